@@ -1,0 +1,67 @@
+import { existsSync, statSync } from 'node:fs';
+import { relative, resolve } from 'node:path';
+import { pathToFileURL } from 'node:url';
+import { glob, isDynamicPattern } from 'tinyglobby';
+import { isPipeline, type Pipeline } from '../dsl/index.ts';
+import { LoadError, UsageError } from './usage-error.ts';
+
+export interface LoadedPipeline {
+  /** The file, relative to the working directory. */
+  readonly file: string;
+  readonly exportName: string;
+  readonly pipeline: Pipeline;
+}
+
+/** Expands files and globs, in a stable order. A plain path that does not exist is an error, as is a glob that matches nothing. */
+export async function resolveFiles(patterns: readonly string[]): Promise<string[]> {
+  if (patterns.length === 0) throw new UsageError('no pipeline files given (e.g. idemflow check pipelines/*.ts)');
+  const files = new Set<string>();
+  for (const pattern of patterns) {
+    if (!isDynamicPattern(pattern)) {
+      if (!existsSync(pattern)) throw new LoadError(pattern, 'file not found');
+      if (statSync(pattern).isDirectory()) {
+        (await glob('**/*.{ts,mts,js,mjs}', { cwd: pattern, absolute: true, ignore: ['**/node_modules/**'] })).forEach((f) => files.add(f));
+        continue;
+      }
+      files.add(resolve(pattern));
+      continue;
+    }
+    const matched = await glob(pattern, { absolute: true, ignore: ['**/node_modules/**'] });
+    if (matched.length === 0) throw new UsageError(`${pattern}: no files match`);
+    matched.forEach((f) => files.add(f));
+  }
+  return [...files].sort();
+}
+
+function describeCause(error: unknown): string {
+  if (error instanceof Error) return error.message.split('\n')[0] ?? error.name;
+  return String(error);
+}
+
+/** Imports a pipeline file (TypeScript is compiled on the fly) and returns every pipeline it exports. */
+export async function loadPipelines(absoluteFile: string): Promise<LoadedPipeline[]> {
+  const file = relative(process.cwd(), absoluteFile) || absoluteFile;
+  let module: Record<string, unknown>;
+  try {
+    module = (await import(pathToFileURL(absoluteFile).href)) as Record<string, unknown>;
+  } catch (error) {
+    throw new LoadError(file, `failed to load: ${describeCause(error)}`, { cause: error });
+  }
+  const found = Object.entries(module)
+    .filter(([, value]) => isPipeline(value))
+    .map(([exportName, value]) => ({ file, exportName, pipeline: value as Pipeline }));
+  if (found.length === 0) {
+    throw new LoadError(file, 'exports no pipeline (export default source.…().sink(…), or a named export of one)');
+  }
+  // Two exports of one file with the same name would be indistinguishable in reports.
+  const names = new Map<string, number>();
+  found.forEach((p) => names.set(p.pipeline.name, (names.get(p.pipeline.name) ?? 0) + 1));
+  return found.map((p) => ((names.get(p.pipeline.name) ?? 0) > 1 && p.exportName !== 'default' ? { ...p, pipeline: p.pipeline.named(`${p.pipeline.name}#${p.exportName}`) } : p));
+}
+
+/** Loads every file; a file that fails stops the command (exit 2) with its one-line reason. */
+export async function loadAll(patterns: readonly string[]): Promise<LoadedPipeline[]> {
+  const loaded: LoadedPipeline[] = [];
+  for (const file of await resolveFiles(patterns)) loaded.push(...(await loadPipelines(file)));
+  return loaded;
+}

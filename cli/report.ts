@@ -1,0 +1,28 @@
+import { compile, type Classification, type Diagnostic } from '../compiler/index.ts';
+import type { LoadedPipeline } from './load-pipelines.ts';
+
+/** One pipeline's compiler result, as every formatter receives it. */
+export interface PipelineReport {
+  readonly name: string;
+  readonly file: string;
+  readonly classification: Classification;
+  readonly diagnostics: readonly Diagnostic[];
+}
+
+export function reportOf(loaded: LoadedPipeline): PipelineReport {
+  const { classification, diagnostics } = compile(loaded.pipeline.ir);
+  return { name: loaded.pipeline.name, file: loaded.file, classification, diagnostics };
+}
+
+export function countBySeverity(reports: readonly PipelineReport[]): { error: number; warning: number; note: number } {
+  const counts = { error: 0, warning: 0, note: 0 };
+  for (const r of reports) for (const d of r.diagnostics) counts[d.severity]++;
+  return counts;
+}
+
+export interface FormatOptions {
+  readonly explain: boolean;
+}
+
+/** A formatter turns reports into the text printed (ESLint's formatters). */
+export type Formatter = (reports: readonly PipelineReport[], options: FormatOptions) => string;

@@ -1,0 +1,38 @@
+import ts from 'typescript';
+
+/**
+ * Calls whose result differs on every run: the processing clock and
+ * randomness. Matched on the callee's trailing name so that bundler-rewritten
+ * forms (`(0, import_node_crypto.randomUUID)()`) are caught too.
+ */
+const nondeterministicCallees: readonly [RegExp, string][] = [
+  [/(^|\.)Date\.now$/, 'Date.now()'],
+  [/(^|\.)performance\.now$/, 'performance.now()'],
+  [/(^|\.)Math\.random$/, 'Math.random()'],
+  [/(^|\.)hrtime(\.bigint)?$/, 'process.hrtime()'],
+  [/(^|\.)randomUUID$/, 'crypto.randomUUID()'],
+  [/(^|\.)(getRandomValues|randomBytes|randomInt)$/, 'crypto random bytes'],
+  [/(^|\.)(uuid)?v[14]$/i, 'uuid v1/v4'],
+  [/(^|\.)(nanoid|ulid|uuid)$/, 'a generated id'],
+];
+
+function calleeText(node: ts.Expression): string {
+  // `(0, ns.fn)()` → `ns.fn`
+  if (ts.isParenthesizedExpression(node) && ts.isBinaryExpression(node.expression) && node.expression.operatorToken.kind === ts.SyntaxKind.CommaToken) {
+    return calleeText(node.expression.right);
+  }
+  return node.getText().replace(/\s+/g, '').replace(/\?\./g, '.');
+}
+
+/** What a single node reads from the clock or a random source, if anything (not its children). */
+export function nondeterministicValue(node: ts.Node): string | undefined {
+  if (ts.isNewExpression(node) && calleeText(node.expression).replace(/^globalThis\./, '') === 'Date' && (node.arguments?.length ?? 0) === 0) {
+    return 'new Date()';
+  }
+  if (ts.isCallExpression(node)) {
+    const callee = calleeText(node.expression);
+    if (callee === 'Date' || callee === 'globalThis.Date') return 'Date()';
+    for (const [pattern, label] of nondeterministicCallees) if (pattern.test(callee)) return label;
+  }
+  return undefined;
+}

@@ -1,0 +1,88 @@
+import { type SinkNode, type ColumnNode, type PipelineNode, type SourceLocation } from '../ir/index.ts';
+import { describeLocation } from './describe-location.ts';
+import { analyzeFunction, type FieldTaint, type TaintOrigin } from './taint.ts';
+
+/** A place where a value becomes an identity: a key, a window bound, an event id. These must be deterministic. */
+export type KeyRole = 'event-time' | 'group-key' | 'sink-key' | 'event-id';
+
+export interface KeyUse {
+  readonly role: KeyRole;
+  /** The node to report at. */
+  readonly node: { readonly location?: SourceLocation };
+  /** The sink and column, for sink keys and event ids. */
+  readonly sink?: SinkNode;
+  readonly column?: ColumnNode;
+  /** Why the value is not replay-safe; undefined when it is. */
+  readonly taint: TaintOrigin | undefined;
+}
+
+const stepLabel = (kind: string, location?: SourceLocation) => `.${kind.charAt(0).toLowerCase()}${kind.slice(1)} at ${describeLocation(location)}`;
+
+/** Records which field carries a taint and which step stamped it, for messages that show the path. */
+function carried(fields: FieldTaint, introducedBy: string): FieldTaint {
+  return new Map([...fields].map(([field, origin]) => [field, { ...origin, viaField: origin.viaField ?? field, introducedBy: origin.introducedBy ?? introducedBy }]));
+}
+
+function columnTaint(column: ColumnNode, row: FieldTaint): TaintOrigin | undefined {
+  return column.from.type === 'field' ? row.get(column.from.field) : analyzeFunction(column.from.fn.source, row).result;
+}
+
+function sinkUses(sink: SinkNode, row: FieldTaint, node: { readonly location?: SourceLocation }): KeyUse[] {
+  const uses: KeyUse[] = [];
+  if (sink.mode === 'system-of-record') {
+    if (sink.id) uses.push({ role: 'event-id', node, sink, column: sink.id, taint: columnTaint(sink.id, row) });
+    return uses;
+  }
+  for (const column of sink.key) uses.push({ role: 'sink-key', node: sink, sink, column, taint: columnTaint(column, row) });
+  return uses;
+}
+
+/**
+ * Follows the record through the pipeline's steps, carrying which fields hold
+ * clock or random values, and lists every place a value becomes an identity
+ * (event time, group key, sink key column, event id) with its taint if any.
+ * A taint introduced by a `.map` and used by a later window is found here.
+ */
+export function keyUses(pipeline: PipelineNode): readonly KeyUse[] {
+  const uses: KeyUse[] = [];
+  let fields: FieldTaint = new Map();
+  let aggregated = false;
+  for (const step of pipeline.steps) {
+    switch (step.kind) {
+      case 'Map':
+      case 'FlatMap':
+        fields = carried(analyzeFunction(step.fn.source, fields).outputFields, stepLabel(step.kind, step.location));
+        break;
+      case 'EventTime':
+        uses.push({ role: 'event-time', node: step, taint: analyzeFunction(step.fn.source, fields).result });
+        break;
+      case 'GroupBy': {
+        const taint = step.by.type === 'field' ? fields.get(step.by.field) : analyzeFunction(step.by.fn.source, fields).result;
+        uses.push({ role: 'group-key', node: step, taint });
+        break;
+      }
+      case 'Archive':
+        uses.push(...sinkUses(step.sink, fields, step));
+        break;
+      case 'Aggregate':
+        // The row's key and window were checked where they were made (group key, event time);
+        // from here on only what sink columns compute themselves can add a taint.
+        aggregated = true;
+        fields = new Map();
+        break;
+      case 'Parse':
+      case 'Filter':
+      case 'Window':
+        break;
+    }
+  }
+  uses.push(...sinkUses(pipeline.sink, aggregated ? new Map() : fields, pipeline.sink));
+  return uses;
+}
+
+/** " (field `ts`, stamped by .map at x.ts:3:4)" or "". */
+export function describeTaintPath(origin: TaintOrigin): string {
+  if (!origin.viaField) return '';
+  return ` (in field \`${origin.viaField}\`${origin.introducedBy ? `, set by ${origin.introducedBy}` : ''})`;
+}
+

@@ -1,0 +1,168 @@
+import ts from 'typescript';
+import { nondeterministicValue } from './clock-and-randomness.ts';
+import { parseFunction } from './parse-function.ts';
+
+/** Why a value is not replay-safe: what produced it, and through which field of an earlier step. */
+export interface TaintOrigin {
+  /** e.g. "Date.now()". */
+  readonly what: string;
+  /** The record field the value travelled in, when it came from an earlier step. */
+  readonly viaField?: string;
+  /** The step that introduced it, e.g. ".map at pipelines/x.ts:12:4". */
+  readonly introducedBy?: string;
+}
+
+/** Field name → why that field of the record is not replay-safe. */
+export type FieldTaint = ReadonlyMap<string, TaintOrigin>;
+
+export interface FunctionTaint {
+  /** Non-deterministic values the function's result may depend on (first found). */
+  readonly result: TaintOrigin | undefined;
+  /** For record-producing functions (map, flatMap): which output fields are tainted. */
+  readonly outputFields: FieldTaint;
+}
+
+/** How the function's first parameter is read: as `e.field`, or through a destructuring pattern. */
+interface ParameterBinding {
+  readonly name?: string;
+  /** Local name → field, from `({ ts, id: eventId }) => …`. */
+  readonly destructured: ReadonlyMap<string, string>;
+}
+
+function bindParameter(fn: ts.FunctionLikeDeclaration, index: number): ParameterBinding {
+  const param = fn.parameters[index];
+  if (!param) return { destructured: new Map() };
+  if (ts.isIdentifier(param.name)) return { name: param.name.text, destructured: new Map() };
+  const destructured = new Map<string, string>();
+  if (ts.isObjectBindingPattern(param.name)) {
+    for (const element of param.name.elements) {
+      if (!ts.isIdentifier(element.name)) continue;
+      const field = element.propertyName && ts.isIdentifier(element.propertyName) ? element.propertyName.text : element.name.text;
+      destructured.set(element.name.text, field);
+    }
+  }
+  return { destructured };
+}
+
+/**
+ * Reads a function's source and answers: does its result depend on the clock
+ * or randomness, directly, through a local variable, or through a tainted
+ * field of its input record; and, for functions that build records, which
+ * output fields carry such a value.
+ */
+export function analyzeFunction(source: string, input: FieldTaint, recordParameter = 0): FunctionTaint {
+  const fn = parseFunction(source);
+  if (!fn?.body) return { result: undefined, outputFields: new Map(input) };
+  const param = bindParameter(fn, recordParameter);
+  const taintedLocals = new Map<string, TaintOrigin>();
+
+  const fieldRead = (node: ts.Node): TaintOrigin | undefined => {
+    if (ts.isPropertyAccessExpression(node) && ts.isIdentifier(node.expression) && node.expression.text === param.name) {
+      return input.get(node.name.text);
+    }
+    if (ts.isElementAccessExpression(node) && ts.isIdentifier(node.expression) && node.expression.text === param.name && ts.isStringLiteral(node.argumentExpression)) {
+      return input.get(node.argumentExpression.text);
+    }
+    if (ts.isIdentifier(node)) {
+      const local = taintedLocals.get(node.text);
+      if (local) return local;
+      const field = param.destructured.get(node.text);
+      if (field !== undefined) return input.get(field);
+    }
+    return undefined;
+  };
+
+  /** The first clock/random value or tainted read anywhere inside `node`. */
+  const taintOf = (node: ts.Node): TaintOrigin | undefined => {
+    const what = nondeterministicValue(node);
+    if (what) return { what };
+    const read = fieldRead(node);
+    if (read) return read;
+    return ts.forEachChild(node, taintOf);
+  };
+
+  // Local variables initialised from a tainted expression are tainted; repeat until nothing changes.
+  const declarations: ts.VariableDeclaration[] = [];
+  const collect = (node: ts.Node): void => {
+    if (ts.isVariableDeclaration(node) && ts.isIdentifier(node.name) && node.initializer) declarations.push(node);
+    ts.forEachChild(node, collect);
+  };
+  collect(fn.body);
+  for (let changed = true; changed; ) {
+    changed = false;
+    for (const d of declarations) {
+      const name = (d.name as ts.Identifier).text;
+      if (taintedLocals.has(name)) continue;
+      const origin = taintOf(d.initializer!);
+      if (origin) {
+        taintedLocals.set(name, origin);
+        changed = true;
+      }
+    }
+  }
+
+  const returned = returnedExpressions(fn);
+  const result = returned.map(taintOf).find((t) => t !== undefined);
+  return { result, outputFields: outputFieldTaint(fn, returned, input, param, taintOf) };
+}
+
+function returnedExpressions(fn: ts.FunctionLikeDeclaration): ts.Expression[] {
+  if (!fn.body) return [];
+  if (!ts.isBlock(fn.body)) return [fn.body];
+  const found: ts.Expression[] = [];
+  const walk = (node: ts.Node): void => {
+    if (ts.isFunctionLike(node)) return; // returns of nested functions are not ours
+    if (ts.isReturnStatement(node) && node.expression) found.push(node.expression);
+    ts.forEachChild(node, walk);
+  };
+  ts.forEachChild(fn.body, walk);
+  return found;
+}
+
+/**
+ * Output fields of a record-building function. An object literal's property
+ * is tainted when its value is; a spread of the input (`...e`) carries the
+ * input's taint; assignments `e.ts = Date.now()` taint that field; anything
+ * we cannot see through keeps the input's taint.
+ */
+function outputFieldTaint(
+  fn: ts.FunctionLikeDeclaration,
+  returned: readonly ts.Expression[],
+  input: FieldTaint,
+  param: ParameterBinding,
+  taintOf: (node: ts.Node) => TaintOrigin | undefined,
+): FieldTaint {
+  const out = new Map<string, TaintOrigin>();
+  let sawObjectLiteral = false;
+  const visitLiteral = (node: ts.Node): void => {
+    if (ts.isObjectLiteralExpression(node)) {
+      sawObjectLiteral = true;
+      for (const prop of node.properties) {
+        if (ts.isSpreadAssignment(prop)) {
+          if (ts.isIdentifier(prop.expression) && prop.expression.text === param.name) for (const [f, t] of input) out.set(f, t);
+          continue;
+        }
+        const name = prop.name && (ts.isIdentifier(prop.name) || ts.isStringLiteral(prop.name)) ? prop.name.text : undefined;
+        if (name === undefined) continue;
+        const valueNode = ts.isPropertyAssignment(prop) ? prop.initializer : ts.isShorthandPropertyAssignment(prop) ? prop.name : undefined;
+        const origin = valueNode ? taintOf(valueNode) : undefined;
+        if (origin) out.set(name, origin);
+        else out.delete(name);
+      }
+      return;
+    }
+    ts.forEachChild(node, visitLiteral);
+  };
+  returned.forEach(visitLiteral);
+  if (!sawObjectLiteral) for (const [f, t] of input) out.set(f, t);
+
+  const visitAssignments = (node: ts.Node): void => {
+    if (ts.isBinaryExpression(node) && node.operatorToken.kind === ts.SyntaxKind.EqualsToken && ts.isPropertyAccessExpression(node.left)) {
+      const origin = taintOf(node.right);
+      if (origin) out.set(node.left.name.text, origin);
+    }
+    ts.forEachChild(node, visitAssignments);
+  };
+  if (fn.body) visitAssignments(fn.body);
+  return out;
+}

@@ -1,0 +1,39 @@
+import type { PipelineNode } from './ir/index.ts';
+import { interpolate, type Diagnostic, type Rule, type Severity } from './rule.ts';
+import { rules as allRules } from './rules/index.ts';
+import { classify, type Classification } from './strategy/classify.ts';
+
+export interface CompileResult {
+  readonly pipeline: PipelineNode;
+  readonly classification: Classification;
+  readonly diagnostics: readonly Diagnostic[];
+}
+
+const severityOrder: Readonly<Record<Severity, number>> = { error: 0, warning: 1, note: 2 };
+
+/** Runs rules over one pipeline. Pure: the same IR always gives the same diagnostics. */
+export function runRules(pipeline: PipelineNode, rules: readonly Rule[] = allRules): Diagnostic[] {
+  const diagnostics: Diagnostic[] = [];
+  for (const rule of rules) {
+    const { meta } = rule;
+    rule.check(pipeline, {
+      report({ messageId, node, data }) {
+        diagnostics.push({
+          code: meta.code,
+          rule: meta.name,
+          severity: meta.severity,
+          messageId,
+          message: interpolate(meta.messages[messageId] ?? messageId, data),
+          fix: interpolate(meta.fixes[messageId] ?? '', data),
+          location: node.location,
+        });
+      },
+    });
+  }
+  return diagnostics.sort((a, b) => severityOrder[a.severity] - severityOrder[b.severity] || a.code.localeCompare(b.code));
+}
+
+/** The compiler: every rule over the pipeline, plus its place in the seed's cheat sheet. */
+export function compile(pipeline: PipelineNode, rules: readonly Rule[] = allRules): CompileResult {
+  return { pipeline, classification: classify(pipeline), diagnostics: runRules(pipeline, rules) };
+}

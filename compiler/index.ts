@@ -1,0 +1,7 @@
+export * from './ir/index.ts';
+export { compile, runRules, type CompileResult } from './compile.ts';
+export { defineRule, interpolate, type Diagnostic, type Rule, type RuleMeta, type RuleContext, type Severity } from './rule.ts';
+export { rules } from './rules/index.ts';
+export { classify, type Classification } from './strategy/classify.ts';
+export { strategies, type Strategy, type StrategyId } from './strategy/cheat-sheet.ts';
+export { describeLocation } from './analysis/describe-location.ts';

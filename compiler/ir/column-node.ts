@@ -1,0 +1,17 @@
+import type { FnNode } from './fn-node.ts';
+
+/** One table column and where its value comes from: a field of the written row, or a function of it. */
+export interface ColumnNode {
+  readonly kind: 'Column';
+  readonly column: string;
+  readonly from: { readonly type: 'field'; readonly field: string } | { readonly type: 'fn'; readonly fn: FnNode };
+}
+
+export const ColumnNode = Object.freeze({
+  is(node: { kind: string }): node is ColumnNode {
+    return node.kind === 'Column';
+  },
+  create(column: string, from: ColumnNode['from']): ColumnNode {
+    return Object.freeze({ kind: 'Column', column, from: Object.freeze({ ...from }) });
+  },
+});

@@ -1,0 +1,21 @@
+import type { FnNode } from './fn-node.ts';
+import type { SourceLocation } from './source-location.ts';
+
+export type KeySelector =
+  | { readonly type: 'field'; readonly field: string }
+  | { readonly type: 'fn'; readonly fn: FnNode };
+
+export interface GroupByNode {
+  readonly kind: 'GroupBy';
+  readonly by: KeySelector;
+  readonly location?: SourceLocation;
+}
+
+export const GroupByNode = Object.freeze({
+  is(node: { kind: string }): node is GroupByNode {
+    return node.kind === 'GroupBy';
+  },
+  create(by: KeySelector, location?: SourceLocation): GroupByNode {
+    return Object.freeze({ kind: 'GroupBy', by: Object.freeze({ ...by }), location });
+  },
+});

@@ -1,0 +1,45 @@
+import type { SourceLocation } from './source-location.ts';
+
+export type SourceConnector = 'memory' | 'file' | 'socket' | 'generator' | 'kafka' | 'cassandra-table';
+
+/**
+ * How records reach the pipeline, which decides what a crash can lose and
+ * what can be replayed (the seed's "plain receiver / WAL / Direct API"):
+ * - `bounded`: a finite input that can be read again from the start (memory,
+ *   file, generator, a system-of-record table).
+ * - `receiver`: pushed to us (socket); what is in memory at a crash is lost.
+ * - `receiver-wal`: a receiver whose records are logged durably on arrival.
+ * - `offsets`: pulled by offset (Kafka); replayed from the last committed offsets.
+ */
+export type Delivery = 'bounded' | 'receiver' | 'receiver-wal' | 'offsets';
+
+export interface WalOptions {
+  readonly dir: string;
+}
+
+export interface SourceNode {
+  readonly kind: 'Source';
+  readonly connector: SourceConnector;
+  readonly delivery: Delivery;
+  /** Connector settings, plain data only (never secrets: those come from the environment). */
+  readonly options: Readonly<Record<string, unknown>>;
+  /** Field names known at build time (sample events, or a schema's shape); empty when unknown. */
+  readonly knownFields: readonly string[];
+  readonly wal?: WalOptions;
+  /** Live records for in-memory sources; a function so the serialised IR leaves the data out. */
+  readonly records?: () => readonly unknown[];
+  readonly location?: SourceLocation;
+}
+
+export const SourceNode = Object.freeze({
+  is(node: { kind: string }): node is SourceNode {
+    return node.kind === 'Source';
+  },
+  create(props: Omit<SourceNode, 'kind'>): SourceNode {
+    return Object.freeze({ kind: 'Source', ...props });
+  },
+  cloneWithWal(node: SourceNode, wal: WalOptions): SourceNode {
+    const delivery: Delivery = node.delivery === 'receiver' ? 'receiver-wal' : node.delivery;
+    return Object.freeze({ ...node, wal: Object.freeze({ ...wal }), delivery });
+  },
+});

@@ -1,0 +1,21 @@
+import type { SourceLocation } from './source-location.ts';
+
+/** Event-time windows. Tumbling windows are sliding windows whose slide equals their size. */
+export interface WindowNode {
+  readonly kind: 'Window';
+  readonly type: 'tumbling' | 'sliding';
+  readonly sizeMs: number;
+  readonly slideMs: number;
+  /** How long after the watermark passes a window's end late records still update it. */
+  readonly allowedLatenessMs: number;
+  readonly location?: SourceLocation;
+}
+
+export const WindowNode = Object.freeze({
+  is(node: { kind: string }): node is WindowNode {
+    return node.kind === 'Window';
+  },
+  create(props: Omit<WindowNode, 'kind'>): WindowNode {
+    return Object.freeze({ kind: 'Window', ...props });
+  },
+});

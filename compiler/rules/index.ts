@@ -1,0 +1,21 @@
+import type { Rule } from '../rule.ts';
+import counterUnderRetry from './counter-under-retry.ts';
+import counterWithoutRetry from './counter-without-retry.ts';
+import incompleteUpsertKey from './incomplete-upsert-key.ts';
+import noSystemOfRecord from './no-system-of-record.ts';
+import nonIdempotentSinkUnderRetry from './non-idempotent-sink-under-retry.ts';
+import nondeterministicKey from './nondeterministic-key.ts';
+import receiverWithoutDurability from './receiver-without-durability.ts';
+import systemOfRecordWithoutEventId from './system-of-record-without-event-id.ts';
+
+/** Every rule, in code order. A meta-test checks codes are unique and each has docs. */
+export const rules: readonly Rule[] = [
+  counterUnderRetry,
+  counterWithoutRetry,
+  nondeterministicKey,
+  incompleteUpsertKey,
+  receiverWithoutDurability,
+  noSystemOfRecord,
+  systemOfRecordWithoutEventId,
+  nonIdempotentSinkUnderRetry,
+] as readonly Rule<string>[] as readonly Rule[];

@@ -1,0 +1,213 @@
+import { ColumnNode, FnNode, SinkNode, type RetryPolicy, type SinkMode, type SinkTarget, type SourceLocation } from '../compiler/ir/index.ts';
+import { BuildError } from './build-error.ts';
+import { captureCallSite } from './call-site.ts';
+import type { DeadLetter } from './dead-letter.ts';
+import type { FieldOf } from './rows.ts';
+import { assertCqlIdentifier, assertFunction, assertNonEmptyString } from './validate.ts';
+
+/**
+ * A sink for rows of type R. R is never inferred from the options (they use
+ * NoInfer): it comes from the `.sink()` call, so a column mapped to a field the
+ * row does not have is a compile error.
+ */
+export interface SinkSpec<R> {
+  readonly node: SinkNode;
+  /** Phantom: ties the spec to its row type. */
+  readonly __row?: (row: R) => void;
+}
+
+/**
+ * The row type of a sink declared on its own, before `.sink()` can tell it
+ * which row it receives: any field name is accepted there, and `.sink()`
+ * still checks the row shape.
+ */
+// eslint-disable-next-line @typescript-eslint/no-explicit-any
+export type AnyRow = Record<string, any>;
+
+/** Where a column's value comes from: a field of the row, or a function of it. */
+export type ColumnSource<R> = FieldOf<R> | ((row: R) => unknown);
+export type ColumnMap<R> = Readonly<Record<string, ColumnSource<NoInfer<R>>>>;
+
+/** Retries of a failed write: 'none', or how many more tries and the pause between them. */
+export type RetryOption = 'none' | { readonly retries: number; readonly backoffMs?: number };
+
+/** Retries are the normal answer to a failed write (the seed), so sinks retry unless told not to. */
+export const defaultRetry: RetryPolicy = Object.freeze({ retries: 3, backoffMs: 100 });
+
+function retryPolicy(call: string, retry: RetryOption | undefined, location?: SourceLocation): RetryPolicy {
+  if (retry === undefined) return defaultRetry;
+  if (retry === 'none') return Object.freeze({ retries: 0, backoffMs: 0 });
+  if (typeof retry !== 'object' || !Number.isInteger(retry.retries) || retry.retries < 0) {
+    throw new BuildError(call, `retry must be 'none' or { retries: n >= 0, backoffMs? }, got ${JSON.stringify(retry)}`, location);
+  }
+  const backoffMs = retry.backoffMs ?? defaultRetry.backoffMs;
+  if (!Number.isFinite(backoffMs) || backoffMs < 0) throw new BuildError(call, `retry.backoffMs must be >= 0, got ${backoffMs}`, location);
+  return Object.freeze({ retries: retry.retries, backoffMs });
+}
+
+function column(call: string, argument: string, name: string, from: unknown, location?: SourceLocation): ColumnNode {
+  assertCqlIdentifier(call, `${argument} column`, name, location);
+  if (typeof from === 'function') return ColumnNode.create(name, { type: 'fn', fn: FnNode.create(from as (...a: never[]) => unknown) });
+  const field = assertNonEmptyString(call, `${argument}.${name}`, from, location);
+  return ColumnNode.create(name, { type: 'field', field });
+}
+
+function columns(call: string, argument: string, map: unknown, location: SourceLocation | undefined, required: boolean): readonly ColumnNode[] {
+  if (map === undefined && !required) return [];
+  if (typeof map !== 'object' || map === null || Array.isArray(map)) {
+    throw new BuildError(call, `${argument} must be an object mapping column names to row fields`, location);
+  }
+  const entries = Object.entries(map);
+  if (required && entries.length === 0) throw new BuildError(call, `${argument} must map at least one column`, location);
+  return Object.freeze(entries.map(([name, from]) => column(call, argument, name, from, location)));
+}
+
+interface TableTarget {
+  readonly keyspace?: string;
+  readonly table: string;
+}
+
+export interface UpsertOptions<R> {
+  readonly table: string;
+  /** Primary-key columns: must identify the aggregate (the group key and, when windowed, the window). */
+  readonly key: ColumnMap<R>;
+  /** Value columns: the whole aggregate, overwritten on every write. */
+  readonly values: ColumnMap<R>;
+  readonly retry?: RetryOption;
+}
+
+export interface CounterOptions<R> {
+  readonly table: string;
+  readonly key: ColumnMap<R>;
+  /** The counter column; each write adds the row's `value` to it (a delta, not idempotent). */
+  readonly counter: string;
+  readonly retry?: RetryOption;
+}
+
+export interface SystemOfRecordOptions<R> {
+  readonly table: string;
+  /** The event id: a field, or a function of the event. Must be deterministic so replays overwrite, not duplicate. */
+  readonly id?: ColumnSource<NoInfer<R>>;
+  readonly retry?: RetryOption;
+}
+
+type WithKeyspace<O, K extends boolean> = K extends true ? O & { readonly keyspace: string } : O;
+
+function tableTarget(call: string, target: SinkTarget, options: { keyspace?: unknown; table?: unknown }, location?: SourceLocation): TableTarget {
+  const table = assertCqlIdentifier(call, 'table', options?.table, location);
+  if (target !== 'cassandra') return { table };
+  return { keyspace: assertCqlIdentifier(call, 'keyspace', options.keyspace, location), table };
+}
+
+function tableSink(call: string, target: SinkTarget, mode: SinkMode, props: Omit<SinkNode, 'kind' | 'target' | 'mode' | 'location'>, location?: SourceLocation): SinkNode {
+  return SinkNode.create({ target, mode, ...props, location });
+}
+
+/** upsert / counter / systemOfRecord for a table store: Cassandra, or the embedded local store. */
+function tableSinks<NeedsKeyspace extends boolean>(target: 'cassandra' | 'embedded') {
+  return Object.freeze({
+    /** Writes the whole aggregate for its key: idempotent, a replay converges (the seed's recommended model). */
+    upsert<R = AnyRow>(options: WithKeyspace<UpsertOptions<R>, NeedsKeyspace>): SinkSpec<R> {
+      const location = captureCallSite();
+      const call = `${target}.upsert`;
+      const where = tableTarget(call, target, options, location);
+      const node = tableSink(call, target, 'upsert', {
+        ...where,
+        key: columns(call, 'key', options.key, location, true),
+        values: columns(call, 'values', options.values, location, true),
+        retry: retryPolicy(call, options.retry, location),
+        idempotent: true,
+      }, location);
+      return { node };
+    },
+    /** Adds each aggregate's value to a counter column: the seed's anti-pattern under retries or replay. */
+    counter<R extends { readonly value: number } = AnyRow & { readonly value: number }>(options: WithKeyspace<CounterOptions<R>, NeedsKeyspace>): SinkSpec<R> {
+      const location = captureCallSite();
+      const call = `${target}.counter`;
+      const where = tableTarget(call, target, options, location);
+      const counterColumn = assertCqlIdentifier(call, 'counter', options.counter, location);
+      const node = tableSink(call, target, 'counter', {
+        ...where,
+        key: columns(call, 'key', options.key, location, true),
+        values: [ColumnNode.create(counterColumn, { type: 'field', field: 'value' })],
+        retry: retryPolicy(call, options.retry, location),
+        idempotent: false,
+      }, location);
+      return { node };
+    },
+    /** Records that failed to decode, keyed by their source position (so a replay overwrites, not duplicates). */
+    deadLetters(options: WithKeyspace<{ readonly table: string }, NeedsKeyspace>): SinkSpec<DeadLetter> {
+      const location = captureCallSite();
+      const call = `${target}.deadLetters`;
+      const where = tableTarget(call, target, options, location);
+      const node = tableSink(call, target, 'append', {
+        ...where,
+        key: [ColumnNode.create('position', { type: 'field', field: 'position' })],
+        values: [ColumnNode.create('reason', { type: 'field', field: 'reason' }), ColumnNode.create('raw', { type: 'field', field: 'raw' })],
+        retry: defaultRetry,
+        idempotent: true,
+      }, location);
+      return { node };
+    },
+    /** Raw events keyed by their event id: the system of record that repair replays from. */
+    systemOfRecord<R = AnyRow>(options: WithKeyspace<SystemOfRecordOptions<R>, NeedsKeyspace>): SinkSpec<R> {
+      const location = captureCallSite();
+      const call = `${target}.systemOfRecord`;
+      const where = tableTarget(call, target, options, location);
+      const id = options.id === undefined ? undefined : column(call, 'id', 'event_id', options.id, location);
+      const node = tableSink(call, target, 'system-of-record', {
+        ...where,
+        key: id ? [id] : [],
+        values: [],
+        id,
+        retry: retryPolicy(call, options.retry, location),
+        idempotent: id !== undefined,
+      }, location);
+      return { node };
+    },
+  });
+}
+
+/** Sinks that write to Apache Cassandra (values always bound, identifiers validated here). */
+export const cassandra = tableSinks<true>('cassandra');
+/** The same sinks on the embedded file-backed store: the default when no Cassandra is configured. */
+export const embedded = tableSinks<false>('embedded');
+
+export interface CustomSinkOptions<R> {
+  /** A name for messages and graphs. */
+  readonly name?: string;
+  readonly write: (rows: readonly NoInfer<R>[]) => void | Promise<void>;
+  /** Whether writing the same rows twice leaves the same state as writing them once. */
+  readonly idempotent: boolean;
+  readonly retry?: RetryOption;
+}
+
+/** A sink of your own. Say honestly whether it is idempotent: the compiler holds you to it under retries. */
+export function sink<R>(options: CustomSinkOptions<R>): SinkSpec<R> {
+  const location = captureCallSite();
+  assertFunction('sink', 'write', options?.write, location);
+  if (typeof options.idempotent !== 'boolean') throw new BuildError('sink', 'idempotent must be true or false: say whether a repeated write is harmless', location);
+  const table = options.name === undefined ? undefined : assertNonEmptyString('sink', 'name', options.name, location);
+  const node = SinkNode.create({
+    target: 'custom', mode: 'custom', table, key: [], values: [],
+    retry: retryPolicy('sink', options.retry, location),
+    idempotent: options.idempotent,
+    write: FnNode.create(options.write as (...a: never[]) => unknown),
+    location,
+  });
+  return { node };
+}
+
+/** Sinks for tests, dry-runs and demos. */
+export const sinks = Object.freeze({
+  /** Keeps the latest row of each (key, window) in memory: upsert semantics. */
+  memory<R>(name = 'memory'): SinkSpec<R> {
+    const location = captureCallSite();
+    return { node: SinkNode.create({ target: 'memory', mode: 'upsert', table: name, key: [], values: [], retry: defaultRetry, idempotent: true, location }) };
+  },
+  /** Prints rows; holds no state, so repeats are harmless. */
+  console<R>(): SinkSpec<R> {
+    const location = captureCallSite();
+    return { node: SinkNode.create({ target: 'console', mode: 'append', key: [], values: [], retry: Object.freeze({ retries: 0, backoffMs: 0 }), idempotent: true, location }) };
+  },
+});

@@ -1,0 +1,147 @@
+import { SourceNode, type SourceConnector, type Delivery, type SourceLocation } from '../compiler/ir/index.ts';
+import { BuildError } from './build-error.ts';
+import { captureCallSite } from './call-site.ts';
+import { sensorEventFields, type SensorEvent } from './sensor-event.ts';
+import { createStream, type Stream } from './stream.ts';
+import { assertCqlIdentifier, assertNonEmptyString, assertPositiveInteger } from './validate.ts';
+
+function start<T>(
+  connector: SourceConnector,
+  delivery: Delivery,
+  options: Record<string, unknown>,
+  location: SourceLocation | undefined,
+  extra: { knownFields?: readonly string[]; records?: () => readonly unknown[] } = {},
+): Stream<T> {
+  const knownFields = extra.knownFields ?? [];
+  const node = SourceNode.create({ connector, delivery, options: Object.freeze({ ...options }), knownFields, location, records: extra.records });
+  return createStream<T>(node, extra.knownFields);
+}
+
+function assertPort(call: string, port: unknown, location?: SourceLocation): number {
+  const value = assertPositiveInteger(call, 'port', port, location);
+  if (value > 65_535) throw new BuildError(call, `port must be at most 65535, got ${value}`, location);
+  return value;
+}
+
+export interface FileSourceOptions {
+  readonly format: 'jsonl' | 'csv';
+}
+
+export interface SocketSourceOptions {
+  readonly host: string;
+  readonly port: number;
+}
+
+export interface GeneratorOptions {
+  /** Seed of the pseudo-random sequence: the same seed gives the same events. */
+  readonly seed?: number;
+  /** How many events (default 10,000). */
+  readonly count?: number;
+  /** How many distinct sensors (default 100). */
+  readonly keys?: number;
+  /** Event-time spacing between consecutive events in ms (default 10). */
+  readonly intervalMs?: number;
+  /** First event time (default 2024-01-01T00:00:00Z). */
+  readonly startTs?: number;
+  /** Fraction of events delivered late, out of event-time order (default 0). */
+  readonly lateFraction?: number;
+  /** Fraction of events delivered twice, as a retrying producer would (default 0). */
+  readonly duplicateFraction?: number;
+}
+
+export interface KafkaSourceOptions {
+  readonly brokers: readonly string[];
+  readonly topic: string;
+  readonly groupId: string;
+}
+
+export interface CassandraTableOptions {
+  readonly keyspace: string;
+  readonly table: string;
+}
+
+function assertFraction(call: string, argument: string, value: number | undefined, location?: SourceLocation): number {
+  const v = value ?? 0;
+  if (typeof v !== 'number' || !(v >= 0 && v <= 1)) throw new BuildError(call, `${argument} must be between 0 and 1, got ${JSON.stringify(value)}`, location);
+  return v;
+}
+
+/** Where a pipeline's records come from. Each returns a fresh, immutable stream builder. */
+export const source = Object.freeze({
+  /** A bounded in-memory list: tests and dry-runs. Field names are taken from the first records. */
+  memory<T extends object>(events: readonly T[]): Stream<T> {
+    const location = captureCallSite();
+    if (!Array.isArray(events)) throw new BuildError('source.memory', `events must be an array, got ${typeof events}`, location);
+    const data = Object.freeze([...events]);
+    const knownFields = [...new Set(data.slice(0, 100).flatMap((e) => (e && typeof e === 'object' ? Object.keys(e) : [])))];
+    return start<T>('memory', 'bounded', { count: data.length }, location, {
+      knownFields: data.length > 0 ? knownFields : undefined,
+      records: () => data,
+    });
+  },
+
+  /** A bounded file of JSON lines or CSV with a header row; records are raw until `.parse(schema)`. */
+  file(path: string, options: FileSourceOptions): Stream<unknown> {
+    const location = captureCallSite();
+    assertNonEmptyString('source.file', 'path', path, location);
+    if (options?.format !== 'jsonl' && options?.format !== 'csv') {
+      throw new BuildError('source.file', `format must be "jsonl" or "csv", got ${JSON.stringify(options?.format)}`, location);
+    }
+    return start('file', 'bounded', { path, format: options.format }, location);
+  },
+
+  /**
+   * A TCP line receiver (the seed's socketTextStream): one record a line. What
+   * is received but not yet processed is lost on a crash unless `.withWal()`.
+   */
+  socket(options: SocketSourceOptions): Stream<unknown> {
+    const location = captureCallSite();
+    const host = assertNonEmptyString('source.socket', 'host', options?.host, location);
+    const port = assertPort('source.socket', options?.port, location);
+    return start('socket', 'receiver', { host, port }, location);
+  },
+
+  /** Synthetic sensor events, deterministic for a seed: event ids repeat across replays. */
+  generator(options: GeneratorOptions = {}): Stream<SensorEvent> {
+    const location = captureCallSite();
+    const call = 'source.generator';
+    const resolved = {
+      seed: options.seed ?? 1,
+      count: assertPositiveInteger(call, 'count', options.count ?? 10_000, location),
+      keys: assertPositiveInteger(call, 'keys', options.keys ?? 100, location),
+      intervalMs: assertPositiveInteger(call, 'intervalMs', options.intervalMs ?? 10, location),
+      startTs: options.startTs ?? Date.UTC(2024, 0, 1),
+      lateFraction: assertFraction(call, 'lateFraction', options.lateFraction, location),
+      duplicateFraction: assertFraction(call, 'duplicateFraction', options.duplicateFraction, location),
+    };
+    return start<SensorEvent>('generator', 'bounded', resolved, location, { knownFields: sensorEventFields });
+  },
+
+  /**
+   * Kafka with the seed's Direct API semantics: partition offsets are
+   * checkpointed with the state and committed only after the sinks
+   * acknowledged, so a restart replays from them (at-least-once).
+   */
+  kafka(options: KafkaSourceOptions): Stream<unknown> {
+    const location = captureCallSite();
+    const call = 'source.kafka';
+    if (!Array.isArray(options?.brokers) || options.brokers.length === 0) {
+      throw new BuildError(call, 'brokers must be a non-empty list of "host:port"', location);
+    }
+    options.brokers.forEach((b, i) => {
+      if (typeof b !== 'string' || !/^[^\s:]+:\d{1,5}$/.test(b)) throw new BuildError(call, `brokers[${i}] must be "host:port", got ${JSON.stringify(b)}`, location);
+    });
+    const topic = assertNonEmptyString(call, 'topic', options.topic, location);
+    if (!/^[A-Za-z0-9._-]{1,249}$/.test(topic)) throw new BuildError(call, `topic ${JSON.stringify(topic)} is not a valid Kafka topic name`, location);
+    const groupId = assertNonEmptyString(call, 'groupId', options.groupId, location);
+    return start('kafka', 'offsets', { brokers: [...options.brokers], topic, groupId }, location);
+  },
+
+  /** A Cassandra table read in full by token ranges: the system of record, for repair and replay. */
+  cassandraTable(options: CassandraTableOptions): Stream<unknown> {
+    const location = captureCallSite();
+    const keyspace = assertCqlIdentifier('source.cassandraTable', 'keyspace', options?.keyspace, location);
+    const table = assertCqlIdentifier('source.cassandraTable', 'table', options?.table, location);
+    return start('cassandra-table', 'bounded', { keyspace, table }, location);
+  },
+});

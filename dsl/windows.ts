@@ -1,0 +1,32 @@
+import { WindowNode } from '../compiler/ir/index.ts';
+import { BuildError } from './build-error.ts';
+import { captureCallSite } from './call-site.ts';
+import { toMillis, type Duration } from './duration.ts';
+
+export interface WindowOptions {
+  /** How long after the watermark passes a window's end late records still update it (default 0). */
+  readonly allowedLateness?: Duration;
+}
+
+/** A window spec, turned into a node when `.window()` is called. */
+export interface WindowSpec {
+  readonly node: WindowNode;
+}
+
+/** Fixed, non-overlapping event-time windows: `tumbling({ minutes: 1 })`. */
+export function tumbling(size: Duration, options: WindowOptions = {}): WindowSpec {
+  const location = captureCallSite();
+  const sizeMs = toMillis('tumbling', 'size', size, location);
+  const allowedLatenessMs = toMillis('tumbling', 'allowedLateness', options.allowedLateness ?? 0, location, true);
+  return { node: WindowNode.create({ type: 'tumbling', sizeMs, slideMs: sizeMs, allowedLatenessMs, location }) };
+}
+
+/** Overlapping event-time windows of `size`, one starting every `slide`: each event counts in size/slide windows. */
+export function sliding(size: Duration, slide: Duration, options: WindowOptions = {}): WindowSpec {
+  const location = captureCallSite();
+  const sizeMs = toMillis('sliding', 'size', size, location);
+  const slideMs = toMillis('sliding', 'slide', slide, location);
+  if (slideMs > sizeMs) throw new BuildError('sliding', `slide (${slideMs} ms) must not exceed size (${sizeMs} ms)`, location);
+  const allowedLatenessMs = toMillis('sliding', 'allowedLateness', options.allowedLateness ?? 0, location, true);
+  return { node: WindowNode.create({ type: 'sliding', sizeMs, slideMs, allowedLatenessMs, location }) };
+}
