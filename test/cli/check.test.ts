@@ -1,0 +1,90 @@
+import { describe, expect, it } from 'vitest';
+import { runCli } from '../helpers/run-cli.ts';
+
+interface JsonReport {
+  pipelines: { name: string; file: string; strategy: { id: string; title: string; reasons?: string[] }; diagnostics: { code: string; severity: string; message: string; fix: string; line?: number }[] }[];
+}
+
+const rows = ['counters', 'counters-wal', 'counters-direct', 'aggregates', 'aggregates-wal', 'aggregates-direct', 'aggregates-sor', 'aggregates-sor-wal', 'aggregates-sor-direct'];
+
+describe('idemflow check', () => {
+  it('classifies all nine strategy pipelines, errors on the counter rows, and exits 1', () => {
+    const r = runCli(['check', 'pipelines/strategies/*.ts', '--format', 'json']);
+    expect(r.stderr).toBe('');
+    expect(r.status).toBe(1);
+    const report = JSON.parse(r.stdout) as JsonReport;
+    expect(report.pipelines).toHaveLength(9);
+    for (const p of report.pipelines) {
+      // Each example file is named after the row it must be classified as.
+      expect(p.file).toBe(`pipelines/strategies/${p.strategy.id}.ts`);
+      expect(p.name).toBe(p.strategy.id);
+      for (const d of p.diagnostics) expect(Object.keys(d)).toEqual(expect.arrayContaining(['code', 'severity', 'message', 'fix']));
+    }
+    expect(report.pipelines.map((p) => p.strategy.id).sort()).toEqual([...rows].sort());
+    const byId = new Map(report.pipelines.map((p) => [p.strategy.id, p]));
+    const codes = (id: string, severity: string) => byId.get(id)!.diagnostics.filter((d) => d.severity === severity).map((d) => d.code);
+    for (const id of ['counters', 'counters-wal', 'counters-direct']) expect(codes(id, 'error')).toContain('IDEM001');
+    for (const id of ['aggregates-sor', 'aggregates-sor-wal', 'aggregates-sor-direct']) expect(byId.get(id)!.diagnostics).toEqual([]);
+    for (const id of ['aggregates', 'aggregates-wal', 'aggregates-direct']) {
+      expect(codes(id, 'error')).toEqual([]);
+      expect(codes(id, 'note')).toEqual(['IDEM006']);
+    }
+    expect(codes('aggregates', 'warning')).toEqual(['IDEM005']);
+  });
+
+  it('passes the recommended sensor pipeline with exit 0', () => {
+    const r = runCli(['check', 'pipelines/sensor-counts.ts']);
+    expect(r.status).toBe(0);
+    expect(r.stdout).toContain('aggregates-sor-direct');
+    expect(r.stdout).toContain('0 errors');
+  });
+
+  it('--explain gives the row, the seed\'s verdict and the reasons', () => {
+    const r = runCli(['check', 'pipelines/strategies/counters-wal.ts', '--explain']);
+    expect(r.status).toBe(1);
+    expect(r.stdout).toContain('Counters + Streaming + WAL');
+    expect(r.stdout).toMatch(/seed's verdict: Slow, inaccurate/);
+    expect(r.stdout).toContain('write-ahead log → WAL');
+    const json = JSON.parse(runCli(['check', 'pipelines/sensor-counts.ts', '--explain', '--format', 'json']).stdout) as JsonReport;
+    expect(json.pipelines[0]!.strategy.reasons!.join('\n')).toMatch(/Kafka.*Direct API/);
+  });
+
+  it('reports every pipeline a file exports', () => {
+    const r = runCli(['check', 'test/fixtures/two-pipelines.ts', '--format', 'json']);
+    expect((JSON.parse(r.stdout) as JsonReport).pipelines.map((p) => p.name)).toEqual(['counts', 'sums']);
+  });
+});
+
+describe('idemflow check: bad input', () => {
+  const expectOneLine = (args: string[], pattern: RegExp) => {
+    const r = runCli(args);
+    expect(r.status).toBe(2);
+    expect(r.stdout).toBe('');
+    const lines = r.stderr.trim().split('\n');
+    expect(lines, r.stderr).toHaveLength(1);
+    expect(lines[0]).toMatch(pattern);
+  };
+
+  it('a missing file', () => expectOneLine(['check', 'pipelines/nope.ts'], /^idemflow: pipelines\/nope\.ts: file not found$/));
+  it('a glob matching nothing', () => expectOneLine(['check', 'pipelines/*.nothing'], /no files match/));
+  it('a module that throws', () => expectOneLine(['check', 'test/fixtures/bad/throws.ts'], /test\/fixtures\/bad\/throws\.ts: failed to load: kaboom: the config service is down/));
+  it('a module with no pipeline', () => expectOneLine(['check', 'test/fixtures/bad/no-pipeline.ts'], /no-pipeline\.ts: exports no pipeline/));
+  it('an invalid DSL argument names the call, the argument and the line', () =>
+    expectOneLine(['check', 'test/fixtures/bad/bad-table-name.ts'], /cassandra\.upsert: table "sensor-counts; DROP TABLE x" is not a valid CQL identifier.*bad-table-name\.ts:8:/));
+  it('an unknown format', () => {
+    const r = runCli(['check', 'pipelines/sensor-counts.ts', '--format', 'xml']);
+    expect(r.status).toBe(2);
+    expect(r.stderr).toMatch(/Allowed choices are pretty, json/);
+  });
+  it('--verbose adds the stack trace', () => {
+    const r = runCli(['check', 'test/fixtures/bad/throws.ts', '--verbose']);
+    expect(r.status).toBe(2);
+    expect(r.stderr).toMatch(/at .*throws\.ts:2/);
+  });
+  it('--help explains the command and its exit codes', () => {
+    const r = runCli(['check', '--help']);
+    expect(r.status).toBe(0);
+    expect(r.stdout).toMatch(/Exit codes: 0 no errors/);
+    expect(r.stdout).toMatch(/--explain/);
+  });
+});
