@@ -12,25 +12,31 @@ export interface LoadedPipeline {
   readonly pipeline: Pipeline;
 }
 
+export interface ResolvedFile {
+  readonly path: string;
+  /** Named on the command line, as opposed to found by a glob or in a folder. */
+  readonly explicit: boolean;
+}
+
 /** Expands files and globs, in a stable order. A plain path that does not exist is an error, as is a glob that matches nothing. */
-export async function resolveFiles(patterns: readonly string[]): Promise<string[]> {
+export async function resolveFiles(patterns: readonly string[]): Promise<ResolvedFile[]> {
   if (patterns.length === 0) throw new UsageError('no pipeline files given (e.g. idemflow check pipelines/*.ts)');
-  const files = new Set<string>();
+  const files = new Map<string, boolean>();
   for (const pattern of patterns) {
     if (!isDynamicPattern(pattern)) {
       if (!existsSync(pattern)) throw new LoadError(pattern, 'file not found');
       if (statSync(pattern).isDirectory()) {
-        (await glob('**/*.{ts,mts,js,mjs}', { cwd: pattern, absolute: true, ignore: ['**/node_modules/**'] })).forEach((f) => files.add(f));
+        (await glob('**/*.{ts,mts,js,mjs}', { cwd: pattern, absolute: true, ignore: ['**/node_modules/**'] })).forEach((f) => files.set(f, files.get(f) ?? false));
         continue;
       }
-      files.add(resolve(pattern));
+      files.set(resolve(pattern), true);
       continue;
     }
     const matched = await glob(pattern, { absolute: true, ignore: ['**/node_modules/**'] });
     if (matched.length === 0) throw new UsageError(`${pattern}: no files match`);
-    matched.forEach((f) => files.add(f));
+    matched.forEach((f) => files.set(f, files.get(f) ?? false));
   }
-  return [...files].sort();
+  return [...files].sort(([a], [b]) => a.localeCompare(b)).map(([path, explicit]) => ({ path, explicit }));
 }
 
 function describeCause(error: unknown): string {
@@ -38,8 +44,12 @@ function describeCause(error: unknown): string {
   return String(error);
 }
 
-/** Imports a pipeline file (TypeScript is compiled on the fly) and returns every pipeline it exports. */
-export async function loadPipelines(absoluteFile: string): Promise<LoadedPipeline[]> {
+/**
+ * Imports a pipeline file (TypeScript is compiled on the fly) and returns
+ * every pipeline it exports. A file that exports none is an error when it
+ * was named, and skipped when a glob found it (schemas, config, helpers).
+ */
+export async function loadPipelines(absoluteFile: string, explicit = true): Promise<LoadedPipeline[]> {
   const file = relative(process.cwd(), absoluteFile) || absoluteFile;
   let module: Record<string, unknown>;
   try {
@@ -51,6 +61,7 @@ export async function loadPipelines(absoluteFile: string): Promise<LoadedPipelin
     .filter(([, value]) => isPipeline(value))
     .map(([exportName, value]) => ({ file, exportName, pipeline: value as Pipeline }));
   if (found.length === 0) {
+    if (!explicit) return [];
     throw new LoadError(file, 'exports no pipeline (export default source.…().sink(…), or a named export of one)');
   }
   // Two exports of one file with the same name would be indistinguishable in reports.
@@ -62,6 +73,7 @@ export async function loadPipelines(absoluteFile: string): Promise<LoadedPipelin
 /** Loads every file; a file that fails stops the command (exit 2) with its one-line reason. */
 export async function loadAll(patterns: readonly string[]): Promise<LoadedPipeline[]> {
   const loaded: LoadedPipeline[] = [];
-  for (const file of await resolveFiles(patterns)) loaded.push(...(await loadPipelines(file)));
+  for (const file of await resolveFiles(patterns)) loaded.push(...(await loadPipelines(file.path, file.explicit)));
+  if (loaded.length === 0) throw new UsageError(`no pipelines found in ${patterns.join(' ')}`);
   return loaded;
 }

@@ -1,10 +1,20 @@
 import { Command, CommanderError } from 'commander';
 import { BuildError } from '../dsl/index.ts';
 import { checkCommand } from './commands/check.ts';
+import { demoCommand } from './commands/demo.ts';
 import { graphCommand } from './commands/graph.ts';
+import { repairCommand } from './commands/repair.ts';
+import { runCommand } from './commands/run.ts';
+import { storeCommand } from './commands/store.ts';
 import { exitCodes, UsageError } from './usage-error.ts';
 
 const verbose = process.argv.includes('--verbose');
+
+// `idemflow … | head` closes our stdout early: that is the reader's choice, not an error.
+process.stdout.on('error', (error: NodeJS.ErrnoException) => {
+  if (error.code === 'EPIPE') process.exit(exitCodes.ok);
+  throw error;
+});
 
 const program = new Command('idemflow')
   .description('Typed dataflow pipelines (Kafka → aggregate → Cassandra) proven replay-safe before they run.')
@@ -14,6 +24,10 @@ const program = new Command('idemflow')
 
 program.addCommand(checkCommand().exitOverride());
 program.addCommand(graphCommand().exitOverride());
+program.addCommand(demoCommand().exitOverride());
+program.addCommand(runCommand().exitOverride());
+program.addCommand(repairCommand().exitOverride());
+program.addCommand(storeCommand().exitOverride());
 
 /** One line for what the user can fix; a stack trace only with --verbose, or for our own bugs. */
 function fail(error: unknown): never {
@@ -21,7 +35,7 @@ function fail(error: unknown): never {
     // Help and version print and exit 0; every other commander error is a usage error.
     process.exit(error.exitCode === 0 ? exitCodes.ok : exitCodes.usage);
   }
-  const known = error instanceof UsageError || error instanceof BuildError;
+  const known = error instanceof UsageError || error instanceof BuildError || (error as { userFacing?: boolean } | null)?.userFacing === true;
   const message = error instanceof Error ? error.message : String(error);
   process.stderr.write(`idemflow: ${message}\n`);
   if (verbose || !known) {

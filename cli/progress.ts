@@ -1,0 +1,35 @@
+import cliProgress from 'cli-progress';
+import type { Progress } from '../runners/local/index.ts';
+
+const number = new Intl.NumberFormat('en-US', { maximumFractionDigits: 0 });
+
+function watermarkText(watermark: number): string {
+  return Number.isFinite(watermark) ? new Date(watermark).toISOString().replace('.000Z', 'Z') : '—';
+}
+
+/**
+ * Live progress on stderr: a bar when the input size is known, a status line
+ * otherwise. Silent when stderr is not a terminal or with --quiet, so logs
+ * and CI output stay clean.
+ */
+export function progressDisplay(options: { quiet: boolean; total?: number; label: string }) {
+  if (options.quiet || !process.stderr.isTTY) return { update: (_p: Progress) => {}, stop: () => {} };
+  const bar = new cliProgress.SingleBar(
+    {
+      stream: process.stderr,
+      format: options.total
+        ? `${options.label} [{bar}] {percentage}% | {value}/{total} events | {rate} ev/s | batch {batch} | watermark {watermark}`
+        : `${options.label} {value} events | {rate} ev/s | batch {batch} | watermark {watermark} | state {state}`,
+      hideCursor: true,
+      clearOnComplete: false,
+    },
+    cliProgress.Presets.shades_classic,
+  );
+  bar.start(options.total ?? 0, 0, { rate: '0', batch: 0, watermark: '—', state: 0 });
+  return {
+    update(p: Progress) {
+      bar.update(p.records, { rate: number.format(p.eventsPerSecond), batch: p.batch, watermark: watermarkText(p.watermark), state: p.stateEntries });
+    },
+    stop: () => bar.stop(),
+  };
+}

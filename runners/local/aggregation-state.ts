@@ -1,0 +1,139 @@
+import type { WindowNode } from '../../compiler/index.ts';
+import type { Aggregator } from './aggregators.ts';
+import { windowStarts } from './windowing.ts';
+
+interface Entry {
+  readonly key: unknown;
+  readonly windowStart: number | undefined;
+  acc: unknown;
+  /** What this batch added, for counter sinks (which write deltas). */
+  delta: unknown;
+  dirty: boolean;
+}
+
+export interface AggregateRowOut {
+  readonly key: unknown;
+  readonly windowStart?: number;
+  readonly windowEnd?: number;
+  readonly value: unknown;
+}
+
+export interface StateSnapshot {
+  readonly watermark: number;
+  readonly entries: readonly (readonly [key: unknown, windowStart: number | null, acc: unknown])[];
+}
+
+const unwindowed = 0;
+
+/** Primitive keys index the map directly; composite keys by their JSON. */
+const keyId = (key: unknown) => (typeof key === 'object' && key !== null ? JSON.stringify(key) : key);
+
+/**
+ * Aggregates per (key, window). Memory is bounded by keys × open windows:
+ * a window is evicted once the watermark passes its end plus the allowed
+ * lateness; a record for an evicted window is late and refused.
+ */
+export class AggregationState {
+  readonly #windows = new Map<number, Map<unknown, Entry>>();
+  readonly #dirty: Entry[] = [];
+  #watermark = -Infinity;
+  #maxEventTime = -Infinity;
+
+  constructor(
+    readonly aggregator: Aggregator,
+    readonly window: WindowNode | undefined,
+    readonly trackDeltas: boolean,
+  ) {}
+
+  get watermark(): number {
+    return this.#watermark;
+  }
+
+  /** Entries held: the bound the runner promises. */
+  get size(): number {
+    let n = 0;
+    for (const keys of this.#windows.values()) n += keys.size;
+    return n;
+  }
+
+  #isClosed(windowStart: number): boolean {
+    const w = this.window!;
+    return windowStart + w.sizeMs + w.allowedLatenessMs <= this.#watermark;
+  }
+
+  #entry(key: unknown, windowStart: number): Entry {
+    let keys = this.#windows.get(windowStart);
+    if (!keys) {
+      keys = new Map();
+      this.#windows.set(windowStart, keys);
+    }
+    const id = keyId(key);
+    let entry = keys.get(id);
+    if (!entry) {
+      entry = { key, windowStart: this.window ? windowStart : undefined, acc: this.aggregator.init(), delta: undefined, dirty: false };
+      keys.set(id, entry);
+    }
+    return entry;
+  }
+
+  /** Adds an event; false when every window it belongs to is already closed (a late record). */
+  add(key: unknown, eventTime: number | undefined, event: Record<string, unknown>): boolean {
+    const agg = this.aggregator;
+    if (eventTime !== undefined && eventTime > this.#maxEventTime) this.#maxEventTime = eventTime;
+    const starts = this.window ? windowStarts(this.window, eventTime!) : [unwindowed];
+    let added = false;
+    for (const start of starts) {
+      if (this.window && this.#isClosed(start)) continue;
+      const entry = this.#entry(key, start);
+      entry.acc = agg.add(entry.acc, event);
+      if (this.trackDeltas) entry.delta = agg.add(entry.delta === undefined ? agg.init() : entry.delta, event);
+      if (!entry.dirty) {
+        entry.dirty = true;
+        this.#dirty.push(entry);
+      }
+      added = true;
+    }
+    return added;
+  }
+
+  /** Rows changed since the last call: whole aggregates, or this batch's deltas. Resets the change marks. */
+  drainChanged(deltas: boolean): AggregateRowOut[] {
+    const rows: AggregateRowOut[] = [];
+    for (const e of this.#dirty) {
+      const value = this.aggregator.result(deltas ? e.delta : e.acc);
+      rows.push(e.windowStart === undefined ? { key: e.key, value } : { key: e.key, windowStart: e.windowStart, windowEnd: e.windowStart + this.window!.sizeMs, value });
+      e.dirty = false;
+      e.delta = undefined;
+    }
+    this.#dirty.length = 0;
+    return rows;
+  }
+
+  /** Ends a batch: the watermark moves to the latest event time seen, and windows behind it are evicted. */
+  advanceWatermark(): number {
+    this.#watermark = this.#maxEventTime;
+    if (!this.window) return 0;
+    let evicted = 0;
+    for (const [start, keys] of this.#windows) {
+      if (this.#isClosed(start)) {
+        evicted += keys.size;
+        this.#windows.delete(start);
+      }
+    }
+    return evicted;
+  }
+
+  snapshot(): StateSnapshot {
+    const entries: [unknown, number | null, unknown][] = [];
+    for (const keys of this.#windows.values()) for (const e of keys.values()) entries.push([e.key, e.windowStart ?? null, e.acc]);
+    return { watermark: this.#watermark, entries };
+  }
+
+  restore(snapshot: StateSnapshot): void {
+    this.#windows.clear();
+    this.#dirty.length = 0;
+    this.#watermark = snapshot.watermark ?? -Infinity;
+    this.#maxEventTime = this.#watermark;
+    for (const [key, windowStart, acc] of snapshot.entries) this.#entry(key, windowStart ?? unwindowed).acc = acc;
+  }
+}

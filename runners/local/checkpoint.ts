@@ -1,0 +1,102 @@
+import { closeSync, existsSync, fsyncSync, mkdirSync, openSync, readFileSync, renameSync, writeSync } from 'node:fs';
+import { join } from 'node:path';
+import { RunnerError } from '../runner-error.ts';
+import type { StateSnapshot } from './aggregation-state.ts';
+
+/** What a restart needs: where the source was, the aggregation state, and how many batches were done. */
+export interface Checkpoint {
+  readonly pipeline: string;
+  readonly batch: number;
+  readonly position: unknown;
+  readonly state: StateSnapshot;
+}
+
+/** Which sink writes of the batch in flight are done, so a replay does not repeat them. */
+export interface BatchProgress {
+  readonly batchStart: unknown;
+  readonly done: readonly string[];
+}
+
+/** Writes JSON so that a crash leaves either the old file or the new one, never half of one: temp, fsync, rename. */
+export function writeJsonAtomically(path: string, value: unknown): void {
+  const temp = `${path}.tmp`;
+  const fd = openSync(temp, 'w');
+  try {
+    writeSync(fd, JSON.stringify(value));
+    fsyncSync(fd);
+  } finally {
+    closeSync(fd);
+  }
+  renameSync(temp, path);
+}
+
+function readJson<T>(path: string): T | undefined {
+  if (!existsSync(path)) return undefined;
+  try {
+    return JSON.parse(readFileSync(path, 'utf8')) as T;
+  } catch (error) {
+    throw new RunnerError(`checkpoint ${path} is unreadable (${(error as Error).message}); remove it to start over`);
+  }
+}
+
+export interface CheckpointStore {
+  load(pipeline: string): Checkpoint | undefined;
+  save(checkpoint: Checkpoint): void;
+  progress(): BatchProgress | undefined;
+  saveProgress(progress: BatchProgress): void;
+  /** Batches at which an injected crash already happened: a restart must not crash there again. */
+  crashedAt(): readonly number[];
+  markCrash(batch: number): void;
+  readonly durable: boolean;
+}
+
+/** Checkpoints kept in memory: for runs with no --checkpoint folder (dry-runs, benchmarks), replay within the process only. */
+export class MemoryCheckpoints implements CheckpointStore {
+  readonly durable = false;
+  #checkpoint: Checkpoint | undefined;
+  #progress: BatchProgress | undefined;
+  readonly #crashes: number[] = [];
+  load = () => this.#checkpoint;
+  save = (c: Checkpoint) => void (this.#checkpoint = c);
+  progress = () => this.#progress;
+  saveProgress = (p: BatchProgress) => void (this.#progress = p);
+  crashedAt = () => this.#crashes;
+  markCrash = (batch: number) => void this.#crashes.push(batch);
+}
+
+/** A checkpoint folder: `checkpoint.json` (the last complete batch), `progress.json` (the batch in flight), `crashes.json`. */
+export class FileCheckpoints implements CheckpointStore {
+  readonly durable = true;
+
+  constructor(readonly dir: string) {
+    mkdirSync(dir, { recursive: true });
+  }
+
+  load(pipeline: string): Checkpoint | undefined {
+    const checkpoint = readJson<Checkpoint>(join(this.dir, 'checkpoint.json'));
+    if (checkpoint && checkpoint.pipeline !== pipeline) {
+      throw new RunnerError(`checkpoint in ${this.dir} belongs to pipeline "${checkpoint.pipeline}", not "${pipeline}"; use another --checkpoint folder`);
+    }
+    return checkpoint;
+  }
+
+  save(checkpoint: Checkpoint): void {
+    writeJsonAtomically(join(this.dir, 'checkpoint.json'), checkpoint);
+  }
+
+  progress(): BatchProgress | undefined {
+    return readJson<BatchProgress>(join(this.dir, 'progress.json'));
+  }
+
+  saveProgress(progress: BatchProgress): void {
+    writeJsonAtomically(join(this.dir, 'progress.json'), progress);
+  }
+
+  crashedAt(): readonly number[] {
+    return readJson<number[]>(join(this.dir, 'crashes.json')) ?? [];
+  }
+
+  markCrash(batch: number): void {
+    writeJsonAtomically(join(this.dir, 'crashes.json'), [...this.crashedAt(), batch]);
+  }
+}

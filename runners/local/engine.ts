@@ -1,0 +1,266 @@
+import { isDeepStrictEqual } from 'node:util';
+import { PipelineNode, SinkNode, type AggregateNode } from '../../compiler/index.ts';
+import { EmbeddedStore } from '../../connectors/embedded/store.ts';
+import type { DeadLetter } from '../../dsl/index.ts';
+import { RunnerError } from '../runner-error.ts';
+import type { RunResult } from '../runner.ts';
+import { AggregationState } from './aggregation-state.ts';
+import { aggregatorFor } from './aggregators.ts';
+import { FileCheckpoints, MemoryCheckpoints, type CheckpointStore } from './checkpoint.ts';
+import { noFaults, type FaultSpec } from './faults.ts';
+import { compileRecordPath, rawText, windowOf } from './record-path.ts';
+import { SeededRandom } from './seeded-random.ts';
+import { SinkWriteError, writeWithRetry } from './sinks/faulty-write.ts';
+import { sinkWriter, type MemorySinkContents, type PlannedWrite, type SinkWriter } from './sinks/sink-writer.ts';
+import { openSource } from './sources/open-source.ts';
+import type { SourceRecord } from './sources/source-reader.ts';
+
+/** Exit code of an injected crash under the CLI (as if killed by SIGKILL). */
+export const crashExitCode = 137;
+
+export class SimulatedCrash extends Error {
+  constructor(readonly batch: number) {
+    super(`injected crash in batch ${batch}`);
+  }
+}
+
+export interface Progress {
+  readonly batch: number;
+  readonly records: number;
+  readonly eventsPerSecond: number;
+  /** Event time of the watermark, and how far it is behind the newest event seen. */
+  readonly watermark: number;
+  readonly stateEntries: number;
+}
+
+export interface LocalRunOptions {
+  /** The embedded store: target of embedded sinks, and of Cassandra sinks when no Cassandra is configured. */
+  readonly store: EmbeddedStore;
+  /** Folder for durable checkpoints; without it, checkpoints live in memory (no restart across processes). */
+  readonly checkpointDir?: string;
+  readonly batchSize?: number;
+  /** Checkpoint every n batches (default 1). */
+  readonly checkpointEvery?: number;
+  readonly faults?: FaultSpec;
+  readonly seed?: number;
+  /** Record the writes instead of applying them. */
+  readonly dryRun?: boolean;
+  readonly memory?: MemorySinkContents;
+  readonly onProgress?: (progress: Progress) => void;
+  /** What an injected crash does: the CLI exits the process; tests throw SimulatedCrash. */
+  readonly crash?: (batch: number) => never;
+  readonly sleep?: (ms: number) => Promise<void>;
+  /** Stop after the batch in flight, with a checkpoint (SIGINT/SIGTERM). */
+  readonly signal?: AbortSignal;
+  readonly log?: (line: string) => void;
+  /** How many times in a row a failing batch is replayed before the run gives up (default 10). */
+  readonly maxReplays?: number;
+}
+
+export interface LocalRunResult extends RunResult {
+  readonly plan?: readonly PlannedWrite[];
+  readonly memory: MemorySinkContents;
+  readonly lost: number;
+  readonly stopped: 'end' | 'signal';
+}
+
+class BatchFailed extends Error {}
+
+const defaultCrash = (): never => process.exit(crashExitCode);
+const realSleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
+
+/** The aggregation of a pipeline, or undefined when it sinks records as they are. */
+const aggregateOf = (p: PipelineNode) => p.steps.find((s): s is AggregateNode => s.kind === 'Aggregate');
+
+/**
+ * Runs a pipeline in this process, in micro-batches:
+ * read a batch → per-record steps → keyed window state → sink writes
+ * (systems of record, dead letters, then the aggregates) → checkpoint.
+ *
+ * Exactly-once *effect* for idempotent sinks: the checkpoint (source position
+ * + state) is written only after every sink acknowledged the batch; after a
+ * crash or a sink that fails for good, the run resumes from the last
+ * checkpoint and replays. Writes already recorded as done for the batch in
+ * flight are skipped; a write that landed without being recorded is repeated,
+ * which an upsert absorbs and a counter does not.
+ */
+export async function runLocal(pipeline: PipelineNode, options: LocalRunOptions): Promise<LocalRunResult> {
+  const started = performance.now();
+  const faults = options.faults ?? noFaults;
+  const seed = options.seed ?? 1;
+  const batchSize = options.batchSize ?? 1_000;
+  const checkpointEvery = options.checkpointEvery ?? 1;
+  const log = options.log ?? ((line: string) => process.stderr.write(`${line}\n`));
+  const checkpoints: CheckpointStore = options.checkpointDir ? new FileCheckpoints(options.checkpointDir) : new MemoryCheckpoints();
+  if (faults.crashAt.length > 0 && !checkpoints.durable && !options.crash) {
+    throw new RunnerError('--faults crash-at needs --checkpoint <dir>: without a durable checkpoint a crash cannot be recovered from');
+  }
+  const crash = options.crash ?? defaultCrash;
+  const memory: MemorySinkContents = options.memory ?? new Map();
+  const plan: PlannedWrite[] | undefined = options.dryRun ? [] : undefined;
+
+  const writers = new Map<SinkNode, SinkWriter>();
+  const writerOf = (node: SinkNode) => {
+    let w = writers.get(node);
+    if (!w) writers.set(node, (w = sinkWriter(node, { store: options.store, memory, plan, log })));
+    return w;
+  };
+  const defaultDeadLetters = SinkNode.create({ target: 'embedded', mode: 'append', table: 'dead_letters', key: [], values: [], retry: { retries: 3, backoffMs: 100 }, idempotent: true });
+  const lateSink = PipelineNode.sinks(pipeline).find((s) => s.mode === 'append') ?? defaultDeadLetters;
+
+  const aggregate = aggregateOf(pipeline);
+  const counterSink = pipeline.sink.mode === 'counter';
+  const state = aggregate ? new AggregationState(aggregatorFor(aggregate), windowOf(pipeline), counterSink) : undefined;
+
+  // Per-batch buffers, filled by the record path.
+  let batchRandom = new SeededRandom(seed);
+  const sideRows = new Map<SinkNode, unknown[]>();
+  let emitted: unknown[] = [];
+  const totals = { recordsIn: 0, deadLetters: 0, late: 0, lost: 0, abandoned: 0, replays: 0 };
+  const rowsWritten: Record<string, number> = {};
+  const push = (sink: SinkNode, row: unknown) => {
+    let rows = sideRows.get(sink);
+    if (!rows) sideRows.set(sink, (rows = []));
+    rows.push(row);
+  };
+  const letter = (sink: SinkNode, reason: string, record: SourceRecord) =>
+    push(sink, { reason, raw: rawText(record.raw), position: record.position } satisfies DeadLetter);
+  const deadLetter = (sink: SinkNode, reason: string, record: SourceRecord) => {
+    totals.deadLetters++;
+    letter(sink, reason, record);
+  };
+  const path = compileRecordPath(pipeline, {
+    deadLetter,
+    archive: push,
+    aggregate(key, eventTime, event, record) {
+      if (batchRandom.chance(faults.loss)) return void totals.lost++;
+      if (!state!.add(key, eventTime, event as Record<string, unknown>)) {
+        totals.late++;
+        letter(lateSink, `late: event time ${new Date(eventTime!).toISOString()} is behind the watermark ${new Date(state!.watermark).toISOString()} minus the allowed lateness`, record);
+      }
+    },
+    emit(event) {
+      if (batchRandom.chance(faults.loss)) return void totals.lost++;
+      emitted.push(event);
+    },
+  }, defaultDeadLetters);
+
+  let checkpoint = checkpoints.load(pipeline.name);
+  let batch = 0;
+  let reader = openSource(pipeline.source, undefined, { store: options.store });
+  const restore = async () => {
+    checkpoint = checkpoints.load(pipeline.name);
+    await reader.close();
+    reader = openSource(pipeline.source, checkpoint?.position, { store: options.store });
+    state?.restore(checkpoint?.state ?? { watermark: -Infinity, entries: [] });
+    batch = checkpoint?.batch ?? 0;
+  };
+  await restore();
+  if (checkpoint) log(`resuming ${pipeline.name} from the checkpoint after batch ${checkpoint.batch}`);
+
+  let replaysInARow = 0;
+  let stopped: LocalRunResult['stopped'] = 'end';
+  let lastProgress = performance.now();
+  let sinceProgress = 0;
+  for (;;) {
+    if (options.signal?.aborted) {
+      stopped = 'signal';
+      break;
+    }
+    const batchStart = reader.position();
+    const { records, done } = await reader.read(batchSize);
+    if (records.length === 0) {
+      if (done) break;
+      await (options.sleep ?? realSleep)(50);
+      continue;
+    }
+    batch++;
+    batchRandom = new SeededRandom(seed * 7_919 + batch * 104_729 + totals.replays);
+    sideRows.clear();
+    emitted = [];
+    for (const record of records) {
+      totals.recordsIn++;
+      const deliveries = batchRandom.chance(faults.duplicate) ? 2 : 1;
+      for (let d = 0; d < deliveries; d++) {
+        const pending = path(record);
+        if (pending) await pending;
+      }
+    }
+    const mainRows = state ? state.drainChanged(counterSink) : emitted;
+    state?.advanceWatermark();
+
+    const writes: [SinkWriter, unknown[]][] = [...sideRows].map(([node, rows]) => [writerOf(node), rows]);
+    if (mainRows.length > 0) writes.push([writerOf(pipeline.sink), mainRows as unknown[]]);
+    try {
+      await writeBatch(batch, batchStart, writes);
+    } catch (error) {
+      if (!(error instanceof BatchFailed)) throw error;
+      totals.replays++;
+      if (++replaysInARow > (options.maxReplays ?? 10)) throw new RunnerError(`${error.message}; gave up after ${replaysInARow - 1} replays of batch ${batch}`);
+      log(`${error.message}; replaying from the checkpoint after batch ${checkpoint?.batch ?? 0}`);
+      await restore();
+      continue;
+    }
+    replaysInARow = 0;
+    if (batch % checkpointEvery === 0 || done) {
+      checkpoints.save({ pipeline: pipeline.name, batch, position: reader.position(), state: state?.snapshot() ?? { watermark: -Infinity, entries: [] } });
+    }
+    sinceProgress += records.length;
+    const now = performance.now();
+    if (options.onProgress && (now - lastProgress > 250 || done)) {
+      options.onProgress({ batch, records: totals.recordsIn, eventsPerSecond: (sinceProgress * 1000) / Math.max(1, now - lastProgress), watermark: state?.watermark ?? -Infinity, stateEntries: state?.size ?? 0 });
+      lastProgress = now;
+      sinceProgress = 0;
+    }
+    if (done) break;
+  }
+  await reader.close();
+  return {
+    pipeline: pipeline.name,
+    batches: batch,
+    recordsIn: totals.recordsIn,
+    deadLetters: totals.deadLetters,
+    late: totals.late,
+    lost: totals.lost,
+    rowsWritten,
+    abandonedWrites: totals.abandoned,
+    replays: totals.replays,
+    elapsedMs: performance.now() - started,
+    plan,
+    memory,
+    stopped,
+  };
+
+  /** The batch's sink writes in order, each recorded as done once acknowledged; an injected crash may strike between. */
+  async function writeBatch(batchNo: number, batchStart: unknown, writes: readonly [SinkWriter, unknown[]][]): Promise<void> {
+    const progress = checkpoints.progress();
+    const done = progress && isDeepStrictEqual(progress.batchStart, batchStart) ? [...progress.done] : [];
+    const crashHere = faults.crashAt.includes(batchNo) && !checkpoints.crashedAt().includes(batchNo);
+    // Crash point k: after k writes landed, before the k-th was recorded as done.
+    const crashPoint = crashHere ? batchRandom.int(0, writes.length) : -1;
+    const strike = () => {
+      checkpoints.markCrash(batchNo);
+      if (!options.crash) log(`injected crash in batch ${batchNo}`);
+      crash(batchNo);
+    };
+    if (crashPoint === 0) strike();
+    for (let i = 0; i < writes.length; i++) {
+      const [writer, rows] = writes[i]!;
+      if (!done.includes(writer.id)) {
+        try {
+          await writeWithRetry(writer.id, writer.node.retry, { faults, random: batchRandom, sleep: options.sleep ?? realSleep }, () => writer.write(rows));
+          rowsWritten[writer.id] = (rowsWritten[writer.id] ?? 0) + rows.length;
+        } catch (error) {
+          if (!(error instanceof SinkWriteError)) throw error;
+          // retry: 'none' means the write is not tried again, by the sink or by a replay: its effect may be lost.
+          if (writer.node.retry.retries > 0) throw new BatchFailed(error.message);
+          totals.abandoned++;
+          log(`${error.message}; not retried (retry: 'none')`);
+        }
+      }
+      if (crashPoint === i + 1) strike();
+      done.push(writer.id);
+      checkpoints.saveProgress({ batchStart, done });
+    }
+  }
+}

@@ -1,0 +1,55 @@
+import { RunnerError } from '../runner-error.ts';
+
+/**
+ * Faults the local runner injects, deterministically for a seed:
+ * - `write-fail=p`: a sink write fails before it is applied;
+ * - `lost-ack=p`: a sink write is applied but its acknowledgement is lost, so
+ *   the writer sees a failure and retries (the counter anti-pattern's trigger);
+ * - `crash-at=n`: the process dies during batch n (a real exit under the CLI);
+ * - `duplicate=p`: the source delivers a record twice (an at-least-once queue);
+ * - `loss=p`: a record is lost in flight after any system of record stored it,
+ *   before it was aggregated (what repair exists for).
+ */
+export interface FaultSpec {
+  readonly writeFail: number;
+  readonly lostAck: number;
+  readonly crashAt: readonly number[];
+  readonly duplicate: number;
+  readonly loss: number;
+}
+
+export const noFaults: FaultSpec = Object.freeze({ writeFail: 0, lostAck: 0, crashAt: [], duplicate: 0, loss: 0 });
+
+const probabilities = { 'write-fail': 'writeFail', 'lost-ack': 'lostAck', duplicate: 'duplicate', loss: 'loss' } as const;
+
+/** Parses `"lost-ack=0.1,crash-at=5,duplicate=0.01"`; names the bad part on error. */
+export function parseFaults(spec: string | undefined): FaultSpec {
+  if (spec === undefined || spec.trim() === '') return noFaults;
+  const faults: { -readonly [K in keyof FaultSpec]: FaultSpec[K] } = { ...noFaults, crashAt: [] };
+  for (const part of spec.split(',').map((p) => p.trim()).filter(Boolean)) {
+    const [name = '', value = ''] = part.split('=').map((s) => s.trim());
+    if (name === 'crash-at') {
+      const batches = value.split('+').map(Number);
+      if (batches.some((b) => !Number.isInteger(b) || b < 1)) throw new RunnerError(`--faults: crash-at takes batch numbers >= 1 (e.g. crash-at=5 or crash-at=3+9), got "${value}"`);
+      faults.crashAt = batches;
+      continue;
+    }
+    const key = probabilities[name as keyof typeof probabilities];
+    if (!key) throw new RunnerError(`--faults: unknown fault "${name}" (known: ${[...Object.keys(probabilities), 'crash-at'].join(', ')})`);
+    const p = Number(value);
+    if (value === '' || !(p >= 0 && p <= 1)) throw new RunnerError(`--faults: ${name} takes a probability between 0 and 1, got "${value}"`);
+    faults[key] = p;
+  }
+  return Object.freeze(faults);
+}
+
+export function describeFaults(f: FaultSpec): string {
+  const parts = [
+    f.writeFail && `write-fail=${f.writeFail}`,
+    f.lostAck && `lost-ack=${f.lostAck}`,
+    f.crashAt.length > 0 && `crash-at=${f.crashAt.join('+')}`,
+    f.duplicate && `duplicate=${f.duplicate}`,
+    f.loss && `loss=${f.loss}`,
+  ].filter(Boolean);
+  return parts.length > 0 ? parts.join(',') : 'none';
+}

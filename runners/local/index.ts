@@ -1,0 +1,30 @@
+import type { Diagnostic, PipelineNode } from '../../compiler/index.ts';
+import type { Runner } from '../runner.ts';
+import { runLocal, type LocalRunOptions, type LocalRunResult } from './engine.ts';
+
+const readable = new Set(['memory', 'file', 'generator', 'cassandra-table']);
+
+/** The in-process runner: micro-batches, checkpoints, faults, dry-run, repair. */
+export const localRunner: Runner<LocalRunOptions> & { run(p: PipelineNode, o: LocalRunOptions): Promise<LocalRunResult> } = {
+  name: 'local',
+  unsupported(pipeline): Diagnostic[] {
+    if (readable.has(pipeline.source.connector)) return [];
+    return [{
+      code: 'RUNNER',
+      rule: 'local-runner-source',
+      severity: 'error',
+      messageId: 'source',
+      message: `The local runner cannot read ${pipeline.source.connector} sources yet.`,
+      fix: 'Run it on a memory, file or generator source (or a recorded file of the same records) until the connector lands.',
+      location: pipeline.source.location,
+    }];
+  },
+  run: runLocal,
+};
+
+export { runLocal, SimulatedCrash, crashExitCode } from './engine.ts';
+export type { LocalRunOptions, LocalRunResult, Progress } from './engine.ts';
+export { repair, repairPipeline, RepairRefused } from './repair.ts';
+export { diffPlan } from './plan-diff.ts';
+export { parseFaults, describeFaults, noFaults } from './faults.ts';
+export { runWithRestarts } from './run-with-restarts.ts';

@@ -1,0 +1,26 @@
+import type { ColumnNode, SinkNode } from '../../../compiler/index.ts';
+import type { TableOp } from '../../../connectors/embedded/table-log.ts';
+
+export function columnValue(column: ColumnNode, row: unknown): unknown {
+  return column.from.type === 'field' ? (row as Record<string, unknown>)[column.from.field] : (column.from.fn.fn as (r: unknown) => unknown)(row);
+}
+
+/**
+ * What a batch of rows means for a table, by sink mode: an upsert of the
+ * value columns; a delta added to the counter column; a raw event stored
+ * under its event id (system of record); a dead letter under its position.
+ */
+export function rowsToOps(sink: SinkNode, rows: readonly unknown[]): TableOp[] {
+  const key = (row: unknown) => sink.key.map((c) => columnValue(c, row));
+  switch (sink.mode) {
+    case 'counter': {
+      const counter = sink.values[0]!.column;
+      return rows.map((row) => ({ op: 'add', k: key(row), c: counter, d: Number((row as { value: unknown }).value) }));
+    }
+    case 'system-of-record':
+      // Without an id (IDEM007) every copy is stored apart: exactly the duplication the rule warns of.
+      return rows.map((row, i) => ({ op: 'upsert', k: sink.id ? key(row) : [`no-id-${Date.now()}-${i}-${Math.random()}`], v: { payload: row } }));
+    default:
+      return rows.map((row) => ({ op: 'upsert', k: key(row), v: Object.fromEntries(sink.values.map((c) => [c.column, columnValue(c, row)])) }));
+  }
+}

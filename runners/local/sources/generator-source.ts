@@ -1,0 +1,52 @@
+import type { SensorEvent } from '../../../dsl/index.ts';
+import { SeededRandom } from '../seeded-random.ts';
+import type { SourceReader } from './source-reader.ts';
+
+export interface GeneratorSettings {
+  readonly seed: number;
+  readonly count: number;
+  readonly keys: number;
+  readonly intervalMs: number;
+  readonly startTs: number;
+  readonly lateFraction: number;
+  readonly duplicateFraction: number;
+}
+
+/** How far back a late event's time is (ten minutes): late for one-minute windows. */
+const lateByMs = 600_000;
+
+/**
+ * Event i of a generator: a pure function of (seed, i), so a restart at any
+ * position yields the same events and the same event ids.
+ */
+export function generatedEvent(s: GeneratorSettings, i: number): { event: SensorEvent; duplicated: boolean } {
+  const random = new SeededRandom(s.seed * 1_000_003 + i);
+  const sensor = random.int(0, s.keys - 1);
+  const late = random.chance(s.lateFraction);
+  const duplicated = random.chance(s.duplicateFraction);
+  const ts = s.startTs + i * s.intervalMs - (late ? lateByMs : 0);
+  return { event: { eventId: `gen-${s.seed}-${i}`, sensorId: `sensor-${sensor}`, ts, value: random.int(0, 1000) / 10 }, duplicated };
+}
+
+/**
+ * Synthetic sensor events. Slot 2i is event i; slot 2i+1 is its duplicate
+ * delivery when the event is duplicated. The position is the next slot.
+ */
+export function generatorSource(s: GeneratorSettings, from: unknown): SourceReader {
+  let slot = typeof from === 'number' ? from : 0;
+  const end = 2 * s.count;
+  return {
+    async read(max) {
+      const records = [];
+      while (slot < end && records.length < max) {
+        const i = slot >> 1;
+        const { event, duplicated } = generatedEvent(s, i);
+        if (slot % 2 === 0 || duplicated) records.push({ raw: event, position: `generator#${i}${slot % 2 ? ' (again)' : ''}` });
+        slot++;
+      }
+      return { records, done: slot >= end };
+    },
+    position: () => slot,
+    async close() {},
+  };
+}

@@ -1,0 +1,33 @@
+import type { SourceNode } from '../../../compiler/index.ts';
+import { RunnerError } from '../../runner-error.ts';
+import type { EmbeddedStore } from '../../../connectors/embedded/store.ts';
+import { fileSource } from './file-source.ts';
+import { generatorSource, type GeneratorSettings } from './generator-source.ts';
+import { memorySource } from './memory-source.ts';
+import type { SourceReader } from './source-reader.ts';
+
+export interface SourceContext {
+  /** Where system-of-record tables are read from when no Cassandra is configured. */
+  readonly store: EmbeddedStore;
+}
+
+/** Opens a pipeline's source at a checkpointed position (undefined: from the start). */
+export function openSource(node: SourceNode, from: unknown, context: SourceContext): SourceReader {
+  const o = node.options;
+  switch (node.connector) {
+    case 'memory':
+      return memorySource(node.records?.() ?? [], from);
+    case 'file':
+      return fileSource(String(o.path), o.format as 'jsonl' | 'csv', from);
+    case 'generator':
+      return generatorSource(o as unknown as GeneratorSettings, from);
+    case 'cassandra-table': {
+      // The embedded store stands in for Cassandra: its system-of-record rows hold the archived events.
+      const rows = context.store.table({ keyspace: String(o.keyspace), table: String(o.table) }).rows();
+      return memorySource(rows.map((r) => r.columns.payload), from);
+    }
+    case 'socket':
+    case 'kafka':
+      throw new RunnerError(`the local runner cannot read ${node.connector} sources yet; use memory, file or generator (or see the Kafka/Cassandra connectors)`);
+  }
+}
