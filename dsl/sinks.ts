@@ -1,4 +1,4 @@
-import { ColumnNode, FnNode, SinkNode, type RetryPolicy, type SinkMode, type SinkTarget, type SourceLocation } from '../compiler/ir/index.ts';
+import { ColumnNode, deadLetterSink, FnNode, SinkNode, type RetryPolicy, type SinkMode, type SinkTarget, type SourceLocation } from '../compiler/ir/index.ts';
 import { BuildError } from './build-error.ts';
 import { captureCallSite } from './call-site.ts';
 import type { DeadLetter } from './dead-letter.ts';
@@ -140,14 +140,7 @@ function tableSinks<NeedsKeyspace extends boolean>(target: 'cassandra' | 'embedd
       const location = captureCallSite();
       const call = `${target}.deadLetters`;
       const where = tableTarget(call, target, options, location);
-      const node = tableSink(call, target, 'append', {
-        ...where,
-        key: [ColumnNode.create('position', { type: 'field', field: 'position' })],
-        values: [ColumnNode.create('reason', { type: 'field', field: 'reason' }), ColumnNode.create('raw', { type: 'field', field: 'raw' })],
-        retry: defaultRetry,
-        idempotent: true,
-      }, location);
-      return { node };
+      return { node: deadLetterSink(target, where.table, where.keyspace, location) };
     },
     /** Raw events keyed by their event id: the system of record that repair replays from. */
     systemOfRecord<R = AnyRow>(options: WithKeyspace<SystemOfRecordOptions<R>, NeedsKeyspace>): SinkSpec<R> {

@@ -68,14 +68,15 @@ function assertFraction(call: string, argument: string, value: number | undefine
 
 /** Where a pipeline's records come from. Each returns a fresh, immutable stream builder. */
 export const source = Object.freeze({
-  /** A bounded in-memory list: tests and dry-runs. Field names are taken from the first records. */
-  memory<T extends object>(events: readonly T[]): Stream<T> {
+  /** A bounded in-memory list (objects, or raw payloads for `.parse()`): tests and dry-runs. Field names are taken from the first records. */
+  memory<T>(events: readonly T[]): Stream<T> {
     const location = captureCallSite();
     if (!Array.isArray(events)) throw new BuildError('source.memory', `events must be an array, got ${typeof events}`, location);
     const data = Object.freeze([...events]);
     const knownFields = [...new Set(data.slice(0, 100).flatMap((e) => (e && typeof e === 'object' ? Object.keys(e) : [])))];
+    const objects = data.length > 0 && data.every((e) => typeof e === 'object' && e !== null);
     return start<T>('memory', 'bounded', { count: data.length }, location, {
-      knownFields: data.length > 0 ? knownFields : undefined,
+      knownFields: objects ? knownFields : undefined,
       records: () => data,
     });
   },

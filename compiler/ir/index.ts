@@ -12,3 +12,4 @@ export * from './source-location.ts';
 export * from './source-node.ts';
 export * from './transform-node.ts';
 export * from './window-node.ts';
+export * from './dead-letter-sink.ts';

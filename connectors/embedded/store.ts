@@ -54,8 +54,10 @@ export class EmbeddedTable {
     this.#logLength = ops.length;
   }
 
+  /** A copy of the row's columns: later writes do not change what a caller holds. */
   get(key: readonly unknown[]): Row | undefined {
-    return this.#rows.get(keyOf(key))?.columns;
+    const row = this.#rows.get(keyOf(key));
+    return row ? { ...row.columns } : undefined;
   }
 
   get size(): number {
@@ -64,7 +66,7 @@ export class EmbeddedTable {
 
   /** Rows with their primary key values, in key order. */
   rows(): { key: readonly unknown[]; columns: Row }[] {
-    return [...this.#rows.entries()].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)).map(([, r]) => ({ key: r.key, columns: r.columns }));
+    return [...this.#rows.entries()].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)).map(([, r]) => ({ key: r.key, columns: { ...r.columns } }));
   }
 
   /** Bytes on disk: what the system of record costs. */

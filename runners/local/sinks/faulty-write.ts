@@ -21,6 +21,8 @@ export interface WriteEnvironment {
   readonly faults: FaultSpec;
   readonly random: SeededRandom;
   readonly sleep: (ms: number) => Promise<void>;
+  /** Told of every fault injected, so runs can report what actually happened. */
+  readonly injected?: (fault: 'writeFail' | 'lostAck') => void;
 }
 
 /**
@@ -36,10 +38,16 @@ export async function writeWithRetry(sink: string, retry: RetryPolicy, env: Writ
   for (let attempt = 0; attempt <= retry.retries; attempt++) {
     if (attempt > 0 && retry.backoffMs > 0) await env.sleep(retry.backoffMs * 2 ** (attempt - 1));
     try {
-      if (env.random.chance(env.faults.writeFail)) throw new InjectedFault('injected write failure (not applied)');
+      if (env.random.chance(env.faults.writeFail)) {
+        env.injected?.('writeFail');
+        throw new InjectedFault('injected write failure (not applied)');
+      }
       await write();
       applied = true;
-      if (env.random.chance(env.faults.lostAck)) throw new InjectedFault('injected lost acknowledgement (the write landed)');
+      if (env.random.chance(env.faults.lostAck)) {
+        env.injected?.('lostAck');
+        throw new InjectedFault('injected lost acknowledgement (the write landed)');
+      }
       return;
     } catch (error) {
       lastError = error;
