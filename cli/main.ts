@@ -1,6 +1,7 @@
 import { Command, CommanderError } from 'commander';
 import { BuildError } from '../dsl/index.ts';
 import { checkCommand } from './commands/check.ts';
+import { benchCommand } from './commands/bench.ts';
 import { demoCommand } from './commands/demo.ts';
 import { graphCommand } from './commands/graph.ts';
 import { repairCommand } from './commands/repair.ts';
@@ -25,6 +26,7 @@ const program = new Command('idemflow')
 program.addCommand(checkCommand().exitOverride());
 program.addCommand(graphCommand().exitOverride());
 program.addCommand(demoCommand().exitOverride());
+program.addCommand(benchCommand().exitOverride());
 program.addCommand(runCommand().exitOverride());
 program.addCommand(repairCommand().exitOverride());
 program.addCommand(storeCommand().exitOverride());

@@ -74,7 +74,7 @@ export const source = Object.freeze({
     if (!Array.isArray(events)) throw new BuildError('source.memory', `events must be an array, got ${typeof events}`, location);
     const data = Object.freeze([...events]);
     const knownFields = [...new Set(data.slice(0, 100).flatMap((e) => (e && typeof e === 'object' ? Object.keys(e) : [])))];
-    const objects = data.length > 0 && data.every((e) => typeof e === 'object' && e !== null);
+    const objects = data.length > 0 && data.slice(0, 100).every((e) => typeof e === 'object' && e !== null);
     return start<T>('memory', 'bounded', { count: data.length }, location, {
       knownFields: objects ? knownFields : undefined,
       records: () => data,

@@ -1,4 +1,4 @@
-import type { WindowNode } from '../../compiler/index.ts';
+import type { WindowNode } from '../../compiler/ir/index.ts';
 import type { Aggregator } from './aggregators.ts';
 import { windowStarts } from './windowing.ts';
 
@@ -78,22 +78,27 @@ export class AggregationState {
 
   /** Adds an event; false when every window it belongs to is already closed (a late record). */
   add(key: unknown, eventTime: number | undefined, event: Record<string, unknown>): boolean {
-    const agg = this.aggregator;
     if (eventTime !== undefined && eventTime > this.#maxEventTime) this.#maxEventTime = eventTime;
-    const starts = this.window ? windowStarts(this.window, eventTime!) : [unwindowed];
+    const window = this.window;
+    // The common cases (no window, tumbling) take one window and allocate nothing.
+    if (!window) return this.#addTo(key, unwindowed, event);
+    if (window.slideMs === window.sizeMs) return this.#addTo(key, Math.floor(eventTime! / window.sizeMs) * window.sizeMs, event);
     let added = false;
-    for (const start of starts) {
-      if (this.window && this.#isClosed(start)) continue;
-      const entry = this.#entry(key, start);
-      entry.acc = agg.add(entry.acc, event);
-      if (this.trackDeltas) entry.delta = agg.add(entry.delta === undefined ? agg.init() : entry.delta, event);
-      if (!entry.dirty) {
-        entry.dirty = true;
-        this.#dirty.push(entry);
-      }
-      added = true;
-    }
+    for (const start of windowStarts(window, eventTime!)) added = this.#addTo(key, start, event) || added;
     return added;
+  }
+
+  #addTo(key: unknown, start: number, event: Record<string, unknown>): boolean {
+    if (this.window && this.#isClosed(start)) return false;
+    const agg = this.aggregator;
+    const entry = this.#entry(key, start);
+    entry.acc = agg.add(entry.acc, event);
+    if (this.trackDeltas) entry.delta = agg.add(entry.delta === undefined ? agg.init() : entry.delta, event);
+    if (!entry.dirty) {
+      entry.dirty = true;
+      this.#dirty.push(entry);
+    }
+    return true;
   }
 
   /** Rows changed since the last call: whole aggregates, or this batch's deltas. Resets the change marks. */

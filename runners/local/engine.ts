@@ -1,5 +1,5 @@
 import { isDeepStrictEqual } from 'node:util';
-import { deadLetterSink, PipelineNode, SinkNode, type AggregateNode } from '../../compiler/index.ts';
+import { deadLetterSink, PipelineNode, SinkNode, type AggregateNode } from '../../compiler/ir/index.ts';
 import { EmbeddedStore } from '../../connectors/embedded/store.ts';
 import type { DeadLetter } from '../../dsl/index.ts';
 import { RunnerError } from '../runner-error.ts';
@@ -13,7 +13,7 @@ import { SeededRandom } from './seeded-random.ts';
 import { SinkWriteError, writeWithRetry } from './sinks/faulty-write.ts';
 import { sinkWriter, type MemorySinkContents, type PlannedWrite, type SinkWriter } from './sinks/sink-writer.ts';
 import { openSource } from './sources/open-source.ts';
-import type { SourceRecord } from './sources/source-reader.ts';
+import type { SourceBatch } from './sources/source-reader.ts';
 
 /** Exit code of an injected crash under the CLI (as if killed by SIGKILL). */
 export const crashExitCode = 137;
@@ -126,20 +126,21 @@ export async function runLocal(pipeline: PipelineNode, options: LocalRunOptions)
     if (!rows) sideRows.set(sink, (rows = []));
     rows.push(row);
   };
-  const letter = (sink: SinkNode, reason: string, record: SourceRecord) =>
-    push(sink, { reason, raw: rawText(record.raw), position: record.position } satisfies DeadLetter);
-  const deadLetter = (sink: SinkNode, reason: string, record: SourceRecord) => {
+  let current: SourceBatch = { values: [], position: () => '', done: false };
+  const letter = (sink: SinkNode, reason: string, index: number) =>
+    push(sink, { reason, raw: rawText(current.values[index]), position: current.position(index) } satisfies DeadLetter);
+  const deadLetter = (sink: SinkNode, reason: string, index: number) => {
     totals.deadLetters++;
-    letter(sink, reason, record);
+    letter(sink, reason, index);
   };
   const path = compileRecordPath(pipeline, {
     deadLetter,
     archive: push,
-    aggregate(key, eventTime, event, record) {
+    aggregate(key, eventTime, event, index) {
       if (batchRandom.chance(faults.loss)) return void totals.lost++;
       if (!state!.add(key, eventTime, event as Record<string, unknown>)) {
         totals.late++;
-        letter(lateSink, `late: event time ${new Date(eventTime!).toISOString()} is behind the watermark ${new Date(state!.watermark).toISOString()} minus the allowed lateness`, record);
+        letter(lateSink, `late: event time ${new Date(eventTime!).toISOString()} is behind the watermark ${new Date(state!.watermark).toISOString()} minus the allowed lateness`, index);
       }
     },
     emit(event) {
@@ -169,8 +170,9 @@ export async function runLocal(pipeline: PipelineNode, options: LocalRunOptions)
       break;
     }
     const batchStart = reader.position();
-    const { records, done } = await reader.read(batchSize);
-    if (records.length === 0) {
+    current = await reader.read(batchSize);
+    const { values, done } = current;
+    if (values.length === 0) {
       if (done) break;
       await (options.sleep ?? realSleep)(50);
       continue;
@@ -179,12 +181,12 @@ export async function runLocal(pipeline: PipelineNode, options: LocalRunOptions)
     batchRandom = new SeededRandom(seed * 7_919 + batch * 104_729 + totals.replays);
     sideRows.clear();
     emitted = [];
-    for (const record of records) {
-      totals.recordsIn++;
+    totals.recordsIn += values.length;
+    for (let i = 0; i < values.length; i++) {
       const deliveries = batchRandom.chance(faults.duplicate) ? 2 : 1;
       injected.duplicate += deliveries - 1;
       for (let d = 0; d < deliveries; d++) {
-        const pending = path(record);
+        const pending = path(values[i], i);
         if (pending) await pending;
       }
     }

@@ -1,18 +1,21 @@
 import type { StandardSchemaV1 } from '@standard-schema/spec';
-import type { PipelineNode, SinkNode, StepNode, WindowNode } from '../../compiler/index.ts';
-import type { SourceRecord } from './sources/source-reader.ts';
+import type { PipelineNode, SinkNode, StepNode, WindowNode } from '../../compiler/ir/index.ts';
 
-/** Where a record goes after the per-record steps. */
+/**
+ * Where a record goes after the per-record steps. `index` is the record's
+ * place in the batch: the engine turns it into the raw payload and the
+ * source position when (and only when) a dead letter needs them.
+ */
 export interface RecordOutputs {
-  deadLetter(sink: SinkNode, reason: string, record: SourceRecord): void;
+  deadLetter(sink: SinkNode, reason: string, index: number): void;
   archive(sink: SinkNode, event: unknown): void;
   /** A keyed event for the aggregation, with its event time when the pipeline has one. */
-  aggregate(key: unknown, eventTime: number | undefined, event: unknown, record: SourceRecord): void;
+  aggregate(key: unknown, eventTime: number | undefined, event: unknown, index: number): void;
   /** An event for a pipeline that sinks records without aggregating. */
   emit(event: unknown): void;
 }
 
-type Stage = (value: unknown, record: SourceRecord, eventTime: number | undefined) => void | Promise<void>;
+type Stage = (value: unknown, index: number, eventTime: number | undefined) => void | Promise<void>;
 
 const maxRawLength = 65_536;
 
@@ -49,7 +52,7 @@ function deadLetterAt(steps: readonly StepNode[], index: number, fallback: SinkN
  * record. A step that rejects or throws sends the record to a dead-letter
  * sink with the reason and the raw payload; the pipeline goes on.
  */
-export function compileRecordPath(pipeline: PipelineNode, out: RecordOutputs, fallbackDeadLetter: SinkNode): (record: SourceRecord) => void | Promise<void> {
+export function compileRecordPath(pipeline: PipelineNode, out: RecordOutputs, fallbackDeadLetter: SinkNode): (raw: unknown, index: number) => void | Promise<void> {
   const steps = pipeline.steps;
   const aggregated = steps.some((s) => s.kind === 'Aggregate');
   let next: Stage = aggregated ? () => {} : (value) => out.emit(value);
@@ -58,86 +61,86 @@ export function compileRecordPath(pipeline: PipelineNode, out: RecordOutputs, fa
     const step = steps[i]!;
     const after = next;
     const deadLetter = deadLetterAt(steps, i - 1, fallbackDeadLetter);
-    const reject = (reason: string, record: SourceRecord) => out.deadLetter(deadLetter, reason, record);
+    const reject = (reason: string, index: number) => out.deadLetter(deadLetter, reason, index);
     switch (step.kind) {
       case 'Parse': {
         const validate = (step.schema() as StandardSchemaV1)['~standard'].validate;
         const own = step.deadLetter;
-        const accept = (result: StandardSchemaV1.Result<unknown>, record: SourceRecord, t: number | undefined) =>
-          result.issues ? out.deadLetter(own, `invalid: ${describeIssues(result.issues)}`, record) : after(result.value, record, t);
-        next = (value, record, t) => {
+        const accept = (result: StandardSchemaV1.Result<unknown>, index: number, t: number | undefined) =>
+          result.issues ? out.deadLetter(own, `invalid: ${describeIssues(result.issues)}`, index) : after(result.value, index, t);
+        next = (value, index, t) => {
           let decoded = value;
           if (typeof value === 'string') {
             try {
               decoded = JSON.parse(value);
             } catch (error) {
-              return out.deadLetter(own, `not JSON: ${message(error)}`, record);
+              return out.deadLetter(own, `not JSON: ${message(error)}`, index);
             }
           }
           const result = validate(decoded);
-          return result instanceof Promise ? result.then((r) => accept(r, record, t)) : accept(result, record, t);
+          return result instanceof Promise ? result.then((r) => accept(r, index, t)) : accept(result, index, t);
         };
         break;
       }
       case 'Map': {
         const fn = step.fn.fn as (v: unknown) => unknown;
-        next = (value, record, t) => {
+        next = (value, index, t) => {
           let mapped: unknown;
           try {
             mapped = fn(value);
           } catch (error) {
-            return reject(`map threw: ${message(error)}`, record);
+            return reject(`map threw: ${message(error)}`, index);
           }
-          return after(mapped, record, t);
+          return after(mapped, index, t);
         };
         break;
       }
       case 'Filter': {
         const fn = step.fn.fn as (v: unknown) => boolean;
-        next = (value, record, t) => {
+        next = (value, index, t) => {
           let keep: boolean;
           try {
             keep = fn(value);
           } catch (error) {
-            return reject(`filter threw: ${message(error)}`, record);
+            return reject(`filter threw: ${message(error)}`, index);
           }
-          return keep ? after(value, record, t) : undefined;
+          return keep ? after(value, index, t) : undefined;
         };
         break;
       }
       case 'FlatMap': {
         const fn = step.fn.fn as (v: unknown) => Iterable<unknown>;
-        next = async (value, record, t) => {
+        next = async (value, index, t) => {
           let items: unknown[];
           try {
             items = [...fn(value)];
           } catch (error) {
-            return reject(`flatMap threw: ${message(error)}`, record);
+            return reject(`flatMap threw: ${message(error)}`, index);
           }
-          for (const item of items) await after(item, record, t);
+          for (const item of items) await after(item, index, t);
         };
         break;
       }
       case 'EventTime': {
         const fn = step.fn.fn as (v: unknown) => number | Date;
-        next = (value, record) => {
+        next = (value, index) => {
           let t: number;
           try {
             const raw = fn(value);
             t = raw instanceof Date ? raw.getTime() : raw;
           } catch (error) {
-            return reject(`event time threw: ${message(error)}`, record);
+            return reject(`event time threw: ${message(error)}`, index);
           }
-          if (typeof t !== 'number' || !Number.isFinite(t)) return reject(`event time is not a finite number: ${String(t)}`, record);
-          return after(value, record, t);
+          if (typeof t !== 'number' || !Number.isFinite(t)) return reject(`event time is not a finite number: ${String(t)}`, index);
+          return after(value, index, t);
         };
         break;
       }
       case 'Archive': {
         const sink = step.sink;
-        next = (value, record, t) => {
+        next = (value, index, t) => {
           out.archive(sink, value);
-          return after(value, record, t);
+          return after(value, index, t);
         };
         break;
       }
@@ -145,21 +148,21 @@ export function compileRecordPath(pipeline: PipelineNode, out: RecordOutputs, fa
         const by = step.by;
         if (by.type === 'field') {
           const field = by.field;
-          next = (value, record, t) => {
+          next = (value, index, t) => {
             const key = (value as Record<string, unknown> | null)?.[field];
-            if (key === undefined || key === null) return reject(`group key \`${field}\` is missing`, record);
-            out.aggregate(key, t, value, record);
+            if (key === undefined || key === null) return reject(`group key \`${field}\` is missing`, index);
+            out.aggregate(key, t, value, index);
           };
         } else {
           const fn = by.fn.fn as (v: unknown) => unknown;
-          next = (value, record, t) => {
+          next = (value, index, t) => {
             let key: unknown;
             try {
               key = fn(value);
             } catch (error) {
-              return reject(`group key function threw: ${message(error)}`, record);
+              return reject(`group key function threw: ${message(error)}`, index);
             }
-            out.aggregate(key, t, value, record);
+            out.aggregate(key, t, value, index);
           };
         }
         break;
@@ -170,7 +173,7 @@ export function compileRecordPath(pipeline: PipelineNode, out: RecordOutputs, fa
     }
   }
   const first = next;
-  return (record) => first(record.raw, record, undefined);
+  return (raw, index) => first(raw, index, undefined);
 }
 
 export function windowOf(pipeline: PipelineNode): WindowNode | undefined {

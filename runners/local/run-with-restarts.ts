@@ -1,4 +1,4 @@
-import type { PipelineNode } from '../../compiler/index.ts';
+import type { PipelineNode } from '../../compiler/ir/index.ts';
 import { EmbeddedStore } from '../../connectors/embedded/store.ts';
 import { runLocal, SimulatedCrash, type LocalRunOptions, type LocalRunResult } from './engine.ts';
 

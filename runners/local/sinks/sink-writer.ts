@@ -1,4 +1,4 @@
-import { SinkNode } from '../../../compiler/index.ts';
+import { SinkNode } from '../../../compiler/ir/index.ts';
 import type { EmbeddedStore } from '../../../connectors/embedded/store.ts';
 import { tableName } from '../../../connectors/embedded/store.ts';
 import type { TableOp } from '../../../connectors/embedded/table-log.ts';

@@ -1,4 +1,4 @@
-import type { ColumnNode, SinkNode } from '../../../compiler/index.ts';
+import type { ColumnNode, SinkNode } from '../../../compiler/ir/index.ts';
 import type { TableOp } from '../../../connectors/embedded/table-log.ts';
 
 export function columnValue(column: ColumnNode, row: unknown): unknown {

@@ -38,8 +38,9 @@ export function fileSource(path: string, format: 'jsonl' | 'csv', from: unknown)
   let done = false;
   return {
     async read(max) {
-      const records = [];
-      while (!done && records.length < max) {
+      const values: unknown[] = [];
+      const lineNumbers: number[] = [];
+      while (!done && values.length < max) {
         const next = await lines.next();
         if (next.done) { done = true; break; }
         lineNo++;
@@ -49,9 +50,10 @@ export function fileSource(path: string, format: 'jsonl' | 'csv', from: unknown)
         consumed++;
         if (consumed <= skip) continue;
         const raw = format === 'csv' ? Object.fromEntries(splitCsvLine(line).map((v, i) => [header![i] ?? `column${i + 1}`, v])) : line;
-        records.push({ raw, position: `${path}:${lineNo}` });
+        values.push(raw);
+        lineNumbers.push(lineNo);
       }
-      return { records, done };
+      return { values, position: (i) => `${path}:${lineNumbers[i]}`, done };
     },
     position: () => consumed,
     async close() {

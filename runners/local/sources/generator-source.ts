@@ -37,14 +37,18 @@ export function generatorSource(s: GeneratorSettings, from: unknown): SourceRead
   const end = 2 * s.count;
   return {
     async read(max) {
-      const records = [];
-      while (slot < end && records.length < max) {
+      const values: SensorEvent[] = [];
+      const positions: string[] = [];
+      while (slot < end && values.length < max) {
         const i = slot >> 1;
         const { event, duplicated } = generatedEvent(s, i);
-        if (slot % 2 === 0 || duplicated) records.push({ raw: event, position: `generator#${i}${slot % 2 ? ' (again)' : ''}` });
+        if (slot % 2 === 0 || duplicated) {
+          values.push(event);
+          positions.push(event.eventId);
+        }
         slot++;
       }
-      return { records, done: slot >= end };
+      return { values, position: (i) => `generator#${positions[i]}`, done: slot >= end };
     },
     position: () => slot,
     async close() {},

@@ -5,11 +5,9 @@ export function memorySource(records: readonly unknown[], from: unknown): Source
   let next = typeof from === 'number' ? from : 0;
   return {
     async read(max) {
-      const end = Math.min(records.length, next + max);
-      const batch = [];
-      for (let i = next; i < end; i++) batch.push({ raw: records[i], position: `memory#${i}` });
-      next = end;
-      return { records: batch, done: next >= records.length };
+      const start = next;
+      next = Math.min(records.length, next + max);
+      return { values: records.slice(start, next), position: (i) => `memory#${start + i}`, done: next >= records.length };
     },
     position: () => next,
     async close() {},

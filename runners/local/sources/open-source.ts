@@ -1,4 +1,4 @@
-import type { SourceNode } from '../../../compiler/index.ts';
+import type { SourceNode } from '../../../compiler/ir/index.ts';
 import { RunnerError } from '../../runner-error.ts';
 import type { EmbeddedStore } from '../../../connectors/embedded/store.ts';
 import { fileSource } from './file-source.ts';

@@ -1,12 +1,13 @@
-/** A record as the source delivered it, with where it came from (for dead letters and checkpoints). */
-export interface SourceRecord {
-  readonly raw: unknown;
-  /** Human-readable position: `file:line`, `generator#index`, `topic/partition/offset`. */
-  readonly position: string;
-}
-
+/**
+ * A micro-batch as the source delivered it: the raw values, and where each
+ * came from, computed only when asked for (dead letters). Building a record
+ * object or a position string for every event would cost more than
+ * aggregating it.
+ */
 export interface SourceBatch {
-  readonly records: readonly SourceRecord[];
+  readonly values: readonly unknown[];
+  /** Human-readable position of values[i]: `file:line`, `generator#index`, `topic/partition/offset`. */
+  position(index: number): string;
   /** True when a bounded source has nothing more. */
   readonly done: boolean;
 }

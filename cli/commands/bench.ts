@@ -1,0 +1,25 @@
+import { Command } from 'commander';
+import { benchLocal } from '../../bench/local.ts';
+import { UsageError } from '../usage-error.ts';
+
+const sizeList = (value: string) => value.split(',').map((s) => {
+  const n = Number(s);
+  if (!Number.isInteger(n) || n < 1) throw new UsageError(`--sizes takes whole numbers, got "${s}"`);
+  return n;
+});
+
+/** Benchmarks by name; each prints its table on stderr and its ratio line last on stdout. */
+const benchmarks: Record<string, (o: { sizes?: number[]; beamSizes?: number[] }) => Promise<string>> = { local: benchLocal };
+
+export function benchCommand(): Command {
+  return new Command('bench')
+    .description('Benchmarks, each against a baseline measured in the same run (see docs/benchmarks.md).')
+    .argument('<name>', `which benchmark: ${Object.keys(benchmarks).join(', ')}`)
+    .option('--sizes <list>', 'event counts, e.g. 10000,100000', sizeList)
+    .option('--beam-sizes <list>', 'event counts at which Beam\'s DirectRunner also runs', sizeList)
+    .action(async (name: string, flags: { sizes?: number[]; beamSizes?: number[] }) => {
+      const bench = benchmarks[name];
+      if (!bench) throw new UsageError(`no benchmark "${name}" (known: ${Object.keys(benchmarks).join(', ')})`);
+      process.stdout.write(`${await bench(flags)}\n`);
+    });
+}
