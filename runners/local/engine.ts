@@ -13,6 +13,7 @@ import { SeededRandom } from './seeded-random.ts';
 import { SinkWriteError, writeWithRetry } from './sinks/faulty-write.ts';
 import { sinkWriter, type MemorySinkContents, type PlannedWrite, type SinkWriter } from './sinks/sink-writer.ts';
 import { openSource } from './sources/open-source.ts';
+import { SocketReceiver } from './sources/socket-receiver.ts';
 import type { SourceBatch } from './sources/source-reader.ts';
 
 /** Exit code of an injected crash under the CLI (as if killed by SIGKILL). */
@@ -55,6 +56,8 @@ export interface LocalRunOptions {
   readonly log?: (line: string) => void;
   /** How many times in a row a failing batch is replayed before the run gives up (default 10). */
   readonly maxReplays?: number;
+  /** Connection attempts of a receiver source before the run fails (default 10, with doubling backoff). */
+  readonly connectAttempts?: number;
 }
 
 export interface LocalRunResult extends RunResult {
@@ -151,87 +154,104 @@ export async function runLocal(pipeline: PipelineNode, options: LocalRunOptions)
 
   let checkpoint = checkpoints.load(pipeline.name);
   let batch = 0;
-  let reader = openSource(pipeline.source, undefined, { store: options.store });
-  const restore = async () => {
-    checkpoint = checkpoints.load(pipeline.name);
-    await reader.close();
-    reader = openSource(pipeline.source, checkpoint?.position, { store: options.store });
-    state?.restore(checkpoint?.state ?? { watermark: -Infinity, entries: [] });
-    batch = checkpoint?.batch ?? 0;
-  };
-  await restore();
-  if (checkpoint) log(`resuming ${pipeline.name} from the checkpoint after batch ${checkpoint.batch}`);
-
-  let replaysInARow = 0;
-  let stopped: LocalRunResult['stopped'] = 'end';
-  for (;;) {
-    if (options.signal?.aborted) {
-      stopped = 'signal';
-      break;
-    }
-    const batchStart = reader.position();
-    current = await reader.read(batchSize);
-    const { values, done } = current;
-    if (values.length === 0) {
-      if (done) break;
-      await (options.sleep ?? realSleep)(50);
-      continue;
-    }
-    batch++;
-    batchRandom = new SeededRandom(seed * 7_919 + batch * 104_729 + totals.replays);
-    sideRows.clear();
-    emitted = [];
-    totals.recordsIn += values.length;
-    for (let i = 0; i < values.length; i++) {
-      const deliveries = batchRandom.chance(faults.duplicate) ? 2 : 1;
-      injected.duplicate += deliveries - 1;
-      for (let d = 0; d < deliveries; d++) {
-        const pending = path(values[i], i);
-        if (pending) await pending;
-      }
-    }
-    const mainRows = state ? state.drainChanged(counterSink) : emitted;
-    state?.advanceWatermark();
-
-    const writes: [SinkWriter, unknown[]][] = [...sideRows].map(([node, rows]) => [writerOf(node), rows]);
-    if (mainRows.length > 0) writes.push([writerOf(pipeline.sink), mainRows as unknown[]]);
-    try {
-      await writeBatch(batch, batchStart, writes);
-    } catch (error) {
-      if (!(error instanceof BatchFailed)) throw error;
-      totals.replays++;
-      if (++replaysInARow > (options.maxReplays ?? 10)) throw new RunnerError(`${error.message}; gave up after ${replaysInARow - 1} replays of batch ${batch}`);
-      log(`${error.message}; replaying from the checkpoint after batch ${checkpoint?.batch ?? 0}`);
-      await restore();
-      continue;
-    }
-    replaysInARow = 0;
-    if (batch % checkpointEvery === 0 || done) {
-      checkpoints.save({ pipeline: pipeline.name, batch, position: reader.position(), state: state?.snapshot() ?? { watermark: -Infinity, entries: [] } });
-    }
-    if (options.onProgress) {
-      const now = performance.now();
-      options.onProgress({ batch, records: totals.recordsIn, eventsPerSecond: (totals.recordsIn * 1000) / Math.max(1, now - started), watermark: state?.watermark ?? -Infinity, stateEntries: state?.size ?? 0 });
-    }
-    if (done) break;
+  const source = pipeline.source;
+  const receiver = source.connector === 'socket'
+    ? new SocketReceiver({ host: String(source.options.host), port: Number(source.options.port), walDir: source.wal?.dir, log, attempts: options.connectAttempts })
+    : undefined;
+  const sourceContext = { store: options.store, receiver };
+  await receiver?.start();
+  try {
+    return await runBatches();
+  } finally {
+    // Also on a (simulated) crash: the connection dies with the process, unflushed.
+    receiver?.close();
   }
-  await reader.close();
-  return {
-    pipeline: pipeline.name,
-    batches: batch,
-    recordsIn: totals.recordsIn,
-    deadLetters: totals.deadLetters,
-    late: totals.late,
-    lost: totals.lost,
-    injected,
-    rowsWritten,
-    abandonedWrites: totals.abandoned,
-    replays: totals.replays,
-    elapsedMs: performance.now() - started,
-    plan,
-    memory,
-    stopped,
-  };
+
+  async function runBatches(): Promise<LocalRunResult> {
+    let reader = openSource(source, undefined, sourceContext);
+    const restore = async () => {
+      checkpoint = checkpoints.load(pipeline.name);
+      await reader.close();
+      reader = openSource(source, checkpoint?.position, sourceContext);
+      state?.restore(checkpoint?.state ?? { watermark: -Infinity, entries: [] });
+      batch = checkpoint?.batch ?? 0;
+    };
+    await restore();
+    if (checkpoint) log(`resuming ${pipeline.name} from the checkpoint after batch ${checkpoint.batch}`);
+
+    let replaysInARow = 0;
+    let stopped: LocalRunResult['stopped'] = 'end';
+    for (;;) {
+      if (options.signal?.aborted) {
+        stopped = 'signal';
+        break;
+      }
+      const batchStart = reader.position();
+      current = await reader.read(batchSize);
+      const { values, done } = current;
+      if (values.length === 0) {
+        if (done) break;
+        await (options.sleep ?? realSleep)(50);
+        continue;
+      }
+      batch++;
+      batchRandom = new SeededRandom(seed * 7_919 + batch * 104_729 + totals.replays);
+      sideRows.clear();
+      emitted = [];
+      totals.recordsIn += values.length;
+      for (let i = 0; i < values.length; i++) {
+        const deliveries = batchRandom.chance(faults.duplicate) ? 2 : 1;
+        injected.duplicate += deliveries - 1;
+        for (let d = 0; d < deliveries; d++) {
+          const pending = path(values[i], i);
+          if (pending) await pending;
+        }
+      }
+      const mainRows = state ? state.drainChanged(counterSink) : emitted;
+      state?.advanceWatermark();
+
+      const writes: [SinkWriter, unknown[]][] = [...sideRows].map(([node, rows]) => [writerOf(node), rows]);
+      if (mainRows.length > 0) writes.push([writerOf(pipeline.sink), mainRows as unknown[]]);
+      try {
+        await writeBatch(batch, batchStart, writes);
+      } catch (error) {
+        if (!(error instanceof BatchFailed)) throw error;
+        totals.replays++;
+        if (++replaysInARow > (options.maxReplays ?? 10)) throw new RunnerError(`${error.message}; gave up after ${replaysInARow - 1} replays of batch ${batch}`);
+        log(`${error.message}; replaying from the checkpoint after batch ${checkpoint?.batch ?? 0}`);
+        await restore();
+        continue;
+      }
+      replaysInARow = 0;
+      if (batch % checkpointEvery === 0 || done) {
+        const position = reader.position();
+        checkpoints.save({ pipeline: pipeline.name, batch, position, state: state?.snapshot() ?? { watermark: -Infinity, entries: [] } });
+        reader.checkpointed?.(position);
+      }
+      if (options.onProgress) {
+        const now = performance.now();
+        options.onProgress({ batch, records: totals.recordsIn, eventsPerSecond: (totals.recordsIn * 1000) / Math.max(1, now - started), watermark: state?.watermark ?? -Infinity, stateEntries: state?.size ?? 0 });
+      }
+      if (done) break;
+    }
+    await reader.close();
+    return {
+      pipeline: pipeline.name,
+      batches: batch,
+      recordsIn: totals.recordsIn,
+      deadLetters: totals.deadLetters,
+      late: totals.late,
+      lost: totals.lost,
+      injected,
+      rowsWritten,
+      abandonedWrites: totals.abandoned,
+      replays: totals.replays,
+      elapsedMs: performance.now() - started,
+      plan,
+      memory,
+      stopped,
+    };
+  }
 
   /** The batch's sink writes in order, each recorded as done once acknowledged; an injected crash may strike between. */
   async function writeBatch(batchNo: number, batchStart: unknown, writes: readonly [SinkWriter, unknown[]][]): Promise<void> {

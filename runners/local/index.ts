@@ -2,7 +2,7 @@ import type { Diagnostic, PipelineNode } from '../../compiler/index.ts';
 import type { Runner } from '../runner.ts';
 import { runLocal, type LocalRunOptions, type LocalRunResult } from './engine.ts';
 
-const readable = new Set(['memory', 'file', 'generator', 'cassandra-table']);
+const readable = new Set(['memory', 'file', 'generator', 'socket', 'cassandra-table']);
 
 /** The in-process runner: micro-batches, checkpoints, faults, dry-run, repair. */
 export const localRunner: Runner<LocalRunOptions> & { run(p: PipelineNode, o: LocalRunOptions): Promise<LocalRunResult> } = {
@@ -15,7 +15,7 @@ export const localRunner: Runner<LocalRunOptions> & { run(p: PipelineNode, o: Lo
       severity: 'error',
       messageId: 'source',
       message: `The local runner cannot read ${pipeline.source.connector} sources yet.`,
-      fix: 'Run it on a memory, file or generator source (or a recorded file of the same records) until the connector lands.',
+      fix: 'Run it on a memory, file, generator or socket source (or a recorded file of the same records) until the connector lands.',
       location: pipeline.source.location,
     }];
   },

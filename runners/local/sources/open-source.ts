@@ -4,11 +4,15 @@ import type { EmbeddedStore } from '../../../connectors/embedded/store.ts';
 import { fileSource } from './file-source.ts';
 import { generatorSource, type GeneratorSettings } from './generator-source.ts';
 import { memorySource } from './memory-source.ts';
+import type { SocketReceiver } from './socket-receiver.ts';
+import { receiverSource, walSource } from './socket-source.ts';
 import type { SourceReader } from './source-reader.ts';
 
 export interface SourceContext {
   /** Where system-of-record tables are read from when no Cassandra is configured. */
   readonly store: EmbeddedStore;
+  /** The run's connection for receiver sources: it outlives readers, which are reopened on replay. */
+  readonly receiver?: SocketReceiver;
 }
 
 /** Opens a pipeline's source at a checkpointed position (undefined: from the start). */
@@ -26,8 +30,11 @@ export function openSource(node: SourceNode, from: unknown, context: SourceConte
       const rows = context.store.table({ keyspace: String(o.keyspace), table: String(o.table) }).rows();
       return memorySource(rows.map((r) => r.columns.payload), from);
     }
-    case 'socket':
+    case 'socket': {
+      if (!context.receiver) throw new Error('a socket source needs the run\'s receiver');
+      return node.wal ? walSource(context.receiver, node.wal.dir, from) : receiverSource(context.receiver);
+    }
     case 'kafka':
-      throw new RunnerError(`the local runner cannot read ${node.connector} sources yet; use memory, file or generator (or see the Kafka/Cassandra connectors)`);
+      throw new RunnerError(`the local runner cannot read ${node.connector} sources yet; use memory, file, generator or socket`);
   }
 }

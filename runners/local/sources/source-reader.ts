@@ -20,5 +20,7 @@ export interface SourceReader {
   read(max: number): Promise<SourceBatch>;
   /** The position after the last record read: JSON, stored in checkpoints. */
   position(): unknown;
+  /** Told when a checkpoint at `position` is durable: a WAL can drop what lies before it. */
+  checkpointed?(position: unknown): void;
   close(): Promise<void>;
 }

@@ -1,0 +1,104 @@
+import { Socket } from 'node:net';
+import { RunnerError } from '../../runner-error.ts';
+import { WalWriter } from './wal.ts';
+
+export interface ReceiverOptions {
+  readonly host: string;
+  readonly port: number;
+  /** When set, received lines are logged here (and fsynced) before they count as received. */
+  readonly walDir?: string;
+  readonly log: (line: string) => void;
+  /** Connection attempts before giving up (default 10), with doubling backoff from 200 ms. */
+  readonly attempts?: number;
+}
+
+/**
+ * A TCP line receiver (the seed's socketTextStream): connects to a sender and
+ * takes each line as a record. Without a WAL, received lines wait in memory
+ * and a crash loses them — the seed's plain receiver. With a WAL, each chunk
+ * is appended and fsynced first. The sender closing the connection ends the
+ * input.
+ */
+export class SocketReceiver {
+  /** Lines received and not yet read (no-WAL mode). */
+  readonly queue: string[] = [];
+  received = 0;
+  ended = false;
+  #socket: Socket | undefined;
+  #wal: WalWriter | undefined;
+  #partial = '';
+  #failure: Error | undefined;
+
+  constructor(readonly options: ReceiverOptions) {
+    if (options.walDir) this.#wal = new WalWriter(options.walDir);
+  }
+
+  get address(): string {
+    return `${this.options.host}:${this.options.port}`;
+  }
+
+  /** Throws the connection failure, if the receiver gave up. */
+  check(): void {
+    if (this.#failure) throw this.#failure;
+  }
+
+  async start(): Promise<void> {
+    const attempts = this.options.attempts ?? 10;
+    for (let attempt = 1; ; attempt++) {
+      try {
+        this.#socket = await this.#connect();
+        return;
+      } catch (error) {
+        const reason = (error as NodeJS.ErrnoException).code ?? (error as Error).message;
+        if (attempt >= attempts) throw new RunnerError(`source.socket: cannot reach ${this.address} (${reason}) after ${attempts} attempts; is the sender listening?`);
+        const wait = Math.min(200 * 2 ** (attempt - 1), 5_000);
+        this.options.log(`source.socket: cannot reach ${this.address} (${reason}); retrying in ${wait} ms`);
+        await new Promise((r) => setTimeout(r, wait));
+      }
+    }
+  }
+
+  #connect(): Promise<Socket> {
+    return new Promise((resolve, reject) => {
+      const socket = new Socket();
+      socket.setEncoding('utf8');
+      socket.once('error', reject);
+      socket.connect(this.options.port, this.options.host, () => {
+        socket.off('error', reject);
+        socket.on('error', (error) => {
+          this.#failure = new RunnerError(`source.socket: connection to ${this.address} failed: ${error.message}`);
+        });
+        socket.on('data', (chunk: string) => this.#receive(chunk));
+        socket.on('end', () => {
+          if (this.#partial !== '') this.#accept([this.#partial]);
+          this.#partial = '';
+          this.ended = true;
+        });
+        resolve(socket);
+      });
+    });
+  }
+
+  #receive(chunk: string): void {
+    const text = this.#partial + chunk;
+    const end = text.lastIndexOf('\n');
+    if (end < 0) {
+      this.#partial = text;
+      return;
+    }
+    this.#partial = text.slice(end + 1);
+    this.#accept(text.slice(0, end).split('\n').map((l) => l.replace(/\r$/, '')).filter((l) => l !== ''));
+  }
+
+  #accept(lines: string[]): void {
+    this.received += lines.length;
+    if (this.#wal) this.#wal.append(lines);
+    else this.queue.push(...lines);
+  }
+
+  /** Drops the connection as a dying process would: nothing is flushed or acknowledged. */
+  close(): void {
+    this.#socket?.destroy();
+    this.#wal?.close();
+  }
+}
