@@ -1,5 +1,6 @@
 import type { FnNode } from './fn-node.ts';
 import type { SourceLocation } from './source-location.ts';
+import { kindGuard } from './node-guard.ts';
 
 export type AggregateOp = 'count' | 'sum' | 'min' | 'max' | 'avg' | 'custom';
 
@@ -20,9 +21,7 @@ export interface AggregateNode {
 }
 
 export const AggregateNode = Object.freeze({
-  is(node: { kind: string }): node is AggregateNode {
-    return node.kind === 'Aggregate';
-  },
+  is: kindGuard<AggregateNode>('Aggregate'),
   create(props: Omit<AggregateNode, 'kind'>): AggregateNode {
     return Object.freeze({ kind: 'Aggregate', ...props });
   },

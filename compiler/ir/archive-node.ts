@@ -1,5 +1,6 @@
 import type { SinkNode } from './sink-node.ts';
 import type { SourceLocation } from './source-location.ts';
+import { kindGuard } from './node-guard.ts';
 
 /** A tap that writes every raw event to a system of record before aggregation (the seed's `saveToCassandra`). */
 export interface ArchiveNode {
@@ -9,9 +10,7 @@ export interface ArchiveNode {
 }
 
 export const ArchiveNode = Object.freeze({
-  is(node: { kind: string }): node is ArchiveNode {
-    return node.kind === 'Archive';
-  },
+  is: kindGuard<ArchiveNode>('Archive'),
   create(sink: SinkNode, location?: SourceLocation): ArchiveNode {
     return Object.freeze({ kind: 'Archive', sink, location });
   },

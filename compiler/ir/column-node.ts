@@ -1,4 +1,5 @@
 import type { FnNode } from './fn-node.ts';
+import { kindGuard } from './node-guard.ts';
 
 /** One table column and where its value comes from: a field of the written row, or a function of it. */
 export interface ColumnNode {
@@ -8,9 +9,7 @@ export interface ColumnNode {
 }
 
 export const ColumnNode = Object.freeze({
-  is(node: { kind: string }): node is ColumnNode {
-    return node.kind === 'Column';
-  },
+  is: kindGuard<ColumnNode>('Column'),
   create(column: string, from: ColumnNode['from']): ColumnNode {
     return Object.freeze({ kind: 'Column', column, from: Object.freeze({ ...from }) });
   },

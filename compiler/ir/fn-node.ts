@@ -1,3 +1,4 @@
+import { kindGuard } from './node-guard.ts';
 /**
  * A user function inside the IR. `source` is its text, kept so that rules can
  * read it and so that the IR stays JSON-serialisable; `fn` is the live
@@ -11,9 +12,7 @@ export interface FnNode {
 }
 
 export const FnNode = Object.freeze({
-  is(node: { kind: string }): node is FnNode {
-    return node.kind === 'Fn';
-  },
+  is: kindGuard<FnNode>('Fn'),
   create(fn: (...args: never[]) => unknown): FnNode {
     return Object.freeze({ kind: 'Fn', source: Function.prototype.toString.call(fn), fn });
   },

@@ -1,5 +1,6 @@
 import type { FnNode } from './fn-node.ts';
 import type { SourceLocation } from './source-location.ts';
+import { kindGuard } from './node-guard.ts';
 
 export type KeySelector =
   | { readonly type: 'field'; readonly field: string }
@@ -12,9 +13,7 @@ export interface GroupByNode {
 }
 
 export const GroupByNode = Object.freeze({
-  is(node: { kind: string }): node is GroupByNode {
-    return node.kind === 'GroupBy';
-  },
+  is: kindGuard<GroupByNode>('GroupBy'),
   create(by: KeySelector, location?: SourceLocation): GroupByNode {
     return Object.freeze({ kind: 'GroupBy', by: Object.freeze({ ...by }), location });
   },

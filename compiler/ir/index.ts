@@ -13,3 +13,4 @@ export * from './source-node.ts';
 export * from './transform-node.ts';
 export * from './window-node.ts';
 export * from './dead-letter-sink.ts';
+export * from './node-guard.ts';

@@ -1,31 +1,11 @@
-import type { AggregateNode } from './aggregate-node.ts';
-import type { ArchiveNode } from './archive-node.ts';
 import type { ColumnNode } from './column-node.ts';
 import type { FnNode } from './fn-node.ts';
-import type { GroupByNode } from './group-by-node.ts';
-import type { ParseNode } from './parse-node.ts';
-import type { PipelineNode } from './pipeline-node.ts';
+import type { PipelineNode, StepNode } from './pipeline-node.ts';
 import type { SinkNode } from './sink-node.ts';
 import type { SourceNode } from './source-node.ts';
-import type { EventTimeNode, FilterNode, FlatMapNode, MapNode } from './transform-node.ts';
-import type { WindowNode } from './window-node.ts';
 
 /** The closed union of IR nodes. Adding a kind breaks every visitor table until it handles it. */
-export type IrNode =
-  | PipelineNode
-  | SourceNode
-  | ParseNode
-  | MapNode
-  | FilterNode
-  | FlatMapNode
-  | EventTimeNode
-  | ArchiveNode
-  | WindowNode
-  | GroupByNode
-  | AggregateNode
-  | SinkNode
-  | ColumnNode
-  | FnNode;
+export type IrNode = PipelineNode | SourceNode | StepNode | SinkNode | ColumnNode | FnNode;
 
 export type NodeKind = IrNode['kind'];
 export type NodeOfKind<K extends NodeKind> = Extract<IrNode, { kind: K }>;

@@ -1,5 +1,6 @@
 import type { SinkNode } from './sink-node.ts';
 import type { SourceLocation } from './source-location.ts';
+import { kindGuard } from './node-guard.ts';
 
 /** Typed decoding; records that fail go to `deadLetter` with the reason and the raw payload. */
 export interface ParseNode {
@@ -13,9 +14,7 @@ export interface ParseNode {
 }
 
 export const ParseNode = Object.freeze({
-  is(node: { kind: string }): node is ParseNode {
-    return node.kind === 'Parse';
-  },
+  is: kindGuard<ParseNode>('Parse'),
   create(props: Omit<ParseNode, 'kind'>): ParseNode {
     return Object.freeze({ kind: 'Parse', ...props });
   },

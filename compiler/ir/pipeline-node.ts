@@ -7,6 +7,7 @@ import type { SourceLocation } from './source-location.ts';
 import type { SourceNode } from './source-node.ts';
 import type { EventTimeNode, FilterNode, FlatMapNode, MapNode } from './transform-node.ts';
 import type { WindowNode } from './window-node.ts';
+import { kindGuard } from './node-guard.ts';
 
 /** Everything between the source and the sink, in order. */
 export type StepNode =
@@ -30,9 +31,7 @@ export interface PipelineNode {
 }
 
 export const PipelineNode = Object.freeze({
-  is(node: { kind: string }): node is PipelineNode {
-    return node.kind === 'Pipeline';
-  },
+  is: kindGuard<PipelineNode>('Pipeline'),
   create(props: Omit<PipelineNode, 'kind'>): PipelineNode {
     return Object.freeze({ kind: 'Pipeline', ...props, steps: Object.freeze([...props.steps]) });
   },

@@ -1,6 +1,7 @@
 import type { ColumnNode } from './column-node.ts';
 import type { FnNode } from './fn-node.ts';
 import type { SourceLocation } from './source-location.ts';
+import { kindGuard } from './node-guard.ts';
 
 export type SinkTarget = 'cassandra' | 'embedded' | 'memory' | 'console' | 'custom';
 
@@ -38,9 +39,7 @@ export interface SinkNode {
 }
 
 export const SinkNode = Object.freeze({
-  is(node: { kind: string }): node is SinkNode {
-    return node.kind === 'Sink';
-  },
+  is: kindGuard<SinkNode>('Sink'),
   create(props: Omit<SinkNode, 'kind'>): SinkNode {
     return Object.freeze({ kind: 'Sink', ...props });
   },

@@ -1,4 +1,5 @@
 import type { SourceLocation } from './source-location.ts';
+import { kindGuard } from './node-guard.ts';
 
 export type SourceConnector = 'memory' | 'file' | 'socket' | 'generator' | 'kafka' | 'cassandra-table';
 
@@ -32,9 +33,7 @@ export interface SourceNode {
 }
 
 export const SourceNode = Object.freeze({
-  is(node: { kind: string }): node is SourceNode {
-    return node.kind === 'Source';
-  },
+  is: kindGuard<SourceNode>('Source'),
   create(props: Omit<SourceNode, 'kind'>): SourceNode {
     return Object.freeze({ kind: 'Source', ...props });
   },

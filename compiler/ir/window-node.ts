@@ -1,4 +1,5 @@
 import type { SourceLocation } from './source-location.ts';
+import { kindGuard } from './node-guard.ts';
 
 /** Event-time windows. Tumbling windows are sliding windows whose slide equals their size. */
 export interface WindowNode {
@@ -12,9 +13,7 @@ export interface WindowNode {
 }
 
 export const WindowNode = Object.freeze({
-  is(node: { kind: string }): node is WindowNode {
-    return node.kind === 'Window';
-  },
+  is: kindGuard<WindowNode>('Window'),
   create(props: Omit<WindowNode, 'kind'>): WindowNode {
     return Object.freeze({ kind: 'Window', ...props });
   },

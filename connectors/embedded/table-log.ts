@@ -1,4 +1,5 @@
-import { closeSync, existsSync, fsyncSync, openSync, readFileSync, renameSync, writeSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
+import { appendDurably, writeFileAtomically } from '../durable-file.ts';
 
 /** One change to a table: an upsert of columns (last write wins), or a delta added to a counter column. */
 export type TableOp =
@@ -17,26 +18,13 @@ export function readLog(path: string): TableOp[] {
   return complete.split('\n').filter((l) => l !== '').map((l) => JSON.parse(l) as TableOp);
 }
 
+const lines = (ops: readonly TableOp[]) => ops.map((o) => `${JSON.stringify(o)}\n`).join('');
+
 export function appendLog(path: string, ops: readonly TableOp[]): void {
-  if (ops.length === 0) return;
-  const fd = openSync(path, 'a');
-  try {
-    writeSync(fd, ops.map((o) => `${JSON.stringify(o)}\n`).join(''));
-    fsyncSync(fd);
-  } finally {
-    closeSync(fd);
-  }
+  if (ops.length > 0) appendDurably(path, lines(ops));
 }
 
-/** Replaces the log with `ops` atomically: temp file, fsync, rename. */
+/** Replaces the log with `ops` atomically. */
 export function rewriteLog(path: string, ops: readonly TableOp[]): void {
-  const temp = `${path}.tmp`;
-  const fd = openSync(temp, 'w');
-  try {
-    writeSync(fd, ops.map((o) => `${JSON.stringify(o)}\n`).join(''));
-    fsyncSync(fd);
-  } finally {
-    closeSync(fd);
-  }
-  renameSync(temp, path);
+  writeFileAtomically(path, lines(ops));
 }

@@ -3,16 +3,11 @@
  * from Kafka with offsets checkpointed, whole counts upserted. Nothing is lost
  * once in Kafka; a message lost before Kafka cannot be repaired.
  */
-import { cassandra, source, tumbling } from 'idemflow';
-import { kafkaBrokers, keyspace } from '../config.ts';
+import { source } from 'idemflow';
+import { kafkaBrokers } from '../config.ts';
 import { SensorReading } from '../schemas.ts';
+import { countPerSensorMinute, sensorCounts } from './shared.ts';
 
-export default source
-  .kafka({ brokers: kafkaBrokers, topic: 'sensor-readings', groupId: 'aggregates-direct' })
-  .parse(SensorReading)
-  .withEventTime((r) => r.ts)
-  .window(tumbling({ minutes: 1 }))
-  .groupBy('sensorId')
-  .count()
-  .sink(cassandra.upsert({ keyspace, table: 'sensor_counts', key: { sensorid: 'key', ts: 'windowStart' }, values: { measurements: 'value' } }))
+export default countPerSensorMinute(source.kafka({ brokers: kafkaBrokers, topic: 'sensor-readings', groupId: 'aggregates-direct' }).parse(SensorReading))
+  .sink(sensorCounts())
   .named('aggregates-direct');

@@ -3,17 +3,11 @@
  * model + system of record + Direct API": Kafka with offsets, raw events
  * archived by event id, whole counts upserted. Fast and highly accurate.
  */
-import { cassandra, source, tumbling } from 'idemflow';
-import { kafkaBrokers, keyspace } from '../config.ts';
+import { source } from 'idemflow';
+import { kafkaBrokers } from '../config.ts';
 import { SensorReading } from '../schemas.ts';
+import { countPerSensorMinute, sensorCounts, sensorEvents } from './shared.ts';
 
-export default source
-  .kafka({ brokers: kafkaBrokers, topic: 'sensor-readings', groupId: 'aggregates-sor-direct' })
-  .parse(SensorReading)
-  .archive(cassandra.systemOfRecord({ keyspace, table: 'sensor_events', id: 'eventId' }))
-  .withEventTime((r) => r.ts)
-  .window(tumbling({ minutes: 1 }))
-  .groupBy('sensorId')
-  .count()
-  .sink(cassandra.upsert({ keyspace, table: 'sensor_counts', key: { sensorid: 'key', ts: 'windowStart' }, values: { measurements: 'value' } }))
+export default countPerSensorMinute(source.kafka({ brokers: kafkaBrokers, topic: 'sensor-readings', groupId: 'aggregates-sor-direct' }).parse(SensorReading).archive(sensorEvents()))
+  .sink(sensorCounts())
   .named('aggregates-sor-direct');

@@ -3,18 +3,11 @@
  * + system of record + WAL": as `aggregates-sor`, with the receiver's records
  * logged durably first. Slow, pretty accurate, the most storage.
  */
-import { cassandra, source, tumbling } from 'idemflow';
-import { keyspace, socketHost, socketPort, walDir } from '../config.ts';
+import { source } from 'idemflow';
+import { socketHost, socketPort, walDir } from '../config.ts';
 import { SensorReading } from '../schemas.ts';
+import { countPerSensorMinute, sensorCounts, sensorEvents } from './shared.ts';
 
-export default source
-  .socket({ host: socketHost, port: socketPort })
-  .withWal({ dir: walDir })
-  .parse(SensorReading)
-  .archive(cassandra.systemOfRecord({ keyspace, table: 'sensor_events', id: 'eventId' }))
-  .withEventTime((r) => r.ts)
-  .window(tumbling({ minutes: 1 }))
-  .groupBy('sensorId')
-  .count()
-  .sink(cassandra.upsert({ keyspace, table: 'sensor_counts', key: { sensorid: 'key', ts: 'windowStart' }, values: { measurements: 'value' } }))
+export default countPerSensorMinute(source.socket({ host: socketHost, port: socketPort }).withWal({ dir: walDir }).parse(SensorReading).archive(sensorEvents()))
+  .sink(sensorCounts())
   .named('aggregates-sor-wal');

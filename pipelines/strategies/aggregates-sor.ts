@@ -4,17 +4,11 @@
  * (the seed's `saveToCassandra("keyspace", "sensor_events")`), then counted
  * and upserted. `idemflow repair` recomputes the counts from the archive.
  */
-import { cassandra, source, tumbling } from 'idemflow';
-import { keyspace, socketHost, socketPort } from '../config.ts';
+import { source } from 'idemflow';
+import { socketHost, socketPort } from '../config.ts';
 import { SensorReading } from '../schemas.ts';
+import { countPerSensorMinute, sensorCounts, sensorEvents } from './shared.ts';
 
-export default source
-  .socket({ host: socketHost, port: socketPort })
-  .parse(SensorReading)
-  .archive(cassandra.systemOfRecord({ keyspace, table: 'sensor_events', id: 'eventId' }))
-  .withEventTime((r) => r.ts)
-  .window(tumbling({ minutes: 1 }))
-  .groupBy('sensorId')
-  .count()
-  .sink(cassandra.upsert({ keyspace, table: 'sensor_counts', key: { sensorid: 'key', ts: 'windowStart' }, values: { measurements: 'value' } }))
+export default countPerSensorMinute(source.socket({ host: socketHost, port: socketPort }).parse(SensorReading).archive(sensorEvents()))
+  .sink(sensorCounts())
   .named('aggregates-sor');

@@ -3,16 +3,11 @@
  * visits from Kafka (offsets tracked, replayed after a crash), counted per
  * country into a counter column. Replayed offsets add their deltas again.
  */
-import { cassandra, source, tumbling } from 'idemflow';
-import { kafkaBrokers, keyspace } from '../config.ts';
+import { source } from 'idemflow';
+import { kafkaBrokers } from '../config.ts';
 import { Visit } from '../schemas.ts';
+import { countPerCountrySecond, visitCounters } from './shared.ts';
 
-export default source
-  .kafka({ brokers: kafkaBrokers, topic: 'visits', groupId: 'counters-direct' })
-  .parse(Visit)
-  .withEventTime((v) => v.ts)
-  .window(tumbling({ seconds: 1 }))
-  .groupBy('country')
-  .count()
-  .sink(cassandra.counter({ keyspace, table: 'events_counts', key: { country: 'key' }, counter: 'visits' }))
+export default countPerCountrySecond(source.kafka({ brokers: kafkaBrokers, topic: 'visits', groupId: 'counters-direct' }).parse(Visit))
+  .sink(visitCounters())
   .named('counters-direct');

@@ -1,5 +1,6 @@
-import { closeSync, existsSync, fsyncSync, mkdirSync, openSync, readFileSync, renameSync, writeSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { writeFileAtomically } from '../../connectors/durable-file.ts';
 import { RunnerError } from '../runner-error.ts';
 import type { StateSnapshot } from './aggregation-state.ts';
 
@@ -17,18 +18,7 @@ export interface BatchProgress {
   readonly done: readonly string[];
 }
 
-/** Writes JSON so that a crash leaves either the old file or the new one, never half of one: temp, fsync, rename. */
-export function writeJsonAtomically(path: string, value: unknown): void {
-  const temp = `${path}.tmp`;
-  const fd = openSync(temp, 'w');
-  try {
-    writeSync(fd, JSON.stringify(value));
-    fsyncSync(fd);
-  } finally {
-    closeSync(fd);
-  }
-  renameSync(temp, path);
-}
+const writeJsonAtomically = (path: string, value: unknown) => writeFileAtomically(path, JSON.stringify(value));
 
 function readJson<T>(path: string): T | undefined {
   if (!existsSync(path)) return undefined;
