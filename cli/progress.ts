@@ -7,6 +7,16 @@ function watermarkText(watermark: number): string {
   return Number.isFinite(watermark) ? new Date(watermark).toISOString().replace('.000Z', 'Z') : '—';
 }
 
+/** How far event time trails the wall clock: seconds for a live stream, days for replayed history. */
+export function lagText(watermark: number, now = Date.now()): string {
+  if (!Number.isFinite(watermark)) return '—';
+  const s = Math.max(0, (now - watermark) / 1000);
+  if (s < 120) return `${s.toFixed(1)}s`;
+  if (s < 7_200) return `${(s / 60).toFixed(0)}min`;
+  if (s < 172_800) return `${(s / 3_600).toFixed(0)}h`;
+  return `${(s / 86_400).toFixed(0)}d`;
+}
+
 /**
  * Live progress on stderr: a bar when the input size is known, a status line
  * otherwise. Silent when stderr is not a terminal or with --quiet, so logs
@@ -18,17 +28,17 @@ export function progressDisplay(options: { quiet: boolean; total?: number; label
     {
       stream: process.stderr,
       format: options.total
-        ? `${options.label} [{bar}] {percentage}% | {value}/{total} events | {rate} ev/s | batch {batch} | watermark {watermark}`
-        : `${options.label} {value} events | {rate} ev/s | batch {batch} | watermark {watermark} | state {state}`,
+        ? `${options.label} [{bar}] {percentage}% | {value}/{total} events | {rate} ev/s | batch {batch} | watermark {watermark} (lag {lag})`
+        : `${options.label} {value} events | {rate} ev/s | batch {batch} | watermark {watermark} (lag {lag}) | state {state}`,
       hideCursor: true,
       clearOnComplete: false,
     },
     cliProgress.Presets.shades_classic,
   );
-  bar.start(options.total ?? 0, 0, { rate: '0', batch: 0, watermark: '—', state: 0 });
+  bar.start(options.total ?? 0, 0, { rate: '0', batch: 0, watermark: '—', lag: '—', state: 0 });
   return {
     update(p: Progress) {
-      bar.update(p.records, { rate: number.format(p.eventsPerSecond), batch: p.batch, watermark: watermarkText(p.watermark), state: p.stateEntries });
+      bar.update(p.records, { rate: number.format(p.eventsPerSecond), batch: p.batch, watermark: watermarkText(p.watermark), lag: lagText(p.watermark), state: p.stateEntries });
     },
     stop: () => bar.stop(),
   };

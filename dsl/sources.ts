@@ -47,6 +47,8 @@ export interface GeneratorOptions {
   readonly lateFraction?: number;
   /** Fraction of events delivered twice, as a retrying producer would (default 0). */
   readonly duplicateFraction?: number;
+  /** Emit at most this many events a second of wall-clock time (default: as fast as possible). */
+  readonly ratePerSecond?: number;
 }
 
 export interface KafkaSourceOptions {
@@ -114,6 +116,7 @@ export const source = Object.freeze({
       startTs: options.startTs ?? Date.UTC(2024, 0, 1),
       lateFraction: assertFraction(call, 'lateFraction', options.lateFraction, location),
       duplicateFraction: assertFraction(call, 'duplicateFraction', options.duplicateFraction, location),
+      ...(options.ratePerSecond === undefined ? {} : { ratePerSecond: assertPositiveInteger(call, 'ratePerSecond', options.ratePerSecond, location) }),
     };
     return start<SensorEvent>('generator', 'bounded', resolved, location, { knownFields: sensorEventFields });
   },

@@ -16,6 +16,8 @@ interface RunFlags {
   seed: number;
   dryRun: boolean;
   batchSize: number;
+  batchInterval: number;
+  untilIdle?: number;
   quiet: boolean;
   runner: string;
 }
@@ -43,6 +45,8 @@ export function runCommand(): Command {
     .option('--seed <n>', 'seed of the fault schedule', parseInteger('--seed', 0), 1)
     .option('--dry-run', 'write nothing; print the writes it would make and how they differ from the store', false)
     .option('--batch-size <n>', 'records a micro-batch', parseInteger('--batch-size', 1), 1_000)
+    .option('--batch-interval <ms>', 'streaming sources: close a batch this long after its first record', parseInteger('--batch-interval', 1), 1_000)
+    .option('--until-idle <ms>', 'stop, with a checkpoint, once the source has sent nothing for this long', parseInteger('--until-idle', 0))
     .option('-q, --quiet', 'no progress display', false)
     .addOption(new Option('--runner <name>', 'where to run').choices(['local']).default('local'))
     .addHelpText('after', `
@@ -84,6 +88,8 @@ Examples:
           store,
           checkpointDir: flags.checkpoint,
           batchSize: flags.batchSize,
+          batchIntervalMs: flags.batchInterval,
+          untilIdleMs: flags.untilIdle,
           faults,
           seed: flags.seed,
           dryRun: flags.dryRun,
@@ -98,6 +104,7 @@ Examples:
       if (flags.dryRun) process.stdout.write(`${formatChanges(diffPlan(result.plan ?? [], store))}\n`);
       if (!flags.quiet || flags.dryRun) process.stdout.write(`${summary(result)}\n`);
       if (result.stopped === 'signal') process.stdout.write(`stopped by signal after batch ${result.batches}; run again with the same --checkpoint to resume\n`);
+      if (result.stopped === 'idle') process.stdout.write(`stopped: the source was idle for ${flags.untilIdle} ms\n`);
       process.exitCode = exitCodes.ok;
     });
 }

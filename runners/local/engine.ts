@@ -14,7 +14,7 @@ import { SinkWriteError, writeWithRetry } from './sinks/faulty-write.ts';
 import { sinkWriter, type MemorySinkContents, type PlannedWrite, type SinkWriter } from './sinks/sink-writer.ts';
 import { openSource } from './sources/open-source.ts';
 import { SocketReceiver } from './sources/socket-receiver.ts';
-import type { SourceBatch } from './sources/source-reader.ts';
+import type { SourceBatch, SourceReader } from './sources/source-reader.ts';
 
 /** Exit code of an injected crash under the CLI (as if killed by SIGKILL). */
 export const crashExitCode = 137;
@@ -40,6 +40,10 @@ export interface LocalRunOptions {
   /** Folder for durable checkpoints; without it, checkpoints live in memory (no restart across processes). */
   readonly checkpointDir?: string;
   readonly batchSize?: number;
+  /** Streaming sources: a batch closes when full or this long after its first record (default 1000 ms). */
+  readonly batchIntervalMs?: number;
+  /** Stop (with a checkpoint) once the source has delivered nothing for this long. */
+  readonly untilIdleMs?: number;
   /** Checkpoint every n batches (default 1). */
   readonly checkpointEvery?: number;
   readonly faults?: FaultSpec;
@@ -66,7 +70,7 @@ export interface LocalRunResult extends RunResult {
   readonly lost: number;
   /** Faults that actually struck (the spec gives only probabilities). */
   readonly injected: { readonly writeFail: number; readonly lostAck: number; readonly duplicate: number };
-  readonly stopped: 'end' | 'signal';
+  readonly stopped: 'end' | 'signal' | 'idle';
 }
 
 class BatchFailed extends Error {}
@@ -180,6 +184,7 @@ export async function runLocal(pipeline: PipelineNode, options: LocalRunOptions)
     if (checkpoint) log(`resuming ${pipeline.name} from the checkpoint after batch ${checkpoint.batch}`);
 
     let replaysInARow = 0;
+    let lastRecordAt = performance.now();
     let stopped: LocalRunResult['stopped'] = 'end';
     for (;;) {
       if (options.signal?.aborted) {
@@ -187,13 +192,18 @@ export async function runLocal(pipeline: PipelineNode, options: LocalRunOptions)
         break;
       }
       const batchStart = reader.position();
-      current = await reader.read(batchSize);
+      current = await readBatch(reader);
       const { values, done } = current;
       if (values.length === 0) {
         if (done) break;
+        if (options.untilIdleMs !== undefined && performance.now() - lastRecordAt >= options.untilIdleMs) {
+          stopped = 'idle';
+          break;
+        }
         await (options.sleep ?? realSleep)(50);
         continue;
       }
+      lastRecordAt = performance.now();
       batch++;
       batchRandom = new SeededRandom(seed * 7_919 + batch * 104_729 + totals.replays);
       sideRows.clear();
@@ -250,6 +260,35 @@ export async function runLocal(pipeline: PipelineNode, options: LocalRunOptions)
       plan,
       memory,
       stopped,
+    };
+  }
+
+  /**
+   * A micro-batch: bounded sources fill it at once; streaming ones fill it
+   * until it holds `batchSize` records, `batchIntervalMs` has passed since its
+   * first record, or the input ends.
+   */
+  async function readBatch(reader: SourceReader): Promise<SourceBatch> {
+    const first = await reader.read(batchSize);
+    if (source.delivery === 'bounded' || first.done || first.values.length === 0 || first.values.length >= batchSize) return first;
+    const parts = [first];
+    let count = first.values.length;
+    let last = first;
+    const deadline = performance.now() + (options.batchIntervalMs ?? 1_000);
+    while (count < batchSize && !last.done && performance.now() < deadline && !options.signal?.aborted) {
+      await (options.sleep ?? realSleep)(Math.min(20, Math.max(1, deadline - performance.now())));
+      last = await reader.read(batchSize - count);
+      if (last.values.length > 0) parts.push(last);
+      count += last.values.length;
+    }
+    const starts = parts.map((_, i) => parts.slice(0, i).reduce((n, p) => n + p.values.length, 0));
+    return {
+      values: parts.flatMap((p) => p.values),
+      position: (index) => {
+        const part = starts.findLastIndex((start) => start <= index);
+        return parts[part]!.position(index - starts[part]!);
+      },
+      done: last.done,
     };
   }
 

@@ -5,18 +5,38 @@ import { createServer, type Server } from 'node:net';
  * connects, continuing after the last line sent on a previous connection
  * (a sender never sends a line twice), then closes the connection.
  */
-export async function lineSender(lines: readonly string[]): Promise<{ port: number; connections: () => number; close: () => Promise<void> }> {
+export async function lineSender(
+  lines: readonly string[],
+  options: { keepOpen?: boolean; burst?: number; pauseMs?: number } = {},
+): Promise<{ port: number; connections: () => number; close: () => Promise<void> }> {
   let sent = 0;
   let connections = 0;
+  const open = new Set<import('node:net').Socket>();
   const server: Server = createServer((socket) => {
     connections++;
-    const rest = lines.slice(sent);
-    sent = lines.length;
+    open.add(socket);
     socket.on('error', () => {});
-    socket.end(rest.map((l) => `${l}\n`).join(''));
+    socket.on('close', () => open.delete(socket));
+    // Send in bursts with pauses (a live stream), or all at once; then close unless asked to stay open.
+    const burst = options.burst ?? lines.length;
+    const sendNext = () => {
+      const chunk = lines.slice(sent, sent + burst);
+      sent += chunk.length;
+      if (chunk.length > 0) socket.write(chunk.map((l) => `${l}\n`).join(''));
+      if (sent < lines.length) setTimeout(sendNext, options.pauseMs ?? 0);
+      else if (!options.keepOpen) socket.end();
+    };
+    sendNext();
   });
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   const address = server.address();
   if (!address || typeof address === 'string') throw new Error('no port');
-  return { port: address.port, connections: () => connections, close: () => new Promise((resolve) => server.close(() => resolve())) };
+  return {
+    port: address.port,
+    connections: () => connections,
+    close: () => {
+      open.forEach((s) => s.destroy());
+      return new Promise((resolve) => server.close(() => resolve()));
+    },
+  };
 }

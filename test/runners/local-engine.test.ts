@@ -168,3 +168,13 @@ describe('local engine: checkpoints, crashes, retries', () => {
     expect(tableCounts(new EmbeddedStore(storeDir), 'counts', 'n')).toEqual(countsByKeyAndWindow(settings, minute));
   });
 });
+
+describe('local engine: pacing', () => {
+  it('a generator with a rate emits no faster than asked', async () => {
+    const p = source.generator({ count: 300, keys: 3, ratePerSecond: 1_000 }).groupBy('sensorId').count().sink(sinks.memory());
+    const started = performance.now();
+    const result = await runLocal(p.ir, { store: new EmbeddedStore(tempDir()), log: () => {} });
+    expect(result.recordsIn).toBe(300);
+    expect(performance.now() - started).toBeGreaterThanOrEqual(250);
+  });
+});

@@ -50,6 +50,16 @@ describe('socket receiver', () => {
     expect(readdirSync(walDir).filter((f) => f.endsWith('.log')).length).toBeLessThanOrEqual(2);
   });
 
+  it('closes streaming batches by interval, and stops when the source goes idle', async () => {
+    const sender = await lineSender(lines.slice(0, 60), { burst: 20, pauseMs: 250, keepOpen: true });
+    const store = new EmbeddedStore(tempDir());
+    const result = await runLocal(pipeline(sender.port).ir, { store, batchSize: 1_000, batchIntervalMs: 100, untilIdleMs: 600, log: () => {} });
+    await sender.close();
+    expect(result.stopped).toBe('idle');
+    expect(result.batches).toBeGreaterThanOrEqual(3); // three bursts 250 ms apart, batches close after 100 ms
+    expect(sum(tableCounts(store, 'counts', 'n'))).toBe(60);
+  });
+
   it('an unreachable sender gives one clear error naming the address', async () => {
     const sender = await lineSender([]);
     const port = sender.port;

@@ -10,6 +10,7 @@ export interface GeneratorSettings {
   readonly startTs: number;
   readonly lateFraction: number;
   readonly duplicateFraction: number;
+  readonly ratePerSecond?: number;
 }
 
 /** How far back a late event's time is (ten minutes): late for one-minute windows. */
@@ -35,8 +36,13 @@ export function generatedEvent(s: GeneratorSettings, i: number): { event: Sensor
 export function generatorSource(s: GeneratorSettings, from: unknown): SourceReader {
   let slot = typeof from === 'number' ? from : 0;
   const end = 2 * s.count;
+  const started = performance.now();
+  const firstSlot = slot;
   return {
-    async read(max) {
+    async read(requested) {
+      // At a set rate, only the events due by now (wall clock) are emitted.
+      const due = s.ratePerSecond === undefined ? Infinity : Math.floor(((performance.now() - started) * s.ratePerSecond) / 1000) - (slot - firstSlot) / 2;
+      const max = Math.max(0, Math.min(requested, due));
       const values: SensorEvent[] = [];
       const positions: string[] = [];
       while (slot < end && values.length < max) {
