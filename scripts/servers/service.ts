@@ -1,0 +1,138 @@
+import { spawn, spawnSync } from 'node:child_process';
+import { existsSync, mkdirSync, openSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { createConnection } from 'node:net';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { cacheDir, host } from './config.ts';
+
+/** One server the project runs: how to fetch it, configure it, start it and know it is up. */
+export interface ServiceSpec {
+  readonly name: string;
+  readonly port: number;
+  /** The pom whose dependencies are the server's classpath. */
+  readonly pom: string;
+  /** Writes config files into `runDir`; runs once-only setup (e.g. formatting storage). */
+  prepare(runDir: string, libDir: string): void;
+  /** The java command line after `java`. */
+  javaArgs(runDir: string, libDir: string): string[];
+  /** Resolves when the server answers its protocol, not just its port. */
+  ready(): Promise<void>;
+  /** How long to wait for `ready` (ms). */
+  readonly startTimeoutMs: number;
+}
+
+const here = fileURLToPath(new URL('.', import.meta.url));
+
+export const paths = (s: ServiceSpec) => {
+  const base = join(cacheDir, s.name);
+  return { base, lib: join(base, 'lib'), run: join(base, 'run'), pid: join(base, 'run', 'pid'), log: join(base, 'run', `${s.name}.log`) };
+};
+
+export function portOpen(port: number, timeoutMs = 500): Promise<boolean> {
+  return new Promise((resolve) => {
+    const socket = createConnection({ host, port });
+    const done = (open: boolean) => {
+      socket.destroy();
+      resolve(open);
+    };
+    socket.setTimeout(timeoutMs, () => done(false));
+    socket.once('connect', () => done(true));
+    socket.once('error', () => done(false));
+  });
+}
+
+function pidAlive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+export function runningPid(s: ServiceSpec): number | undefined {
+  const { pid } = paths(s);
+  if (!existsSync(pid)) return undefined;
+  const n = Number(readFileSync(pid, 'utf8'));
+  return Number.isInteger(n) && pidAlive(n) ? n : undefined;
+}
+
+/** Fetches the server's jars from Maven Central with mvn, once; a marker file says the copy completed. */
+export function fetchServer(s: ServiceSpec, log: (l: string) => void): void {
+  const { lib } = paths(s);
+  const marker = join(lib, '.complete');
+  if (existsSync(marker)) return;
+  if (spawnSync('mvn', ['-v'], { stdio: 'ignore' }).status !== 0) throw new Error('mvn is not installed: it is needed to fetch the servers from Maven Central');
+  log(`${s.name}: fetching from Maven Central (once; cached in ${lib})`);
+  rmSync(lib, { recursive: true, force: true });
+  mkdirSync(lib, { recursive: true });
+  const mvn = spawnSync('mvn', ['-q', '-B', '-f', join(here, s.pom), 'dependency:copy-dependencies', `-DoutputDirectory=${lib}`], { encoding: 'utf8' });
+  if (mvn.status !== 0) throw new Error(`${s.name}: mvn failed (exit ${mvn.status}): ${(mvn.stdout + mvn.stderr).trim().split('\n').slice(-5).join(' | ')}`);
+  if (readdirSync(lib).filter((f) => f.endsWith('.jar')).length === 0) throw new Error(`${s.name}: mvn copied no jars into ${lib}`);
+  writeFileSync(marker, new Date().toISOString());
+}
+
+async function waitReady(s: ServiceSpec, pid: number): Promise<void> {
+  const deadline = Date.now() + s.startTimeoutMs;
+  let last: unknown;
+  while (Date.now() < deadline) {
+    if (!pidAlive(pid)) throw new Error(`${s.name} exited while starting; see ${paths(s).log}`);
+    if (await portOpen(s.port)) {
+      try {
+        await s.ready();
+        return;
+      } catch (error) {
+        last = error;
+      }
+    }
+    await new Promise((r) => setTimeout(r, 1_000));
+  }
+  throw new Error(`${s.name} did not become ready on ${host}:${s.port} within ${s.startTimeoutMs / 1000} s (${last instanceof Error ? last.message : 'port closed'}); see ${paths(s).log}`);
+}
+
+/** Starts the server unless it already runs; returns whether this call started it. */
+export async function up(s: ServiceSpec, log: (l: string) => void): Promise<boolean> {
+  const existing = runningPid(s);
+  if (existing !== undefined && (await portOpen(s.port))) {
+    log(`${s.name}: already running (pid ${existing}) on ${host}:${s.port}`);
+    return false;
+  }
+  if (existing === undefined && (await portOpen(s.port))) {
+    throw new Error(`${s.name}: port ${host}:${s.port} is taken by another process; stop it or set the port's IDEMFLOW_* variable`);
+  }
+  fetchServer(s, log);
+  const { lib, run, pid: pidFile, log: logFile } = paths(s);
+  mkdirSync(run, { recursive: true });
+  s.prepare(run, lib);
+  const out = openSync(logFile, 'a');
+  const child = spawn('java', s.javaArgs(run, lib), { cwd: run, detached: true, stdio: ['ignore', out, out] });
+  child.unref();
+  writeFileSync(pidFile, String(child.pid));
+  log(`${s.name}: starting (pid ${child.pid}), log ${logFile}`);
+  const started = Date.now();
+  await waitReady(s, child.pid!);
+  log(`${s.name}: ready on ${host}:${s.port} after ${((Date.now() - started) / 1000).toFixed(1)} s`);
+  return true;
+}
+
+export async function down(s: ServiceSpec, log: (l: string) => void): Promise<void> {
+  const pid = runningPid(s);
+  if (pid === undefined) {
+    log(`${s.name}: not running`);
+    return;
+  }
+  process.kill(pid, 'SIGTERM');
+  const deadline = Date.now() + 30_000;
+  while (pidAlive(pid) && Date.now() < deadline) await new Promise((r) => setTimeout(r, 250));
+  if (pidAlive(pid)) process.kill(pid, 'SIGKILL');
+  rmSync(paths(s).pid, { force: true });
+  log(`${s.name}: stopped`);
+}
+
+export async function status(s: ServiceSpec): Promise<string> {
+  const pid = runningPid(s);
+  const open = await portOpen(s.port);
+  if (pid !== undefined && open) return `${s.name}: running (pid ${pid}) on ${host}:${s.port}`;
+  if (pid !== undefined) return `${s.name}: process ${pid} alive but ${host}:${s.port} not answering (starting?)`;
+  return open ? `${s.name}: not ours, but ${host}:${s.port} is taken` : `${s.name}: stopped`;
+}
