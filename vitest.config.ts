@@ -9,5 +9,8 @@ export default defineConfig({
   test: {
     include: ['test/**/*.test.ts'],
     testTimeout: 30_000,
+    // Real Kafka and Cassandra for test/integration (started unless already running).
+    globalSetup: ['test/integration/global-setup.ts'],
+    hookTimeout: 600_000,
   },
 });

@@ -38,6 +38,8 @@ export class AggregationState {
   readonly #dirty: Entry[] = [];
   #watermark = -Infinity;
   #maxEventTime = -Infinity;
+  /** Latest event time per split (Kafka partition): the watermark follows the slowest. */
+  readonly #splitMax = new Map<number, number>();
 
   constructor(
     readonly aggregator: Aggregator,
@@ -77,8 +79,11 @@ export class AggregationState {
   }
 
   /** Adds an event; false when every window it belongs to is already closed (a late record). */
-  add(key: unknown, eventTime: number | undefined, event: Record<string, unknown>): boolean {
-    if (eventTime !== undefined && eventTime > this.#maxEventTime) this.#maxEventTime = eventTime;
+  add(key: unknown, eventTime: number | undefined, event: Record<string, unknown>, split?: number): boolean {
+    if (eventTime !== undefined) {
+      if (eventTime > this.#maxEventTime) this.#maxEventTime = eventTime;
+      if (split !== undefined && !(eventTime <= (this.#splitMax.get(split) ?? -Infinity))) this.#splitMax.set(split, eventTime);
+    }
     const window = this.window;
     // The common cases (no window, tumbling) take one window and allocate nothing.
     if (!window) return this.#addTo(key, unwindowed, event);
@@ -114,9 +119,16 @@ export class AggregationState {
     return rows;
   }
 
-  /** Ends a batch: the watermark moves to the latest event time seen, and windows behind it are evicted. */
-  advanceWatermark(): number {
-    this.#watermark = this.#maxEventTime;
+  /**
+   * Ends a batch: the watermark moves to the latest event time seen — of the
+   * slowest split, when the source has splits — and windows behind it are
+   * evicted. It never moves back.
+   */
+  advanceWatermark(pendingSplits?: readonly number[]): number {
+    // Splits that still have records to deliver hold the watermark at their own progress (-∞ if not read yet).
+    const held = (pendingSplits ?? []).map((s) => this.#splitMax.get(s) ?? -Infinity);
+    const candidate = Math.min(this.#maxEventTime, ...held);
+    if (candidate > this.#watermark) this.#watermark = candidate;
     if (!this.window) return 0;
     let evicted = 0;
     for (const [start, keys] of this.#windows) {
@@ -136,6 +148,7 @@ export class AggregationState {
 
   restore(snapshot: StateSnapshot): void {
     this.#windows.clear();
+    this.#splitMax.clear();
     this.#dirty.length = 0;
     this.#watermark = snapshot.watermark ?? -Infinity;
     this.#maxEventTime = this.#watermark;

@@ -14,6 +14,10 @@ import { SinkWriteError, writeWithRetry } from './sinks/faulty-write.ts';
 import { sinkWriter, type MemorySinkContents, type PlannedWrite, type SinkWriter } from './sinks/sink-writer.ts';
 import { openSource } from './sources/open-source.ts';
 import { SocketReceiver } from './sources/socket-receiver.ts';
+import type { Client } from 'cassandra-driver';
+import { tableSchemas } from '../../connectors/cassandra/cql-schema.ts';
+import { sorBucket } from '../../connectors/cassandra/sor-bucket.ts';
+import { KafkaInput } from '../../connectors/kafka/kafka-input.ts';
 import type { SourceBatch, SourceReader } from './sources/source-reader.ts';
 
 /** Exit code of an injected crash under the CLI (as if killed by SIGKILL). */
@@ -60,6 +64,8 @@ export interface LocalRunOptions {
   readonly log?: (line: string) => void;
   /** How many times in a row a failing batch is replayed before the run gives up (default 10). */
   readonly maxReplays?: number;
+  /** A connected Cassandra session: Cassandra sinks write there instead of to the embedded store. */
+  readonly cassandra?: Client;
   /** Connection attempts of a receiver source before the run fails (default 10, with doubling backoff). */
   readonly connectAttempts?: number;
 }
@@ -108,10 +114,11 @@ export async function runLocal(pipeline: PipelineNode, options: LocalRunOptions)
   const memory: MemorySinkContents = options.memory ?? new Map();
   const plan: PlannedWrite[] | undefined = options.dryRun ? [] : undefined;
 
+  const cassandra = options.cassandra ? { client: options.cassandra, schemas: tableSchemas(pipeline), bucketOf: sorBucket(pipeline) } : undefined;
   const writers = new Map<SinkNode, SinkWriter>();
   const writerOf = (node: SinkNode) => {
     let w = writers.get(node);
-    if (!w) writers.set(node, (w = sinkWriter(node, { store: options.store, memory, plan, log })));
+    if (!w) writers.set(node, (w = sinkWriter(node, { store: options.store, memory, plan, log, cassandra })));
     return w;
   };
   const defaultDeadLetters = deadLetterSink('embedded', 'dead_letters');
@@ -145,7 +152,7 @@ export async function runLocal(pipeline: PipelineNode, options: LocalRunOptions)
     archive: push,
     aggregate(key, eventTime, event, index) {
       if (batchRandom.chance(faults.loss)) return void totals.lost++;
-      if (!state!.add(key, eventTime, event as Record<string, unknown>)) {
+      if (!state!.add(key, eventTime, event as Record<string, unknown>, current.split?.(index))) {
         totals.late++;
         letter(lateSink, `late: event time ${new Date(eventTime!).toISOString()} is behind the watermark ${new Date(state!.watermark).toISOString()} minus the allowed lateness`, index);
       }
@@ -159,16 +166,23 @@ export async function runLocal(pipeline: PipelineNode, options: LocalRunOptions)
   let checkpoint = checkpoints.load(pipeline.name);
   let batch = 0;
   const source = pipeline.source;
+  // Live inputs outlive the readers that a replay reopens: one connection a run.
   const receiver = source.connector === 'socket'
     ? new SocketReceiver({ host: String(source.options.host), port: Number(source.options.port), walDir: source.wal?.dir, log, attempts: options.connectAttempts })
     : undefined;
-  const sourceContext = { store: options.store, receiver };
+  const kafka = source.connector === 'kafka'
+    ? new KafkaInput({ brokers: source.options.brokers as string[], topic: String(source.options.topic), groupId: String(source.options.groupId), log })
+    : undefined;
+  const sourceContext = { store: options.store, receiver, kafka };
   await receiver?.start();
+  await kafka?.start();
+  const inputReadyAt = performance.now();
   try {
     return await runBatches();
   } finally {
     // Also on a (simulated) crash: the connection dies with the process, unflushed.
     receiver?.close();
+    await kafka?.close();
   }
 
   async function runBatches(): Promise<LocalRunResult> {
@@ -184,7 +198,7 @@ export async function runLocal(pipeline: PipelineNode, options: LocalRunOptions)
     if (checkpoint) log(`resuming ${pipeline.name} from the checkpoint after batch ${checkpoint.batch}`);
 
     let replaysInARow = 0;
-    let lastRecordAt = performance.now();
+    let lastRecordAt = inputReadyAt;
     let stopped: LocalRunResult['stopped'] = 'end';
     for (;;) {
       if (options.signal?.aborted) {
@@ -218,7 +232,7 @@ export async function runLocal(pipeline: PipelineNode, options: LocalRunOptions)
         }
       }
       const mainRows = state ? state.drainChanged(counterSink) : emitted;
-      state?.advanceWatermark();
+      state?.advanceWatermark(current.pendingSplits?.());
 
       const writes: [SinkWriter, unknown[]][] = [...sideRows].map(([node, rows]) => [writerOf(node), rows]);
       if (mainRows.length > 0) writes.push([writerOf(pipeline.sink), mainRows as unknown[]]);

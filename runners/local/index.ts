@@ -2,7 +2,7 @@ import type { Diagnostic, PipelineNode } from '../../compiler/index.ts';
 import type { Runner } from '../runner.ts';
 import { runLocal, type LocalRunOptions, type LocalRunResult } from './engine.ts';
 
-const readable = new Set(['memory', 'file', 'generator', 'socket', 'cassandra-table']);
+const readable = new Set(['memory', 'file', 'generator', 'socket', 'kafka', 'cassandra-table']);
 
 /** The in-process runner: micro-batches, checkpoints, faults, dry-run, repair. */
 export const localRunner: Runner<LocalRunOptions> & { run(p: PipelineNode, o: LocalRunOptions): Promise<LocalRunResult> } = {

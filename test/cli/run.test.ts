@@ -73,9 +73,12 @@ describe('idemflow run, repair, store', () => {
     const crashNoCheckpoint = runCli(['run', aggregates, '--faults', 'crash-at=2', '--store', join(tempDir(), 's')]);
     expect(crashNoCheckpoint.status).toBe(2);
     expect(crashNoCheckpoint.stderr).toMatch(/crash-at needs --checkpoint/);
-    const kafka = runCli(['run', 'pipelines/sensor-counts.ts']);
+  });
+
+  it('an unreachable Kafka is one clear line naming the brokers, exit 2', () => {
+    const kafka = runCli(['run', 'pipelines/sensor-counts.ts', '-q'], { env: { IDEMFLOW_KAFKA_BROKERS: '127.0.0.1:1' } });
     expect(kafka.status).toBe(2);
-    expect(kafka.stderr).toMatch(/local runner cannot read kafka sources yet/);
+    expect(kafka.stderr.trim()).toBe('idemflow: source.kafka: cannot reach brokers 127.0.0.1:1 (Connection error: connect ECONNREFUSED 127.0.0.1:1); are they running? (scripts/services up)');
   });
 });
 

@@ -2,6 +2,9 @@ import { SinkNode } from '../../../compiler/ir/index.ts';
 import type { EmbeddedStore } from '../../../connectors/embedded/store.ts';
 import { tableName } from '../../../connectors/embedded/store.ts';
 import type { TableOp } from '../../../connectors/embedded/table-log.ts';
+import type { Client } from 'cassandra-driver';
+import type { TableSchema } from '../../../connectors/cassandra/cql-schema.ts';
+import { CassandraTableWriter } from '../../../connectors/cassandra/table-writer.ts';
 import { rowsToOps } from './table-ops.ts';
 
 /** Rows kept by `sinks.memory()` sinks: the latest row of each (key, window), by sink name. */
@@ -21,8 +24,16 @@ export interface SinkWriter {
   write(rows: readonly unknown[]): void | Promise<void>;
 }
 
+/** A live Cassandra session and the tables the pipeline writes: when present, Cassandra sinks write there. */
+export interface CassandraTarget {
+  readonly client: Client;
+  readonly schemas: readonly TableSchema[];
+  readonly bucketOf: (event: unknown) => string;
+}
+
 export interface SinkContext {
   readonly store: EmbeddedStore;
+  readonly cassandra?: CassandraTarget;
   readonly memory: MemorySinkContents;
   /** When set, table writes are recorded here instead of applied. */
   readonly plan?: PlannedWrite[];
@@ -42,6 +53,8 @@ const rowKey = (row: unknown) => {
 export function sinkWriter(node: SinkNode, context: SinkContext): SinkWriter {
   switch (node.target) {
     case 'cassandra':
+      if (context.cassandra && !context.plan) return cassandraWriter(node, context.cassandra);
+    // falls through: without a Cassandra, the embedded store stands in for it
     case 'embedded': {
       const ref = { keyspace: node.keyspace, table: node.table ?? 'unnamed' };
       const id = tableName(ref);
@@ -75,4 +88,11 @@ export function sinkWriter(node: SinkNode, context: SinkContext): SinkWriter {
       return { id: SinkNode.label(node), node, write: (rows) => (context.plan ? undefined : write(rows)) };
     }
   }
+}
+
+function cassandraWriter(node: SinkNode, target: CassandraTarget): SinkWriter {
+  const schema = target.schemas.find((s) => s.keyspace === node.keyspace && s.table === node.table);
+  if (!schema) throw new Error(`no schema for ${SinkNode.label(node)}`);
+  const writer = new CassandraTableWriter(target.client, node, schema, target.bucketOf);
+  return { id: `${node.keyspace}.${node.table}`, node, write: (rows) => writer.write(rowsToOps(node, rows)) };
 }

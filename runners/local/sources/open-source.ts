@@ -1,6 +1,6 @@
 import type { SourceNode } from '../../../compiler/ir/index.ts';
-import { RunnerError } from '../../runner-error.ts';
 import type { EmbeddedStore } from '../../../connectors/embedded/store.ts';
+import type { KafkaInput, KafkaPosition } from '../../../connectors/kafka/kafka-input.ts';
 import { fileSource } from './file-source.ts';
 import { generatorSource, type GeneratorSettings } from './generator-source.ts';
 import { memorySource } from './memory-source.ts';
@@ -13,6 +13,8 @@ export interface SourceContext {
   readonly store: EmbeddedStore;
   /** The run's connection for receiver sources: it outlives readers, which are reopened on replay. */
   readonly receiver?: SocketReceiver;
+  /** The run's Kafka consumer, likewise. */
+  readonly kafka?: KafkaInput;
 }
 
 /** Opens a pipeline's source at a checkpointed position (undefined: from the start). */
@@ -35,6 +37,7 @@ export function openSource(node: SourceNode, from: unknown, context: SourceConte
       return node.wal ? walSource(context.receiver, node.wal.dir, from) : receiverSource(context.receiver);
     }
     case 'kafka':
-      throw new RunnerError(`the local runner cannot read ${node.connector} sources yet; use memory, file, generator or socket`);
+      if (!context.kafka) throw new Error('a Kafka source needs the run\'s consumer');
+      return context.kafka.reader(from as KafkaPosition | undefined);
   }
 }

@@ -10,6 +10,14 @@ export interface SourceBatch {
   position(index: number): string;
   /** True when a bounded source has nothing more. */
   readonly done: boolean;
+  /**
+   * For sources read in parallel splits (Kafka partitions): the split of
+   * values[i]. Event time is ordered within a split, not across splits, so
+   * the watermark is the slowest split's.
+   */
+  split?(index: number): number;
+  /** Splits that still have records to deliver: the watermark may not pass them. */
+  pendingSplits?(): readonly number[];
 }
 
 /**

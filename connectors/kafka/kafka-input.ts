@@ -1,0 +1,151 @@
+import { Kafka, logLevel, type Admin, type Consumer } from 'kafkajs';
+import { RunnerError } from '../../runners/runner-error.ts';
+import type { SourceReader } from '../../runners/local/sources/source-reader.ts';
+
+/** Partition → the next offset to read: what checkpoints store and what is committed to Kafka. */
+export type KafkaPosition = Readonly<Record<string, number>>;
+
+export interface KafkaInputOptions {
+  readonly brokers: readonly string[];
+  readonly topic: string;
+  readonly groupId: string;
+  readonly log: (line: string) => void;
+  /** Messages buffered before the consumer pauses (backpressure). */
+  readonly maxBuffered?: number;
+}
+
+interface Buffered {
+  readonly partition: number;
+  readonly offset: number;
+  readonly value: string;
+}
+
+/**
+ * A Kafka topic read the way the seed's Direct API reads it: the runner,
+ * not Kafka, owns the offsets. They are part of the runner's checkpoint and
+ * committed to Kafka only after the sinks acknowledged the batch; on a
+ * restart or a replay the consumer seeks back to them.
+ */
+export class KafkaInput {
+  readonly #consumer: Consumer;
+  readonly #admin: Admin;
+  readonly #buffer: Buffered[] = [];
+  /** Per partition, the end of the log as last seen (Kafka's high-water mark). */
+  readonly #high = new Map<number, number>();
+  /** Per partition, the lowest offset still to buffer: each offset is buffered once, even across seeks. */
+  readonly #nextToBuffer = new Map<number, number>();
+  #paused = false;
+  #failure: Error | undefined;
+
+  constructor(readonly options: KafkaInputOptions) {
+    const kafka = new Kafka({
+      clientId: `idemflow-${options.groupId}`,
+      brokers: [...options.brokers],
+      logLevel: logLevel.NOTHING,
+      retry: { retries: 5, initialRetryTime: 300 },
+    });
+    this.#admin = kafka.admin();
+    this.#consumer = kafka.consumer({ groupId: options.groupId, sessionTimeout: 30_000, rebalanceTimeout: 30_000, heartbeatInterval: 3_000, allowAutoTopicCreation: true });
+  }
+
+  get brokers(): string {
+    return this.options.brokers.join(',');
+  }
+
+  check(): void {
+    if (this.#failure) throw this.#failure;
+  }
+
+  async start(): Promise<void> {
+    try {
+      await this.#admin.connect();
+      await this.#consumer.connect();
+      await this.#consumer.subscribe({ topic: this.options.topic, fromBeginning: true });
+    } catch (error) {
+      throw new RunnerError(`source.kafka: cannot reach brokers ${this.brokers} (${(error as Error).message}); are they running? (scripts/services up)`);
+    }
+    // kafkajs restarts itself after retriable errors (a coordinator still loading, a rebalance): only a crash it gives up on is ours.
+    this.#consumer.on(this.#consumer.events.CRASH, ({ payload }) => {
+      if (payload.restart) this.options.log(`source.kafka: consumer restarting after: ${payload.error.message}`);
+      else this.#failure = new RunnerError(`source.kafka: consumer for ${this.options.topic} failed: ${payload.error.message}`);
+    });
+    // Ready once the group has assigned partitions: before that, silence is not idleness.
+    const joined = new Promise<void>((resolve, reject) => {
+      const timer = setTimeout(() => reject(new RunnerError(`source.kafka: consumer group ${this.options.groupId} did not join within 60 s (brokers ${this.brokers})`)), 60_000);
+      this.#consumer.on(this.#consumer.events.GROUP_JOIN, () => {
+        clearTimeout(timer);
+        resolve();
+      });
+    });
+    await this.#consumer.run({
+      autoCommit: false,
+      eachBatchAutoResolve: false,
+      eachBatch: async ({ batch }) => {
+        const partition = batch.partition;
+        this.#high.set(partition, Number(batch.highWatermark));
+        for (const message of batch.messages) {
+          const offset = Number(message.offset);
+          if (offset < (this.#nextToBuffer.get(partition) ?? 0)) continue;
+          this.#nextToBuffer.set(partition, offset + 1);
+          this.#buffer.push({ partition, offset, value: message.value?.toString('utf8') ?? '' });
+        }
+        if (!this.#paused && this.#buffer.length >= (this.options.maxBuffered ?? 20_000)) {
+          this.#paused = true;
+          this.#consumer.pause([{ topic: this.options.topic }]);
+        }
+      },
+    });
+    await joined;
+    // Where each partition starts (committed group offset, else the log start) and ends: what is still to read.
+    const [ends, committed] = await Promise.all([
+      this.#admin.fetchTopicOffsets(this.options.topic),
+      this.#admin.fetchOffsets({ groupId: this.options.groupId, topics: [this.options.topic] }),
+    ]);
+    const committedOf = new Map((committed[0]?.partitions ?? []).map((p) => [p.partition, Number(p.offset)]));
+    for (const p of ends) {
+      if (!this.#high.has(p.partition)) this.#high.set(p.partition, Number(p.high));
+      const start = committedOf.get(p.partition);
+      if (!this.#nextToBuffer.has(p.partition)) this.#nextToBuffer.set(p.partition, start !== undefined && start >= 0 ? start : Number(p.low));
+    }
+  }
+
+  /** Partitions with records not yet handed out: the watermark must wait for them. */
+  #pending(): number[] {
+    const buffered = new Set(this.#buffer.map((m) => m.partition));
+    return [...this.#high].filter(([p, high]) => buffered.has(p) || (this.#nextToBuffer.get(p) ?? 0) < high).map(([p]) => p);
+  }
+
+  /** A reader from a position: seeks every checkpointed partition back, dropping what was buffered past it. */
+  reader(from: KafkaPosition | undefined): SourceReader {
+    const position = new Map<number, number>(Object.entries(from ?? {}).map(([p, o]) => [Number(p), o]));
+    for (const [partition, offset] of position) {
+      this.#nextToBuffer.set(partition, offset);
+      for (let i = this.#buffer.length - 1; i >= 0; i--) if (this.#buffer[i]!.partition === partition) this.#buffer.splice(i, 1);
+      this.#consumer.seek({ topic: this.options.topic, partition, offset: String(offset) });
+    }
+    const topic = this.options.topic;
+    return {
+      read: async (max) => {
+        this.check();
+        const taken = this.#buffer.splice(0, max);
+        for (const m of taken) position.set(m.partition, m.offset + 1);
+        if (this.#paused && this.#buffer.length < (this.options.maxBuffered ?? 20_000) / 2) {
+          this.#paused = false;
+          this.#consumer.resume([{ topic }]);
+        }
+        return { values: taken.map((m) => m.value), position: (i) => `${topic}/${taken[i]!.partition}/${taken[i]!.offset}`, split: (i) => taken[i]!.partition, pendingSplits: () => this.#pending(), done: false };
+      },
+      position: () => Object.fromEntries(position),
+      // Committed only once the checkpoint that covers them is durable: Kafka's group offsets trail the runner's.
+      checkpointed: (p) => {
+        const offsets = Object.entries(p as KafkaPosition).map(([partition, offset]) => ({ topic, partition: Number(partition), offset: String(offset) }));
+        if (offsets.length > 0) void this.#consumer.commitOffsets(offsets).catch((error: Error) => this.options.log(`source.kafka: committing offsets failed (${error.message}); the checkpoint still holds them`));
+      },
+      close: async () => {},
+    };
+  }
+
+  async close(): Promise<void> {
+    await Promise.all([this.#consumer.disconnect().catch(() => {}), this.#admin.disconnect().catch(() => {})]);
+  }
+}
