@@ -4,7 +4,9 @@ import { checkCommand } from './commands/check.ts';
 import { benchCommand } from './commands/bench.ts';
 import { demoCommand } from './commands/demo.ts';
 import { graphCommand } from './commands/graph.ts';
+import { produceCommand } from './commands/produce.ts';
 import { repairCommand } from './commands/repair.ts';
+import { schemaCommand } from './commands/schema.ts';
 import { runCommand } from './commands/run.ts';
 import { storeCommand } from './commands/store.ts';
 import { exitCodes, UsageError } from './usage-error.ts';
@@ -30,6 +32,8 @@ program.addCommand(benchCommand().exitOverride());
 program.addCommand(runCommand().exitOverride());
 program.addCommand(repairCommand().exitOverride());
 program.addCommand(storeCommand().exitOverride());
+program.addCommand(schemaCommand().exitOverride());
+program.addCommand(produceCommand().exitOverride());
 
 /** One line for what the user can fix; a stack trace only with --verbose, or for our own bugs. */
 function fail(error: unknown): never {

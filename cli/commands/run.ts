@@ -2,6 +2,7 @@ import { Command, Option } from 'commander';
 import pc from 'picocolors';
 import { describeFaults, diffPlan, parseFaults, runLocal, type LocalRunResult } from '../../runners/local/index.ts';
 import { localRunner } from '../../runners/local/index.ts';
+import { cassandraOption, openCassandra } from '../cassandra-option.ts';
 import { loadAll } from '../load-pipelines.ts';
 import { progressDisplay } from '../progress.ts';
 import { formatChanges } from '../formatters/changes.ts';
@@ -20,6 +21,7 @@ interface RunFlags {
   untilIdle?: number;
   quiet: boolean;
   runner: string;
+  cassandra?: string;
 }
 
 const number = new Intl.NumberFormat('en-US', { maximumFractionDigits: 0 });
@@ -49,6 +51,7 @@ export function runCommand(): Command {
     .option('--until-idle <ms>', 'stop, with a checkpoint, once the source has sent nothing for this long', parseInteger('--until-idle', 0))
     .option('-q, --quiet', 'no progress display', false)
     .addOption(new Option('--runner <name>', 'where to run').choices(['local']).default('local'))
+    .addOption(cassandraOption())
     .addHelpText('after', `
 The pipeline's Cassandra sinks write to the embedded store (--store) when no
 Cassandra is configured. SIGINT or SIGTERM finishes the batch in flight,
@@ -71,6 +74,7 @@ Examples:
       if (blockers.length > 0) throw new UsageError(`${file}: ${blockers.map((d) => d.message).join(' ')}`);
       const faults = parseFaults(flags.faults);
       const store = openStore(flags.store);
+      const cassandra = flags.dryRun ? undefined : await openCassandra(flags.cassandra, pipeline.ir, (l) => !flags.quiet && process.stderr.write(`${l}\n`));
       const total = pipeline.ir.source.connector === 'generator' || pipeline.ir.source.connector === 'memory' ? Number(pipeline.ir.source.options.count) : undefined;
       const display = progressDisplay({ quiet: flags.quiet, total, label: pipeline.name });
       const controller = new AbortController();
@@ -96,9 +100,11 @@ Examples:
           signal: controller.signal,
           onProgress: display.update,
           log: (line) => process.stderr.write(`${line}\n`),
+          cassandra,
         });
       } finally {
         display.stop();
+        await cassandra?.shutdown();
         process.off('SIGINT', onSignal).off('SIGTERM', onSignal);
       }
       if (flags.dryRun) process.stdout.write(`${formatChanges(diffPlan(result.plan ?? [], store))}\n`);
