@@ -1,4 +1,5 @@
 import { Command } from 'commander';
+import { benchKafkaCassandra } from '../../bench/kafka-cassandra.ts';
 import { benchLocal } from '../../bench/local.ts';
 import { UsageError } from '../usage-error.ts';
 
@@ -9,7 +10,7 @@ const sizeList = (value: string) => value.split(',').map((s) => {
 });
 
 /** Benchmarks by name; each prints its table on stderr and its ratio line last on stdout. */
-const benchmarks: Record<string, (o: { sizes?: number[]; beamSizes?: number[] }) => Promise<string>> = { local: benchLocal };
+const benchmarks: Record<string, (o: { sizes?: number[]; beamSizes?: number[] }) => Promise<string>> = { local: benchLocal, 'kafka-cassandra': benchKafkaCassandra };
 
 export function benchCommand(): Command {
   return new Command('bench')

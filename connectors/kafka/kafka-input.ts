@@ -45,7 +45,16 @@ export class KafkaInput {
       retry: { retries: 5, initialRetryTime: 300 },
     });
     this.#admin = kafka.admin();
-    this.#consumer = kafka.consumer({ groupId: options.groupId, sessionTimeout: 30_000, rebalanceTimeout: 30_000, heartbeatInterval: 3_000, allowAutoTopicCreation: true });
+    // A short fetch wait: after a backpressure pause, kafkajs otherwise idles for its default 5 s before fetching again.
+    this.#consumer = kafka.consumer({
+      groupId: options.groupId,
+      sessionTimeout: 30_000,
+      rebalanceTimeout: 30_000,
+      heartbeatInterval: 3_000,
+      allowAutoTopicCreation: true,
+      maxWaitTimeInMs: 100,
+      maxBytesPerPartition: 4 * 1024 * 1024,
+    });
   }
 
   get brokers(): string {
@@ -78,8 +87,9 @@ export class KafkaInput {
       });
     });
     await this.#consumer.run({
+      // Resolving moves kafkajs's fetch position past what we buffered; committing stays ours (after checkpoints).
       autoCommit: false,
-      eachBatchAutoResolve: false,
+      eachBatchAutoResolve: true,
       eachBatch: async ({ batch }) => {
         const partition = batch.partition;
         this.#high.set(partition, Number(batch.highWatermark));
@@ -89,7 +99,7 @@ export class KafkaInput {
           this.#nextToBuffer.set(partition, offset + 1);
           this.#buffer.push({ partition, offset, value: message.value?.toString('utf8') ?? '' });
         }
-        if (!this.#paused && this.#buffer.length >= (this.options.maxBuffered ?? 20_000)) {
+        if (!this.#paused && this.#buffer.length >= (this.options.maxBuffered ?? 100_000)) {
           this.#paused = true;
           this.#consumer.pause([{ topic: this.options.topic }]);
         }
@@ -129,7 +139,7 @@ export class KafkaInput {
         this.check();
         const taken = this.#buffer.splice(0, max);
         for (const m of taken) position.set(m.partition, m.offset + 1);
-        if (this.#paused && this.#buffer.length < (this.options.maxBuffered ?? 20_000) / 2) {
+        if (this.#paused && this.#buffer.length < (this.options.maxBuffered ?? 100_000) / 2) {
           this.#paused = false;
           this.#consumer.resume([{ topic }]);
         }
