@@ -7,7 +7,7 @@ import pc from 'picocolors';
 import { compile } from '../../compiler/index.ts';
 import { EmbeddedStore } from '../../connectors/embedded/store.ts';
 import { demoEvents } from '../../pipelines/demo/sensor-events.ts';
-import { parseFaults, repair, runWithRestarts } from '../../runners/local/index.ts';
+import { embeddedRepairTarget, parseFaults, repair, runWithRestarts } from '../../runners/local/index.ts';
 import { generatedEvent } from '../../runners/local/sources/generator-source.ts';
 import { loadPipelines } from '../load-pipelines.ts';
 import { parseInteger } from '../shared-options.ts';
@@ -86,7 +86,7 @@ export function demoCommand(): Command {
           out(`  ran ${result.batches} batches: ${result.replays} batch replays after failed writes, ${result.lost} readings lost in flight, ${crashes.length} crash`);
           results.push([`${ir.name}`, tally(store, table, truth)]);
           if (ir.sink.mode !== 'counter') {
-            const r = await repair(ir, { store: new EmbeddedStore(storeDir) });
+            const r = await repair(ir, { target: embeddedRepairTarget(new EmbeddedStore(storeDir)) });
             out(`  ${pc.green('repair')} from ${r.systemOfRecord}: ${r.events} events, ${r.checked} rows checked, ${r.corrected} corrected`);
             results.push([`${ir.name} after repair`, tally(new EmbeddedStore(storeDir), table, truth)]);
           } else {

@@ -1,5 +1,7 @@
 import { Command } from 'commander';
-import { repair } from '../../runners/local/index.ts';
+import { cassandraRepairTarget } from '../../connectors/cassandra/repair-target.ts';
+import { embeddedRepairTarget, repair, repairPipeline } from '../../runners/local/index.ts';
+import { cassandraOption, openCassandra } from '../cassandra-option.ts';
 import { loadAll } from '../load-pipelines.ts';
 import { progressDisplay } from '../progress.ts';
 import { openStore, pickPipeline, pipelineOption, storeOption } from '../shared-options.ts';
@@ -16,11 +18,15 @@ export function repairCommand(): Command {
 Refuses, with the compiler's diagnostic, a pipeline whose sink is a counter
 (IDEM001: a counter cannot be repaired by rewriting) or that keeps no system
 of record (IDEM006).`)
-    .action(async (file: string, flags: { pipeline?: string; store: string; dryRun: boolean; quiet: boolean }) => {
+    .addOption(cassandraOption())
+    .action(async (file: string, flags: { pipeline?: string; store: string; dryRun: boolean; quiet: boolean; cassandra?: string }) => {
       const { pipeline } = pickPipeline(await loadAll([file]), flags.pipeline);
+      repairPipeline(pipeline.ir, []); // refuse before connecting to anything
       let display: ReturnType<typeof progressDisplay> | undefined;
+      const client = await openCassandra(flags.cassandra, undefined, () => {});
+      const target = client ? cassandraRepairTarget(client, pipeline.ir) : embeddedRepairTarget(openStore(flags.store));
       const result = await repair(pipeline.ir, {
-        store: openStore(flags.store),
+        target,
         dryRun: flags.dryRun,
         onProgress: (p, total) => {
           display ??= progressDisplay({ quiet: flags.quiet, total, label: 'repair' });
@@ -28,6 +34,7 @@ of record (IDEM006).`)
         },
       });
       display?.stop();
+      await client?.shutdown();
       const verb = flags.dryRun ? 'would correct' : 'corrected';
       process.stdout.write(`repair of ${pipeline.name} from ${result.systemOfRecord}: ${result.events} events, ${result.checked} rows checked, ${result.corrected} ${verb}, in ${(result.elapsedMs / 1000).toFixed(2)} s\n`);
     });

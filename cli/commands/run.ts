@@ -1,6 +1,6 @@
 import { Command, Option } from 'commander';
 import pc from 'picocolors';
-import { describeFaults, diffPlan, parseFaults, runLocal, type LocalRunResult } from '../../runners/local/index.ts';
+import { describeFaults, diffPlan, parseFaults, runLocal, storeLookup, type LocalRunResult } from '../../runners/local/index.ts';
 import { localRunner } from '../../runners/local/index.ts';
 import { cassandraOption, openCassandra } from '../cassandra-option.ts';
 import { loadAll } from '../load-pipelines.ts';
@@ -107,7 +107,7 @@ Examples:
         await cassandra?.shutdown();
         process.off('SIGINT', onSignal).off('SIGTERM', onSignal);
       }
-      if (flags.dryRun) process.stdout.write(`${formatChanges(diffPlan(result.plan ?? [], store))}\n`);
+      if (flags.dryRun) process.stdout.write(`${formatChanges(diffPlan(result.plan ?? [], storeLookup(store)))}\n`);
       if (!flags.quiet || flags.dryRun) process.stdout.write(`${summary(result)}\n`);
       if (result.stopped === 'signal') process.stdout.write(`stopped by signal after batch ${result.batches}; run again with the same --checkpoint to resume\n`);
       if (result.stopped === 'idle') process.stdout.write(`stopped: the source was idle for ${flags.untilIdle} ms\n`);

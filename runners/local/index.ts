@@ -24,7 +24,7 @@ export const localRunner: Runner<LocalRunOptions> & { run(p: PipelineNode, o: Lo
 
 export { runLocal, SimulatedCrash, crashExitCode } from './engine.ts';
 export type { LocalRunOptions, LocalRunResult, Progress } from './engine.ts';
-export { repair, repairPipeline, RepairRefused } from './repair.ts';
-export { diffPlan } from './plan-diff.ts';
+export { repair, repairPipeline, RepairRefused, embeddedRepairTarget, type RepairTarget } from './repair.ts';
+export { diffPlan, storeLookup } from './plan-diff.ts';
 export { parseFaults, describeFaults, noFaults } from './faults.ts';
 export { runWithRestarts } from './run-with-restarts.ts';

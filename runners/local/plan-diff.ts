@@ -1,4 +1,4 @@
-import type { EmbeddedStore } from '../../connectors/embedded/store.ts';
+import type { EmbeddedStore, Row } from '../../connectors/embedded/store.ts';
 import type { PlannedWrite } from './sinks/sink-writer.ts';
 
 export interface RowChange {
@@ -9,13 +9,21 @@ export interface RowChange {
   readonly after: Readonly<Record<string, unknown>>;
 }
 
+/** How to find a table's current row: `sink` is `keyspace.table`. */
+export type RowLookup = (sink: string, key: readonly unknown[]) => Row | undefined;
+
+export const storeLookup = (store: EmbeddedStore): RowLookup => (sink, key) => {
+  const [keyspace, table] = sink.split('.') as [string, string];
+  return store.table({ keyspace, table }).get(key);
+};
+
 /**
- * What a plan would do to the store, one row per primary key: the final
+ * What a plan would do to a table store, one row per primary key: the final
  * state of each upserted row against the current one, or the deltas a
  * counter would add. Later writes to a key supersede earlier ones, as in the
  * table.
  */
-export function diffPlan(plan: readonly PlannedWrite[], store: EmbeddedStore): RowChange[] {
+export function diffPlan(plan: readonly PlannedWrite[], lookup: RowLookup): RowChange[] {
   const byRow = new Map<string, { sink: string; key: readonly unknown[]; after: Record<string, unknown>; counter: boolean }>();
   for (const write of plan) {
     for (const op of write.ops) {
@@ -28,8 +36,7 @@ export function diffPlan(plan: readonly PlannedWrite[], store: EmbeddedStore): R
   }
   const changes: RowChange[] = [];
   for (const row of byRow.values()) {
-    const [keyspace, table] = row.sink.split('.') as [string, string];
-    const before = store.table({ keyspace, table }).get(row.key);
+    const before = lookup(row.sink, row.key);
     let change: RowChange['change'];
     if (row.counter) change = 'add';
     else if (!before) change = 'insert';

@@ -1,5 +1,8 @@
-import { compile, PipelineNode, SinkNode, SourceNode, type Diagnostic, type WindowNode } from '../../compiler/index.ts';
-import type { EmbeddedStore } from '../../connectors/embedded/store.ts';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { PipelineNode, SinkNode, SourceNode, type WindowNode } from '../../compiler/ir/index.ts';
+import { EmbeddedStore, type Row } from '../../connectors/embedded/store.ts';
+import type { TableOp } from '../../connectors/embedded/table-log.ts';
 import { RunnerError } from '../runner-error.ts';
 import { runLocal, type Progress } from './engine.ts';
 import { diffPlan } from './plan-diff.ts';
@@ -18,58 +21,73 @@ export interface RepairResult {
 export class RepairRefused extends RunnerError {
   constructor(
     message: string,
-    readonly diagnostics: readonly Diagnostic[],
+    /** The compiler codes behind the refusal (IDEM001, IDEM006, IDEM007). */
+    readonly codes: readonly string[],
   ) {
     super(message);
   }
 }
 
+/** Where repair reads the system of record from and rewrites aggregates to: the embedded store, or Cassandra. */
+export interface RepairTarget {
+  /** Every archived event. */
+  events(systemOfRecord: SinkNode): Promise<unknown[]>;
+  /** Reads the sink table, and answers its current row for a planned primary key. */
+  currentRows(sink: SinkNode): Promise<(key: readonly unknown[]) => Row | undefined>;
+  write(sink: SinkNode, ops: readonly TableOp[]): Promise<void>;
+}
+
+export function embeddedRepairTarget(store: EmbeddedStore): RepairTarget {
+  const table = (s: SinkNode) => store.table({ keyspace: s.keyspace ?? 'embedded', table: s.table! });
+  return {
+    events: async (sor) => table(sor).rows().map((r) => r.columns.payload),
+    currentRows: async (sink) => (key) => table(sink).get(key),
+    write: async (sink, ops) => table(sink).write(ops),
+  };
+}
+
 /**
- * The seed's correcting batch job, derived from the pipeline itself: read
- * every raw event back from the system of record, run the steps that follow
- * the archive (same windows, keys and aggregation), and upsert each whole
- * aggregate. Windows never close during repair, so late events count too.
+ * The seed's correcting batch job, derived from the pipeline itself: the
+ * steps after the archive (same windows, keys and aggregation) over every
+ * archived event, writing whole aggregates. Windows never close during
+ * repair, so late events count too. Refused, with the rule's code, where
+ * rewriting cannot repair: a counter sink, no system of record, no event id.
  */
-export function repairPipeline(pipeline: PipelineNode): { job: PipelineNode; systemOfRecord: SinkNode } {
+export function repairPipeline(pipeline: PipelineNode, events: readonly unknown[]): { job: PipelineNode; systemOfRecord: SinkNode } {
   if (pipeline.sink.mode === 'counter') {
-    const diagnostics = compile(pipeline).diagnostics.filter((d) => d.code === 'IDEM001' || d.code === 'IDEM002');
-    throw new RepairRefused(`cannot repair ${pipeline.name}: its sink ${SinkNode.label(pipeline.sink)} is a counter, and a counter cannot be repaired by rewriting it (${diagnostics.map((d) => d.code).join(', ') || 'IDEM001'}); switch to cassandra.upsert`, diagnostics);
+    throw new RepairRefused(`cannot repair ${pipeline.name}: its sink ${SinkNode.label(pipeline.sink)} is a counter, and a counter cannot be repaired by rewriting it (IDEM001); switch to cassandra.upsert`, ['IDEM001']);
   }
   const archiveIndex = pipeline.steps.findIndex((s) => s.kind === 'Archive');
-  if (archiveIndex < 0) {
-    throw new RepairRefused(`cannot repair ${pipeline.name}: it keeps no system of record to replay from (IDEM006); add .archive(…systemOfRecord(…))`, compile(pipeline).diagnostics.filter((d) => d.code === 'IDEM006'));
+  const archive = pipeline.steps[archiveIndex];
+  if (!archive || archive.kind !== 'Archive') {
+    throw new RepairRefused(`cannot repair ${pipeline.name}: it keeps no system of record to replay from (IDEM006); add .archive(…systemOfRecord(…))`, ['IDEM006']);
   }
-  const archive = pipeline.steps[archiveIndex]!;
-  if (archive.kind !== 'Archive') throw new Error('unreachable');
   const sor = archive.sink;
-  if (!sor.id) throw new RepairRefused(`cannot repair ${pipeline.name}: its system of record has no event id (IDEM007)`, compile(pipeline).diagnostics.filter((d) => d.code === 'IDEM007'));
+  if (!sor.id) throw new RepairRefused(`cannot repair ${pipeline.name}: its system of record has no event id (IDEM007)`, ['IDEM007']);
   const steps = pipeline.steps.slice(archiveIndex + 1).map((s) => (s.kind === 'Window' ? ({ ...s, allowedLatenessMs: Number.MAX_SAFE_INTEGER } satisfies WindowNode) : s));
-  const source = SourceNode.create({ connector: 'cassandra-table', delivery: 'bounded', options: { keyspace: sor.keyspace ?? 'embedded', table: sor.table }, knownFields: [], location: pipeline.location });
+  const source = SourceNode.create({ connector: 'memory', delivery: 'bounded', options: { count: events.length }, knownFields: [], records: () => events, location: pipeline.location });
   return { job: PipelineNode.create({ name: `${pipeline.name} (repair)`, source, steps, sink: pipeline.sink, location: pipeline.location }), systemOfRecord: sor };
 }
 
 export interface RepairOptions {
-  readonly store: EmbeddedStore;
+  readonly target: RepairTarget;
   readonly dryRun?: boolean;
   readonly onProgress?: (p: Progress, total: number) => void;
 }
 
 export async function repair(pipeline: PipelineNode, options: RepairOptions): Promise<RepairResult> {
   const started = performance.now();
-  const { job, systemOfRecord } = repairPipeline(pipeline);
-  const sorTable = options.store.table({ keyspace: systemOfRecord.keyspace ?? 'embedded', table: systemOfRecord.table! });
-  const total = sorTable.size;
+  repairPipeline(pipeline, []); // refuse early, before reading anything
+  const sor = (pipeline.steps.find((s) => s.kind === 'Archive') as { sink: SinkNode }).sink;
+  const events = await options.target.events(sor);
+  const { job } = repairPipeline(pipeline, events);
   // First compute every aggregate without writing, to know which rows are wrong; then write those.
-  const planned = await runLocal(job, { store: options.store, dryRun: true, batchSize: 10_000, log: () => {}, onProgress: (p) => options.onProgress?.(p, total) });
-  const changes = diffPlan(planned.plan ?? [], options.store).filter((c) => c.sink !== `${systemOfRecord.keyspace ?? 'embedded'}.${systemOfRecord.table}`);
+  const scratch = new EmbeddedStore(join(tmpdir(), 'idemflow-repair-scratch'));
+  const planned = await runLocal(job, { store: scratch, dryRun: true, batchSize: 10_000, log: () => {}, onProgress: (p) => options.onProgress?.(p, events.length) });
+  const sinkId = `${pipeline.sink.keyspace ?? 'embedded'}.${pipeline.sink.table}`;
+  const current = await options.target.currentRows(pipeline.sink);
+  const changes = diffPlan((planned.plan ?? []).filter((w) => w.sink === sinkId), (_sink, key) => current(key));
   const wrong = changes.filter((c) => c.change !== 'same');
-  if (!options.dryRun) {
-    const bySink = new Map<string, typeof wrong>();
-    for (const c of wrong) bySink.set(c.sink, [...(bySink.get(c.sink) ?? []), c]);
-    for (const [sink, rows] of bySink) {
-      const [keyspace, table] = sink.split('.') as [string, string];
-      options.store.table({ keyspace, table }).write(rows.map((r) => ({ op: 'upsert', k: r.key, v: r.after })));
-    }
-  }
-  return { systemOfRecord: SinkNode.label(systemOfRecord), events: planned.recordsIn, checked: changes.length, corrected: wrong.length, elapsedMs: performance.now() - started };
+  if (!options.dryRun && wrong.length > 0) await options.target.write(pipeline.sink, wrong.map((r) => ({ op: 'upsert', k: r.key, v: r.after })));
+  return { systemOfRecord: SinkNode.label(sor), events: events.length, checked: changes.length, corrected: wrong.length, elapsedMs: performance.now() - started };
 }

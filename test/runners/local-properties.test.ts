@@ -2,7 +2,7 @@ import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { embedded, source, tumbling } from 'idemflow';
 import { EmbeddedStore } from '../../connectors/embedded/store.ts';
-import { repair, runWithRestarts } from '../../runners/local/index.ts';
+import { embeddedRepairTarget, repair, runWithRestarts } from '../../runners/local/index.ts';
 import type { FaultSpec } from '../../runners/local/faults.ts';
 import { tempDir } from '../helpers/temp-dir.ts';
 import { countsByKeyAndWindow, generatorDefaults, sum, tableCounts } from '../helpers/truth.ts';
@@ -55,7 +55,7 @@ describe('local runner properties (random crash points and fault schedules)', ()
         const { store, result } = await run(idempotentSor, { writeFail, lostAck, crashAt, duplicate, loss }, seed);
         // Loss alone undercounts and duplicates alone overcount; together they could cancel out.
         if ((result.lost > 0) !== (result.injected.duplicate > 0)) expect(tableCounts(store, 'counts', 'n')).not.toEqual(truth);
-        const fixed = await repair(idempotentSor.ir, { store: new EmbeddedStore(store.dir) });
+        const fixed = await repair(idempotentSor.ir, { target: embeddedRepairTarget(new EmbeddedStore(store.dir)) });
         expect(fixed.events).toBe(settings.count);
         expect(tableCounts(new EmbeddedStore(store.dir), 'counts', 'n')).toEqual(truth);
       }),
