@@ -74,7 +74,7 @@ export async function benchKafkaCassandra(options: { sizes?: number[] } = {}): P
   await client.connect();
   for (const cql of schemaCql(tableSchemas(pipeline.ir))) await client.execute(cql);
   t = performance.now();
-  const result = await runLocal(pipeline.ir, { store: new EmbeddedStore(join(tmpdir(), 'idemflow-bench-kc')), cassandra: client, batchSize: 20_000, maxRecords: n, log: () => {} });
+  const result = await runLocal(pipeline.ir, { store: new EmbeddedStore(join(tmpdir(), 'idemflow-bench-kc')), cassandra: client, batchSize: Number(process.env.IDEMFLOW_BENCH_BATCH ?? 20_000), maxRecords: n, log: () => {} });
   const rows = await client.execute(`SELECT measurements FROM idemflow_bench.sensor_counts_${id}`, [], { prepare: true, fetchSize: 100_000 });
   let counted = 0;
   for (const row of rows.rows) counted += Number(row.get('measurements'));

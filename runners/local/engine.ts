@@ -204,15 +204,43 @@ export async function runLocal(pipeline: PipelineNode, options: LocalRunOptions)
     let replaysInARow = 0;
     let lastRecordAt = inputReadyAt;
     let stopped: LocalRunResult['stopped'] = 'end';
+    /**
+     * Batch N's sink writes and checkpoint, running while batch N+1 is read
+     * and processed. Writes stay in batch order (N+1's start after N's are
+     * acknowledged), so a newer upsert never lands before an older one.
+     */
+    let inFlight: Promise<void> | undefined;
+    /** Waits for the batch in flight; false when it failed for good and the run was restored to the last checkpoint. */
+    const settle = async (): Promise<boolean> => {
+      const task = inFlight;
+      inFlight = undefined;
+      if (!task) return true;
+      try {
+        await task;
+        replaysInARow = 0;
+        return true;
+      } catch (error) {
+        if (!(error instanceof BatchFailed)) throw error;
+        totals.replays++;
+        if (++replaysInARow > (options.maxReplays ?? 10)) throw new RunnerError(`${error.message}; gave up after ${replaysInARow - 1} replays of batch ${batch}`);
+        log(`${error.message}; replaying from the checkpoint after batch ${checkpoints.load(pipeline.name)?.batch ?? 0}`);
+        await restore();
+        return false;
+      }
+    };
     for (;;) {
       if (options.signal?.aborted) {
-        stopped = 'signal';
-        break;
+        if (await settle()) {
+          stopped = 'signal';
+          break;
+        }
+        continue;
       }
       const batchStart = reader.position();
       current = await readBatch(reader);
       const { values, done } = current;
       if (values.length === 0) {
+        if (!(await settle())) continue;
         if (done) break;
         if (options.untilIdleMs !== undefined && performance.now() - lastRecordAt >= options.untilIdleMs) {
           stopped = 'idle';
@@ -224,6 +252,7 @@ export async function runLocal(pipeline: PipelineNode, options: LocalRunOptions)
       lastRecordAt = performance.now();
       batch++;
       batchRandom = new SeededRandom(seed * 7_919 + batch * 104_729 + totals.replays);
+      const writeRandom = new SeededRandom(seed * 7_919 + batch * 104_729 + totals.replays + 1_000_003);
       sideRows.clear();
       emitted = [];
       totals.recordsIn += values.length;
@@ -240,32 +269,33 @@ export async function runLocal(pipeline: PipelineNode, options: LocalRunOptions)
 
       const writes: [SinkWriter, unknown[]][] = [...sideRows].map(([node, rows]) => [writerOf(node), rows]);
       if (mainRows.length > 0) writes.push([writerOf(pipeline.sink), mainRows as unknown[]]);
-      try {
-        await writeBatch(batch, batchStart, writes);
-      } catch (error) {
-        if (!(error instanceof BatchFailed)) throw error;
-        totals.replays++;
-        if (++replaysInARow > (options.maxReplays ?? 10)) throw new RunnerError(`${error.message}; gave up after ${replaysInARow - 1} replays of batch ${batch}`);
-        log(`${error.message}; replaying from the checkpoint after batch ${checkpoint?.batch ?? 0}`);
-        await restore();
-        continue;
-      }
-      replaysInARow = 0;
-      if (batch % checkpointEvery === 0 || done) {
-        const position = reader.position();
-        checkpoints.save({ pipeline: pipeline.name, batch, position, state: state?.snapshot() ?? { watermark: -Infinity, entries: [] } });
-        reader.checkpointed?.(position);
-      }
-      if (options.onProgress) {
-        const now = performance.now();
-        options.onProgress({ batch, records: totals.recordsIn, eventsPerSecond: (totals.recordsIn * 1000) / Math.max(1, now - started), watermark: state?.watermark ?? -Infinity, stateEntries: state?.size ?? 0 });
-      }
-      if (done) break;
-      if (options.maxRecords !== undefined && totals.recordsIn >= options.maxRecords) {
-        stopped = 'max-records';
+      const thisBatch = batch;
+      // What this batch's checkpoint holds, taken before the next batch changes the state.
+      const position = reader.position();
+      const snapshot = thisBatch % checkpointEvery === 0 || done ? (state?.snapshot() ?? { watermark: -Infinity, entries: [] }) : undefined;
+      const batchReader = reader;
+      // The previous batch must be acknowledged before this one writes; if it failed, this batch is discarded with it.
+      if (!(await settle())) continue;
+      inFlight = (async () => {
+        await writeBatch(thisBatch, batchStart, writes, writeRandom);
+        if (snapshot) {
+          checkpoints.save({ pipeline: pipeline.name, batch: thisBatch, position, state: snapshot });
+          batchReader.checkpointed?.(position);
+        }
+        if (options.onProgress) {
+          const now = performance.now();
+          options.onProgress({ batch: thisBatch, records: totals.recordsIn, eventsPerSecond: (totals.recordsIn * 1000) / Math.max(1, now - started), watermark: state?.watermark ?? -Infinity, stateEntries: state?.size ?? 0 });
+        }
+      })();
+      // Observed by settle(); this keeps Node from reporting it as unhandled meanwhile.
+      inFlight.catch(() => {});
+      if (done || (options.maxRecords !== undefined && totals.recordsIn >= options.maxRecords)) {
+        if (!(await settle())) continue;
+        if (!done) stopped = 'max-records';
         break;
       }
     }
+    if (!(await settle())) throw new RunnerError('a batch failed after the run stopped');
     await reader.close();
     return {
       pipeline: pipeline.name,
@@ -316,12 +346,12 @@ export async function runLocal(pipeline: PipelineNode, options: LocalRunOptions)
   }
 
   /** The batch's sink writes in order, each recorded as done once acknowledged; an injected crash may strike between. */
-  async function writeBatch(batchNo: number, batchStart: unknown, writes: readonly [SinkWriter, unknown[]][]): Promise<void> {
+  async function writeBatch(batchNo: number, batchStart: unknown, writes: readonly [SinkWriter, unknown[]][], random: SeededRandom): Promise<void> {
     const progress = checkpoints.progress();
     const done = progress && isDeepStrictEqual(progress.batchStart, batchStart) ? [...progress.done] : [];
     const crashHere = faults.crashAt.includes(batchNo) && !checkpoints.crashedAt().includes(batchNo);
     // Crash point k: after k writes landed, before the k-th was recorded as done.
-    const crashPoint = crashHere ? batchRandom.int(0, writes.length) : -1;
+    const crashPoint = crashHere ? random.int(0, writes.length) : -1;
     const strike = () => {
       checkpoints.markCrash(batchNo);
       if (!options.crash) log(`injected crash in batch ${batchNo}`);
@@ -332,7 +362,7 @@ export async function runLocal(pipeline: PipelineNode, options: LocalRunOptions)
       const [writer, rows] = writes[i]!;
       if (!done.includes(writer.id)) {
         try {
-          await writeWithRetry(writer.id, writer.node.retry, { faults, random: batchRandom, sleep: options.sleep ?? realSleep, injected: (f) => injected[f]++ }, () => writer.write(rows));
+          await writeWithRetry(writer.id, writer.node.retry, { faults, random, sleep: options.sleep ?? realSleep, injected: (f) => injected[f]++ }, () => writer.write(rows));
           rowsWritten[writer.id] = (rowsWritten[writer.id] ?? 0) + rows.length;
         } catch (error) {
           if (!(error instanceof SinkWriteError)) throw error;

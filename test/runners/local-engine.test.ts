@@ -126,8 +126,8 @@ describe('local engine: checkpoints, crashes, retries', () => {
 
   it('a sink that fails for good makes the batch replay from the checkpoint, and nothing is lost', async () => {
     const store = new EmbeddedStore(tempDir());
-    // A write fails for good (4 failed attempts) with probability 0.6^4 ≈ 0.13: some of 12 batches replay.
-    const result = await runLocal(idempotent().ir, { store, batchSize: 250, faults: { ...noFaults, writeFail: 0.6 }, seed: 3, ...quiet });
+    // A write fails for good (4 failed attempts) with probability 0.75^4 ≈ 0.32: several of 12 batches replay.
+    const result = await runLocal(idempotent().ir, { store, batchSize: 250, faults: { ...noFaults, writeFail: 0.75 }, seed: 3, ...quiet });
     expect(result.replays).toBeGreaterThan(0);
     expect(tableCounts(store, 'counts', 'n')).toEqual(countsByKeyAndWindow(settings, minute));
   });
