@@ -32,6 +32,8 @@ export class KafkaInput {
   readonly #buffer: Buffered[] = [];
   /** Per partition, the end of the log as last seen (Kafka's high-water mark). */
   readonly #high = new Map<number, number>();
+  /** Partitions of the topic assigned to us by the last rebalance. */
+  #assignment: Set<number> | undefined;
   /** Per partition, the lowest offset still to buffer: each offset is buffered once, even across seeks. */
   readonly #nextToBuffer = new Map<number, number>();
   #paused = false;
@@ -81,8 +83,9 @@ export class KafkaInput {
     // Ready once the group has assigned partitions: before that, silence is not idleness.
     const joined = new Promise<void>((resolve, reject) => {
       const timer = setTimeout(() => reject(new RunnerError(`source.kafka: consumer group ${this.options.groupId} did not join within 60 s (brokers ${this.brokers})`)), 60_000);
-      this.#consumer.on(this.#consumer.events.GROUP_JOIN, () => {
+      this.#consumer.on(this.#consumer.events.GROUP_JOIN, ({ payload }) => {
         clearTimeout(timer);
+        this.assigned(payload.memberAssignment[this.options.topic] ?? []);
         resolve();
       });
     });
@@ -113,10 +116,25 @@ export class KafkaInput {
     ]);
     const committedOf = new Map((committed[0]?.partitions ?? []).map((p) => [p.partition, Number(p.offset)]));
     for (const p of ends) {
+      if (this.#assignment && !this.#assignment.has(p.partition)) continue;
       if (!this.#high.has(p.partition)) this.#high.set(p.partition, Number(p.high));
       const start = committedOf.get(p.partition);
       if (!this.#nextToBuffer.has(p.partition)) this.#nextToBuffer.set(p.partition, start !== undefined && start >= 0 ? start : Number(p.low));
     }
+  }
+
+  /**
+   * After a rebalance: records buffered from partitions that are no longer
+   * ours are dropped (their new owner reads them from the committed offsets),
+   * and the watermark stops waiting for them. A partition given back to us
+   * resumes from Kafka's committed offset, which trails our checkpoint; the
+   * buffer-once rule skips what we already handed out.
+   */
+  assigned(partitions: readonly number[]): void {
+    const ours = new Set(partitions);
+    this.#assignment = ours;
+    for (let i = this.#buffer.length - 1; i >= 0; i--) if (!ours.has(this.#buffer[i]!.partition)) this.#buffer.splice(i, 1);
+    for (const p of [...this.#high.keys()]) if (!ours.has(p)) this.#high.delete(p);
   }
 
   /** Partitions with records not yet handed out: the watermark must wait for them. */
