@@ -9,6 +9,7 @@ import { repairCommand } from './commands/repair.ts';
 import { schemaCommand } from './commands/schema.ts';
 import { runCommand } from './commands/run.ts';
 import { storeCommand } from './commands/store.ts';
+import { redactSecrets } from './effective-config.ts';
 import { exitCodes, UsageError } from './usage-error.ts';
 
 const verbose = process.argv.includes('--verbose');
@@ -43,10 +44,10 @@ function fail(error: unknown): never {
   }
   const known = error instanceof UsageError || error instanceof BuildError || (error as { userFacing?: boolean } | null)?.userFacing === true;
   const message = error instanceof Error ? error.message : String(error);
-  process.stderr.write(`idemflow: ${message}\n`);
+  process.stderr.write(redactSecrets(`idemflow: ${message}\n`));
   if (verbose || !known) {
     const cause = error instanceof Error && error.cause instanceof Error ? error.cause : error;
-    process.stderr.write(`${cause instanceof Error ? cause.stack : String(cause)}\n`);
+    process.stderr.write(redactSecrets(`${cause instanceof Error ? cause.stack : String(cause)}\n`));
   }
   process.exit(exitCodes.usage);
 }

@@ -3,6 +3,7 @@ import pc from 'picocolors';
 import { describeFaults, diffPlan, parseFaults, runLocal, storeLookup, type LocalRunResult } from '../../runners/local/index.ts';
 import { localRunner } from '../../runners/local/index.ts';
 import { cassandraOption, openCassandra } from '../cassandra-option.ts';
+import { effectiveConfig } from '../effective-config.ts';
 import { loadAll } from '../load-pipelines.ts';
 import { progressDisplay } from '../progress.ts';
 import { formatChanges } from '../formatters/changes.ts';
@@ -22,6 +23,7 @@ interface RunFlags {
   quiet: boolean;
   runner: string;
   cassandra?: string;
+  printConfig: boolean;
 }
 
 const number = new Intl.NumberFormat('en-US', { maximumFractionDigits: 0 });
@@ -52,6 +54,7 @@ export function runCommand(): Command {
     .option('-q, --quiet', 'no progress display', false)
     .addOption(new Option('--runner <name>', 'where to run').choices(['local']).default('local'))
     .addOption(cassandraOption())
+    .option('--print-config', 'print the configuration this run would use (secrets redacted) and exit', false)
     .addHelpText('after', `
 The pipeline's Cassandra sinks write to the embedded store (--store) when no
 Cassandra is configured. SIGINT or SIGTERM finishes the batch in flight,
@@ -70,6 +73,10 @@ Examples:
   idemflow run pipelines/demo/sensor-aggregates.ts --dry-run`)
     .action(async (file: string, flags: RunFlags) => {
       const { pipeline } = pickPipeline(await loadAll([file]), flags.pipeline);
+      if (flags.printConfig) {
+        process.stdout.write(`${JSON.stringify({ pipeline: pipeline.name, ...effectiveConfig(flags) }, undefined, 2)}\n`);
+        return;
+      }
       const blockers = localRunner.unsupported(pipeline.ir);
       if (blockers.length > 0) throw new UsageError(`${file}: ${blockers.map((d) => d.message).join(' ')}`);
       const faults = parseFaults(flags.faults);

@@ -71,7 +71,13 @@ export class FileCheckpoints implements CheckpointStore {
   }
 
   save(checkpoint: Checkpoint): void {
-    writeJsonAtomically(join(this.dir, 'checkpoint.json'), checkpoint);
+    try {
+      writeJsonAtomically(join(this.dir, 'checkpoint.json'), checkpoint);
+    } catch (error) {
+      // Written to a temp file and renamed only when complete: the previous checkpoint is untouched.
+      const previous = this.load(checkpoint.pipeline)?.batch;
+      throw new RunnerError(`cannot write the checkpoint of batch ${checkpoint.batch} in ${this.dir} (${(error as NodeJS.ErrnoException).code ?? (error as Error).message}); ${previous === undefined ? 'no earlier checkpoint exists' : `the checkpoint of batch ${previous} stays valid`}: free space and run again to resume`);
+    }
   }
 
   progress(): BatchProgress | undefined {
