@@ -12,9 +12,16 @@ export interface Checkpoint {
   readonly state: StateSnapshot;
 }
 
-/** Which sink writes of the batch in flight are done, so a replay does not repeat them. */
+/**
+ * Which sink writes of the batch in flight are done, so a replay does not
+ * repeat them. The batch is identified by where it starts *and* ends: a
+ * source read again from the same start may deliver a different batch (Kafka
+ * interleaves partitions differently after a restart), and skipping a write
+ * for records it never covered would lose them.
+ */
 export interface BatchProgress {
   readonly batchStart: unknown;
+  readonly batchEnd: unknown;
   readonly done: readonly string[];
 }
 

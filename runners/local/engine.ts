@@ -277,7 +277,7 @@ export async function runLocal(pipeline: PipelineNode, options: LocalRunOptions)
       // The previous batch must be acknowledged before this one writes; if it failed, this batch is discarded with it.
       if (!(await settle())) continue;
       inFlight = (async () => {
-        await writeBatch(thisBatch, batchStart, writes, writeRandom);
+        await writeBatch(thisBatch, batchStart, position, writes, writeRandom);
         if (snapshot) {
           checkpoints.save({ pipeline: pipeline.name, batch: thisBatch, position, state: snapshot });
           batchReader.checkpointed?.(position);
@@ -346,9 +346,10 @@ export async function runLocal(pipeline: PipelineNode, options: LocalRunOptions)
   }
 
   /** The batch's sink writes in order, each recorded as done once acknowledged; an injected crash may strike between. */
-  async function writeBatch(batchNo: number, batchStart: unknown, writes: readonly [SinkWriter, unknown[]][], random: SeededRandom): Promise<void> {
+  async function writeBatch(batchNo: number, batchStart: unknown, batchEnd: unknown, writes: readonly [SinkWriter, unknown[]][], random: SeededRandom): Promise<void> {
     const progress = checkpoints.progress();
-    const done = progress && isDeepStrictEqual(progress.batchStart, batchStart) ? [...progress.done] : [];
+    const sameBatch = progress && isDeepStrictEqual(progress.batchStart, batchStart) && isDeepStrictEqual(progress.batchEnd, batchEnd);
+    const done = sameBatch ? [...progress.done] : [];
     const crashHere = faults.crashAt.includes(batchNo) && !checkpoints.crashedAt().includes(batchNo);
     // Crash point k: after k writes landed, before the k-th was recorded as done.
     const crashPoint = crashHere ? random.int(0, writes.length) : -1;
@@ -374,7 +375,7 @@ export async function runLocal(pipeline: PipelineNode, options: LocalRunOptions)
       }
       if (crashPoint === i + 1) strike();
       done.push(writer.id);
-      checkpoints.saveProgress({ batchStart, done });
+      checkpoints.saveProgress({ batchStart, batchEnd, done });
     }
   }
 }

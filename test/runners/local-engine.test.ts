@@ -1,3 +1,5 @@
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { embedded, sink, sinks, sliding, source, tumbling } from 'idemflow';
 import { EmbeddedStore } from '../../connectors/embedded/store.ts';
@@ -177,5 +179,29 @@ describe('local engine: pacing', () => {
     const result = await runLocal(p.ir, { store: new EmbeddedStore(tempDir()), log: () => {} });
     expect(result.recordsIn).toBe(300);
     expect(performance.now() - started).toBeGreaterThanOrEqual(250);
+  });
+});
+
+describe('local engine: a replayed batch that differs from the one that crashed', () => {
+  it('does not skip writes recorded for the old batch (the archive keeps every event)', async () => {
+    const settings = { seed: 12, count: 1_000, keys: 5, intervalMs: 200, ...generatorDefaults };
+    const pipeline = source.generator(settings).archive(embedded.systemOfRecord({ table: 'events', id: 'eventId' })).groupBy('sensorId').count().sink(embedded.upsert({ table: 'counts', key: { s: 'key' }, values: { n: 'value' } }));
+    // Find a crash schedule that strikes after the archive write of batch 3 was recorded as done.
+    for (let seed = 1; seed < 60; seed++) {
+      const storeDir = tempDir();
+      const checkpointDir = tempDir();
+      const first = runWithRestarts(pipeline.ir, { storeDir, checkpointDir, batchSize: 100, faults: parseFaults('crash-at=3'), seed, ...quiet, onCrash: () => { throw new Error('stop here'); } });
+      await expect(first).rejects.toThrow('stop here');
+      const progress = JSON.parse(readFileSync(join(checkpointDir, 'progress.json'), 'utf8')) as { batchStart: unknown; done: string[] };
+      const checkpoint = JSON.parse(readFileSync(join(checkpointDir, 'checkpoint.json'), 'utf8')) as { position: unknown };
+      // The progress must be batch 3's own (it starts where the checkpoint of batch 2 ends), with the archive done.
+      if (progress.batchStart !== checkpoint.position || !progress.done.includes('embedded.events')) continue;
+      // Restart with bigger batches: the batch from the same start now ends elsewhere and covers more events.
+      const { store } = await runWithRestarts(pipeline.ir, { storeDir, checkpointDir, batchSize: 150, seed, ...quiet });
+      expect(store.table({ table: 'events' }).size).toBe(settings.count);
+      expect(sum(tableCounts(store, 'counts', 'n'))).toBe(settings.count);
+      return;
+    }
+    throw new Error('no seed crashed after the archive write');
   });
 });
