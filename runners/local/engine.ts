@@ -229,6 +229,9 @@ export async function runLocal(pipeline: PipelineNode, options: LocalRunOptions)
       }
     };
     for (;;) {
+      // Let the event loop breathe once a batch: when every batch has records, the loop would
+      // otherwise only await settled promises and starve signals, timers and sockets.
+      await new Promise<void>((resolve) => setImmediate(resolve));
       if (options.signal?.aborted) {
         if (await settle()) {
           stopped = 'signal';
