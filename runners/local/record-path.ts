@@ -25,6 +25,9 @@ export function rawText(raw: unknown): string {
   return text.length > maxRawLength ? `${text.slice(0, maxRawLength)}… (${text.length} chars)` : text;
 }
 
+/** What a guarded user function returns when it threw (a value no user function can return). */
+const failed: unique symbol = Symbol('failed');
+
 const message = (error: unknown) => (error instanceof Error ? error.message : String(error)).split('\n')[0];
 
 function describeIssues(issues: readonly StandardSchemaV1.Issue[]): string {
@@ -62,6 +65,15 @@ export function compileRecordPath(pipeline: PipelineNode, out: RecordOutputs, fa
     const after = next;
     const deadLetter = deadLetterAt(steps, i - 1, fallbackDeadLetter);
     const reject = (reason: string, index: number) => out.deadLetter(deadLetter, reason, index);
+    /** Calls a user function; if it throws, the record becomes a dead letter and `failed` is returned. */
+    const guarded = <R>(fn: (v: unknown) => R, value: unknown, what: string, index: number): R | typeof failed => {
+      try {
+        return fn(value);
+      } catch (error) {
+        reject(`${what} threw: ${message(error)}`, index);
+        return failed;
+      }
+    };
     switch (step.kind) {
       case 'Parse': {
         const validate = (step.schema() as StandardSchemaV1)['~standard'].validate;
@@ -85,38 +97,21 @@ export function compileRecordPath(pipeline: PipelineNode, out: RecordOutputs, fa
       case 'Map': {
         const fn = step.fn.fn as (v: unknown) => unknown;
         next = (value, index, t) => {
-          let mapped: unknown;
-          try {
-            mapped = fn(value);
-          } catch (error) {
-            return reject(`map threw: ${message(error)}`, index);
-          }
-          return after(mapped, index, t);
+          const mapped = guarded(fn, value, 'map', index);
+          return mapped === failed ? undefined : after(mapped, index, t);
         };
         break;
       }
       case 'Filter': {
         const fn = step.fn.fn as (v: unknown) => boolean;
-        next = (value, index, t) => {
-          let keep: boolean;
-          try {
-            keep = fn(value);
-          } catch (error) {
-            return reject(`filter threw: ${message(error)}`, index);
-          }
-          return keep ? after(value, index, t) : undefined;
-        };
+        next = (value, index, t) => (guarded(fn, value, 'filter', index) === true ? after(value, index, t) : undefined);
         break;
       }
       case 'FlatMap': {
         const fn = step.fn.fn as (v: unknown) => Iterable<unknown>;
         next = async (value, index, t) => {
-          let items: unknown[];
-          try {
-            items = [...fn(value)];
-          } catch (error) {
-            return reject(`flatMap threw: ${message(error)}`, index);
-          }
+          const items = guarded((v) => [...fn(v)], value, 'flatMap', index);
+          if (items === failed) return;
           for (const item of items) await after(item, index, t);
         };
         break;
@@ -124,13 +119,9 @@ export function compileRecordPath(pipeline: PipelineNode, out: RecordOutputs, fa
       case 'EventTime': {
         const fn = step.fn.fn as (v: unknown) => number | Date;
         next = (value, index) => {
-          let t: number;
-          try {
-            const raw = fn(value);
-            t = raw instanceof Date ? raw.getTime() : raw;
-          } catch (error) {
-            return reject(`event time threw: ${message(error)}`, index);
-          }
+          const raw = guarded(fn, value, 'event time', index);
+          if (raw === failed) return;
+          const t = raw instanceof Date ? raw.getTime() : raw;
           if (typeof t !== 'number' || !Number.isFinite(t)) return reject(`event time is not a finite number: ${String(t)}`, index);
           return after(value, index, t);
         };
@@ -156,13 +147,8 @@ export function compileRecordPath(pipeline: PipelineNode, out: RecordOutputs, fa
         } else {
           const fn = by.fn.fn as (v: unknown) => unknown;
           next = (value, index, t) => {
-            let key: unknown;
-            try {
-              key = fn(value);
-            } catch (error) {
-              return reject(`group key function threw: ${message(error)}`, index);
-            }
-            out.aggregate(key, t, value, index);
+            const key = guarded(fn, value, 'group key function', index);
+            if (key !== failed) out.aggregate(key, t, value, index);
           };
         }
         break;
