@@ -93,7 +93,12 @@ async function waitReady(s: ServiceSpec, pid: number): Promise<void> {
 /** Starts the server unless it already runs; returns whether this call started it. */
 export async function up(s: ServiceSpec, log: (l: string) => void): Promise<boolean> {
   const existing = runningPid(s);
-  if (existing !== undefined && (await portOpen(s.port))) {
+  if (existing !== undefined) {
+    // Ours and alive: running, or still starting (another `up` — a second test run — began it). Never start a second one.
+    if (!(await portOpen(s.port))) {
+      log(`${s.name}: already starting (pid ${existing}); waiting until it answers`);
+      await waitReady(s, existing);
+    }
     log(`${s.name}: already running (pid ${existing}) on ${host}:${s.port}`);
     return false;
   }

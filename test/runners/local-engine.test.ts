@@ -3,7 +3,7 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { embedded, sink, sinks, sliding, source, tumbling } from 'idemflow';
 import { EmbeddedStore } from '../../connectors/embedded/store.ts';
-import { noFaults, parseFaults, runLocal, runWithRestarts } from '../../runners/local/index.ts';
+import { embeddedRepairTarget, noFaults, parseFaults, repair, runLocal, runWithRestarts } from '../../runners/local/index.ts';
 import { Reading } from '../helpers/fixtures.ts';
 import { tempDir } from '../helpers/temp-dir.ts';
 import { countsByKeyAndWindow, generatorDefaults, sum, tableCounts } from '../helpers/truth.ts';
@@ -203,5 +203,26 @@ describe('local engine: a replayed batch that differs from the one that crashed'
       return;
     }
     throw new Error('no seed crashed after the archive write');
+  });
+});
+
+describe('local engine: late data and repair', () => {
+  it('records too late for the stream go to the late sink, and repair from the system of record counts them', async () => {
+    const settings = { seed: 8, count: 3_000, keys: 4, intervalMs: 1_000, ...generatorDefaults, lateFraction: 0.05 };
+    const pipeline = source.generator(settings)
+      .archive(embedded.systemOfRecord({ table: 'events', id: 'eventId' }))
+      .withEventTime((e) => e.ts)
+      .window(tumbling(minute))
+      .groupBy('sensorId')
+      .count()
+      .sink(embedded.upsert({ table: 'counts', key: { s: 'key', ts: 'windowStart' }, values: { n: 'value' } }));
+    const store = new EmbeddedStore(tempDir());
+    const result = await runLocal(pipeline.ir, { store, batchSize: 100, ...quiet });
+    expect(result.late).toBeGreaterThan(0);
+    expect(store.table({ table: 'dead_letters' }).rows().filter((r) => String(r.columns.reason).startsWith('late:'))).toHaveLength(result.late);
+    expect(sum(tableCounts(store, 'counts', 'n'))).toBe(settings.count - result.late);
+    const repaired = await repair(pipeline.ir, { target: embeddedRepairTarget(store) });
+    expect(repaired.corrected).toBeGreaterThan(0);
+    expect(tableCounts(store, 'counts', 'n')).toEqual(countsByKeyAndWindow(settings, minute));
   });
 });
