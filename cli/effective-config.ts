@@ -1,4 +1,5 @@
 import { cassandraSettings } from '../connectors/cassandra/connection.ts';
+import { loadCredentials, secretValues } from '../connectors/credentials.ts';
 
 const secretNames = /PASSWORD|SECRET|TOKEN|SASL/i;
 
@@ -11,12 +12,15 @@ export function effectiveConfig(flags: { store: string; checkpoint?: string; cas
       .sort(([a], [b]) => a.localeCompare(b))
       .map(([k, v]) => [k, secretNames.test(k) ? (v ? '***set***' : '') : v]),
   );
+  const credentials = loadCredentials(env);
   return {
     store: flags.store,
     checkpoint: flags.checkpoint ?? null,
+    configFile: env.IDEMFLOW_CONFIG ?? null,
     cassandra: cassandra
-      ? { ...cassandra, username: env.IDEMFLOW_CASSANDRA_USERNAME ?? null, password: env.IDEMFLOW_CASSANDRA_PASSWORD ? '***set***' : null }
+      ? { ...cassandra, username: credentials.cassandra?.username ?? null, password: credentials.cassandra ? '***set***' : null }
       : 'embedded store (no IDEMFLOW_CASSANDRA / --cassandra)',
+    kafkaSasl: credentials.kafka ? { mechanism: credentials.kafka.sasl.mechanism, username: credentials.kafka.sasl.username, password: '***set***' } : null,
     environment: idemflowEnv,
   };
 }
@@ -24,6 +28,7 @@ export function effectiveConfig(flags: { store: string; checkpoint?: string; cas
 /** Removes any secret value from a text before it is printed (errors from drivers may echo their inputs). */
 export function redactSecrets(text: string, env: NodeJS.ProcessEnv = process.env): string {
   let out = text;
-  for (const [k, v] of Object.entries(env)) if (secretNames.test(k) && k.startsWith('IDEMFLOW_') && v && v.length >= 4) out = out.split(v).join('***');
+  const fromEnv = Object.entries(env).filter(([k, v]) => secretNames.test(k) && k.startsWith('IDEMFLOW_') && v && v.length >= 4).map(([, v]) => v!);
+  for (const secret of [...fromEnv, ...secretValues(env)]) out = out.split(secret).join('***');
   return out;
 }

@@ -24,6 +24,7 @@ interface RunFlags {
   runner: string;
   cassandra?: string;
   printConfig: boolean;
+  connectAttempts: number;
 }
 
 const number = new Intl.NumberFormat('en-US', { maximumFractionDigits: 0 });
@@ -54,6 +55,7 @@ export function runCommand(): Command {
     .option('-q, --quiet', 'no progress display', false)
     .addOption(new Option('--runner <name>', 'where to run').choices(['local']).default('local'))
     .addOption(cassandraOption())
+    .option('--connect-attempts <n>', 'tries to reach a socket sender or Kafka broker before giving up (doubling backoff)', parseInteger('--connect-attempts', 1), 10)
     .option('--print-config', 'print the configuration this run would use (secrets redacted) and exit', false)
     .addHelpText('after', `
 The pipeline's Cassandra sinks write to the embedded store (--store) when no
@@ -108,6 +110,7 @@ Examples:
           onProgress: display.update,
           log: (line) => process.stderr.write(`${line}\n`),
           cassandra,
+          connectAttempts: flags.connectAttempts,
         });
       } finally {
         display.stop();

@@ -1,4 +1,5 @@
 import { Client, auth } from 'cassandra-driver';
+import { loadCredentials } from '../credentials.ts';
 
 export interface CassandraSettings {
   /** `host:port` contact points. */
@@ -8,8 +9,8 @@ export interface CassandraSettings {
 
 /**
  * Where Cassandra is: `IDEMFLOW_CASSANDRA` ("127.0.0.1:9042,…") or the
- * `--cassandra` flag. Credentials only ever come from the environment
- * (IDEMFLOW_CASSANDRA_USERNAME / IDEMFLOW_CASSANDRA_PASSWORD), never argv.
+ * `--cassandra` flag. Credentials only ever come from the environment or the
+ * IDEMFLOW_CONFIG file (see ../credentials.ts), never argv.
  */
 export function cassandraSettings(flag: string | undefined, env: NodeJS.ProcessEnv = process.env): CassandraSettings | undefined {
   const value = flag ?? env.IDEMFLOW_CASSANDRA;
@@ -18,12 +19,11 @@ export function cassandraSettings(flag: string | undefined, env: NodeJS.ProcessE
 }
 
 export function connect(settings: CassandraSettings, env: NodeJS.ProcessEnv = process.env): Client {
-  const username = env.IDEMFLOW_CASSANDRA_USERNAME;
-  const password = env.IDEMFLOW_CASSANDRA_PASSWORD;
+  const credentials = loadCredentials(env).cassandra;
   return new Client({
     contactPoints: [...settings.contactPoints],
     localDataCenter: settings.localDataCenter,
-    ...(username && password ? { authProvider: new auth.PlainTextAuthProvider(username, password) } : {}),
+    ...(credentials ? { authProvider: new auth.PlainTextAuthProvider(credentials.username, credentials.password) } : {}),
     socketOptions: { connectTimeout: 5_000, readTimeout: 12_000 },
   });
 }

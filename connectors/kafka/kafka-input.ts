@@ -1,6 +1,19 @@
-import { Kafka, logLevel, type Admin, type Consumer } from 'kafkajs';
+import { Kafka, logLevel, type Admin, type Consumer, type KafkaConfig, type SASLOptions } from 'kafkajs';
+import { loadCredentials, type Credentials } from '../credentials.ts';
 import { RunnerError } from '../../runners/runner-error.ts';
 import type { SourceReader } from '../../runners/local/sources/source-reader.ts';
+
+/** The kafkajs client settings: SASL (and TLS) only when credentials are configured. */
+export function kafkaClientConfig(clientId: string, brokers: readonly string[], credentials: Credentials = loadCredentials()): KafkaConfig {
+  const kafka = credentials.kafka;
+  return {
+    clientId,
+    brokers: [...brokers],
+    logLevel: logLevel.NOTHING,
+    retry: { retries: 2, initialRetryTime: 200 },
+    ...(kafka ? { sasl: { ...kafka.sasl } as SASLOptions, ssl: kafka.ssl ?? false } : {}),
+  };
+}
 
 /** Partition → the next offset to read: what checkpoints store and what is committed to Kafka. */
 export type KafkaPosition = Readonly<Record<string, number>>;
@@ -12,6 +25,8 @@ export interface KafkaInputOptions {
   readonly log: (line: string) => void;
   /** Messages buffered before the consumer pauses (backpressure). */
   readonly maxBuffered?: number;
+  /** Connection attempts before the run fails (default 10), with doubling backoff from 500 ms. */
+  readonly attempts?: number;
 }
 
 interface Buffered {
@@ -40,12 +55,7 @@ export class KafkaInput {
   #failure: Error | undefined;
 
   constructor(readonly options: KafkaInputOptions) {
-    const kafka = new Kafka({
-      clientId: `idemflow-${options.groupId}`,
-      brokers: [...options.brokers],
-      logLevel: logLevel.NOTHING,
-      retry: { retries: 5, initialRetryTime: 300 },
-    });
+    const kafka = new Kafka(kafkaClientConfig(`idemflow-${options.groupId}`, options.brokers));
     this.#admin = kafka.admin();
     // A short fetch wait: after a backpressure pause, kafkajs otherwise idles for its default 5 s before fetching again.
     this.#consumer = kafka.consumer({
@@ -68,13 +78,22 @@ export class KafkaInput {
   }
 
   async start(): Promise<void> {
-    try {
-      await this.#admin.connect();
-      await this.#consumer.connect();
-      await this.#consumer.subscribe({ topic: this.options.topic, fromBeginning: true });
-    } catch (error) {
-      throw new RunnerError(`source.kafka: cannot reach brokers ${this.brokers} (${(error as Error).message}); are they running? (scripts/services up)`);
+    // An unreachable broker is one line a try, with backoff, then one clear error: no stack dumps.
+    const attempts = this.options.attempts ?? 10;
+    for (let attempt = 1; ; attempt++) {
+      try {
+        await this.#admin.connect();
+        await this.#consumer.connect();
+        break;
+      } catch (error) {
+        const reason = (error as Error).message;
+        if (attempt >= attempts) throw new RunnerError(`source.kafka: cannot reach brokers ${this.brokers} (${reason}) after ${attempts} attempts; are they running? (scripts/services up)`);
+        const wait = Math.min(500 * 2 ** (attempt - 1), 10_000);
+        this.options.log(`source.kafka: cannot reach brokers ${this.brokers} (${reason}); retrying in ${wait} ms`);
+        await new Promise((r) => setTimeout(r, wait));
+      }
     }
+    await this.#consumer.subscribe({ topic: this.options.topic, fromBeginning: true });
     // kafkajs restarts itself after retriable errors (a coordinator still loading, a rebalance): only a crash it gives up on is ours.
     this.#consumer.on(this.#consumer.events.CRASH, ({ payload }) => {
       if (payload.restart) this.options.log(`source.kafka: consumer restarting after: ${payload.error.message}`);

@@ -68,7 +68,7 @@ export interface LocalRunOptions {
   readonly maxReplays?: number;
   /** A connected Cassandra session: Cassandra sinks write there instead of to the embedded store. */
   readonly cassandra?: Client;
-  /** Connection attempts of a receiver source before the run fails (default 10, with doubling backoff). */
+  /** Connection attempts of a socket or Kafka source before the run fails (default 10, with doubling backoff). */
   readonly connectAttempts?: number;
 }
 
@@ -175,7 +175,7 @@ export async function runLocal(pipeline: PipelineNode, options: LocalRunOptions)
     ? new SocketReceiver({ host: String(source.options.host), port: Number(source.options.port), walDir: source.wal?.dir, log, attempts: options.connectAttempts })
     : undefined;
   const kafka = source.connector === 'kafka'
-    ? new KafkaInput({ brokers: source.options.brokers as string[], topic: String(source.options.topic), groupId: String(source.options.groupId), log })
+    ? new KafkaInput({ brokers: source.options.brokers as string[], topic: String(source.options.topic), groupId: String(source.options.groupId), log, attempts: options.connectAttempts })
     : undefined;
   const sourceContext = { store: options.store, receiver, kafka };
   await receiver?.start();

@@ -83,10 +83,14 @@ describe('idemflow run, repair, store', () => {
     expect(crashNoCheckpoint.stderr).toMatch(/crash-at needs --checkpoint/);
   });
 
-  it('an unreachable Kafka is one clear line naming the brokers, exit 2', () => {
-    const kafka = runCli(['run', 'pipelines/sensor-counts.ts', '-q'], { env: { IDEMFLOW_KAFKA_BROKERS: '127.0.0.1:1' } });
+  it('an unreachable Kafka: one line a retry with backoff, then one clear error naming the brokers, exit 2', () => {
+    const kafka = runCli(['run', 'pipelines/sensor-counts.ts', '-q', '--connect-attempts', '3'], { env: { IDEMFLOW_KAFKA_BROKERS: '127.0.0.1:1' } });
     expect(kafka.status).toBe(2);
-    expect(kafka.stderr.trim()).toBe('idemflow: source.kafka: cannot reach brokers 127.0.0.1:1 (Connection error: connect ECONNREFUSED 127.0.0.1:1); are they running? (scripts/services up)');
+    expect(kafka.stderr.trim().split('\n')).toEqual([
+      'source.kafka: cannot reach brokers 127.0.0.1:1 (Connection error: connect ECONNREFUSED 127.0.0.1:1); retrying in 500 ms',
+      'source.kafka: cannot reach brokers 127.0.0.1:1 (Connection error: connect ECONNREFUSED 127.0.0.1:1); retrying in 1000 ms',
+      'idemflow: source.kafka: cannot reach brokers 127.0.0.1:1 (Connection error: connect ECONNREFUSED 127.0.0.1:1) after 3 attempts; are they running? (scripts/services up)',
+    ]);
   });
 });
 

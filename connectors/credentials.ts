@@ -1,0 +1,65 @@
+import { existsSync, readFileSync } from 'node:fs';
+import { z } from 'zod';
+import { RunnerError } from '../runners/runner-error.ts';
+
+const Secret = z.string().min(1);
+const ConfigFile = z.strictObject({
+  cassandra: z.strictObject({ username: Secret, password: Secret }).optional(),
+  kafka: z.strictObject({
+    sasl: z.strictObject({ mechanism: z.enum(['plain', 'scram-sha-256', 'scram-sha-512']), username: Secret, password: Secret }),
+    ssl: z.boolean().optional(),
+  }).optional(),
+});
+
+export interface Credentials {
+  readonly cassandra?: { readonly username: string; readonly password: string };
+  readonly kafka?: { readonly sasl: { readonly mechanism: 'plain' | 'scram-sha-256' | 'scram-sha-512'; readonly username: string; readonly password: string }; readonly ssl?: boolean };
+}
+
+/**
+ * Credentials never come from argv: from the environment
+ * (IDEMFLOW_CASSANDRA_USERNAME/_PASSWORD, IDEMFLOW_KAFKA_SASL_MECHANISM/_USERNAME/_PASSWORD),
+ * or from the JSON file IDEMFLOW_CONFIG names; the environment wins.
+ */
+export function loadCredentials(env: NodeJS.ProcessEnv = process.env): Credentials {
+  let file: z.infer<typeof ConfigFile> = {};
+  const path = env.IDEMFLOW_CONFIG;
+  if (path) {
+    if (!existsSync(path)) throw new RunnerError(`config file ${path} (IDEMFLOW_CONFIG) does not exist`);
+    let json: unknown;
+    try {
+      json = JSON.parse(readFileSync(path, 'utf8'));
+    } catch (error) {
+      throw new RunnerError(`config file ${path} is not JSON: ${(error as Error).message}`);
+    }
+    const parsed = ConfigFile.safeParse(json);
+    if (!parsed.success) {
+      const issue = parsed.error.issues[0]!;
+      throw new RunnerError(`config file ${path}: ${issue.path.join('.') || '(top level)'}: ${issue.message}`);
+    }
+    file = parsed.data;
+  }
+  const cassandraUser = env.IDEMFLOW_CASSANDRA_USERNAME ?? file.cassandra?.username;
+  const cassandraPassword = env.IDEMFLOW_CASSANDRA_PASSWORD ?? file.cassandra?.password;
+  const saslMechanism = (env.IDEMFLOW_KAFKA_SASL_MECHANISM ?? file.kafka?.sasl.mechanism) as NonNullable<Credentials['kafka']>['sasl']['mechanism'] | undefined;
+  const saslUser = env.IDEMFLOW_KAFKA_SASL_USERNAME ?? file.kafka?.sasl.username;
+  const saslPassword = env.IDEMFLOW_KAFKA_SASL_PASSWORD ?? file.kafka?.sasl.password;
+  if (saslMechanism && !['plain', 'scram-sha-256', 'scram-sha-512'].includes(saslMechanism)) {
+    throw new RunnerError(`IDEMFLOW_KAFKA_SASL_MECHANISM must be plain, scram-sha-256 or scram-sha-512, got "${saslMechanism}"`);
+  }
+  return {
+    ...(cassandraUser && cassandraPassword ? { cassandra: { username: cassandraUser, password: cassandraPassword } } : {}),
+    ...(saslMechanism && saslUser && saslPassword ? { kafka: { sasl: { mechanism: saslMechanism, username: saslUser, password: saslPassword }, ssl: file.kafka?.ssl } } : {}),
+  };
+}
+
+/** Every secret value in force, for redaction of anything printed. */
+export function secretValues(env: NodeJS.ProcessEnv = process.env): string[] {
+  let credentials: Credentials = {};
+  try {
+    credentials = loadCredentials(env);
+  } catch {
+    // A broken config file is reported elsewhere; redact what the environment holds.
+  }
+  return [credentials.cassandra?.password, credentials.kafka?.sasl.password].filter((v): v is string => typeof v === 'string' && v.length >= 4);
+}
