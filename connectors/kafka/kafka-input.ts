@@ -1,4 +1,5 @@
 import { Kafka, logLevel, type Admin, type Consumer, type KafkaConfig, type SASLOptions } from 'kafkajs';
+import { connectWithBackoff } from '../connect-with-backoff.ts';
 import { loadCredentials, type Credentials } from '../credentials.ts';
 import { RunnerError } from '../../runners/runner-error.ts';
 import type { SourceReader } from '../../runners/local/sources/source-reader.ts';
@@ -78,21 +79,13 @@ export class KafkaInput {
   }
 
   async start(): Promise<void> {
-    // An unreachable broker is one line a try, with backoff, then one clear error: no stack dumps.
-    const attempts = this.options.attempts ?? 10;
-    for (let attempt = 1; ; attempt++) {
-      try {
+    await connectWithBackoff(
+      async () => {
         await this.#admin.connect();
         await this.#consumer.connect();
-        break;
-      } catch (error) {
-        const reason = (error as Error).message;
-        if (attempt >= attempts) throw new RunnerError(`source.kafka: cannot reach brokers ${this.brokers} (${reason}) after ${attempts} attempts; are they running? (scripts/services up)`);
-        const wait = Math.min(500 * 2 ** (attempt - 1), 10_000);
-        this.options.log(`source.kafka: cannot reach brokers ${this.brokers} (${reason}); retrying in ${wait} ms`);
-        await new Promise((r) => setTimeout(r, wait));
-      }
-    }
+      },
+      { what: `source.kafka: cannot reach brokers ${this.brokers}`, attempts: this.options.attempts ?? 10, firstWaitMs: 500, maxWaitMs: 10_000, hint: 'are they running? (scripts/services up)', log: this.options.log },
+    );
     await this.#consumer.subscribe({ topic: this.options.topic, fromBeginning: true });
     // kafkajs restarts itself after retriable errors (a coordinator still loading, a rebalance): only a crash it gives up on is ours.
     this.#consumer.on(this.#consumer.events.CRASH, ({ payload }) => {

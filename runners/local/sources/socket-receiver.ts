@@ -1,4 +1,5 @@
 import { Socket } from 'node:net';
+import { connectWithBackoff } from '../../../connectors/connect-with-backoff.ts';
 import { RunnerError } from '../../runner-error.ts';
 import { WalWriter } from './wal.ts';
 
@@ -43,19 +44,15 @@ export class SocketReceiver {
   }
 
   async start(): Promise<void> {
-    const attempts = this.options.attempts ?? 10;
-    for (let attempt = 1; ; attempt++) {
-      try {
-        this.#socket = await this.#connect();
-        return;
-      } catch (error) {
-        const reason = (error as NodeJS.ErrnoException).code ?? (error as Error).message;
-        if (attempt >= attempts) throw new RunnerError(`source.socket: cannot reach ${this.address} (${reason}) after ${attempts} attempts; is the sender listening?`);
-        const wait = Math.min(200 * 2 ** (attempt - 1), 5_000);
-        this.options.log(`source.socket: cannot reach ${this.address} (${reason}); retrying in ${wait} ms`);
-        await new Promise((r) => setTimeout(r, wait));
-      }
-    }
+    this.#socket = await connectWithBackoff(() => this.#connect(), {
+      what: `source.socket: cannot reach ${this.address}`,
+      attempts: this.options.attempts ?? 10,
+      firstWaitMs: 200,
+      maxWaitMs: 5_000,
+      hint: 'is the sender listening?',
+      log: this.options.log,
+      reason: (error) => (error as NodeJS.ErrnoException).code ?? (error as Error).message,
+    });
   }
 
   #connect(): Promise<Socket> {
