@@ -178,10 +178,11 @@ export async function runLocal(pipeline: PipelineNode, options: LocalRunOptions)
     ? new KafkaInput({ brokers: source.options.brokers as string[], topic: String(source.options.topic), groupId: String(source.options.groupId), log, attempts: options.connectAttempts })
     : undefined;
   const sourceContext = { store: options.store, receiver, kafka };
-  await receiver?.start();
-  await kafka?.start();
-  const inputReadyAt = performance.now();
+  let inputReadyAt = performance.now();
   try {
+    await receiver?.start();
+    await kafka?.start();
+    inputReadyAt = performance.now();
     return await runBatches();
   } finally {
     // Also on a (simulated) crash: the connection dies with the process, unflushed.
