@@ -1,4 +1,4 @@
-import { compile, type Classification, type Diagnostic } from '../compiler/index.ts';
+import { compile, rules, type Classification, type Diagnostic, type RunnerName } from '../compiler/index.ts';
 import type { LoadedPipeline } from './load-pipelines.ts';
 
 /** One pipeline's compiler result, as every formatter receives it. */
@@ -9,8 +9,8 @@ export interface PipelineReport {
   readonly diagnostics: readonly Diagnostic[];
 }
 
-export function reportOf(loaded: LoadedPipeline): PipelineReport {
-  const { classification, diagnostics } = compile(loaded.pipeline.ir);
+export function reportOf(loaded: LoadedPipeline, runner: RunnerName = 'local'): PipelineReport {
+  const { classification, diagnostics } = compile(loaded.pipeline.ir, rules, runner);
   return { name: loaded.pipeline.name, file: loaded.file, classification, diagnostics };
 }
 

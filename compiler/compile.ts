@@ -11,10 +11,15 @@ export interface CompileResult {
 
 const severityOrder: Readonly<Record<Severity, number>> = { error: 0, warning: 1, note: 2 };
 
+/** The runner a pipeline is checked for: rules that only matter on some runners (Beam's closures) apply there only. */
+export type RunnerName = 'local' | 'beam-direct' | 'beam-flink';
+export const runnerNames: readonly RunnerName[] = ['local', 'beam-direct', 'beam-flink'];
+
 /** Runs rules over one pipeline. Pure: the same IR always gives the same diagnostics. */
-export function runRules(pipeline: PipelineNode, rules: readonly Rule[] = allRules): Diagnostic[] {
+export function runRules(pipeline: PipelineNode, rules: readonly Rule[] = allRules, runner: RunnerName = 'local'): Diagnostic[] {
   const diagnostics: Diagnostic[] = [];
   for (const rule of rules) {
+    if (rule.meta.runners && !rule.meta.runners.includes(runner)) continue;
     const { meta } = rule;
     rule.check(pipeline, {
       report({ messageId, node, data }) {
@@ -34,6 +39,6 @@ export function runRules(pipeline: PipelineNode, rules: readonly Rule[] = allRul
 }
 
 /** The compiler: every rule over the pipeline, plus its place in the seed's cheat sheet. */
-export function compile(pipeline: PipelineNode, rules: readonly Rule[] = allRules): CompileResult {
-  return { pipeline, classification: classify(pipeline), diagnostics: runRules(pipeline, rules) };
+export function compile(pipeline: PipelineNode, rules: readonly Rule[] = allRules, runner: RunnerName = 'local'): CompileResult {
+  return { pipeline, classification: classify(pipeline), diagnostics: runRules(pipeline, rules, runner) };
 }

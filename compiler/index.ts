@@ -1,5 +1,5 @@
 export * from './ir/index.ts';
-export { compile, runRules, type CompileResult } from './compile.ts';
+export { compile, runRules, runnerNames, type CompileResult, type RunnerName } from './compile.ts';
 export { defineRule, interpolate, type Diagnostic, type Rule, type RuleMeta, type RuleContext, type Severity } from './rule.ts';
 export { rules } from './rules/index.ts';
 export { classify, type Classification } from './strategy/classify.ts';

@@ -15,6 +15,8 @@ export interface RuleMeta<M extends string> {
   readonly messages: Readonly<Record<M, string>>;
   /** How to fix it, by message id. */
   readonly fixes: Readonly<Record<M, string>>;
+  /** Only when checking for these runners (`check --runner …`); every runner when absent. */
+  readonly runners?: readonly string[];
 }
 
 export interface Report<M extends string> {

@@ -1,4 +1,5 @@
 import { Command, Option } from 'commander';
+import { runnerNames, type RunnerName } from '../../compiler/index.ts';
 import { formatters } from '../formatters/index.ts';
 import { loadAll } from '../load-pipelines.ts';
 import { countBySeverity, reportOf } from '../report.ts';
@@ -10,14 +11,15 @@ export function checkCommand(): Command {
     .argument('<files...>', 'pipeline files, folders or globs (e.g. "pipelines/**/*.ts")')
     .addOption(new Option('-f, --format <format>', 'output format').choices(Object.keys(formatters)).default('pretty'))
     .option('--explain', 'show the cheat-sheet row, the seed\'s verdict and why the pipeline is in it', false)
+    .addOption(new Option('--runner <name>', 'also apply the rules of this runner (beam-*: functions must not capture variables)').choices([...runnerNames]).default('local'))
     .addHelpText('after', `
 Exit codes: 0 no errors (warnings and notes allowed), 1 errors found, 2 usage error or a file that cannot be loaded.
 
 Examples:
   idemflow check pipelines/sensor-counts.ts --explain
   idemflow check "pipelines/strategies/*.ts" --format json`)
-    .action(async (files: string[], options: { format: string; explain: boolean }) => {
-      const reports = (await loadAll(files)).map(reportOf);
+    .action(async (files: string[], options: { format: string; explain: boolean; runner: RunnerName }) => {
+      const reports = (await loadAll(files)).map((p) => reportOf(p, options.runner));
       const format = formatters[options.format]!;
       process.stdout.write(`${format(reports, { explain: options.explain })}\n`);
       process.exitCode = countBySeverity(reports).error > 0 ? exitCodes.findings : exitCodes.ok;

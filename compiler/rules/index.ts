@@ -1,4 +1,5 @@
 import type { Rule } from '../rule.ts';
+import closureCapturesFreeVariable from './closure-captures-free-variable.ts';
 import counterUnderRetry from './counter-under-retry.ts';
 import counterWithoutRetry from './counter-without-retry.ts';
 import incompleteUpsertKey from './incomplete-upsert-key.ts';
@@ -18,4 +19,5 @@ export const rules: readonly Rule[] = [
   noSystemOfRecord,
   systemOfRecordWithoutEventId,
   nonIdempotentSinkUnderRetry,
+  closureCapturesFreeVariable,
 ] as readonly Rule<string>[] as readonly Rule[];

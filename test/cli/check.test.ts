@@ -49,6 +49,17 @@ describe('idemflow check', () => {
     expect(json.pipelines[0]!.strategy.reasons!.join('\n')).toMatch(/Kafka.*Direct API/);
   });
 
+  it('--runner beam-* adds the closure rule: a captured module constant is an error there, not locally', () => {
+    const local = runCli(['check', 'test/fixtures/captures.ts', '--format', 'json']);
+    expect(local.status).toBe(0);
+    const beam = runCli(['check', 'test/fixtures/captures.ts', '--runner', 'beam-direct', '--format', 'json']);
+    expect(beam.status).toBe(1);
+    const d = (JSON.parse(beam.stdout) as JsonReport).pipelines[0]!.diagnostics.find((x) => x.code === 'IDEM009')!;
+    expect(d.message).toContain('The .filter function captures `minimum`');
+    expect(d.line).toBe(8);
+    expect(runCli(['check', 'pipelines/sensor-counts.ts', '--runner', 'beam-flink']).status).toBe(0);
+  });
+
   it('reports every pipeline a file exports', () => {
     const r = runCli(['check', 'test/fixtures/two-pipelines.ts', '--format', 'json']);
     expect((JSON.parse(r.stdout) as JsonReport).pipelines.map((p) => p.name)).toEqual(['counts', 'sums']);

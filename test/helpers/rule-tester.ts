@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { runRules, type Rule } from '../../compiler/index.ts';
+import { runRules, type Rule, type RunnerName } from '../../compiler/index.ts';
 import type { Pipeline } from '../../dsl/index.ts';
 
 export interface ExpectedError {
@@ -17,16 +17,16 @@ export interface RuleCases {
  * ESLint's RuleTester for idemflow rules: valid pipelines must report
  * nothing, invalid ones exactly the listed message ids (and lines), in order.
  */
-export function ruleTester(rule: Rule, cases: RuleCases): void {
+export function ruleTester(rule: Rule, cases: RuleCases, runner: RunnerName = 'local'): void {
   describe(`${rule.meta.code} ${rule.meta.name}`, () => {
     for (const c of cases.valid) {
       it(`valid: ${c.name}`, () => {
-        expect(runRules(c.pipeline().ir, [rule]).map((d) => d.message)).toEqual([]);
+        expect(runRules(c.pipeline().ir, [rule], runner).map((d) => d.message)).toEqual([]);
       });
     }
     for (const c of cases.invalid) {
       it(`invalid: ${c.name}`, () => {
-        const found = runRules(c.pipeline().ir, [rule]);
+        const found = runRules(c.pipeline().ir, [rule], runner);
         expect(found.map((d) => d.messageId)).toEqual(c.errors.map((e) => e.messageId));
         found.forEach((d, i) => {
           expect(d.code).toBe(rule.meta.code);
