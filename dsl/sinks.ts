@@ -99,7 +99,7 @@ function tableTarget(call: string, target: SinkTarget, options: { keyspace?: unk
   return { keyspace: assertCqlIdentifier(call, 'keyspace', options.keyspace, location), table };
 }
 
-function tableSink(call: string, target: SinkTarget, mode: SinkMode, props: Omit<SinkNode, 'kind' | 'target' | 'mode' | 'location'>, location?: SourceLocation): SinkNode {
+function tableSink(target: SinkTarget, mode: SinkMode, props: Omit<SinkNode, 'kind' | 'target' | 'mode' | 'location'>, location?: SourceLocation): SinkNode {
   return SinkNode.create({ target, mode, ...props, location });
 }
 
@@ -111,7 +111,7 @@ function tableSinks<NeedsKeyspace extends boolean>(target: 'cassandra' | 'embedd
       const location = captureCallSite();
       const call = `${target}.upsert`;
       const where = tableTarget(call, target, options, location);
-      const node = tableSink(call, target, 'upsert', {
+      const node = tableSink(target, 'upsert', {
         ...where,
         key: columns(call, 'key', options.key, location, true),
         values: columns(call, 'values', options.values, location, true),
@@ -126,7 +126,7 @@ function tableSinks<NeedsKeyspace extends boolean>(target: 'cassandra' | 'embedd
       const call = `${target}.counter`;
       const where = tableTarget(call, target, options, location);
       const counterColumn = assertCqlIdentifier(call, 'counter', options.counter, location);
-      const node = tableSink(call, target, 'counter', {
+      const node = tableSink(target, 'counter', {
         ...where,
         key: columns(call, 'key', options.key, location, true),
         values: [ColumnNode.create(counterColumn, { type: 'field', field: 'value' })],
@@ -148,7 +148,7 @@ function tableSinks<NeedsKeyspace extends boolean>(target: 'cassandra' | 'embedd
       const call = `${target}.systemOfRecord`;
       const where = tableTarget(call, target, options, location);
       const id = options.id === undefined ? undefined : column(call, 'id', 'event_id', options.id, location);
-      const node = tableSink(call, target, 'system-of-record', {
+      const node = tableSink(target, 'system-of-record', {
         ...where,
         key: id ? [id] : [],
         values: [],

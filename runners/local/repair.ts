@@ -77,8 +77,7 @@ export interface RepairOptions {
 
 export async function repair(pipeline: PipelineNode, options: RepairOptions): Promise<RepairResult> {
   const started = performance.now();
-  repairPipeline(pipeline, []); // refuse early, before reading anything
-  const sor = (pipeline.steps.find((s) => s.kind === 'Archive') as { sink: SinkNode }).sink;
+  const { systemOfRecord: sor } = repairPipeline(pipeline, []); // refuses before reading anything
   const events = await options.target.events(sor);
   const { job } = repairPipeline(pipeline, events);
   // First compute every aggregate without writing, to know which rows are wrong; then write those.

@@ -5,6 +5,7 @@ import { embedded, sink, sinks, sliding, source, tumbling } from 'idemflow';
 import { EmbeddedStore } from '../../connectors/embedded/store.ts';
 import { embeddedRepairTarget, noFaults, parseFaults, repair, runLocal, runWithRestarts } from '../../runners/local/index.ts';
 import { Reading } from '../helpers/fixtures.ts';
+import { archivedSensorCounts } from '../helpers/pipelines.ts';
 import { tempDir } from '../helpers/temp-dir.ts';
 import { countsByKeyAndWindow, generatorDefaults, sum, tableCounts } from '../helpers/truth.ts';
 
@@ -115,7 +116,7 @@ describe('local engine: bad input and late data', () => {
 
 describe('local engine: checkpoints, crashes, retries', () => {
   const settings = { seed: 11, count: 3_000, keys: 7, intervalMs: 200, ...generatorDefaults };
-  const idempotent = () => source.generator(settings).archive(embedded.systemOfRecord({ table: 'events', id: 'eventId' })).withEventTime((e) => e.ts).window(tumbling(minute)).groupBy('sensorId').count().sink(embedded.upsert({ table: 'counts', key: { s: 'key', ts: 'windowStart' }, values: { n: 'value' } }));
+  const idempotent = () => archivedSensorCounts(settings);
 
   it('after crashes and restarts, the sink equals an uncrashed run', async () => {
     const clean = await runWithRestarts(idempotent().ir, { storeDir: tempDir(), checkpointDir: tempDir(), batchSize: 250, ...quiet });
@@ -209,13 +210,7 @@ describe('local engine: a replayed batch that differs from the one that crashed'
 describe('local engine: late data and repair', () => {
   it('records too late for the stream go to the late sink, and repair from the system of record counts them', async () => {
     const settings = { seed: 8, count: 3_000, keys: 4, intervalMs: 1_000, ...generatorDefaults, lateFraction: 0.05 };
-    const pipeline = source.generator(settings)
-      .archive(embedded.systemOfRecord({ table: 'events', id: 'eventId' }))
-      .withEventTime((e) => e.ts)
-      .window(tumbling(minute))
-      .groupBy('sensorId')
-      .count()
-      .sink(embedded.upsert({ table: 'counts', key: { s: 'key', ts: 'windowStart' }, values: { n: 'value' } }));
+    const pipeline = archivedSensorCounts(settings);
     const store = new EmbeddedStore(tempDir());
     const result = await runLocal(pipeline.ir, { store, batchSize: 100, ...quiet });
     expect(result.late).toBeGreaterThan(0);

@@ -4,6 +4,7 @@ import { embedded, source, tumbling } from 'idemflow';
 import { EmbeddedStore } from '../../connectors/embedded/store.ts';
 import { embeddedRepairTarget, repair, runWithRestarts } from '../../runners/local/index.ts';
 import type { FaultSpec } from '../../runners/local/faults.ts';
+import { archivedSensorCounts } from '../helpers/pipelines.ts';
 import { tempDir } from '../helpers/temp-dir.ts';
 import { countsByKeyAndWindow, generatorDefaults, sum, tableCounts } from '../helpers/truth.ts';
 
@@ -13,14 +14,7 @@ const batchSize = 200; // 12 batches
 const truth = countsByKeyAndWindow(settings, minute);
 const quiet = { log: () => {}, sleep: async () => {} };
 
-const idempotentSor = source
-  .generator(settings)
-  .archive(embedded.systemOfRecord({ table: 'events', id: 'eventId' }))
-  .withEventTime((e) => e.ts)
-  .window(tumbling(minute))
-  .groupBy('sensorId')
-  .count()
-  .sink(embedded.upsert({ table: 'counts', key: { s: 'key', ts: 'windowStart' }, values: { n: 'value' } }));
+const idempotentSor = archivedSensorCounts(settings);
 
 const counters = source
   .generator(settings)

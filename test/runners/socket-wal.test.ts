@@ -1,5 +1,4 @@
 import { readdirSync } from 'node:fs';
-import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { embedded, source } from 'idemflow';
 import { EmbeddedStore } from '../../connectors/embedded/store.ts';
