@@ -4,6 +4,7 @@ import { checkCommand } from './commands/check.ts';
 import { benchCommand } from './commands/bench.ts';
 import { demoCommand } from './commands/demo.ts';
 import { graphCommand } from './commands/graph.ts';
+import { lintCommand } from './commands/lint.ts';
 import { produceCommand } from './commands/produce.ts';
 import { repairCommand } from './commands/repair.ts';
 import { schemaCommand } from './commands/schema.ts';
@@ -27,6 +28,7 @@ const program = new Command('idemflow')
   .exitOverride();
 
 program.addCommand(checkCommand().exitOverride());
+program.addCommand(lintCommand().exitOverride());
 program.addCommand(graphCommand().exitOverride());
 program.addCommand(demoCommand().exitOverride());
 program.addCommand(benchCommand().exitOverride());

@@ -43,3 +43,14 @@ export function progressDisplay(options: { quiet: boolean; total?: number; label
     stop: () => bar.stop(),
   };
 }
+
+/** A plain `label [bar] n/total unit` on stderr for finite work (files linted); silent off a terminal or with --quiet. */
+export function countProgress(options: { quiet: boolean; total: number; label: string; unit: string }) {
+  if (options.quiet || !process.stderr.isTTY || options.total < 20) return { update: (_done: number) => {}, stop: () => {} };
+  const bar = new cliProgress.SingleBar(
+    { stream: process.stderr, format: `${options.label} [{bar}] {value}/{total} ${options.unit}`, hideCursor: true, clearOnComplete: true },
+    cliProgress.Presets.shades_classic,
+  );
+  bar.start(options.total, 0);
+  return { update: (done: number) => bar.update(done), stop: () => bar.stop() };
+}

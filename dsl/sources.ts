@@ -1,4 +1,4 @@
-import { SourceNode, type SourceConnector, type Delivery, type SourceLocation } from '../compiler/ir/index.ts';
+import { deliveryOf, SourceNode, type SourceConnector, type SourceLocation } from '../compiler/ir/index.ts';
 import { BuildError } from './build-error.ts';
 import { captureCallSite } from './call-site.ts';
 import { sensorEventFields, type SensorEvent } from './sensor-event.ts';
@@ -7,13 +7,12 @@ import { assertCqlIdentifier, assertNonEmptyString, assertPositiveInteger } from
 
 function start<T>(
   connector: SourceConnector,
-  delivery: Delivery,
   options: Record<string, unknown>,
   location: SourceLocation | undefined,
   extra: { knownFields?: readonly string[]; records?: () => readonly unknown[] } = {},
 ): Stream<T> {
   const knownFields = extra.knownFields ?? [];
-  const node = SourceNode.create({ connector, delivery, options: Object.freeze({ ...options }), knownFields, location, records: extra.records });
+  const node = SourceNode.create({ connector, delivery: deliveryOf[connector], options: Object.freeze({ ...options }), knownFields, location, records: extra.records });
   return createStream<T>(node, extra.knownFields);
 }
 
@@ -77,7 +76,7 @@ export const source = Object.freeze({
     const data = Object.freeze([...events]);
     const knownFields = [...new Set(data.slice(0, 100).flatMap((e) => (e && typeof e === 'object' ? Object.keys(e) : [])))];
     const objects = data.length > 0 && data.slice(0, 100).every((e) => typeof e === 'object' && e !== null);
-    return start<T>('memory', 'bounded', { count: data.length }, location, {
+    return start<T>('memory', { count: data.length }, location, {
       knownFields: objects ? knownFields : undefined,
       records: () => data,
     });
@@ -90,7 +89,7 @@ export const source = Object.freeze({
     if (options?.format !== 'jsonl' && options?.format !== 'csv') {
       throw new BuildError('source.file', `format must be "jsonl" or "csv", got ${JSON.stringify(options?.format)}`, location);
     }
-    return start('file', 'bounded', { path, format: options.format }, location);
+    return start('file', { path, format: options.format }, location);
   },
 
   /**
@@ -101,7 +100,7 @@ export const source = Object.freeze({
     const location = captureCallSite();
     const host = assertNonEmptyString('source.socket', 'host', options?.host, location);
     const port = assertPort('source.socket', options?.port, location);
-    return start('socket', 'receiver', { host, port }, location);
+    return start('socket', { host, port }, location);
   },
 
   /** Synthetic sensor events, deterministic for a seed: event ids repeat across replays. */
@@ -118,7 +117,7 @@ export const source = Object.freeze({
       duplicateFraction: assertFraction(call, 'duplicateFraction', options.duplicateFraction, location),
       ...(options.ratePerSecond === undefined ? {} : { ratePerSecond: assertPositiveInteger(call, 'ratePerSecond', options.ratePerSecond, location) }),
     };
-    return start<SensorEvent>('generator', 'bounded', resolved, location, { knownFields: sensorEventFields });
+    return start<SensorEvent>('generator', resolved, location, { knownFields: sensorEventFields });
   },
 
   /**
@@ -138,7 +137,7 @@ export const source = Object.freeze({
     const topic = assertNonEmptyString(call, 'topic', options.topic, location);
     if (!/^[A-Za-z0-9._-]{1,249}$/.test(topic)) throw new BuildError(call, `topic ${JSON.stringify(topic)} is not a valid Kafka topic name`, location);
     const groupId = assertNonEmptyString(call, 'groupId', options.groupId, location);
-    return start('kafka', 'offsets', { brokers: [...options.brokers], topic, groupId }, location);
+    return start('kafka', { brokers: [...options.brokers], topic, groupId }, location);
   },
 
   /** A Cassandra table read in full by token ranges: the system of record, for repair and replay. */
@@ -146,6 +145,6 @@ export const source = Object.freeze({
     const location = captureCallSite();
     const keyspace = assertCqlIdentifier('source.cassandraTable', 'keyspace', options?.keyspace, location);
     const table = assertCqlIdentifier('source.cassandraTable', 'table', options?.table, location);
-    return start('cassandra-table', 'bounded', { keyspace, table }, location);
+    return start('cassandra-table', { keyspace, table }, location);
   },
 });

@@ -14,6 +14,10 @@ const nondeterministicCallees: readonly [RegExp, string][] = [
   [/(^|\.)(getRandomValues|randomBytes|randomInt)$/, 'crypto random bytes'],
   [/(^|\.)(uuid)?v[14]$/i, 'uuid v1/v4'],
   [/(^|\.)(nanoid|ulid|uuid)$/, 'a generated id'],
+  // cassandra-driver's own generators: `types.Uuid.random()`, `types.TimeUuid.now()`, `types.LocalDate.now()`.
+  [/(^|\.)Uuid\.random$/, 'Uuid.random()'],
+  [/(^|\.)TimeUuid\.now$/, 'TimeUuid.now()'],
+  [/(^|\.)Local(Date|Time)\.now$/, 'LocalDate/LocalTime.now()'],
 ];
 
 function calleeText(node: ts.Expression): string {

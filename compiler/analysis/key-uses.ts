@@ -1,4 +1,4 @@
-import { type SinkNode, type ColumnNode, type PipelineNode, type SourceLocation } from '../ir/index.ts';
+import { type SinkNode, type ColumnNode, type FnNode, type PipelineNode, type SourceLocation } from '../ir/index.ts';
 import { describeLocation } from './describe-location.ts';
 import { analyzeFunction, type FieldTaint, type TaintOrigin } from './taint.ts';
 
@@ -23,8 +23,11 @@ function carried(fields: FieldTaint, introducedBy: string): FieldTaint {
   return new Map([...fields].map(([field, origin]) => [field, { ...origin, viaField: origin.viaField ?? field, introducedBy: origin.introducedBy ?? introducedBy }]));
 }
 
+/** Passes the function's position when known, so a taint can point at the exact clock or random call. */
+const analyze = (fn: FnNode, input: FieldTaint) => analyzeFunction(fn.source, input, 0, fn.location);
+
 function columnTaint(column: ColumnNode, row: FieldTaint): TaintOrigin | undefined {
-  return column.from.type === 'field' ? row.get(column.from.field) : analyzeFunction(column.from.fn.source, row).result;
+  return column.from.type === 'field' ? row.get(column.from.field) : analyze(column.from.fn, row).result;
 }
 
 function sinkUses(sink: SinkNode, row: FieldTaint, node: { readonly location?: SourceLocation }): KeyUse[] {
@@ -51,13 +54,13 @@ export function keyUses(pipeline: PipelineNode): readonly KeyUse[] {
     switch (step.kind) {
       case 'Map':
       case 'FlatMap':
-        fields = carried(analyzeFunction(step.fn.source, fields).outputFields, stepLabel(step.kind, step.location));
+        fields = carried(analyze(step.fn, fields).outputFields, stepLabel(step.kind, step.location));
         break;
       case 'EventTime':
-        uses.push({ role: 'event-time', node: step, taint: analyzeFunction(step.fn.source, fields).result });
+        uses.push({ role: 'event-time', node: step, taint: analyze(step.fn, fields).result });
         break;
       case 'GroupBy': {
-        const taint = step.by.type === 'field' ? fields.get(step.by.field) : analyzeFunction(step.by.fn.source, fields).result;
+        const taint = step.by.type === 'field' ? fields.get(step.by.field) : analyze(step.by.fn, fields).result;
         uses.push({ role: 'group-key', node: step, taint });
         break;
       }
@@ -86,3 +89,8 @@ export function describeTaintPath(origin: TaintOrigin): string {
   return ` (in field \`${origin.viaField}\`${origin.introducedBy ? `, set by ${origin.introducedBy}` : ''})`;
 }
 
+
+/** Where to report a tainted use: the exact clock or random call when its position is known (the lint), else `fallback`. */
+export function taintedAt(use: KeyUse, fallback: { readonly location?: SourceLocation } = use.node): { readonly location?: SourceLocation } {
+  return use.taint?.location ? { location: use.taint.location } : fallback;
+}

@@ -1,5 +1,7 @@
 import ts from 'typescript';
+import type { SourceLocation } from '../ir/index.ts';
 import { nondeterministicValue } from './clock-and-randomness.ts';
+import { offsetLocation } from './offset-location.ts';
 import { parseFunction } from './parse-function.ts';
 
 /** Why a value is not replay-safe: what produced it, and through which field of an earlier step. */
@@ -10,6 +12,8 @@ export interface TaintOrigin {
   readonly viaField?: string;
   /** The step that introduced it, e.g. ".map at pipelines/x.ts:12:4". */
   readonly introducedBy?: string;
+  /** Where the clock or random call is, when the function's own position is known (the lint). */
+  readonly location?: SourceLocation;
 }
 
 /** Field name → why that field of the record is not replay-safe. */
@@ -50,9 +54,11 @@ function bindParameter(fn: ts.FunctionLikeDeclaration, index: number): Parameter
  * field of its input record; and, for functions that build records, which
  * output fields carry such a value.
  */
-export function analyzeFunction(source: string, input: FieldTaint, recordParameter = 0): FunctionTaint {
+export function analyzeFunction(source: string, input: FieldTaint, recordParameter = 0, at?: SourceLocation): FunctionTaint {
   const fn = parseFunction(source);
   if (!fn?.body) return { result: undefined, outputFields: new Map(input) };
+  const textStart = fn.getSourceFile().text.indexOf(source);
+  const locate = (node: ts.Node): SourceLocation | undefined => (at && textStart >= 0 ? offsetLocation(at, source, node.getStart() - textStart) : undefined);
   const param = bindParameter(fn, recordParameter);
   const taintedLocals = new Map<string, TaintOrigin>();
 
@@ -75,7 +81,10 @@ export function analyzeFunction(source: string, input: FieldTaint, recordParamet
   /** The first clock/random value or tainted read anywhere inside `node`. */
   const taintOf = (node: ts.Node): TaintOrigin | undefined => {
     const what = nondeterministicValue(node);
-    if (what) return { what };
+    if (what) {
+      const location = locate(node);
+      return location ? { what, location } : { what };
+    }
     const read = fieldRead(node);
     if (read) return read;
     return ts.forEachChild(node, taintOf);

@@ -14,6 +14,16 @@ export type SourceConnector = 'memory' | 'file' | 'socket' | 'generator' | 'kafk
  */
 export type Delivery = 'bounded' | 'receiver' | 'receiver-wal' | 'offsets';
 
+/** Each connector's delivery before any `.withWal()`: shared by the DSL and the lint's static reading. */
+export const deliveryOf: Readonly<Record<SourceConnector, Delivery>> = Object.freeze({
+  memory: 'bounded',
+  file: 'bounded',
+  generator: 'bounded',
+  'cassandra-table': 'bounded',
+  socket: 'receiver',
+  kafka: 'offsets',
+});
+
 export interface WalOptions {
   readonly dir: string;
 }

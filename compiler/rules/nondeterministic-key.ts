@@ -1,4 +1,4 @@
-import { describeTaintPath, keyUses, type KeyRole } from '../analysis/key-uses.ts';
+import { describeTaintPath, keyUses, taintedAt, type KeyRole } from '../analysis/key-uses.ts';
 import { SinkNode } from '../ir/index.ts';
 import { defineRule } from '../rule.ts';
 
@@ -31,7 +31,7 @@ export default defineRule<Message>({
       if (!use.taint || use.role === 'event-id') continue;
       context.report({
         messageId: use.role,
-        node: use.node,
+        node: taintedAt(use),
         data: {
           what: use.taint.what,
           path: describeTaintPath(use.taint),

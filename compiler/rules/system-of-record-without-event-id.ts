@@ -1,4 +1,4 @@
-import { describeTaintPath, keyUses } from '../analysis/key-uses.ts';
+import { describeTaintPath, keyUses, taintedAt } from '../analysis/key-uses.ts';
 import { PipelineNode, SinkNode } from '../ir/index.ts';
 import { defineRule } from '../rule.ts';
 
@@ -31,7 +31,7 @@ export default defineRule({
       if (use.role !== 'event-id' || !use.taint || !use.sink) continue;
       context.report({
         messageId: 'nondeterministicId',
-        node: use.sink,
+        node: taintedAt(use, use.sink),
         data: { sink: SinkNode.label(use.sink), what: use.taint.what, path: describeTaintPath(use.taint) },
       });
     }

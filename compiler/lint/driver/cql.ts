@@ -1,0 +1,151 @@
+/**
+ * Just enough CQL to lint driver code: which statement writes which table,
+ * which columns are counters updated by a delta, which values (bind markers
+ * or CQL functions) land in which column, and the primary keys declared by
+ * CREATE TABLE statements. Not a full parser: what it cannot read, it skips.
+ */
+
+export interface BoundValue {
+  readonly column: string;
+  /** `?` markers are numbered from 0 in statement order; named markers keep their name. */
+  readonly marker?: number | string;
+  /** The value's CQL text when it is not a marker, e.g. `now()`. */
+  readonly text: string;
+}
+
+export interface CqlWrite {
+  readonly verb: 'insert' | 'update';
+  readonly table: string;
+  /** Columns the statement itself says are keys (UPDATE's WHERE); INSERT needs the table's schema. */
+  readonly whereColumns: readonly string[];
+  readonly values: readonly BoundValue[];
+  /** Counter columns updated by a delta: `c = c + ?`. */
+  readonly counterDeltas: readonly string[];
+}
+
+const identifier = String.raw`"?[A-Za-z_][A-Za-z0-9_]*"?`;
+const tableName = String.raw`(?:${identifier}\.)?${identifier}`;
+
+export const unquote = (name: string) => (name.startsWith('"') ? name.slice(1, -1) : name.toLowerCase());
+/** Table names compare without their keyspace. */
+export const tableKey = (name: string) => unquote(name.split('.').pop()!);
+
+/** Splits on commas outside parentheses and quotes, keeping each part's offset. */
+function splitTopLevel(text: string, offset: number): { text: string; at: number }[] {
+  const parts: { text: string; at: number }[] = [];
+  let depth = 0;
+  let quote: string | undefined;
+  let start = 0;
+  for (let i = 0; i <= text.length; i++) {
+    const c = text[i];
+    if (quote) {
+      if (c === quote) quote = undefined;
+    } else if (c === "'" || c === '"') quote = c;
+    else if (c === '(') depth++;
+    else if (c === ')') depth--;
+    else if ((c === ',' && depth === 0) || c === undefined) {
+      const raw = text.slice(start, i);
+      const lead = raw.length - raw.trimStart().length;
+      parts.push({ text: raw.trim(), at: offset + start + lead });
+      start = i + 1;
+    }
+  }
+  return parts.filter((p) => p.text !== '');
+}
+
+/** Offsets of `?` markers outside string literals. */
+function markerOffsets(cql: string): number[] {
+  const offsets: number[] = [];
+  let quote: string | undefined;
+  for (let i = 0; i < cql.length; i++) {
+    const c = cql[i];
+    if (quote) {
+      if (c === quote) quote = undefined;
+    } else if (c === "'" || c === '"') quote = c;
+    else if (c === '?') offsets.push(i);
+  }
+  return offsets;
+}
+
+function boundValue(column: string, valueText: string, at: number, markers: readonly number[]): BoundValue {
+  if (valueText === '?') return { column, marker: markers.indexOf(at), text: valueText };
+  const named = /^:(\w+)$/.exec(valueText);
+  if (named) return { column, marker: named[1]!, text: valueText };
+  return { column, text: valueText };
+}
+
+function parseInsert(cql: string, markers: readonly number[]): CqlWrite | undefined {
+  const m = new RegExp(String.raw`^\s*INSERT\s+INTO\s+(${tableName})\s*\(([^)]*)\)\s*VALUES\s*\(`, 'i').exec(cql);
+  if (!m) return undefined;
+  const valuesStart = m[0].length;
+  let depth = 1;
+  let end = valuesStart;
+  for (; end < cql.length && depth > 0; end++) depth += cql[end] === '(' ? 1 : cql[end] === ')' ? -1 : 0;
+  const columns = splitTopLevel(m[2]!, 0).map((c) => unquote(c.text));
+  const values = splitTopLevel(cql.slice(valuesStart, end - 1), valuesStart);
+  return {
+    verb: 'insert',
+    table: tableKey(m[1]!),
+    whereColumns: [],
+    values: columns.flatMap((column, i) => (values[i] ? [boundValue(column, values[i]!.text, values[i]!.at, markers)] : [])),
+    counterDeltas: [],
+  };
+}
+
+function parseUpdate(cql: string, markers: readonly number[]): CqlWrite | undefined {
+  const m = new RegExp(String.raw`^\s*UPDATE\s+(${tableName})(?:\s+USING\s+.*?)?\s+SET\s+`, 'is').exec(cql);
+  if (!m) return undefined;
+  const setStart = m[0].length;
+  const whereAt = cql.slice(setStart).search(/\sWHERE\s/i);
+  if (whereAt < 0) return undefined;
+  const values: BoundValue[] = [];
+  const counterDeltas: string[] = [];
+  for (const part of splitTopLevel(cql.slice(setStart, setStart + whereAt), setStart)) {
+    const a = new RegExp(String.raw`^(${identifier})\s*=\s*(.+)$`, 's').exec(part.text);
+    if (!a) continue;
+    const column = unquote(a[1]!);
+    const rhs = a[2]!.trim();
+    const delta = new RegExp(String.raw`^(?:(${identifier})\s*[+-]\s*(.+)|(.+?)\s*\+\s*(${identifier}))$`, 's').exec(rhs);
+    if (delta && (unquote(delta[1] ?? '') === column || unquote(delta[4] ?? '') === column)) counterDeltas.push(column);
+    else values.push(boundValue(column, rhs, part.at + part.text.length - rhs.length, markers));
+  }
+  const whereStart = setStart + whereAt;
+  const whereColumns: string[] = [];
+  const condition = new RegExp(String.raw`(${identifier})\s*(?:=|\bIN\b)\s*(\?|:\w+|[A-Za-z_]\w*\s*\([^)]*\)|'[^']*'|[\w.-]+)`, 'gi');
+  for (const c of cql.slice(whereStart).matchAll(condition)) {
+    const column = unquote(c[1]!);
+    if (/^(and|where|if)$/i.test(column)) continue;
+    whereColumns.push(column);
+    const valueAt = whereStart + c.index! + c[0].length - c[2]!.length;
+    values.push(boundValue(column, c[2]!, valueAt, markers));
+  }
+  return { verb: 'update', table: tableKey(m[1]!), whereColumns, values, counterDeltas };
+}
+
+/** An INSERT or UPDATE statement's shape, or undefined for anything else. */
+export function parseCqlWrite(cql: string): CqlWrite | undefined {
+  const markers = markerOffsets(cql);
+  return parseInsert(cql, markers) ?? parseUpdate(cql, markers);
+}
+
+/** CQL functions that give a new value on every call: a key made from them is new on every retry. */
+export function nondeterministicCqlFunction(text: string): string | undefined {
+  const m = /\b(now|uuid|currenttimestamp|currentdate|currenttime|currenttimeuuid)\s*\(/i.exec(text);
+  return m ? `${m[1]!.toLowerCase()}()` : undefined;
+}
+
+/** `CREATE TABLE ks.t (a text, b int, c int, PRIMARY KEY ((a, b), c))` → t: [a, b, c]. */
+export function parseCreateTable(cql: string): { table: string; primaryKey: string[] } | undefined {
+  const m = new RegExp(String.raw`^\s*CREATE\s+TABLE\s+(?:IF\s+NOT\s+EXISTS\s+)?(${tableName})\s*\(([\s\S]*)\)`, 'i').exec(cql);
+  if (!m) return undefined;
+  const body = m[2]!;
+  const explicit = /PRIMARY\s+KEY\s*\(([\s\S]*)\)/i.exec(body);
+  let primaryKey: string[];
+  if (explicit) {
+    primaryKey = explicit[1]!.replace(/[()]/g, ' ').split(',').map((c) => c.trim()).filter(Boolean).map(unquote);
+  } else {
+    const inline = splitTopLevel(body, 0).find((c) => /\bPRIMARY\s+KEY\b/i.test(c.text));
+    primaryKey = inline ? [unquote(inline.text.split(/\s+/)[0]!)] : [];
+  }
+  return primaryKey.length > 0 ? { table: tableKey(m[1]!), primaryKey } : undefined;
+}

@@ -1,0 +1,128 @@
+import { Node, SyntaxKind, type CallExpression, type SourceFile } from 'ts-morph';
+import { propertyOf, type AbstractValue } from '../abstract-value.ts';
+import type { StaticEvaluator } from '../static-eval.ts';
+import { parseCqlWrite, type CqlWrite } from './cql.ts';
+
+/** One statement a driver call sends: its CQL, the node holding it, and its parameters' nodes when written out. */
+export interface SentStatement {
+  readonly cql: string;
+  readonly write: CqlWrite | undefined;
+  readonly queryNode: Node;
+  /** `[a, b]` elements for `?` markers, or `{ name: v }` properties for named markers. */
+  readonly params: ReadonlyMap<number | string, Node> | undefined;
+}
+
+export interface DriverCall {
+  readonly call: CallExpression;
+  /** The method's name node: where findings about the call point. */
+  readonly name: Node;
+  readonly method: 'execute' | 'batch' | 'eachRow' | 'stream';
+  readonly statements: readonly SentStatement[];
+  /** The call's query options (`{ prepare, isIdempotent, … }`), merged over the client's defaults when known. */
+  readonly isIdempotent: boolean;
+}
+
+const optionsIndex = { execute: 2, eachRow: 2, stream: 2, batch: 1 } as const;
+const isDriverMethod = (name: string): name is DriverCall['method'] => name in optionsIndex;
+
+/** The CQL text of an expression, reading `${…}` parts it cannot know as a placeholder identifier. */
+export function cqlTextOf(node: Node, evaluator: StaticEvaluator): string | undefined {
+  if (Node.isTemplateExpression(node)) {
+    let text = node.getHead().getLiteralText();
+    for (const span of node.getTemplateSpans()) {
+      const part = evaluator.evaluate(span.getExpression());
+      text += (part.type === 'literal' && typeof part.value === 'string' ? part.value : 'x') + span.getLiteral().getLiteralText();
+    }
+    return text;
+  }
+  if (Node.isIdentifier(node)) {
+    const init = constInitializer(node);
+    if (init) return cqlTextOf(init, evaluator);
+  }
+  const value = evaluator.evaluate(node);
+  return value.type === 'literal' && typeof value.value === 'string' ? value.value : undefined;
+}
+
+/** The initializer of the `const` an identifier names, anywhere in the program. */
+export function constInitializer(identifier: Node): Node | undefined {
+  const symbol = identifier.getSymbol();
+  const target = symbol?.isAlias() ? symbol.getAliasedSymbol() : symbol;
+  const declaration = target?.getDeclarations()[0];
+  if (!declaration || !Node.isVariableDeclaration(declaration)) return undefined;
+  if (declaration.getVariableStatement()?.getDeclarationKind() !== 'const') return undefined;
+  return declaration.getInitializer();
+}
+
+/** `this.client` → the class field's initializer (`private readonly client = new Client(…)`). */
+function fieldInitializer(access: Node): Node | undefined {
+  const declaration = access.getSymbol()?.getDeclarations()[0];
+  return declaration && Node.isPropertyDeclaration(declaration) ? declaration.getInitializer() : undefined;
+}
+
+function paramsOf(node: Node | undefined): ReadonlyMap<number | string, Node> | undefined {
+  if (!node) return undefined;
+  if (Node.isIdentifier(node)) return paramsOf(constInitializer(node));
+  if (Node.isArrayLiteralExpression(node)) return new Map(node.getElements().map((e, i) => [i, e] as const));
+  if (Node.isObjectLiteralExpression(node)) {
+    const out = new Map<number | string, Node>();
+    for (const p of node.getProperties()) if (Node.isPropertyAssignment(p) && p.getInitializer()) out.set(p.getName(), p.getInitializer()!);
+    return out;
+  }
+  return undefined;
+}
+
+function statement(queryNode: Node, paramsNode: Node | undefined, evaluator: StaticEvaluator): SentStatement | undefined {
+  const cql = cqlTextOf(queryNode, evaluator);
+  if (cql === undefined) return undefined;
+  return { cql, write: parseCqlWrite(cql), queryNode, params: paramsOf(paramsNode) };
+}
+
+function batchStatements(list: Node | undefined, evaluator: StaticEvaluator): SentStatement[] {
+  const array = list && Node.isIdentifier(list) ? constInitializer(list) : list;
+  if (!array || !Node.isArrayLiteralExpression(array)) return [];
+  return array.getElements().flatMap((item) => {
+    if (Node.isObjectLiteralExpression(item)) {
+      const query = item.getProperty('query');
+      const params = item.getProperty('params');
+      if (!query || !Node.isPropertyAssignment(query)) return [];
+      const found = statement(query.getInitializerOrThrow(), params && Node.isPropertyAssignment(params) ? params.getInitializer() : undefined, evaluator);
+      return found ? [found] : [];
+    }
+    const found = statement(item, undefined, evaluator);
+    return found ? [found] : [];
+  });
+}
+
+const isTrue = (value: AbstractValue) => value.type === 'literal' && value.value === true;
+
+/** `new Client({ queryOptions: { isIdempotent: true } })` makes every query idempotent unless it says otherwise. */
+function clientDefaultsIdempotent(receiver: Node, evaluator: StaticEvaluator): boolean {
+  const init = Node.isIdentifier(receiver) ? constInitializer(receiver) : Node.isPropertyAccessExpression(receiver) ? fieldInitializer(receiver) : undefined;
+  if (!init || !Node.isNewExpression(init)) return false;
+  const options = init.getArguments()[0];
+  return options !== undefined && isTrue(propertyOf(propertyOf(evaluator.evaluate(options), 'queryOptions'), 'isIdempotent'));
+}
+
+/**
+ * cassandra-driver calls that send CQL we can read: `client.execute(cql,
+ * params, options)`, `client.batch([{ query, params }], options)`,
+ * `eachRow`, `stream`. The CQL must be a string we can see (a literal, a
+ * const, a template); a query built at run time is skipped.
+ */
+export function driverCalls(file: SourceFile, evaluator: StaticEvaluator): DriverCall[] {
+  const calls: DriverCall[] = [];
+  for (const call of file.getDescendantsOfKind(SyntaxKind.CallExpression)) {
+    const callee = call.getExpression();
+    if (!Node.isPropertyAccessExpression(callee)) continue;
+    const method = callee.getName();
+    if (!isDriverMethod(method)) continue;
+    const args = call.getArguments();
+    const statements = method === 'batch' ? batchStatements(args[0], evaluator) : [statement(args[0]!, args[1], evaluator)].filter((s) => s !== undefined);
+    if (args.length === 0 || statements.length === 0 || !statements.some((s) => /^\s*(INSERT|UPDATE|DELETE|SELECT|BEGIN)\b/i.test(s.cql))) continue;
+    const optionsNode = args[optionsIndex[method]];
+    const explicit = optionsNode ? propertyOf(evaluator.evaluate(optionsNode), 'isIdempotent') : undefined;
+    const isIdempotent = explicit && explicit.type === 'literal' && typeof explicit.value === 'boolean' ? explicit.value : clientDefaultsIdempotent(callee.getExpression(), evaluator);
+    calls.push({ call, name: callee.getNameNode(), method, statements, isIdempotent });
+  }
+  return calls;
+}

@@ -1,0 +1,22 @@
+import { dirname, resolve, sep } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import type { ImportDeclaration, Node } from 'ts-morph';
+
+/** This copy of idemflow's DSL folder: imports that resolve into it are the DSL. */
+const dslDir = resolve(dirname(fileURLToPath(import.meta.url)), '../../dsl') + sep;
+const installedDsl = `${sep}node_modules${sep}idemflow${sep}dsl${sep}`;
+
+/** `import … from 'idemflow'`, or a relative import of this repository's DSL folder. */
+export function isIdemflowModule(declaration: ImportDeclaration | undefined): boolean {
+  if (!declaration) return false;
+  const specifier = declaration.getModuleSpecifierValue();
+  if (specifier === 'idemflow') return true;
+  if (!specifier.startsWith('.')) return false;
+  return resolve(dirname(declaration.getSourceFile().getFilePath()), specifier).startsWith(dslDir);
+}
+
+/** A declaration inside the DSL's own files, reached through re-exports. */
+export function isIdemflowDeclaration(declaration: Node): boolean {
+  const file = declaration.getSourceFile().getFilePath();
+  return file.startsWith(dslDir) || file.includes(installedDsl);
+}

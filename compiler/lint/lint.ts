@@ -1,0 +1,176 @@
+import { readFileSync } from 'node:fs';
+import { Node, Project, ts, type SourceFile } from 'ts-morph';
+import { offsetLocation } from '../analysis/offset-location.ts';
+import { runRules, type RunnerName } from '../compile.ts';
+import type { SourceLocation } from '../ir/index.ts';
+import { interpolate, type Diagnostic, type RuleMeta, type Severity } from '../rule.ts';
+import { rules as pipelineRules } from '../rules/index.ts';
+import { parseCreateTable } from './driver/cql.ts';
+import { driverCalls, type DriverCall } from './driver/driver-calls.ts';
+import type { LintConfig } from './lint-config.ts';
+import { locationOf } from './location.ts';
+import { pipelinesInFile } from './pipelines-in-file.ts';
+import { sourceRules } from './rules/index.ts';
+import suppressionRule from './rules/suppression-without-reason.ts';
+import { StaticEvaluator } from './static-eval.ts';
+import { suppressionsIn } from './suppressions.ts';
+
+/** A finding of the lint: always placed, and marked when a comment suppressed it (kept for SARIF). */
+export interface LintFinding extends Diagnostic {
+  readonly location: SourceLocation;
+  readonly suppressed?: { readonly justification: string };
+}
+
+export interface LintResult {
+  readonly files: readonly string[];
+  readonly pipelines: number;
+  readonly findings: readonly LintFinding[];
+}
+
+export interface LintOptions {
+  readonly config?: LintConfig;
+  readonly runner?: RunnerName;
+  /** Called after each file, for progress output on long runs. */
+  readonly onFile?: (done: number, total: number) => void;
+}
+
+/** Every rule's meta, pipeline rules then driver rules: for docs, SARIF and config validation. */
+export const allRuleMeta: readonly RuleMeta<string>[] = [...pipelineRules.map((r) => r.meta), ...sourceRules.map((r) => r.meta)];
+
+/**
+ * A ts-morph project holding the files to lint (and, through the type
+ * checker, whatever they import). With a tsconfig its compiler options and
+ * module resolution are the project's own; its file list is not loaded, so
+ * linting a few changed files of a big repository stays cheap.
+ */
+export function loadLintProject(files: readonly string[], tsconfig?: string): Project {
+  const project = tsconfig
+    ? new Project({ tsConfigFilePath: tsconfig, skipAddingFilesFromTsConfig: true })
+    : new Project({
+        compilerOptions: {
+          allowJs: true, strict: true, skipLibCheck: true, noEmit: true, allowImportingTsExtensions: true,
+          target: ts.ScriptTarget.ES2022, module: ts.ModuleKind.NodeNext, moduleResolution: ts.ModuleResolutionKind.NodeNext,
+        },
+      });
+  for (const file of files) if (!file.endsWith('.cql')) project.addSourceFileAtPath(file);
+  project.getTypeChecker(); // builds the program now, so per-file times measure the lint alone
+  return project;
+}
+
+/** CREATE TABLE statements in the sources' strings and in `.cql` files: which columns are each table's primary key. */
+function primaryKeysOf(project: Project, files: readonly string[]): Map<string, readonly string[]> {
+  const keys = new Map<string, readonly string[]>();
+  const add = (cql: string) => {
+    const table = parseCreateTable(cql);
+    if (table) keys.set(table.table, table.primaryKey);
+  };
+  for (const file of files) {
+    if (file.endsWith('.cql')) {
+      readFileSync(file, 'utf8').split(';').forEach(add);
+      continue;
+    }
+    project.getSourceFile(file)?.forEachDescendant((node) => {
+      if ((Node.isStringLiteral(node) || Node.isNoSubstitutionTemplateLiteral(node)) && /^\s*CREATE\s+TABLE/i.test(node.getLiteralText())) add(node.getLiteralText());
+      else if (Node.isTemplateExpression(node) && /^\s*CREATE\s+TABLE/i.test(node.getHead().getLiteralText())) add(node.getText().slice(1, -1).replace(/\$\{[^}]*\}/g, 'x'));
+    });
+  }
+  return keys;
+}
+
+function finding(meta: RuleMeta<string>, messageId: string, location: SourceLocation, data?: Readonly<Record<string, string | number>>): LintFinding {
+  return {
+    code: meta.code, rule: meta.name, severity: meta.severity, messageId,
+    message: interpolate(meta.messages[messageId] ?? messageId, data),
+    fix: interpolate(meta.fixes[messageId] ?? '', data),
+    location,
+  };
+}
+
+function lintFile(file: SourceFile, evaluator: StaticEvaluator, primaryKeys: ReadonlyMap<string, readonly string[]>, runner: RunnerName): { findings: LintFinding[]; pipelines: number } {
+  const findings: LintFinding[] = [];
+  const pipelines = pipelinesInFile(file, evaluator);
+  for (const pipeline of pipelines) {
+    for (const d of runRules(pipeline, pipelineRules, runner)) findings.push({ ...d, location: d.location ?? pipeline.location! });
+  }
+  let calls: DriverCall[] | undefined;
+  for (const rule of sourceRules) {
+    rule.check(file, {
+      evaluator,
+      primaryKeys,
+      driverCalls: () => (calls ??= driverCalls(file, evaluator)),
+      report({ messageId, node, offset, data }) {
+        const at = locationOf(node);
+        findings.push(finding(rule.meta, messageId, offset === undefined ? at : offsetLocation(at, node.getText(), offset), data));
+      },
+    });
+  }
+  return { findings, pipelines: pipelines.length };
+}
+
+const sameFinding = (f: LintFinding) => `${f.code}\u0000${f.location.file}\u0000${f.location.line}\u0000${f.location.column}\u0000${f.message}`;
+
+/** Applies `// idemflow-disable-next-line` comments of every file a finding is in; reports bad or unused ones. */
+function applySuppressions(findings: readonly LintFinding[], lintedFiles: readonly string[], project: Project, knownCodes: ReadonlySet<string>): LintFinding[] {
+  const out: LintFinding[] = [];
+  const files = new Set([...lintedFiles.filter((f) => !f.endsWith('.cql')), ...findings.map((f) => f.location.file)]);
+  const byFile = new Map<string, LintFinding[]>();
+  for (const f of findings) byFile.set(f.location.file, [...(byFile.get(f.location.file) ?? []), f]);
+  for (const file of files) {
+    const text = project.getSourceFile(file)?.getFullText() ?? '';
+    const here = byFile.get(file) ?? [];
+    const suppressed = new Map<LintFinding, string>();
+    for (const s of suppressionsIn(file, text)) {
+      const codes = s.codes.join(', ') || '(no code)';
+      const unknown = s.codes.filter((c) => !knownCodes.has(c));
+      if (s.codes.length === 0 || unknown.length > 0) {
+        out.push(finding(suppressionRule.meta, 'unknownCode', s.location, { codes: unknown.join(', ') || '(no code)' }));
+        continue;
+      }
+      if (s.reason === '') {
+        out.push(finding(suppressionRule.meta, 'missingReason', s.location, { codes }));
+        continue;
+      }
+      const targets = here.filter((f) => f.location.line === s.location.line + 1 && s.codes.includes(f.code));
+      if (targets.length === 0) out.push(finding(suppressionRule.meta, 'unused', s.location, { codes }));
+      for (const t of targets) suppressed.set(t, s.reason);
+    }
+    for (const f of here) out.push(suppressed.has(f) ? { ...f, suppressed: { justification: suppressed.get(f)! } } : f);
+  }
+  return out;
+}
+
+function applyConfig(findings: readonly LintFinding[], config: LintConfig | undefined): LintFinding[] {
+  const rules = config?.rules ?? {};
+  return findings.flatMap((f) => {
+    const severity = rules[f.code];
+    if (severity === 'off') return [];
+    return [severity ? { ...f, severity: severity as Severity } : f];
+  });
+}
+
+/**
+ * Lints files without executing them: idemflow pipelines are read into IR
+ * and checked by the compiler's rules; driver code is checked by the source
+ * rules. Findings are de-duplicated (a shared sink spec is one finding),
+ * configured, suppressed, and sorted by place.
+ */
+export function lintProject(project: Project, files: readonly string[], options: LintOptions = {}): LintResult {
+  const evaluator = new StaticEvaluator();
+  const primaryKeys = primaryKeysOf(project, files);
+  const raw: LintFinding[] = [];
+  let pipelines = 0;
+  files.forEach((path, index) => {
+    const file = project.getSourceFile(path);
+    if (file) {
+      const result = lintFile(file, evaluator, primaryKeys, options.runner ?? 'local');
+      raw.push(...result.findings);
+      pipelines += result.pipelines;
+    }
+    options.onFile?.(index + 1, files.length);
+  });
+  const unique = [...new Map(raw.map((f) => [sameFinding(f), f])).values()];
+  const knownCodes = new Set(allRuleMeta.map((m) => m.code));
+  const findings = applyConfig(applySuppressions(unique, files, project, knownCodes), options.config);
+  findings.sort((a, b) => a.location.file.localeCompare(b.location.file) || a.location.line - b.location.line || a.location.column - b.location.column || a.code.localeCompare(b.code));
+  return { files, pipelines, findings };
+}

@@ -1,0 +1,99 @@
+import { Node, SyntaxKind, type CallExpression } from 'ts-morph';
+import { kafkaHandlerOf, type KafkaHandler } from '../driver/call-context.ts';
+import { defineSourceRule } from '../source-rule.ts';
+
+type Message = 'floatingWrite' | 'asyncForEach' | 'offsetBeforeWrite';
+
+/** kafkajs's own controls inside a handler: calling them is not a write. */
+const kafkaControls = new Set(['resolveOffset', 'commitOffsetsIfNecessary', 'commitOffsets', 'heartbeat', 'pause', 'resume', 'uncommittedOffsets', 'isRunning', 'isStale']);
+const offsetCommits = new Set(['resolveOffset', 'commitOffsetsIfNecessary', 'commitOffsets']);
+/** Names that write somewhere, for when the types are not known (an unresolved import reads as `any`). */
+const writeNames = /^(execute|batch|eachRow|insert|insertOne|insertMany|upsert|update|updateOne|write|save|put|send|index|bulk|bulkWrite|set|hset|incr|incrby|query)$/i;
+
+function methodName(call: CallExpression): string {
+  const callee = call.getExpression();
+  if (Node.isPropertyAccessExpression(callee)) return callee.getName();
+  return Node.isIdentifier(callee) ? callee.getText() : '';
+}
+
+/** Type-aware: the call returns a promise; when its type is unknown (any), its name must look like a write. */
+function returnsPromise(call: CallExpression): boolean {
+  const type = call.getType();
+  if (type.isAny() || type.isUnknown()) return writeNames.test(methodName(call));
+  const symbol = type.getSymbol() ?? type.getApparentType().getSymbol();
+  return symbol?.getName() === 'Promise' || type.getText().startsWith('Promise<');
+}
+
+/** A call whose promise nobody waits for: a statement of its own, or `void call()`. */
+function floatingCall(statement: Node): CallExpression | undefined {
+  if (!Node.isExpressionStatement(statement)) return undefined;
+  let expression = statement.getExpression();
+  if (Node.isVoidExpression(expression)) expression = expression.getExpression();
+  return Node.isCallExpression(expression) ? expression : undefined;
+}
+
+const describeCall = (call: CallExpression) => call.getExpression().getText().replace(/\s+/g, '');
+
+function checkHandler(handler: KafkaHandler, report: (messageId: Message, node: Node, data: Record<string, string | number>) => void): void {
+  const writes: CallExpression[] = [];
+  const commits: CallExpression[] = [];
+  handler.fn.forEachDescendant((node) => {
+    if (!Node.isCallExpression(node)) return;
+    const name = methodName(node);
+    if (offsetCommits.has(name)) commits.push(node);
+    else if (!kafkaControls.has(name) && node.getParentIfKind(SyntaxKind.AwaitExpression) && (writeNames.test(name) || returnsPromise(node))) writes.push(node);
+
+    const statement = node.getParentIfKind(SyntaxKind.ExpressionStatement) ?? node.getParentIfKind(SyntaxKind.VoidExpression)?.getParentIfKind(SyntaxKind.ExpressionStatement);
+    if (!statement || floatingCall(statement) !== node || kafkaControls.has(name)) return;
+    const callback = node.getArguments()[0];
+    if (name === 'forEach' && callback && (Node.isArrowFunction(callback) || Node.isFunctionExpression(callback)) && callback.isAsync()) {
+      report('asyncForEach', nameNode(node), { handler: handler.kind });
+    } else if (returnsPromise(node)) {
+      report('floatingWrite', nameNode(node), { call: describeCall(node), handler: handler.kind });
+    }
+  });
+  for (const commit of commits) {
+    const later = writes.find((w) => w.getStart() > commit.getStart());
+    if (later) report('offsetBeforeWrite', nameNode(commit), { commit: methodName(commit), call: describeCall(later), line: later.getStartLineNumber() });
+  }
+}
+
+function nameNode(call: CallExpression): Node {
+  const callee = call.getExpression();
+  return Node.isPropertyAccessExpression(callee) ? callee.getNameNode() : callee;
+}
+
+/**
+ * The seed's lost-message case in kafkajs: the offset is committed before the
+ * sink write completes. kafkajs commits (autoCommit) once `eachMessage`
+ * resolves; a write that is not awaited, or an offset resolved before the
+ * write, lets the commit overtake it, and a crash in between loses the message.
+ */
+export default defineSourceRule<Message>({
+  meta: {
+    code: 'IDEM012',
+    name: 'commit-before-write',
+    severity: 'error',
+    description: 'A kafkajs handler lets the offset commit overtake the sink write (a write not awaited, or an offset resolved first): a crash in between loses the message.',
+    messages: {
+      floatingWrite: '`{{call}}(…)` is not awaited in the {{handler}} handler: kafkajs commits the offset when the handler returns, possibly before this write lands; a crash in between loses the message.',
+      asyncForEach: 'forEach does not wait for its async callback: the {{handler}} handler returns, and kafkajs commits the offset, before the writes inside it complete.',
+      offsetBeforeWrite: '{{commit}}() marks the offset done before `{{call}}(…)` (line {{line}}) completes: a commit in between, then a crash, loses the message.',
+    },
+    fixes: {
+      floatingWrite: 'await the write (or return its promise) so the handler resolves only after the sink acknowledged it.',
+      asyncForEach: 'Use `for (const m of batch.messages) { await write(m) }` or `await Promise.all(messages.map(write))`.',
+      offsetBeforeWrite: 'Call resolveOffset / commit only after the write is awaited, message by message.',
+    },
+  },
+  check(file, context) {
+    for (const name of file.getDescendantsOfKind(SyntaxKind.Identifier)) {
+      const text = name.getText();
+      if (text !== 'eachMessage' && text !== 'eachBatch') continue;
+      const holder = name.getParent();
+      const fn = Node.isPropertyAssignment(holder) ? holder.getInitializer() : Node.isMethodDeclaration(holder) ? holder : undefined;
+      const handler = fn ? kafkaHandlerOf(fn) : undefined;
+      if (handler) checkHandler(handler, (messageId, node, data) => context.report({ messageId, node, data }));
+    }
+  },
+});

@@ -1,0 +1,56 @@
+import { retryHelperAround, retryLoopAround, kafkaHandlerAround } from '../driver/call-context.ts';
+import { defineSourceRule } from '../source-rule.ts';
+
+type Message = 'idempotentFlag' | 'retryHelper' | 'retryLoop' | 'kafkaHandler';
+
+/**
+ * The seed's counter anti-pattern in plain driver code: `UPDATE t SET c = c + ?`
+ * sent by something that may send it again. The driver retries statements
+ * marked idempotent; retry helpers and loops resend after a timeout whose
+ * write did land; a Kafka handler is redelivered after a crash. Each resend
+ * adds the delta again and nothing records that it happened.
+ */
+export default defineSourceRule<Message>({
+  meta: {
+    code: 'IDEM010',
+    name: 'counter-update-retried',
+    severity: 'error',
+    description: 'A CQL counter update (`SET c = c + ?`) sent by code that may send it again: the driver\'s retries, a retry helper or loop, or a Kafka handler.',
+    messages: {
+      idempotentFlag: 'Counter update of {{table}}.{{column}} is marked isIdempotent: true{{where}}: the driver retries it after a timeout, and a retried delta is counted twice.',
+      retryHelper: 'Counter update of {{table}}.{{column}} runs inside {{helper}}(), which calls it again on failure: a write that landed but timed out is counted twice.',
+      retryLoop: 'Counter update of {{table}}.{{column}} sits in a retry loop (try/catch inside a loop at line {{line}}): a write that landed but timed out is counted twice.',
+      kafkaHandler: 'Counter update of {{table}}.{{column}} runs in a kafkajs {{handler}} handler: Kafka redelivers messages after a crash or rebalance (at least once), and each redelivery adds the delta again.',
+    },
+    fixes: {
+      idempotentFlag: 'Counters are never idempotent: drop isIdempotent (false is the default) — better, aggregate in the stream and write whole totals with an INSERT/UPDATE SET c = ? keyed by (key, window).',
+      retryHelper: 'Write whole aggregates with SET c = ? (idempotent) so a retry overwrites; or keep the counter and remove the retry, accepting undercounts that a correcting batch job fixes.',
+      retryLoop: 'Write whole aggregates with SET c = ? (idempotent) so a retry overwrites; or keep the counter and remove the retry, accepting undercounts that a correcting batch job fixes.',
+      kafkaHandler: 'Aggregate per (key, window) and write the whole total with SET c = ?, keyed deterministically; keep raw events in a system of record keyed by event id for repair.',
+    },
+  },
+  check(_file, context) {
+    for (const driverCall of context.driverCalls()) {
+      const counter = driverCall.statements.find((s) => s.write && s.write.counterDeltas.length > 0);
+      if (!counter?.write) continue;
+      const data = { table: counter.write.table, column: counter.write.counterDeltas[0]!, where: '' };
+      const node = driverCall.name;
+      if (driverCall.isIdempotent) {
+        context.report({ messageId: 'idempotentFlag', node, data: { ...data, where: driverCall.method === 'batch' ? ' (batch)' : '' } });
+        continue;
+      }
+      const helper = retryHelperAround(driverCall.call);
+      if (helper) {
+        context.report({ messageId: 'retryHelper', node, data: { ...data, helper: helper.getExpression().getText() } });
+        continue;
+      }
+      const loop = retryLoopAround(driverCall.call);
+      if (loop) {
+        context.report({ messageId: 'retryLoop', node, data: { ...data, line: loop.getStartLineNumber() } });
+        continue;
+      }
+      const handler = kafkaHandlerAround(driverCall.call);
+      if (handler) context.report({ messageId: 'kafkaHandler', node, data: { ...data, handler: handler.kind } });
+    }
+  },
+});

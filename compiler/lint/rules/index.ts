@@ -1,0 +1,13 @@
+import type { SourceRule } from '../source-rule.ts';
+import commitBeforeWrite from './commit-before-write.ts';
+import counterUpdateRetried from './counter-update-retried.ts';
+import nondeterministicBoundKey from './nondeterministic-bound-key.ts';
+import suppressionWithoutReason from './suppression-without-reason.ts';
+
+/** Rules over driver code (cassandra-driver, kafkajs), in code order; the pipeline rules are in compiler/rules. */
+export const sourceRules: readonly SourceRule[] = [
+  counterUpdateRetried,
+  nondeterministicBoundKey,
+  commitBeforeWrite,
+  suppressionWithoutReason,
+] as readonly SourceRule<string>[] as readonly SourceRule[];

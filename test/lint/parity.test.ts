@@ -1,0 +1,25 @@
+import { fileURLToPath } from 'node:url';
+import { describe, expect, it } from 'vitest';
+import { loadPipelines, resolveFiles } from '../../cli/load-pipelines.ts';
+import { reportOf } from '../../cli/report.ts';
+import { lintProject, loadLintProject } from '../../compiler/lint/lint.ts';
+
+const root = fileURLToPath(new URL('../../', import.meta.url));
+
+/**
+ * The lint reads pipelines without running them; `check` runs them. Over the
+ * repository's own pipelines (helpers across files, constants, imports) both
+ * must find the same codes at the same places.
+ */
+describe('lint and check agree on the shipped pipelines', () => {
+  it('same findings, same file:line:column', async () => {
+    const files = (await resolveFiles([`${root}pipelines`])).map((f) => f.path);
+    const loaded = (await Promise.all(files.map((f) => loadPipelines(f, false)))).flat();
+    expect(loaded.length).toBeGreaterThanOrEqual(10);
+    const key = (code: string, l: { file: string; line: number; column: number } | undefined) => `${code} ${l?.file}:${l?.line}:${l?.column}`;
+    const checked = new Set(loaded.flatMap((p) => reportOf(p).diagnostics.map((d) => key(d.code, d.location))));
+    const linted = lintProject(loadLintProject(files, `${root}tsconfig.json`), files);
+    expect(linted.pipelines).toBe(loaded.length);
+    expect(new Set(linted.findings.map((f) => key(f.code, f.location)))).toEqual(checked);
+  }, 120_000);
+});
