@@ -1,12 +1,14 @@
 import { execFileSync } from 'node:child_process';
 import { copyFileSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import Ajv from 'ajv-draft-04';
+import AjvDraft04 from 'ajv-draft-04';
 import { describe, expect, it } from 'vitest';
 import { runCli } from '../helpers/run-cli.ts';
 import { officialSarifSchema } from '../helpers/sarif-schema.ts';
 import { tempDir } from '../helpers/temp-dir.ts';
 
+// ajv-draft-04 is CommonJS with `exports.default`: under NodeNext the class is one level down.
+const Ajv = AjvDraft04.default;
 const fixture = (name: string) => `test/fixtures/lint/${name}`;
 const json = (stdout: string) => JSON.parse(stdout) as { summary: Record<string, number>; findings: { code: string; file: string; line: number; column: number; suppressed?: string }[] };
 
