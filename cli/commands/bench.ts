@@ -1,5 +1,6 @@
 import { Command } from 'commander';
 import { benchKafkaCassandra } from '../../bench/kafka-cassandra.ts';
+import { benchLint } from '../../bench/lint.ts';
 import { benchLocal } from '../../bench/local.ts';
 import { UsageError } from '../usage-error.ts';
 
@@ -10,7 +11,7 @@ const sizeList = (value: string) => value.split(',').map((s) => {
 });
 
 /** Benchmarks by name; each prints its table on stderr and its ratio line last on stdout. */
-const benchmarks: Record<string, (o: { sizes?: number[]; beamSizes?: number[] }) => Promise<string>> = { local: benchLocal, 'kafka-cassandra': benchKafkaCassandra };
+const benchmarks: Record<string, (o: { sizes?: number[]; beamSizes?: number[] }) => Promise<string>> = { local: benchLocal, 'kafka-cassandra': benchKafkaCassandra, lint: benchLint };
 
 export function benchCommand(): Command {
   return new Command('bench')

@@ -8,6 +8,18 @@ import ts from 'typescript';
  */
 export function parseFunction(source: string): ts.FunctionLikeDeclaration | undefined {
   if (source.includes('[native code]')) return undefined;
+  if (parsed.has(source)) return parsed.get(source);
+  if (parsed.size >= maxCached) parsed.clear();
+  const fn = parseUncached(source);
+  parsed.set(source, fn);
+  return fn;
+}
+
+/** Several rules read the same functions (key uses, ids, closures): parse each text once. */
+const parsed = new Map<string, ts.FunctionLikeDeclaration | undefined>();
+const maxCached = 2_000;
+
+function parseUncached(source: string): ts.FunctionLikeDeclaration | undefined {
   return (
     firstFunction(`const __f = (${source});`, (init) => init) ??
     firstFunction(`const __o = { ${source} };`, (init) => (ts.isObjectLiteralExpression(init) ? init.properties[0] : undefined))

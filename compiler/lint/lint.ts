@@ -1,5 +1,5 @@
 import { readFileSync } from 'node:fs';
-import { Node, Project, ts, type SourceFile } from 'ts-morph';
+import { Project, ts, type SourceFile } from 'ts-morph';
 import { offsetLocation } from '../analysis/offset-location.ts';
 import { runRules, type RunnerName } from '../compile.ts';
 import type { SourceLocation } from '../ir/index.ts';
@@ -57,6 +57,8 @@ export function loadLintProject(files: readonly string[], tsconfig?: string): Pr
   return project;
 }
 
+const createTable = /^\s*CREATE\s+TABLE/i;
+
 /** CREATE TABLE statements in the sources' strings and in `.cql` files: which columns are each table's primary key. */
 function primaryKeysOf(project: Project, files: readonly string[]): Map<string, readonly string[]> {
   const keys = new Map<string, readonly string[]>();
@@ -69,10 +71,14 @@ function primaryKeysOf(project: Project, files: readonly string[]): Map<string, 
       readFileSync(file, 'utf8').split(';').forEach(add);
       continue;
     }
-    project.getSourceFile(file)?.forEachDescendant((node) => {
-      if ((Node.isStringLiteral(node) || Node.isNoSubstitutionTemplateLiteral(node)) && /^\s*CREATE\s+TABLE/i.test(node.getLiteralText())) add(node.getLiteralText());
-      else if (Node.isTemplateExpression(node) && /^\s*CREATE\s+TABLE/i.test(node.getHead().getLiteralText())) add(node.getText().slice(1, -1).replace(/\$\{[^}]*\}/g, 'x'));
-    });
+    const source = project.getSourceFile(file);
+    if (!source || !/CREATE\s+TABLE/i.test(source.getFullText())) continue;
+    const visit = (node: ts.Node): void => {
+      if ((ts.isStringLiteral(node) || ts.isNoSubstitutionTemplateLiteral(node)) && createTable.test(node.text)) add(node.text);
+      else if (ts.isTemplateExpression(node) && createTable.test(node.head.text)) add(node.getText(source.compilerNode).slice(1, -1).replace(/\$\{[^}]*\}/g, 'x'));
+      ts.forEachChild(node, visit);
+    };
+    visit(source.compilerNode);
   }
   return keys;
 }

@@ -1,6 +1,9 @@
-import { Node, SyntaxKind, type SourceFile } from 'ts-morph';
+import type { SourceFile } from 'ts-morph';
 import type { PipelineNode } from '../ir/index.ts';
+import { methodCalls } from './find-nodes.ts';
 import type { StaticEvaluator } from './static-eval.ts';
+
+const sinkMethod = new Set(['sink']);
 
 /**
  * Every idemflow pipeline a file builds, read without running it: each
@@ -9,9 +12,8 @@ import type { StaticEvaluator } from './static-eval.ts';
  */
 export function pipelinesInFile(file: SourceFile, evaluator: StaticEvaluator): PipelineNode[] {
   const found: PipelineNode[] = [];
-  for (const call of file.getDescendantsOfKind(SyntaxKind.CallExpression)) {
-    const callee = call.getExpression();
-    if (!Node.isPropertyAccessExpression(callee) || callee.getName() !== 'sink' || call.getArguments().length !== 1) continue;
+  for (const call of methodCalls(file, sinkMethod)) {
+    if (call.getArguments().length !== 1) continue;
     const value = evaluator.evaluate(call);
     if (value.type === 'pipeline') found.push(value.node);
   }

@@ -80,8 +80,10 @@ export class StaticEvaluator {
     if (!symbol) return unknownValue;
     const own = symbol.getDeclarations()[0];
     if (own && (Node.isImportSpecifier(own) || Node.isNamespaceImport(own) || Node.isImportClause(own))) {
-      const fromIdemflow = isIdemflowModule(own.getFirstAncestorByKind(SyntaxKind.ImportDeclaration));
-      if (fromIdemflow) return { type: 'dsl', name: Node.isImportSpecifier(own) ? own.getName() : '*' };
+      const declaration = own.getFirstAncestorByKind(SyntaxKind.ImportDeclaration);
+      if (isIdemflowModule(declaration)) return { type: 'dsl', name: Node.isImportSpecifier(own) ? own.getName() : '*' };
+      // Other packages (zod, loggers, drivers) hold no pipeline: not following them into node_modules saves the checker's work.
+      if (declaration && !declaration.getModuleSpecifierValue().startsWith('.')) return unknownValue;
     }
     const target = symbol.isAlias() ? symbol.getAliasedSymbol() : symbol;
     const declaration = target?.getDeclarations()[0];
@@ -118,17 +120,20 @@ export class StaticEvaluator {
 
   #call(call: CallExpression, env: Env): AbstractValue {
     const callee = call.getExpression();
-    const args = call.getArguments().map((a) => this.evaluate(a, env));
+    // Arguments are read only when the callee is something we follow: most calls (zod, loggers) are not.
+    const args = () => call.getArguments().map((a) => this.evaluate(a, env));
     if (Node.isPropertyAccessExpression(callee)) {
       const receiver = this.evaluate(callee.getExpression(), env);
+      if (receiver.type === 'unknown' || receiver.type === 'literal') return unknownValue;
       const method = callee.getName();
-      const dsl = callDsl(receiver, method, args, { location: locationOf(callee.getNameNode()) });
+      const values = args();
+      const dsl = callDsl(receiver, method, values, { location: locationOf(callee.getNameNode()) });
       if (dsl) return dsl;
-      return this.#invoke(this.#property(receiver, method), args);
+      return this.#invoke(this.#property(receiver, method), values);
     }
     const fn = this.evaluate(callee, env);
-    if (fn.type === 'dsl') return callDsl(undefined, fn.name, args, { location: locationOf(callee) }) ?? unknownValue;
-    return this.#invoke(fn, args);
+    if (fn.type === 'dsl') return callDsl(undefined, fn.name, args(), { location: locationOf(callee) }) ?? unknownValue;
+    return fn.type === 'fn' ? this.#invoke(fn, args()) : unknownValue;
   }
 
   /** Reads a helper's body with its parameters bound to the arguments: `(r) => r.groupBy('k').count()`. */

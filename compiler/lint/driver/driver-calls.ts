@@ -1,4 +1,5 @@
-import { Node, SyntaxKind, type CallExpression, type SourceFile } from 'ts-morph';
+import { Node, type CallExpression, type SourceFile } from 'ts-morph';
+import { methodCalls } from '../find-nodes.ts';
 import { propertyOf, type AbstractValue } from '../abstract-value.ts';
 import type { StaticEvaluator } from '../static-eval.ts';
 import { parseCqlWrite, type CqlWrite } from './cql.ts';
@@ -23,6 +24,7 @@ export interface DriverCall {
 }
 
 const optionsIndex = { execute: 2, eachRow: 2, stream: 2, batch: 1 } as const;
+const driverMethods: ReadonlySet<string> = new Set(Object.keys(optionsIndex));
 const isDriverMethod = (name: string): name is DriverCall['method'] => name in optionsIndex;
 
 /** The CQL text of an expression, reading `${…}` parts it cannot know as a placeholder identifier. */
@@ -111,7 +113,7 @@ function clientDefaultsIdempotent(receiver: Node, evaluator: StaticEvaluator): b
  */
 export function driverCalls(file: SourceFile, evaluator: StaticEvaluator): DriverCall[] {
   const calls: DriverCall[] = [];
-  for (const call of file.getDescendantsOfKind(SyntaxKind.CallExpression)) {
+  for (const call of methodCalls(file, driverMethods)) {
     const callee = call.getExpression();
     if (!Node.isPropertyAccessExpression(callee)) continue;
     const method = callee.getName();

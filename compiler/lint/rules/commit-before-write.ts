@@ -1,4 +1,5 @@
-import { Node, SyntaxKind, type CallExpression } from 'ts-morph';
+import { Node, SyntaxKind, ts, type CallExpression } from 'ts-morph';
+import { findNodes } from '../find-nodes.ts';
 import { kafkaHandlerOf, type KafkaHandler } from '../driver/call-context.ts';
 import { defineSourceRule } from '../source-rule.ts';
 
@@ -87,9 +88,7 @@ export default defineSourceRule<Message>({
     },
   },
   check(file, context) {
-    for (const name of file.getDescendantsOfKind(SyntaxKind.Identifier)) {
-      const text = name.getText();
-      if (text !== 'eachMessage' && text !== 'eachBatch') continue;
+    for (const name of findNodes(file, (n): n is ts.Identifier => ts.isIdentifier(n) && (n.text === 'eachMessage' || n.text === 'eachBatch'))) {
       const holder = name.getParent();
       const fn = Node.isPropertyAssignment(holder) ? holder.getInitializer() : Node.isMethodDeclaration(holder) ? holder : undefined;
       const handler = fn ? kafkaHandlerOf(fn) : undefined;
