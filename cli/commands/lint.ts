@@ -3,7 +3,7 @@ import { resolve } from 'node:path';
 import { Command, Option } from 'commander';
 import { runnerNames, type RunnerName } from '../../compiler/index.ts';
 import { defaultLintConfigFile, readLintConfig, type LintConfig } from '../../compiler/lint/lint-config.ts';
-import { allRuleMeta, lintProject, loadLintProject } from '../../compiler/lint/lint.ts';
+import { allRuleMeta, lintProject, loadLintProject, tsconfigFiles } from '../../compiler/lint/lint.ts';
 import { changedFilesSince } from '../changed-files.ts';
 import { lintFormatters } from '../formatters/lint/index.ts';
 import { lintCounts } from '../formatters/lint/lint-formatter.ts';
@@ -51,7 +51,7 @@ async function filesToLint(patterns: readonly string[], tsconfig: string | undef
   let files: string[];
   if (patterns.length > 0) files = (await resolveFiles(patterns)).map((f) => f.path);
   else if (changed) files = [...changed];
-  else if (tsconfig) files = loadLintProject([], tsconfig).getSourceFiles().map((f) => f.getFilePath());
+  else if (tsconfig) files = tsconfigFiles(tsconfig);
   else throw new UsageError('give files, folders or globs to lint (e.g. idemflow lint "src/**/*.ts"), or run where a tsconfig.json is');
   return files.filter((f) => isLintable(f) && (!changed || changed.has(f))).sort();
 }

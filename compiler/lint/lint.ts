@@ -59,6 +59,17 @@ export function loadLintProject(files: readonly string[], tsconfig?: string): Pr
 
 const createTable = /^\s*CREATE\s+TABLE/i;
 
+/** The files a tsconfig.json includes (its `files`, `include` and `exclude`), without loading them. */
+export function tsconfigFiles(tsconfig: string): string[] {
+  const parsed = ts.getParsedCommandLineOfConfigFile(tsconfig, {}, {
+    ...ts.sys,
+    onUnRecoverableConfigFileDiagnostic: (d) => {
+      throw new Error(`${tsconfig}: ${ts.flattenDiagnosticMessageText(d.messageText, ' ')}`);
+    },
+  });
+  return parsed?.fileNames ?? [];
+}
+
 /** CREATE TABLE statements in the sources' strings and in `.cql` files: which columns are each table's primary key. */
 function primaryKeysOf(project: Project, files: readonly string[]): Map<string, readonly string[]> {
   const keys = new Map<string, readonly string[]>();
@@ -115,6 +126,13 @@ function lintFile(file: SourceFile, evaluator: StaticEvaluator, primaryKeys: Rea
 
 const sameFinding = (f: LintFinding) => `${f.code}\u0000${f.location.file}\u0000${f.location.line}\u0000${f.location.column}\u0000${f.message}`;
 
+/** A directive-looking line inside a multi-line string or template (help text, docs) is not a comment. */
+function insideLiteral(file: SourceFile, at: SourceLocation): boolean {
+  const pos = file.compilerNode.getPositionOfLineAndCharacter(at.line - 1, at.column - 1);
+  const kind = file.getDescendantAtPos(pos)?.getKind();
+  return kind === ts.SyntaxKind.NoSubstitutionTemplateLiteral || kind === ts.SyntaxKind.TemplateHead || kind === ts.SyntaxKind.TemplateMiddle || kind === ts.SyntaxKind.TemplateTail || kind === ts.SyntaxKind.StringLiteral;
+}
+
 /** Applies `// idemflow-disable-next-line` comments of every file a finding is in; reports bad or unused ones. */
 function applySuppressions(findings: readonly LintFinding[], lintedFiles: readonly string[], project: Project, knownCodes: ReadonlySet<string>): LintFinding[] {
   const out: LintFinding[] = [];
@@ -122,10 +140,10 @@ function applySuppressions(findings: readonly LintFinding[], lintedFiles: readon
   const byFile = new Map<string, LintFinding[]>();
   for (const f of findings) byFile.set(f.location.file, [...(byFile.get(f.location.file) ?? []), f]);
   for (const file of files) {
-    const text = project.getSourceFile(file)?.getFullText() ?? '';
+    const source = project.getSourceFile(file);
     const here = byFile.get(file) ?? [];
     const suppressed = new Map<LintFinding, string>();
-    for (const s of suppressionsIn(file, text)) {
+    for (const s of source ? suppressionsIn(file, source.getFullText()).filter((d) => !insideLiteral(source, d.location)) : []) {
       const codes = s.codes.join(', ') || '(no code)';
       const unknown = s.codes.filter((c) => !knownCodes.has(c));
       if (s.codes.length === 0 || unknown.length > 0) {

@@ -8,7 +8,8 @@ export interface Suppression {
   readonly reason: string;
 }
 
-const directive = /\/\/\s*idemflow-disable-next-line\b(.*)$/;
+// A line comment of its own: the same words inside strings or doc comments are not directives.
+const directive = /^\s*\/\/\s*idemflow-disable-next-line\b(.*)$/;
 
 export function suppressionsIn(file: string, text: string): Suppression[] {
   const found: Suppression[] = [];
@@ -17,7 +18,7 @@ export function suppressionsIn(file: string, text: string): Suppression[] {
     if (!m) return;
     const [codesPart = '', ...reasonParts] = m[1]!.split('--');
     const codes = codesPart.split(/[\s,]+/).filter(Boolean);
-    found.push({ location: { file, line: index + 1, column: m.index + 1 }, codes, reason: reasonParts.join('--').trim() });
+    found.push({ location: { file, line: index + 1, column: line.indexOf('//') + 1 }, codes, reason: reasonParts.join('--').trim() });
   });
   return found;
 }
