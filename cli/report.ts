@@ -1,4 +1,6 @@
 import { compile, rules, type Classification, type Diagnostic, type RunnerName } from '../compiler/index.ts';
+import type { MeasuredRow } from '../compiler/strategy/measurements.ts';
+import type { StrategyId } from '../compiler/strategy/cheat-sheet.ts';
 import type { LoadedPipeline } from './load-pipelines.ts';
 
 /** One pipeline's compiler result, as every formatter receives it. */
@@ -22,6 +24,8 @@ export function countBySeverity(reports: readonly PipelineReport[]): { error: nu
 
 export interface FormatOptions {
   readonly explain: boolean;
+  /** With --explain: the cheat-sheet row as measured by the last committed strategies benchmark, if any. */
+  readonly measured?: (strategy: StrategyId) => { readonly row: MeasuredRow; readonly generatedAt: string; readonly seeds: number } | undefined;
 }
 
 /** A formatter turns reports into the text printed (ESLint's formatters). */

@@ -2,6 +2,9 @@ import { Command } from 'commander';
 import { benchKafkaCassandra } from '../../bench/kafka-cassandra.ts';
 import { benchLint } from '../../bench/lint.ts';
 import { benchLocal } from '../../bench/local.ts';
+import { benchMemory } from '../../bench/memory.ts';
+import { benchStrategies } from '../../bench/strategies.ts';
+import { parseInteger } from '../shared-options.ts';
 import { UsageError } from '../usage-error.ts';
 
 const sizeList = (value: string) => value.split(',').map((s) => {
@@ -11,7 +14,13 @@ const sizeList = (value: string) => value.split(',').map((s) => {
 });
 
 /** Benchmarks by name; each prints its table on stderr and its ratio line last on stdout. */
-const benchmarks: Record<string, (o: { sizes?: number[]; beamSizes?: number[] }) => Promise<string>> = { local: benchLocal, 'kafka-cassandra': benchKafkaCassandra, lint: benchLint };
+const benchmarks: Record<string, (o: { sizes?: number[]; beamSizes?: number[]; seeds?: number; only?: string[] }) => Promise<string>> = {
+  local: benchLocal,
+  'kafka-cassandra': benchKafkaCassandra,
+  lint: benchLint,
+  memory: benchMemory,
+  strategies: benchStrategies,
+};
 
 export function benchCommand(): Command {
   return new Command('bench')
@@ -19,7 +28,9 @@ export function benchCommand(): Command {
     .argument('<name>', `which benchmark: ${Object.keys(benchmarks).join(', ')}`)
     .option('--sizes <list>', 'event counts, e.g. 10000,100000', sizeList)
     .option('--beam-sizes <list>', 'event counts at which Beam\'s DirectRunner also runs', sizeList)
-    .action(async (name: string, flags: { sizes?: number[]; beamSizes?: number[] }) => {
+    .option('--seeds <n>', 'strategies: fault schedules a row (default 10)', parseInteger('--seeds', 1))
+    .option('--only <rows>', 'strategies: only these rows (comma-separated), keeping the others\' committed results', (v: string) => v.split(',').map((s) => s.trim()))
+    .action(async (name: string, flags: { sizes?: number[]; beamSizes?: number[]; seeds?: number; only?: string[] }) => {
       const bench = benchmarks[name];
       if (!bench) throw new UsageError(`no benchmark "${name}" (known: ${Object.keys(benchmarks).join(', ')})`);
       process.stdout.write(`${await bench(flags)}\n`);

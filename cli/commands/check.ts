@@ -1,5 +1,6 @@
 import { Command, Option } from 'commander';
-import { runnerNames, type RunnerName } from '../../compiler/index.ts';
+import { runnerNames, type RunnerName, type StrategyId } from '../../compiler/index.ts';
+import { readResults, summarize } from '../../compiler/strategy/measurements.ts';
 import { formatters } from '../formatters/index.ts';
 import { loadAll } from '../load-pipelines.ts';
 import { countBySeverity, reportOf } from '../report.ts';
@@ -21,7 +22,12 @@ Examples:
     .action(async (files: string[], options: { format: string; explain: boolean; runner: RunnerName }) => {
       const reports = (await loadAll(files)).map((p) => reportOf(p, options.runner));
       const format = formatters[options.format]!;
-      process.stdout.write(`${format(reports, { explain: options.explain })}\n`);
+      const results = options.explain ? readResults() : undefined;
+      const measured = (id: StrategyId) => {
+        const entry = results?.strategies[id];
+        return entry && results ? { row: summarize(entry), generatedAt: results.generatedAt, seeds: results.seeds } : undefined;
+      };
+      process.stdout.write(`${format(reports, { explain: options.explain, measured })}\n`);
       process.exitCode = countBySeverity(reports).error > 0 ? exitCodes.findings : exitCodes.ok;
     });
 }

@@ -2,7 +2,7 @@ import { describeLocation } from '../../compiler/index.ts';
 import type { Formatter } from '../report.ts';
 
 /** Machine-readable: `{"pipelines":[{name,file,strategy:{id,title},diagnostics:[{code,severity,message,fix,…}]}]}`. */
-export const json: Formatter = (reports, { explain }) =>
+export const json: Formatter = (reports, { explain, measured }) =>
   JSON.stringify(
     {
       pipelines: reports.map((r) => ({
@@ -11,7 +11,7 @@ export const json: Formatter = (reports, { explain }) =>
         strategy: {
           id: r.classification.strategy.id,
           title: r.classification.strategy.title,
-          ...(explain ? { verdict: r.classification.strategy.verdict, speed: r.classification.strategy.speed, accuracy: r.classification.strategy.accuracy, storage: r.classification.strategy.storage, reasons: r.classification.reasons } : {}),
+          ...(explain ? { verdict: r.classification.strategy.verdict, speed: r.classification.strategy.speed, accuracy: r.classification.strategy.accuracy, storage: r.classification.strategy.storage, reasons: r.classification.reasons, measured: measured?.(r.classification.strategy.id)?.row ?? null } : {}),
         },
         diagnostics: r.diagnostics.map((d) => ({
           code: d.code,

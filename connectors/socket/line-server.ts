@@ -4,7 +4,8 @@ import { createServer, type Server } from 'node:net';
  * A TCP sender on loopback, like `nc -lk`: sends its lines to whoever
  * connects, continuing after the last line sent on a previous connection
  * (a sender never sends a line twice), then closes the connection.
- * Lines written to a receiver that dies are gone: the seed's plain receiver.
+ * It waits while the receiver does not read (backpressure), like `nc`; what
+ * is in the connection when the receiver dies is gone: the seed's plain receiver.
  */
 export async function startLineServer(
   lines: readonly string[],
@@ -25,9 +26,11 @@ export async function startLineServer(
       if (socket.destroyed || !socket.writable) return;
       const chunk = lines.slice(sent, sent + burst);
       sent += chunk.length;
-      if (chunk.length > 0) socket.write(chunk.map((l) => `${l}\n`).join(''));
-      if (sent < lines.length) setTimeout(sendNext, options.pauseMs ?? 0);
-      else if (!options.keepOpen) socket.end();
+      const flowing = chunk.length === 0 || socket.write(chunk.map((l) => `${l}\n`).join(''));
+      const next = () => (sent < lines.length ? setTimeout(sendNext, options.pauseMs ?? 0) : !options.keepOpen && socket.end());
+      // Like nc, a sender waits while the receiver does not read (TCP backpressure) instead of buffering the rest.
+      if (flowing) next();
+      else socket.once('drain', next);
     };
     sendNext();
   });

@@ -176,7 +176,7 @@ export async function runLocal(pipeline: PipelineNode, options: LocalRunOptions)
   const source = pipeline.source;
   // Live inputs outlive the readers that a replay reopens: one connection a run.
   const receiver = source.connector === 'socket'
-    ? new SocketReceiver({ host: String(source.options.host), port: Number(source.options.port), walDir: source.wal?.dir, log, attempts: options.connectAttempts })
+    ? new SocketReceiver({ host: String(source.options.host), port: Number(source.options.port), walDir: source.wal?.dir, log, attempts: options.connectAttempts, maxQueued: 2 * batchSize })
     : undefined;
   const kafka = source.connector === 'kafka'
     ? new KafkaInput({ brokers: source.options.brokers as string[], topic: String(source.options.topic), groupId: String(source.options.groupId), log, attempts: options.connectAttempts })
@@ -208,6 +208,8 @@ export async function runLocal(pipeline: PipelineNode, options: LocalRunOptions)
 
     let replaysInARow = 0;
     let lastRecordAt = inputReadyAt;
+    /** When the last batch's writes completed: the idle clock starts from the later of this and the last record. */
+    let writesFinishedAt = 0;
     let stopped: LocalRunResult['stopped'] = 'end';
     /**
      * Batch N's sink writes and checkpoint, running while batch N+1 is read
@@ -248,7 +250,14 @@ export async function runLocal(pipeline: PipelineNode, options: LocalRunOptions)
       current = await readBatch(reader);
       const { values, done } = current;
       if (values.length === 0) {
-        if (!(await settle())) continue;
+        const settled = await settle();
+        // Idle means no input while nothing is being written: time spent on writes, retries or a replay
+        // is not silence from the source (else a long retry would end the run before a reconnect delivers).
+        if (writesFinishedAt > lastRecordAt) lastRecordAt = writesFinishedAt;
+        if (!settled) {
+          lastRecordAt = performance.now();
+          continue;
+        }
         if (done) break;
         if (options.untilIdleMs !== undefined && performance.now() - lastRecordAt >= options.untilIdleMs) {
           stopped = 'idle';
@@ -286,6 +295,7 @@ export async function runLocal(pipeline: PipelineNode, options: LocalRunOptions)
       if (!(await settle())) continue;
       inFlight = (async () => {
         await writeBatch(thisBatch, batchStart, position, writes, writeRandom);
+        writesFinishedAt = performance.now();
         if (snapshot) {
           checkpoints.save({ pipeline: pipeline.name, batch: thisBatch, position, state: snapshot });
           batchReader.checkpointed?.(position);

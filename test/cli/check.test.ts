@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { readResults, summarize } from '../../compiler/strategy/measurements.ts';
 import { runCli } from '../helpers/run-cli.ts';
 
 interface JsonReport {
@@ -47,6 +48,18 @@ describe('idemflow check', () => {
     expect(r.stdout).toContain('write-ahead log → WAL');
     const json = JSON.parse(runCli(['check', 'pipelines/sensor-counts.ts', '--explain', '--format', 'json']).stdout) as JsonReport;
     expect(json.pipelines[0]!.strategy.reasons!.join('\n')).toMatch(/Kafka.*Direct API/);
+  });
+
+  it('--explain cites the measured row from the committed strategies benchmark (bench/results/strategies.json)', () => {
+    const results = readResults()!;
+    expect(results, 'run npm run bench -- strategies and commit bench/results/strategies.json').toBeDefined();
+    const row = summarize(results.strategies['aggregates-sor-direct']!);
+    const pretty = runCli(['check', 'pipelines/sensor-counts.ts', '--explain']).stdout;
+    const rate = new Intl.NumberFormat('en-US', { maximumFractionDigits: 0 }).format(row.eventsPerSecond);
+    expect(pretty).toContain(`measured (${results.seeds} seeds, ${results.generatedAt.slice(0, 10)}, docs/cheat-sheet.md): ${rate} events/s`);
+    expect(pretty).toContain(`(exact in ${row.exactSeeds}/${row.seeds} seeds)`);
+    const json = JSON.parse(runCli(['check', 'pipelines/sensor-counts.ts', '--explain', '--format', 'json']).stdout) as { pipelines: { strategy: { measured: unknown } }[] };
+    expect(json.pipelines[0]!.strategy.measured).toEqual(JSON.parse(JSON.stringify(row)));
   });
 
   it('--runner beam-* adds the closure rule: a captured module constant is an error there, not locally', () => {

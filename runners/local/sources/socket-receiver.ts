@@ -11,6 +11,11 @@ export interface ReceiverOptions {
   readonly log: (line: string) => void;
   /** Connection attempts before giving up (default 10), with doubling backoff from 200 ms. */
   readonly attempts?: number;
+  /**
+   * Without a WAL: stop reading the socket while this many lines wait (default 10,000). The rest then
+   * waits at the sender, through TCP backpressure, instead of in memory, where a crash would lose it.
+   */
+  readonly maxQueued?: number;
 }
 
 /**
@@ -89,8 +94,17 @@ export class SocketReceiver {
 
   #accept(lines: string[]): void {
     this.received += lines.length;
-    if (this.#wal) this.#wal.append(lines);
-    else this.queue.push(...lines);
+    if (this.#wal) {
+      this.#wal.append(lines);
+      return;
+    }
+    this.queue.push(...lines);
+    if (this.queue.length >= (this.options.maxQueued ?? 10_000)) this.#socket?.pause();
+  }
+
+  /** Called after lines were taken from the queue: reading resumes once half of it has room again. */
+  taken(): void {
+    if (this.#socket?.isPaused() && this.queue.length < (this.options.maxQueued ?? 10_000) / 2) this.#socket.resume();
   }
 
   /** Drops the connection as a dying process would: nothing is flushed or acknowledged. */

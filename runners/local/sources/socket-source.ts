@@ -9,6 +9,7 @@ export function receiverSource(receiver: SocketReceiver): SourceReader {
     async read(max) {
       receiver.check();
       const values = receiver.queue.splice(0, max);
+      receiver.taken();
       const first = taken;
       taken += values.length;
       return { values, position: (i) => `${receiver.address} line ${first + i + 1}`, done: receiver.ended && receiver.queue.length === 0 && values.length === 0 };
