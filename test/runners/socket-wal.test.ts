@@ -27,6 +27,17 @@ describe('socket receiver', () => {
     expect(store.table({ table: 'dead_letters' }).rows()[0]!.columns.raw).toBe('garbage');
   });
 
+  it('without a WAL, a batch whose writes fail is replayed from memory while the process lives: nothing lost', async () => {
+    const sender = await lineSender(lines);
+    const store = new EmbeddedStore(tempDir());
+    const counts = pipeline(sender.port);
+    const retried = { ...counts.ir, sink: { ...counts.ir.sink, retry: { retries: 1, backoffMs: 0 } } };
+    const result = await runLocal(retried, { store, batchSize: 100, faults: parseFaults('write-fail=0.5'), seed: 2, maxReplays: 50, ...quiet });
+    await sender.close();
+    expect(result.replays).toBeGreaterThan(0);
+    expect(sum(tableCounts(store, 'counts', 'n'))).toBe(1_000);
+  });
+
   it('without a WAL, a crash loses what was received but not yet written (the seed\'s plain receiver)', async () => {
     const sender = await lineSender(lines);
     const { store, crashes } = await runWithRestarts(pipeline(sender.port).ir, { storeDir: tempDir(), checkpointDir: tempDir(), batchSize: 100, faults: parseFaults('crash-at=5'), ...quiet });

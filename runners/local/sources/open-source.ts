@@ -34,7 +34,7 @@ export function openSource(node: SourceNode, from: unknown, context: SourceConte
     }
     case 'socket': {
       if (!context.receiver) throw new Error('a socket source needs the run\'s receiver');
-      return node.wal ? walSource(context.receiver, node.wal.dir, from) : receiverSource(context.receiver);
+      return node.wal ? walSource(context.receiver, node.wal.dir, from) : receiverSource(context.receiver, from);
     }
     case 'kafka':
       if (!context.kafka) throw new Error('a Kafka source needs the run\'s consumer');

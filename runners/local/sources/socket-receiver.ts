@@ -28,6 +28,14 @@ export interface ReceiverOptions {
 export class SocketReceiver {
   /** Lines received and not yet read (no-WAL mode). */
   readonly queue: string[] = [];
+  /**
+   * Lines handed out since the last checkpoint (no-WAL mode): a batch whose writes failed is replayed from
+   * here while the process lives — retry-safe inside the process, as the seed says of plain aggregates.
+   */
+  #unacked: string[] = [];
+  /** Position of #unacked[0]; positions count lines handed out, continuing across restarts for messages. */
+  #unackedFrom = 0;
+  #position = 0;
   received = 0;
   ended = false;
   #socket: Socket | undefined;
@@ -105,6 +113,45 @@ export class SocketReceiver {
   /** Called after lines were taken from the queue: reading resumes once half of it has room again. */
   taken(): void {
     if (this.#socket?.isPaused() && this.queue.length < (this.options.maxQueued ?? 10_000) / 2) this.#socket.resume();
+  }
+
+  /** The position of the next line to hand out. */
+  get position(): number {
+    return this.#position;
+  }
+
+  /** Hands out up to `max` lines, keeping them until a checkpoint covers them. */
+  take(max: number): { lines: string[]; first: number } {
+    const lines = this.queue.splice(0, max);
+    this.#unacked.push(...lines);
+    const first = this.#position;
+    this.#position += lines.length;
+    this.taken();
+    return { lines, first };
+  }
+
+  /**
+   * Back to a checkpointed position: the lines handed out after it are queued again. Without a
+   * position (no checkpoint yet), back to the oldest kept. A position from an earlier process only
+   * sets the numbering: what that process held in memory is gone.
+   */
+  rewind(to: number | undefined): void {
+    const target = to ?? this.#unackedFrom;
+    const back = target - this.#unackedFrom;
+    if (back >= 0 && back < this.#unacked.length) {
+      this.queue.unshift(...this.#unacked.splice(back));
+      this.#position = target;
+    } else if (this.#position === 0 && this.#unacked.length === 0) {
+      this.#position = this.#unackedFrom = target;
+    }
+  }
+
+  /** A checkpoint covers everything before `position`: those lines are never replayed again. */
+  acknowledged(position: number): void {
+    const covered = position - this.#unackedFrom;
+    if (covered <= 0) return;
+    this.#unacked.splice(0, covered);
+    this.#unackedFrom = position;
   }
 
   /** Drops the connection as a dying process would: nothing is flushed or acknowledged. */

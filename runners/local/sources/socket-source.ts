@@ -2,19 +2,20 @@ import type { SocketReceiver } from './socket-receiver.ts';
 import type { SourceReader } from './source-reader.ts';
 import { WalReader, type WalPosition } from './wal.ts';
 
-/** Reads a plain receiver's in-memory queue: nothing can be replayed, so the position is only a count. */
-export function receiverSource(receiver: SocketReceiver): SourceReader {
-  let taken = 0;
+/**
+ * Reads a plain receiver's in-memory queue. A crash loses what it held; a batch replayed in the same
+ * process (its writes failed) gets its lines again from the receiver, which keeps them until checkpointed.
+ */
+export function receiverSource(receiver: SocketReceiver, from: unknown): SourceReader {
+  receiver.rewind(typeof from === 'number' ? from : undefined);
   return {
     async read(max) {
       receiver.check();
-      const values = receiver.queue.splice(0, max);
-      receiver.taken();
-      const first = taken;
-      taken += values.length;
-      return { values, position: (i) => `${receiver.address} line ${first + i + 1}`, done: receiver.ended && receiver.queue.length === 0 && values.length === 0 };
+      const { lines, first } = receiver.take(max);
+      return { values: lines, position: (i) => `${receiver.address} line ${first + i + 1}`, done: receiver.ended && receiver.queue.length === 0 && lines.length === 0 };
     },
-    position: () => taken,
+    position: () => receiver.position,
+    checkpointed: (position) => receiver.acknowledged(position as number),
     async close() {},
   };
 }
