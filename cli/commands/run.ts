@@ -1,7 +1,8 @@
 import { Command, Option } from 'commander';
-import pc from 'picocolors';
 import { describeFaults, diffPlan, parseFaults, runLocal, storeLookup, type LocalRunResult } from '../../runners/local/index.ts';
 import { localRunner } from '../../runners/local/index.ts';
+import { summary } from '../run-summary.ts';
+import { runOnBeam } from '../run-on-beam.ts';
 import { cassandraOption, openCassandra } from '../cassandra-option.ts';
 import { effectiveConfig } from '../effective-config.ts';
 import { loadAll } from '../load-pipelines.ts';
@@ -25,23 +26,12 @@ interface RunFlags {
   cassandra?: string;
   printConfig: boolean;
   connectAttempts: number;
-}
-
-const number = new Intl.NumberFormat('en-US', { maximumFractionDigits: 0 });
-
-function summary(result: LocalRunResult): string {
-  const rate = (result.recordsIn * 1000) / Math.max(1, result.elapsedMs);
-  const lines = [
-    `${pc.bold(result.pipeline)}: ${number.format(result.recordsIn)} records in ${result.batches} batches, ${(result.elapsedMs / 1000).toFixed(2)} s (${number.format(rate)} records/s)`,
-    `  dead letters ${result.deadLetters} · late ${result.late} · lost in flight ${result.lost} · replays ${result.replays} · abandoned writes ${result.abandonedWrites}`,
-  ];
-  for (const [sink, rows] of Object.entries(result.rowsWritten)) lines.push(`  ${sink}: ${number.format(rows)} rows written`);
-  return lines.join('\n');
+  flinkMaster?: string;
 }
 
 export function runCommand(): Command {
   return new Command('run')
-    .description('Run a pipeline on the local runner: micro-batches, checkpoints, replay after a crash, fault injection, dry-run.')
+    .description('Run a pipeline: on the local runner (micro-batches, checkpoints, replay after a crash, fault injection, dry-run), or on Apache Beam (DirectRunner, or Flink through Beam\'s job server).')
     .argument('<file>', 'pipeline file')
     .addOption(pipelineOption())
     .addOption(storeOption())
@@ -53,7 +43,8 @@ export function runCommand(): Command {
     .option('--batch-interval <ms>', 'streaming sources: close a batch this long after its first record', parseInteger('--batch-interval', 1), 1_000)
     .option('--until-idle <ms>', 'stop, with a checkpoint, once the source has sent nothing for this long', parseInteger('--until-idle', 0))
     .option('-q, --quiet', 'no progress display', false)
-    .addOption(new Option('--runner <name>', 'where to run').choices(['local']).default('local'))
+    .addOption(new Option('--runner <name>', 'where to run: local, Beam\'s DirectRunner, or Flink through Beam\'s job server').choices(['local', 'beam-direct', 'beam-flink']).default('local'))
+    .option('--flink-master <host:port>', 'beam-flink: the JobManager of a Flink cluster (default: an embedded Flink, [local])')
     .addOption(cassandraOption())
     .option('--connect-attempts <n>', 'tries to reach a socket sender or Kafka broker before giving up (doubling backoff)', parseInteger('--connect-attempts', 1), 10)
     .option('--print-config', 'print the configuration this run would use (secrets redacted) and exit', false)
@@ -61,6 +52,11 @@ export function runCommand(): Command {
 The pipeline's Cassandra sinks write to the embedded store (--store) when no
 Cassandra is configured. SIGINT or SIGTERM finishes the batch in flight,
 writes a checkpoint and exits 0; a second signal exits at once.
+
+Beam runners (--runner beam-direct | beam-flink) run bounded sources (memory,
+file, generator) as one job; Beam's own output goes to a log file whose path
+errors name. beam-flink starts Beam's Flink job server (fetched once from Maven
+Central; needs Java 17) unless \`scripts/services up flink-job-server\` runs one.
 
 Faults (deterministic for a --seed):
   write-fail=p   a sink write fails before it is applied
@@ -72,13 +68,16 @@ Faults (deterministic for a --seed):
 Examples:
   idemflow run pipelines/demo/sensor-aggregates.ts --checkpoint .idemflow/ckpt
   idemflow run pipelines/demo/sensor-counters.ts --faults lost-ack=0.2 --seed 7
-  idemflow run pipelines/demo/sensor-aggregates.ts --dry-run`)
+  idemflow run pipelines/demo/sensor-aggregates.ts --dry-run
+  idemflow run pipelines/demo/sensor-aggregates.ts --runner beam-flink`)
     .action(async (file: string, flags: RunFlags) => {
       const { pipeline } = pickPipeline(await loadAll([file]), flags.pipeline);
       if (flags.printConfig) {
         process.stdout.write(`${JSON.stringify({ pipeline: pipeline.name, ...effectiveConfig(flags) }, undefined, 2)}\n`);
         return;
       }
+      if (flags.runner !== 'local') return runOnBeam(file, pipeline.ir, flags.runner as 'beam-direct' | 'beam-flink', flags);
+      if (flags.flinkMaster !== undefined) throw new UsageError('--flink-master applies to --runner beam-flink');
       const blockers = localRunner.unsupported(pipeline.ir);
       if (blockers.length > 0) throw new UsageError(`${file}: ${blockers.map((d) => d.message).join(' ')}`);
       const faults = parseFaults(flags.faults);

@@ -109,10 +109,19 @@ export function compileRecordPath(pipeline: PipelineNode, out: RecordOutputs, fa
       }
       case 'FlatMap': {
         const fn = step.fn.fn as (v: unknown) => Iterable<unknown>;
-        next = async (value, index, t) => {
+        // Synchronous unless a later step is (an async schema): Beam's DoFns cannot wait for a promise.
+        next = (value, index, t) => {
           const items = guarded((v) => [...fn(v)], value, 'flatMap', index);
           if (items === failed) return;
-          for (const item of items) await after(item, index, t);
+          let pending: Promise<void> | undefined;
+          for (const item of items) {
+            if (pending) pending = pending.then(() => after(item, index, t));
+            else {
+              const result = after(item, index, t);
+              if (result instanceof Promise) pending = result;
+            }
+          }
+          return pending;
         };
         break;
       }

@@ -1,13 +1,15 @@
 /**
- * `scripts/services up | down | status`: the real Apache Kafka and Apache
- * Cassandra that integration tests and benchmarks use, fetched from Maven
- * Central with mvn, started on 127.0.0.1 with small heaps.
+ * `scripts/services up | down | status`: the real Apache Kafka, Apache
+ * Cassandra and Beam's Flink job server that integration tests and
+ * benchmarks use, fetched from Maven Central with mvn, started on 127.0.0.1
+ * with small heaps.
  */
 import { cassandra } from './cassandra.ts';
+import { flinkJobServer } from './flink-job-server.ts';
 import { kafka } from './kafka.ts';
 import { down, status, up, type ServiceSpec } from './service.ts';
 
-export const services: readonly ServiceSpec[] = [kafka, cassandra];
+export const services: readonly ServiceSpec[] = [kafka, cassandra, flinkJobServer];
 const log = (line: string) => process.stderr.write(`${line}\n`);
 
 /** Starts every service that is not running; returns the ones this call started. */
@@ -39,7 +41,7 @@ async function main(argv: readonly string[]): Promise<number> {
       for (const s of chosen) process.stdout.write(`${await status(s)}\n`);
       return 0;
     default:
-      log('usage: scripts/services up|down|status [kafka] [cassandra]\n  up      fetch (once) and start, wait until each answers; a no-op for what already runs\n  down    stop cleanly\n  status  what runs on which port');
+      log('usage: scripts/services up|down|status [kafka] [cassandra] [flink-job-server]\n  up      fetch (once) and start, wait until each answers; a no-op for what already runs\n  down    stop cleanly\n  status  what runs on which port');
       return command === undefined || command === '--help' ? 0 : 2;
   }
 }

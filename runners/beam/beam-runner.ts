@@ -1,0 +1,148 @@
+// apache-beam's modules require each other in a cycle that resolves only when its index loads first.
+import 'apache-beam';
+import { createWriteStream, mkdirSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { dirname, join } from 'node:path';
+import { format } from 'node:util';
+import { directRunner } from 'apache-beam/runners/direct_runner';
+import { PortableRunner } from 'apache-beam/runners/portable_runner/runner';
+import type { Diagnostic, PipelineNode } from '../../compiler/index.ts';
+import { RunnerError } from '../runner-error.ts';
+import type { Runner, RunResult } from '../runner.ts';
+import type { MemorySinkContents } from '../local/sinks/sink-writer.ts';
+import { openSource } from '../local/sources/open-source.ts';
+import { flinkJobServerFor } from './flink-job-server.ts';
+import { fixBeamDataSink } from './sdk-fixes.ts';
+import { BeamRunContext, beamRuns, type BeamRunOptions } from './run-context.ts';
+import { translate } from './translate.ts';
+
+export type BeamRunnerName = 'beam-direct' | 'beam-flink';
+
+export interface BeamRunnerOptions extends BeamRunOptions {
+  /** beam-flink: the Flink master (`host:port` of a cluster's JobManager); default `[local]`, an embedded Flink. */
+  readonly flinkMaster?: string;
+  /** Where Beam's own output goes (it is chatty); default a file under the temp folder. */
+  readonly logFile?: string;
+}
+
+export interface BeamRunResult extends RunResult {
+  readonly memory: MemorySinkContents;
+  readonly logFile: string;
+}
+
+/** Sources Beam reads here: bounded ones, read whole before the job starts. */
+const bounded = new Set(['memory', 'file', 'generator', 'cassandra-table']);
+
+/** Reads a bounded source to the end, keeping where each record came from (for dead letters). */
+async function readAll(pipeline: PipelineNode, options: BeamRunOptions) {
+  const reader = openSource(pipeline.source, undefined, { store: options.store });
+  const values: unknown[] = [];
+  const batches: { start: number; position: (i: number) => string }[] = [];
+  try {
+    for (;;) {
+      const batch = await reader.read(10_000);
+      batches.push({ start: values.length, position: batch.position });
+      for (const v of batch.values) values.push(v);
+      if (batch.done || batch.values.length === 0) break;
+    }
+  } finally {
+    await reader.close();
+  }
+  const position = (index: number) => {
+    const b = batches.findLast((x) => x.start <= index)!;
+    return b.position(index - b.start);
+  };
+  return { values, position };
+}
+
+/**
+ * Beam's SDK writes progress and gRPC chatter to the console; during a run
+ * it goes to a log file instead, whose path errors name.
+ */
+async function withConsoleTo<T>(file: string, body: () => Promise<T>): Promise<T> {
+  mkdirSync(dirname(file), { recursive: true });
+  const stream = createWriteStream(file, { flags: 'a' });
+  const methods = ['log', 'info', 'debug', 'warn', 'error'] as const;
+  const saved = methods.map((m) => console[m]);
+  for (const m of methods) console[m] = (...args: unknown[]) => void stream.write(`${format(...args)}\n`);
+  try {
+    return await body();
+  } finally {
+    methods.forEach((m, i) => (console[m] = saved[i]!));
+    await new Promise<void>((resolve) => stream.end(resolve));
+  }
+}
+
+/** A Beam runner: a Runner whose results also carry the memory sinks and Beam's log. */
+export interface BeamRunner extends Runner<BeamRunnerOptions> {
+  run(pipeline: PipelineNode, options: BeamRunnerOptions): Promise<BeamRunResult>;
+}
+
+function beamRunner(name: BeamRunnerName): BeamRunner {
+  return {
+    name,
+    unsupported(pipeline): Diagnostic[] {
+      const source = pipeline.source;
+      if (bounded.has(source.connector)) return [];
+      return [{
+        code: 'RUNNER',
+        rule: 'beam-runner-source',
+        severity: 'error',
+        messageId: 'source',
+        message: `The ${name} runner reads bounded sources (memory, file, generator, cassandraTable); ${source.connector} is a stream.`,
+        fix: source.connector === 'kafka'
+          ? 'Run it on the local runner (Kafka with offsets in its checkpoints), or record the topic to a file and run that on Beam.'
+          : 'Run it on the local runner, or record the stream to a file and run that on Beam.',
+        location: source.location,
+      }];
+    },
+    async run(pipeline, options) {
+      const started = performance.now();
+      fixBeamDataSink();
+      const blockers = this.unsupported(pipeline);
+      if (blockers.length > 0) throw new RunnerError(blockers.map((d) => d.message).join(' '));
+      const { values, position } = await readAll(pipeline, options);
+      const context = new BeamRunContext(pipeline, values, position, options);
+      const runId = beamRuns.open(context);
+      const logFile = options.logFile ?? join(tmpdir(), 'idemflow-beam', `${pipeline.name.replace(/[^\w.-]+/g, '_')}-${name}-${process.pid}-${Date.now()}.log`);
+      const log = options.log ?? ((line: string) => process.stderr.write(`${line}\n`));
+      const jobServer = name === 'beam-flink' ? await flinkJobServerFor(options.flinkMaster ?? '[local]', log) : undefined;
+      let failed = false;
+      try {
+        await withConsoleTo(logFile, async () => {
+          const runner = jobServer
+            ? new PortableRunner({ jobEndpoint: jobServer.endpoint, environmentType: 'LOOPBACK', jobName: pipeline.name })
+            : directRunner();
+          await runner.run(translate(runId, context));
+        });
+      } catch (error) {
+        failed = true;
+        if (error instanceof RunnerError) throw error;
+        const message = error instanceof Error ? error.message.split('\n')[0] : String(error);
+        const cause = jobServer?.failureCause();
+        const logs = jobServer ? `${logFile} and ${jobServer.log}` : logFile;
+        throw new RunnerError(`${pipeline.name} failed on ${name}: ${message}${cause ? ` (${cause})` : ''}; see ${logs}`, { cause: error });
+      } finally {
+        beamRuns.close(runId);
+        await jobServer?.stop(failed);
+      }
+      await context.drain();
+      return {
+        pipeline: pipeline.name,
+        batches: 1,
+        recordsIn: values.length,
+        deadLetters: context.totals.deadLetters,
+        late: 0,
+        rowsWritten: context.rowsWritten,
+        abandonedWrites: context.totals.abandoned,
+        replays: 0,
+        elapsedMs: performance.now() - started,
+        memory: context.memory,
+        logFile,
+      };
+    },
+  };
+}
+
+export const beamDirectRunner = beamRunner('beam-direct');
+export const beamFlinkRunner = beamRunner('beam-flink');

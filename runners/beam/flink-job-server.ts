@@ -1,0 +1,105 @@
+import { spawn, spawnSync } from 'node:child_process';
+import { closeSync, mkdirSync, openSync, readFileSync, rmSync, statSync } from 'node:fs';
+import { createServer } from 'node:net';
+import { join } from 'node:path';
+import { host } from '../../scripts/servers/config.ts';
+import { flinkJobServer, flinkJobServerArgs } from '../../scripts/servers/flink-job-server.ts';
+import { fetchServer, paths, portOpen, runningPid } from '../../scripts/servers/service.ts';
+import { RunnerError } from '../runner-error.ts';
+
+export interface JobServer {
+  /** host:port of Beam's job API. */
+  readonly endpoint: string;
+  /** The job server's log, for error messages. */
+  readonly log: string;
+  /** The root cause of a failed job, from what the job server logged since it was handed out. */
+  failureCause(): string | undefined;
+  /** Stops a job server started for the run (its folder is removed unless the run failed). */
+  stop(failed?: boolean): Promise<void>;
+}
+
+/** The innermost `Caused by:` the job server logged after `offset`: Beam's own error only says FAILED. */
+function causeInLog(file: string, offset: number): string | undefined {
+  let text: string;
+  try {
+    text = readFileSync(file).subarray(offset).toString('utf8');
+  } catch {
+    return undefined;
+  }
+  const causes = [...text.matchAll(/^Caused by: (.+)$/gm)].map((m) => m[1]!.trim());
+  const last = causes.at(-1);
+  return last && last.length > 300 ? `${last.slice(0, 300)}…` : last;
+}
+
+const sizeOf = (file: string) => {
+  try {
+    return statSync(file).size;
+  } catch {
+    return 0;
+  }
+};
+
+function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const server = createServer();
+    server.once('error', reject);
+    server.listen(0, host, () => {
+      const { port } = server.address() as { port: number };
+      server.close(() => resolve(port));
+    });
+  });
+}
+
+/**
+ * A Flink job server for one run. With the embedded `[local]` master, the
+ * shared one of `scripts/services` when it runs; otherwise one started for
+ * this run (fetched from Maven Central once) and stopped after it.
+ */
+export async function flinkJobServerFor(master: string, log: (line: string) => void, startTimeoutMs = 90_000): Promise<JobServer> {
+  const shared = paths(flinkJobServer);
+  if (master === '[local]' && runningPid(flinkJobServer) !== undefined && (await portOpen(flinkJobServer.port))) {
+    const offset = sizeOf(shared.log);
+    return { endpoint: `${host}:${flinkJobServer.port}`, log: shared.log, failureCause: () => causeInLog(shared.log, offset), stop: async () => {} };
+  }
+  if (spawnSync('java', ['-version'], { stdio: 'ignore' }).status !== 0) {
+    throw new RunnerError('beam-flink needs Java 17 on the PATH for Beam\'s Flink job server (`java -version` failed); install a JDK, or use --runner beam-direct');
+  }
+  try {
+    fetchServer(flinkJobServer, log);
+  } catch (error) {
+    throw new RunnerError(`could not fetch Beam's Flink job server: ${error instanceof Error ? error.message : String(error)}`);
+  }
+  const port = await freePort();
+  const runDir = join(shared.base, `run-${process.pid}-${port}`);
+  mkdirSync(runDir, { recursive: true });
+  const logFile = join(runDir, 'job-server.log');
+  const out = openSync(logFile, 'a');
+  const child = spawn('java', flinkJobServerArgs(shared.lib, join(runDir, 'artifacts'), port, master, 'any'), { cwd: runDir, stdio: ['ignore', out, out] });
+  closeSync(out);
+  let exited = false;
+  child.once('exit', () => (exited = true));
+  log(`flink job server: starting for this run (master ${master}, port ${port}), log ${logFile}`);
+  const deadline = Date.now() + startTimeoutMs;
+  while (!(await portOpen(port))) {
+    if (exited) throw new RunnerError(`Beam's Flink job server exited while starting; see ${logFile}`);
+    if (Date.now() > deadline) {
+      child.kill('SIGKILL');
+      throw new RunnerError(`Beam's Flink job server did not answer on ${host}:${port} within ${startTimeoutMs / 1000} s; see ${logFile}`);
+    }
+    await new Promise((r) => setTimeout(r, 250));
+  }
+  return {
+    endpoint: `${host}:${port}`,
+    log: logFile,
+    failureCause: () => causeInLog(logFile, 0),
+    async stop(failed = false) {
+      if (!exited) {
+        await new Promise<void>((resolve) => {
+          child.once('exit', () => resolve());
+          child.kill('SIGTERM');
+        });
+      }
+      if (!failed) rmSync(runDir, { recursive: true, force: true });
+    },
+  };
+}

@@ -1,0 +1,186 @@
+import type { Client } from 'cassandra-driver';
+import { deadLetterSink, PipelineNode, type AggregateNode, type SinkNode } from '../../compiler/ir/index.ts';
+import { tableSchemas } from '../../connectors/cassandra/cql-schema.ts';
+import { sorBucket } from '../../connectors/cassandra/sor-bucket.ts';
+import type { EmbeddedStore } from '../../connectors/embedded/store.ts';
+import type { DeadLetter } from '../../dsl/index.ts';
+import { RunnerError } from '../runner-error.ts';
+import { aggregatorFor, type Aggregator } from '../local/aggregators.ts';
+import { noFaults, type FaultSpec } from '../local/faults.ts';
+import { compileRecordPath, rawText } from '../local/record-path.ts';
+import { SeededRandom } from '../local/seeded-random.ts';
+import { SinkWriteError, writeWithRetry } from '../local/sinks/faulty-write.ts';
+import { sinkWriter, type MemorySinkContents, type SinkWriter } from '../local/sinks/sink-writer.ts';
+
+/** A record of a bounded source as it enters Beam: its place in the input and its raw value. */
+export interface InputRecord {
+  readonly i: number;
+  readonly v: unknown;
+}
+
+/**
+ * What the per-record steps hand on, as one tagged object for Beam's `split`:
+ * a row for a sink that is written as is (system of record, dead letter, the
+ * final sink of a pipeline without aggregation), or a keyed event to aggregate.
+ */
+export type StepOutput =
+  | { readonly sink: { readonly s: number; readonly row: unknown } }
+  | { readonly agg: AggregateInput };
+
+/** `k` is the key as JSON (Beam groups by it); `n` the combiner's numeric input; `e` the event, for custom combiners. */
+export interface AggregateInput {
+  readonly k: string;
+  readonly t?: number;
+  readonly n?: number;
+  readonly e?: unknown;
+}
+
+export interface BeamRunOptions {
+  readonly store: EmbeddedStore;
+  readonly cassandra?: Client;
+  readonly memory?: MemorySinkContents;
+  readonly faults?: FaultSpec;
+  readonly seed?: number;
+  readonly log?: (line: string) => void;
+}
+
+const realSleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
+
+/**
+ * One Beam run's live half, kept in this process under a run id. Beam ships
+ * its DoFns as serialised objects; ours carry only the run id and find here
+ * the pipeline's functions, its sinks and their connections. This works
+ * because idemflow keeps Beam's SDK workers in this process (the
+ * DirectRunner, and Flink's LOOPBACK environment): user functions never
+ * travel as source text, and sink writes, which are asynchronous, are
+ * awaited here after the job ends (Beam 2.49's TypeScript DoFns are
+ * synchronous and have no setup or teardown).
+ */
+export class BeamRunContext {
+  /** Every sink, by index: Beam elements name a sink by its index. */
+  readonly sinks: readonly SinkNode[];
+  readonly aggregate: AggregateNode | undefined;
+  readonly aggregator: Aggregator | undefined;
+  readonly memory: MemorySinkContents;
+  readonly totals = { deadLetters: 0, abandoned: 0 };
+  readonly rowsWritten: Record<string, number> = {};
+  readonly #writers = new Map<number, SinkWriter>();
+  readonly #buffered = new Map<number, unknown[]>();
+  /** Each sink's writes, chained so that they land in the order Beam produced them. */
+  readonly #chains = new Map<number, Promise<void>>();
+  readonly #failures: Error[] = [];
+  readonly #path: (raw: unknown, index: number) => void | Promise<void>;
+  #outputs: StepOutput[] = [];
+  readonly #random: SeededRandom;
+
+  constructor(
+    readonly pipeline: PipelineNode,
+    readonly input: readonly unknown[],
+    readonly positions: (index: number) => string,
+    readonly options: BeamRunOptions,
+  ) {
+    const defaultDeadLetters = deadLetterSink('embedded', 'dead_letters');
+    this.sinks = [...PipelineNode.sinks(pipeline), defaultDeadLetters];
+    this.aggregate = pipeline.steps.find((s): s is AggregateNode => s.kind === 'Aggregate');
+    this.aggregator = this.aggregate ? aggregatorFor(this.aggregate) : undefined;
+    this.memory = options.memory ?? new Map();
+    this.#random = new SeededRandom(options.seed ?? 1);
+    const numeric = this.aggregate && this.aggregate.op !== 'count' && this.aggregate.op !== 'custom' ? this.aggregate.field : undefined;
+    const custom = this.aggregate?.op === 'custom';
+    const emit = (s: SinkNode, row: unknown) => this.#outputs.push({ sink: { s: this.sinks.indexOf(s), row } });
+    this.#path = compileRecordPath(pipeline, {
+      deadLetter: (sink, reason, index) => {
+        this.totals.deadLetters++;
+        emit(sink, { reason, raw: rawText(this.input[index]), position: this.positions(index) } satisfies DeadLetter);
+      },
+      archive: emit,
+      aggregate: (key, t, event) => {
+        const agg: { k: string; t?: number; n?: number; e?: unknown } = { k: JSON.stringify(key) };
+        if (t !== undefined) agg.t = t;
+        if (numeric !== undefined) agg.n = Number((event as Record<string, unknown>)[numeric]);
+        if (custom) agg.e = event;
+        this.#outputs.push({ agg });
+      },
+      emit: (event) => emit(pipeline.sink, event),
+    }, defaultDeadLetters);
+  }
+
+  /** The per-record steps of the pipeline for one input record. */
+  applySteps(record: InputRecord): StepOutput[] {
+    this.#outputs = [];
+    const pending = this.#path(record.v, record.i);
+    if (pending instanceof Promise) {
+      throw new RunnerError(`${this.pipeline.name}: a step of this pipeline is asynchronous (an async schema?); Beam's TypeScript DoFns are synchronous`);
+    }
+    return this.#outputs;
+  }
+
+  /** Buffers a row for a sink until the end of Beam's bundle. */
+  buffer(sink: number, row: unknown): void {
+    let rows = this.#buffered.get(sink);
+    if (!rows) this.#buffered.set(sink, (rows = []));
+    rows.push(row);
+  }
+
+  /** Starts writing what the bundle buffered, each sink's rows after its earlier ones, under the sink's retry policy. */
+  flush(): void {
+    for (const [index, rows] of this.#buffered) {
+      const writer = this.#writer(index);
+      const previous = this.#chains.get(index) ?? Promise.resolve();
+      const env = { faults: this.options.faults ?? noFaults, random: this.#random, sleep: realSleep };
+      this.#chains.set(index, previous.then(async () => {
+        try {
+          await writeWithRetry(writer.id, writer.node.retry, env, () => writer.write(rows));
+          this.rowsWritten[writer.id] = (this.rowsWritten[writer.id] ?? 0) + rows.length;
+        } catch (error) {
+          if (error instanceof SinkWriteError && writer.node.retry.retries === 0) {
+            this.totals.abandoned++;
+            this.options.log?.(`${error.message}; not retried (retry: 'none')`);
+            return;
+          }
+          this.#failures.push(error instanceof Error ? error : new Error(String(error)));
+        }
+      }));
+    }
+    this.#buffered.clear();
+  }
+
+  /** Waits for every write started; the first that failed for good fails the run. */
+  async drain(): Promise<void> {
+    this.flush();
+    await Promise.all(this.#chains.values());
+    const [failure] = this.#failures;
+    if (failure) throw new RunnerError(`${this.pipeline.name} on Beam: ${failure.message}`);
+  }
+
+  #writer(index: number): SinkWriter {
+    let writer = this.#writers.get(index);
+    if (!writer) {
+      const { store, cassandra, log = () => {} } = this.options;
+      const target = cassandra ? { client: cassandra, schemas: tableSchemas(this.pipeline), bucketOf: sorBucket(this.pipeline) } : undefined;
+      writer = sinkWriter(this.sinks[index]!, { store, memory: this.memory, log, cassandra: target });
+      this.#writers.set(index, writer);
+    }
+    return writer;
+  }
+}
+
+const runs = new Map<string, BeamRunContext>();
+let nextRun = 0;
+
+export const beamRuns = {
+  open(context: BeamRunContext): string {
+    const id = `run-${process.pid}-${++nextRun}`;
+    runs.set(id, context);
+    return id;
+  },
+  get(id: string): BeamRunContext {
+    const context = runs.get(id);
+    // Only a worker in another process could miss it: idemflow runs Beam's workers in this one.
+    if (!context) throw new RunnerError(`Beam run ${id} is not known in this process: idemflow's Beam runners need their SDK workers in-process (DirectRunner, or LOOPBACK on Flink)`);
+    return context;
+  },
+  close(id: string): void {
+    runs.delete(id);
+  },
+};

@@ -1,0 +1,45 @@
+// apache-beam's modules require each other in a cycle that resolves only when its index loads first.
+import 'apache-beam';
+import { RemoteGrpcPort } from 'apache-beam/proto/beam_fn_api';
+import { createOperator } from 'apache-beam/worker/operators';
+
+interface DataSink {
+  buffer: { len: number; finish(): Uint8Array };
+  channel: { sendData(data: Uint8Array): Promise<void> };
+  flush(): Promise<void>;
+}
+
+let applied = false;
+
+/**
+ * apache-beam 2.49's data sink (the operator that sends a bundle's output
+ * from the TypeScript worker to the runner) flushes each megabyte like this:
+ * `await send(buffer.finish()); buffer = new Writer()`. Elements the worker
+ * encodes while the send is awaited go into the finished buffer and are
+ * lost; on Flink the stream then fails to decode ("CoderException:
+ * EOFException: reached end of stream"). Found by the conformance suite: a
+ * windowed count over 18,000 events. The class is not exported, so its
+ * prototype is reached through one operator built for the purpose, and its
+ * flush replaced by one that swaps the buffer before it sends.
+ */
+export function fixBeamDataSink(): void {
+  if (applied) return;
+  const payload = RemoteGrpcPort.toBinary(RemoteGrpcPort.create({ apiServiceDescriptor: { url: 'unused' }, coderId: 'unused' }));
+  const context = {
+    descriptor: { transforms: { probe: { spec: { urn: 'beam:runner:sink:v1', payload }, inputs: {}, outputs: {} } } },
+    getReceiver: () => undefined,
+    getDataChannel: () => undefined,
+    getBundleId: () => 'probe',
+    pipelineContext: { getCoder: () => undefined },
+  };
+  const probe = createOperator('probe', context as unknown as Parameters<typeof createOperator>[1]) as unknown as DataSink;
+  const prototype = Object.getPrototypeOf(probe) as DataSink;
+  if (typeof prototype.flush !== 'function') throw new Error('apache-beam changed its data sink: review runners/beam/sdk-fixes.ts');
+  prototype.flush = async function flush(this: DataSink) {
+    if (this.buffer.len === 0) return;
+    const data = this.buffer.finish();
+    this.buffer = new (this.buffer.constructor as new () => DataSink['buffer'])();
+    await this.channel.sendData(data);
+  };
+  applied = true;
+}

@@ -1,0 +1,68 @@
+import * as beam from 'apache-beam';
+import { impulse } from 'apache-beam/transforms/internal';
+import { count, max, mean, min, sum } from 'apache-beam/transforms/combiners';
+import type { AggregateNode, WindowNode } from '../../compiler/ir/index.ts';
+import { windowOf } from '../local/record-path.ts';
+import { ApplySteps, CustomCombine, eventTimestamp, ReadInput, ToRow, WriteSink } from './dofns.ts';
+import type { AggregateInput, BeamRunContext, StepOutput } from './run-context.ts';
+
+// Beam's combiners are typed by their accumulators; here any of them fits the one call site.
+// eslint-disable-next-line @typescript-eslint/no-explicit-any
+type AnyCombineFn = beam.CombineFn<any, any, any>;
+
+/** Beam's own combiner for an aggregation, and the field of the aggregate input it reads. */
+function combinerFor(aggregate: AggregateNode, runId: string): [field: keyof AggregateInput, combiner: AnyCombineFn] {
+  switch (aggregate.op) {
+    case 'count':
+      return ['k', count];
+    case 'sum':
+      return ['n', sum];
+    case 'min':
+      return ['n', min];
+    case 'max':
+      return ['n', max];
+    case 'avg':
+      return ['n', mean];
+    case 'custom':
+      return ['e', new CustomCombine(runId)];
+  }
+}
+
+/** Event-time windows in Beam's terms (seconds). Tumbling windows are fixed windows. */
+function windowFn(window: WindowNode) {
+  return window.slideMs === window.sizeMs ? beam.fixedWindows(window.sizeMs / 1000) : beam.slidingWindows(window.sizeMs / 1000, window.slideMs / 1000);
+}
+
+/**
+ * The pipeline as Beam transforms:
+ *
+ *   impulse → read the bounded input → the per-record steps (one DoFn) → split
+ *     sink rows → write to their sinks (systems of record, dead letters, un-aggregated output)
+ *     aggregate inputs → event timestamps → windowInto → groupBy(key).combining(Beam's combiner)
+ *                      → rows with their window → write to the pipeline's sink
+ */
+export function translate(runId: string, context: BeamRunContext): (root: beam.Root) => void {
+  const { pipeline, aggregate } = context;
+  const finalSink = context.sinks.indexOf(pipeline.sink);
+  const window = windowOf(pipeline);
+  return (root) => {
+    const outputs = root
+      .apply(beam.withName('impulse', impulse()))
+      .apply(beam.withName(`read ${pipeline.source.connector}`, beam.parDo(new ReadInput(runId))))
+      .apply(beam.withName('steps', beam.parDo(new ApplySteps(runId))))
+      .apply(beam.withName('route', beam.split<StepOutput>(['sink', 'agg'])));
+    (outputs.sink as beam.PCollection<unknown>).apply(beam.withName('write side sinks', beam.parDo(new WriteSink(runId))));
+    if (!aggregate) return;
+    let keyed = outputs.agg as beam.PCollection<AggregateInput>;
+    if (window) {
+      keyed = keyed
+        .apply(beam.withName('event time', beam.assignTimestamps(eventTimestamp)))
+        .apply(beam.withName(`window ${window.type}`, beam.windowInto(windowFn(window))));
+    }
+    const [field, combiner] = combinerFor(aggregate, runId);
+    keyed
+      .apply(beam.withName(`group and ${aggregate.op}`, beam.groupBy<AggregateInput, string>('k').combining(field, combiner, 'value')))
+      .apply(beam.withName('rows', beam.parDo(new ToRow(runId), { window: beam.windowParam() })))
+      .apply(beam.withName('write sink', beam.parDo(new WriteSink(runId, finalSink))));
+  };
+}

@@ -1,0 +1,29 @@
+import { flinkJobPort, host } from './config.ts';
+import type { ServiceSpec } from './service.ts';
+
+/**
+ * The arguments of Beam's portable Flink job server: its job API on `port`,
+ * the artifact and expansion services on the two ports below it (or any free
+ * ones: `sidePorts: 'any'`), and the Flink master it submits to (`[local]`:
+ * an embedded Flink in the same JVM).
+ */
+export function flinkJobServerArgs(lib: string, artifactsDir: string, port: number, master = '[local]', sidePorts: 'below' | 'any' = 'below'): string[] {
+  const side = (offset: number) => (sidePorts === 'any' ? 0 : port - offset);
+  return [
+    '-Xms128m', '-Xmx1g', '-XX:+UseG1GC', '-cp', `${lib}/*`, 'org.apache.beam.runners.flink.FlinkJobServerDriver',
+    `--flink-master=${master}`, `--job-host=${host}`, `--job-port=${port}`, `--artifact-port=${side(1)}`, `--expansion-port=${side(2)}`,
+    `--artifacts-dir=${artifactsDir}`,
+  ];
+}
+
+/** Beam's Flink job server with an embedded [local] Flink, shared by tests and `--runner beam-flink`. */
+export const flinkJobServer: ServiceSpec = {
+  name: 'flink-job-server',
+  port: flinkJobPort,
+  pom: 'flink-job-server-pom.xml',
+  startTimeoutMs: 90_000,
+  prepare() {},
+  javaArgs: (run, lib) => flinkJobServerArgs(lib, `${run}/artifacts`, flinkJobPort),
+  // The job API opens its port last, once the artifact and expansion services run: open means ready.
+  async ready() {},
+};
