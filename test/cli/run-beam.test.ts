@@ -1,0 +1,51 @@
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { EmbeddedStore } from '../../connectors/embedded/store.ts';
+import { demoEvents } from '../../pipelines/demo/sensor-events.ts';
+import { runCli } from '../helpers/run-cli.ts';
+import { tempDir } from '../helpers/temp-dir.ts';
+
+const aggregates = 'pipelines/demo/sensor-aggregates.ts';
+
+describe('idemflow run --runner beam-*', () => {
+  it('beam-direct runs the demo into the same tables, and names Beam\'s log', () => {
+    const store = join(tempDir(), 'store');
+    const run = runCli(['run', aggregates, '--runner', 'beam-direct', '--store', store]);
+    expect(run.stderr).toContain('sensor-aggregates: running on beam-direct');
+    expect(run.status).toBe(0);
+    expect(run.stdout).toMatch(/sensor-aggregates: 20,000 records on beam-direct/);
+    expect(run.stdout).toMatch(/Beam's log: .*idemflow-beam.*\.log/);
+    const counts = new EmbeddedStore(store).table({ table: 'sensor_counts' }).rows();
+    expect(counts.reduce((a, r) => a + Number(r.columns.measurements), 0)).toBe(demoEvents.count);
+    expect(new EmbeddedStore(store).table({ table: 'sensor_events' }).rows()).toHaveLength(demoEvents.count);
+  });
+
+  it('refuses a function that captures a module variable (IDEM009), naming it', () => {
+    const run = runCli(['run', 'test/fixtures/captures.ts', '--runner', 'beam-direct', '--store', join(tempDir(), 'store')]);
+    expect(run.status).toBe(2);
+    expect(run.stderr).toMatch(/cannot run on beam-direct: IDEM009 .*captures `minimum`/);
+  });
+
+  it.each([
+    [['--checkpoint', 'x'], '--checkpoint: local runner only'],
+    [['--dry-run'], '--dry-run: local runner only'],
+    [['--faults', 'crash-at=2'], 'only write-fail and lost-ack'],
+  ])('refuses local-runner options: %j', (extra, message) => {
+    const run = runCli(['run', aggregates, '--runner', 'beam-direct', '--store', join(tempDir(), 'store'), ...extra]);
+    expect(run.status).toBe(2);
+    expect(run.stderr).toContain(message);
+  });
+
+  it('refuses a stream source with what to do instead', () => {
+    const run = runCli(['run', 'pipelines/sensor-counts.ts', '--runner', 'beam-direct']);
+    expect(run.status).toBe(2);
+    expect(run.stderr).toContain('reads bounded sources');
+    expect(run.stderr).toContain('record the topic to a file');
+  });
+
+  it('--flink-master needs --runner beam-flink', () => {
+    const run = runCli(['run', aggregates, '--flink-master', 'jm:8081', '--store', join(tempDir(), 'store')]);
+    expect(run.status).toBe(2);
+    expect(run.stderr).toContain('--flink-master applies to --runner beam-flink');
+  });
+});
