@@ -3,6 +3,7 @@ import { benchKafkaCassandra } from '../../bench/kafka-cassandra.ts';
 import { benchLint } from '../../bench/lint.ts';
 import { benchLocal } from '../../bench/local.ts';
 import { benchMemory } from '../../bench/memory.ts';
+import { benchRunners } from '../../bench/runners.ts';
 import { benchStrategies } from '../../bench/strategies.ts';
 import { parseInteger } from '../shared-options.ts';
 import { UsageError } from '../usage-error.ts';
@@ -19,6 +20,7 @@ const benchmarks: Record<string, (o: { sizes?: number[]; beamSizes?: number[]; s
   'kafka-cassandra': benchKafkaCassandra,
   lint: benchLint,
   memory: benchMemory,
+  runners: benchRunners,
   strategies: benchStrategies,
 };
 
