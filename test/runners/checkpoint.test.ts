@@ -1,4 +1,4 @@
-import { mkdirSync, readFileSync, rmSync } from 'node:fs';
+import { mkdirSync, readFileSync, rmSync, symlinkSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { FileCheckpoints } from '../../runners/local/checkpoint.ts';
@@ -18,6 +18,15 @@ describe('file checkpoints', () => {
     rmSync(join(dir, 'checkpoint.json.tmp'), { recursive: true });
     store.save(checkpoint(5));
     expect(JSON.parse(readFileSync(join(dir, 'checkpoint.json'), 'utf8')).batch).toBe(5);
+  });
+
+  it('a real ENOSPC (the temp file is /dev/full, which takes no bytes) leaves the previous checkpoint valid and says so', () => {
+    const dir = tempDir();
+    const store = new FileCheckpoints(dir);
+    store.save(checkpoint(4));
+    symlinkSync('/dev/full', join(dir, 'checkpoint.json.tmp'));
+    expect(() => store.save(checkpoint(5))).toThrow(/cannot write the checkpoint of batch 5 in .* \(ENOSPC\); the checkpoint of batch 4 stays valid/);
+    expect(store.load('p')).toEqual(checkpoint(4));
   });
 
   it('refuses a checkpoint of another pipeline, and an unreadable one, with a clear message', () => {
