@@ -54,7 +54,7 @@ Cassandra is configured. SIGINT or SIGTERM finishes the batch in flight,
 writes a checkpoint and exits 0; a second signal exits at once.
 
 Beam runners (--runner beam-direct | beam-flink) run bounded sources (memory,
-file, generator) as one job; Beam's own output goes to a log file whose path
+file, generator) and Kafka topics up to their end as one job; Beam's own output goes to a log file whose path
 errors name. beam-flink starts Beam's Flink job server (fetched once from Maven
 Central; needs Java 17) unless \`scripts/services up flink-job-server\` runs one.
 

@@ -198,11 +198,31 @@ export class KafkaInput {
         const done = p as KafkaPosition;
         // What a checkpoint covers is never replayed again: stop keeping it.
         this.#handedOut = this.#handedOut.filter((m) => m.offset >= (done[m.partition] ?? 0));
-        const offsets = Object.entries(p as KafkaPosition).map(([partition, offset]) => ({ topic, partition: Number(partition), offset: String(offset) }));
-        if (offsets.length > 0) void this.#consumer.commitOffsets(offsets).catch((error: Error) => this.options.log(`source.kafka: committing offsets failed (${error.message}); the checkpoint still holds them`));
+        void this.commit(done).catch((error: Error) => this.options.log(`source.kafka: committing offsets failed (${error.message}); the checkpoint still holds them`));
       },
       close: async () => {},
     };
+  }
+
+  /** Commits a position (next offset per partition) as the group's offsets. */
+  async commit(position: KafkaPosition): Promise<void> {
+    const offsets = Object.entries(position).map(([partition, offset]) => ({ topic: this.options.topic, partition: Number(partition), offset: String(offset) }));
+    if (offsets.length > 0) await this.#consumer.commitOffsets(offsets);
+  }
+
+  /** The end of each assigned partition's log now: where a bounded read of the topic stops. */
+  async endOffsets(): Promise<Map<number, number>> {
+    const ends = await this.#admin.fetchTopicOffsets(this.options.topic);
+    return new Map(ends.filter((p) => !this.#assignment || this.#assignment.has(p.partition)).map((p) => [p.partition, Number(p.high)]));
+  }
+
+  /** True once every record below `ends` (per partition) has been handed out by a reader. */
+  handedOutUpTo(ends: ReadonlyMap<number, number>): boolean {
+    for (const [partition, end] of ends) {
+      if ((this.#nextToBuffer.get(partition) ?? 0) < end) return false;
+      if (this.#buffer.some((m) => m.partition === partition && m.offset < end)) return false;
+    }
+    return true;
   }
 
   async close(): Promise<void> {

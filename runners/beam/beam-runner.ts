@@ -10,7 +10,7 @@ import type { Diagnostic, PipelineNode } from '../../compiler/index.ts';
 import { RunnerError } from '../runner-error.ts';
 import type { Runner, RunResult } from '../runner.ts';
 import type { MemorySinkContents } from '../local/sinks/sink-writer.ts';
-import { openSource } from '../local/sources/open-source.ts';
+import { readBoundedInput } from './bounded-input.ts';
 import { flinkJobServerFor } from './flink-job-server.ts';
 import { fixBeamDataSink } from './sdk-fixes.ts';
 import { BeamRunContext, beamRuns, type BeamRunOptions } from './run-context.ts';
@@ -30,30 +30,8 @@ export interface BeamRunResult extends RunResult {
   readonly logFile: string;
 }
 
-/** Sources Beam reads here: bounded ones, read whole before the job starts. */
-const bounded = new Set(['memory', 'file', 'generator', 'cassandra-table']);
-
-/** Reads a bounded source to the end, keeping where each record came from (for dead letters). */
-async function readAll(pipeline: PipelineNode, options: BeamRunOptions) {
-  const reader = openSource(pipeline.source, undefined, { store: options.store });
-  const values: unknown[] = [];
-  const batches: { start: number; position: (i: number) => string }[] = [];
-  try {
-    for (;;) {
-      const batch = await reader.read(10_000);
-      batches.push({ start: values.length, position: batch.position });
-      for (const v of batch.values) values.push(v);
-      if (batch.done || batch.values.length === 0) break;
-    }
-  } finally {
-    await reader.close();
-  }
-  const position = (index: number) => {
-    const b = batches.findLast((x) => x.start <= index)!;
-    return b.position(index - b.start);
-  };
-  return { values, position };
-}
+/** Sources Beam reads here: bounded ones, and a Kafka topic up to its end at the start of the run. */
+const readable = new Set(['memory', 'file', 'generator', 'cassandra-table', 'kafka']);
 
 /**
  * Beam's SDK writes progress and gRPC chatter to the console; during a run
@@ -83,16 +61,14 @@ function beamRunner(name: BeamRunnerName): BeamRunner {
     name,
     unsupported(pipeline): Diagnostic[] {
       const source = pipeline.source;
-      if (bounded.has(source.connector)) return [];
+      if (readable.has(source.connector)) return [];
       return [{
         code: 'RUNNER',
         rule: 'beam-runner-source',
         severity: 'error',
         messageId: 'source',
-        message: `The ${name} runner reads bounded sources (memory, file, generator, cassandraTable); ${source.connector} is a stream.`,
-        fix: source.connector === 'kafka'
-          ? 'Run it on the local runner (Kafka with offsets in its checkpoints), or record the topic to a file and run that on Beam.'
-          : 'Run it on the local runner, or record the stream to a file and run that on Beam.',
+        message: `The ${name} runner reads bounded sources (memory, file, generator, cassandraTable) and Kafka topics up to their end; a ${source.connector} source is an endless stream.`,
+        fix: 'Run it on the local runner, or record the stream to a file and run that on Beam.',
         location: source.location,
       }];
     },
@@ -101,47 +77,57 @@ function beamRunner(name: BeamRunnerName): BeamRunner {
       fixBeamDataSink();
       const blockers = this.unsupported(pipeline);
       if (blockers.length > 0) throw new RunnerError(blockers.map((d) => d.message).join(' '));
-      const { values, position } = await readAll(pipeline, options);
-      const context = new BeamRunContext(pipeline, values, position, options);
-      const runId = beamRuns.open(context);
-      const logFile = options.logFile ?? join(tmpdir(), 'idemflow-beam', `${pipeline.name.replace(/[^\w.-]+/g, '_')}-${name}-${process.pid}-${Date.now()}.log`);
       const log = options.log ?? ((line: string) => process.stderr.write(`${line}\n`));
-      const jobServer = name === 'beam-flink' ? await flinkJobServerFor(options.flinkMaster ?? '[local]', log) : undefined;
-      let failed = false;
+      const input = await readBoundedInput(pipeline, { store: options.store, log });
       try {
-        await withConsoleTo(logFile, async () => {
-          const runner = jobServer
-            ? new PortableRunner({ jobEndpoint: jobServer.endpoint, environmentType: 'LOOPBACK', jobName: pipeline.name })
-            : directRunner();
-          await runner.run(translate(runId, context));
-        });
-      } catch (error) {
-        failed = true;
-        if (error instanceof RunnerError) throw error;
-        const message = error instanceof Error ? error.message.split('\n')[0] : String(error);
-        const cause = jobServer?.failureCause();
-        const logs = jobServer ? `${logFile} and ${jobServer.log}` : logFile;
-        throw new RunnerError(`${pipeline.name} failed on ${name}: ${message}${cause ? ` (${cause})` : ''}; see ${logs}`, { cause: error });
+        const context = new BeamRunContext(pipeline, input.values, (i) => input.position(i), options);
+        const logFile = options.logFile ?? join(tmpdir(), 'idemflow-beam', `${pipeline.name.replace(/[^\w.-]+/g, '_')}-${name}-${process.pid}-${Date.now()}.log`);
+        await runJob(name, pipeline, context, logFile, options, log);
+        await context.drain();
+        await input.acknowledged();
+        return {
+          pipeline: pipeline.name,
+          batches: 1,
+          recordsIn: input.values.length,
+          deadLetters: context.totals.deadLetters,
+          late: 0,
+          rowsWritten: context.rowsWritten,
+          abandonedWrites: context.totals.abandoned,
+          replays: 0,
+          elapsedMs: performance.now() - started,
+          memory: context.memory,
+          logFile,
+        };
       } finally {
-        beamRuns.close(runId);
-        await jobServer?.stop(failed);
+        await input.close();
       }
-      await context.drain();
-      return {
-        pipeline: pipeline.name,
-        batches: 1,
-        recordsIn: values.length,
-        deadLetters: context.totals.deadLetters,
-        late: 0,
-        rowsWritten: context.rowsWritten,
-        abandonedWrites: context.totals.abandoned,
-        replays: 0,
-        elapsedMs: performance.now() - started,
-        memory: context.memory,
-        logFile,
-      };
     },
   };
+}
+
+/** Submits the job to Beam (the DirectRunner, or Flink's job server) and waits for it to end. */
+async function runJob(name: BeamRunnerName, pipeline: PipelineNode, context: BeamRunContext, logFile: string, options: BeamRunnerOptions, log: (line: string) => void): Promise<void> {
+  const runId = beamRuns.open(context);
+  const jobServer = name === 'beam-flink' ? await flinkJobServerFor(options.flinkMaster ?? '[local]', log) : undefined;
+  let failed = false;
+  try {
+    await withConsoleTo(logFile, async () => {
+      const runner = jobServer
+        ? new PortableRunner({ jobEndpoint: jobServer.endpoint, environmentType: 'LOOPBACK', jobName: pipeline.name })
+        : directRunner();
+      await runner.run(translate(runId, context));
+    });
+  } catch (error) {
+    failed = true;
+    if (error instanceof RunnerError) throw error;
+    const message = error instanceof Error ? error.message.split('\n')[0] : String(error);
+    const cause = jobServer?.failureCause();
+    const logs = jobServer ? `${logFile} and ${jobServer.log}` : logFile;
+    throw new RunnerError(`${pipeline.name} failed on ${name}: ${message}${cause ? ` (${cause})` : ''}; see ${logs}`, { cause: error });
+  } finally {
+    beamRuns.close(runId);
+    await jobServer?.stop(failed);
+  }
 }
 
 export const beamDirectRunner = beamRunner('beam-direct');

@@ -36,11 +36,11 @@ describe('idemflow run --runner beam-*', () => {
     expect(run.stderr).toContain(message);
   });
 
-  it('refuses a stream source with what to do instead', () => {
-    const run = runCli(['run', 'pipelines/sensor-counts.ts', '--runner', 'beam-direct']);
+  it('refuses an endless stream (a socket receiver) with what to do instead', () => {
+    const run = runCli(['run', 'pipelines/strategies/aggregates-sor.ts', '--runner', 'beam-direct']);
     expect(run.status).toBe(2);
-    expect(run.stderr).toContain('reads bounded sources');
-    expect(run.stderr).toContain('record the topic to a file');
+    expect(run.stderr).toContain('a socket source is an endless stream');
+    expect(run.stderr).toContain('record the stream to a file');
   });
 
   it('--flink-master needs --runner beam-flink', () => {

@@ -16,7 +16,8 @@ import { parseFaults } from '../../runners/local/faults.ts';
 import type { MemorySinkContents } from '../../runners/local/sinks/sink-writer.ts';
 import { Reading } from '../helpers/fixtures.ts';
 import { tempDir } from '../helpers/temp-dir.ts';
-import { cassandraClient, runId, selectAll } from './servers.ts';
+import { produceLines } from '../../connectors/kafka/produce.ts';
+import { brokers, cassandraClient, runId, selectAll } from './servers.ts';
 
 const minute = 60_000;
 const runners = ['local', 'beam-direct', 'beam-flink'] as const;
@@ -104,6 +105,36 @@ describe('runner conformance: identical sink contents on local, beam-direct and 
     expect(direct).toEqual(local);
     expect(flink).toEqual(local);
   }, 120_000);
+
+  it('a Kafka topic, read up to its end: the same dead letters (topic/partition/offset) and aggregates; offsets committed only after the sinks', async () => {
+    const id = runId();
+    const topic = `conformance-${id}`;
+    const lines = readings.map((r, i) => (i % 211 === 3 ? '{"eventId": oops' : JSON.stringify(r)));
+    await produceLines(brokers, topic, lines);
+    const pipeline = (runner: RunnerId) =>
+      source.kafka({ brokers, topic, groupId: `conformance-${runner}-${id}` })
+        .parse(Reading, { deadLetter: embedded.deadLetters({ table: 'bad_readings' }) })
+        .groupBy('sensorId')
+        .sum('value')
+        .sink(embedded.upsert({ table: 'sums', key: { sensor: 'key' }, values: { total: 'value' } }));
+    const results = {} as Record<RunnerId, Record<string, string[]>>;
+    for (const runner of runners) {
+      const store = new EmbeddedStore(tempDir());
+      const p = pipeline(runner);
+      const result = runner === 'local'
+        ? await runLocal(p.ir, { store, batchSize: 400, untilIdleMs: 3_000, log: () => {} })
+        : await (runner === 'beam-direct' ? beamDirectRunner : beamFlinkRunner).run(p.ir, { store, log: () => {} });
+      expect(result.recordsIn).toBe(lines.length);
+      results[runner] = contents(p, store, result.memory);
+    }
+    expect(results.local['table:bad_readings']!.length).toBe(lines.filter((l) => l.includes('oops')).length);
+    expect(results.local['table:bad_readings']![0]).toMatch(new RegExp(`${topic}/\\d/\\d+`));
+    expect(results['beam-direct']).toEqual(results.local);
+    expect(results['beam-flink']).toEqual(results.local);
+    // The offsets were committed after the sinks: the same group reads nothing again.
+    const again = await beamDirectRunner.run(pipeline('beam-direct').ir, { store: new EmbeddedStore(tempDir()), log: () => {} });
+    expect(again.recordsIn).toBe(0);
+  }, 180_000);
 
   it('Cassandra sinks: the same rows in the real tables', async () => {
     const id = runId();

@@ -1,0 +1,86 @@
+import type { PipelineNode } from '../../compiler/ir/index.ts';
+import type { EmbeddedStore } from '../../connectors/embedded/store.ts';
+import { KafkaInput, type KafkaPosition } from '../../connectors/kafka/kafka-input.ts';
+import { openSource } from '../local/sources/open-source.ts';
+import type { SourceReader } from '../local/sources/source-reader.ts';
+
+/** A Beam job's input, read whole before the job is submitted. */
+export interface BoundedInput {
+  readonly values: readonly unknown[];
+  /** Where values[i] came from: `file:line`, `topic/partition/offset`, … (for dead letters). */
+  position(index: number): string;
+  /** Once the sinks acknowledged everything: a Kafka input commits its offsets. */
+  acknowledged(): Promise<void>;
+  close(): Promise<void>;
+}
+
+export interface BoundedInputOptions {
+  readonly store: EmbeddedStore;
+  readonly log: (line: string) => void;
+  /** A Kafka read ends when nothing new arrived for this long even though the log's end was not reached (transaction markers). */
+  readonly kafkaIdleMs?: number;
+  readonly connectAttempts?: number;
+}
+
+const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
+
+/** Reads `reader` in batches until `finished`, keeping each value's position. */
+async function drain(reader: SourceReader, finished: (last: { done: boolean; count: number }) => boolean) {
+  const values: unknown[] = [];
+  const batches: { start: number; position: (i: number) => string }[] = [];
+  for (;;) {
+    const batch = await reader.read(10_000);
+    if (batch.values.length > 0) batches.push({ start: values.length, position: batch.position });
+    for (const v of batch.values) values.push(v);
+    if (finished({ done: batch.done, count: batch.values.length })) break;
+    if (batch.values.length === 0) await sleep(20);
+  }
+  const position = (index: number) => {
+    const b = batches.findLast((x) => x.start <= index)!;
+    return b.position(index - b.start);
+  };
+  return { values, position };
+}
+
+/**
+ * The input of a pipeline on Beam. Bounded sources are read to their end.
+ * A Kafka topic is read the way a batch job reads it: from the group's
+ * committed offsets to the end of each partition's log when the run starts;
+ * the offsets are committed only after every sink acknowledged (the seed's
+ * Direct API, with the job as the batch), so a failed run reads the same
+ * records again and idempotent sinks converge.
+ */
+export async function readBoundedInput(pipeline: PipelineNode, options: BoundedInputOptions): Promise<BoundedInput> {
+  const source = pipeline.source;
+  if (source.connector !== 'kafka') {
+    const reader = openSource(source, undefined, { store: options.store });
+    try {
+      const { values, position } = await drain(reader, ({ done, count }) => done || count === 0);
+      return { values, position, acknowledged: async () => {}, close: async () => {} };
+    } finally {
+      await reader.close();
+    }
+  }
+  const o = source.options;
+  const kafka = new KafkaInput({ brokers: o.brokers as string[], topic: String(o.topic), groupId: String(o.groupId), log: options.log, attempts: options.connectAttempts });
+  try {
+    await kafka.start();
+    const ends = await kafka.endOffsets();
+    const reader = kafka.reader(undefined);
+    const idleMs = options.kafkaIdleMs ?? 5_000;
+    let lastProgress = performance.now();
+    const { values, position } = await drain(reader, ({ count }) => {
+      const now = performance.now();
+      if (count > 0) lastProgress = now;
+      if (kafka.handedOutUpTo(ends)) return true;
+      if (now - lastProgress < idleMs) return false;
+      options.log(`source.kafka: nothing new from ${String(o.topic)} for ${idleMs} ms before the end offsets at start; reading ends here`);
+      return true;
+    });
+    const end = reader.position() as KafkaPosition;
+    return { values, position, acknowledged: () => kafka.commit(end), close: () => kafka.close() };
+  } catch (error) {
+    await kafka.close();
+    throw error;
+  }
+}
