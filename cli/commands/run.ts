@@ -2,7 +2,6 @@ import { Command, Option } from 'commander';
 import { describeFaults, diffPlan, parseFaults, runLocal, storeLookup, type LocalRunResult } from '../../runners/local/index.ts';
 import { localRunner } from '../../runners/local/index.ts';
 import { summary } from '../run-summary.ts';
-import { runOnBeam } from '../run-on-beam.ts';
 import { cassandraOption, openCassandra } from '../cassandra-option.ts';
 import { effectiveConfig } from '../effective-config.ts';
 import { loadAll } from '../load-pipelines.ts';
@@ -76,7 +75,11 @@ Examples:
         process.stdout.write(`${JSON.stringify({ pipeline: pipeline.name, ...effectiveConfig(flags) }, undefined, 2)}\n`);
         return;
       }
-      if (flags.runner !== 'local') return runOnBeam(file, pipeline.ir, flags.runner as 'beam-direct' | 'beam-flink', flags);
+      if (flags.runner !== 'local') {
+        // Loaded only here: Beam's SDK (gRPC, protobuf) would add a second to every local run's start-up.
+        const { runOnBeam } = await import('../run-on-beam.ts');
+        return runOnBeam(file, pipeline.ir, flags.runner as 'beam-direct' | 'beam-flink', flags);
+      }
       if (flags.flinkMaster !== undefined) throw new UsageError('--flink-master applies to --runner beam-flink');
       const blockers = localRunner.unsupported(pipeline.ir);
       if (blockers.length > 0) throw new UsageError(`${file}: ${blockers.map((d) => d.message).join(' ')}`);

@@ -12,7 +12,7 @@ import type { Runner, RunResult } from '../runner.ts';
 import type { MemorySinkContents } from '../local/sinks/sink-writer.ts';
 import { readBoundedInput } from './bounded-input.ts';
 import { flinkJobServerFor } from './flink-job-server.ts';
-import { fixBeamDataSink } from './sdk-fixes.ts';
+import { fixBeamSdk } from './sdk-fixes.ts';
 import { BeamRunContext, beamRuns, type BeamRunOptions } from './run-context.ts';
 import { translate } from './translate.ts';
 
@@ -74,7 +74,7 @@ function beamRunner(name: BeamRunnerName): BeamRunner {
     },
     async run(pipeline, options) {
       const started = performance.now();
-      fixBeamDataSink();
+      fixBeamSdk();
       const blockers = this.unsupported(pipeline);
       if (blockers.length > 0) throw new RunnerError(blockers.map((d) => d.message).join(' '));
       const log = options.log ?? ((line: string) => process.stderr.write(`${line}\n`));

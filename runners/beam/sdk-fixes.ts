@@ -1,6 +1,7 @@
 // apache-beam's modules require each other in a cycle that resolves only when its index loads first.
 import 'apache-beam';
 import { RemoteGrpcPort } from 'apache-beam/proto/beam_fn_api';
+import { BeamFnControlClient } from 'apache-beam/proto/beam_fn_api.grpc-client';
 import { createOperator } from 'apache-beam/worker/operators';
 
 interface DataSink {
@@ -10,6 +11,25 @@ interface DataSink {
 }
 
 let applied = false;
+
+/**
+ * apache-beam 2.49's worker listens to its control stream's data and end, not
+ * its errors: when the runner ends the stream of a job that failed ("1
+ * CANCELLED: Runner closed connection"), Node throws the unhandled 'error'
+ * event and the whole process dies, in about one failed Flink job in three
+ * here — the job's failure, reported by its state, would never be printed.
+ * Every control stream gets a listener; the failure is the job state's to
+ * report.
+ */
+function listenToControlErrors(): void {
+  const prototype = BeamFnControlClient.prototype as unknown as { control(...args: unknown[]): NodeJS.EventEmitter };
+  const control = prototype.control;
+  prototype.control = function (this: unknown, ...args: unknown[]) {
+    const stream = control.apply(this, args);
+    stream.on('error', (error: Error) => console.debug(`Beam control stream ended: ${error.message}`));
+    return stream;
+  };
+}
 
 /**
  * apache-beam 2.49's data sink (the operator that sends a bundle's output
@@ -22,8 +42,7 @@ let applied = false;
  * prototype is reached through one operator built for the purpose, and its
  * flush replaced by one that swaps the buffer before it sends.
  */
-export function fixBeamDataSink(): void {
-  if (applied) return;
+function swapBufferBeforeSend(): void {
   const payload = RemoteGrpcPort.toBinary(RemoteGrpcPort.create({ apiServiceDescriptor: { url: 'unused' }, coderId: 'unused' }));
   const context = {
     descriptor: { transforms: { probe: { spec: { urn: 'beam:runner:sink:v1', payload }, inputs: {}, outputs: {} } } },
@@ -41,5 +60,12 @@ export function fixBeamDataSink(): void {
     this.buffer = new (this.buffer.constructor as new () => DataSink['buffer'])();
     await this.channel.sendData(data);
   };
+}
+
+/** Two fixes to apache-beam 2.49's TypeScript worker, applied once before the first job (see each). */
+export function fixBeamSdk(): void {
+  if (applied) return;
+  swapBufferBeforeSend();
+  listenToControlErrors();
   applied = true;
 }

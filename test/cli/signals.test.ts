@@ -1,6 +1,7 @@
 import { spawn } from 'node:child_process';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { writeFileSync, rmSync } from 'node:fs';
+import { existsSync, writeFileSync, rmSync } from 'node:fs';
 import { afterAll, describe, expect, it } from 'vitest';
 import { EmbeddedStore } from '../../connectors/embedded/store.ts';
 import { repoRoot } from '../helpers/run-cli.ts';
@@ -15,16 +16,29 @@ export default source.generator({ count: 6_000, keys: 7, ratePerSecond: 2_000 })
   .sink(embedded.upsert({ table: 'counts', key: { s: 'key' }, values: { n: 'value' } }))
   .named('paced');
 `);
-// A sink that takes 5 s a write: a first signal waits for it, a second must not.
+// A sink that takes 5 s a write, and says when its first write began: a first signal waits for it, a second must not.
 const slowFile = join(repoRoot, 'test/fixtures/slow-sink.tmp.ts');
-writeFileSync(slowFile, `import { sink, source } from 'idemflow';
+// Not a tempDir(): those are removed after each test, and this outlives the first.
+const writing = join(tmpdir(), `idemflow-slow-sink-${process.pid}-${Date.now()}`);
+writeFileSync(slowFile, `import { writeFileSync } from 'node:fs';
+import { sink, source } from 'idemflow';
 export default source.generator({ count: 1_000, keys: 3 }).groupBy('sensorId').count()
-  .sink(sink({ write: () => new Promise<void>((r) => setTimeout(r, 5_000)), idempotent: true }))
+  .sink(sink({ write: () => { writeFileSync(${JSON.stringify(writing)}, ''); return new Promise<void>((r) => setTimeout(r, 5_000)); }, idempotent: true }))
   .named('slow');
 `);
+
+/** Waits until `ready()` holds: signals sent before the CLI has started (a slow machine) would test nothing. */
+async function until(ready: () => boolean, what: string): Promise<void> {
+  const deadline = Date.now() + 30_000;
+  while (!ready()) {
+    if (Date.now() > deadline) throw new Error(`timed out waiting until ${what}`);
+    await new Promise((r) => setTimeout(r, 25));
+  }
+}
 afterAll(() => {
   rmSync(file, { force: true });
   rmSync(slowFile, { force: true });
+  rmSync(writing, { force: true });
 });
 
 function run(store: string, checkpoint: string) {
@@ -41,7 +55,8 @@ describe('signals', () => {
     const store = join(tempDir(), 'store');
     const checkpoint = tempDir();
     const first = run(store, checkpoint);
-    await new Promise((r) => setTimeout(r, 1_800));
+    // Mid-run: the first batches are stored, most of the 3 s of paced input is still to come.
+    await until(() => existsSync(store) && new EmbeddedStore(store).table({ table: 'events' }).size > 0, 'the run has stored its first batch');
     first.child.kill('SIGTERM');
     const stopped = await first.exited;
     expect(stopped.code).toBe(0);
@@ -57,14 +72,14 @@ describe('signals', () => {
     const s = new EmbeddedStore(store);
     expect(s.table({ table: 'events' }).size).toBe(6_000);
     expect(s.table({ table: 'counts' }).rows().reduce((a, r) => a + Number(r.columns.n), 0)).toBe(6_000);
-  }, 60_000);
+  }, 90_000);
 
   it('a second signal exits at once (130), without waiting for the batch in flight', async () => {
     const child = spawn(process.execPath, [join(repoRoot, 'bin/idemflow.js'), 'run', slowFile, '--store', join(tempDir(), 'store'), '-q'], { cwd: repoRoot, stdio: ['ignore', 'pipe', 'pipe'] });
     let err = '';
     child.stderr.on('data', (d: Buffer) => (err += d));
     const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
-    await new Promise((r) => setTimeout(r, 2_000)); // the first write is in flight
+    await until(() => existsSync(writing), 'the first write is in flight');
     child.kill('SIGINT');
     const deadline = Date.now() + 5_000;
     while (!err.includes('SIGINT: finishing') && Date.now() < deadline) await new Promise((r) => setTimeout(r, 20));
@@ -72,5 +87,5 @@ describe('signals', () => {
     child.kill('SIGINT');
     expect(await exited).toBe(130);
     expect(Date.now() - started).toBeLessThan(2_000);
-  }, 30_000);
+  }, 60_000);
 });
