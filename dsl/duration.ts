@@ -6,7 +6,8 @@ export type Duration =
   | number
   | { readonly ms?: number; readonly seconds?: number; readonly minutes?: number; readonly hours?: number; readonly days?: number };
 
-const unitMs = { ms: 1, seconds: 1_000, minutes: 60_000, hours: 3_600_000, days: 86_400_000 } as const;
+/** Milliseconds a unit: shared with the lint, which reads durations without running the DSL. */
+export const unitMs = { ms: 1, seconds: 1_000, minutes: 60_000, hours: 3_600_000, days: 86_400_000 } as const;
 
 export function toMillis(call: string, argument: string, duration: Duration, location?: SourceLocation, allowZero = false): number {
   let total = 0;

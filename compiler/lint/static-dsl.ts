@@ -1,4 +1,5 @@
 import { Node, SyntaxKind } from 'ts-morph';
+import { unitMs } from '../../dsl/duration.ts';
 import { defaultRetry } from '../../dsl/sinks.ts';
 import { sensorEventFields } from '../../dsl/sensor-event.ts';
 import {
@@ -110,7 +111,7 @@ function durationMs(value: AbstractValue | undefined): number {
   const plain = toPlain(value ?? unknownValue);
   if (typeof plain === 'number') return plain;
   if (plain && typeof plain === 'object') {
-    const unit: Record<string, number> = { ms: 1, seconds: 1_000, minutes: 60_000, hours: 3_600_000, days: 86_400_000 };
+    const unit: Readonly<Record<string, number>> = unitMs;
     return Object.entries(plain).reduce((sum, [k, v]) => sum + (typeof v === 'number' ? v * (unit[k] ?? Number.NaN) : Number.NaN), 0);
   }
   return Number.NaN;

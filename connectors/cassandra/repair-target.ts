@@ -4,6 +4,7 @@ import type { RepairTarget } from '../../runners/local/repair.ts';
 import type { Row } from '../embedded/store.ts';
 import { tableSchemas, type CqlType, type TableSchema } from './cql-schema.ts';
 import { sorBucket } from './sor-bucket.ts';
+import { systemOfRecordEvents } from './sor-reader.ts';
 import { CassandraTableWriter } from './table-writer.ts';
 
 /** Values as the pipeline computed them: Longs and timestamps back to numbers. */
@@ -13,17 +14,6 @@ const plain = (v: unknown) => (v instanceof types.Long ? v.toNumber() : v instan
 function stored(value: unknown, type: CqlType): unknown {
   if (type === 'text') return typeof value === 'string' ? value : JSON.stringify(value);
   return typeof value === 'number' ? value : Number(value);
-}
-
-/** Murmur3 token ranges: the whole ring cut into `parts` slices, each read with paging. */
-function tokenRanges(parts: number): [types.Long, types.Long][] {
-  const min = -(2n ** 63n);
-  const span = 2n ** 64n - 1n;
-  return Array.from({ length: parts }, (_, i) => {
-    const lo = min + (span * BigInt(i)) / BigInt(parts);
-    const hi = i === parts - 1 ? 2n ** 63n - 1n : min + (span * BigInt(i + 1)) / BigInt(parts);
-    return [types.Long.fromString(lo.toString()), types.Long.fromString(hi.toString())];
-  });
 }
 
 /** Repair against Cassandra: reads the system of record by token ranges with paging, reads and rewrites the sink table. */
@@ -38,12 +28,7 @@ export function cassandraRepairTarget(client: Client, pipeline: PipelineNode): R
     async events(sor) {
       const s = schemaOf(sor);
       const events: unknown[] = [];
-      const ranges = tokenRanges(16);
-      for (const [i, [lo, hi]] of ranges.entries()) {
-        // (lo, hi] slices; the first includes the minimum token itself.
-        const cql = `SELECT payload FROM ${s.keyspace}.${s.table} WHERE token(bucket) ${i === 0 ? '>=' : '>'} ? AND token(bucket) <= ?`;
-        for await (const row of client.stream(cql, [lo, hi], { prepare: true, fetchSize: 5_000 }) as unknown as AsyncIterable<types.Row>) events.push(JSON.parse(row.get('payload') as string));
-      }
+      for await (const event of systemOfRecordEvents(client, s.keyspace, s.table)) events.push(event);
       return events;
     },
     async currentRows(sink) {

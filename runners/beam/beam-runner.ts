@@ -78,7 +78,7 @@ function beamRunner(name: BeamRunnerName): BeamRunner {
       const blockers = this.unsupported(pipeline);
       if (blockers.length > 0) throw new RunnerError(blockers.map((d) => d.message).join(' '));
       const log = options.log ?? ((line: string) => process.stderr.write(`${line}\n`));
-      const input = await readBoundedInput(pipeline, { store: options.store, log });
+      const input = await readBoundedInput(pipeline, { store: options.store, cassandra: options.cassandra, log });
       try {
         const context = new BeamRunContext(pipeline, input.values, (i) => input.position(i), options);
         const logFile = options.logFile ?? join(tmpdir(), 'idemflow-beam', `${pipeline.name.replace(/[^\w.-]+/g, '_')}-${name}-${process.pid}-${Date.now()}.log`);

@@ -1,3 +1,4 @@
+import type { Client } from 'cassandra-driver';
 import type { PipelineNode } from '../../compiler/ir/index.ts';
 import type { EmbeddedStore } from '../../connectors/embedded/store.ts';
 import { KafkaInput, type KafkaPosition } from '../../connectors/kafka/kafka-input.ts';
@@ -16,6 +17,8 @@ export interface BoundedInput {
 
 export interface BoundedInputOptions {
   readonly store: EmbeddedStore;
+  /** When set, `source.cassandraTable` reads this cluster. */
+  readonly cassandra?: Client;
   readonly log: (line: string) => void;
   /** A Kafka read ends when nothing new arrived for this long even though the log's end was not reached (transaction markers). */
   readonly kafkaIdleMs?: number;
@@ -53,7 +56,7 @@ async function drain(reader: SourceReader, finished: (last: { done: boolean; cou
 export async function readBoundedInput(pipeline: PipelineNode, options: BoundedInputOptions): Promise<BoundedInput> {
   const source = pipeline.source;
   if (source.connector !== 'kafka') {
-    const reader = openSource(source, undefined, { store: options.store });
+    const reader = openSource(source, undefined, { store: options.store, cassandra: options.cassandra });
     try {
       const { values, position } = await drain(reader, ({ done, count }) => done || count === 0);
       return { values, position, acknowledged: async () => {}, close: async () => {} };

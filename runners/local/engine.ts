@@ -114,10 +114,6 @@ export async function runLocal(pipeline: PipelineNode, options: LocalRunOptions)
   if (faults.crashAt.length > 0 && !checkpoints.durable && !options.crash) {
     throw new RunnerError('--faults crash-at needs --checkpoint <dir>: without a durable checkpoint a crash cannot be recovered from');
   }
-  if (pipeline.source.connector === 'cassandra-table' && options.cassandra) {
-    // Reading it would silently use the embedded store's copy instead of the cluster's.
-    throw new RunnerError('source.cassandraTable reads the embedded store only for now; with --cassandra, recompute from the Cassandra system of record with `idemflow repair`');
-  }
   const crash = options.crash ?? defaultCrash;
   const memory: MemorySinkContents = options.memory ?? new Map();
   const plan: PlannedWrite[] | undefined = options.dryRun ? [] : undefined;
@@ -181,7 +177,7 @@ export async function runLocal(pipeline: PipelineNode, options: LocalRunOptions)
   const kafka = source.connector === 'kafka'
     ? new KafkaInput({ brokers: source.options.brokers as string[], topic: String(source.options.topic), groupId: String(source.options.groupId), log, attempts: options.connectAttempts })
     : undefined;
-  const sourceContext = { store: options.store, receiver, kafka };
+  const sourceContext = { store: options.store, receiver, kafka, cassandra: options.cassandra };
   let inputReadyAt = performance.now();
   try {
     await receiver?.start();

@@ -221,10 +221,3 @@ describe('local engine: late data and repair', () => {
     expect(tableCounts(store, 'counts', 'n')).toEqual(countsByKeyAndWindow(settings, minute));
   });
 });
-
-describe('local engine: a Cassandra table as source', () => {
-  it('is refused with --cassandra rather than silently read from the embedded store', async () => {
-    const p = source.cassandraTable({ keyspace: 'k', table: 'events' }).groupBy((e) => String(e)).count().sink(sinks.memory());
-    await expect(runLocal(p.ir, { store: new EmbeddedStore(tempDir()), cassandra: {} as never, ...quiet })).rejects.toThrow(/reads the embedded store only for now; with --cassandra, recompute .* with `idemflow repair`/);
-  });
-});

@@ -1,6 +1,8 @@
+import type { Client } from 'cassandra-driver';
 import type { SourceNode } from '../../../compiler/ir/index.ts';
 import type { EmbeddedStore } from '../../../connectors/embedded/store.ts';
 import type { KafkaInput, KafkaPosition } from '../../../connectors/kafka/kafka-input.ts';
+import { cassandraTableSource } from './cassandra-table-source.ts';
 import { fileSource } from './file-source.ts';
 import { generatorSource, type GeneratorSettings } from './generator-source.ts';
 import { memorySource } from './memory-source.ts';
@@ -15,6 +17,8 @@ export interface SourceContext {
   readonly receiver?: SocketReceiver;
   /** The run's Kafka consumer, likewise. */
   readonly kafka?: KafkaInput;
+  /** A Cassandra session: `source.cassandraTable` reads the cluster's system of record instead of the embedded store's. */
+  readonly cassandra?: Client;
 }
 
 /** Opens a pipeline's source at a checkpointed position (undefined: from the start). */
@@ -28,7 +32,8 @@ export function openSource(node: SourceNode, from: unknown, context: SourceConte
     case 'generator':
       return generatorSource(o as unknown as GeneratorSettings, from);
     case 'cassandra-table': {
-      // The embedded store stands in for Cassandra: its system-of-record rows hold the archived events.
+      if (context.cassandra) return cassandraTableSource(context.cassandra, String(o.keyspace), String(o.table), from);
+      // Without a Cassandra, the embedded store stands in for it: its system-of-record rows hold the archived events.
       const rows = context.store.table({ keyspace: String(o.keyspace), table: String(o.table) }).rows();
       return memorySource(rows.map((r) => r.columns.payload), from);
     }
