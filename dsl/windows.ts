@@ -6,6 +6,19 @@ import { toMillis, type Duration } from './duration.ts';
 export interface WindowOptions {
   /** How long after the watermark passes a window's end late records still update it (default 0). */
   readonly allowedLateness?: Duration;
+  /**
+   * When a window's row is written: `'updates'` (default) after every batch
+   * that changed it, fresh but rewritten many times; `'final'` once, when
+   * the watermark passes its end plus the allowed lateness (Spark's append
+   * mode, Beam's default trigger): fewer writes, rows a window late.
+   */
+  readonly emit?: 'updates' | 'final';
+}
+
+function emitOf(call: string, options: WindowOptions, location: WindowNode['location']): { emit?: 'final' } {
+  const emit = options.emit ?? 'updates';
+  if (emit !== 'updates' && emit !== 'final') throw new BuildError(call, `emit must be 'updates' or 'final', got ${JSON.stringify(emit)}`, location);
+  return emit === 'final' ? { emit } : {};
 }
 
 /** A window spec, turned into a node when `.window()` is called. */
@@ -18,7 +31,7 @@ export function tumbling(size: Duration, options: WindowOptions = {}): WindowSpe
   const location = captureCallSite();
   const sizeMs = toMillis('tumbling', 'size', size, location);
   const allowedLatenessMs = toMillis('tumbling', 'allowedLateness', options.allowedLateness ?? 0, location, true);
-  return { node: WindowNode.create({ type: 'tumbling', sizeMs, slideMs: sizeMs, allowedLatenessMs, location }) };
+  return { node: WindowNode.create({ type: 'tumbling', sizeMs, slideMs: sizeMs, allowedLatenessMs, ...emitOf('tumbling', options, location), location }) };
 }
 
 /** Overlapping event-time windows of `size`, one starting every `slide`: each event counts in size/slide windows. */
@@ -28,5 +41,5 @@ export function sliding(size: Duration, slide: Duration, options: WindowOptions 
   const slideMs = toMillis('sliding', 'slide', slide, location);
   if (slideMs > sizeMs) throw new BuildError('sliding', `slide (${slideMs} ms) must not exceed size (${sizeMs} ms)`, location);
   const allowedLatenessMs = toMillis('sliding', 'allowedLateness', options.allowedLateness ?? 0, location, true);
-  return { node: WindowNode.create({ type: 'sliding', sizeMs, slideMs, allowedLatenessMs, location }) };
+  return { node: WindowNode.create({ type: 'sliding', sizeMs, slideMs, allowedLatenessMs, ...emitOf('sliding', options, location), location }) };
 }

@@ -9,6 +9,8 @@ export interface WindowNode {
   readonly slideMs: number;
   /** How long after the watermark passes a window's end late records still update it. */
   readonly allowedLatenessMs: number;
+  /** `final`: a window's row is written once, when it closes; absent: after every batch that changed it. */
+  readonly emit?: 'final';
   readonly location?: SourceLocation;
 }
 

@@ -40,12 +40,18 @@ export class AggregationState {
   #maxEventTime = -Infinity;
   /** Latest event time per split (Kafka partition): the watermark follows the slowest. */
   readonly #splitMax = new Map<number, number>();
+  /** With `emit: 'final'`: rows of the windows the last watermark advance closed. */
+  #closed: AggregateRowOut[] = [];
+  /** Windows write their rows once, when they close, instead of after every change. */
+  readonly emitsFinal: boolean;
 
   constructor(
     readonly aggregator: Aggregator,
     readonly window: WindowNode | undefined,
     readonly trackDeltas: boolean,
-  ) {}
+  ) {
+    this.emitsFinal = window?.emit === 'final';
+  }
 
   get watermark(): number {
     return this.#watermark;
@@ -98,6 +104,8 @@ export class AggregationState {
     const agg = this.aggregator;
     const entry = this.#entry(key, start);
     entry.acc = agg.add(entry.acc, event);
+    // A final row is the whole aggregate, written once: no change marks, no deltas.
+    if (this.emitsFinal) return true;
     if (this.trackDeltas) entry.delta = agg.add(entry.delta === undefined ? agg.init() : entry.delta, event);
     if (!entry.dirty) {
       entry.dirty = true;
@@ -110,12 +118,29 @@ export class AggregationState {
   drainChanged(deltas: boolean): AggregateRowOut[] {
     const rows: AggregateRowOut[] = [];
     for (const e of this.#dirty) {
-      const value = this.aggregator.result(deltas ? e.delta : e.acc);
-      rows.push(e.windowStart === undefined ? { key: e.key, value } : { key: e.key, windowStart: e.windowStart, windowEnd: e.windowStart + this.window!.sizeMs, value });
+      rows.push(this.#row(e, this.aggregator.result(deltas ? e.delta : e.acc)));
       e.dirty = false;
       e.delta = undefined;
     }
     this.#dirty.length = 0;
+    return rows;
+  }
+
+  #row(e: Entry, value: unknown): AggregateRowOut {
+    return e.windowStart === undefined ? { key: e.key, value } : { key: e.key, windowStart: e.windowStart, windowEnd: e.windowStart + this.window!.sizeMs, value };
+  }
+
+  /** With `emit: 'final'`: the rows of the windows closed since the last call (whole aggregates; for a counter, its one delta). */
+  drainClosed(): AggregateRowOut[] {
+    const rows = this.#closed;
+    this.#closed = [];
+    return rows;
+  }
+
+  /** The rows of every open window, as they stand: written when a bounded input ends. */
+  openRows(): AggregateRowOut[] {
+    const rows: AggregateRowOut[] = [];
+    for (const keys of this.#windows.values()) for (const e of keys.values()) rows.push(this.#row(e, this.aggregator.result(e.acc)));
     return rows;
   }
 
@@ -134,6 +159,7 @@ export class AggregationState {
     for (const [start, keys] of this.#windows) {
       if (this.#isClosed(start)) {
         evicted += keys.size;
+        if (this.emitsFinal) for (const e of keys.values()) this.#closed.push(this.#row(e, this.aggregator.result(e.acc)));
         this.#windows.delete(start);
       }
     }
@@ -150,6 +176,7 @@ export class AggregationState {
     this.#windows.clear();
     this.#splitMax.clear();
     this.#dirty.length = 0;
+    this.#closed = [];
     this.#watermark = snapshot.watermark ?? -Infinity;
     this.#maxEventTime = this.#watermark;
     for (const [key, windowStart, acc] of snapshot.entries) this.#entry(key, windowStart ?? unwindowed).acc = acc;

@@ -12,6 +12,7 @@ import { compileRecordPath, rawText, windowOf } from './record-path.ts';
 import { SeededRandom } from './seeded-random.ts';
 import { SinkWriteError, writeWithRetry } from './sinks/faulty-write.ts';
 import { sinkWriter, type MemorySinkContents, type PlannedWrite, type SinkWriter } from './sinks/sink-writer.ts';
+import { readBatch } from './sources/read-batch.ts';
 import { openSource } from './sources/open-source.ts';
 import { SocketReceiver } from './sources/socket-receiver.ts';
 import type { Client } from 'cassandra-driver';
@@ -243,7 +244,7 @@ export async function runLocal(pipeline: PipelineNode, options: LocalRunOptions)
         continue;
       }
       const batchStart = reader.position();
-      current = await readBatch(reader);
+      current = await readBatch(reader, { batchSize, bounded: source.delivery === 'bounded', intervalMs: options.batchIntervalMs ?? 1_000, sleep: options.sleep ?? realSleep, signal: options.signal });
       const { values, done } = current;
       if (values.length === 0) {
         const settled = await settle();
@@ -277,8 +278,8 @@ export async function runLocal(pipeline: PipelineNode, options: LocalRunOptions)
           if (pending) await pending;
         }
       }
-      const mainRows = state ? state.drainChanged(counterSink) : emitted;
-      state?.advanceWatermark(current.pendingSplits?.());
+      const stopping = done || (options.maxRecords !== undefined && totals.recordsIn >= options.maxRecords);
+      const mainRows = state ? aggregateRows(state, stopping) : emitted;
 
       const writes: [SinkWriter, unknown[]][] = [...sideRows].map(([node, rows]) => [writerOf(node), rows]);
       if (mainRows.length > 0) writes.push([writerOf(pipeline.sink), mainRows as unknown[]]);
@@ -303,7 +304,7 @@ export async function runLocal(pipeline: PipelineNode, options: LocalRunOptions)
       })();
       // Observed by settle(); this keeps Node from reporting it as unhandled meanwhile.
       inFlight.catch(() => {});
-      if (done || (options.maxRecords !== undefined && totals.recordsIn >= options.maxRecords)) {
+      if (stopping) {
         if (!(await settle())) continue;
         if (!done) stopped = 'max-records';
         break;
@@ -331,33 +332,26 @@ export async function runLocal(pipeline: PipelineNode, options: LocalRunOptions)
   }
 
   /**
-   * A micro-batch: bounded sources fill it at once; streaming ones fill it
-   * until it holds `batchSize` records, `batchIntervalMs` has passed since its
-   * first record, or the input ends.
+   * The batch's rows for the pipeline's sink, and the watermark advanced.
+   * By default every (key, window) the batch changed (the whole aggregate,
+   * or a counter's delta). With `emit: 'final'`, the windows the watermark
+   * closed, once each; when the run stops after this batch, the open ones
+   * too — all of them at the end of a bounded input, where nothing more can
+   * come; at a stop by record count only for an upsert, which is rewritten
+   * when the window closes (a counter's early delta could not be taken back).
    */
-  async function readBatch(reader: SourceReader): Promise<SourceBatch> {
-    const first = await reader.read(batchSize);
-    if (source.delivery === 'bounded' || first.done || first.values.length === 0 || first.values.length >= batchSize) return first;
-    const parts = [first];
-    let count = first.values.length;
-    let last = first;
-    const deadline = performance.now() + (options.batchIntervalMs ?? 1_000);
-    while (count < batchSize && !last.done && performance.now() < deadline && !options.signal?.aborted) {
-      await (options.sleep ?? realSleep)(Math.min(20, Math.max(1, deadline - performance.now())));
-      last = await reader.read(batchSize - count);
-      if (last.values.length > 0) parts.push(last);
-      count += last.values.length;
+  function aggregateRows(state: AggregationState, stopping: boolean): readonly unknown[] {
+    if (!state.emitsFinal) {
+      const rows = state.drainChanged(counterSink);
+      state.advanceWatermark(current.pendingSplits?.());
+      return rows;
     }
-    const starts = parts.map((_, i) => parts.slice(0, i).reduce((n, p) => n + p.values.length, 0));
-    return {
-      values: parts.flatMap((p) => p.values),
-      position: (index) => {
-        const part = starts.findLastIndex((start) => start <= index);
-        return parts[part]!.position(index - starts[part]!);
-      },
-      done: last.done,
-    };
+    state.advanceWatermark(current.pendingSplits?.());
+    const rows = state.drainClosed();
+    if (current.done || (stopping && !counterSink)) rows.push(...state.openRows());
+    return rows;
   }
+
 
   /** The batch's sink writes in order, each recorded as done once acknowledged; an injected crash may strike between. */
   async function writeBatch(batchNo: number, batchStart: unknown, batchEnd: unknown, writes: readonly [SinkWriter, unknown[]][], random: SeededRandom): Promise<void> {
