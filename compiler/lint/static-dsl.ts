@@ -120,8 +120,10 @@ function durationMs(value: AbstractValue | undefined): number {
 function windowCall(type: 'tumbling' | 'sliding', args: readonly AbstractValue[], site: CallSite): AbstractValue {
   const sizeMs = durationMs(args[0]);
   const slideMs = type === 'tumbling' ? sizeMs : durationMs(args[1]);
-  const allowedLatenessMs = durationMs(propertyOf(args[type === 'tumbling' ? 1 : 2] ?? unknownValue, 'allowedLateness'));
-  return { type: 'window-spec', node: WindowNode.create({ type, sizeMs, slideMs, allowedLatenessMs: Number.isNaN(allowedLatenessMs) ? 0 : allowedLatenessMs, location: site.location }) };
+  const options = args[type === 'tumbling' ? 1 : 2] ?? unknownValue;
+  const allowedLatenessMs = durationMs(propertyOf(options, 'allowedLateness'));
+  const emit = stringOf(propertyOf(options, 'emit')) === 'final' ? { emit: 'final' as const } : {};
+  return { type: 'window-spec', node: WindowNode.create({ type, sizeMs, slideMs, allowedLatenessMs: Number.isNaN(allowedLatenessMs) ? 0 : allowedLatenessMs, ...emit, location: site.location }) };
 }
 
 const transforms: Readonly<Record<string, TransformKind>> = { map: 'Map', filter: 'Filter', flatMap: 'FlatMap', withEventTime: 'EventTime' };

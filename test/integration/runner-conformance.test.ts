@@ -75,6 +75,7 @@ const cases: [string, () => Pipeline][] = [
       .flatMap((r) => (r.value > 12 ? [r, { ...r, eventId: `${r.eventId}-copy` }] : [r]))
       .map((r) => ({ ...r, doubled: r.value * 2 }))
       .sink(embedded.upsert({ table: 'mapped', key: { id: 'eventId' }, values: { sensor: 'sensorId', doubled: 'doubled' } }))],
+  ["windows written once, when they close (emit: 'final')", () => source.memory(readings).withEventTime((r) => r.ts).window(tumbling(minute, { emit: 'final' })).groupBy('sensorId').count().sink(embedded.upsert({ table: 'final_counts', key: { s: 'key', ts: 'windowStart' }, values: { n: 'value' } }))],
   ['a counter table', () => source.memory(readings).withEventTime((r) => r.ts).window(tumbling(minute)).groupBy('sensorId').count().sink(embedded.counter({ table: 'ctr', key: { s: 'key', ts: 'windowStart' }, counter: 'n' }))],
 ];
 
