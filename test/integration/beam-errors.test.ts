@@ -1,3 +1,5 @@
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { sinks, source } from 'idemflow';
 import { EmbeddedStore } from '../../connectors/embedded/store.ts';
@@ -21,6 +23,19 @@ describe('Beam runners: failures give one clear error', () => {
     // The worker's control stream was cancelled by the runner: without its error listener, that killed the process.
     await new Promise((r) => setTimeout(r, 1_000));
   }, 120_000);
+
+  it('a job server that fails to start says so, with its log', () => {
+    // A cache whose job-server jars are broken: Java starts, finds no driver class and exits.
+    const cache = tempDir();
+    const lib = join(cache, 'flink-job-server', 'lib');
+    mkdirSync(lib, { recursive: true });
+    writeFileSync(join(lib, 'broken.jar'), 'not a jar');
+    writeFileSync(join(lib, '.complete'), 'test');
+    const run = runCli(['run', 'pipelines/demo/sensor-aggregates.ts', '--runner', 'beam-flink', '--store', tempDir()], { env: { IDEMFLOW_CACHE: cache, IDEMFLOW_FLINK_JOB_PORT: '1' } });
+    expect(run.status).not.toBe(0);
+    expect(run.stderr).toMatch(/Beam's Flink job server exited while starting; see \S+flink-job-server\/run-\S+\/job-server\.log/);
+    expect(run.stderr).not.toMatch(/^\s+at /m);
+  }, 60_000);
 
   it('beam-flink without Java says so, with what to do instead', () => {
     // Another job port: the running shared job server is not found, so this run would start its own.
