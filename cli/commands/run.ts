@@ -1,5 +1,5 @@
 import { Command, Option } from 'commander';
-import { describeFaults, diffPlan, parseFaults, runLocal, storeLookup, type LocalRunResult } from '../../runners/local/index.ts';
+import { describeFaults, diffPlan, parseFaults, runLocal, type LocalRunResult } from '../../runners/local/index.ts';
 import { localRunner } from '../../runners/local/index.ts';
 import { summary } from '../run-summary.ts';
 import { cassandraOption, openCassandra } from '../cassandra-option.ts';
@@ -7,6 +7,7 @@ import { effectiveConfig } from '../effective-config.ts';
 import { loadAll } from '../load-pipelines.ts';
 import { progressDisplay } from '../progress.ts';
 import { formatChanges } from '../formatters/changes.ts';
+import { dryRunLookup } from '../dry-run-lookup.ts';
 import { openStore, parseInteger, pickPipeline, pipelineOption, storeOption } from '../shared-options.ts';
 import { exitCodes, UsageError } from '../usage-error.ts';
 
@@ -85,7 +86,8 @@ Examples:
       if (blockers.length > 0) throw new UsageError(`${file}: ${blockers.map((d) => d.message).join(' ')}`);
       const faults = parseFaults(flags.faults);
       const store = openStore(flags.store);
-      const cassandra = flags.dryRun ? undefined : await openCassandra(flags.cassandra, pipeline.ir, (l) => !flags.quiet && process.stderr.write(`${l}\n`));
+      // A dry-run reads Cassandra (to diff against it) but creates nothing: no schema statements.
+      const cassandra = await openCassandra(flags.cassandra, flags.dryRun ? undefined : pipeline.ir, (l) => !flags.quiet && process.stderr.write(`${l}\n`));
       const total = pipeline.ir.source.connector === 'generator' || pipeline.ir.source.connector === 'memory' ? Number(pipeline.ir.source.options.count) : undefined;
       const display = progressDisplay({ quiet: flags.quiet, total, label: pipeline.name });
       const controller = new AbortController();
@@ -98,6 +100,7 @@ Examples:
       process.on('SIGINT', onSignal).on('SIGTERM', onSignal);
       if (!flags.quiet && faults !== undefined && describeFaults(faults) !== 'none') process.stderr.write(`faults: ${describeFaults(faults)} (seed ${flags.seed})\n`);
       let result: LocalRunResult;
+      let changes: string | undefined;
       try {
         result = await runLocal(pipeline.ir, {
           store,
@@ -114,12 +117,13 @@ Examples:
           cassandra,
           connectAttempts: flags.connectAttempts,
         });
+        if (flags.dryRun) changes = formatChanges(diffPlan(result.plan ?? [], await dryRunLookup(pipeline.ir, result.plan ?? [], store, cassandra)));
       } finally {
         display.stop();
         await cassandra?.shutdown();
         process.off('SIGINT', onSignal).off('SIGTERM', onSignal);
       }
-      if (flags.dryRun) process.stdout.write(`${formatChanges(diffPlan(result.plan ?? [], storeLookup(store)))}\n`);
+      if (changes !== undefined) process.stdout.write(`${changes}\n`);
       if (!flags.quiet || flags.dryRun) process.stdout.write(`${summary(result)}\n`);
       if (result.stopped === 'signal') process.stdout.write(`stopped by signal after batch ${result.batches}; run again with the same --checkpoint to resume\n`);
       if (result.stopped === 'idle') process.stdout.write(`stopped: the source was idle for ${flags.untilIdle} ms\n`);

@@ -1,0 +1,45 @@
+import { types, type Client } from 'cassandra-driver';
+import { PipelineNode, SinkNode } from '../../compiler/ir/index.ts';
+import type { Row } from '../embedded/store.ts';
+import { cassandraRepairTarget } from './repair-target.ts';
+
+type TableLookup = (key: readonly unknown[]) => Row | undefined;
+
+/** A table that was never created has no rows: a dry-run before the first run shows every write as new. */
+function missingTable(error: unknown): boolean {
+  return /unconfigured table|does not exist/i.test(error instanceof Error ? error.message : String(error));
+}
+
+/**
+ * A system of record is stored under (bucket, event id) while a plan names
+ * its rows by event id alone: looked up by event id, with the payload as
+ * stored (an event's payload never changes, so present means the same).
+ */
+async function systemOfRecordRows(client: Client, sink: SinkNode): Promise<TableLookup> {
+  const rows = new Map<string, Row>();
+  for await (const row of client.stream(`SELECT event_id, payload FROM ${sink.keyspace}.${sink.table}`, [], { prepare: true, fetchSize: 5_000 }) as unknown as AsyncIterable<types.Row>) {
+    rows.set(String(row.get('event_id')), { payload: JSON.parse(row.get('payload') as string) });
+  }
+  return (key) => rows.get(String(key[0]));
+}
+
+/**
+ * The current rows of the Cassandra tables a dry-run plans to write, as a
+ * lookup by `keyspace.table` and planned primary key; undefined for sinks
+ * that are not Cassandra tables (the caller looks those up elsewhere).
+ */
+export async function cassandraCurrentRows(client: Client, pipeline: PipelineNode, tables: ReadonlySet<string>): Promise<Map<string, TableLookup>> {
+  const target = cassandraRepairTarget(client, pipeline);
+  const lookups = new Map<string, TableLookup>();
+  for (const sink of PipelineNode.sinks(pipeline)) {
+    const id = SinkNode.label(sink);
+    if (sink.target !== 'cassandra' || lookups.has(id) || !tables.has(id)) continue;
+    try {
+      lookups.set(id, sink.mode === 'system-of-record' ? await systemOfRecordRows(client, sink) : await target.currentRows(sink));
+    } catch (error) {
+      if (!missingTable(error)) throw error;
+      lookups.set(id, () => undefined);
+    }
+  }
+  return lookups;
+}
