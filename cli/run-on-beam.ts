@@ -1,7 +1,7 @@
 import { runRules, type PipelineNode } from '../compiler/index.ts';
 import { rules } from '../compiler/rules/index.ts';
 import { beamDirectRunner, beamFlinkRunner, type BeamRunnerName } from '../runners/beam/beam-runner.ts';
-import { parseFaults } from '../runners/local/index.ts';
+import { parseFaults, type FaultSpec } from '../runners/local/faults.ts';
 import { openCassandra } from './cassandra-option.ts';
 import { summary } from './run-summary.ts';
 import { openStore } from './shared-options.ts';
@@ -19,8 +19,8 @@ export interface BeamRunFlags {
   readonly flinkMaster?: string;
 }
 
-/** Local-runner options that mean nothing for one Beam job over a bounded input: refused, not ignored. */
-function refuseLocalOnly(flags: BeamRunFlags): void {
+/** Local-runner options that mean nothing for one Beam job over a bounded input: refused, not ignored. Returns the faults Beam injects. */
+function refuseLocalOnly(flags: BeamRunFlags): FaultSpec {
   const localOnly: [boolean, string][] = [
     [flags.checkpoint !== undefined, '--checkpoint'],
     [flags.dryRun, '--dry-run'],
@@ -32,6 +32,7 @@ function refuseLocalOnly(flags: BeamRunFlags): void {
   if (faults.crashAt.length > 0 || faults.duplicate > 0 || faults.loss > 0) {
     throw new UsageError('--faults on Beam: only write-fail and lost-ack (sink writes); crash-at, duplicate and loss are the local runner\'s');
   }
+  return faults;
 }
 
 /**
@@ -40,7 +41,7 @@ function refuseLocalOnly(flags: BeamRunFlags): void {
  * then one Beam job; its sinks write where the local runner's would.
  */
 export async function runOnBeam(file: string, pipeline: PipelineNode, runner: BeamRunnerName, flags: BeamRunFlags): Promise<void> {
-  refuseLocalOnly(flags);
+  const faults = refuseLocalOnly(flags);
   const runnerRules = rules.filter((r) => r.meta.runners?.includes(runner));
   const errors = runRules(pipeline, runnerRules, runner).filter((d) => d.severity === 'error');
   if (errors.length > 0) {
@@ -56,7 +57,7 @@ export async function runOnBeam(file: string, pipeline: PipelineNode, runner: Be
     const result = await chosen.run(pipeline, {
       store: openStore(flags.store),
       cassandra,
-      faults: parseFaults(flags.faults),
+      faults,
       seed: flags.seed,
       flinkMaster: flags.flinkMaster,
       log: (line) => process.stderr.write(`${line}\n`),

@@ -1,7 +1,8 @@
-import { types, type Client } from 'cassandra-driver';
+import type { Client } from 'cassandra-driver';
 import { PipelineNode, SinkNode } from '../../compiler/ir/index.ts';
 import type { Row } from '../embedded/store.ts';
 import { cassandraRepairTarget } from './repair-target.ts';
+import { systemOfRecordEntries } from './sor-reader.ts';
 
 type TableLookup = (key: readonly unknown[]) => Row | undefined;
 
@@ -17,9 +18,7 @@ function missingTable(error: unknown): boolean {
  */
 async function systemOfRecordRows(client: Client, sink: SinkNode): Promise<TableLookup> {
   const rows = new Map<string, Row>();
-  for await (const row of client.stream(`SELECT event_id, payload FROM ${sink.keyspace}.${sink.table}`, [], { prepare: true, fetchSize: 5_000 }) as unknown as AsyncIterable<types.Row>) {
-    rows.set(String(row.get('event_id')), { payload: JSON.parse(row.get('payload') as string) });
-  }
+  for await (const { eventId, event } of systemOfRecordEntries(client, sink.keyspace!, sink.table!)) rows.set(eventId, { payload: event });
   return (key) => rows.get(String(key[0]));
 }
 

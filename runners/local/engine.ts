@@ -19,7 +19,7 @@ import type { Client } from 'cassandra-driver';
 import { tableSchemas } from '../../connectors/cassandra/cql-schema.ts';
 import { sorBucket } from '../../connectors/cassandra/sor-bucket.ts';
 import { KafkaInput } from '../../connectors/kafka/kafka-input.ts';
-import type { SourceBatch, SourceReader } from './sources/source-reader.ts';
+import type { SourceBatch } from './sources/source-reader.ts';
 
 /** Exit code of an injected crash under the CLI (as if killed by SIGKILL). */
 export const crashExitCode = 137;
