@@ -1,4 +1,7 @@
-import { Kafka, logLevel, type Admin, type Consumer, type KafkaConfig, type SASLOptions } from 'kafkajs';
+import type { Worker } from 'node:worker_threads';
+import { Kafka, logLevel, type Admin, type KafkaConfig, type SASLOptions } from 'kafkajs';
+import { startTsWorker } from '../ts-worker.ts';
+import type { ConsumerCommand, ConsumerEvent, ConsumerRequest, ConsumerThreadInput, FetchedBatch } from './consumer-protocol.ts';
 import { connectWithBackoff } from '../connect-with-backoff.ts';
 import { loadCredentials, type Credentials } from '../credentials.ts';
 import { RunnerError } from '../../runners/runner-error.ts';
@@ -28,12 +31,39 @@ export interface KafkaInputOptions {
   readonly maxBuffered?: number;
   /** Connection attempts before the run fails (default 10), with doubling backoff from 500 ms. */
   readonly attempts?: number;
+  /**
+   * The pipeline keeps aggregation state, which lives in this runner (its
+   * checkpoint) and does not move with a partition: refuse to start in a
+   * group where another member holds some of the topic's partitions.
+   */
+  readonly exclusive?: boolean;
 }
 
-interface Buffered {
+/** Consecutive records of one partition, in offset order: how fetches arrive and how the buffer keeps them. */
+interface Chunk {
   readonly partition: number;
-  readonly offset: number;
-  readonly value: string;
+  readonly offsets: readonly number[];
+  readonly values: readonly string[];
+}
+
+const chunkSlice = (c: Chunk, from: number, to = c.offsets.length): Chunk => ({ partition: c.partition, offsets: c.offsets.slice(from, to), values: c.values.slice(from, to) });
+
+/** The index of the first offset ≥ `offset` (offsets increase within a chunk); the length when none is. */
+function firstAtOrAfter(offsets: readonly number[], offset: number): number {
+  let lo = 0;
+  let hi = offsets.length;
+  while (lo < hi) {
+    const mid = (lo + hi) >>> 1;
+    if (offsets[mid]! < offset) lo = mid + 1;
+    else hi = mid;
+  }
+  return lo;
+}
+
+/** The part of a chunk at or after a partition's offset: the chunk itself, a slice, or nothing. */
+function fromOffset(c: Chunk, offset: number): Chunk | undefined {
+  const i = firstAtOrAfter(c.offsets, offset);
+  return i === 0 ? c : i < c.offsets.length ? chunkSlice(c, i) : undefined;
 }
 
 /**
@@ -41,11 +71,21 @@ interface Buffered {
  * not Kafka, owns the offsets. They are part of the runner's checkpoint and
  * committed to Kafka only after the sinks acknowledged the batch; on a
  * restart or a replay the consumer seeks back to them.
+ *
+ * The kafkajs consumer runs in a worker thread (consumer-thread.ts), which
+ * fetches and decodes; this side keeps the buffer, the offsets and the
+ * group's assignment.
  */
 export class KafkaInput {
-  readonly #consumer: Consumer;
   readonly #admin: Admin;
-  readonly #buffer: Buffered[] = [];
+  #thread: Worker | undefined;
+  #closing = false;
+  readonly #calls = new Map<number, { resolve: () => void; reject: (error: Error) => void }>();
+  #nextCall = 1;
+  /** Waiting in start() for the group to assign partitions. */
+  #onJoin: { resolve: () => void; reject: (error: Error) => void } | undefined;
+  #buffer: Chunk[] = [];
+  #buffered = 0;
   /** Per partition, the end of the log as last seen (Kafka's high-water mark). */
   readonly #high = new Map<number, number>();
   /** Partitions of the topic assigned to us by the last rebalance. */
@@ -54,80 +94,124 @@ export class KafkaInput {
   readonly #nextToBuffer = new Map<number, number>();
   #paused = false;
   /** Records handed out since the last checkpoint, in order: what a replay serves again. */
-  #handedOut: { partition: number; offset: number; value: string }[] = [];
+  #handedOut: Chunk[] = [];
   #failure: Error | undefined;
 
   constructor(readonly options: KafkaInputOptions) {
-    const kafka = new Kafka(kafkaClientConfig(`idemflow-${options.groupId}`, options.brokers));
-    this.#admin = kafka.admin();
-    // A short fetch wait: after a backpressure pause, kafkajs otherwise idles for its default 5 s before fetching again.
-    this.#consumer = kafka.consumer({
-      groupId: options.groupId,
-      sessionTimeout: 30_000,
-      rebalanceTimeout: 30_000,
-      heartbeatInterval: 3_000,
-      allowAutoTopicCreation: true,
-      maxWaitTimeInMs: 100,
-      maxBytesPerPartition: 4 * 1024 * 1024,
-    });
+    this.#admin = new Kafka(kafkaClientConfig(`idemflow-${options.groupId}-admin`, options.brokers)).admin();
   }
 
   get brokers(): string {
     return this.options.brokers.join(',');
   }
 
+  get #maxBuffered(): number {
+    return this.options.maxBuffered ?? 100_000;
+  }
+
   check(): void {
     if (this.#failure) throw this.#failure;
   }
 
+  #fail(error: Error): void {
+    this.#failure ??= error;
+    for (const call of this.#calls.values()) call.reject(error);
+    this.#calls.clear();
+    this.#onJoin?.reject(error);
+  }
+
+  #send(command: ConsumerCommand): void {
+    this.#thread?.postMessage(command);
+  }
+
+  /** Sends a command and waits for the consumer thread's answer. */
+  #call(request: ConsumerRequest): Promise<void> {
+    if (this.#failure) return Promise.reject(this.#failure);
+    const id = this.#nextCall++;
+    return new Promise((resolve, reject) => {
+      this.#calls.set(id, { resolve, reject });
+      this.#send({ ...request, id });
+    });
+  }
+
+  #onEvent(event: ConsumerEvent): void {
+    switch (event.type) {
+      case 'batch':
+        return this.#accept(event);
+      case 'reply': {
+        const call = this.#calls.get(event.id);
+        this.#calls.delete(event.id);
+        if (event.error === undefined) call?.resolve();
+        else call?.reject(new Error(event.error));
+        return;
+      }
+      case 'joined':
+        this.assigned(event.partitions);
+        if (this.#onJoin) this.#onJoin.resolve();
+        else if (this.options.exclusive) this.options.log(`source.kafka: a rebalance of group ${this.options.groupId} left this runner partitions [${event.partitions.join(', ')}]; another member joined it (run one instance per group: see docs/connectors.md)`);
+        return;
+      case 'crash':
+        if (event.restart) this.options.log(`source.kafka: consumer restarting after: ${event.message}`);
+        else this.#fail(new RunnerError(`source.kafka: consumer for ${this.options.topic} failed: ${event.message}`));
+        return;
+    }
+  }
+
+  /** A fetched batch: what was not buffered before joins the buffer; past the limit, the consumer pauses. */
+  #accept(batch: FetchedBatch): void {
+    const { partition } = batch;
+    this.#high.set(partition, batch.high);
+    const fresh = fromOffset(batch, this.#nextToBuffer.get(partition) ?? 0);
+    if (!fresh) return;
+    this.#buffer.push({ partition, offsets: fresh.offsets, values: fresh.values });
+    this.#buffered += fresh.offsets.length;
+    this.#nextToBuffer.set(partition, fresh.offsets[fresh.offsets.length - 1]! + 1);
+    if (!this.#paused && this.#buffered >= this.#maxBuffered) {
+      this.#paused = true;
+      this.#send({ type: 'pause' });
+    }
+  }
+
   async start(): Promise<void> {
+    const { topic, groupId } = this.options;
+    const thread = startTsWorker(new URL('./consumer-thread.ts', import.meta.url), { client: kafkaClientConfig(`idemflow-${groupId}`, this.options.brokers), topic, groupId } satisfies ConsumerThreadInput);
+    this.#thread = thread;
+    thread.on('message', (event: ConsumerEvent) => this.#onEvent(event));
+    thread.on('error', (error) => this.#fail(new RunnerError(`source.kafka: the consumer thread for ${topic} failed: ${error.message}`)));
+    thread.on('exit', (code) => {
+      if (!this.#closing) this.#fail(new RunnerError(`source.kafka: the consumer thread for ${topic} stopped (exit code ${code})`));
+    });
     await connectWithBackoff(
       async () => {
         await this.#admin.connect();
-        await this.#consumer.connect();
+        await this.#call({ type: 'connect' });
       },
       { what: `source.kafka: cannot reach brokers ${this.brokers}`, attempts: this.options.attempts ?? 10, firstWaitMs: 500, maxWaitMs: 10_000, hint: 'are they running? (scripts/services up)', log: this.options.log },
     );
-    await this.#consumer.subscribe({ topic: this.options.topic, fromBeginning: true });
-    // kafkajs restarts itself after retriable errors (a coordinator still loading, a rebalance): only a crash it gives up on is ours.
-    this.#consumer.on(this.#consumer.events.CRASH, ({ payload }) => {
-      if (payload.restart) this.options.log(`source.kafka: consumer restarting after: ${payload.error.message}`);
-      else this.#failure = new RunnerError(`source.kafka: consumer for ${this.options.topic} failed: ${payload.error.message}`);
-    });
     // Ready once the group has assigned partitions: before that, silence is not idleness.
+    let timer: NodeJS.Timeout | undefined;
     const joined = new Promise<void>((resolve, reject) => {
-      const timer = setTimeout(() => reject(new RunnerError(`source.kafka: consumer group ${this.options.groupId} did not join within 60 s (brokers ${this.brokers})`)), 60_000);
-      this.#consumer.on(this.#consumer.events.GROUP_JOIN, ({ payload }) => {
-        clearTimeout(timer);
-        this.assigned(payload.memberAssignment[this.options.topic] ?? []);
-        resolve();
-      });
+      timer = setTimeout(() => reject(new RunnerError(`source.kafka: consumer group ${groupId} did not join within 60 s (brokers ${this.brokers})`)), 60_000);
+      this.#onJoin = { resolve, reject };
     });
-    await this.#consumer.run({
-      // Resolving moves kafkajs's fetch position past what we buffered; committing stays ours (after checkpoints).
-      autoCommit: false,
-      eachBatchAutoResolve: true,
-      eachBatch: async ({ batch }) => {
-        const partition = batch.partition;
-        this.#high.set(partition, Number(batch.highWatermark));
-        for (const message of batch.messages) {
-          const offset = Number(message.offset);
-          if (offset < (this.#nextToBuffer.get(partition) ?? 0)) continue;
-          this.#nextToBuffer.set(partition, offset + 1);
-          this.#buffer.push({ partition, offset, value: message.value?.toString('utf8') ?? '' });
-        }
-        if (!this.#paused && this.#buffer.length >= (this.options.maxBuffered ?? 100_000)) {
-          this.#paused = true;
-          this.#consumer.pause([{ topic: this.options.topic }]);
-        }
-      },
-    });
-    await joined;
+    // Awaited below; until then a failure must not count as unhandled.
+    joined.catch(() => {});
+    try {
+      await this.#call({ type: 'run' });
+      await joined;
+    } finally {
+      clearTimeout(timer);
+      this.#onJoin = undefined;
+    }
     // Where each partition starts (committed group offset, else the log start) and ends: what is still to read.
     const [ends, committed] = await Promise.all([
-      this.#admin.fetchTopicOffsets(this.options.topic),
-      this.#admin.fetchOffsets({ groupId: this.options.groupId, topics: [this.options.topic] }),
+      this.#admin.fetchTopicOffsets(topic),
+      this.#admin.fetchOffsets({ groupId, topics: [topic] }),
     ]);
+    const missing = ends.map((p) => p.partition).filter((p) => !this.#assignment?.has(p));
+    if (this.options.exclusive && missing.length > 0) {
+      throw new RunnerError(`source.kafka: consumer group ${groupId} has another member, which holds partitions [${missing.join(', ')}] of ${topic}; this pipeline aggregates, and its state lives in one runner, so two runners in one group would overwrite each other's rows with partial aggregates. Stop the other runner, or give this one its own groupId`);
+    }
     const committedOf = new Map((committed[0]?.partitions ?? []).map((p) => [p.partition, Number(p.offset)]));
     for (const p of ends) {
       if (this.#assignment && !this.#assignment.has(p.partition)) continue;
@@ -147,13 +231,18 @@ export class KafkaInput {
   assigned(partitions: readonly number[]): void {
     const ours = new Set(partitions);
     this.#assignment = ours;
-    for (let i = this.#buffer.length - 1; i >= 0; i--) if (!ours.has(this.#buffer[i]!.partition)) this.#buffer.splice(i, 1);
+    this.#keepBuffered((c) => ours.has(c.partition));
     for (const p of [...this.#high.keys()]) if (!ours.has(p)) this.#high.delete(p);
+  }
+
+  #keepBuffered(keep: (c: Chunk) => boolean): void {
+    this.#buffer = this.#buffer.filter(keep);
+    this.#buffered = this.#buffer.reduce((n, c) => n + c.offsets.length, 0);
   }
 
   /** Partitions with records not yet handed out: the watermark must wait for them. */
   #pending(): number[] {
-    const buffered = new Set(this.#buffer.map((m) => m.partition));
+    const buffered = new Set(this.#buffer.map((c) => c.partition));
     return [...this.#high].filter(([p, high]) => buffered.has(p) || (this.#nextToBuffer.get(p) ?? 0) < high).map(([p]) => p);
   }
 
@@ -168,36 +257,54 @@ export class KafkaInput {
   reader(from: KafkaPosition | undefined): SourceReader {
     const position = new Map<number, number>(Object.entries(from ?? {}).map(([p, o]) => [Number(p), o]));
     // A partition the position does not name had nothing checkpointed: all of it handed out comes again.
-    const replay = this.#handedOut.filter((m) => !position.has(m.partition) || m.offset >= position.get(m.partition)!);
+    let replay = this.#handedOut.flatMap((c) => fromOffset(c, position.get(c.partition) ?? -Infinity) ?? []);
     for (const [partition, offset] of position) {
-      const kept = this.#handedOut.some((m) => m.partition === partition && m.offset === offset) || (this.#nextToBuffer.get(partition) === offset && !this.#buffer.some((m) => m.partition === partition && m.offset < offset));
+      const kept = this.#handedOut.some((c) => c.partition === partition && c.offsets.includes(offset)) || (this.#nextToBuffer.get(partition) === offset && !this.#buffer.some((c) => c.partition === partition && c.offsets[0]! < offset));
       if (kept) continue;
       this.#nextToBuffer.set(partition, offset);
-      for (let i = this.#buffer.length - 1; i >= 0; i--) if (this.#buffer[i]!.partition === partition) this.#buffer.splice(i, 1);
-      for (let i = replay.length - 1; i >= 0; i--) if (replay[i]!.partition === partition) replay.splice(i, 1);
-      this.#consumer.seek({ topic: this.options.topic, partition, offset: String(offset) });
+      this.#keepBuffered((c) => c.partition !== partition);
+      replay = replay.filter((c) => c.partition !== partition);
+      this.#send({ type: 'seek', partition, offset });
     }
     this.#handedOut = [];
     this.#buffer.unshift(...replay);
+    this.#buffered += replay.reduce((n, c) => n + c.offsets.length, 0);
     const topic = this.options.topic;
     return {
       read: async (max) => {
         this.check();
-        const taken = this.#buffer.splice(0, max);
-        for (const m of taken) position.set(m.partition, m.offset + 1);
-        this.#handedOut.push(...taken);
-        if (this.#paused && this.#buffer.length < (this.options.maxBuffered ?? 100_000) / 2) {
-          this.#paused = false;
-          this.#consumer.resume([{ topic }]);
+        const values: string[] = [];
+        const partitions: number[] = [];
+        const offsets: number[] = [];
+        while (values.length < max && this.#buffer.length > 0) {
+          const head = this.#buffer[0]!;
+          const room = max - values.length;
+          let taken = head;
+          if (head.offsets.length > room) {
+            taken = chunkSlice(head, 0, room);
+            this.#buffer[0] = chunkSlice(head, room);
+          } else this.#buffer.shift();
+          for (let i = 0; i < taken.offsets.length; i++) {
+            values.push(taken.values[i]!);
+            partitions.push(taken.partition);
+            offsets.push(taken.offsets[i]!);
+          }
+          position.set(taken.partition, taken.offsets[taken.offsets.length - 1]! + 1);
+          this.#handedOut.push(taken);
         }
-        return { values: taken.map((m) => m.value), position: (i) => `${topic}/${taken[i]!.partition}/${taken[i]!.offset}`, split: (i) => taken[i]!.partition, pendingSplits: () => this.#pending(), done: false };
+        this.#buffered -= values.length;
+        if (this.#paused && this.#buffered < this.#maxBuffered / 2) {
+          this.#paused = false;
+          this.#send({ type: 'resume' });
+        }
+        return { values, position: (i) => `${topic}/${partitions[i]}/${offsets[i]}`, split: (i) => partitions[i]!, pendingSplits: () => this.#pending(), done: false };
       },
       position: () => Object.fromEntries(position),
       // Committed only once the checkpoint that covers them is durable: Kafka's group offsets trail the runner's.
       checkpointed: (p) => {
         const done = p as KafkaPosition;
         // What a checkpoint covers is never replayed again: stop keeping it.
-        this.#handedOut = this.#handedOut.filter((m) => m.offset >= (done[m.partition] ?? 0));
+        this.#handedOut = this.#handedOut.flatMap((c) => fromOffset(c, done[c.partition] ?? 0) ?? []);
         void this.commit(done).catch((error: Error) => this.options.log(`source.kafka: committing offsets failed (${error.message}); the checkpoint still holds them`));
       },
       close: async () => {},
@@ -206,8 +313,8 @@ export class KafkaInput {
 
   /** Commits a position (next offset per partition) as the group's offsets. */
   async commit(position: KafkaPosition): Promise<void> {
-    const offsets = Object.entries(position).map(([partition, offset]) => ({ topic: this.options.topic, partition: Number(partition), offset: String(offset) }));
-    if (offsets.length > 0) await this.#consumer.commitOffsets(offsets);
+    const offsets = Object.entries(position).map(([partition, offset]) => ({ partition: Number(partition), offset }));
+    if (offsets.length > 0) await this.#call({ type: 'commit', offsets });
   }
 
   /** The end of each assigned partition's log now: where a bounded read of the topic stops. */
@@ -220,12 +327,19 @@ export class KafkaInput {
   handedOutUpTo(ends: ReadonlyMap<number, number>): boolean {
     for (const [partition, end] of ends) {
       if ((this.#nextToBuffer.get(partition) ?? 0) < end) return false;
-      if (this.#buffer.some((m) => m.partition === partition && m.offset < end)) return false;
+      if (this.#buffer.some((c) => c.partition === partition && c.offsets[0]! < end)) return false;
     }
     return true;
   }
 
+  /** Leaves the group (so a successor gets the partitions at once) and stops the consumer thread. */
   async close(): Promise<void> {
-    await Promise.all([this.#consumer.disconnect().catch(() => {}), this.#admin.disconnect().catch(() => {})]);
+    const thread = this.#thread;
+    if (thread && !this.#closing) {
+      this.#closing = true;
+      await Promise.race([this.#call({ type: 'disconnect' }).catch(() => {}), new Promise((r) => setTimeout(r, 10_000).unref())]);
+      await thread.terminate();
+    }
+    await this.#admin.disconnect().catch(() => {});
   }
 }

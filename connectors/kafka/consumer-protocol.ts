@@ -1,0 +1,39 @@
+import type { KafkaConfig } from 'kafkajs';
+
+/** What the Kafka consumer thread is started with. */
+export interface ConsumerThreadInput {
+  readonly client: KafkaConfig;
+  readonly topic: string;
+  readonly groupId: string;
+}
+
+/** Requests from the runner's thread, each answered by a `reply` with the same id. */
+export type ConsumerRequest =
+  | { readonly type: 'connect' }
+  | { readonly type: 'run' }
+  | { readonly type: 'commit'; readonly offsets: readonly { readonly partition: number; readonly offset: number }[] }
+  | { readonly type: 'disconnect' };
+
+/** Everything the runner's thread sends: requests with their id, and notices that need no answer. */
+export type ConsumerCommand =
+  | (ConsumerRequest & { readonly id: number })
+  | { readonly type: 'seek'; readonly partition: number; readonly offset: number }
+  | { readonly type: 'pause' }
+  | { readonly type: 'resume' };
+
+/** One partition's fetched messages, decoded to text: offsets[i] is values[i]'s offset. */
+export interface FetchedBatch {
+  readonly type: 'batch';
+  readonly partition: number;
+  /** The end of the partition's log when fetched (Kafka's high-water mark). */
+  readonly high: number;
+  readonly offsets: readonly number[];
+  readonly values: readonly string[];
+}
+
+/** Events from the consumer thread. */
+export type ConsumerEvent =
+  | FetchedBatch
+  | { readonly type: 'reply'; readonly id: number; readonly error?: string }
+  | { readonly type: 'joined'; readonly partitions: readonly number[] }
+  | { readonly type: 'crash'; readonly message: string; readonly restart: boolean };

@@ -1,0 +1,77 @@
+/**
+ * The kafkajs consumer of a `KafkaInput`, in its own thread. Decoding
+ * Kafka's record batches costs about as much CPU as the rest of a pipeline
+ * together; here it runs on a second core while the runner's thread parses
+ * and aggregates (`npm run bench -- kafka-cassandra`). It only fetches and
+ * decodes: offsets, replays and backpressure stay with the runner, which
+ * sends the commands of `consumer-protocol.ts`.
+ */
+import { parentPort, workerData } from 'node:worker_threads';
+import { Kafka } from 'kafkajs';
+import { workerInput } from '../ts-worker.ts';
+import type { ConsumerCommand, ConsumerEvent, ConsumerThreadInput } from './consumer-protocol.ts';
+
+const input = workerInput<ConsumerThreadInput>(workerData);
+const port = parentPort!;
+const post = (event: ConsumerEvent) => port.postMessage(event);
+const topic = [{ topic: input.topic }];
+
+// A short fetch wait: after a backpressure pause, kafkajs otherwise idles for its default 5 s before fetching again.
+const consumer = new Kafka(input.client).consumer({
+  groupId: input.groupId,
+  sessionTimeout: 30_000,
+  rebalanceTimeout: 30_000,
+  heartbeatInterval: 3_000,
+  allowAutoTopicCreation: true,
+  maxWaitTimeInMs: 100,
+  maxBytesPerPartition: 4 * 1024 * 1024,
+});
+consumer.on(consumer.events.GROUP_JOIN, ({ payload }) => post({ type: 'joined', partitions: payload.memberAssignment[input.topic] ?? [] }));
+// kafkajs restarts itself after retriable errors (a coordinator still loading, a rebalance): the runner decides about the rest.
+consumer.on(consumer.events.CRASH, ({ payload }) => post({ type: 'crash', message: payload.error.message, restart: payload.restart }));
+
+async function run(): Promise<void> {
+  await consumer.subscribe({ topic: input.topic, fromBeginning: true });
+  await consumer.run({
+    // Resolving moves kafkajs's fetch position past what was decoded; committing stays the runner's (after checkpoints).
+    autoCommit: false,
+    eachBatchAutoResolve: true,
+    eachBatch: async ({ batch }) => {
+      const n = batch.messages.length;
+      const offsets = new Array<number>(n);
+      const values = new Array<string>(n);
+      for (let i = 0; i < n; i++) {
+        const message = batch.messages[i]!;
+        offsets[i] = Number(message.offset);
+        values[i] = message.value?.toString('utf8') ?? '';
+      }
+      post({ type: 'batch', partition: batch.partition, high: Number(batch.highWatermark), offsets, values });
+    },
+  });
+}
+
+async function handle(command: ConsumerCommand): Promise<void> {
+  switch (command.type) {
+    case 'connect':
+      return consumer.connect();
+    case 'run':
+      return run();
+    case 'commit':
+      return consumer.commitOffsets(command.offsets.map((o) => ({ topic: input.topic, partition: o.partition, offset: String(o.offset) })));
+    case 'disconnect':
+      return consumer.disconnect();
+    case 'seek':
+      return consumer.seek({ topic: input.topic, partition: command.partition, offset: String(command.offset) });
+    case 'pause':
+      return consumer.pause(topic);
+    case 'resume':
+      return consumer.resume(topic);
+  }
+}
+
+port.on('message', (command: ConsumerCommand) => {
+  void handle(command).then(
+    () => { if ('id' in command) post({ type: 'reply', id: command.id }); },
+    (error: Error) => { if ('id' in command) post({ type: 'reply', id: command.id, error: error.message }); else post({ type: 'crash', message: error.message, restart: false }); },
+  );
+});
