@@ -96,6 +96,8 @@ export class KafkaInput {
   /** Records handed out since the last checkpoint, in order: what a replay serves again. */
   #handedOut: Chunk[] = [];
   #failure: Error | undefined;
+  /** How many partitions the topic has (known once started). */
+  #partitions = 0;
 
   constructor(readonly options: KafkaInputOptions) {
     this.#admin = new Kafka(kafkaClientConfig(`idemflow-${options.groupId}-admin`, options.brokers)).admin();
@@ -148,7 +150,7 @@ export class KafkaInput {
       case 'joined':
         this.assigned(event.partitions);
         if (this.#onJoin) this.#onJoin.resolve();
-        else if (this.options.exclusive) this.options.log(`source.kafka: a rebalance of group ${this.options.groupId} left this runner partitions [${event.partitions.join(', ')}]; another member joined it (run one instance per group: see docs/connectors.md)`);
+        else if (this.options.exclusive && event.partitions.length < this.#partitions) this.options.log(`source.kafka: a rebalance of group ${this.options.groupId} left this runner partitions [${event.partitions.join(', ')}]; another member joined it (run one instance per group: see docs/connectors.md)`);
         return;
       case 'crash':
         if (event.restart) this.options.log(`source.kafka: consumer restarting after: ${event.message}`);
@@ -208,6 +210,7 @@ export class KafkaInput {
       this.#admin.fetchTopicOffsets(topic),
       this.#admin.fetchOffsets({ groupId, topics: [topic] }),
     ]);
+    this.#partitions = ends.length;
     const missing = ends.map((p) => p.partition).filter((p) => !this.#assignment?.has(p));
     if (this.options.exclusive && missing.length > 0) {
       throw new RunnerError(`source.kafka: consumer group ${groupId} has another member, which holds partitions [${missing.join(', ')}] of ${topic}; this pipeline aggregates, and its state lives in one runner, so two runners in one group would overwrite each other's rows with partial aggregates. Stop the other runner, or give this one its own groupId`);
@@ -226,11 +229,16 @@ export class KafkaInput {
    * ours are dropped (their new owner reads them from the committed offsets),
    * and the watermark stops waiting for them. A partition given back to us
    * resumes from Kafka's committed offset, which trails our checkpoint; the
-   * buffer-once rule skips what we already handed out.
+   * buffer-once rule skips what we already handed out, and only that (found
+   * by a test: the dropped records were skipped too, and lost).
    */
   assigned(partitions: readonly number[]): void {
     const ours = new Set(partitions);
     this.#assignment = ours;
+    // What is dropped was never handed out: if the partition comes back, it must be buffered again, not skipped.
+    for (const c of this.#buffer) {
+      if (!ours.has(c.partition)) this.#nextToBuffer.set(c.partition, Math.min(this.#nextToBuffer.get(c.partition) ?? Infinity, c.offsets[0]!));
+    }
     this.#keepBuffered((c) => ours.has(c.partition));
     for (const p of [...this.#high.keys()]) if (!ours.has(p)) this.#high.delete(p);
   }

@@ -65,7 +65,7 @@ export async function readBoundedInput(pipeline: PipelineNode, options: BoundedI
     }
   }
   const o = source.options;
-  const kafka = new KafkaInput({ brokers: o.brokers as string[], topic: String(o.topic), groupId: String(o.groupId), log: options.log, attempts: options.connectAttempts });
+  const kafka = new KafkaInput({ brokers: o.brokers as string[], topic: String(o.topic), groupId: String(o.groupId), log: options.log, attempts: options.connectAttempts, exclusive: pipeline.steps.some((s) => s.kind === 'Aggregate') });
   try {
     await kafka.start();
     const ends = await kafka.endOffsets();

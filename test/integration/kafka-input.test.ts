@@ -41,4 +41,26 @@ describe('Kafka input (real broker)', () => {
       await input.close();
     }
   }, 60_000);
+
+  it('refuses to share a consumer group when the pipeline aggregates: a second runner stops and says why, the first reads every record once', async () => {
+    const topic = `it-exclusive-${runId()}`;
+    const groupId = `it-exclusive-${runId()}`;
+    await produceLines(brokers, topic, Array.from({ length: 400 }, (_, i) => JSON.stringify({ i })));
+    const logs: string[] = [];
+    const first = new KafkaInput({ brokers, topic, groupId, log: (line) => logs.push(line), exclusive: true });
+    await first.start();
+    try {
+      const second = new KafkaInput({ brokers, topic, groupId, log: () => {}, exclusive: true });
+      await expect(second.start()).rejects.toThrow(new RegExp(`consumer group ${groupId} has another member, which holds partitions \\[\\d\\] of ${topic}; this pipeline aggregates.*Stop the other runner, or give this one its own groupId`));
+      await second.close();
+      const reader = first.reader(undefined);
+      const seen: string[] = [];
+      expect(await waitFor(async () => { const b = await reader.read(1_000); seen.push(...(b.values as string[])); return b.values.length; }, 400)).toBe(400);
+      expect(new Set(seen).size).toBe(400);
+      // The first runner saw the group shrink its share while the second was in it, and said so.
+      expect(logs.some((line) => line.includes(`a rebalance of group ${groupId} left this runner partitions [`))).toBe(true);
+    } finally {
+      await first.close();
+    }
+  }, 90_000);
 });
