@@ -129,6 +129,7 @@ export class KafkaInput {
   /** Sends a command and waits for the consumer thread's answer. */
   #call(request: ConsumerRequest): Promise<void> {
     if (this.#failure) return Promise.reject(this.#failure);
+    if (!this.#thread) return Promise.reject(new RunnerError(`source.kafka: the input for ${this.options.topic} was not started`));
     const id = this.#nextCall++;
     return new Promise((resolve, reject) => {
       this.#calls.set(id, { resolve, reject });
