@@ -5,6 +5,10 @@ export interface ConsumerThreadInput {
   readonly client: KafkaConfig;
   readonly topic: string;
   readonly groupId: string;
+  /** Records posted but not yet taken by the runner's thread before the consumer pauses itself. */
+  readonly maxInFlight: number;
+  /** kafkajs's maxBytesPerPartition: the most one fetch brings per partition. */
+  readonly fetchBytes: number;
 }
 
 /** Requests from the runner's thread, each answered by a `reply` with the same id. */
@@ -19,7 +23,9 @@ export type ConsumerCommand =
   | (ConsumerRequest & { readonly id: number })
   | { readonly type: 'seek'; readonly partition: number; readonly offset: number }
   | { readonly type: 'pause' }
-  | { readonly type: 'resume' };
+  | { readonly type: 'resume' }
+  /** The runner's thread took `count` posted records off the message queue. */
+  | { readonly type: 'taken'; readonly count: number };
 
 /** One partition's fetched messages, decoded to text: offsets[i] is values[i]'s offset. */
 export interface FetchedBatch {

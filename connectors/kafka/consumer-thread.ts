@@ -24,11 +24,28 @@ const consumer = new Kafka(input.client).consumer({
   heartbeatInterval: 3_000,
   allowAutoTopicCreation: true,
   maxWaitTimeInMs: 100,
-  maxBytesPerPartition: 4 * 1024 * 1024,
+  maxBytesPerPartition: input.fetchBytes,
 });
 consumer.on(consumer.events.GROUP_JOIN, ({ payload }) => post({ type: 'joined', partitions: payload.memberAssignment[input.topic] ?? [] }));
 // kafkajs restarts itself after retriable errors (a coordinator still loading, a rebalance): the runner decides about the rest.
 consumer.on(consumer.events.CRASH, ({ payload }) => post({ type: 'crash', message: payload.error.message, restart: payload.restart }));
+
+/**
+ * Two reasons to pause: the runner's buffer is full (it says so), or the
+ * runner's thread has not even taken what was posted — it is busy with a
+ * batch, and messages would pile up in the queue between the threads
+ * without bound. Fetching resumes when neither holds.
+ */
+let pausedByRunner = false;
+let inFlight = 0;
+let paused = false;
+function updatePause(): void {
+  const want = pausedByRunner || inFlight >= input.maxInFlight;
+  if (want === paused) return;
+  paused = want;
+  if (want) consumer.pause(topic);
+  else consumer.resume(topic);
+}
 
 async function run(): Promise<void> {
   await consumer.subscribe({ topic: input.topic, fromBeginning: true });
@@ -46,6 +63,8 @@ async function run(): Promise<void> {
         values[i] = message.value?.toString('utf8') ?? '';
       }
       post({ type: 'batch', partition: batch.partition, high: Number(batch.highWatermark), offsets, values });
+      inFlight += n;
+      updatePause();
     },
   });
 }
@@ -63,9 +82,12 @@ async function handle(command: ConsumerCommand): Promise<void> {
     case 'seek':
       return consumer.seek({ topic: input.topic, partition: command.partition, offset: String(command.offset) });
     case 'pause':
-      return consumer.pause(topic);
     case 'resume':
-      return consumer.resume(topic);
+      pausedByRunner = command.type === 'pause';
+      return updatePause();
+    case 'taken':
+      inFlight -= command.count;
+      return updatePause();
   }
 }
 

@@ -27,8 +27,10 @@ export interface KafkaInputOptions {
   readonly topic: string;
   readonly groupId: string;
   readonly log: (line: string) => void;
-  /** Messages buffered before the consumer pauses (backpressure). */
+  /** Messages buffered before the consumer pauses (backpressure); as many again may wait between the threads. */
   readonly maxBuffered?: number;
+  /** The most one fetch brings per partition (default 4 MiB). */
+  readonly fetchBytes?: number;
   /** Connection attempts before the run fails (default 10), with doubling backoff from 500 ms. */
   readonly attempts?: number;
   /**
@@ -111,6 +113,11 @@ export class KafkaInput {
     return this.options.maxBuffered ?? 100_000;
   }
 
+  /** Records fetched and not yet handed out: at most about twice `maxBuffered`, plus one fetch. */
+  get buffered(): number {
+    return this.#buffered;
+  }
+
   check(): void {
     if (this.#failure) throw this.#failure;
   }
@@ -163,6 +170,7 @@ export class KafkaInput {
   /** A fetched batch: what was not buffered before joins the buffer; past the limit, the consumer pauses. */
   #accept(batch: FetchedBatch): void {
     const { partition } = batch;
+    this.#send({ type: 'taken', count: batch.offsets.length });
     this.#high.set(partition, batch.high);
     const fresh = fromOffset(batch, this.#nextToBuffer.get(partition) ?? 0);
     if (!fresh) return;
@@ -177,7 +185,7 @@ export class KafkaInput {
 
   async start(): Promise<void> {
     const { topic, groupId } = this.options;
-    const thread = startTsWorker(new URL('./consumer-thread.ts', import.meta.url), { client: kafkaClientConfig(`idemflow-${groupId}`, this.options.brokers), topic, groupId } satisfies ConsumerThreadInput);
+    const thread = startTsWorker(new URL('./consumer-thread.ts', import.meta.url), { client: kafkaClientConfig(`idemflow-${groupId}`, this.options.brokers), topic, groupId, maxInFlight: this.#maxBuffered, fetchBytes: this.options.fetchBytes ?? 4 * 1024 * 1024 } satisfies ConsumerThreadInput);
     this.#thread = thread;
     thread.on('message', (event: ConsumerEvent) => this.#onEvent(event));
     thread.on('error', (error) => this.#fail(new RunnerError(`source.kafka: the consumer thread for ${topic} failed: ${error.message}`)));

@@ -63,4 +63,38 @@ describe('Kafka input (real broker)', () => {
       await first.close();
     }
   }, 90_000);
+
+  it('bounds what waits between the threads while the runner\'s thread is busy (the consumer pauses itself), and loses nothing', async () => {
+    const topic = `it-bound-${runId()}`;
+    const total = 100_000;
+    // About 9 MB: many fetches of 64 KiB, and less than a second of decoding for the consumer thread.
+    await produceLines(brokers, topic, Array.from({ length: total }, (_, i) => JSON.stringify({ i, pad: 'x'.repeat(80) })));
+    const input = new KafkaInput({ brokers, topic, groupId: `it-bound-${runId()}`, log: () => {}, maxBuffered: 1_000, fetchBytes: 64 * 1024 });
+    await input.start();
+    try {
+      const reader = input.reader(undefined);
+      const seen = new Set<string>();
+      // Take what is buffered, so that the consumer is told to resume fetching.
+      const first = await reader.read(5_000);
+      for (const v of first.values as string[]) seen.add(v);
+      let read = first.values.length;
+      expect(read).toBeGreaterThan(0);
+      // Then the runner's thread busy for 3 s, as with a large batch: the consumer thread could post the whole topic meanwhile.
+      const until = Date.now() + 3_000;
+      while (Date.now() < until) { /* busy */ }
+      await new Promise((r) => setTimeout(r, 300));
+      expect(input.buffered).toBeGreaterThan(0);
+      expect(input.buffered).toBeLessThan(10_000);
+      for (const deadline = Date.now() + 60_000; read < total && Date.now() < deadline; ) {
+        const batch = await reader.read(5_000);
+        for (const v of batch.values as string[]) seen.add(v);
+        read += batch.values.length;
+        if (batch.values.length === 0) await new Promise((r) => setTimeout(r, 20));
+      }
+      expect(read).toBe(total);
+      expect(seen.size).toBe(total);
+    } finally {
+      await input.close();
+    }
+  }, 120_000);
 });
