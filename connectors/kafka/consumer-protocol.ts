@@ -27,14 +27,20 @@ export type ConsumerCommand =
   /** The runner's thread took `count` posted records off the message queue. */
   | { readonly type: 'taken'; readonly count: number };
 
-/** One partition's fetched messages, decoded to text: offsets[i] is values[i]'s offset. */
+/**
+ * One partition's fetched messages: message i is offsets[i], and its value
+ * is bytes[ends[i - 1] ?? 0 .. ends[i]) (UTF-8). The arrays are transferred,
+ * not copied; the runner's thread decodes the text (which the consumer
+ * thread, the busier of the two, is spared).
+ */
 export interface FetchedBatch {
   readonly type: 'batch';
   readonly partition: number;
   /** The end of the partition's log when fetched (Kafka's high-water mark). */
   readonly high: number;
-  readonly offsets: readonly number[];
-  readonly values: readonly string[];
+  readonly offsets: Float64Array;
+  readonly ends: Uint32Array;
+  readonly bytes: ArrayBuffer;
 }
 
 /** Events from the consumer thread. */

@@ -44,14 +44,14 @@ export interface KafkaInputOptions {
 /** Consecutive records of one partition, in offset order: how fetches arrive and how the buffer keeps them. */
 interface Chunk {
   readonly partition: number;
-  readonly offsets: readonly number[];
+  readonly offsets: Float64Array;
   readonly values: readonly string[];
 }
 
-const chunkSlice = (c: Chunk, from: number, to = c.offsets.length): Chunk => ({ partition: c.partition, offsets: c.offsets.slice(from, to), values: c.values.slice(from, to) });
+const chunkSlice = (c: Chunk, from: number, to = c.offsets.length): Chunk => ({ partition: c.partition, offsets: c.offsets.subarray(from, to), values: c.values.slice(from, to) });
 
 /** The index of the first offset ≥ `offset` (offsets increase within a chunk); the length when none is. */
-function firstAtOrAfter(offsets: readonly number[], offset: number): number {
+function firstAtOrAfter(offsets: Float64Array, offset: number): number {
   let lo = 0;
   let hi = offsets.length;
   while (lo < hi) {
@@ -172,9 +172,13 @@ export class KafkaInput {
     const { partition } = batch;
     this.#send({ type: 'taken', count: batch.offsets.length });
     this.#high.set(partition, batch.high);
-    const fresh = fromOffset(batch, this.#nextToBuffer.get(partition) ?? 0);
-    if (!fresh) return;
-    this.#buffer.push({ partition, offsets: fresh.offsets, values: fresh.values });
+    const from = firstAtOrAfter(batch.offsets, this.#nextToBuffer.get(partition) ?? 0);
+    if (from === batch.offsets.length) return;
+    const text = Buffer.from(batch.bytes);
+    const values = new Array<string>(batch.offsets.length - from);
+    for (let i = from; i < batch.offsets.length; i++) values[i - from] = text.toString('utf8', batch.ends[i - 1] ?? 0, batch.ends[i]);
+    const fresh: Chunk = { partition, offsets: batch.offsets.subarray(from), values };
+    this.#buffer.push(fresh);
     this.#buffered += fresh.offsets.length;
     this.#nextToBuffer.set(partition, fresh.offsets[fresh.offsets.length - 1]! + 1);
     if (!this.#paused && this.#buffered >= this.#maxBuffered) {
