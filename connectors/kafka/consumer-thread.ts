@@ -3,8 +3,10 @@
  * Kafka's record batches costs about as much CPU as the rest of a pipeline
  * together; here it runs on a second core while the runner's thread parses
  * and aggregates (`npm run bench -- kafka-cassandra`). It only fetches and
- * decodes: offsets, replays and backpressure stay with the runner, which
- * sends the commands of `consumer-protocol.ts`.
+ * unpacks record batches, passing the values on as bytes; offsets, replays,
+ * the buffer and its backpressure stay with the runner, which sends the
+ * commands of `consumer-protocol.ts`. Its one decision of its own: pausing
+ * while the runner's thread has not taken what was posted.
  */
 import { parentPort, workerData } from 'node:worker_threads';
 import { Kafka } from 'kafkajs';
