@@ -44,6 +44,10 @@ export const PipelineNode = Object.freeze({
     const deadLetters = node.steps.flatMap((s) => (s.kind === 'Parse' ? [s.deadLetter] : []));
     return [...archives, ...deadLetters, node.sink];
   },
+  /** The aggregation step, or undefined when the pipeline sinks records as they are. */
+  aggregate(node: PipelineNode): AggregateNode | undefined {
+    return node.steps.find((s): s is AggregateNode => s.kind === 'Aggregate');
+  },
   /** The system-of-record sinks: archive taps, or a final sink in system-of-record mode. */
   systemsOfRecord(node: PipelineNode): readonly SinkNode[] {
     return PipelineNode.sinks(node).filter((s) => s.mode === 'system-of-record');

@@ -1,4 +1,4 @@
-import { SinkNode, type ColumnNode } from '../ir/index.ts';
+import { PipelineNode, SinkNode, type ColumnNode } from '../ir/index.ts';
 import { defineRule } from '../rule.ts';
 
 /** Does this key column carry the given row field (directly, or read by a column function)? */
@@ -30,7 +30,7 @@ export default defineRule({
   check(pipeline, context) {
     const sink = pipeline.sink;
     if (sink.mode !== 'upsert' || sink.key.length === 0) return;
-    const aggregated = pipeline.steps.some((s) => s.kind === 'Aggregate');
+    const aggregated = PipelineNode.aggregate(pipeline) !== undefined;
     if (!aggregated) return;
     const data = { sink: SinkNode.label(sink), columns: sink.key.map((c) => c.column).join(', ') };
     if (!sink.key.some((c) => carries(c, ['key']))) context.report({ messageId: 'missingGroupKey', node: sink, data });

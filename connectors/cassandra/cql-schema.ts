@@ -36,7 +36,7 @@ function columnType(column: ColumnNode, aggregate: AggregateNode | undefined): C
  * - dead letters: by source position, with the reason and the raw payload.
  */
 export function tableSchemas(pipeline: PipelineNode): TableSchema[] {
-  const aggregate = pipeline.steps.find((s): s is AggregateNode => s.kind === 'Aggregate');
+  const aggregate = PipelineNode.aggregate(pipeline);
   const schemas: TableSchema[] = [];
   for (const sink of PipelineNode.sinks(pipeline)) {
     if (sink.target !== 'cassandra' || !sink.keyspace || !sink.table) continue;

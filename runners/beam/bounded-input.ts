@@ -1,9 +1,10 @@
 import type { Client } from 'cassandra-driver';
-import type { PipelineNode } from '../../compiler/ir/index.ts';
+import { PipelineNode } from '../../compiler/ir/index.ts';
 import type { EmbeddedStore } from '../../connectors/embedded/store.ts';
 import { KafkaInput, type KafkaPosition } from '../../connectors/kafka/kafka-input.ts';
 import { openSource } from '../local/sources/open-source.ts';
-import type { SourceReader } from '../local/sources/source-reader.ts';
+import { joinBatches } from '../local/sources/read-batch.ts';
+import type { SourceBatch, SourceReader } from '../local/sources/source-reader.ts';
 
 /** A Beam job's input, read whole before the job is submitted. */
 export interface BoundedInput {
@@ -28,21 +29,14 @@ export interface BoundedInputOptions {
 const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
 
 /** Reads `reader` in batches until `finished`, keeping each value's position. */
-async function drain(reader: SourceReader, finished: (last: { done: boolean; count: number }) => boolean) {
-  const values: unknown[] = [];
-  const batches: { start: number; position: (i: number) => string }[] = [];
+async function drain(reader: SourceReader, finished: (last: { done: boolean; count: number }) => boolean): Promise<SourceBatch> {
+  const parts: SourceBatch[] = [];
   for (;;) {
     const batch = await reader.read(10_000);
-    if (batch.values.length > 0) batches.push({ start: values.length, position: batch.position });
-    for (const v of batch.values) values.push(v);
-    if (finished({ done: batch.done, count: batch.values.length })) break;
+    if (batch.values.length > 0) parts.push(batch);
+    if (finished({ done: batch.done, count: batch.values.length })) return joinBatches(parts, batch);
     if (batch.values.length === 0) await sleep(20);
   }
-  const position = (index: number) => {
-    const b = batches.findLast((x) => x.start <= index)!;
-    return b.position(index - b.start);
-  };
-  return { values, position };
 }
 
 /**
@@ -65,7 +59,7 @@ export async function readBoundedInput(pipeline: PipelineNode, options: BoundedI
     }
   }
   const o = source.options;
-  const kafka = new KafkaInput({ brokers: o.brokers as string[], topic: String(o.topic), groupId: String(o.groupId), log: options.log, attempts: options.connectAttempts, exclusive: pipeline.steps.some((s) => s.kind === 'Aggregate') });
+  const kafka = new KafkaInput({ brokers: o.brokers as string[], topic: String(o.topic), groupId: String(o.groupId), log: options.log, attempts: options.connectAttempts, exclusive: PipelineNode.aggregate(pipeline) !== undefined });
   try {
     await kafka.start();
     const ends = await kafka.endOffsets();

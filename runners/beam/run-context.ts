@@ -81,7 +81,7 @@ export class BeamRunContext {
   ) {
     const defaultDeadLetters = deadLetterSink('embedded', 'dead_letters');
     this.sinks = [...PipelineNode.sinks(pipeline), defaultDeadLetters];
-    this.aggregate = pipeline.steps.find((s): s is AggregateNode => s.kind === 'Aggregate');
+    this.aggregate = PipelineNode.aggregate(pipeline);
     this.aggregator = this.aggregate ? aggregatorFor(this.aggregate) : undefined;
     this.memory = options.memory ?? new Map();
     this.#random = new SeededRandom(options.seed ?? 1);

@@ -1,5 +1,5 @@
 import { isDeepStrictEqual } from 'node:util';
-import { deadLetterSink, PipelineNode, SinkNode, type AggregateNode } from '../../compiler/ir/index.ts';
+import { deadLetterSink, PipelineNode, SinkNode } from '../../compiler/ir/index.ts';
 import { EmbeddedStore } from '../../connectors/embedded/store.ts';
 import type { DeadLetter } from '../../dsl/index.ts';
 import { RunnerError } from '../runner-error.ts';
@@ -89,9 +89,6 @@ class BatchFailed extends Error {}
 const defaultCrash = (): never => process.exit(crashExitCode);
 const realSleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
 
-/** The aggregation of a pipeline, or undefined when it sinks records as they are. */
-const aggregateOf = (p: PipelineNode) => p.steps.find((s): s is AggregateNode => s.kind === 'Aggregate');
-
 /**
  * Runs a pipeline in this process, in micro-batches:
  * read a batch → per-record steps → keyed window state → sink writes
@@ -129,7 +126,7 @@ export async function runLocal(pipeline: PipelineNode, options: LocalRunOptions)
   const defaultDeadLetters = deadLetterSink('embedded', 'dead_letters');
   const lateSink = PipelineNode.sinks(pipeline).find((s) => s.mode === 'append') ?? defaultDeadLetters;
 
-  const aggregate = aggregateOf(pipeline);
+  const aggregate = PipelineNode.aggregate(pipeline);
   const counterSink = pipeline.sink.mode === 'counter';
   const state = aggregate ? new AggregationState(aggregatorFor(aggregate), windowOf(pipeline), counterSink) : undefined;
 

@@ -1,5 +1,5 @@
 import type { StandardSchemaV1 } from '@standard-schema/spec';
-import type { PipelineNode, SinkNode, StepNode, WindowNode } from '../../compiler/ir/index.ts';
+import { PipelineNode, type SinkNode, type StepNode, type WindowNode } from '../../compiler/ir/index.ts';
 
 /**
  * Where a record goes after the per-record steps. `index` is the record's
@@ -57,7 +57,7 @@ function deadLetterAt(steps: readonly StepNode[], index: number, fallback: SinkN
  */
 export function compileRecordPath(pipeline: PipelineNode, out: RecordOutputs, fallbackDeadLetter: SinkNode): (raw: unknown, index: number) => void | Promise<void> {
   const steps = pipeline.steps;
-  const aggregated = steps.some((s) => s.kind === 'Aggregate');
+  const aggregated = PipelineNode.aggregate(pipeline) !== undefined;
   let next: Stage = aggregated ? () => {} : (value) => out.emit(value);
 
   for (let i = steps.length - 1; i >= 0; i--) {

@@ -33,7 +33,21 @@ export async function readBatch(reader: SourceReader, o: BatchingOptions): Promi
     if (last.values.length > 0) parts.push(last);
     count += last.values.length;
   }
-  const starts = parts.map((_, i) => parts.slice(0, i).reduce((n, p) => n + p.values.length, 0));
+  return joinBatches(parts, last);
+}
+
+/**
+ * Several reads as one batch, each record answering as the read that
+ * delivered it (position, split); `last` (the final read, possibly empty)
+ * says whether the input is done and which splits are still pending.
+ */
+export function joinBatches(parts: readonly SourceBatch[], last: SourceBatch): SourceBatch {
+  const starts: number[] = [];
+  let total = 0;
+  for (const p of parts) {
+    starts.push(total);
+    total += p.values.length;
+  }
   const at = (index: number): [SourceBatch, number] => {
     const part = starts.findLastIndex((start) => start <= index);
     return [parts[part]!, index - starts[part]!];
