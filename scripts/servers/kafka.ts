@@ -2,10 +2,9 @@ import { randomBytes } from 'node:crypto';
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { spawnSync } from 'node:child_process';
 import { Kafka, logLevel } from 'kafkajs';
 import { host, kafkaControllerPort, kafkaPort } from './config.ts';
-import type { ServiceSpec } from './service.ts';
+import { runAsync, type ServiceSpec } from './service.ts';
 
 const log4j = fileURLToPath(new URL('kafka-log4j2.properties', import.meta.url));
 
@@ -15,7 +14,7 @@ export const kafka: ServiceSpec = {
   port: kafkaPort,
   pom: 'kafka-pom.xml',
   startTimeoutMs: 90_000,
-  prepare(run, lib) {
+  async prepare(run, lib) {
     const config = join(run, 'server.properties');
     writeFileSync(config, [
       'process.roles=broker,controller',
@@ -39,8 +38,8 @@ export const kafka: ServiceSpec = {
     // KRaft storage is formatted once, with a cluster id of our own.
     const clusterIdFile = join(run, 'cluster-id');
     if (!existsSync(clusterIdFile)) writeFileSync(clusterIdFile, randomBytes(16).toString('base64url'));
-    const format = spawnSync('java', ['-cp', `${lib}/*`, `-Dlog4j2.configurationFile=${log4j}`, 'kafka.tools.StorageTool', 'format', '-t', readFileSync(clusterIdFile, 'utf8').trim(), '-c', config], { encoding: 'utf8' });
-    if (format.status !== 0) throw new Error(`kafka: formatting storage failed: ${(format.stdout + format.stderr).trim().split('\n').slice(-3).join(' | ')}`);
+    const format = await runAsync('java', ['-cp', `${lib}/*`, `-Dlog4j2.configurationFile=${log4j}`, 'kafka.tools.StorageTool', 'format', '-t', readFileSync(clusterIdFile, 'utf8').trim(), '-c', config]);
+    if (format.status !== 0) throw new Error(`kafka: formatting storage failed: ${format.output.trim().split('\n').slice(-3).join(' | ')}`);
   },
   javaArgs: (run, lib) => ['-Xms256m', '-Xmx512m', '-XX:+UseG1GC', `-Dlog4j2.configurationFile=${log4j}`, '-cp', `${lib}/*`, 'kafka.Kafka', join(run, 'server.properties')],
   async ready() {

@@ -1,4 +1,4 @@
-import { spawn, spawnSync } from 'node:child_process';
+import { spawn } from 'node:child_process';
 import { existsSync, mkdirSync, openSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { createConnection } from 'node:net';
 import { join } from 'node:path';
@@ -12,7 +12,7 @@ export interface ServiceSpec {
   /** The pom whose dependencies are the server's classpath. */
   readonly pom: string;
   /** Writes config files into `runDir`; runs once-only setup (e.g. formatting storage). */
-  prepare(runDir: string, libDir: string): void;
+  prepare(runDir: string, libDir: string): void | Promise<void>;
   /** The java command line after `java`. */
   javaArgs(runDir: string, libDir: string): string[];
   /** Resolves when the server answers its protocol, not just its port. */
@@ -57,17 +57,40 @@ export function runningPid(s: ServiceSpec): number | undefined {
   return Number.isInteger(n) && pidAlive(n) ? n : undefined;
 }
 
-/** Fetches the server's jars from Maven Central with mvn, once; a marker file says the copy completed. */
-export function fetchServer(s: ServiceSpec, log: (l: string) => void): void {
+/** Runs a command to its end without blocking the event loop: other services' readiness timers keep running meanwhile. */
+export function runAsync(command: string, args: readonly string[], options: { cwd?: string } = {}): Promise<{ status: number | null; output: string }> {
+  return new Promise((resolve) => {
+    const child = spawn(command, args, { cwd: options.cwd, stdio: ['ignore', 'pipe', 'pipe'] });
+    let output = '';
+    const keep = (chunk: Buffer) => {
+      // Only the tail is ever shown; keep memory bounded for chatty builds.
+      output = (output + chunk.toString('utf8')).slice(-64_000);
+    };
+    child.stdout.on('data', keep);
+    child.stderr.on('data', keep);
+    child.once('error', (error) => resolve({ status: null, output: error.message }));
+    child.once('close', (status) => resolve({ status, output }));
+  });
+}
+
+const tail = (output: string, lines: number) => output.trim().split('\n').slice(-lines).join(' | ');
+
+/**
+ * Fetches the server's jars from Maven Central with mvn, once; a marker file
+ * says the copy completed. Asynchronous on purpose: a first fetch takes
+ * minutes, and a blocking call here froze the readiness wait of a service
+ * started beside it (Kafka timed out on a cold machine while Cassandra downloaded).
+ */
+export async function fetchServer(s: ServiceSpec, log: (l: string) => void): Promise<void> {
   const { lib } = paths(s);
   const marker = join(lib, '.complete');
   if (existsSync(marker)) return;
-  if (spawnSync('mvn', ['-v'], { stdio: 'ignore' }).status !== 0) throw new Error('mvn is not installed: it is needed to fetch the servers from Maven Central');
+  if ((await runAsync('mvn', ['-v'])).status !== 0) throw new Error('mvn is not installed: it is needed to fetch the servers from Maven Central');
   log(`${s.name}: fetching from Maven Central (once; cached in ${lib})`);
   rmSync(lib, { recursive: true, force: true });
   mkdirSync(lib, { recursive: true });
-  const mvn = spawnSync('mvn', ['-q', '-B', '-f', join(here, s.pom), 'dependency:copy-dependencies', `-DoutputDirectory=${lib}`], { encoding: 'utf8' });
-  if (mvn.status !== 0) throw new Error(`${s.name}: mvn failed (exit ${mvn.status}): ${(mvn.stdout + mvn.stderr).trim().split('\n').slice(-5).join(' | ')}`);
+  const mvn = await runAsync('mvn', ['-q', '-B', '-f', join(here, s.pom), 'dependency:copy-dependencies', `-DoutputDirectory=${lib}`]);
+  if (mvn.status !== 0) throw new Error(`${s.name}: mvn failed (exit ${mvn.status}): ${tail(mvn.output, 5)}`);
   if (readdirSync(lib).filter((f) => f.endsWith('.jar')).length === 0) throw new Error(`${s.name}: mvn copied no jars into ${lib}`);
   writeFileSync(marker, new Date().toISOString());
 }
@@ -105,10 +128,10 @@ export async function up(s: ServiceSpec, log: (l: string) => void): Promise<bool
   if (existing === undefined && (await portOpen(s.port))) {
     throw new Error(`${s.name}: port ${host}:${s.port} is taken by another process; stop it or set the port's IDEMFLOW_* variable`);
   }
-  fetchServer(s, log);
+  await fetchServer(s, log);
   const { lib, run, pid: pidFile, log: logFile } = paths(s);
   mkdirSync(run, { recursive: true });
-  s.prepare(run, lib);
+  await s.prepare(run, lib);
   const out = openSync(logFile, 'a');
   const child = spawn('java', s.javaArgs(run, lib), { cwd: run, detached: true, stdio: ['ignore', out, out] });
   child.unref();
