@@ -70,7 +70,7 @@ export class CassandraTableWriter {
     readonly sink: SinkNode,
     readonly schema: TableSchema,
     /** For a system of record: the partition bucket of an event. */
-    readonly bucketOf?: (event: unknown) => string,
+    readonly bucketOf?: (event: unknown, eventId: string) => string,
   ) {
     this.#keyColumns = [...schema.partitionKey, ...schema.clustering];
     const where = this.#keyColumns.map((c) => `${c.name} = ?`).join(' AND ');
@@ -89,7 +89,7 @@ export class CassandraTableWriter {
         counters.push(op);
         continue;
       }
-      const key = this.sink.mode === 'system-of-record' ? [this.bucketOf?.(op.v.payload) ?? 'all', op.k[0]] : op.k;
+      const key = this.sink.mode === 'system-of-record' ? this.#sorKey(op) : op.k;
       const keyValues = key.map((v, i) => toCql(v, this.#keyColumns[i]!.type));
       const values = this.schema.columns.map((c) => toCql(op.v[c.name], c.type));
       const id = JSON.stringify(keyValues);
@@ -108,6 +108,12 @@ export class CassandraTableWriter {
           : this.client.batch(batch.map((u) => ({ query: this.#upsertCql, params: u.params as unknown[] })), { prepare: true, logged: false, isIdempotent: true }),
       ),
     ]);
+  }
+
+  /** A system-of-record row's key: its bucket (of the id as stored, text), then the event id. */
+  #sorKey(op: Extract<TableOp, { op: 'upsert' }>): unknown[] {
+    const eventId = toCql(op.k[0], 'text') as string;
+    return [this.bucketOf?.(op.v.payload, eventId) ?? 'all', eventId];
   }
 
   /**

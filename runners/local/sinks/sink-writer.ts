@@ -28,7 +28,7 @@ export interface SinkWriter {
 export interface CassandraTarget {
   readonly client: Client;
   readonly schemas: readonly TableSchema[];
-  readonly bucketOf: (event: unknown) => string;
+  readonly bucketOf: (event: unknown, eventId: string) => string;
 }
 
 export interface SinkContext {
