@@ -113,8 +113,49 @@ async function waitReady(s: ServiceSpec, pid: number): Promise<void> {
   throw new Error(`${s.name} did not become ready on ${host}:${s.port} within ${s.startTimeoutMs / 1000} s (${last instanceof Error ? last.message : 'port closed'}); see ${paths(s).log}`);
 }
 
+/**
+ * Holds `up.lock` (our pid) while this process fetches and starts a server.
+ * Two `up` calls at once — two test runs begun on a cold machine — would
+ * otherwise both fetch and both start java: the loser overwrote the pid file
+ * and left a server nobody owned. The second waits for the first, then finds
+ * the server running. A lock whose holder died is taken over.
+ */
+async function withStartLock<T>(s: ServiceSpec, log: (l: string) => void, start: () => Promise<T>, retry: () => Promise<T>): Promise<T> {
+  const { base } = paths(s);
+  mkdirSync(base, { recursive: true });
+  const lock = join(base, 'up.lock');
+  for (;;) {
+    try {
+      writeFileSync(lock, String(process.pid), { flag: 'wx' });
+      break;
+    } catch (error) {
+      if ((error as NodeJS.ErrnoException).code !== 'EEXIST') throw error;
+      const holder = Number(readFileSync(lock, 'utf8'));
+      if (!Number.isInteger(holder) || holder <= 0 || !pidAlive(holder)) {
+        rmSync(lock, { force: true });
+        continue;
+      }
+      log(`${s.name}: another "up" (pid ${holder}) is fetching or starting it; waiting`);
+      while (existsSync(lock) && pidAlive(holder)) await new Promise((r) => setTimeout(r, 1_000));
+      return retry();
+    }
+  }
+  try {
+    return await start();
+  } finally {
+    rmSync(lock, { force: true });
+  }
+}
+
 /** Starts the server unless it already runs; returns whether this call started it. */
 export async function up(s: ServiceSpec, log: (l: string) => void): Promise<boolean> {
+  if (runningPid(s) === undefined && !(await portOpen(s.port))) {
+    return withStartLock(s, log, () => upUnlocked(s, log), () => up(s, log));
+  }
+  return upUnlocked(s, log);
+}
+
+async function upUnlocked(s: ServiceSpec, log: (l: string) => void): Promise<boolean> {
   const existing = runningPid(s);
   if (existing !== undefined) {
     // Ours and alive: running, or still starting (another `up` — a second test run — began it). Never start a second one.
