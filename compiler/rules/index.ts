@@ -2,6 +2,7 @@ import type { Rule } from '../rule.ts';
 import closureCapturesFreeVariable from './closure-captures-free-variable.ts';
 import counterUnderRetry from './counter-under-retry.ts';
 import counterWithoutRetry from './counter-without-retry.ts';
+import eventTimeLostByArchive from './event-time-lost-by-archive.ts';
 import incompleteUpsertKey from './incomplete-upsert-key.ts';
 import noSystemOfRecord from './no-system-of-record.ts';
 import nonIdempotentSinkUnderRetry from './non-idempotent-sink-under-retry.ts';
@@ -20,4 +21,5 @@ export const rules: readonly Rule[] = [
   systemOfRecordWithoutEventId,
   nonIdempotentSinkUnderRetry,
   closureCapturesFreeVariable,
+  eventTimeLostByArchive,
 ] as readonly Rule<string>[] as readonly Rule[];

@@ -1,3 +1,4 @@
+import { repairDerivation } from '../analysis/repair-derivation.ts';
 import { PipelineNode, SinkNode } from '../ir/index.ts';
 import { strategies, type Strategy, type StrategyId } from './cheat-sheet.ts';
 
@@ -37,10 +38,15 @@ export function classify(pipeline: PipelineNode): Classification {
   }
 
   const sors = PipelineNode.systemsOfRecord(pipeline);
-  const sor = sors.length > 0 && !counts ? '-sor' : '';
+  const derivation = repairDerivation(pipeline);
+  // An archive repair cannot replay (event time lost before it, IDEM014) repairs nothing: not a system-of-record row.
+  const replayable = derivation.repairable || derivation.reason !== 'event-time-before-change';
+  const sor = sors.length > 0 && !counts && replayable ? '-sor' : '';
   if (sors.length > 0) {
     const names = sors.map((s) => SinkNode.label(s)).join(', ');
-    reasons.push(counts ? `system of record ${names} kept, but a counter cannot be repaired by replay` : `raw events kept in system of record ${names} → message replay and repair`);
+    if (counts) reasons.push(`system of record ${names} kept, but a counter cannot be repaired by replay`);
+    else if (!replayable) reasons.push(`system of record ${names} kept, but event time is taken before a step that changes the archived record: repair cannot rebuild the windows (IDEM014)`);
+    else reasons.push(`raw events kept in system of record ${names} → message replay and repair`);
   } else {
     reasons.push('no system of record: lost messages cannot be replayed');
   }

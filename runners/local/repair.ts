@@ -3,6 +3,7 @@ import { join } from 'node:path';
 import { PipelineNode, SinkNode, SourceNode, type WindowNode } from '../../compiler/ir/index.ts';
 import { EmbeddedStore, type Row } from '../../connectors/embedded/store.ts';
 import type { TableOp } from '../../connectors/embedded/table-log.ts';
+import { repairDerivation } from '../../compiler/analysis/repair-derivation.ts';
 import { RunnerError } from '../runner-error.ts';
 import { runLocal, type Progress } from './engine.ts';
 import { diffPlan } from './plan-diff.ts';
@@ -51,20 +52,24 @@ export function embeddedRepairTarget(store: EmbeddedStore): RepairTarget {
  * steps after the archive (same windows, keys and aggregation) over every
  * archived event, writing whole aggregates. Windows never close during
  * repair, so late events count too. Refused, with the rule's code, where
- * rewriting cannot repair: a counter sink, no system of record, no event id.
+ * rewriting cannot repair: a counter sink, no system of record, no event id,
+ * an event time that the archived record no longer yields.
  */
 export function repairPipeline(pipeline: PipelineNode, events: readonly unknown[]): { job: PipelineNode; systemOfRecord: SinkNode } {
   if (pipeline.sink.mode === 'counter') {
     throw new RepairRefused(`cannot repair ${pipeline.name}: its sink ${SinkNode.label(pipeline.sink)} is a counter, and a counter cannot be repaired by rewriting it (IDEM001); switch to cassandra.upsert`, ['IDEM001']);
   }
-  const archiveIndex = pipeline.steps.findIndex((s) => s.kind === 'Archive');
-  const archive = pipeline.steps[archiveIndex];
-  if (!archive || archive.kind !== 'Archive') {
+  const derivation = repairDerivation(pipeline);
+  if (!derivation.repairable && derivation.reason === 'no-archive') {
     throw new RepairRefused(`cannot repair ${pipeline.name}: it keeps no system of record to replay from (IDEM006); add .archive(…systemOfRecord(…))`, ['IDEM006']);
   }
-  const sor = archive.sink;
+  if (!derivation.repairable) {
+    throw new RepairRefused(`cannot repair ${pipeline.name}: its event time is taken before a ${derivation.change.kind} step that changes the record ${SinkNode.label(derivation.archive.sink)} archives, so the windows cannot be rebuilt from it (IDEM014); call .withEventTime() after that step or after .archive()`, ['IDEM014']);
+  }
+  const sor = derivation.archive.sink;
   if (!sor.id) throw new RepairRefused(`cannot repair ${pipeline.name}: its system of record has no event id (IDEM007)`, ['IDEM007']);
-  const steps = pipeline.steps.slice(archiveIndex + 1).map((s) => (s.kind === 'Window' ? ({ ...s, allowedLatenessMs: Number.MAX_SAFE_INTEGER } satisfies WindowNode) : s));
+  // The stream's own steps from the archive on (and its event time, when taken before the archive).
+  const steps = derivation.steps.map((s) => (s.kind === 'Window' ? ({ ...s, allowedLatenessMs: Number.MAX_SAFE_INTEGER } satisfies WindowNode) : s));
   const source = SourceNode.create({ connector: 'memory', delivery: 'bounded', options: { count: events.length }, knownFields: [], records: () => events, location: pipeline.location });
   return { job: PipelineNode.create({ name: `${pipeline.name} (repair)`, source, steps, sink: pipeline.sink, location: pipeline.location }), systemOfRecord: sor };
 }
