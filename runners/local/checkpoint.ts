@@ -17,11 +17,14 @@ export interface Checkpoint {
  * repeat them. The batch is identified by where it starts *and* ends: a
  * source read again from the same start may deliver a different batch (Kafka
  * interleaves partitions differently after a restart), and skipping a write
- * for records it never covered would lose them.
+ * for records it never covered would lose them. And by its content (a digest
+ * of its raw values), since the same positions may hold other records.
  */
 export interface BatchProgress {
   readonly batchStart: unknown;
   readonly batchEnd: unknown;
+  /** The batch's `batchDigest`, or absent where positions alone identify the records (the generator). */
+  readonly digest?: string;
   readonly done: readonly string[];
 }
 

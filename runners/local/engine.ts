@@ -6,7 +6,8 @@ import { RunnerError } from '../runner-error.ts';
 import type { RunResult } from '../runner.ts';
 import { AggregationState } from './aggregation-state.ts';
 import { aggregatorFor } from './aggregators.ts';
-import { FileCheckpoints, MemoryCheckpoints, type CheckpointStore } from './checkpoint.ts';
+import { batchDigest } from './batch-digest.ts';
+import { FileCheckpoints, MemoryCheckpoints, type BatchProgress, type CheckpointStore } from './checkpoint.ts';
 import { noFaults, type FaultSpec } from './faults.ts';
 import { compileRecordPath, rawText, windowOf } from './record-path.ts';
 import { SeededRandom } from './seeded-random.ts';
@@ -285,10 +286,12 @@ export async function runLocal(pipeline: PipelineNode, options: LocalRunOptions)
       const position = reader.position();
       const snapshot = thisBatch % checkpointEvery === 0 || done ? (state?.snapshot() ?? { watermark: -Infinity, entries: [] }) : undefined;
       const batchReader = reader;
+      // The generator's records are a pure function of its settings and their index: the positions prove the content.
+      const identity = { batchStart, batchEnd: position, digest: source.connector === 'generator' ? undefined : batchDigest(values) };
       // The previous batch must be acknowledged before this one writes; if it failed, this batch is discarded with it.
       if (!(await settle())) continue;
       inFlight = (async () => {
-        await writeBatch(thisBatch, batchStart, position, writes, writeRandom);
+        await writeBatch(thisBatch, identity, writes, writeRandom);
         writesFinishedAt = performance.now();
         if (snapshot) {
           checkpoints.save({ pipeline: pipeline.name, batch: thisBatch, position, state: snapshot });
@@ -350,10 +353,13 @@ export async function runLocal(pipeline: PipelineNode, options: LocalRunOptions)
   }
 
 
-  /** The batch's sink writes in order, each recorded as done once acknowledged; an injected crash may strike between. */
-  async function writeBatch(batchNo: number, batchStart: unknown, batchEnd: unknown, writes: readonly [SinkWriter, unknown[]][], random: SeededRandom): Promise<void> {
+  /**
+   * The batch's sink writes in order, each recorded as done once acknowledged; an injected crash may strike between.
+   * A write recorded as done is skipped only for the very same batch: same positions and same content.
+   */
+  async function writeBatch(batchNo: number, identity: Omit<BatchProgress, 'done'>, writes: readonly [SinkWriter, unknown[]][], random: SeededRandom): Promise<void> {
     const progress = checkpoints.progress();
-    const sameBatch = progress && isDeepStrictEqual(progress.batchStart, batchStart) && isDeepStrictEqual(progress.batchEnd, batchEnd);
+    const sameBatch = progress && isDeepStrictEqual(progress.batchStart, identity.batchStart) && isDeepStrictEqual(progress.batchEnd, identity.batchEnd) && progress.digest === identity.digest;
     const done = sameBatch ? [...progress.done] : [];
     const crashHere = faults.crashAt.includes(batchNo) && !checkpoints.crashedAt().includes(batchNo);
     // Crash point k: after k writes landed, before the k-th was recorded as done.
@@ -380,7 +386,7 @@ export async function runLocal(pipeline: PipelineNode, options: LocalRunOptions)
       }
       if (crashPoint === i + 1) strike();
       done.push(writer.id);
-      checkpoints.saveProgress({ batchStart, batchEnd, done });
+      checkpoints.saveProgress({ ...identity, done });
     }
   }
 }
