@@ -1,4 +1,5 @@
 import { Command } from 'commander';
+import { benchFaults } from '../../bench/faults.ts';
 import { benchKafkaCassandra } from '../../bench/kafka-cassandra.ts';
 import { benchLint } from '../../bench/lint.ts';
 import { benchLocal } from '../../bench/local.ts';
@@ -16,6 +17,7 @@ const sizeList = (value: string) => value.split(',').map((s) => {
 
 /** Benchmarks by name; each prints its table on stderr and its ratio line last on stdout. */
 const benchmarks: Record<string, (o: { sizes?: number[]; beamSizes?: number[]; seeds?: number; only?: string[] }) => Promise<string>> = {
+  faults: benchFaults,
   local: benchLocal,
   'kafka-cassandra': benchKafkaCassandra,
   lint: benchLint,
@@ -30,7 +32,7 @@ export function benchCommand(): Command {
     .argument('<name>', `which benchmark: ${Object.keys(benchmarks).join(', ')}`)
     .option('--sizes <list>', 'event counts, e.g. 10000,100000', sizeList)
     .option('--beam-sizes <list>', 'event counts at which Beam\'s DirectRunner also runs', sizeList)
-    .option('--seeds <n>', 'strategies: fault schedules a row (default 10)', parseInteger('--seeds', 1))
+    .option('--seeds <n>', 'strategies: fault schedules a row (default 10); faults: schedules in all (default 1000)', parseInteger('--seeds', 1))
     .option('--only <rows>', 'strategies: only these rows (comma-separated), keeping the others\' committed results', (v: string) => v.split(',').map((s) => s.trim()))
     .action(async (name: string, flags: { sizes?: number[]; beamSizes?: number[]; seeds?: number; only?: string[] }) => {
       const bench = benchmarks[name];

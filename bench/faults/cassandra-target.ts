@@ -1,0 +1,85 @@
+import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { Kafka, logLevel } from 'kafkajs';
+import { types, type Client } from 'cassandra-driver';
+import { PipelineNode } from '../../compiler/ir/index.ts';
+import { cassandraRepairTarget } from '../../connectors/cassandra/repair-target.ts';
+import { schemaCql, tableSchemas } from '../../connectors/cassandra/cql-schema.ts';
+import { produceLines } from '../../connectors/kafka/produce.ts';
+import type { CampaignTarget } from './run-schedule.ts';
+import type { PipelineShape } from './schedule.ts';
+
+const plain = (v: unknown) => (v instanceof types.Long ? v.toNumber() : v instanceof Date ? v.getTime() : v);
+
+/** One set of tables a pipeline shape and worker slot, made once and truncated before each schedule (thousands of tables would swamp a small Cassandra). */
+const shapeSuffix = (s: PipelineShape) => `${s.window}_${s.emit}_${s.eventTimeFirst ? 'tf' : 'af'}`;
+
+async function selectAll(client: Client, table: string): Promise<types.Row[]> {
+  const rows: types.Row[] = [];
+  for await (const row of client.stream(`SELECT * FROM ${table}`, [], { prepare: true, fetchSize: 5_000 }) as unknown as AsyncIterable<types.Row>) rows.push(row);
+  return rows;
+}
+
+/**
+ * The campaign on the real servers: the input is a Kafka topic of its own
+ * (two partitions), the system of record and the aggregates are Cassandra
+ * tables, the runner's checkpoints and dead letters live in `dir`.
+ */
+export function cassandraTarget(options: { client: Client; keyspace: string; brokers: readonly string[]; dir: string; runId: string; slot: number }): CampaignTarget {
+  const { client, keyspace, brokers } = options;
+  const made = new Set<string>();
+  let topic: string | undefined;
+  let n = 0;
+  return {
+    get storeDir() { return join(options.dir, `store-${n}`); },
+    get checkpointDir() { return join(options.dir, `checkpoint-${n}`); },
+    runOptions: { cassandra: client },
+    async place(s, events) {
+      n++;
+      const cassandra = { keyspace, suffix: `${shapeSuffix(s.shape)}_${options.slot}` };
+      const lines = events.map((e) => JSON.stringify(e));
+      if (s.shape.input === 'file') {
+        topic = undefined;
+        mkdirSync(options.dir, { recursive: true });
+        const file = join(options.dir, `input-${n}.jsonl`);
+        writeFileSync(file, lines.map((l) => `${l}\n`).join(''));
+        return { file, cassandra };
+      }
+      topic = `campaign-${options.runId}-${options.slot}-${n}`;
+      await produceLines(brokers, topic, lines);
+      return { kafka: { brokers, topic, groupId: topic }, cassandra };
+    },
+    async prepare(pipeline) {
+      for (const schema of tableSchemas(pipeline)) {
+        const name = `${schema.keyspace}.${schema.table}`;
+        if (!made.has(name)) {
+          for (const cql of schemaCql([schema])) await client.execute(cql);
+          made.add(name);
+        }
+        await client.execute(`TRUNCATE ${name}`);
+      }
+    },
+    async cleanUp() {
+      for (const dir of [`store-${n}`, `checkpoint-${n}`, `input-${n}.jsonl`]) rmSync(join(options.dir, dir), { recursive: true, force: true });
+      if (!topic) return;
+      const admin = new Kafka({ clientId: 'idemflow-campaign', brokers: [...brokers], logLevel: logLevel.NOTHING }).admin();
+      await admin.connect();
+      try {
+        await admin.deleteTopics({ topics: [topic] });
+      } finally {
+        await admin.disconnect();
+      }
+    },
+    async rows(pipeline) {
+      const sink = pipeline.sink;
+      const windowed = sink.key.length > 1;
+      const rows = await selectAll(client, `${sink.keyspace}.${sink.table}`);
+      return new Map(rows.map((r) => [JSON.stringify(windowed ? [r.get('s'), plain(r.get('ts'))] : [r.get('s')]), Number(plain(r.get('n')))]));
+    },
+    async archivedIds(pipeline) {
+      const sor = PipelineNode.systemsOfRecord(pipeline)[0]!;
+      return (await selectAll(client, `${sor.keyspace}.${sor.table}`)).map((r) => String(r.get('event_id')));
+    },
+    repairTarget: (pipeline) => cassandraRepairTarget(client, pipeline),
+  };
+}

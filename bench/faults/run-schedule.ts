@@ -1,0 +1,128 @@
+import type { PipelineNode } from '../../compiler/ir/index.ts';
+import type { EmbeddedStore } from '../../connectors/embedded/store.ts';
+import { repair, runWithRestarts, type RepairTarget } from '../../runners/local/index.ts';
+import type { LocalRunOptions, LocalRunResult } from '../../runners/local/engine.ts';
+import { noFaults, type FaultSpec } from '../../runners/local/faults.ts';
+import type { SensorEvent } from '../../dsl/index.ts';
+import { campaignEvents, campaignPipeline, truthOf, type Placement } from './pipelines.ts';
+import type { Schedule } from './schedule.ts';
+
+/** Where a schedule runs: the embedded store, or the real Kafka and Cassandra. */
+export interface CampaignTarget {
+  /** Puts the events where the schedule's input reads them (a file, a topic); says where the pipeline writes. */
+  place(s: Schedule, events: readonly SensorEvent[]): Promise<Placement>;
+  readonly storeDir: string;
+  readonly checkpointDir: string;
+  /** Makes the pipeline's tables (empty) before the schedule runs. */
+  prepare?(pipeline: PipelineNode): Promise<void>;
+  /** Removes what the schedule made (a topic). */
+  cleanUp?(): Promise<void>;
+  /** Options the runner needs for this target (a Cassandra session). */
+  readonly runOptions: Partial<LocalRunOptions>;
+  /** The sink table's count by row, keyed as `truthOf` keys it. */
+  rows(pipeline: PipelineNode, store: EmbeddedStore): Promise<Map<string, number>>;
+  /** Every event id the system of record holds, one entry a row (a duplicate row shows twice). */
+  archivedIds(pipeline: PipelineNode, store: EmbeddedStore): Promise<string[]>;
+  repairTarget(pipeline: PipelineNode, store: EmbeddedStore): RepairTarget;
+}
+
+export interface ScheduleOutcome {
+  readonly violations: readonly string[];
+  /** Crash points that struck, by run. */
+  readonly crashes: number;
+  readonly lostAcks: number;
+  readonly late: number;
+}
+
+const quiet = { log: () => {}, sleep: async () => {} };
+
+/** Rows that differ from the expected counts, described (at most five). */
+function differences(what: string, expected: Map<string, number>, actual: Map<string, number>): string[] {
+  const out: string[] = [];
+  for (const id of new Set([...expected.keys(), ...actual.keys()])) {
+    if (expected.get(id) !== actual.get(id)) out.push(`${id}: expected ${expected.get(id) ?? 'no row'}, found ${actual.get(id) ?? 'no row'}`);
+  }
+  return out.length === 0 ? [] : [`${what}: ${out.length} rows differ (${out.slice(0, 5).join('; ')})`];
+}
+
+/** Every produced event in the system of record, exactly once by id. */
+function archiveViolations(what: string, expectedIds: readonly string[], archived: readonly string[]): string[] {
+  const seen = new Map<string, number>();
+  for (const id of archived) seen.set(id, (seen.get(id) ?? 0) + 1);
+  const missing = expectedIds.filter((id) => !seen.has(id));
+  const twice = [...seen].filter(([, n]) => n > 1).map(([id]) => id);
+  const out: string[] = [];
+  if (missing.length > 0) out.push(`${what}: ${missing.length} events missing from the system of record (${missing.slice(0, 5).join(', ')})`);
+  if (twice.length > 0) out.push(`${what}: ${twice.length} events archived more than once (${twice.slice(0, 5).join(', ')})`);
+  return out;
+}
+
+async function runStream(pipeline: PipelineNode, target: CampaignTarget, s: Schedule, faults: FaultSpec, extra: Partial<LocalRunOptions>) {
+  const run = await runWithRestarts(pipeline, {
+    ...quiet, ...target.runOptions, ...extra, storeDir: target.storeDir, checkpointDir: target.checkpointDir, batchSize: s.batchSize, faults, seed: s.seed, untilIdleMs: 1_500, batchIntervalMs: 100,
+  });
+  return run;
+}
+
+const damages = (f: FaultSpec) => f.loss > 0 || f.duplicate > 0;
+const cleanRun = (r: LocalRunResult) => r.late === 0 && r.deadLetters === 0;
+
+/**
+ * Runs one schedule and checks the campaign's invariants against a truth
+ * counted by hand from the produced events:
+ * - every produced event is in the system of record exactly once, by id;
+ * - a run that lost and duplicated nothing ends equal to the truth without repair;
+ * - a repair makes every row equal to the truth of the events archived so far,
+ *   and a stream resumed after it (losing nothing) ends equal to the truth:
+ *   it never undoes the repair;
+ * - after the final repair, every row equals the truth.
+ */
+export async function runSchedule(s: Schedule, target: CampaignTarget): Promise<ScheduleOutcome> {
+  const events = campaignEvents(s);
+  const ids = events.map((e) => e.eventId);
+  const place = await target.place(s, events);
+  const pipeline = campaignPipeline(s, place);
+  const truth = truthOf(s.shape.window, events);
+  await target.prepare?.(pipeline);
+  try {
+    return await checkedRuns(s, target, pipeline, events, truth);
+  } finally {
+    await target.cleanUp?.();
+  }
+}
+
+async function checkedRuns(s: Schedule, target: CampaignTarget, pipeline: PipelineNode, events: readonly SensorEvent[], truth: Map<string, number>): Promise<ScheduleOutcome> {
+  const ids = events.map((e) => e.eventId);
+  const violations: string[] = [];
+  let crashes = 0;
+  let lostAcks = 0;
+  let late = 0;
+
+  const first = await runStream(pipeline, target, s, s.faults, s.repairAfter === undefined ? {} : { maxRecords: s.repairAfter });
+  crashes += first.crashes.length;
+  lostAcks += first.result.injected.lostAck;
+  late += first.result.late;
+  let store = first.store;
+  let undamaged = !damages(s.faults) && cleanRun(first.result);
+
+  if (s.repairAfter !== undefined && first.result.stopped === 'max-records') {
+    await repair(pipeline, { target: target.repairTarget(pipeline, store) });
+    const archived = new Set(await target.archivedIds(pipeline, store));
+    violations.push(...differences('after the mid-stream repair', truthOf(s.shape.window, events.filter((e) => archived.has(e.eventId))), await target.rows(pipeline, store)));
+    const resumeFaults: FaultSpec = { ...noFaults, writeFail: s.resumeWriteFaults, lostAck: s.resumeWriteFaults, crashAt: s.resumeCrashes.map((n) => first.result.batches + n) };
+    const second = await runStream(pipeline, target, { ...s, seed: s.seed + 1 }, resumeFaults, {});
+    crashes += second.crashes.length;
+    lostAcks += second.result.injected.lostAck;
+    late += second.result.late;
+    store = second.store;
+    // The repair made every row exact; a resumed stream that loses nothing must keep it so.
+    undamaged = cleanRun(second.result);
+  }
+  if (undamaged) violations.push(...differences('before the final repair (nothing lost or duplicated)', truth, await target.rows(pipeline, store)));
+  violations.push(...archiveViolations('system of record', ids, await target.archivedIds(pipeline, store)));
+  await repair(pipeline, { target: target.repairTarget(pipeline, store) });
+  violations.push(...differences('after the final repair', truth, await target.rows(pipeline, store)));
+  return { violations, crashes, lostAcks, late };
+}
+
+

@@ -1,0 +1,90 @@
+import fc from 'fast-check';
+import type { FaultSpec } from '../../runners/local/faults.ts';
+
+/** The recommended pipelines the campaign drives: every shape the issue names. */
+export type WindowShape = 'tumbling' | 'sliding' | 'none';
+export type Emit = 'updates' | 'final';
+/** Where the events come from; the same events whatever the input. */
+export type InputKind = 'file' | 'generator' | 'kafka';
+
+export interface PipelineShape {
+  readonly input: InputKind;
+  readonly window: WindowShape;
+  readonly emit: Emit;
+  /** `.withEventTime()` written before `.archive()` instead of after it. */
+  readonly eventTimeFirst: boolean;
+}
+
+/**
+ * One schedule of the campaign: a pipeline shape, an input, and the faults
+ * that strike it. A schedule is data, so a failure prints it whole and
+ * fast-check can shrink it.
+ */
+export interface Schedule {
+  readonly shape: PipelineShape;
+  readonly seed: number;
+  readonly events: number;
+  readonly batchSize: number;
+  /** Faults of the first run (crash batches are the run's own batch numbers). */
+  readonly faults: FaultSpec;
+  /**
+   * Stop the stream after this many records (rounded up to a batch), repair
+   * from the system of record, then resume the stream: the stream must not
+   * undo the repair. Undefined: one run to the end, then the final repair.
+   */
+  readonly repairAfter?: number;
+  /** Crashes of the resumed run, counted in batches after the repair. */
+  readonly resumeCrashes: readonly number[];
+  /** Lost acknowledgements and failed writes of the resumed run (it loses and duplicates nothing). */
+  readonly resumeWriteFaults: number;
+}
+
+/** Probabilities from a short list: schedules stay readable when printed, and shrink towards no fault. */
+const probability = (max: number) => fc.constantFrom(0, 0.01, 0.05, 0.1, 0.2, 0.3).filter((p) => p <= max);
+
+/** Sizes on, just below and just above a batch boundary, and sizes of several batches. */
+const sizing = fc.integer({ min: 20, max: 120 }).chain((batchSize) =>
+  fc.record({
+    batchSize: fc.constant(batchSize),
+    events: fc.oneof(
+      fc.integer({ min: 2, max: 8 }).map((n) => n * batchSize),
+      fc.integer({ min: 2, max: 8 }).map((n) => n * batchSize + 1),
+      fc.integer({ min: 2, max: 8 }).map((n) => n * batchSize - 1),
+      fc.integer({ min: 1, max: 8 * batchSize }),
+    ),
+  }),
+);
+
+export function scheduleArbitrary(inputs: readonly InputKind[]): fc.Arbitrary<Schedule> {
+  const shape = fc.record({
+    input: fc.constantFrom(...inputs),
+    window: fc.constantFrom<WindowShape>('tumbling', 'sliding', 'none'),
+    emit: fc.constantFrom<Emit>('updates', 'final'),
+    eventTimeFirst: fc.boolean(),
+  }).map((s) => (s.window === 'none' ? { ...s, emit: 'updates' as const } : s));
+  return fc.record({
+    shape,
+    seed: fc.nat(1_000_000),
+    sizing,
+    writeFail: probability(0.2),
+    lostAck: probability(0.2),
+    duplicate: probability(0.1),
+    loss: probability(0.1),
+    crashAt: fc.uniqueArray(fc.integer({ min: 1, max: 9 }), { maxLength: 3 }),
+    repairAt: fc.option(fc.integer({ min: 1, max: 9 }).map((tenths) => tenths / 10), { nil: undefined }),
+    resumeCrashes: fc.uniqueArray(fc.integer({ min: 1, max: 5 }), { maxLength: 2 }),
+    resumeWriteFaults: probability(0.2),
+  }).map((r) => ({
+    shape: r.shape,
+    seed: r.seed,
+    events: r.sizing.events,
+    batchSize: r.sizing.batchSize,
+    faults: { writeFail: r.writeFail, lostAck: r.lostAck, duplicate: r.duplicate, loss: r.loss, crashAt: r.crashAt },
+    repairAfter: r.repairAt === undefined ? undefined : Math.max(1, Math.floor(r.repairAt * r.sizing.events)),
+    resumeCrashes: r.resumeCrashes,
+    resumeWriteFaults: r.resumeWriteFaults,
+  }));
+}
+
+/** One line that reproduces a schedule. */
+export const describeSchedule = (s: Schedule) => JSON.stringify(s);
