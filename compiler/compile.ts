@@ -1,3 +1,4 @@
+import type { ProgramSource } from './analysis/call-graph/program-source.ts';
 import type { PipelineNode } from './ir/index.ts';
 import { interpolate, type Diagnostic, type Rule, type Severity } from './rule.ts';
 import { rules as allRules } from './rules/index.ts';
@@ -16,12 +17,13 @@ export type RunnerName = 'local' | 'beam-direct' | 'beam-flink';
 export const runnerNames: readonly RunnerName[] = ['local', 'beam-direct', 'beam-flink'];
 
 /** Runs rules over one pipeline. Pure: the same IR always gives the same diagnostics. */
-export function runRules(pipeline: PipelineNode, rules: readonly Rule[] = allRules, runner: RunnerName = 'local'): Diagnostic[] {
+export function runRules(pipeline: PipelineNode, rules: readonly Rule[] = allRules, runner: RunnerName = 'local', programs?: ProgramSource): Diagnostic[] {
   const diagnostics: Diagnostic[] = [];
   for (const rule of rules) {
     if (rule.meta.runners && !rule.meta.runners.includes(runner)) continue;
     const { meta } = rule;
     rule.check(pipeline, {
+      ...(programs ? { programs } : {}),
       report({ messageId, node, data }) {
         diagnostics.push({
           code: meta.code,

@@ -1,3 +1,4 @@
+import type { ProgramSource } from './analysis/call-graph/program-source.ts';
 import type { PipelineNode, SourceLocation } from './ir/index.ts';
 
 /** SARIF's levels: an error fails `check`, a warning is shown, a note informs. */
@@ -27,6 +28,8 @@ export interface Report<M extends string> {
 
 export interface RuleContext<M extends string> {
   report(report: Report<M>): void;
+  /** Where the pipeline's files are read back from to follow helpers (the lint's own program; files on disk otherwise). */
+  readonly programs?: ProgramSource;
 }
 
 export interface Rule<M extends string = string> {

@@ -18,7 +18,26 @@ const nondeterministicCallees: readonly [RegExp, string][] = [
   [/(^|\.)Uuid\.random$/, 'Uuid.random()'],
   [/(^|\.)TimeUuid\.now$/, 'TimeUuid.now()'],
   [/(^|\.)Local(Date|Time)\.now$/, 'LocalDate/LocalTime.now()'],
+  // The machine the code runs on: a replay on another host or process gives another value.
+  [/(^|\.)hostname$/, 'os.hostname()'],
+  [/(^|\.)networkInterfaces$/, 'os.networkInterfaces()'],
+  [/(^|\.)(process|os)\.uptime$/, 'process.uptime()'],
 ];
+
+/** Properties that differ from one process or machine to the next. */
+const machineProperties = /^(globalThis\.)?process\.(pid|ppid)$/;
+
+/** What kind of value a label names: the clock, randomness, or the machine running the code. */
+export type NondeterministicKind = 'clock' | 'random' | 'machine' | 'module-state';
+
+const clockLabels = /^(Date\.now\(\)|performance\.now\(\)|process\.hrtime\(\)|process\.uptime\(\)|new Date\(\)|Date\(\)|TimeUuid\.now\(\)|LocalDate\/LocalTime\.now\(\))$/;
+const machineLabels = /^(os\.hostname\(\)|os\.networkInterfaces\(\)|process\.pid)$/;
+
+export function kindOf(what: string): NondeterministicKind {
+  if (clockLabels.test(what)) return 'clock';
+  if (machineLabels.test(what)) return 'machine';
+  return 'random';
+}
 
 function calleeText(node: ts.Expression): string {
   // `(0, ns.fn)()` → `ns.fn`
@@ -33,6 +52,7 @@ export function nondeterministicValue(node: ts.Node): string | undefined {
   if (ts.isNewExpression(node) && calleeText(node.expression).replace(/^globalThis\./, '') === 'Date' && (node.arguments?.length ?? 0) === 0) {
     return 'new Date()';
   }
+  if (ts.isPropertyAccessExpression(node) && !(ts.isCallExpression(node.parent) && node.parent.expression === node) && machineProperties.test(calleeText(node))) return 'process.pid';
   if (ts.isCallExpression(node)) {
     const callee = calleeText(node.expression);
     if (callee === 'Date' || callee === 'globalThis.Date') return 'Date()';

@@ -1,6 +1,8 @@
 import { type SinkNode, type ColumnNode, type FnNode, type PipelineNode, type SourceLocation } from '../ir/index.ts';
 import { describeLocation } from './describe-location.ts';
-import { analyzeFunction, type FieldTaint, type TaintOrigin } from './taint.ts';
+import { userFunctionLocation, type FunctionPick } from './call-graph/locate-user-function.ts';
+import { diskPrograms, type ProgramSource } from './call-graph/program-source.ts';
+import { analyzeFunction, type FieldTaint, type FunctionTaint, type TaintOrigin } from './taint.ts';
 
 /** A place where a value becomes an identity: a key, a window bound, an event id. These must be deterministic. */
 export type KeyRole = 'event-time' | 'group-key' | 'sink-key' | 'event-id';
@@ -18,25 +20,28 @@ export interface KeyUse {
 
 const stepLabel = (kind: string, location?: SourceLocation) => `.${kind.charAt(0).toLowerCase()}${kind.slice(1)} at ${describeLocation(location)}`;
 
+/** Reads a user function; `at` and `pick` find it in its file when the IR has only its text (`check`). */
+type Analyze = (fn: FnNode, input: FieldTaint, at: SourceLocation | undefined, pick: FunctionPick) => FunctionTaint;
+
 /** Records which field carries a taint and which step stamped it, for messages that show the path. */
 function carried(fields: FieldTaint, introducedBy: string): FieldTaint {
   return new Map([...fields].map(([field, origin]) => [field, { ...origin, viaField: origin.viaField ?? field, introducedBy: origin.introducedBy ?? introducedBy }]));
 }
 
-/** Passes the function's position when known, so a taint can point at the exact clock or random call. */
-const analyze = (fn: FnNode, input: FieldTaint) => analyzeFunction(fn.source, input, 0, fn.location);
 
-function columnTaint(column: ColumnNode, row: FieldTaint): TaintOrigin | undefined {
-  return column.from.type === 'field' ? row.get(column.from.field) : analyze(column.from.fn, row).result;
+function columnTaint(sink: SinkNode, column: ColumnNode, row: FieldTaint, analyze: Analyze): TaintOrigin | undefined {
+  if (column.from.type === 'field') return row.get(column.from.field);
+  const path = sink.id === column ? ['id'] : ['key', column.column];
+  return analyze(column.from.fn, row, sink.location, { property: path }).result;
 }
 
-function sinkUses(sink: SinkNode, row: FieldTaint, node: { readonly location?: SourceLocation }): KeyUse[] {
+function sinkUses(sink: SinkNode, row: FieldTaint, node: { readonly location?: SourceLocation }, analyze: Analyze): KeyUse[] {
   const uses: KeyUse[] = [];
   if (sink.mode === 'system-of-record') {
-    if (sink.id) uses.push({ role: 'event-id', node, sink, column: sink.id, taint: columnTaint(sink.id, row) });
+    if (sink.id) uses.push({ role: 'event-id', node, sink, column: sink.id, taint: columnTaint(sink, sink.id, row, analyze) });
     return uses;
   }
-  for (const column of sink.key) uses.push({ role: 'sink-key', node: sink, sink, column, taint: columnTaint(column, row) });
+  for (const column of sink.key) uses.push({ role: 'sink-key', node: sink, sink, column, taint: columnTaint(sink, column, row, analyze) });
   return uses;
 }
 
@@ -46,7 +51,10 @@ function sinkUses(sink: SinkNode, row: FieldTaint, node: { readonly location?: S
  * (event time, group key, sink key column, event id) with its taint if any.
  * A taint introduced by a `.map` and used by a later window is found here.
  */
-export function keyUses(pipeline: PipelineNode): readonly KeyUse[] {
+export function keyUses(pipeline: PipelineNode, programs: ProgramSource = diskPrograms): readonly KeyUse[] {
+  /** Passes the function's position when known, so a taint can point at the exact clock or random call and helpers are followed. */
+  const analyze: Analyze = (fn, input, at, pick) => analyzeFunction(fn.source, input, 0, fn.location ?? userFunctionLocation(programs, at, pick), programs);
+  const firstArgument = { argument: 0 };
   const uses: KeyUse[] = [];
   let fields: FieldTaint = new Map();
   let aggregated = false;
@@ -54,18 +62,18 @@ export function keyUses(pipeline: PipelineNode): readonly KeyUse[] {
     switch (step.kind) {
       case 'Map':
       case 'FlatMap':
-        fields = carried(analyze(step.fn, fields).outputFields, stepLabel(step.kind, step.location));
+        fields = carried(analyze(step.fn, fields, step.location, firstArgument).outputFields, stepLabel(step.kind, step.location));
         break;
       case 'EventTime':
-        uses.push({ role: 'event-time', node: step, taint: analyze(step.fn, fields).result });
+        uses.push({ role: 'event-time', node: step, taint: analyze(step.fn, fields, step.location, firstArgument).result });
         break;
       case 'GroupBy': {
-        const taint = step.by.type === 'field' ? fields.get(step.by.field) : analyze(step.by.fn, fields).result;
+        const taint = step.by.type === 'field' ? fields.get(step.by.field) : analyze(step.by.fn, fields, step.location, firstArgument).result;
         uses.push({ role: 'group-key', node: step, taint });
         break;
       }
       case 'Archive':
-        uses.push(...sinkUses(step.sink, fields, step));
+        uses.push(...sinkUses(step.sink, fields, step, analyze));
         break;
       case 'Aggregate':
         // The row's key and window were checked where they were made (group key, event time);
@@ -79,7 +87,7 @@ export function keyUses(pipeline: PipelineNode): readonly KeyUse[] {
         break;
     }
   }
-  uses.push(...sinkUses(pipeline.sink, aggregated ? new Map() : fields, pipeline.sink));
+  uses.push(...sinkUses(pipeline.sink, aggregated ? new Map() : fields, pipeline.sink, analyze));
   return uses;
 }
 

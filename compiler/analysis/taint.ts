@@ -1,5 +1,8 @@
 import ts from 'typescript';
 import type { SourceLocation } from '../ir/index.ts';
+import { functionAt } from './call-graph/function-at.ts';
+import type { ProgramSource } from './call-graph/program-source.ts';
+import { describeNondet, locationOfNode, type NotFollowed } from './call-graph/value-origin.ts';
 import { nondeterministicValue } from './clock-and-randomness.ts';
 import { offsetLocation } from './offset-location.ts';
 import { parseFunction } from './parse-function.ts';
@@ -24,6 +27,8 @@ export interface FunctionTaint {
   readonly result: TaintOrigin | undefined;
   /** For record-producing functions (map, flatMap): which output fields are tainted. */
   readonly outputFields: FieldTaint;
+  /** Helpers and names that could not be followed while reading the function. */
+  readonly notFollowed: readonly NotFollowed[];
 }
 
 /** How the function's first parameter is read: as `e.field`, or through a destructuring pattern. */
@@ -54,11 +59,19 @@ function bindParameter(fn: ts.FunctionLikeDeclaration, index: number): Parameter
  * field of its input record; and, for functions that build records, which
  * output fields carry such a value.
  */
-export function analyzeFunction(source: string, input: FieldTaint, recordParameter = 0, at?: SourceLocation): FunctionTaint {
-  const fn = parseFunction(source);
-  if (!fn?.body) return { result: undefined, outputFields: new Map(input) };
+export function analyzeFunction(source: string, input: FieldTaint, recordParameter = 0, at?: SourceLocation, programs?: ProgramSource): FunctionTaint {
+  // With its file at hand, the function is read where it was written, so helpers, imports and module state can be followed.
+  const located = at && programs ? functionAt(programs, at) : undefined;
+  const fn = located?.fn ?? parseFunction(source);
+  if (!fn?.body) return { result: undefined, outputFields: new Map(input), notFollowed: [] };
   const textStart = fn.getSourceFile().text.indexOf(source);
-  const locate = (node: ts.Node): SourceLocation | undefined => (at && textStart >= 0 ? offsetLocation(at, source, node.getStart() - textStart) : undefined);
+  const locate = (node: ts.Node): SourceLocation | undefined =>
+    located ? locationOfNode(node) : at && textStart >= 0 ? offsetLocation(at, source, node.getStart() - textStart) : undefined;
+  const notFollowed: NotFollowed[] = [];
+  const fromOutside = (node: ts.Node): TaintOrigin | undefined => {
+    const found = located?.origins.shallowOrigin(node, fn, notFollowed);
+    return found ? { what: describeNondet(found), location: locationOfNode(found.via[0]?.node ?? found.at) } : undefined;
+  };
   const param = bindParameter(fn, recordParameter);
   const taintedLocals = new Map<string, TaintOrigin>();
 
@@ -87,7 +100,7 @@ export function analyzeFunction(source: string, input: FieldTaint, recordParamet
     }
     const read = fieldRead(node);
     if (read) return read;
-    return ts.forEachChild(node, taintOf);
+    return fromOutside(node) ?? ts.forEachChild(node, taintOf);
   };
 
   // Local variables initialised from a tainted expression are tainted; repeat until nothing changes.
@@ -112,7 +125,7 @@ export function analyzeFunction(source: string, input: FieldTaint, recordParamet
 
   const returned = returnedExpressions(fn);
   const result = returned.map(taintOf).find((t) => t !== undefined);
-  return { result, outputFields: outputFieldTaint(fn, returned, input, param, taintOf) };
+  return { result, outputFields: outputFieldTaint(fn, returned, input, param, taintOf), notFollowed };
 }
 
 function returnedExpressions(fn: ts.FunctionLikeDeclaration): ts.Expression[] {

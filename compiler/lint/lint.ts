@@ -1,5 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { Project, ts, type SourceFile } from 'ts-morph';
+import { fromProgram, type ProgramSource } from '../analysis/call-graph/program-source.ts';
 import { offsetLocation } from '../analysis/offset-location.ts';
 import { runRules, type RunnerName } from '../compile.ts';
 import type { SourceLocation } from '../ir/index.ts';
@@ -103,11 +104,11 @@ function finding(meta: RuleMeta<string>, messageId: string, location: SourceLoca
   };
 }
 
-function lintFile(file: SourceFile, evaluator: StaticEvaluator, primaryKeys: ReadonlyMap<string, readonly string[]>, runner: RunnerName): { findings: LintFinding[]; pipelines: number } {
+function lintFile(file: SourceFile, evaluator: StaticEvaluator, primaryKeys: ReadonlyMap<string, readonly string[]>, runner: RunnerName, programs: ProgramSource): { findings: LintFinding[]; pipelines: number } {
   const findings: LintFinding[] = [];
   const pipelines = pipelinesInFile(file, evaluator);
   for (const pipeline of pipelines) {
-    for (const d of runRules(pipeline, pipelineRules, runner)) findings.push({ ...d, location: d.location ?? pipeline.location! });
+    for (const d of runRules(pipeline, pipelineRules, runner, programs)) findings.push({ ...d, location: d.location ?? pipeline.location! });
   }
   let calls: DriverCall[] | undefined;
   for (const rule of sourceRules) {
@@ -180,13 +181,15 @@ function applyConfig(findings: readonly LintFinding[], config: LintConfig | unde
  */
 export function lintProject(project: Project, files: readonly string[], options: LintOptions = {}): LintResult {
   const evaluator = new StaticEvaluator();
+  // ts-morph bundles its own TypeScript; its syntax kinds are the same as the compiler's (the call graph only reads nodes).
+  const programs = fromProgram(project.getProgram().compilerObject as unknown as Parameters<typeof fromProgram>[0]);
   const primaryKeys = primaryKeysOf(project, files);
   const raw: LintFinding[] = [];
   let pipelines = 0;
   files.forEach((path, index) => {
     const file = project.getSourceFile(path);
     if (file) {
-      const result = lintFile(file, evaluator, primaryKeys, options.runner ?? 'local');
+      const result = lintFile(file, evaluator, primaryKeys, options.runner ?? 'local', programs);
       raw.push(...result.findings);
       pipelines += result.pipelines;
     }

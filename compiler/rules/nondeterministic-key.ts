@@ -27,7 +27,7 @@ export default defineRule<Message>({
     },
   },
   check(pipeline, context) {
-    for (const use of keyUses(pipeline)) {
+    for (const use of keyUses(pipeline, context.programs)) {
       if (!use.taint || use.role === 'event-id') continue;
       context.report({
         messageId: use.role,

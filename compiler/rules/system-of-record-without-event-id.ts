@@ -27,7 +27,7 @@ export default defineRule({
     for (const sink of PipelineNode.systemsOfRecord(pipeline)) {
       if (!sink.id) context.report({ messageId: 'missingId', node: sink, data: { sink: SinkNode.label(sink) } });
     }
-    for (const use of keyUses(pipeline)) {
+    for (const use of keyUses(pipeline, context.programs)) {
       if (use.role !== 'event-id' || !use.taint || !use.sink) continue;
       context.report({
         messageId: 'nondeterministicId',

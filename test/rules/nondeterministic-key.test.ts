@@ -27,8 +27,8 @@ ruleTester(rule, {
       name: 'the clock enters through an earlier map, then is used as event time',
       pipeline: () =>
         stream()
-          .map((e) => ({ ...e, ts: Date.now() })) // stamps processing time
-          .withEventTime((e) => e.ts) // @via-map
+          .map((e) => ({ ...e, ts: Date.now() })) // @via-map: reported at the clock call, as the lint does
+          .withEventTime((e) => e.ts)
           .window(tumbling(60_000))
           .groupBy('sensorId')
           .count()

@@ -1,0 +1,76 @@
+import ts from 'typescript';
+import type { SourceLocation } from '../../ir/index.ts';
+import { nodesStartingAt } from './function-at.ts';
+import type { ProgramSource } from './program-source.ts';
+import { isFunctionNode, resolveName } from './resolve.ts';
+import { locationOfNode } from './value-origin.ts';
+
+/** Which function of a DSL call: its n-th argument, or a property of its options (`key.day`, `id`). */
+export type FunctionPick = { readonly argument: number } | { readonly property: readonly string[] };
+
+function unwrap(node: ts.Expression): ts.Expression {
+  while (ts.isParenthesizedExpression(node) || ts.isAsExpression(node) || ts.isSatisfiesExpression(node)) node = node.expression;
+  return node;
+}
+
+/** A name's value as written: a const's initializer, a function declaration. */
+function written(node: ts.Expression, checker: ts.TypeChecker): ts.Node {
+  const inner = unwrap(node);
+  if (!ts.isIdentifier(inner)) return inner;
+  const resolved = resolveName(inner, checker);
+  if (resolved.kind === 'function') return resolved.node;
+  if (resolved.kind === 'variable' && resolved.node.initializer) return written(resolved.node.initializer, checker);
+  return inner;
+}
+
+function property(object: ts.Node, name: string, checker: ts.TypeChecker): ts.Node | undefined {
+  if (!ts.isObjectLiteralExpression(object)) return undefined;
+  for (const p of object.properties) {
+    if (!p.name || !(ts.isIdentifier(p.name) || ts.isStringLiteral(p.name)) || p.name.text !== name) continue;
+    if (ts.isPropertyAssignment(p)) return written(p.initializer, checker);
+    if (ts.isMethodDeclaration(p)) return p;
+    if (ts.isShorthandPropertyAssignment(p)) return written(p.name, checker);
+  }
+  return undefined;
+}
+
+/** The DSL call whose method name (or callee) starts at `at`: what `check` records as a step's or sink's place. */
+function callAt(file: ts.SourceFile, at: SourceLocation): ts.CallExpression | undefined {
+  for (const node of nodesStartingAt(file, at)) {
+    const call = ts.isIdentifier(node) && ts.isPropertyAccessExpression(node.parent) ? node.parent.parent : node;
+    if (ts.isCallExpression(call)) return call;
+  }
+  return undefined;
+}
+
+/**
+ * Where the user function given to a DSL call was written. `check` runs the
+ * pipeline, so its functions carry their text but no position; their DSL
+ * call's position is known, and the call is read back from its file. The
+ * result is the position the lint gives the same function, so both then
+ * read it, and follow its helpers, the same way.
+ */
+export function userFunctionLocation(programs: ProgramSource, at: SourceLocation | undefined, pick: FunctionPick): SourceLocation | undefined {
+  if (!at) return undefined;
+  const program = programs.programOf(at.file);
+  const file = program?.getSourceFile(at.file);
+  const call = file ? callAt(file, at) : undefined;
+  if (!program || !call) return undefined;
+  const checker = program.getTypeChecker();
+  let node: ts.Node | undefined;
+  if ('argument' in pick) {
+    const argument = call.arguments[pick.argument];
+    node = argument && written(argument, checker);
+  } else {
+    node = call.arguments[0] && written(call.arguments[0], checker);
+    for (const name of pick.property) node = node && property(node, name, checker);
+  }
+  if (!node || !isFunctionNode(node)) return undefined;
+  if (ts.isFunctionDeclaration(node) && node.modifiers) {
+    const after = node.modifiers.end;
+    const start = after + (/^\s*/.exec(node.getSourceFile().text.slice(after))?.[0].length ?? 0);
+    const { line, character } = node.getSourceFile().getLineAndCharacterOfPosition(start);
+    return { file: node.getSourceFile().fileName, line: line + 1, column: character + 1 };
+  }
+  return locationOfNode(node);
+}

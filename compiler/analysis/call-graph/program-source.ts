@@ -1,0 +1,49 @@
+import { existsSync } from 'node:fs';
+import ts from 'typescript';
+
+/**
+ * Where the call graph gets TypeScript programs from: the lint hands over
+ * the one ts-morph already built; `check`, which ran the pipeline instead of
+ * reading it, gets one built from the files on disk. Both answer the same
+ * questions with the same code, so both commands see the same helpers.
+ */
+export interface ProgramSource {
+  /** A program holding `file`, with its type checker; undefined when the file cannot be read. */
+  programOf(file: string): ts.Program | undefined;
+}
+
+/**
+ * Only the user's own modules are read for helpers: without the standard
+ * library and `@types`, a program is parsed in milliseconds, and clock and
+ * random calls are recognised by name anyway.
+ */
+const diskOptions: ts.CompilerOptions = {
+  allowJs: true, noLib: true, types: [], noEmit: true, skipLibCheck: true, allowImportingTsExtensions: true,
+  target: ts.ScriptTarget.ES2022, module: ts.ModuleKind.NodeNext, moduleResolution: ts.ModuleResolutionKind.NodeNext,
+};
+
+/** Programs built from disk, one a root file, each reusing the files its predecessor already parsed. */
+class DiskPrograms implements ProgramSource {
+  readonly #byFile = new Map<string, ts.Program | undefined>();
+  #last: ts.Program | undefined;
+
+  programOf(file: string): ts.Program | undefined {
+    if (this.#byFile.has(file)) return this.#byFile.get(file);
+    const known = [...this.#byFile.values()].find((p) => p?.getSourceFile(file));
+    const program = known ?? (existsSync(file) ? ts.createProgram({ rootNames: [file], options: diskOptions, oldProgram: this.#last }) : undefined);
+    if (program && !known) {
+      program.getTypeChecker(); // binds every file, which also sets the parent links the analysis walks
+      this.#last = program;
+    }
+    this.#byFile.set(file, program);
+    return program;
+  }
+}
+
+/** For `check` and the rule tests: pipelines that were run, whose functions are read back from their files. */
+export const diskPrograms: ProgramSource = new DiskPrograms();
+
+/** For the lint: its own program for the files it loaded, disk programs for anything else. */
+export function fromProgram(program: ts.Program): ProgramSource {
+  return { programOf: (file) => (program.getSourceFile(file) ? program : diskPrograms.programOf(file)) };
+}

@@ -1,0 +1,252 @@
+import ts from 'typescript';
+import type { SourceLocation } from '../../ir/index.ts';
+import { kindOf, nondeterministicValue, type NondeterministicKind } from '../clock-and-randomness.ts';
+import { describeLocation } from '../describe-location.ts';
+import { calleeName, isFunctionNode, resolveCallee, resolveName, type FunctionNode } from './resolve.ts';
+
+/** A step between the value's use and its source: a helper that returns it, or a variable that holds it. */
+export interface Hop {
+  readonly how: 'returned by' | 'held by';
+  readonly name: string;
+  readonly node: ts.Node;
+}
+
+/** A value that differs between a run and its replay, and how it got here. */
+export interface Nondet {
+  /** e.g. "Date.now()", "module variable `seq`". */
+  readonly what: string;
+  readonly kind: NondeterministicKind;
+  /** The clock or random call, or the write of module state, itself. */
+  readonly at: ts.Node;
+  /** Helpers and variables between the use and `at`, outermost first. */
+  readonly via: readonly Hop[];
+}
+
+/** A call or name the analysis could not follow: named so a reviewer knows what was not checked. */
+export interface NotFollowed {
+  readonly at: ts.Node;
+  readonly what: string;
+  readonly why: string;
+}
+
+export interface FunctionSummary {
+  /** The function's result may carry this non-deterministic value (not counting what its arguments bring). */
+  readonly returns?: Nondet;
+  readonly notFollowed: readonly NotFollowed[];
+}
+
+/** How many helper calls deep values are followed; deeper chains are noted, not guessed. */
+export const maxCallDepth = 8;
+
+export function locationOfNode(node: ts.Node): SourceLocation {
+  const file = node.getSourceFile();
+  const { line, character } = file.getLineAndCharacterOfPosition(node.getStart(file));
+  return { file: file.fileName, line: line + 1, column: character + 1 };
+}
+
+/** "Date.now() via `bucketOf()` (returned at helpers.ts:4:10)": the value and the path to it. */
+export function describeNondet(n: Nondet): string {
+  if (n.via.length === 0) return n.what;
+  const path = n.via.map((h) => (h.how === 'returned by' ? `\`${h.name}()\`` : `\`${h.name}\``)).join(' → ');
+  return `${n.what} via ${path} (at ${describeLocation(locationOfNode(n.at))})`;
+}
+
+const globalNames = new Set(Object.getOwnPropertyNames(globalThis));
+const assignments = new Set([ts.SyntaxKind.EqualsToken, ts.SyntaxKind.PlusEqualsToken, ts.SyntaxKind.MinusEqualsToken, ts.SyntaxKind.AsteriskEqualsToken, ts.SyntaxKind.QuestionQuestionEqualsToken, ts.SyntaxKind.BarBarEqualsToken]);
+const isIncrement = (node: ts.Node): node is ts.PrefixUnaryExpression | ts.PostfixUnaryExpression =>
+  (ts.isPrefixUnaryExpression(node) || ts.isPostfixUnaryExpression(node)) && (node.operator === ts.SyntaxKind.PlusPlusToken || node.operator === ts.SyntaxKind.MinusMinusToken);
+
+/** Is this identifier a read of a variable (not a property name, a declaration's name or a type)? */
+function isValueReference(id: ts.Identifier): boolean {
+  const parent = id.parent;
+  if (ts.isPropertyAccessExpression(parent) && parent.name === id) return false;
+  if (ts.isQualifiedName(parent)) return false;
+  if ((ts.isPropertyAssignment(parent) || ts.isMethodDeclaration(parent) || ts.isPropertyDeclaration(parent) || ts.isBindingElement(parent)) && parent.name === id) return false;
+  if ((ts.isVariableDeclaration(parent) || ts.isParameter(parent) || ts.isFunctionDeclaration(parent) || ts.isFunctionExpression(parent) || ts.isClassDeclaration(parent)) && parent.name === id) return false;
+  return !(ts.isLabeledStatement(parent) || ts.isBreakOrContinueStatement(parent));
+}
+
+const isModuleLevel = (declaration: ts.VariableDeclaration) => ts.isVariableStatement(declaration.parent.parent) && ts.isSourceFile(declaration.parent.parent.parent);
+const isConst = (declaration: ts.VariableDeclaration) => (declaration.parent.flags & ts.NodeFlags.Const) !== 0;
+
+/** The expressions a function returns (an arrow's body, or its `return`s, not those of nested functions). */
+export function returnedExpressions(fn: FunctionNode): ts.Expression[] {
+  if (!fn.body) return [];
+  if (!ts.isBlock(fn.body)) return [fn.body];
+  const found: ts.Expression[] = [];
+  const walk = (node: ts.Node): void => {
+    if (ts.isFunctionLike(node)) return;
+    if (ts.isReturnStatement(node) && node.expression) found.push(node.expression);
+    ts.forEachChild(node, walk);
+  };
+  ts.forEachChild(fn.body, walk);
+  return found;
+}
+
+/**
+ * Answers "can this value differ on a replay?" across functions and modules:
+ * clock, randomness and the machine read directly, through helpers (summaries
+ * cached per function), through local and module variables, and module state
+ * changed by `seq++`. Never runs user code; unknown callees are noted.
+ */
+export class ValueOrigins {
+  readonly #summaries = new Map<FunctionNode, FunctionSummary>();
+  readonly #inProgress = new Set<FunctionNode>();
+  readonly #writes = new Map<ts.SourceFile, Map<ts.Symbol, ts.Node[]>>();
+
+  constructor(readonly checker: ts.TypeChecker) {}
+
+  /** What a function returns, read once and cached; a recursive call reads as "nothing more". */
+  summary(fn: FunctionNode, depth = 0): FunctionSummary {
+    const cached = this.#summaries.get(fn);
+    if (cached) return cached;
+    if (this.#inProgress.has(fn)) return { notFollowed: [] };
+    this.#inProgress.add(fn);
+    const notFollowed: NotFollowed[] = [];
+    let returns: Nondet | undefined;
+    for (const expression of returnedExpressions(fn)) {
+      returns ??= this.originOf(expression, notFollowed, depth);
+    }
+    this.#inProgress.delete(fn);
+    const summary = { ...(returns ? { returns } : {}), notFollowed };
+    this.#summaries.set(fn, summary);
+    return summary;
+  }
+
+  /** The first non-deterministic value `node` may carry; what could not be followed is added to `notes`. */
+  originOf(node: ts.Node, notes: NotFollowed[], depth = 0, seen: Set<ts.Node> = new Set()): Nondet | undefined {
+    if (ts.isTypeNode(node)) return undefined;
+    const what = nondeterministicValue(node);
+    if (what) return { what, kind: kindOf(what), at: node, via: [] };
+    if (isIncrement(node) && ts.isIdentifier(node.operand)) return this.#stateWrite(node.operand, node);
+    if (ts.isBinaryExpression(node) && assignments.has(node.operatorToken.kind) && ts.isIdentifier(node.left)) {
+      return this.#stateWrite(node.left, node) ?? this.originOf(node.right, notes, depth, seen);
+    }
+    if (ts.isIdentifier(node)) return isValueReference(node) ? this.#identifier(node, notes, depth, seen) : undefined;
+    if (ts.isCallExpression(node) || ts.isNewExpression(node)) return this.#call(node, notes, depth, seen);
+    return ts.forEachChild(node, (child) => this.originOf(child, notes, depth, seen));
+  }
+
+  /**
+   * For an analysis that walks a function itself (the pipeline's taint):
+   * only what this one node brings from outside `fn` — a helper's result, a
+   * variable declared outside, a write of module state. Its children are
+   * the caller's to walk.
+   */
+  shallowOrigin(node: ts.Node, fn: ts.Node, notes: NotFollowed[]): Nondet | undefined {
+    if (isIncrement(node) && ts.isIdentifier(node.operand)) return this.#stateWrite(node.operand, node);
+    if (ts.isBinaryExpression(node) && assignments.has(node.operatorToken.kind) && ts.isIdentifier(node.left)) return this.#stateWrite(node.left, node);
+    if (ts.isIdentifier(node) && isValueReference(node)) {
+      const resolved = resolveName(node, this.checker);
+      const inside = (resolved.kind === 'variable' || resolved.kind === 'parameter') && ts.findAncestor(resolved.node, (n) => n === fn) !== undefined;
+      return inside ? undefined : this.#identifier(node, notes, 0, new Set());
+    }
+    if ((ts.isCallExpression(node) || ts.isNewExpression(node)) && !isFunctionNode(node.expression)) {
+      // Arguments are walked by the caller; only the callee's own result is asked here.
+      return this.#calleeResult(node, notes, 0);
+    }
+    return undefined;
+  }
+
+  #call(call: ts.CallExpression | ts.NewExpression, notes: NotFollowed[], depth: number, seen: Set<ts.Node>): Nondet | undefined {
+    const result = this.#calleeResult(call, notes, depth);
+    if (result) return result;
+    const callee = call.expression;
+    const receiver = ts.isPropertyAccessExpression(callee) ? callee.expression : isFunctionNode(callee) ? callee : undefined;
+    for (const part of [...(receiver ? [receiver] : []), ...(call.arguments ?? [])]) {
+      const found = this.originOf(part, notes, depth, seen);
+      if (found) return found;
+    }
+    return undefined;
+  }
+
+  /** What the called helper itself returns, read from its summary. */
+  #calleeResult(call: ts.CallExpression | ts.NewExpression, notes: NotFollowed[], depth: number): Nondet | undefined {
+    const resolved = resolveCallee(call, this.checker);
+    const name = calleeName(call.expression)?.getText() ?? call.expression.getText();
+    if (resolved.kind === 'function' && !isFunctionNode(call.expression)) {
+      if (depth >= maxCallDepth) {
+        notes.push({ at: call, what: `${name}()`, why: `helper calls nest deeper than ${maxCallDepth}` });
+      } else {
+        const summary = this.summary(resolved.node, depth + 1);
+        notes.push(...summary.notFollowed);
+        if (summary.returns) return { ...summary.returns, via: [{ how: 'returned by', name, node: call }, ...summary.returns.via] };
+      }
+    } else if (resolved.kind === 'unresolved' && !globalNames.has(name)) {
+      notes.push({ at: call, what: `${name}()`, why: resolved.why });
+    }
+    return undefined;
+  }
+
+  #identifier(id: ts.Identifier, notes: NotFollowed[], depth: number, seen: Set<ts.Node>): Nondet | undefined {
+    const resolved = resolveName(id, this.checker);
+    if (resolved.kind === 'unresolved') {
+      if (!globalNames.has(id.text) && id.text !== 'undefined') notes.push({ at: id, what: `\`${id.text}\``, why: resolved.why });
+      return undefined;
+    }
+    if (resolved.kind !== 'variable' || seen.has(resolved.node)) return undefined;
+    const declaration = resolved.node;
+    seen.add(declaration);
+    const mutated = !isConst(declaration) && isModuleLevel(declaration) ? this.#writesInFunctions(declaration)[0] : undefined;
+    if (mutated) return { what: `module variable \`${id.text}\`, changed at line ${mutated.getSourceFile().getLineAndCharacterOfPosition(mutated.getStart()).line + 1}`, kind: 'module-state', at: mutated, via: [] };
+    const sources = [...(declaration.initializer ? [declaration.initializer] : []), ...(isConst(declaration) ? [] : this.#assignedValues(declaration))];
+    for (const source of sources) {
+      const found = this.originOf(source, notes, depth, seen);
+      if (found) return { ...found, via: [{ how: 'held by', name: id.text, node: id }, ...found.via] };
+    }
+    return undefined;
+  }
+
+  /** `seq++`, `seq = …` on a module-level variable: state that outlives the event, so a replay sees another value. */
+  #stateWrite(target: ts.Identifier, write: ts.Node): Nondet | undefined {
+    const resolved = resolveName(target, this.checker);
+    if (resolved.kind !== 'variable' || !isModuleLevel(resolved.node)) return undefined;
+    return { what: `module variable \`${target.text}\` (changed on every call)`, kind: 'module-state', at: write, via: [] };
+  }
+
+  /** Right-hand sides of `x = …` for a `let` (in its whole file). */
+  #assignedValues(declaration: ts.VariableDeclaration): ts.Expression[] {
+    return this.#writesOf(declaration).flatMap((w) => (ts.isBinaryExpression(w) ? [w.right] : []));
+  }
+
+  /** Writes of a module variable made inside functions: each call changes it, so reads depend on history. */
+  #writesInFunctions(declaration: ts.VariableDeclaration): ts.Node[] {
+    return this.#writesOf(declaration).filter((w) => ts.findAncestor(w, isFunctionNode) !== undefined);
+  }
+
+  #writesOf(declaration: ts.VariableDeclaration): ts.Node[] {
+    const file = declaration.getSourceFile();
+    let byName = this.#writes.get(file);
+    if (!byName) {
+      byName = new Map();
+      this.#writes.set(file, byName);
+      this.#collectWrites(file, byName);
+    }
+    const symbol = ts.isIdentifier(declaration.name) ? this.checker.getSymbolAtLocation(declaration.name) : undefined;
+    return (symbol && byName.get(symbol)) ?? [];
+  }
+
+  #collectWrites(file: ts.SourceFile, into: Map<ts.Symbol, ts.Node[]>): void {
+    const visit = (node: ts.Node): void => {
+      const target = isIncrement(node) ? node.operand : ts.isBinaryExpression(node) && assignments.has(node.operatorToken.kind) ? node.left : undefined;
+      if (target && ts.isIdentifier(target)) {
+        const symbol = this.checker.getSymbolAtLocation(target);
+        if (symbol) into.set(symbol, [...(into.get(symbol) ?? []), node]);
+      }
+      ts.forEachChild(node, visit);
+    };
+    visit(file);
+  }
+}
+
+const perProgram = new WeakMap<ts.Program, ValueOrigins>();
+
+/** One analysis a program, so summaries are computed once however many rules and files ask. */
+export function valueOrigins(program: ts.Program): ValueOrigins {
+  let origins = perProgram.get(program);
+  if (!origins) {
+    origins = new ValueOrigins(program.getTypeChecker());
+    perProgram.set(program, origins);
+  }
+  return origins;
+}

@@ -1,0 +1,70 @@
+import { readFileSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { loadPipelines, resolveFiles } from '../../cli/load-pipelines.ts';
+import { reportOf } from '../../cli/report.ts';
+import { lintProject, loadLintProject, type LintResult } from '../../compiler/lint/lint.ts';
+
+const root = fileURLToPath(new URL('../fixtures/call-graph/', import.meta.url));
+const tsconfig = fileURLToPath(new URL('../../tsconfig.json', import.meta.url));
+
+/** [code, line, column, the text that must start there]. */
+type Expected = readonly [code: string, line: number, column: number, startsWith: string];
+
+/**
+ * Values and calls followed across functions and modules. Helper modules
+ * (time.ts, index.ts re-exporting it under other names) hold no finding of
+ * their own: the finding is where the helper's value becomes a key.
+ */
+const dslCases: Readonly<Record<string, readonly Expected[]>> = {
+  'dsl/time.ts': [],
+  'dsl/index.ts': [],
+  'dsl/key-helper-other-module.ts': [['IDEM003', 6, 36, 'bucketNow()']],
+  'dsl/sink-key-module-const.ts': [['IDEM003', 8, 107, 'startedAt']],
+  'dsl/sor-id-module-state.ts': [['IDEM007', 6, 99, 'time.nextId()']],
+  'dsl/event-time-local-helper.ts': [['IDEM003', 7, 24, 'stamp()']],
+  'dsl/key-machine.ts': [['IDEM003', 6, 22, 'worker()']],
+  'dsl/clean-look-alikes.ts': [],
+};
+
+const cases: Readonly<Record<string, readonly Expected[]>> = { ...dslCases };
+
+function textAt(file: string, line: number, column: number): string {
+  return readFileSync(file, 'utf8').split('\n')[line - 1]!.slice(column - 1);
+}
+
+const key = (code: string, l: { file: string; line: number; column: number }) => `${code} ${l.file.slice(root.length)}:${l.line}:${l.column}`;
+
+describe('the call graph: helpers, module values and handlers followed across files', () => {
+  let files: string[];
+  let linted: LintResult;
+  beforeAll(async () => {
+    files = (await resolveFiles([root])).map((f) => f.path);
+    linted = lintProject(loadLintProject(files, tsconfig), files, { config: { rules: { IDEM006: 'off' } } });
+  }, 120_000);
+
+  it('covers every fixture file', () => {
+    expect(files.map((f) => f.slice(root.length)).sort()).toEqual(Object.keys(cases).sort());
+  });
+
+  for (const [name, expected] of Object.entries(cases)) {
+    it(`lint ${name}: ${expected.length === 0 ? 'clean' : expected.map(([code, line, column]) => `${code} at ${line}:${column}`).join(', ')}`, () => {
+      const found = linted.findings.filter((f) => f.location.file === root + name && !f.suppressed);
+      expect(found.map((f) => [f.code, f.location.line, f.location.column])).toEqual(expected.map(([code, line, column]) => [code, line, column]));
+      for (const [, line, column, startsWith] of expected) expect(textAt(root + name, line, column).startsWith(startsWith)).toBe(true);
+    });
+  }
+
+  it('names the helper path and the place of the clock call in the message', () => {
+    const finding = linted.findings.find((f) => f.location.file.endsWith('key-helper-other-module.ts'))!;
+    expect(finding.message).toMatch(/Date\.now\(\) via `bucketNow\(\)` → `currentMs\(\)` \(at .*time\.ts:10:10\)/);
+  });
+
+  it('check, which runs the pipelines, finds the same codes at the same places', async () => {
+    const pipelineFiles = Object.keys(dslCases).filter((f) => !/(time|index)\.ts$/.test(f)).map((f) => root + f);
+    const loaded = (await Promise.all(pipelineFiles.map((f) => loadPipelines(f, false)))).flat();
+    const checked = loaded.flatMap((p) => reportOf(p).diagnostics.filter((d) => d.code !== 'IDEM006').map((d) => key(d.code, d.location!)));
+    const expected = Object.entries(dslCases).flatMap(([name, list]) => list.map(([code, line, column]) => key(code, { file: root + name, line, column })));
+    expect(checked.sort()).toEqual(expected.sort());
+  }, 120_000);
+});
