@@ -21,7 +21,8 @@ export type ConsumerRequest =
 /** Everything the runner's thread sends: requests with their id, and notices that need no answer. */
 export type ConsumerCommand =
   | (ConsumerRequest & { readonly id: number })
-  | { readonly type: 'seek'; readonly partition: number; readonly offset: number }
+  /** `epoch` numbers the partition's seeks: batches are posted with the epoch they were fetched under. */
+  | { readonly type: 'seek'; readonly partition: number; readonly offset: number; readonly epoch: number }
   | { readonly type: 'pause' }
   | { readonly type: 'resume' }
   /** The runner's thread took `count` posted records off the message queue. */
@@ -38,6 +39,8 @@ export interface FetchedBatch {
   readonly partition: number;
   /** The end of the partition's log when fetched (Kafka's high-water mark). */
   readonly high: number;
+  /** The partition's last seek when this batch was fetched: a batch from before the runner's latest seek is stale. */
+  readonly epoch: number;
   readonly offsets: Float64Array;
   readonly ends: Uint32Array;
   readonly bytes: ArrayBuffer;

@@ -49,13 +49,18 @@ function updatePause(): void {
   else consumer.resume(topic);
 }
 
+/** Per partition, the epoch of the last seek applied here: posted with every batch so that the runner can tell stale ones. */
+const seekEpochs = new Map<number, number>();
+
 async function run(): Promise<void> {
   await consumer.subscribe({ topic: input.topic, fromBeginning: true });
   await consumer.run({
     // Resolving moves kafkajs's fetch position past what was decoded; committing stays the runner's (after checkpoints).
     autoCommit: false,
     eachBatchAutoResolve: true,
-    eachBatch: async ({ batch }) => {
+    eachBatch: async ({ batch, isStale }) => {
+      // Fetched before a seek that kafkajs has not applied yet: its records lie on the far side of the seek, never post them.
+      if (isStale()) return;
       const messages = batch.messages;
       const n = messages.length;
       let size = 0;
@@ -71,7 +76,7 @@ async function run(): Promise<void> {
         if (message.value) at += message.value.copy(bytes, at);
         ends[i] = at;
       }
-      const event: ConsumerEvent = { type: 'batch', partition: batch.partition, high: Number(batch.highWatermark), offsets, ends, bytes: bytes.buffer as ArrayBuffer };
+      const event: ConsumerEvent = { type: 'batch', partition: batch.partition, high: Number(batch.highWatermark), epoch: seekEpochs.get(batch.partition) ?? 0, offsets, ends, bytes: bytes.buffer as ArrayBuffer };
       port.postMessage(event, [bytes.buffer as ArrayBuffer, offsets.buffer, ends.buffer]);
       inFlight += n;
       updatePause();
@@ -90,6 +95,7 @@ async function handle(command: ConsumerCommand): Promise<void> {
     case 'disconnect':
       return consumer.disconnect();
     case 'seek':
+      seekEpochs.set(command.partition, command.epoch);
       return consumer.seek({ topic: input.topic, partition: command.partition, offset: String(command.offset) });
     case 'pause':
     case 'resume':

@@ -94,6 +94,13 @@ export class KafkaInput {
   #assignment: Set<number> | undefined;
   /** Per partition, the lowest offset still to buffer: each offset is buffered once, even across seeks. */
   readonly #nextToBuffer = new Map<number, number>();
+  /**
+   * Per partition, how many seeks this input asked for. A batch fetched
+   * before the latest seek may lie anywhere past it: accepted, it would move
+   * `#nextToBuffer` over the records between the seek and itself, which were
+   * then skipped for good (found by test/integration/kafka-seek.test.ts).
+   */
+  readonly #seekEpoch = new Map<number, number>();
   #paused = false;
   /** Records handed out since the last checkpoint, in order: what a replay serves again. */
   #handedOut: Chunk[] = [];
@@ -167,10 +174,16 @@ export class KafkaInput {
     }
   }
 
-  /** A fetched batch: what was not buffered before joins the buffer; past the limit, the consumer pauses. */
+  /**
+   * A fetched batch: what was not buffered before joins the buffer; past the
+   * limit, the consumer pauses. Dropped: batches from before the partition's
+   * latest seek, and of partitions a rebalance took away (fetched before it).
+   */
   #accept(batch: FetchedBatch): void {
     const { partition } = batch;
     this.#send({ type: 'taken', count: batch.offsets.length });
+    if (batch.epoch !== (this.#seekEpoch.get(partition) ?? 0)) return;
+    if (this.#assignment && !this.#assignment.has(partition)) return;
     this.#high.set(partition, batch.high);
     const from = firstAtOrAfter(batch.offsets, this.#nextToBuffer.get(partition) ?? 0);
     if (from === batch.offsets.length) return;
@@ -256,6 +269,14 @@ export class KafkaInput {
     for (const p of [...this.#high.keys()]) if (!ours.has(p)) this.#high.delete(p);
   }
 
+  /** Resumes fetching once the buffer is half empty: also after a seek dropped what it held. */
+  #resumeIfRoom(): void {
+    if (this.#paused && this.#buffered < this.#maxBuffered / 2) {
+      this.#paused = false;
+      this.#send({ type: 'resume' });
+    }
+  }
+
   #keepBuffered(keep: (c: Chunk) => boolean): void {
     this.#buffer = this.#buffer.filter(keep);
     this.#buffered = this.#buffer.reduce((n, c) => n + c.offsets.length, 0);
@@ -267,29 +288,45 @@ export class KafkaInput {
     return [...this.#high].filter(([p, high]) => buffered.has(p) || (this.#nextToBuffer.get(p) ?? 0) < high).map(([p]) => p);
   }
 
+  /** Whether a partition's records from `offset` on are all here (handed out since the last checkpoint, buffered, or next to fetch). */
+  #holdsFrom(partition: number, offset: number): boolean {
+    const next = this.#nextToBuffer.get(partition);
+    if (next === undefined || offset > next) return false;
+    const first = this.#handedOut.find((c) => c.partition === partition) ?? this.#buffer.find((c) => c.partition === partition);
+    return offset >= (first?.offsets[0] ?? next);
+  }
+
   /**
-   * A reader from a position. A replay after a failed batch is served from
-   * the records handed out since the last checkpoint, which this input keeps:
-   * seeking Kafka back instead would race with fetches already in flight past
-   * the checkpoint, whose records the buffer-once rule would then skip for
-   * good (a real loss, found by the strategy benchmark). Only positions older
-   * than what is kept (a restart in a new process) seek the consumer.
+   * A reader from a position. What this input still holds from there is
+   * served again without asking Kafka: the records handed out since the last
+   * checkpoint (a replay after a failed batch), and the buffer (a restart
+   * whose first fetches, from Kafka's committed offsets, landed before the
+   * reader opened), cut at the position. A position outside what is held
+   * seeks the consumer; the seek's epoch keeps fetches in flight from
+   * before it out of the buffer.
    */
   reader(from: KafkaPosition | undefined): SourceReader {
     const position = new Map<number, number>(Object.entries(from ?? {}).map(([p, o]) => [Number(p), o]));
     // A partition the position does not name had nothing checkpointed: all of it handed out comes again.
     let replay = this.#handedOut.flatMap((c) => fromOffset(c, position.get(c.partition) ?? -Infinity) ?? []);
     for (const [partition, offset] of position) {
-      const kept = this.#handedOut.some((c) => c.partition === partition && c.offsets.includes(offset)) || (this.#nextToBuffer.get(partition) === offset && !this.#buffer.some((c) => c.partition === partition && c.offsets[0]! < offset));
-      if (kept) continue;
+      if (this.#holdsFrom(partition, offset)) {
+        // Kafka's committed offsets may trail the checkpoint: what was fetched before it is not read again.
+        this.#buffer = this.#buffer.flatMap((c) => (c.partition === partition ? (fromOffset(c, offset) ?? []) : [c]));
+        continue;
+      }
+      const epoch = (this.#seekEpoch.get(partition) ?? 0) + 1;
+      this.#seekEpoch.set(partition, epoch);
       this.#nextToBuffer.set(partition, offset);
-      this.#keepBuffered((c) => c.partition !== partition);
+      this.#buffer = this.#buffer.filter((c) => c.partition !== partition);
       replay = replay.filter((c) => c.partition !== partition);
-      this.#send({ type: 'seek', partition, offset });
+      this.#send({ type: 'seek', partition, offset, epoch });
     }
+    this.#buffered = this.#buffer.reduce((n, c) => n + c.offsets.length, 0);
     this.#handedOut = [];
     this.#buffer.unshift(...replay);
     this.#buffered += replay.reduce((n, c) => n + c.offsets.length, 0);
+    this.#resumeIfRoom();
     const topic = this.options.topic;
     return {
       read: async (max) => {
@@ -314,10 +351,7 @@ export class KafkaInput {
           this.#handedOut.push(taken);
         }
         this.#buffered -= values.length;
-        if (this.#paused && this.#buffered < this.#maxBuffered / 2) {
-          this.#paused = false;
-          this.#send({ type: 'resume' });
-        }
+        this.#resumeIfRoom();
         return { values, position: (i) => `${topic}/${partitions[i]}/${offsets[i]}`, split: (i) => partitions[i]!, pendingSplits: () => this.#pending(), done: false };
       },
       position: () => Object.fromEntries(position),

@@ -76,8 +76,12 @@ describe('Kafka input (real broker)', () => {
     try {
       const reader = input.reader(undefined);
       const seen = new Set<string>();
-      // Take what is buffered, so that the consumer is told to resume fetching.
-      const first = await reader.read(5_000);
+      // Take what is buffered, so that the consumer is told to resume fetching (the first fetch may still be on its way).
+      let first = await reader.read(5_000);
+      for (let i = 0; i < 200 && first.values.length === 0; i++) {
+        await new Promise((r) => setTimeout(r, 50));
+        first = await reader.read(5_000);
+      }
       for (const v of first.values as string[]) seen.add(v);
       let read = first.values.length;
       expect(read).toBeGreaterThan(0);

@@ -50,3 +50,28 @@ describe('replays from Kafka after failed writes (real broker)', () => {
     expect(total).toBe(600);
   }, 120_000);
 });
+
+describe('replays from Kafka after failed writes, backlogs of many fetches per partition (real broker)', () => {
+  it('200,000 records over both partitions, half of the writes failing: every record counted once', async () => {
+    const id = runId();
+    const topic = `it-replay-big-${id}`;
+    const count = 200_000;
+    const big = { ...settings, count, keys: 50 };
+    await produceLines(brokers, topic, Array.from({ length: count }, (_, i) => JSON.stringify(generatedEvent(big, i).event)));
+    const pipeline = source
+      .kafka({ brokers, topic, groupId: `it-replay-big-${id}` })
+      .parse(SensorReading)
+      .groupBy('sensorId')
+      .count()
+      .sink(embedded.upsert({ table: 'counts', key: { sensor: 'key' }, values: { n: 'value' }, retry: { retries: 1, backoffMs: 0 } }));
+    const store = new EmbeddedStore(tempDir());
+    const result = await runLocal(pipeline.ir, { store, batchSize: 3_000, untilIdleMs: 3_000, faults: parseFaults('write-fail=0.5'), seed: 11, maxReplays: 100, log: () => {} });
+    expect(result.replays).toBeGreaterThan(10);
+    const truth = new Map<string, number>();
+    for (let i = 0; i < count; i++) {
+      const key = String(generatedEvent(big, i).event.sensorId);
+      truth.set(key, (truth.get(key) ?? 0) + 1);
+    }
+    expect(new Map([...store.table({ table: 'counts' }).rows()].map((r) => [String(r.key[0]), Number(r.columns.n)]))).toEqual(truth);
+  }, 240_000);
+});
