@@ -25,6 +25,7 @@ interface Tally {
   crashes: number;
   lostAcks: number;
   midStreamRepairs: number;
+  kills: number;
   onBoundary: number;
   byShape: Map<string, number>;
 }
@@ -36,6 +37,7 @@ function count(t: Tally, s: Schedule, outcome: Awaited<ReturnType<typeof runSche
   t.crashes += outcome.crashes;
   t.lostAcks += outcome.lostAcks;
   if (s.repairAfter !== undefined) t.midStreamRepairs++;
+  if (s.kill) t.kills++;
   if (s.events % s.batchSize === 0) t.onBoundary++;
   const shape = `${s.shape.input} ${s.shape.window} ${s.shape.emit}${s.shape.eventTimeFirst ? ' (event time first)' : ''}`;
   t.byShape.set(shape, (t.byShape.get(shape) ?? 0) + 1);
@@ -47,9 +49,9 @@ function count(t: Tally, s: Schedule, outcome: Awaited<ReturnType<typeof runSche
 
 function report(t: Tally, seconds: number): string {
   const lines = [
-    '| schedules | violations | crashes struck | lost acks | mid-stream repairs | inputs ending on a batch boundary | seconds |',
-    '|---|---|---|---|---|---|---|',
-    `| ${t.schedules} | ${t.violations} | ${t.crashes} | ${t.lostAcks} | ${t.midStreamRepairs} | ${t.onBoundary} | ${seconds.toFixed(0)} |`,
+    '| schedules | violations | crashes struck (in-process and SIGKILL) | schedules with a SIGKILL | lost acks | mid-stream repairs | inputs ending on a batch boundary | seconds |',
+    '|---|---|---|---|---|---|---|---|',
+    `| ${t.schedules} | ${t.violations} | ${t.crashes} | ${t.kills} | ${t.lostAcks} | ${t.midStreamRepairs} | ${t.onBoundary} | ${seconds.toFixed(0)} |`,
     '',
     '| pipeline shape | schedules |',
     '|---|---|',
@@ -71,13 +73,13 @@ export async function benchFaults(options: { seeds?: number }): Promise<string> 
   const slots = Number(process.env.IDEMFLOW_CAMPAIGN_CONCURRENCY ?? 4);
   const seed = Number(process.env.IDEMFLOW_CAMPAIGN_SEED ?? Date.now() % 1_000_000);
   const replay = process.env.IDEMFLOW_CAMPAIGN_SCHEDULE;
-  const schedules: Schedule[] = replay ? [JSON.parse(replay) as Schedule] : fc.sample(scheduleArbitrary(['kafka', 'file']), { numRuns: total, seed });
+  const schedules: Schedule[] = replay ? [JSON.parse(replay) as Schedule] : fc.sample(scheduleArbitrary(['kafka', 'file'], true), { numRuns: total, seed });
   say(`fault campaign: ${schedules.length} schedules (seed ${seed}) on Kafka ${host}:${kafkaPort} and Cassandra ${host}:${cassandraPort}`);
-  const tally: Tally = { schedules: 0, violations: 0, crashes: 0, lostAcks: 0, midStreamRepairs: 0, onBoundary: 0, byShape: new Map() };
+  const tally: Tally = { schedules: 0, violations: 0, crashes: 0, lostAcks: 0, midStreamRepairs: 0, kills: 0, onBoundary: 0, byShape: new Map() };
   const started = performance.now();
   let next = 0;
   const worker = async (slot: number) => {
-    const target = cassandraTarget({ client, keyspace, brokers: [`${host}:${kafkaPort}`], dir: join(dir, String(slot)), runId, slot });
+    const target = cassandraTarget({ client, contactPoint: `${host}:${cassandraPort}`, keyspace, brokers: [`${host}:${kafkaPort}`], dir: join(dir, String(slot)), runId, slot });
     while (next < schedules.length) {
       const s = schedules[next++]!;
       count(tally, s, await runSchedule(s, target).catch((error: unknown) => ({ violations: [`the run failed: ${error instanceof Error ? error.message : String(error)}`], crashes: 0, lostAcks: 0, late: 0 })));

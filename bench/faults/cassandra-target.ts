@@ -25,7 +25,7 @@ async function selectAll(client: Client, table: string): Promise<types.Row[]> {
  * (two partitions), the system of record and the aggregates are Cassandra
  * tables, the runner's checkpoints and dead letters live in `dir`.
  */
-export function cassandraTarget(options: { client: Client; keyspace: string; brokers: readonly string[]; dir: string; runId: string; slot: number }): CampaignTarget {
+export function cassandraTarget(options: { client: Client; contactPoint: string; keyspace: string; brokers: readonly string[]; dir: string; runId: string; slot: number }): CampaignTarget {
   const { client, keyspace, brokers } = options;
   const made = new Set<string>();
   let topic: string | undefined;
@@ -34,6 +34,7 @@ export function cassandraTarget(options: { client: Client; keyspace: string; bro
     get storeDir() { return join(options.dir, `store-${n}`); },
     get checkpointDir() { return join(options.dir, `checkpoint-${n}`); },
     runOptions: { cassandra: client },
+    cassandraContactPoint: options.contactPoint,
     async place(s, events) {
       n++;
       const cassandra = { keyspace, suffix: `${shapeSuffix(s.shape)}_${options.slot}` };

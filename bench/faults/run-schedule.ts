@@ -6,6 +6,7 @@ import { noFaults, type FaultSpec } from '../../runners/local/faults.ts';
 import type { SensorEvent } from '../../dsl/index.ts';
 import { campaignEvents, campaignPipeline, truthOf, type Placement } from './pipelines.ts';
 import type { Schedule } from './schedule.ts';
+import { runUntilKilled } from './kill.ts';
 
 /** Where a schedule runs: the embedded store, or the real Kafka and Cassandra. */
 export interface CampaignTarget {
@@ -17,6 +18,8 @@ export interface CampaignTarget {
   prepare?(pipeline: PipelineNode): Promise<void>;
   /** Removes what the schedule made (a topic). */
   cleanUp?(): Promise<void>;
+  /** For a run in a child process (a real SIGKILL): where it reaches Cassandra. */
+  readonly cassandraContactPoint?: string;
   /** Options the runner needs for this target (a Cassandra session). */
   readonly runOptions: Partial<LocalRunOptions>;
   /** The sink table's count by row, keyed as `truthOf` keys it. */
@@ -85,21 +88,26 @@ export async function runSchedule(s: Schedule, target: CampaignTarget): Promise<
   const truth = truthOf(s.shape.window, events);
   await target.prepare?.(pipeline);
   try {
-    return await checkedRuns(s, target, pipeline, events, truth);
+    return await checkedRuns(s, target, place, pipeline, events, truth);
   } finally {
     await target.cleanUp?.();
   }
 }
 
-async function checkedRuns(s: Schedule, target: CampaignTarget, pipeline: PipelineNode, events: readonly SensorEvent[], truth: Map<string, number>): Promise<ScheduleOutcome> {
+async function checkedRuns(s: Schedule, target: CampaignTarget, place: Placement, pipeline: PipelineNode, events: readonly SensorEvent[], truth: Map<string, number>): Promise<ScheduleOutcome> {
   const ids = events.map((e) => e.eventId);
   const violations: string[] = [];
   let crashes = 0;
   let lostAcks = 0;
   let late = 0;
 
+  let killed = 0;
+  if (s.kill) {
+    const config = { schedule: s, place, storeDir: target.storeDir, checkpointDir: target.checkpointDir, cassandraContactPoint: target.cassandraContactPoint, maxRecords: s.repairAfter };
+    if (await runUntilKilled(config, s.kill)) killed++;
+  }
   const first = await runStream(pipeline, target, s, s.faults, s.repairAfter === undefined ? {} : { maxRecords: s.repairAfter });
-  crashes += first.crashes.length;
+  crashes += first.crashes.length + killed;
   lostAcks += first.result.injected.lostAck;
   late += first.result.late;
   let store = first.store;

@@ -1,5 +1,6 @@
 import fc from 'fast-check';
 import type { FaultSpec } from '../../runners/local/faults.ts';
+import type { KillPoint } from './kill.ts';
 
 /** The recommended pipelines the campaign drives: every shape the issue names. */
 export type WindowShape = 'tumbling' | 'sliding' | 'none';
@@ -37,6 +38,8 @@ export interface Schedule {
   readonly resumeCrashes: readonly number[];
   /** Lost acknowledgements and failed writes of the resumed run (it loses and duplicates nothing). */
   readonly resumeWriteFaults: number;
+  /** A real SIGKILL of the first run, in a child process, before the in-process runs go on from its disk. */
+  readonly kill?: KillPoint;
 }
 
 /** Probabilities from a short list: schedules stay readable when printed, and shrink towards no fault. */
@@ -55,7 +58,8 @@ const sizing = fc.integer({ min: 20, max: 120 }).chain((batchSize) =>
   }),
 );
 
-export function scheduleArbitrary(inputs: readonly InputKind[]): fc.Arbitrary<Schedule> {
+/** `kills`: whether schedules may SIGKILL a child process (slower: a process start each). */
+export function scheduleArbitrary(inputs: readonly InputKind[], kills = false): fc.Arbitrary<Schedule> {
   const shape = fc.record({
     input: fc.constantFrom(...inputs),
     window: fc.constantFrom<WindowShape>('tumbling', 'sliding', 'none'),
@@ -71,9 +75,10 @@ export function scheduleArbitrary(inputs: readonly InputKind[]): fc.Arbitrary<Sc
     duplicate: probability(0.1),
     loss: probability(0.1),
     crashAt: fc.uniqueArray(fc.integer({ min: 1, max: 9 }), { maxLength: 3 }),
-    repairAt: fc.option(fc.integer({ min: 1, max: 9 }).map((tenths) => tenths / 10), { nil: undefined }),
+    repairAt: fc.option(fc.integer({ min: 1, max: 9 }).map((tenths) => tenths / 10), { nil: undefined, freq: 1 }),
     resumeCrashes: fc.uniqueArray(fc.integer({ min: 1, max: 5 }), { maxLength: 2 }),
     resumeWriteFaults: probability(0.2),
+    kill: kills ? fc.option(fc.record({ afterBatch: fc.integer({ min: 1, max: 8 }), delayMs: fc.constantFrom(0, 0, 1, 5, 20, 60) }), { nil: undefined, freq: 1 }) : fc.constant(undefined),
   }).map((r) => ({
     shape: r.shape,
     seed: r.seed,
@@ -83,6 +88,7 @@ export function scheduleArbitrary(inputs: readonly InputKind[]): fc.Arbitrary<Sc
     repairAfter: r.repairAt === undefined ? undefined : Math.max(1, Math.floor(r.repairAt * r.sizing.events)),
     resumeCrashes: r.resumeCrashes,
     resumeWriteFaults: r.resumeWriteFaults,
+    ...(r.kill ? { kill: r.kill } : {}),
   }));
 }
 

@@ -1,0 +1,44 @@
+import { spawn } from 'node:child_process';
+import { fileURLToPath } from 'node:url';
+import type { KillChildConfig } from './kill-child.ts';
+
+const childScript = fileURLToPath(new URL('./kill-child.ts', import.meta.url));
+const tsx = fileURLToPath(new URL('../../node_modules/tsx/dist/esm/index.mjs', import.meta.url));
+
+/** Where a kill strikes: this long after the child reported this batch checkpointed. */
+export interface KillPoint {
+  readonly afterBatch: number;
+  readonly delayMs: number;
+}
+
+/**
+ * Runs the schedule's first stretch in a child process and kills it with
+ * SIGKILL at the kill point. Resolves with whether the kill struck (a short
+ * input may end first). A delay of 0 lands between the checkpoint and the
+ * offset commit that follows it; longer ones land mid-batch.
+ */
+export function runUntilKilled(config: KillChildConfig, kill: KillPoint): Promise<boolean> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(process.execPath, ['--import', tsx, childScript, JSON.stringify(config)], { stdio: ['ignore', 'pipe', 'pipe'] });
+    let killed = false;
+    let stderr = '';
+    let pending = '';
+    child.stdout.on('data', (chunk: Buffer) => {
+      const lines = (pending + chunk.toString()).split('\n');
+      pending = lines.pop() ?? '';
+      for (const line of lines) {
+        const batch = (JSON.parse(line) as { batch: number }).batch;
+        if (batch >= kill.afterBatch && !killed) {
+          killed = true;
+          setTimeout(() => child.kill('SIGKILL'), kill.delayMs);
+        }
+      }
+    });
+    child.stderr.on('data', (d: Buffer) => (stderr = (stderr + d.toString()).slice(-4_000)));
+    child.on('close', (code, signal) => {
+      if (signal === 'SIGKILL') resolve(true);
+      else if (code === 0) resolve(false);
+      else reject(new Error(`the campaign's child run failed (exit ${code}): ${stderr.trim()}`));
+    });
+  });
+}
