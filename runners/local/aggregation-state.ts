@@ -144,6 +144,13 @@ export class AggregationState {
     return rows;
   }
 
+  /** The rows of every open window, which are then dropped: a counter's last delta at the end of its input. */
+  drainOpen(): AggregateRowOut[] {
+    const rows = this.openRows();
+    this.#windows.clear();
+    return rows;
+  }
+
   /**
    * Ends a batch: the watermark moves to the latest event time seen — of the
    * slowest split, when the source has splits — and windows behind it are

@@ -10,6 +10,8 @@ export interface Checkpoint {
   readonly batch: number;
   readonly position: unknown;
   readonly state: StateSnapshot;
+  /** The input had ended and the rows of the open `emit: 'final'` windows were written: a rerun that finds nothing new owes none. */
+  readonly openRowsWritten?: true;
 }
 
 /**

@@ -168,6 +168,8 @@ export async function runLocal(pipeline: PipelineNode, options: LocalRunOptions)
 
   let checkpoint = checkpoints.load(pipeline.name);
   let batch = 0;
+  /** The rows of every open `emit: 'final'` window were written as they stand (at the end of the input). */
+  let openRowsWritten = false;
   const source = pipeline.source;
   // Live inputs outlive the readers that a replay reopens: one connection a run.
   const receiver = source.connector === 'socket'
@@ -197,6 +199,7 @@ export async function runLocal(pipeline: PipelineNode, options: LocalRunOptions)
       reader = openSource(source, checkpoint?.position, sourceContext);
       state?.restore(checkpoint?.state ?? { watermark: -Infinity, entries: [] });
       batch = checkpoint?.batch ?? 0;
+      openRowsWritten = checkpoint?.openRowsWritten === true;
     };
     await restore();
     if (checkpoint) log(`resuming ${pipeline.name} from the checkpoint after batch ${checkpoint.batch}`);
@@ -244,7 +247,9 @@ export async function runLocal(pipeline: PipelineNode, options: LocalRunOptions)
       const batchStart = reader.position();
       current = await readBatch(reader, { batchSize, bounded: source.delivery === 'bounded', intervalMs: options.batchIntervalMs ?? 1_000, sleep: options.sleep ?? realSleep, signal: options.signal });
       const { values, done } = current;
-      if (values.length === 0) {
+      // An input that ends on a batch boundary (or a source that learns of its end only by an empty read)
+      // still owes the rows of its open windows: they are written by a batch of no records.
+      if (values.length === 0 && !(done && openRowsOwed())) {
         const settled = await settle();
         // Idle means no input while nothing is being written: time spent on writes, retries or a replay
         // is not silence from the source (else a long retry would end the run before a reconnect delivers).
@@ -285,6 +290,7 @@ export async function runLocal(pipeline: PipelineNode, options: LocalRunOptions)
       // What this batch's checkpoint holds, taken before the next batch changes the state.
       const position = reader.position();
       const snapshot = thisBatch % checkpointEvery === 0 || done ? (state?.snapshot() ?? { watermark: -Infinity, entries: [] }) : undefined;
+      const openRowsWrittenHere = openRowsWritten;
       const batchReader = reader;
       // The generator's records are a pure function of its settings and their index: the positions prove the content.
       const identity = { batchStart, batchEnd: position, digest: source.connector === 'generator' ? undefined : batchDigest(values) };
@@ -294,7 +300,7 @@ export async function runLocal(pipeline: PipelineNode, options: LocalRunOptions)
         await writeBatch(thisBatch, identity, writes, writeRandom);
         writesFinishedAt = performance.now();
         if (snapshot) {
-          checkpoints.save({ pipeline: pipeline.name, batch: thisBatch, position, state: snapshot });
+          checkpoints.save({ pipeline: pipeline.name, batch: thisBatch, position, state: snapshot, ...(openRowsWrittenHere ? { openRowsWritten: true } : {}) });
           batchReader.checkpointed?.(position);
         }
         if (options.onProgress) {
@@ -341,6 +347,7 @@ export async function runLocal(pipeline: PipelineNode, options: LocalRunOptions)
    * when the window closes (a counter's early delta could not be taken back).
    */
   function aggregateRows(state: AggregationState, stopping: boolean): readonly unknown[] {
+    if (current.values.length > 0) openRowsWritten = false;
     if (!state.emitsFinal) {
       const rows = state.drainChanged(counterSink);
       state.advanceWatermark(current.pendingSplits?.());
@@ -348,8 +355,18 @@ export async function runLocal(pipeline: PipelineNode, options: LocalRunOptions)
     }
     state.advanceWatermark(current.pendingSplits?.());
     const rows = state.drainClosed();
-    if (current.done || (stopping && !counterSink)) rows.push(...state.openRows());
+    if (current.done || (stopping && !counterSink)) {
+      // A counter's open windows are written once at the end and dropped: kept, a longer input
+      // (a file that grew) would close them later and add their whole count a second time.
+      rows.push(...(current.done && counterSink ? state.drainOpen() : state.openRows()));
+      openRowsWritten = true;
+    }
     return rows;
+  }
+
+  /** `emit: 'final'` windows still open whose rows were not written since they last changed. */
+  function openRowsOwed(): boolean {
+    return state !== undefined && state.emitsFinal && state.size > 0 && !openRowsWritten;
   }
 
 

@@ -27,6 +27,9 @@ export function splitCsvLine(line: string): string[] {
  * JSONL lines stay strings until `.parse()` decodes them, so a bad line
  * becomes a dead letter, not a crash. CSV rows become objects of strings
  * keyed by the header. The position is the number of data lines consumed.
+ * The read that delivers the last line says the input is done (it looks one
+ * line ahead): an end found only by a further, empty read would leave
+ * `emit: 'final'` windows unwritten when the file ends on a batch boundary.
  */
 export function fileSource(path: string, format: 'jsonl' | 'csv', from: unknown): SourceReader {
   if (!existsSync(path)) throw new RunnerError(`source.file: ${path} does not exist`);
@@ -35,25 +38,33 @@ export function fileSource(path: string, format: 'jsonl' | 'csv', from: unknown)
   let header: string[] | undefined;
   let lineNo = 0;
   let consumed = 0;
-  let done = false;
+  /** The next data line, read ahead; null at the end of the file, undefined when not read yet. */
+  let ahead: { line: string; lineNo: number } | null | undefined;
+  const peek = async () => {
+    while (ahead === undefined) {
+      const next = await lines.next();
+      if (next.done) {
+        ahead = null;
+        break;
+      }
+      lineNo++;
+      if (next.value.trim() === '') continue;
+      if (format === 'csv' && header === undefined) header = splitCsvLine(next.value);
+      else ahead = { line: next.value, lineNo };
+    }
+    return ahead;
+  };
   return {
     async read(max) {
       const values: unknown[] = [];
       const lineNumbers: number[] = [];
-      while (!done && values.length < max) {
-        const next = await lines.next();
-        if (next.done) { done = true; break; }
-        lineNo++;
-        const line = next.value;
-        if (line.trim() === '') continue;
-        if (format === 'csv' && header === undefined) { header = splitCsvLine(line); continue; }
-        consumed++;
-        if (consumed <= skip) continue;
-        const raw = format === 'csv' ? Object.fromEntries(splitCsvLine(line).map((v, i) => [header![i] ?? `column${i + 1}`, v])) : line;
-        values.push(raw);
-        lineNumbers.push(lineNo);
+      for (let next = await peek(); next !== null && values.length < max; next = await peek()) {
+        ahead = undefined;
+        if (++consumed <= skip) continue;
+        values.push(format === 'csv' ? Object.fromEntries(splitCsvLine(next.line).map((v, i) => [header![i] ?? `column${i + 1}`, v])) : next.line);
+        lineNumbers.push(next.lineNo);
       }
-      return { values, position: (i) => `${path}:${lineNumbers[i]}`, done };
+      return { values, position: (i) => `${path}:${lineNumbers[i]}`, done: (await peek()) === null };
     },
     position: () => consumed,
     async close() {
