@@ -39,9 +39,18 @@ export async function resolveFiles(patterns: readonly string[]): Promise<Resolve
   return [...files].sort(([a], [b]) => a.localeCompare(b)).map(([path, explicit]) => ({ path, explicit }));
 }
 
+/** esbuild's (through tsx) message for a file that does not parse: `file:line:col: ERROR: text`, col 0-based. */
+const parserError = /^(.+?):(\d+):(\d+): ERROR: (.+)$/m;
+
+/** The first line of what went wrong; for a file that does not parse, the parser's message at file:line:col (1-based). */
 function describeCause(error: unknown): string {
-  if (error instanceof Error) return error.message.split('\n')[0] ?? error.name;
-  return String(error);
+  const message = error instanceof Error ? error.message : String(error);
+  const parser = parserError.exec(message);
+  if (parser) {
+    const [, file, line, column, text] = parser;
+    return `${relative(process.cwd(), file!) || file}:${line}:${Number(column) + 1}: ${text}`;
+  }
+  return message.split('\n')[0] || (error instanceof Error ? error.name : message);
 }
 
 /**

@@ -84,7 +84,10 @@ Examples:
       const files = await filesToLint(paths, tsconfig, options.since);
       const progress = countProgress({ quiet: options.quiet, total: files.length, label: 'lint', unit: 'files' });
       const project = loadLintProject(files, tsconfig);
-      const result = lintProject(project, files, { config, runner: options.runner, onFile: progress.update });
+      const onInternalError = (file: string, error: unknown) => {
+        if (process.argv.includes('--verbose')) process.stderr.write(`idemflow lint: ${file}:\n${error instanceof Error ? error.stack : String(error)}\n`);
+      };
+      const result = lintProject(project, files, { config, runner: options.runner, onFile: progress.update, onInternalError });
       progress.stop();
       const text = lintFormatters[options.format]!(result);
       if (options.output) writeFileSync(options.output, `${text}\n`);

@@ -12,6 +12,8 @@ import type { LintConfig } from './lint-config.ts';
 import { locationOf } from './location.ts';
 import { pipelinesInFile } from './pipelines-in-file.ts';
 import { sourceRules } from './rules/index.ts';
+import type { SourceRule } from './source-rule.ts';
+import fileNotAnalyzedRule from './rules/file-not-analyzed.ts';
 import suppressionRule from './rules/suppression-without-reason.ts';
 import { StaticEvaluator } from './static-eval.ts';
 import { suppressionsIn } from './suppressions.ts';
@@ -33,6 +35,10 @@ export interface LintOptions {
   readonly runner?: RunnerName;
   /** Called after each file, for progress output on long runs. */
   readonly onFile?: (done: number, total: number) => void;
+  /** Called when the analyser fails on a file (reported as IDEM015): e.g. to print the stack with --verbose. */
+  readonly onInternalError?: (file: string, error: unknown) => void;
+  /** The source rules to run (default: all of them). */
+  readonly sourceRules?: readonly SourceRule[];
 }
 
 /** Every rule's meta, pipeline rules then driver rules: for docs, SARIF and config validation. */
@@ -45,8 +51,9 @@ export const allRuleMeta: readonly RuleMeta<string>[] = [...pipelineRules.map((r
  * linting a few changed files of a big repository stays cheap.
  */
 export function loadLintProject(files: readonly string[], tsconfig?: string): Project {
+  // allowJs always: a JavaScript file outside the program has no symbols, and asking for one crashes the checker.
   const project = tsconfig
-    ? new Project({ tsConfigFilePath: tsconfig, skipAddingFilesFromTsConfig: true })
+    ? new Project({ tsConfigFilePath: tsconfig, skipAddingFilesFromTsConfig: true, compilerOptions: { allowJs: true, checkJs: false } })
     : new Project({
         compilerOptions: {
           allowJs: true, strict: true, skipLibCheck: true, noEmit: true, allowImportingTsExtensions: true,
@@ -104,14 +111,21 @@ function finding(meta: RuleMeta<string>, messageId: string, location: SourceLoca
   };
 }
 
-function lintFile(file: SourceFile, evaluator: StaticEvaluator, primaryKeys: ReadonlyMap<string, readonly string[]>, runner: RunnerName, programs: ProgramSource): { findings: LintFinding[]; pipelines: number } {
+interface FileContext {
+  readonly evaluator: StaticEvaluator;
+  readonly primaryKeys: ReadonlyMap<string, readonly string[]>;
+  readonly options: LintOptions;
+  readonly programs: ProgramSource;
+}
+
+function lintFile(file: SourceFile, { evaluator, primaryKeys, options, programs }: FileContext): { findings: LintFinding[]; pipelines: number } {
   const findings: LintFinding[] = [];
   const pipelines = pipelinesInFile(file, evaluator);
   for (const pipeline of pipelines) {
-    for (const d of runRules(pipeline, pipelineRules, runner, programs)) findings.push({ ...d, location: d.location ?? pipeline.location! });
+    for (const d of runRules(pipeline, pipelineRules, options.runner ?? 'local', programs)) findings.push({ ...d, location: d.location ?? pipeline.location! });
   }
   let calls: DriverCall[] | undefined;
-  for (const rule of sourceRules) {
+  for (const rule of options.sourceRules ?? sourceRules) {
     rule.check(file, {
       evaluator,
       primaryKeys,
@@ -123,6 +137,32 @@ function lintFile(file: SourceFile, evaluator: StaticEvaluator, primaryKeys: Rea
     });
   }
   return { findings, pipelines: pipelines.length };
+}
+
+const firstLine = (error: unknown) => (error instanceof Error ? `${error.name}: ${error.message}` : String(error)).split('\n')[0]!;
+
+/**
+ * One file's findings, or why it could not be checked: a syntax error, a
+ * file missing from the program, or the analyser's own failure become an
+ * IDEM015 error for that file, and the other files are still linted.
+ */
+function lintFileSafely(project: Project, path: string, context: FileContext): { findings: LintFinding[]; pipelines: number } {
+  const meta = fileNotAnalyzedRule.meta;
+  const start = { file: path, line: 1, column: 1 };
+  const file = project.getSourceFile(path);
+  if (!file) return { findings: [finding(meta, 'notLoaded', start, { message: 'not a TypeScript or JavaScript source the compiler accepted' })], pipelines: 0 };
+  const syntax = project.getProgram().getSyntacticDiagnostics(file)[0];
+  if (syntax) {
+    const { line, column } = file.getLineAndColumnAtPos(syntax.getStart() ?? 0);
+    const message = ts.flattenDiagnosticMessageText(syntax.getMessageText() as string | ts.DiagnosticMessageChain, ' ');
+    return { findings: [finding(meta, 'syntaxError', { file: path, line, column }, { message: `TS${syntax.getCode()}: ${message}` })], pipelines: 0 };
+  }
+  try {
+    return lintFile(file, context);
+  } catch (error) {
+    context.options.onInternalError?.(path, error);
+    return { findings: [finding(meta, 'internalError', start, { message: firstLine(error) })], pipelines: 0 };
+  }
 }
 
 const sameFinding = (f: LintFinding) => `${f.code}\u0000${f.location.file}\u0000${f.location.line}\u0000${f.location.column}\u0000${f.message}`;
@@ -187,9 +227,8 @@ export function lintProject(project: Project, files: readonly string[], options:
   const raw: LintFinding[] = [];
   let pipelines = 0;
   files.forEach((path, index) => {
-    const file = project.getSourceFile(path);
-    if (file) {
-      const result = lintFile(file, evaluator, primaryKeys, options.runner ?? 'local', programs);
+    if (!path.endsWith('.cql')) {
+      const result = lintFileSafely(project, path, { evaluator, primaryKeys, options, programs });
       raw.push(...result.findings);
       pipelines += result.pipelines;
     }

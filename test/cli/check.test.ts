@@ -92,6 +92,8 @@ describe('idemflow check: bad input', () => {
   it('a missing file', () => expectOneLine(['check', 'pipelines/nope.ts'], /^idemflow: pipelines\/nope\.ts: file not found$/));
   it('a glob matching nothing', () => expectOneLine(['check', 'pipelines/*.nothing'], /no files match/));
   it('a module that throws', () => expectOneLine(['check', 'test/fixtures/bad/throws.ts'], /test\/fixtures\/bad\/throws\.ts: failed to load: kaboom: the config service is down/));
+  it('a file that does not parse: the parser\'s message at file:line:col, the place lint gives too (IDEM015), without --verbose', () =>
+    expectOneLine(['check', 'test/fixtures/lint/syntax-error.ts'], /^idemflow: test\/fixtures\/lint\/syntax-error\.ts: failed to load: test\/fixtures\/lint\/syntax-error\.ts:6:11: Expected "\)" but found ";"$/));
   it('a module with no pipeline', () => expectOneLine(['check', 'test/fixtures/bad/no-pipeline.ts'], /no-pipeline\.ts: exports no pipeline/));
   it('an invalid DSL argument names the call, the argument and the line', () =>
     expectOneLine(['check', 'test/fixtures/bad/bad-table-name.ts'], /cassandra\.upsert: table "sensor-counts; DROP TABLE x" is not a valid CQL identifier.*bad-table-name\.ts:8:/));

@@ -50,6 +50,8 @@ const cases: Readonly<Record<string, readonly Expected[]>> = {
   'kafka-async-foreach.ts': [['IDEM012', 10, 22, 'forEach(']],
   'kafka-resolve-before-write.ts': [['IDEM012', 12, 39, 'resolveOffset(']],
   'kafka-awaited-clean.ts': [],
+  // a file that does not parse is an error at the parser's place, never a silent clean
+  'syntax-error.ts': [['IDEM015', 6, 11, ';']],
   // suppressions: honoured with a reason; refused without one; unknown codes and stale comments reported
   'suppressed.ts': [
     ['IDEM013', 11, 3, '// idemflow-disable-next-line IDEM010\n'],

@@ -1,6 +1,7 @@
 import type { SourceRule } from '../source-rule.ts';
 import commitBeforeWrite from './commit-before-write.ts';
 import counterUpdateRetried from './counter-update-retried.ts';
+import fileNotAnalyzed from './file-not-analyzed.ts';
 import nondeterministicBoundKey from './nondeterministic-bound-key.ts';
 import suppressionWithoutReason from './suppression-without-reason.ts';
 
@@ -10,4 +11,5 @@ export const sourceRules: readonly SourceRule[] = [
   nondeterministicBoundKey,
   commitBeforeWrite,
   suppressionWithoutReason,
+  fileNotAnalyzed,
 ] as readonly SourceRule<string>[] as readonly SourceRule[];
