@@ -16,7 +16,7 @@ export function findNodes<T extends ts.Node>(file: SourceFile, match: (node: ts.
 }
 
 /** The ts-morph node of a raw node: the deepest node at its start, then up to it. */
-function wrap<T extends ts.Node>(file: SourceFile, raw: T): CompilerNodeToWrappedType<T> {
+export function wrap<T extends ts.Node>(file: SourceFile, raw: T): CompilerNodeToWrappedType<T> {
   let node: Node | undefined = file.getDescendantAtPos(raw.getStart(file.compilerNode));
   while (node && node.compilerNode !== raw) node = node.getParent();
   if (!node) throw new Error(`internal: no ts-morph node for ${ts.SyntaxKind[raw.kind]} at ${raw.pos}`);

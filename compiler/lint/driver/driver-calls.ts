@@ -1,4 +1,4 @@
-import { Node, type CallExpression, type SourceFile } from 'ts-morph';
+import { Node, SyntaxKind, type CallExpression, type ParenthesizedExpression, type SourceFile } from 'ts-morph';
 import { methodCalls } from '../find-nodes.ts';
 import { propertyOf, type AbstractValue } from '../abstract-value.ts';
 import type { StaticEvaluator } from '../static-eval.ts';
@@ -79,10 +79,23 @@ function statement(queryNode: Node, paramsNode: Node | undefined, evaluator: Sta
   return { cql, write: parseCqlWrite(cql), queryNode, params: paramsOf(paramsNode) };
 }
 
+/** `rows.map((r) => ({ query, params }))`: the statements the callback returns, one shape for every row. */
+function mappedItems(node: Node): Node[] {
+  if (!Node.isCallExpression(node)) return [];
+  const callee = node.getExpression();
+  const callback = node.getArguments()[0];
+  if (!Node.isPropertyAccessExpression(callee) || !['map', 'flatMap'].includes(callee.getName())) return [];
+  if (!callback || !(Node.isArrowFunction(callback) || Node.isFunctionExpression(callback))) return [];
+  const body = callback.getBody();
+  if (!Node.isBlock(body)) return [body.getKind() === SyntaxKind.ParenthesizedExpression ? (body as ParenthesizedExpression).getExpression() : body];
+  return body.getDescendantsOfKind(SyntaxKind.ReturnStatement).flatMap((r) => r.getExpression() ?? []).map((e) => (Node.isParenthesizedExpression(e) ? e.getExpression() : e));
+}
+
 function batchStatements(list: Node | undefined, evaluator: StaticEvaluator): SentStatement[] {
   const array = list && Node.isIdentifier(list) ? constInitializer(list) : list;
-  if (!array || !Node.isArrayLiteralExpression(array)) return [];
-  return array.getElements().flatMap((item) => {
+  if (!array) return [];
+  const items = Node.isArrayLiteralExpression(array) ? array.getElements() : mappedItems(array);
+  return items.flatMap((item) => {
     if (Node.isObjectLiteralExpression(item)) {
       const query = item.getProperty('query');
       const params = item.getProperty('params');

@@ -1,5 +1,7 @@
 import { Node, SyntaxKind, ts, type CallExpression } from 'ts-morph';
-import { findNodes } from '../find-nodes.ts';
+import type { ts as morphTs } from 'ts-morph';
+import { graphOf } from '../../analysis/call-graph/morph.ts';
+import { findNodes, wrap } from '../find-nodes.ts';
 import { kafkaHandlerOf, type KafkaHandler } from '../driver/call-context.ts';
 import { defineSourceRule } from '../source-rule.ts';
 
@@ -93,6 +95,16 @@ export default defineSourceRule<Message>({
       const fn = Node.isPropertyAssignment(holder) ? holder.getInitializer() : Node.isMethodDeclaration(holder) ? holder : undefined;
       const handler = fn ? kafkaHandlerOf(fn) : undefined;
       if (handler) checkHandler(handler, (messageId, node, data) => context.report({ messageId, node, data }));
+    }
+    // Handlers declared apart from `consumer.run` (by name, or the function `p => this.handle(p)` hands over to), found by the call graph.
+    const filePath = file.getFilePath();
+    const seen = new Set<unknown>();
+    for (const registered of graphOf(file).contexts.handlers) {
+      if (seen.has(registered.fn) || registered.fn.getSourceFile().fileName !== filePath) continue;
+      seen.add(registered.fn);
+      const fn = wrap(file, registered.fn as unknown as morphTs.Node);
+      if (kafkaHandlerOf(fn)) continue;
+      checkHandler({ kind: registered.kind, fn, options: fn, autoCommit: registered.autoCommit }, (messageId, node, data) => context.report({ messageId, node, data }));
     }
   },
 });

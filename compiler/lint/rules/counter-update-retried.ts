@@ -1,7 +1,10 @@
+import type ts from 'typescript';
+import { graphOf } from '../../analysis/call-graph/morph.ts';
+import { describeReach, resendAround } from '../../analysis/call-graph/replay-contexts.ts';
 import { retryHelperAround, retryLoopAround, kafkaHandlerAround } from '../driver/call-context.ts';
 import { defineSourceRule } from '../source-rule.ts';
 
-type Message = 'idempotentFlag' | 'retryHelper' | 'retryLoop' | 'kafkaHandler';
+type Message = 'idempotentFlag' | 'retryHelper' | 'retryLoop' | 'retryRecursion' | 'kafkaHandler';
 
 /**
  * The seed's counter anti-pattern in plain driver code: `UPDATE t SET c = c + ?`
@@ -18,14 +21,16 @@ export default defineSourceRule<Message>({
     description: 'A CQL counter update (`SET c = c + ?`) sent by code that may send it again: the driver\'s retries, a retry helper or loop, or a Kafka handler.',
     messages: {
       idempotentFlag: 'Counter update of {{table}}.{{column}} is marked isIdempotent: true{{where}}: the driver retries it after a timeout, and a retried delta is counted twice.',
-      retryHelper: 'Counter update of {{table}}.{{column}} runs inside {{helper}}(), which calls it again on failure: a write that landed but timed out is counted twice.',
+      retryHelper: 'Counter update of {{table}}.{{column}} runs inside {{helper}}(), which calls it again on failure{{via}}: a write that landed but timed out is counted twice.',
       retryLoop: 'Counter update of {{table}}.{{column}} sits in a retry loop (try/catch inside a loop at line {{line}}): a write that landed but timed out is counted twice.',
-      kafkaHandler: 'Counter update of {{table}}.{{column}} runs in a kafkajs {{handler}} handler: Kafka redelivers messages after a crash or rebalance (at least once), and each redelivery adds the delta again.',
+      retryRecursion: 'Counter update of {{table}}.{{column}} is sent again when it fails (line {{line}} sends it again): a write that landed but timed out is counted twice.',
+      kafkaHandler: 'Counter update of {{table}}.{{column}} runs in a kafkajs {{handler}} handler{{via}}: Kafka redelivers messages after a crash or rebalance (at least once), and each redelivery adds the delta again.',
     },
     fixes: {
       idempotentFlag: 'Counters are never idempotent: drop isIdempotent (false is the default) — better, aggregate in the stream and write whole totals with an INSERT/UPDATE SET c = ? keyed by (key, window).',
       retryHelper: 'Write whole aggregates with SET c = ? (idempotent) so a retry overwrites; or keep the counter and remove the retry, accepting undercounts that a correcting batch job fixes.',
       retryLoop: 'Write whole aggregates with SET c = ? (idempotent) so a retry overwrites; or keep the counter and remove the retry, accepting undercounts that a correcting batch job fixes.',
+      retryRecursion: 'Write whole aggregates with SET c = ? (idempotent) so a resend overwrites; or let the failure surface instead of sending the delta again.',
       kafkaHandler: 'Aggregate per (key, window) and write the whole total with SET c = ?, keyed deterministically; keep raw events in a system of record keyed by event id for repair.',
     },
   },
@@ -33,7 +38,7 @@ export default defineSourceRule<Message>({
     for (const driverCall of context.driverCalls()) {
       const counter = driverCall.statements.find((s) => s.write && s.write.counterDeltas.length > 0);
       if (!counter?.write) continue;
-      const data = { table: counter.write.table, column: counter.write.counterDeltas[0]!, where: '' };
+      const data = { table: counter.write.table, column: counter.write.counterDeltas[0]!, where: '', via: '' };
       const node = driverCall.name;
       if (driverCall.isIdempotent) {
         context.report({ messageId: 'idempotentFlag', node, data: { ...data, where: driverCall.method === 'batch' ? ' (batch)' : '' } });
@@ -49,8 +54,21 @@ export default defineSourceRule<Message>({
         context.report({ messageId: 'retryLoop', node, data: { ...data, line: loop.getStartLineNumber() } });
         continue;
       }
+      const graph = graphOf(driverCall.call);
+      const resend = resendAround(graph.node as ts.CallExpression, graph.checker);
+      if (resend) {
+        context.report({ messageId: 'retryRecursion', node, data: { ...data, line: resend.getSourceFile().getLineAndCharacterOfPosition(resend.getStart()).line + 1 } });
+        continue;
+      }
       const handler = kafkaHandlerAround(driverCall.call);
-      if (handler) context.report({ messageId: 'kafkaHandler', node, data: { ...data, handler: handler.kind } });
+      if (handler) {
+        context.report({ messageId: 'kafkaHandler', node, data: { ...data, handler: handler.kind } });
+        continue;
+      }
+      // Reached from a handler registered elsewhere, or from a callback a retry wrapper of any name runs again.
+      const reached = graph.contexts.contextOf(graph.node);
+      if (reached?.kind === 'kafka') context.report({ messageId: 'kafkaHandler', node, data: { ...data, handler: reached.handler, via: describeReach(reached) } });
+      if (reached?.kind === 'retry') context.report({ messageId: 'retryHelper', node, data: { ...data, helper: reached.helper, via: describeReach(reached) } });
     }
   },
 });

@@ -1,4 +1,6 @@
 import { Node } from 'ts-morph';
+import { graphOf } from '../../analysis/call-graph/morph.ts';
+import { describeNondet, type NotFollowed } from '../../analysis/call-graph/value-origin.ts';
 import { findNondeterministic } from '../../analysis/nondeterministic-expression.ts';
 import { constInitializer } from '../driver/driver-calls.ts';
 import { nondeterministicCqlFunction } from '../driver/cql.ts';
@@ -52,7 +54,17 @@ export default defineSourceRule<Message>({
           }
           const init = Node.isIdentifier(param) ? constInitializer(param) : undefined;
           const held = init ? findNondeterministic(init.getText()) : undefined;
-          if (init && held) context.report({ messageId: 'viaVariable', node: param, data: { ...data, what: held.what, name: param.getText(), line: init.getStartLineNumber() } });
+          if (init && held) {
+            context.report({ messageId: 'viaVariable', node: param, data: { ...data, what: held.what, name: param.getText(), line: init.getStartLineNumber() } });
+            continue;
+          }
+          // Helpers (here or in other modules), let bindings, module state and the machine, through the call graph.
+          const { origins, node } = graphOf(param);
+          const followed = origins.originOf(node, [] as NotFollowed[]);
+          if (!followed) continue;
+          const near = followed.via[0]?.node ?? followed.at;
+          const offset = near.getSourceFile() === node.getSourceFile() && near.getStart() >= node.getStart() && near.end <= node.end ? near.getStart() - node.getStart() : undefined;
+          context.report({ messageId: 'boundParameter', node: param, ...(offset === undefined ? {} : { offset }), data: { ...data, what: describeNondet(followed) } });
         }
       }
     }

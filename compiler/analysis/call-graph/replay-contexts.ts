@@ -1,0 +1,219 @@
+import ts from 'typescript';
+import { calleeName, isFunctionNode, resolveCallee, resolveName, type FunctionNode } from './resolve.ts';
+import { describeLocation } from '../describe-location.ts';
+import { callsTo, retriedParameter, retryAround } from './retry-shape.ts';
+import { locationOfNode, maxCallDepth } from './value-origin.ts';
+
+/** Why a function may run again for the same input: it is (or is called by) a Kafka handler or a retried callback. */
+export type ReplayContext =
+  | { readonly kind: 'kafka'; readonly handler: 'eachMessage' | 'eachBatch'; readonly autoCommit: boolean; readonly registeredAt: ts.Node; readonly via: readonly string[] }
+  | { readonly kind: 'retry'; readonly helper: string; readonly calledAt: ts.Node; readonly via: readonly string[] };
+
+/** A kafkajs handler as registered: `consumer.run({ eachMessage: handle })`, with the function that runs. */
+export interface RegisteredHandler {
+  readonly fn: FunctionNode;
+  readonly kind: 'eachMessage' | 'eachBatch';
+  readonly autoCommit: boolean;
+  readonly registeredAt: ts.Node;
+}
+
+const isLibrary = (file: ts.SourceFile) => file.isDeclarationFile || /[\\/]node_modules[\\/]/.test(file.fileName);
+
+function unwrap(node: ts.Expression): ts.Expression {
+  while (ts.isParenthesizedExpression(node) || ts.isAsExpression(node) || ts.isSatisfiesExpression(node) || ts.isNonNullExpression(node)) node = node.expression;
+  // `this.handle.bind(this)` runs `this.handle`.
+  if (ts.isCallExpression(node) && ts.isPropertyAccessExpression(node.expression) && node.expression.name.text === 'bind') return unwrap(node.expression.expression);
+  return node;
+}
+
+/**
+ * Which functions of a program may run again for the same input, and why:
+ * found from where handlers are registered (`consumer.run({ eachMessage })`,
+ * also by name or through `payload => this.handle(payload)`) and where
+ * callbacks are handed to retry wrappers (any function that calls its
+ * parameter again when it throws), then followed down the calls they make,
+ * across modules, to the bound depth. Computed once a program.
+ */
+export class ReplayContexts {
+  readonly #reached = new Map<FunctionNode, ReplayContext>();
+  readonly #handlers: RegisteredHandler[] = [];
+  readonly #retries = new Map<FunctionNode, number | undefined>();
+
+  constructor(private readonly program: ts.Program, private readonly checker: ts.TypeChecker) {
+    const queue: [FunctionNode, ReplayContext, number][] = [];
+    const files = program.getSourceFiles().filter((f) => !isLibrary(f));
+    const wrappers = this.#retryWrapperNames(files);
+    for (const file of files) {
+      const names = withRenames(file, wrappers);
+      if (names.size === 0 && !/\b(eachMessage|eachBatch)\b/.test(file.text)) continue;
+      this.#findRoots(file, names, (fn, context) => queue.push([fn, context, 0]));
+    }
+    for (let item = queue.shift(); item; item = queue.shift()) {
+      const [fn, context, depth] = item;
+      if (this.#reached.has(fn)) continue;
+      this.#reached.set(fn, context);
+      if (depth >= maxCallDepth) continue;
+      for (const [callee, name] of this.#callees(fn)) queue.push([callee, { ...context, via: [...context.via, name] }, depth + 1]);
+    }
+  }
+
+  /** Handlers as registered, with the function each runs (the delegate of `p => this.handle(p)` included). */
+  get handlers(): readonly RegisteredHandler[] {
+    return this.#handlers;
+  }
+
+  /** The reason the code at `node` may run again, from the innermost enclosing function that has one. */
+  contextOf(node: ts.Node): ReplayContext | undefined {
+    for (let at: ts.Node | undefined = node; at; at = at.parent) {
+      if (isFunctionNode(at)) {
+        const context = this.#reached.get(at);
+        if (context) return context;
+      }
+    }
+    return undefined;
+  }
+
+  /** The parameter a function calls again on failure, if it is a retry wrapper (cached). */
+  retriedParameter(fn: FunctionNode): number | undefined {
+    if (!this.#retries.has(fn)) this.#retries.set(fn, retriedParameter(fn, this.checker));
+    return this.#retries.get(fn);
+  }
+
+  /** Names of the functions that retry a parameter (only files with a catch can hold one): a cheap filter before resolving calls. */
+  #retryWrapperNames(files: readonly ts.SourceFile[]): Set<string> {
+    const names = new Set<string>();
+    for (const file of files) {
+      if (!/\bcatch\b/.test(file.text)) continue;
+      const visit = (node: ts.Node): void => {
+        if (isFunctionNode(node) && node.parameters.length > 0 && this.retriedParameter(node) !== undefined) {
+          const name = ts.isFunctionDeclaration(node) || ts.isMethodDeclaration(node) ? node.name : ts.isVariableDeclaration(node.parent) ? node.parent.name : undefined;
+          if (name && ts.isIdentifier(name)) names.add(name.text);
+        }
+        ts.forEachChild(node, visit);
+      };
+      visit(file);
+    }
+    return names;
+  }
+
+  #findRoots(file: ts.SourceFile, wrappers: ReadonlySet<string>, root: (fn: FunctionNode, context: ReplayContext) => void): void {
+    const visit = (node: ts.Node): void => {
+      if (ts.isCallExpression(node)) {
+        this.#kafkaRoots(node, root);
+        const name = calleeName(node.expression);
+        if (name && wrappers.has(name.getText())) this.#retryRoots(node, root);
+      }
+      ts.forEachChild(node, visit);
+    };
+    visit(file);
+  }
+
+  #kafkaRoots(call: ts.CallExpression, root: (fn: FunctionNode, context: ReplayContext) => void): void {
+    const options = call.arguments[0];
+    if (calleeName(call.expression)?.getText() !== 'run' || !options || !ts.isObjectLiteralExpression(options)) return;
+    const autoCommitProp = options.properties.find((p) => p.name && ts.isIdentifier(p.name) && p.name.text === 'autoCommit');
+    const autoCommit = !(autoCommitProp && ts.isPropertyAssignment(autoCommitProp) && autoCommitProp.initializer.kind === ts.SyntaxKind.FalseKeyword);
+    for (const property of options.properties) {
+      const kind = property.name && ts.isIdentifier(property.name) ? property.name.text : '';
+      if (kind !== 'eachMessage' && kind !== 'eachBatch') continue;
+      const fn = ts.isMethodDeclaration(property) ? property : ts.isPropertyAssignment(property) || ts.isShorthandPropertyAssignment(property) ? this.#functionOf(ts.isPropertyAssignment(property) ? property.initializer : property.name) : undefined;
+      if (!fn) continue;
+      this.#handlers.push({ fn, kind, autoCommit, registeredAt: property });
+      root(fn, { kind: 'kafka', handler: kind, autoCommit, registeredAt: property, via: [] });
+      const delegate = this.#delegateOf(fn);
+      if (delegate) this.#handlers.push({ fn: delegate, kind, autoCommit, registeredAt: property });
+    }
+  }
+
+  /** `retryingHelper(() => write(), …)`: the callback runs again whenever it throws. */
+  #retryRoots(call: ts.CallExpression, root: (fn: FunctionNode, context: ReplayContext) => void): void {
+    const resolved = resolveCallee(call, this.checker);
+    if (resolved.kind !== 'function') return;
+    const index = this.retriedParameter(resolved.node);
+    const argument = index === undefined ? undefined : call.arguments[index];
+    const fn = argument && this.#functionOf(argument);
+    if (fn) root(fn, { kind: 'retry', helper: calleeName(call.expression)?.getText() ?? 'a retry wrapper', calledAt: call, via: [] });
+  }
+
+  /** The function an expression stands for: written inline, or named (a const, a declaration, a method). */
+  #functionOf(expression: ts.Expression | ts.Identifier): FunctionNode | undefined {
+    const inner = unwrap(expression as ts.Expression);
+    if (isFunctionNode(inner)) return inner;
+    const name = calleeName(inner);
+    const resolved = name ? resolveName(name, this.checker) : undefined;
+    return resolved?.kind === 'function' ? resolved.node : undefined;
+  }
+
+  /** `payload => this.handle(payload)`: a handler whose whole body hands over to another function, which then is the handler. */
+  #delegateOf(fn: FunctionNode): FunctionNode | undefined {
+    let body: ts.Node | undefined = fn.body;
+    if (body && ts.isBlock(body) && body.statements.length === 1) {
+      const only = body.statements[0]!;
+      body = ts.isReturnStatement(only) ? only.expression : ts.isExpressionStatement(only) ? only.expression : undefined;
+    }
+    while (body && (ts.isAwaitExpression(body) || ts.isParenthesizedExpression(body))) body = body.expression;
+    if (!body || !ts.isCallExpression(body)) return undefined;
+    const resolved = resolveCallee(body, this.checker);
+    return resolved.kind === 'function' && resolved.node !== fn ? resolved.node : undefined;
+  }
+
+  /** The user functions `fn` calls or hands on by name (`messages.forEach(handleOne)`), with the name used. */
+  #callees(fn: FunctionNode): [FunctionNode, string][] {
+    const found: [FunctionNode, string][] = [];
+    const visit = (node: ts.Node): void => {
+      if (ts.isCallExpression(node)) {
+        const resolved = resolveCallee(node, this.checker);
+        if (resolved.kind === 'function' && resolved.node !== fn) found.push([resolved.node, calleeName(node.expression)?.getText() ?? 'a function']);
+        for (const argument of node.arguments) {
+          if (!ts.isIdentifier(argument) && !ts.isPropertyAccessExpression(argument)) continue;
+          const named = this.#functionOf(argument);
+          if (named) found.push([named, argument.getText()]);
+        }
+      }
+      ts.forEachChild(node, visit);
+    };
+    if (fn.body) visit(fn.body);
+    return found;
+  }
+}
+
+/** The wrapper names as this file may call them: `import { persist as save }` adds `save`. */
+function withRenames(file: ts.SourceFile, wrappers: ReadonlySet<string>): Set<string> {
+  const names = new Set([...wrappers].filter((n) => file.text.includes(n)));
+  for (const statement of file.statements) {
+    const bindings = ts.isImportDeclaration(statement) ? statement.importClause?.namedBindings : undefined;
+    if (!bindings || !ts.isNamedImports(bindings)) continue;
+    for (const element of bindings.elements) if (element.propertyName && wrappers.has(element.propertyName.text)) names.add(element.name.text);
+  }
+  return names;
+}
+
+/** " (reached through `bump()` from the handler registered at x.ts:12:5)", or "" for the function registered itself. */
+export function describeReach(context: ReplayContext): string {
+  if (context.via.length === 0) return '';
+  const from = context.kind === 'kafka' ? context.registeredAt : context.calledAt;
+  return ` (reached through ${context.via.map((n) => `\`${n}()\``).join(' → ')} from ${context.kind === 'kafka' ? 'the handler registered' : `the ${context.helper}() call`} at ${describeLocation(locationOfNode(from))})`;
+}
+
+/**
+ * `send()` inside a try whose catch sends it again (or calls its own
+ * function again), or `send().catch(() => send())`: a retry by recursion.
+ */
+export function resendAround(send: ts.CallExpression, checker: ts.TypeChecker): ts.Node | undefined {
+  const fn = ts.findAncestor(send.parent, isFunctionNode);
+  if (!fn) return undefined;
+  const recursion = callsTo(fn, checker);
+  const same = send.expression.getText();
+  return retryAround(send, fn, (again) => again !== send && (recursion(again) || again.expression.getText() === same));
+}
+
+const perProgram = new WeakMap<ts.Program, ReplayContexts>();
+
+export function replayContexts(program: ts.Program): ReplayContexts {
+  let contexts = perProgram.get(program);
+  if (!contexts) {
+    contexts = new ReplayContexts(program, program.getTypeChecker());
+    perProgram.set(program, contexts);
+  }
+  return contexts;
+}

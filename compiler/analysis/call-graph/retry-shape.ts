@@ -1,0 +1,76 @@
+import ts from 'typescript';
+import { symbolOf, type FunctionNode } from './resolve.ts';
+
+const isLoop = (node: ts.Node) => ts.isForStatement(node) || ts.isForOfStatement(node) || ts.isForInStatement(node) || ts.isWhileStatement(node) || ts.isDoStatement(node);
+
+/** Does `scope` (a catch block or a `.catch` callback) call one of `targets` again? */
+function callsAgain(scope: ts.Node, matches: (call: ts.CallExpression) => boolean): boolean {
+  let found = false;
+  const visit = (node: ts.Node): void => {
+    if (found) return;
+    if (ts.isCallExpression(node) && matches(node)) found = true;
+    else ts.forEachChild(node, visit);
+  };
+  visit(scope);
+  return found;
+}
+
+/**
+ * The shape of a retry around `call`, inside `fn`: the call sits in the
+ * `try` of a try/catch that is inside a loop, or whose `catch` calls it (or
+ * `fn`) again; or its promise's `.catch(…)` does. Returns the node that
+ * repeats it (the loop, the catch clause, the `.catch` call).
+ */
+export function retryAround(call: ts.Node, fn: FunctionNode, matches: (again: ts.CallExpression) => boolean): ts.Node | undefined {
+  let inTry: ts.TryStatement | undefined;
+  for (let child: ts.Node = call, parent = call.parent; parent && child !== fn; child = parent, parent = parent.parent) {
+    if (ts.isTryStatement(parent) && child === parent.tryBlock && parent.catchClause) {
+      inTry = parent;
+      if (callsAgain(parent.catchClause.block, matches)) return parent.catchClause;
+    }
+    if (inTry && isLoop(parent)) return parent;
+    // `send().catch(() => send())`, also after awaits and parentheses: `await send().catch(…)`.
+    if (ts.isPropertyAccessExpression(parent) && parent.expression === child && (parent.name.text === 'catch' || parent.name.text === 'then') && ts.isCallExpression(parent.parent)) {
+      const handlers = parent.name.text === 'catch' ? parent.parent.arguments.slice(0, 1) : parent.parent.arguments.slice(1, 2);
+      if (handlers.some((h) => callsAgain(h, matches))) return parent.parent;
+    }
+  }
+  return undefined;
+}
+
+/** Calls of `fn` itself: recursion. */
+export function callsTo(fn: FunctionNode, checker: ts.TypeChecker): (call: ts.CallExpression) => boolean {
+  const name = ts.isFunctionDeclaration(fn) || ts.isMethodDeclaration(fn) ? fn.name : ts.isVariableDeclaration(fn.parent) ? fn.parent.name : undefined;
+  const own = name ? checker.getSymbolAtLocation(name) : undefined;
+  return (call) => {
+    if (!own) return false;
+    const callee = call.expression;
+    const target = ts.isIdentifier(callee) ? callee : ts.isPropertyAccessExpression(callee) ? callee.name : undefined;
+    return target !== undefined && symbolOf(target, checker) === own;
+  };
+}
+
+/**
+ * Which parameter a function calls again when that call fails: the mark of a
+ * retry wrapper, whatever its name (`withBackoff(op)`, `persist(fn, 5)`).
+ */
+export function retriedParameter(fn: FunctionNode, checker: ts.TypeChecker): number | undefined {
+  const body = fn.body;
+  if (!body) return undefined;
+  const recursion = callsTo(fn, checker);
+  for (const [index, param] of fn.parameters.entries()) {
+    if (!ts.isIdentifier(param.name)) continue;
+    const symbol = checker.getSymbolAtLocation(param.name);
+    const isParamCall = (call: ts.CallExpression) => ts.isIdentifier(call.expression) && checker.getSymbolAtLocation(call.expression) === symbol;
+    let retried = false;
+    const visit = (node: ts.Node): void => {
+      if (retried) return;
+      if (ts.isCallExpression(node) && isParamCall(node) && retryAround(node, fn, (again) => isParamCall(again) || recursion(again))) retried = true;
+      else ts.forEachChild(node, visit);
+    };
+    visit(body);
+    if (retried) return index;
+  }
+  return undefined;
+}
+
