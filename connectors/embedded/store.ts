@@ -1,6 +1,6 @@
 import { mkdirSync, readdirSync, statSync } from 'node:fs';
 import { join } from 'node:path';
-import { appendLog, readLog, rewriteLog, type TableOp } from './table-log.ts';
+import { appendLog, cutTornTail, readLog, rewriteLog, type TableOp } from './table-log.ts';
 
 export type Row = Readonly<Record<string, unknown>>;
 
@@ -23,6 +23,8 @@ const keyOf = (k: readonly unknown[]) => JSON.stringify(k);
 export class EmbeddedTable {
   readonly #rows = new Map<string, { key: readonly unknown[]; columns: Record<string, unknown> }>();
   #logLength = 0;
+  /** A torn tail left by a crash is cut before this table's first append. */
+  #tailCut = false;
 
   constructor(
     readonly name: string,
@@ -42,6 +44,10 @@ export class EmbeddedTable {
 
   /** Applies and durably logs a batch of ops: acknowledged only once fsynced. */
   write(ops: readonly TableOp[]): void {
+    if (!this.#tailCut) {
+      cutTornTail(this.path);
+      this.#tailCut = true;
+    }
     appendLog(this.path, ops);
     ops.forEach((op) => this.#apply(op));
     // Keep the log proportional to the table, not to the number of writes.
