@@ -75,10 +75,10 @@ export function scheduleArbitrary(inputs: readonly InputKind[], kills = false): 
     duplicate: probability(0.1),
     loss: probability(0.1),
     crashAt: fc.uniqueArray(fc.integer({ min: 1, max: 9 }), { maxLength: 3 }),
-    repairAt: fc.option(fc.integer({ min: 1, max: 9 }).map((tenths) => tenths / 10), { nil: undefined, freq: 1 }),
+    repairAt: fc.option(fc.integer({ min: 1, max: 9 }).map((tenths) => tenths / 10), { nil: undefined, freq: 2 }),
     resumeCrashes: fc.uniqueArray(fc.integer({ min: 1, max: 5 }), { maxLength: 2 }),
     resumeWriteFaults: probability(0.2),
-    kill: kills ? fc.option(fc.record({ afterBatch: fc.integer({ min: 1, max: 8 }), delayMs: fc.constantFrom(0, 0, 1, 5, 20, 60) }), { nil: undefined, freq: 1 }) : fc.constant(undefined),
+    kill: kills ? fc.option(fc.record({ afterBatch: fc.integer({ min: 1, max: 8 }), delayMs: fc.constantFrom(0, 0, 1, 5, 20, 60) }), { nil: undefined, freq: 2 }) : fc.constant(undefined),
   }).map((r) => ({
     shape: r.shape,
     seed: r.seed,
