@@ -62,6 +62,9 @@ Faults (deterministic for a --seed):
   write-fail=p   a sink write fails before it is applied
   lost-ack=p     a sink write lands but its acknowledgement is lost (the sink retries)
   crash-at=n     the process exits (code 137) in batch n; run again to resume (needs --checkpoint)
+  crash-after-checkpoint=n
+                 the process exits (code 137) once batch n's checkpoint is saved, before
+                 Kafka's offsets are committed (needs --checkpoint)
   duplicate=p    the source delivers a record twice
   loss=p         a record is lost after the system of record, before aggregation
 

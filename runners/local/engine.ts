@@ -110,8 +110,8 @@ export async function runLocal(pipeline: PipelineNode, options: LocalRunOptions)
   const checkpointEvery = options.checkpointEvery ?? 1;
   const log = options.log ?? ((line: string) => process.stderr.write(`${line}\n`));
   const checkpoints: CheckpointStore = options.checkpointDir ? new FileCheckpoints(options.checkpointDir) : new MemoryCheckpoints();
-  if (faults.crashAt.length > 0 && !checkpoints.durable && !options.crash) {
-    throw new RunnerError('--faults crash-at needs --checkpoint <dir>: without a durable checkpoint a crash cannot be recovered from');
+  if ((faults.crashAt.length > 0 || (faults.crashAfterCheckpoint?.length ?? 0) > 0) && !checkpoints.durable && !options.crash) {
+    throw new RunnerError('--faults crash-at / crash-after-checkpoint need --checkpoint <dir>: without a durable checkpoint a crash cannot be recovered from');
   }
   const crash = options.crash ?? defaultCrash;
   const memory: MemorySinkContents = options.memory ?? new Map();
@@ -301,6 +301,12 @@ export async function runLocal(pipeline: PipelineNode, options: LocalRunOptions)
         writesFinishedAt = performance.now();
         if (snapshot) {
           checkpoints.save({ pipeline: pipeline.name, batch: thisBatch, position, state: snapshot, ...(openRowsWrittenHere ? { openRowsWritten: true } : {}) });
+          // The kill point between a durable checkpoint and Kafka's offset commit: the group's offsets then trail the checkpoint.
+          if (faults.crashAfterCheckpoint?.includes(thisBatch) && !checkpoints.crashedAt().includes(thisBatch)) {
+            checkpoints.markCrash(thisBatch);
+            if (!options.crash) log(`injected crash after the checkpoint of batch ${thisBatch}`);
+            crash(thisBatch);
+          }
           batchReader.checkpointed?.(position);
         }
         if (options.onProgress) {

@@ -6,6 +6,8 @@ import { RunnerError } from '../runner-error.ts';
  * - `lost-ack=p`: a sink write is applied but its acknowledgement is lost, so
  *   the writer sees a failure and retries (the counter anti-pattern's trigger);
  * - `crash-at=n`: the process dies during batch n (a real exit under the CLI);
+ * - `crash-after-checkpoint=n`: the process dies once batch n's checkpoint is
+ *   saved, before the source is told (Kafka's offsets are not committed);
  * - `duplicate=p`: the source delivers a record twice (an at-least-once queue);
  * - `loss=p`: a record is lost in flight after any system of record stored it,
  *   before it was aggregated (what repair exists for).
@@ -14,6 +16,7 @@ export interface FaultSpec {
   readonly writeFail: number;
   readonly lostAck: number;
   readonly crashAt: readonly number[];
+  readonly crashAfterCheckpoint?: readonly number[];
   readonly duplicate: number;
   readonly loss: number;
 }
@@ -28,14 +31,15 @@ export function parseFaults(spec: string | undefined): FaultSpec {
   const faults: { -readonly [K in keyof FaultSpec]: FaultSpec[K] } = { ...noFaults, crashAt: [] };
   for (const part of spec.split(',').map((p) => p.trim()).filter(Boolean)) {
     const [name = '', value = ''] = part.split('=').map((s) => s.trim());
-    if (name === 'crash-at') {
+    if (name === 'crash-at' || name === 'crash-after-checkpoint') {
       const batches = value.split('+').map(Number);
-      if (batches.some((b) => !Number.isInteger(b) || b < 1)) throw new RunnerError(`--faults: crash-at takes batch numbers >= 1 (e.g. crash-at=5 or crash-at=3+9), got "${value}"`);
-      faults.crashAt = batches;
+      if (batches.some((b) => !Number.isInteger(b) || b < 1)) throw new RunnerError(`--faults: ${name} takes batch numbers >= 1 (e.g. ${name}=5 or ${name}=3+9), got "${value}"`);
+      if (name === 'crash-at') faults.crashAt = batches;
+      else faults.crashAfterCheckpoint = batches;
       continue;
     }
     const key = probabilities[name as keyof typeof probabilities];
-    if (!key) throw new RunnerError(`--faults: unknown fault "${name}" (known: ${[...Object.keys(probabilities), 'crash-at'].join(', ')})`);
+    if (!key) throw new RunnerError(`--faults: unknown fault "${name}" (known: ${[...Object.keys(probabilities), 'crash-at', 'crash-after-checkpoint'].join(', ')})`);
     const p = Number(value);
     if (value === '' || !(p >= 0 && p <= 1)) throw new RunnerError(`--faults: ${name} takes a probability between 0 and 1, got "${value}"`);
     faults[key] = p;
@@ -48,6 +52,7 @@ export function describeFaults(f: FaultSpec): string {
     f.writeFail && `write-fail=${f.writeFail}`,
     f.lostAck && `lost-ack=${f.lostAck}`,
     f.crashAt.length > 0 && `crash-at=${f.crashAt.join('+')}`,
+    (f.crashAfterCheckpoint?.length ?? 0) > 0 && `crash-after-checkpoint=${f.crashAfterCheckpoint!.join('+')}`,
     f.duplicate && `duplicate=${f.duplicate}`,
     f.loss && `loss=${f.loss}`,
   ].filter(Boolean);

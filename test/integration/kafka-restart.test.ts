@@ -1,0 +1,74 @@
+import { spawn } from 'node:child_process';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { Kafka } from 'kafkajs';
+import { describe, expect, it } from 'vitest';
+import { kafkaClientConfig } from '../../connectors/kafka/kafka-input.ts';
+import { produceLines } from '../../connectors/kafka/produce.ts';
+import { EmbeddedStore } from '../../connectors/embedded/store.ts';
+import { generatedEvent } from '../../runners/local/sources/generator-source.ts';
+import { repoRoot } from '../helpers/run-cli.ts';
+import { tempDir } from '../helpers/temp-dir.ts';
+import { generatorDefaults } from '../helpers/truth.ts';
+import { brokers, runId } from './servers.ts';
+
+const minute = 60_000;
+
+/** The Kafka fixture pipeline on the CLI, its Cassandra tables in an embedded store. */
+function runPipeline(id: string, dirs: { checkpoint: string; store: string }, extra: readonly string[] = []) {
+  const child = spawn(process.execPath, [join(repoRoot, 'bin/idemflow.js'), 'run', 'test/fixtures/integration/kafka-sensor-counts.ts', '--checkpoint', dirs.checkpoint, '--store', dirs.store, '--until-idle', '3000', '-q', ...extra], {
+    cwd: repoRoot,
+    env: { ...process.env, IT_RUN_ID: id, IT_BROKERS: brokers.join(','), NO_COLOR: '1' },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  let stderr = '';
+  child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
+  const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null; stderr: string }>((resolve) => child.on('exit', (code, signal) => resolve({ code, signal, stderr })));
+  return { child, exited };
+}
+
+async function committedOffsets(groupId: string, topic: string): Promise<Record<string, number>> {
+  const admin = new Kafka(kafkaClientConfig('it-restart-admin', brokers)).admin();
+  await admin.connect();
+  try {
+    const [offsets] = await admin.fetchOffsets({ groupId, topics: [topic] });
+    // -1: nothing committed yet for the partition, which a restart reads from its start.
+    return Object.fromEntries(offsets!.partitions.map((p) => [p.partition, Math.max(0, Number(p.offset))]));
+  } finally {
+    await admin.disconnect();
+  }
+}
+
+describe('Kafka restarts on the real broker', () => {
+  it('killed between a checkpoint and its offset commit (Kafka\'s offsets trail the checkpoint), then restarted: every event counted and archived once', async () => {
+    const id = runId();
+    const settings = { seed: 37, count: 150_000, keys: 25, intervalMs: 20, ...generatorDefaults };
+    const events = Array.from({ length: settings.count }, (_, i) => generatedEvent(settings, i).event);
+    await produceLines(brokers, `it-readings-${id}`, events.map((e) => JSON.stringify(e)));
+    const dirs = { checkpoint: tempDir(), store: tempDir() };
+
+    // Batches of 20,000: the checkpoint of batch 3 is saved, batch 2's offsets are the last committed.
+    const killed = await runPipeline(id, dirs, ['--batch-size', '20000', '--faults', 'crash-after-checkpoint=3']).exited;
+    expect(killed.code, killed.stderr).toBe(137);
+    const checkpoint = JSON.parse(readFileSync(join(dirs.checkpoint, 'checkpoint.json'), 'utf8')) as { batch: number; position: Record<string, number> };
+    expect(checkpoint.batch).toBe(3);
+    const committed = await committedOffsets(`it-${id}`, `it-readings-${id}`);
+    const sum = (p: Record<string, number>) => Object.values(p).reduce((a, b) => a + b, 0);
+    expect(sum(checkpoint.position)).toBe(60_000);
+    expect(sum(committed)).toBe(40_000);
+
+    const resumed = await runPipeline(id, dirs, ['--batch-size', '20000']).exited;
+    expect(resumed.code, resumed.stderr).toBe(0);
+    expect(resumed.stderr).toContain('resuming it-sensor-counts from the checkpoint after batch 3');
+
+    const truth = new Map<string, number>();
+    for (const e of events) {
+      const key = `${e.sensorId}@${Math.floor(e.ts / minute) * minute}`;
+      truth.set(key, (truth.get(key) ?? 0) + 1);
+    }
+    const store = new EmbeddedStore(dirs.store);
+    const counts = store.table({ keyspace: 'idemflow_it', table: `sensor_counts_${id}` }).rows();
+    expect(new Map(counts.map((r) => [`${r.key[0]}@${new Date(r.key[1] as string | number).getTime()}`, Number(r.columns.measurements)]))).toEqual(truth);
+    expect(store.table({ keyspace: 'idemflow_it', table: `sensor_events_${id}` }).rows()).toHaveLength(settings.count);
+  }, 300_000);
+});
