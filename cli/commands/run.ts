@@ -2,6 +2,7 @@ import { Command, Option } from 'commander';
 import { describeFaults, diffPlan, parseFaults, runLocal, type LocalRunResult } from '../../runners/local/index.ts';
 import { localRunner } from '../../runners/local/index.ts';
 import { summary } from '../run-summary.ts';
+import { checkBeforeRun, parseAllow } from '../check-before-run.ts';
 import { cassandraOption, openCassandra } from '../cassandra-option.ts';
 import { effectiveConfig } from '../effective-config.ts';
 import { loadAll } from '../load-pipelines.ts';
@@ -27,6 +28,7 @@ interface RunFlags {
   printConfig: boolean;
   connectAttempts: number;
   flinkMaster?: string;
+  allow: string[];
 }
 
 export function runCommand(): Command {
@@ -47,8 +49,13 @@ export function runCommand(): Command {
     .option('--flink-master <host:port>', 'beam-flink: the JobManager of a Flink cluster (default: an embedded Flink, [local])')
     .addOption(cassandraOption())
     .option('--connect-attempts <n>', 'tries to reach a socket sender or Kafka broker before giving up (doubling backoff)', parseInteger('--connect-attempts', 1), 10)
+    .option('--allow <codes>', 'run despite these error codes (comma-separated, e.g. IDEM001): errors otherwise refuse to run', parseAllow, [])
     .option('--print-config', 'print the configuration this run would use (secrets redacted) and exit', false)
     .addHelpText('after', `
+Before it starts, run checks the pipeline as \`idemflow check\` does. Errors
+refuse the run (exit 1) unless --allow names their codes; warnings are printed
+once and the run goes on.
+
 The pipeline's Cassandra sinks write to the embedded store (--store) when no
 Cassandra is configured. SIGINT or SIGTERM finishes the batch in flight,
 writes a checkpoint and exits 0; a second signal exits at once.
@@ -70,13 +77,20 @@ Faults (deterministic for a --seed):
 
 Examples:
   idemflow run pipelines/demo/sensor-aggregates.ts --checkpoint .idemflow/ckpt
-  idemflow run pipelines/demo/sensor-counters.ts --faults lost-ack=0.2 --seed 7
+  idemflow run pipelines/demo/sensor-counters.ts --allow IDEM001 --faults lost-ack=0.2 --seed 7
   idemflow run pipelines/demo/sensor-aggregates.ts --dry-run
   idemflow run pipelines/demo/sensor-aggregates.ts --runner beam-flink`)
     .action(async (file: string, flags: RunFlags) => {
       const { pipeline } = pickPipeline(await loadAll([file]), flags.pipeline);
       if (flags.printConfig) {
         process.stdout.write(`${JSON.stringify({ pipeline: pipeline.name, ...effectiveConfig(flags) }, undefined, 2)}\n`);
+        return;
+      }
+      const verdict = checkBeforeRun(pipeline.ir, flags.allow);
+      for (const line of verdict.lines) process.stderr.write(`${line}\n`);
+      if (verdict.refusal !== undefined) {
+        process.stderr.write(`idemflow: ${verdict.refusal}\n`);
+        process.exitCode = exitCodes.findings;
         return;
       }
       if (flags.runner !== 'local') {
