@@ -2,6 +2,7 @@ import { deliveryOf, SourceNode, type SourceConnector, type SourceLocation } fro
 import { BuildError } from './build-error.ts';
 import { captureCallSite } from './call-site.ts';
 import { sensorEventFields, type SensorEvent } from './sensor-event.ts';
+import { nonNumericFieldsOfRecords } from './field-kinds.ts';
 import { createStream, type Stream } from './stream.ts';
 import { assertCqlIdentifier, assertNonEmptyString, assertPositiveInteger } from './validate.ts';
 
@@ -9,11 +10,11 @@ function start<T>(
   connector: SourceConnector,
   options: Record<string, unknown>,
   location: SourceLocation | undefined,
-  extra: { knownFields?: readonly string[]; records?: () => readonly unknown[] } = {},
+  extra: { knownFields?: readonly string[]; nonNumeric?: Readonly<Record<string, string>>; records?: () => readonly unknown[] } = {},
 ): Stream<T> {
   const knownFields = extra.knownFields ?? [];
   const node = SourceNode.create({ connector, delivery: deliveryOf[connector], options: Object.freeze({ ...options }), knownFields, location, records: extra.records });
-  return createStream<T>(node, extra.knownFields);
+  return createStream<T>(node, extra.knownFields, extra.nonNumeric);
 }
 
 function assertPort(call: string, port: unknown, location?: SourceLocation): number {
@@ -78,6 +79,7 @@ export const source = Object.freeze({
     const objects = data.length > 0 && data.slice(0, 100).every((e) => typeof e === 'object' && e !== null);
     return start<T>('memory', { count: data.length }, location, {
       knownFields: objects ? knownFields : undefined,
+      nonNumeric: objects ? nonNumericFieldsOfRecords(data) : {},
       records: () => data,
     });
   },
@@ -117,7 +119,7 @@ export const source = Object.freeze({
       duplicateFraction: assertFraction(call, 'duplicateFraction', options.duplicateFraction, location),
       ...(options.ratePerSecond === undefined ? {} : { ratePerSecond: assertPositiveInteger(call, 'ratePerSecond', options.ratePerSecond, location) }),
     };
-    return start<SensorEvent>('generator', resolved, location, { knownFields: sensorEventFields });
+    return start<SensorEvent>('generator', resolved, location, { knownFields: sensorEventFields, nonNumeric: { eventId: 'string', sensorId: 'string' } });
   },
 
   /**

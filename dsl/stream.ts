@@ -9,6 +9,7 @@ import type { DeadLetter } from './dead-letter.ts';
 import { Pipeline } from './pipeline.ts';
 import type { AggregateRow, FieldOf, NumericField } from './rows.ts';
 import { embedded, type SinkSpec } from './sinks.ts';
+import { nonNumericFieldsOfSchema } from './field-kinds.ts';
 import { assertFunction, assertKnownField, assertNonEmptyString } from './validate.ts';
 import type { WindowSpec } from './windows.ts';
 
@@ -70,6 +71,8 @@ interface Props {
   readonly steps: readonly StepNode[];
   /** Field names known at build time; undefined once a map makes them unknowable. */
   readonly knownFields: readonly string[] | undefined;
+  /** Fields known to hold something other than numbers, with what they hold (for sum/min/max/avg). */
+  readonly nonNumeric: Readonly<Record<string, string>>;
   readonly hasEventTime: boolean;
 }
 
@@ -132,11 +135,12 @@ class StreamBuilder<T> implements Stream<T>, WindowedStream<T> {
     // zod objects expose their shape: we can then check field names at build time.
     const shape = (schema as { shape?: unknown }).shape;
     const knownFields = shape && typeof shape === 'object' ? Object.keys(shape) : undefined;
-    return this.#with(ParseNode.create({ vendor: standard.vendor, schema: () => schema, deadLetter, location }), { knownFields });
+    const nonNumeric = nonNumericFieldsOfSchema(schema);
+    return this.#with(ParseNode.create({ vendor: standard.vendor, schema: () => schema, deadLetter, location }), { knownFields, nonNumeric });
   }
 
   map<R>(fn: (event: T) => R): Stream<R> {
-    return this.#transform('Map', 'map', fn, { knownFields: undefined });
+    return this.#transform('Map', 'map', fn, { knownFields: undefined, nonNumeric: {} });
   }
 
   filter(fn: (event: T) => boolean): Stream<T> {
@@ -144,7 +148,7 @@ class StreamBuilder<T> implements Stream<T>, WindowedStream<T> {
   }
 
   flatMap<R>(fn: (event: T) => Iterable<R>): Stream<R> {
-    return this.#transform('FlatMap', 'flatMap', fn, { knownFields: undefined });
+    return this.#transform('FlatMap', 'flatMap', fn, { knownFields: undefined, nonNumeric: {} });
   }
 
   withEventTime(fn: (event: T) => number | Date): Stream<T> {
@@ -198,6 +202,10 @@ class GroupedBuilder<T> implements Grouped<T, Untyped, Untyped> {
   #aggregate(op: AggregateNode['op'], field: unknown, custom?: AggregateNode['custom']): Aggregated<Untyped> {
     const location = captureCallSite();
     const checkedField = field === undefined ? undefined : assertKnownField(op, 'field', field, this.#props.knownFields, location);
+    const holds = checkedField === undefined ? undefined : this.#props.nonNumeric[checkedField];
+    if (holds !== undefined) {
+      throw new BuildError(op, `field "${checkedField}" holds ${holds} values, not numbers: ${op} needs a numeric field (parse it into a number first, e.g. z.coerce.number())`, location);
+    }
     const node = AggregateNode.create({ op, field: checkedField, custom, location });
     return new AggregatedBuilder({ ...this.#props, steps: [...this.#props.steps, node] });
   }
@@ -236,6 +244,6 @@ class AggregatedBuilder<R> implements Aggregated<R> {
   }
 }
 
-export function createStream<T>(source: SourceNode, knownFields: readonly string[] | undefined): Stream<T> {
-  return new StreamBuilder<T>({ source, steps: [], knownFields, hasEventTime: false });
+export function createStream<T>(source: SourceNode, knownFields: readonly string[] | undefined, nonNumeric: Readonly<Record<string, string>> = {}): Stream<T> {
+  return new StreamBuilder<T>({ source, steps: [], knownFields, nonNumeric, hasEventTime: false });
 }

@@ -40,6 +40,22 @@ function describeIssues(issues: readonly StandardSchemaV1.Issue[]): string {
     .join('; ');
 }
 
+/**
+ * sum, min, max and avg need a number in their field (a numeric string, as a
+ * CSV gives, counts). Anything else would turn the whole aggregate into NaN,
+ * written as null: the record is dead-lettered instead, with the reason.
+ */
+function numericFieldCheck(pipeline: PipelineNode): ((event: unknown) => string | undefined) | undefined {
+  const aggregate = PipelineNode.aggregate(pipeline);
+  const field = aggregate?.field;
+  if (!aggregate || field === undefined || aggregate.op === 'count' || aggregate.op === 'custom') return undefined;
+  return (event) => {
+    const value = (event as Record<string, unknown> | null)?.[field];
+    const usable = typeof value === 'number' ? Number.isFinite(value) : typeof value === 'string' && value.trim() !== '' && Number.isFinite(Number(value));
+    return usable ? undefined : `${aggregate.op} field \`${field}\` is not a number: ${value === undefined ? 'missing' : rawText(value)}`;
+  };
+}
+
 /** The dead-letter sink in force at a step: the nearest `.parse()` before it, or the pipeline's default. */
 function deadLetterAt(steps: readonly StepNode[], index: number, fallback: SinkNode): SinkNode {
   for (let i = index; i >= 0; i--) {
@@ -131,7 +147,7 @@ export function compileRecordPath(pipeline: PipelineNode, out: RecordOutputs, fa
           const raw = guarded(fn, value, 'event time', index);
           if (raw === failed) return;
           const t = raw instanceof Date ? raw.getTime() : raw;
-          if (typeof t !== 'number' || !Number.isFinite(t)) return reject(`event time is not a finite number: ${String(t)}`, index);
+          if (typeof t !== 'number' || !Number.isFinite(t)) return reject(`event time is not a finite number: ${rawText(t)} (withEventTime must return milliseconds since the epoch or a Date)`, index);
           return after(value, index, t);
         };
         break;
@@ -146,18 +162,24 @@ export function compileRecordPath(pipeline: PipelineNode, out: RecordOutputs, fa
       }
       case 'GroupBy': {
         const by = step.by;
+        const notNumeric = numericFieldCheck(pipeline);
+        const aggregate = (key: unknown, t: number | undefined, value: unknown, index: number) => {
+          const problem = notNumeric?.(value);
+          if (problem !== undefined) return reject(problem, index);
+          out.aggregate(key, t, value, index);
+        };
         if (by.type === 'field') {
           const field = by.field;
           next = (value, index, t) => {
             const key = (value as Record<string, unknown> | null)?.[field];
             if (key === undefined || key === null) return reject(`group key \`${field}\` is missing`, index);
-            out.aggregate(key, t, value, index);
+            aggregate(key, t, value, index);
           };
         } else {
           const fn = by.fn.fn as (v: unknown) => unknown;
           next = (value, index, t) => {
             const key = guarded(fn, value, 'group key function', index);
-            if (key !== failed) out.aggregate(key, t, value, index);
+            if (key !== failed) aggregate(key, t, value, index);
           };
         }
         break;
