@@ -48,7 +48,13 @@ export class EmbeddedTable {
       cutTornTail(this.path);
       this.#tailCut = true;
     }
-    appendLog(this.path, ops);
+    try {
+      appendLog(this.path, ops);
+    } catch (error) {
+      // A failed append may have left part of a line that could not be cut back: check again before the next.
+      this.#tailCut = false;
+      throw error;
+    }
     ops.forEach((op) => this.#apply(op));
     // Keep the log proportional to the table, not to the number of writes.
     if (this.#logLength > 4 * this.#rows.size + 1_000) this.compact();

@@ -1,4 +1,5 @@
-import { closeSync, existsSync, fstatSync, fsyncSync, mkdirSync, openSync, readdirSync, readSync, rmSync, writeSync } from 'node:fs';
+import { closeSync, existsSync, fstatSync, mkdirSync, openSync, readdirSync, readSync, rmSync } from 'node:fs';
+import { appendToOpenFile, syncDirectory } from '../../../connectors/durable-file.ts';
 import { join } from 'node:path';
 import type { SourceBatch } from './source-reader.ts';
 
@@ -30,19 +31,25 @@ export class WalWriter {
   constructor(readonly dir: string) {
     mkdirSync(dir, { recursive: true });
     this.#segment = (walSegments(dir).at(-1) ?? 0) + 1;
-    this.#fd = openSync(join(dir, segmentName(this.#segment)), 'a');
+    this.#fd = this.#openSegment();
   }
 
+  #openSegment(): number {
+    const fd = openSync(join(this.dir, segmentName(this.#segment)), 'a');
+    syncDirectory(this.dir);
+    return fd;
+  }
+
+  /** Appends every line and fsyncs, or throws having written none of them (a short write is not taken as done). */
   append(lines: readonly string[]): void {
     if (lines.length === 0) return;
     const text = lines.map((l) => `${l}\n`).join('');
-    writeSync(this.#fd, text);
-    fsyncSync(this.#fd);
+    appendToOpenFile(this.#fd, text);
     this.#bytes += Buffer.byteLength(text);
     if (this.#bytes >= maxSegmentBytes) {
       closeSync(this.#fd);
       this.#segment++;
-      this.#fd = openSync(join(this.dir, segmentName(this.#segment)), 'a');
+      this.#fd = this.#openSegment();
       this.#bytes = 0;
     }
   }
