@@ -6,6 +6,8 @@ export interface ExpectedError {
   readonly messageId: string;
   /** Line in this test file where the reported node was built; checks the location is the right call. */
   readonly line?: number;
+  /** Column of the reported expression, when the line alone is not precise enough. */
+  readonly column?: number;
 }
 
 export interface RuleCases {
@@ -34,6 +36,8 @@ export function ruleTester(rule: Rule, cases: RuleCases, runner: RunnerName = 'l
           expect(d.fix.length).toBeGreaterThan(10);
           const line = c.errors[i]?.line;
           if (line !== undefined) expect(d.location?.line, `line of ${d.messageId}`).toBe(line);
+          const column = c.errors[i]?.column;
+          if (column !== undefined) expect(d.location?.column, `column of ${d.messageId}`).toBe(column);
         });
       });
     }

@@ -22,6 +22,16 @@ const diskOptions: ts.CompilerOptions = {
   target: ts.ScriptTarget.ES2022, module: ts.ModuleKind.NodeNext, moduleResolution: ts.ModuleResolutionKind.NodeNext,
 };
 
+/** A compiler host that resolves relative imports only: packages are judged by name, as the lint judges their declarations. */
+function ownModulesOnly(): ts.CompilerHost {
+  const host = ts.createCompilerHost(diskOptions, true);
+  host.resolveModuleNameLiterals = (literals, containingFile, redirected, options) =>
+    literals.map((literal) =>
+      /^\.{1,2}\//.test(literal.text) ? ts.resolveModuleName(literal.text, containingFile, options, host, undefined, redirected) : { resolvedModule: undefined },
+    );
+  return host;
+}
+
 /** Programs built from disk, one a root file, each reusing the files its predecessor already parsed. */
 class DiskPrograms implements ProgramSource {
   readonly #byFile = new Map<string, ts.Program | undefined>();
@@ -30,7 +40,7 @@ class DiskPrograms implements ProgramSource {
   programOf(file: string): ts.Program | undefined {
     if (this.#byFile.has(file)) return this.#byFile.get(file);
     const known = [...this.#byFile.values()].find((p) => p?.getSourceFile(file));
-    const program = known ?? (existsSync(file) ? ts.createProgram({ rootNames: [file], options: diskOptions, oldProgram: this.#last }) : undefined);
+    const program = known ?? (existsSync(file) ? ts.createProgram({ rootNames: [file], options: diskOptions, host: ownModulesOnly(), oldProgram: this.#last }) : undefined);
     if (program && !known) {
       program.getTypeChecker(); // binds every file, which also sets the parent links the analysis walks
       this.#last = program;

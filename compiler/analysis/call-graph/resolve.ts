@@ -41,11 +41,21 @@ export function calleeName(callee: ts.Expression): ts.Node | undefined {
 
 /** The declaration a name refers to, classified. Functions are followed through `const f = …` and object properties. */
 export function resolveName(name: ts.Node, checker: ts.TypeChecker): Resolved {
+  if (importedFromPackage(name, checker)) return { kind: 'external' };
   const symbol = symbolOf(name, checker);
   const declaration = symbol?.valueDeclaration ?? symbol?.declarations?.[0];
   if (!symbol || !declaration) return { kind: 'unresolved', why: 'its declaration was not found (an unresolved import or an undeclared name)' };
   if (isLibrary(declaration.getSourceFile())) return { kind: 'external' };
   return classify(declaration);
+}
+
+/** A name imported from a package (`'node:crypto'`, `'uuid'`): a library's, whether or not its types are installed. */
+function importedFromPackage(name: ts.Node, checker: ts.TypeChecker): boolean {
+  const target = ts.isPropertyAccessExpression(name.parent) && name.parent.name === name ? name.parent.expression : name;
+  const local = checker.getSymbolAtLocation(target);
+  const declaration = local && local.flags & ts.SymbolFlags.Alias ? local.declarations?.[0] : undefined;
+  const from = declaration && ts.findAncestor(declaration, ts.isImportDeclaration);
+  return from !== undefined && ts.isStringLiteral(from.moduleSpecifier) && !/^\.{0,2}\//.test(from.moduleSpecifier.text);
 }
 
 function classify(declaration: ts.Node): Resolved {

@@ -137,6 +137,7 @@ export class ValueOrigins {
     if (isIncrement(node) && ts.isIdentifier(node.operand)) return this.#stateWrite(node.operand, node);
     if (ts.isBinaryExpression(node) && assignments.has(node.operatorToken.kind) && ts.isIdentifier(node.left)) return this.#stateWrite(node.left, node);
     if (ts.isIdentifier(node) && isValueReference(node)) {
+      if ((ts.isCallExpression(node.parent) || ts.isNewExpression(node.parent)) && node.parent.expression === node) return undefined; // the call asks for it
       const resolved = resolveName(node, this.checker);
       const inside = (resolved.kind === 'variable' || resolved.kind === 'parameter') && ts.findAncestor(resolved.node, (n) => n === fn) !== undefined;
       return inside ? undefined : this.#identifier(node, notes, 0, new Set());
