@@ -1,18 +1,9 @@
 import { mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { cacheDir, host } from '../../scripts/servers/config.ts';
 import { down, paths, portOpen, up, type ServiceSpec } from '../../scripts/servers/service.ts';
-
-/** A free loopback port. */
-async function freePort(): Promise<number> {
-  const server = createServer();
-  await new Promise<void>((resolve) => server.listen(0, host, resolve));
-  const { port } = server.address() as { port: number };
-  await new Promise((resolve) => server.close(resolve));
-  return port;
-}
+import { freePort } from '../helpers/free-port.ts';
 
 /** A stand-in server: a single-file Java program that listens on the port (no download: its lib is marked fetched). */
 function listenerSpec(name: string, port: number): ServiceSpec {
