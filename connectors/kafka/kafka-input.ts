@@ -39,6 +39,12 @@ export interface KafkaInputOptions {
    * group where another member holds some of the topic's partitions.
    */
   readonly exclusive?: boolean;
+  /**
+   * Commit checkpointed offsets to the group (default true). Only when the
+   * checkpoint is durable: with the run's state in memory, committed offsets
+   * would send a restart past records whose aggregates died with the process.
+   */
+  readonly commitOffsets?: boolean;
 }
 
 /** Consecutive records of one partition, in offset order: how fetches arrive and how the buffer keeps them. */
@@ -241,6 +247,7 @@ export class KafkaInput {
     if (this.options.exclusive && missing.length > 0) {
       throw new RunnerError(`source.kafka: consumer group ${groupId} has another member, which holds partitions [${missing.join(', ')}] of ${topic}; this pipeline aggregates, and its state lives in one runner, so two runners in one group would overwrite each other's rows with partial aggregates. Stop the other runner, or give this one its own groupId`);
     }
+    if (this.options.commitOffsets === false) this.options.log(`source.kafka: without --checkpoint, offsets are not committed to consumer group ${groupId}: this run's state dies with it, so a restart reads ${topic} again from the group's committed offsets (or the start). Run with --checkpoint <dir> to resume where a run stopped`);
     const committedOf = new Map((committed[0]?.partitions ?? []).map((p) => [p.partition, Number(p.offset)]));
     for (const p of ends) {
       if (this.#assignment && !this.#assignment.has(p.partition)) continue;
@@ -360,6 +367,7 @@ export class KafkaInput {
         const done = p as KafkaPosition;
         // What a checkpoint covers is never replayed again: stop keeping it.
         this.#handedOut = this.#handedOut.flatMap((c) => fromOffset(c, done[c.partition] ?? 0) ?? []);
+        if (this.options.commitOffsets === false) return;
         void this.commit(done).catch((error: Error) => this.options.log(`source.kafka: committing offsets failed (${error.message}); the checkpoint still holds them`));
       },
       close: async () => {},

@@ -6,7 +6,10 @@ import { describe, expect, it } from 'vitest';
 import { kafkaClientConfig } from '../../connectors/kafka/kafka-input.ts';
 import { produceLines } from '../../connectors/kafka/produce.ts';
 import { EmbeddedStore } from '../../connectors/embedded/store.ts';
+import { runLocal } from '../../runners/local/index.ts';
 import { generatedEvent } from '../../runners/local/sources/generator-source.ts';
+import { SensorReading } from '../../pipelines/schemas.ts';
+import { embedded, source } from 'idemflow';
 import { repoRoot } from '../helpers/run-cli.ts';
 import { tempDir } from '../helpers/temp-dir.ts';
 import { generatorDefaults } from '../helpers/truth.ts';
@@ -71,4 +74,36 @@ describe('Kafka restarts on the real broker', () => {
     expect(new Map(counts.map((r) => [`${r.key[0]}@${new Date(r.key[1] as string | number).getTime()}`, Number(r.columns.measurements)]))).toEqual(truth);
     expect(store.table({ keyspace: 'idemflow_it', table: `sensor_events_${id}` }).rows()).toHaveLength(settings.count);
   }, 300_000);
+
+  it('without --checkpoint no offsets are committed: a restart reads the topic again and its whole-aggregate upserts stay exact', async () => {
+    const id = runId();
+    const topic = `it-nockpt-${id}`;
+    const groupId = `it-nockpt-${id}`;
+    const settings = { seed: 41, count: 3_000, keys: 10, intervalMs: 100, ...generatorDefaults };
+    const events = Array.from({ length: settings.count }, (_, i) => generatedEvent(settings, i).event);
+    const pipeline = source
+      .kafka({ brokers, topic, groupId })
+      .parse(SensorReading)
+      .groupBy('sensorId')
+      .count()
+      .sink(embedded.upsert({ table: 'counts', key: { sensor: 'key' }, values: { n: 'value' } }));
+    const store = new EmbeddedStore(tempDir());
+    const counts = () => new Map(store.table({ table: 'counts' }).rows().map((r) => [String(r.key[0]), Number(r.columns.n)]));
+    const truth = (n: number) => {
+      const t = new Map<string, number>();
+      for (const e of events.slice(0, n)) t.set(e.sensorId, (t.get(e.sensorId) ?? 0) + 1);
+      return t;
+    };
+    const logs: string[] = [];
+    await produceLines(brokers, topic, events.slice(0, 2_000).map((e) => JSON.stringify(e)));
+    await runLocal(pipeline.ir, { store, batchSize: 500, untilIdleMs: 2_000, log: (line) => logs.push(line) });
+    expect(counts()).toEqual(truth(2_000));
+    expect(logs.join('\n')).toContain(`without --checkpoint, offsets are not committed to consumer group ${groupId}`);
+    // The run's state died with it: had its offsets been committed, the next run would count the new records alone.
+    expect(await committedOffsets(groupId, topic)).toEqual({ 0: 0, 1: 0 });
+    await produceLines(brokers, topic, events.slice(2_000).map((e) => JSON.stringify(e)));
+    await runLocal(pipeline.ir, { store, batchSize: 500, untilIdleMs: 2_000, log: () => {} });
+    expect(counts()).toEqual(truth(settings.count));
+  }, 180_000);
 });
+
