@@ -59,6 +59,33 @@ export class WalWriter {
   }
 }
 
+const chunkBytes = 4 * 1024 * 1024;
+
+/**
+ * The text of a segment from `offset` up to and including its last newline,
+ * read a chunk at a time: a chunk with no newline before the end of the file
+ * holds part of a long line, so the read grows until it finds one. (Taking a
+ * full chunk without a newline as the segment's end stalled the reader on a
+ * line over 4 MiB, or skipped the rest of the segment once a newer one
+ * existed.)
+ */
+function completeLinesFrom(path: string, offset: number): string {
+  const fd = openSync(path, 'r');
+  try {
+    const available = fstatSync(fd).size - offset;
+    for (let want = Math.min(available, chunkBytes); want > 0; want = Math.min(available, want * 2)) {
+      const buffer = Buffer.alloc(want);
+      const read = readSync(fd, buffer, 0, want, offset);
+      const end = buffer.subarray(0, read).lastIndexOf(0x0a);
+      if (end >= 0) return buffer.subarray(0, end + 1).toString('utf8');
+      if (want === available) break;
+    }
+    return '';
+  } finally {
+    closeSync(fd);
+  }
+}
+
 /** Reads complete lines from the WAL, from a position on; only what was fsynced and newline-terminated counts. */
 export class WalReader {
   #position: WalPosition;
@@ -87,26 +114,17 @@ export class WalReader {
         this.#position = { segment: later, offset: 0 };
         continue;
       }
-      const fd = openSync(path, 'r');
-      let text: string;
-      try {
-        const size = fstatSync(fd).size;
-        const buffer = Buffer.alloc(Math.min(size - offset, 4 * 1024 * 1024));
-        const read = buffer.length > 0 ? readSync(fd, buffer, 0, buffer.length, offset) : 0;
-        text = buffer.subarray(0, read).toString('utf8');
-      } finally {
-        closeSync(fd);
-      }
-      const end = text.lastIndexOf('\n');
-      if (end < 0) {
-        // Nothing complete here; move on only if a newer segment exists (this one is finished).
+      const text = completeLinesFrom(path, offset);
+      if (text === '') {
+        // No complete line after the offset: a newer segment means this one is finished, and what is left is
+        // an append torn by a crash (never acknowledged as received); else its writer may still add to it.
         const later = segments.find((s) => s > segment);
         if (later === undefined) break;
         this.#position = { segment: later, offset: 0 };
         continue;
       }
       let consumed = 0;
-      for (const line of text.slice(0, end).split('\n')) {
+      for (const line of text.slice(0, -1).split('\n')) {
         if (values.length >= max) break;
         consumed += Buffer.byteLength(line) + 1;
         values.push(line);
