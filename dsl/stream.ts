@@ -1,20 +1,20 @@
 import type { StandardSchemaV1 } from '@standard-schema/spec';
 import {
   AggregateNode, ArchiveNode, FnNode, GroupByNode, ParseNode, PipelineNode, SinkNode, SourceNode, TransformNode,
-  type KeySelector, type SourceLocation, type StepNode, type TransformKind, type WalOptions,
+  unnamedDeadLetterSink, type KeySelector, type SourceLocation, type StepNode, type TransformKind, type WalOptions,
 } from '../compiler/ir/index.ts';
 import { BuildError } from './build-error.ts';
 import { captureCallSite } from './call-site.ts';
 import type { DeadLetter } from './dead-letter.ts';
 import { Pipeline } from './pipeline.ts';
 import type { AggregateRow, FieldOf, NumericField } from './rows.ts';
-import { embedded, type SinkSpec } from './sinks.ts';
+import type { SinkSpec } from './sinks.ts';
 import { nonNumericFieldsOfSchema } from './field-kinds.ts';
 import { assertFunction, assertKnownField, assertNonEmptyString } from './validate.ts';
 import type { WindowSpec } from './windows.ts';
 
 export interface ParseOptions {
-  /** Where records that fail to decode go (default: the embedded table `dead_letters`). */
+  /** Where records that fail to decode go (default: the table `dead_letters`: embedded, or in the pipeline's keyspace when run with Cassandra). */
   readonly deadLetter?: SinkSpec<DeadLetter>;
 }
 
@@ -89,7 +89,8 @@ function finish(props: Props, sink: SinkNode, location?: SourceLocation): Pipeli
   return new Pipeline(PipelineNode.create({ name, source: props.source, steps: props.steps, sink, location }));
 }
 
-const deadLetterDefault = (): SinkSpec<DeadLetter> => embedded.deadLetters({ table: 'dead_letters' });
+/** Named by no one: the runner puts these where its other dead letters go (on Cassandra when one is configured). */
+const deadLetterDefault = (location?: SourceLocation): SinkSpec<DeadLetter> => ({ node: unnamedDeadLetterSink(location) });
 
 /**
  * The implementation is untyped on purpose: the public interfaces carry the
@@ -131,7 +132,7 @@ class StreamBuilder<T> implements Stream<T>, WindowedStream<T> {
     if (!standard || typeof standard.validate !== 'function') {
       throw new BuildError('parse', 'expects a Standard Schema (zod, valibot, arktype…), e.g. z.object({ sensorId: z.string() })', location);
     }
-    const deadLetter = assertSinkSpec('parse: deadLetter', options.deadLetter ?? deadLetterDefault(), location);
+    const deadLetter = assertSinkSpec('parse: deadLetter', options.deadLetter ?? deadLetterDefault(location), location);
     // zod objects expose their shape: we can then check field names at build time.
     const shape = (schema as { shape?: unknown }).shape;
     const knownFields = shape && typeof shape === 'object' ? Object.keys(shape) : undefined;

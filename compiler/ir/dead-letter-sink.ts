@@ -1,4 +1,5 @@
 import { ColumnNode } from './column-node.ts';
+import { PipelineNode } from './pipeline-node.ts';
 import { SinkNode, type SinkTarget } from './sink-node.ts';
 import type { SourceLocation } from './source-location.ts';
 
@@ -19,4 +20,26 @@ export function deadLetterSink(target: SinkTarget, table: string, keyspace?: str
     idempotent: true,
     location,
   });
+}
+
+/** The table of dead letters that no pipeline step names a sink for. */
+const defaultTable = 'dead_letters';
+
+/** The dead-letter sink of a `.parse()` that names none: the embedded `dead_letters`, marked so that runners may move it. */
+export function unnamedDeadLetterSink(location?: SourceLocation): SinkNode {
+  const { kind: _kind, ...props } = deadLetterSink('embedded', defaultTable, undefined, location);
+  return SinkNode.create({ ...props, byDefault: true });
+}
+
+/**
+ * Where dead letters go that no `.parse()` routes (a map, filter, key or
+ * event time that throws; late records without an append sink; a `.parse()`
+ * without `deadLetter`): the embedded `dead_letters`, or, with Cassandra
+ * configured, the table `dead_letters` in the keyspace of the pipeline's
+ * first Cassandra sink — beside its other tables, not on the local disk of
+ * whichever machine ran it. A pipeline with no Cassandra sink keeps them embedded.
+ */
+export function defaultDeadLetterSink(pipeline: PipelineNode, cassandra: boolean): SinkNode {
+  const keyspace = cassandra ? PipelineNode.sinks(pipeline).find((s) => s.target === 'cassandra' && s.keyspace)?.keyspace : undefined;
+  return keyspace ? deadLetterSink('cassandra', defaultTable, keyspace) : deadLetterSink('embedded', defaultTable);
 }

@@ -35,6 +35,12 @@ export interface SinkNode {
   readonly idempotent: boolean;
   /** The write function of a custom sink. */
   readonly write?: FnNode;
+  /**
+   * Named by no pipeline: the dead letters of a `.parse()` without a
+   * `deadLetter`. Runners put them where their other dead letters go
+   * (`defaultDeadLetterSink`): on Cassandra when one is configured.
+   */
+  readonly byDefault?: boolean;
   readonly location?: SourceLocation;
 }
 

@@ -3,7 +3,7 @@ import { unitMs } from '../../dsl/duration.ts';
 import { defaultRetry } from '../../dsl/sinks.ts';
 import { sensorEventFields } from '../../dsl/sensor-event.ts';
 import {
-  AggregateNode, ArchiveNode, ColumnNode, deadLetterSink, deliveryOf, FnNode, GroupByNode, ParseNode, PipelineNode, SinkNode, SourceNode,
+  AggregateNode, ArchiveNode, ColumnNode, deadLetterSink, deliveryOf, unnamedDeadLetterSink, FnNode, GroupByNode, ParseNode, PipelineNode, SinkNode, SourceNode,
   TransformNode, WindowNode, type AggregateOp, type RetryPolicy, type SinkMode, type SourceConnector, type SourceLocation, type StepNode,
   type TransformKind,
 } from '../ir/index.ts';
@@ -143,7 +143,7 @@ function streamCall(stream: Extract<AbstractValue, { type: 'stream' }>, method: 
       return { type: 'stream', source: SourceNode.cloneWithWal(stream.source, { dir: stringOf(propertyOf(arg, 'dir')) ?? '<dynamic>' }), steps: stream.steps };
     case 'parse': {
       const deadLetter = propertyOf(args[1] ?? unknownValue, 'deadLetter');
-      const sink = deadLetter.type === 'sink-spec' ? deadLetter.node : deadLetterSink('embedded', 'dead_letters', undefined, site.location);
+      const sink = deadLetter.type === 'sink-spec' ? deadLetter.node : unnamedDeadLetterSink(site.location);
       return next(ParseNode.create({ vendor: 'static', schema: () => undefined, deadLetter: sink, location: site.location }));
     }
     case 'archive':

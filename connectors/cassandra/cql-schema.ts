@@ -1,4 +1,4 @@
-import { PipelineNode, SinkNode, type AggregateNode, type ColumnNode } from '../../compiler/ir/index.ts';
+import { defaultDeadLetterSink, PipelineNode, SinkNode, type AggregateNode, type ColumnNode } from '../../compiler/ir/index.ts';
 
 export type CqlType = 'text' | 'bigint' | 'double' | 'timestamp' | 'counter';
 
@@ -33,12 +33,14 @@ function columnType(column: ColumnNode, aggregate: AggregateNode | undefined): C
  * - counter: the key, and one `counter` column;
  * - system of record: partitioned by a day (or hash) bucket so that no
  *   partition grows without bound, clustered by the event id, the raw event as JSON;
- * - dead letters: by source position, with the reason and the raw payload.
+ * - dead letters: by source position, with the reason and the raw payload;
+ *   also the default `dead_letters` of the pipeline's keyspace, where a run
+ *   with Cassandra puts the dead letters no `.parse()` names a sink for.
  */
 export function tableSchemas(pipeline: PipelineNode): TableSchema[] {
   const aggregate = PipelineNode.aggregate(pipeline);
   const schemas: TableSchema[] = [];
-  for (const sink of PipelineNode.sinks(pipeline)) {
+  for (const sink of [...PipelineNode.sinks(pipeline), defaultDeadLetterSink(pipeline, true)]) {
     if (sink.target !== 'cassandra' || !sink.keyspace || !sink.table) continue;
     const base = { keyspace: sink.keyspace, table: sink.table, mode: sink.mode };
     const typed = (c: ColumnNode) => ({ name: c.column, type: columnType(c, aggregate) });

@@ -1,5 +1,5 @@
 import type { Client } from 'cassandra-driver';
-import { deadLetterSink, PipelineNode, type AggregateNode, type SinkNode } from '../../compiler/ir/index.ts';
+import { defaultDeadLetterSink, PipelineNode, type AggregateNode, type SinkNode } from '../../compiler/ir/index.ts';
 import { tableSchemas } from '../../connectors/cassandra/cql-schema.ts';
 import { sorBucket } from '../../connectors/cassandra/sor-bucket.ts';
 import type { EmbeddedStore } from '../../connectors/embedded/store.ts';
@@ -79,7 +79,7 @@ export class BeamRunContext {
     readonly positions: (index: number) => string,
     readonly options: BeamRunOptions,
   ) {
-    const defaultDeadLetters = deadLetterSink('embedded', 'dead_letters');
+    const defaultDeadLetters = defaultDeadLetterSink(pipeline, options.cassandra !== undefined);
     this.sinks = [...PipelineNode.sinks(pipeline), defaultDeadLetters];
     this.aggregate = PipelineNode.aggregate(pipeline);
     this.aggregator = this.aggregate ? aggregatorFor(this.aggregate) : undefined;

@@ -1,5 +1,5 @@
 import { isDeepStrictEqual } from 'node:util';
-import { deadLetterSink, PipelineNode, SinkNode } from '../../compiler/ir/index.ts';
+import { defaultDeadLetterSink, PipelineNode, SinkNode } from '../../compiler/ir/index.ts';
 import { EmbeddedStore } from '../../connectors/embedded/store.ts';
 import type { DeadLetter } from '../../dsl/index.ts';
 import { RunnerError } from '../runner-error.ts';
@@ -124,8 +124,8 @@ export async function runLocal(pipeline: PipelineNode, options: LocalRunOptions)
     if (!w) writers.set(node, (w = sinkWriter(node, { store: options.store, memory, plan, log, cassandra })));
     return w;
   };
-  const defaultDeadLetters = deadLetterSink('embedded', 'dead_letters');
-  const lateSink = PipelineNode.sinks(pipeline).find((s) => s.mode === 'append') ?? defaultDeadLetters;
+  const defaultDeadLetters = defaultDeadLetterSink(pipeline, options.cassandra !== undefined);
+  const lateSink = PipelineNode.sinks(pipeline).find((s) => s.mode === 'append' && !s.byDefault) ?? defaultDeadLetters;
 
   const aggregate = PipelineNode.aggregate(pipeline);
   const counterSink = pipeline.sink.mode === 'counter';

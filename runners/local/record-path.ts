@@ -56,11 +56,11 @@ function numericFieldCheck(pipeline: PipelineNode): ((event: unknown) => string 
   };
 }
 
-/** The dead-letter sink in force at a step: the nearest `.parse()` before it, or the pipeline's default. */
+/** The dead-letter sink in force at a step: the nearest `.parse()` before it (if it names one), or the run's default. */
 function deadLetterAt(steps: readonly StepNode[], index: number, fallback: SinkNode): SinkNode {
   for (let i = index; i >= 0; i--) {
     const s = steps[i];
-    if (s?.kind === 'Parse') return s.deadLetter;
+    if (s?.kind === 'Parse') return s.deadLetter.byDefault ? fallback : s.deadLetter;
   }
   return fallback;
 }
@@ -93,7 +93,7 @@ export function compileRecordPath(pipeline: PipelineNode, out: RecordOutputs, fa
     switch (step.kind) {
       case 'Parse': {
         const validate = (step.schema() as StandardSchemaV1)['~standard'].validate;
-        const own = step.deadLetter;
+        const own = step.deadLetter.byDefault ? fallbackDeadLetter : step.deadLetter;
         const accept = (result: StandardSchemaV1.Result<unknown>, index: number, t: number | undefined) =>
           result.issues ? out.deadLetter(own, `invalid: ${describeIssues(result.issues)}`, index) : after(result.value, index, t);
         next = (value, index, t) => {
