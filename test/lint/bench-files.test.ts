@@ -2,7 +2,7 @@ import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, describe, expect, it } from 'vitest';
-import { pipelineFile } from '../../bench/lint.ts';
+import { helperFiles, pipelineFile } from '../../bench/lint.ts';
 import { lintProject, loadLintProject } from '../../compiler/lint/lint.ts';
 
 const repo = fileURLToPath(new URL('../../', import.meta.url));
@@ -14,6 +14,7 @@ describe('the lint benchmark\'s generated files', () => {
 
   it('type-check, and the lint finds exactly the planted bugs', () => {
     mkdirSync(dir, { recursive: true });
+    for (const [name, text] of Object.entries(helperFiles())) writeFileSync(join(dir, name), text);
     const files = [0, 1, 2, 3].map((i) => {
       const path = join(dir, `pipeline-${i}.ts`);
       writeFileSync(path, pipelineFile(i));

@@ -1,11 +1,13 @@
 import { Node, SyntaxKind, ts, type CallExpression } from 'ts-morph';
 import type { ts as morphTs } from 'ts-morph';
+import { bufferedWrites } from '../../analysis/call-graph/buffered-writes.ts';
 import { graphOf } from '../../analysis/call-graph/morph.ts';
+import { isFunctionNode } from '../../analysis/call-graph/resolve.ts';
 import { findNodes, wrap } from '../find-nodes.ts';
 import { kafkaHandlerOf, type KafkaHandler } from '../driver/call-context.ts';
 import { defineSourceRule } from '../source-rule.ts';
 
-type Message = 'floatingWrite' | 'asyncForEach' | 'offsetBeforeWrite';
+type Message = 'floatingWrite' | 'asyncForEach' | 'offsetBeforeWrite' | 'bufferedWrite';
 
 /** kafkajs's own controls inside a handler: calling them is not a write. */
 const kafkaControls = new Set(['resolveOffset', 'commitOffsetsIfNecessary', 'commitOffsets', 'heartbeat', 'pause', 'resume', 'uncommittedOffsets', 'isRunning', 'isStale']);
@@ -59,6 +61,19 @@ function checkHandler(handler: KafkaHandler, report: (messageId: Message, node: 
     const later = writes.find((w) => w.getStart() > commit.getStart());
     if (later) report('offsetBeforeWrite', nameNode(commit), { commit: methodName(commit), call: describeCall(later), line: later.getStartLineNumber() });
   }
+  if (handler.autoCommit) reportBuffered(handler, report);
+}
+
+/** The handler only fills a buffer that a timer writes out: the commit overtakes the write by a whole tick. */
+function reportBuffered(handler: KafkaHandler, report: (messageId: Message, node: Node, data: Record<string, string | number>) => void): void {
+  const graph = graphOf(handler.fn);
+  if (!isFunctionNode(graph.node)) return;
+  const file = handler.fn.getSourceFile();
+  for (const { put, timer } of bufferedWrites(graph.node, graph.checker)) {
+    const at = wrap(file, put as unknown as morphTs.CallExpression);
+    const line = timer.getSourceFile().getLineAndCharacterOfPosition(timer.getStart()).line + 1;
+    report('bufferedWrite', nameNode(at), { call: describeCall(at), timer: timer.expression.getText(), line, handler: handler.kind });
+  }
 }
 
 function nameNode(call: CallExpression): Node {
@@ -81,11 +96,13 @@ export default defineSourceRule<Message>({
     messages: {
       floatingWrite: '`{{call}}(…)` is not awaited in the {{handler}} handler: kafkajs commits the offset when the handler returns, possibly before this write lands; a crash in between loses the message.',
       asyncForEach: 'forEach does not wait for its async callback: the {{handler}} handler returns, and kafkajs commits the offset, before the writes inside it complete.',
+      bufferedWrite: '`{{call}}(…)` only buffers the message for a timer ({{timer}} at line {{line}}) that writes it later: kafkajs commits the offset when the {{handler}} handler returns, so a crash before the flush loses it.',
       offsetBeforeWrite: '{{commit}}() marks the offset done before `{{call}}(…)` (line {{line}}) completes: a commit in between, then a crash, loses the message.',
     },
     fixes: {
       floatingWrite: 'await the write (or return its promise) so the handler resolves only after the sink acknowledged it.',
       asyncForEach: 'Use `for (const m of batch.messages) { await write(m) }` or `await Promise.all(messages.map(write))`.',
+      bufferedWrite: 'Turn autoCommit off and commit the buffered messages\' offsets after the flush has been awaited, or write in the handler (eachBatch writes a whole batch at once).',
       offsetBeforeWrite: 'Call resolveOffset / commit only after the write is awaited, message by message.',
     },
   },

@@ -1,0 +1,85 @@
+import ts from 'typescript';
+import { isFunctionNode, resolveCallee, resolveName, type FunctionNode } from './resolve.ts';
+
+/** A message put into a buffer by a handler, written later by a timer. */
+export interface BufferedWrite {
+  /** `buffer.push(…)` in the handler. */
+  readonly put: ts.CallExpression;
+  /** `setInterval(flush, …)`: where the buffer is written out. */
+  readonly timer: ts.CallExpression;
+}
+
+const bufferMethods = new Set(['push', 'unshift', 'set', 'add']);
+const timerFunctions = new Set(['setInterval', 'setTimeout']);
+
+/** The symbol of `buffer` in `buffer.push` or of `x` in `this.x.push`. */
+function receiverSymbol(call: ts.CallExpression, checker: ts.TypeChecker): ts.Symbol | undefined {
+  const callee = call.expression;
+  if (!ts.isPropertyAccessExpression(callee) || !bufferMethods.has(callee.name.text)) return undefined;
+  const receiver = callee.expression;
+  if (ts.isIdentifier(receiver)) return checker.getSymbolAtLocation(receiver);
+  if (ts.isPropertyAccessExpression(receiver) && receiver.expression.kind === ts.SyntaxKind.ThisKeyword) return checker.getSymbolAtLocation(receiver.name);
+  return undefined;
+}
+
+/** Symbols a function reads, with those of the user functions it calls (one level: `flush()` calling `writeAll()`). */
+function symbolsRead(fn: FunctionNode, checker: ts.TypeChecker, depth = 0): Set<ts.Symbol> {
+  const read = new Set<ts.Symbol>();
+  const visit = (node: ts.Node): void => {
+    if (ts.isIdentifier(node)) {
+      const symbol = checker.getSymbolAtLocation(node);
+      if (symbol) read.add(symbol);
+    }
+    if (ts.isCallExpression(node) && depth < 1) {
+      const callee = resolveCallee(node, checker);
+      if (callee.kind === 'function' && callee.node !== fn) for (const s of symbolsRead(callee.node, checker, depth + 1)) read.add(s);
+    }
+    ts.forEachChild(node, visit);
+  };
+  if (fn.body) visit(fn.body);
+  return read;
+}
+
+/** `setInterval(flush, 1000)` / `setInterval(async () => …)` in a file, with the function each runs. */
+function timersIn(file: ts.SourceFile, checker: ts.TypeChecker): { call: ts.CallExpression; fn: FunctionNode }[] {
+  if (!/\bset(Interval|Timeout)\b/.test(file.text)) return [];
+  const found: { call: ts.CallExpression; fn: FunctionNode }[] = [];
+  const visit = (node: ts.Node): void => {
+    if (ts.isCallExpression(node) && ts.isIdentifier(node.expression) && timerFunctions.has(node.expression.text) && node.arguments[0]) {
+      const callback = node.arguments[0];
+      const resolved = isFunctionNode(callback) ? callback : ts.isIdentifier(callback) || ts.isPropertyAccessExpression(callback) ? nameToFunction(callback, checker) : undefined;
+      if (resolved) found.push({ call: node, fn: resolved });
+    }
+    ts.forEachChild(node, visit);
+  };
+  visit(file);
+  return found;
+}
+
+function nameToFunction(name: ts.Identifier | ts.PropertyAccessExpression, checker: ts.TypeChecker): FunctionNode | undefined {
+  const resolved = resolveName(ts.isIdentifier(name) ? name : name.name, checker);
+  return resolved.kind === 'function' ? resolved.node : undefined;
+}
+
+/**
+ * Writes a Kafka handler only buffers: it puts the message into a
+ * collection declared outside it, which a timer of the same module reads
+ * (and writes out). The handler returns at once, kafkajs commits the offset,
+ * and a crash before the next tick loses what was buffered.
+ */
+export function bufferedWrites(handler: FunctionNode, checker: ts.TypeChecker): BufferedWrite[] {
+  const timers = timersIn(handler.getSourceFile(), checker).map((t) => ({ ...t, reads: symbolsRead(t.fn, checker) }));
+  if (timers.length === 0 || !handler.body) return [];
+  const found: BufferedWrite[] = [];
+  const visit = (node: ts.Node): void => {
+    if (ts.isCallExpression(node)) {
+      const symbol = receiverSymbol(node, checker);
+      const declaredInside = symbol?.valueDeclaration && ts.findAncestor(symbol.valueDeclaration, (n) => n === handler) !== undefined;
+      const timer = symbol && !declaredInside ? timers.find((t) => t.reads.has(symbol)) : undefined;
+      if (timer) found.push({ put: node, timer: timer.call });
+    }
+    ts.forEachChild(node, visit);
+  };
+  visit(handler.body);
+  return found;
+}
