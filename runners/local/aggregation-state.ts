@@ -24,6 +24,8 @@ export interface StateSnapshot {
 }
 
 const unwindowed = 0;
+/** What `add` returns for an event on time for every window it is in: shared, so the common case allocates nothing. */
+const onTime: readonly number[] = Object.freeze([]);
 
 /** Primitive keys index the map directly; composite keys by their JSON. */
 const keyId = (key: unknown) => (typeof key === 'object' && key !== null ? JSON.stringify(key) : key);
@@ -84,19 +86,26 @@ export class AggregationState {
     return entry;
   }
 
-  /** Adds an event; false when every window it belongs to is already closed (a late record). */
-  add(key: unknown, eventTime: number | undefined, event: Record<string, unknown>, split?: number): boolean {
+  /**
+   * Adds an event to each of its windows that is still open. Returns the
+   * starts of those already closed, which it missed (empty: on time). A
+   * sliding window's event may miss some of its windows and not others.
+   */
+  add(key: unknown, eventTime: number | undefined, event: Record<string, unknown>, split?: number): readonly number[] {
     if (eventTime !== undefined) {
       if (eventTime > this.#maxEventTime) this.#maxEventTime = eventTime;
       if (split !== undefined && !(eventTime <= (this.#splitMax.get(split) ?? -Infinity))) this.#splitMax.set(split, eventTime);
     }
     const window = this.window;
     // The common cases (no window, tumbling) take one window and allocate nothing.
-    if (!window) return this.#addTo(key, unwindowed, event);
-    if (window.slideMs === window.sizeMs) return this.#addTo(key, Math.floor(eventTime! / window.sizeMs) * window.sizeMs, event);
-    let added = false;
-    for (const start of windowStarts(window, eventTime!)) added = this.#addTo(key, start, event) || added;
-    return added;
+    if (!window) return this.#addTo(key, unwindowed, event) ? onTime : [unwindowed];
+    if (window.slideMs === window.sizeMs) {
+      const start = Math.floor(eventTime! / window.sizeMs) * window.sizeMs;
+      return this.#addTo(key, start, event) ? onTime : [start];
+    }
+    let missed: number[] | undefined;
+    for (const start of windowStarts(window, eventTime!)) if (!this.#addTo(key, start, event)) (missed ??= []).push(start);
+    return missed ?? onTime;
   }
 
   #addTo(key: unknown, start: number, event: Record<string, unknown>): boolean {

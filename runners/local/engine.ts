@@ -10,6 +10,7 @@ import { batchDigest } from './batch-digest.ts';
 import { FileCheckpoints, MemoryCheckpoints, type BatchProgress, type CheckpointStore } from './checkpoint.ts';
 import { noFaults, type FaultSpec } from './faults.ts';
 import { compileRecordPath, rawText, windowOf } from './record-path.ts';
+import { lateReason } from './windowing.ts';
 import { SeededRandom } from './seeded-random.ts';
 import { SinkWriteError, writeWithRetry } from './sinks/faulty-write.ts';
 import { sinkWriter, type MemorySinkContents, type PlannedWrite, type SinkWriter } from './sinks/sink-writer.ts';
@@ -155,9 +156,11 @@ export async function runLocal(pipeline: PipelineNode, options: LocalRunOptions)
     archive: push,
     aggregate(key, eventTime, event, index) {
       if (batchRandom.chance(faults.loss)) return void totals.lost++;
-      if (!state!.add(key, eventTime, event as Record<string, unknown>, current.split?.(index))) {
+      const missed = state!.add(key, eventTime, event as Record<string, unknown>, current.split?.(index));
+      // Late for some or all of its windows: that part is a dead letter, counted, never dropped silently.
+      if (missed.length > 0) {
         totals.late++;
-        letter(lateSink, `late: event time ${new Date(eventTime!).toISOString()} is behind the watermark ${new Date(state!.watermark).toISOString()} minus the allowed lateness`, index);
+        letter(lateSink, lateReason(state!.window, eventTime!, state!.watermark, missed), index);
       }
     },
     emit(event) {
