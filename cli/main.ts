@@ -1,16 +1,6 @@
+import { readFileSync } from 'node:fs';
 import { Command, CommanderError } from 'commander';
-import { BuildError } from '../dsl/index.ts';
-import { checkCommand } from './commands/check.ts';
-import { benchCommand } from './commands/bench.ts';
-import { demoCommand } from './commands/demo.ts';
-import { graphCommand } from './commands/graph.ts';
-import { lintCommand } from './commands/lint.ts';
-import { produceCommand } from './commands/produce.ts';
-import { repairCommand } from './commands/repair.ts';
-import { schemaCommand } from './commands/schema.ts';
-import { runCommand } from './commands/run.ts';
-import { storeCommand } from './commands/store.ts';
-import { redactSecrets } from './effective-config.ts';
+import { commands } from './commands/index.ts';
 import { exitCodes, UsageError } from './usage-error.ts';
 
 const verbose = process.argv.includes('--verbose');
@@ -21,31 +11,57 @@ process.stdout.on('error', (error: NodeJS.ErrnoException) => {
   throw error;
 });
 
+/** The installed package's version: package.json sits beside the cli/ folder (or one above, once built). */
+function packageVersion(): string {
+  for (const path of ['../package.json', '../../package.json']) {
+    try {
+      const pkg = JSON.parse(readFileSync(new URL(path, import.meta.url), 'utf8')) as { name?: string; version?: string };
+      if (pkg.name === 'idemflow' && pkg.version) return pkg.version;
+    } catch {
+      // Not there: try the next place.
+    }
+  }
+  return 'unknown';
+}
+
+/** Every message, ours or commander's, in one style: `idemflow: …` on stderr. */
+function conventions(command: Command): Command {
+  command
+    .exitOverride()
+    .showHelpAfterError('(run with --help for usage)')
+    .configureOutput({ outputError: (text, write) => write(`idemflow: ${text.replace(/^error: /, '')}`) });
+  command.commands.forEach(conventions);
+  return command;
+}
+
 const program = new Command('idemflow')
   .description('Typed dataflow pipelines (Kafka → aggregate → Cassandra) proven replay-safe before they run.')
+  .version(packageVersion(), '-V, --version', 'print the version')
   .option('--verbose', 'show stack traces of errors')
-  .showHelpAfterError('(run with --help for usage)')
-  .exitOverride();
+  .addHelpText('after', `
+Examples:
+  idemflow demo                                  the anti-pattern against the recommended design
+  idemflow check "pipelines/**/*.ts" --explain   prove replay safety; place each pipeline in the cheat sheet
+  idemflow run pipelines/counts.ts --checkpoint .idemflow/ckpt
+  idemflow <command> --help                      each command's options and examples`);
 
-program.addCommand(checkCommand().exitOverride());
-program.addCommand(lintCommand().exitOverride());
-program.addCommand(graphCommand().exitOverride());
-program.addCommand(demoCommand().exitOverride());
-program.addCommand(benchCommand().exitOverride());
-program.addCommand(runCommand().exitOverride());
-program.addCommand(repairCommand().exitOverride());
-program.addCommand(storeCommand().exitOverride());
-program.addCommand(schemaCommand().exitOverride());
-program.addCommand(produceCommand().exitOverride());
+// Only the command being run is loaded; with none (or --help), only the list.
+const args = process.argv.slice(2).filter((a) => !a.startsWith('-'));
+const named = commands.find((c) => c.name === (args[0] === 'help' ? args[1] : args[0]));
+if (named) program.addCommand(await named.load());
+else for (const c of commands) program.command(c.name).description(c.summary);
+conventions(program);
 
 /** One line for what the user can fix; a stack trace only with --verbose, or for our own bugs. */
-function fail(error: unknown): never {
+async function fail(error: unknown): Promise<never> {
   if (error instanceof CommanderError) {
     // Help and version print and exit 0; every other commander error is a usage error.
     process.exit(error.exitCode === 0 ? exitCodes.ok : exitCodes.usage);
   }
-  const known = error instanceof UsageError || error instanceof BuildError || (error as { userFacing?: boolean } | null)?.userFacing === true;
+  const known = error instanceof UsageError || (error as { name?: unknown } | null)?.name === 'BuildError' || (error as { userFacing?: boolean } | null)?.userFacing === true;
   const message = error instanceof Error ? error.message : String(error);
+  // Loaded here, not at start: it reads the credentials module, which --help does not need.
+  const { redactSecrets } = await import('./effective-config.ts');
   process.stderr.write(redactSecrets(`idemflow: ${message}\n`));
   if (verbose || !known) {
     const cause = error instanceof Error && error.cause instanceof Error ? error.cause : error;
@@ -57,5 +73,5 @@ function fail(error: unknown): never {
 try {
   await program.parseAsync(process.argv);
 } catch (error) {
-  fail(error);
+  await fail(error);
 }

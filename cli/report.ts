@@ -25,6 +25,8 @@ export function countBySeverity(reports: readonly PipelineReport[]): { error: nu
 export interface FormatOptions {
   readonly explain: boolean;
   /** With --explain: the cheat-sheet row as measured by the last committed strategies benchmark, if any. */
+  /** Files that could not be loaded (they threw, or export no pipeline), reported beside the rest. */
+  readonly unloaded?: readonly { readonly file: string; readonly message: string }[];
   readonly measured?: (strategy: StrategyId) => { readonly row: MeasuredRow; readonly generatedAt: string; readonly seeds: number } | undefined;
 }
 

@@ -50,7 +50,7 @@ export async function runOnBeam(file: string, pipeline: PipelineNode, runner: Be
   const chosen = runner === 'beam-direct' ? beamDirectRunner : beamFlinkRunner;
   const blockers = chosen.unsupported(pipeline);
   if (blockers.length > 0) throw new UsageError(`${file}: ${blockers.map((d) => `${d.message} ${d.fix}`).join(' ')}`);
-  const log = (line: string) => !flags.quiet && process.stderr.write(`${line}\n`);
+  const log = (line: string) => process.stderr.write(`${line}\n`);
   const cassandra = await openCassandra(flags.cassandra, pipeline, log);
   try {
     log(`${pipeline.name}: running on ${runner}${runner === 'beam-flink' ? ` (Flink master ${flags.flinkMaster ?? '[local]'})` : ''}`);
@@ -62,7 +62,7 @@ export async function runOnBeam(file: string, pipeline: PipelineNode, runner: Be
       flinkMaster: flags.flinkMaster,
       log: (line) => process.stderr.write(`${line}\n`),
     });
-    if (!flags.quiet) process.stdout.write(`${summary(result, runner)}\n  Beam's log: ${result.logFile}\n`);
+    process.stdout.write(`${summary(result, runner)}\n  Beam's log: ${result.logFile}\n`);
   } finally {
     await cassandra?.shutdown();
   }

@@ -2,9 +2,38 @@ import { Command, Option } from 'commander';
 import { runnerNames, type RunnerName, type StrategyId } from '../../compiler/index.ts';
 import { readResults, summarize } from '../../compiler/strategy/measurements.ts';
 import { formatters } from '../formatters/index.ts';
-import { loadAll } from '../load-pipelines.ts';
+import { loadPipelines, resolveFiles, type LoadedPipeline } from '../load-pipelines.ts';
 import { countBySeverity, reportOf } from '../report.ts';
-import { exitCodes } from '../usage-error.ts';
+import { exitCodes, LoadError, UsageError } from '../usage-error.ts';
+
+/**
+ * Loads every file; one that cannot be loaded (it throws, or exports no
+ * pipeline: a helper module an unquoted shell glob picked up) is reported and
+ * the others are still checked.
+ */
+async function loadEach(patterns: readonly string[]): Promise<{ loaded: LoadedPipeline[]; failures: LoadError[] }> {
+  const loaded: LoadedPipeline[] = [];
+  const failures: LoadError[] = [];
+  for (const file of await resolveFiles(patterns)) {
+    try {
+      loaded.push(...(await loadPipelines(file.path, file.explicit)));
+    } catch (error) {
+      if (!(error instanceof LoadError)) throw error;
+      failures.push(error);
+    }
+  }
+  if (loaded.length === 0 && failures.length === 0) throw new UsageError(`no pipelines found in ${patterns.join(' ')}`);
+  return { loaded, failures };
+}
+
+/** The one line for a file that could not be loaded; --verbose adds the stack of its cause. */
+function reportLoadFailure(failure: LoadError): void {
+  process.stderr.write(`idemflow: ${failure.message}\n`);
+  if (process.argv.includes('--verbose')) {
+    const cause = failure.cause instanceof Error ? failure.cause : failure;
+    process.stderr.write(`${cause.stack ?? String(cause)}\n`);
+  }
+}
 
 export function checkCommand(): Command {
   return new Command('check')
@@ -15,19 +44,24 @@ export function checkCommand(): Command {
     .addOption(new Option('--runner <name>', 'also apply the rules of this runner (beam-*: functions must not capture variables)').choices([...runnerNames]).default('local'))
     .addHelpText('after', `
 Exit codes: 0 no errors (warnings and notes allowed), 1 errors found, 2 usage error or a file that cannot be loaded.
+A file that cannot be loaded (it throws, or exports no pipeline) is reported on
+stderr and the other files are still checked; the exit code is then 2.
 
 Examples:
-  idemflow check pipelines/sensor-counts.ts --explain
-  idemflow check "pipelines/strategies/*.ts" --format json`)
+  idemflow check pipelines/counts.ts --explain
+  idemflow check "pipelines/**/*.ts" --format json      (quote globs: the shell's expansion also works)`)
     .action(async (files: string[], options: { format: string; explain: boolean; runner: RunnerName }) => {
-      const reports = (await loadAll(files)).map((p) => reportOf(p, options.runner));
+      const { loaded, failures } = await loadEach(files);
+      const reports = loaded.map((p) => reportOf(p, options.runner));
       const format = formatters[options.format]!;
       const results = options.explain ? readResults() : undefined;
       const measured = (id: StrategyId) => {
         const entry = results?.strategies[id];
         return entry && results ? { row: summarize(entry), generatedAt: results.generatedAt, seeds: results.seeds } : undefined;
       };
-      process.stdout.write(`${format(reports, { explain: options.explain, measured })}\n`);
-      process.exitCode = countBySeverity(reports).error > 0 ? exitCodes.findings : exitCodes.ok;
+      const unloaded = failures.map((f) => ({ file: f.file, message: f.reason }));
+      if (reports.length > 0 || options.format === 'json') process.stdout.write(`${format(reports, { explain: options.explain, measured, unloaded })}\n`);
+      for (const failure of failures) reportLoadFailure(failure);
+      process.exitCode = failures.length > 0 ? exitCodes.usage : countBySeverity(reports).error > 0 ? exitCodes.findings : exitCodes.ok;
     });
 }

@@ -13,8 +13,8 @@ export function graphCommand(): Command {
     .addOption(new Option('-f, --format <format>', 'diagram language').choices(Object.keys(renderers)).default('mermaid'))
     .addHelpText('after', `
 Examples:
-  idemflow graph pipelines/sensor-counts.ts                 # paste into a Markdown \`\`\`mermaid block
-  idemflow graph pipelines/sensor-counts.ts -f dot | dot -Tsvg > graph.svg`)
+  idemflow graph pipelines/counts.ts                 # paste into a Markdown \`\`\`mermaid block
+  idemflow graph pipelines/counts.ts -f dot | dot -Tsvg > graph.svg`)
     .action(async (files: string[], options: { format: keyof typeof renderers }) => {
       const rendered = (await loadAll(files)).map(({ pipeline }) => renderers[options.format](pipelineGraph(pipeline.ir)));
       process.stdout.write(`${rendered.join('\n\n')}\n`);

@@ -76,7 +76,7 @@ Exit codes: 0 clean (notes and warnings within --max-warnings), 1 errors or too 
 
 Examples:
   idemflow lint "pipelines/**/*.ts"
-  idemflow lint src --format sarif --output idemflow.sarif
+  idemflow lint pipelines --format sarif --output idemflow.sarif
   idemflow lint --since origin/main --format github --max-warnings 0`)
     .action(async (paths: string[], options: LintOptions) => {
       const tsconfig = tsconfigOf(options.project);
@@ -95,6 +95,6 @@ Examples:
       const counts = lintCounts(result);
       const tooManyWarnings = options.maxWarnings !== undefined && counts.warning > options.maxWarnings;
       process.exitCode = counts.error > 0 || tooManyWarnings ? exitCodes.findings : exitCodes.ok;
-      if (tooManyWarnings) process.stderr.write(`idemflow lint: ${counts.warning} warnings, more than --max-warnings ${options.maxWarnings}\n`);
+      if (tooManyWarnings) process.stderr.write(`idemflow: lint: ${counts.warning} warnings, more than --max-warnings ${options.maxWarnings}\n`);
     });
 }

@@ -44,7 +44,7 @@ export function runCommand(): Command {
     .option('--batch-size <n>', 'records a micro-batch', parseInteger('--batch-size', 1), 1_000)
     .option('--batch-interval <ms>', 'streaming sources: close a batch this long after its first record', parseInteger('--batch-interval', 1), 1_000)
     .option('--until-idle <ms>', 'stop, with a checkpoint, once the source has sent nothing for this long', parseInteger('--until-idle', 0))
-    .option('-q, --quiet', 'no progress display', false)
+    .option('-q, --quiet', 'no progress display (messages and the summary still print)', false)
     .addOption(new Option('--runner <name>', 'where to run: local, Beam\'s DirectRunner, or Flink through Beam\'s job server').choices(['local', 'beam-direct', 'beam-flink']).default('local'))
     .option('--flink-master <host:port>', 'beam-flink: the JobManager of a Flink cluster (default: an embedded Flink, [local])')
     .addOption(cassandraOption())
@@ -76,10 +76,12 @@ Faults (deterministic for a --seed):
   loss=p         a record is lost after the system of record, before aggregation
 
 Examples:
-  idemflow run pipelines/demo/sensor-aggregates.ts --checkpoint .idemflow/ckpt
-  idemflow run pipelines/demo/sensor-counters.ts --allow IDEM001 --faults lost-ack=0.2 --seed 7
-  idemflow run pipelines/demo/sensor-aggregates.ts --dry-run
-  idemflow run pipelines/demo/sensor-aggregates.ts --runner beam-flink`)
+  idemflow run pipelines/counts.ts --checkpoint .idemflow/ckpt
+  idemflow run pipelines/counts.ts --checkpoint .idemflow/ckpt --faults lost-ack=0.2,crash-at=3 --seed 7
+  idemflow run pipelines/counts.ts --dry-run
+  idemflow run pipelines/counters.ts --allow IDEM001      (a counter under retries, knowingly)
+  idemflow run pipelines/counts.ts --runner beam-flink
+  idemflow demo                                           (no file needed: the anti-pattern against the design)`)
     .action(async (file: string, flags: RunFlags) => {
       const { pipeline } = pickPipeline(await loadAll([file]), flags.pipeline);
       if (flags.printConfig) {
@@ -104,7 +106,7 @@ Examples:
       const faults = parseFaults(flags.faults);
       const store = openStore(flags.store);
       // A dry-run reads Cassandra (to diff against it) but creates nothing: no schema statements.
-      const cassandra = await openCassandra(flags.cassandra, flags.dryRun ? undefined : pipeline.ir, (l) => !flags.quiet && process.stderr.write(`${l}\n`));
+      const cassandra = await openCassandra(flags.cassandra, flags.dryRun ? undefined : pipeline.ir, (l) => process.stderr.write(`${l}\n`));
       const total = pipeline.ir.source.connector === 'generator' || pipeline.ir.source.connector === 'memory' ? Number(pipeline.ir.source.options.count) : undefined;
       const display = progressDisplay({ quiet: flags.quiet, total, label: pipeline.name });
       const controller = new AbortController();
@@ -115,7 +117,7 @@ Examples:
         controller.abort();
       };
       process.on('SIGINT', onSignal).on('SIGTERM', onSignal);
-      if (!flags.quiet && faults !== undefined && describeFaults(faults) !== 'none') process.stderr.write(`faults: ${describeFaults(faults)} (seed ${flags.seed})\n`);
+      if (faults !== undefined && describeFaults(faults) !== 'none') process.stderr.write(`faults: ${describeFaults(faults)} (seed ${flags.seed})\n`);
       let result: LocalRunResult;
       let changes: string | undefined;
       try {
@@ -141,7 +143,7 @@ Examples:
         process.off('SIGINT', onSignal).off('SIGTERM', onSignal);
       }
       if (changes !== undefined) process.stdout.write(`${changes}\n`);
-      if (!flags.quiet || flags.dryRun) process.stdout.write(`${summary(result)}\n`);
+      process.stdout.write(`${summary(result)}\n`);
       if (result.stopped === 'signal') process.stdout.write(`stopped by signal after batch ${result.batches}; run again with the same --checkpoint to resume\n`);
       if (result.stopped === 'idle') process.stdout.write(`stopped: the source was idle for ${flags.untilIdle} ms\n`);
       process.exitCode = exitCodes.ok;

@@ -2,7 +2,29 @@ import { Command, Option } from 'commander';
 import { openStore, storeOption } from '../shared-options.ts';
 import { UsageError } from '../usage-error.ts';
 
-const cell = (v: unknown) => (typeof v === 'string' ? v : JSON.stringify(v));
+// Integers between 2000-01-01 and 2100-01-01 in a key, or in a column named for a time, are epoch milliseconds.
+const epochMs = { min: Date.UTC(2000, 0, 1), max: Date.UTC(2100, 0, 1) };
+const timeColumn = /^(ts|time|timestamp|at)$|time|_at$|^window/i;
+const isEpochMs = (v: unknown) => typeof v === 'number' && Number.isInteger(v) && v >= epochMs.min && v < epochMs.max;
+
+/** A value as the table format shows it: timestamps in ISO 8601 (UTC), strings bare, the rest as JSON. */
+function cell(v: unknown, timestamp: boolean): string {
+  if (timestamp && isEpochMs(v)) return new Date(v as number).toISOString();
+  return typeof v === 'string' ? v : JSON.stringify(v);
+}
+
+/** Rows as aligned columns under a header: the primary key's parts, then every column any row has. */
+export function formatTable(rows: readonly { key: readonly unknown[]; columns: Readonly<Record<string, unknown>> }[]): string {
+  const keyParts = Math.max(...rows.map((r) => r.key.length));
+  const columns = [...new Set(rows.flatMap((r) => Object.keys(r.columns)))].sort();
+  const header = [...Array.from({ length: keyParts }, (_, i) => (keyParts === 1 ? 'key' : `key[${i}]`)), ...columns];
+  const body = rows.map((r) => [
+    ...Array.from({ length: keyParts }, (_, i) => (i < r.key.length ? cell(r.key[i], true) : '')),
+    ...columns.map((c) => (c in r.columns ? cell(r.columns[c], timeColumn.test(c)) : '')),
+  ]);
+  const widths = header.map((h, i) => Math.max(h.length, ...body.map((line) => line[i]!.length)));
+  return [header, ...body].map((line) => line.map((v, i) => v.padEnd(widths[i]!)).join('  ').trimEnd()).join('\n');
+}
 
 export function storeCommand(): Command {
   const store = new Command('store').description('Look inside the embedded store (the local stand-in for Cassandra).').exitOverride();
@@ -22,7 +44,7 @@ export function storeCommand(): Command {
     });
   store
     .command('dump')
-    .description('print a table\'s rows, by primary key')
+    .description('print a table\'s rows, by primary key, under a header; timestamps (epoch milliseconds in keys and time columns) in ISO 8601 UTC; --format json keeps raw values')
     .argument('<table>', 'keyspace.table, or a table name that is unique in the store')
     .addOption(storeOption())
     .addOption(new Option('-f, --format <format>', 'output format').choices(['table', 'json']).default('table'))
@@ -39,8 +61,11 @@ export function storeCommand(): Command {
         process.stdout.write(`${JSON.stringify(rows.map((r) => ({ key: r.key, ...r.columns })), undefined, 2)}\n`);
         return;
       }
-      for (const r of rows) process.stdout.write(`${r.key.map(cell).join(' | ')}\t${Object.entries(r.columns).map(([c, v]) => `${c}=${cell(v)}`).join(' ')}\n`);
-      process.stdout.write(`(${rows.length} rows)\n`);
+      if (rows.length === 0) {
+        process.stdout.write(`${matches[0]} is empty (0 rows)\n`);
+        return;
+      }
+      process.stdout.write(`${formatTable(rows)}\n(${rows.length} rows; times in UTC, ISO 8601)\n`);
     });
   return store;
 }

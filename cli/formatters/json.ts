@@ -1,8 +1,8 @@
 import { describeLocation } from '../../compiler/index.ts';
 import type { Formatter } from '../report.ts';
 
-/** Machine-readable: `{"pipelines":[{name,file,strategy:{id,title},diagnostics:[{code,severity,message,fix,…}]}]}`. */
-export const json: Formatter = (reports, { explain, measured }) =>
+/** Machine-readable: `{"pipelines":[{name,file,strategy:{id,title},diagnostics:[{code,severity,message,fix,…}]}],"unloaded":[{file,message}]}`. */
+export const json: Formatter = (reports, { explain, measured, unloaded = [] }) =>
   JSON.stringify(
     {
       pipelines: reports.map((r) => ({
@@ -22,6 +22,8 @@ export const json: Formatter = (reports, { explain, measured }) =>
           ...(d.location ? { location: describeLocation(d.location), line: d.location.line, column: d.location.column } : {}),
         })),
       })),
+      // Files that could not be loaded: the document stays whole, and says what it could not check.
+      unloaded,
     },
     undefined,
     2,

@@ -44,7 +44,9 @@ export const pretty: Formatter = (reports, options) => {
     out.push('');
   }
   const c = countBySeverity(reports);
-  const mark = c.error > 0 ? pc.red('✖') : pc.green('✔');
-  out.push(`${mark} ${plural(reports.length, 'pipeline')}: ${plural(c.error, 'error')}, ${plural(c.warning, 'warning')}, ${plural(c.note, 'note')}`);
+  const unloaded = options.unloaded?.length ?? 0;
+  const mark = c.error > 0 || unloaded > 0 ? pc.red('✖') : pc.green('✔');
+  const notLoaded = unloaded > 0 ? `; ${plural(unloaded, 'file')} not loaded (named on stderr)` : '';
+  out.push(`${mark} ${plural(reports.length, 'pipeline')}: ${plural(c.error, 'error')}, ${plural(c.warning, 'warning')}, ${plural(c.note, 'note')}${notLoaded}`);
   return out.join('\n');
 };
