@@ -3,6 +3,7 @@ import { join } from 'node:path';
 import { writeFileAtomically } from '../../connectors/durable-file.ts';
 import { RunnerError } from '../runner-error.ts';
 import type { StateSnapshot } from './aggregation-state.ts';
+import { identityMismatch, type SourceIdentity } from './source-identity.ts';
 
 /** What a restart needs: where the source was, the aggregation state, and how many batches were done. */
 export interface Checkpoint {
@@ -10,6 +11,8 @@ export interface Checkpoint {
   readonly batch: number;
   readonly position: unknown;
   readonly state: StateSnapshot;
+  /** What the position is a position in (absent in checkpoints written before it was recorded). */
+  readonly source?: SourceIdentity;
   /** The input had ended and the rows of the open `emit: 'final'` windows were written: a rerun that finds nothing new owes none. */
   readonly openRowsWritten?: true;
 }
@@ -28,6 +31,17 @@ export interface BatchProgress {
   /** The batch's `batchDigest`, or absent where positions alone identify the records (the generator). */
   readonly digest?: string;
   readonly done: readonly string[];
+}
+
+/** A checkpoint resumes only the input it read: another input's position would skip or misread records without a word. */
+export function assertSameSource(checkpoint: Checkpoint | undefined, current: SourceIdentity, where: string): void {
+  if (!checkpoint?.source) return;
+  const why = identityMismatch(checkpoint.source, current);
+  if (why === undefined) return;
+  throw new RunnerError(
+    `checkpoint ${where} was written for another input (${why}): it read ${checkpoint.source.description}; this run reads ${current.description}. ` +
+      `Use another --checkpoint folder, or remove ${where} to start fresh`,
+  );
 }
 
 const writeJsonAtomically = (path: string, value: unknown) => writeFileAtomically(path, JSON.stringify(value));

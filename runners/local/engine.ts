@@ -7,7 +7,8 @@ import type { RunResult } from '../runner.ts';
 import { AggregationState } from './aggregation-state.ts';
 import { aggregatorFor } from './aggregators.ts';
 import { batchDigest } from './batch-digest.ts';
-import { FileCheckpoints, MemoryCheckpoints, type BatchProgress, type CheckpointStore } from './checkpoint.ts';
+import { assertSameSource, FileCheckpoints, MemoryCheckpoints, type BatchProgress, type CheckpointStore } from './checkpoint.ts';
+import { sourceIdentity } from './source-identity.ts';
 import { noFaults, type FaultSpec } from './faults.ts';
 import { compileRecordPath, rawText, windowOf } from './record-path.ts';
 import { lateReason } from './windowing.ts';
@@ -170,6 +171,8 @@ export async function runLocal(pipeline: PipelineNode, options: LocalRunOptions)
   }, defaultDeadLetters);
 
   let checkpoint = checkpoints.load(pipeline.name);
+  const input = sourceIdentity(pipeline.source);
+  assertSameSource(checkpoint, input, options.checkpointDir ?? 'in memory');
   let batch = 0;
   /** The rows of every open `emit: 'final'` window were written as they stand (at the end of the input). */
   let openRowsWritten = false;
@@ -303,7 +306,7 @@ export async function runLocal(pipeline: PipelineNode, options: LocalRunOptions)
         await writeBatch(thisBatch, identity, writes, writeRandom);
         writesFinishedAt = performance.now();
         if (snapshot) {
-          checkpoints.save({ pipeline: pipeline.name, batch: thisBatch, position, state: snapshot, ...(openRowsWrittenHere ? { openRowsWritten: true } : {}) });
+          checkpoints.save({ pipeline: pipeline.name, batch: thisBatch, position, state: snapshot, source: input, ...(openRowsWrittenHere ? { openRowsWritten: true } : {}) });
           // The kill point between a durable checkpoint and Kafka's offset commit: the group's offsets then trail the checkpoint.
           if (faults.crashAfterCheckpoint?.includes(thisBatch) && !checkpoints.crashedAt().includes(thisBatch)) {
             checkpoints.markCrash(thisBatch);
