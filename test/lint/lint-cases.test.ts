@@ -45,6 +45,9 @@ const cases: Readonly<Record<string, readonly Expected[]>> = {
   'driver-key-update-uuid.ts': [['IDEM011', 7, 84, 'uuidv4()']],
   'driver-key-via-variable.ts': [['IDEM011', 9, 96, 'id,']],
   'driver-date-value-clean.ts': [],
+  'driver-key-fresh-id-clean.ts': [],
+  'driver-key-id-before-retry-clean.ts': [],
+  'driver-key-now-idempotent.ts': [['IDEM011', 9, 24, "'INSERT INTO audit.logins"]],
   // kafkajs handlers
   'kafka-floating-write.ts': [['IDEM012', 11, 14, 'execute(']],
   'kafka-async-foreach.ts': [['IDEM012', 10, 22, 'forEach(']],

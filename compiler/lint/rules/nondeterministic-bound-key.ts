@@ -4,6 +4,7 @@ import { describeNondet, type NotFollowed } from '../../analysis/call-graph/valu
 import { findNondeterministic } from '../../analysis/nondeterministic-expression.ts';
 import { constInitializer } from '../driver/driver-calls.ts';
 import { nondeterministicCqlFunction } from '../driver/cql.ts';
+import { recomputedOnRerun, rerunContextOf, type RerunContext } from '../driver/rerun-context.ts';
 import { defineSourceRule } from '../source-rule.ts';
 
 type Message = 'boundParameter' | 'viaVariable' | 'cqlFunction';
@@ -19,11 +20,11 @@ export default defineSourceRule<Message>({
     code: 'IDEM011',
     name: 'nondeterministic-bound-key',
     severity: 'error',
-    description: 'A primary-key column of a CQL INSERT or UPDATE bound to the clock or randomness: every retry or replay writes a new row.',
+    description: 'A primary-key column of a CQL INSERT or UPDATE bound to the clock or randomness where the code can run twice for the same input (a Kafka handler, a retry, a stream step): every rerun writes a new row.',
     messages: {
-      boundParameter: 'Key column `{{column}}` of {{table}} is bound to {{what}}: a retry or replay writes a new row instead of overwriting the old one.',
-      viaVariable: 'Key column `{{column}}` of {{table}} is bound to `{{name}}`, which holds {{what}} (line {{line}}): a retry or replay writes a new row instead of overwriting the old one.',
-      cqlFunction: 'Key column `{{column}}` of {{table}} is set to CQL {{what}}: each execution makes a new key, so a retry or replay writes a new row.',
+      boundParameter: 'Key column `{{column}}` of {{table}} is bound to {{what}} in {{context}}: running again for the same input writes a new row instead of overwriting the old one.',
+      viaVariable: 'Key column `{{column}}` of {{table}} is bound to `{{name}}`, which holds {{what}} (line {{line}}), in {{context}}: running again for the same input writes a new row instead of overwriting the old one.',
+      cqlFunction: 'Key column `{{column}}` of {{table}} is set to CQL {{what}}, evaluated anew each time the statement runs, in {{context}}: a retry or replay writes a new row.',
     },
     fixes: {
       boundParameter: 'Bind the key to values from the event itself (its id, its event time truncated to the window), never to the time of processing or a fresh id.',
@@ -33,6 +34,9 @@ export default defineSourceRule<Message>({
   },
   check(_file, context) {
     for (const driverCall of context.driverCalls()) {
+      // Only where the same input can be written twice: the driver's own retry resends the same bound values.
+      let rerun: RerunContext | undefined | null = null;
+      const rerunOf = () => (rerun === null ? (rerun = rerunContextOf(driverCall.call)) : rerun);
       for (const statement of driverCall.statements) {
         const write = statement.write;
         if (!write) continue;
@@ -42,29 +46,33 @@ export default defineSourceRule<Message>({
           const data = { column: value.column, table: write.table };
           if (value.marker === undefined) {
             const what = nondeterministicCqlFunction(value.text);
-            if (what) context.report({ messageId: 'cqlFunction', node: statement.queryNode, data: { ...data, what } });
+            // A CQL function is evaluated again by the server on the driver's retries (isIdempotent) too.
+            const where = what ? (rerunOf()?.describe ?? (driverCall.isIdempotent ? 'a statement marked isIdempotent: true (the driver retries it)' : undefined)) : undefined;
+            if (what && where) context.report({ messageId: 'cqlFunction', node: statement.queryNode, data: { ...data, what, context: where } });
             continue;
           }
           const param = statement.params?.get(value.marker);
           if (!param) continue;
           const direct = findNondeterministic(param.getText());
-          if (direct) {
-            context.report({ messageId: 'boundParameter', node: param, offset: direct.offset, data: { ...data, what: direct.what } });
-            continue;
-          }
-          const init = Node.isIdentifier(param) ? constInitializer(param) : undefined;
+          const init = direct || !Node.isIdentifier(param) ? undefined : constInitializer(param);
           const held = init ? findNondeterministic(init.getText()) : undefined;
-          if (init && held) {
-            context.report({ messageId: 'viaVariable', node: param, data: { ...data, what: held.what, name: param.getText(), line: init.getStartLineNumber() } });
+          if (direct || (init && held)) {
+            const rerun = rerunOf();
+            if (!rerun) continue;
+            const where = rerun.describe;
+            if (direct) context.report({ messageId: 'boundParameter', node: param, offset: direct.offset, data: { ...data, what: direct.what, context: where } });
+            // An id made once before a retry wrapper is the same on every attempt: only a value made inside it changes.
+            else if (recomputedOnRerun(init!, rerun)) context.report({ messageId: 'viaVariable', node: param, data: { ...data, what: held!.what, name: param.getText(), line: init!.getStartLineNumber(), context: where } });
             continue;
           }
           // Helpers (here or in other modules), let bindings, module state and the machine, through the call graph.
           const { origins, node } = graphOf(param);
           const followed = origins.originOf(node, [] as NotFollowed[]);
-          if (!followed) continue;
+          const rerun = followed ? rerunOf() : undefined;
+          if (!followed || !rerun) continue;
           const near = followed.via[0]?.node ?? followed.at;
           const offset = near.getSourceFile() === node.getSourceFile() && near.getStart() >= node.getStart() && near.end <= node.end ? near.getStart() - node.getStart() : undefined;
-          context.report({ messageId: 'boundParameter', node: param, ...(offset === undefined ? {} : { offset }), data: { ...data, what: describeNondet(followed) } });
+          context.report({ messageId: 'boundParameter', node: param, ...(offset === undefined ? {} : { offset }), data: { ...data, what: describeNondet(followed), context: rerun.describe } });
         }
       }
     }
