@@ -18,15 +18,15 @@ export interface ResolvedFile {
   readonly explicit: boolean;
 }
 
-/** Expands files and globs, in a stable order. A plain path that does not exist is an error, as is a glob that matches nothing. */
-export async function resolveFiles(patterns: readonly string[]): Promise<ResolvedFile[]> {
+/** Expands files, folders (their files matching `folderGlob`) and globs, in a stable order. A plain path that does not exist is an error, as is a glob that matches nothing. */
+export async function resolveFiles(patterns: readonly string[], folderGlob = '**/*.{ts,mts,js,mjs}'): Promise<ResolvedFile[]> {
   if (patterns.length === 0) throw new UsageError('no pipeline files given (e.g. idemflow check pipelines/*.ts)');
   const files = new Map<string, boolean>();
   for (const pattern of patterns) {
     if (!isDynamicPattern(pattern)) {
       if (!existsSync(pattern)) throw new LoadError(pattern, 'file not found');
       if (statSync(pattern).isDirectory()) {
-        (await glob('**/*.{ts,mts,js,mjs}', { cwd: pattern, absolute: true, ignore: ['**/node_modules/**'] })).forEach((f) => files.set(f, files.get(f) ?? false));
+        (await glob(folderGlob, { cwd: pattern, absolute: true, ignore: ['**/node_modules/**'] })).forEach((f) => files.set(f, files.get(f) ?? false));
         continue;
       }
       files.set(resolve(pattern), true);

@@ -3,11 +3,10 @@ import { resolve } from 'node:path';
 import { Command, Option } from 'commander';
 import { runnerNames, type RunnerName } from '../../compiler/index.ts';
 import { defaultLintConfigFile, readLintConfig, type LintConfig } from '../../compiler/lint/lint-config.ts';
-import { allRuleMeta, lintProject, loadLintProject, tsconfigFiles } from '../../compiler/lint/lint.ts';
-import { changedFilesSince } from '../changed-files.ts';
+import { allRuleMeta, lintProject, loadLintProject, mergeLintResults } from '../../compiler/lint/lint.ts';
 import { lintFormatters } from '../formatters/lint/index.ts';
 import { lintCounts } from '../formatters/lint/lint-formatter.ts';
-import { resolveFiles } from '../load-pipelines.ts';
+import { filesToLint, groupByTsconfig } from '../lint-inputs.ts';
 import { countProgress } from '../progress.ts';
 import { parseInteger } from '../shared-options.ts';
 import { exitCodes, UsageError } from '../usage-error.ts';
@@ -21,17 +20,13 @@ interface LintOptions {
   output?: string;
   runner: RunnerName;
   quiet: boolean;
+  includeTests: boolean;
 }
 
-const lintable = /\.(ts|tsx|mts|cts|js|jsx|mjs|cjs|cql)$/;
-const isLintable = (f: string) => lintable.test(f) && !/\.d\.[cm]?ts$/.test(f) && !f.includes('/node_modules/');
-
 function tsconfigOf(option: string | undefined): string | undefined {
-  if (option !== undefined) {
-    if (!existsSync(option)) throw new UsageError(`--project ${option}: file not found`);
-    return resolve(option);
-  }
-  return existsSync('tsconfig.json') ? resolve('tsconfig.json') : undefined;
+  if (option === undefined) return undefined;
+  if (!existsSync(option)) throw new UsageError(`--project ${option}: file not found`);
+  return resolve(option);
 }
 
 function configOf(option: string | undefined): LintConfig | undefined {
@@ -45,22 +40,12 @@ function configOf(option: string | undefined): LintConfig | undefined {
   }
 }
 
-/** The files to lint: those given (or the tsconfig's), narrowed to those changed since `since`. */
-async function filesToLint(patterns: readonly string[], tsconfig: string | undefined, since: string | undefined): Promise<string[]> {
-  const changed = since === undefined ? undefined : changedFilesSince(since);
-  let files: string[];
-  if (patterns.length > 0) files = (await resolveFiles(patterns)).map((f) => f.path);
-  else if (changed) files = [...changed];
-  else if (tsconfig) files = tsconfigFiles(tsconfig);
-  else throw new UsageError('give files, folders or globs to lint (e.g. idemflow lint "src/**/*.ts"), or run where a tsconfig.json is');
-  return files.filter((f) => isLintable(f) && (!changed || changed.has(f))).sort();
-}
-
 export function lintCommand(): Command {
   return new Command('lint')
     .description('Find replay-safety bugs by reading code, without running it: idemflow pipelines (every compiler rule) and plain cassandra-driver / kafkajs code (counter updates that may be resent, random or clock keys, offsets committed before the write).')
     .argument('[paths...]', 'files, folders or globs (default: the tsconfig\'s files, or with --since the changed files)')
-    .option('--project <tsconfig>', 'tsconfig.json for compiler options and module resolution (default: ./tsconfig.json if present)')
+    .option('--project <tsconfig>', 'tsconfig.json for compiler options and module resolution of every file (default: each file\'s nearest tsconfig.json above it; the summary names the ones used)')
+    .option('--include-tests', 'also lint test and example files found in folders and globs (test/, tests/, __tests__/, spec/, examples/, fixtures/, *.test.*, *.spec.*); files named one by one always are', false)
     .addOption(new Option('-f, --format <format>', 'output format').choices(Object.keys(lintFormatters)).default('pretty'))
     .option('--max-warnings <n>', 'fail (exit 1) when there are more warnings than this', parseInteger('--max-warnings', 0))
     .option('--since <git-ref>', 'lint only files changed since this ref (a PR\'s base, e.g. origin/main)')
@@ -79,15 +64,22 @@ Examples:
   idemflow lint pipelines --format sarif --output idemflow.sarif
   idemflow lint --since origin/main --format github --max-warnings 0`)
     .action(async (paths: string[], options: LintOptions) => {
-      const tsconfig = tsconfigOf(options.project);
+      const project = tsconfigOf(options.project);
       const config = configOf(options.config);
-      const files = await filesToLint(paths, tsconfig, options.since);
-      const progress = countProgress({ quiet: options.quiet, total: files.length, label: 'lint', unit: 'files' });
-      const project = loadLintProject(files, tsconfig);
+      const inputs = await filesToLint(paths, { tsconfig: project ?? (existsSync('tsconfig.json') ? resolve('tsconfig.json') : undefined), since: options.since, includeTests: options.includeTests });
+      const progress = countProgress({ quiet: options.quiet, total: inputs.files.length, label: 'lint', unit: 'files' });
       const onInternalError = (file: string, error: unknown) => {
         if (process.argv.includes('--verbose')) process.stderr.write(`idemflow lint: ${file}:\n${error instanceof Error ? error.stack : String(error)}\n`);
       };
-      const result = lintProject(project, files, { config, runner: options.runner, onFile: progress.update, onInternalError });
+      const groups = groupByTsconfig(inputs.files, project);
+      let done = 0;
+      const parts = [...groups].map(([tsconfig, files]) => {
+        const offset = done;
+        done += files.length;
+        const onFile = (n: number) => progress.update(offset + n);
+        return lintProject(loadLintProject(files, tsconfig), files, { config, runner: options.runner, onFile, onInternalError });
+      });
+      const result = { ...mergeLintResults(parts), tsconfigs: [...groups.keys()].filter((t) => t !== undefined), skippedTests: inputs.skippedTests };
       progress.stop();
       const text = lintFormatters[options.format]!(result);
       if (options.output) writeFileSync(options.output, `${text}\n`);

@@ -6,7 +6,7 @@ import { runRules, type RunnerName } from '../compile.ts';
 import type { SourceLocation } from '../ir/index.ts';
 import { interpolate, type Diagnostic, type RuleMeta, type Severity } from '../rule.ts';
 import { rules as pipelineRules } from '../rules/index.ts';
-import { parseCreateTable } from './driver/cql.ts';
+import { parseCreateTable, unknownPart } from './driver/cql.ts';
 import { driverCalls, type DriverCall } from './driver/driver-calls.ts';
 import type { LintConfig } from './lint-config.ts';
 import { locationOf } from './location.ts';
@@ -28,6 +28,21 @@ export interface LintResult {
   readonly files: readonly string[];
   readonly pipelines: number;
   readonly findings: readonly LintFinding[];
+  /** The tsconfig.json files whose compiler options were used (empty: the built-in defaults), when the caller says. */
+  readonly tsconfigs?: readonly string[];
+  /** Test and example files left out (see --include-tests), when the caller says. */
+  readonly skippedTests?: number;
+}
+
+const byPlace = (a: LintFinding, b: LintFinding) => a.location.file.localeCompare(b.location.file) || a.location.line - b.location.line || a.location.column - b.location.column || a.code.localeCompare(b.code);
+
+/** Results of several projects (one a tsconfig) as one. */
+export function mergeLintResults(results: readonly LintResult[]): LintResult {
+  return {
+    files: results.flatMap((r) => r.files).sort(),
+    pipelines: results.reduce((n, r) => n + r.pipelines, 0),
+    findings: results.flatMap((r) => r.findings).sort(byPlace),
+  };
 }
 
 export interface LintOptions {
@@ -94,7 +109,7 @@ function primaryKeysOf(project: Project, files: readonly string[]): Map<string, 
     if (!source || !/CREATE\s+TABLE/i.test(source.getFullText())) continue;
     const visit = (node: ts.Node): void => {
       if ((ts.isStringLiteral(node) || ts.isNoSubstitutionTemplateLiteral(node)) && createTable.test(node.text)) add(node.text);
-      else if (ts.isTemplateExpression(node) && createTable.test(node.head.text)) add(node.getText(source.compilerNode).slice(1, -1).replace(/\$\{[^}]*\}/g, 'x'));
+      else if (ts.isTemplateExpression(node) && createTable.test(node.head.text)) add(node.getText(source.compilerNode).slice(1, -1).replace(/\$\{[^}]*\}/g, unknownPart));
       ts.forEachChild(node, visit);
     };
     visit(source.compilerNode);
@@ -237,6 +252,6 @@ export function lintProject(project: Project, files: readonly string[], options:
   const unique = [...new Map(raw.map((f) => [sameFinding(f), f])).values()];
   const knownCodes = new Set(allRuleMeta.map((m) => m.code));
   const findings = applyConfig(applySuppressions(unique, files, project, knownCodes), options.config);
-  findings.sort((a, b) => a.location.file.localeCompare(b.location.file) || a.location.line - b.location.line || a.location.column - b.location.column || a.code.localeCompare(b.code));
+  findings.sort(byPlace);
   return { files, pipelines, findings };
 }

@@ -90,7 +90,7 @@ describe('idemflow lint (CLI)', () => {
     expect(strict.status).toBe(1);
     expect(strict.stderr).toContain('1 warnings, more than --max-warnings 0');
     expect(runCli(['lint', fixture('dsl-socket-no-wal.ts'), '--max-warnings', 'many']).status).toBe(2);
-  });
+  }, 180_000);
 
   it('a config file sets severities; a bad one is a usage error naming the file and the key', () => {
     const dir = tempDir();
@@ -103,7 +103,7 @@ describe('idemflow lint (CLI)', () => {
     const bad = runCli(['lint', 'counter.ts'], { cwd: dir });
     expect(bad.status).toBe(2);
     expect(bad.stderr).toMatch(/idemflow\.lint\.json: rules\.IDEM999: unknown code/);
-  });
+  }, 180_000);
 
   it('--since lints only files changed since a git ref (committed, uncommitted or new)', () => {
     const dir = tempDir();
@@ -124,7 +124,7 @@ describe('idemflow lint (CLI)', () => {
     const badRef = runCli(['lint', '.', '--since', 'no-such-branch'], { cwd: dir });
     expect(badRef.status).toBe(2);
     expect(badRef.stderr).toContain('--since: "no-such-branch" is not a commit, branch or tag');
-  });
+  }, 180_000);
 
   it('usage errors exit 2 with one clear line', () => {
     const missing = runCli(['lint', 'no/such/file.ts']);
@@ -134,5 +134,5 @@ describe('idemflow lint (CLI)', () => {
     expect(nothing.status).toBe(2);
     expect(nothing.stderr).toContain('give files, folders or globs to lint');
     expect(runCli(['lint', fixture('dsl-clean-recommended.ts'), '--format', 'xml']).status).toBe(2);
-  });
+  }, 180_000);
 });

@@ -6,6 +6,8 @@ export const json: LintFormatter = (result) =>
     {
       files: result.files.length,
       pipelines: result.pipelines,
+      ...(result.tsconfigs ? { tsconfigs: result.tsconfigs.map(displayPath) } : {}),
+      ...(result.skippedTests !== undefined ? { skippedTests: result.skippedTests } : {}),
       summary: lintCounts(result),
       findings: result.findings.map((f) => ({
         code: f.code,

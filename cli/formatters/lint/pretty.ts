@@ -34,5 +34,7 @@ export const pretty: LintFormatter = (result) => {
   const mark = c.error > 0 ? pc.red('✖') : pc.green('✔');
   const suppressed = c.suppressed > 0 ? ` (${c.suppressed} suppressed)` : '';
   out.push(`${mark} ${plural(result.files.length, 'file')}, ${plural(result.pipelines, 'pipeline')}: ${plural(c.error, 'error')}, ${plural(c.warning, 'warning')}, ${plural(c.note, 'note')}${suppressed}`);
+  if (result.tsconfigs) out.push(pc.dim(`  compiler options: ${result.tsconfigs.length === 0 ? 'built-in defaults (no tsconfig.json above the files)' : result.tsconfigs.map(displayPath).join(', ')}`));
+  if (result.skippedTests) out.push(pc.dim(`  ${plural(result.skippedTests, 'test or example file')} not linted (--include-tests lints them)`));
   return out.join('\n');
 };

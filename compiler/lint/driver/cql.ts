@@ -27,6 +27,18 @@ const identifier = String.raw`"?[A-Za-z_][A-Za-z0-9_]*"?`;
 const tableName = String.raw`(?:${identifier}\.)?${identifier}`;
 
 export const unquote = (name: string) => (name.startsWith('"') ? name.slice(1, -1) : name.toLowerCase());
+/**
+ * Stands for a `${…}` part of a template the lint cannot read: it parses as
+ * an identifier, so the statement's shape is still read, but a table named
+ * with it is unknown — never matched to a schema, and shown as unknown.
+ */
+export const unknownPart = 'idemflow_unknown_part';
+
+export const isUnknownTable = (table: string) => table.includes(unknownPart);
+
+/** A table for messages: its name, or what is known of a name built at run time. */
+export const displayTable = (table: string) => (isUnknownTable(table) ? `an unknown table (${table.replaceAll(unknownPart, '${…}')})` : table);
+
 /** Table names compare without their keyspace. */
 export const tableKey = (name: string) => unquote(name.split('.').pop()!);
 
@@ -147,5 +159,6 @@ export function parseCreateTable(cql: string): { table: string; primaryKey: stri
     const inline = splitTopLevel(body, 0).find((c) => /\bPRIMARY\s+KEY\b/i.test(c.text));
     primaryKey = inline ? [unquote(inline.text.split(/\s+/)[0]!)] : [];
   }
-  return primaryKey.length > 0 ? { table: tableKey(m[1]!), primaryKey } : undefined;
+  const table = tableKey(m[1]!);
+  return primaryKey.length > 0 && !isUnknownTable(table) ? { table, primaryKey } : undefined;
 }

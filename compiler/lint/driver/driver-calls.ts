@@ -2,7 +2,7 @@ import { Node, SyntaxKind, type CallExpression, type ParenthesizedExpression, ty
 import { methodCalls } from '../find-nodes.ts';
 import { propertyOf, type AbstractValue } from '../abstract-value.ts';
 import type { StaticEvaluator } from '../static-eval.ts';
-import { parseCqlWrite, type CqlWrite } from './cql.ts';
+import { parseCqlWrite, unknownPart, type CqlWrite } from './cql.ts';
 
 /** One statement a driver call sends: its CQL, the node holding it, and its parameters' nodes when written out. */
 export interface SentStatement {
@@ -27,13 +27,13 @@ const optionsIndex = { execute: 2, eachRow: 2, stream: 2, batch: 1 } as const;
 const driverMethods: ReadonlySet<string> = new Set(Object.keys(optionsIndex));
 const isDriverMethod = (name: string): name is DriverCall['method'] => name in optionsIndex;
 
-/** The CQL text of an expression, reading `${…}` parts it cannot know as a placeholder identifier. */
+/** The CQL text of an expression, reading `${…}` parts it cannot know as `unknownPart`. */
 export function cqlTextOf(node: Node, evaluator: StaticEvaluator): string | undefined {
   if (Node.isTemplateExpression(node)) {
     let text = node.getHead().getLiteralText();
     for (const span of node.getTemplateSpans()) {
       const part = evaluator.evaluate(span.getExpression());
-      text += (part.type === 'literal' && typeof part.value === 'string' ? part.value : 'x') + span.getLiteral().getLiteralText();
+      text += (part.type === 'literal' && (typeof part.value === 'string' || typeof part.value === 'number') ? String(part.value) : unknownPart) + span.getLiteral().getLiteralText();
     }
     return text;
   }

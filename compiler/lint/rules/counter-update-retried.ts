@@ -2,6 +2,7 @@ import type ts from 'typescript';
 import { graphOf } from '../../analysis/call-graph/morph.ts';
 import { describeReach, resendAround } from '../../analysis/call-graph/replay-contexts.ts';
 import { retryHelperAround, retryLoopAround, kafkaHandlerAround } from '../driver/call-context.ts';
+import { displayTable } from '../driver/cql.ts';
 import { defineSourceRule } from '../source-rule.ts';
 
 type Message = 'idempotentFlag' | 'retryHelper' | 'retryLoop' | 'retryRecursion' | 'kafkaHandler';
@@ -38,7 +39,7 @@ export default defineSourceRule<Message>({
     for (const driverCall of context.driverCalls()) {
       const counter = driverCall.statements.find((s) => s.write && s.write.counterDeltas.length > 0);
       if (!counter?.write) continue;
-      const data = { table: counter.write.table, column: counter.write.counterDeltas[0]!, where: '', via: '' };
+      const data = { table: displayTable(counter.write.table), column: counter.write.counterDeltas[0]!, where: '', via: '' };
       const node = driverCall.name;
       if (driverCall.isIdempotent) {
         context.report({ messageId: 'idempotentFlag', node, data: { ...data, where: driverCall.method === 'batch' ? ' (batch)' : '' } });

@@ -3,7 +3,7 @@ import { graphOf } from '../../analysis/call-graph/morph.ts';
 import { describeNondet, type NotFollowed } from '../../analysis/call-graph/value-origin.ts';
 import { findNondeterministic } from '../../analysis/nondeterministic-expression.ts';
 import { constInitializer } from '../driver/driver-calls.ts';
-import { nondeterministicCqlFunction } from '../driver/cql.ts';
+import { displayTable, nondeterministicCqlFunction } from '../driver/cql.ts';
 import { recomputedOnRerun, rerunContextOf, type RerunContext } from '../driver/rerun-context.ts';
 import { defineSourceRule } from '../source-rule.ts';
 
@@ -43,7 +43,7 @@ export default defineSourceRule<Message>({
         const keys = write.verb === 'update' ? write.whereColumns : (context.primaryKeys.get(write.table) ?? []);
         for (const value of write.values) {
           if (!keys.includes(value.column)) continue;
-          const data = { column: value.column, table: write.table };
+          const data = { column: value.column, table: displayTable(write.table) };
           if (value.marker === undefined) {
             const what = nondeterministicCqlFunction(value.text);
             // A CQL function is evaluated again by the server on the driver's retries (isIdempotent) too.
