@@ -52,6 +52,17 @@ function sinkUses(sink: SinkNode, row: FieldTaint, node: { readonly location?: S
  * A taint introduced by a `.map` and used by a later window is found here.
  */
 export function keyUses(pipeline: PipelineNode, programs: ProgramSource = diskPrograms): readonly KeyUse[] {
+  // IDEM003 and IDEM007 both ask, for the same pipeline: read its functions once.
+  const cached = computed.get(pipeline);
+  if (cached?.programs === programs) return cached.uses;
+  const uses = computeKeyUses(pipeline, programs);
+  computed.set(pipeline, { programs, uses });
+  return uses;
+}
+
+const computed = new WeakMap<PipelineNode, { readonly programs: ProgramSource; readonly uses: readonly KeyUse[] }>();
+
+function computeKeyUses(pipeline: PipelineNode, programs: ProgramSource): readonly KeyUse[] {
   /** Passes the function's position when known, so a taint can point at the exact clock or random call and helpers are followed. */
   const analyze: Analyze = (fn, input, at, pick) => analyzeFunction(fn.source, input, 0, fn.location ?? userFunctionLocation(programs, at, pick), programs);
   const firstArgument = { argument: 0 };

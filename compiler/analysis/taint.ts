@@ -69,10 +69,23 @@ export function analyzeFunction(source: string, input: FieldTaint, recordParamet
     located ? locationOfNode(node) : at && textStart >= 0 ? offsetLocation(at, source, node.getStart() - textStart) : undefined;
   const notFollowed: NotFollowed[] = [];
   const fromOutside = (node: ts.Node): TaintOrigin | undefined => {
+    if (ts.isIdentifier(node) && ownNames.has(node.text)) return undefined; // a parameter or a local: read here
     const found = located?.origins.shallowOrigin(node, fn, notFollowed);
     return found ? { what: describeNondet(found), location: locationOfNode(found.via[0]?.node ?? found.at) } : undefined;
   };
   const param = bindParameter(fn, recordParameter);
+  const ownNames = new Set<string>();
+  const declare = (name: ts.BindingName): void => {
+    if (ts.isIdentifier(name)) ownNames.add(name.text);
+    else for (const element of name.elements) if (!ts.isOmittedExpression(element)) declare(element.name);
+  };
+  if (located) {
+    const collectNames = (node: ts.Node): void => {
+      if (ts.isParameter(node) || ts.isVariableDeclaration(node) || ts.isBindingElement(node)) declare(node.name);
+      ts.forEachChild(node, collectNames);
+    };
+    collectNames(fn);
+  }
   const taintedLocals = new Map<string, TaintOrigin>();
 
   const fieldRead = (node: ts.Node): TaintOrigin | undefined => {

@@ -10,6 +10,8 @@ export type Resolved =
   /** Declared by a library (a `.d.ts` or a file in node_modules): judged by its name only. */
   | { readonly kind: 'external' }
   | { readonly kind: 'unresolved'; readonly why: string }
+  /** A module of the program (`import * as time from './time.ts'`): its members are followed. */
+  | { readonly kind: 'module' }
   /** Something else (a class, an enum, a property of data): nothing to follow. */
   | { readonly kind: 'other' };
 
@@ -41,19 +43,22 @@ export function calleeName(callee: ts.Expression): ts.Node | undefined {
 
 /** The declaration a name refers to, classified. Functions are followed through `const f = …` and object properties. */
 export function resolveName(name: ts.Node, checker: ts.TypeChecker): Resolved {
-  if (importedFromPackage(name, checker)) return { kind: 'external' };
-  const symbol = symbolOf(name, checker);
+  let symbol = checker.getSymbolAtLocation(name);
+  if (!symbol && ts.isShorthandPropertyAssignment(name.parent) && name.parent.name === name) symbol = checker.getShorthandAssignmentValueSymbol(name.parent);
+  if (symbol && symbol.flags & ts.SymbolFlags.Alias) {
+    // A package's export (`'node:crypto'`, `'uuid'`) is a library's, whether or not its types are installed.
+    if (isPackageImport(symbol)) return { kind: 'external' };
+    symbol = checker.getAliasedSymbol(symbol);
+  }
   const declaration = symbol?.valueDeclaration ?? symbol?.declarations?.[0];
   if (!symbol || !declaration) return { kind: 'unresolved', why: 'its declaration was not found (an unresolved import or an undeclared name)' };
   if (isLibrary(declaration.getSourceFile())) return { kind: 'external' };
+  if (ts.isSourceFile(declaration) || ts.isModuleDeclaration(declaration)) return { kind: 'module' };
   return classify(declaration);
 }
 
-/** A name imported from a package (`'node:crypto'`, `'uuid'`): a library's, whether or not its types are installed. */
-function importedFromPackage(name: ts.Node, checker: ts.TypeChecker): boolean {
-  const target = ts.isPropertyAccessExpression(name.parent) && name.parent.name === name ? name.parent.expression : name;
-  const local = checker.getSymbolAtLocation(target);
-  const declaration = local && local.flags & ts.SymbolFlags.Alias ? local.declarations?.[0] : undefined;
+function isPackageImport(alias: ts.Symbol): boolean {
+  const declaration = alias.declarations?.[0];
   const from = declaration && ts.findAncestor(declaration, ts.isImportDeclaration);
   return from !== undefined && ts.isStringLiteral(from.moduleSpecifier) && !/^\.{0,2}\//.test(from.moduleSpecifier.text);
 }
@@ -73,21 +78,24 @@ function classify(declaration: ts.Node): Resolved {
   return { kind: 'other' };
 }
 
-/** What a call calls. A method of a value whose type is not known (`e.key.trim()`) is data, not a helper: 'other'. */
+/**
+ * What a call calls. A method is resolved only on `this`, on a module of the
+ * program, or on an object literal of the program: `client.execute()` or
+ * `e.key.trim()` are methods of values, judged by name — and resolving them
+ * would make the checker type their receivers, the costly part.
+ */
 export function resolveCallee(call: ts.CallExpression | ts.NewExpression, checker: ts.TypeChecker): Resolved {
   const callee = unwrap(call.expression);
   if (ts.isArrowFunction(callee) || ts.isFunctionExpression(callee)) return { kind: 'function', node: callee };
-  const name = calleeName(callee);
-  if (!name) return { kind: 'other' };
-  const resolved = resolveName(name, checker);
-  if (resolved.kind === 'unresolved' && ts.isPropertyAccessExpression(callee) && !isModuleOrThis(callee.expression, checker)) return { kind: 'other' };
-  return resolved;
-}
-
-/** `this.x()` and `ns.x()` (a namespace import) are calls of the program's own code; `value.x()` may be a method of data. */
-function isModuleOrThis(receiver: ts.Expression, checker: ts.TypeChecker): boolean {
-  if (receiver.kind === ts.SyntaxKind.ThisKeyword) return true;
-  if (!ts.isIdentifier(receiver)) return false;
-  const symbol = checker.getSymbolAtLocation(receiver);
-  return symbol !== undefined && (symbol.declarations ?? []).some((d) => ts.isNamespaceImport(d));
+  if (ts.isIdentifier(callee)) return resolveName(callee, checker);
+  if (!ts.isPropertyAccessExpression(callee)) return { kind: 'other' };
+  const receiver = unwrap(callee.expression);
+  if (receiver.kind !== ts.SyntaxKind.ThisKeyword) {
+    if (!ts.isIdentifier(receiver)) return { kind: 'other' };
+    const owner = resolveName(receiver, checker);
+    const objectLiteral = owner.kind === 'variable' && owner.node.initializer !== undefined && ts.isObjectLiteralExpression(unwrap(owner.node.initializer));
+    if (owner.kind === 'external') return owner;
+    if (owner.kind !== 'module' && !objectLiteral) return { kind: 'other' };
+  }
+  return resolveName(callee.name, checker);
 }
