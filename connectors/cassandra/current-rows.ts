@@ -1,6 +1,7 @@
 import type { Client } from 'cassandra-driver';
 import { PipelineNode, SinkNode } from '../../compiler/ir/index.ts';
 import type { Row } from '../embedded/store.ts';
+import type { RepairTarget } from '../../runners/local/repair.ts';
 import { cassandraRepairTarget } from './repair-target.ts';
 import { systemOfRecordEntries } from './sor-reader.ts';
 
@@ -22,6 +23,13 @@ async function systemOfRecordRows(client: Client, sink: SinkNode): Promise<Table
   return (key) => rows.get(String(key[0]));
 }
 
+/** A sink table's rows by planned primary key (a dry-run shows every row it plans, so they are all needed). */
+async function sinkRows(target: RepairTarget, sink: SinkNode): Promise<TableLookup> {
+  const rows = new Map<string, Row>();
+  for await (const row of target.rows(sink)) rows.set(JSON.stringify(row.key), row.columns);
+  return (key) => rows.get(JSON.stringify(target.storedKey(sink, key)));
+}
+
 /**
  * The current rows of the Cassandra tables a dry-run plans to write, as a
  * lookup by `keyspace.table` and planned primary key; undefined for sinks
@@ -34,7 +42,7 @@ export async function cassandraCurrentRows(client: Client, pipeline: PipelineNod
     const id = SinkNode.label(sink);
     if (sink.target !== 'cassandra' || lookups.has(id) || !tables.has(id)) continue;
     try {
-      lookups.set(id, sink.mode === 'system-of-record' ? await systemOfRecordRows(client, sink) : await target.currentRows(sink));
+      lookups.set(id, sink.mode === 'system-of-record' ? await systemOfRecordRows(client, sink) : await sinkRows(target, sink));
     } catch (error) {
       if (!missingTable(error)) throw error;
       lookups.set(id, () => undefined);

@@ -1,10 +1,9 @@
 import { types, type Client } from 'cassandra-driver';
 import type { PipelineNode, SinkNode } from '../../compiler/ir/index.ts';
 import type { RepairTarget } from '../../runners/local/repair.ts';
-import type { Row } from '../embedded/store.ts';
 import { tableSchemas, type CqlType, type TableSchema } from './cql-schema.ts';
 import { sorBucket } from './sor-bucket.ts';
-import { systemOfRecordEvents } from './sor-reader.ts';
+import { systemOfRecordEvents, tokenRanges } from './sor-reader.ts';
 import { CassandraTableWriter } from './table-writer.ts';
 
 /** Values as the pipeline computed them: Longs and timestamps back to numbers. */
@@ -16,8 +15,26 @@ function stored(value: unknown, type: CqlType): unknown {
   return typeof value === 'number' ? value : Number(value);
 }
 
-/** Repair against Cassandra: reads the system of record by token ranges with paging, reads and rewrites the sink table. */
-export function cassandraRepairTarget(client: Client, pipeline: PipelineNode): RepairTarget {
+const keyColumnsOf = (s: TableSchema) => [...s.partitionKey, ...s.clustering];
+
+/**
+ * A table's rows with their primary key, read by token ranges with paging:
+ * no query scans the whole ring, and memory holds one page of `fetchSize`
+ * rows at a time.
+ */
+async function* tableRows(client: Client, s: TableSchema, fetchSize: number): AsyncGenerator<{ key: unknown[]; columns: Record<string, unknown> }> {
+  const token = `token(${s.partitionKey.map((c) => c.name).join(', ')})`;
+  for (const [i, [lo, hi]] of tokenRanges(16).entries()) {
+    // (lo, hi] slices; the first includes the minimum token itself. Identifiers were validated by the DSL.
+    const cql = `SELECT * FROM ${s.keyspace}.${s.table} WHERE ${token} ${i === 0 ? '>=' : '>'} ? AND ${token} <= ?`;
+    for await (const row of client.stream(cql, [lo, hi], { prepare: true, fetchSize }) as unknown as AsyncIterable<types.Row>) {
+      yield { key: keyColumnsOf(s).map((c) => plain(row.get(c.name))), columns: Object.fromEntries(s.columns.map((c) => [c.name, plain(row.get(c.name))])) };
+    }
+  }
+}
+
+/** Repair against Cassandra: the system of record and the sink table both streamed by token ranges with paging; corrections written as upserts. */
+export function cassandraRepairTarget(client: Client, pipeline: PipelineNode, options: { fetchSize?: number } = {}): RepairTarget {
   const schemas = tableSchemas(pipeline);
   const schemaOf = (sink: SinkNode): TableSchema => {
     const s = schemas.find((x) => x.keyspace === sink.keyspace && x.table === sink.table);
@@ -25,22 +42,14 @@ export function cassandraRepairTarget(client: Client, pipeline: PipelineNode): R
     return s;
   };
   return {
-    async events(sor) {
+    events(sor) {
       const s = schemaOf(sor);
-      const events: unknown[] = [];
-      for await (const event of systemOfRecordEvents(client, s.keyspace, s.table)) events.push(event);
-      return events;
+      return systemOfRecordEvents(client, s.keyspace, s.table);
     },
-    async currentRows(sink) {
-      const s = schemaOf(sink);
-      const keyColumns = [...s.partitionKey, ...s.clustering];
-      const rows = new Map<string, Row>();
-      for await (const row of client.stream(`SELECT * FROM ${s.keyspace}.${s.table}`, [], { prepare: true, fetchSize: 5_000 }) as unknown as AsyncIterable<types.Row>) {
-        const key = keyColumns.map((c) => plain(row.get(c.name)));
-        rows.set(JSON.stringify(key), Object.fromEntries(s.columns.map((c) => [c.name, plain(row.get(c.name))])));
-      }
-      // Planned keys are compared as Cassandra stores them.
-      return (key) => rows.get(JSON.stringify(key.map((v, i) => stored(v, keyColumns[i]!.type))));
+    rows: (sink) => tableRows(client, schemaOf(sink), options.fetchSize ?? 5_000),
+    storedKey(sink, key) {
+      const columns = keyColumnsOf(schemaOf(sink));
+      return key.map((v, i) => stored(v, columns[i]!.type));
     },
     async write(sink, ops) {
       await new CassandraTableWriter(client, sink, schemaOf(sink), sorBucket(pipeline)).write(ops);

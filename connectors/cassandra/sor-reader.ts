@@ -2,7 +2,7 @@ import { types, type Client } from 'cassandra-driver';
 import { allHashBuckets, idBucket } from './sor-bucket.ts';
 
 /** Murmur3 token ranges: the whole ring cut into `parts` slices, each read with paging. */
-function tokenRanges(parts: number): [types.Long, types.Long][] {
+export function tokenRanges(parts: number): [types.Long, types.Long][] {
   const min = -(2n ** 63n);
   const span = 2n ** 64n - 1n;
   return Array.from({ length: parts }, (_, i) => {

@@ -8,6 +8,7 @@ import { AggregationState } from './aggregation-state.ts';
 import { aggregatorFor } from './aggregators.ts';
 import { batchDigest } from './batch-digest.ts';
 import { assertSameSource, FileCheckpoints, MemoryCheckpoints, type BatchProgress, type CheckpointStore } from './checkpoint.ts';
+import { lockForRun } from './folder-lock.ts';
 import { sourceIdentity } from './source-identity.ts';
 import { noFaults, type FaultSpec } from './faults.ts';
 import { compileRecordPath, rawText, windowOf } from './record-path.ts';
@@ -186,6 +187,7 @@ export async function runLocal(pipeline: PipelineNode, options: LocalRunOptions)
     : undefined;
   const sourceContext = { store: options.store, receiver, kafka, cassandra: options.cassandra };
   let inputReadyAt = performance.now();
+  const lock = options.checkpointDir ? lockForRun(options.checkpointDir, pipeline.name) : undefined;
   try {
     await receiver?.start();
     await kafka?.start();
@@ -195,6 +197,7 @@ export async function runLocal(pipeline: PipelineNode, options: LocalRunOptions)
     // Also on a (simulated) crash: the connection dies with the process, unflushed.
     receiver?.close();
     await kafka?.close();
+    lock?.release();
   }
 
   async function runBatches(): Promise<LocalRunResult> {
@@ -390,6 +393,8 @@ export async function runLocal(pipeline: PipelineNode, options: LocalRunOptions)
     const progress = checkpoints.progress();
     const sameBatch = progress && isDeepStrictEqual(progress.batchStart, identity.batchStart) && isDeepStrictEqual(progress.batchEnd, identity.batchEnd) && progress.digest === identity.digest;
     const done = sameBatch ? [...progress.done] : [];
+    // Recorded before the first write: from here the system of record may hold events past the checkpoint (repair needs to know).
+    if (!sameBatch) checkpoints.saveProgress({ ...identity, done });
     const crashHere = faults.crashAt.includes(batchNo) && !checkpoints.crashedAt().includes(batchNo);
     // Crash point k: after k writes landed, before the k-th was recorded as done.
     const crashPoint = crashHere ? random.int(0, writes.length) : -1;

@@ -24,7 +24,8 @@ export const localRunner: Runner<LocalRunOptions> & { run(p: PipelineNode, o: Lo
 
 export { runLocal, SimulatedCrash, crashExitCode } from './engine.ts';
 export type { LocalRunOptions, LocalRunResult, Progress } from './engine.ts';
-export { repair, repairPipeline, RepairRefused, embeddedRepairTarget, type RepairTarget } from './repair.ts';
+export { repair, repairJob, RepairRefused, type RepairTarget, type RepairResult } from './repair.ts';
+export { embeddedRepairTarget } from './embedded-repair-target.ts';
 export { diffPlan, storeLookup } from './plan-diff.ts';
 export { parseFaults, describeFaults, noFaults } from './faults.ts';
 export { runWithRestarts } from './run-with-restarts.ts';

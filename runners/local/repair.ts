@@ -1,12 +1,14 @@
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { PipelineNode, SinkNode, SourceNode, type WindowNode } from '../../compiler/ir/index.ts';
-import { EmbeddedStore, type Row } from '../../connectors/embedded/store.ts';
+import type { PipelineNode, SinkNode } from '../../compiler/ir/index.ts';
+import type { Row } from '../../connectors/embedded/store.ts';
 import type { TableOp } from '../../connectors/embedded/table-log.ts';
-import { repairDerivation } from '../../compiler/analysis/repair-derivation.ts';
-import { RunnerError } from '../runner-error.ts';
-import { runLocal, type Progress } from './engine.ts';
-import { diffPlan } from './plan-diff.ts';
+import type { Progress } from './engine.ts';
+import { lockFolder } from './folder-lock.ts';
+import { repairJob, type RepairJob } from './repair-job.ts';
+import { repairCheckpoint, type RepairCheckpoint } from './repair-checkpoint.ts';
+import { groupPartitions, workPartitions, type PartitionOutcome } from './repair-partitions.ts';
+import { SinkNode as Sink } from '../../compiler/ir/index.ts';
+
+export { RepairRefused, repairJob } from './repair-job.ts';
 
 export interface RepairResult {
   readonly systemOfRecord: string;
@@ -16,82 +18,82 @@ export interface RepairResult {
   readonly checked: number;
   /** Rows that were wrong (or missing) and were rewritten. */
   readonly corrected: number;
+  /** With a checkpoint: the (key, window) entries of its state rewritten from the system of record, and how many differed. */
+  readonly state?: { readonly entries: number; readonly changed: number };
   readonly elapsedMs: number;
-}
-
-export class RepairRefused extends RunnerError {
-  constructor(
-    message: string,
-    /** The compiler codes behind the refusal (IDEM001, IDEM006, IDEM007). */
-    readonly codes: readonly string[],
-  ) {
-    super(message);
-  }
 }
 
 /** Where repair reads the system of record from and rewrites aggregates to: the embedded store, or Cassandra. */
 export interface RepairTarget {
-  /** Every archived event. */
-  events(systemOfRecord: SinkNode): Promise<unknown[]>;
-  /** Reads the sink table, and answers its current row for a planned primary key. */
-  currentRows(sink: SinkNode): Promise<(key: readonly unknown[]) => Row | undefined>;
+  /** Every archived event, each once, streamed. */
+  events(systemOfRecord: SinkNode): AsyncIterable<unknown>;
+  /** The sink table's rows as stored, streamed; a key that comes again takes the later columns (a log's later upsert). */
+  rows(sink: SinkNode): AsyncIterable<{ readonly key: readonly unknown[]; readonly columns: Row }>;
+  /** A planned primary key as the table stores it, to compare with `rows`. */
+  storedKey(sink: SinkNode, key: readonly unknown[]): readonly unknown[];
   write(sink: SinkNode, ops: readonly TableOp[]): Promise<void>;
-}
-
-export function embeddedRepairTarget(store: EmbeddedStore): RepairTarget {
-  const table = (s: SinkNode) => store.table({ keyspace: s.keyspace ?? 'embedded', table: s.table! });
-  return {
-    events: async (sor) => table(sor).rows().map((r) => r.columns.payload),
-    currentRows: async (sink) => (key) => table(sink).get(key),
-    write: async (sink, ops) => table(sink).write(ops),
-  };
-}
-
-/**
- * The seed's correcting batch job, derived from the pipeline itself: the
- * steps after the archive (same windows, keys and aggregation) over every
- * archived event, writing whole aggregates. Windows never close during
- * repair, so late events count too. Refused, with the rule's code, where
- * rewriting cannot repair: a counter sink, no system of record, no event id,
- * an event time that the archived record no longer yields.
- */
-export function repairPipeline(pipeline: PipelineNode, events: readonly unknown[]): { job: PipelineNode; systemOfRecord: SinkNode } {
-  if (pipeline.sink.mode === 'counter') {
-    throw new RepairRefused(`cannot repair ${pipeline.name}: its sink ${SinkNode.label(pipeline.sink)} is a counter, and a counter cannot be repaired by rewriting it (IDEM001); switch to cassandra.upsert`, ['IDEM001']);
-  }
-  const derivation = repairDerivation(pipeline);
-  if (!derivation.repairable && derivation.reason === 'no-archive') {
-    throw new RepairRefused(`cannot repair ${pipeline.name}: it keeps no system of record to replay from (IDEM006); add .archive(…systemOfRecord(…))`, ['IDEM006']);
-  }
-  if (!derivation.repairable) {
-    throw new RepairRefused(`cannot repair ${pipeline.name}: its event time is taken before a ${derivation.change.kind} step that changes the record ${SinkNode.label(derivation.archive.sink)} archives, so the windows cannot be rebuilt from it (IDEM014); call .withEventTime() after that step or after .archive()`, ['IDEM014']);
-  }
-  const sor = derivation.archive.sink;
-  if (!sor.id) throw new RepairRefused(`cannot repair ${pipeline.name}: its system of record has no event id (IDEM007)`, ['IDEM007']);
-  // The stream's own steps from the archive on (and its event time, when taken before the archive).
-  const steps = derivation.steps.map((s) => (s.kind === 'Window' ? ({ ...s, allowedLatenessMs: Number.MAX_SAFE_INTEGER } satisfies WindowNode) : s));
-  const source = SourceNode.create({ connector: 'memory', delivery: 'bounded', options: { count: events.length }, knownFields: [], records: () => events, location: pipeline.location });
-  return { job: PipelineNode.create({ name: `${pipeline.name} (repair)`, source, steps, sink: pipeline.sink, location: pipeline.location }), systemOfRecord: sor };
 }
 
 export interface RepairOptions {
   readonly target: RepairTarget;
   readonly dryRun?: boolean;
-  readonly onProgress?: (p: Progress, total: number) => void;
+  /**
+   * The stream's checkpoint folder: its aggregation state is rewritten from
+   * the system of record too, so a resumed stream goes on from the repaired
+   * values instead of writing its stale ones over them.
+   */
+  readonly checkpointDir?: string;
+  /** Most (key, window) groups or sink rows held at once (default 20,000): a bigger repair is split into more partitions. */
+  readonly pageRows?: number;
+  readonly onProgress?: (p: Progress) => void;
 }
 
+/**
+ * The seed's correcting batch job: every aggregate recomputed from the
+ * system of record with the pipeline's own steps, and the rows that differ
+ * rewritten. Streamed: events and sink rows are spread over partition files
+ * by the row they belong to, and worked a partition at a time, so memory is
+ * bounded by `pageRows`, not by the size of the tables.
+ */
 export async function repair(pipeline: PipelineNode, options: RepairOptions): Promise<RepairResult> {
   const started = performance.now();
-  const { systemOfRecord: sor } = repairPipeline(pipeline, []); // refuses before reading anything
-  const events = await options.target.events(sor);
-  const { job } = repairPipeline(pipeline, events);
-  // First compute every aggregate without writing, to know which rows are wrong; then write those.
-  const scratch = new EmbeddedStore(join(tmpdir(), 'idemflow-repair-scratch'));
-  const planned = await runLocal(job, { store: scratch, dryRun: true, batchSize: 10_000, log: () => {}, onProgress: (p) => options.onProgress?.(p, events.length) });
-  const sinkId = `${pipeline.sink.keyspace ?? 'embedded'}.${pipeline.sink.table}`;
-  const current = await options.target.currentRows(pipeline.sink);
-  const changes = diffPlan((planned.plan ?? []).filter((w) => w.sink === sinkId), (_sink, key) => current(key));
-  const wrong = changes.filter((c) => c.change !== 'same');
-  if (!options.dryRun && wrong.length > 0) await options.target.write(pipeline.sink, wrong.map((r) => ({ op: 'upsert', k: r.key, v: r.after })));
-  return { systemOfRecord: SinkNode.label(sor), events: events.length, checked: changes.length, corrected: wrong.length, elapsedMs: performance.now() - started };
+  const job = repairJob(pipeline); // refuses before reading anything
+  const dir = options.checkpointDir;
+  const lock = dir && !options.dryRun ? lockFolder(dir, 'repair', pipeline.name) : undefined;
+  let wrote = false;
+  const written = { onWrite: () => void (wrote = true) };
+  try {
+    const checkpoint = dir ? repairCheckpoint(dir, pipeline.name, job.window) : undefined;
+    const outcome = await recompute(job, options, checkpoint, started, written);
+    const state = checkpoint ? checkpoint.rewrite(outcome.stateEntries, options.dryRun ?? false) : undefined;
+    lock?.release();
+    return { systemOfRecord: Sink.label(job.systemOfRecord), events: outcome.events, checked: outcome.checked, corrected: outcome.corrected, state, elapsedMs: performance.now() - started };
+  } catch (error) {
+    // A repair that rewrote rows but not the checkpoint's state keeps the lock: the stream refuses to resume until a repair completes.
+    if (!wrote) lock?.release();
+    throw error;
+  }
+}
+
+async function recompute(job: RepairJob, options: RepairOptions, checkpoint: RepairCheckpoint | undefined, started: number, written: { onWrite(): void }): Promise<PartitionOutcome & { events: number }> {
+  const { target } = options;
+  const sink = job.pipeline.sink;
+  const report = (events: number, batch: number) =>
+    options.onProgress?.({ batch, records: events, eventsPerSecond: (events * 1000) / Math.max(1, performance.now() - started), watermark: -Infinity, stateEntries: 0 });
+  const partitions = await groupPartitions(job, target.events(job.systemOfRecord), target.rows(sink), (key) => target.storedKey(sink, key), report);
+  try {
+    const outcome = await workPartitions(job, partitions, {
+      pageRows: options.pageRows ?? 20_000,
+      keepState: checkpoint?.holds,
+      write: options.dryRun
+        ? async () => {}
+        : (ops) => {
+            written.onWrite();
+            return target.write(sink, ops);
+          },
+    });
+    return { ...outcome, events: partitions.events };
+  } finally {
+    partitions.spill.remove();
+  }
 }

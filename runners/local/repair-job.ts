@@ -1,0 +1,92 @@
+import { repairDerivation } from '../../compiler/analysis/repair-derivation.ts';
+import { deadLetterSink, PipelineNode, SinkNode, SourceNode, type WindowNode } from '../../compiler/ir/index.ts';
+import { RunnerError } from '../runner-error.ts';
+import { aggregatorFor, type Aggregator } from './aggregators.ts';
+import { compileRecordPath, windowOf } from './record-path.ts';
+import { windowStarts } from './windowing.ts';
+
+export class RepairRefused extends RunnerError {
+  constructor(
+    message: string,
+    /** The compiler codes behind the refusal (IDEM001, IDEM006, IDEM007, IDEM014). */
+    readonly codes: readonly string[],
+  ) {
+    super(message);
+  }
+}
+
+/** One (key, window) an archived event counts in, with the event as the aggregation sees it. */
+export interface GroupedEvent {
+  readonly key: unknown;
+  /** Undefined for an unwindowed aggregate. */
+  readonly windowStart: number | undefined;
+  readonly event: Record<string, unknown>;
+}
+
+/** The correcting job of a pipeline: what it reads, and where each archived event counts. */
+export interface RepairJob {
+  readonly pipeline: PipelineNode;
+  readonly systemOfRecord: SinkNode;
+  readonly aggregator: Aggregator;
+  /** The stream's window (its lateness included): which windows a checkpoint still holds. */
+  readonly window: WindowNode | undefined;
+  /** Every (key, window) an archived event counts in, through the stream's own steps from the archive on. */
+  groups(event: unknown): Promise<readonly GroupedEvent[]>;
+  /** Archived events the steps rejected (a filter is not a rejection): as the stream dead-lettered them. */
+  readonly rejected: () => number;
+}
+
+/**
+ * The seed's correcting batch job, derived from the pipeline itself: the
+ * steps after the archive (and the event time, when taken before it) over
+ * each archived event. Refused, with the rule's code, where rewriting cannot
+ * repair: a counter sink, no system of record, no event id, an event time
+ * that the archived record no longer yields.
+ */
+export function repairJob(pipeline: PipelineNode): RepairJob {
+  if (pipeline.sink.mode === 'counter') {
+    throw new RepairRefused(`cannot repair ${pipeline.name}: its sink ${SinkNode.label(pipeline.sink)} is a counter, and a counter cannot be repaired by rewriting it (IDEM001); switch to cassandra.upsert`, ['IDEM001']);
+  }
+  const derivation = repairDerivation(pipeline);
+  const aggregate = PipelineNode.aggregate(pipeline);
+  if (!derivation.repairable && derivation.reason === 'no-archive') {
+    throw new RepairRefused(`cannot repair ${pipeline.name}: it keeps no system of record to replay from (IDEM006); add .archive(…systemOfRecord(…))`, ['IDEM006']);
+  }
+  if (!derivation.repairable) {
+    throw new RepairRefused(`cannot repair ${pipeline.name}: its event time is taken before a ${derivation.change.kind} step that changes the record ${SinkNode.label(derivation.archive.sink)} archives, so the windows cannot be rebuilt from it (IDEM014); call .withEventTime() after that step or after .archive()`, ['IDEM014']);
+  }
+  const sor = derivation.archive.sink;
+  if (!sor.id) throw new RepairRefused(`cannot repair ${pipeline.name}: its system of record has no event id (IDEM007)`, ['IDEM007']);
+  if (!aggregate) throw new RepairRefused(`cannot repair ${pipeline.name}: it aggregates nothing, so there is no aggregate to recompute`, []);
+
+  const window = windowOf(pipeline);
+  const steps = derivation.steps;
+  const source = SourceNode.create({ connector: 'memory', delivery: 'bounded', options: {}, knownFields: [], location: pipeline.location });
+  const job = PipelineNode.create({ name: `${pipeline.name} (repair)`, source, steps, sink: pipeline.sink, location: pipeline.location });
+  let out: GroupedEvent[] = [];
+  let rejected = 0;
+  const path = compileRecordPath(job, {
+    deadLetter: () => void rejected++,
+    archive: () => {},
+    emit: () => {},
+    aggregate(key, eventTime, event) {
+      const e = event as Record<string, unknown>;
+      // Windows never close in repair: a late event counts too.
+      if (!window) out.push({ key, windowStart: undefined, event: e });
+      else for (const windowStart of windowStarts(window, eventTime!)) out.push({ key, windowStart, event: e });
+    },
+  }, deadLetterSink('embedded', 'dead_letters'));
+  return {
+    pipeline,
+    systemOfRecord: sor,
+    aggregator: aggregatorFor(aggregate),
+    window,
+    async groups(event) {
+      out = [];
+      const pending = path(event, 0);
+      if (pending) await pending;
+      return out;
+    },
+    rejected: () => rejected,
+  };
+}
