@@ -2,6 +2,7 @@ import { Command } from 'commander';
 import { benchFaults } from '../../bench/faults.ts';
 import { benchKafkaCassandra } from '../../bench/kafka-cassandra.ts';
 import { benchLint } from '../../bench/lint.ts';
+import { benchLintCorpus } from '../../bench/lint-corpus.ts';
 import { benchLocal } from '../../bench/local.ts';
 import { benchMemory } from '../../bench/memory.ts';
 import { benchRunners } from '../../bench/runners.ts';
@@ -21,6 +22,7 @@ const benchmarks: Record<string, (o: { sizes?: number[]; beamSizes?: number[]; s
   local: benchLocal,
   'kafka-cassandra': benchKafkaCassandra,
   lint: benchLint,
+  'lint-corpus': benchLintCorpus,
   memory: benchMemory,
   runners: benchRunners,
   strategies: benchStrategies,
