@@ -50,5 +50,5 @@ export interface FetchedBatch {
 export type ConsumerEvent =
   | FetchedBatch
   | { readonly type: 'reply'; readonly id: number; readonly error?: string }
-  | { readonly type: 'joined'; readonly partitions: readonly number[] }
+  | { readonly type: 'joined'; readonly partitions: readonly number[]; readonly memberId: string }
   | { readonly type: 'crash'; readonly message: string; readonly restart: boolean };

@@ -28,7 +28,7 @@ const consumer = new Kafka(input.client).consumer({
   maxWaitTimeInMs: 100,
   maxBytesPerPartition: input.fetchBytes,
 });
-consumer.on(consumer.events.GROUP_JOIN, ({ payload }) => post({ type: 'joined', partitions: payload.memberAssignment[input.topic] ?? [] }));
+consumer.on(consumer.events.GROUP_JOIN, ({ payload }) => post({ type: 'joined', partitions: payload.memberAssignment[input.topic] ?? [], memberId: payload.memberId }));
 // kafkajs restarts itself after retriable errors (a coordinator still loading, a rebalance): the runner decides about the rest.
 consumer.on(consumer.events.CRASH, ({ payload }) => post({ type: 'crash', message: payload.error.message, restart: payload.restart }));
 

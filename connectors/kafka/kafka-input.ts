@@ -5,6 +5,7 @@ import type { ConsumerCommand, ConsumerEvent, ConsumerRequest, ConsumerThreadInp
 import { connectWithBackoff } from '../connect-with-backoff.ts';
 import { loadCredentials, type Credentials } from '../credentials.ts';
 import { RunnerError } from '../../runners/runner-error.ts';
+import { recordedMember, recordMember, removeDeadPredecessor } from './predecessor.ts';
 import type { SourceReader } from '../../runners/local/sources/source-reader.ts';
 
 /** The kafkajs client settings: SASL (and TLS) only when credentials are configured. */
@@ -45,6 +46,12 @@ export interface KafkaInputOptions {
    * would send a restart past records whose aggregates died with the process.
    */
   readonly commitOffsets?: boolean;
+  /**
+   * Where this runner records its group member id (beside its checkpoint):
+   * a restart removes the member its killed predecessor left in the group
+   * instead of waiting for that member's session to time out.
+   */
+  readonly memberFile?: string;
 }
 
 /** Consecutive records of one partition, in offset order: how fetches arrive and how the buffer keeps them. */
@@ -85,6 +92,7 @@ function fromOffset(c: Chunk, offset: number): Chunk | undefined {
  * group's assignment.
  */
 export class KafkaInput {
+  readonly #kafka: Kafka;
   readonly #admin: Admin;
   #thread: Worker | undefined;
   #closing = false;
@@ -115,7 +123,8 @@ export class KafkaInput {
   #partitions = 0;
 
   constructor(readonly options: KafkaInputOptions) {
-    this.#admin = new Kafka(kafkaClientConfig(`idemflow-${options.groupId}-admin`, options.brokers)).admin();
+    this.#kafka = new Kafka(kafkaClientConfig(`idemflow-${options.groupId}-admin`, options.brokers));
+    this.#admin = this.#kafka.admin();
   }
 
   get brokers(): string {
@@ -169,6 +178,7 @@ export class KafkaInput {
         return;
       }
       case 'joined':
+        if (this.options.memberFile) recordMember(this.options.memberFile, { groupId: this.options.groupId, memberId: event.memberId });
         this.assigned(event.partitions);
         if (this.#onJoin) this.#onJoin.resolve();
         else if (this.options.exclusive && event.partitions.length < this.#partitions) this.options.log(`source.kafka: a rebalance of group ${this.options.groupId} left this runner partitions [${event.partitions.join(', ')}]; another member joined it (run one instance per group: see docs/connectors.md)`);
@@ -218,6 +228,8 @@ export class KafkaInput {
     await connectWithBackoff(
       async () => {
         await this.#admin.connect();
+        const predecessor = this.options.memberFile && recordedMember(this.options.memberFile, groupId);
+        if (predecessor) await removeDeadPredecessor(this.#kafka, this.#admin, groupId, predecessor, this.options.log);
         await this.#call({ type: 'connect' });
       },
       { what: `source.kafka: cannot reach brokers ${this.brokers}`, attempts: this.options.attempts ?? 10, firstWaitMs: 500, maxWaitMs: 10_000, hint: 'are they running? (scripts/services up)', log: this.options.log },

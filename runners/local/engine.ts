@@ -1,3 +1,4 @@
+import { join } from 'node:path';
 import { isDeepStrictEqual } from 'node:util';
 import { defaultDeadLetterSink, PipelineNode, SinkNode } from '../../compiler/ir/index.ts';
 import { EmbeddedStore } from '../../connectors/embedded/store.ts';
@@ -183,7 +184,7 @@ export async function runLocal(pipeline: PipelineNode, options: LocalRunOptions)
     ? new SocketReceiver({ host: String(source.options.host), port: Number(source.options.port), walDir: source.wal?.dir, log, attempts: options.connectAttempts, maxQueued: 2 * batchSize })
     : undefined;
   const kafka = source.connector === 'kafka'
-    ? new KafkaInput({ brokers: source.options.brokers as string[], topic: String(source.options.topic), groupId: String(source.options.groupId), log, attempts: options.connectAttempts, exclusive: aggregate !== undefined, commitOffsets: checkpoints.durable && !options.dryRun })
+    ? new KafkaInput({ brokers: source.options.brokers as string[], topic: String(source.options.topic), groupId: String(source.options.groupId), log, attempts: options.connectAttempts, exclusive: aggregate !== undefined, commitOffsets: checkpoints.durable && !options.dryRun, memberFile: options.checkpointDir && join(options.checkpointDir, 'kafka-member.json') })
     : undefined;
   const sourceContext = { store: options.store, receiver, kafka, cassandra: options.cassandra };
   let inputReadyAt = performance.now();
