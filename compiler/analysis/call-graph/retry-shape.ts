@@ -3,6 +3,19 @@ import { symbolOf, type FunctionNode } from './resolve.ts';
 
 const isLoop = (node: ts.Node) => ts.isForStatement(node) || ts.isForOfStatement(node) || ts.isForInStatement(node) || ts.isWhileStatement(node) || ts.isDoStatement(node);
 
+/** `for (const item of items) { try { await op(item) } … }` moves on to the next item: a loop over inputs, not a retry. */
+function usesLoopVariable(call: ts.Node, loop: ts.Node): boolean {
+  if (!(ts.isForOfStatement(loop) || ts.isForInStatement(loop)) || !ts.isVariableDeclarationList(loop.initializer)) return false;
+  const names: string[] = [];
+  const collect = (name: ts.BindingName): void => {
+    if (ts.isIdentifier(name)) names.push(name.text);
+    else for (const element of name.elements) if (!ts.isOmittedExpression(element)) collect(element.name);
+  };
+  for (const declaration of loop.initializer.declarations) collect(declaration.name);
+  const text = call.getText();
+  return names.some((n) => new RegExp(`\\b${n}\\b`).test(text));
+}
+
 /** Does `scope` (a catch block or a `.catch` callback) call one of `targets` again? */
 function callsAgain(scope: ts.Node, matches: (call: ts.CallExpression) => boolean): boolean {
   let found = false;
@@ -28,7 +41,7 @@ export function retryAround(call: ts.Node, fn: FunctionNode, matches: (again: ts
       inTry = parent;
       if (callsAgain(parent.catchClause.block, matches)) return parent.catchClause;
     }
-    if (inTry && isLoop(parent)) return parent;
+    if (inTry && isLoop(parent) && !usesLoopVariable(call, parent)) return parent;
     // `send().catch(() => send())`, also after awaits and parentheses: `await send().catch(…)`.
     if (ts.isPropertyAccessExpression(parent) && parent.expression === child && (parent.name.text === 'catch' || parent.name.text === 'then') && ts.isCallExpression(parent.parent)) {
       const handlers = parent.name.text === 'catch' ? parent.parent.arguments.slice(0, 1) : parent.parent.arguments.slice(1, 2);
