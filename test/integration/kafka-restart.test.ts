@@ -1,5 +1,4 @@
-import { spawn } from 'node:child_process';
-import { existsSync, readFileSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { Kafka } from 'kafkajs';
 import { describe, expect, it } from 'vitest';
@@ -10,26 +9,21 @@ import { runLocal } from '../../runners/local/index.ts';
 import { generatedEvent } from '../../runners/local/sources/generator-source.ts';
 import { SensorReading } from '../../pipelines/schemas.ts';
 import { embedded, source } from 'idemflow';
-import { repoRoot } from '../helpers/run-cli.ts';
 import { tempDir } from '../helpers/temp-dir.ts';
-import { generatorDefaults } from '../helpers/truth.ts';
+import { countsByKeyAndWindow, generatorDefaults } from '../helpers/truth.ts';
 import { kafkaSensorCounts } from '../fixtures/integration/kafka-sensor-counts.ts';
+import { checkpointBatch, spawnCli } from './cli-child.ts';
 import { brokers, runId } from './servers.ts';
 
 const minute = 60_000;
 
 /** The Kafka fixture pipeline on the CLI, its Cassandra tables in an embedded store. */
-function runPipeline(id: string, dirs: { checkpoint: string; store: string }, extra: readonly string[] = []) {
-  const child = spawn(process.execPath, [join(repoRoot, 'bin/idemflow.js'), 'run', 'test/fixtures/integration/kafka-sensor-counts.ts', '--checkpoint', dirs.checkpoint, '--store', dirs.store, '--until-idle', '3000', '-q', ...extra], {
-    cwd: repoRoot,
-    env: { ...process.env, IT_RUN_ID: id, IT_BROKERS: brokers.join(','), NO_COLOR: '1' },
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
-  let stderr = '';
-  child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
-  const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null; stderr: string }>((resolve) => child.on('exit', (code, signal) => resolve({ code, signal, stderr })));
-  return { child, exited };
-}
+const runPipeline = (id: string, dirs: { checkpoint: string; store: string }, extra: readonly string[] = []) =>
+  spawnCli(['run', 'test/fixtures/integration/kafka-sensor-counts.ts', '--checkpoint', dirs.checkpoint, '--store', dirs.store, '--until-idle', '3000', '-q', ...extra], id);
+
+/** The fixture's counts per (sensor, minute), with the JSON ids of countsByKeyAndWindow. */
+const sensorCounts = (store: EmbeddedStore, id: string) =>
+  new Map(store.table({ keyspace: 'idemflow_it', table: `sensor_counts_${id}` }).rows().map((r) => [JSON.stringify([r.key[0], new Date(r.key[1] as string | number).getTime()]), Number(r.columns.measurements)]));
 
 async function committedOffsets(groupId: string, topic: string): Promise<Record<string, number>> {
   const admin = new Kafka(kafkaClientConfig('it-restart-admin', brokers)).admin();
@@ -65,14 +59,8 @@ describe('Kafka restarts on the real broker', () => {
     expect(resumed.code, resumed.stderr).toBe(0);
     expect(resumed.stderr).toContain('resuming it-sensor-counts from the checkpoint after batch 3');
 
-    const truth = new Map<string, number>();
-    for (const e of events) {
-      const key = `${e.sensorId}@${Math.floor(e.ts / minute) * minute}`;
-      truth.set(key, (truth.get(key) ?? 0) + 1);
-    }
     const store = new EmbeddedStore(dirs.store);
-    const counts = store.table({ keyspace: 'idemflow_it', table: `sensor_counts_${id}` }).rows();
-    expect(new Map(counts.map((r) => [`${r.key[0]}@${new Date(r.key[1] as string | number).getTime()}`, Number(r.columns.measurements)]))).toEqual(truth);
+    expect(sensorCounts(store, id)).toEqual(countsByKeyAndWindow(settings, minute));
     expect(store.table({ keyspace: 'idemflow_it', table: `sensor_events_${id}` }).rows()).toHaveLength(settings.count);
   }, 300_000);
 
@@ -113,19 +101,11 @@ describe('Kafka restarts on the real broker', () => {
     const events = Array.from({ length: settings.count }, (_, i) => generatedEvent(settings, i).event);
     await produceLines(brokers, `it-readings-${id}`, events.map((e) => JSON.stringify(e)));
     const dirs = { checkpoint: tempDir(), store: tempDir() };
-    const checkpointBatch = () => {
-      const file = join(dirs.checkpoint, 'checkpoint.json');
-      try {
-        return existsSync(file) ? (JSON.parse(readFileSync(file, 'utf8')) as { batch: number }).batch : 0;
-      } catch {
-        return 0; // mid-rename: look again
-      }
-    };
     const first = runPipeline(id, dirs, ['--batch-size', '2000']);
-    for (const deadline = Date.now() + 120_000; checkpointBatch() < 5 && Date.now() < deadline; ) await new Promise((r) => setTimeout(r, 20));
+    for (const deadline = Date.now() + 120_000; checkpointBatch(dirs.checkpoint) < 5 && Date.now() < deadline; ) await new Promise((r) => setTimeout(r, 20));
     first.child.kill('SIGKILL');
     expect((await first.exited).signal).toBe('SIGKILL');
-    const atKill = checkpointBatch();
+    const atKill = checkpointBatch(dirs.checkpoint);
     expect(atKill).toBeGreaterThanOrEqual(5);
     expect(atKill).toBeLessThan(settings.count / 2000);
 
@@ -143,13 +123,7 @@ describe('Kafka restarts on the real broker', () => {
     // The exact figure is measured in docs/operations.md; here only "not the session timeout", with slack for a busy machine.
     expect(recoveryMs).toBeLessThan(10_000);
 
-    const truth = new Map<string, number>();
-    for (const e of events) {
-      const key = `${e.sensorId}@${Math.floor(e.ts / minute) * minute}`;
-      truth.set(key, (truth.get(key) ?? 0) + 1);
-    }
-    const counts = new EmbeddedStore(dirs.store).table({ keyspace: 'idemflow_it', table: `sensor_counts_${id}` }).rows();
-    expect(new Map(counts.map((r) => [`${r.key[0]}@${new Date(r.key[1] as string | number).getTime()}`, Number(r.columns.measurements)]))).toEqual(truth);
+    expect(sensorCounts(new EmbeddedStore(dirs.store), id)).toEqual(countsByKeyAndWindow(settings, minute));
   }, 300_000);
 });
 

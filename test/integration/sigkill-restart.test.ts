@@ -1,38 +1,16 @@
-import { spawn } from 'node:child_process';
-import { existsSync, readFileSync } from 'node:fs';
-import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { produceLines } from '../../connectors/kafka/produce.ts';
 import { generatedEvent } from '../../runners/local/sources/generator-source.ts';
-import { repoRoot } from '../helpers/run-cli.ts';
 import { tempDir } from '../helpers/temp-dir.ts';
 import { generatorDefaults } from '../helpers/truth.ts';
+import { checkpointBatch, spawnCli } from './cli-child.ts';
 import { brokers, cassandraClient, contactPoint, runId, selectAll } from './servers.ts';
 
 const minute = 60_000;
 const settings = { seed: 91, count: 12_000, keys: 25, intervalMs: 50, ...generatorDefaults };
 
-function runPipeline(id: string, checkpoint: string) {
-  const child = spawn(process.execPath, [join(repoRoot, 'bin/idemflow.js'), 'run', 'test/fixtures/integration/kafka-sensor-counts.ts', '--checkpoint', checkpoint, '--cassandra', contactPoint, '--until-idle', '4000', '--batch-size', '250', '-q'], {
-    cwd: repoRoot,
-    env: { ...process.env, IT_RUN_ID: id, IT_BROKERS: brokers.join(','), NO_COLOR: '1' },
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
-  let stderr = '';
-  child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
-  const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null; stderr: string }>((resolve) => child.on('exit', (code, signal) => resolve({ code, signal, stderr })));
-  return { child, exited };
-}
-
-const checkpointBatch = (dir: string) => {
-  const file = join(dir, 'checkpoint.json');
-  if (!existsSync(file)) return 0;
-  try {
-    return (JSON.parse(readFileSync(file, 'utf8')) as { batch: number }).batch;
-  } catch {
-    return 0; // mid-rename: try again
-  }
-};
+const runPipeline = (id: string, checkpoint: string) =>
+  spawnCli(['run', 'test/fixtures/integration/kafka-sensor-counts.ts', '--checkpoint', checkpoint, '--cassandra', contactPoint, '--until-idle', '4000', '--batch-size', '250', '-q'], id);
 
 describe('crash recovery on the real servers', () => {
   it('the runner killed with SIGKILL mid-stream and restarted: totals equal the truth', async () => {
