@@ -2,7 +2,7 @@ import type { Client } from 'cassandra-driver';
 import type { SourceNode } from '../../../compiler/ir/index.ts';
 import type { EmbeddedStore } from '../../../connectors/embedded/store.ts';
 import type { KafkaInput, KafkaPosition } from '../../../connectors/kafka/kafka-input.ts';
-import { cassandraTableSource } from './cassandra-table-source.ts';
+import { cassandraTableSource, embeddedTableSource } from './cassandra-table-source.ts';
 import { fileSource } from './file-source.ts';
 import { generatorSource, type GeneratorSettings } from './generator-source.ts';
 import { memorySource } from './memory-source.ts';
@@ -34,8 +34,7 @@ export function openSource(node: SourceNode, from: unknown, context: SourceConte
     case 'cassandra-table': {
       if (context.cassandra) return cassandraTableSource(context.cassandra, String(o.keyspace), String(o.table), from);
       // Without a Cassandra, the embedded store stands in for it: its system-of-record rows hold the archived events.
-      const rows = context.store.table({ keyspace: String(o.keyspace), table: String(o.table) }).rows();
-      return memorySource(rows.map((r) => r.columns.payload), from);
+      return embeddedTableSource(context.store.table({ keyspace: String(o.keyspace), table: String(o.table) }), from);
     }
     case 'socket': {
       if (!context.receiver) throw new Error('a socket source needs the run\'s receiver');
