@@ -18,6 +18,8 @@ import { SeededRandom } from './seeded-random.ts';
 import { SinkWriteError, writeWithRetry } from './sinks/faulty-write.ts';
 import { sinkWriter, type MemorySinkContents, type PlannedWrite, type SinkWriter } from './sinks/sink-writer.ts';
 import { readBatch } from './sources/read-batch.ts';
+import { lockRunFolders } from './run-locks.ts';
+import type { FolderHold } from '../../connectors/exclusive-folder.ts';
 import { openSource } from './sources/open-source.ts';
 import { SocketReceiver } from './sources/socket-receiver.ts';
 import type { Client } from 'cassandra-driver';
@@ -188,8 +190,12 @@ export async function runLocal(pipeline: PipelineNode, options: LocalRunOptions)
     : undefined;
   const sourceContext = { store: options.store, receiver, kafka, cassandra: options.cassandra };
   let inputReadyAt = performance.now();
-  const lock = options.checkpointDir ? lockForRun(options.checkpointDir, pipeline.name) : undefined;
+  let folders: FolderHold | undefined;
+  let lock: ReturnType<typeof lockForRun> | undefined;
   try {
+    // One process a folder first (naming the holder's command); then the run/repair coordination of the checkpoint.
+    folders = lockRunFolders(pipeline, { checkpointDir: options.checkpointDir, storeDir: options.store.dir, dryRun: options.dryRun, cassandra: options.cassandra !== undefined });
+    lock = options.checkpointDir ? lockForRun(options.checkpointDir, pipeline.name) : undefined;
     await receiver?.start();
     await kafka?.start();
     inputReadyAt = performance.now();
@@ -199,6 +205,7 @@ export async function runLocal(pipeline: PipelineNode, options: LocalRunOptions)
     receiver?.close();
     await kafka?.close();
     lock?.release();
+    folders?.release();
   }
 
   async function runBatches(): Promise<LocalRunResult> {
