@@ -145,9 +145,10 @@ function lintFile(file: SourceFile, { evaluator, primaryKeys, options, programs 
       evaluator,
       primaryKeys,
       driverCalls: () => (calls ??= driverCalls(file, evaluator)),
-      report({ messageId, node, offset, data }) {
+      report({ messageId, node, offset, data, severity }) {
         const at = locationOf(node);
-        findings.push(finding(rule.meta, messageId, offset === undefined ? at : offsetLocation(at, node.getText(), offset), data));
+        const found = finding(rule.meta, messageId, offset === undefined ? at : offsetLocation(at, node.getText(), offset), data);
+        findings.push(severity ? { ...found, severity } : found);
       },
     });
   }

@@ -1,5 +1,5 @@
 import type { Node, SourceFile } from 'ts-morph';
-import type { RuleMeta } from '../rule.ts';
+import type { RuleMeta, Severity } from '../rule.ts';
 import type { DriverCall } from './driver/driver-calls.ts';
 import type { StaticEvaluator } from './static-eval.ts';
 
@@ -10,6 +10,8 @@ export interface SourceReport<M extends string> {
   /** …or this many characters into its text (a call inside an argument). */
   readonly offset?: number;
   readonly data?: Readonly<Record<string, string | number>>;
+  /** A milder severity than the rule's for this finding (a guarded case that still deserves a note). */
+  readonly severity?: Severity;
 }
 
 export interface SourceRuleContext<M extends string> {

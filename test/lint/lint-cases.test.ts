@@ -38,6 +38,11 @@ const cases: Readonly<Record<string, readonly Expected[]>> = {
   'driver-counter-kafka.ts': [['IDEM010', 12, 20, 'execute(']],
   'driver-counter-batch.ts': [['IDEM010', 10, 16, 'batch(']],
   'driver-counter-read-clean.ts': [],
+  'driver-counter-promisified.ts': [['IDEM010', 8, 18, 'executeAsync(']],
+  'driver-counter-execute-concurrent.ts': [['IDEM010', 9, 22, 'executeConcurrent(']],
+  'driver-counter-rdkafka.ts': [['IDEM010', 6, 16, 'execute(']],
+  // category 5: a de-dup row by offset checked with wasApplied() — a note on the residual undercount, not an error
+  'driver-counter-dedup-guard-note.ts': [['IDEM010', 11, 18, 'execute(']],
   'driver-upsert-idempotent-clean.ts': [],
   'driver-counter-no-retry-clean.ts': [],
   'driver-key-new-date.ts': [['IDEM011', 13, 109, 'new Date()']],
@@ -89,6 +94,12 @@ describe('idemflow lint on fixtures of good and bad code', () => {
       for (const [, line, column, startsWith] of expected) expect(textAt(dir + name, line, column).startsWith(startsWith)).toBe(true);
     });
   }
+
+  it('a counter update behind an INSERT … IF NOT EXISTS de-dup row checked with wasApplied() is a note about the residual undercount, not an error', () => {
+    const found = result.findings.filter((f) => f.location.file.endsWith('driver-counter-dedup-guard-note.ts'));
+    expect(found.map((f) => [f.severity, f.messageId])).toEqual([['note', 'dedupGuarded']]);
+    expect(found[0]!.message).toMatch(/line 9 .*undercount/);
+  });
 
   it('keeps a suppressed finding, marked with its reason (SARIF shows it as suppressed)', () => {
     const suppressed = result.findings.filter((f) => f.suppressed);

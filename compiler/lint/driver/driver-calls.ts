@@ -1,5 +1,5 @@
-import { Node, SyntaxKind, type CallExpression, type ParenthesizedExpression, type SourceFile } from 'ts-morph';
-import { methodCalls } from '../find-nodes.ts';
+import { Node, SyntaxKind, ts, type CallExpression, type ParenthesizedExpression, type SourceFile } from 'ts-morph';
+import { findNodes, methodCalls } from '../find-nodes.ts';
 import { propertyOf, type AbstractValue } from '../abstract-value.ts';
 import type { StaticEvaluator } from '../static-eval.ts';
 import { parseCqlWrite, unknownPart, type CqlWrite } from './cql.ts';
@@ -17,15 +17,25 @@ export interface DriverCall {
   readonly call: CallExpression;
   /** The method's name node: where findings about the call point. */
   readonly name: Node;
-  readonly method: 'execute' | 'batch' | 'eachRow' | 'stream';
+  /** The driver method, without bluebird's `Async` suffix. */
+  readonly method: keyof typeof argumentIndex;
   readonly statements: readonly SentStatement[];
   /** The call's query options (`{ prepare, isIdempotent, … }`), merged over the client's defaults when known. */
   readonly isIdempotent: boolean;
 }
 
-const optionsIndex = { execute: 2, eachRow: 2, stream: 2, batch: 1 } as const;
-const driverMethods: ReadonlySet<string> = new Set(Object.keys(optionsIndex));
-const isDriverMethod = (name: string): name is DriverCall['method'] => name in optionsIndex;
+/** Where each method takes its query, parameters and options. `executeConcurrent(client, query, paramsList, options)`. */
+const argumentIndex = {
+  execute: { query: 0, params: 1, options: 2 },
+  eachRow: { query: 0, params: 1, options: 2 },
+  stream: { query: 0, params: 1, options: 2 },
+  batch: { query: 0, params: undefined, options: 1 },
+  executeConcurrent: { query: 1, params: undefined, options: 3 },
+} as const;
+/** bluebird's promisifyAll adds `executeAsync`, `batchAsync`, `eachRowAsync`: the same calls, promised. */
+const promisified = /Async$/;
+const driverMethods: ReadonlySet<string> = new Set(Object.keys(argumentIndex).flatMap((m) => [m, `${m}Async`]));
+const isDriverMethod = (name: string): name is DriverCall['method'] => name in argumentIndex;
 
 /** The CQL text of an expression, reading `${…}` parts it cannot know as `unknownPart`. */
 export function cqlTextOf(node: Node, evaluator: StaticEvaluator): string | undefined {
@@ -121,23 +131,29 @@ function clientDefaultsIdempotent(receiver: Node, evaluator: StaticEvaluator): b
 /**
  * cassandra-driver calls that send CQL we can read: `client.execute(cql,
  * params, options)`, `client.batch([{ query, params }], options)`,
- * `eachRow`, `stream`. The CQL must be a string we can see (a literal, a
+ * `eachRow`, `stream`, their bluebird-promisified `…Async` twins, and
+ * `executeConcurrent(client, cql, paramsList, options)`. The CQL must be a string we can see (a literal, a
  * const, a template); a query built at run time is skipped.
  */
 export function driverCalls(file: SourceFile, evaluator: StaticEvaluator): DriverCall[] {
   const calls: DriverCall[] = [];
-  for (const call of methodCalls(file, driverMethods)) {
+  const concurrent = findNodes(file, (n): n is ts.CallExpression => ts.isCallExpression(n) && ts.isIdentifier(n.expression) && n.expression.text === 'executeConcurrent');
+  for (const call of [...methodCalls(file, driverMethods), ...concurrent]) {
     const callee = call.getExpression();
-    if (!Node.isPropertyAccessExpression(callee)) continue;
-    const method = callee.getName();
+    const nameNode = Node.isPropertyAccessExpression(callee) ? callee.getNameNode() : callee;
+    const method = nameNode.getText().replace(promisified, '');
     if (!isDriverMethod(method)) continue;
+    const at = argumentIndex[method];
     const args = call.getArguments();
-    const statements = method === 'batch' ? batchStatements(args[0], evaluator) : [statement(args[0]!, args[1], evaluator)].filter((s) => s !== undefined);
-    if (args.length === 0 || statements.length === 0 || !statements.some((s) => /^\s*(INSERT|UPDATE|DELETE|SELECT|BEGIN)\b/i.test(s.cql))) continue;
-    const optionsNode = args[optionsIndex[method]];
+    const query = args[at.query];
+    if (!query) continue;
+    const statements = method === 'batch' ? batchStatements(query, evaluator) : [statement(query, at.params === undefined ? undefined : args[at.params], evaluator)].filter((s) => s !== undefined);
+    if (statements.length === 0 || !statements.some((s) => /^\s*(INSERT|UPDATE|DELETE|SELECT|BEGIN)\b/i.test(s.cql))) continue;
+    const optionsNode = args[at.options];
     const explicit = optionsNode ? propertyOf(evaluator.evaluate(optionsNode), 'isIdempotent') : undefined;
-    const isIdempotent = explicit && explicit.type === 'literal' && typeof explicit.value === 'boolean' ? explicit.value : clientDefaultsIdempotent(callee.getExpression(), evaluator);
-    calls.push({ call, name: callee.getNameNode(), method, statements, isIdempotent });
+    const receiver = method === 'executeConcurrent' ? args[0] : Node.isPropertyAccessExpression(callee) ? callee.getExpression() : undefined;
+    const isIdempotent = explicit && explicit.type === 'literal' && typeof explicit.value === 'boolean' ? explicit.value : receiver !== undefined && clientDefaultsIdempotent(receiver, evaluator);
+    calls.push({ call, name: nameNode, method, statements, isIdempotent });
   }
   return calls;
 }

@@ -3,9 +3,11 @@ import { graphOf } from '../../analysis/call-graph/morph.ts';
 import { describeReach, resendAround } from '../../analysis/call-graph/replay-contexts.ts';
 import { retryHelperAround, retryLoopAround, kafkaHandlerAround } from '../driver/call-context.ts';
 import { displayTable } from '../driver/cql.ts';
+import { dedupGuardBefore } from '../driver/dedup-guard.ts';
+import { rerunContextOf } from '../driver/rerun-context.ts';
 import { defineSourceRule } from '../source-rule.ts';
 
-type Message = 'idempotentFlag' | 'retryHelper' | 'retryLoop' | 'retryRecursion' | 'kafkaHandler';
+type Message = 'idempotentFlag' | 'retryHelper' | 'retryLoop' | 'retryRecursion' | 'kafkaHandler' | 'consumerCallback' | 'dedupGuarded';
 
 /**
  * The seed's counter anti-pattern in plain driver code: `UPDATE t SET c = c + ?`
@@ -26,6 +28,8 @@ export default defineSourceRule<Message>({
       retryLoop: 'Counter update of {{table}}.{{column}} sits in a retry loop (try/catch inside a loop at line {{line}}): a write that landed but timed out is counted twice.',
       retryRecursion: 'Counter update of {{table}}.{{column}} is sent again when it fails (line {{line}} sends it again): a write that landed but timed out is counted twice.',
       kafkaHandler: 'Counter update of {{table}}.{{column}} runs in a kafkajs {{handler}} handler{{via}}: Kafka redelivers messages after a crash or rebalance (at least once), and each redelivery adds the delta again.',
+      consumerCallback: 'Counter update of {{table}}.{{column}} runs in {{context}}: each redelivery adds the delta again.',
+      dedupGuarded: 'Counter update of {{table}}.{{column}} is guarded by the de-duplication row of line {{line}} (INSERT … IF NOT EXISTS by offset, wasApplied() checked): a redelivery is skipped. A crash between the two writes still loses this delta (an undercount; the row says it was counted).',
     },
     fixes: {
       idempotentFlag: 'Counters are never idempotent: drop isIdempotent (false is the default) — better, aggregate in the stream and write whole totals with an INSERT/UPDATE SET c = ? keyed by (key, window).',
@@ -33,6 +37,8 @@ export default defineSourceRule<Message>({
       retryLoop: 'Write whole aggregates with SET c = ? (idempotent) so a retry overwrites; or keep the counter and remove the retry, accepting undercounts that a correcting batch job fixes.',
       retryRecursion: 'Write whole aggregates with SET c = ? (idempotent) so a resend overwrites; or let the failure surface instead of sending the delta again.',
       kafkaHandler: 'Aggregate per (key, window) and write the whole total with SET c = ?, keyed deterministically; keep raw events in a system of record keyed by event id for repair.',
+      consumerCallback: 'Aggregate per (key, window) and write the whole total with SET c = ?, keyed deterministically; keep raw events in a system of record keyed by event id for repair.',
+      dedupGuarded: 'Acceptable where a rare undercount is; to close the gap, write whole totals (SET c = ?) or a correcting batch job from a system of record.',
     },
   },
   check(_file, context) {
@@ -43,6 +49,11 @@ export default defineSourceRule<Message>({
       const node = driverCall.name;
       if (driverCall.isIdempotent) {
         context.report({ messageId: 'idempotentFlag', node, data: { ...data, where: driverCall.method === 'batch' ? ' (batch)' : '' } });
+        continue;
+      }
+      const guard = dedupGuardBefore(driverCall, context.driverCalls());
+      if (guard) {
+        context.report({ messageId: 'dedupGuarded', node, severity: 'note', data: { ...data, line: guard.call.getStartLineNumber() } });
         continue;
       }
       const helper = retryHelperAround(driverCall.call);
@@ -70,6 +81,10 @@ export default defineSourceRule<Message>({
       const reached = graph.contexts.contextOf(graph.node);
       if (reached?.kind === 'kafka') context.report({ messageId: 'kafkaHandler', node, data: { ...data, handler: reached.handler, via: describeReach(reached) } });
       if (reached?.kind === 'retry') context.report({ messageId: 'retryHelper', node, data: { ...data, helper: reached.helper, via: describeReach(reached) } });
+      if (reached) continue;
+      // node-rdkafka / Confluent callbacks and stream steps: delivered at least once too.
+      const rerun = rerunContextOf(driverCall.call);
+      if (rerun?.kind === 'delivery') context.report({ messageId: 'consumerCallback', node, data: { ...data, context: rerun.describe } });
     }
   },
 });
