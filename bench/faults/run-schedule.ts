@@ -114,7 +114,7 @@ async function checkedRuns(s: Schedule, target: CampaignTarget, place: Placement
   let undamaged = !damages(s.faults) && cleanRun(first.result);
 
   if (s.repairAfter !== undefined && first.result.stopped === 'max-records') {
-    await repair(pipeline, { target: target.repairTarget(pipeline, store) });
+    await repair(pipeline, { target: target.repairTarget(pipeline, store), checkpointDir: target.checkpointDir });
     const archived = new Set(await target.archivedIds(pipeline, store));
     violations.push(...differences('after the mid-stream repair', truthOf(s.shape.window, events.filter((e) => archived.has(e.eventId))), await target.rows(pipeline, store)));
     const resumeFaults: FaultSpec = { ...noFaults, writeFail: s.resumeWriteFaults, lostAck: s.resumeWriteFaults, crashAt: s.resumeCrashes.map((n) => first.result.batches + n) };
