@@ -145,9 +145,9 @@ function lintFile(file: SourceFile, { evaluator, primaryKeys, options, programs 
       evaluator,
       primaryKeys,
       driverCalls: () => (calls ??= driverCalls(file, evaluator)),
-      report({ messageId, node, offset, data, severity }) {
+      report({ messageId, node, offset, data, severity, as }) {
         const at = locationOf(node);
-        const found = finding(rule.meta, messageId, offset === undefined ? at : offsetLocation(at, node.getText(), offset), data);
+        const found = finding(as?.meta ?? rule.meta, as?.messageId ?? messageId, offset === undefined ? at : offsetLocation(at, node.getText(), offset), data);
         findings.push(severity ? { ...found, severity } : found);
       },
     });

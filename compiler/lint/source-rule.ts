@@ -12,6 +12,8 @@ export interface SourceReport<M extends string> {
   readonly data?: Readonly<Record<string, string | number>>;
   /** A milder severity than the rule's for this finding (a guarded case that still deserves a note). */
   readonly severity?: Severity;
+  /** Report under another rule's code: a driver rule's IDEM017 note about what its analysis could not follow. */
+  readonly as?: { readonly meta: RuleMeta<string>; readonly messageId: string };
 }
 
 export interface SourceRuleContext<M extends string> {

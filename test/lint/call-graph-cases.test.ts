@@ -55,6 +55,8 @@ const driverCases: Readonly<Record<string, readonly Expected[]>> = {
   'driver/batch-map.ts': [['IDEM010', 6, 20, 'batch(']],
   // Buffered by the handler, written by a timer after kafkajs committed; the manual-commit look-alike is clean.
   'driver/timer-flush.ts': [['IDEM012', 12, 11, 'push(']],
+  // A key helper without a body: a note at the call, not a silent clean.
+  'driver/key-not-followed.ts': [['IDEM017', 10, 96, 'tenantOrderId(']],
 };
 
 const cases: Readonly<Record<string, readonly Expected[]>> = { ...dslCases, ...driverCases };

@@ -5,9 +5,21 @@ import { findNondeterministic } from '../../analysis/nondeterministic-expression
 import { constInitializer } from '../driver/driver-calls.ts';
 import { displayTable, nondeterministicCqlFunction } from '../driver/cql.ts';
 import { recomputedOnRerun, rerunContextOf, type RerunContext } from '../driver/rerun-context.ts';
-import { defineSourceRule } from '../source-rule.ts';
+import callNotFollowed from '../../rules/call-not-followed.ts';
+import { defineSourceRule, type SourceRuleContext } from '../source-rule.ts';
 
 type Message = 'boundParameter' | 'viaVariable' | 'cqlFunction';
+
+/** What the analysis could not follow in a key parameter: IDEM017 notes at their place, instead of a silent clean. */
+function reportNotFollowed(notes: readonly NotFollowed[], role: string, param: Node, report: SourceRuleContext<Message>['report']): void {
+  const start = param.getStart();
+  for (const note of notes) {
+    if (note.at.getSourceFile().fileName !== param.getSourceFile().getFilePath()) continue;
+    const offset = note.at.getStart() - start;
+    if (offset < 0 || offset > param.getWidth()) continue;
+    report({ messageId: 'boundParameter', as: { meta: callNotFollowed.meta, messageId: 'notFollowed' }, node: param, offset, data: { what: note.what, why: note.why, role } });
+  }
+}
 
 /**
  * IDEM003 for driver code: a primary-key column of an INSERT or UPDATE bound
@@ -67,7 +79,9 @@ export default defineSourceRule<Message>({
           }
           // Helpers (here or in other modules), let bindings, module state and the machine, through the call graph.
           const { origins, node } = graphOf(param);
-          const followed = origins.originOf(node, [] as NotFollowed[]);
+          const notes: NotFollowed[] = [];
+          const followed = origins.originOf(node, notes);
+          if (!followed) reportNotFollowed(notes, `key column \`${value.column}\` of ${write.table}`, param, context.report);
           const rerun = followed ? rerunOf() : undefined;
           if (!followed || !rerun) continue;
           const near = followed.via[0]?.node ?? followed.at;
