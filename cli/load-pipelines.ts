@@ -1,8 +1,8 @@
 import { existsSync, statSync } from 'node:fs';
 import { relative, resolve } from 'node:path';
-import { pathToFileURL } from 'node:url';
 import { glob, isDynamicPattern } from 'tinyglobby';
 import { isPipeline, type Pipeline } from '../dsl/index.ts';
+import { importUserModule } from './import-module.ts';
 import { LoadError, UsageError } from './usage-error.ts';
 
 export interface LoadedPipeline {
@@ -19,7 +19,7 @@ export interface ResolvedFile {
 }
 
 /** Expands files, folders (their files matching `folderGlob`) and globs, in a stable order. A plain path that does not exist is an error, as is a glob that matches nothing. */
-export async function resolveFiles(patterns: readonly string[], folderGlob = '**/*.{ts,mts,js,mjs}'): Promise<ResolvedFile[]> {
+export async function resolveFiles(patterns: readonly string[], folderGlob = '**/*.{ts,mts,cts,js,mjs,cjs}'): Promise<ResolvedFile[]> {
   if (patterns.length === 0) throw new UsageError('no pipeline files given (e.g. idemflow check pipelines/*.ts)');
   const files = new Map<string, boolean>();
   for (const pattern of patterns) {
@@ -62,7 +62,7 @@ export async function loadPipelines(absoluteFile: string, explicit = true): Prom
   const file = relative(process.cwd(), absoluteFile) || absoluteFile;
   let module: Record<string, unknown>;
   try {
-    module = (await import(pathToFileURL(absoluteFile).href)) as Record<string, unknown>;
+    module = await importUserModule(absoluteFile);
   } catch (error) {
     throw new LoadError(file, `failed to load: ${describeCause(error)}`, { cause: error });
   }

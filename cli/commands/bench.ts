@@ -1,12 +1,4 @@
 import { Command } from 'commander';
-import { benchFaults } from '../../bench/faults.ts';
-import { benchKafkaCassandra } from '../../bench/kafka-cassandra.ts';
-import { benchLint } from '../../bench/lint.ts';
-import { benchLintCorpus } from '../../bench/lint-corpus.ts';
-import { benchLocal } from '../../bench/local.ts';
-import { benchMemory } from '../../bench/memory.ts';
-import { benchRunners } from '../../bench/runners.ts';
-import { benchStrategies } from '../../bench/strategies.ts';
 import { parseInteger } from '../shared-options.ts';
 import { UsageError } from '../usage-error.ts';
 
@@ -16,17 +8,34 @@ const sizeList = (value: string) => value.split(',').map((s) => {
   return n;
 });
 
-/** Benchmarks by name; each prints its table on stderr and its ratio line last on stdout. */
-const benchmarks: Record<string, (o: { sizes?: number[]; beamSizes?: number[]; seeds?: number; only?: string[] }) => Promise<string>> = {
-  faults: benchFaults,
-  local: benchLocal,
-  'kafka-cassandra': benchKafkaCassandra,
-  lint: benchLint,
-  'lint-corpus': benchLintCorpus,
-  memory: benchMemory,
-  runners: benchRunners,
-  strategies: benchStrategies,
+type Benchmark = (o: { sizes?: number[]; beamSizes?: number[]; seeds?: number; only?: string[] }) => Promise<string>;
+
+/**
+ * Benchmarks by name; each prints its table on stderr and its ratio line last on stdout.
+ * They measure this repository's code against its test servers, so they ship only in a
+ * clone (not in the package): each loads when asked for, and a package says where to run it.
+ */
+const benchmarks: Record<string, () => Promise<Benchmark>> = {
+  faults: async () => (await import('../../bench/faults.ts')).benchFaults,
+  local: async () => (await import('../../bench/local.ts')).benchLocal,
+  'kafka-cassandra': async () => (await import('../../bench/kafka-cassandra.ts')).benchKafkaCassandra,
+  lint: async () => (await import('../../bench/lint.ts')).benchLint,
+  'lint-corpus': async () => (await import('../../bench/lint-corpus.ts')).benchLintCorpus,
+  memory: async () => (await import('../../bench/memory.ts')).benchMemory,
+  runners: async () => (await import('../../bench/runners.ts')).benchRunners,
+  strategies: async () => (await import('../../bench/strategies.ts')).benchStrategies,
 };
+
+async function loadBenchmark(name: string): Promise<Benchmark> {
+  const load = benchmarks[name];
+  if (!load) throw new UsageError(`no benchmark "${name}" (known: ${Object.keys(benchmarks).join(', ')})`);
+  try {
+    return await load();
+  } catch (error) {
+    if ((error as { code?: string }).code !== 'ERR_MODULE_NOT_FOUND' || !String((error as Error).message).includes('/bench/')) throw error;
+    throw new UsageError('benchmarks ship with the repository, not the package: run them from a clone (npm run bench -- <name>)');
+  }
+}
 
 export function benchCommand(): Command {
   return new Command('bench')
@@ -37,8 +46,7 @@ export function benchCommand(): Command {
     .option('--seeds <n>', 'strategies: fault schedules a row (default 10); faults: schedules in all (default 1000)', parseInteger('--seeds', 1))
     .option('--only <rows>', 'strategies: only these rows (comma-separated), keeping the others\' committed results', (v: string) => v.split(',').map((s) => s.trim()))
     .action(async (name: string, flags: { sizes?: number[]; beamSizes?: number[]; seeds?: number; only?: string[] }) => {
-      const bench = benchmarks[name];
-      if (!bench) throw new UsageError(`no benchmark "${name}" (known: ${Object.keys(benchmarks).join(', ')})`);
+      const bench = await loadBenchmark(name);
       process.stdout.write(`${await bench(flags)}\n`);
     });
 }

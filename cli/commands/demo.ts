@@ -1,7 +1,6 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { Command } from 'commander';
 import pc from 'picocolors';
 import { compile } from '../../compiler/index.ts';
@@ -9,10 +8,12 @@ import { EmbeddedStore } from '../../connectors/embedded/store.ts';
 import { demoEvents } from '../../pipelines/demo/sensor-events.ts';
 import { embeddedRepairTarget, parseFaults, repair, runWithRestarts } from '../../runners/local/index.ts';
 import { generatedEvent } from '../../runners/local/sources/generator-source.ts';
+import { packageFile } from '../../compiler/package-files.ts';
 import { loadPipelines } from '../load-pipelines.ts';
 import { parseInteger } from '../shared-options.ts';
 
-const demoDir = fileURLToPath(new URL('../../pipelines/demo/', import.meta.url));
+// The demo's pipelines ship as TypeScript, for users to read; they load as users' pipelines do.
+const demoDir = packageFile('pipelines', 'demo');
 const number = new Intl.NumberFormat('en-US');
 const minute = 60_000;
 

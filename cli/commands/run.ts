@@ -1,6 +1,7 @@
 import { Command, Option } from 'commander';
 import { describeFaults, diffPlan, parseFaults, runLocal, type LocalRunResult } from '../../runners/local/index.ts';
 import { localRunner } from '../../runners/local/index.ts';
+import { loadBeamRunner } from '../load-beam.ts';
 import { summary } from '../run-summary.ts';
 import { checkBeforeRun, parseAllow } from '../check-before-run.ts';
 import { cassandraOption, openCassandra } from '../cassandra-option.ts';
@@ -96,8 +97,7 @@ Examples:
         return;
       }
       if (flags.runner !== 'local') {
-        // Loaded only here: Beam's SDK (gRPC, protobuf) would add a second to every local run's start-up.
-        const { runOnBeam } = await import('../run-on-beam.ts');
+        const runOnBeam = await loadBeamRunner(flags.runner);
         return runOnBeam(file, pipeline.ir, flags.runner as 'beam-direct' | 'beam-flink', flags);
       }
       if (flags.flinkMaster !== undefined) throw new UsageError('--flink-master applies to --runner beam-flink');

@@ -1,9 +1,9 @@
 import { existsSync, readFileSync } from 'node:fs';
-import { fileURLToPath } from 'node:url';
+import { packageFile } from '../package-files.ts';
 import type { StrategyId } from './cheat-sheet.ts';
 
 /** The committed results of the last `npm run bench -- strategies`: what docs and `check --explain` cite. */
-export const resultsFile = fileURLToPath(new URL('../../bench/results/strategies.json', import.meta.url));
+export const resultsFile = packageFile('bench', 'results', 'strategies.json');
 
 /** Over- and under-count of a sink table against the truth, row by row. */
 export interface Accuracy {

@@ -1,6 +1,6 @@
 import type { Worker } from 'node:worker_threads';
 import { Kafka, logLevel, type Admin, type KafkaConfig, type SASLOptions } from 'kafkajs';
-import { startTsWorker } from '../ts-worker.ts';
+import { siblingModule, startTsWorker } from '../ts-worker.ts';
 import type { ConsumerCommand, ConsumerEvent, ConsumerRequest, ConsumerThreadInput, FetchedBatch } from './consumer-protocol.ts';
 import { connectWithBackoff } from '../connect-with-backoff.ts';
 import { loadCredentials, type Credentials } from '../credentials.ts';
@@ -218,7 +218,7 @@ export class KafkaInput {
 
   async start(): Promise<void> {
     const { topic, groupId } = this.options;
-    const thread = startTsWorker(new URL('./consumer-thread.ts', import.meta.url), { client: kafkaClientConfig(`idemflow-${groupId}`, this.options.brokers), topic, groupId, maxInFlight: this.#maxBuffered, fetchBytes: this.options.fetchBytes ?? 4 * 1024 * 1024 } satisfies ConsumerThreadInput);
+    const thread = startTsWorker(siblingModule('consumer-thread', import.meta.url), { client: kafkaClientConfig(`idemflow-${groupId}`, this.options.brokers), topic, groupId, maxInFlight: this.#maxBuffered, fetchBytes: this.options.fetchBytes ?? 4 * 1024 * 1024 } satisfies ConsumerThreadInput);
     this.#thread = thread;
     thread.on('message', (event: ConsumerEvent) => this.#onEvent(event));
     thread.on('error', (error) => this.#fail(new RunnerError(`source.kafka: the consumer thread for ${topic} failed: ${error.message}`)));

@@ -29,3 +29,4 @@ export { embeddedRepairTarget } from './embedded-repair-target.ts';
 export { diffPlan, storeLookup } from './plan-diff.ts';
 export { parseFaults, describeFaults, noFaults } from './faults.ts';
 export { runWithRestarts } from './run-with-restarts.ts';
+export { EmbeddedStore, EmbeddedTable, type Row, type TableRef } from '../../connectors/embedded/store.ts';

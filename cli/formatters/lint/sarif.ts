@@ -1,11 +1,10 @@
-import { readFileSync } from 'node:fs';
 import { pathToFileURL } from 'node:url';
 import type * as Sarif from 'sarif';
 import { allRuleMeta } from '../../../compiler/lint/lint.ts';
 import type { Severity } from '../../../compiler/index.ts';
+import { packageVersion as version } from '../../../compiler/package-files.ts';
 import { displayPath, type LintFormatter } from './lint-formatter.ts';
 
-const version = (JSON.parse(readFileSync(new URL('../../../package.json', import.meta.url), 'utf8')) as { version: string }).version;
 const level: Readonly<Record<Severity, Sarif.Result.level>> = { error: 'error', warning: 'warning', note: 'note' };
 
 function ruleDescriptor(meta: (typeof allRuleMeta)[number]): Sarif.ReportingDescriptor {
