@@ -1,3 +1,4 @@
+import './node-compat.ts'; // first: Beam needs it as it loads
 // apache-beam's modules require each other in a cycle that resolves only when its index loads first.
 import 'apache-beam';
 import { createWriteStream, mkdirSync } from 'node:fs';

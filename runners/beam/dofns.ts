@@ -6,6 +6,7 @@
  * data), and the functions Beam calls directly are registered too: nothing
  * of the user's pipeline is ever shipped as source text.
  */
+import './node-compat.ts'; // first: Beam needs it as it loads
 // apache-beam's modules require each other in a cycle that resolves only when its index loads first.
 import 'apache-beam';
 import Long from 'long';

@@ -1,3 +1,4 @@
+import './node-compat.ts'; // first: Beam needs it as it loads
 import * as beam from 'apache-beam';
 import { impulse } from 'apache-beam/transforms/internal';
 import { count, max, mean, min, sum } from 'apache-beam/transforms/combiners';
