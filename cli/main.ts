@@ -1,5 +1,5 @@
-import { readFileSync } from 'node:fs';
 import { Command, CommanderError } from 'commander';
+import { packageVersion } from '../compiler/package-files.ts';
 import { commands } from './commands/index.ts';
 import { exitCodes, UsageError } from './usage-error.ts';
 
@@ -10,19 +10,6 @@ process.stdout.on('error', (error: NodeJS.ErrnoException) => {
   if (error.code === 'EPIPE') process.exit(exitCodes.ok);
   throw error;
 });
-
-/** The installed package's version: package.json sits beside the cli/ folder (or one above, once built). */
-function packageVersion(): string {
-  for (const path of ['../package.json', '../../package.json']) {
-    try {
-      const pkg = JSON.parse(readFileSync(new URL(path, import.meta.url), 'utf8')) as { name?: string; version?: string };
-      if (pkg.name === 'idemflow' && pkg.version) return pkg.version;
-    } catch {
-      // Not there: try the next place.
-    }
-  }
-  return 'unknown';
-}
 
 /** Every message, ours or commander's, in one style: `idemflow: …` on stderr. */
 function conventions(command: Command): Command {
@@ -36,7 +23,7 @@ function conventions(command: Command): Command {
 
 const program = new Command('idemflow')
   .description('Typed dataflow pipelines (Kafka → aggregate → Cassandra) proven replay-safe before they run.')
-  .version(packageVersion(), '-V, --version', 'print the version')
+  .version(packageVersion, '-V, --version', 'print the version')
   .option('--verbose', 'show stack traces of errors')
   .addHelpText('after', `
 Examples:

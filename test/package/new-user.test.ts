@@ -88,6 +88,7 @@ describe('a new user installs idemflow from npm pack into a CommonJS project', {
   });
 
   it('check loads .ts, .cts, .mts and .js pipelines in a CommonJS project and places findings in the .ts source', async () => {
+    expect((await idemflow('--version')).stdout.trim()).toBe(JSON.parse(readFileSync(join(repoRoot, 'package.json'), 'utf8')).version);
     const checked = await idemflow('check', 'pipelines/readings.ts', 'pipelines/counters.cts', 'pipelines/esm.mts', 'pipelines/plain.js');
     expect(checked.status).toBe(1); // the counter pipeline's error
     for (const name of ['readings pipelines/readings.ts', 'counters-cts pipelines/counters.cts', 'esm-mts pipelines/esm.mts', 'plain-js pipelines/plain.js']) expect(checked.stdout).toContain(name);
