@@ -113,9 +113,9 @@ describe('a new user installs idemflow from npm pack into a CommonJS project', {
     expect(resumed.status, resumed.stderr).toBe(0);
     expect(resumed.stderr).toContain('resuming readings from the checkpoint after batch 2');
     const total = async () => {
-      const dump = await idemflow('store', 'dump', 'readings_by_sensor');
+      const dump = await idemflow('store', 'dump', 'readings_by_sensor', '--format', 'json');
       expect(dump.status, dump.stderr).toBe(0);
-      return [...dump.stdout.matchAll(/readings=(\d+)/g)].reduce((sum, m) => sum + Number(m[1]), 0);
+      return (JSON.parse(dump.stdout) as { readings: number }[]).reduce((sum, row) => sum + row.readings, 0);
     };
     const afterRun = await total();
     expect(afterRun).toBeGreaterThan(4000);
