@@ -8,7 +8,7 @@ import type { RepairTarget } from './repair.ts';
 import { partitionOf, SpillFiles } from './spill-files.ts';
 
 /** Bytes of system-of-record log deduplicated in memory at once. */
-const dedupeBudget = 16 << 20;
+const dedupeBudget = 4 << 20;
 
 const logPath = (store: EmbeddedStore, sink: SinkNode) => join(store.dir, `${tableName({ keyspace: sink.keyspace, table: sink.table ?? 'unnamed' })}.jsonl`);
 

@@ -1,0 +1,46 @@
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { cassandra, source, tumbling } from 'idemflow';
+import { cassandraRepairTarget } from '../../connectors/cassandra/repair-target.ts';
+import { schemaCql, tableSchemas } from '../../connectors/cassandra/cql-schema.ts';
+import { EmbeddedStore } from '../../connectors/embedded/store.ts';
+import { parseFaults, repair, runLocal } from '../../runners/local/index.ts';
+import { countsByKeyAndWindow, generatorDefaults } from '../helpers/truth.ts';
+import { tempDir } from '../helpers/temp-dir.ts';
+import { cassandraClient, runId, selectAll } from './servers.ts';
+
+describe('repair streams tables many pages long, on the real Cassandra', () => {
+  it('a sink table of thousands of rows, read 500 rows a page and worked 300 rows at a time, is repaired to the exact truth', async () => {
+    const id = runId();
+    const keyspace = 'idemflow_it';
+    const settings = { seed: 12, count: 16_000, keys: 700, intervalMs: 200, ...generatorDefaults };
+    const pipeline = source
+      .generator(settings)
+      .archive(cassandra.systemOfRecord({ keyspace, table: `paged_events_${id}`, id: 'eventId' }))
+      .withEventTime((e) => e.ts)
+      .window(tumbling({ minutes: 1 }))
+      .groupBy('sensorId')
+      .count()
+      .sink(cassandra.upsert({ keyspace, table: `paged_counts_${id}`, key: { sensorid: 'key', ts: 'windowStart' }, values: { measurements: 'value' } }))
+      .named('paged-counts').ir;
+    const client = await cassandraClient();
+    try {
+      for (const cql of schemaCql(tableSchemas(pipeline))) await client.execute(cql);
+      await runLocal(pipeline, { store: new EmbeddedStore(join(tempDir(), 'store')), cassandra: client, batchSize: 2_000, faults: parseFaults('loss=0.03,duplicate=0.03'), seed: 4, log: () => {} });
+      const table = `${keyspace}.paged_counts_${id}`;
+      const rows = async () => new Map((await selectAll(client, `SELECT sensorid, ts, measurements FROM ${table}`)).map((r) => [JSON.stringify([r.sensorid, r.ts]), Number(r.measurements)]));
+      const truth = countsByKeyAndWindow(settings, 60_000);
+      const before = await rows();
+      expect(truth.size).toBeGreaterThan(10 * 500);
+      expect(before).not.toEqual(truth);
+      const target = cassandraRepairTarget(client, pipeline, { fetchSize: 500 });
+      const result = await repair(pipeline, { target, pageRows: 300 });
+      expect(result.events).toBe(settings.count);
+      expect(result.checked).toBe(truth.size);
+      expect(await rows()).toEqual(truth);
+      expect((await repair(pipeline, { target, pageRows: 300 })).corrected).toBe(0);
+    } finally {
+      await client.shutdown();
+    }
+  }, 600_000);
+});
