@@ -1,6 +1,7 @@
 import { Command } from 'commander';
 import { cassandraRepairTarget } from '../../connectors/cassandra/repair-target.ts';
 import { embeddedRepairTarget, repair, repairJob, type RepairResult } from '../../runners/local/index.ts';
+import { lockRunFolders } from '../../runners/local/run-locks.ts';
 import { cassandraOption, openCassandra } from '../cassandra-option.ts';
 import { loadAll } from '../load-pipelines.ts';
 import { progressDisplay } from '../progress.ts';
@@ -38,13 +39,17 @@ a run that stopped mid-batch (resume it until it stops cleanly).`)
       repairJob(pipeline.ir); // refuse before connecting to anything
       const display = progressDisplay({ quiet: flags.quiet, label: 'repair' });
       const client = await openCassandra(flags.cassandra, undefined, () => {});
+      // The folders a repair writes, as a run holds them: a stream running on them refuses this repair, naming itself.
+      let folders: ReturnType<typeof lockRunFolders> | undefined;
       try {
+        folders = lockRunFolders(pipeline.ir, { checkpointDir: flags.checkpoint, storeDir: flags.store, dryRun: flags.dryRun, cassandra: client !== undefined });
         const target = client ? cassandraRepairTarget(client, pipeline.ir) : embeddedRepairTarget(openStore(flags.store));
         const result = await repair(pipeline.ir, { target, dryRun: flags.dryRun, checkpointDir: flags.checkpoint, onProgress: (p) => display.update(p) });
         display.stop();
         process.stdout.write(summary(pipeline.name, result, flags.dryRun));
       } finally {
         display.stop();
+        folders?.release();
         await client?.shutdown();
       }
     });
