@@ -9,7 +9,6 @@ import { AggregationState } from './aggregation-state.ts';
 import { aggregatorFor } from './aggregators.ts';
 import { batchDigest } from './batch-digest.ts';
 import { assertSameSource, FileCheckpoints, MemoryCheckpoints, type BatchProgress, type CheckpointStore } from './checkpoint.ts';
-import { lockForRun } from './folder-lock.ts';
 import { sourceIdentity } from './source-identity.ts';
 import { noFaults, type FaultSpec } from './faults.ts';
 import { compileRecordPath, rawText, windowOf } from './record-path.ts';
@@ -19,6 +18,7 @@ import { SinkWriteError, writeWithRetry } from './sinks/faulty-write.ts';
 import { sinkWriter, type MemorySinkContents, type PlannedWrite, type SinkWriter } from './sinks/sink-writer.ts';
 import { readBatch } from './sources/read-batch.ts';
 import { lockRunFolders } from './run-locks.ts';
+import { assertNoPendingRepair } from './repair-pending.ts';
 import type { FolderHold } from '../../connectors/exclusive-folder.ts';
 import { openSource } from './sources/open-source.ts';
 import { SocketReceiver } from './sources/socket-receiver.ts';
@@ -191,11 +191,10 @@ export async function runLocal(pipeline: PipelineNode, options: LocalRunOptions)
   const sourceContext = { store: options.store, receiver, kafka, cassandra: options.cassandra };
   let inputReadyAt = performance.now();
   let folders: FolderHold | undefined;
-  let lock: ReturnType<typeof lockForRun> | undefined;
   try {
-    // One process a folder first (naming the holder's command); then the run/repair coordination of the checkpoint.
+    // One process a folder (naming the holder's command); then no resuming over a repair that did not finish.
     folders = lockRunFolders(pipeline, { checkpointDir: options.checkpointDir, storeDir: options.store.dir, dryRun: options.dryRun, cassandra: options.cassandra !== undefined });
-    lock = options.checkpointDir ? lockForRun(options.checkpointDir, pipeline.name) : undefined;
+    if (options.checkpointDir) assertNoPendingRepair(options.checkpointDir);
     await receiver?.start();
     await kafka?.start();
     inputReadyAt = performance.now();
@@ -204,7 +203,6 @@ export async function runLocal(pipeline: PipelineNode, options: LocalRunOptions)
     // Also on a (simulated) crash: the connection dies with the process, unflushed.
     receiver?.close();
     await kafka?.close();
-    lock?.release();
     folders?.release();
   }
 

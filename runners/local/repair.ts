@@ -2,7 +2,8 @@ import type { PipelineNode, SinkNode } from '../../compiler/ir/index.ts';
 import type { Row } from '../../connectors/embedded/store.ts';
 import type { TableOp } from '../../connectors/embedded/table-log.ts';
 import type { Progress } from './engine.ts';
-import { lockFolder } from './folder-lock.ts';
+import { holdFolder } from '../../connectors/exclusive-folder.ts';
+import { markRepairPending } from './repair-pending.ts';
 import { repairJob, type RepairJob } from './repair-job.ts';
 import { repairCheckpoint, type RepairCheckpoint } from './repair-checkpoint.ts';
 import { groupPartitions, workPartitions, type PartitionOutcome } from './repair-partitions.ts';
@@ -59,23 +60,22 @@ export async function repair(pipeline: PipelineNode, options: RepairOptions): Pr
   const started = performance.now();
   const job = repairJob(pipeline); // refuses before reading anything
   const dir = options.checkpointDir;
-  const lock = dir && !options.dryRun ? lockFolder(dir, 'repair', pipeline.name) : undefined;
-  let wrote = false;
-  const written = { onWrite: () => void (wrote = true) };
+  // The folder as a run holds it (a stream running there refuses this repair), and a marker until the state is rewritten.
+  const folder = dir && !options.dryRun ? holdFolder(dir, 'the checkpoint folder', 'a repair while the stream runs would be undone by its next write') : undefined;
+  let pending: { done(): void } | undefined;
   try {
     const checkpoint = dir ? repairCheckpoint(dir, pipeline.name, job.window) : undefined;
-    const outcome = await recompute(job, options, checkpoint, started, written);
+    if (dir && !options.dryRun) pending = markRepairPending(dir, pipeline.name);
+    const outcome = await recompute(job, options, checkpoint, started);
     const state = checkpoint ? checkpoint.rewrite(outcome.stateEntries, options.dryRun ?? false) : undefined;
-    lock?.release();
+    pending?.done();
     return { systemOfRecord: Sink.label(job.systemOfRecord), events: outcome.events, checked: outcome.checked, corrected: outcome.corrected, state, elapsedMs: performance.now() - started };
-  } catch (error) {
-    // A repair that rewrote rows but not the checkpoint's state keeps the lock: the stream refuses to resume until a repair completes.
-    if (!wrote) lock?.release();
-    throw error;
+  } finally {
+    folder?.release();
   }
 }
 
-async function recompute(job: RepairJob, options: RepairOptions, checkpoint: RepairCheckpoint | undefined, started: number, written: { onWrite(): void }): Promise<PartitionOutcome & { events: number }> {
+async function recompute(job: RepairJob, options: RepairOptions, checkpoint: RepairCheckpoint | undefined, started: number): Promise<PartitionOutcome & { events: number }> {
   const { target } = options;
   const sink = job.pipeline.sink;
   const report = (events: number, batch: number) =>
@@ -85,12 +85,7 @@ async function recompute(job: RepairJob, options: RepairOptions, checkpoint: Rep
     const outcome = await workPartitions(job, partitions, {
       pageRows: options.pageRows ?? 20_000,
       keepState: checkpoint?.holds,
-      write: options.dryRun
-        ? async () => {}
-        : (ops) => {
-            written.onWrite();
-            return target.write(sink, ops);
-          },
+      write: options.dryRun ? async () => {} : (ops) => target.write(sink, ops),
     });
     return { ...outcome, events: partitions.events };
   } finally {

@@ -111,16 +111,16 @@ describe('a stream and a repair never work on one checkpoint at once', () => {
     const pipeline = orderedPipeline(order, input, tables).ir;
     orderInput(input, 300, 'dead');
     await runLocal(pipeline, { store, checkpointDir, batchSize: 100, faults: parseFaults('duplicate=0.2'), log: () => {} });
-    // What a repair killed with -9 leaves: its lock, naming a process that no longer exists.
+    // What a repair killed with -9 between its row writes and its state rewrite leaves: its marker.
     const { spawnSync } = await import('node:child_process');
     const dead = spawnSync(process.execPath, ['-e', 'process.stdout.write(String(process.pid))'], { encoding: 'utf8' }).stdout;
-    writeFileSync(join(checkpointDir, 'stream.lock'), JSON.stringify({ pid: Number(dead), role: 'repair', pipeline: pipeline.name, since: '2026-01-01T00:00:00.000Z' }));
+    writeFileSync(join(checkpointDir, 'repair-pending.json'), JSON.stringify({ pid: Number(dead), pipeline: pipeline.name, since: '2026-01-01T00:00:00.000Z' }));
     await expect(runLocal(pipeline, { store, checkpointDir, log: () => {} })).rejects.toThrow(`a repair of order-AE with checkpoint ${checkpointDir} (pid ${dead}, 2026-01-01T00:00:00.000Z) did not finish`);
     await expect(runLocal(pipeline, { store, checkpointDir, log: () => {} })).rejects.toThrow(/did not finish/);
     await repair(pipeline, { target: embeddedRepairTarget(store), checkpointDir });
     orderInput(input, 100, 'dead', 7, 300);
     await runLocal(pipeline, { store, checkpointDir, log: () => {} });
     expect(total(counts(store.dir))).toBe(400);
-    expect(existsSync(join(checkpointDir, 'stream.lock'))).toBe(false);
+    expect(existsSync(join(checkpointDir, 'repair-pending.json'))).toBe(false);
   }, 60_000);
 });
