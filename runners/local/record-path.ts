@@ -1,5 +1,6 @@
 import type { StandardSchemaV1 } from '@standard-schema/spec';
 import { PipelineNode, type SinkNode, type StepNode, type WindowNode } from '../../compiler/ir/index.ts';
+import { columnValue } from './sinks/table-ops.ts';
 
 /**
  * Where a record goes after the per-record steps. `index` is the record's
@@ -154,7 +155,16 @@ export function compileRecordPath(pipeline: PipelineNode, out: RecordOutputs, fa
       }
       case 'Archive': {
         const sink = step.sink;
+        const id = sink.id;
+        const idName = id?.from.type === 'field' ? `\`${id.from.field}\`` : 'function';
         next = (value, index, t) => {
+          // An event with no id cannot be stored once (and Cassandra refuses a null key, failing every batch
+          // it is in): a dead letter, left out of the aggregates too, so that repair recomputes what the stream did.
+          if (id) {
+            const eventId = guarded((v) => columnValue(id, v), value, 'event id', index);
+            if (eventId === failed) return;
+            if (eventId === undefined || eventId === null || eventId === '') return reject(`event id ${idName} is missing`, index);
+          }
           out.archive(sink, value);
           return after(value, index, t);
         };

@@ -61,6 +61,25 @@ describe('the system of record on Cassandra: one row per event id, whatever the 
     }
   }, 120_000);
 
+  it('an event without its id is a dead letter, left out of the aggregates; the batch it is in and every other event land', async () => {
+    const table = `sor_noid_${runId()}`;
+    const events: Partial<Reading>[] = readings(1_500).map((e, i) => (i === 700 ? { sensorId: e.sensorId, ts: e.ts } : i === 900 ? { ...e, eventId: '' } : e));
+    const pipeline = source.memory(events).archive(cassandra.systemOfRecord({ keyspace, table, id: 'eventId' })).groupBy('sensorId').count().sink(sinks.memory()).ir;
+    const client = await cassandraClient();
+    try {
+      for (const cql of schemaCql(tableSchemas(pipeline))) await client.execute(cql);
+      const result = await runLocal(pipeline, { store: new EmbeddedStore(tempDir()), cassandra: client, batchSize: 1_000, maxReplays: 2, ...quiet });
+      expect(result.deadLetters).toBe(2);
+      const letters = await selectAll(client, `SELECT position, reason FROM ${keyspace}.dead_letters WHERE position IN ('memory#700', 'memory#900')`);
+      expect(letters.map((l) => l.reason)).toEqual(['event id `eventId` is missing', 'event id `eventId` is missing']);
+      expect((await selectAll(client, `SELECT event_id FROM ${keyspace}.${table}`)).length).toBe(1_498);
+      const counted = [...result.memory.get('memory')!.values()].reduce<number>((n, r) => n + (r as { value: number }).value, 0);
+      expect(counted).toBe(1_498);
+    } finally {
+      await client.shutdown();
+    }
+  }, 120_000);
+
   it('one id delivered with two payloads is one row, as in the embedded store', async () => {
     const table = `sor_twice_${runId()}`;
     const first: Reading = { eventId: 'dup', sensorId: 's1', ts: 1_700_000_000_000, sentAt: 1 };
