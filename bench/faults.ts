@@ -26,6 +26,7 @@ interface Tally {
   lostAcks: number;
   midStreamRepairs: number;
   kills: number;
+  refusedRepairs: number;
   onBoundary: number;
   byShape: Map<string, number>;
 }
@@ -38,6 +39,7 @@ function count(t: Tally, s: Schedule, outcome: Awaited<ReturnType<typeof runSche
   t.lostAcks += outcome.lostAcks;
   if (s.repairAfter !== undefined) t.midStreamRepairs++;
   if (s.kill) t.kills++;
+  t.refusedRepairs += outcome.refusedRepairs;
   if (s.events % s.batchSize === 0) t.onBoundary++;
   const shape = `${s.shape.input} ${s.shape.window} ${s.shape.emit}${s.shape.eventTimeFirst ? ' (event time first)' : ''}`;
   t.byShape.set(shape, (t.byShape.get(shape) ?? 0) + 1);
@@ -49,9 +51,9 @@ function count(t: Tally, s: Schedule, outcome: Awaited<ReturnType<typeof runSche
 
 function report(t: Tally, seconds: number): string {
   const lines = [
-    '| schedules | violations | crashes struck (in-process and SIGKILL) | schedules with a SIGKILL | lost acks | mid-stream repairs | inputs ending on a batch boundary | seconds |',
+    '| schedules | violations | crashes struck (in-process and SIGKILL) | schedules with a SIGKILL | lost acks | mid-stream repairs (refused: archive past the checkpoint) | inputs ending on a batch boundary | seconds |',
     '|---|---|---|---|---|---|---|---|',
-    `| ${t.schedules} | ${t.violations} | ${t.crashes} | ${t.kills} | ${t.lostAcks} | ${t.midStreamRepairs} | ${t.onBoundary} | ${seconds.toFixed(0)} |`,
+    `| ${t.schedules} | ${t.violations} | ${t.crashes} | ${t.kills} | ${t.lostAcks} | ${t.midStreamRepairs} (${t.refusedRepairs}) | ${t.onBoundary} | ${seconds.toFixed(0)} |`,
     '',
     '| pipeline shape | schedules |',
     '|---|---|',
@@ -65,7 +67,7 @@ export async function benchFaults(options: { seeds?: number }): Promise<string> 
   await upAll([kafkaServer, cassandraServer]);
   const client = new Client({ contactPoints: [`${host}:${cassandraPort}`], localDataCenter: 'datacenter1' });
   await client.connect();
-  const keyspace = 'idemflow_campaign';
+  const keyspace = process.env.IDEMFLOW_CAMPAIGN_KEYSPACE ?? 'idemflow_campaign';
   await client.execute(`CREATE KEYSPACE IF NOT EXISTS ${keyspace} WITH replication = {'class': 'SimpleStrategy', 'replication_factor': 1}`);
   const dir = mkdtempSync(join(tmpdir(), 'idemflow-campaign-'));
   const runId = Date.now().toString(36);
@@ -75,14 +77,14 @@ export async function benchFaults(options: { seeds?: number }): Promise<string> 
   const replay = process.env.IDEMFLOW_CAMPAIGN_SCHEDULE;
   const schedules: Schedule[] = replay ? [JSON.parse(replay) as Schedule] : fc.sample(scheduleArbitrary(['kafka', 'file'], true), { numRuns: total, seed });
   say(`fault campaign: ${schedules.length} schedules (seed ${seed}) on Kafka ${host}:${kafkaPort} and Cassandra ${host}:${cassandraPort}`);
-  const tally: Tally = { schedules: 0, violations: 0, crashes: 0, lostAcks: 0, midStreamRepairs: 0, kills: 0, onBoundary: 0, byShape: new Map() };
+  const tally: Tally = { schedules: 0, violations: 0, crashes: 0, lostAcks: 0, midStreamRepairs: 0, kills: 0, refusedRepairs: 0, onBoundary: 0, byShape: new Map() };
   const started = performance.now();
   let next = 0;
   const worker = async (slot: number) => {
     const target = cassandraTarget({ client, contactPoint: `${host}:${cassandraPort}`, keyspace, brokers: [`${host}:${kafkaPort}`], dir: join(dir, String(slot)), runId, slot });
     while (next < schedules.length) {
       const s = schedules[next++]!;
-      count(tally, s, await runSchedule(s, target).catch((error: unknown) => ({ violations: [`the run failed: ${error instanceof Error ? error.message : String(error)}`], crashes: 0, lostAcks: 0, late: 0 })));
+      count(tally, s, await runSchedule(s, target).catch((error: unknown) => ({ violations: [`the run failed: ${error instanceof Error ? error.message : String(error)}`], crashes: 0, lostAcks: 0, late: 0, refusedRepairs: 0 })));
       if (tally.schedules % 10 === 0) say(`  ${tally.schedules}/${schedules.length} schedules, ${tally.violations} violations, ${((performance.now() - started) / 1000).toFixed(0)} s`);
     }
   };

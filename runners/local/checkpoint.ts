@@ -3,6 +3,7 @@ import { join } from 'node:path';
 import { writeFileAtomically } from '../../connectors/durable-file.ts';
 import { RunnerError } from '../runner-error.ts';
 import type { StateSnapshot } from './aggregation-state.ts';
+import { furthest, pastPosition, reachBeforeBatch } from './archive-reach.ts';
 import { identityMismatch, type SourceIdentity } from './source-identity.ts';
 
 /** What a restart needs: where the source was, the aggregation state, and how many batches were done. */
@@ -15,6 +16,8 @@ export interface Checkpoint {
   readonly source?: SourceIdentity;
   /** The input had ended and the rows of the open `emit: 'final'` windows were written: a rerun that finds nothing new owes none. */
   readonly openRowsWritten?: true;
+  /** How far a system of record may hold events past `position` (see archive-reach.ts); absent when it holds none. */
+  readonly archiveReach?: unknown;
 }
 
 /**
@@ -31,6 +34,8 @@ export interface BatchProgress {
   /** The batch's `batchDigest`, or absent where positions alone identify the records (the generator). */
   readonly digest?: string;
   readonly done: readonly string[];
+  /** Carried from batches that wrote and never got their checkpoint (see archive-reach.ts). */
+  readonly archiveReach?: unknown;
 }
 
 /** A checkpoint resumes only the input it read: another input's position would skip or misread records without a word. */
@@ -66,6 +71,19 @@ export interface CheckpointStore {
   readonly durable: boolean;
 }
 
+/** A checkpoint with the reach its system of record may have past it, from the previous checkpoint and the batch's progress. */
+function withReach(next: Checkpoint, previous: Pick<Checkpoint, 'archiveReach'> | undefined, progress: BatchProgress | undefined): Checkpoint {
+  const { archiveReach: _, ...rest } = next;
+  const reach = pastPosition(next.position, furthest(previous?.archiveReach, progress?.archiveReach));
+  return reach === undefined ? rest : { ...rest, archiveReach: reach };
+}
+
+function progressWithReach(next: BatchProgress, checkpoint: Pick<Checkpoint, 'position' | 'archiveReach'> | undefined, old: BatchProgress | undefined): BatchProgress {
+  const { archiveReach: _, ...rest } = next;
+  const reach = reachBeforeBatch(checkpoint, old);
+  return reach === undefined ? rest : { ...rest, archiveReach: reach };
+}
+
 /** Checkpoints kept in memory: for runs with no --checkpoint folder (dry-runs, benchmarks), replay within the process only. */
 export class MemoryCheckpoints implements CheckpointStore {
   readonly durable = false;
@@ -73,9 +91,9 @@ export class MemoryCheckpoints implements CheckpointStore {
   #progress: BatchProgress | undefined;
   readonly #crashes: number[] = [];
   load = () => this.#checkpoint;
-  save = (c: Checkpoint) => void (this.#checkpoint = c);
+  save = (c: Checkpoint) => void (this.#checkpoint = withReach(c, this.#checkpoint, this.#progress));
   progress = () => this.#progress;
-  saveProgress = (p: BatchProgress) => void (this.#progress = p);
+  saveProgress = (p: BatchProgress) => void (this.#progress = progressWithReach(p, this.#checkpoint, this.#progress));
   crashedAt = () => this.#crashes;
   markCrash = (batch: number) => void this.#crashes.push(batch);
 }
@@ -83,6 +101,16 @@ export class MemoryCheckpoints implements CheckpointStore {
 /** A checkpoint folder: `checkpoint.json` (the last complete batch), `progress.json` (the batch in flight), `crashes.json`. */
 export class FileCheckpoints implements CheckpointStore {
   readonly durable = true;
+  /** The last checkpoint's position and reach, kept so a progress record need not parse the whole state. */
+  #last: Pick<Checkpoint, 'position' | 'archiveReach'> | undefined;
+
+  #lastSaved(): Pick<Checkpoint, 'position' | 'archiveReach'> | undefined {
+    if (this.#last === undefined) {
+      const saved = readJson<Checkpoint>(join(this.dir, 'checkpoint.json'));
+      if (saved) this.#last = { position: saved.position, archiveReach: saved.archiveReach };
+    }
+    return this.#last;
+  }
 
   constructor(readonly dir: string) {
     mkdirSync(dir, { recursive: true });
@@ -98,7 +126,9 @@ export class FileCheckpoints implements CheckpointStore {
 
   save(checkpoint: Checkpoint): void {
     try {
-      writeJsonAtomically(join(this.dir, 'checkpoint.json'), checkpoint);
+      const saved = withReach(checkpoint, this.#lastSaved(), this.progress());
+      writeJsonAtomically(join(this.dir, 'checkpoint.json'), saved);
+      this.#last = { position: saved.position, archiveReach: saved.archiveReach };
     } catch (error) {
       // Written to a temp file and renamed only when complete: the previous checkpoint is untouched.
       const previous = this.load(checkpoint.pipeline)?.batch;
@@ -111,7 +141,7 @@ export class FileCheckpoints implements CheckpointStore {
   }
 
   saveProgress(progress: BatchProgress): void {
-    writeJsonAtomically(join(this.dir, 'progress.json'), progress);
+    writeJsonAtomically(join(this.dir, 'progress.json'), progressWithReach(progress, this.#lastSaved(), this.progress()));
   }
 
   crashedAt(): readonly number[] {

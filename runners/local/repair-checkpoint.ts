@@ -34,6 +34,12 @@ export function repairCheckpoint(dir: string, pipeline: string, window: WindowNo
     );
   }
   if (!checkpoint) return undefined;
+  if (checkpoint.archiveReach !== undefined) {
+    throw new RunnerError(
+      `the system of record of ${pipeline} holds events past its checkpoint in ${dir} (after batch ${checkpoint.batch}): a batch archived them and died before its checkpoint, and the batches read again since were cut differently. ` +
+        `The stream will read them again, so counting them in its state now would count them twice. Resume the stream until it has read past ${JSON.stringify(checkpoint.archiveReach)} and stops cleanly, then repair with --checkpoint`,
+    );
+  }
   return {
     holds: (windowStart) => !window || windowStart === undefined || windowStart + window.sizeMs + window.allowedLatenessMs > checkpoint.state.watermark,
     rewrite: (entries, dryRun) => rewriteState(store, checkpoint, entries, dryRun),
