@@ -1,5 +1,6 @@
 import cliProgress from 'cli-progress';
 import type { Progress } from '../runners/local/index.ts';
+import { statusLine } from './status-line.ts';
 
 const number = new Intl.NumberFormat('en-US', { maximumFractionDigits: 0 });
 
@@ -17,30 +18,34 @@ export function lagText(watermark: number, now = Date.now()): string {
   return `${(s / 86_400).toFixed(0)}d`;
 }
 
+function bar(done: number, total: number, width = 20): string {
+  const filled = Math.round(Math.min(1, done / Math.max(1, total)) * width);
+  return `[${'█'.repeat(filled)}${'░'.repeat(width - filled)}] ${Math.floor((100 * Math.min(done, total)) / Math.max(1, total))}%`;
+}
+
+/** The status text of a run: what matters first, since a narrow terminal cuts the end. */
+export function progressText(label: string, p: Progress, total: number | undefined): string {
+  const events = total ? `${number.format(p.records)}/${number.format(total)} events` : `${number.format(p.records)} events`;
+  const parts = [total ? `${label} ${bar(p.records, total)}` : label, events, `${number.format(p.eventsPerSecond)} ev/s`, `batch ${p.batch}`, `watermark ${watermarkText(p.watermark)} (lag ${lagText(p.watermark)})`];
+  if (!total) parts.push(`state ${p.stateEntries}`);
+  return parts.join(' | ');
+}
+
 /**
  * Live progress on stderr: a bar when the input size is known, a status line
- * otherwise. Silent when stderr is not a terminal or with --quiet, so logs
- * and CI output stay clean.
+ * otherwise, with log lines (crash, resume, faults) printed above it. Silent
+ * when stderr is not a terminal or with --quiet, so logs and CI output stay
+ * clean; `log` then just writes the line.
  */
 export function progressDisplay(options: { quiet: boolean; total?: number; label: string }) {
-  if (options.quiet || !process.stderr.isTTY) return { update: (_p: Progress) => {}, stop: () => {} };
-  const bar = new cliProgress.SingleBar(
-    {
-      stream: process.stderr,
-      format: options.total
-        ? `${options.label} [{bar}] {percentage}% | {value}/{total} events | {rate} ev/s | batch {batch} | watermark {watermark} (lag {lag})`
-        : `${options.label} {value} events | {rate} ev/s | batch {batch} | watermark {watermark} (lag {lag}) | state {state}`,
-      hideCursor: true,
-      clearOnComplete: false,
-    },
-    cliProgress.Presets.shades_classic,
-  );
-  bar.start(options.total ?? 0, 0, { rate: '0', batch: 0, watermark: '—', lag: '—', state: 0 });
+  const plainLog = (line: string) => void process.stderr.write(`${line}\n`);
+  if (options.quiet || !process.stderr.isTTY) return { update: (_p: Progress) => {}, log: plainLog, stop: () => {} };
+  const status = statusLine(process.stderr);
+  status.set(progressText(options.label, { batch: 0, records: 0, eventsPerSecond: 0, watermark: -Infinity, stateEntries: 0 }, options.total));
   return {
-    update(p: Progress) {
-      bar.update(p.records, { rate: number.format(p.eventsPerSecond), batch: p.batch, watermark: watermarkText(p.watermark), lag: lagText(p.watermark), state: p.stateEntries });
-    },
-    stop: () => bar.stop(),
+    update: (p: Progress) => status.set(progressText(options.label, p, options.total)),
+    log: (line: string) => status.log(line),
+    stop: () => status.stop(),
   };
 }
 

@@ -108,16 +108,17 @@ Examples:
       // A dry-run reads Cassandra (to diff against it) but creates nothing: no schema statements.
       const cassandra = await openCassandra(flags.cassandra, flags.dryRun ? undefined : pipeline.ir, (l) => process.stderr.write(`${l}\n`));
       const total = pipeline.ir.source.connector === 'generator' || pipeline.ir.source.connector === 'memory' ? Number(pipeline.ir.source.options.count) : undefined;
+      if (faults !== undefined && describeFaults(faults) !== 'none') process.stderr.write(`faults: ${describeFaults(faults)} (seed ${flags.seed})\n`);
+      // Everything the run says from here goes through the display: above its bar on a terminal.
       const display = progressDisplay({ quiet: flags.quiet, total, label: pipeline.name });
       const controller = new AbortController();
       let signals = 0;
       const onSignal = (signal: NodeJS.Signals) => {
         if (++signals > 1) process.exit(130);
-        process.stderr.write(`\n${signal}: finishing the batch in flight and writing a checkpoint (again to exit at once)\n`);
+        display.log(`${signal}: finishing the batch in flight and writing a checkpoint (again to exit at once)`);
         controller.abort();
       };
       process.on('SIGINT', onSignal).on('SIGTERM', onSignal);
-      if (faults !== undefined && describeFaults(faults) !== 'none') process.stderr.write(`faults: ${describeFaults(faults)} (seed ${flags.seed})\n`);
       let result: LocalRunResult;
       let changes: string | undefined;
       try {
@@ -132,7 +133,7 @@ Examples:
           dryRun: flags.dryRun,
           signal: controller.signal,
           onProgress: display.update,
-          log: (line) => process.stderr.write(`${line}\n`),
+          log: display.log,
           cassandra,
           connectAttempts: flags.connectAttempts,
         });
