@@ -37,10 +37,10 @@ function reportLoadFailure(failure: LoadError): void {
 
 export function checkCommand(): Command {
   return new Command('check')
-    .description('Prove, without running anything, whether pipelines stay correct under retries, replays and crashes; place each in the seed\'s cheat sheet.')
+    .description('Prove, without running anything, whether pipelines stay correct under retries, replays and crashes; place each in the cheat sheet of Real Time Analytics with Spark Streaming and Cassandra.')
     .argument('<files...>', 'pipeline files, folders or globs (e.g. "pipelines/**/*.ts")')
     .addOption(new Option('-f, --format <format>', 'output format').choices(Object.keys(formatters)).default('pretty'))
-    .option('--explain', 'show the cheat-sheet row, the seed\'s verdict and why the pipeline is in it', false)
+    .option('--explain', 'show the cheat-sheet row, the verdict of Real Time Analytics with Spark Streaming and Cassandra, what was measured, and why the pipeline is in it', false)
     .addOption(new Option('--runner <name>', 'also apply the rules of this runner (beam-*: functions must not capture variables)').choices([...runnerNames]).default('local'))
     .addHelpText('after', `
 Exit codes: 0 no errors (warnings and notes allowed), 1 errors found, 2 usage error or a file that cannot be loaded.

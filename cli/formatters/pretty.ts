@@ -19,6 +19,9 @@ function measuredLines(row: MeasuredRow, generatedAt: string, seeds: number): st
   ];
 }
 
+/** The rows whose claim is that repair makes them exact: a measurement with an inexact seed refutes it. */
+const claimsExactness = (accuracy: string) => accuracy === 'permanently accurate' || accuracy === 'highly accurate';
+
 /** For people: one block a pipeline, its cheat-sheet row, then each finding with where, what and how to fix. */
 export const pretty: Formatter = (reports, options) => {
   const { explain } = options;
@@ -28,11 +31,14 @@ export const pretty: Formatter = (reports, options) => {
     out.push(`${pc.bold(r.name)} ${pc.dim(r.file)}`);
     out.push(`  strategy ${pc.bold(s.id)}: ${s.title}`);
     if (explain) {
-      out.push(`    seed's verdict: ${s.verdict}`);
-      out.push(`    speed ${s.speed} · accuracy ${s.accuracy} · storage ${s.storage}`);
+      out.push(`    the guide's verdict (Real Time Analytics with Spark Streaming and Cassandra): ${s.verdict}`);
+      out.push(`    the guide claims: speed ${s.speed} · accuracy ${s.accuracy} · storage ${s.storage}`);
       for (const reason of r.classification.reasons) out.push(pc.dim(`    - ${reason}`));
       const m = options.measured?.(s.id);
       if (m) out.push(...measuredLines(m.row, m.generatedAt, m.seeds));
+      if (m && claimsExactness(s.accuracy) && m.row.exactSeeds < m.row.seeds) {
+        out.push(`    ${pc.red('✘ measured: refutes')} "${s.accuracy}": exact after repair in ${m.row.exactSeeds}/${m.row.seeds} seeds (see docs/cheat-sheet.md)`);
+      }
       else out.push(pc.dim('    measured: no results yet (npm run bench -- strategies)'));
     }
     for (const d of r.diagnostics) {

@@ -40,14 +40,25 @@ describe('idemflow check', () => {
     expect(r.stdout).toContain('0 errors');
   });
 
-  it('--explain gives the row, the seed\'s verdict and the reasons', () => {
+  it('--explain gives the row, the guide\'s verdict and the reasons', () => {
     const r = runCli(['check', 'pipelines/strategies/counters-wal.ts', '--explain']);
     expect(r.status).toBe(1);
     expect(r.stdout).toContain('Counters + Streaming + WAL');
-    expect(r.stdout).toMatch(/seed's verdict: Slow, inaccurate/);
+    expect(r.stdout).toMatch(/the guide's verdict \(Real Time Analytics with Spark Streaming and Cassandra\): Slow, inaccurate/);
+    expect(r.stdout).not.toMatch(/\bseed's\b/);
     expect(r.stdout).toContain('write-ahead log → WAL');
     const json = JSON.parse(runCli(['check', 'pipelines/sensor-counts.ts', '--explain', '--format', 'json']).stdout) as JsonReport;
     expect(json.pipelines[0]!.strategy.reasons!.join('\n')).toMatch(/Kafka.*Direct API/);
+  });
+
+  it('--explain says so when the measurement refutes the guide\'s "permanently accurate" (aggregates-sor: inexact after repair)', () => {
+    const row = summarize(readResults()!.strategies['aggregates-sor']!);
+    expect(row.exactSeeds).toBeLessThan(row.seeds);
+    const r = runCli(['check', 'pipelines/strategies/aggregates-sor.ts', '--explain']);
+    expect(r.stdout).toContain('the guide claims: speed fast · accuracy permanently accurate');
+    expect(r.stdout).toContain(`✘ measured: refutes "permanently accurate": exact after repair in ${row.exactSeeds}/${row.seeds} seeds`);
+    // A row the measurement bears out gets no such line.
+    expect(runCli(['check', 'pipelines/sensor-counts.ts', '--explain']).stdout).not.toContain('refutes');
   });
 
   it('--explain cites the measured row from the committed strategies benchmark (bench/results/strategies.json)', () => {

@@ -44,7 +44,7 @@ describe('the strategies benchmark\'s arithmetic', () => {
     expect(row.storageBytes.sensor_events).toBe(90_002);
   });
 
-  it('writes the cheat sheet and its chart: a row per strategy, the seed beside the measurement, agree or refute', () => {
+  it('writes the cheat sheet and its chart: a row per strategy, the guide\'s claim beside the measurement, agree or refute', () => {
     const ids = Object.keys(strategies) as StrategyId[];
     const results: StrategyResults = {
       generatedAt: '2026-11-25T00:00:00.000Z', events: 1_000, speedEvents: 5_000, seeds: 2,
@@ -63,12 +63,15 @@ describe('the strategies benchmark\'s arithmetic', () => {
     const md = readFileSync(join(dir, 'cheat-sheet.md'), 'utf8');
     for (const id of ids) expect(md).toContain(`| \`${id}\` |`);
     expect(md).toContain('### `aggregates-sor-direct`');
-    expect(md).toMatch(/`aggregates-sor-direct`[\s\S]*?\*\*Accuracy\*\* \(seed: highly accurate\) — ✔ agrees: exact after repair in 2\/2 seeds/);
-    expect(md).toMatch(/`aggregates-sor-wal`[\s\S]*?\*\*Accuracy\*\* \(seed: permanently accurate\) — ✘ refutes: after repair -0\.80%/);
-    expect(md).toMatch(/`counters`[\s\S]*?\*\*Accuracy\*\* \(seed: inaccurate\) — ✔ agrees: overcounts \+5\.00%/);
+    expect(md).toMatch(/`aggregates-sor-direct`[\s\S]*?\*\*Accuracy\*\* \(guide: highly accurate\) — ✔ agrees: exact after repair in 2\/2 seeds/);
+    expect(md).toMatch(/`aggregates-sor-wal`[\s\S]*?\*\*Accuracy\*\* \(guide: permanently accurate\) — ✘ refutes: after repair -0\.80%/);
+    expect(md).toMatch(/`counters`[\s\S]*?\*\*Accuracy\*\* \(guide: inaccurate\) — ✔ agrees: overcounts \+5\.00%/);
     const svg = readFileSync(join(dir, 'cheat-sheet.svg'), 'utf8');
     expect(svg.startsWith('<svg')).toBe(true);
-    expect(svg.match(/<circle cx=/g)).toHaveLength(ids.length);
+    expect(svg).toContain('The cheat sheet of Real Time Analytics with Spark Streaming and Cassandra, measured (2 fault schedules a row)');
+    expect(md).not.toMatch(/seed's/i);
+    // Every row in the full panel, the ones near zero again in the zoomed one, and three in the legend.
+    expect(svg.match(/<circle cx=/g)!.length).toBeGreaterThanOrEqual(ids.length + 3);
     for (const id of ids) expect(svg).toContain(`>${id}</text>`);
   });
 });
