@@ -27,6 +27,17 @@ const generatorPipeline = (options: { seed?: number; count: number }) =>
 
 const run = (ir: Parameters<typeof runLocal>[0], store: EmbeddedStore, checkpointDir: string) => runLocal(ir, { store, checkpointDir, batchSize: 1_000, log: () => {} });
 
+/** A file of 3,000 readings, run once with a checkpoint. */
+async function firstRunOfAFile() {
+  const dir = tempDir();
+  const path = join(dir, 'in.jsonl');
+  writeFileSync(path, lines(0, 3_000));
+  const store = new EmbeddedStore(join(dir, 'store'));
+  const ckpt = join(dir, 'ckpt');
+  await run(filePipeline(path).ir, store, ckpt);
+  return { path, store, ckpt };
+}
+
 describe('a checkpoint knows what it read', () => {
   it('refuses another file, naming both and how to start fresh', async () => {
     const dir = tempDir();
@@ -42,12 +53,7 @@ describe('a checkpoint knows what it read', () => {
   });
 
   it('resumes a file that was appended to, reading only the new lines, across more than one batch', async () => {
-    const dir = tempDir();
-    const path = join(dir, 'in.jsonl');
-    writeFileSync(path, lines(0, 3_000));
-    const store = new EmbeddedStore(join(dir, 'store'));
-    const ckpt = join(dir, 'ckpt');
-    await run(filePipeline(path).ir, store, ckpt);
+    const { path, store, ckpt } = await firstRunOfAFile();
     appendFileSync(path, lines(3_000, 5_500));
     expect((await run(filePipeline(path).ir, store, ckpt)).recordsIn).toBe(2_500);
     expect(store.table({ table: 'events' }).size).toBe(5_500);
@@ -58,12 +64,7 @@ describe('a checkpoint knows what it read', () => {
   });
 
   it('refuses the same path rewritten (other content, even if longer) or cut short', async () => {
-    const dir = tempDir();
-    const path = join(dir, 'in.jsonl');
-    writeFileSync(path, lines(0, 3_000));
-    const store = new EmbeddedStore(join(dir, 'store'));
-    const ckpt = join(dir, 'ckpt');
-    await run(filePipeline(path).ir, store, ckpt);
+    const { path, store, ckpt } = await firstRunOfAFile();
     // Disguised: the same lines but one, then more: longer, same path, same first line.
     writeFileSync(path, lines(0, 2_999) + lines(2_999, 3_000, 'x') + lines(3_000, 4_000));
     await expect(run(filePipeline(path).ir, store, ckpt)).rejects.toThrow(/another input \(its first \d+ bytes changed: the file was rewritten, not appended to\)/);
