@@ -1,15 +1,14 @@
-import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { loadPipelines, resolveFiles } from '../../cli/load-pipelines.ts';
 import { reportOf } from '../../cli/report.ts';
 import { lintProject, loadLintProject, type LintResult } from '../../compiler/lint/lint.ts';
+import { lintCaseTests, type ExpectedFinding } from '../helpers/lint-cases.ts';
 
 const root = fileURLToPath(new URL('../fixtures/call-graph/', import.meta.url));
 const tsconfig = fileURLToPath(new URL('../../tsconfig.json', import.meta.url));
 
-/** [code, line, column, the text that must start there]. */
-type Expected = readonly [code: string, line: number, column: number, startsWith: string];
+type Expected = ExpectedFinding;
 
 /**
  * Values and calls followed across functions and modules. Helper modules
@@ -61,10 +60,6 @@ const driverCases: Readonly<Record<string, readonly Expected[]>> = {
 
 const cases: Readonly<Record<string, readonly Expected[]>> = { ...dslCases, ...driverCases };
 
-function textAt(file: string, line: number, column: number): string {
-  return readFileSync(file, 'utf8').split('\n')[line - 1]!.slice(column - 1);
-}
-
 const key = (code: string, l: { file: string; line: number; column: number }) => `${code} ${l.file.slice(root.length)}:${l.line}:${l.column}`;
 
 describe('the call graph: helpers, module values and handlers followed across files', () => {
@@ -79,13 +74,7 @@ describe('the call graph: helpers, module values and handlers followed across fi
     expect(files.map((f) => f.slice(root.length)).sort()).toEqual(Object.keys(cases).sort());
   });
 
-  for (const [name, expected] of Object.entries(cases)) {
-    it(`lint ${name}: ${expected.length === 0 ? 'clean' : expected.map(([code, line, column]) => `${code} at ${line}:${column}`).join(', ')}`, () => {
-      const found = linted.findings.filter((f) => f.location.file === root + name && !f.suppressed);
-      expect(found.map((f) => [f.code, f.location.line, f.location.column])).toEqual(expected.map(([code, line, column]) => [code, line, column]));
-      for (const [, line, column, startsWith] of expected) expect(textAt(root + name, line, column).startsWith(startsWith)).toBe(true);
-    });
-  }
+  lintCaseTests(root, cases, () => linted, 'lint ');
 
   it('names the helper path and the place of the clock call in the message', () => {
     const finding = linted.findings.find((f) => f.location.file.endsWith('key-helper-other-module.ts'))!;

@@ -1,14 +1,13 @@
-import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { lintProject, loadLintProject, type LintResult } from '../../compiler/lint/lint.ts';
 import { resolveFiles } from '../../cli/load-pipelines.ts';
+import { lintCaseTests, type ExpectedFinding } from '../helpers/lint-cases.ts';
 
 const dir = fileURLToPath(new URL('../fixtures/lint/', import.meta.url));
 const tsconfig = fileURLToPath(new URL('../../tsconfig.json', import.meta.url));
 
-/** [code, line, column, the text that must start there]: the exact expression, not just the line. */
-type Expected = readonly [code: string, line: number, column: number, startsWith: string];
+type Expected = ExpectedFinding;
 
 /** Every fixture and all it must report (IDEM006, a note on every pipeline without a system of record, is turned off here and tested on its own). */
 const cases: Readonly<Record<string, readonly Expected[]>> = {
@@ -69,11 +68,6 @@ const cases: Readonly<Record<string, readonly Expected[]>> = {
   ],
 };
 
-function textAt(file: string, line: number, column: number): string {
-  const lines = readFileSync(file, 'utf8').split('\n');
-  return `${lines[line - 1]!.slice(column - 1)}\n${lines.slice(line).join('\n')}`;
-}
-
 describe('idemflow lint on fixtures of good and bad code', () => {
   let result: LintResult;
   beforeAll(async () => {
@@ -87,13 +81,7 @@ describe('idemflow lint on fixtures of good and bad code', () => {
     expect(Object.keys(cases).length).toBeGreaterThanOrEqual(30);
   });
 
-  for (const [name, expected] of Object.entries(cases)) {
-    it(`${name}: ${expected.length === 0 ? 'clean' : expected.map(([code, line, column]) => `${code} at ${line}:${column}`).join(', ')}`, () => {
-      const found = result.findings.filter((f) => f.location.file === dir + name && !f.suppressed);
-      expect(found.map((f) => [f.code, f.location.line, f.location.column])).toEqual(expected.map(([code, line, column]) => [code, line, column]));
-      for (const [, line, column, startsWith] of expected) expect(textAt(dir + name, line, column).startsWith(startsWith)).toBe(true);
-    });
-  }
+  lintCaseTests(dir, cases, () => result);
 
   it('a counter update behind an INSERT … IF NOT EXISTS de-dup row checked with wasApplied() is a note about the residual undercount, not an error', () => {
     const found = result.findings.filter((f) => f.location.file.endsWith('driver-counter-dedup-guard-note.ts'));
