@@ -3,13 +3,11 @@ import { join } from 'node:path';
 import { Kafka, logLevel } from 'kafkajs';
 import { types, type Client } from 'cassandra-driver';
 import { PipelineNode } from '../../compiler/ir/index.ts';
-import { cassandraRepairTarget } from '../../connectors/cassandra/repair-target.ts';
+import { cassandraRepairTarget, plain } from '../../connectors/cassandra/repair-target.ts';
 import { schemaCql, tableSchemas } from '../../connectors/cassandra/cql-schema.ts';
 import { produceLines } from '../../connectors/kafka/produce.ts';
 import type { CampaignTarget } from './run-schedule.ts';
 import type { PipelineShape } from './schedule.ts';
-
-const plain = (v: unknown) => (v instanceof types.Long ? v.toNumber() : v instanceof Date ? v.getTime() : v);
 
 /** One set of tables a pipeline shape and worker slot, made once and truncated before each schedule (thousands of tables would swamp a small Cassandra). */
 const shapeSuffix = (s: PipelineShape) => `${s.window}_${s.emit}_${s.eventTimeFirst ? 'tf' : 'af'}`;

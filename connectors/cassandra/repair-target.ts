@@ -7,7 +7,7 @@ import { systemOfRecordEvents, tokenRanges } from './sor-reader.ts';
 import { CassandraTableWriter } from './table-writer.ts';
 
 /** Values as the pipeline computed them: Longs and timestamps back to numbers. */
-const plain = (v: unknown) => (v instanceof types.Long ? v.toNumber() : v instanceof Date ? v.getTime() : v);
+export const plain = (v: unknown) => (v instanceof types.Long ? v.toNumber() : v instanceof Date ? v.getTime() : v);
 
 /** A planned key as Cassandra stores it (text keys of non-strings were written as JSON). */
 function stored(value: unknown, type: CqlType): unknown {
