@@ -16,7 +16,12 @@ function sourceAliases() {
   return Object.entries(manifest.exports).flatMap(([subpath, target]) => {
     if (typeof target === 'string' || !target['idemflow-source']) return [];
     const name = `idemflow${subpath.slice(1)}`;
-    return [{ find: new RegExp(`^${name}$`), replacement: fileURLToPath(new URL(target['idemflow-source'], import.meta.url)) }];
+    return [
+      {
+        find: new RegExp(`^${name}$`),
+        replacement: fileURLToPath(new URL(target['idemflow-source'], import.meta.url)),
+      },
+    ];
   });
 }
 

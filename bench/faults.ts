@@ -68,24 +68,61 @@ export async function benchFaults(options: { seeds?: number }): Promise<string> 
   const client = new Client({ contactPoints: [`${host}:${cassandraPort}`], localDataCenter: 'datacenter1' });
   await client.connect();
   const keyspace = process.env.IDEMFLOW_CAMPAIGN_KEYSPACE ?? 'idemflow_campaign';
-  await client.execute(`CREATE KEYSPACE IF NOT EXISTS ${keyspace} WITH replication = {'class': 'SimpleStrategy', 'replication_factor': 1}`);
+  await client.execute(
+    `CREATE KEYSPACE IF NOT EXISTS ${keyspace} WITH replication = {'class': 'SimpleStrategy', 'replication_factor': 1}`,
+  );
   const dir = mkdtempSync(join(tmpdir(), 'idemflow-campaign-'));
   const runId = Date.now().toString(36);
   // Schedules mostly wait on the servers (group joins, acknowledgements): a few run side by side, each in its own tables and folder.
   const slots = Number(process.env.IDEMFLOW_CAMPAIGN_CONCURRENCY ?? 4);
   const seed = Number(process.env.IDEMFLOW_CAMPAIGN_SEED ?? Date.now() % 1_000_000);
   const replay = process.env.IDEMFLOW_CAMPAIGN_SCHEDULE;
-  const schedules: Schedule[] = replay ? [JSON.parse(replay) as Schedule] : fc.sample(scheduleArbitrary(['kafka', 'file'], true), { numRuns: total, seed });
-  say(`fault campaign: ${schedules.length} schedules (seed ${seed}) on Kafka ${host}:${kafkaPort} and Cassandra ${host}:${cassandraPort}`);
-  const tally: Tally = { schedules: 0, violations: 0, crashes: 0, lostAcks: 0, midStreamRepairs: 0, kills: 0, refusedRepairs: 0, onBoundary: 0, byShape: new Map() };
+  const schedules: Schedule[] = replay
+    ? [JSON.parse(replay) as Schedule]
+    : fc.sample(scheduleArbitrary(['kafka', 'file'], true), { numRuns: total, seed });
+  say(
+    `fault campaign: ${schedules.length} schedules (seed ${seed}) on Kafka ${host}:${kafkaPort} and Cassandra ${host}:${cassandraPort}`,
+  );
+  const tally: Tally = {
+    schedules: 0,
+    violations: 0,
+    crashes: 0,
+    lostAcks: 0,
+    midStreamRepairs: 0,
+    kills: 0,
+    refusedRepairs: 0,
+    onBoundary: 0,
+    byShape: new Map(),
+  };
   const started = performance.now();
   let next = 0;
   const worker = async (slot: number) => {
-    const target = cassandraTarget({ client, contactPoint: `${host}:${cassandraPort}`, keyspace, brokers: [`${host}:${kafkaPort}`], dir: join(dir, String(slot)), runId, slot });
+    const target = cassandraTarget({
+      client,
+      contactPoint: `${host}:${cassandraPort}`,
+      keyspace,
+      brokers: [`${host}:${kafkaPort}`],
+      dir: join(dir, String(slot)),
+      runId,
+      slot,
+    });
     while (next < schedules.length) {
       const s = schedules[next++]!;
-      count(tally, s, await runSchedule(s, target).catch((error: unknown) => ({ violations: [`the run failed: ${error instanceof Error ? error.message : String(error)}`], crashes: 0, lostAcks: 0, late: 0, refusedRepairs: 0 })));
-      if (tally.schedules % 10 === 0) say(`  ${tally.schedules}/${schedules.length} schedules, ${tally.violations} violations, ${((performance.now() - started) / 1000).toFixed(0)} s`);
+      count(
+        tally,
+        s,
+        await runSchedule(s, target).catch((error: unknown) => ({
+          violations: [`the run failed: ${error instanceof Error ? error.message : String(error)}`],
+          crashes: 0,
+          lostAcks: 0,
+          late: 0,
+          refusedRepairs: 0,
+        })),
+      );
+      if (tally.schedules % 10 === 0)
+        say(
+          `  ${tally.schedules}/${schedules.length} schedules, ${tally.violations} violations, ${((performance.now() - started) / 1000).toFixed(0)} s`,
+        );
     }
   };
   try {

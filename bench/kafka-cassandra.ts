@@ -30,7 +30,9 @@ const brokers = [`${host}:${kafkaPort}`];
 const log = (s: string) => process.stderr.write(`${s}\n`);
 
 async function rawConsume(topic: string, expected: number, round: number): Promise<number> {
-  const consumer = new Kafka({ clientId: 'bench-raw', brokers, logLevel: logLevel.NOTHING }).consumer({ groupId: `bench-raw-${topic}-${round}` });
+  const consumer = new Kafka({ clientId: 'bench-raw', brokers, logLevel: logLevel.NOTHING }).consumer({
+    groupId: `bench-raw-${topic}-${round}`,
+  });
   await consumer.connect();
   await consumer.subscribe({ topic, fromBeginning: true });
   let seen = 0;
@@ -40,7 +42,14 @@ async function rawConsume(topic: string, expected: number, round: number): Promi
   const done = new Promise<number>((resolve, reject) => {
     resolveDone = resolve;
     // Each round reads with a fresh group: a reader that sees nothing for a minute is a broken run, not a slow one.
-    const watch = (before: number) => (stalled = setTimeout(() => (seen === before ? reject(new Error(`raw consume of ${topic} stalled at ${seen} of ${expected} records`)) : watch(seen)), 60_000));
+    const watch = (before: number) =>
+      (stalled = setTimeout(
+        () =>
+          seen === before
+            ? reject(new Error(`raw consume of ${topic} stalled at ${seen} of ${expected} records`))
+            : watch(seen),
+        60_000,
+      ));
     watch(-1);
   });
   consumer.on(consumer.events.GROUP_JOIN, () => (started = performance.now()));
@@ -64,21 +73,36 @@ export async function benchKafkaCassandra(options: { sizes?: number[] } = {}): P
   await upAll([kafkaServer, cassandraServer]);
   const id = Date.now().toString(36);
   const topic = `bench-readings-${id}`;
-  const settings = { seed: 5, count: n, keys: 1_000, intervalMs: 1, startTs: Date.UTC(2024, 0, 1), lateFraction: 0, duplicateFraction: 0 };
-  log(`kafka → aggregate → cassandra: ${n.toLocaleString('en-US')} sensor events, 1,000 sensors reporting about once a second, 1-minute windows`);
+  const settings = {
+    seed: 5,
+    count: n,
+    keys: 1_000,
+    intervalMs: 1,
+    startTs: Date.UTC(2024, 0, 1),
+    lateFraction: 0,
+    duplicateFraction: 0,
+  };
+  log(
+    `kafka → aggregate → cassandra: ${n.toLocaleString('en-US')} sensor events, 1,000 sensors reporting about once a second, 1-minute windows`,
+  );
   let t = performance.now();
-  await produceLines(brokers, topic, (function* () {
-    for (let i = 0; i < n; i++) yield JSON.stringify(generatedEvent(settings, i).event);
-  })());
+  await produceLines(
+    brokers,
+    topic,
+    (function* () {
+      for (let i = 0; i < n; i++) yield JSON.stringify(generatedEvent(settings, i).event);
+    })(),
+  );
   log(`  produced in ${((performance.now() - t) / 1000).toFixed(1)} s`);
 
-  const aggregated = (group: string, emit: 'updates' | 'final') => source
-    .kafka({ brokers, topic, groupId: `${group}-${id}` })
-    .parse(SensorReading)
-    .withEventTime((r) => r.ts)
-    .window(tumbling({ minutes: 1 }, { emit }))
-    .groupBy('sensorId')
-    .count();
+  const aggregated = (group: string, emit: 'updates' | 'final') =>
+    source
+      .kafka({ brokers, topic, groupId: `${group}-${id}` })
+      .parse(SensorReading)
+      .withEventTime((r) => r.ts)
+      .window(tumbling({ minutes: 1 }, { emit }))
+      .groupBy('sensorId')
+      .count();
   const batchSize = Number(process.env.IDEMFLOW_BENCH_BATCH ?? 20_000);
   const rounds = Math.max(1, Number(process.env.IDEMFLOW_BENCH_ROUNDS ?? 3));
   const client = connect({ contactPoints: [`${host}:${cassandraPort}`], localDataCenter: 'datacenter1' });
@@ -86,16 +110,37 @@ export async function benchKafkaCassandra(options: { sizes?: number[] } = {}): P
   /** One end-to-end run into its own table, checked against the truth; returns events/s. */
   const endToEnd = async (emit: 'updates' | 'final', run: string): Promise<number> => {
     const table = `sensor_counts_${emit}_${id}_${run}`;
-    const pipeline = aggregated(`bench-e2e-${emit}-${run}`, emit).sink(cassandra.upsert({ keyspace: 'idemflow_bench', table, key: { sensorid: 'key', ts: 'windowStart' }, values: { measurements: 'value' } }));
+    const pipeline = aggregated(`bench-e2e-${emit}-${run}`, emit).sink(
+      cassandra.upsert({
+        keyspace: 'idemflow_bench',
+        table,
+        key: { sensorid: 'key', ts: 'windowStart' },
+        values: { measurements: 'value' },
+      }),
+    );
     for (const cql of schemaCql(tableSchemas(pipeline.ir))) await client.execute(cql);
-    const result = await runLocal(pipeline.ir, { store: new EmbeddedStore(join(tmpdir(), 'idemflow-bench-kc')), cassandra: client, batchSize, maxRecords: n, log: () => {} });
-    if (result.recordsIn !== n || result.deadLetters !== 0) throw new Error(`pipeline read ${result.recordsIn} records with ${result.deadLetters} dead letters, expected ${n} and 0`);
-    const rows = await client.execute(`SELECT measurements FROM idemflow_bench.${table}`, [], { prepare: true, fetchSize: 100_000 });
+    const result = await runLocal(pipeline.ir, {
+      store: new EmbeddedStore(join(tmpdir(), 'idemflow-bench-kc')),
+      cassandra: client,
+      batchSize,
+      maxRecords: n,
+      log: () => {},
+    });
+    if (result.recordsIn !== n || result.deadLetters !== 0)
+      throw new Error(
+        `pipeline read ${result.recordsIn} records with ${result.deadLetters} dead letters, expected ${n} and 0`,
+      );
+    const rows = await client.execute(`SELECT measurements FROM idemflow_bench.${table}`, [], {
+      prepare: true,
+      fetchSize: 100_000,
+    });
     const counted = rows.rows.reduce((a, row) => a + Number(row.get('measurements')), 0);
     if (counted !== n) throw new Error(`emit '${emit}': Cassandra holds ${counted} counted events, expected ${n}`);
     const upserts = Object.values(result.rowsWritten).reduce((a, b) => a + b, 0);
     const rate = (n * 1000) / result.processingMs;
-    log(`  end-to-end, emit '${emit}':${' '.repeat(8 - emit.length)}${fmtRate(rate)} events/s (${(result.processingMs / 1000).toFixed(2)} s, ${result.batches} batches, ${upserts.toLocaleString('en-US')} rows upserted; Cassandra holds all ${counted.toLocaleString('en-US')} events)`);
+    log(
+      `  end-to-end, emit '${emit}':${' '.repeat(8 - emit.length)}${fmtRate(rate)} events/s (${(result.processingMs / 1000).toFixed(2)} s, ${result.batches} batches, ${upserts.toLocaleString('en-US')} rows upserted; Cassandra holds all ${counted.toLocaleString('en-US')} events)`,
+    );
     return rate;
   };
   const median = (xs: readonly number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
@@ -112,16 +157,25 @@ export async function benchKafkaCassandra(options: { sizes?: number[] } = {}): P
       final.push(await endToEnd('final', `r${round}`));
     }
     // After the rounds: its 86k upserts leave Cassandra flushing and compacting for a while.
-    log(' emit \'updates\' (each open window rewritten once a batch), once');
+    log(" emit 'updates' (each open window rewritten once a batch), once");
     updates = await endToEnd('updates', 'u');
   } finally {
     await client.shutdown();
   }
   const rawRate = median(raw);
   // Where the time goes: the same pipeline into a memory sink, so the difference is Cassandra's share.
-  const noSink = await runLocal(aggregated('bench-nosink', 'final').sink(sinks.memory()).ir, { store: new EmbeddedStore(join(tmpdir(), 'idemflow-bench-kc')), batchSize, maxRecords: n, log: () => {} });
+  const noSink = await runLocal(aggregated('bench-nosink', 'final').sink(sinks.memory()).ir, {
+    store: new EmbeddedStore(join(tmpdir(), 'idemflow-bench-kc')),
+    batchSize,
+    maxRecords: n,
+    log: () => {},
+  });
   const noSinkRate = (n * 1000) / noSink.processingMs;
-  log(` medians of ${rounds} rounds: raw kafkajs consume ${fmtRate(rawRate)} events/s; end-to-end emit 'final' ${fmtRate(median(final))} events/s (${fmtRatio(median(final) / rawRate)} of raw)`);
-  log(`  end-to-end, emit 'updates': ${fmtRatio(updates / rawRate)} of raw; emit 'final' into a memory sink instead of Cassandra: ${fmtRate(noSinkRate)} events/s (${fmtRatio(noSinkRate / rawRate)} of raw)`);
+  log(
+    ` medians of ${rounds} rounds: raw kafkajs consume ${fmtRate(rawRate)} events/s; end-to-end emit 'final' ${fmtRate(median(final))} events/s (${fmtRatio(median(final) / rawRate)} of raw)`,
+  );
+  log(
+    `  end-to-end, emit 'updates': ${fmtRatio(updates / rawRate)} of raw; emit 'final' into a memory sink instead of Cassandra: ${fmtRate(noSinkRate)} events/s (${fmtRatio(noSinkRate / rawRate)} of raw)`,
+  );
   return `e2e_vs_raw_consume=${fmtRatio(median(final) / rawRate)}`;
 }

@@ -28,15 +28,19 @@ export interface CorpusCase {
 }
 
 /** The markers of a line: `@IDEMnnn` in its trailing `//` comment. */
-const markersOf = (line: string) => [...(/\/\/ (@IDEM.*)$/.exec(line)?.[1]?.matchAll(/@(IDEM\d{3})/g) ?? [])].map((m) => m[1]!);
+const markersOf = (line: string) =>
+  [...(/\/\/ (@IDEM.*)$/.exec(line)?.[1]?.matchAll(/@(IDEM\d{3})/g) ?? [])].map((m) => m[1]!);
 
 export function corpusCases(): CorpusCase[] {
-  return readdirSync(corpusDir).filter((f) => f.endsWith('.ts')).sort().map((name) => {
-    const file = join(corpusDir, name);
-    const text = readFileSync(file, 'utf8');
-    const expected = text.split('\n').flatMap((line, i) => markersOf(line).map((code) => `${code} ${i + 1}`));
-    return { name: name.replace(/\.ts$/, ''), file, pipeline: /from 'idemflow'/.test(text), expected };
-  });
+  return readdirSync(corpusDir)
+    .filter((f) => f.endsWith('.ts'))
+    .sort()
+    .map((name) => {
+      const file = join(corpusDir, name);
+      const text = readFileSync(file, 'utf8');
+      const expected = text.split('\n').flatMap((line, i) => markersOf(line).map((code) => `${code} ${i + 1}`));
+      return { name: name.replace(/\.ts$/, ''), file, pipeline: /from 'idemflow'/.test(text), expected };
+    });
 }
 
 export interface ToolScore {
@@ -51,7 +55,11 @@ export interface ToolScore {
   readonly extra: readonly string[];
 }
 
-function score(cases: readonly CorpusCase[], reported: ReadonlyMap<string, readonly string[]>, applies: (code: string) => boolean): ToolScore {
+function score(
+  cases: readonly CorpusCase[],
+  reported: ReadonlyMap<string, readonly string[]>,
+  applies: (code: string) => boolean,
+): ToolScore {
   let tp = 0;
   const missed: string[] = [];
   const extra: string[] = [];
@@ -59,7 +67,7 @@ function score(cases: readonly CorpusCase[], reported: ReadonlyMap<string, reado
   for (const c of cases) {
     const expected = new Set(c.expected.filter((e) => applies(e.split(' ')[0]!)));
     const got = new Set(reported.get(c.name) ?? []);
-    for (const e of expected) (got.has(e) ? tp++ : missed.push(`${c.name}: ${e}`));
+    for (const e of expected) got.has(e) ? tp++ : missed.push(`${c.name}: ${e}`);
     for (const g of got) if (!expected.has(g)) extra.push(`${c.name}: ${g}`);
     if (c.expected.length === 0 && got.size > 0) falseAlarms.push(c.name);
   }
@@ -84,20 +92,27 @@ export async function measureCorpus(): Promise<{ cases: readonly CorpusCase[]; l
   for (const c of pipelines) {
     try {
       for (const loaded of await loadPipelines(c.file)) {
-        for (const d of reportOf(loaded).diagnostics) if (d.severity !== 'note' && d.location?.file.endsWith(`${c.name}.ts`)) checked.set(c.name, [...(checked.get(c.name) ?? []), `${d.code} ${d.location.line}`]);
+        for (const d of reportOf(loaded).diagnostics)
+          if (d.severity !== 'note' && d.location?.file.endsWith(`${c.name}.ts`))
+            checked.set(c.name, [...(checked.get(c.name) ?? []), `${d.code} ${d.location.line}`]);
       }
     } catch (error) {
       checked.set(c.name, [`load-error ${error instanceof Error ? error.message.split('\n')[0] : String(error)}`]);
     }
   }
-  return { cases, lint: score(cases, byCase, () => true), check: score(pipelines, checked, (code) => !lintOnly.has(code)) };
+  return {
+    cases,
+    lint: score(cases, byCase, () => true),
+    check: score(pipelines, checked, (code) => !lintOnly.has(code)),
+  };
 }
 
 const pct = (part: number, whole: number) => (whole === 0 ? '—' : `${((100 * part) / whole).toFixed(1)} %`);
 
 export function accuracyTable(m: Awaited<ReturnType<typeof measureCorpus>>): string {
   const safe = m.cases.filter((c) => c.expected.length === 0).length;
-  const row = (tool: string, s: ToolScore) => `| \`${tool}\` | ${s.cases} | ${s.tp} | ${s.fn} | ${s.fp} | ${pct(s.tp, s.tp + s.fn)} | ${pct(s.tp, s.tp + s.fp)} | ${s.falseAlarms.length} |`;
+  const row = (tool: string, s: ToolScore) =>
+    `| \`${tool}\` | ${s.cases} | ${s.tp} | ${s.fn} | ${s.fp} | ${pct(s.tp, s.tp + s.fn)} | ${pct(s.tp, s.tp + s.fp)} | ${s.falseAlarms.length} |`;
   return [
     `${m.cases.length} cases, ${safe} of them safe look-alikes (${pct(safe, m.cases.length)}); ${m.cases.filter((c) => c.pipeline).length} are idemflow pipelines, the rest driver code.`,
     '',

@@ -24,15 +24,24 @@ export function measureInChild(script: string, kind: string, events: number, tim
     timeout: timeoutMs,
     maxBuffer: 64 * 1024 * 1024,
   });
-  const line = child.stdout.split('\n').reverse().find((l) => l.startsWith('{"kind"'));
+  const line = child.stdout
+    .split('\n')
+    .reverse()
+    .find((l) => l.startsWith('{"kind"'));
   if (child.status !== 0 || !line) {
-    throw new Error(`${kind} at ${events} events failed (exit ${child.status ?? child.signal}): ${child.stderr.trim().split('\n').slice(-3).join(' | ')}`);
+    throw new Error(
+      `${kind} at ${events} events failed (exit ${child.status ?? child.signal}): ${child.stderr.trim().split('\n').slice(-3).join(' | ')}`,
+    );
   }
   return JSON.parse(line) as Measurement;
 }
 
 /** In the child: time `work`, then print the measurement line. */
-export async function reportChild(kind: string, events: number, work: () => Promise<{ check: number; note?: string }>): Promise<void> {
+export async function reportChild(
+  kind: string,
+  events: number,
+  work: () => Promise<{ check: number; note?: string }>,
+): Promise<void> {
   const started = performance.now();
   const { check, note } = await work();
   const ms = performance.now() - started;

@@ -51,9 +51,22 @@ async function child(kind: string, n: number): Promise<void> {
     .window(tumbling({ minutes: 1 }))
     .groupBy('sensorId')
     .count()
-    .sink(sink({ name: 'discard', idempotent: true, write: (batch) => { rows += batch.length; for (const r of batch) counted += r.value; } }));
+    .sink(
+      sink({
+        name: 'discard',
+        idempotent: true,
+        write: (batch) => {
+          rows += batch.length;
+          for (const r of batch) counted += r.value;
+        },
+      }),
+    );
   await reportChild(kind, n, async () => {
-    const result = await runLocal(pipeline.ir, { store: new EmbeddedStore(join(tmpdir(), 'idemflow-bench-memory')), batchSize: 10_000, log: () => {} });
+    const result = await runLocal(pipeline.ir, {
+      store: new EmbeddedStore(join(tmpdir(), 'idemflow-bench-memory')),
+      batchSize: 10_000,
+      log: () => {},
+    });
     return { check: result.recordsIn, note: `${rows} rows written, ${counted} counted` };
   });
 }
@@ -61,15 +74,21 @@ async function child(kind: string, n: number): Promise<void> {
 export async function benchMemory(options: { sizes?: readonly number[] } = {}): Promise<string> {
   const sizes = options.sizes ?? [1e5, 1e6, 1e7];
   const log = (s: string) => process.stderr.write(`${s}\n`);
-  log('bounded memory: generator → 1-minute tumbling windows → count, 1,000 sensors, 10 ms apart (1e7 events = 1,667 windows)');
-  log(`${'events'.padStart(8)} ${'hand ev/s'.padStart(12)} ${'RSS hand'.padStart(9)} ${'local ev/s'.padStart(12)} ${'RSS local'.padStart(10)}  rows written`);
+  log(
+    'bounded memory: generator → 1-minute tumbling windows → count, 1,000 sensors, 10 ms apart (1e7 events = 1,667 windows)',
+  );
+  log(
+    `${'events'.padStart(8)} ${'hand ev/s'.padStart(12)} ${'RSS hand'.padStart(9)} ${'local ev/s'.padStart(12)} ${'RSS local'.padStart(10)}  rows written`,
+  );
   const rss = new Map<number, number>();
   for (const n of sizes) {
     const hand = measureInChild(self, 'hand', n);
     const local = measureInChild(self, 'local', n);
     if (local.check !== n) throw new Error(`local at ${n}: read ${local.check} events`);
     rss.set(n, local.peakRssMb);
-    log(`${n.toExponential(0).padStart(8)} ${fmtRate(hand.eventsPerSecond).padStart(12)} ${`${hand.peakRssMb.toFixed(0)} MB`.padStart(9)} ${fmtRate(local.eventsPerSecond).padStart(12)} ${`${local.peakRssMb.toFixed(0)} MB`.padStart(10)}  ${local.note}`);
+    log(
+      `${n.toExponential(0).padStart(8)} ${fmtRate(hand.eventsPerSecond).padStart(12)} ${`${hand.peakRssMb.toFixed(0)} MB`.padStart(9)} ${fmtRate(local.eventsPerSecond).padStart(12)} ${`${local.peakRssMb.toFixed(0)} MB`.padStart(10)}  ${local.note}`,
+    );
   }
   const largest = sizes.at(-1)!;
   const reference = rss.get(largest / 10) ?? rss.get(sizes[0]!)!;

@@ -26,9 +26,15 @@ async function child(kind: string, n: number): Promise<void> {
   const { runLocal } = await import('../runners/local/engine.ts');
   const { beamDirectRunner, beamFlinkRunner } = await import('../runners/beam/beam-runner.ts');
   await reportChild(kind, n, async () => {
-    const memory = kind === 'local'
-      ? (await runLocal(pipeline.ir, { store, batchSize: 10_000, log: () => {} })).memory
-      : (await (kind === 'beam-direct' ? beamDirectRunner : beamFlinkRunner).run(pipeline.ir, { store, log: () => {} })).memory;
+    const memory =
+      kind === 'local'
+        ? (await runLocal(pipeline.ir, { store, batchSize: 10_000, log: () => {} })).memory
+        : (
+            await (kind === 'beam-direct' ? beamDirectRunner : beamFlinkRunner).run(pipeline.ir, {
+              store,
+              log: () => {},
+            })
+          ).memory;
     const rows = [...(memory.get('memory')?.values() ?? [])] as { value: number }[];
     return { check: rows.reduce((a, r) => a + r.value, 0), note: `${rows.length} keys` };
   });
@@ -42,13 +48,21 @@ export async function benchRunners(options: { sizes?: readonly number[] } = {}):
   const { flinkJobServer } = await import('../scripts/servers/flink-job-server.ts');
   await up(flinkJobServer, log);
   log(`the same count pipeline (${keys} keys) on three runners; each measurement in a fresh process`);
-  log(`${'events'.padStart(8)} ${kinds.map((k) => `${k} ev/s`.padStart(17)).join(' ')} ${'direct/local'.padStart(13)} ${'flink/local'.padStart(12)}`);
+  log(
+    `${'events'.padStart(8)} ${kinds.map((k) => `${k} ev/s`.padStart(17)).join(' ')} ${'direct/local'.padStart(13)} ${'flink/local'.padStart(12)}`,
+  );
   let last = { direct: NaN, flink: NaN };
   for (const n of sizes) {
     const [local, direct, flink] = kinds.map((k) => measureInChild(self, k, n));
-    for (const m of [local!, direct!, flink!]) if (m.check !== n) throw new Error(`${m.kind} at ${n}: counted ${m.check}, expected ${n}`);
-    last = { direct: direct!.eventsPerSecond / local!.eventsPerSecond, flink: flink!.eventsPerSecond / local!.eventsPerSecond };
-    log(`${n.toExponential(0).padStart(8)} ${[local!, direct!, flink!].map((m) => fmtRate(m.eventsPerSecond).padStart(17)).join(' ')} ${fmtRatio(last.direct).padStart(13)} ${fmtRatio(last.flink).padStart(12)}`);
+    for (const m of [local!, direct!, flink!])
+      if (m.check !== n) throw new Error(`${m.kind} at ${n}: counted ${m.check}, expected ${n}`);
+    last = {
+      direct: direct!.eventsPerSecond / local!.eventsPerSecond,
+      flink: flink!.eventsPerSecond / local!.eventsPerSecond,
+    };
+    log(
+      `${n.toExponential(0).padStart(8)} ${[local!, direct!, flink!].map((m) => fmtRate(m.eventsPerSecond).padStart(17)).join(' ')} ${fmtRatio(last.direct).padStart(13)} ${fmtRatio(last.flink).padStart(12)}`,
+    );
   }
   return `beam_direct_vs_local=${fmtRatio(last.direct)} beam_flink_vs_local=${fmtRatio(last.flink)}`;
 }

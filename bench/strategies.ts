@@ -18,7 +18,13 @@ import { UsageError } from '../cli/usage-error.ts';
 import { upAll } from '../scripts/servers/main.ts';
 import { cassandraPort, host } from '../scripts/servers/config.ts';
 import { writeCheatSheet } from './strategies/report.ts';
-import { readResults, resultsFile, type StrategyResults, type TrialFaults, type TrialResult } from '../compiler/strategy/measurements.ts';
+import {
+  readResults,
+  resultsFile,
+  type StrategyResults,
+  type TrialFaults,
+  type TrialResult,
+} from '../compiler/strategy/measurements.ts';
 import { runTrial } from './strategies/trial.ts';
 
 const strategiesDir = fileURLToPath(new URL('../pipelines/strategies/', import.meta.url));
@@ -40,38 +46,64 @@ async function withRetry<T>(what: string, run: () => Promise<T>): Promise<T> {
   }
 }
 
-export async function benchStrategies(options: { sizes?: number[]; seeds?: number; only?: readonly string[] } = {}): Promise<string> {
+export async function benchStrategies(
+  options: { sizes?: number[]; seeds?: number; only?: readonly string[] } = {},
+): Promise<string> {
   const events = options.sizes?.[0] ?? 2_000;
   const speedEvents = options.sizes?.[1] ?? 20_000;
   const seeds = options.seeds ?? 10;
   const all = Object.keys(strategies) as StrategyId[];
   const unknown = (options.only ?? []).filter((id) => !(all as readonly string[]).includes(id));
-  if (unknown.length > 0) throw new UsageError(`--only: no row ${unknown.map((u) => `"${u}"`).join(', ')} (rows: ${all.join(', ')})`);
+  if (unknown.length > 0)
+    throw new UsageError(`--only: no row ${unknown.map((u) => `"${u}"`).join(', ')} (rows: ${all.join(', ')})`);
   const ids = options.only ? all.filter((id) => options.only!.includes(id)) : all;
   await upAll();
   const admin = new Client({ contactPoints: [`${host}:${cassandraPort}`], localDataCenter: 'datacenter1' });
   await admin.connect();
   const keyspace = 'idemflow_bench';
-  await admin.execute(`CREATE KEYSPACE IF NOT EXISTS ${keyspace} WITH replication = {'class': 'SimpleStrategy', 'replication_factor': 1}`);
+  await admin.execute(
+    `CREATE KEYSPACE IF NOT EXISTS ${keyspace} WITH replication = {'class': 'SimpleStrategy', 'replication_factor': 1}`,
+  );
   const workDir = join(tmpdir(), 'idemflow-bench-strategies');
   mkdirSync(workDir, { recursive: true });
   const common = { batchSize: 250, workDir, admin, keyspace, log };
   // With --only, the other rows keep their committed results (same settings required).
   const previous = options.only ? readResults() : undefined;
-  const results: StrategyResults = { generatedAt: new Date().toISOString(), events, speedEvents, seeds, faults: benchFaults, strategies: { ...(previous?.strategies ?? {}) } };
+  const results: StrategyResults = {
+    generatedAt: new Date().toISOString(),
+    events,
+    speedEvents,
+    seeds,
+    faults: benchFaults,
+    strategies: { ...(previous?.strategies ?? {}) },
+  };
   try {
     for (const id of ids) {
       const file = join(strategiesDir, `${id}.ts`);
       log(`${id}: speed pass (${speedEvents.toLocaleString('en-US')} events, batches of 2,000, no faults)`);
-      const speed = await withRetry(`${id} speed pass`, () => runTrial({ ...common, batchSize: 2_000, file, seed: 1, events: speedEvents, faults: noFaults, linesPerSecond: 0 }));
+      const speed = await withRetry(`${id} speed pass`, () =>
+        runTrial({
+          ...common,
+          batchSize: 2_000,
+          file,
+          seed: 1,
+          events: speedEvents,
+          faults: noFaults,
+          linesPerSecond: 0,
+        }),
+      );
       log(`  ${Math.round(speed.eventsPerSecond).toLocaleString('en-US')} events/s`);
       const trials: TrialResult[] = [];
       for (let seed = 1; seed <= seeds; seed++) {
         const started = Date.now();
-        const t = await withRetry(`${id} seed ${seed}`, () => runTrial({ ...common, file, seed, events, faults: benchFaults, linesPerSecond }));
+        const t = await withRetry(`${id} seed ${seed}`, () =>
+          runTrial({ ...common, file, seed, events, faults: benchFaults, linesPerSecond }),
+        );
         trials.push(t);
         const after = t.after ? `, after repair ${t.after.errorPct.toFixed(2)}%` : '';
-        log(`  seed ${seed}: error ${t.before.errorPct.toFixed(2)}%${after}; killed at batch ${t.killedAtBatch ?? '—'}, recovered in ${t.recoveryMs ?? '—'} ms; ${t.swallowedAcks} acks swallowed (${((Date.now() - started) / 1000).toFixed(1)} s)`);
+        log(
+          `  seed ${seed}: error ${t.before.errorPct.toFixed(2)}%${after}; killed at batch ${t.killedAtBatch ?? '—'}, recovered in ${t.recoveryMs ?? '—'} ms; ${t.swallowedAcks} acks swallowed (${((Date.now() - started) / 1000).toFixed(1)} s)`,
+        );
       }
       results.strategies[id] = { speed, trials };
       // Written after every strategy: a long run interrupted still leaves its results.

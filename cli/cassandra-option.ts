@@ -6,10 +6,17 @@ import type { PipelineNode } from '../compiler/ir/index.ts';
 import { RunnerError } from '../runners/runner-error.ts';
 
 export const cassandraOption = () =>
-  new Option('--cassandra <host:port,…>', 'write Cassandra sinks to this cluster (default: IDEMFLOW_CASSANDRA; without either, the embedded store). Credentials: IDEMFLOW_CASSANDRA_USERNAME / _PASSWORD');
+  new Option(
+    '--cassandra <host:port,…>',
+    'write Cassandra sinks to this cluster (default: IDEMFLOW_CASSANDRA; without either, the embedded store). Credentials: IDEMFLOW_CASSANDRA_USERNAME / _PASSWORD',
+  );
 
 /** Connects when Cassandra is configured, creating the pipeline's keyspaces and tables if missing. */
-export async function openCassandra(flag: string | undefined, pipeline: PipelineNode | undefined, log: (l: string) => void): Promise<Client | undefined> {
+export async function openCassandra(
+  flag: string | undefined,
+  pipeline: PipelineNode | undefined,
+  log: (l: string) => void,
+): Promise<Client | undefined> {
   const settings = cassandraSettings(flag);
   if (!settings) return undefined;
   const client = connect(settings);
@@ -17,12 +24,16 @@ export async function openCassandra(flag: string | undefined, pipeline: Pipeline
     await client.connect();
   } catch (error) {
     await client.shutdown().catch(() => {});
-    throw new RunnerError(`cannot reach Cassandra at ${settings.contactPoints.join(',')} (${(error as Error).message.split('\n')[0]}); is it running? (scripts/services up)`);
+    throw new RunnerError(
+      `cannot reach Cassandra at ${settings.contactPoints.join(',')} (${(error as Error).message.split('\n')[0]}); is it running? (scripts/services up)`,
+    );
   }
   if (pipeline) {
     const statements = schemaCql(tableSchemas(pipeline));
     for (const cql of statements) await client.execute(cql);
-    log(`cassandra: ${settings.contactPoints.join(',')}, ${statements.length} schema statements applied (IF NOT EXISTS)`);
+    log(
+      `cassandra: ${settings.contactPoints.join(',')}, ${statements.length} schema statements applied (IF NOT EXISTS)`,
+    );
   }
   return client;
 }

@@ -3,7 +3,11 @@ import { resolve } from 'node:path';
 import { UsageError } from './usage-error.ts';
 
 function git(args: readonly string[]): string {
-  return execFileSync('git', args, { encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'], maxBuffer: 64 * 1024 * 1024 });
+  return execFileSync('git', args, {
+    encoding: 'utf8',
+    stdio: ['ignore', 'pipe', 'pipe'],
+    maxBuffer: 64 * 1024 * 1024,
+  });
 }
 
 /**
@@ -20,7 +24,9 @@ export function changedFilesSince(ref: string): Set<string> {
   try {
     git(['rev-parse', '--verify', '--quiet', `${ref}^{commit}`]);
   } catch {
-    throw new UsageError(`--since: "${ref}" is not a commit, branch or tag in this repository (for a PR, fetch the base first, e.g. git fetch origin main)`);
+    throw new UsageError(
+      `--since: "${ref}" is not a commit, branch or tag in this repository (for a PR, fetch the base first, e.g. git fetch origin main)`,
+    );
   }
   const changed = git(['diff', '--name-only', '--diff-filter=ACMR', '-z', ref, '--']).split('\0');
   const untracked = git(['ls-files', '--others', '--exclude-standard', '-z']).split('\0');

@@ -5,9 +5,13 @@ const knownCodes = new Set<string>(rules.map((r) => r.meta.code));
 
 /** `--allow IDEM001,IDEM003`: the error codes a run accepts knowingly. An unknown code is a typo, not a wish. */
 export function parseAllow(value: string, previous: readonly string[] = []): string[] {
-  const codes = value.split(',').map((c) => c.trim().toUpperCase()).filter((c) => c !== '');
+  const codes = value
+    .split(',')
+    .map((c) => c.trim().toUpperCase())
+    .filter((c) => c !== '');
   const unknown = codes.filter((c) => !knownCodes.has(c));
-  if (unknown.length > 0) throw new UsageError(`--allow: unknown code ${unknown.join(', ')} (codes: ${[...knownCodes].join(', ')})`);
+  if (unknown.length > 0)
+    throw new UsageError(`--allow: unknown code ${unknown.join(', ')} (codes: ${[...knownCodes].join(', ')})`);
   return [...previous, ...codes];
 }
 
@@ -32,7 +36,9 @@ function describe(pipeline: string, d: Diagnostic, allowed: boolean): string[] {
 export function checkBeforeRun(pipeline: PipelineNode, allow: readonly string[]): RunVerdict {
   const shown = compile(pipeline).diagnostics.filter((d) => d.severity !== 'note');
   const lines = shown.flatMap((d) => describe(pipeline.name, d, d.severity === 'error' && allow.includes(d.code)));
-  const blocking = [...new Set(shown.filter((d) => d.severity === 'error' && !allow.includes(d.code)).map((d) => d.code))];
+  const blocking = [
+    ...new Set(shown.filter((d) => d.severity === 'error' && !allow.includes(d.code)).map((d) => d.code)),
+  ];
   if (blocking.length === 0) return { lines };
   const errors = shown.filter((d) => d.severity === 'error' && !allow.includes(d.code)).length;
   return {

@@ -6,7 +6,12 @@ import { storeLookup, type RowLookup } from '../runners/local/plan-diff.ts';
 import type { PlannedWrite } from '../runners/local/sinks/sink-writer.ts';
 
 /** What a dry-run compares its writes with: Cassandra's tables when one is configured, the embedded store for the rest. */
-export async function dryRunLookup(pipeline: PipelineNode, plan: readonly PlannedWrite[], store: EmbeddedStore, cassandra: Client | undefined): Promise<RowLookup> {
+export async function dryRunLookup(
+  pipeline: PipelineNode,
+  plan: readonly PlannedWrite[],
+  store: EmbeddedStore,
+  cassandra: Client | undefined,
+): Promise<RowLookup> {
   const embedded = storeLookup(store);
   if (!cassandra) return embedded;
   const tables = await cassandraCurrentRows(cassandra, pipeline, new Set(plan.map((w) => w.sink)));

@@ -4,7 +4,10 @@ import { loadCredentials, secretValues } from '../connectors/credentials.ts';
 const secretNames = /PASSWORD|SECRET|TOKEN|SASL/i;
 
 /** What a run will use, from flags and the environment. Secrets appear only as "***set***". */
-export function effectiveConfig(flags: { store: string; checkpoint?: string; cassandra?: string }, env: NodeJS.ProcessEnv = process.env): Record<string, unknown> {
+export function effectiveConfig(
+  flags: { store: string; checkpoint?: string; cassandra?: string },
+  env: NodeJS.ProcessEnv = process.env,
+): Record<string, unknown> {
   const cassandra = cassandraSettings(flags.cassandra, env);
   const idemflowEnv = Object.fromEntries(
     Object.entries(env)
@@ -18,9 +21,19 @@ export function effectiveConfig(flags: { store: string; checkpoint?: string; cas
     checkpoint: flags.checkpoint ?? null,
     configFile: env.IDEMFLOW_CONFIG ?? null,
     cassandra: cassandra
-      ? { ...cassandra, username: credentials.cassandra?.username ?? null, password: credentials.cassandra ? '***set***' : null }
+      ? {
+          ...cassandra,
+          username: credentials.cassandra?.username ?? null,
+          password: credentials.cassandra ? '***set***' : null,
+        }
       : 'embedded store (no IDEMFLOW_CASSANDRA / --cassandra)',
-    kafkaSasl: credentials.kafka ? { mechanism: credentials.kafka.sasl.mechanism, username: credentials.kafka.sasl.username, password: '***set***' } : null,
+    kafkaSasl: credentials.kafka
+      ? {
+          mechanism: credentials.kafka.sasl.mechanism,
+          username: credentials.kafka.sasl.username,
+          password: '***set***',
+        }
+      : null,
     environment: idemflowEnv,
   };
 }
@@ -28,7 +41,9 @@ export function effectiveConfig(flags: { store: string; checkpoint?: string; cas
 /** Removes any secret value from a text before it is printed (errors from drivers may echo their inputs). */
 export function redactSecrets(text: string, env: NodeJS.ProcessEnv = process.env): string {
   let out = text;
-  const fromEnv = Object.entries(env).filter(([k, v]) => secretNames.test(k) && k.startsWith('IDEMFLOW_') && v && v.length >= 4).map(([, v]) => v!);
+  const fromEnv = Object.entries(env)
+    .filter(([k, v]) => secretNames.test(k) && k.startsWith('IDEMFLOW_') && v && v.length >= 4)
+    .map(([, v]) => v!);
   for (const secret of [...fromEnv, ...secretValues(env)]) out = out.split(secret).join('***');
   return out;
 }

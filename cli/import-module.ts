@@ -39,7 +39,9 @@ function exportsOf(namespace: Record<string, unknown>): Record<string, unknown> 
   // Node lists some of module.exports' names beside `default` too: each value once.
   const seen = new Set<unknown>();
   const entries = [...Object.entries(main), ...Object.entries(named)];
-  return Object.fromEntries(entries.filter(([name, value]) => name !== '__esModule' && !seen.has(value) && seen.add(value)));
+  return Object.fromEntries(
+    entries.filter(([name, value]) => name !== '__esModule' && !seen.has(value) && seen.add(value)),
+  );
 }
 
 function isPlainObject(value: object): boolean {

@@ -17,7 +17,13 @@ const testFile = /\.(test|spec)\.[cm]?[jt]sx?$/;
 /** A test or example file: a `*.test.*` / `*.spec.*` name, or a folder of tests or examples on its path below `base`. */
 export function isTestOrExample(file: string, base: string): boolean {
   const rel = relative(base, file);
-  return testFile.test(file) || rel.split(sep).slice(0, -1).some((part) => testFolder.test(part));
+  return (
+    testFile.test(file) ||
+    rel
+      .split(sep)
+      .slice(0, -1)
+      .some((part) => testFolder.test(part))
+  );
 }
 
 export interface LintInputs {
@@ -27,13 +33,19 @@ export interface LintInputs {
 }
 
 /** The files to lint: those given (or the tsconfig's), narrowed to those changed since `since`; tests and examples out unless asked. */
-export async function filesToLint(patterns: readonly string[], options: { tsconfig?: string; since?: string; includeTests: boolean }): Promise<LintInputs> {
+export async function filesToLint(
+  patterns: readonly string[],
+  options: { tsconfig?: string; since?: string; includeTests: boolean },
+): Promise<LintInputs> {
   const changed = options.since === undefined ? undefined : changedFilesSince(options.since);
   let found: { path: string; explicit: boolean }[];
   if (patterns.length > 0) found = await resolveFiles(patterns, lintFolderGlob);
   else if (changed) found = [...changed].map((path) => ({ path, explicit: false }));
   else if (options.tsconfig) found = tsconfigFiles(options.tsconfig).map((path) => ({ path, explicit: false }));
-  else throw new UsageError('give files, folders or globs to lint (e.g. idemflow lint "src/**/*.ts"), or run where a tsconfig.json is');
+  else
+    throw new UsageError(
+      'give files, folders or globs to lint (e.g. idemflow lint "src/**/*.ts"), or run where a tsconfig.json is',
+    );
   const candidates = found.filter((f) => isLintable(f.path) && (!changed || changed.has(f.path)));
   const base = process.cwd();
   const kept = candidates.filter((f) => options.includeTests || f.explicit || !isTestOrExample(f.path, base));
@@ -50,7 +62,10 @@ export function nearestTsconfig(file: string): string | undefined {
 }
 
 /** Files grouped by the tsconfig that governs them: `--project` for all, else each file's nearest (undefined: built-in defaults). */
-export function groupByTsconfig(files: readonly string[], project: string | undefined): Map<string | undefined, string[]> {
+export function groupByTsconfig(
+  files: readonly string[],
+  project: string | undefined,
+): Map<string | undefined, string[]> {
   const groups = new Map<string | undefined, string[]>();
   for (const file of files) {
     const tsconfig = project ?? nearestTsconfig(file);

@@ -13,8 +13,12 @@ export async function loadBeamRunner(runner: string): Promise<typeof runOnBeam> 
   try {
     return (await import('./run-on-beam.ts')).runOnBeam;
   } catch (error) {
-    const missing = (error as { code?: string }).code === 'ERR_MODULE_NOT_FOUND' && /'apache-beam[/']/.test(String((error as Error).message));
+    const missing =
+      (error as { code?: string }).code === 'ERR_MODULE_NOT_FOUND' &&
+      /'apache-beam[/']/.test(String((error as Error).message));
     if (!missing) throw error;
-    throw new UsageError(`--runner ${runner} needs Apache Beam's TypeScript SDK, which is not installed: npm install ${beamRange}`);
+    throw new UsageError(
+      `--runner ${runner} needs Apache Beam's TypeScript SDK, which is not installed: npm install ${beamRange}`,
+    );
   }
 }

@@ -19,14 +19,19 @@ export interface ResolvedFile {
 }
 
 /** Expands files, folders (their files matching `folderGlob`) and globs, in a stable order. A plain path that does not exist is an error, as is a glob that matches nothing. */
-export async function resolveFiles(patterns: readonly string[], folderGlob = '**/*.{ts,mts,cts,js,mjs,cjs}'): Promise<ResolvedFile[]> {
+export async function resolveFiles(
+  patterns: readonly string[],
+  folderGlob = '**/*.{ts,mts,cts,js,mjs,cjs}',
+): Promise<ResolvedFile[]> {
   if (patterns.length === 0) throw new UsageError('no pipeline files given (e.g. idemflow check pipelines/*.ts)');
   const files = new Map<string, boolean>();
   for (const pattern of patterns) {
     if (!isDynamicPattern(pattern)) {
       if (!existsSync(pattern)) throw new LoadError(pattern, 'file not found');
       if (statSync(pattern).isDirectory()) {
-        (await glob(folderGlob, { cwd: pattern, absolute: true, ignore: ['**/node_modules/**'] })).forEach((f) => files.set(f, files.get(f) ?? false));
+        (await glob(folderGlob, { cwd: pattern, absolute: true, ignore: ['**/node_modules/**'] })).forEach((f) =>
+          files.set(f, files.get(f) ?? false),
+        );
         continue;
       }
       files.set(resolve(pattern), true);
@@ -76,7 +81,11 @@ export async function loadPipelines(absoluteFile: string, explicit = true): Prom
   // Two exports of one file with the same name would be indistinguishable in reports.
   const names = new Map<string, number>();
   found.forEach((p) => names.set(p.pipeline.name, (names.get(p.pipeline.name) ?? 0) + 1));
-  return found.map((p) => ((names.get(p.pipeline.name) ?? 0) > 1 && p.exportName !== 'default' ? { ...p, pipeline: p.pipeline.named(`${p.pipeline.name}#${p.exportName}`) } : p));
+  return found.map((p) =>
+    (names.get(p.pipeline.name) ?? 0) > 1 && p.exportName !== 'default'
+      ? { ...p, pipeline: p.pipeline.named(`${p.pipeline.name}#${p.exportName}`) }
+      : p,
+  );
 }
 
 /** Loads every file; a file that fails stops the command (exit 2) with its one-line reason. */

@@ -25,12 +25,15 @@ const program = new Command('idemflow')
   .description('Typed dataflow pipelines (Kafka → aggregate → Cassandra) proven replay-safe before they run.')
   .version(packageVersion, '-V, --version', 'print the version')
   .option('--verbose', 'show stack traces of errors')
-  .addHelpText('after', `
+  .addHelpText(
+    'after',
+    `
 Examples:
   idemflow demo                                  the anti-pattern against the recommended design
   idemflow check "pipelines/**/*.ts" --explain   prove replay safety; place each pipeline in the cheat sheet
   idemflow run pipelines/counts.ts --checkpoint .idemflow/ckpt
-  idemflow <command> --help                      each command's options and examples`);
+  idemflow <command> --help                      each command's options and examples`,
+  );
 
 // Only the command being run is loaded; with none (or --help), only the list.
 const args = process.argv.slice(2).filter((a) => !a.startsWith('-'));
@@ -45,7 +48,10 @@ async function fail(error: unknown): Promise<never> {
     // Help and version print and exit 0; every other commander error is a usage error.
     process.exit(error.exitCode === 0 ? exitCodes.ok : exitCodes.usage);
   }
-  const known = error instanceof UsageError || (error as { name?: unknown } | null)?.name === 'BuildError' || (error as { userFacing?: boolean } | null)?.userFacing === true;
+  const known =
+    error instanceof UsageError ||
+    (error as { name?: unknown } | null)?.name === 'BuildError' ||
+    (error as { userFacing?: boolean } | null)?.userFacing === true;
   const message = error instanceof Error ? error.message : String(error);
   // Loaded here, not at start: it reads the credentials module, which --help does not need.
   const { redactSecrets } = await import('./effective-config.ts');

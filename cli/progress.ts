@@ -25,8 +25,16 @@ function bar(done: number, total: number, width = 20): string {
 
 /** The status text of a run: what matters first, since a narrow terminal cuts the end. */
 export function progressText(label: string, p: Progress, total: number | undefined): string {
-  const events = total ? `${number.format(p.records)}/${number.format(total)} events` : `${number.format(p.records)} events`;
-  const parts = [total ? `${label} ${bar(p.records, total)}` : label, events, `${number.format(p.eventsPerSecond)} ev/s`, `batch ${p.batch}`, `watermark ${watermarkText(p.watermark)} (lag ${lagText(p.watermark)})`];
+  const events = total
+    ? `${number.format(p.records)}/${number.format(total)} events`
+    : `${number.format(p.records)} events`;
+  const parts = [
+    total ? `${label} ${bar(p.records, total)}` : label,
+    events,
+    `${number.format(p.eventsPerSecond)} ev/s`,
+    `batch ${p.batch}`,
+    `watermark ${watermarkText(p.watermark)} (lag ${lagText(p.watermark)})`,
+  ];
   if (!total) parts.push(`state ${p.stateEntries}`);
   return parts.join(' | ');
 }
@@ -41,7 +49,13 @@ export function progressDisplay(options: { quiet: boolean; total?: number; label
   const plainLog = (line: string) => void process.stderr.write(`${line}\n`);
   if (options.quiet || !process.stderr.isTTY) return { update: (_p: Progress) => {}, log: plainLog, stop: () => {} };
   const status = statusLine(process.stderr);
-  status.set(progressText(options.label, { batch: 0, records: 0, eventsPerSecond: 0, watermark: -Infinity, stateEntries: 0 }, options.total));
+  status.set(
+    progressText(
+      options.label,
+      { batch: 0, records: 0, eventsPerSecond: 0, watermark: -Infinity, stateEntries: 0 },
+      options.total,
+    ),
+  );
   return {
     update: (p: Progress) => status.set(progressText(options.label, p, options.total)),
     log: (line: string) => status.log(line),
@@ -51,9 +65,15 @@ export function progressDisplay(options: { quiet: boolean; total?: number; label
 
 /** A plain `label [bar] n/total unit` on stderr for finite work (files linted); silent off a terminal or with --quiet. */
 export function countProgress(options: { quiet: boolean; total: number; label: string; unit: string }) {
-  if (options.quiet || !process.stderr.isTTY || options.total < 20) return { update: (_done: number) => {}, stop: () => {} };
+  if (options.quiet || !process.stderr.isTTY || options.total < 20)
+    return { update: (_done: number) => {}, stop: () => {} };
   const bar = new cliProgress.SingleBar(
-    { stream: process.stderr, format: `${options.label} [{bar}] {value}/{total} ${options.unit}`, hideCursor: true, clearOnComplete: true },
+    {
+      stream: process.stderr,
+      format: `${options.label} [{bar}] {value}/{total} ${options.unit}`,
+      hideCursor: true,
+      clearOnComplete: true,
+    },
     cliProgress.Presets.shades_classic,
   );
   bar.start(options.total, 0);

@@ -27,7 +27,9 @@ export interface FormatOptions {
   /** With --explain: the cheat-sheet row as measured by the last committed strategies benchmark, if any. */
   /** Files that could not be loaded (they threw, or export no pipeline), reported beside the rest. */
   readonly unloaded?: readonly { readonly file: string; readonly message: string }[];
-  readonly measured?: (strategy: StrategyId) => { readonly row: MeasuredRow; readonly generatedAt: string; readonly seeds: number } | undefined;
+  readonly measured?: (
+    strategy: StrategyId,
+  ) => { readonly row: MeasuredRow; readonly generatedAt: string; readonly seeds: number } | undefined;
 }
 
 /** A formatter turns reports into the text printed (ESLint's formatters). */

@@ -27,10 +27,15 @@ function refuseLocalOnly(flags: BeamRunFlags): FaultSpec {
     [flags.untilIdle !== undefined, '--until-idle'],
   ];
   const given = localOnly.filter(([set]) => set).map(([, name]) => name);
-  if (given.length > 0) throw new UsageError(`${given.join(', ')}: local runner only (Beam runs a bounded input as one job, with no checkpoints to resume from)`);
+  if (given.length > 0)
+    throw new UsageError(
+      `${given.join(', ')}: local runner only (Beam runs a bounded input as one job, with no checkpoints to resume from)`,
+    );
   const faults = parseFaults(flags.faults);
   if (faults.crashAt.length > 0 || faults.duplicate > 0 || faults.loss > 0) {
-    throw new UsageError('--faults on Beam: only write-fail and lost-ack (sink writes); crash-at, duplicate and loss are the local runner\'s');
+    throw new UsageError(
+      "--faults on Beam: only write-fail and lost-ack (sink writes); crash-at, duplicate and loss are the local runner's",
+    );
   }
   return faults;
 }
@@ -40,12 +45,19 @@ function refuseLocalOnly(flags: BeamRunFlags): FaultSpec {
  * rules first (a function capturing a module variable is refused, IDEM009),
  * then one Beam job; its sinks write where the local runner's would.
  */
-export async function runOnBeam(file: string, pipeline: PipelineNode, runner: BeamRunnerName, flags: BeamRunFlags): Promise<void> {
+export async function runOnBeam(
+  file: string,
+  pipeline: PipelineNode,
+  runner: BeamRunnerName,
+  flags: BeamRunFlags,
+): Promise<void> {
   const faults = refuseLocalOnly(flags);
   const runnerRules = rules.filter((r) => r.meta.runners?.includes(runner));
   const errors = runRules(pipeline, runnerRules, runner).filter((d) => d.severity === 'error');
   if (errors.length > 0) {
-    throw new UsageError(`${file}: cannot run on ${runner}: ${errors.map((d) => `${d.code} ${d.message}${d.location ? ` (line ${d.location.line})` : ''}`).join(' ')}`);
+    throw new UsageError(
+      `${file}: cannot run on ${runner}: ${errors.map((d) => `${d.code} ${d.message}${d.location ? ` (line ${d.location.line})` : ''}`).join(' ')}`,
+    );
   }
   const chosen = runner === 'beam-direct' ? beamDirectRunner : beamFlinkRunner;
   const blockers = chosen.unsupported(pipeline);
@@ -53,7 +65,9 @@ export async function runOnBeam(file: string, pipeline: PipelineNode, runner: Be
   const log = (line: string) => process.stderr.write(`${line}\n`);
   const cassandra = await openCassandra(flags.cassandra, pipeline, log);
   try {
-    log(`${pipeline.name}: running on ${runner}${runner === 'beam-flink' ? ` (Flink master ${flags.flinkMaster ?? '[local]'})` : ''}`);
+    log(
+      `${pipeline.name}: running on ${runner}${runner === 'beam-flink' ? ` (Flink master ${flags.flinkMaster ?? '[local]'})` : ''}`,
+    );
     const result = await chosen.run(pipeline, {
       store: openStore(flags.store),
       cassandra,

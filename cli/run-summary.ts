@@ -12,8 +12,12 @@ export function summary(result: RunResult & Partial<Pick<LocalRunResult, 'lost'>
     `${pc.bold(result.pipeline)}: ${number.format(result.recordsIn)} records ${where}, ${(result.elapsedMs / 1000).toFixed(2)} s (${number.format(rate)} records/s)`,
     `  dead letters ${result.deadLetters} · late ${result.late} · lost in flight ${result.lost ?? 0} · replays ${result.replays} · abandoned writes ${result.abandonedWrites}`,
   ];
-  for (const [sink, rows] of Object.entries(result.rowsWritten)) lines.push(`  ${sink}: ${number.format(rows)} rows written`);
+  for (const [sink, rows] of Object.entries(result.rowsWritten))
+    lines.push(`  ${sink}: ${number.format(rows)} rows written`);
   // A run that read nothing is not a success to stay silent about: a wrong path, an empty topic, a drained checkpoint.
-  if (result.recordsIn === 0) lines.push('  no records were read: the input is empty (or, resuming from a checkpoint, was already read to its end)');
+  if (result.recordsIn === 0)
+    lines.push(
+      '  no records were read: the input is empty (or, resuming from a checkpoint, was already read to its end)',
+    );
   return lines.join('\n');
 }

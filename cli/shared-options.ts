@@ -6,8 +6,13 @@ import { UsageError } from './usage-error.ts';
 
 export const defaultStoreDir = process.env.IDEMFLOW_STORE ?? '.idemflow/store';
 
-export const storeOption = () => new Option('--store <dir>', 'folder of the embedded store (used for Cassandra tables when no Cassandra is configured)').default(defaultStoreDir);
-export const pipelineOption = () => new Option('-p, --pipeline <name>', 'which pipeline, when the file exports several');
+export const storeOption = () =>
+  new Option(
+    '--store <dir>',
+    'folder of the embedded store (used for Cassandra tables when no Cassandra is configured)',
+  ).default(defaultStoreDir);
+export const pipelineOption = () =>
+  new Option('-p, --pipeline <name>', 'which pipeline, when the file exports several');
 
 export function openStore(dir: string): EmbeddedStore {
   return new EmbeddedStore(resolve(dir));
@@ -21,14 +26,18 @@ export function pickPipeline(loaded: readonly LoadedPipeline[], name: string | u
     if (!found) throw new UsageError(`no pipeline named "${name}" (found: ${names.join(', ')})`);
     return found;
   }
-  if (loaded.length > 1) throw new UsageError(`the file exports ${loaded.length} pipelines (${names.join(', ')}); choose one with --pipeline`);
+  if (loaded.length > 1)
+    throw new UsageError(
+      `the file exports ${loaded.length} pipelines (${names.join(', ')}); choose one with --pipeline`,
+    );
   return loaded[0]!;
 }
 
 export function parseInteger(name: string, min: number) {
   return (value: string): number => {
     const n = Number(value);
-    if (!Number.isInteger(n) || n < min) throw new UsageError(`${name} must be a whole number >= ${min}, got "${value}"`);
+    if (!Number.isInteger(n) || n < min)
+      throw new UsageError(`${name} must be a whole number >= ${min}, got "${value}"`);
     return n;
   };
 }

@@ -17,7 +17,12 @@ export type RunnerName = 'local' | 'beam-direct' | 'beam-flink';
 export const runnerNames: readonly RunnerName[] = ['local', 'beam-direct', 'beam-flink'];
 
 /** Runs rules over one pipeline. Pure: the same IR always gives the same diagnostics. */
-export function runRules(pipeline: PipelineNode, rules: readonly Rule[] = allRules, runner: RunnerName = 'local', programs?: ProgramSource): Diagnostic[] {
+export function runRules(
+  pipeline: PipelineNode,
+  rules: readonly Rule[] = allRules,
+  runner: RunnerName = 'local',
+  programs?: ProgramSource,
+): Diagnostic[] {
   const diagnostics: Diagnostic[] = [];
   for (const rule of rules) {
     if (rule.meta.runners && !rule.meta.runners.includes(runner)) continue;
@@ -37,10 +42,16 @@ export function runRules(pipeline: PipelineNode, rules: readonly Rule[] = allRul
       },
     });
   }
-  return diagnostics.sort((a, b) => severityOrder[a.severity] - severityOrder[b.severity] || a.code.localeCompare(b.code));
+  return diagnostics.sort(
+    (a, b) => severityOrder[a.severity] - severityOrder[b.severity] || a.code.localeCompare(b.code),
+  );
 }
 
 /** The compiler: every rule over the pipeline, plus its place in the seed's cheat sheet. */
-export function compile(pipeline: PipelineNode, rules: readonly Rule[] = allRules, runner: RunnerName = 'local'): CompileResult {
+export function compile(
+  pipeline: PipelineNode,
+  rules: readonly Rule[] = allRules,
+  runner: RunnerName = 'local',
+): CompileResult {
   return { pipeline, classification: classify(pipeline), diagnostics: runRules(pipeline, rules, runner) };
 }

@@ -1,7 +1,15 @@
 export * from './ir/index.ts';
 export { check, type Checkable, type CheckOptions } from './check.ts';
 export { compile, runRules, runnerNames, type CompileResult, type RunnerName } from './compile.ts';
-export { defineRule, interpolate, type Diagnostic, type Rule, type RuleMeta, type RuleContext, type Severity } from './rule.ts';
+export {
+  defineRule,
+  interpolate,
+  type Diagnostic,
+  type Rule,
+  type RuleMeta,
+  type RuleContext,
+  type Severity,
+} from './rule.ts';
 export { rules } from './rules/index.ts';
 export { classify, type Classification } from './strategy/classify.ts';
 export { strategies, type Strategy, type StrategyId } from './strategy/cheat-sheet.ts';

@@ -12,9 +12,11 @@ function findPackageRoot(): string {
   let dir = dirname(fileURLToPath(import.meta.url));
   for (;;) {
     const manifest = join(dir, 'package.json');
-    if (existsSync(manifest) && (JSON.parse(readFileSync(manifest, 'utf8')) as { name?: string }).name === 'idemflow') return dir;
+    if (existsSync(manifest) && (JSON.parse(readFileSync(manifest, 'utf8')) as { name?: string }).name === 'idemflow')
+      return dir;
     const parent = dirname(dir);
-    if (parent === dir) throw new Error(`idemflow: no package.json of idemflow above ${fileURLToPath(import.meta.url)}`);
+    if (parent === dir)
+      throw new Error(`idemflow: no package.json of idemflow above ${fileURLToPath(import.meta.url)}`);
     dir = parent;
   }
 }
@@ -27,4 +29,5 @@ export function packageFile(...segments: string[]): string {
 }
 
 /** idemflow's own version, from its package.json. */
-export const packageVersion = (JSON.parse(readFileSync(packageFile('package.json'), 'utf8')) as { version: string }).version;
+export const packageVersion = (JSON.parse(readFileSync(packageFile('package.json'), 'utf8')) as { version: string })
+  .version;

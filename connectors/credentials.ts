@@ -5,15 +5,28 @@ import { RunnerError } from '../runners/runner-error.ts';
 const Secret = z.string().min(1);
 const ConfigFile = z.strictObject({
   cassandra: z.strictObject({ username: Secret, password: Secret }).optional(),
-  kafka: z.strictObject({
-    sasl: z.strictObject({ mechanism: z.enum(['plain', 'scram-sha-256', 'scram-sha-512']), username: Secret, password: Secret }),
-    ssl: z.boolean().optional(),
-  }).optional(),
+  kafka: z
+    .strictObject({
+      sasl: z.strictObject({
+        mechanism: z.enum(['plain', 'scram-sha-256', 'scram-sha-512']),
+        username: Secret,
+        password: Secret,
+      }),
+      ssl: z.boolean().optional(),
+    })
+    .optional(),
 });
 
 export interface Credentials {
   readonly cassandra?: { readonly username: string; readonly password: string };
-  readonly kafka?: { readonly sasl: { readonly mechanism: 'plain' | 'scram-sha-256' | 'scram-sha-512'; readonly username: string; readonly password: string }; readonly ssl?: boolean };
+  readonly kafka?: {
+    readonly sasl: {
+      readonly mechanism: 'plain' | 'scram-sha-256' | 'scram-sha-512';
+      readonly username: string;
+      readonly password: string;
+    };
+    readonly ssl?: boolean;
+  };
 }
 
 /**
@@ -41,15 +54,27 @@ export function loadCredentials(env: NodeJS.ProcessEnv = process.env): Credentia
   }
   const cassandraUser = env.IDEMFLOW_CASSANDRA_USERNAME ?? file.cassandra?.username;
   const cassandraPassword = env.IDEMFLOW_CASSANDRA_PASSWORD ?? file.cassandra?.password;
-  const saslMechanism = (env.IDEMFLOW_KAFKA_SASL_MECHANISM ?? file.kafka?.sasl.mechanism) as NonNullable<Credentials['kafka']>['sasl']['mechanism'] | undefined;
+  const saslMechanism = (env.IDEMFLOW_KAFKA_SASL_MECHANISM ?? file.kafka?.sasl.mechanism) as
+    NonNullable<Credentials['kafka']>['sasl']['mechanism'] | undefined;
   const saslUser = env.IDEMFLOW_KAFKA_SASL_USERNAME ?? file.kafka?.sasl.username;
   const saslPassword = env.IDEMFLOW_KAFKA_SASL_PASSWORD ?? file.kafka?.sasl.password;
   if (saslMechanism && !['plain', 'scram-sha-256', 'scram-sha-512'].includes(saslMechanism)) {
-    throw new RunnerError(`IDEMFLOW_KAFKA_SASL_MECHANISM must be plain, scram-sha-256 or scram-sha-512, got "${saslMechanism}"`);
+    throw new RunnerError(
+      `IDEMFLOW_KAFKA_SASL_MECHANISM must be plain, scram-sha-256 or scram-sha-512, got "${saslMechanism}"`,
+    );
   }
   return {
-    ...(cassandraUser && cassandraPassword ? { cassandra: { username: cassandraUser, password: cassandraPassword } } : {}),
-    ...(saslMechanism && saslUser && saslPassword ? { kafka: { sasl: { mechanism: saslMechanism, username: saslUser, password: saslPassword }, ssl: file.kafka?.ssl } } : {}),
+    ...(cassandraUser && cassandraPassword
+      ? { cassandra: { username: cassandraUser, password: cassandraPassword } }
+      : {}),
+    ...(saslMechanism && saslUser && saslPassword
+      ? {
+          kafka: {
+            sasl: { mechanism: saslMechanism, username: saslUser, password: saslPassword },
+            ssl: file.kafka?.ssl,
+          },
+        }
+      : {}),
   };
 }
 
@@ -61,5 +86,7 @@ export function secretValues(env: NodeJS.ProcessEnv = process.env): string[] {
   } catch {
     // A broken config file is reported elsewhere; redact what the environment holds.
   }
-  return [credentials.cassandra?.password, credentials.kafka?.sasl.password].filter((v): v is string => typeof v === 'string' && v.length >= 4);
+  return [credentials.cassandra?.password, credentials.kafka?.sasl.password].filter(
+    (v): v is string => typeof v === 'string' && v.length >= 4,
+  );
 }

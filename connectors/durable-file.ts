@@ -10,9 +10,10 @@ import { dirname } from 'node:path';
  */
 export function writeFully(fd: number, text: string): void {
   const bytes = Buffer.from(text, 'utf8');
-  for (let written = 0; written < bytes.length; ) {
+  for (let written = 0; written < bytes.length;) {
     const n = writeSync(fd, bytes, written, bytes.length - written);
-    if (n <= 0) throw Object.assign(new Error(`short write: ${written} of ${bytes.length} bytes, then none`), { code: 'EIO' });
+    if (n <= 0)
+      throw Object.assign(new Error(`short write: ${written} of ${bytes.length} bytes, then none`), { code: 'EIO' });
     written += n;
   }
 }

@@ -66,7 +66,13 @@ function readHolder(path: string): FolderHolder | undefined {
 function thisProcess(): FolderHolder {
   const [, script = '', ...args] = process.argv;
   const command = [basename(script) === 'idemflow.js' ? 'idemflow' : basename(script), ...args].join(' ');
-  return { pid: process.pid, host: hostname(), pidStart: startTicks(process.pid), command: command.length > 200 ? `${command.slice(0, 200)}…` : command, since: new Date().toISOString() };
+  return {
+    pid: process.pid,
+    host: hostname(),
+    pidStart: startTicks(process.pid),
+    command: command.length > 200 ? `${command.slice(0, 200)}…` : command,
+    since: new Date().toISOString(),
+  };
 }
 
 /**
@@ -138,7 +144,9 @@ export function holdFolder(dir: string, what: string, consequence: string): Fold
     const checkable = holder !== undefined && holder.host === hostname();
     if (!checkable || holderAlive(holder)) {
       const hint = holder && !checkable ? ` (another host: if that process is gone, remove ${path})` : '';
-      throw new FolderHeldError(`${what} ${key} is in use by ${describeHolder(holder)}${hint}: ${consequence}. Wait for it to end, or stop it`);
+      throw new FolderHeldError(
+        `${what} ${key} is in use by ${describeHolder(holder)}${hint}: ${consequence}. Wait for it to end, or stop it`,
+      );
     }
     removeStale(path, holder);
   }
@@ -167,4 +175,3 @@ function releaseFile(key: string): void {
 process.on('exit', () => {
   for (const key of [...held.keys()]) releaseFile(key);
 });
-

@@ -4,28 +4,57 @@ import { BuildError } from './build-error.ts';
 /** A duration: milliseconds, or units that add up (`{ minutes: 1, seconds: 30 }`). */
 export type Duration =
   | number
-  | { readonly ms?: number; readonly seconds?: number; readonly minutes?: number; readonly hours?: number; readonly days?: number };
+  | {
+      readonly ms?: number;
+      readonly seconds?: number;
+      readonly minutes?: number;
+      readonly hours?: number;
+      readonly days?: number;
+    };
 
 /** Milliseconds a unit: shared with the lint, which reads durations without running the DSL. */
 export const unitMs = { ms: 1, seconds: 1_000, minutes: 60_000, hours: 3_600_000, days: 86_400_000 } as const;
 
-export function toMillis(call: string, argument: string, duration: Duration, location?: SourceLocation, allowZero = false): number {
+export function toMillis(
+  call: string,
+  argument: string,
+  duration: Duration,
+  location?: SourceLocation,
+  allowZero = false,
+): number {
   let total = 0;
   if (typeof duration === 'number') {
     total = duration;
   } else if (typeof duration === 'object' && duration !== null) {
     for (const [unit, amount] of Object.entries(duration)) {
-      if (!(unit in unitMs)) throw new BuildError(call, `${argument} has an unknown unit "${unit}" (use ${Object.keys(unitMs).join(', ')})`, location);
+      if (!(unit in unitMs))
+        throw new BuildError(
+          call,
+          `${argument} has an unknown unit "${unit}" (use ${Object.keys(unitMs).join(', ')})`,
+          location,
+        );
       if (typeof amount !== 'number' || !Number.isFinite(amount) || amount < 0) {
-        throw new BuildError(call, `${argument}.${unit} must be a non-negative number, got ${JSON.stringify(amount)}`, location);
+        throw new BuildError(
+          call,
+          `${argument}.${unit} must be a non-negative number, got ${JSON.stringify(amount)}`,
+          location,
+        );
       }
       total += amount * unitMs[unit as keyof typeof unitMs];
     }
   } else {
-    throw new BuildError(call, `${argument} must be milliseconds or { seconds, minutes, … }, got ${JSON.stringify(duration)}`, location);
+    throw new BuildError(
+      call,
+      `${argument} must be milliseconds or { seconds, minutes, … }, got ${JSON.stringify(duration)}`,
+      location,
+    );
   }
   if (!Number.isFinite(total) || total < 0 || (!allowZero && total === 0) || !Number.isInteger(total)) {
-    throw new BuildError(call, `${argument} must be a ${allowZero ? 'non-negative' : 'positive'} whole number of milliseconds, got ${total}`, location);
+    throw new BuildError(
+      call,
+      `${argument} must be a ${allowZero ? 'non-negative' : 'positive'} whole number of milliseconds, got ${total}`,
+      location,
+    );
   }
   return total;
 }

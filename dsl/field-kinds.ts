@@ -8,11 +8,31 @@
  */
 
 /** Zod schema types that never produce a number. Wrappers (optional, nullable, default…) are looked through. */
-const nonNumericZodTypes = new Set(['string', 'boolean', 'date', 'enum', 'object', 'array', 'tuple', 'record', 'map', 'set', 'bigint', 'symbol', 'null', 'undefined', 'void', 'nan', 'template_literal']);
+const nonNumericZodTypes = new Set([
+  'string',
+  'boolean',
+  'date',
+  'enum',
+  'object',
+  'array',
+  'tuple',
+  'record',
+  'map',
+  'set',
+  'bigint',
+  'symbol',
+  'null',
+  'undefined',
+  'void',
+  'nan',
+  'template_literal',
+]);
 const wrappers = new Set(['optional', 'nullable', 'default', 'prefault', 'readonly', 'catch', 'nonoptional']);
 
 interface ZodLike {
-  readonly _zod?: { readonly def?: { readonly type?: string; readonly innerType?: ZodLike; readonly values?: readonly unknown[] } };
+  readonly _zod?: {
+    readonly def?: { readonly type?: string; readonly innerType?: ZodLike; readonly values?: readonly unknown[] };
+  };
 }
 
 /** A field's kind from its zod definition: 'other' only when it certainly is not a number. */

@@ -3,9 +3,24 @@
  * .window(tumbling(...)).groupBy('sensorId').count().sink(cassandra.upsert(...))`.
  */
 export { source } from './sources.ts';
-export type { FileSourceOptions, SocketSourceOptions, GeneratorOptions, KafkaSourceOptions, CassandraTableOptions } from './sources.ts';
+export type {
+  FileSourceOptions,
+  SocketSourceOptions,
+  GeneratorOptions,
+  KafkaSourceOptions,
+  CassandraTableOptions,
+} from './sources.ts';
 export { cassandra, embedded, sink, sinks, defaultRetry } from './sinks.ts';
-export type { SinkSpec, ColumnMap, ColumnSource, RetryOption, UpsertOptions, CounterOptions, SystemOfRecordOptions, CustomSinkOptions } from './sinks.ts';
+export type {
+  SinkSpec,
+  ColumnMap,
+  ColumnSource,
+  RetryOption,
+  UpsertOptions,
+  CounterOptions,
+  SystemOfRecordOptions,
+  CustomSinkOptions,
+} from './sinks.ts';
 export { tumbling, sliding } from './windows.ts';
 export type { WindowSpec, WindowOptions } from './windows.ts';
 export type { Duration } from './duration.ts';

@@ -1,4 +1,13 @@
-import { ColumnNode, deadLetterSink, FnNode, SinkNode, type RetryPolicy, type SinkMode, type SinkTarget, type SourceLocation } from '../compiler/ir/index.ts';
+import {
+  ColumnNode,
+  deadLetterSink,
+  FnNode,
+  SinkNode,
+  type RetryPolicy,
+  type SinkMode,
+  type SinkTarget,
+  type SourceLocation,
+} from '../compiler/ir/index.ts';
 import { BuildError } from './build-error.ts';
 import { captureCallSite } from './call-site.ts';
 import type { DeadLetter } from './dead-letter.ts';
@@ -38,27 +47,40 @@ function retryPolicy(call: string, retry: RetryOption | undefined, location?: So
   if (retry === undefined) return defaultRetry;
   if (retry === 'none') return Object.freeze({ retries: 0, backoffMs: 0 });
   if (typeof retry !== 'object' || !Number.isInteger(retry.retries) || retry.retries < 0) {
-    throw new BuildError(call, `retry must be 'none' or { retries: n >= 0, backoffMs? }, got ${JSON.stringify(retry)}`, location);
+    throw new BuildError(
+      call,
+      `retry must be 'none' or { retries: n >= 0, backoffMs? }, got ${JSON.stringify(retry)}`,
+      location,
+    );
   }
   const backoffMs = retry.backoffMs ?? defaultRetry.backoffMs;
-  if (!Number.isFinite(backoffMs) || backoffMs < 0) throw new BuildError(call, `retry.backoffMs must be >= 0, got ${backoffMs}`, location);
+  if (!Number.isFinite(backoffMs) || backoffMs < 0)
+    throw new BuildError(call, `retry.backoffMs must be >= 0, got ${backoffMs}`, location);
   return Object.freeze({ retries: retry.retries, backoffMs });
 }
 
 function column(call: string, argument: string, name: string, from: unknown, location?: SourceLocation): ColumnNode {
   assertCqlIdentifier(call, `${argument} column`, name, location);
-  if (typeof from === 'function') return ColumnNode.create(name, { type: 'fn', fn: FnNode.create(from as (...a: never[]) => unknown) });
+  if (typeof from === 'function')
+    return ColumnNode.create(name, { type: 'fn', fn: FnNode.create(from as (...a: never[]) => unknown) });
   const field = assertNonEmptyString(call, `${argument}.${name}`, from, location);
   return ColumnNode.create(name, { type: 'field', field });
 }
 
-function columns(call: string, argument: string, map: unknown, location: SourceLocation | undefined, required: boolean): readonly ColumnNode[] {
+function columns(
+  call: string,
+  argument: string,
+  map: unknown,
+  location: SourceLocation | undefined,
+  required: boolean,
+): readonly ColumnNode[] {
   if (map === undefined && !required) return [];
   if (typeof map !== 'object' || map === null || Array.isArray(map)) {
     throw new BuildError(call, `${argument} must be an object mapping column names to row fields`, location);
   }
   const entries = Object.entries(map);
-  if (required && entries.length === 0) throw new BuildError(call, `${argument} must map at least one column`, location);
+  if (required && entries.length === 0)
+    throw new BuildError(call, `${argument} must map at least one column`, location);
   return Object.freeze(entries.map(([name, from]) => column(call, argument, name, from, location)));
 }
 
@@ -93,13 +115,23 @@ export interface SystemOfRecordOptions<R> {
 
 type WithKeyspace<O, K extends boolean> = K extends true ? O & { readonly keyspace: string } : O;
 
-function tableTarget(call: string, target: SinkTarget, options: { keyspace?: unknown; table?: unknown }, location?: SourceLocation): TableTarget {
+function tableTarget(
+  call: string,
+  target: SinkTarget,
+  options: { keyspace?: unknown; table?: unknown },
+  location?: SourceLocation,
+): TableTarget {
   const table = assertCqlIdentifier(call, 'table', options?.table, location);
   if (target !== 'cassandra') return { table };
   return { keyspace: assertCqlIdentifier(call, 'keyspace', options.keyspace, location), table };
 }
 
-function tableSink(target: SinkTarget, mode: SinkMode, props: Omit<SinkNode, 'kind' | 'target' | 'mode' | 'location'>, location?: SourceLocation): SinkNode {
+function tableSink(
+  target: SinkTarget,
+  mode: SinkMode,
+  props: Omit<SinkNode, 'kind' | 'target' | 'mode' | 'location'>,
+  location?: SourceLocation,
+): SinkNode {
   return SinkNode.create({ target, mode, ...props, location });
 }
 
@@ -111,28 +143,40 @@ function tableSinks<NeedsKeyspace extends boolean>(target: 'cassandra' | 'embedd
       const location = captureCallSite();
       const call = `${target}.upsert`;
       const where = tableTarget(call, target, options, location);
-      const node = tableSink(target, 'upsert', {
-        ...where,
-        key: columns(call, 'key', options.key, location, true),
-        values: columns(call, 'values', options.values, location, true),
-        retry: retryPolicy(call, options.retry, location),
-        idempotent: true,
-      }, location);
+      const node = tableSink(
+        target,
+        'upsert',
+        {
+          ...where,
+          key: columns(call, 'key', options.key, location, true),
+          values: columns(call, 'values', options.values, location, true),
+          retry: retryPolicy(call, options.retry, location),
+          idempotent: true,
+        },
+        location,
+      );
       return { node };
     },
     /** Adds each aggregate's value to a counter column: the seed's anti-pattern under retries or replay. */
-    counter<R extends { readonly value: number } = AnyRow & { readonly value: number }>(options: WithKeyspace<CounterOptions<R>, NeedsKeyspace>): SinkSpec<R> {
+    counter<R extends { readonly value: number } = AnyRow & { readonly value: number }>(
+      options: WithKeyspace<CounterOptions<R>, NeedsKeyspace>,
+    ): SinkSpec<R> {
       const location = captureCallSite();
       const call = `${target}.counter`;
       const where = tableTarget(call, target, options, location);
       const counterColumn = assertCqlIdentifier(call, 'counter', options.counter, location);
-      const node = tableSink(target, 'counter', {
-        ...where,
-        key: columns(call, 'key', options.key, location, true),
-        values: [ColumnNode.create(counterColumn, { type: 'field', field: 'value' })],
-        retry: retryPolicy(call, options.retry, location),
-        idempotent: false,
-      }, location);
+      const node = tableSink(
+        target,
+        'counter',
+        {
+          ...where,
+          key: columns(call, 'key', options.key, location, true),
+          values: [ColumnNode.create(counterColumn, { type: 'field', field: 'value' })],
+          retry: retryPolicy(call, options.retry, location),
+          idempotent: false,
+        },
+        location,
+      );
       return { node };
     },
     /** Records that failed to decode, keyed by their source position (so a replay overwrites, not duplicates). */
@@ -148,14 +192,19 @@ function tableSinks<NeedsKeyspace extends boolean>(target: 'cassandra' | 'embedd
       const call = `${target}.systemOfRecord`;
       const where = tableTarget(call, target, options, location);
       const id = options.id === undefined ? undefined : column(call, 'id', 'event_id', options.id, location);
-      const node = tableSink(target, 'system-of-record', {
-        ...where,
-        key: id ? [id] : [],
-        values: [],
-        id,
-        retry: retryPolicy(call, options.retry, location),
-        idempotent: id !== undefined,
-      }, location);
+      const node = tableSink(
+        target,
+        'system-of-record',
+        {
+          ...where,
+          key: id ? [id] : [],
+          values: [],
+          id,
+          retry: retryPolicy(call, options.retry, location),
+          idempotent: id !== undefined,
+        },
+        location,
+      );
       return { node };
     },
   });
@@ -179,10 +228,19 @@ export interface CustomSinkOptions<R> {
 export function sink<R>(options: CustomSinkOptions<R>): SinkSpec<R> {
   const location = captureCallSite();
   assertFunction('sink', 'write', options?.write, location);
-  if (typeof options.idempotent !== 'boolean') throw new BuildError('sink', 'idempotent must be true or false: say whether a repeated write is harmless', location);
+  if (typeof options.idempotent !== 'boolean')
+    throw new BuildError(
+      'sink',
+      'idempotent must be true or false: say whether a repeated write is harmless',
+      location,
+    );
   const table = options.name === undefined ? undefined : assertNonEmptyString('sink', 'name', options.name, location);
   const node = SinkNode.create({
-    target: 'custom', mode: 'custom', table, key: [], values: [],
+    target: 'custom',
+    mode: 'custom',
+    table,
+    key: [],
+    values: [],
     retry: retryPolicy('sink', options.retry, location),
     idempotent: options.idempotent,
     write: FnNode.create(options.write as (...a: never[]) => unknown),
@@ -196,11 +254,32 @@ export const sinks = Object.freeze({
   /** Keeps the latest row of each (key, window) in memory: upsert semantics. */
   memory<R>(name = 'memory'): SinkSpec<R> {
     const location = captureCallSite();
-    return { node: SinkNode.create({ target: 'memory', mode: 'upsert', table: name, key: [], values: [], retry: defaultRetry, idempotent: true, location }) };
+    return {
+      node: SinkNode.create({
+        target: 'memory',
+        mode: 'upsert',
+        table: name,
+        key: [],
+        values: [],
+        retry: defaultRetry,
+        idempotent: true,
+        location,
+      }),
+    };
   },
   /** Prints rows; holds no state, so repeats are harmless. */
   console<R>(): SinkSpec<R> {
     const location = captureCallSite();
-    return { node: SinkNode.create({ target: 'console', mode: 'append', key: [], values: [], retry: Object.freeze({ retries: 0, backoffMs: 0 }), idempotent: true, location }) };
+    return {
+      node: SinkNode.create({
+        target: 'console',
+        mode: 'append',
+        key: [],
+        values: [],
+        retry: Object.freeze({ retries: 0, backoffMs: 0 }),
+        idempotent: true,
+        location,
+      }),
+    };
   },
 });

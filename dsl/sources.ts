@@ -10,10 +10,21 @@ function start<T>(
   connector: SourceConnector,
   options: Record<string, unknown>,
   location: SourceLocation | undefined,
-  extra: { knownFields?: readonly string[]; nonNumeric?: Readonly<Record<string, string>>; records?: () => readonly unknown[] } = {},
+  extra: {
+    knownFields?: readonly string[];
+    nonNumeric?: Readonly<Record<string, string>>;
+    records?: () => readonly unknown[];
+  } = {},
 ): Stream<T> {
   const knownFields = extra.knownFields ?? [];
-  const node = SourceNode.create({ connector, delivery: deliveryOf[connector], options: Object.freeze({ ...options }), knownFields, location, records: extra.records });
+  const node = SourceNode.create({
+    connector,
+    delivery: deliveryOf[connector],
+    options: Object.freeze({ ...options }),
+    knownFields,
+    location,
+    records: extra.records,
+  });
   return createStream<T>(node, extra.knownFields, extra.nonNumeric);
 }
 
@@ -64,7 +75,8 @@ export interface CassandraTableOptions {
 
 function assertFraction(call: string, argument: string, value: number | undefined, location?: SourceLocation): number {
   const v = value ?? 0;
-  if (typeof v !== 'number' || !(v >= 0 && v <= 1)) throw new BuildError(call, `${argument} must be between 0 and 1, got ${JSON.stringify(value)}`, location);
+  if (typeof v !== 'number' || !(v >= 0 && v <= 1))
+    throw new BuildError(call, `${argument} must be between 0 and 1, got ${JSON.stringify(value)}`, location);
   return v;
 }
 
@@ -73,9 +85,12 @@ export const source = Object.freeze({
   /** A bounded in-memory list (objects, or raw payloads for `.parse()`): tests and dry-runs. Field names are taken from the first records. */
   memory<T>(events: readonly T[]): Stream<T> {
     const location = captureCallSite();
-    if (!Array.isArray(events)) throw new BuildError('source.memory', `events must be an array, got ${typeof events}`, location);
+    if (!Array.isArray(events))
+      throw new BuildError('source.memory', `events must be an array, got ${typeof events}`, location);
     const data = Object.freeze([...events]);
-    const knownFields = [...new Set(data.slice(0, 100).flatMap((e) => (e && typeof e === 'object' ? Object.keys(e) : [])))];
+    const knownFields = [
+      ...new Set(data.slice(0, 100).flatMap((e) => (e && typeof e === 'object' ? Object.keys(e) : []))),
+    ];
     const objects = data.length > 0 && data.slice(0, 100).every((e) => typeof e === 'object' && e !== null);
     return start<T>('memory', { count: data.length }, location, {
       knownFields: objects ? knownFields : undefined,
@@ -89,7 +104,11 @@ export const source = Object.freeze({
     const location = captureCallSite();
     assertNonEmptyString('source.file', 'path', path, location);
     if (options?.format !== 'jsonl' && options?.format !== 'csv') {
-      throw new BuildError('source.file', `format must be "jsonl" or "csv", got ${JSON.stringify(options?.format)}`, location);
+      throw new BuildError(
+        'source.file',
+        `format must be "jsonl" or "csv", got ${JSON.stringify(options?.format)}`,
+        location,
+      );
     }
     return start('file', { path, format: options.format }, location);
   },
@@ -117,9 +136,14 @@ export const source = Object.freeze({
       startTs: options.startTs ?? Date.UTC(2024, 0, 1),
       lateFraction: assertFraction(call, 'lateFraction', options.lateFraction, location),
       duplicateFraction: assertFraction(call, 'duplicateFraction', options.duplicateFraction, location),
-      ...(options.ratePerSecond === undefined ? {} : { ratePerSecond: assertPositiveInteger(call, 'ratePerSecond', options.ratePerSecond, location) }),
+      ...(options.ratePerSecond === undefined
+        ? {}
+        : { ratePerSecond: assertPositiveInteger(call, 'ratePerSecond', options.ratePerSecond, location) }),
     };
-    return start<SensorEvent>('generator', resolved, location, { knownFields: sensorEventFields, nonNumeric: { eventId: 'string', sensorId: 'string' } });
+    return start<SensorEvent>('generator', resolved, location, {
+      knownFields: sensorEventFields,
+      nonNumeric: { eventId: 'string', sensorId: 'string' },
+    });
   },
 
   /**
@@ -134,10 +158,12 @@ export const source = Object.freeze({
       throw new BuildError(call, 'brokers must be a non-empty list of "host:port"', location);
     }
     options.brokers.forEach((b, i) => {
-      if (typeof b !== 'string' || !/^[^\s:]+:\d{1,5}$/.test(b)) throw new BuildError(call, `brokers[${i}] must be "host:port", got ${JSON.stringify(b)}`, location);
+      if (typeof b !== 'string' || !/^[^\s:]+:\d{1,5}$/.test(b))
+        throw new BuildError(call, `brokers[${i}] must be "host:port", got ${JSON.stringify(b)}`, location);
     });
     const topic = assertNonEmptyString(call, 'topic', options.topic, location);
-    if (!/^[A-Za-z0-9._-]{1,249}$/.test(topic)) throw new BuildError(call, `topic ${JSON.stringify(topic)} is not a valid Kafka topic name`, location);
+    if (!/^[A-Za-z0-9._-]{1,249}$/.test(topic))
+      throw new BuildError(call, `topic ${JSON.stringify(topic)} is not a valid Kafka topic name`, location);
     const groupId = assertNonEmptyString(call, 'groupId', options.groupId, location);
     return start('kafka', { brokers: [...options.brokers], topic, groupId }, location);
   },

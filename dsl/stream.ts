@@ -1,7 +1,20 @@
 import type { StandardSchemaV1 } from '@standard-schema/spec';
 import {
-  AggregateNode, ArchiveNode, FnNode, GroupByNode, ParseNode, PipelineNode, SinkNode, SourceNode, TransformNode,
-  unnamedDeadLetterSink, type KeySelector, type SourceLocation, type StepNode, type TransformKind, type WalOptions,
+  AggregateNode,
+  ArchiveNode,
+  FnNode,
+  GroupByNode,
+  ParseNode,
+  PipelineNode,
+  SinkNode,
+  SourceNode,
+  TransformNode,
+  unnamedDeadLetterSink,
+  type KeySelector,
+  type SourceLocation,
+  type StepNode,
+  type TransformKind,
+  type WalOptions,
 } from '../compiler/ir/index.ts';
 import { BuildError } from './build-error.ts';
 import { captureCallSite } from './call-site.ts';
@@ -79,7 +92,11 @@ interface Props {
 function assertSinkSpec(call: string, spec: unknown, location?: SourceLocation): SinkNode {
   const node = (spec as SinkSpec<unknown> | undefined)?.node;
   if (!node || !SinkNode.is(node)) {
-    throw new BuildError(call, 'expects a sink such as cassandra.upsert({...}), embedded.upsert({...}) or sink({...})', location);
+    throw new BuildError(
+      call,
+      'expects a sink such as cassandra.upsert({...}), embedded.upsert({...}) or sink({...})',
+      location,
+    );
   }
   return node;
 }
@@ -90,7 +107,9 @@ function finish(props: Props, sink: SinkNode, location?: SourceLocation): Pipeli
 }
 
 /** Named by no one: the runner puts these where its other dead letters go (on Cassandra when one is configured). */
-const deadLetterDefault = (location?: SourceLocation): SinkSpec<DeadLetter> => ({ node: unnamedDeadLetterSink(location) });
+const deadLetterDefault = (location?: SourceLocation): SinkSpec<DeadLetter> => ({
+  node: unnamedDeadLetterSink(location),
+});
 
 /**
  * The implementation is untyped on purpose: the public interfaces carry the
@@ -119,9 +138,18 @@ class StreamBuilder<T> implements Stream<T>, WindowedStream<T> {
   withWal(options: WalOptions): Stream<T> {
     const location = captureCallSite();
     const dir = assertNonEmptyString('withWal', 'dir', options?.dir, location);
-    if (this.#props.steps.length > 0) throw new BuildError('withWal', 'must come right after the source: the WAL logs records as they are received', location);
+    if (this.#props.steps.length > 0)
+      throw new BuildError(
+        'withWal',
+        'must come right after the source: the WAL logs records as they are received',
+        location,
+      );
     if (this.#props.source.delivery === 'offsets') {
-      throw new BuildError('withWal', 'Kafka sources replay from their offsets (the Direct API) and need no WAL; remove .withWal()', location);
+      throw new BuildError(
+        'withWal',
+        'Kafka sources replay from their offsets (the Direct API) and need no WAL; remove .withWal()',
+        location,
+      );
     }
     return new StreamBuilder<T>({ ...this.#props, source: SourceNode.cloneWithWal(this.#props.source, { dir }) });
   }
@@ -130,14 +158,21 @@ class StreamBuilder<T> implements Stream<T>, WindowedStream<T> {
     const location = captureCallSite();
     const standard = (schema as Partial<StandardSchemaV1> | undefined)?.['~standard'];
     if (!standard || typeof standard.validate !== 'function') {
-      throw new BuildError('parse', 'expects a Standard Schema (zod, valibot, arktype…), e.g. z.object({ sensorId: z.string() })', location);
+      throw new BuildError(
+        'parse',
+        'expects a Standard Schema (zod, valibot, arktype…), e.g. z.object({ sensorId: z.string() })',
+        location,
+      );
     }
     const deadLetter = assertSinkSpec('parse: deadLetter', options.deadLetter ?? deadLetterDefault(location), location);
     // zod objects expose their shape: we can then check field names at build time.
     const shape = (schema as { shape?: unknown }).shape;
     const knownFields = shape && typeof shape === 'object' ? Object.keys(shape) : undefined;
     const nonNumeric = nonNumericFieldsOfSchema(schema);
-    return this.#with(ParseNode.create({ vendor: standard.vendor, schema: () => schema, deadLetter, location }), { knownFields, nonNumeric });
+    return this.#with(ParseNode.create({ vendor: standard.vendor, schema: () => schema, deadLetter, location }), {
+      knownFields,
+      nonNumeric,
+    });
   }
 
   map<R>(fn: (event: T) => R): Stream<R> {
@@ -160,18 +195,28 @@ class StreamBuilder<T> implements Stream<T>, WindowedStream<T> {
     const location = captureCallSite();
     const sink = assertSinkSpec('archive', spec, location);
     if (sink.mode !== 'system-of-record') {
-      throw new BuildError('archive', `expects a system-of-record sink (cassandra.systemOfRecord or embedded.systemOfRecord), got a ${sink.mode} sink`, location);
+      throw new BuildError(
+        'archive',
+        `expects a system-of-record sink (cassandra.systemOfRecord or embedded.systemOfRecord), got a ${sink.mode} sink`,
+        location,
+      );
     }
     return this.#with(ArchiveNode.create(sink, location));
   }
 
   window(spec: WindowSpec): WindowedStream<T> {
     const location = captureCallSite();
-    if (!spec?.node || spec.node.kind !== 'Window') throw new BuildError('window', 'expects tumbling(...) or sliding(...)', location);
+    if (!spec?.node || spec.node.kind !== 'Window')
+      throw new BuildError('window', 'expects tumbling(...) or sliding(...)', location);
     if (!this.#props.hasEventTime) {
-      throw new BuildError('window', 'windows are over event time: call .withEventTime(e => e.ts) before .window(); the clock would make windows differ on every replay', location);
+      throw new BuildError(
+        'window',
+        'windows are over event time: call .withEventTime(e => e.ts) before .window(); the clock would make windows differ on every replay',
+        location,
+      );
     }
-    if (this.#props.steps.some((s) => s.kind === 'Window')) throw new BuildError('window', 'the stream is already windowed', location);
+    if (this.#props.steps.some((s) => s.kind === 'Window'))
+      throw new BuildError('window', 'the stream is already windowed', location);
     return this.#with({ ...spec.node, location: spec.node.location ?? location });
   }
 
@@ -190,7 +235,6 @@ class StreamBuilder<T> implements Stream<T>, WindowedStream<T> {
     const location = captureCallSite();
     return finish(this.#props, assertSinkSpec('sink', spec, location), location);
   }
-
 }
 
 class GroupedBuilder<T> implements Grouped<T, Untyped, Untyped> {
@@ -202,10 +246,15 @@ class GroupedBuilder<T> implements Grouped<T, Untyped, Untyped> {
 
   #aggregate(op: AggregateNode['op'], field: unknown, custom?: AggregateNode['custom']): Aggregated<Untyped> {
     const location = captureCallSite();
-    const checkedField = field === undefined ? undefined : assertKnownField(op, 'field', field, this.#props.knownFields, location);
+    const checkedField =
+      field === undefined ? undefined : assertKnownField(op, 'field', field, this.#props.knownFields, location);
     const holds = checkedField === undefined ? undefined : this.#props.nonNumeric[checkedField];
     if (holds !== undefined) {
-      throw new BuildError(op, `field "${checkedField}" holds ${holds} values, not numbers: ${op} needs a numeric field (parse it into a number first, e.g. z.coerce.number())`, location);
+      throw new BuildError(
+        op,
+        `field "${checkedField}" holds ${holds} values, not numbers: ${op} needs a numeric field (parse it into a number first, e.g. z.coerce.number())`,
+        location,
+      );
     }
     const node = AggregateNode.create({ op, field: checkedField, custom, location });
     return new AggregatedBuilder({ ...this.#props, steps: [...this.#props.steps, node] });
@@ -228,9 +277,14 @@ class GroupedBuilder<T> implements Grouped<T, Untyped, Untyped> {
   }
   aggregate<A>(aggregator: CustomAggregator<T, A>) {
     const location = captureCallSite();
-    for (const part of ['init', 'add', 'merge'] as const) assertFunction('aggregate', part, aggregator?.[part], location);
+    for (const part of ['init', 'add', 'merge'] as const)
+      assertFunction('aggregate', part, aggregator?.[part], location);
     const fn = (f: unknown) => FnNode.create(f as (...a: never[]) => unknown);
-    return this.#aggregate('custom', undefined, { init: fn(aggregator.init), add: fn(aggregator.add), merge: fn(aggregator.merge) });
+    return this.#aggregate('custom', undefined, {
+      init: fn(aggregator.init),
+      add: fn(aggregator.add),
+      merge: fn(aggregator.merge),
+    });
   }
 }
 
@@ -245,6 +299,10 @@ class AggregatedBuilder<R> implements Aggregated<R> {
   }
 }
 
-export function createStream<T>(source: SourceNode, knownFields: readonly string[] | undefined, nonNumeric: Readonly<Record<string, string>> = {}): Stream<T> {
+export function createStream<T>(
+  source: SourceNode,
+  knownFields: readonly string[] | undefined,
+  nonNumeric: Readonly<Record<string, string>> = {},
+): Stream<T> {
   return new StreamBuilder<T>({ source, steps: [], knownFields, nonNumeric, hasEventTime: false });
 }

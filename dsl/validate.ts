@@ -19,14 +19,24 @@ export function assertCqlIdentifier(call: string, argument: string, value: unkno
   return value;
 }
 
-export function assertNonEmptyString(call: string, argument: string, value: unknown, location?: SourceLocation): string {
+export function assertNonEmptyString(
+  call: string,
+  argument: string,
+  value: unknown,
+  location?: SourceLocation,
+): string {
   if (typeof value !== 'string' || value.trim() === '') {
     throw new BuildError(call, `${argument} must be a non-empty string, got ${JSON.stringify(value)}`, location);
   }
   return value;
 }
 
-export function assertPositiveInteger(call: string, argument: string, value: unknown, location?: SourceLocation): number {
+export function assertPositiveInteger(
+  call: string,
+  argument: string,
+  value: unknown,
+  location?: SourceLocation,
+): number {
   if (typeof value !== 'number' || !Number.isInteger(value) || value <= 0) {
     throw new BuildError(call, `${argument} must be a positive integer, got ${JSON.stringify(value)}`, location);
   }

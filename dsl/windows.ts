@@ -17,7 +17,8 @@ export interface WindowOptions {
 
 function emitOf(call: string, options: WindowOptions, location: WindowNode['location']): { emit?: 'final' } {
   const emit = options.emit ?? 'updates';
-  if (emit !== 'updates' && emit !== 'final') throw new BuildError(call, `emit must be 'updates' or 'final', got ${JSON.stringify(emit)}`, location);
+  if (emit !== 'updates' && emit !== 'final')
+    throw new BuildError(call, `emit must be 'updates' or 'final', got ${JSON.stringify(emit)}`, location);
   return emit === 'final' ? { emit } : {};
 }
 
@@ -31,7 +32,16 @@ export function tumbling(size: Duration, options: WindowOptions = {}): WindowSpe
   const location = captureCallSite();
   const sizeMs = toMillis('tumbling', 'size', size, location);
   const allowedLatenessMs = toMillis('tumbling', 'allowedLateness', options.allowedLateness ?? 0, location, true);
-  return { node: WindowNode.create({ type: 'tumbling', sizeMs, slideMs: sizeMs, allowedLatenessMs, ...emitOf('tumbling', options, location), location }) };
+  return {
+    node: WindowNode.create({
+      type: 'tumbling',
+      sizeMs,
+      slideMs: sizeMs,
+      allowedLatenessMs,
+      ...emitOf('tumbling', options, location),
+      location,
+    }),
+  };
 }
 
 /** Overlapping event-time windows of `size`, one starting every `slide`: each event counts in size/slide windows. */
@@ -39,7 +49,17 @@ export function sliding(size: Duration, slide: Duration, options: WindowOptions 
   const location = captureCallSite();
   const sizeMs = toMillis('sliding', 'size', size, location);
   const slideMs = toMillis('sliding', 'slide', slide, location);
-  if (slideMs > sizeMs) throw new BuildError('sliding', `slide (${slideMs} ms) must not exceed size (${sizeMs} ms)`, location);
+  if (slideMs > sizeMs)
+    throw new BuildError('sliding', `slide (${slideMs} ms) must not exceed size (${sizeMs} ms)`, location);
   const allowedLatenessMs = toMillis('sliding', 'allowedLateness', options.allowedLateness ?? 0, location, true);
-  return { node: WindowNode.create({ type: 'sliding', sizeMs, slideMs, allowedLatenessMs, ...emitOf('sliding', options, location), location }) };
+  return {
+    node: WindowNode.create({
+      type: 'sliding',
+      sizeMs,
+      slideMs,
+      allowedLatenessMs,
+      ...emitOf('sliding', options, location),
+      location,
+    }),
+  };
 }

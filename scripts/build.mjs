@@ -22,5 +22,6 @@ const assets = [
 ];
 for (const [folder, wanted] of assets) {
   mkdirSync(join(dist, folder), { recursive: true });
-  for (const file of readdirSync(join(root, folder)).filter(wanted)) copyFileSync(join(root, folder, file), join(dist, folder, file));
+  for (const file of readdirSync(join(root, folder)).filter(wanted))
+    copyFileSync(join(root, folder, file), join(dist, folder, file));
 }

@@ -14,7 +14,11 @@ const shapeSuffix = (s: PipelineShape) => `${s.window}_${s.emit}_${s.eventTimeFi
 
 async function selectAll(client: Client, table: string): Promise<types.Row[]> {
   const rows: types.Row[] = [];
-  for await (const row of client.stream(`SELECT * FROM ${table}`, [], { prepare: true, fetchSize: 5_000 }) as unknown as AsyncIterable<types.Row>) rows.push(row);
+  for await (const row of client.stream(`SELECT * FROM ${table}`, [], {
+    prepare: true,
+    fetchSize: 5_000,
+  }) as unknown as AsyncIterable<types.Row>)
+    rows.push(row);
   return rows;
 }
 
@@ -23,14 +27,26 @@ async function selectAll(client: Client, table: string): Promise<types.Row[]> {
  * (two partitions), the system of record and the aggregates are Cassandra
  * tables, the runner's checkpoints and dead letters live in `dir`.
  */
-export function cassandraTarget(options: { client: Client; contactPoint: string; keyspace: string; brokers: readonly string[]; dir: string; runId: string; slot: number }): CampaignTarget {
+export function cassandraTarget(options: {
+  client: Client;
+  contactPoint: string;
+  keyspace: string;
+  brokers: readonly string[];
+  dir: string;
+  runId: string;
+  slot: number;
+}): CampaignTarget {
   const { client, keyspace, brokers } = options;
   const made = new Set<string>();
   let topic: string | undefined;
   let n = 0;
   return {
-    get storeDir() { return join(options.dir, `store-${n}`); },
-    get checkpointDir() { return join(options.dir, `checkpoint-${n}`); },
+    get storeDir() {
+      return join(options.dir, `store-${n}`);
+    },
+    get checkpointDir() {
+      return join(options.dir, `checkpoint-${n}`);
+    },
     runOptions: { cassandra: client },
     cassandraContactPoint: options.contactPoint,
     async place(s, events) {
@@ -59,9 +75,14 @@ export function cassandraTarget(options: { client: Client; contactPoint: string;
       }
     },
     async cleanUp() {
-      for (const dir of [`store-${n}`, `checkpoint-${n}`, `input-${n}.jsonl`]) rmSync(join(options.dir, dir), { recursive: true, force: true });
+      for (const dir of [`store-${n}`, `checkpoint-${n}`, `input-${n}.jsonl`])
+        rmSync(join(options.dir, dir), { recursive: true, force: true });
       if (!topic) return;
-      const admin = new Kafka({ clientId: 'idemflow-campaign', brokers: [...brokers], logLevel: logLevel.NOTHING }).admin();
+      const admin = new Kafka({
+        clientId: 'idemflow-campaign',
+        brokers: [...brokers],
+        logLevel: logLevel.NOTHING,
+      }).admin();
       await admin.connect();
       try {
         await admin.deleteTopics({ topics: [topic] });
@@ -73,7 +94,12 @@ export function cassandraTarget(options: { client: Client; contactPoint: string;
       const sink = pipeline.sink;
       const windowed = sink.key.length > 1;
       const rows = await selectAll(client, `${sink.keyspace}.${sink.table}`);
-      return new Map(rows.map((r) => [JSON.stringify(windowed ? [r.get('s'), plain(r.get('ts'))] : [r.get('s')]), Number(plain(r.get('n')))]));
+      return new Map(
+        rows.map((r) => [
+          JSON.stringify(windowed ? [r.get('s'), plain(r.get('ts'))] : [r.get('s')]),
+          Number(plain(r.get('n'))),
+        ]),
+      );
     },
     async archivedIds(pipeline) {
       const sor = PipelineNode.systemsOfRecord(pipeline)[0]!;

@@ -6,7 +6,12 @@ import { embeddedRepairTarget } from '../../runners/local/index.ts';
 import type { CampaignTarget } from './run-schedule.ts';
 
 const counts = (store: EmbeddedStore, table: string) =>
-  new Map(store.table({ table }).rows().map((r) => [JSON.stringify(r.key), Number(r.columns.n)]));
+  new Map(
+    store
+      .table({ table })
+      .rows()
+      .map((r) => [JSON.stringify(r.key), Number(r.columns.n)]),
+  );
 
 /** The campaign on the embedded store: a file or the generator as input, everything in one folder. */
 export function embeddedTarget(dir: string): CampaignTarget {
@@ -23,7 +28,10 @@ export function embeddedTarget(dir: string): CampaignTarget {
     rows: async (pipeline, store) => counts(new EmbeddedStore(store.dir), pipeline.sink.table!),
     async archivedIds(pipeline, store) {
       const sor = PipelineNode.systemsOfRecord(pipeline)[0]!;
-      return new EmbeddedStore(store.dir).table({ table: sor.table! }).rows().map((r) => String(r.key[0]));
+      return new EmbeddedStore(store.dir)
+        .table({ table: sor.table! })
+        .rows()
+        .map((r) => String(r.key[0]));
     },
     repairTarget: (_pipeline, store) => embeddedRepairTarget(new EmbeddedStore(store.dir)),
   };

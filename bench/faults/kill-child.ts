@@ -22,7 +22,9 @@ export interface KillChildConfig {
 
 const config = JSON.parse(process.argv[2] ?? '{}') as KillChildConfig;
 const pipeline = campaignPipeline(config.schedule, config.place);
-const client = config.cassandraContactPoint ? new Client({ contactPoints: [config.cassandraContactPoint], localDataCenter: 'datacenter1' }) : undefined;
+const client = config.cassandraContactPoint
+  ? new Client({ contactPoints: [config.cassandraContactPoint], localDataCenter: 'datacenter1' })
+  : undefined;
 await client?.connect();
 await runLocal(pipeline, {
   store: new EmbeddedStore(config.storeDir),

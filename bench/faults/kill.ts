@@ -19,7 +19,9 @@ export interface KillPoint {
  */
 export function runUntilKilled(config: KillChildConfig, kill: KillPoint): Promise<boolean> {
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, ['--import', tsx, childScript, JSON.stringify(config)], { stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = spawn(process.execPath, ['--import', tsx, childScript, JSON.stringify(config)], {
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
     let killed = false;
     let stderr = '';
     let pending = '';

@@ -18,7 +18,13 @@ export interface Placement {
 
 /** The campaign's events: a few sensors, several events a minute, in event-time order. */
 export const generatorSettings = (s: Schedule): GeneratorSettings => ({
-  seed: s.seed, count: s.events, keys: 4, intervalMs: 9_000, startTs: Date.UTC(2024, 0, 1), lateFraction: 0, duplicateFraction: 0,
+  seed: s.seed,
+  count: s.events,
+  keys: 4,
+  intervalMs: 9_000,
+  startTs: Date.UTC(2024, 0, 1),
+  lateFraction: 0,
+  duplicateFraction: 0,
 });
 
 export function campaignEvents(s: Schedule): SensorEvent[] {
@@ -33,9 +39,12 @@ function tables(place: Placement): { sor: SinkSpec<never>; counts: (windowed: bo
   const where = (t: string) => (c ? { keyspace: c.keyspace, table: name(t) } : { table: name(t) });
   return {
     sor: (sinks.systemOfRecord as (o: object) => SinkSpec<never>)({ ...where('events'), id: 'eventId' }),
-    counts: (windowed) => (sinks.upsert as (o: object) => SinkSpec<never>)({
-      ...where('counts'), key: windowed ? { s: 'key', ts: 'windowStart' } : { s: 'key' }, values: { n: 'value' },
-    }),
+    counts: (windowed) =>
+      (sinks.upsert as (o: object) => SinkSpec<never>)({
+        ...where('counts'),
+        key: windowed ? { s: 'key', ts: 'windowStart' } : { s: 'key' },
+        values: { n: 'value' },
+      }),
   };
 }
 
@@ -51,11 +60,16 @@ export function campaignPipeline(s: Schedule, place: Placement): PipelineNode {
   const { shape } = s;
   const t = tables(place);
   let stream: any = input(shape, s, place);
-  stream = shape.eventTimeFirst ? stream.withEventTime((e: SensorEvent) => e.ts).archive(t.sor) : stream.archive(t.sor).withEventTime((e: SensorEvent) => e.ts);
+  stream = shape.eventTimeFirst
+    ? stream.withEventTime((e: SensorEvent) => e.ts).archive(t.sor)
+    : stream.archive(t.sor).withEventTime((e: SensorEvent) => e.ts);
   const emit = { emit: shape.emit };
   if (shape.window === 'tumbling') stream = stream.window(tumbling(minute, emit));
   if (shape.window === 'sliding') stream = stream.window(sliding(2 * minute, minute, emit));
-  return stream.groupBy('sensorId').count().sink(t.counts(shape.window !== 'none')).ir as PipelineNode;
+  return stream
+    .groupBy('sensorId')
+    .count()
+    .sink(t.counts(shape.window !== 'none')).ir as PipelineNode;
 }
 /* eslint-enable @typescript-eslint/no-explicit-any */
 
@@ -64,15 +78,19 @@ function rowKeys(window: PipelineShape['window'], e: SensorEvent): unknown[][] {
   if (window === 'none') return [[e.sensorId]];
   if (window === 'tumbling') return [[e.sensorId, Math.floor(e.ts / minute) * minute]];
   const last = Math.floor(e.ts / minute) * minute;
-  return [[e.sensorId, last - minute], [e.sensorId, last]];
+  return [
+    [e.sensorId, last - minute],
+    [e.sensorId, last],
+  ];
 }
 
 /** The truth: distinct events counted per sink row, by hand. */
 export function truthOf(window: PipelineShape['window'], events: readonly SensorEvent[]): Map<string, number> {
   const truth = new Map<string, number>();
-  for (const e of events) for (const key of rowKeys(window, e)) {
-    const id = JSON.stringify(key);
-    truth.set(id, (truth.get(id) ?? 0) + 1);
-  }
+  for (const e of events)
+    for (const key of rowKeys(window, e)) {
+      const id = JSON.stringify(key);
+      truth.set(id, (truth.get(id) ?? 0) + 1);
+    }
   return truth;
 }

@@ -47,7 +47,8 @@ const quiet = { log: debug, sleep: async () => {} };
 function differences(what: string, expected: Map<string, number>, actual: Map<string, number>): string[] {
   const out: string[] = [];
   for (const id of new Set([...expected.keys(), ...actual.keys()])) {
-    if (expected.get(id) !== actual.get(id)) out.push(`${id}: expected ${expected.get(id) ?? 'no row'}, found ${actual.get(id) ?? 'no row'}`);
+    if (expected.get(id) !== actual.get(id))
+      out.push(`${id}: expected ${expected.get(id) ?? 'no row'}, found ${actual.get(id) ?? 'no row'}`);
   }
   return out.length === 0 ? [] : [`${what}: ${out.length} rows differ (${out.slice(0, 5).join('; ')})`];
 }
@@ -59,16 +60,35 @@ function archiveViolations(what: string, expectedIds: readonly string[], archive
   const missing = expectedIds.filter((id) => !seen.has(id));
   const twice = [...seen].filter(([, n]) => n > 1).map(([id]) => id);
   const out: string[] = [];
-  if (missing.length > 0) out.push(`${what}: ${missing.length} events missing from the system of record (${missing.slice(0, 5).join(', ')})`);
-  if (twice.length > 0) out.push(`${what}: ${twice.length} events archived more than once (${twice.slice(0, 5).join(', ')})`);
+  if (missing.length > 0)
+    out.push(`${what}: ${missing.length} events missing from the system of record (${missing.slice(0, 5).join(', ')})`);
+  if (twice.length > 0)
+    out.push(`${what}: ${twice.length} events archived more than once (${twice.slice(0, 5).join(', ')})`);
   return out;
 }
 
-async function runStream(pipeline: PipelineNode, target: CampaignTarget, s: Schedule, faults: FaultSpec, extra: Partial<LocalRunOptions>) {
+async function runStream(
+  pipeline: PipelineNode,
+  target: CampaignTarget,
+  s: Schedule,
+  faults: FaultSpec,
+  extra: Partial<LocalRunOptions>,
+) {
   const run = await runWithRestarts(pipeline, {
-    ...quiet, ...target.runOptions, ...extra, storeDir: target.storeDir, checkpointDir: target.checkpointDir, batchSize: s.batchSize, faults, seed: s.seed, untilIdleMs: 1_500, batchIntervalMs: 100,
+    ...quiet,
+    ...target.runOptions,
+    ...extra,
+    storeDir: target.storeDir,
+    checkpointDir: target.checkpointDir,
+    batchSize: s.batchSize,
+    faults,
+    seed: s.seed,
+    untilIdleMs: 1_500,
+    batchIntervalMs: 100,
   });
-  debug(`run: ${JSON.stringify({ ...run.result, memory: undefined, plan: undefined })} crashes ${run.crashes.join(',')}`);
+  debug(
+    `run: ${JSON.stringify({ ...run.result, memory: undefined, plan: undefined })} crashes ${run.crashes.join(',')}`,
+  );
   return run;
 }
 
@@ -92,7 +112,11 @@ async function midStreamRepair(pipeline: PipelineNode, target: CampaignTarget, s
     await repair(pipeline, { target: target.repairTarget(pipeline, store), checkpointDir: target.checkpointDir });
     return true;
   } catch (error) {
-    if (error instanceof RunnerError && /holds events past its checkpoint|stopped in the middle of a batch/.test(error.message)) return false;
+    if (
+      error instanceof RunnerError &&
+      /holds events past its checkpoint|stopped in the middle of a batch/.test(error.message)
+    )
+      return false;
     throw error;
   }
 }
@@ -123,7 +147,14 @@ export async function runSchedule(s: Schedule, target: CampaignTarget): Promise<
   }
 }
 
-async function checkedRuns(s: Schedule, target: CampaignTarget, place: Placement, pipeline: PipelineNode, events: readonly SensorEvent[], truth: Map<string, number>): Promise<ScheduleOutcome> {
+async function checkedRuns(
+  s: Schedule,
+  target: CampaignTarget,
+  place: Placement,
+  pipeline: PipelineNode,
+  events: readonly SensorEvent[],
+  truth: Map<string, number>,
+): Promise<ScheduleOutcome> {
   const ids = events.map((e) => e.eventId);
   const violations: string[] = [];
   let crashes = 0;
@@ -133,10 +164,23 @@ async function checkedRuns(s: Schedule, target: CampaignTarget, place: Placement
   let killed = 0;
   let refusedRepairs = 0;
   if (s.kill) {
-    const config = { schedule: s, place, storeDir: target.storeDir, checkpointDir: target.checkpointDir, cassandraContactPoint: target.cassandraContactPoint, maxRecords: s.repairAfter };
+    const config = {
+      schedule: s,
+      place,
+      storeDir: target.storeDir,
+      checkpointDir: target.checkpointDir,
+      cassandraContactPoint: target.cassandraContactPoint,
+      maxRecords: s.repairAfter,
+    };
     if (await runUntilKilled(config, s.kill)) killed++;
   }
-  const first = await runStream(pipeline, target, s, s.faults, s.repairAfter === undefined ? {} : { maxRecords: s.repairAfter });
+  const first = await runStream(
+    pipeline,
+    target,
+    s,
+    s.faults,
+    s.repairAfter === undefined ? {} : { maxRecords: s.repairAfter },
+  );
   crashes += first.crashes.length + killed;
   lostAcks += first.result.injected.lostAck;
   late += first.result.late;
@@ -147,9 +191,23 @@ async function checkedRuns(s: Schedule, target: CampaignTarget, place: Placement
     const repaired = await midStreamRepair(pipeline, target, store);
     if (repaired) {
       const archived = new Set(await target.archivedIds(pipeline, store));
-      violations.push(...differences('after the mid-stream repair', truthOf(s.shape.window, events.filter((e) => archived.has(e.eventId))), await target.rows(pipeline, store)));
+      violations.push(
+        ...differences(
+          'after the mid-stream repair',
+          truthOf(
+            s.shape.window,
+            events.filter((e) => archived.has(e.eventId)),
+          ),
+          await target.rows(pipeline, store),
+        ),
+      );
     } else refusedRepairs++;
-    const resumeFaults: FaultSpec = { ...noFaults, writeFail: s.resumeWriteFaults, lostAck: s.resumeWriteFaults, crashAt: s.resumeCrashes.map((n) => first.result.batches + n) };
+    const resumeFaults: FaultSpec = {
+      ...noFaults,
+      writeFail: s.resumeWriteFaults,
+      lostAck: s.resumeWriteFaults,
+      crashAt: s.resumeCrashes.map((n) => first.result.batches + n),
+    };
     const second = await runStream(pipeline, target, { ...s, seed: s.seed + 1 }, resumeFaults, {});
     crashes += second.crashes.length;
     lostAcks += second.result.injected.lostAck;
@@ -160,12 +218,16 @@ async function checkedRuns(s: Schedule, target: CampaignTarget, place: Placement
   }
   if (undamaged) {
     const closed = closedRows(s, events);
-    violations.push(...differences('before the final repair (nothing lost or duplicated)', closed(truth), closed(await target.rows(pipeline, store))));
+    violations.push(
+      ...differences(
+        'before the final repair (nothing lost or duplicated)',
+        closed(truth),
+        closed(await target.rows(pipeline, store)),
+      ),
+    );
   }
   violations.push(...archiveViolations('system of record', ids, await target.archivedIds(pipeline, store)));
   await repair(pipeline, { target: target.repairTarget(pipeline, store) });
   violations.push(...differences('after the final repair', truth, await target.rows(pipeline, store)));
   return { violations, crashes, lostAcks, late, refusedRepairs };
 }
-
-

@@ -60,36 +60,48 @@ const sizing = fc.integer({ min: 20, max: 120 }).chain((batchSize) =>
 
 /** `kills`: whether schedules may SIGKILL a child process (slower: a process start each). */
 export function scheduleArbitrary(inputs: readonly InputKind[], kills = false): fc.Arbitrary<Schedule> {
-  const shape = fc.record({
-    input: fc.constantFrom(...inputs),
-    window: fc.constantFrom<WindowShape>('tumbling', 'sliding', 'none'),
-    emit: fc.constantFrom<Emit>('updates', 'final'),
-    eventTimeFirst: fc.boolean(),
-  }).map((s) => (s.window === 'none' ? { ...s, emit: 'updates' as const } : s));
-  return fc.record({
-    shape,
-    seed: fc.nat(1_000_000),
-    sizing,
-    writeFail: probability(0.2),
-    lostAck: probability(0.2),
-    duplicate: probability(0.1),
-    loss: probability(0.1),
-    crashAt: fc.uniqueArray(fc.integer({ min: 1, max: 9 }), { maxLength: 3 }),
-    repairAt: fc.option(fc.integer({ min: 1, max: 9 }).map((tenths) => tenths / 10), { nil: undefined, freq: 2 }),
-    resumeCrashes: fc.uniqueArray(fc.integer({ min: 1, max: 5 }), { maxLength: 2 }),
-    resumeWriteFaults: probability(0.2),
-    kill: kills ? fc.option(fc.record({ afterBatch: fc.integer({ min: 1, max: 8 }), delayMs: fc.constantFrom(0, 0, 1, 5, 20, 60) }), { nil: undefined, freq: 2 }) : fc.constant(undefined),
-  }).map((r) => ({
-    shape: r.shape,
-    seed: r.seed,
-    events: r.sizing.events,
-    batchSize: r.sizing.batchSize,
-    faults: { writeFail: r.writeFail, lostAck: r.lostAck, duplicate: r.duplicate, loss: r.loss, crashAt: r.crashAt },
-    repairAfter: r.repairAt === undefined ? undefined : Math.max(1, Math.floor(r.repairAt * r.sizing.events)),
-    resumeCrashes: r.resumeCrashes,
-    resumeWriteFaults: r.resumeWriteFaults,
-    ...(r.kill ? { kill: r.kill } : {}),
-  }));
+  const shape = fc
+    .record({
+      input: fc.constantFrom(...inputs),
+      window: fc.constantFrom<WindowShape>('tumbling', 'sliding', 'none'),
+      emit: fc.constantFrom<Emit>('updates', 'final'),
+      eventTimeFirst: fc.boolean(),
+    })
+    .map((s) => (s.window === 'none' ? { ...s, emit: 'updates' as const } : s));
+  return fc
+    .record({
+      shape,
+      seed: fc.nat(1_000_000),
+      sizing,
+      writeFail: probability(0.2),
+      lostAck: probability(0.2),
+      duplicate: probability(0.1),
+      loss: probability(0.1),
+      crashAt: fc.uniqueArray(fc.integer({ min: 1, max: 9 }), { maxLength: 3 }),
+      repairAt: fc.option(
+        fc.integer({ min: 1, max: 9 }).map((tenths) => tenths / 10),
+        { nil: undefined, freq: 2 },
+      ),
+      resumeCrashes: fc.uniqueArray(fc.integer({ min: 1, max: 5 }), { maxLength: 2 }),
+      resumeWriteFaults: probability(0.2),
+      kill: kills
+        ? fc.option(
+            fc.record({ afterBatch: fc.integer({ min: 1, max: 8 }), delayMs: fc.constantFrom(0, 0, 1, 5, 20, 60) }),
+            { nil: undefined, freq: 2 },
+          )
+        : fc.constant(undefined),
+    })
+    .map((r) => ({
+      shape: r.shape,
+      seed: r.seed,
+      events: r.sizing.events,
+      batchSize: r.sizing.batchSize,
+      faults: { writeFail: r.writeFail, lostAck: r.lostAck, duplicate: r.duplicate, loss: r.loss, crashAt: r.crashAt },
+      repairAfter: r.repairAt === undefined ? undefined : Math.max(1, Math.floor(r.repairAt * r.sizing.events)),
+      resumeCrashes: r.resumeCrashes,
+      resumeWriteFaults: r.resumeWriteFaults,
+      ...(r.kill ? { kill: r.kill } : {}),
+    }));
 }
 
 /** One line that reproduces a schedule. */

@@ -11,7 +11,12 @@ const docsDir = fileURLToPath(new URL('../../docs/', import.meta.url));
 const int = new Intl.NumberFormat('en-US', { maximumFractionDigits: 0 });
 const pct = (n: number) => `${n > 0 ? '+' : ''}${n.toFixed(2)}%`;
 const spreadText = (s: { mean: number; min: number; max: number }) => `${pct(s.mean)} (${pct(s.min)} … ${pct(s.max)})`;
-const bytes = (n: number) => (n >= 1_048_576 ? `${(n / 1_048_576).toFixed(1)} MiB` : n >= 1024 ? `${(n / 1024).toFixed(1)} KiB` : `${int.format(n)} B`);
+const bytes = (n: number) =>
+  n >= 1_048_576
+    ? `${(n / 1_048_576).toFixed(1)} MiB`
+    : n >= 1024
+      ? `${(n / 1024).toFixed(1)} KiB`
+      : `${int.format(n)} B`;
 
 /** The final figure of a row: after repair where the row has a system of record. */
 const finalError = (row: MeasuredRow) => row.errorAfter ?? row.errorBefore;
@@ -26,13 +31,24 @@ function lossCause(row: MeasuredRow, faults: StrategyResults['faults']): string 
   const queue = row.queueLost;
   const crash = Math.max(0, row.eventsLost - queue);
   const parts: string[] = [];
-  if (queue > 0) parts.push(`${queue.toFixed(1)} events a trial lost at the queue (${(faults.queueLoss * 100).toFixed(1)}%) never reached the system of record`);
-  if (crash > 0.5) parts.push(`${crash.toFixed(1)} more were received but not yet archived when the runner was killed (in the receiver's memory, or in the TCP connection), so nothing can replay them`);
+  if (queue > 0)
+    parts.push(
+      `${queue.toFixed(1)} events a trial lost at the queue (${(faults.queueLoss * 100).toFixed(1)}%) never reached the system of record`,
+    );
+  if (crash > 0.5)
+    parts.push(
+      `${crash.toFixed(1)} more were received but not yet archived when the runner was killed (in the receiver's memory, or in the TCP connection), so nothing can replay them`,
+    );
   return parts.length > 0 ? parts.join('; ') : 'see the trials';
 }
 
 /** The guide's accuracy claim for a row against what was measured. */
-function accuracyVerdict(s: Strategy, row: MeasuredRow, plain: MeasuredRow | undefined, faults: StrategyResults['faults']): Verdict {
+function accuracyVerdict(
+  s: Strategy,
+  row: MeasuredRow,
+  plain: MeasuredRow | undefined,
+  faults: StrategyResults['faults'],
+): Verdict {
   const final = finalError(row);
   const exact = row.exactSeeds === row.seeds;
   const where = row.errorAfter ? 'after repair' : 'with no repair possible';
@@ -43,20 +59,36 @@ function accuracyVerdict(s: Strategy, row: MeasuredRow, plain: MeasuredRow | und
   }
   if (s.accuracy === 'more accurate') {
     const better = plain !== undefined && Math.abs(final.mean) < Math.abs(finalError(plain).mean);
-    const left = final.mean > 0 ? `queue duplicates (${(faults.duplicates * 100).toFixed(1)}%) are counted: nothing deduplicates by event id` : `records lost before the receiver (${(faults.queueLoss * 100).toFixed(1)}%) stay lost`;
-    return { agrees: better && !exact, text: `${spreadText(final)}: ${better ? 'closer to the truth than plain aggregates' : 'not closer than plain aggregates'}; ${exact ? 'exact' : left}` };
+    const left =
+      final.mean > 0
+        ? `queue duplicates (${(faults.duplicates * 100).toFixed(1)}%) are counted: nothing deduplicates by event id`
+        : `records lost before the receiver (${(faults.queueLoss * 100).toFixed(1)}%) stay lost`;
+    return {
+      agrees: better && !exact,
+      text: `${spreadText(final)}: ${better ? 'closer to the truth than plain aggregates' : 'not closer than plain aggregates'}; ${exact ? 'exact' : left}`,
+    };
   }
   // permanently / highly accurate: the system-of-record rows.
-  if (exact) return { agrees: true, text: `exact after repair in ${row.exactSeeds}/${row.seeds} seeds (before repair ${spreadText(row.errorBefore)})` };
+  if (exact)
+    return {
+      agrees: true,
+      text: `exact after repair in ${row.exactSeeds}/${row.seeds} seeds (before repair ${spreadText(row.errorBefore)})`,
+    };
   const cause = lossCause(row, faults);
-  return { agrees: false, text: `after repair ${spreadText(final)}, exact in ${row.exactSeeds}/${row.seeds} seeds: ${cause}` };
+  return {
+    agrees: false,
+    text: `after repair ${spreadText(final)}, exact in ${row.exactSeeds}/${row.seeds} seeds: ${cause}`,
+  };
 }
 
 function speedVerdict(s: Strategy, row: MeasuredRow, fastest: number): Verdict {
   const ratio = row.eventsPerSecond / fastest;
   const measured = ratio >= 0.6 ? 'fast' : 'slow';
   const claimed = s.speed === 'fast' ? 'fast' : 'slow';
-  return { agrees: measured === claimed, text: `${int.format(row.eventsPerSecond)} events/s, ${ratio.toFixed(2)}× the fastest row` };
+  return {
+    agrees: measured === claimed,
+    text: `${int.format(row.eventsPerSecond)} events/s, ${ratio.toFixed(2)}× the fastest row`,
+  };
 }
 
 function storageText(row: MeasuredRow): string {
@@ -76,26 +108,38 @@ export function writeCheatSheet(results: StrategyResults, dir = docsDir): void {
   out.push('');
   out.push('<!-- Generated by `npm run bench -- strategies` (bench/strategies.ts); do not edit by hand. -->');
   out.push('');
-  out.push(`Every row of the cheat sheet of *Real Time Analytics with Spark Streaming and Cassandra* ("the guide" below), as the pipeline in \`pipelines/strategies/<row>.ts\`, run by the local runner on the real Kafka and Cassandra (started by \`scripts/services\`), ${seedsARow(results.seeds)}, ${int.format(results.events)} events a trial, against a ground truth counted by hand. Generated ${results.generatedAt.slice(0, 10)}; reproduce with \`npm run bench -- strategies\`.`);
+  out.push(
+    `Every row of the cheat sheet of *Real Time Analytics with Spark Streaming and Cassandra* ("the guide" below), as the pipeline in \`pipelines/strategies/<row>.ts\`, run by the local runner on the real Kafka and Cassandra (started by \`scripts/services\`), ${seedsARow(results.seeds)}, ${int.format(results.events)} events a trial, against a ground truth counted by hand. Generated ${results.generatedAt.slice(0, 10)}; reproduce with \`npm run bench -- strategies\`.`,
+  );
   out.push('');
-  out.push('Faults in every trial, drawn from the trial\'s seed:');
-  out.push(`- ${(f.lostAcks * 100).toFixed(1)}% of CQL write acknowledgements swallowed by a proxy after the write landed (the sink retries; the driver times out after 1 s);`);
+  out.push("Faults in every trial, drawn from the trial's seed:");
+  out.push(
+    `- ${(f.lostAcks * 100).toFixed(1)}% of CQL write acknowledgements swallowed by a proxy after the write landed (the sink retries; the driver times out after 1 s);`,
+  );
   out.push(`- the runner killed with SIGKILL at a random batch, then restarted from its checkpoint;`);
-  out.push(`- ${(f.queueLoss * 100).toFixed(1)}% of records lost at the queue before a socket receiver (socket rows), and ${(f.duplicates * 100).toFixed(1)}% delivered twice (all rows);`);
+  out.push(
+    `- ${(f.queueLoss * 100).toFixed(1)}% of records lost at the queue before a socket receiver (socket rows), and ${(f.duplicates * 100).toFixed(1)}% delivered twice (all rows);`,
+  );
   out.push('- then the repair job (`idemflow repair`), for rows with a system of record.');
   out.push('');
-  out.push(`Throughput comes from a separate speed pass of ${int.format(results.speedEvents)} events without faults (socket senders as fast as the receiver reads).`);
+  out.push(
+    `Throughput comes from a separate speed pass of ${int.format(results.speedEvents)} events without faults (socket senders as fast as the receiver reads).`,
+  );
   out.push('');
   out.push('![accuracy against speed](cheat-sheet.svg)');
   out.push('');
-  out.push('| row | throughput | error before repair | after repair | over / under | events lost | exact seeds | recovery | storage |');
+  out.push(
+    '| row | throughput | error before repair | after repair | over / under | events lost | exact seeds | recovery | storage |',
+  );
   out.push('| --- | ---: | --- | --- | --- | ---: | ---: | ---: | --- |');
   for (const id of ids) {
     const r = rows.get(id)!;
-    out.push(`| \`${id}\` | ${int.format(r.eventsPerSecond)}/s | ${spreadText(r.errorBefore)} | ${r.errorAfter ? spreadText(r.errorAfter) : '— (no system of record)'} | +${r.overPct.toFixed(2)}% / −${r.underPct.toFixed(2)}% | ${r.eventsLost.toFixed(1)} | ${r.exactSeeds}/${r.seeds} | ${r.recoveryMs === undefined ? '—' : `${(r.recoveryMs / 1000).toFixed(1)} s`} | ${storageText(r)} |`);
+    out.push(
+      `| \`${id}\` | ${int.format(r.eventsPerSecond)}/s | ${spreadText(r.errorBefore)} | ${r.errorAfter ? spreadText(r.errorAfter) : '— (no system of record)'} | +${r.overPct.toFixed(2)}% / −${r.underPct.toFixed(2)}% | ${r.eventsLost.toFixed(1)} | ${r.exactSeeds}/${r.seeds} | ${r.recoveryMs === undefined ? '—' : `${(r.recoveryMs / 1000).toFixed(1)} s`} | ${storageText(r)} |`,
+    );
   }
   out.push('');
-  out.push('## Row by row: the guide\'s verdict beside the measured one');
+  out.push("## Row by row: the guide's verdict beside the measured one");
   const plain = rows.get('aggregates');
   let agreements = 0;
   let claims = 0;
@@ -109,25 +153,51 @@ export function writeCheatSheet(results: StrategyResults, dir = docsDir): void {
     out.push('');
     out.push(`### \`${id}\` — ${s.title}`);
     out.push(`- **The guide:** ${s.verdict}`);
-    out.push(`- **Accuracy** (guide: ${s.accuracy}) — ${accuracy.agrees ? '✔ agrees' : '✘ refutes'}: ${accuracy.text}.`);
+    out.push(
+      `- **Accuracy** (guide: ${s.accuracy}) — ${accuracy.agrees ? '✔ agrees' : '✘ refutes'}: ${accuracy.text}.`,
+    );
     out.push(`- **Speed** (guide: ${s.speed}) — ${speed.agrees ? '✔ agrees' : '✘ refutes'}: ${speed.text}.`);
     out.push(`- **Storage** (guide: ${s.storage}): ${storageText(r)}.`);
-    if (r.recoveryMs !== undefined) out.push(`- **Recovery** after SIGKILL: ${(r.recoveryMs / 1000).toFixed(1)} s to the first committed batch (median).`);
+    if (r.recoveryMs !== undefined)
+      out.push(
+        `- **Recovery** after SIGKILL: ${(r.recoveryMs / 1000).toFixed(1)} s to the first committed batch (median).`,
+      );
   }
   out.push('');
   out.push(`Of the ${claims} accuracy and speed claims, the measurements agree with ${agreements}.`);
   out.push('');
   out.push('## How to read it');
-  out.push('- *error* is (total counted − truth) / truth over all rows of the sink table; *over / under* split it row by row, so a row that overcounts cannot hide a row that undercounts.');
-  out.push('- *storage* is the logical size of each table (the bytes of its stored values, keys included), which does not depend on when Cassandra flushes or compacts; the WAL figure is its peak size on disk.');
-  out.push('- *recovery* runs from the SIGKILL to the restarted runner\'s first committed batch: process start, reconnects, and for Kafka rows the consumer group\'s join (the restart removes the member its killed predecessor left, instead of waiting 30 s for that member\'s session to time out). A restarted runner that finds nothing left to read (a plain receiver whose whole backlog died with it) records none.');
-  out.push('- A plain socket receiver loses, on a crash, what it had received but not processed and what was in the TCP connection; loopback buffers hold hundreds of kilobytes, so a row that falls behind the sender (the system-of-record rows write every event, and retry whole batches after a lost acknowledgement) loses much more than one that keeps up. That is the receiver\'s nature, which the WAL rows show is fixed by logging on receipt.');
-  out.push('- The speed classes compare rows with each other (fast: at least 0.6× the fastest row), on this 2-core machine; absolute figures depend on it.');
+  out.push(
+    '- *error* is (total counted − truth) / truth over all rows of the sink table; *over / under* split it row by row, so a row that overcounts cannot hide a row that undercounts.',
+  );
+  out.push(
+    '- *storage* is the logical size of each table (the bytes of its stored values, keys included), which does not depend on when Cassandra flushes or compacts; the WAL figure is its peak size on disk.',
+  );
+  out.push(
+    "- *recovery* runs from the SIGKILL to the restarted runner's first committed batch: process start, reconnects, and for Kafka rows the consumer group's join (the restart removes the member its killed predecessor left, instead of waiting 30 s for that member's session to time out). A restarted runner that finds nothing left to read (a plain receiver whose whole backlog died with it) records none.",
+  );
+  out.push(
+    "- A plain socket receiver loses, on a crash, what it had received but not processed and what was in the TCP connection; loopback buffers hold hundreds of kilobytes, so a row that falls behind the sender (the system-of-record rows write every event, and retry whole batches after a lost acknowledgement) loses much more than one that keeps up. That is the receiver's nature, which the WAL rows show is fixed by logging on receipt.",
+  );
+  out.push(
+    '- The speed classes compare rows with each other (fast: at least 0.6× the fastest row), on this 2-core machine; absolute figures depend on it.',
+  );
   writeFileSync(join(dir, 'cheat-sheet.md'), `${out.join('\n')}\n`);
 
   const points = ids.map((id) => {
     const r = rows.get(id)!;
-    return { label: id, eventsPerSecond: r.eventsPerSecond, error: finalError(r), repaired: r.errorAfter !== undefined };
+    return {
+      label: id,
+      eventsPerSecond: r.eventsPerSecond,
+      error: finalError(r),
+      repaired: r.errorAfter !== undefined,
+    };
   });
-  writeFileSync(join(dir, 'cheat-sheet.svg'), accuracySpeedChart(points, `The cheat sheet of Real Time Analytics with Spark Streaming and Cassandra, measured (${results.seeds} fault schedules a row)`));
+  writeFileSync(
+    join(dir, 'cheat-sheet.svg'),
+    accuracySpeedChart(
+      points,
+      `The cheat sheet of Real Time Analytics with Spark Streaming and Cassandra, measured (${results.seeds} fault schedules a row)`,
+    ),
+  );
 }

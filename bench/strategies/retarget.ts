@@ -26,7 +26,12 @@ function step(node: StepNode, t: Target): StepNode {
 
 function source(node: SourceNode, t: Target): SourceNode {
   const options: Record<string, unknown> = { ...node.options };
-  if (node.connector === 'kafka') Object.assign(options, { brokers: [...t.brokers], topic: t.topic, groupId: `${String(options.groupId)}-${t.suffix}` });
+  if (node.connector === 'kafka')
+    Object.assign(options, {
+      brokers: [...t.brokers],
+      topic: t.topic,
+      groupId: `${String(options.groupId)}-${t.suffix}`,
+    });
   if (node.connector === 'socket') Object.assign(options, { host: t.host, port: t.port });
   if (node.connector === 'file') Object.assign(options, { path: t.file });
   const moved = SourceNode.create({ ...node, options: Object.freeze(options) });

@@ -46,7 +46,11 @@ const textWidth = (s: string) => s.length * 6.6;
  * then further out. Points close together (two rows at the same error and
  * speed) otherwise print their names over each other.
  */
-function placeLabels(points: readonly { label: string; cx: number; cy: number }[], plot: Box, obstacles: readonly Box[] = []): { x: number; y: number; anchor: 'start' | 'end' }[] {
+function placeLabels(
+  points: readonly { label: string; cx: number; cy: number }[],
+  plot: Box,
+  obstacles: readonly Box[] = [],
+): { x: number; y: number; anchor: 'start' | 'end' }[] {
   const placed: Box[] = [...obstacles, ...points.map((p) => ({ x: p.cx - 6, y: p.cy - 6, w: 12, h: 12 }))];
   return points.map((p) => {
     const w = textWidth(p.label);
@@ -54,9 +58,16 @@ function placeLabels(points: readonly { label: string; cx: number; cy: number }[
     for (const dy of [4, -10, 18, -24, 32, -38, 46]) {
       candidates.push({ x: p.cx + 9, y: p.cy + dy, anchor: 'start' }, { x: p.cx - 9, y: p.cy + dy, anchor: 'end' });
     }
-    const boxOf = (c: (typeof candidates)[number]): Box => ({ x: c.anchor === 'start' ? c.x : c.x - w, y: c.y - 11, w, h: 14 });
-    const inside = (b: Box) => b.x >= plot.x && b.x + b.w <= plot.x + plot.w && b.y >= plot.y && b.y + b.h <= plot.y + plot.h;
-    const chosen = candidates.find((c) => inside(boxOf(c)) && !placed.some((b) => overlaps(b, boxOf(c)))) ?? candidates[0]!;
+    const boxOf = (c: (typeof candidates)[number]): Box => ({
+      x: c.anchor === 'start' ? c.x : c.x - w,
+      y: c.y - 11,
+      w,
+      h: 14,
+    });
+    const inside = (b: Box) =>
+      b.x >= plot.x && b.x + b.w <= plot.x + plot.w && b.y >= plot.y && b.y + b.h <= plot.y + plot.h;
+    const chosen =
+      candidates.find((c) => inside(boxOf(c)) && !placed.some((b) => overlaps(b, boxOf(c)))) ?? candidates[0]!;
     placed.push(boxOf(chosen));
     return chosen;
   });
@@ -71,30 +82,51 @@ interface Panel {
 }
 
 /** One panel: grid, axes, the points within its range (with error bars clipped to it) and their labels. */
-function drawPanel(out: string[], points: readonly ChartPoint[], panel: Panel, m: { left: number; plotW: number }, xMax: number): void {
+function drawPanel(
+  out: string[],
+  points: readonly ChartPoint[],
+  panel: Panel,
+  m: { left: number; plotW: number },
+  xMax: number,
+): void {
   const x = (v: number) => m.left + (v / xMax) * m.plotW;
-  const y = (v: number) => panel.top + ((panel.yHi - Math.min(panel.yHi, Math.max(panel.yLo, v))) / (panel.yHi - panel.yLo)) * panel.height;
+  const y = (v: number) =>
+    panel.top + ((panel.yHi - Math.min(panel.yHi, Math.max(panel.yLo, v))) / (panel.yHi - panel.yLo)) * panel.height;
   const step = ticks(panel.yLo, panel.yHi);
   const decimals = step.length > 1 && Math.abs(step[1]! - step[0]!) < 1 ? 1 : 0;
   for (const t of step) {
-    out.push(`<line x1="${m.left}" x2="${m.left + m.plotW}" y1="${y(t)}" y2="${y(t)}" stroke="${t === 0 ? '#333' : '#e5e5e5'}" stroke-width="${t === 0 ? 1.5 : 1}"/>`);
-    out.push(`<text x="${m.left - 8}" y="${y(t) + 4}" text-anchor="end">${t > 0 ? '+' : ''}${t.toFixed(decimals)}%</text>`);
+    out.push(
+      `<line x1="${m.left}" x2="${m.left + m.plotW}" y1="${y(t)}" y2="${y(t)}" stroke="${t === 0 ? '#333' : '#e5e5e5'}" stroke-width="${t === 0 ? 1.5 : 1}"/>`,
+    );
+    out.push(
+      `<text x="${m.left - 8}" y="${y(t) + 4}" text-anchor="end">${t > 0 ? '+' : ''}${t.toFixed(decimals)}%</text>`,
+    );
   }
   for (const t of ticks(0, xMax)) {
     out.push(`<line x1="${x(t)}" x2="${x(t)}" y1="${panel.top}" y2="${panel.top + panel.height}" stroke="#f0f0f0"/>`);
-    out.push(`<text x="${x(t)}" y="${panel.top + panel.height + 16}" text-anchor="middle">${t >= 1000 ? `${t / 1000}k` : t}</text>`);
+    out.push(
+      `<text x="${x(t)}" y="${panel.top + panel.height + 16}" text-anchor="middle">${t >= 1000 ? `${t / 1000}k` : t}</text>`,
+    );
   }
-  out.push(`<rect x="${m.left}" y="${panel.top}" width="${m.plotW}" height="${panel.height}" fill="none" stroke="#999"/>`);
+  out.push(
+    `<rect x="${m.left}" y="${panel.top}" width="${m.plotW}" height="${panel.height}" fill="none" stroke="#999"/>`,
+  );
   out.push(`<text x="${m.left + 6}" y="${panel.top - 6}" font-weight="bold">${escape(panel.caption)}</text>`);
   const shown = points.filter((p) => p.error.mean >= panel.yLo && p.error.mean <= panel.yHi);
   const at = shown.map((p) => ({ label: p.label, cx: x(p.eventsPerSecond), cy: y(p.error.mean) }));
   // The zero line is kept clear too: a label struck through by it is hard to read.
-  const labels = placeLabels(at, { x: m.left, y: panel.top, w: m.plotW, h: panel.height }, [{ x: m.left, y: y(0) - 1, w: m.plotW, h: 2 }]);
+  const labels = placeLabels(at, { x: m.left, y: panel.top, w: m.plotW, h: panel.height }, [
+    { x: m.left, y: y(0) - 1, w: m.plotW, h: 2 },
+  ]);
   shown.forEach((p, i) => {
     const { cx, cy } = at[i]!;
     const colour = pointColour(p);
-    out.push(`<line x1="${cx}" x2="${cx}" y1="${y(p.error.min)}" y2="${y(p.error.max)}" stroke="${colour}" stroke-width="2"/>`);
-    for (const v of [p.error.min, p.error.max]) if (v >= panel.yLo && v <= panel.yHi) out.push(`<line x1="${cx - 5}" x2="${cx + 5}" y1="${y(v)}" y2="${y(v)}" stroke="${colour}" stroke-width="2"/>`);
+    out.push(
+      `<line x1="${cx}" x2="${cx}" y1="${y(p.error.min)}" y2="${y(p.error.max)}" stroke="${colour}" stroke-width="2"/>`,
+    );
+    for (const v of [p.error.min, p.error.max])
+      if (v >= panel.yLo && v <= panel.yHi)
+        out.push(`<line x1="${cx - 5}" x2="${cx + 5}" y1="${y(v)}" y2="${y(v)}" stroke="${colour}" stroke-width="2"/>`);
     out.push(`<circle cx="${cx}" cy="${cy}" r="5" fill="${colour}"/>`);
     const l = labels[i]!;
     out.push(`<text x="${l.x}" y="${l.y}" text-anchor="${l.anchor}" fill="${colour}">${escape(p.label)}</text>`);
@@ -118,17 +150,31 @@ export function accuracySpeedChart(points: readonly ChartPoint[], title: string,
     yHi: Math.max(0, ...points.map((p) => p.error.max)) + 1,
     caption: 'every row',
   };
-  const near: Panel = { top: full.top + full.height + 60, height: 300, yLo: -zoom, yHi: zoom, caption: `zoomed: errors between −${zoom}% and +${zoom}% (bars cut at the edges)` };
+  const near: Panel = {
+    top: full.top + full.height + 60,
+    height: 300,
+    yLo: -zoom,
+    yHi: zoom,
+    caption: `zoomed: errors between −${zoom}% and +${zoom}% (bars cut at the edges)`,
+  };
   const height = near.top + near.height + 80;
   const xMax = Math.max(...points.map((p) => p.eventsPerSecond)) * 1.1;
   const out: string[] = [];
-  out.push(`<svg xmlns="http://www.w3.org/2000/svg" width="${width}" height="${height}" viewBox="0 0 ${width} ${height}" font-family="Helvetica, Arial, sans-serif" font-size="12">`);
+  out.push(
+    `<svg xmlns="http://www.w3.org/2000/svg" width="${width}" height="${height}" viewBox="0 0 ${width} ${height}" font-family="Helvetica, Arial, sans-serif" font-size="12">`,
+  );
   out.push(`<rect width="${width}" height="${height}" fill="white"/>`);
-  out.push(`<text x="${width / 2}" y="26" text-anchor="middle" font-size="15" font-weight="bold">${escape(title)}</text>`);
+  out.push(
+    `<text x="${width / 2}" y="26" text-anchor="middle" font-size="15" font-weight="bold">${escape(title)}</text>`,
+  );
   drawPanel(out, points, full, m, xMax);
   drawPanel(out, points, near, m, xMax);
-  out.push(`<text x="${m.left + m.plotW / 2}" y="${near.top + near.height + 38}" text-anchor="middle">throughput, events/s (speed pass, no faults)</text>`);
-  out.push(`<text transform="translate(20 ${(full.top + near.top + near.height) / 2}) rotate(-90)" text-anchor="middle">final error against the truth (after repair where there is one); bars: min–max over seeds</text>`);
+  out.push(
+    `<text x="${m.left + m.plotW / 2}" y="${near.top + near.height + 38}" text-anchor="middle">throughput, events/s (speed pass, no faults)</text>`,
+  );
+  out.push(
+    `<text transform="translate(20 ${(full.top + near.top + near.height) / 2}) rotate(-90)" text-anchor="middle">final error against the truth (after repair where there is one); bars: min–max over seeds</text>`,
+  );
   const legend = [
     [colours.repaired, 'after repair from the system of record'],
     [colours.over, 'no system of record: overcount'],
@@ -137,7 +183,9 @@ export function accuracySpeedChart(points: readonly ChartPoint[], title: string,
   const ly = near.top + near.height + 62;
   legend.forEach(([colour, text], i) => {
     const lx = m.left + i * 260;
-    out.push(`<circle cx="${lx + 5}" cy="${ly}" r="5" fill="${colour}"/><text x="${lx + 15}" y="${ly + 4}">${escape(text)}</text>`);
+    out.push(
+      `<circle cx="${lx + 5}" cy="${ly}" r="5" fill="${colour}"/><text x="${lx + 15}" y="${ly + 4}">${escape(text)}</text>`,
+    );
   });
   out.push('</svg>');
   return `${out.join('\n')}\n`;

@@ -48,7 +48,14 @@ try {
   });
   // An idle stop waited untilIdleMs for nothing: that wait is not processing.
   const busyMs = result.stopped === 'idle' ? result.processingMs - config.untilIdleMs : result.processingMs;
-  say({ done: true, recordsIn: result.recordsIn, processingMs: busyMs, replays: result.replays, stopped: result.stopped, t: Date.now() });
+  say({
+    done: true,
+    recordsIn: result.recordsIn,
+    processingMs: busyMs,
+    replays: result.replays,
+    stopped: result.stopped,
+    t: Date.now(),
+  });
 } finally {
   // A driver whose acknowledgements the proxy swallowed can wait long on shutdown; the run is over, so do not.
   await Promise.race([client.shutdown(), new Promise((resolve) => setTimeout(resolve, 2_000))]);

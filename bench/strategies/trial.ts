@@ -40,7 +40,10 @@ const brokers = [`${host}:${kafkaPort}`];
 
 /** One event of the trial's data: a sensor reading that is also a page visit, so every strategy reads the same records. */
 export function trialEvent(seed: number, i: number) {
-  const { event } = generatedEvent({ seed, count: 0, keys: 20, intervalMs: 50, startTs: Date.UTC(2024, 0, 1), lateFraction: 0, duplicateFraction: 0 }, i);
+  const { event } = generatedEvent(
+    { seed, count: 0, keys: 20, intervalMs: 50, startTs: Date.UTC(2024, 0, 1), lateFraction: 0, duplicateFraction: 0 },
+    i,
+  );
   const k = Number(event.sensorId.slice('sensor-'.length));
   return { ...event, country: `${String.fromCharCode(65 + (k % 26))}${String.fromCharCode(65 + Math.floor(k / 26))}` };
 }
@@ -78,7 +81,9 @@ interface ChildRun {
 }
 
 function startChild(config: ChildConfig, onLine: (line: Record<string, unknown>) => void): ChildRun {
-  const child = spawn(process.execPath, ['--import', tsx, childScript, JSON.stringify(config)], { stdio: ['ignore', 'pipe', 'pipe'] });
+  const child = spawn(process.execPath, ['--import', tsx, childScript, JSON.stringify(config)], {
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
   let buffered = '';
   let stderr = '';
   child.stdout.on('data', (chunk: Buffer) => {
@@ -89,11 +94,14 @@ function startChild(config: ChildConfig, onLine: (line: Record<string, unknown>)
   });
   child.stderr.on('data', (d: Buffer) => (stderr = (stderr + d.toString()).slice(-4_000)));
   // 'close', not 'exit': the last stdout lines (the `done` line) may still be in flight at 'exit'.
-  const exited = new Promise<number | null>((resolve) => child.on('close', (code, signal) => {
-    if (code !== 0 && signal !== 'SIGKILL') process.stderr.write(`trial child exited with ${code ?? signal}: ${stderr}\n`);
-    if (process.env.IDEMFLOW_BENCH_DEBUG) process.stderr.write(`child (${code ?? signal}) stderr:\n${stderr}\n`);
-    resolve(code);
-  }));
+  const exited = new Promise<number | null>((resolve) =>
+    child.on('close', (code, signal) => {
+      if (code !== 0 && signal !== 'SIGKILL')
+        process.stderr.write(`trial child exited with ${code ?? signal}: ${stderr}\n`);
+      if (process.env.IDEMFLOW_BENCH_DEBUG) process.stderr.write(`child (${code ?? signal}) stderr:\n${stderr}\n`);
+      resolve(code);
+    }),
+  );
   return { exited, kill: () => child.kill('SIGKILL') };
 }
 
@@ -102,7 +110,10 @@ async function measuredRows(admin: Client, sink: SinkNode): Promise<Map<string, 
   const windowColumn = sink.key.find((c) => c.from.type === 'field' && c.from.field === 'windowStart')?.column;
   const valueColumn = sink.values[0]!.column;
   const rows = new Map<string, number>();
-  const result = await admin.execute(`SELECT * FROM ${sink.keyspace}.${sink.table}`, [], { prepare: true, fetchSize: 100_000 });
+  const result = await admin.execute(`SELECT * FROM ${sink.keyspace}.${sink.table}`, [], {
+    prepare: true,
+    fetchSize: 100_000,
+  });
   for (const row of result.rows) {
     const window = windowColumn ? (row.get(windowColumn) as Date).getTime() : 0;
     rows.set(JSON.stringify([String(row.get(keyColumn)), window]), Number(row.get(valueColumn)));
@@ -124,19 +135,34 @@ export async function runTrial(options: TrialOptions): Promise<TrialResult> {
   const dir = join(options.workDir, suffix);
   mkdirSync(dir, { recursive: true });
   const target: Target = {
-    keyspace: options.keyspace, suffix, brokers, topic: `bench-strategies-${suffix}`, host, port: 0, walDir: join(dir, 'wal'), file: join(dir, 'input.jsonl'),
+    keyspace: options.keyspace,
+    suffix,
+    brokers,
+    topic: `bench-strategies-${suffix}`,
+    host,
+    port: 0,
+    walDir: join(dir, 'wal'),
+    file: join(dir, 'input.jsonl'),
   };
 
   const { loadPipelines } = await import('../../cli/load-pipelines.ts');
   const [loaded] = await loadPipelines(options.file);
   const connector = loaded!.pipeline.ir.source.connector;
   const records = Array.from({ length: events }, (_, i) => trialEvent(seed, i));
-  const queue = delivered(records.map((r) => JSON.stringify(r)), faults, connector === 'socket', random);
+  const queue = delivered(
+    records.map((r) => JSON.stringify(r)),
+    faults,
+    connector === 'socket',
+    random,
+  );
 
   let sender: Awaited<ReturnType<typeof startLineServer>> | undefined;
   if (connector === 'socket') {
     const burst = 100;
-    sender = await startLineServer(queue.lines, { burst, pauseMs: options.linesPerSecond > 0 ? (burst * 1000) / options.linesPerSecond : 0 });
+    sender = await startLineServer(queue.lines, {
+      burst,
+      pauseMs: options.linesPerSecond > 0 ? (burst * 1000) / options.linesPerSecond : 0,
+    });
   } else if (connector === 'kafka') {
     await produceLines(brokers, target.topic, queue.lines);
   } else {
@@ -145,10 +171,20 @@ export async function runTrial(options: TrialOptions): Promise<TrialResult> {
   const pipeline: PipelineNode = retarget(loaded!.pipeline.ir, { ...target, port: sender?.port ?? 0 });
   for (const cql of schemaCql(tableSchemas(pipeline))) await options.admin.execute(cql);
 
-  const proxy = await startCqlFaultProxy({ upstreamHost: host, upstreamPort: cassandraPort, dropResponseRate: faults.lostAcks, seed });
+  const proxy = await startCqlFaultProxy({
+    upstreamHost: host,
+    upstreamPort: cassandraPort,
+    dropResponseRate: faults.lostAcks,
+    seed,
+  });
   const config: ChildConfig = {
-    file: options.file, target: { ...target, port: sender?.port ?? 0 }, checkpointDir: join(dir, 'checkpoint'), storeDir: join(dir, 'store'),
-    cassandraPort: proxy.port, batchSize: options.batchSize, untilIdleMs: connector === 'file' ? 0 : 3_000,
+    file: options.file,
+    target: { ...target, port: sender?.port ?? 0 },
+    checkpointDir: join(dir, 'checkpoint'),
+    storeDir: join(dir, 'store'),
+    cassandraPort: proxy.port,
+    batchSize: options.batchSize,
+    untilIdleMs: connector === 'file' ? 0 : 3_000,
   };
   const expectedBatches = Math.max(3, Math.ceil(queue.lines.length / options.batchSize));
   const killAt = faults.crash ? 2 + random.int(0, Math.max(0, expectedBatches - 4)) : Number.POSITIVE_INFINITY;
@@ -192,7 +228,11 @@ export async function runTrial(options: TrialOptions): Promise<TrialResult> {
   }
   const storage: Record<string, number> = {};
   for (const sink of Pipelines.sinks(pipeline)) {
-    if (sink.target === 'cassandra' && sink.table) storage[sink.table.slice(0, -suffix.length - 1)] = await tableBytes(options.admin, `${sink.keyspace}.${sink.table}`);
+    if (sink.target === 'cassandra' && sink.table)
+      storage[sink.table.slice(0, -suffix.length - 1)] = await tableBytes(
+        options.admin,
+        `${sink.keyspace}.${sink.table}`,
+      );
   }
   rmSync(dir, { recursive: true, force: true });
   return {

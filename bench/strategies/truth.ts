@@ -7,7 +7,8 @@ export function truthOf(pipeline: PipelineNode, events: readonly Record<string, 
   // Windows count apart only when the sink keys rows by them; otherwise the table adds (counters) or merges them.
   const keyedByWindow = pipeline.sink.key.some((c) => c.from.type === 'field' && c.from.field === 'windowStart');
   const window = keyedByWindow ? pipeline.steps.find((s) => s.kind === 'Window') : undefined;
-  if (!groupBy || groupBy.by.type !== 'field') throw new Error(`${pipeline.name}: the strategy benchmark needs a groupBy on a field`);
+  if (!groupBy || groupBy.by.type !== 'field')
+    throw new Error(`${pipeline.name}: the strategy benchmark needs a groupBy on a field`);
   const field = groupBy.by.field;
   const truth = new Map<string, number>();
   for (const e of events) {
@@ -31,5 +32,13 @@ export function accuracyOf(truth: ReadonlyMap<string, number>, measured: Readonl
   for (const [id, got] of measured) if (!truth.has(id)) over += got;
   const truthTotal = [...truth.values()].reduce((a, b) => a + b, 0);
   const total = [...measured.values()].reduce((a, b) => a + b, 0);
-  return { total, truthTotal, over, under, errorPct: ((total - truthTotal) / truthTotal) * 100, exactRows, rows: truth.size };
+  return {
+    total,
+    truthTotal,
+    over,
+    under,
+    errorPct: ((total - truthTotal) / truthTotal) * 100,
+    exactRows,
+    rows: truth.size,
+  };
 }

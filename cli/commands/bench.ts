@@ -2,11 +2,12 @@ import { Command } from 'commander';
 import { parseInteger } from '../shared-options.ts';
 import { UsageError } from '../usage-error.ts';
 
-const sizeList = (value: string) => value.split(',').map((s) => {
-  const n = Number(s);
-  if (!Number.isInteger(n) || n < 1) throw new UsageError(`--sizes takes whole numbers, got "${s}"`);
-  return n;
-});
+const sizeList = (value: string) =>
+  value.split(',').map((s) => {
+    const n = Number(s);
+    if (!Number.isInteger(n) || n < 1) throw new UsageError(`--sizes takes whole numbers, got "${s}"`);
+    return n;
+  });
 
 type Benchmark = (o: { sizes?: number[]; beamSizes?: number[]; seeds?: number; only?: string[] }) => Promise<string>;
 
@@ -32,8 +33,14 @@ async function loadBenchmark(name: string): Promise<Benchmark> {
   try {
     return await load();
   } catch (error) {
-    if ((error as { code?: string }).code !== 'ERR_MODULE_NOT_FOUND' || !String((error as Error).message).includes('/bench/')) throw error;
-    throw new UsageError('benchmarks ship with the repository, not the package: run them from a clone (npm run bench -- <name>)');
+    if (
+      (error as { code?: string }).code !== 'ERR_MODULE_NOT_FOUND' ||
+      !String((error as Error).message).includes('/bench/')
+    )
+      throw error;
+    throw new UsageError(
+      'benchmarks ship with the repository, not the package: run them from a clone (npm run bench -- <name>)',
+    );
   }
 }
 
@@ -42,11 +49,21 @@ export function benchCommand(): Command {
     .description('Benchmarks, each against a baseline measured in the same run (see docs/benchmarks.md).')
     .argument('<name>', `which benchmark: ${Object.keys(benchmarks).join(', ')}`)
     .option('--sizes <list>', 'event counts, e.g. 10000,100000', sizeList)
-    .option('--beam-sizes <list>', 'event counts at which Beam\'s DirectRunner also runs', sizeList)
-    .option('--seeds <n>', 'strategies: fault schedules a row (default 10); faults: schedules in all (default 1000)', parseInteger('--seeds', 1))
-    .option('--only <rows>', 'strategies: only these rows (comma-separated), keeping the others\' committed results', (v: string) => v.split(',').map((s) => s.trim()))
-    .action(async (name: string, flags: { sizes?: number[]; beamSizes?: number[]; seeds?: number; only?: string[] }) => {
-      const bench = await loadBenchmark(name);
-      process.stdout.write(`${await bench(flags)}\n`);
-    });
+    .option('--beam-sizes <list>', "event counts at which Beam's DirectRunner also runs", sizeList)
+    .option(
+      '--seeds <n>',
+      'strategies: fault schedules a row (default 10); faults: schedules in all (default 1000)',
+      parseInteger('--seeds', 1),
+    )
+    .option(
+      '--only <rows>',
+      "strategies: only these rows (comma-separated), keeping the others' committed results",
+      (v: string) => v.split(',').map((s) => s.trim()),
+    )
+    .action(
+      async (name: string, flags: { sizes?: number[]; beamSizes?: number[]; seeds?: number; only?: string[] }) => {
+        const bench = await loadBenchmark(name);
+        process.stdout.write(`${await bench(flags)}\n`);
+      },
+    );
 }

@@ -37,19 +37,35 @@ function reportLoadFailure(failure: LoadError): void {
 
 export function checkCommand(): Command {
   return new Command('check')
-    .description('Prove, without running anything, whether pipelines stay correct under retries, replays and crashes; place each in the cheat sheet of Real Time Analytics with Spark Streaming and Cassandra.')
+    .description(
+      'Prove, without running anything, whether pipelines stay correct under retries, replays and crashes; place each in the cheat sheet of Real Time Analytics with Spark Streaming and Cassandra.',
+    )
     .argument('<files...>', 'pipeline files, folders or globs (e.g. "pipelines/**/*.ts")')
     .addOption(new Option('-f, --format <format>', 'output format').choices(Object.keys(formatters)).default('pretty'))
-    .option('--explain', 'show the cheat-sheet row, the verdict of Real Time Analytics with Spark Streaming and Cassandra, what was measured, and why the pipeline is in it', false)
-    .addOption(new Option('--runner <name>', 'also apply the rules of this runner (beam-*: functions must not capture variables)').choices([...runnerNames]).default('local'))
-    .addHelpText('after', `
+    .option(
+      '--explain',
+      'show the cheat-sheet row, the verdict of Real Time Analytics with Spark Streaming and Cassandra, what was measured, and why the pipeline is in it',
+      false,
+    )
+    .addOption(
+      new Option(
+        '--runner <name>',
+        'also apply the rules of this runner (beam-*: functions must not capture variables)',
+      )
+        .choices([...runnerNames])
+        .default('local'),
+    )
+    .addHelpText(
+      'after',
+      `
 Exit codes: 0 no errors (warnings and notes allowed), 1 errors found, 2 usage error or a file that cannot be loaded.
 A file that cannot be loaded (it throws, or exports no pipeline) is reported on
 stderr and the other files are still checked; the exit code is then 2.
 
 Examples:
   idemflow check pipelines/counts.ts --explain
-  idemflow check "pipelines/**/*.ts" --format json      (quote globs: the shell's expansion also works)`)
+  idemflow check "pipelines/**/*.ts" --format json      (quote globs: the shell's expansion also works)`,
+    )
     .action(async (files: string[], options: { format: string; explain: boolean; runner: RunnerName }) => {
       const { loaded, failures } = await loadEach(files);
       const reports = loaded.map((p) => reportOf(p, options.runner));
@@ -57,11 +73,15 @@ Examples:
       const results = options.explain ? readResults() : undefined;
       const measured = (id: StrategyId) => {
         const entry = results?.strategies[id];
-        return entry && results ? { row: summarize(entry), generatedAt: results.generatedAt, seeds: results.seeds } : undefined;
+        return entry && results
+          ? { row: summarize(entry), generatedAt: results.generatedAt, seeds: results.seeds }
+          : undefined;
       };
       const unloaded = failures.map((f) => ({ file: f.file, message: f.reason }));
-      if (reports.length > 0 || options.format === 'json') process.stdout.write(`${format(reports, { explain: options.explain, measured, unloaded })}\n`);
+      if (reports.length > 0 || options.format === 'json')
+        process.stdout.write(`${format(reports, { explain: options.explain, measured, unloaded })}\n`);
       for (const failure of failures) reportLoadFailure(failure);
-      process.exitCode = failures.length > 0 ? exitCodes.usage : countBySeverity(reports).error > 0 ? exitCodes.findings : exitCodes.ok;
+      process.exitCode =
+        failures.length > 0 ? exitCodes.usage : countBySeverity(reports).error > 0 ? exitCodes.findings : exitCodes.ok;
     });
 }

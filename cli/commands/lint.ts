@@ -34,7 +34,10 @@ function configOf(option: string | undefined): LintConfig | undefined {
   if (path === undefined) return undefined;
   if (!existsSync(path)) throw new UsageError(`--config ${path}: file not found`);
   try {
-    return readLintConfig(path, allRuleMeta.map((m) => m.code));
+    return readLintConfig(
+      path,
+      allRuleMeta.map((m) => m.code),
+    );
   } catch (error) {
     throw new UsageError((error as Error).message);
   }
@@ -42,18 +45,43 @@ function configOf(option: string | undefined): LintConfig | undefined {
 
 export function lintCommand(): Command {
   return new Command('lint')
-    .description('Find replay-safety bugs by reading code, without running it: idemflow pipelines (every compiler rule) and plain cassandra-driver / kafkajs code (counter updates that may be resent, random or clock keys, offsets committed before the write).')
-    .argument('[paths...]', 'files, folders or globs (default: the tsconfig\'s files, or with --since the changed files)')
-    .option('--project <tsconfig>', 'tsconfig.json for compiler options and module resolution of every file (default: each file\'s nearest tsconfig.json above it; the summary names the ones used)')
-    .option('--include-tests', 'also lint test and example files found in folders and globs (test/, tests/, __tests__/, spec/, examples/, fixtures/, *.test.*, *.spec.*); files named one by one always are', false)
-    .addOption(new Option('-f, --format <format>', 'output format').choices(Object.keys(lintFormatters)).default('pretty'))
-    .option('--max-warnings <n>', 'fail (exit 1) when there are more warnings than this', parseInteger('--max-warnings', 0))
-    .option('--since <git-ref>', 'lint only files changed since this ref (a PR\'s base, e.g. origin/main)')
-    .option('--config <file>', `per-code severities, e.g. {"rules":{"IDEM006":"off"}} (default: ./${defaultLintConfigFile} if present)`)
+    .description(
+      'Find replay-safety bugs by reading code, without running it: idemflow pipelines (every compiler rule) and plain cassandra-driver / kafkajs code (counter updates that may be resent, random or clock keys, offsets committed before the write).',
+    )
+    .argument(
+      '[paths...]',
+      "files, folders or globs (default: the tsconfig's files, or with --since the changed files)",
+    )
+    .option(
+      '--project <tsconfig>',
+      "tsconfig.json for compiler options and module resolution of every file (default: each file's nearest tsconfig.json above it; the summary names the ones used)",
+    )
+    .option(
+      '--include-tests',
+      'also lint test and example files found in folders and globs (test/, tests/, __tests__/, spec/, examples/, fixtures/, *.test.*, *.spec.*); files named one by one always are',
+      false,
+    )
+    .addOption(
+      new Option('-f, --format <format>', 'output format').choices(Object.keys(lintFormatters)).default('pretty'),
+    )
+    .option(
+      '--max-warnings <n>',
+      'fail (exit 1) when there are more warnings than this',
+      parseInteger('--max-warnings', 0),
+    )
+    .option('--since <git-ref>', "lint only files changed since this ref (a PR's base, e.g. origin/main)")
+    .option(
+      '--config <file>',
+      `per-code severities, e.g. {"rules":{"IDEM006":"off"}} (default: ./${defaultLintConfigFile} if present)`,
+    )
     .option('-o, --output <file>', 'write the report to a file instead of stdout (e.g. for a SARIF upload)')
-    .addOption(new Option('--runner <name>', 'also apply the rules of this runner').choices([...runnerNames]).default('local'))
+    .addOption(
+      new Option('--runner <name>', 'also apply the rules of this runner').choices([...runnerNames]).default('local'),
+    )
     .option('-q, --quiet', 'no progress bar', false)
-    .addHelpText('after', `
+    .addHelpText(
+      'after',
+      `
 Suppress one finding with a comment on the line above, reason required:
   // idemflow-disable-next-line IDEM002 -- dashboard tolerates undercounts; nightly batch corrects
 
@@ -62,14 +90,25 @@ Exit codes: 0 clean (notes and warnings within --max-warnings), 1 errors or too 
 Examples:
   idemflow lint "pipelines/**/*.ts"
   idemflow lint pipelines --format sarif --output idemflow.sarif
-  idemflow lint --since origin/main --format github --max-warnings 0`)
+  idemflow lint --since origin/main --format github --max-warnings 0`,
+    )
     .action(async (paths: string[], options: LintOptions) => {
       const project = tsconfigOf(options.project);
       const config = configOf(options.config);
-      const inputs = await filesToLint(paths, { tsconfig: project ?? (existsSync('tsconfig.json') ? resolve('tsconfig.json') : undefined), since: options.since, includeTests: options.includeTests });
-      const progress = countProgress({ quiet: options.quiet, total: inputs.files.length, label: 'lint', unit: 'files' });
+      const inputs = await filesToLint(paths, {
+        tsconfig: project ?? (existsSync('tsconfig.json') ? resolve('tsconfig.json') : undefined),
+        since: options.since,
+        includeTests: options.includeTests,
+      });
+      const progress = countProgress({
+        quiet: options.quiet,
+        total: inputs.files.length,
+        label: 'lint',
+        unit: 'files',
+      });
       const onInternalError = (file: string, error: unknown) => {
-        if (process.argv.includes('--verbose')) process.stderr.write(`idemflow lint: ${file}:\n${error instanceof Error ? error.stack : String(error)}\n`);
+        if (process.argv.includes('--verbose'))
+          process.stderr.write(`idemflow lint: ${file}:\n${error instanceof Error ? error.stack : String(error)}\n`);
       };
       const groups = groupByTsconfig(inputs.files, project);
       let done = 0;
@@ -77,9 +116,18 @@ Examples:
         const offset = done;
         done += files.length;
         const onFile = (n: number) => progress.update(offset + n);
-        return lintProject(loadLintProject(files, tsconfig), files, { config, runner: options.runner, onFile, onInternalError });
+        return lintProject(loadLintProject(files, tsconfig), files, {
+          config,
+          runner: options.runner,
+          onFile,
+          onInternalError,
+        });
       });
-      const result = { ...mergeLintResults(parts), tsconfigs: [...groups.keys()].filter((t) => t !== undefined), skippedTests: inputs.skippedTests };
+      const result = {
+        ...mergeLintResults(parts),
+        tsconfigs: [...groups.keys()].filter((t) => t !== undefined),
+        skippedTests: inputs.skippedTests,
+      };
       progress.stop();
       const text = lintFormatters[options.format]!(result);
       if (options.output) writeFileSync(options.output, `${text}\n`);
@@ -87,6 +135,9 @@ Examples:
       const counts = lintCounts(result);
       const tooManyWarnings = options.maxWarnings !== undefined && counts.warning > options.maxWarnings;
       process.exitCode = counts.error > 0 || tooManyWarnings ? exitCodes.findings : exitCodes.ok;
-      if (tooManyWarnings) process.stderr.write(`idemflow: lint: ${counts.warning} warnings, more than --max-warnings ${options.maxWarnings}\n`);
+      if (tooManyWarnings)
+        process.stderr.write(
+          `idemflow: lint: ${counts.warning} warnings, more than --max-warnings ${options.maxWarnings}\n`,
+        );
     });
 }

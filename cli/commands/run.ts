@@ -34,7 +34,9 @@ interface RunFlags {
 
 export function runCommand(): Command {
   return new Command('run')
-    .description('Run a pipeline: on the local runner (micro-batches, checkpoints, replay after a crash, fault injection, dry-run), or on Apache Beam (DirectRunner, or Flink through Beam\'s job server).')
+    .description(
+      "Run a pipeline: on the local runner (micro-batches, checkpoints, replay after a crash, fault injection, dry-run), or on Apache Beam (DirectRunner, or Flink through Beam's job server).",
+    )
     .argument('<file>', 'pipeline file')
     .addOption(pipelineOption())
     .addOption(storeOption())
@@ -43,16 +45,44 @@ export function runCommand(): Command {
     .option('--seed <n>', 'seed of the fault schedule', parseInteger('--seed', 0), 1)
     .option('--dry-run', 'write nothing; print the writes it would make and how they differ from the store', false)
     .option('--batch-size <n>', 'records a micro-batch', parseInteger('--batch-size', 1), 1_000)
-    .option('--batch-interval <ms>', 'streaming sources: close a batch this long after its first record', parseInteger('--batch-interval', 1), 1_000)
-    .option('--until-idle <ms>', 'stop, with a checkpoint, once the source has sent nothing for this long', parseInteger('--until-idle', 0))
+    .option(
+      '--batch-interval <ms>',
+      'streaming sources: close a batch this long after its first record',
+      parseInteger('--batch-interval', 1),
+      1_000,
+    )
+    .option(
+      '--until-idle <ms>',
+      'stop, with a checkpoint, once the source has sent nothing for this long',
+      parseInteger('--until-idle', 0),
+    )
     .option('-q, --quiet', 'no progress display (messages and the summary still print)', false)
-    .addOption(new Option('--runner <name>', 'where to run: local, Beam\'s DirectRunner, or Flink through Beam\'s job server').choices(['local', 'beam-direct', 'beam-flink']).default('local'))
-    .option('--flink-master <host:port>', 'beam-flink: the JobManager of a Flink cluster (default: an embedded Flink, [local])')
+    .addOption(
+      new Option('--runner <name>', "where to run: local, Beam's DirectRunner, or Flink through Beam's job server")
+        .choices(['local', 'beam-direct', 'beam-flink'])
+        .default('local'),
+    )
+    .option(
+      '--flink-master <host:port>',
+      'beam-flink: the JobManager of a Flink cluster (default: an embedded Flink, [local])',
+    )
     .addOption(cassandraOption())
-    .option('--connect-attempts <n>', 'tries to reach a socket sender or Kafka broker before giving up (doubling backoff)', parseInteger('--connect-attempts', 1), 10)
-    .option('--allow <codes>', 'run despite these error codes (comma-separated, e.g. IDEM001): errors otherwise refuse to run', parseAllow, [])
+    .option(
+      '--connect-attempts <n>',
+      'tries to reach a socket sender or Kafka broker before giving up (doubling backoff)',
+      parseInteger('--connect-attempts', 1),
+      10,
+    )
+    .option(
+      '--allow <codes>',
+      'run despite these error codes (comma-separated, e.g. IDEM001): errors otherwise refuse to run',
+      parseAllow,
+      [],
+    )
     .option('--print-config', 'print the configuration this run would use (secrets redacted) and exit', false)
-    .addHelpText('after', `
+    .addHelpText(
+      'after',
+      `
 Before it starts, run checks the pipeline as \`idemflow check\` does. Errors
 refuse the run (exit 1) unless --allow names their codes; warnings are printed
 once and the run goes on.
@@ -82,11 +112,14 @@ Examples:
   idemflow run pipelines/counts.ts --dry-run
   idemflow run pipelines/counters.ts --allow IDEM001      (a counter under retries, knowingly)
   idemflow run pipelines/counts.ts --runner beam-flink
-  idemflow demo                                           (no file needed: the anti-pattern against the design)`)
+  idemflow demo                                           (no file needed: the anti-pattern against the design)`,
+    )
     .action(async (file: string, flags: RunFlags) => {
       const { pipeline } = pickPipeline(await loadAll([file]), flags.pipeline);
       if (flags.printConfig) {
-        process.stdout.write(`${JSON.stringify({ pipeline: pipeline.name, ...effectiveConfig(flags) }, undefined, 2)}\n`);
+        process.stdout.write(
+          `${JSON.stringify({ pipeline: pipeline.name, ...effectiveConfig(flags) }, undefined, 2)}\n`,
+        );
         return;
       }
       const verdict = checkBeforeRun(pipeline.ir, flags.allow);
@@ -106,9 +139,15 @@ Examples:
       const faults = parseFaults(flags.faults);
       const store = openStore(flags.store);
       // A dry-run reads Cassandra (to diff against it) but creates nothing: no schema statements.
-      const cassandra = await openCassandra(flags.cassandra, flags.dryRun ? undefined : pipeline.ir, (l) => process.stderr.write(`${l}\n`));
-      const total = pipeline.ir.source.connector === 'generator' || pipeline.ir.source.connector === 'memory' ? Number(pipeline.ir.source.options.count) : undefined;
-      if (faults !== undefined && describeFaults(faults) !== 'none') process.stderr.write(`faults: ${describeFaults(faults)} (seed ${flags.seed})\n`);
+      const cassandra = await openCassandra(flags.cassandra, flags.dryRun ? undefined : pipeline.ir, (l) =>
+        process.stderr.write(`${l}\n`),
+      );
+      const total =
+        pipeline.ir.source.connector === 'generator' || pipeline.ir.source.connector === 'memory'
+          ? Number(pipeline.ir.source.options.count)
+          : undefined;
+      if (faults !== undefined && describeFaults(faults) !== 'none')
+        process.stderr.write(`faults: ${describeFaults(faults)} (seed ${flags.seed})\n`);
       // Everything the run says from here goes through the display: above its bar on a terminal.
       const display = progressDisplay({ quiet: flags.quiet, total, label: pipeline.name });
       const controller = new AbortController();
@@ -137,7 +176,10 @@ Examples:
           cassandra,
           connectAttempts: flags.connectAttempts,
         });
-        if (flags.dryRun) changes = formatChanges(diffPlan(result.plan ?? [], await dryRunLookup(pipeline.ir, result.plan ?? [], store, cassandra)));
+        if (flags.dryRun)
+          changes = formatChanges(
+            diffPlan(result.plan ?? [], await dryRunLookup(pipeline.ir, result.plan ?? [], store, cassandra)),
+          );
       } finally {
         display.stop();
         await cassandra?.shutdown();
@@ -145,7 +187,10 @@ Examples:
       }
       if (changes !== undefined) process.stdout.write(`${changes}\n`);
       process.stdout.write(`${summary(result)}\n`);
-      if (result.stopped === 'signal') process.stdout.write(`stopped by signal after batch ${result.batches}; run again with the same --checkpoint to resume\n`);
+      if (result.stopped === 'signal')
+        process.stdout.write(
+          `stopped by signal after batch ${result.batches}; run again with the same --checkpoint to resume\n`,
+        );
       if (result.stopped === 'idle') process.stdout.write(`stopped: the source was idle for ${flags.untilIdle} ms\n`);
       process.exitCode = exitCodes.ok;
     });

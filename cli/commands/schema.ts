@@ -7,7 +7,9 @@ import { UsageError } from '../usage-error.ts';
 
 export function schemaCommand(): Command {
   return new Command('schema')
-    .description('Print the CQL a pipeline needs (keyspaces, tables, counter, system-of-record and dead-letter tables); --apply creates them.')
+    .description(
+      'Print the CQL a pipeline needs (keyspaces, tables, counter, system-of-record and dead-letter tables); --apply creates them.',
+    )
     .argument('<file>', 'pipeline file')
     .addOption(pipelineOption())
     .option('--apply', 'create them in Cassandra (IF NOT EXISTS)', false)
@@ -18,7 +20,11 @@ export function schemaCommand(): Command {
       if (statements.length === 0) throw new UsageError(`${file}: the pipeline writes no Cassandra tables`);
       process.stdout.write(`${statements.map((s) => `${s};`).join('\n')}\n`);
       if (!flags.apply) return;
-      const client = await openCassandra(flags.cassandra ?? process.env.IDEMFLOW_CASSANDRA ?? '127.0.0.1:9042', pipeline.ir, (l) => process.stderr.write(`${l}\n`));
+      const client = await openCassandra(
+        flags.cassandra ?? process.env.IDEMFLOW_CASSANDRA ?? '127.0.0.1:9042',
+        pipeline.ir,
+        (l) => process.stderr.write(`${l}\n`),
+      );
       await client?.shutdown();
     });
 }

@@ -14,7 +14,9 @@ function cell(v: unknown, timestamp: boolean): string {
 }
 
 /** Rows as aligned columns under a header: the primary key's parts, then every column any row has. */
-export function formatTable(rows: readonly { key: readonly unknown[]; columns: Readonly<Record<string, unknown>> }[]): string {
+export function formatTable(
+  rows: readonly { key: readonly unknown[]; columns: Readonly<Record<string, unknown>> }[],
+): string {
   const keyParts = Math.max(...rows.map((r) => r.key.length));
   const columns = [...new Set(rows.flatMap((r) => Object.keys(r.columns)))].sort();
   const header = [...Array.from({ length: keyParts }, (_, i) => (keyParts === 1 ? 'key' : `key[${i}]`)), ...columns];
@@ -23,11 +25,20 @@ export function formatTable(rows: readonly { key: readonly unknown[]; columns: R
     ...columns.map((c) => (c in r.columns ? cell(r.columns[c], timeColumn.test(c)) : '')),
   ]);
   const widths = header.map((h, i) => Math.max(h.length, ...body.map((line) => line[i]!.length)));
-  return [header, ...body].map((line) => line.map((v, i) => v.padEnd(widths[i]!)).join('  ').trimEnd()).join('\n');
+  return [header, ...body]
+    .map((line) =>
+      line
+        .map((v, i) => v.padEnd(widths[i]!))
+        .join('  ')
+        .trimEnd(),
+    )
+    .join('\n');
 }
 
 export function storeCommand(): Command {
-  const store = new Command('store').description('Look inside the embedded store (the local stand-in for Cassandra).').exitOverride();
+  const store = new Command('store')
+    .description('Look inside the embedded store (the local stand-in for Cassandra).')
+    .exitOverride();
   store
     .command('list')
     .description('tables and their row counts')
@@ -44,7 +55,9 @@ export function storeCommand(): Command {
     });
   store
     .command('dump')
-    .description('print a table\'s rows, by primary key, under a header; timestamps (epoch milliseconds in keys and time columns) in ISO 8601 UTC; --format json keeps raw values')
+    .description(
+      "print a table's rows, by primary key, under a header; timestamps (epoch milliseconds in keys and time columns) in ISO 8601 UTC; --format json keeps raw values",
+    )
     .argument('<table>', 'keyspace.table, or a table name that is unique in the store')
     .addOption(storeOption())
     .addOption(new Option('-f, --format <format>', 'output format').choices(['table', 'json']).default('table'))
@@ -53,12 +66,22 @@ export function storeCommand(): Command {
       const names = s.tableNames();
       const matches = names.filter((n) => n === name || n.split('.')[1] === name);
       if (matches.length !== 1) {
-        throw new UsageError(matches.length === 0 ? `no table "${name}" in ${s.dir} (tables: ${names.join(', ') || 'none'})` : `"${name}" is ambiguous: ${matches.join(', ')}`);
+        throw new UsageError(
+          matches.length === 0
+            ? `no table "${name}" in ${s.dir} (tables: ${names.join(', ') || 'none'})`
+            : `"${name}" is ambiguous: ${matches.join(', ')}`,
+        );
       }
       const [keyspace, table] = matches[0]!.split('.') as [string, string];
       const rows = s.table({ keyspace, table }).rows();
       if (flags.format === 'json') {
-        process.stdout.write(`${JSON.stringify(rows.map((r) => ({ key: r.key, ...r.columns })), undefined, 2)}\n`);
+        process.stdout.write(
+          `${JSON.stringify(
+            rows.map((r) => ({ key: r.key, ...r.columns })),
+            undefined,
+            2,
+          )}\n`,
+        );
         return;
       }
       if (rows.length === 0) {

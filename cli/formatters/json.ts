@@ -11,7 +11,16 @@ export const json: Formatter = (reports, { explain, measured, unloaded = [] }) =
         strategy: {
           id: r.classification.strategy.id,
           title: r.classification.strategy.title,
-          ...(explain ? { verdict: r.classification.strategy.verdict, speed: r.classification.strategy.speed, accuracy: r.classification.strategy.accuracy, storage: r.classification.strategy.storage, reasons: r.classification.reasons, measured: measured?.(r.classification.strategy.id)?.row ?? null } : {}),
+          ...(explain
+            ? {
+                verdict: r.classification.strategy.verdict,
+                speed: r.classification.strategy.speed,
+                accuracy: r.classification.strategy.accuracy,
+                storage: r.classification.strategy.storage,
+                reasons: r.classification.reasons,
+                measured: measured?.(r.classification.strategy.id)?.row ?? null,
+              }
+            : {}),
         },
         diagnostics: r.diagnostics.map((d) => ({
           code: d.code,
@@ -19,7 +28,9 @@ export const json: Formatter = (reports, { explain, measured, unloaded = [] }) =
           severity: d.severity,
           message: d.message,
           fix: d.fix,
-          ...(d.location ? { location: describeLocation(d.location), line: d.location.line, column: d.location.column } : {}),
+          ...(d.location
+            ? { location: describeLocation(d.location), line: d.location.line, column: d.location.column }
+            : {}),
         })),
       })),
       // Files that could not be loaded: the document stays whole, and says what it could not check.

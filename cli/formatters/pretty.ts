@@ -11,8 +11,12 @@ const number = new Intl.NumberFormat('en-US', { maximumFractionDigits: 0 });
 
 /** The measured row of the cheat sheet (docs/cheat-sheet.md), as `--explain` cites it. */
 function measuredLines(row: MeasuredRow, generatedAt: string, seeds: number): string[] {
-  const after = row.errorAfter ? `, after repair ${signed(row.errorAfter.mean)} (exact in ${row.exactSeeds}/${row.seeds} seeds)` : ', no repair possible';
-  const storage = Object.entries(row.storageBytes).map(([t, b]) => `${t} ${number.format(b)} B`).join(', ');
+  const after = row.errorAfter
+    ? `, after repair ${signed(row.errorAfter.mean)} (exact in ${row.exactSeeds}/${row.seeds} seeds)`
+    : ', no repair possible';
+  const storage = Object.entries(row.storageBytes)
+    .map(([t, b]) => `${t} ${number.format(b)} B`)
+    .join(', ');
   return [
     `    measured (${seeds} seeds, ${generatedAt.slice(0, 10)}, docs/cheat-sheet.md): ${number.format(row.eventsPerSecond)} events/s; error ${signed(row.errorBefore.mean)} before repair${after}`,
     `      events lost ${row.eventsLost.toFixed(1)} a trial · recovery ${row.recoveryMs === undefined ? '—' : `${(row.recoveryMs / 1000).toFixed(1)} s`} · storage ${storage}${row.walPeakBytes > 0 ? ` + WAL ${number.format(row.walPeakBytes)} B` : ''}`,
@@ -37,9 +41,10 @@ export const pretty: Formatter = (reports, options) => {
       const m = options.measured?.(s.id);
       if (m) out.push(...measuredLines(m.row, m.generatedAt, m.seeds));
       if (m && claimsExactness(s.accuracy) && m.row.exactSeeds < m.row.seeds) {
-        out.push(`    ${pc.red('✘ measured: refutes')} "${s.accuracy}": exact after repair in ${m.row.exactSeeds}/${m.row.seeds} seeds (see docs/cheat-sheet.md)`);
-      }
-      else out.push(pc.dim('    measured: no results yet (npm run bench -- strategies)'));
+        out.push(
+          `    ${pc.red('✘ measured: refutes')} "${s.accuracy}": exact after repair in ${m.row.exactSeeds}/${m.row.seeds} seeds (see docs/cheat-sheet.md)`,
+        );
+      } else out.push(pc.dim('    measured: no results yet (npm run bench -- strategies)'));
     }
     for (const d of r.diagnostics) {
       out.push(`  ${paint[d.severity](d.severity.padEnd(7))} ${pc.bold(d.code)} ${d.message}`);
@@ -53,6 +58,8 @@ export const pretty: Formatter = (reports, options) => {
   const unloaded = options.unloaded?.length ?? 0;
   const mark = c.error > 0 || unloaded > 0 ? pc.red('✖') : pc.green('✔');
   const notLoaded = unloaded > 0 ? `; ${plural(unloaded, 'file')} not loaded (named on stderr)` : '';
-  out.push(`${mark} ${plural(reports.length, 'pipeline')}: ${plural(c.error, 'error')}, ${plural(c.warning, 'warning')}, ${plural(c.note, 'note')}${notLoaded}`);
+  out.push(
+    `${mark} ${plural(reports.length, 'pipeline')}: ${plural(c.error, 'error')}, ${plural(c.warning, 'warning')}, ${plural(c.note, 'note')}${notLoaded}`,
+  );
   return out.join('\n');
 };

@@ -1,6 +1,11 @@
 import type { Graph, GraphNode } from './pipeline-graph.ts';
 
-const shape: Readonly<Record<GraphNode['role'], string>> = { source: 'invhouse', step: 'box', sink: 'cylinder', store: 'cylinder' };
+const shape: Readonly<Record<GraphNode['role'], string>> = {
+  source: 'invhouse',
+  step: 'box',
+  sink: 'cylinder',
+  store: 'cylinder',
+};
 
 const quote = (s: string) => `"${s.replace(/\\/g, '\\\\').replace(/"/g, '\\"')}"`;
 

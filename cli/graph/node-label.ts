@@ -13,7 +13,8 @@ const labels: NodeVisitor<string> = {
   FlatMap: (n) => `flatMap ${fnText(n.fn.source)}`,
   EventTime: (n) => `event time ${fnText(n.fn.source)}`,
   Archive: (n) => `archive → ${SinkNode.label(n.sink)}`,
-  Window: (n) => (n.type === 'tumbling' ? `tumbling ${ms(n.sizeMs)}` : `sliding ${ms(n.sizeMs)} every ${ms(n.slideMs)}`),
+  Window: (n) =>
+    n.type === 'tumbling' ? `tumbling ${ms(n.sizeMs)}` : `sliding ${ms(n.sizeMs)} every ${ms(n.slideMs)}`,
   GroupBy: (n) => `groupBy ${n.by.type === 'field' ? n.by.field : fnText(n.by.fn.source)}`,
   Aggregate: (n) => (n.field ? `${n.op}(${n.field})` : `${n.op}()`),
   Sink: (n) => `${n.mode} ${SinkNode.label(n)}${n.retry.retries > 0 ? ` (retry ×${n.retry.retries})` : ''}`,

@@ -23,7 +23,12 @@ export function pipelineGraph(pipeline: PipelineNode): Graph {
     nodes.push({ id, label: nodeLabel(step), role: 'step' });
     edges.push({ from: previous, to: id });
     previous = id;
-    const side = step.kind === 'Archive' ? { sink: step.sink, label: 'raw events' } : step.kind === 'Parse' ? { sink: step.deadLetter, label: 'invalid' } : undefined;
+    const side =
+      step.kind === 'Archive'
+        ? { sink: step.sink, label: 'raw events' }
+        : step.kind === 'Parse'
+          ? { sink: step.deadLetter, label: 'invalid' }
+          : undefined;
     if (side) {
       nodes.push({ id: `${id}s`, label: nodeLabel(side.sink), role: 'store' });
       edges.push({ from: id, to: `${id}s`, label: side.label });

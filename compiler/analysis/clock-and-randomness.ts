@@ -30,7 +30,8 @@ const machineProperties = /^(globalThis\.)?process\.(pid|ppid)$/;
 /** What kind of value a label names: the clock, randomness, or the machine running the code. */
 export type NondeterministicKind = 'clock' | 'random' | 'machine' | 'module-state';
 
-const clockLabels = /^(Date\.now\(\)|performance\.now\(\)|process\.hrtime\(\)|process\.uptime\(\)|new Date\(\)|Date\(\)|TimeUuid\.now\(\)|LocalDate\/LocalTime\.now\(\))$/;
+const clockLabels =
+  /^(Date\.now\(\)|performance\.now\(\)|process\.hrtime\(\)|process\.uptime\(\)|new Date\(\)|Date\(\)|TimeUuid\.now\(\)|LocalDate\/LocalTime\.now\(\))$/;
 const machineLabels = /^(os\.hostname\(\)|os\.networkInterfaces\(\)|process\.pid)$/;
 
 export function kindOf(what: string): NondeterministicKind {
@@ -41,7 +42,11 @@ export function kindOf(what: string): NondeterministicKind {
 
 function calleeText(node: ts.Expression): string {
   // `(0, ns.fn)()` → `ns.fn`
-  if (ts.isParenthesizedExpression(node) && ts.isBinaryExpression(node.expression) && node.expression.operatorToken.kind === ts.SyntaxKind.CommaToken) {
+  if (
+    ts.isParenthesizedExpression(node) &&
+    ts.isBinaryExpression(node.expression) &&
+    node.expression.operatorToken.kind === ts.SyntaxKind.CommaToken
+  ) {
     return calleeText(node.expression.right);
   }
   return node.getText().replace(/\s+/g, '').replace(/\?\./g, '.');
@@ -49,10 +54,19 @@ function calleeText(node: ts.Expression): string {
 
 /** What a single node reads from the clock or a random source, if anything (not its children). */
 export function nondeterministicValue(node: ts.Node): string | undefined {
-  if (ts.isNewExpression(node) && calleeText(node.expression).replace(/^globalThis\./, '') === 'Date' && (node.arguments?.length ?? 0) === 0) {
+  if (
+    ts.isNewExpression(node) &&
+    calleeText(node.expression).replace(/^globalThis\./, '') === 'Date' &&
+    (node.arguments?.length ?? 0) === 0
+  ) {
     return 'new Date()';
   }
-  if (ts.isPropertyAccessExpression(node) && !(ts.isCallExpression(node.parent) && node.parent.expression === node) && machineProperties.test(calleeText(node))) return 'process.pid';
+  if (
+    ts.isPropertyAccessExpression(node) &&
+    !(ts.isCallExpression(node.parent) && node.parent.expression === node) &&
+    machineProperties.test(calleeText(node))
+  )
+    return 'process.pid';
   if (ts.isCallExpression(node)) {
     const callee = calleeText(node.expression);
     if (callee === 'Date' || callee === 'globalThis.Date') return 'Date()';

@@ -20,14 +20,22 @@ export function freeNames(source: string): string[] {
   };
   const collect = (node: ts.Node): void => {
     if (ts.isParameter(node) || ts.isVariableDeclaration(node) || ts.isBindingElement(node)) declare(node.name);
-    if ((ts.isFunctionDeclaration(node) || ts.isFunctionExpression(node) || ts.isClassDeclaration(node)) && node.name) declared.add(node.name.text);
+    if ((ts.isFunctionDeclaration(node) || ts.isFunctionExpression(node) || ts.isClassDeclaration(node)) && node.name)
+      declared.add(node.name.text);
     if (ts.isCatchClause(node) && node.variableDeclaration) declare(node.variableDeclaration.name);
     ts.forEachChild(node, collect);
   };
   collect(fn);
   const free = new Set<string>();
   const visit = (node: ts.Node): void => {
-    if (ts.isIdentifier(node) && isReference(node) && !declared.has(node.text) && !globals.has(node.text) && node.text !== 'arguments') free.add(node.text);
+    if (
+      ts.isIdentifier(node) &&
+      isReference(node) &&
+      !declared.has(node.text) &&
+      !globals.has(node.text) &&
+      node.text !== 'arguments'
+    )
+      free.add(node.text);
     ts.forEachChild(node, visit);
   };
   visit(fn.body);
@@ -38,10 +46,20 @@ export function freeNames(source: string): string[] {
 function isReference(id: ts.Identifier): boolean {
   const parent = id.parent;
   if (ts.isPropertyAccessExpression(parent) && parent.name === id) return false;
-  if ((ts.isPropertyAssignment(parent) || ts.isMethodDeclaration(parent) || ts.isPropertyDeclaration(parent)) && parent.name === id) return false;
+  if (
+    (ts.isPropertyAssignment(parent) || ts.isMethodDeclaration(parent) || ts.isPropertyDeclaration(parent)) &&
+    parent.name === id
+  )
+    return false;
   if (ts.isBindingElement(parent) && parent.propertyName === id) return false;
   if ((ts.isLabeledStatement(parent) || ts.isBreakOrContinueStatement(parent)) && parent.label === id) return false;
-  if (ts.isParameter(parent) || ts.isVariableDeclaration(parent) || ts.isFunctionDeclaration(parent) || ts.isFunctionExpression(parent)) return parent.name !== id;
+  if (
+    ts.isParameter(parent) ||
+    ts.isVariableDeclaration(parent) ||
+    ts.isFunctionDeclaration(parent) ||
+    ts.isFunctionExpression(parent)
+  )
+    return parent.name !== id;
   if (ts.isTypeReferenceNode(parent) || ts.isQualifiedName(parent)) return false;
   return true;
 }

@@ -18,16 +18,21 @@ export interface KeyUse {
   readonly taint: TaintOrigin | undefined;
 }
 
-const stepLabel = (kind: string, location?: SourceLocation) => `.${kind.charAt(0).toLowerCase()}${kind.slice(1)} at ${describeLocation(location)}`;
+const stepLabel = (kind: string, location?: SourceLocation) =>
+  `.${kind.charAt(0).toLowerCase()}${kind.slice(1)} at ${describeLocation(location)}`;
 
 /** Reads a user function; `at` and `pick` find it in its file when the IR has only its text (`check`). */
 type Analyze = (fn: FnNode, input: FieldTaint, at: SourceLocation | undefined, pick: FunctionPick) => FunctionTaint;
 
 /** Records which field carries a taint and which step stamped it, for messages that show the path. */
 function carried(fields: FieldTaint, introducedBy: string): FieldTaint {
-  return new Map([...fields].map(([field, origin]) => [field, { ...origin, viaField: origin.viaField ?? field, introducedBy: origin.introducedBy ?? introducedBy }]));
+  return new Map(
+    [...fields].map(([field, origin]) => [
+      field,
+      { ...origin, viaField: origin.viaField ?? field, introducedBy: origin.introducedBy ?? introducedBy },
+    ]),
+  );
 }
-
 
 function columnTaint(sink: SinkNode, column: ColumnNode, row: FieldTaint, analyze: Analyze): TaintOrigin | undefined {
   if (column.from.type === 'field') return row.get(column.from.field);
@@ -35,13 +40,20 @@ function columnTaint(sink: SinkNode, column: ColumnNode, row: FieldTaint, analyz
   return analyze(column.from.fn, row, sink.location, { property: path }).result;
 }
 
-function sinkUses(sink: SinkNode, row: FieldTaint, node: { readonly location?: SourceLocation }, analyze: Analyze): KeyUse[] {
+function sinkUses(
+  sink: SinkNode,
+  row: FieldTaint,
+  node: { readonly location?: SourceLocation },
+  analyze: Analyze,
+): KeyUse[] {
   const uses: KeyUse[] = [];
   if (sink.mode === 'system-of-record') {
-    if (sink.id) uses.push({ role: 'event-id', node, sink, column: sink.id, taint: columnTaint(sink, sink.id, row, analyze) });
+    if (sink.id)
+      uses.push({ role: 'event-id', node, sink, column: sink.id, taint: columnTaint(sink, sink.id, row, analyze) });
     return uses;
   }
-  for (const column of sink.key) uses.push({ role: 'sink-key', node: sink, sink, column, taint: columnTaint(sink, column, row, analyze) });
+  for (const column of sink.key)
+    uses.push({ role: 'sink-key', node: sink, sink, column, taint: columnTaint(sink, column, row, analyze) });
   return uses;
 }
 
@@ -64,7 +76,8 @@ const computed = new WeakMap<PipelineNode, { readonly programs: ProgramSource; r
 
 function computeKeyUses(pipeline: PipelineNode, programs: ProgramSource): readonly KeyUse[] {
   /** Passes the function's position when known, so a taint can point at the exact clock or random call and helpers are followed. */
-  const analyze: Analyze = (fn, input, at, pick) => analyzeFunction(fn.source, input, 0, fn.location ?? userFunctionLocation(programs, at, pick), programs);
+  const analyze: Analyze = (fn, input, at, pick) =>
+    analyzeFunction(fn.source, input, 0, fn.location ?? userFunctionLocation(programs, at, pick), programs);
   const firstArgument = { argument: 0 };
   const uses: KeyUse[] = [];
   let fields: FieldTaint = new Map();
@@ -73,13 +86,23 @@ function computeKeyUses(pipeline: PipelineNode, programs: ProgramSource): readon
     switch (step.kind) {
       case 'Map':
       case 'FlatMap':
-        fields = carried(analyze(step.fn, fields, step.location, firstArgument).outputFields, stepLabel(step.kind, step.location));
+        fields = carried(
+          analyze(step.fn, fields, step.location, firstArgument).outputFields,
+          stepLabel(step.kind, step.location),
+        );
         break;
       case 'EventTime':
-        uses.push({ role: 'event-time', node: step, taint: analyze(step.fn, fields, step.location, firstArgument).result });
+        uses.push({
+          role: 'event-time',
+          node: step,
+          taint: analyze(step.fn, fields, step.location, firstArgument).result,
+        });
         break;
       case 'GroupBy': {
-        const taint = step.by.type === 'field' ? fields.get(step.by.field) : analyze(step.by.fn, fields, step.location, firstArgument).result;
+        const taint =
+          step.by.type === 'field'
+            ? fields.get(step.by.field)
+            : analyze(step.by.fn, fields, step.location, firstArgument).result;
         uses.push({ role: 'group-key', node: step, taint });
         break;
       }
@@ -108,8 +131,10 @@ export function describeTaintPath(origin: TaintOrigin): string {
   return ` (in field \`${origin.viaField}\`${origin.introducedBy ? `, set by ${origin.introducedBy}` : ''})`;
 }
 
-
 /** Where to report a tainted use: the exact clock or random call when its position is known (the lint), else `fallback`. */
-export function taintedAt(use: KeyUse, fallback: { readonly location?: SourceLocation } = use.node): { readonly location?: SourceLocation } {
+export function taintedAt(
+  use: KeyUse,
+  fallback: { readonly location?: SourceLocation } = use.node,
+): { readonly location?: SourceLocation } {
   return use.taint?.location ? { location: use.taint.location } : fallback;
 }

@@ -6,9 +6,17 @@ import { nondeterministicValue } from './clock-and-randomness.ts';
  * offset in that text: `[id, new Date()]` → `new Date()` at 5. For code read
  * by the lint, whose own parser may be another TypeScript version.
  */
-export function findNondeterministic(expressionText: string): { readonly what: string; readonly offset: number } | undefined {
+export function findNondeterministic(
+  expressionText: string,
+): { readonly what: string; readonly offset: number } | undefined {
   const prefix = 'const __e = (';
-  const file = ts.createSourceFile('expression.ts', `${prefix}${expressionText});`, ts.ScriptTarget.Latest, true, ts.ScriptKind.TS);
+  const file = ts.createSourceFile(
+    'expression.ts',
+    `${prefix}${expressionText});`,
+    ts.ScriptTarget.Latest,
+    true,
+    ts.ScriptKind.TS,
+  );
   let found: { what: string; offset: number } | undefined;
   const visit = (node: ts.Node): void => {
     if (found) return;

@@ -22,11 +22,16 @@ const maxCached = 2_000;
 function parseUncached(source: string): ts.FunctionLikeDeclaration | undefined {
   return (
     firstFunction(`const __f = (${source});`, (init) => init) ??
-    firstFunction(`const __o = { ${source} };`, (init) => (ts.isObjectLiteralExpression(init) ? init.properties[0] : undefined))
+    firstFunction(`const __o = { ${source} };`, (init) =>
+      ts.isObjectLiteralExpression(init) ? init.properties[0] : undefined,
+    )
   );
 }
 
-function firstFunction(text: string, pick: (init: ts.Expression) => ts.Node | undefined): ts.FunctionLikeDeclaration | undefined {
+function firstFunction(
+  text: string,
+  pick: (init: ts.Expression) => ts.Node | undefined,
+): ts.FunctionLikeDeclaration | undefined {
   const file = ts.createSourceFile('user-function.ts', text, ts.ScriptTarget.Latest, true, ts.ScriptKind.TS);
   const statement = file.statements[0];
   if (!statement || !ts.isVariableStatement(statement)) return undefined;

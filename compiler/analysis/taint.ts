@@ -46,7 +46,8 @@ function bindParameter(fn: ts.FunctionLikeDeclaration, index: number): Parameter
   if (ts.isObjectBindingPattern(param.name)) {
     for (const element of param.name.elements) {
       if (!ts.isIdentifier(element.name)) continue;
-      const field = element.propertyName && ts.isIdentifier(element.propertyName) ? element.propertyName.text : element.name.text;
+      const field =
+        element.propertyName && ts.isIdentifier(element.propertyName) ? element.propertyName.text : element.name.text;
       destructured.set(element.name.text, field);
     }
   }
@@ -59,19 +60,31 @@ function bindParameter(fn: ts.FunctionLikeDeclaration, index: number): Parameter
  * field of its input record; and, for functions that build records, which
  * output fields carry such a value.
  */
-export function analyzeFunction(source: string, input: FieldTaint, recordParameter = 0, at?: SourceLocation, programs?: ProgramSource): FunctionTaint {
+export function analyzeFunction(
+  source: string,
+  input: FieldTaint,
+  recordParameter = 0,
+  at?: SourceLocation,
+  programs?: ProgramSource,
+): FunctionTaint {
   // With its file at hand, the function is read where it was written, so helpers, imports and module state can be followed.
   const located = at && programs ? functionAt(programs, at) : undefined;
   const fn = located?.fn ?? parseFunction(source);
   if (!fn?.body) return { result: undefined, outputFields: new Map(input), notFollowed: [] };
   const textStart = fn.getSourceFile().text.indexOf(source);
   const locate = (node: ts.Node): SourceLocation | undefined =>
-    located ? locationOfNode(node) : at && textStart >= 0 ? offsetLocation(at, source, node.getStart() - textStart) : undefined;
+    located
+      ? locationOfNode(node)
+      : at && textStart >= 0
+        ? offsetLocation(at, source, node.getStart() - textStart)
+        : undefined;
   const notFollowed: NotFollowed[] = [];
   const fromOutside = (node: ts.Node): TaintOrigin | undefined => {
     if (ts.isIdentifier(node) && ownNames.has(node.text)) return undefined; // a parameter or a local: read here
     const found = located?.origins.shallowOrigin(node, fn, notFollowed);
-    return found ? { what: describeNondet(found), location: locationOfNode(found.via[0]?.node ?? found.at) } : undefined;
+    return found
+      ? { what: describeNondet(found), location: locationOfNode(found.via[0]?.node ?? found.at) }
+      : undefined;
   };
   const param = bindParameter(fn, recordParameter);
   const ownNames = new Set<string>();
@@ -89,10 +102,19 @@ export function analyzeFunction(source: string, input: FieldTaint, recordParamet
   const taintedLocals = new Map<string, TaintOrigin>();
 
   const fieldRead = (node: ts.Node): TaintOrigin | undefined => {
-    if (ts.isPropertyAccessExpression(node) && ts.isIdentifier(node.expression) && node.expression.text === param.name) {
+    if (
+      ts.isPropertyAccessExpression(node) &&
+      ts.isIdentifier(node.expression) &&
+      node.expression.text === param.name
+    ) {
       return input.get(node.name.text);
     }
-    if (ts.isElementAccessExpression(node) && ts.isIdentifier(node.expression) && node.expression.text === param.name && ts.isStringLiteral(node.argumentExpression)) {
+    if (
+      ts.isElementAccessExpression(node) &&
+      ts.isIdentifier(node.expression) &&
+      node.expression.text === param.name &&
+      ts.isStringLiteral(node.argumentExpression)
+    ) {
       return input.get(node.argumentExpression.text);
     }
     if (ts.isIdentifier(node)) {
@@ -123,7 +145,7 @@ export function analyzeFunction(source: string, input: FieldTaint, recordParamet
     ts.forEachChild(node, collect);
   };
   collect(fn.body);
-  for (let changed = true; changed; ) {
+  for (let changed = true; changed;) {
     changed = false;
     for (const d of declarations) {
       const name = (d.name as ts.Identifier).text;
@@ -174,12 +196,18 @@ function outputFieldTaint(
       sawObjectLiteral = true;
       for (const prop of node.properties) {
         if (ts.isSpreadAssignment(prop)) {
-          if (ts.isIdentifier(prop.expression) && prop.expression.text === param.name) for (const [f, t] of input) out.set(f, t);
+          if (ts.isIdentifier(prop.expression) && prop.expression.text === param.name)
+            for (const [f, t] of input) out.set(f, t);
           continue;
         }
-        const name = prop.name && (ts.isIdentifier(prop.name) || ts.isStringLiteral(prop.name)) ? prop.name.text : undefined;
+        const name =
+          prop.name && (ts.isIdentifier(prop.name) || ts.isStringLiteral(prop.name)) ? prop.name.text : undefined;
         if (name === undefined) continue;
-        const valueNode = ts.isPropertyAssignment(prop) ? prop.initializer : ts.isShorthandPropertyAssignment(prop) ? prop.name : undefined;
+        const valueNode = ts.isPropertyAssignment(prop)
+          ? prop.initializer
+          : ts.isShorthandPropertyAssignment(prop)
+            ? prop.name
+            : undefined;
         const origin = valueNode ? taintOf(valueNode) : undefined;
         if (origin) out.set(name, origin);
         else out.delete(name);
@@ -192,7 +220,11 @@ function outputFieldTaint(
   if (!sawObjectLiteral) for (const [f, t] of input) out.set(f, t);
 
   const visitAssignments = (node: ts.Node): void => {
-    if (ts.isBinaryExpression(node) && node.operatorToken.kind === ts.SyntaxKind.EqualsToken && ts.isPropertyAccessExpression(node.left)) {
+    if (
+      ts.isBinaryExpression(node) &&
+      node.operatorToken.kind === ts.SyntaxKind.EqualsToken &&
+      ts.isPropertyAccessExpression(node.left)
+    ) {
       const origin = taintOf(node.right);
       if (origin) out.set(node.left.name.text, origin);
     }

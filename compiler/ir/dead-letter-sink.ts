@@ -8,14 +8,22 @@ import type { SourceLocation } from './source-location.ts';
  * the record's source position (so a replay overwrites instead of
  * duplicating), with the reason and the raw payload.
  */
-export function deadLetterSink(target: SinkTarget, table: string, keyspace?: string, location?: SourceLocation): SinkNode {
+export function deadLetterSink(
+  target: SinkTarget,
+  table: string,
+  keyspace?: string,
+  location?: SourceLocation,
+): SinkNode {
   return SinkNode.create({
     target,
     mode: 'append',
     keyspace,
     table,
     key: [ColumnNode.create('position', { type: 'field', field: 'position' })],
-    values: [ColumnNode.create('reason', { type: 'field', field: 'reason' }), ColumnNode.create('raw', { type: 'field', field: 'raw' })],
+    values: [
+      ColumnNode.create('reason', { type: 'field', field: 'reason' }),
+      ColumnNode.create('raw', { type: 'field', field: 'raw' }),
+    ],
     retry: { retries: 3, backoffMs: 100 },
     idempotent: true,
     location,
@@ -40,6 +48,8 @@ export function unnamedDeadLetterSink(location?: SourceLocation): SinkNode {
  * whichever machine ran it. A pipeline with no Cassandra sink keeps them embedded.
  */
 export function defaultDeadLetterSink(pipeline: PipelineNode, cassandra: boolean): SinkNode {
-  const keyspace = cassandra ? PipelineNode.sinks(pipeline).find((s) => s.target === 'cassandra' && s.keyspace)?.keyspace : undefined;
+  const keyspace = cassandra
+    ? PipelineNode.sinks(pipeline).find((s) => s.target === 'cassandra' && s.keyspace)?.keyspace
+    : undefined;
   return keyspace ? deadLetterSink('cassandra', defaultTable, keyspace) : deadLetterSink('embedded', defaultTable);
 }

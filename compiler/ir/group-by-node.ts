@@ -3,8 +3,7 @@ import type { SourceLocation } from './source-location.ts';
 import { kindGuard } from './node-guard.ts';
 
 export type KeySelector =
-  | { readonly type: 'field'; readonly field: string }
-  | { readonly type: 'fn'; readonly fn: FnNode };
+  { readonly type: 'field'; readonly field: string } | { readonly type: 'fn'; readonly fn: FnNode };
 
 export interface GroupByNode {
   readonly kind: 'GroupBy';

@@ -5,7 +5,10 @@ import { ts, type CompilerNodeToWrappedType, type Node, type SourceFile } from '
  * ts-morph nodes. Wrapping every node of every file (what
  * getDescendantsOfKind does) dominated the lint's time and garbage.
  */
-export function findNodes<T extends ts.Node>(file: SourceFile, match: (node: ts.Node) => node is T): CompilerNodeToWrappedType<T>[] {
+export function findNodes<T extends ts.Node>(
+  file: SourceFile,
+  match: (node: ts.Node) => node is T,
+): CompilerNodeToWrappedType<T>[] {
   const found: T[] = [];
   const visit = (node: ts.Node): void => {
     if (match(node)) found.push(node);
@@ -25,5 +28,9 @@ export function wrap<T extends ts.Node>(file: SourceFile, raw: T): CompilerNodeT
 
 /** Calls of a method by name: `x.sink(…)`, `client.execute(…)`. */
 export function methodCalls(file: SourceFile, names: ReadonlySet<string>) {
-  return findNodes(file, (n): n is ts.CallExpression => ts.isCallExpression(n) && ts.isPropertyAccessExpression(n.expression) && names.has(n.expression.name.text));
+  return findNodes(
+    file,
+    (n): n is ts.CallExpression =>
+      ts.isCallExpression(n) && ts.isPropertyAccessExpression(n.expression) && names.has(n.expression.name.text),
+  );
 }

@@ -5,7 +5,10 @@ import type { ImportDeclaration, Node } from 'ts-morph';
 /** This copy of idemflow's DSL folder: imports that resolve into it are the DSL. */
 const dslDir = resolve(dirname(fileURLToPath(import.meta.url)), '../../dsl') + sep;
 // An installed idemflow's declarations are under dist/ (built), a clone's under dsl/.
-const installedDsl = [`${sep}node_modules${sep}idemflow${sep}dist${sep}dsl${sep}`, `${sep}node_modules${sep}idemflow${sep}dsl${sep}`];
+const installedDsl = [
+  `${sep}node_modules${sep}idemflow${sep}dist${sep}dsl${sep}`,
+  `${sep}node_modules${sep}idemflow${sep}dsl${sep}`,
+];
 
 /** `import … from 'idemflow'`, or a relative import of this repository's DSL folder. */
 export function isIdemflowModule(declaration: ImportDeclaration | undefined): boolean {

@@ -24,7 +24,12 @@ export function readLintConfig(path: string, knownCodes: readonly string[]): Lin
     .strict()
     .superRefine((config, ctx) => {
       for (const code of Object.keys(config.rules)) {
-        if (!knownCodes.includes(code)) ctx.addIssue({ code: 'custom', path: ['rules', code], message: `unknown code (known: ${knownCodes.join(', ')})` });
+        if (!knownCodes.includes(code))
+          ctx.addIssue({
+            code: 'custom',
+            path: ['rules', code],
+            message: `unknown code (known: ${knownCodes.join(', ')})`,
+          });
       }
     });
   const parsed = schema.safeParse(raw);

@@ -34,7 +34,11 @@ export interface LintResult {
   readonly skippedTests?: number;
 }
 
-const byPlace = (a: LintFinding, b: LintFinding) => a.location.file.localeCompare(b.location.file) || a.location.line - b.location.line || a.location.column - b.location.column || a.code.localeCompare(b.code);
+const byPlace = (a: LintFinding, b: LintFinding) =>
+  a.location.file.localeCompare(b.location.file) ||
+  a.location.line - b.location.line ||
+  a.location.column - b.location.column ||
+  a.code.localeCompare(b.code);
 
 /** Results of several projects (one a tsconfig) as one. */
 export function mergeLintResults(results: readonly LintResult[]): LintResult {
@@ -57,7 +61,10 @@ export interface LintOptions {
 }
 
 /** Every rule's meta, pipeline rules then driver rules: for docs, SARIF and config validation. */
-export const allRuleMeta: readonly RuleMeta<string>[] = [...pipelineRules.map((r) => r.meta), ...sourceRules.map((r) => r.meta)];
+export const allRuleMeta: readonly RuleMeta<string>[] = [
+  ...pipelineRules.map((r) => r.meta),
+  ...sourceRules.map((r) => r.meta),
+];
 
 /**
  * A ts-morph project holding the files to lint (and, through the type
@@ -68,11 +75,21 @@ export const allRuleMeta: readonly RuleMeta<string>[] = [...pipelineRules.map((r
 export function loadLintProject(files: readonly string[], tsconfig?: string): Project {
   // allowJs always: a JavaScript file outside the program has no symbols, and asking for one crashes the checker.
   const project = tsconfig
-    ? new Project({ tsConfigFilePath: tsconfig, skipAddingFilesFromTsConfig: true, compilerOptions: { allowJs: true, checkJs: false } })
+    ? new Project({
+        tsConfigFilePath: tsconfig,
+        skipAddingFilesFromTsConfig: true,
+        compilerOptions: { allowJs: true, checkJs: false },
+      })
     : new Project({
         compilerOptions: {
-          allowJs: true, strict: true, skipLibCheck: true, noEmit: true, allowImportingTsExtensions: true,
-          target: ts.ScriptTarget.ES2022, module: ts.ModuleKind.NodeNext, moduleResolution: ts.ModuleResolutionKind.NodeNext,
+          allowJs: true,
+          strict: true,
+          skipLibCheck: true,
+          noEmit: true,
+          allowImportingTsExtensions: true,
+          target: ts.ScriptTarget.ES2022,
+          module: ts.ModuleKind.NodeNext,
+          moduleResolution: ts.ModuleResolutionKind.NodeNext,
         },
       });
   for (const file of files) if (!file.endsWith('.cql')) project.addSourceFileAtPath(file);
@@ -84,12 +101,16 @@ const createTable = /^\s*CREATE\s+TABLE/i;
 
 /** The files a tsconfig.json includes (its `files`, `include` and `exclude`), without loading them. */
 export function tsconfigFiles(tsconfig: string): string[] {
-  const parsed = ts.getParsedCommandLineOfConfigFile(tsconfig, {}, {
-    ...ts.sys,
-    onUnRecoverableConfigFileDiagnostic: (d) => {
-      throw new Error(`${tsconfig}: ${ts.flattenDiagnosticMessageText(d.messageText, ' ')}`);
+  const parsed = ts.getParsedCommandLineOfConfigFile(
+    tsconfig,
+    {},
+    {
+      ...ts.sys,
+      onUnRecoverableConfigFileDiagnostic: (d) => {
+        throw new Error(`${tsconfig}: ${ts.flattenDiagnosticMessageText(d.messageText, ' ')}`);
+      },
     },
-  });
+  );
   return parsed?.fileNames ?? [];
 }
 
@@ -108,8 +129,15 @@ function primaryKeysOf(project: Project, files: readonly string[]): Map<string, 
     const source = project.getSourceFile(file);
     if (!source || !/CREATE\s+TABLE/i.test(source.getFullText())) continue;
     const visit = (node: ts.Node): void => {
-      if ((ts.isStringLiteral(node) || ts.isNoSubstitutionTemplateLiteral(node)) && createTable.test(node.text)) add(node.text);
-      else if (ts.isTemplateExpression(node) && createTable.test(node.head.text)) add(node.getText(source.compilerNode).slice(1, -1).replace(/\$\{[^}]*\}/g, unknownPart));
+      if ((ts.isStringLiteral(node) || ts.isNoSubstitutionTemplateLiteral(node)) && createTable.test(node.text))
+        add(node.text);
+      else if (ts.isTemplateExpression(node) && createTable.test(node.head.text))
+        add(
+          node
+            .getText(source.compilerNode)
+            .slice(1, -1)
+            .replace(/\$\{[^}]*\}/g, unknownPart),
+        );
       ts.forEachChild(node, visit);
     };
     visit(source.compilerNode);
@@ -117,9 +145,17 @@ function primaryKeysOf(project: Project, files: readonly string[]): Map<string, 
   return keys;
 }
 
-function finding(meta: RuleMeta<string>, messageId: string, location: SourceLocation, data?: Readonly<Record<string, string | number>>): LintFinding {
+function finding(
+  meta: RuleMeta<string>,
+  messageId: string,
+  location: SourceLocation,
+  data?: Readonly<Record<string, string | number>>,
+): LintFinding {
   return {
-    code: meta.code, rule: meta.name, severity: meta.severity, messageId,
+    code: meta.code,
+    rule: meta.name,
+    severity: meta.severity,
+    messageId,
     message: interpolate(meta.messages[messageId] ?? messageId, data),
     fix: interpolate(meta.fixes[messageId] ?? '', data),
     location,
@@ -133,11 +169,15 @@ interface FileContext {
   readonly programs: ProgramSource;
 }
 
-function lintFile(file: SourceFile, { evaluator, primaryKeys, options, programs }: FileContext): { findings: LintFinding[]; pipelines: number } {
+function lintFile(
+  file: SourceFile,
+  { evaluator, primaryKeys, options, programs }: FileContext,
+): { findings: LintFinding[]; pipelines: number } {
   const findings: LintFinding[] = [];
   const pipelines = pipelinesInFile(file, evaluator);
   for (const pipeline of pipelines) {
-    for (const d of runRules(pipeline, pipelineRules, options.runner ?? 'local', programs)) findings.push({ ...d, location: d.location ?? pipeline.location! });
+    for (const d of runRules(pipeline, pipelineRules, options.runner ?? 'local', programs))
+      findings.push({ ...d, location: d.location ?? pipeline.location! });
   }
   let calls: DriverCall[] | undefined;
   for (const rule of options.sourceRules ?? sourceRules) {
@@ -147,7 +187,12 @@ function lintFile(file: SourceFile, { evaluator, primaryKeys, options, programs 
       driverCalls: () => (calls ??= driverCalls(file, evaluator)),
       report({ messageId, node, offset, data, severity, as }) {
         const at = locationOf(node);
-        const found = finding(as?.meta ?? rule.meta, as?.messageId ?? messageId, offset === undefined ? at : offsetLocation(at, node.getText(), offset), data);
+        const found = finding(
+          as?.meta ?? rule.meta,
+          as?.messageId ?? messageId,
+          offset === undefined ? at : offsetLocation(at, node.getText(), offset),
+          data,
+        );
         findings.push(severity ? { ...found, severity } : found);
       },
     });
@@ -155,23 +200,39 @@ function lintFile(file: SourceFile, { evaluator, primaryKeys, options, programs 
   return { findings, pipelines: pipelines.length };
 }
 
-const firstLine = (error: unknown) => (error instanceof Error ? `${error.name}: ${error.message}` : String(error)).split('\n')[0]!;
+const firstLine = (error: unknown) =>
+  (error instanceof Error ? `${error.name}: ${error.message}` : String(error)).split('\n')[0]!;
 
 /**
  * One file's findings, or why it could not be checked: a syntax error, a
  * file missing from the program, or the analyser's own failure become an
  * IDEM015 error for that file, and the other files are still linted.
  */
-function lintFileSafely(project: Project, path: string, context: FileContext): { findings: LintFinding[]; pipelines: number } {
+function lintFileSafely(
+  project: Project,
+  path: string,
+  context: FileContext,
+): { findings: LintFinding[]; pipelines: number } {
   const meta = fileNotAnalyzedRule.meta;
   const start = { file: path, line: 1, column: 1 };
   const file = project.getSourceFile(path);
-  if (!file) return { findings: [finding(meta, 'notLoaded', start, { message: 'not a TypeScript or JavaScript source the compiler accepted' })], pipelines: 0 };
+  if (!file)
+    return {
+      findings: [
+        finding(meta, 'notLoaded', start, { message: 'not a TypeScript or JavaScript source the compiler accepted' }),
+      ],
+      pipelines: 0,
+    };
   const syntax = project.getProgram().getSyntacticDiagnostics(file)[0];
   if (syntax) {
     const { line, column } = file.getLineAndColumnAtPos(syntax.getStart() ?? 0);
     const message = ts.flattenDiagnosticMessageText(syntax.getMessageText() as string | ts.DiagnosticMessageChain, ' ');
-    return { findings: [finding(meta, 'syntaxError', { file: path, line, column }, { message: `TS${syntax.getCode()}: ${message}` })], pipelines: 0 };
+    return {
+      findings: [
+        finding(meta, 'syntaxError', { file: path, line, column }, { message: `TS${syntax.getCode()}: ${message}` }),
+      ],
+      pipelines: 0,
+    };
   }
   try {
     return lintFile(file, context);
@@ -181,17 +242,29 @@ function lintFileSafely(project: Project, path: string, context: FileContext): {
   }
 }
 
-const sameFinding = (f: LintFinding) => `${f.code}\u0000${f.location.file}\u0000${f.location.line}\u0000${f.location.column}\u0000${f.message}`;
+const sameFinding = (f: LintFinding) =>
+  `${f.code}\u0000${f.location.file}\u0000${f.location.line}\u0000${f.location.column}\u0000${f.message}`;
 
 /** A directive-looking line inside a multi-line string or template (help text, docs) is not a comment. */
 function insideLiteral(file: SourceFile, at: SourceLocation): boolean {
   const pos = file.compilerNode.getPositionOfLineAndCharacter(at.line - 1, at.column - 1);
   const kind = file.getDescendantAtPos(pos)?.getKind();
-  return kind === ts.SyntaxKind.NoSubstitutionTemplateLiteral || kind === ts.SyntaxKind.TemplateHead || kind === ts.SyntaxKind.TemplateMiddle || kind === ts.SyntaxKind.TemplateTail || kind === ts.SyntaxKind.StringLiteral;
+  return (
+    kind === ts.SyntaxKind.NoSubstitutionTemplateLiteral ||
+    kind === ts.SyntaxKind.TemplateHead ||
+    kind === ts.SyntaxKind.TemplateMiddle ||
+    kind === ts.SyntaxKind.TemplateTail ||
+    kind === ts.SyntaxKind.StringLiteral
+  );
 }
 
 /** Applies `// idemflow-disable-next-line` comments of every file a finding is in; reports bad or unused ones. */
-function applySuppressions(findings: readonly LintFinding[], lintedFiles: readonly string[], project: Project, knownCodes: ReadonlySet<string>): LintFinding[] {
+function applySuppressions(
+  findings: readonly LintFinding[],
+  lintedFiles: readonly string[],
+  project: Project,
+  knownCodes: ReadonlySet<string>,
+): LintFinding[] {
   const out: LintFinding[] = [];
   const files = new Set([...lintedFiles.filter((f) => !f.endsWith('.cql')), ...findings.map((f) => f.location.file)]);
   const byFile = new Map<string, LintFinding[]>();
@@ -200,11 +273,15 @@ function applySuppressions(findings: readonly LintFinding[], lintedFiles: readon
     const source = project.getSourceFile(file);
     const here = byFile.get(file) ?? [];
     const suppressed = new Map<LintFinding, string>();
-    for (const s of source ? suppressionsIn(file, source.getFullText()).filter((d) => !insideLiteral(source, d.location)) : []) {
+    for (const s of source
+      ? suppressionsIn(file, source.getFullText()).filter((d) => !insideLiteral(source, d.location))
+      : []) {
       const codes = s.codes.join(', ') || '(no code)';
       const unknown = s.codes.filter((c) => !knownCodes.has(c));
       if (s.codes.length === 0 || unknown.length > 0) {
-        out.push(finding(suppressionRule.meta, 'unknownCode', s.location, { codes: unknown.join(', ') || '(no code)' }));
+        out.push(
+          finding(suppressionRule.meta, 'unknownCode', s.location, { codes: unknown.join(', ') || '(no code)' }),
+        );
         continue;
       }
       if (s.reason === '') {

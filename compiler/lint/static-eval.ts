@@ -21,22 +21,35 @@ export class StaticEvaluator {
   #depth = 0;
 
   evaluate(expression: Node, env: Env = new Map()): AbstractValue {
-    if (Node.isParenthesizedExpression(expression) || Node.isAsExpression(expression) || Node.isSatisfiesExpression(expression) || Node.isNonNullExpression(expression) || Node.isTypeAssertion(expression)) {
+    if (
+      Node.isParenthesizedExpression(expression) ||
+      Node.isAsExpression(expression) ||
+      Node.isSatisfiesExpression(expression) ||
+      Node.isNonNullExpression(expression) ||
+      Node.isTypeAssertion(expression)
+    ) {
       return this.evaluate(expression.getExpression(), env);
     }
-    if (Node.isStringLiteral(expression) || Node.isNoSubstitutionTemplateLiteral(expression)) return { type: 'literal', value: expression.getLiteralValue() };
+    if (Node.isStringLiteral(expression) || Node.isNoSubstitutionTemplateLiteral(expression))
+      return { type: 'literal', value: expression.getLiteralValue() };
     if (Node.isNumericLiteral(expression)) return { type: 'literal', value: expression.getLiteralValue() };
-    if (Node.isTrueLiteral(expression) || Node.isFalseLiteral(expression)) return { type: 'literal', value: expression.getLiteralValue() };
+    if (Node.isTrueLiteral(expression) || Node.isFalseLiteral(expression))
+      return { type: 'literal', value: expression.getLiteralValue() };
     if (Node.isNullLiteral(expression)) return { type: 'literal', value: null };
     if (Node.isPrefixUnaryExpression(expression) && expression.getOperatorToken() === SyntaxKind.MinusToken) {
       const operand = this.evaluate(expression.getOperand(), env);
-      return operand.type === 'literal' && typeof operand.value === 'number' ? { type: 'literal', value: -operand.value } : unknownValue;
+      return operand.type === 'literal' && typeof operand.value === 'number'
+        ? { type: 'literal', value: -operand.value }
+        : unknownValue;
     }
-    if (Node.isArrowFunction(expression) || Node.isFunctionExpression(expression)) return { type: 'fn', node: expression };
+    if (Node.isArrowFunction(expression) || Node.isFunctionExpression(expression))
+      return { type: 'fn', node: expression };
     if (Node.isObjectLiteralExpression(expression)) return this.#object(expression, env);
-    if (Node.isArrayLiteralExpression(expression)) return { type: 'array', items: expression.getElements().map((e) => this.evaluate(e, env)) };
+    if (Node.isArrayLiteralExpression(expression))
+      return { type: 'array', items: expression.getElements().map((e) => this.evaluate(e, env)) };
     if (Node.isIdentifier(expression)) return this.#identifier(expression, env);
-    if (Node.isPropertyAccessExpression(expression)) return this.#property(this.evaluate(expression.getExpression(), env), expression.getName());
+    if (Node.isPropertyAccessExpression(expression))
+      return this.#property(this.evaluate(expression.getExpression(), env), expression.getName());
     if (Node.isCallExpression(expression)) return this.#call(expression, env);
     return unknownValue;
   }
@@ -81,7 +94,8 @@ export class StaticEvaluator {
     const own = symbol.getDeclarations()[0];
     if (own && (Node.isImportSpecifier(own) || Node.isNamespaceImport(own) || Node.isImportClause(own))) {
       const declaration = own.getFirstAncestorByKind(SyntaxKind.ImportDeclaration);
-      if (isIdemflowModule(declaration)) return { type: 'dsl', name: Node.isImportSpecifier(own) ? own.getName() : '*' };
+      if (isIdemflowModule(declaration))
+        return { type: 'dsl', name: Node.isImportSpecifier(own) ? own.getName() : '*' };
       // Other packages (zod, loggers, drivers) hold no pipeline: not following them into node_modules saves the checker's work.
       if (declaration && !declaration.getModuleSpecifierValue().startsWith('.')) return unknownValue;
     }
@@ -140,7 +154,8 @@ export class StaticEvaluator {
   #invoke(fn: AbstractValue, args: readonly AbstractValue[]): AbstractValue {
     if (fn.type !== 'fn' || this.#depth >= maxCallDepth) return unknownValue;
     const node = fn.node;
-    if (!(Node.isArrowFunction(node) || Node.isFunctionExpression(node) || Node.isFunctionDeclaration(node))) return unknownValue;
+    if (!(Node.isArrowFunction(node) || Node.isFunctionExpression(node) || Node.isFunctionDeclaration(node)))
+      return unknownValue;
     const env = new Map<Node, AbstractValue>();
     node.getParameters().forEach((p, i) => env.set(p, args[i] ?? { type: 'literal', value: undefined }));
     const body = node.getBody();
@@ -157,7 +172,8 @@ export class StaticEvaluator {
 }
 
 function propertyName(name: Node): string | undefined {
-  if (Node.isIdentifier(name) || Node.isStringLiteral(name) || Node.isNumericLiteral(name)) return String(Node.isIdentifier(name) ? name.getText() : name.getLiteralValue());
+  if (Node.isIdentifier(name) || Node.isStringLiteral(name) || Node.isNumericLiteral(name))
+    return String(Node.isIdentifier(name) ? name.getText() : name.getLiteralValue());
   return undefined;
 }
 

@@ -18,7 +18,11 @@ export function suppressionsIn(file: string, text: string): Suppression[] {
     if (!m) return;
     const [codesPart = '', ...reasonParts] = m[1]!.split('--');
     const codes = codesPart.split(/[\s,]+/).filter(Boolean);
-    found.push({ location: { file, line: index + 1, column: line.indexOf('//') + 1 }, codes, reason: reasonParts.join('--').trim() });
+    found.push({
+      location: { file, line: index + 1, column: line.indexOf('//') + 1 },
+      codes,
+      reason: reasonParts.join('--').trim(),
+    });
   });
   return found;
 }

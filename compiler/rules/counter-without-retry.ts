@@ -11,12 +11,15 @@ export default defineRule({
     code: 'IDEM002',
     name: 'counter-without-retry',
     severity: 'warning',
-    description: 'Counter sink without retries: every failed write silently undercounts, and the loss cannot be repaired.',
+    description:
+      'Counter sink without retries: every failed write silently undercounts, and the loss cannot be repaired.',
     messages: {
-      undercount: 'Counter sink {{sink}} does not retry: each failed write loses its delta for good (hopeful accuracy at best).',
+      undercount:
+        'Counter sink {{sink}} does not retry: each failed write loses its delta for good (hopeful accuracy at best).',
     },
     fixes: {
-      undercount: 'If only the count matters and loss is acceptable, keep it and say so; otherwise aggregate and write whole totals with cassandra.upsert, which can be retried safely.',
+      undercount:
+        'If only the count matters and loss is acceptable, keep it and say so; otherwise aggregate and write whole totals with cassandra.upsert, which can be retried safely.',
     },
   },
   check(pipeline, context) {

@@ -15,7 +15,8 @@ export default defineRule({
     code: 'IDEM014',
     name: 'event-time-lost-by-archive',
     severity: 'warning',
-    description: 'Event time taken before a step that changes the record, then archived: repair cannot rebuild the windows.',
+    description:
+      'Event time taken before a step that changes the record, then archived: repair cannot rebuild the windows.',
     messages: {
       lost: 'Event time is taken before {{change}}, which changes the record that {{sink}} archives: repair cannot recompute event time from the archived record, so `idemflow repair` refuses this pipeline.',
     },
@@ -27,6 +28,10 @@ export default defineRule({
     const derivation = repairDerivation(pipeline);
     if (derivation.repairable || derivation.reason !== 'event-time-before-change') return;
     const change = call[derivation.change.kind] ?? `.${derivation.change.kind}()`;
-    context.report({ messageId: 'lost', node: derivation.eventTime, data: { change, sink: SinkNode.label(derivation.archive.sink) } });
+    context.report({
+      messageId: 'lost',
+      node: derivation.eventTime,
+      data: { change, sink: SinkNode.label(derivation.archive.sink) },
+    });
   },
 });

@@ -19,12 +19,14 @@ export default defineRule({
     severity: 'error',
     description: 'Upsert key that does not include the window (or the group key): aggregates overwrite each other.',
     messages: {
-      missingWindow: 'Upsert {{sink}} is keyed by ({{columns}}) without the window: each window\'s total overwrites the previous window\'s.',
-      missingGroupKey: 'Upsert {{sink}} is keyed by ({{columns}}) without the group key: the totals of different keys overwrite each other.',
+      missingWindow:
+        "Upsert {{sink}} is keyed by ({{columns}}) without the window: each window's total overwrites the previous window's.",
+      missingGroupKey:
+        'Upsert {{sink}} is keyed by ({{columns}}) without the group key: the totals of different keys overwrite each other.',
     },
     fixes: {
-      missingWindow: 'Add the window to the primary key, e.g. key: { sensor_id: \'key\', ts: \'windowStart\' }.',
-      missingGroupKey: 'Add the group key to the primary key, e.g. key: { sensor_id: \'key\', … }.',
+      missingWindow: "Add the window to the primary key, e.g. key: { sensor_id: 'key', ts: 'windowStart' }.",
+      missingGroupKey: "Add the group key to the primary key, e.g. key: { sensor_id: 'key', … }.",
     },
   },
   check(pipeline, context) {

@@ -13,10 +13,12 @@ export default defineRule({
     severity: 'note',
     description: 'No system of record: a message lost at the queue cannot be repaired by replay.',
     messages: {
-      noReplay: 'The pipeline keeps no system of record: messages lost at the queue or in flight cannot be replayed, so a wrong aggregate stays wrong.',
+      noReplay:
+        'The pipeline keeps no system of record: messages lost at the queue or in flight cannot be replayed, so a wrong aggregate stays wrong.',
     },
     fixes: {
-      noReplay: 'Archive raw events before aggregating: .archive(cassandra.systemOfRecord({ keyspace, table, id: \'eventId\' })); `idemflow repair` then recomputes aggregates from it.',
+      noReplay:
+        "Archive raw events before aggregating: .archive(cassandra.systemOfRecord({ keyspace, table, id: 'eventId' })); `idemflow repair` then recomputes aggregates from it.",
     },
   },
   check(pipeline, context) {

@@ -15,12 +15,15 @@ export default defineRule({
     code: 'IDEM016',
     name: 'nondeterministic-filter',
     severity: 'error',
-    description: 'A filter before an aggregation keeps records by the clock or randomness: every replay aggregates other records.',
+    description:
+      'A filter before an aggregation keeps records by the clock or randomness: every replay aggregates other records.',
     messages: {
-      filter: 'This filter keeps records by {{what}} before the aggregation: a replay keeps other records, so it writes other totals over the right ones.',
+      filter:
+        'This filter keeps records by {{what}} before the aggregation: a replay keeps other records, so it writes other totals over the right ones.',
     },
     fixes: {
-      filter: 'Filter on fields of the event only: sample by a hash of the event id (e.g. hash(e.eventId) % 10 === 0), and drop late events by event time with allowedLateness.',
+      filter:
+        'Filter on fields of the event only: sample by a hash of the event id (e.g. hash(e.eventId) % 10 === 0), and drop late events by event time with allowedLateness.',
     },
   },
   check(pipeline, context) {
@@ -31,7 +34,12 @@ export default defineRule({
       if (step.kind !== 'Filter') continue;
       const at = step.fn.location ?? userFunctionLocation(programs, step.location, { argument: 0 });
       const taint = analyzeFunction(step.fn.source, new Map(), 0, at, programs).result;
-      if (taint) context.report({ messageId: 'filter', node: taint.location ? { location: taint.location } : step, data: { what: taint.what } });
+      if (taint)
+        context.report({
+          messageId: 'filter',
+          node: taint.location ? { location: taint.location } : step,
+          data: { what: taint.what },
+        });
     }
   },
 });

@@ -14,16 +14,22 @@ export default defineRule<Message>({
     code: 'IDEM003',
     name: 'nondeterministic-key',
     severity: 'error',
-    description: 'Key, window or event time computed from the clock or randomness: a replay writes new rows instead of overwriting.',
+    description:
+      'Key, window or event time computed from the clock or randomness: a replay writes new rows instead of overwriting.',
     messages: {
-      'event-time': 'Event time comes from {{what}}{{path}}: windows would differ on every replay, so replays write new rows.',
+      'event-time':
+        'Event time comes from {{what}}{{path}}: windows would differ on every replay, so replays write new rows.',
       'group-key': 'The group key comes from {{what}}{{path}}: a replay groups the same events under new keys.',
-      'sink-key': 'Key column `{{column}}` of {{sink}} is written from {{what}}{{path}}: a retry or replay writes a new row instead of overwriting the old one.',
+      'sink-key':
+        'Key column `{{column}}` of {{sink}} is written from {{what}}{{path}}: a retry or replay writes a new row instead of overwriting the old one.',
     },
     fixes: {
-      'event-time': 'Take the time from the event itself, e.g. .withEventTime(e => e.ts), and stamp records at the producer, not in the pipeline.',
-      'group-key': 'Group by fields of the event only (e.g. groupBy(\'sensorId\')); put time into the key through .window(), which uses event time.',
-      'sink-key': 'Map the column to a field of the row: the group key (\'key\') or the window (\'windowStart\'), never to new Date() or a random id.',
+      'event-time':
+        'Take the time from the event itself, e.g. .withEventTime(e => e.ts), and stamp records at the producer, not in the pipeline.',
+      'group-key':
+        "Group by fields of the event only (e.g. groupBy('sensorId')); put time into the key through .window(), which uses event time.",
+      'sink-key':
+        "Map the column to a field of the row: the group key ('key') or the window ('windowStart'), never to new Date() or a random id.",
     },
   },
   check(pipeline, context) {

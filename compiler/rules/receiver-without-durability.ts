@@ -11,7 +11,8 @@ export default defineRule({
     code: 'IDEM005',
     name: 'receiver-without-durability',
     severity: 'warning',
-    description: 'Receiver source with neither a write-ahead log nor a system of record: records received before a crash are lost for good.',
+    description:
+      'Receiver source with neither a write-ahead log nor a system of record: records received before a crash are lost for good.',
     messages: {
       lost: 'The {{connector}} receiver has no write-ahead log and the pipeline keeps no system of record: records received but not yet written are lost on a crash and cannot be replayed.',
     },

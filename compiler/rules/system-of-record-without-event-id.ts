@@ -13,14 +13,19 @@ export default defineRule({
     code: 'IDEM007',
     name: 'system-of-record-without-event-id',
     severity: 'error',
-    description: 'System of record without a deterministic event id: replays duplicate raw events and repair overcounts.',
+    description:
+      'System of record without a deterministic event id: replays duplicate raw events and repair overcounts.',
     messages: {
-      missingId: 'System of record {{sink}} has no event id: every redelivery or replay stores the event again, and repair counts it again.',
-      nondeterministicId: 'System of record {{sink}} keys events by {{what}}{{path}}: the same event gets a new id on every replay.',
+      missingId:
+        'System of record {{sink}} has no event id: every redelivery or replay stores the event again, and repair counts it again.',
+      nondeterministicId:
+        'System of record {{sink}} keys events by {{what}}{{path}}: the same event gets a new id on every replay.',
     },
     fixes: {
-      missingId: 'Give it the event\'s own id: systemOfRecord({ …, id: \'eventId\' }) (or a function of event fields only).',
-      nondeterministicId: 'Derive the id from the event (a producer-assigned id, or a hash of source, partition and offset), never from randomUUID() or the clock.',
+      missingId:
+        "Give it the event's own id: systemOfRecord({ …, id: 'eventId' }) (or a function of event fields only).",
+      nondeterministicId:
+        'Derive the id from the event (a producer-assigned id, or a hash of source, partition and offset), never from randomUUID() or the clock.',
     },
   },
   check(pipeline, context) {

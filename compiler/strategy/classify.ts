@@ -19,7 +19,8 @@ export function classify(pipeline: PipelineNode): Classification {
   const reasons: string[] = [];
   const sink = pipeline.sink;
   const counts = sink.mode === 'counter' || (sink.mode === 'custom' && !sink.idempotent);
-  if (sink.mode === 'counter') reasons.push(`sink ${SinkNode.label(sink)} adds deltas to a counter → the counters family`);
+  if (sink.mode === 'counter')
+    reasons.push(`sink ${SinkNode.label(sink)} adds deltas to a counter → the counters family`);
   else if (counts) reasons.push(`sink ${SinkNode.label(sink)} is declared non-idempotent → treated like a counter`);
   else reasons.push(`sink ${SinkNode.label(sink)} writes whole values (${sink.mode}) → the aggregates family`);
 
@@ -45,7 +46,10 @@ export function classify(pipeline: PipelineNode): Classification {
   if (sors.length > 0) {
     const names = sors.map((s) => SinkNode.label(s)).join(', ');
     if (counts) reasons.push(`system of record ${names} kept, but a counter cannot be repaired by replay`);
-    else if (!replayable) reasons.push(`system of record ${names} kept, but event time is taken before a step that changes the archived record: repair cannot rebuild the windows (IDEM014)`);
+    else if (!replayable)
+      reasons.push(
+        `system of record ${names} kept, but event time is taken before a step that changes the archived record: repair cannot rebuild the windows (IDEM014)`,
+      );
     else reasons.push(`raw events kept in system of record ${names} → message replay and repair`);
   } else {
     reasons.push('no system of record: lost messages cannot be replayed');

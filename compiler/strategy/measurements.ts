@@ -57,7 +57,9 @@ export interface StrategyResults {
   readonly speedEvents: number;
   readonly seeds: number;
   readonly faults: TrialFaults;
-  readonly strategies: Partial<Record<StrategyId, { readonly speed: TrialResult; readonly trials: readonly TrialResult[] }>>;
+  readonly strategies: Partial<
+    Record<StrategyId, { readonly speed: TrialResult; readonly trials: readonly TrialResult[] }>
+  >;
 }
 
 export interface Spread {
@@ -90,14 +92,25 @@ export interface MeasuredRow {
   readonly walPeakBytes: number;
 }
 
-const spread = (xs: readonly number[]): Spread => ({ mean: xs.reduce((a, b) => a + b, 0) / xs.length, min: Math.min(...xs), max: Math.max(...xs) });
+const spread = (xs: readonly number[]): Spread => ({
+  mean: xs.reduce((a, b) => a + b, 0) / xs.length,
+  min: Math.min(...xs),
+  max: Math.max(...xs),
+});
 const mean = (xs: readonly number[]) => (xs.length === 0 ? 0 : xs.reduce((a, b) => a + b, 0) / xs.length);
 const median = (xs: readonly number[]) => {
   const s = [...xs].sort((a, b) => a - b);
-  return s.length === 0 ? undefined : s.length % 2 ? s[(s.length - 1) / 2]! : (s[s.length / 2 - 1]! + s[s.length / 2]!) / 2;
+  return s.length === 0
+    ? undefined
+    : s.length % 2
+      ? s[(s.length - 1) / 2]!
+      : (s[s.length / 2 - 1]! + s[s.length / 2]!) / 2;
 };
 
-export function summarize(entry: { readonly speed: TrialResult; readonly trials: readonly TrialResult[] }): MeasuredRow {
+export function summarize(entry: {
+  readonly speed: TrialResult;
+  readonly trials: readonly TrialResult[];
+}): MeasuredRow {
   const { trials } = entry;
   const final = (t: TrialResult) => t.after ?? t.before;
   const tables = [...new Set(trials.flatMap((t) => Object.keys(t.storage)))];

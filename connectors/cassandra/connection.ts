@@ -12,10 +12,19 @@ export interface CassandraSettings {
  * `--cassandra` flag. Credentials only ever come from the environment or the
  * IDEMFLOW_CONFIG file (see ../credentials.ts), never argv.
  */
-export function cassandraSettings(flag: string | undefined, env: NodeJS.ProcessEnv = process.env): CassandraSettings | undefined {
+export function cassandraSettings(
+  flag: string | undefined,
+  env: NodeJS.ProcessEnv = process.env,
+): CassandraSettings | undefined {
   const value = flag ?? env.IDEMFLOW_CASSANDRA;
   if (!value) return undefined;
-  return { contactPoints: value.split(',').map((s) => s.trim()).filter(Boolean), localDataCenter: env.IDEMFLOW_CASSANDRA_DC ?? 'datacenter1' };
+  return {
+    contactPoints: value
+      .split(',')
+      .map((s) => s.trim())
+      .filter(Boolean),
+    localDataCenter: env.IDEMFLOW_CASSANDRA_DC ?? 'datacenter1',
+  };
 }
 
 export function connect(settings: CassandraSettings, env: NodeJS.ProcessEnv = process.env): Client {
@@ -23,7 +32,9 @@ export function connect(settings: CassandraSettings, env: NodeJS.ProcessEnv = pr
   return new Client({
     contactPoints: [...settings.contactPoints],
     localDataCenter: settings.localDataCenter,
-    ...(credentials ? { authProvider: new auth.PlainTextAuthProvider(credentials.username, credentials.password) } : {}),
+    ...(credentials
+      ? { authProvider: new auth.PlainTextAuthProvider(credentials.username, credentials.password) }
+      : {}),
     socketOptions: { connectTimeout: 5_000, readTimeout: 12_000 },
   });
 }

@@ -1,4 +1,10 @@
-import { defaultDeadLetterSink, PipelineNode, SinkNode, type AggregateNode, type ColumnNode } from '../../compiler/ir/index.ts';
+import {
+  defaultDeadLetterSink,
+  PipelineNode,
+  SinkNode,
+  type AggregateNode,
+  type ColumnNode,
+} from '../../compiler/ir/index.ts';
 
 export type CqlType = 'text' | 'bigint' | 'double' | 'timestamp' | 'counter';
 
@@ -46,16 +52,39 @@ export function tableSchemas(pipeline: PipelineNode): TableSchema[] {
     const typed = (c: ColumnNode) => ({ name: c.column, type: columnType(c, aggregate) });
     switch (sink.mode) {
       case 'upsert':
-        schemas.push({ ...base, partitionKey: sink.key.slice(0, 1).map(typed), clustering: sink.key.slice(1).map(typed), columns: sink.values.map(typed) });
+        schemas.push({
+          ...base,
+          partitionKey: sink.key.slice(0, 1).map(typed),
+          clustering: sink.key.slice(1).map(typed),
+          columns: sink.values.map(typed),
+        });
         break;
       case 'counter':
-        schemas.push({ ...base, partitionKey: sink.key.slice(0, 1).map(typed), clustering: sink.key.slice(1).map(typed), columns: sink.values.map((c) => ({ name: c.column, type: 'counter' as const })) });
+        schemas.push({
+          ...base,
+          partitionKey: sink.key.slice(0, 1).map(typed),
+          clustering: sink.key.slice(1).map(typed),
+          columns: sink.values.map((c) => ({ name: c.column, type: 'counter' as const })),
+        });
         break;
       case 'system-of-record':
-        schemas.push({ ...base, partitionKey: [{ name: 'bucket', type: 'text' }], clustering: [{ name: 'event_id', type: 'text' }], columns: [{ name: 'payload', type: 'text' }] });
+        schemas.push({
+          ...base,
+          partitionKey: [{ name: 'bucket', type: 'text' }],
+          clustering: [{ name: 'event_id', type: 'text' }],
+          columns: [{ name: 'payload', type: 'text' }],
+        });
         break;
       case 'append':
-        schemas.push({ ...base, partitionKey: [{ name: 'position', type: 'text' }], clustering: [], columns: [{ name: 'reason', type: 'text' }, { name: 'raw', type: 'text' }] });
+        schemas.push({
+          ...base,
+          partitionKey: [{ name: 'position', type: 'text' }],
+          clustering: [],
+          columns: [
+            { name: 'reason', type: 'text' },
+            { name: 'raw', type: 'text' },
+          ],
+        });
         break;
       case 'custom':
         break;
@@ -66,7 +95,10 @@ export function tableSchemas(pipeline: PipelineNode): TableSchema[] {
 }
 
 /** CQL that creates the keyspaces and tables, idempotently (IF NOT EXISTS). Identifiers were validated by the DSL. */
-export function schemaCql(schemas: readonly TableSchema[], replication = "{'class': 'SimpleStrategy', 'replication_factor': 1}"): string[] {
+export function schemaCql(
+  schemas: readonly TableSchema[],
+  replication = "{'class': 'SimpleStrategy', 'replication_factor': 1}",
+): string[] {
   const keyspaces = [...new Set(schemas.map((s) => s.keyspace))];
   return [
     ...keyspaces.map((k) => `CREATE KEYSPACE IF NOT EXISTS ${k} WITH replication = ${replication}`),

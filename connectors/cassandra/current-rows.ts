@@ -19,7 +19,8 @@ function missingTable(error: unknown): boolean {
  */
 async function systemOfRecordRows(client: Client, sink: SinkNode): Promise<TableLookup> {
   const rows = new Map<string, Row>();
-  for await (const { eventId, event } of systemOfRecordEntries(client, sink.keyspace!, sink.table!)) rows.set(eventId, { payload: event });
+  for await (const { eventId, event } of systemOfRecordEntries(client, sink.keyspace!, sink.table!))
+    rows.set(eventId, { payload: event });
   return (key) => rows.get(String(key[0]));
 }
 
@@ -35,14 +36,21 @@ async function sinkRows(target: RepairTarget, sink: SinkNode): Promise<TableLook
  * lookup by `keyspace.table` and planned primary key; undefined for sinks
  * that are not Cassandra tables (the caller looks those up elsewhere).
  */
-export async function cassandraCurrentRows(client: Client, pipeline: PipelineNode, tables: ReadonlySet<string>): Promise<Map<string, TableLookup>> {
+export async function cassandraCurrentRows(
+  client: Client,
+  pipeline: PipelineNode,
+  tables: ReadonlySet<string>,
+): Promise<Map<string, TableLookup>> {
   const target = cassandraRepairTarget(client, pipeline);
   const lookups = new Map<string, TableLookup>();
   for (const sink of PipelineNode.sinks(pipeline)) {
     const id = SinkNode.label(sink);
     if (sink.target !== 'cassandra' || lookups.has(id) || !tables.has(id)) continue;
     try {
-      lookups.set(id, sink.mode === 'system-of-record' ? await systemOfRecordRows(client, sink) : await sinkRows(target, sink));
+      lookups.set(
+        id,
+        sink.mode === 'system-of-record' ? await systemOfRecordRows(client, sink) : await sinkRows(target, sink),
+      );
     } catch (error) {
       if (!missingTable(error)) throw error;
       lookups.set(id, () => undefined);

@@ -22,19 +22,33 @@ const keyColumnsOf = (s: TableSchema) => [...s.partitionKey, ...s.clustering];
  * no query scans the whole ring, and memory holds one page of `fetchSize`
  * rows at a time.
  */
-async function* tableRows(client: Client, s: TableSchema, fetchSize: number): AsyncGenerator<{ key: unknown[]; columns: Record<string, unknown> }> {
+async function* tableRows(
+  client: Client,
+  s: TableSchema,
+  fetchSize: number,
+): AsyncGenerator<{ key: unknown[]; columns: Record<string, unknown> }> {
   const token = `token(${s.partitionKey.map((c) => c.name).join(', ')})`;
   for (const [i, [lo, hi]] of tokenRanges(16).entries()) {
     // (lo, hi] slices; the first includes the minimum token itself. Identifiers were validated by the DSL.
     const cql = `SELECT * FROM ${s.keyspace}.${s.table} WHERE ${token} ${i === 0 ? '>=' : '>'} ? AND ${token} <= ?`;
-    for await (const row of client.stream(cql, [lo, hi], { prepare: true, fetchSize }) as unknown as AsyncIterable<types.Row>) {
-      yield { key: keyColumnsOf(s).map((c) => plain(row.get(c.name))), columns: Object.fromEntries(s.columns.map((c) => [c.name, plain(row.get(c.name))])) };
+    for await (const row of client.stream(cql, [lo, hi], {
+      prepare: true,
+      fetchSize,
+    }) as unknown as AsyncIterable<types.Row>) {
+      yield {
+        key: keyColumnsOf(s).map((c) => plain(row.get(c.name))),
+        columns: Object.fromEntries(s.columns.map((c) => [c.name, plain(row.get(c.name))])),
+      };
     }
   }
 }
 
 /** Repair against Cassandra: the system of record and the sink table both streamed by token ranges with paging; corrections written as upserts. */
-export function cassandraRepairTarget(client: Client, pipeline: PipelineNode, options: { fetchSize?: number } = {}): RepairTarget {
+export function cassandraRepairTarget(
+  client: Client,
+  pipeline: PipelineNode,
+  options: { fetchSize?: number } = {},
+): RepairTarget {
   const schemas = tableSchemas(pipeline);
   const schemaOf = (sink: SinkNode): TableSchema => {
     const s = schemas.find((x) => x.keyspace === sink.keyspace && x.table === sink.table);

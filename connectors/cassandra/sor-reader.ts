@@ -7,12 +7,18 @@ const maxToken = 2n ** 63n - 1n;
 /** Murmur3 token ranges: the whole ring cut into `parts` slices (lo, hi], each read with paging. */
 function tokenSlices(parts: number): [bigint, bigint][] {
   const span = maxToken - minToken;
-  return Array.from({ length: parts }, (_, i) => [minToken + (span * BigInt(i)) / BigInt(parts), i === parts - 1 ? maxToken : minToken + (span * BigInt(i + 1)) / BigInt(parts)]);
+  return Array.from({ length: parts }, (_, i) => [
+    minToken + (span * BigInt(i)) / BigInt(parts),
+    i === parts - 1 ? maxToken : minToken + (span * BigInt(i + 1)) / BigInt(parts),
+  ]);
 }
 
 /** The same slices as the driver binds them. */
 export function tokenRanges(parts: number): [types.Long, types.Long][] {
-  return tokenSlices(parts).map(([lo, hi]) => [types.Long.fromString(lo.toString()), types.Long.fromString(hi.toString())]);
+  return tokenSlices(parts).map(([lo, hi]) => [
+    types.Long.fromString(lo.toString()),
+    types.Long.fromString(hi.toString()),
+  ]);
 }
 
 /**
@@ -27,7 +33,11 @@ export interface SorPosition {
 }
 
 export const isSorPosition = (v: unknown): v is SorPosition =>
-  typeof v === 'object' && v !== null && typeof (v as SorPosition).token === 'string' && typeof (v as SorPosition).bucket === 'string' && typeof (v as SorPosition).eventId === 'string';
+  typeof v === 'object' &&
+  v !== null &&
+  typeof (v as SorPosition).token === 'string' &&
+  typeof (v as SorPosition).bucket === 'string' &&
+  typeof (v as SorPosition).eventId === 'string';
 
 export interface SorEntry {
   readonly eventId: string;
@@ -45,13 +55,25 @@ export interface SorEntry {
  * 64 hash buckets per legacy row only: rows already in their id bucket, and
  * day buckets, cost nothing.
  */
-async function isTheCopyToRead(client: Client, keyspace: string, table: string, bucket: string, eventId: string): Promise<boolean> {
+async function isTheCopyToRead(
+  client: Client,
+  keyspace: string,
+  table: string,
+  bucket: string,
+  eventId: string,
+): Promise<boolean> {
   const own = idBucket(eventId);
   if (bucket === own || !/^h\d+$/.test(bucket)) return true;
   const cql = `SELECT bucket, writetime(payload) AS written FROM ${keyspace}.${table} WHERE bucket IN ? AND event_id = ?`;
-  const copies = (await client.execute(cql, [allHashBuckets, eventId], { prepare: true })).rows.map((r) => ({ bucket: String(r.get('bucket')), written: BigInt(String(r.get('written'))) }));
+  const copies = (await client.execute(cql, [allHashBuckets, eventId], { prepare: true })).rows.map((r) => ({
+    bucket: String(r.get('bucket')),
+    written: BigInt(String(r.get('written'))),
+  }));
   if (copies.some((c) => c.bucket === own)) return false;
-  const newest = copies.reduce((a, b) => (b.written > a.written || (b.written === a.written && b.bucket < a.bucket) ? b : a), { bucket, written: -1n });
+  const newest = copies.reduce(
+    (a, b) => (b.written > a.written || (b.written === a.written && b.bucket < a.bucket) ? b : a),
+    { bucket, written: -1n },
+  );
   return newest.bucket === bucket;
 }
 
@@ -66,10 +88,17 @@ async function isTheCopyToRead(client: Client, keyspace: string, table: string, 
  * (Two buckets of one token, a Murmur3 collision, would be read as one
  * partition: with 64 hash buckets or one a day, it does not happen.)
  */
-export async function* systemOfRecordEntries(client: Client, keyspace: string, table: string, after?: SorPosition, parts = 16): AsyncGenerator<SorEntry> {
+export async function* systemOfRecordEntries(
+  client: Client,
+  keyspace: string,
+  table: string,
+  after?: SorPosition,
+  parts = 16,
+): AsyncGenerator<SorEntry> {
   // Identifiers were validated by the DSL; values are bound.
   const select = `SELECT token(bucket) AS t, bucket, event_id, payload FROM ${keyspace}.${table}`;
-  const rows = (cql: string, params: unknown[]) => client.stream(cql, params, { prepare: true, fetchSize: 5_000 }) as unknown as AsyncIterable<types.Row>;
+  const rows = (cql: string, params: unknown[]) =>
+    client.stream(cql, params, { prepare: true, fetchSize: 5_000 }) as unknown as AsyncIterable<types.Row>;
   const queries: [string, unknown[]][] = [];
   const resumeAt = after ? BigInt(after.token) : undefined;
   if (after) queries.push([`${select} WHERE bucket = ? AND event_id > ?`, [after.bucket, after.eventId]]);
@@ -78,14 +107,21 @@ export async function* systemOfRecordEntries(client: Client, keyspace: string, t
     // (lo, hi] slices; the first includes the minimum token itself, unless resuming past it.
     const from = resumeAt !== undefined && resumeAt >= lo ? resumeAt : lo;
     const inclusive = i === 0 && resumeAt === undefined;
-    queries.push([`${select} WHERE token(bucket) ${inclusive ? '>=' : '>'} ? AND token(bucket) <= ?`, [types.Long.fromString(from.toString()), types.Long.fromString(hi.toString())]]);
+    queries.push([
+      `${select} WHERE token(bucket) ${inclusive ? '>=' : '>'} ? AND token(bucket) <= ?`,
+      [types.Long.fromString(from.toString()), types.Long.fromString(hi.toString())],
+    ]);
   }
   for (const [cql, params] of queries) {
     for await (const row of rows(cql, params)) {
       const eventId = String(row.get('event_id'));
       const bucket = String(row.get('bucket'));
       if (!(await isTheCopyToRead(client, keyspace, table, bucket, eventId))) continue;
-      yield { eventId, event: JSON.parse(row.get('payload') as string), position: { token: String(row.get('t')), bucket, eventId } };
+      yield {
+        eventId,
+        event: JSON.parse(row.get('payload') as string),
+        position: { token: String(row.get('t')), bucket, eventId },
+      };
     }
   }
 }

@@ -35,9 +35,11 @@ const rowOverhead = 72;
 
 async function runBounded<T>(items: readonly T[], lanes: number, work: (item: T) => Promise<unknown>): Promise<void> {
   let next = 0;
-  await Promise.all(Array.from({ length: Math.min(lanes, items.length) }, async () => {
-    while (next < items.length) await work(items[next++]!);
-  }));
+  await Promise.all(
+    Array.from({ length: Math.min(lanes, items.length) }, async () => {
+      while (next < items.length) await work(items[next++]!);
+    }),
+  );
 }
 
 /** Roughly what a row weighs in a batch as Cassandra counts it: enough to keep batches under the warning size. */
@@ -76,7 +78,9 @@ export class CassandraTableWriter {
     const where = this.#keyColumns.map((c) => `${c.name} = ?`).join(' AND ');
     this.#upsertCql = `UPDATE ${schema.keyspace}.${schema.table} SET ${schema.columns.map((c) => `${c.name} = ?`).join(', ')} WHERE ${where}`;
     const counter = schema.columns.find((c) => c.type === 'counter');
-    this.#counterCql = counter ? `UPDATE ${schema.keyspace}.${schema.table} SET ${counter.name} = ${counter.name} + ? WHERE ${where}` : undefined;
+    this.#counterCql = counter
+      ? `UPDATE ${schema.keyspace}.${schema.table} SET ${counter.name} = ${counter.name} + ? WHERE ${where}`
+      : undefined;
   }
 
   async write(ops: readonly TableOp[]): Promise<void> {
@@ -94,7 +98,10 @@ export class CassandraTableWriter {
       const values = this.schema.columns.map((c) => toCql(op.v[c.name], c.type));
       const id = JSON.stringify(keyValues);
       upserts.delete(id);
-      upserts.set(id, { params: [...values, ...keyValues], partition: routingKey(keyValues[0], this.#keyColumns[0]!.type) });
+      upserts.set(id, {
+        params: [...values, ...keyValues],
+        partition: routingKey(keyValues[0], this.#keyColumns[0]!.type),
+      });
     }
     // Counter updates one by one, never batched: a resent batch would add every delta in it again.
     await Promise.all([
@@ -105,7 +112,10 @@ export class CassandraTableWriter {
       runBounded(this.#batches([...upserts.values()]), batchLanes, (batch) =>
         batch.length === 1
           ? this.client.execute(this.#upsertCql, batch[0]!.params as unknown[], { prepare: true, isIdempotent: true })
-          : this.client.batch(batch.map((u) => ({ query: this.#upsertCql, params: u.params as unknown[] })), { prepare: true, logged: false, isIdempotent: true }),
+          : this.client.batch(
+              batch.map((u) => ({ query: this.#upsertCql, params: u.params as unknown[] })),
+              { prepare: true, logged: false, isIdempotent: true },
+            ),
       ),
     ]);
   }
@@ -125,7 +135,9 @@ export class CassandraTableWriter {
   #batches(upserts: readonly Upsert[]): Upsert[][] {
     const byReplica = new Map<string, Upsert[]>();
     for (const u of upserts) {
-      const replica = u.partition ? this.client.getReplicas(this.schema.keyspace, u.partition)?.[0]?.address : undefined;
+      const replica = u.partition
+        ? this.client.getReplicas(this.schema.keyspace, u.partition)?.[0]?.address
+        : undefined;
       const id = replica ?? 'unknown';
       let group = byReplica.get(id);
       if (!group) byReplica.set(id, (group = []));

@@ -78,7 +78,9 @@ export class EmbeddedTable {
 
   /** Rows with their primary key values, in key order. */
   rows(): { key: readonly unknown[]; columns: Row }[] {
-    return [...this.#rows.entries()].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)).map(([, r]) => ({ key: r.key, columns: { ...r.columns } }));
+    return [...this.#rows.entries()]
+      .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))
+      .map(([, r]) => ({ key: r.key, columns: { ...r.columns } }));
   }
 
   /** Bytes on disk: what the system of record costs. */
@@ -111,6 +113,9 @@ export class EmbeddedStore {
 
   /** Names of the tables that exist on disk. */
   tableNames(): string[] {
-    return readdirSync(this.dir).filter((f) => f.endsWith('.jsonl')).map((f) => f.replace(/\.jsonl$/, '')).sort();
+    return readdirSync(this.dir)
+      .filter((f) => f.endsWith('.jsonl'))
+      .map((f) => f.replace(/\.jsonl$/, ''))
+      .sort();
   }
 }

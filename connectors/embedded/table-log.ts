@@ -46,7 +46,9 @@ function opOfLine(path: string, lineNo: number, line: string): TableOp {
     const glued = parseOp(line.slice(at));
     if (glued) return glued;
   }
-  throw new StoreError(`${path}:${lineNo} is not a table operation (${line.length > 80 ? `${line.slice(0, 80)}…` : line}); the file was changed outside idemflow: restore it from a backup, or remove the line to drop that write`);
+  throw new StoreError(
+    `${path}:${lineNo} is not a table operation (${line.length > 80 ? `${line.slice(0, 80)}…` : line}); the file was changed outside idemflow: restore it from a backup, or remove the line to drop that write`,
+  );
 }
 
 /**
@@ -58,7 +60,10 @@ function opOfLine(path: string, lineNo: number, line: string): TableOp {
 export function readLog(path: string): TableOp[] {
   if (!existsSync(path)) return [];
   const bytes = readFileSync(path);
-  const logLines = bytes.subarray(0, bytes.lastIndexOf(newline) + 1).toString('utf8').split('\n');
+  const logLines = bytes
+    .subarray(0, bytes.lastIndexOf(newline) + 1)
+    .toString('utf8')
+    .split('\n');
   const ops: TableOp[] = [];
   logLines.forEach((line, i) => {
     if (line !== '') ops.push(opOfLine(path, i + 1, line));
@@ -69,7 +74,7 @@ export function readLog(path: string): TableOp[] {
 /** Where the last complete line of an open file ends (0 when there is none), read backwards a chunk at a time. */
 function completeLength(fd: number): number {
   const chunk = Buffer.alloc(64 * 1024);
-  for (let end = fstatSync(fd).size; end > 0; ) {
+  for (let end = fstatSync(fd).size; end > 0;) {
     const start = Math.max(0, end - chunk.length);
     const read = readSync(fd, chunk, 0, end - start, start);
     const at = chunk.subarray(0, read).lastIndexOf(newline);

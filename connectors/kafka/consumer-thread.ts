@@ -28,9 +28,13 @@ const consumer = new Kafka(input.client).consumer({
   maxWaitTimeInMs: 100,
   maxBytesPerPartition: input.fetchBytes,
 });
-consumer.on(consumer.events.GROUP_JOIN, ({ payload }) => post({ type: 'joined', partitions: payload.memberAssignment[input.topic] ?? [], memberId: payload.memberId }));
+consumer.on(consumer.events.GROUP_JOIN, ({ payload }) =>
+  post({ type: 'joined', partitions: payload.memberAssignment[input.topic] ?? [], memberId: payload.memberId }),
+);
 // kafkajs restarts itself after retriable errors (a coordinator still loading, a rebalance): the runner decides about the rest.
-consumer.on(consumer.events.CRASH, ({ payload }) => post({ type: 'crash', message: payload.error.message, restart: payload.restart }));
+consumer.on(consumer.events.CRASH, ({ payload }) =>
+  post({ type: 'crash', message: payload.error.message, restart: payload.restart }),
+);
 
 /**
  * Two reasons to pause: the runner's buffer is full (it says so), or the
@@ -76,7 +80,15 @@ async function run(): Promise<void> {
         if (message.value) at += message.value.copy(bytes, at);
         ends[i] = at;
       }
-      const event: ConsumerEvent = { type: 'batch', partition: batch.partition, high: Number(batch.highWatermark), epoch: seekEpochs.get(batch.partition) ?? 0, offsets, ends, bytes: bytes.buffer as ArrayBuffer };
+      const event: ConsumerEvent = {
+        type: 'batch',
+        partition: batch.partition,
+        high: Number(batch.highWatermark),
+        epoch: seekEpochs.get(batch.partition) ?? 0,
+        offsets,
+        ends,
+        bytes: bytes.buffer as ArrayBuffer,
+      };
       port.postMessage(event, [bytes.buffer as ArrayBuffer, offsets.buffer, ends.buffer]);
       inFlight += n;
       updatePause();
@@ -91,7 +103,9 @@ async function handle(command: ConsumerCommand): Promise<void> {
     case 'run':
       return run();
     case 'commit':
-      return consumer.commitOffsets(command.offsets.map((o) => ({ topic: input.topic, partition: o.partition, offset: String(o.offset) })));
+      return consumer.commitOffsets(
+        command.offsets.map((o) => ({ topic: input.topic, partition: o.partition, offset: String(o.offset) })),
+      );
     case 'disconnect':
       return consumer.disconnect();
     case 'seek':
@@ -109,7 +123,12 @@ async function handle(command: ConsumerCommand): Promise<void> {
 
 port.on('message', (command: ConsumerCommand) => {
   void handle(command).then(
-    () => { if ('id' in command) post({ type: 'reply', id: command.id }); },
-    (error: Error) => { if ('id' in command) post({ type: 'reply', id: command.id, error: error.message }); else post({ type: 'crash', message: error.message, restart: false }); },
+    () => {
+      if ('id' in command) post({ type: 'reply', id: command.id });
+    },
+    (error: Error) => {
+      if ('id' in command) post({ type: 'reply', id: command.id, error: error.message });
+      else post({ type: 'crash', message: error.message, restart: false });
+    },
   );
 });

@@ -1,7 +1,13 @@
 import type { Worker } from 'node:worker_threads';
 import { Kafka, logLevel, type Admin, type KafkaConfig, type SASLOptions } from 'kafkajs';
 import { siblingModule, startTsWorker } from '../ts-worker.ts';
-import type { ConsumerCommand, ConsumerEvent, ConsumerRequest, ConsumerThreadInput, FetchedBatch } from './consumer-protocol.ts';
+import type {
+  ConsumerCommand,
+  ConsumerEvent,
+  ConsumerRequest,
+  ConsumerThreadInput,
+  FetchedBatch,
+} from './consumer-protocol.ts';
 import { connectWithBackoff } from '../connect-with-backoff.ts';
 import { loadCredentials, type Credentials } from '../credentials.ts';
 import { RunnerError } from '../../runners/runner-error.ts';
@@ -9,7 +15,11 @@ import { recordedMember, recordMember, removeDeadPredecessor } from './predecess
 import type { SourceReader } from '../../runners/local/sources/source-reader.ts';
 
 /** The kafkajs client settings: SASL (and TLS) only when credentials are configured. */
-export function kafkaClientConfig(clientId: string, brokers: readonly string[], credentials: Credentials = loadCredentials()): KafkaConfig {
+export function kafkaClientConfig(
+  clientId: string,
+  brokers: readonly string[],
+  credentials: Credentials = loadCredentials(),
+): KafkaConfig {
   const kafka = credentials.kafka;
   return {
     clientId,
@@ -61,7 +71,11 @@ interface Chunk {
   readonly values: readonly string[];
 }
 
-const chunkSlice = (c: Chunk, from: number, to = c.offsets.length): Chunk => ({ partition: c.partition, offsets: c.offsets.subarray(from, to), values: c.values.slice(from, to) });
+const chunkSlice = (c: Chunk, from: number, to = c.offsets.length): Chunk => ({
+  partition: c.partition,
+  offsets: c.offsets.subarray(from, to),
+  values: c.values.slice(from, to),
+});
 
 /** The index of the first offset ≥ `offset` (offsets increase within a chunk); the length when none is. */
 function firstAtOrAfter(offsets: Float64Array, offset: number): number {
@@ -158,7 +172,8 @@ export class KafkaInput {
   /** Sends a command and waits for the consumer thread's answer. */
   #call(request: ConsumerRequest): Promise<void> {
     if (this.#failure) return Promise.reject(this.#failure);
-    if (!this.#thread) return Promise.reject(new RunnerError(`source.kafka: the input for ${this.options.topic} was not started`));
+    if (!this.#thread)
+      return Promise.reject(new RunnerError(`source.kafka: the input for ${this.options.topic} was not started`));
     const id = this.#nextCall++;
     return new Promise((resolve, reject) => {
       this.#calls.set(id, { resolve, reject });
@@ -178,10 +193,14 @@ export class KafkaInput {
         return;
       }
       case 'joined':
-        if (this.options.memberFile) recordMember(this.options.memberFile, { groupId: this.options.groupId, memberId: event.memberId });
+        if (this.options.memberFile)
+          recordMember(this.options.memberFile, { groupId: this.options.groupId, memberId: event.memberId });
         this.assigned(event.partitions);
         if (this.#onJoin) this.#onJoin.resolve();
-        else if (this.options.exclusive && event.partitions.length < this.#partitions) this.options.log(`source.kafka: a rebalance of group ${this.options.groupId} left this runner partitions [${event.partitions.join(', ')}]; another member joined it (run one instance per group: see docs/connectors.md)`);
+        else if (this.options.exclusive && event.partitions.length < this.#partitions)
+          this.options.log(
+            `source.kafka: a rebalance of group ${this.options.groupId} left this runner partitions [${event.partitions.join(', ')}]; another member joined it (run one instance per group: see docs/connectors.md)`,
+          );
         return;
       case 'crash':
         if (event.restart) this.options.log(`source.kafka: consumer restarting after: ${event.message}`);
@@ -205,7 +224,8 @@ export class KafkaInput {
     if (from === batch.offsets.length) return;
     const text = Buffer.from(batch.bytes);
     const values = new Array<string>(batch.offsets.length - from);
-    for (let i = from; i < batch.offsets.length; i++) values[i - from] = text.toString('utf8', batch.ends[i - 1] ?? 0, batch.ends[i]);
+    for (let i = from; i < batch.offsets.length; i++)
+      values[i - from] = text.toString('utf8', batch.ends[i - 1] ?? 0, batch.ends[i]);
     const fresh: Chunk = { partition, offsets: batch.offsets.subarray(from), values };
     this.#buffer.push(fresh);
     this.#buffered += fresh.offsets.length;
@@ -218,12 +238,21 @@ export class KafkaInput {
 
   async start(): Promise<void> {
     const { topic, groupId } = this.options;
-    const thread = startTsWorker(siblingModule('consumer-thread', import.meta.url), { client: kafkaClientConfig(`idemflow-${groupId}`, this.options.brokers), topic, groupId, maxInFlight: this.#maxBuffered, fetchBytes: this.options.fetchBytes ?? 4 * 1024 * 1024 } satisfies ConsumerThreadInput);
+    const thread = startTsWorker(siblingModule('consumer-thread', import.meta.url), {
+      client: kafkaClientConfig(`idemflow-${groupId}`, this.options.brokers),
+      topic,
+      groupId,
+      maxInFlight: this.#maxBuffered,
+      fetchBytes: this.options.fetchBytes ?? 4 * 1024 * 1024,
+    } satisfies ConsumerThreadInput);
     this.#thread = thread;
     thread.on('message', (event: ConsumerEvent) => this.#onEvent(event));
-    thread.on('error', (error) => this.#fail(new RunnerError(`source.kafka: the consumer thread for ${topic} failed: ${error.message}`)));
+    thread.on('error', (error) =>
+      this.#fail(new RunnerError(`source.kafka: the consumer thread for ${topic} failed: ${error.message}`)),
+    );
     thread.on('exit', (code) => {
-      if (!this.#closing) this.#fail(new RunnerError(`source.kafka: the consumer thread for ${topic} stopped (exit code ${code})`));
+      if (!this.#closing)
+        this.#fail(new RunnerError(`source.kafka: the consumer thread for ${topic} stopped (exit code ${code})`));
     });
     await connectWithBackoff(
       async () => {
@@ -232,12 +261,27 @@ export class KafkaInput {
         if (predecessor) await removeDeadPredecessor(this.#kafka, this.#admin, groupId, predecessor, this.options.log);
         await this.#call({ type: 'connect' });
       },
-      { what: `source.kafka: cannot reach brokers ${this.brokers}`, attempts: this.options.attempts ?? 10, firstWaitMs: 500, maxWaitMs: 10_000, hint: 'are they running? (scripts/services up)', log: this.options.log },
+      {
+        what: `source.kafka: cannot reach brokers ${this.brokers}`,
+        attempts: this.options.attempts ?? 10,
+        firstWaitMs: 500,
+        maxWaitMs: 10_000,
+        hint: 'are they running? (scripts/services up)',
+        log: this.options.log,
+      },
     );
     // Ready once the group has assigned partitions: before that, silence is not idleness.
     let timer: NodeJS.Timeout | undefined;
     const joined = new Promise<void>((resolve, reject) => {
-      timer = setTimeout(() => reject(new RunnerError(`source.kafka: consumer group ${groupId} did not join within 60 s (brokers ${this.brokers})`)), 60_000);
+      timer = setTimeout(
+        () =>
+          reject(
+            new RunnerError(
+              `source.kafka: consumer group ${groupId} did not join within 60 s (brokers ${this.brokers})`,
+            ),
+          ),
+        60_000,
+      );
       this.#onJoin = { resolve, reject };
     });
     // Awaited below; until then a failure must not count as unhandled.
@@ -257,15 +301,21 @@ export class KafkaInput {
     this.#partitions = ends.length;
     const missing = ends.map((p) => p.partition).filter((p) => !this.#assignment?.has(p));
     if (this.options.exclusive && missing.length > 0) {
-      throw new RunnerError(`source.kafka: consumer group ${groupId} has another member, which holds partitions [${missing.join(', ')}] of ${topic}; this pipeline aggregates, and its state lives in one runner, so two runners in one group would overwrite each other's rows with partial aggregates. Stop the other runner, or give this one its own groupId`);
+      throw new RunnerError(
+        `source.kafka: consumer group ${groupId} has another member, which holds partitions [${missing.join(', ')}] of ${topic}; this pipeline aggregates, and its state lives in one runner, so two runners in one group would overwrite each other's rows with partial aggregates. Stop the other runner, or give this one its own groupId`,
+      );
     }
-    if (this.options.commitOffsets === false) this.options.log(`source.kafka: without --checkpoint, offsets are not committed to consumer group ${groupId}: this run's state dies with it, so a restart reads ${topic} again from the group's committed offsets (or the start). Run with --checkpoint <dir> to resume where a run stopped`);
+    if (this.options.commitOffsets === false)
+      this.options.log(
+        `source.kafka: without --checkpoint, offsets are not committed to consumer group ${groupId}: this run's state dies with it, so a restart reads ${topic} again from the group's committed offsets (or the start). Run with --checkpoint <dir> to resume where a run stopped`,
+      );
     const committedOf = new Map((committed[0]?.partitions ?? []).map((p) => [p.partition, Number(p.offset)]));
     for (const p of ends) {
       if (this.#assignment && !this.#assignment.has(p.partition)) continue;
       if (!this.#high.has(p.partition)) this.#high.set(p.partition, Number(p.high));
       const start = committedOf.get(p.partition);
-      if (!this.#nextToBuffer.has(p.partition)) this.#nextToBuffer.set(p.partition, start !== undefined && start >= 0 ? start : Number(p.low));
+      if (!this.#nextToBuffer.has(p.partition))
+        this.#nextToBuffer.set(p.partition, start !== undefined && start >= 0 ? start : Number(p.low));
     }
   }
 
@@ -282,7 +332,8 @@ export class KafkaInput {
     this.#assignment = ours;
     // What is dropped was never handed out: if the partition comes back, it must be buffered again, not skipped.
     for (const c of this.#buffer) {
-      if (!ours.has(c.partition)) this.#nextToBuffer.set(c.partition, Math.min(this.#nextToBuffer.get(c.partition) ?? Infinity, c.offsets[0]!));
+      if (!ours.has(c.partition))
+        this.#nextToBuffer.set(c.partition, Math.min(this.#nextToBuffer.get(c.partition) ?? Infinity, c.offsets[0]!));
     }
     this.#keepBuffered((c) => ours.has(c.partition));
     for (const p of [...this.#high.keys()]) if (!ours.has(p)) this.#high.delete(p);
@@ -304,14 +355,17 @@ export class KafkaInput {
   /** Partitions with records not yet handed out: the watermark must wait for them. */
   #pending(): number[] {
     const buffered = new Set(this.#buffer.map((c) => c.partition));
-    return [...this.#high].filter(([p, high]) => buffered.has(p) || (this.#nextToBuffer.get(p) ?? 0) < high).map(([p]) => p);
+    return [...this.#high]
+      .filter(([p, high]) => buffered.has(p) || (this.#nextToBuffer.get(p) ?? 0) < high)
+      .map(([p]) => p);
   }
 
   /** Whether a partition's records from `offset` on are all here (handed out since the last checkpoint, buffered, or next to fetch). */
   #holdsFrom(partition: number, offset: number): boolean {
     const next = this.#nextToBuffer.get(partition);
     if (next === undefined || offset > next) return false;
-    const first = this.#handedOut.find((c) => c.partition === partition) ?? this.#buffer.find((c) => c.partition === partition);
+    const first =
+      this.#handedOut.find((c) => c.partition === partition) ?? this.#buffer.find((c) => c.partition === partition);
     return offset >= (first?.offsets[0] ?? next);
   }
 
@@ -371,7 +425,13 @@ export class KafkaInput {
         }
         this.#buffered -= values.length;
         this.#resumeIfRoom();
-        return { values, position: (i) => `${topic}/${partitions[i]}/${offsets[i]}`, split: (i) => partitions[i]!, pendingSplits: () => this.#pending(), done: false };
+        return {
+          values,
+          position: (i) => `${topic}/${partitions[i]}/${offsets[i]}`,
+          split: (i) => partitions[i]!,
+          pendingSplits: () => this.#pending(),
+          done: false,
+        };
       },
       position: () => Object.fromEntries(position),
       // Committed only once the checkpoint that covers them is durable: Kafka's group offsets trail the runner's.
@@ -380,7 +440,11 @@ export class KafkaInput {
         // What a checkpoint covers is never replayed again: stop keeping it.
         this.#handedOut = this.#handedOut.flatMap((c) => fromOffset(c, done[c.partition] ?? 0) ?? []);
         if (this.options.commitOffsets === false) return;
-        void this.commit(done).catch((error: Error) => this.options.log(`source.kafka: committing offsets failed (${error.message}); the checkpoint still holds them`));
+        void this.commit(done).catch((error: Error) =>
+          this.options.log(
+            `source.kafka: committing offsets failed (${error.message}); the checkpoint still holds them`,
+          ),
+        );
       },
       close: async () => {},
     };
@@ -395,7 +459,11 @@ export class KafkaInput {
   /** The end of each assigned partition's log now: where a bounded read of the topic stops. */
   async endOffsets(): Promise<Map<number, number>> {
     const ends = await this.#admin.fetchTopicOffsets(this.options.topic);
-    return new Map(ends.filter((p) => !this.#assignment || this.#assignment.has(p.partition)).map((p) => [p.partition, Number(p.high)]));
+    return new Map(
+      ends
+        .filter((p) => !this.#assignment || this.#assignment.has(p.partition))
+        .map((p) => [p.partition, Number(p.high)]),
+    );
   }
 
   /** True once every record below `ends` (per partition) has been handed out by a reader. */
@@ -412,7 +480,10 @@ export class KafkaInput {
     const thread = this.#thread;
     if (thread && !this.#closing) {
       this.#closing = true;
-      await Promise.race([this.#call({ type: 'disconnect' }).catch(() => {}), new Promise((r) => setTimeout(r, 10_000).unref())]);
+      await Promise.race([
+        this.#call({ type: 'disconnect' }).catch(() => {}),
+        new Promise((r) => setTimeout(r, 10_000).unref()),
+      ]);
       await thread.terminate();
     }
     await this.#admin.disconnect().catch(() => {});

@@ -38,7 +38,9 @@ export function recordMember(file: string, member: RecordedMember): void {
 interface PrivateCluster {
   connect(): Promise<void>;
   disconnect(): Promise<void>;
-  findGroupCoordinator(request: { groupId: string }): Promise<{ leaveGroup(request: { groupId: string; memberId: string }): Promise<unknown> }>;
+  findGroupCoordinator(request: {
+    groupId: string;
+  }): Promise<{ leaveGroup(request: { groupId: string; memberId: string }): Promise<unknown> }>;
 }
 
 /** kafkajs's own cluster factory (a private, symbol-keyed property of a `Kafka` instance). */
@@ -52,12 +54,20 @@ function clusterOf(kafka: Kafka): PrivateCluster | undefined {
  * Removes the previous run's member from the group when it is still there
  * (killed, its session not yet expired). Returns whether it was removed.
  */
-export async function removeDeadPredecessor(kafka: Kafka, admin: Admin, groupId: string, memberId: string, log: (line: string) => void): Promise<boolean> {
+export async function removeDeadPredecessor(
+  kafka: Kafka,
+  admin: Admin,
+  groupId: string,
+  memberId: string,
+  log: (line: string) => void,
+): Promise<boolean> {
   const { groups } = await admin.describeGroups([groupId]);
   if (!groups[0]?.members.some((m) => m.memberId === memberId)) return false;
   const cluster = clusterOf(kafka);
   if (!cluster) {
-    log(`source.kafka: cannot remove the previous run's member from group ${groupId} (kafkajs changed); waiting for its session to time out`);
+    log(
+      `source.kafka: cannot remove the previous run's member from group ${groupId} (kafkajs changed); waiting for its session to time out`,
+    );
     return false;
   }
   await cluster.connect();

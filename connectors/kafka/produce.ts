@@ -2,7 +2,12 @@ import { Kafka } from 'kafkajs';
 import { kafkaClientConfig } from './kafka-input.ts';
 
 /** Sends lines (JSON records) to a topic in batches, keyed for even partitioning. Returns how many were sent. */
-export async function produceLines(brokers: readonly string[], topic: string, lines: AsyncIterable<string> | Iterable<string>, onProgress?: (sent: number) => void): Promise<number> {
+export async function produceLines(
+  brokers: readonly string[],
+  topic: string,
+  lines: AsyncIterable<string> | Iterable<string>,
+  onProgress?: (sent: number) => void,
+): Promise<number> {
   const producer = new Kafka(kafkaClientConfig('idemflow-produce', brokers)).producer({ allowAutoTopicCreation: true });
   await producer.connect();
   let sent = 0;

@@ -66,23 +66,29 @@ export async function startCqlFaultProxy(options: FaultProxyOptions): Promise<Fa
     client.on('error', end).on('close', end);
     upstream.on('error', end).on('close', end);
 
-    client.on('data', frameSplitter((frame) => {
-      const op = frame.readUInt8(4);
-      if (op === opcode.execute || op === opcode.batch) {
-        stats.forwardedRequests++;
-        if (random.chance(dropRate)) doomed.add(frame.readInt16BE(2));
-      }
-      upstream.write(frame);
-    }));
-    upstream.on('data', frameSplitter((frame) => {
-      const stream = frame.readInt16BE(2);
-      if (doomed.delete(stream)) {
-        stats.swallowedResponses++;
-        return;
-      }
-      if (options.delayMs) setTimeout(() => client.write(frame), options.delayMs);
-      else client.write(frame);
-    }));
+    client.on(
+      'data',
+      frameSplitter((frame) => {
+        const op = frame.readUInt8(4);
+        if (op === opcode.execute || op === opcode.batch) {
+          stats.forwardedRequests++;
+          if (random.chance(dropRate)) doomed.add(frame.readInt16BE(2));
+        }
+        upstream.write(frame);
+      }),
+    );
+    upstream.on(
+      'data',
+      frameSplitter((frame) => {
+        const stream = frame.readInt16BE(2);
+        if (doomed.delete(stream)) {
+          stats.swallowedResponses++;
+          return;
+        }
+        if (options.delayMs) setTimeout(() => client.write(frame), options.delayMs);
+        else client.write(frame);
+      }),
+    );
   });
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   const address = server.address();

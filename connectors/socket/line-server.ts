@@ -27,7 +27,8 @@ export async function startLineServer(
       const chunk = lines.slice(sent, sent + burst);
       sent += chunk.length;
       const flowing = chunk.length === 0 || socket.write(chunk.map((l) => `${l}\n`).join(''));
-      const next = () => (sent < lines.length ? setTimeout(sendNext, options.pauseMs ?? 0) : !options.keepOpen && socket.end());
+      const next = () =>
+        sent < lines.length ? setTimeout(sendNext, options.pauseMs ?? 0) : !options.keepOpen && socket.end();
       // Like nc, a sender waits while the receiver does not read (TCP backpressure) instead of buffering the rest.
       if (flowing) next();
       else socket.once('drain', next);

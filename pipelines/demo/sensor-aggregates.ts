@@ -12,5 +12,11 @@ export default sensorReadings()
   .window(tumbling({ minutes: 1 }))
   .groupBy('sensorId')
   .count()
-  .sink(embedded.upsert({ table: 'sensor_counts', key: { sensorid: 'key', ts: 'windowStart' }, values: { measurements: 'value' } }))
+  .sink(
+    embedded.upsert({
+      table: 'sensor_counts',
+      key: { sensorid: 'key', ts: 'windowStart' },
+      values: { measurements: 'value' },
+    }),
+  )
   .named('sensor-aggregates');

@@ -11,5 +11,11 @@ export default sensorReadings()
   .window(tumbling({ minutes: 1 }))
   .groupBy('sensorId')
   .count()
-  .sink(embedded.counter({ table: 'sensor_counters', key: { sensorid: 'key', ts: 'windowStart' }, counter: 'measurements' }))
+  .sink(
+    embedded.counter({
+      table: 'sensor_counters',
+      key: { sensorid: 'key', ts: 'windowStart' },
+      counter: 'measurements',
+    }),
+  )
   .named('sensor-counters');

@@ -8,6 +8,8 @@ import { kafkaBrokers } from '../config.ts';
 import { SensorReading } from '../schemas.ts';
 import { countPerSensorMinute, sensorCounts } from './shared.ts';
 
-export default countPerSensorMinute(source.kafka({ brokers: kafkaBrokers, topic: 'sensor-readings', groupId: 'aggregates-direct' }).parse(SensorReading))
+export default countPerSensorMinute(
+  source.kafka({ brokers: kafkaBrokers, topic: 'sensor-readings', groupId: 'aggregates-direct' }).parse(SensorReading),
+)
   .sink(sensorCounts())
   .named('aggregates-direct');

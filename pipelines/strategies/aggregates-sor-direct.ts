@@ -8,6 +8,11 @@ import { kafkaBrokers } from '../config.ts';
 import { SensorReading } from '../schemas.ts';
 import { countPerSensorMinute, sensorCounts, sensorEvents } from './shared.ts';
 
-export default countPerSensorMinute(source.kafka({ brokers: kafkaBrokers, topic: 'sensor-readings', groupId: 'aggregates-sor-direct' }).parse(SensorReading).archive(sensorEvents()))
+export default countPerSensorMinute(
+  source
+    .kafka({ brokers: kafkaBrokers, topic: 'sensor-readings', groupId: 'aggregates-sor-direct' })
+    .parse(SensorReading)
+    .archive(sensorEvents()),
+)
   .sink(sensorCounts())
   .named('aggregates-sor-direct');

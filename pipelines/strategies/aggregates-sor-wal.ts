@@ -8,6 +8,12 @@ import { socketHost, socketPort, walDir } from '../config.ts';
 import { SensorReading } from '../schemas.ts';
 import { countPerSensorMinute, sensorCounts, sensorEvents } from './shared.ts';
 
-export default countPerSensorMinute(source.socket({ host: socketHost, port: socketPort }).withWal({ dir: walDir }).parse(SensorReading).archive(sensorEvents()))
+export default countPerSensorMinute(
+  source
+    .socket({ host: socketHost, port: socketPort })
+    .withWal({ dir: walDir })
+    .parse(SensorReading)
+    .archive(sensorEvents()),
+)
   .sink(sensorCounts())
   .named('aggregates-sor-wal');

@@ -9,6 +9,8 @@ import { socketHost, socketPort } from '../config.ts';
 import { SensorReading } from '../schemas.ts';
 import { countPerSensorMinute, sensorCounts, sensorEvents } from './shared.ts';
 
-export default countPerSensorMinute(source.socket({ host: socketHost, port: socketPort }).parse(SensorReading).archive(sensorEvents()))
+export default countPerSensorMinute(
+  source.socket({ host: socketHost, port: socketPort }).parse(SensorReading).archive(sensorEvents()),
+)
   .sink(sensorCounts())
   .named('aggregates-sor');

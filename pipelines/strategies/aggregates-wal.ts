@@ -8,6 +8,8 @@ import { socketHost, socketPort, walDir } from '../config.ts';
 import { SensorReading } from '../schemas.ts';
 import { countPerSensorMinute, sensorCounts } from './shared.ts';
 
-export default countPerSensorMinute(source.socket({ host: socketHost, port: socketPort }).withWal({ dir: walDir }).parse(SensorReading))
+export default countPerSensorMinute(
+  source.socket({ host: socketHost, port: socketPort }).withWal({ dir: walDir }).parse(SensorReading),
+)
   .sink(sensorCounts())
   .named('aggregates-wal');

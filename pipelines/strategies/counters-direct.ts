@@ -8,6 +8,8 @@ import { kafkaBrokers } from '../config.ts';
 import { Visit } from '../schemas.ts';
 import { countPerCountrySecond, visitCounters } from './shared.ts';
 
-export default countPerCountrySecond(source.kafka({ brokers: kafkaBrokers, topic: 'visits', groupId: 'counters-direct' }).parse(Visit))
+export default countPerCountrySecond(
+  source.kafka({ brokers: kafkaBrokers, topic: 'visits', groupId: 'counters-direct' }).parse(Visit),
+)
   .sink(visitCounters())
   .named('counters-direct');

@@ -8,6 +8,8 @@ import { socketHost, socketPort, walDir } from '../config.ts';
 import { Visit } from '../schemas.ts';
 import { countPerCountrySecond, visitCounters } from './shared.ts';
 
-export default countPerCountrySecond(source.socket({ host: socketHost, port: socketPort }).withWal({ dir: walDir }).parse(Visit))
+export default countPerCountrySecond(
+  source.socket({ host: socketHost, port: socketPort }).withWal({ dir: walDir }).parse(Visit),
+)
   .sink(visitCounters())
   .named('counters-wal');

@@ -63,15 +63,17 @@ function beamRunner(name: BeamRunnerName): BeamRunner {
     unsupported(pipeline): Diagnostic[] {
       const source = pipeline.source;
       if (readable.has(source.connector)) return [];
-      return [{
-        code: 'RUNNER',
-        rule: 'beam-runner-source',
-        severity: 'error',
-        messageId: 'source',
-        message: `The ${name} runner reads bounded sources (memory, file, generator, cassandraTable) and Kafka topics up to their end; a ${source.connector} source is an endless stream.`,
-        fix: 'Run it on the local runner, or record the stream to a file and run that on Beam.',
-        location: source.location,
-      }];
+      return [
+        {
+          code: 'RUNNER',
+          rule: 'beam-runner-source',
+          severity: 'error',
+          messageId: 'source',
+          message: `The ${name} runner reads bounded sources (memory, file, generator, cassandraTable) and Kafka topics up to their end; a ${source.connector} source is an endless stream.`,
+          fix: 'Run it on the local runner, or record the stream to a file and run that on Beam.',
+          location: source.location,
+        },
+      ];
     },
     async run(pipeline, options) {
       const started = performance.now();
@@ -82,7 +84,13 @@ function beamRunner(name: BeamRunnerName): BeamRunner {
       const input = await readBoundedInput(pipeline, { store: options.store, cassandra: options.cassandra, log });
       try {
         const context = new BeamRunContext(pipeline, input.values, (i) => input.position(i), options);
-        const logFile = options.logFile ?? join(tmpdir(), 'idemflow-beam', `${pipeline.name.replace(/[^\w.-]+/g, '_')}-${name}-${process.pid}-${Date.now()}.log`);
+        const logFile =
+          options.logFile ??
+          join(
+            tmpdir(),
+            'idemflow-beam',
+            `${pipeline.name.replace(/[^\w.-]+/g, '_')}-${name}-${process.pid}-${Date.now()}.log`,
+          );
         await runJob(name, pipeline, context, logFile, options, log);
         await context.drain();
         await input.acknowledged();
@@ -107,7 +115,14 @@ function beamRunner(name: BeamRunnerName): BeamRunner {
 }
 
 /** Submits the job to Beam (the DirectRunner, or Flink's job server) and waits for it to end. */
-async function runJob(name: BeamRunnerName, pipeline: PipelineNode, context: BeamRunContext, logFile: string, options: BeamRunnerOptions, log: (line: string) => void): Promise<void> {
+async function runJob(
+  name: BeamRunnerName,
+  pipeline: PipelineNode,
+  context: BeamRunContext,
+  logFile: string,
+  options: BeamRunnerOptions,
+  log: (line: string) => void,
+): Promise<void> {
   const runId = beamRuns.open(context);
   const jobServer = name === 'beam-flink' ? await flinkJobServerFor(options.flinkMaster ?? '[local]', log) : undefined;
   let failed = false;
@@ -124,7 +139,9 @@ async function runJob(name: BeamRunnerName, pipeline: PipelineNode, context: Bea
     const message = error instanceof Error ? error.message.split('\n')[0] : String(error);
     const cause = jobServer?.failureCause();
     const logs = jobServer ? `${logFile} and ${jobServer.log}` : logFile;
-    throw new RunnerError(`${pipeline.name} failed on ${name}: ${message}${cause ? ` (${cause})` : ''}; see ${logs}`, { cause: error });
+    throw new RunnerError(`${pipeline.name} failed on ${name}: ${message}${cause ? ` (${cause})` : ''}; see ${logs}`, {
+      cause: error,
+    });
   } finally {
     beamRuns.close(runId);
     await jobServer?.stop(failed);

@@ -29,7 +29,10 @@ export interface BoundedInputOptions {
 const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
 
 /** Reads `reader` in batches until `finished`, keeping each value's position. */
-async function drain(reader: SourceReader, finished: (last: { done: boolean; count: number }) => boolean): Promise<SourceBatch> {
+async function drain(
+  reader: SourceReader,
+  finished: (last: { done: boolean; count: number }) => boolean,
+): Promise<SourceBatch> {
   const parts: SourceBatch[] = [];
   for (;;) {
     const batch = await reader.read(10_000);
@@ -59,7 +62,14 @@ export async function readBoundedInput(pipeline: PipelineNode, options: BoundedI
     }
   }
   const o = source.options;
-  const kafka = new KafkaInput({ brokers: o.brokers as string[], topic: String(o.topic), groupId: String(o.groupId), log: options.log, attempts: options.connectAttempts, exclusive: PipelineNode.aggregate(pipeline) !== undefined });
+  const kafka = new KafkaInput({
+    brokers: o.brokers as string[],
+    topic: String(o.topic),
+    groupId: String(o.groupId),
+    log: options.log,
+    attempts: options.connectAttempts,
+    exclusive: PipelineNode.aggregate(pipeline) !== undefined,
+  });
   try {
     await kafka.start();
     const ends = await kafka.endOffsets();
@@ -71,7 +81,9 @@ export async function readBoundedInput(pipeline: PipelineNode, options: BoundedI
       if (count > 0) lastProgress = now;
       if (kafka.handedOutUpTo(ends)) return true;
       if (now - lastProgress < idleMs) return false;
-      options.log(`source.kafka: nothing new from ${String(o.topic)} for ${idleMs} ms before the end offsets at start; reading ends here`);
+      options.log(
+        `source.kafka: nothing new from ${String(o.topic)} for ${idleMs} ms before the end offsets at start; reading ends here`,
+      );
       return true;
     });
     const end = reader.position() as KafkaPosition;

@@ -69,7 +69,10 @@ export class CustomCombine {
 
 /** Writes rows to one sink: buffered in the bundle, written when the bundle ends. */
 export class WriteSink {
-  constructor(readonly runId: string, readonly sink?: number) {}
+  constructor(
+    readonly runId: string,
+    readonly sink?: number,
+  ) {}
   process(element: unknown): void {
     const context = beamRuns.get(this.runId);
     if (this.sink === undefined) {
@@ -82,4 +85,11 @@ export class WriteSink {
   }
 }
 
-requireForSerialization('idemflow/runners/beam/dofns', { ReadInput, ApplySteps, eventTimestamp, ToRow, CustomCombine, WriteSink });
+requireForSerialization('idemflow/runners/beam/dofns', {
+  ReadInput,
+  ApplySteps,
+  eventTimestamp,
+  ToRow,
+  CustomCombine,
+  WriteSink,
+});

@@ -55,26 +55,42 @@ function freePort(): Promise<number> {
  * shared one of `scripts/services` when it runs; otherwise one started for
  * this run (fetched from Maven Central once) and stopped after it.
  */
-export async function flinkJobServerFor(master: string, log: (line: string) => void, startTimeoutMs = 90_000): Promise<JobServer> {
+export async function flinkJobServerFor(
+  master: string,
+  log: (line: string) => void,
+  startTimeoutMs = 90_000,
+): Promise<JobServer> {
   const shared = paths(flinkJobServer);
   if (master === '[local]' && runningPid(flinkJobServer) !== undefined && (await portOpen(flinkJobServer.port))) {
     const offset = sizeOf(shared.log);
-    return { endpoint: `${host}:${flinkJobServer.port}`, log: shared.log, failureCause: () => causeInLog(shared.log, offset), stop: async () => {} };
+    return {
+      endpoint: `${host}:${flinkJobServer.port}`,
+      log: shared.log,
+      failureCause: () => causeInLog(shared.log, offset),
+      stop: async () => {},
+    };
   }
   if (spawnSync('java', ['-version'], { stdio: 'ignore' }).status !== 0) {
-    throw new RunnerError('beam-flink needs Java 17 on the PATH for Beam\'s Flink job server (`java -version` failed); install a JDK, or use --runner beam-direct');
+    throw new RunnerError(
+      "beam-flink needs Java 17 on the PATH for Beam's Flink job server (`java -version` failed); install a JDK, or use --runner beam-direct",
+    );
   }
   try {
     fetchServer(flinkJobServer, log);
   } catch (error) {
-    throw new RunnerError(`could not fetch Beam's Flink job server: ${error instanceof Error ? error.message : String(error)}`);
+    throw new RunnerError(
+      `could not fetch Beam's Flink job server: ${error instanceof Error ? error.message : String(error)}`,
+    );
   }
   const port = await freePort();
   const runDir = join(shared.base, `run-${process.pid}-${port}`);
   mkdirSync(runDir, { recursive: true });
   const logFile = join(runDir, 'job-server.log');
   const out = openSync(logFile, 'a');
-  const child = spawn('java', flinkJobServerArgs(shared.lib, join(runDir, 'artifacts'), port, master, 'any'), { cwd: runDir, stdio: ['ignore', out, out] });
+  const child = spawn('java', flinkJobServerArgs(shared.lib, join(runDir, 'artifacts'), port, master, 'any'), {
+    cwd: runDir,
+    stdio: ['ignore', out, out],
+  });
   closeSync(out);
   let exited = false;
   child.once('exit', () => (exited = true));
@@ -84,7 +100,9 @@ export async function flinkJobServerFor(master: string, log: (line: string) => v
     if (exited) throw new RunnerError(`Beam's Flink job server exited while starting; see ${logFile}`);
     if (Date.now() > deadline) {
       child.kill('SIGKILL');
-      throw new RunnerError(`Beam's Flink job server did not answer on ${host}:${port} within ${startTimeoutMs / 1000} s; see ${logFile}`);
+      throw new RunnerError(
+        `Beam's Flink job server did not answer on ${host}:${port} within ${startTimeoutMs / 1000} s; see ${logFile}`,
+      );
     }
     await new Promise((r) => setTimeout(r, 250));
   }

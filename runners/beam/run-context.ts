@@ -24,8 +24,7 @@ export interface InputRecord {
  * final sink of a pipeline without aggregation), or a keyed event to aggregate.
  */
 export type StepOutput =
-  | { readonly sink: { readonly s: number; readonly row: unknown } }
-  | { readonly agg: AggregateInput };
+  { readonly sink: { readonly s: number; readonly row: unknown } } | { readonly agg: AggregateInput };
 
 /** `k` is the key as JSON (Beam groups by it); `n` the combiner's numeric input; `e` the event, for custom combiners. */
 export interface AggregateInput {
@@ -85,24 +84,31 @@ export class BeamRunContext {
     this.aggregator = this.aggregate ? aggregatorFor(this.aggregate) : undefined;
     this.memory = options.memory ?? new Map();
     this.#random = new SeededRandom(options.seed ?? 1);
-    const numeric = this.aggregate && this.aggregate.op !== 'count' && this.aggregate.op !== 'custom' ? this.aggregate.field : undefined;
+    const numeric =
+      this.aggregate && this.aggregate.op !== 'count' && this.aggregate.op !== 'custom'
+        ? this.aggregate.field
+        : undefined;
     const custom = this.aggregate?.op === 'custom';
     const emit = (s: SinkNode, row: unknown) => this.#outputs.push({ sink: { s: this.sinks.indexOf(s), row } });
-    this.#path = compileRecordPath(pipeline, {
-      deadLetter: (sink, reason, index) => {
-        this.totals.deadLetters++;
-        emit(sink, { reason, raw: rawText(this.input[index]), position: this.positions(index) } satisfies DeadLetter);
+    this.#path = compileRecordPath(
+      pipeline,
+      {
+        deadLetter: (sink, reason, index) => {
+          this.totals.deadLetters++;
+          emit(sink, { reason, raw: rawText(this.input[index]), position: this.positions(index) } satisfies DeadLetter);
+        },
+        archive: emit,
+        aggregate: (key, t, event) => {
+          const agg: { k: string; t?: number; n?: number; e?: unknown } = { k: JSON.stringify(key) };
+          if (t !== undefined) agg.t = t;
+          if (numeric !== undefined) agg.n = Number((event as Record<string, unknown>)[numeric]);
+          if (custom) agg.e = event;
+          this.#outputs.push({ agg });
+        },
+        emit: (event) => emit(pipeline.sink, event),
       },
-      archive: emit,
-      aggregate: (key, t, event) => {
-        const agg: { k: string; t?: number; n?: number; e?: unknown } = { k: JSON.stringify(key) };
-        if (t !== undefined) agg.t = t;
-        if (numeric !== undefined) agg.n = Number((event as Record<string, unknown>)[numeric]);
-        if (custom) agg.e = event;
-        this.#outputs.push({ agg });
-      },
-      emit: (event) => emit(pipeline.sink, event),
-    }, defaultDeadLetters);
+      defaultDeadLetters,
+    );
   }
 
   /** The per-record steps of the pipeline for one input record. */
@@ -110,7 +116,9 @@ export class BeamRunContext {
     this.#outputs = [];
     const pending = this.#path(record.v, record.i);
     if (pending instanceof Promise) {
-      throw new RunnerError(`${this.pipeline.name}: a step of this pipeline is asynchronous (an async schema?); Beam's TypeScript DoFns are synchronous`);
+      throw new RunnerError(
+        `${this.pipeline.name}: a step of this pipeline is asynchronous (an async schema?); Beam's TypeScript DoFns are synchronous`,
+      );
     }
     return this.#outputs;
   }
@@ -128,19 +136,22 @@ export class BeamRunContext {
       const writer = this.#writer(index);
       const previous = this.#chains.get(index) ?? Promise.resolve();
       const env = { faults: this.options.faults ?? noFaults, random: this.#random, sleep: realSleep };
-      this.#chains.set(index, previous.then(async () => {
-        try {
-          await writeWithRetry(writer.id, writer.node.retry, env, () => writer.write(rows));
-          this.rowsWritten[writer.id] = (this.rowsWritten[writer.id] ?? 0) + rows.length;
-        } catch (error) {
-          if (error instanceof SinkWriteError && writer.node.retry.retries === 0) {
-            this.totals.abandoned++;
-            this.options.log?.(`${error.message}; not retried (retry: 'none')`);
-            return;
+      this.#chains.set(
+        index,
+        previous.then(async () => {
+          try {
+            await writeWithRetry(writer.id, writer.node.retry, env, () => writer.write(rows));
+            this.rowsWritten[writer.id] = (this.rowsWritten[writer.id] ?? 0) + rows.length;
+          } catch (error) {
+            if (error instanceof SinkWriteError && writer.node.retry.retries === 0) {
+              this.totals.abandoned++;
+              this.options.log?.(`${error.message}; not retried (retry: 'none')`);
+              return;
+            }
+            this.#failures.push(error instanceof Error ? error : new Error(String(error)));
           }
-          this.#failures.push(error instanceof Error ? error : new Error(String(error)));
-        }
-      }));
+        }),
+      );
     }
     this.#buffered.clear();
   }
@@ -157,7 +168,9 @@ export class BeamRunContext {
     let writer = this.#writers.get(index);
     if (!writer) {
       const { store, cassandra, log = () => {} } = this.options;
-      const target = cassandra ? { client: cassandra, schemas: tableSchemas(this.pipeline), bucketOf: sorBucket(this.pipeline) } : undefined;
+      const target = cassandra
+        ? { client: cassandra, schemas: tableSchemas(this.pipeline), bucketOf: sorBucket(this.pipeline) }
+        : undefined;
       writer = sinkWriter(this.sinks[index]!, { store, memory: this.memory, log, cassandra: target });
       this.#writers.set(index, writer);
     }
@@ -177,7 +190,10 @@ export const beamRuns = {
   get(id: string): BeamRunContext {
     const context = runs.get(id);
     // Only a worker in another process could miss it: idemflow runs Beam's workers in this one.
-    if (!context) throw new RunnerError(`Beam run ${id} is not known in this process: idemflow's Beam runners need their SDK workers in-process (DirectRunner, or LOOPBACK on Flink)`);
+    if (!context)
+      throw new RunnerError(
+        `Beam run ${id} is not known in this process: idemflow's Beam runners need their SDK workers in-process (DirectRunner, or LOOPBACK on Flink)`,
+      );
     return context;
   },
   close(id: string): void {

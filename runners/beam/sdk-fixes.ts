@@ -44,7 +44,9 @@ function listenToControlErrors(): void {
  * flush replaced by one that swaps the buffer before it sends.
  */
 function swapBufferBeforeSend(): void {
-  const payload = RemoteGrpcPort.toBinary(RemoteGrpcPort.create({ apiServiceDescriptor: { url: 'unused' }, coderId: 'unused' }));
+  const payload = RemoteGrpcPort.toBinary(
+    RemoteGrpcPort.create({ apiServiceDescriptor: { url: 'unused' }, coderId: 'unused' }),
+  );
   const context = {
     descriptor: { transforms: { probe: { spec: { urn: 'beam:runner:sink:v1', payload }, inputs: {}, outputs: {} } } },
     getReceiver: () => undefined,
@@ -52,9 +54,13 @@ function swapBufferBeforeSend(): void {
     getBundleId: () => 'probe',
     pipelineContext: { getCoder: () => undefined },
   };
-  const probe = createOperator('probe', context as unknown as Parameters<typeof createOperator>[1]) as unknown as DataSink;
+  const probe = createOperator(
+    'probe',
+    context as unknown as Parameters<typeof createOperator>[1],
+  ) as unknown as DataSink;
   const prototype = Object.getPrototypeOf(probe) as DataSink;
-  if (typeof prototype.flush !== 'function') throw new Error('apache-beam changed its data sink: review runners/beam/sdk-fixes.ts');
+  if (typeof prototype.flush !== 'function')
+    throw new Error('apache-beam changed its data sink: review runners/beam/sdk-fixes.ts');
   prototype.flush = async function flush(this: DataSink) {
     if (this.buffer.len === 0) return;
     const data = this.buffer.finish();

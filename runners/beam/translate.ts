@@ -31,7 +31,9 @@ function combinerFor(aggregate: AggregateNode, runId: string): [field: keyof Agg
 
 /** Event-time windows in Beam's terms (seconds). Tumbling windows are fixed windows. */
 function windowFn(window: WindowNode) {
-  return window.slideMs === window.sizeMs ? beam.fixedWindows(window.sizeMs / 1000) : beam.slidingWindows(window.sizeMs / 1000, window.slideMs / 1000);
+  return window.slideMs === window.sizeMs
+    ? beam.fixedWindows(window.sizeMs / 1000)
+    : beam.slidingWindows(window.sizeMs / 1000, window.slideMs / 1000);
 }
 
 /**
@@ -52,7 +54,9 @@ export function translate(runId: string, context: BeamRunContext): (root: beam.R
       .apply(beam.withName(`read ${pipeline.source.connector}`, beam.parDo(new ReadInput(runId))))
       .apply(beam.withName('steps', beam.parDo(new ApplySteps(runId))))
       .apply(beam.withName('route', beam.split<StepOutput>(['sink', 'agg'])));
-    (outputs.sink as beam.PCollection<unknown>).apply(beam.withName('write side sinks', beam.parDo(new WriteSink(runId))));
+    (outputs.sink as beam.PCollection<unknown>).apply(
+      beam.withName('write side sinks', beam.parDo(new WriteSink(runId))),
+    );
     if (!aggregate) return;
     let keyed = outputs.agg as beam.PCollection<AggregateInput>;
     if (window) {
@@ -62,7 +66,12 @@ export function translate(runId: string, context: BeamRunContext): (root: beam.R
     }
     const [field, combiner] = combinerFor(aggregate, runId);
     keyed
-      .apply(beam.withName(`group and ${aggregate.op}`, beam.groupBy<AggregateInput, string>('k').combining(field, combiner, 'value')))
+      .apply(
+        beam.withName(
+          `group and ${aggregate.op}`,
+          beam.groupBy<AggregateInput, string>('k').combining(field, combiner, 'value'),
+        ),
+      )
       .apply(beam.withName('rows', beam.parDo(new ToRow(runId), { window: beam.windowParam() })))
       .apply(beam.withName('write sink', beam.parDo(new WriteSink(runId, finalSink))));
   };

@@ -80,7 +80,13 @@ export class AggregationState {
     const id = keyId(key);
     let entry = keys.get(id);
     if (!entry) {
-      entry = { key, windowStart: this.window ? windowStart : undefined, acc: this.aggregator.init(), delta: undefined, dirty: false };
+      entry = {
+        key,
+        windowStart: this.window ? windowStart : undefined,
+        acc: this.aggregator.init(),
+        delta: undefined,
+        dirty: false,
+      };
       keys.set(id, entry);
     }
     return entry;
@@ -94,7 +100,8 @@ export class AggregationState {
   add(key: unknown, eventTime: number | undefined, event: Record<string, unknown>, split?: number): readonly number[] {
     if (eventTime !== undefined) {
       if (eventTime > this.#maxEventTime) this.#maxEventTime = eventTime;
-      if (split !== undefined && !(eventTime <= (this.#splitMax.get(split) ?? -Infinity))) this.#splitMax.set(split, eventTime);
+      if (split !== undefined && !(eventTime <= (this.#splitMax.get(split) ?? -Infinity)))
+        this.#splitMax.set(split, eventTime);
     }
     const window = this.window;
     // The common cases (no window, tumbling) take one window and allocate nothing.
@@ -104,7 +111,8 @@ export class AggregationState {
       return this.#addTo(key, start, event) ? onTime : [start];
     }
     let missed: number[] | undefined;
-    for (const start of windowStarts(window, eventTime!)) if (!this.#addTo(key, start, event)) (missed ??= []).push(start);
+    for (const start of windowStarts(window, eventTime!))
+      if (!this.#addTo(key, start, event)) (missed ??= []).push(start);
     return missed ?? onTime;
   }
 
@@ -136,7 +144,9 @@ export class AggregationState {
   }
 
   #row(e: Entry, value: unknown): AggregateRowOut {
-    return e.windowStart === undefined ? { key: e.key, value } : { key: e.key, windowStart: e.windowStart, windowEnd: e.windowStart + this.window!.sizeMs, value };
+    return e.windowStart === undefined
+      ? { key: e.key, value }
+      : { key: e.key, windowStart: e.windowStart, windowEnd: e.windowStart + this.window!.sizeMs, value };
   }
 
   /** With `emit: 'final'`: the rows of the windows closed since the last call (whole aggregates; for a counter, its one delta). */
@@ -149,7 +159,8 @@ export class AggregationState {
   /** The rows of every open window, as they stand: written when a bounded input ends. */
   openRows(): AggregateRowOut[] {
     const rows: AggregateRowOut[] = [];
-    for (const keys of this.#windows.values()) for (const e of keys.values()) rows.push(this.#row(e, this.aggregator.result(e.acc)));
+    for (const keys of this.#windows.values())
+      for (const e of keys.values()) rows.push(this.#row(e, this.aggregator.result(e.acc)));
     return rows;
   }
 
@@ -175,7 +186,8 @@ export class AggregationState {
     for (const [start, keys] of this.#windows) {
       if (this.#isClosed(start)) {
         evicted += keys.size;
-        if (this.emitsFinal) for (const e of keys.values()) this.#closed.push(this.#row(e, this.aggregator.result(e.acc)));
+        if (this.emitsFinal)
+          for (const e of keys.values()) this.#closed.push(this.#row(e, this.aggregator.result(e.acc)));
         this.#windows.delete(start);
       }
     }
@@ -184,7 +196,8 @@ export class AggregationState {
 
   snapshot(): StateSnapshot {
     const entries: [unknown, number | null, unknown][] = [];
-    for (const keys of this.#windows.values()) for (const e of keys.values()) entries.push([e.key, e.windowStart ?? null, e.acc]);
+    for (const keys of this.#windows.values())
+      for (const e of keys.values()) entries.push([e.key, e.windowStart ?? null, e.acc]);
     return { watermark: this.#watermark, entries };
   }
 

@@ -14,13 +14,33 @@ export function aggregatorFor(node: AggregateNode): Aggregator {
   const field = node.field ?? '';
   switch (node.op) {
     case 'count':
-      return { init: () => 0, add: (a) => (a as number) + 1, merge: (a, b) => (a as number) + (b as number), result: (a) => a };
+      return {
+        init: () => 0,
+        add: (a) => (a as number) + 1,
+        merge: (a, b) => (a as number) + (b as number),
+        result: (a) => a,
+      };
     case 'sum':
-      return { init: () => 0, add: (a, e) => (a as number) + num(e, field), merge: (a, b) => (a as number) + (b as number), result: (a) => a };
+      return {
+        init: () => 0,
+        add: (a, e) => (a as number) + num(e, field),
+        merge: (a, b) => (a as number) + (b as number),
+        result: (a) => a,
+      };
     case 'min':
-      return { init: () => Infinity, add: (a, e) => Math.min(a as number, num(e, field)), merge: (a, b) => Math.min(a as number, b as number), result: (a) => a };
+      return {
+        init: () => Infinity,
+        add: (a, e) => Math.min(a as number, num(e, field)),
+        merge: (a, b) => Math.min(a as number, b as number),
+        result: (a) => a,
+      };
     case 'max':
-      return { init: () => -Infinity, add: (a, e) => Math.max(a as number, num(e, field)), merge: (a, b) => Math.max(a as number, b as number), result: (a) => a };
+      return {
+        init: () => -Infinity,
+        add: (a, e) => Math.max(a as number, num(e, field)),
+        merge: (a, b) => Math.max(a as number, b as number),
+        result: (a) => a,
+      };
     case 'avg':
       return {
         init: () => [0, 0],

@@ -39,13 +39,20 @@ export function furthest(a: unknown, b: unknown): unknown {
 }
 
 /** The reach that still lies past `position`, or undefined when the position covers it. */
-export const pastPosition = (position: unknown, reach: unknown): unknown => (covers(position, reach) ? undefined : reach);
+export const pastPosition = (position: unknown, reach: unknown): unknown =>
+  covers(position, reach) ? undefined : reach;
 
 /**
  * The reach to record when a new batch's progress replaces `old`: a batch in
  * flight that never got its checkpoint may have archived up to its end.
  */
-export function reachBeforeBatch(checkpoint: { position: unknown; archiveReach?: unknown } | undefined, old: { batchEnd: unknown; archiveReach?: unknown } | undefined): unknown {
+export function reachBeforeBatch(
+  checkpoint: { position: unknown; archiveReach?: unknown } | undefined,
+  old: { batchEnd: unknown; archiveReach?: unknown } | undefined,
+): unknown {
   const unfinished = old && !isDeepStrictEqual(old.batchEnd, checkpoint?.position) ? old.batchEnd : undefined;
-  return pastPosition(checkpoint?.position, furthest(furthest(checkpoint?.archiveReach, old?.archiveReach), unfinished));
+  return pastPosition(
+    checkpoint?.position,
+    furthest(furthest(checkpoint?.archiveReach, old?.archiveReach), unfinished),
+  );
 }

@@ -16,7 +16,12 @@ export function batchDigest(values: readonly unknown[]): string {
   const hash = createHash('sha256');
   let text = '';
   for (const value of values) {
-    const raw = typeof value === 'string' ? value : value instanceof Uint8Array ? Buffer.from(value).toString('base64') : (JSON.stringify(value) ?? String(value));
+    const raw =
+      typeof value === 'string'
+        ? value
+        : value instanceof Uint8Array
+          ? Buffer.from(value).toString('base64')
+          : (JSON.stringify(value) ?? String(value));
     text += `${raw.length}:${raw}`;
     if (text.length >= chunkChars) {
       hash.update(text);

@@ -72,13 +72,21 @@ export interface CheckpointStore {
 }
 
 /** A checkpoint with the reach its system of record may have past it, from the previous checkpoint and the batch's progress. */
-function withReach(next: Checkpoint, previous: Pick<Checkpoint, 'archiveReach'> | undefined, progress: BatchProgress | undefined): Checkpoint {
+function withReach(
+  next: Checkpoint,
+  previous: Pick<Checkpoint, 'archiveReach'> | undefined,
+  progress: BatchProgress | undefined,
+): Checkpoint {
   const { archiveReach: _, ...rest } = next;
   const reach = pastPosition(next.position, furthest(previous?.archiveReach, progress?.archiveReach));
   return reach === undefined ? rest : { ...rest, archiveReach: reach };
 }
 
-function progressWithReach(next: BatchProgress, checkpoint: Pick<Checkpoint, 'position' | 'archiveReach'> | undefined, old: BatchProgress | undefined): BatchProgress {
+function progressWithReach(
+  next: BatchProgress,
+  checkpoint: Pick<Checkpoint, 'position' | 'archiveReach'> | undefined,
+  old: BatchProgress | undefined,
+): BatchProgress {
   const { archiveReach: _, ...rest } = next;
   const reach = reachBeforeBatch(checkpoint, old);
   return reach === undefined ? rest : { ...rest, archiveReach: reach };
@@ -119,7 +127,9 @@ export class FileCheckpoints implements CheckpointStore {
   load(pipeline: string): Checkpoint | undefined {
     const checkpoint = readJson<Checkpoint>(join(this.dir, 'checkpoint.json'));
     if (checkpoint && checkpoint.pipeline !== pipeline) {
-      throw new RunnerError(`checkpoint in ${this.dir} belongs to pipeline "${checkpoint.pipeline}", not "${pipeline}"; use another --checkpoint folder`);
+      throw new RunnerError(
+        `checkpoint in ${this.dir} belongs to pipeline "${checkpoint.pipeline}", not "${pipeline}"; use another --checkpoint folder`,
+      );
     }
     return checkpoint;
   }
@@ -132,7 +142,9 @@ export class FileCheckpoints implements CheckpointStore {
     } catch (error) {
       // Written to a temp file and renamed only when complete: the previous checkpoint is untouched.
       const previous = this.load(checkpoint.pipeline)?.batch;
-      throw new RunnerError(`cannot write the checkpoint of batch ${checkpoint.batch} in ${this.dir} (${(error as NodeJS.ErrnoException).code ?? (error as Error).message}); ${previous === undefined ? 'no earlier checkpoint exists' : `the checkpoint of batch ${previous} stays valid`}: free space and run again to resume`);
+      throw new RunnerError(
+        `cannot write the checkpoint of batch ${checkpoint.batch} in ${this.dir} (${(error as NodeJS.ErrnoException).code ?? (error as Error).message}); ${previous === undefined ? 'no earlier checkpoint exists' : `the checkpoint of batch ${previous} stays valid`}: free space and run again to resume`,
+      );
     }
   }
 
@@ -141,7 +153,10 @@ export class FileCheckpoints implements CheckpointStore {
   }
 
   saveProgress(progress: BatchProgress): void {
-    writeJsonAtomically(join(this.dir, 'progress.json'), progressWithReach(progress, this.#lastSaved(), this.progress()));
+    writeJsonAtomically(
+      join(this.dir, 'progress.json'),
+      progressWithReach(progress, this.#lastSaved(), this.progress()),
+    );
   }
 
   crashedAt(): readonly number[] {

@@ -10,7 +10,8 @@ import { partitionOf, SpillFiles } from './spill-files.ts';
 /** Bytes of system-of-record log deduplicated in memory at once. */
 const dedupeBudget = 4 << 20;
 
-const logPath = (store: EmbeddedStore, sink: SinkNode) => join(store.dir, `${tableName({ keyspace: sink.keyspace, table: sink.table ?? 'unnamed' })}.jsonl`);
+const logPath = (store: EmbeddedStore, sink: SinkNode) =>
+  join(store.dir, `${tableName({ keyspace: sink.keyspace, table: sink.table ?? 'unnamed' })}.jsonl`);
 
 async function* upserts(path: string): AsyncGenerator<Extract<TableOp, { op: 'upsert' }>> {
   for await (const line of completeLines(path)) {

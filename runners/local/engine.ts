@@ -8,7 +8,13 @@ import type { RunResult } from '../runner.ts';
 import { AggregationState } from './aggregation-state.ts';
 import { aggregatorFor } from './aggregators.ts';
 import { batchDigest } from './batch-digest.ts';
-import { assertSameSource, FileCheckpoints, MemoryCheckpoints, type BatchProgress, type CheckpointStore } from './checkpoint.ts';
+import {
+  assertSameSource,
+  FileCheckpoints,
+  MemoryCheckpoints,
+  type BatchProgress,
+  type CheckpointStore,
+} from './checkpoint.ts';
 import { sourceIdentity } from './source-identity.ts';
 import { noFaults, type FaultSpec } from './faults.ts';
 import { compileRecordPath, rawText, windowOf } from './record-path.ts';
@@ -115,15 +121,25 @@ export async function runLocal(pipeline: PipelineNode, options: LocalRunOptions)
   const batchSize = options.batchSize ?? 1_000;
   const checkpointEvery = options.checkpointEvery ?? 1;
   const log = options.log ?? ((line: string) => process.stderr.write(`${line}\n`));
-  const checkpoints: CheckpointStore = options.checkpointDir ? new FileCheckpoints(options.checkpointDir) : new MemoryCheckpoints();
-  if ((faults.crashAt.length > 0 || (faults.crashAfterCheckpoint?.length ?? 0) > 0) && !checkpoints.durable && !options.crash) {
-    throw new RunnerError('--faults crash-at / crash-after-checkpoint need --checkpoint <dir>: without a durable checkpoint a crash cannot be recovered from');
+  const checkpoints: CheckpointStore = options.checkpointDir
+    ? new FileCheckpoints(options.checkpointDir)
+    : new MemoryCheckpoints();
+  if (
+    (faults.crashAt.length > 0 || (faults.crashAfterCheckpoint?.length ?? 0) > 0) &&
+    !checkpoints.durable &&
+    !options.crash
+  ) {
+    throw new RunnerError(
+      '--faults crash-at / crash-after-checkpoint need --checkpoint <dir>: without a durable checkpoint a crash cannot be recovered from',
+    );
   }
   const crash = options.crash ?? defaultCrash;
   const memory: MemorySinkContents = options.memory ?? new Map();
   const plan: PlannedWrite[] | undefined = options.dryRun ? [] : undefined;
 
-  const cassandra = options.cassandra ? { client: options.cassandra, schemas: tableSchemas(pipeline), bucketOf: sorBucket(pipeline) } : undefined;
+  const cassandra = options.cassandra
+    ? { client: options.cassandra, schemas: tableSchemas(pipeline), bucketOf: sorBucket(pipeline) }
+    : undefined;
   const writers = new Map<SinkNode, SinkWriter>();
   const writerOf = (node: SinkNode) => {
     let w = writers.get(node);
@@ -156,23 +172,27 @@ export async function runLocal(pipeline: PipelineNode, options: LocalRunOptions)
     totals.deadLetters++;
     letter(sink, reason, index);
   };
-  const path = compileRecordPath(pipeline, {
-    deadLetter,
-    archive: push,
-    aggregate(key, eventTime, event, index) {
-      if (batchRandom.chance(faults.loss)) return void totals.lost++;
-      const missed = state!.add(key, eventTime, event as Record<string, unknown>, current.split?.(index));
-      // Late for some or all of its windows: that part is a dead letter, counted, never dropped silently.
-      if (missed.length > 0) {
-        totals.late++;
-        letter(lateSink, lateReason(state!.window, eventTime!, state!.watermark, missed), index);
-      }
+  const path = compileRecordPath(
+    pipeline,
+    {
+      deadLetter,
+      archive: push,
+      aggregate(key, eventTime, event, index) {
+        if (batchRandom.chance(faults.loss)) return void totals.lost++;
+        const missed = state!.add(key, eventTime, event as Record<string, unknown>, current.split?.(index));
+        // Late for some or all of its windows: that part is a dead letter, counted, never dropped silently.
+        if (missed.length > 0) {
+          totals.late++;
+          letter(lateSink, lateReason(state!.window, eventTime!, state!.watermark, missed), index);
+        }
+      },
+      emit(event) {
+        if (batchRandom.chance(faults.loss)) return void totals.lost++;
+        emitted.push(event);
+      },
     },
-    emit(event) {
-      if (batchRandom.chance(faults.loss)) return void totals.lost++;
-      emitted.push(event);
-    },
-  }, defaultDeadLetters);
+    defaultDeadLetters,
+  );
 
   let checkpoint = checkpoints.load(pipeline.name);
   const input = sourceIdentity(pipeline.source);
@@ -182,18 +202,41 @@ export async function runLocal(pipeline: PipelineNode, options: LocalRunOptions)
   let openRowsWritten = false;
   const source = pipeline.source;
   // Live inputs outlive the readers that a replay reopens: one connection a run.
-  const receiver = source.connector === 'socket'
-    ? new SocketReceiver({ host: String(source.options.host), port: Number(source.options.port), walDir: source.wal?.dir, log, attempts: options.connectAttempts, maxQueued: 2 * batchSize })
-    : undefined;
-  const kafka = source.connector === 'kafka'
-    ? new KafkaInput({ brokers: source.options.brokers as string[], topic: String(source.options.topic), groupId: String(source.options.groupId), log, attempts: options.connectAttempts, exclusive: aggregate !== undefined, commitOffsets: checkpoints.durable && !options.dryRun, memberFile: options.checkpointDir && join(options.checkpointDir, 'kafka-member.json') })
-    : undefined;
+  const receiver =
+    source.connector === 'socket'
+      ? new SocketReceiver({
+          host: String(source.options.host),
+          port: Number(source.options.port),
+          walDir: source.wal?.dir,
+          log,
+          attempts: options.connectAttempts,
+          maxQueued: 2 * batchSize,
+        })
+      : undefined;
+  const kafka =
+    source.connector === 'kafka'
+      ? new KafkaInput({
+          brokers: source.options.brokers as string[],
+          topic: String(source.options.topic),
+          groupId: String(source.options.groupId),
+          log,
+          attempts: options.connectAttempts,
+          exclusive: aggregate !== undefined,
+          commitOffsets: checkpoints.durable && !options.dryRun,
+          memberFile: options.checkpointDir && join(options.checkpointDir, 'kafka-member.json'),
+        })
+      : undefined;
   const sourceContext = { store: options.store, receiver, kafka, cassandra: options.cassandra };
   let inputReadyAt = performance.now();
   let folders: FolderHold | undefined;
   try {
     // One process a folder (naming the holder's command); then no resuming over a repair that did not finish.
-    folders = lockRunFolders(pipeline, { checkpointDir: options.checkpointDir, storeDir: options.store.dir, dryRun: options.dryRun, cassandra: options.cassandra !== undefined });
+    folders = lockRunFolders(pipeline, {
+      checkpointDir: options.checkpointDir,
+      storeDir: options.store.dir,
+      dryRun: options.dryRun,
+      cassandra: options.cassandra !== undefined,
+    });
     if (options.checkpointDir) assertNoPendingRepair(options.checkpointDir);
     await receiver?.start();
     await kafka?.start();
@@ -242,8 +285,11 @@ export async function runLocal(pipeline: PipelineNode, options: LocalRunOptions)
       } catch (error) {
         if (!(error instanceof BatchFailed)) throw error;
         totals.replays++;
-        if (++replaysInARow > (options.maxReplays ?? 10)) throw new RunnerError(`${error.message}; gave up after ${replaysInARow - 1} replays of batch ${batch}`);
-        log(`${error.message}; replaying from the checkpoint after batch ${checkpoints.load(pipeline.name)?.batch ?? 0}`);
+        if (++replaysInARow > (options.maxReplays ?? 10))
+          throw new RunnerError(`${error.message}; gave up after ${replaysInARow - 1} replays of batch ${batch}`);
+        log(
+          `${error.message}; replaying from the checkpoint after batch ${checkpoints.load(pipeline.name)?.batch ?? 0}`,
+        );
         await restore();
         return false;
       }
@@ -260,7 +306,13 @@ export async function runLocal(pipeline: PipelineNode, options: LocalRunOptions)
         continue;
       }
       const batchStart = reader.position();
-      current = await readBatch(reader, { batchSize, bounded: source.delivery === 'bounded', intervalMs: options.batchIntervalMs ?? 1_000, sleep: options.sleep ?? realSleep, signal: options.signal });
+      current = await readBatch(reader, {
+        batchSize,
+        bounded: source.delivery === 'bounded',
+        intervalMs: options.batchIntervalMs ?? 1_000,
+        sleep: options.sleep ?? realSleep,
+        signal: options.signal,
+      });
       const { values, done } = current;
       // An input that ends on a batch boundary (or a source that learns of its end only by an empty read)
       // still owes the rows of its open windows: they are written by a batch of no records.
@@ -304,18 +356,32 @@ export async function runLocal(pipeline: PipelineNode, options: LocalRunOptions)
       const thisBatch = batch;
       // What this batch's checkpoint holds, taken before the next batch changes the state.
       const position = reader.position();
-      const snapshot = thisBatch % checkpointEvery === 0 || done ? (state?.snapshot() ?? { watermark: -Infinity, entries: [] }) : undefined;
+      const snapshot =
+        thisBatch % checkpointEvery === 0 || done
+          ? (state?.snapshot() ?? { watermark: -Infinity, entries: [] })
+          : undefined;
       const openRowsWrittenHere = openRowsWritten;
       const batchReader = reader;
       // The generator's records are a pure function of its settings and their index: the positions prove the content.
-      const identity = { batchStart, batchEnd: position, digest: source.connector === 'generator' ? undefined : batchDigest(values) };
+      const identity = {
+        batchStart,
+        batchEnd: position,
+        digest: source.connector === 'generator' ? undefined : batchDigest(values),
+      };
       // The previous batch must be acknowledged before this one writes; if it failed, this batch is discarded with it.
       if (!(await settle())) continue;
       inFlight = (async () => {
         await writeBatch(thisBatch, identity, writes, writeRandom);
         writesFinishedAt = performance.now();
         if (snapshot) {
-          checkpoints.save({ pipeline: pipeline.name, batch: thisBatch, position, state: snapshot, source: input, ...(openRowsWrittenHere ? { openRowsWritten: true } : {}) });
+          checkpoints.save({
+            pipeline: pipeline.name,
+            batch: thisBatch,
+            position,
+            state: snapshot,
+            source: input,
+            ...(openRowsWrittenHere ? { openRowsWritten: true } : {}),
+          });
           // The kill point between a durable checkpoint and Kafka's offset commit: the group's offsets then trail the checkpoint.
           if (faults.crashAfterCheckpoint?.includes(thisBatch) && !checkpoints.crashedAt().includes(thisBatch)) {
             checkpoints.markCrash(thisBatch);
@@ -326,7 +392,13 @@ export async function runLocal(pipeline: PipelineNode, options: LocalRunOptions)
         }
         if (options.onProgress) {
           const now = performance.now();
-          options.onProgress({ batch: thisBatch, records: totals.recordsIn, eventsPerSecond: (totals.recordsIn * 1000) / Math.max(1, now - started), watermark: state?.watermark ?? -Infinity, stateEntries: state?.size ?? 0 });
+          options.onProgress({
+            batch: thisBatch,
+            records: totals.recordsIn,
+            eventsPerSecond: (totals.recordsIn * 1000) / Math.max(1, now - started),
+            watermark: state?.watermark ?? -Infinity,
+            stateEntries: state?.size ?? 0,
+          });
         }
       })();
       // Observed by settle(); this keeps Node from reporting it as unhandled meanwhile.
@@ -390,14 +462,22 @@ export async function runLocal(pipeline: PipelineNode, options: LocalRunOptions)
     return state !== undefined && state.emitsFinal && state.size > 0 && !openRowsWritten;
   }
 
-
   /**
    * The batch's sink writes in order, each recorded as done once acknowledged; an injected crash may strike between.
    * A write recorded as done is skipped only for the very same batch: same positions and same content.
    */
-  async function writeBatch(batchNo: number, identity: Omit<BatchProgress, 'done'>, writes: readonly [SinkWriter, unknown[]][], random: SeededRandom): Promise<void> {
+  async function writeBatch(
+    batchNo: number,
+    identity: Omit<BatchProgress, 'done'>,
+    writes: readonly [SinkWriter, unknown[]][],
+    random: SeededRandom,
+  ): Promise<void> {
     const progress = checkpoints.progress();
-    const sameBatch = progress && isDeepStrictEqual(progress.batchStart, identity.batchStart) && isDeepStrictEqual(progress.batchEnd, identity.batchEnd) && progress.digest === identity.digest;
+    const sameBatch =
+      progress &&
+      isDeepStrictEqual(progress.batchStart, identity.batchStart) &&
+      isDeepStrictEqual(progress.batchEnd, identity.batchEnd) &&
+      progress.digest === identity.digest;
     const done = sameBatch ? [...progress.done] : [];
     // Recorded before the first write: from here the system of record may hold events past the checkpoint (repair needs to know).
     if (!sameBatch) checkpoints.saveProgress({ ...identity, done });
@@ -414,7 +494,12 @@ export async function runLocal(pipeline: PipelineNode, options: LocalRunOptions)
       const [writer, rows] = writes[i]!;
       if (!done.includes(writer.id)) {
         try {
-          await writeWithRetry(writer.id, writer.node.retry, { faults, random, sleep: options.sleep ?? realSleep, injected: (f) => injected[f]++ }, () => writer.write(rows));
+          await writeWithRetry(
+            writer.id,
+            writer.node.retry,
+            { faults, random, sleep: options.sleep ?? realSleep, injected: (f) => injected[f]++ },
+            () => writer.write(rows),
+          );
           rowsWritten[writer.id] = (rowsWritten[writer.id] ?? 0) + rows.length;
         } catch (error) {
           if (!(error instanceof SinkWriteError)) throw error;

@@ -23,25 +23,40 @@ export interface FaultSpec {
 
 export const noFaults: FaultSpec = Object.freeze({ writeFail: 0, lostAck: 0, crashAt: [], duplicate: 0, loss: 0 });
 
-const probabilities = { 'write-fail': 'writeFail', 'lost-ack': 'lostAck', duplicate: 'duplicate', loss: 'loss' } as const;
+const probabilities = {
+  'write-fail': 'writeFail',
+  'lost-ack': 'lostAck',
+  duplicate: 'duplicate',
+  loss: 'loss',
+} as const;
 
 /** Parses `"lost-ack=0.1,crash-at=5,duplicate=0.01"`; names the bad part on error. */
 export function parseFaults(spec: string | undefined): FaultSpec {
   if (spec === undefined || spec.trim() === '') return noFaults;
   const faults: { -readonly [K in keyof FaultSpec]: FaultSpec[K] } = { ...noFaults, crashAt: [] };
-  for (const part of spec.split(',').map((p) => p.trim()).filter(Boolean)) {
+  for (const part of spec
+    .split(',')
+    .map((p) => p.trim())
+    .filter(Boolean)) {
     const [name = '', value = ''] = part.split('=').map((s) => s.trim());
     if (name === 'crash-at' || name === 'crash-after-checkpoint') {
       const batches = value.split('+').map(Number);
-      if (batches.some((b) => !Number.isInteger(b) || b < 1)) throw new RunnerError(`--faults: ${name} takes batch numbers >= 1 (e.g. ${name}=5 or ${name}=3+9), got "${value}"`);
+      if (batches.some((b) => !Number.isInteger(b) || b < 1))
+        throw new RunnerError(
+          `--faults: ${name} takes batch numbers >= 1 (e.g. ${name}=5 or ${name}=3+9), got "${value}"`,
+        );
       if (name === 'crash-at') faults.crashAt = batches;
       else faults.crashAfterCheckpoint = batches;
       continue;
     }
     const key = probabilities[name as keyof typeof probabilities];
-    if (!key) throw new RunnerError(`--faults: unknown fault "${name}" (known: ${[...Object.keys(probabilities), 'crash-at', 'crash-after-checkpoint'].join(', ')})`);
+    if (!key)
+      throw new RunnerError(
+        `--faults: unknown fault "${name}" (known: ${[...Object.keys(probabilities), 'crash-at', 'crash-after-checkpoint'].join(', ')})`,
+      );
     const p = Number(value);
-    if (value === '' || !(p >= 0 && p <= 1)) throw new RunnerError(`--faults: ${name} takes a probability between 0 and 1, got "${value}"`);
+    if (value === '' || !(p >= 0 && p <= 1))
+      throw new RunnerError(`--faults: ${name} takes a probability between 0 and 1, got "${value}"`);
     faults[key] = p;
   }
   return Object.freeze(faults);

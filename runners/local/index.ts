@@ -5,19 +5,23 @@ import { runLocal, type LocalRunOptions, type LocalRunResult } from './engine.ts
 const readable = new Set(['memory', 'file', 'generator', 'socket', 'kafka', 'cassandra-table']);
 
 /** The in-process runner: micro-batches, checkpoints, faults, dry-run, repair. */
-export const localRunner: Runner<LocalRunOptions> & { run(p: PipelineNode, o: LocalRunOptions): Promise<LocalRunResult> } = {
+export const localRunner: Runner<LocalRunOptions> & {
+  run(p: PipelineNode, o: LocalRunOptions): Promise<LocalRunResult>;
+} = {
   name: 'local',
   unsupported(pipeline): Diagnostic[] {
     if (readable.has(pipeline.source.connector)) return [];
-    return [{
-      code: 'RUNNER',
-      rule: 'local-runner-source',
-      severity: 'error',
-      messageId: 'source',
-      message: `The local runner cannot read ${pipeline.source.connector} sources yet.`,
-      fix: 'Run it on a memory, file, generator or socket source (or a recorded file of the same records) until the connector lands.',
-      location: pipeline.source.location,
-    }];
+    return [
+      {
+        code: 'RUNNER',
+        rule: 'local-runner-source',
+        severity: 'error',
+        messageId: 'source',
+        message: `The local runner cannot read ${pipeline.source.connector} sources yet.`,
+        fix: 'Run it on a memory, file, generator or socket source (or a recorded file of the same records) until the connector lands.',
+        location: pipeline.source.location,
+      },
+    ];
   },
   run: runLocal,
 };

@@ -12,10 +12,12 @@ export interface RowChange {
 /** How to find a table's current row: `sink` is `keyspace.table`. */
 export type RowLookup = (sink: string, key: readonly unknown[]) => Row | undefined;
 
-export const storeLookup = (store: EmbeddedStore): RowLookup => (sink, key) => {
-  const [keyspace, table] = sink.split('.') as [string, string];
-  return store.table({ keyspace, table }).get(key);
-};
+export const storeLookup =
+  (store: EmbeddedStore): RowLookup =>
+  (sink, key) => {
+    const [keyspace, table] = sink.split('.') as [string, string];
+    return store.table({ keyspace, table }).get(key);
+  };
 
 /**
  * What a plan would do to a table store, one row per primary key: the final
@@ -24,7 +26,10 @@ export const storeLookup = (store: EmbeddedStore): RowLookup => (sink, key) => {
  * table.
  */
 export function diffPlan(plan: readonly PlannedWrite[], lookup: RowLookup): RowChange[] {
-  const byRow = new Map<string, { sink: string; key: readonly unknown[]; after: Record<string, unknown>; counter: boolean }>();
+  const byRow = new Map<
+    string,
+    { sink: string; key: readonly unknown[]; after: Record<string, unknown>; counter: boolean }
+  >();
   for (const write of plan) {
     for (const op of write.ops) {
       const id = JSON.stringify([write.sink, op.k]);
@@ -40,7 +45,10 @@ export function diffPlan(plan: readonly PlannedWrite[], lookup: RowLookup): RowC
     let change: RowChange['change'];
     if (row.counter) change = 'add';
     else if (!before) change = 'insert';
-    else change = Object.entries(row.after).every(([c, v]) => JSON.stringify(before[c]) === JSON.stringify(v)) ? 'same' : 'update';
+    else
+      change = Object.entries(row.after).every(([c, v]) => JSON.stringify(before[c]) === JSON.stringify(v))
+        ? 'same'
+        : 'update';
     changes.push({ sink: row.sink, key: row.key, change, before, after: row.after });
   }
   return changes;

@@ -22,7 +22,7 @@ const maxRawLength = 65_536;
 
 /** The raw payload as text for a dead letter, bounded so one huge record cannot exhaust memory. */
 export function rawText(raw: unknown): string {
-  const text = typeof raw === 'string' ? raw : JSON.stringify(raw) ?? String(raw);
+  const text = typeof raw === 'string' ? raw : (JSON.stringify(raw) ?? String(raw));
   return text.length > maxRawLength ? `${text.slice(0, maxRawLength)}… (${text.length} chars)` : text;
 }
 
@@ -52,8 +52,13 @@ function numericFieldCheck(pipeline: PipelineNode): ((event: unknown) => string 
   if (!aggregate || field === undefined || aggregate.op === 'count' || aggregate.op === 'custom') return undefined;
   return (event) => {
     const value = (event as Record<string, unknown> | null)?.[field];
-    const usable = typeof value === 'number' ? Number.isFinite(value) : typeof value === 'string' && value.trim() !== '' && Number.isFinite(Number(value));
-    return usable ? undefined : `${aggregate.op} field \`${field}\` is not a number: ${value === undefined ? 'missing' : rawText(value)}`;
+    const usable =
+      typeof value === 'number'
+        ? Number.isFinite(value)
+        : typeof value === 'string' && value.trim() !== '' && Number.isFinite(Number(value));
+    return usable
+      ? undefined
+      : `${aggregate.op} field \`${field}\` is not a number: ${value === undefined ? 'missing' : rawText(value)}`;
   };
 }
 
@@ -72,7 +77,11 @@ function deadLetterAt(steps: readonly StepNode[], index: number, fallback: SinkN
  * record. A step that rejects or throws sends the record to a dead-letter
  * sink with the reason and the raw payload; the pipeline goes on.
  */
-export function compileRecordPath(pipeline: PipelineNode, out: RecordOutputs, fallbackDeadLetter: SinkNode): (raw: unknown, index: number) => void | Promise<void> {
+export function compileRecordPath(
+  pipeline: PipelineNode,
+  out: RecordOutputs,
+  fallbackDeadLetter: SinkNode,
+): (raw: unknown, index: number) => void | Promise<void> {
   const steps = pipeline.steps;
   const aggregated = PipelineNode.aggregate(pipeline) !== undefined;
   let next: Stage = aggregated ? () => {} : (value) => out.emit(value);
@@ -96,7 +105,9 @@ export function compileRecordPath(pipeline: PipelineNode, out: RecordOutputs, fa
         const validate = (step.schema() as StandardSchemaV1)['~standard'].validate;
         const own = step.deadLetter.byDefault ? fallbackDeadLetter : step.deadLetter;
         const accept = (result: StandardSchemaV1.Result<unknown>, index: number, t: number | undefined) =>
-          result.issues ? out.deadLetter(own, `invalid: ${describeIssues(result.issues)}`, index) : after(result.value, index, t);
+          result.issues
+            ? out.deadLetter(own, `invalid: ${describeIssues(result.issues)}`, index)
+            : after(result.value, index, t);
         next = (value, index, t) => {
           let decoded = value;
           if (typeof value === 'string') {
@@ -148,7 +159,11 @@ export function compileRecordPath(pipeline: PipelineNode, out: RecordOutputs, fa
           const raw = guarded(fn, value, 'event time', index);
           if (raw === failed) return;
           const t = raw instanceof Date ? raw.getTime() : raw;
-          if (typeof t !== 'number' || !Number.isFinite(t)) return reject(`event time is not a finite number: ${rawText(t)} (withEventTime must return milliseconds since the epoch or a Date)`, index);
+          if (typeof t !== 'number' || !Number.isFinite(t))
+            return reject(
+              `event time is not a finite number: ${rawText(t)} (withEventTime must return milliseconds since the epoch or a Date)`,
+              index,
+            );
           return after(value, index, t);
         };
         break;
@@ -163,7 +178,8 @@ export function compileRecordPath(pipeline: PipelineNode, out: RecordOutputs, fa
           if (id) {
             const eventId = guarded((v) => columnValue(id, v), value, 'event id', index);
             if (eventId === failed) return;
-            if (eventId === undefined || eventId === null || eventId === '') return reject(`event id ${idName} is missing`, index);
+            if (eventId === undefined || eventId === null || eventId === '')
+              return reject(`event id ${idName} is missing`, index);
           }
           out.archive(sink, value);
           return after(value, index, t);

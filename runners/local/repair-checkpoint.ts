@@ -23,7 +23,11 @@ const entryId = (key: unknown, windowStart: number | null) => JSON.stringify([ke
  * Counted in the state too, they would count twice; so then repair refuses
  * (the batch's progress, recorded before its first write, tells).
  */
-export function repairCheckpoint(dir: string, pipeline: string, window: WindowNode | undefined): RepairCheckpoint | undefined {
+export function repairCheckpoint(
+  dir: string,
+  pipeline: string,
+  window: WindowNode | undefined,
+): RepairCheckpoint | undefined {
   const store = new FileCheckpoints(dir);
   const checkpoint = store.load(pipeline);
   const progress = store.progress();
@@ -41,12 +45,20 @@ export function repairCheckpoint(dir: string, pipeline: string, window: WindowNo
     );
   }
   return {
-    holds: (windowStart) => !window || windowStart === undefined || windowStart + window.sizeMs + window.allowedLatenessMs > checkpoint.state.watermark,
+    holds: (windowStart) =>
+      !window ||
+      windowStart === undefined ||
+      windowStart + window.sizeMs + window.allowedLatenessMs > checkpoint.state.watermark,
     rewrite: (entries, dryRun) => rewriteState(store, checkpoint, entries, dryRun),
   };
 }
 
-function rewriteState(store: FileCheckpoints, checkpoint: Checkpoint, entries: StateSnapshot['entries'], dryRun: boolean): { entries: number; changed: number } {
+function rewriteState(
+  store: FileCheckpoints,
+  checkpoint: Checkpoint,
+  entries: StateSnapshot['entries'],
+  dryRun: boolean,
+): { entries: number; changed: number } {
   const before = new Map(checkpoint.state.entries.map(([key, start, acc]) => [entryId(key, start), acc]));
   let changed = 0;
   for (const [key, start, acc] of entries) {

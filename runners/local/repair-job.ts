@@ -45,37 +45,69 @@ export interface RepairJob {
  */
 export function repairJob(pipeline: PipelineNode): RepairJob {
   if (pipeline.sink.mode === 'counter') {
-    throw new RepairRefused(`cannot repair ${pipeline.name}: its sink ${SinkNode.label(pipeline.sink)} is a counter, and a counter cannot be repaired by rewriting it (IDEM001); switch to cassandra.upsert`, ['IDEM001']);
+    throw new RepairRefused(
+      `cannot repair ${pipeline.name}: its sink ${SinkNode.label(pipeline.sink)} is a counter, and a counter cannot be repaired by rewriting it (IDEM001); switch to cassandra.upsert`,
+      ['IDEM001'],
+    );
   }
   const derivation = repairDerivation(pipeline);
   const aggregate = PipelineNode.aggregate(pipeline);
   if (!derivation.repairable && derivation.reason === 'no-archive') {
-    throw new RepairRefused(`cannot repair ${pipeline.name}: it keeps no system of record to replay from (IDEM006); add .archive(…systemOfRecord(…))`, ['IDEM006']);
+    throw new RepairRefused(
+      `cannot repair ${pipeline.name}: it keeps no system of record to replay from (IDEM006); add .archive(…systemOfRecord(…))`,
+      ['IDEM006'],
+    );
   }
   if (!derivation.repairable) {
-    throw new RepairRefused(`cannot repair ${pipeline.name}: its event time is taken before a ${derivation.change.kind} step that changes the record ${SinkNode.label(derivation.archive.sink)} archives, so the windows cannot be rebuilt from it (IDEM014); call .withEventTime() after that step or after .archive()`, ['IDEM014']);
+    throw new RepairRefused(
+      `cannot repair ${pipeline.name}: its event time is taken before a ${derivation.change.kind} step that changes the record ${SinkNode.label(derivation.archive.sink)} archives, so the windows cannot be rebuilt from it (IDEM014); call .withEventTime() after that step or after .archive()`,
+      ['IDEM014'],
+    );
   }
   const sor = derivation.archive.sink;
-  if (!sor.id) throw new RepairRefused(`cannot repair ${pipeline.name}: its system of record has no event id (IDEM007)`, ['IDEM007']);
-  if (!aggregate) throw new RepairRefused(`cannot repair ${pipeline.name}: it aggregates nothing, so there is no aggregate to recompute`, []);
+  if (!sor.id)
+    throw new RepairRefused(`cannot repair ${pipeline.name}: its system of record has no event id (IDEM007)`, [
+      'IDEM007',
+    ]);
+  if (!aggregate)
+    throw new RepairRefused(
+      `cannot repair ${pipeline.name}: it aggregates nothing, so there is no aggregate to recompute`,
+      [],
+    );
 
   const window = windowOf(pipeline);
   const steps = derivation.steps;
-  const source = SourceNode.create({ connector: 'memory', delivery: 'bounded', options: {}, knownFields: [], location: pipeline.location });
-  const job = PipelineNode.create({ name: `${pipeline.name} (repair)`, source, steps, sink: pipeline.sink, location: pipeline.location });
+  const source = SourceNode.create({
+    connector: 'memory',
+    delivery: 'bounded',
+    options: {},
+    knownFields: [],
+    location: pipeline.location,
+  });
+  const job = PipelineNode.create({
+    name: `${pipeline.name} (repair)`,
+    source,
+    steps,
+    sink: pipeline.sink,
+    location: pipeline.location,
+  });
   let out: GroupedEvent[] = [];
   let rejected = 0;
-  const path = compileRecordPath(job, {
-    deadLetter: () => void rejected++,
-    archive: () => {},
-    emit: () => {},
-    aggregate(key, eventTime, event) {
-      const e = event as Record<string, unknown>;
-      // Windows never close in repair: a late event counts too.
-      if (!window) out.push({ key, windowStart: undefined, event: e });
-      else for (const windowStart of windowStarts(window, eventTime!)) out.push({ key, windowStart, event: e });
+  const path = compileRecordPath(
+    job,
+    {
+      deadLetter: () => void rejected++,
+      archive: () => {},
+      emit: () => {},
+      aggregate(key, eventTime, event) {
+        const e = event as Record<string, unknown>;
+        // Windows never close in repair: a late event counts too.
+        if (!window) out.push({ key, windowStart: undefined, event: e });
+        else for (const windowStart of windowStarts(window, eventTime!)) out.push({ key, windowStart, event: e });
+      },
     },
-  }, deadLetterSink('embedded', 'dead_letters'));
+    deadLetterSink('embedded', 'dead_letters'),
+  );
   return {
     pipeline,
     systemOfRecord: sor,

@@ -13,7 +13,9 @@ const maxDepth = 4;
 const writeChunk = 1_000;
 
 /** A line of a partition: an event's contribution to a row, or the row as the table holds it. */
-type Line = ['e', stored: string, key: unknown, windowStart: number | null, event: Record<string, unknown>] | ['r', stored: string, columns: Row];
+type Line =
+  | ['e', stored: string, key: unknown, windowStart: number | null, event: Record<string, unknown>]
+  | ['r', stored: string, columns: Row];
 
 export interface Partitions {
   readonly spill: SpillFiles;
@@ -22,7 +24,9 @@ export interface Partitions {
 
 /** The row an aggregate of (key, window) is written to, without its value: which sink row an event counts in. */
 function rowShell(job: RepairJob, key: unknown, windowStart: number | undefined): Record<string, unknown> {
-  return windowStart === undefined ? { key, value: undefined } : { key, windowStart, windowEnd: windowStart + job.window!.sizeMs, value: undefined };
+  return windowStart === undefined
+    ? { key, value: undefined }
+    : { key, windowStart, windowEnd: windowStart + job.window!.sizeMs, value: undefined };
 }
 
 /**
@@ -85,13 +89,18 @@ interface Group {
 }
 
 /** Works the partitions one at a time; one with more than `pageRows` groups or rows is split again, with another hash. */
-export async function workPartitions(job: RepairJob, partitions: Partitions, options: WorkOptions): Promise<PartitionOutcome> {
+export async function workPartitions(
+  job: RepairJob,
+  partitions: Partitions,
+  options: WorkOptions,
+): Promise<PartitionOutcome> {
   const total = { checked: 0, corrected: 0, stateEntries: [] as [unknown, number | null, unknown][] };
   const work = async (spill: SpillFiles, part: number, depth: number): Promise<void> => {
     const loaded = await loadPartition(job, spill, part, depth < maxDepth ? options.pageRows : Infinity);
     if (!loaded) {
       const sub = new SpillFiles(fanout, 'repair-split', spill.dir);
-      for await (const line of spill.lines(part)) sub.add(partitionOf((JSON.parse(line) as Line)[1], depth + 1, fanout), line);
+      for await (const line of spill.lines(part))
+        sub.add(partitionOf((JSON.parse(line) as Line)[1], depth + 1, fanout), line);
       spill.drop(part);
       for (let p = 0; p < fanout; p++) await work(sub, p, depth + 1);
       sub.remove();
@@ -105,7 +114,12 @@ export async function workPartitions(job: RepairJob, partitions: Partitions, opt
 }
 
 /** A partition's groups (aggregated) and current rows; undefined when either exceeds the limit. */
-async function loadPartition(job: RepairJob, spill: SpillFiles, part: number, limit: number): Promise<{ groups: Map<string, Group>; rows: Map<string, Record<string, unknown>> } | undefined> {
+async function loadPartition(
+  job: RepairJob,
+  spill: SpillFiles,
+  part: number,
+  limit: number,
+): Promise<{ groups: Map<string, Group>; rows: Map<string, Record<string, unknown>> } | undefined> {
   const groups = new Map<string, Group>();
   const rows = new Map<string, Record<string, unknown>>();
   const agg = job.aggregator;
@@ -128,12 +142,19 @@ async function loadPartition(job: RepairJob, spill: SpillFiles, part: number, li
   return { groups, rows };
 }
 
-async function correct(job: RepairJob, loaded: { groups: Map<string, Group>; rows: Map<string, Record<string, unknown>> }, options: WorkOptions, total: { checked: number; corrected: number; stateEntries: [unknown, number | null, unknown][] }): Promise<void> {
+async function correct(
+  job: RepairJob,
+  loaded: { groups: Map<string, Group>; rows: Map<string, Record<string, unknown>> },
+  options: WorkOptions,
+  total: { checked: number; corrected: number; stateEntries: [unknown, number | null, unknown][] },
+): Promise<void> {
   let pending: TableOp[] = [];
   for (const g of loaded.groups.values()) {
     total.checked++;
     if (options.keepState?.(g.windowStart)) total.stateEntries.push([g.key, g.windowStart ?? null, g.acc]);
-    const [op] = rowsToOps(job.pipeline.sink, [{ ...rowShell(job, g.key, g.windowStart), value: job.aggregator.result(g.acc) }]);
+    const [op] = rowsToOps(job.pipeline.sink, [
+      { ...rowShell(job, g.key, g.windowStart), value: job.aggregator.result(g.acc) },
+    ]);
     if (op?.op !== 'upsert') continue;
     const before = loaded.rows.get(g.stored);
     if (before && Object.entries(op.v).every(([c, v]) => JSON.stringify(before[c]) === JSON.stringify(v))) continue;

@@ -22,7 +22,10 @@ const markerPath = (dir: string) => join(dir, 'repair-pending.json');
 
 export function markRepairPending(dir: string, pipeline: string): { done(): void } {
   const path = markerPath(dir);
-  writeFileAtomically(path, JSON.stringify({ pipeline, pid: process.pid, since: new Date().toISOString() } satisfies PendingRepair));
+  writeFileAtomically(
+    path,
+    JSON.stringify({ pipeline, pid: process.pid, since: new Date().toISOString() } satisfies PendingRepair),
+  );
   return { done: () => rmSync(path, { force: true }) };
 }
 
@@ -36,5 +39,7 @@ export function assertNoPendingRepair(dir: string): void {
   } catch {
     // Unreadable: still a repair that did not finish.
   }
-  throw new RunnerError(`a repair of ${pending.pipeline ?? 'this pipeline'} with checkpoint ${dir} (pid ${pending.pid ?? '?'}, ${pending.since ?? 'time unknown'}) did not finish: the checkpoint's state may not match the repaired rows; run the repair again before resuming`);
+  throw new RunnerError(
+    `a repair of ${pending.pipeline ?? 'this pipeline'} with checkpoint ${dir} (pid ${pending.pid ?? '?'}, ${pending.since ?? 'time unknown'}) did not finish: the checkpoint's state may not match the repaired rows; run the repair again before resuming`,
+  );
 }

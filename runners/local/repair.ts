@@ -61,7 +61,10 @@ export async function repair(pipeline: PipelineNode, options: RepairOptions): Pr
   const job = repairJob(pipeline); // refuses before reading anything
   const dir = options.checkpointDir;
   // The folder as a run holds it (a stream running there refuses this repair), and a marker until the state is rewritten.
-  const folder = dir && !options.dryRun ? holdFolder(dir, 'the checkpoint folder', 'a repair while the stream runs would be undone by its next write') : undefined;
+  const folder =
+    dir && !options.dryRun
+      ? holdFolder(dir, 'the checkpoint folder', 'a repair while the stream runs would be undone by its next write')
+      : undefined;
   let pending: { done(): void } | undefined;
   try {
     const checkpoint = dir ? repairCheckpoint(dir, pipeline.name, job.window) : undefined;
@@ -69,18 +72,42 @@ export async function repair(pipeline: PipelineNode, options: RepairOptions): Pr
     const outcome = await recompute(job, options, checkpoint, started);
     const state = checkpoint ? checkpoint.rewrite(outcome.stateEntries, options.dryRun ?? false) : undefined;
     pending?.done();
-    return { systemOfRecord: Sink.label(job.systemOfRecord), events: outcome.events, checked: outcome.checked, corrected: outcome.corrected, state, elapsedMs: performance.now() - started };
+    return {
+      systemOfRecord: Sink.label(job.systemOfRecord),
+      events: outcome.events,
+      checked: outcome.checked,
+      corrected: outcome.corrected,
+      state,
+      elapsedMs: performance.now() - started,
+    };
   } finally {
     folder?.release();
   }
 }
 
-async function recompute(job: RepairJob, options: RepairOptions, checkpoint: RepairCheckpoint | undefined, started: number): Promise<PartitionOutcome & { events: number }> {
+async function recompute(
+  job: RepairJob,
+  options: RepairOptions,
+  checkpoint: RepairCheckpoint | undefined,
+  started: number,
+): Promise<PartitionOutcome & { events: number }> {
   const { target } = options;
   const sink = job.pipeline.sink;
   const report = (events: number, batch: number) =>
-    options.onProgress?.({ batch, records: events, eventsPerSecond: (events * 1000) / Math.max(1, performance.now() - started), watermark: -Infinity, stateEntries: 0 });
-  const partitions = await groupPartitions(job, target.events(job.systemOfRecord), target.rows(sink), (key) => target.storedKey(sink, key), report);
+    options.onProgress?.({
+      batch,
+      records: events,
+      eventsPerSecond: (events * 1000) / Math.max(1, performance.now() - started),
+      watermark: -Infinity,
+      stateEntries: 0,
+    });
+  const partitions = await groupPartitions(
+    job,
+    target.events(job.systemOfRecord),
+    target.rows(sink),
+    (key) => target.storedKey(sink, key),
+    report,
+  );
   try {
     const outcome = await workPartitions(job, partitions, {
       pageRows: options.pageRows ?? 20_000,

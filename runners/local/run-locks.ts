@@ -17,11 +17,26 @@ export interface RunFolders {
  */
 export function lockRunFolders(pipeline: PipelineNode, folders: RunFolders): FolderHold {
   const locks: FolderHold[] = [];
-  const release = () => locks.splice(0).reverse().forEach((l) => l.release());
+  const release = () =>
+    locks
+      .splice(0)
+      .reverse()
+      .forEach((l) => l.release());
   try {
-    if (folders.checkpointDir) locks.push(holdFolder(folders.checkpointDir, 'the checkpoint folder', "two runs sharing it would overwrite each other's checkpoints"));
-    const writesStore = !folders.dryRun && (!folders.cassandra || PipelineNode.sinks(pipeline).some((s) => s.target === 'embedded'));
-    if (writesStore) locks.push(holdFolder(folders.storeDir, 'the embedded store', "two processes writing it would lose each other's rows"));
+    if (folders.checkpointDir)
+      locks.push(
+        holdFolder(
+          folders.checkpointDir,
+          'the checkpoint folder',
+          "two runs sharing it would overwrite each other's checkpoints",
+        ),
+      );
+    const writesStore =
+      !folders.dryRun && (!folders.cassandra || PipelineNode.sinks(pipeline).some((s) => s.target === 'embedded'));
+    if (writesStore)
+      locks.push(
+        holdFolder(folders.storeDir, 'the embedded store', "two processes writing it would lose each other's rows"),
+      );
   } catch (error) {
     release();
     throw error;

@@ -15,12 +15,25 @@ export interface RestartedRun {
  * the run starts again from nothing but what is on disk — a new store opened
  * from its folder, the checkpoint folder — as a restarted process would.
  */
-export async function runWithRestarts(pipeline: PipelineNode, options: Omit<LocalRunOptions, 'store' | 'crash'> & { storeDir: string; checkpointDir: string; onCrash?: (batch: number) => void }): Promise<RestartedRun> {
+export async function runWithRestarts(
+  pipeline: PipelineNode,
+  options: Omit<LocalRunOptions, 'store' | 'crash'> & {
+    storeDir: string;
+    checkpointDir: string;
+    onCrash?: (batch: number) => void;
+  },
+): Promise<RestartedRun> {
   const crashes: number[] = [];
   for (;;) {
     const store = new EmbeddedStore(options.storeDir);
     try {
-      const result = await runLocal(pipeline, { ...options, store, crash: (batch) => { throw new SimulatedCrash(batch); } });
+      const result = await runLocal(pipeline, {
+        ...options,
+        store,
+        crash: (batch) => {
+          throw new SimulatedCrash(batch);
+        },
+      });
       return { result, crashes, store };
     } catch (error) {
       if (!(error instanceof SimulatedCrash)) throw error;

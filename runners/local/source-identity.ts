@@ -29,7 +29,13 @@ function contentDigest(path: string, size: number): string {
   const hash = createHash('sha256');
   const fd = openSync(path, 'r');
   try {
-    const ranges = size <= 2 * edgeBytes ? [[0, size]] : [[0, edgeBytes], [size - edgeBytes, edgeBytes]];
+    const ranges =
+      size <= 2 * edgeBytes
+        ? [[0, size]]
+        : [
+            [0, edgeBytes],
+            [size - edgeBytes, edgeBytes],
+          ];
     for (const [start, length] of ranges) {
       const buffer = Buffer.alloc(length!);
       const read = readSync(fd, buffer, 0, length!, start!);
@@ -60,16 +66,32 @@ export function sourceIdentity(source: SourceNode): SourceIdentity {
     case 'file':
       return fileIdentity(String(o.path));
     case 'kafka':
-      return { description: `kafka topic ${String(o.topic)}, group ${String(o.groupId)}`, same: { topic: String(o.topic), group: String(o.groupId) }, atLeast: {} };
+      return {
+        description: `kafka topic ${String(o.topic)}, group ${String(o.groupId)}`,
+        same: { topic: String(o.topic), group: String(o.groupId) },
+        atLeast: {},
+      };
     case 'socket':
-      return { description: `socket ${String(o.host)}:${String(o.port)}`, same: { address: `${String(o.host)}:${String(o.port)}` }, atLeast: {} };
+      return {
+        description: `socket ${String(o.host)}:${String(o.port)}`,
+        same: { address: `${String(o.host)}:${String(o.port)}` },
+        atLeast: {},
+      };
     case 'generator': {
       const settings = ['seed', 'keys', 'intervalMs', 'startTs', 'lateFraction', 'duplicateFraction'] as const;
       const same = Object.fromEntries(settings.map((k) => [k, Number(o[k])]));
-      return { description: `generator ${settings.map((k) => `${k}=${String(o[k])}`).join(' ')} count=${String(o.count)}`, same, atLeast: { count: Number(o.count) } };
+      return {
+        description: `generator ${settings.map((k) => `${k}=${String(o[k])}`).join(' ')} count=${String(o.count)}`,
+        same,
+        atLeast: { count: Number(o.count) },
+      };
     }
     case 'cassandra-table':
-      return { description: `table ${String(o.keyspace)}.${String(o.table)}`, same: { table: `${String(o.keyspace)}.${String(o.table)}` }, atLeast: {} };
+      return {
+        description: `table ${String(o.keyspace)}.${String(o.table)}`,
+        same: { table: `${String(o.keyspace)}.${String(o.table)}` },
+        atLeast: {},
+      };
     case 'memory':
       return { description: `memory (${String(o.count)} records)`, same: {}, atLeast: { records: Number(o.count) } };
   }
@@ -78,13 +100,15 @@ export function sourceIdentity(source: SourceNode): SourceIdentity {
 /** Why a checkpoint of `recorded` cannot resume on `current`, or undefined when it can. */
 export function identityMismatch(recorded: SourceIdentity, current: SourceIdentity): string | undefined {
   for (const key of new Set([...Object.keys(recorded.same), ...Object.keys(current.same)])) {
-    if (recorded.same[key] !== current.same[key]) return `${key} ${String(recorded.same[key])} ≠ ${String(current.same[key])}`;
+    if (recorded.same[key] !== current.same[key])
+      return `${key} ${String(recorded.same[key])} ≠ ${String(current.same[key])}`;
   }
   for (const [key, size] of Object.entries(recorded.atLeast)) {
     if ((current.atLeast[key] ?? 0) < size) return `${key} shrank from ${size} to ${current.atLeast[key] ?? 0}`;
   }
   const content = recorded.content;
   // The same path and no smaller, so the recorded bytes are all there: an append keeps them, a rewrite changes them.
-  if (content && current.content && contentDigest(current.content.path, content.bytes) !== content.sha256) return `its first ${content.bytes} bytes changed: the file was rewritten, not appended to`;
+  if (content && current.content && contentDigest(current.content.path, content.bytes) !== content.sha256)
+    return `its first ${content.bytes} bytes changed: the file was rewritten, not appended to`;
   return undefined;
 }

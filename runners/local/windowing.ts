@@ -17,10 +17,18 @@ const iso = (ms: number) => new Date(ms).toISOString();
  * windows, the reason names them: the event counts in the others, and only
  * this part of it is a dead letter.
  */
-export function lateReason(window: WindowNode | undefined, eventTime: number, watermark: number, missed: readonly number[]): string {
+export function lateReason(
+  window: WindowNode | undefined,
+  eventTime: number,
+  watermark: number,
+  missed: readonly number[],
+): string {
   const behind = `event time ${iso(eventTime)} is behind the watermark ${iso(watermark)} minus the allowed lateness`;
   const of = window ? windowStarts(window, eventTime).length : 1;
   if (!window || missed.length >= of) return `late: ${behind}`;
-  const named = [...missed].sort((a, b) => a - b).map((s) => `[${iso(s)}, ${iso(s + window.sizeMs)})`).join(', ');
+  const named = [...missed]
+    .sort((a, b) => a - b)
+    .map((s) => `[${iso(s)}, ${iso(s + window.sizeMs)})`)
+    .join(', ');
   return `late for ${missed.length} of its ${of} windows, ${named}: ${behind}; counted in the other ${of - missed.length}`;
 }

@@ -7,11 +7,26 @@ import type { ServiceSpec } from './service.ts';
  * ones: `sidePorts: 'any'`), and the Flink master it submits to (`[local]`:
  * an embedded Flink in the same JVM).
  */
-export function flinkJobServerArgs(lib: string, artifactsDir: string, port: number, master = '[local]', sidePorts: 'below' | 'any' = 'below'): string[] {
+export function flinkJobServerArgs(
+  lib: string,
+  artifactsDir: string,
+  port: number,
+  master = '[local]',
+  sidePorts: 'below' | 'any' = 'below',
+): string[] {
   const side = (offset: number) => (sidePorts === 'any' ? 0 : port - offset);
   return [
-    '-Xms128m', '-Xmx1g', '-XX:+UseG1GC', '-cp', `${lib}/*`, 'org.apache.beam.runners.flink.FlinkJobServerDriver',
-    `--flink-master=${master}`, `--job-host=${host}`, `--job-port=${port}`, `--artifact-port=${side(1)}`, `--expansion-port=${side(2)}`,
+    '-Xms128m',
+    '-Xmx1g',
+    '-XX:+UseG1GC',
+    '-cp',
+    `${lib}/*`,
+    'org.apache.beam.runners.flink.FlinkJobServerDriver',
+    `--flink-master=${master}`,
+    `--job-host=${host}`,
+    `--job-port=${port}`,
+    `--artifact-port=${side(1)}`,
+    `--expansion-port=${side(2)}`,
     `--artifacts-dir=${artifactsDir}`,
   ];
 }

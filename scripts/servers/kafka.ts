@@ -16,34 +16,61 @@ export const kafka: ServiceSpec = {
   startTimeoutMs: 90_000,
   async prepare(run, lib) {
     const config = join(run, 'server.properties');
-    writeFileSync(config, [
-      'process.roles=broker,controller',
-      'node.id=1',
-      `controller.quorum.voters=1@${host}:${kafkaControllerPort}`,
-      `listeners=PLAINTEXT://${host}:${kafkaPort},CONTROLLER://${host}:${kafkaControllerPort}`,
-      `advertised.listeners=PLAINTEXT://${host}:${kafkaPort}`,
-      'controller.listener.names=CONTROLLER',
-      'listener.security.protocol.map=PLAINTEXT:PLAINTEXT,CONTROLLER:PLAINTEXT',
-      'inter.broker.listener.name=PLAINTEXT',
-      `log.dirs=${join(run, 'data')}`,
-      'num.partitions=2',
-      'offsets.topic.replication.factor=1',
-      'transaction.state.log.replication.factor=1',
-      'transaction.state.log.min.isr=1',
-      'group.initial.rebalance.delay.ms=0',
-      'auto.create.topics.enable=true',
-      '',
-    ].join('\n'));
+    writeFileSync(
+      config,
+      [
+        'process.roles=broker,controller',
+        'node.id=1',
+        `controller.quorum.voters=1@${host}:${kafkaControllerPort}`,
+        `listeners=PLAINTEXT://${host}:${kafkaPort},CONTROLLER://${host}:${kafkaControllerPort}`,
+        `advertised.listeners=PLAINTEXT://${host}:${kafkaPort}`,
+        'controller.listener.names=CONTROLLER',
+        'listener.security.protocol.map=PLAINTEXT:PLAINTEXT,CONTROLLER:PLAINTEXT',
+        'inter.broker.listener.name=PLAINTEXT',
+        `log.dirs=${join(run, 'data')}`,
+        'num.partitions=2',
+        'offsets.topic.replication.factor=1',
+        'transaction.state.log.replication.factor=1',
+        'transaction.state.log.min.isr=1',
+        'group.initial.rebalance.delay.ms=0',
+        'auto.create.topics.enable=true',
+        '',
+      ].join('\n'),
+    );
     if (existsSync(join(run, 'data', 'meta.properties'))) return;
     // KRaft storage is formatted once, with a cluster id of our own.
     const clusterIdFile = join(run, 'cluster-id');
     if (!existsSync(clusterIdFile)) writeFileSync(clusterIdFile, randomBytes(16).toString('base64url'));
-    const format = await runAsync('java', ['-cp', `${lib}/*`, `-Dlog4j2.configurationFile=${log4j}`, 'kafka.tools.StorageTool', 'format', '-t', readFileSync(clusterIdFile, 'utf8').trim(), '-c', config]);
-    if (format.status !== 0) throw new Error(`kafka: formatting storage failed: ${format.output.trim().split('\n').slice(-3).join(' | ')}`);
+    const format = await runAsync('java', [
+      '-cp',
+      `${lib}/*`,
+      `-Dlog4j2.configurationFile=${log4j}`,
+      'kafka.tools.StorageTool',
+      'format',
+      '-t',
+      readFileSync(clusterIdFile, 'utf8').trim(),
+      '-c',
+      config,
+    ]);
+    if (format.status !== 0)
+      throw new Error(`kafka: formatting storage failed: ${format.output.trim().split('\n').slice(-3).join(' | ')}`);
   },
-  javaArgs: (run, lib) => ['-Xms256m', '-Xmx512m', '-XX:+UseG1GC', `-Dlog4j2.configurationFile=${log4j}`, '-cp', `${lib}/*`, 'kafka.Kafka', join(run, 'server.properties')],
+  javaArgs: (run, lib) => [
+    '-Xms256m',
+    '-Xmx512m',
+    '-XX:+UseG1GC',
+    `-Dlog4j2.configurationFile=${log4j}`,
+    '-cp',
+    `${lib}/*`,
+    'kafka.Kafka',
+    join(run, 'server.properties'),
+  ],
   async ready() {
-    const admin = new Kafka({ brokers: [`${host}:${kafkaPort}`], logLevel: logLevel.NOTHING, retry: { retries: 0 } }).admin();
+    const admin = new Kafka({
+      brokers: [`${host}:${kafkaPort}`],
+      logLevel: logLevel.NOTHING,
+      retry: { retries: 0 },
+    }).admin();
     await admin.connect();
     try {
       await admin.describeCluster();

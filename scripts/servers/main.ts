@@ -41,7 +41,9 @@ async function main(argv: readonly string[]): Promise<number> {
       for (const s of chosen) process.stdout.write(`${await status(s)}\n`);
       return 0;
     default:
-      log('usage: scripts/services up|down|status [kafka] [cassandra] [flink-job-server]\n  up      fetch (once) and start, wait until each answers; a no-op for what already runs\n  down    stop cleanly\n  status  what runs on which port');
+      log(
+        'usage: scripts/services up|down|status [kafka] [cassandra] [flink-job-server]\n  up      fetch (once) and start, wait until each answers; a no-op for what already runs\n  down    stop cleanly\n  status  what runs on which port',
+      );
       return command === undefined || command === '--help' ? 0 : 2;
   }
 }

@@ -25,7 +25,13 @@ const here = fileURLToPath(new URL('.', import.meta.url));
 
 export const paths = (s: ServiceSpec) => {
   const base = join(cacheDir, s.name);
-  return { base, lib: join(base, 'lib'), run: join(base, 'run'), pid: join(base, 'run', 'pid'), log: join(base, 'run', `${s.name}.log`) };
+  return {
+    base,
+    lib: join(base, 'lib'),
+    run: join(base, 'run'),
+    pid: join(base, 'run', 'pid'),
+    log: join(base, 'run', `${s.name}.log`),
+  };
 };
 
 export function portOpen(port: number, timeoutMs = 500): Promise<boolean> {
@@ -58,7 +64,11 @@ export function runningPid(s: ServiceSpec): number | undefined {
 }
 
 /** Runs a command to its end without blocking the event loop: other services' readiness timers keep running meanwhile. */
-export function runAsync(command: string, args: readonly string[], options: { cwd?: string } = {}): Promise<{ status: number | null; output: string }> {
+export function runAsync(
+  command: string,
+  args: readonly string[],
+  options: { cwd?: string } = {},
+): Promise<{ status: number | null; output: string }> {
   return new Promise((resolve) => {
     const child = spawn(command, args, { cwd: options.cwd, stdio: ['ignore', 'pipe', 'pipe'] });
     let output = '';
@@ -85,13 +95,22 @@ export async function fetchServer(s: ServiceSpec, log: (l: string) => void): Pro
   const { lib } = paths(s);
   const marker = join(lib, '.complete');
   if (existsSync(marker)) return;
-  if ((await runAsync('mvn', ['-v'])).status !== 0) throw new Error('mvn is not installed: it is needed to fetch the servers from Maven Central');
+  if ((await runAsync('mvn', ['-v'])).status !== 0)
+    throw new Error('mvn is not installed: it is needed to fetch the servers from Maven Central');
   log(`${s.name}: fetching from Maven Central (once; cached in ${lib})`);
   rmSync(lib, { recursive: true, force: true });
   mkdirSync(lib, { recursive: true });
-  const mvn = await runAsync('mvn', ['-q', '-B', '-f', join(here, s.pom), 'dependency:copy-dependencies', `-DoutputDirectory=${lib}`]);
+  const mvn = await runAsync('mvn', [
+    '-q',
+    '-B',
+    '-f',
+    join(here, s.pom),
+    'dependency:copy-dependencies',
+    `-DoutputDirectory=${lib}`,
+  ]);
   if (mvn.status !== 0) throw new Error(`${s.name}: mvn failed (exit ${mvn.status}): ${tail(mvn.output, 5)}`);
-  if (readdirSync(lib).filter((f) => f.endsWith('.jar')).length === 0) throw new Error(`${s.name}: mvn copied no jars into ${lib}`);
+  if (readdirSync(lib).filter((f) => f.endsWith('.jar')).length === 0)
+    throw new Error(`${s.name}: mvn copied no jars into ${lib}`);
   writeFileSync(marker, new Date().toISOString());
 }
 
@@ -110,7 +129,9 @@ async function waitReady(s: ServiceSpec, pid: number): Promise<void> {
     }
     await new Promise((r) => setTimeout(r, 1_000));
   }
-  throw new Error(`${s.name} did not become ready on ${host}:${s.port} within ${s.startTimeoutMs / 1000} s (${last instanceof Error ? last.message : 'port closed'}); see ${paths(s).log}`);
+  throw new Error(
+    `${s.name} did not become ready on ${host}:${s.port} within ${s.startTimeoutMs / 1000} s (${last instanceof Error ? last.message : 'port closed'}); see ${paths(s).log}`,
+  );
 }
 
 /**
@@ -120,7 +141,12 @@ async function waitReady(s: ServiceSpec, pid: number): Promise<void> {
  * and left a server nobody owned. The second waits for the first, then finds
  * the server running. A lock whose holder died is taken over.
  */
-async function withStartLock<T>(s: ServiceSpec, log: (l: string) => void, start: () => Promise<T>, retry: () => Promise<T>): Promise<T> {
+async function withStartLock<T>(
+  s: ServiceSpec,
+  log: (l: string) => void,
+  start: () => Promise<T>,
+  retry: () => Promise<T>,
+): Promise<T> {
   const { base } = paths(s);
   mkdirSync(base, { recursive: true });
   const lock = join(base, 'up.lock');
@@ -150,7 +176,12 @@ async function withStartLock<T>(s: ServiceSpec, log: (l: string) => void, start:
 /** Starts the server unless it already runs; returns whether this call started it. */
 export async function up(s: ServiceSpec, log: (l: string) => void): Promise<boolean> {
   if (runningPid(s) === undefined && !(await portOpen(s.port))) {
-    return withStartLock(s, log, () => upUnlocked(s, log), () => up(s, log));
+    return withStartLock(
+      s,
+      log,
+      () => upUnlocked(s, log),
+      () => up(s, log),
+    );
   }
   return upUnlocked(s, log);
 }
@@ -167,7 +198,9 @@ async function upUnlocked(s: ServiceSpec, log: (l: string) => void): Promise<boo
     return false;
   }
   if (existing === undefined && (await portOpen(s.port))) {
-    throw new Error(`${s.name}: port ${host}:${s.port} is taken by another process; stop it or set the port's IDEMFLOW_* variable`);
+    throw new Error(
+      `${s.name}: port ${host}:${s.port} is taken by another process; stop it or set the port's IDEMFLOW_* variable`,
+    );
   }
   await fetchServer(s, log);
   const { lib, run, pid: pidFile, log: logFile } = paths(s);

@@ -3,10 +3,25 @@ import { readResults, summarize } from '../../compiler/strategy/measurements.ts'
 import { runCli } from '../helpers/run-cli.ts';
 
 interface JsonReport {
-  pipelines: { name: string; file: string; strategy: { id: string; title: string; reasons?: string[] }; diagnostics: { code: string; severity: string; message: string; fix: string; line?: number }[] }[];
+  pipelines: {
+    name: string;
+    file: string;
+    strategy: { id: string; title: string; reasons?: string[] };
+    diagnostics: { code: string; severity: string; message: string; fix: string; line?: number }[];
+  }[];
 }
 
-const rows = ['counters', 'counters-wal', 'counters-direct', 'aggregates', 'aggregates-wal', 'aggregates-direct', 'aggregates-sor', 'aggregates-sor-wal', 'aggregates-sor-direct'];
+const rows = [
+  'counters',
+  'counters-wal',
+  'counters-direct',
+  'aggregates',
+  'aggregates-wal',
+  'aggregates-direct',
+  'aggregates-sor',
+  'aggregates-sor-wal',
+  'aggregates-sor-direct',
+];
 
 describe('idemflow check', () => {
   it('classifies all nine strategy pipelines, errors on the counter rows, and exits 1', () => {
@@ -19,13 +34,19 @@ describe('idemflow check', () => {
       // Each example file is named after the row it must be classified as.
       expect(p.file).toBe(`pipelines/strategies/${p.strategy.id}.ts`);
       expect(p.name).toBe(p.strategy.id);
-      for (const d of p.diagnostics) expect(Object.keys(d)).toEqual(expect.arrayContaining(['code', 'severity', 'message', 'fix']));
+      for (const d of p.diagnostics)
+        expect(Object.keys(d)).toEqual(expect.arrayContaining(['code', 'severity', 'message', 'fix']));
     }
     expect(report.pipelines.map((p) => p.strategy.id).sort()).toEqual([...rows].sort());
     const byId = new Map(report.pipelines.map((p) => [p.strategy.id, p]));
-    const codes = (id: string, severity: string) => byId.get(id)!.diagnostics.filter((d) => d.severity === severity).map((d) => d.code);
+    const codes = (id: string, severity: string) =>
+      byId
+        .get(id)!
+        .diagnostics.filter((d) => d.severity === severity)
+        .map((d) => d.code);
     for (const id of ['counters', 'counters-wal', 'counters-direct']) expect(codes(id, 'error')).toContain('IDEM001');
-    for (const id of ['aggregates-sor', 'aggregates-sor-wal', 'aggregates-sor-direct']) expect(byId.get(id)!.diagnostics).toEqual([]);
+    for (const id of ['aggregates-sor', 'aggregates-sor-wal', 'aggregates-sor-direct'])
+      expect(byId.get(id)!.diagnostics).toEqual([]);
     for (const id of ['aggregates', 'aggregates-wal', 'aggregates-direct']) {
       expect(codes(id, 'error')).toEqual([]);
       expect(codes(id, 'note')).toEqual(['IDEM006']);
@@ -40,14 +61,18 @@ describe('idemflow check', () => {
     expect(r.stdout).toContain('0 errors');
   });
 
-  it('--explain gives the row, the guide\'s verdict and the reasons', () => {
+  it("--explain gives the row, the guide's verdict and the reasons", () => {
     const r = runCli(['check', 'pipelines/strategies/counters-wal.ts', '--explain']);
     expect(r.status).toBe(1);
     expect(r.stdout).toContain('Counters + Streaming + WAL');
-    expect(r.stdout).toMatch(/the guide's verdict \(Real Time Analytics with Spark Streaming and Cassandra\): Slow, inaccurate/);
+    expect(r.stdout).toMatch(
+      /the guide's verdict \(Real Time Analytics with Spark Streaming and Cassandra\): Slow, inaccurate/,
+    );
     expect(r.stdout).not.toMatch(/\bseed's\b/);
     expect(r.stdout).toContain('write-ahead log → WAL');
-    const json = JSON.parse(runCli(['check', 'pipelines/sensor-counts.ts', '--explain', '--format', 'json']).stdout) as JsonReport;
+    const json = JSON.parse(
+      runCli(['check', 'pipelines/sensor-counts.ts', '--explain', '--format', 'json']).stdout,
+    ) as JsonReport;
     expect(json.pipelines[0]!.strategy.reasons!.join('\n')).toMatch(/Kafka.*Direct API/);
   });
 
@@ -56,7 +81,9 @@ describe('idemflow check', () => {
     expect(row.exactSeeds).toBeLessThan(row.seeds);
     const r = runCli(['check', 'pipelines/strategies/aggregates-sor.ts', '--explain']);
     expect(r.stdout).toContain('the guide claims: speed fast · accuracy permanently accurate');
-    expect(r.stdout).toContain(`✘ measured: refutes "permanently accurate": exact after repair in ${row.exactSeeds}/${row.seeds} seeds`);
+    expect(r.stdout).toContain(
+      `✘ measured: refutes "permanently accurate": exact after repair in ${row.exactSeeds}/${row.seeds} seeds`,
+    );
     // A row the measurement bears out gets no such line.
     expect(runCli(['check', 'pipelines/sensor-counts.ts', '--explain']).stdout).not.toContain('refutes');
   });
@@ -67,9 +94,13 @@ describe('idemflow check', () => {
     const row = summarize(results.strategies['aggregates-sor-direct']!);
     const pretty = runCli(['check', 'pipelines/sensor-counts.ts', '--explain']).stdout;
     const rate = new Intl.NumberFormat('en-US', { maximumFractionDigits: 0 }).format(row.eventsPerSecond);
-    expect(pretty).toContain(`measured (${results.seeds} seeds, ${results.generatedAt.slice(0, 10)}, docs/cheat-sheet.md): ${rate} events/s`);
+    expect(pretty).toContain(
+      `measured (${results.seeds} seeds, ${results.generatedAt.slice(0, 10)}, docs/cheat-sheet.md): ${rate} events/s`,
+    );
     expect(pretty).toContain(`(exact in ${row.exactSeeds}/${row.seeds} seeds)`);
-    const json = JSON.parse(runCli(['check', 'pipelines/sensor-counts.ts', '--explain', '--format', 'json']).stdout) as { pipelines: { strategy: { measured: unknown } }[] };
+    const json = JSON.parse(
+      runCli(['check', 'pipelines/sensor-counts.ts', '--explain', '--format', 'json']).stdout,
+    ) as { pipelines: { strategy: { measured: unknown } }[] };
     expect(json.pipelines[0]!.strategy.measured).toEqual(JSON.parse(JSON.stringify(row)));
   });
 
@@ -100,14 +131,26 @@ describe('idemflow check: bad input', () => {
     expect(lines[0]).toMatch(pattern);
   };
 
-  it('a missing file', () => expectOneLine(['check', 'pipelines/nope.ts'], /^idemflow: pipelines\/nope\.ts: file not found$/));
+  it('a missing file', () =>
+    expectOneLine(['check', 'pipelines/nope.ts'], /^idemflow: pipelines\/nope\.ts: file not found$/));
   it('a glob matching nothing', () => expectOneLine(['check', 'pipelines/*.nothing'], /no files match/));
-  it('a module that throws', () => expectOneLine(['check', 'test/fixtures/bad/throws.ts'], /test\/fixtures\/bad\/throws\.ts: failed to load: kaboom: the config service is down/));
-  it('a file that does not parse: the parser\'s message at file:line:col, the place lint gives too (IDEM015), without --verbose', () =>
-    expectOneLine(['check', 'test/fixtures/lint/syntax-error.ts'], /^idemflow: test\/fixtures\/lint\/syntax-error\.ts: failed to load: test\/fixtures\/lint\/syntax-error\.ts:6:11: Expected "\)" but found ";"$/));
-  it('a module with no pipeline', () => expectOneLine(['check', 'test/fixtures/bad/no-pipeline.ts'], /no-pipeline\.ts: exports no pipeline/));
+  it('a module that throws', () =>
+    expectOneLine(
+      ['check', 'test/fixtures/bad/throws.ts'],
+      /test\/fixtures\/bad\/throws\.ts: failed to load: kaboom: the config service is down/,
+    ));
+  it("a file that does not parse: the parser's message at file:line:col, the place lint gives too (IDEM015), without --verbose", () =>
+    expectOneLine(
+      ['check', 'test/fixtures/lint/syntax-error.ts'],
+      /^idemflow: test\/fixtures\/lint\/syntax-error\.ts: failed to load: test\/fixtures\/lint\/syntax-error\.ts:6:11: Expected "\)" but found ";"$/,
+    ));
+  it('a module with no pipeline', () =>
+    expectOneLine(['check', 'test/fixtures/bad/no-pipeline.ts'], /no-pipeline\.ts: exports no pipeline/));
   it('an invalid DSL argument names the call, the argument and the line', () =>
-    expectOneLine(['check', 'test/fixtures/bad/bad-table-name.ts'], /cassandra\.upsert: table "sensor-counts; DROP TABLE x" is not a valid CQL identifier.*bad-table-name\.ts:8:/));
+    expectOneLine(
+      ['check', 'test/fixtures/bad/bad-table-name.ts'],
+      /cassandra\.upsert: table "sensor-counts; DROP TABLE x" is not a valid CQL identifier.*bad-table-name\.ts:8:/,
+    ));
   it('an unknown format', () => {
     const r = runCli(['check', 'pipelines/sensor-counts.ts', '--format', 'xml']);
     expect(r.status).toBe(2);

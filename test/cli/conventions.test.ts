@@ -17,10 +17,12 @@ describe('CLI conventions', { timeout: 120_000 }, () => {
   it('--version prints the package version', () => {
     const r = runCli(['--version']);
     expect(r.status).toBe(0);
-    expect(r.stdout.trim()).toBe((JSON.parse(readFileSync(join(repoRoot, 'package.json'), 'utf8')) as { version: string }).version);
+    expect(r.stdout.trim()).toBe(
+      (JSON.parse(readFileSync(join(repoRoot, 'package.json'), 'utf8')) as { version: string }).version,
+    );
   });
 
-  it('commander\'s own errors use the one style, idemflow: …, and exit 2', () => {
+  it("commander's own errors use the one style, idemflow: …, and exit 2", () => {
     const unknownOption = runCli(['run', 'x.ts', '--bogus']);
     expect(unknownOption.status).toBe(2);
     expect(unknownOption.stderr.split('\n')[0]).toBe("idemflow: unknown option '--bogus'");
@@ -70,7 +72,9 @@ describe('CLI conventions', { timeout: 120_000 }, () => {
     const dir = tempDir();
     const input = join(dir, 'empty.jsonl');
     writeFileSync(input, '');
-    const r = runCli(['run', 'test/fixtures/run/file-input.ts', '--store', join(dir, 'store'), '-q'], { env: { IDEMFLOW_TEST_INPUT: input } });
+    const r = runCli(['run', 'test/fixtures/run/file-input.ts', '--store', join(dir, 'store'), '-q'], {
+      env: { IDEMFLOW_TEST_INPUT: input },
+    });
     expect(r.status).toBe(0);
     expect(r.stdout).toMatch(/^file-input: 0 records in \d+ batch/);
     expect(r.stdout).toContain('no records were read: the input is empty');
@@ -82,11 +86,15 @@ describe('CLI conventions', { timeout: 120_000 }, () => {
     expect(r.status).toBe(2);
     const report = JSON.parse(r.stdout) as JsonReport;
     expect(report.pipelines.map((p) => p.name)).toEqual(['aggregates', 'counters']);
-    expect(report.unloaded).toEqual([{ file: 'pipelines/strategies/shared.ts', message: expect.stringMatching(/^exports no pipeline/) as unknown }]);
+    expect(report.unloaded).toEqual([
+      { file: 'pipelines/strategies/shared.ts', message: expect.stringMatching(/^exports no pipeline/) as unknown },
+    ]);
     expect(r.stderr.trim()).toMatch(/^idemflow: pipelines\/strategies\/shared\.ts: exports no pipeline/);
     const pretty = runCli(['check', ...files]);
     expect(pretty.status).toBe(2);
-    expect(pretty.stdout).toMatch(/✖ 2 pipelines: 1 error, \d+ warnings?, \d+ notes?; 1 file not loaded \(named on stderr\)/);
+    expect(pretty.stdout).toMatch(
+      /✖ 2 pipelines: 1 error, \d+ warnings?, \d+ notes?; 1 file not loaded \(named on stderr\)/,
+    );
   });
 });
 
@@ -99,22 +107,39 @@ function helpOf(command: Command): string {
 }
 
 describe('help examples work for a package user', () => {
-  it.each(commands.map((c) => [c.name, c] as const))('%s: each example parses, and names no file that only this repository has', async (_name, entry) => {
-    const command = await entry.load();
-    const examples = helpOf(command).split('Examples:')[1]?.split('\n').map((l) => l.trim()).filter((l) => l.startsWith('idemflow ')) ?? [];
-    for (const example of examples) {
-      expect(example).not.toMatch(/pipelines\/(demo|strategies)\/|\bsrc\b|test\/fixtures/);
-      const args = example.replace(/\s+(#|\().*$/, '').replace(/\s*\|.*$/, '').split(/\s+/).slice(1).map((a) => a.replace(/^"(.*)"$/, '$1'));
-      if (args[0] !== command.name()) continue;
-      let parsed = false;
-      const fresh = await entry.load();
-      const stub = (c: Command): void => {
-        c.exitOverride().configureOutput({ writeErr: () => {} }).action(() => { parsed = true; });
-        c.commands.forEach(stub);
-      };
-      stub(fresh);
-      await fresh.parseAsync(args.slice(1), { from: 'user' });
-      expect(parsed, example).toBe(true);
-    }
-  });
+  it.each(commands.map((c) => [c.name, c] as const))(
+    '%s: each example parses, and names no file that only this repository has',
+    async (_name, entry) => {
+      const command = await entry.load();
+      const examples =
+        helpOf(command)
+          .split('Examples:')[1]
+          ?.split('\n')
+          .map((l) => l.trim())
+          .filter((l) => l.startsWith('idemflow ')) ?? [];
+      for (const example of examples) {
+        expect(example).not.toMatch(/pipelines\/(demo|strategies)\/|\bsrc\b|test\/fixtures/);
+        const args = example
+          .replace(/\s+(#|\().*$/, '')
+          .replace(/\s*\|.*$/, '')
+          .split(/\s+/)
+          .slice(1)
+          .map((a) => a.replace(/^"(.*)"$/, '$1'));
+        if (args[0] !== command.name()) continue;
+        let parsed = false;
+        const fresh = await entry.load();
+        const stub = (c: Command): void => {
+          c.exitOverride()
+            .configureOutput({ writeErr: () => {} })
+            .action(() => {
+              parsed = true;
+            });
+          c.commands.forEach(stub);
+        };
+        stub(fresh);
+        await fresh.parseAsync(args.slice(1), { from: 'user' });
+        expect(parsed, example).toBe(true);
+      }
+    },
+  );
 });

@@ -20,7 +20,9 @@ describe('disk full while writing a checkpoint', () => {
     symlinkSync('/dev/full', temp);
     const full = runCli([...common, '--faults', 'crash-at=4']);
     expect(full.status).not.toBe(0);
-    expect(full.stderr).toMatch(/cannot write the checkpoint of batch 4 in .*ckpt \(ENOSPC\); the checkpoint of batch 3 stays valid: free space and run again to resume/);
+    expect(full.stderr).toMatch(
+      /cannot write the checkpoint of batch 4 in .*ckpt \(ENOSPC\); the checkpoint of batch 3 stays valid: free space and run again to resume/,
+    );
     expect(full.stderr).not.toMatch(/^\s+at /m);
     rmSync(temp);
     const resumed = runCli([...common, '--faults', 'crash-at=4']);

@@ -10,7 +10,12 @@ import { tempDir } from '../helpers/temp-dir.ts';
 /** Runs `node args` in a child whose files may not grow past `kib` KiB (RLIMIT_FSIZE, as `ulimit -f` sets it). */
 function underFileSizeLimit(kib: number, args: readonly string[]) {
   const quoted = args.map((a) => `'${a.replaceAll("'", "'\\''")}'`).join(' ');
-  const r = spawnSync('bash', ['-c', `ulimit -f ${kib} && exec '${process.execPath}' ${quoted}`], { cwd: repoRoot, encoding: 'utf8', env: { ...process.env, NO_COLOR: '1' }, timeout: 120_000 });
+  const r = spawnSync('bash', ['-c', `ulimit -f ${kib} && exec '${process.execPath}' ${quoted}`], {
+    cwd: repoRoot,
+    encoding: 'utf8',
+    env: { ...process.env, NO_COLOR: '1' },
+    timeout: 120_000,
+  });
   return { status: r.status, stdout: r.stdout, stderr: r.stderr };
 }
 
@@ -20,7 +25,16 @@ const bigState = 'test/fixtures/durability/big-state.ts';
 describe('short writes under a file-size limit (finding 6)', () => {
   it('a checkpoint cut short by the limit is not renamed over the good one; the run stops naming EFBIG; without the limit it resumes and ends exact', () => {
     const dir = tempDir();
-    const common = [bigState, '--store', join(dir, 'store'), '--checkpoint', join(dir, 'ckpt'), '--batch-size', '1000', '-q'];
+    const common = [
+      bigState,
+      '--store',
+      join(dir, 'store'),
+      '--checkpoint',
+      join(dir, 'ckpt'),
+      '--batch-size',
+      '1000',
+      '-q',
+    ];
     expect(runCli(['run', ...common, '--faults', 'crash-at=3']).status).toBe(137);
     const checkpointPath = join(dir, 'ckpt', 'checkpoint.json');
     const good = readFileSync(checkpointPath, 'utf8');
@@ -29,7 +43,9 @@ describe('short writes under a file-size limit (finding 6)', () => {
 
     const limited = underFileSizeLimit(60, [bin, 'run', ...common]);
     expect(limited.status).toBe(2);
-    expect(limited.stderr).toMatch(/cannot write the checkpoint of batch 3 in .*ckpt \(EFBIG\); the checkpoint of batch 2 stays valid/);
+    expect(limited.stderr).toMatch(
+      /cannot write the checkpoint of batch 3 in .*ckpt \(EFBIG\); the checkpoint of batch 2 stays valid/,
+    );
     expect(readFileSync(checkpointPath, 'utf8')).toBe(good);
 
     const resumed = runCli(['run', ...common]);
@@ -58,6 +74,13 @@ describe('short writes under a file-size limit (finding 6)', () => {
     );
     const r = underFileSizeLimit(1, ['--import', 'tsx', script]);
     expect(r.status, r.stderr).toBe(0);
-    expect(JSON.parse(r.stdout)).toEqual({ first: 'ok', second: 'EFBIG', logBytes: 800, good: 'ok', big: 'EFBIG', file: 'good' });
+    expect(JSON.parse(r.stdout)).toEqual({
+      first: 'ok',
+      second: 'EFBIG',
+      logBytes: 800,
+      good: 'ok',
+      big: 'EFBIG',
+      file: 'good',
+    });
   });
 });

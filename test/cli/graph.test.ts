@@ -23,12 +23,27 @@ describe('idemflow graph', () => {
   });
 
   it('--format json (documented in the README, rejected before): one document, every edge joining declared nodes', () => {
-    const r = runCli(['graph', 'pipelines/sensor-counts.ts', 'pipelines/strategies/counters-wal.ts', '--format', 'json']);
+    const r = runCli([
+      'graph',
+      'pipelines/sensor-counts.ts',
+      'pipelines/strategies/counters-wal.ts',
+      '--format',
+      'json',
+    ]);
     expect(r.status).toBe(0);
-    const { pipelines } = JSON.parse(r.stdout) as { pipelines: { title: string; nodes: { id: string; label: string; role: string }[]; edges: { from: string; to: string; label?: string }[] }[] };
+    const { pipelines } = JSON.parse(r.stdout) as {
+      pipelines: {
+        title: string;
+        nodes: { id: string; label: string; role: string }[];
+        edges: { from: string; to: string; label?: string }[];
+      }[];
+    };
     expect(pipelines.map((p) => p.title)).toEqual(['sensor-counts', 'counters-wal']);
     const [sensor] = pipelines;
-    expect(sensor!.nodes[0]).toMatchObject({ role: 'source', label: expect.stringContaining('kafka (offsets)') as unknown });
+    expect(sensor!.nodes[0]).toMatchObject({
+      role: 'source',
+      label: expect.stringContaining('kafka (offsets)') as unknown,
+    });
     expect(sensor!.nodes.at(-1)).toMatchObject({ role: 'sink', label: 'upsert idemflow.sensor_counts (retry ×5)' });
     expect(sensor!.edges.filter((e) => e.label === 'raw events')).toHaveLength(1);
     for (const p of pipelines) {

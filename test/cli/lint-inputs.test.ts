@@ -13,20 +13,32 @@ function otherProject(): string {
   mkdirSync(join(dir, 'schema'));
   writeFileSync(join(dir, 'tsconfig.json'), JSON.stringify({ compilerOptions: { strict: true } }));
   writeFileSync(join(dir, 'schema', 'events.cql'), 'CREATE TABLE ks.events (id uuid PRIMARY KEY, v int);\n');
-  writeFileSync(join(dir, 'src', 'handler.js'), [
-    "const { v4: uuid } = require('uuid');",
-    'module.exports = async function start(consumer, client) {',
-    '  await consumer.run({ eachMessage: async ({ message }) => {',
-    "    await client.execute('INSERT INTO ks.events (id, v) VALUES (?, ?)', [uuid(), Number(message.value)], { prepare: true });",
-    '  } });',
-    '};',
-    '',
-  ].join('\n'));
-  writeFileSync(join(dir, 'src', 'test', 'seed.js'), "module.exports = (client) => client.execute('UPDATE ks.c SET n = n + 1 WHERE k = ?', ['a'], { isIdempotent: true });\n");
+  writeFileSync(
+    join(dir, 'src', 'handler.js'),
+    [
+      "const { v4: uuid } = require('uuid');",
+      'module.exports = async function start(consumer, client) {',
+      '  await consumer.run({ eachMessage: async ({ message }) => {',
+      "    await client.execute('INSERT INTO ks.events (id, v) VALUES (?, ?)', [uuid(), Number(message.value)], { prepare: true });",
+      '  } });',
+      '};',
+      '',
+    ].join('\n'),
+  );
+  writeFileSync(
+    join(dir, 'src', 'test', 'seed.js'),
+    "module.exports = (client) => client.execute('UPDATE ks.c SET n = n + 1 WHERE k = ?', ['a'], { isIdempotent: true });\n",
+  );
   return dir;
 }
 
-const json = (stdout: string) => JSON.parse(stdout) as { files: number; tsconfigs: string[]; skippedTests: number; findings: { code: string; file: string; line: number; column: number }[] };
+const json = (stdout: string) =>
+  JSON.parse(stdout) as {
+    files: number;
+    tsconfigs: string[];
+    skippedTests: number;
+    findings: { code: string; file: string; line: number; column: number }[];
+  };
 
 describe('idemflow lint: which files, which tsconfig', () => {
   it('a folder brings its .cql schemas; each file takes its nearest tsconfig, and the report names it; tests are left out and counted', () => {
@@ -38,7 +50,9 @@ describe('idemflow lint: which files, which tsconfig', () => {
     expect(out.files).toBe(2);
     expect(out.skippedTests).toBe(1);
     // The INSERT's key is known only from schema/events.cql, which a folder used to skip.
-    expect(out.findings.map((f) => `${f.code} ${f.file.slice(dir.length)}:${f.line}:${f.column}`)).toEqual(['IDEM011 /src/handler.js:4:74']);
+    expect(out.findings.map((f) => `${f.code} ${f.file.slice(dir.length)}:${f.line}:${f.column}`)).toEqual([
+      'IDEM011 /src/handler.js:4:74',
+    ]);
     expect(r.status).toBe(1);
     const pretty = runCli(['lint', dir, '-q', '--include-tests']);
     expect(pretty.stdout).toContain(`compiler options: ${join(dir, 'tsconfig.json')}`);
@@ -46,8 +60,17 @@ describe('idemflow lint: which files, which tsconfig', () => {
   }, 120_000);
 
   it('tests and examples are known by folder or name below the working directory', () => {
-    for (const path of ['test/a.ts', 'src/__tests__/a.ts', 'examples/basic/x.js', 'src/a.spec.ts', 'lib/b.test.mjs', 'spec/x.ts']) expect(isTestOrExample(join(repoRoot, path), repoRoot), path).toBe(true);
-    for (const path of ['src/a.ts', 'lib/testing.ts', 'src/latest/x.ts', 'contest/x.ts']) expect(isTestOrExample(join(repoRoot, path), repoRoot), path).toBe(false);
+    for (const path of [
+      'test/a.ts',
+      'src/__tests__/a.ts',
+      'examples/basic/x.js',
+      'src/a.spec.ts',
+      'lib/b.test.mjs',
+      'spec/x.ts',
+    ])
+      expect(isTestOrExample(join(repoRoot, path), repoRoot), path).toBe(true);
+    for (const path of ['src/a.ts', 'lib/testing.ts', 'src/latest/x.ts', 'contest/x.ts'])
+      expect(isTestOrExample(join(repoRoot, path), repoRoot), path).toBe(false);
   });
 
   it('--project governs every file; without it each file goes with its nearest tsconfig.json (none: built-in defaults)', () => {
@@ -55,7 +78,10 @@ describe('idemflow lint: which files, which tsconfig', () => {
     const handler = join(dir, 'src', 'handler.js');
     const lonely = join(tempDir(), 'alone.ts');
     writeFileSync(lonely, 'export {};\n');
-    expect([...groupByTsconfig([handler, join(repoRoot, 'cli/main.ts')], undefined)]).toEqual([[join(dir, 'tsconfig.json'), [handler]], [join(repoRoot, 'tsconfig.json'), [join(repoRoot, 'cli/main.ts')]]]);
+    expect([...groupByTsconfig([handler, join(repoRoot, 'cli/main.ts')], undefined)]).toEqual([
+      [join(dir, 'tsconfig.json'), [handler]],
+      [join(repoRoot, 'tsconfig.json'), [join(repoRoot, 'cli/main.ts')]],
+    ]);
     expect([...groupByTsconfig([handler], '/x/tsconfig.json')]).toEqual([['/x/tsconfig.json', [handler]]]);
     expect([...groupByTsconfig([lonely], undefined)]).toEqual([[undefined, [lonely]]]);
   });
@@ -63,17 +89,22 @@ describe('idemflow lint: which files, which tsconfig', () => {
   it('a table named by a template the lint cannot read is an unknown table, never one called `x`', () => {
     const dir = tempDir();
     const file = join(dir, 'counts.ts');
-    writeFileSync(file, [
-      'declare const client: { execute(q: string, p: unknown[], o?: object): Promise<unknown> };',
-      'declare const prefix: string;',
-      'export const hit = (page: string) =>',
-      '  client.execute(`UPDATE ${prefix}_counts SET n = n + 1 WHERE page = ?`, [page], { isIdempotent: true });',
-      // A CREATE TABLE with an unknown name must not lend its key to another unknown table.
-      'export const ddl = `CREATE TABLE ${prefix}_x (id uuid PRIMARY KEY)`;',
-      'export const add = (id: string) => client.execute(`INSERT INTO ${prefix}_x (id) VALUES (?)`, [crypto.randomUUID()], { isIdempotent: true });',
-      '',
-    ].join('\n'));
+    writeFileSync(
+      file,
+      [
+        'declare const client: { execute(q: string, p: unknown[], o?: object): Promise<unknown> };',
+        'declare const prefix: string;',
+        'export const hit = (page: string) =>',
+        '  client.execute(`UPDATE ${prefix}_counts SET n = n + 1 WHERE page = ?`, [page], { isIdempotent: true });',
+        // A CREATE TABLE with an unknown name must not lend its key to another unknown table.
+        'export const ddl = `CREATE TABLE ${prefix}_x (id uuid PRIMARY KEY)`;',
+        'export const add = (id: string) => client.execute(`INSERT INTO ${prefix}_x (id) VALUES (?)`, [crypto.randomUUID()], { isIdempotent: true });',
+        '',
+      ].join('\n'),
+    );
     const result = lintProject(loadLintProject([file]), [file]);
-    expect(result.findings.map((f) => [f.code, f.location.line, f.message.split(':')[0]])).toEqual([['IDEM010', 4, 'Counter update of an unknown table (${…}_counts).n is marked isIdempotent']]);
+    expect(result.findings.map((f) => [f.code, f.location.line, f.message.split(':')[0]])).toEqual([
+      ['IDEM010', 4, 'Counter update of an unknown table (${…}_counts).n is marked isIdempotent'],
+    ]);
   });
 });

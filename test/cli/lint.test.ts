@@ -10,13 +10,19 @@ import { tempDir } from '../helpers/temp-dir.ts';
 // ajv-draft-04 is CommonJS with `exports.default`: under NodeNext the class is one level down.
 const Ajv = AjvDraft04.default;
 const fixture = (name: string) => `test/fixtures/lint/${name}`;
-const json = (stdout: string) => JSON.parse(stdout) as { summary: Record<string, number>; findings: { code: string; file: string; line: number; column: number; suppressed?: string }[] };
+const json = (stdout: string) =>
+  JSON.parse(stdout) as {
+    summary: Record<string, number>;
+    findings: { code: string; file: string; line: number; column: number; suppressed?: string }[];
+  };
 
 describe('idemflow lint (CLI)', () => {
   it('pretty: file:line:col, severity, code, a code frame with a caret, the fix; exit 1 on errors', () => {
     const r = runCli(['lint', fixture('driver-counter-idempotent.ts')]);
     expect(r.status).toBe(1);
-    expect(r.stdout).toContain('test/fixtures/lint/driver-counter-idempotent.ts:6:16  error  IDEM010 counter-update-retried');
+    expect(r.stdout).toContain(
+      'test/fixtures/lint/driver-counter-idempotent.ts:6:16  error  IDEM010 counter-update-retried',
+    );
     expect(r.stdout).toMatch(/> 6 \| {3}await client\.execute\('UPDATE events_counts/);
     // the caret sits under column 16: the gutter "      |", a space, then 15 more
     expect(r.stdout).toMatch(/\n {6}\| {16}\^\n/);
@@ -46,11 +52,21 @@ describe('idemflow lint (CLI)', () => {
   });
 
   it('github: one workflow annotation a finding, properties escaped', () => {
-    const r = runCli(['lint', fixture('driver-key-new-date.ts'), fixture('dsl-socket-no-wal.ts'), '--format', 'github']);
+    const r = runCli([
+      'lint',
+      fixture('driver-key-new-date.ts'),
+      fixture('dsl-socket-no-wal.ts'),
+      '--format',
+      'github',
+    ]);
     const lines = r.stdout.trim().split('\n');
     expect(lines).toHaveLength(3);
-    expect(lines[0]).toMatch(/^::error file=test\/fixtures\/lint\/driver-key-new-date\.ts,line=13,col=109,title=IDEM011 nondeterministic-bound-key::Key column `ts` of readings is bound to new Date\(\).*%0Afix: /);
-    expect(lines[1]).toMatch(/^::warning file=test\/fixtures\/lint\/dsl-socket-no-wal\.ts,line=4,col=4,title=IDEM005 receiver-without-durability::/);
+    expect(lines[0]).toMatch(
+      /^::error file=test\/fixtures\/lint\/driver-key-new-date\.ts,line=13,col=109,title=IDEM011 nondeterministic-bound-key::Key column `ts` of readings is bound to new Date\(\).*%0Afix: /,
+    );
+    expect(lines[1]).toMatch(
+      /^::warning file=test\/fixtures\/lint\/dsl-socket-no-wal\.ts,line=4,col=4,title=IDEM005 receiver-without-durability::/,
+    );
     expect(lines[2]).toMatch(/^::notice file=.*dsl-socket-no-wal\.ts,line=7,col=4,title=IDEM006 no-system-of-record::/);
     expect(r.status).toBe(1);
   });
@@ -58,7 +74,15 @@ describe('idemflow lint (CLI)', () => {
   it('sarif: valid against the official SARIF 2.1.0 schema, with rules, regions and in-source suppressions; --output writes the file', async () => {
     const dir = tempDir();
     const out = join(dir, 'idemflow.sarif');
-    const r = runCli(['lint', fixture('suppressed.ts'), fixture('dsl-map-stamps-time.ts'), '--format', 'sarif', '--output', out]);
+    const r = runCli([
+      'lint',
+      fixture('suppressed.ts'),
+      fixture('dsl-map-stamps-time.ts'),
+      '--format',
+      'sarif',
+      '--output',
+      out,
+    ]);
     expect(r.status).toBe(1);
     expect(r.stdout).toBe('');
     const log = JSON.parse(readFileSync(out, 'utf8'));
@@ -67,7 +91,9 @@ describe('idemflow lint (CLI)', () => {
     expect(validate(log), JSON.stringify(validate.errors?.slice(0, 3))).toBe(true);
     const run = log.runs[0];
     expect(run.tool.driver.name).toBe('idemflow');
-    expect(run.tool.driver.rules.map((r: { id: string }) => r.id)).toEqual(expect.arrayContaining(['IDEM001', 'IDEM003', 'IDEM010', 'IDEM013']));
+    expect(run.tool.driver.rules.map((r: { id: string }) => r.id)).toEqual(
+      expect.arrayContaining(['IDEM001', 'IDEM003', 'IDEM010', 'IDEM013']),
+    );
     const stamped = run.results.find((x: { ruleId: string }) => x.ruleId === 'IDEM003');
     expect(stamped.locations[0].physicalLocation).toEqual({
       artifactLocation: { uri: 'test/fixtures/lint/dsl-map-stamps-time.ts', uriBaseId: '%SRCROOT%' },
@@ -76,7 +102,10 @@ describe('idemflow lint (CLI)', () => {
     expect(run.tool.driver.rules[stamped.ruleIndex].id).toBe('IDEM003');
     const suppressed = run.results.filter((x: { suppressions?: unknown[] }) => x.suppressions);
     expect(suppressed).toHaveLength(1);
-    expect(suppressed[0].suppressions[0]).toEqual({ kind: 'inSource', justification: 'approximate hit counter; the nightly batch job recomputes it exactly' });
+    expect(suppressed[0].suppressions[0]).toEqual({
+      kind: 'inSource',
+      justification: 'approximate hit counter; the nightly batch job recomputes it exactly',
+    });
   }, 120_000);
 
   it('the schema check itself fails on a broken log (so the test above can fail)', async () => {
@@ -107,7 +136,8 @@ describe('idemflow lint (CLI)', () => {
 
   it('--since lints only files changed since a git ref (committed, uncommitted or new)', () => {
     const dir = tempDir();
-    const git = (...args: string[]) => execFileSync('git', ['-c', 'user.email=t@example.com', '-c', 'user.name=t', ...args], { cwd: dir });
+    const git = (...args: string[]) =>
+      execFileSync('git', ['-c', 'user.email=t@example.com', '-c', 'user.name=t', ...args], { cwd: dir });
     git('init', '-q');
     copyFileSync(fixture('driver-counter-idempotent.ts'), join(dir, 'old.ts'));
     git('add', '.');
@@ -118,7 +148,10 @@ describe('idemflow lint (CLI)', () => {
     copyFileSync(fixture('driver-counter-kafka.ts'), join(dir, 'untracked.ts'));
     const r = runCli(['lint', '.', '--since', 'HEAD~1', '--format', 'json'], { cwd: dir });
     expect(r.stderr).toBe('');
-    expect(json(r.stdout).findings.map((f) => [f.file, f.code])).toEqual([['committed.ts', 'IDEM010'], ['untracked.ts', 'IDEM010']]);
+    expect(json(r.stdout).findings.map((f) => [f.file, f.code])).toEqual([
+      ['committed.ts', 'IDEM010'],
+      ['untracked.ts', 'IDEM010'],
+    ]);
     const all = runCli(['lint', '.', '--format', 'json'], { cwd: dir });
     expect(json(all.stdout).findings).toHaveLength(3);
     const badRef = runCli(['lint', '.', '--since', 'no-such-branch'], { cwd: dir });

@@ -8,7 +8,7 @@ import { tempDir } from '../helpers/temp-dir.ts';
 const aggregates = 'pipelines/demo/sensor-aggregates.ts';
 
 describe('idemflow run --runner beam-*', () => {
-  it('beam-direct runs the demo into the same tables, and names Beam\'s log', () => {
+  it("beam-direct runs the demo into the same tables, and names Beam's log", () => {
     const store = join(tempDir(), 'store');
     const run = runCli(['run', aggregates, '--runner', 'beam-direct', '--store', store]);
     expect(run.stderr).toContain('sensor-aggregates: running on beam-direct');
@@ -21,7 +21,14 @@ describe('idemflow run --runner beam-*', () => {
   });
 
   it('refuses a function that captures a module variable (IDEM009), naming it', () => {
-    const run = runCli(['run', 'test/fixtures/captures.ts', '--runner', 'beam-direct', '--store', join(tempDir(), 'store')]);
+    const run = runCli([
+      'run',
+      'test/fixtures/captures.ts',
+      '--runner',
+      'beam-direct',
+      '--store',
+      join(tempDir(), 'store'),
+    ]);
     expect(run.status).toBe(2);
     expect(run.stderr).toMatch(/cannot run on beam-direct: IDEM009 .*captures `minimum`/);
   });

@@ -14,10 +14,14 @@ describe('idemflow run checks the pipeline first', { timeout: 90_000 }, () => {
     const store = join(tempDir(), 'store');
     const r = runCli(['run', wallClock, '--store', store, '-q']);
     expect(r.status).toBe(1);
-    expect(r.stderr).toContain('wall-clock-counter: error IDEM001 Counter sink wall_clock_counts retries failed writes');
+    expect(r.stderr).toContain(
+      'wall-clock-counter: error IDEM001 Counter sink wall_clock_counts retries failed writes',
+    );
     expect(r.stderr).toContain('wall-clock-counter: error IDEM003 The group key comes from Date.now()');
     expect(r.stderr).toMatch(/at test\/fixtures\/run\/counter-wall-clock-key\.ts:\d+:\d+/);
-    expect(r.stderr).toContain('idemflow: wall-clock-counter: refusing to run with 2 errors (IDEM001, IDEM003); fix them, or accept the risk with --allow IDEM001,IDEM003');
+    expect(r.stderr).toContain(
+      'idemflow: wall-clock-counter: refusing to run with 2 errors (IDEM001, IDEM003); fix them, or accept the risk with --allow IDEM001,IDEM003',
+    );
     expect(r.stdout).toBe('');
     expect(new EmbeddedStore(store).tableNames()).toEqual([]);
   });
@@ -40,7 +44,9 @@ describe('idemflow run checks the pipeline first', { timeout: 90_000 }, () => {
   it('an unknown code in --allow is a usage error naming the known codes', () => {
     const r = runCli(['run', wallClock, '--allow', 'IDEM01']);
     expect(r.status).toBe(2);
-    expect(r.stderr.trim()).toBe(`idemflow: --allow: unknown code IDEM01 (codes: ${rules.map((rule) => rule.meta.code).join(', ')})`);
+    expect(r.stderr.trim()).toBe(
+      `idemflow: --allow: unknown code IDEM01 (codes: ${rules.map((rule) => rule.meta.code).join(', ')})`,
+    );
   });
 
   it('a warning is printed once and the run goes on', () => {

@@ -18,15 +18,40 @@ describe('idemflow run, repair, store', () => {
     const dir = tempDir();
     const store = join(dir, 'store');
     const checkpoint = join(dir, 'ckpt');
-    const crashed = runCli(['run', aggregates, '--store', store, '--checkpoint', checkpoint, '--faults', 'crash-at=4,lost-ack=0.2', '--seed', '5', '-q']);
+    const crashed = runCli([
+      'run',
+      aggregates,
+      '--store',
+      store,
+      '--checkpoint',
+      checkpoint,
+      '--faults',
+      'crash-at=4,lost-ack=0.2',
+      '--seed',
+      '5',
+      '-q',
+    ]);
     expect(crashed.status).toBe(137);
     expect(crashed.stderr).toContain('injected crash in batch 4');
     expect(existsSync(join(checkpoint, 'checkpoint.json'))).toBe(true);
-    const resumed = runCli(['run', aggregates, '--store', store, '--checkpoint', checkpoint, '--faults', 'crash-at=4,lost-ack=0.2', '--seed', '5']);
+    const resumed = runCli([
+      'run',
+      aggregates,
+      '--store',
+      store,
+      '--checkpoint',
+      checkpoint,
+      '--faults',
+      'crash-at=4,lost-ack=0.2',
+      '--seed',
+      '5',
+    ]);
     expect(resumed.status).toBe(0);
     expect(resumed.stderr).toMatch(/resuming sensor-aggregates from the checkpoint after batch 3/);
     // Resumed after batch 3: at least the 17,000 records that followed (more if failed writes replayed a batch).
-    const read = Number(resumed.stdout.match(/sensor-aggregates: ([\d,]+) records in 20 batches/)![1]!.replace(/,/g, ''));
+    const read = Number(
+      resumed.stdout.match(/sensor-aggregates: ([\d,]+) records in 20 batches/)![1]!.replace(/,/g, ''),
+    );
     expect(read).toBeGreaterThanOrEqual(17_000);
     const counts = new EmbeddedStore(store).table({ table: 'sensor_counts' }).rows();
     expect(counts.reduce((a, r) => a + Number(r.columns.measurements), 0)).toBe(events);
@@ -42,14 +67,18 @@ describe('idemflow run, repair, store', () => {
     const [first] = table.rows();
     table.write([{ op: 'upsert', k: first!.key, v: { measurements: 999_999 } }]);
     expect(runCli(['repair', aggregates, '--store', store, '--dry-run', '-q']).stdout).toMatch(/1 would correct/);
-    expect(runCli(['repair', aggregates, '--store', store, '-q']).stdout).toContain(`${rows} rows checked, 1 corrected`);
+    expect(runCli(['repair', aggregates, '--store', store, '-q']).stdout).toContain(
+      `${rows} rows checked, 1 corrected`,
+    );
     expect(new EmbeddedStore(store).table({ table: 'sensor_counts' }).get(first!.key)).toEqual(first!.columns);
   });
 
   it('repair refuses a counter pipeline with the compiler diagnostic', () => {
     const r = runCli(['repair', 'pipelines/demo/sensor-counters.ts', '--store', join(tempDir(), 's')]);
     expect(r.status).toBe(2);
-    expect(r.stderr.trim()).toMatch(/^idemflow: cannot repair sensor-counters: .*counter cannot be repaired by rewriting it \(IDEM001\)/);
+    expect(r.stderr.trim()).toMatch(
+      /^idemflow: cannot repair sensor-counters: .*counter cannot be repaired by rewriting it \(IDEM001\)/,
+    );
   });
 
   it('--dry-run writes nothing and shows the planned rows against the store', () => {
@@ -84,7 +113,9 @@ describe('idemflow run, repair, store', () => {
   });
 
   it('an unreachable Kafka: one line a retry with backoff, then one clear error naming the brokers, exit 2', () => {
-    const kafka = runCli(['run', 'pipelines/sensor-counts.ts', '-q', '--connect-attempts', '3'], { env: { IDEMFLOW_KAFKA_BROKERS: '127.0.0.1:1' } });
+    const kafka = runCli(['run', 'pipelines/sensor-counts.ts', '-q', '--connect-attempts', '3'], {
+      env: { IDEMFLOW_KAFKA_BROKERS: '127.0.0.1:1' },
+    });
     expect(kafka.status).toBe(2);
     expect(kafka.stderr.trim().split('\n')).toEqual([
       'source.kafka: cannot reach brokers 127.0.0.1:1 (Connection error: connect ECONNREFUSED 127.0.0.1:1); retrying in 500 ms',
@@ -99,11 +130,18 @@ describe('idemflow demo', () => {
     const r = runCli(['demo']);
     expect(r.status).toBe(0);
     // Table rows: a label, then a total and rows-ok figure.
-    const row = (label: string) => r.stdout.split('\n').find((l) => l.trim().startsWith(label) && new RegExp(`\\d+/${rows}`).test(l)) ?? '';
+    const row = (label: string) =>
+      r.stdout.split('\n').find((l) => l.trim().startsWith(label) && new RegExp(`\\d+/${rows}`).test(l)) ?? '';
     const shown = events.toLocaleString('en-US');
     expect(row('truth (hand count)')).toMatch(new RegExp(`${shown}\\s+${rows}/${rows}`));
     expect(row('sensor-counters ')).toMatch(/overcount/);
-    expect(Number(row('sensor-counters ').match(/([\d,]+)\s+\d+\//)![1]!.replace(/,/g, ''))).toBeGreaterThan(events);
+    expect(
+      Number(
+        row('sensor-counters ')
+          .match(/([\d,]+)\s+\d+\//)![1]!
+          .replace(/,/g, ''),
+      ),
+    ).toBeGreaterThan(events);
     expect(row('sensor-aggregates after repair')).toMatch(new RegExp(`${shown}\\s+${rows}/${rows}\\s+exact`));
     expect(r.stdout).toMatch(/crash in batch 9; restarting from the last checkpoint/);
   });

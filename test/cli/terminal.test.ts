@@ -20,43 +20,58 @@ if (spawnSync('tmux', ['-V']).status !== 0) throw new Error('these tests need tm
 
 // Each case runs the CLI in a real terminal (tmux); on a shared, loaded machine a run can take 30 s.
 describe('the progress bar in a terminal', { timeout: 300_000 }, () => {
-  it.each([80, 120])('at %i columns: crash and resume messages print whole above the bar, the cursor comes back after exit 137, and the summary has no bar fragments', async (columns) => {
-    const dir = tempDir();
-    const terminal = open(columns);
-    const run = `node ${bin} run pipelines/demo/sensor-aggregates.ts --store ${dir}/store --checkpoint ${dir}/ckpt --faults crash-at=4,lost-ack=0.2 --seed 5 --batch-size 500`;
-    terminal.start(`cd ${repoRoot}\n${run}; echo "first exit $?"; read -r\n${run}; echo "second exit $?"\n`, dir);
-    await terminal.waitFor(/first exit \d+/);
-    expect(terminal.cursorVisible()).toBe(true);
-    terminal.keys('Enter');
-    await terminal.waitFor(/second exit \d+/);
-    expect(terminal.cursorVisible()).toBe(true);
-    const rows = terminal.rowsShown();
-    const text = rows.join('\n');
-    expect(text).toContain('first exit 137');
-    expect(text).toContain('second exit 0');
-    // The messages, each whole on a row of its own.
-    for (const message of ['faults: lost-ack=0.2,crash-at=4 (seed 5)', 'injected crash in batch 4', 'resuming sensor-aggregates from the checkpoint after batch 3']) {
-      expect(rows, text).toContain(message);
-    }
-    // One bar a run, never wrapped onto a second row, never beside other text.
-    const bars = rows.filter((r) => barLine.test(r));
-    expect(bars, text).toHaveLength(2);
-    for (const bar of bars) {
-      expect(bar).toMatch(/^sensor-aggregates \[[█░]{20}\] \d+% \| /);
-      expect([...bar].length).toBeLessThan(columns);
-    }
-    // The resumed run's summary follows its bar, clean.
-    const summaryAt = rows.findIndex((r) => r.startsWith('sensor-aggregates: '));
-    expect(summaryAt).toBeGreaterThan(rows.indexOf(bars[1]!));
-    expect(rows[summaryAt]).toMatch(/^sensor-aggregates: [\d,]+ records in \d+ batches, [\d.]+ s \([\d,]+ records\/s\)$/);
-    expect(rows[summaryAt + 1]).toMatch(/^ {2}dead letters \d+ · late \d+ · lost in flight \d+ · replays \d+ · abandoned writes \d+$/);
-  });
+  it.each([80, 120])(
+    'at %i columns: crash and resume messages print whole above the bar, the cursor comes back after exit 137, and the summary has no bar fragments',
+    async (columns) => {
+      const dir = tempDir();
+      const terminal = open(columns);
+      const run = `node ${bin} run pipelines/demo/sensor-aggregates.ts --store ${dir}/store --checkpoint ${dir}/ckpt --faults crash-at=4,lost-ack=0.2 --seed 5 --batch-size 500`;
+      terminal.start(`cd ${repoRoot}\n${run}; echo "first exit $?"; read -r\n${run}; echo "second exit $?"\n`, dir);
+      await terminal.waitFor(/first exit \d+/);
+      expect(terminal.cursorVisible()).toBe(true);
+      terminal.keys('Enter');
+      await terminal.waitFor(/second exit \d+/);
+      expect(terminal.cursorVisible()).toBe(true);
+      const rows = terminal.rowsShown();
+      const text = rows.join('\n');
+      expect(text).toContain('first exit 137');
+      expect(text).toContain('second exit 0');
+      // The messages, each whole on a row of its own.
+      for (const message of [
+        'faults: lost-ack=0.2,crash-at=4 (seed 5)',
+        'injected crash in batch 4',
+        'resuming sensor-aggregates from the checkpoint after batch 3',
+      ]) {
+        expect(rows, text).toContain(message);
+      }
+      // One bar a run, never wrapped onto a second row, never beside other text.
+      const bars = rows.filter((r) => barLine.test(r));
+      expect(bars, text).toHaveLength(2);
+      for (const bar of bars) {
+        expect(bar).toMatch(/^sensor-aggregates \[[█░]{20}\] \d+% \| /);
+        expect([...bar].length).toBeLessThan(columns);
+      }
+      // The resumed run's summary follows its bar, clean.
+      const summaryAt = rows.findIndex((r) => r.startsWith('sensor-aggregates: '));
+      expect(summaryAt).toBeGreaterThan(rows.indexOf(bars[1]!));
+      expect(rows[summaryAt]).toMatch(
+        /^sensor-aggregates: [\d,]+ records in \d+ batches, [\d.]+ s \([\d,]+ records\/s\)$/,
+      );
+      expect(rows[summaryAt + 1]).toMatch(
+        /^ {2}dead letters \d+ · late \d+ · lost in flight \d+ · replays \d+ · abandoned writes \d+$/,
+      );
+    },
+  );
 
   it('Ctrl-C once: the signal message prints above the bar and the run stops with a checkpoint; twice: exit 130; the cursor comes back both times', async () => {
     const dir = tempDir();
     const terminal = open(80);
-    const run = (file: string, n: number) => `node ${bin} run ${file} --store ${dir}/store${n} --checkpoint ${dir}/ckpt${n} --batch-size 500`;
-    terminal.start(`cd ${repoRoot}\n${run('test/fixtures/run/paced.ts', 1)}; echo "first exit $?"\n${run('test/fixtures/run/slow-sink.ts', 2)}; echo "second exit $?"`, dir);
+    const run = (file: string, n: number) =>
+      `node ${bin} run ${file} --store ${dir}/store${n} --checkpoint ${dir}/ckpt${n} --batch-size 500`;
+    terminal.start(
+      `cd ${repoRoot}\n${run('test/fixtures/run/paced.ts', 1)}; echo "first exit $?"\n${run('test/fixtures/run/slow-sink.ts', 2)}; echo "second exit $?"`,
+      dir,
+    );
     await terminal.waitFor(/paced \[[█░]+\] \d+% \| [1-9][\d,]*\/60,000 events/);
     terminal.keys('C-c');
     await terminal.waitFor(/first exit \d+/);
@@ -73,8 +88,17 @@ describe('the progress bar in a terminal', { timeout: 300_000 }, () => {
     const text = lines.join('\n');
     expect(text).toContain('first exit 0');
     expect(text).toContain('second exit 130');
-    expect(lines.filter((r) => r === 'SIGINT: finishing the batch in flight and writing a checkpoint (again to exit at once)'), text).toHaveLength(2);
-    expect(lines.some((r) => /^stopped by signal after batch \d+; run again with the same --checkpoint to resume$/.test(r)), text).toBe(true);
-    for (const bar of terminal.rowsShown().filter((r) => barLine.test(r))) expect(bar).toMatch(/^(paced|slow) \[[█░]{20}\] \d+% \| .{10,}$/);
+    expect(
+      lines.filter(
+        (r) => r === 'SIGINT: finishing the batch in flight and writing a checkpoint (again to exit at once)',
+      ),
+      text,
+    ).toHaveLength(2);
+    expect(
+      lines.some((r) => /^stopped by signal after batch \d+; run again with the same --checkpoint to resume$/.test(r)),
+      text,
+    ).toBe(true);
+    for (const bar of terminal.rowsShown().filter((r) => barLine.test(r)))
+      expect(bar).toMatch(/^(paced|slow) \[[█░]{20}\] \d+% \| .{10,}$/);
   });
 });

@@ -19,7 +19,9 @@ interface Label {
 }
 
 function labels(svg: string): Label[] {
-  return [...svg.matchAll(/<text x="([\d.]+)" y="([\d.]+)" text-anchor="(start|end)" fill="(#\w+)">([^<]+)<\/text>/g)].map((m) => ({ x: Number(m[1]), y: Number(m[2]), anchor: m[3]!, fill: m[4]!, text: m[5]! }));
+  return [
+    ...svg.matchAll(/<text x="([\d.]+)" y="([\d.]+)" text-anchor="(start|end)" fill="(#\w+)">([^<]+)<\/text>/g),
+  ].map((m) => ({ x: Number(m[1]), y: Number(m[2]), anchor: m[3]!, fill: m[4]!, text: m[5]! }));
 }
 
 const box = (l: Label) => {
@@ -28,7 +30,10 @@ const box = (l: Label) => {
 };
 
 describe('the cheat-sheet chart', () => {
-  const svg = accuracySpeedChart(points, 'The cheat sheet of Real Time Analytics with Spark Streaming and Cassandra, measured (10 fault schedules a row)');
+  const svg = accuracySpeedChart(
+    points,
+    'The cheat sheet of Real Time Analytics with Spark Streaming and Cassandra, measured (10 fault schedules a row)',
+  );
 
   it('colours a small overcount (+0.49 %) as an overcount, not an undercount', () => {
     const direct = labels(svg).filter((l) => l.text === 'aggregates-direct');

@@ -17,12 +17,16 @@ describe('rule registry', () => {
   });
 
   it('every rule file is registered', () => {
-    const files = readdirSync(new URL('compiler/rules/', root)).filter((f) => f.endsWith('.ts') && !['index.ts', 'delivery.ts'].includes(f));
+    const files = readdirSync(new URL('compiler/rules/', root)).filter(
+      (f) => f.endsWith('.ts') && !['index.ts', 'delivery.ts'].includes(f),
+    );
     expect(files.map((f) => f.replace(/\.ts$/, '')).sort()).toEqual(rules.map((r) => r.meta.name).sort());
   });
 
   it('every source rule file is registered', () => {
-    const files = readdirSync(new URL('compiler/lint/rules/', root)).filter((f) => f.endsWith('.ts') && f !== 'index.ts');
+    const files = readdirSync(new URL('compiler/lint/rules/', root)).filter(
+      (f) => f.endsWith('.ts') && f !== 'index.ts',
+    );
     expect(files.map((f) => f.replace(/\.ts$/, '')).sort()).toEqual(sourceRules.map((r) => r.meta.name).sort());
   });
 
@@ -39,7 +43,8 @@ describe('rule registry', () => {
       expect(existsSync(doc), `docs/diagnostics/${code}.md`).toBe(true);
       const text = readFileSync(doc, 'utf8');
       expect(text).toMatch(new RegExp(`^# ${code} ${name}`));
-      for (const section of ['## What', '## Why it is wrong', '## How to fix', '### Before', '### After']) expect(text).toContain(section);
+      for (const section of ['## What', '## Why it is wrong', '## How to fix', '### Before', '### After'])
+        expect(text).toContain(section);
       expect(text.match(/```ts/g)?.length ?? 0).toBeGreaterThanOrEqual(2);
     });
   }

@@ -16,37 +16,72 @@ const secret = 'cfg-S3CRET-never-shown';
 
 describe('credentials', () => {
   it('come from the config file, and the environment wins over it', () => {
-    const path = configFile({ cassandra: { username: 'app', password: secret }, kafka: { sasl: { mechanism: 'scram-sha-512', username: 'k', password: 'kpass' } } });
+    const path = configFile({
+      cassandra: { username: 'app', password: secret },
+      kafka: { sasl: { mechanism: 'scram-sha-512', username: 'k', password: 'kpass' } },
+    });
     expect(loadCredentials({ IDEMFLOW_CONFIG: path })).toEqual({
       cassandra: { username: 'app', password: secret },
       kafka: { sasl: { mechanism: 'scram-sha-512', username: 'k', password: 'kpass' }, ssl: undefined },
     });
-    expect(loadCredentials({ IDEMFLOW_CONFIG: path, IDEMFLOW_CASSANDRA_PASSWORD: 'from-env' }).cassandra?.password).toBe('from-env');
+    expect(
+      loadCredentials({ IDEMFLOW_CONFIG: path, IDEMFLOW_CASSANDRA_PASSWORD: 'from-env' }).cassandra?.password,
+    ).toBe('from-env');
     expect(loadCredentials({})).toEqual({});
   });
 
   it('a bad config file is one clear error naming the file and the field', () => {
-    expect(() => loadCredentials({ IDEMFLOW_CONFIG: '/nope.json' })).toThrow('config file /nope.json (IDEMFLOW_CONFIG) does not exist');
+    expect(() => loadCredentials({ IDEMFLOW_CONFIG: '/nope.json' })).toThrow(
+      'config file /nope.json (IDEMFLOW_CONFIG) does not exist',
+    );
     expect(() => loadCredentials({ IDEMFLOW_CONFIG: configFile('{oops') })).toThrow(/is not JSON/);
-    expect(() => loadCredentials({ IDEMFLOW_CONFIG: configFile({ cassandra: { username: 'a' } }) })).toThrow(/: cassandra\.password: /);
-    expect(() => loadCredentials({ IDEMFLOW_CONFIG: configFile({ kafka: { sasl: { mechanism: 'gssapi', username: 'a', password: 'b' } } }) })).toThrow(/: kafka\.sasl\.mechanism: /);
-    expect(() => loadCredentials({ IDEMFLOW_CONFIG: configFile({ cassandra: { username: 'a', password: 'b' }, extra: 1 }) })).toThrow(/Unrecognized key/);
-    expect(() => loadCredentials({ IDEMFLOW_KAFKA_SASL_MECHANISM: 'md5', IDEMFLOW_KAFKA_SASL_USERNAME: 'a', IDEMFLOW_KAFKA_SASL_PASSWORD: 'b' })).toThrow(/must be plain, scram-sha-256 or scram-sha-512, got "md5"/);
+    expect(() => loadCredentials({ IDEMFLOW_CONFIG: configFile({ cassandra: { username: 'a' } }) })).toThrow(
+      /: cassandra\.password: /,
+    );
+    expect(() =>
+      loadCredentials({
+        IDEMFLOW_CONFIG: configFile({ kafka: { sasl: { mechanism: 'gssapi', username: 'a', password: 'b' } } }),
+      }),
+    ).toThrow(/: kafka\.sasl\.mechanism: /);
+    expect(() =>
+      loadCredentials({ IDEMFLOW_CONFIG: configFile({ cassandra: { username: 'a', password: 'b' }, extra: 1 }) }),
+    ).toThrow(/Unrecognized key/);
+    expect(() =>
+      loadCredentials({
+        IDEMFLOW_KAFKA_SASL_MECHANISM: 'md5',
+        IDEMFLOW_KAFKA_SASL_USERNAME: 'a',
+        IDEMFLOW_KAFKA_SASL_PASSWORD: 'b',
+      }),
+    ).toThrow(/must be plain, scram-sha-256 or scram-sha-512, got "md5"/);
   });
 
   it('Kafka clients get SASL only when it is configured', () => {
     expect(kafkaClientConfig('c', ['h:1'], {})).not.toHaveProperty('sasl');
-    const config = kafkaClientConfig('c', ['h:1'], { kafka: { sasl: { mechanism: 'plain', username: 'u', password: 'p' }, ssl: true } });
+    const config = kafkaClientConfig('c', ['h:1'], {
+      kafka: { sasl: { mechanism: 'plain', username: 'u', password: 'p' }, ssl: true },
+    });
     expect(config).toMatchObject({ sasl: { mechanism: 'plain', username: 'u', password: 'p' }, ssl: true });
   });
 
   it('--print-config redacts secrets from the config file too, and a broken file is exit 2', () => {
-    const path = configFile({ cassandra: { username: 'app', password: secret }, kafka: { sasl: { mechanism: 'plain', username: 'k', password: secret } } });
-    const r = runCli(['run', 'pipelines/demo/sensor-aggregates.ts', '--print-config', '--cassandra', '127.0.0.1:9042'], { env: { IDEMFLOW_CONFIG: path } });
+    const path = configFile({
+      cassandra: { username: 'app', password: secret },
+      kafka: { sasl: { mechanism: 'plain', username: 'k', password: secret } },
+    });
+    const r = runCli(
+      ['run', 'pipelines/demo/sensor-aggregates.ts', '--print-config', '--cassandra', '127.0.0.1:9042'],
+      { env: { IDEMFLOW_CONFIG: path } },
+    );
     expect(r.status).toBe(0);
-    expect(JSON.parse(r.stdout)).toMatchObject({ configFile: path, cassandra: { username: 'app', password: '***set***' }, kafkaSasl: { mechanism: 'plain', username: 'k', password: '***set***' } });
+    expect(JSON.parse(r.stdout)).toMatchObject({
+      configFile: path,
+      cassandra: { username: 'app', password: '***set***' },
+      kafkaSasl: { mechanism: 'plain', username: 'k', password: '***set***' },
+    });
     expect(r.stdout + r.stderr).not.toContain(secret);
-    const broken = runCli(['run', 'pipelines/demo/sensor-aggregates.ts', '--print-config'], { env: { IDEMFLOW_CONFIG: configFile({ cassandra: { username: 'a' } }) } });
+    const broken = runCli(['run', 'pipelines/demo/sensor-aggregates.ts', '--print-config'], {
+      env: { IDEMFLOW_CONFIG: configFile({ cassandra: { username: 'a' } }) },
+    });
     expect(broken.status).toBe(2);
     expect(broken.stderr).toMatch(/^idemflow: config file .*: cassandra\.password: /);
   });

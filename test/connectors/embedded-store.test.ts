@@ -8,14 +8,21 @@ describe('embedded store', () => {
   it('upserts are last-write-wins per primary key and merge the columns they name', () => {
     const store = new EmbeddedStore(tempDir());
     const t = store.table({ keyspace: 'k', table: 't' });
-    t.write([{ op: 'upsert', k: ['s1', 0], v: { n: 1, note: 'a' } }, { op: 'upsert', k: ['s1', 0], v: { n: 5 } }, { op: 'upsert', k: ['s2', 0], v: { n: 2 } }]);
+    t.write([
+      { op: 'upsert', k: ['s1', 0], v: { n: 1, note: 'a' } },
+      { op: 'upsert', k: ['s1', 0], v: { n: 5 } },
+      { op: 'upsert', k: ['s2', 0], v: { n: 2 } },
+    ]);
     expect(t.get(['s1', 0])).toEqual({ n: 5, note: 'a' });
     expect(t.size).toBe(2);
   });
 
   it('counters add deltas', () => {
     const t = new EmbeddedStore(tempDir()).table({ table: 'c' });
-    t.write([{ op: 'add', k: ['x'], c: 'visits', d: 2 }, { op: 'add', k: ['x'], c: 'visits', d: 3 }]);
+    t.write([
+      { op: 'add', k: ['x'], c: 'visits', d: 2 },
+      { op: 'add', k: ['x'], c: 'visits', d: 3 },
+    ]);
     expect(t.get(['x'])).toEqual({ visits: 5 });
   });
 
@@ -35,8 +42,13 @@ describe('embedded store', () => {
     // A torn line longer than the 64 KiB the cut reads backwards at a time.
     appendFileSync(t.path, `{"op":"upsert","k":[2],"v":{"s":"${'x'.repeat(200_000)}`);
     new EmbeddedStore(dir).table({ table: 't' }).write([{ op: 'upsert', k: [3], v: { n: 3 } }]);
-    expect(readFileSync(t.path, 'utf8')).toBe('{"op":"upsert","k":[1],"v":{"n":1}}\n{"op":"upsert","k":[3],"v":{"n":3}}\n');
-    expect(new EmbeddedStore(dir).table({ table: 't' }).rows()).toEqual([{ key: [1], columns: { n: 1 } }, { key: [3], columns: { n: 3 } }]);
+    expect(readFileSync(t.path, 'utf8')).toBe(
+      '{"op":"upsert","k":[1],"v":{"n":1}}\n{"op":"upsert","k":[3],"v":{"n":3}}\n',
+    );
+    expect(new EmbeddedStore(dir).table({ table: 't' }).rows()).toEqual([
+      { key: [1], columns: { n: 1 } },
+      { key: [3], columns: { n: 3 } },
+    ]);
   });
 
   it('a log that is one torn line is cut to nothing', () => {
@@ -50,8 +62,16 @@ describe('embedded store', () => {
   it('reads a log poisoned by an earlier version (a torn line with the next op glued on): the acknowledged op is kept', () => {
     const dir = tempDir();
     const path = new EmbeddedStore(dir).table({ table: 't' }).path;
-    writeFileSync(path, '{"op":"upsert","k":[1],"v":{"n":1}}\n{"op":"upsert","k":["e9{"op":"upsert","k":[2],"v":{"op":{"n":2}}}\n{"op":"upsert","k":[3],"v":{"n":3}}\n');
-    expect(new EmbeddedStore(dir).table({ table: 't' }).rows().map((r) => r.key)).toEqual([[1], [2], [3]]);
+    writeFileSync(
+      path,
+      '{"op":"upsert","k":[1],"v":{"n":1}}\n{"op":"upsert","k":["e9{"op":"upsert","k":[2],"v":{"op":{"n":2}}}\n{"op":"upsert","k":[3],"v":{"n":3}}\n',
+    );
+    expect(
+      new EmbeddedStore(dir)
+        .table({ table: 't' })
+        .rows()
+        .map((r) => r.key),
+    ).toEqual([[1], [2], [3]]);
   });
 
   it('a line it cannot explain is an error naming the file and line, not a JSON syntax error', () => {
@@ -65,7 +85,11 @@ describe('embedded store', () => {
   it('compacts its log to one line a row without changing the contents', () => {
     const dir = tempDir();
     const t = new EmbeddedStore(dir).table({ table: 't' });
-    for (let i = 0; i < 50; i++) t.write([{ op: 'add', k: ['a'], c: 'n', d: 1 }, { op: 'upsert', k: ['b'], v: { v: i } }]);
+    for (let i = 0; i < 50; i++)
+      t.write([
+        { op: 'add', k: ['a'], c: 'n', d: 1 },
+        { op: 'upsert', k: ['b'], v: { v: i } },
+      ]);
     t.compact();
     expect(readFileSync(t.path, 'utf8').trim().split('\n')).toHaveLength(2);
     const reopened = new EmbeddedStore(dir).table({ table: 't' });

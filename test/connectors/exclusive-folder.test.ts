@@ -7,7 +7,11 @@ import { FolderHeldError, holdFolder } from '../../connectors/exclusive-folder.t
 import { tempDir } from '../helpers/temp-dir.ts';
 
 const lockIn = (dir: string) => holdFolder(dir, 'the test folder', 'it would break');
-const writeLock = (dir: string, holder: object) => writeFileSync(join(dir, 'idemflow.lock'), JSON.stringify({ host: hostname(), command: 'idemflow run x.ts', since: '2026-01-01T00:00:00.000Z', ...holder }));
+const writeLock = (dir: string, holder: object) =>
+  writeFileSync(
+    join(dir, 'idemflow.lock'),
+    JSON.stringify({ host: hostname(), command: 'idemflow run x.ts', since: '2026-01-01T00:00:00.000Z', ...holder }),
+  );
 /** A pid that existed and is gone: a child that ran and was reaped. */
 const deadPid = () => spawnSync('true').pid!;
 
@@ -16,7 +20,10 @@ describe('folder locks', () => {
     const dir = tempDir();
     writeLock(dir, { pid: deadPid() });
     const lock = lockIn(dir);
-    expect(JSON.parse(readFileSync(join(dir, 'idemflow.lock'), 'utf8'))).toMatchObject({ pid: process.pid, host: hostname() });
+    expect(JSON.parse(readFileSync(join(dir, 'idemflow.lock'), 'utf8'))).toMatchObject({
+      pid: process.pid,
+      host: hostname(),
+    });
     lock.release();
     expect(existsSync(join(dir, 'idemflow.lock'))).toBe(false);
   });
@@ -28,13 +35,17 @@ describe('folder locks', () => {
     lockIn(dir).release();
     writeLock(dir, { pid: 1 });
     expect(() => lockIn(dir)).toThrow(FolderHeldError);
-    expect(() => lockIn(dir)).toThrow(`the test folder ${dir} is in use by pid 1 (idemflow run x.ts) on ${hostname()} since 2026-01-01T00:00:00.000Z: it would break. Wait for it to end, or stop it`);
+    expect(() => lockIn(dir)).toThrow(
+      `the test folder ${dir} is in use by pid 1 (idemflow run x.ts) on ${hostname()} since 2026-01-01T00:00:00.000Z: it would break. Wait for it to end, or stop it`,
+    );
   });
 
   it('a holder on another host cannot be checked from here: refused, saying which file to remove if it is gone', () => {
     const dir = tempDir();
     writeLock(dir, { pid: deadPid(), host: 'elsewhere' });
-    expect(() => lockIn(dir)).toThrow(/on elsewhere since .* \(another host: if that process is gone, remove .*idemflow\.lock\)/);
+    expect(() => lockIn(dir)).toThrow(
+      /on elsewhere since .* \(another host: if that process is gone, remove .*idemflow\.lock\)/,
+    );
   });
 
   it('is shared within a process and removed when its last holder releases it', () => {

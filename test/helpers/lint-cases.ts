@@ -12,12 +12,20 @@ export function textAt(file: string, line: number, column: number): string {
 }
 
 /** One test a fixture file: exactly these unsuppressed findings, each at the expression it names. */
-export function lintCaseTests(dir: string, cases: Readonly<Record<string, readonly ExpectedFinding[]>>, result: () => LintResult, label = ''): void {
+export function lintCaseTests(
+  dir: string,
+  cases: Readonly<Record<string, readonly ExpectedFinding[]>>,
+  result: () => LintResult,
+  label = '',
+): void {
   for (const [name, expected] of Object.entries(cases)) {
     it(`${label}${name}: ${expected.length === 0 ? 'clean' : expected.map(([code, line, column]) => `${code} at ${line}:${column}`).join(', ')}`, () => {
       const found = result().findings.filter((f) => f.location.file === dir + name && !f.suppressed);
-      expect(found.map((f) => [f.code, f.location.line, f.location.column])).toEqual(expected.map(([code, line, column]) => [code, line, column]));
-      for (const [, line, column, startsWith] of expected) expect(textAt(dir + name, line, column).startsWith(startsWith)).toBe(true);
+      expect(found.map((f) => [f.code, f.location.line, f.location.column])).toEqual(
+        expected.map(([code, line, column]) => [code, line, column]),
+      );
+      for (const [, line, column, startsWith] of expected)
+        expect(textAt(dir + name, line, column).startsWith(startsWith)).toBe(true);
     });
   }
 }

@@ -12,7 +12,11 @@ export interface ExpectedError {
 
 export interface RuleCases {
   readonly valid: readonly { readonly name: string; readonly pipeline: () => Pipeline }[];
-  readonly invalid: readonly { readonly name: string; readonly pipeline: () => Pipeline; readonly errors: readonly ExpectedError[] }[];
+  readonly invalid: readonly {
+    readonly name: string;
+    readonly pipeline: () => Pipeline;
+    readonly errors: readonly ExpectedError[];
+  }[];
 }
 
 /**

@@ -14,7 +14,9 @@ const fileInZip = 'github.com/owenrumney/go-sarif/v3@v3.3.1/pkg/report/v210/sari
 const cacheFile = join(homedir(), '.cache', 'idemflow', 'sarif', 'sarif-schema-2.1.0.json');
 
 function proxies(): string[] {
-  const configured = (process.env.GOPROXY ?? 'https://proxy.golang.org').split(/[,|]/).filter((p) => p.startsWith('http'));
+  const configured = (process.env.GOPROXY ?? 'https://proxy.golang.org')
+    .split(/[,|]/)
+    .filter((p) => p.startsWith('http'));
   return configured.length > 0 ? configured : ['https://proxy.golang.org'];
 }
 
@@ -44,7 +46,10 @@ export async function officialSarifSchema(): Promise<Record<string, unknown>> {
   }
   const schema = JSON.parse(readFileSync(cacheFile, 'utf8')) as Record<string, unknown>;
   // Make sure it is the real thing, not whatever happened to be cached.
-  if (schema.title !== 'Static Analysis Results Format (SARIF) Version 2.1.0 JSON Schema' || !String(schema.id).endsWith('/sarif-schema-2.1.0.json')) {
+  if (
+    schema.title !== 'Static Analysis Results Format (SARIF) Version 2.1.0 JSON Schema' ||
+    !String(schema.id).endsWith('/sarif-schema-2.1.0.json')
+  ) {
     throw new Error(`${cacheFile} is not the OASIS SARIF 2.1.0 schema`);
   }
   return schema;

@@ -28,18 +28,33 @@ export class Terminal {
     // The script waits at its end, so the screen stays to be read; bash is the pane's process itself (exec), so that a
     // Ctrl-C reaches the program under test and bash, which goes on when the program exits by itself, not a shell between.
     writeFileSync(file, `${script}\ntrap '' INT\nsleep 600\n`);
-    this.#tmux('new-session', '-d', '-x', String(this.columns), '-y', String(this.rows), '-s', 't', `exec bash ${file}`);
+    this.#tmux(
+      'new-session',
+      '-d',
+      '-x',
+      String(this.columns),
+      '-y',
+      String(this.rows),
+      '-s',
+      't',
+      `exec bash ${file}`,
+    );
     this.#tmux('set-option', '-t', 't', 'remain-on-exit', 'on');
   }
 
   /** The screen and its scroll-back, one string a row, trailing blanks cut. */
   screen(): string[] {
-    return this.#tmux('capture-pane', '-p', '-J', '-S', '-', '-t', 't').split('\n').map((l) => l.trimEnd()).filter((l, i, all) => l !== '' || all.slice(i).some((x) => x !== ''));
+    return this.#tmux('capture-pane', '-p', '-J', '-S', '-', '-t', 't')
+      .split('\n')
+      .map((l) => l.trimEnd())
+      .filter((l, i, all) => l !== '' || all.slice(i).some((x) => x !== ''));
   }
 
   /** The screen's rows as printed (no joining of wrapped rows): what the user sees line by line. */
   rowsShown(): string[] {
-    return this.#tmux('capture-pane', '-p', '-S', '-', '-t', 't').split('\n').map((l) => l.trimEnd());
+    return this.#tmux('capture-pane', '-p', '-S', '-', '-t', 't')
+      .split('\n')
+      .map((l) => l.trimEnd());
   }
 
   cursorVisible(): boolean {
@@ -53,7 +68,8 @@ export class Terminal {
   async waitFor(pattern: RegExp, timeoutMs = 120_000): Promise<void> {
     const deadline = Date.now() + timeoutMs;
     while (!pattern.test(this.rowsShown().join('\n'))) {
-      if (Date.now() > deadline) throw new Error(`timed out waiting for ${pattern} on the screen:\n${this.rowsShown().join('\n')}`);
+      if (Date.now() > deadline)
+        throw new Error(`timed out waiting for ${pattern} on the screen:\n${this.rowsShown().join('\n')}`);
       await new Promise((r) => setTimeout(r, 250));
     }
   }

@@ -17,7 +17,12 @@ export function countsByKeyAndWindow(settings: GeneratorSettings, windowMs: numb
 
 /** A table's single value column by primary key, as the same JSON ids. */
 export function tableCounts(store: EmbeddedStore, table: string, column: string): Map<string, number> {
-  return new Map(store.table({ table }).rows().map((r) => [JSON.stringify(r.key), Number(r.columns[column])]));
+  return new Map(
+    store
+      .table({ table })
+      .rows()
+      .map((r) => [JSON.stringify(r.key), Number(r.columns[column])]),
+  );
 }
 
 export const sum = (m: Map<string, number>) => [...m.values()].reduce((a, b) => a + b, 0);

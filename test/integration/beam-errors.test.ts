@@ -8,18 +8,32 @@ import { runCli } from '../helpers/run-cli.ts';
 import { tempDir } from '../helpers/temp-dir.ts';
 
 // A Standard Schema whose validation is asynchronous: Beam 2.49's DoFns cannot wait for it, so the job fails.
-const asyncSchema = { '~standard': { version: 1, vendor: 'test', validate: async (value: unknown) => ({ value }) } } as const;
-const failing = () => source.memory([{ sensorId: 'a' }]).parse(asyncSchema).groupBy((r) => (r as { sensorId: string }).sensorId).count().sink(sinks.memory());
+const asyncSchema = {
+  '~standard': { version: 1, vendor: 'test', validate: async (value: unknown) => ({ value }) },
+} as const;
+const failing = () =>
+  source
+    .memory([{ sensorId: 'a' }])
+    .parse(asyncSchema)
+    .groupBy((r) => (r as { sensorId: string }).sensorId)
+    .count()
+    .sink(sinks.memory());
 
 describe('Beam runners: failures give one clear error', () => {
   it('a job that fails on beam-direct names the step', async () => {
-    await expect(beamDirectRunner.run(failing().ir, { store: new EmbeddedStore(tempDir()), log: () => {} })).rejects.toThrow(/a step of this pipeline is asynchronous/);
+    await expect(
+      beamDirectRunner.run(failing().ir, { store: new EmbeddedStore(tempDir()), log: () => {} }),
+    ).rejects.toThrow(/a step of this pipeline is asynchronous/);
   }, 60_000);
 
   it('a Flink job that fails names its state, the cause from the job server and both logs; the process survives it', async () => {
-    const error = await beamFlinkRunner.run(failing().ir, { store: new EmbeddedStore(tempDir()), log: () => {} }).catch((e: Error) => e);
+    const error = await beamFlinkRunner
+      .run(failing().ir, { store: new EmbeddedStore(tempDir()), log: () => {} })
+      .catch((e: Error) => e);
     expect(error).toBeInstanceOf(Error);
-    expect((error as Error).message).toMatch(/failed on beam-flink: Job finished in state FAILED \(.*a step of this pipeline is asynchronous.*\); see \S+idemflow-beam\S+\.log and \S+flink-job-server\S+\.log/);
+    expect((error as Error).message).toMatch(
+      /failed on beam-flink: Job finished in state FAILED \(.*a step of this pipeline is asynchronous.*\); see \S+idemflow-beam\S+\.log and \S+flink-job-server\S+\.log/,
+    );
     // The worker's control stream was cancelled by the runner: without its error listener, that killed the process.
     await new Promise((r) => setTimeout(r, 1_000));
   }, 120_000);
@@ -31,15 +45,21 @@ describe('Beam runners: failures give one clear error', () => {
     mkdirSync(lib, { recursive: true });
     writeFileSync(join(lib, 'broken.jar'), 'not a jar');
     writeFileSync(join(lib, '.complete'), 'test');
-    const run = runCli(['run', 'pipelines/demo/sensor-aggregates.ts', '--runner', 'beam-flink', '--store', tempDir()], { env: { IDEMFLOW_CACHE: cache, IDEMFLOW_FLINK_JOB_PORT: '1' } });
+    const run = runCli(['run', 'pipelines/demo/sensor-aggregates.ts', '--runner', 'beam-flink', '--store', tempDir()], {
+      env: { IDEMFLOW_CACHE: cache, IDEMFLOW_FLINK_JOB_PORT: '1' },
+    });
     expect(run.status).not.toBe(0);
-    expect(run.stderr).toMatch(/Beam's Flink job server exited while starting; see \S+flink-job-server\/run-\S+\/job-server\.log/);
+    expect(run.stderr).toMatch(
+      /Beam's Flink job server exited while starting; see \S+flink-job-server\/run-\S+\/job-server\.log/,
+    );
     expect(run.stderr).not.toMatch(/^\s+at /m);
   }, 60_000);
 
   it('beam-flink without Java says so, with what to do instead', () => {
     // Another job port: the running shared job server is not found, so this run would start its own.
-    const run = runCli(['run', 'pipelines/demo/sensor-aggregates.ts', '--runner', 'beam-flink', '--store', tempDir()], { env: { PATH: '/nonexistent', IDEMFLOW_FLINK_JOB_PORT: '1' } });
+    const run = runCli(['run', 'pipelines/demo/sensor-aggregates.ts', '--runner', 'beam-flink', '--store', tempDir()], {
+      env: { PATH: '/nonexistent', IDEMFLOW_FLINK_JOB_PORT: '1' },
+    });
     expect(run.status).not.toBe(0);
     expect(run.stderr).toContain('beam-flink needs Java 17 on the PATH');
     expect(run.stderr).toContain('use --runner beam-direct');

@@ -25,7 +25,11 @@ const ev = (eventId: string): Ev => ({ eventId, sensorId: `s${eventId.length % 3
 
 /** Counts each event id it reads, across a stop and a resume (the count is checkpointed state). */
 const readsOf = (table: string) =>
-  source.cassandraTable({ keyspace, table }).groupBy((e) => (e as Ev).eventId).count().sink(embedded.upsert({ table: 'reads', key: { id: 'key' }, values: { n: 'value' } })).ir;
+  source
+    .cassandraTable({ keyspace, table })
+    .groupBy((e) => (e as Ev).eventId)
+    .count()
+    .sink(embedded.upsert({ table: 'reads', key: { id: 'key' }, values: { n: 'value' } })).ir;
 
 /** Read order: token, then bucket, then event id. */
 const isAhead = (row: { t: bigint; bucket: string; id: string }, p: SorPosition) =>
@@ -34,33 +38,66 @@ const isAhead = (row: { t: bigint; bucket: string; id: string }, p: SorPosition)
 describe('source.cassandraTable resumes after the last row read, while the table grows', () => {
   it('rows inserted between a stop and a resume: every row there before is read exactly once; new rows ahead once, behind never', async () => {
     const table = `sor_grow_${runId()}`;
-    const archive = source.memory<Ev>([]).archive(cassandra.systemOfRecord({ keyspace, table, id: 'eventId' })).groupBy('sensorId').count().sink(sinks.memory()).ir;
+    const archive = source
+      .memory<Ev>([])
+      .archive(cassandra.systemOfRecord({ keyspace, table, id: 'eventId' }))
+      .groupBy('sensorId')
+      .count()
+      .sink(sinks.memory()).ir;
     const sor = PipelineNode.sinks(archive).find((s) => s.mode === 'system-of-record')!;
     const client = await cassandraClient();
     try {
       for (const cql of schemaCql(tableSchemas(archive))) await client.execute(cql);
-      const writer = new CassandraTableWriter(client, sor, tableSchemas(archive).find((s) => s.table === table)!, sorBucket(archive));
+      const writer = new CassandraTableWriter(
+        client,
+        sor,
+        tableSchemas(archive).find((s) => s.table === table)!,
+        sorBucket(archive),
+      );
       const first = Array.from({ length: 6_000 }, (_, i) => ev(`e${i}`));
       await writer.write(rowsToOps(sor, first));
 
       const store = new EmbeddedStore(tempDir());
       const checkpointDir = tempDir();
-      const stopped = await runLocal(readsOf(table), { store, cassandra: client, checkpointDir, batchSize: 500, maxRecords: 2_500, ...quiet });
+      const stopped = await runLocal(readsOf(table), {
+        store,
+        cassandra: client,
+        checkpointDir,
+        batchSize: 500,
+        maxRecords: 2_500,
+        ...quiet,
+      });
       expect(stopped.stopped).toBe('max-records');
       const checkpointAtStop = readFileSync(join(checkpointDir, 'checkpoint.json'), 'utf8');
 
       // 3,600 new rows over every bucket: `n…` after every `e…` id of a partition, `a…` before them.
-      const inserted = [...Array.from({ length: 3_000 }, (_, i) => ev(`n${i}`)), ...Array.from({ length: 600 }, (_, i) => ev(`a${i}`))];
+      const inserted = [
+        ...Array.from({ length: 3_000 }, (_, i) => ev(`n${i}`)),
+        ...Array.from({ length: 600 }, (_, i) => ev(`a${i}`)),
+      ];
       await writer.write(rowsToOps(sor, inserted));
 
-      const resumed = await runLocal(readsOf(table), { store, cassandra: client, checkpointDir, batchSize: 500, ...quiet });
-      const reads = new Map(store.table({ table: 'reads' }).rows().map((r) => [String(r.key[0]), Number(r.columns.n)]));
+      const resumed = await runLocal(readsOf(table), {
+        store,
+        cassandra: client,
+        checkpointDir,
+        batchSize: 500,
+        ...quiet,
+      });
+      const reads = new Map(
+        store
+          .table({ table: 'reads' })
+          .rows()
+          .map((r) => [String(r.key[0]), Number(r.columns.n)]),
+      );
       for (const e of first) expect(reads.get(e.eventId), e.eventId).toBe(1);
 
       const cursor = (JSON.parse(checkpointAtStop) as { position: SorPosition }).position;
       // Tokens as exact integers (selectAll would turn them into doubles).
       const rows: { t: bigint; bucket: string; id: string }[] = [];
-      for await (const r of client.stream(`SELECT token(bucket) AS t, bucket, event_id FROM ${keyspace}.${table}`, [], { prepare: true }) as unknown as AsyncIterable<types.Row>) {
+      for await (const r of client.stream(`SELECT token(bucket) AS t, bucket, event_id FROM ${keyspace}.${table}`, [], {
+        prepare: true,
+      }) as unknown as AsyncIterable<types.Row>) {
         rows.push({ t: BigInt(String(r.get('t'))), bucket: String(r.get('bucket')), id: String(r.get('event_id')) });
       }
       const fresh = rows.filter((r) => !r.id.startsWith('e'));

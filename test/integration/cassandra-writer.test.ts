@@ -11,14 +11,27 @@ import { cassandra as cassandraServer } from '../../scripts/servers/cassandra.ts
 import { paths } from '../../scripts/servers/service.ts';
 import { cassandraClient, runId, selectAll } from './servers.ts';
 
-async function writerFor(client: Client, sink: SinkNode, pipeline: PipelineNode, bucketOf?: (event: unknown) => string): Promise<CassandraTableWriter> {
+async function writerFor(
+  client: Client,
+  sink: SinkNode,
+  pipeline: PipelineNode,
+  bucketOf?: (event: unknown) => string,
+): Promise<CassandraTableWriter> {
   const schemas = tableSchemas(pipeline);
   for (const cql of schemaCql(schemas)) await client.execute(cql);
-  return new CassandraTableWriter(client, sink, schemas.find((s) => s.table === sink.table)!, bucketOf);
+  return new CassandraTableWriter(
+    client,
+    sink,
+    schemas.find((s) => s.table === sink.table)!,
+    bucketOf,
+  );
 }
 
 /** Cassandra's warnings about batches written to a table (its log is the one `scripts/services` keeps). */
-const batchWarnings = (table: string) => readFileSync(paths(cassandraServer).log, 'utf8').split('\n').filter((line) => line.includes('Batch for') && line.includes(`.${table}]`));
+const batchWarnings = (table: string) =>
+  readFileSync(paths(cassandraServer).log, 'utf8')
+    .split('\n')
+    .filter((line) => line.includes('Batch for') && line.includes(`.${table}]`));
 
 describe('Cassandra table writer (real server)', () => {
   it('computes the partition token Cassandra computes, for every key type, so batches follow the replica that owns their rows', async () => {
@@ -39,7 +52,9 @@ describe('Cassandra table writer (real server)', () => {
         for (const row of rows.rows) {
           const key = routingKey(type === 'bigint' ? Number(row.get('k')) : row.get('k'), type);
           expect(key, `${type} ${String(row.get('k'))}`).toBeDefined();
-          expect(client.metadata.newToken(key!).getValue().toString(), `${type} ${String(row.get('k'))}`).toBe(row.get('t').toString());
+          expect(client.metadata.newToken(key!).getValue().toString(), `${type} ${String(row.get('k'))}`).toBe(
+            row.get('t').toString(),
+          );
         }
       }
     } finally {
@@ -50,12 +65,27 @@ describe('Cassandra table writer (real server)', () => {
   it('in one write, the last upsert of a key wins, though a batch gives its statements one timestamp', async () => {
     const client = await cassandraClient();
     try {
-      const pipeline = source.memory<{ id: string; v: number }>([]).sink(cassandra.upsert({ keyspace: 'idemflow_it', table: `last_wins_${runId()}`, key: { id: 'id' }, values: { v: 'v' } })).ir;
+      const pipeline = source.memory<{ id: string; v: number }>([]).sink(
+        cassandra.upsert({
+          keyspace: 'idemflow_it',
+          table: `last_wins_${runId()}`,
+          key: { id: 'id' },
+          values: { v: 'v' },
+        }),
+      ).ir;
       const writer = await writerFor(client, pipeline.sink, pipeline);
       // On a tie of timestamps Cassandra keeps the greater value: 9 would win for `a` if both landed in one batch.
-      const rows = [{ id: 'a', v: 9 }, ...Array.from({ length: 50 }, (_, i) => ({ id: `k${i}`, v: i })), { id: 'b', v: 1 }, { id: 'a', v: 1 }, { id: 'b', v: 9 }];
+      const rows = [
+        { id: 'a', v: 9 },
+        ...Array.from({ length: 50 }, (_, i) => ({ id: `k${i}`, v: i })),
+        { id: 'b', v: 1 },
+        { id: 'a', v: 1 },
+        { id: 'b', v: 9 },
+      ];
       await writer.write(rowsToOps(pipeline.sink, rows));
-      const stored = new Map((await selectAll(client, `SELECT id, v FROM idemflow_it.${pipeline.sink.table}`)).map((r) => [r.id, r.v]));
+      const stored = new Map(
+        (await selectAll(client, `SELECT id, v FROM idemflow_it.${pipeline.sink.table}`)).map((r) => [r.id, r.v]),
+      );
       expect(stored.size).toBe(52);
       expect(stored.get('a')).toBe('1');
       expect(stored.get('b')).toBe('9');
@@ -66,13 +96,28 @@ describe('Cassandra table writer (real server)', () => {
     }
   });
 
-  it('keeps batches under Cassandra\'s batch size warning: 300 events of 1 KiB over 10 partitions all land, with no warning', async () => {
+  it("keeps batches under Cassandra's batch size warning: 300 events of 1 KiB over 10 partitions all land, with no warning", async () => {
     const client = await cassandraClient();
     try {
       const table = `sor_large_${runId()}`;
-      const pipeline = source.memory<{ eventId: string; blob: string }>([]).archive(cassandra.systemOfRecord({ keyspace: 'idemflow_it', table, id: 'eventId' })).sink(cassandra.upsert({ keyspace: 'idemflow_it', table: `${table}_rows`, key: { id: 'eventId' }, values: { blob: 'blob' } })).ir;
+      const pipeline = source
+        .memory<{ eventId: string; blob: string }>([])
+        .archive(cassandra.systemOfRecord({ keyspace: 'idemflow_it', table, id: 'eventId' }))
+        .sink(
+          cassandra.upsert({
+            keyspace: 'idemflow_it',
+            table: `${table}_rows`,
+            key: { id: 'eventId' },
+            values: { blob: 'blob' },
+          }),
+        ).ir;
       const archive = PipelineNode.sinks(pipeline).find((s) => s.mode === 'system-of-record')!;
-      const writer = await writerFor(client, archive, pipeline, (e) => `b${Number((e as { eventId: string }).eventId.slice(1)) % 10}`);
+      const writer = await writerFor(
+        client,
+        archive,
+        pipeline,
+        (e) => `b${Number((e as { eventId: string }).eventId.slice(1)) % 10}`,
+      );
       const events = Array.from({ length: 300 }, (_, i) => ({ eventId: `e${i}`, blob: String(i % 10).repeat(1_024) }));
       // Unbounded, the 100-row batches would weigh about 100 KiB over several partitions: Cassandra refuses those over 50 KiB.
       await writer.write(rowsToOps(archive, events));

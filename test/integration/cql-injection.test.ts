@@ -6,7 +6,12 @@ import { runLocal } from '../../runners/local/index.ts';
 import { tempDir } from '../helpers/temp-dir.ts';
 import { cassandraClient, runId, selectAll } from './servers.ts';
 
-const hostile = ["x'); DROP TABLE idemflow_it.victim; --", 'a\' OR \'1\'=\'1', '"; TRUNCATE system_auth.roles; //', 'ʕ•ᴥ•ʔ \u0000 nul'];
+const hostile = [
+  "x'); DROP TABLE idemflow_it.victim; --",
+  "a' OR '1'='1",
+  '"; TRUNCATE system_auth.roles; //',
+  'ʕ•ᴥ•ʔ \u0000 nul',
+];
 
 describe('CQL safety on real Cassandra', () => {
   it('values from events are bound, never spliced: hostile keys are stored verbatim and every table survives', async () => {
@@ -24,7 +29,10 @@ describe('CQL safety on real Cassandra', () => {
       await runLocal(pipeline.ir, { store: new EmbeddedStore(tempDir()), cassandra: client, log: () => {} });
       const rows = await selectAll(client, `SELECT sensorid, total FROM idemflow_it.${table}`);
       expect(new Map(rows.map((r) => [r.sensorid, r.total]))).toEqual(new Map(hostile.map((k, i) => [k, i + 1])));
-      const tables = await selectAll(client, "SELECT table_name FROM system_schema.tables WHERE keyspace_name = 'idemflow_it'");
+      const tables = await selectAll(
+        client,
+        "SELECT table_name FROM system_schema.tables WHERE keyspace_name = 'idemflow_it'",
+      );
       expect(tables.map((t) => t.table_name)).toEqual(expect.arrayContaining(['victim', table]));
     } finally {
       await client.shutdown();
@@ -33,9 +41,15 @@ describe('CQL safety on real Cassandra', () => {
 
   it('hostile names never reach Cassandra: they are refused when the pipeline is built', () => {
     for (const name of ['t; DROP TABLE x', 'idemflow_it.t', 't"', 'système']) {
-      expect(() => cassandra.upsert({ keyspace: 'idemflow_it', table: name, key: { k: 'key' }, values: { v: 'value' } })).toThrow(BuildError);
-      expect(() => cassandra.upsert({ keyspace: name, table: 't', key: { k: 'key' }, values: { v: 'value' } })).toThrow(BuildError);
-      expect(() => cassandra.upsert({ keyspace: 'k', table: 't', key: { [name]: 'key' }, values: { v: 'value' } })).toThrow(BuildError);
+      expect(() =>
+        cassandra.upsert({ keyspace: 'idemflow_it', table: name, key: { k: 'key' }, values: { v: 'value' } }),
+      ).toThrow(BuildError);
+      expect(() => cassandra.upsert({ keyspace: name, table: 't', key: { k: 'key' }, values: { v: 'value' } })).toThrow(
+        BuildError,
+      );
+      expect(() =>
+        cassandra.upsert({ keyspace: 'k', table: 't', key: { [name]: 'key' }, values: { v: 'value' } }),
+      ).toThrow(BuildError);
     }
   });
 });

@@ -10,12 +10,15 @@ import { cassandraClient, runId, selectAll } from './servers.ts';
 
 const quiet = { log: () => {} };
 /** 1,200 lines (three batches): every 97th is not JSON, and a value of 13 makes the map throw. */
-const lines = Array.from({ length: 1_200 }, (_, i) => (i % 97 === 5 ? `garbage ${i}` : JSON.stringify({ eventId: `e${i}`, sensorId: `s${i % 5}`, ts: i, value: i % 50 })));
+const lines = Array.from({ length: 1_200 }, (_, i) =>
+  i % 97 === 5 ? `garbage ${i}` : JSON.stringify({ eventId: `e${i}`, sensorId: `s${i % 5}`, ts: i, value: i % 50 }),
+);
 const garbage = lines.filter((l) => l.startsWith('garbage')).length;
 const unlucky = lines.filter((l) => l.includes('"value":13}')).length;
 
 function pipeline(keyspace: string, deadLetter?: ReturnType<typeof embedded.deadLetters>) {
-  return source.memory(lines)
+  return source
+    .memory(lines)
     .parse(Reading, deadLetter ? { deadLetter } : {})
     .map((r) => {
       if (r.value === 13) throw new Error('unlucky');
@@ -28,7 +31,7 @@ function pipeline(keyspace: string, deadLetter?: ReturnType<typeof embedded.dead
 }
 
 describe('dead letters of a run with Cassandra', () => {
-  it('go to dead_letters in the pipeline\'s keyspace, created with its other tables, unless the pipeline names a sink', async () => {
+  it("go to dead_letters in the pipeline's keyspace, created with its other tables, unless the pipeline names a sink", async () => {
     const keyspace = `idemflow_dl_${runId()}`;
     const client = await cassandraClient();
     try {
@@ -49,13 +52,26 @@ describe('dead letters of a run with Cassandra', () => {
 
       // Beam puts them in the same place: the same rows, by position.
       await client.execute(`TRUNCATE ${keyspace}.dead_letters`);
-      await beamDirectRunner.run(pipeline(keyspace), { store: new EmbeddedStore(tempDir()), cassandra: client, ...quiet });
-      expect((await selectAll(client, `SELECT position, reason, raw FROM ${keyspace}.dead_letters`)).sort((a, b) => String(a.position).localeCompare(String(b.position)))).toEqual(letters.sort((a, b) => String(a.position).localeCompare(String(b.position))));
+      await beamDirectRunner.run(pipeline(keyspace), {
+        store: new EmbeddedStore(tempDir()),
+        cassandra: client,
+        ...quiet,
+      });
+      expect(
+        (await selectAll(client, `SELECT position, reason, raw FROM ${keyspace}.dead_letters`)).sort((a, b) =>
+          String(a.position).localeCompare(String(b.position)),
+        ),
+      ).toEqual(letters.sort((a, b) => String(a.position).localeCompare(String(b.position))));
 
       // A sink the pipeline names is kept (for the steps after its .parse() too).
       await client.execute(`TRUNCATE ${keyspace}.dead_letters`);
       const named = new EmbeddedStore(tempDir());
-      await runLocal(pipeline(keyspace, embedded.deadLetters({ table: 'bad_lines' })), { store: named, cassandra: client, batchSize: 500, ...quiet });
+      await runLocal(pipeline(keyspace, embedded.deadLetters({ table: 'bad_lines' })), {
+        store: named,
+        cassandra: client,
+        batchSize: 500,
+        ...quiet,
+      });
       expect(named.table({ table: 'bad_lines' }).size).toBe(garbage + unlucky);
       expect(await selectAll(client, `SELECT reason FROM ${keyspace}.dead_letters`)).toEqual([]);
     } finally {

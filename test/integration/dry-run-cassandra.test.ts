@@ -7,7 +7,9 @@ import { cassandraClient, contactPoint, runId, selectAll } from './servers.ts';
 
 const id = runId();
 const file = join(repoRoot, `test/fixtures/dry-run-cassandra-${id}.tmp.ts`);
-writeFileSync(file, `import { cassandra, source, tumbling } from 'idemflow';
+writeFileSync(
+  file,
+  `import { cassandra, source, tumbling } from 'idemflow';
 export default source.generator({ seed: 3, count: 3_000, keys: 5, intervalMs: 100 })
   .archive(cassandra.systemOfRecord({ keyspace: 'idemflow_it', table: 'dry_events_${id}', id: 'eventId' }))
   .withEventTime((r) => r.ts)
@@ -16,7 +18,8 @@ export default source.generator({ seed: 3, count: 3_000, keys: 5, intervalMs: 10
   .count()
   .sink(cassandra.upsert({ keyspace: 'idemflow_it', table: 'dry_counts_${id}', key: { sensorid: 'key', ts: 'windowStart' }, values: { measurements: 'value' } }))
   .named('dry-run-cassandra');
-`);
+`,
+);
 afterAll(() => rmSync(file, { force: true }));
 
 describe('--dry-run with --cassandra diffs against the tables in Cassandra and writes nothing', () => {
@@ -24,21 +27,34 @@ describe('--dry-run with --cassandra diffs against the tables in Cassandra and w
     const common = ['run', file, '--cassandra', contactPoint, '--store', tempDir(), '-q'];
     const before = runCli([...common, '--dry-run']);
     expect(before.status).toBe(0);
-    expect(before.stdout).toMatch(new RegExp(`idemflow_it\\.dry_events_${id}: 3000 rows — 3000 new, 0 changed, 0 unchanged`));
+    expect(before.stdout).toMatch(
+      new RegExp(`idemflow_it\\.dry_events_${id}: 3000 rows — 3000 new, 0 changed, 0 unchanged`),
+    );
     expect(before.stdout).toMatch(new RegExp(`idemflow_it\\.dry_counts_${id}: 25 rows — 25 new`));
 
     expect(runCli(common).status).toBe(0);
     const client = await cassandraClient();
     try {
       const [row] = await selectAll(client, `SELECT sensorid, ts FROM idemflow_it.dry_counts_${id} LIMIT 1`);
-      await client.execute(`UPDATE idemflow_it.dry_counts_${id} SET measurements = 999 WHERE sensorid = ? AND ts = ?`, [row!.sensorid, new Date(row!.ts as number)], { prepare: true });
+      await client.execute(
+        `UPDATE idemflow_it.dry_counts_${id} SET measurements = 999 WHERE sensorid = ? AND ts = ?`,
+        [row!.sensorid, new Date(row!.ts as number)],
+        { prepare: true },
+      );
       const after = runCli([...common, '--dry-run']);
       expect(after.status).toBe(0);
-      expect(after.stdout).toMatch(new RegExp(`idemflow_it\\.dry_events_${id}: 3000 rows — 0 new, 0 changed, 3000 unchanged`));
-      expect(after.stdout).toMatch(new RegExp(`idemflow_it\\.dry_counts_${id}: 25 rows — 0 new, 1 changed, 24 unchanged`));
+      expect(after.stdout).toMatch(
+        new RegExp(`idemflow_it\\.dry_events_${id}: 3000 rows — 0 new, 0 changed, 3000 unchanged`),
+      );
+      expect(after.stdout).toMatch(
+        new RegExp(`idemflow_it\\.dry_counts_${id}: 25 rows — 0 new, 1 changed, 24 unchanged`),
+      );
       expect(after.stdout).toMatch(/~ \(sensor-\d+, \d+\) measurements=999 → measurements=\d+/);
       // Nothing was written: the damaged row is still damaged.
-      const damaged = await selectAll(client, `SELECT measurements FROM idemflow_it.dry_counts_${id} WHERE sensorid = '${row!.sensorid}' AND ts = ${row!.ts}`);
+      const damaged = await selectAll(
+        client,
+        `SELECT measurements FROM idemflow_it.dry_counts_${id} WHERE sensorid = '${row!.sensorid}' AND ts = ${row!.ts}`,
+      );
       expect(Number(damaged[0]!.measurements)).toBe(999);
     } finally {
       await client.shutdown();

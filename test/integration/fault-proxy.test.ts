@@ -29,7 +29,10 @@ async function throughProxy(port: number): Promise<Client> {
 async function total(table: string): Promise<number> {
   const client = await cassandraClient();
   try {
-    return (await selectAll(client, `SELECT measurements FROM idemflow_it.${table}`)).reduce((a, r) => a + Number(r.measurements), 0);
+    return (await selectAll(client, `SELECT measurements FROM idemflow_it.${table}`)).reduce(
+      (a, r) => a + Number(r.measurements),
+      0,
+    );
   } finally {
     await client.shutdown();
   }
@@ -39,19 +42,51 @@ describe('lost acknowledgements through the fault-injecting proxy (real Cassandr
   for (const kind of ['counter', 'upsert'] as const) {
     it(`${kind} sink: ${kind === 'counter' ? 'ends above the truth — the anti-pattern reproduced' : 'ends exact — retries are harmless'}`, async () => {
       const table = `proxy_${kind}_${runId()}`;
-      const base = source.generator(settings).withEventTime((e) => e.ts).window(tumbling(minute)).groupBy('sensorId').count();
+      const base = source
+        .generator(settings)
+        .withEventTime((e) => e.ts)
+        .window(tumbling(minute))
+        .groupBy('sensorId')
+        .count();
       const key = { sensorid: 'key', ts: 'windowStart' } as const;
-      const pipeline = kind === 'counter'
-        ? base.sink(cassandra.counter({ keyspace: 'idemflow_it', table, key, counter: 'measurements', retry: { retries: 5, backoffMs: 0 } }))
-        : base.sink(cassandra.upsert({ keyspace: 'idemflow_it', table, key, values: { measurements: 'value' }, retry: { retries: 5, backoffMs: 0 } }));
+      const pipeline =
+        kind === 'counter'
+          ? base.sink(
+              cassandra.counter({
+                keyspace: 'idemflow_it',
+                table,
+                key,
+                counter: 'measurements',
+                retry: { retries: 5, backoffMs: 0 },
+              }),
+            )
+          : base.sink(
+              cassandra.upsert({
+                keyspace: 'idemflow_it',
+                table,
+                key,
+                values: { measurements: 'value' },
+                retry: { retries: 5, backoffMs: 0 },
+              }),
+            );
       const admin = await cassandraClient();
       for (const cql of schemaCql(tableSchemas(pipeline.ir))) await admin.execute(cql);
       await admin.shutdown();
 
-      const proxy = await startCqlFaultProxy({ upstreamHost: host, upstreamPort: cassandraPort, dropResponseRate: 0.05, seed: 3 });
+      const proxy = await startCqlFaultProxy({
+        upstreamHost: host,
+        upstreamPort: cassandraPort,
+        dropResponseRate: 0.05,
+        seed: 3,
+      });
       const client = await throughProxy(proxy.port);
       try {
-        await runLocal(pipeline.ir, { store: new EmbeddedStore(tempDir()), cassandra: client, batchSize: 300, log: () => {} });
+        await runLocal(pipeline.ir, {
+          store: new EmbeddedStore(tempDir()),
+          cassandra: client,
+          batchSize: 300,
+          log: () => {},
+        });
       } finally {
         await client.shutdown();
         await proxy.close();

@@ -37,20 +37,38 @@ describe('Kafka → aggregate → Cassandra, on the real servers', () => {
     const id = runId();
     const topic = `it-readings-${id}`;
     const malformed = ['{not json', JSON.stringify({ eventId: 'x', sensorId: 's', ts: 'yesterday', value: 1 }), ''];
-    await produceLines(brokers, topic, [...events.slice(0, 2_000).map((e) => JSON.stringify(e)), ...malformed, ...events.slice(2_000).map((e) => JSON.stringify(e))]);
+    await produceLines(brokers, topic, [
+      ...events.slice(0, 2_000).map((e) => JSON.stringify(e)),
+      ...malformed,
+      ...events.slice(2_000).map((e) => JSON.stringify(e)),
+    ]);
     const pipeline = source
       .kafka({ brokers, topic, groupId: `it-${id}` })
-      .parse(SensorReading, { deadLetter: cassandra.deadLetters({ keyspace: 'idemflow_it', table: `dead_letters_${id}` }) })
+      .parse(SensorReading, {
+        deadLetter: cassandra.deadLetters({ keyspace: 'idemflow_it', table: `dead_letters_${id}` }),
+      })
       .archive(cassandra.systemOfRecord({ keyspace: 'idemflow_it', table: `sensor_events_${id}`, id: 'eventId' }))
       .withEventTime((r) => r.ts)
       .window(tumbling(minute))
       .groupBy('sensorId')
       .count()
-      .sink(cassandra.upsert({ keyspace: 'idemflow_it', table: `sensor_counts_${id}`, key: { sensorid: 'key', ts: 'windowStart' }, values: { measurements: 'value' } }));
+      .sink(
+        cassandra.upsert({
+          keyspace: 'idemflow_it',
+          table: `sensor_counts_${id}`,
+          key: { sensorid: 'key', ts: 'windowStart' },
+          values: { measurements: 'value' },
+        }),
+      );
     const client = await cassandraClient();
     try {
       for (const cql of schemaCql(tableSchemas(pipeline.ir))) await client.execute(cql);
-      const result = await runLocal(pipeline.ir, { ...quiet, store: new EmbeddedStore(tempDir()), checkpointDir: tempDir(), cassandra: client });
+      const result = await runLocal(pipeline.ir, {
+        ...quiet,
+        store: new EmbeddedStore(tempDir()),
+        checkpointDir: tempDir(),
+        cassandra: client,
+      });
       expect(result.stopped).toBe('idle');
       expect(result.deadLetters).toBe(malformed.length);
       const letters = await selectAll(client, `SELECT position, reason, raw FROM idemflow_it.dead_letters_${id}`);
@@ -67,7 +85,11 @@ describe('Kafka → aggregate → Cassandra, on the real servers', () => {
   it('a counter sink under lost acknowledgements ends above the truth (the anti-pattern, on real Cassandra)', async () => {
     const id = runId();
     const topic = `it-visits-${id}`;
-    await produceLines(brokers, topic, events.map((e) => JSON.stringify(e)));
+    await produceLines(
+      brokers,
+      topic,
+      events.map((e) => JSON.stringify(e)),
+    );
     const pipeline = source
       .kafka({ brokers, topic, groupId: `it-${id}` })
       .parse(SensorReading)
@@ -75,11 +97,25 @@ describe('Kafka → aggregate → Cassandra, on the real servers', () => {
       .window(tumbling(minute))
       .groupBy('sensorId')
       .count()
-      .sink(cassandra.counter({ keyspace: 'idemflow_it', table: `sensor_counters_${id}`, key: { sensorid: 'key', ts: 'windowStart' }, counter: 'measurements' }));
+      .sink(
+        cassandra.counter({
+          keyspace: 'idemflow_it',
+          table: `sensor_counters_${id}`,
+          key: { sensorid: 'key', ts: 'windowStart' },
+          counter: 'measurements',
+        }),
+      );
     const client = await cassandraClient();
     try {
       for (const cql of schemaCql(tableSchemas(pipeline.ir))) await client.execute(cql);
-      const result = await runLocal(pipeline.ir, { ...quiet, store: new EmbeddedStore(tempDir()), cassandra: client, faults: { writeFail: 0, lostAck: 0.3, crashAt: [], duplicate: 0, loss: 0 }, seed: 5, sleep: async () => {} });
+      const result = await runLocal(pipeline.ir, {
+        ...quiet,
+        store: new EmbeddedStore(tempDir()),
+        cassandra: client,
+        faults: { writeFail: 0, lostAck: 0.3, crashAt: [], duplicate: 0, loss: 0 },
+        seed: 5,
+        sleep: async () => {},
+      });
       expect(result.injected.lostAck).toBeGreaterThan(0);
     } finally {
       await client.shutdown();

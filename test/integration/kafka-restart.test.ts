@@ -19,11 +19,33 @@ const minute = 60_000;
 
 /** The Kafka fixture pipeline on the CLI, its Cassandra tables in an embedded store. */
 const runPipeline = (id: string, dirs: { checkpoint: string; store: string }, extra: readonly string[] = []) =>
-  spawnCli(['run', 'test/fixtures/integration/kafka-sensor-counts.ts', '--checkpoint', dirs.checkpoint, '--store', dirs.store, '--until-idle', '3000', '-q', ...extra], id);
+  spawnCli(
+    [
+      'run',
+      'test/fixtures/integration/kafka-sensor-counts.ts',
+      '--checkpoint',
+      dirs.checkpoint,
+      '--store',
+      dirs.store,
+      '--until-idle',
+      '3000',
+      '-q',
+      ...extra,
+    ],
+    id,
+  );
 
 /** The fixture's counts per (sensor, minute), with the JSON ids of countsByKeyAndWindow. */
 const sensorCounts = (store: EmbeddedStore, id: string) =>
-  new Map(store.table({ keyspace: 'idemflow_it', table: `sensor_counts_${id}` }).rows().map((r) => [JSON.stringify([r.key[0], new Date(r.key[1] as string | number).getTime()]), Number(r.columns.measurements)]));
+  new Map(
+    store
+      .table({ keyspace: 'idemflow_it', table: `sensor_counts_${id}` })
+      .rows()
+      .map((r) => [
+        JSON.stringify([r.key[0], new Date(r.key[1] as string | number).getTime()]),
+        Number(r.columns.measurements),
+      ]),
+  );
 
 async function committedOffsets(groupId: string, topic: string): Promise<Record<string, number>> {
   const admin = new Kafka(kafkaClientConfig('it-restart-admin', brokers)).admin();
@@ -38,17 +60,25 @@ async function committedOffsets(groupId: string, topic: string): Promise<Record<
 }
 
 describe('Kafka restarts on the real broker', () => {
-  it('killed between a checkpoint and its offset commit (Kafka\'s offsets trail the checkpoint), then restarted: every event counted and archived once', async () => {
+  it("killed between a checkpoint and its offset commit (Kafka's offsets trail the checkpoint), then restarted: every event counted and archived once", async () => {
     const id = runId();
     const settings = { seed: 37, count: 150_000, keys: 25, intervalMs: 20, ...generatorDefaults };
     const events = Array.from({ length: settings.count }, (_, i) => generatedEvent(settings, i).event);
-    await produceLines(brokers, `it-readings-${id}`, events.map((e) => JSON.stringify(e)));
+    await produceLines(
+      brokers,
+      `it-readings-${id}`,
+      events.map((e) => JSON.stringify(e)),
+    );
     const dirs = { checkpoint: tempDir(), store: tempDir() };
 
     // Batches of 20,000: the checkpoint of batch 3 is saved, batch 2's offsets are the last committed.
-    const killed = await runPipeline(id, dirs, ['--batch-size', '20000', '--faults', 'crash-after-checkpoint=3']).exited;
+    const killed = await runPipeline(id, dirs, ['--batch-size', '20000', '--faults', 'crash-after-checkpoint=3'])
+      .exited;
     expect(killed.code, killed.stderr).toBe(137);
-    const checkpoint = JSON.parse(readFileSync(join(dirs.checkpoint, 'checkpoint.json'), 'utf8')) as { batch: number; position: Record<string, number> };
+    const checkpoint = JSON.parse(readFileSync(join(dirs.checkpoint, 'checkpoint.json'), 'utf8')) as {
+      batch: number;
+      position: Record<string, number>;
+    };
     expect(checkpoint.batch).toBe(3);
     const committed = await committedOffsets(`it-${id}`, `it-readings-${id}`);
     const sum = (p: Record<string, number>) => Object.values(p).reduce((a, b) => a + b, 0);
@@ -77,32 +107,51 @@ describe('Kafka restarts on the real broker', () => {
       .count()
       .sink(embedded.upsert({ table: 'counts', key: { sensor: 'key' }, values: { n: 'value' } }));
     const store = new EmbeddedStore(tempDir());
-    const counts = () => new Map(store.table({ table: 'counts' }).rows().map((r) => [String(r.key[0]), Number(r.columns.n)]));
+    const counts = () =>
+      new Map(
+        store
+          .table({ table: 'counts' })
+          .rows()
+          .map((r) => [String(r.key[0]), Number(r.columns.n)]),
+      );
     const truth = (n: number) => {
       const t = new Map<string, number>();
       for (const e of events.slice(0, n)) t.set(e.sensorId, (t.get(e.sensorId) ?? 0) + 1);
       return t;
     };
     const logs: string[] = [];
-    await produceLines(brokers, topic, events.slice(0, 2_000).map((e) => JSON.stringify(e)));
+    await produceLines(
+      brokers,
+      topic,
+      events.slice(0, 2_000).map((e) => JSON.stringify(e)),
+    );
     await runLocal(pipeline.ir, { store, batchSize: 500, untilIdleMs: 2_000, log: (line) => logs.push(line) });
     expect(counts()).toEqual(truth(2_000));
     expect(logs.join('\n')).toContain(`without --checkpoint, offsets are not committed to consumer group ${groupId}`);
     // The run's state died with it: had its offsets been committed, the next run would count the new records alone.
     expect(await committedOffsets(groupId, topic)).toEqual({ 0: 0, 1: 0 });
-    await produceLines(brokers, topic, events.slice(2_000).map((e) => JSON.stringify(e)));
+    await produceLines(
+      brokers,
+      topic,
+      events.slice(2_000).map((e) => JSON.stringify(e)),
+    );
     await runLocal(pipeline.ir, { store, batchSize: 500, untilIdleMs: 2_000, log: () => {} });
     expect(counts()).toEqual(truth(settings.count));
   }, 180_000);
 
-  it('recovers from a SIGKILL in seconds: the restarted runner commits its first batch well within the dead member\'s 30 s session timeout, and counts every event once', async () => {
+  it("recovers from a SIGKILL in seconds: the restarted runner commits its first batch well within the dead member's 30 s session timeout, and counts every event once", async () => {
     const id = runId();
     const settings = { seed: 43, count: 200_000, keys: 25, intervalMs: 10, ...generatorDefaults };
     const events = Array.from({ length: settings.count }, (_, i) => generatedEvent(settings, i).event);
-    await produceLines(brokers, `it-readings-${id}`, events.map((e) => JSON.stringify(e)));
+    await produceLines(
+      brokers,
+      `it-readings-${id}`,
+      events.map((e) => JSON.stringify(e)),
+    );
     const dirs = { checkpoint: tempDir(), store: tempDir() };
     const first = runPipeline(id, dirs, ['--batch-size', '2000']);
-    for (const deadline = Date.now() + 120_000; checkpointBatch(dirs.checkpoint) < 5 && Date.now() < deadline; ) await new Promise((r) => setTimeout(r, 20));
+    for (const deadline = Date.now() + 120_000; checkpointBatch(dirs.checkpoint) < 5 && Date.now() < deadline;)
+      await new Promise((r) => setTimeout(r, 20));
     first.child.kill('SIGKILL');
     expect((await first.exited).signal).toBe('SIGKILL');
     const atKill = checkpointBatch(dirs.checkpoint);
@@ -114,11 +163,17 @@ describe('Kafka restarts on the real broker', () => {
     const restartedAt = performance.now();
     let recoveryMs: number | undefined;
     const resumed = await runLocal(kafkaSensorCounts(id, brokers).ir, {
-      store: new EmbeddedStore(dirs.store), checkpointDir: dirs.checkpoint, batchSize: 2_000, untilIdleMs: 3_000, log: (line) => logs.push(line),
+      store: new EmbeddedStore(dirs.store),
+      checkpointDir: dirs.checkpoint,
+      batchSize: 2_000,
+      untilIdleMs: 3_000,
+      log: (line) => logs.push(line),
       onProgress: () => (recoveryMs ??= performance.now() - restartedAt),
     });
     expect(resumed.batches).toBeGreaterThan(atKill);
-    expect(logs).toContain('source.kafka: removed the previous run\'s member from group it-' + id + ': it died without leaving');
+    expect(logs).toContain(
+      "source.kafka: removed the previous run's member from group it-" + id + ': it died without leaving',
+    );
     // Before, the join waited for the dead member's session to time out: at least 27 s (30 s, less one 3 s heartbeat interval).
     // The exact figure is measured in docs/operations.md; here only "not the session timeout", with slack for a busy machine.
     expect(recoveryMs).toBeLessThan(10_000);
@@ -126,4 +181,3 @@ describe('Kafka restarts on the real broker', () => {
     expect(sensorCounts(new EmbeddedStore(dirs.store), id)).toEqual(countsByKeyAndWindow(settings, minute));
   }, 300_000);
 });
-

@@ -17,7 +17,11 @@ const total = 120_000;
 
 async function produceTopic(prefix: string): Promise<string> {
   const topic = `${prefix}-${runId()}`;
-  await produceLines(brokers, topic, Array.from({ length: total }, (_, i) => JSON.stringify({ i, pad: 'x'.repeat(40) })));
+  await produceLines(
+    brokers,
+    topic,
+    Array.from({ length: total }, (_, i) => JSON.stringify({ i, pad: 'x'.repeat(40) })),
+  );
   return topic;
 }
 
@@ -26,17 +30,28 @@ async function setCommitted(groupId: string, topic: string, position: KafkaPosit
   const admin = new Kafka(kafkaClientConfig('it-seek-admin', brokers)).admin();
   await admin.connect();
   try {
-    await admin.setOffsets({ groupId, topic, partitions: Object.entries(position).map(([partition, offset]) => ({ partition: Number(partition), offset: String(offset) })) });
+    await admin.setOffsets({
+      groupId,
+      topic,
+      partitions: Object.entries(position).map(([partition, offset]) => ({
+        partition: Number(partition),
+        offset: String(offset),
+      })),
+    });
   } finally {
     await admin.disconnect();
   }
 }
 
 /** Reads until every partition reached its end; offsets per partition in the order handed out. */
-async function readToEnds(reader: SourceReader, ends: ReadonlyMap<number, number>, max = 7_000): Promise<Map<number, number[]>> {
+async function readToEnds(
+  reader: SourceReader,
+  ends: ReadonlyMap<number, number>,
+  max = 7_000,
+): Promise<Map<number, number[]>> {
   const seen = new Map<number, number[]>([...ends.keys()].map((p) => [p, []]));
   const reached = () => [...ends].every(([p, end]) => ((reader.position() as KafkaPosition)[p] ?? 0) >= end);
-  for (const deadline = Date.now() + 90_000; !reached() && Date.now() < deadline; ) {
+  for (const deadline = Date.now() + 90_000; !reached() && Date.now() < deadline;) {
     const batch = await reader.read(max);
     for (let i = 0; i < batch.values.length; i++) {
       const [, partition, offset] = /\/(\d+)\/(\d+)$/.exec(batch.position(i))!;
@@ -53,16 +68,22 @@ function expectExactlyOnce(seen: Map<number, number[]>, from: KafkaPosition, end
     const start = from[partition] ?? 0;
     const offsets = [...seen.get(partition)!].sort((a, b) => a - b);
     const firstWrong = offsets.findIndex((o, i) => o !== start + i);
-    expect({ partition, count: offsets.length, firstWrong: firstWrong < 0 ? undefined : { at: start + firstWrong, got: offsets[firstWrong] } }).toEqual({ partition, count: end - start, firstWrong: undefined });
+    expect({
+      partition,
+      count: offsets.length,
+      firstWrong: firstWrong < 0 ? undefined : { at: start + firstWrong, got: offsets[firstWrong] },
+    }).toEqual({ partition, count: end - start, firstWrong: undefined });
   }
 }
 
 /** Half of each partition: a checkpoint position many fetches into the backlog. */
-const halfway = (ends: ReadonlyMap<number, number>, fraction = 0.5): KafkaPosition => Object.fromEntries([...ends].map(([p, end]) => [p, Math.floor(end * fraction)]));
+const halfway = (ends: ReadonlyMap<number, number>, fraction = 0.5): KafkaPosition =>
+  Object.fromEntries([...ends].map(([p, end]) => [p, Math.floor(end * fraction)]));
 
 /** Waits until the consumer thread has fetched at least `records` into the buffer: fetches in flight past where the reader will start. */
 async function fetchedAhead(input: KafkaInput, records: number): Promise<void> {
-  for (const deadline = Date.now() + 30_000; input.buffered < records && Date.now() < deadline; ) await new Promise((r) => setTimeout(r, 5));
+  for (const deadline = Date.now() + 30_000; input.buffered < records && Date.now() < deadline;)
+    await new Promise((r) => setTimeout(r, 5));
   expect(input.buffered).toBeGreaterThanOrEqual(records);
 }
 
@@ -104,7 +125,15 @@ describe('Kafka input seeks with fetches in flight (real broker, backlogs of man
 
   it('in-process replays from the last checkpoint, over and over while the consumer fetches: what the checkpoints accepted holds every offset once', async () => {
     const topic = await produceTopic('it-seek-replay');
-    const input = new KafkaInput({ brokers, topic, groupId: `it-seek-replay-${runId()}`, log: () => {}, fetchBytes, maxBuffered: 1_000_000, exclusive: true });
+    const input = new KafkaInput({
+      brokers,
+      topic,
+      groupId: `it-seek-replay-${runId()}`,
+      log: () => {},
+      fetchBytes,
+      maxBuffered: 1_000_000,
+      exclusive: true,
+    });
     await input.start();
     try {
       const ends = await input.endOffsets();
@@ -145,7 +174,14 @@ describe('Kafka input seeks with fetches in flight (real broker, backlogs of man
 
   it('a seek back past everything the input keeps, while the consumer fetches ahead, reads every offset after it once', async () => {
     const topic = await produceTopic('it-seek-back');
-    const input = new KafkaInput({ brokers, topic, groupId: `it-seek-back-${runId()}`, log: () => {}, fetchBytes, exclusive: true });
+    const input = new KafkaInput({
+      brokers,
+      topic,
+      groupId: `it-seek-back-${runId()}`,
+      log: () => {},
+      fetchBytes,
+      exclusive: true,
+    });
     await input.start();
     try {
       const ends = await input.endOffsets();

@@ -13,8 +13,15 @@ describe('repair on the real servers', () => {
   it('a deliberately corrupted aggregate row is fixed by idemflow repair, from the system of record in Cassandra', async () => {
     const id = runId();
     const env = { IT_RUN_ID: id, IT_BROKERS: brokers.join(',') };
-    await produceLines(brokers, `it-readings-${id}`, Array.from({ length: settings.count }, (_, i) => JSON.stringify(generatedEvent(settings, i).event)));
-    const run = runCli(['run', pipelineFile, '--cassandra', contactPoint, '--checkpoint', tempDir(), '--until-idle', '3000', '-q'], { env });
+    await produceLines(
+      brokers,
+      `it-readings-${id}`,
+      Array.from({ length: settings.count }, (_, i) => JSON.stringify(generatedEvent(settings, i).event)),
+    );
+    const run = runCli(
+      ['run', pipelineFile, '--cassandra', contactPoint, '--checkpoint', tempDir(), '--until-idle', '3000', '-q'],
+      { env },
+    );
     expect(run.status, run.stderr).toBe(0);
 
     const client = await cassandraClient();
@@ -22,8 +29,16 @@ describe('repair on the real servers', () => {
     try {
       const before = await selectAll(client, `SELECT sensorid, ts, measurements FROM ${table}`);
       const victim = before[0]!;
-      await client.execute(`UPDATE ${table} SET measurements = ? WHERE sensorid = ? AND ts = ?`, [424_242, victim.sensorid, new Date(victim.ts as number)], { prepare: true });
-      await client.execute(`DELETE FROM ${table} WHERE sensorid = ? AND ts = ?`, [before[1]!.sensorid, new Date(before[1]!.ts as number)], { prepare: true });
+      await client.execute(
+        `UPDATE ${table} SET measurements = ? WHERE sensorid = ? AND ts = ?`,
+        [424_242, victim.sensorid, new Date(victim.ts as number)],
+        { prepare: true },
+      );
+      await client.execute(
+        `DELETE FROM ${table} WHERE sensorid = ? AND ts = ?`,
+        [before[1]!.sensorid, new Date(before[1]!.ts as number)],
+        { prepare: true },
+      );
 
       const dry = runCli(['repair', pipelineFile, '--cassandra', contactPoint, '--dry-run', '-q'], { env });
       expect(dry.status, dry.stderr).toBe(0);
@@ -31,12 +46,17 @@ describe('repair on the real servers', () => {
 
       const fixed = runCli(['repair', pipelineFile, '--cassandra', contactPoint, '-q'], { env });
       expect(fixed.status, fixed.stderr).toBe(0);
-      expect(fixed.stdout).toContain(`from idemflow_it.sensor_events_${id}: ${settings.count} events, ${before.length} rows checked, 2 corrected`);
+      expect(fixed.stdout).toContain(
+        `from idemflow_it.sensor_events_${id}: ${settings.count} events, ${before.length} rows checked, 2 corrected`,
+      );
 
       const after = await selectAll(client, `SELECT sensorid, ts, measurements FROM ${table}`);
-      const byKey = (rows: Record<string, unknown>[]) => new Map(rows.map((r) => [`${r.sensorid}@${r.ts}`, r.measurements]));
+      const byKey = (rows: Record<string, unknown>[]) =>
+        new Map(rows.map((r) => [`${r.sensorid}@${r.ts}`, r.measurements]));
       expect(byKey(after)).toEqual(byKey(before));
-      expect(runCli(['repair', pipelineFile, '--cassandra', contactPoint, '-q'], { env }).stdout).toContain('0 corrected');
+      expect(runCli(['repair', pipelineFile, '--cassandra', contactPoint, '-q'], { env }).stdout).toContain(
+        '0 corrected',
+      );
     } finally {
       await client.shutdown();
     }

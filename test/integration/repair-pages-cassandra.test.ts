@@ -21,14 +21,34 @@ describe('repair streams tables many pages long, on the real Cassandra', () => {
       .window(tumbling({ minutes: 1 }))
       .groupBy('sensorId')
       .count()
-      .sink(cassandra.upsert({ keyspace, table: `paged_counts_${id}`, key: { sensorid: 'key', ts: 'windowStart' }, values: { measurements: 'value' } }))
+      .sink(
+        cassandra.upsert({
+          keyspace,
+          table: `paged_counts_${id}`,
+          key: { sensorid: 'key', ts: 'windowStart' },
+          values: { measurements: 'value' },
+        }),
+      )
       .named('paged-counts').ir;
     const client = await cassandraClient();
     try {
       for (const cql of schemaCql(tableSchemas(pipeline))) await client.execute(cql);
-      await runLocal(pipeline, { store: new EmbeddedStore(join(tempDir(), 'store')), cassandra: client, batchSize: 2_000, faults: parseFaults('loss=0.03,duplicate=0.03'), seed: 4, log: () => {} });
+      await runLocal(pipeline, {
+        store: new EmbeddedStore(join(tempDir(), 'store')),
+        cassandra: client,
+        batchSize: 2_000,
+        faults: parseFaults('loss=0.03,duplicate=0.03'),
+        seed: 4,
+        log: () => {},
+      });
       const table = `${keyspace}.paged_counts_${id}`;
-      const rows = async () => new Map((await selectAll(client, `SELECT sensorid, ts, measurements FROM ${table}`)).map((r) => [JSON.stringify([r.sensorid, r.ts]), Number(r.measurements)]));
+      const rows = async () =>
+        new Map(
+          (await selectAll(client, `SELECT sensorid, ts, measurements FROM ${table}`)).map((r) => [
+            JSON.stringify([r.sensorid, r.ts]),
+            Number(r.measurements),
+          ]),
+        );
       const truth = countsByKeyAndWindow(settings, 60_000);
       const before = await rows();
       expect(truth.size).toBeGreaterThan(10 * 500);

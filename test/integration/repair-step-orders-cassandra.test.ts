@@ -18,15 +18,33 @@ describe('repair on the real Cassandra derives every step around the archive as 
         const dir = tempDir();
         const input = join(dir, 'input.jsonl');
         const readings = orderInput(input, 1_200, `${id}-${name}`);
-        const tables = { keyspace: 'idemflow_it', events: `order_events_${id}_${name}`.toLowerCase(), counts: `order_counts_${id}_${name}`.toLowerCase() };
+        const tables = {
+          keyspace: 'idemflow_it',
+          events: `order_events_${id}_${name}`.toLowerCase(),
+          counts: `order_counts_${id}_${name}`.toLowerCase(),
+        };
         const pipeline = orderedPipeline(order, input, tables).ir;
         if (unrepairable(order)) {
-          await expect(repair(pipeline, { target: cassandraRepairTarget(client, pipeline) }), name).rejects.toThrow(/\(IDEM014\)/);
+          await expect(repair(pipeline, { target: cassandraRepairTarget(client, pipeline) }), name).rejects.toThrow(
+            /\(IDEM014\)/,
+          );
           continue;
         }
         for (const cql of schemaCql(tableSchemas(pipeline))) await client.execute(cql);
-        await runLocal(pipeline, { store: new EmbeddedStore(join(dir, 'store')), cassandra: client, batchSize: 250, faults: parseFaults('loss=0.05'), seed: 5, log: () => {} });
-        const rows = async () => new Map((await selectAll(client, `SELECT sensorid, ts, measurements FROM ${tables.keyspace}.${tables.counts}`)).map((r) => [JSON.stringify([r.sensorid, r.ts]), Number(r.measurements)]));
+        await runLocal(pipeline, {
+          store: new EmbeddedStore(join(dir, 'store')),
+          cassandra: client,
+          batchSize: 250,
+          faults: parseFaults('loss=0.05'),
+          seed: 5,
+          log: () => {},
+        });
+        const rows = async () =>
+          new Map(
+            (await selectAll(client, `SELECT sensorid, ts, measurements FROM ${tables.keyspace}.${tables.counts}`)).map(
+              (r) => [JSON.stringify([r.sensorid, r.ts]), Number(r.measurements)],
+            ),
+          );
         const truth = orderTruth(order, readings);
         expect(await rows(), name).not.toEqual(truth);
         const result = await repair(pipeline, { target: cassandraRepairTarget(client, pipeline) });

@@ -33,8 +33,13 @@ const readings: Reading[] = Array.from({ length: 3_000 }, (_, i) => ({
 
 async function runOn(runner: RunnerId, pipeline: Pipeline, store: EmbeddedStore, extra: { faults?: string } = {}) {
   const faults = parseFaults(extra.faults);
-  if (runner === 'local') return runLocal(pipeline.ir, { store, batchSize: 400, log: () => {}, faults, sleep: async () => {} });
-  return (runner === 'beam-direct' ? beamDirectRunner : beamFlinkRunner).run(pipeline.ir, { store, faults, log: () => {} });
+  if (runner === 'local')
+    return runLocal(pipeline.ir, { store, batchSize: 400, log: () => {}, faults, sleep: async () => {} });
+  return (runner === 'beam-direct' ? beamDirectRunner : beamFlinkRunner).run(pipeline.ir, {
+    store,
+    faults,
+    log: () => {},
+  });
 }
 
 /** Every sink's contents, as sorted JSON: embedded tables by primary key, memory sinks by (key, window). */
@@ -42,8 +47,16 @@ function contents(pipeline: Pipeline, store: EmbeddedStore, memory: MemorySinkCo
   const out: Record<string, string[]> = {};
   const tables = [...PipelineNode.sinks(pipeline.ir), { target: 'embedded', table: 'dead_letters' } as SinkNode];
   for (const sink of tables) {
-    if (sink.target === 'memory') out[`memory:${sink.table ?? 'memory'}`] = [...(memory.get(sink.table ?? 'memory')?.entries() ?? [])].map((e) => JSON.stringify(e)).sort();
-    else out[`table:${sink.table}`] = store.table({ keyspace: sink.keyspace, table: sink.table! }).rows().map((r) => JSON.stringify([r.key, r.columns])).sort();
+    if (sink.target === 'memory')
+      out[`memory:${sink.table ?? 'memory'}`] = [...(memory.get(sink.table ?? 'memory')?.entries() ?? [])]
+        .map((e) => JSON.stringify(e))
+        .sort();
+    else
+      out[`table:${sink.table}`] = store
+        .table({ keyspace: sink.keyspace, table: sink.table! })
+        .rows()
+        .map((r) => JSON.stringify([r.key, r.columns]))
+        .sort();
   }
   return out;
 }
@@ -60,48 +73,127 @@ async function onEveryRunner(pipeline: () => Pipeline) {
 
 const cases: [string, () => Pipeline][] = [
   ['the demo: system of record + per-minute counts, 20,000 generated events', () => demo],
-  ['sum per tumbling window', () => source.memory(readings).withEventTime((r) => r.ts).window(tumbling(minute)).groupBy('sensorId').sum('value').sink(sinks.memory('sum'))],
-  ['min per sliding window', () => source.memory(readings).withEventTime((r) => r.ts).window(sliding(3 * minute, minute)).groupBy('sensorId').min('value').sink(sinks.memory('min'))],
+  [
+    'sum per tumbling window',
+    () =>
+      source
+        .memory(readings)
+        .withEventTime((r) => r.ts)
+        .window(tumbling(minute))
+        .groupBy('sensorId')
+        .sum('value')
+        .sink(sinks.memory('sum')),
+  ],
+  [
+    'min per sliding window',
+    () =>
+      source
+        .memory(readings)
+        .withEventTime((r) => r.ts)
+        .window(sliding(3 * minute, minute))
+        .groupBy('sensorId')
+        .min('value')
+        .sink(sinks.memory('min')),
+  ],
   ['max, no window', () => source.memory(readings).groupBy('sensorId').max('value').sink(sinks.memory('max'))],
-  ['avg per tumbling window', () => source.memory(readings).withEventTime((r) => r.ts).window(tumbling(5 * minute)).groupBy('sensorId').avg('value').sink(sinks.memory('avg'))],
-  ['a custom combiner over a composite key from a function', () =>
-    source.memory(readings)
-      .groupBy((r) => [r.sensorId, r.value % 2 === 0 ? 'even' : 'odd'])
-      .aggregate({ init: () => ({ n: 0, top: 0 }), add: (a, r) => ({ n: a.n + 1, top: Math.max(a.top, r.value) }), merge: (a, b) => ({ n: a.n + b.n, top: Math.max(a.top, b.top) }) })
-      .sink(sinks.memory('custom'))],
-  ['map, filter, flatMap without aggregation, upserted by event id', () =>
-    source.memory(readings)
-      .filter((r) => r.value > 3)
-      .flatMap((r) => (r.value > 12 ? [r, { ...r, eventId: `${r.eventId}-copy` }] : [r]))
-      .map((r) => ({ ...r, doubled: r.value * 2 }))
-      .sink(embedded.upsert({ table: 'mapped', key: { id: 'eventId' }, values: { sensor: 'sensorId', doubled: 'doubled' } }))],
-  ["windows written once, when they close (emit: 'final')", () => source.memory(readings).withEventTime((r) => r.ts).window(tumbling(minute, { emit: 'final' })).groupBy('sensorId').count().sink(embedded.upsert({ table: 'final_counts', key: { s: 'key', ts: 'windowStart' }, values: { n: 'value' } }))],
-  ['a counter table', () => source.memory(readings).withEventTime((r) => r.ts).window(tumbling(minute)).groupBy('sensorId').count().sink(embedded.counter({ table: 'ctr', key: { s: 'key', ts: 'windowStart' }, counter: 'n' }))],
+  [
+    'avg per tumbling window',
+    () =>
+      source
+        .memory(readings)
+        .withEventTime((r) => r.ts)
+        .window(tumbling(5 * minute))
+        .groupBy('sensorId')
+        .avg('value')
+        .sink(sinks.memory('avg')),
+  ],
+  [
+    'a custom combiner over a composite key from a function',
+    () =>
+      source
+        .memory(readings)
+        .groupBy((r) => [r.sensorId, r.value % 2 === 0 ? 'even' : 'odd'])
+        .aggregate({
+          init: () => ({ n: 0, top: 0 }),
+          add: (a, r) => ({ n: a.n + 1, top: Math.max(a.top, r.value) }),
+          merge: (a, b) => ({ n: a.n + b.n, top: Math.max(a.top, b.top) }),
+        })
+        .sink(sinks.memory('custom')),
+  ],
+  [
+    'map, filter, flatMap without aggregation, upserted by event id',
+    () =>
+      source
+        .memory(readings)
+        .filter((r) => r.value > 3)
+        .flatMap((r) => (r.value > 12 ? [r, { ...r, eventId: `${r.eventId}-copy` }] : [r]))
+        .map((r) => ({ ...r, doubled: r.value * 2 }))
+        .sink(
+          embedded.upsert({
+            table: 'mapped',
+            key: { id: 'eventId' },
+            values: { sensor: 'sensorId', doubled: 'doubled' },
+          }),
+        ),
+  ],
+  [
+    "windows written once, when they close (emit: 'final')",
+    () =>
+      source
+        .memory(readings)
+        .withEventTime((r) => r.ts)
+        .window(tumbling(minute, { emit: 'final' }))
+        .groupBy('sensorId')
+        .count()
+        .sink(embedded.upsert({ table: 'final_counts', key: { s: 'key', ts: 'windowStart' }, values: { n: 'value' } })),
+  ],
+  [
+    'a counter table',
+    () =>
+      source
+        .memory(readings)
+        .withEventTime((r) => r.ts)
+        .window(tumbling(minute))
+        .groupBy('sensorId')
+        .count()
+        .sink(embedded.counter({ table: 'ctr', key: { s: 'key', ts: 'windowStart' }, counter: 'n' })),
+  ],
 ];
 
 describe('runner conformance: identical sink contents on local, beam-direct and beam-flink', () => {
-  it.each(cases)('%s', async (_name, pipeline) => {
-    const { local, 'beam-direct': direct, 'beam-flink': flink } = await onEveryRunner(pipeline);
-    expect(Object.values(local).some((rows) => rows.length > 0)).toBe(true);
-    expect(direct).toEqual(local);
-    expect(flink).toEqual(local);
-  }, 120_000);
+  it.each(cases)(
+    '%s',
+    async (_name, pipeline) => {
+      const { local, 'beam-direct': direct, 'beam-flink': flink } = await onEveryRunner(pipeline);
+      expect(Object.values(local).some((rows) => rows.length > 0)).toBe(true);
+      expect(direct).toEqual(local);
+      expect(flink).toEqual(local);
+    },
+    120_000,
+  );
 
   it('a file with malformed and invalid lines: the same dead letters (reason, raw, file:line) and aggregates', async () => {
     const file = join(tempDir(), 'readings.jsonl');
-    const lines = readings.map((r, i) => (i % 97 === 5 ? '{not json' : i % 151 === 7 ? JSON.stringify({ ...r, value: 'high' }) : JSON.stringify(r)));
+    const lines = readings.map((r, i) =>
+      i % 97 === 5 ? '{not json' : i % 151 === 7 ? JSON.stringify({ ...r, value: 'high' }) : JSON.stringify(r),
+    );
     writeFileSync(file, `${lines.join('\n')}\n`);
     const pipeline = () =>
-      source.file(file, { format: 'jsonl' })
+      source
+        .file(file, { format: 'jsonl' })
         .parse(Reading, { deadLetter: embedded.deadLetters({ table: 'bad_readings' }) })
         .archive(embedded.systemOfRecord({ table: 'readings', id: 'eventId' }))
         .withEventTime((r) => r.ts)
         .window(tumbling(2 * minute))
         .groupBy('sensorId')
         .sum('value')
-        .sink(embedded.upsert({ table: 'sums', key: { sensor: 'key', ts: 'windowStart' }, values: { total: 'value' } })) as Pipeline;
+        .sink(
+          embedded.upsert({ table: 'sums', key: { sensor: 'key', ts: 'windowStart' }, values: { total: 'value' } }),
+        ) as Pipeline;
     const { local, 'beam-direct': direct, 'beam-flink': flink } = await onEveryRunner(pipeline);
-    expect(local['table:bad_readings']!.length).toBe(lines.filter((l) => l === '{not json' || l.includes('"high"')).length);
+    expect(local['table:bad_readings']!.length).toBe(
+      lines.filter((l) => l === '{not json' || l.includes('"high"')).length,
+    );
     expect(local['table:bad_readings']!.some((row) => row.includes(`${file}:6`))).toBe(true);
     expect(direct).toEqual(local);
     expect(flink).toEqual(local);
@@ -113,7 +205,8 @@ describe('runner conformance: identical sink contents on local, beam-direct and 
     const lines = readings.map((r, i) => (i % 211 === 3 ? '{"eventId": oops' : JSON.stringify(r)));
     await produceLines(brokers, topic, lines);
     const pipeline = (runner: RunnerId) =>
-      source.kafka({ brokers, topic, groupId: `conformance-${runner}-${id}` })
+      source
+        .kafka({ brokers, topic, groupId: `conformance-${runner}-${id}` })
         .parse(Reading, { deadLetter: embedded.deadLetters({ table: 'bad_readings' }) })
         .groupBy('sensorId')
         .sum('value')
@@ -122,9 +215,10 @@ describe('runner conformance: identical sink contents on local, beam-direct and 
     for (const runner of runners) {
       const store = new EmbeddedStore(tempDir());
       const p = pipeline(runner);
-      const result = runner === 'local'
-        ? await runLocal(p.ir, { store, batchSize: 400, untilIdleMs: 3_000, log: () => {} })
-        : await (runner === 'beam-direct' ? beamDirectRunner : beamFlinkRunner).run(p.ir, { store, log: () => {} });
+      const result =
+        runner === 'local'
+          ? await runLocal(p.ir, { store, batchSize: 400, untilIdleMs: 3_000, log: () => {} })
+          : await (runner === 'beam-direct' ? beamDirectRunner : beamFlinkRunner).run(p.ir, { store, log: () => {} });
       expect(result.recordsIn).toBe(lines.length);
       results[runner] = contents(p, store, result.memory);
     }
@@ -133,20 +227,37 @@ describe('runner conformance: identical sink contents on local, beam-direct and 
     expect(results['beam-direct']).toEqual(results.local);
     expect(results['beam-flink']).toEqual(results.local);
     // The offsets were committed after the sinks: the same group reads nothing again.
-    const again = await beamDirectRunner.run(pipeline('beam-direct').ir, { store: new EmbeddedStore(tempDir()), log: () => {} });
+    const again = await beamDirectRunner.run(pipeline('beam-direct').ir, {
+      store: new EmbeddedStore(tempDir()),
+      log: () => {},
+    });
     expect(again.recordsIn).toBe(0);
   }, 180_000);
 
   it('Cassandra sinks: the same rows in the real tables', async () => {
     const id = runId();
     const pipeline = (runner: RunnerId) =>
-      source.memory(readings)
-        .archive(cassandra.systemOfRecord({ keyspace: 'idemflow_it', table: `conf_events_${runner.replace('-', '_')}_${id}`, id: 'eventId' }))
+      source
+        .memory(readings)
+        .archive(
+          cassandra.systemOfRecord({
+            keyspace: 'idemflow_it',
+            table: `conf_events_${runner.replace('-', '_')}_${id}`,
+            id: 'eventId',
+          }),
+        )
         .withEventTime((r) => r.ts)
         .window(tumbling(minute))
         .groupBy('sensorId')
         .count()
-        .sink(cassandra.upsert({ keyspace: 'idemflow_it', table: `conf_counts_${runner.replace('-', '_')}_${id}`, key: { sensorid: 'key', ts: 'windowStart' }, values: { measurements: 'value' } }));
+        .sink(
+          cassandra.upsert({
+            keyspace: 'idemflow_it',
+            table: `conf_counts_${runner.replace('-', '_')}_${id}`,
+            key: { sensorid: 'key', ts: 'windowStart' },
+            values: { measurements: 'value' },
+          }),
+        );
     const client = await cassandraClient();
     try {
       const { schemaCql, tableSchemas } = await import('../../connectors/cassandra/cql-schema.ts');
@@ -156,9 +267,20 @@ describe('runner conformance: identical sink contents on local, beam-direct and 
         for (const cql of schemaCql(tableSchemas(p.ir))) await client.execute(cql);
         const store = new EmbeddedStore(tempDir());
         if (runner === 'local') await runLocal(p.ir, { store, batchSize: 400, log: () => {}, cassandra: client });
-        else await (runner === 'beam-direct' ? beamDirectRunner : beamFlinkRunner).run(p.ir, { store, cassandra: client, log: () => {} });
-        const counts = await selectAll(client, `SELECT sensorid, ts, measurements FROM idemflow_it.conf_counts_${runner.replace('-', '_')}_${id}`);
-        const events = await selectAll(client, `SELECT event_id FROM idemflow_it.conf_events_${runner.replace('-', '_')}_${id}`);
+        else
+          await (runner === 'beam-direct' ? beamDirectRunner : beamFlinkRunner).run(p.ir, {
+            store,
+            cassandra: client,
+            log: () => {},
+          });
+        const counts = await selectAll(
+          client,
+          `SELECT sensorid, ts, measurements FROM idemflow_it.conf_counts_${runner.replace('-', '_')}_${id}`,
+        );
+        const events = await selectAll(
+          client,
+          `SELECT event_id FROM idemflow_it.conf_events_${runner.replace('-', '_')}_${id}`,
+        );
         rows[runner] = [...counts.map((r) => JSON.stringify(r)), `events=${events.length}`].sort();
       }
       expect(rows.local).toContain(`events=${readings.length}`);
@@ -172,16 +294,41 @@ describe('runner conformance: identical sink contents on local, beam-direct and 
 
 describe('the counter anti-pattern reproduced on Beam', () => {
   const truth = readings.length;
-  const counted = (store: EmbeddedStore) => store.table({ table: 'ctr' }).rows().reduce((n, r) => n + Number(r.columns.n), 0);
-  const counter = () => source.memory(readings).groupBy('sensorId').count().sink(embedded.counter({ table: 'ctr', key: { s: 'key' }, counter: 'n', retry: { retries: 5, backoffMs: 1 } }));
-  const upsert = () => source.memory(readings).groupBy('sensorId').count().sink(embedded.upsert({ table: 'ctr', key: { s: 'key' }, values: { n: 'value' }, retry: { retries: 5, backoffMs: 1 } }));
+  const counted = (store: EmbeddedStore) =>
+    store
+      .table({ table: 'ctr' })
+      .rows()
+      .reduce((n, r) => n + Number(r.columns.n), 0);
+  const counter = () =>
+    source
+      .memory(readings)
+      .groupBy('sensorId')
+      .count()
+      .sink(embedded.counter({ table: 'ctr', key: { s: 'key' }, counter: 'n', retry: { retries: 5, backoffMs: 1 } }));
+  const upsert = () =>
+    source
+      .memory(readings)
+      .groupBy('sensorId')
+      .count()
+      .sink(
+        embedded.upsert({
+          table: 'ctr',
+          key: { s: 'key' },
+          values: { n: 'value' },
+          retry: { retries: 5, backoffMs: 1 },
+        }),
+      );
 
-  it.each(['beam-direct', 'beam-flink'] as const)('%s: lost acknowledgements make a retried counter count above the truth; an upsert stays exact', async (runner) => {
-    const counterStore = new EmbeddedStore(tempDir());
-    await runOn(runner, counter() as Pipeline, counterStore, { faults: 'lost-ack=0.5' });
-    expect(counted(counterStore)).toBeGreaterThan(truth);
-    const upsertStore = new EmbeddedStore(tempDir());
-    await runOn(runner, upsert() as Pipeline, upsertStore, { faults: 'lost-ack=0.5' });
-    expect(counted(upsertStore)).toBe(truth);
-  }, 120_000);
+  it.each(['beam-direct', 'beam-flink'] as const)(
+    '%s: lost acknowledgements make a retried counter count above the truth; an upsert stays exact',
+    async (runner) => {
+      const counterStore = new EmbeddedStore(tempDir());
+      await runOn(runner, counter() as Pipeline, counterStore, { faults: 'lost-ack=0.5' });
+      expect(counted(counterStore)).toBeGreaterThan(truth);
+      const upsertStore = new EmbeddedStore(tempDir());
+      await runOn(runner, upsert() as Pipeline, upsertStore, { faults: 'lost-ack=0.5' });
+      expect(counted(upsertStore)).toBe(truth);
+    },
+    120_000,
+  );
 });

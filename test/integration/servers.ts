@@ -16,7 +16,10 @@ export const runId = () => `${Date.now().toString(36)}${Math.floor(Math.random()
 /** Rows of a table as plain values (Longs and Dates to numbers). */
 export async function selectAll(client: Client, cql: string): Promise<Record<string, unknown>[]> {
   const rows: Record<string, unknown>[] = [];
-  for await (const row of client.stream(cql, [], { prepare: true, fetchSize: 5_000 }) as unknown as AsyncIterable<types.Row>) {
+  for await (const row of client.stream(cql, [], {
+    prepare: true,
+    fetchSize: 5_000,
+  }) as unknown as AsyncIterable<types.Row>) {
     const plain: Record<string, unknown> = {};
     for (const key of row.keys()) {
       const v = row.get(key);

@@ -10,13 +10,32 @@ const minute = 60_000;
 const settings = { seed: 91, count: 12_000, keys: 25, intervalMs: 50, ...generatorDefaults };
 
 const runPipeline = (id: string, checkpoint: string) =>
-  spawnCli(['run', 'test/fixtures/integration/kafka-sensor-counts.ts', '--checkpoint', checkpoint, '--cassandra', contactPoint, '--until-idle', '4000', '--batch-size', '250', '-q'], id);
+  spawnCli(
+    [
+      'run',
+      'test/fixtures/integration/kafka-sensor-counts.ts',
+      '--checkpoint',
+      checkpoint,
+      '--cassandra',
+      contactPoint,
+      '--until-idle',
+      '4000',
+      '--batch-size',
+      '250',
+      '-q',
+    ],
+    id,
+  );
 
 describe('crash recovery on the real servers', () => {
   it('the runner killed with SIGKILL mid-stream and restarted: totals equal the truth', async () => {
     const id = runId();
     const events = Array.from({ length: settings.count }, (_, i) => generatedEvent(settings, i).event);
-    await produceLines(brokers, `it-readings-${id}`, events.map((e) => JSON.stringify(e)));
+    await produceLines(
+      brokers,
+      `it-readings-${id}`,
+      events.map((e) => JSON.stringify(e)),
+    );
     const checkpoint = tempDir();
 
     const first = runPipeline(id, checkpoint);

@@ -22,7 +22,8 @@ interface Reading {
 
 const quiet = { log: () => {} };
 const keyspace = 'idemflow_it';
-const readings = (n: number): Reading[] => Array.from({ length: n }, (_, i) => ({ eventId: `e${i}`, sensorId: `s${i % 7}`, ts: 1_700_000_000_000 + i * 1_000 }));
+const readings = (n: number): Reading[] =>
+  Array.from({ length: n }, (_, i) => ({ eventId: `e${i}`, sensorId: `s${i % 7}`, ts: 1_700_000_000_000 + i * 1_000 }));
 /** The bucket rows got before this fix: a hash of the whole event, so one id with two payloads had two rows. */
 const legacyBucket = (event: unknown) => `h${createHash('sha1').update(JSON.stringify(event)).digest()[0]! % 64}`;
 
@@ -31,7 +32,8 @@ describe('the system of record on Cassandra: one row per event id, whatever the 
     const table = `sor_badtime_${runId()}`;
     // One bad record in the middle of the second of three batches.
     const events = readings(2_500).map((e, i) => (i === 1_234 ? { ...e, ts: 'soon' } : e));
-    const pipeline = source.memory(events)
+    const pipeline = source
+      .memory(events)
       .archive(cassandra.systemOfRecord({ keyspace, table, id: 'eventId' }))
       .withEventTime((e) => {
         if (typeof e.ts !== 'number') throw new Error(`no time in ${e.eventId}`);
@@ -48,9 +50,15 @@ describe('the system of record on Cassandra: one row per event id, whatever the 
       const result = await runLocal(pipeline, { store, cassandra: client, batchSize: 1_000, maxReplays: 2, ...quiet });
       expect(result.deadLetters).toBe(1);
       // With Cassandra, dead letters go to dead_letters in the pipeline's keyspace.
-      const letters = await selectAll(client, `SELECT reason FROM ${keyspace}.dead_letters WHERE position = 'memory#1234'`);
+      const letters = await selectAll(
+        client,
+        `SELECT reason FROM ${keyspace}.dead_letters WHERE position = 'memory#1234'`,
+      );
       expect(letters).toEqual([{ reason: 'event time threw: no time in e1234' }]);
-      const counted = [...result.memory.get('memory')!.values()].reduce<number>((n, r) => n + (r as { value: number }).value, 0);
+      const counted = [...result.memory.get('memory')!.values()].reduce<number>(
+        (n, r) => n + (r as { value: number }).value,
+        0,
+      );
       expect(counted).toBe(2_499);
       const archived = await selectAll(client, `SELECT bucket, event_id FROM ${keyspace}.${table}`);
       expect(archived.length).toBe(2_500);
@@ -63,17 +71,36 @@ describe('the system of record on Cassandra: one row per event id, whatever the 
 
   it('an event without its id is a dead letter, left out of the aggregates; the batch it is in and every other event land', async () => {
     const table = `sor_noid_${runId()}`;
-    const events: Partial<Reading>[] = readings(1_500).map((e, i) => (i === 700 ? { sensorId: e.sensorId, ts: e.ts } : i === 900 ? { ...e, eventId: '' } : e));
-    const pipeline = source.memory(events).archive(cassandra.systemOfRecord({ keyspace, table, id: 'eventId' })).groupBy('sensorId').count().sink(sinks.memory()).ir;
+    const events: Partial<Reading>[] = readings(1_500).map((e, i) =>
+      i === 700 ? { sensorId: e.sensorId, ts: e.ts } : i === 900 ? { ...e, eventId: '' } : e,
+    );
+    const pipeline = source
+      .memory(events)
+      .archive(cassandra.systemOfRecord({ keyspace, table, id: 'eventId' }))
+      .groupBy('sensorId')
+      .count()
+      .sink(sinks.memory()).ir;
     const client = await cassandraClient();
     try {
       for (const cql of schemaCql(tableSchemas(pipeline))) await client.execute(cql);
-      const result = await runLocal(pipeline, { store: new EmbeddedStore(tempDir()), cassandra: client, batchSize: 1_000, maxReplays: 2, ...quiet });
+      const result = await runLocal(pipeline, {
+        store: new EmbeddedStore(tempDir()),
+        cassandra: client,
+        batchSize: 1_000,
+        maxReplays: 2,
+        ...quiet,
+      });
       expect(result.deadLetters).toBe(2);
-      const letters = await selectAll(client, `SELECT position, reason FROM ${keyspace}.dead_letters WHERE position IN ('memory#700', 'memory#900')`);
+      const letters = await selectAll(
+        client,
+        `SELECT position, reason FROM ${keyspace}.dead_letters WHERE position IN ('memory#700', 'memory#900')`,
+      );
       expect(letters.map((l) => l.reason)).toEqual(['event id `eventId` is missing', 'event id `eventId` is missing']);
       expect((await selectAll(client, `SELECT event_id FROM ${keyspace}.${table}`)).length).toBe(1_498);
-      const counted = [...result.memory.get('memory')!.values()].reduce<number>((n, r) => n + (r as { value: number }).value, 0);
+      const counted = [...result.memory.get('memory')!.values()].reduce<number>(
+        (n, r) => n + (r as { value: number }).value,
+        0,
+      );
       expect(counted).toBe(1_498);
     } finally {
       await client.shutdown();
@@ -87,7 +114,13 @@ describe('the system of record on Cassandra: one row per event id, whatever the 
     const resent: Reading = { ...first, sentAt: 2 };
     expect(legacyBucket(first)).not.toBe(legacyBucket(resent));
     const events = [...readings(1_500).slice(0, 10), first, ...readings(1_500).slice(10), resent];
-    const build = () => source.memory(events).archive(cassandra.systemOfRecord({ keyspace, table, id: 'eventId' })).groupBy('sensorId').count().sink(sinks.memory()).ir;
+    const build = () =>
+      source
+        .memory(events)
+        .archive(cassandra.systemOfRecord({ keyspace, table, id: 'eventId' }))
+        .groupBy('sensorId')
+        .count()
+        .sink(sinks.memory()).ir;
     const client = await cassandraClient();
     try {
       for (const cql of schemaCql(tableSchemas(build()))) await client.execute(cql);
@@ -108,11 +141,14 @@ describe('the system of record on Cassandra: one row per event id, whatever the 
 
   it('a table written by the older bucketing: repair and the reader count each event once, the newest copy', async () => {
     const table = `sor_legacy_${runId()}`;
-    const pipeline = source.memory<Reading>([])
+    const pipeline = source
+      .memory<Reading>([])
       .archive(cassandra.systemOfRecord({ keyspace, table, id: 'eventId' }))
       .groupBy('sensorId')
       .count()
-      .sink(cassandra.upsert({ keyspace, table: `${table}_counts`, key: { sensor: 'key' }, values: { n: 'value' } })).ir;
+      .sink(
+        cassandra.upsert({ keyspace, table: `${table}_counts`, key: { sensor: 'key' }, values: { n: 'value' } }),
+      ).ir;
     const sor = PipelineNode.sinks(pipeline).find((s) => s.mode === 'system-of-record')!;
     /** A payload of `id` whose legacy bucket is neither its id bucket nor any in `avoid`. */
     const legacyCopy = (id: string, sensorId: string, avoid: string[] = []): Reading => {
@@ -125,7 +161,11 @@ describe('the system of record on Cassandra: one row per event id, whatever the 
     try {
       for (const cql of schemaCql(tableSchemas(pipeline))) await client.execute(cql);
       const insertLegacy = (e: Reading) =>
-        client.execute(`INSERT INTO ${keyspace}.${table} (bucket, event_id, payload) VALUES (?, ?, ?)`, [legacyBucket(e), e.eventId, JSON.stringify(e)], { prepare: true });
+        client.execute(
+          `INSERT INTO ${keyspace}.${table} (bucket, event_id, payload) VALUES (?, ?, ?)`,
+          [legacyBucket(e), e.eventId, JSON.stringify(e)],
+          { prepare: true },
+        );
       const x1 = legacyCopy('x', 's-old');
       const x2 = legacyCopy('x', 's-new', [legacyBucket(x1)]);
       await insertLegacy(x1);
@@ -135,7 +175,12 @@ describe('the system of record on Cassandra: one row per event id, whatever the 
       const z = legacyCopy('z', 's-new');
       await insertLegacy(z);
       // Today's writer: 6,000 events (more than a page of the reader) and a replay of `y` with another payload.
-      const writer = new CassandraTableWriter(client, sor, tableSchemas(pipeline).find((s) => s.table === table)!, sorBucket(pipeline));
+      const writer = new CassandraTableWriter(
+        client,
+        sor,
+        tableSchemas(pipeline).find((s) => s.table === table)!,
+        sorBucket(pipeline),
+      );
       const y2: Reading = { eventId: 'y', sensorId: 's-new', ts: 1 };
       await writer.write(rowsToOps(sor, [...readings(6_000), y2]));
       expect((await selectAll(client, `SELECT event_id FROM ${keyspace}.${table}`)).length).toBe(6_005);
@@ -153,7 +198,9 @@ describe('the system of record on Cassandra: one row per event id, whatever the 
 
       const repaired = await repair(pipeline, { target: cassandraRepairTarget(client, pipeline) });
       expect(repaired.events).toBe(6_003);
-      const counts = new Map((await selectAll(client, `SELECT sensor, n FROM ${keyspace}.${table}_counts`)).map((r) => [r.sensor, r.n]));
+      const counts = new Map(
+        (await selectAll(client, `SELECT sensor, n FROM ${keyspace}.${table}_counts`)).map((r) => [r.sensor, r.n]),
+      );
       expect(counts.get('s-new')).toBe(3);
       expect(counts.get('s-old')).toBeUndefined();
     } finally {

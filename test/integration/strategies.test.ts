@@ -16,13 +16,28 @@ describe('the cheat sheet, measured (small version)', () => {
   let admin: Client;
   beforeAll(async () => {
     admin = await cassandraClient();
-    await admin.execute("CREATE KEYSPACE IF NOT EXISTS idemflow_it WITH replication = {'class': 'SimpleStrategy', 'replication_factor': 1}");
+    await admin.execute(
+      "CREATE KEYSPACE IF NOT EXISTS idemflow_it WITH replication = {'class': 'SimpleStrategy', 'replication_factor': 1}",
+    );
   });
   afterAll(async () => admin.shutdown());
-  const common = () => ({ seed: 4, events: 1_200, batchSize: 200, linesPerSecond: 1_000, workDir: tempDir(), admin, keyspace: 'idemflow_it', log: () => {} });
+  const common = () => ({
+    seed: 4,
+    events: 1_200,
+    batchSize: 200,
+    linesPerSecond: 1_000,
+    workDir: tempDir(),
+    admin,
+    keyspace: 'idemflow_it',
+    log: () => {},
+  });
 
   it('aggregates-sor-direct: killed with SIGKILL, lost acks, duplicates — exact after repair', async () => {
-    const t = await runTrial({ ...common(), file: file('aggregates-sor-direct'), faults: { lostAcks: 0.005, queueLoss: 0, duplicates: 0.01, crash: true } });
+    const t = await runTrial({
+      ...common(),
+      file: file('aggregates-sor-direct'),
+      faults: { lostAcks: 0.005, queueLoss: 0, duplicates: 0.01, crash: true },
+    });
     expect(t.killedAtBatch).toBeGreaterThan(1);
     expect(t.recoveryMs).toBeGreaterThan(0);
     expect(t.duplicated).toBeGreaterThan(0);
@@ -33,14 +48,22 @@ describe('the cheat sheet, measured (small version)', () => {
   }, 180_000);
 
   it('aggregates-sor-wal (socket receiver with a WAL): lost acks and duplicates — exact after repair', async () => {
-    const t = await runTrial({ ...common(), file: file('aggregates-sor-wal'), faults: { lostAcks: 0.005, queueLoss: 0, duplicates: 0.01, crash: false } });
+    const t = await runTrial({
+      ...common(),
+      file: file('aggregates-sor-wal'),
+      faults: { lostAcks: 0.005, queueLoss: 0, duplicates: 0.01, crash: false },
+    });
     expect(t.walPeakBytes).toBeGreaterThan(0);
     expect(t.swallowedAcks).toBeGreaterThan(0);
     expect(t.after).toMatchObject({ over: 0, under: 0, errorPct: 0 });
   }, 120_000);
 
   it('counters: acknowledgements lost after the write landed — the total ends above the truth', async () => {
-    const t = await runTrial({ ...common(), file: file('counters'), faults: { lostAcks: 0.05, queueLoss: 0, duplicates: 0, crash: false } });
+    const t = await runTrial({
+      ...common(),
+      file: file('counters'),
+      faults: { lostAcks: 0.05, queueLoss: 0, duplicates: 0, crash: false },
+    });
     expect(t.swallowedAcks).toBeGreaterThan(0);
     expect(t.before.total).toBeGreaterThan(t.before.truthTotal);
     expect(t.before.under).toBe(0);

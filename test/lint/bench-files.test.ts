@@ -9,7 +9,7 @@ const repo = fileURLToPath(new URL('../../', import.meta.url));
 const dir = join(repo, '.idemflow', 'test-bench-lint');
 
 /** The lint benchmark claims its findings are exactly the planted bugs; check that on a few of its files. */
-describe('the lint benchmark\'s generated files', () => {
+describe("the lint benchmark's generated files", () => {
   afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
   it('type-check, and the lint finds exactly the planted bugs', () => {
@@ -22,11 +22,19 @@ describe('the lint benchmark\'s generated files', () => {
     });
     const project = loadLintProject(files, join(repo, 'tsconfig.json'));
     const program = project.getProgram().compilerObject;
-    expect(files.flatMap((f) => program.getSemanticDiagnostics(program.getSourceFile(f)).map((d) => d.messageText))).toEqual([]);
+    expect(
+      files.flatMap((f) => program.getSemanticDiagnostics(program.getSourceFile(f)).map((d) => d.messageText)),
+    ).toEqual([]);
     const result = lintProject(project, files);
     expect(result.pipelines).toBe(8);
     const found = result.findings.map((f) => `${f.location.file.slice(dir.length + 1)} ${f.code}`).sort();
     // file 0: a counter (retries, Kafka, archive replay) and a floating write; file 1: a clock-derived group key.
-    expect(found).toEqual(['pipeline-0.ts IDEM001', 'pipeline-0.ts IDEM001', 'pipeline-0.ts IDEM001', 'pipeline-0.ts IDEM012', 'pipeline-1.ts IDEM003']);
+    expect(found).toEqual([
+      'pipeline-0.ts IDEM001',
+      'pipeline-0.ts IDEM001',
+      'pipeline-0.ts IDEM001',
+      'pipeline-0.ts IDEM012',
+      'pipeline-1.ts IDEM003',
+    ]);
   }, 120_000);
 });

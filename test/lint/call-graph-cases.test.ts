@@ -60,7 +60,8 @@ const driverCases: Readonly<Record<string, readonly Expected[]>> = {
 
 const cases: Readonly<Record<string, readonly Expected[]>> = { ...dslCases, ...driverCases };
 
-const key = (code: string, l: { file: string; line: number; column: number }) => `${code} ${l.file.slice(root.length)}:${l.line}:${l.column}`;
+const key = (code: string, l: { file: string; line: number; column: number }) =>
+  `${code} ${l.file.slice(root.length)}:${l.line}:${l.column}`;
 
 describe('the call graph: helpers, module values and handlers followed across files', () => {
   let files: string[];
@@ -81,16 +82,26 @@ describe('the call graph: helpers, module values and handlers followed across fi
     expect(finding.message).toMatch(/Date\.now\(\) via `bucketNow\(\)` → `currentMs\(\)` \(at .*time\.ts:10:10\)/);
   });
 
-  it('says how a helper\'s counter update is reached from the handler', () => {
+  it("says how a helper's counter update is reached from the handler", () => {
     const finding = linted.findings.find((f) => f.location.file.endsWith('counters.ts'))!;
-    expect(finding.message).toMatch(/eachMessage handler \(reached through `bumpVisits\(\)` from the handler registered at .*handler-by-name\.ts:18:24\)/);
+    expect(finding.message).toMatch(
+      /eachMessage handler \(reached through `bumpVisits\(\)` from the handler registered at .*handler-by-name\.ts:18:24\)/,
+    );
   });
 
   it('check, which runs the pipelines, finds the same codes at the same places', async () => {
-    const pipelineFiles = Object.keys(dslCases).filter((f) => !/(time|index|sampling|deep-chain)\.ts$/.test(f)).map((f) => root + f);
+    const pipelineFiles = Object.keys(dslCases)
+      .filter((f) => !/(time|index|sampling|deep-chain)\.ts$/.test(f))
+      .map((f) => root + f);
     const loaded = (await Promise.all(pipelineFiles.map((f) => loadPipelines(f, false)))).flat();
-    const checked = loaded.flatMap((p) => reportOf(p).diagnostics.filter((d) => d.code !== 'IDEM006').map((d) => key(d.code, d.location!)));
-    const expected = Object.entries(dslCases).flatMap(([name, list]) => list.map(([code, line, column]) => key(code, { file: root + name, line, column })));
+    const checked = loaded.flatMap((p) =>
+      reportOf(p)
+        .diagnostics.filter((d) => d.code !== 'IDEM006')
+        .map((d) => key(d.code, d.location!)),
+    );
+    const expected = Object.entries(dslCases).flatMap(([name, list]) =>
+      list.map(([code, line, column]) => key(code, { file: root + name, line, column })),
+    );
     expect(checked.sort()).toEqual(expected.sort());
   }, 120_000);
 });

@@ -93,7 +93,9 @@ describe('idemflow lint on fixtures of good and bad code', () => {
     const suppressed = result.findings.filter((f) => f.suppressed);
     expect(suppressed).toHaveLength(1);
     expect(suppressed[0]).toMatchObject({ code: 'IDEM010', location: { file: `${dir}suppressed.ts`, line: 7 } });
-    expect(suppressed[0]!.suppressed!.justification).toBe('approximate hit counter; the nightly batch job recomputes it exactly');
+    expect(suppressed[0]!.suppressed!.justification).toBe(
+      'approximate hit counter; the nightly batch job recomputes it exactly',
+    );
   });
 
   it('names where a taint came from: the event time reads a field a .map stamped with the clock', () => {
@@ -104,7 +106,15 @@ describe('idemflow lint on fixtures of good and bad code', () => {
   it('without configuration, IDEM006 notes pipelines that keep no system of record, and none that do', async () => {
     const files = [`${dir}dsl-counter-retry.ts`, `${dir}dsl-clean-recommended.ts`];
     const plain = lintProject(loadLintProject(files, tsconfig), files);
-    expect(plain.findings.map((f) => [f.code, f.location.file.slice(dir.length), f.location.line, f.location.column, f.severity])).toEqual([
+    expect(
+      plain.findings.map((f) => [
+        f.code,
+        f.location.file.slice(dir.length),
+        f.location.line,
+        f.location.column,
+        f.severity,
+      ]),
+    ).toEqual([
       ['IDEM006', 'dsl-counter-retry.ts', 9, 4, 'note'],
       ['IDEM001', 'dsl-counter-retry.ts', 9, 19, 'error'],
     ]);
@@ -112,7 +122,9 @@ describe('idemflow lint on fixtures of good and bad code', () => {
 
   it('a config can change a severity', async () => {
     const files = [`${dir}dsl-socket-no-wal.ts`];
-    const configured = lintProject(loadLintProject(files, tsconfig), files, { config: { rules: { IDEM005: 'error', IDEM006: 'off' } } });
+    const configured = lintProject(loadLintProject(files, tsconfig), files, {
+      config: { rules: { IDEM005: 'error', IDEM006: 'off' } },
+    });
     expect(configured.findings.map((f) => [f.code, f.severity])).toEqual([['IDEM005', 'error']]);
   }, 60_000);
 });

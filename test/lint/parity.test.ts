@@ -17,7 +17,8 @@ describe('lint and check agree on the shipped pipelines', () => {
     const files = (await resolveFiles([`${root}pipelines`])).map((f) => f.path);
     const loaded = (await Promise.all(files.map((f) => loadPipelines(f, false)))).flat();
     expect(loaded.length).toBeGreaterThanOrEqual(10);
-    const key = (code: string, l: { file: string; line: number; column: number } | undefined) => `${code} ${l?.file}:${l?.line}:${l?.column}`;
+    const key = (code: string, l: { file: string; line: number; column: number } | undefined) =>
+      `${code} ${l?.file}:${l?.line}:${l?.column}`;
     const checked = new Set(loaded.flatMap((p) => reportOf(p).diagnostics.map((d) => key(d.code, d.location))));
     const linted = lintProject(loadLintProject(files, `${root}tsconfig.json`), files);
     expect(linted.pipelines).toBe(loaded.length);
@@ -28,13 +29,18 @@ describe('lint and check agree on the shipped pipelines', () => {
 /** The same promise over the adversarial corpus's pipeline cases: helpers, const specs, sink keys, filters, custom sinks. */
 describe('lint and check agree on every DSL case of the corpus', () => {
   it('same findings, same file:line:column', async () => {
-    const files = corpusCases().filter((c) => c.pipeline).map((c) => c.file);
+    const files = corpusCases()
+      .filter((c) => c.pipeline)
+      .map((c) => c.file);
     expect(files.length).toBeGreaterThanOrEqual(25);
-    const key = (code: string, l: { file: string; line: number; column: number } | undefined) => `${code} ${l?.file.split('/').pop()}:${l?.line}:${l?.column}`;
+    const key = (code: string, l: { file: string; line: number; column: number } | undefined) =>
+      `${code} ${l?.file.split('/').pop()}:${l?.line}:${l?.column}`;
     const loaded = (await Promise.all(files.map((f) => loadPipelines(f)))).flat();
     const checked = new Set(loaded.flatMap((p) => reportOf(p).diagnostics.map((d) => key(d.code, d.location))));
     // IDEM017 (a call the analysis did not follow) needs the source: only the lint can say it.
-    const linted = lintProject(loadLintProject(files, `${root}tsconfig.json`), files).findings.filter((f) => f.code !== 'IDEM017');
+    const linted = lintProject(loadLintProject(files, `${root}tsconfig.json`), files).findings.filter(
+      (f) => f.code !== 'IDEM017',
+    );
     expect(new Set(linted.map((f) => key(f.code, f.location)))).toEqual(checked);
     expect(checked.size).toBeGreaterThanOrEqual(20);
   }, 180_000);

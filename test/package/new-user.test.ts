@@ -26,7 +26,11 @@ interface Result {
 /** Runs a command to its end, whatever its exit code. */
 async function sh(command: string, args: readonly string[], cwd: string): Promise<Result> {
   try {
-    const { stdout, stderr } = await run(command, args, { cwd, env: { ...process.env, NO_COLOR: '1', FORCE_COLOR: '0' }, maxBuffer: 64 << 20 });
+    const { stdout, stderr } = await run(command, args, {
+      cwd,
+      env: { ...process.env, NO_COLOR: '1', FORCE_COLOR: '0' },
+      maxBuffer: 64 << 20,
+    });
     return { status: 0, stdout, stderr };
   } catch (error) {
     const failed = error as { code?: number | string; stdout?: string; stderr?: string };
@@ -36,13 +40,17 @@ async function sh(command: string, args: readonly string[], cwd: string): Promis
 }
 
 /** The version of a package this repository has installed: the team installs the same, so npm's cache has it. */
-const installed = (name: string) => (JSON.parse(readFileSync(join(repoRoot, 'node_modules', name, 'package.json'), 'utf8')) as { version: string }).version;
+const installed = (name: string) =>
+  (JSON.parse(readFileSync(join(repoRoot, 'node_modules', name, 'package.json'), 'utf8')) as { version: string })
+    .version;
 
 let project = '';
 let tarball = '';
 let tarballFiles: string[] = [];
-const idemflow = (...args: string[]) => sh(process.execPath, [join(project, 'node_modules/idemflow/bin/idemflow.js'), ...args], project);
-const npx = (...args: string[]) => sh(process.execPath, [join(project, 'node_modules', args[0]!), ...args.slice(1)], project);
+const idemflow = (...args: string[]) =>
+  sh(process.execPath, [join(project, 'node_modules/idemflow/bin/idemflow.js'), ...args], project);
+const npx = (...args: string[]) =>
+  sh(process.execPath, [join(project, 'node_modules', args[0]!), ...args.slice(1)], project);
 
 beforeAll(async () => {
   const started = performance.now();
@@ -51,7 +59,10 @@ beforeAll(async () => {
   // `npm pack` runs the prepack script: the build to dist/.
   const packed = await sh('npm', ['pack', '--json', '--pack-destination', packs], repoRoot);
   expect(packed.status, packed.stderr).toBe(0);
-  const [manifest] = JSON.parse(packed.stdout.slice(packed.stdout.indexOf('['))) as { filename: string; files: { path: string }[] }[];
+  const [manifest] = JSON.parse(packed.stdout.slice(packed.stdout.indexOf('['))) as {
+    filename: string;
+    files: { path: string }[];
+  }[];
   tarball = join(packs, manifest!.filename);
   tarballFiles = manifest!.files.map((f) => f.path);
   project = join(packs, 'team');
@@ -61,7 +72,12 @@ beforeAll(async () => {
   const pkg = JSON.parse(readFileSync(join(project, 'package.json'), 'utf8')) as Record<string, unknown>;
   delete pkg.type;
   writeFileSync(join(project, 'package.json'), JSON.stringify(pkg, undefined, 2));
-  const deps = [tarball, `zod@${installed('zod')}`, `typescript@${installed('typescript')}`, `vitest@${installed('vitest')}`];
+  const deps = [
+    tarball,
+    `zod@${installed('zod')}`,
+    `typescript@${installed('typescript')}`,
+    `vitest@${installed('vitest')}`,
+  ];
   const install = await sh('npm', ['install', '--prefer-offline', '--no-audit', '--no-fund', ...deps], project);
   expect(install.status, install.stderr).toBe(0);
   cpSync(fixtures, project, { recursive: true });
@@ -75,23 +91,58 @@ afterAll(() => {
 // Each step starts a CLI or a compiler: seconds on a quiet machine, a minute on a busy one.
 describe('a new user installs idemflow from npm pack into a CommonJS project', { timeout: 5 * minutes }, () => {
   it('the tarball holds the built JavaScript, its declarations and the demo, and no sources, tests or benchmarks', () => {
-    expect(tarballFiles).toEqual(expect.arrayContaining(['dist/dsl/index.js', 'dist/dsl/index.d.ts', 'dist/cli/main.js', 'bin/idemflow.js', 'pipelines/demo/sensor-aggregates.ts', 'bench/results/strategies.json']));
-    const unwanted = tarballFiles.filter((f) => /^(test|bench\/(?!results\/strategies\.json))|^dist\/bench\//.test(f) || (/\.ts$/.test(f) && !/\.d\.ts$/.test(f) && !f.startsWith('pipelines/demo/')));
+    expect(tarballFiles).toEqual(
+      expect.arrayContaining([
+        'dist/dsl/index.js',
+        'dist/dsl/index.d.ts',
+        'dist/cli/main.js',
+        'bin/idemflow.js',
+        'pipelines/demo/sensor-aggregates.ts',
+        'bench/results/strategies.json',
+      ]),
+    );
+    const unwanted = tarballFiles.filter(
+      (f) =>
+        /^(test|bench\/(?!results\/strategies\.json))|^dist\/bench\//.test(f) ||
+        (/\.ts$/.test(f) && !/\.d\.ts$/.test(f) && !f.startsWith('pipelines/demo/')),
+    );
     expect(unwanted).toEqual([]);
   });
 
   it('plain node imports and requires the package: no TypeScript loader needed', async () => {
-    const imported = await sh(process.execPath, ['--input-type=module', '-e', "import('idemflow').then((m) => console.log(typeof m.source.generator))"], project);
+    const imported = await sh(
+      process.execPath,
+      ['--input-type=module', '-e', "import('idemflow').then((m) => console.log(typeof m.source.generator))"],
+      project,
+    );
     expect(imported.stdout.trim(), imported.stderr).toBe('function');
-    const required = await sh(process.execPath, ['-e', "console.log(typeof require('idemflow/compiler').check)"], project);
+    const required = await sh(
+      process.execPath,
+      ['-e', "console.log(typeof require('idemflow/compiler').check)"],
+      project,
+    );
     expect(required.stdout.trim(), required.stderr).toBe('function');
   });
 
   it('check loads .ts, .cts, .mts and .js pipelines in a CommonJS project and places findings in the .ts source', async () => {
-    expect((await idemflow('--version')).stdout.trim()).toBe(JSON.parse(readFileSync(join(repoRoot, 'package.json'), 'utf8')).version);
-    const checked = await idemflow('check', 'pipelines/readings.ts', 'pipelines/counters.cts', 'pipelines/esm.mts', 'pipelines/plain.js');
+    expect((await idemflow('--version')).stdout.trim()).toBe(
+      JSON.parse(readFileSync(join(repoRoot, 'package.json'), 'utf8')).version,
+    );
+    const checked = await idemflow(
+      'check',
+      'pipelines/readings.ts',
+      'pipelines/counters.cts',
+      'pipelines/esm.mts',
+      'pipelines/plain.js',
+    );
     expect(checked.status).toBe(1); // the counter pipeline's error
-    for (const name of ['readings pipelines/readings.ts', 'counters-cts pipelines/counters.cts', 'esm-mts pipelines/esm.mts', 'plain-js pipelines/plain.js']) expect(checked.stdout).toContain(name);
+    for (const name of [
+      'readings pipelines/readings.ts',
+      'counters-cts pipelines/counters.cts',
+      'esm-mts pipelines/esm.mts',
+      'plain-js pipelines/plain.js',
+    ])
+      expect(checked.stdout).toContain(name);
     expect(checked.stdout).toContain('strategy aggregates-sor:');
     // The counter's sink call is on line 12 of the .cts source, column 9: source maps hold through the CommonJS compile.
     expect(checked.stdout).toMatch(/IDEM001[\s\S]*at pipelines\/counters\.cts:12:\d+/);
@@ -105,7 +156,15 @@ describe('a new user installs idemflow from npm pack into a CommonJS project', {
   });
 
   it('run with faults crashes, resumes from its checkpoint, dry-runs without writing, and repair makes the totals exact', async () => {
-    const flags = ['--checkpoint', '.idemflow/ckpt', '--faults', 'lost-ack=0.2,loss=0.02,crash-at=3', '--seed', '3', '-q'];
+    const flags = [
+      '--checkpoint',
+      '.idemflow/ckpt',
+      '--faults',
+      'lost-ack=0.2,loss=0.02,crash-at=3',
+      '--seed',
+      '3',
+      '-q',
+    ];
     const crashed = await idemflow('run', 'pipelines/readings.ts', ...flags);
     expect(crashed.status).toBe(137);
     expect(crashed.stderr).toContain('injected crash in batch 3');
@@ -135,7 +194,9 @@ describe('a new user installs idemflow from npm pack into a CommonJS project', {
   it('Beam and the benchmarks, absent from a package, say what to do instead of a stack trace', async () => {
     const beam = await idemflow('run', 'pipelines/esm.mts', '--runner', 'beam-direct');
     expect(beam.status).toBe(2);
-    expect(beam.stderr.trim()).toBe("idemflow: --runner beam-direct needs Apache Beam's TypeScript SDK, which is not installed: npm install apache-beam@^2.49.0");
+    expect(beam.stderr.trim()).toBe(
+      "idemflow: --runner beam-direct needs Apache Beam's TypeScript SDK, which is not installed: npm install apache-beam@^2.49.0",
+    );
     const bench = await idemflow('bench', 'local');
     expect(bench.status).toBe(2);
     expect(bench.stderr).toContain('run them from a clone');
@@ -143,7 +204,9 @@ describe('a new user installs idemflow from npm pack into a CommonJS project', {
 
   it('tsc --noEmit passes with the stock tsconfig of tsc --init, and a typo in a grouping field fails it', async () => {
     const typed = join(project, 'typed');
-    expect((await sh(process.execPath, [join(project, 'node_modules/typescript/bin/tsc'), '--init'], typed)).status).toBe(0);
+    expect(
+      (await sh(process.execPath, [join(project, 'node_modules/typescript/bin/tsc'), '--init'], typed)).status,
+    ).toBe(0);
     const clean = await sh(process.execPath, [join(project, 'node_modules/typescript/bin/tsc'), '--noEmit'], typed);
     expect(clean.stdout).toBe('');
     expect(clean.status).toBe(0);
@@ -153,8 +216,12 @@ describe('a new user installs idemflow from npm pack into a CommonJS project', {
     const typo = await sh(process.execPath, [join(project, 'node_modules/typescript/bin/tsc'), '--noEmit'], typed);
     expect(typo.status).toBe(2);
     // One error, at the typo (its explanation takes a few lines: groupBy has two overloads).
-    expect(typo.stdout.split('\n').filter((line) => /^\S.*error TS/.test(line))).toEqual([expect.stringMatching(/^typo\/readings\.mts\(13,12\): error TS/)]);
-    expect(typo.stdout).toContain(`Argument of type '"sensorIdd"' is not assignable to parameter of type '"eventId" | "sensorId" | "ts" | "value"'`);
+    expect(typo.stdout.split('\n').filter((line) => /^\S.*error TS/.test(line))).toEqual([
+      expect.stringMatching(/^typo\/readings\.mts\(13,12\): error TS/),
+    ]);
+    expect(typo.stdout).toContain(
+      `Argument of type '"sensorIdd"' is not assignable to parameter of type '"eventId" | "sensorId" | "ts" | "value"'`,
+    );
   });
 
   it("the team's vitest test runs the pipeline through the programmatic API", async () => {

@@ -13,19 +13,48 @@ const stream = () => source.memory(readings);
 
 ruleTester(rule, {
   valid: [
-    { name: 'a helper of another module, read to the end', pipeline: () => stream().groupBy((e) => `${e.sensorId}/${eventMinute(e.ts)}`).count().sink(upsert) },
-    { name: 'a recursive helper is read once, without a note', pipeline: () => stream().groupBy((e) => `${e.sensorId}/${digits(e.ts)}`).count().sink(upsert) },
-    { name: 'methods of data are not helpers', pipeline: () => stream().groupBy((e) => e.sensorId.trim().toLowerCase()).count().sink(upsert) },
+    {
+      name: 'a helper of another module, read to the end',
+      pipeline: () =>
+        stream()
+          .groupBy((e) => `${e.sensorId}/${eventMinute(e.ts)}`)
+          .count()
+          .sink(upsert),
+    },
+    {
+      name: 'a recursive helper is read once, without a note',
+      pipeline: () =>
+        stream()
+          .groupBy((e) => `${e.sensorId}/${digits(e.ts)}`)
+          .count()
+          .sink(upsert),
+    },
+    {
+      name: 'methods of data are not helpers',
+      pipeline: () =>
+        stream()
+          .groupBy((e) => e.sensorId.trim().toLowerCase())
+          .count()
+          .sink(upsert),
+    },
   ],
   invalid: [
     {
       name: 'a function declared without a body',
-      pipeline: () => stream().groupBy((e) => shardOf(e.sensorId)).count().sink(upsert), // @no-body
-      errors: [{ messageId: 'notFollowed', line: lineOf(import.meta.url, '@no-body'), column: 47 }],
+      pipeline: () =>
+        stream()
+          .groupBy((e) => shardOf(e.sensorId)) // @no-body
+          .count()
+          .sink(upsert),
+      errors: [{ messageId: 'notFollowed', line: lineOf(import.meta.url, '@no-body'), column: 27 }],
     },
     {
       name: 'helpers nested deeper than the bound: noted where the analysis stopped',
-      pipeline: () => stream().groupBy(() => h0()).count().sink(upsert),
+      pipeline: () =>
+        stream()
+          .groupBy(() => h0())
+          .count()
+          .sink(upsert),
       errors: [{ messageId: 'notFollowed', line: 9, column: 33 }],
     },
   ],

@@ -8,11 +8,25 @@ const sor = embedded.systemOfRecord({ table: 'events', id: 'eventId' });
 
 ruleTester(rule, {
   valid: [
-    { name: 'receiver with a WAL', pipeline: () => source.socket(socket).withWal({ dir: '/tmp/wal' }).parse(Reading).groupBy('sensorId').count().sink(upsert) },
-    { name: 'receiver with a system of record', pipeline: () => source.socket(socket).parse(Reading).archive(sor).groupBy('sensorId').count().sink(upsert) },
-    { name: 'Kafka replays from offsets', pipeline: () => source.kafka(kafka).parse(Reading).groupBy('sensorId').count().sink(upsert) },
+    {
+      name: 'receiver with a WAL',
+      pipeline: () =>
+        source.socket(socket).withWal({ dir: '/tmp/wal' }).parse(Reading).groupBy('sensorId').count().sink(upsert),
+    },
+    {
+      name: 'receiver with a system of record',
+      pipeline: () => source.socket(socket).parse(Reading).archive(sor).groupBy('sensorId').count().sink(upsert),
+    },
+    {
+      name: 'Kafka replays from offsets',
+      pipeline: () => source.kafka(kafka).parse(Reading).groupBy('sensorId').count().sink(upsert),
+    },
   ],
   invalid: [
-    { name: 'plain socket receiver', pipeline: () => source.socket(socket).parse(Reading).groupBy('sensorId').count().sink(upsert), errors: [{ messageId: 'lost' }] },
+    {
+      name: 'plain socket receiver',
+      pipeline: () => source.socket(socket).parse(Reading).groupBy('sensorId').count().sink(upsert),
+      errors: [{ messageId: 'lost' }],
+    },
   ],
 });

@@ -10,22 +10,65 @@ const parsed = () => source.kafka(kafka).parse(Reading);
 
 ruleTester(rule, {
   valid: [
-    { name: 'id from an event field', pipeline: () => parsed().archive(cassandra.systemOfRecord({ keyspace: 'k', table: 'events', id: 'eventId' })).groupBy('sensorId').count().sink(upsert) },
-    { name: 'id computed from event fields', pipeline: () => parsed().archive(cassandra.systemOfRecord({ keyspace: 'k', table: 'events', id: (e) => `${e.sensorId}:${e.ts}` })).groupBy('sensorId').count().sink(upsert) },
-    { name: 'no system of record at all (IDEM006 notes it)', pipeline: () => parsed().groupBy('sensorId').count().sink(upsert) },
+    {
+      name: 'id from an event field',
+      pipeline: () =>
+        parsed()
+          .archive(cassandra.systemOfRecord({ keyspace: 'k', table: 'events', id: 'eventId' }))
+          .groupBy('sensorId')
+          .count()
+          .sink(upsert),
+    },
+    {
+      name: 'id computed from event fields',
+      pipeline: () =>
+        parsed()
+          .archive(cassandra.systemOfRecord({ keyspace: 'k', table: 'events', id: (e) => `${e.sensorId}:${e.ts}` }))
+          .groupBy('sensorId')
+          .count()
+          .sink(upsert),
+    },
+    {
+      name: 'no system of record at all (IDEM006 notes it)',
+      pipeline: () => parsed().groupBy('sensorId').count().sink(upsert),
+    },
   ],
   invalid: [
     {
       name: 'no id',
-      pipeline: () => parsed().archive(cassandra.systemOfRecord({ keyspace: 'k', table: 'events' })).groupBy('sensorId').count().sink(upsert), // @no-id
+      pipeline: () =>
+        parsed()
+          .archive(cassandra.systemOfRecord({ keyspace: 'k', table: 'events' })) // @no-id
+          .groupBy('sensorId')
+          .count()
+          .sink(upsert),
       errors: [{ messageId: 'missingId', line: lineOf(here, '@no-id') }],
     },
-    { name: 'id from randomUUID', pipeline: () => parsed().archive(cassandra.systemOfRecord({ keyspace: 'k', table: 'events', id: () => randomUUID() })).groupBy('sensorId').count().sink(upsert), errors: [{ messageId: 'nondeterministicId' }] },
     {
-      name: 'id field stamped by an earlier map',
-      pipeline: () => parsed().map((e) => ({ ...e, eventId: `${Date.now()}` })).archive(embedded.systemOfRecord({ table: 'events', id: 'eventId' })).groupBy('sensorId').count().sink(upsert),
+      name: 'id from randomUUID',
+      pipeline: () =>
+        parsed()
+          .archive(cassandra.systemOfRecord({ keyspace: 'k', table: 'events', id: () => randomUUID() }))
+          .groupBy('sensorId')
+          .count()
+          .sink(upsert),
       errors: [{ messageId: 'nondeterministicId' }],
     },
-    { name: 'an ingest pipeline with no id', pipeline: () => parsed().sink(embedded.systemOfRecord({ table: 'events' })), errors: [{ messageId: 'missingId' }] },
+    {
+      name: 'id field stamped by an earlier map',
+      pipeline: () =>
+        parsed()
+          .map((e) => ({ ...e, eventId: `${Date.now()}` }))
+          .archive(embedded.systemOfRecord({ table: 'events', id: 'eventId' }))
+          .groupBy('sensorId')
+          .count()
+          .sink(upsert),
+      errors: [{ messageId: 'nondeterministicId' }],
+    },
+    {
+      name: 'an ingest pipeline with no id',
+      pipeline: () => parsed().sink(embedded.systemOfRecord({ table: 'events' })),
+      errors: [{ messageId: 'missingId' }],
+    },
   ],
 });

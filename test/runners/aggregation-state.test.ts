@@ -5,7 +5,12 @@ import { aggregatorFor } from '../../runners/local/aggregators.ts';
 import { AggregateNode } from '../../compiler/ir/index.ts';
 
 const minute = 60_000;
-const state = () => new AggregationState(aggregatorFor(AggregateNode.create({ op: 'count' })), WindowNode.create({ type: 'tumbling', sizeMs: minute, slideMs: minute, allowedLatenessMs: 0 }), false);
+const state = () =>
+  new AggregationState(
+    aggregatorFor(AggregateNode.create({ op: 'count' })),
+    WindowNode.create({ type: 'tumbling', sizeMs: minute, slideMs: minute, allowedLatenessMs: 0 }),
+    false,
+  );
 
 describe('watermark across splits (Kafka partitions)', () => {
   it('follows the slowest split that still has records pending', () => {

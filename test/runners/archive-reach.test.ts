@@ -46,13 +46,19 @@ describe('how far the system of record reaches past a checkpoint', () => {
 
   it('repair --checkpoint refuses while the system of record reaches past the checkpoint, and names what to do', async () => {
     const dir = tempDir();
-    const pipeline = source.memory([{ id: 'a', k: 'x' }]).archive(embedded.systemOfRecord({ table: 'events', id: 'id' })).groupBy('k').count()
+    const pipeline = source
+      .memory([{ id: 'a', k: 'x' }])
+      .archive(embedded.systemOfRecord({ table: 'events', id: 'id' }))
+      .groupBy('k')
+      .count()
       .sink(embedded.upsert({ table: 'counts', key: { k: 'key' }, values: { n: 'value' } }));
     const checkpoints = new FileCheckpoints(dir);
     checkpoints.saveProgress({ batchStart: 0, batchEnd: 5, done: [] });
     checkpoints.saveProgress({ batchStart: 0, batchEnd: 3, done: [] });
     checkpoints.save({ pipeline: pipeline.ir.name, batch: 1, position: 3, state });
     const target = embeddedRepairTarget(new EmbeddedStore(tempDir()));
-    await expect(repair(pipeline.ir, { target, checkpointDir: dir })).rejects.toThrow(/holds events past its checkpoint .*Resume the stream until it has read past 5/);
+    await expect(repair(pipeline.ir, { target, checkpointDir: dir })).rejects.toThrow(
+      /holds events past its checkpoint .*Resume the stream until it has read past 5/,
+    );
   });
 });

@@ -15,11 +15,21 @@ for (const e of events) {
 }
 
 type Row = { key: string; windowStart: number; value: number };
-const counted = (emit: 'updates' | 'final') => source.memory(events).withEventTime((e) => e.ts).window(tumbling(minute, { emit })).groupBy('sensorId').count();
+const counted = (emit: 'updates' | 'final') =>
+  source
+    .memory(events)
+    .withEventTime((e) => e.ts)
+    .window(tumbling(minute, { emit }))
+    .groupBy('sensorId')
+    .count();
 
 async function written(emit: 'updates' | 'final', batchSize: number) {
   const rows: Row[] = [];
-  await runLocal(counted(emit).sink(sink({ write: (batch) => void rows.push(...batch), idempotent: true })).ir, { store: new EmbeddedStore(tempDir()), batchSize, ...quiet });
+  await runLocal(counted(emit).sink(sink({ write: (batch) => void rows.push(...batch), idempotent: true })).ir, {
+    store: new EmbeddedStore(tempDir()),
+    batchSize,
+    ...quiet,
+  });
   return rows;
 }
 
@@ -37,33 +47,81 @@ describe("windows with emit: 'final'", () => {
 
   it('a counter gets one delta a window: the totals are exact', async () => {
     const store = new EmbeddedStore(tempDir());
-    await runLocal(counted('final').sink(embedded.counter({ table: 'ctr', key: { s: 'key', ts: 'windowStart' }, counter: 'n' })).ir, { store, batchSize: 25, ...quiet });
-    expect(new Map(store.table({ table: 'ctr' }).rows().map((r) => [`${r.key[0]}@${r.key[1]}`, r.columns.n]))).toEqual(truth);
+    await runLocal(
+      counted('final').sink(embedded.counter({ table: 'ctr', key: { s: 'key', ts: 'windowStart' }, counter: 'n' })).ir,
+      { store, batchSize: 25, ...quiet },
+    );
+    expect(
+      new Map(
+        store
+          .table({ table: 'ctr' })
+          .rows()
+          .map((r) => [`${r.key[0]}@${r.key[1]}`, r.columns.n]),
+      ),
+    ).toEqual(truth);
   });
 
   it('a run stopped by record count writes its open windows to an upsert, not to a counter; resumed, both end exact', async () => {
     const upsertStore = new EmbeddedStore(tempDir());
     const upsertCheckpoint = tempDir();
-    const upsert = counted('final').sink(embedded.upsert({ table: 'up', key: { s: 'key', ts: 'windowStart' }, values: { n: 'value' } }));
-    await runLocal(upsert.ir, { store: upsertStore, checkpointDir: upsertCheckpoint, batchSize: 25, maxRecords: 300, ...quiet });
-    const partial = upsertStore.table({ table: 'up' }).rows().reduce((a, r) => a + Number(r.columns.n), 0);
+    const upsert = counted('final').sink(
+      embedded.upsert({ table: 'up', key: { s: 'key', ts: 'windowStart' }, values: { n: 'value' } }),
+    );
+    await runLocal(upsert.ir, {
+      store: upsertStore,
+      checkpointDir: upsertCheckpoint,
+      batchSize: 25,
+      maxRecords: 300,
+      ...quiet,
+    });
+    const partial = upsertStore
+      .table({ table: 'up' })
+      .rows()
+      .reduce((a, r) => a + Number(r.columns.n), 0);
     expect(partial).toBe(300);
 
     const counterStore = new EmbeddedStore(tempDir());
     const counterCheckpoint = tempDir();
-    const counter = counted('final').sink(embedded.counter({ table: 'ctr', key: { s: 'key', ts: 'windowStart' }, counter: 'n' }));
-    await runLocal(counter.ir, { store: counterStore, checkpointDir: counterCheckpoint, batchSize: 25, maxRecords: 300, ...quiet });
-    const closedOnly = counterStore.table({ table: 'ctr' }).rows().reduce((a, r) => a + Number(r.columns.n), 0);
+    const counter = counted('final').sink(
+      embedded.counter({ table: 'ctr', key: { s: 'key', ts: 'windowStart' }, counter: 'n' }),
+    );
+    await runLocal(counter.ir, {
+      store: counterStore,
+      checkpointDir: counterCheckpoint,
+      batchSize: 25,
+      maxRecords: 300,
+      ...quiet,
+    });
+    const closedOnly = counterStore
+      .table({ table: 'ctr' })
+      .rows()
+      .reduce((a, r) => a + Number(r.columns.n), 0);
     expect(closedOnly).toBeLessThan(300);
 
     await runLocal(upsert.ir, { store: upsertStore, checkpointDir: upsertCheckpoint, batchSize: 25, ...quiet });
     await runLocal(counter.ir, { store: counterStore, checkpointDir: counterCheckpoint, batchSize: 25, ...quiet });
-    expect(new Map(upsertStore.table({ table: 'up' }).rows().map((r) => [`${r.key[0]}@${r.key[1]}`, r.columns.n]))).toEqual(truth);
-    expect(new Map(counterStore.table({ table: 'ctr' }).rows().map((r) => [`${r.key[0]}@${r.key[1]}`, r.columns.n]))).toEqual(truth);
+    expect(
+      new Map(
+        upsertStore
+          .table({ table: 'up' })
+          .rows()
+          .map((r) => [`${r.key[0]}@${r.key[1]}`, r.columns.n]),
+      ),
+    ).toEqual(truth);
+    expect(
+      new Map(
+        counterStore
+          .table({ table: 'ctr' })
+          .rows()
+          .map((r) => [`${r.key[0]}@${r.key[1]}`, r.columns.n]),
+      ),
+    ).toEqual(truth);
   });
 
   it('an unknown emit mode is a build error naming it', () => {
     expect(() => tumbling(minute, { emit: 'sometimes' as 'final' })).toThrow(BuildError);
-    expect(() => tumbling(minute, { emit: 'sometimes' as 'final' })).toThrow(/emit must be 'updates' or 'final', got "sometimes"/);
+    expect(() => tumbling(minute, { emit: 'sometimes' as 'final' })).toThrow(
+      /emit must be 'updates' or 'final', got "sometimes"/,
+    );
   });
 });

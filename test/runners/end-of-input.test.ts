@@ -17,7 +17,8 @@ const minute = 60_000;
 const batchSize = 100;
 const quiet = { log: () => {}, sleep: (ms: number) => new Promise<void>((r) => setTimeout(r, Math.min(ms, 5))) };
 const reading = (i: number) => ({ eventId: `e${i}`, sensorId: `s${i % 4}`, ts: i * 1_000, value: 1 });
-const jsonLines = (from: number, to: number) => Array.from({ length: to - from }, (_, k) => `${JSON.stringify(reading(from + k))}\n`).join('');
+const jsonLines = (from: number, to: number) =>
+  Array.from({ length: to - from }, (_, k) => `${JSON.stringify(reading(from + k))}\n`).join('');
 
 type Event = ReturnType<typeof reading>;
 /** Truth by a hand loop: events counted per primary key (sensor and window start, or sensor alone). */
@@ -30,17 +31,49 @@ function truth(count: number, keysOf: (e: Event) => unknown[][]): Map<string, nu
 }
 const minuteOf = (e: Event) => Math.floor(e.ts / minute) * minute;
 const tumblingKeys = (e: Event) => [[e.sensorId, minuteOf(e)]];
-const slidingKeys = (e: Event) => [[e.sensorId, minuteOf(e) - minute], [e.sensorId, minuteOf(e)]];
+const slidingKeys = (e: Event) => [
+  [e.sensorId, minuteOf(e) - minute],
+  [e.sensorId, minuteOf(e)],
+];
 
-const counted = (path: string, window: WindowSpec) => source.file(path, { format: 'jsonl' }).parse(Reading).withEventTime((r) => r.ts).window(window).groupBy('sensorId').count();
-const upsert = (table: string) => embedded.upsert({ table, key: { s: 'key', ts: 'windowStart' }, values: { n: 'value' } });
+const counted = (path: string, window: WindowSpec) =>
+  source
+    .file(path, { format: 'jsonl' })
+    .parse(Reading)
+    .withEventTime((r) => r.ts)
+    .window(window)
+    .groupBy('sensorId')
+    .count();
+const upsert = (table: string) =>
+  embedded.upsert({ table, key: { s: 'key', ts: 'windowStart' }, values: { n: 'value' } });
 const designs = {
-  'tumbling, emit final': { build: (path: string) => counted(path, tumbling(minute, { emit: 'final' })).sink(upsert('t')), keys: tumblingKeys },
-  'sliding, emit final': { build: (path: string) => counted(path, sliding(2 * minute, minute, { emit: 'final' })).sink(upsert('t')), keys: slidingKeys },
-  'counter, emit final': { build: (path: string) => counted(path, tumbling(minute, { emit: 'final' })).sink(embedded.counter({ table: 't', key: { s: 'key', ts: 'windowStart' }, counter: 'n' })), keys: tumblingKeys },
-  'tumbling, emit updates': { build: (path: string) => counted(path, tumbling(minute)).sink(upsert('t')), keys: tumblingKeys },
+  'tumbling, emit final': {
+    build: (path: string) => counted(path, tumbling(minute, { emit: 'final' })).sink(upsert('t')),
+    keys: tumblingKeys,
+  },
+  'sliding, emit final': {
+    build: (path: string) => counted(path, sliding(2 * minute, minute, { emit: 'final' })).sink(upsert('t')),
+    keys: slidingKeys,
+  },
+  'counter, emit final': {
+    build: (path: string) =>
+      counted(path, tumbling(minute, { emit: 'final' })).sink(
+        embedded.counter({ table: 't', key: { s: 'key', ts: 'windowStart' }, counter: 'n' }),
+      ),
+    keys: tumblingKeys,
+  },
+  'tumbling, emit updates': {
+    build: (path: string) => counted(path, tumbling(minute)).sink(upsert('t')),
+    keys: tumblingKeys,
+  },
   unwindowed: {
-    build: (path: string) => source.file(path, { format: 'jsonl' }).parse(Reading).groupBy('sensorId').count().sink(embedded.upsert({ table: 't', key: { s: 'key' }, values: { n: 'value' } })),
+    build: (path: string) =>
+      source
+        .file(path, { format: 'jsonl' })
+        .parse(Reading)
+        .groupBy('sensorId')
+        .count()
+        .sink(embedded.upsert({ table: 't', key: { s: 'key' }, values: { n: 'value' } })),
     keys: (e: Event) => [[e.sensorId]],
   },
 };
@@ -59,8 +92,19 @@ describe('the end of a bounded input, on a batch boundary or not', () => {
         // counter: a delta that landed but was not recorded as done is applied again (the anti-pattern).
         if (name.startsWith('counter')) continue;
         const last = Math.ceil(lines / batchSize);
-        const restarted = await runWithRestarts(design.build(input).ir, { storeDir: join(dir, 'store2'), checkpointDir: join(dir, 'ckpt2'), batchSize, faults: parseFaults(`crash-at=${last}`), seed: lines, ...quiet });
-        expect({ lines, crashes: restarted.crashes, rows: tableCounts(restarted.store, 't', 'n') }).toEqual({ lines, crashes: [last], rows: truth(lines, design.keys) });
+        const restarted = await runWithRestarts(design.build(input).ir, {
+          storeDir: join(dir, 'store2'),
+          checkpointDir: join(dir, 'ckpt2'),
+          batchSize,
+          faults: parseFaults(`crash-at=${last}`),
+          seed: lines,
+          ...quiet,
+        });
+        expect({ lines, crashes: restarted.crashes, rows: tableCounts(restarted.store, 't', 'n') }).toEqual({
+          lines,
+          crashes: [last],
+          rows: truth(lines, design.keys),
+        });
       }
     });
   }
@@ -70,7 +114,12 @@ describe('the end of a bounded input, on a batch boundary or not', () => {
     const input = join(dir, 'in.jsonl');
     writeFileSync(input, jsonLines(0, 300));
     const counter = designs['counter, emit final'].build(input).ir;
-    const options = { store: new EmbeddedStore(join(dir, 'store')), checkpointDir: join(dir, 'ckpt'), batchSize, ...quiet };
+    const options = {
+      store: new EmbeddedStore(join(dir, 'store')),
+      checkpointDir: join(dir, 'ckpt'),
+      batchSize,
+      ...quiet,
+    };
     expect((await runLocal(counter, options)).batches).toBe(3);
     const again = await runLocal(counter, { ...options, store: new EmbeddedStore(join(dir, 'store')) });
     expect(again.rowsWritten).toEqual({});
@@ -81,7 +130,13 @@ describe('the end of a bounded input, on a batch boundary or not', () => {
 
   it("the demo's generator settings with emit: 'final' write all 20,000 readings (the input ends on a batch boundary)", async () => {
     const store = new EmbeddedStore(tempDir());
-    const pipeline = source.generator(demoEvents).withEventTime((r) => r.ts).window(tumbling(minute, { emit: 'final' })).groupBy('sensorId').count().sink(upsert('t'));
+    const pipeline = source
+      .generator(demoEvents)
+      .withEventTime((r) => r.ts)
+      .window(tumbling(minute, { emit: 'final' }))
+      .groupBy('sensorId')
+      .count()
+      .sink(upsert('t'));
     await runLocal(pipeline.ir, { store, ...quiet });
     expect(sum(tableCounts(store, 't', 'n'))).toBe(demoEvents.count);
   });
@@ -89,7 +144,14 @@ describe('the end of a bounded input, on a batch boundary or not', () => {
   it("a socket source learns of its end only from an empty read: emit: 'final' still writes its open windows", async () => {
     const sender = await lineSender(jsonLines(0, 300).trimEnd().split('\n'));
     const store = new EmbeddedStore(tempDir());
-    const pipeline = source.socket({ host: '127.0.0.1', port: sender.port }).parse(Reading).withEventTime((r) => r.ts).window(tumbling(minute, { emit: 'final' })).groupBy('sensorId').count().sink(upsert('t'));
+    const pipeline = source
+      .socket({ host: '127.0.0.1', port: sender.port })
+      .parse(Reading)
+      .withEventTime((r) => r.ts)
+      .window(tumbling(minute, { emit: 'final' }))
+      .groupBy('sensorId')
+      .count()
+      .sink(upsert('t'));
     await runLocal(pipeline.ir, { store, batchSize, ...quiet });
     await sender.close();
     expect(tableCounts(store, 't', 'n')).toEqual(truth(300, tumblingKeys));
@@ -103,7 +165,10 @@ describe('the end of a bounded input, on a batch boundary or not', () => {
     const last = await file.read(50);
     expect([last.values.length, last.done, file.position()]).toEqual([50, true, 100]);
     await file.close();
-    const generator = generatorSource({ seed: 1, count: 100, keys: 3, intervalMs: 10, ...generatorDefaults }, undefined);
+    const generator = generatorSource(
+      { seed: 1, count: 100, keys: 3, intervalMs: 10, ...generatorDefaults },
+      undefined,
+    );
     expect((await generator.read(100)).done).toBe(true);
   });
 
@@ -113,7 +178,20 @@ describe('the end of a bounded input, on a batch boundary or not', () => {
     writeFileSync(input, jsonLines(0, 400));
     const env = { IDEMFLOW_TEST_INPUT: input };
     const store = join(dir, 'store');
-    const run = runCli(['run', 'test/fixtures/durability/file-pipelines.ts', '-p', 'tumbling-final', '--store', store, '--batch-size', '100', '-q'], { env });
+    const run = runCli(
+      [
+        'run',
+        'test/fixtures/durability/file-pipelines.ts',
+        '-p',
+        'tumbling-final',
+        '--store',
+        store,
+        '--batch-size',
+        '100',
+        '-q',
+      ],
+      { env },
+    );
     expect(run.status, run.stderr).toBe(0);
     const dump = runCli(['store', 'dump', 'counts', '--store', store, '--format', 'json']);
     expect((JSON.parse(dump.stdout) as { n: number }[]).reduce((a, r) => a + r.n, 0)).toBe(400);

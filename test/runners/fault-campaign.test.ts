@@ -26,7 +26,13 @@ describe('fault campaign, fast half (embedded store)', () => {
         const outcome = await runSchedule(schedule, embeddedTarget(tempDir()));
         expect(outcome.violations, describeSchedule(schedule)).toEqual([]);
       }),
-      { numRuns: runs, seed: Number(process.env.IDEMFLOW_CAMPAIGN_SEED ?? 14), ...(process.env.IDEMFLOW_CAMPAIGN_SCHEDULE ? { examples: [[JSON.parse(process.env.IDEMFLOW_CAMPAIGN_SCHEDULE)]] } : {}) },
+      {
+        numRuns: runs,
+        seed: Number(process.env.IDEMFLOW_CAMPAIGN_SEED ?? 14),
+        ...(process.env.IDEMFLOW_CAMPAIGN_SCHEDULE
+          ? { examples: [[JSON.parse(process.env.IDEMFLOW_CAMPAIGN_SCHEDULE)]] }
+          : {}),
+      },
     );
   }, 180_000);
 });

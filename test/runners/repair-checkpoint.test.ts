@@ -11,7 +11,12 @@ import { tempDir } from '../helpers/temp-dir.ts';
 const tables = { keyspace: 'idemflow_it', events: 'events', counts: 'counts' };
 const order: StepLetter[] = ['A', 'E'];
 const counts = (storeDir: string, table = tables.counts) =>
-  new Map(new EmbeddedStore(storeDir).table({ keyspace: tables.keyspace, table }).rows().map((r) => [JSON.stringify(r.key), Number(r.columns.measurements)]));
+  new Map(
+    new EmbeddedStore(storeDir)
+      .table({ keyspace: tables.keyspace, table })
+      .rows()
+      .map((r) => [JSON.stringify(r.key), Number(r.columns.measurements)]),
+  );
 const total = (rows: Map<string, number>) => [...rows.values()].reduce((a, b) => a + b, 0);
 /** How far a table is from the truth: the sum of the absolute differences, missing rows counted whole. */
 const distance = (rows: Map<string, number>, truth: Map<string, number>) => {
@@ -28,7 +33,10 @@ describe('repair --checkpoint: a resumed stream goes on from the repaired values
     const store = join(dir, 'store');
     const checkpoint = join(dir, 'ckpt');
     const env = { STEP_ORDER: order.join(''), STEP_INPUT: input, IT_RUN_ID: 'ck' };
-    const cli = ([command, ...args]: string[]) => runCli([command!, 'test/fixtures/step-order.ts', '--store', store, '--checkpoint', checkpoint, '-q', ...args], { env });
+    const cli = ([command, ...args]: string[]) =>
+      runCli([command!, 'test/fixtures/step-order.ts', '--store', store, '--checkpoint', checkpoint, '-q', ...args], {
+        env,
+      });
     const first = orderInput(input, 300, 'ck');
     const run = cli(['run', '--faults', 'duplicate=0.1', '--seed', '7']);
     expect(run.status, run.stderr).toBe(0);
@@ -59,14 +67,19 @@ describe('repair --checkpoint, randomized: crashes, duplicates and losses, then 
       const batchSize = random.int(40, 160);
       const first = orderInput(input, random.int(300, 900), `r${seed}`, random.int(3, 9));
       const crashAt = random.int(2, 4);
-      const faults = parseFaults(`duplicate=${random.int(5, 20) / 100},loss=${random.int(0, 5) / 100},lost-ack=0.1,crash-at=${crashAt}`);
+      const faults = parseFaults(
+        `duplicate=${random.int(5, 20) / 100},loss=${random.int(0, 5) / 100},lost-ack=0.1,crash-at=${crashAt}`,
+      );
       const crash = (batch: number): never => {
         throw new SimulatedCrash(batch);
       };
-      const run = (f = faults) => runLocal(pipeline, { store, checkpointDir, batchSize, faults: f, seed, crash, log: () => {} });
+      const run = (f = faults) =>
+        runLocal(pipeline, { store, checkpointDir, batchSize, faults: f, seed, crash, log: () => {} });
       await expect(run()).rejects.toBeInstanceOf(SimulatedCrash);
       // The crashed batch archived (some of) its events past the checkpoint: repairing now would count them twice.
-      await expect(repair(pipeline, { target: embeddedRepairTarget(store), checkpointDir })).rejects.toThrow(/stopped in the middle of a batch/);
+      await expect(repair(pipeline, { target: embeddedRepairTarget(store), checkpointDir })).rejects.toThrow(
+        /stopped in the middle of a batch/,
+      );
       await run();
       const truth = orderTruth(order, first, windowed);
       const repaired = await repair(pipeline, { target: embeddedRepairTarget(store), checkpointDir });
@@ -86,21 +99,59 @@ describe('a stream and a repair never work on one checkpoint at once', () => {
     const checkpoint = join(dir, 'ckpt');
     const { spawn } = await import('node:child_process');
     const { repoRoot } = await import('../helpers/run-cli.ts');
-    const stream = spawn(process.execPath, ['bin/idemflow.js', 'run', 'test/fixtures/slow-archived-stream.ts', '--store', store, '--checkpoint', checkpoint, '--batch-interval', '200', '-q'], { cwd: repoRoot, stdio: 'ignore' });
+    const stream = spawn(
+      process.execPath,
+      [
+        'bin/idemflow.js',
+        'run',
+        'test/fixtures/slow-archived-stream.ts',
+        '--store',
+        store,
+        '--checkpoint',
+        checkpoint,
+        '--batch-interval',
+        '200',
+        '-q',
+      ],
+      { cwd: repoRoot, stdio: 'ignore' },
+    );
     try {
       const deadline = Date.now() + 60_000;
-      while (!existsSync(join(checkpoint, 'checkpoint.json')) && Date.now() < deadline) await new Promise((r) => setTimeout(r, 200));
-      const refused = runCli(['repair', 'test/fixtures/slow-archived-stream.ts', '--store', store, '--checkpoint', checkpoint, '-q']);
+      while (!existsSync(join(checkpoint, 'checkpoint.json')) && Date.now() < deadline)
+        await new Promise((r) => setTimeout(r, 200));
+      const refused = runCli([
+        'repair',
+        'test/fixtures/slow-archived-stream.ts',
+        '--store',
+        store,
+        '--checkpoint',
+        checkpoint,
+        '-q',
+      ]);
       expect(refused.status).toBe(2);
-      expect(refused.stderr).toMatch(new RegExp(`^idemflow: the checkpoint folder ${checkpoint} .*pid ${stream.pid}.*idemflow run test/fixtures/slow-archived-stream\\.ts`));
+      expect(refused.stderr).toMatch(
+        new RegExp(
+          `^idemflow: the checkpoint folder ${checkpoint} .*pid ${stream.pid}.*idemflow run test/fixtures/slow-archived-stream\\.ts`,
+        ),
+      );
     } finally {
       const exited = new Promise((r) => stream.once('exit', r));
       stream.kill('SIGINT');
       await exited;
     }
-    const repaired = runCli(['repair', 'test/fixtures/slow-archived-stream.ts', '--store', store, '--checkpoint', checkpoint, '-q']);
+    const repaired = runCli([
+      'repair',
+      'test/fixtures/slow-archived-stream.ts',
+      '--store',
+      store,
+      '--checkpoint',
+      checkpoint,
+      '-q',
+    ]);
     expect(repaired.status, repaired.stderr).toBe(0);
-    expect(repaired.stdout).toMatch(/0 corrected, in [\d.]+ s\ncheckpoint state: [1-9]\d* entries from the system of record, 0 changed/);
+    expect(repaired.stdout).toMatch(
+      /0 corrected, in [\d.]+ s\ncheckpoint state: [1-9]\d* entries from the system of record, 0 changed/,
+    );
   }, 180_000);
 
   it('a repair that died after rewriting rows keeps the stream from resuming until a repair completes', async () => {
@@ -110,12 +161,25 @@ describe('a stream and a repair never work on one checkpoint at once', () => {
     const checkpointDir = join(dir, 'ckpt');
     const pipeline = orderedPipeline(order, input, tables).ir;
     orderInput(input, 300, 'dead');
-    await runLocal(pipeline, { store, checkpointDir, batchSize: 100, faults: parseFaults('duplicate=0.2'), log: () => {} });
+    await runLocal(pipeline, {
+      store,
+      checkpointDir,
+      batchSize: 100,
+      faults: parseFaults('duplicate=0.2'),
+      log: () => {},
+    });
     // What a repair killed with -9 between its row writes and its state rewrite leaves: its marker.
     const { spawnSync } = await import('node:child_process');
-    const dead = spawnSync(process.execPath, ['-e', 'process.stdout.write(String(process.pid))'], { encoding: 'utf8' }).stdout;
-    writeFileSync(join(checkpointDir, 'repair-pending.json'), JSON.stringify({ pid: Number(dead), pipeline: pipeline.name, since: '2026-01-01T00:00:00.000Z' }));
-    await expect(runLocal(pipeline, { store, checkpointDir, log: () => {} })).rejects.toThrow(`a repair of order-AE with checkpoint ${checkpointDir} (pid ${dead}, 2026-01-01T00:00:00.000Z) did not finish`);
+    const dead = spawnSync(process.execPath, ['-e', 'process.stdout.write(String(process.pid))'], {
+      encoding: 'utf8',
+    }).stdout;
+    writeFileSync(
+      join(checkpointDir, 'repair-pending.json'),
+      JSON.stringify({ pid: Number(dead), pipeline: pipeline.name, since: '2026-01-01T00:00:00.000Z' }),
+    );
+    await expect(runLocal(pipeline, { store, checkpointDir, log: () => {} })).rejects.toThrow(
+      `a repair of order-AE with checkpoint ${checkpointDir} (pid ${dead}, 2026-01-01T00:00:00.000Z) did not finish`,
+    );
     await expect(runLocal(pipeline, { store, checkpointDir, log: () => {} })).rejects.toThrow(/did not finish/);
     await repair(pipeline, { target: embeddedRepairTarget(store), checkpointDir });
     orderInput(input, 100, 'dead', 7, 300);

@@ -13,9 +13,17 @@ describe('repair worked a partition at a time on the embedded store', () => {
     const pipeline = archivedSensorCounts(settings).ir;
     const store = new EmbeddedStore(tempDir());
     // Lost acknowledgements replay batches: the log holds events more than once, the store keeps one of each.
-    const run = await runLocal(pipeline, { store, batchSize: 500, faults: parseFaults('lost-ack=0.4,loss=0.05,duplicate=0.05'), seed: 9, log: () => {} });
+    const run = await runLocal(pipeline, {
+      store,
+      batchSize: 500,
+      faults: parseFaults('lost-ack=0.4,loss=0.05,duplicate=0.05'),
+      seed: 9,
+      log: () => {},
+    });
     expect(run.injected.lostAck).toBeGreaterThan(0);
-    const logged = readFileSync(join(store.dir, 'embedded.events.jsonl'), 'utf8').split('\n').filter((l) => l !== '').length;
+    const logged = readFileSync(join(store.dir, 'embedded.events.jsonl'), 'utf8')
+      .split('\n')
+      .filter((l) => l !== '').length;
     expect(logged).toBeGreaterThan(settings.count);
     const truth = countsByKeyAndWindow(settings, 60_000);
     expect(truth.size).toBeGreaterThan(30 * 100);

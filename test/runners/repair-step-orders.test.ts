@@ -5,13 +5,25 @@ import { classify } from '../../compiler/strategy/classify.ts';
 import { EmbeddedStore } from '../../connectors/embedded/store.ts';
 import { embeddedRepairTarget, parseFaults, repair, runLocal } from '../../runners/local/index.ts';
 import { runCli } from '../helpers/run-cli.ts';
-import { everyOrder, orderedPipeline, orderInput, orderTruth, unrepairable, type StepLetter } from '../helpers/step-orders.ts';
+import {
+  everyOrder,
+  orderedPipeline,
+  orderInput,
+  orderTruth,
+  unrepairable,
+  type StepLetter,
+} from '../helpers/step-orders.ts';
 import { tempDir } from '../helpers/temp-dir.ts';
 
 const tables = { keyspace: 'idemflow_it', events: 'order_events', counts: 'order_counts' };
 /** Read from a fresh store each time: repair appends to the table's log behind any store already open. */
 const counts = (store: EmbeddedStore, table = tables.counts) =>
-  new Map(new EmbeddedStore(store.dir).table({ keyspace: tables.keyspace, table }).rows().map((r) => [JSON.stringify(r.key), Number(r.columns.measurements)]));
+  new Map(
+    new EmbeddedStore(store.dir)
+      .table({ keyspace: tables.keyspace, table })
+      .rows()
+      .map((r) => [JSON.stringify(r.key), Number(r.columns.measurements)]),
+  );
 
 describe('repair derives every step around the archive as the stream does', () => {
   for (const order of everyOrder) {
@@ -42,7 +54,8 @@ describe('repair derives every step around the archive as the stream does', () =
 });
 
 describe('idemflow repair, event time before the archive (the CLI, as reported)', () => {
-  const cli = (order: readonly StepLetter[], input: string, args: string[]) => runCli(args, { env: { STEP_ORDER: order.join(''), STEP_INPUT: input, IT_RUN_ID: 'cli' } });
+  const cli = (order: readonly StepLetter[], input: string, args: string[]) =>
+    runCli(args, { env: { STEP_ORDER: order.join(''), STEP_INPUT: input, IT_RUN_ID: 'cli' } });
   const fixture = 'test/fixtures/step-order.ts';
 
   it('withEventTime then archive: 2,000 lossy events repair to exactly 2,000; check calls it replay-safe only then', () => {

@@ -5,7 +5,9 @@ describe('SeededRandom', () => {
   it('is deterministic for a seed', () => {
     const a = new SeededRandom(42);
     const b = new SeededRandom(42);
-    expect(Array.from({ length: 20 }, () => a.int(0, 1_000))).toEqual(Array.from({ length: 20 }, () => b.int(0, 1_000)));
+    expect(Array.from({ length: 20 }, () => a.int(0, 1_000))).toEqual(
+      Array.from({ length: 20 }, () => b.int(0, 1_000)),
+    );
   });
 
   it('gives unrelated first draws for neighbouring seeds (the engine reseeds every batch)', () => {

@@ -7,7 +7,10 @@ const wait = (ms: number) => new Promise((r) => setTimeout(r, ms));
 describe('socket receiver backpressure', () => {
   it('stops reading while its queue is full, so the rest waits at the sender instead of in memory', async () => {
     const total = 400_000; // ~10 MB: more than loopback socket buffers hold
-    const sender = await lineSender(Array.from({ length: total }, (_, i) => `line-${String(i).padStart(16, '0')}`), { burst: 5_000 });
+    const sender = await lineSender(
+      Array.from({ length: total }, (_, i) => `line-${String(i).padStart(16, '0')}`),
+      { burst: 5_000 },
+    );
     const receiver = new SocketReceiver({ host: '127.0.0.1', port: sender.port, log: () => {}, maxQueued: 1_000 });
     await receiver.start();
     try {

@@ -20,7 +20,11 @@ describe('--until-idle', () => {
       },
     });
     const result = await runLocal(source.socket({ host: '127.0.0.1', port: sender.port }).sink(slow).ir, {
-      store: new EmbeddedStore(tempDir()), batchSize: 1_000, batchIntervalMs: 100, untilIdleMs: 800, log: () => {},
+      store: new EmbeddedStore(tempDir()),
+      batchSize: 1_000,
+      batchIntervalMs: 100,
+      untilIdleMs: 800,
+      log: () => {},
     });
     await sender.close();
     expect(result.stopped).toBe('idle');

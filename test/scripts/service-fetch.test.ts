@@ -20,7 +20,9 @@ const quickStartTimeoutMs = 12_000;
 function fakeTools(dir: string): string {
   const bin = join(dir, 'bin');
   mkdirSync(bin);
-  writeFileSync(join(bin, 'mvn'), `#!/bin/sh
+  writeFileSync(
+    join(bin, 'mvn'),
+    `#!/bin/sh
 # mvn -v answers at once; a fetch of a pom named *slow* takes ${slowFetchSeconds} s; each leaves one jar.
 for arg; do
   case "$arg" in
@@ -31,7 +33,8 @@ for arg; do
 done
 [ -n "$slow" ] && sleep ${slowFetchSeconds}
 touch "$out/server.jar"
-`);
+`,
+  );
   writeFileSync(join(bin, 'java'), `#!/bin/sh\nexec "${process.execPath}" "$@"\n`);
   chmodSync(join(bin, 'mvn'), 0o755);
   chmodSync(join(bin, 'java'), 0o755);
@@ -39,7 +42,12 @@ touch "$out/server.jar"
 }
 
 /** A service whose "server" is a TCP listener on `port`, ready once the port answers. */
-function tcpService(name: string, port: number, startTimeoutMs: number, portOpen: (port: number) => Promise<boolean>): ServiceSpec {
+function tcpService(
+  name: string,
+  port: number,
+  startTimeoutMs: number,
+  portOpen: (port: number) => Promise<boolean>,
+): ServiceSpec {
   return {
     name,
     port,

@@ -11,11 +11,17 @@ function listenerSpec(name: string, port: number): ServiceSpec {
   mkdirSync(lib, { recursive: true });
   writeFileSync(join(lib, '.complete'), 'test');
   const program = join(cacheDir, name, 'Listen.java');
-  writeFileSync(program, `public class Listen { public static void main(String[] a) throws Exception {
+  writeFileSync(
+    program,
+    `public class Listen { public static void main(String[] a) throws Exception {
     java.net.ServerSocket s = new java.net.ServerSocket(Integer.parseInt(a[0]), 50, java.net.InetAddress.getByName("${host}"));
-    while (true) s.accept().close(); } }`);
+    while (true) s.accept().close(); } }`,
+  );
   return {
-    name, port, pom: 'unused.xml', startTimeoutMs: 60_000,
+    name,
+    port,
+    pom: 'unused.xml',
+    startTimeoutMs: 60_000,
     prepare() {},
     javaArgs: () => [program, String(port)],
     ready: async () => {

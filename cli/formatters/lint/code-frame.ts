@@ -10,7 +10,8 @@ export function codeFrame(text: string, line: number, column: number, context = 
   for (let n = first; n <= last; n++) {
     const marker = n === line ? pc.red('>') : ' ';
     out.push(`  ${marker} ${pc.dim(`${String(n).padStart(width)} |`)} ${lines[n - 1]?.replace(/\r$/, '') ?? ''}`);
-    if (n === line) out.push(`    ${' '.repeat(width)} ${pc.dim('|')} ${' '.repeat(Math.max(0, column - 1))}${pc.red('^')}`);
+    if (n === line)
+      out.push(`    ${' '.repeat(width)} ${pc.dim('|')} ${' '.repeat(Math.max(0, column - 1))}${pc.red('^')}`);
   }
   return out.join('\n');
 }

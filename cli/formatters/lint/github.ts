@@ -11,7 +11,12 @@ const escapeProperty = (s: string) => escapeData(s).replace(/:/g, '%3A').replace
 export const github: LintFormatter = (result) =>
   active(result)
     .map((f) => {
-      const props = [`file=${escapeProperty(displayPath(f.location.file))}`, `line=${f.location.line}`, `col=${f.location.column}`, `title=${escapeProperty(`${f.code} ${f.rule}`)}`];
+      const props = [
+        `file=${escapeProperty(displayPath(f.location.file))}`,
+        `line=${f.location.line}`,
+        `col=${f.location.column}`,
+        `title=${escapeProperty(`${f.code} ${f.rule}`)}`,
+      ];
       return `::${command[f.severity]} ${props.join(',')}::${escapeData(`${f.message}\nfix: ${f.fix}`)}`;
     })
     .join('\n');

@@ -24,7 +24,9 @@ export const pretty: LintFormatter = (result) => {
   const texts = new Map<string, string>();
   for (const f of active(result)) {
     const { file, line, column } = f.location;
-    out.push(`${pc.bold(`${displayPath(file)}:${line}:${column}`)}  ${paint[f.severity](f.severity)}  ${pc.bold(f.code)} ${pc.dim(f.rule)}`);
+    out.push(
+      `${pc.bold(`${displayPath(file)}:${line}:${column}`)}  ${paint[f.severity](f.severity)}  ${pc.bold(f.code)} ${pc.dim(f.rule)}`,
+    );
     out.push(`  ${f.message}`);
     out.push(codeFrame(readText(file, texts), line, column));
     out.push(`  ${pc.green('fix:')} ${f.fix}`);
@@ -33,8 +35,18 @@ export const pretty: LintFormatter = (result) => {
   const c = lintCounts(result);
   const mark = c.error > 0 ? pc.red('✖') : pc.green('✔');
   const suppressed = c.suppressed > 0 ? ` (${c.suppressed} suppressed)` : '';
-  out.push(`${mark} ${plural(result.files.length, 'file')}, ${plural(result.pipelines, 'pipeline')}: ${plural(c.error, 'error')}, ${plural(c.warning, 'warning')}, ${plural(c.note, 'note')}${suppressed}`);
-  if (result.tsconfigs) out.push(pc.dim(`  compiler options: ${result.tsconfigs.length === 0 ? 'built-in defaults (no tsconfig.json above the files)' : result.tsconfigs.map(displayPath).join(', ')}`));
-  if (result.skippedTests) out.push(pc.dim(`  ${plural(result.skippedTests, 'test or example file')} not linted (--include-tests lints them)`));
+  out.push(
+    `${mark} ${plural(result.files.length, 'file')}, ${plural(result.pipelines, 'pipeline')}: ${plural(c.error, 'error')}, ${plural(c.warning, 'warning')}, ${plural(c.note, 'note')}${suppressed}`,
+  );
+  if (result.tsconfigs)
+    out.push(
+      pc.dim(
+        `  compiler options: ${result.tsconfigs.length === 0 ? 'built-in defaults (no tsconfig.json above the files)' : result.tsconfigs.map(displayPath).join(', ')}`,
+      ),
+    );
+  if (result.skippedTests)
+    out.push(
+      pc.dim(`  ${plural(result.skippedTests, 'test or example file')} not linted (--include-tests lints them)`),
+    );
   return out.join('\n');
 };

@@ -14,7 +14,10 @@ function ruleDescriptor(meta: (typeof allRuleMeta)[number]): Sarif.ReportingDesc
     name: meta.name,
     shortDescription: { text: meta.description },
     fullDescription: { text: meta.description },
-    help: { text: fixes.join('\n'), markdown: `See docs/diagnostics/${meta.code}.md.\n\n${fixes.map((f) => `- ${f}`).join('\n')}` },
+    help: {
+      text: fixes.join('\n'),
+      markdown: `See docs/diagnostics/${meta.code}.md.\n\n${fixes.map((f) => `- ${f}`).join('\n')}`,
+    },
     defaultConfiguration: { level: level[meta.severity] },
     properties: { tags: ['replay-safety', 'idempotency'] },
   };

@@ -18,7 +18,8 @@ function receiverSymbol(call: ts.CallExpression, checker: ts.TypeChecker): ts.Sy
   if (!ts.isPropertyAccessExpression(callee) || !bufferMethods.has(callee.name.text)) return undefined;
   const receiver = callee.expression;
   if (ts.isIdentifier(receiver)) return checker.getSymbolAtLocation(receiver);
-  if (ts.isPropertyAccessExpression(receiver) && receiver.expression.kind === ts.SyntaxKind.ThisKeyword) return checker.getSymbolAtLocation(receiver.name);
+  if (ts.isPropertyAccessExpression(receiver) && receiver.expression.kind === ts.SyntaxKind.ThisKeyword)
+    return checker.getSymbolAtLocation(receiver.name);
   return undefined;
 }
 
@@ -32,7 +33,8 @@ function symbolsRead(fn: FunctionNode, checker: ts.TypeChecker, depth = 0): Set<
     }
     if (ts.isCallExpression(node) && depth < 1) {
       const callee = resolveCallee(node, checker);
-      if (callee.kind === 'function' && callee.node !== fn) for (const s of symbolsRead(callee.node, checker, depth + 1)) read.add(s);
+      if (callee.kind === 'function' && callee.node !== fn)
+        for (const s of symbolsRead(callee.node, checker, depth + 1)) read.add(s);
     }
     ts.forEachChild(node, visit);
   };
@@ -45,9 +47,18 @@ function timersIn(file: ts.SourceFile, checker: ts.TypeChecker): { call: ts.Call
   if (!/\bset(Interval|Timeout)\b/.test(file.text)) return [];
   const found: { call: ts.CallExpression; fn: FunctionNode }[] = [];
   const visit = (node: ts.Node): void => {
-    if (ts.isCallExpression(node) && ts.isIdentifier(node.expression) && timerFunctions.has(node.expression.text) && node.arguments[0]) {
+    if (
+      ts.isCallExpression(node) &&
+      ts.isIdentifier(node.expression) &&
+      timerFunctions.has(node.expression.text) &&
+      node.arguments[0]
+    ) {
       const callback = node.arguments[0];
-      const resolved = isFunctionNode(callback) ? callback : ts.isIdentifier(callback) || ts.isPropertyAccessExpression(callback) ? nameToFunction(callback, checker) : undefined;
+      const resolved = isFunctionNode(callback)
+        ? callback
+        : ts.isIdentifier(callback) || ts.isPropertyAccessExpression(callback)
+          ? nameToFunction(callback, checker)
+          : undefined;
       if (resolved) found.push({ call: node, fn: resolved });
     }
     ts.forEachChild(node, visit);
@@ -56,7 +67,10 @@ function timersIn(file: ts.SourceFile, checker: ts.TypeChecker): { call: ts.Call
   return found;
 }
 
-function nameToFunction(name: ts.Identifier | ts.PropertyAccessExpression, checker: ts.TypeChecker): FunctionNode | undefined {
+function nameToFunction(
+  name: ts.Identifier | ts.PropertyAccessExpression,
+  checker: ts.TypeChecker,
+): FunctionNode | undefined {
   const resolved = resolveName(ts.isIdentifier(name) ? name : name.name, checker);
   return resolved.kind === 'function' ? resolved.node : undefined;
 }
@@ -74,7 +88,8 @@ export function bufferedWrites(handler: FunctionNode, checker: ts.TypeChecker): 
   const visit = (node: ts.Node): void => {
     if (ts.isCallExpression(node)) {
       const symbol = receiverSymbol(node, checker);
-      const declaredInside = symbol?.valueDeclaration && ts.findAncestor(symbol.valueDeclaration, (n) => n === handler) !== undefined;
+      const declaredInside =
+        symbol?.valueDeclaration && ts.findAncestor(symbol.valueDeclaration, (n) => n === handler) !== undefined;
       const timer = symbol && !declaredInside ? timers.find((t) => t.reads.has(symbol)) : undefined;
       if (timer) found.push({ put: node, timer: timer.call });
     }

@@ -17,7 +17,10 @@ export function nodesStartingAt(file: ts.SourceFile, at: SourceLocation): ts.Nod
   const visit = (node: ts.Node): void => {
     if (node.pos > pos || node.end <= pos) return;
     // `export function f` is placed by the lint at `function`, after its modifiers.
-    const start = ts.isFunctionDeclaration(node) && node.modifiers ? node.modifiers.end + (/^\s*/.exec(file.text.slice(node.modifiers.end))?.[0].length ?? 0) : node.getStart(file);
+    const start =
+      ts.isFunctionDeclaration(node) && node.modifiers
+        ? node.modifiers.end + (/^\s*/.exec(file.text.slice(node.modifiers.end))?.[0].length ?? 0)
+        : node.getStart(file);
     if (start === pos || node.getStart(file) === pos) found.unshift(node);
     ts.forEachChild(node, visit);
   };

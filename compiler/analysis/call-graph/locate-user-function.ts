@@ -9,7 +9,8 @@ import { locationOfNode } from './value-origin.ts';
 export type FunctionPick = { readonly argument: number } | { readonly property: readonly string[] };
 
 function unwrap(node: ts.Expression): ts.Expression {
-  while (ts.isParenthesizedExpression(node) || ts.isAsExpression(node) || ts.isSatisfiesExpression(node)) node = node.expression;
+  while (ts.isParenthesizedExpression(node) || ts.isAsExpression(node) || ts.isSatisfiesExpression(node))
+    node = node.expression;
   return node;
 }
 
@@ -50,7 +51,11 @@ function callAt(file: ts.SourceFile, at: SourceLocation): ts.CallExpression | un
  * result is the position the lint gives the same function, so both then
  * read it, and follow its helpers, the same way.
  */
-export function userFunctionLocation(programs: ProgramSource, at: SourceLocation | undefined, pick: FunctionPick): SourceLocation | undefined {
+export function userFunctionLocation(
+  programs: ProgramSource,
+  at: SourceLocation | undefined,
+  pick: FunctionPick,
+): SourceLocation | undefined {
   if (!at) return undefined;
   const program = programs.programOf(at.file);
   const file = program?.getSourceFile(at.file);

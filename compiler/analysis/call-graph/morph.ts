@@ -8,7 +8,12 @@ import { valueOrigins, type ValueOrigins } from './value-origin.ts';
  * the compiler sees it. ts-morph bundles its own TypeScript, whose syntax
  * kinds are the compiler's: the graph reads those nodes as they are.
  */
-export function graphOf(node: Node): { readonly origins: ValueOrigins; readonly contexts: ReplayContexts; readonly node: ts.Node; readonly checker: ts.TypeChecker } {
+export function graphOf(node: Node): {
+  readonly origins: ValueOrigins;
+  readonly contexts: ReplayContexts;
+  readonly node: ts.Node;
+  readonly checker: ts.TypeChecker;
+} {
   const program = node.getProject().getProgram().compilerObject as unknown as ts.Program;
   return {
     origins: valueOrigins(program),

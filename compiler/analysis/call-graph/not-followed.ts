@@ -22,9 +22,21 @@ interface Checked {
 function sinkFunctions(sink: SinkNode): Checked[] {
   const label = SinkNode.label(sink);
   const found: Checked[] = [];
-  if (sink.id?.from.type === 'fn') found.push({ role: `the event id of ${label}`, fn: sink.id.from.fn, at: sink.location, pick: { property: ['id'] } });
+  if (sink.id?.from.type === 'fn')
+    found.push({
+      role: `the event id of ${label}`,
+      fn: sink.id.from.fn,
+      at: sink.location,
+      pick: { property: ['id'] },
+    });
   for (const column of sink.key) {
-    if (column.from.type === 'fn') found.push({ role: `key column \`${column.column}\` of ${label}`, fn: column.from.fn, at: sink.location, pick: { property: ['key', column.column] } });
+    if (column.from.type === 'fn')
+      found.push({
+        role: `key column \`${column.column}\` of ${label}`,
+        fn: column.from.fn,
+        at: sink.location,
+        pick: { property: ['key', column.column] },
+      });
   }
   return found;
 }
@@ -36,7 +48,8 @@ function checkedFunctions(pipeline: PipelineNode): Checked[] {
   for (const step of pipeline.steps) {
     if (step.kind === 'EventTime') found.push({ role: 'the event time', fn: step.fn, at: step.location, pick: first });
     if (step.kind === 'Filter') found.push({ role: 'the filter', fn: step.fn, at: step.location, pick: first });
-    if (step.kind === 'GroupBy' && step.by.type === 'fn') found.push({ role: 'the group key', fn: step.by.fn, at: step.location, pick: first });
+    if (step.kind === 'GroupBy' && step.by.type === 'fn')
+      found.push({ role: 'the group key', fn: step.by.fn, at: step.location, pick: first });
     if (step.kind === 'Archive') found.push(...sinkFunctions(step.sink));
   }
   return [...found, ...sinkFunctions(pipeline.sink)];
@@ -53,7 +66,8 @@ export function notFollowedIn(pipeline: PipelineNode, programs: ProgramSource): 
     const location = fn.location ?? userFunctionLocation(programs, at, pick);
     const analysis = analyzeFunction(fn.source, new Map(), 0, location, programs);
     if (analysis.result) continue;
-    for (const note of analysis.notFollowed) out.push({ role, what: note.what, why: note.why, location: locationOfNode(note.at) });
+    for (const note of analysis.notFollowed)
+      out.push({ role, what: note.what, why: note.why, location: locationOfNode(note.at) });
   }
   return out;
 }

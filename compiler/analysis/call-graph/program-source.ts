@@ -18,8 +18,15 @@ export interface ProgramSource {
  * random calls are recognised by name anyway.
  */
 const diskOptions: ts.CompilerOptions = {
-  allowJs: true, noLib: true, types: [], noEmit: true, skipLibCheck: true, allowImportingTsExtensions: true,
-  target: ts.ScriptTarget.ES2022, module: ts.ModuleKind.NodeNext, moduleResolution: ts.ModuleResolutionKind.NodeNext,
+  allowJs: true,
+  noLib: true,
+  types: [],
+  noEmit: true,
+  skipLibCheck: true,
+  allowImportingTsExtensions: true,
+  target: ts.ScriptTarget.ES2022,
+  module: ts.ModuleKind.NodeNext,
+  moduleResolution: ts.ModuleResolutionKind.NodeNext,
 };
 
 /** A compiler host that resolves relative imports only: packages are judged by name, as the lint judges their declarations. */
@@ -27,7 +34,9 @@ function ownModulesOnly(): ts.CompilerHost {
   const host = ts.createCompilerHost(diskOptions, true);
   host.resolveModuleNameLiterals = (literals, containingFile, redirected, options) =>
     literals.map((literal) =>
-      /^\.{1,2}\//.test(literal.text) ? ts.resolveModuleName(literal.text, containingFile, options, host, undefined, redirected) : { resolvedModule: undefined },
+      /^\.{1,2}\//.test(literal.text)
+        ? ts.resolveModuleName(literal.text, containingFile, options, host, undefined, redirected)
+        : { resolvedModule: undefined },
     );
   return host;
 }
@@ -40,7 +49,11 @@ class DiskPrograms implements ProgramSource {
   programOf(file: string): ts.Program | undefined {
     if (this.#byFile.has(file)) return this.#byFile.get(file);
     const known = [...this.#byFile.values()].find((p) => p?.getSourceFile(file));
-    const program = known ?? (existsSync(file) ? ts.createProgram({ rootNames: [file], options: diskOptions, host: ownModulesOnly(), oldProgram: this.#last }) : undefined);
+    const program =
+      known ??
+      (existsSync(file)
+        ? ts.createProgram({ rootNames: [file], options: diskOptions, host: ownModulesOnly(), oldProgram: this.#last })
+        : undefined);
     if (program && !known) {
       program.getTypeChecker(); // binds every file, which also sets the parent links the analysis walks
       this.#last = program;

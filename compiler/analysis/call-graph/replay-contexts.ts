@@ -6,7 +6,13 @@ import { locationOfNode, maxCallDepth } from './value-origin.ts';
 
 /** Why a function may run again for the same input: it is (or is called by) a Kafka handler or a retried callback. */
 export type ReplayContext =
-  | { readonly kind: 'kafka'; readonly handler: 'eachMessage' | 'eachBatch'; readonly autoCommit: boolean; readonly registeredAt: ts.Node; readonly via: readonly string[] }
+  | {
+      readonly kind: 'kafka';
+      readonly handler: 'eachMessage' | 'eachBatch';
+      readonly autoCommit: boolean;
+      readonly registeredAt: ts.Node;
+      readonly via: readonly string[];
+    }
   | { readonly kind: 'retry'; readonly helper: string; readonly calledAt: ts.Node; readonly via: readonly string[] };
 
 /** A kafkajs handler as registered: `consumer.run({ eachMessage: handle })`, with the function that runs. */
@@ -20,9 +26,20 @@ export interface RegisteredHandler {
 const isLibrary = (file: ts.SourceFile) => file.isDeclarationFile || /[\\/]node_modules[\\/]/.test(file.fileName);
 
 function unwrap(node: ts.Expression): ts.Expression {
-  while (ts.isParenthesizedExpression(node) || ts.isAsExpression(node) || ts.isSatisfiesExpression(node) || ts.isNonNullExpression(node)) node = node.expression;
+  while (
+    ts.isParenthesizedExpression(node) ||
+    ts.isAsExpression(node) ||
+    ts.isSatisfiesExpression(node) ||
+    ts.isNonNullExpression(node)
+  )
+    node = node.expression;
   // `this.handle.bind(this)` runs `this.handle`.
-  if (ts.isCallExpression(node) && ts.isPropertyAccessExpression(node.expression) && node.expression.name.text === 'bind') return unwrap(node.expression.expression);
+  if (
+    ts.isCallExpression(node) &&
+    ts.isPropertyAccessExpression(node.expression) &&
+    node.expression.name.text === 'bind'
+  )
+    return unwrap(node.expression.expression);
   return node;
 }
 
@@ -39,7 +56,10 @@ export class ReplayContexts {
   readonly #handlers: RegisteredHandler[] = [];
   readonly #retries = new Map<FunctionNode, number | undefined>();
 
-  constructor(private readonly program: ts.Program, private readonly checker: ts.TypeChecker) {
+  constructor(
+    private readonly program: ts.Program,
+    private readonly checker: ts.TypeChecker,
+  ) {
     const queue: [FunctionNode, ReplayContext, number][] = [];
     const files = program.getSourceFiles().filter((f) => !isLibrary(f));
     const wrappers = this.#retryWrapperNames(files);
@@ -53,7 +73,8 @@ export class ReplayContexts {
       if (this.#reached.has(fn)) continue;
       this.#reached.set(fn, context);
       if (depth >= maxCallDepth) continue;
-      for (const [callee, name] of this.#callees(fn)) queue.push([callee, { ...context, via: [...context.via, name] }, depth + 1]);
+      for (const [callee, name] of this.#callees(fn))
+        queue.push([callee, { ...context, via: [...context.via, name] }, depth + 1]);
     }
   }
 
@@ -86,7 +107,12 @@ export class ReplayContexts {
       if (!/\bcatch\b/.test(file.text)) continue;
       const visit = (node: ts.Node): void => {
         if (isFunctionNode(node) && node.parameters.length > 0 && this.retriedParameter(node) !== undefined) {
-          const name = ts.isFunctionDeclaration(node) || ts.isMethodDeclaration(node) ? node.name : ts.isVariableDeclaration(node.parent) ? node.parent.name : undefined;
+          const name =
+            ts.isFunctionDeclaration(node) || ts.isMethodDeclaration(node)
+              ? node.name
+              : ts.isVariableDeclaration(node.parent)
+                ? node.parent.name
+                : undefined;
           if (name && ts.isIdentifier(name)) names.add(name.text);
         }
         ts.forEachChild(node, visit);
@@ -96,7 +122,11 @@ export class ReplayContexts {
     return names;
   }
 
-  #findRoots(file: ts.SourceFile, wrappers: ReadonlySet<string>, root: (fn: FunctionNode, context: ReplayContext) => void): void {
+  #findRoots(
+    file: ts.SourceFile,
+    wrappers: ReadonlySet<string>,
+    root: (fn: FunctionNode, context: ReplayContext) => void,
+  ): void {
     const visit = (node: ts.Node): void => {
       if (ts.isCallExpression(node)) {
         this.#kafkaRoots(node, root);
@@ -111,12 +141,22 @@ export class ReplayContexts {
   #kafkaRoots(call: ts.CallExpression, root: (fn: FunctionNode, context: ReplayContext) => void): void {
     const options = call.arguments[0];
     if (calleeName(call.expression)?.getText() !== 'run' || !options || !ts.isObjectLiteralExpression(options)) return;
-    const autoCommitProp = options.properties.find((p) => p.name && ts.isIdentifier(p.name) && p.name.text === 'autoCommit');
-    const autoCommit = !(autoCommitProp && ts.isPropertyAssignment(autoCommitProp) && autoCommitProp.initializer.kind === ts.SyntaxKind.FalseKeyword);
+    const autoCommitProp = options.properties.find(
+      (p) => p.name && ts.isIdentifier(p.name) && p.name.text === 'autoCommit',
+    );
+    const autoCommit = !(
+      autoCommitProp &&
+      ts.isPropertyAssignment(autoCommitProp) &&
+      autoCommitProp.initializer.kind === ts.SyntaxKind.FalseKeyword
+    );
     for (const property of options.properties) {
       const kind = property.name && ts.isIdentifier(property.name) ? property.name.text : '';
       if (kind !== 'eachMessage' && kind !== 'eachBatch') continue;
-      const fn = ts.isMethodDeclaration(property) ? property : ts.isPropertyAssignment(property) || ts.isShorthandPropertyAssignment(property) ? this.#functionOf(ts.isPropertyAssignment(property) ? property.initializer : property.name) : undefined;
+      const fn = ts.isMethodDeclaration(property)
+        ? property
+        : ts.isPropertyAssignment(property) || ts.isShorthandPropertyAssignment(property)
+          ? this.#functionOf(ts.isPropertyAssignment(property) ? property.initializer : property.name)
+          : undefined;
       if (!fn) continue;
       this.#handlers.push({ fn, kind, autoCommit, registeredAt: property });
       root(fn, { kind: 'kafka', handler: kind, autoCommit, registeredAt: property, via: [] });
@@ -132,7 +172,13 @@ export class ReplayContexts {
     const index = this.retriedParameter(resolved.node);
     const argument = index === undefined ? undefined : call.arguments[index];
     const fn = argument && this.#functionOf(argument);
-    if (fn) root(fn, { kind: 'retry', helper: calleeName(call.expression)?.getText() ?? 'a retry wrapper', calledAt: call, via: [] });
+    if (fn)
+      root(fn, {
+        kind: 'retry',
+        helper: calleeName(call.expression)?.getText() ?? 'a retry wrapper',
+        calledAt: call,
+        via: [],
+      });
   }
 
   /** The function an expression stands for: written inline, or named (a const, a declaration, a method). */
@@ -149,7 +195,11 @@ export class ReplayContexts {
     let body: ts.Node | undefined = fn.body;
     if (body && ts.isBlock(body) && body.statements.length === 1) {
       const only = body.statements[0]!;
-      body = ts.isReturnStatement(only) ? only.expression : ts.isExpressionStatement(only) ? only.expression : undefined;
+      body = ts.isReturnStatement(only)
+        ? only.expression
+        : ts.isExpressionStatement(only)
+          ? only.expression
+          : undefined;
     }
     while (body && (ts.isAwaitExpression(body) || ts.isParenthesizedExpression(body))) body = body.expression;
     if (!body || !ts.isCallExpression(body)) return undefined;
@@ -163,7 +213,8 @@ export class ReplayContexts {
     const visit = (node: ts.Node): void => {
       if (ts.isCallExpression(node)) {
         const resolved = resolveCallee(node, this.checker);
-        if (resolved.kind === 'function' && resolved.node !== fn) found.push([resolved.node, calleeName(node.expression)?.getText() ?? 'a function']);
+        if (resolved.kind === 'function' && resolved.node !== fn)
+          found.push([resolved.node, calleeName(node.expression)?.getText() ?? 'a function']);
         for (const argument of node.arguments) {
           if (!ts.isIdentifier(argument) && !ts.isPropertyAccessExpression(argument)) continue;
           const named = this.#functionOf(argument);
@@ -183,7 +234,8 @@ function withRenames(file: ts.SourceFile, wrappers: ReadonlySet<string>): Set<st
   for (const statement of file.statements) {
     const bindings = ts.isImportDeclaration(statement) ? statement.importClause?.namedBindings : undefined;
     if (!bindings || !ts.isNamedImports(bindings)) continue;
-    for (const element of bindings.elements) if (element.propertyName && wrappers.has(element.propertyName.text)) names.add(element.name.text);
+    for (const element of bindings.elements)
+      if (element.propertyName && wrappers.has(element.propertyName.text)) names.add(element.name.text);
   }
   return names;
 }

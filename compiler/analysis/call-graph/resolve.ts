@@ -16,10 +16,19 @@ export type Resolved =
   | { readonly kind: 'other' };
 
 export const isFunctionNode = (node: ts.Node): node is FunctionNode =>
-  ts.isFunctionDeclaration(node) || ts.isMethodDeclaration(node) || ts.isArrowFunction(node) || ts.isFunctionExpression(node);
+  ts.isFunctionDeclaration(node) ||
+  ts.isMethodDeclaration(node) ||
+  ts.isArrowFunction(node) ||
+  ts.isFunctionExpression(node);
 
 function unwrap(node: ts.Expression): ts.Expression {
-  while (ts.isParenthesizedExpression(node) || ts.isAsExpression(node) || ts.isSatisfiesExpression(node) || ts.isNonNullExpression(node)) node = node.expression;
+  while (
+    ts.isParenthesizedExpression(node) ||
+    ts.isAsExpression(node) ||
+    ts.isSatisfiesExpression(node) ||
+    ts.isNonNullExpression(node)
+  )
+    node = node.expression;
   return node;
 }
 
@@ -28,7 +37,8 @@ const isLibrary = (file: ts.SourceFile) => file.isDeclarationFile || /[\\/]node_
 /** The symbol a name refers to, through imports, renames and re-exports (`export { x as y } from './z'`). */
 export function symbolOf(name: ts.Node, checker: ts.TypeChecker): ts.Symbol | undefined {
   let symbol = checker.getSymbolAtLocation(name);
-  if (!symbol && ts.isShorthandPropertyAssignment(name.parent) && name.parent.name === name) symbol = checker.getShorthandAssignmentValueSymbol(name.parent);
+  if (!symbol && ts.isShorthandPropertyAssignment(name.parent) && name.parent.name === name)
+    symbol = checker.getShorthandAssignmentValueSymbol(name.parent);
   if (symbol && symbol.flags & ts.SymbolFlags.Alias) symbol = checker.getAliasedSymbol(symbol);
   return symbol;
 }
@@ -44,14 +54,16 @@ export function calleeName(callee: ts.Expression): ts.Node | undefined {
 /** The declaration a name refers to, classified. Functions are followed through `const f = …` and object properties. */
 export function resolveName(name: ts.Node, checker: ts.TypeChecker): Resolved {
   let symbol = checker.getSymbolAtLocation(name);
-  if (!symbol && ts.isShorthandPropertyAssignment(name.parent) && name.parent.name === name) symbol = checker.getShorthandAssignmentValueSymbol(name.parent);
+  if (!symbol && ts.isShorthandPropertyAssignment(name.parent) && name.parent.name === name)
+    symbol = checker.getShorthandAssignmentValueSymbol(name.parent);
   if (symbol && symbol.flags & ts.SymbolFlags.Alias) {
     // A package's export (`'node:crypto'`, `'uuid'`) is a library's, whether or not its types are installed.
     if (isPackageImport(symbol)) return { kind: 'external' };
     symbol = checker.getAliasedSymbol(symbol);
   }
   const declaration = symbol?.valueDeclaration ?? symbol?.declarations?.[0];
-  if (!symbol || !declaration) return { kind: 'unresolved', why: 'its declaration was not found (an unresolved import or an undeclared name)' };
+  if (!symbol || !declaration)
+    return { kind: 'unresolved', why: 'its declaration was not found (an unresolved import or an undeclared name)' };
   if (isLibrary(declaration.getSourceFile())) return { kind: 'external' };
   if (ts.isSourceFile(declaration) || ts.isModuleDeclaration(declaration)) return { kind: 'module' };
   return classify(declaration);
@@ -60,11 +72,16 @@ export function resolveName(name: ts.Node, checker: ts.TypeChecker): Resolved {
 function isPackageImport(alias: ts.Symbol): boolean {
   const declaration = alias.declarations?.[0];
   const from = declaration && ts.findAncestor(declaration, ts.isImportDeclaration);
-  return from !== undefined && ts.isStringLiteral(from.moduleSpecifier) && !/^\.{0,2}\//.test(from.moduleSpecifier.text);
+  return (
+    from !== undefined && ts.isStringLiteral(from.moduleSpecifier) && !/^\.{0,2}\//.test(from.moduleSpecifier.text)
+  );
 }
 
 function classify(declaration: ts.Node): Resolved {
-  if (isFunctionNode(declaration)) return declaration.body ? { kind: 'function', node: declaration } : { kind: 'unresolved', why: 'it is declared without a body' };
+  if (isFunctionNode(declaration))
+    return declaration.body
+      ? { kind: 'function', node: declaration }
+      : { kind: 'unresolved', why: 'it is declared without a body' };
   if (ts.isParameter(declaration) || ts.isBindingElement(declaration)) return { kind: 'parameter', node: declaration };
   if (ts.isVariableDeclaration(declaration)) {
     const init = declaration.initializer && unwrap(declaration.initializer);
@@ -93,7 +110,10 @@ export function resolveCallee(call: ts.CallExpression | ts.NewExpression, checke
   if (receiver.kind !== ts.SyntaxKind.ThisKeyword) {
     if (!ts.isIdentifier(receiver)) return { kind: 'other' };
     const owner = resolveName(receiver, checker);
-    const objectLiteral = owner.kind === 'variable' && owner.node.initializer !== undefined && ts.isObjectLiteralExpression(unwrap(owner.node.initializer));
+    const objectLiteral =
+      owner.kind === 'variable' &&
+      owner.node.initializer !== undefined &&
+      ts.isObjectLiteralExpression(unwrap(owner.node.initializer));
     if (owner.kind === 'external') return owner;
     if (owner.kind !== 'module' && !objectLiteral) return { kind: 'other' };
   }

@@ -1,11 +1,17 @@
 import ts from 'typescript';
 import { symbolOf, type FunctionNode } from './resolve.ts';
 
-const isLoop = (node: ts.Node) => ts.isForStatement(node) || ts.isForOfStatement(node) || ts.isForInStatement(node) || ts.isWhileStatement(node) || ts.isDoStatement(node);
+const isLoop = (node: ts.Node) =>
+  ts.isForStatement(node) ||
+  ts.isForOfStatement(node) ||
+  ts.isForInStatement(node) ||
+  ts.isWhileStatement(node) ||
+  ts.isDoStatement(node);
 
 /** `for (const item of items) { try { await op(item) } … }` moves on to the next item: a loop over inputs, not a retry. */
 function usesLoopVariable(call: ts.Node, loop: ts.Node): boolean {
-  if (!(ts.isForOfStatement(loop) || ts.isForInStatement(loop)) || !ts.isVariableDeclarationList(loop.initializer)) return false;
+  if (!(ts.isForOfStatement(loop) || ts.isForInStatement(loop)) || !ts.isVariableDeclarationList(loop.initializer))
+    return false;
   const names: string[] = [];
   const collect = (name: ts.BindingName): void => {
     if (ts.isIdentifier(name)) names.push(name.text);
@@ -34,17 +40,31 @@ function callsAgain(scope: ts.Node, matches: (call: ts.CallExpression) => boolea
  * `fn`) again; or its promise's `.catch(…)` does. Returns the node that
  * repeats it (the loop, the catch clause, the `.catch` call).
  */
-export function retryAround(call: ts.Node, fn: FunctionNode, matches: (again: ts.CallExpression) => boolean): ts.Node | undefined {
+export function retryAround(
+  call: ts.Node,
+  fn: FunctionNode,
+  matches: (again: ts.CallExpression) => boolean,
+): ts.Node | undefined {
   let inTry: ts.TryStatement | undefined;
-  for (let child: ts.Node = call, parent = call.parent; parent && child !== fn; child = parent, parent = parent.parent) {
+  for (
+    let child: ts.Node = call, parent = call.parent;
+    parent && child !== fn;
+    child = parent, parent = parent.parent
+  ) {
     if (ts.isTryStatement(parent) && child === parent.tryBlock && parent.catchClause) {
       inTry = parent;
       if (callsAgain(parent.catchClause.block, matches)) return parent.catchClause;
     }
     if (inTry && isLoop(parent) && !usesLoopVariable(call, parent)) return parent;
     // `send().catch(() => send())`, also after awaits and parentheses: `await send().catch(…)`.
-    if (ts.isPropertyAccessExpression(parent) && parent.expression === child && (parent.name.text === 'catch' || parent.name.text === 'then') && ts.isCallExpression(parent.parent)) {
-      const handlers = parent.name.text === 'catch' ? parent.parent.arguments.slice(0, 1) : parent.parent.arguments.slice(1, 2);
+    if (
+      ts.isPropertyAccessExpression(parent) &&
+      parent.expression === child &&
+      (parent.name.text === 'catch' || parent.name.text === 'then') &&
+      ts.isCallExpression(parent.parent)
+    ) {
+      const handlers =
+        parent.name.text === 'catch' ? parent.parent.arguments.slice(0, 1) : parent.parent.arguments.slice(1, 2);
       if (handlers.some((h) => callsAgain(h, matches))) return parent.parent;
     }
   }
@@ -53,7 +73,12 @@ export function retryAround(call: ts.Node, fn: FunctionNode, matches: (again: ts
 
 /** Calls of `fn` itself: recursion. */
 export function callsTo(fn: FunctionNode, checker: ts.TypeChecker): (call: ts.CallExpression) => boolean {
-  const name = ts.isFunctionDeclaration(fn) || ts.isMethodDeclaration(fn) ? fn.name : ts.isVariableDeclaration(fn.parent) ? fn.parent.name : undefined;
+  const name =
+    ts.isFunctionDeclaration(fn) || ts.isMethodDeclaration(fn)
+      ? fn.name
+      : ts.isVariableDeclaration(fn.parent)
+        ? fn.parent.name
+        : undefined;
   const own = name ? checker.getSymbolAtLocation(name) : undefined;
   return (call) => {
     if (!own) return false;
@@ -74,11 +99,17 @@ export function retriedParameter(fn: FunctionNode, checker: ts.TypeChecker): num
   for (const [index, param] of fn.parameters.entries()) {
     if (!ts.isIdentifier(param.name)) continue;
     const symbol = checker.getSymbolAtLocation(param.name);
-    const isParamCall = (call: ts.CallExpression) => ts.isIdentifier(call.expression) && checker.getSymbolAtLocation(call.expression) === symbol;
+    const isParamCall = (call: ts.CallExpression) =>
+      ts.isIdentifier(call.expression) && checker.getSymbolAtLocation(call.expression) === symbol;
     let retried = false;
     const visit = (node: ts.Node): void => {
       if (retried) return;
-      if (ts.isCallExpression(node) && isParamCall(node) && retryAround(node, fn, (again) => isParamCall(again) || recursion(again))) retried = true;
+      if (
+        ts.isCallExpression(node) &&
+        isParamCall(node) &&
+        retryAround(node, fn, (again) => isParamCall(again) || recursion(again))
+      )
+        retried = true;
       else ts.forEachChild(node, visit);
     };
     visit(body);
@@ -86,4 +117,3 @@ export function retriedParameter(fn: FunctionNode, checker: ts.TypeChecker): num
   }
   return undefined;
 }
-

@@ -52,21 +52,45 @@ export function describeNondet(n: Nondet): string {
 }
 
 const globalNames = new Set(Object.getOwnPropertyNames(globalThis));
-const assignments = new Set([ts.SyntaxKind.EqualsToken, ts.SyntaxKind.PlusEqualsToken, ts.SyntaxKind.MinusEqualsToken, ts.SyntaxKind.AsteriskEqualsToken, ts.SyntaxKind.QuestionQuestionEqualsToken, ts.SyntaxKind.BarBarEqualsToken]);
+const assignments = new Set([
+  ts.SyntaxKind.EqualsToken,
+  ts.SyntaxKind.PlusEqualsToken,
+  ts.SyntaxKind.MinusEqualsToken,
+  ts.SyntaxKind.AsteriskEqualsToken,
+  ts.SyntaxKind.QuestionQuestionEqualsToken,
+  ts.SyntaxKind.BarBarEqualsToken,
+]);
 const isIncrement = (node: ts.Node): node is ts.PrefixUnaryExpression | ts.PostfixUnaryExpression =>
-  (ts.isPrefixUnaryExpression(node) || ts.isPostfixUnaryExpression(node)) && (node.operator === ts.SyntaxKind.PlusPlusToken || node.operator === ts.SyntaxKind.MinusMinusToken);
+  (ts.isPrefixUnaryExpression(node) || ts.isPostfixUnaryExpression(node)) &&
+  (node.operator === ts.SyntaxKind.PlusPlusToken || node.operator === ts.SyntaxKind.MinusMinusToken);
 
 /** Is this identifier a read of a variable (not a property name, a declaration's name or a type)? */
 function isValueReference(id: ts.Identifier): boolean {
   const parent = id.parent;
   if (ts.isPropertyAccessExpression(parent) && parent.name === id) return false;
   if (ts.isQualifiedName(parent)) return false;
-  if ((ts.isPropertyAssignment(parent) || ts.isMethodDeclaration(parent) || ts.isPropertyDeclaration(parent) || ts.isBindingElement(parent)) && parent.name === id) return false;
-  if ((ts.isVariableDeclaration(parent) || ts.isParameter(parent) || ts.isFunctionDeclaration(parent) || ts.isFunctionExpression(parent) || ts.isClassDeclaration(parent)) && parent.name === id) return false;
+  if (
+    (ts.isPropertyAssignment(parent) ||
+      ts.isMethodDeclaration(parent) ||
+      ts.isPropertyDeclaration(parent) ||
+      ts.isBindingElement(parent)) &&
+    parent.name === id
+  )
+    return false;
+  if (
+    (ts.isVariableDeclaration(parent) ||
+      ts.isParameter(parent) ||
+      ts.isFunctionDeclaration(parent) ||
+      ts.isFunctionExpression(parent) ||
+      ts.isClassDeclaration(parent)) &&
+    parent.name === id
+  )
+    return false;
   return !(ts.isLabeledStatement(parent) || ts.isBreakOrContinueStatement(parent));
 }
 
-const isModuleLevel = (declaration: ts.VariableDeclaration) => ts.isVariableStatement(declaration.parent.parent) && ts.isSourceFile(declaration.parent.parent.parent);
+const isModuleLevel = (declaration: ts.VariableDeclaration) =>
+  ts.isVariableStatement(declaration.parent.parent) && ts.isSourceFile(declaration.parent.parent.parent);
 const isConst = (declaration: ts.VariableDeclaration) => (declaration.parent.flags & ts.NodeFlags.Const) !== 0;
 
 /** The expressions a function returns (an arrow's body, or its `return`s, not those of nested functions). */
@@ -135,11 +159,15 @@ export class ValueOrigins {
    */
   shallowOrigin(node: ts.Node, fn: ts.Node, notes: NotFollowed[]): Nondet | undefined {
     if (isIncrement(node) && ts.isIdentifier(node.operand)) return this.#stateWrite(node.operand, node);
-    if (ts.isBinaryExpression(node) && assignments.has(node.operatorToken.kind) && ts.isIdentifier(node.left)) return this.#stateWrite(node.left, node);
+    if (ts.isBinaryExpression(node) && assignments.has(node.operatorToken.kind) && ts.isIdentifier(node.left))
+      return this.#stateWrite(node.left, node);
     if (ts.isIdentifier(node) && isValueReference(node)) {
-      if ((ts.isCallExpression(node.parent) || ts.isNewExpression(node.parent)) && node.parent.expression === node) return undefined; // the call asks for it
+      if ((ts.isCallExpression(node.parent) || ts.isNewExpression(node.parent)) && node.parent.expression === node)
+        return undefined; // the call asks for it
       const resolved = resolveName(node, this.checker);
-      const inside = (resolved.kind === 'variable' || resolved.kind === 'parameter') && ts.findAncestor(resolved.node, (n) => n === fn) !== undefined;
+      const inside =
+        (resolved.kind === 'variable' || resolved.kind === 'parameter') &&
+        ts.findAncestor(resolved.node, (n) => n === fn) !== undefined;
       return inside ? undefined : this.#identifier(node, notes, 0, new Set());
     }
     if ((ts.isCallExpression(node) || ts.isNewExpression(node)) && !isFunctionNode(node.expression)) {
@@ -149,11 +177,20 @@ export class ValueOrigins {
     return undefined;
   }
 
-  #call(call: ts.CallExpression | ts.NewExpression, notes: NotFollowed[], depth: number, seen: Set<ts.Node>): Nondet | undefined {
+  #call(
+    call: ts.CallExpression | ts.NewExpression,
+    notes: NotFollowed[],
+    depth: number,
+    seen: Set<ts.Node>,
+  ): Nondet | undefined {
     const result = this.#calleeResult(call, notes, depth);
     if (result) return result;
     const callee = call.expression;
-    const receiver = ts.isPropertyAccessExpression(callee) ? callee.expression : isFunctionNode(callee) ? callee : undefined;
+    const receiver = ts.isPropertyAccessExpression(callee)
+      ? callee.expression
+      : isFunctionNode(callee)
+        ? callee
+        : undefined;
     for (const part of [...(receiver ? [receiver] : []), ...(call.arguments ?? [])]) {
       const found = this.originOf(part, notes, depth, seen);
       if (found) return found;
@@ -171,7 +208,8 @@ export class ValueOrigins {
       } else {
         const summary = this.summary(resolved.node, depth + 1);
         notes.push(...summary.notFollowed);
-        if (summary.returns) return { ...summary.returns, via: [{ how: 'returned by', name, node: call }, ...summary.returns.via] };
+        if (summary.returns)
+          return { ...summary.returns, via: [{ how: 'returned by', name, node: call }, ...summary.returns.via] };
       }
     } else if (resolved.kind === 'unresolved' && !globalNames.has(name)) {
       notes.push({ at: call, what: `${name}()`, why: resolved.why });
@@ -182,15 +220,26 @@ export class ValueOrigins {
   #identifier(id: ts.Identifier, notes: NotFollowed[], depth: number, seen: Set<ts.Node>): Nondet | undefined {
     const resolved = resolveName(id, this.checker);
     if (resolved.kind === 'unresolved') {
-      if (!globalNames.has(id.text) && id.text !== 'undefined') notes.push({ at: id, what: `\`${id.text}\``, why: resolved.why });
+      if (!globalNames.has(id.text) && id.text !== 'undefined')
+        notes.push({ at: id, what: `\`${id.text}\``, why: resolved.why });
       return undefined;
     }
     if (resolved.kind !== 'variable' || seen.has(resolved.node)) return undefined;
     const declaration = resolved.node;
     seen.add(declaration);
-    const mutated = !isConst(declaration) && isModuleLevel(declaration) ? this.#writesInFunctions(declaration)[0] : undefined;
-    if (mutated) return { what: `module variable \`${id.text}\`, changed at line ${mutated.getSourceFile().getLineAndCharacterOfPosition(mutated.getStart()).line + 1}`, kind: 'module-state', at: mutated, via: [] };
-    const sources = [...(declaration.initializer ? [declaration.initializer] : []), ...(isConst(declaration) ? [] : this.#assignedValues(declaration))];
+    const mutated =
+      !isConst(declaration) && isModuleLevel(declaration) ? this.#writesInFunctions(declaration)[0] : undefined;
+    if (mutated)
+      return {
+        what: `module variable \`${id.text}\`, changed at line ${mutated.getSourceFile().getLineAndCharacterOfPosition(mutated.getStart()).line + 1}`,
+        kind: 'module-state',
+        at: mutated,
+        via: [],
+      };
+    const sources = [
+      ...(declaration.initializer ? [declaration.initializer] : []),
+      ...(isConst(declaration) ? [] : this.#assignedValues(declaration)),
+    ];
     for (const source of sources) {
       const found = this.originOf(source, notes, depth, seen);
       if (found) return { ...found, via: [{ how: 'held by', name: id.text, node: id }, ...found.via] };
@@ -202,7 +251,12 @@ export class ValueOrigins {
   #stateWrite(target: ts.Identifier, write: ts.Node): Nondet | undefined {
     const resolved = resolveName(target, this.checker);
     if (resolved.kind !== 'variable' || !isModuleLevel(resolved.node)) return undefined;
-    return { what: `module variable \`${target.text}\` (changed on every call)`, kind: 'module-state', at: write, via: [] };
+    return {
+      what: `module variable \`${target.text}\` (changed on every call)`,
+      kind: 'module-state',
+      at: write,
+      via: [],
+    };
   }
 
   /** Right-hand sides of `x = …` for a `let` (in its whole file). */
@@ -229,7 +283,11 @@ export class ValueOrigins {
 
   #collectWrites(file: ts.SourceFile, into: Map<ts.Symbol, ts.Node[]>): void {
     const visit = (node: ts.Node): void => {
-      const target = isIncrement(node) ? node.operand : ts.isBinaryExpression(node) && assignments.has(node.operatorToken.kind) ? node.left : undefined;
+      const target = isIncrement(node)
+        ? node.operand
+        : ts.isBinaryExpression(node) && assignments.has(node.operatorToken.kind)
+          ? node.left
+          : undefined;
       if (target && ts.isIdentifier(target)) {
         const symbol = this.checker.getSymbolAtLocation(target);
         if (symbol) into.set(symbol, [...(into.get(symbol) ?? []), node]);

@@ -1,10 +1,24 @@
 import { Node, SyntaxKind, type CallExpression } from 'ts-morph';
 
 /** Helpers that call their function again when it throws: a write inside runs more than once. */
-const retryModules = new Set(['p-retry', 'async-retry', 'promise-retry', 'exponential-backoff', 'retry', 'ts-retry-promise', 'async', 'cockatiel']);
-const retryNames = /^(pRetry|retry|asyncRetry|promiseRetry|backOff|retryAsync|withRetry|withRetries|retryable|attempt)$/;
+const retryModules = new Set([
+  'p-retry',
+  'async-retry',
+  'promise-retry',
+  'exponential-backoff',
+  'retry',
+  'ts-retry-promise',
+  'async',
+  'cockatiel',
+]);
+const retryNames =
+  /^(pRetry|retry|asyncRetry|promiseRetry|backOff|retryAsync|withRetry|withRetries|retryable|attempt)$/;
 
-const isFunction = (node: Node) => Node.isArrowFunction(node) || Node.isFunctionExpression(node) || Node.isFunctionDeclaration(node) || Node.isMethodDeclaration(node);
+const isFunction = (node: Node) =>
+  Node.isArrowFunction(node) ||
+  Node.isFunctionExpression(node) ||
+  Node.isFunctionDeclaration(node) ||
+  Node.isMethodDeclaration(node);
 
 function calleeName(call: CallExpression): Node | undefined {
   const callee = call.getExpression();
@@ -41,7 +55,15 @@ export function retryLoopAround(node: Node): Node | undefined {
   for (let child: Node = node, parent = node.getParent(); parent; child = parent, parent = parent.getParent()) {
     if (isFunction(parent)) return undefined;
     if (Node.isTryStatement(parent) && child === parent.getTryBlock() && parent.getCatchClause()) inTryBlock = parent;
-    if (inTryBlock && (Node.isForStatement(parent) || Node.isForOfStatement(parent) || Node.isForInStatement(parent) || Node.isWhileStatement(parent) || Node.isDoStatement(parent))) return parent;
+    if (
+      inTryBlock &&
+      (Node.isForStatement(parent) ||
+        Node.isForOfStatement(parent) ||
+        Node.isForInStatement(parent) ||
+        Node.isWhileStatement(parent) ||
+        Node.isDoStatement(parent))
+    )
+      return parent;
   }
   return undefined;
 }
@@ -65,7 +87,10 @@ export function kafkaHandlerOf(fn: Node): KafkaHandler | undefined {
   const callee = run?.getExpression();
   if (!options || !callee || !Node.isPropertyAccessExpression(callee) || callee.getName() !== 'run') return undefined;
   const autoCommit = options.getProperty('autoCommit');
-  const off = autoCommit && Node.isPropertyAssignment(autoCommit) && autoCommit.getInitializer()?.getKind() === SyntaxKind.FalseKeyword;
+  const off =
+    autoCommit &&
+    Node.isPropertyAssignment(autoCommit) &&
+    autoCommit.getInitializer()?.getKind() === SyntaxKind.FalseKeyword;
   return { kind: name, fn, options, autoCommit: !off };
 }
 

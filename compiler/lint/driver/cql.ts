@@ -37,7 +37,8 @@ export const unknownPart = 'idemflow_unknown_part';
 export const isUnknownTable = (table: string) => table.includes(unknownPart);
 
 /** A table for messages: its name, or what is known of a name built at run time. */
-export const displayTable = (table: string) => (isUnknownTable(table) ? `an unknown table (${table.replaceAll(unknownPart, '${…}')})` : table);
+export const displayTable = (table: string) =>
+  isUnknownTable(table) ? `an unknown table (${table.replaceAll(unknownPart, '${…}')})` : table;
 
 /** Table names compare without their keyspace. */
 export const tableKey = (name: string) => unquote(name.split('.').pop()!);
@@ -99,7 +100,9 @@ function parseInsert(cql: string, markers: readonly number[]): CqlWrite | undefi
     verb: 'insert',
     table: tableKey(m[1]!),
     whereColumns: [],
-    values: columns.flatMap((column, i) => (values[i] ? [boundValue(column, values[i]!.text, values[i]!.at, markers)] : [])),
+    values: columns.flatMap((column, i) =>
+      values[i] ? [boundValue(column, values[i]!.text, values[i]!.at, markers)] : [],
+    ),
     counterDeltas: [],
   };
 }
@@ -117,13 +120,18 @@ function parseUpdate(cql: string, markers: readonly number[]): CqlWrite | undefi
     if (!a) continue;
     const column = unquote(a[1]!);
     const rhs = a[2]!.trim();
-    const delta = new RegExp(String.raw`^(?:(${identifier})\s*[+-]\s*(.+)|(.+?)\s*\+\s*(${identifier}))$`, 's').exec(rhs);
+    const delta = new RegExp(String.raw`^(?:(${identifier})\s*[+-]\s*(.+)|(.+?)\s*\+\s*(${identifier}))$`, 's').exec(
+      rhs,
+    );
     if (delta && (unquote(delta[1] ?? '') === column || unquote(delta[4] ?? '') === column)) counterDeltas.push(column);
     else values.push(boundValue(column, rhs, part.at + part.text.length - rhs.length, markers));
   }
   const whereStart = setStart + whereAt;
   const whereColumns: string[] = [];
-  const condition = new RegExp(String.raw`(${identifier})\s*(?:=|\bIN\b)\s*(\?|:\w+|[A-Za-z_]\w*\s*\([^)]*\)|'[^']*'|[\w.-]+)`, 'gi');
+  const condition = new RegExp(
+    String.raw`(${identifier})\s*(?:=|\bIN\b)\s*(\?|:\w+|[A-Za-z_]\w*\s*\([^)]*\)|'[^']*'|[\w.-]+)`,
+    'gi',
+  );
   for (const c of cql.slice(whereStart).matchAll(condition)) {
     const column = unquote(c[1]!);
     if (/^(and|where|if)$/i.test(column)) continue;
@@ -148,13 +156,21 @@ export function nondeterministicCqlFunction(text: string): string | undefined {
 
 /** `CREATE TABLE ks.t (a text, b int, c int, PRIMARY KEY ((a, b), c))` → t: [a, b, c]. */
 export function parseCreateTable(cql: string): { table: string; primaryKey: string[] } | undefined {
-  const m = new RegExp(String.raw`^\s*CREATE\s+TABLE\s+(?:IF\s+NOT\s+EXISTS\s+)?(${tableName})\s*\(([\s\S]*)\)`, 'i').exec(cql);
+  const m = new RegExp(
+    String.raw`^\s*CREATE\s+TABLE\s+(?:IF\s+NOT\s+EXISTS\s+)?(${tableName})\s*\(([\s\S]*)\)`,
+    'i',
+  ).exec(cql);
   if (!m) return undefined;
   const body = m[2]!;
   const explicit = /PRIMARY\s+KEY\s*\(([\s\S]*)\)/i.exec(body);
   let primaryKey: string[];
   if (explicit) {
-    primaryKey = explicit[1]!.replace(/[()]/g, ' ').split(',').map((c) => c.trim()).filter(Boolean).map(unquote);
+    primaryKey = explicit[1]!
+      .replace(/[()]/g, ' ')
+      .split(',')
+      .map((c) => c.trim())
+      .filter(Boolean)
+      .map(unquote);
   } else {
     const inline = splitTopLevel(body, 0).find((c) => /\bPRIMARY\s+KEY\b/i.test(c.text));
     primaryKey = inline ? [unquote(inline.text.split(/\s+/)[0]!)] : [];

@@ -43,7 +43,10 @@ export function cqlTextOf(node: Node, evaluator: StaticEvaluator): string | unde
     let text = node.getHead().getLiteralText();
     for (const span of node.getTemplateSpans()) {
       const part = evaluator.evaluate(span.getExpression());
-      text += (part.type === 'literal' && (typeof part.value === 'string' || typeof part.value === 'number') ? String(part.value) : unknownPart) + span.getLiteral().getLiteralText();
+      text +=
+        (part.type === 'literal' && (typeof part.value === 'string' || typeof part.value === 'number')
+          ? String(part.value)
+          : unknownPart) + span.getLiteral().getLiteralText();
     }
     return text;
   }
@@ -77,13 +80,18 @@ function paramsOf(node: Node | undefined): ReadonlyMap<number | string, Node> | 
   if (Node.isArrayLiteralExpression(node)) return new Map(node.getElements().map((e, i) => [i, e] as const));
   if (Node.isObjectLiteralExpression(node)) {
     const out = new Map<number | string, Node>();
-    for (const p of node.getProperties()) if (Node.isPropertyAssignment(p) && p.getInitializer()) out.set(p.getName(), p.getInitializer()!);
+    for (const p of node.getProperties())
+      if (Node.isPropertyAssignment(p) && p.getInitializer()) out.set(p.getName(), p.getInitializer()!);
     return out;
   }
   return undefined;
 }
 
-function statement(queryNode: Node, paramsNode: Node | undefined, evaluator: StaticEvaluator): SentStatement | undefined {
+function statement(
+  queryNode: Node,
+  paramsNode: Node | undefined,
+  evaluator: StaticEvaluator,
+): SentStatement | undefined {
   const cql = cqlTextOf(queryNode, evaluator);
   if (cql === undefined) return undefined;
   return { cql, write: parseCqlWrite(cql), queryNode, params: paramsOf(paramsNode) };
@@ -97,8 +105,14 @@ function mappedItems(node: Node): Node[] {
   if (!Node.isPropertyAccessExpression(callee) || !['map', 'flatMap'].includes(callee.getName())) return [];
   if (!callback || !(Node.isArrowFunction(callback) || Node.isFunctionExpression(callback))) return [];
   const body = callback.getBody();
-  if (!Node.isBlock(body)) return [body.getKind() === SyntaxKind.ParenthesizedExpression ? (body as ParenthesizedExpression).getExpression() : body];
-  return body.getDescendantsOfKind(SyntaxKind.ReturnStatement).flatMap((r) => r.getExpression() ?? []).map((e) => (Node.isParenthesizedExpression(e) ? e.getExpression() : e));
+  if (!Node.isBlock(body))
+    return [
+      body.getKind() === SyntaxKind.ParenthesizedExpression ? (body as ParenthesizedExpression).getExpression() : body,
+    ];
+  return body
+    .getDescendantsOfKind(SyntaxKind.ReturnStatement)
+    .flatMap((r) => r.getExpression() ?? [])
+    .map((e) => (Node.isParenthesizedExpression(e) ? e.getExpression() : e));
 }
 
 function batchStatements(list: Node | undefined, evaluator: StaticEvaluator): SentStatement[] {
@@ -110,7 +124,11 @@ function batchStatements(list: Node | undefined, evaluator: StaticEvaluator): Se
       const query = item.getProperty('query');
       const params = item.getProperty('params');
       if (!query || !Node.isPropertyAssignment(query)) return [];
-      const found = statement(query.getInitializerOrThrow(), params && Node.isPropertyAssignment(params) ? params.getInitializer() : undefined, evaluator);
+      const found = statement(
+        query.getInitializerOrThrow(),
+        params && Node.isPropertyAssignment(params) ? params.getInitializer() : undefined,
+        evaluator,
+      );
       return found ? [found] : [];
     }
     const found = statement(item, undefined, evaluator);
@@ -122,10 +140,16 @@ const isTrue = (value: AbstractValue) => value.type === 'literal' && value.value
 
 /** `new Client({ queryOptions: { isIdempotent: true } })` makes every query idempotent unless it says otherwise. */
 function clientDefaultsIdempotent(receiver: Node, evaluator: StaticEvaluator): boolean {
-  const init = Node.isIdentifier(receiver) ? constInitializer(receiver) : Node.isPropertyAccessExpression(receiver) ? fieldInitializer(receiver) : undefined;
+  const init = Node.isIdentifier(receiver)
+    ? constInitializer(receiver)
+    : Node.isPropertyAccessExpression(receiver)
+      ? fieldInitializer(receiver)
+      : undefined;
   if (!init || !Node.isNewExpression(init)) return false;
   const options = init.getArguments()[0];
-  return options !== undefined && isTrue(propertyOf(propertyOf(evaluator.evaluate(options), 'queryOptions'), 'isIdempotent'));
+  return (
+    options !== undefined && isTrue(propertyOf(propertyOf(evaluator.evaluate(options), 'queryOptions'), 'isIdempotent'))
+  );
 }
 
 /**
@@ -137,7 +161,11 @@ function clientDefaultsIdempotent(receiver: Node, evaluator: StaticEvaluator): b
  */
 export function driverCalls(file: SourceFile, evaluator: StaticEvaluator): DriverCall[] {
   const calls: DriverCall[] = [];
-  const concurrent = findNodes(file, (n): n is ts.CallExpression => ts.isCallExpression(n) && ts.isIdentifier(n.expression) && n.expression.text === 'executeConcurrent');
+  const concurrent = findNodes(
+    file,
+    (n): n is ts.CallExpression =>
+      ts.isCallExpression(n) && ts.isIdentifier(n.expression) && n.expression.text === 'executeConcurrent',
+  );
   for (const call of [...methodCalls(file, driverMethods), ...concurrent]) {
     const callee = call.getExpression();
     const nameNode = Node.isPropertyAccessExpression(callee) ? callee.getNameNode() : callee;
@@ -147,12 +175,26 @@ export function driverCalls(file: SourceFile, evaluator: StaticEvaluator): Drive
     const args = call.getArguments();
     const query = args[at.query];
     if (!query) continue;
-    const statements = method === 'batch' ? batchStatements(query, evaluator) : [statement(query, at.params === undefined ? undefined : args[at.params], evaluator)].filter((s) => s !== undefined);
-    if (statements.length === 0 || !statements.some((s) => /^\s*(INSERT|UPDATE|DELETE|SELECT|BEGIN)\b/i.test(s.cql))) continue;
+    const statements =
+      method === 'batch'
+        ? batchStatements(query, evaluator)
+        : [statement(query, at.params === undefined ? undefined : args[at.params], evaluator)].filter(
+            (s) => s !== undefined,
+          );
+    if (statements.length === 0 || !statements.some((s) => /^\s*(INSERT|UPDATE|DELETE|SELECT|BEGIN)\b/i.test(s.cql)))
+      continue;
     const optionsNode = args[at.options];
     const explicit = optionsNode ? propertyOf(evaluator.evaluate(optionsNode), 'isIdempotent') : undefined;
-    const receiver = method === 'executeConcurrent' ? args[0] : Node.isPropertyAccessExpression(callee) ? callee.getExpression() : undefined;
-    const isIdempotent = explicit && explicit.type === 'literal' && typeof explicit.value === 'boolean' ? explicit.value : receiver !== undefined && clientDefaultsIdempotent(receiver, evaluator);
+    const receiver =
+      method === 'executeConcurrent'
+        ? args[0]
+        : Node.isPropertyAccessExpression(callee)
+          ? callee.getExpression()
+          : undefined;
+    const isIdempotent =
+      explicit && explicit.type === 'literal' && typeof explicit.value === 'boolean'
+        ? explicit.value
+        : receiver !== undefined && clientDefaultsIdempotent(receiver, evaluator);
     calls.push({ call, name: nameNode, method, statements, isIdempotent });
   }
   return calls;

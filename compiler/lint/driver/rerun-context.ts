@@ -19,7 +19,11 @@ export interface RerunContext {
 /** How many callers up a write's function is followed to find a handler or retry that calls it. */
 const maxCallerDepth = 3;
 
-const isFunction = (node: Node) => Node.isArrowFunction(node) || Node.isFunctionExpression(node) || Node.isFunctionDeclaration(node) || Node.isMethodDeclaration(node);
+const isFunction = (node: Node) =>
+  Node.isArrowFunction(node) ||
+  Node.isFunctionExpression(node) ||
+  Node.isFunctionDeclaration(node) ||
+  Node.isMethodDeclaration(node);
 
 /** Consumer and stream callbacks that run again for the same record after a crash, rebalance or restart. */
 const streamEvents = new Set(['data', 'message']);
@@ -36,12 +40,30 @@ function streamStepAround(node: Node): RerunContext | undefined {
     if (call && callee && Node.isPropertyAccessExpression(callee)) {
       const method = callee.getName();
       const first = call.getArguments()[0];
-      if (method === 'on' && first && Node.isStringLiteral(first) && streamEvents.has(first.getLiteralValue())) return { describe: `a consumer's '${first.getLiteralValue()}' callback (delivered at least once)`, node: call, kind: 'delivery' };
-      if (method === 'consume' && call.getArguments().includes(fn as never)) return { describe: 'a consume() callback (delivered at least once)', node: call, kind: 'delivery' };
+      if (method === 'on' && first && Node.isStringLiteral(first) && streamEvents.has(first.getLiteralValue()))
+        return {
+          describe: `a consumer's '${first.getLiteralValue()}' callback (delivered at least once)`,
+          node: call,
+          kind: 'delivery',
+        };
+      if (method === 'consume' && call.getArguments().includes(fn as never))
+        return { describe: 'a consume() callback (delivered at least once)', node: call, kind: 'delivery' };
     }
     const holder = Node.isMethodDeclaration(fn) ? fn : fn.getParentIfKind(SyntaxKind.PropertyAssignment);
-    const created = holder?.getParentIfKind(SyntaxKind.ObjectLiteralExpression)?.getParentIfKind(SyntaxKind.NewExpression);
-    if (holder && created && holder.getSymbol()?.getName() === 'transform' && /Transform$/.test(created.getExpression().getText())) return { describe: 'a stream Transform step (records are replayed after a restart)', node: created, kind: 'delivery' };
+    const created = holder
+      ?.getParentIfKind(SyntaxKind.ObjectLiteralExpression)
+      ?.getParentIfKind(SyntaxKind.NewExpression);
+    if (
+      holder &&
+      created &&
+      holder.getSymbol()?.getName() === 'transform' &&
+      /Transform$/.test(created.getExpression().getText())
+    )
+      return {
+        describe: 'a stream Transform step (records are replayed after a restart)',
+        node: created,
+        kind: 'delivery',
+      };
   }
   return undefined;
 }
@@ -49,9 +71,19 @@ function streamStepAround(node: Node): RerunContext | undefined {
 /** The context around `node` itself, without following callers. */
 function localContext(node: Node): RerunContext | undefined {
   const handler = kafkaHandlerAround(node);
-  if (handler) return { describe: `a kafkajs ${handler.kind} handler (delivered at least once)`, node: handler.fn, kind: 'delivery' };
+  if (handler)
+    return {
+      describe: `a kafkajs ${handler.kind} handler (delivered at least once)`,
+      node: handler.fn,
+      kind: 'delivery',
+    };
   const helper = retryHelperAround(node);
-  if (helper) return { describe: `${helper.getExpression().getText()}(), which runs it again on failure`, node: helper, kind: 'retry' };
+  if (helper)
+    return {
+      describe: `${helper.getExpression().getText()}(), which runs it again on failure`,
+      node: helper,
+      kind: 'retry',
+    };
   const loop = retryLoopAround(node);
   if (loop) return { describe: `a retry loop (line ${loop.getStartLineNumber()})`, node: loop, kind: 'retry' };
   return streamStepAround(node);
@@ -74,7 +106,10 @@ function nameOf(fn: Node): Node | undefined {
 /** A value computed at `declaration` is computed anew on each rerun (not once, outside a retry around the write). */
 export function recomputedOnRerun(declaration: Node, context: RerunContext): boolean {
   if (context.kind === 'delivery') return true;
-  const inside = (outer: Node) => declaration.getSourceFile() === outer.getSourceFile() && declaration.getStart() >= outer.getStart() && declaration.getEnd() <= outer.getEnd();
+  const inside = (outer: Node) =>
+    declaration.getSourceFile() === outer.getSourceFile() &&
+    declaration.getStart() >= outer.getStart() &&
+    declaration.getEnd() <= outer.getEnd();
   return inside(context.node) || (context.calledFunction !== undefined && inside(context.calledFunction));
 }
 
@@ -88,7 +123,12 @@ export function rerunContextOf(node: Node, depth = 0, seen = new Set<Node>()): R
   for (const reference of name.findReferencesAsNodes()) {
     if (reference === name) continue;
     const found = rerunContextOf(reference, depth + 1, seen);
-    if (found) return { ...found, calledFunction: fn, describe: `${found.describe}, through ${name.getText()}() at line ${reference.getStartLineNumber()}` };
+    if (found)
+      return {
+        ...found,
+        calledFunction: fn,
+        describe: `${found.describe}, through ${name.getText()}() at line ${reference.getStartLineNumber()}`,
+      };
   }
   return undefined;
 }

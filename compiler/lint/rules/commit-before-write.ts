@@ -10,10 +10,21 @@ import { defineSourceRule } from '../source-rule.ts';
 type Message = 'floatingWrite' | 'asyncForEach' | 'offsetBeforeWrite' | 'bufferedWrite';
 
 /** kafkajs's own controls inside a handler: calling them is not a write. */
-const kafkaControls = new Set(['resolveOffset', 'commitOffsetsIfNecessary', 'commitOffsets', 'heartbeat', 'pause', 'resume', 'uncommittedOffsets', 'isRunning', 'isStale']);
+const kafkaControls = new Set([
+  'resolveOffset',
+  'commitOffsetsIfNecessary',
+  'commitOffsets',
+  'heartbeat',
+  'pause',
+  'resume',
+  'uncommittedOffsets',
+  'isRunning',
+  'isStale',
+]);
 const offsetCommits = new Set(['resolveOffset', 'commitOffsetsIfNecessary', 'commitOffsets']);
 /** Names that write somewhere, for when the types are not known (an unresolved import reads as `any`). */
-const writeNames = /^(execute|batch|eachRow|insert|insertOne|insertMany|upsert|update|updateOne|write|save|put|send|index|bulk|bulkWrite|set|hset|incr|incrby|query)$/i;
+const writeNames =
+  /^(execute|batch|eachRow|insert|insertOne|insertMany|upsert|update|updateOne|write|save|put|send|index|bulk|bulkWrite|set|hset|incr|incrby|query)$/i;
 
 function methodName(call: CallExpression): string {
   const callee = call.getExpression();
@@ -39,19 +50,34 @@ function floatingCall(statement: Node): CallExpression | undefined {
 
 const describeCall = (call: CallExpression) => call.getExpression().getText().replace(/\s+/g, '');
 
-function checkHandler(handler: KafkaHandler, report: (messageId: Message, node: Node, data: Record<string, string | number>) => void): void {
+function checkHandler(
+  handler: KafkaHandler,
+  report: (messageId: Message, node: Node, data: Record<string, string | number>) => void,
+): void {
   const writes: CallExpression[] = [];
   const commits: CallExpression[] = [];
   handler.fn.forEachDescendant((node) => {
     if (!Node.isCallExpression(node)) return;
     const name = methodName(node);
     if (offsetCommits.has(name)) commits.push(node);
-    else if (!kafkaControls.has(name) && node.getParentIfKind(SyntaxKind.AwaitExpression) && (writeNames.test(name) || returnsPromise(node))) writes.push(node);
+    else if (
+      !kafkaControls.has(name) &&
+      node.getParentIfKind(SyntaxKind.AwaitExpression) &&
+      (writeNames.test(name) || returnsPromise(node))
+    )
+      writes.push(node);
 
-    const statement = node.getParentIfKind(SyntaxKind.ExpressionStatement) ?? node.getParentIfKind(SyntaxKind.VoidExpression)?.getParentIfKind(SyntaxKind.ExpressionStatement);
+    const statement =
+      node.getParentIfKind(SyntaxKind.ExpressionStatement) ??
+      node.getParentIfKind(SyntaxKind.VoidExpression)?.getParentIfKind(SyntaxKind.ExpressionStatement);
     if (!statement || floatingCall(statement) !== node || kafkaControls.has(name)) return;
     const callback = node.getArguments()[0];
-    if (name === 'forEach' && callback && (Node.isArrowFunction(callback) || Node.isFunctionExpression(callback)) && callback.isAsync()) {
+    if (
+      name === 'forEach' &&
+      callback &&
+      (Node.isArrowFunction(callback) || Node.isFunctionExpression(callback)) &&
+      callback.isAsync()
+    ) {
       report('asyncForEach', nameNode(node), { handler: handler.kind });
     } else if (returnsPromise(node)) {
       report('floatingWrite', nameNode(node), { call: describeCall(node), handler: handler.kind });
@@ -59,20 +85,33 @@ function checkHandler(handler: KafkaHandler, report: (messageId: Message, node: 
   });
   for (const commit of commits) {
     const later = writes.find((w) => w.getStart() > commit.getStart());
-    if (later) report('offsetBeforeWrite', nameNode(commit), { commit: methodName(commit), call: describeCall(later), line: later.getStartLineNumber() });
+    if (later)
+      report('offsetBeforeWrite', nameNode(commit), {
+        commit: methodName(commit),
+        call: describeCall(later),
+        line: later.getStartLineNumber(),
+      });
   }
   if (handler.autoCommit) reportBuffered(handler, report);
 }
 
 /** The handler only fills a buffer that a timer writes out: the commit overtakes the write by a whole tick. */
-function reportBuffered(handler: KafkaHandler, report: (messageId: Message, node: Node, data: Record<string, string | number>) => void): void {
+function reportBuffered(
+  handler: KafkaHandler,
+  report: (messageId: Message, node: Node, data: Record<string, string | number>) => void,
+): void {
   const graph = graphOf(handler.fn);
   if (!isFunctionNode(graph.node)) return;
   const file = handler.fn.getSourceFile();
   for (const { put, timer } of bufferedWrites(graph.node, graph.checker)) {
     const at = wrap(file, put as unknown as morphTs.CallExpression);
     const line = timer.getSourceFile().getLineAndCharacterOfPosition(timer.getStart()).line + 1;
-    report('bufferedWrite', nameNode(at), { call: describeCall(at), timer: timer.expression.getText(), line, handler: handler.kind });
+    report('bufferedWrite', nameNode(at), {
+      call: describeCall(at),
+      timer: timer.expression.getText(),
+      line,
+      handler: handler.kind,
+    });
   }
 }
 
@@ -92,24 +131,39 @@ export default defineSourceRule<Message>({
     code: 'IDEM012',
     name: 'commit-before-write',
     severity: 'error',
-    description: 'A kafkajs handler lets the offset commit overtake the sink write (a write not awaited, or an offset resolved first): a crash in between loses the message.',
+    description:
+      'A kafkajs handler lets the offset commit overtake the sink write (a write not awaited, or an offset resolved first): a crash in between loses the message.',
     messages: {
-      floatingWrite: '`{{call}}(…)` is not awaited in the {{handler}} handler: kafkajs commits the offset when the handler returns, possibly before this write lands; a crash in between loses the message.',
-      asyncForEach: 'forEach does not wait for its async callback: the {{handler}} handler returns, and kafkajs commits the offset, before the writes inside it complete.',
-      bufferedWrite: '`{{call}}(…)` only buffers the message for a timer ({{timer}} at line {{line}}) that writes it later: kafkajs commits the offset when the {{handler}} handler returns, so a crash before the flush loses it.',
-      offsetBeforeWrite: '{{commit}}() marks the offset done before `{{call}}(…)` (line {{line}}) completes: a commit in between, then a crash, loses the message.',
+      floatingWrite:
+        '`{{call}}(…)` is not awaited in the {{handler}} handler: kafkajs commits the offset when the handler returns, possibly before this write lands; a crash in between loses the message.',
+      asyncForEach:
+        'forEach does not wait for its async callback: the {{handler}} handler returns, and kafkajs commits the offset, before the writes inside it complete.',
+      bufferedWrite:
+        '`{{call}}(…)` only buffers the message for a timer ({{timer}} at line {{line}}) that writes it later: kafkajs commits the offset when the {{handler}} handler returns, so a crash before the flush loses it.',
+      offsetBeforeWrite:
+        '{{commit}}() marks the offset done before `{{call}}(…)` (line {{line}}) completes: a commit in between, then a crash, loses the message.',
     },
     fixes: {
-      floatingWrite: 'await the write (or return its promise) so the handler resolves only after the sink acknowledged it.',
-      asyncForEach: 'Use `for (const m of batch.messages) { await write(m) }` or `await Promise.all(messages.map(write))`.',
-      bufferedWrite: 'Turn autoCommit off and commit the buffered messages\' offsets after the flush has been awaited, or write in the handler (eachBatch writes a whole batch at once).',
+      floatingWrite:
+        'await the write (or return its promise) so the handler resolves only after the sink acknowledged it.',
+      asyncForEach:
+        'Use `for (const m of batch.messages) { await write(m) }` or `await Promise.all(messages.map(write))`.',
+      bufferedWrite:
+        "Turn autoCommit off and commit the buffered messages' offsets after the flush has been awaited, or write in the handler (eachBatch writes a whole batch at once).",
       offsetBeforeWrite: 'Call resolveOffset / commit only after the write is awaited, message by message.',
     },
   },
   check(file, context) {
-    for (const name of findNodes(file, (n): n is ts.Identifier => ts.isIdentifier(n) && (n.text === 'eachMessage' || n.text === 'eachBatch'))) {
+    for (const name of findNodes(
+      file,
+      (n): n is ts.Identifier => ts.isIdentifier(n) && (n.text === 'eachMessage' || n.text === 'eachBatch'),
+    )) {
       const holder = name.getParent();
-      const fn = Node.isPropertyAssignment(holder) ? holder.getInitializer() : Node.isMethodDeclaration(holder) ? holder : undefined;
+      const fn = Node.isPropertyAssignment(holder)
+        ? holder.getInitializer()
+        : Node.isMethodDeclaration(holder)
+          ? holder
+          : undefined;
       const handler = fn ? kafkaHandlerOf(fn) : undefined;
       if (handler) checkHandler(handler, (messageId, node, data) => context.report({ messageId, node, data }));
     }
@@ -121,7 +175,10 @@ export default defineSourceRule<Message>({
       seen.add(registered.fn);
       const fn = wrap(file, registered.fn as unknown as morphTs.Node);
       if (kafkaHandlerOf(fn)) continue;
-      checkHandler({ kind: registered.kind, fn, options: fn, autoCommit: registered.autoCommit }, (messageId, node, data) => context.report({ messageId, node, data }));
+      checkHandler(
+        { kind: registered.kind, fn, options: fn, autoCommit: registered.autoCommit },
+        (messageId, node, data) => context.report({ messageId, node, data }),
+      );
     }
   },
 });

@@ -7,7 +7,14 @@ import { dedupGuardBefore } from '../driver/dedup-guard.ts';
 import { rerunContextOf } from '../driver/rerun-context.ts';
 import { defineSourceRule } from '../source-rule.ts';
 
-type Message = 'idempotentFlag' | 'retryHelper' | 'retryLoop' | 'retryRecursion' | 'kafkaHandler' | 'consumerCallback' | 'dedupGuarded';
+type Message =
+  | 'idempotentFlag'
+  | 'retryHelper'
+  | 'retryLoop'
+  | 'retryRecursion'
+  | 'kafkaHandler'
+  | 'consumerCallback'
+  | 'dedupGuarded';
 
 /**
  * The seed's counter anti-pattern in plain driver code: `UPDATE t SET c = c + ?`
@@ -21,39 +28,68 @@ export default defineSourceRule<Message>({
     code: 'IDEM010',
     name: 'counter-update-retried',
     severity: 'error',
-    description: 'A CQL counter update (`SET c = c + ?`) sent by code that may send it again: the driver\'s retries, a retry helper or loop, or a Kafka handler.',
+    description:
+      "A CQL counter update (`SET c = c + ?`) sent by code that may send it again: the driver's retries, a retry helper or loop, or a Kafka handler.",
     messages: {
-      idempotentFlag: 'Counter update of {{table}}.{{column}} is marked isIdempotent: true{{where}}: the driver retries it after a timeout, and a retried delta is counted twice.',
-      retryHelper: 'Counter update of {{table}}.{{column}} runs inside {{helper}}(), which calls it again on failure{{via}}: a write that landed but timed out is counted twice.',
-      retryLoop: 'Counter update of {{table}}.{{column}} sits in a retry loop (try/catch inside a loop at line {{line}}): a write that landed but timed out is counted twice.',
-      retryRecursion: 'Counter update of {{table}}.{{column}} is sent again when it fails (line {{line}} sends it again): a write that landed but timed out is counted twice.',
-      kafkaHandler: 'Counter update of {{table}}.{{column}} runs in a kafkajs {{handler}} handler{{via}}: Kafka redelivers messages after a crash or rebalance (at least once), and each redelivery adds the delta again.',
-      consumerCallback: 'Counter update of {{table}}.{{column}} runs in {{context}}: each redelivery adds the delta again.',
-      dedupGuarded: 'Counter update of {{table}}.{{column}} is guarded by the de-duplication row of line {{line}} (INSERT … IF NOT EXISTS by offset, wasApplied() checked): a redelivery is skipped. A crash between the two writes still loses this delta (an undercount; the row says it was counted).',
+      idempotentFlag:
+        'Counter update of {{table}}.{{column}} is marked isIdempotent: true{{where}}: the driver retries it after a timeout, and a retried delta is counted twice.',
+      retryHelper:
+        'Counter update of {{table}}.{{column}} runs inside {{helper}}(), which calls it again on failure{{via}}: a write that landed but timed out is counted twice.',
+      retryLoop:
+        'Counter update of {{table}}.{{column}} sits in a retry loop (try/catch inside a loop at line {{line}}): a write that landed but timed out is counted twice.',
+      retryRecursion:
+        'Counter update of {{table}}.{{column}} is sent again when it fails (line {{line}} sends it again): a write that landed but timed out is counted twice.',
+      kafkaHandler:
+        'Counter update of {{table}}.{{column}} runs in a kafkajs {{handler}} handler{{via}}: Kafka redelivers messages after a crash or rebalance (at least once), and each redelivery adds the delta again.',
+      consumerCallback:
+        'Counter update of {{table}}.{{column}} runs in {{context}}: each redelivery adds the delta again.',
+      dedupGuarded:
+        'Counter update of {{table}}.{{column}} is guarded by the de-duplication row of line {{line}} (INSERT … IF NOT EXISTS by offset, wasApplied() checked): a redelivery is skipped. A crash between the two writes still loses this delta (an undercount; the row says it was counted).',
     },
     fixes: {
-      idempotentFlag: 'Counters are never idempotent: drop isIdempotent (false is the default) — better, aggregate in the stream and write whole totals with an INSERT/UPDATE SET c = ? keyed by (key, window).',
-      retryHelper: 'Write whole aggregates with SET c = ? (idempotent) so a retry overwrites; or keep the counter and remove the retry, accepting undercounts that a correcting batch job fixes.',
-      retryLoop: 'Write whole aggregates with SET c = ? (idempotent) so a retry overwrites; or keep the counter and remove the retry, accepting undercounts that a correcting batch job fixes.',
-      retryRecursion: 'Write whole aggregates with SET c = ? (idempotent) so a resend overwrites; or let the failure surface instead of sending the delta again.',
-      kafkaHandler: 'Aggregate per (key, window) and write the whole total with SET c = ?, keyed deterministically; keep raw events in a system of record keyed by event id for repair.',
-      consumerCallback: 'Aggregate per (key, window) and write the whole total with SET c = ?, keyed deterministically; keep raw events in a system of record keyed by event id for repair.',
-      dedupGuarded: 'Acceptable where a rare undercount is; to close the gap, write whole totals (SET c = ?) or a correcting batch job from a system of record.',
+      idempotentFlag:
+        'Counters are never idempotent: drop isIdempotent (false is the default) — better, aggregate in the stream and write whole totals with an INSERT/UPDATE SET c = ? keyed by (key, window).',
+      retryHelper:
+        'Write whole aggregates with SET c = ? (idempotent) so a retry overwrites; or keep the counter and remove the retry, accepting undercounts that a correcting batch job fixes.',
+      retryLoop:
+        'Write whole aggregates with SET c = ? (idempotent) so a retry overwrites; or keep the counter and remove the retry, accepting undercounts that a correcting batch job fixes.',
+      retryRecursion:
+        'Write whole aggregates with SET c = ? (idempotent) so a resend overwrites; or let the failure surface instead of sending the delta again.',
+      kafkaHandler:
+        'Aggregate per (key, window) and write the whole total with SET c = ?, keyed deterministically; keep raw events in a system of record keyed by event id for repair.',
+      consumerCallback:
+        'Aggregate per (key, window) and write the whole total with SET c = ?, keyed deterministically; keep raw events in a system of record keyed by event id for repair.',
+      dedupGuarded:
+        'Acceptable where a rare undercount is; to close the gap, write whole totals (SET c = ?) or a correcting batch job from a system of record.',
     },
   },
   check(_file, context) {
     for (const driverCall of context.driverCalls()) {
       const counter = driverCall.statements.find((s) => s.write && s.write.counterDeltas.length > 0);
       if (!counter?.write) continue;
-      const data = { table: displayTable(counter.write.table), column: counter.write.counterDeltas[0]!, where: '', via: '' };
+      const data = {
+        table: displayTable(counter.write.table),
+        column: counter.write.counterDeltas[0]!,
+        where: '',
+        via: '',
+      };
       const node = driverCall.name;
       if (driverCall.isIdempotent) {
-        context.report({ messageId: 'idempotentFlag', node, data: { ...data, where: driverCall.method === 'batch' ? ' (batch)' : '' } });
+        context.report({
+          messageId: 'idempotentFlag',
+          node,
+          data: { ...data, where: driverCall.method === 'batch' ? ' (batch)' : '' },
+        });
         continue;
       }
       const guard = dedupGuardBefore(driverCall, context.driverCalls());
       if (guard) {
-        context.report({ messageId: 'dedupGuarded', node, severity: 'note', data: { ...data, line: guard.call.getStartLineNumber() } });
+        context.report({
+          messageId: 'dedupGuarded',
+          node,
+          severity: 'note',
+          data: { ...data, line: guard.call.getStartLineNumber() },
+        });
         continue;
       }
       const helper = retryHelperAround(driverCall.call);
@@ -69,7 +105,11 @@ export default defineSourceRule<Message>({
       const graph = graphOf(driverCall.call);
       const resend = resendAround(graph.node as ts.CallExpression, graph.checker);
       if (resend) {
-        context.report({ messageId: 'retryRecursion', node, data: { ...data, line: resend.getSourceFile().getLineAndCharacterOfPosition(resend.getStart()).line + 1 } });
+        context.report({
+          messageId: 'retryRecursion',
+          node,
+          data: { ...data, line: resend.getSourceFile().getLineAndCharacterOfPosition(resend.getStart()).line + 1 },
+        });
         continue;
       }
       const handler = kafkaHandlerAround(driverCall.call);
@@ -79,12 +119,23 @@ export default defineSourceRule<Message>({
       }
       // Reached from a handler registered elsewhere, or from a callback a retry wrapper of any name runs again.
       const reached = graph.contexts.contextOf(graph.node);
-      if (reached?.kind === 'kafka') context.report({ messageId: 'kafkaHandler', node, data: { ...data, handler: reached.handler, via: describeReach(reached) } });
-      if (reached?.kind === 'retry') context.report({ messageId: 'retryHelper', node, data: { ...data, helper: reached.helper, via: describeReach(reached) } });
+      if (reached?.kind === 'kafka')
+        context.report({
+          messageId: 'kafkaHandler',
+          node,
+          data: { ...data, handler: reached.handler, via: describeReach(reached) },
+        });
+      if (reached?.kind === 'retry')
+        context.report({
+          messageId: 'retryHelper',
+          node,
+          data: { ...data, helper: reached.helper, via: describeReach(reached) },
+        });
       if (reached) continue;
       // node-rdkafka / Confluent callbacks and stream steps: delivered at least once too.
       const rerun = rerunContextOf(driverCall.call);
-      if (rerun?.kind === 'delivery') context.report({ messageId: 'consumerCallback', node, data: { ...data, context: rerun.describe } });
+      if (rerun?.kind === 'delivery')
+        context.report({ messageId: 'consumerCallback', node, data: { ...data, context: rerun.describe } });
     }
   },
 });

@@ -11,13 +11,24 @@ import { defineSourceRule, type SourceRuleContext } from '../source-rule.ts';
 type Message = 'boundParameter' | 'viaVariable' | 'cqlFunction';
 
 /** What the analysis could not follow in a key parameter: IDEM017 notes at their place, instead of a silent clean. */
-function reportNotFollowed(notes: readonly NotFollowed[], role: string, param: Node, report: SourceRuleContext<Message>['report']): void {
+function reportNotFollowed(
+  notes: readonly NotFollowed[],
+  role: string,
+  param: Node,
+  report: SourceRuleContext<Message>['report'],
+): void {
   const start = param.getStart();
   for (const note of notes) {
     if (note.at.getSourceFile().fileName !== param.getSourceFile().getFilePath()) continue;
     const offset = note.at.getStart() - start;
     if (offset < 0 || offset > param.getWidth()) continue;
-    report({ messageId: 'boundParameter', as: { meta: callNotFollowed.meta, messageId: 'notFollowed' }, node: param, offset, data: { what: note.what, why: note.why, role } });
+    report({
+      messageId: 'boundParameter',
+      as: { meta: callNotFollowed.meta, messageId: 'notFollowed' },
+      node: param,
+      offset,
+      data: { what: note.what, why: note.why, role },
+    });
   }
 }
 
@@ -32,16 +43,23 @@ export default defineSourceRule<Message>({
     code: 'IDEM011',
     name: 'nondeterministic-bound-key',
     severity: 'error',
-    description: 'A primary-key column of a CQL INSERT or UPDATE bound to the clock or randomness where the code can run twice for the same input (a Kafka handler, a retry, a stream step): every rerun writes a new row.',
+    description:
+      'A primary-key column of a CQL INSERT or UPDATE bound to the clock or randomness where the code can run twice for the same input (a Kafka handler, a retry, a stream step): every rerun writes a new row.',
     messages: {
-      boundParameter: 'Key column `{{column}}` of {{table}} is bound to {{what}} in {{context}}: running again for the same input writes a new row instead of overwriting the old one.',
-      viaVariable: 'Key column `{{column}}` of {{table}} is bound to `{{name}}`, which holds {{what}} (line {{line}}), in {{context}}: running again for the same input writes a new row instead of overwriting the old one.',
-      cqlFunction: 'Key column `{{column}}` of {{table}} is set to CQL {{what}}, evaluated anew each time the statement runs, in {{context}}: a retry or replay writes a new row.',
+      boundParameter:
+        'Key column `{{column}}` of {{table}} is bound to {{what}} in {{context}}: running again for the same input writes a new row instead of overwriting the old one.',
+      viaVariable:
+        'Key column `{{column}}` of {{table}} is bound to `{{name}}`, which holds {{what}} (line {{line}}), in {{context}}: running again for the same input writes a new row instead of overwriting the old one.',
+      cqlFunction:
+        'Key column `{{column}}` of {{table}} is set to CQL {{what}}, evaluated anew each time the statement runs, in {{context}}: a retry or replay writes a new row.',
     },
     fixes: {
-      boundParameter: 'Bind the key to values from the event itself (its id, its event time truncated to the window), never to the time of processing or a fresh id.',
-      viaVariable: 'Bind the key to values from the event itself (its id, its event time truncated to the window), never to the time of processing or a fresh id.',
-      cqlFunction: 'Bind the key column to a value from the event (e.g. its event time) with a ? marker instead of a CQL function evaluated at write time.',
+      boundParameter:
+        'Bind the key to values from the event itself (its id, its event time truncated to the window), never to the time of processing or a fresh id.',
+      viaVariable:
+        'Bind the key to values from the event itself (its id, its event time truncated to the window), never to the time of processing or a fresh id.',
+      cqlFunction:
+        'Bind the key column to a value from the event (e.g. its event time) with a ? marker instead of a CQL function evaluated at write time.',
     },
   },
   check(_file, context) {
@@ -59,8 +77,16 @@ export default defineSourceRule<Message>({
           if (value.marker === undefined) {
             const what = nondeterministicCqlFunction(value.text);
             // A CQL function is evaluated again by the server on the driver's retries (isIdempotent) too.
-            const where = what ? (rerunOf()?.describe ?? (driverCall.isIdempotent ? 'a statement marked isIdempotent: true (the driver retries it)' : undefined)) : undefined;
-            if (what && where) context.report({ messageId: 'cqlFunction', node: statement.queryNode, data: { ...data, what, context: where } });
+            const where = what
+              ? (rerunOf()?.describe ??
+                (driverCall.isIdempotent ? 'a statement marked isIdempotent: true (the driver retries it)' : undefined))
+              : undefined;
+            if (what && where)
+              context.report({
+                messageId: 'cqlFunction',
+                node: statement.queryNode,
+                data: { ...data, what, context: where },
+              });
             continue;
           }
           const param = statement.params?.get(value.marker);
@@ -72,21 +98,47 @@ export default defineSourceRule<Message>({
             const rerun = rerunOf();
             if (!rerun) continue;
             const where = rerun.describe;
-            if (direct) context.report({ messageId: 'boundParameter', node: param, offset: direct.offset, data: { ...data, what: direct.what, context: where } });
+            if (direct)
+              context.report({
+                messageId: 'boundParameter',
+                node: param,
+                offset: direct.offset,
+                data: { ...data, what: direct.what, context: where },
+              });
             // An id made once before a retry wrapper is the same on every attempt: only a value made inside it changes.
-            else if (recomputedOnRerun(init!, rerun)) context.report({ messageId: 'viaVariable', node: param, data: { ...data, what: held!.what, name: param.getText(), line: init!.getStartLineNumber(), context: where } });
+            else if (recomputedOnRerun(init!, rerun))
+              context.report({
+                messageId: 'viaVariable',
+                node: param,
+                data: {
+                  ...data,
+                  what: held!.what,
+                  name: param.getText(),
+                  line: init!.getStartLineNumber(),
+                  context: where,
+                },
+              });
             continue;
           }
           // Helpers (here or in other modules), let bindings, module state and the machine, through the call graph.
           const { origins, node } = graphOf(param);
           const notes: NotFollowed[] = [];
           const followed = origins.originOf(node, notes);
-          if (!followed) reportNotFollowed(notes, `key column \`${value.column}\` of ${write.table}`, param, context.report);
+          if (!followed)
+            reportNotFollowed(notes, `key column \`${value.column}\` of ${write.table}`, param, context.report);
           const rerun = followed ? rerunOf() : undefined;
           if (!followed || !rerun) continue;
           const near = followed.via[0]?.node ?? followed.at;
-          const offset = near.getSourceFile() === node.getSourceFile() && near.getStart() >= node.getStart() && near.end <= node.end ? near.getStart() - node.getStart() : undefined;
-          context.report({ messageId: 'boundParameter', node: param, ...(offset === undefined ? {} : { offset }), data: { ...data, what: describeNondet(followed), context: rerun.describe } });
+          const offset =
+            near.getSourceFile() === node.getSourceFile() && near.getStart() >= node.getStart() && near.end <= node.end
+              ? near.getStart() - node.getStart()
+              : undefined;
+          context.report({
+            messageId: 'boundParameter',
+            node: param,
+            ...(offset === undefined ? {} : { offset }),
+            data: { ...data, what: describeNondet(followed), context: rerun.describe },
+          });
         }
       }
     }

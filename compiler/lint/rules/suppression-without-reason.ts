@@ -20,7 +20,8 @@ export default defineSourceRule<Message>({
       unused: 'This suppression of {{codes}} suppresses nothing on the next line: remove it.',
     },
     fixes: {
-      missingReason: 'e.g. `// idemflow-disable-next-line IDEM002 -- dashboard tolerates undercounts; nightly batch corrects`.',
+      missingReason:
+        'e.g. `// idemflow-disable-next-line IDEM002 -- dashboard tolerates undercounts; nightly batch corrects`.',
       unknownCode: 'Use the codes listed in docs/diagnostics (IDEM001 …).',
       unused: 'Delete the comment, or move it right above the line with the finding.',
     },

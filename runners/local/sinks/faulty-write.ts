@@ -11,7 +11,10 @@ export class SinkWriteError extends Error {
     readonly applied: boolean,
     cause: unknown,
   ) {
-    super(`${sink}: write failed after ${attempts} attempt${attempts === 1 ? '' : 's'}: ${cause instanceof Error ? cause.message : String(cause)}`, { cause });
+    super(
+      `${sink}: write failed after ${attempts} attempt${attempts === 1 ? '' : 's'}: ${cause instanceof Error ? cause.message : String(cause)}`,
+      { cause },
+    );
   }
 }
 
@@ -32,7 +35,12 @@ export interface WriteEnvironment {
  * driver or an application would; for an idempotent write that is harmless,
  * for a counter it adds the delta again. Backoff doubles each attempt.
  */
-export async function writeWithRetry(sink: string, retry: RetryPolicy, env: WriteEnvironment, write: () => void | Promise<void>): Promise<void> {
+export async function writeWithRetry(
+  sink: string,
+  retry: RetryPolicy,
+  env: WriteEnvironment,
+  write: () => void | Promise<void>,
+): Promise<void> {
   let lastError: unknown;
   let applied = false;
   for (let attempt = 0; attempt <= retry.retries; attempt++) {

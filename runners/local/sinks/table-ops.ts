@@ -2,7 +2,9 @@ import type { ColumnNode, SinkNode } from '../../../compiler/ir/index.ts';
 import type { TableOp } from '../../../connectors/embedded/table-log.ts';
 
 export function columnValue(column: ColumnNode, row: unknown): unknown {
-  return column.from.type === 'field' ? (row as Record<string, unknown>)[column.from.field] : (column.from.fn.fn as (r: unknown) => unknown)(row);
+  return column.from.type === 'field'
+    ? (row as Record<string, unknown>)[column.from.field]
+    : (column.from.fn.fn as (r: unknown) => unknown)(row);
 }
 
 /**
@@ -19,8 +21,16 @@ export function rowsToOps(sink: SinkNode, rows: readonly unknown[]): TableOp[] {
     }
     case 'system-of-record':
       // Without an id (IDEM007) every copy is stored apart: exactly the duplication the rule warns of.
-      return rows.map((row, i) => ({ op: 'upsert', k: sink.id ? key(row) : [`no-id-${Date.now()}-${i}-${Math.random()}`], v: { payload: row } }));
+      return rows.map((row, i) => ({
+        op: 'upsert',
+        k: sink.id ? key(row) : [`no-id-${Date.now()}-${i}-${Math.random()}`],
+        v: { payload: row },
+      }));
     default:
-      return rows.map((row) => ({ op: 'upsert', k: key(row), v: Object.fromEntries(sink.values.map((c) => [c.column, columnValue(c, row)])) }));
+      return rows.map((row) => ({
+        op: 'upsert',
+        k: key(row),
+        v: Object.fromEntries(sink.values.map((c) => [c.column, columnValue(c, row)])),
+      }));
   }
 }

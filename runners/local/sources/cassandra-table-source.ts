@@ -58,7 +58,11 @@ export function embeddedTableSource(table: EmbeddedTable, from: unknown): Source
       const batch = rows.slice(next, next + max);
       next += batch.length;
       if (batch.length > 0) position = batch[batch.length - 1]!.id;
-      return { values: batch.map((r) => r.payload), position: (i) => `${table.name} ${batch[i]!.id}`, done: next >= rows.length };
+      return {
+        values: batch.map((r) => r.payload),
+        position: (i) => `${table.name} ${batch[i]!.id}`,
+        done: next >= rows.length,
+      };
     },
     position: () => position,
     async close() {},

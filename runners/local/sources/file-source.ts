@@ -11,12 +11,16 @@ export function splitCsvLine(line: string): string[] {
   for (let i = 0; i < line.length; i++) {
     const c = line[i];
     if (quoted) {
-      if (c === '"' && line[i + 1] === '"') { field += '"'; i++; }
-      else if (c === '"') quoted = false;
+      if (c === '"' && line[i + 1] === '"') {
+        field += '"';
+        i++;
+      } else if (c === '"') quoted = false;
       else field += c;
     } else if (c === '"') quoted = true;
-    else if (c === ',') { fields.push(field); field = ''; }
-    else field += c;
+    else if (c === ',') {
+      fields.push(field);
+      field = '';
+    } else field += c;
   }
   fields.push(field);
   return fields;
@@ -61,7 +65,11 @@ export function fileSource(path: string, format: 'jsonl' | 'csv', from: unknown)
       for (let next = await peek(); next !== null && values.length < max; next = await peek()) {
         ahead = undefined;
         if (++consumed <= skip) continue;
-        values.push(format === 'csv' ? Object.fromEntries(splitCsvLine(next.line).map((v, i) => [header![i] ?? `column${i + 1}`, v])) : next.line);
+        values.push(
+          format === 'csv'
+            ? Object.fromEntries(splitCsvLine(next.line).map((v, i) => [header![i] ?? `column${i + 1}`, v]))
+            : next.line,
+        );
         lineNumbers.push(next.lineNo);
       }
       return { values, position: (i) => `${path}:${lineNumbers[i]}`, done: (await peek()) === null };

@@ -26,7 +26,10 @@ export function generatedEvent(s: GeneratorSettings, i: number): { event: Sensor
   const late = random.chance(s.lateFraction);
   const duplicated = random.chance(s.duplicateFraction);
   const ts = s.startTs + i * s.intervalMs - (late ? lateByMs : 0);
-  return { event: { eventId: `gen-${s.seed}-${i}`, sensorId: `sensor-${sensor}`, ts, value: random.int(0, 1000) / 10 }, duplicated };
+  return {
+    event: { eventId: `gen-${s.seed}-${i}`, sensorId: `sensor-${sensor}`, ts, value: random.int(0, 1000) / 10 },
+    duplicated,
+  };
 }
 
 /**
@@ -41,7 +44,10 @@ export function generatorSource(s: GeneratorSettings, from: unknown): SourceRead
   return {
     async read(requested) {
       // At a set rate, only the events due by now (wall clock) are emitted.
-      const due = s.ratePerSecond === undefined ? Infinity : Math.floor(((performance.now() - started) * s.ratePerSecond) / 1000) - (slot - firstSlot) / 2;
+      const due =
+        s.ratePerSecond === undefined
+          ? Infinity
+          : Math.floor(((performance.now() - started) * s.ratePerSecond) / 1000) - (slot - firstSlot) / 2;
       const max = Math.max(0, Math.min(requested, due));
       const values: SensorEvent[] = [];
       const positions: string[] = [];

@@ -7,7 +7,11 @@ export function memorySource(records: readonly unknown[], from: unknown): Source
     async read(max) {
       const start = next;
       next = Math.min(records.length, next + max);
-      return { values: records.slice(start, next), position: (i) => `memory#${start + i}`, done: next >= records.length };
+      return {
+        values: records.slice(start, next),
+        position: (i) => `memory#${start + i}`,
+        done: next >= records.length,
+      };
     },
     position: () => next,
     async close() {},

@@ -37,11 +37,11 @@ export function openSource(node: SourceNode, from: unknown, context: SourceConte
       return embeddedTableSource(context.store.table({ keyspace: String(o.keyspace), table: String(o.table) }), from);
     }
     case 'socket': {
-      if (!context.receiver) throw new Error('a socket source needs the run\'s receiver');
+      if (!context.receiver) throw new Error("a socket source needs the run's receiver");
       return node.wal ? walSource(context.receiver, node.wal.dir, from) : receiverSource(context.receiver, from);
     }
     case 'kafka':
-      if (!context.kafka) throw new Error('a Kafka source needs the run\'s consumer');
+      if (!context.kafka) throw new Error("a Kafka source needs the run's consumer");
       return context.kafka.reader(from as KafkaPosition | undefined);
   }
 }

@@ -59,7 +59,14 @@ export function joinBatches(parts: readonly SourceBatch[], last: SourceBatch): S
       const [part, i] = at(index);
       return part.position(i);
     },
-    ...(parts.every((p) => p.split) ? { split: (index: number) => { const [part, i] = at(index); return part.split!(i); } } : {}),
+    ...(parts.every((p) => p.split)
+      ? {
+          split: (index: number) => {
+            const [part, i] = at(index);
+            return part.split!(i);
+          },
+        }
+      : {}),
     ...(pendingSplits ? { pendingSplits: () => pendingSplits.call(last) } : {}),
     done: last.done,
   };

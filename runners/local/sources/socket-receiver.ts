@@ -97,7 +97,13 @@ export class SocketReceiver {
       return;
     }
     this.#partial = text.slice(end + 1);
-    this.#accept(text.slice(0, end).split('\n').map((l) => l.replace(/\r$/, '')).filter((l) => l !== ''));
+    this.#accept(
+      text
+        .slice(0, end)
+        .split('\n')
+        .map((l) => l.replace(/\r$/, ''))
+        .filter((l) => l !== ''),
+    );
   }
 
   #accept(lines: string[]): void {

@@ -12,7 +12,11 @@ export function receiverSource(receiver: SocketReceiver, from: unknown): SourceR
     async read(max) {
       receiver.check();
       const { lines, first } = receiver.take(max);
-      return { values: lines, position: (i) => `${receiver.address} line ${first + i + 1}`, done: receiver.ended && receiver.queue.length === 0 && lines.length === 0 };
+      return {
+        values: lines,
+        position: (i) => `${receiver.address} line ${first + i + 1}`,
+        done: receiver.ended && receiver.queue.length === 0 && lines.length === 0,
+      };
     },
     position: () => receiver.position,
     checkpointed: (position) => receiver.acknowledged(position as number),

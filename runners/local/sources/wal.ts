@@ -14,7 +14,11 @@ const maxSegmentBytes = 8 * 1024 * 1024;
 
 export function walSegments(dir: string): number[] {
   if (!existsSync(dir)) return [];
-  return readdirSync(dir).map((f) => /^wal-(\d+)\.log$/.exec(f)?.[1]).filter((n): n is string => n !== undefined).map(Number).sort((a, b) => a - b);
+  return readdirSync(dir)
+    .map((f) => /^wal-(\d+)\.log$/.exec(f)?.[1])
+    .filter((n): n is string => n !== undefined)
+    .map(Number)
+    .sort((a, b) => a - b);
 }
 
 /**
@@ -137,6 +141,7 @@ export class WalReader {
 
   /** Deletes the segments a checkpoint has moved past: they will never be replayed again. */
   truncateBefore(position: WalPosition): void {
-    for (const s of walSegments(this.dir)) if (s < position.segment) rmSync(join(this.dir, segmentName(s)), { force: true });
+    for (const s of walSegments(this.dir))
+      if (s < position.segment) rmSync(join(this.dir, segmentName(s)), { force: true });
   }
 }
