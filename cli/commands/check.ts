@@ -4,6 +4,7 @@ import { readResults, summarize } from '../../compiler/strategy/measurements.ts'
 import { formatters } from '../formatters/index.ts';
 import { loadPipelines, resolveFiles, type LoadedPipeline } from '../load-pipelines.ts';
 import { countBySeverity, reportOf } from '../report.ts';
+import { untrustedCodeNote } from '../ci-pull-request.ts';
 import { exitCodes, LoadError, UsageError } from '../usage-error.ts';
 
 /**
@@ -67,6 +68,9 @@ Examples:
   idemflow check "pipelines/**/*.ts" --format json      (quote globs: the shell's expansion also works)`,
     )
     .action(async (files: string[], options: { format: string; explain: boolean; runner: RunnerName }) => {
+      // Before any pipeline module is loaded, that is before the code under review runs.
+      const note = untrustedCodeNote();
+      if (note !== undefined) process.stderr.write(`${note}\n`);
       const { loaded, failures } = await loadEach(files);
       const reports = loaded.map((p) => reportOf(p, options.runner));
       const format = formatters[options.format]!;
