@@ -4,6 +4,8 @@ import type { KillChildConfig } from './kill-child.ts';
 
 const childScript = fileURLToPath(new URL('./kill-child.ts', import.meta.url));
 const tsx = fileURLToPath(new URL('../../node_modules/tsx/dist/esm/index.mjs', import.meta.url));
+// The 'idemflow-source' condition: strategy pipelines import 'idemflow', which must be these sources, not a dist/ that may be stale or absent.
+const nodeArgs = ['--conditions=idemflow-source', '--import', tsx];
 
 /** Where a kill strikes: this long after the child reported this batch checkpointed. */
 export interface KillPoint {
@@ -19,7 +21,7 @@ export interface KillPoint {
  */
 export function runUntilKilled(config: KillChildConfig, kill: KillPoint): Promise<boolean> {
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, ['--import', tsx, childScript, JSON.stringify(config)], {
+    const child = spawn(process.execPath, [...nodeArgs, childScript, JSON.stringify(config)], {
       stdio: ['ignore', 'pipe', 'pipe'],
     });
     let killed = false;

@@ -36,6 +36,8 @@ export interface TrialOptions {
 
 const childScript = fileURLToPath(new URL('./trial-child.ts', import.meta.url));
 const tsx = fileURLToPath(new URL('../../node_modules/tsx/dist/esm/index.mjs', import.meta.url));
+// The 'idemflow-source' condition: strategy pipelines import 'idemflow', which must be these sources, not a dist/ that may be stale or absent.
+const nodeArgs = ['--conditions=idemflow-source', '--import', tsx];
 const brokers = [`${host}:${kafkaPort}`];
 
 /** One event of the trial's data: a sensor reading that is also a page visit, so every strategy reads the same records. */
@@ -81,7 +83,7 @@ interface ChildRun {
 }
 
 function startChild(config: ChildConfig, onLine: (line: Record<string, unknown>) => void): ChildRun {
-  const child = spawn(process.execPath, ['--import', tsx, childScript, JSON.stringify(config)], {
+  const child = spawn(process.execPath, [...nodeArgs, childScript, JSON.stringify(config)], {
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   let buffered = '';
