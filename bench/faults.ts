@@ -16,7 +16,7 @@ import { kafka as kafkaServer } from '../scripts/servers/kafka.ts';
 import { upAll } from '../scripts/servers/main.ts';
 import { cassandraPort, host, kafkaPort } from '../scripts/servers/config.ts';
 import { cassandraTarget } from './faults/cassandra-target.ts';
-import { runSchedule } from './faults/run-schedule.ts';
+import { runSchedule, type CrashPoint } from './faults/run-schedule.ts';
 import { describeSchedule, scheduleArbitrary, type Schedule } from './faults/schedule.ts';
 
 interface Tally {
@@ -29,6 +29,8 @@ interface Tally {
   refusedRepairs: number;
   onBoundary: number;
   byShape: Map<string, number>;
+  /** Crash points that struck, by input kind. */
+  byInput: Map<string, Partial<Record<CrashPoint, number>>>;
 }
 
 const say = (line: string) => process.stderr.write(`${line}\n`);
@@ -43,17 +45,27 @@ function count(t: Tally, s: Schedule, outcome: Awaited<ReturnType<typeof runSche
   if (s.events % s.batchSize === 0) t.onBoundary++;
   const shape = `${s.shape.input} ${s.shape.window} ${s.shape.emit}${s.shape.eventTimeFirst ? ' (event time first)' : ''}`;
   t.byShape.set(shape, (t.byShape.get(shape) ?? 0) + 1);
+  const points = t.byInput.get(s.shape.input) ?? {};
+  for (const [point, n] of Object.entries(outcome.points) as [CrashPoint, number][])
+    points[point] = (points[point] ?? 0) + n;
+  t.byInput.set(s.shape.input, points);
   if (outcome.violations.length > 0) {
     t.violations++;
     say(`VIOLATION\n  ${outcome.violations.join('\n  ')}\n  schedule: ${describeSchedule(s)}`);
   }
 }
 
+const crashPoints: readonly CrashPoint[] = ['mid-batch', 'after-checkpoint', 'mid-append', 'SIGKILL'];
+
 function report(t: Tally, seconds: number): string {
   const lines = [
     '| schedules | violations | crashes struck (in-process and SIGKILL) | schedules with a SIGKILL | lost acks | mid-stream repairs (refused: archive past the checkpoint) | inputs ending on a batch boundary | seconds |',
     '|---|---|---|---|---|---|---|---|',
     `| ${t.schedules} | ${t.violations} | ${t.crashes} | ${t.kills} | ${t.lostAcks} | ${t.midStreamRepairs} (${t.refusedRepairs}) | ${t.onBoundary} | ${seconds.toFixed(0)} |`,
+    '',
+    `| input | ${crashPoints.join(' | ')} |`,
+    `|---|${crashPoints.map(() => '---|').join('')}`,
+    ...[...t.byInput].sort().map(([input, p]) => `| ${input} | ${crashPoints.map((c) => p[c] ?? 0).join(' | ')} |`),
     '',
     '| pipeline shape | schedules |',
     '|---|---|',
@@ -79,7 +91,7 @@ export async function benchFaults(options: { seeds?: number }): Promise<string> 
   const replay = process.env.IDEMFLOW_CAMPAIGN_SCHEDULE;
   const schedules: Schedule[] = replay
     ? [JSON.parse(replay) as Schedule]
-    : fc.sample(scheduleArbitrary(['kafka', 'file'], true), { numRuns: total, seed });
+    : fc.sample(scheduleArbitrary(['kafka', 'file', 'socket'], true), { numRuns: total, seed });
   say(
     `fault campaign: ${schedules.length} schedules (seed ${seed}) on Kafka ${host}:${kafkaPort} and Cassandra ${host}:${cassandraPort}`,
   );
@@ -93,6 +105,7 @@ export async function benchFaults(options: { seeds?: number }): Promise<string> 
     refusedRepairs: 0,
     onBoundary: 0,
     byShape: new Map(),
+    byInput: new Map(),
   };
   const started = performance.now();
   let next = 0;
@@ -114,6 +127,7 @@ export async function benchFaults(options: { seeds?: number }): Promise<string> 
         await runSchedule(s, target).catch((error: unknown) => ({
           violations: [`the run failed: ${error instanceof Error ? error.message : String(error)}`],
           crashes: 0,
+          points: {},
           lostAcks: 0,
           late: 0,
           refusedRepairs: 0,

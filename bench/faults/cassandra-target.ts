@@ -8,6 +8,7 @@ import { schemaCql, tableSchemas } from '../../connectors/cassandra/cql-schema.t
 import { produceLines } from '../../connectors/kafka/produce.ts';
 import type { CampaignTarget } from './run-schedule.ts';
 import type { PipelineShape } from './schedule.ts';
+import { campaignSender } from './socket-sender.ts';
 
 /** One set of tables a pipeline shape and worker slot, made once and truncated before each schedule (thousands of tables would swamp a small Cassandra). */
 const shapeSuffix = (s: PipelineShape) => `${s.window}_${s.emit}_${s.eventTimeFirst ? 'tf' : 'af'}`;
@@ -39,6 +40,7 @@ export function cassandraTarget(options: {
   const { client, keyspace, brokers } = options;
   const made = new Set<string>();
   let topic: string | undefined;
+  let sender: Awaited<ReturnType<typeof campaignSender>> | undefined;
   let n = 0;
   return {
     get storeDir() {
@@ -53,8 +55,12 @@ export function cassandraTarget(options: {
       n++;
       const cassandra = { keyspace, suffix: `${shapeSuffix(s.shape)}_${options.slot}` };
       const lines = events.map((e) => JSON.stringify(e));
+      topic = undefined;
+      if (s.shape.input === 'socket') {
+        sender = await campaignSender(events);
+        return { socket: { port: sender.port, walDir: join(options.dir, `wal-${n}`) }, cassandra };
+      }
       if (s.shape.input === 'file') {
-        topic = undefined;
         mkdirSync(options.dir, { recursive: true });
         const file = join(options.dir, `input-${n}.jsonl`);
         writeFileSync(file, lines.map((l) => `${l}\n`).join(''));
@@ -75,7 +81,9 @@ export function cassandraTarget(options: {
       }
     },
     async cleanUp() {
-      for (const dir of [`store-${n}`, `checkpoint-${n}`, `input-${n}.jsonl`])
+      await sender?.close();
+      sender = undefined;
+      for (const dir of [`store-${n}`, `checkpoint-${n}`, `input-${n}.jsonl`, `wal-${n}`])
         rmSync(join(options.dir, dir), { recursive: true, force: true });
       if (!topic) return;
       const admin = new Kafka({

@@ -1,8 +1,8 @@
 /**
  * One run of a campaign schedule in a process of its own, so that the
- * campaign can kill it with SIGKILL at any moment — between a checkpoint and
- * the offset commit, mid-append, between two writes — and go on from what is
- * on disk. Prints `{"batch":n}` after each checkpointed batch.
+ * campaign can kill it with SIGKILL at any moment — mid-batch, between two
+ * writes, mid-append — and go on from what is on disk; its injected crash
+ * points exit it for real. Prints `{"batch":n}` after each checkpointed batch.
  */
 import { Client } from 'cassandra-driver';
 import { EmbeddedStore } from '../../connectors/embedded/store.ts';
@@ -34,8 +34,16 @@ await runLocal(pipeline, {
   batchIntervalMs: 100,
   untilIdleMs: 1_500,
   maxRecords: config.maxRecords,
-  // The other faults strike in the runs that follow, in-process, where they are counted.
-  faults: { ...noFaults, writeFail: config.schedule.faults.writeFail, lostAck: config.schedule.faults.lostAck },
+  // Crash points after a checkpoint (before the offset commit or the WAL truncation) and mid-append exit this
+  // process for real (137, nothing flushed); the other faults strike in the in-process runs that follow, where
+  // they are counted.
+  faults: {
+    ...noFaults,
+    writeFail: config.schedule.faults.writeFail,
+    lostAck: config.schedule.faults.lostAck,
+    crashAfterCheckpoint: config.schedule.faults.crashAfterCheckpoint,
+    crashMidAppend: config.schedule.faults.crashMidAppend,
+  },
   seed: config.schedule.seed,
   log: () => {},
   onProgress: (p) => process.stdout.write(`${JSON.stringify({ batch: p.batch })}\n`),

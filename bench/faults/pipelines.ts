@@ -12,6 +12,8 @@ const Reading = z.object({ eventId: z.string(), sensorId: z.string(), ts: z.numb
 export interface Placement {
   readonly file?: string;
   readonly kafka?: { readonly brokers: readonly string[]; readonly topic: string; readonly groupId: string };
+  /** A sender on loopback (it re-sends what the receiver's WAL did not acknowledge) and the receiver's WAL folder. */
+  readonly socket?: { readonly port: number; readonly walDir: string };
   /** A Cassandra keyspace and a suffix for the tables; the embedded store without it. */
   readonly cassandra?: { readonly keyspace: string; readonly suffix: string };
 }
@@ -52,6 +54,11 @@ function tables(place: Placement): { sor: SinkSpec<never>; counts: (windowed: bo
 function input(shape: PipelineShape, s: Schedule, place: Placement): any {
   if (shape.input === 'generator') return source.generator(generatorSettings(s));
   if (shape.input === 'file') return source.file(place.file!, { format: 'jsonl' }).parse(Reading);
+  if (shape.input === 'socket')
+    return source
+      .socket({ host: '127.0.0.1', port: place.socket!.port })
+      .withWal({ dir: place.socket!.walDir })
+      .parse(Reading);
   return source.kafka(place.kafka!).parse(Reading);
 }
 

@@ -1,3 +1,5 @@
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import type { PipelineNode } from '../../compiler/ir/index.ts';
 import type { EmbeddedStore } from '../../connectors/embedded/store.ts';
 import { repair, runWithRestarts, type RepairTarget } from '../../runners/local/index.ts';
@@ -30,10 +32,15 @@ export interface CampaignTarget {
   repairTarget(pipeline: PipelineNode, store: EmbeddedStore): RepairTarget;
 }
 
+/** Where a process died: inside a batch's writes, between a checkpoint and what follows it, mid-WAL-append, or a SIGKILL. */
+export type CrashPoint = 'mid-batch' | 'after-checkpoint' | 'mid-append' | 'SIGKILL';
+
 export interface ScheduleOutcome {
   readonly violations: readonly string[];
   /** Crash points that struck, by run. */
   readonly crashes: number;
+  /** The same crashes by where they struck. */
+  readonly points: Readonly<Partial<Record<CrashPoint, number>>>;
   readonly lostAcks: number;
   readonly late: number;
   /** Mid-stream repairs refused because the system of record held events past the checkpoint (then the stream resumes unrepaired). */
@@ -121,6 +128,21 @@ async function midStreamRepair(pipeline: PipelineNode, target: CampaignTarget, s
   }
 }
 
+/** Where each in-process crash struck: batch 0 is the receiver's mid-append crash; crash-after-checkpoint's batches are apart from crash-at's. */
+function tallyPoints(points: Partial<Record<CrashPoint, number>>, crashes: readonly number[], faults: FaultSpec): void {
+  for (const batch of crashes) {
+    const point: CrashPoint =
+      batch === 0 ? 'mid-append' : faults.crashAfterCheckpoint?.includes(batch) ? 'after-checkpoint' : 'mid-batch';
+    points[point] = (points[point] ?? 0) + 1;
+  }
+}
+
+/** How the child died at an injected point: its last recorded crash names it. */
+function childPoint(checkpointDir: string): CrashPoint {
+  const crashes = JSON.parse(readFileSync(join(checkpointDir, 'crashes.json'), 'utf8')) as (number | string)[];
+  return typeof crashes.at(-1) === 'string' ? 'mid-append' : 'after-checkpoint';
+}
+
 const damages = (f: FaultSpec) => f.loss > 0 || f.duplicate > 0;
 const cleanRun = (r: LocalRunResult) => r.late === 0 && r.deadLetters === 0;
 
@@ -163,6 +185,7 @@ async function checkedRuns(
 
   let killed = 0;
   let refusedRepairs = 0;
+  const points: Partial<Record<CrashPoint, number>> = {};
   if (s.kill) {
     const config = {
       schedule: s,
@@ -172,7 +195,12 @@ async function checkedRuns(
       cassandraContactPoint: target.cassandraContactPoint,
       maxRecords: s.repairAfter,
     };
-    if (await runUntilKilled(config, s.kill)) killed++;
+    const death = await runUntilKilled(config, s.kill);
+    if (death) {
+      killed++;
+      const point = death === 'signal' ? 'SIGKILL' : childPoint(target.checkpointDir);
+      points[point] = (points[point] ?? 0) + 1;
+    }
   }
   const first = await runStream(
     pipeline,
@@ -182,6 +210,7 @@ async function checkedRuns(
     s.repairAfter === undefined ? {} : { maxRecords: s.repairAfter },
   );
   crashes += first.crashes.length + killed;
+  tallyPoints(points, first.crashes, s.faults);
   lostAcks += first.result.injected.lostAck;
   late += first.result.late;
   let store = first.store;
@@ -210,6 +239,7 @@ async function checkedRuns(
     };
     const second = await runStream(pipeline, target, { ...s, seed: s.seed + 1 }, resumeFaults, {});
     crashes += second.crashes.length;
+    tallyPoints(points, second.crashes, resumeFaults);
     lostAcks += second.result.injected.lostAck;
     late += second.result.late;
     store = second.store;
@@ -229,5 +259,5 @@ async function checkedRuns(
   violations.push(...archiveViolations('system of record', ids, await target.archivedIds(pipeline, store)));
   await repair(pipeline, { target: target.repairTarget(pipeline, store) });
   violations.push(...differences('after the final repair', truth, await target.rows(pipeline, store)));
-  return { violations, crashes, lostAcks, late, refusedRepairs };
+  return { violations, crashes, points, lostAcks, late, refusedRepairs };
 }

@@ -5,8 +5,8 @@ import type { KillPoint } from './kill.ts';
 /** The recommended pipelines the campaign drives: every shape the issue names. */
 export type WindowShape = 'tumbling' | 'sliding' | 'none';
 export type Emit = 'updates' | 'final';
-/** Where the events come from; the same events whatever the input. */
-export type InputKind = 'file' | 'generator' | 'kafka';
+/** Where the events come from; the same events whatever the input. `socket`: a sender into a receiver with a WAL. */
+export type InputKind = 'file' | 'generator' | 'kafka' | 'socket';
 
 export interface PipelineShape {
   readonly input: InputKind;
@@ -78,6 +78,10 @@ export function scheduleArbitrary(inputs: readonly InputKind[], kills = false): 
       duplicate: probability(0.1),
       loss: probability(0.1),
       crashAt: fc.uniqueArray(fc.integer({ min: 1, max: 9 }), { maxLength: 3 }),
+      // Between a checkpoint and what follows it: Kafka's offset commit, the WAL's truncation.
+      crashAfterCheckpoint: fc.uniqueArray(fc.integer({ min: 1, max: 9 }), { maxLength: 2 }),
+      // In the middle of the receiver's n-th WAL append of a run (socket input only).
+      crashMidAppend: fc.uniqueArray(fc.integer({ min: 1, max: 8 }), { maxLength: 2 }),
       repairAt: fc.option(
         fc.integer({ min: 1, max: 9 }).map((tenths) => tenths / 10),
         { nil: undefined, freq: 2 },
@@ -96,13 +100,29 @@ export function scheduleArbitrary(inputs: readonly InputKind[], kills = false): 
       seed: r.seed,
       events: r.sizing.events,
       batchSize: r.sizing.batchSize,
-      faults: { writeFail: r.writeFail, lostAck: r.lostAck, duplicate: r.duplicate, loss: r.loss, crashAt: r.crashAt },
+      faults: {
+        writeFail: r.writeFail,
+        lostAck: r.lostAck,
+        duplicate: r.duplicate,
+        loss: r.loss,
+        crashAt: r.crashAt,
+        // Apart from crash-at's batches, so that the report can tell which point struck.
+        ...crashPoints(
+          'crashAfterCheckpoint',
+          r.crashAfterCheckpoint.filter((b) => !r.crashAt.includes(b)),
+        ),
+        ...crashPoints('crashMidAppend', r.shape.input === 'socket' ? r.crashMidAppend : []),
+      },
       repairAfter: r.repairAt === undefined ? undefined : Math.max(1, Math.floor(r.repairAt * r.sizing.events)),
       resumeCrashes: r.resumeCrashes,
       resumeWriteFaults: r.resumeWriteFaults,
       ...(r.kill ? { kill: r.kill } : {}),
     }));
 }
+
+/** An optional crash list, left out when empty: printed schedules stay short. */
+const crashPoints = <K extends 'crashAfterCheckpoint' | 'crashMidAppend'>(key: K, points: number[]) =>
+  points.length > 0 ? { [key]: points } : {};
 
 /** One line that reproduces a schedule. */
 export const describeSchedule = (s: Schedule) => JSON.stringify(s);

@@ -102,7 +102,10 @@ Faults (deterministic for a --seed):
   crash-at=n     the process exits (code 137) in batch n; run again to resume (needs --checkpoint)
   crash-after-checkpoint=n
                  the process exits (code 137) once batch n's checkpoint is saved, before
-                 Kafka's offsets are committed (needs --checkpoint)
+                 Kafka's offsets are committed or the WAL is truncated (needs --checkpoint)
+  crash-mid-append=n
+                 the process exits (code 137) in the middle of the receiver's n-th WAL
+                 append of the run: half written, not fsynced (needs --checkpoint)
   duplicate=p    the source delivers a record twice
   loss=p         a record is lost after the system of record, before aggregation
 

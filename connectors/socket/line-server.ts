@@ -1,40 +1,88 @@
-import { createServer, type Server } from 'node:net';
+import { createServer, type Server, type Socket } from 'node:net';
+
+export interface LineServerOptions {
+  /** Stay connected after the last line (a live stream that has paused). */
+  readonly keepOpen?: boolean;
+  /** Lines a burst, with `pauseMs` between bursts (default: all at once). */
+  readonly burst?: number;
+  readonly pauseMs?: number;
+  /**
+   * Resume where the receiver's write-ahead log says (`logged <n>`, sent on
+   * connecting and after each append) instead of after the last line sent:
+   * what was in a connection when the receiver died is sent again. Only for a
+   * receiver with a WAL (a plain receiver says nothing, and this sender would wait).
+   */
+  readonly resume?: boolean;
+}
 
 /**
  * A TCP sender on loopback, like `nc -lk`: sends its lines to whoever
  * connects, continuing after the last line sent on a previous connection
  * (a sender never sends a line twice), then closes the connection.
  * It waits while the receiver does not read (backpressure), like `nc`; what
- * is in the connection when the receiver dies is gone: the seed's plain receiver.
+ * is in the connection when the receiver dies is gone: the seed's plain
+ * receiver — unless `resume` makes it a client that re-sends what the
+ * receiver did not acknowledge.
  */
 export async function startLineServer(
   lines: readonly string[],
-  options: { keepOpen?: boolean; burst?: number; pauseMs?: number } = {},
-): Promise<{ port: number; connections: () => number; sent: () => number; close: () => Promise<void> }> {
+  options: LineServerOptions = {},
+): Promise<{
+  port: number;
+  connections: () => number;
+  sent: () => number;
+  /** Lines the receiver acknowledged as logged (with `resume`). */
+  acknowledged: () => number;
+  close: () => Promise<void>;
+}> {
   let sent = 0;
+  let acknowledged = 0;
   let connections = 0;
-  const open = new Set<import('node:net').Socket>();
+  const open = new Set<Socket>();
   const server: Server = createServer((socket) => {
     connections++;
     open.add(socket);
     socket.on('error', () => {});
     socket.on('close', () => open.delete(socket));
-    // Send in bursts with pauses (a live stream), or all at once; then close unless asked to stay open.
+    socket.setEncoding('utf8');
+    if (!options.resume) {
+      socket.resume(); // whatever the receiver says is not read; it must not pile up either
+      return feed(socket, () => sent);
+    }
+    let heard = '';
+    let started = false;
+    socket.on('data', (chunk: string) => {
+      heard += chunk;
+      const said = [...heard.matchAll(/logged (\d+)\n/g)].map((m) => Number(m[1]));
+      heard = heard.slice(heard.lastIndexOf('\n') + 1);
+      if (said.length === 0) return;
+      acknowledged = said.at(-1)!;
+      if (started) return;
+      started = true;
+      feed(socket, () => said[0]!);
+    });
+  });
+
+  /** Sends from `from()` on, in bursts, waiting for drain; then closes unless asked to stay open. */
+  function feed(socket: Socket, from: () => number): void {
+    let next = from();
     const burst = options.burst ?? lines.length;
     const sendNext = () => {
       // A receiver that went away stops the feed; the next connection continues after the last line sent.
       if (socket.destroyed || !socket.writable) return;
-      const chunk = lines.slice(sent, sent + burst);
-      sent += chunk.length;
+      const chunk = lines.slice(next, next + burst);
+      next += chunk.length;
+      sent = Math.max(sent, next);
       const flowing = chunk.length === 0 || socket.write(chunk.map((l) => `${l}\n`).join(''));
-      const next = () =>
-        sent < lines.length ? setTimeout(sendNext, options.pauseMs ?? 0) : !options.keepOpen && socket.end();
+      const after = () =>
+        next < lines.length ? setTimeout(sendNext, options.pauseMs ?? 0) : !options.keepOpen && socket.end();
       // Like nc, a sender waits while the receiver does not read (TCP backpressure) instead of buffering the rest.
-      if (flowing) next();
-      else socket.once('drain', next);
+      if (flowing) after();
+      else socket.once('drain', after);
     };
     sendNext();
-  });
+  }
+
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   const address = server.address();
   if (!address || typeof address === 'string') throw new Error('no port');
@@ -42,6 +90,7 @@ export async function startLineServer(
     port: address.port,
     connections: () => connections,
     sent: () => sent,
+    acknowledged: () => acknowledged,
     close: () => {
       open.forEach((s) => s.destroy());
       return new Promise((resolve) => server.close(() => resolve()));

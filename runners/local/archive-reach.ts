@@ -9,10 +9,24 @@ import { isDeepStrictEqual } from 'node:util';
  * that the stream will read again. Repair must not count those in the
  * stream's state (they would count twice), so checkpoints carry this reach.
  *
- * Positions are numbers (file lines, generator slots), objects of numbers
- * (Kafka offsets by partition) or opaque values compared whole.
+ * Positions are numbers (file lines, generator slots), WAL positions
+ * (segment, then byte offset in it), objects of numbers (Kafka offsets by
+ * partition) or opaque values compared whole.
  */
 type Offsets = Readonly<Record<string, number>>;
+interface WalAt {
+  readonly segment: number;
+  readonly offset: number;
+}
+
+/** A WAL position orders by segment first: compared key by key like Kafka offsets, a later segment's small offset looked behind. */
+const isWalAt = (p: unknown): p is WalAt =>
+  typeof p === 'object' &&
+  p !== null &&
+  Object.keys(p).length === 2 &&
+  typeof (p as WalAt).segment === 'number' &&
+  typeof (p as WalAt).offset === 'number';
+const walAtOrPast = (a: WalAt, b: WalAt) => a.segment > b.segment || (a.segment === b.segment && a.offset >= b.offset);
 
 const isOffsets = (p: unknown): p is Offsets =>
   typeof p === 'object' && p !== null && !Array.isArray(p) && Object.values(p).every((v) => typeof v === 'number');
@@ -21,6 +35,7 @@ const isOffsets = (p: unknown): p is Offsets =>
 export function covers(a: unknown, b: unknown): boolean {
   if (b === undefined) return true;
   if (typeof a === 'number' && typeof b === 'number') return a >= b;
+  if (isWalAt(a) && isWalAt(b)) return walAtOrPast(a, b);
   if (isOffsets(a) && isOffsets(b)) return Object.entries(b).every(([k, v]) => (a[k] ?? Number.NEGATIVE_INFINITY) >= v);
   return isDeepStrictEqual(a, b);
 }
@@ -30,6 +45,7 @@ export function furthest(a: unknown, b: unknown): unknown {
   if (a === undefined) return b;
   if (b === undefined) return a;
   if (typeof a === 'number' && typeof b === 'number') return Math.max(a, b);
+  if (isWalAt(a) && isWalAt(b)) return walAtOrPast(a, b) ? a : b;
   if (isOffsets(a) && isOffsets(b)) {
     const out: Record<string, number> = { ...a };
     for (const [k, v] of Object.entries(b)) out[k] = Math.max(out[k] ?? Number.NEGATIVE_INFINITY, v);

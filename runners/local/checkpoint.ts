@@ -65,9 +65,9 @@ export interface CheckpointStore {
   save(checkpoint: Checkpoint): void;
   progress(): BatchProgress | undefined;
   saveProgress(progress: BatchProgress): void;
-  /** Batches at which an injected crash already happened: a restart must not crash there again. */
-  crashedAt(): readonly number[];
-  markCrash(batch: number): void;
+  /** Batches (or named points, such as `append 3`) at which an injected crash already happened: a restart must not crash there again. */
+  crashedAt(): readonly (number | string)[];
+  markCrash(point: number | string): void;
   readonly durable: boolean;
 }
 
@@ -97,13 +97,13 @@ export class MemoryCheckpoints implements CheckpointStore {
   readonly durable = false;
   #checkpoint: Checkpoint | undefined;
   #progress: BatchProgress | undefined;
-  readonly #crashes: number[] = [];
+  readonly #crashes: (number | string)[] = [];
   load = () => this.#checkpoint;
   save = (c: Checkpoint) => void (this.#checkpoint = withReach(c, this.#checkpoint, this.#progress));
   progress = () => this.#progress;
   saveProgress = (p: BatchProgress) => void (this.#progress = progressWithReach(p, this.#checkpoint, this.#progress));
   crashedAt = () => this.#crashes;
-  markCrash = (batch: number) => void this.#crashes.push(batch);
+  markCrash = (point: number | string) => void this.#crashes.push(point);
 }
 
 /** A checkpoint folder: `checkpoint.json` (the last complete batch), `progress.json` (the batch in flight), `crashes.json`. */
@@ -159,11 +159,11 @@ export class FileCheckpoints implements CheckpointStore {
     );
   }
 
-  crashedAt(): readonly number[] {
-    return readJson<number[]>(join(this.dir, 'crashes.json')) ?? [];
+  crashedAt(): readonly (number | string)[] {
+    return readJson<(number | string)[]>(join(this.dir, 'crashes.json')) ?? [];
   }
 
-  markCrash(batch: number): void {
-    writeJsonAtomically(join(this.dir, 'crashes.json'), [...this.crashedAt(), batch]);
+  markCrash(point: number | string): void {
+    writeJsonAtomically(join(this.dir, 'crashes.json'), [...this.crashedAt(), point]);
   }
 }

@@ -124,13 +124,10 @@ export async function runLocal(pipeline: PipelineNode, options: LocalRunOptions)
   const checkpoints: CheckpointStore = options.checkpointDir
     ? new FileCheckpoints(options.checkpointDir)
     : new MemoryCheckpoints();
-  if (
-    (faults.crashAt.length > 0 || (faults.crashAfterCheckpoint?.length ?? 0) > 0) &&
-    !checkpoints.durable &&
-    !options.crash
-  ) {
+  const crashes = [faults.crashAt, faults.crashAfterCheckpoint ?? [], faults.crashMidAppend ?? []];
+  if (crashes.some((points) => points.length > 0) && !checkpoints.durable && !options.crash) {
     throw new RunnerError(
-      '--faults crash-at / crash-after-checkpoint need --checkpoint <dir>: without a durable checkpoint a crash cannot be recovered from',
+      '--faults crash-at / crash-after-checkpoint / crash-mid-append need --checkpoint <dir>: without a durable checkpoint a crash cannot be recovered from',
     );
   }
   const crash = options.crash ?? defaultCrash;
@@ -211,6 +208,7 @@ export async function runLocal(pipeline: PipelineNode, options: LocalRunOptions)
           log,
           attempts: options.connectAttempts,
           maxQueued: 2 * batchSize,
+          crashMidAppend: midAppendCrash(),
         })
       : undefined;
   const kafka =
@@ -306,13 +304,20 @@ export async function runLocal(pipeline: PipelineNode, options: LocalRunOptions)
         continue;
       }
       const batchStart = reader.position();
-      current = await readBatch(reader, {
-        batchSize,
-        bounded: source.delivery === 'bounded',
-        intervalMs: options.batchIntervalMs ?? 1_000,
-        sleep: options.sleep ?? realSleep,
-        signal: options.signal,
-      });
+      try {
+        current = await readBatch(reader, {
+          batchSize,
+          bounded: source.delivery === 'bounded',
+          intervalMs: options.batchIntervalMs ?? 1_000,
+          sleep: options.sleep ?? realSleep,
+          signal: options.signal,
+        });
+      } catch (error) {
+        // The input failed (or a crash struck in the receiver): the batch in flight ends before this run does,
+        // so that no write of this run lands after the next run has started.
+        await inFlight?.catch(() => {});
+        throw error;
+      }
       const { values, done } = current;
       // An input that ends on a batch boundary (or a source that learns of its end only by an empty read)
       // still owes the rows of its open windows: they are written by a batch of no records.
@@ -455,6 +460,20 @@ export async function runLocal(pipeline: PipelineNode, options: LocalRunOptions)
       openRowsWritten = true;
     }
     return rows;
+  }
+
+  /** The receiver's crash-mid-append point for this run: the first named append it has not yet struck. */
+  function midAppendCrash(): { append: number; crash: () => never } | undefined {
+    const append = faults.crashMidAppend?.find((n) => !checkpoints.crashedAt().includes(`append ${n}`));
+    if (append === undefined) return undefined;
+    return {
+      append,
+      crash: () => {
+        checkpoints.markCrash(`append ${append}`);
+        if (!options.crash) log(`injected crash in the middle of WAL append ${append}`);
+        return crash(0);
+      },
+    };
   }
 
   /** `emit: 'final'` windows still open whose rows were not written since they last changed. */

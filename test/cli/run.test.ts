@@ -109,7 +109,9 @@ describe('idemflow run, repair, store', () => {
     expect(r.stderr.trim()).toBe('idemflow: --faults: lost-ack takes a probability between 0 and 1, got "7"');
     const crashNoCheckpoint = runCli(['run', aggregates, '--faults', 'crash-at=2', '--store', join(tempDir(), 's')]);
     expect(crashNoCheckpoint.status).toBe(2);
-    expect(crashNoCheckpoint.stderr).toMatch(/crash-at \/ crash-after-checkpoint need --checkpoint/);
+    expect(crashNoCheckpoint.stderr).toMatch(
+      /crash-at \/ crash-after-checkpoint \/ crash-mid-append need --checkpoint/,
+    );
   });
 
   it('an unreachable Kafka: one line a retry with backoff, then one clear error naming the brokers, exit 2', () => {

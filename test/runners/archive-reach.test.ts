@@ -26,6 +26,13 @@ describe('how far the system of record reaches past a checkpoint', () => {
     expect(furthest({ 0: 20, 1: 20 }, { 0: 25, 1: 12 })).toEqual({ 0: 25, 1: 20 });
   });
 
+  it('orders WAL positions by segment, then offset (a later segment starts at a small offset)', () => {
+    expect(covers({ segment: 2, offset: 10 }, { segment: 1, offset: 5_000 })).toBe(true);
+    expect(covers({ segment: 1, offset: 5_000 }, { segment: 2, offset: 10 })).toBe(false);
+    expect(covers({ segment: 2, offset: 10 }, { segment: 2, offset: 11 })).toBe(false);
+    expect(furthest({ segment: 1, offset: 5_000 }, { segment: 2, offset: 10 })).toEqual({ segment: 2, offset: 10 });
+  });
+
   it('a checkpoint after a crashed batch, cut differently, records the reach until a later one covers it', () => {
     const store = new FileCheckpoints(tempDir());
     const checkpoint = (batch: number, position: object) => store.save({ pipeline: 'p', batch, position, state });

@@ -13,6 +13,8 @@ describe('--faults', () => {
     expect(describeFaults(parseFaults('crash-at=2,lost-ack=0.5'))).toBe('lost-ack=0.5,crash-at=2');
     expect(parseFaults('crash-after-checkpoint=4+7').crashAfterCheckpoint).toEqual([4, 7]);
     expect(describeFaults(parseFaults('crash-after-checkpoint=4'))).toBe('crash-after-checkpoint=4');
+    expect(parseFaults('crash-mid-append=2+5').crashMidAppend).toEqual([2, 5]);
+    expect(describeFaults(parseFaults('crash-mid-append=3'))).toBe('crash-mid-append=3');
     expect(describeFaults(parseFaults(''))).toBe('none');
   });
   it.each([
@@ -20,9 +22,10 @@ describe('--faults', () => {
     ['lost-ack', /lost-ack takes a probability/],
     ['crash-at=0', /crash-at takes batch numbers >= 1/],
     ['crash-after-checkpoint=x', /crash-after-checkpoint takes batch numbers >= 1/],
+    ['crash-mid-append=0', /crash-mid-append takes append numbers >= 1/],
     [
       'explode=1',
-      /unknown fault "explode" \(known: write-fail, lost-ack, duplicate, loss, crash-at, crash-after-checkpoint\)/,
+      /unknown fault "explode" \(known: write-fail, lost-ack, duplicate, loss, crash-at, crash-after-checkpoint, crash-mid-append\)/,
     ],
   ])('refuses %s, naming the part', (spec, message) => {
     expect(() => parseFaults(spec)).toThrow(message);

@@ -16,14 +16,20 @@ export interface ReceiverOptions {
    * waits at the sender, through TCP backpressure, instead of in memory, where a crash would lose it.
    */
   readonly maxQueued?: number;
+  /** The fault `crash-mid-append`: this run's `append`-th WAL append is torn (half written, unsynced) and `crash` strikes. */
+  readonly crashMidAppend?: { readonly append: number; readonly crash: () => never };
 }
 
 /**
  * A TCP line receiver (the seed's socketTextStream): connects to a sender and
  * takes each line as a record. Without a WAL, received lines wait in memory
  * and a crash loses them — the seed's plain receiver. With a WAL, each chunk
- * is appended and fsynced first. The sender closing the connection ends the
- * input.
+ * is appended and fsynced first, then acknowledged: the receiver writes back
+ * `logged <n>` — n lines of this input in the log, counted since the log
+ * began — on connecting and after each append, so a sender that reconnects
+ * after a crash resumes at line n and what was in the connection is sent
+ * again, never lost or logged twice. The sender closing the connection ends
+ * the input.
  */
 export class SocketReceiver {
   /** Lines received and not yet read (no-WAL mode). */
@@ -42,6 +48,7 @@ export class SocketReceiver {
   #wal: WalWriter | undefined;
   #partial = '';
   #failure: Error | undefined;
+  #appends = 0;
 
   constructor(readonly options: ReceiverOptions) {
     if (options.walDir) this.#wal = new WalWriter(options.walDir);
@@ -79,6 +86,8 @@ export class SocketReceiver {
           this.#failure = new RunnerError(`source.socket: connection to ${this.address} failed: ${error.message}`);
         });
         socket.on('data', (chunk: string) => this.#receive(chunk));
+        // Where the sender resumes: every line before it is in the log.
+        if (this.#wal) socket.write(`logged ${this.#wal.logged}\n`);
         socket.on('end', () => {
           if (this.#partial !== '') this.#accept([this.#partial]);
           this.#partial = '';
@@ -90,6 +99,7 @@ export class SocketReceiver {
   }
 
   #receive(chunk: string): void {
+    if (this.#failure) return;
     const text = this.#partial + chunk;
     const end = text.lastIndexOf('\n');
     if (end < 0) {
@@ -102,18 +112,32 @@ export class SocketReceiver {
         .slice(0, end)
         .split('\n')
         .map((l) => l.replace(/\r$/, ''))
-        .filter((l) => l !== ''),
+        // The log keeps empty lines, so that it counts lines as the sender does (its reader skips them).
+        .filter((l) => this.#wal !== undefined || l !== ''),
     );
   }
 
   #accept(lines: string[]): void {
     this.received += lines.length;
     if (this.#wal) {
+      if (++this.#appends === this.options.crashMidAppend?.append) return this.#dieMidAppend(lines);
       this.#wal.append(lines);
+      this.#socket?.write(`logged ${this.#wal.logged}\n`);
       return;
     }
     this.queue.push(...lines);
     if (this.queue.length >= (this.options.maxQueued ?? 10_000)) this.#socket?.pause();
+  }
+
+  /** Tears this append and dies: the CLI's crash exits at once; in-process, the crash is thrown at the next read. */
+  #dieMidAppend(lines: readonly string[]): void {
+    this.#wal!.tornAppend(lines);
+    this.#socket?.destroy();
+    try {
+      this.options.crashMidAppend!.crash();
+    } catch (error) {
+      this.#failure = error as Error;
+    }
   }
 
   /** Called after lines were taken from the queue: reading resumes once half of it has room again. */

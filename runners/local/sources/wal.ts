@@ -1,5 +1,16 @@
-import { closeSync, existsSync, fstatSync, mkdirSync, openSync, readdirSync, readSync, rmSync } from 'node:fs';
-import { appendToOpenFile, syncDirectory } from '../../../connectors/durable-file.ts';
+import {
+  closeSync,
+  existsSync,
+  fstatSync,
+  mkdirSync,
+  openSync,
+  readdirSync,
+  readFileSync,
+  readSync,
+  rmSync,
+  writeSync,
+} from 'node:fs';
+import { appendToOpenFile, syncDirectory, writeFileAtomically } from '../../../connectors/durable-file.ts';
 import { join } from 'node:path';
 import type { SourceBatch } from './source-reader.ts';
 
@@ -10,6 +21,8 @@ export interface WalPosition {
 }
 
 const segmentName = (n: number) => `wal-${String(n).padStart(8, '0')}.log`;
+/** Beside each segment: how many lines the log held before it, so the count survives the truncation of older segments. */
+const startName = (n: number) => `wal-${String(n).padStart(8, '0')}.start`;
 const maxSegmentBytes = 8 * 1024 * 1024;
 
 export function walSegments(dir: string): number[] {
@@ -21,24 +34,53 @@ export function walSegments(dir: string): number[] {
     .sort((a, b) => a - b);
 }
 
+/** Complete (newline-terminated) lines in a file: a torn tail is not one. */
+function completeLines(path: string): number {
+  if (!existsSync(path)) return 0;
+  const bytes = readFileSync(path);
+  let n = 0;
+  for (let i = bytes.indexOf(0x0a); i >= 0; i = bytes.indexOf(0x0a, i + 1)) n++;
+  return n;
+}
+
+/** Lines the log held before segment `n`: its start file, or (a log written before start files) its older segments counted. */
+function linesBefore(dir: string, n: number): number {
+  const start = join(dir, startName(n));
+  if (existsSync(start)) return Number(readFileSync(start, 'utf8'));
+  return walSegments(dir)
+    .filter((s) => s < n)
+    .reduce((sum, s) => sum + completeLines(join(dir, segmentName(s))), 0);
+}
+
 /**
  * The receiver's write-ahead log: each chunk of received lines is appended
  * and fsynced before those lines count as received. Segments rotate by size;
  * a new writer always starts a new segment, so a torn tail from a crash is
- * never appended to.
+ * never appended to. `logged` counts every line the log ever took (empty ones
+ * too, as the sender counts them), across restarts and truncation: it is what
+ * the receiver acknowledges, and where a sender resumes.
  */
 export class WalWriter {
   #segment: number;
   #fd: number;
   #bytes = 0;
+  #logged: number;
 
   constructor(readonly dir: string) {
     mkdirSync(dir, { recursive: true });
-    this.#segment = (walSegments(dir).at(-1) ?? 0) + 1;
+    const last = walSegments(dir).at(-1);
+    this.#logged = last === undefined ? 0 : linesBefore(dir, last) + completeLines(join(dir, segmentName(last)));
+    this.#segment = (last ?? 0) + 1;
     this.#fd = this.#openSegment();
   }
 
+  get logged(): number {
+    return this.#logged;
+  }
+
   #openSegment(): number {
+    // The start file first: a segment is never without the count of the lines before it.
+    writeFileAtomically(join(this.dir, startName(this.#segment)), String(this.#logged));
     const fd = openSync(join(this.dir, segmentName(this.#segment)), 'a');
     syncDirectory(this.dir);
     return fd;
@@ -49,6 +91,7 @@ export class WalWriter {
     if (lines.length === 0) return;
     const text = lines.map((l) => `${l}\n`).join('');
     appendToOpenFile(this.#fd, text);
+    this.#logged += lines.length;
     this.#bytes += Buffer.byteLength(text);
     if (this.#bytes >= maxSegmentBytes) {
       closeSync(this.#fd);
@@ -56,6 +99,12 @@ export class WalWriter {
       this.#fd = this.#openSegment();
       this.#bytes = 0;
     }
+  }
+
+  /** The fault `crash-mid-append`: the first half of an append's bytes reach the file, unsynced, and the writer dies. */
+  tornAppend(lines: readonly string[]): void {
+    const bytes = Buffer.from(lines.map((l) => `${l}\n`).join(''));
+    writeSync(this.#fd, bytes, 0, Math.floor(bytes.length / 2));
   }
 
   close(): void {
@@ -131,6 +180,8 @@ export class WalReader {
       for (const line of text.slice(0, -1).split('\n')) {
         if (values.length >= max) break;
         consumed += Buffer.byteLength(line) + 1;
+        // Empty lines are logged so that the log counts lines as the sender does; they are no records.
+        if (line === '') continue;
         values.push(line);
         positions.push(`wal ${segment}:${offset + consumed}`);
       }
@@ -142,6 +193,9 @@ export class WalReader {
   /** Deletes the segments a checkpoint has moved past: they will never be replayed again. */
   truncateBefore(position: WalPosition): void {
     for (const s of walSegments(this.dir))
-      if (s < position.segment) rmSync(join(this.dir, segmentName(s)), { force: true });
+      if (s < position.segment) {
+        rmSync(join(this.dir, segmentName(s)), { force: true });
+        rmSync(join(this.dir, startName(s)), { force: true });
+      }
   }
 }
