@@ -174,7 +174,7 @@ export function writeCheatSheet(results: StrategyResults, dir = docsDir): void {
     '- *storage* is the logical size of each table (the bytes of its stored values, keys included), which does not depend on when Cassandra flushes or compacts; the WAL figure is its peak size on disk.',
   );
   out.push(
-    "- *recovery* runs from the SIGKILL to the restarted runner's first committed batch: process start, reconnects, and for Kafka rows the consumer group's join (the restart removes the member its killed predecessor left, instead of waiting 30 s for that member's session to time out). A restarted runner that finds nothing left to read (a plain receiver whose whole backlog died with it) records none.",
+    "- *recovery* runs from the SIGKILL to the restarted runner's first committed batch: process start, reconnects, and for Kafka rows the consumer group's join (the restart removes the member its killed predecessor left once its own join waits in the group, instead of waiting 30 s for that member's session to time out; the group is never empty, so a stock broker's 3 s initial rebalance delay does not apply either). A restarted runner that finds nothing left to read (a plain receiver whose whole backlog died with it) records none.",
   );
   out.push(
     "- A plain socket receiver loses, on a crash, what it had received but not processed and what was in the TCP connection; loopback buffers hold hundreds of kilobytes, so a row that falls behind the sender (the system-of-record rows write every event, and retry whole batches after a lost acknowledgement) loses much more than one that keeps up. That is the receiver's nature, which the WAL rows show is fixed by logging on receipt.",

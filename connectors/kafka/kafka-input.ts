@@ -254,22 +254,14 @@ export class KafkaInput {
       if (!this.#closing)
         this.#fail(new RunnerError(`source.kafka: the consumer thread for ${topic} stopped (exit code ${code})`));
     });
-    await connectWithBackoff(
-      async () => {
-        await this.#admin.connect();
-        const predecessor = this.options.memberFile && recordedMember(this.options.memberFile, groupId);
-        if (predecessor) await removeDeadPredecessor(this.#kafka, this.#admin, groupId, predecessor, this.options.log);
-        await this.#call({ type: 'connect' });
-      },
-      {
-        what: `source.kafka: cannot reach brokers ${this.brokers}`,
-        attempts: this.options.attempts ?? 10,
-        firstWaitMs: 500,
-        maxWaitMs: 10_000,
-        hint: 'are they running? (scripts/services up)',
-        log: this.options.log,
-      },
-    );
+    await connectWithBackoff(() => Promise.all([this.#admin.connect(), this.#call({ type: 'connect' })]), {
+      what: `source.kafka: cannot reach brokers ${this.brokers}`,
+      attempts: this.options.attempts ?? 10,
+      firstWaitMs: 500,
+      maxWaitMs: 10_000,
+      hint: 'are they running? (scripts/services up)',
+      log: this.options.log,
+    });
     // Ready once the group has assigned partitions: before that, silence is not idleness.
     let timer: NodeJS.Timeout | undefined;
     const joined = new Promise<void>((resolve, reject) => {
@@ -286,12 +278,16 @@ export class KafkaInput {
     });
     // Awaited below; until then a failure must not count as unhandled.
     joined.catch(() => {});
+    let joining = true;
+    const removal = this.#removePredecessor(() => joining);
     try {
       await this.#call({ type: 'run' });
       await joined;
     } finally {
+      joining = false;
       clearTimeout(timer);
       this.#onJoin = undefined;
+      await removal;
     }
     // Where each partition starts (committed group offset, else the log start) and ends: what is still to read.
     const [ends, committed] = await Promise.all([
@@ -316,6 +312,24 @@ export class KafkaInput {
       const start = committedOf.get(p.partition);
       if (!this.#nextToBuffer.has(p.partition))
         this.#nextToBuffer.set(p.partition, start !== undefined && start >= 0 ? start : Number(p.low));
+    }
+  }
+
+  /**
+   * The member a killed predecessor left in the group holds up our join
+   * until its session times out (30 s): removed while our join waits (see
+   * predecessor.ts). A failed removal costs only that wait, not the run.
+   */
+  async #removePredecessor(joining: () => boolean): Promise<void> {
+    const { memberFile, groupId, log } = this.options;
+    const predecessor = memberFile && recordedMember(memberFile, groupId);
+    if (!predecessor) return;
+    try {
+      await removeDeadPredecessor(this.#kafka, this.#admin, groupId, predecessor, log, joining);
+    } catch (error) {
+      log(
+        `source.kafka: could not remove the previous run's member from group ${groupId} (${(error as Error).message}); waiting for its session to time out`,
+      );
     }
   }
 

@@ -3,8 +3,8 @@
  * its session times out (30 s): a restart's join waits for it, and reads
  * nothing meanwhile. The runner keeps its own offsets, so nothing requires
  * that wait. It records its member id beside its checkpoint; its successor
- * (same checkpoint folder, so the same runner) removes that member from the
- * group before joining, and the join completes at once.
+ * (same checkpoint folder, so the same runner) joins, and removes that member
+ * while its join waits for it: the join then completes at once.
  *
  * kafkajs 2.2.4 has no public call for removing a member (LeaveGroup for
  * another member id) nor static membership (`group.instance.id` is not
@@ -50,9 +50,36 @@ function clusterOf(kafka: Kafka): PrivateCluster | undefined {
   return typeof create === 'function' ? (create as (options: object) => PrivateCluster)({}) : undefined;
 }
 
+/** How often the group is looked at while this run's join is on its way to the coordinator. */
+const pollMs = 25;
+
+async function isMember(admin: Admin, groupId: string, memberId: string): Promise<{ member: boolean; state?: string }> {
+  const { groups } = await admin.describeGroups([groupId]);
+  const group = groups[0];
+  return { member: group?.members.some((m) => m.memberId === memberId) ?? false, state: group?.state };
+}
+
+/** Waits until a join waits in the group while the dead member is still in it; false if that member left first, or `joining()` turned false. */
+async function joinWaitsFor(admin: Admin, groupId: string, memberId: string, joining: () => boolean): Promise<boolean> {
+  for (;;) {
+    const { member, state } = await isMember(admin, groupId, memberId);
+    if (!member || !joining()) return false;
+    if (state === 'PreparingRebalance') return true;
+    await new Promise((r) => setTimeout(r, pollMs));
+  }
+}
+
 /**
  * Removes the previous run's member from the group when it is still there
- * (killed, its session not yet expired). Returns whether it was removed.
+ * (killed, its session not yet expired) — but only once this run's own join
+ * waits in the group (state PreparingRebalance). Removed earlier, it would
+ * leave the group empty, and a join to an empty group waits for the broker's
+ * `group.initial.rebalance.delay.ms` (3 s by default) in case more members
+ * come. Removed now, the rebalance our join started lacks no member: it
+ * completes at once, without that delay. The connection to the coordinator
+ * is made beforehand, so that the removal follows the join closely. Polls
+ * until then, or until `joining()` says the join is over (it failed, or
+ * completed without the removal). Returns whether it removed the member.
  */
 export async function removeDeadPredecessor(
   kafka: Kafka,
@@ -60,9 +87,9 @@ export async function removeDeadPredecessor(
   groupId: string,
   memberId: string,
   log: (line: string) => void,
+  joining: () => boolean,
 ): Promise<boolean> {
-  const { groups } = await admin.describeGroups([groupId]);
-  if (!groups[0]?.members.some((m) => m.memberId === memberId)) return false;
+  if (!(await isMember(admin, groupId, memberId)).member) return false;
   const cluster = clusterOf(kafka);
   if (!cluster) {
     log(
@@ -72,7 +99,9 @@ export async function removeDeadPredecessor(
   }
   await cluster.connect();
   try {
-    await (await cluster.findGroupCoordinator({ groupId })).leaveGroup({ groupId, memberId });
+    const coordinator = await cluster.findGroupCoordinator({ groupId });
+    if (!(await joinWaitsFor(admin, groupId, memberId, joining))) return false;
+    await coordinator.leaveGroup({ groupId, memberId });
   } finally {
     await cluster.disconnect();
   }

@@ -59,6 +59,39 @@ async function committedOffsets(groupId: string, topic: string): Promise<Record<
   }
 }
 
+/**
+ * Describes a consumer group over and over until stopped: the distinct
+ * states seen, in order ("Stable with the killed member" for the first look,
+ * which `firstLook` waits for).
+ */
+function watchGroup(groupId: string): { firstLook: Promise<void>; states: Promise<string[]>; stop(): void } {
+  let watching = true;
+  let looked: () => void = () => {};
+  const firstLook = new Promise<void>((resolve) => (looked = resolve));
+  const states = (async () => {
+    const admin = new Kafka(kafkaClientConfig('it-restart-watch', brokers)).admin();
+    await admin.connect();
+    const seen: string[] = [];
+    try {
+      for (let first = true; watching; first = false) {
+        const [group] = (await admin.describeGroups([groupId])).groups;
+        const state =
+          first && group?.state === 'Stable' && group.members.length === 1
+            ? 'Stable with the killed member'
+            : String(group?.state);
+        if (seen.at(-1) !== state) seen.push(state);
+        looked();
+        await new Promise((r) => setTimeout(r, 5));
+      }
+    } finally {
+      looked(); // also when describing failed: the test then fails on `states`, not by a timeout
+      await admin.disconnect();
+    }
+    return seen;
+  })();
+  return { firstLook, states, stop: () => (watching = false) };
+}
+
 describe('Kafka restarts on the real broker', () => {
   it("killed between a checkpoint and its offset commit (Kafka's offsets trail the checkpoint), then restarted: every event counted and archived once", async () => {
     const id = runId();
@@ -158,6 +191,10 @@ describe('Kafka restarts on the real broker', () => {
     expect(atKill).toBeGreaterThanOrEqual(5);
     expect(atKill).toBeLessThan(settings.count / 2000);
 
+    // The group as the broker describes it from the kill to the restart's first batch: never empty, so the broker's
+    // group.initial.rebalance.delay.ms (3 s by default, 0 on our test broker) never applies to the restart's join.
+    const watcher = watchGroup(`it-${id}`);
+    await watcher.firstLook;
     // The restart runs in this process, so that Node's start-up (seconds on a loaded machine) does not count: what is measured is the wait for Kafka.
     const logs: string[] = [];
     const restartedAt = performance.now();
@@ -168,8 +205,14 @@ describe('Kafka restarts on the real broker', () => {
       batchSize: 2_000,
       untilIdleMs: 3_000,
       log: (line) => logs.push(line),
-      onProgress: () => (recoveryMs ??= performance.now() - restartedAt),
+      onProgress: () => {
+        recoveryMs ??= performance.now() - restartedAt;
+        watcher.stop();
+      },
     });
+    const states = await watcher.states;
+    expect(states[0], states.join(' ')).toBe('Stable with the killed member');
+    expect(states, states.join(' ')).not.toContain('Empty');
     expect(resumed.batches).toBeGreaterThan(atKill);
     expect(logs).toContain(
       "source.kafka: removed the previous run's member from group it-" + id + ': it died without leaving',
