@@ -69,12 +69,23 @@ export function resolveName(name: ts.Node, checker: ts.TypeChecker): Resolved {
   return classify(declaration);
 }
 
+/** `import … from 'pkg'`, or in CommonJS `const { types } = require('pkg')` / `const pkg = require('pkg').x`. */
 function isPackageImport(alias: ts.Symbol): boolean {
   const declaration = alias.declarations?.[0];
-  const from = declaration && ts.findAncestor(declaration, ts.isImportDeclaration);
-  return (
-    from !== undefined && ts.isStringLiteral(from.moduleSpecifier) && !/^\.{0,2}\//.test(from.moduleSpecifier.text)
-  );
+  const specifier = declaration && moduleSpecifierOf(declaration);
+  return specifier !== undefined && !/^\.{0,2}\//.test(specifier);
+}
+
+function moduleSpecifierOf(declaration: ts.Node): string | undefined {
+  const from = ts.findAncestor(declaration, ts.isImportDeclaration);
+  if (from) return ts.isStringLiteral(from.moduleSpecifier) ? from.moduleSpecifier.text : undefined;
+  const variable = ts.findAncestor(declaration, ts.isVariableDeclaration);
+  let init = variable?.initializer && unwrap(variable.initializer);
+  while (init && ts.isPropertyAccessExpression(init)) init = unwrap(init.expression);
+  if (!init || !ts.isCallExpression(init) || !ts.isIdentifier(init.expression) || init.expression.text !== 'require')
+    return undefined;
+  const argument = init.arguments[0];
+  return init.arguments.length === 1 && argument && ts.isStringLiteral(argument) ? argument.text : undefined;
 }
 
 function classify(declaration: ts.Node): Resolved {

@@ -124,7 +124,8 @@ export default defineSourceRule<Message>({
           const { origins, node } = graphOf(param);
           const notes: NotFollowed[] = [];
           const followed = origins.originOf(node, notes);
-          if (!followed)
+          // Only where IDEM011 could fire: elsewhere nothing hangs on what was not followed (a plain data-access function).
+          if (!followed && rerunOf())
             reportNotFollowed(notes, `key column \`${value.column}\` of ${write.table}`, param, context.report);
           const rerun = followed ? rerunOf() : undefined;
           if (!followed || !rerun) continue;
