@@ -19,6 +19,8 @@ execFileSync(process.execPath, [tsc, '-p', join(root, 'tsconfig.build.json')], {
 const assets = [
   ['connectors', (f) => f === 'ts-worker-entry.mjs'],
   ['scripts/servers', (f) => /\.(xml|properties)$/.test(f)],
+  // The bind agent's source: compiled on the user's machine when a job server first starts.
+  ['scripts/servers/bind-agent', (f) => f.endsWith('.java')],
 ];
 for (const [folder, wanted] of assets) {
   mkdirSync(join(dist, folder), { recursive: true });

@@ -2,7 +2,8 @@ import { spawn, spawnSync } from 'node:child_process';
 import { closeSync, mkdirSync, openSync, readFileSync, rmSync, statSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { join } from 'node:path';
-import { host } from '../../scripts/servers/config.ts';
+import { buildBindAgent } from '../../scripts/servers/bind-agent.ts';
+import { jobServerHost as host } from '../../scripts/servers/config.ts';
 import { flinkJobServer, flinkJobServerArgs } from '../../scripts/servers/flink-job-server.ts';
 import { fetchServer, paths, portOpen, runningPid } from '../../scripts/servers/service.ts';
 import { RunnerError } from '../runner-error.ts';
@@ -61,7 +62,7 @@ export async function flinkJobServerFor(
   startTimeoutMs = 90_000,
 ): Promise<JobServer> {
   const shared = paths(flinkJobServer);
-  if (master === '[local]' && runningPid(flinkJobServer) !== undefined && (await portOpen(flinkJobServer.port))) {
+  if (master === '[local]' && runningPid(flinkJobServer) !== undefined && (await portOpen(flinkJobServer.port, host))) {
     const offset = sizeOf(shared.log);
     return {
       endpoint: `${host}:${flinkJobServer.port}`,
@@ -76,10 +77,17 @@ export async function flinkJobServerFor(
     );
   }
   try {
-    fetchServer(flinkJobServer, log);
+    await fetchServer(flinkJobServer, log);
   } catch (error) {
     throw new RunnerError(
       `could not fetch Beam's Flink job server: ${error instanceof Error ? error.message : String(error)}`,
+    );
+  }
+  try {
+    await buildBindAgent(shared.lib);
+  } catch (error) {
+    throw new RunnerError(
+      `refusing to start Beam's Flink job server: ${error instanceof Error ? error.message : String(error)}`,
     );
   }
   const port = await freePort();
@@ -96,7 +104,7 @@ export async function flinkJobServerFor(
   child.once('exit', () => (exited = true));
   log(`flink job server: starting for this run (master ${master}, port ${port}), log ${logFile}`);
   const deadline = Date.now() + startTimeoutMs;
-  while (!(await portOpen(port))) {
+  while (!(await portOpen(port, host))) {
     if (exited) throw new RunnerError(`Beam's Flink job server exited while starting; see ${logFile}`);
     if (Date.now() > deadline) {
       child.kill('SIGKILL');

@@ -46,6 +46,7 @@ const jpms = [
 /** Apache Cassandra 5.0, one node on loopback, 1 GiB heap, what tests do not need turned off. */
 export const cassandra: ServiceSpec = {
   name: 'cassandra',
+  host,
   port: cassandraPort,
   pom: 'cassandra-pom.xml',
   startTimeoutMs: 180_000,

@@ -1,11 +1,14 @@
-import { flinkJobPort, host } from './config.ts';
+import { bindAgentArgs, buildBindAgent } from './bind-agent.ts';
+import { flinkJobPort, jobServerHost } from './config.ts';
 import type { ServiceSpec } from './service.ts';
 
 /**
  * The arguments of Beam's portable Flink job server: its job API on `port`,
  * the artifact and expansion services on the two ports below it (or any free
  * ones: `sidePorts: 'any'`), and the Flink master it submits to (`[local]`:
- * an embedded Flink in the same JVM).
+ * an embedded Flink in the same JVM). idemflow's bind agent (built first with
+ * `buildBindAgent`) keeps all of them, and the servers each job opens, on
+ * loopback: Beam's --job-host alone does not.
  */
 export function flinkJobServerArgs(
   lib: string,
@@ -16,6 +19,7 @@ export function flinkJobServerArgs(
 ): string[] {
   const side = (offset: number) => (sidePorts === 'any' ? 0 : port - offset);
   return [
+    ...bindAgentArgs(lib, jobServerHost),
     '-Xms128m',
     '-Xmx1g',
     '-XX:+UseG1GC',
@@ -23,7 +27,7 @@ export function flinkJobServerArgs(
     `${lib}/*`,
     'org.apache.beam.runners.flink.FlinkJobServerDriver',
     `--flink-master=${master}`,
-    `--job-host=${host}`,
+    `--job-host=${jobServerHost}`,
     `--job-port=${port}`,
     `--artifact-port=${side(1)}`,
     `--expansion-port=${side(2)}`,
@@ -31,14 +35,22 @@ export function flinkJobServerArgs(
   ];
 }
 
-/** Beam's Flink job server with an embedded [local] Flink, shared by tests and `--runner beam-flink`. */
-export const flinkJobServer: ServiceSpec = {
-  name: 'flink-job-server',
-  port: flinkJobPort,
-  pom: 'flink-job-server-pom.xml',
-  startTimeoutMs: 90_000,
-  prepare() {},
-  javaArgs: (run, lib) => flinkJobServerArgs(lib, `${run}/artifacts`, flinkJobPort),
-  // The job API opens its port last, once the artifact and expansion services run: open means ready.
-  async ready() {},
-};
+/** Beam's Flink job server with an embedded [local] Flink, on `port` (and the two below it). */
+export function flinkJobServerOn(port: number): ServiceSpec {
+  return {
+    name: 'flink-job-server',
+    host: jobServerHost,
+    port,
+    pom: 'flink-job-server-pom.xml',
+    startTimeoutMs: 90_000,
+    async prepare(_run, lib) {
+      await buildBindAgent(lib);
+    },
+    javaArgs: (run, lib) => flinkJobServerArgs(lib, `${run}/artifacts`, port),
+    // The job API opens its port last, once the artifact and expansion services run: open means ready.
+    async ready() {},
+  };
+}
+
+/** The one `scripts/services` runs, shared by tests and `--runner beam-flink`. */
+export const flinkJobServer: ServiceSpec = flinkJobServerOn(flinkJobPort);

@@ -11,6 +11,7 @@ const log4j = fileURLToPath(new URL('kafka-log4j2.properties', import.meta.url))
 /** Apache Kafka 4 in KRaft mode (no ZooKeeper): one process as broker and controller, 512 MiB heap. */
 export const kafka: ServiceSpec = {
   name: 'kafka',
+  host,
   port: kafkaPort,
   pom: 'kafka-pom.xml',
   startTimeoutMs: 90_000,

@@ -23,7 +23,7 @@ export async function downAll(only: readonly ServiceSpec[] = services): Promise<
   for (const s of only) await down(s, log);
 }
 
-async function main(argv: readonly string[]): Promise<number> {
+export async function main(argv: readonly string[]): Promise<number> {
   const [command, ...names] = argv;
   const chosen = names.length === 0 ? services : services.filter((s) => names.includes(s.name));
   if (names.length > 0 && chosen.length !== names.length) {
@@ -45,14 +45,5 @@ async function main(argv: readonly string[]): Promise<number> {
         'usage: scripts/services up|down|status [kafka] [cassandra] [flink-job-server]\n  up      fetch (once) and start, wait until each answers; a no-op for what already runs\n  down    stop cleanly\n  status  what runs on which port',
       );
       return command === undefined || command === '--help' ? 0 : 2;
-  }
-}
-
-if (process.argv[1] && import.meta.url.endsWith(process.argv[1].replace(/^.*\//, ''))) {
-  try {
-    process.exitCode = await main(process.argv.slice(2));
-  } catch (error) {
-    log(`services: ${error instanceof Error ? error.message : String(error)}`);
-    process.exitCode = 1;
   }
 }

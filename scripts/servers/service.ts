@@ -8,6 +8,8 @@ import { cacheDir, host } from './config.ts';
 /** One server the project runs: how to fetch it, configure it, start it and know it is up. */
 export interface ServiceSpec {
   readonly name: string;
+  /** The address it listens on and is reached at. */
+  readonly host: string;
   readonly port: number;
   /** The pom whose dependencies are the server's classpath. */
   readonly pom: string;
@@ -34,9 +36,9 @@ export const paths = (s: ServiceSpec) => {
   };
 };
 
-export function portOpen(port: number, timeoutMs = 500): Promise<boolean> {
+export function portOpen(port: number, at = host, timeoutMs = 500): Promise<boolean> {
   return new Promise((resolve) => {
-    const socket = createConnection({ host, port });
+    const socket = createConnection({ host: at, port });
     const done = (open: boolean) => {
       socket.destroy();
       resolve(open);
@@ -119,7 +121,7 @@ async function waitReady(s: ServiceSpec, pid: number): Promise<void> {
   let last: unknown;
   while (Date.now() < deadline) {
     if (!pidAlive(pid)) throw new Error(`${s.name} exited while starting; see ${paths(s).log}`);
-    if (await portOpen(s.port)) {
+    if (await portOpen(s.port, s.host)) {
       try {
         await s.ready();
         return;
@@ -130,7 +132,7 @@ async function waitReady(s: ServiceSpec, pid: number): Promise<void> {
     await new Promise((r) => setTimeout(r, 1_000));
   }
   throw new Error(
-    `${s.name} did not become ready on ${host}:${s.port} within ${s.startTimeoutMs / 1000} s (${last instanceof Error ? last.message : 'port closed'}); see ${paths(s).log}`,
+    `${s.name} did not become ready on ${s.host}:${s.port} within ${s.startTimeoutMs / 1000} s (${last instanceof Error ? last.message : 'port closed'}); see ${paths(s).log}`,
   );
 }
 
@@ -175,7 +177,7 @@ async function withStartLock<T>(
 
 /** Starts the server unless it already runs; returns whether this call started it. */
 export async function up(s: ServiceSpec, log: (l: string) => void): Promise<boolean> {
-  if (runningPid(s) === undefined && !(await portOpen(s.port))) {
+  if (runningPid(s) === undefined && !(await portOpen(s.port, s.host))) {
     return withStartLock(
       s,
       log,
@@ -190,16 +192,16 @@ async function upUnlocked(s: ServiceSpec, log: (l: string) => void): Promise<boo
   const existing = runningPid(s);
   if (existing !== undefined) {
     // Ours and alive: running, or still starting (another `up` — a second test run — began it). Never start a second one.
-    if (!(await portOpen(s.port))) {
+    if (!(await portOpen(s.port, s.host))) {
       log(`${s.name}: already starting (pid ${existing}); waiting until it answers`);
       await waitReady(s, existing);
     }
-    log(`${s.name}: already running (pid ${existing}) on ${host}:${s.port}`);
+    log(`${s.name}: already running (pid ${existing}) on ${s.host}:${s.port}`);
     return false;
   }
-  if (existing === undefined && (await portOpen(s.port))) {
+  if (existing === undefined && (await portOpen(s.port, s.host))) {
     throw new Error(
-      `${s.name}: port ${host}:${s.port} is taken by another process; stop it or set the port's IDEMFLOW_* variable`,
+      `${s.name}: port ${s.host}:${s.port} is taken by another process; stop it or set the port's IDEMFLOW_* variable`,
     );
   }
   await fetchServer(s, log);
@@ -213,7 +215,7 @@ async function upUnlocked(s: ServiceSpec, log: (l: string) => void): Promise<boo
   log(`${s.name}: starting (pid ${child.pid}), log ${logFile}`);
   const started = Date.now();
   await waitReady(s, child.pid!);
-  log(`${s.name}: ready on ${host}:${s.port} after ${((Date.now() - started) / 1000).toFixed(1)} s`);
+  log(`${s.name}: ready on ${s.host}:${s.port} after ${((Date.now() - started) / 1000).toFixed(1)} s`);
   return true;
 }
 
@@ -233,8 +235,8 @@ export async function down(s: ServiceSpec, log: (l: string) => void): Promise<vo
 
 export async function status(s: ServiceSpec): Promise<string> {
   const pid = runningPid(s);
-  const open = await portOpen(s.port);
-  if (pid !== undefined && open) return `${s.name}: running (pid ${pid}) on ${host}:${s.port}`;
-  if (pid !== undefined) return `${s.name}: process ${pid} alive but ${host}:${s.port} not answering (starting?)`;
-  return open ? `${s.name}: not ours, but ${host}:${s.port} is taken` : `${s.name}: stopped`;
+  const open = await portOpen(s.port, s.host);
+  if (pid !== undefined && open) return `${s.name}: running (pid ${pid}) on ${s.host}:${s.port}`;
+  if (pid !== undefined) return `${s.name}: process ${pid} alive but ${s.host}:${s.port} not answering (starting?)`;
+  return open ? `${s.name}: not ours, but ${s.host}:${s.port} is taken` : `${s.name}: stopped`;
 }

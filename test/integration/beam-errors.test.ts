@@ -1,9 +1,12 @@
-import { mkdirSync, writeFileSync } from 'node:fs';
+import { execFileSync } from 'node:child_process';
+import { copyFileSync, mkdirSync, readdirSync, realpathSync, symlinkSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { sinks, source } from 'idemflow';
 import { EmbeddedStore } from '../../connectors/embedded/store.ts';
 import { beamDirectRunner, beamFlinkRunner } from '../../runners/beam/beam-runner.ts';
+import { flinkJobServer } from '../../scripts/servers/flink-job-server.ts';
+import { paths } from '../../scripts/servers/service.ts';
 import { runCli } from '../helpers/run-cli.ts';
 import { tempDir } from '../helpers/temp-dir.ts';
 
@@ -18,6 +21,21 @@ const failing = () =>
     .groupBy((r) => (r as { sensorId: string }).sensorId)
     .count()
     .sink(sinks.memory());
+
+/** A cache whose job-server lib is marked fetched but holds a broken jar, and ByteBuddy only if asked. */
+function brokenCache(options: { byteBuddy: boolean }): string {
+  const cache = tempDir();
+  const lib = join(cache, 'flink-job-server', 'lib');
+  mkdirSync(lib, { recursive: true });
+  writeFileSync(join(lib, 'broken.jar'), 'not a jar');
+  if (options.byteBuddy) {
+    const shared = paths(flinkJobServer).lib;
+    const jar = readdirSync(shared).find((f) => f.startsWith('byte-buddy-'))!;
+    copyFileSync(join(shared, jar), join(lib, jar));
+  }
+  writeFileSync(join(lib, '.complete'), 'test');
+  return cache;
+}
 
 describe('Beam runners: failures give one clear error', () => {
   it('a job that fails on beam-direct names the step', async () => {
@@ -39,18 +57,44 @@ describe('Beam runners: failures give one clear error', () => {
   }, 120_000);
 
   it('a job server that fails to start says so, with its log', () => {
-    // A cache whose job-server jars are broken: Java starts, finds no driver class and exits.
-    const cache = tempDir();
-    const lib = join(cache, 'flink-job-server', 'lib');
-    mkdirSync(lib, { recursive: true });
-    writeFileSync(join(lib, 'broken.jar'), 'not a jar');
-    writeFileSync(join(lib, '.complete'), 'test');
+    // A cache whose job-server jars are broken (but for ByteBuddy, which the bind agent is built against):
+    // Java starts, finds no driver class and exits.
+    const cache = brokenCache({ byteBuddy: true });
     const run = runCli(['run', 'pipelines/demo/sensor-aggregates.ts', '--runner', 'beam-flink', '--store', tempDir()], {
       env: { IDEMFLOW_CACHE: cache, IDEMFLOW_FLINK_JOB_PORT: '1' },
     });
     expect(run.status).not.toBe(0);
     expect(run.stderr).toMatch(
       /Beam's Flink job server exited while starting; see \S+flink-job-server\/run-\S+\/job-server\.log/,
+    );
+    expect(run.stderr).not.toMatch(/^\s+at /m);
+  }, 60_000);
+
+  it('refuses to start a job server it cannot keep on loopback (no ByteBuddy to build the bind agent), saying why', () => {
+    const run = runCli(['run', 'pipelines/demo/sensor-aggregates.ts', '--runner', 'beam-flink', '--store', tempDir()], {
+      env: { IDEMFLOW_CACHE: brokenCache({ byteBuddy: false }), IDEMFLOW_FLINK_JOB_PORT: '1' },
+    });
+    expect(run.status).not.toBe(0);
+    expect(run.stderr).toMatch(
+      /refusing to start Beam's Flink job server: Beam's Flink job server listens on every interface unless idemflow's bind agent confines it; the agent is built against Beam's ByteBuddy jar, and \S+ has none/,
+    );
+    expect(run.stderr).not.toMatch(/^\s+at /m);
+  }, 60_000);
+
+  it('refuses to start a job server without a JDK to build the bind agent with, saying what to install', () => {
+    // Java on the PATH, but neither javac nor jar: a JRE.
+    const bin = join(tempDir(), 'bin');
+    mkdirSync(bin);
+    symlinkSync(
+      realpathSync(execFileSync('sh', ['-c', 'command -v java'], { encoding: 'utf8' }).trim()),
+      join(bin, 'java'),
+    );
+    const run = runCli(['run', 'pipelines/demo/sensor-aggregates.ts', '--runner', 'beam-flink', '--store', tempDir()], {
+      env: { IDEMFLOW_CACHE: brokenCache({ byteBuddy: true }), IDEMFLOW_FLINK_JOB_PORT: '1', PATH: bin },
+    });
+    expect(run.status).not.toBe(0);
+    expect(run.stderr).toContain(
+      "refusing to start Beam's Flink job server: Beam's Flink job server listens on every interface unless idemflow's bind agent confines it; the agent is compiled on first start and needs `javac` (a JDK 17): install one",
     );
     expect(run.stderr).not.toMatch(/^\s+at /m);
   }, 60_000);

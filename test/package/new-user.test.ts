@@ -99,6 +99,9 @@ describe('a new user installs idemflow from npm pack into a CommonJS project', {
         'bin/idemflow.js',
         'pipelines/demo/sensor-aggregates.ts',
         'bench/results/strategies.json',
+        // Read beside the code when Beam's Flink job server starts.
+        'dist/scripts/servers/flink-job-server-pom.xml',
+        'dist/scripts/servers/bind-agent/BindHostAgent.java',
       ]),
     );
     const unwanted = tarballFiles.filter(

@@ -50,6 +50,7 @@ function tcpService(
 ): ServiceSpec {
   return {
     name,
+    host: '127.0.0.1',
     port,
     pom: `${name}-pom.xml`,
     prepare: () => {},

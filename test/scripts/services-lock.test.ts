@@ -19,6 +19,7 @@ function listenerSpec(name: string, port: number): ServiceSpec {
   );
   return {
     name,
+    host,
     port,
     pom: 'unused.xml',
     startTimeoutMs: 60_000,
