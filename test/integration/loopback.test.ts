@@ -103,7 +103,7 @@ describe('every server the project starts listens on loopback only', () => {
     // The CLI's own listener too (Beam's worker pool, which the job server asks to start workers).
     expect(all.some((l) => l.pid === cli.pid)).toBe(true);
     expect(exposed(all)).toEqual([]);
-  }, 300_000);
+  }, 480_000);
 
   it('the CQL fault proxy and the test line sender', async () => {
     const proxy = await startCqlFaultProxy({ upstreamHost: host, upstreamPort: cassandraPort });
