@@ -1,4 +1,3 @@
-import { readFileSync } from 'node:fs';
 import { Project, ts, type SourceFile } from 'ts-morph';
 import { fromProgram, type ProgramSource } from '../analysis/call-graph/program-source.ts';
 import { offsetLocation } from '../analysis/offset-location.ts';
@@ -6,7 +5,6 @@ import { runRules, type RunnerName } from '../compile.ts';
 import type { SourceLocation } from '../ir/index.ts';
 import { interpolate, type Diagnostic, type RuleMeta, type Severity } from '../rule.ts';
 import { rules as pipelineRules } from '../rules/index.ts';
-import { parseCreateTable, unknownPart } from './driver/cql.ts';
 import { driverCalls, type DriverCall } from './driver/driver-calls.ts';
 import type { LintConfig } from './lint-config.ts';
 import { locationOf } from './location.ts';
@@ -17,6 +15,7 @@ import fileNotAnalyzedRule from './rules/file-not-analyzed.ts';
 import suppressionRule from './rules/suppression-without-reason.ts';
 import { StaticEvaluator } from './static-eval.ts';
 import { suppressionsIn } from './suppressions.ts';
+import { TableKeys } from './table-keys.ts';
 
 /** A finding of the lint: always placed, and marked when a comment suppressed it (kept for SARIF). */
 export interface LintFinding extends Diagnostic {
@@ -97,8 +96,6 @@ export function loadLintProject(files: readonly string[], tsconfig?: string): Pr
   return project;
 }
 
-const createTable = /^\s*CREATE\s+TABLE/i;
-
 /** The files a tsconfig.json includes (its `files`, `include` and `exclude`), without loading them. */
 export function tsconfigFiles(tsconfig: string): string[] {
   const parsed = ts.getParsedCommandLineOfConfigFile(
@@ -112,37 +109,6 @@ export function tsconfigFiles(tsconfig: string): string[] {
     },
   );
   return parsed?.fileNames ?? [];
-}
-
-/** CREATE TABLE statements in the sources' strings and in `.cql` files: which columns are each table's primary key. */
-function primaryKeysOf(project: Project, files: readonly string[]): Map<string, readonly string[]> {
-  const keys = new Map<string, readonly string[]>();
-  const add = (cql: string) => {
-    const table = parseCreateTable(cql);
-    if (table) keys.set(table.table, table.primaryKey);
-  };
-  for (const file of files) {
-    if (file.endsWith('.cql')) {
-      readFileSync(file, 'utf8').split(';').forEach(add);
-      continue;
-    }
-    const source = project.getSourceFile(file);
-    if (!source || !/CREATE\s+TABLE/i.test(source.getFullText())) continue;
-    const visit = (node: ts.Node): void => {
-      if ((ts.isStringLiteral(node) || ts.isNoSubstitutionTemplateLiteral(node)) && createTable.test(node.text))
-        add(node.text);
-      else if (ts.isTemplateExpression(node) && createTable.test(node.head.text))
-        add(
-          node
-            .getText(source.compilerNode)
-            .slice(1, -1)
-            .replace(/\$\{[^}]*\}/g, unknownPart),
-        );
-      ts.forEachChild(node, visit);
-    };
-    visit(source.compilerNode);
-  }
-  return keys;
 }
 
 function finding(
@@ -164,14 +130,14 @@ function finding(
 
 interface FileContext {
   readonly evaluator: StaticEvaluator;
-  readonly primaryKeys: ReadonlyMap<string, readonly string[]>;
+  readonly tables: TableKeys;
   readonly options: LintOptions;
   readonly programs: ProgramSource;
 }
 
 function lintFile(
   file: SourceFile,
-  { evaluator, primaryKeys, options, programs }: FileContext,
+  { evaluator, tables, options, programs }: FileContext,
 ): { findings: LintFinding[]; pipelines: number } {
   const findings: LintFinding[] = [];
   const pipelines = pipelinesInFile(file, evaluator);
@@ -183,7 +149,7 @@ function lintFile(
   for (const rule of options.sourceRules ?? sourceRules) {
     rule.check(file, {
       evaluator,
-      primaryKeys,
+      primaryKey: (table) => tables.keyOf(table, file.getFilePath()),
       driverCalls: () => (calls ??= driverCalls(file, evaluator)),
       report({ messageId, node, offset, data, severity, as }) {
         const at = locationOf(node);
@@ -316,12 +282,12 @@ export function lintProject(project: Project, files: readonly string[], options:
   const evaluator = new StaticEvaluator();
   // ts-morph bundles its own TypeScript; its syntax kinds are the same as the compiler's (the call graph only reads nodes).
   const programs = fromProgram(project.getProgram().compilerObject as unknown as Parameters<typeof fromProgram>[0]);
-  const primaryKeys = primaryKeysOf(project, files);
+  const tables = new TableKeys(project, files);
   const raw: LintFinding[] = [];
   let pipelines = 0;
   files.forEach((path, index) => {
     if (!path.endsWith('.cql')) {
-      const result = lintFileSafely(project, path, { evaluator, primaryKeys, options, programs });
+      const result = lintFileSafely(project, path, { evaluator, tables, options, programs });
       raw.push(...result.findings);
       pipelines += result.pipelines;
     }

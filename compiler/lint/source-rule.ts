@@ -18,8 +18,8 @@ export interface SourceReport<M extends string> {
 
 export interface SourceRuleContext<M extends string> {
   readonly evaluator: StaticEvaluator;
-  /** Primary-key columns by table name, from the CREATE TABLE statements found in the linted sources. */
-  readonly primaryKeys: ReadonlyMap<string, readonly string[]>;
+  /** A table's primary-key columns, from the CREATE TABLE statements found in the linted sources (this file's first). */
+  primaryKey(table: string): readonly string[];
   /** The file's cassandra-driver calls with readable CQL (computed once a file, shared by rules). */
   driverCalls(): readonly DriverCall[];
   report(report: SourceReport<M>): void;

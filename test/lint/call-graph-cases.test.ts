@@ -56,6 +56,10 @@ const driverCases: Readonly<Record<string, readonly Expected[]>> = {
   'driver/timer-flush.ts': [['IDEM012', 12, 11, 'push(']],
   // A key helper without a body: a note at the call, not a silent clean.
   'driver/key-not-followed.ts': [['IDEM017', 10, 96, 'tenantOrderId(']],
+  // One table created with two keys in two files: each write is read against its own file's CREATE TABLE.
+  'driver/table-defined-here.ts': [['IDEM011', 11, 81, 'seq++']],
+  'driver/table-defined-elsewhere.ts': [['IDEM011', 11, 79, 'today()']],
+  'driver/table-defined-twice.ts': [['IDEM011', 8, 79, 'Date.now()']],
 };
 
 const cases: Readonly<Record<string, readonly Expected[]>> = { ...dslCases, ...driverCases };

@@ -70,7 +70,7 @@ export default defineSourceRule<Message>({
       for (const statement of driverCall.statements) {
         const write = statement.write;
         if (!write) continue;
-        const keys = write.verb === 'update' ? write.whereColumns : (context.primaryKeys.get(write.table) ?? []);
+        const keys = write.verb === 'update' ? write.whereColumns : context.primaryKey(write.table);
         for (const value of write.values) {
           if (!keys.includes(value.column)) continue;
           const data = { column: value.column, table: displayTable(write.table) };
