@@ -24,6 +24,18 @@ const nondeterministicCallees: readonly [RegExp, string][] = [
   [/(^|\.)(process|os)\.uptime$/, 'process.uptime()'],
 ];
 
+/**
+ * Words every text that `nondeterministicValue` flags contains (each pattern
+ * above and below needs one of them): text without any is skipped unparsed.
+ * Keep it in step when adding a pattern.
+ */
+const mentionsNondeterminism = /date|now|random|hrtime|uuid|v[14]|nanoid|ulid|hostname|networkinterfaces|uptime|pid/i;
+
+/** False when source text cannot hold a clock, random or machine read (a cheap test before parsing it). */
+export function mayBeNondeterministic(text: string): boolean {
+  return mentionsNondeterminism.test(text);
+}
+
 /** Properties that differ from one process or machine to the next. */
 const machineProperties = /^(globalThis\.)?process\.(pid|ppid)$/;
 

@@ -1,5 +1,5 @@
 import ts from 'typescript';
-import { nondeterministicValue } from './clock-and-randomness.ts';
+import { mayBeNondeterministic, nondeterministicValue } from './clock-and-randomness.ts';
 
 /**
  * The first clock or random call in an expression's source text, and its
@@ -9,6 +9,8 @@ import { nondeterministicValue } from './clock-and-randomness.ts';
 export function findNondeterministic(
   expressionText: string,
 ): { readonly what: string; readonly offset: number } | undefined {
+  // Most bound values are plain names and fields: parsing them just to find nothing cost the lint ~4 % of its time.
+  if (!mayBeNondeterministic(expressionText)) return undefined;
   const prefix = 'const __e = (';
   const file = ts.createSourceFile(
     'expression.ts',

@@ -54,6 +54,7 @@ function unwrap(node: ts.Expression): ts.Expression {
 export class ReplayContexts {
   readonly #reached = new Map<FunctionNode, ReplayContext>();
   readonly #handlers: RegisteredHandler[] = [];
+  #handlersByFile: Map<string, RegisteredHandler[]> | undefined;
   readonly #retries = new Map<FunctionNode, number | undefined>();
 
   constructor(
@@ -81,6 +82,18 @@ export class ReplayContexts {
   /** Handlers as registered, with the function each runs (the delegate of `p => this.handle(p)` included). */
   get handlers(): readonly RegisteredHandler[] {
     return this.#handlers;
+  }
+
+  /** The registered handlers whose function is in `fileName`: the lint asks once a file, so they are grouped once. */
+  handlersIn(fileName: string): readonly RegisteredHandler[] {
+    if (!this.#handlersByFile) {
+      this.#handlersByFile = new Map();
+      for (const handler of this.#handlers) {
+        const file = handler.fn.getSourceFile().fileName;
+        this.#handlersByFile.set(file, [...(this.#handlersByFile.get(file) ?? []), handler]);
+      }
+    }
+    return this.#handlersByFile.get(fileName) ?? [];
   }
 
   /** The reason the code at `node` may run again, from the innermost enclosing function that has one. */

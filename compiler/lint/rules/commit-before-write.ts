@@ -170,8 +170,8 @@ export default defineSourceRule<Message>({
     // Handlers declared apart from `consumer.run` (by name, or the function `p => this.handle(p)` hands over to), found by the call graph.
     const filePath = file.getFilePath();
     const seen = new Set<unknown>();
-    for (const registered of graphOf(file).contexts.handlers) {
-      if (seen.has(registered.fn) || registered.fn.getSourceFile().fileName !== filePath) continue;
+    for (const registered of graphOf(file).contexts.handlersIn(filePath)) {
+      if (seen.has(registered.fn)) continue;
       seen.add(registered.fn);
       const fn = wrap(file, registered.fn as unknown as morphTs.Node);
       if (kafkaHandlerOf(fn)) continue;
