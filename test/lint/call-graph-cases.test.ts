@@ -45,6 +45,9 @@ const driverCases: Readonly<Record<string, readonly Expected[]>> = {
   'driver/counters.ts': [['IDEM010', 5, 16, 'execute(']],
   'driver/handler-by-name.ts': [['IDEM010', 6, 16, 'execute(']],
   'driver/handler-delegates.ts': [['IDEM012', 10, 12, 'execute(']],
+  // Options handed to a wrapper that passes them on to consumer.run() (found in the wild); a function that only keeps them is not one.
+  'driver/consumer-service.ts': [],
+  'driver/handler-through-wrapper.ts': [['IDEM012', 11, 14, 'create(']],
   'driver/retried.ts': [
     ['IDEM010', 7, 34, 'execute('],
     ['IDEM010', 11, 33, 'execute('],

@@ -152,8 +152,8 @@ export class ReplayContexts {
   }
 
   #kafkaRoots(call: ts.CallExpression, root: (fn: FunctionNode, context: ReplayContext) => void): void {
-    const options = call.arguments[0];
-    if (calleeName(call.expression)?.getText() !== 'run' || !options || !ts.isObjectLiteralExpression(options)) return;
+    const options = this.#runOptions(call);
+    if (!options) return;
     const autoCommitProp = options.properties.find(
       (p) => p.name && ts.isIdentifier(p.name) && p.name.text === 'autoCommit',
     );
@@ -176,6 +176,33 @@ export class ReplayContexts {
       const delegate = this.#delegateOf(fn);
       if (delegate) this.#handlers.push({ fn: delegate, kind, autoCommit, registeredAt: property });
     }
+  }
+
+  /**
+   * The kafkajs options a call registers: `consumer.run({ … })`, or `{ eachMessage }`
+   * handed to a function of the program that passes that parameter on to
+   * `.run()` (a NestJS-style `consume(topics, config)` wrapper).
+   */
+  #runOptions(call: ts.CallExpression): ts.ObjectLiteralExpression | undefined {
+    const first = call.arguments[0];
+    if (calleeName(call.expression)?.getText() === 'run')
+      return first && ts.isObjectLiteralExpression(first) ? first : undefined;
+    const index = call.arguments.findIndex((a) => ts.isObjectLiteralExpression(a) && hasHandlerProperty(a));
+    if (index < 0) return undefined;
+    const wrapper = this.#calledFunction(call);
+    return wrapper && forwardsToRun(wrapper, index) ? (call.arguments[index] as ts.ObjectLiteralExpression) : undefined;
+  }
+
+  /** The function a call runs, a method of any receiver included (`this.consumerService.consume`): asked only for calls handing over handler options, so typing the receiver stays rare. */
+  #calledFunction(call: ts.CallExpression): FunctionNode | undefined {
+    const resolved = resolveCallee(call, this.checker);
+    if (resolved.kind === 'function') return resolved.node;
+    const callee = unwrap(call.expression);
+    if (!ts.isPropertyAccessExpression(callee)) return undefined;
+    const declaration = this.checker.getSymbolAtLocation(callee.name)?.declarations?.[0];
+    return declaration && isFunctionNode(declaration) && declaration.body && !isLibrary(declaration.getSourceFile())
+      ? declaration
+      : undefined;
   }
 
   /** `retryingHelper(() => write(), …)`: the callback runs again whenever it throws. */
@@ -239,6 +266,26 @@ export class ReplayContexts {
     if (fn.body) visit(fn.body);
     return found;
   }
+}
+
+const isHandlerName = (name: ts.PropertyName | undefined) =>
+  name !== undefined && ts.isIdentifier(name) && (name.text === 'eachMessage' || name.text === 'eachBatch');
+
+const hasHandlerProperty = (options: ts.ObjectLiteralExpression) =>
+  options.properties.some((p) => isHandlerName(p.name));
+
+/** `fn` passes its parameter at `index` on to some `x.run(parameter)`, as kafkajs's run options. */
+function forwardsToRun(fn: FunctionNode, index: number): boolean {
+  const parameter = fn.parameters[index]?.name;
+  if (!parameter || !ts.isIdentifier(parameter) || !fn.body) return false;
+  const visit = (node: ts.Node): boolean => {
+    if (ts.isCallExpression(node) && calleeName(node.expression)?.getText() === 'run') {
+      const first = node.arguments[0] && unwrap(node.arguments[0]);
+      if (first && ts.isIdentifier(first) && first.text === parameter.text) return true;
+    }
+    return ts.forEachChild(node, visit) ?? false;
+  };
+  return visit(fn.body);
 }
 
 /** The wrapper names as this file may call them: `import { persist as save }` adds `save`. */
