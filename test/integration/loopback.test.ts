@@ -6,7 +6,7 @@
  * each job it ran opened more servers on every interface.
  */
 import { spawn } from 'node:child_process';
-import { mkdirSync } from 'node:fs';
+import { mkdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { startCqlFaultProxy } from '../../connectors/proxy/cql-fault-proxy.ts';
@@ -57,21 +57,35 @@ describe('every server the project starts listens on loopback only', () => {
     }
   });
 
-  it('a job server started as scripts/services starts it, on ports of its own', async () => {
-    const spec = flinkJobServerOn(await freePortRun());
-    const run = tempDir('idemflow-job-server-');
-    const { lib } = paths(flinkJobServer); // the jars the shared one runs from, read only
-    await spec.prepare(run, lib);
-    const child = spawn('java', spec.javaArgs(run, lib), { cwd: run, stdio: 'ignore' });
-    try {
-      await until(() => portOpen(spec.port, spec.host), 120_000, "Beam's job server did not open its port");
-      const listeners = listenersOf(processTree(child.pid!));
-      expect(listeners.map((l) => l.port).sort()).toEqual([spec.port - 2, spec.port - 1, spec.port]);
-      expect(exposed(listeners)).toEqual([]);
-    } finally {
-      child.kill('SIGKILL');
-    }
-  }, 180_000);
+  // Beam's gRPC binds through Netty's native epoll socket when it loads, else through NIO: both are confined.
+  it.each([
+    ['native epoll', [], true],
+    [
+      'NIO (Netty native transport off)',
+      ['-Dorg.apache.beam.vendor.grpc.v1p54p0.io.netty.transport.noNative=true'],
+      false,
+    ],
+  ])(
+    'a job server started as scripts/services starts it, on ports of its own: %s',
+    async (_, jvmFlags, epoll) => {
+      const spec = flinkJobServerOn(await freePortRun());
+      const run = tempDir('idemflow-job-server-');
+      const { lib } = paths(flinkJobServer); // the jars the shared one runs from, read only
+      await spec.prepare(run, lib);
+      const child = spawn('java', [...jvmFlags, ...spec.javaArgs(run, lib)], { cwd: run, stdio: 'ignore' });
+      try {
+        await until(() => portOpen(spec.port, spec.host), 120_000, "Beam's job server did not open its port");
+        const listeners = listenersOf(processTree(child.pid!));
+        expect(listeners.map((l) => l.port).sort()).toEqual([spec.port - 2, spec.port - 1, spec.port]);
+        expect(exposed(listeners)).toEqual([]);
+        // The path this case means to cover is the one that ran: Netty's epoll library is loaded, or not.
+        expect(readFileSync(`/proc/${child.pid}/maps`, 'utf8').includes('netty_transport_native_epoll')).toBe(epoll);
+      } finally {
+        child.kill('SIGKILL');
+      }
+    },
+    180_000,
+  );
 
   it('run --runner beam-flink: its own job server, every server of the job, and the CLI itself', async () => {
     const store = join(tempDir(), 'store');
