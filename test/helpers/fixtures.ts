@@ -21,3 +21,11 @@ export function lineOf(fileUrl: string, marker: string): number {
   if (index < 0) throw new Error(`marker ${marker} not found`);
   return index + 1;
 }
+
+/** The line of `marker` (as lineOf) and the column where `text` starts on it: a finding's exact place. */
+export function placeOf(fileUrl: string, marker: string, text: string): { line: number; column: number } {
+  const line = lineOf(fileUrl, marker);
+  const column = readFileSync(fileURLToPath(fileUrl), 'utf8').split('\n')[line - 1]!.indexOf(text) + 1;
+  if (column === 0) throw new Error(`${text} not found on the line of ${marker}`);
+  return { line, column };
+}

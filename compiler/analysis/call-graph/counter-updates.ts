@@ -1,0 +1,200 @@
+import ts from 'typescript';
+import { parseCqlWrite } from '../../lint/driver/cql.ts';
+import { calleeName, isFunctionNode, resolveCallee, resolveName, type FunctionNode } from './resolve.ts';
+import { maxCallDepth, returnedExpressions } from './value-origin.ts';
+
+/** A CQL counter update (`SET c = c + ?`) a function sends, and how it is reached from there. */
+export interface CounterUpdate {
+  readonly table: string;
+  readonly column: string;
+  /** The driver call in the function, or the call of the helper that leads to it. */
+  readonly at: ts.Node;
+  /** Helpers between `at` and the driver call, outermost first. */
+  readonly via: readonly string[];
+}
+
+/** Where each driver method takes its CQL (cassandra-driver; `query` for drivers of other stores). */
+const queryArgument: Readonly<Record<string, number>> = {
+  execute: 0,
+  eachRow: 0,
+  stream: 0,
+  batch: 0,
+  query: 0,
+  executeConcurrent: 1,
+};
+
+function unwrap(node: ts.Expression): ts.Expression {
+  while (ts.isParenthesizedExpression(node) || ts.isAsExpression(node) || ts.isNonNullExpression(node))
+    node = node.expression;
+  return node;
+}
+
+/** The method a call sends CQL with, without bluebird's `Async` suffix; undefined for other calls. */
+function driverMethod(call: ts.CallExpression): string | undefined {
+  const name = calleeName(call.expression)
+    ?.getText()
+    .replace(/Async$/, '');
+  if (name === undefined || !(name in queryArgument)) return undefined;
+  return ts.isPropertyAccessExpression(unwrap(call.expression)) || name === 'executeConcurrent' ? name : undefined;
+}
+
+const conditionalInsert = /^\s*INSERT\b[\s\S]*\bIF\s+NOT\s+EXISTS\s*;?\s*$/i;
+
+/**
+ * Finds the counter updates functions send, directly or through helpers of
+ * the program (to a bound depth), reading their CQL where it is written:
+ * literals, templates, consts, `{ query }` objects, arrays of statements,
+ * statements built with `.map(…)`, helpers that return them. Summaries are
+ * kept per function. Never runs the code.
+ */
+export class CounterUpdates {
+  readonly #summaries = new Map<FunctionNode, CounterUpdate | undefined>();
+  readonly #inProgress = new Set<FunctionNode>();
+
+  constructor(readonly checker: ts.TypeChecker) {}
+
+  /** The first counter update `fn` sends, itself or through what it calls; undefined when it sends none we can read. */
+  inFunction(fn: FunctionNode, depth = 0): CounterUpdate | undefined {
+    if (this.#summaries.has(fn)) return this.#summaries.get(fn);
+    if (this.#inProgress.has(fn) || !fn.body) return undefined;
+    this.#inProgress.add(fn);
+    let found: CounterUpdate | undefined;
+    const visit = (node: ts.Node): void => {
+      if (found) return;
+      if (ts.isCallExpression(node)) found = this.#sent(node, fn) ?? this.#reached(node, depth);
+      if (!found) ts.forEachChild(node, visit);
+    };
+    visit(fn.body);
+    this.#inProgress.delete(fn);
+    this.#summaries.set(fn, found);
+    return found;
+  }
+
+  /** A driver call of `fn` that sends a counter update not guarded by a de-duplication row. */
+  #sent(call: ts.CallExpression, fn: FunctionNode): CounterUpdate | undefined {
+    const method = driverMethod(call);
+    const query = method === undefined ? undefined : call.arguments[queryArgument[method]!];
+    if (!query) return undefined;
+    for (const cql of this.cqlTexts(query, 0)) {
+      const write = parseCqlWrite(cql);
+      const column = write?.counterDeltas[0];
+      if (write && column && !this.#guarded(call, fn))
+        return { table: write.table, column, at: calleeName(call.expression) ?? call, via: [] };
+    }
+    return undefined;
+  }
+
+  /** A helper called here (or passed by name as a callback) that sends a counter update. */
+  #reached(call: ts.CallExpression, depth: number): CounterUpdate | undefined {
+    if (depth >= maxCallDepth) return undefined;
+    const targets: [ts.Node, FunctionNode][] = [];
+    const callee = resolveCallee(call, this.checker);
+    if (callee.kind === 'function' && !isFunctionNode(unwrap(call.expression))) targets.push([call, callee.node]);
+    for (const arg of call.arguments) {
+      const inner = unwrap(arg);
+      const named = ts.isIdentifier(inner) ? resolveName(inner, this.checker) : undefined;
+      if (named?.kind === 'function') targets.push([arg, named.node]);
+    }
+    for (const [at, target] of targets) {
+      const inner = this.inFunction(target, depth + 1);
+      const name = ts.isCallExpression(at) ? calleeName(at.expression)?.getText() : at.getText();
+      if (inner)
+        return {
+          ...inner,
+          at: ts.isCallExpression(at) ? (calleeName(at.expression) ?? at) : at,
+          via: [name ?? 'a helper', ...inner.via],
+        };
+    }
+    return undefined;
+  }
+
+  /**
+   * `INSERT … IF NOT EXISTS` sent earlier in the same function and its
+   * `wasApplied()` read before the update: a repeated row finds its
+   * de-duplication row and skips the delta (the lint's category 5 guard).
+   */
+  #guarded(counter: ts.CallExpression, fn: FunctionNode): boolean {
+    let guard: ts.CallExpression | undefined;
+    const visit = (node: ts.Node): void => {
+      if (guard || node.getStart() >= counter.getStart()) return;
+      if (ts.isCallExpression(node) && driverMethod(node) !== undefined) {
+        const query = node.arguments[queryArgument[driverMethod(node)!]!];
+        if (query && this.cqlTexts(query, 0).some((cql) => conditionalInsert.test(cql))) guard = node;
+      }
+      ts.forEachChild(node, visit);
+    };
+    if (fn.body) visit(fn.body);
+    if (!guard) return false;
+    const between = fn.getSourceFile().text.slice(guard.getStart(), counter.getStart());
+    return /\.wasApplied\s*\(\s*\)|\[\s*['"]\[applied\]['"]\s*\]/.test(between);
+  }
+
+  /** Every CQL text an expression may hold, `${…}` parts read as a plain name. */
+  cqlTexts(expression: ts.Expression, depth: number): string[] {
+    if (depth > maxCallDepth) return [];
+    const node = unwrap(expression);
+    const more = (e: ts.Expression) => this.cqlTexts(e, depth + 1);
+    if (ts.isStringLiteral(node) || ts.isNoSubstitutionTemplateLiteral(node)) return [node.text];
+    if (ts.isTemplateExpression(node))
+      return [node.head.text + node.templateSpans.map((s) => `x${s.literal.text}`).join('')];
+    if (ts.isBinaryExpression(node) && node.operatorToken.kind === ts.SyntaxKind.PlusToken) {
+      const [left, right] = [more(node.left)[0] ?? 'x', more(node.right)[0] ?? 'x'];
+      return [left + right];
+    }
+    if (ts.isConditionalExpression(node)) return [...more(node.whenTrue), ...more(node.whenFalse)];
+    if (ts.isArrayLiteralExpression(node))
+      return node.elements.flatMap((e) => (ts.isSpreadElement(e) ? more(e.expression) : more(e)));
+    if (ts.isObjectLiteralExpression(node)) {
+      const query = node.properties.find((p) => p.name?.getText() === 'query');
+      if (query && ts.isPropertyAssignment(query)) return more(query.initializer);
+      if (query && ts.isShorthandPropertyAssignment(query)) return more(query.name);
+      return [];
+    }
+    if (ts.isIdentifier(node) || ts.isPropertyAccessExpression(node)) return this.#named(node, depth);
+    if (ts.isCallExpression(node)) return this.#built(node, depth);
+    return [];
+  }
+
+  /** A variable's value (`const q = '…'`, `let q = …`) or an object's property (`CQL.bump`). */
+  #named(node: ts.Identifier | ts.PropertyAccessExpression, depth: number): string[] {
+    const name = ts.isIdentifier(node) ? node : node.name;
+    const symbol = this.checker.getSymbolAtLocation(name);
+    const target = symbol && symbol.flags & ts.SymbolFlags.Alias ? this.checker.getAliasedSymbol(symbol) : symbol;
+    const declaration = target?.valueDeclaration;
+    if (!declaration) return [];
+    if ((ts.isVariableDeclaration(declaration) || ts.isPropertyAssignment(declaration)) && declaration.initializer)
+      return this.cqlTexts(declaration.initializer, depth + 1);
+    return [];
+  }
+
+  /** Statements made by a call: `rows.map((r) => ({ query, params }))`, a helper that returns them. */
+  #built(call: ts.CallExpression, depth: number): string[] {
+    const callee = unwrap(call.expression);
+    const callback = call.arguments[0] && unwrap(call.arguments[0]);
+    let fn: FunctionNode | undefined;
+    if (ts.isPropertyAccessExpression(callee) && /^(map|flatMap)$/.test(callee.name.text) && callback)
+      fn = isFunctionNode(callback) ? callback : this.#functionOf(callback);
+    else {
+      const resolved = resolveCallee(call, this.checker);
+      fn = resolved.kind === 'function' ? resolved.node : undefined;
+    }
+    return fn ? returnedExpressions(fn).flatMap((e) => this.cqlTexts(e, depth + 1)) : [];
+  }
+
+  #functionOf(node: ts.Expression): FunctionNode | undefined {
+    const resolved = ts.isIdentifier(node) ? resolveName(node, this.checker) : undefined;
+    return resolved?.kind === 'function' ? resolved.node : undefined;
+  }
+}
+
+const perChecker = new WeakMap<ts.TypeChecker, CounterUpdates>();
+
+/** One analysis a program (its checker), so summaries are computed once however many sinks ask. */
+export function counterUpdates(checker: ts.TypeChecker): CounterUpdates {
+  let found = perChecker.get(checker);
+  if (!found) {
+    found = new CounterUpdates(checker);
+    perChecker.set(checker, found);
+  }
+  return found;
+}

@@ -1,0 +1,167 @@
+import ts from 'typescript';
+import { cutTo, isTimed, type TimedValue, type TimeValue } from './time-value.ts';
+import * as unit from './time-units.ts';
+
+/** What the methods read from the expression they are given. */
+export interface Reader {
+  value(node: ts.Expression): TimeValue | undefined;
+  constant(node: ts.Expression): number | undefined;
+  /** Calls a callback (`list.map(cb)`) with these argument values. */
+  apply(
+    callback: ts.Expression,
+    args: readonly (TimeValue | undefined)[],
+    call: ts.CallExpression,
+  ): TimeValue | undefined;
+}
+
+const iso = (v: TimedValue): TimeValue => ({ kind: 'iso', grain: v.grain, ...(v.cut ? { cut: v.cut } : {}) });
+const text = (v: TimedValue): TimedValue => ({ kind: 'text', grain: v.grain, ...(v.cut ? { cut: v.cut } : {}) });
+const num = (v: TimedValue, scale?: number): TimedValue => ({
+  kind: 'number',
+  grain: v.grain,
+  ...(v.cut ? { cut: v.cut } : {}),
+  ...(scale === undefined ? {} : { scale }),
+});
+const date = (v: TimedValue): TimedValue => ({ kind: 'date', grain: v.grain, ...(v.cut ? { cut: v.cut } : {}) });
+const stringArg = (call: ts.CallExpression, i: number) => {
+  const arg = call.arguments[i];
+  return arg && (ts.isStringLiteral(arg) || ts.isNoSubstitutionTemplateLiteral(arg)) ? arg.text : undefined;
+};
+
+/** `getUTCHours()`, `setUTCHours(0, 0, 0, 0)`, `toISOString()`, dayjs' `startOf('day')` and `format('YYYY-MM-DD')`, luxon's `toISODate()`. */
+function dateMethod(v: TimedValue, name: string, call: ts.CallExpression, reader: Reader): TimeValue | undefined {
+  const plain = name.replace('UTC', '');
+  if (plain in unit.getterGrain) return cutTo(num(v), unit.getterGrain[plain]!, call);
+  const setter = unit.setterGrain[plain];
+  if (setter) return call.arguments.length >= setter[1] ? cutTo(num(v, 1), setter[0], call) : num(v, 1);
+  switch (name) {
+    case 'getTime':
+    case 'valueOf':
+    case 'toMillis':
+      return num(v, 1);
+    case 'unix':
+    case 'toSeconds':
+      return cutTo(num(v, unit.second), unit.second, call);
+    case 'toISOString':
+    case 'toJSON':
+    case 'toISO':
+      return iso(v);
+    case 'toISODate':
+    case 'toDateString':
+    case 'toLocaleDateString':
+      return cutTo(text(v), unit.day, call);
+    case 'toString':
+    case 'toUTCString':
+    case 'toLocaleString':
+      return cutTo(text(v), unit.second, call);
+    case 'startOf':
+    case 'truncate': {
+      const grain = unit.unitGrain(stringArg(call, 0) ?? '');
+      return grain === undefined ? undefined : cutTo(date(v), grain, call);
+    }
+    case 'format':
+    case 'toFormat': {
+      const pattern = stringArg(call, 0);
+      const grain =
+        pattern === undefined ? (call.arguments.length === 0 ? unit.second : undefined) : unit.patternGrain(pattern);
+      return grain === undefined ? undefined : cutTo(text(v), grain, call);
+    }
+    case 'add':
+    case 'subtract':
+    case 'plus':
+    case 'minus':
+    case 'utc':
+    case 'local':
+    case 'tz':
+    case 'clone':
+    case 'toDate':
+    case 'toJSDate':
+    case 'setZone':
+      return date(v);
+    default:
+      void reader;
+      return undefined;
+  }
+}
+
+/** `iso.slice(0, 10)`: what the first `end` characters of `2026-12-03T13:05:00.000Z` keep. */
+function isoMethod(v: TimedValue, name: string, call: ts.CallExpression, reader: Reader): TimeValue | undefined {
+  const [a, b] = call.arguments;
+  const start = a ? reader.constant(a) : 0;
+  const second = b ? reader.constant(b) : undefined;
+  if (name === 'slice' || name === 'substring' || name === 'substr') {
+    if (start === undefined || (b && second === undefined)) return undefined;
+    let end = b === undefined ? 24 : name === 'substr' ? start + second! : second!;
+    if (end < 0) end += 24;
+    return cutTo(text(v), unit.isoPrefixGrain(end), call);
+  }
+  if (name === 'split') {
+    const separator = stringArg(call, 0);
+    return separator === 'T' || separator === ' ' ? { kind: 'list', item: cutTo(text(v), unit.day, call) } : undefined;
+  }
+  return stringMethod(v, name);
+}
+
+/** String methods that keep what the text tells apart (`toLowerCase`, `replace`…); slicing text of unknown shape is unknown. */
+function stringMethod(v: TimedValue, name: string): TimeValue | undefined {
+  return /^(toLowerCase|toUpperCase|trim|padStart|padEnd|replace|replaceAll|concat|normalize|toString|valueOf)$/.test(
+    name,
+  )
+    ? text(v)
+    : undefined;
+}
+
+/** A method called on a value made from the window start. */
+export function methodOn(
+  receiver: TimeValue,
+  name: string,
+  call: ts.CallExpression,
+  reader: Reader,
+): TimeValue | undefined {
+  if (receiver.kind === 'list') {
+    if ((name === 'map' || name === 'flatMap') && call.arguments[0]) {
+      const item = reader.apply(call.arguments[0], [receiver.item], call);
+      return item && { kind: 'list', item };
+    }
+    if (name === 'join' && isTimed(receiver.item)) return text(receiver.item);
+    if (name === 'at') return receiver.item;
+    return undefined;
+  }
+  if (receiver.kind === 'row') return undefined;
+  if (receiver.kind === 'date') return dateMethod(receiver, name, call, reader);
+  if (receiver.kind === 'iso') return isoMethod(receiver, name, call, reader);
+  if (receiver.kind === 'text') return stringMethod(receiver, name);
+  if (name === 'toString' || name === 'toFixed' || name === 'toPrecision') return text(receiver);
+  return name === 'valueOf' ? receiver : undefined;
+}
+
+/**
+ * Library functions, known by name since their code is not read: date-fns
+ * (`startOfDay`, `format`, `formatISO`, `getUnixTime`), and the constructors
+ * of dayjs, moment and luxon dates.
+ */
+export function libraryCall(name: string, call: ts.CallExpression, first: TimeValue): TimeValue | undefined {
+  if (!isTimed(first)) return undefined;
+  const startOf = /^startOf(?:UTC)?(\w+)$/.exec(name);
+  if (startOf) {
+    const grain = unit.unitGrain(startOf[1]!);
+    return grain === undefined ? undefined : cutTo(date(first), grain, call);
+  }
+  if (/^(format|formatInTimeZone|formatDate|lightFormat|formatUTC)$/.test(name)) {
+    const pattern = [...call.arguments]
+      .reverse()
+      .find((a) => ts.isStringLiteral(a) || ts.isNoSubstitutionTemplateLiteral(a));
+    const grain = pattern && unit.patternGrain((pattern as ts.StringLiteral).text);
+    return grain === undefined ? undefined : cutTo(text(first), grain, call);
+  }
+  if (name === 'formatISO' || name === 'formatRFC3339') {
+    const dateOnly = call.arguments[1]?.getText().match(/representation\s*:\s*['"]date['"]/);
+    return cutTo(text(first), dateOnly ? unit.day : unit.second, call);
+  }
+  if (name === 'getUnixTime') return cutTo(num(first, unit.second), unit.second, call);
+  const getter = /^get(UTC)?(FullYear|Year|Month|Date|Day|Hours|Minutes|Seconds)$/.exec(name);
+  if (getter) return cutTo(num(first), unit.getterGrain[`get${getter[2] === 'Year' ? 'FullYear' : getter[2]}`]!, call);
+  if (/^(dayjs|moment|utc|toDate|parseISO|fromMillis|fromJSDate|fromISO|fromSeconds|fromUnixTime|DateTime)$/.test(name))
+    return date(first);
+  return undefined;
+}

@@ -1,0 +1,59 @@
+import ts from 'typescript';
+import { resolveName } from '../call-graph/resolve.ts';
+
+const operators: Partial<Record<ts.SyntaxKind, (a: number, b: number) => number>> = {
+  [ts.SyntaxKind.AsteriskToken]: (a, b) => a * b,
+  [ts.SyntaxKind.SlashToken]: (a, b) => a / b,
+  [ts.SyntaxKind.PlusToken]: (a, b) => a + b,
+  [ts.SyntaxKind.MinusToken]: (a, b) => a - b,
+  [ts.SyntaxKind.AsteriskAsteriskToken]: (a, b) => a ** b,
+};
+
+/** `MS.day`, `units['hour']`: a property of an object literal held by a const. */
+function propertyConstant(
+  node: ts.Expression,
+  name: string,
+  checker: ts.TypeChecker,
+  depth: number,
+): number | undefined {
+  if (!ts.isIdentifier(node)) return undefined;
+  const owner = resolveName(node, checker);
+  const init = owner.kind === 'variable' ? owner.node.initializer : undefined;
+  if (!init || !ts.isObjectLiteralExpression(init)) return undefined;
+  for (const p of init.properties)
+    if (ts.isPropertyAssignment(p) && p.name.getText().replace(/^['"]|['"]$/g, '') === name)
+      return numericConstant(p.initializer, checker, depth + 1);
+  return undefined;
+}
+
+/**
+ * The number an expression always has, read without running it: literals,
+ * arithmetic on them, and consts (`const DAY = 24 * HOUR`, imported or not).
+ * Undefined for anything that could vary.
+ */
+export function numericConstant(node: ts.Expression, checker: ts.TypeChecker, depth = 0): number | undefined {
+  if (depth > 16) return undefined;
+  if (ts.isParenthesizedExpression(node) || ts.isAsExpression(node) || ts.isSatisfiesExpression(node))
+    return numericConstant(node.expression, checker, depth + 1);
+  if (ts.isNumericLiteral(node)) return Number(node.text);
+  if (ts.isPrefixUnaryExpression(node) && node.operator === ts.SyntaxKind.MinusToken) {
+    const operand = numericConstant(node.operand, checker, depth + 1);
+    return operand === undefined ? undefined : -operand;
+  }
+  if (ts.isBinaryExpression(node)) {
+    const apply = operators[node.operatorToken.kind];
+    const left = apply && numericConstant(node.left, checker, depth + 1);
+    const right = apply && numericConstant(node.right, checker, depth + 1);
+    return apply && left !== undefined && right !== undefined ? apply(left, right) : undefined;
+  }
+  if (ts.isIdentifier(node)) {
+    const resolved = resolveName(node, checker);
+    if (resolved.kind !== 'variable' || !resolved.node.initializer) return undefined;
+    if ((resolved.node.parent.flags & ts.NodeFlags.Const) === 0) return undefined;
+    return numericConstant(resolved.node.initializer, checker, depth + 1);
+  }
+  if (ts.isPropertyAccessExpression(node)) return propertyConstant(node.expression, node.name.text, checker, depth);
+  if (ts.isElementAccessExpression(node) && ts.isStringLiteral(node.argumentExpression))
+    return propertyConstant(node.expression, node.argumentExpression.text, checker, depth);
+  return undefined;
+}

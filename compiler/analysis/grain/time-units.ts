@@ -1,0 +1,118 @@
+/**
+ * Time units as a key can keep them, and how date APIs cut a timestamp down
+ * to one: `toISOString().slice(0, 10)` keeps the day, `getUTCHours()` the
+ * hour, date-fns' `format(d, 'yyyy-MM-dd')` the day. A month or a year is
+ * taken at its shortest (28 and 365 days): a key that keeps only the month
+ * certainly merges windows shorter than that.
+ */
+export const second = 1_000;
+export const minute = 60 * second;
+export const hour = 60 * minute;
+export const day = 24 * hour;
+export const week = 7 * day;
+export const month = 28 * day;
+export const quarter = 90 * day;
+export const year = 365 * day;
+
+const named: readonly [ms: number, one: string, many: string][] = [
+  [year, 'a year', 'years'],
+  [quarter, 'a quarter', 'quarters'],
+  [month, 'a month', 'months'],
+  [week, 'a week', 'weeks'],
+  [day, 'a day', 'days'],
+  [hour, 'an hour', 'hours'],
+  [minute, 'a minute', 'minutes'],
+  [second, 'a second', 'seconds'],
+  [1, 'a millisecond', 'ms'],
+];
+
+/** "a day", "15 minutes", "36 hours": the largest unit the span is a whole number of. */
+export function describeSpan(ms: number): string {
+  for (const [unit, one, many] of named) {
+    if (ms < unit || ms % unit !== 0) continue;
+    return ms === unit ? one : `${ms / unit} ${many}`;
+  }
+  return `${ms} ms`;
+}
+
+/** "every minute", "every 15 minutes". */
+export function describeEvery(ms: number): string {
+  const span = describeSpan(ms);
+  return `every ${span.replace(/^an? /, '')}`;
+}
+
+/** What is left of an ISO-8601 timestamp (`2026-12-03T13:05:00.000Z`) cut after `length` characters. */
+export function isoPrefixGrain(length: number): number {
+  if (length <= 4) return year;
+  if (length <= 7) return month;
+  if (length <= 10) return day;
+  if (length <= 13) return hour;
+  if (length <= 16) return minute;
+  if (length <= 19) return second;
+  return 1;
+}
+
+/** Date getters: what each still tells apart (`getUTCHours()` keeps hours, repeating every day). */
+export const getterGrain: Readonly<Record<string, number>> = {
+  getFullYear: year,
+  getMonth: month,
+  getDate: day,
+  getDay: day,
+  getHours: hour,
+  getMinutes: minute,
+  getSeconds: second,
+  getMilliseconds: 1,
+};
+
+/** Date setters that zero every smaller field when given all their arguments: `setUTCHours(0, 0, 0, 0)` → a day. */
+export const setterGrain: Readonly<Record<string, readonly [grain: number, args: number]>> = {
+  setHours: [day, 4],
+  setMinutes: [hour, 3],
+  setSeconds: [minute, 2],
+  setMilliseconds: [second, 1],
+};
+
+/** `startOfDay`, `startOf('day')`, `truncate('hour')`: the unit a date library rounds down to. */
+export function unitGrain(unit: string): number | undefined {
+  const units: Readonly<Record<string, number>> = {
+    second,
+    minute,
+    hour,
+    day,
+    date: day,
+    week,
+    isoweek: week,
+    month,
+    quarter,
+    year,
+  };
+  return units[unit.toLowerCase().replace(/^utc|utc$|s$/gi, '')];
+}
+
+/** Pattern letters of date-fns, dayjs, moment and luxon, and the unit each shows. */
+const patternLetters: readonly [RegExp, number][] = [
+  [/[SxXT]/, 1],
+  [/s/, second],
+  [/m/, minute],
+  [/[HhkK]/, hour],
+  [/[dDEeoi]/, day],
+  [/[wWI]/, week],
+  [/[ML]/, month],
+  [/Q/, quarter],
+  [/[yYuGg]/, year],
+];
+
+/**
+ * The finest unit a format pattern prints (`'yyyy-MM-dd'` → a day), quoted
+ * text (`'T'` in date-fns, `[T]` in dayjs) skipped. Undefined when it prints
+ * no date part at all.
+ */
+export function patternGrain(pattern: string): number | undefined {
+  const letters = pattern.replace(/'[^']*'|\[[^\]]*\]/g, '');
+  let finest: number | undefined;
+  for (const letter of letters) {
+    const unit = patternLetters.find(([re]) => re.test(letter))?.[1];
+    if (unit !== undefined) finest = Math.min(finest ?? unit, unit);
+  }
+  return finest;
+}

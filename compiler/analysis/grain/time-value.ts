@@ -1,0 +1,74 @@
+import ts from 'typescript';
+
+/** Where the window start was cut coarser, as seen from the function being checked. */
+export interface Cut {
+  /** The expression in the checked function that cuts, or that calls the helper which does. */
+  readonly at: ts.Node;
+  /** The cutting expression as written, e.g. "`.slice(0, 10)`". */
+  readonly what: string;
+  /** Helpers between `at` and the cut, outermost first. */
+  readonly via: readonly string[];
+}
+
+/** A value made from the window start that tells two window starts apart only when they are `grain` ms apart. */
+interface Timed {
+  readonly grain: number;
+  readonly cut?: Cut;
+}
+
+/**
+ * What a value keeps of the window start, as far as the analysis can read:
+ * the aggregate row itself, a number (`scale` ms a unit when it is still a
+ * time; `remainder` after `% c`), a Date, an ISO-8601 string, other text,
+ * or a list of such values. Anything else is `undefined`: not made from the
+ * window, or made in a way the analysis cannot read (then it stays silent).
+ */
+export type TimeValue =
+  | { readonly kind: 'row' }
+  | (Timed & { readonly kind: 'number'; readonly scale?: number; readonly remainder?: number })
+  | (Timed & { readonly kind: 'date' | 'iso' | 'text' })
+  | { readonly kind: 'list'; readonly item: TimeValue };
+
+export type TimedValue = Extract<TimeValue, { grain: number }>;
+
+export const isTimed = (value: TimeValue | undefined): value is TimedValue => value !== undefined && 'grain' in value;
+
+/** The value that keeps the most: a key made of several parts tells windows apart as finely as its finest part. */
+export function finest(values: readonly (TimeValue | undefined)[]): TimeValue | undefined {
+  let best: TimeValue | undefined;
+  for (const v of values) {
+    if (v === undefined) continue;
+    if (best === undefined || (isTimed(v) && (!isTimed(best) || v.grain < best.grain))) best = v;
+  }
+  return best;
+}
+
+/** The node findings point at: a method's name in a chain (`slice` of `….slice(0, 10)`), else the expression. */
+export function pointAt(node: ts.Node): ts.Node {
+  if (ts.isCallExpression(node) && ts.isPropertyAccessExpression(node.expression)) {
+    const receiver = node.expression.expression;
+    // `Math.floor(…)`, `dateFns.format(…)`: a namespace's function, pointed at as a whole.
+    if (!ts.isIdentifier(receiver)) return node.expression.name;
+  }
+  return node;
+}
+
+function brief(node: ts.Node, from: ts.Node): string {
+  const text = node
+    .getText()
+    .slice(from.getStart() - node.getStart())
+    .replace(/\s+/g, ' ');
+  return `\`${text.length > 60 ? `${text.slice(0, 59)}…` : text}\``;
+}
+
+/** `value` after `node` keeps only `grain`: the cut is recorded where it happens (the first one stays when nothing more is lost). */
+export function cutTo<V extends TimedValue>(value: V, grain: number, node: ts.Node): V {
+  if (grain <= value.grain) return value;
+  const at = pointAt(node);
+  const from = at === node ? node : (at.parent as ts.PropertyAccessExpression).name;
+  return {
+    ...value,
+    grain,
+    cut: { at, what: at === node ? brief(node, node) : `\`.${brief(node, from).slice(1)}`, via: [] },
+  };
+}
