@@ -1,14 +1,14 @@
 import { sink, source } from 'idemflow';
 import rule from '../../compiler/rules/non-idempotent-sink-under-retry.ts';
 import { bumpAll, putTotals, type Cql, type Row } from '../helpers/counter-writes.ts';
-import { kafka, placeOf, readings } from '../helpers/fixtures.ts';
+import { kafka, placeOf, Reading, readings } from '../helpers/fixtures.ts';
 import { ruleTester } from '../helpers/rule-tester.ts';
 
 /** Never called: the rules read the write functions, they do not run them. */
 declare const db: Cql;
 const here = import.meta.url;
 const grouped = () => source.memory(readings).groupBy('sensorId').count();
-const fromKafka = () => source.kafka(kafka).groupBy('sensorId').count();
+const fromKafka = () => source.kafka(kafka).parse(Reading).groupBy('sensorId').count();
 const write = () => {};
 const table = 'metrics.per_key';
 
