@@ -4,6 +4,7 @@ import { createConnection } from 'node:net';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { cacheDir, host } from './config.ts';
+import { isLoopback, listenersOf, processTree } from './listeners.ts';
 
 /** One server the project runs: how to fetch it, configure it, start it and know it is up. */
 export interface ServiceSpec {
@@ -197,6 +198,12 @@ async function upUnlocked(s: ServiceSpec, log: (l: string) => void): Promise<boo
       await waitReady(s, existing);
     }
     log(`${s.name}: already running (pid ${existing}) on ${s.host}:${s.port}`);
+    const exposed = exposedListeners(s, existing);
+    if (exposed.length > 0) {
+      log(
+        `${s.name}: WARNING: also listens on ${exposed.join(', ')}: restart it (scripts/services down ${s.name}, then up)`,
+      );
+    }
     return false;
   }
   if (existing === undefined && (await portOpen(s.port, s.host))) {
@@ -233,10 +240,25 @@ export async function down(s: ServiceSpec, log: (l: string) => void): Promise<vo
   log(`${s.name}: stopped`);
 }
 
+/**
+ * Where the server listens beyond its own address and loopback, as "address:port" (Linux /proc), e.g.
+ * a job server that an older idemflow started without the bind agent: it listens on every interface.
+ */
+export function exposedListeners(s: ServiceSpec, pid: number): string[] {
+  return listenersOf(processTree(pid))
+    .filter((l) => !isLoopback(l.address) && l.address !== s.host)
+    .map((l) => `${l.address.includes(':') ? `[${l.address}]` : l.address}:${l.port}`);
+}
+
 export async function status(s: ServiceSpec): Promise<string> {
   const pid = runningPid(s);
   const open = await portOpen(s.port, s.host);
-  if (pid !== undefined && open) return `${s.name}: running (pid ${pid}) on ${s.host}:${s.port}`;
+  if (pid !== undefined && open) {
+    const exposed = exposedListeners(s, pid);
+    const running = `${s.name}: running (pid ${pid}) on ${s.host}:${s.port}`;
+    if (exposed.length === 0) return running;
+    return `${running}, but also listens on ${exposed.join(', ')}: restart it (scripts/services down ${s.name}, then up)`;
+  }
   if (pid !== undefined) return `${s.name}: process ${pid} alive but ${s.host}:${s.port} not answering (starting?)`;
   return open ? `${s.name}: not ours, but ${s.host}:${s.port} is taken` : `${s.name}: stopped`;
 }

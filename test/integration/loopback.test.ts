@@ -16,7 +16,7 @@ import { flinkJobServer, flinkJobServerOn } from '../../scripts/servers/flink-jo
 import { services } from '../../scripts/servers/main.ts';
 import { paths, portOpen, runningPid } from '../../scripts/servers/service.ts';
 import { freePort } from '../helpers/free-port.ts';
-import { isLoopback, listenersOf, processTree, type Listener } from '../helpers/listening-sockets.ts';
+import { isLoopback, listenersOf, processTree, type Listener } from '../../scripts/servers/listeners.ts';
 import { repoRoot } from '../helpers/run-cli.ts';
 import { tempDir } from '../helpers/temp-dir.ts';
 

@@ -1,6 +1,6 @@
 import { createServer, type Server } from 'node:net';
 import { describe, expect, it } from 'vitest';
-import { decodeAddress, isLoopback, listenersOf } from '../helpers/listening-sockets.ts';
+import { decodeAddress, isLoopback, listenersOf } from '../../scripts/servers/listeners.ts';
 
 const listen = (address: string) =>
   new Promise<Server>((resolve) => {

@@ -1,4 +1,10 @@
-import { readFileSync, readdirSync, readlinkSync } from 'node:fs';
+/**
+ * The TCP sockets a process listens on, read from Linux's /proc: its socket
+ * inodes (/proc/<pid>/fd) matched to /proc/net/tcp and tcp6. What a server
+ * says about itself is not trusted: Beam's job server logged 127.0.0.1 while
+ * it listened on every interface.
+ */
+import { existsSync, readFileSync, readdirSync, readlinkSync } from 'node:fs';
 
 /** A TCP socket in LISTEN state, and the process that holds it. */
 export interface Listener {
@@ -54,7 +60,7 @@ function socketInodes(pid: number): Set<string> {
 /** Every listening TCP socket (IPv4 and IPv6) of the network namespace, by inode. */
 function listeningByInode(): Map<string, { address: string; port: number }> {
   const byInode = new Map<string, { address: string; port: number }>();
-  for (const table of ['/proc/net/tcp', '/proc/net/tcp6']) {
+  for (const table of ['/proc/net/tcp', '/proc/net/tcp6'].filter((t) => existsSync(t))) {
     for (const line of readFileSync(table, 'utf8').split('\n').slice(1)) {
       const fields = line.trim().split(/\s+/);
       if (fields.length < 10 || fields[3] !== listenState) continue;
@@ -65,7 +71,7 @@ function listeningByInode(): Map<string, { address: string; port: number }> {
   return byInode;
 }
 
-/** The listening sockets the given processes hold. */
+/** The listening sockets the given processes hold (none known without /proc). */
 export function listenersOf(pids: readonly number[]): Listener[] {
   const byInode = listeningByInode();
   return pids.flatMap((pid) =>
@@ -79,7 +85,7 @@ export function listenersOf(pids: readonly number[]): Listener[] {
 /** `pid` and every process below it (children, their children…), from each process's parent in /proc/<pid>/stat. */
 export function processTree(pid: number): number[] {
   const children = new Map<number, number[]>();
-  for (const entry of readdirSync('/proc')) {
+  for (const entry of existsSync('/proc') ? readdirSync('/proc') : []) {
     if (!/^\d+$/.test(entry)) continue;
     try {
       // The command name may hold spaces and parentheses: the parent pid is the second field after the last ")".
