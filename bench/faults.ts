@@ -28,6 +28,7 @@ interface Tally {
   kills: number;
   refusedRepairs: number;
   onBoundary: number;
+  idleStops: number;
   byShape: Map<string, number>;
   /** Crash points that struck, by input kind. */
   byInput: Map<string, Partial<Record<CrashPoint, number>>>;
@@ -42,6 +43,7 @@ function count(t: Tally, s: Schedule, outcome: Awaited<ReturnType<typeof runSche
   if (s.repairAfter !== undefined) t.midStreamRepairs++;
   if (s.kill) t.kills++;
   t.refusedRepairs += outcome.refusedRepairs;
+  t.idleStops += outcome.idleStops;
   if (s.events % s.batchSize === 0) t.onBoundary++;
   const shape = `${s.shape.input} ${s.shape.window} ${s.shape.emit}${s.shape.eventTimeFirst ? ' (event time first)' : ''}`;
   t.byShape.set(shape, (t.byShape.get(shape) ?? 0) + 1);
@@ -62,6 +64,8 @@ function report(t: Tally, seconds: number): string {
     '| schedules | violations | crashes struck (in-process and SIGKILL) | schedules with a SIGKILL | lost acks | mid-stream repairs (refused: archive past the checkpoint) | inputs ending on a batch boundary | seconds |',
     '|---|---|---|---|---|---|---|---|',
     `| ${t.schedules} | ${t.violations} | ${t.crashes} | ${t.kills} | ${t.lostAcks} | ${t.midStreamRepairs} (${t.refusedRepairs}) | ${t.onBoundary} | ${seconds.toFixed(0)} |`,
+    '',
+    `Kafka runs that stopped idle (1.5 s) with records unread, and went on: ${t.idleStops}`,
     '',
     `| input | ${crashPoints.join(' | ')} |`,
     `|---|${crashPoints.map(() => '---|').join('')}`,
@@ -104,6 +108,7 @@ export async function benchFaults(options: { seeds?: number }): Promise<string> 
     kills: 0,
     refusedRepairs: 0,
     onBoundary: 0,
+    idleStops: 0,
     byShape: new Map(),
     byInput: new Map(),
   };
@@ -131,9 +136,12 @@ export async function benchFaults(options: { seeds?: number }): Promise<string> 
           lostAcks: 0,
           late: 0,
           refusedRepairs: 0,
+          idleStops: 0,
         })),
       );
-      if (tally.schedules % 10 === 0)
+      // The whole report every 100 schedules: a run stopped early (Ctrl-C, a deadline) still leaves its figures.
+      if (tally.schedules % 100 === 0) say(report(tally, (performance.now() - started) / 1000));
+      else if (tally.schedules % 10 === 0)
         say(
           `  ${tally.schedules}/${schedules.length} schedules, ${tally.violations} violations, ${((performance.now() - started) / 1000).toFixed(0)} s`,
         );

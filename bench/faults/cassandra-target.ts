@@ -6,6 +6,7 @@ import { PipelineNode } from '../../compiler/ir/index.ts';
 import { cassandraRepairTarget, plain } from '../../connectors/cassandra/repair-target.ts';
 import { schemaCql, tableSchemas } from '../../connectors/cassandra/cql-schema.ts';
 import { produceLines } from '../../connectors/kafka/produce.ts';
+import { FileCheckpoints } from '../../runners/local/checkpoint.ts';
 import type { CampaignTarget } from './run-schedule.ts';
 import type { PipelineShape } from './schedule.ts';
 import { campaignSender } from './socket-sender.ts';
@@ -78,6 +79,23 @@ export function cassandraTarget(options: {
           made.add(name);
         }
         await client.execute(`TRUNCATE ${name}`);
+      }
+    },
+    async unread(pipelineName) {
+      if (!topic) return false;
+      const position = new FileCheckpoints(this.checkpointDir).load(pipelineName)?.position as
+        Record<string, number> | undefined;
+      const admin = new Kafka({
+        clientId: 'idemflow-campaign',
+        brokers: [...brokers],
+        logLevel: logLevel.NOTHING,
+      }).admin();
+      await admin.connect();
+      try {
+        const ends = await admin.fetchTopicOffsets(topic);
+        return ends.some((p) => (position?.[p.partition] ?? 0) < Number(p.high));
+      } finally {
+        await admin.disconnect();
       }
     },
     async cleanUp() {
