@@ -1,6 +1,6 @@
 import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { Kafka, logLevel } from 'kafkajs';
+import { Kafka, logLevel, type Admin } from 'kafkajs';
 import { types, type Client } from 'cassandra-driver';
 import { PipelineNode } from '../../compiler/ir/index.ts';
 import { cassandraRepairTarget, plain } from '../../connectors/cassandra/repair-target.ts';
@@ -22,6 +22,17 @@ async function selectAll(client: Client, table: string): Promise<types.Row[]> {
   }) as unknown as AsyncIterable<types.Row>)
     rows.push(row);
   return rows;
+}
+
+/** One Kafka admin request on a connection of its own. */
+async function withAdmin<T>(brokers: readonly string[], request: (admin: Admin) => Promise<T>): Promise<T> {
+  const admin = new Kafka({ clientId: 'idemflow-campaign', brokers: [...brokers], logLevel: logLevel.NOTHING }).admin();
+  await admin.connect();
+  try {
+    return await request(admin);
+  } finally {
+    await admin.disconnect();
+  }
 }
 
 /**
@@ -85,18 +96,8 @@ export function cassandraTarget(options: {
       if (!topic) return false;
       const position = new FileCheckpoints(this.checkpointDir).load(pipelineName)?.position as
         Record<string, number> | undefined;
-      const admin = new Kafka({
-        clientId: 'idemflow-campaign',
-        brokers: [...brokers],
-        logLevel: logLevel.NOTHING,
-      }).admin();
-      await admin.connect();
-      try {
-        const ends = await admin.fetchTopicOffsets(topic);
-        return ends.some((p) => (position?.[p.partition] ?? 0) < Number(p.high));
-      } finally {
-        await admin.disconnect();
-      }
+      const ends = await withAdmin(brokers, (admin) => admin.fetchTopicOffsets(topic!));
+      return ends.some((p) => (position?.[p.partition] ?? 0) < Number(p.high));
     },
     async cleanUp() {
       await sender?.close();
@@ -104,17 +105,7 @@ export function cassandraTarget(options: {
       for (const dir of [`store-${n}`, `checkpoint-${n}`, `input-${n}.jsonl`, `wal-${n}`])
         rmSync(join(options.dir, dir), { recursive: true, force: true });
       if (!topic) return;
-      const admin = new Kafka({
-        clientId: 'idemflow-campaign',
-        brokers: [...brokers],
-        logLevel: logLevel.NOTHING,
-      }).admin();
-      await admin.connect();
-      try {
-        await admin.deleteTopics({ topics: [topic] });
-      } finally {
-        await admin.disconnect();
-      }
+      await withAdmin(brokers, (admin) => admin.deleteTopics({ topics: [topic!] }));
     },
     async rows(pipeline) {
       const sink = pipeline.sink;
