@@ -91,7 +91,7 @@ export const cassandra: ServiceSpec = {
   },
   javaArgs: (run, lib) => [
     '-Xms1G',
-    '-Xmx1G',
+    '-Xmx2G',
     '-XX:+UseG1GC',
     '-XX:+ExitOnOutOfMemoryError',
     '-Djdk.attach.allowAttachSelf=true',
