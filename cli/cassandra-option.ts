@@ -1,15 +1,8 @@
-import { Option } from 'commander';
 import type { Client } from 'cassandra-driver';
 import { cassandraSettings, connect } from '../connectors/cassandra/connection.ts';
 import { schemaCql, tableSchemas } from '../connectors/cassandra/cql-schema.ts';
 import type { PipelineNode } from '../compiler/ir/index.ts';
 import { RunnerError } from '../runners/runner-error.ts';
-
-export const cassandraOption = () =>
-  new Option(
-    '--cassandra <host:port,…>',
-    'write Cassandra sinks to this cluster (default: IDEMFLOW_CASSANDRA; without either, the embedded store). Credentials: IDEMFLOW_CASSANDRA_USERNAME / _PASSWORD',
-  );
 
 /** Connects when Cassandra is configured, creating the pipeline's keyspaces and tables if missing. */
 export async function openCassandra(

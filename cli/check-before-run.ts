@@ -4,15 +4,10 @@ import { UsageError } from './usage-error.ts';
 const knownCodes = new Set<string>(rules.map((r) => r.meta.code));
 
 /** `--allow IDEM001,IDEM003`: the error codes a run accepts knowingly. An unknown code is a typo, not a wish. */
-export function parseAllow(value: string, previous: readonly string[] = []): string[] {
-  const codes = value
-    .split(',')
-    .map((c) => c.trim().toUpperCase())
-    .filter((c) => c !== '');
+export function checkAllowed(codes: readonly string[]): void {
   const unknown = codes.filter((c) => !knownCodes.has(c));
   if (unknown.length > 0)
     throw new UsageError(`--allow: unknown code ${unknown.join(', ')} (codes: ${[...knownCodes].join(', ')})`);
-  return [...previous, ...codes];
 }
 
 export interface RunVerdict {

@@ -1,5 +1,4 @@
-import cliProgress from 'cli-progress';
-import type { Progress } from '../runners/local/index.ts';
+import type { Progress, Resumed } from '../runners/local/index.ts';
 import { statusLine } from './status-line.ts';
 
 const number = new Intl.NumberFormat('en-US', { maximumFractionDigits: 0 });
@@ -23,14 +22,25 @@ function bar(done: number, total: number, width = 20): string {
   return `[${'█'.repeat(filled)}${'░'.repeat(width - filled)}] ${Math.floor((100 * Math.min(done, total)) / Math.max(1, total))}%`;
 }
 
-/** The status text of a run: what matters first, since a narrow terminal cuts the end. */
+/** A resumed run's place in its input: "resumed at record 1,500" (or after a batch, from a checkpoint that does not count records). */
+export function resumedText(resumed: Resumed): string {
+  return resumed.records !== undefined
+    ? `resumed at record ${number.format(resumed.records)}`
+    : `resumed after batch ${resumed.afterBatch}`;
+}
+
+/**
+ * The status text of a run: what matters first, since a narrow terminal cuts
+ * the end. A resumed run counts the input from its start (the records its
+ * checkpoint says were read before), so its bar goes on from where the last
+ * run stopped and ends at 100 %, and it says where it resumed.
+ */
 export function progressText(label: string, p: Progress, total: number | undefined): string {
-  const events = total
-    ? `${number.format(p.records)}/${number.format(total)} events`
-    : `${number.format(p.records)} events`;
+  const done = p.recordsRead ?? p.records;
+  const events = total ? `${number.format(done)}/${number.format(total)} events` : `${number.format(done)} events`;
   const parts = [
-    total ? `${label} ${bar(p.records, total)}` : label,
-    events,
+    total ? `${label} ${bar(done, total)}` : label,
+    p.resumed ? `${events}, ${resumedText(p.resumed)}` : events,
     `${number.format(p.eventsPerSecond)} ev/s`,
     `batch ${p.batch}`,
     `watermark ${watermarkText(p.watermark)} (lag ${lagText(p.watermark)})`,
@@ -63,19 +73,26 @@ export function progressDisplay(options: { quiet: boolean; total?: number; label
   };
 }
 
-/** A plain `label [bar] n/total unit` on stderr for finite work (files linted); silent off a terminal or with --quiet. */
+/**
+ * A `label [bar] n% | done/total unit` line on stderr for finite work (files
+ * linted), on the same status line as a run: log lines print above it, whole,
+ * and it is cut to the terminal's width. The cursor stays shown: lint works
+ * synchronously, so a signal handler would run only once all the files were
+ * read (Ctrl-C would wait for them); without one, Ctrl-C ends the process at
+ * once, with no JavaScript left to show a hidden cursor again.
+ * Silent off a terminal, with --quiet, or for fewer than 20 items.
+ */
 export function countProgress(options: { quiet: boolean; total: number; label: string; unit: string }) {
+  const plainLog = (line: string) => void process.stderr.write(`${line}\n`);
   if (options.quiet || !process.stderr.isTTY || options.total < 20)
-    return { update: (_done: number) => {}, stop: () => {} };
-  const bar = new cliProgress.SingleBar(
-    {
-      stream: process.stderr,
-      format: `${options.label} [{bar}] {value}/{total} ${options.unit}`,
-      hideCursor: true,
-      clearOnComplete: true,
-    },
-    cliProgress.Presets.shades_classic,
-  );
-  bar.start(options.total, 0);
-  return { update: (done: number) => bar.update(done), stop: () => bar.stop() };
+    return { update: (_done: number) => {}, log: plainLog, stop: () => {} };
+  const status = statusLine(process.stderr, { hideCursor: false });
+  const text = (done: number) =>
+    `${options.label} ${bar(done, options.total)} | ${number.format(done)}/${number.format(options.total)} ${options.unit}`;
+  status.set(text(0));
+  return {
+    update: (done: number) => status.set(text(done)),
+    log: (line: string) => status.log(line),
+    stop: () => status.stop(),
+  };
 }

@@ -1,13 +1,24 @@
 import pc from 'picocolors';
-import type { LocalRunResult } from '../runners/local/index.ts';
+import type { LocalRunResult, Resumed } from '../runners/local/index.ts';
+import { resumedText } from './progress.ts';
 import type { RunResult } from '../runners/runner.ts';
 
 const number = new Intl.NumberFormat('en-US', { maximumFractionDigits: 0 });
 
+/** "in 40 batches"; for a resumed run, the batches it ran and where it resumed: its records count from there. */
+function batchesText(batches: number, resumed: Resumed | undefined): string {
+  if (!resumed) return `in ${batches} batches`;
+  const ran = batches > resumed.afterBatch ? `batches ${resumed.afterBatch + 1}–${batches}` : 'no new batch';
+  return `in ${ran} (${resumedText(resumed)})`;
+}
+
 /** What `idemflow run` prints when a run ends, on any runner. */
-export function summary(result: RunResult & Partial<Pick<LocalRunResult, 'lost'>>, runner = 'local'): string {
+export function summary(
+  result: RunResult & Partial<Pick<LocalRunResult, 'lost' | 'resumed'>>,
+  runner = 'local',
+): string {
   const rate = (result.recordsIn * 1000) / Math.max(1, result.elapsedMs);
-  const where = runner === 'local' ? `in ${result.batches} batches` : `on ${runner}`;
+  const where = runner !== 'local' ? `on ${runner}` : batchesText(result.batches, result.resumed);
   const lines = [
     `${pc.bold(result.pipeline)}: ${number.format(result.recordsIn)} records ${where}, ${(result.elapsedMs / 1000).toFixed(2)} s (${number.format(rate)} records/s)`,
     `  dead letters ${result.deadLetters} · late ${result.late} · lost in flight ${result.lost ?? 0} · replays ${result.replays} · abandoned writes ${result.abandonedWrites}`,

@@ -11,6 +11,11 @@ export const storeOption = () =>
     '--store <dir>',
     'folder of the embedded store (used for Cassandra tables when no Cassandra is configured)',
   ).default(defaultStoreDir);
+export const cassandraOption = () =>
+  new Option(
+    '--cassandra <host:port,…>',
+    'write Cassandra sinks to this cluster (default: IDEMFLOW_CASSANDRA; without either, the embedded store). Credentials: IDEMFLOW_CASSANDRA_USERNAME / _PASSWORD',
+  );
 export const pipelineOption = () =>
   new Option('-p, --pipeline <name>', 'which pipeline, when the file exports several');
 

@@ -30,7 +30,19 @@ export function fitToWidth(text: string, columns: number): string {
   return chars.length <= max ? text : `${chars.slice(0, max - 1).join('')}…`;
 }
 
-export function statusLine(stream: NodeJS.WriteStream, intervalMs = 100): StatusLine {
+export interface StatusLineOptions {
+  /** Redraw at most this often (and on every log line). */
+  readonly intervalMs?: number;
+  /**
+   * Hide the cursor while the status shows (default). Work that runs
+   * synchronously (lint) leaves it shown: its process can end at Ctrl-C with
+   * no JavaScript running, so nothing could show a hidden cursor again.
+   */
+  readonly hideCursor?: boolean;
+}
+
+export function statusLine(stream: NodeJS.WriteStream, options: StatusLineOptions = {}): StatusLine {
+  const { intervalMs = 100, hideCursor: hide = true } = options;
   let text = '';
   let drawnAt = 0;
   let active = true;
@@ -41,10 +53,10 @@ export function statusLine(stream: NodeJS.WriteStream, intervalMs = 100): Status
   const restore = () => {
     if (!active) return;
     active = false;
-    stream.write(`${clearLine}${fitToWidth(text, stream.columns || 80)}\n${showCursor}`);
+    stream.write(`${clearLine}${fitToWidth(text, stream.columns || 80)}\n${hide ? showCursor : ''}`);
   };
   process.on('exit', restore);
-  stream.write(hideCursor);
+  if (hide) stream.write(hideCursor);
   return {
     set(next) {
       text = next;

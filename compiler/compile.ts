@@ -2,6 +2,7 @@ import type { ProgramSource } from './analysis/call-graph/program-source.ts';
 import type { PipelineNode } from './ir/index.ts';
 import { interpolate, type Diagnostic, type Rule, type Severity } from './rule.ts';
 import { rules as allRules } from './rules/index.ts';
+import type { RunnerName } from './runner-names.ts';
 import { classify, type Classification } from './strategy/classify.ts';
 
 export interface CompileResult {
@@ -12,9 +13,7 @@ export interface CompileResult {
 
 const severityOrder: Readonly<Record<Severity, number>> = { error: 0, warning: 1, note: 2 };
 
-/** The runner a pipeline is checked for: rules that only matter on some runners (Beam's closures) apply there only. */
-export type RunnerName = 'local' | 'beam-direct' | 'beam-flink';
-export const runnerNames: readonly RunnerName[] = ['local', 'beam-direct', 'beam-flink'];
+export { runnerNames, type RunnerName } from './runner-names.ts';
 
 /** Runs rules over one pipeline. Pure: the same IR always gives the same diagnostics. */
 export function runRules(

@@ -17,6 +17,7 @@ type Benchmark = (o: { sizes?: number[]; beamSizes?: number[]; seeds?: number; o
  * clone (not in the package): each loads when asked for, and a package says where to run it.
  */
 const benchmarks: Record<string, () => Promise<Benchmark>> = {
+  'cli-startup': async () => (await import('../../bench/cli-startup.ts')).benchCliStartup,
   faults: async () => (await import('../../bench/faults.ts')).benchFaults,
   local: async () => (await import('../../bench/local.ts')).benchLocal,
   'kafka-cassandra': async () => (await import('../../bench/kafka-cassandra.ts')).benchKafkaCassandra,

@@ -1,12 +1,8 @@
 import { Command, Option } from 'commander';
-import { toDot } from '../graph/dot.ts';
-import { toJson } from '../graph/json.ts';
-import { toMermaid } from '../graph/mermaid.ts';
-import { pipelineGraph } from '../graph/pipeline-graph.ts';
-import { loadAll } from '../load-pipelines.ts';
 
-const renderers = { mermaid: toMermaid, dot: toDot } as const;
-const formats = [...Object.keys(renderers), 'json'];
+/** The diagram languages, and json (nodes and edges). The renderers load only when graph runs. */
+const formats = ['mermaid', 'dot', 'json'] as const;
+export type GraphFormat = (typeof formats)[number];
 
 export function graphCommand(): Command {
   return new Command('graph')
@@ -25,10 +21,7 @@ Examples:
   idemflow graph pipelines/counts.ts -f dot | dot -Tsvg > graph.svg
   idemflow graph pipelines/counts.ts -f json`,
     )
-    .action(async (files: string[], options: { format: keyof typeof renderers | 'json' }) => {
-      const graphs = (await loadAll(files)).map(({ pipeline }) => pipelineGraph(pipeline.ir));
-      // One JSON document for every file; the diagram languages, one diagram each.
-      const rendered = options.format === 'json' ? toJson(graphs) : graphs.map(renderers[options.format]).join('\n\n');
-      process.stdout.write(`${rendered}\n`);
-    });
+    .action(async (files: string[], options: { format: GraphFormat }) =>
+      (await import('../actions/graph.ts')).graphAction(files, options),
+    );
 }

@@ -1,19 +1,12 @@
-import { existsSync, writeFileSync } from 'node:fs';
-import { resolve } from 'node:path';
 import { Command, Option } from 'commander';
-import { runnerNames, type RunnerName } from '../../compiler/index.ts';
-import { defaultLintConfigFile, readLintConfig, type LintConfig } from '../../compiler/lint/lint-config.ts';
-import { allRuleMeta, lintProject, loadLintProject, mergeLintResults } from '../../compiler/lint/lint.ts';
-import { lintFormatters } from '../formatters/lint/index.ts';
-import { lintCounts } from '../formatters/lint/lint-formatter.ts';
-import { filesToLint, groupByTsconfig } from '../lint-inputs.ts';
-import { countProgress } from '../progress.ts';
+import { defaultLintConfigFile } from '../../compiler/lint/lint-config-file.ts';
+import { runnerNames, type RunnerName } from '../../compiler/runner-names.ts';
+import { lintFormats, type LintFormat } from '../formatters/names.ts';
 import { parseInteger } from '../shared-options.ts';
-import { exitCodes, UsageError } from '../usage-error.ts';
 
-interface LintOptions {
+export interface LintOptions {
   project?: string;
-  format: string;
+  format: LintFormat;
   maxWarnings?: number;
   since?: string;
   config?: string;
@@ -23,26 +16,7 @@ interface LintOptions {
   includeTests: boolean;
 }
 
-function tsconfigOf(option: string | undefined): string | undefined {
-  if (option === undefined) return undefined;
-  if (!existsSync(option)) throw new UsageError(`--project ${option}: file not found`);
-  return resolve(option);
-}
-
-function configOf(option: string | undefined): LintConfig | undefined {
-  const path = option ?? (existsSync(defaultLintConfigFile) ? defaultLintConfigFile : undefined);
-  if (path === undefined) return undefined;
-  if (!existsSync(path)) throw new UsageError(`--config ${path}: file not found`);
-  try {
-    return readLintConfig(
-      path,
-      allRuleMeta.map((m) => m.code),
-    );
-  } catch (error) {
-    throw new UsageError((error as Error).message);
-  }
-}
-
+// The analyser (ts-morph, TypeScript) loads only when lint runs, not for --help.
 export function lintCommand(): Command {
   return new Command('lint')
     .description(
@@ -61,9 +35,7 @@ export function lintCommand(): Command {
       'also lint test and example files found in folders and globs (test/, tests/, __tests__/, spec/, examples/, fixtures/, *.test.*, *.spec.*); files named one by one always are',
       false,
     )
-    .addOption(
-      new Option('-f, --format <format>', 'output format').choices(Object.keys(lintFormatters)).default('pretty'),
-    )
+    .addOption(new Option('-f, --format <format>', 'output format').choices(lintFormats).default('pretty'))
     .option(
       '--max-warnings <n>',
       'fail (exit 1) when there are more warnings than this',
@@ -92,52 +64,7 @@ Examples:
   idemflow lint pipelines --format sarif --output idemflow.sarif
   idemflow lint --since origin/main --format github --max-warnings 0`,
     )
-    .action(async (paths: string[], options: LintOptions) => {
-      const project = tsconfigOf(options.project);
-      const config = configOf(options.config);
-      const inputs = await filesToLint(paths, {
-        tsconfig: project ?? (existsSync('tsconfig.json') ? resolve('tsconfig.json') : undefined),
-        since: options.since,
-        includeTests: options.includeTests,
-      });
-      const progress = countProgress({
-        quiet: options.quiet,
-        total: inputs.files.length,
-        label: 'lint',
-        unit: 'files',
-      });
-      const onInternalError = (file: string, error: unknown) => {
-        if (process.argv.includes('--verbose'))
-          process.stderr.write(`idemflow lint: ${file}:\n${error instanceof Error ? error.stack : String(error)}\n`);
-      };
-      const groups = groupByTsconfig(inputs.files, project);
-      let done = 0;
-      const parts = [...groups].map(([tsconfig, files]) => {
-        const offset = done;
-        done += files.length;
-        const onFile = (n: number) => progress.update(offset + n);
-        return lintProject(loadLintProject(files, tsconfig), files, {
-          config,
-          runner: options.runner,
-          onFile,
-          onInternalError,
-        });
-      });
-      const result = {
-        ...mergeLintResults(parts),
-        tsconfigs: [...groups.keys()].filter((t) => t !== undefined),
-        skippedTests: inputs.skippedTests,
-      };
-      progress.stop();
-      const text = lintFormatters[options.format]!(result);
-      if (options.output) writeFileSync(options.output, `${text}\n`);
-      else if (text !== '') process.stdout.write(`${text}\n`);
-      const counts = lintCounts(result);
-      const tooManyWarnings = options.maxWarnings !== undefined && counts.warning > options.maxWarnings;
-      process.exitCode = counts.error > 0 || tooManyWarnings ? exitCodes.findings : exitCodes.ok;
-      if (tooManyWarnings)
-        process.stderr.write(
-          `idemflow: lint: ${counts.warning} warnings, more than --max-warnings ${options.maxWarnings}\n`,
-        );
-    });
+    .action(async (paths: string[], options: LintOptions) =>
+      (await import('../actions/lint.ts')).lintAction(paths, options),
+    );
 }

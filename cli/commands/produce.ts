@@ -1,24 +1,8 @@
-import { createReadStream, existsSync } from 'node:fs';
-import { createInterface } from 'node:readline';
 import { Command, Option } from 'commander';
-import { produceLines } from '../../connectors/kafka/produce.ts';
-import { generatedEvent } from '../../runners/local/sources/generator-source.ts';
+import type { ProduceFlags } from '../actions/produce.ts';
 import { parseInteger } from '../shared-options.ts';
-import { UsageError } from '../usage-error.ts';
 
-function* generated(count: number, keys: number, seed: number): Generator<string> {
-  const settings = {
-    seed,
-    count,
-    keys,
-    intervalMs: 10,
-    startTs: Date.UTC(2024, 0, 1),
-    lateFraction: 0,
-    duplicateFraction: 0,
-  };
-  for (let i = 0; i < count; i++) yield JSON.stringify(generatedEvent(settings, i).event);
-}
-
+// kafkajs loads only when produce runs, not for --help.
 export function produceCommand(): Command {
   return new Command('produce')
     .description('Load sample data into a Kafka topic: the lines of a file, or synthetic sensor readings.')
@@ -28,21 +12,7 @@ export function produceCommand(): Command {
     .option('--count <n>', 'generator: events', parseInteger('--count', 1), 10_000)
     .option('--keys <n>', 'generator: sensors', parseInteger('--keys', 1), 100)
     .option('--seed <n>', 'generator: seed', parseInteger('--seed', 0), 1)
-    .action(
-      async (topic: string, flags: { from: string; brokers?: string; count: number; keys: number; seed: number }) => {
-        const brokers = (flags.brokers ?? process.env.IDEMFLOW_KAFKA_BROKERS ?? '127.0.0.1:9092').split(',');
-        let lines: AsyncIterable<string> | Iterable<string>;
-        if (flags.from === 'generator') lines = generated(flags.count, flags.keys, flags.seed);
-        else if (existsSync(flags.from))
-          lines = createInterface({ input: createReadStream(flags.from, 'utf8'), crlfDelay: Infinity });
-        else throw new UsageError(`--from: ${flags.from} is neither a file nor "generator"`);
-        const sent = await produceLines(
-          brokers,
-          topic,
-          lines,
-          (n) => process.stderr.isTTY && process.stderr.write(`\rsent ${n}`),
-        );
-        process.stdout.write(`${process.stderr.isTTY ? '\n' : ''}sent ${sent} messages to ${topic}\n`);
-      },
+    .action(async (topic: string, flags: ProduceFlags) =>
+      (await import('../actions/produce.ts')).produceAction(topic, flags),
     );
 }

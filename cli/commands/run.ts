@@ -1,19 +1,7 @@
 import { Command, Option } from 'commander';
-import { describeFaults, diffPlan, parseFaults, runLocal, type LocalRunResult } from '../../runners/local/index.ts';
-import { localRunner } from '../../runners/local/index.ts';
-import { loadBeamRunner } from '../load-beam.ts';
-import { summary } from '../run-summary.ts';
-import { checkBeforeRun, parseAllow } from '../check-before-run.ts';
-import { cassandraOption, openCassandra } from '../cassandra-option.ts';
-import { effectiveConfig } from '../effective-config.ts';
-import { loadAll } from '../load-pipelines.ts';
-import { progressDisplay } from '../progress.ts';
-import { formatChanges } from '../formatters/changes.ts';
-import { dryRunLookup } from '../dry-run-lookup.ts';
-import { openStore, parseInteger, pickPipeline, pipelineOption, storeOption } from '../shared-options.ts';
-import { exitCodes, UsageError } from '../usage-error.ts';
+import { cassandraOption, parseInteger, pipelineOption, storeOption } from '../shared-options.ts';
 
-interface RunFlags {
+export interface RunFlags {
   pipeline?: string;
   store: string;
   checkpoint?: string;
@@ -32,6 +20,16 @@ interface RunFlags {
   allow: string[];
 }
 
+/** `--allow IDEM001,idem003`: the codes, upper-cased. Checked against the rules when the run starts: the rules load only then. */
+function allowList(value: string, previous: readonly string[] = []): string[] {
+  const codes = value
+    .split(',')
+    .map((c) => c.trim().toUpperCase())
+    .filter((c) => c !== '');
+  return [...previous, ...codes];
+}
+
+// The runners, the compiler and the drivers load only when run runs, not for --help.
 export function runCommand(): Command {
   return new Command('run')
     .description(
@@ -76,7 +74,7 @@ export function runCommand(): Command {
     .option(
       '--allow <codes>',
       'run despite these error codes (comma-separated, e.g. IDEM001): errors otherwise refuse to run',
-      parseAllow,
+      allowList,
       [],
     )
     .option('--print-config', 'print the configuration this run would use (secrets redacted) and exit', false)
@@ -117,84 +115,5 @@ Examples:
   idemflow run pipelines/counts.ts --runner beam-flink
   idemflow demo                                           (no file needed: the anti-pattern against the design)`,
     )
-    .action(async (file: string, flags: RunFlags) => {
-      const { pipeline } = pickPipeline(await loadAll([file]), flags.pipeline);
-      if (flags.printConfig) {
-        process.stdout.write(
-          `${JSON.stringify({ pipeline: pipeline.name, ...effectiveConfig(flags) }, undefined, 2)}\n`,
-        );
-        return;
-      }
-      const verdict = checkBeforeRun(pipeline.ir, flags.allow);
-      for (const line of verdict.lines) process.stderr.write(`${line}\n`);
-      if (verdict.refusal !== undefined) {
-        process.stderr.write(`idemflow: ${verdict.refusal}\n`);
-        process.exitCode = exitCodes.findings;
-        return;
-      }
-      if (flags.runner !== 'local') {
-        const runOnBeam = await loadBeamRunner(flags.runner);
-        return runOnBeam(file, pipeline.ir, flags.runner as 'beam-direct' | 'beam-flink', flags);
-      }
-      if (flags.flinkMaster !== undefined) throw new UsageError('--flink-master applies to --runner beam-flink');
-      const blockers = localRunner.unsupported(pipeline.ir);
-      if (blockers.length > 0) throw new UsageError(`${file}: ${blockers.map((d) => d.message).join(' ')}`);
-      const faults = parseFaults(flags.faults);
-      const store = openStore(flags.store);
-      // A dry-run reads Cassandra (to diff against it) but creates nothing: no schema statements.
-      const cassandra = await openCassandra(flags.cassandra, flags.dryRun ? undefined : pipeline.ir, (l) =>
-        process.stderr.write(`${l}\n`),
-      );
-      const total =
-        pipeline.ir.source.connector === 'generator' || pipeline.ir.source.connector === 'memory'
-          ? Number(pipeline.ir.source.options.count)
-          : undefined;
-      if (faults !== undefined && describeFaults(faults) !== 'none')
-        process.stderr.write(`faults: ${describeFaults(faults)} (seed ${flags.seed})\n`);
-      // Everything the run says from here goes through the display: above its bar on a terminal.
-      const display = progressDisplay({ quiet: flags.quiet, total, label: pipeline.name });
-      const controller = new AbortController();
-      let signals = 0;
-      const onSignal = (signal: NodeJS.Signals) => {
-        if (++signals > 1) process.exit(130);
-        display.log(`${signal}: finishing the batch in flight and writing a checkpoint (again to exit at once)`);
-        controller.abort();
-      };
-      process.on('SIGINT', onSignal).on('SIGTERM', onSignal);
-      let result: LocalRunResult;
-      let changes: string | undefined;
-      try {
-        result = await runLocal(pipeline.ir, {
-          store,
-          checkpointDir: flags.checkpoint,
-          batchSize: flags.batchSize,
-          batchIntervalMs: flags.batchInterval,
-          untilIdleMs: flags.untilIdle,
-          faults,
-          seed: flags.seed,
-          dryRun: flags.dryRun,
-          signal: controller.signal,
-          onProgress: display.update,
-          log: display.log,
-          cassandra,
-          connectAttempts: flags.connectAttempts,
-        });
-        if (flags.dryRun)
-          changes = formatChanges(
-            diffPlan(result.plan ?? [], await dryRunLookup(pipeline.ir, result.plan ?? [], store, cassandra)),
-          );
-      } finally {
-        display.stop();
-        await cassandra?.shutdown();
-        process.off('SIGINT', onSignal).off('SIGTERM', onSignal);
-      }
-      if (changes !== undefined) process.stdout.write(`${changes}\n`);
-      process.stdout.write(`${summary(result)}\n`);
-      if (result.stopped === 'signal')
-        process.stdout.write(
-          `stopped by signal after batch ${result.batches}; run again with the same --checkpoint to resume\n`,
-        );
-      if (result.stopped === 'idle') process.stdout.write(`stopped: the source was idle for ${flags.untilIdle} ms\n`);
-      process.exitCode = exitCodes.ok;
-    });
+    .action(async (file: string, flags: RunFlags) => (await import('../actions/run.ts')).runAction(file, flags));
 }

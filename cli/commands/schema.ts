@@ -1,9 +1,5 @@
 import { Command } from 'commander';
-import { schemaCql, tableSchemas } from '../../connectors/cassandra/cql-schema.ts';
-import { cassandraOption, openCassandra } from '../cassandra-option.ts';
-import { loadAll } from '../load-pipelines.ts';
-import { pickPipeline, pipelineOption } from '../shared-options.ts';
-import { UsageError } from '../usage-error.ts';
+import { cassandraOption, pipelineOption } from '../shared-options.ts';
 
 export function schemaCommand(): Command {
   return new Command('schema')
@@ -14,17 +10,7 @@ export function schemaCommand(): Command {
     .addOption(pipelineOption())
     .option('--apply', 'create them in Cassandra (IF NOT EXISTS)', false)
     .addOption(cassandraOption())
-    .action(async (file: string, flags: { pipeline?: string; apply: boolean; cassandra?: string }) => {
-      const { pipeline } = pickPipeline(await loadAll([file]), flags.pipeline);
-      const statements = schemaCql(tableSchemas(pipeline.ir));
-      if (statements.length === 0) throw new UsageError(`${file}: the pipeline writes no Cassandra tables`);
-      process.stdout.write(`${statements.map((s) => `${s};`).join('\n')}\n`);
-      if (!flags.apply) return;
-      const client = await openCassandra(
-        flags.cassandra ?? process.env.IDEMFLOW_CASSANDRA ?? '127.0.0.1:9042',
-        pipeline.ir,
-        (l) => process.stderr.write(`${l}\n`),
-      );
-      await client?.shutdown();
-    });
+    .action(async (file: string, flags: { pipeline?: string; apply: boolean; cassandra?: string }) =>
+      (await import('../actions/schema.ts')).schemaAction(file, flags),
+    );
 }

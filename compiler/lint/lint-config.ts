@@ -7,7 +7,7 @@ export interface LintConfig {
   readonly rules: Readonly<Record<string, Severity | 'off'>>;
 }
 
-export const defaultLintConfigFile = 'idemflow.lint.json';
+export { defaultLintConfigFile } from './lint-config-file.ts';
 
 /** Reads and validates a config file; every problem names the file and the key. */
 export function readLintConfig(path: string, knownCodes: readonly string[]): LintConfig {

@@ -14,6 +14,8 @@ export interface Checkpoint {
   readonly state: StateSnapshot;
   /** What the position is a position in (absent in checkpoints written before it was recorded). */
   readonly source?: SourceIdentity;
+  /** Records read from the input's start through this batch, across restarts (absent in checkpoints written before it was kept): what a resumed run's progress counts on from. */
+  readonly recordsRead?: number;
   /** The input had ended and the rows of the open `emit: 'final'` windows were written: a rerun that finds nothing new owes none. */
   readonly openRowsWritten?: true;
   /** How far a system of record may hold events past `position` (see archive-reach.ts); absent when it holds none. */

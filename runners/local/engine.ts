@@ -50,6 +50,16 @@ export interface Progress {
   /** Event time of the watermark, and how far it is behind the newest event seen. */
   readonly watermark: number;
   readonly stateEntries: number;
+  /** Records read from the input's start, across restarts; undefined after resuming from a checkpoint that does not say. */
+  readonly recordsRead?: number;
+  /** Set when this process resumed from a checkpoint (so `records` counts from there). */
+  readonly resumed?: Resumed;
+}
+
+/** Where a process resumed: after which batch, and after how many records of the input (when its checkpoint says). */
+export interface Resumed {
+  readonly afterBatch: number;
+  readonly records?: number;
 }
 
 export interface LocalRunOptions {
@@ -95,6 +105,8 @@ export interface LocalRunResult extends RunResult {
   readonly stopped: 'end' | 'signal' | 'idle' | 'max-records';
   /** From the moment the input was ready (connected, partitions assigned) to the end: the figure benchmarks compare. */
   readonly processingMs: number;
+  /** Set when the run resumed from a checkpoint: `recordsIn` and `batches` then count from there, and on from its batch. */
+  readonly resumed?: Resumed;
 }
 
 class BatchFailed extends Error {}
@@ -249,8 +261,11 @@ export async function runLocal(pipeline: PipelineNode, options: LocalRunOptions)
 
   async function runBatches(): Promise<LocalRunResult> {
     let reader = openSource(source, undefined, sourceContext);
+    /** Records read from the input's start through the last batch read (unknown from a checkpoint that does not keep it). */
+    let recordsRead: number | undefined = 0;
     const restore = async () => {
       checkpoint = checkpoints.load(pipeline.name);
+      recordsRead = checkpoint ? checkpoint.recordsRead : 0;
       await reader.close();
       reader = openSource(source, checkpoint?.position, sourceContext);
       state?.restore(checkpoint?.state ?? { watermark: -Infinity, entries: [] });
@@ -258,6 +273,10 @@ export async function runLocal(pipeline: PipelineNode, options: LocalRunOptions)
       openRowsWritten = checkpoint?.openRowsWritten === true;
     };
     await restore();
+    const resumed: Resumed | undefined = checkpoint && {
+      afterBatch: checkpoint.batch,
+      ...(checkpoint.recordsRead !== undefined ? { records: checkpoint.recordsRead } : {}),
+    };
     if (checkpoint) log(`resuming ${pipeline.name} from the checkpoint after batch ${checkpoint.batch}`);
 
     let replaysInARow = 0;
@@ -345,6 +364,8 @@ export async function runLocal(pipeline: PipelineNode, options: LocalRunOptions)
       sideRows.clear();
       emitted = [];
       totals.recordsIn += values.length;
+      if (recordsRead !== undefined) recordsRead += values.length;
+      const readThrough = recordsRead;
       for (let i = 0; i < values.length; i++) {
         const deliveries = batchRandom.chance(faults.duplicate) ? 2 : 1;
         injected.duplicate += deliveries - 1;
@@ -385,6 +406,7 @@ export async function runLocal(pipeline: PipelineNode, options: LocalRunOptions)
             position,
             state: snapshot,
             source: input,
+            ...(readThrough !== undefined ? { recordsRead: readThrough } : {}),
             ...(openRowsWrittenHere ? { openRowsWritten: true } : {}),
           });
           // The kill point between a durable checkpoint and Kafka's offset commit: the group's offsets then trail the checkpoint.
@@ -403,6 +425,8 @@ export async function runLocal(pipeline: PipelineNode, options: LocalRunOptions)
             eventsPerSecond: (totals.recordsIn * 1000) / Math.max(1, now - started),
             watermark: state?.watermark ?? -Infinity,
             stateEntries: state?.size ?? 0,
+            ...(readThrough !== undefined ? { recordsRead: readThrough } : {}),
+            ...(resumed ? { resumed } : {}),
           });
         }
       })();
@@ -429,6 +453,7 @@ export async function runLocal(pipeline: PipelineNode, options: LocalRunOptions)
       replays: totals.replays,
       elapsedMs: performance.now() - started,
       processingMs: performance.now() - inputReadyAt,
+      ...(resumed ? { resumed } : {}),
       plan,
       memory,
       stopped,

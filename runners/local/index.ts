@@ -27,7 +27,7 @@ export const localRunner: Runner<LocalRunOptions> & {
 };
 
 export { runLocal, SimulatedCrash, crashExitCode } from './engine.ts';
-export type { LocalRunOptions, LocalRunResult, Progress } from './engine.ts';
+export type { LocalRunOptions, LocalRunResult, Progress, Resumed } from './engine.ts';
 export { repair, repairJob, RepairRefused, type RepairTarget, type RepairResult } from './repair.ts';
 export { embeddedRepairTarget } from './embedded-repair-target.ts';
 export { diffPlan, storeLookup } from './plan-diff.ts';

@@ -48,9 +48,12 @@ describe('idemflow run, repair, store', () => {
     ]);
     expect(resumed.status).toBe(0);
     expect(resumed.stderr).toMatch(/resuming sensor-aggregates from the checkpoint after batch 3/);
-    // Resumed after batch 3: at least the 17,000 records that followed (more if failed writes replayed a batch).
+    // Resumed after batch 3, that is after 3 full batches of 1,000: at least the 17,000 records that followed (more if
+    // failed writes replayed a batch), and the summary says where it resumed and which batches it ran.
     const read = Number(
-      resumed.stdout.match(/sensor-aggregates: ([\d,]+) records in 20 batches/)![1]!.replace(/,/g, ''),
+      resumed.stdout
+        .match(/sensor-aggregates: ([\d,]+) records in batches 4–20 \(resumed at record 3,000\)/)![1]!
+        .replace(/,/g, ''),
     );
     expect(read).toBeGreaterThanOrEqual(17_000);
     const counts = new EmbeddedStore(store).table({ table: 'sensor_counts' }).rows();

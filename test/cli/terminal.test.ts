@@ -51,13 +51,17 @@ describe('the progress bar in a terminal', { timeout: 300_000 }, () => {
         expect(bar).toMatch(/^sensor-aggregates \[[█░]{20}\] \d+% \| /);
         expect([...bar].length).toBeLessThan(columns);
       }
-      // The resumed run's summary follows its bar, clean.
-      const summaryAt = rows.findIndex((r) => r.startsWith('sensor-aggregates: '));
-      expect(summaryAt).toBeGreaterThan(rows.indexOf(bars[1]!));
-      expect(rows[summaryAt]).toMatch(
-        /^sensor-aggregates: [\d,]+ records in \d+ batches, [\d.]+ s \([\d,]+ records\/s\)$/,
+      // The resumed run's bar counts the input from its start, so it ends full, and (where it fits) says where it resumed.
+      expect(bars[1]).toMatch(/\] 100% \| /);
+      if (columns >= 120) expect(bars[1]).toMatch(/events, resumed at record [1-9][\d,]* \| /);
+      // Its summary follows its bar, clean, and says which batches it ran (rows joined where the terminal wrapped them).
+      const lines = terminal.screen();
+      const summaryAt = lines.findIndex((r) => r.startsWith('sensor-aggregates: '));
+      expect(summaryAt).toBeGreaterThan(lines.indexOf(bars[1]!));
+      expect(lines[summaryAt]).toMatch(
+        /^sensor-aggregates: [\d,]+ records in batches 4–\d+ \(resumed at record [1-9][\d,]*\), [\d.]+ s \([\d,]+ records\/s\)$/,
       );
-      expect(rows[summaryAt + 1]).toMatch(
+      expect(lines[summaryAt + 1]).toMatch(
         /^ {2}dead letters \d+ · late \d+ · lost in flight \d+ · replays \d+ · abandoned writes \d+$/,
       );
     },
@@ -100,5 +104,39 @@ describe('the progress bar in a terminal', { timeout: 300_000 }, () => {
     ).toBe(true);
     for (const bar of terminal.rowsShown().filter((r) => barLine.test(r)))
       expect(bar).toMatch(/^(paced|slow) \[[█░]{20}\] \d+% \| .{10,}$/);
+  });
+});
+
+describe("lint's progress bar in a terminal", { timeout: 300_000 }, () => {
+  const lintBar = /^lint \[[█░]{20}\] \d+% \| \d+\/(\d+) files$/;
+
+  it('fits the terminal on one row, stays above the report, and leaves the cursor shown', async () => {
+    const dir = tempDir();
+    const terminal = open(80);
+    terminal.start(
+      `cd ${repoRoot}\nnode ${bin} lint compiler/lint --format json -o ${dir}/report.json; echo "lint exit $?"`,
+      dir,
+    );
+    await terminal.waitFor(/lint exit \d+/);
+    const rows = terminal.rowsShown();
+    const text = rows.join('\n');
+    expect(text).toContain('lint exit 0');
+    expect(terminal.cursorVisible()).toBe(true);
+    const bars = rows.filter((r) => r.startsWith('lint ['));
+    expect(bars, text).toHaveLength(1);
+    expect(bars[0], text).toMatch(lintBar);
+    expect(bars[0]).toContain('100% |');
+  });
+
+  it('Ctrl-C ends lint at once with exit 130 and the cursor shown', async () => {
+    const dir = tempDir();
+    const terminal = open(80);
+    // A trap (not an ignore, which node would inherit) keeps bash going after its child dies of the SIGINT, to print the status.
+    terminal.start(`cd ${repoRoot}\ntrap ':' INT\nnode ${bin} lint compiler; echo "lint exit $?"`, dir);
+    await terminal.waitFor(/lint \[[█░]{20}\] \d+% \| \d+\/\d+ files/);
+    terminal.keys('C-c');
+    await terminal.waitFor(/lint exit \d+/, 30_000);
+    expect(terminal.rowsShown().join('\n')).toContain('lint exit 130');
+    expect(terminal.cursorVisible(), terminal.rowsShown().join('\n')).toBe(true);
   });
 });

@@ -11,6 +11,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { commands } from '../../cli/commands/index.ts';
+import { heavyPackages, helpInvocations, loadedPackages } from '../helpers/loaded-packages.ts';
 import { repoRoot } from '../helpers/run-cli.ts';
 
 const run = promisify(execFile);
@@ -125,6 +127,20 @@ describe('a new user installs idemflow from npm pack into a CommonJS project', {
       project,
     );
     expect(required.stdout.trim(), required.stderr).toBe('function');
+  });
+
+  it('--help of the program and of every command loads commander only: no driver, no analyser, not even tsx', () => {
+    // tsx registers only when a command loads a pipeline file (the steps below prove those still load).
+    for (const args of helpInvocations(commands.map((c) => c.name))) {
+      const r = loadedPackages(join(project, 'node_modules/idemflow/bin/idemflow.js'), args, project);
+      expect(r.status, `${args.join(' ')}: ${r.stderr}`).toBe(0);
+      expect(r.stdout).toContain('Usage: idemflow');
+      expect(
+        r.packages.filter((p) => heavyPackages.includes(p)),
+        args.join(' '),
+      ).toEqual([]);
+      expect(r.packages, args.join(' ')).toEqual(['commander', 'idemflow']);
+    }
   });
 
   it('check loads .ts, .cts, .mts and .js pipelines in a CommonJS project and places findings in the .ts source', async () => {

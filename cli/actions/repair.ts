@@ -1,0 +1,50 @@
+import type { RepairFlags } from '../commands/repair.ts';
+import { cassandraRepairTarget } from '../../connectors/cassandra/repair-target.ts';
+import { embeddedRepairTarget, repair, repairJob, type RepairResult } from '../../runners/local/index.ts';
+import { lockRunFolders } from '../../runners/local/run-locks.ts';
+import { openCassandra } from '../cassandra-option.ts';
+import { loadAll } from '../load-pipelines.ts';
+import { progressDisplay } from '../progress.ts';
+import { openStore, pickPipeline } from '../shared-options.ts';
+
+function summary(name: string, result: RepairResult, dryRun: boolean): string {
+  const verb = dryRun ? 'would correct' : 'corrected';
+  const lines = [
+    `repair of ${name} from ${result.systemOfRecord}: ${result.events} events, ${result.checked} rows checked, ${result.corrected} ${verb}, in ${(result.elapsedMs / 1000).toFixed(2)} s`,
+  ];
+  if (result.state)
+    lines.push(
+      `checkpoint state: ${result.state.entries} entries from the system of record, ${result.state.changed} ${dryRun ? 'would change' : 'changed'}`,
+    );
+  return `${lines.join('\n')}\n`;
+}
+
+export async function repairAction(file: string, flags: RepairFlags): Promise<void> {
+  const { pipeline } = pickPipeline(await loadAll([file]), flags.pipeline);
+  repairJob(pipeline.ir); // refuse before connecting to anything
+  const display = progressDisplay({ quiet: flags.quiet, label: 'repair' });
+  const client = await openCassandra(flags.cassandra, undefined, () => {});
+  // The folders a repair writes, as a run holds them: a stream running on them refuses this repair, naming itself.
+  let folders: ReturnType<typeof lockRunFolders> | undefined;
+  try {
+    folders = lockRunFolders(pipeline.ir, {
+      checkpointDir: flags.checkpoint,
+      storeDir: flags.store,
+      dryRun: flags.dryRun,
+      cassandra: client !== undefined,
+    });
+    const target = client ? cassandraRepairTarget(client, pipeline.ir) : embeddedRepairTarget(openStore(flags.store));
+    const result = await repair(pipeline.ir, {
+      target,
+      dryRun: flags.dryRun,
+      checkpointDir: flags.checkpoint,
+      onProgress: (p) => display.update(p),
+    });
+    display.stop();
+    process.stdout.write(summary(pipeline.name, result, flags.dryRun));
+  } finally {
+    display.stop();
+    folders?.release();
+    await client?.shutdown();
+  }
+}

@@ -1,0 +1,111 @@
+import type { Client } from 'cassandra-driver';
+import type { Pipeline } from '../../dsl/index.ts';
+import { describeFaults, diffPlan, parseFaults, runLocal, type LocalRunResult } from '../../runners/local/index.ts';
+import { localRunner } from '../../runners/local/index.ts';
+import type { EmbeddedStore } from '../../connectors/embedded/store.ts';
+import { openCassandra } from '../cassandra-option.ts';
+import { checkAllowed, checkBeforeRun } from '../check-before-run.ts';
+import type { RunFlags } from '../commands/run.ts';
+import { dryRunLookup } from '../dry-run-lookup.ts';
+import { effectiveConfig } from '../effective-config.ts';
+import { formatChanges } from '../formatters/changes.ts';
+import { loadBeamRunner } from '../load-beam.ts';
+import { loadAll } from '../load-pipelines.ts';
+import { progressDisplay } from '../progress.ts';
+import { summary } from '../run-summary.ts';
+import { openStore, pickPipeline } from '../shared-options.ts';
+import { exitCodes, UsageError } from '../usage-error.ts';
+
+export async function runAction(file: string, flags: RunFlags): Promise<void> {
+  checkAllowed(flags.allow);
+  const { pipeline } = pickPipeline(await loadAll([file]), flags.pipeline);
+  if (flags.printConfig) {
+    process.stdout.write(`${JSON.stringify({ pipeline: pipeline.name, ...effectiveConfig(flags) }, undefined, 2)}\n`);
+    return;
+  }
+  const verdict = checkBeforeRun(pipeline.ir, flags.allow);
+  for (const line of verdict.lines) process.stderr.write(`${line}\n`);
+  if (verdict.refusal !== undefined) {
+    process.stderr.write(`idemflow: ${verdict.refusal}\n`);
+    process.exitCode = exitCodes.findings;
+    return;
+  }
+  if (flags.runner !== 'local') {
+    const runOnBeam = await loadBeamRunner(flags.runner);
+    return runOnBeam(file, pipeline.ir, flags.runner as 'beam-direct' | 'beam-flink', flags);
+  }
+  if (flags.flinkMaster !== undefined) throw new UsageError('--flink-master applies to --runner beam-flink');
+  const blockers = localRunner.unsupported(pipeline.ir);
+  if (blockers.length > 0) throw new UsageError(`${file}: ${blockers.map((d) => d.message).join(' ')}`);
+  const store = openStore(flags.store);
+  // A dry-run reads Cassandra (to diff against it) but creates nothing: no schema statements.
+  const cassandra = await openCassandra(flags.cassandra, flags.dryRun ? undefined : pipeline.ir, (l) =>
+    process.stderr.write(`${l}\n`),
+  );
+  await runLocally(pipeline, flags, store, cassandra);
+}
+
+/** The local runner, with its progress display and signal handling; prints the summary. */
+async function runLocally(
+  pipeline: Pipeline,
+  flags: RunFlags,
+  store: EmbeddedStore,
+  cassandra: Client | undefined,
+): Promise<void> {
+  const faults = parseFaults(flags.faults);
+  const total =
+    pipeline.ir.source.connector === 'generator' || pipeline.ir.source.connector === 'memory'
+      ? Number(pipeline.ir.source.options.count)
+      : undefined;
+  if (faults !== undefined && describeFaults(faults) !== 'none')
+    process.stderr.write(`faults: ${describeFaults(faults)} (seed ${flags.seed})\n`);
+  // Everything the run says from here goes through the display: above its bar on a terminal.
+  const display = progressDisplay({ quiet: flags.quiet, total, label: pipeline.name });
+  const controller = new AbortController();
+  let signals = 0;
+  const onSignal = (signal: NodeJS.Signals) => {
+    if (++signals > 1) process.exit(130);
+    display.log(`${signal}: finishing the batch in flight and writing a checkpoint (again to exit at once)`);
+    controller.abort();
+  };
+  process.on('SIGINT', onSignal).on('SIGTERM', onSignal);
+  let result: LocalRunResult;
+  let changes: string | undefined;
+  try {
+    result = await runLocal(pipeline.ir, {
+      store,
+      checkpointDir: flags.checkpoint,
+      batchSize: flags.batchSize,
+      batchIntervalMs: flags.batchInterval,
+      untilIdleMs: flags.untilIdle,
+      faults,
+      seed: flags.seed,
+      dryRun: flags.dryRun,
+      signal: controller.signal,
+      onProgress: display.update,
+      log: display.log,
+      cassandra,
+      connectAttempts: flags.connectAttempts,
+    });
+    if (flags.dryRun)
+      changes = formatChanges(
+        diffPlan(result.plan ?? [], await dryRunLookup(pipeline.ir, result.plan ?? [], store, cassandra)),
+      );
+  } finally {
+    display.stop();
+    await cassandra?.shutdown();
+    process.off('SIGINT', onSignal).off('SIGTERM', onSignal);
+  }
+  printOutcome(result, changes, flags);
+}
+
+function printOutcome(result: LocalRunResult, changes: string | undefined, flags: RunFlags): void {
+  if (changes !== undefined) process.stdout.write(`${changes}\n`);
+  process.stdout.write(`${summary(result)}\n`);
+  if (result.stopped === 'signal')
+    process.stdout.write(
+      `stopped by signal after batch ${result.batches}; run again with the same --checkpoint to resume\n`,
+    );
+  if (result.stopped === 'idle') process.stdout.write(`stopped: the source was idle for ${flags.untilIdle} ms\n`);
+  process.exitCode = exitCodes.ok;
+}
