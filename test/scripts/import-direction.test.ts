@@ -1,0 +1,100 @@
+/**
+ * The one direction of imports between folders (docs/architecture.md): no runner imports another
+ * runner, no connector imports a runner or the CLI, the compiler does not import the DSL, nothing
+ * beneath the CLI imports it. Today's exceptions are named below; the list only shrinks: a new edge
+ * fails, and so does an entry whose edge is gone (delete it).
+ */
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { describe, expect, it } from 'vitest';
+import { directionViolations, edgeName, importEdges } from '../../scripts/import-direction.ts';
+import { tempDir } from '../helpers/temp-dir.ts';
+
+const root = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
+
+/** Edges against the direction that exist today, to be removed by issue 17's steps (never added to). */
+const allowed: readonly string[] = [
+  // compiler/lint rebuilds the DSL's nodes itself (issue 17, step 3: one constructor in compiler/ir/).
+  'compiler/lint/static-dsl.ts -> dsl/duration.ts',
+  'compiler/lint/static-dsl.ts -> dsl/sensor-event.ts',
+  'compiler/lint/static-dsl.ts -> dsl/sinks.ts',
+  // The kernel both runners share still lives in runners/local (issue 17, step 1: runtime/).
+  'connectors/cassandra/current-rows.ts -> runners/local/repair.ts',
+  'connectors/cassandra/repair-target.ts -> runners/local/repair.ts',
+  'connectors/connect-with-backoff.ts -> runners/runner-error.ts',
+  'connectors/credentials.ts -> runners/runner-error.ts',
+  'connectors/kafka/kafka-input.ts -> runners/local/sources/source-reader.ts',
+  'connectors/kafka/kafka-input.ts -> runners/runner-error.ts',
+  'connectors/proxy/cql-fault-proxy.ts -> runners/local/seeded-random.ts',
+  'runners/beam/beam-runner.ts -> runners/local/sinks/sink-writer.ts',
+  'runners/beam/bounded-input.ts -> runners/local/sources/open-source.ts',
+  'runners/beam/bounded-input.ts -> runners/local/sources/read-batch.ts',
+  'runners/beam/bounded-input.ts -> runners/local/sources/source-reader.ts',
+  'runners/beam/run-context.ts -> runners/local/aggregators.ts',
+  'runners/beam/run-context.ts -> runners/local/faults.ts',
+  'runners/beam/run-context.ts -> runners/local/record-path.ts',
+  'runners/beam/run-context.ts -> runners/local/seeded-random.ts',
+  'runners/beam/run-context.ts -> runners/local/sinks/faulty-write.ts',
+  'runners/beam/run-context.ts -> runners/local/sinks/sink-writer.ts',
+  'runners/beam/translate.ts -> runners/local/record-path.ts',
+];
+
+/** A throw-away tree of files (path → text) to check. */
+function tree(files: Record<string, string>): string {
+  const dir = tempDir('idemflow-imports-');
+  for (const [path, text] of Object.entries(files)) {
+    mkdirSync(dirname(join(dir, path)), { recursive: true });
+    writeFileSync(join(dir, path), text);
+  }
+  return dir;
+}
+
+const namesIn = (dir: string): string[] => directionViolations(importEdges(dir)).map(edgeName);
+
+describe('import direction between folders', () => {
+  it('the repository has no edge against the direction beyond the named exceptions, and each exception still exists', () => {
+    const edges = importEdges(root);
+    expect(edges.length).toBeGreaterThan(500); // the whole tree was read, not an empty folder
+    expect(directionViolations(edges).map(edgeName)).toEqual(allowed);
+  });
+
+  it('a new edge against each rule is reported, with the rule it breaks', () => {
+    const dir = tree({
+      'runners/beam/a.ts': "import { x } from '../local/engine.ts';\n",
+      'connectors/kafka/b.ts': "export type { Y } from '../../runners/local/sources/source-reader.ts';\n",
+      'connectors/c.ts': "const cli = await import('../cli/main.ts');\n",
+      'compiler/lint/d.ts': "import type { Z } from '../../dsl/index.ts';\n",
+      'runtime/e.ts': "import '../cli/usage-error.ts';\n",
+      'dsl/f.ts': "import {\n  w,\n} from '../cli/progress.ts';\n",
+    });
+    expect(directionViolations(importEdges(dir))).toEqual([
+      { from: 'compiler/lint/d.ts', to: 'dsl/index.ts', rule: 'the compiler does not import the DSL' },
+      { from: 'connectors/c.ts', to: 'cli/main.ts', rule: 'no connector imports the CLI' },
+      {
+        from: 'connectors/kafka/b.ts',
+        to: 'runners/local/sources/source-reader.ts',
+        rule: 'no connector imports a runner',
+      },
+      { from: 'dsl/f.ts', to: 'cli/progress.ts', rule: 'nothing beneath the CLI imports it' },
+      { from: 'runners/beam/a.ts', to: 'runners/local/engine.ts', rule: 'no runner imports another runner' },
+      { from: 'runtime/e.ts', to: 'cli/usage-error.ts', rule: 'nothing beneath the CLI imports it' },
+    ]);
+  });
+
+  it('look-alikes are not edges against the direction', () => {
+    const dir = tree({
+      // The Runner interface sits beside the runners, in no runner's folder.
+      'runners/beam/a.ts': "import type { Runner } from '../runner.ts';\nimport { b } from './b.ts';\n",
+      'runners/beam/b.ts':
+        "// import { x } from '../local/engine.ts';\nexport const s = \"from '../local/engine.ts'\";\n",
+      'connectors/runners-list.ts': "import { r } from './runners/local.ts';\n", // connectors/runners/, not runners/
+      'cli/commands/run.ts': "import { runLocal } from '../../runners/local/engine.ts';\n",
+      'runners/local/engine.ts':
+        "import { kafka } from '../../connectors/kafka/index.ts';\nimport ts from 'typescript';\n",
+      'dsl/index.ts': "import type { PipelineNode } from '../compiler/ir/index.ts';\n",
+      'test/runners/t.ts': "import { main } from '../../cli/main.ts';\n", // tests may import anything
+    });
+    expect(namesIn(dir)).toEqual([]);
+  });
+});
