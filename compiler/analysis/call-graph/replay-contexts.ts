@@ -1,6 +1,7 @@
 import ts from 'typescript';
 import { calleeName, isFunctionNode, resolveCallee, resolveName, type FunctionNode } from './resolve.ts';
 import { describeLocation } from '../describe-location.ts';
+import { isRetryPackageCall, mayCallRetryByName, mentionsRetryPackage } from './retry-packages.ts';
 import { callsTo, retriedParameter, retryAround } from './retry-shape.ts';
 import { locationOfNode, maxCallDepth } from './value-origin.ts';
 
@@ -56,6 +57,8 @@ export class ReplayContexts {
   readonly #handlers: RegisteredHandler[] = [];
   #handlersByFile: Map<string, RegisteredHandler[]> | undefined;
   readonly #retries = new Map<FunctionNode, number | undefined>();
+  /** Some file names a retry package: only then are callees followed through imports and aliases to one. */
+  readonly #anyPackage: boolean;
 
   constructor(
     private readonly program: ts.Program,
@@ -63,10 +66,17 @@ export class ReplayContexts {
   ) {
     const queue: [FunctionNode, ReplayContext, number][] = [];
     const files = program.getSourceFiles().filter((f) => !isLibrary(f));
+    this.#anyPackage = mentionsRetryPackage(files);
     const wrappers = this.#retryWrapperNames(files);
     for (const file of files) {
       const names = withRenames(file, wrappers);
-      if (names.size === 0 && !/\b(eachMessage|eachBatch)\b/.test(file.text)) continue;
+      if (
+        names.size === 0 &&
+        !this.#anyPackage &&
+        !mayCallRetryByName(file.text) &&
+        !/\b(eachMessage|eachBatch)\b/.test(file.text)
+      )
+        continue;
       this.#findRoots(file, names, (fn, context) => queue.push([fn, context, 0]));
     }
     for (let item = queue.shift(); item; item = queue.shift()) {
@@ -109,15 +119,29 @@ export class ReplayContexts {
 
   /** The parameter a function calls again on failure, if it is a retry wrapper (cached). */
   retriedParameter(fn: FunctionNode): number | undefined {
-    if (!this.#retries.has(fn)) this.#retries.set(fn, retriedParameter(fn, this.checker));
+    if (!this.#retries.has(fn)) {
+      this.#retries.set(fn, undefined); // a wrapper that hands its callback to itself
+      this.#retries.set(
+        fn,
+        retriedParameter(fn, this.checker, (call, index) => this.#retriesArgument(call, index)),
+      );
+    }
     return this.#retries.get(fn);
+  }
+
+  /** Does `call` run its argument `index` again on failure: a retry package's helper, or a retry wrapper of the program? */
+  #retriesArgument(call: ts.CallExpression, index: number): boolean {
+    if (isRetryPackageCall(call, this.checker, this.#anyPackage)) return true;
+    const resolved = resolveCallee(call, this.checker);
+    return resolved.kind === 'function' && this.retriedParameter(resolved.node) === index;
   }
 
   /** Names of the functions that retry a parameter (only files with a catch can hold one): a cheap filter before resolving calls. */
   #retryWrapperNames(files: readonly ts.SourceFile[]): Set<string> {
     const names = new Set<string>();
     for (const file of files) {
-      if (!/\bcatch\b/.test(file.text)) continue;
+      // A retry catches the failure; a wrapper that hands its callback to a retry package needs no catch.
+      if (!this.#anyPackage && !/\bcatch\b/.test(file.text)) continue;
       const visit = (node: ts.Node): void => {
         if (isFunctionNode(node) && node.parameters.length > 0 && this.retriedParameter(node) !== undefined) {
           const name =
@@ -145,6 +169,8 @@ export class ReplayContexts {
         this.#kafkaRoots(node, root);
         const name = calleeName(node.expression);
         if (name && wrappers.has(name.getText())) this.#retryRoots(node, root);
+        else if (node.arguments.length > 0 && isRetryPackageCall(node, this.checker, this.#anyPackage))
+          this.#packageRetryRoots(node, root);
       }
       ts.forEachChild(node, visit);
     };
@@ -219,6 +245,15 @@ export class ReplayContexts {
         calledAt: call,
         via: [],
       });
+  }
+
+  /** `pRetry(() => write())`, `again(write)`, `async.retry(opts, write)`: every function handed to the helper runs again. */
+  #packageRetryRoots(call: ts.CallExpression, root: (fn: FunctionNode, context: ReplayContext) => void): void {
+    const helper = calleeName(call.expression)?.getText() ?? 'a retry helper';
+    for (const argument of call.arguments) {
+      const fn = ts.isObjectLiteralExpression(argument) ? undefined : this.#functionOf(argument);
+      if (fn) root(fn, { kind: 'retry', helper, calledAt: call, via: [] });
+    }
   }
 
   /** The function an expression stands for: written inline, or named (a const, a declaration, a method). */
@@ -307,16 +342,60 @@ export function describeReach(context: ReplayContext): string {
   return ` (reached through ${context.via.map((n) => `\`${n}()\``).join(' → ')} from ${context.kind === 'kafka' ? 'the handler registered' : `the ${context.helper}() call`} at ${describeLocation(locationOfNode(from))})`;
 }
 
+/** The same statement sent again: the same callee and the same query (`client.execute(addHit, …)` twice). */
+function sameStatement(a: ts.CallExpression, b: ts.CallExpression): boolean {
+  return (
+    a !== b &&
+    a.expression.getText() === b.expression.getText() &&
+    a.arguments[0]?.getText() === b.arguments[0]?.getText()
+  );
+}
+
 /**
  * `send()` inside a try whose catch sends it again (or calls its own
  * function again), or `send().catch(() => send())`: a retry by recursion.
+ * A catch that writes something else (a failure log) is no resend.
  */
 export function resendAround(send: ts.CallExpression, checker: ts.TypeChecker): ts.Node | undefined {
   const fn = ts.findAncestor(send.parent, isFunctionNode);
   if (!fn) return undefined;
   const recursion = callsTo(fn, checker);
-  const same = send.expression.getText();
-  return retryAround(send, fn, (again) => again !== send && (recursion(again) || again.expression.getText() === same));
+  return retryAround(send, fn, (again) => recursion(again) || sameStatement(again, send));
+}
+
+/** The first call in `scope` that sends the same statement as `send`. */
+function sameSendIn(scope: ts.Node, send: ts.CallExpression): ts.CallExpression | undefined {
+  let found: ts.CallExpression | undefined;
+  const visit = (node: ts.Node): void => {
+    if (found) return;
+    if (ts.isCallExpression(node) && sameStatement(node, send)) found = node;
+    else ts.forEachChild(node, visit);
+  };
+  visit(scope);
+  return found;
+}
+
+/**
+ * The other side of a resend: `send` is the second attempt, in the catch of
+ * a try that sent the same statement, or in the `.catch(() => send())` of
+ * its promise. Returns the first attempt. If that one landed and only its
+ * answer was lost, this one applies the statement a second time.
+ */
+export function resentFrom(send: ts.CallExpression): ts.CallExpression | undefined {
+  for (let child: ts.Node = send, at = send.parent; at; child = at, at = at.parent) {
+    if (ts.isFunctionDeclaration(at) || ts.isMethodDeclaration(at)) return undefined;
+    if (ts.isCatchClause(at) && ts.isTryStatement(at.parent)) {
+      const first = sameSendIn(at.parent.tryBlock, send);
+      if (first) return first;
+    }
+    const method = ts.isCallExpression(at) && ts.isPropertyAccessExpression(at.expression) ? at.expression : undefined;
+    const handler = method?.name.text === 'catch' ? 0 : method?.name.text === 'then' ? 1 : -1;
+    if (method && handler >= 0 && (at as ts.CallExpression).arguments[handler] === child) {
+      const first = sameSendIn(method.expression, send);
+      if (first) return first;
+    }
+  }
+  return undefined;
 }
 
 const perProgram = new WeakMap<ts.Program, ReplayContexts>();

@@ -1,5 +1,5 @@
 import ts from 'typescript';
-import { symbolOf, type FunctionNode } from './resolve.ts';
+import { isFunctionNode, symbolOf, type FunctionNode } from './resolve.ts';
 
 const isLoop = (node: ts.Node) =>
   ts.isForStatement(node) ||
@@ -88,26 +88,35 @@ export function callsTo(fn: FunctionNode, checker: ts.TypeChecker): (call: ts.Ca
   };
 }
 
+/** Does `call` run its argument `index` again on failure (a retry package's helper, another retry wrapper)? */
+export type RetriesArgument = (call: ts.CallExpression, index: number) => boolean;
+
 /**
  * Which parameter a function calls again when that call fails: the mark of a
  * retry wrapper, whatever its name (`withBackoff(op)`, `persist(fn, 5)`).
+ * A function that hands the parameter on to a retry (`(op) => pRetry(op,
+ * { retries: 3 })`) retries it too.
  */
-export function retriedParameter(fn: FunctionNode, checker: ts.TypeChecker): number | undefined {
+export function retriedParameter(
+  fn: FunctionNode,
+  checker: ts.TypeChecker,
+  retriesArgument: RetriesArgument = () => false,
+): number | undefined {
   const body = fn.body;
   if (!body) return undefined;
   const recursion = callsTo(fn, checker);
   for (const [index, param] of fn.parameters.entries()) {
     if (!ts.isIdentifier(param.name)) continue;
     const symbol = checker.getSymbolAtLocation(param.name);
-    const isParamCall = (call: ts.CallExpression) =>
-      ts.isIdentifier(call.expression) && checker.getSymbolAtLocation(call.expression) === symbol;
+    const isParam = (node: ts.Node) => ts.isIdentifier(node) && checker.getSymbolAtLocation(node) === symbol;
+    const isParamCall = (call: ts.CallExpression) => isParam(call.expression);
     let retried = false;
     const visit = (node: ts.Node): void => {
       if (retried) return;
       if (
         ts.isCallExpression(node) &&
-        isParamCall(node) &&
-        retryAround(node, fn, (again) => isParamCall(again) || recursion(again))
+        ((isParamCall(node) && retryAround(node, fn, (again) => isParamCall(again) || recursion(again))) ||
+          node.arguments.some((argument, at) => isParam(argument) && retriesArgument(node, at)))
       )
         retried = true;
       else ts.forEachChild(node, visit);
@@ -116,4 +125,12 @@ export function retriedParameter(fn: FunctionNode, checker: ts.TypeChecker): num
     if (retried) return index;
   }
   return undefined;
+}
+
+/** The loop of a hand-written retry around `node`: a try/catch inside a loop of its own function (not a loop over inputs). */
+export function retryLoopAround(node: ts.Node): ts.Node | undefined {
+  const fn = ts.findAncestor(node.parent, isFunctionNode);
+  if (!fn) return undefined;
+  const found = retryAround(node, fn, () => false);
+  return found && isLoop(found) ? found : undefined;
 }

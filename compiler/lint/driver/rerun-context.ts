@@ -1,11 +1,17 @@
 import { Node, SyntaxKind } from 'ts-morph';
-import { kafkaHandlerAround, retryHelperAround, retryLoopAround } from './call-context.ts';
+import ts from 'typescript';
+import { graphOf } from '../../analysis/call-graph/morph.ts';
+import { describeReach, type ReplayContext } from '../../analysis/call-graph/replay-contexts.ts';
+import { isFunctionNode } from '../../analysis/call-graph/resolve.ts';
+import { retryLoopAround } from '../../analysis/call-graph/retry-shape.ts';
+
+const tsFindAncestor = ts.findAncestor;
 
 /** Why the code around a write can run twice for the same input, in words for a message. */
 export interface RerunContext {
   readonly describe: string;
   /** Where that context starts (the handler, the retry call, the loop). */
-  readonly node: Node;
+  readonly node: ts.Node;
   /**
    * `retry`: the same process runs the code again, so a value computed
    * outside `node` stays the same on every attempt. `delivery`: the input
@@ -13,7 +19,9 @@ export interface RerunContext {
    */
   readonly kind: 'retry' | 'delivery';
   /** When found through callers: the function of the write that the context calls, run whole each time. */
-  readonly calledFunction?: Node;
+  readonly calledFunction?: ts.Node;
+  /** A kafkajs handler or retry helper as the call graph found it (with the calls between it and the write); not when found through callers. */
+  readonly replay?: ReplayContext;
 }
 
 /** How many callers up a write's function is followed to find a handler or retry that calls it. */
@@ -40,14 +48,15 @@ function streamStepAround(node: Node): RerunContext | undefined {
     if (call && callee && Node.isPropertyAccessExpression(callee)) {
       const method = callee.getName();
       const first = call.getArguments()[0];
+      const at = graphOf(call).node;
       if (method === 'on' && first && Node.isStringLiteral(first) && streamEvents.has(first.getLiteralValue()))
         return {
           describe: `a consumer's '${first.getLiteralValue()}' callback (delivered at least once)`,
-          node: call,
+          node: at,
           kind: 'delivery',
         };
       if (method === 'consume' && call.getArguments().includes(fn as never))
-        return { describe: 'a consume() callback (delivered at least once)', node: call, kind: 'delivery' };
+        return { describe: 'a consume() callback (delivered at least once)', node: at, kind: 'delivery' };
     }
     const holder = Node.isMethodDeclaration(fn) ? fn : fn.getParentIfKind(SyntaxKind.PropertyAssignment);
     const created = holder
@@ -61,31 +70,44 @@ function streamStepAround(node: Node): RerunContext | undefined {
     )
       return {
         describe: 'a stream Transform step (records are replayed after a restart)',
-        node: created,
+        node: graphOf(created).node,
         kind: 'delivery',
       };
   }
   return undefined;
 }
 
+/** A handler or retry helper the call graph reached, as a rerun context. */
+function fromReplay(replay: ReplayContext, at: ts.Node): RerunContext {
+  const via = describeReach(replay);
+  if (replay.kind === 'kafka')
+    return {
+      describe: `a kafkajs ${replay.handler} handler (delivered at least once)${via}`,
+      node: replay.registeredAt,
+      kind: 'delivery',
+      replay,
+    };
+  // Reached through calls: the write's own function runs whole on every attempt.
+  const fn = replay.via.length > 0 ? tsFindAncestor(at.parent, isFunctionNode) : undefined;
+  return {
+    describe: `${replay.helper}(), which runs it again on failure${via}`,
+    node: replay.calledAt,
+    kind: 'retry',
+    replay,
+    ...(fn ? { calledFunction: fn } : {}),
+  };
+}
+
 /** The context around `node` itself, without following callers. */
 function localContext(node: Node): RerunContext | undefined {
-  const handler = kafkaHandlerAround(node);
-  if (handler)
-    return {
-      describe: `a kafkajs ${handler.kind} handler (delivered at least once)`,
-      node: handler.fn,
-      kind: 'delivery',
-    };
-  const helper = retryHelperAround(node);
-  if (helper)
-    return {
-      describe: `${helper.getExpression().getText()}(), which runs it again on failure`,
-      node: helper,
-      kind: 'retry',
-    };
-  const loop = retryLoopAround(node);
-  if (loop) return { describe: `a retry loop (line ${loop.getStartLineNumber()})`, node: loop, kind: 'retry' };
+  const graph = graphOf(node);
+  const replay = graph.contexts.contextOf(graph.node);
+  if (replay) return fromReplay(replay, graph.node);
+  const loop = retryLoopAround(graph.node);
+  if (loop) {
+    const line = loop.getSourceFile().getLineAndCharacterOfPosition(loop.getStart()).line + 1;
+    return { describe: `a retry loop (line ${line})`, node: loop, kind: 'retry' };
+  }
   return streamStepAround(node);
 }
 
@@ -96,23 +118,24 @@ function nameOf(fn: Node): Node | undefined {
   return declaration?.getNameNode();
 }
 
-/**
- * Where the code at `node` can run twice for the same input: a Kafka
- * handler, a retry helper or loop, a consumer or stream callback — around it,
- * or around a call of the function it is in (followed up to three callers,
- * through the checker's references). Outside all of these, only the driver
- * resends a statement, and it resends the same bound values.
- */
 /** A value computed at `declaration` is computed anew on each rerun (not once, outside a retry around the write). */
 export function recomputedOnRerun(declaration: Node, context: RerunContext): boolean {
   if (context.kind === 'delivery') return true;
-  const inside = (outer: Node) =>
-    declaration.getSourceFile() === outer.getSourceFile() &&
-    declaration.getStart() >= outer.getStart() &&
-    declaration.getEnd() <= outer.getEnd();
+  const at = graphOf(declaration).node;
+  const inside = (outer: ts.Node) =>
+    at.getSourceFile() === outer.getSourceFile() && at.getStart() >= outer.getStart() && at.end <= outer.end;
   return inside(context.node) || (context.calledFunction !== undefined && inside(context.calledFunction));
 }
 
+/**
+ * Where the code at `node` can run twice for the same input: a Kafka
+ * handler or a retry helper the call graph reached it from (replay-contexts.ts),
+ * a retry loop, a consumer or stream callback — around it, or around a call
+ * of the function it is in (followed up to three callers, through the
+ * checker's references: also method calls on instances, which the call
+ * graph does not resolve). Outside all of these, only the driver resends a
+ * statement, and it resends the same bound values.
+ */
 export function rerunContextOf(node: Node, depth = 0, seen = new Set<Node>()): RerunContext | undefined {
   const here = localContext(node);
   if (here || depth >= maxCallerDepth) return here;
@@ -125,9 +148,10 @@ export function rerunContextOf(node: Node, depth = 0, seen = new Set<Node>()): R
     const found = rerunContextOf(reference, depth + 1, seen);
     if (found)
       return {
-        ...found,
-        calledFunction: fn,
         describe: `${found.describe}, through ${name.getText()}() at line ${reference.getStartLineNumber()}`,
+        node: found.node,
+        kind: found.kind,
+        calledFunction: graphOf(fn).node,
       };
   }
   return undefined;

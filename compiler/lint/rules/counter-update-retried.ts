@@ -1,7 +1,7 @@
 import type ts from 'typescript';
 import { graphOf } from '../../analysis/call-graph/morph.ts';
-import { describeReach, resendAround } from '../../analysis/call-graph/replay-contexts.ts';
-import { retryHelperAround, retryLoopAround, kafkaHandlerAround } from '../driver/call-context.ts';
+import { describeReach, resendAround, resentFrom } from '../../analysis/call-graph/replay-contexts.ts';
+import { retryLoopAround } from '../../analysis/call-graph/retry-shape.ts';
 import { displayTable } from '../driver/cql.ts';
 import { dedupGuardBefore } from '../driver/dedup-guard.ts';
 import { rerunContextOf } from '../driver/rerun-context.ts';
@@ -12,6 +12,7 @@ type Message =
   | 'retryHelper'
   | 'retryLoop'
   | 'retryRecursion'
+  | 'resentUpdate'
   | 'kafkaHandler'
   | 'consumerCallback'
   | 'dedupGuarded';
@@ -39,6 +40,8 @@ export default defineSourceRule<Message>({
         'Counter update of {{table}}.{{column}} sits in a retry loop (try/catch inside a loop at line {{line}}): a write that landed but timed out is counted twice.',
       retryRecursion:
         'Counter update of {{table}}.{{column}} is sent again when it fails (line {{line}} sends it again): a write that landed but timed out is counted twice.',
+      resentUpdate:
+        'Counter update of {{table}}.{{column}} sends the update of line {{line}} again when that one fails: if the first landed and only its answer was lost, the delta is counted twice.',
       kafkaHandler:
         'Counter update of {{table}}.{{column}} runs in a kafkajs {{handler}} handler{{via}}: Kafka redelivers messages after a crash or rebalance (at least once), and each redelivery adds the delta again.',
       consumerCallback:
@@ -54,6 +57,8 @@ export default defineSourceRule<Message>({
       retryLoop:
         'Write whole aggregates with SET c = ? (idempotent) so a retry overwrites; or keep the counter and remove the retry, accepting undercounts that a correcting batch job fixes.',
       retryRecursion:
+        'Write whole aggregates with SET c = ? (idempotent) so a resend overwrites; or let the failure surface instead of sending the delta again.',
+      resentUpdate:
         'Write whole aggregates with SET c = ? (idempotent) so a resend overwrites; or let the failure surface instead of sending the delta again.',
       kafkaHandler:
         'Aggregate per (key, window) and write the whole total with SET c = ?, keyed deterministically; keep raw events in a system of record keyed by event id for repair.',
@@ -92,49 +97,41 @@ export default defineSourceRule<Message>({
         });
         continue;
       }
-      const helper = retryHelperAround(driverCall.call);
-      if (helper) {
-        context.report({ messageId: 'retryHelper', node, data: { ...data, helper: helper.getExpression().getText() } });
-        continue;
-      }
-      const loop = retryLoopAround(driverCall.call);
-      if (loop) {
-        context.report({ messageId: 'retryLoop', node, data: { ...data, line: loop.getStartLineNumber() } });
-        continue;
-      }
       const graph = graphOf(driverCall.call);
-      const resend = resendAround(graph.node as ts.CallExpression, graph.checker);
+      const send = graph.node as ts.CallExpression;
+      const lineOf = (at: ts.Node) => at.getSourceFile().getLineAndCharacterOfPosition(at.getStart()).line + 1;
+      const loop = retryLoopAround(send);
+      if (loop) {
+        context.report({ messageId: 'retryLoop', node, data: { ...data, line: lineOf(loop) } });
+        continue;
+      }
+      const resend = resendAround(send, graph.checker);
       if (resend) {
-        context.report({
-          messageId: 'retryRecursion',
-          node,
-          data: { ...data, line: resend.getSourceFile().getLineAndCharacterOfPosition(resend.getStart()).line + 1 },
-        });
+        context.report({ messageId: 'retryRecursion', node, data: { ...data, line: lineOf(resend) } });
         continue;
       }
-      const handler = kafkaHandlerAround(driverCall.call);
-      if (handler) {
-        context.report({ messageId: 'kafkaHandler', node, data: { ...data, handler: handler.kind } });
+      const first = resentFrom(send);
+      if (first) {
+        context.report({ messageId: 'resentUpdate', node, data: { ...data, line: lineOf(first) } });
         continue;
       }
-      // Reached from a handler registered elsewhere, or from a callback a retry wrapper of any name runs again.
-      const reached = graph.contexts.contextOf(graph.node);
-      if (reached?.kind === 'kafka')
+      // A handler or retry helper around the write or reached from one (also registered elsewhere, by any
+      // name), node-rdkafka / Confluent callbacks and stream steps, or one of these up to three callers away.
+      const rerun = rerunContextOf(driverCall.call);
+      const replay = rerun?.replay;
+      if (replay?.kind === 'kafka')
         context.report({
           messageId: 'kafkaHandler',
           node,
-          data: { ...data, handler: reached.handler, via: describeReach(reached) },
+          data: { ...data, handler: replay.handler, via: describeReach(replay) },
         });
-      if (reached?.kind === 'retry')
+      else if (replay?.kind === 'retry')
         context.report({
           messageId: 'retryHelper',
           node,
-          data: { ...data, helper: reached.helper, via: describeReach(reached) },
+          data: { ...data, helper: replay.helper, via: describeReach(replay) },
         });
-      if (reached) continue;
-      // node-rdkafka / Confluent callbacks and stream steps: delivered at least once too.
-      const rerun = rerunContextOf(driverCall.call);
-      if (rerun?.kind === 'delivery')
+      else if (rerun?.kind === 'delivery')
         context.report({ messageId: 'consumerCallback', node, data: { ...data, context: rerun.describe } });
     }
   },

@@ -1,0 +1,108 @@
+import ts from 'typescript';
+
+/** Packages whose exports call their function again when it throws: a write inside runs more than once. */
+const retryModules: ReadonlySet<string> = new Set([
+  'p-retry',
+  'async-retry',
+  'promise-retry',
+  'exponential-backoff',
+  'retry',
+  'ts-retry-promise',
+  'async',
+  'cockatiel',
+]);
+
+/** Names retry helpers go by, for a callee whose declaration cannot be read (an unknown or uninstalled package). */
+const retryNames =
+  /^(pRetry|retry|asyncRetry|promiseRetry|backOff|retryAsync|withRetry|withRetries|retryable|attempt)$/;
+
+/** Could this file call an undeclared retry helper by its name? A cheap filter before resolving its calls. */
+export const mayCallRetryByName = (text: string) =>
+  /\b(pRetry|retry|asyncRetry|promiseRetry|backOff|retryAsync|withRetry|withRetries|retryable|attempt)\s*\(/.test(text);
+
+/** How many aliases (`const again = pRetry`, re-exports) are followed to the import. */
+const maxAliasHops = 8;
+
+const quoted = [...retryModules].flatMap((m) => [`'${m}'`, `"${m}"`]);
+
+/** Does any of these files name a retry package? Without one, no call needs the (costlier) alias walk. */
+export function mentionsRetryPackage(files: readonly ts.SourceFile[]): boolean {
+  return files.some((f) => quoted.some((q) => f.text.includes(q)));
+}
+
+function unwrap(node: ts.Expression): ts.Expression {
+  while (ts.isParenthesizedExpression(node) || ts.isAsExpression(node) || ts.isNonNullExpression(node))
+    node = node.expression;
+  return node;
+}
+
+/** The module an import, an `export … from`, or a `require('…')` initializer names. */
+function moduleNamedBy(declaration: ts.Node): string | undefined {
+  const from =
+    ts.findAncestor(declaration, ts.isImportDeclaration)?.moduleSpecifier ??
+    ts.findAncestor(declaration, ts.isExportDeclaration)?.moduleSpecifier;
+  if (from && ts.isStringLiteral(from)) return from.text;
+  const init = ts.isVariableDeclaration(declaration) && declaration.initializer && unwrap(declaration.initializer);
+  if (
+    init &&
+    ts.isCallExpression(init) &&
+    ts.isIdentifier(init.expression) &&
+    init.expression.text === 'require' &&
+    init.arguments[0] &&
+    ts.isStringLiteral(init.arguments[0])
+  )
+    return init.arguments[0].text;
+  return undefined;
+}
+
+/**
+ * The retry package a name stands for, by whatever local name: imports,
+ * renames, re-exports through the program's modules, `require`, and const
+ * aliases (`const again = pRetry`). Undefined when it is not one.
+ */
+export function retryPackageOf(name: ts.Identifier, checker: ts.TypeChecker): string | undefined {
+  let symbol = checker.getSymbolAtLocation(name);
+  for (let hop = 0; symbol && hop < maxAliasHops; hop++) {
+    const declaration = symbol.declarations?.[0];
+    if (!declaration) return undefined;
+    const from = moduleNamedBy(declaration);
+    if (from !== undefined && retryModules.has(from)) return from;
+    if (symbol.flags & ts.SymbolFlags.Alias) {
+      symbol = checker.getImmediateAliasedSymbol(symbol);
+      continue;
+    }
+    const init =
+      ts.isVariableDeclaration(declaration) &&
+      declaration.parent.flags & ts.NodeFlags.Const &&
+      declaration.initializer &&
+      unwrap(declaration.initializer);
+    if (!init || !ts.isIdentifier(init)) return undefined;
+    symbol = checker.getSymbolAtLocation(init);
+  }
+  return undefined;
+}
+
+/**
+ * Is this call a retry package's helper (`pRetry(fn)`, `again(fn)` for an
+ * alias of it, `async.retry(opts, fn)`)? Also a callee nobody declared that
+ * goes by a retry helper's name. A function of the program is not judged
+ * here: its body shows whether it retries (retry-shape.ts).
+ */
+export function isRetryPackageCall(call: ts.CallExpression, checker: ts.TypeChecker, anyPackage: boolean): boolean {
+  const callee = unwrap(call.expression);
+  const name = ts.isIdentifier(callee) ? callee : ts.isPropertyAccessExpression(callee) ? callee.name : undefined;
+  if (!name) return false;
+  if (anyPackage) {
+    if (ts.isIdentifier(callee) && retryPackageOf(callee, checker)) return true;
+    const receiver = ts.isPropertyAccessExpression(callee) ? unwrap(callee.expression) : undefined;
+    if (receiver && ts.isIdentifier(receiver) && retryPackageOf(receiver, checker)) return true;
+  }
+  if (!retryNames.test(name.text)) return false;
+  let symbol = checker.getSymbolAtLocation(name);
+  if (symbol && symbol.flags & ts.SymbolFlags.Alias) symbol = checker.getAliasedSymbol(symbol);
+  const declaration = symbol?.declarations?.[0];
+  // Declared nowhere the checker can see, or by a library: judged by its name.
+  return !declaration || isLibrary(declaration.getSourceFile());
+}
+
+const isLibrary = (file: ts.SourceFile) => file.isDeclarationFile || /[\\/]node_modules[\\/]/.test(file.fileName);
