@@ -3,6 +3,12 @@ import { loadCredentials, secretValues } from '../connectors/credentials.ts';
 
 const secretNames = /PASSWORD|SECRET|TOKEN|SASL/i;
 
+/** A variable's value as printed: secrets as "***set***", and PEM text (key material pasted by mistake) never. */
+function shown(name: string, value: string | undefined): string | undefined {
+  if (secretNames.test(name)) return value ? '***set***' : '';
+  return value?.includes('-----BEGIN') ? '***PEM content, not shown***' : value;
+}
+
 /** What a run will use, from flags and the environment. Secrets appear only as "***set***". */
 export function effectiveConfig(
   flags: { store: string; checkpoint?: string; cassandra?: string },
@@ -13,7 +19,7 @@ export function effectiveConfig(
     Object.entries(env)
       .filter(([k]) => k.startsWith('IDEMFLOW_'))
       .sort(([a], [b]) => a.localeCompare(b))
-      .map(([k, v]) => [k, secretNames.test(k) ? (v ? '***set***' : '') : v]),
+      .map(([k, v]) => [k, shown(k, v)]),
   );
   const credentials = loadCredentials(env);
   return {
@@ -25,6 +31,13 @@ export function effectiveConfig(
           ...cassandra,
           username: credentials.cassandra?.username ?? null,
           password: credentials.cassandra ? '***set***' : null,
+          tls: credentials.cassandraTls
+            ? {
+                ...credentials.cassandraTls,
+                ...(credentials.cassandraTls.keyPassword ? { keyPassword: '***set***' } : {}),
+                verifyHostname: true,
+              }
+            : false,
         }
       : 'embedded store (no IDEMFLOW_CASSANDRA / --cassandra)',
     kafkaSasl: credentials.kafka

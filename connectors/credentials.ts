@@ -1,10 +1,21 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { z } from 'zod';
 import { RunnerError } from '../runners/runner-error.ts';
+import { type CassandraTls, CassandraTlsSection, cassandraTlsSettings } from './cassandra/tls-settings.ts';
 
 const Secret = z.string().min(1);
 const ConfigFile = z.strictObject({
-  cassandra: z.strictObject({ username: Secret, password: Secret }).optional(),
+  cassandra: z
+    .strictObject({ username: Secret.optional(), password: Secret.optional(), tls: CassandraTlsSection.optional() })
+    .superRefine((c, ctx) => {
+      if (Boolean(c.username) !== Boolean(c.password))
+        ctx.addIssue({
+          code: 'custom',
+          path: [c.username ? 'password' : 'username'],
+          message: 'Required (username and password go together)',
+        });
+    })
+    .optional(),
   kafka: z
     .strictObject({
       sasl: z.strictObject({
@@ -19,6 +30,8 @@ const ConfigFile = z.strictObject({
 
 export interface Credentials {
   readonly cassandra?: { readonly username: string; readonly password: string };
+  /** TLS to Cassandra; undefined means plain TCP. */
+  readonly cassandraTls?: CassandraTls;
   readonly kafka?: {
     readonly sasl: {
       readonly mechanism: 'plain' | 'scram-sha-256' | 'scram-sha-512';
@@ -31,7 +44,8 @@ export interface Credentials {
 
 /**
  * Credentials never come from argv: from the environment
- * (IDEMFLOW_CASSANDRA_USERNAME/_PASSWORD, IDEMFLOW_KAFKA_SASL_MECHANISM/_USERNAME/_PASSWORD),
+ * (IDEMFLOW_CASSANDRA_USERNAME/_PASSWORD, IDEMFLOW_CASSANDRA_TLS_* (./cassandra/tls-settings.ts),
+ * IDEMFLOW_KAFKA_SASL_MECHANISM/_USERNAME/_PASSWORD),
  * or from the JSON file IDEMFLOW_CONFIG names; the environment wins.
  */
 export function loadCredentials(env: NodeJS.ProcessEnv = process.env): Credentials {
@@ -63,10 +77,12 @@ export function loadCredentials(env: NodeJS.ProcessEnv = process.env): Credentia
       `IDEMFLOW_KAFKA_SASL_MECHANISM must be plain, scram-sha-256 or scram-sha-512, got "${saslMechanism}"`,
     );
   }
+  const cassandraTls = cassandraTlsSettings(env, file.cassandra?.tls);
   return {
     ...(cassandraUser && cassandraPassword
       ? { cassandra: { username: cassandraUser, password: cassandraPassword } }
       : {}),
+    ...(cassandraTls ? { cassandraTls } : {}),
     ...(saslMechanism && saslUser && saslPassword
       ? {
           kafka: {
@@ -86,7 +102,9 @@ export function secretValues(env: NodeJS.ProcessEnv = process.env): string[] {
   } catch {
     // A broken config file is reported elsewhere; redact what the environment holds.
   }
-  return [credentials.cassandra?.password, credentials.kafka?.sasl.password].filter(
-    (v): v is string => typeof v === 'string' && v.length >= 4,
-  );
+  return [
+    credentials.cassandra?.password,
+    credentials.cassandraTls?.keyPassword,
+    credentials.kafka?.sasl.password,
+  ].filter((v): v is string => typeof v === 'string' && v.length >= 4);
 }

@@ -1,5 +1,6 @@
 import { Client, auth } from 'cassandra-driver';
 import { loadCredentials } from '../credentials.ts';
+import { tlsConnectionOptions } from './tls-settings.ts';
 
 export interface CassandraSettings {
   /** `host:port` contact points. */
@@ -9,8 +10,8 @@ export interface CassandraSettings {
 
 /**
  * Where Cassandra is: `IDEMFLOW_CASSANDRA` ("127.0.0.1:9042,…") or the
- * `--cassandra` flag. Credentials only ever come from the environment or the
- * IDEMFLOW_CONFIG file (see ../credentials.ts), never argv.
+ * `--cassandra` flag. Credentials and TLS settings only ever come from the
+ * environment or the IDEMFLOW_CONFIG file (see ../credentials.ts), never argv.
  */
 export function cassandraSettings(
   flag: string | undefined,
@@ -28,8 +29,9 @@ export function cassandraSettings(
 }
 
 export function connect(settings: CassandraSettings, env: NodeJS.ProcessEnv = process.env): Client {
-  const credentials = loadCredentials(env).cassandra;
+  const { cassandra: credentials, cassandraTls } = loadCredentials(env);
   return new Client({
+    ...(cassandraTls ? { sslOptions: tlsConnectionOptions(cassandraTls) } : {}),
     contactPoints: [...settings.contactPoints],
     localDataCenter: settings.localDataCenter,
     ...(credentials

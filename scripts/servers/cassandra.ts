@@ -43,55 +43,55 @@ const jpms = [
   ].flatMap((p) => ['--add-opens', `${p}=ALL-UNNAMED`]),
 ];
 
-/** Apache Cassandra 5.0, one node on loopback, 1 GiB heap, what tests do not need turned off. */
-export const cassandra: ServiceSpec = {
-  name: 'cassandra',
-  host,
-  port: cassandraPort,
-  pom: 'cassandra-pom.xml',
-  startTimeoutMs: 180_000,
-  prepare(run) {
-    const dir = (d: string) => join(run, d);
-    writeFileSync(
-      join(run, 'cassandra.yaml'),
-      [
-        'cluster_name: idemflow',
-        'num_tokens: 1',
-        'partitioner: org.apache.cassandra.dht.Murmur3Partitioner',
-        `data_file_directories: [${dir('data')}]`,
-        `commitlog_directory: ${dir('commitlog')}`,
-        `saved_caches_directory: ${dir('saved_caches')}`,
-        `hints_directory: ${dir('hints')}`,
-        `cdc_raw_directory: ${dir('cdc_raw')}`,
-        'commitlog_sync: periodic',
-        'commitlog_sync_period: 10000ms',
-        'seed_provider:',
-        '  - class_name: org.apache.cassandra.locator.SimpleSeedProvider',
-        '    parameters:',
-        `      - seeds: "${host}:${cassandraStoragePort}"`,
-        `listen_address: ${host}`,
-        `rpc_address: ${host}`,
-        `storage_port: ${cassandraStoragePort}`,
-        `native_transport_port: ${cassandraPort}`,
-        'start_native_transport: true',
-        'endpoint_snitch: SimpleSnitch',
-        'authenticator: AllowAllAuthenticator',
-        'authorizer: AllowAllAuthorizer',
-        'concurrent_reads: 8',
-        'concurrent_writes: 8',
-        'concurrent_counter_writes: 8',
-        'memtable_allocation_type: heap_buffers',
-        'key_cache_size: 0MiB',
-        'dynamic_snitch: false',
-        'hinted_handoff_enabled: false',
-        'auto_snapshot: false',
-        '',
-      ].join('\n'),
-    );
-  },
-  javaArgs: (run, lib) => [
-    '-Xms1G',
-    '-Xmx2G',
+/** The cassandra.yaml of one loopback node keeping its data under `run`; `extra` lines are appended. */
+export function cassandraYaml(
+  run: string,
+  at: { host: string; nativePort: number; storagePort: number },
+  extra: readonly string[] = [],
+): string {
+  const dir = (d: string) => join(run, d);
+  return [
+    'cluster_name: idemflow',
+    'num_tokens: 1',
+    'partitioner: org.apache.cassandra.dht.Murmur3Partitioner',
+    `data_file_directories: [${dir('data')}]`,
+    `commitlog_directory: ${dir('commitlog')}`,
+    `saved_caches_directory: ${dir('saved_caches')}`,
+    `hints_directory: ${dir('hints')}`,
+    `cdc_raw_directory: ${dir('cdc_raw')}`,
+    'commitlog_sync: periodic',
+    'commitlog_sync_period: 10000ms',
+    'seed_provider:',
+    '  - class_name: org.apache.cassandra.locator.SimpleSeedProvider',
+    '    parameters:',
+    `      - seeds: "${at.host}:${at.storagePort}"`,
+    `listen_address: ${at.host}`,
+    `rpc_address: ${at.host}`,
+    `storage_port: ${at.storagePort}`,
+    `native_transport_port: ${at.nativePort}`,
+    'start_native_transport: true',
+    'endpoint_snitch: SimpleSnitch',
+    'concurrent_reads: 8',
+    'concurrent_writes: 8',
+    'concurrent_counter_writes: 8',
+    'memtable_allocation_type: heap_buffers',
+    'key_cache_size: 0MiB',
+    'dynamic_snitch: false',
+    'hinted_handoff_enabled: false',
+    'auto_snapshot: false',
+    ...(extra.some((l) => l.startsWith('authenticator:'))
+      ? []
+      : ['authenticator: AllowAllAuthenticator', 'authorizer: AllowAllAuthorizer']),
+    ...extra,
+    '',
+  ].join('\n');
+}
+
+/** The java command line (after `java`) of a CassandraDaemon configured by `run`/cassandra.yaml. */
+export function cassandraJavaArgs(run: string, lib: string, heap = { min: '1G', max: '2G' }): string[] {
+  return [
+    `-Xms${heap.min}`,
+    `-Xmx${heap.max}`,
     '-XX:+UseG1GC',
     '-XX:+ExitOnOutOfMemoryError',
     '-Djdk.attach.allowAttachSelf=true',
@@ -107,7 +107,23 @@ export const cassandra: ServiceSpec = {
     '-cp',
     `${lib}/*`,
     'org.apache.cassandra.service.CassandraDaemon',
-  ],
+  ];
+}
+
+/** Apache Cassandra 5.0, one node on loopback, 1 GiB heap, what tests do not need turned off. */
+export const cassandra: ServiceSpec = {
+  name: 'cassandra',
+  host,
+  port: cassandraPort,
+  pom: 'cassandra-pom.xml',
+  startTimeoutMs: 180_000,
+  prepare(run) {
+    writeFileSync(
+      join(run, 'cassandra.yaml'),
+      cassandraYaml(run, { host, nativePort: cassandraPort, storagePort: cassandraStoragePort }),
+    );
+  },
+  javaArgs: (run, lib) => cassandraJavaArgs(run, lib),
   async ready() {
     const client = new Client({ contactPoints: [`${host}:${cassandraPort}`], localDataCenter: 'datacenter1' });
     try {
