@@ -28,6 +28,11 @@ const cases: Readonly<Record<string, readonly Expected[]>> = {
   'dsl-namespace-import.ts': [['IDEM001', 7, 23, 'counter(']],
   'dsl-not-idemflow-clean.ts': [],
   'dsl-function-declaration-key.ts': [['IDEM003', 4, 17, 'Date.now()']],
+  // category 3: a key coarser than its window; a custom sink whose declaration its write contradicts
+  'dsl-key-coarser-than-window.ts': [['IDEM004', 16, 46, 'Math.floor(']],
+  'dsl-key-day-partition-clean.ts': [],
+  'dsl-custom-sink-counter-idempotent.ts': [['IDEM008', 19, 22, 'batch(']],
+  'dsl-custom-sink-upsert-idempotent-clean.ts': [],
   // cassandra-driver code
   'driver-counter-idempotent.ts': [['IDEM010', 6, 16, 'execute(']],
   'driver-counter-client-default.ts': [['IDEM010', 13, 16, 'execute(']],
