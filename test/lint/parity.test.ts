@@ -37,11 +37,14 @@ describe('lint and check agree on every DSL case of the corpus', () => {
       `${code} ${l?.file.split('/').pop()}:${l?.line}:${l?.column}`;
     const loaded = (await Promise.all(files.map((f) => loadPipelines(f)))).flat();
     const checked = new Set(loaded.flatMap((p) => reportOf(p).diagnostics.map((d) => key(d.code, d.location))));
-    // IDEM017 (a call the analysis did not follow) needs the source: only the lint can say it.
-    const linted = lintProject(loadLintProject(files, `${root}tsconfig.json`), files).findings.filter(
-      (f) => f.code !== 'IDEM017',
+    const linted = new Set(
+      lintProject(loadLintProject(files, `${root}tsconfig.json`), files).findings.map((f) => key(f.code, f.location)),
     );
-    expect(new Set(linted.map((f) => key(f.code, f.location)))).toEqual(checked);
+    // IDEM017 (a call the analysis did not follow) is said by both where check can read the source too
+    // (a helper declared without a body); only the lint says it where it alone reads the source.
+    const isNote = (k: string) => k.startsWith('IDEM017 ');
+    expect(new Set([...linted].filter((k) => !isNote(k)))).toEqual(new Set([...checked].filter((k) => !isNote(k))));
+    for (const note of [...checked].filter(isNote)) expect(linted, note).toContain(note);
     expect(checked.size).toBeGreaterThanOrEqual(20);
   }, 180_000);
 });
