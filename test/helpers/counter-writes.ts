@@ -28,3 +28,12 @@ export async function bumpAll(db: Cql, rows: readonly Row[]): Promise<void> {
 export async function putTotals(db: Cql, rows: readonly Row[]): Promise<void> {
   for (const r of rows) await db.execute('UPDATE metrics.totals SET n = ? WHERE k = ?', [r.value, String(r.key)]);
 }
+
+/** A class that keeps its client: the sink calls a method of an instance. */
+export class CounterStore {
+  constructor(private readonly db: Cql) {}
+
+  async add(rows: readonly Row[]): Promise<void> {
+    for (const r of rows) await this.db.execute(BUMP, [r.value, String(r.key)], { prepare: true });
+  }
+}

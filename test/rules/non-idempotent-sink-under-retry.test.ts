@@ -1,6 +1,6 @@
 import { sink, source } from 'idemflow';
 import rule from '../../compiler/rules/non-idempotent-sink-under-retry.ts';
-import { bumpAll, putTotals, type Cql, type Row } from '../helpers/counter-writes.ts';
+import { bumpAll, putTotals, type CounterStore, type Cql, type Row } from '../helpers/counter-writes.ts';
 import { kafka, placeOf, Reading, readings } from '../helpers/fixtures.ts';
 import { ruleTester } from '../helpers/rule-tester.ts';
 
@@ -11,6 +11,7 @@ const grouped = () => source.memory(readings).groupBy('sensorId').count();
 const fromKafka = () => source.kafka(kafka).parse(Reading).groupBy('sensorId').count();
 const write = () => {};
 const table = 'metrics.per_key';
+declare const store: CounterStore;
 
 /** A counter update in a write declared away from the sink, passed by name. */
 async function bumpEach(rows: readonly Row[]): Promise<void> {
@@ -151,6 +152,11 @@ ruleTester(rule, {
       name: 'declared idempotent, a helper of another module sends a counter batch built with .map',
       pipeline: () => grouped().sink(sink({ idempotent: true, write: (rows) => bumpAll(db, rows) })), // @helper
       errors: [{ messageId: 'counterDeclaredIdempotent', ...placeOf(here, '@helper', 'bumpAll(') }],
+    },
+    {
+      name: 'declared idempotent, a method of an instance of a class of another module',
+      pipeline: () => grouped().sink(sink({ idempotent: true, write: (rows) => store.add(rows) })), // @method
+      errors: [{ messageId: 'counterDeclaredIdempotent', ...placeOf(here, '@method', 'add(') }],
     },
     {
       name: 'declared idempotent, no retries, but behind Kafka: the write declared elsewhere, a template CQL, promisified',

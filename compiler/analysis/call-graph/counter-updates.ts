@@ -90,6 +90,10 @@ export class CounterUpdates {
     const targets: [ts.Node, FunctionNode][] = [];
     const callee = resolveCallee(call, this.checker);
     if (callee.kind === 'function' && !isFunctionNode(unwrap(call.expression))) targets.push([call, callee.node]);
+    else {
+      const method = this.#methodOfInstance(call);
+      if (method) targets.push([call, method]);
+    }
     for (const arg of call.arguments) {
       const inner = unwrap(arg);
       const named = ts.isIdentifier(inner) ? resolveName(inner, this.checker) : undefined;
@@ -106,6 +110,18 @@ export class CounterUpdates {
         };
     }
     return undefined;
+  }
+
+  /**
+   * `store.add(rows)` on an instance of a class of the program: the call
+   * graph leaves methods of values alone (typing every receiver is costly),
+   * but a sink's write is read once, so its receivers are typed here.
+   */
+  #methodOfInstance(call: ts.CallExpression): FunctionNode | undefined {
+    const callee = unwrap(call.expression);
+    if (!ts.isPropertyAccessExpression(callee)) return undefined;
+    const method = resolveName(callee.name, this.checker);
+    return method.kind === 'function' ? method.node : undefined;
   }
 
   /**
