@@ -48,6 +48,8 @@ const driverCases: Readonly<Record<string, readonly Expected[]>> = {
   // Options handed to a wrapper that passes them on to consumer.run() (found in the wild); a function that only keeps them is not one.
   'driver/consumer-service.ts': [],
   'driver/handler-through-wrapper.ts': [['IDEM012', 11, 14, 'create(']],
+  // A helper the handler awaits, which does not await its own write: it resolves first, and kafkajs commits.
+  'driver/helper-floating-write.ts': [['IDEM012', 4, 10, 'execute(']],
   'driver/retried.ts': [
     ['IDEM010', 7, 34, 'execute('],
     ['IDEM010', 11, 33, 'execute('],

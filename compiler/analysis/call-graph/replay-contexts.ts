@@ -106,6 +106,18 @@ export class ReplayContexts {
     return this.#handlersByFile.get(fileName) ?? [];
   }
 
+  /** Functions of `file` reached from a Kafka handler through its calls (not the handlers themselves), with how. */
+  reachedFromHandlersIn(file: ts.Node): [FunctionNode, ReplayContext & { kind: 'kafka' }][] {
+    const registered = new Set<ts.Node>(this.#handlers.map((h) => h.fn));
+    return [...this.#reached].filter(
+      (entry): entry is [FunctionNode, ReplayContext & { kind: 'kafka' }] =>
+        entry[1].kind === 'kafka' &&
+        entry[1].via.length > 0 &&
+        !registered.has(entry[0]) &&
+        entry[0].getSourceFile() === file,
+    );
+  }
+
   /** The reason the code at `node` may run again, from the innermost enclosing function that has one. */
   contextOf(node: ts.Node): ReplayContext | undefined {
     for (let at: ts.Node | undefined = node; at; at = at.parent) {

@@ -2,6 +2,7 @@ import { Node, SyntaxKind, ts, type CallExpression } from 'ts-morph';
 import type { ts as morphTs } from 'ts-morph';
 import { bufferedWrites } from '../../analysis/call-graph/buffered-writes.ts';
 import { graphOf } from '../../analysis/call-graph/morph.ts';
+import { describeReach } from '../../analysis/call-graph/replay-contexts.ts';
 import { isFunctionNode } from '../../analysis/call-graph/resolve.ts';
 import { findNodes, wrap } from '../find-nodes.ts';
 import { kafkaHandlerOf, type KafkaHandler } from '../driver/call-context.ts';
@@ -49,6 +50,30 @@ function floatingCall(statement: Node): CallExpression | undefined {
 }
 
 const describeCall = (call: CallExpression) => call.getExpression().getText().replace(/\s+/g, '');
+
+/**
+ * A function the handler reaches through its calls: a write it starts and
+ * does not await lets it resolve first, so the awaiting handler returns and
+ * kafkajs commits before the write lands. Its nested callbacks are its own.
+ */
+function checkReached(
+  fn: Node,
+  handler: string,
+  report: (messageId: Message, node: Node, data: Record<string, string | number>) => void,
+): void {
+  fn.forEachDescendant((node, traversal) => {
+    const nested =
+      Node.isArrowFunction(node) ||
+      Node.isFunctionExpression(node) ||
+      Node.isFunctionDeclaration(node) ||
+      Node.isMethodDeclaration(node);
+    if (nested) return traversal.skip();
+    if (!Node.isExpressionStatement(node)) return;
+    const call = floatingCall(node);
+    if (call && !kafkaControls.has(methodName(call)) && returnsPromise(call))
+      report('floatingWrite', nameNode(call), { call: describeCall(call), handler });
+  });
+}
 
 function checkHandler(
   handler: KafkaHandler,
@@ -180,5 +205,12 @@ export default defineSourceRule<Message>({
         (messageId, node, data) => context.report({ messageId, node, data }),
       );
     }
+    const graph = graphOf(file);
+    for (const [reached, how] of graph.contexts.reachedFromHandlersIn(graph.node))
+      checkReached(
+        wrap(file, reached as unknown as morphTs.Node),
+        `${how.handler}${describeReach(how)}`,
+        (messageId, node, data) => context.report({ messageId, node, data }),
+      );
   },
 });
