@@ -19,6 +19,23 @@ const set = (value: string | undefined) => value !== undefined && value.trim() !
 /** Services that write "false" when the build is not for a pull request, and its number when it is. */
 const numberOrFalse = (value: string | undefined) => set(value) && value!.trim().toLowerCase() !== 'false';
 
+/** A service recognised by the first of its variables that holds a value `accept`s: "<what> <value>". */
+function byVariables(
+  ci: string,
+  what: string,
+  variables: readonly string[],
+  accept: (value: string | undefined) => boolean = set,
+): PullRequestSignal {
+  return {
+    ci,
+    variables,
+    detect: (env) => {
+      const name = variables.find((v) => accept(env[v]));
+      return name === undefined ? undefined : `${what} ${env[name]}`;
+    },
+  };
+}
+
 const githubEvents = new Set([
   'pull_request',
   'pull_request_target',
@@ -32,34 +49,10 @@ export const pullRequestSignals: readonly PullRequestSignal[] = [
     variables: ['GITHUB_EVENT_NAME'],
     detect: (env) => (githubEvents.has(env.GITHUB_EVENT_NAME ?? '') ? `${env.GITHUB_EVENT_NAME} event` : undefined),
   },
-  {
-    ci: 'GitLab CI',
-    variables: ['CI_MERGE_REQUEST_ID', 'CI_MERGE_REQUEST_IID'],
-    detect: (env) =>
-      set(env.CI_MERGE_REQUEST_ID) || set(env.CI_MERGE_REQUEST_IID)
-        ? `merge request ${env.CI_MERGE_REQUEST_IID ?? env.CI_MERGE_REQUEST_ID}`
-        : undefined,
-  },
-  {
-    ci: 'Buildkite',
-    variables: ['BUILDKITE_PULL_REQUEST'],
-    detect: (env) =>
-      numberOrFalse(env.BUILDKITE_PULL_REQUEST) ? `pull request ${env.BUILDKITE_PULL_REQUEST}` : undefined,
-  },
-  {
-    ci: 'CircleCI',
-    variables: ['CIRCLE_PULL_REQUEST', 'CIRCLE_PR_NUMBER'],
-    detect: (env) =>
-      set(env.CIRCLE_PULL_REQUEST) || set(env.CIRCLE_PR_NUMBER)
-        ? `pull request ${env.CIRCLE_PULL_REQUEST ?? env.CIRCLE_PR_NUMBER}`
-        : undefined,
-  },
-  {
-    ci: 'Azure Pipelines',
-    variables: ['SYSTEM_PULLREQUEST_PULLREQUESTID'],
-    detect: (env) =>
-      set(env.SYSTEM_PULLREQUEST_PULLREQUESTID) ? `pull request ${env.SYSTEM_PULLREQUEST_PULLREQUESTID}` : undefined,
-  },
+  byVariables('GitLab CI', 'merge request', ['CI_MERGE_REQUEST_IID', 'CI_MERGE_REQUEST_ID']),
+  byVariables('Buildkite', 'pull request', ['BUILDKITE_PULL_REQUEST'], numberOrFalse),
+  byVariables('CircleCI', 'pull request', ['CIRCLE_PULL_REQUEST', 'CIRCLE_PR_NUMBER']),
+  byVariables('Azure Pipelines', 'pull request', ['SYSTEM_PULLREQUEST_PULLREQUESTID']),
   {
     // CHANGE_ID alone is too common a name to trust: Jenkins also sets JENKINS_URL (or at least JENKINS_HOME).
     ci: 'Jenkins',
@@ -67,22 +60,9 @@ export const pullRequestSignals: readonly PullRequestSignal[] = [
     detect: (env) =>
       set(env.CHANGE_ID) && (set(env.JENKINS_URL) || set(env.JENKINS_HOME)) ? `change ${env.CHANGE_ID}` : undefined,
   },
-  {
-    ci: 'Travis CI',
-    variables: ['TRAVIS_PULL_REQUEST'],
-    detect: (env) => (numberOrFalse(env.TRAVIS_PULL_REQUEST) ? `pull request ${env.TRAVIS_PULL_REQUEST}` : undefined),
-  },
-  {
-    ci: 'Bitbucket Pipelines',
-    variables: ['BITBUCKET_PR_ID'],
-    detect: (env) => (set(env.BITBUCKET_PR_ID) ? `pull request ${env.BITBUCKET_PR_ID}` : undefined),
-  },
-  {
-    ci: 'AppVeyor',
-    variables: ['APPVEYOR_PULL_REQUEST_NUMBER'],
-    detect: (env) =>
-      set(env.APPVEYOR_PULL_REQUEST_NUMBER) ? `pull request ${env.APPVEYOR_PULL_REQUEST_NUMBER}` : undefined,
-  },
+  byVariables('Travis CI', 'pull request', ['TRAVIS_PULL_REQUEST'], numberOrFalse),
+  byVariables('Bitbucket Pipelines', 'pull request', ['BITBUCKET_PR_ID']),
+  byVariables('AppVeyor', 'pull request', ['APPVEYOR_PULL_REQUEST_NUMBER']),
 ];
 
 /** "GitHub Actions, pull_request event" when this is a CI job for a pull request; undefined otherwise. */

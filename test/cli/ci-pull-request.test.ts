@@ -38,7 +38,8 @@ describe('CI on a pull request, recognised from its variables', () => {
   });
 });
 
-describe('idemflow check on a pull request', () => {
+// Each case starts the CLI (lint loads a TypeScript project): seconds on a quiet machine, most of a minute at load 25.
+describe('idemflow check on a pull request', { timeout: 180_000 }, () => {
   const notes = (stderr: string) => stderr.split('\n').filter((l) => l.startsWith('idemflow: note: '));
 
   it('prints one note on stderr, before any pipeline code runs, and leaves --format json whole on stdout', () => {
