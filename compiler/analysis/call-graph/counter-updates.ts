@@ -1,6 +1,6 @@
 import ts from 'typescript';
 import { parseCqlWrite } from '../../lint/driver/cql.ts';
-import { calleeName, isFunctionNode, resolveCallee, resolveName, type FunctionNode } from './resolve.ts';
+import { calleeName, isFunctionNode, resolveCallee, resolveName, unwrap, type FunctionNode } from './resolve.ts';
 import { maxCallDepth, returnedExpressions } from './value-origin.ts';
 
 /** A CQL counter update (`SET c = c + ?`) a function sends, and how it is reached from there. */
@@ -22,12 +22,6 @@ const queryArgument: Readonly<Record<string, number>> = {
   query: 0,
   executeConcurrent: 1,
 };
-
-function unwrap(node: ts.Expression): ts.Expression {
-  while (ts.isParenthesizedExpression(node) || ts.isAsExpression(node) || ts.isNonNullExpression(node))
-    node = node.expression;
-  return node;
-}
 
 /** The method a call sends CQL with, without bluebird's `Async` suffix; undefined for other calls. */
 function driverMethod(call: ts.CallExpression): string | undefined {

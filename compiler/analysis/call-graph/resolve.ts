@@ -21,7 +21,8 @@ export const isFunctionNode = (node: ts.Node): node is FunctionNode =>
   ts.isArrowFunction(node) ||
   ts.isFunctionExpression(node);
 
-function unwrap(node: ts.Expression): ts.Expression {
+/** The expression inside parentheses, `as`, `satisfies` and `!`. */
+export function unwrap(node: ts.Expression): ts.Expression {
   while (
     ts.isParenthesizedExpression(node) ||
     ts.isAsExpression(node) ||

@@ -1,5 +1,12 @@
 import ts from 'typescript';
-import { calleeName, isFunctionNode, resolveCallee, resolveName, type FunctionNode } from '../call-graph/resolve.ts';
+import {
+  calleeName,
+  isFunctionNode,
+  resolveCallee,
+  resolveName,
+  unwrap,
+  type FunctionNode,
+} from '../call-graph/resolve.ts';
 import { maxCallDepth, returnedExpressions } from '../call-graph/value-origin.ts';
 import { libraryCall, methodOn, type Reader } from './date-methods.ts';
 import { numericConstant } from './numeric-constant.ts';
@@ -7,17 +14,6 @@ import { cutTo, finest, isTimed, pointAt, type TimedValue, type TimeValue } from
 import { setterGrain } from './time-units.ts';
 
 type Env = ReadonlyMap<ts.Node, TimeValue>;
-
-function unwrap(node: ts.Expression): ts.Expression {
-  while (
-    ts.isParenthesizedExpression(node) ||
-    ts.isAsExpression(node) ||
-    ts.isSatisfiesExpression(node) ||
-    ts.isNonNullExpression(node)
-  )
-    node = node.expression;
-  return node;
-}
 
 const windowFields = new Set(['windowStart', 'windowEnd']);
 const roundings = new Set(['floor', 'trunc', 'round', 'ceil']);
