@@ -19,7 +19,7 @@ import { EmbeddedStore } from '../connectors/embedded/store.ts';
 import { produceLines } from '../connectors/kafka/produce.ts';
 import { SensorReading } from '../pipelines/schemas.ts';
 import { runLocal } from '../runners/local/engine.ts';
-import { generatedEvent } from '../runners/local/sources/generator-source.ts';
+import { generatedEvent } from '../runtime/sources/generator-source.ts';
 import { cassandra as cassandraServer } from '../scripts/servers/cassandra.ts';
 import { kafka as kafkaServer } from '../scripts/servers/kafka.ts';
 import { upAll } from '../scripts/servers/main.ts';

@@ -19,7 +19,7 @@ const settings = (count: number) => ({ seed: 1, count, keys: 1_000, intervalMs: 
 
 async function child(kind: string, n: number): Promise<void> {
   if (kind === 'hand') {
-    const { generatedEvent } = await import('../runners/local/sources/generator-source.ts');
+    const { generatedEvent } = await import('../runtime/sources/generator-source.ts');
     const s = { ...settings(n), startTs: Date.UTC(2024, 0, 1), lateFraction: 0, duplicateFraction: 0 };
     await reportChild(kind, n, async () => {
       // The same events, counted per (sensor, minute) and forgotten as each minute closes: the least a correct program holds.

@@ -2,7 +2,7 @@ import type { Client } from 'cassandra-driver';
 import { cassandraSettings, connect } from '../connectors/cassandra/connection.ts';
 import { schemaCql, tableSchemas } from '../connectors/cassandra/cql-schema.ts';
 import type { PipelineNode } from '../compiler/ir/index.ts';
-import { RunnerError } from '../runners/runner-error.ts';
+import { RunnerError } from '../runtime/runner-error.ts';
 
 /** Connects when Cassandra is configured, creating the pipeline's keyspaces and tables if missing. */
 export async function openCassandra(

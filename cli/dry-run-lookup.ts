@@ -3,7 +3,7 @@ import type { PipelineNode } from '../compiler/ir/index.ts';
 import { cassandraCurrentRows } from '../connectors/cassandra/current-rows.ts';
 import type { EmbeddedStore } from '../connectors/embedded/store.ts';
 import { storeLookup, type RowLookup } from '../runners/local/plan-diff.ts';
-import type { PlannedWrite } from '../runners/local/sinks/sink-writer.ts';
+import type { PlannedWrite } from '../runtime/sinks/sink-writer.ts';
 
 /** What a dry-run compares its writes with: Cassandra's tables when one is configured, the embedded store for the rest. */
 export async function dryRunLookup(

@@ -1,7 +1,8 @@
 import { Command, CommanderError } from 'commander';
 import { packageVersion } from '../compiler/package-files.ts';
 import { commands } from './commands/index.ts';
-import { exitCodes, UsageError } from './usage-error.ts';
+import { isUserFacing } from '../runtime/user-facing-error.ts';
+import { exitCodes } from './usage-error.ts';
 
 const verbose = process.argv.includes('--verbose');
 
@@ -48,10 +49,7 @@ async function fail(error: unknown): Promise<never> {
     // Help and version print and exit 0; every other commander error is a usage error.
     process.exit(error.exitCode === 0 ? exitCodes.ok : exitCodes.usage);
   }
-  const known =
-    error instanceof UsageError ||
-    (error as { name?: unknown } | null)?.name === 'BuildError' ||
-    (error as { userFacing?: boolean } | null)?.userFacing === true;
+  const known = isUserFacing(error);
   const message = error instanceof Error ? error.message : String(error);
   // Loaded here, not at start: it reads the credentials module, which --help does not need.
   const { redactSecrets } = await import('./effective-config.ts');

@@ -1,7 +1,7 @@
 import { runRules, type PipelineNode } from '../compiler/index.ts';
 import { rules } from '../compiler/rules/index.ts';
 import { beamDirectRunner, beamFlinkRunner, type BeamRunnerName } from '../runners/beam/beam-runner.ts';
-import { parseFaults, type FaultSpec } from '../runners/local/faults.ts';
+import { parseFaults, type FaultSpec } from '../runtime/faults.ts';
 import { openCassandra } from './cassandra-option.ts';
 import { summary } from './run-summary.ts';
 import { openStore } from './shared-options.ts';

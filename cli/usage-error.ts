@@ -1,5 +1,7 @@
+import { UserFacingError } from '../runtime/user-facing-error.ts';
+
 /** Errors that end the command with exit code 2 and one clear line: bad arguments, files that cannot be loaded. */
-export class UsageError extends Error {
+export class UsageError extends UserFacingError {
   override readonly name = 'UsageError';
 }
 

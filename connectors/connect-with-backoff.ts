@@ -1,4 +1,4 @@
-import { RunnerError } from '../runners/runner-error.ts';
+import { RunnerError } from '../runtime/runner-error.ts';
 
 export interface BackoffOptions {
   /** e.g. "source.kafka: cannot reach brokers 127.0.0.1:9092" */

@@ -1,6 +1,6 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { z } from 'zod';
-import { RunnerError } from '../runners/runner-error.ts';
+import { RunnerError } from '../runtime/runner-error.ts';
 import { type CassandraTls, CassandraTlsSection, cassandraTlsSettings } from './cassandra/tls-settings.ts';
 
 const Secret = z.string().min(1);

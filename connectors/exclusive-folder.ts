@@ -2,6 +2,7 @@ import { linkSync, readFileSync, renameSync, rmSync } from 'node:fs';
 import { hostname } from 'node:os';
 import { basename, join, resolve } from 'node:path';
 import { syncDirectory, writeFileAtomically } from './durable-file.ts';
+import { UserFacingError } from '../runtime/user-facing-error.ts';
 
 /** Who holds a folder: enough to find the process, and to tell a dead holder from a live one. */
 export interface FolderHolder {
@@ -14,9 +15,8 @@ export interface FolderHolder {
 }
 
 /** A folder another live process holds: the CLI prints the message (no stack). */
-export class FolderHeldError extends Error {
+export class FolderHeldError extends UserFacingError {
   override readonly name = 'FolderHeldError';
-  readonly userFacing = true;
 }
 
 export interface FolderHold {

@@ -61,6 +61,7 @@ const rules: readonly { readonly name: string; readonly breaks: (e: ImportEdge) 
     breaks: (e) =>
       runnerOf(e.from) !== undefined && runnerOf(e.to) !== undefined && runnerOf(e.from) !== runnerOf(e.to),
   },
+  { name: 'the runtime imports no runner', breaks: (e) => top(e.from) === 'runtime' && top(e.to) === 'runners' },
   { name: 'no connector imports a runner', breaks: (e) => top(e.from) === 'connectors' && top(e.to) === 'runners' },
   { name: 'no connector imports the CLI', breaks: (e) => top(e.from) === 'connectors' && top(e.to) === 'cli' },
   { name: 'the compiler does not import the DSL', breaks: (e) => top(e.from) === 'compiler' && top(e.to) === 'dsl' },

@@ -7,7 +7,7 @@
 import { Client } from 'cassandra-driver';
 import { EmbeddedStore } from '../../connectors/embedded/store.ts';
 import { runLocal } from '../../runners/local/engine.ts';
-import { noFaults } from '../../runners/local/faults.ts';
+import { noFaults } from '../../runtime/faults.ts';
 import { campaignPipeline, type Placement } from './pipelines.ts';
 import type { Schedule } from './schedule.ts';
 

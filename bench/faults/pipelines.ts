@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import { cassandra, embedded, sliding, source, tumbling, type SinkSpec } from '../../dsl/index.ts';
 import type { PipelineNode } from '../../compiler/ir/index.ts';
-import { generatedEvent, type GeneratorSettings } from '../../runners/local/sources/generator-source.ts';
+import { generatedEvent, type GeneratorSettings } from '../../runtime/sources/generator-source.ts';
 import type { SensorEvent } from '../../dsl/index.ts';
 import type { PipelineShape, Schedule } from './schedule.ts';
 

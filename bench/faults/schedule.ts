@@ -1,5 +1,5 @@
 import fc from 'fast-check';
-import type { FaultSpec } from '../../runners/local/faults.ts';
+import type { FaultSpec } from '../../runtime/faults.ts';
 import type { KillPoint } from './kill.ts';
 
 /** The recommended pipelines the campaign drives: every shape the issue names. */

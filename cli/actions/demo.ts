@@ -6,7 +6,7 @@ import { compile } from '../../compiler/index.ts';
 import { EmbeddedStore } from '../../connectors/embedded/store.ts';
 import { demoEvents } from '../../pipelines/demo/sensor-events.ts';
 import { embeddedRepairTarget, parseFaults, repair, runWithRestarts } from '../../runners/local/index.ts';
-import { generatedEvent } from '../../runners/local/sources/generator-source.ts';
+import { generatedEvent } from '../../runtime/sources/generator-source.ts';
 import { packageFile } from '../../compiler/package-files.ts';
 import { loadPipelines } from '../load-pipelines.ts';
 

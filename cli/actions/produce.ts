@@ -1,7 +1,7 @@
 import { createReadStream, existsSync } from 'node:fs';
 import { createInterface } from 'node:readline';
 import { produceLines } from '../../connectors/kafka/produce.ts';
-import { generatedEvent } from '../../runners/local/sources/generator-source.ts';
+import { generatedEvent } from '../../runtime/sources/generator-source.ts';
 import { UsageError } from '../usage-error.ts';
 
 function* generated(count: number, keys: number, seed: number): Generator<string> {

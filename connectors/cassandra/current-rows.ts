@@ -1,7 +1,7 @@
 import type { Client } from 'cassandra-driver';
 import { PipelineNode, SinkNode } from '../../compiler/ir/index.ts';
 import type { Row } from '../embedded/store.ts';
-import type { RepairTarget } from '../../runners/local/repair.ts';
+import type { RepairTarget } from '../../runtime/repair-target.ts';
 import { cassandraRepairTarget } from './repair-target.ts';
 import { systemOfRecordEntries } from './sor-reader.ts';
 

@@ -1,6 +1,6 @@
 import { types, type Client } from 'cassandra-driver';
 import type { PipelineNode, SinkNode } from '../../compiler/ir/index.ts';
-import type { RepairTarget } from '../../runners/local/repair.ts';
+import type { RepairTarget } from '../../runtime/repair-target.ts';
 import { tableSchemas, type CqlType, type TableSchema } from './cql-schema.ts';
 import { sorBucket } from './sor-bucket.ts';
 import { systemOfRecordEvents, tokenRanges } from './sor-reader.ts';

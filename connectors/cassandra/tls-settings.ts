@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import type { ConnectionOptions } from 'node:tls';
 import { z } from 'zod';
-import { RunnerError } from '../../runners/runner-error.ts';
+import { RunnerError } from '../../runtime/runner-error.ts';
 
 /** `cassandra.tls` in the IDEMFLOW_CONFIG file: file paths, never the PEM text itself. */
 export const CassandraTlsSection = z.strictObject({

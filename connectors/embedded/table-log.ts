@@ -1,5 +1,6 @@
 import { closeSync, existsSync, fstatSync, fsyncSync, ftruncateSync, openSync, readFileSync, readSync } from 'node:fs';
 import { appendDurably, writeFileAtomically } from '../durable-file.ts';
+import { UserFacingError } from '../../runtime/user-facing-error.ts';
 
 /** One change to a table: an upsert of columns (last write wins), or a delta added to a counter column. */
 export type TableOp =
@@ -7,9 +8,8 @@ export type TableOp =
   | { readonly op: 'add'; readonly k: readonly unknown[]; readonly c: string; readonly d: number };
 
 /** A store file that cannot be read: the CLI prints its message, which says where and what to do. */
-export class StoreError extends Error {
+export class StoreError extends UserFacingError {
   override readonly name = 'StoreError';
-  readonly userFacing = true;
 }
 
 const newline = 0x0a;

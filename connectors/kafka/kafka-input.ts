@@ -10,9 +10,9 @@ import type {
 } from './consumer-protocol.ts';
 import { connectWithBackoff } from '../connect-with-backoff.ts';
 import { loadCredentials, type Credentials } from '../credentials.ts';
-import { RunnerError } from '../../runners/runner-error.ts';
+import { RunnerError } from '../../runtime/runner-error.ts';
 import { recordedMember, recordMember, removeDeadPredecessor } from './predecessor.ts';
-import type { SourceReader } from '../../runners/local/sources/source-reader.ts';
+import type { SourceReader } from '../../runtime/sources/source-reader.ts';
 
 /** The kafkajs client settings: SASL (and TLS) only when credentials are configured. */
 export function kafkaClientConfig(

@@ -1,5 +1,5 @@
 import { createConnection, createServer, type Server, type Socket } from 'node:net';
-import { SeededRandom } from '../../runners/local/seeded-random.ts';
+import { SeededRandom } from '../../runtime/seeded-random.ts';
 
 /** CQL native protocol v4 frame header: version, flags, stream (int16), opcode, body length (int32). */
 const headerLength = 9;

@@ -2,9 +2,9 @@ import type { Client } from 'cassandra-driver';
 import { PipelineNode } from '../../compiler/ir/index.ts';
 import type { EmbeddedStore } from '../../connectors/embedded/store.ts';
 import { KafkaInput, type KafkaPosition } from '../../connectors/kafka/kafka-input.ts';
-import { openSource } from '../local/sources/open-source.ts';
-import { joinBatches } from '../local/sources/read-batch.ts';
-import type { SourceBatch, SourceReader } from '../local/sources/source-reader.ts';
+import { openSource } from '../../runtime/sources/open-source.ts';
+import { joinBatches } from '../../runtime/sources/read-batch.ts';
+import type { SourceBatch, SourceReader } from '../../runtime/sources/source-reader.ts';
 
 /** A Beam job's input, read whole before the job is submitted. */
 export interface BoundedInput {

@@ -6,7 +6,7 @@ import { buildBindAgent } from '../../scripts/servers/bind-agent.ts';
 import { jobServerHost as host } from '../../scripts/servers/config.ts';
 import { flinkJobServer, flinkJobServerArgs } from '../../scripts/servers/flink-job-server.ts';
 import { fetchServer, paths, portOpen, runningPid } from '../../scripts/servers/service.ts';
-import { RunnerError } from '../runner-error.ts';
+import { RunnerError } from '../../runtime/runner-error.ts';
 
 export interface JobServer {
   /** host:port of Beam's job API. */

@@ -4,13 +4,13 @@ import { tableSchemas } from '../../connectors/cassandra/cql-schema.ts';
 import { sorBucket } from '../../connectors/cassandra/sor-bucket.ts';
 import type { EmbeddedStore } from '../../connectors/embedded/store.ts';
 import type { DeadLetter } from '../../dsl/index.ts';
-import { RunnerError } from '../runner-error.ts';
-import { aggregatorFor, type Aggregator } from '../local/aggregators.ts';
-import { noFaults, type FaultSpec } from '../local/faults.ts';
-import { compileRecordPath, rawText } from '../local/record-path.ts';
-import { SeededRandom } from '../local/seeded-random.ts';
-import { SinkWriteError, writeWithRetry } from '../local/sinks/faulty-write.ts';
-import { sinkWriter, type MemorySinkContents, type SinkWriter } from '../local/sinks/sink-writer.ts';
+import { RunnerError } from '../../runtime/runner-error.ts';
+import { aggregatorFor, type Aggregator } from '../../runtime/aggregators.ts';
+import { noFaults, type FaultSpec } from '../../runtime/faults.ts';
+import { compileRecordPath, rawText } from '../../runtime/record-path.ts';
+import { SeededRandom } from '../../runtime/seeded-random.ts';
+import { SinkWriteError, writeWithRetry } from '../../runtime/sinks/faulty-write.ts';
+import { sinkWriter, type MemorySinkContents, type SinkWriter } from '../../runtime/sinks/sink-writer.ts';
 
 /** A record of a bounded source as it enters Beam: its place in the input and its raw value. */
 export interface InputRecord {

@@ -3,7 +3,7 @@ import * as beam from 'apache-beam';
 import { impulse } from 'apache-beam/transforms/internal';
 import { count, max, mean, min, sum } from 'apache-beam/transforms/combiners';
 import type { AggregateNode, WindowNode } from '../../compiler/ir/index.ts';
-import { windowOf } from '../local/record-path.ts';
+import { windowOf } from '../../runtime/record-path.ts';
 import { ApplySteps, CustomCombine, eventTimestamp, ReadInput, ToRow, WriteSink } from './dofns.ts';
 import type { AggregateInput, BeamRunContext, StepOutput } from './run-context.ts';
 

@@ -1,6 +1,6 @@
 import type { WindowNode } from '../../compiler/ir/index.ts';
-import type { Aggregator } from './aggregators.ts';
-import { windowStarts } from './windowing.ts';
+import type { Aggregator } from '../../runtime/aggregators.ts';
+import { windowStarts } from '../../runtime/windowing.ts';
 
 interface Entry {
   readonly key: unknown;

@@ -1,7 +1,7 @@
 import { existsSync, mkdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { writeFileAtomically } from '../../connectors/durable-file.ts';
-import { RunnerError } from '../runner-error.ts';
+import { RunnerError } from '../../runtime/runner-error.ts';
 import type { StateSnapshot } from './aggregation-state.ts';
 import { furthest, pastPosition, reachBeforeBatch } from './archive-reach.ts';
 import { identityMismatch, type SourceIdentity } from './source-identity.ts';

@@ -4,7 +4,7 @@ import type { SinkNode } from '../../compiler/ir/index.ts';
 import { completeLines } from '../../connectors/embedded/log-lines.ts';
 import { tableName, type EmbeddedStore, type Row } from '../../connectors/embedded/store.ts';
 import type { TableOp } from '../../connectors/embedded/table-log.ts';
-import type { RepairTarget } from './repair.ts';
+import type { RepairTarget } from '../../runtime/repair-target.ts';
 import { partitionOf, SpillFiles } from './spill-files.ts';
 
 /** Bytes of system-of-record log deduplicated in memory at once. */

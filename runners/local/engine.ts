@@ -3,10 +3,10 @@ import { isDeepStrictEqual } from 'node:util';
 import { defaultDeadLetterSink, PipelineNode, SinkNode } from '../../compiler/ir/index.ts';
 import { EmbeddedStore } from '../../connectors/embedded/store.ts';
 import type { DeadLetter } from '../../dsl/index.ts';
-import { RunnerError } from '../runner-error.ts';
+import { RunnerError } from '../../runtime/runner-error.ts';
 import type { RunResult } from '../runner.ts';
 import { AggregationState } from './aggregation-state.ts';
-import { aggregatorFor } from './aggregators.ts';
+import { aggregatorFor } from '../../runtime/aggregators.ts';
 import { batchDigest } from './batch-digest.ts';
 import {
   assertSameSource,
@@ -16,23 +16,28 @@ import {
   type CheckpointStore,
 } from './checkpoint.ts';
 import { sourceIdentity } from './source-identity.ts';
-import { noFaults, type FaultSpec } from './faults.ts';
-import { compileRecordPath, rawText, windowOf } from './record-path.ts';
-import { lateReason } from './windowing.ts';
-import { SeededRandom } from './seeded-random.ts';
-import { SinkWriteError, writeWithRetry } from './sinks/faulty-write.ts';
-import { sinkWriter, type MemorySinkContents, type PlannedWrite, type SinkWriter } from './sinks/sink-writer.ts';
-import { readBatch } from './sources/read-batch.ts';
+import { noFaults, type FaultSpec } from '../../runtime/faults.ts';
+import { compileRecordPath, rawText, windowOf } from '../../runtime/record-path.ts';
+import { lateReason } from '../../runtime/windowing.ts';
+import { SeededRandom } from '../../runtime/seeded-random.ts';
+import { SinkWriteError, writeWithRetry } from '../../runtime/sinks/faulty-write.ts';
+import {
+  sinkWriter,
+  type MemorySinkContents,
+  type PlannedWrite,
+  type SinkWriter,
+} from '../../runtime/sinks/sink-writer.ts';
+import { readBatch } from '../../runtime/sources/read-batch.ts';
 import { lockRunFolders } from './run-locks.ts';
 import { assertNoPendingRepair } from './repair-pending.ts';
 import type { FolderHold } from '../../connectors/exclusive-folder.ts';
-import { openSource } from './sources/open-source.ts';
-import { SocketReceiver } from './sources/socket-receiver.ts';
+import { openSource } from '../../runtime/sources/open-source.ts';
+import { SocketReceiver } from '../../runtime/sources/socket-receiver.ts';
 import type { Client } from 'cassandra-driver';
 import { tableSchemas } from '../../connectors/cassandra/cql-schema.ts';
 import { sorBucket } from '../../connectors/cassandra/sor-bucket.ts';
 import { KafkaInput } from '../../connectors/kafka/kafka-input.ts';
-import type { SourceBatch } from './sources/source-reader.ts';
+import type { SourceBatch } from '../../runtime/sources/source-reader.ts';
 
 /** Exit code of an injected crash under the CLI (as if killed by SIGKILL). */
 export const crashExitCode = 137;

@@ -31,6 +31,6 @@ export type { LocalRunOptions, LocalRunResult, Progress, Resumed } from './engin
 export { repair, repairJob, RepairRefused, type RepairTarget, type RepairResult } from './repair.ts';
 export { embeddedRepairTarget } from './embedded-repair-target.ts';
 export { diffPlan, storeLookup } from './plan-diff.ts';
-export { parseFaults, describeFaults, noFaults } from './faults.ts';
+export { parseFaults, describeFaults, noFaults } from '../../runtime/faults.ts';
 export { runWithRestarts } from './run-with-restarts.ts';
 export { EmbeddedStore, EmbeddedTable, type Row, type TableRef } from '../../connectors/embedded/store.ts';

@@ -1,5 +1,5 @@
 import type { EmbeddedStore, Row } from '../../connectors/embedded/store.ts';
-import type { PlannedWrite } from './sinks/sink-writer.ts';
+import type { PlannedWrite } from '../../runtime/sinks/sink-writer.ts';
 
 export interface RowChange {
   readonly sink: string;

@@ -1,6 +1,6 @@
 import { isDeepStrictEqual } from 'node:util';
 import type { WindowNode } from '../../compiler/ir/index.ts';
-import { RunnerError } from '../runner-error.ts';
+import { RunnerError } from '../../runtime/runner-error.ts';
 import type { StateSnapshot } from './aggregation-state.ts';
 import { FileCheckpoints, type Checkpoint } from './checkpoint.ts';
 

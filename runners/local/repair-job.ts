@@ -1,9 +1,9 @@
 import { repairDerivation } from '../../compiler/analysis/repair-derivation.ts';
 import { deadLetterSink, PipelineNode, SinkNode, SourceNode, type WindowNode } from '../../compiler/ir/index.ts';
-import { RunnerError } from '../runner-error.ts';
-import { aggregatorFor, type Aggregator } from './aggregators.ts';
-import { compileRecordPath, windowOf } from './record-path.ts';
-import { windowStarts } from './windowing.ts';
+import { RunnerError } from '../../runtime/runner-error.ts';
+import { aggregatorFor, type Aggregator } from '../../runtime/aggregators.ts';
+import { compileRecordPath, windowOf } from '../../runtime/record-path.ts';
+import { windowStarts } from '../../runtime/windowing.ts';
 
 export class RepairRefused extends RunnerError {
   constructor(

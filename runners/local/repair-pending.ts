@@ -1,7 +1,7 @@
 import { existsSync, readFileSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { writeFileAtomically } from '../../connectors/durable-file.ts';
-import { RunnerError } from '../runner-error.ts';
+import { RunnerError } from '../../runtime/runner-error.ts';
 
 /**
  * A repair with `--checkpoint` rewrites the sink rows first and the

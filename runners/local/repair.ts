@@ -1,6 +1,4 @@
-import type { PipelineNode, SinkNode } from '../../compiler/ir/index.ts';
-import type { Row } from '../../connectors/embedded/store.ts';
-import type { TableOp } from '../../connectors/embedded/table-log.ts';
+import type { PipelineNode } from '../../compiler/ir/index.ts';
 import type { Progress } from './engine.ts';
 import { holdFolder } from '../../connectors/exclusive-folder.ts';
 import { markRepairPending } from './repair-pending.ts';
@@ -8,8 +6,10 @@ import { repairJob, type RepairJob } from './repair-job.ts';
 import { repairCheckpoint, type RepairCheckpoint } from './repair-checkpoint.ts';
 import { groupPartitions, workPartitions, type PartitionOutcome } from './repair-partitions.ts';
 import { SinkNode as Sink } from '../../compiler/ir/index.ts';
+import type { RepairTarget } from '../../runtime/repair-target.ts';
 
 export { RepairRefused, repairJob } from './repair-job.ts';
+export type { RepairTarget } from '../../runtime/repair-target.ts';
 
 export interface RepairResult {
   readonly systemOfRecord: string;
@@ -22,17 +22,6 @@ export interface RepairResult {
   /** With a checkpoint: the (key, window) entries of its state rewritten from the system of record, and how many differed. */
   readonly state?: { readonly entries: number; readonly changed: number };
   readonly elapsedMs: number;
-}
-
-/** Where repair reads the system of record from and rewrites aggregates to: the embedded store, or Cassandra. */
-export interface RepairTarget {
-  /** Every archived event, each once, streamed. */
-  events(systemOfRecord: SinkNode): AsyncIterable<unknown>;
-  /** The sink table's rows as stored, streamed; a key that comes again takes the later columns (a log's later upsert). */
-  rows(sink: SinkNode): AsyncIterable<{ readonly key: readonly unknown[]; readonly columns: Row }>;
-  /** A planned primary key as the table stores it, to compare with `rows`. */
-  storedKey(sink: SinkNode, key: readonly unknown[]): readonly unknown[];
-  write(sink: SinkNode, ops: readonly TableOp[]): Promise<void>;
 }
 
 export interface RepairOptions {

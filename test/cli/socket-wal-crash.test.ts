@@ -2,7 +2,7 @@ import { spawn } from 'node:child_process';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { EmbeddedStore } from '../../connectors/embedded/store.ts';
-import { generatedEvent } from '../../runners/local/sources/generator-source.ts';
+import { generatedEvent } from '../../runtime/sources/generator-source.ts';
 import { lineSender } from '../helpers/line-sender.ts';
 import { cliEnv, repoRoot } from '../helpers/run-cli.ts';
 import { tempDir } from '../helpers/temp-dir.ts';

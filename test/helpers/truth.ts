@@ -1,5 +1,5 @@
-import type { GeneratorSettings } from '../../runners/local/sources/generator-source.ts';
-import { generatedEvent } from '../../runners/local/sources/generator-source.ts';
+import type { GeneratorSettings } from '../../runtime/sources/generator-source.ts';
+import { generatedEvent } from '../../runtime/sources/generator-source.ts';
 import type { EmbeddedStore } from '../../connectors/embedded/store.ts';
 
 export const generatorDefaults = { startTs: Date.UTC(2024, 0, 1), lateFraction: 0, duplicateFraction: 0 } as const;

@@ -4,7 +4,7 @@ import { produceLines } from '../../connectors/kafka/produce.ts';
 import { EmbeddedStore } from '../../connectors/embedded/store.ts';
 import { embeddedRepairTarget, parseFaults, repair, runLocal, SimulatedCrash } from '../../runners/local/index.ts';
 import { FileCheckpoints } from '../../runners/local/checkpoint.ts';
-import { generatedEvent } from '../../runners/local/sources/generator-source.ts';
+import { generatedEvent } from '../../runtime/sources/generator-source.ts';
 import { SensorReading } from '../../pipelines/schemas.ts';
 import { tempDir } from '../helpers/temp-dir.ts';
 import { generatorDefaults, tableCounts } from '../helpers/truth.ts';

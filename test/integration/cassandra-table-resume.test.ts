@@ -10,7 +10,7 @@ import type { SorPosition } from '../../connectors/cassandra/sor-reader.ts';
 import { CassandraTableWriter } from '../../connectors/cassandra/table-writer.ts';
 import { EmbeddedStore } from '../../connectors/embedded/store.ts';
 import { runLocal } from '../../runners/local/index.ts';
-import { rowsToOps } from '../../runners/local/sinks/table-ops.ts';
+import { rowsToOps } from '../../runtime/sinks/table-ops.ts';
 import { tempDir } from '../helpers/temp-dir.ts';
 import { cassandraClient, runId } from './servers.ts';
 

@@ -6,7 +6,7 @@ import { PipelineNode, type SinkNode } from '../../compiler/ir/index.ts';
 import { schemaCql, tableSchemas, type CqlType } from '../../connectors/cassandra/cql-schema.ts';
 import { routingKey } from '../../connectors/cassandra/routing-key.ts';
 import { CassandraTableWriter } from '../../connectors/cassandra/table-writer.ts';
-import { rowsToOps } from '../../runners/local/sinks/table-ops.ts';
+import { rowsToOps } from '../../runtime/sinks/table-ops.ts';
 import { cassandra as cassandraServer } from '../../scripts/servers/cassandra.ts';
 import { paths } from '../../scripts/servers/service.ts';
 import { cassandraClient, runId, selectAll } from './servers.ts';

@@ -4,7 +4,7 @@ import { schemaCql, tableSchemas } from '../../connectors/cassandra/cql-schema.t
 import { produceLines } from '../../connectors/kafka/produce.ts';
 import { EmbeddedStore } from '../../connectors/embedded/store.ts';
 import { runLocal } from '../../runners/local/index.ts';
-import { generatedEvent } from '../../runners/local/sources/generator-source.ts';
+import { generatedEvent } from '../../runtime/sources/generator-source.ts';
 import { SensorReading } from '../../pipelines/schemas.ts';
 import { tempDir } from '../helpers/temp-dir.ts';
 import { generatorDefaults } from '../helpers/truth.ts';

@@ -3,7 +3,7 @@ import { embedded, source, tumbling } from 'idemflow';
 import { produceLines } from '../../connectors/kafka/produce.ts';
 import { EmbeddedStore } from '../../connectors/embedded/store.ts';
 import { parseFaults, runLocal } from '../../runners/local/index.ts';
-import { generatedEvent } from '../../runners/local/sources/generator-source.ts';
+import { generatedEvent } from '../../runtime/sources/generator-source.ts';
 import { SensorReading } from '../../pipelines/schemas.ts';
 import { tempDir } from '../helpers/temp-dir.ts';
 import { generatorDefaults } from '../helpers/truth.ts';

@@ -6,7 +6,7 @@ import { kafkaClientConfig } from '../../connectors/kafka/kafka-input.ts';
 import { produceLines } from '../../connectors/kafka/produce.ts';
 import { EmbeddedStore } from '../../connectors/embedded/store.ts';
 import { runLocal } from '../../runners/local/index.ts';
-import { generatedEvent } from '../../runners/local/sources/generator-source.ts';
+import { generatedEvent } from '../../runtime/sources/generator-source.ts';
 import { SensorReading } from '../../pipelines/schemas.ts';
 import { embedded, source } from 'idemflow';
 import { tempDir } from '../helpers/temp-dir.ts';

@@ -2,7 +2,7 @@ import { Kafka } from 'kafkajs';
 import { describe, expect, it } from 'vitest';
 import { KafkaInput, kafkaClientConfig, type KafkaPosition } from '../../connectors/kafka/kafka-input.ts';
 import { produceLines } from '../../connectors/kafka/produce.ts';
-import type { SourceReader } from '../../runners/local/sources/source-reader.ts';
+import type { SourceReader } from '../../runtime/sources/source-reader.ts';
 import { brokers, runId } from './servers.ts';
 
 /**

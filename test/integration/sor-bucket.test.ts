@@ -9,7 +9,7 @@ import { systemOfRecordEntries } from '../../connectors/cassandra/sor-reader.ts'
 import { CassandraTableWriter } from '../../connectors/cassandra/table-writer.ts';
 import { EmbeddedStore } from '../../connectors/embedded/store.ts';
 import { repair, runLocal } from '../../runners/local/index.ts';
-import { rowsToOps } from '../../runners/local/sinks/table-ops.ts';
+import { rowsToOps } from '../../runtime/sinks/table-ops.ts';
 import { tempDir } from '../helpers/temp-dir.ts';
 import { cassandraClient, runId, selectAll } from './servers.ts';
 

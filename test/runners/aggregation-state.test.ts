@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { WindowNode } from '../../compiler/ir/index.ts';
 import { AggregationState } from '../../runners/local/aggregation-state.ts';
-import { aggregatorFor } from '../../runners/local/aggregators.ts';
+import { aggregatorFor } from '../../runtime/aggregators.ts';
 import { AggregateNode } from '../../compiler/ir/index.ts';
 
 const minute = 60_000;

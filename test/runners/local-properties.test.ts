@@ -3,7 +3,7 @@ import { describe, expect, it } from 'vitest';
 import { embedded, source, tumbling } from 'idemflow';
 import { EmbeddedStore } from '../../connectors/embedded/store.ts';
 import { embeddedRepairTarget, repair, runWithRestarts } from '../../runners/local/index.ts';
-import type { FaultSpec } from '../../runners/local/faults.ts';
+import type { FaultSpec } from '../../runtime/faults.ts';
 import { archivedSensorCounts } from '../helpers/pipelines.ts';
 import { tempDir } from '../helpers/temp-dir.ts';
 import { countsByKeyAndWindow, generatorDefaults, sum, tableCounts } from '../helpers/truth.ts';

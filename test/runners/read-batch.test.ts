@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { readBatch } from '../../runners/local/sources/read-batch.ts';
-import type { SourceBatch, SourceReader } from '../../runners/local/sources/source-reader.ts';
+import { readBatch } from '../../runtime/sources/read-batch.ts';
+import type { SourceBatch, SourceReader } from '../../runtime/sources/source-reader.ts';
 
 /** A stream source that delivers in small reads, as a Kafka consumer whose buffer runs short does. */
 function shortReads(reads: readonly { split: number; values: number[] }[]): SourceReader {

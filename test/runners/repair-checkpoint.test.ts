@@ -3,7 +3,7 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { EmbeddedStore } from '../../connectors/embedded/store.ts';
 import { embeddedRepairTarget, parseFaults, repair, runLocal, SimulatedCrash } from '../../runners/local/index.ts';
-import { SeededRandom } from '../../runners/local/seeded-random.ts';
+import { SeededRandom } from '../../runtime/seeded-random.ts';
 import { runCli } from '../helpers/run-cli.ts';
 import { orderedPipeline, orderInput, orderTruth, type StepLetter } from '../helpers/step-orders.ts';
 import { tempDir } from '../helpers/temp-dir.ts';

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { SeededRandom } from '../../runners/local/seeded-random.ts';
+import { SeededRandom } from '../../runtime/seeded-random.ts';
 
 describe('SeededRandom', () => {
   it('is deterministic for a seed', () => {

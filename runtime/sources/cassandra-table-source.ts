@@ -1,6 +1,6 @@
 import type { Client } from 'cassandra-driver';
-import { isSorPosition, systemOfRecordEntries, type SorPosition } from '../../../connectors/cassandra/sor-reader.ts';
-import type { EmbeddedTable } from '../../../connectors/embedded/store.ts';
+import { isSorPosition, systemOfRecordEntries, type SorPosition } from '../../connectors/cassandra/sor-reader.ts';
+import type { EmbeddedTable } from '../../connectors/embedded/store.ts';
 import type { SourceReader } from './source-reader.ts';
 
 /**

@@ -1,10 +1,10 @@
-import { SinkNode } from '../../../compiler/ir/index.ts';
-import type { EmbeddedStore } from '../../../connectors/embedded/store.ts';
-import { tableName } from '../../../connectors/embedded/store.ts';
-import type { TableOp } from '../../../connectors/embedded/table-log.ts';
+import { SinkNode } from '../../compiler/ir/index.ts';
+import type { EmbeddedStore } from '../../connectors/embedded/store.ts';
+import { tableName } from '../../connectors/embedded/store.ts';
+import type { TableOp } from '../../connectors/embedded/table-log.ts';
 import type { Client } from 'cassandra-driver';
-import type { TableSchema } from '../../../connectors/cassandra/cql-schema.ts';
-import { CassandraTableWriter } from '../../../connectors/cassandra/table-writer.ts';
+import type { TableSchema } from '../../connectors/cassandra/cql-schema.ts';
+import { CassandraTableWriter } from '../../connectors/cassandra/table-writer.ts';
 import { rowsToOps } from './table-ops.ts';
 
 /** Rows kept by `sinks.memory()` sinks: the latest row of each (key, window), by sink name. */

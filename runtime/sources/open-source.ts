@@ -1,7 +1,7 @@
 import type { Client } from 'cassandra-driver';
-import type { SourceNode } from '../../../compiler/ir/index.ts';
-import type { EmbeddedStore } from '../../../connectors/embedded/store.ts';
-import type { KafkaInput, KafkaPosition } from '../../../connectors/kafka/kafka-input.ts';
+import type { SourceNode } from '../../compiler/ir/index.ts';
+import type { EmbeddedStore } from '../../connectors/embedded/store.ts';
+import type { KafkaInput, KafkaPosition } from '../../connectors/kafka/kafka-input.ts';
 import { cassandraTableSource, embeddedTableSource } from './cassandra-table-source.ts';
 import { fileSource } from './file-source.ts';
 import { generatorSource, type GeneratorSettings } from './generator-source.ts';

@@ -1,4 +1,4 @@
-import type { AggregateNode } from '../../compiler/ir/index.ts';
+import type { AggregateNode } from '../compiler/ir/index.ts';
 
 /** A combiner over events: what Beam calls a CombineFn. `result` turns the accumulator into the row's value. */
 export interface Aggregator {

@@ -1,4 +1,4 @@
-import { RunnerError } from '../runner-error.ts';
+import { RunnerError } from './runner-error.ts';
 
 /**
  * Faults the local runner injects, deterministically for a seed:

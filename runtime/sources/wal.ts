@@ -10,7 +10,7 @@ import {
   rmSync,
   writeSync,
 } from 'node:fs';
-import { appendToOpenFile, syncDirectory, writeFileAtomically } from '../../../connectors/durable-file.ts';
+import { appendToOpenFile, syncDirectory, writeFileAtomically } from '../../connectors/durable-file.ts';
 import { join } from 'node:path';
 import type { SourceBatch } from './source-reader.ts';
 

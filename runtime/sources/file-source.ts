@@ -1,6 +1,6 @@
 import { createReadStream, existsSync } from 'node:fs';
 import { createInterface } from 'node:readline';
-import { RunnerError } from '../../runner-error.ts';
+import { RunnerError } from '../runner-error.ts';
 import type { SourceReader } from './source-reader.ts';
 
 /** Splits one CSV line (RFC 4180 quoting) into fields. */

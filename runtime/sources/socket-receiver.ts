@@ -1,6 +1,6 @@
 import { Socket } from 'node:net';
-import { connectWithBackoff } from '../../../connectors/connect-with-backoff.ts';
-import { RunnerError } from '../../runner-error.ts';
+import { connectWithBackoff } from '../../connectors/connect-with-backoff.ts';
+import { RunnerError } from '../runner-error.ts';
 import { WalWriter } from './wal.ts';
 
 export interface ReceiverOptions {

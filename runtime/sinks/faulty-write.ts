@@ -1,4 +1,4 @@
-import type { RetryPolicy } from '../../../compiler/ir/index.ts';
+import type { RetryPolicy } from '../../compiler/ir/index.ts';
 import type { FaultSpec } from '../faults.ts';
 import type { SeededRandom } from '../seeded-random.ts';
 

@@ -1,5 +1,5 @@
 import type { StandardSchemaV1 } from '@standard-schema/spec';
-import { PipelineNode, type SinkNode, type StepNode, type WindowNode } from '../../compiler/ir/index.ts';
+import { PipelineNode, type SinkNode, type StepNode, type WindowNode } from '../compiler/ir/index.ts';
 import { columnValue } from './sinks/table-ops.ts';
 
 /**

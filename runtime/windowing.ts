@@ -1,4 +1,4 @@
-import type { WindowNode } from '../../compiler/ir/index.ts';
+import type { WindowNode } from '../compiler/ir/index.ts';
 
 /** Start times of the windows an event at `ts` falls in (one for tumbling, size/slide for sliding). */
 export function windowStarts(window: WindowNode, ts: number): number[] {

@@ -1,4 +1,4 @@
-import type { SensorEvent } from '../../../dsl/index.ts';
+import type { SensorEvent } from '../../dsl/index.ts';
 import { SeededRandom } from '../seeded-random.ts';
 import type { SourceReader } from './source-reader.ts';
 
