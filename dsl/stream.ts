@@ -151,7 +151,15 @@ class StreamBuilder<T> implements Stream<T>, WindowedStream<T> {
         location,
       );
     }
-    return new StreamBuilder<T>({ ...this.#props, source: SourceNode.cloneWithWal(this.#props.source, { dir }) });
+    const acknowledge = options.acknowledge;
+    if (acknowledge !== undefined && typeof acknowledge !== 'boolean')
+      throw new BuildError(
+        'withWal',
+        `acknowledge must be true or false, got ${JSON.stringify(acknowledge)}`,
+        location,
+      );
+    const wal = acknowledge ? { dir, acknowledge } : { dir };
+    return new StreamBuilder<T>({ ...this.#props, source: SourceNode.cloneWithWal(this.#props.source, wal) });
   }
 
   parse<S extends StandardSchemaV1>(schema: S, options: ParseOptions = {}): Stream<StandardSchemaV1.InferOutput<S>> {

@@ -57,7 +57,7 @@ function input(shape: PipelineShape, s: Schedule, place: Placement): any {
   if (shape.input === 'socket')
     return source
       .socket({ host: '127.0.0.1', port: place.socket!.port })
-      .withWal({ dir: place.socket!.walDir })
+      .withWal({ dir: place.socket!.walDir, acknowledge: true })
       .parse(Reading);
   return source.kafka(place.kafka!).parse(Reading);
 }

@@ -26,6 +26,12 @@ export const deliveryOf: Readonly<Record<SourceConnector, Delivery>> = Object.fr
 
 export interface WalOptions {
   readonly dir: string;
+  /**
+   * Write `logged <n>` back to the sender, on connecting and after each fsynced append, so that a sender
+   * that reconnects resumes at line n. Only for a sender that reads them: one that closes its connection
+   * right after its last line makes the write fail (EPIPE) and the receiver with it.
+   */
+  readonly acknowledge?: boolean;
 }
 
 export interface SourceNode {

@@ -222,6 +222,7 @@ export async function runLocal(pipeline: PipelineNode, options: LocalRunOptions)
           host: String(source.options.host),
           port: Number(source.options.port),
           walDir: source.wal?.dir,
+          acknowledge: source.wal?.acknowledge,
           log,
           attempts: options.connectAttempts,
           maxQueued: 2 * batchSize,

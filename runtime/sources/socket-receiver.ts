@@ -8,6 +8,8 @@ export interface ReceiverOptions {
   readonly port: number;
   /** When set, received lines are logged here (and fsynced) before they count as received. */
   readonly walDir?: string;
+  /** With a WAL: write `logged <n>` back to the sender on connecting and after each append (`.withWal({ acknowledge })`). */
+  readonly acknowledge?: boolean;
   readonly log: (line: string) => void;
   /** Connection attempts before giving up (default 10), with doubling backoff from 200 ms. */
   readonly attempts?: number;
@@ -24,8 +26,8 @@ export interface ReceiverOptions {
  * A TCP line receiver (the seed's socketTextStream): connects to a sender and
  * takes each line as a record. Without a WAL, received lines wait in memory
  * and a crash loses them — the seed's plain receiver. With a WAL, each chunk
- * is appended and fsynced first, then acknowledged: the receiver writes back
- * `logged <n>` — n lines of this input in the log, counted since the log
+ * is appended and fsynced first; with `acknowledge`, the receiver then writes
+ * back `logged <n>` — n lines of this input in the log, counted since the log
  * began — on connecting and after each append, so a sender that reconnects
  * after a crash resumes at line n and what was in the connection is sent
  * again, never lost or logged twice. The sender closing the connection ends
@@ -52,6 +54,10 @@ export class SocketReceiver {
 
   constructor(readonly options: ReceiverOptions) {
     if (options.walDir) this.#wal = new WalWriter(options.walDir);
+  }
+
+  get #acknowledging(): boolean {
+    return this.#wal !== undefined && this.options.acknowledge === true;
   }
 
   get address(): string {
@@ -87,11 +93,13 @@ export class SocketReceiver {
         });
         socket.on('data', (chunk: string) => this.#receive(chunk));
         // Where the sender resumes: every line before it is in the log.
-        if (this.#wal) socket.write(`logged ${this.#wal.logged}\n`);
+        if (this.#acknowledging) socket.write(`logged ${this.#wal!.logged}\n`);
         socket.on('end', () => {
+          // Ended first: the sender has closed, so the last line is logged without an acknowledgement (a write
+          // after its FIN fails the connection).
+          this.ended = true;
           if (this.#partial !== '') this.#accept([this.#partial]);
           this.#partial = '';
-          this.ended = true;
         });
         resolve(socket);
       });
@@ -122,7 +130,7 @@ export class SocketReceiver {
     if (this.#wal) {
       if (++this.#appends === this.options.crashMidAppend?.append) return this.#dieMidAppend(lines);
       this.#wal.append(lines);
-      this.#socket?.write(`logged ${this.#wal.logged}\n`);
+      if (this.#acknowledging && !this.ended) this.#socket?.write(`logged ${this.#wal.logged}\n`);
       return;
     }
     this.queue.push(...lines);

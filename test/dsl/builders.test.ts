@@ -156,6 +156,11 @@ describe('bad DSL arguments fail at build time, naming the argument', () => {
           .withWal({ dir: '/tmp/w' }),
       /must come right after the source/,
     ],
+    [
+      'a WAL acknowledge that is not a boolean',
+      () => source.socket({ host: 'h', port: 1 }).withWal({ dir: '/tmp/w', acknowledge: 'yes' as never }),
+      /acknowledge must be true or false, got "yes"/,
+    ],
     ['a bad port', () => source.socket({ host: 'h', port: 70_000 }), /port must be at most 65535/],
     [
       'a bad broker',

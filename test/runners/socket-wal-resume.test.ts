@@ -1,4 +1,5 @@
 import { readdirSync } from 'node:fs';
+import { createServer, type AddressInfo } from 'node:net';
 import { describe, expect, it } from 'vitest';
 import { embedded, source } from 'idemflow';
 import { parseFaults, runWithRestarts } from '../../runners/local/index.ts';
@@ -13,10 +14,10 @@ const lines = Array.from({ length: 6_000 }, (_, i) =>
   JSON.stringify({ eventId: `e${i}`, sensorId: `s${i % 5}`, ts: i * 100, value: 1, pad: 'x'.repeat(i % 17) }),
 );
 
-const pipeline = (port: number, walDir: string) =>
+const pipeline = (port: number, walDir: string, acknowledge = true) =>
   source
     .socket({ host: '127.0.0.1', port })
-    .withWal({ dir: walDir })
+    .withWal({ dir: walDir, acknowledge })
     .parse(Reading)
     .groupBy('sensorId')
     .count()
@@ -68,6 +69,28 @@ describe('socket + WAL: a reconnecting sender resumes at what the log acknowledg
     // Segments a checkpoint passed are gone with their start files; the count survived them.
     const files = readdirSync(walDir);
     expect(files.filter((f) => f.endsWith('.log')).length).toBe(files.filter((f) => f.endsWith('.start')).length);
+  });
+
+  it('without acknowledge, a sender that closes its connection right after its last line loses nothing', async () => {
+    // Written back to such a sender, an acknowledgement meets a closed socket (EPIPE) and failed the run.
+    const server = createServer((socket) => {
+      socket.on('error', () => {});
+      socket.end(`${lines.slice(0, 300).join('\n')}\n`, () => socket.destroy());
+    });
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    const port = (server.address() as AddressInfo).port;
+    try {
+      const { result, store } = await runWithRestarts(pipeline(port, tempDir(), false), {
+        storeDir: tempDir(),
+        checkpointDir: tempDir(),
+        batchSize: 100,
+        ...quiet,
+      });
+      expect(result.stopped).toBe('end');
+      expect(sum(tableCounts(store, 'counts', 'n'))).toBe(300);
+    } finally {
+      await new Promise((resolve) => server.close(resolve));
+    }
   });
 
   it('a sender that does not resume (nc) loses what a torn append held: why the acknowledgement exists', async () => {
