@@ -1,5 +1,7 @@
 import type { Client } from 'cassandra-driver';
 import { cassandraSettings, connect } from '../connectors/cassandra/connection.ts';
+import { describeConnectError } from '../connectors/cassandra/connect-error.ts';
+import { loadCredentials } from '../connectors/credentials.ts';
 import { schemaCql, tableSchemas } from '../connectors/cassandra/cql-schema.ts';
 import type { PipelineNode } from '../compiler/ir/index.ts';
 import { RunnerError } from '../runtime/runner-error.ts';
@@ -17,9 +19,8 @@ export async function openCassandra(
     await client.connect();
   } catch (error) {
     await client.shutdown().catch(() => {});
-    throw new RunnerError(
-      `cannot reach Cassandra at ${settings.contactPoints.join(',')} (${(error as Error).message.split('\n')[0]}); is it running? (scripts/services up)`,
-    );
+    const tls = loadCredentials().cassandraTls !== undefined;
+    throw new RunnerError(describeConnectError(error, settings.contactPoints, tls));
   }
   if (pipeline) {
     const statements = schemaCql(tableSchemas(pipeline));

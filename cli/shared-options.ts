@@ -14,7 +14,7 @@ export const storeOption = () =>
 export const cassandraOption = () =>
   new Option(
     '--cassandra <host:port,…>',
-    'write Cassandra sinks to this cluster (default: IDEMFLOW_CASSANDRA; without either, the embedded store). Credentials: IDEMFLOW_CASSANDRA_USERNAME / _PASSWORD',
+    'write Cassandra sinks to this cluster (default: IDEMFLOW_CASSANDRA; without either, the embedded store). Credentials: IDEMFLOW_CASSANDRA_USERNAME / _PASSWORD; TLS: IDEMFLOW_CASSANDRA_TLS_CA / _CERT / _KEY (docs/connectors.md)',
   );
 export const pipelineOption = () =>
   new Option('-p, --pipeline <name>', 'which pipeline, when the file exports several');

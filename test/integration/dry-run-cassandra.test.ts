@@ -1,24 +1,16 @@
-import { rmSync, writeFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { rmSync } from 'node:fs';
 import { afterAll, describe, expect, it } from 'vitest';
-import { repoRoot, runCli } from '../helpers/run-cli.ts';
+import { runCli } from '../helpers/run-cli.ts';
 import { tempDir } from '../helpers/temp-dir.ts';
+import { writeGeneratedPipeline } from './generated-pipeline.ts';
 import { cassandraClient, contactPoint, runId, selectAll } from './servers.ts';
 
 const id = runId();
-const file = join(repoRoot, `test/fixtures/dry-run-cassandra-${id}.tmp.ts`);
-writeFileSync(
-  file,
-  `import { cassandra, source, tumbling } from 'idemflow';
-export default source.generator({ seed: 3, count: 3_000, keys: 5, intervalMs: 100 })
-  .archive(cassandra.systemOfRecord({ keyspace: 'idemflow_it', table: 'dry_events_${id}', id: 'eventId' }))
-  .withEventTime((r) => r.ts)
-  .window(tumbling({ minutes: 1 }))
-  .groupBy('sensorId')
-  .count()
-  .sink(cassandra.upsert({ keyspace: 'idemflow_it', table: 'dry_counts_${id}', key: { sensorid: 'key', ts: 'windowStart' }, values: { measurements: 'value' } }))
-  .named('dry-run-cassandra');
-`,
+const file = writeGeneratedPipeline(
+  'dry-run-cassandra',
+  id,
+  { keyspace: 'idemflow_it', events: `dry_events_${id}`, counts: `dry_counts_${id}` },
+  3,
 );
 afterAll(() => rmSync(file, { force: true }));
 
