@@ -65,6 +65,12 @@ function calleeText(node: ts.Expression): string {
 }
 
 /** What a single node reads from the clock or a random source, if anything (not its children). */
+/** A package export judged by the name it is exported under (`randomUUID` for `import { randomUUID as fresh }`). */
+export function nondeterministicCallee(exportedName: string): string | undefined {
+  for (const [pattern, label] of nondeterministicCallees) if (pattern.test(exportedName)) return label;
+  return undefined;
+}
+
 export function nondeterministicValue(node: ts.Node): string | undefined {
   if (
     ts.isNewExpression(node) &&

@@ -60,6 +60,16 @@ const driverCases: Readonly<Record<string, readonly Expected[]>> = {
   ],
   // p-retry under other names: a const alias, a re-export, a wrapper that hands its callback on; look-alikes clean.
   'driver/retry-aliases.ts': [],
+  // Default exports without a name, a cockatiel policy, a renamed package import, a clock default parameter.
+  'driver/disguise-helpers.ts': [],
+  'driver/disguise-clock.ts': [],
+  'driver/disguises.ts': [
+    ['IDEM010', 10, 74, 'execute('],
+    ['IDEM010', 11, 71, 'execute('],
+    ['IDEM011', 14, 96, 'day,'],
+    ['IDEM011', 20, 96, 'fresh()'],
+    ['IDEM011', 21, 101, 'stamp()'],
+  ],
   'driver/retry-alias-uses.ts': [
     ['IDEM010', 8, 62, 'execute('],
     ['IDEM010', 9, 73, 'execute('],

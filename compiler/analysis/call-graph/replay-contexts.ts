@@ -163,6 +163,7 @@ export class ReplayContexts {
                 ? node.parent.name
                 : undefined;
           if (name && ts.isIdentifier(name)) names.add(name.text);
+          else if (isDefaultExport(node)) names.add('default');
         }
         ts.forEachChild(node, visit);
       };
@@ -180,8 +181,8 @@ export class ReplayContexts {
       if (ts.isCallExpression(node)) {
         this.#kafkaRoots(node, root);
         const name = calleeName(node.expression);
-        if (name && wrappers.has(name.getText())) this.#retryRoots(node, root);
-        else if (node.arguments.length > 0 && isRetryPackageCall(node, this.checker, this.#anyPackage))
+        const wrapped = name !== undefined && wrappers.has(name.getText()) && this.#retryRoots(node, root);
+        if (!wrapped && node.arguments.length > 0 && isRetryPackageCall(node, this.checker, this.#anyPackage))
           this.#packageRetryRoots(node, root);
       }
       ts.forEachChild(node, visit);
@@ -244,19 +245,20 @@ export class ReplayContexts {
   }
 
   /** `retryingHelper(() => write(), …)`: the callback runs again whenever it throws. */
-  #retryRoots(call: ts.CallExpression, root: (fn: FunctionNode, context: ReplayContext) => void): void {
+  #retryRoots(call: ts.CallExpression, root: (fn: FunctionNode, context: ReplayContext) => void): boolean {
     const resolved = resolveCallee(call, this.checker);
-    if (resolved.kind !== 'function') return;
+    if (resolved.kind !== 'function') return false;
     const index = this.retriedParameter(resolved.node);
     const argument = index === undefined ? undefined : call.arguments[index];
     const fn = argument && this.#functionOf(argument);
-    if (fn)
-      root(fn, {
-        kind: 'retry',
-        helper: calleeName(call.expression)?.getText() ?? 'a retry wrapper',
-        calledAt: call,
-        via: [],
-      });
+    if (!fn) return false;
+    root(fn, {
+      kind: 'retry',
+      helper: calleeName(call.expression)?.getText() ?? 'a retry wrapper',
+      calledAt: call,
+      via: [],
+    });
+    return true;
   }
 
   /** `pRetry(() => write())`, `again(write)`, `async.retry(opts, write)`: every function handed to the helper runs again. */
@@ -344,7 +346,19 @@ function withRenames(file: ts.SourceFile, wrappers: ReadonlySet<string>): Set<st
     for (const element of bindings.elements)
       if (element.propertyName && wrappers.has(element.propertyName.text)) names.add(element.name.text);
   }
+  // A wrapper exported as the unnamed default goes by whatever name a file imports it under: a candidate, resolved later.
+  if (wrappers.has('default'))
+    for (const statement of file.statements) {
+      const local = ts.isImportDeclaration(statement) ? statement.importClause?.name : undefined;
+      if (local) names.add(local.text);
+    }
   return names;
+}
+
+function isDefaultExport(fn: FunctionNode): boolean {
+  if (ts.isExportAssignment(fn.parent)) return true;
+  const modifiers = ts.canHaveModifiers(fn) ? (ts.getModifiers(fn) ?? []) : [];
+  return modifiers.some((m) => m.kind === ts.SyntaxKind.DefaultKeyword);
 }
 
 /** " (reached through `bump()` from the handler registered at x.ts:12:5)", or "" for the function registered itself. */

@@ -90,6 +90,12 @@ function moduleSpecifierOf(declaration: ts.Node): string | undefined {
 }
 
 function classify(declaration: ts.Node): Resolved {
+  // `export default () => new Date()`: the default export is the function it names.
+  if (ts.isExportAssignment(declaration)) {
+    const exported = unwrap(declaration.expression);
+    if (ts.isArrowFunction(exported) || ts.isFunctionExpression(exported)) return { kind: 'function', node: exported };
+    return { kind: 'other' };
+  }
   if (isFunctionNode(declaration))
     return declaration.body
       ? { kind: 'function', node: declaration }

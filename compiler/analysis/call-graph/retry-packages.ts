@@ -76,8 +76,11 @@ export function retryPackageOf(name: ts.Identifier, checker: ts.TypeChecker): st
       declaration.parent.flags & ts.NodeFlags.Const &&
       declaration.initializer &&
       unwrap(declaration.initializer);
-    if (!init || !ts.isIdentifier(init)) return undefined;
-    symbol = checker.getSymbolAtLocation(init);
+    // `const policy = retry(handleAll, …)`: an object a retry package made, whose methods run callbacks again.
+    const made = init && ts.isCallExpression(init) ? unwrap(init.expression) : undefined;
+    const next = init && ts.isIdentifier(init) ? init : made && ts.isIdentifier(made) ? made : undefined;
+    if (!next) return undefined;
+    symbol = checker.getSymbolAtLocation(next);
   }
   return undefined;
 }

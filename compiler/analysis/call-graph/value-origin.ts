@@ -1,6 +1,11 @@
 import ts from 'typescript';
 import type { SourceLocation } from '../../ir/index.ts';
-import { kindOf, nondeterministicValue, type NondeterministicKind } from '../clock-and-randomness.ts';
+import {
+  kindOf,
+  nondeterministicCallee,
+  nondeterministicValue,
+  type NondeterministicKind,
+} from '../clock-and-randomness.ts';
 import { describeLocation } from '../describe-location.ts';
 import { calleeName, isFunctionNode, resolveCallee, resolveName, type FunctionNode } from './resolve.ts';
 
@@ -211,6 +216,10 @@ export class ValueOrigins {
         if (summary.returns)
           return { ...summary.returns, via: [{ how: 'returned by', name, node: call }, ...summary.returns.via] };
       }
+    } else if (resolved.kind === 'external') {
+      const exported = renamedImportOf(call.expression, this.checker);
+      const what = exported === undefined ? undefined : nondeterministicCallee(exported);
+      if (what) return { what, kind: kindOf(what), at: call, via: [] };
     } else if (resolved.kind === 'unresolved' && !globalNames.has(name)) {
       notes.push({ at: call, what: `${name}()`, why: resolved.why });
     }
@@ -223,6 +232,12 @@ export class ValueOrigins {
       if (!globalNames.has(id.text) && id.text !== 'undefined')
         notes.push({ at: id, what: `\`${id.text}\``, why: resolved.why });
       return undefined;
+    }
+    if (resolved.kind === 'parameter' && resolved.node.initializer && !seen.has(resolved.node)) {
+      // `at = Date.now()`: the default is what the parameter holds whenever a caller leaves it out.
+      seen.add(resolved.node);
+      const found = this.originOf(resolved.node.initializer, notes, depth, seen);
+      return found && { ...found, via: [{ how: 'held by', name: id.text, node: id }, ...found.via] };
     }
     if (resolved.kind !== 'variable' || seen.has(resolved.node)) return undefined;
     const declaration = resolved.node;
@@ -296,6 +311,15 @@ export class ValueOrigins {
     };
     visit(file);
   }
+}
+
+/** `fresh` of `import { randomUUID as fresh } from 'node:crypto'`: the name the package exports it under. */
+function renamedImportOf(callee: ts.Expression, checker: ts.TypeChecker): string | undefined {
+  if (!ts.isIdentifier(callee)) return undefined;
+  const declaration = checker.getSymbolAtLocation(callee)?.declarations?.[0];
+  return declaration && ts.isImportSpecifier(declaration) && declaration.propertyName
+    ? declaration.propertyName.text
+    : undefined;
 }
 
 const perProgram = new WeakMap<ts.Program, ValueOrigins>();
