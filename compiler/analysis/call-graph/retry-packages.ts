@@ -1,4 +1,5 @@
 import ts from 'typescript';
+import { unwrap } from './resolve.ts';
 
 /** Packages whose exports call their function again when it throws: a write inside runs more than once. */
 const retryModules: ReadonlySet<string> = new Set([
@@ -28,12 +29,6 @@ const quoted = [...retryModules].flatMap((m) => [`'${m}'`, `"${m}"`]);
 /** Does any of these files name a retry package? Without one, no call needs the (costlier) alias walk. */
 export function mentionsRetryPackage(files: readonly ts.SourceFile[]): boolean {
   return files.some((f) => quoted.some((q) => f.text.includes(q)));
-}
-
-function unwrap(node: ts.Expression): ts.Expression {
-  while (ts.isParenthesizedExpression(node) || ts.isAsExpression(node) || ts.isNonNullExpression(node))
-    node = node.expression;
-  return node;
 }
 
 /** The module an import, an `export … from`, or a `require('…')` initializer names. */
