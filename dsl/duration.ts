@@ -1,4 +1,4 @@
-import type { SourceLocation } from '../compiler/ir/index.ts';
+import { unitMs, type SourceLocation } from '../compiler/ir/index.ts';
 import { BuildError } from './build-error.ts';
 
 /** A duration: milliseconds, or units that add up (`{ minutes: 1, seconds: 30 }`). */
@@ -11,9 +11,6 @@ export type Duration =
       readonly hours?: number;
       readonly days?: number;
     };
-
-/** Milliseconds a unit: shared with the lint, which reads durations without running the DSL. */
-export const unitMs = { ms: 1, seconds: 1_000, minutes: 60_000, hours: 3_600_000, days: 86_400_000 } as const;
 
 export function toMillis(
   call: string,

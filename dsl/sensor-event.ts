@@ -1,3 +1,5 @@
+import { generatorFields } from '../compiler/ir/index.ts';
+
 /** The synthetic sensor reading the generator emits (the seed's sensor example). */
 export interface SensorEvent {
   /** Deterministic id derived from the generator's seed and position: a replay yields the same id. */
@@ -8,4 +10,5 @@ export interface SensorEvent {
   readonly value: number;
 }
 
-export const sensorEventFields: readonly (keyof SensorEvent)[] = ['eventId', 'sensorId', 'ts', 'value'];
+/** The generator's fields, kept in the IR; typed here, so a field SensorEvent lacks does not compile. */
+export const sensorEventFields: readonly (keyof SensorEvent)[] = generatorFields;

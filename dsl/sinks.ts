@@ -1,6 +1,7 @@
 import {
   ColumnNode,
   deadLetterSink,
+  defaultRetry,
   FnNode,
   SinkNode,
   type RetryPolicy,
@@ -40,8 +41,7 @@ export type ColumnMap<R> = Readonly<Record<string, ColumnSource<NoInfer<R>>>>;
 /** Retries of a failed write: 'none', or how many more tries and the pause between them. */
 export type RetryOption = 'none' | { readonly retries: number; readonly backoffMs?: number };
 
-/** Retries are the normal answer to a failed write (the seed), so sinks retry unless told not to. */
-export const defaultRetry: RetryPolicy = Object.freeze({ retries: 3, backoffMs: 100 });
+export { defaultRetry };
 
 function retryPolicy(call: string, retry: RetryOption | undefined, location?: SourceLocation): RetryPolicy {
   if (retry === undefined) return defaultRetry;

@@ -13,4 +13,5 @@ export * from './source-node.ts';
 export * from './transform-node.ts';
 export * from './window-node.ts';
 export * from './dead-letter-sink.ts';
+export * from './duration-units.ts';
 export * from './node-guard.ts';

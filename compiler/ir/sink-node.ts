@@ -21,6 +21,12 @@ export interface RetryPolicy {
   readonly backoffMs: number;
 }
 
+/**
+ * Retries are the normal answer to a failed write (the seed), so sinks retry unless told not to.
+ * Here, not in dsl/, because both front ends build sink nodes: the DSL and the static lint.
+ */
+export const defaultRetry: RetryPolicy = Object.freeze({ retries: 3, backoffMs: 100 });
+
 export interface SinkNode {
   readonly kind: 'Sink';
   readonly target: SinkTarget;

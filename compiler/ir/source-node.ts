@@ -24,6 +24,9 @@ export const deliveryOf: Readonly<Record<SourceConnector, Delivery>> = Object.fr
   kafka: 'offsets',
 });
 
+/** The fields of the generator's records (dsl's `SensorEvent`): shared by the DSL and the lint's static reading. */
+export const generatorFields = Object.freeze(['eventId', 'sensorId', 'ts', 'value'] as const);
+
 export interface WalOptions {
   readonly dir: string;
   /**

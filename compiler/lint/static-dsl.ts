@@ -1,17 +1,17 @@
 import { Node, SyntaxKind } from 'ts-morph';
-import { unitMs } from '../../dsl/duration.ts';
-import { defaultRetry } from '../../dsl/sinks.ts';
-import { sensorEventFields } from '../../dsl/sensor-event.ts';
 import {
   AggregateNode,
   ArchiveNode,
   ColumnNode,
   deadLetterSink,
+  defaultRetry,
   deliveryOf,
+  generatorFields,
   unnamedDeadLetterSink,
   FnNode,
   GroupByNode,
   ParseNode,
+  unitMs,
   PipelineNode,
   SinkNode,
   SourceNode,
@@ -64,7 +64,7 @@ function sourceCall(method: string, args: readonly AbstractValue[], site: CallSi
   const connector = connectors[method];
   if (!connector) return undefined;
   const options = (toPlain(args[0] ?? unknownValue) ?? {}) as Record<string, unknown>;
-  const knownFields = connector === 'generator' ? sensorEventFields : [];
+  const knownFields = connector === 'generator' ? generatorFields : [];
   const node = SourceNode.create({
     connector,
     delivery: deliveryOf[connector],
