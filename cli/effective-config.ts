@@ -1,5 +1,6 @@
 import { cassandraSettings } from '../connectors/cassandra/connection.ts';
 import { loadCredentials, secretValues } from '../connectors/credentials.ts';
+import { shownTls } from '../connectors/tls-settings.ts';
 
 const secretNames = /PASSWORD|SECRET|TOKEN|SASL/i;
 
@@ -31,13 +32,7 @@ export function effectiveConfig(
           ...cassandra,
           username: credentials.cassandra?.username ?? null,
           password: credentials.cassandra ? '***set***' : null,
-          tls: credentials.cassandraTls
-            ? {
-                ...credentials.cassandraTls,
-                ...(credentials.cassandraTls.keyPassword ? { keyPassword: '***set***' } : {}),
-                verifyHostname: true,
-              }
-            : false,
+          tls: shownTls(credentials.cassandraTls),
         }
       : 'embedded store (no IDEMFLOW_CASSANDRA / --cassandra)',
     kafkaSasl: credentials.kafka
@@ -47,6 +42,7 @@ export function effectiveConfig(
           password: '***set***',
         }
       : null,
+    kafkaTls: shownTls(credentials.kafkaTls),
     environment: idemflowEnv,
   };
 }

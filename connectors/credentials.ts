@@ -2,6 +2,7 @@ import { existsSync, readFileSync } from 'node:fs';
 import { z } from 'zod';
 import { RunnerError } from '../runtime/runner-error.ts';
 import { type CassandraTls, CassandraTlsSection, cassandraTlsSettings } from './cassandra/tls-settings.ts';
+import { TlsSection, tlsSettings, type TlsSettings } from './tls-settings.ts';
 
 const Secret = z.string().min(1);
 const ConfigFile = z.strictObject({
@@ -18,12 +19,16 @@ const ConfigFile = z.strictObject({
     .optional(),
   kafka: z
     .strictObject({
-      sasl: z.strictObject({
-        mechanism: z.enum(['plain', 'scram-sha-256', 'scram-sha-512']),
-        username: Secret,
-        password: Secret,
-      }),
+      sasl: z
+        .strictObject({
+          mechanism: z.enum(['plain', 'scram-sha-256', 'scram-sha-512']),
+          username: Secret,
+          password: Secret,
+        })
+        .optional(),
+      /** Older form of `tls: {}` (TLS with Node's default CAs); kept so existing files still work. */
       ssl: z.boolean().optional(),
+      tls: TlsSection.optional(),
     })
     .optional(),
 });
@@ -38,14 +43,15 @@ export interface Credentials {
       readonly username: string;
       readonly password: string;
     };
-    readonly ssl?: boolean;
   };
+  /** TLS to Kafka; undefined means plain TCP. */
+  readonly kafkaTls?: TlsSettings;
 }
 
 /**
  * Credentials never come from argv: from the environment
  * (IDEMFLOW_CASSANDRA_USERNAME/_PASSWORD, IDEMFLOW_CASSANDRA_TLS_* (./cassandra/tls-settings.ts),
- * IDEMFLOW_KAFKA_SASL_MECHANISM/_USERNAME/_PASSWORD),
+ * IDEMFLOW_KAFKA_SASL_MECHANISM/_USERNAME/_PASSWORD, IDEMFLOW_KAFKA_TLS_* (./tls-settings.ts)),
  * or from the JSON file IDEMFLOW_CONFIG names; the environment wins.
  */
 export function loadCredentials(env: NodeJS.ProcessEnv = process.env): Credentials {
@@ -68,16 +74,17 @@ export function loadCredentials(env: NodeJS.ProcessEnv = process.env): Credentia
   }
   const cassandraUser = env.IDEMFLOW_CASSANDRA_USERNAME ?? file.cassandra?.username;
   const cassandraPassword = env.IDEMFLOW_CASSANDRA_PASSWORD ?? file.cassandra?.password;
-  const saslMechanism = (env.IDEMFLOW_KAFKA_SASL_MECHANISM ?? file.kafka?.sasl.mechanism) as
+  const saslMechanism = (env.IDEMFLOW_KAFKA_SASL_MECHANISM ?? file.kafka?.sasl?.mechanism) as
     NonNullable<Credentials['kafka']>['sasl']['mechanism'] | undefined;
-  const saslUser = env.IDEMFLOW_KAFKA_SASL_USERNAME ?? file.kafka?.sasl.username;
-  const saslPassword = env.IDEMFLOW_KAFKA_SASL_PASSWORD ?? file.kafka?.sasl.password;
+  const saslUser = env.IDEMFLOW_KAFKA_SASL_USERNAME ?? file.kafka?.sasl?.username;
+  const saslPassword = env.IDEMFLOW_KAFKA_SASL_PASSWORD ?? file.kafka?.sasl?.password;
   if (saslMechanism && !['plain', 'scram-sha-256', 'scram-sha-512'].includes(saslMechanism)) {
     throw new RunnerError(
       `IDEMFLOW_KAFKA_SASL_MECHANISM must be plain, scram-sha-256 or scram-sha-512, got "${saslMechanism}"`,
     );
   }
   const cassandraTls = cassandraTlsSettings(env, file.cassandra?.tls);
+  const kafkaTls = tlsSettings('kafka', env, file.kafka?.tls) ?? (file.kafka?.ssl ? {} : undefined);
   return {
     ...(cassandraUser && cassandraPassword
       ? { cassandra: { username: cassandraUser, password: cassandraPassword } }
@@ -85,12 +92,10 @@ export function loadCredentials(env: NodeJS.ProcessEnv = process.env): Credentia
     ...(cassandraTls ? { cassandraTls } : {}),
     ...(saslMechanism && saslUser && saslPassword
       ? {
-          kafka: {
-            sasl: { mechanism: saslMechanism, username: saslUser, password: saslPassword },
-            ssl: file.kafka?.ssl,
-          },
+          kafka: { sasl: { mechanism: saslMechanism, username: saslUser, password: saslPassword } },
         }
       : {}),
+    ...(kafkaTls ? { kafkaTls } : {}),
   };
 }
 
@@ -106,5 +111,6 @@ export function secretValues(env: NodeJS.ProcessEnv = process.env): string[] {
     credentials.cassandra?.password,
     credentials.cassandraTls?.keyPassword,
     credentials.kafka?.sasl.password,
+    credentials.kafkaTls?.keyPassword,
   ].filter((v): v is string => typeof v === 'string' && v.length >= 4);
 }

@@ -10,23 +10,25 @@ import type {
 } from './consumer-protocol.ts';
 import { connectWithBackoff } from '../connect-with-backoff.ts';
 import { loadCredentials, type Credentials } from '../credentials.ts';
+import { tlsConnectionOptions } from '../tls-settings.ts';
 import { RunnerError } from '../../runtime/runner-error.ts';
 import { recordedMember, recordMember, removeDeadPredecessor } from './predecessor.ts';
 import type { SourceReader } from '../../runtime/sources/source-reader.ts';
 
-/** The kafkajs client settings: SASL (and TLS) only when credentials are configured. */
+/** The kafkajs client settings: SASL and TLS each only when configured (IDEMFLOW_KAFKA_SASL_*, IDEMFLOW_KAFKA_TLS_*). */
 export function kafkaClientConfig(
   clientId: string,
   brokers: readonly string[],
   credentials: Credentials = loadCredentials(),
 ): KafkaConfig {
-  const kafka = credentials.kafka;
+  const { kafka, kafkaTls } = credentials;
   return {
     clientId,
     brokers: [...brokers],
     logLevel: logLevel.NOTHING,
     retry: { retries: 2, initialRetryTime: 200 },
-    ...(kafka ? { sasl: { ...kafka.sasl } as SASLOptions, ssl: kafka.ssl ?? false } : {}),
+    ...(kafka ? { sasl: { ...kafka.sasl } as SASLOptions } : {}),
+    ssl: kafkaTls ? tlsConnectionOptions('kafka', kafkaTls) : false,
   };
 }
 

@@ -22,7 +22,7 @@ describe('credentials', () => {
     });
     expect(loadCredentials({ IDEMFLOW_CONFIG: path })).toEqual({
       cassandra: { username: 'app', password: secret },
-      kafka: { sasl: { mechanism: 'scram-sha-512', username: 'k', password: 'kpass' }, ssl: undefined },
+      kafka: { sasl: { mechanism: 'scram-sha-512', username: 'k', password: 'kpass' } },
     });
     expect(
       loadCredentials({ IDEMFLOW_CONFIG: path, IDEMFLOW_CASSANDRA_PASSWORD: 'from-env' }).cassandra?.password,
@@ -58,9 +58,13 @@ describe('credentials', () => {
   it('Kafka clients get SASL only when it is configured', () => {
     expect(kafkaClientConfig('c', ['h:1'], {})).not.toHaveProperty('sasl');
     const config = kafkaClientConfig('c', ['h:1'], {
-      kafka: { sasl: { mechanism: 'plain', username: 'u', password: 'p' }, ssl: true },
+      kafka: { sasl: { mechanism: 'plain', username: 'u', password: 'p' } },
+      kafkaTls: {},
     });
-    expect(config).toMatchObject({ sasl: { mechanism: 'plain', username: 'u', password: 'p' }, ssl: true });
+    expect(config).toMatchObject({
+      sasl: { mechanism: 'plain', username: 'u', password: 'p' },
+      ssl: { rejectUnauthorized: true },
+    });
   });
 
   it('--print-config redacts secrets from the config file too, and a broken file is exit 2', () => {
