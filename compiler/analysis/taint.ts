@@ -67,6 +67,28 @@ export function analyzeFunction(
   at?: SourceLocation,
   programs?: ProgramSource,
 ): FunctionTaint {
+  // Key uses, unfollowed calls and filters ask about the same functions of a pipeline, and a file's pipelines share
+  // helpers: with nothing tainted coming in, the answer depends only on the function, so it is read once.
+  if (input.size > 0 || !at || !programs) return analyzeUncached(source, input, recordParameter, at, programs);
+  let known = analyzed.get(programs);
+  if (!known || known.size >= maxAnalyzed) analyzed.set(programs, (known = new Map()));
+  const key = `${recordParameter}\u0000${at.file}\u0000${at.line}\u0000${at.column}\u0000${source}`;
+  let result = known.get(key);
+  if (!result) known.set(key, (result = analyzeUncached(source, input, recordParameter, at, programs)));
+  return result;
+}
+
+/** Answers of analyzeFunction with no tainted input, by the programs they were read from; bounded, for long-lived processes. */
+const analyzed = new WeakMap<ProgramSource, Map<string, FunctionTaint>>();
+const maxAnalyzed = 5_000;
+
+function analyzeUncached(
+  source: string,
+  input: FieldTaint,
+  recordParameter: number,
+  at: SourceLocation | undefined,
+  programs: ProgramSource | undefined,
+): FunctionTaint {
   // With its file at hand, the function is read where it was written, so helpers, imports and module state can be followed.
   const located = at && programs ? functionAt(programs, at) : undefined;
   const fn = located?.fn ?? parseFunction(source);

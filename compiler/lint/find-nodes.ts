@@ -32,8 +32,9 @@ interface WrapperFactory {
  */
 export function wrap<T extends ts.Node>(file: SourceFile, raw: T): CompilerNodeToWrappedType<T> {
   const factory = file as unknown as Partial<WrapperFactory>;
+  // The factory takes the file it is called on for the node's; the old way fails, as it should, for a node of another file.
   let node: Node | undefined =
-    typeof factory._getNodeFromCompilerNode === 'function'
+    typeof factory._getNodeFromCompilerNode === 'function' && raw.getSourceFile() === file.compilerNode
       ? factory._getNodeFromCompilerNode(raw)
       : file.getDescendantAtPos(raw.getStart(file.compilerNode));
   while (node && node.compilerNode !== raw) node = node.getParent();

@@ -26,6 +26,7 @@ import {
   type TransformKind,
 } from '../ir/index.ts';
 import { propertyOf, stringOf, toPlain, unknownValue, type AbstractValue } from './abstract-value.ts';
+import { lineAndColumnAt } from './location.ts';
 
 export interface CallSite {
   readonly location: SourceLocation;
@@ -47,7 +48,7 @@ export function fnNodeOf(value: AbstractValue, fallback: SourceLocation): FnNode
   const file = node.getSourceFile();
   const text = file.getFullText();
   while (/\s/.test(text[start] ?? '')) start++;
-  const { line, column } = file.getLineAndColumnAtPos(start);
+  const { line, column } = lineAndColumnAt(file, start);
   return FnNode.fromSource(text.slice(start, node.getEnd()), { file: file.getFilePath(), line, column });
 }
 

@@ -1,5 +1,6 @@
-import { Node, SyntaxKind, type CallExpression, type Expression, type Symbol as MorphSymbol } from 'ts-morph';
+import { Node, SyntaxKind, ts, type CallExpression, type Expression, type Symbol as MorphSymbol } from 'ts-morph';
 import { unknownValue, type AbstractValue } from './abstract-value.ts';
+import { wrap } from './find-nodes.ts';
 import { isIdemflowDeclaration, isIdemflowModule } from './idemflow-module.ts';
 import { locationOf } from './location.ts';
 import { callDsl } from './static-dsl.ts';
@@ -179,18 +180,33 @@ function propertyName(name: Node): string | undefined {
 
 /** The expression of a block's single `return` (nested functions' returns are theirs); undefined when there are several. */
 function onlyReturnedExpression(body: Node): Expression | undefined {
-  const returns: Expression[] = [];
+  const returns: ts.Expression[] = [];
   let count = 0;
-  body.forEachDescendant((node, traversal) => {
-    if (Node.isFunctionLikeDeclaration(node) || Node.isArrowFunction(node) || Node.isFunctionExpression(node)) {
-      traversal.skip();
-      return;
-    }
-    if (Node.isReturnStatement(node)) {
+  // Raw nodes: wrapping every node of a helper's body in ts-morph cost more than reading it.
+  const visit = (node: ts.Node): void => {
+    if (isFunctionWithBody(node)) return;
+    if (ts.isReturnStatement(node)) {
       count++;
-      const e = node.getExpression();
-      if (e) returns.push(e);
+      if (node.expression) returns.push(node.expression);
     }
-  });
-  return count === 1 ? returns[0] : undefined;
+    ts.forEachChild(node, visit);
+  };
+  ts.forEachChild(body.compilerNode, visit);
+  return count === 1 ? wrap(body.getSourceFile(), returns[0]!) : undefined;
+}
+
+/** The function-like nodes whose returns are their own (ts-morph's isFunctionLikeDeclaration, arrows and function expressions). */
+function isFunctionWithBody(node: ts.Node): boolean {
+  switch (node.kind) {
+    case ts.SyntaxKind.ArrowFunction:
+    case ts.SyntaxKind.FunctionExpression:
+    case ts.SyntaxKind.Constructor:
+    case ts.SyntaxKind.FunctionDeclaration:
+    case ts.SyntaxKind.GetAccessor:
+    case ts.SyntaxKind.MethodDeclaration:
+    case ts.SyntaxKind.SetAccessor:
+      return true;
+    default:
+      return false;
+  }
 }

@@ -75,14 +75,23 @@ function checkReached(
   });
 }
 
+/** Every call below `fn`, in source order; only calls are wrapped in ts-morph nodes (wrapping every node of a handler cost more than the checks). */
+function forEachCallIn(fn: Node, visitCall: (call: CallExpression) => void): void {
+  const file = fn.getSourceFile();
+  const visit = (node: ts.Node): void => {
+    if (ts.isCallExpression(node)) visitCall(wrap(file, node));
+    ts.forEachChild(node, visit);
+  };
+  ts.forEachChild(fn.compilerNode, visit);
+}
+
 function checkHandler(
   handler: KafkaHandler,
   report: (messageId: Message, node: Node, data: Record<string, string | number>) => void,
 ): void {
   const writes: CallExpression[] = [];
   const commits: CallExpression[] = [];
-  handler.fn.forEachDescendant((node) => {
-    if (!Node.isCallExpression(node)) return;
+  forEachCallIn(handler.fn, (node) => {
     const name = methodName(node);
     if (offsetCommits.has(name)) commits.push(node);
     else if (
