@@ -42,6 +42,20 @@ export function wrap<T extends ts.Node>(file: SourceFile, raw: T): CompilerNodeT
   return node as CompilerNodeToWrappedType<T>;
 }
 
+/** The ts-morph node of a raw node of any file in the program `anchor` belongs to (a helper's, a declaration's). */
+export function wrapInProject<T extends ts.Node>(anchor: Node, raw: T): CompilerNodeToWrappedType<T> {
+  const own = anchor.getSourceFile();
+  const rawFile = raw.getSourceFile();
+  if (rawFile === own.compilerNode) return wrap(own, raw);
+  const factory = anchor as unknown as Partial<WrapperFactory>;
+  const file =
+    typeof factory._getNodeFromCompilerNode === 'function'
+      ? (factory._getNodeFromCompilerNode(rawFile) as SourceFile)
+      : anchor.getProject().getSourceFile(rawFile.fileName);
+  if (!file) throw new Error(`internal: no ts-morph file for ${rawFile.fileName}`);
+  return wrap(file, raw);
+}
+
 /** Calls of a method by name: `x.sink(…)`, `client.execute(…)`. */
 export function methodCalls(file: SourceFile, names: ReadonlySet<string>) {
   return findNodes(

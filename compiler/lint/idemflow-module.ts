@@ -1,6 +1,6 @@
 import { dirname, resolve, sep } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import type { ImportDeclaration, Node } from 'ts-morph';
+import type { ts } from 'ts-morph';
 
 /** This copy of idemflow's DSL folder: imports that resolve into it are the DSL. */
 const dslDir = resolve(dirname(fileURLToPath(import.meta.url)), '../../dsl') + sep;
@@ -11,16 +11,16 @@ const installedDsl = [
 ];
 
 /** `import … from 'idemflow'`, or a relative import of this repository's DSL folder. */
-export function isIdemflowModule(declaration: ImportDeclaration | undefined): boolean {
+export function isIdemflowModule(declaration: ts.ImportDeclaration | undefined): boolean {
   if (!declaration) return false;
-  const specifier = declaration.getModuleSpecifierValue();
+  const specifier = (declaration.moduleSpecifier as ts.StringLiteral).text;
   if (specifier === 'idemflow') return true;
   if (!specifier.startsWith('.')) return false;
-  return resolve(dirname(declaration.getSourceFile().getFilePath()), specifier).startsWith(dslDir);
+  return resolve(dirname(declaration.getSourceFile().fileName), specifier).startsWith(dslDir);
 }
 
 /** A declaration inside the DSL's own files, reached through re-exports. */
-export function isIdemflowDeclaration(declaration: Node): boolean {
-  const file = declaration.getSourceFile().getFilePath();
+export function isIdemflowDeclaration(declaration: ts.Node): boolean {
+  const file = declaration.getSourceFile().fileName;
   return file.startsWith(dslDir) || installedDsl.some((dir) => file.includes(dir));
 }

@@ -1,4 +1,4 @@
-import type { Node, SourceFile } from 'ts-morph';
+import type { Node, SourceFile, ts } from 'ts-morph';
 import type { SourceLocation } from '../ir/index.ts';
 
 /** Each file's newline offsets, for a binary search instead of counting from the file's start at every position. */
@@ -11,12 +11,16 @@ const newlinesOf = new WeakMap<object, readonly number[]>();
  * every call: a tenth of a millisecond a position in a 70-line file.
  */
 export function lineAndColumnAt(file: SourceFile, pos: number): { line: number; column: number } {
-  const text = file.getFullText();
-  let newlines = newlinesOf.get(file.compilerNode);
+  return lineAndColumnIn(file.compilerNode, pos);
+}
+
+function lineAndColumnIn(file: ts.SourceFile, pos: number): { line: number; column: number } {
+  const text = file.text;
+  let newlines = newlinesOf.get(file);
   if (!newlines) {
     const found: number[] = [];
     for (let i = text.indexOf('\n'); i >= 0; i = text.indexOf('\n', i + 1)) found.push(i);
-    newlinesOf.set(file.compilerNode, (newlines = found));
+    newlinesOf.set(file, (newlines = found));
   }
   let before = 0;
   for (let high = newlines.length; before < high;) {
@@ -42,4 +46,11 @@ export function locationOf(node: Node): SourceLocation {
   const file = node.getSourceFile();
   const { line, column } = lineAndColumnAt(file, node.getStart());
   return Object.freeze({ file: file.getFilePath(), line, column });
+}
+
+/** locationOf for a compiler node: the same place, without wrapping it. */
+export function rawLocationOf(node: ts.Node): SourceLocation {
+  const file = node.getSourceFile();
+  const { line, column } = lineAndColumnIn(file, node.getStart(file));
+  return Object.freeze({ file: file.fileName, line, column });
 }

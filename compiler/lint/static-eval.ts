@@ -1,77 +1,91 @@
-import { Node, SyntaxKind, ts, type CallExpression, type Expression, type Symbol as MorphSymbol } from 'ts-morph';
+import { ts, type Node } from 'ts-morph';
 import { unknownValue, type AbstractValue } from './abstract-value.ts';
-import { wrap } from './find-nodes.ts';
+import { wrapInProject } from './find-nodes.ts';
 import { isIdemflowDeclaration, isIdemflowModule } from './idemflow-module.ts';
-import { locationOf } from './location.ts';
+import { rawLocationOf } from './location.ts';
 import { callDsl } from './static-dsl.ts';
 
-/** Parameter bindings while reading a helper function's body for one call. */
-type Env = ReadonlyMap<Node, AbstractValue>;
+/** Parameter bindings while reading a helper function's body for one call (raw parameter declarations). */
+type Env = ReadonlyMap<ts.Node, AbstractValue>;
 
 /** How deep helper calls are followed (`countPerSensor(source.kafka(…))` is one). */
 const maxCallDepth = 12;
+
+/** What one `evaluate` call reads with: the checker of the node's program, and a node to wrap functions from. */
+interface Reading {
+  readonly checker: ts.TypeChecker;
+  readonly anchor: Node;
+}
 
 /**
  * Reads expressions without running them: literals, objects, constants
  * (across files, through imports), helper functions called with known
  * arguments, and idemflow's DSL calls, which become IR. Everything else is
  * `unknown`. Type-aware: names are resolved with the type checker's symbols.
+ *
+ * It walks the compiler's own nodes and asks the checker directly: going
+ * through ts-morph's wrappers for every node read was most of the lint's
+ * time. Only the functions it finds are handed out as ts-morph nodes.
  */
 export class StaticEvaluator {
-  readonly #declarations = new Map<Node, AbstractValue>();
+  readonly #declarations = new Map<ts.Node, AbstractValue>();
   #depth = 0;
 
-  evaluate(expression: Node, env: Env = new Map()): AbstractValue {
+  evaluate(expression: Node): AbstractValue {
+    const program = expression.getProject().getProgram().compilerObject;
+    return this.#evaluate(expression.compilerNode, new Map(), {
+      checker: program.getTypeChecker(),
+      anchor: expression,
+    });
+  }
+
+  #evaluate(expression: ts.Node, env: Env, reading: Reading): AbstractValue {
     if (
-      Node.isParenthesizedExpression(expression) ||
-      Node.isAsExpression(expression) ||
-      Node.isSatisfiesExpression(expression) ||
-      Node.isNonNullExpression(expression) ||
-      Node.isTypeAssertion(expression)
+      ts.isParenthesizedExpression(expression) ||
+      ts.isAsExpression(expression) ||
+      ts.isSatisfiesExpression(expression) ||
+      ts.isNonNullExpression(expression) ||
+      ts.isTypeAssertionExpression(expression)
     ) {
-      return this.evaluate(expression.getExpression(), env);
+      return this.#evaluate(expression.expression, env, reading);
     }
-    if (Node.isStringLiteral(expression) || Node.isNoSubstitutionTemplateLiteral(expression))
-      return { type: 'literal', value: expression.getLiteralValue() };
-    if (Node.isNumericLiteral(expression)) return { type: 'literal', value: expression.getLiteralValue() };
-    if (Node.isTrueLiteral(expression) || Node.isFalseLiteral(expression))
-      return { type: 'literal', value: expression.getLiteralValue() };
-    if (Node.isNullLiteral(expression)) return { type: 'literal', value: null };
-    if (Node.isPrefixUnaryExpression(expression) && expression.getOperatorToken() === SyntaxKind.MinusToken) {
-      const operand = this.evaluate(expression.getOperand(), env);
+    const literal = literalValue(expression);
+    if (literal) return literal;
+    if (ts.isPrefixUnaryExpression(expression) && expression.operator === ts.SyntaxKind.MinusToken) {
+      const operand = this.#evaluate(expression.operand, env, reading);
       return operand.type === 'literal' && typeof operand.value === 'number'
         ? { type: 'literal', value: -operand.value }
         : unknownValue;
     }
-    if (Node.isArrowFunction(expression) || Node.isFunctionExpression(expression))
-      return { type: 'fn', node: expression };
-    if (Node.isObjectLiteralExpression(expression)) return this.#object(expression, env);
-    if (Node.isArrayLiteralExpression(expression))
-      return { type: 'array', items: expression.getElements().map((e) => this.evaluate(e, env)) };
-    if (Node.isIdentifier(expression)) return this.#identifier(expression, env);
-    if (Node.isPropertyAccessExpression(expression))
-      return this.#property(this.evaluate(expression.getExpression(), env), expression.getName());
-    if (Node.isCallExpression(expression)) return this.#call(expression, env);
+    if (ts.isArrowFunction(expression) || ts.isFunctionExpression(expression))
+      return { type: 'fn', node: wrapInProject(reading.anchor, expression) };
+    if (ts.isObjectLiteralExpression(expression)) return this.#object(expression, env, reading);
+    if (ts.isArrayLiteralExpression(expression))
+      return { type: 'array', items: expression.elements.map((e) => this.#evaluate(e, env, reading)) };
+    if (ts.isIdentifier(expression)) return this.#identifier(expression, env, reading);
+    if (ts.isPropertyAccessExpression(expression))
+      return this.#property(this.#evaluate(expression.expression, env, reading), expression.name.getText());
+    if (ts.isCallExpression(expression)) return this.#call(expression, env, reading);
     return unknownValue;
   }
 
-  #object(node: Node & { getProperties(): Node[] }, env: Env): AbstractValue {
+  #object(node: ts.ObjectLiteralExpression, env: Env, reading: Reading): AbstractValue {
     const props = new Map<string, AbstractValue>();
     let complete = true;
-    for (const prop of node.getProperties()) {
-      if (Node.isPropertyAssignment(prop)) {
-        const name = propertyName(prop.getNameNode());
-        const init = prop.getInitializer();
-        if (name === undefined || !init) complete = false;
-        else props.set(name, this.evaluate(init, env));
-      } else if (Node.isShorthandPropertyAssignment(prop)) {
-        props.set(prop.getName(), this.#symbolValue(prop.getValueSymbol(), env));
-      } else if (Node.isMethodDeclaration(prop)) {
-        const name = propertyName(prop.getNameNode());
+    for (const prop of node.properties) {
+      if (ts.isPropertyAssignment(prop)) {
+        const name = propertyName(prop.name);
         if (name === undefined) complete = false;
-        else props.set(name, { type: 'fn', node: prop });
-      } else if (Node.isSpreadAssignment(prop)) {
-        const spread = this.evaluate(prop.getExpression(), env);
+        else props.set(name, this.#evaluate(prop.initializer, env, reading));
+      } else if (ts.isShorthandPropertyAssignment(prop)) {
+        const symbol = reading.checker.getShorthandAssignmentValueSymbol(prop);
+        props.set(prop.name.getText(), this.#symbolValue(symbol, env, reading));
+      } else if (ts.isMethodDeclaration(prop)) {
+        const name = propertyName(prop.name);
+        if (name === undefined) complete = false;
+        else props.set(name, { type: 'fn', node: wrapInProject(reading.anchor, prop) });
+      } else if (ts.isSpreadAssignment(prop)) {
+        const spread = this.#evaluate(prop.expression, env, reading);
         if (spread.type === 'object') {
           for (const [k, v] of spread.props) props.set(k, v);
           complete &&= spread.complete;
@@ -85,43 +99,44 @@ export class StaticEvaluator {
     return { type: 'object', props, complete };
   }
 
-  #identifier(node: Node, env: Env): AbstractValue {
+  #identifier(node: ts.Identifier, env: Env, reading: Reading): AbstractValue {
     if (node.getText() === 'undefined') return { type: 'literal', value: undefined };
-    return this.#symbolValue(node.getSymbol(), env);
+    // As ts-morph's getSymbol(): a symbol the binder put on the node itself first.
+    const bound = (node as ts.Node & { readonly symbol?: ts.Symbol }).symbol;
+    return this.#symbolValue(bound ?? reading.checker.getSymbolAtLocation(node), env, reading);
   }
 
-  #symbolValue(symbol: MorphSymbol | undefined, env: Env): AbstractValue {
+  #symbolValue(symbol: ts.Symbol | undefined, env: Env, reading: Reading): AbstractValue {
     if (!symbol) return unknownValue;
-    const own = symbol.getDeclarations()[0];
-    if (own && (Node.isImportSpecifier(own) || Node.isNamespaceImport(own) || Node.isImportClause(own))) {
-      const declaration = own.getFirstAncestorByKind(SyntaxKind.ImportDeclaration);
+    const own = symbol.declarations?.[0];
+    if (own && (ts.isImportSpecifier(own) || ts.isNamespaceImport(own) || ts.isImportClause(own))) {
+      const declaration = ts.findAncestor(own.parent, ts.isImportDeclaration);
       if (isIdemflowModule(declaration))
-        return { type: 'dsl', name: Node.isImportSpecifier(own) ? own.getName() : '*' };
+        return { type: 'dsl', name: ts.isImportSpecifier(own) ? own.name.getText() : '*' };
       // Other packages (zod, loggers, drivers) hold no pipeline: not following them into node_modules saves the checker's work.
-      if (declaration && !declaration.getModuleSpecifierValue().startsWith('.')) return unknownValue;
+      if (declaration && !moduleSpecifierOf(declaration).startsWith('.')) return unknownValue;
     }
-    const target = symbol.isAlias() ? symbol.getAliasedSymbol() : symbol;
-    const declaration = target?.getDeclarations()[0];
+    const target = symbol.flags & ts.SymbolFlags.Alias ? reading.checker.getAliasedSymbol(symbol) : symbol;
+    const declaration = target?.declarations?.[0];
     if (!declaration) return unknownValue;
-    if (isIdemflowDeclaration(declaration)) return { type: 'dsl', name: target!.getName() };
+    if (isIdemflowDeclaration(declaration)) return { type: 'dsl', name: target.getName() };
     if (env.has(declaration)) return env.get(declaration)!;
-    return this.#declarationValue(declaration);
+    return this.#declarationValue(declaration, reading);
   }
 
   /** The value a declaration gives its name: a const's initializer, or a function. Cached; cycles read as unknown. */
-  #declarationValue(declaration: Node): AbstractValue {
+  #declarationValue(declaration: ts.Node, reading: Reading): AbstractValue {
     const cached = this.#declarations.get(declaration);
     if (cached) return cached;
     this.#declarations.set(declaration, unknownValue);
     let value: AbstractValue = unknownValue;
-    if (Node.isFunctionDeclaration(declaration)) {
-      value = { type: 'fn', node: declaration };
-    } else if (Node.isVariableDeclaration(declaration)) {
-      const isConst = declaration.getVariableStatement()?.getDeclarationKind() === 'const';
-      const init = declaration.getInitializer();
-      if (isConst && init) value = this.evaluate(init);
-    } else if (Node.isExportAssignment(declaration)) {
-      value = this.evaluate(declaration.getExpression());
+    if (ts.isFunctionDeclaration(declaration)) {
+      value = { type: 'fn', node: wrapInProject(reading.anchor, declaration) };
+    } else if (ts.isVariableDeclaration(declaration)) {
+      if (declaredConst(declaration) && declaration.initializer)
+        value = this.#evaluate(declaration.initializer, new Map(), reading);
+    } else if (ts.isExportAssignment(declaration)) {
+      value = this.#evaluate(declaration.expression, new Map(), reading);
     }
     this.#declarations.set(declaration, value);
     return value;
@@ -133,56 +148,83 @@ export class StaticEvaluator {
     return { type: 'unknown' };
   }
 
-  #call(call: CallExpression, env: Env): AbstractValue {
-    const callee = call.getExpression();
+  #call(call: ts.CallExpression, env: Env, reading: Reading): AbstractValue {
+    const callee = call.expression;
     // Arguments are read only when the callee is something we follow: most calls (zod, loggers) are not.
-    const args = () => call.getArguments().map((a) => this.evaluate(a, env));
-    if (Node.isPropertyAccessExpression(callee)) {
-      const receiver = this.evaluate(callee.getExpression(), env);
+    const args = () => call.arguments.map((a) => this.#evaluate(a, env, reading));
+    if (ts.isPropertyAccessExpression(callee)) {
+      const receiver = this.#evaluate(callee.expression, env, reading);
       if (receiver.type === 'unknown' || receiver.type === 'literal') return unknownValue;
-      const method = callee.getName();
+      const method = callee.name.getText();
       const values = args();
-      const dsl = callDsl(receiver, method, values, { location: locationOf(callee.getNameNode()) });
+      const dsl = callDsl(receiver, method, values, { location: rawLocationOf(callee.name) });
       if (dsl) return dsl;
-      return this.#invoke(this.#property(receiver, method), values);
+      return this.#invoke(this.#property(receiver, method), values, reading);
     }
-    const fn = this.evaluate(callee, env);
-    if (fn.type === 'dsl') return callDsl(undefined, fn.name, args(), { location: locationOf(callee) }) ?? unknownValue;
-    return fn.type === 'fn' ? this.#invoke(fn, args()) : unknownValue;
+    const fn = this.#evaluate(callee, env, reading);
+    if (fn.type === 'dsl')
+      return callDsl(undefined, fn.name, args(), { location: rawLocationOf(callee) }) ?? unknownValue;
+    return fn.type === 'fn' ? this.#invoke(fn, args(), reading) : unknownValue;
   }
 
   /** Reads a helper's body with its parameters bound to the arguments: `(r) => r.groupBy('k').count()`. */
-  #invoke(fn: AbstractValue, args: readonly AbstractValue[]): AbstractValue {
+  #invoke(fn: AbstractValue, args: readonly AbstractValue[], reading: Reading): AbstractValue {
     if (fn.type !== 'fn' || this.#depth >= maxCallDepth) return unknownValue;
-    const node = fn.node;
-    if (!(Node.isArrowFunction(node) || Node.isFunctionExpression(node) || Node.isFunctionDeclaration(node)))
+    const node = fn.node.compilerNode;
+    if (!(ts.isArrowFunction(node) || ts.isFunctionExpression(node) || ts.isFunctionDeclaration(node)))
       return unknownValue;
-    const env = new Map<Node, AbstractValue>();
-    node.getParameters().forEach((p, i) => env.set(p, args[i] ?? { type: 'literal', value: undefined }));
-    const body = node.getBody();
+    const env = new Map<ts.Node, AbstractValue>();
+    node.parameters.forEach((p, i) => env.set(p, args[i] ?? { type: 'literal', value: undefined }));
+    const body = node.body;
     if (!body) return unknownValue;
-    const returned = Node.isBlock(body) ? onlyReturnedExpression(body) : (body as Expression);
+    const returned = ts.isBlock(body) ? onlyReturnedExpression(body) : body;
     if (!returned) return unknownValue;
     this.#depth++;
     try {
-      return this.evaluate(returned, env);
+      return this.#evaluate(returned, env, reading);
     } finally {
       this.#depth--;
     }
   }
 }
 
-function propertyName(name: Node): string | undefined {
-  if (Node.isIdentifier(name) || Node.isStringLiteral(name) || Node.isNumericLiteral(name))
-    return String(Node.isIdentifier(name) ? name.getText() : name.getLiteralValue());
+/** A literal's value, as ts-morph's getLiteralValue reads it; undefined for anything else. */
+function literalValue(node: ts.Node): AbstractValue | undefined {
+  if (ts.isStringLiteral(node) || ts.isNoSubstitutionTemplateLiteral(node))
+    return { type: 'literal', value: node.text };
+  if (ts.isNumericLiteral(node)) return { type: 'literal', value: numberOf(node) };
+  if (node.kind === ts.SyntaxKind.TrueKeyword) return { type: 'literal', value: true };
+  if (node.kind === ts.SyntaxKind.FalseKeyword) return { type: 'literal', value: false };
+  if (node.kind === ts.SyntaxKind.NullKeyword) return { type: 'literal', value: null };
+  return undefined;
+}
+
+const numberOf = (node: ts.NumericLiteral) =>
+  node.text.includes('.') ? parseFloat(node.text) : parseInt(node.text, 10);
+
+/** `const` only (not let, var, using): ts-morph's getDeclarationKind() === 'const'. */
+function declaredConst(declaration: ts.VariableDeclaration): boolean {
+  const list = declaration.parent;
+  if (!ts.isVariableDeclarationList(list) || !ts.isVariableStatement(list.parent)) return false;
+  const blockScoped = list.flags & (ts.NodeFlags.Let | ts.NodeFlags.Const | ts.NodeFlags.Using);
+  return blockScoped === ts.NodeFlags.Const;
+}
+
+function moduleSpecifierOf(declaration: ts.ImportDeclaration): string {
+  return (declaration.moduleSpecifier as ts.StringLiteral).text;
+}
+
+function propertyName(name: ts.Node): string | undefined {
+  if (ts.isIdentifier(name)) return name.getText();
+  if (ts.isStringLiteral(name)) return name.text;
+  if (ts.isNumericLiteral(name)) return String(numberOf(name));
   return undefined;
 }
 
 /** The expression of a block's single `return` (nested functions' returns are theirs); undefined when there are several. */
-function onlyReturnedExpression(body: Node): Expression | undefined {
+function onlyReturnedExpression(body: ts.Block): ts.Expression | undefined {
   const returns: ts.Expression[] = [];
   let count = 0;
-  // Raw nodes: wrapping every node of a helper's body in ts-morph cost more than reading it.
   const visit = (node: ts.Node): void => {
     if (isFunctionWithBody(node)) return;
     if (ts.isReturnStatement(node)) {
@@ -191,8 +233,8 @@ function onlyReturnedExpression(body: Node): Expression | undefined {
     }
     ts.forEachChild(node, visit);
   };
-  ts.forEachChild(body.compilerNode, visit);
-  return count === 1 ? wrap(body.getSourceFile(), returns[0]!) : undefined;
+  ts.forEachChild(body, visit);
+  return count === 1 ? returns[0] : undefined;
 }
 
 /** The function-like nodes whose returns are their own (ts-morph's isFunctionLikeDeclaration, arrows and function expressions). */
