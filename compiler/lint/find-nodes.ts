@@ -56,11 +56,25 @@ export function wrapInProject<T extends ts.Node>(anchor: Node, raw: T): Compiler
   return wrap(file, raw);
 }
 
+/** Each file's calls in source order: the pipelines, driver calls and rules all look for calls, and walk the tree once. */
+const callsOf = new WeakMap<ts.SourceFile, readonly ts.CallExpression[]>();
+
+/** The calls of a file whose raw node matches, in source order (the order findNodes finds them in). */
+export function callsWhere(file: SourceFile, match: (call: ts.CallExpression) => boolean) {
+  let calls = callsOf.get(file.compilerNode);
+  if (!calls) {
+    const found: ts.CallExpression[] = [];
+    const visit = (node: ts.Node): void => {
+      if (ts.isCallExpression(node)) found.push(node);
+      ts.forEachChild(node, visit);
+    };
+    visit(file.compilerNode);
+    callsOf.set(file.compilerNode, (calls = found));
+  }
+  return calls.filter(match).map((call) => wrap(file, call));
+}
+
 /** Calls of a method by name: `x.sink(…)`, `client.execute(…)`. */
 export function methodCalls(file: SourceFile, names: ReadonlySet<string>) {
-  return findNodes(
-    file,
-    (n): n is ts.CallExpression =>
-      ts.isCallExpression(n) && ts.isPropertyAccessExpression(n.expression) && names.has(n.expression.name.text),
-  );
+  return callsWhere(file, (n) => ts.isPropertyAccessExpression(n.expression) && names.has(n.expression.name.text));
 }

@@ -1,5 +1,5 @@
 import { Node, SyntaxKind, ts, type CallExpression, type ParenthesizedExpression, type SourceFile } from 'ts-morph';
-import { findNodes, methodCalls } from '../find-nodes.ts';
+import { callsWhere, methodCalls } from '../find-nodes.ts';
 import { propertyOf, type AbstractValue } from '../abstract-value.ts';
 import type { StaticEvaluator } from '../static-eval.ts';
 import { parseCqlWrite, unknownPart, type CqlWrite } from './cql.ts';
@@ -161,10 +161,9 @@ function clientDefaultsIdempotent(receiver: Node, evaluator: StaticEvaluator): b
  */
 export function driverCalls(file: SourceFile, evaluator: StaticEvaluator): DriverCall[] {
   const calls: DriverCall[] = [];
-  const concurrent = findNodes(
+  const concurrent = callsWhere(
     file,
-    (n): n is ts.CallExpression =>
-      ts.isCallExpression(n) && ts.isIdentifier(n.expression) && n.expression.text === 'executeConcurrent',
+    (n) => ts.isIdentifier(n.expression) && n.expression.text === 'executeConcurrent',
   );
   for (const call of [...methodCalls(file, driverMethods), ...concurrent]) {
     const callee = call.getExpression();
