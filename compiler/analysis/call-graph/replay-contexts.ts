@@ -1,5 +1,5 @@
 import ts from 'typescript';
-import { calleeName, isFunctionNode, resolveCallee, resolveName, type FunctionNode } from './resolve.ts';
+import { calleeName, isFunctionNode, resolveCallee, resolveName, unwrap, type FunctionNode } from './resolve.ts';
 import { describeLocation } from '../describe-location.ts';
 import { isRetryPackageCall, mayCallRetryByName, mentionsRetryPackage } from './retry-packages.ts';
 import { callsTo, retriedParameter, retryAround } from './retry-shape.ts';
@@ -26,21 +26,15 @@ export interface RegisteredHandler {
 
 const isLibrary = (file: ts.SourceFile) => file.isDeclarationFile || /[\\/]node_modules[\\/]/.test(file.fileName);
 
-function unwrap(node: ts.Expression): ts.Expression {
-  while (
-    ts.isParenthesizedExpression(node) ||
-    ts.isAsExpression(node) ||
-    ts.isSatisfiesExpression(node) ||
-    ts.isNonNullExpression(node)
-  )
-    node = node.expression;
-  // `this.handle.bind(this)` runs `this.handle`.
+/** `unwrap`, and `this.handle.bind(this)` runs `this.handle`. */
+function unwrapBound(expression: ts.Expression): ts.Expression {
+  const node = unwrap(expression);
   if (
     ts.isCallExpression(node) &&
     ts.isPropertyAccessExpression(node.expression) &&
     node.expression.name.text === 'bind'
   )
-    return unwrap(node.expression.expression);
+    return unwrapBound(node.expression.expression);
   return node;
 }
 
@@ -236,7 +230,7 @@ export class ReplayContexts {
   #calledFunction(call: ts.CallExpression): FunctionNode | undefined {
     const resolved = resolveCallee(call, this.checker);
     if (resolved.kind === 'function') return resolved.node;
-    const callee = unwrap(call.expression);
+    const callee = unwrapBound(call.expression);
     if (!ts.isPropertyAccessExpression(callee)) return undefined;
     const declaration = this.checker.getSymbolAtLocation(callee.name)?.declarations?.[0];
     return declaration && isFunctionNode(declaration) && declaration.body && !isLibrary(declaration.getSourceFile())
@@ -272,7 +266,7 @@ export class ReplayContexts {
 
   /** The function an expression stands for: written inline, or named (a const, a declaration, a method). */
   #functionOf(expression: ts.Expression | ts.Identifier): FunctionNode | undefined {
-    const inner = unwrap(expression as ts.Expression);
+    const inner = unwrapBound(expression as ts.Expression);
     if (isFunctionNode(inner)) return inner;
     const name = calleeName(inner);
     const resolved = name ? resolveName(name, this.checker) : undefined;
@@ -329,7 +323,7 @@ function forwardsToRun(fn: FunctionNode, index: number): boolean {
   if (!parameter || !ts.isIdentifier(parameter) || !fn.body) return false;
   const visit = (node: ts.Node): boolean => {
     if (ts.isCallExpression(node) && calleeName(node.expression)?.getText() === 'run') {
-      const first = node.arguments[0] && unwrap(node.arguments[0]);
+      const first = node.arguments[0] && unwrapBound(node.arguments[0]);
       if (first && ts.isIdentifier(first) && first.text === parameter.text) return true;
     }
     return ts.forEachChild(node, visit) ?? false;
