@@ -33,11 +33,11 @@ export async function dropStaleTables(
   });
   const dropped: string[] = [];
   for (const row of stale) {
-    const name = `${row.get('keyspace_name') as string}.${row.get('table_name') as string}`;
+    const [keyspace, table] = [row.get('keyspace_name') as string, row.get('table_name') as string];
     // Identifiers come from Cassandra's own schema table; quoted all the same.
-    const [keyspace, table] = name.split('.').map((part) => `"${part.replaceAll('"', '""')}"`);
-    await client.execute(`DROP TABLE IF EXISTS ${keyspace}.${table}`, [], { readTimeout: 120_000 });
-    dropped.push(name);
+    const quoted = (name: string) => `"${name.replaceAll('"', '""')}"`;
+    await client.execute(`DROP TABLE IF EXISTS ${quoted(keyspace)}.${quoted(table)}`, [], { readTimeout: 120_000 });
+    dropped.push(`${keyspace}.${table}`);
   }
   return dropped;
 }
