@@ -35,6 +35,10 @@ export default defineConfig({
     include: ['test/**/*.test.ts'],
     exclude: withServices ? configDefaults.exclude : [...configDefaults.exclude, 'test/integration/**'],
     testTimeout: 30_000,
+    // Tests assert plain text. picocolors turns colour on when CI is set, even into a pipe (CI logs
+    // render it), so without this the suite passed here and failed under CI; every CLI the tests
+    // start inherits it too.
+    env: { NO_COLOR: '1' },
     // Real Kafka and Cassandra for test/integration (started unless already running).
     globalSetup: withServices ? ['test/integration/global-setup.ts'] : [],
     hookTimeout: 600_000,
