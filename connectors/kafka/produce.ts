@@ -1,6 +1,12 @@
 import { Kafka } from 'kafkajs';
 import { kafkaClientConfig } from './kafka-input.ts';
 
+/**
+ * A produce request stays under the broker's default limit (message.max.bytes, 1 MiB): batching by
+ * count alone sent 5,000 lines of 2 KB as one 10 MB request, which the broker refused.
+ */
+const maxBatchBytes = 512 * 1024;
+
 /** Sends lines (JSON records) to a topic in batches, keyed for even partitioning. Returns how many were sent. */
 export async function produceLines(
   brokers: readonly string[],
@@ -12,16 +18,21 @@ export async function produceLines(
   await producer.connect();
   let sent = 0;
   let batch: { key: string; value: string }[] = [];
+  let batchBytes = 0;
   const flush = async () => {
     if (batch.length === 0) return;
     await producer.send({ topic, messages: batch, acks: -1 });
     sent += batch.length;
     batch = [];
+    batchBytes = 0;
     onProgress?.(sent);
   };
   try {
     for await (const line of lines) {
+      const bytes = Buffer.byteLength(line);
+      if (batchBytes + bytes > maxBatchBytes) await flush();
       batch.push({ key: String(sent + batch.length), value: line });
+      batchBytes += bytes;
       if (batch.length >= 5_000) await flush();
     }
     await flush();

@@ -38,6 +38,7 @@ import { tableSchemas } from '../../connectors/cassandra/cql-schema.ts';
 import { sorBucket } from '../../connectors/cassandra/sor-bucket.ts';
 import { KafkaInput } from '../../connectors/kafka/kafka-input.ts';
 import type { SourceBatch } from '../../runtime/sources/source-reader.ts';
+import { idleStopDue } from './idle-stop.ts';
 
 /** Exit code of an injected crash under the CLI (as if killed by SIGKILL). */
 export const crashExitCode = 137;
@@ -77,6 +78,8 @@ export interface LocalRunOptions {
   readonly batchIntervalMs?: number;
   /** Stop (with a checkpoint) once the source has delivered nothing for this long. */
   readonly untilIdleMs?: number;
+  /** How much longer an idle run waits while its source knows of records not delivered yet (default 30 s). */
+  readonly unreadGraceMs?: number;
   /** Stop (with a checkpoint) after the batch in which this many records were read. */
   readonly maxRecords?: number;
   /** Checkpoint every n batches (default 1). */
@@ -287,6 +290,14 @@ export async function runLocal(pipeline: PipelineNode, options: LocalRunOptions)
 
     let replaysInARow = 0;
     let lastRecordAt = inputReadyAt;
+    let waitingSaid = false;
+    const idleSay = {
+      once: (line: string) => {
+        if (!waitingSaid) log(line);
+        waitingSaid = true;
+      },
+      log,
+    };
     /** When the last batch's writes completed: the idle clock starts from the later of this and the last record. */
     let writesFinishedAt = 0;
     let stopped: LocalRunResult['stopped'] = 'end';
@@ -356,7 +367,10 @@ export async function runLocal(pipeline: PipelineNode, options: LocalRunOptions)
           continue;
         }
         if (done) break;
-        if (options.untilIdleMs !== undefined && performance.now() - lastRecordAt >= options.untilIdleMs) {
+        if (
+          options.untilIdleMs !== undefined &&
+          idleStopDue(current, performance.now() - lastRecordAt, options.untilIdleMs, idleSay, options.unreadGraceMs)
+        ) {
           stopped = 'idle';
           break;
         }
