@@ -1,7 +1,12 @@
 import { types, type Client } from 'cassandra-driver';
 
-/** The keyspaces where tests and benchmarks create a table per run. */
-export const scratchKeyspaces = ['idemflow_it', 'idemflow_bench', 'idemflow_campaign', 'idemflow_campaign_sc'];
+/**
+ * The keyspaces where tests and benchmarks create a table per run. Not the fault campaign's
+ * (`npm run bench -- faults`): it keeps a fixed set of tables, created once and truncated between
+ * schedules, so its tables are old while in use; listed here, a test started beside a campaign
+ * dropped them mid-run (861 of 1,000 schedules failed on "table does not exist").
+ */
+export const scratchKeyspaces = ['idemflow_it', 'idemflow_bench'];
 
 /** When a table was created: Cassandra gives each new table a time-based (version 1) UUID as its id. */
 export function tableCreatedAt(id: types.Uuid): Date | undefined {
