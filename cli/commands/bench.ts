@@ -25,6 +25,7 @@ const benchmarks: Record<string, () => Promise<Benchmark>> = {
   'lint-corpus': async () => (await import('../../bench/lint-corpus.ts')).benchLintCorpus,
   memory: async () => (await import('../../bench/memory.ts')).benchMemory,
   runners: async () => (await import('../../bench/runners.ts')).benchRunners,
+  sor: async () => (await import('../../bench/sor.ts')).benchSor,
   strategies: async () => (await import('../../bench/strategies.ts')).benchStrategies,
 };
 
