@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { ts, type Project } from 'ts-morph';
-import { parseCreateTable, unknownPart } from './driver/cql.ts';
+import { parseCreateTable, unknownPart } from '../analysis/cql.ts';
 
 const createTable = /^\s*CREATE\s+TABLE/i;
 

@@ -1,7 +1,7 @@
 import { counterUpdateOfSink } from '../analysis/call-graph/sink-counter.ts';
 import { diskPrograms } from '../analysis/call-graph/program-source.ts';
 import { locationOfNode } from '../analysis/call-graph/value-origin.ts';
-import { displayTable } from '../lint/driver/cql.ts';
+import { displayTable } from '../analysis/cql.ts';
 import { SinkNode, type PipelineNode } from '../ir/index.ts';
 import { defineRule, type RuleContext } from '../rule.ts';
 import { deliveryLabel, isAtLeastOnce } from './delivery.ts';

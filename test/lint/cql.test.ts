@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { nondeterministicCqlFunction, parseCqlWrite, parseCreateTable } from '../../compiler/lint/driver/cql.ts';
+import { nondeterministicCqlFunction, parseCqlWrite, parseCreateTable } from '../../compiler/analysis/cql.ts';
 
 describe("the lint's CQL reader", () => {
   it('finds counter deltas and WHERE keys of an UPDATE, numbering ? markers in statement order', () => {

@@ -1,5 +1,5 @@
 import ts from 'typescript';
-import { parseCqlWrite } from '../../lint/driver/cql.ts';
+import { parseCqlWrite } from '../cql.ts';
 import { calleeName, isFunctionNode, resolveCallee, resolveName, unwrap, type FunctionNode } from './resolve.ts';
 import { maxCallDepth, returnedExpressions } from './value-origin.ts';
 

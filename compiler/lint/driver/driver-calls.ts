@@ -2,7 +2,7 @@ import { Node, SyntaxKind, ts, type CallExpression, type ParenthesizedExpression
 import { callsWhere, methodCalls } from '../find-nodes.ts';
 import { propertyOf, type AbstractValue } from '../abstract-value.ts';
 import type { StaticEvaluator } from '../static-eval.ts';
-import { parseCqlWrite, unknownPart, type CqlWrite } from './cql.ts';
+import { parseCqlWrite, unknownPart, type CqlWrite } from '../../analysis/cql.ts';
 
 /** One statement a driver call sends: its CQL, the node holding it, and its parameters' nodes when written out. */
 export interface SentStatement {

@@ -2,7 +2,7 @@ import type ts from 'typescript';
 import { graphOf } from '../../analysis/call-graph/morph.ts';
 import { describeReach, resendAround, resentFrom } from '../../analysis/call-graph/replay-contexts.ts';
 import { retryLoopAround } from '../../analysis/call-graph/retry-shape.ts';
-import { displayTable } from '../driver/cql.ts';
+import { displayTable } from '../../analysis/cql.ts';
 import { dedupGuardBefore } from '../driver/dedup-guard.ts';
 import { rerunContextOf } from '../driver/rerun-context.ts';
 import { defineSourceRule } from '../source-rule.ts';

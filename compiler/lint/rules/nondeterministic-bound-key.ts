@@ -3,7 +3,7 @@ import { graphOf } from '../../analysis/call-graph/morph.ts';
 import { describeNondet, type NotFollowed } from '../../analysis/call-graph/value-origin.ts';
 import { findNondeterministic } from '../../analysis/nondeterministic-expression.ts';
 import { constInitializer } from '../driver/driver-calls.ts';
-import { displayTable, nondeterministicCqlFunction } from '../driver/cql.ts';
+import { displayTable, nondeterministicCqlFunction } from '../../analysis/cql.ts';
 import { recomputedOnRerun, rerunContextOf, type RerunContext } from '../driver/rerun-context.ts';
 import callNotFollowed from '../../rules/call-not-followed.ts';
 import { defineSourceRule, type SourceRuleContext } from '../source-rule.ts';
