@@ -76,6 +76,13 @@ const driverCases: Readonly<Record<string, readonly Expected[]>> = {
     ['IDEM010', 10, 68, 'execute('],
   ],
   'driver/batch-map.ts': [['IDEM010', 6, 20, 'batch(']],
+  // Redis INCRBY/HINCRBY and MongoDB $inc are counters too; a whole value and a $inc guarded by its filter are not.
+  'driver/store-counters.ts': [
+    ['IDEM010', 16, 19, 'incrby('],
+    ['IDEM010', 17, 19, 'hIncrBy('],
+    ['IDEM010', 18, 19, 'updateOne('],
+    ['IDEM010', 27, 29, 'incr('],
+  ],
   // Buffered by the handler, written by a timer after kafkajs committed; the manual-commit look-alike is clean.
   'driver/timer-flush.ts': [['IDEM012', 12, 11, 'push(']],
   // A key helper without a body: a note at the call, not a silent clean.

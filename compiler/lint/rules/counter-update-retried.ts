@@ -1,11 +1,13 @@
 import type ts from 'typescript';
+import type { CallExpression, Node } from 'ts-morph';
 import { graphOf } from '../../analysis/call-graph/morph.ts';
 import { describeReach, resendAround, resentFrom } from '../../analysis/call-graph/replay-contexts.ts';
 import { retryLoopAround } from '../../analysis/call-graph/retry-shape.ts';
 import { displayTable } from '../../analysis/cql.ts';
 import { dedupGuardBefore } from '../driver/dedup-guard.ts';
 import { rerunContextOf } from '../driver/rerun-context.ts';
-import { defineSourceRule } from '../source-rule.ts';
+import { storeCounters } from '../driver/store-counters.ts';
+import { defineSourceRule, type SourceRuleContext } from '../source-rule.ts';
 
 type Message =
   | 'idempotentFlag'
@@ -19,7 +21,7 @@ type Message =
 
 /**
  * The seed's counter anti-pattern in plain driver code: `UPDATE t SET c = c + ?`
- * sent by something that may send it again. The driver retries statements
+ * (or Redis `INCRBY`, MongoDB `$inc`) sent by something that may send it again. The driver retries statements
  * marked idempotent; retry helpers and loops resend after a timeout whose
  * write did land; a Kafka handler is redelivered after a crash. Each resend
  * adds the delta again and nothing records that it happened.
@@ -30,51 +32,49 @@ export default defineSourceRule<Message>({
     name: 'counter-update-retried',
     severity: 'error',
     description:
-      "A CQL counter update (`SET c = c + ?`) sent by code that may send it again: the driver's retries, a retry helper or loop, or a Kafka handler.",
+      "A counter update (CQL `SET c = c + ?`, Redis `INCR`/`HINCRBY`, MongoDB `$inc`) sent by code that may send it again: the driver's retries, a retry helper or loop, or a Kafka handler.",
     messages: {
       idempotentFlag:
-        'Counter update of {{table}}.{{column}} is marked isIdempotent: true{{where}}: the driver retries it after a timeout, and a retried delta is counted twice.',
+        'Counter update of {{counter}} is marked isIdempotent: true{{where}}: the driver retries it after a timeout, and a retried delta is counted twice.',
       retryHelper:
-        'Counter update of {{table}}.{{column}} runs inside {{helper}}(), which calls it again on failure{{via}}: a write that landed but timed out is counted twice.',
+        'Counter update of {{counter}} runs inside {{helper}}(), which calls it again on failure{{via}}: a write that landed but timed out is counted twice.',
       retryLoop:
-        'Counter update of {{table}}.{{column}} sits in a retry loop (try/catch inside a loop at line {{line}}): a write that landed but timed out is counted twice.',
+        'Counter update of {{counter}} sits in a retry loop (try/catch inside a loop at line {{line}}): a write that landed but timed out is counted twice.',
       retryRecursion:
-        'Counter update of {{table}}.{{column}} is sent again when it fails (line {{line}} sends it again): a write that landed but timed out is counted twice.',
+        'Counter update of {{counter}} is sent again when it fails (line {{line}} sends it again): a write that landed but timed out is counted twice.',
       resentUpdate:
-        'Counter update of {{table}}.{{column}} sends the update of line {{line}} again when that one fails: if the first landed and only its answer was lost, the delta is counted twice.',
+        'Counter update of {{counter}} sends the update of line {{line}} again when that one fails: if the first landed and only its answer was lost, the delta is counted twice.',
       kafkaHandler:
-        'Counter update of {{table}}.{{column}} runs in a kafkajs {{handler}} handler{{via}}: Kafka redelivers messages after a crash or rebalance (at least once), and each redelivery adds the delta again.',
-      consumerCallback:
-        'Counter update of {{table}}.{{column}} runs in {{context}}: each redelivery adds the delta again.',
+        'Counter update of {{counter}} runs in a kafkajs {{handler}} handler{{via}}: Kafka redelivers messages after a crash or rebalance (at least once), and each redelivery adds the delta again.',
+      consumerCallback: 'Counter update of {{counter}} runs in {{context}}: each redelivery adds the delta again.',
       dedupGuarded:
-        'Counter update of {{table}}.{{column}} is guarded by the de-duplication row of line {{line}} (INSERT … IF NOT EXISTS by offset, wasApplied() checked): a redelivery is skipped. A crash between the two writes still loses this delta (an undercount; the row says it was counted).',
+        'Counter update of {{counter}} is guarded by the de-duplication row of line {{line}} (INSERT … IF NOT EXISTS by offset, wasApplied() checked): a redelivery is skipped. A crash between the two writes still loses this delta (an undercount; the row says it was counted).',
     },
     fixes: {
       idempotentFlag:
         'Counters are never idempotent: drop isIdempotent (false is the default) — better, aggregate in the stream and write whole totals with an INSERT/UPDATE SET c = ? keyed by (key, window).',
       retryHelper:
-        'Write whole aggregates with SET c = ? (idempotent) so a retry overwrites; or keep the counter and remove the retry, accepting undercounts that a correcting batch job fixes.',
+        'Write whole aggregates with SET c = ? (idempotent; in Redis a SET/HSET of the total, in MongoDB $set) so a retry overwrites; or keep the counter and remove the retry, accepting undercounts that a correcting batch job fixes.',
       retryLoop:
-        'Write whole aggregates with SET c = ? (idempotent) so a retry overwrites; or keep the counter and remove the retry, accepting undercounts that a correcting batch job fixes.',
+        'Write whole aggregates with SET c = ? (idempotent; in Redis a SET/HSET of the total, in MongoDB $set) so a retry overwrites; or keep the counter and remove the retry, accepting undercounts that a correcting batch job fixes.',
       retryRecursion:
-        'Write whole aggregates with SET c = ? (idempotent) so a resend overwrites; or let the failure surface instead of sending the delta again.',
+        'Write whole aggregates with SET c = ? (idempotent; in Redis a SET/HSET of the total, in MongoDB $set) so a resend overwrites; or let the failure surface instead of sending the delta again.',
       resentUpdate:
-        'Write whole aggregates with SET c = ? (idempotent) so a resend overwrites; or let the failure surface instead of sending the delta again.',
+        'Write whole aggregates with SET c = ? (idempotent; in Redis a SET/HSET of the total, in MongoDB $set) so a resend overwrites; or let the failure surface instead of sending the delta again.',
       kafkaHandler:
-        'Aggregate per (key, window) and write the whole total with SET c = ?, keyed deterministically; keep raw events in a system of record keyed by event id for repair.',
+        'Aggregate per (key, window) and write the whole total with SET c = ? (Redis SET/HSET, MongoDB $set), keyed deterministically; keep raw events in a system of record keyed by event id for repair.',
       consumerCallback:
-        'Aggregate per (key, window) and write the whole total with SET c = ?, keyed deterministically; keep raw events in a system of record keyed by event id for repair.',
+        'Aggregate per (key, window) and write the whole total with SET c = ? (Redis SET/HSET, MongoDB $set), keyed deterministically; keep raw events in a system of record keyed by event id for repair.',
       dedupGuarded:
         'Acceptable where a rare undercount is; to close the gap, write whole totals (SET c = ?) or a correcting batch job from a system of record.',
     },
   },
-  check(_file, context) {
+  check(file, context) {
     for (const driverCall of context.driverCalls()) {
       const counter = driverCall.statements.find((s) => s.write && s.write.counterDeltas.length > 0);
       if (!counter?.write) continue;
       const data = {
-        table: displayTable(counter.write.table),
-        column: counter.write.counterDeltas[0]!,
+        counter: `${displayTable(counter.write.table)}.${counter.write.counterDeltas[0]!}`,
         where: '',
         via: '',
       };
@@ -97,42 +97,38 @@ export default defineSourceRule<Message>({
         });
         continue;
       }
-      const graph = graphOf(driverCall.call);
-      const send = graph.node as ts.CallExpression;
-      const lineOf = (at: ts.Node) => at.getSourceFile().getLineAndCharacterOfPosition(at.getStart()).line + 1;
-      const loop = retryLoopAround(send);
-      if (loop) {
-        context.report({ messageId: 'retryLoop', node, data: { ...data, line: lineOf(loop) } });
-        continue;
-      }
-      const resend = resendAround(send, graph.checker);
-      if (resend) {
-        context.report({ messageId: 'retryRecursion', node, data: { ...data, line: lineOf(resend) } });
-        continue;
-      }
-      const first = resentFrom(send);
-      if (first) {
-        context.report({ messageId: 'resentUpdate', node, data: { ...data, line: lineOf(first) } });
-        continue;
-      }
-      // A handler or retry helper around the write or reached from one (also registered elsewhere, by any
-      // name), node-rdkafka / Confluent callbacks and stream steps, or one of these up to three callers away.
-      const rerun = rerunContextOf(driverCall.call);
-      const replay = rerun?.replay;
-      if (replay?.kind === 'kafka')
-        context.report({
-          messageId: 'kafkaHandler',
-          node,
-          data: { ...data, handler: replay.handler, via: describeReach(replay) },
-        });
-      else if (replay?.kind === 'retry')
-        context.report({
-          messageId: 'retryHelper',
-          node,
-          data: { ...data, helper: replay.helper, via: describeReach(replay) },
-        });
-      else if (rerun?.kind === 'delivery')
-        context.report({ messageId: 'consumerCallback', node, data: { ...data, context: rerun.describe } });
+      reportResent(driverCall.call, node, data, context.report);
     }
+    // Redis INCR/HINCRBY and MongoDB $inc are deltas too: the same rule, the same contexts.
+    for (const store of storeCounters(file))
+      reportResent(store.call, store.name, { counter: store.counter, where: '', via: '' }, context.report);
   },
 });
+
+/** Reports the counter update `call` if something may send it again: a loop, a resend, a handler, a retry helper. */
+function reportResent(
+  call: CallExpression,
+  node: Node,
+  data: Readonly<Record<string, string>>,
+  report: SourceRuleContext<Message>['report'],
+): void {
+  const graph = graphOf(call);
+  const send = graph.node as ts.CallExpression;
+  const lineOf = (at: ts.Node) => at.getSourceFile().getLineAndCharacterOfPosition(at.getStart()).line + 1;
+  const loop = retryLoopAround(send);
+  if (loop) return report({ messageId: 'retryLoop', node, data: { ...data, line: lineOf(loop) } });
+  const resend = resendAround(send, graph.checker);
+  if (resend) return report({ messageId: 'retryRecursion', node, data: { ...data, line: lineOf(resend) } });
+  const first = resentFrom(send);
+  if (first) return report({ messageId: 'resentUpdate', node, data: { ...data, line: lineOf(first) } });
+  // A handler or retry helper around the write or reached from one (also registered elsewhere, by any
+  // name), node-rdkafka / Confluent callbacks and stream steps, or one of these up to three callers away.
+  const rerun = rerunContextOf(call);
+  const replay = rerun?.replay;
+  if (replay?.kind === 'kafka')
+    report({ messageId: 'kafkaHandler', node, data: { ...data, handler: replay.handler, via: describeReach(replay) } });
+  else if (replay?.kind === 'retry')
+    report({ messageId: 'retryHelper', node, data: { ...data, helper: replay.helper, via: describeReach(replay) } });
+  else if (rerun?.kind === 'delivery')
+    report({ messageId: 'consumerCallback', node, data: { ...data, context: rerun.describe } });
+}

@@ -1,0 +1,130 @@
+import { Node, type CallExpression, type PropertyAccessExpression, type SourceFile } from 'ts-morph';
+import { methodCalls } from '../find-nodes.ts';
+import { constInitializer } from './driver-calls.ts';
+
+/** A counter update sent to a store other than Cassandra: a delta, not a value, like CQL's `SET c = c + ?`. */
+export interface StoreCounter {
+  readonly call: CallExpression;
+  /** The method's name node: where findings point. */
+  readonly name: Node;
+  /** How a message names it: "Redis `HINCRBY`", "MongoDB `$inc` of `views`". */
+  readonly counter: string;
+}
+
+/**
+ * Redis commands that add to a stored number, with the arguments they need
+ * (key, and the delta or hash field): ioredis's lower-case names and
+ * node-redis v4's camel-case ones. An `incr()` with fewer arguments is some
+ * other library's counter (a metrics gauge), not Redis.
+ */
+const redisCommands: ReadonlyMap<string, number> = new Map([
+  ['incr', 1],
+  ['decr', 1],
+  ['incrby', 2],
+  ['decrby', 2],
+  ['incrbyfloat', 2],
+  ['hincrby', 3],
+  ['hincrbyfloat', 3],
+  ['zincrby', 3],
+]);
+const redisNames: ReadonlySet<string> = new Set(
+  [...redisCommands.keys()].flatMap((n) => [
+    n,
+    n.replace(/by(float)?$/, (m) => (m === 'by' ? 'By' : 'ByFloat')).replace(/^([hz])incr/, (_, p) => `${p}Incr`),
+  ]),
+);
+
+/** MongoDB driver and Mongoose methods that take an update document. */
+const mongoUpdates: ReadonlySet<string> = new Set([
+  'updateOne',
+  'updateMany',
+  'update',
+  'findOneAndUpdate',
+  'findByIdAndUpdate',
+  'findAndModify',
+  'bulkWrite',
+]);
+
+const propertyName = (p: Node) =>
+  Node.isPropertyAssignment(p) || Node.isShorthandPropertyAssignment(p) ? p.getName().replace(/^['"]|['"]$/g, '') : '';
+
+/** The object literal an argument is (through a `const`), or undefined. */
+function objectOf(node: Node | undefined): Node | undefined {
+  const value = node && Node.isIdentifier(node) ? constInitializer(node) : node;
+  return value && (Node.isObjectLiteralExpression(value) || Node.isArrayLiteralExpression(value)) ? value : undefined;
+}
+
+/** `{ $inc: { views: 1 } }` anywhere in the update arguments (a bulkWrite's operations included), not in callbacks. */
+function incrementedFields(call: CallExpression): { fields: string[]; update: Node } | undefined {
+  for (const argument of call.getArguments().map(objectOf)) {
+    if (!argument) continue;
+    let found: { fields: string[]; update: Node } | undefined;
+    argument.forEachDescendant((node, traversal) => {
+      if (Node.isArrowFunction(node) || Node.isFunctionExpression(node)) return traversal.skip();
+      if (found || propertyName(node) !== '$inc' || !Node.isPropertyAssignment(node)) return;
+      const value = objectOf(node.getInitializer());
+      const fields =
+        value && Node.isObjectLiteralExpression(value) ? value.getProperties().map(propertyName).filter(Boolean) : [];
+      found = { fields, update: node.getParentOrThrow() };
+    });
+    if (found) return found;
+  }
+  return undefined;
+}
+
+/**
+ * `updateOne({ _id, seen: { $ne: offset } }, { $inc: …, $addToSet: { seen: offset } })`:
+ * the document records the messages it counted and the filter skips one it
+ * has, in one atomic write. A redelivery then matches nothing.
+ */
+function guardedByFilter(call: CallExpression, update: Node): boolean {
+  const recorded = new Set<string>();
+  if (!Node.isObjectLiteralExpression(update)) return false;
+  for (const p of update.getProperties())
+    if (Node.isPropertyAssignment(p) && ['$addToSet', '$push'].includes(propertyName(p))) {
+      const value = objectOf(p.getInitializerOrThrow());
+      if (value && Node.isObjectLiteralExpression(value))
+        for (const field of value.getProperties()) recorded.add(propertyName(field));
+    }
+  const filter = objectOf(call.getArguments()[0]);
+  if (!filter || !Node.isObjectLiteralExpression(filter)) return false;
+  return filter.getProperties().some((p) => {
+    const test = Node.isPropertyAssignment(p) ? objectOf(p.getInitializer()) : undefined;
+    return (
+      recorded.has(propertyName(p)) &&
+      test !== undefined &&
+      Node.isObjectLiteralExpression(test) &&
+      test.getProperties().some((t) => ['$ne', '$nin'].includes(propertyName(t)))
+    );
+  });
+}
+
+/** Redis only where the file speaks of it (an import, a client named so): `incr` is a common word. */
+const mentionsRedis = /redis/i;
+
+/** Counter updates a file sends to Redis (`INCR`, `HINCRBY`, …) and MongoDB (`$inc`). */
+export function storeCounters(file: SourceFile): StoreCounter[] {
+  const found: StoreCounter[] = [];
+  const text = file.getFullText();
+  if (mentionsRedis.test(text))
+    for (const call of methodCalls(file, redisNames)) {
+      const name = (call.getExpression() as PropertyAccessExpression).getNameNode();
+      const command = name.getText().toLowerCase();
+      if (call.getArguments().length < (redisCommands.get(command) ?? Infinity)) continue;
+      const key = call.getArguments()[0]!.getText().replace(/\s+/g, ' ');
+      found.push({
+        call,
+        name,
+        counter: `Redis ${command.toUpperCase()} of ${key.length > 40 ? `${key.slice(0, 39)}…` : key}`,
+      });
+    }
+  if (text.includes('$inc'))
+    for (const call of methodCalls(file, mongoUpdates)) {
+      const inc = incrementedFields(call);
+      if (!inc || guardedByFilter(call, inc.update)) continue;
+      const name = (call.getExpression() as PropertyAccessExpression).getNameNode();
+      const fields = inc.fields.length > 0 ? ` of \`${inc.fields.join('`, `')}\`` : '';
+      found.push({ call, name, counter: `MongoDB \`$inc\`${fields}` });
+    }
+  return found.sort((a, b) => a.call.getStart() - b.call.getStart());
+}
