@@ -76,6 +76,8 @@ const driverCases: Readonly<Record<string, readonly Expected[]>> = {
     ['IDEM010', 10, 68, 'execute('],
   ],
   'driver/batch-map.ts': [['IDEM010', 6, 20, 'batch(']],
+  // A retry loop in the caller of the function that sends the counter; a loop over inputs in the caller is none.
+  'driver/caller-retry-loop.ts': [['IDEM010', 4, 16, 'execute(']],
   // Redis INCRBY/HINCRBY and MongoDB $inc are counters too; a whole value and a $inc guarded by its filter are not.
   'driver/store-counters.ts': [
     ['IDEM010', 16, 19, 'incrby('],

@@ -131,6 +131,10 @@ export function retriedParameter(
 export function retryLoopAround(node: ts.Node): ts.Node | undefined {
   const fn = ts.findAncestor(node.parent, isFunctionNode);
   if (!fn) return undefined;
-  const found = retryAround(node, fn, () => false);
+  // A function's name where it is called (`bump` of `bump(page)`): the loop is judged by the whole call and its arguments.
+  let call = node;
+  if (ts.isPropertyAccessExpression(call.parent) && call.parent.name === call) call = call.parent;
+  if (ts.isCallExpression(call.parent) && call.parent.expression === call) call = call.parent;
+  const found = retryAround(call, fn, () => false);
   return found && isLoop(found) ? found : undefined;
 }

@@ -17,6 +17,7 @@ type Message =
   | 'resentUpdate'
   | 'kafkaHandler'
   | 'consumerCallback'
+  | 'retriedCaller'
   | 'dedupGuarded';
 
 /**
@@ -47,6 +48,8 @@ export default defineSourceRule<Message>({
       kafkaHandler:
         'Counter update of {{counter}} runs in a kafkajs {{handler}} handler{{via}}: Kafka redelivers messages after a crash or rebalance (at least once), and each redelivery adds the delta again.',
       consumerCallback: 'Counter update of {{counter}} runs in {{context}}: each redelivery adds the delta again.',
+      retriedCaller:
+        'Counter update of {{counter}} runs in {{context}}: a write that landed but timed out is counted twice.',
       dedupGuarded:
         'Counter update of {{counter}} is guarded by the de-duplication row of line {{line}} (INSERT … IF NOT EXISTS by offset, wasApplied() checked): a redelivery is skipped. A crash between the two writes still loses this delta (an undercount; the row says it was counted).',
     },
@@ -65,6 +68,8 @@ export default defineSourceRule<Message>({
         'Aggregate per (key, window) and write the whole total with SET c = ? (Redis SET/HSET, MongoDB $set), keyed deterministically; keep raw events in a system of record keyed by event id for repair.',
       consumerCallback:
         'Aggregate per (key, window) and write the whole total with SET c = ? (Redis SET/HSET, MongoDB $set), keyed deterministically; keep raw events in a system of record keyed by event id for repair.',
+      retriedCaller:
+        'Write whole aggregates with SET c = ? (idempotent; in Redis a SET/HSET of the total, in MongoDB $set) so a retry overwrites; or keep the counter and remove the retry, accepting undercounts that a correcting batch job fixes.',
       dedupGuarded:
         'Acceptable where a rare undercount is; to close the gap, write whole totals (SET c = ?) or a correcting batch job from a system of record.',
     },
@@ -131,4 +136,7 @@ function reportResent(
     report({ messageId: 'retryHelper', node, data: { ...data, helper: replay.helper, via: describeReach(replay) } });
   else if (rerun?.kind === 'delivery')
     report({ messageId: 'consumerCallback', node, data: { ...data, context: rerun.describe } });
+  // A retry loop (or helper) around a call of the function that sends it, found through its callers.
+  else if (rerun?.kind === 'retry')
+    report({ messageId: 'retriedCaller', node, data: { ...data, context: rerun.describe } });
 }
