@@ -85,6 +85,12 @@ const driverCases: Readonly<Record<string, readonly Expected[]>> = {
     ['IDEM010', 18, 19, 'updateOne('],
     ['IDEM010', 27, 29, 'incr('],
   ],
+  // Methods of fields: a retry wrapper, a counter helper, an id source.
+  'driver/this-fields.ts': [
+    ['IDEM010', 24, 18, 'execute('],
+    ['IDEM010', 47, 41, 'execute('],
+    ['IDEM011', 59, 95, 'this.ids.next()'],
+  ],
   // Buffered by the handler, written by a timer after kafkajs committed; the manual-commit look-alike is clean.
   'driver/timer-flush.ts': [['IDEM012', 12, 11, 'push(']],
   // A key helper without a body: a note at the call, not a silent clean.

@@ -114,8 +114,10 @@ function classify(declaration: ts.Node): Resolved {
 }
 
 /**
- * What a call calls. A method is resolved only on `this`, on a module of the
- * program, or on an object literal of the program: `client.execute()` or
+ * What a call calls. A method is resolved only on `this`, on a field of
+ * `this`, on a module of the program, on an object literal or `new`
+ * instance of the program, or on a parameter declared with a named type:
+ * `rows.map()` or
  * `e.key.trim()` are methods of values, judged by name — and resolving them
  * would make the checker type their receivers, the costly part.
  */
@@ -126,14 +128,33 @@ export function resolveCallee(call: ts.CallExpression | ts.NewExpression, checke
   if (!ts.isPropertyAccessExpression(callee)) return { kind: 'other' };
   const receiver = unwrap(callee.expression);
   if (receiver.kind !== ts.SyntaxKind.ThisKeyword) {
+    // `this.retrier.run(…)`, `this.counters.bump(…)`: a field of the class, typed from its declaration.
+    if (isThisMember(receiver)) return memberOf(callee, checker);
     if (!ts.isIdentifier(receiver)) return { kind: 'other' };
     const owner = resolveName(receiver, checker);
-    const objectLiteral =
-      owner.kind === 'variable' &&
-      owner.node.initializer !== undefined &&
-      ts.isObjectLiteralExpression(unwrap(owner.node.initializer));
+    const init = owner.kind === 'variable' && owner.node.initializer ? unwrap(owner.node.initializer) : undefined;
+    // An object literal of the program, or an instance it makes itself (`const ids = new IdSource()`).
+    const known = init !== undefined && (ts.isObjectLiteralExpression(init) || ts.isNewExpression(init));
     if (owner.kind === 'external') return owner;
-    if (owner.kind !== 'module' && !objectLiteral) return { kind: 'other' };
+    // `(db: Db) => db.write(…)`: a parameter declared with a class or interface of the program.
+    if (
+      owner.kind === 'parameter' &&
+      ts.isParameter(owner.node) &&
+      owner.node.type &&
+      ts.isTypeReferenceNode(owner.node.type)
+    )
+      return memberOf(callee, checker);
+    if (owner.kind !== 'module' && !known) return { kind: 'other' };
+    if (owner.kind !== 'module' && !ts.isObjectLiteralExpression(init!)) return memberOf(callee, checker);
   }
   return resolveName(callee.name, checker);
 }
+
+/** A method of an instance: what the checker finds of it, or nothing to follow (a field typed `any` is not a helper the analysis missed). */
+function memberOf(callee: ts.PropertyAccessExpression, checker: ts.TypeChecker): Resolved {
+  const resolved = resolveName(callee.name, checker);
+  return resolved.kind === 'unresolved' ? { kind: 'other' } : resolved;
+}
+
+const isThisMember = (node: ts.Expression) =>
+  ts.isPropertyAccessExpression(node) && unwrap(node.expression).kind === ts.SyntaxKind.ThisKeyword;
