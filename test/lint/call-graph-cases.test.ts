@@ -91,6 +91,12 @@ const driverCases: Readonly<Record<string, readonly Expected[]>> = {
     ['IDEM010', 47, 41, 'execute('],
     ['IDEM011', 59, 95, 'this.ids.next()'],
   ],
+  // CQL handed to a helper that sends it: read at each call; a retry loop in the helper counts for its callers.
+  'driver/cql-parameter.ts': [
+    ['IDEM010', 23, 13, "run('UPDATE"],
+    ['IDEM011', 24, 91, 'new Date()'],
+    ['IDEM010', 33, 9, 'runRetried('],
+  ],
   // Buffered by the handler, written by a timer after kafkajs committed; the manual-commit look-alike is clean.
   'driver/timer-flush.ts': [['IDEM012', 12, 11, 'push(']],
   // A key helper without a body: a note at the call, not a silent clean.

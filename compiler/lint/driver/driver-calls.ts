@@ -1,5 +1,6 @@
 import { Node, SyntaxKind, ts, type CallExpression, type ParenthesizedExpression, type SourceFile } from 'ts-morph';
-import { callsWhere, methodCalls } from '../find-nodes.ts';
+import { callsWhere, methodCalls, wrapInProject } from '../find-nodes.ts';
+import { forwardedCalls, type ArgumentPlaces } from './forwarded-cql.ts';
 import { propertyOf, type AbstractValue } from '../abstract-value.ts';
 import type { StaticEvaluator } from '../static-eval.ts';
 import { parseCqlWrite, unknownPart, type CqlWrite } from '../../analysis/cql.ts';
@@ -22,6 +23,8 @@ export interface DriverCall {
   readonly statements: readonly SentStatement[];
   /** The call's query options (`{ prepare, isIdempotent, … }`), merged over the client's defaults when known. */
   readonly isIdempotent: boolean;
+  /** For the call of a helper that hands its query to the driver: the driver call inside it (a retry there counts). */
+  readonly through?: CallExpression;
 }
 
 /** Where each method takes its query, parameters and options. `executeConcurrent(client, query, paramsList, options)`. */
@@ -36,6 +39,13 @@ const argumentIndex = {
 const promisified = /Async$/;
 const driverMethods: ReadonlySet<string> = new Set(Object.keys(argumentIndex).flatMap((m) => [m, `${m}Async`]));
 const isDriverMethod = (name: string): name is DriverCall['method'] => name in argumentIndex;
+/** The methods a helper may forward its query to, by the name it is called with (promisified too). */
+const forwardedMethods: ReadonlyMap<string, ArgumentPlaces> = new Map(
+  (['execute', 'eachRow', 'stream', 'batch'] as const).flatMap((m) => [
+    [m, argumentIndex[m]],
+    [`${m}Async`, argumentIndex[m]],
+  ]),
+);
 
 /** The CQL text of an expression, reading `${…}` parts it cannot know as `unknownPart`. */
 export function cqlTextOf(node: Node, evaluator: StaticEvaluator): string | undefined {
@@ -172,29 +182,68 @@ export function driverCalls(file: SourceFile, evaluator: StaticEvaluator): Drive
     if (!isDriverMethod(method)) continue;
     const at = argumentIndex[method];
     const args = call.getArguments();
-    const query = args[at.query];
-    if (!query) continue;
-    const statements =
-      method === 'batch'
-        ? batchStatements(query, evaluator)
-        : [statement(query, at.params === undefined ? undefined : args[at.params], evaluator)].filter(
-            (s) => s !== undefined,
-          );
-    if (statements.length === 0 || !statements.some((s) => /^\s*(INSERT|UPDATE|DELETE|SELECT|BEGIN)\b/i.test(s.cql)))
-      continue;
-    const optionsNode = args[at.options];
-    const explicit = optionsNode ? propertyOf(evaluator.evaluate(optionsNode), 'isIdempotent') : undefined;
     const receiver =
       method === 'executeConcurrent'
         ? args[0]
         : Node.isPropertyAccessExpression(callee)
           ? callee.getExpression()
           : undefined;
-    const isIdempotent =
-      explicit && explicit.type === 'literal' && typeof explicit.value === 'boolean'
-        ? explicit.value
-        : receiver !== undefined && clientDefaultsIdempotent(receiver, evaluator);
-    calls.push({ call, name: nameNode, method, statements, isIdempotent });
+    const sent = sentBy(method, args[at.query], at.params === undefined ? undefined : args[at.params], evaluator);
+    if (sent)
+      calls.push({
+        call,
+        name: nameNode,
+        method,
+        statements: sent,
+        isIdempotent: idempotent(args[at.options], receiver, evaluator),
+      });
+  }
+  // `run('UPDATE … SET n = n + 1 …', [page])` of a helper that hands its parameter to the driver as the query.
+  for (const { call, name, forwarder } of forwardedCalls(file, forwardedMethods)) {
+    const method = forwarder.method.replace(promisified, '') as DriverCall['method'];
+    const at = argumentIndex[method];
+    const inner = wrapInProject(call, forwarder.inner);
+    const args = call.getArguments();
+    const innerArgs = inner.getArguments();
+    const from = (site: number | undefined, own: number | undefined) =>
+      site !== undefined ? args[site] : own === undefined ? undefined : innerArgs[own];
+    const innerCallee = inner.getExpression();
+    const receiver = Node.isPropertyAccessExpression(innerCallee) ? innerCallee.getExpression() : undefined;
+    const sent = sentBy(method, args[forwarder.places.query], from(forwarder.places.params, at.params), evaluator);
+    if (sent)
+      calls.push({
+        call,
+        name,
+        method,
+        statements: sent,
+        isIdempotent: idempotent(from(forwarder.places.options, at.options), receiver, evaluator),
+        through: inner,
+      });
   }
   return calls;
+}
+
+/** The statements a call sends, if one of them is a write or read we can see. */
+function sentBy(
+  method: DriverCall['method'],
+  query: Node | undefined,
+  params: Node | undefined,
+  evaluator: StaticEvaluator,
+): SentStatement[] | undefined {
+  if (!query) return undefined;
+  const statements =
+    method === 'batch'
+      ? batchStatements(query, evaluator)
+      : [statement(query, params, evaluator)].filter((s) => s !== undefined);
+  if (statements.length === 0 || !statements.some((s) => /^\s*(INSERT|UPDATE|DELETE|SELECT|BEGIN)\b/i.test(s.cql)))
+    return undefined;
+  return statements;
+}
+
+/** The call's query options (`{ isIdempotent }`), else the client's defaults. */
+function idempotent(optionsNode: Node | undefined, receiver: Node | undefined, evaluator: StaticEvaluator): boolean {
+  const explicit = optionsNode ? propertyOf(evaluator.evaluate(optionsNode), 'isIdempotent') : undefined;
+  return explicit && explicit.type === 'literal' && typeof explicit.value === 'boolean'
+    ? explicit.value
+    : receiver !== undefined && clientDefaultsIdempotent(receiver, evaluator);
 }

@@ -102,7 +102,7 @@ export default defineSourceRule<Message>({
         });
         continue;
       }
-      reportResent(driverCall.call, node, data, context.report);
+      reportResent(driverCall.call, node, data, context.report, driverCall.through);
     }
     // Redis INCR/HINCRBY and MongoDB $inc are deltas too: the same rule, the same contexts.
     for (const store of storeCounters(file))
@@ -116,13 +116,16 @@ function reportResent(
   node: Node,
   data: Readonly<Record<string, string>>,
   report: SourceRuleContext<Message>['report'],
+  through?: CallExpression,
 ): void {
   const graph = graphOf(call);
   const send = graph.node as ts.CallExpression;
   const lineOf = (at: ts.Node) => at.getSourceFile().getLineAndCharacterOfPosition(at.getStart()).line + 1;
-  const loop = retryLoopAround(send);
+  // A helper that sends the caller's CQL may retry it itself.
+  const inner = through && (graphOf(through).node as ts.CallExpression);
+  const loop = retryLoopAround(send) ?? (inner && retryLoopAround(inner));
   if (loop) return report({ messageId: 'retryLoop', node, data: { ...data, line: lineOf(loop) } });
-  const resend = resendAround(send, graph.checker);
+  const resend = resendAround(send, graph.checker) ?? (inner && resendAround(inner, graph.checker));
   if (resend) return report({ messageId: 'retryRecursion', node, data: { ...data, line: lineOf(resend) } });
   const first = resentFrom(send);
   if (first) return report({ messageId: 'resentUpdate', node, data: { ...data, line: lineOf(first) } });
