@@ -85,6 +85,11 @@ const driverCases: Readonly<Record<string, readonly Expected[]>> = {
     ['IDEM010', 18, 19, 'updateOne('],
     ['IDEM010', 27, 29, 'incr('],
   ],
+  // A catch that only logs a failed write: the handler returns, kafkajs commits, the message is lost.
+  'driver/catch-and-log.ts': [
+    ['IDEM012', 17, 9, 'catch (error)'],
+    ['IDEM012', 27, 5, 'catch (error)'],
+  ],
   // Methods of fields: a retry wrapper, a counter helper, an id source.
   'driver/this-fields.ts': [
     ['IDEM010', 24, 18, 'execute('],

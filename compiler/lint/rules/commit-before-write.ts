@@ -4,11 +4,18 @@ import { bufferedWrites } from '../../analysis/call-graph/buffered-writes.ts';
 import { graphOf } from '../../analysis/call-graph/morph.ts';
 import { describeReach } from '../../analysis/call-graph/replay-contexts.ts';
 import { isFunctionNode } from '../../analysis/call-graph/resolve.ts';
-import { findNodes, wrap } from '../find-nodes.ts';
-import { kafkaHandlerOf, type KafkaHandler } from '../driver/call-context.ts';
+import { swallowedFailures } from '../driver/swallowed-failures.ts';
+import { wrap } from '../find-nodes.ts';
 import { defineSourceRule } from '../source-rule.ts';
 
-type Message = 'floatingWrite' | 'asyncForEach' | 'offsetBeforeWrite' | 'bufferedWrite';
+/** A kafkajs handler as registered, and whether kafkajs commits its offsets itself. */
+interface KafkaHandler {
+  readonly kind: 'eachMessage' | 'eachBatch';
+  readonly fn: Node;
+  readonly autoCommit: boolean;
+}
+
+type Message = 'floatingWrite' | 'asyncForEach' | 'offsetBeforeWrite' | 'bufferedWrite' | 'swallowedFailure';
 
 /** kafkajs's own controls inside a handler: calling them is not a write. */
 const kafkaControls = new Set([
@@ -59,8 +66,10 @@ const describeCall = (call: CallExpression) => call.getExpression().getText().re
 function checkReached(
   fn: Node,
   handler: string,
+  autoCommit: boolean,
   report: (messageId: Message, node: Node, data: Record<string, string | number>) => void,
 ): void {
+  if (autoCommit) reportSwallowed(fn, handler, () => true, report);
   fn.forEachDescendant((node, traversal) => {
     const nested =
       Node.isArrowFunction(node) ||
@@ -127,6 +136,38 @@ function checkHandler(
       });
   }
   if (handler.autoCommit) reportBuffered(handler, report);
+  // Without autoCommit, a failure swallowed before the handler commits the offset itself is lost the same way.
+  reportSwallowed(
+    handler.fn,
+    handler.kind,
+    (at) => handler.autoCommit || commits.some((c) => c.getStart() >= at.end),
+    report,
+  );
+}
+
+/** A try/catch in the handler whose catch only logs a failed write: the handler returns, and the offset is committed. */
+function reportSwallowed(
+  fn: Node,
+  handler: string,
+  commitsAfter: (at: { readonly end: number }) => boolean,
+  report: (messageId: Message, node: Node, data: Record<string, string | number>) => void,
+): void {
+  const graph = graphOf(fn);
+  const file = fn.getSourceFile();
+  const isWriteName = (name: string) => !kafkaControls.has(name) && writeNames.test(name);
+  for (const { tryStatement, catchClause, writes } of swallowedFailures(graph.node, graph.checker, isWriteName)) {
+    if (!commitsAfter(tryStatement)) continue;
+    const last = wrap(file, writes[writes.length - 1]! as unknown as morphTs.CallExpression);
+    report('swallowedFailure', wrap(file, catchClause as unknown as morphTs.CatchClause), {
+      call: describeCall(last),
+      line: last.getStartLineNumber(),
+      handler,
+      partial:
+        writes.length > 1
+          ? ` If an earlier write of the try landed and a later one failed, the message stays half applied.`
+          : '',
+    });
+  }
 }
 
 /** The handler only fills a buffer that a timer writes out: the commit overtakes the write by a whole tick. */
@@ -166,7 +207,7 @@ export default defineSourceRule<Message>({
     name: 'commit-before-write',
     severity: 'error',
     description:
-      'A kafkajs handler lets the offset commit overtake the sink write (a write not awaited, or an offset resolved first): a crash in between loses the message.',
+      'A kafkajs handler lets the offset commit overtake the sink write (a write not awaited, an offset resolved first, a failed write only logged): a crash in between, or the failure, loses the message.',
     messages: {
       floatingWrite:
         '`{{call}}(…)` is not awaited in the {{handler}} handler: kafkajs commits the offset when the handler returns, possibly before this write lands; a crash in between loses the message.',
@@ -176,6 +217,8 @@ export default defineSourceRule<Message>({
         '`{{call}}(…)` only buffers the message for a timer ({{timer}} at line {{line}}) that writes it later: kafkajs commits the offset when the {{handler}} handler returns, so a crash before the flush loses it.',
       offsetBeforeWrite:
         '{{commit}}() marks the offset done before `{{call}}(…)` (line {{line}}) completes: a commit in between, then a crash, loses the message.',
+      swallowedFailure:
+        'This catch only logs when `{{call}}(…)` (line {{line}}) fails: the {{handler}} handler returns normally, kafkajs commits the offset, and the message is lost.{{partial}}',
     },
     fixes: {
       floatingWrite:
@@ -185,32 +228,23 @@ export default defineSourceRule<Message>({
       bufferedWrite:
         "Turn autoCommit off and commit the buffered messages' offsets after the flush has been awaited, or write in the handler (eachBatch writes a whole batch at once).",
       offsetBeforeWrite: 'Call resolveOffset / commit only after the write is awaited, message by message.',
+      swallowedFailure:
+        'Rethrow after logging (kafkajs then delivers the message again), or send the message to a dead-letter topic or table in the catch, so a failed write is never committed past.',
     },
   },
   check(file, context) {
-    for (const name of findNodes(
-      file,
-      (n): n is ts.Identifier => ts.isIdentifier(n) && (n.text === 'eachMessage' || n.text === 'eachBatch'),
-    )) {
-      const holder = name.getParent();
-      const fn = Node.isPropertyAssignment(holder)
-        ? holder.getInitializer()
-        : Node.isMethodDeclaration(holder)
-          ? holder
-          : undefined;
-      const handler = fn ? kafkaHandlerOf(fn) : undefined;
-      if (handler) checkHandler(handler, (messageId, node, data) => context.report({ messageId, node, data }));
-    }
-    // Handlers declared apart from `consumer.run` (by name, or the function `p => this.handle(p)` hands over to), found by the call graph.
-    const filePath = file.getFilePath();
+    // Every handler whose function is in this file, as the call graph found it registered: inline in
+    // `consumer.run({ eachMessage })`, by name, through a wrapper, or the function `p => this.handle(p)` hands over to.
     const seen = new Set<unknown>();
-    for (const registered of graphOf(file).contexts.handlersIn(filePath)) {
+    for (const registered of graphOf(file).contexts.handlersIn(file.getFilePath())) {
       if (seen.has(registered.fn)) continue;
       seen.add(registered.fn);
-      const fn = wrap(file, registered.fn as unknown as morphTs.Node);
-      if (kafkaHandlerOf(fn)) continue;
       checkHandler(
-        { kind: registered.kind, fn, options: fn, autoCommit: registered.autoCommit },
+        {
+          kind: registered.kind,
+          fn: wrap(file, registered.fn as unknown as morphTs.Node),
+          autoCommit: registered.autoCommit,
+        },
         (messageId, node, data) => context.report({ messageId, node, data }),
       );
     }
@@ -219,6 +253,7 @@ export default defineSourceRule<Message>({
       checkReached(
         wrap(file, reached as unknown as morphTs.Node),
         `${how.handler}${describeReach(how)}`,
+        how.autoCommit,
         (messageId, node, data) => context.report({ messageId, node, data }),
       );
   },
