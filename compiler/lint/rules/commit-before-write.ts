@@ -4,6 +4,7 @@ import { bufferedWrites } from '../../analysis/call-graph/buffered-writes.ts';
 import { graphOf } from '../../analysis/call-graph/morph.ts';
 import { describeReach } from '../../analysis/call-graph/replay-contexts.ts';
 import { isFunctionNode } from '../../analysis/call-graph/resolve.ts';
+import { autoCommitCallbacks } from '../driver/kafka-node-consumers.ts';
 import { swallowedFailures } from '../driver/swallowed-failures.ts';
 import { wrap } from '../find-nodes.ts';
 import { defineSourceRule } from '../source-rule.ts';
@@ -15,7 +16,8 @@ interface KafkaHandler {
   readonly autoCommit: boolean;
 }
 
-type Message = 'floatingWrite' | 'asyncForEach' | 'offsetBeforeWrite' | 'bufferedWrite' | 'swallowedFailure';
+type Message =
+  'floatingWrite' | 'asyncForEach' | 'offsetBeforeWrite' | 'bufferedWrite' | 'swallowedFailure' | 'timerCommit';
 
 /** kafkajs's own controls inside a handler: calling them is not a write. */
 const kafkaControls = new Set([
@@ -29,6 +31,7 @@ const kafkaControls = new Set([
   'isRunning',
   'isStale',
 ]);
+const promiseChain = new Set(['then', 'catch', 'finally']);
 const offsetCommits = new Set(['resolveOffset', 'commitOffsetsIfNecessary', 'commitOffsets']);
 /** Names that write somewhere, for when the types are not known (an unresolved import reads as `any`). */
 const writeNames =
@@ -207,7 +210,7 @@ export default defineSourceRule<Message>({
     name: 'commit-before-write',
     severity: 'error',
     description:
-      'A kafkajs handler lets the offset commit overtake the sink write (a write not awaited, an offset resolved first, a failed write only logged): a crash in between, or the failure, loses the message.',
+      "A Kafka consumer lets the offset commit overtake the sink write (a write not awaited, an offset resolved first, a failed write only logged, kafka-node's timer commit): a crash in between, or the failure, loses the message.",
     messages: {
       floatingWrite:
         '`{{call}}(…)` is not awaited in the {{handler}} handler: kafkajs commits the offset when the handler returns, possibly before this write lands; a crash in between loses the message.',
@@ -217,6 +220,8 @@ export default defineSourceRule<Message>({
         '`{{call}}(…)` only buffers the message for a timer ({{timer}} at line {{line}}) that writes it later: kafkajs commits the offset when the {{handler}} handler returns, so a crash before the flush loses it.',
       offsetBeforeWrite:
         '{{commit}}() marks the offset done before `{{call}}(…)` (line {{line}}) completes: a commit in between, then a crash, loses the message.',
+      timerCommit:
+        "`{{call}}(…)` runs in a kafka-node {{consumer}} 'message' listener with autoCommit on: kafka-node commits fetched offsets on a timer, never waiting for this write, so a crash after a commit and before the write lands loses the message.",
       swallowedFailure:
         'This catch only logs when `{{call}}(…)` (line {{line}}) fails: the {{handler}} handler returns normally, kafkajs commits the offset, and the message is lost.{{partial}}',
     },
@@ -228,6 +233,8 @@ export default defineSourceRule<Message>({
       bufferedWrite:
         "Turn autoCommit off and commit the buffered messages' offsets after the flush has been awaited, or write in the handler (eachBatch writes a whole batch at once).",
       offsetBeforeWrite: 'Call resolveOffset / commit only after the write is awaited, message by message.',
+      timerCommit:
+        'Create the consumer with autoCommit: false and call consumer.commit() after the write has been awaited; pause the consumer while writes are pending if they can pile up.',
       swallowedFailure:
         'Rethrow after logging (kafkajs then delivers the message again), or send the message to a dead-letter topic or table in the catch, so a failed write is never committed past.',
     },
@@ -248,6 +255,18 @@ export default defineSourceRule<Message>({
         (messageId, node, data) => context.report({ messageId, node, data }),
       );
     }
+    for (const listener of autoCommitCallbacks(file, context.evaluator))
+      forEachCallIn(listener.fn, (call) => {
+        const name = methodName(call);
+        // `write().catch(log)`: the write is the call, not the handlers chained to its promise.
+        if (promiseChain.has(name) || kafkaControls.has(name)) return;
+        if (writeNames.test(name) || returnsPromise(call))
+          context.report({
+            messageId: 'timerCommit',
+            node: nameNode(call),
+            data: { call: describeCall(call), consumer: listener.consumer },
+          });
+      });
     const graph = graphOf(file);
     for (const [reached, how] of graph.contexts.reachedFromHandlersIn(graph.node))
       checkReached(
