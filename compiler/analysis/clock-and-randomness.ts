@@ -43,7 +43,7 @@ const machineProperties = /^(globalThis\.)?process\.(pid|ppid)$/;
 export type NondeterministicKind = 'clock' | 'random' | 'machine' | 'module-state';
 
 const clockLabels =
-  /^(Date\.now\(\)|performance\.now\(\)|process\.hrtime\(\)|process\.uptime\(\)|new Date\(\)|Date\(\)|TimeUuid\.now\(\)|LocalDate\/LocalTime\.now\(\))$/;
+  /^(Date\.now\(\)|performance\.now\(\)|process\.hrtime\(\)|process\.uptime\(\)|new Date\(\)|Date\(\)|TimeUuid\.now\(\)|LocalDate\/LocalTime\.now\(\)|Intl\.DateTimeFormat\(\)\.format\(\))$/;
 const machineLabels = /^(os\.hostname\(\)|os\.networkInterfaces\(\)|process\.pid)$/;
 
 export function kindOf(what: string): NondeterministicKind {
@@ -71,6 +71,29 @@ export function nondeterministicCallee(exportedName: string): string | undefined
   return undefined;
 }
 
+/** `new Intl.DateTimeFormat(…)` or `Intl.DateTimeFormat(…)`: a formatter, which formats the current time when given none. */
+export function isDateTimeFormat(node: ts.Node): boolean {
+  return (
+    (ts.isNewExpression(node) || ts.isCallExpression(node)) &&
+    /^(globalThis\.)?Intl\.DateTimeFormat$/.test(calleeText(node.expression))
+  );
+}
+
+/**
+ * `formatter.format()` / `.formatToParts()` without a date formats the
+ * current time. `formatter` is judged by `isFormatter` (the analysis that
+ * can resolve a name passes its own; alone, only a formatter made in place).
+ */
+export function formatsCurrentTime(
+  call: ts.CallExpression,
+  isFormatter: (receiver: ts.Expression) => boolean = isDateTimeFormat,
+): string | undefined {
+  const callee = call.expression;
+  if (!ts.isPropertyAccessExpression(callee) || call.arguments.length > 0) return undefined;
+  if (callee.name.text !== 'format' && callee.name.text !== 'formatToParts') return undefined;
+  return isFormatter(callee.expression) ? 'Intl.DateTimeFormat().format()' : undefined;
+}
+
 export function nondeterministicValue(node: ts.Node): string | undefined {
   if (
     ts.isNewExpression(node) &&
@@ -86,6 +109,8 @@ export function nondeterministicValue(node: ts.Node): string | undefined {
   )
     return 'process.pid';
   if (ts.isCallExpression(node)) {
+    const formatted = formatsCurrentTime(node);
+    if (formatted) return formatted;
     const callee = calleeText(node.expression);
     if (callee === 'Date' || callee === 'globalThis.Date') return 'Date()';
     for (const [pattern, label] of nondeterministicCallees) if (pattern.test(callee)) return label;

@@ -90,6 +90,11 @@ const driverCases: Readonly<Record<string, readonly Expected[]>> = {
     ['IDEM012', 17, 9, 'catch (error)'],
     ['IDEM012', 27, 5, 'catch (error)'],
   ],
+  // A `let` given a fresh id by a later assignment; an Intl.DateTimeFormat's format() without a date.
+  'driver/let-and-formatter.ts': [
+    ['IDEM011', 12, 96, 'orderId,'],
+    ['IDEM011', 12, 105, 'day,'],
+  ],
   // Methods of fields: a retry wrapper, a counter helper, an id source.
   'driver/this-fields.ts': [
     ['IDEM010', 24, 18, 'execute('],

@@ -1,6 +1,8 @@
 import ts from 'typescript';
 import type { SourceLocation } from '../../ir/index.ts';
 import {
+  formatsCurrentTime,
+  isDateTimeFormat,
   kindOf,
   nondeterministicCallee,
   nondeterministicValue,
@@ -203,8 +205,19 @@ export class ValueOrigins {
     return undefined;
   }
 
+  /** `dayFormat.format()`, with `const dayFormat = new Intl.DateTimeFormat(…)` anywhere in the program: the current time. */
+  #isFormatter = (receiver: ts.Expression): boolean => {
+    if (isDateTimeFormat(receiver)) return true;
+    if (!ts.isIdentifier(receiver)) return false;
+    const resolved = resolveName(receiver, this.checker);
+    const init = resolved.kind === 'variable' ? resolved.node.initializer : undefined;
+    return init !== undefined && isDateTimeFormat(init);
+  };
+
   /** What the called helper itself returns, read from its summary. */
   #calleeResult(call: ts.CallExpression | ts.NewExpression, notes: NotFollowed[], depth: number): Nondet | undefined {
+    const formatted = ts.isCallExpression(call) ? formatsCurrentTime(call, this.#isFormatter) : undefined;
+    if (formatted) return { what: formatted, kind: 'clock', at: call, via: [] };
     const resolved = resolveCallee(call, this.checker);
     const name = calleeName(call.expression)?.getText() ?? call.expression.getText();
     if (resolved.kind === 'function' && !isFunctionNode(call.expression)) {
