@@ -2,7 +2,7 @@ import ts from 'typescript';
 import type { SourceLocation } from '../ir/index.ts';
 import { functionAt } from './call-graph/function-at.ts';
 import type { ProgramSource } from './call-graph/program-source.ts';
-import { describeNondet, locationOfNode, type NotFollowed } from './call-graph/value-origin.ts';
+import { assignments, describeNondet, locationOfNode, type NotFollowed } from './call-graph/value-origin.ts';
 import { nondeterministicValue } from './clock-and-randomness.ts';
 import { offsetLocation } from './offset-location.ts';
 import { parseFunction } from './parse-function.ts';
@@ -160,19 +160,22 @@ function analyzeUncached(
     return fromOutside(node) ?? ts.forEachChild(node, taintOf);
   };
 
-  // Local variables initialised from a tainted expression are tainted; repeat until nothing changes.
-  const declarations: ts.VariableDeclaration[] = [];
+  // Local variables given a tainted value, when declared or by a later `x = …` (a `let` reassigned), are tainted;
+  // repeat until nothing changes.
+  const sources: [name: string, value: ts.Expression][] = [];
   const collect = (node: ts.Node): void => {
-    if (ts.isVariableDeclaration(node) && ts.isIdentifier(node.name) && node.initializer) declarations.push(node);
+    if (ts.isVariableDeclaration(node) && ts.isIdentifier(node.name) && node.initializer)
+      sources.push([node.name.text, node.initializer]);
+    else if (ts.isBinaryExpression(node) && ts.isIdentifier(node.left) && assignments.has(node.operatorToken.kind))
+      sources.push([node.left.text, node.right]);
     ts.forEachChild(node, collect);
   };
   collect(fn.body);
   for (let changed = true; changed;) {
     changed = false;
-    for (const d of declarations) {
-      const name = (d.name as ts.Identifier).text;
+    for (const [name, value] of sources) {
       if (taintedLocals.has(name)) continue;
-      const origin = taintOf(d.initializer!);
+      const origin = taintOf(value);
       if (origin) {
         taintedLocals.set(name, origin);
         changed = true;

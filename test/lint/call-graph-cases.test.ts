@@ -28,6 +28,8 @@ const dslCases: Readonly<Record<string, readonly Expected[]>> = {
   'dsl/event-time-local-helper.ts': [['IDEM003', 7, 24, 'stamp()']],
   'dsl/key-machine.ts': [['IDEM003', 6, 22, 'worker()']],
   'dsl/clean-look-alikes.ts': [],
+  // A `let` reassigned from Math.random() in a key function; reassigned from the event, clean.
+  'dsl/key-reassigned-let.ts': [['IDEM003', 9, 38, 'Math.random()']],
 };
 
 /** Driver code: keys bound through helpers, counters reached from handlers and retry wrappers of any name. */

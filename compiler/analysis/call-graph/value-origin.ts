@@ -59,13 +59,15 @@ export function describeNondet(n: Nondet): string {
 }
 
 const globalNames = new Set(Object.getOwnPropertyNames(globalThis));
-const assignments = new Set([
+/** `=`, `+=`, `??=`, `||=`…: each gives the variable on its left a value from its right. */
+export const assignments: ReadonlySet<ts.SyntaxKind> = new Set([
   ts.SyntaxKind.EqualsToken,
   ts.SyntaxKind.PlusEqualsToken,
   ts.SyntaxKind.MinusEqualsToken,
   ts.SyntaxKind.AsteriskEqualsToken,
   ts.SyntaxKind.QuestionQuestionEqualsToken,
   ts.SyntaxKind.BarBarEqualsToken,
+  ts.SyntaxKind.AmpersandAmpersandEqualsToken,
 ]);
 const isIncrement = (node: ts.Node): node is ts.PrefixUnaryExpression | ts.PostfixUnaryExpression =>
   (ts.isPrefixUnaryExpression(node) || ts.isPostfixUnaryExpression(node)) &&
