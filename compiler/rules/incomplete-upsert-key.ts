@@ -1,11 +1,12 @@
 import { diskPrograms } from '../analysis/call-graph/program-source.ts';
 import { locationOfNode } from '../analysis/call-graph/value-origin.ts';
 import { keyColumnGrain, type ColumnGrain } from '../analysis/grain/window-grain.ts';
+import type { Cut } from '../analysis/grain/time-value.ts';
 import { describeEvery, describeSpan } from '../analysis/grain/time-units.ts';
 import { PipelineNode, SinkNode, type ColumnNode, type WindowNode } from '../ir/index.ts';
 import { defineRule, type RuleContext } from '../rule.ts';
 
-type Message = 'missingWindow' | 'missingGroupKey' | 'coarserThanWindow';
+type Message = 'missingWindow' | 'missingGroupKey' | 'coarserThanWindow' | 'repeatingKey';
 
 /** Does this key column carry the group key (directly, or read by a column function)? */
 function carriesGroupKey(column: ColumnNode): boolean {
@@ -32,7 +33,7 @@ function checkWindow(pipeline: PipelineNode, window: WindowNode, context: RuleCo
   const known = kept.filter((k): k is { column: ColumnNode; grain: ColumnGrain } => k.grain !== 'unknown');
   if (known.length < kept.length || !Number.isFinite(window.slideMs)) return;
   const finest = known.reduce((a, b) => (b.grain.grain < a.grain.grain ? b : a));
-  if (finest.grain.grain <= window.slideMs) return;
+  if (finest.grain.grain <= window.slideMs) return checkCycle(known, data, context);
   const cut = finest.grain.cut;
   context.report({
     messageId: 'coarserThanWindow',
@@ -42,8 +43,32 @@ function checkWindow(pipeline: PipelineNode, window: WindowNode, context: RuleCo
       column: finest.column.column,
       unit: describeSpan(finest.grain.grain),
       window: describeEvery(window.slideMs),
-      what: cut ? `${cut.what}${cut.via.length > 0 ? ` in \`${cut.via.join('()` → `')}()\`` : ''}` : 'its value',
+      what: cut ? describeCut(cut) : 'its value',
     },
+  });
+}
+
+const describeCut = (cut: Cut) => `${cut.what}${cut.via.length > 0 ? ` in \`${cut.via.join('()` → `')}()\`` : ''}`;
+
+/**
+ * A key that keeps only the time of day (`getUTCHours()`, `ws % DAY`,
+ * `format(ws, 'HH:mm')`) tells the windows of one day apart, but the next
+ * day's windows come round to the same values: each day overwrites the last.
+ * Only when every column that carries the window repeats (the longest cycle
+ * of them is the key's).
+ */
+function checkCycle(
+  known: readonly { column: ColumnNode; grain: ColumnGrain }[],
+  data: Record<string, string>,
+  context: RuleContext<Message>,
+): void {
+  if (!known.every((k) => k.grain.cycle)) return;
+  const longest = known.reduce((a, b) => (b.grain.cycle!.period > a.grain.cycle!.period ? b : a));
+  const cycle = longest.grain.cycle!;
+  context.report({
+    messageId: 'repeatingKey',
+    node: { location: locationOfNode(cycle.at.at) },
+    data: { ...data, column: longest.column.column, unit: describeSpan(cycle.period), what: describeCut(cycle.at) },
   });
 }
 
@@ -65,12 +90,16 @@ export default defineRule<Message>({
         "Upsert {{sink}} is keyed by ({{columns}}) without the window: each window's total overwrites the previous window's.",
       missingGroupKey:
         'Upsert {{sink}} is keyed by ({{columns}}) without the group key: the totals of different keys overwrite each other.',
+      repeatingKey:
+        'Key column `{{column}}` of {{sink}} keeps only where the window start falls within {{unit}} ({{what}}), and no key column keeps more: windows {{unit}} apart write the same row, so each {{unit}} overwrites the totals of the one before.',
       coarserThanWindow:
         "Key column `{{column}}` of {{sink}} keeps the window start only to {{unit}} ({{what}}), but windows start {{window}}: all the windows within {{unit}} write the same row, each overwriting the last, so the row ends up with one window's total.",
     },
     fixes: {
       missingWindow: "Add the window to the primary key, e.g. key: { sensor_id: 'key', ts: 'windowStart' }.",
       missingGroupKey: "Add the group key to the primary key, e.g. key: { sensor_id: 'key', … }.",
+      repeatingKey:
+        "Keep the rest of the date in the key too: add the window itself (ts: 'windowStart') or its day beside `{{column}}`, e.g. key: { sensor_id: 'key', day: …, {{column}}: … }.",
       coarserThanWindow:
         "Add the window itself to the key (ts: 'windowStart') and keep `{{column}}` beside it, e.g. as the partition key; or make the windows {{unit}} long, so that each has its own row.",
     },

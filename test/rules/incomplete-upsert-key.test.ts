@@ -174,6 +174,32 @@ ruleTester(rule, {
           .count()
           .sink(embedded.upsert({ table: 't', key: { sensor_id: 'key' }, values: { n: 'value' } })),
     },
+    {
+      name: 'the hour of the day beside the day: together they keep the whole hour (hourly windows)',
+      pipeline: () =>
+        windowed(HOUR).sink(
+          embedded.upsert({
+            table: 't',
+            key: {
+              sensor_id: 'key',
+              day: (r) => new Date(r.windowStart).toISOString().slice(0, 10),
+              hour: (r) => new Date(r.windowStart).getUTCHours(),
+            },
+            values: { n: 'value' },
+          }),
+        ),
+    },
+    {
+      name: 'a format pattern that prints the date and the time of day',
+      pipeline: () =>
+        windowed().sink(
+          embedded.upsert({
+            table: 't',
+            key: { sensor_id: 'key', at: (r) => format(r.windowStart, 'yyyy-MM-dd HH:mm') },
+            values: { n: 'value' },
+          }),
+        ),
+    },
   ],
   invalid: [
     {
@@ -292,6 +318,42 @@ ruleTester(rule, {
           }),
         ),
       errors: [{ messageId: 'coarserThanWindow', ...placeOf(here, '@remainder', 'r.windowStart -') }],
+    },
+    {
+      name: 'the hour of the day alone, hourly windows: each day overwrites the day before',
+      pipeline: () =>
+        windowed(HOUR).sink(
+          embedded.upsert({
+            table: 't',
+            key: { sensor_id: 'key', hour: (r) => new Date(r.windowStart).getUTCHours() }, // @hour-of-day
+            values: { n: 'value' },
+          }),
+        ),
+      errors: [{ messageId: 'repeatingKey', ...placeOf(here, '@hour-of-day', 'getUTCHours(') }],
+    },
+    {
+      name: 'the window start modulo a day: the time within the day',
+      pipeline: () =>
+        windowed().sink(
+          embedded.upsert({
+            table: 't',
+            key: { sensor_id: 'key', slot: (r) => r.windowStart % DAY }, // @time-of-day
+            values: { n: 'value' },
+          }),
+        ),
+      errors: [{ messageId: 'repeatingKey', ...placeOf(here, '@time-of-day', 'r.windowStart %') }],
+    },
+    {
+      name: 'toLocaleTimeString of the window start: a clock time, the same every day',
+      pipeline: () =>
+        windowed().sink(
+          embedded.upsert({
+            table: 't',
+            key: { sensor_id: 'key', at: (r) => new Date(r.windowStart).toLocaleTimeString('en-GB') }, // @locale-time
+            values: { n: 'value' },
+          }),
+        ),
+      errors: [{ messageId: 'repeatingKey', ...placeOf(here, '@locale-time', 'toLocaleTimeString(') }],
     },
   ],
 });

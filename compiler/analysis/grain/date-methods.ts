@@ -1,5 +1,5 @@
 import ts from 'typescript';
-import { cutTo, isTimed, type TimedValue, type TimeValue } from './time-value.ts';
+import { cutTo, isTimed, keptOf, wrapTo, type TimedValue, type TimeValue } from './time-value.ts';
 import * as unit from './time-units.ts';
 
 /** What the methods read from the expression they are given. */
@@ -14,15 +14,14 @@ export interface Reader {
   ): TimeValue | undefined;
 }
 
-const iso = (v: TimedValue): TimeValue => ({ kind: 'iso', grain: v.grain, ...(v.cut ? { cut: v.cut } : {}) });
-const text = (v: TimedValue): TimedValue => ({ kind: 'text', grain: v.grain, ...(v.cut ? { cut: v.cut } : {}) });
+const iso = (v: TimedValue): TimeValue => ({ kind: 'iso', ...keptOf(v) });
+const text = (v: TimedValue): TimedValue => ({ kind: 'text', ...keptOf(v) });
 const num = (v: TimedValue, scale?: number): TimedValue => ({
   kind: 'number',
-  grain: v.grain,
-  ...(v.cut ? { cut: v.cut } : {}),
+  ...keptOf(v),
   ...(scale === undefined ? {} : { scale }),
 });
-const date = (v: TimedValue): TimedValue => ({ kind: 'date', grain: v.grain, ...(v.cut ? { cut: v.cut } : {}) });
+const date = (v: TimedValue): TimedValue => ({ kind: 'date', ...keptOf(v) });
 const stringArg = (call: ts.CallExpression, i: number) => {
   const arg = call.arguments[i];
   return arg && (ts.isStringLiteral(arg) || ts.isNoSubstitutionTemplateLiteral(arg)) ? arg.text : undefined;
@@ -31,7 +30,8 @@ const stringArg = (call: ts.CallExpression, i: number) => {
 /** `getUTCHours()`, `setUTCHours(0, 0, 0, 0)`, `toISOString()`, dayjs' `startOf('day')` and `format('YYYY-MM-DD')`, luxon's `toISODate()`. */
 function dateMethod(v: TimedValue, name: string, call: ts.CallExpression, reader: Reader): TimeValue | undefined {
   const plain = name.replace('UTC', '');
-  if (plain in unit.getterGrain) return cutTo(num(v), unit.getterGrain[plain]!, call);
+  if (plain in unit.getterGrain)
+    return wrapTo(cutTo(num(v), unit.getterGrain[plain]!, call), unit.getterPeriod[plain], call);
   const setter = unit.setterGrain[plain];
   if (setter) return call.arguments.length >= setter[1] ? cutTo(num(v, 1), setter[0], call) : num(v, 1);
   switch (name) {
@@ -54,6 +54,10 @@ function dateMethod(v: TimedValue, name: string, call: ts.CallExpression, reader
     case 'toUTCString':
     case 'toLocaleString':
       return cutTo(text(v), unit.second, call);
+    // The time of day alone: the same text every day.
+    case 'toTimeString':
+    case 'toLocaleTimeString':
+      return wrapTo(cutTo(text(v), unit.second, call), unit.day, call);
     case 'startOf':
     case 'truncate': {
       const grain = unit.unitGrain(stringArg(call, 0) ?? '');
@@ -64,7 +68,8 @@ function dateMethod(v: TimedValue, name: string, call: ts.CallExpression, reader
       const pattern = stringArg(call, 0);
       const grain =
         pattern === undefined ? (call.arguments.length === 0 ? unit.second : undefined) : unit.patternGrain(pattern);
-      return grain === undefined ? undefined : cutTo(text(v), grain, call);
+      const period = pattern === undefined ? undefined : unit.patternPeriod(pattern);
+      return grain === undefined ? undefined : wrapTo(cutTo(text(v), grain, call), period, call);
     }
     case 'add':
     case 'subtract':
@@ -152,7 +157,8 @@ export function libraryCall(name: string, call: ts.CallExpression, first: TimeVa
       .reverse()
       .find((a) => ts.isStringLiteral(a) || ts.isNoSubstitutionTemplateLiteral(a));
     const grain = pattern && unit.patternGrain((pattern as ts.StringLiteral).text);
-    return grain === undefined ? undefined : cutTo(text(first), grain, call);
+    const period = pattern && unit.patternPeriod((pattern as ts.StringLiteral).text);
+    return grain === undefined ? undefined : wrapTo(cutTo(text(first), grain, call), period || undefined, call);
   }
   if (name === 'formatISO' || name === 'formatRFC3339') {
     const dateOnly = call.arguments[1]?.getText().match(/representation\s*:\s*['"]date['"]/);
@@ -160,7 +166,10 @@ export function libraryCall(name: string, call: ts.CallExpression, first: TimeVa
   }
   if (name === 'getUnixTime') return cutTo(num(first, unit.second), unit.second, call);
   const getter = /^get(UTC)?(FullYear|Year|Month|Date|Day|Hours|Minutes|Seconds)$/.exec(name);
-  if (getter) return cutTo(num(first), unit.getterGrain[`get${getter[2] === 'Year' ? 'FullYear' : getter[2]}`]!, call);
+  if (getter) {
+    const name = `get${getter[2] === 'Year' ? 'FullYear' : getter[2]}`;
+    return wrapTo(cutTo(num(first), unit.getterGrain[name]!, call), unit.getterPeriod[name], call);
+  }
   if (/^(dayjs|moment|utc|toDate|parseISO|fromMillis|fromJSDate|fromISO|fromSeconds|fromUnixTime|DateTime)$/.test(name))
     return date(first);
   return undefined;

@@ -10,7 +10,17 @@ import {
 import { maxCallDepth, returnedExpressions } from '../call-graph/value-origin.ts';
 import { libraryCall, methodOn, type Reader } from './date-methods.ts';
 import { numericConstant } from './numeric-constant.ts';
-import { cutTo, finest, isTimed, pointAt, type TimedValue, type TimeValue } from './time-value.ts';
+import {
+  cutTo,
+  finest,
+  isTimed,
+  keptOf,
+  pointAt,
+  wrapTo,
+  type Cut,
+  type TimedValue,
+  type TimeValue,
+} from './time-value.ts';
 import { setterGrain } from './time-units.ts';
 
 type Env = ReadonlyMap<ts.Node, TimeValue>;
@@ -65,7 +75,7 @@ export class GrainReader implements Reader {
     if (ts.isPrefixUnaryExpression(node)) return this.#unary(node);
     if (ts.isTemplateExpression(node)) {
       const part = finest(node.templateSpans.map((s) => this.value(s.expression)));
-      return isTimed(part) ? { kind: 'text', grain: part.grain, ...(part.cut ? { cut: part.cut } : {}) } : undefined;
+      return isTimed(part) ? { kind: 'text', ...keptOf(part) } : undefined;
     }
     if (ts.isConditionalExpression(node)) return finest([this.value(node.whenTrue), this.value(node.whenFalse)]);
     if (ts.isArrayLiteralExpression(node)) {
@@ -149,22 +159,20 @@ export class GrainReader implements Reader {
   #converted(value: TimeValue | undefined, kind: 'text' | 'number'): TimeValue | undefined {
     if (!isTimed(value)) return undefined;
     if (kind === 'number' && value.kind === 'date') return { ...value, kind: 'number', scale: 1 };
-    return { kind, grain: value.grain, ...(value.cut ? { cut: value.cut } : {}) };
+    return { kind, ...keptOf(value) };
   }
 
   /** `Date.UTC(y, m, d)`, `new Date(y, m, d)`: as fine as the finest part. */
   #parts(parts: readonly (TimeValue | undefined)[]): TimeValue | undefined {
     const part = finest(parts);
-    return isTimed(part)
-      ? { kind: 'number', grain: part.grain, scale: 1, ...(part.cut ? { cut: part.cut } : {}) }
-      : undefined;
+    return isTimed(part) ? { kind: 'number', ...keptOf(part), scale: 1 } : undefined;
   }
 
   #construct(node: ts.NewExpression): TimeValue | undefined {
     if (node.expression.getText() !== 'Date' || !node.arguments?.length) return undefined;
     const parts = node.arguments.map((a) => this.value(a));
     const made = parts.length === 1 ? parts[0] : this.#parts(parts);
-    return isTimed(made) ? { kind: 'date', grain: made.grain, ...(made.cut ? { cut: made.cut } : {}) } : undefined;
+    return isTimed(made) ? { kind: 'date', ...keptOf(made) } : undefined;
   }
 
   /**
@@ -185,10 +193,16 @@ export class GrainReader implements Reader {
     const env = new Map<ts.Node, TimeValue>(this.env);
     target.parameters.forEach((p, i) => args[i] && env.set(p, args[i]));
     const result = new GrainReader(this.checker, target, env, this.depth + 1).result();
-    if (!isTimed(result) || !result.cut || args.some((a) => isTimed(a) && a.cut === result.cut) || target === inner)
-      return result;
+    if (!isTimed(result) || target === inner) return result;
     const helper = calleeName(inner)?.getText() ?? inner.getText();
-    return { ...result, cut: { at: pointAt(call), what: result.cut.what, via: [helper, ...result.cut.via] } };
+    // A cut or cycle the helper made is shown at this call, with the helper on its path.
+    const here = (made: Cut): Cut => ({ at: pointAt(call), what: made.what, via: [helper, ...made.via] });
+    const cut = result.cut && !args.some((a) => isTimed(a) && a.cut === result.cut) ? here(result.cut) : result.cut;
+    const cycle =
+      result.cycle && !args.some((a) => isTimed(a) && a.cycle === result.cycle)
+        ? { period: result.cycle.period, at: here(result.cycle.at) }
+        : result.cycle;
+    return { ...result, ...(cut ? { cut } : {}), ...(cycle ? { cycle } : {}) };
   }
 
   /** The function a name stands for: the callee of `call`, or a callback passed by name (`list.map(dayOf)`). */
@@ -218,7 +232,7 @@ export class GrainReader implements Reader {
       const part = finest([left, right]);
       if (!isTimed(part)) return undefined;
       const numeric = left?.kind === 'number' && (right === undefined || right.kind === 'number');
-      return numeric ? part : { kind: 'text', grain: part.grain, ...(part.cut ? { cut: part.cut } : {}) };
+      return numeric ? part : { kind: 'text', ...keptOf(part) };
     }
     return undefined;
   }
@@ -239,7 +253,10 @@ export class GrainReader implements Reader {
       case ts.SyntaxKind.MinusToken:
         return left;
       case ts.SyntaxKind.PercentToken:
-        return left.scale === undefined ? undefined : { ...left, remainder: left.scale * c };
+        // `ws % DAY`: the time within the day, the same every day.
+        return left.scale === undefined
+          ? undefined
+          : wrapTo({ ...left, remainder: left.scale * c }, left.scale * c, node);
       case ts.SyntaxKind.BarToken:
       case ts.SyntaxKind.GreaterThanGreaterThanToken:
       case ts.SyntaxKind.GreaterThanGreaterThanGreaterThanToken:

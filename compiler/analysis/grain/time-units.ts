@@ -64,6 +64,17 @@ export const getterGrain: Readonly<Record<string, number>> = {
   getMilliseconds: 1,
 };
 
+/** What each getter leaves out: `getUTCHours()` is the same every day, `getUTCDate()` every month. */
+export const getterPeriod: Readonly<Record<string, number>> = {
+  getMonth: year,
+  getDate: month,
+  getDay: week,
+  getHours: day,
+  getMinutes: hour,
+  getSeconds: minute,
+  getMilliseconds: second,
+};
+
 /** Date setters that zero every smaller field when given all their arguments: `setUTCHours(0, 0, 0, 0)` → a day. */
 export const setterGrain: Readonly<Record<string, readonly [grain: number, args: number]>> = {
   setHours: [day, 4],
@@ -101,6 +112,33 @@ const patternLetters: readonly [RegExp, number][] = [
   [/Q/, quarter],
   [/[yYuGg]/, year],
 ];
+
+/** Pattern letters and the span after which what they print comes round again (the year never does). */
+const letterPeriods: readonly [RegExp, number][] = [
+  [/S/, second],
+  [/s/, minute],
+  [/m/, hour],
+  [/[HhkK]/, day],
+  [/d/, month],
+  [/[Eeoi]/, week],
+  [/[DwWIMLQ]/, year],
+  [/[yYuGgT]/, Infinity],
+];
+
+/**
+ * How long until the text a format pattern prints comes round again:
+ * `'HH:mm'` every day, `'MM-dd'` every year; undefined when it prints the
+ * year (or no date part at all).
+ */
+export function patternPeriod(pattern: string): number | undefined {
+  const letters = pattern.replace(/'[^']*'|\[[^\]]*\]/g, '');
+  let longest: number | undefined;
+  for (const letter of letters) {
+    const period = letterPeriods.find(([re]) => re.test(letter))?.[1];
+    if (period !== undefined) longest = Math.max(longest ?? period, period);
+  }
+  return longest === Infinity ? undefined : longest;
+}
 
 /**
  * The finest unit a format pattern prints (`'yyyy-MM-dd'` → a day), quoted

@@ -10,10 +10,18 @@ export interface Cut {
   readonly via: readonly string[];
 }
 
+/** A value that comes round again: window starts `period` ms apart give the same value (`getUTCHours()` every day). */
+export interface Cycle {
+  readonly period: number;
+  /** Where the part coarser than the period was dropped. */
+  readonly at: Cut;
+}
+
 /** A value made from the window start that tells two window starts apart only when they are `grain` ms apart. */
 interface Timed {
   readonly grain: number;
   readonly cut?: Cut;
+  readonly cycle?: Cycle;
 }
 
 /**
@@ -33,14 +41,28 @@ export type TimedValue = Extract<TimeValue, { grain: number }>;
 
 export const isTimed = (value: TimeValue | undefined): value is TimedValue => value !== undefined && 'grain' in value;
 
-/** The value that keeps the most: a key made of several parts tells windows apart as finely as its finest part. */
+/**
+ * The value that keeps the most: a key made of several parts tells windows
+ * apart as finely as its finest part, and comes round again only if every
+ * part does (the longest cycle of them: hour and day of month repeat monthly).
+ */
 export function finest(values: readonly (TimeValue | undefined)[]): TimeValue | undefined {
   let best: TimeValue | undefined;
   for (const v of values) {
     if (v === undefined) continue;
     if (best === undefined || (isTimed(v) && (!isTimed(best) || v.grain < best.grain))) best = v;
   }
-  return best;
+  if (!isTimed(best)) return best;
+  const timed = values.filter(isTimed);
+  const { cycle: _own, ...rest } = best;
+  if (!timed.every((v) => v.cycle)) return rest;
+  const longest = timed.reduce((a, b) => (b.cycle!.period > a.cycle!.period ? b : a));
+  return { ...rest, cycle: longest.cycle! };
+}
+
+/** What a value made from `v` keeps of it: its grain, where it was cut, and its cycle. */
+export function keptOf(v: TimedValue): { grain: number; cut?: Cut; cycle?: Cycle } {
+  return { grain: v.grain, ...(v.cut ? { cut: v.cut } : {}), ...(v.cycle ? { cycle: v.cycle } : {}) };
 }
 
 /** The node findings point at: a method's name in a chain (`slice` of `….slice(0, 10)`), else the expression. */
@@ -59,6 +81,17 @@ function brief(node: ts.Node, from: ts.Node): string {
     .slice(from.getStart() - node.getStart())
     .replace(/\s+/g, ' ');
   return `\`${text.length > 60 ? `${text.slice(0, 59)}…` : text}\``;
+}
+
+/** `value` after `node` keeps only what is within `period` (`getUTCHours()`: the hour of its day). */
+export function wrapTo<V extends TimedValue>(value: V, period: number | undefined, node: ts.Node): V {
+  if (period === undefined || (value.cycle && value.cycle.period <= period)) return value;
+  const at = pointAt(node);
+  const from = at === node ? node : (at.parent as ts.PropertyAccessExpression).name;
+  return {
+    ...value,
+    cycle: { period, at: { at, what: at === node ? brief(node, node) : `\`.${brief(node, from).slice(1)}`, via: [] } },
+  };
 }
 
 /** `value` after `node` keeps only `grain`: the cut is recorded where it happens (the first one stays when nothing more is lost). */

@@ -3,13 +3,15 @@ import { functionAt } from '../call-graph/function-at.ts';
 import { userFunctionLocation } from '../call-graph/locate-user-function.ts';
 import type { ProgramSource } from '../call-graph/program-source.ts';
 import { GrainReader } from './grain-reader.ts';
-import { isTimed, type Cut, type TimeValue } from './time-value.ts';
+import { isTimed, keptOf, type Cut, type Cycle, type TimeValue } from './time-value.ts';
 
 /** What a key column keeps of the window start: window starts closer than `grain` ms share its value. */
 export interface ColumnGrain {
   readonly grain: number;
   /** Where it was cut coarser than the window start itself, when it was. */
   readonly cut?: Cut;
+  /** When it keeps only the time within a span (`getUTCHours()`): window starts that far apart share its value. */
+  readonly cycle?: Cycle;
 }
 
 const mentionsWindow = (source: string) => /\bwindow(Start|End)\b/.test(source);
@@ -34,6 +36,6 @@ export function keyColumnGrain(
   const env = new Map<import('typescript').Node, TimeValue>([[row, { kind: 'row' }]]);
   let kept = new GrainReader(located.origins.checker, located.fn, env).result();
   while (kept?.kind === 'list') kept = kept.item;
-  if (isTimed(kept)) return { grain: kept.grain, ...(kept.cut ? { cut: kept.cut } : {}) };
+  if (isTimed(kept)) return keptOf(kept);
   return mentionsWindow(fn.source) ? 'unknown' : undefined;
 }
