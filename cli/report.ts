@@ -1,4 +1,5 @@
 import { compile, rules, type Classification, type Diagnostic, type RunnerName } from '../compiler/index.ts';
+import { defaultRunner } from '../compiler/runner-catalogue.ts';
 import type { MeasuredRow } from '../compiler/strategy/measurements.ts';
 import type { StrategyId } from '../compiler/strategy/cheat-sheet.ts';
 import type { LoadedPipeline } from './load-pipelines.ts';
@@ -11,7 +12,7 @@ export interface PipelineReport {
   readonly diagnostics: readonly Diagnostic[];
 }
 
-export function reportOf(loaded: LoadedPipeline, runner: RunnerName = 'local'): PipelineReport {
+export function reportOf(loaded: LoadedPipeline, runner: RunnerName = defaultRunner): PipelineReport {
   const { classification, diagnostics } = compile(loaded.pipeline.ir, rules, runner);
   return { name: loaded.pipeline.name, file: loaded.file, classification, diagnostics };
 }

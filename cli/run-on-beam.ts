@@ -1,8 +1,9 @@
 import { runRules, type PipelineNode } from '../compiler/index.ts';
 import { rules } from '../compiler/rules/index.ts';
-import { beamDirectRunner, beamFlinkRunner, type BeamRunnerName } from '../runners/beam/beam-runner.ts';
+import type { RunnerOf } from '../runners/registry.ts';
 import { parseFaults, type FaultSpec } from '../runtime/faults.ts';
 import { openCassandra } from './cassandra-option.ts';
+import { loadRunnerFor } from './load-runner.ts';
 import { summary } from './run-summary.ts';
 import { openStore } from './shared-options.ts';
 import { exitCodes, UsageError } from './usage-error.ts';
@@ -48,25 +49,27 @@ function refuseLocalOnly(flags: BeamRunFlags): FaultSpec {
 export async function runOnBeam(
   file: string,
   pipeline: PipelineNode,
-  runner: BeamRunnerName,
+  runner: RunnerOf<'beam'>,
   flags: BeamRunFlags,
 ): Promise<void> {
+  // First, as before any check: without apache-beam installed, that is all there is to say.
+  const chosen = await loadRunnerFor(runner);
   const faults = refuseLocalOnly(flags);
-  const runnerRules = rules.filter((r) => r.meta.runners?.includes(runner));
+  // The rules this runner adds: those asking for a capability it has (a local check ran the rest).
+  const runnerRules = rules.filter((r) => r.meta.onlyWhen !== undefined);
   const errors = runRules(pipeline, runnerRules, runner).filter((d) => d.severity === 'error');
   if (errors.length > 0) {
     throw new UsageError(
       `${file}: cannot run on ${runner}: ${errors.map((d) => `${d.code} ${d.message}${d.location ? ` (line ${d.location.line})` : ''}`).join(' ')}`,
     );
   }
-  const chosen = runner === 'beam-direct' ? beamDirectRunner : beamFlinkRunner;
   const blockers = chosen.unsupported(pipeline);
   if (blockers.length > 0) throw new UsageError(`${file}: ${blockers.map((d) => `${d.message} ${d.fix}`).join(' ')}`);
   const log = (line: string) => process.stderr.write(`${line}\n`);
   const cassandra = await openCassandra(flags.cassandra, pipeline, log);
   try {
     log(
-      `${pipeline.name}: running on ${runner}${runner === 'beam-flink' ? ` (Flink master ${flags.flinkMaster ?? '[local]'})` : ''}`,
+      `${pipeline.name}: running on ${runner}${chosen.engine === 'flink' ? ` (Flink master ${flags.flinkMaster ?? '[local]'})` : ''}`,
     );
     const result = await chosen.run(pipeline, {
       store: openStore(flags.store),

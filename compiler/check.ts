@@ -5,7 +5,7 @@ import type { PipelineNode } from './ir/index.ts';
 export type Checkable = PipelineNode | { readonly ir: PipelineNode };
 
 export interface CheckOptions {
-  /** The runner it is checked for (default 'local'): some rules apply on Beam only. */
+  /** The runner it is checked for (default: the local runner): some rules apply only on runners with a capability (Beam's separate workers). */
   readonly runner?: RunnerName;
 }
 

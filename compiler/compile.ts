@@ -2,7 +2,7 @@ import type { ProgramSource } from './analysis/call-graph/program-source.ts';
 import type { PipelineNode } from './ir/index.ts';
 import { interpolate, type Diagnostic, type Rule, type Severity } from './rule.ts';
 import { rules as allRules } from './rules/index.ts';
-import type { RunnerName } from './runner-names.ts';
+import { defaultRunner, runnerCan, type RunnerName } from './runner-catalogue.ts';
 import { classify, type Classification } from './strategy/classify.ts';
 
 export interface CompileResult {
@@ -13,18 +13,23 @@ export interface CompileResult {
 
 const severityOrder: Readonly<Record<Severity, number>> = { error: 0, warning: 1, note: 2 };
 
-export { runnerNames, type RunnerName } from './runner-names.ts';
+export { runnerNames, type RunnerName } from './runner-catalogue.ts';
+
+/** Whether a rule applies when checking for the runner: always, unless it asks for a capability the runner lacks. */
+export function appliesOn(rule: Rule, runner: RunnerName): boolean {
+  return rule.meta.onlyWhen === undefined || runnerCan(runner, rule.meta.onlyWhen);
+}
 
 /** Runs rules over one pipeline. Pure: the same IR always gives the same diagnostics. */
 export function runRules(
   pipeline: PipelineNode,
   rules: readonly Rule[] = allRules,
-  runner: RunnerName = 'local',
+  runner: RunnerName = defaultRunner,
   programs?: ProgramSource,
 ): Diagnostic[] {
   const diagnostics: Diagnostic[] = [];
   for (const rule of rules) {
-    if (rule.meta.runners && !rule.meta.runners.includes(runner)) continue;
+    if (!appliesOn(rule, runner)) continue;
     const { meta } = rule;
     rule.check(pipeline, {
       ...(programs ? { programs } : {}),
@@ -50,7 +55,7 @@ export function runRules(
 export function compile(
   pipeline: PipelineNode,
   rules: readonly Rule[] = allRules,
-  runner: RunnerName = 'local',
+  runner: RunnerName = defaultRunner,
 ): CompileResult {
   return { pipeline, classification: classify(pipeline), diagnostics: runRules(pipeline, rules, runner) };
 }

@@ -1,6 +1,12 @@
 export * from './ir/index.ts';
 export { check, type Checkable, type CheckOptions } from './check.ts';
-export { compile, runRules, runnerNames, type CompileResult, type RunnerName } from './compile.ts';
+export { appliesOn, compile, runRules, runnerNames, type CompileResult, type RunnerName } from './compile.ts';
+export {
+  runnerCatalogue,
+  type RunnerCapabilities,
+  type RunnerCapability,
+  type RunnerDescription,
+} from './runner-catalogue.ts';
 export {
   defineRule,
   interpolate,

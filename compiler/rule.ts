@@ -1,5 +1,6 @@
 import type { ProgramSource } from './analysis/call-graph/program-source.ts';
 import type { PipelineNode, SourceLocation } from './ir/index.ts';
+import type { RunnerCapability } from './runner-catalogue.ts';
 
 /** SARIF's levels: an error fails `check`, a warning is shown, a note informs. */
 export type Severity = 'error' | 'warning' | 'note';
@@ -16,8 +17,12 @@ export interface RuleMeta<M extends string> {
   readonly messages: Readonly<Record<M, string>>;
   /** How to fix it, by message id. */
   readonly fixes: Readonly<Record<M, string>>;
-  /** Only when checking for these runners (`check --runner …`); every runner when absent. */
-  readonly runners?: readonly string[];
+  /**
+   * Only when checking for a runner with this capability (`check --runner …`), e.g. Beam's
+   * `functionsOnSeparateWorkers`; on every runner when absent. A capability, not runner names,
+   * so a new runner gets the rule by saying what it does.
+   */
+  readonly onlyWhen?: RunnerCapability;
 }
 
 export interface Report<M extends string> {

@@ -19,8 +19,8 @@ export interface RunResult {
 }
 
 /** A runner executes pipeline IR. It says up front what it cannot run, as diagnostics, instead of failing midway. */
-export interface Runner<O> {
+export interface Runner<O, R extends RunResult = RunResult> {
   readonly name: string;
   unsupported(pipeline: PipelineNode): Diagnostic[];
-  run(pipeline: PipelineNode, options: O): Promise<RunResult>;
+  run(pipeline: PipelineNode, options: O): Promise<R>;
 }

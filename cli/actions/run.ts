@@ -1,7 +1,7 @@
 import type { Client } from 'cassandra-driver';
 import type { Pipeline } from '../../dsl/index.ts';
-import { describeFaults, diffPlan, parseFaults, runLocal, type LocalRunResult } from '../../runners/local/index.ts';
-import { localRunner } from '../../runners/local/index.ts';
+import { describeFaults, diffPlan, parseFaults, type LocalRunResult } from '../../runners/local/index.ts';
+import { isOfFamily, type LoadedRunner, type RunnerOf } from '../../runners/registry.ts';
 import type { EmbeddedStore } from '../../connectors/embedded/store.ts';
 import { openCassandra } from '../cassandra-option.ts';
 import { checkAllowed, checkBeforeRun } from '../check-before-run.ts';
@@ -9,9 +9,10 @@ import type { RunFlags } from '../commands/run.ts';
 import { dryRunLookup } from '../dry-run-lookup.ts';
 import { effectiveConfig } from '../effective-config.ts';
 import { formatChanges } from '../formatters/changes.ts';
-import { loadBeamRunner } from '../load-beam.ts';
+import { loadRunnerFor } from '../load-runner.ts';
 import { loadAll } from '../load-pipelines.ts';
 import { progressDisplay } from '../progress.ts';
+import { runOnBeam } from '../run-on-beam.ts';
 import { summary } from '../run-summary.ts';
 import { openStore, pickPipeline } from '../shared-options.ts';
 import { exitCodes, UsageError } from '../usage-error.ts';
@@ -30,23 +31,22 @@ export async function runAction(file: string, flags: RunFlags): Promise<void> {
     process.exitCode = exitCodes.findings;
     return;
   }
-  if (flags.runner !== 'local') {
-    const runOnBeam = await loadBeamRunner(flags.runner);
-    return runOnBeam(file, pipeline.ir, flags.runner as 'beam-direct' | 'beam-flink', flags);
-  }
+  if (isOfFamily(flags.runner, 'beam')) return runOnBeam(file, pipeline.ir, flags.runner, flags);
   if (flags.flinkMaster !== undefined) throw new UsageError('--flink-master applies to --runner beam-flink');
-  const blockers = localRunner.unsupported(pipeline.ir);
+  const runner = await loadRunnerFor(flags.runner);
+  const blockers = runner.unsupported(pipeline.ir);
   if (blockers.length > 0) throw new UsageError(`${file}: ${blockers.map((d) => d.message).join(' ')}`);
   const store = openStore(flags.store);
   // A dry-run reads Cassandra (to diff against it) but creates nothing: no schema statements.
   const cassandra = await openCassandra(flags.cassandra, flags.dryRun ? undefined : pipeline.ir, (l) =>
     process.stderr.write(`${l}\n`),
   );
-  await runLocally(pipeline, flags, store, cassandra);
+  await runLocally(runner, pipeline, flags, store, cassandra);
 }
 
 /** The local runner, with its progress display and signal handling; prints the summary. */
 async function runLocally(
+  runner: LoadedRunner<RunnerOf<'micro-batch'>>,
   pipeline: Pipeline,
   flags: RunFlags,
   store: EmbeddedStore,
@@ -72,7 +72,7 @@ async function runLocally(
   let result: LocalRunResult;
   let changes: string | undefined;
   try {
-    result = await runLocal(pipeline.ir, {
+    result = await runner.run(pipeline.ir, {
       store,
       checkpointDir: flags.checkpoint,
       batchSize: flags.batchSize,

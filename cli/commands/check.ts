@@ -1,5 +1,5 @@
 import { Command, Option } from 'commander';
-import { runnerNames, type RunnerName } from '../../compiler/runner-names.ts';
+import { defaultRunner, runnerNames, type RunnerName } from '../../compiler/runner-catalogue.ts';
 import { checkFormats, type CheckFormat } from '../formatters/names.ts';
 
 export interface CheckOptions {
@@ -27,7 +27,7 @@ export function checkCommand(): Command {
         'also apply the rules of this runner (beam-*: functions must not capture variables)',
       )
         .choices([...runnerNames])
-        .default('local'),
+        .default(defaultRunner),
     )
     .addHelpText(
       'after',

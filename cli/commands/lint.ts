@@ -1,6 +1,6 @@
 import { Command, Option } from 'commander';
 import { defaultLintConfigFile } from '../../compiler/lint/lint-config-file.ts';
-import { runnerNames, type RunnerName } from '../../compiler/runner-names.ts';
+import { defaultRunner, runnerNames, type RunnerName } from '../../compiler/runner-catalogue.ts';
 import { lintFormats, type LintFormat } from '../formatters/names.ts';
 import { parseInteger } from '../shared-options.ts';
 
@@ -48,7 +48,9 @@ export function lintCommand(): Command {
     )
     .option('-o, --output <file>', 'write the report to a file instead of stdout (e.g. for a SARIF upload)')
     .addOption(
-      new Option('--runner <name>', 'also apply the rules of this runner').choices([...runnerNames]).default('local'),
+      new Option('--runner <name>', 'also apply the rules of this runner')
+        .choices([...runnerNames])
+        .default(defaultRunner),
     )
     .option('-q, --quiet', 'no progress bar', false)
     .addHelpText(

@@ -1,4 +1,5 @@
 import { Command, Option } from 'commander';
+import { defaultRunner, runnerNames, type RunnerName } from '../../compiler/runner-catalogue.ts';
 import { cassandraOption, parseInteger, pipelineOption, storeOption } from '../shared-options.ts';
 
 export interface RunFlags {
@@ -12,7 +13,7 @@ export interface RunFlags {
   batchInterval: number;
   untilIdle?: number;
   quiet: boolean;
-  runner: string;
+  runner: RunnerName;
   cassandra?: string;
   printConfig: boolean;
   connectAttempts: number;
@@ -57,8 +58,8 @@ export function runCommand(): Command {
     .option('-q, --quiet', 'no progress display (messages and the summary still print)', false)
     .addOption(
       new Option('--runner <name>', "where to run: local, Beam's DirectRunner, or Flink through Beam's job server")
-        .choices(['local', 'beam-direct', 'beam-flink'])
-        .default('local'),
+        .choices([...runnerNames])
+        .default(defaultRunner),
     )
     .option(
       '--flink-master <host:port>',

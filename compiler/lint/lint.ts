@@ -2,6 +2,7 @@ import { Project, ts, type SourceFile } from 'ts-morph';
 import { fromProgram, type ProgramSource } from '../analysis/call-graph/program-source.ts';
 import { offsetLocation } from '../analysis/offset-location.ts';
 import { runRules, type RunnerName } from '../compile.ts';
+import { defaultRunner } from '../runner-catalogue.ts';
 import type { SourceLocation } from '../ir/index.ts';
 import { interpolate, type Diagnostic, type RuleMeta, type Severity } from '../rule.ts';
 import { rules as pipelineRules } from '../rules/index.ts';
@@ -143,7 +144,7 @@ function lintFile(
   const findings: LintFinding[] = [];
   const pipelines = pipelinesInFile(file, evaluator);
   for (const pipeline of pipelines) {
-    for (const d of runRules(pipeline, pipelineRules, options.runner ?? 'local', programs))
+    for (const d of runRules(pipeline, pipelineRules, options.runner ?? defaultRunner, programs))
       findings.push({ ...d, location: d.location ?? pipeline.location! });
   }
   let calls: DriverCall[] | undefined;

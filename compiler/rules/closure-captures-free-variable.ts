@@ -47,7 +47,7 @@ export default defineRule({
       captures:
         'Inline the value in the function, or carry it in the record with a .map earlier in the pipeline; runners other than Beam are not affected.',
     },
-    runners: ['beam-direct', 'beam-flink'],
+    onlyWhen: 'functionsOnSeparateWorkers',
   },
   check(pipeline, context) {
     for (const { what, fn, location } of userFunctions(pipeline)) {

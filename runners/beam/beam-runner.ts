@@ -17,7 +17,8 @@ import { fixBeamSdk } from './sdk-fixes.ts';
 import { BeamRunContext, beamRuns, type BeamRunOptions } from './run-context.ts';
 import { translate } from './translate.ts';
 
-export type BeamRunnerName = 'beam-direct' | 'beam-flink';
+/** Where a Beam job runs: Beam's DirectRunner in this process, or Flink through Beam's job server. */
+export type BeamEngine = 'direct' | 'flink';
 
 export interface BeamRunnerOptions extends BeamRunOptions {
   /** beam-flink: the Flink master (`host:port` of a cluster's JobManager); default `[local]`, an embedded Flink. */
@@ -53,13 +54,15 @@ async function withConsoleTo<T>(file: string, body: () => Promise<T>): Promise<T
 }
 
 /** A Beam runner: a Runner whose results also carry the memory sinks and Beam's log. */
-export interface BeamRunner extends Runner<BeamRunnerOptions> {
-  run(pipeline: PipelineNode, options: BeamRunnerOptions): Promise<BeamRunResult>;
+export interface BeamRunner extends Runner<BeamRunnerOptions, BeamRunResult> {
+  readonly engine: BeamEngine;
 }
 
-function beamRunner(name: BeamRunnerName): BeamRunner {
+/** A Beam runner named `name` (as `runners/registry.ts` registers it) on the engine. */
+export function beamRunner(name: string, engine: BeamEngine): BeamRunner {
   return {
     name,
+    engine,
     unsupported(pipeline): Diagnostic[] {
       const source = pipeline.source;
       if (readable.has(source.connector)) return [];
@@ -91,7 +94,7 @@ function beamRunner(name: BeamRunnerName): BeamRunner {
             'idemflow-beam',
             `${pipeline.name.replace(/[^\w.-]+/g, '_')}-${name}-${process.pid}-${Date.now()}.log`,
           );
-        await runJob(name, pipeline, context, logFile, options, log);
+        await runJob({ name, engine }, pipeline, context, logFile, options, log);
         await context.drain();
         await input.acknowledged();
         return {
@@ -116,7 +119,7 @@ function beamRunner(name: BeamRunnerName): BeamRunner {
 
 /** Submits the job to Beam (the DirectRunner, or Flink's job server) and waits for it to end. */
 async function runJob(
-  name: BeamRunnerName,
+  { name, engine }: Pick<BeamRunner, 'name' | 'engine'>,
   pipeline: PipelineNode,
   context: BeamRunContext,
   logFile: string,
@@ -124,7 +127,7 @@ async function runJob(
   log: (line: string) => void,
 ): Promise<void> {
   const runId = beamRuns.open(context);
-  const jobServer = name === 'beam-flink' ? await flinkJobServerFor(options.flinkMaster ?? '[local]', log) : undefined;
+  const jobServer = engine === 'flink' ? await flinkJobServerFor(options.flinkMaster ?? '[local]', log) : undefined;
   let failed = false;
   try {
     await withConsoleTo(logFile, async () => {
@@ -147,6 +150,3 @@ async function runJob(
     await jobServer?.stop(failed);
   }
 }
-
-export const beamDirectRunner = beamRunner('beam-direct');
-export const beamFlinkRunner = beamRunner('beam-flink');

@@ -1,13 +1,11 @@
-import type { Diagnostic, PipelineNode } from '../../compiler/index.ts';
+import type { Diagnostic } from '../../compiler/index.ts';
 import type { Runner } from '../runner.ts';
 import { runLocal, type LocalRunOptions, type LocalRunResult } from './engine.ts';
 
 const readable = new Set(['memory', 'file', 'generator', 'socket', 'kafka', 'cassandra-table']);
 
 /** The in-process runner: micro-batches, checkpoints, faults, dry-run, repair. */
-export const localRunner: Runner<LocalRunOptions> & {
-  run(p: PipelineNode, o: LocalRunOptions): Promise<LocalRunResult>;
-} = {
+export const localRunner: Runner<LocalRunOptions, LocalRunResult> = {
   name: 'local',
   unsupported(pipeline): Diagnostic[] {
     if (readable.has(pipeline.source.connector)) return [];

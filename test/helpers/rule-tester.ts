@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { runRules, type Rule, type RunnerName } from '../../compiler/index.ts';
+import { defaultRunner } from '../../compiler/runner-catalogue.ts';
 import type { Pipeline } from '../../dsl/index.ts';
 
 export interface ExpectedError {
@@ -23,7 +24,7 @@ export interface RuleCases {
  * ESLint's RuleTester for idemflow rules: valid pipelines must report
  * nothing, invalid ones exactly the listed message ids (and lines), in order.
  */
-export function ruleTester(rule: Rule, cases: RuleCases, runner: RunnerName = 'local'): void {
+export function ruleTester(rule: Rule, cases: RuleCases, runner: RunnerName = defaultRunner): void {
   describe(`${rule.meta.code} ${rule.meta.name}`, () => {
     for (const c of cases.valid) {
       it(`valid: ${c.name}`, () => {

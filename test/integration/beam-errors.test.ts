@@ -4,11 +4,14 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { sinks, source } from 'idemflow';
 import { EmbeddedStore } from '../../connectors/embedded/store.ts';
-import { beamDirectRunner, beamFlinkRunner } from '../../runners/beam/beam-runner.ts';
+import { loadRunner } from '../../runners/registry.ts';
 import { flinkJobServer } from '../../scripts/servers/flink-job-server.ts';
 import { paths } from '../../scripts/servers/service.ts';
 import { runCli } from '../helpers/run-cli.ts';
 import { tempDir } from '../helpers/temp-dir.ts';
+
+const beamDirectRunner = await loadRunner('beam-direct');
+const beamFlinkRunner = await loadRunner('beam-flink');
 
 // A Standard Schema whose validation is asynchronous: Beam 2.49's DoFns cannot wait for it, so the job fails.
 const asyncSchema = {

@@ -2,10 +2,12 @@ import { describe, expect, it } from 'vitest';
 import { cassandra, embedded, sinks, source } from 'idemflow';
 import { schemaCql, tableSchemas } from '../../connectors/cassandra/cql-schema.ts';
 import { EmbeddedStore } from '../../connectors/embedded/store.ts';
-import { beamDirectRunner } from '../../runners/beam/beam-runner.ts';
+import { loadRunner } from '../../runners/registry.ts';
 import { runLocal } from '../../runners/local/index.ts';
 import { tempDir } from '../helpers/temp-dir.ts';
 import { cassandraClient, runId } from './servers.ts';
+
+const beamDirectRunner = await loadRunner('beam-direct');
 
 const events = Array.from({ length: 12_000 }, (_, i) => ({
   eventId: `e${i}`,

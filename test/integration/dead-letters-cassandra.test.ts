@@ -2,11 +2,13 @@ import { describe, expect, it } from 'vitest';
 import { cassandra, embedded, source } from 'idemflow';
 import { schemaCql, tableSchemas } from '../../connectors/cassandra/cql-schema.ts';
 import { EmbeddedStore } from '../../connectors/embedded/store.ts';
-import { beamDirectRunner } from '../../runners/beam/beam-runner.ts';
+import { loadRunner } from '../../runners/registry.ts';
 import { runLocal } from '../../runners/local/index.ts';
 import { Reading } from '../helpers/fixtures.ts';
 import { tempDir } from '../helpers/temp-dir.ts';
 import { cassandraClient, runId, selectAll } from './servers.ts';
+
+const beamDirectRunner = await loadRunner('beam-direct');
 
 const quiet = { log: () => {} };
 /** 1,200 lines (three batches): every 97th is not JSON, and a value of 13 makes the map throw. */

@@ -1,7 +1,9 @@
 /**
  * The conformance suite: the same pipelines and inputs give identical sink
- * contents on the local runner (in micro-batches), Beam's DirectRunner and
- * Flink through Beam's job server (started by the global setup).
+ * contents on every runner of the registry — the local runner (in
+ * micro-batches), Beam's DirectRunner and Flink through Beam's job server
+ * (started by the global setup) — compared with the default runner's. A
+ * runner added to the registry joins the suite.
  */
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -10,8 +12,8 @@ import { cassandra, embedded, sinks, sliding, source, tumbling, type Pipeline } 
 import { PipelineNode, type SinkNode } from '../../compiler/ir/index.ts';
 import { EmbeddedStore } from '../../connectors/embedded/store.ts';
 import demo from '../../pipelines/demo/sensor-aggregates.ts';
-import { beamDirectRunner, beamFlinkRunner } from '../../runners/beam/beam-runner.ts';
-import { runLocal } from '../../runners/local/index.ts';
+import { defaultRunner, runnerNames, type RunnerName } from '../../compiler/runner-catalogue.ts';
+import { isOfFamily, loadRunner } from '../../runners/registry.ts';
 import { parseFaults } from '../../runtime/faults.ts';
 import type { MemorySinkContents } from '../../runtime/sinks/sink-writer.ts';
 import { Reading } from '../helpers/fixtures.ts';
@@ -20,8 +22,20 @@ import { produceLines } from '../../connectors/kafka/produce.ts';
 import { brokers, cassandraClient, runId, selectAll } from './servers.ts';
 
 const minute = 60_000;
-const runners = ['local', 'beam-direct', 'beam-flink'] as const;
-type RunnerId = (typeof runners)[number];
+const runners = runnerNames;
+type RunnerId = RunnerName;
+/** The runners compared with the default one. */
+const others = runners.filter((r) => r !== defaultRunner);
+const beamRunners = runners.filter((r) => isOfFamily(r, 'beam'));
+
+/** Every other runner's result equals the default runner's; a failure names the runner. */
+function expectConformance<T>(results: Readonly<Record<RunnerId, T>>): void {
+  for (const runner of others)
+    expect({ runner, result: results[runner] }).toEqual({
+      runner,
+      result: results[defaultRunner],
+    });
+}
 
 /** 3,000 readings from 7 sensors, in event-time order (no late data: the local runner's watermark and Beam's agree). */
 const readings: Reading[] = Array.from({ length: 3_000 }, (_, i) => ({
@@ -33,12 +47,13 @@ const readings: Reading[] = Array.from({ length: 3_000 }, (_, i) => ({
 
 async function runOn(runner: RunnerId, pipeline: Pipeline, store: EmbeddedStore, extra: { faults?: string } = {}) {
   const faults = parseFaults(extra.faults);
-  if (runner === 'local')
-    return runLocal(pipeline.ir, { store, batchSize: 400, log: () => {}, faults, sleep: async () => {} });
-  return (runner === 'beam-direct' ? beamDirectRunner : beamFlinkRunner).run(pipeline.ir, {
+  // batchSize and sleep are the local runner's (micro-batches, retry backoff); a Beam job takes the input whole.
+  return (await loadRunner(runner)).run(pipeline.ir, {
     store,
-    faults,
+    batchSize: 400,
     log: () => {},
+    faults,
+    sleep: async () => {},
   });
 }
 
@@ -160,14 +175,17 @@ const cases: [string, () => Pipeline][] = [
   ],
 ];
 
-describe('runner conformance: identical sink contents on local, beam-direct and beam-flink', () => {
+describe(`runner conformance: identical sink contents on ${runners.join(', ')}`, () => {
+  it('the registry has runners to compare', () => {
+    expect(others.length).toBeGreaterThan(0);
+  });
+
   it.each(cases)(
     '%s',
     async (_name, pipeline) => {
-      const { local, 'beam-direct': direct, 'beam-flink': flink } = await onEveryRunner(pipeline);
-      expect(Object.values(local).some((rows) => rows.length > 0)).toBe(true);
-      expect(direct).toEqual(local);
-      expect(flink).toEqual(local);
+      const results = await onEveryRunner(pipeline);
+      expect(Object.values(results[defaultRunner]).some((rows) => rows.length > 0)).toBe(true);
+      expectConformance(results);
     },
     120_000,
   );
@@ -190,13 +208,13 @@ describe('runner conformance: identical sink contents on local, beam-direct and 
         .sink(
           embedded.upsert({ table: 'sums', key: { sensor: 'key', ts: 'windowStart' }, values: { total: 'value' } }),
         ) as Pipeline;
-    const { local, 'beam-direct': direct, 'beam-flink': flink } = await onEveryRunner(pipeline);
+    const results = await onEveryRunner(pipeline);
+    const local = results[defaultRunner];
     expect(local['table:bad_readings']!.length).toBe(
       lines.filter((l) => l === '{not json' || l.includes('"high"')).length,
     );
     expect(local['table:bad_readings']!.some((row) => row.includes(`${file}:6`))).toBe(true);
-    expect(direct).toEqual(local);
-    expect(flink).toEqual(local);
+    expectConformance(results);
   }, 120_000);
 
   it('a Kafka topic, read up to its end: the same dead letters (topic/partition/offset) and aggregates; offsets committed only after the sinks', async () => {
@@ -215,19 +233,21 @@ describe('runner conformance: identical sink contents on local, beam-direct and 
     for (const runner of runners) {
       const store = new EmbeddedStore(tempDir());
       const p = pipeline(runner);
-      const result =
-        runner === 'local'
-          ? await runLocal(p.ir, { store, batchSize: 400, untilIdleMs: 3_000, log: () => {} })
-          : await (runner === 'beam-direct' ? beamDirectRunner : beamFlinkRunner).run(p.ir, { store, log: () => {} });
+      // untilIdleMs: the local runner reads a stream until it goes quiet; Beam reads the topic up to its end.
+      const result = await (
+        await loadRunner(runner)
+      ).run(p.ir, { store, batchSize: 400, untilIdleMs: 3_000, log: () => {} });
       expect(result.recordsIn).toBe(lines.length);
       results[runner] = contents(p, store, result.memory);
     }
-    expect(results.local['table:bad_readings']!.length).toBe(lines.filter((l) => l.includes('oops')).length);
-    expect(results.local['table:bad_readings']![0]).toMatch(new RegExp(`${topic}/\\d/\\d+`));
-    expect(results['beam-direct']).toEqual(results.local);
-    expect(results['beam-flink']).toEqual(results.local);
+    expect(results[defaultRunner]['table:bad_readings']!.length).toBe(lines.filter((l) => l.includes('oops')).length);
+    expect(results[defaultRunner]['table:bad_readings']![0]).toMatch(new RegExp(`${topic}/\\d/\\d+`));
+    expectConformance(results);
     // The offsets were committed after the sinks: the same group reads nothing again.
-    const again = await beamDirectRunner.run(pipeline('beam-direct').ir, {
+    const beam = beamRunners[0]!;
+    const again = await (
+      await loadRunner(beam)
+    ).run(pipeline(beam).ir, {
       store: new EmbeddedStore(tempDir()),
       log: () => {},
     });
@@ -261,18 +281,12 @@ describe('runner conformance: identical sink contents on local, beam-direct and 
     const client = await cassandraClient();
     try {
       const { schemaCql, tableSchemas } = await import('../../connectors/cassandra/cql-schema.ts');
-      const rows: Record<string, string[]> = {};
+      const rows = {} as Record<RunnerId, string[]>;
       for (const runner of runners) {
         const p = pipeline(runner);
         for (const cql of schemaCql(tableSchemas(p.ir))) await client.execute(cql);
         const store = new EmbeddedStore(tempDir());
-        if (runner === 'local') await runLocal(p.ir, { store, batchSize: 400, log: () => {}, cassandra: client });
-        else
-          await (runner === 'beam-direct' ? beamDirectRunner : beamFlinkRunner).run(p.ir, {
-            store,
-            cassandra: client,
-            log: () => {},
-          });
+        await (await loadRunner(runner)).run(p.ir, { store, batchSize: 400, log: () => {}, cassandra: client });
         const counts = await selectAll(
           client,
           `SELECT sensorid, ts, measurements FROM idemflow_it.conf_counts_${runner.replace('-', '_')}_${id}`,
@@ -283,9 +297,8 @@ describe('runner conformance: identical sink contents on local, beam-direct and 
         );
         rows[runner] = [...counts.map((r) => JSON.stringify(r)), `events=${events.length}`].sort();
       }
-      expect(rows.local).toContain(`events=${readings.length}`);
-      expect(rows['beam-direct']).toEqual(rows.local);
-      expect(rows['beam-flink']).toEqual(rows.local);
+      expect(rows[defaultRunner]).toContain(`events=${readings.length}`);
+      expectConformance(rows);
     } finally {
       await client.shutdown();
     }
@@ -319,7 +332,7 @@ describe('the counter anti-pattern reproduced on Beam', () => {
         }),
       );
 
-  it.each(['beam-direct', 'beam-flink'] as const)(
+  it.each(beamRunners)(
     '%s: lost acknowledgements make a retried counter count above the truth; an upsert stays exact',
     async (runner) => {
       const counterStore = new EmbeddedStore(tempDir());
