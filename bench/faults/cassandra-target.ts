@@ -5,6 +5,7 @@ import { types, type Client } from 'cassandra-driver';
 import { PipelineNode } from '../../compiler/ir/index.ts';
 import { cassandraRepairTarget, plain } from '../../connectors/cassandra/repair-target.ts';
 import { schemaCql, tableSchemas } from '../../connectors/cassandra/cql-schema.ts';
+import { systemOfRecordEntries } from '../../connectors/cassandra/sor-reader.ts';
 import { produceLines } from '../../connectors/kafka/produce.ts';
 import { FileCheckpoints } from '../../runners/local/checkpoint.ts';
 import type { CampaignTarget } from './run-schedule.ts';
@@ -120,7 +121,10 @@ export function cassandraTarget(options: {
     },
     async archivedIds(pipeline) {
       const sor = PipelineNode.systemsOfRecord(pipeline)[0]!;
-      return (await selectAll(client, `${sor.keyspace}.${sor.table}`)).map((r) => String(r.get('event_id')));
+      // As repair and every reader see them: a block layout may hold copies a replay cut differently, read once each.
+      const ids: string[] = [];
+      for await (const { eventId } of systemOfRecordEntries(client, sor.keyspace!, sor.table!)) ids.push(eventId);
+      return ids;
     },
     repairTarget: (pipeline) => cassandraRepairTarget(client, pipeline),
   };

@@ -29,7 +29,7 @@ export interface CampaignTarget {
   readonly runOptions: Partial<LocalRunOptions>;
   /** The sink table's count by row, keyed as `truthOf` keys it. */
   rows(pipeline: PipelineNode, store: EmbeddedStore): Promise<Map<string, number>>;
-  /** Every event id the system of record holds, one entry a row (a duplicate row shows twice). */
+  /** Every event id the system of record holds as repair reads it: a copy repair would count twice shows twice. */
   archivedIds(pipeline: PipelineNode, store: EmbeddedStore): Promise<string[]>;
   repairTarget(pipeline: PipelineNode, store: EmbeddedStore): RepairTarget;
 }

@@ -33,7 +33,15 @@ export async function repairAction(file: string, flags: RepairFlags): Promise<vo
       dryRun: flags.dryRun,
       cassandra: client !== undefined,
     });
-    const target = client ? cassandraRepairTarget(client, pipeline.ir) : embeddedRepairTarget(openStore(flags.store));
+    // A block of the system of record that fails to decode is named, skipped and counted; the repair goes on.
+    let badBlocks = 0;
+    const onBadBlock = (error: Error) => {
+      badBlocks++;
+      process.stderr.write(`warning: ${error.message}; its events are not counted\n`);
+    };
+    const target = client
+      ? cassandraRepairTarget(client, pipeline.ir, { onBadBlock })
+      : embeddedRepairTarget(openStore(flags.store));
     const result = await repair(pipeline.ir, {
       target,
       dryRun: flags.dryRun,
@@ -42,6 +50,10 @@ export async function repairAction(file: string, flags: RepairFlags): Promise<vo
     });
     display.stop();
     process.stdout.write(summary(pipeline.name, result, flags.dryRun));
+    if (badBlocks > 0)
+      process.stdout.write(
+        `${badBlocks} block${badBlocks === 1 ? '' : 's'} of the system of record failed to decode and were skipped (named above)\n`,
+      );
   } finally {
     display.stop();
     folders?.release();

@@ -37,8 +37,9 @@ function columnType(column: ColumnNode, aggregate: AggregateNode | undefined): C
  * The tables a pipeline writes, derived from its sinks:
  * - upsert: its key columns as the primary key (the first one partitions), its value columns;
  * - counter: the key, and one `counter` column;
- * - system of record: partitioned by a day (or hash) bucket so that no
- *   partition grows without bound, clustered by the event id, the raw event as JSON;
+ * - system of record: the block layout (see sor-layout.ts), partitioned by
+ *   a 10-minute slot of event time and an id bucket so that every partition
+ *   stays under a fixed bound, clustered by block, the events as JSON;
  * - dead letters: by source position, with the reason and the raw payload;
  *   also the default `dead_letters` of the pipeline's keyspace, where a run
  *   with Cassandra puts the dead letters no `.parse()` names a sink for.
@@ -71,8 +72,12 @@ export function tableSchemas(pipeline: PipelineNode): TableSchema[] {
         schemas.push({
           ...base,
           partitionKey: [{ name: 'bucket', type: 'text' }],
-          clustering: [{ name: 'event_id', type: 'text' }],
-          columns: [{ name: 'payload', type: 'text' }],
+          clustering: [{ name: 'block', type: 'text' }],
+          columns: [
+            { name: 'n', type: 'bigint' },
+            { name: 'bytes', type: 'bigint' },
+            { name: 'events', type: 'text' },
+          ],
         });
         break;
       case 'append':

@@ -3,7 +3,9 @@ import type { PipelineNode, SinkNode } from '../../compiler/ir/index.ts';
 import type { RepairTarget } from '../../runtime/repair-target.ts';
 import { tableSchemas, type CqlType, type TableSchema } from './cql-schema.ts';
 import { sorBucket } from './sor-bucket.ts';
-import { systemOfRecordEvents, tokenRanges } from './sor-reader.ts';
+import { systemOfRecordEvents } from './sor-reader.ts';
+import type { UndecodableBlock } from './sor-blocks.ts';
+import { tokenRanges } from './sor-token-queries.ts';
 import { CassandraTableWriter } from './table-writer.ts';
 
 /** Values as the pipeline computed them: Longs and timestamps back to numbers. */
@@ -47,7 +49,7 @@ async function* tableRows(
 export function cassandraRepairTarget(
   client: Client,
   pipeline: PipelineNode,
-  options: { fetchSize?: number } = {},
+  options: { fetchSize?: number; onBadBlock?: (error: UndecodableBlock) => void } = {},
 ): RepairTarget {
   const schemas = tableSchemas(pipeline);
   const schemaOf = (sink: SinkNode): TableSchema => {
@@ -58,7 +60,7 @@ export function cassandraRepairTarget(
   return {
     events(sor) {
       const s = schemaOf(sor);
-      return systemOfRecordEvents(client, s.keyspace, s.table);
+      return systemOfRecordEvents(client, s.keyspace, s.table, { onBadBlock: options.onBadBlock });
     },
     rows: (sink) => tableRows(client, schemaOf(sink), options.fetchSize ?? 5_000),
     storedKey(sink, key) {

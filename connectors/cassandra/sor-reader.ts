@@ -1,49 +1,11 @@
-import { types, type Client } from 'cassandra-driver';
+import type { Client, types } from 'cassandra-driver';
+import { blockEntries } from './sor-block-reader.ts';
+import type { UndecodableBlock } from './sor-blocks.ts';
 import { allHashBuckets, idBucket } from './sor-bucket.ts';
+import { existingSorLayout } from './sor-layout.ts';
+import { tokenOrderQueries, type SorEntry, type SorPosition } from './sor-token-queries.ts';
 
-const minToken = -(2n ** 63n);
-const maxToken = 2n ** 63n - 1n;
-
-/** Murmur3 token ranges: the whole ring cut into `parts` slices (lo, hi], each read with paging. */
-function tokenSlices(parts: number): [bigint, bigint][] {
-  const span = maxToken - minToken;
-  return Array.from({ length: parts }, (_, i) => [
-    minToken + (span * BigInt(i)) / BigInt(parts),
-    i === parts - 1 ? maxToken : minToken + (span * BigInt(i + 1)) / BigInt(parts),
-  ]);
-}
-
-/** The same slices as the driver binds them. */
-export function tokenRanges(parts: number): [types.Long, types.Long][] {
-  return tokenSlices(parts).map(([lo, hi]) => [
-    types.Long.fromString(lo.toString()),
-    types.Long.fromString(hi.toString()),
-  ]);
-}
-
-/**
- * Where a reader of a system of record stands: the last row read, by its
- * partition token, bucket and event id (the order rows are read in). Rows
- * inserted later do not move it, unlike a count of rows read.
- */
-export interface SorPosition {
-  readonly token: string;
-  readonly bucket: string;
-  readonly eventId: string;
-}
-
-export const isSorPosition = (v: unknown): v is SorPosition =>
-  typeof v === 'object' &&
-  v !== null &&
-  typeof (v as SorPosition).token === 'string' &&
-  typeof (v as SorPosition).bucket === 'string' &&
-  typeof (v as SorPosition).eventId === 'string';
-
-export interface SorEntry {
-  readonly eventId: string;
-  readonly event: unknown;
-  readonly position: SorPosition;
-}
+export { isSorPosition, tokenRanges, type SorEntry, type SorPosition } from './sor-token-queries.ts';
 
 /**
  * Whether a row is the one copy of its event to read. Rows written before
@@ -78,42 +40,28 @@ async function isTheCopyToRead(
 }
 
 /**
- * The rows of a system-of-record table (`bucket`, `event_id`, `payload`) as
- * event id, decoded event and position, read by token ranges with paging, so
- * no query scans the whole ring and memory holds one page at a time; each
- * event once, even where rows of an older bucketing left two copies. Rows
- * come in token order, then event id within a partition: after `after`, the
- * rest of its partition, then the partitions of greater tokens. Rows
- * inserted behind the position while reading are not read; rows ahead are.
- * (Two buckets of one token, a Murmur3 collision, would be read as one
+ * The rows of a row-layout system-of-record table (`bucket`, `event_id`,
+ * `payload`) as event id, decoded event and position, read by token ranges
+ * with paging, so no query scans the whole ring and memory holds one page
+ * at a time; each event once, even where rows of an older bucketing left two
+ * copies. Rows come in token order, then event id within a partition: after
+ * `after`, the rest of its partition, then the partitions of greater tokens.
+ * Rows inserted behind the position while reading are not read; rows ahead
+ * are. (Two buckets of one token, a Murmur3 collision, would be read as one
  * partition: with 64 hash buckets or one a day, it does not happen.)
  */
-export async function* systemOfRecordEntries(
+async function* rowEntries(
   client: Client,
   keyspace: string,
   table: string,
-  after?: SorPosition,
-  parts = 16,
+  after: SorPosition | undefined,
 ): AsyncGenerator<SorEntry> {
   // Identifiers were validated by the DSL; values are bound.
   const select = `SELECT token(bucket) AS t, bucket, event_id, payload FROM ${keyspace}.${table}`;
-  const rows = (cql: string, params: unknown[]) =>
-    client.stream(cql, params, { prepare: true, fetchSize: 5_000 }) as unknown as AsyncIterable<types.Row>;
-  const queries: [string, unknown[]][] = [];
-  const resumeAt = after ? BigInt(after.token) : undefined;
-  if (after) queries.push([`${select} WHERE bucket = ? AND event_id > ?`, [after.bucket, after.eventId]]);
-  for (const [i, [lo, hi]] of tokenSlices(parts).entries()) {
-    if (resumeAt !== undefined && resumeAt >= hi) continue;
-    // (lo, hi] slices; the first includes the minimum token itself, unless resuming past it.
-    const from = resumeAt !== undefined && resumeAt >= lo ? resumeAt : lo;
-    const inclusive = i === 0 && resumeAt === undefined;
-    queries.push([
-      `${select} WHERE token(bucket) ${inclusive ? '>=' : '>'} ? AND token(bucket) <= ?`,
-      [types.Long.fromString(from.toString()), types.Long.fromString(hi.toString())],
-    ]);
-  }
+  const queries = tokenOrderQueries(select, after, (a) => ['bucket = ? AND event_id > ?', [a.bucket, a.eventId]]);
   for (const [cql, params] of queries) {
-    for await (const row of rows(cql, params)) {
+    const rows = client.stream(cql, params, { prepare: true, fetchSize: 5_000 }) as unknown as AsyncIterable<types.Row>;
+    for await (const row of rows) {
       const eventId = String(row.get('event_id'));
       const bucket = String(row.get('bucket'));
       if (!(await isTheCopyToRead(client, keyspace, table, bucket, eventId))) continue;
@@ -126,7 +74,38 @@ export async function* systemOfRecordEntries(
   }
 }
 
+export interface SorReadOptions {
+  /** Resume after this event (a position a previous read yielded). */
+  readonly after?: SorPosition;
+  /** Told of each block that fails to decode; the read goes on with the rest (default: a warning on stderr). */
+  readonly onBadBlock?: (error: UndecodableBlock) => void;
+}
+
+const warnBadBlock = (error: UndecodableBlock) => process.stderr.write(`warning: ${error.message}; skipped\n`);
+
+/**
+ * The events of a system-of-record table, whatever its layout (told from its
+ * columns: blocks, or the rows of older versions; another is an error naming
+ * the table and the layouts expected), each id once, in token order then
+ * event id, a partition or a page at a time.
+ */
+export async function* systemOfRecordEntries(
+  client: Client,
+  keyspace: string,
+  table: string,
+  options: SorReadOptions = {},
+): AsyncGenerator<SorEntry> {
+  const layout = await existingSorLayout(client, keyspace, table);
+  if (layout === 'rows') yield* rowEntries(client, keyspace, table, options.after);
+  else yield* blockEntries(client, keyspace, table, options.after, options.onBadBlock ?? warnBadBlock);
+}
+
 /** The events of a system-of-record table alone, in the same order. */
-export async function* systemOfRecordEvents(client: Client, keyspace: string, table: string): AsyncGenerator<unknown> {
-  for await (const { event } of systemOfRecordEntries(client, keyspace, table)) yield event;
+export async function* systemOfRecordEvents(
+  client: Client,
+  keyspace: string,
+  table: string,
+  options: Omit<SorReadOptions, 'after'> = {},
+): AsyncGenerator<unknown> {
+  for await (const { event } of systemOfRecordEntries(client, keyspace, table, options)) yield event;
 }

@@ -3,6 +3,10 @@ import type { SinkNode } from '../../compiler/ir/index.ts';
 import type { TableOp } from '../embedded/table-log.ts';
 import type { CqlType, TableSchema } from './cql-schema.ts';
 import { routingKey } from './routing-key.ts';
+import { runBounded } from './run-bounded.ts';
+import { SorBlockWriter } from './sor-block-writer.ts';
+import { bucketById, type SorBucketing } from './sor-bucket.ts';
+import { sorLayout, type SorLayout } from './sor-layout.ts';
 
 /** JS values as the column's CQL type expects them: the driver binds them; nothing is spliced into CQL. */
 function toCql(value: unknown, type: CqlType): unknown {
@@ -33,15 +37,6 @@ const batchBytes = 4 * 1024;
 /** What a row weighs in Cassandra's count beyond its values (cell and row headers, timestamps): measured ≈ 55–60 bytes. */
 const rowOverhead = 72;
 
-async function runBounded<T>(items: readonly T[], lanes: number, work: (item: T) => Promise<unknown>): Promise<void> {
-  let next = 0;
-  await Promise.all(
-    Array.from({ length: Math.min(lanes, items.length) }, async () => {
-      while (next < items.length) await work(items[next++]!);
-    }),
-  );
-}
-
 /** Roughly what a row weighs in a batch as Cassandra counts it: enough to keep batches under the warning size. */
 function rowSize(values: readonly unknown[]): number {
   let bytes = rowOverhead;
@@ -58,25 +53,38 @@ interface Upsert {
 /**
  * Writes a sink's ops to its Cassandra table with prepared statements.
  * Upserts are marked idempotent (the driver may retry them) and sent in
- * unlogged batches per replica; counter updates
+ * unlogged batches per replica. A system of record is written in the
+ * layout its table has (sor-layout.ts): blocks, or a row an event in a
+ * table made by an older version. Counter updates
  * are not (the driver never retries them on a write timeout; only the
  * application's own retries can double them, which is what IDEM001 is about).
  */
 export class CassandraTableWriter {
   readonly #keyColumns: readonly { name: string; type: CqlType }[];
+  readonly #columns: readonly { name: string; type: CqlType }[];
   readonly #upsertCql: string;
   readonly #counterCql: string | undefined;
+  #sorLayout: Promise<SorLayout> | undefined;
+  #blocks: SorBlockWriter | undefined;
 
   constructor(
     readonly client: Client,
     readonly sink: SinkNode,
     readonly schema: TableSchema,
-    /** For a system of record: the partition bucket of an event. */
-    readonly bucketOf?: (event: unknown, eventId: string) => string,
+    /** For a system of record: the partition bucket of an event, in each layout. */
+    readonly bucketOf: SorBucketing = bucketById,
   ) {
-    this.#keyColumns = [...schema.partitionKey, ...schema.clustering];
+    // A system of record written a row an event has the columns of the row layout.
+    const rows = sink.mode === 'system-of-record';
+    this.#keyColumns = rows
+      ? [
+          { name: 'bucket', type: 'text' },
+          { name: 'event_id', type: 'text' },
+        ]
+      : [...schema.partitionKey, ...schema.clustering];
+    this.#columns = rows ? [{ name: 'payload', type: 'text' }] : schema.columns;
     const where = this.#keyColumns.map((c) => `${c.name} = ?`).join(' AND ');
-    this.#upsertCql = `UPDATE ${schema.keyspace}.${schema.table} SET ${schema.columns.map((c) => `${c.name} = ?`).join(', ')} WHERE ${where}`;
+    this.#upsertCql = `UPDATE ${schema.keyspace}.${schema.table} SET ${this.#columns.map((c) => `${c.name} = ?`).join(', ')} WHERE ${where}`;
     const counter = schema.columns.find((c) => c.type === 'counter');
     this.#counterCql = counter
       ? `UPDATE ${schema.keyspace}.${schema.table} SET ${counter.name} = ${counter.name} + ? WHERE ${where}`
@@ -84,6 +92,7 @@ export class CassandraTableWriter {
   }
 
   async write(ops: readonly TableOp[]): Promise<void> {
+    if (this.sink.mode === 'system-of-record' && (await this.#layout()) === 'blocks') return this.#writeBlocks(ops);
     const counters: Extract<TableOp, { op: 'add' }>[] = [];
     // The last upsert of a primary key is the one that counts (each sets every column): in one unlogged
     // batch, statements share a timestamp and Cassandra would break the tie by value, not by order.
@@ -95,7 +104,7 @@ export class CassandraTableWriter {
       }
       const key = this.sink.mode === 'system-of-record' ? this.#sorKey(op) : op.k;
       const keyValues = key.map((v, i) => toCql(v, this.#keyColumns[i]!.type));
-      const values = this.schema.columns.map((c) => toCql(op.v[c.name], c.type));
+      const values = this.#columns.map((c) => toCql(op.v[c.name], c.type));
       const id = JSON.stringify(keyValues);
       upserts.delete(id);
       upserts.set(id, {
@@ -120,10 +129,40 @@ export class CassandraTableWriter {
     ]);
   }
 
-  /** A system-of-record row's key: its bucket (of the id as stored, text), then the event id. */
+  /** A row-layout system-of-record row's key: its bucket (of the id as stored, text), then the event id. */
   #sorKey(op: Extract<TableOp, { op: 'upsert' }>): unknown[] {
     const eventId = toCql(op.k[0], 'text') as string;
-    return [this.bucketOf?.(op.v.payload, eventId) ?? 'all', eventId];
+    return [this.bucketOf.row(op.v.payload, eventId), eventId];
+  }
+
+  /**
+   * The table's layout, read once it is known; a table not made yet is taken
+   * as blocks (the write then names it missing) and looked at again next
+   * time, as after a failed look (a retried write must not inherit it).
+   */
+  #layout(): Promise<SorLayout> {
+    this.#sorLayout ??= sorLayout(this.client, this.schema.keyspace, this.schema.table).then(
+      (layout) => {
+        if (!layout) this.#sorLayout = undefined;
+        return layout ?? 'blocks';
+      },
+      (error: unknown) => {
+        this.#sorLayout = undefined;
+        throw error;
+      },
+    );
+    return this.#sorLayout;
+  }
+
+  /** A system of record's events as blocks, by the id as stored (text). */
+  #writeBlocks(ops: readonly TableOp[]): Promise<void> {
+    this.#blocks ??= new SorBlockWriter(this.client, this.schema.keyspace, this.schema.table);
+    const events = ops.flatMap((op) => {
+      if (op.op !== 'upsert') return [];
+      const eventId = toCql(op.k[0], 'text') as string;
+      return [{ bucket: this.bucketOf.block(op.v.payload, eventId), eventId, json: JSON.stringify(op.v.payload) }];
+    });
+    return this.#blocks.write(events);
   }
 
   /**

@@ -4,6 +4,7 @@ import { tableName } from '../../connectors/embedded/store.ts';
 import type { TableOp } from '../../connectors/embedded/table-log.ts';
 import type { Client } from 'cassandra-driver';
 import type { TableSchema } from '../../connectors/cassandra/cql-schema.ts';
+import type { SorBucketing } from '../../connectors/cassandra/sor-bucket.ts';
 import { CassandraTableWriter } from '../../connectors/cassandra/table-writer.ts';
 import { rowsToOps } from './table-ops.ts';
 
@@ -28,7 +29,7 @@ export interface SinkWriter {
 export interface CassandraTarget {
   readonly client: Client;
   readonly schemas: readonly TableSchema[];
-  readonly bucketOf: (event: unknown, eventId: string) => string;
+  readonly bucketOf: SorBucketing;
 }
 
 export interface SinkContext {

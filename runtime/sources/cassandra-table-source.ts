@@ -11,7 +11,7 @@ import type { SourceReader } from './source-reader.ts';
  * A count from an older checkpoint is honoured once, then replaced.
  */
 export function cassandraTableSource(client: Client, keyspace: string, table: string, from: unknown): SourceReader {
-  const entries = systemOfRecordEntries(client, keyspace, table, isSorPosition(from) ? from : undefined);
+  const entries = systemOfRecordEntries(client, keyspace, table, { after: isSorPosition(from) ? from : undefined });
   let toSkip = typeof from === 'number' ? from : 0;
   let position: SorPosition | number | undefined = isSorPosition(from) || typeof from === 'number' ? from : undefined;
   let done = false;

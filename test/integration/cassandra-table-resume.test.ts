@@ -1,5 +1,4 @@
 import { describe, expect, it } from 'vitest';
-import { types } from 'cassandra-driver';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { cassandra, embedded, sinks, source } from 'idemflow';
@@ -13,6 +12,7 @@ import { runLocal } from '../../runners/local/index.ts';
 import { rowsToOps } from '../../runtime/sinks/table-ops.ts';
 import { tempDir } from '../helpers/temp-dir.ts';
 import { cassandraClient, runId } from './servers.ts';
+import { archived } from './archived.ts';
 
 interface Ev {
   readonly eventId: string;
@@ -93,13 +93,12 @@ describe('source.cassandraTable resumes after the last row read, while the table
       for (const e of first) expect(reads.get(e.eventId), e.eventId).toBe(1);
 
       const cursor = (JSON.parse(checkpointAtStop) as { position: SorPosition }).position;
-      // Tokens as exact integers (selectAll would turn them into doubles).
-      const rows: { t: bigint; bucket: string; id: string }[] = [];
-      for await (const r of client.stream(`SELECT token(bucket) AS t, bucket, event_id FROM ${keyspace}.${table}`, [], {
-        prepare: true,
-      }) as unknown as AsyncIterable<types.Row>) {
-        rows.push({ t: BigInt(String(r.get('t'))), bucket: String(r.get('bucket')), id: String(r.get('event_id')) });
-      }
+      // Tokens as exact integers, as the reader gives them.
+      const rows = (await archived(client, keyspace, table)).map((e) => ({
+        t: BigInt(e.position.token),
+        bucket: e.position.bucket,
+        id: e.eventId,
+      }));
       const fresh = rows.filter((r) => !r.id.startsWith('e'));
       const ahead = fresh.filter((r) => isAhead(r, cursor));
       expect(ahead.length).toBeGreaterThan(0);

@@ -9,6 +9,7 @@ import { SensorReading } from '../../pipelines/schemas.ts';
 import { tempDir } from '../helpers/temp-dir.ts';
 import { generatorDefaults } from '../helpers/truth.ts';
 import { brokers, cassandraClient, runId, selectAll } from './servers.ts';
+import { archived } from './archived.ts';
 
 const minute = 60_000;
 const settings = { seed: 77, count: 4_000, keys: 12, intervalMs: 150, ...generatorDefaults };
@@ -74,8 +75,7 @@ describe('Kafka → aggregate → Cassandra, on the real servers', () => {
       const letters = await selectAll(client, `SELECT position, reason, raw FROM idemflow_it.dead_letters_${id}`);
       expect(letters.map((l) => l.raw).sort()).toEqual([...malformed].sort());
       for (const l of letters) expect(l.position).toMatch(new RegExp(`^${topic}/\\d+/\\d+$`));
-      const archived = await selectAll(client, `SELECT event_id FROM idemflow_it.sensor_events_${id}`);
-      expect(archived).toHaveLength(settings.count);
+      expect(await archived(client, 'idemflow_it', `sensor_events_${id}`)).toHaveLength(settings.count);
     } finally {
       await client.shutdown();
     }

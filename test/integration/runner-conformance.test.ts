@@ -20,6 +20,7 @@ import { Reading } from '../helpers/fixtures.ts';
 import { tempDir } from '../helpers/temp-dir.ts';
 import { produceLines } from '../../connectors/kafka/produce.ts';
 import { brokers, cassandraClient, runId, selectAll } from './servers.ts';
+import { archived } from './archived.ts';
 
 const minute = 60_000;
 const runners = runnerNames;
@@ -291,10 +292,7 @@ describe(`runner conformance: identical sink contents on ${runners.join(', ')}`,
           client,
           `SELECT sensorid, ts, measurements FROM idemflow_it.conf_counts_${runner.replace('-', '_')}_${id}`,
         );
-        const events = await selectAll(
-          client,
-          `SELECT event_id FROM idemflow_it.conf_events_${runner.replace('-', '_')}_${id}`,
-        );
+        const events = await archived(client, 'idemflow_it', `conf_events_${runner.replace('-', '_')}_${id}`);
         rows[runner] = [...counts.map((r) => JSON.stringify(r)), `events=${events.length}`].sort();
       }
       expect(rows[defaultRunner]).toContain(`events=${readings.length}`);

@@ -5,6 +5,7 @@ import { tempDir } from '../helpers/temp-dir.ts';
 import { generatorDefaults } from '../helpers/truth.ts';
 import { checkpointBatch, spawnCli } from './cli-child.ts';
 import { brokers, cassandraClient, contactPoint, runId, selectAll } from './servers.ts';
+import { archived } from './archived.ts';
 
 const minute = 60_000;
 const settings = { seed: 91, count: 12_000, keys: 25, intervalMs: 50, ...generatorDefaults };
@@ -61,8 +62,7 @@ describe('crash recovery on the real servers', () => {
     try {
       const rows = await selectAll(client, `SELECT sensorid, ts, measurements FROM idemflow_it.sensor_counts_${id}`);
       expect(new Map(rows.map((r) => [`${r.sensorid}@${r.ts}`, Number(r.measurements)]))).toEqual(truth);
-      const archived = await selectAll(client, `SELECT event_id FROM idemflow_it.sensor_events_${id}`);
-      expect(archived).toHaveLength(settings.count);
+      expect(await archived(client, 'idemflow_it', `sensor_events_${id}`)).toHaveLength(settings.count);
     } finally {
       await client.shutdown();
     }

@@ -4,7 +4,7 @@ import { cassandra, sinks, source, tumbling } from 'idemflow';
 import { PipelineNode } from '../../compiler/ir/index.ts';
 import { schemaCql, tableSchemas } from '../../connectors/cassandra/cql-schema.ts';
 import { cassandraRepairTarget } from '../../connectors/cassandra/repair-target.ts';
-import { idBucket, sorBucket } from '../../connectors/cassandra/sor-bucket.ts';
+import { idBucket, idHash, sorBucket } from '../../connectors/cassandra/sor-bucket.ts';
 import { systemOfRecordEntries } from '../../connectors/cassandra/sor-reader.ts';
 import { CassandraTableWriter } from '../../connectors/cassandra/table-writer.ts';
 import { EmbeddedStore } from '../../connectors/embedded/store.ts';
@@ -12,6 +12,7 @@ import { repair, runLocal } from '../../runners/local/index.ts';
 import { rowsToOps } from '../../runtime/sinks/table-ops.ts';
 import { tempDir } from '../helpers/temp-dir.ts';
 import { cassandraClient, runId, selectAll } from './servers.ts';
+import { archived, rowLayoutCql } from './archived.ts';
 
 interface Reading {
   readonly eventId: string;
@@ -60,10 +61,11 @@ describe('the system of record on Cassandra: one row per event id, whatever the 
         0,
       );
       expect(counted).toBe(2_499);
-      const archived = await selectAll(client, `SELECT bucket, event_id FROM ${keyspace}.${table}`);
-      expect(archived.length).toBe(2_500);
-      expect(archived.find((r) => r.event_id === 'e1234')?.bucket).toBe('no-time');
-      expect(archived.find((r) => r.event_id === 'e0')?.bucket).toBe('2023-11-14');
+      const entries = await archived(client, keyspace, table);
+      expect(entries.length).toBe(2_500);
+      // 1_700_000_000_000 is 2023-11-14T22:13:20Z: the 10-minute slot from 22:10, one of 16 id buckets.
+      expect(entries.find((r) => r.eventId === 'e1234')?.position.bucket).toBe(`no-time/b${idHash('e1234') % 16}`);
+      expect(entries.find((r) => r.eventId === 'e0')?.position.bucket).toBe(`2023-11-14T22:10/b${idHash('e0') % 16}`);
     } finally {
       await client.shutdown();
     }
@@ -96,7 +98,7 @@ describe('the system of record on Cassandra: one row per event id, whatever the 
         `SELECT position, reason FROM ${keyspace}.dead_letters WHERE position IN ('memory#700', 'memory#900')`,
       );
       expect(letters.map((l) => l.reason)).toEqual(['event id `eventId` is missing', 'event id `eventId` is missing']);
-      expect((await selectAll(client, `SELECT event_id FROM ${keyspace}.${table}`)).length).toBe(1_498);
+      expect((await archived(client, keyspace, table)).length).toBe(1_498);
       const counted = [...result.memory.get('memory')!.values()].reduce<number>(
         (n, r) => n + (r as { value: number }).value,
         0,
@@ -125,10 +127,10 @@ describe('the system of record on Cassandra: one row per event id, whatever the 
     try {
       for (const cql of schemaCql(tableSchemas(build()))) await client.execute(cql);
       await runLocal(build(), { store: new EmbeddedStore(tempDir()), cassandra: client, batchSize: 1_000, ...quiet });
-      const rows = await selectAll(client, `SELECT bucket, event_id, payload FROM ${keyspace}.${table}`);
-      const dup = rows.filter((r) => r.event_id === 'dup');
-      expect(dup.map((r) => JSON.parse(String(r.payload)) as Reading)).toEqual([resent]);
-      expect(dup[0]!.bucket).toBe(idBucket('dup'));
+      const rows = await archived(client, keyspace, table);
+      const dup = rows.filter((r) => r.eventId === 'dup');
+      expect(dup.map((r) => r.event)).toEqual([resent]);
+      expect(dup[0]!.position.bucket).toBe(`id/b${idHash('dup') % 64}`);
 
       const store = new EmbeddedStore(tempDir());
       await runLocal(build(), { store, ...quiet });
@@ -139,7 +141,7 @@ describe('the system of record on Cassandra: one row per event id, whatever the 
     }
   }, 120_000);
 
-  it('a table written by the older bucketing: repair and the reader count each event once, the newest copy', async () => {
+  it('a table of the row layout, written by the older bucketing: repair and the reader count each event once, the newest copy', async () => {
     const table = `sor_legacy_${runId()}`;
     const pipeline = source
       .memory<Reading>([])
@@ -159,7 +161,9 @@ describe('the system of record on Cassandra: one row per event id, whatever the 
     };
     const client = await cassandraClient();
     try {
-      for (const cql of schemaCql(tableSchemas(pipeline))) await client.execute(cql);
+      // The system of record as an older version made it (a row an event); the counts as today.
+      await client.execute(rowLayoutCql(keyspace, table));
+      for (const cql of schemaCql(tableSchemas(pipeline).filter((s) => s.table !== table))) await client.execute(cql);
       const insertLegacy = (e: Reading) =>
         client.execute(
           `INSERT INTO ${keyspace}.${table} (bucket, event_id, payload) VALUES (?, ?, ?)`,

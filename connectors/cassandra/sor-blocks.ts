@@ -1,0 +1,102 @@
+import { createHash } from 'node:crypto';
+
+/**
+ * The bound every partition of a block-layout system of record keeps: at
+ * most this many events and this many bytes of event JSON. The writer
+ * refuses a batch that would take a partition past either; nothing grows
+ * silently. (With 10-minute slots split 16 ways, 10⁸ events a day put about
+ * 43,000 events in a partition; the bound is reached near 5.8·10⁸ a day.)
+ */
+export const partitionBound = { events: 250_000, bytes: 32 * 1024 * 1024 } as const;
+
+/**
+ * One block holds at most this much event JSON: one mutation well under
+ * Cassandra's limits (half a 32 MiB commit log segment), cheap to rewrite.
+ */
+export const blockBytes = 256 * 1024;
+
+/** One block as written: its key within the partition, its events (id and event, sorted by id) as JSON. */
+export interface Block {
+  readonly bucket: string;
+  readonly block: string;
+  readonly n: number;
+  readonly bytes: number;
+  readonly events: string;
+}
+
+/** An event to archive: its id (text, as stored) and the event as JSON. */
+export interface ArchivedEvent {
+  readonly eventId: string;
+  readonly json: string;
+}
+
+/**
+ * A block's key: a hash of the ids in it, so a replay that cuts the same
+ * batch rewrites the same block (with the newest payloads, as a row per id
+ * would be rewritten), and one cut differently adds a block whose copies a
+ * reader de-duplicates by event id.
+ */
+function blockKey(ids: readonly string[]): string {
+  const hash = createHash('sha1');
+  for (const id of ids) hash.update(`${id.length}:${id}`);
+  return hash.digest('hex').slice(0, 24);
+}
+
+/** The blocks of one partition's events of a batch (ids unique), sorted by id, each ≤ `blockBytes` of JSON. */
+export function cutBlocks(bucket: string, events: readonly ArchivedEvent[], maxBytes = blockBytes): Block[] {
+  const sorted = [...events].sort((a, b) => (a.eventId < b.eventId ? -1 : a.eventId > b.eventId ? 1 : 0));
+  const blocks: Block[] = [];
+  let start = 0;
+  let bytes = 2;
+  const close = (end: number) => {
+    const part = sorted.slice(start, end);
+    // The event JSON is already text: spliced as is, ids through JSON.stringify.
+    const events = `[${part.map((e) => `[${JSON.stringify(e.eventId)},${e.json}]`).join(',')}]`;
+    blocks.push({
+      bucket,
+      block: blockKey(part.map((e) => e.eventId)),
+      n: part.length,
+      bytes: Buffer.byteLength(events),
+      events,
+    });
+    start = end;
+    bytes = 2;
+  };
+  for (let i = 0; i < sorted.length; i++) {
+    // Bytes as stored (UTF-8); an id's JSON escapes can only grow it by a few, within the slack.
+    const size = Buffer.byteLength(sorted[i]!.json) + 2 * Buffer.byteLength(sorted[i]!.eventId) + 6;
+    if (i > start && bytes + size > maxBytes) close(i);
+    bytes += size;
+  }
+  if (start < sorted.length) close(sorted.length);
+  return blocks;
+}
+
+/** A block that does not decode to [[id, event], …]: named by its key, so an operator can look at it. */
+export class UndecodableBlock extends Error {
+  override readonly name = 'UndecodableBlock';
+  constructor(
+    readonly bucket: string,
+    readonly block: string,
+    cause: unknown,
+  ) {
+    super(
+      `block (bucket '${bucket}', block '${block}') does not decode: ${cause instanceof Error ? cause.message : String(cause)}`,
+      { cause },
+    );
+  }
+}
+
+/** The [id, event] pairs of a block's JSON; throws UndecodableBlock for anything else. */
+export function decodeBlock(bucket: string, block: string, events: unknown): [string, unknown][] {
+  try {
+    const pairs = JSON.parse(String(events)) as unknown;
+    if (!Array.isArray(pairs)) throw new Error('not a JSON array');
+    for (const p of pairs)
+      if (!Array.isArray(p) || p.length !== 2 || typeof p[0] !== 'string')
+        throw new Error('an entry is not [id, event]');
+    return pairs as [string, unknown][];
+  } catch (error) {
+    throw new UndecodableBlock(bucket, block, error);
+  }
+}

@@ -1,0 +1,77 @@
+import { types } from 'cassandra-driver';
+
+const minToken = -(2n ** 63n);
+const maxToken = 2n ** 63n - 1n;
+
+/** Murmur3 token ranges: the whole ring cut into `parts` slices (lo, hi], each read with paging. */
+function tokenSlices(parts: number): [bigint, bigint][] {
+  const span = maxToken - minToken;
+  return Array.from({ length: parts }, (_, i) => [
+    minToken + (span * BigInt(i)) / BigInt(parts),
+    i === parts - 1 ? maxToken : minToken + (span * BigInt(i + 1)) / BigInt(parts),
+  ]);
+}
+
+/** The same slices as the driver binds them. */
+export function tokenRanges(parts: number): [types.Long, types.Long][] {
+  return tokenSlices(parts).map(([lo, hi]) => [
+    types.Long.fromString(lo.toString()),
+    types.Long.fromString(hi.toString()),
+  ]);
+}
+
+/**
+ * Where a reader of a system of record stands: the last event read, by its
+ * partition token, bucket and event id (the order events are read in).
+ * Events archived later do not move it, unlike a count of events read.
+ */
+export interface SorPosition {
+  readonly token: string;
+  readonly bucket: string;
+  readonly eventId: string;
+}
+
+export const isSorPosition = (v: unknown): v is SorPosition =>
+  typeof v === 'object' &&
+  v !== null &&
+  typeof (v as SorPosition).token === 'string' &&
+  typeof (v as SorPosition).bucket === 'string' &&
+  typeof (v as SorPosition).eventId === 'string';
+
+/**
+ * The queries that read a system of record in token order, after `after`:
+ * first the rest of its partition (`resume`, given the partition's CQL
+ * condition and its parameters), then the token slices of greater tokens.
+ * `select` ends before its WHERE; identifiers were validated by the DSL.
+ */
+export function tokenOrderQueries(
+  select: string,
+  after: SorPosition | undefined,
+  resume: (after: SorPosition) => [string, unknown[]],
+  parts = 16,
+): [string, unknown[]][] {
+  const queries: [string, unknown[]][] = [];
+  const resumeAt = after ? BigInt(after.token) : undefined;
+  if (after) {
+    const [where, params] = resume(after);
+    queries.push([`${select} WHERE ${where}`, params]);
+  }
+  for (const [i, [lo, hi]] of tokenSlices(parts).entries()) {
+    if (resumeAt !== undefined && resumeAt >= hi) continue;
+    // (lo, hi] slices; the first includes the minimum token itself, unless resuming past it.
+    const from = resumeAt !== undefined && resumeAt >= lo ? resumeAt : lo;
+    const inclusive = i === 0 && resumeAt === undefined;
+    queries.push([
+      `${select} WHERE token(bucket) ${inclusive ? '>=' : '>'} ? AND token(bucket) <= ?`,
+      [types.Long.fromString(from.toString()), types.Long.fromString(hi.toString())],
+    ]);
+  }
+  return queries;
+}
+
+/** One event of a system of record as read: its id, the event, and the position just past it. */
+export interface SorEntry {
+  readonly eventId: string;
+  readonly event: unknown;
+  readonly position: SorPosition;
+}

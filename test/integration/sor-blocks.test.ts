@@ -1,0 +1,267 @@
+import { describe, expect, it } from 'vitest';
+import { cassandra, source } from 'idemflow';
+import { PipelineNode } from '../../compiler/ir/index.ts';
+import { schemaCql, tableSchemas } from '../../connectors/cassandra/cql-schema.ts';
+import { cassandraRepairTarget } from '../../connectors/cassandra/repair-target.ts';
+import { SorBlockWriter } from '../../connectors/cassandra/sor-block-writer.ts';
+import { partitionBound, type UndecodableBlock } from '../../connectors/cassandra/sor-blocks.ts';
+import { sorBucket } from '../../connectors/cassandra/sor-bucket.ts';
+import { systemOfRecordEntries } from '../../connectors/cassandra/sor-reader.ts';
+import { CassandraTableWriter } from '../../connectors/cassandra/table-writer.ts';
+import { cassandraCurrentRows } from '../../connectors/cassandra/current-rows.ts';
+import { EmbeddedStore } from '../../connectors/embedded/store.ts';
+import { repair, runLocal } from '../../runners/local/index.ts';
+import { rowsToOps } from '../../runtime/sinks/table-ops.ts';
+import { tempDir } from '../helpers/temp-dir.ts';
+import { archived, rowLayoutCql } from './archived.ts';
+import { cassandraClient, runId, selectAll } from './servers.ts';
+
+interface Reading {
+  readonly eventId: string;
+  readonly sensorId: string;
+  readonly ts: number;
+}
+
+const keyspace = 'idemflow_it';
+const quiet = { log: () => {} };
+
+/** An archive (event time after it, so partitioned by time) with its counts in Cassandra. */
+const archiving = (table: string, events: readonly Reading[] = []) =>
+  source
+    .memory<Reading>(events)
+    .archive(cassandra.systemOfRecord({ keyspace, table, id: 'eventId' }))
+    .withEventTime((e) => e.ts)
+    .groupBy('sensorId')
+    .count()
+    .sink(cassandra.upsert({ keyspace, table: `${table}_n`, key: { sensor: 'key' }, values: { n: 'value' } })).ir;
+
+const sorOf = (pipeline: PipelineNode) => PipelineNode.sinks(pipeline).find((s) => s.mode === 'system-of-record')!;
+
+async function writerOf(client: Awaited<ReturnType<typeof cassandraClient>>, pipeline: PipelineNode) {
+  for (const cql of schemaCql(tableSchemas(pipeline))) await client.execute(cql);
+  const sor = sorOf(pipeline);
+  return new CassandraTableWriter(
+    client,
+    sor,
+    tableSchemas(pipeline).find((s) => s.table === sor.table)!,
+    sorBucket(pipeline),
+  );
+}
+
+const countsOf = async (client: Awaited<ReturnType<typeof cassandraClient>>, table: string) =>
+  new Map(
+    (await selectAll(client, `SELECT sensor, n FROM ${keyspace}.${table}_n`)).map((r) => [r.sensor, Number(r.n)]),
+  );
+
+const truthOf = (events: readonly Reading[]) => {
+  const byId = new Map(events.map((e) => [e.eventId, e]));
+  const counts = new Map<unknown, number>();
+  for (const e of byId.values()) counts.set(e.sensorId, (counts.get(e.sensorId) ?? 0) + 1);
+  return counts;
+};
+
+describe('the block layout of a Cassandra system of record', () => {
+  it('10⁶ events at the rate of 10⁸ a day: no partition passes the bound, every event reads back once', async () => {
+    const table = `sor_million_${runId()}`;
+    const pipeline = archiving(table);
+    const client = await cassandraClient();
+    try {
+      const writer = await writerOf(client, pipeline);
+      const n = 1_000_000;
+      const start = Date.UTC(2024, 0, 1);
+      // 10⁸ a day is one event every 0.864 ms: 10⁶ of them span 14.4 minutes, two 10-minute slots.
+      for (let from = 0; from < n; from += 20_000) {
+        const batch = Array.from({ length: 20_000 }, (_, k) => {
+          const i = from + k;
+          return { eventId: `m${i}`, sensorId: `s${i % 1_000}`, ts: start + Math.floor((i * 864) / 1_000) };
+        });
+        await writer.write(rowsToOps(sorOf(pipeline), batch));
+      }
+      const sizes = new Map<string, { events: number; bytes: number }>();
+      for (const b of await selectAll(client, `SELECT bucket, n, bytes FROM ${keyspace}.${table}`)) {
+        const size = sizes.get(String(b.bucket)) ?? { events: 0, bytes: 0 };
+        sizes.set(String(b.bucket), { events: size.events + Number(b.n), bytes: size.bytes + Number(b.bytes) });
+      }
+      expect(sizes.size).toBe(32);
+      const largest = Math.max(...[...sizes.values()].map((s) => s.events));
+      // Even spread: the first slot's 694,445 events over 16 buckets is 43,403 each (± about 210).
+      expect(largest).toBeLessThan(45_000);
+      expect(largest).toBeLessThanOrEqual(partitionBound.events);
+      expect(Math.max(...[...sizes.values()].map((s) => s.bytes))).toBeLessThanOrEqual(partitionBound.bytes);
+      const ids = new Set<string>();
+      let read = 0;
+      for await (const { eventId } of systemOfRecordEntries(client, keyspace, table)) {
+        read++;
+        ids.add(eventId);
+      }
+      expect(read).toBe(n);
+      expect(ids.size).toBe(n);
+    } finally {
+      await client.execute(`DROP TABLE IF EXISTS ${keyspace}.${table}`);
+      await client.shutdown();
+    }
+  }, 600_000);
+
+  it('a batch that would take a partition past its bound is refused with a message, and nothing of it is written', async () => {
+    const table = `sor_bound_${runId()}`;
+    const client = await cassandraClient();
+    try {
+      for (const cql of schemaCql(tableSchemas(archiving(table)))) await client.execute(cql);
+      const events = (from: number, count: number) =>
+        Array.from({ length: count }, (_, i) => ({ bucket: 'p', eventId: `e${from + i}`, json: '{}' }));
+      const bound = { events: 1_000, bytes: 1e9 };
+      const first = new SorBlockWriter(client, keyspace, table, bound);
+      await first.write(events(0, 600));
+      await first.write(events(600, 300));
+      // The writer tracks what it wrote: 900 + 200 would be 1,100.
+      await expect(first.write(events(900, 200))).rejects.toThrow(
+        `the system of record ${keyspace}.${table} refuses to grow partition 'p' past its bound: it holds 900 events`,
+      );
+      // Another process (a restart) reads the partition's size before its first write there.
+      const second = new SorBlockWriter(client, keyspace, table, bound);
+      await expect(second.write(events(900, 101))).rejects.toThrow(
+        /holds 900 events .* adds 101 .* bound is 1000 events/,
+      );
+      await second.write(events(900, 100));
+      expect((await archived(client, keyspace, table)).length).toBe(1_000);
+    } finally {
+      await client.shutdown();
+    }
+  }, 120_000);
+
+  it('a replay cut differently adds copies that readers and repair count once, the newest payload winning', async () => {
+    const table = `sor_recut_${runId()}`;
+    const client = await cassandraClient();
+    try {
+      const pipeline = archiving(table);
+      const writer = await writerOf(client, pipeline);
+      const at = (i: number, sensor = `s${i % 5}`): Reading => ({
+        eventId: `e${i}`,
+        sensorId: sensor,
+        ts: 1_700_000_000_000 + i * 997,
+      });
+      const first = Array.from({ length: 1_000 }, (_, i) => at(i));
+      // The replay starts mid-way and ends later; e700 comes again with another payload (a producer's retry).
+      const replay = Array.from({ length: 1_000 }, (_, i) => (i === 200 ? at(700, 'moved') : at(500 + i)));
+      await writer.write(rowsToOps(sorOf(pipeline), first));
+      await writer.write(rowsToOps(sorOf(pipeline), replay));
+      const stored = await selectAll(client, `SELECT n FROM ${keyspace}.${table}`);
+      expect(stored.reduce((a, b) => a + Number(b.n), 0)).toBe(2_000);
+      const read = await archived(client, keyspace, table);
+      expect(read.length).toBe(1_500);
+      expect(read.find((e) => e.eventId === 'e700')?.event).toEqual(at(700, 'moved'));
+      const result = await repair(pipeline, { target: cassandraRepairTarget(client, pipeline) });
+      expect(result.events).toBe(1_500);
+      expect(await countsOf(client, table)).toEqual(truthOf([...first, ...replay]));
+    } finally {
+      await client.shutdown();
+    }
+  }, 120_000);
+
+  it('a block that fails to decode is reported by its key; every other block is read', async () => {
+    const table = `sor_bad_${runId()}`;
+    const client = await cassandraClient();
+    try {
+      const pipeline = archiving(table);
+      const writer = await writerOf(client, pipeline);
+      const events = Array.from({ length: 3_000 }, (_, i) => ({
+        eventId: `e${i}`,
+        sensorId: `s${i % 3}`,
+        ts: i * 1_000,
+      }));
+      await writer.write(rowsToOps(sorOf(pipeline), events));
+      const [victim] = await selectAll(client, `SELECT bucket, block, n FROM ${keyspace}.${table} LIMIT 1`);
+      await client.execute(
+        `INSERT INTO ${keyspace}.${table} (bucket, block, n, bytes, events) VALUES (?, ?, ?, ?, ?)`,
+        [victim!.bucket, 'zz-not-json', 1, 9, '[["e-bad",'],
+        { prepare: true },
+      );
+      await client.execute(
+        `INSERT INTO ${keyspace}.${table} (bucket, block, n, bytes, events) VALUES (?, ?, ?, ?, ?)`,
+        [victim!.bucket, 'zz-not-pairs', 1, 9, '{"e": 1}'],
+        { prepare: true },
+      );
+      const bad: UndecodableBlock[] = [];
+      let read = 0;
+      for await (const _ of systemOfRecordEntries(client, keyspace, table, { onBadBlock: (e) => bad.push(e) })) read++;
+      expect(read).toBe(3_000);
+      expect(bad.map((e) => [e.bucket, e.block])).toEqual([
+        [victim!.bucket, 'zz-not-json'],
+        [victim!.bucket, 'zz-not-pairs'],
+      ]);
+      expect(bad[0]!.message).toMatch(
+        new RegExp(`^block \\(bucket '${victim!.bucket}', block 'zz-not-json'\\) does not decode: `),
+      );
+    } finally {
+      await client.shutdown();
+    }
+  }, 120_000);
+
+  it('a table in neither layout: reading and repair fail naming the table, its columns and the layouts expected', async () => {
+    const table = `sor_alien_${runId()}`;
+    const client = await cassandraClient();
+    try {
+      const pipeline = archiving(table);
+      await client.execute(`CREATE TABLE ${keyspace}.${table} (bucket text PRIMARY KEY, stuff text)`);
+      const message = new RegExp(
+        `^${keyspace}\\.${table} is not a system of record idemflow can read: its columns are \\(bucket, stuff\\); expected the block layout \\(bucket text, block text, n bigint, bytes bigint, events text`,
+      );
+      await expect(archived(client, keyspace, table)).rejects.toThrow(message);
+      await expect(repair(pipeline, { target: cassandraRepairTarget(client, pipeline) })).rejects.toThrow(message);
+      const schema = tableSchemas(pipeline).find((s) => s.table === table)!;
+      const writer = new CassandraTableWriter(client, sorOf(pipeline), schema, sorBucket(pipeline));
+      await expect(writer.write(rowsToOps(sorOf(pipeline), [{ eventId: 'e', sensorId: 's', ts: 1 }]))).rejects.toThrow(
+        message,
+      );
+    } finally {
+      await client.shutdown();
+    }
+  }, 60_000);
+
+  it('an archive an older version made (a row an event) goes on being written and read as such; repair is exact over it', async () => {
+    const table = `sor_old_${runId()}`;
+    const events = Array.from({ length: 2_500 }, (_, i) => ({
+      eventId: `e${i}`,
+      sensorId: `s${i % 7}`,
+      ts: i * 60_000,
+    }));
+    const client = await cassandraClient();
+    try {
+      await client.execute(rowLayoutCql(keyspace, table));
+      const pipeline = archiving(table, events);
+      for (const cql of schemaCql(tableSchemas(pipeline))) await client.execute(cql);
+      await runLocal(pipeline, { store: new EmbeddedStore(tempDir()), cassandra: client, batchSize: 1_000, ...quiet });
+      // Still a row an event, in the day buckets of that layout.
+      const rows = await selectAll(client, `SELECT bucket, event_id FROM ${keyspace}.${table}`);
+      expect(rows.length).toBe(2_500);
+      expect(new Set(rows.map((r) => r.bucket))).toEqual(new Set(['1970-01-01', '1970-01-02']));
+      await client.execute(`TRUNCATE ${keyspace}.${table}_n`);
+      const result = await repair(pipeline, { target: cassandraRepairTarget(client, pipeline) });
+      expect(result.events).toBe(2_500);
+      expect(await countsOf(client, table)).toEqual(truthOf(events));
+    } finally {
+      await client.shutdown();
+    }
+  }, 120_000);
+
+  it('a dry-run over a block-layout archive finds the events already there by id', async () => {
+    const table = `sor_dry_${runId()}`;
+    const events = Array.from({ length: 1_200 }, (_, i) => ({
+      eventId: `e${i}`,
+      sensorId: `s${i % 4}`,
+      ts: i * 1_000,
+    }));
+    const client = await cassandraClient();
+    try {
+      const pipeline = archiving(table, events);
+      const writer = await writerOf(client, pipeline);
+      await writer.write(rowsToOps(sorOf(pipeline), events.slice(0, 1_000)));
+      const lookups = await cassandraCurrentRows(client, pipeline, new Set([`${keyspace}.${table}`]));
+      const lookup = lookups.get(`${keyspace}.${table}`)!;
+      expect(lookup(['e999'])).toEqual({ payload: events[999] });
+      expect(lookup(['e1000'])).toBeUndefined();
+    } finally {
+      await client.shutdown();
+    }
+  }, 60_000);
+});
