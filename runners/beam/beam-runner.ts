@@ -132,7 +132,12 @@ async function runJob(
   try {
     await withConsoleTo(logFile, async () => {
       const runner = jobServer
-        ? new PortableRunner({ jobEndpoint: jobServer.endpoint, environmentType: 'LOOPBACK', jobName: pipeline.name })
+        ? new PortableRunner({
+            jobEndpoint: jobServer.endpoint,
+            environmentType: 'LOOPBACK',
+            jobName: pipeline.name,
+            ...jobServer.pipelineOptions,
+          })
         : directRunner();
       await runner.run(translate(runId, context));
     });

@@ -5,14 +5,18 @@ import { join } from 'node:path';
 import { buildBindAgent } from '../../scripts/servers/bind-agent.ts';
 import { jobServerHost as host } from '../../scripts/servers/config.ts';
 import { flinkJobServer, flinkJobServerArgs } from '../../scripts/servers/flink-job-server.ts';
+import { buildJobServerExtras, stageNothing } from '../../scripts/servers/job-server-extras.ts';
 import { fetchServer, paths, portOpen, runningPid } from '../../scripts/servers/service.ts';
 import { RunnerError } from '../../runtime/runner-error.ts';
+import { checkFlinkMaster } from './flink-master.ts';
 
 export interface JobServer {
   /** host:port of Beam's job API. */
   readonly endpoint: string;
   /** The job server's log, for error messages. */
   readonly log: string;
+  /** Pipeline options the job needs on this job server (sent with it). */
+  readonly pipelineOptions: Readonly<Record<string, string>>;
   /** The root cause of a failed job, from what the job server logged since it was handed out. */
   failureCause(): string | undefined;
   /** Stops a job server started for the run (its folder is removed unless the run failed). */
@@ -54,7 +58,8 @@ function freePort(): Promise<number> {
 /**
  * A Flink job server for one run. With the embedded `[local]` master, the
  * shared one of `scripts/services` when it runs; otherwise one started for
- * this run (fetched from Maven Central once) and stopped after it.
+ * this run (fetched from Maven Central once) and stopped after it, once the
+ * cluster it submits to has answered.
  */
 export async function flinkJobServerFor(
   master: string,
@@ -67,10 +72,12 @@ export async function flinkJobServerFor(
     return {
       endpoint: `${host}:${flinkJobServer.port}`,
       log: shared.log,
+      pipelineOptions: {},
       failureCause: () => causeInLog(shared.log, offset),
       stop: async () => {},
     };
   }
+  if (master !== '[local]') await checkFlinkMaster(master);
   if (spawnSync('java', ['-version'], { stdio: 'ignore' }).status !== 0) {
     throw new RunnerError(
       "beam-flink needs Java 17 on the PATH for Beam's Flink job server (`java -version` failed); install a JDK, or use --runner beam-direct",
@@ -90,12 +97,21 @@ export async function flinkJobServerFor(
       `refusing to start Beam's Flink job server: ${error instanceof Error ? error.message : String(error)}`,
     );
   }
+  // A cluster runs from the same jars: the job stages none (the embedded master stages nothing anyway).
+  const remote = master !== '[local]';
+  let extras: string[] = [];
+  try {
+    if (remote) extras = [await buildJobServerExtras(shared.lib)];
+  } catch (error) {
+    throw new RunnerError(`refusing to submit to ${master}: ${error instanceof Error ? error.message : String(error)}`);
+  }
   const port = await freePort();
   const runDir = join(shared.base, `run-${process.pid}-${port}`);
   mkdirSync(runDir, { recursive: true });
   const logFile = join(runDir, 'job-server.log');
   const out = openSync(logFile, 'a');
-  const child = spawn('java', flinkJobServerArgs(shared.lib, join(runDir, 'artifacts'), port, master, 'any'), {
+  const args = flinkJobServerArgs(shared.lib, join(runDir, 'artifacts'), port, master, 'any', extras);
+  const child = spawn('java', args, {
     cwd: runDir,
     stdio: ['ignore', out, out],
   });
@@ -117,6 +133,7 @@ export async function flinkJobServerFor(
   return {
     endpoint: `${host}:${port}`,
     log: logFile,
+    pipelineOptions: remote ? stageNothing : {},
     failureCause: () => causeInLog(logFile, 0),
     async stop(failed = false) {
       if (!exited) {

@@ -19,3 +19,10 @@ export const host = servicesHost(process.env.IDEMFLOW_SERVICES_HOST);
 export const jobServerHost = '127.0.0.1';
 /** Beam's Flink job server: job API here, artifact and expansion services on the two ports below. */
 export const flinkJobPort = Number(process.env.IDEMFLOW_FLINK_JOB_PORT ?? 8099);
+/**
+ * A Flink session cluster (`scripts/services up flink-cluster`): the JobManager's REST endpoint (where
+ * `--flink-master` points) and its RPC port; every other port of the cluster is picked free. On loopback
+ * like the job server: a JobManager runs submitted jobs — code — without authentication.
+ */
+export const flinkRestPort = Number(process.env.IDEMFLOW_FLINK_REST_PORT ?? 8081);
+export const flinkRpcPort = Number(process.env.IDEMFLOW_FLINK_RPC_PORT ?? 6123);

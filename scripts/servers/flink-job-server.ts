@@ -6,7 +6,8 @@ import type { ServiceSpec } from './service.ts';
  * The arguments of Beam's portable Flink job server: its job API on `port`,
  * the artifact and expansion services on the two ports below it (or any free
  * ones: `sidePorts: 'any'`), and the Flink master it submits to (`[local]`:
- * an embedded Flink in the same JVM). idemflow's bind agent (built first with
+ * an embedded Flink in the same JVM), and idemflow's jars beside Beam's
+ * (`extraJars`). idemflow's bind agent (built first with
  * `buildBindAgent`) keeps all of them, and the servers each job opens, on
  * loopback: Beam's --job-host alone does not.
  */
@@ -16,6 +17,7 @@ export function flinkJobServerArgs(
   port: number,
   master = '[local]',
   sidePorts: 'below' | 'any' = 'below',
+  extraJars: readonly string[] = [],
 ): string[] {
   const side = (offset: number) => (sidePorts === 'any' ? 0 : port - offset);
   return [
@@ -24,7 +26,7 @@ export function flinkJobServerArgs(
     '-Xmx1g',
     '-XX:+UseG1GC',
     '-cp',
-    `${lib}/*`,
+    [`${lib}/*`, ...extraJars].join(':'),
     'org.apache.beam.runners.flink.FlinkJobServerDriver',
     `--flink-master=${master}`,
     `--job-host=${jobServerHost}`,

@@ -1,5 +1,5 @@
 /**
- * The TCP sockets a process listens on, read from Linux's /proc: its socket
+ * The TCP sockets a process holds or listens on, read from Linux's /proc: its socket
  * inodes (/proc/<pid>/fd) matched to /proc/net/tcp and tcp6. What a server
  * says about itself is not trusted: Beam's job server logged 127.0.0.1 while
  * it listened on every interface.
@@ -57,29 +57,55 @@ function socketInodes(pid: number): Set<string> {
   return inodes;
 }
 
-/** Every listening TCP socket (IPv4 and IPv6) of the network namespace, by inode. */
-function listeningByInode(): Map<string, { address: string; port: number }> {
-  const byInode = new Map<string, { address: string; port: number }>();
+/** A TCP socket in any state: its own end, and the peer's (the wildcard, port 0, while it listens). */
+export interface TcpSocket {
+  readonly pid: number;
+  readonly state: 'listen' | 'other';
+  readonly local: { readonly address: string; readonly port: number };
+  readonly remote: { readonly address: string; readonly port: number };
+}
+
+type Row = Omit<TcpSocket, 'pid'>;
+
+const endpoint = (field: string) => {
+  const [address, port] = field.split(':');
+  return { address: decodeAddress(address!), port: parseInt(port!, 16) };
+};
+
+/** Every TCP socket (IPv4 and IPv6) of the network namespace, by inode. */
+function tcpByInode(): Map<string, Row> {
+  const byInode = new Map<string, Row>();
   for (const table of ['/proc/net/tcp', '/proc/net/tcp6'].filter((t) => existsSync(t))) {
     for (const line of readFileSync(table, 'utf8').split('\n').slice(1)) {
       const fields = line.trim().split(/\s+/);
-      if (fields.length < 10 || fields[3] !== listenState) continue;
-      const [address, port] = fields[1]!.split(':');
-      byInode.set(fields[9]!, { address: decodeAddress(address!), port: parseInt(port!, 16) });
+      // Inode 0: a socket in TIME_WAIT, which no process holds any more.
+      if (fields.length < 10 || fields[9] === '0') continue;
+      byInode.set(fields[9]!, {
+        state: fields[3] === listenState ? 'listen' : 'other',
+        local: endpoint(fields[1]!),
+        remote: endpoint(fields[2]!),
+      });
     }
   }
   return byInode;
 }
 
-/** The listening sockets the given processes hold (none known without /proc). */
-export function listenersOf(pids: readonly number[]): Listener[] {
-  const byInode = listeningByInode();
+/** Every TCP socket the given processes hold: listening, connected, connecting (none known without /proc). */
+export function socketsOf(pids: readonly number[]): TcpSocket[] {
+  const byInode = tcpByInode();
   return pids.flatMap((pid) =>
     [...socketInodes(pid)].flatMap((inode) => {
       const socket = byInode.get(inode);
       return socket ? [{ pid, ...socket }] : [];
     }),
   );
+}
+
+/** The listening sockets the given processes hold (none known without /proc). */
+export function listenersOf(pids: readonly number[]): Listener[] {
+  return socketsOf(pids)
+    .filter((s) => s.state === 'listen')
+    .map((s) => ({ pid: s.pid, ...s.local }));
 }
 
 /** `pid` and every process below it (children, their children…), from each process's parent in /proc/<pid>/stat. */

@@ -1,10 +1,18 @@
 import { spawn } from 'node:child_process';
-import { existsSync, mkdirSync, openSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { createConnection } from 'node:net';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { cacheDir, host } from './config.ts';
 import { isLoopback, listenersOf, processTree } from './listeners.ts';
+import { livePid, pidAlive, startJava, stopPid } from './processes.ts';
+
+/** A further JVM of a service (a cluster's worker): started and stopped with it, with a pid file and a log of its own. */
+export interface MemberSpec {
+  readonly name: string;
+  /** The java command line after `java`; called just before each start. */
+  javaArgs(runDir: string, libDir: string): string[];
+}
 
 /** One server the project runs: how to fetch it, configure it, start it and know it is up. */
 export interface ServiceSpec {
@@ -14,28 +22,38 @@ export interface ServiceSpec {
   readonly port: number;
   /** The pom whose dependencies are the server's classpath. */
   readonly pom: string;
+  /** Runs from the jars another service fetches (by its name), rather than a copy of its own. */
+  readonly jarsOf?: string;
+  /** Further JVMs, started beside the main one once it runs (`up` also restarts any that died). */
+  readonly members?: readonly MemberSpec[];
   /** Writes config files into `runDir`; runs once-only setup (e.g. formatting storage). */
   prepare(runDir: string, libDir: string): void | Promise<void>;
   /** The java command line after `java`. */
   javaArgs(runDir: string, libDir: string): string[];
-  /** Resolves when the server answers its protocol, not just its port. */
-  ready(): Promise<void>;
+  /** Resolves when the server (and every member) answers its protocol, not just its port. */
+  ready(runDir: string): Promise<void>;
   /** How long to wait for `ready` (ms). */
   readonly startTimeoutMs: number;
 }
 
 const here = fileURLToPath(new URL('.', import.meta.url));
 
-export const paths = (s: ServiceSpec) => {
+export const paths = (s: Pick<ServiceSpec, 'name' | 'jarsOf'>) => {
   const base = join(cacheDir, s.name);
   return {
     base,
-    lib: join(base, 'lib'),
+    lib: join(cacheDir, s.jarsOf ?? s.name, 'lib'),
     run: join(base, 'run'),
     pid: join(base, 'run', 'pid'),
     log: join(base, 'run', `${s.name}.log`),
   };
 };
+
+/** Where a member's pid and log live: beside the main process's. */
+export const memberPaths = (s: ServiceSpec, member: MemberSpec) => ({
+  pid: join(paths(s).run, `pid-${member.name}`),
+  log: join(paths(s).run, `${member.name}.log`),
+});
 
 export function portOpen(port: number, at = host, timeoutMs = 500): Promise<boolean> {
   return new Promise((resolve) => {
@@ -50,21 +68,11 @@ export function portOpen(port: number, at = host, timeoutMs = 500): Promise<bool
   });
 }
 
-function pidAlive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch {
-    return false;
-  }
-}
+export const runningPid = (s: ServiceSpec): number | undefined => livePid(paths(s).pid);
 
-export function runningPid(s: ServiceSpec): number | undefined {
-  const { pid } = paths(s);
-  if (!existsSync(pid)) return undefined;
-  const n = Number(readFileSync(pid, 'utf8'));
-  return Number.isInteger(n) && pidAlive(n) ? n : undefined;
-}
+/** Each member with its pid, when it runs. */
+export const memberPids = (s: ServiceSpec) =>
+  (s.members ?? []).map((member) => ({ member, pid: livePid(memberPaths(s, member).pid) }));
 
 /** Runs a command to its end without blocking the event loop: other services' readiness timers keep running meanwhile. */
 export function runAsync(
@@ -94,10 +102,22 @@ const tail = (output: string, lines: number) => output.trim().split('\n').slice(
  * minutes, and a blocking call here froze the readiness wait of a service
  * started beside it (Kafka timed out on a cold machine while Cassandra downloaded).
  */
-export async function fetchServer(s: ServiceSpec, log: (l: string) => void): Promise<void> {
+export function fetchServer(s: ServiceSpec, log: (l: string) => void): Promise<void> {
   const { lib } = paths(s);
+  if (existsSync(join(lib, '.complete'))) return Promise.resolve();
+  // Two services of one `up` may share a lib folder (jarsOf): one fetch, both wait for it.
+  let pending = fetching.get(lib);
+  if (pending === undefined) {
+    pending = fetchInto(s, lib, log).finally(() => fetching.delete(lib));
+    fetching.set(lib, pending);
+  }
+  return pending;
+}
+
+const fetching = new Map<string, Promise<void>>();
+
+async function fetchInto(s: ServiceSpec, lib: string, log: (l: string) => void): Promise<void> {
   const marker = join(lib, '.complete');
-  if (existsSync(marker)) return;
   if ((await runAsync('mvn', ['-v'])).status !== 0)
     throw new Error('mvn is not installed: it is needed to fetch the servers from Maven Central');
   log(`${s.name}: fetching from Maven Central (once; cached in ${lib})`);
@@ -122,9 +142,12 @@ async function waitReady(s: ServiceSpec, pid: number): Promise<void> {
   let last: unknown;
   while (Date.now() < deadline) {
     if (!pidAlive(pid)) throw new Error(`${s.name} exited while starting; see ${paths(s).log}`);
+    const dead = memberPids(s).find((m) => m.pid === undefined);
+    if (dead)
+      throw new Error(`${s.name}: ${dead.member.name} exited while starting; see ${memberPaths(s, dead.member).log}`);
     if (await portOpen(s.port, s.host)) {
       try {
-        await s.ready();
+        await s.ready(paths(s).run);
         return;
       } catch (error) {
         last = error;
@@ -133,8 +156,23 @@ async function waitReady(s: ServiceSpec, pid: number): Promise<void> {
     await new Promise((r) => setTimeout(r, 1_000));
   }
   throw new Error(
-    `${s.name} did not become ready on ${s.host}:${s.port} within ${s.startTimeoutMs / 1000} s (${last instanceof Error ? last.message : 'port closed'}); see ${paths(s).log}`,
+    `${s.name} did not become ready on ${s.host}:${s.port} within ${s.startTimeoutMs / 1000} s (${last instanceof Error ? last.message : 'port closed'}); see ${logsOf(s)}`,
   );
+}
+
+/** The logs to read when the service misbehaves: the main process's, then each member's. */
+const logsOf = (s: ServiceSpec) => [paths(s).log, ...(s.members ?? []).map((m) => memberPaths(s, m).log)].join(' and ');
+
+/** Starts each member that does not run (all of them after a fresh start; one killed since, later); returns how many. */
+function startMembers(s: ServiceSpec, log: (l: string) => void): number {
+  const { lib, run } = paths(s);
+  const missing = memberPids(s).filter((m) => m.pid === undefined);
+  for (const { member } of missing) {
+    const { pid: pidFile, log: logFile } = memberPaths(s, member);
+    const pid = startJava(member.javaArgs(run, lib), run, logFile, pidFile);
+    log(`${s.name}: starting ${member.name} (pid ${pid}), log ${logFile}`);
+  }
+  return missing.length;
 }
 
 /**
@@ -176,9 +214,10 @@ async function withStartLock<T>(
   }
 }
 
-/** Starts the server unless it already runs; returns whether this call started it. */
+/** Starts the server (and any member that does not run) unless it already runs; returns whether this call started the server. */
 export async function up(s: ServiceSpec, log: (l: string) => void): Promise<boolean> {
-  if (runningPid(s) === undefined && !(await portOpen(s.port, s.host))) {
+  const mainDown = runningPid(s) === undefined && !(await portOpen(s.port, s.host));
+  if (mainDown || memberPids(s).some((m) => m.pid === undefined)) {
     return withStartLock(
       s,
       log,
@@ -193,10 +232,10 @@ async function upUnlocked(s: ServiceSpec, log: (l: string) => void): Promise<boo
   const existing = runningPid(s);
   if (existing !== undefined) {
     // Ours and alive: running, or still starting (another `up` — a second test run — began it). Never start a second one.
-    if (!(await portOpen(s.port, s.host))) {
-      log(`${s.name}: already starting (pid ${existing}); waiting until it answers`);
-      await waitReady(s, existing);
-    }
+    const restarted = startMembers(s, log);
+    const answering = await portOpen(s.port, s.host);
+    if (!answering) log(`${s.name}: already starting (pid ${existing}); waiting until it answers`);
+    if (restarted > 0 || !answering) await waitReady(s, existing);
     log(`${s.name}: already running (pid ${existing}) on ${s.host}:${s.port}`);
     const exposed = exposedListeners(s, existing);
     if (exposed.length > 0) {
@@ -215,39 +254,55 @@ async function upUnlocked(s: ServiceSpec, log: (l: string) => void): Promise<boo
   const { lib, run, pid: pidFile, log: logFile } = paths(s);
   mkdirSync(run, { recursive: true });
   await s.prepare(run, lib);
-  const out = openSync(logFile, 'a');
-  const child = spawn('java', s.javaArgs(run, lib), { cwd: run, detached: true, stdio: ['ignore', out, out] });
-  child.unref();
-  writeFileSync(pidFile, String(child.pid));
-  log(`${s.name}: starting (pid ${child.pid}), log ${logFile}`);
+  const pid = startJava(s.javaArgs(run, lib), run, logFile, pidFile);
+  log(`${s.name}: starting (pid ${pid}), log ${logFile}`);
   const started = Date.now();
-  await waitReady(s, child.pid!);
+  startMembers(s, log);
+  try {
+    await waitReady(s, pid);
+  } catch (error) {
+    // Half a cluster is no use and would hold its ports: a failed start leaves none of its processes running.
+    if (s.members !== undefined) await down(s, () => {});
+    throw error;
+  }
   log(`${s.name}: ready on ${s.host}:${s.port} after ${((Date.now() - started) / 1000).toFixed(1)} s`);
   return true;
 }
 
+/** Stops the members, then the main process: a cluster's workers before its master, so none is left without one. */
 export async function down(s: ServiceSpec, log: (l: string) => void): Promise<void> {
+  const members = memberPids(s).filter((m) => m.pid !== undefined);
+  await Promise.all(members.map(({ member, pid }) => stopPid(pid!, memberPaths(s, member).pid)));
+  for (const { member, pid } of members) log(`${s.name}: ${member.name} (pid ${pid}) stopped`);
   const pid = runningPid(s);
   if (pid === undefined) {
     log(`${s.name}: not running`);
     return;
   }
-  process.kill(pid, 'SIGTERM');
-  const deadline = Date.now() + 30_000;
-  while (pidAlive(pid) && Date.now() < deadline) await new Promise((r) => setTimeout(r, 250));
-  if (pidAlive(pid)) process.kill(pid, 'SIGKILL');
-  rmSync(paths(s).pid, { force: true });
+  await stopPid(pid, paths(s).pid);
   log(`${s.name}: stopped`);
 }
 
 /**
- * Where the server listens beyond its own address and loopback, as "address:port" (Linux /proc), e.g.
- * a job server that an older idemflow started without the bind agent: it listens on every interface.
+ * Where the server or its members listen beyond its own address and loopback, as "address:port" (Linux
+ * /proc), e.g. a job server that an older idemflow started without the bind agent: it listens on every interface.
  */
 export function exposedListeners(s: ServiceSpec, pid: number): string[] {
-  return listenersOf(processTree(pid))
+  const members = memberPids(s).flatMap((m) => (m.pid === undefined ? [] : [m.pid]));
+  return listenersOf([pid, ...members].flatMap(processTree))
     .filter((l) => !isLoopback(l.address) && l.address !== s.host)
     .map((l) => `${l.address.includes(':') ? `[${l.address}]` : l.address}:${l.port}`);
+}
+
+/** ", with taskmanager-1 (pid 12), taskmanager-2 not running: …" for a service with members; "" without. */
+function membersStatus(s: ServiceSpec): string {
+  const members = memberPids(s);
+  if (members.length === 0) return '';
+  const each = members.map(({ member, pid }) =>
+    pid === undefined ? `${member.name} not running` : `${member.name} (pid ${pid})`,
+  );
+  const fix = members.some((m) => m.pid === undefined) ? ` (scripts/services up ${s.name} restarts it)` : '';
+  return ` with ${each.join(', ')}${fix}`;
 }
 
 export async function status(s: ServiceSpec): Promise<string> {
@@ -255,10 +310,14 @@ export async function status(s: ServiceSpec): Promise<string> {
   const open = await portOpen(s.port, s.host);
   if (pid !== undefined && open) {
     const exposed = exposedListeners(s, pid);
-    const running = `${s.name}: running (pid ${pid}) on ${s.host}:${s.port}`;
+    const running = `${s.name}: running (pid ${pid}) on ${s.host}:${s.port}${membersStatus(s)}`;
     if (exposed.length === 0) return running;
     return `${running}, but also listens on ${exposed.join(', ')}: restart it (scripts/services down ${s.name}, then up)`;
   }
   if (pid !== undefined) return `${s.name}: process ${pid} alive but ${s.host}:${s.port} not answering (starting?)`;
-  return open ? `${s.name}: not ours, but ${s.host}:${s.port} is taken` : `${s.name}: stopped`;
+  if (open) return `${s.name}: not ours, but ${s.host}:${s.port} is taken`;
+  const orphans = memberPids(s).filter((m) => m.pid !== undefined);
+  if (orphans.length === 0) return `${s.name}: stopped`;
+  const still = orphans.map(({ member, pid }) => `${member.name} (pid ${pid})`).join(', ');
+  return `${s.name}: stopped, but ${still} still running: scripts/services down ${s.name} stops it`;
 }

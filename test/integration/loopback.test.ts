@@ -3,7 +3,10 @@
  * listening sockets are read from /proc (the processes' socket inodes matched
  * to /proc/net/tcp and tcp6), so nothing the servers say about themselves is
  * trusted. Beam's job server bound *:8099 and *:8098 despite --job-host, and
- * each job it ran opened more servers on every interface.
+ * each job it ran opened more servers on every interface. The three JVMs of a
+ * Flink cluster (`scripts/services up flink-cluster`) are checked in
+ * flink-cluster.test.ts, which starts one on free ports: every socket they
+ * hold, listening or connected, while a job runs on them.
  */
 import { spawn } from 'node:child_process';
 import { mkdirSync, readFileSync } from 'node:fs';

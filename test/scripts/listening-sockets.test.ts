@@ -1,6 +1,6 @@
-import { createServer, type Server } from 'node:net';
+import { connect, createServer, type Server } from 'node:net';
 import { describe, expect, it } from 'vitest';
-import { decodeAddress, isLoopback, listenersOf } from '../../scripts/servers/listeners.ts';
+import { decodeAddress, isLoopback, listenersOf, socketsOf } from '../../scripts/servers/listeners.ts';
 
 const listen = (address: string) =>
   new Promise<Server>((resolve) => {
@@ -38,6 +38,36 @@ describe('the listening-socket reader the loopback test relies on', () => {
     } finally {
       wildcard.close();
       loopback.close();
+    }
+  });
+
+  it('finds connected sockets too, with both ends: the client side of a loopback connection and the accepted one', async () => {
+    const server = await listen('127.0.0.1');
+    const accepted = new Promise<void>((resolve) => server.once('connection', () => resolve()));
+    const client = connect(portOf(server), '127.0.0.1');
+    await new Promise<void>((resolve) => client.once('connect', resolve));
+    await accepted;
+    try {
+      const mine = socketsOf([process.pid]).filter((s) => s.state === 'other');
+      const clientPort = client.localPort!;
+      expect(mine).toContainEqual({
+        pid: process.pid,
+        state: 'other',
+        local: { address: '127.0.0.1', port: clientPort },
+        remote: { address: '127.0.0.1', port: portOf(server) },
+      });
+      // The accepted end: local is the listener's port, remote the client's.
+      expect(mine).toContainEqual(
+        expect.objectContaining({
+          local: expect.objectContaining({ port: portOf(server) }),
+          remote: expect.objectContaining({ port: clientPort }),
+        }),
+      );
+      // And listenersOf still sees only the listener.
+      expect(listenersOf([process.pid]).filter((l) => l.port === clientPort)).toEqual([]);
+    } finally {
+      client.destroy();
+      server.close();
     }
   });
 });
