@@ -65,8 +65,25 @@ export class StaticEvaluator {
     if (ts.isIdentifier(expression)) return this.#identifier(expression, env, reading);
     if (ts.isPropertyAccessExpression(expression))
       return this.#property(this.#evaluate(expression.expression, env, reading), expression.name.getText());
+    if (ts.isElementAccessExpression(expression)) {
+      const key = this.#evaluate(expression.argumentExpression, env, reading);
+      return key.type === 'literal' && (typeof key.value === 'string' || typeof key.value === 'number')
+        ? this.#property(this.#evaluate(expression.expression, env, reading), String(key.value))
+        : unknownValue;
+    }
     if (ts.isCallExpression(expression)) return this.#call(expression, env, reading);
+    if (ts.isTemplateExpression(expression)) return this.#template(expression, env, reading);
+    if (ts.isBinaryExpression(expression) && expression.operatorToken.kind === ts.SyntaxKind.PlusToken)
+      return joined([this.#evaluate(expression.left, env, reading), this.#evaluate(expression.right, env, reading)]);
     return unknownValue;
+  }
+
+  /** `` `UPDATE ${table} SET …` `` with every part known (a helper called with literals): the text it makes. */
+  #template(node: ts.TemplateExpression, env: Env, reading: Reading): AbstractValue {
+    const parts: AbstractValue[] = [{ type: 'literal', value: node.head.text }];
+    for (const span of node.templateSpans)
+      parts.push(this.#evaluate(span.expression, env, reading), { type: 'literal', value: span.literal.text });
+    return joined(parts);
   }
 
   #object(node: ts.ObjectLiteralExpression, env: Env, reading: Reading): AbstractValue {
@@ -186,6 +203,19 @@ export class StaticEvaluator {
       this.#depth--;
     }
   }
+}
+
+/** Strings and numbers joined as `+` and templates join them, when all are known and one is a string. */
+function joined(parts: readonly AbstractValue[]): AbstractValue {
+  let text = '';
+  let anyString = false;
+  for (const part of parts) {
+    if (part.type !== 'literal' || (typeof part.value !== 'string' && typeof part.value !== 'number'))
+      return unknownValue;
+    anyString ||= typeof part.value === 'string';
+    text += String(part.value);
+  }
+  return anyString ? { type: 'literal', value: text } : unknownValue;
 }
 
 /** A literal's value, as ts-morph's getLiteralValue reads it; undefined for anything else. */

@@ -103,6 +103,14 @@ const driverCases: Readonly<Record<string, readonly Expected[]>> = {
     ['IDEM010', 47, 41, 'execute('],
     ['IDEM011', 59, 95, 'this.ids.next()'],
   ],
+  // Found missing by the unseen cases: a statement picked from a const object by a run-time key, CQL made by a
+  // builder (template, `+`), a `.catch` resend laid out over lines; whole totals picked or built the same way clean.
+  'driver/picked-and-built.ts': [
+    ['IDEM010', 25, 20, 'execute(STATEMENTS'],
+    ['IDEM010', 26, 20, 'execute(ADD_VISIT'],
+    ['IDEM010', 37, 6, 'execute('],
+    ['IDEM010', 38, 25, 'execute('],
+  ],
   // CQL handed to a helper that sends it: read at each call; a retry loop in the helper counts for its callers.
   'driver/cql-parameter.ts': [
     ['IDEM010', 23, 13, "run('UPDATE"],

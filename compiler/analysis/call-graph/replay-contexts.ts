@@ -365,11 +365,12 @@ export function describeReach(context: ReplayContext): string {
 /** The same statement sent again: the same callee and the same query (`client.execute(addHit, …)` twice). */
 function sameStatement(a: ts.CallExpression, b: ts.CallExpression): boolean {
   return (
-    a !== b &&
-    a.expression.getText() === b.expression.getText() &&
-    a.arguments[0]?.getText() === b.arguments[0]?.getText()
+    a !== b && compact(a.expression) === compact(b.expression) && compact(a.arguments[0]) === compact(b.arguments[0])
   );
 }
+
+/** Source text without its layout: `client\n    .execute` is `client.execute`. */
+const compact = (node: ts.Node | undefined) => node?.getText().replace(/\s+/g, '');
 
 /**
  * `send()` inside a try whose catch sends it again (or calls its own

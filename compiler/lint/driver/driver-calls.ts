@@ -107,6 +107,23 @@ function statement(
   return { cql, write: parseCqlWrite(cql), queryNode, params: paramsOf(paramsNode) };
 }
 
+/**
+ * `STATEMENTS[kind]` of a const object of CQL strings, the key known only
+ * at run time: any of its statements may be the one sent, so each is read
+ * (a counter among them is a counter sent).
+ */
+function pickedStatements(query: Node, paramsNode: Node | undefined, evaluator: StaticEvaluator): SentStatement[] {
+  if (!Node.isElementAccessExpression(query)) return [];
+  const table = evaluator.evaluate(query.getExpression());
+  if (table.type !== 'object') return [];
+  const params = paramsOf(paramsNode);
+  return [...table.props.values()].flatMap((value) =>
+    value.type === 'literal' && typeof value.value === 'string'
+      ? [{ cql: value.value, write: parseCqlWrite(value.value), queryNode: query, params }]
+      : [],
+  );
+}
+
 /** `rows.map((r) => ({ query, params }))`: the statements the callback returns, one shape for every row. */
 function mappedItems(node: Node): Node[] {
   if (!Node.isCallExpression(node)) return [];
@@ -235,6 +252,7 @@ function sentBy(
     method === 'batch'
       ? batchStatements(query, evaluator)
       : [statement(query, params, evaluator)].filter((s) => s !== undefined);
+  if (statements.length === 0) statements.push(...pickedStatements(query, params, evaluator));
   if (statements.length === 0 || !statements.some((s) => /^\s*(INSERT|UPDATE|DELETE|SELECT|BEGIN)\b/i.test(s.cql)))
     return undefined;
   return statements;
