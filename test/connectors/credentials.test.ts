@@ -1,7 +1,7 @@
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { loadCredentials } from '../../connectors/credentials.ts';
+import { loadCredentials, secretValues } from '../../connectors/credentials.ts';
 import { kafkaClientConfig } from '../../connectors/kafka/kafka-input.ts';
 import { runCli } from '../helpers/run-cli.ts';
 import { tempDir } from '../helpers/temp-dir.ts';
@@ -53,6 +53,43 @@ describe('credentials', () => {
         IDEMFLOW_KAFKA_SASL_PASSWORD: 'b',
       }),
     ).toThrow(/must be plain, scram-sha-256 or scram-sha-512, got "md5"/);
+  });
+
+  it('an empty variable counts as unset: it does not wipe out the config file (a CI secret the job cannot see is "")', () => {
+    const path = configFile({
+      cassandra: { username: 'app', password: secret },
+      kafka: { sasl: { mechanism: 'scram-sha-512', username: 'k', password: 'kpass' } },
+    });
+    const empty = {
+      IDEMFLOW_CONFIG: path,
+      IDEMFLOW_CASSANDRA_USERNAME: '',
+      IDEMFLOW_CASSANDRA_PASSWORD: '',
+      IDEMFLOW_KAFKA_SASL_MECHANISM: '',
+      IDEMFLOW_KAFKA_SASL_USERNAME: '',
+      IDEMFLOW_KAFKA_SASL_PASSWORD: '',
+    };
+    expect(loadCredentials(empty)).toEqual({
+      cassandra: { username: 'app', password: secret },
+      kafka: { sasl: { mechanism: 'scram-sha-512', username: 'k', password: 'kpass' } },
+    });
+    expect(loadCredentials({ IDEMFLOW_CASSANDRA_USERNAME: '', IDEMFLOW_CASSANDRA_PASSWORD: '' })).toEqual({});
+  });
+
+  it('a login set only in part is refused, naming what is missing, instead of connecting without it', () => {
+    expect(() => loadCredentials({ IDEMFLOW_CASSANDRA_USERNAME: 'app', IDEMFLOW_CASSANDRA_PASSWORD: '' })).toThrow(
+      'Cassandra login: IDEMFLOW_CASSANDRA_USERNAME (cassandra.username) is set but IDEMFLOW_CASSANDRA_PASSWORD (cassandra.password) is not (an empty variable counts as unset); set all of them, or none',
+    );
+    expect(() =>
+      loadCredentials({ IDEMFLOW_KAFKA_SASL_MECHANISM: 'plain', IDEMFLOW_KAFKA_SASL_USERNAME: 'k' }),
+    ).toThrow(
+      /^Kafka SASL: IDEMFLOW_KAFKA_SASL_MECHANISM \(kafka\.sasl\.mechanism\) and IDEMFLOW_KAFKA_SASL_USERNAME \(kafka\.sasl\.username\) are set but IDEMFLOW_KAFKA_SASL_PASSWORD \(kafka\.sasl\.password\) is not/,
+    );
+    expect(() => loadCredentials({ IDEMFLOW_KAFKA_SASL_PASSWORD: 'orphan-password' })).toThrow(
+      /^Kafka SASL: IDEMFLOW_KAFKA_SASL_PASSWORD \(kafka\.sasl\.password\) is set but .*MECHANISM.* and .*USERNAME.* are not/,
+    );
+    // The refusal does not stop the file's secrets from being redacted in what is printed.
+    const path = configFile({ cassandra: { username: 'app', password: secret } });
+    expect(secretValues({ IDEMFLOW_CONFIG: path, IDEMFLOW_KAFKA_SASL_USERNAME: 'k' })).toContain(secret);
   });
 
   it('Kafka clients get SASL only when it is configured', () => {
