@@ -2,11 +2,17 @@ import { cassandraSettings } from '../connectors/cassandra/connection.ts';
 import { loadCredentials, secretValues } from '../connectors/credentials.ts';
 import { shownTls } from '../connectors/tls-settings.ts';
 
-const secretNames = /PASSWORD|SECRET|TOKEN|SASL/i;
+/**
+ * Variables whose values are secret: passwords, tokens, and whatever else SASL takes — but not its mechanism
+ * and user name, which are shown like Cassandra's user name (hiding them turned "the brokers refused the SASL
+ * login of user app" into "… of user ***", and "Kafka SASL (scram-sha-512)" into "Kafka SASL (***)").
+ */
+const isSecretName = (name: string) =>
+  /PASSWORD|SECRET|TOKEN|SASL/i.test(name) && !/_SASL_(MECHANISM|USERNAME)$/i.test(name);
 
 /** A variable's value as printed: secrets as "***set***", and PEM text (key material pasted by mistake) never. */
 function shown(name: string, value: string | undefined): string | undefined {
-  if (secretNames.test(name)) return value ? '***set***' : '';
+  if (isSecretName(name)) return value ? '***set***' : '';
   return value?.includes('-----BEGIN') ? '***PEM content, not shown***' : value;
 }
 
@@ -51,7 +57,7 @@ export function effectiveConfig(
 export function redactSecrets(text: string, env: NodeJS.ProcessEnv = process.env): string {
   let out = text;
   const fromEnv = Object.entries(env)
-    .filter(([k, v]) => secretNames.test(k) && k.startsWith('IDEMFLOW_') && v && v.length >= 4)
+    .filter(([k, v]) => isSecretName(k) && k.startsWith('IDEMFLOW_') && v && v.length >= 4)
     .map(([, v]) => v!);
   for (const secret of [...fromEnv, ...secretValues(env)]) out = out.split(secret).join('***');
   return out;

@@ -11,6 +11,12 @@ export interface BackoffOptions {
   readonly log: (line: string) => void;
   /** The reason to print for a failure (default: its message). */
   readonly reason?: (error: unknown) => string;
+  /**
+   * A failure that no retry can mend (a TLS handshake the server refuses, credentials it rejects), as the
+   * message to fail with at once; undefined for failures worth retrying. Retrying those only delayed the
+   * error by about a minute and ended it with the wrong hint ("are they running?").
+   */
+  readonly permanent?: (error: unknown) => string | undefined;
 }
 
 /**
@@ -23,6 +29,8 @@ export async function connectWithBackoff<T>(connect: () => Promise<T>, o: Backof
     try {
       return await connect();
     } catch (error) {
+      const permanent = o.permanent?.(error);
+      if (permanent !== undefined) throw new RunnerError(permanent, { cause: error });
       const reason = reasonOf(error);
       if (attempt >= o.attempts) throw new RunnerError(`${o.what} (${reason}) after ${o.attempts} attempts; ${o.hint}`);
       const wait = Math.min(o.firstWaitMs * 2 ** (attempt - 1), o.maxWaitMs);

@@ -33,7 +33,8 @@ type PemField = 'ca' | 'cert' | 'key';
 const where = (service: TlsService, field: PemField) =>
   `IDEMFLOW_${service.toUpperCase()}_TLS_${field.toUpperCase()} (or ${service}.tls.${field} in IDEMFLOW_CONFIG)`;
 
-const enabled = (value: string | undefined) => value !== undefined && /^(1|true|yes|on)$/i.test(value.trim());
+/** A yes/no variable set to yes (1, true, yes, on). */
+export const isEnabled = (value: string | undefined) => value !== undefined && /^(1|true|yes|on)$/i.test(value.trim());
 
 /**
  * TLS from the environment, each variable winning over the config file's `tls` section:
@@ -54,7 +55,7 @@ export function tlsSettings(
     serverName: env[`${prefix}_SERVERNAME`] || file?.serverName,
   };
   const defined = Object.fromEntries(Object.entries(tls).filter(([, v]) => v !== undefined)) as TlsSettings;
-  if (Object.keys(defined).length === 0 && !file && !enabled(env[prefix])) return undefined;
+  if (Object.keys(defined).length === 0 && !file && !isEnabled(env[prefix])) return undefined;
   for (const field of ['ca', 'cert', 'key'] as const) {
     // A PEM pasted where a path belongs would be printed by --print-config and error messages: refuse it unshown.
     if (defined[field]?.includes('-----BEGIN'))

@@ -1,11 +1,4 @@
-const untrusted = new Set([
-  'SELF_SIGNED_CERT_IN_CHAIN',
-  'DEPTH_ZERO_SELF_SIGNED_CERT',
-  'UNABLE_TO_VERIFY_LEAF_SIGNATURE',
-  'UNABLE_TO_GET_ISSUER_CERT_LOCALLY',
-  'UNABLE_TO_GET_ISSUER_CERT',
-  'CERT_UNTRUSTED',
-]);
+import { tlsProblem } from '../tls-problem.ts';
 
 const credentialsWhere =
   'IDEMFLOW_CASSANDRA_USERNAME / IDEMFLOW_CASSANDRA_PASSWORD, or cassandra.username / password in IDEMFLOW_CONFIG';
@@ -13,17 +6,8 @@ const credentialsWhere =
 /** What went wrong with one host, in words a user can act on; undefined when it is not a TLS or login problem. */
 function explain(error: Error & { code?: string }, tls: boolean): string | undefined {
   const message = error.message.split('\n')[0]!;
-  const alert = /(\w+ alert [a-z ]+)/.exec(message)?.[1];
-  if (error.code && untrusted.has(error.code))
-    return `TLS: the server's certificate is not signed by a trusted CA (${message}); set IDEMFLOW_CASSANDRA_TLS_CA to the CA file of the cluster`;
-  if (error.code === 'ERR_TLS_CERT_ALTNAME_INVALID')
-    return `TLS: the server's certificate is not for this name (${message.replace(/\. See innerErrors\.?$/, '')}); connect by a name the certificate holds, or set IDEMFLOW_CASSANDRA_TLS_SERVERNAME`;
-  if (error.code === 'CERT_HAS_EXPIRED' || error.code === 'CERT_NOT_YET_VALID')
-    return `TLS: the server's certificate is not valid now (${message})`;
-  if (alert?.includes('certificate required'))
-    return `TLS: the server requires a client certificate (${alert}); set IDEMFLOW_CASSANDRA_TLS_CERT and IDEMFLOW_CASSANDRA_TLS_KEY`;
-  if (alert)
-    return `TLS: the server refused the handshake (${alert}); is the client certificate (IDEMFLOW_CASSANDRA_TLS_CERT) signed by a CA the server trusts?`;
+  const handshake = tlsProblem('cassandra', error);
+  if (handshake) return handshake;
   if (error.name === 'AuthenticationError') {
     return /no authenticator found/.test(message)
       ? `the server requires a username and password (${credentialsWhere})`

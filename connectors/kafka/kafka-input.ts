@@ -10,18 +10,25 @@ import type {
 } from './consumer-protocol.ts';
 import { connectWithBackoff } from '../connect-with-backoff.ts';
 import { loadCredentials, type Credentials } from '../credentials.ts';
-import { tlsConnectionOptions } from '../tls-settings.ts';
+import { isEnabled, tlsConnectionOptions } from '../tls-settings.ts';
+import { permanentKafkaFailure } from './connect-error.ts';
 import { RunnerError } from '../../runtime/runner-error.ts';
 import { recordedMember, recordMember, removeDeadPredecessor } from './predecessor.ts';
 import type { SourceReader } from '../../runtime/sources/source-reader.ts';
 
-/** The kafkajs client settings: SASL and TLS each only when configured (IDEMFLOW_KAFKA_SASL_*, IDEMFLOW_KAFKA_TLS_*). */
+/**
+ * The kafkajs client settings: SASL and TLS each only when configured (IDEMFLOW_KAFKA_SASL_*, IDEMFLOW_KAFKA_TLS_*).
+ * SASL without TLS is refused (see saslWithoutTls) unless IDEMFLOW_KAFKA_ALLOW_PLAINTEXT_SASL says otherwise.
+ */
 export function kafkaClientConfig(
   clientId: string,
   brokers: readonly string[],
   credentials: Credentials = loadCredentials(),
+  env: NodeJS.ProcessEnv = process.env,
 ): KafkaConfig {
   const { kafka, kafkaTls } = credentials;
+  if (kafka && !kafkaTls && !isEnabled(env.IDEMFLOW_KAFKA_ALLOW_PLAINTEXT_SASL))
+    throw new RunnerError(saslWithoutTls(kafka.sasl.mechanism, brokers));
   return {
     clientId,
     brokers: [...brokers],
@@ -30,6 +37,15 @@ export function kafkaClientConfig(
     ...(kafka ? { sasl: { ...kafka.sasl } as SASLOptions } : {}),
     ssl: kafkaTls ? tlsConnectionOptions('kafka', kafkaTls) : false,
   };
+}
+
+/** Why SASL over plain TCP is refused: what an eavesdropper on the network between here and the brokers gets. */
+function saslWithoutTls(mechanism: string, brokers: readonly string[]): string {
+  const exposed =
+    mechanism === 'plain'
+      ? 'the password itself in clear text'
+      : 'the SCRAM exchange (open to offline guessing of the password)';
+  return `Kafka SASL (${mechanism}) is configured without TLS: every connection to ${brokers.join(',')} would send ${exposed} and every record unencrypted. Turn TLS on (IDEMFLOW_KAFKA_TLS_CA, or IDEMFLOW_KAFKA_TLS=true for brokers with public certificates; docs/connectors.md), or, on a network you trust, set IDEMFLOW_KAFKA_ALLOW_PLAINTEXT_SASL=1`;
 }
 
 /** Partition → the next offset to read: what checkpoints store and what is committed to Kafka. */
@@ -138,8 +154,12 @@ export class KafkaInput {
   /** How many partitions the topic has (known once started). */
   #partitions = 0;
 
+  /** The consumer thread's client settings, read once: the admin client uses the same with its own id. */
+  readonly #client: KafkaConfig;
+
   constructor(readonly options: KafkaInputOptions) {
-    this.#kafka = new Kafka(kafkaClientConfig(`idemflow-${options.groupId}-admin`, options.brokers));
+    this.#client = kafkaClientConfig(`idemflow-${options.groupId}`, options.brokers);
+    this.#kafka = new Kafka({ ...this.#client, clientId: `idemflow-${options.groupId}-admin` });
     this.#admin = this.#kafka.admin();
   }
 
@@ -241,7 +261,7 @@ export class KafkaInput {
   async start(): Promise<void> {
     const { topic, groupId } = this.options;
     const thread = startTsWorker(siblingModule('consumer-thread', import.meta.url), {
-      client: kafkaClientConfig(`idemflow-${groupId}`, this.options.brokers),
+      client: this.#client,
       topic,
       groupId,
       maxInFlight: this.#maxBuffered,
@@ -256,13 +276,22 @@ export class KafkaInput {
       if (!this.#closing)
         this.#fail(new RunnerError(`source.kafka: the consumer thread for ${topic} stopped (exit code ${code})`));
     });
-    await connectWithBackoff(() => Promise.all([this.#admin.connect(), this.#call({ type: 'connect' })]), {
+    // The admin client first: its errors keep their codes (the thread's arrive as text), which tell TLS and login failures.
+    const connect = async () => {
+      await this.#admin.connect();
+      await this.#call({ type: 'connect' });
+    };
+    await connectWithBackoff(connect, {
       what: `source.kafka: cannot reach brokers ${this.brokers}`,
       attempts: this.options.attempts ?? 10,
       firstWaitMs: 500,
       maxWaitMs: 10_000,
-      hint: 'are they running? (scripts/services up)',
+      hint: `are they running? (scripts/services up)${this.#client.ssl ? '' : '; if they require TLS, set IDEMFLOW_KAFKA_TLS_CA (docs/connectors.md)'}`,
       log: this.options.log,
+      permanent: (error) => {
+        const why = permanentKafkaFailure(error, this.#client);
+        return why && `source.kafka: ${why}`;
+      },
     });
     // Ready once the group has assigned partitions: before that, silence is not idleness.
     let timer: NodeJS.Timeout | undefined;

@@ -1,4 +1,6 @@
 import { Kafka } from 'kafkajs';
+import { RunnerError } from '../../runtime/runner-error.ts';
+import { permanentKafkaFailure } from './connect-error.ts';
 import { kafkaClientConfig } from './kafka-input.ts';
 
 /**
@@ -14,8 +16,17 @@ export async function produceLines(
   lines: AsyncIterable<string> | Iterable<string>,
   onProgress?: (sent: number) => void,
 ): Promise<number> {
-  const producer = new Kafka(kafkaClientConfig('idemflow-produce', brokers)).producer({ allowAutoTopicCreation: true });
-  await producer.connect();
+  const client = kafkaClientConfig('idemflow-produce', brokers);
+  const producer = new Kafka(client).producer({ allowAutoTopicCreation: true });
+  await producer.connect().catch((error: Error) => {
+    const why = permanentKafkaFailure(error, client);
+    throw new RunnerError(
+      why ?? `cannot reach Kafka brokers ${brokers.join(',')} (${error.message}); are they running?`,
+      {
+        cause: error,
+      },
+    );
+  });
   let sent = 0;
   let batch: { key: string; value: string }[] = [];
   let batchBytes = 0;

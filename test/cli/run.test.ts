@@ -125,7 +125,7 @@ describe('idemflow run, repair, store', () => {
     expect(kafka.stderr.trim().split('\n')).toEqual([
       'source.kafka: cannot reach brokers 127.0.0.1:1 (Connection error: connect ECONNREFUSED 127.0.0.1:1); retrying in 500 ms',
       'source.kafka: cannot reach brokers 127.0.0.1:1 (Connection error: connect ECONNREFUSED 127.0.0.1:1); retrying in 1000 ms',
-      'idemflow: source.kafka: cannot reach brokers 127.0.0.1:1 (Connection error: connect ECONNREFUSED 127.0.0.1:1) after 3 attempts; are they running? (scripts/services up)',
+      'idemflow: source.kafka: cannot reach brokers 127.0.0.1:1 (Connection error: connect ECONNREFUSED 127.0.0.1:1) after 3 attempts; are they running? (scripts/services up); if they require TLS, set IDEMFLOW_KAFKA_TLS_CA (docs/connectors.md)',
     ]);
   });
 });

@@ -93,6 +93,31 @@ describe('Kafka TLS settings', () => {
     );
   });
 
+  it('SASL without TLS is refused, saying what would cross the network in clear, unless explicitly allowed', () => {
+    const plain = { kafka: { sasl: { mechanism: 'plain' as const, username: 'u', password: saslPassword } } };
+    let message = '';
+    try {
+      kafkaClientConfig('c', ['kafka.internal:9092'], plain, {});
+    } catch (error) {
+      message = (error as Error).message;
+    }
+    expect(message).toMatch(
+      /^Kafka SASL \(plain\) is configured without TLS: every connection to kafka\.internal:9092 would send the password itself in clear text .*IDEMFLOW_KAFKA_TLS_CA.*IDEMFLOW_KAFKA_ALLOW_PLAINTEXT_SASL=1$/,
+    );
+    expect(message).not.toContain(saslPassword);
+    const scram = { kafka: { sasl: { ...plain.kafka.sasl, mechanism: 'scram-sha-512' as const } } };
+    expect(() => kafkaClientConfig('c', ['h:1'], scram, { IDEMFLOW_KAFKA_ALLOW_PLAINTEXT_SASL: '0' })).toThrow(
+      /SCRAM exchange \(open to offline guessing/,
+    );
+    expect(kafkaClientConfig('c', ['h:1'], scram, { IDEMFLOW_KAFKA_ALLOW_PLAINTEXT_SASL: '1' })).toMatchObject({
+      sasl: { mechanism: 'scram-sha-512' },
+      ssl: false,
+    });
+    expect(kafkaClientConfig('c', ['h:1'], { ...scram, kafkaTls: {} }, {}).ssl).toMatchObject({
+      rejectUnauthorized: true,
+    });
+  });
+
   it('--print-config shows the paths and hides the key and SASL passwords; PEM text is never printed', () => {
     const env = {
       IDEMFLOW_KAFKA_TLS_CA: '/etc/idemflow/kafka-ca.pem',
@@ -118,6 +143,10 @@ describe('Kafka TLS settings', () => {
     });
     expect(config.kafkaSasl).toEqual({ mechanism: 'scram-sha-512', username: 'app', password: '***set***' });
     expect(config.environment.IDEMFLOW_KAFKA_TLS_KEY_PASSWORD).toBe('***set***');
+    expect(config.environment.IDEMFLOW_KAFKA_SASL_PASSWORD).toBe('***set***');
+    // The mechanism and the user name are not secret: shown, as Cassandra's user name is.
+    expect(config.environment.IDEMFLOW_KAFKA_SASL_USERNAME).toBe('app');
+    expect(config.environment.IDEMFLOW_KAFKA_SASL_MECHANISM).toBe('scram-sha-512');
     expect(config.environment.IDEMFLOW_KAFKA_TLS_CA).toBe('/etc/idemflow/kafka-ca.pem');
     expect(r.stdout + r.stderr).not.toContain(keyPassword);
     expect(r.stdout + r.stderr).not.toContain(saslPassword);

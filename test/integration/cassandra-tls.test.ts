@@ -6,7 +6,8 @@ import { runCli } from '../helpers/run-cli.ts';
 import { writeGeneratedPipeline } from './generated-pipeline.ts';
 import { runId, selectAll } from './servers.ts';
 import { archived } from './archived.ts';
-import { type Certificates, type TlsCassandra, makeCertificates, startTlsCassandra } from './tls-cassandra-server.ts';
+import { type TlsCassandra, startTlsCassandra } from './tls-cassandra-server.ts';
+import { type Certificates, makeCertificates } from './tls-certificates.ts';
 
 // A Cassandra of our own (not the shared one) requiring TLS, a client certificate and a password.
 const id = runId();
