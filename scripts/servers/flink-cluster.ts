@@ -113,29 +113,38 @@ const readResources = (run: string, kind: ResourceKind) =>
   JSON.parse(readFileSync(resourcesFile(run, kind), 'utf8')) as Resources;
 const resourceIdFile = (run: string, name: string) => join(run, `${name}.resource-id`);
 
+const entryPoints: Record<ResourceKind, string> = {
+  jobmanager: 'org.apache.flink.runtime.entrypoint.StandaloneSessionClusterEntrypoint',
+  taskmanager: 'org.apache.flink.runtime.taskexecutor.TaskManagerRunner',
+};
+
+/** The java command line of a JobManager or TaskManager, as flink-daemon.sh would build it, plus the bind agent. */
+function flinkProcessArgs(kind: ResourceKind, run: string, lib: string, settings: readonly string[] = []): string[] {
+  const { jvm, dynamic } = readResources(run, kind);
+  return [
+    ...bindAgentArgs(lib, host),
+    ...jvm,
+    ...addOpens,
+    ...logging,
+    '-cp',
+    `${lib}/*`,
+    entryPoints[kind],
+    '--configDir',
+    run,
+    ...dynamic,
+    ...settings,
+  ];
+}
+
 function taskManager(name: string): MemberSpec {
   return {
     name,
     javaArgs(run, lib) {
-      const { jvm, dynamic } = readResources(run, 'taskmanager');
       // A fresh id each start: the JobManager lists a killed TaskManager until its heartbeat times out, and
       // `ready` must see the one that replaced it.
       const id = `${name}-${Date.now().toString(36)}`;
       writeFileSync(resourceIdFile(run, name), id);
-      return [
-        ...bindAgentArgs(lib, host),
-        ...jvm,
-        ...addOpens,
-        ...logging,
-        '-cp',
-        `${lib}/*`,
-        'org.apache.flink.runtime.taskexecutor.TaskManagerRunner',
-        '--configDir',
-        run,
-        ...dynamic,
-        '-D',
-        `taskmanager.resource-id=${id}`,
-      ];
+      return flinkProcessArgs('taskmanager', run, lib, ['-D', `taskmanager.resource-id=${id}`]);
     },
   };
 }
@@ -167,21 +176,7 @@ export function flinkClusterOn(ports: FlinkClusterPorts): ServiceSpec {
       for (const kind of ['jobmanager', 'taskmanager'] as const)
         writeFileSync(resourcesFile(run, kind), JSON.stringify(await computeResources(kind, run, lib)));
     },
-    javaArgs(run, lib) {
-      const { jvm, dynamic } = readResources(run, 'jobmanager');
-      return [
-        ...bindAgentArgs(lib, host),
-        ...jvm,
-        ...addOpens,
-        ...logging,
-        '-cp',
-        `${lib}/*`,
-        'org.apache.flink.runtime.entrypoint.StandaloneSessionClusterEntrypoint',
-        '--configDir',
-        run,
-        ...dynamic,
-      ];
-    },
+    javaArgs: (run, lib) => flinkProcessArgs('jobmanager', run, lib),
     // Ready once the REST endpoint lists every TaskManager started for it: then a job finds its slots.
     async ready(run) {
       const expected = taskManagerNames.map((name) => readFileSync(resourceIdFile(run, name), 'utf8'));

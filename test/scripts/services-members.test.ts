@@ -4,44 +4,28 @@
  * restarts one that died, `status` names each, `down` stops them all. A
  * stand-in `java` (node) plays every process, so nothing is downloaded.
  */
-import { chmodSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import type { MemberSpec, ServiceSpec } from '../../scripts/servers/service.ts';
 import { freePort } from '../helpers/free-port.ts';
+import { fakeJava, listenerSpec } from '../helpers/stand-in-server.ts';
 
 // One folder for the file (the per-test temp folders go after each test; the cache is read at import).
 const dir = mkdtempSync(join(tmpdir(), 'idemflow-members-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
 const cache = join(dir, 'cache');
 process.env.IDEMFLOW_CACHE = cache; // read when config.ts loads, below
-const bin = join(dir, 'bin');
-mkdirSync(bin);
-writeFileSync(join(bin, 'java'), `#!/bin/sh\nexec "${process.execPath}" "$@"\n`);
-chmodSync(join(bin, 'java'), 0o755);
-process.env.PATH = `${bin}:${process.env.PATH}`;
+process.env.PATH = `${fakeJava(dir)}:${process.env.PATH}`;
 const { down, memberPaths, paths, status, up } = await import('../../scripts/servers/service.ts');
 const { pidAlive } = await import('../../scripts/servers/processes.ts');
 
 const sleeper = (name: string): MemberSpec => ({ name, javaArgs: () => ['-e', 'setInterval(() => {}, 1000)'] });
 
-/** A main process listening on `port` with the given members (marked fetched: no mvn). */
-function cluster(name: string, port: number, members: MemberSpec[]): ServiceSpec {
-  mkdirSync(join(cache, name, 'lib'), { recursive: true });
-  writeFileSync(join(cache, name, 'lib', '.complete'), 'test');
-  return {
-    name,
-    host: '127.0.0.1',
-    port,
-    pom: 'unused.xml',
-    startTimeoutMs: 30_000,
-    members,
-    prepare() {},
-    javaArgs: () => ['-e', `require('node:net').createServer((s) => s.end()).listen(${port}, '127.0.0.1')`],
-    ready: async () => {},
-  };
-}
+/** A main process listening on `port` with the given members. */
+const cluster = (name: string, port: number, members: MemberSpec[]): ServiceSpec =>
+  listenerSpec(name, port, cache, { members });
 
 const pidIn = (file: string) => Number(readFileSync(file, 'utf8'));
 
