@@ -1,4 +1,4 @@
-import { unitMs, type SourceLocation } from '../compiler/ir/index.ts';
+import { durationMs, unitMs, type SourceLocation } from '../compiler/ir/index.ts';
 import { BuildError } from './build-error.ts';
 
 /** A duration: milliseconds, or units that add up (`{ minutes: 1, seconds: 30 }`). */
@@ -19,10 +19,7 @@ export function toMillis(
   location?: SourceLocation,
   allowZero = false,
 ): number {
-  let total = 0;
-  if (typeof duration === 'number') {
-    total = duration;
-  } else if (typeof duration === 'object' && duration !== null) {
+  if (typeof duration === 'object' && duration !== null) {
     for (const [unit, amount] of Object.entries(duration)) {
       if (!(unit in unitMs))
         throw new BuildError(
@@ -37,15 +34,16 @@ export function toMillis(
           location,
         );
       }
-      total += amount * unitMs[unit as keyof typeof unitMs];
     }
-  } else {
+  } else if (typeof duration !== 'number') {
     throw new BuildError(
       call,
       `${argument} must be milliseconds or { seconds, minutes, … }, got ${JSON.stringify(duration)}`,
       location,
     );
   }
+  // Checked above, so what it means is `durationMs`'s (compiler/ir), shared with the lint.
+  const total = durationMs(duration);
   if (!Number.isFinite(total) || total < 0 || (!allowZero && total === 0) || !Number.isInteger(total)) {
     throw new BuildError(
       call,

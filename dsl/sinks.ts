@@ -1,11 +1,13 @@
 import {
   ColumnNode,
-  deadLetterSink,
+  consoleSinkNodeOf,
+  customSinkNodeOf,
   defaultRetry,
   FnNode,
-  SinkNode,
-  type RetryPolicy,
-  type SinkMode,
+  memorySinkNodeOf,
+  tableSinkNodeOf,
+  type RetryOption,
+  type SinkNode,
   type SinkTarget,
   type SourceLocation,
 } from '../compiler/ir/index.ts';
@@ -39,13 +41,13 @@ export type ColumnSource<R> = FieldOf<R> | ((row: R) => unknown);
 export type ColumnMap<R> = Readonly<Record<string, ColumnSource<NoInfer<R>>>>;
 
 /** Retries of a failed write: 'none', or how many more tries and the pause between them. */
-export type RetryOption = 'none' | { readonly retries: number; readonly backoffMs?: number };
+export type { RetryOption };
 
 export { defaultRetry };
 
-function retryPolicy(call: string, retry: RetryOption | undefined, location?: SourceLocation): RetryPolicy {
-  if (retry === undefined) return defaultRetry;
-  if (retry === 'none') return Object.freeze({ retries: 0, backoffMs: 0 });
+/** Checks a `retry` option; what it means is `retryPolicyOf`'s (compiler/ir), shared with the lint. */
+function assertRetryOption(call: string, retry: RetryOption | undefined, location?: SourceLocation): void {
+  if (retry === undefined || retry === 'none') return;
   if (typeof retry !== 'object' || !Number.isInteger(retry.retries) || retry.retries < 0) {
     throw new BuildError(
       call,
@@ -56,7 +58,6 @@ function retryPolicy(call: string, retry: RetryOption | undefined, location?: So
   const backoffMs = retry.backoffMs ?? defaultRetry.backoffMs;
   if (!Number.isFinite(backoffMs) || backoffMs < 0)
     throw new BuildError(call, `retry.backoffMs must be >= 0, got ${backoffMs}`, location);
-  return Object.freeze({ retries: retry.retries, backoffMs });
 }
 
 function column(call: string, argument: string, name: string, from: unknown, location?: SourceLocation): ColumnNode {
@@ -126,15 +127,6 @@ function tableTarget(
   return { keyspace: assertCqlIdentifier(call, 'keyspace', options.keyspace, location), table };
 }
 
-function tableSink(
-  target: SinkTarget,
-  mode: SinkMode,
-  props: Omit<SinkNode, 'kind' | 'target' | 'mode' | 'location'>,
-  location?: SourceLocation,
-): SinkNode {
-  return SinkNode.create({ target, mode, ...props, location });
-}
-
 /** upsert / counter / systemOfRecord for a table store: Cassandra, or the embedded local store. */
 function tableSinks<NeedsKeyspace extends boolean>(target: 'cassandra' | 'embedded') {
   return Object.freeze({
@@ -143,19 +135,12 @@ function tableSinks<NeedsKeyspace extends boolean>(target: 'cassandra' | 'embedd
       const location = captureCallSite();
       const call = `${target}.upsert`;
       const where = tableTarget(call, target, options, location);
-      const node = tableSink(
-        target,
-        'upsert',
-        {
-          ...where,
-          key: columns(call, 'key', options.key, location, true),
-          values: columns(call, 'values', options.values, location, true),
-          retry: retryPolicy(call, options.retry, location),
-          idempotent: true,
-        },
-        location,
-      );
-      return { node };
+      const key = columns(call, 'key', options.key, location, true);
+      const values = columns(call, 'values', options.values, location, true);
+      assertRetryOption(call, options.retry, location);
+      return {
+        node: tableSinkNodeOf({ call: 'upsert', target, ...where, key, values, retry: options.retry }, location),
+      };
     },
     /** Adds each aggregate's value to a counter column: the seed's anti-pattern under retries or replay. */
     counter<R extends { readonly value: number } = AnyRow & { readonly value: number }>(
@@ -164,48 +149,30 @@ function tableSinks<NeedsKeyspace extends boolean>(target: 'cassandra' | 'embedd
       const location = captureCallSite();
       const call = `${target}.counter`;
       const where = tableTarget(call, target, options, location);
-      const counterColumn = assertCqlIdentifier(call, 'counter', options.counter, location);
-      const node = tableSink(
-        target,
-        'counter',
-        {
-          ...where,
-          key: columns(call, 'key', options.key, location, true),
-          values: [ColumnNode.create(counterColumn, { type: 'field', field: 'value' })],
-          retry: retryPolicy(call, options.retry, location),
-          idempotent: false,
-        },
-        location,
-      );
-      return { node };
+      const counter = assertCqlIdentifier(call, 'counter', options.counter, location);
+      const key = columns(call, 'key', options.key, location, true);
+      assertRetryOption(call, options.retry, location);
+      return {
+        node: tableSinkNodeOf({ call: 'counter', target, ...where, key, counter, retry: options.retry }, location),
+      };
     },
     /** Records that failed to decode, keyed by their source position (so a replay overwrites, not duplicates). */
     deadLetters(options: WithKeyspace<{ readonly table: string }, NeedsKeyspace>): SinkSpec<DeadLetter> {
       const location = captureCallSite();
       const call = `${target}.deadLetters`;
       const where = tableTarget(call, target, options, location);
-      return { node: deadLetterSink(target, where.table, where.keyspace, location) };
+      return { node: tableSinkNodeOf({ call: 'deadLetters', target, ...where }, location) };
     },
     /** Raw events keyed by their event id: the system of record that repair replays from. */
     systemOfRecord<R = AnyRow>(options: WithKeyspace<SystemOfRecordOptions<R>, NeedsKeyspace>): SinkSpec<R> {
       const location = captureCallSite();
       const call = `${target}.systemOfRecord`;
       const where = tableTarget(call, target, options, location);
-      const id = options.id === undefined ? undefined : column(call, 'id', 'event_id', options.id, location);
-      const node = tableSink(
-        target,
-        'system-of-record',
-        {
-          ...where,
-          key: id ? [id] : [],
-          values: [],
-          id,
-          retry: retryPolicy(call, options.retry, location),
-          idempotent: id !== undefined,
-        },
-        location,
-      );
-      return { node };
+      const id = options.id === undefined ? undefined : column(call, 'id', 'event_id', options.id, location).from;
+      assertRetryOption(call, options.retry, location);
+      return {
+        node: tableSinkNodeOf({ call: 'systemOfRecord', target, ...where, id, retry: options.retry }, location),
+      };
     },
   });
 }
@@ -234,52 +201,22 @@ export function sink<R>(options: CustomSinkOptions<R>): SinkSpec<R> {
       'idempotent must be true or false: say whether a repeated write is harmless',
       location,
     );
-  const table = options.name === undefined ? undefined : assertNonEmptyString('sink', 'name', options.name, location);
-  const node = SinkNode.create({
-    target: 'custom',
-    mode: 'custom',
-    table,
-    key: [],
-    values: [],
-    retry: retryPolicy('sink', options.retry, location),
-    idempotent: options.idempotent,
-    write: FnNode.create(options.write as (...a: never[]) => unknown),
-    location,
-  });
-  return { node };
+  const name = options.name === undefined ? undefined : assertNonEmptyString('sink', 'name', options.name, location);
+  assertRetryOption('sink', options.retry, location);
+  const write = FnNode.create(options.write as (...a: never[]) => unknown);
+  return {
+    node: customSinkNodeOf({ name, write, idempotent: options.idempotent, retry: options.retry }, location),
+  };
 }
 
 /** Sinks for tests, dry-runs and demos. */
 export const sinks = Object.freeze({
   /** Keeps the latest row of each (key, window) in memory: upsert semantics. */
   memory<R>(name = 'memory'): SinkSpec<R> {
-    const location = captureCallSite();
-    return {
-      node: SinkNode.create({
-        target: 'memory',
-        mode: 'upsert',
-        table: name,
-        key: [],
-        values: [],
-        retry: defaultRetry,
-        idempotent: true,
-        location,
-      }),
-    };
+    return { node: memorySinkNodeOf(name, captureCallSite()) };
   },
   /** Prints rows; holds no state, so repeats are harmless. */
   console<R>(): SinkSpec<R> {
-    const location = captureCallSite();
-    return {
-      node: SinkNode.create({
-        target: 'console',
-        mode: 'append',
-        key: [],
-        values: [],
-        retry: Object.freeze({ retries: 0, backoffMs: 0 }),
-        idempotent: true,
-        location,
-      }),
-    };
+    return { node: consoleSinkNodeOf(captureCallSite()) };
   },
 });

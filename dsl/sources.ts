@@ -1,4 +1,4 @@
-import { deliveryOf, SourceNode, type SourceConnector, type SourceLocation } from '../compiler/ir/index.ts';
+import { sourceNodeOf, type SourceCall, type SourceLocation } from '../compiler/ir/index.ts';
 import { BuildError } from './build-error.ts';
 import { captureCallSite } from './call-site.ts';
 import { sensorEventFields, type SensorEvent } from './sensor-event.ts';
@@ -6,25 +6,13 @@ import { nonNumericFieldsOfRecords } from './field-kinds.ts';
 import { createStream, type Stream } from './stream.ts';
 import { assertCqlIdentifier, assertNonEmptyString, assertPositiveInteger } from './validate.ts';
 
+/** A stream from a checked call: its node is `sourceNodeOf`'s (compiler/ir), shared with the lint. */
 function start<T>(
-  connector: SourceConnector,
-  options: Record<string, unknown>,
+  call: SourceCall,
   location: SourceLocation | undefined,
-  extra: {
-    knownFields?: readonly string[];
-    nonNumeric?: Readonly<Record<string, string>>;
-    records?: () => readonly unknown[];
-  } = {},
+  extra: { knownFields?: readonly string[]; nonNumeric?: Readonly<Record<string, string>> } = {},
 ): Stream<T> {
-  const knownFields = extra.knownFields ?? [];
-  const node = SourceNode.create({
-    connector,
-    delivery: deliveryOf[connector],
-    options: Object.freeze({ ...options }),
-    knownFields,
-    location,
-    records: extra.records,
-  });
+  const node = sourceNodeOf(call, location, extra.knownFields);
   return createStream<T>(node, extra.knownFields, extra.nonNumeric);
 }
 
@@ -92,10 +80,9 @@ export const source = Object.freeze({
       ...new Set(data.slice(0, 100).flatMap((e) => (e && typeof e === 'object' ? Object.keys(e) : []))),
     ];
     const objects = data.length > 0 && data.slice(0, 100).every((e) => typeof e === 'object' && e !== null);
-    return start<T>('memory', { count: data.length }, location, {
+    return start<T>({ connector: 'memory', records: () => data }, location, {
       knownFields: objects ? knownFields : undefined,
       nonNumeric: objects ? nonNumericFieldsOfRecords(data) : {},
-      records: () => data,
     });
   },
 
@@ -110,7 +97,7 @@ export const source = Object.freeze({
         location,
       );
     }
-    return start('file', { path, format: options.format }, location);
+    return start({ connector: 'file', path, format: options.format }, location);
   },
 
   /**
@@ -121,26 +108,19 @@ export const source = Object.freeze({
     const location = captureCallSite();
     const host = assertNonEmptyString('source.socket', 'host', options?.host, location);
     const port = assertPort('source.socket', options?.port, location);
-    return start('socket', { host, port }, location);
+    return start({ connector: 'socket', host, port }, location);
   },
 
   /** Synthetic sensor events, deterministic for a seed: event ids repeat across replays. */
   generator(options: GeneratorOptions = {}): Stream<SensorEvent> {
     const location = captureCallSite();
     const call = 'source.generator';
-    const resolved = {
-      seed: options.seed ?? 1,
-      count: assertPositiveInteger(call, 'count', options.count ?? 10_000, location),
-      keys: assertPositiveInteger(call, 'keys', options.keys ?? 100, location),
-      intervalMs: assertPositiveInteger(call, 'intervalMs', options.intervalMs ?? 10, location),
-      startTs: options.startTs ?? Date.UTC(2024, 0, 1),
-      lateFraction: assertFraction(call, 'lateFraction', options.lateFraction, location),
-      duplicateFraction: assertFraction(call, 'duplicateFraction', options.duplicateFraction, location),
-      ...(options.ratePerSecond === undefined
-        ? {}
-        : { ratePerSecond: assertPositiveInteger(call, 'ratePerSecond', options.ratePerSecond, location) }),
-    };
-    return start<SensorEvent>('generator', resolved, location, {
+    // Each given setting is checked here; the defaults are `sourceNodeOf`'s, shared with the lint.
+    for (const name of ['count', 'keys', 'intervalMs', 'ratePerSecond'] as const)
+      if (options[name] !== undefined) assertPositiveInteger(call, name, options[name], location);
+    for (const name of ['lateFraction', 'duplicateFraction'] as const)
+      assertFraction(call, name, options[name], location);
+    return start<SensorEvent>({ connector: 'generator', options }, location, {
       knownFields: sensorEventFields,
       nonNumeric: { eventId: 'string', sensorId: 'string' },
     });
@@ -165,7 +145,7 @@ export const source = Object.freeze({
     if (!/^[A-Za-z0-9._-]{1,249}$/.test(topic))
       throw new BuildError(call, `topic ${JSON.stringify(topic)} is not a valid Kafka topic name`, location);
     const groupId = assertNonEmptyString(call, 'groupId', options.groupId, location);
-    return start('kafka', { brokers: [...options.brokers], topic, groupId }, location);
+    return start({ connector: 'kafka', brokers: options.brokers, topic, groupId }, location);
   },
 
   /** A Cassandra table read in full by token ranges: the system of record, for repair and replay. */
@@ -173,6 +153,6 @@ export const source = Object.freeze({
     const location = captureCallSite();
     const keyspace = assertCqlIdentifier('source.cassandraTable', 'keyspace', options?.keyspace, location);
     const table = assertCqlIdentifier('source.cassandraTable', 'table', options?.table, location);
-    return start('cassandra-table', { keyspace, table }, location);
+    return start({ connector: 'cassandra-table', keyspace, table }, location);
   },
 });

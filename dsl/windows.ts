@@ -1,4 +1,4 @@
-import { WindowNode } from '../compiler/ir/index.ts';
+import { windowNodeOf, type WindowNode } from '../compiler/ir/index.ts';
 import { BuildError } from './build-error.ts';
 import { captureCallSite } from './call-site.ts';
 import { toMillis, type Duration } from './duration.ts';
@@ -15,11 +15,11 @@ export interface WindowOptions {
   readonly emit?: 'updates' | 'final';
 }
 
-function emitOf(call: string, options: WindowOptions, location: WindowNode['location']): { emit?: 'final' } {
+function emitOf(call: string, options: WindowOptions, location: WindowNode['location']): 'updates' | 'final' {
   const emit = options.emit ?? 'updates';
   if (emit !== 'updates' && emit !== 'final')
     throw new BuildError(call, `emit must be 'updates' or 'final', got ${JSON.stringify(emit)}`, location);
-  return emit === 'final' ? { emit } : {};
+  return emit;
 }
 
 /** A window spec, turned into a node when `.window()` is called. */
@@ -32,16 +32,8 @@ export function tumbling(size: Duration, options: WindowOptions = {}): WindowSpe
   const location = captureCallSite();
   const sizeMs = toMillis('tumbling', 'size', size, location);
   const allowedLatenessMs = toMillis('tumbling', 'allowedLateness', options.allowedLateness ?? 0, location, true);
-  return {
-    node: WindowNode.create({
-      type: 'tumbling',
-      sizeMs,
-      slideMs: sizeMs,
-      allowedLatenessMs,
-      ...emitOf('tumbling', options, location),
-      location,
-    }),
-  };
+  const emit = emitOf('tumbling', options, location);
+  return { node: windowNodeOf({ type: 'tumbling', sizeMs, allowedLatenessMs, emit }, location) };
 }
 
 /** Overlapping event-time windows of `size`, one starting every `slide`: each event counts in size/slide windows. */
@@ -52,14 +44,6 @@ export function sliding(size: Duration, slide: Duration, options: WindowOptions 
   if (slideMs > sizeMs)
     throw new BuildError('sliding', `slide (${slideMs} ms) must not exceed size (${sizeMs} ms)`, location);
   const allowedLatenessMs = toMillis('sliding', 'allowedLateness', options.allowedLateness ?? 0, location, true);
-  return {
-    node: WindowNode.create({
-      type: 'sliding',
-      sizeMs,
-      slideMs,
-      allowedLatenessMs,
-      ...emitOf('sliding', options, location),
-      location,
-    }),
-  };
+  const emit = emitOf('sliding', options, location);
+  return { node: windowNodeOf({ type: 'sliding', sizeMs, slideMs, allowedLatenessMs, emit }, location) };
 }

@@ -15,3 +15,4 @@ export * from './window-node.ts';
 export * from './dead-letter-sink.ts';
 export * from './duration-units.ts';
 export * from './node-guard.ts';
+export * from './dsl-calls/index.ts';

@@ -3,24 +3,26 @@ import {
   AggregateNode,
   ArchiveNode,
   ColumnNode,
-  deadLetterSink,
-  defaultRetry,
-  deliveryOf,
-  generatorFields,
+  consoleSinkNodeOf,
+  customSinkNodeOf,
+  durationMs,
   unnamedDeadLetterSink,
   FnNode,
   GroupByNode,
+  memorySinkNodeOf,
   ParseNode,
-  unitMs,
   PipelineNode,
-  SinkNode,
+  pipelineNodeOf,
+  sourceMethods,
+  sourceNodeOf,
   SourceNode,
+  tableSinkNodeOf,
   TransformNode,
-  WindowNode,
+  windowNodeOf,
   type AggregateOp,
-  type RetryPolicy,
-  type SinkMode,
-  type SourceConnector,
+  type GeneratorSettings,
+  type RetryOption,
+  type SourceCall,
   type SourceLocation,
   type StepNode,
   type TransformKind,
@@ -52,38 +54,61 @@ export function fnNodeOf(value: AbstractValue, fallback: SourceLocation): FnNode
   return FnNode.fromSource(text.slice(start, node.getEnd()), { file: file.getFilePath(), line, column });
 }
 
-const connectors: Readonly<Record<string, SourceConnector>> = {
-  memory: 'memory',
-  file: 'file',
-  socket: 'socket',
-  generator: 'generator',
-  kafka: 'kafka',
-  cassandraTable: 'cassandra-table',
-};
+/** What cannot be read statically, where the IR wants text. */
+const dynamic = '<dynamic>';
+
+/** A source call's settings as far as they can be read; what cannot be read is `<dynamic>`. */
+function sourceCallOf(method: string, args: readonly AbstractValue[]): SourceCall | undefined {
+  const connector = sourceMethods[method];
+  const first = args[0] ?? unknownValue;
+  const text = (value: AbstractValue, name: string) => stringOf(propertyOf(value, name)) ?? dynamic;
+  switch (connector) {
+    case undefined:
+      return undefined;
+    case 'memory':
+      return { connector };
+    case 'file':
+      return { connector, path: stringOf(first) ?? dynamic, format: text(args[1] ?? unknownValue, 'format') };
+    case 'socket': {
+      const port = toPlain(propertyOf(first, 'port'));
+      return { connector, host: text(first, 'host'), port: typeof port === 'number' ? port : Number.NaN };
+    }
+    case 'generator':
+      return { connector, options: numbersOf(first) as GeneratorSettings };
+    case 'kafka': {
+      const brokers = toPlain(propertyOf(first, 'brokers'));
+      return {
+        connector,
+        brokers: Array.isArray(brokers) ? brokers.map((b) => (typeof b === 'string' ? b : dynamic)) : [dynamic],
+        topic: text(first, 'topic'),
+        groupId: text(first, 'groupId'),
+      };
+    }
+    case 'cassandra-table':
+      return { connector, keyspace: text(first, 'keyspace'), table: text(first, 'table') };
+  }
+}
+
+/** The numeric properties of an options object that can be read; the rest are left to the defaults. */
+function numbersOf(value: AbstractValue): Record<string, number> {
+  const plain = toPlain(value);
+  if (plain === null || typeof plain !== 'object') return {};
+  return Object.fromEntries(Object.entries(plain).filter(([, v]) => typeof v === 'number')) as Record<string, number>;
+}
 
 function sourceCall(method: string, args: readonly AbstractValue[], site: CallSite): AbstractValue | undefined {
-  const connector = connectors[method];
-  if (!connector) return undefined;
-  const options = (toPlain(args[0] ?? unknownValue) ?? {}) as Record<string, unknown>;
-  const knownFields = connector === 'generator' ? generatorFields : [];
-  const node = SourceNode.create({
-    connector,
-    delivery: deliveryOf[connector],
-    options: connector === 'memory' ? {} : options,
-    knownFields,
-    location: site.location,
-  });
-  return { type: 'stream', source: node, steps: [] };
+  const call = sourceCallOf(method, args);
+  if (!call) return undefined;
+  return { type: 'stream', source: sourceNodeOf(call, site.location), steps: [] };
 }
 
 /** A retry option as the DSL reads it; an option we cannot read is taken as the default (retrying), the cautious guess. */
-function retryOf(value: AbstractValue): RetryPolicy {
-  if (value.type === 'literal' && value.value === undefined) return defaultRetry;
-  if (value.type === 'literal' && value.value === 'none') return { retries: 0, backoffMs: 0 };
+function retryOf(value: AbstractValue): RetryOption | undefined {
+  if (value.type === 'literal' && value.value === 'none') return 'none';
   const retries = toPlain(propertyOf(value, 'retries'));
   const backoff = toPlain(propertyOf(value, 'backoffMs'));
-  if (typeof retries !== 'number') return defaultRetry;
-  return { retries, backoffMs: typeof backoff === 'number' ? backoff : defaultRetry.backoffMs };
+  if (typeof retries !== 'number') return undefined;
+  return typeof backoff === 'number' ? { retries, backoffMs: backoff } : { retries };
 }
 
 function columnsOf(value: AbstractValue, location: SourceLocation): ColumnNode[] {
@@ -103,120 +128,81 @@ function tableSinkCall(
   site: CallSite,
 ): AbstractValue | undefined {
   const options = args[0] ?? unknownValue;
-  const table = stringOf(propertyOf(options, 'table')) ?? '<dynamic>';
-  const keyspace = target === 'cassandra' ? (stringOf(propertyOf(options, 'keyspace')) ?? '<dynamic>') : undefined;
-  const retry = retryOf(propertyOf(options, 'retry'));
-  const make = (
-    mode: SinkMode,
-    props: { key: readonly ColumnNode[]; values: readonly ColumnNode[]; id?: ColumnNode; idempotent: boolean },
-  ) =>
-    ({
-      type: 'sink-spec',
-      node: SinkNode.create({ target, mode, keyspace, table, retry, location: site.location, ...props }),
-    }) as const;
-  switch (method) {
-    case 'upsert':
-      return make('upsert', {
-        key: columnsOf(propertyOf(options, 'key'), site.location),
-        values: columnsOf(propertyOf(options, 'values'), site.location),
-        idempotent: true,
-      });
-    case 'counter':
-      return make('counter', {
-        key: columnsOf(propertyOf(options, 'key'), site.location),
-        values: [
-          ColumnNode.create(stringOf(propertyOf(options, 'counter')) ?? 'counter', { type: 'field', field: 'value' }),
-        ],
-        idempotent: false,
-      });
-    case 'systemOfRecord': {
-      const idValue = propertyOf(options, 'id');
-      const id =
-        idValue.type === 'literal' && idValue.value === undefined
-          ? undefined
-          : columnOf('event_id', idValue, site.location);
-      return make('system-of-record', { key: id ? [id] : [], values: [], id, idempotent: id !== undefined });
+  const where = {
+    target,
+    table: stringOf(propertyOf(options, 'table')) ?? dynamic,
+    ...(target === 'cassandra' ? { keyspace: stringOf(propertyOf(options, 'keyspace')) ?? dynamic } : {}),
+    retry: retryOf(propertyOf(options, 'retry')),
+  };
+  const columns = (name: string) => columnsOf(propertyOf(options, name), site.location);
+  const node = (() => {
+    switch (method) {
+      case 'upsert':
+        return tableSinkNodeOf(
+          { ...where, call: method, key: columns('key'), values: columns('values') },
+          site.location,
+        );
+      case 'counter': {
+        const counter = stringOf(propertyOf(options, 'counter')) ?? 'counter';
+        return tableSinkNodeOf({ ...where, call: method, key: columns('key'), counter }, site.location);
+      }
+      case 'systemOfRecord': {
+        const idValue = propertyOf(options, 'id');
+        const absent = idValue.type === 'literal' && idValue.value === undefined;
+        const id = absent ? undefined : columnOf('event_id', idValue, site.location).from;
+        return tableSinkNodeOf({ ...where, call: method, id }, site.location);
+      }
+      case 'deadLetters':
+        return tableSinkNodeOf({ ...where, call: method }, site.location);
+      default:
+        return undefined;
     }
-    case 'deadLetters':
-      return { type: 'sink-spec', node: deadLetterSink(target, table, keyspace, site.location) };
-    default:
-      return undefined;
-  }
+  })();
+  return node && { type: 'sink-spec', node };
 }
 
 function otherSinkCall(method: string, args: readonly AbstractValue[], site: CallSite): AbstractValue | undefined {
   const options = args[0] ?? unknownValue;
-  const base = { key: [], values: [], location: site.location };
   if (method === 'sinks.memory')
-    return {
-      type: 'sink-spec',
-      node: SinkNode.create({
-        ...base,
-        target: 'memory',
-        mode: 'upsert',
-        table: 'memory',
-        retry: defaultRetry,
-        idempotent: true,
-      }),
-    };
-  if (method === 'sinks.console')
-    return {
-      type: 'sink-spec',
-      node: SinkNode.create({
-        ...base,
-        target: 'console',
-        mode: 'append',
-        retry: { retries: 0, backoffMs: 0 },
-        idempotent: true,
-      }),
-    };
+    return { type: 'sink-spec', node: memorySinkNodeOf(stringOf(options) ?? 'memory', site.location) };
+  if (method === 'sinks.console') return { type: 'sink-spec', node: consoleSinkNodeOf(site.location) };
   if (method !== 'sink') return undefined;
-  const idempotent = toPlain(propertyOf(options, 'idempotent'));
   const write = propertyOf(options, 'write');
-  return {
-    type: 'sink-spec',
-    node: SinkNode.create({
-      ...base,
-      target: 'custom',
-      mode: 'custom',
-      table: stringOf(propertyOf(options, 'name')),
+  const node = customSinkNodeOf(
+    {
+      name: stringOf(propertyOf(options, 'name')),
+      idempotent: toPlain(propertyOf(options, 'idempotent')) === true,
       retry: retryOf(propertyOf(options, 'retry')),
-      idempotent: idempotent === true,
       ...(write.type === 'fn' ? { write: fnNodeOf(write, site.location) } : {}),
-    }),
-  };
+    },
+    site.location,
+  );
+  return { type: 'sink-spec', node };
 }
 
-function durationMs(value: AbstractValue | undefined): number {
+/** A duration's milliseconds as far as they can be read: NaN for what cannot. */
+function durationOf(value: AbstractValue | undefined): number {
   const plain = toPlain(value ?? unknownValue);
-  if (typeof plain === 'number') return plain;
-  if (plain && typeof plain === 'object') {
-    const unit: Readonly<Record<string, number>> = unitMs;
-    return Object.entries(plain).reduce(
-      (sum, [k, v]) => sum + (typeof v === 'number' ? v * (unit[k] ?? Number.NaN) : Number.NaN),
-      0,
-    );
-  }
-  return Number.NaN;
+  return typeof plain === 'number' || (plain !== null && typeof plain === 'object')
+    ? durationMs(plain as Record<string, unknown>)
+    : Number.NaN;
 }
 
 function windowCall(type: 'tumbling' | 'sliding', args: readonly AbstractValue[], site: CallSite): AbstractValue {
-  const sizeMs = durationMs(args[0]);
-  const slideMs = type === 'tumbling' ? sizeMs : durationMs(args[1]);
   const options = args[type === 'tumbling' ? 1 : 2] ?? unknownValue;
-  const allowedLatenessMs = durationMs(propertyOf(options, 'allowedLateness'));
-  const emit = stringOf(propertyOf(options, 'emit')) === 'final' ? { emit: 'final' as const } : {};
-  return {
-    type: 'window-spec',
-    node: WindowNode.create({
+  const lateness = durationOf(propertyOf(options, 'allowedLateness'));
+  const node = windowNodeOf(
+    {
       type,
-      sizeMs,
-      slideMs,
-      allowedLatenessMs: Number.isNaN(allowedLatenessMs) ? 0 : allowedLatenessMs,
-      ...emit,
-      location: site.location,
-    }),
-  };
+      sizeMs: durationOf(args[0]),
+      slideMs: durationOf(args[1]),
+      // An allowed lateness that cannot be read is taken as none, the default.
+      ...(Number.isNaN(lateness) ? {} : { allowedLatenessMs: lateness }),
+      ...(stringOf(propertyOf(options, 'emit')) === 'final' ? { emit: 'final' as const } : {}),
+    },
+    site.location,
+  );
+  return { type: 'window-spec', node };
 }
 
 const transforms: Readonly<Record<string, TransformKind>> = {
@@ -255,7 +241,7 @@ function streamCall(
     case 'withWal':
       return {
         type: 'stream',
-        source: SourceNode.cloneWithWal(stream.source, { dir: stringOf(propertyOf(arg, 'dir')) ?? '<dynamic>' }),
+        source: SourceNode.cloneWithWal(stream.source, { dir: stringOf(propertyOf(arg, 'dir')) ?? dynamic }),
         steps: stream.steps,
       };
     case 'parse': {
@@ -276,7 +262,7 @@ function streamCall(
         GroupByNode.create(
           arg.type === 'fn'
             ? { type: 'fn', fn: fnNodeOf(arg, site.location) }
-            : { type: 'field', field: stringOf(arg) ?? '<dynamic>' },
+            : { type: 'field', field: stringOf(arg) ?? dynamic },
           site.location,
         ),
       );
@@ -290,20 +276,12 @@ function streamCall(
         }),
       );
     }
-    case 'sink': {
+    case 'sink':
       if (arg.type !== 'sink-spec') return unknownValue;
-      const name = site.location.file.replace(/^.*[\\/]/, '').replace(/\.[cm]?[jt]sx?$/, '');
       return {
         type: 'pipeline',
-        node: PipelineNode.create({
-          name,
-          source: stream.source,
-          steps: stream.steps,
-          sink: arg.node,
-          location: site.location,
-        }),
+        node: pipelineNodeOf({ source: stream.source, steps: stream.steps, sink: arg.node }, site.location),
       };
-    }
     default:
       return undefined;
   }
