@@ -26,6 +26,7 @@ const benchmarks: Record<string, () => Promise<Benchmark>> = {
   memory: async () => (await import('../../bench/memory.ts')).benchMemory,
   runners: async () => (await import('../../bench/runners.ts')).benchRunners,
   sor: async () => (await import('../../bench/sor.ts')).benchSor,
+  state: async () => (await import('../../bench/state.ts')).benchState,
   strategies: async () => (await import('../../bench/strategies.ts')).benchStrategies,
 };
 
