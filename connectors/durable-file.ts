@@ -70,9 +70,9 @@ function cutBack(fd: number, size: number): void {
  * Replaces a file so that a crash leaves the old content or the new, never
  * half: temp file, every byte written and fsynced, rename, directory fsynced.
  * A write that fails (short, EFBIG, ENOSPC) throws before the rename: the old
- * file stays.
+ * file stays. `beforeRename` runs with the temp file complete: where crash tests strike.
  */
-export function writeFileAtomically(path: string, text: string): void {
+export function writeFileAtomically(path: string, text: string, beforeRename?: () => void): void {
   const temp = `${path}.tmp`;
   const fd = openSync(temp, 'w');
   try {
@@ -81,6 +81,7 @@ export function writeFileAtomically(path: string, text: string): void {
   } finally {
     closeSync(fd);
   }
+  beforeRename?.();
   renameSync(temp, path);
   syncDirectory(dirname(path));
 }

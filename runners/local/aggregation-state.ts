@@ -1,6 +1,7 @@
 import type { WindowNode } from '../../compiler/ir/index.ts';
 import type { Aggregator } from '../../runtime/aggregators.ts';
 import { windowStarts } from '../../runtime/windowing.ts';
+import { keyId, unwindowed } from './state-key.ts';
 
 interface Entry {
   readonly key: unknown;
@@ -9,6 +10,8 @@ interface Entry {
   /** What this batch added, for counter sinks (which write deltas). */
   delta: unknown;
   dirty: boolean;
+  /** Changed since the state last went to a checkpoint (whole or as a delta). */
+  unsaved: boolean;
 }
 
 export interface AggregateRowOut {
@@ -23,12 +26,19 @@ export interface StateSnapshot {
   readonly entries: readonly (readonly [key: unknown, windowStart: number | null, acc: unknown])[];
 }
 
-const unwindowed = 0;
+/**
+ * What changed since the state last went to a checkpoint: the windows evicted
+ * (their entries left), then the entries changed and still held, as they
+ * stand. Applied in that order to the previous state, it gives this one.
+ */
+export interface StateDelta {
+  readonly kind: 'delta';
+  readonly watermark: number;
+  readonly evicted: readonly number[];
+  readonly entries: StateSnapshot['entries'];
+}
 /** What `add` returns for an event on time for every window it is in: shared, so the common case allocates nothing. */
 const onTime: readonly number[] = Object.freeze([]);
-
-/** Primitive keys index the map directly; composite keys by their JSON. */
-const keyId = (key: unknown) => (typeof key === 'object' && key !== null ? JSON.stringify(key) : key);
 
 /**
  * Aggregates per (key, window). Memory is bounded by keys × open windows:
@@ -38,6 +48,9 @@ const keyId = (key: unknown) => (typeof key === 'object' && key !== null ? JSON.
 export class AggregationState {
   readonly #windows = new Map<number, Map<unknown, Entry>>();
   readonly #dirty: Entry[] = [];
+  /** Entries changed, and window starts evicted, since the last `takeCheckpoint`: what the next delta holds. */
+  readonly #unsaved: Entry[] = [];
+  readonly #evictedUnsaved = new Set<number>();
   #watermark = -Infinity;
   #maxEventTime = -Infinity;
   /** Latest event time per split (Kafka partition): the watermark follows the slowest. */
@@ -86,6 +99,7 @@ export class AggregationState {
         acc: this.aggregator.init(),
         delta: undefined,
         dirty: false,
+        unsaved: false,
       };
       keys.set(id, entry);
     }
@@ -121,6 +135,10 @@ export class AggregationState {
     const agg = this.aggregator;
     const entry = this.#entry(key, start);
     entry.acc = agg.add(entry.acc, event);
+    if (!entry.unsaved) {
+      entry.unsaved = true;
+      this.#unsaved.push(entry);
+    }
     // A final row is the whole aggregate, written once: no change marks, no deltas.
     if (this.emitsFinal) return true;
     if (this.trackDeltas) entry.delta = agg.add(entry.delta === undefined ? agg.init() : entry.delta, event);
@@ -167,6 +185,7 @@ export class AggregationState {
   /** The rows of every open window, which are then dropped: a counter's last delta at the end of its input. */
   drainOpen(): AggregateRowOut[] {
     const rows = this.openRows();
+    for (const start of this.#windows.keys()) this.#evictedUnsaved.add(start);
     this.#windows.clear();
     return rows;
   }
@@ -189,11 +208,13 @@ export class AggregationState {
         if (this.emitsFinal)
           for (const e of keys.values()) this.#closed.push(this.#row(e, this.aggregator.result(e.acc)));
         this.#windows.delete(start);
+        this.#evictedUnsaved.add(start);
       }
     }
     return evicted;
   }
 
+  /** The whole state: costs what the state holds, so a checkpoint takes it only now and then (see `takeCheckpoint`). */
   snapshot(): StateSnapshot {
     const entries: [unknown, number | null, unknown][] = [];
     for (const keys of this.#windows.values())
@@ -201,10 +222,36 @@ export class AggregationState {
     return { watermark: this.#watermark, entries };
   }
 
+  /**
+   * What the next checkpoint holds: the whole state, or the delta since the
+   * last one (costing what changed). Either way the change marks start over:
+   * a checkpoint store applies each delta to the state it saved before.
+   */
+  takeCheckpoint(whole: boolean): StateSnapshot | StateDelta {
+    const taken = whole ? this.snapshot() : this.#delta();
+    for (const e of this.#unsaved) e.unsaved = false;
+    this.#unsaved.length = 0;
+    this.#evictedUnsaved.clear();
+    return taken;
+  }
+
+  #delta(): StateDelta {
+    const entries: [unknown, number | null, unknown][] = [];
+    for (const e of this.#unsaved) {
+      const start = e.windowStart ?? unwindowed;
+      // Changed, then evicted with its window: the delta's eviction already drops it.
+      if (this.#evictedUnsaved.has(start) && this.#windows.get(start)?.get(keyId(e.key)) !== e) continue;
+      entries.push([e.key, e.windowStart ?? null, e.acc]);
+    }
+    return { kind: 'delta', watermark: this.#watermark, evicted: [...this.#evictedUnsaved], entries };
+  }
+
   restore(snapshot: StateSnapshot): void {
     this.#windows.clear();
     this.#splitMax.clear();
     this.#dirty.length = 0;
+    this.#unsaved.length = 0;
+    this.#evictedUnsaved.clear();
     this.#closed = [];
     this.#watermark = snapshot.watermark ?? -Infinity;
     this.#maxEventTime = this.#watermark;

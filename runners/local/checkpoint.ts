@@ -2,16 +2,17 @@ import { existsSync, mkdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { writeFileAtomically } from '../../connectors/durable-file.ts';
 import { RunnerError } from '../../runtime/runner-error.ts';
-import type { StateSnapshot } from './aggregation-state.ts';
+import type { StateDelta, StateSnapshot } from './aggregation-state.ts';
 import { furthest, pastPosition, reachBeforeBatch } from './archive-reach.ts';
 import { identityMismatch, type SourceIdentity } from './source-identity.ts';
+import { StateImage } from './state-image.ts';
+import { readState, removeOutsideChain, writeState, type StateChain } from './state-files.ts';
 
-/** What a restart needs: where the source was, the aggregation state, and how many batches were done. */
-export interface Checkpoint {
+/** What a restart needs, but the state: where the source was and how many batches were done. */
+export interface CheckpointHead {
   readonly pipeline: string;
   readonly batch: number;
   readonly position: unknown;
-  readonly state: StateSnapshot;
   /** What the position is a position in (absent in checkpoints written before it was recorded). */
   readonly source?: SourceIdentity;
   /** Records read from the input's start through this batch, across restarts (absent in checkpoints written before it was kept): what a resumed run's progress counts on from. */
@@ -21,6 +22,18 @@ export interface Checkpoint {
   /** How far a system of record may hold events past `position` (see archive-reach.ts); absent when it holds none. */
   readonly archiveReach?: unknown;
 }
+
+/** A checkpoint as loaded: its head and the whole aggregation state. */
+export interface Checkpoint extends CheckpointHead {
+  readonly state: StateSnapshot;
+}
+
+/** A checkpoint to save: the whole state, or the delta since the last checkpoint saved (none for a pipeline without state). */
+export interface CheckpointToSave extends CheckpointHead {
+  readonly state?: StateSnapshot | StateDelta;
+}
+
+const noState: StateSnapshot = { watermark: -Infinity, entries: [] };
 
 /**
  * Which sink writes of the batch in flight are done, so a replay does not
@@ -41,7 +54,7 @@ export interface BatchProgress {
 }
 
 /** A checkpoint resumes only the input it read: another input's position would skip or misread records without a word. */
-export function assertSameSource(checkpoint: Checkpoint | undefined, current: SourceIdentity, where: string): void {
+export function assertSameSource(checkpoint: CheckpointHead | undefined, current: SourceIdentity, where: string): void {
   if (!checkpoint?.source) return;
   const why = identityMismatch(checkpoint.source, current);
   if (why === undefined) return;
@@ -63,8 +76,12 @@ function readJson<T>(path: string): T | undefined {
 }
 
 export interface CheckpointStore {
+  /** The last checkpoint without its state: cheap, whatever the state's size. */
+  head(pipeline: string): CheckpointHead | undefined;
   load(pipeline: string): Checkpoint | undefined;
-  save(checkpoint: Checkpoint): void;
+  save(checkpoint: CheckpointToSave): void;
+  /** Whether the next checkpoint should hold the whole state (a compaction) rather than a delta. */
+  wantsWholeState(): boolean;
   progress(): BatchProgress | undefined;
   saveProgress(progress: BatchProgress): void;
   /** Batches (or named points, such as `append 3`) at which an injected crash already happened: a restart must not crash there again. */
@@ -74,14 +91,14 @@ export interface CheckpointStore {
 }
 
 /** A checkpoint with the reach its system of record may have past it, from the previous checkpoint and the batch's progress. */
-function withReach(
-  next: Checkpoint,
+function withReach<C extends CheckpointHead>(
+  next: C,
   previous: Pick<Checkpoint, 'archiveReach'> | undefined,
   progress: BatchProgress | undefined,
-): Checkpoint {
+): C {
   const { archiveReach: _, ...rest } = next;
   const reach = pastPosition(next.position, furthest(previous?.archiveReach, progress?.archiveReach));
-  return reach === undefined ? rest : { ...rest, archiveReach: reach };
+  return (reach === undefined ? rest : { ...rest, archiveReach: reach }) as C;
 }
 
 function progressWithReach(
@@ -97,56 +114,176 @@ function progressWithReach(
 /** Checkpoints kept in memory: for runs with no --checkpoint folder (dry-runs, benchmarks), replay within the process only. */
 export class MemoryCheckpoints implements CheckpointStore {
   readonly durable = false;
-  #checkpoint: Checkpoint | undefined;
+  #checkpoint: CheckpointHead | undefined;
+  /** The state as the last checkpoint holds it, kept up by its deltas: a replay restores it whole. */
+  #state = new StateImage();
   #progress: BatchProgress | undefined;
   readonly #crashes: (number | string)[] = [];
-  load = () => this.#checkpoint;
-  save = (c: Checkpoint) => void (this.#checkpoint = withReach(c, this.#checkpoint, this.#progress));
+  head = () => this.#checkpoint;
+  load = () => this.#checkpoint && { ...this.#checkpoint, state: this.#state.snapshot() };
+  save = (c: CheckpointToSave) => {
+    const { state, ...head } = withReach(c, this.#checkpoint, this.#progress);
+    this.#checkpoint = head;
+    if (state === undefined) return;
+    if ('kind' in state) this.#state.apply(state);
+    else this.#state = StateImage.of(state);
+  };
+  /** A delta applied to the image costs what changed; the whole state would cost what exists. */
+  wantsWholeState = () => false;
   progress = () => this.#progress;
   saveProgress = (p: BatchProgress) => void (this.#progress = progressWithReach(p, this.#checkpoint, this.#progress));
   crashedAt = () => this.#crashes;
   markCrash = (point: number | string) => void this.#crashes.push(point);
 }
 
-/** A checkpoint folder: `checkpoint.json` (the last complete batch), `progress.json` (the batch in flight), `crashes.json`. */
+/** Named in `checkpoint.json`: a folder of another layout is refused, never misread. */
+export const checkpointLayout = 'idemflow-checkpoint/2';
+
+/**
+ * Where a save can be cut: `state-written` (a delta appended and fsynced, or a
+ * snapshot's temp file complete, not renamed), `state-renamed` (the snapshot
+ * renamed), `manifest-written` (checkpoint.json's temp file complete, not
+ * renamed), `committed` (checkpoint.json renamed; a compaction's old files not
+ * yet removed).
+ */
+export type CheckpointStep = 'state-written' | 'state-renamed' | 'manifest-written' | 'committed';
+
+/** `checkpoint.json` as written: the head, its layout, and which state files hold the state. */
+interface Manifest extends CheckpointHead {
+  readonly layout?: string;
+  readonly state?: StateChain;
+}
+
+export interface FileCheckpointOptions {
+  /** A compaction (a whole snapshot) once the deltas since the last one add up to this many bytes — at least the snapshot's own size (default 1 MiB). */
+  readonly compactAfterBytes?: number;
+  /** … or once there are this many deltas, whatever their size: restore reads each. */
+  readonly compactAfterDeltas?: number;
+  /** Steps of a save, where crash tests strike (see `CheckpointStep`). */
+  readonly onStep?: (step: CheckpointStep, batch: number) => void;
+}
+
+/**
+ * A checkpoint folder: `checkpoint.json` (the last complete batch: its head
+ * and the state chain), `state/` (a snapshot and the deltas after it, each
+ * checksummed), `progress.json` (the batch in flight), `crashes.json`.
+ * A checkpoint writes its state file first, then replaces `checkpoint.json`:
+ * that rename is the commit, so a crash anywhere leaves the previous
+ * checkpoint whole. Files no committed checkpoint names are removed later.
+ */
 export class FileCheckpoints implements CheckpointStore {
   readonly durable = true;
   /** The last checkpoint's position and reach, kept so a progress record need not parse the whole state. */
   #last: Pick<Checkpoint, 'position' | 'archiveReach'> | undefined;
+  /** The last committed state chain (undefined: not read yet; null: none). */
+  #chain: StateChain | null | undefined;
+  /** Left-over files are removed at the first save of a process, then at each compaction. */
+  #tidy = false;
+  readonly #options: FileCheckpointOptions;
 
   #lastSaved(): Pick<Checkpoint, 'position' | 'archiveReach'> | undefined {
     if (this.#last === undefined) {
-      const saved = readJson<Checkpoint>(join(this.dir, 'checkpoint.json'));
+      const saved = this.#manifest();
       if (saved) this.#last = { position: saved.position, archiveReach: saved.archiveReach };
     }
     return this.#last;
   }
 
-  constructor(readonly dir: string) {
+  constructor(
+    readonly dir: string,
+    options: FileCheckpointOptions = {},
+  ) {
     mkdirSync(dir, { recursive: true });
+    this.#options = options;
+  }
+
+  #manifest(): Manifest | undefined {
+    const manifest = readJson<Manifest>(join(this.dir, 'checkpoint.json'));
+    if (manifest && manifest.layout !== checkpointLayout) {
+      const found =
+        manifest.layout === undefined
+          ? 'the older layout (the whole state inside checkpoint.json, from idemflow before incremental checkpoints)'
+          : `layout "${manifest.layout}"`;
+      throw new RunnerError(
+        `checkpoint in ${this.dir} has ${found}; this idemflow reads and writes layout "${checkpointLayout}" (checkpoint.json + snapshot and delta files in state/). ` +
+          `Finish that run with the idemflow that wrote it, or use another --checkpoint folder (or remove ${this.dir}) to start over`,
+      );
+    }
+    return manifest;
+  }
+
+  head(pipeline: string): CheckpointHead | undefined {
+    const manifest = this.#manifest();
+    if (manifest && manifest.pipeline !== pipeline) {
+      throw new RunnerError(
+        `checkpoint in ${this.dir} belongs to pipeline "${manifest.pipeline}", not "${pipeline}"; use another --checkpoint folder`,
+      );
+    }
+    if (!manifest) return undefined;
+    const { layout: _layout, state: _state, ...head } = manifest;
+    return head;
   }
 
   load(pipeline: string): Checkpoint | undefined {
-    const checkpoint = readJson<Checkpoint>(join(this.dir, 'checkpoint.json'));
-    if (checkpoint && checkpoint.pipeline !== pipeline) {
-      throw new RunnerError(
-        `checkpoint in ${this.dir} belongs to pipeline "${checkpoint.pipeline}", not "${pipeline}"; use another --checkpoint folder`,
-      );
-    }
-    return checkpoint;
+    const head = this.head(pipeline);
+    if (!head) return undefined;
+    const chain = this.#manifest()?.state;
+    return { ...head, state: chain ? readState(this.dir, pipeline, head.batch, chain) : noState };
   }
 
-  save(checkpoint: Checkpoint): void {
+  #committedChain(): StateChain | undefined {
+    if (this.#chain === undefined) this.#chain = this.#manifest()?.state ?? null;
+    return this.#chain ?? undefined;
+  }
+
+  wantsWholeState(): boolean {
+    const chain = this.#committedChain();
+    if (!chain) return false;
+    const bytes = Math.max(chain.snapshotBytes, this.#options.compactAfterBytes ?? 1 << 20);
+    return chain.logBytes >= bytes || chain.deltas >= (this.#options.compactAfterDeltas ?? 1_000);
+  }
+
+  save(checkpoint: CheckpointToSave): void {
+    const step = this.#options.onStep;
+    let chain: StateChain | undefined;
     try {
-      const saved = withReach(checkpoint, this.#lastSaved(), this.progress());
-      writeJsonAtomically(join(this.dir, 'checkpoint.json'), saved);
-      this.#last = { position: saved.position, archiveReach: saved.archiveReach };
+      const { state, ...head } = withReach(checkpoint, this.#lastSaved(), this.progress());
+      const before = this.#committedChain();
+      chain =
+        state === undefined
+          ? undefined
+          : writeState(
+              {
+                dir: this.dir,
+                pipeline: head.pipeline,
+                batch: head.batch,
+                beforeRename: step && (() => step('state-written', head.batch)),
+              },
+              state,
+              before,
+            );
+      if (state && 'kind' in state) step?.('state-written', head.batch);
+      else step?.('state-renamed', head.batch);
+      const manifest: Manifest = { layout: checkpointLayout, ...head, ...(chain ? { state: chain } : {}) };
+      writeFileAtomically(
+        join(this.dir, 'checkpoint.json'),
+        JSON.stringify(manifest),
+        step && (() => step('manifest-written', head.batch)),
+      );
+      this.#chain = chain ?? null;
+      this.#last = { position: head.position, archiveReach: head.archiveReach };
     } catch (error) {
-      // Written to a temp file and renamed only when complete: the previous checkpoint is untouched.
-      const previous = this.load(checkpoint.pipeline)?.batch;
+      if (error instanceof RunnerError) throw error;
+      // Each file is written to a temp file and renamed only when complete, checkpoint.json last: the previous checkpoint is untouched.
+      const previous = this.head(checkpoint.pipeline)?.batch;
       throw new RunnerError(
         `cannot write the checkpoint of batch ${checkpoint.batch} in ${this.dir} (${(error as NodeJS.ErrnoException).code ?? (error as Error).message}); ${previous === undefined ? 'no earlier checkpoint exists' : `the checkpoint of batch ${previous} stays valid`}: free space and run again to resume`,
       );
+    }
+    step?.('committed', checkpoint.batch);
+    if (!this.#tidy || (chain && chain.snapshot && chain.deltas === 0)) {
+      this.#tidy = true;
+      removeOutsideChain(this.dir, chain);
     }
   }
 

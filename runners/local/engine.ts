@@ -211,7 +211,7 @@ export async function runLocal(pipeline: PipelineNode, options: LocalRunOptions)
     defaultDeadLetters,
   );
 
-  let checkpoint = checkpoints.load(pipeline.name);
+  let checkpoint = checkpoints.head(pipeline.name);
   const input = sourceIdentity(pipeline.source);
   assertSameSource(checkpoint, input, options.checkpointDir ?? 'in memory');
   let batch = 0;
@@ -273,11 +273,12 @@ export async function runLocal(pipeline: PipelineNode, options: LocalRunOptions)
     /** Records read from the input's start through the last batch read (unknown from a checkpoint that does not keep it). */
     let recordsRead: number | undefined = 0;
     const restore = async () => {
-      checkpoint = checkpoints.load(pipeline.name);
+      const loaded = checkpoints.load(pipeline.name);
+      checkpoint = loaded;
       recordsRead = checkpoint ? checkpoint.recordsRead : 0;
       await reader.close();
       reader = openSource(source, checkpoint?.position, sourceContext);
-      state?.restore(checkpoint?.state ?? { watermark: -Infinity, entries: [] });
+      state?.restore(loaded?.state ?? { watermark: -Infinity, entries: [] });
       batch = checkpoint?.batch ?? 0;
       openRowsWritten = checkpoint?.openRowsWritten === true;
     };
@@ -322,7 +323,7 @@ export async function runLocal(pipeline: PipelineNode, options: LocalRunOptions)
         if (++replaysInARow > (options.maxReplays ?? 10))
           throw new RunnerError(`${error.message}; gave up after ${replaysInARow - 1} replays of batch ${batch}`);
         log(
-          `${error.message}; replaying from the checkpoint after batch ${checkpoints.load(pipeline.name)?.batch ?? 0}`,
+          `${error.message}; replaying from the checkpoint after batch ${checkpoints.head(pipeline.name)?.batch ?? 0}`,
         );
         await restore();
         return false;
@@ -400,12 +401,11 @@ export async function runLocal(pipeline: PipelineNode, options: LocalRunOptions)
       const writes: [SinkWriter, unknown[]][] = [...sideRows].map(([node, rows]) => [writerOf(node), rows]);
       if (mainRows.length > 0) writes.push([writerOf(pipeline.sink), mainRows as unknown[]]);
       const thisBatch = batch;
-      // What this batch's checkpoint holds, taken before the next batch changes the state.
+      // What this batch's checkpoint holds, taken before the next batch changes the state:
+      // the entries changed since the last checkpoint, or now and then the whole state (a compaction).
       const position = reader.position();
-      const snapshot =
-        thisBatch % checkpointEvery === 0 || done
-          ? (state?.snapshot() ?? { watermark: -Infinity, entries: [] })
-          : undefined;
+      const checkpointDue = thisBatch % checkpointEvery === 0 || done;
+      const stateToSave = checkpointDue ? state?.takeCheckpoint(checkpoints.wantsWholeState()) : undefined;
       const openRowsWrittenHere = openRowsWritten;
       const batchReader = reader;
       // The generator's records are a pure function of its settings and their index: the positions prove the content.
@@ -419,12 +419,12 @@ export async function runLocal(pipeline: PipelineNode, options: LocalRunOptions)
       inFlight = (async () => {
         await writeBatch(thisBatch, identity, writes, writeRandom);
         writesFinishedAt = performance.now();
-        if (snapshot) {
+        if (checkpointDue) {
           checkpoints.save({
             pipeline: pipeline.name,
             batch: thisBatch,
             position,
-            state: snapshot,
+            ...(stateToSave ? { state: stateToSave } : {}),
             source: input,
             ...(readThrough !== undefined ? { recordsRead: readThrough } : {}),
             ...(openRowsWrittenHere ? { openRowsWritten: true } : {}),
