@@ -19,6 +19,7 @@ type Benchmark = (o: { sizes?: number[]; beamSizes?: number[]; seeds?: number; o
 const benchmarks: Record<string, () => Promise<Benchmark>> = {
   'cli-startup': async () => (await import('../../bench/cli-startup.ts')).benchCliStartup,
   faults: async () => (await import('../../bench/faults.ts')).benchFaults,
+  'flink-cluster': async () => (await import('../../bench/flink-cluster.ts')).benchFlinkCluster,
   local: async () => (await import('../../bench/local.ts')).benchLocal,
   'kafka-cassandra': async () => (await import('../../bench/kafka-cassandra.ts')).benchKafkaCassandra,
   lint: async () => (await import('../../bench/lint.ts')).benchLint,
