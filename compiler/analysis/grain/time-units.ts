@@ -125,32 +125,28 @@ const letterPeriods: readonly [RegExp, number][] = [
   [/[yYuGgT]/, Infinity],
 ];
 
+/** What `table` gives each letter a format pattern prints, quoted text (`'T'` in date-fns, `[T]` in dayjs) skipped. */
+function perLetter(pattern: string, table: readonly [RegExp, number][]): number[] {
+  const letters = pattern.replace(/'[^']*'|\[[^\]]*\]/g, '');
+  return [...letters].flatMap((letter) => table.find(([re]) => re.test(letter))?.[1] ?? []);
+}
+
 /**
  * How long until the text a format pattern prints comes round again:
  * `'HH:mm'` every day, `'MM-dd'` every year; undefined when it prints the
  * year (or no date part at all).
  */
 export function patternPeriod(pattern: string): number | undefined {
-  const letters = pattern.replace(/'[^']*'|\[[^\]]*\]/g, '');
-  let longest: number | undefined;
-  for (const letter of letters) {
-    const period = letterPeriods.find(([re]) => re.test(letter))?.[1];
-    if (period !== undefined) longest = Math.max(longest ?? period, period);
-  }
+  const periods = perLetter(pattern, letterPeriods);
+  const longest = periods.length > 0 ? Math.max(...periods) : undefined;
   return longest === Infinity ? undefined : longest;
 }
 
 /**
- * The finest unit a format pattern prints (`'yyyy-MM-dd'` → a day), quoted
- * text (`'T'` in date-fns, `[T]` in dayjs) skipped. Undefined when it prints
- * no date part at all.
+ * The finest unit a format pattern prints (`'yyyy-MM-dd'` → a day).
+ * Undefined when it prints no date part at all.
  */
 export function patternGrain(pattern: string): number | undefined {
-  const letters = pattern.replace(/'[^']*'|\[[^\]]*\]/g, '');
-  let finest: number | undefined;
-  for (const letter of letters) {
-    const unit = patternLetters.find(([re]) => re.test(letter))?.[1];
-    if (unit !== undefined) finest = Math.min(finest ?? unit, unit);
-  }
-  return finest;
+  const units = perLetter(pattern, patternLetters);
+  return units.length > 0 ? Math.min(...units) : undefined;
 }
