@@ -8,11 +8,14 @@ import { runLocal } from '../../runners/local/index.ts';
 import { FileCheckpoints, MemoryCheckpoints } from '../../runners/local/checkpoint.ts';
 import { stateFolder, type StateChain } from '../../runners/local/state-files.ts';
 import { repoRoot } from '../helpers/run-cli.ts';
-import type { StateSnapshot } from '../../runners/local/aggregation-state.ts';
+import { AggregateNode, WindowNode } from '../../compiler/ir/index.ts';
+import { AggregationState, type StateSnapshot } from '../../runners/local/aggregation-state.ts';
+import { aggregatorFor } from '../../runtime/aggregators.ts';
 import {
   addBatch,
   checkpointBatches,
   expectedAfter,
+  minute,
   sortedEntries,
   workloadState,
   type Workload,
@@ -64,6 +67,22 @@ describe('incremental checkpoints: a delta a batch, a snapshot now and then', ()
     expect(manifestChain(dir).logBytes - before).toBeLessThan(600);
     expect(statSync(join(dir, 'checkpoint.json')).size).toBeLessThan(600);
     expect(sortedEntries(loaded(dir).state)).toEqual(sortedEntries(state.snapshot()));
+  });
+
+  it("a counter's open windows dropped at the end of its input leave the checkpoint too (a grown input must not count them again)", () => {
+    const state = new AggregationState(
+      aggregatorFor(AggregateNode.create({ op: 'count' })),
+      WindowNode.create({ type: 'tumbling', sizeMs: minute, slideMs: minute, allowedLatenessMs: 0, emit: 'final' }),
+      true,
+    );
+    const store = new FileCheckpoints(tempDir());
+    for (let i = 0; i < 50; i++) state.add(`k${i % 5}`, i * 1_000, {});
+    state.advanceWatermark();
+    store.save({ pipeline: 'workload', batch: 1, position: 1, state: state.takeCheckpoint(false) });
+    expect(store.load('workload')!.state.entries).toHaveLength(5);
+    expect(state.drainOpen()).toHaveLength(5);
+    store.save({ pipeline: 'workload', batch: 2, position: 2, state: state.takeCheckpoint(false) });
+    expect(store.load('workload')!.state.entries).toEqual([]);
   });
 
   it('in memory (no --checkpoint folder), a replay restores exactly the last checkpoint, after later changes and an eviction', () => {
