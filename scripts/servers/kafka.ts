@@ -8,6 +8,23 @@ import { runAsync, type ServiceSpec } from './service.ts';
 
 const log4j = fileURLToPath(new URL('kafka-log4j2.properties', import.meta.url));
 
+/**
+ * What a one-node broker needs beside its listeners: its data folder, one replica of the internal topics,
+ * two partitions for auto-created topics, and no initial rebalance delay (tests join groups often).
+ * Shared with the brokers tests start for themselves (test/integration/tls-kafka-server.ts).
+ */
+export function oneNodeSettings(dataDir: string): string[] {
+  return [
+    `log.dirs=${dataDir}`,
+    'num.partitions=2',
+    'offsets.topic.replication.factor=1',
+    'transaction.state.log.replication.factor=1',
+    'transaction.state.log.min.isr=1',
+    'group.initial.rebalance.delay.ms=0',
+    'auto.create.topics.enable=true',
+  ];
+}
+
 /** Apache Kafka 4 in KRaft mode (no ZooKeeper): one process as broker and controller, 512 MiB heap. */
 export const kafka: ServiceSpec = {
   name: 'kafka',
@@ -28,13 +45,7 @@ export const kafka: ServiceSpec = {
         'controller.listener.names=CONTROLLER',
         'listener.security.protocol.map=PLAINTEXT:PLAINTEXT,CONTROLLER:PLAINTEXT',
         'inter.broker.listener.name=PLAINTEXT',
-        `log.dirs=${join(run, 'data')}`,
-        'num.partitions=2',
-        'offsets.topic.replication.factor=1',
-        'transaction.state.log.replication.factor=1',
-        'transaction.state.log.min.isr=1',
-        'group.initial.rebalance.delay.ms=0',
-        'auto.create.topics.enable=true',
+        ...oneNodeSettings(join(run, 'data')),
         '',
       ].join('\n'),
     );

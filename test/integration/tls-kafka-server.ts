@@ -4,6 +4,7 @@ import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { Kafka, logLevel } from 'kafkajs';
 import { cacheDir } from '../../scripts/servers/config.ts';
+import { oneNodeSettings } from '../../scripts/servers/kafka.ts';
 import { freePort, startWatched } from './own-server.ts';
 import { type Certificates, storePassword } from './tls-certificates.ts';
 
@@ -48,13 +49,7 @@ function brokerProperties(run: string, certs: Certificates, ports: Record<string
       (listener) =>
         `listener.name.${listener}.scram-sha-512.sasl.jaas.config=org.apache.kafka.common.security.scram.ScramLoginModule required;`,
     ),
-    `log.dirs=${join(run, 'data')}`,
-    'num.partitions=2',
-    'offsets.topic.replication.factor=1',
-    'transaction.state.log.replication.factor=1',
-    'transaction.state.log.min.isr=1',
-    'group.initial.rebalance.delay.ms=0',
-    'auto.create.topics.enable=true',
+    ...oneNodeSettings(join(run, 'data')),
     '',
   ].join('\n');
 }
