@@ -52,7 +52,7 @@ export async function repairAction(file: string, flags: RepairFlags): Promise<vo
     process.stdout.write(summary(pipeline.name, result, flags.dryRun));
     if (badBlocks > 0)
       process.stdout.write(
-        `${badBlocks} block${badBlocks === 1 ? '' : 's'} of the system of record failed to decode and were skipped (named above)\n`,
+        `${badBlocks} block${badBlocks === 1 ? ' of the system of record failed to decode and was' : 's of the system of record failed to decode and were'} skipped (named above)\n`,
       );
   } finally {
     display.stop();

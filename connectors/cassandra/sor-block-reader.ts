@@ -2,10 +2,23 @@ import type { Client, types } from 'cassandra-driver';
 import { decodeBlock, UndecodableBlock } from './sor-blocks.ts';
 import { tokenOrderQueries, type SorEntry, type SorPosition } from './sor-token-queries.ts';
 
-interface Copy {
-  readonly event: unknown;
+/** One decoded block of a partition: its [id, event] pairs sorted by id, and how far a merge has read them. */
+interface Run {
+  readonly pairs: readonly [string, unknown][];
   readonly written: bigint;
   readonly block: string;
+  at: number;
+}
+
+/** Above this many blocks in a partition, they are sorted together instead of merged. */
+const maxMergedRuns = 16;
+
+const byId = (a: [string, unknown], b: [string, unknown]) => (a[0] < b[0] ? -1 : a[0] > b[0] ? 1 : 0);
+
+/** The pairs sorted by id: as the writer cut them (checked in one pass), else sorted here. */
+function sortedPairs(pairs: [string, unknown][]): [string, unknown][] {
+  for (let i = 1; i < pairs.length; i++) if (pairs[i - 1]![0] > pairs[i]![0]) return [...pairs].sort(byId);
+  return pairs;
 }
 
 /** A partition's blocks as read, in clustering order. */
@@ -15,71 +28,85 @@ interface Partition {
   readonly rows: types.Row[];
 }
 
-/**
- * One partition's events, each id once, sorted by id: of copies a replay
- * left in several blocks, the newest block's (by write time; ties by block
- * key), as the newest row of an id would stand. A block that fails to
- * decode is reported and skipped; the others are read.
- */
-function partitionEntries(p: Partition, onBadBlock: (error: UndecodableBlock) => void): SorEntry[] {
-  const newest = new Map<string, Copy>();
+/** A partition's decodable blocks, newest first (by write time; ties by block key); bad ones reported. */
+function decodedRuns(p: Partition, onBadBlock: (error: UndecodableBlock) => void): Run[] {
+  const runs: Run[] = [];
   for (const row of p.rows) {
     const block = String(row.get('block'));
-    let pairs: [string, unknown][];
     try {
-      pairs = decodeBlock(p.bucket, block, row.get('events'));
+      const pairs = sortedPairs(decodeBlock(p.bucket, block, row.get('events')));
+      runs.push({ pairs, written: BigInt(String(row.get('written'))), block, at: 0 });
     } catch (error) {
       if (!(error instanceof UndecodableBlock)) throw error;
       onBadBlock(error);
-      continue;
-    }
-    const written = BigInt(String(row.get('written')));
-    for (const [eventId, event] of pairs) {
-      const held = newest.get(eventId);
-      if (!held || written > held.written || (written === held.written && block > held.block))
-        newest.set(eventId, { event, written, block });
     }
   }
-  return [...newest.keys()]
-    .sort((a, b) => (a < b ? -1 : a > b ? 1 : 0))
-    .map((eventId) => ({
-      eventId,
-      event: newest.get(eventId)!.event,
-      position: { token: p.token, bucket: p.bucket, eventId },
-    }));
+  return runs.sort((a, b) =>
+    a.written !== b.written ? (a.written > b.written ? -1 : 1) : a.block > b.block ? -1 : a.block < b.block ? 1 : 0,
+  );
+}
+
+/**
+ * One partition's events, each id once, sorted by id: of copies a replay
+ * left in several blocks, the newest block's (by write time; ties by block
+ * key), as the newest row of an id would stand. The blocks are sorted runs,
+ * merged (no map, no sort of the whole partition): each step takes the
+ * least id at the head of a run, from the newest run that has it, and steps
+ * every run past it. A block that fails to decode is reported and skipped.
+ */
+function partitionEntries(p: Partition, onBadBlock: (error: UndecodableBlock) => void): SorEntry[] {
+  let runs = decodedRuns(p, onBadBlock);
+  // Many small blocks (small batches): one stable sort beats a merge that looks at every head for every id.
+  // Stable, so of equal ids the newest run's comes first, and the merge of the one run keeps it.
+  if (runs.length > maxMergedRuns)
+    runs = [{ pairs: runs.flatMap((r) => r.pairs).sort(byId), written: 0n, block: '', at: 0 }];
+  const entries: SorEntry[] = [];
+  for (;;) {
+    let least: [string, unknown] | undefined;
+    for (const run of runs) {
+      const head = run.pairs[run.at];
+      if (head && (least === undefined || head[0] < least[0])) least = head;
+    }
+    if (!least) return entries;
+    const eventId = least[0];
+    entries.push({ eventId, event: least[1], position: { token: p.token, bucket: p.bucket, eventId } });
+    for (const run of runs) while (run.at < run.pairs.length && run.pairs[run.at]![0] === eventId) run.at++;
+  }
 }
 
 /**
  * The events of a block-layout system of record, each id once, in token
- * order then event id: a partition at a time (bounded by design, so memory
- * is too), its blocks read with paging. After `after`, the rest of its
- * partition (re-read whole, the ids past it kept), then greater tokens.
+ * order then event id, a partition at a time (bounded by design, so memory
+ * is too; one array a partition, so a reader pays no per-event await here),
+ * its blocks read with paging. After `after`, the rest of its partition
+ * (re-read whole, the ids past it kept), then greater tokens.
  */
-export async function* blockEntries(
+export async function* blockPartitions(
   client: Client,
   keyspace: string,
   table: string,
   after: SorPosition | undefined,
   onBadBlock: (error: UndecodableBlock) => void,
-): AsyncGenerator<SorEntry> {
+): AsyncGenerator<readonly SorEntry[]> {
   const select = `SELECT token(bucket) AS t, bucket, block, writetime(events) AS written, events FROM ${keyspace}.${table}`;
   const queries = tokenOrderQueries(select, after, (a) => ['bucket = ?', [a.bucket]]);
-  let partition: Partition | undefined;
-  const flush = function* (): Generator<SorEntry> {
-    if (!partition) return;
-    const skipThrough = after && partition.bucket === after.bucket ? after.eventId : undefined;
-    for (const entry of partitionEntries(partition, onBadBlock))
-      if (skipThrough === undefined || entry.eventId > skipThrough) yield entry;
-    partition = undefined;
+  const entriesOf = (partition: Partition): SorEntry[] => {
+    const entries = partitionEntries(partition, onBadBlock);
+    if (!after || partition.bucket !== after.bucket) return entries;
+    return entries.filter((e) => e.eventId > after.eventId);
   };
   for (const [cql, params] of queries) {
+    let partition: Partition | undefined;
     const rows = client.stream(cql, params, { prepare: true, fetchSize: 32 }) as unknown as AsyncIterable<types.Row>;
     for await (const row of rows) {
       const bucket = String(row.get('bucket'));
-      if (partition && partition.bucket !== bucket) yield* flush();
+      if (partition && partition.bucket !== bucket) {
+        yield entriesOf(partition);
+        partition = undefined;
+      }
       partition ??= { token: String(row.get('t')), bucket, rows: [] };
       partition.rows.push(row);
     }
-    yield* flush();
+    if (partition) yield entriesOf(partition);
   }
 }

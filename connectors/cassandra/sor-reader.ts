@@ -1,5 +1,5 @@
 import type { Client, types } from 'cassandra-driver';
-import { blockEntries } from './sor-block-reader.ts';
+import { blockPartitions } from './sor-block-reader.ts';
 import type { UndecodableBlock } from './sor-blocks.ts';
 import { allHashBuckets, idBucket } from './sor-bucket.ts';
 import { existingSorLayout } from './sor-layout.ts';
@@ -87,25 +87,36 @@ const warnBadBlock = (error: UndecodableBlock) => process.stderr.write(`warning:
  * The events of a system-of-record table, whatever its layout (told from its
  * columns: blocks, or the rows of older versions; another is an error naming
  * the table and the layouts expected), each id once, in token order then
- * event id, a partition or a page at a time.
+ * event id: a partition of blocks, or one row, an array at a time.
  */
+async function* entryRuns(
+  client: Client,
+  keyspace: string,
+  table: string,
+  options: SorReadOptions,
+): AsyncGenerator<readonly SorEntry[]> {
+  const layout = await existingSorLayout(client, keyspace, table);
+  if (layout === 'blocks')
+    yield* blockPartitions(client, keyspace, table, options.after, options.onBadBlock ?? warnBadBlock);
+  else for await (const entry of rowEntries(client, keyspace, table, options.after)) yield [entry];
+}
+
+/** The events of a system-of-record table with their ids and positions, in the order of `entryRuns`. */
 export async function* systemOfRecordEntries(
   client: Client,
   keyspace: string,
   table: string,
   options: SorReadOptions = {},
 ): AsyncGenerator<SorEntry> {
-  const layout = await existingSorLayout(client, keyspace, table);
-  if (layout === 'rows') yield* rowEntries(client, keyspace, table, options.after);
-  else yield* blockEntries(client, keyspace, table, options.after, options.onBadBlock ?? warnBadBlock);
+  for await (const run of entryRuns(client, keyspace, table, options)) yield* run;
 }
 
-/** The events of a system-of-record table alone, in the same order. */
+/** The events of a system-of-record table alone, in the same order (what repair reads). */
 export async function* systemOfRecordEvents(
   client: Client,
   keyspace: string,
   table: string,
   options: Omit<SorReadOptions, 'after'> = {},
 ): AsyncGenerator<unknown> {
-  for await (const { event } of systemOfRecordEntries(client, keyspace, table, options)) yield event;
+  for await (const run of entryRuns(client, keyspace, table, options)) for (const entry of run) yield entry.event;
 }

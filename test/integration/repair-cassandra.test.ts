@@ -57,6 +57,18 @@ describe('repair on the real servers', () => {
       expect(runCli(['repair', pipelineFile, '--cassandra', contactPoint, '-q'], { env }).stdout).toContain(
         '0 corrected',
       );
+
+      // A block of the archive that no longer decodes: named, skipped, counted; the rest is repaired as before.
+      await client.execute(
+        `INSERT INTO idemflow_it.sensor_events_${id} (bucket, block, n, bytes, events) VALUES (?, ?, ?, ?, ?)`,
+        ['2024-01-01T00:00/b3', 'garbage', 1, 5, '[["e"'],
+        { prepare: true },
+      );
+      const damaged = runCli(['repair', pipelineFile, '--cassandra', contactPoint, '-q'], { env });
+      expect(damaged.status, damaged.stderr).toBe(0);
+      expect(damaged.stderr).toContain("block (bucket '2024-01-01T00:00/b3', block 'garbage') does not decode");
+      expect(damaged.stdout).toContain(`${settings.count} events, ${before.length} rows checked, 0 corrected`);
+      expect(damaged.stdout).toContain('1 block of the system of record failed to decode and was skipped');
     } finally {
       await client.shutdown();
     }
