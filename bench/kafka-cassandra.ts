@@ -25,6 +25,7 @@ import { kafka as kafkaServer } from '../scripts/servers/kafka.ts';
 import { upAll } from '../scripts/servers/main.ts';
 import { cassandraPort, host, kafkaPort } from '../scripts/servers/config.ts';
 import { fmtRate, fmtRatio } from './measure.ts';
+import { cassandraConnector } from '../connectors/cassandra/connector.ts';
 
 const brokers = [`${host}:${kafkaPort}`];
 const log = (s: string) => process.stderr.write(`${s}\n`);
@@ -121,7 +122,7 @@ export async function benchKafkaCassandra(options: { sizes?: number[] } = {}): P
     for (const cql of schemaCql(tableSchemas(pipeline.ir))) await client.execute(cql);
     const result = await runLocal(pipeline.ir, {
       store: new EmbeddedStore(join(tmpdir(), 'idemflow-bench-kc')),
-      cassandra: client,
+      targets: [cassandraConnector(client)],
       batchSize,
       maxRecords: n,
       log: () => {},

@@ -20,6 +20,7 @@ import { cassandra, source, tumbling, type SinkSpec } from '../dsl/index.ts';
 import { PipelineNode } from '../compiler/ir/index.ts';
 import { connect } from '../connectors/cassandra/connection.ts';
 import { schemaCql, tableSchemas } from '../connectors/cassandra/cql-schema.ts';
+import { cassandraConnector } from '../connectors/cassandra/connector.ts';
 import { cassandraRepairTarget } from '../connectors/cassandra/repair-target.ts';
 import { EmbeddedStore } from '../connectors/embedded/store.ts';
 import { produceLines } from '../connectors/kafka/produce.ts';
@@ -69,7 +70,7 @@ async function timedRun(client: Client, pipeline: ReturnType<typeof pipelineOf>,
   for (const cql of schemaCql(tableSchemas(pipeline.ir))) await client.execute(cql);
   const result = await runLocal(pipeline.ir, {
     store: new EmbeddedStore(join(tmpdir(), 'idemflow-bench-sor')),
-    cassandra: client,
+    targets: [cassandraConnector(client)],
     batchSize: Number(process.env.IDEMFLOW_BENCH_BATCH ?? 20_000),
     maxRecords: n,
     log: () => {},

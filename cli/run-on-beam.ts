@@ -2,7 +2,7 @@ import { runRules, type PipelineNode } from '../compiler/index.ts';
 import { rules } from '../compiler/rules/index.ts';
 import type { RunnerOf } from '../runners/registry.ts';
 import { parseFaults, type FaultSpec } from '../runtime/faults.ts';
-import { openCassandra } from './cassandra-option.ts';
+import { openTargets } from '../connectors/targets.ts';
 import { loadRunnerFor } from './load-runner.ts';
 import { summary } from './run-summary.ts';
 import { openStore } from './shared-options.ts';
@@ -66,14 +66,14 @@ export async function runOnBeam(
   const blockers = chosen.unsupported(pipeline);
   if (blockers.length > 0) throw new UsageError(`${file}: ${blockers.map((d) => `${d.message} ${d.fix}`).join(' ')}`);
   const log = (line: string) => process.stderr.write(`${line}\n`);
-  const cassandra = await openCassandra(flags.cassandra, pipeline, log);
+  const targets = await openTargets(pipeline, { cassandra: flags.cassandra, createSchema: true, log });
   try {
     log(
       `${pipeline.name}: running on ${runner}${chosen.engine === 'flink' ? ` (Flink master ${flags.flinkMaster ?? '[local]'})` : ''}`,
     );
     const result = await chosen.run(pipeline, {
       store: openStore(flags.store),
-      cassandra,
+      targets,
       faults,
       seed: flags.seed,
       flinkMaster: flags.flinkMaster,
@@ -81,7 +81,7 @@ export async function runOnBeam(
     });
     process.stdout.write(`${summary(result, runner)}\n  Beam's log: ${result.logFile}\n`);
   } finally {
-    await cassandra?.shutdown();
+    await Promise.all(targets.map((t) => t.close()));
   }
   process.exitCode = exitCodes.ok;
 }

@@ -1,6 +1,5 @@
 import type { SinkNode } from '../compiler/ir/index.ts';
-import type { Row } from '../connectors/embedded/store.ts';
-import type { TableOp } from '../connectors/embedded/table-log.ts';
+import type { Row, TableOp } from './sinks/table-op.ts';
 
 /** Where repair reads the system of record from and rewrites aggregates to: the embedded store, or Cassandra. */
 export interface RepairTarget {

@@ -11,6 +11,7 @@ import { FileCheckpoints } from '../../runners/local/checkpoint.ts';
 import type { CampaignTarget } from './run-schedule.ts';
 import type { PipelineShape } from './schedule.ts';
 import { campaignSender } from './socket-sender.ts';
+import { cassandraConnector } from '../../connectors/cassandra/connector.ts';
 
 /** One set of tables a pipeline shape and worker slot, made once and truncated before each schedule (thousands of tables would swamp a small Cassandra). */
 const shapeSuffix = (s: PipelineShape) => `${s.window}_${s.emit}_${s.eventTimeFirst ? 'tf' : 'af'}`;
@@ -62,7 +63,7 @@ export function cassandraTarget(options: {
     get checkpointDir() {
       return join(options.dir, `checkpoint-${n}`);
     },
-    runOptions: { cassandra: client },
+    runOptions: { targets: [cassandraConnector(client)] },
     cassandraContactPoint: options.contactPoint,
     async place(s, events) {
       n++;

@@ -10,6 +10,7 @@ import { runLocal } from '../../runners/local/engine.ts';
 import { noFaults } from '../../runtime/faults.ts';
 import { campaignPipeline, type Placement } from './pipelines.ts';
 import type { Schedule } from './schedule.ts';
+import { cassandraConnector } from '../../connectors/cassandra/connector.ts';
 
 export interface KillChildConfig {
   readonly schedule: Schedule;
@@ -28,7 +29,7 @@ const client = config.cassandraContactPoint
 await client?.connect();
 await runLocal(pipeline, {
   store: new EmbeddedStore(config.storeDir),
-  cassandra: client,
+  targets: client ? [cassandraConnector(client)] : [],
   checkpointDir: config.checkpointDir,
   batchSize: config.schedule.batchSize,
   batchIntervalMs: 100,

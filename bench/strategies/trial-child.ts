@@ -10,6 +10,7 @@ import { loadPipelines } from '../../cli/load-pipelines.ts';
 import { EmbeddedStore } from '../../connectors/embedded/store.ts';
 import { runLocal } from '../../runners/local/index.ts';
 import { retarget, type Target } from './retarget.ts';
+import { cassandraConnector } from '../../connectors/cassandra/connector.ts';
 
 export interface ChildConfig {
   readonly file: string;
@@ -38,7 +39,7 @@ await client.connect();
 try {
   const result = await runLocal(pipeline, {
     store: new EmbeddedStore(config.storeDir),
-    cassandra: client,
+    targets: [cassandraConnector(client)],
     checkpointDir: config.checkpointDir,
     batchSize: config.batchSize,
     batchIntervalMs: 200,

@@ -1,8 +1,7 @@
 import type { RepairFlags } from '../commands/repair.ts';
-import { cassandraRepairTarget } from '../../connectors/cassandra/repair-target.ts';
-import { embeddedRepairTarget, repair, repairJob, type RepairResult } from '../../runners/local/index.ts';
+import { openTargets, runTargets } from '../../connectors/targets.ts';
+import { repair, repairJob, type RepairResult } from '../../runners/local/index.ts';
 import { lockRunFolders } from '../../runners/local/run-locks.ts';
-import { openCassandra } from '../cassandra-option.ts';
 import { loadAll } from '../load-pipelines.ts';
 import { progressDisplay } from '../progress.ts';
 import { openStore, pickPipeline } from '../shared-options.ts';
@@ -23,7 +22,7 @@ export async function repairAction(file: string, flags: RepairFlags): Promise<vo
   const { pipeline } = pickPipeline(await loadAll([file]), flags.pipeline);
   repairJob(pipeline.ir); // refuse before connecting to anything
   const display = progressDisplay({ quiet: flags.quiet, label: 'repair' });
-  const client = await openCassandra(flags.cassandra, undefined, () => {});
+  const connectors = await openTargets(pipeline.ir, { cassandra: flags.cassandra, createSchema: false, log: () => {} });
   // The folders a repair writes, as a run holds them: a stream running on them refuses this repair, naming itself.
   let folders: ReturnType<typeof lockRunFolders> | undefined;
   try {
@@ -31,7 +30,7 @@ export async function repairAction(file: string, flags: RepairFlags): Promise<vo
       checkpointDir: flags.checkpoint,
       storeDir: flags.store,
       dryRun: flags.dryRun,
-      cassandra: client !== undefined,
+      cassandra: connectors.some((c) => c.target === 'cassandra'),
     });
     // A block of the system of record that fails to decode is named, skipped and counted; the repair goes on.
     let badBlocks = 0;
@@ -39,9 +38,7 @@ export async function repairAction(file: string, flags: RepairFlags): Promise<vo
       badBlocks++;
       process.stderr.write(`warning: ${error.message}; its events are not counted\n`);
     };
-    const target = client
-      ? cassandraRepairTarget(client, pipeline.ir, { onBadBlock })
-      : embeddedRepairTarget(openStore(flags.store));
+    const target = runTargets(openStore(flags.store), connectors).repairTarget(pipeline.ir, { onBadBlock });
     const result = await repair(pipeline.ir, {
       target,
       dryRun: flags.dryRun,
@@ -57,6 +54,6 @@ export async function repairAction(file: string, flags: RepairFlags): Promise<vo
   } finally {
     display.stop();
     folders?.release();
-    await client?.shutdown();
+    await Promise.all(connectors.map((c) => c.close()));
   }
 }

@@ -1,9 +1,9 @@
-import type { Client } from 'cassandra-driver';
 import type { Pipeline } from '../../dsl/index.ts';
 import { describeFaults, diffPlan, parseFaults, type LocalRunResult } from '../../runners/local/index.ts';
 import { isOfFamily, type LoadedRunner, type RunnerOf } from '../../runners/registry.ts';
 import type { EmbeddedStore } from '../../connectors/embedded/store.ts';
-import { openCassandra } from '../cassandra-option.ts';
+import { openTargets } from '../../connectors/targets.ts';
+import type { TargetConnector } from '../../runtime/target-connector.ts';
 import { checkAllowed, checkBeforeRun } from '../check-before-run.ts';
 import type { RunFlags } from '../commands/run.ts';
 import { dryRunLookup } from '../dry-run-lookup.ts';
@@ -38,10 +38,12 @@ export async function runAction(file: string, flags: RunFlags): Promise<void> {
   if (blockers.length > 0) throw new UsageError(`${file}: ${blockers.map((d) => d.message).join(' ')}`);
   const store = openStore(flags.store);
   // A dry-run reads Cassandra (to diff against it) but creates nothing: no schema statements.
-  const cassandra = await openCassandra(flags.cassandra, flags.dryRun ? undefined : pipeline.ir, (l) =>
-    process.stderr.write(`${l}\n`),
-  );
-  await runLocally(runner, pipeline, flags, store, cassandra);
+  const targets = await openTargets(pipeline.ir, {
+    cassandra: flags.cassandra,
+    createSchema: !flags.dryRun,
+    log: (l) => process.stderr.write(`${l}\n`),
+  });
+  await runLocally(runner, pipeline, flags, store, targets);
 }
 
 /** The local runner, with its progress display and signal handling; prints the summary. */
@@ -50,7 +52,7 @@ async function runLocally(
   pipeline: Pipeline,
   flags: RunFlags,
   store: EmbeddedStore,
-  cassandra: Client | undefined,
+  targets: readonly TargetConnector[],
 ): Promise<void> {
   const faults = parseFaults(flags.faults);
   const total =
@@ -84,16 +86,16 @@ async function runLocally(
       signal: controller.signal,
       onProgress: display.update,
       log: display.log,
-      cassandra,
+      targets,
       connectAttempts: flags.connectAttempts,
     });
     if (flags.dryRun)
       changes = formatChanges(
-        diffPlan(result.plan ?? [], await dryRunLookup(pipeline.ir, result.plan ?? [], store, cassandra)),
+        diffPlan(result.plan ?? [], await dryRunLookup(pipeline.ir, result.plan ?? [], store, targets)),
       );
   } finally {
     display.stop();
-    await cassandra?.shutdown();
+    await Promise.all(targets.map((t) => t.close()));
     process.off('SIGINT', onSignal).off('SIGTERM', onSignal);
   }
   printOutcome(result, changes, flags);

@@ -1,5 +1,5 @@
 import { schemaCql, tableSchemas } from '../../connectors/cassandra/cql-schema.ts';
-import { openCassandra } from '../cassandra-option.ts';
+import { openCassandra } from '../../connectors/cassandra/connector.ts';
 import { loadAll } from '../load-pipelines.ts';
 import { pickPipeline } from '../shared-options.ts';
 import { UsageError } from '../usage-error.ts';
@@ -13,10 +13,11 @@ export async function schemaAction(
   if (statements.length === 0) throw new UsageError(`${file}: the pipeline writes no Cassandra tables`);
   process.stdout.write(`${statements.map((s) => `${s};`).join('\n')}\n`);
   if (!flags.apply) return;
-  const client = await openCassandra(
-    flags.cassandra ?? process.env.IDEMFLOW_CASSANDRA ?? '127.0.0.1:9042',
-    pipeline.ir,
-    (l) => process.stderr.write(`${l}\n`),
-  );
-  await client?.shutdown();
+  const cassandra = await openCassandra(flags.cassandra ?? process.env.IDEMFLOW_CASSANDRA ?? '127.0.0.1:9042');
+  try {
+    const done = await cassandra?.ensureSchema(pipeline.ir);
+    if (done) process.stderr.write(`${done}\n`);
+  } finally {
+    await cassandra?.close();
+  }
 }

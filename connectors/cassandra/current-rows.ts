@@ -1,6 +1,6 @@
 import type { Client } from 'cassandra-driver';
 import { PipelineNode, SinkNode } from '../../compiler/ir/index.ts';
-import type { Row } from '../embedded/store.ts';
+import type { Row } from '../../runtime/sinks/table-op.ts';
 import type { RepairTarget } from '../../runtime/repair-target.ts';
 import { cassandraRepairTarget } from './repair-target.ts';
 import { systemOfRecordEntries } from './sor-reader.ts';

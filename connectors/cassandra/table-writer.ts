@@ -1,6 +1,6 @@
 import type { Client } from 'cassandra-driver';
 import type { SinkNode } from '../../compiler/ir/index.ts';
-import type { TableOp } from '../embedded/table-log.ts';
+import type { TableOp } from '../../runtime/sinks/table-op.ts';
 import type { CqlType, TableSchema } from './cql-schema.ts';
 import { routingKey } from './routing-key.ts';
 import { runBounded } from './run-bounded.ts';

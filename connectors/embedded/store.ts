@@ -1,8 +1,9 @@
 import { mkdirSync, readdirSync, statSync } from 'node:fs';
 import { join } from 'node:path';
-import { appendLog, cutTornTail, readLog, rewriteLog, type TableOp } from './table-log.ts';
+import type { Row, TableOp } from '../../runtime/sinks/table-op.ts';
+import { appendLog, cutTornTail, readLog, rewriteLog } from './table-log.ts';
 
-export type Row = Readonly<Record<string, unknown>>;
+export type { Row };
 
 /** A table's identity: `keyspace.table`, or `embedded.table` for embedded sinks. */
 export interface TableRef {

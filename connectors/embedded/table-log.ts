@@ -1,11 +1,9 @@
 import { closeSync, existsSync, fstatSync, fsyncSync, ftruncateSync, openSync, readFileSync, readSync } from 'node:fs';
 import { appendDurably, writeFileAtomically } from '../durable-file.ts';
+import type { TableOp } from '../../runtime/sinks/table-op.ts';
 import { UserFacingError } from '../../runtime/user-facing-error.ts';
 
-/** One change to a table: an upsert of columns (last write wins), or a delta added to a counter column. */
-export type TableOp =
-  | { readonly op: 'upsert'; readonly k: readonly unknown[]; readonly v: Readonly<Record<string, unknown>> }
-  | { readonly op: 'add'; readonly k: readonly unknown[]; readonly c: string; readonly d: number };
+export type { TableOp };
 
 /** A store file that cannot be read: the CLI prints its message, which says where and what to do. */
 export class StoreError extends UserFacingError {

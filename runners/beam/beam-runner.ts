@@ -11,6 +11,7 @@ import type { Diagnostic, PipelineNode } from '../../compiler/index.ts';
 import { RunnerError } from '../../runtime/runner-error.ts';
 import type { Runner, RunResult } from '../runner.ts';
 import type { MemorySinkContents } from '../../runtime/sinks/sink-writer.ts';
+import { runTargets } from '../../connectors/targets.ts';
 import { readBoundedInput } from './bounded-input.ts';
 import { flinkJobServerFor } from './flink-job-server.ts';
 import { fixBeamSdk } from './sdk-fixes.ts';
@@ -84,9 +85,10 @@ export function beamRunner(name: string, engine: BeamEngine): BeamRunner {
       const blockers = this.unsupported(pipeline);
       if (blockers.length > 0) throw new RunnerError(blockers.map((d) => d.message).join(' '));
       const log = options.log ?? ((line: string) => process.stderr.write(`${line}\n`));
-      const input = await readBoundedInput(pipeline, { store: options.store, cassandra: options.cassandra, log });
+      const targets = runTargets(options.store, options.targets);
+      const input = await readBoundedInput(pipeline, { targets, log });
       try {
-        const context = new BeamRunContext(pipeline, input.values, (i) => input.position(i), options);
+        const context = new BeamRunContext(pipeline, input.values, (i) => input.position(i), options, targets);
         const logFile =
           options.logFile ??
           join(

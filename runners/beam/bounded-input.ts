@@ -1,10 +1,9 @@
-import type { Client } from 'cassandra-driver';
 import { PipelineNode } from '../../compiler/ir/index.ts';
-import type { EmbeddedStore } from '../../connectors/embedded/store.ts';
 import { KafkaInput, type KafkaPosition } from '../../connectors/kafka/kafka-input.ts';
 import { openSource } from '../../runtime/sources/open-source.ts';
 import { joinBatches } from '../../runtime/sources/read-batch.ts';
 import type { SourceBatch, SourceReader } from '../../runtime/sources/source-reader.ts';
+import type { Targets } from '../../runtime/target-connector.ts';
 
 /** A Beam job's input, read whole before the job is submitted. */
 export interface BoundedInput {
@@ -17,9 +16,8 @@ export interface BoundedInput {
 }
 
 export interface BoundedInputOptions {
-  readonly store: EmbeddedStore;
-  /** When set, `source.cassandraTable` reads this cluster. */
-  readonly cassandra?: Client;
+  /** Where `source.cassandraTable` reads: the cluster when one is configured, else the embedded store. */
+  readonly targets: Targets;
   readonly log: (line: string) => void;
   /** A Kafka read ends when nothing new arrived for this long even though the log's end was not reached (transaction markers). */
   readonly kafkaIdleMs?: number;
@@ -53,7 +51,7 @@ async function drain(
 export async function readBoundedInput(pipeline: PipelineNode, options: BoundedInputOptions): Promise<BoundedInput> {
   const source = pipeline.source;
   if (source.connector !== 'kafka') {
-    const reader = openSource(source, undefined, { store: options.store, cassandra: options.cassandra });
+    const reader = openSource(source, undefined, { targets: options.targets });
     try {
       const { values, position } = await drain(reader, ({ done, count }) => done || count === 0);
       return { values, position, acknowledged: async () => {}, close: async () => {} };

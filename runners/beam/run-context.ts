@@ -1,7 +1,4 @@
-import type { Client } from 'cassandra-driver';
 import { defaultDeadLetterSink, PipelineNode, type AggregateNode, type SinkNode } from '../../compiler/ir/index.ts';
-import { tableSchemas } from '../../connectors/cassandra/cql-schema.ts';
-import { sorBucket } from '../../connectors/cassandra/sor-bucket.ts';
 import type { EmbeddedStore } from '../../connectors/embedded/store.ts';
 import type { DeadLetter } from '../../dsl/index.ts';
 import { RunnerError } from '../../runtime/runner-error.ts';
@@ -11,6 +8,7 @@ import { compileRecordPath, rawText } from '../../runtime/record-path.ts';
 import { SeededRandom } from '../../runtime/seeded-random.ts';
 import { SinkWriteError, writeWithRetry } from '../../runtime/sinks/faulty-write.ts';
 import { sinkWriter, type MemorySinkContents, type SinkWriter } from '../../runtime/sinks/sink-writer.ts';
+import type { TargetConnector, Targets } from '../../runtime/target-connector.ts';
 
 /** A record of a bounded source as it enters Beam: its place in the input and its raw value. */
 export interface InputRecord {
@@ -36,7 +34,8 @@ export interface AggregateInput {
 
 export interface BeamRunOptions {
   readonly store: EmbeddedStore;
-  readonly cassandra?: Client;
+  /** Connectors of table targets beside the embedded store (a connected Cassandra…), as the local runner takes them. */
+  readonly targets?: readonly TargetConnector[];
   readonly memory?: MemorySinkContents;
   readonly faults?: FaultSpec;
   readonly seed?: number;
@@ -77,8 +76,10 @@ export class BeamRunContext {
     readonly input: readonly unknown[],
     readonly positions: (index: number) => string,
     readonly options: BeamRunOptions,
+    /** Where the sinks write: the run's connectors, opened once by the runner. */
+    readonly targets: Targets,
   ) {
-    const defaultDeadLetters = defaultDeadLetterSink(pipeline, options.cassandra !== undefined);
+    const defaultDeadLetters = defaultDeadLetterSink(pipeline, targets.has('cassandra'));
     this.sinks = [...PipelineNode.sinks(pipeline), defaultDeadLetters];
     this.aggregate = PipelineNode.aggregate(pipeline);
     this.aggregator = this.aggregate ? aggregatorFor(this.aggregate) : undefined;
@@ -167,11 +168,13 @@ export class BeamRunContext {
   #writer(index: number): SinkWriter {
     let writer = this.#writers.get(index);
     if (!writer) {
-      const { store, cassandra, log = () => {} } = this.options;
-      const target = cassandra
-        ? { client: cassandra, schemas: tableSchemas(this.pipeline), bucketOf: sorBucket(this.pipeline) }
-        : undefined;
-      writer = sinkWriter(this.sinks[index]!, { store, memory: this.memory, log, cassandra: target });
+      const { log = () => {} } = this.options;
+      writer = sinkWriter(this.sinks[index]!, {
+        pipeline: this.pipeline,
+        targets: this.targets,
+        memory: this.memory,
+        log,
+      });
       this.#writers.set(index, writer);
     }
     return writer;

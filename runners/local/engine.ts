@@ -1,7 +1,8 @@
 import { join } from 'node:path';
 import { isDeepStrictEqual } from 'node:util';
 import { defaultDeadLetterSink, PipelineNode, SinkNode } from '../../compiler/ir/index.ts';
-import { EmbeddedStore } from '../../connectors/embedded/store.ts';
+import type { EmbeddedStore } from '../../connectors/embedded/store.ts';
+import { runTargets } from '../../connectors/targets.ts';
 import type { DeadLetter } from '../../dsl/index.ts';
 import { RunnerError } from '../../runtime/runner-error.ts';
 import type { RunResult } from '../runner.ts';
@@ -32,13 +33,11 @@ import { lockRunFolders } from './run-locks.ts';
 import { assertNoPendingRepair } from './repair-pending.ts';
 import type { FolderHold } from '../../connectors/exclusive-folder.ts';
 import { openSource } from '../../runtime/sources/open-source.ts';
-import { SocketReceiver } from '../../runtime/sources/socket-receiver.ts';
-import type { Client } from 'cassandra-driver';
-import { tableSchemas } from '../../connectors/cassandra/cql-schema.ts';
-import { sorBucket } from '../../connectors/cassandra/sor-bucket.ts';
+import { SocketReceiver } from '../../connectors/socket/socket-receiver.ts';
 import { KafkaInput } from '../../connectors/kafka/kafka-input.ts';
 import type { SourceBatch } from '../../runtime/sources/source-reader.ts';
 import { idleStopDue } from './idle-stop.ts';
+import type { TargetConnector } from '../../runtime/target-connector.ts';
 
 /** Exit code of an injected crash under the CLI (as if killed by SIGKILL). */
 export const crashExitCode = 137;
@@ -98,8 +97,11 @@ export interface LocalRunOptions {
   readonly log?: (line: string) => void;
   /** How many times in a row a failing batch is replayed before the run gives up (default 10). */
   readonly maxReplays?: number;
-  /** A connected Cassandra session: Cassandra sinks write there instead of to the embedded store. */
-  readonly cassandra?: Client;
+  /**
+   * Connectors of table targets beside the embedded store (a connected Cassandra, a JSONL folder): their
+   * sinks write there. Without a Cassandra connector, Cassandra sinks write to the embedded store.
+   */
+  readonly targets?: readonly TargetConnector[];
   /** Connection attempts of a socket or Kafka source before the run fails (default 10, with doubling backoff). */
   readonly connectAttempts?: number;
 }
@@ -154,16 +156,14 @@ export async function runLocal(pipeline: PipelineNode, options: LocalRunOptions)
   const memory: MemorySinkContents = options.memory ?? new Map();
   const plan: PlannedWrite[] | undefined = options.dryRun ? [] : undefined;
 
-  const cassandra = options.cassandra
-    ? { client: options.cassandra, schemas: tableSchemas(pipeline), bucketOf: sorBucket(pipeline) }
-    : undefined;
+  const targets = runTargets(options.store, options.targets);
   const writers = new Map<SinkNode, SinkWriter>();
   const writerOf = (node: SinkNode) => {
     let w = writers.get(node);
-    if (!w) writers.set(node, (w = sinkWriter(node, { store: options.store, memory, plan, log, cassandra })));
+    if (!w) writers.set(node, (w = sinkWriter(node, { pipeline, targets, memory, plan, log })));
     return w;
   };
-  const defaultDeadLetters = defaultDeadLetterSink(pipeline, options.cassandra !== undefined);
+  const defaultDeadLetters = defaultDeadLetterSink(pipeline, targets.has('cassandra'));
   const lateSink = PipelineNode.sinks(pipeline).find((s) => s.mode === 'append' && !s.byDefault) ?? defaultDeadLetters;
 
   const aggregate = PipelineNode.aggregate(pipeline);
@@ -245,7 +245,7 @@ export async function runLocal(pipeline: PipelineNode, options: LocalRunOptions)
           memberFile: options.checkpointDir && join(options.checkpointDir, 'kafka-member.json'),
         })
       : undefined;
-  const sourceContext = { store: options.store, receiver, kafka, cassandra: options.cassandra };
+  const sourceContext = { targets, live: receiver ?? kafka };
   let inputReadyAt = performance.now();
   let folders: FolderHold | undefined;
   try {
@@ -254,7 +254,7 @@ export async function runLocal(pipeline: PipelineNode, options: LocalRunOptions)
       checkpointDir: options.checkpointDir,
       storeDir: options.store.dir,
       dryRun: options.dryRun,
-      cassandra: options.cassandra !== undefined,
+      cassandra: targets.has('cassandra'),
     });
     if (options.checkpointDir) assertNoPendingRepair(options.checkpointDir);
     await receiver?.start();

@@ -27,8 +27,10 @@ export const localRunner: Runner<LocalRunOptions, LocalRunResult> = {
 export { runLocal, SimulatedCrash, crashExitCode } from './engine.ts';
 export type { LocalRunOptions, LocalRunResult, Progress, Resumed } from './engine.ts';
 export { repair, repairJob, RepairRefused, type RepairTarget, type RepairResult } from './repair.ts';
-export { embeddedRepairTarget } from './embedded-repair-target.ts';
+export { embeddedRepairTarget } from '../../connectors/embedded/repair-target.ts';
 export { diffPlan, storeLookup } from './plan-diff.ts';
 export { parseFaults, describeFaults, noFaults } from '../../runtime/faults.ts';
 export { runWithRestarts } from './run-with-restarts.ts';
 export { EmbeddedStore, EmbeddedTable, type Row, type TableRef } from '../../connectors/embedded/store.ts';
+export { cassandraConnector } from '../../connectors/cassandra/connector.ts';
+export type { TargetConnector } from '../../runtime/target-connector.ts';

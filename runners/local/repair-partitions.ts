@@ -1,9 +1,8 @@
 import type { StateSnapshot } from './aggregation-state.ts';
-import type { TableOp } from '../../connectors/embedded/table-log.ts';
-import type { Row } from '../../connectors/embedded/store.ts';
+import type { Row, TableOp } from '../../runtime/sinks/table-op.ts';
 import type { RepairJob } from './repair-job.ts';
 import { columnValue, rowsToOps } from '../../runtime/sinks/table-ops.ts';
-import { partitionOf, SpillFiles } from './spill-files.ts';
+import { partitionOf, SpillFiles } from '../../runtime/spill-files.ts';
 
 /** Partitions a spill starts with, and how many each oversized one is split into. */
 const fanout = 16;

@@ -1,11 +1,7 @@
 import { SinkNode } from '../../compiler/ir/index.ts';
-import type { EmbeddedStore } from '../../connectors/embedded/store.ts';
-import { tableName } from '../../connectors/embedded/store.ts';
-import type { TableOp } from '../../connectors/embedded/table-log.ts';
-import type { Client } from 'cassandra-driver';
-import type { TableSchema } from '../../connectors/cassandra/cql-schema.ts';
-import type { SorBucketing } from '../../connectors/cassandra/sor-bucket.ts';
-import { CassandraTableWriter } from '../../connectors/cassandra/table-writer.ts';
+import type { PipelineNode } from '../../compiler/ir/index.ts';
+import { tableId, type Targets } from '../target-connector.ts';
+import type { TableOp } from './table-op.ts';
 import { rowsToOps } from './table-ops.ts';
 
 /** Rows kept by `sinks.memory()` sinks: the latest row of each (key, window), by sink name. */
@@ -25,16 +21,11 @@ export interface SinkWriter {
   write(rows: readonly unknown[]): void | Promise<void>;
 }
 
-/** A live Cassandra session and the tables the pipeline writes: when present, Cassandra sinks write there. */
-export interface CassandraTarget {
-  readonly client: Client;
-  readonly schemas: readonly TableSchema[];
-  readonly bucketOf: SorBucketing;
-}
-
 export interface SinkContext {
-  readonly store: EmbeddedStore;
-  readonly cassandra?: CassandraTarget;
+  /** The pipeline whose sinks these are: a connector derives its tables from it. */
+  readonly pipeline: PipelineNode;
+  /** Where table sinks write: each asks the connector of its target. */
+  readonly targets: Targets;
   readonly memory: MemorySinkContents;
   /** When set, table writes are recorded here instead of applied. */
   readonly plan?: PlannedWrite[];
@@ -47,28 +38,12 @@ const rowKey = (row: unknown) => {
 };
 
 /**
- * The writer for a sink. Cassandra sinks write to the embedded store when no
- * Cassandra is configured (same table names, same semantics), which is what
- * makes every example runnable with no servers.
+ * The writer for a sink. Memory, console and custom sinks live in this process; a table sink writes
+ * through the connector of its target (`Targets.for`: Cassandra sinks write to the embedded store when no
+ * Cassandra is configured, which is what makes every example runnable with no servers).
  */
 export function sinkWriter(node: SinkNode, context: SinkContext): SinkWriter {
   switch (node.target) {
-    case 'cassandra':
-      if (context.cassandra && !context.plan) return cassandraWriter(node, context.cassandra);
-    // falls through: without a Cassandra, the embedded store stands in for it
-    case 'embedded': {
-      const ref = { keyspace: node.keyspace, table: node.table ?? 'unnamed' };
-      const id = tableName(ref);
-      return {
-        id,
-        node,
-        write(rows) {
-          const ops = rowsToOps(node, rows);
-          if (context.plan) context.plan.push({ sink: id, mode: node.mode, ops });
-          else context.store.table(ref).write(ops);
-        },
-      };
-    }
     case 'memory': {
       const id = node.table ?? 'memory';
       return {
@@ -88,12 +63,17 @@ export function sinkWriter(node: SinkNode, context: SinkContext): SinkWriter {
       const write = node.write!.fn as (rows: readonly unknown[]) => void | Promise<void>;
       return { id: SinkNode.label(node), node, write: (rows) => (context.plan ? undefined : write(rows)) };
     }
+    default:
+      return tableSinkWriter(node, context);
   }
 }
 
-function cassandraWriter(node: SinkNode, target: CassandraTarget): SinkWriter {
-  const schema = target.schemas.find((s) => s.keyspace === node.keyspace && s.table === node.table);
-  if (!schema) throw new Error(`no schema for ${SinkNode.label(node)}`);
-  const writer = new CassandraTableWriter(target.client, node, schema, target.bucketOf);
-  return { id: `${node.keyspace}.${node.table}`, node, write: (rows) => writer.write(rowsToOps(node, rows)) };
+/** A table sink: its rows become table ops, planned in a dry-run, else applied by the target's connector. */
+function tableSinkWriter(node: SinkNode, context: SinkContext): SinkWriter {
+  const id = tableId(node);
+  const { plan } = context;
+  if (plan)
+    return { id, node, write: (rows) => void plan.push({ sink: id, mode: node.mode, ops: rowsToOps(node, rows) }) };
+  const table = context.targets.for(node).writer(node, context.pipeline);
+  return { id, node, write: (rows) => table.write(rowsToOps(node, rows)) };
 }

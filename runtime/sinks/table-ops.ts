@@ -1,5 +1,5 @@
 import type { ColumnNode, SinkNode } from '../../compiler/ir/index.ts';
-import type { TableOp } from '../../connectors/embedded/table-log.ts';
+import type { TableOp } from './table-op.ts';
 
 export function columnValue(column: ColumnNode, row: unknown): unknown {
   return column.from.type === 'field'

@@ -32,3 +32,11 @@ export interface SourceReader {
   checkpointed?(position: unknown): void;
   close(): Promise<void>;
 }
+
+/**
+ * A run's connection to a stream (a Kafka consumer, a socket receiver): it lives as long as the run,
+ * while the readers it hands out are reopened at a checkpointed position on every replay.
+ */
+export interface LiveInput {
+  reader(from: unknown): SourceReader;
+}

@@ -13,6 +13,7 @@ import { rowsToOps } from '../../runtime/sinks/table-ops.ts';
 import { tempDir } from '../helpers/temp-dir.ts';
 import { cassandraClient, runId } from './servers.ts';
 import { archived } from './archived.ts';
+import { cassandraConnector } from '../../connectors/cassandra/connector.ts';
 
 interface Ev {
   readonly eventId: string;
@@ -61,7 +62,7 @@ describe('source.cassandraTable resumes after the last row read, while the table
       const checkpointDir = tempDir();
       const stopped = await runLocal(readsOf(table), {
         store,
-        cassandra: client,
+        targets: [cassandraConnector(client)],
         checkpointDir,
         batchSize: 500,
         maxRecords: 2_500,
@@ -79,7 +80,7 @@ describe('source.cassandraTable resumes after the last row read, while the table
 
       const resumed = await runLocal(readsOf(table), {
         store,
-        cassandra: client,
+        targets: [cassandraConnector(client)],
         checkpointDir,
         batchSize: 500,
         ...quiet,

@@ -6,6 +6,7 @@ import { loadRunner } from '../../runners/registry.ts';
 import { runLocal } from '../../runners/local/index.ts';
 import { tempDir } from '../helpers/temp-dir.ts';
 import { cassandraClient, runId } from './servers.ts';
+import { cassandraConnector } from '../../connectors/cassandra/connector.ts';
 
 const beamDirectRunner = await loadRunner('beam-direct');
 
@@ -31,13 +32,17 @@ describe('source.cassandraTable reads the system of record in Cassandra, by toke
     const client = await cassandraClient();
     try {
       for (const cql of schemaCql(tableSchemas(archive.ir))) await client.execute(cql);
-      await runLocal(archive.ir, { store: new EmbeddedStore(tempDir()), cassandra: client, ...quiet });
+      await runLocal(archive.ir, {
+        store: new EmbeddedStore(tempDir()),
+        targets: [cassandraConnector(client)],
+        ...quiet,
+      });
 
       const recount = () =>
         source.cassandraTable({ keyspace: 'idemflow_it', table }).groupBy((e) => (e as { sensorId: string }).sensorId);
       const local = await runLocal(recount().count().sink(sinks.memory()).ir, {
         store: new EmbeddedStore(tempDir()),
-        cassandra: client,
+        targets: [cassandraConnector(client)],
         batchSize: 1_000,
         ...quiet,
       });
@@ -52,7 +57,7 @@ describe('source.cassandraTable reads the system of record in Cassandra, by toke
 
       const beam = await beamDirectRunner.run(recount().count().sink(sinks.memory()).ir, {
         store: new EmbeddedStore(tempDir()),
-        cassandra: client,
+        targets: [cassandraConnector(client)],
         ...quiet,
       });
       expect(beam.memory.get('memory')).toEqual(local.memory.get('memory'));
@@ -65,14 +70,20 @@ describe('source.cassandraTable reads the system of record in Cassandra, by toke
         .sink(embedded.upsert({ table: 'counts', key: { s: 'key' }, values: { n: 'value' } }));
       const first = await runLocal(upsert.ir, {
         store,
-        cassandra: client,
+        targets: [cassandraConnector(client)],
         checkpointDir,
         batchSize: 1_000,
         maxRecords: 5_000,
         ...quiet,
       });
       expect(first.stopped).toBe('max-records');
-      const second = await runLocal(upsert.ir, { store, cassandra: client, checkpointDir, batchSize: 1_000, ...quiet });
+      const second = await runLocal(upsert.ir, {
+        store,
+        targets: [cassandraConnector(client)],
+        checkpointDir,
+        batchSize: 1_000,
+        ...quiet,
+      });
       expect(second.recordsIn).toBe(events.length - first.recordsIn);
       expect(
         new Map(

@@ -5,6 +5,7 @@ import { EmbeddedStore } from '../../connectors/embedded/store.ts';
 import { runLocal } from '../../runners/local/index.ts';
 import { tempDir } from '../helpers/temp-dir.ts';
 import { cassandraClient, runId, selectAll } from './servers.ts';
+import { cassandraConnector } from '../../connectors/cassandra/connector.ts';
 
 const hostile = [
   "x'); DROP TABLE idemflow_it.victim; --",
@@ -26,7 +27,11 @@ describe('CQL safety on real Cassandra', () => {
     try {
       for (const cql of schemaCql(tableSchemas(pipeline.ir))) await client.execute(cql);
       await client.execute('CREATE TABLE IF NOT EXISTS idemflow_it.victim (k text PRIMARY KEY)');
-      await runLocal(pipeline.ir, { store: new EmbeddedStore(tempDir()), cassandra: client, log: () => {} });
+      await runLocal(pipeline.ir, {
+        store: new EmbeddedStore(tempDir()),
+        targets: [cassandraConnector(client)],
+        log: () => {},
+      });
       const rows = await selectAll(client, `SELECT sensorid, total FROM idemflow_it.${table}`);
       expect(new Map(rows.map((r) => [r.sensorid, r.total]))).toEqual(new Map(hostile.map((k, i) => [k, i + 1])));
       const tables = await selectAll(

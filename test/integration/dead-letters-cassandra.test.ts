@@ -7,6 +7,7 @@ import { runLocal } from '../../runners/local/index.ts';
 import { Reading } from '../helpers/fixtures.ts';
 import { tempDir } from '../helpers/temp-dir.ts';
 import { cassandraClient, runId, selectAll } from './servers.ts';
+import { cassandraConnector } from '../../connectors/cassandra/connector.ts';
 
 const beamDirectRunner = await loadRunner('beam-direct');
 
@@ -42,7 +43,12 @@ describe('dead letters of a run with Cassandra', () => {
       for (const statement of cql) await client.execute(statement);
 
       const store = new EmbeddedStore(tempDir());
-      const result = await runLocal(pipeline(keyspace), { store, cassandra: client, batchSize: 500, ...quiet });
+      const result = await runLocal(pipeline(keyspace), {
+        store,
+        targets: [cassandraConnector(client)],
+        batchSize: 500,
+        ...quiet,
+      });
       expect(result.deadLetters).toBe(garbage + unlucky);
       const letters = await selectAll(client, `SELECT position, reason, raw FROM ${keyspace}.dead_letters`);
       expect(letters.length).toBe(garbage + unlucky);
@@ -56,7 +62,7 @@ describe('dead letters of a run with Cassandra', () => {
       await client.execute(`TRUNCATE ${keyspace}.dead_letters`);
       await beamDirectRunner.run(pipeline(keyspace), {
         store: new EmbeddedStore(tempDir()),
-        cassandra: client,
+        targets: [cassandraConnector(client)],
         ...quiet,
       });
       expect(
@@ -70,7 +76,7 @@ describe('dead letters of a run with Cassandra', () => {
       const named = new EmbeddedStore(tempDir());
       await runLocal(pipeline(keyspace, embedded.deadLetters({ table: 'bad_lines' })), {
         store: named,
-        cassandra: client,
+        targets: [cassandraConnector(client)],
         batchSize: 500,
         ...quiet,
       });

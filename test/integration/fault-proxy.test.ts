@@ -9,6 +9,7 @@ import { runLocal } from '../../runners/local/index.ts';
 import { tempDir } from '../helpers/temp-dir.ts';
 import { generatorDefaults } from '../helpers/truth.ts';
 import { cassandraClient, runId, selectAll } from './servers.ts';
+import { cassandraConnector } from '../../connectors/cassandra/connector.ts';
 
 const minute = 60_000;
 const settings = { seed: 13, count: 3_000, keys: 10, intervalMs: 200, ...generatorDefaults };
@@ -83,7 +84,7 @@ describe('lost acknowledgements through the fault-injecting proxy (real Cassandr
       try {
         await runLocal(pipeline.ir, {
           store: new EmbeddedStore(tempDir()),
-          cassandra: client,
+          targets: [cassandraConnector(client)],
           batchSize: 300,
           log: () => {},
         });

@@ -10,6 +10,7 @@ import { tempDir } from '../helpers/temp-dir.ts';
 import { generatorDefaults } from '../helpers/truth.ts';
 import { brokers, cassandraClient, runId, selectAll } from './servers.ts';
 import { archived } from './archived.ts';
+import { cassandraConnector } from '../../connectors/cassandra/connector.ts';
 
 const minute = 60_000;
 const settings = { seed: 77, count: 4_000, keys: 12, intervalMs: 150, ...generatorDefaults };
@@ -68,7 +69,7 @@ describe('Kafka → aggregate → Cassandra, on the real servers', () => {
         ...quiet,
         store: new EmbeddedStore(tempDir()),
         checkpointDir: tempDir(),
-        cassandra: client,
+        targets: [cassandraConnector(client)],
       });
       expect(result.stopped).toBe('idle');
       expect(result.deadLetters).toBe(malformed.length);
@@ -111,7 +112,7 @@ describe('Kafka → aggregate → Cassandra, on the real servers', () => {
       const result = await runLocal(pipeline.ir, {
         ...quiet,
         store: new EmbeddedStore(tempDir()),
-        cassandra: client,
+        targets: [cassandraConnector(client)],
         faults: { writeFail: 0, lostAck: 0.3, crashAt: [], duplicate: 0, loss: 0 },
         seed: 5,
         sleep: async () => {},

@@ -8,6 +8,7 @@ import { parseFaults, repair, runLocal } from '../../runners/local/index.ts';
 import { countsByKeyAndWindow, generatorDefaults } from '../helpers/truth.ts';
 import { tempDir } from '../helpers/temp-dir.ts';
 import { cassandraClient, runId, selectAll } from './servers.ts';
+import { cassandraConnector } from '../../connectors/cassandra/connector.ts';
 
 describe('repair streams tables many pages long, on the real Cassandra', () => {
   it('a sink table of thousands of rows, read 500 rows a page and worked 300 rows at a time, is repaired to the exact truth', async () => {
@@ -35,7 +36,7 @@ describe('repair streams tables many pages long, on the real Cassandra', () => {
       for (const cql of schemaCql(tableSchemas(pipeline))) await client.execute(cql);
       await runLocal(pipeline, {
         store: new EmbeddedStore(join(tempDir(), 'store')),
-        cassandra: client,
+        targets: [cassandraConnector(client)],
         batchSize: 2_000,
         faults: parseFaults('loss=0.03,duplicate=0.03'),
         seed: 4,

@@ -7,6 +7,7 @@ import { parseFaults, repair, runLocal } from '../../runners/local/index.ts';
 import { everyOrder, orderedPipeline, orderInput, orderTruth, unrepairable } from '../helpers/step-orders.ts';
 import { tempDir } from '../helpers/temp-dir.ts';
 import { cassandraClient, runId, selectAll } from './servers.ts';
+import { cassandraConnector } from '../../connectors/cassandra/connector.ts';
 
 describe('repair on the real Cassandra derives every step around the archive as the stream does', () => {
   it('each order of withEventTime, archive, filter and map: a lossy run repairs to the truth, or repair refuses (IDEM014)', async () => {
@@ -33,7 +34,7 @@ describe('repair on the real Cassandra derives every step around the archive as 
         for (const cql of schemaCql(tableSchemas(pipeline))) await client.execute(cql);
         await runLocal(pipeline, {
           store: new EmbeddedStore(join(dir, 'store')),
-          cassandra: client,
+          targets: [cassandraConnector(client)],
           batchSize: 250,
           faults: parseFaults('loss=0.05'),
           seed: 5,

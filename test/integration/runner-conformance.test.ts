@@ -21,6 +21,7 @@ import { tempDir } from '../helpers/temp-dir.ts';
 import { produceLines } from '../../connectors/kafka/produce.ts';
 import { brokers, cassandraClient, runId, selectAll } from './servers.ts';
 import { archived } from './archived.ts';
+import { cassandraConnector } from '../../connectors/cassandra/connector.ts';
 
 const minute = 60_000;
 const runners = runnerNames;
@@ -287,7 +288,9 @@ describe(`runner conformance: identical sink contents on ${runners.join(', ')}`,
         const p = pipeline(runner);
         for (const cql of schemaCql(tableSchemas(p.ir))) await client.execute(cql);
         const store = new EmbeddedStore(tempDir());
-        await (await loadRunner(runner)).run(p.ir, { store, batchSize: 400, log: () => {}, cassandra: client });
+        await (
+          await loadRunner(runner)
+        ).run(p.ir, { store, batchSize: 400, log: () => {}, targets: [cassandraConnector(client)] });
         const counts = await selectAll(
           client,
           `SELECT sensorid, ts, measurements FROM idemflow_it.conf_counts_${runner.replace('-', '_')}_${id}`,

@@ -15,6 +15,7 @@ import { rowsToOps } from '../../runtime/sinks/table-ops.ts';
 import { tempDir } from '../helpers/temp-dir.ts';
 import { archived, rowLayoutCql } from './archived.ts';
 import { cassandraClient, runId, selectAll } from './servers.ts';
+import { cassandraConnector } from '../../connectors/cassandra/connector.ts';
 
 interface Reading {
   readonly eventId: string;
@@ -230,7 +231,12 @@ describe('the block layout of a Cassandra system of record', () => {
       await client.execute(rowLayoutCql(keyspace, table));
       const pipeline = archiving(table, events);
       for (const cql of schemaCql(tableSchemas(pipeline))) await client.execute(cql);
-      await runLocal(pipeline, { store: new EmbeddedStore(tempDir()), cassandra: client, batchSize: 1_000, ...quiet });
+      await runLocal(pipeline, {
+        store: new EmbeddedStore(tempDir()),
+        targets: [cassandraConnector(client)],
+        batchSize: 1_000,
+        ...quiet,
+      });
       // Still a row an event, in the day buckets of that layout.
       const rows = await selectAll(client, `SELECT bucket, event_id FROM ${keyspace}.${table}`);
       expect(rows.length).toBe(2_500);

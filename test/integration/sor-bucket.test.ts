@@ -13,6 +13,7 @@ import { rowsToOps } from '../../runtime/sinks/table-ops.ts';
 import { tempDir } from '../helpers/temp-dir.ts';
 import { cassandraClient, runId, selectAll } from './servers.ts';
 import { archived, rowLayoutCql } from './archived.ts';
+import { cassandraConnector } from '../../connectors/cassandra/connector.ts';
 
 interface Reading {
   readonly eventId: string;
@@ -48,7 +49,13 @@ describe('the system of record on Cassandra: one row per event id, whatever the 
     try {
       for (const cql of schemaCql(tableSchemas(pipeline))) await client.execute(cql);
       const store = new EmbeddedStore(tempDir());
-      const result = await runLocal(pipeline, { store, cassandra: client, batchSize: 1_000, maxReplays: 2, ...quiet });
+      const result = await runLocal(pipeline, {
+        store,
+        targets: [cassandraConnector(client)],
+        batchSize: 1_000,
+        maxReplays: 2,
+        ...quiet,
+      });
       expect(result.deadLetters).toBe(1);
       // With Cassandra, dead letters go to dead_letters in the pipeline's keyspace.
       const letters = await selectAll(
@@ -87,7 +94,7 @@ describe('the system of record on Cassandra: one row per event id, whatever the 
       for (const cql of schemaCql(tableSchemas(pipeline))) await client.execute(cql);
       const result = await runLocal(pipeline, {
         store: new EmbeddedStore(tempDir()),
-        cassandra: client,
+        targets: [cassandraConnector(client)],
         batchSize: 1_000,
         maxReplays: 2,
         ...quiet,
@@ -126,7 +133,12 @@ describe('the system of record on Cassandra: one row per event id, whatever the 
     const client = await cassandraClient();
     try {
       for (const cql of schemaCql(tableSchemas(build()))) await client.execute(cql);
-      await runLocal(build(), { store: new EmbeddedStore(tempDir()), cassandra: client, batchSize: 1_000, ...quiet });
+      await runLocal(build(), {
+        store: new EmbeddedStore(tempDir()),
+        targets: [cassandraConnector(client)],
+        batchSize: 1_000,
+        ...quiet,
+      });
       const rows = await archived(client, keyspace, table);
       const dup = rows.filter((r) => r.eventId === 'dup');
       expect(dup.map((r) => r.event)).toEqual([resent]);

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { SocketReceiver } from '../../runtime/sources/socket-receiver.ts';
+import { SocketReceiver } from '../../connectors/socket/socket-receiver.ts';
 import { lineSender } from '../helpers/line-sender.ts';
 
 const wait = (ms: number) => new Promise((r) => setTimeout(r, ms));

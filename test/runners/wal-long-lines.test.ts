@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { embedded, source } from 'idemflow';
 import { parseFaults, runWithRestarts } from '../../runners/local/index.ts';
-import { WalReader, WalWriter } from '../../runtime/sources/wal.ts';
+import { WalReader, WalWriter } from '../../connectors/socket/wal.ts';
 import { Reading } from '../helpers/fixtures.ts';
 import { lineSender } from '../helpers/line-sender.ts';
 import { tempDir } from '../helpers/temp-dir.ts';

@@ -1,11 +1,11 @@
 import { existsSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import type { SinkNode } from '../../compiler/ir/index.ts';
-import { completeLines } from '../../connectors/embedded/log-lines.ts';
-import { tableName, type EmbeddedStore, type Row } from '../../connectors/embedded/store.ts';
-import type { TableOp } from '../../connectors/embedded/table-log.ts';
+import { completeLines } from '../../runtime/log-lines.ts';
+import type { Row, TableOp } from '../../runtime/sinks/table-op.ts';
+import { tableName, type EmbeddedStore } from './store.ts';
 import type { RepairTarget } from '../../runtime/repair-target.ts';
-import { partitionOf, SpillFiles } from './spill-files.ts';
+import { partitionOf, SpillFiles } from '../../runtime/spill-files.ts';
 
 /** Bytes of system-of-record log deduplicated in memory at once. */
 const dedupeBudget = 4 << 20;

@@ -1,5 +1,5 @@
 import type { SocketReceiver } from './socket-receiver.ts';
-import type { SourceReader } from './source-reader.ts';
+import type { SourceReader } from '../../runtime/sources/source-reader.ts';
 import { WalReader, type WalPosition } from './wal.ts';
 
 /**

@@ -1,6 +1,8 @@
 import { Socket } from 'node:net';
-import { connectWithBackoff } from '../../connectors/connect-with-backoff.ts';
-import { RunnerError } from '../runner-error.ts';
+import { connectWithBackoff } from '../connect-with-backoff.ts';
+import { RunnerError } from '../../runtime/runner-error.ts';
+import type { LiveInput, SourceReader } from '../../runtime/sources/source-reader.ts';
+import { receiverSource, walSource } from './socket-source.ts';
 import { WalWriter } from './wal.ts';
 
 export interface ReceiverOptions {
@@ -33,7 +35,7 @@ export interface ReceiverOptions {
  * again, never lost or logged twice. The sender closing the connection ends
  * the input.
  */
-export class SocketReceiver {
+export class SocketReceiver implements LiveInput {
   /** Lines received and not yet read (no-WAL mode). */
   readonly queue: string[] = [];
   /**
@@ -54,6 +56,11 @@ export class SocketReceiver {
 
   constructor(readonly options: ReceiverOptions) {
     if (options.walDir) this.#wal = new WalWriter(options.walDir);
+  }
+
+  /** A reader from a checkpointed position: the WAL's when there is one, else the in-memory queue's. */
+  reader(from: unknown): SourceReader {
+    return this.options.walDir ? walSource(this, this.options.walDir, from) : receiverSource(this, from);
   }
 
   get #acknowledging(): boolean {

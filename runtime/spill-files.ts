@@ -1,7 +1,7 @@
 import { appendFileSync, mkdtempSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { completeLines } from '../../connectors/embedded/log-lines.ts';
+import { completeLines } from './log-lines.ts';
 
 /** FNV-1a over a string, salted so that a partition split again spreads its lines (the same hash would not). */
 export function partitionOf(text: string, salt: number, fanout: number): number {

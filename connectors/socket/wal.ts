@@ -10,9 +10,9 @@ import {
   rmSync,
   writeSync,
 } from 'node:fs';
-import { appendToOpenFile, syncDirectory, writeFileAtomically } from '../../connectors/durable-file.ts';
+import { appendToOpenFile, syncDirectory, writeFileAtomically } from '../durable-file.ts';
 import { join } from 'node:path';
-import type { SourceBatch } from './source-reader.ts';
+import type { SourceBatch } from '../../runtime/sources/source-reader.ts';
 
 /** Where a WAL reader is: a segment and a byte offset in it. Stored in checkpoints. */
 export interface WalPosition {
