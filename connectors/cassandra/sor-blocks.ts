@@ -63,8 +63,9 @@ export function cutBlocks(bucket: string, events: readonly ArchivedEvent[], maxB
     bytes = 2;
   };
   for (let i = 0; i < sorted.length; i++) {
-    // Bytes as stored (UTF-8); an id's JSON escapes can only grow it by a few, within the slack.
-    const size = Buffer.byteLength(sorted[i]!.json) + 2 * Buffer.byteLength(sorted[i]!.eventId) + 6;
+    // Bytes as stored (UTF-8): `[id,event]` and the comma after it. The id as JSON, since escapes
+    // can make it six times its length (a control character is \u0001), which no slack covers.
+    const size = Buffer.byteLength(sorted[i]!.json) + Buffer.byteLength(JSON.stringify(sorted[i]!.eventId)) + 4;
     if (i > start && bytes + size > maxBytes) close(i);
     bytes += size;
   }
