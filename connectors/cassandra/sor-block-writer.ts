@@ -1,5 +1,4 @@
 import type { Client, types } from 'cassandra-driver';
-import { UserFacingError } from '../../runtime/user-facing-error.ts';
 import { runBounded } from './run-bounded.ts';
 import { cutBlocks, partitionBound, type ArchivedEvent, type Block } from './sor-blocks.ts';
 
@@ -13,17 +12,21 @@ interface Size {
   bytes: number;
 }
 
-/** A batch that would take a partition of a system of record past its bound: refused, never written. */
-export class PartitionOverBound extends UserFacingError {
-  override readonly name = 'PartitionOverBound';
-  constructor(table: string, bucket: string, held: Size, adding: Size, bound: Size) {
-    super(
-      `the system of record ${table} refuses to grow partition '${bucket}' past its bound: it holds ${held.events} events ` +
-        `(${held.bytes} bytes), this batch adds ${adding.events} (${adding.bytes} bytes), the bound is ${bound.events} events or ${bound.bytes} bytes. ` +
-        `A partition is a 10-minute slot of event time split 16 ways by event id (64 ways by id alone without event time): ` +
-        `call .withEventTime() after .archive() if the pipeline has none, else archive fewer events per slot (see docs/connectors.md)`,
-    );
-  }
+/**
+ * What the writer says when a batch takes a partition past its bound. A warning, not a refusal:
+ * refusing stopped the pipeline for good (the batch is replayed, refused again, and a restart meets
+ * the same batch) once a burst filled a 10-minute slot, once 4 million events without a usable
+ * event time had gone to the no-time buckets, or when a batch replayed after a kill -9 near the
+ * bound was counted twice. A partition past its bound costs Cassandra more; a stopped pipeline
+ * loses the stream.
+ */
+export function overBoundWarning(table: string, bucket: string, held: Size, adding: Size, bound: Size): string {
+  return (
+    `the system of record ${table}: partition '${bucket}' grows past its bound: it holds ${held.events} events ` +
+    `(${held.bytes} bytes), this batch adds ${adding.events} (${adding.bytes} bytes), the bound is ${bound.events} events or ${bound.bytes} bytes; ` +
+    `written all the same (said once a partition). A partition is a 10-minute slot of event time split 16 ways by event id (64 ways by id alone without event time): ` +
+    `call .withEventTime() after .archive() if the pipeline has none, else archive fewer events per slot (see docs/connectors.md)`
+  );
 }
 
 /**
@@ -31,7 +34,7 @@ export class PartitionOverBound extends UserFacingError {
  * events of one partition as a few blocks (one mutation each, idempotent),
  * instead of a row an event. Before writing, each partition the batch
  * touches is checked against `partitionBound` (its size read once, then
- * tracked): a batch that would pass it fails with a message instead.
+ * tracked): a batch that passes it is written, with a warning.
  * Rewriting a block a replay cut the same way counts it again, so the
  * check errs on the safe side; one writer a pipeline (the runner's lock)
  * keeps the tracked sizes true.
@@ -39,12 +42,14 @@ export class PartitionOverBound extends UserFacingError {
 export class SorBlockWriter {
   readonly #insert: string;
   readonly #sizes = new Map<string, Size>();
+  readonly #warned = new Set<string>();
 
   constructor(
     readonly client: Client,
     readonly keyspace: string,
     readonly table: string,
     readonly bound: Size = partitionBound,
+    readonly warn: (line: string) => void = (line) => process.stderr.write(`${line}\n`),
   ) {
     // Identifiers were validated by the DSL; values are bound.
     this.#insert = `INSERT INTO ${keyspace}.${table} (bucket, block, n, bytes, events) VALUES (?, ?, ?, ?, ?)`;
@@ -70,7 +75,7 @@ export class SorBlockWriter {
     for (const [bucket, size] of grown) this.#remember(bucket, size);
   }
 
-  /** The partitions' sizes once the blocks land; throws PartitionOverBound where one would pass the bound. */
+  /** The partitions' sizes once the blocks land; warns (once a partition) where one passes the bound. */
   async #admit(blocks: readonly Block[]): Promise<Map<string, Size>> {
     const adding = new Map<string, Size>();
     for (const b of blocks) {
@@ -80,8 +85,11 @@ export class SorBlockWriter {
     const grown = new Map<string, Size>();
     await runBounded([...adding], blockLanes, async ([bucket, add]) => {
       const held = this.#sizes.get(bucket) ?? (await this.#read(bucket));
-      if (held.events + add.events > this.bound.events || held.bytes + add.bytes > this.bound.bytes)
-        throw new PartitionOverBound(`${this.keyspace}.${this.table}`, bucket, held, add, this.bound);
+      const over = held.events + add.events > this.bound.events || held.bytes + add.bytes > this.bound.bytes;
+      if (over && !this.#warned.has(bucket)) {
+        this.#warned.add(bucket);
+        this.warn(overBoundWarning(`${this.keyspace}.${this.table}`, bucket, held, add, this.bound));
+      }
       grown.set(bucket, { events: held.events + add.events, bytes: held.bytes + add.bytes });
     });
     return grown;

@@ -103,7 +103,7 @@ describe('the block layout of a Cassandra system of record', () => {
     }
   }, 600_000);
 
-  it('a batch that would take a partition past its bound is refused with a message, and nothing of it is written', async () => {
+  it('a batch that takes a partition past its bound is written all the same, with one warning a partition and writer', async () => {
     const table = `sor_bound_${runId()}`;
     const client = await cassandraClient();
     try {
@@ -111,20 +111,24 @@ describe('the block layout of a Cassandra system of record', () => {
       const events = (from: number, count: number) =>
         Array.from({ length: count }, (_, i) => ({ bucket: 'p', eventId: `e${from + i}`, json: '{}' }));
       const bound = { events: 1_000, bytes: 1e9 };
-      const first = new SorBlockWriter(client, keyspace, table, bound);
+      const warnings: string[] = [];
+      const first = new SorBlockWriter(client, keyspace, table, bound, (l) => warnings.push(l));
       await first.write(events(0, 600));
       await first.write(events(600, 300));
-      // The writer tracks what it wrote: 900 + 200 would be 1,100.
-      await expect(first.write(events(900, 200))).rejects.toThrow(
-        `the system of record ${keyspace}.${table} refuses to grow partition 'p' past its bound: it holds 900 events`,
+      expect(warnings).toEqual([]);
+      // The writer tracks what it wrote: 900 + 200 would be 1,100. Refusing here stopped the pipeline for good.
+      await first.write(events(900, 200));
+      await first.write(events(1_100, 50));
+      expect(warnings).toHaveLength(1);
+      expect(warnings[0]).toContain(
+        `the system of record ${keyspace}.${table}: partition 'p' grows past its bound: it holds 900 events`,
       );
       // Another process (a restart) reads the partition's size before its first write there.
-      const second = new SorBlockWriter(client, keyspace, table, bound);
-      await expect(second.write(events(900, 101))).rejects.toThrow(
-        /holds 900 events .* adds 101 .* bound is 1000 events/,
-      );
-      await second.write(events(900, 100));
-      expect((await archived(client, keyspace, table)).length).toBe(1_000);
+      const again: string[] = [];
+      const second = new SorBlockWriter(client, keyspace, table, bound, (l) => again.push(l));
+      await second.write(events(1_100, 10));
+      expect(again[0]).toMatch(/holds 1150 events .* adds 10 .* bound is 1000 events/);
+      expect((await archived(client, keyspace, table)).length).toBe(1_150);
     } finally {
       await client.shutdown();
     }
