@@ -15,6 +15,7 @@ export interface TargetSettings {
  */
 const openers: Readonly<Record<string, (settings: TargetSettings) => Promise<TargetConnector | undefined>>> = {
   cassandra: async (settings) => (await import('./cassandra/connector.ts')).openCassandra(settings.cassandra),
+  jsonl: async () => (await import('./jsonl/connector.ts')).jsonlConnector(),
 };
 
 /** A run's targets: the embedded store's connector and the others given (built in this one place for every runner). */

@@ -10,7 +10,7 @@ export type {
   KafkaSourceOptions,
   CassandraTableOptions,
 } from './sources.ts';
-export { cassandra, embedded, sink, sinks, defaultRetry } from './sinks.ts';
+export { cassandra, embedded, jsonl, sink, sinks, defaultRetry } from './sinks.ts';
 export type {
   SinkSpec,
   ColumnMap,
@@ -19,6 +19,7 @@ export type {
   UpsertOptions,
   CounterOptions,
   SystemOfRecordOptions,
+  JsonlUpsertOptions,
   CustomSinkOptions,
 } from './sinks.ts';
 export { tumbling, sliding } from './windows.ts';

@@ -4,6 +4,7 @@ import {
   customSinkNodeOf,
   defaultRetry,
   FnNode,
+  jsonlSinkNodeOf,
   memorySinkNodeOf,
   tableSinkNodeOf,
   type RetryOption,
@@ -181,6 +182,33 @@ function tableSinks<NeedsKeyspace extends boolean>(target: 'cassandra' | 'embedd
 export const cassandra = tableSinks<true>('cassandra');
 /** The same sinks on the embedded file-backed store: the default when no Cassandra is configured. */
 export const embedded = tableSinks<false>('embedded');
+
+export interface JsonlUpsertOptions<R> {
+  /** The folder of the file: it holds `<table>.jsonl`. */
+  readonly dir: string;
+  readonly table: string;
+  /** Primary-key columns: each key is one line of the file. */
+  readonly key: ColumnMap<R>;
+  /** Value columns: the whole aggregate, overwritten on every write. */
+  readonly values: ColumnMap<R>;
+  readonly retry?: RetryOption;
+}
+
+/** Sinks that write JSONL files: a table is one file, one line a row, replaced whole on each write. */
+export const jsonl = Object.freeze({
+  /** Writes the whole aggregate for its key into `<dir>/<table>.jsonl`: idempotent, a replay leaves the same file. */
+  upsert<R = AnyRow>(options: JsonlUpsertOptions<R>): SinkSpec<R> {
+    const location = captureCallSite();
+    const call = 'jsonl.upsert';
+    const dir = assertNonEmptyString(call, 'dir', options?.dir, location);
+    const table = assertCqlIdentifier(call, 'table', options.table, location);
+    const key = columns(call, 'key', options.key, location, true);
+    const values = columns(call, 'values', options.values, location, true);
+    assertRetryOption(call, options.retry, location);
+    const node = jsonlSinkNodeOf({ dir, table, key, values, retry: options.retry }, location);
+    return { node };
+  },
+});
 
 export interface CustomSinkOptions<R> {
   /** A name for messages and graphs. */

@@ -3,7 +3,7 @@ import type { FnNode } from './fn-node.ts';
 import type { SourceLocation } from './source-location.ts';
 import { kindGuard } from './node-guard.ts';
 
-export type SinkTarget = 'cassandra' | 'embedded' | 'memory' | 'console' | 'custom';
+export type SinkTarget = 'cassandra' | 'embedded' | 'jsonl' | 'memory' | 'console' | 'custom';
 
 /**
  * What a write means, which decides whether writing it twice is harmless:
@@ -39,6 +39,8 @@ export interface SinkNode {
   readonly id?: ColumnNode;
   readonly retry: RetryPolicy;
   readonly idempotent: boolean;
+  /** What its connector reads from the pipeline itself, as plain data: a JSONL sink's folder (`{ dir }`). */
+  readonly settings?: Readonly<Record<string, unknown>>;
   /** The write function of a custom sink. */
   readonly write?: FnNode;
   /**

@@ -53,6 +53,30 @@ export function tableSinkNodeOf(spec: TableSinkCall, location: SourceLocation | 
   }
 }
 
+/** `jsonl.upsert({ dir, table, key, values, retry })`: a table kept as the file `<dir>/<table>.jsonl`. */
+export interface JsonlSinkCall {
+  readonly dir: string;
+  readonly table: string;
+  readonly key: readonly ColumnNode[];
+  readonly values: readonly ColumnNode[];
+  readonly retry?: RetryOption;
+}
+
+/** The whole aggregate per key, one line of the file a key: idempotent, like any upsert. */
+export function jsonlSinkNodeOf(spec: JsonlSinkCall, location: SourceLocation | undefined): SinkNode {
+  return SinkNode.create({
+    target: 'jsonl',
+    mode: 'upsert',
+    table: spec.table,
+    settings: Object.freeze({ dir: spec.dir }),
+    key: spec.key,
+    values: spec.values,
+    retry: retryPolicyOf(spec.retry),
+    idempotent: true,
+    location,
+  });
+}
+
 /** `sinks.memory(name)`: the latest row of each (key, window), kept in memory. */
 export function memorySinkNodeOf(name: string, location: SourceLocation | undefined): SinkNode {
   return SinkNode.create({
