@@ -91,6 +91,7 @@ const driverCases: Readonly<Record<string, readonly Expected[]>> = {
   'driver/catch-and-log.ts': [
     ['IDEM012', 17, 9, 'catch (error)'],
     ['IDEM012', 27, 5, 'catch (error)'],
+    ['IDEM012', 76, 9, 'catch (error)'],
   ],
   // A `let` given a fresh id by a later assignment; an Intl.DateTimeFormat's format() without a date.
   'driver/let-and-formatter.ts': [

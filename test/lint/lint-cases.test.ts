@@ -65,6 +65,8 @@ const cases: Readonly<Record<string, readonly Expected[]>> = {
   // kafka-node commits fetched offsets on a timer (autoCommit is on by default), never waiting for a listener's write
   'kafka-node-autocommit.ts': [['IDEM012', 9, 16, 'execute(']],
   'kafka-node-manual-commit-clean.ts': [],
+  // older CommonJS: `var Consumer = kafka.Consumer, consumer = new Consumer(…)` (found in the wild)
+  'kafka-node-var-consumer.js': [['IDEM012', 8, 10, 'execute(']],
   // a file that does not parse is an error at the parser's place, never a silent clean
   'syntax-error.ts': [['IDEM015', 6, 11, ';']],
   // suppressions: honoured with a reason; refused without one; unknown codes and stale comments reported

@@ -2,7 +2,6 @@ import { Node, type PropertyAccessExpression, type SourceFile } from 'ts-morph';
 import { propertyOf } from '../abstract-value.ts';
 import { methodCalls } from '../find-nodes.ts';
 import type { StaticEvaluator } from '../static-eval.ts';
-import { constInitializer } from './driver-calls.ts';
 
 /** A kafka-node consumer's `on('message', fn)` callback, where the consumer commits on a timer. */
 export interface AutoCommitCallback {
@@ -18,9 +17,13 @@ const optionsArgument: Readonly<Record<string, number>> = {
   ConsumerGroup: 0,
 };
 
-/** `this.consumer` → its field's initializer; `consumer` → its const's. */
+/** `this.consumer` → its field's initializer; `consumer` → its variable's. */
 function initializerOf(receiver: Node): Node | undefined {
-  if (Node.isIdentifier(receiver)) return constInitializer(receiver);
+  if (Node.isIdentifier(receiver)) {
+    // `var consumer = new Consumer(…)` in older CommonJS code as well as a const.
+    const declaration = receiver.getSymbol()?.getDeclarations()[0];
+    return declaration && Node.isVariableDeclaration(declaration) ? declaration.getInitializer() : undefined;
+  }
   if (!Node.isPropertyAccessExpression(receiver)) return undefined;
   const declaration = receiver.getNameNode().getSymbol()?.getDeclarations()[0];
   if (declaration && Node.isPropertyDeclaration(declaration)) return declaration.getInitializer();

@@ -57,6 +57,15 @@ function swallows(clause: ts.CatchClause): boolean {
   return clause.block.statements.every(reportsOnly);
 }
 
+/** `await db.insert(logs).values(row)`: a call named like a write, or one of the calls its chain starts from. */
+function chainWrites(call: ts.CallExpression, isWriteName: (name: string) => boolean): boolean {
+  for (let at: ts.Expression = call; ts.isCallExpression(at);) {
+    if (isWriteName(calleeName(at) ?? '')) return true;
+    at = ts.isPropertyAccessExpression(at.expression) ? at.expression.expression : at.expression;
+  }
+  return false;
+}
+
 /** `await saveOrder(m)`: a function of the program that sends a write itself (one call deep). */
 function sendsWrite(call: ts.CallExpression, checker: ts.TypeChecker, isWriteName: (name: string) => boolean): boolean {
   const resolved = resolveCallee(call, checker);
@@ -87,8 +96,7 @@ export function swallowedFailures(
   checker: ts.TypeChecker,
   isWriteName: (name: string) => boolean,
 ): SwallowedFailure[] {
-  const isWrite = (call: ts.CallExpression) =>
-    isWriteName(calleeName(call) ?? '') || sendsWrite(call, checker, isWriteName);
+  const isWrite = (call: ts.CallExpression) => chainWrites(call, isWriteName) || sendsWrite(call, checker, isWriteName);
   const found: SwallowedFailure[] = [];
   const visit = (node: ts.Node): void => {
     if (ts.isFunctionDeclaration(node) || ts.isMethodDeclaration(node)) return;
