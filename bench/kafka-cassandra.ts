@@ -86,7 +86,7 @@ export async function benchKafkaCassandra(options: { sizes?: number[] } = {}): P
   log(
     `kafka → aggregate → cassandra: ${n.toLocaleString('en-US')} sensor events, 1,000 sensors reporting about once a second, 1-minute windows`,
   );
-  let t = performance.now();
+  const t = performance.now();
   await produceLines(
     brokers,
     topic,

@@ -67,7 +67,10 @@ function score(
   for (const c of cases) {
     const expected = new Set(c.expected.filter((e) => applies(e.split(' ')[0]!)));
     const got = new Set(reported.get(c.name) ?? []);
-    for (const e of expected) got.has(e) ? tp++ : missed.push(`${c.name}: ${e}`);
+    for (const e of expected) {
+      if (got.has(e)) tp++;
+      else missed.push(`${c.name}: ${e}`);
+    }
     for (const g of got) if (!expected.has(g)) extra.push(`${c.name}: ${g}`);
     if (c.expected.length === 0 && got.size > 0) falseAlarms.push(c.name);
   }

@@ -32,7 +32,8 @@ export interface Report<M extends string> {
 }
 
 export interface RuleContext<M extends string> {
-  report(report: Report<M>): void;
+  /** A function, not a method: rules pass it on to helpers. */
+  readonly report: (report: Report<M>) => void;
   /** Where the pipeline's files are read back from to follow helpers (the lint's own program; files on disk otherwise). */
   readonly programs?: ProgramSource;
 }

@@ -231,7 +231,7 @@ export function sink<R>(options: CustomSinkOptions<R>): SinkSpec<R> {
     );
   const name = options.name === undefined ? undefined : assertNonEmptyString('sink', 'name', options.name, location);
   assertRetryOption('sink', options.retry, location);
-  const write = FnNode.create(options.write as (...a: never[]) => unknown);
+  const write = FnNode.create(options.write);
   return {
     node: customSinkNodeOf({ name, write, idempotent: options.idempotent, retry: options.retry }, location),
   };

@@ -75,7 +75,7 @@ export const source = Object.freeze({
     const location = captureCallSite();
     if (!Array.isArray(events))
       throw new BuildError('source.memory', `events must be an array, got ${typeof events}`, location);
-    const data = Object.freeze([...events]);
+    const data: readonly T[] = Object.freeze(events.slice() as T[]);
     const knownFields = [
       ...new Set(data.slice(0, 100).flatMap((e) => (e && typeof e === 'object' ? Object.keys(e) : []))),
     ];

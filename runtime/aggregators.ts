@@ -50,7 +50,7 @@ export function aggregatorFor(node: AggregateNode): Aggregator {
       };
     case 'custom': {
       const c = node.custom!;
-      const init = c.init.fn as () => unknown;
+      const init = c.init.fn;
       const add = c.add.fn as (a: unknown, e: unknown) => unknown;
       const merge = c.merge.fn as (a: unknown, b: unknown) => unknown;
       return { init, add, merge, result: (a) => a };

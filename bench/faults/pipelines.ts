@@ -50,7 +50,7 @@ function tables(place: Placement): { sor: SinkSpec<never>; counts: (windowed: bo
   };
 }
 
-/* eslint-disable @typescript-eslint/no-explicit-any -- the shape is chosen at run time; the DSL's static types follow one literal chain */
+/* eslint-disable @typescript-eslint/no-explicit-any, @typescript-eslint/no-unsafe-assignment, @typescript-eslint/no-unsafe-call, @typescript-eslint/no-unsafe-member-access -- the shape is chosen at run time; the DSL's static types follow one literal chain */
 function input(shape: PipelineShape, s: Schedule, place: Placement): any {
   if (shape.input === 'generator') return source.generator(generatorSettings(s));
   if (shape.input === 'file') return source.file(place.file!, { format: 'jsonl' }).parse(Reading);
@@ -78,7 +78,7 @@ export function campaignPipeline(s: Schedule, place: Placement): PipelineNode {
     .count()
     .sink(t.counts(shape.window !== 'none')).ir as PipelineNode;
 }
-/* eslint-enable @typescript-eslint/no-explicit-any */
+/* eslint-enable @typescript-eslint/no-explicit-any, @typescript-eslint/no-unsafe-assignment, @typescript-eslint/no-unsafe-call, @typescript-eslint/no-unsafe-member-access */
 
 /** The windows an event counts in, as the sink keys them: a hand loop, independent of the runner. */
 function rowKeys(window: PipelineShape['window'], e: SensorEvent): unknown[][] {

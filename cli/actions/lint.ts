@@ -82,7 +82,7 @@ export async function lintAction(paths: string[], options: LintOptions): Promise
     includeTests: options.includeTests,
   });
   const result = lintAll(inputs, project, config, options);
-  const text = lintFormatters[options.format]!(result);
+  const text = lintFormatters[options.format](result);
   if (options.output) writeFileSync(options.output, `${text}\n`);
   else if (text !== '') process.stdout.write(`${text}\n`);
   const counts = lintCounts(result);

@@ -101,7 +101,7 @@ function parseInsert(cql: string, markers: readonly number[]): CqlWrite | undefi
     table: tableKey(m[1]!),
     whereColumns: [],
     values: columns.flatMap((column, i) =>
-      values[i] ? [boundValue(column, values[i]!.text, values[i]!.at, markers)] : [],
+      values[i] ? [boundValue(column, values[i].text, values[i].at, markers)] : [],
     ),
     counterDeltas: [],
   };
@@ -136,7 +136,7 @@ function parseUpdate(cql: string, markers: readonly number[]): CqlWrite | undefi
     const column = unquote(c[1]!);
     if (/^(and|where|if)$/i.test(column)) continue;
     whereColumns.push(column);
-    const valueAt = whereStart + c.index! + c[0].length - c[2]!.length;
+    const valueAt = whereStart + c.index + c[0].length - c[2]!.length;
     values.push(boundValue(column, c[2]!, valueAt, markers));
   }
   return { verb: 'update', table: tableKey(m[1]!), whereColumns, values, counterDeltas };

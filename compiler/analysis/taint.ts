@@ -71,7 +71,7 @@ export function analyzeFunction(
   // helpers: with nothing tainted coming in, the answer depends only on the function, so it is read once.
   if (input.size > 0 || !at || !programs) return analyzeUncached(source, input, recordParameter, at, programs);
   let known = analyzed.get(programs);
-  if (!known || known.size >= maxAnalyzed) analyzed.set(programs, (known = new Map()));
+  if (!known || known.size >= maxAnalyzed) analyzed.set(programs, (known = new Map<string, FunctionTaint>()));
   const key = `${recordParameter}\u0000${at.file}\u0000${at.line}\u0000${at.column}\u0000${source}`;
   let result = known.get(key);
   if (!result) known.set(key, (result = analyzeUncached(source, input, recordParameter, at, programs)));

@@ -4,7 +4,7 @@ import { offsetLocation } from '../analysis/offset-location.ts';
 import { runRules, type RunnerName } from '../compile.ts';
 import { defaultRunner } from '../runner-catalogue.ts';
 import type { SourceLocation } from '../ir/index.ts';
-import { interpolate, type Diagnostic, type RuleMeta, type Severity } from '../rule.ts';
+import { interpolate, type Diagnostic, type RuleMeta } from '../rule.ts';
 import { rules as pipelineRules } from '../rules/index.ts';
 import { driverCalls, type DriverCall } from './driver/driver-calls.ts';
 import type { LintConfig } from './lint-config.ts';
@@ -270,7 +270,7 @@ function applyConfig(findings: readonly LintFinding[], config: LintConfig | unde
   return findings.flatMap((f) => {
     const severity = rules[f.code];
     if (severity === 'off') return [];
-    return [severity ? { ...f, severity: severity as Severity } : f];
+    return [severity ? { ...f, severity: severity } : f];
   });
 }
 

@@ -22,7 +22,8 @@ export interface SourceRuleContext<M extends string> {
   primaryKey(table: string): readonly string[];
   /** The file's cassandra-driver calls with readable CQL (computed once a file, shared by rules). */
   driverCalls(): readonly DriverCall[];
-  report(report: SourceReport<M>): void;
+  /** A function, not a method: rules pass it on to helpers. */
+  readonly report: (report: SourceReport<M>) => void;
 }
 
 /**

@@ -20,7 +20,6 @@ import {
   TransformNode,
   windowNodeOf,
   type AggregateOp,
-  type GeneratorSettings,
   type RetryOption,
   type SourceCall,
   type SourceLocation,
@@ -74,7 +73,7 @@ function sourceCallOf(method: string, args: readonly AbstractValue[]): SourceCal
       return { connector, host: text(first, 'host'), port: typeof port === 'number' ? port : Number.NaN };
     }
     case 'generator':
-      return { connector, options: numbersOf(first) as GeneratorSettings };
+      return { connector, options: numbersOf(first) };
     case 'kafka': {
       const brokers = toPlain(propertyOf(first, 'brokers'));
       return {
@@ -93,7 +92,7 @@ function sourceCallOf(method: string, args: readonly AbstractValue[]): SourceCal
 function numbersOf(value: AbstractValue): Record<string, number> {
   const plain = toPlain(value);
   if (plain === null || typeof plain !== 'object') return {};
-  return Object.fromEntries(Object.entries(plain).filter(([, v]) => typeof v === 'number')) as Record<string, number>;
+  return Object.fromEntries(Object.entries(plain).filter(([, v]) => typeof v === 'number'));
 }
 
 function sourceCall(method: string, args: readonly AbstractValue[], site: CallSite): AbstractValue | undefined {

@@ -236,7 +236,7 @@ const numberOf = (node: ts.NumericLiteral) =>
 function declaredConst(declaration: ts.VariableDeclaration): boolean {
   const list = declaration.parent;
   if (!ts.isVariableDeclarationList(list) || !ts.isVariableStatement(list.parent)) return false;
-  const blockScoped = list.flags & (ts.NodeFlags.Let | ts.NodeFlags.Const | ts.NodeFlags.Using);
+  const blockScoped: ts.NodeFlags = list.flags & (ts.NodeFlags.Let | ts.NodeFlags.Const | ts.NodeFlags.Using);
   return blockScoped === ts.NodeFlags.Const;
 }
 

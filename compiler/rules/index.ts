@@ -26,4 +26,4 @@ export const rules: readonly Rule[] = [
   eventTimeLostByArchive,
   nondeterministicFilter,
   callNotFollowed,
-] as readonly Rule<string>[] as readonly Rule[];
+] as readonly Rule<string>[];

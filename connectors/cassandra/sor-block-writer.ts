@@ -60,7 +60,7 @@ export class SorBlockWriter {
     const byBucket = new Map<string, Map<string, ArchivedEvent>>();
     for (const e of events) {
       let partition = byBucket.get(e.bucket);
-      if (!partition) byBucket.set(e.bucket, (partition = new Map()));
+      if (!partition) byBucket.set(e.bucket, (partition = new Map<string, ArchivedEvent>()));
       partition.delete(e.eventId);
       partition.set(e.eventId, e);
     }

@@ -2,7 +2,7 @@ import { existsSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import type { SinkNode } from '../../compiler/ir/index.ts';
 import { completeLines } from '../../runtime/log-lines.ts';
-import type { Row, TableOp } from '../../runtime/sinks/table-op.ts';
+import type { TableOp } from '../../runtime/sinks/table-op.ts';
 import { tableName, type EmbeddedStore } from './store.ts';
 import type { RepairTarget } from '../../runtime/repair-target.ts';
 import { partitionOf, SpillFiles } from '../../runtime/spill-files.ts';
@@ -58,7 +58,7 @@ export function embeddedRepairTarget(store: EmbeddedStore): RepairTarget {
       yield* eachEventOnce(path, existsSync(path) ? statSync(path).size : 0);
     },
     async *rows(sink) {
-      for await (const op of upserts(logPath(store, sink))) yield { key: op.k, columns: op.v as Row };
+      for await (const op of upserts(logPath(store, sink))) yield { key: op.k, columns: op.v };
     },
     storedKey: (_sink, key) => key,
     // Through the store, so a store already open in this process sees the corrections (it loads the sink table, as the stream does).

@@ -44,6 +44,7 @@ async function withConsoleTo<T>(file: string, body: () => Promise<T>): Promise<T
   mkdirSync(dirname(file), { recursive: true });
   const stream = createWriteStream(file, { flags: 'a' });
   const methods = ['log', 'info', 'debug', 'warn', 'error'] as const;
+  // eslint-disable-next-line @typescript-eslint/unbound-method -- Node binds console's methods to console; they are put back as they were
   const saved = methods.map((m) => console[m]);
   for (const m of methods) console[m] = (...args: unknown[]) => void stream.write(`${format(...args)}\n`);
   try {

@@ -53,6 +53,7 @@ export async function readBoundedInput(pipeline: PipelineNode, options: BoundedI
   if (source.connector !== 'kafka') {
     const reader = openSource(source, undefined, { targets: options.targets });
     try {
+      // eslint-disable-next-line @typescript-eslint/unbound-method -- drain's position is a closure over its parts, it uses no this
       const { values, position } = await drain(reader, ({ done, count }) => done || count === 0);
       return { values, position, acknowledged: async () => {}, close: async () => {} };
     } finally {
@@ -74,6 +75,7 @@ export async function readBoundedInput(pipeline: PipelineNode, options: BoundedI
     const reader = kafka.reader(undefined);
     const idleMs = options.kafkaIdleMs ?? 5_000;
     let lastProgress = performance.now();
+    // eslint-disable-next-line @typescript-eslint/unbound-method -- drain's position is a closure over its parts, it uses no this
     const { values, position } = await drain(reader, ({ count }) => {
       const now = performance.now();
       if (count > 0) lastProgress = now;

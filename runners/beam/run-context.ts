@@ -83,7 +83,7 @@ export class BeamRunContext {
     this.sinks = [...PipelineNode.sinks(pipeline), defaultDeadLetters];
     this.aggregate = PipelineNode.aggregate(pipeline);
     this.aggregator = this.aggregate ? aggregatorFor(this.aggregate) : undefined;
-    this.memory = options.memory ?? new Map();
+    this.memory = options.memory ?? new Map<string, Map<string, unknown>>();
     this.#random = new SeededRandom(options.seed ?? 1);
     const numeric =
       this.aggregate && this.aggregate.op !== 'count' && this.aggregate.op !== 'custom'

@@ -24,6 +24,7 @@ let applied = false;
  */
 function listenToControlErrors(): void {
   const prototype = BeamFnControlClient.prototype as unknown as { control(...args: unknown[]): NodeJS.EventEmitter };
+  // eslint-disable-next-line @typescript-eslint/unbound-method -- the original is called back with its this (control.apply(this, args))
   const control = prototype.control;
   prototype.control = function (this: unknown, ...args: unknown[]) {
     const stream = control.apply(this, args);

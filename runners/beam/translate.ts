@@ -48,6 +48,7 @@ export function translate(runId: string, context: BeamRunContext): (root: beam.R
   const { pipeline, aggregate } = context;
   const finalSink = context.sinks.indexOf(pipeline.sink);
   const window = windowOf(pipeline);
+  /* eslint-disable @typescript-eslint/no-unsafe-assignment, @typescript-eslint/no-unsafe-call, @typescript-eslint/no-unsafe-member-access -- Beam 2.49's TypeScript declarations give parDo over our DoFn classes and split's outputs `any`; each collection is typed where it is named (PCollection<...>) */
   return (root) => {
     const outputs = root
       .apply(beam.withName('impulse', impulse()))
@@ -75,4 +76,5 @@ export function translate(runId: string, context: BeamRunContext): (root: beam.R
       .apply(beam.withName('rows', beam.parDo(new ToRow(runId), { window: beam.windowParam() })))
       .apply(beam.withName('write sink', beam.parDo(new WriteSink(runId, finalSink))));
   };
+  /* eslint-enable @typescript-eslint/no-unsafe-assignment, @typescript-eslint/no-unsafe-call, @typescript-eslint/no-unsafe-member-access */
 }

@@ -153,7 +153,7 @@ export async function runLocal(pipeline: PipelineNode, options: LocalRunOptions)
     );
   }
   const crash = options.crash ?? defaultCrash;
-  const memory: MemorySinkContents = options.memory ?? new Map();
+  const memory: MemorySinkContents = options.memory ?? new Map<string, Map<string, unknown>>();
   const plan: PlannedWrite[] | undefined = options.dryRun ? [] : undefined;
 
   const targets = runTargets(options.store, options.targets);

@@ -100,6 +100,7 @@ async function recompute(
   try {
     const outcome = await workPartitions(job, partitions, {
       pageRows: options.pageRows ?? 20_000,
+      // eslint-disable-next-line @typescript-eslint/unbound-method -- holds is a closure of the checkpoint loaded above, it uses no this
       keepState: checkpoint?.holds,
       write: options.dryRun ? async () => {} : (ops) => target.write(sink, ops),
     });

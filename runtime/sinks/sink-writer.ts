@@ -52,7 +52,7 @@ export function sinkWriter(node: SinkNode, context: SinkContext): SinkWriter {
         write(rows) {
           if (context.plan) return;
           let table = context.memory.get(id);
-          if (!table) context.memory.set(id, (table = new Map()));
+          if (!table) context.memory.set(id, (table = new Map<string, unknown>()));
           for (const row of rows) table.set(rowKey(row), row);
         },
       };

@@ -52,6 +52,7 @@ export function joinBatches(parts: readonly SourceBatch[], last: SourceBatch): S
     const part = starts.findLastIndex((start) => start <= index);
     return [parts[part]!, index - starts[part]!];
   };
+  // eslint-disable-next-line @typescript-eslint/unbound-method -- called back with its reader as this (pendingSplits.call(last))
   const pendingSplits = last.pendingSplits;
   return {
     values: parts.flatMap((p) => p.values),
@@ -59,6 +60,7 @@ export function joinBatches(parts: readonly SourceBatch[], last: SourceBatch): S
       const [part, i] = at(index);
       return part.position(i);
     },
+    // eslint-disable-next-line @typescript-eslint/unbound-method -- split is tested for presence here, not called
     ...(parts.every((p) => p.split)
       ? {
           split: (index: number) => {

@@ -17,8 +17,8 @@ describe('idemflow graph', () => {
     const declared = new Set(lines.filter((l) => /^\s+n?\w+[[(]/.test(l)).map((l) => l.trim().split(/[[(]/)[0]));
     for (const l of lines.filter((x) => x.includes('-->'))) {
       const [from, to] = [l.trim().split(' ')[0], l.trim().split(' ').at(-1)];
-      expect(declared.has(from!), l).toBe(true);
-      expect(declared.has(to!), l).toBe(true);
+      expect(declared.has(from), l).toBe(true);
+      expect(declared.has(to), l).toBe(true);
     }
   });
 

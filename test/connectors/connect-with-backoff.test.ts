@@ -36,8 +36,8 @@ describe('connectWithBackoff', () => {
     const permanent = (error: unknown) => (error === refused ? 'cannot connect to x:1: TLS: untrusted' : undefined);
     const error = await connectWithBackoff(failing, { ...options(log), permanent }).catch((e: Error) => e);
     expect(error).toBeInstanceOf(Error);
-    expect((error as Error).message).toBe('cannot connect to x:1: TLS: untrusted');
-    expect((error as Error).cause).toBe(refused);
+    expect(error.message).toBe('cannot connect to x:1: TLS: untrusted');
+    expect(error.cause).toBe(refused);
     expect(tries).toBe(1);
     expect(log).toEqual([]);
   });

@@ -13,7 +13,7 @@ const writeLock = (dir: string, holder: object) =>
     JSON.stringify({ host: hostname(), command: 'idemflow run x.ts', since: '2026-01-01T00:00:00.000Z', ...holder }),
   );
 /** A pid that existed and is gone: a child that ran and was reaped. */
-const deadPid = () => spawnSync('true').pid!;
+const deadPid = () => spawnSync('true').pid;
 
 describe('folder locks', () => {
   it('a lock left by a process that is gone (kill -9) is taken over', () => {

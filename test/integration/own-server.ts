@@ -14,11 +14,12 @@ export function freePort(): Promise<number> {
   });
 }
 
+/** Functions, not methods: callers pass them on (`waitFor(…, server.exited)`). */
 export interface WatchedProcess {
   /** True once the process has exited. */
-  exited(): boolean;
+  readonly exited: () => boolean;
   /** Kills it (and its watchdog) at once; harmless when already gone. */
-  stop(): void;
+  readonly stop: () => void;
 }
 
 /**

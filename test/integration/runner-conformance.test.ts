@@ -209,7 +209,7 @@ describe(`runner conformance: identical sink contents on ${runners.join(', ')}`,
         .sum('value')
         .sink(
           embedded.upsert({ table: 'sums', key: { sensor: 'key', ts: 'windowStart' }, values: { total: 'value' } }),
-        ) as Pipeline;
+        );
     const results = await onEveryRunner(pipeline);
     const local = results[defaultRunner];
     expect(local['table:bad_readings']!.length).toBe(
@@ -337,10 +337,10 @@ describe('the counter anti-pattern reproduced on Beam', () => {
     '%s: lost acknowledgements make a retried counter count above the truth; an upsert stays exact',
     async (runner) => {
       const counterStore = new EmbeddedStore(tempDir());
-      await runOn(runner, counter() as Pipeline, counterStore, { faults: 'lost-ack=0.5' });
+      await runOn(runner, counter(), counterStore, { faults: 'lost-ack=0.5' });
       expect(counted(counterStore)).toBeGreaterThan(truth);
       const upsertStore = new EmbeddedStore(tempDir());
-      await runOn(runner, upsert() as Pipeline, upsertStore, { faults: 'lost-ack=0.5' });
+      await runOn(runner, upsert(), upsertStore, { faults: 'lost-ack=0.5' });
       expect(counted(upsertStore)).toBe(truth);
     },
     120_000,

@@ -34,7 +34,7 @@ ruleTester(
             .map(({ sensorId, value }) => {
               const double = (x: number) => x * 2;
               const [first] = [value];
-              return { sensorId, value: double(first!) };
+              return { sensorId, value: double(first) };
             })
             .groupBy('sensorId')
             .sum('value')

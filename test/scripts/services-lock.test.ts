@@ -7,7 +7,7 @@ import { freePort } from '../helpers/free-port.ts';
 
 /** A stand-in server: a single-file Java program that listens on the port (no download: its lib is marked fetched). */
 function listenerSpec(name: string, port: number): ServiceSpec {
-  const { lib } = paths({ name } as ServiceSpec);
+  const { lib } = paths({ name });
   mkdirSync(lib, { recursive: true });
   writeFileSync(join(lib, '.complete'), 'test');
   const program = join(cacheDir, name, 'Listen.java');

@@ -266,7 +266,7 @@ export class ReplayContexts {
 
   /** The function an expression stands for: written inline, or named (a const, a declaration, a method). */
   #functionOf(expression: ts.Expression | ts.Identifier): FunctionNode | undefined {
-    const inner = unwrapBound(expression as ts.Expression);
+    const inner = unwrapBound(expression);
     if (isFunctionNode(inner)) return inner;
     const name = calleeName(inner);
     const resolved = name ? resolveName(name, this.checker) : undefined;

@@ -1,4 +1,12 @@
-import { Node, SyntaxKind, ts, type CallExpression, type ParenthesizedExpression, type SourceFile } from 'ts-morph';
+import {
+  Node,
+  SyntaxKind,
+  ts,
+  VariableDeclarationKind,
+  type CallExpression,
+  type ParenthesizedExpression,
+  type SourceFile,
+} from 'ts-morph';
 import { callsWhere, methodCalls, wrapInProject } from '../find-nodes.ts';
 import { forwardedCalls, type ArgumentPlaces } from './forwarded-cql.ts';
 import { propertyOf, type AbstractValue } from '../abstract-value.ts';
@@ -74,7 +82,7 @@ export function constInitializer(identifier: Node): Node | undefined {
   const target = symbol?.isAlias() ? symbol.getAliasedSymbol() : symbol;
   const declaration = target?.getDeclarations()[0];
   if (!declaration || !Node.isVariableDeclaration(declaration)) return undefined;
-  if (declaration.getVariableStatement()?.getDeclarationKind() !== 'const') return undefined;
+  if (declaration.getVariableStatement()?.getDeclarationKind() !== VariableDeclarationKind.Const) return undefined;
   return declaration.getInitializer();
 }
 

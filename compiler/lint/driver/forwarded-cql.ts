@@ -106,7 +106,7 @@ export function forwardedCalls(
   const known = forwarders;
   const checker = program.getTypeChecker();
   return callsWhere(file, (call) => {
-    const name = calleeName(call.expression as never) as ts.Node | undefined;
+    const name = calleeName(call.expression as never);
     return name !== undefined && known.names.has(name.getText());
   }).flatMap((call) => {
     const resolved = resolveCallee(call.compilerNode as unknown as ts.CallExpression, checker);

@@ -55,7 +55,7 @@ function streamStepAround(node: Node): RerunContext | undefined {
           node: at,
           kind: 'delivery',
         };
-      if (method === 'consume' && call.getArguments().includes(fn as never))
+      if (method === 'consume' && call.getArguments().includes(fn))
         return { describe: 'a consume() callback (delivered at least once)', node: at, kind: 'delivery' };
     }
     const holder = Node.isMethodDeclaration(fn) ? fn : fn.getParentIfKind(SyntaxKind.PropertyAssignment);

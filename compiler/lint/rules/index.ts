@@ -12,4 +12,4 @@ export const sourceRules: readonly SourceRule[] = [
   commitBeforeWrite,
   suppressionWithoutReason,
   fileNotAnalyzed,
-] as readonly SourceRule<string>[] as readonly SourceRule[];
+] as readonly SourceRule<string>[];
