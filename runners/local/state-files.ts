@@ -116,7 +116,7 @@ export function readState(dir: string, pipeline: string, batch: number, chain: S
     const bytes = readWhole(where, Infinity);
     const [snapshot, end] = readRecord(where, bytes, 0, 'snapshot');
     if (end !== bytes.length) throw damaged(where, `has ${bytes.length - end} bytes after its snapshot`);
-    image = StateImage.of(snapshot as StateSnapshot);
+    image = StateImage.of(snapshot);
   }
   if (chain.logBytes > 0) {
     const where = at(logName(chain.generation));

@@ -30,7 +30,7 @@ export class StateImage {
     for (const entry of entries) {
       const start = entry[1] ?? unwindowed;
       let keys = this.#windows.get(start);
-      if (!keys) this.#windows.set(start, (keys = new Map()));
+      if (!keys) this.#windows.set(start, (keys = new Map<unknown, StoredEntry>()));
       keys.set(keyId(entry[0]), entry);
     }
   }
