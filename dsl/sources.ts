@@ -1,4 +1,4 @@
-import { sourceNodeOf, type SourceCall, type SourceLocation } from '../compiler/ir/index.ts';
+import { sourceNodeOf, type GeneratorSettings, type SourceCall, type SourceLocation } from '../compiler/ir/index.ts';
 import { BuildError } from './build-error.ts';
 import { captureCallSite } from './call-site.ts';
 import { sensorEventFields, type SensorEvent } from './sensor-event.ts';
@@ -31,24 +31,8 @@ export interface SocketSourceOptions {
   readonly port: number;
 }
 
-export interface GeneratorOptions {
-  /** Seed of the pseudo-random sequence: the same seed gives the same events. */
-  readonly seed?: number;
-  /** How many events (default 10,000). */
-  readonly count?: number;
-  /** How many distinct sensors (default 100). */
-  readonly keys?: number;
-  /** Event-time spacing between consecutive events in ms (default 10). */
-  readonly intervalMs?: number;
-  /** First event time (default 2024-01-01T00:00:00Z). */
-  readonly startTs?: number;
-  /** Fraction of events delivered late, out of event-time order (default 0). */
-  readonly lateFraction?: number;
-  /** Fraction of events delivered twice, as a retrying producer would (default 0). */
-  readonly duplicateFraction?: number;
-  /** Emit at most this many events a second of wall-clock time (default: as fast as possible). */
-  readonly ratePerSecond?: number;
-}
+/** `source.generator(options)`: its settings and their defaults are the IR's (compiler/ir/dsl-calls/source.ts). */
+export type GeneratorOptions = GeneratorSettings;
 
 export interface KafkaSourceOptions {
   readonly brokers: readonly string[];

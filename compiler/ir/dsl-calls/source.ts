@@ -1,15 +1,26 @@
 import type { SourceLocation } from '../source-location.ts';
 import { deliveryOf, generatorFields, SourceNode, type SourceConnector } from '../source-node.ts';
 
-/** The generator's settings, each defaulted here: the DSL and the lint both see the same events. */
+/**
+ * `source.generator(options)`'s settings (the DSL's `GeneratorOptions`), each defaulted here: the DSL
+ * and the lint both see the same events.
+ */
 export interface GeneratorSettings {
+  /** Seed of the pseudo-random sequence: the same seed gives the same events. */
   readonly seed?: number;
+  /** How many events (default 10,000). */
   readonly count?: number;
+  /** How many distinct sensors (default 100). */
   readonly keys?: number;
+  /** Event-time spacing between consecutive events in ms (default 10). */
   readonly intervalMs?: number;
+  /** First event time (default 2024-01-01T00:00:00Z). */
   readonly startTs?: number;
+  /** Fraction of events delivered late, out of event-time order (default 0). */
   readonly lateFraction?: number;
+  /** Fraction of events delivered twice, as a retrying producer would (default 0). */
   readonly duplicateFraction?: number;
+  /** Emit at most this many events a second of wall-clock time (default: as fast as possible). */
   readonly ratePerSecond?: number;
 }
 
