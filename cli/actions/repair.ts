@@ -2,9 +2,18 @@ import type { RepairFlags } from '../commands/repair.ts';
 import { openTargets, runTargets } from '../../connectors/targets.ts';
 import { repair, repairJob, type RepairResult } from '../../runners/local/index.ts';
 import { lockRunFolders } from '../../runners/local/run-locks.ts';
+import { RunnerError } from '../../runtime/runner-error.ts';
 import { loadAll } from '../load-pipelines.ts';
 import { progressDisplay } from '../progress.ts';
 import { openStore, pickPipeline } from '../shared-options.ts';
+
+function refusedForBlock(problem: string): string {
+  return (
+    `repair refuses to write: ${problem}, so every total its events belong to would be written short. ` +
+    'Nothing was written. Restore that block from a backup, or delete it if its events are archived again elsewhere, ' +
+    'then repair again; `--dry-run` lists every such block and what the rest would correct'
+  );
+}
 
 function summary(name: string, result: RepairResult, dryRun: boolean): string {
   const verb = dryRun ? 'would correct' : 'corrected';
@@ -32,9 +41,11 @@ export async function repairAction(file: string, flags: RepairFlags): Promise<vo
       dryRun: flags.dryRun,
       cassandra: connectors.some((c) => c.target === 'cassandra'),
     });
-    // A block of the system of record that fails to decode is named, skipped and counted; the repair goes on.
+    // A block of the system of record that fails to decode: a dry run names it, counts it and goes on; a repair
+    // refuses before writing anything, since every total its events belong to would be written short.
     let badBlocks = 0;
     const onBadBlock = (error: Error) => {
+      if (!flags.dryRun) throw new RunnerError(refusedForBlock(error.message));
       badBlocks++;
       process.stderr.write(`warning: ${error.message}; its events are not counted\n`);
     };
@@ -49,7 +60,7 @@ export async function repairAction(file: string, flags: RepairFlags): Promise<vo
     process.stdout.write(summary(pipeline.name, result, flags.dryRun));
     if (badBlocks > 0)
       process.stdout.write(
-        `${badBlocks} block${badBlocks === 1 ? ' of the system of record failed to decode and was' : 's of the system of record failed to decode and were'} skipped (named above)\n`,
+        `${badBlocks} block${badBlocks === 1 ? ' of the system of record failed to decode and was' : 's of the system of record failed to decode and were'} skipped (named above); a repair without --dry-run refuses until ${badBlocks === 1 ? 'it is' : 'they are'} restored or deleted\n`,
       );
   } finally {
     display.stop();

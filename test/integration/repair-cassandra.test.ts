@@ -58,17 +58,40 @@ describe('repair on the real servers', () => {
         '0 corrected',
       );
 
-      // A block of the archive that no longer decodes: named, skipped, counted; the rest is repaired as before.
+      // A block of the archive that no longer decodes: its events would be missing from every total they belong
+      // to, so a repair refuses before writing anything (it used to write the totals short); a dry run names it.
       await client.execute(
         `INSERT INTO idemflow_it.sensor_events_${id} (bucket, block, n, bytes, events) VALUES (?, ?, ?, ?, ?)`,
         ['2024-01-01T00:00/b3', 'garbage', 1, 5, '[["e"'],
         { prepare: true },
       );
+      const damagedDry = runCli(['repair', pipelineFile, '--cassandra', contactPoint, '--dry-run', '-q'], { env });
+      expect(damagedDry.status, damagedDry.stderr).toBe(0);
+      expect(damagedDry.stderr).toContain("block (bucket '2024-01-01T00:00/b3', block 'garbage') does not decode");
+      expect(damagedDry.stdout).toContain(`${settings.count} events, ${before.length} rows checked, 0 would correct`);
+      expect(damagedDry.stdout).toContain('1 block of the system of record failed to decode and was skipped');
+      await client.execute(
+        `UPDATE ${table} SET measurements = ? WHERE sensorid = ? AND ts = ?`,
+        [7, victim.sensorid, new Date(victim.ts as number)],
+        { prepare: true },
+      );
       const damaged = runCli(['repair', pipelineFile, '--cassandra', contactPoint, '-q'], { env });
-      expect(damaged.status, damaged.stderr).toBe(0);
-      expect(damaged.stderr).toContain("block (bucket '2024-01-01T00:00/b3', block 'garbage') does not decode");
-      expect(damaged.stdout).toContain(`${settings.count} events, ${before.length} rows checked, 0 corrected`);
-      expect(damaged.stdout).toContain('1 block of the system of record failed to decode and was skipped');
+      expect(damaged.status).not.toBe(0);
+      expect(damaged.stderr).toContain(
+        "repair refuses to write: block (bucket '2024-01-01T00:00/b3', block 'garbage') does not decode",
+      );
+      expect(damaged.stderr).toContain('Nothing was written');
+      const untouched = await selectAll(client, `SELECT sensorid, ts, measurements FROM ${table}`);
+      expect(byKey(untouched).get(`${victim.sensorid}@${victim.ts}`)).toBe(7);
+      // Deleted, the block no longer stands in the way.
+      await client.execute(
+        `DELETE FROM idemflow_it.sensor_events_${id} WHERE bucket = ? AND block = ?`,
+        ['2024-01-01T00:00/b3', 'garbage'],
+        { prepare: true },
+      );
+      const mended = runCli(['repair', pipelineFile, '--cassandra', contactPoint, '-q'], { env });
+      expect(mended.status, mended.stderr).toBe(0);
+      expect(mended.stdout).toContain(`${settings.count} events, ${before.length} rows checked, 1 corrected`);
     } finally {
       await client.shutdown();
     }
