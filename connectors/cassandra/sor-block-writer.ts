@@ -88,6 +88,8 @@ export class SorBlockWriter {
       const over = held.events + add.events > this.bound.events || held.bytes + add.bytes > this.bound.bytes;
       if (over && !this.#warned.has(bucket)) {
         this.#warned.add(bucket);
+        // Bounded like the sizes: a run of months past the bound touches a new partition every 10 minutes.
+        if (this.#warned.size > rememberedPartitions) this.#warned.delete(this.#warned.values().next().value!);
         this.warn(overBoundWarning(`${this.keyspace}.${this.table}`, bucket, held, add, this.bound));
       }
       grown.set(bucket, { events: held.events + add.events, bytes: held.bytes + add.bytes });
