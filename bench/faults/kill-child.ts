@@ -31,6 +31,7 @@ await runLocal(pipeline, {
   store: new EmbeddedStore(config.storeDir),
   targets: client ? [cassandraConnector(client)] : [],
   checkpointDir: config.checkpointDir,
+  compaction: { compactAfterDeltas: config.schedule.compactAfterDeltas },
   batchSize: config.schedule.batchSize,
   batchIntervalMs: 100,
   untilIdleMs: 1_500,

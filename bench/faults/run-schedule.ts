@@ -97,6 +97,7 @@ async function runStream(
       seed: s.seed,
       untilIdleMs: 1_500,
       batchIntervalMs: 100,
+      compaction: { compactAfterDeltas: s.compactAfterDeltas },
     });
   let run = await once();
   const crashes = [...run.crashes];

@@ -40,6 +40,8 @@ export interface Schedule {
   readonly resumeWriteFaults: number;
   /** A real SIGKILL of the first run, in a child process, before the in-process runs go on from its disk. */
   readonly kill?: KillPoint;
+  /** Checkpoints compact their deltas into a snapshot every this many (default 1,000: never, at the campaign's sizes). */
+  readonly compactAfterDeltas?: number;
 }
 
 /** Probabilities from a short list: schedules stay readable when printed, and shrink towards no fault. */
@@ -88,6 +90,7 @@ export function scheduleArbitrary(inputs: readonly InputKind[], kills = false): 
       ),
       resumeCrashes: fc.uniqueArray(fc.integer({ min: 1, max: 5 }), { maxLength: 2 }),
       resumeWriteFaults: probability(0.2),
+      compactAfterDeltas: fc.constantFrom(undefined, 1, 2, 3, 7),
       kill: kills
         ? fc.option(
             fc.record({ afterBatch: fc.integer({ min: 1, max: 8 }), delayMs: fc.constantFrom(0, 0, 1, 5, 20, 60) }),
@@ -117,6 +120,7 @@ export function scheduleArbitrary(inputs: readonly InputKind[], kills = false): 
       resumeCrashes: r.resumeCrashes,
       resumeWriteFaults: r.resumeWriteFaults,
       ...(r.kill ? { kill: r.kill } : {}),
+      ...(r.compactAfterDeltas !== undefined ? { compactAfterDeltas: r.compactAfterDeltas } : {}),
     }));
 }
 

@@ -511,6 +511,12 @@ export class KafkaInput {
     );
   }
 
+  /** The first offset each partition of the topic still holds: records below it were deleted (retention) and cannot be read again. */
+  async startOffsets(): Promise<Map<number, number>> {
+    const offsets = await this.#admin.fetchTopicOffsets(this.options.topic);
+    return new Map(offsets.map((p) => [p.partition, Number(p.low)]));
+  }
+
   /** True once every record below `ends` (per partition) has been handed out by a reader. */
   handedOutUpTo(ends: ReadonlyMap<number, number>): boolean {
     for (const [partition, end] of ends) {

@@ -37,6 +37,12 @@ export interface StateDelta {
   readonly evicted: readonly number[];
   readonly entries: StateSnapshot['entries'];
 }
+/** Where a checkpoint's state is rebuilt: reset to a whole snapshot, then each delta after it applied in order. */
+export interface StateTarget {
+  restore(snapshot: StateSnapshot): void;
+  apply(delta: StateDelta): void;
+}
+
 /** What `add` returns for an event on time for every window it is in: shared, so the common case allocates nothing. */
 const onTime: readonly number[] = Object.freeze([]);
 
@@ -45,7 +51,7 @@ const onTime: readonly number[] = Object.freeze([]);
  * a window is evicted once the watermark passes its end plus the allowed
  * lateness; a record for an evicted window is late and refused.
  */
-export class AggregationState {
+export class AggregationState implements StateTarget {
   readonly #windows = new Map<number, Map<unknown, Entry>>();
   readonly #dirty: Entry[] = [];
   /** Entries changed, and window starts evicted, since the last `takeCheckpoint`: what the next delta holds. */
@@ -246,6 +252,7 @@ export class AggregationState {
     return { kind: 'delta', watermark: this.#watermark, evicted: [...this.#evictedUnsaved], entries };
   }
 
+  /** Resets the state to a checkpoint's snapshot: nothing unsaved, nothing to write. */
   restore(snapshot: StateSnapshot): void {
     this.#windows.clear();
     this.#splitMax.clear();
@@ -256,5 +263,13 @@ export class AggregationState {
     this.#watermark = snapshot.watermark ?? -Infinity;
     this.#maxEventTime = this.#watermark;
     for (const [key, windowStart, acc] of snapshot.entries) this.#entry(key, windowStart ?? unwindowed).acc = acc;
+  }
+
+  /** Applies a checkpoint's delta to the state restored so far (see `StateDelta`): a restore builds the state once, here. */
+  apply(delta: StateDelta): void {
+    this.#watermark = delta.watermark ?? -Infinity;
+    this.#maxEventTime = this.#watermark;
+    for (const start of delta.evicted) this.#windows.delete(start);
+    for (const [key, windowStart, acc] of delta.entries) this.#entry(key, windowStart ?? unwindowed).acc = acc;
   }
 }

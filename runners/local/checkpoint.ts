@@ -1,12 +1,19 @@
-import { existsSync, mkdirSync, readFileSync } from 'node:fs';
+import { copyFileSync, existsSync, mkdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { writeFileAtomically } from '../../connectors/durable-file.ts';
 import { RunnerError } from '../../runtime/runner-error.ts';
-import type { StateDelta, StateSnapshot } from './aggregation-state.ts';
+import type { StateDelta, StateSnapshot, StateTarget } from './aggregation-state.ts';
 import { furthest, pastPosition, reachBeforeBatch } from './archive-reach.ts';
 import { identityMismatch, type SourceIdentity } from './source-identity.ts';
 import { StateImage } from './state-image.ts';
-import { readState, removeOutsideChain, writeState, type StateChain } from './state-files.ts';
+import {
+  DamagedState,
+  readState,
+  removeOutsideChain,
+  stateFolder,
+  writeState,
+  type StateChain,
+} from './state-files.ts';
 
 /** What a restart needs, but the state: where the source was and how many batches were done. */
 export interface CheckpointHead {
@@ -78,7 +85,10 @@ function readJson<T>(path: string): T | undefined {
 export interface CheckpointStore {
   /** The last checkpoint without its state: cheap, whatever the state's size. */
   head(pipeline: string): CheckpointHead | undefined;
+  /** The last checkpoint, its state rebuilt into a new image (a copy: tests, repair). */
   load(pipeline: string): Checkpoint | undefined;
+  /** The last checkpoint's head, its state rebuilt into `into` (reset first, also when there is none): built once, where it is used. */
+  restoreInto(pipeline: string, into: StateTarget): CheckpointHead | undefined;
   save(checkpoint: CheckpointToSave): void;
   /** Whether the next checkpoint should hold the whole state (a compaction) rather than a delta. */
   wantsWholeState(): boolean;
@@ -121,6 +131,10 @@ export class MemoryCheckpoints implements CheckpointStore {
   readonly #crashes: (number | string)[] = [];
   head = () => this.#checkpoint;
   load = () => this.#checkpoint && { ...this.#checkpoint, state: this.#state.snapshot() };
+  restoreInto = (_pipeline: string, into: StateTarget) => {
+    into.restore(this.#checkpoint ? this.#state.snapshot() : noState);
+    return this.#checkpoint;
+  };
   save = (c: CheckpointToSave) => {
     const { state, ...head } = withReach(c, this.#checkpoint, this.#progress);
     this.#checkpoint = head;
@@ -134,6 +148,28 @@ export class MemoryCheckpoints implements CheckpointStore {
   saveProgress = (p: BatchProgress) => void (this.#progress = progressWithReach(p, this.#checkpoint, this.#progress));
   crashedAt = () => this.#crashes;
   markCrash = (point: number | string) => void this.#crashes.push(point);
+}
+
+/** An earlier checkpoint whose state is whole, behind a damaged state record (see `FileCheckpoints.restoreInto`). */
+export interface CheckpointFallback {
+  /** The earlier checkpoint: its batch and source position, where a run resumes after `commit`. */
+  readonly head: CheckpointHead;
+  /** The batch of the checkpoint that could not be rebuilt: batches after `head.batch` up to it are read again. */
+  readonly damagedBatch: number;
+  /** Where `commit` keeps a copy of the damaged delta log. */
+  readonly copy: string;
+  /** Makes the earlier checkpoint the committed one (the damaged records are cut at the next save). */
+  commit(): void;
+}
+
+/** A damaged state record, with an earlier checkpoint to go back to if replaying from there is safe. */
+export class FallbackOffered extends RunnerError {
+  constructor(
+    readonly damage: DamagedState,
+    readonly fallback: CheckpointFallback,
+  ) {
+    super(damage.message);
+  }
 }
 
 /** Named in `checkpoint.json`: a folder of another layout is refused, never misread. */
@@ -225,10 +261,63 @@ export class FileCheckpoints implements CheckpointStore {
   }
 
   load(pipeline: string): Checkpoint | undefined {
+    const image = new StateImage();
+    const head = this.restoreInto(pipeline, image);
+    return head && { ...head, state: image.snapshot() };
+  }
+
+  /**
+   * Throws `FallbackOffered` when a damaged state record follows good ones
+   * written with their checkpoint's head: `into` then holds the state of that
+   * earlier checkpoint, which the caller may take (`fallback.commit()`) once
+   * it knows that replaying from there is safe.
+   */
+  restoreInto(pipeline: string, into: StateTarget): CheckpointHead | undefined {
     const head = this.head(pipeline);
-    if (!head) return undefined;
-    const chain = this.#manifest()?.state;
-    return { ...head, state: chain ? readState(this.dir, pipeline, head.batch, chain) : noState };
+    const chain = head && this.#manifest()?.state;
+    if (!head || !chain) {
+      into.restore(noState);
+      return head;
+    }
+    try {
+      readState(this.dir, pipeline, head.batch, chain, into);
+      return head;
+    } catch (error) {
+      if (!(error instanceof DamagedState) || !error.good) throw error;
+      throw new FallbackOffered(error, this.#fallback(head, error.good.chain, error.good.resume as CheckpointHead));
+    }
+  }
+
+  /**
+   * Going back to an earlier checkpoint whose state is whole: its head, with
+   * the system of record's reach extended to where the damaged checkpoint
+   * had got (those events are archived, and will be read again). Committing
+   * keeps a copy of the damaged log in `damaged/`, for whoever investigates.
+   */
+  #fallback(damagedHead: CheckpointHead, chain: StateChain, resume: CheckpointHead): CheckpointFallback {
+    const reach = furthest(furthest(resume.archiveReach, damagedHead.archiveReach), damagedHead.position);
+    const { archiveReach: _, ...rest } = resume;
+    const pastResume = pastPosition(resume.position, reach);
+    const head: CheckpointHead = pastResume === undefined ? rest : { ...rest, archiveReach: pastResume };
+    const log = join(stateFolder(this.dir), `deltas-${String(chain.generation).padStart(8, '0')}.log`);
+    const copy = join(
+      this.dir,
+      'damaged',
+      `deltas-${String(chain.generation).padStart(8, '0')}.after-batch-${damagedHead.batch}.log`,
+    );
+    return {
+      head,
+      damagedBatch: damagedHead.batch,
+      copy,
+      commit: () => {
+        mkdirSync(join(this.dir, 'damaged'), { recursive: true });
+        if (existsSync(log)) copyFileSync(log, copy);
+        const manifest: Manifest = { layout: checkpointLayout, ...head, state: chain };
+        writeFileAtomically(join(this.dir, 'checkpoint.json'), JSON.stringify(manifest));
+        this.#chain = chain;
+        this.#last = { position: head.position, archiveReach: head.archiveReach };
+      },
+    };
   }
 
   #committedChain(): StateChain | undefined {
@@ -257,6 +346,7 @@ export class FileCheckpoints implements CheckpointStore {
                 dir: this.dir,
                 pipeline: head.pipeline,
                 batch: head.batch,
+                resume: head,
                 beforeRename: step && (() => step('state-written', head.batch)),
               },
               state,

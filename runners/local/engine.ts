@@ -12,10 +12,15 @@ import { batchDigest } from './batch-digest.ts';
 import {
   assertSameSource,
   FileCheckpoints,
+  FallbackOffered,
   MemoryCheckpoints,
   type BatchProgress,
+  type CheckpointHead,
   type CheckpointStore,
+  type FileCheckpointOptions,
 } from './checkpoint.ts';
+import { whyNotReplay } from './replay-safety.ts';
+import { StateImage } from './state-image.ts';
 import { sourceIdentity } from './source-identity.ts';
 import { noFaults, type FaultSpec } from '../../runtime/faults.ts';
 import { compileRecordPath, rawText, windowOf } from '../../runtime/record-path.ts';
@@ -72,6 +77,8 @@ export interface LocalRunOptions {
   readonly store: EmbeddedStore;
   /** Folder for durable checkpoints; without it, checkpoints live in memory (no restart across processes). */
   readonly checkpointDir?: string;
+  /** When a durable checkpoint compacts its deltas into a snapshot (defaults: 1 MiB, 1,000 deltas); the fault campaign compacts often. */
+  readonly compaction?: Pick<FileCheckpointOptions, 'compactAfterBytes' | 'compactAfterDeltas'>;
   readonly batchSize?: number;
   /** Streaming sources: a batch closes when full or this long after its first record (default 1000 ms). */
   readonly batchIntervalMs?: number;
@@ -144,7 +151,7 @@ export async function runLocal(pipeline: PipelineNode, options: LocalRunOptions)
   const checkpointEvery = options.checkpointEvery ?? 1;
   const log = options.log ?? ((line: string) => process.stderr.write(`${line}\n`));
   const checkpoints: CheckpointStore = options.checkpointDir
-    ? new FileCheckpoints(options.checkpointDir)
+    ? new FileCheckpoints(options.checkpointDir, options.compaction)
     : new MemoryCheckpoints();
   const crashes = [faults.crashAt, faults.crashAfterCheckpoint ?? [], faults.crashMidAppend ?? []];
   if (crashes.some((points) => points.length > 0) && !checkpoints.durable && !options.crash) {
@@ -279,12 +286,10 @@ export async function runLocal(pipeline: PipelineNode, options: LocalRunOptions)
     /** Records read from the input's start through the last batch read (unknown from a checkpoint that does not keep it). */
     let recordsRead: number | undefined = 0;
     const restore = async () => {
-      const loaded = checkpoints.load(pipeline.name);
-      checkpoint = loaded;
+      checkpoint = await restoreCheckpoint();
       recordsRead = checkpoint ? checkpoint.recordsRead : 0;
       await reader.close();
       reader = openSource(source, checkpoint?.position, sourceContext);
-      state?.restore(loaded?.state ?? { watermark: -Infinity, entries: [] });
       batch = checkpoint?.batch ?? 0;
       openRowsWritten = checkpoint?.openRowsWritten === true;
     };
@@ -506,6 +511,35 @@ export async function runLocal(pipeline: PipelineNode, options: LocalRunOptions)
       openRowsWritten = true;
     }
     return rows;
+  }
+
+  /**
+   * The last checkpoint's head, its state rebuilt into the run's state. Past
+   * a damaged state record, it goes back to the last checkpoint whose state
+   * is whole only when reading the input again from there provably changes
+   * no sink (see replay-safety.ts), and says so; else it stops, naming the
+   * file, why it did not go back, and what to do. Never an empty state.
+   */
+  async function restoreCheckpoint(): Promise<CheckpointHead | undefined> {
+    try {
+      return checkpoints.restoreInto(pipeline.name, state ?? new StateImage());
+    } catch (error) {
+      if (!(error instanceof FallbackOffered)) throw error;
+      const { fallback, damage } = error;
+      const damagedHead = checkpoints.head(pipeline.name);
+      const why = await whyNotReplay(pipeline, fallback.head.position, damagedHead?.position, {
+        startOffsets: kafka && (() => kafka.startOffsets()),
+      });
+      if (why !== undefined)
+        throw new RunnerError(
+          `${damage.what}, ${damage.advice}. It did not go back to the checkpoint after batch ${fallback.head.batch}, the last one whose state is whole, on its own: ${why}`,
+        );
+      fallback.commit();
+      log(
+        `${damage.what}: went back to the checkpoint after batch ${fallback.head.batch}, the last one whose state is whole, and reads batches ${fallback.head.batch + 1}–${fallback.damagedBatch} of the input again (every sink is idempotent and the input still holds them). A copy of the damaged file is kept in ${fallback.copy}`,
+      );
+      return fallback.head;
+    }
   }
 
   /** The receiver's crash-mid-append point for this run: the first named append it has not yet struck. */

@@ -13,8 +13,7 @@ import {
 import { join } from 'node:path';
 import { appendToOpenFile, syncDirectory, writeFileAtomically } from '../../connectors/durable-file.ts';
 import { RunnerError } from '../../runtime/runner-error.ts';
-import type { StateDelta, StateSnapshot } from './aggregation-state.ts';
-import { StateImage } from './state-image.ts';
+import type { StateDelta, StateSnapshot, StateTarget } from './aggregation-state.ts';
 
 /** Written in every state record's header: a reader of another layout refuses it instead of misreading it. */
 export const stateLayout = 'idemflow-state/2';
@@ -56,10 +55,15 @@ export interface StateWrite {
   readonly batch: number;
   /** Called with a snapshot's temp file complete and fsynced, before its rename: where a test kills the process. */
   readonly beforeRename?: () => void;
+  /**
+   * The checkpoint this state belongs to (its head: source position, batch…), kept inside the
+   * checksummed body: when a later record is damaged, a restore may go back to this one.
+   */
+  readonly resume?: unknown;
 }
 
 function record(write: StateWrite, state: StateSnapshot | StateDelta): string {
-  const json = JSON.stringify(state);
+  const json = JSON.stringify(write.resume === undefined ? state : { ...state, resume: write.resume });
   const body = Buffer.from(json, 'utf8');
   const header: RecordHeader = {
     layout: stateLayout,
@@ -107,27 +111,76 @@ export function writeState(
   return { ...chain, logBytes: chain.logBytes + bytes, deltas: chain.deltas + 1 };
 }
 
-/** The state a chain holds: its snapshot, then each committed delta in order, every record checked first. */
-export function readState(dir: string, pipeline: string, batch: number, chain: StateChain): StateSnapshot {
+/** A record as read: the state, and the checkpoint head it was written with (absent in records written before heads were kept). */
+interface StateRecord {
+  readonly state: StateSnapshot | StateDelta;
+  readonly resume?: unknown;
+}
+
+/**
+ * Damage found in a chain's state files. `good` is set when the records
+ * before the damage were read and applied: the chain they make up and the
+ * checkpoint head the last of them was written with, the furthest point a
+ * restore can still go back to.
+ */
+export class DamagedState extends RunnerError {
+  constructor(
+    /** The file and what is wrong with it. */
+    readonly what: string,
+    /** What stops, and what to do. */
+    readonly advice: string,
+    readonly good?: { readonly chain: StateChain; readonly resume: unknown },
+  ) {
+    super(`${what}, ${advice}`);
+  }
+}
+
+/**
+ * Rebuilds a chain's state into `into` (reset first): its snapshot, then each
+ * committed delta in order, every record checked before it is applied. The
+ * state is built once, in its final home. Throws `DamagedState` at the first
+ * damaged record, with `into` holding the records before it.
+ */
+export function readState(dir: string, pipeline: string, batch: number, chain: StateChain, into: StateTarget): void {
   const at = (file: string) => ({ path: join(stateFolder(dir), file), pipeline, dir, batch });
-  let image = new StateImage();
+  let last: StateRecord | undefined;
   if (chain.snapshot) {
     const where = at(snapshotName(chain.generation));
-    const bytes = readWhole(where, Infinity);
+    const bytes = readWhole(where);
     const [snapshot, end] = readRecord(where, bytes, 0, 'snapshot');
     if (end !== bytes.length) throw damaged(where, `has ${bytes.length - end} bytes after its snapshot`);
-    image = StateImage.of(snapshot);
-  }
-  if (chain.logBytes > 0) {
-    const where = at(logName(chain.generation));
-    const bytes = readWhole(where, chain.logBytes);
-    for (let offset = 0, n = 0; n < chain.deltas; n++) {
-      const [delta, end] = readRecord(where, bytes, offset, 'delta');
-      image.apply(delta as StateDelta);
+    into.restore(snapshot.state as StateSnapshot);
+    last = snapshot;
+  } else into.restore({ watermark: -Infinity, entries: [] });
+  if (chain.logBytes === 0) return;
+  const where = at(logName(chain.generation));
+  // A log missing or cut short still holds the deltas before the damage: read as far as it goes.
+  const missing = !existsSync(where.path);
+  const whole = missing ? Buffer.alloc(0) : readFileSync(where.path);
+  const bytes = whole.subarray(0, chain.logBytes);
+  for (let offset = 0, n = 0; n < chain.deltas; n++) {
+    let delta: StateRecord;
+    try {
+      const [read, end] = readRecord(where, bytes, offset, 'delta');
+      delta = read;
       offset = end;
+    } catch (error) {
+      if (!(error instanceof DamagedState)) throw error;
+      const what = missing
+        ? damaged(where, 'is missing').what
+        : whole.length < chain.logBytes
+          ? damaged(where, `is torn: it has ${whole.length} of the ${chain.logBytes} bytes its checkpoint committed`)
+              .what
+          : error.what;
+      const good =
+        last?.resume === undefined
+          ? undefined
+          : { chain: { ...chain, logBytes: offset, deltas: n }, resume: last.resume };
+      throw new DamagedState(what, error.advice, good);
     }
+    into.apply(delta.state as StateDelta);
+    last = delta;
   }
-  return image.snapshot();
 }
 
 interface Where {
@@ -138,27 +191,20 @@ interface Where {
 }
 
 const damaged = (where: Where, why: string) =>
-  new RunnerError(
-    `checkpoint state file ${where.path} ${why}, so the checkpoint after batch ${where.batch} in ${where.dir} cannot be rebuilt (the run did not start). ` +
+  new DamagedState(
+    `checkpoint state file ${where.path} ${why}`,
+    `so the checkpoint after batch ${where.batch} in ${where.dir} cannot be rebuilt (the run did not start). ` +
       `Put back a good copy of that file (from a backup of ${where.dir}), or move ${where.dir} aside and run again to start over from the beginning of the input (an upsert sink converges; a counter sink would count again)`,
   );
 
-/** The file's first `committed` bytes (a snapshot: all of it); fewer is a torn file. */
-function readWhole(where: Where, committed: number): Buffer {
+/** A snapshot's bytes; a missing one is damage. */
+function readWhole(where: Where): Buffer {
   if (!existsSync(where.path)) throw damaged(where, 'is missing');
-  const bytes = readFileSync(where.path);
-  if (committed !== Infinity && bytes.length < committed)
-    throw damaged(where, `is torn: it has ${bytes.length} of the ${committed} bytes its checkpoint committed`);
-  return committed === Infinity ? bytes : bytes.subarray(0, committed);
+  return readFileSync(where.path);
 }
 
 /** The record at `offset`, checked against its header, and where the next one starts. */
-function readRecord(
-  where: Where,
-  bytes: Buffer,
-  offset: number,
-  kind: RecordHeader['kind'],
-): [StateSnapshot | StateDelta, number] {
+function readRecord(where: Where, bytes: Buffer, offset: number, kind: RecordHeader['kind']): [StateRecord, number] {
   const newline = bytes.indexOf(0x0a, offset);
   let header: RecordHeader;
   try {
@@ -189,7 +235,8 @@ function readRecord(
       where,
       `fails its checksum: ${what} (batch ${header.batch}) has SHA-256 ${sum}, its header says ${header.sha256}`,
     );
-  return [JSON.parse(body.toString('utf8')) as StateSnapshot | StateDelta, end + 1];
+  const { resume, ...state } = JSON.parse(body.toString('utf8')) as (StateSnapshot | StateDelta) & { resume?: unknown };
+  return [{ state, resume }, end + 1];
 }
 
 /**

@@ -1,4 +1,4 @@
-import type { StateDelta, StateSnapshot } from './aggregation-state.ts';
+import type { StateDelta, StateSnapshot, StateTarget } from './aggregation-state.ts';
 import { keyId, unwindowed } from './state-key.ts';
 
 type StoredEntry = StateSnapshot['entries'][number];
@@ -9,15 +9,20 @@ type StoredEntry = StateSnapshot['entries'][number];
  * holds: its evicted windows leave (one map each), then its changed entries
  * replace theirs. The state itself only ever leaves as a whole in `snapshot`.
  */
-export class StateImage {
+export class StateImage implements StateTarget {
   readonly #windows = new Map<number, Map<unknown, StoredEntry>>();
   #watermark = -Infinity;
 
   static of(snapshot: StateSnapshot): StateImage {
     const image = new StateImage();
-    image.#watermark = snapshot.watermark ?? -Infinity;
-    image.#put(snapshot.entries);
+    image.restore(snapshot);
     return image;
+  }
+
+  restore(snapshot: StateSnapshot): void {
+    this.#windows.clear();
+    this.#watermark = snapshot.watermark ?? -Infinity;
+    this.#put(snapshot.entries);
   }
 
   apply(delta: StateDelta): void {

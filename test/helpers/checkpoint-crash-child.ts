@@ -21,8 +21,7 @@ const store = new FileCheckpoints(dir!, {
   },
 });
 const state = workloadState();
-const checkpoint = store.load('workload');
-if (checkpoint) state.restore(checkpoint.state);
+const checkpoint = store.restoreInto('workload', state);
 checkpointBatches(state, store, workload, (checkpoint?.batch ?? 0) + 1, Number(total), (batch, whole) => {
   if (whole) compactions++;
   thisIsTarget =

@@ -1,5 +1,5 @@
-import { spawnSync } from 'node:child_process';
-import { readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
+import { spawn, spawnSync } from 'node:child_process';
+import { existsSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { embedded, source } from 'idemflow';
@@ -184,6 +184,65 @@ describe('incremental checkpoints at 10⁶ keys', () => {
   }, 600_000);
 });
 
+describe('kill -9 during a compaction at 10⁶ keys', () => {
+  it('a SIGKILL from outside while the snapshot of ~630,000 entries is being written: restore is exact; resumed, it ends exact with no file left over', async () => {
+    const dir = tempDir();
+    const big = { keys: 1_000_000, events: 1_000_000 };
+    const wBig: Workload = { keys: big.keys, eventsPerBatch: big.events, stepMs: 6_000 };
+    // Batch 1 is one delta of every entry; batch 2 compacts (the log outgrew the 16 KiB floor): killed as soon as its temp file shows.
+    const temp = join(stateFolder(dir), 'snapshot-00000002.json.tmp');
+    const child = spawn(
+      process.execPath,
+      [
+        '--import',
+        'tsx',
+        'test/helpers/checkpoint-crash-child.ts',
+        dir,
+        '3',
+        String(big.keys),
+        String(big.events),
+        'none',
+        'none',
+      ],
+      { cwd: repoRoot, stdio: ['ignore', 'ignore', 'pipe'] },
+    );
+    let stderr = '';
+    child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
+    const seen = setInterval(() => {
+      if (existsSync(temp)) child.kill('SIGKILL');
+    }, 1);
+    const signal = await new Promise<NodeJS.Signals | null>((resolve) => child.on('exit', (_, s) => resolve(s)));
+    clearInterval(seen);
+    expect(signal, stderr).toBe('SIGKILL');
+    // Killed mid-compaction: its temp file there (written in part or whole), never renamed, the old chain committed.
+    expect(stateFiles(dir)).toEqual(['deltas-00000001.log', 'snapshot-00000002.json.tmp']);
+    const restored = loaded(dir);
+    expect(restored.batch).toBe(1);
+    const expected = workloadState();
+    addBatch(expected, wBig, 1);
+    expectSameEntries(restored.state, expected.snapshot());
+    const resumed = spawnSync(
+      process.execPath,
+      [
+        '--import',
+        'tsx',
+        'test/helpers/checkpoint-crash-child.ts',
+        dir,
+        '3',
+        String(big.keys),
+        String(big.events),
+        'none',
+        'none',
+      ],
+      { cwd: repoRoot, encoding: 'utf8', timeout: 300_000 },
+    );
+    expect(resumed.status, resumed.stderr).toBe(0);
+    expect(stateFiles(dir)).toEqual(['deltas-00000002.log', 'snapshot-00000002.json']);
+    for (const batch of [2, 3]) addBatch(expected, wBig, batch);
+    expectSameEntries(loaded(dir).state, expected.snapshot());
+  }, 600_000);
+});
+
 /** The same (key, window) → value, compared through a map: sorting a million JSON strings is slower than the run. */
 function expectSameEntries(actual: StateSnapshot, expected: StateSnapshot): void {
   const id = (e: StateSnapshot['entries'][number]) => `${String(e[0])}|${e[1]}`;
@@ -245,7 +304,7 @@ describe('damaged, foreign and older checkpoint folders', () => {
     expect(() => loaded(dir)).toThrow(/belongs to pipeline "sensor-counts", not "workload"/);
   });
 
-  it('the runner, resuming over a flipped byte, stops naming the file instead of starting from an empty state; fixed, it resumes exact', async () => {
+  it('the runner, resuming over a flipped byte in the first delta (nothing whole before it), stops naming the file instead of starting from an empty state; fixed, it resumes exact', async () => {
     const dir = tempDir();
     const store = new EmbeddedStore(join(dir, 'store'));
     const checkpointDir = join(dir, 'ckpt');
@@ -262,7 +321,7 @@ describe('damaged, foreign and older checkpoint folders', () => {
     const last = logOf(checkpointDir);
     const good = readFileSync(last);
     const bad = Buffer.from(good);
-    bad[bad.length - 3]! ^= 1;
+    bad[good.indexOf(0x0a) + 5]! ^= 1;
     writeFileSync(last, bad);
     await expect(run(6_000)).rejects.toThrow(new RegExp(`checkpoint state file ${last} fails its checksum: its delta`));
     writeFileSync(last, good);
