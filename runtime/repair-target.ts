@@ -1,10 +1,23 @@
 import type { SinkNode } from '../compiler/ir/index.ts';
 import type { Row, TableOp } from './sinks/table-op.ts';
 
+/**
+ * One read of a system of record for repair. An event id archived in two
+ * partitions (two event times: a retry that stamped its send time) may come
+ * once from each: only the whole read tells, so `exact()`, asked once the
+ * events were read to their end, returns a second read that leaves the
+ * losing copies out, or undefined when this one already held each id once.
+ */
+export interface ArchiveRead {
+  /** The archived events, a run (a partition, or a chunk) at a time. */
+  readonly events: AsyncIterable<readonly unknown[]>;
+  exact(): Promise<ArchiveRead | undefined>;
+}
+
 /** Where repair reads the system of record from and rewrites aggregates to: the embedded store, or Cassandra. */
 export interface RepairTarget {
-  /** Every archived event, each once, streamed. */
-  events(systemOfRecord: SinkNode): AsyncIterable<unknown>;
+  /** Every archived event, streamed; each id once after `exact()`. */
+  events(systemOfRecord: SinkNode): ArchiveRead;
   /** The sink table's rows as stored, streamed; a key that comes again takes the later columns (a log's later upsert). */
   rows(sink: SinkNode): AsyncIterable<{ readonly key: readonly unknown[]; readonly columns: Row }>;
   /** A planned primary key as the table stores it, to compare with `rows`. */

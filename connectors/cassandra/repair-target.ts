@@ -3,7 +3,7 @@ import type { PipelineNode, SinkNode } from '../../compiler/ir/index.ts';
 import type { RepairTarget } from '../../runtime/repair-target.ts';
 import { tableSchemas, type CqlType, type TableSchema } from './cql-schema.ts';
 import { sorBucket } from './sor-bucket.ts';
-import { systemOfRecordEvents } from './sor-reader.ts';
+import { systemOfRecordRead } from './sor-reader.ts';
 import type { UndecodableBlock } from './sor-blocks.ts';
 import { tokenRanges } from './sor-token-queries.ts';
 import { CassandraTableWriter } from './table-writer.ts';
@@ -60,7 +60,7 @@ export function cassandraRepairTarget(
   return {
     events(sor) {
       const s = schemaOf(sor);
-      return systemOfRecordEvents(client, s.keyspace, s.table, { onBadBlock: options.onBadBlock });
+      return systemOfRecordRead(client, s.keyspace, s.table, { onBadBlock: options.onBadBlock });
     },
     rows: (sink) => tableRows(client, schemaOf(sink), options.fetchSize ?? 5_000),
     storedKey(sink, key) {

@@ -1,6 +1,6 @@
 import type { Client, types } from 'cassandra-driver';
 import { decodeBlock, UndecodableBlock } from './sor-blocks.ts';
-import { tokenOrderQueries, type SorEntry, type SorPosition } from './sor-token-queries.ts';
+import { tokenOrderQueries, type SorCopy, type SorPartition, type SorPosition } from './sor-token-queries.ts';
 
 /** One decoded block of a partition: its [id, event] pairs sorted by id, and how far a merge has read them. */
 interface Run {
@@ -13,7 +13,8 @@ interface Run {
 /** Above this many blocks in a partition, they are sorted together instead of merged. */
 const maxMergedRuns = 16;
 
-const byId = (a: [string, unknown], b: [string, unknown]) => (a[0] < b[0] ? -1 : a[0] > b[0] ? 1 : 0);
+const byId = (a: readonly [string, unknown, ...unknown[]], b: readonly [string, unknown, ...unknown[]]) =>
+  a[0] < b[0] ? -1 : a[0] > b[0] ? 1 : 0;
 
 /** The pairs sorted by id: as the writer cut them (checked in one pass), else sorted here. */
 function sortedPairs(pairs: [string, unknown][]): [string, unknown][] {
@@ -54,32 +55,37 @@ function decodedRuns(p: Partition, onBadBlock: (error: UndecodableBlock) => void
  * least id at the head of a run, from the newest run that has it, and steps
  * every run past it. A block that fails to decode is reported and skipped.
  */
-function partitionEntries(p: Partition, onBadBlock: (error: UndecodableBlock) => void): SorEntry[] {
-  let runs = decodedRuns(p, onBadBlock);
+function partitionEntries(p: Partition, onBadBlock: (error: UndecodableBlock) => void): SorCopy[] {
+  const runs = decodedRuns(p, onBadBlock);
   // Many small blocks (small batches): one stable sort beats a merge that looks at every head for every id.
-  // Stable, so of equal ids the newest run's comes first, and the merge of the one run keeps it.
-  if (runs.length > maxMergedRuns)
-    runs = [{ pairs: runs.flatMap((r) => r.pairs).sort(byId), written: 0n, block: '', at: 0 }];
-  const entries: SorEntry[] = [];
+  // Stable, so of equal ids the newest run's comes first, and only the first of each id is kept.
+  if (runs.length > maxMergedRuns) {
+    const all = runs.flatMap((r) => r.pairs.map(([id, event]) => [id, event, r.written] as const)).sort(byId);
+    return all
+      .filter((e, i) => i === 0 || all[i - 1]![0] !== e[0])
+      .map(([eventId, event, written]) => ({ eventId, event, written }));
+  }
+  const entries: SorCopy[] = [];
   for (;;) {
-    let least: [string, unknown] | undefined;
+    let least: Run | undefined;
     for (const run of runs) {
       const head = run.pairs[run.at];
-      if (head && (least === undefined || head[0] < least[0])) least = head;
+      if (head && (least === undefined || head[0] < least.pairs[least.at]![0])) least = run;
     }
     if (!least) return entries;
-    const eventId = least[0];
-    entries.push({ eventId, event: least[1], position: { token: p.token, bucket: p.bucket, eventId } });
+    const [eventId, event] = least.pairs[least.at]!;
+    entries.push({ eventId, event, written: least.written });
     for (const run of runs) while (run.at < run.pairs.length && run.pairs[run.at]![0] === eventId) run.at++;
   }
 }
 
 /**
- * The events of a block-layout system of record, each id once, in token
- * order then event id, a partition at a time (bounded by design, so memory
- * is too; one array a partition, so a reader pays no per-event await here),
- * its blocks read with paging. After `after`, the rest of its partition
- * (re-read whole, the ids past it kept), then greater tokens.
+ * The partitions of a block-layout system of record, each id once within
+ * its partition, in token order then event id, a partition at a time
+ * (bounded by design, so memory is too; one array a partition, so a reader
+ * pays no per-event await here), its blocks read with paging. After
+ * `after`, the rest of its partition (re-read whole, the ids past it kept),
+ * then greater tokens.
  */
 export async function* blockPartitions(
   client: Client,
@@ -87,13 +93,14 @@ export async function* blockPartitions(
   table: string,
   after: SorPosition | undefined,
   onBadBlock: (error: UndecodableBlock) => void,
-): AsyncGenerator<readonly SorEntry[]> {
+): AsyncGenerator<SorPartition> {
   const select = `SELECT token(bucket) AS t, bucket, block, writetime(events) AS written, events FROM ${keyspace}.${table}`;
   const queries = tokenOrderQueries(select, after, (a) => ['bucket = ?', [a.bucket]]);
-  const entriesOf = (partition: Partition): SorEntry[] => {
+  const read = (partition: Partition): SorPartition => {
     const entries = partitionEntries(partition, onBadBlock);
-    if (!after || partition.bucket !== after.bucket) return entries;
-    return entries.filter((e) => e.eventId > after.eventId);
+    const { token, bucket } = partition;
+    if (!after || bucket !== after.bucket) return { token, bucket, entries };
+    return { token, bucket, entries: entries.filter((e) => e.eventId > after.eventId) };
   };
   for (const [cql, params] of queries) {
     let partition: Partition | undefined;
@@ -101,12 +108,12 @@ export async function* blockPartitions(
     for await (const row of rows) {
       const bucket = String(row.get('bucket'));
       if (partition && partition.bucket !== bucket) {
-        yield entriesOf(partition);
+        yield read(partition);
         partition = undefined;
       }
       partition ??= { token: String(row.get('t')), bucket, rows: [] };
       partition.rows.push(row);
     }
-    if (partition) yield entriesOf(partition);
+    if (partition) yield read(partition);
   }
 }

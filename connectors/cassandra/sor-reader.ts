@@ -3,7 +3,15 @@ import { blockPartitions } from './sor-block-reader.ts';
 import type { UndecodableBlock } from './sor-blocks.ts';
 import { allHashBuckets, idBucket } from './sor-bucket.ts';
 import { existingSorLayout } from './sor-layout.ts';
-import { tokenOrderQueries, type SorEntry, type SorPosition } from './sor-token-queries.ts';
+import { CopyTally, type LosingCopies } from './sor-copies.ts';
+import {
+  tokenOrderQueries,
+  type SorCopy,
+  type SorEntry,
+  type SorPartition,
+  type SorPosition,
+} from './sor-token-queries.ts';
+import type { ArchiveRead } from '../../runtime/repair-target.ts';
 
 export { isSorPosition, tokenRanges, type SorEntry, type SorPosition } from './sor-token-queries.ts';
 
@@ -39,39 +47,47 @@ async function isTheCopyToRead(
   return newest.bucket === bucket;
 }
 
+/** Rows of one partition yielded together at most (a day of the row layout can hold a quarter of a million). */
+const rowsAtOnce = 1_000;
+
 /**
  * The rows of a row-layout system-of-record table (`bucket`, `event_id`,
- * `payload`) as event id, decoded event and position, read by token ranges
- * with paging, so no query scans the whole ring and memory holds one page
- * at a time; each event once, even where rows of an older bucketing left two
+ * `payload`) as partitions of decoded events, read by token ranges with
+ * paging, so no query scans the whole ring and memory holds one page at a
+ * time (a long partition comes in pieces of `rowsAtOnce`); each event once
+ * within its partition, even where rows of an older bucketing left two
  * copies. Rows come in token order, then event id within a partition: after
  * `after`, the rest of its partition, then the partitions of greater tokens.
  * Rows inserted behind the position while reading are not read; rows ahead
  * are. (Two buckets of one token, a Murmur3 collision, would be read as one
  * partition: with 64 hash buckets or one a day, it does not happen.)
  */
-async function* rowEntries(
+async function* rowPartitions(
   client: Client,
   keyspace: string,
   table: string,
   after: SorPosition | undefined,
-): AsyncGenerator<SorEntry> {
+): AsyncGenerator<SorPartition> {
   // Identifiers were validated by the DSL; values are bound.
-  const select = `SELECT token(bucket) AS t, bucket, event_id, payload FROM ${keyspace}.${table}`;
+  const select = `SELECT token(bucket) AS t, bucket, event_id, writetime(payload) AS written, payload FROM ${keyspace}.${table}`;
   const queries = tokenOrderQueries(select, after, (a) => ['bucket = ? AND event_id > ?', [a.bucket, a.eventId]]);
+  let piece: { token: string; bucket: string; entries: SorCopy[] } | undefined;
   for (const [cql, params] of queries) {
     const rows = client.stream(cql, params, { prepare: true, fetchSize: 5_000 }) as unknown as AsyncIterable<types.Row>;
     for await (const row of rows) {
       const eventId = String(row.get('event_id'));
       const bucket = String(row.get('bucket'));
       if (!(await isTheCopyToRead(client, keyspace, table, bucket, eventId))) continue;
-      yield {
-        eventId,
-        event: JSON.parse(row.get('payload') as string),
-        position: { token: String(row.get('t')), bucket, eventId },
-      };
+      if (piece && (piece.bucket !== bucket || piece.entries.length >= rowsAtOnce)) {
+        yield piece;
+        piece = undefined;
+      }
+      piece ??= { token: String(row.get('t')), bucket, entries: [] };
+      const written = BigInt(String(row.get('written')));
+      piece.entries.push({ eventId, event: JSON.parse(row.get('payload') as string), written });
     }
   }
+  if (piece) yield piece;
 }
 
 export interface SorReadOptions {
@@ -82,41 +98,138 @@ export interface SorReadOptions {
 }
 
 const warnBadBlock = (error: UndecodableBlock) => process.stderr.write(`warning: ${error.message}; skipped\n`);
+const unreported = () => {};
 
 /**
- * The events of a system-of-record table, whatever its layout (told from its
- * columns: blocks, or the rows of older versions; another is an error naming
- * the table and the layouts expected), each id once, in token order then
- * event id: a partition of blocks, or one row, an array at a time.
+ * One pass over a system-of-record table, whatever its layout (told from
+ * its columns: blocks, or the rows of older versions; another is an error
+ * naming the table and the layouts expected): its partitions in token
+ * order, each id once within its partition. An id archived in two
+ * partitions comes once from each.
  */
-async function* entryRuns(
+async function* partitionsOf(
+  client: Client,
+  keyspace: string,
+  table: string,
+  after: SorPosition | undefined,
+  onBadBlock: (error: UndecodableBlock) => void,
+): AsyncGenerator<SorPartition> {
+  const layout = await existingSorLayout(client, keyspace, table);
+  if (layout === 'blocks') yield* blockPartitions(client, keyspace, table, after, onBadBlock);
+  else yield* rowPartitions(client, keyspace, table, after);
+}
+
+/** The partitions as they pass, their copies tallied. */
+async function* tallied(partitions: AsyncIterable<SorPartition>, tally: CopyTally): AsyncGenerator<SorPartition> {
+  for await (const p of partitions) {
+    let written: bigint | undefined;
+    let place = '';
+    for (const e of p.entries) {
+      // A partition's copies come from a few blocks: their place is made once a block, not once an event.
+      if (e.written !== written) place = CopyTally.place(p.token, p.bucket, (written = e.written));
+      tally.add(place, e.eventId);
+    }
+    yield p;
+  }
+}
+
+/** The partitions without the copies that lost to another of the same id. */
+async function* withoutLosers(
+  partitions: AsyncIterable<SorPartition>,
+  losing: LosingCopies,
+): AsyncGenerator<SorPartition> {
+  for await (const p of partitions) {
+    const lost = await losing.in(p.token, p.bucket);
+    yield lost ? { ...p, entries: p.entries.filter((e) => !lost.has(e.eventId)) } : p;
+  }
+}
+
+/** Which copies lose, from a whole pass over the table (its bad blocks left for the caller's own pass to report). */
+async function losingCopies(client: Client, keyspace: string, table: string): Promise<LosingCopies> {
+  const tally = new CopyTally();
+  try {
+    for await (const _ of tallied(partitionsOf(client, keyspace, table, undefined, unreported), tally));
+  } catch (error) {
+    tally.remove();
+    throw error;
+  }
+  return tally.losers();
+}
+
+/**
+ * The partitions of a system-of-record table with each event id once across
+ * all of them (see `sor-copies.ts`): a first pass finds the ids archived in
+ * more than one partition, then the read itself leaves their losing copies
+ * out. Two passes, so that a read resumed after a position still knows of
+ * copies behind it.
+ */
+async function* exactPartitions(
   client: Client,
   keyspace: string,
   table: string,
   options: SorReadOptions,
-): AsyncGenerator<readonly SorEntry[]> {
-  const layout = await existingSorLayout(client, keyspace, table);
-  if (layout === 'blocks')
-    yield* blockPartitions(client, keyspace, table, options.after, options.onBadBlock ?? warnBadBlock);
-  else for await (const entry of rowEntries(client, keyspace, table, options.after)) yield [entry];
+): AsyncGenerator<SorPartition> {
+  const losing = await losingCopies(client, keyspace, table);
+  try {
+    yield* withoutLosers(
+      partitionsOf(client, keyspace, table, options.after, options.onBadBlock ?? warnBadBlock),
+      losing,
+    );
+  } finally {
+    losing.remove();
+  }
 }
 
-/** The events of a system-of-record table with their ids and positions, in the order of `entryRuns`. */
+/** The events of a system-of-record table with their ids and positions, each id once, in token order then event id. */
 export async function* systemOfRecordEntries(
   client: Client,
   keyspace: string,
   table: string,
   options: SorReadOptions = {},
 ): AsyncGenerator<SorEntry> {
-  for await (const run of entryRuns(client, keyspace, table, options)) yield* run;
+  for await (const { token, bucket, entries } of exactPartitions(client, keyspace, table, options))
+    for (const { eventId, event } of entries) yield { eventId, event, position: { token, bucket, eventId } };
 }
 
-/** The events of a system-of-record table alone, in the same order (what repair reads). */
-export async function* systemOfRecordEvents(
+/**
+ * What repair reads: every event of a system-of-record table in one pass, a
+ * partition at a time, its copies tallied on the way. Only when some id
+ * turns out to lie in two partitions (rare: two event times for one id)
+ * does `exact()` return a second pass without the copies that lost.
+ */
+export function systemOfRecordRead(
   client: Client,
   keyspace: string,
   table: string,
   options: Omit<SorReadOptions, 'after'> = {},
-): AsyncGenerator<unknown> {
-  for await (const run of entryRuns(client, keyspace, table, options)) for (const entry of run) yield entry.event;
+): ArchiveRead {
+  const tally = new CopyTally();
+  let finished = false;
+  async function* events(): AsyncGenerator<readonly unknown[]> {
+    try {
+      const partitions = partitionsOf(client, keyspace, table, undefined, options.onBadBlock ?? warnBadBlock);
+      for await (const p of tallied(partitions, tally)) yield p.entries.map((e) => e.event);
+      finished = true;
+    } finally {
+      if (!finished) tally.remove();
+    }
+  }
+  return {
+    events: events(),
+    async exact() {
+      if (!finished) throw new Error('the system of record was not read to its end');
+      const losing = await tally.losers();
+      if (losing.count === 0) return undefined;
+      async function* again(): AsyncGenerator<readonly unknown[]> {
+        try {
+          // Bad blocks were reported by the first pass.
+          const partitions = partitionsOf(client, keyspace, table, undefined, unreported);
+          for await (const p of withoutLosers(partitions, losing)) yield p.entries.map((e) => e.event);
+        } finally {
+          losing.remove();
+        }
+      }
+      return { events: again(), exact: async () => undefined };
+    },
+  };
 }

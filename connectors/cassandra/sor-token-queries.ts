@@ -75,3 +75,17 @@ export interface SorEntry {
   readonly event: unknown;
   readonly position: SorPosition;
 }
+
+/** One copy of an event as a partition holds it: its id, the event, and when its block (or row) was written. */
+export interface SorCopy {
+  readonly eventId: string;
+  readonly event: unknown;
+  readonly written: bigint;
+}
+
+/** One partition of a system of record as read: each id once (the newest copy there), sorted by id. */
+export interface SorPartition {
+  readonly token: string;
+  readonly bucket: string;
+  readonly entries: readonly SorCopy[];
+}

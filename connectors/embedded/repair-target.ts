@@ -25,7 +25,7 @@ async function* upserts(path: string): AsyncGenerator<Extract<TableOp, { op: 'up
  * the same event id again, and the store keeps the last. Deduplicated a
  * partition of ids at a time, so memory holds one partition, not the log.
  */
-async function* eachEventOnce(path: string, bytes: number): AsyncGenerator<unknown> {
+async function* eachEventOnce(path: string, bytes: number): AsyncGenerator<readonly unknown[]> {
   const spill = new SpillFiles(Math.max(1, Math.ceil(bytes / dedupeBudget)), 'repair-sor');
   try {
     for await (const op of upserts(path)) {
@@ -39,7 +39,7 @@ async function* eachEventOnce(path: string, bytes: number): AsyncGenerator<unkno
         latest.set(id, payload);
       }
       spill.drop(part);
-      yield* latest.values();
+      yield [...latest.values()];
     }
   } finally {
     spill.remove();
@@ -53,9 +53,10 @@ async function* eachEventOnce(path: string, bytes: number): AsyncGenerator<unkno
  */
 export function embeddedRepairTarget(store: EmbeddedStore): RepairTarget {
   return {
-    async *events(sor) {
+    events(sor) {
       const path = logPath(store, sor);
-      yield* eachEventOnce(path, existsSync(path) ? statSync(path).size : 0);
+      // The store keeps one row an event id: its read is exact at once.
+      return { events: eachEventOnce(path, existsSync(path) ? statSync(path).size : 0), exact: async () => undefined };
     },
     async *rows(sink) {
       for await (const op of upserts(logPath(store, sink))) yield { key: op.k, columns: op.v };

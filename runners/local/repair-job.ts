@@ -30,8 +30,11 @@ export interface RepairJob {
   readonly aggregator: Aggregator;
   /** The stream's window (its lateness included): which windows a checkpoint still holds. */
   readonly window: WindowNode | undefined;
-  /** Every (key, window) an archived event counts in, through the stream's own steps from the archive on. */
-  groups(event: unknown): Promise<readonly GroupedEvent[]>;
+  /**
+   * Every (key, window) an archived event counts in, through the stream's own steps from the archive on.
+   * A promise only where a step is asynchronous: repair calls this for every event, and an await each costs.
+   */
+  groups(event: unknown): readonly GroupedEvent[] | Promise<readonly GroupedEvent[]>;
   /** Archived events the steps rejected (a filter is not a rejection): as the stream dead-lettered them. */
   readonly rejected: () => number;
 }
@@ -113,11 +116,10 @@ export function repairJob(pipeline: PipelineNode): RepairJob {
     systemOfRecord: sor,
     aggregator: aggregatorFor(aggregate),
     window,
-    async groups(event) {
-      out = [];
+    groups(event) {
+      const groups: GroupedEvent[] = (out = []);
       const pending = path(event, 0);
-      if (pending) await pending;
-      return out;
+      return pending ? pending.then(() => groups) : groups;
     },
     rejected: () => rejected,
   };

@@ -3,6 +3,7 @@ import type { Row, TableOp } from '../../runtime/sinks/table-op.ts';
 import type { RepairJob } from './repair-job.ts';
 import { columnValue, rowsToOps } from '../../runtime/sinks/table-ops.ts';
 import { partitionOf, SpillFiles } from '../../runtime/spill-files.ts';
+import { decodeAccumulator, encodeAccumulator } from './spilled-accumulator.ts';
 
 /** Partitions a spill starts with, and how many each oversized one is split into. */
 const fanout = 16;
@@ -11,15 +12,22 @@ const maxDepth = 4;
 /** Corrections written to the sink at once. */
 const writeChunk = 1_000;
 
-/** A line of a partition: an event's contribution to a row, or the row as the table holds it. */
-type Line =
-  | ['e', stored: string, key: unknown, windowStart: number | null, event: Record<string, unknown>]
-  | ['r', stored: string, columns: Row];
-
-export interface Partitions {
-  readonly spill: SpillFiles;
-  readonly events: number;
+/** A (key, window) being recomputed: its aggregate so far, the sink row it is written to, and that row as stored. */
+interface Group {
+  readonly key: unknown;
+  readonly windowStart: number | undefined;
+  readonly stored: string;
+  acc: unknown;
+  before?: Row;
 }
+
+/**
+ * A line of a spill partition: part of a group's aggregate (the groups held
+ * in memory when they passed the bound), or a sink row as the table holds it.
+ */
+type Line =
+  | ['a', stored: string, id: string, key: unknown, windowStart: number | null, acc: unknown]
+  | ['r', stored: string, columns: Row];
 
 /** The row an aggregate of (key, window) is written to, without its value: which sink row an event counts in. */
 function rowShell(job: RepairJob, key: unknown, windowStart: number | undefined): Record<string, unknown> {
@@ -28,42 +36,105 @@ function rowShell(job: RepairJob, key: unknown, windowStart: number | undefined)
     : { key, windowStart, windowEnd: windowStart + job.window!.sizeMs, value: undefined };
 }
 
+/** A group's name in memory: cheap to make for every event (the stored key is made once a group). */
+const groupId = (key: unknown, windowStart: number | undefined) => {
+  const text = typeof key === 'string' ? `s${key}` : String(JSON.stringify(key));
+  return windowStart === undefined ? text : `${windowStart}:${text}`;
+};
+
 /**
- * Spreads the work over partition files by the sink row it concerns (its
- * primary key as stored): each event once per (key, window) it counts in,
- * and each current row of the sink table. A partition then holds everything
- * about its rows, and nothing else.
+ * The aggregates of every (key, window) the archived events count in. Held
+ * in memory up to `pageRows` groups; past that, every group held is written
+ * out (its partial aggregate, merged later) to partition files by the sink
+ * row it concerns, so memory stays bounded whatever the archive's size.
  */
-export async function groupPartitions(
-  job: RepairJob,
-  events: AsyncIterable<unknown>,
-  rows: AsyncIterable<{ readonly key: readonly unknown[]; readonly columns: Row }>,
-  storedKey: (key: readonly unknown[]) => readonly unknown[],
-  report: (events: number, batch: number) => void,
-): Promise<Partitions> {
-  const spill = new SpillFiles(fanout, 'repair');
-  const sink = job.pipeline.sink;
-  const add = (stored: string, line: Line) => spill.add(partitionOf(stored, 0, fanout), JSON.stringify(line));
-  let count = 0;
-  try {
-    for await (const event of events) {
-      for (const g of await job.groups(event)) {
-        const planned = sink.key.map((c) => columnValue(c, rowShell(job, g.key, g.windowStart)));
-        const stored = JSON.stringify(storedKey(planned));
-        add(stored, ['e', stored, g.key, g.windowStart ?? null, g.event]);
-      }
-      if (++count % 10_000 === 0) report(count, 0);
+export class Recomputed {
+  readonly groups = new Map<string, Group>();
+  spill: SpillFiles | undefined;
+  events = 0;
+  /** The most groups held in memory at once. */
+  peak = 0;
+
+  constructor(
+    readonly job: RepairJob,
+    readonly storedKey: (key: readonly unknown[]) => readonly unknown[],
+    readonly pageRows: number,
+  ) {}
+
+  add(key: unknown, windowStart: number | undefined, event: Record<string, unknown>): void {
+    const id = groupId(key, windowStart);
+    let group = this.groups.get(id);
+    if (!group) {
+      if (this.groups.size >= this.pageRows) this.#spillGroups();
+      const planned = this.job.pipeline.sink.key.map((c) => columnValue(c, rowShell(this.job, key, windowStart)));
+      const stored = JSON.stringify(this.storedKey(planned));
+      this.groups.set(id, (group = { key, windowStart, stored, acc: this.job.aggregator.init() }));
+      if (this.groups.size > this.peak) this.peak = this.groups.size;
     }
-    for await (const row of rows) {
-      const stored = JSON.stringify(row.key);
-      add(stored, ['r', stored, row.columns]);
-    }
-  } catch (error) {
-    spill.remove();
-    throw error;
+    group.acc = this.job.aggregator.add(group.acc, event);
   }
-  report(count, 0);
-  return { spill, events: count };
+
+  #spillGroups(): void {
+    this.spill ??= new SpillFiles(fanout, 'repair');
+    for (const [id, g] of this.groups) {
+      const line: Line = ['a', g.stored, id, g.key, g.windowStart ?? null, encodeAccumulator(g.acc)];
+      this.spill.add(partitionOf(g.stored, 0, fanout), JSON.stringify(line));
+    }
+    this.groups.clear();
+  }
+
+  /** Once every event is in: with a spill, the groups still held go to it too, then the sink rows. */
+  async finish(rows: AsyncIterable<{ readonly key: readonly unknown[]; readonly columns: Row }>): Promise<void> {
+    if (this.spill) {
+      this.#spillGroups();
+      for await (const row of rows) {
+        const stored = JSON.stringify(row.key);
+        this.spill.add(partitionOf(stored, 0, fanout), JSON.stringify(['r', stored, row.columns] satisfies Line));
+      }
+      return;
+    }
+    // Everything fits: each sink row is matched to its groups as it streams by, and only those are kept.
+    const byStored = new Map<string, Group[]>();
+    for (const g of this.groups.values()) {
+      const same = byStored.get(g.stored);
+      if (same) same.push(g);
+      else byStored.set(g.stored, [g]);
+    }
+    for await (const row of rows)
+      for (const g of byStored.get(JSON.stringify(row.key)) ?? []) g.before = { ...g.before, ...row.columns };
+  }
+
+  remove(): void {
+    this.spill?.remove();
+  }
+}
+
+/** Reads archived events into `into`: each through the pipeline's steps, into every (key, window) it counts in. */
+export async function aggregateEvents(
+  into: Recomputed,
+  events: AsyncIterable<readonly unknown[]>,
+  report: (events: number) => void,
+): Promise<void> {
+  const { job } = into;
+  let next = 10_000;
+  for await (const run of events) {
+    for (const event of run) {
+      const pending = job.groups(event);
+      const groups = Array.isArray(pending) ? pending : await pending;
+      for (const g of groups as readonly {
+        key: unknown;
+        windowStart: number | undefined;
+        event: Record<string, unknown>;
+      }[])
+        into.add(g.key, g.windowStart, g.event);
+    }
+    into.events += run.length;
+    if (into.events >= next) {
+      report(into.events);
+      next = into.events + 10_000;
+    }
+  }
+  report(into.events);
 }
 
 export interface PartitionOutcome {
@@ -80,20 +151,20 @@ export interface WorkOptions {
   readonly write: (ops: readonly TableOp[]) => Promise<void>;
 }
 
-interface Group {
-  readonly key: unknown;
-  readonly windowStart: number | undefined;
-  readonly stored: string;
-  acc: unknown;
-}
+type Total = { checked: number; corrected: number; stateEntries: [unknown, number | null, unknown][] };
 
-/** Works the partitions one at a time; one with more than `pageRows` groups or rows is split again, with another hash. */
-export async function workPartitions(
-  job: RepairJob,
-  partitions: Partitions,
-  options: WorkOptions,
-): Promise<PartitionOutcome> {
-  const total = { checked: 0, corrected: 0, stateEntries: [] as [unknown, number | null, unknown][] };
+/**
+ * Compares every recomputed aggregate with its sink row and writes those that
+ * differ: at once when they fit in memory, else a spill partition at a time
+ * (one with more than `pageRows` groups or rows is split again, with another hash).
+ */
+export async function workPartitions(recomputed: Recomputed, options: WorkOptions): Promise<PartitionOutcome> {
+  const { job } = recomputed;
+  const total: Total = { checked: 0, corrected: 0, stateEntries: [] };
+  if (!recomputed.spill) {
+    await correct(job, recomputed.groups.values(), options, total);
+    return total;
+  }
   const work = async (spill: SpillFiles, part: number, depth: number): Promise<void> => {
     const loaded = await loadPartition(job, spill, part, depth < maxDepth ? options.pageRows : Infinity);
     if (!loaded) {
@@ -106,21 +177,21 @@ export async function workPartitions(
       return;
     }
     spill.drop(part);
-    await correct(job, loaded, options, total);
+    await correct(job, loaded.values(), options, total);
   };
-  for (let part = 0; part < partitions.spill.fanout; part++) await work(partitions.spill, part, 0);
+  for (let part = 0; part < recomputed.spill.fanout; part++) await work(recomputed.spill, part, 0);
   return total;
 }
 
-/** A partition's groups (aggregated) and current rows; undefined when either exceeds the limit. */
+/** A partition's groups (their parts merged), each with its sink row; undefined when either exceeds the limit. */
 async function loadPartition(
   job: RepairJob,
   spill: SpillFiles,
   part: number,
   limit: number,
-): Promise<{ groups: Map<string, Group>; rows: Map<string, Record<string, unknown>> } | undefined> {
+): Promise<Map<string, Group> | undefined> {
   const groups = new Map<string, Group>();
-  const rows = new Map<string, Record<string, unknown>>();
+  const rows = new Map<string, Row>();
   const agg = job.aggregator;
   for await (const text of spill.lines(part)) {
     const line = JSON.parse(text) as Line;
@@ -129,33 +200,29 @@ async function loadPartition(
       if (rows.size > limit) return undefined;
       continue;
     }
-    const [, stored, key, start, event] = line;
-    const id = JSON.stringify([key, start]);
-    let group = groups.get(id);
-    if (!group) {
-      groups.set(id, (group = { key, windowStart: start ?? undefined, stored, acc: agg.init() }));
+    const [, stored, id, key, start, encoded] = line;
+    const acc = decodeAccumulator(encoded);
+    const group = groups.get(id);
+    if (group) group.acc = agg.merge(group.acc, acc);
+    else {
+      groups.set(id, { key, windowStart: start ?? undefined, stored, acc });
       if (groups.size > limit) return undefined;
     }
-    group.acc = agg.add(group.acc, event);
   }
-  return { groups, rows };
+  for (const g of groups.values()) g.before = rows.get(g.stored);
+  return groups;
 }
 
-async function correct(
-  job: RepairJob,
-  loaded: { groups: Map<string, Group>; rows: Map<string, Record<string, unknown>> },
-  options: WorkOptions,
-  total: { checked: number; corrected: number; stateEntries: [unknown, number | null, unknown][] },
-): Promise<void> {
+async function correct(job: RepairJob, groups: Iterable<Group>, options: WorkOptions, total: Total): Promise<void> {
   let pending: TableOp[] = [];
-  for (const g of loaded.groups.values()) {
+  for (const g of groups) {
     total.checked++;
     if (options.keepState?.(g.windowStart)) total.stateEntries.push([g.key, g.windowStart ?? null, g.acc]);
     const [op] = rowsToOps(job.pipeline.sink, [
       { ...rowShell(job, g.key, g.windowStart), value: job.aggregator.result(g.acc) },
     ]);
     if (op?.op !== 'upsert') continue;
-    const before = loaded.rows.get(g.stored);
+    const before = g.before;
     if (before && Object.entries(op.v).every(([c, v]) => JSON.stringify(before[c]) === JSON.stringify(v))) continue;
     total.corrected++;
     pending.push(op);

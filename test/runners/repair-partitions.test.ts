@@ -30,6 +30,8 @@ describe('repair worked a partition at a time on the embedded store', () => {
     const result = await repair(pipeline, { target: embeddedRepairTarget(store), pageRows: 100 });
     expect(result.events).toBe(settings.count);
     expect(result.checked).toBe(truth.size);
+    // Memory stays bounded: never more than 100 groups held at once, of the 3,000+ recomputed.
+    expect(result.peakGroups).toBeLessThanOrEqual(100);
     expect(tableCounts(new EmbeddedStore(store.dir), 'counts', 'n')).toEqual(truth);
     expect((await repair(pipeline, { target: embeddedRepairTarget(store), pageRows: 100 })).corrected).toBe(0);
   }, 120_000);

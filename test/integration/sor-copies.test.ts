@@ -1,0 +1,144 @@
+import { describe, expect, it } from 'vitest';
+import type { Client } from 'cassandra-driver';
+import { cassandra, source } from 'idemflow';
+import { PipelineNode } from '../../compiler/ir/index.ts';
+import { schemaCql, tableSchemas } from '../../connectors/cassandra/cql-schema.ts';
+import { cassandraCurrentRows } from '../../connectors/cassandra/current-rows.ts';
+import { cassandraRepairTarget } from '../../connectors/cassandra/repair-target.ts';
+import { sorBucket } from '../../connectors/cassandra/sor-bucket.ts';
+import { cassandraTableSource } from '../../connectors/cassandra/table-source.ts';
+import { CassandraTableWriter } from '../../connectors/cassandra/table-writer.ts';
+import { repair } from '../../runners/local/index.ts';
+import { rowsToOps } from '../../runtime/sinks/table-ops.ts';
+import { archived, rowLayoutCql } from './archived.ts';
+import { cassandraClient, runId, selectAll } from './servers.ts';
+
+interface Reading {
+  readonly eventId: string;
+  readonly sensorId: string;
+  readonly ts: number;
+}
+
+const keyspace = 'idemflow_it';
+
+/** An archive partitioned by event time (taken after it), its counts by sensor in Cassandra. */
+const archiving = (table: string) =>
+  source
+    .memory<Reading>([])
+    .archive(cassandra.systemOfRecord({ keyspace, table, id: 'eventId' }))
+    .withEventTime((e) => e.ts)
+    .groupBy('sensorId')
+    .count()
+    .sink(cassandra.upsert({ keyspace, table: `${table}_n`, key: { sensor: 'key' }, values: { n: 'value' } })).ir;
+
+const sorOf = (pipeline: PipelineNode) => PipelineNode.sinks(pipeline).find((s) => s.mode === 'system-of-record')!;
+
+async function writerOf(client: Client, pipeline: PipelineNode) {
+  for (const cql of schemaCql(tableSchemas(pipeline))) await client.execute(cql);
+  const sor = sorOf(pipeline);
+  const schema = tableSchemas(pipeline).find((s) => s.table === sor.table)!;
+  const writer = new CassandraTableWriter(client, sor, schema, sorBucket(pipeline));
+  return (events: readonly Reading[]) => writer.write(rowsToOps(sor, events));
+}
+
+/** What each id holds once every write landed: the last one written (an upsert keyed by event id). */
+const lastWritten = (...writes: (readonly Reading[])[]) => new Map(writes.flat().map((e) => [e.eventId, e]));
+
+const countsBySensor = (events: Iterable<Reading>) => {
+  const counts = new Map<unknown, number>();
+  for (const e of events) counts.set(e.sensorId, (counts.get(e.sensorId) ?? 0) + 1);
+  return counts;
+};
+
+/** Everything `source.cassandraTable` reads from the table, a few hundred at a time. */
+async function sourced(client: Client, table: string): Promise<unknown[]> {
+  const reader = cassandraTableSource(client, keyspace, table, undefined);
+  const values: unknown[] = [];
+  for (;;) {
+    const batch = await reader.read(333);
+    values.push(...batch.values);
+    if (batch.done) break;
+  }
+  await reader.close();
+  return values;
+}
+
+/** Every reader of the archive sees each id once, with the payload written last; repair counts that one. */
+async function expectEachIdOnce(client: Client, pipeline: PipelineNode, table: string, truth: Map<string, Reading>) {
+  const read = await archived(client, keyspace, table);
+  expect(read.length).toBe(truth.size);
+  expect(new Map(read.map((e) => [e.eventId, e.event]))).toEqual(truth);
+  const values = await sourced(client, table);
+  expect(values.length).toBe(truth.size);
+  expect(new Set(values.map((v) => (v as Reading).eventId)).size).toBe(truth.size);
+  const lookups = await cassandraCurrentRows(client, pipeline, new Set([`${keyspace}.${table}`]));
+  for (const id of ['e0', 'e3', 'e1998', 'e1999'])
+    expect(lookups.get(`${keyspace}.${table}`)!([id])).toEqual({ payload: truth.get(id) });
+  const result = await repair(pipeline, { target: cassandraRepairTarget(client, pipeline) });
+  expect(result.events).toBe(truth.size);
+  const counts = new Map(
+    (await selectAll(client, `SELECT sensor, n FROM ${keyspace}.${table}_n`)).map((r) => [r.sensor, Number(r.n)]),
+  );
+  expect(counts).toEqual(countsBySensor(truth.values()));
+}
+
+describe('one event id archived with event times in different partitions', () => {
+  it('blocks: copies in other 10-minute slots are read, sourced and repaired once, the copy written last winning', async () => {
+    const table = `sor_slots_${runId()}`;
+    const client = await cassandraClient();
+    try {
+      const pipeline = archiving(table);
+      const write = await writerOf(client, pipeline);
+      const base = Date.UTC(2024, 0, 1);
+      // 2,000 events a second apart: four 10-minute slots.
+      const first = Array.from({ length: 2_000 }, (_, i) => ({
+        eventId: `e${i}`,
+        sensorId: `s${i % 5}`,
+        ts: base + i * 1_000,
+      }));
+      // A third of them come again an hour later (a producer's retry stamping its send time); a third of those for another sensor.
+      const again = first
+        .filter((_, i) => i % 3 === 0)
+        .map((e, k) => ({ ...e, ts: e.ts + 3_600_000, sensorId: k % 3 === 0 ? 'moved' : e.sensorId }));
+      // Then a replay of the first batch rewrites 100 of the first copies: written last, they win again.
+      const replayed = first.filter((_, i) => i % 3 === 0 && i < 300);
+      await write(first);
+      await write(again);
+      await write(replayed);
+      const stored = await selectAll(client, `SELECT n FROM ${keyspace}.${table}`);
+      expect(stored.reduce((a, b) => a + Number(b.n), 0)).toBe(2_000 + 667 + 100);
+      const truth = lastWritten(first, again, replayed);
+      expect(truth.get('e0')).toEqual(first[0]);
+      expect(truth.get('e1998')?.sensorId).toBe('moved');
+      await expectEachIdOnce(client, pipeline, table, truth);
+    } finally {
+      await client.shutdown();
+    }
+  }, 180_000);
+
+  it('rows (the layout of older versions): copies on both sides of UTC midnight are read, sourced and repaired once', async () => {
+    const table = `sor_midnight_${runId()}`;
+    const client = await cassandraClient();
+    try {
+      await client.execute(rowLayoutCql(keyspace, table));
+      const pipeline = archiving(table);
+      const write = await writerOf(client, pipeline);
+      const midnight = Date.UTC(2024, 0, 2);
+      const first = Array.from({ length: 2_000 }, (_, i) => ({
+        eventId: `e${i}`,
+        sensorId: `s${i % 5}`,
+        ts: midnight - 200_000 + i * 100,
+      }));
+      // Half come again two minutes later, past midnight for some: the next day's bucket.
+      const again = first.filter((_, i) => i % 2 === 0).map((e) => ({ ...e, ts: e.ts + 120_000, sensorId: 'late' }));
+      await write(first);
+      await write(again);
+      const days = await selectAll(client, `SELECT bucket FROM ${keyspace}.${table}`);
+      expect(new Set(days.map((r) => r.bucket))).toEqual(new Set(['2024-01-01', '2024-01-02']));
+      expect(days.length).toBeGreaterThan(2_000);
+      await expectEachIdOnce(client, pipeline, table, lastWritten(first, again));
+    } finally {
+      await client.shutdown();
+    }
+  }, 180_000);
+});
