@@ -1,6 +1,7 @@
 import type { WindowNode } from '../../compiler/ir/index.ts';
 import type { Aggregator } from '../../runtime/aggregators.ts';
 import { windowStarts } from '../../runtime/windowing.ts';
+import { StateJournal, type StateScalars } from './state-journal.ts';
 import { keyId, unwindowed } from './state-key.ts';
 
 interface Entry {
@@ -12,6 +13,8 @@ interface Entry {
   dirty: boolean;
   /** Changed since the state last went to a checkpoint (whole or as a delta). */
   unsaved: boolean;
+  /** The journal epoch that last recorded this entry (see state-journal.ts). */
+  journaled: number;
 }
 
 export interface AggregateRowOut {
@@ -65,13 +68,22 @@ export class AggregationState implements StateTarget {
   #closed: AggregateRowOut[] = [];
   /** Windows write their rows once, when they close, instead of after every change. */
   readonly emitsFinal: boolean;
+  /** With no durable checkpoint to restore from: what changed since the last saved checkpoint, to roll back. */
+  #journal: StateJournal<Entry> | undefined;
 
+  /** `rollback`: keep an undo journal, so that `rollback()` can return to the last saved checkpoint (no checkpoint folder). */
   constructor(
     readonly aggregator: Aggregator,
     readonly window: WindowNode | undefined,
     readonly trackDeltas: boolean,
+    readonly rollbackable = false,
   ) {
     this.emitsFinal = window?.emit === 'final';
+    this.#journal = rollbackable ? new StateJournal(this.#scalars()) : undefined;
+  }
+
+  #scalars(): StateScalars {
+    return { watermark: this.#watermark, maxEventTime: this.#maxEventTime, splitMax: new Map(this.#splitMax) };
   }
 
   get watermark(): number {
@@ -106,8 +118,10 @@ export class AggregationState implements StateTarget {
         delta: undefined,
         dirty: false,
         unsaved: false,
+        journaled: 0,
       };
       keys.set(id, entry);
+      this.#journal?.created(entry, windowStart, id);
     }
     return entry;
   }
@@ -140,6 +154,7 @@ export class AggregationState implements StateTarget {
     if (this.window && this.#isClosed(start)) return false;
     const agg = this.aggregator;
     const entry = this.#entry(key, start);
+    this.#journal?.changing(entry);
     entry.acc = agg.add(entry.acc, event);
     if (!entry.unsaved) {
       entry.unsaved = true;
@@ -191,7 +206,10 @@ export class AggregationState implements StateTarget {
   /** The rows of every open window, which are then dropped: a counter's last delta at the end of its input. */
   drainOpen(): AggregateRowOut[] {
     const rows = this.openRows();
-    for (const start of this.#windows.keys()) this.#evictedUnsaved.add(start);
+    for (const [start, keys] of this.#windows) {
+      this.#evictedUnsaved.add(start);
+      this.#journal?.evicted(start, keys);
+    }
     this.#windows.clear();
     return rows;
   }
@@ -215,6 +233,7 @@ export class AggregationState implements StateTarget {
           for (const e of keys.values()) this.#closed.push(this.#row(e, this.aggregator.result(e.acc)));
         this.#windows.delete(start);
         this.#evictedUnsaved.add(start);
+        this.#journal?.evicted(start, keys);
       }
     }
     return evicted;
@@ -235,10 +254,42 @@ export class AggregationState implements StateTarget {
    */
   takeCheckpoint(whole: boolean): StateSnapshot | StateDelta {
     const taken = whole ? this.snapshot() : this.#delta();
+    this.#clearUnsaved();
+    this.#journal?.close(this.#scalars());
+    return taken;
+  }
+
+  #clearUnsaved(): void {
     for (const e of this.#unsaved) e.unsaved = false;
     this.#unsaved.length = 0;
     this.#evictedUnsaved.clear();
-    return taken;
+  }
+
+  /** The oldest checkpoint taken (`takeCheckpoint`) is saved: a rollback no longer goes behind it. */
+  checkpointSaved(): void {
+    this.#journal?.saved();
+  }
+
+  /**
+   * Back to the state of the last saved checkpoint, as if the batches since
+   * had never been read: their changes undone, their evicted windows back,
+   * their pending rows dropped. Costs what changed since, with no copy of
+   * the state kept (needs `rollbackable`).
+   */
+  rollback(): void {
+    if (!this.#journal) throw new Error('rollback() needs an AggregationState made rollbackable');
+    const scalars = this.#journal.rollback(this.#windows);
+    this.#watermark = scalars.watermark;
+    this.#maxEventTime = scalars.maxEventTime;
+    this.#splitMax.clear();
+    for (const [split, max] of scalars.splitMax) this.#splitMax.set(split, max);
+    for (const e of this.#dirty) {
+      e.dirty = false;
+      e.delta = undefined;
+    }
+    this.#dirty.length = 0;
+    this.#clearUnsaved();
+    this.#closed = [];
   }
 
   #delta(): StateDelta {
@@ -262,7 +313,15 @@ export class AggregationState implements StateTarget {
     this.#closed = [];
     this.#watermark = snapshot.watermark ?? -Infinity;
     this.#maxEventTime = this.#watermark;
-    for (const [key, windowStart, acc] of snapshot.entries) this.#entry(key, windowStart ?? unwindowed).acc = acc;
+    this.#put(snapshot.entries);
+  }
+
+  /** Entries of a saved checkpoint: nothing a rollback should undo, so the journal starts over after them. */
+  #put(entries: StateSnapshot['entries']): void {
+    const journal = this.#journal;
+    this.#journal = undefined;
+    for (const [key, windowStart, acc] of entries) this.#entry(key, windowStart ?? unwindowed).acc = acc;
+    this.#journal = journal && new StateJournal(this.#scalars());
   }
 
   /** Applies a checkpoint's delta to the state restored so far (see `StateDelta`): a restore builds the state once, here. */
@@ -270,6 +329,6 @@ export class AggregationState implements StateTarget {
     this.#watermark = delta.watermark ?? -Infinity;
     this.#maxEventTime = this.#watermark;
     for (const start of delta.evicted) this.#windows.delete(start);
-    for (const [key, windowStart, acc] of delta.entries) this.#entry(key, windowStart ?? unwindowed).acc = acc;
+    this.#put(delta.entries);
   }
 }

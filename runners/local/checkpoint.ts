@@ -85,10 +85,6 @@ function readJson<T>(path: string): T | undefined {
 export interface CheckpointStore {
   /** The last checkpoint without its state: cheap, whatever the state's size. */
   head(pipeline: string): CheckpointHead | undefined;
-  /** The last checkpoint, its state rebuilt into a new image (a copy: tests, repair). */
-  load(pipeline: string): Checkpoint | undefined;
-  /** The last checkpoint's head, its state rebuilt into `into` (reset first, also when there is none): built once, where it is used. */
-  restoreInto(pipeline: string, into: StateTarget): CheckpointHead | undefined;
   save(checkpoint: CheckpointToSave): void;
   /** Whether the next checkpoint should hold the whole state (a compaction) rather than a delta. */
   wantsWholeState(): boolean;
@@ -121,28 +117,22 @@ function progressWithReach(
   return reach === undefined ? rest : { ...rest, archiveReach: reach };
 }
 
-/** Checkpoints kept in memory: for runs with no --checkpoint folder (dry-runs, benchmarks), replay within the process only. */
+/**
+ * Checkpoints kept in memory: for runs with no --checkpoint folder (dry-runs,
+ * benchmarks), replay within the process only. Only heads: no copy of the
+ * state is kept, a replay rolls the state itself back (`AggregationState.rollback`).
+ */
 export class MemoryCheckpoints implements CheckpointStore {
   readonly durable = false;
   #checkpoint: CheckpointHead | undefined;
-  /** The state as the last checkpoint holds it, kept up by its deltas: a replay restores it whole. */
-  #state = new StateImage();
   #progress: BatchProgress | undefined;
   readonly #crashes: (number | string)[] = [];
   head = () => this.#checkpoint;
-  load = () => this.#checkpoint && { ...this.#checkpoint, state: this.#state.snapshot() };
-  restoreInto = (_pipeline: string, into: StateTarget) => {
-    into.restore(this.#checkpoint ? this.#state.snapshot() : noState);
-    return this.#checkpoint;
-  };
   save = (c: CheckpointToSave) => {
-    const { state, ...head } = withReach(c, this.#checkpoint, this.#progress);
+    const { state: _, ...head } = withReach(c, this.#checkpoint, this.#progress);
     this.#checkpoint = head;
-    if (state === undefined) return;
-    if ('kind' in state) this.#state.apply(state);
-    else this.#state = StateImage.of(state);
   };
-  /** A delta applied to the image costs what changed; the whole state would cost what exists. */
+  /** Nothing is written: a whole state would only cost a copy. */
   wantsWholeState = () => false;
   progress = () => this.#progress;
   saveProgress = (p: BatchProgress) => void (this.#progress = progressWithReach(p, this.#checkpoint, this.#progress));

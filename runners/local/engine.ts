@@ -150,9 +150,8 @@ export async function runLocal(pipeline: PipelineNode, options: LocalRunOptions)
   const batchSize = options.batchSize ?? 1_000;
   const checkpointEvery = options.checkpointEvery ?? 1;
   const log = options.log ?? ((line: string) => process.stderr.write(`${line}\n`));
-  const checkpoints: CheckpointStore = options.checkpointDir
-    ? new FileCheckpoints(options.checkpointDir, options.compaction)
-    : new MemoryCheckpoints();
+  const files = options.checkpointDir ? new FileCheckpoints(options.checkpointDir, options.compaction) : undefined;
+  const checkpoints: CheckpointStore = files ?? new MemoryCheckpoints();
   const crashes = [faults.crashAt, faults.crashAfterCheckpoint ?? [], faults.crashMidAppend ?? []];
   if (crashes.some((points) => points.length > 0) && !checkpoints.durable && !options.crash) {
     throw new RunnerError(
@@ -175,7 +174,10 @@ export async function runLocal(pipeline: PipelineNode, options: LocalRunOptions)
 
   const aggregate = PipelineNode.aggregate(pipeline);
   const counterSink = pipeline.sink.mode === 'counter';
-  const state = aggregate ? new AggregationState(aggregatorFor(aggregate), windowOf(pipeline), counterSink) : undefined;
+  // Without a checkpoint folder, a failed batch rolls the state back through its undo journal (no second copy).
+  const state = aggregate
+    ? new AggregationState(aggregatorFor(aggregate), windowOf(pipeline), counterSink, files === undefined)
+    : undefined;
 
   // Per-batch buffers, filled by the record path.
   let batchRandom = new SeededRandom(seed);
@@ -435,6 +437,7 @@ export async function runLocal(pipeline: PipelineNode, options: LocalRunOptions)
             ...(readThrough !== undefined ? { recordsRead: readThrough } : {}),
             ...(openRowsWrittenHere ? { openRowsWritten: true } : {}),
           });
+          if (stateToSave) state!.checkpointSaved();
           // The kill point between a durable checkpoint and Kafka's offset commit: the group's offsets then trail the checkpoint.
           if (faults.crashAfterCheckpoint?.includes(thisBatch) && !checkpoints.crashedAt().includes(thisBatch)) {
             checkpoints.markCrash(thisBatch);
@@ -521,8 +524,12 @@ export async function runLocal(pipeline: PipelineNode, options: LocalRunOptions)
    * file, why it did not go back, and what to do. Never an empty state.
    */
   async function restoreCheckpoint(): Promise<CheckpointHead | undefined> {
+    if (!files) {
+      state?.rollback();
+      return checkpoints.head(pipeline.name);
+    }
     try {
-      return checkpoints.restoreInto(pipeline.name, state ?? new StateImage());
+      return files.restoreInto(pipeline.name, state ?? new StateImage());
     } catch (error) {
       if (!(error instanceof FallbackOffered)) throw error;
       const { fallback, damage } = error;

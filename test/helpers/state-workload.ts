@@ -15,12 +15,13 @@ export interface Workload {
   readonly compositeKeys?: boolean;
 }
 
-/** Sums per key and one-minute tumbling window: the state a workload's batches build. */
-export const workloadState = () =>
+/** Sums per key and one-minute tumbling window: the state a workload's batches build (`rollbackable`: with an undo journal). */
+export const workloadState = (rollbackable = false) =>
   new AggregationState(
     aggregatorFor(AggregateNode.create({ op: 'sum', field: 'v' })),
     WindowNode.create({ type: 'tumbling', sizeMs: minute, slideMs: minute, allowedLatenessMs: minute }),
     false,
+    rollbackable,
   );
 
 /** Batch `batch` of the workload: the same events for the same batch number, in every process. */

@@ -5,7 +5,7 @@ import { describe, expect, it } from 'vitest';
 import { embedded, source } from 'idemflow';
 import { EmbeddedStore } from '../../connectors/embedded/store.ts';
 import { runLocal } from '../../runners/local/index.ts';
-import { FileCheckpoints, MemoryCheckpoints } from '../../runners/local/checkpoint.ts';
+import { FileCheckpoints } from '../../runners/local/checkpoint.ts';
 import { stateFolder, type StateChain } from '../../runners/local/state-files.ts';
 import { repoRoot } from '../helpers/run-cli.ts';
 import { AggregateNode, WindowNode } from '../../compiler/ir/index.ts';
@@ -83,20 +83,6 @@ describe('incremental checkpoints: a delta a batch, a snapshot now and then', ()
     expect(state.drainOpen()).toHaveLength(5);
     store.save({ pipeline: 'workload', batch: 2, position: 2, state: state.takeCheckpoint(false) });
     expect(store.load('workload')!.state.entries).toEqual([]);
-  });
-
-  it('in memory (no --checkpoint folder), a replay restores exactly the last checkpoint, after later changes and an eviction', () => {
-    const w: Workload = { keys: 50, eventsPerBatch: 40, stepMs: 20_000 };
-    const store = new MemoryCheckpoints();
-    const state = workloadState();
-    checkpointBatches(state, store, w, 1, 30);
-    const atCheckpoint = sortedEntries(state.snapshot());
-    // Two more batches are processed and taken (the engine takes one before the previous one is acknowledged), never saved.
-    checkpointBatches(state, { save: () => {}, wantsWholeState: () => false }, w, 31, 32);
-    expect(sortedEntries(state.snapshot())).not.toEqual(atCheckpoint);
-    state.restore(store.load()!.state);
-    expect(sortedEntries(state.snapshot())).toEqual(atCheckpoint);
-    expect(atCheckpoint).toEqual(sortedEntries(expectedAfter(w, 30)));
   });
 });
 
