@@ -1,4 +1,3 @@
-import { Node, SyntaxKind } from 'ts-morph';
 import {
   AggregateNode,
   ArchiveNode,
@@ -26,6 +25,7 @@ import {
   type StepNode,
   type TransformKind,
 } from '../ir/index.ts';
+import { functionTextStart } from '../analysis/call-graph/function-at.ts';
 import { propertyOf, stringOf, toPlain, unknownValue, type AbstractValue } from './abstract-value.ts';
 import { lineAndColumnAt } from './location.ts';
 
@@ -40,15 +40,11 @@ export interface CallSite {
 export function fnNodeOf(value: AbstractValue, fallback: SourceLocation): FnNode {
   if (value.type !== 'fn') return FnNode.fromSource('(value) => value', fallback);
   const node = value.node;
-  let start = node.getStart();
-  // `export default function f(e) {…}` is not an expression; the text from `function` on is.
-  if (Node.isFunctionDeclaration(node)) {
-    for (const m of node.getModifiers())
-      if (m.getKind() === SyntaxKind.ExportKeyword || m.getKind() === SyntaxKind.DefaultKeyword) start = m.getEnd();
-  }
+  // `export default async function f(e) {…}` is not an expression; the text from `async function` on is.
+  // ts-morph bundles its own TypeScript, whose syntax kinds are the compiler's.
+  const start = functionTextStart(node.compilerNode as unknown as Parameters<typeof functionTextStart>[0]);
   const file = node.getSourceFile();
   const text = file.getFullText();
-  while (/\s/.test(text[start] ?? '')) start++;
   const { line, column } = lineAndColumnAt(file, start);
   return FnNode.fromSource(text.slice(start, node.getEnd()), { file: file.getFilePath(), line, column });
 }

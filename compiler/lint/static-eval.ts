@@ -63,8 +63,11 @@ export class StaticEvaluator {
     if (ts.isArrayLiteralExpression(expression))
       return { type: 'array', items: expression.elements.map((e) => this.#evaluate(e, env, reading)) };
     if (ts.isIdentifier(expression)) return this.#identifier(expression, env, reading);
-    if (ts.isPropertyAccessExpression(expression))
+    if (ts.isPropertyAccessExpression(expression)) {
+      if (isOwnModuleNamespace(expression.expression, reading.checker))
+        return this.#symbolValue(reading.checker.getSymbolAtLocation(expression.name), env, reading);
       return this.#property(this.#evaluate(expression.expression, env, reading), expression.name.getText());
+    }
     if (ts.isElementAccessExpression(expression)) {
       const key = this.#evaluate(expression.argumentExpression, env, reading);
       return key.type === 'literal' && (typeof key.value === 'string' || typeof key.value === 'number')
@@ -169,6 +172,10 @@ export class StaticEvaluator {
     const callee = call.expression;
     // Arguments are read only when the callee is something we follow: most calls (zod, loggers) are not.
     const args = () => call.arguments.map((a) => this.#evaluate(a, env, reading));
+    if (ts.isPropertyAccessExpression(callee) && isOwnModuleNamespace(callee.expression, reading.checker)) {
+      const fn = this.#symbolValue(reading.checker.getSymbolAtLocation(callee.name), env, reading);
+      return fn.type === 'fn' ? this.#invoke(fn, args(), reading) : unknownValue;
+    }
     if (ts.isPropertyAccessExpression(callee)) {
       const receiver = this.#evaluate(callee.expression, env, reading);
       if (receiver.type === 'unknown' || receiver.type === 'literal') return unknownValue;
@@ -238,6 +245,15 @@ function declaredConst(declaration: ts.VariableDeclaration): boolean {
   if (!ts.isVariableDeclarationList(list) || !ts.isVariableStatement(list.parent)) return false;
   const blockScoped: ts.NodeFlags = list.flags & (ts.NodeFlags.Let | ts.NodeFlags.Const | ts.NodeFlags.Using);
   return blockScoped === ts.NodeFlags.Const;
+}
+
+/** `helpers` of `import * as helpers from './helpers.ts'`: a module of the program, whose members are read by name. */
+function isOwnModuleNamespace(node: ts.Expression, checker: ts.TypeChecker): boolean {
+  if (!ts.isIdentifier(node)) return false;
+  const own = checker.getSymbolAtLocation(node)?.declarations?.[0];
+  if (!own || !ts.isNamespaceImport(own)) return false;
+  const declaration = ts.findAncestor(own.parent, ts.isImportDeclaration);
+  return declaration !== undefined && moduleSpecifierOf(declaration).startsWith('.') && !isIdemflowModule(declaration);
 }
 
 function moduleSpecifierOf(declaration: ts.ImportDeclaration): string {

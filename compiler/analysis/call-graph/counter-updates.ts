@@ -1,5 +1,5 @@
 import ts from 'typescript';
-import { parseCqlWrite } from '../cql.ts';
+import { parseCqlWrite, unknownPart } from '../cql.ts';
 import { calleeName, isFunctionNode, resolveCallee, resolveName, unwrap, type FunctionNode } from './resolve.ts';
 import { maxCallDepth, returnedExpressions } from './value-origin.ts';
 
@@ -139,16 +139,20 @@ export class CounterUpdates {
     return /\.wasApplied\s*\(\s*\)|\[\s*['"]\[applied\]['"]\s*\]/.test(between);
   }
 
-  /** Every CQL text an expression may hold, `${…}` parts read as a plain name. */
+  /** Every CQL text an expression may hold. */
   cqlTexts(expression: ts.Expression, depth: number): string[] {
     if (depth > maxCallDepth) return [];
     const node = unwrap(expression);
     const more = (e: ts.Expression) => this.cqlTexts(e, depth + 1);
     if (ts.isStringLiteral(node) || ts.isNoSubstitutionTemplateLiteral(node)) return [node.text];
+    // A part read from a const (`${TABLE}`) is its text; one that cannot be read names an unknown table, not a table `x`.
     if (ts.isTemplateExpression(node))
-      return [node.head.text + node.templateSpans.map((s) => `x${s.literal.text}`).join('')];
+      return [
+        node.head.text +
+          node.templateSpans.map((s) => (more(s.expression)[0] ?? unknownPart) + s.literal.text).join(''),
+      ];
     if (ts.isBinaryExpression(node) && node.operatorToken.kind === ts.SyntaxKind.PlusToken) {
-      const [left, right] = [more(node.left)[0] ?? 'x', more(node.right)[0] ?? 'x'];
+      const [left, right] = [more(node.left)[0] ?? unknownPart, more(node.right)[0] ?? unknownPart];
       return [left + right];
     }
     if (ts.isConditionalExpression(node)) return [...more(node.whenTrue), ...more(node.whenFalse)];

@@ -9,6 +9,20 @@ export interface LocatedFunction {
   readonly origins: ValueOrigins;
 }
 
+/**
+ * Where a function's own text starts: `export default async function f` from
+ * `async`, after `export` and `default` only. Its text is then a function
+ * expression that keeps `async`, and the lint's IR, `check`'s lookup and the
+ * call graph all place the function at the same line and column.
+ */
+export function functionTextStart(node: ts.Node, file: ts.SourceFile = node.getSourceFile()): number {
+  if (!ts.isFunctionDeclaration(node) || !node.modifiers) return node.getStart(file);
+  let start = node.getStart(file);
+  for (const m of node.modifiers)
+    if (m.kind === ts.SyntaxKind.ExportKeyword || m.kind === ts.SyntaxKind.DefaultKeyword) start = m.end;
+  return start + (/^\s*/.exec(file.text.slice(start))?.[0].length ?? 0);
+}
+
 /** The node starting exactly at a 1-based line and column of a file in the program, innermost first. */
 export function nodesStartingAt(file: ts.SourceFile, at: SourceLocation): ts.Node[] {
   if (at.line < 1 || at.line > file.getLineStarts().length) return [];
@@ -16,12 +30,7 @@ export function nodesStartingAt(file: ts.SourceFile, at: SourceLocation): ts.Nod
   const found: ts.Node[] = [];
   const visit = (node: ts.Node): void => {
     if (node.pos > pos || node.end <= pos) return;
-    // `export function f` is placed by the lint at `function`, after its modifiers.
-    const start =
-      ts.isFunctionDeclaration(node) && node.modifiers
-        ? node.modifiers.end + (/^\s*/.exec(file.text.slice(node.modifiers.end))?.[0].length ?? 0)
-        : node.getStart(file);
-    if (start === pos || node.getStart(file) === pos) found.unshift(node);
+    if (functionTextStart(node, file) === pos || node.getStart(file) === pos) found.unshift(node);
     ts.forEachChild(node, visit);
   };
   visit(file);

@@ -1,9 +1,8 @@
 import ts from 'typescript';
 import type { SourceLocation } from '../../ir/index.ts';
-import { nodesStartingAt } from './function-at.ts';
+import { functionTextStart, nodesStartingAt } from './function-at.ts';
 import type { ProgramSource } from './program-source.ts';
 import { isFunctionNode, resolveName } from './resolve.ts';
-import { locationOfNode } from './value-origin.ts';
 
 /** Which function of a DSL call: its n-th argument, or a property of its options (`key.day`, `id`). */
 export type FunctionPick = { readonly argument: number } | { readonly property: readonly string[] };
@@ -17,8 +16,10 @@ function unwrap(node: ts.Expression): ts.Expression {
 /** A name's value as written: a const's initializer, a function declaration. */
 function written(node: ts.Expression, checker: ts.TypeChecker): ts.Node {
   const inner = unwrap(node);
-  if (!ts.isIdentifier(inner)) return inner;
-  const resolved = resolveName(inner, checker);
+  // `writer.addHits`, `writer` a module of the program (`import * as writer`): the member it names.
+  const name = ts.isPropertyAccessExpression(inner) ? inner.name : inner;
+  if (!ts.isIdentifier(name)) return inner;
+  const resolved = resolveName(name, checker);
   if (resolved.kind === 'function') return resolved.node;
   if (resolved.kind === 'variable' && resolved.node.initializer) return written(resolved.node.initializer, checker);
   return inner;
@@ -71,11 +72,7 @@ export function userFunctionLocation(
     for (const name of pick.property) node = node && property(node, name, checker);
   }
   if (!node || !isFunctionNode(node)) return undefined;
-  if (ts.isFunctionDeclaration(node) && node.modifiers) {
-    const after = node.modifiers.end;
-    const start = after + (/^\s*/.exec(node.getSourceFile().text.slice(after))?.[0].length ?? 0);
-    const { line, character } = node.getSourceFile().getLineAndCharacterOfPosition(start);
-    return { file: node.getSourceFile().fileName, line: line + 1, column: character + 1 };
-  }
-  return locationOfNode(node);
+  const home = node.getSourceFile();
+  const { line, character } = home.getLineAndCharacterOfPosition(functionTextStart(node, home));
+  return { file: home.fileName, line: line + 1, column: character + 1 };
 }
