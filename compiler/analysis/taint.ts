@@ -2,8 +2,17 @@ import ts from 'typescript';
 import type { SourceLocation } from '../ir/index.ts';
 import { functionAt } from './call-graph/function-at.ts';
 import type { ProgramSource } from './call-graph/program-source.ts';
-import { assignments, describeNondet, locationOfNode, type NotFollowed } from './call-graph/value-origin.ts';
+import { calleeName, resolveCallee } from './call-graph/resolve.ts';
+import {
+  assignments,
+  describeNondet,
+  locationOfNode,
+  maxCallDepth,
+  type NotFollowed,
+  type ValueOrigins,
+} from './call-graph/value-origin.ts';
 import { nondeterministicValue } from './clock-and-randomness.ts';
+import { describeLocation } from './describe-location.ts';
 import { offsetLocation } from './offset-location.ts';
 import { parseFunction } from './parse-function.ts';
 
@@ -100,10 +109,26 @@ function analyzeUncached(
       : at && textStart >= 0
         ? offsetLocation(at, source, node.getStart() - textStart)
         : undefined;
+  return analyzeBody(fn, { origins: located?.origins, locate, input, recordParameter, depth: 0 });
+}
+
+/** How one function is read: where its nodes are (to place a taint), what came in, and how deep in helpers we are. */
+interface Reading {
+  /** The program's analysis, when the function was found in its file; without it nothing outside the function is followed. */
+  readonly origins: ValueOrigins | undefined;
+  readonly locate: (node: ts.Node) => SourceLocation | undefined;
+  readonly input: FieldTaint;
+  readonly recordParameter: number;
+  readonly depth: number;
+}
+
+function analyzeBody(fn: ts.FunctionLikeDeclaration, reading: Reading): FunctionTaint {
+  const { origins, locate, input, recordParameter } = reading;
+  if (!fn.body) return { result: undefined, outputFields: new Map(input), notFollowed: [] };
   const notFollowed: NotFollowed[] = [];
   const fromOutside = (node: ts.Node): TaintOrigin | undefined => {
     if (ts.isIdentifier(node) && ownNames.has(node.text)) return undefined; // a parameter or a local: read here
-    const found = located?.origins.shallowOrigin(node, fn, notFollowed);
+    const found = origins?.shallowOrigin(node, fn, notFollowed);
     return found
       ? { what: describeNondet(found), location: locationOfNode(found.via[0]?.node ?? found.at) }
       : undefined;
@@ -114,7 +139,7 @@ function analyzeUncached(
     if (ts.isIdentifier(name)) ownNames.add(name.text);
     else for (const element of name.elements) if (!ts.isOmittedExpression(element)) declare(element.name);
   };
-  if (located) {
+  if (origins) {
     const collectNames = (node: ts.Node): void => {
       if (ts.isParameter(node) || ts.isVariableDeclaration(node) || ts.isBindingElement(node)) declare(node.name);
       ts.forEachChild(node, collectNames);
@@ -185,7 +210,50 @@ function analyzeUncached(
 
   const returned = returnedExpressions(fn);
   const result = returned.map(taintOf).find((t) => t !== undefined);
-  return { result, outputFields: outputFieldTaint(fn, returned, input, param, taintOf), notFollowed };
+  const fromHelper = (call: ts.Expression) => helperRecordFields(call, param, reading, notFollowed);
+  return { result, outputFields: outputFieldTaint(fn, returned, input, param, taintOf, fromHelper), notFollowed };
+}
+
+/**
+ * `stamp(e)`, with `e` the record: the record a helper of the program builds
+ * from it, field by field, read like the step's own function (to a bound
+ * depth). A field the helper stamps itself is placed at this call, where the
+ * value enters the pipeline, and says which helper and what it read.
+ * Undefined when the call is not such a helper: the caller reads it as before.
+ */
+function helperRecordFields(
+  call: ts.Expression,
+  param: ParameterBinding,
+  reading: Reading,
+  notFollowed: NotFollowed[],
+): FieldTaint | undefined {
+  const inner = ts.isAwaitExpression(call) ? call.expression : call;
+  if (!reading.origins || !ts.isCallExpression(inner) || reading.depth >= maxCallDepth) return undefined;
+  const index = inner.arguments.findIndex((a) => ts.isIdentifier(a) && a.text === param.name);
+  if (param.name === undefined || index < 0) return undefined;
+  const callee = resolveCallee(inner, reading.origins.checker);
+  if (callee.kind !== 'function' || !callee.node.body) return undefined;
+  const read = analyzeBody(callee.node, {
+    ...reading,
+    locate: locationOfNode,
+    recordParameter: index,
+    depth: reading.depth + 1,
+  });
+  notFollowed.push(...read.notFollowed);
+  const name = calleeName(inner.expression)?.getText() ?? 'a helper';
+  const here = reading.locate(inner);
+  return new Map(
+    [...read.outputFields].map(([field, origin]) => [
+      field,
+      // Carried from the input unchanged: it keeps the place and path it already has.
+      [...reading.input.values()].includes(origin)
+        ? origin
+        : {
+            what: `${origin.what} via \`${name}()\`${origin.location ? ` (at ${describeLocation(origin.location)})` : ''}`,
+            ...(here ? { location: here } : {}),
+          },
+    ]),
+  );
 }
 
 function returnedExpressions(fn: ts.FunctionLikeDeclaration): ts.Expression[] {
@@ -201,6 +269,25 @@ function returnedExpressions(fn: ts.FunctionLikeDeclaration): ts.Expression[] {
   return found;
 }
 
+/** `const name = …` declared in `fn` itself (not in nested functions): a returned name stands for that value. */
+function constRecords(fn: ts.FunctionLikeDeclaration): Map<string, ts.Expression> {
+  const found = new Map<string, ts.Expression>();
+  const visit = (node: ts.Node): void => {
+    if (ts.isFunctionLike(node)) return;
+    if (
+      ts.isVariableDeclaration(node) &&
+      ts.isIdentifier(node.name) &&
+      node.initializer &&
+      ts.isVariableDeclarationList(node.parent) &&
+      node.parent.flags & ts.NodeFlags.Const
+    )
+      found.set(node.name.text, node.initializer);
+    ts.forEachChild(node, visit);
+  };
+  if (fn.body) ts.forEachChild(fn.body, visit);
+  return found;
+}
+
 /**
  * Output fields of a record-building function. An object literal's property
  * is tainted when its value is; a spread of the input (`...e`) carries the
@@ -213,16 +300,33 @@ function outputFieldTaint(
   input: FieldTaint,
   param: ParameterBinding,
   taintOf: (node: ts.Node) => TaintOrigin | undefined,
+  fromHelper: (call: ts.Expression) => FieldTaint | undefined,
 ): FieldTaint {
   const out = new Map<string, TaintOrigin>();
   let sawObjectLiteral = false;
+  const records = constRecords(fn);
   const visitLiteral = (node: ts.Node): void => {
+    // `const out = stamp(e); return out;`: the record is what the const was given.
+    if (ts.isIdentifier(node)) {
+      const given = records.get(node.text);
+      records.delete(node.text);
+      if (given) visitLiteral(given);
+      return;
+    }
+    // `return stamp(e)`: the record the helper builds, as if its literal were written here.
+    const built = ts.isExpression(node) ? fromHelper(node) : undefined;
+    if (built) {
+      sawObjectLiteral = true;
+      for (const [f, t] of built) out.set(f, t);
+      return;
+    }
     if (ts.isObjectLiteralExpression(node)) {
       sawObjectLiteral = true;
       for (const prop of node.properties) {
         if (ts.isSpreadAssignment(prop)) {
           if (ts.isIdentifier(prop.expression) && prop.expression.text === param.name)
             for (const [f, t] of input) out.set(f, t);
+          for (const [f, t] of fromHelper(prop.expression) ?? []) out.set(f, t);
           continue;
         }
         const name =
@@ -243,8 +347,17 @@ function outputFieldTaint(
   };
   returned.forEach(visitLiteral);
   if (!sawObjectLiteral) for (const [f, t] of input) out.set(f, t);
+  if (fn.body) taintAssignedFields(fn.body, taintOf, out);
+  return out;
+}
 
-  const visitAssignments = (node: ts.Node): void => {
+/** `e.ts = Date.now()` anywhere in the body taints that field of the output. */
+function taintAssignedFields(
+  body: ts.Node,
+  taintOf: (node: ts.Node) => TaintOrigin | undefined,
+  out: Map<string, TaintOrigin>,
+): void {
+  const visit = (node: ts.Node): void => {
     if (
       ts.isBinaryExpression(node) &&
       node.operatorToken.kind === ts.SyntaxKind.EqualsToken &&
@@ -253,8 +366,7 @@ function outputFieldTaint(
       const origin = taintOf(node.right);
       if (origin) out.set(node.left.name.text, origin);
     }
-    ts.forEachChild(node, visitAssignments);
+    ts.forEachChild(node, visit);
   };
-  if (fn.body) visitAssignments(fn.body);
-  return out;
+  visit(body);
 }
