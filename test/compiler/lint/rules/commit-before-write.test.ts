@@ -1,0 +1,123 @@
+import rule from '../../../../compiler/lint/rules/commit-before-write.ts';
+import { code, sourceRuleTester } from '../../../helpers/source-rule-tester.ts';
+
+/** kafkajs and kafka-node handlers whose offset commit can overtake the write. */
+sourceRuleTester(rule, {
+  valid: [
+    {
+      name: 'kafka-node with autoCommit off, committing after the awaited write',
+      code: code`
+      import { ConsumerGroup } from 'kafka-node';
+      import { Client } from 'cassandra-driver';
+
+      const client = new Client({ contactPoints: ['127.0.0.1'], localDataCenter: 'dc1' });
+      const consumer = new ConsumerGroup({ kafkaHost: '127.0.0.1:9092', groupId: 'orders', autoCommit: false }, ['orders']);
+
+      // Commits only after the write has landed.
+      consumer.on('message', async (message) => {
+        const order = JSON.parse(String(message.value));
+        await client.execute('INSERT INTO shop.orders (id, total) VALUES (?, ?)', [order.id, order.total], { prepare: true });
+        consumer.commit(() => undefined);
+      });
+    `,
+    },
+  ],
+  invalid: [
+    {
+      name: 'a write not awaited in eachMessage',
+      code: code`
+      import { Client } from 'cassandra-driver';
+      import { Kafka } from 'kafkajs';
+
+      const client = new Client({ contactPoints: ['127.0.0.1'], localDataCenter: 'datacenter1' });
+      const consumer = new Kafka({ brokers: ['127.0.0.1:9092'] }).consumer({ groupId: 'archive' });
+
+      export async function start(): Promise<void> {
+        await consumer.run({
+          eachMessage: async ({ message }) => {
+            const event = JSON.parse(message.value?.toString() ?? '{}') as { id: string; body: string };
+            client.execute('INSERT INTO events (id, body) VALUES (?, ?)', [event.id, event.body], { prepare: true });
+          },
+        });
+      }
+    `,
+      errors: [{ messageId: 'floatingWrite', line: 11, column: 14 }],
+    },
+    {
+      name: 'an async forEach in eachBatch',
+      code: code`
+      import { Client } from 'cassandra-driver';
+      import { Kafka } from 'kafkajs';
+
+      const client = new Client({ contactPoints: ['127.0.0.1'], localDataCenter: 'datacenter1' });
+      const consumer = new Kafka({ brokers: ['127.0.0.1:9092'] }).consumer({ groupId: 'archive' });
+
+      export async function start(): Promise<void> {
+        await consumer.run({
+          eachBatch: async ({ batch }) => {
+            batch.messages.forEach(async (m) => {
+              await client.execute('INSERT INTO events (id, body) VALUES (?, ?)', [m.key?.toString(), m.value?.toString()], { prepare: true });
+            });
+          },
+        });
+      }
+    `,
+      errors: [{ messageId: 'asyncForEach', line: 10, column: 22 }],
+    },
+    {
+      name: 'resolveOffset before the batch write',
+      code: code`
+      import { Client } from 'cassandra-driver';
+      import { Kafka } from 'kafkajs';
+
+      const client = new Client({ contactPoints: ['127.0.0.1'], localDataCenter: 'datacenter1' });
+      const consumer = new Kafka({ brokers: ['127.0.0.1:9092'] }).consumer({ groupId: 'archive' });
+
+      export async function start(): Promise<void> {
+        await consumer.run({
+          eachBatchAutoResolve: false,
+          eachBatch: async ({ batch, resolveOffset, heartbeat }) => {
+            const rows = batch.messages.map((m) => ({ query: 'INSERT INTO events (id, body) VALUES (?, ?)', params: [m.key?.toString(), m.value?.toString()] }));
+            for (const m of batch.messages) resolveOffset(m.offset);
+            await heartbeat();
+            await client.batch(rows, { prepare: true });
+          },
+        });
+      }
+    `,
+      errors: [{ messageId: 'offsetBeforeWrite', line: 12, column: 39 }],
+    },
+    {
+      name: "kafka-node's timer commit (autoCommit on by default) never waits for the listener's write",
+      code: code`
+      import { ConsumerGroup } from 'kafka-node';
+      import { Client } from 'cassandra-driver';
+
+      const client = new Client({ contactPoints: ['127.0.0.1'], localDataCenter: 'dc1' });
+      const consumer = new ConsumerGroup({ kafkaHost: '127.0.0.1:9092', groupId: 'orders', autoCommitIntervalMs: 1000 }, ['orders']);
+
+      consumer.on('message', async (message) => {
+        const order = JSON.parse(String(message.value));
+        await client.execute('INSERT INTO shop.orders (id, total) VALUES (?, ?)', [order.id, order.total], { prepare: true });
+      });
+    `,
+      errors: [{ messageId: 'timerCommit', line: 9, column: 16 }],
+    },
+    {
+      name: 'older CommonJS: `var Consumer = kafka.Consumer, consumer = new Consumer(\u2026)`',
+      extension: 'js',
+      code: code`
+      var kafka = require('kafka-node');
+      var cassandra = require('cassandra-driver');
+      var client = new cassandra.Client({ contactPoints: ['127.0.0.1'], localDataCenter: 'dc1' });
+      var Consumer = kafka.Consumer,
+        consumer = new Consumer(new kafka.KafkaClient(), [{ topic: 'coordinates' }], { autoCommit: true });
+
+      consumer.on('message', function (message) {
+        client.execute('INSERT INTO t (id) VALUES (?)', [message.key]).catch(function (e) { console.error(e); });
+      });
+    `,
+      errors: [{ messageId: 'timerCommit', line: 8, column: 10 }],
+    },
+  ],
+});

@@ -1,0 +1,74 @@
+import { randomUUID } from 'node:crypto';
+import { cassandra, embedded, source } from 'idemflow';
+import rule from '../../../compiler/rules/system-of-record-without-event-id.ts';
+import { kafka, lineOf, Reading } from '../../helpers/fixtures.ts';
+import { ruleTester } from '../../helpers/rule-tester.ts';
+
+const here = import.meta.url;
+const upsert = embedded.upsert({ table: 't', key: { s: 'key' }, values: { n: 'value' } });
+const parsed = () => source.kafka(kafka).parse(Reading);
+
+ruleTester(rule, {
+  valid: [
+    {
+      name: 'id from an event field',
+      pipeline: () =>
+        parsed()
+          .archive(cassandra.systemOfRecord({ keyspace: 'k', table: 'events', id: 'eventId' }))
+          .groupBy('sensorId')
+          .count()
+          .sink(upsert),
+    },
+    {
+      name: 'id computed from event fields',
+      pipeline: () =>
+        parsed()
+          .archive(cassandra.systemOfRecord({ keyspace: 'k', table: 'events', id: (e) => `${e.sensorId}:${e.ts}` }))
+          .groupBy('sensorId')
+          .count()
+          .sink(upsert),
+    },
+    {
+      name: 'no system of record at all (IDEM006 notes it)',
+      pipeline: () => parsed().groupBy('sensorId').count().sink(upsert),
+    },
+  ],
+  invalid: [
+    {
+      name: 'no id',
+      pipeline: () =>
+        parsed()
+          .archive(cassandra.systemOfRecord({ keyspace: 'k', table: 'events' })) // @no-id
+          .groupBy('sensorId')
+          .count()
+          .sink(upsert),
+      errors: [{ messageId: 'missingId', line: lineOf(here, '@no-id') }],
+    },
+    {
+      name: 'id from randomUUID',
+      pipeline: () =>
+        parsed()
+          .archive(cassandra.systemOfRecord({ keyspace: 'k', table: 'events', id: () => randomUUID() }))
+          .groupBy('sensorId')
+          .count()
+          .sink(upsert),
+      errors: [{ messageId: 'nondeterministicId' }],
+    },
+    {
+      name: 'id field stamped by an earlier map',
+      pipeline: () =>
+        parsed()
+          .map((e) => ({ ...e, eventId: `${Date.now()}` }))
+          .archive(embedded.systemOfRecord({ table: 'events', id: 'eventId' }))
+          .groupBy('sensorId')
+          .count()
+          .sink(upsert),
+      errors: [{ messageId: 'nondeterministicId' }],
+    },
+    {
+      name: 'an ingest pipeline with no id',
+      pipeline: () => parsed().sink(embedded.systemOfRecord({ table: 'events' })),
+      errors: [{ messageId: 'missingId' }],
+    },
+  ],
+});
