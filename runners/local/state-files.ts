@@ -149,7 +149,7 @@ export function readState(dir: string, pipeline: string, batch: number, chain: S
     const bytes = readWhole(where);
     const [snapshot, end] = readRecord(where, bytes, 0, 'snapshot');
     if (end !== bytes.length) throw damaged(where, `has ${bytes.length - end} bytes after its snapshot`);
-    into.restore(snapshot.state as StateSnapshot);
+    into.restore(snapshot.state);
     last = snapshot;
   } else into.restore({ watermark: -Infinity, entries: [] });
   if (chain.logBytes === 0) return;

@@ -86,18 +86,21 @@ describe('incremental checkpoints: a delta a batch, a snapshot now and then', ()
   });
 });
 
+/** The crash child's command line (see test/helpers/checkpoint-crash-child.ts). */
+const childArgs = (dir: string, total: number, step: string, which: string, size = { keys: 300, events: 50 }) => [
+  '--import',
+  'tsx',
+  'test/helpers/checkpoint-crash-child.ts',
+  ...[dir, total, size.keys, size.events, step, which].map(String),
+];
+
 /** Runs the crash child: it resumes from `dir` and is killed at `step` of the save `which` names. */
 function child(dir: string, total: number, step: string, which: string, size = { keys: 300, events: 50 }) {
-  const r = spawnSync(
-    process.execPath,
-    [
-      '--import',
-      'tsx',
-      'test/helpers/checkpoint-crash-child.ts',
-      ...[dir, total, size.keys, size.events, step, which].map(String),
-    ],
-    { cwd: repoRoot, encoding: 'utf8', timeout: 300_000 },
-  );
+  const r = spawnSync(process.execPath, childArgs(dir, total, step, which, size), {
+    cwd: repoRoot,
+    encoding: 'utf8',
+    timeout: 300_000,
+  });
   return { signal: r.signal, status: r.status, stderr: r.stderr };
 }
 
@@ -177,27 +180,16 @@ describe('kill -9 during a compaction at 10⁶ keys', () => {
     const wBig: Workload = { keys: big.keys, eventsPerBatch: big.events, stepMs: 6_000 };
     // Batch 1 is one delta of every entry; batch 2 compacts (the log outgrew the 16 KiB floor): killed as soon as its temp file shows.
     const temp = join(stateFolder(dir), 'snapshot-00000002.json.tmp');
-    const child = spawn(
-      process.execPath,
-      [
-        '--import',
-        'tsx',
-        'test/helpers/checkpoint-crash-child.ts',
-        dir,
-        '3',
-        String(big.keys),
-        String(big.events),
-        'none',
-        'none',
-      ],
-      { cwd: repoRoot, stdio: ['ignore', 'ignore', 'pipe'] },
-    );
+    const running = spawn(process.execPath, childArgs(dir, 3, 'none', 'none', big), {
+      cwd: repoRoot,
+      stdio: ['ignore', 'ignore', 'pipe'],
+    });
     let stderr = '';
-    child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
+    running.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
     const seen = setInterval(() => {
-      if (existsSync(temp)) child.kill('SIGKILL');
+      if (existsSync(temp)) running.kill('SIGKILL');
     }, 1);
-    const signal = await new Promise<NodeJS.Signals | null>((resolve) => child.on('exit', (_, s) => resolve(s)));
+    const signal = await new Promise<NodeJS.Signals | null>((resolve) => running.on('exit', (_, s) => resolve(s)));
     clearInterval(seen);
     expect(signal, stderr).toBe('SIGKILL');
     // Killed mid-compaction: its temp file there (written in part or whole), never renamed, the old chain committed.
@@ -207,21 +199,7 @@ describe('kill -9 during a compaction at 10⁶ keys', () => {
     const expected = workloadState();
     addBatch(expected, wBig, 1);
     expectSameEntries(restored.state, expected.snapshot());
-    const resumed = spawnSync(
-      process.execPath,
-      [
-        '--import',
-        'tsx',
-        'test/helpers/checkpoint-crash-child.ts',
-        dir,
-        '3',
-        String(big.keys),
-        String(big.events),
-        'none',
-        'none',
-      ],
-      { cwd: repoRoot, encoding: 'utf8', timeout: 300_000 },
-    );
+    const resumed = child(dir, 3, 'none', 'none', big);
     expect(resumed.status, resumed.stderr).toBe(0);
     expect(stateFiles(dir)).toEqual(['deltas-00000002.log', 'snapshot-00000002.json']);
     for (const batch of [2, 3]) addBatch(expected, wBig, batch);
