@@ -8,6 +8,7 @@ import {
   unnamedDeadLetterSink,
   FnNode,
   GroupByNode,
+  jsonlSinkNodeOf,
   memorySinkNodeOf,
   ParseNode,
   PipelineNode,
@@ -154,6 +155,24 @@ function tableSinkCall(
     }
   })();
   return node && { type: 'sink-spec', node };
+}
+
+/** `jsonl.upsert({ dir, table, key, values, retry })`: a table kept as a JSONL file. */
+function jsonlSinkCall(method: string, args: readonly AbstractValue[], site: CallSite): AbstractValue | undefined {
+  if (method !== 'upsert') return undefined;
+  const options = args[0] ?? unknownValue;
+  const columns = (name: string) => columnsOf(propertyOf(options, name), site.location);
+  const node = jsonlSinkNodeOf(
+    {
+      dir: stringOf(propertyOf(options, 'dir')) ?? dynamic,
+      table: stringOf(propertyOf(options, 'table')) ?? dynamic,
+      key: columns('key'),
+      values: columns('values'),
+      retry: retryOf(propertyOf(options, 'retry')),
+    },
+    site.location,
+  );
+  return { type: 'sink-spec', node };
 }
 
 function otherSinkCall(method: string, args: readonly AbstractValue[], site: CallSite): AbstractValue | undefined {
@@ -309,6 +328,7 @@ export function callDsl(
   if (receiver.name === 'source') return sourceCall(method, args, site);
   if (receiver.name === 'cassandra' || receiver.name === 'embedded')
     return tableSinkCall(receiver.name, method, args, site);
+  if (receiver.name === 'jsonl') return jsonlSinkCall(method, args, site);
   if (receiver.name === 'sinks') return otherSinkCall(`sinks.${method}`, args, site);
   return undefined;
 }

@@ -63,7 +63,7 @@ async function bothWays(files: readonly string[]): Promise<{ built: unknown[]; r
 describe('the DSL and the lint build the same IR from the same calls', () => {
   it('every DSL call, with its options and their defaults', async () => {
     const { built, read } = await bothWays([everyCall]);
-    expect(built.length).toBe(7);
+    expect(built.length).toBe(8);
     // Every value in this file is a literal: the lint reads them all.
     expect(JSON.stringify(read)).not.toMatch(/<dynamic>|null/);
     for (let i = 0; i < built.length; i++) expect(read[i]).toEqual(built[i]);

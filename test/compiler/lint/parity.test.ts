@@ -48,3 +48,20 @@ describe('lint and check agree on every DSL case of the corpus', () => {
     expect(checked.size).toBeGreaterThanOrEqual(20);
   }, 180_000);
 });
+
+/** The second target's sink, `jsonl.upsert`: read statically as the DSL builds it, so both commands say the same. */
+describe('lint and check agree on pipelines into a JSONL file', () => {
+  it('same pipelines, same findings, same file:line:column', async () => {
+    const files = ['jsonl-counts.ts', 'jsonl-keys.ts'].map((f) => `${root}test/fixtures/connectors/${f}`);
+    const loaded = (await Promise.all(files.map((f) => loadPipelines(f, false)))).flat();
+    expect(loaded.length).toBe(3);
+    const key = (code: string, l: { file: string; line: number; column: number } | undefined) =>
+      `${code} ${l?.file.split('/').pop()}:${l?.line}:${l?.column}`;
+    const checked = new Set(loaded.flatMap((p) => reportOf(p).diagnostics.map((d) => key(d.code, d.location))));
+    const linted = lintProject(loadLintProject(files, `${root}tsconfig.json`), files);
+    expect(linted.pipelines).toBe(loaded.length);
+    expect(new Set(linted.findings.map((f) => key(f.code, f.location)))).toEqual(checked);
+    // The key without the window is found by both, at the jsonl.upsert call.
+    expect([...checked].filter((k) => k.startsWith('IDEM004 '))).toEqual(['IDEM004 jsonl-keys.ts:19:9']);
+  }, 120_000);
+});
