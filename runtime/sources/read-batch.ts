@@ -36,6 +36,26 @@ export async function readBatch(reader: SourceReader, o: BatchingOptions): Promi
   return joinBatches(parts, last);
 }
 
+const pause = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
+
+/**
+ * Reads `reader` in batches until `finished` says so, keeping each value's position: a bounded input read
+ * whole (the Beam runner's). `finished` sees each read: whether the input said it was done, and how many
+ * values it brought; after an empty read it waits 20 ms before asking again.
+ */
+export async function readUntil(
+  reader: SourceReader,
+  finished: (last: { readonly done: boolean; readonly count: number }) => boolean,
+): Promise<SourceBatch> {
+  const parts: SourceBatch[] = [];
+  for (;;) {
+    const batch = await reader.read(10_000);
+    if (batch.values.length > 0) parts.push(batch);
+    if (finished({ done: batch.done, count: batch.values.length })) return joinBatches(parts, batch);
+    if (batch.values.length === 0) await pause(20);
+  }
+}
+
 /**
  * Several reads as one batch, each record answering as the read that
  * delivered it (position, split); `last` (the final read, possibly empty)
