@@ -5,7 +5,7 @@ import { tableSchemas, type CqlType, type TableSchema } from './cql-schema.ts';
 import { sorBucket } from './sor-bucket.ts';
 import { systemOfRecordRead } from './sor-reader.ts';
 import type { UndecodableBlock } from './sor-blocks.ts';
-import { tokenRanges } from './sor-token-queries.ts';
+import { rowsInOrder, tokenRanges } from './sor-token-queries.ts';
 import { CassandraTableWriter } from './table-writer.ts';
 
 /** Values as the pipeline computed them: Longs and timestamps back to numbers. */
@@ -30,18 +30,16 @@ async function* tableRows(
   fetchSize: number,
 ): AsyncGenerator<{ key: unknown[]; columns: Record<string, unknown> }> {
   const token = `token(${s.partitionKey.map((c) => c.name).join(', ')})`;
-  for (const [i, [lo, hi]] of tokenRanges(16).entries()) {
-    // (lo, hi] slices; the first includes the minimum token itself. Identifiers were validated by the DSL.
-    const cql = `SELECT * FROM ${s.keyspace}.${s.table} WHERE ${token} ${i === 0 ? '>=' : '>'} ? AND ${token} <= ?`;
-    for await (const row of client.stream(cql, [lo, hi], {
-      prepare: true,
-      fetchSize,
-    }) as unknown as AsyncIterable<types.Row>) {
-      yield {
-        key: keyColumnsOf(s).map((c) => plain(row.get(c.name))),
-        columns: Object.fromEntries(s.columns.map((c) => [c.name, plain(row.get(c.name))])),
-      };
-    }
+  // (lo, hi] slices; the first includes the minimum token itself. Identifiers were validated by the DSL.
+  const queries = tokenRanges(16).map(([lo, hi], i): [string, unknown[]] => [
+    `SELECT * FROM ${s.keyspace}.${s.table} WHERE ${token} ${i === 0 ? '>=' : '>'} ? AND ${token} <= ?`,
+    [lo, hi],
+  ]);
+  for await (const row of rowsInOrder(client, queries, fetchSize)) {
+    yield {
+      key: keyColumnsOf(s).map((c) => plain(row.get(c.name))),
+      columns: Object.fromEntries(s.columns.map((c) => [c.name, plain(row.get(c.name))])),
+    };
   }
 }
 

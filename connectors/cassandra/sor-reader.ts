@@ -1,12 +1,13 @@
-import type { Client, types } from 'cassandra-driver';
+import type { Client } from 'cassandra-driver';
 import { blockPartitions } from './sor-block-reader.ts';
 import type { UndecodableBlock } from './sor-blocks.ts';
 import { allHashBuckets, idBucket } from './sor-bucket.ts';
 import { existingSorLayout } from './sor-layout.ts';
-import { CopyTally, type LosingCopies } from './sor-copies.ts';
+import { CopyTally, LosingCopies } from './sor-copies.ts';
+import { CopyHashes, tokenWords } from './sor-copy-hashes.ts';
 import {
+  rowsInOrder,
   tokenOrderQueries,
-  type SorCopy,
   type SorEntry,
   type SorPartition,
   type SorPosition,
@@ -71,21 +72,24 @@ async function* rowPartitions(
   // Identifiers were validated by the DSL; values are bound.
   const select = `SELECT token(bucket) AS t, bucket, event_id, writetime(payload) AS written, payload FROM ${keyspace}.${table}`;
   const queries = tokenOrderQueries(select, after, (a) => ['bucket = ? AND event_id > ?', [a.bucket, a.eventId]]);
-  let piece: { token: string; bucket: string; entries: SorCopy[] } | undefined;
-  for (const [cql, params] of queries) {
-    const rows = client.stream(cql, params, { prepare: true, fetchSize: 5_000 }) as unknown as AsyncIterable<types.Row>;
-    for await (const row of rows) {
-      const eventId = String(row.get('event_id'));
-      const bucket = String(row.get('bucket'));
-      if (!(await isTheCopyToRead(client, keyspace, table, bucket, eventId))) continue;
-      if (piece && (piece.bucket !== bucket || piece.entries.length >= rowsAtOnce)) {
-        yield piece;
-        piece = undefined;
-      }
-      piece ??= { token: String(row.get('t')), bucket, entries: [] };
-      const written = BigInt(String(row.get('written')));
-      piece.entries.push({ eventId, event: JSON.parse(row.get('payload') as string), written });
+  let piece:
+    | { token: string; bucket: string; runs: { written: bigint; pairs: [string, unknown][] }[]; rows: number }
+    | undefined;
+  for await (const row of rowsInOrder(client, queries, 5_000)) {
+    const eventId = String(row.get('event_id'));
+    const bucket = String(row.get('bucket'));
+    if (!(await isTheCopyToRead(client, keyspace, table, bucket, eventId))) continue;
+    if (piece && (piece.bucket !== bucket || piece.rows >= rowsAtOnce)) {
+      yield piece;
+      piece = undefined;
     }
+    piece ??= { token: String(row.get('t')), bucket, runs: [], rows: 0 };
+    const written = BigInt(String(row.get('written')));
+    const pair: [string, unknown] = [eventId, JSON.parse(row.get('payload') as string)];
+    const last = piece.runs[piece.runs.length - 1];
+    if (last?.written === written) last.pairs.push(pair);
+    else piece.runs.push({ written, pairs: [pair] });
+    piece.rows++;
   }
   if (piece) yield piece;
 }
@@ -104,8 +108,9 @@ const unreported = () => {};
  * One pass over a system-of-record table, whatever its layout (told from
  * its columns: blocks, or the rows of older versions; another is an error
  * naming the table and the layouts expected): its partitions in token
- * order, each id once within its partition. An id archived in two
- * partitions comes once from each.
+ * order, each id once within its partition (in event id order when
+ * `ordered`, as a read that resumes after a position needs). An id
+ * archived in two partitions comes once from each.
  */
 async function* partitionsOf(
   client: Client,
@@ -113,21 +118,19 @@ async function* partitionsOf(
   table: string,
   after: SorPosition | undefined,
   onBadBlock: (error: UndecodableBlock) => void,
+  ordered = false,
 ): AsyncGenerator<SorPartition> {
   const layout = await existingSorLayout(client, keyspace, table);
-  if (layout === 'blocks') yield* blockPartitions(client, keyspace, table, after, onBadBlock);
+  if (layout === 'blocks') yield* blockPartitions(client, keyspace, table, after, ordered, onBadBlock);
   else yield* rowPartitions(client, keyspace, table, after);
 }
 
 /** The partitions as they pass, their copies tallied. */
 async function* tallied(partitions: AsyncIterable<SorPartition>, tally: CopyTally): AsyncGenerator<SorPartition> {
   for await (const p of partitions) {
-    let written: bigint | undefined;
-    let place = '';
-    for (const e of p.entries) {
-      // A partition's copies come from a few blocks: their place is made once a block, not once an event.
-      if (e.written !== written) place = CopyTally.place(p.token, p.bucket, (written = e.written));
-      tally.add(place, e.eventId);
+    for (const run of p.runs) {
+      const place = CopyTally.place(p.token, p.bucket, run.written);
+      for (const [eventId] of run.pairs) tally.add(place, eventId);
     }
     yield p;
   }
@@ -140,12 +143,23 @@ async function* withoutLosers(
 ): AsyncGenerator<SorPartition> {
   for await (const p of partitions) {
     const lost = await losing.in(p.token, p.bucket);
-    yield lost ? { ...p, entries: p.entries.filter((e) => !lost.has(e.eventId)) } : p;
+    if (!lost) yield p;
+    else
+      yield { ...p, runs: p.runs.map((r) => ({ written: r.written, pairs: r.pairs.filter(([id]) => !lost.has(id)) })) };
   }
 }
 
-/** Which copies lose, from a whole pass over the table (its bad blocks left for the caller's own pass to report). */
-async function losingCopies(client: Client, keyspace: string, table: string): Promise<LosingCopies> {
+/** The partitions as they pass, a hash of each copy kept (the cheap look for ids in two partitions). */
+async function* hashed(partitions: AsyncIterable<SorPartition>, hashes: CopyHashes): AsyncGenerator<SorPartition> {
+  for await (const p of partitions) {
+    const [high, low] = tokenWords(p.token);
+    for (const run of p.runs) for (const [eventId] of run.pairs) hashes.add(high, low, eventId);
+    yield p;
+  }
+}
+
+/** Which copies lose, exactly: a whole pass over the table, every copy tallied (bad blocks left for the caller to report). */
+async function exactLosers(client: Client, keyspace: string, table: string): Promise<LosingCopies> {
   const tally = new CopyTally();
   try {
     for await (const _ of tallied(partitionsOf(client, keyspace, table, undefined, unreported), tally));
@@ -154,6 +168,20 @@ async function losingCopies(client: Client, keyspace: string, table: string): Pr
     throw error;
   }
   return tally.losers();
+}
+
+const noLosers = new LosingCopies(0, undefined);
+
+/** Which copies lose: a pass of hashes first, and the exact tally only when an id may lie in two partitions. */
+async function losingCopies(client: Client, keyspace: string, table: string): Promise<LosingCopies> {
+  const hashes = new CopyHashes();
+  try {
+    for await (const _ of hashed(partitionsOf(client, keyspace, table, undefined, unreported), hashes));
+  } catch (error) {
+    hashes.remove();
+    throw error;
+  }
+  return hashes.maybeTwice() ? exactLosers(client, keyspace, table) : noLosers;
 }
 
 /**
@@ -171,10 +199,8 @@ async function* exactPartitions(
 ): AsyncGenerator<SorPartition> {
   const losing = await losingCopies(client, keyspace, table);
   try {
-    yield* withoutLosers(
-      partitionsOf(client, keyspace, table, options.after, options.onBadBlock ?? warnBadBlock),
-      losing,
-    );
+    const partitions = partitionsOf(client, keyspace, table, options.after, options.onBadBlock ?? warnBadBlock, true);
+    yield* withoutLosers(partitions, losing);
   } finally {
     losing.remove();
   }
@@ -187,15 +213,17 @@ export async function* systemOfRecordEntries(
   table: string,
   options: SorReadOptions = {},
 ): AsyncGenerator<SorEntry> {
-  for await (const { token, bucket, entries } of exactPartitions(client, keyspace, table, options))
-    for (const { eventId, event } of entries) yield { eventId, event, position: { token, bucket, eventId } };
+  for await (const { token, bucket, runs } of exactPartitions(client, keyspace, table, options))
+    for (const run of runs)
+      for (const [eventId, event] of run.pairs) yield { eventId, event, position: { token, bucket, eventId } };
 }
 
 /**
  * What repair reads: every event of a system-of-record table in one pass, a
- * partition at a time, its copies tallied on the way. Only when some id
- * turns out to lie in two partitions (rare: two event times for one id)
- * does `exact()` return a second pass without the copies that lost.
+ * partition at a time, a hash of each copy kept on the way. Only when some
+ * id may lie in two partitions (rare: two event times for one id) does
+ * `exact()` tally the copies exactly (a second pass) and, if some did lose,
+ * return a third pass without them.
  */
 export function systemOfRecordRead(
   client: Client,
@@ -203,28 +231,30 @@ export function systemOfRecordRead(
   table: string,
   options: Omit<SorReadOptions, 'after'> = {},
 ): ArchiveRead {
-  const tally = new CopyTally();
+  const hashes = new CopyHashes();
   let finished = false;
   async function* events(): AsyncGenerator<readonly unknown[]> {
     try {
       const partitions = partitionsOf(client, keyspace, table, undefined, options.onBadBlock ?? warnBadBlock);
-      for await (const p of tallied(partitions, tally)) yield p.entries.map((e) => e.event);
+      for await (const p of hashed(partitions, hashes)) for (const run of p.runs) yield run.pairs.map((e) => e[1]);
       finished = true;
     } finally {
-      if (!finished) tally.remove();
+      if (!finished) hashes.remove();
     }
   }
   return {
     events: events(),
     async exact() {
       if (!finished) throw new Error('the system of record was not read to its end');
-      const losing = await tally.losers();
+      if (!hashes.maybeTwice()) return undefined;
+      const losing = await exactLosers(client, keyspace, table);
       if (losing.count === 0) return undefined;
       async function* again(): AsyncGenerator<readonly unknown[]> {
         try {
           // Bad blocks were reported by the first pass.
           const partitions = partitionsOf(client, keyspace, table, undefined, unreported);
-          for await (const p of withoutLosers(partitions, losing)) yield p.entries.map((e) => e.event);
+          for await (const p of withoutLosers(partitions, losing))
+            for (const run of p.runs) yield run.pairs.map((e) => e[1]);
         } finally {
           losing.remove();
         }

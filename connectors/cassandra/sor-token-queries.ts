@@ -1,4 +1,4 @@
-import { types } from 'cassandra-driver';
+import { types, type Client } from 'cassandra-driver';
 
 const minToken = -(2n ** 63n);
 const maxToken = 2n ** 63n - 1n;
@@ -76,16 +76,52 @@ export interface SorEntry {
   readonly position: SorPosition;
 }
 
-/** One copy of an event as a partition holds it: its id, the event, and when its block (or row) was written. */
-export interface SorCopy {
-  readonly eventId: string;
-  readonly event: unknown;
+/** Copies of one write (a block; rows written at one time): their [id, event] pairs, sorted by id. */
+export interface SorRun {
   readonly written: bigint;
+  readonly pairs: readonly (readonly [string, unknown])[];
 }
 
-/** One partition of a system of record as read: each id once (the newest copy there), sorted by id. */
+/** One partition of a system of record as read: runs whose ids ascend from one run to the next, each id once (the newest copy there). */
 export interface SorPartition {
   readonly token: string;
   readonly bucket: string;
-  readonly entries: readonly SorCopy[];
+  readonly runs: readonly SorRun[];
+}
+
+/** Queries sent ahead of the one being read: their first page arrives while this one's rows are worked. */
+const queriesAhead = 2;
+
+/** A query sent now; its rows read later. An error it meets before then is kept and thrown when it is read. */
+function sent(client: Client, [cql, params]: [string, unknown[]], fetchSize: number): () => AsyncGenerator<types.Row> {
+  const stream = client.stream(cql, params, { prepare: true, fetchSize });
+  let failed: { error: unknown } | undefined;
+  // Listened to at once: an error emitted before the rows are read would otherwise have no listener.
+  stream.on('error', (error: unknown) => void (failed ??= { error }));
+  return async function* rows() {
+    for await (const row of stream as unknown as AsyncIterable<types.Row>) {
+      if (failed) throw failed.error;
+      yield row;
+    }
+    if (failed) throw failed.error;
+  };
+}
+
+/**
+ * The rows of the queries, query after query, with paging: the next
+ * `queriesAhead` queries already sent, so the wait for the cluster overlaps
+ * the work on the rows instead of adding to it. Memory: a page of each.
+ */
+export async function* rowsInOrder(
+  client: Client,
+  queries: readonly [string, unknown[]][],
+  fetchSize: number,
+): AsyncGenerator<types.Row> {
+  const pending: (() => AsyncGenerator<types.Row>)[] = [];
+  let next = 0;
+  while (next < queries.length || pending.length > 0) {
+    while (pending.length <= queriesAhead && next < queries.length)
+      pending.push(sent(client, queries[next++]!, fetchSize));
+    yield* pending.shift()!();
+  }
 }

@@ -15,13 +15,8 @@ export class RepairRefused extends RunnerError {
   }
 }
 
-/** One (key, window) an archived event counts in, with the event as the aggregation sees it. */
-export interface GroupedEvent {
-  readonly key: unknown;
-  /** Undefined for an unwindowed aggregate. */
-  readonly windowStart: number | undefined;
-  readonly event: Record<string, unknown>;
-}
+/** One (key, window) an archived event counts in (windowStart undefined when unwindowed), with the event as the aggregation sees it. */
+export type OnGroup = (key: unknown, windowStart: number | undefined, event: Record<string, unknown>) => void;
 
 /** The correcting job of a pipeline: what it reads, and where each archived event counts. */
 export interface RepairJob {
@@ -31,10 +26,11 @@ export interface RepairJob {
   /** The stream's window (its lateness included): which windows a checkpoint still holds. */
   readonly window: WindowNode | undefined;
   /**
-   * Every (key, window) an archived event counts in, through the stream's own steps from the archive on.
-   * A promise only where a step is asynchronous: repair calls this for every event, and an await each costs.
+   * Tells `onGroup` of every (key, window) an archived event counts in, through the stream's own steps
+   * from the archive on. A promise only where a step is asynchronous: repair calls this for every event,
+   * and an await (or an array) each costs.
    */
-  groups(event: unknown): readonly GroupedEvent[] | Promise<readonly GroupedEvent[]>;
+  visit(event: unknown, onGroup: OnGroup): void | Promise<void>;
   /** Archived events the steps rejected (a filter is not a rejection): as the stream dead-lettered them. */
   readonly rejected: () => number;
 }
@@ -94,7 +90,7 @@ export function repairJob(pipeline: PipelineNode): RepairJob {
     sink: pipeline.sink,
     location: pipeline.location,
   });
-  let out: GroupedEvent[] = [];
+  let onGroup: OnGroup = () => {};
   let rejected = 0;
   const path = compileRecordPath(
     job,
@@ -105,8 +101,8 @@ export function repairJob(pipeline: PipelineNode): RepairJob {
       aggregate(key, eventTime, event) {
         const e = event as Record<string, unknown>;
         // Windows never close in repair: a late event counts too.
-        if (!window) out.push({ key, windowStart: undefined, event: e });
-        else for (const windowStart of windowStarts(window, eventTime!)) out.push({ key, windowStart, event: e });
+        if (!window) onGroup(key, undefined, e);
+        else for (const windowStart of windowStarts(window, eventTime!)) onGroup(key, windowStart, e);
       },
     },
     deadLetterSink('embedded', 'dead_letters'),
@@ -116,10 +112,9 @@ export function repairJob(pipeline: PipelineNode): RepairJob {
     systemOfRecord: sor,
     aggregator: aggregatorFor(aggregate),
     window,
-    groups(event) {
-      const groups: GroupedEvent[] = (out = []);
-      const pending = path(event, 0);
-      return pending ? pending.then(() => groups) : groups;
+    visit(event, visitor) {
+      onGroup = visitor;
+      return path(event, 0);
     },
     rejected: () => rejected,
   };

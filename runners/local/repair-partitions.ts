@@ -36,7 +36,7 @@ function rowShell(job: RepairJob, key: unknown, windowStart: number | undefined)
     : { key, windowStart, windowEnd: windowStart + job.window!.sizeMs, value: undefined };
 }
 
-/** A group's name in memory: cheap to make for every event (the stored key is made once a group). */
+/** A group's name in a spill line, where its parts are merged. */
 const groupId = (key: unknown, windowStart: number | undefined) => {
   const text = typeof key === 'string' ? `s${key}` : String(JSON.stringify(key));
   return windowStart === undefined ? text : `${windowStart}:${text}`;
@@ -49,7 +49,9 @@ const groupId = (key: unknown, windowStart: number | undefined) => {
  * row it concerns, so memory stays bounded whatever the archive's size.
  */
 export class Recomputed {
-  readonly groups = new Map<string, Group>();
+  /** Groups by window, then by key: primitives as Map keys, other keys by their JSON (no string made per event). */
+  readonly #windows = new Map<number | undefined, { plain: Map<unknown, Group>; json: Map<string, Group> }>();
+  #size = 0;
   spill: SpillFiles | undefined;
   events = 0;
   /** The most groups held in memory at once. */
@@ -62,25 +64,41 @@ export class Recomputed {
   ) {}
 
   add(key: unknown, windowStart: number | undefined, event: Record<string, unknown>): void {
-    const id = groupId(key, windowStart);
-    let group = this.groups.get(id);
+    let window = this.#windows.get(windowStart);
+    if (!window) this.#windows.set(windowStart, (window = { plain: new Map(), json: new Map() }));
+    const plain = key === null || typeof key !== 'object';
+    const [groups, name] = plain ? [window.plain, key] : [window.json, JSON.stringify(key)];
+    let group = groups.get(name);
     if (!group) {
-      if (this.groups.size >= this.pageRows) this.#spillGroups();
+      if (this.#size >= this.pageRows) {
+        this.#spillGroups();
+        return this.add(key, windowStart, event);
+      }
       const planned = this.job.pipeline.sink.key.map((c) => columnValue(c, rowShell(this.job, key, windowStart)));
       const stored = JSON.stringify(this.storedKey(planned));
-      this.groups.set(id, (group = { key, windowStart, stored, acc: this.job.aggregator.init() }));
-      if (this.groups.size > this.peak) this.peak = this.groups.size;
+      groups.set(name, (group = { key, windowStart, stored, acc: this.job.aggregator.init() }));
+      if (++this.#size > this.peak) this.peak = this.#size;
     }
     group.acc = this.job.aggregator.add(group.acc, event);
   }
 
+  /** The groups held in memory. */
+  *held(): Generator<Group> {
+    for (const { plain, json } of this.#windows.values()) {
+      yield* plain.values();
+      yield* json.values();
+    }
+  }
+
   #spillGroups(): void {
     this.spill ??= new SpillFiles(fanout, 'repair');
-    for (const [id, g] of this.groups) {
+    for (const g of this.held()) {
+      const id = groupId(g.key, g.windowStart);
       const line: Line = ['a', g.stored, id, g.key, g.windowStart ?? null, encodeAccumulator(g.acc)];
       this.spill.add(partitionOf(g.stored, 0, fanout), JSON.stringify(line));
     }
-    this.groups.clear();
+    this.#windows.clear();
+    this.#size = 0;
   }
 
   /** Once every event is in: with a spill, the groups still held go to it too, then the sink rows. */
@@ -95,7 +113,7 @@ export class Recomputed {
     }
     // Everything fits: each sink row is matched to its groups as it streams by, and only those are kept.
     const byStored = new Map<string, Group[]>();
-    for (const g of this.groups.values()) {
+    for (const g of this.held()) {
       const same = byStored.get(g.stored);
       if (same) same.push(g);
       else byStored.set(g.stored, [g]);
@@ -116,17 +134,13 @@ export async function aggregateEvents(
   report: (events: number) => void,
 ): Promise<void> {
   const { job } = into;
+  const add = (key: unknown, windowStart: number | undefined, event: Record<string, unknown>) =>
+    into.add(key, windowStart, event);
   let next = 10_000;
   for await (const run of events) {
     for (const event of run) {
-      const pending = job.groups(event);
-      const groups = Array.isArray(pending) ? pending : await pending;
-      for (const g of groups as readonly {
-        key: unknown;
-        windowStart: number | undefined;
-        event: Record<string, unknown>;
-      }[])
-        into.add(g.key, g.windowStart, g.event);
+      const pending = job.visit(event, add);
+      if (pending) await pending;
     }
     into.events += run.length;
     if (into.events >= next) {
@@ -162,7 +176,7 @@ export async function workPartitions(recomputed: Recomputed, options: WorkOption
   const { job } = recomputed;
   const total: Total = { checked: 0, corrected: 0, stateEntries: [] };
   if (!recomputed.spill) {
-    await correct(job, recomputed.groups.values(), options, total);
+    await correct(job, recomputed.held(), options, total);
     return total;
   }
   const work = async (spill: SpillFiles, part: number, depth: number): Promise<void> => {

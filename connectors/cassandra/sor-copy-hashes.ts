@@ -1,0 +1,135 @@
+import { appendFileSync, existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+
+/** Files the hashes are spread over: a file is worked whole, so about 16 bytes an event / 256 at once. */
+const files = 256;
+/** Hashes a chunk of a file holds in memory (16 bytes each). */
+const buffered = 2_048;
+/** Hashes held in memory in all (16 MiB): past it every file's chunks are appended to disk. A small read opens no file. */
+const inMemory = 1 << 20;
+/** A record: two 32-bit halves of the id's hash, two of its partition's token. */
+const words = 4;
+
+/**
+ * Two 32-bit hashes of an id in one pass (FNV-1a with two primes, each
+ * through Murmur3's finalizer): 64 bits, so at 10⁸ events the chance that
+ * two ids look alike somewhere is about 10⁻³.
+ */
+function idHashes(eventId: string, out: Uint32Array, at: number): void {
+  let a = 0x811c9dc5;
+  let b = 0x2f2a8d03;
+  for (let i = 0; i < eventId.length; i++) {
+    const c = eventId.charCodeAt(i);
+    a = Math.imul(a ^ c, 0x01000193);
+    b = Math.imul(b ^ c, 0x5bd1e995);
+  }
+  out[at] = fmix(a);
+  out[at + 1] = fmix(b);
+}
+
+function fmix(h: number): number {
+  h ^= h >>> 16;
+  h = Math.imul(h, 0x85ebca6b);
+  h ^= h >>> 13;
+  h = Math.imul(h, 0xc2b2ae35);
+  return (h ^ (h >>> 16)) >>> 0;
+}
+
+/** A partition token's two 32-bit halves: a copy's place, as cheap to compare as it is to store. */
+export function tokenWords(token: string): [number, number] {
+  const t = BigInt.asUintN(64, BigInt(token));
+  return [Number(t >> 32n), Number(t & 0xffffffffn)];
+}
+
+/**
+ * The cheap first look at whether any event id lies in two partitions: each
+ * copy a read yields is 16 bytes (a 64-bit hash of its id, its partition's
+ * token) kept for one of 256 files by hash, with no string made (in memory
+ * up to 16 MiB in all, then appended to the files); at the end each file is
+ * worked alone and any hash met in two partitions says
+ * "maybe". Only then does a reader pay for the exact tally (`CopyTally`),
+ * which also settles a hash collision. Nothing here is needed after a crash.
+ */
+export class CopyHashes {
+  #dir: string | undefined;
+  /** Each file's full chunks in memory, then the chunk being filled. */
+  readonly #chunks = Array.from({ length: files }, () => [] as Uint32Array[]);
+  readonly #current = Array.from({ length: files }, () => new Uint32Array(buffered * words));
+  readonly #filled = new Array<number>(files).fill(0);
+  #held = 0;
+  readonly #scratch = new Uint32Array(2);
+
+  add(tokenHigh: number, tokenLow: number, eventId: string): void {
+    idHashes(eventId, this.#scratch, 0);
+    const file = this.#scratch[1]! % files;
+    const chunk = this.#current[file]!;
+    const at = this.#filled[file]! * words;
+    chunk[at] = this.#scratch[0]!;
+    chunk[at + 1] = this.#scratch[1]!;
+    chunk[at + 2] = tokenHigh;
+    chunk[at + 3] = tokenLow;
+    if (++this.#filled[file]! < buffered) return;
+    this.#chunks[file]!.push(chunk);
+    this.#current[file] = new Uint32Array(buffered * words);
+    this.#filled[file] = 0;
+    if ((this.#held += buffered) >= inMemory) this.#spill();
+  }
+
+  /** Every full chunk appended to its file, once a file. */
+  #spill(): void {
+    this.#dir ??= mkdtempSync(join(tmpdir(), 'idemflow-sor-hashes-'));
+    for (let file = 0; file < files; file++) {
+      const chunks = this.#chunks[file]!;
+      if (chunks.length === 0) continue;
+      appendFileSync(this.#path(file), Buffer.concat(chunks.map((c) => new Uint8Array(c.buffer))));
+      this.#chunks[file] = [];
+    }
+    this.#held = 0;
+  }
+
+  #path = (file: number) => join(this.#dir!, `${file}.bin`);
+
+  /** A file's records: on disk, then in memory. */
+  #records(file: number): Uint32Array {
+    const parts: Uint8Array[] = [];
+    if (this.#dir && existsSync(this.#path(file))) parts.push(readFileSync(this.#path(file)));
+    for (const c of this.#chunks[file]!) parts.push(new Uint8Array(c.buffer));
+    parts.push(new Uint8Array(this.#current[file]!.buffer, 0, this.#filled[file]! * words * 4));
+    const bytes = Buffer.concat(parts);
+    // A copy, so the words are aligned whatever the Buffer's offset in its pool.
+    return new Uint32Array(bytes.buffer.slice(bytes.byteOffset, bytes.byteOffset + bytes.length));
+  }
+
+  /** Whether some id hash was met in two partitions (then ask the exact tally); the hashes are dropped. */
+  maybeTwice(): boolean {
+    try {
+      for (let file = 0; file < files; file++) if (twiceIn(this.#records(file))) return true;
+      return false;
+    } finally {
+      this.remove();
+    }
+  }
+
+  remove(): void {
+    if (this.#dir) rmSync(this.#dir, { recursive: true, force: true });
+    this.#dir = undefined;
+    for (let file = 0; file < files; file++) {
+      this.#chunks[file] = [];
+      this.#filled[file] = 0;
+    }
+  }
+}
+
+/** One file's records: any id hash with two tokens. */
+function twiceIn(records: Uint32Array): boolean {
+  const seen = new Map<number, number>();
+  for (let r = 0; r < records.length; r += words) {
+    // 53 bits of the hash as one number (the file already holds 8 more): a Map key with no string made.
+    const key = records[r]! * 2 ** 21 + (records[r + 1]! >>> 11);
+    const first = seen.get(key);
+    if (first === undefined) seen.set(key, r);
+    else if (records[first + 2] !== records[r + 2] || records[first + 3] !== records[r + 3]) return true;
+  }
+  return false;
+}
