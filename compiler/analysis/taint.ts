@@ -8,6 +8,7 @@ import {
   describeNondet,
   locationOfNode,
   maxCallDepth,
+  type Nondet,
   type NotFollowed,
   type ValueOrigins,
 } from './call-graph/value-origin.ts';
@@ -122,6 +123,12 @@ interface Reading {
   readonly depth: number;
 }
 
+/** A value from outside the function, placed where it enters: the first helper call or name on its path. */
+const described = (found: Nondet): TaintOrigin => ({
+  what: describeNondet(found),
+  location: locationOfNode(found.via[0]?.node ?? found.at),
+});
+
 function analyzeBody(fn: ts.FunctionLikeDeclaration, reading: Reading): FunctionTaint {
   const { origins, locate, input, recordParameter } = reading;
   if (!fn.body) return { result: undefined, outputFields: new Map(input), notFollowed: [] };
@@ -129,9 +136,7 @@ function analyzeBody(fn: ts.FunctionLikeDeclaration, reading: Reading): Function
   const fromOutside = (node: ts.Node): TaintOrigin | undefined => {
     if (ts.isIdentifier(node) && ownNames.has(node.text)) return undefined; // a parameter or a local: read here
     const found = origins?.shallowOrigin(node, fn, notFollowed);
-    return found
-      ? { what: describeNondet(found), location: locationOfNode(found.via[0]?.node ?? found.at) }
-      : undefined;
+    return found && described(found);
   };
   const param = bindParameter(fn, recordParameter);
   const ownNames = new Set<string>();
@@ -182,6 +187,12 @@ function analyzeBody(fn: ts.FunctionLikeDeclaration, reading: Reading): Function
     }
     const read = fieldRead(node);
     if (read) return read;
+    // `config.region` of a const object outside: that property alone, not its siblings.
+    const property =
+      ts.isPropertyAccessExpression(node) && !(ts.isIdentifier(node.expression) && ownNames.has(node.expression.text))
+        ? origins?.propertyOrigin(node, notFollowed)
+        : undefined;
+    if (property) return property.origin && described(property.origin);
     return fromOutside(node) ?? ts.forEachChild(node, taintOf);
   };
 

@@ -8,7 +8,11 @@ const isLoop = (node: ts.Node) =>
   ts.isWhileStatement(node) ||
   ts.isDoStatement(node);
 
-/** `for (const item of items) { try { await op(item) } … }` moves on to the next item: a loop over inputs, not a retry. */
+/**
+ * `for (const item of items) { try { await op(item) } … }` moves on to the next item: a loop over
+ * inputs, not a retry. So does a call that uses what the body made of the item
+ * (`const { country } = JSON.parse(line)`): any name declared inside the loop.
+ */
 function usesLoopVariable(call: ts.Node, loop: ts.Node): boolean {
   if (!(ts.isForOfStatement(loop) || ts.isForInStatement(loop)) || !ts.isVariableDeclarationList(loop.initializer))
     return false;
@@ -18,6 +22,12 @@ function usesLoopVariable(call: ts.Node, loop: ts.Node): boolean {
     else for (const element of name.elements) if (!ts.isOmittedExpression(element)) collect(element.name);
   };
   for (const declaration of loop.initializer.declarations) collect(declaration.name);
+  const declaredInBody = (node: ts.Node): void => {
+    if (ts.isFunctionLike(node)) return;
+    if (ts.isVariableDeclaration(node)) collect(node.name);
+    ts.forEachChild(node, declaredInBody);
+  };
+  declaredInBody(loop.statement);
   const text = call.getText();
   return names.some((n) => new RegExp(`\\b${n}\\b`).test(text));
 }

@@ -9,7 +9,7 @@ import {
   type NondeterministicKind,
 } from '../clock-and-randomness.ts';
 import { describeLocation } from '../describe-location.ts';
-import { calleeName, isFunctionNode, resolveCallee, resolveName, type FunctionNode } from './resolve.ts';
+import { calleeName, isFunctionNode, resolveCallee, resolveName, unwrap, type FunctionNode } from './resolve.ts';
 
 /** A step between the value's use and its source: a helper that returns it, or a variable that holds it. */
 export interface Hop {
@@ -157,7 +157,39 @@ export class ValueOrigins {
     }
     if (ts.isIdentifier(node)) return isValueReference(node) ? this.#identifier(node, notes, depth, seen) : undefined;
     if (ts.isCallExpression(node) || ts.isNewExpression(node)) return this.#call(node, notes, depth, seen);
+    const property = ts.isPropertyAccessExpression(node) ? this.propertyOrigin(node, notes, depth, seen) : undefined;
+    if (property) return property.origin;
     return ts.forEachChild(node, (child) => this.originOf(child, notes, depth, seen));
+  }
+
+  /**
+   * `config.region`, with `const config = { node: os.hostname(), region: 'eu' }`: only the property
+   * read, not its siblings. Undefined when the receiver is not such a const object of the program
+   * (then the whole receiver is judged); otherwise the property's origin, if any.
+   */
+  propertyOrigin(
+    node: ts.PropertyAccessExpression,
+    notes: NotFollowed[],
+    depth = 0,
+    seen: Set<ts.Node> = new Set(),
+  ): { readonly origin: Nondet | undefined } | undefined {
+    const receiver = node.expression;
+    if (!ts.isIdentifier(receiver)) return undefined;
+    const owner = resolveName(receiver, this.checker);
+    if (owner.kind !== 'variable' || !isConst(owner.node) || !owner.node.initializer) return undefined;
+    const object = unwrap(owner.node.initializer);
+    if (!ts.isObjectLiteralExpression(object)) return undefined;
+    let value: ts.Expression | undefined;
+    for (const p of object.properties) {
+      if (ts.isSpreadAssignment(p) || !ts.isPropertyAssignment(p)) return undefined; // not read whole: judge it all
+      if ((ts.isIdentifier(p.name) || ts.isStringLiteral(p.name)) && p.name.text === node.name.text)
+        value = p.initializer;
+    }
+    if (!value) return undefined;
+    const found = this.originOf(value, notes, depth, seen);
+    return {
+      origin: found && { ...found, via: [{ how: 'held by', name: node.getText(), node }, ...found.via] },
+    };
   }
 
   /**
