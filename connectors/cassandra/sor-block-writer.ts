@@ -61,7 +61,7 @@ export class SorBlockWriter {
     for (const e of events) {
       let partition = byBucket.get(e.bucket);
       if (!partition) byBucket.set(e.bucket, (partition = new Map<string, ArchivedEvent>()));
-      partition.delete(e.eventId);
+      // The last of an id wins; where it sits does not matter, cutBlocks sorts by id.
       partition.set(e.eventId, e);
     }
     const blocks = [...byBucket].flatMap(([bucket, partition]) => cutBlocks(bucket, [...partition.values()]));

@@ -45,27 +45,27 @@ function blockKey(ids: readonly string[]): string {
 /** The blocks of one partition's events of a batch (ids unique), sorted by id, each ≤ `blockBytes` of JSON. */
 export function cutBlocks(bucket: string, events: readonly ArchivedEvent[], maxBytes = blockBytes): Block[] {
   const sorted = [...events].sort((a, b) => (a.eventId < b.eventId ? -1 : a.eventId > b.eventId ? 1 : 0));
+  // Each `[id,event]` made once: the event JSON is already text, spliced as is, the id through JSON.stringify.
+  const entries = sorted.map((e) => `[${JSON.stringify(e.eventId)},${e.json}]`);
   const blocks: Block[] = [];
   let start = 0;
   let bytes = 2;
   const close = (end: number) => {
-    const part = sorted.slice(start, end);
-    // The event JSON is already text: spliced as is, ids through JSON.stringify.
-    const events = `[${part.map((e) => `[${JSON.stringify(e.eventId)},${e.json}]`).join(',')}]`;
+    const events = `[${entries.slice(start, end).join(',')}]`;
     blocks.push({
       bucket,
-      block: blockKey(part.map((e) => e.eventId)),
-      n: part.length,
-      bytes: Buffer.byteLength(events),
+      block: blockKey(sorted.slice(start, end).map((e) => e.eventId)),
+      n: end - start,
+      bytes: bytes - 1,
       events,
     });
     start = end;
     bytes = 2;
   };
-  for (let i = 0; i < sorted.length; i++) {
-    // Bytes as stored (UTF-8): `[id,event]` and the comma after it. The id as JSON, since escapes
+  for (let i = 0; i < entries.length; i++) {
+    // Bytes as stored (UTF-8): the entry and the comma after it. The id as JSON, since escapes
     // can make it six times its length (a control character is \u0001), which no slack covers.
-    const size = Buffer.byteLength(sorted[i]!.json) + Buffer.byteLength(JSON.stringify(sorted[i]!.eventId)) + 4;
+    const size = Buffer.byteLength(entries[i]!) + 1;
     if (i > start && bytes + size > maxBytes) close(i);
     bytes += size;
   }

@@ -79,6 +79,14 @@ export function sorBucket(pipeline: PipelineNode): SorBucketing {
   const eventTime = pipeline.steps.slice(archive + 1).find((s) => s.kind === 'EventTime');
   if (eventTime && eventTime.kind === 'EventTime') {
     const fn = eventTime.fn.fn as (e: unknown) => number | Date;
+    // Events of a batch mostly share a slot: its name is made once, not an ISO date an event.
+    let slotStart = NaN;
+    let slotName = '';
+    const slotOf = (ms: number) => {
+      const start = ms - (((ms % slotMs) + slotMs) % slotMs);
+      if (start !== slotStart) [slotStart, slotName] = [start, new Date(start).toISOString().slice(0, 16)];
+      return slotName;
+    };
     return {
       row(event) {
         const ms = timeOf(fn, event);
@@ -86,11 +94,7 @@ export function sorBucket(pipeline: PipelineNode): SorBucketing {
       },
       block(event, eventId) {
         const ms = timeOf(fn, event);
-        const slot =
-          ms === undefined
-            ? noTimeBucket
-            : new Date(ms - (((ms % slotMs) + slotMs) % slotMs)).toISOString().slice(0, 16);
-        return `${slot}/b${idHash(eventId) % slotBuckets}`;
+        return `${ms === undefined ? noTimeBucket : slotOf(ms)}/b${idHash(eventId) % slotBuckets}`;
       },
     };
   }
