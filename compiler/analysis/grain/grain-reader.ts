@@ -66,7 +66,10 @@ export class GrainReader implements Reader {
       const owner = this.value(node.expression);
       const index = node.argumentExpression;
       if (ts.isStringLiteral(index)) return this.#member(owner, index.text);
-      return owner?.kind === 'list' ? owner.item : undefined;
+      if (owner?.kind === 'list') return owner.item;
+      // `DAYS[d.getUTCDay()]`: a lookup tells apart no more than its index, and repeats when the index does.
+      const looked = this.value(index);
+      return isTimed(looked) ? { kind: 'text', ...keptOf(looked) } : undefined;
     }
     if (ts.isIdentifier(node)) return this.#identifier(node);
     if (ts.isCallExpression(node)) return this.#call(node);

@@ -56,6 +56,8 @@ const dslCases: Readonly<Record<string, readonly Expected[]>> = {
   // A const object read by one property: only that property counts, not a machine-dependent sibling (unseen2 c45).
   'dsl/machine-config.ts': [],
   'dsl/config-property-key.ts': [['IDEM003', 14, 22, 'settings.node']],
+  // A weekday's name looked up by its number repeats every week like the number (unseen2 c13); beside the date, clean.
+  'dsl/weekday-lookup.ts': [['IDEM004', 9, 125, 'getUTCDay()']],
 };
 
 /** Driver code: keys bound through helpers, counters reached from handlers and retry wrappers of any name. */
@@ -154,6 +156,8 @@ const driverCases: Readonly<Record<string, readonly Expected[]>> = {
   'driver/table-defined-twice.ts': [['IDEM011', 8, 79, 'Date.now()']],
   // A try/catch in a loop over input lines sends each line once (unseen2 l43); a loop over attempts retries.
   'driver/loop-over-lines.ts': [['IDEM010', 25, 20, 'execute(']],
+  // TimeUuid.fromDate without node and clock ids takes random bytes (unseen2 l25); with all of them, the same id.
+  'driver/timeuuid-from-date.ts': [['IDEM011', 15, 60, 'types.TimeUuid.fromDate(']],
 };
 
 const cases: Readonly<Record<string, readonly Expected[]>> = { ...dslCases, ...driverCases };
