@@ -54,6 +54,9 @@ const top = (path: string): string => path.split('/')[0] ?? '';
 /** Folders beneath the CLI: the CLI uses them, never the other way round. */
 const belowCli = new Set(['dsl', 'compiler', 'runtime', 'runners', 'connectors', 'scripts']);
 
+/** The connector folders of stream inputs: a runner reaches them through `connectors/inputs.ts`. */
+const streamFolders: ReadonlySet<string> = new Set(['connectors/kafka', 'connectors/socket']);
+
 /** Each rule: a name, and whether an edge breaks it. */
 const rules: readonly { readonly name: string; readonly breaks: (e: ImportEdge) => boolean }[] = [
   {
@@ -67,6 +70,12 @@ const rules: readonly { readonly name: string; readonly breaks: (e: ImportEdge) 
     // dialects implement its Dialect; the runtime asks for them through those interfaces and names none.
     name: 'the runtime imports no connector',
     breaks: (e) => top(e.from) === 'runtime' && top(e.to) === 'connectors',
+  },
+  {
+    // Streams are opened through their connector (InputConnector, by `connectors/inputs.ts`), as sink targets are
+    // through TargetConnector: a runner that built a Kafka consumer or a socket receiver itself would hold its client.
+    name: 'a runner opens a stream only through its input connector',
+    breaks: (e) => runnerOf(e.from) !== undefined && streamFolders.has(e.to.split('/').slice(0, 2).join('/')),
   },
   { name: 'no connector imports a runner', breaks: (e) => top(e.from) === 'connectors' && top(e.to) === 'runners' },
   { name: 'no connector imports the CLI', breaks: (e) => top(e.from) === 'connectors' && top(e.to) === 'cli' },

@@ -51,11 +51,10 @@ export async function runLocal(pipeline: PipelineNode, options: LocalRunOptions)
   const writer = new BatchWriter(pipeline, { ...settings, targets, memory, plan, checkpoints, state, crashes, totals });
   const input = sourceIdentity(pipeline.source);
   assertSameSource(checkpoints.head(pipeline.name), input, options.checkpointDir ?? 'in memory');
-  const stream = runInput(pipeline.source, {
+  const stream = await runInput(pipeline, {
     log,
     connectAttempts: options.connectAttempts,
     batchSize: settings.batchSize,
-    exclusive: state !== undefined,
     commitOffsets: checkpoints.durable && !options.dryRun,
     checkpointDir: options.checkpointDir,
     crashMidAppend: () => crashes.midAppend(),

@@ -1,7 +1,5 @@
-import { join } from 'node:path';
-import type { SourceNode } from '../../compiler/ir/index.ts';
-import { KafkaInput } from '../../connectors/kafka/kafka-input.ts';
-import { SocketReceiver } from '../../connectors/socket/socket-receiver.ts';
+import type { PipelineNode } from '../../compiler/ir/index.ts';
+import { inputConnectorOf } from '../../connectors/inputs.ts';
 import type { LiveInput } from '../../runtime/sources/source-reader.ts';
 import type { ReplayInput } from './replay-safety.ts';
 
@@ -9,8 +7,6 @@ export interface LiveInputSettings {
   readonly log: (line: string) => void;
   readonly connectAttempts: number | undefined;
   readonly batchSize: number;
-  /** The pipeline keeps aggregation state in this runner: no other group member may hold partitions. */
-  readonly exclusive: boolean;
   /** Commit checkpointed offsets to Kafka (only with a durable checkpoint, and not in a dry-run). */
   readonly commitOffsets: boolean;
   readonly checkpointDir: string | undefined;
@@ -28,38 +24,27 @@ export interface RunInput {
   close(): Promise<void>;
 }
 
-/** Live inputs outlive the readers that a replay reopens: one connection a run. */
-export function runInput(source: SourceNode, settings: LiveInputSettings): RunInput {
-  if (source.connector === 'socket') {
-    const receiver = new SocketReceiver({
-      host: String(source.options.host),
-      port: Number(source.options.port),
-      walDir: source.wal?.dir,
-      acknowledge: source.wal?.acknowledge,
-      log: settings.log,
-      attempts: settings.connectAttempts,
-      maxQueued: 2 * settings.batchSize,
-      crashMidAppend: settings.crashMidAppend(),
-    });
-    return { live: receiver, replayInput: {}, start: () => receiver.start(), close: async () => receiver.close() };
-  }
-  if (source.connector === 'kafka') {
-    const kafka = new KafkaInput({
-      brokers: source.options.brokers as string[],
-      topic: String(source.options.topic),
-      groupId: String(source.options.groupId),
-      log: settings.log,
-      attempts: settings.connectAttempts,
-      exclusive: settings.exclusive,
-      commitOffsets: settings.commitOffsets,
-      memberFile: settings.checkpointDir && join(settings.checkpointDir, 'kafka-member.json'),
-    });
-    return {
-      live: kafka,
-      replayInput: { startOffsets: () => kafka.startOffsets() },
-      start: () => kafka.start(),
-      close: () => kafka.close(),
-    };
-  }
-  return { live: undefined, replayInput: {}, start: async () => {}, close: async () => {} };
+/**
+ * Live inputs outlive the readers that a replay reopens: one connection a run, asked of the stream's
+ * connector (`connectors/inputs.ts`); this runner builds no Kafka consumer or socket receiver itself.
+ */
+export async function runInput(pipeline: PipelineNode, settings: LiveInputSettings): Promise<RunInput> {
+  const connector = await inputConnectorOf(pipeline.source);
+  if (!connector) return { live: undefined, replayInput: {}, start: async () => {}, close: async () => {} };
+  const input = connector.open(pipeline, {
+    log: settings.log,
+    connectAttempts: settings.connectAttempts,
+    checkpointDir: settings.checkpointDir,
+    commitPositions: settings.commitOffsets,
+    // Room for the batch being read and the next: beyond that, lines wait at the sender (TCP backpressure).
+    maxQueued: 2 * settings.batchSize,
+    crashMidAppend: pipeline.source.connector === 'socket' ? settings.crashMidAppend() : undefined,
+  });
+  const startOffsets = input.startOffsets?.bind(input);
+  return {
+    live: input,
+    replayInput: startOffsets ? { startOffsets } : {},
+    start: () => input.start(),
+    close: () => input.close(),
+  };
 }
