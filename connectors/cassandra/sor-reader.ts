@@ -158,29 +158,37 @@ async function* hashed(partitions: AsyncIterable<SorPartition>, hashes: CopyHash
   }
 }
 
-/** Which copies lose, exactly: a whole pass over the table, every copy tallied (bad blocks left for the caller to report). */
-async function exactLosers(client: Client, keyspace: string, table: string): Promise<LosingCopies> {
-  const tally = new CopyTally();
+/**
+ * A whole pass over the table that only feeds `kept` (the copies' hashes or
+ * tally) through `watch`; bad blocks are left for the caller's own pass to
+ * report. What was kept is removed if the pass fails.
+ */
+async function wholePass<K extends { remove(): void }>(
+  client: Client,
+  keyspace: string,
+  table: string,
+  kept: K,
+  watch: (partitions: AsyncIterable<SorPartition>, kept: K) => AsyncIterable<SorPartition>,
+): Promise<K> {
   try {
-    for await (const _ of tallied(partitionsOf(client, keyspace, table, undefined, unreported), tally));
+    for await (const _ of watch(partitionsOf(client, keyspace, table, undefined, unreported), kept));
   } catch (error) {
-    tally.remove();
+    kept.remove();
     throw error;
   }
-  return tally.losers();
+  return kept;
+}
+
+/** Which copies lose, exactly: every copy tallied. */
+async function exactLosers(client: Client, keyspace: string, table: string): Promise<LosingCopies> {
+  return (await wholePass(client, keyspace, table, new CopyTally(), tallied)).losers();
 }
 
 const noLosers = new LosingCopies(0, undefined);
 
 /** Which copies lose: a pass of hashes first, and the exact tally only when an id may lie in two partitions. */
 async function losingCopies(client: Client, keyspace: string, table: string): Promise<LosingCopies> {
-  const hashes = new CopyHashes();
-  try {
-    for await (const _ of hashed(partitionsOf(client, keyspace, table, undefined, unreported), hashes));
-  } catch (error) {
-    hashes.remove();
-    throw error;
-  }
+  const hashes = await wholePass(client, keyspace, table, new CopyHashes(), hashed);
   return hashes.maybeTwice() ? exactLosers(client, keyspace, table) : noLosers;
 }
 

@@ -1,6 +1,4 @@
 import { describe, expect, it } from 'vitest';
-import { cassandra, source } from 'idemflow';
-import { PipelineNode } from '../../compiler/ir/index.ts';
 import { schemaCql, tableSchemas } from '../../connectors/cassandra/cql-schema.ts';
 import { cassandraRepairTarget } from '../../connectors/cassandra/repair-target.ts';
 import { SorBlockWriter } from '../../connectors/cassandra/sor-block-writer.ts';
@@ -13,41 +11,12 @@ import { EmbeddedStore } from '../../connectors/embedded/store.ts';
 import { repair, runLocal } from '../../runners/local/index.ts';
 import { rowsToOps } from '../../runtime/sinks/table-ops.ts';
 import { tempDir } from '../helpers/temp-dir.ts';
-import { archived, rowLayoutCql } from './archived.ts';
+import { archived, archiving, rowLayoutCql, sorOf, writerOf, type Reading } from './archived.ts';
 import { cassandraClient, runId, selectAll } from './servers.ts';
 import { cassandraConnector } from '../../connectors/cassandra/connector.ts';
 
-interface Reading {
-  readonly eventId: string;
-  readonly sensorId: string;
-  readonly ts: number;
-}
-
 const keyspace = 'idemflow_it';
 const quiet = { log: () => {} };
-
-/** An archive (event time after it, so partitioned by time) with its counts in Cassandra. */
-const archiving = (table: string, events: readonly Reading[] = []) =>
-  source
-    .memory<Reading>(events)
-    .archive(cassandra.systemOfRecord({ keyspace, table, id: 'eventId' }))
-    .withEventTime((e) => e.ts)
-    .groupBy('sensorId')
-    .count()
-    .sink(cassandra.upsert({ keyspace, table: `${table}_n`, key: { sensor: 'key' }, values: { n: 'value' } })).ir;
-
-const sorOf = (pipeline: PipelineNode) => PipelineNode.sinks(pipeline).find((s) => s.mode === 'system-of-record')!;
-
-async function writerOf(client: Awaited<ReturnType<typeof cassandraClient>>, pipeline: PipelineNode) {
-  for (const cql of schemaCql(tableSchemas(pipeline))) await client.execute(cql);
-  const sor = sorOf(pipeline);
-  return new CassandraTableWriter(
-    client,
-    sor,
-    tableSchemas(pipeline).find((s) => s.table === sor.table)!,
-    sorBucket(pipeline),
-  );
-}
 
 const countsOf = async (client: Awaited<ReturnType<typeof cassandraClient>>, table: string) =>
   new Map(

@@ -1,44 +1,20 @@
 import { describe, expect, it } from 'vitest';
 import type { Client } from 'cassandra-driver';
-import { cassandra, source } from 'idemflow';
-import { PipelineNode } from '../../compiler/ir/index.ts';
-import { schemaCql, tableSchemas } from '../../connectors/cassandra/cql-schema.ts';
+import type { PipelineNode } from '../../compiler/ir/index.ts';
 import { cassandraCurrentRows } from '../../connectors/cassandra/current-rows.ts';
 import { cassandraRepairTarget } from '../../connectors/cassandra/repair-target.ts';
-import { sorBucket } from '../../connectors/cassandra/sor-bucket.ts';
 import { cassandraTableSource } from '../../connectors/cassandra/table-source.ts';
-import { CassandraTableWriter } from '../../connectors/cassandra/table-writer.ts';
 import { repair } from '../../runners/local/index.ts';
 import { rowsToOps } from '../../runtime/sinks/table-ops.ts';
-import { archived, rowLayoutCql } from './archived.ts';
+import { archived, archiving, rowLayoutCql, sorOf, writerOf, type Reading } from './archived.ts';
 import { cassandraClient, runId, selectAll } from './servers.ts';
-
-interface Reading {
-  readonly eventId: string;
-  readonly sensorId: string;
-  readonly ts: number;
-}
 
 const keyspace = 'idemflow_it';
 
-/** An archive partitioned by event time (taken after it), its counts by sensor in Cassandra. */
-const archiving = (table: string) =>
-  source
-    .memory<Reading>([])
-    .archive(cassandra.systemOfRecord({ keyspace, table, id: 'eventId' }))
-    .withEventTime((e) => e.ts)
-    .groupBy('sensorId')
-    .count()
-    .sink(cassandra.upsert({ keyspace, table: `${table}_n`, key: { sensor: 'key' }, values: { n: 'value' } })).ir;
-
-const sorOf = (pipeline: PipelineNode) => PipelineNode.sinks(pipeline).find((s) => s.mode === 'system-of-record')!;
-
-async function writerOf(client: Client, pipeline: PipelineNode) {
-  for (const cql of schemaCql(tableSchemas(pipeline))) await client.execute(cql);
-  const sor = sorOf(pipeline);
-  const schema = tableSchemas(pipeline).find((s) => s.table === sor.table)!;
-  const writer = new CassandraTableWriter(client, sor, schema, sorBucket(pipeline));
-  return (events: readonly Reading[]) => writer.write(rowsToOps(sor, events));
+/** The archive's writer as its stream uses it: events in, blocks (or rows) out. */
+async function archiver(client: Client, pipeline: PipelineNode) {
+  const writer = await writerOf(client, pipeline);
+  return (events: readonly Reading[]) => writer.write(rowsToOps(sorOf(pipeline), events));
 }
 
 /** What each id holds once every write landed: the last one written (an upsert keyed by event id). */
@@ -88,7 +64,7 @@ describe('one event id archived with event times in different partitions', () =>
     const client = await cassandraClient();
     try {
       const pipeline = archiving(table);
-      const write = await writerOf(client, pipeline);
+      const write = await archiver(client, pipeline);
       const base = Date.UTC(2024, 0, 1);
       // 2,000 events a second apart: four 10-minute slots.
       const first = Array.from({ length: 2_000 }, (_, i) => ({
@@ -122,7 +98,7 @@ describe('one event id archived with event times in different partitions', () =>
     try {
       await client.execute(rowLayoutCql(keyspace, table));
       const pipeline = archiving(table);
-      const write = await writerOf(client, pipeline);
+      const write = await archiver(client, pipeline);
       const midnight = Date.UTC(2024, 0, 2);
       const first = Array.from({ length: 2_000 }, (_, i) => ({
         eventId: `e${i}`,
