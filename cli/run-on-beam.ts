@@ -1,9 +1,11 @@
+import { resolve } from 'node:path';
 import { runRules, type PipelineNode } from '../compiler/index.ts';
 import { rules } from '../compiler/rules/index.ts';
 import type { RunnerOf } from '../runners/registry.ts';
 import { parseFaults, type FaultSpec } from '../runtime/faults.ts';
 import { openTargets } from '../connectors/targets.ts';
 import { loadRunnerFor } from './load-runner.ts';
+import type { ExternalWorkers } from '../runners/beam/external-run.ts';
 import { summary } from './run-summary.ts';
 import { openStore } from './shared-options.ts';
 import { exitCodes, UsageError } from './usage-error.ts';
@@ -18,6 +20,27 @@ export interface BeamRunFlags {
   readonly quiet: boolean;
   readonly cassandra?: string;
   readonly flinkMaster?: string;
+  readonly environment: 'loopback' | 'external';
+  readonly workers?: readonly string[];
+  readonly parallelism?: number;
+  readonly allow: readonly string[];
+}
+
+/** `--environment external --workers …` and `--parallelism`: checked before the input is read. */
+function externalWorkers(
+  engine: 'direct' | 'flink',
+  flags: BeamRunFlags,
+  module: { file: string; exportName: string },
+): ExternalWorkers | undefined {
+  if (flags.parallelism !== undefined && engine !== 'flink')
+    throw new UsageError('--parallelism: with --runner beam-flink (the DirectRunner runs one worker)');
+  if (flags.environment === 'loopback') {
+    if (flags.workers) throw new UsageError('--workers: with --environment external');
+    return undefined;
+  }
+  if (engine !== 'flink') throw new UsageError('--environment external: with --runner beam-flink');
+  if (!flags.workers) throw new UsageError('--environment external needs --workers host:port,… (idemflow worker)');
+  return { workers: flags.workers, module: resolve(module.file), exportName: module.exportName };
 }
 
 /** Local-runner options that mean nothing for one Beam job over a bounded input: refused, not ignored. Returns the faults Beam injects. */
@@ -47,17 +70,21 @@ function refuseLocalOnly(flags: BeamRunFlags): FaultSpec {
  * then one Beam job; its sinks write where the local runner's would.
  */
 export async function runOnBeam(
-  file: string,
+  module: { file: string; exportName: string },
   pipeline: PipelineNode,
   runner: RunnerOf<'beam'>,
   flags: BeamRunFlags,
 ): Promise<void> {
+  const { file } = module;
   // First, as before any check: without apache-beam installed, that is all there is to say.
   const chosen = await loadRunnerFor(runner);
   const faults = refuseLocalOnly(flags);
-  // The rules this runner adds: those asking for a capability it has (a local check ran the rest).
+  const external = externalWorkers(chosen.engine, flags, module);
+  // The rules this runner adds: those asking for a capability it has (a local check ran the rest); --allow as for the others.
   const runnerRules = rules.filter((r) => r.meta.onlyWhen !== undefined);
-  const errors = runRules(pipeline, runnerRules, runner).filter((d) => d.severity === 'error');
+  const errors = runRules(pipeline, runnerRules, runner).filter(
+    (d) => d.severity === 'error' && !flags.allow.includes(d.code),
+  );
   if (errors.length > 0) {
     throw new UsageError(
       `${file}: cannot run on ${runner}: ${errors.map((d) => `${d.code} ${d.message}${d.location ? ` (line ${d.location.line})` : ''}`).join(' ')}`,
@@ -77,9 +104,13 @@ export async function runOnBeam(
       faults,
       seed: flags.seed,
       flinkMaster: flags.flinkMaster,
+      external,
+      parallelism: flags.parallelism,
       log: (line) => process.stderr.write(`${line}\n`),
     });
     process.stdout.write(`${summary(result, runner)}\n  Beam's log: ${result.logFile}\n`);
+    for (const [worker, started] of result.workersStarted ?? [])
+      process.stdout.write(`  worker ${worker}: ${started} SDK workers started\n`);
   } finally {
     await Promise.all(targets.map((t) => t.close()));
   }

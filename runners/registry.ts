@@ -27,9 +27,10 @@ export class RunnerNotInstalled extends UserFacingError {
   }
 }
 
-async function beam(name: RunnerName, engine: BeamEngine) {
+/** Imports a module of the Beam runners; without apache-beam installed, says what to install. */
+async function fromBeam<T>(name: RunnerName, load: () => Promise<T>): Promise<T> {
   try {
-    return (await import('./beam/beam-runner.ts')).beamRunner(name, engine);
+    return await load();
   } catch (error) {
     const missing =
       (error as { code?: string }).code === 'ERR_MODULE_NOT_FOUND' &&
@@ -38,6 +39,13 @@ async function beam(name: RunnerName, engine: BeamEngine) {
     throw new RunnerNotInstalled(name, "Apache Beam's TypeScript SDK", 'apache-beam@^2.49.0');
   }
 }
+
+const beam = (name: RunnerName, engine: BeamEngine) =>
+  fromBeam(name, async () => (await import('./beam/beam-runner.ts')).beamRunner(name, engine));
+
+/** `idemflow worker`: Beam's worker pool, for the SDK workers of `beam-flink --environment external`. */
+export const loadBeamWorkerPool = () =>
+  fromBeam('beam-flink', async () => (await import('./beam/worker-pool.ts')).serveWorkerPool);
 
 const registry = {
   local: { family: 'micro-batch', load: async () => (await import('./local/index.ts')).localRunner },

@@ -19,7 +19,7 @@ import { exitCodes, UsageError } from '../usage-error.ts';
 
 export async function runAction(file: string, flags: RunFlags): Promise<void> {
   checkAllowed(flags.allow);
-  const { pipeline } = pickPipeline(await loadAll([file]), flags.pipeline);
+  const { pipeline, exportName } = pickPipeline(await loadAll([file]), flags.pipeline);
   if (flags.printConfig) {
     process.stdout.write(`${JSON.stringify({ pipeline: pipeline.name, ...effectiveConfig(flags) }, undefined, 2)}\n`);
     return;
@@ -31,8 +31,16 @@ export async function runAction(file: string, flags: RunFlags): Promise<void> {
     process.exitCode = exitCodes.findings;
     return;
   }
-  if (isOfFamily(flags.runner, 'beam')) return runOnBeam(file, pipeline.ir, flags.runner, flags);
-  if (flags.flinkMaster !== undefined) throw new UsageError('--flink-master applies to --runner beam-flink');
+  if (isOfFamily(flags.runner, 'beam')) return runOnBeam({ file, exportName }, pipeline.ir, flags.runner, flags);
+  const flinkOnly = [
+    [flags.flinkMaster !== undefined, '--flink-master'],
+    [flags.environment !== 'loopback', '--environment'],
+    [flags.workers !== undefined, '--workers'],
+    [flags.parallelism !== undefined, '--parallelism'],
+  ] as const;
+  const given = flinkOnly.filter(([set]) => set).map(([, name]) => name);
+  if (given.length > 0)
+    throw new UsageError(`${given.join(', ')} ${given.length === 1 ? 'applies' : 'apply'} to --runner beam-flink`);
   const runner = await loadRunnerFor(flags.runner);
   const blockers = runner.unsupported(pipeline.ir);
   if (blockers.length > 0) throw new UsageError(`${file}: ${blockers.map((d) => d.message).join(' ')}`);

@@ -44,6 +44,11 @@ export const commands: readonly CommandEntry[] = [
     load: async () => (await import('./run.ts')).runCommand(),
   },
   {
+    name: 'worker',
+    summary: "serve Beam's worker pool: SDK workers for beam-flink apart from the submitting process",
+    load: async () => (await import('./worker.ts')).workerCommand(),
+  },
+  {
     name: 'repair',
     summary: 'the correcting batch job: recompute from the system of record, rewrite wrong rows',
     load: async () => (await import('./repair.ts')).repairCommand(),

@@ -1,6 +1,7 @@
 import { Command, Option } from 'commander';
 import { defaultRunner, runnerNames, type RunnerName } from '../../compiler/runner-catalogue.ts';
 import { cassandraOption, parseInteger, pipelineOption, storeOption } from '../shared-options.ts';
+import { UsageError } from '../usage-error.ts';
 
 export interface RunFlags {
   pipeline?: string;
@@ -18,7 +19,24 @@ export interface RunFlags {
   printConfig: boolean;
   connectAttempts: number;
   flinkMaster?: string;
+  environment: 'loopback' | 'external';
+  workers?: string[];
+  parallelism?: number;
   allow: string[];
+}
+
+/** `--workers a:1,b:2`: each a host:port. */
+function workerList(value: string): string[] {
+  const workers = value
+    .split(',')
+    .map((w) => w.trim())
+    .filter((w) => w !== '');
+  const bad = workers.filter((w) => !/^[^\s/:]+:\d+$/.test(w));
+  if (workers.length === 0 || bad.length > 0)
+    throw new UsageError(
+      `--workers: give host:port of each idemflow worker, comma-separated (not "${bad.join(', ') || value}")`,
+    );
+  return workers;
 }
 
 /** `--allow IDEM001,idem003`: the codes, upper-cased. Checked against the rules when the run starts: the rules load only then. */
@@ -65,6 +83,16 @@ export function runCommand(): Command {
       '--flink-master <host:port>',
       'beam-flink: the JobManager of a Flink cluster (default: an embedded Flink, [local])',
     )
+    .addOption(
+      new Option(
+        '--environment <where>',
+        "beam-flink: where Beam's SDK workers run: in this process (loopback), or in `idemflow worker`s (external)",
+      )
+        .choices(['loopback', 'external'])
+        .default('loopback'),
+    )
+    .option('--workers <host:port,...>', '--environment external: the idemflow workers', workerList)
+    .option('--parallelism <n>', "beam-flink: the job's parallelism", parseInteger('--parallelism', 1))
     .addOption(cassandraOption())
     .option(
       '--connect-attempts <n>',
@@ -95,6 +123,12 @@ file, generator) and Kafka topics up to their end as one job; Beam's own output 
 errors name. beam-flink starts Beam's Flink job server (fetched once from Maven
 Central; needs Java 17) unless \`scripts/services up flink-job-server\` runs one.
 
+With --environment external, Beam's SDK workers (every user function, parse
+and sink write) run in \`idemflow worker\` processes, one beside each
+TaskManager: each imports the pipeline file itself (the same file, at the same
+path: a different one is refused) and writes to Cassandra with its own
+configuration. Sinks must be Cassandra tables. See \`idemflow worker --help\`.
+
 Faults (deterministic for a --seed):
   write-fail=p   a sink write fails before it is applied
   lost-ack=p     a sink write lands but its acknowledgement is lost (the sink retries)
@@ -114,6 +148,8 @@ Examples:
   idemflow run pipelines/counts.ts --dry-run
   idemflow run pipelines/counters.ts --allow IDEM001      (a counter under retries, knowingly)
   idemflow run pipelines/counts.ts --runner beam-flink
+  idemflow run pipelines/counts.ts --runner beam-flink --flink-master 127.0.0.1:8081 --environment external \\
+    --workers 127.0.0.1:50001,127.0.0.1:50002 --parallelism 2 --cassandra 127.0.0.1
   idemflow demo                                           (no file needed: the anti-pattern against the design)`,
     )
     .action(async (file: string, flags: RunFlags) => (await import('../actions/run.ts')).runAction(file, flags));

@@ -15,8 +15,11 @@ import { runTargets } from '../../connectors/targets.ts';
 import { readBoundedInput } from './bounded-input.ts';
 import { flinkJobServerFor } from './flink-job-server.ts';
 import { fixBeamSdk } from './sdk-fixes.ts';
+import { checkWorkers, ExternalWorkersRunner } from './external-environment.ts';
+import { externalPlacement, type ExternalWorkers } from './external-run.ts';
 import { BeamRunContext, beamRuns, type BeamRunOptions } from './run-context.ts';
-import { translate } from './translate.ts';
+import { translate, type Placement } from './translate.ts';
+import { startWorkerFront } from './worker-front.ts';
 
 /** Where a Beam job runs: Beam's DirectRunner in this process, or Flink through Beam's job server. */
 export type BeamEngine = 'direct' | 'flink';
@@ -26,11 +29,19 @@ export interface BeamRunnerOptions extends BeamRunOptions {
   readonly flinkMaster?: string;
   /** Where Beam's own output goes (it is chatty); default a file under the temp folder. */
   readonly logFile?: string;
+  /** beam-flink: the SDK workers in `idemflow worker`s (Beam's EXTERNAL environment); default LOOPBACK, in this process. */
+  readonly external?: ExternalWorkers;
+  /** beam-flink: the job's parallelism (Flink's default when unset). */
+  readonly parallelism?: number;
 }
 
 export interface BeamRunResult extends RunResult {
   readonly memory: MemorySinkContents;
   readonly logFile: string;
+  /** The SDK workers ran apart (`--environment external`): dead letters and rows written were counted there, not here. */
+  readonly countedOnWorkers: boolean;
+  /** With several external workers: how many SDK workers each was asked to start. */
+  readonly workersStarted?: ReadonlyMap<string, number>;
 }
 
 /** Sources Beam reads here: bounded ones, and a Kafka topic up to its end at the start of the run. */
@@ -54,6 +65,14 @@ async function withConsoleTo<T>(file: string, body: () => Promise<T>): Promise<T
     await new Promise<void>((resolve) => stream.end(resolve));
   }
 }
+
+/** Where Beam's output goes unless the caller says: a file a run under the temp folder. */
+const defaultLogFile = (pipeline: PipelineNode, runner: string) =>
+  join(
+    tmpdir(),
+    'idemflow-beam',
+    `${pipeline.name.replace(/[^\w.-]+/g, '_')}-${runner}-${process.pid}-${Date.now()}.log`,
+  );
 
 /** A Beam runner: a Runner whose results also carry the memory sinks and Beam's log. */
 export interface BeamRunner extends Runner<BeamRunnerOptions, BeamRunResult> {
@@ -89,15 +108,12 @@ export function beamRunner(name: string, engine: BeamEngine): BeamRunner {
       const targets = runTargets(options.store, options.targets);
       const input = await readBoundedInput(pipeline, { targets, log });
       try {
-        const context = new BeamRunContext(pipeline, input.values, (i) => input.position(i), options, targets);
-        const logFile =
-          options.logFile ??
-          join(
-            tmpdir(),
-            'idemflow-beam',
-            `${pipeline.name.replace(/[^\w.-]+/g, '_')}-${name}-${process.pid}-${Date.now()}.log`,
-          );
-        await runJob({ name, engine }, pipeline, context, logFile, options, log);
+        const context = new BeamRunContext(pipeline, options, targets, {
+          values: input.values,
+          positions: (i) => input.position(i),
+        });
+        const logFile = options.logFile ?? defaultLogFile(pipeline, name);
+        const workersStarted = await runJob({ name, engine }, pipeline, context, logFile, options, log);
         await context.drain();
         await input.acknowledged();
         return {
@@ -112,11 +128,47 @@ export function beamRunner(name: string, engine: BeamEngine): BeamRunner {
           elapsedMs: performance.now() - started,
           memory: context.memory,
           logFile,
+          countedOnWorkers: options.external !== undefined,
+          workersStarted,
         };
       } finally {
         await input.close();
       }
     },
+  };
+}
+
+type PortableOptions = ConstructorParameters<typeof PortableRunner>[0] & object;
+
+/** Where the job's SDK workers are: a LOOPBACK pool in this process, or `idemflow worker`s (checked first). */
+async function placeWorkers(
+  context: BeamRunContext,
+  runId: string,
+  options: BeamRunnerOptions,
+): Promise<{
+  placement: Placement;
+  runner?: (base: PortableOptions) => PortableRunner;
+  stop(): Promise<void>;
+  started?: ReadonlyMap<string, number>;
+}> {
+  const { external } = options;
+  if (!external) return { placement: { spread: false }, stop: async () => {} };
+  const { job, placement } = await externalPlacement(context, runId, external, options.faults);
+  await checkWorkers(external.workers, job);
+  const front = external.workers.length > 1 ? await startWorkerFront(external.workers) : undefined;
+  const address = front?.address ?? external.workers[0]!;
+  return {
+    placement,
+    // Each TaskManager asks for as many SDK workers as there are workers (Beam's default is one), so a job
+    // whose subtasks share one TaskManager still reaches every worker through the front.
+    runner: (base) =>
+      new ExternalWorkersRunner(
+        front ? { ...base, sdkWorkerParallelism: external.workers.length } : base,
+        address,
+        job,
+      ),
+    stop: async () => front?.stop(),
+    started: front?.started,
   };
 }
 
@@ -128,22 +180,33 @@ async function runJob(
   logFile: string,
   options: BeamRunnerOptions,
   log: (line: string) => void,
-): Promise<void> {
+): Promise<ReadonlyMap<string, number> | undefined> {
   const runId = beamRuns.open(context);
-  const jobServer = engine === 'flink' ? await flinkJobServerFor(options.flinkMaster ?? '[local]', log) : undefined;
   let failed = false;
+  let workers: Awaited<ReturnType<typeof placeWorkers>> | undefined;
+  let jobServer: Awaited<ReturnType<typeof flinkJobServerFor>> | undefined;
   try {
+    if (options.external && engine !== 'flink')
+      throw new RunnerError(`--environment external: ${name} runs its workers in this process; use beam-flink`);
+    workers = await placeWorkers(context, runId, options);
+    jobServer = engine === 'flink' ? await flinkJobServerFor(options.flinkMaster ?? '[local]', log) : undefined;
+    const server = jobServer;
+    const { placement, runner: external } = workers;
     await withConsoleTo(logFile, async () => {
-      const runner = jobServer
-        ? new PortableRunner({
-            jobEndpoint: jobServer.endpoint,
-            environmentType: 'LOOPBACK',
-            jobName: pipeline.name,
-            ...jobServer.pipelineOptions,
-          })
-        : directRunner();
-      await runner.run(translate(runId, context));
+      const base = server && {
+        jobEndpoint: server.endpoint,
+        jobName: pipeline.name,
+        ...(options.parallelism !== undefined ? { parallelism: options.parallelism } : {}),
+        ...server.pipelineOptions,
+      };
+      const runner = !base
+        ? directRunner()
+        : external
+          ? external(base)
+          : new PortableRunner({ ...base, environmentType: 'LOOPBACK' });
+      await runner.run(translate(runId, context, placement));
     });
+    return workers.started;
   } catch (error) {
     failed = true;
     if (error instanceof RunnerError) throw error;
@@ -155,6 +218,7 @@ async function runJob(
     });
   } finally {
     beamRuns.close(runId);
+    await workers?.stop();
     await jobServer?.stop(failed);
   }
 }

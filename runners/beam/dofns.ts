@@ -2,9 +2,11 @@
  * The functions idemflow hands to Beam. Beam serialises what it is given
  * and rebuilds it on its workers; objects registered with
  * `requireForSerialization` travel by name instead. So every DoFn here is an
- * instance of a registered class whose only own field is the run id (plain
- * data), and the functions Beam calls directly are registered too: nothing
- * of the user's pipeline is ever shipped as source text.
+ * instance of a registered class whose own fields are plain data — the run
+ * id, and for workers outside the submitting process the input — and the
+ * functions Beam calls directly are registered too: nothing of the user's
+ * pipeline is ever shipped as source text. A worker imports this module
+ * itself, so the names resolve there.
  */
 import './node-compat.ts'; // first: Beam needs it as it loads
 // apache-beam's modules require each other in a cycle that resolves only when its index loads first.
@@ -12,22 +14,46 @@ import 'apache-beam';
 import Long from 'long';
 import type { WindowedValue } from 'apache-beam/values';
 import { requireForSerialization } from 'apache-beam/serialization';
-import { beamRuns, type AggregateInput, type InputRecord, type StepOutput } from './run-context.ts';
+import { beamRuns, type AggregateInput, type InputChunk, type InputRecord, type StepOutput } from './run-context.ts';
 
-/** Emits the run's bounded input, one element a record, from the impulse. */
+/** Records a chunk: big enough that a chunk's overhead (an element, a shuffle key) is small against its records. */
+export const chunkSize = 500;
+
+/** The input in chunks of `chunkSize` records, each carrying its position when `position` is given. */
+export function inputChunks(
+  values: readonly unknown[],
+  position: ((index: number) => string) | undefined,
+): InputChunk[] {
+  const chunks: InputChunk[] = [];
+  for (let start = 0; start < values.length; start += chunkSize) {
+    const chunk: InputRecord[] = [];
+    for (let i = start; i < Math.min(values.length, start + chunkSize); i++)
+      chunk.push(position ? { i, v: values[i], p: position(i) } : { i, v: values[i] });
+    chunks.push(chunk);
+  }
+  return chunks;
+}
+
+/**
+ * Emits the run's bounded input from the impulse, one element a chunk of records: from the submitter's
+ * reader when the worker is in its process, else from `chunks`, the input carried in the job itself.
+ */
 export class ReadInput {
-  constructor(readonly runId: string) {}
-  *process(): Iterable<InputRecord> {
-    const { input } = beamRuns.get(this.runId);
-    for (let i = 0; i < input.length; i++) yield { i, v: input[i] };
+  constructor(
+    readonly runId: string,
+    readonly chunks?: readonly InputChunk[],
+  ) {}
+  *process(): Iterable<InputChunk> {
+    if (this.chunks) yield* this.chunks;
+    else yield* inputChunks(beamRuns.get(this.runId).input?.values ?? [], undefined);
   }
 }
 
 /** parse → map/filter/flatMap → event time → archive → group key, with the local runner's semantics. */
 export class ApplySteps {
   constructor(readonly runId: string) {}
-  process(record: InputRecord): Iterable<StepOutput> {
-    return beamRuns.get(this.runId).applySteps(record);
+  process(chunk: InputChunk): Iterable<StepOutput> {
+    return beamRuns.get(this.runId).applySteps(chunk);
   }
 }
 
@@ -85,6 +111,7 @@ export class WriteSink {
   }
 }
 
+// The name Beam records for these: any string both ends agree on (an `idemflow worker` imports this module).
 requireForSerialization('idemflow/runners/beam/dofns', {
   ReadInput,
   ApplySteps,

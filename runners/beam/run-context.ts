@@ -1,3 +1,4 @@
+import { randomUUID } from 'node:crypto';
 import { defaultDeadLetterSink, PipelineNode, type AggregateNode, type SinkNode } from '../../compiler/ir/index.ts';
 import type { EmbeddedStore } from '../../connectors/embedded/store.ts';
 import type { DeadLetter } from '../../dsl/index.ts';
@@ -10,11 +11,19 @@ import { SinkWriteError, writeWithRetry } from '../../runtime/sinks/faulty-write
 import { sinkWriter, type MemorySinkContents, type SinkWriter } from '../../runtime/sinks/sink-writer.ts';
 import type { TargetConnector, Targets } from '../../runtime/target-connector.ts';
 
-/** A record of a bounded source as it enters Beam: its place in the input and its raw value. */
+/**
+ * A record of a bounded source as it enters Beam: its place in the input and its raw value; `p`, its source
+ * position (`file:line`, `topic/partition/offset`), when it travels to workers outside the submitting
+ * process, which cannot ask the submitter's reader.
+ */
 export interface InputRecord {
   readonly i: number;
   readonly v: unknown;
+  readonly p?: string;
 }
+
+/** Records travel in chunks: one Beam element a chunk, so a reshuffle spreads chunks, not single records, over workers. */
+export type InputChunk = readonly InputRecord[];
 
 /**
  * What the per-record steps hand on, as one tagged object for Beam's `split`:
@@ -44,15 +53,24 @@ export interface BeamRunOptions {
 
 const realSleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
 
+/** The submitter's bounded input, which in-process workers read from here rather than from the job. */
+export interface LocalInput {
+  readonly values: readonly unknown[];
+  readonly positions: (index: number) => string;
+}
+
 /**
- * One Beam run's live half, kept in this process under a run id. Beam ships
- * its DoFns as serialised objects; ours carry only the run id and find here
- * the pipeline's functions, its sinks and their connections. This works
- * because idemflow keeps Beam's SDK workers in this process (the
- * DirectRunner, and Flink's LOOPBACK environment): user functions never
- * travel as source text, and sink writes, which are asynchronous, are
- * awaited here after the job ends (Beam 2.49's TypeScript DoFns are
- * synchronous and have no setup or teardown).
+ * One Beam run's live half, kept in a process under a run id. Beam ships its
+ * DoFns as serialised objects; ours carry only the run id (and, for workers
+ * outside the submitter, the input) and find here the pipeline's functions,
+ * its sinks and their connections. In the submitting process (the
+ * DirectRunner, Flink's LOOPBACK environment) the runner opens it; in an
+ * `idemflow worker` the worker rebuilds it from the pipeline module before
+ * Beam's worker starts (`worker-jobs.ts`). Sink writes, which are
+ * asynchronous, are started at the end of each bundle (Beam 2.49's
+ * TypeScript DoFns are synchronous and have no setup or teardown) and
+ * awaited: by the submitter after the job, by a worker before it reports
+ * the bundle done.
  */
 export class BeamRunContext {
   /** Every sink, by index: Beam elements name a sink by its index. */
@@ -60,7 +78,8 @@ export class BeamRunContext {
   readonly aggregate: AggregateNode | undefined;
   readonly aggregator: Aggregator | undefined;
   readonly memory: MemorySinkContents;
-  readonly totals = { deadLetters: 0, abandoned: 0 };
+  /** What this process's share of the run did: records through the steps, dead letters, abandoned writes. */
+  readonly totals = { records: 0, deadLetters: 0, abandoned: 0 };
   readonly rowsWritten: Record<string, number> = {};
   readonly #writers = new Map<number, SinkWriter>();
   readonly #buffered = new Map<number, unknown[]>();
@@ -69,15 +88,17 @@ export class BeamRunContext {
   readonly #failures: Error[] = [];
   readonly #path: (raw: unknown, index: number) => void | Promise<void>;
   #outputs: StepOutput[] = [];
+  /** The record the per-record steps are on: a dead letter carries its raw value and position. */
+  #current: InputRecord = { i: 0, v: undefined };
   readonly #random: SeededRandom;
 
   constructor(
     readonly pipeline: PipelineNode,
-    readonly input: readonly unknown[],
-    readonly positions: (index: number) => string,
     readonly options: BeamRunOptions,
-    /** Where the sinks write: the run's connectors, opened once by the runner. */
+    /** Where the sinks write: the run's connectors, opened once by the runner (or by the worker). */
     readonly targets: Targets,
+    /** The bounded input, when this is the submitting process (absent on a worker: records bring their own). */
+    readonly input?: LocalInput,
   ) {
     const defaultDeadLetters = defaultDeadLetterSink(pipeline, targets.has('cassandra'));
     this.sinks = [...PipelineNode.sinks(pipeline), defaultDeadLetters];
@@ -94,9 +115,11 @@ export class BeamRunContext {
     this.#path = compileRecordPath(
       pipeline,
       {
-        deadLetter: (sink, reason, index) => {
+        deadLetter: (sink, reason) => {
           this.totals.deadLetters++;
-          emit(sink, { reason, raw: rawText(this.input[index]), position: this.positions(index) } satisfies DeadLetter);
+          const { i, v, p } = this.#current;
+          const position = p ?? this.input?.positions(i) ?? `#${i}`;
+          emit(sink, { reason, raw: rawText(v), position } satisfies DeadLetter);
         },
         archive: emit,
         aggregate: (key, t, event) => {
@@ -112,16 +135,22 @@ export class BeamRunContext {
     );
   }
 
-  /** The per-record steps of the pipeline for one input record. */
-  applySteps(record: InputRecord): StepOutput[] {
+  /** The per-record steps of the pipeline for a chunk of input records. */
+  applySteps(chunk: InputChunk): StepOutput[] {
     this.#outputs = [];
+    for (const record of chunk) this.#step(record);
+    this.totals.records += chunk.length;
+    return this.#outputs;
+  }
+
+  #step(record: InputRecord): void {
+    this.#current = record;
     const pending = this.#path(record.v, record.i);
     if (pending instanceof Promise) {
       throw new RunnerError(
         `${this.pipeline.name}: a step of this pipeline is asynchronous (an async schema?); Beam's TypeScript DoFns are synchronous`,
       );
     }
-    return this.#outputs;
   }
 
   /** Buffers a row for a sink until the end of Beam's bundle. */
@@ -157,7 +186,7 @@ export class BeamRunContext {
     this.#buffered.clear();
   }
 
-  /** Waits for every write started; the first that failed for good fails the run. */
+  /** Waits for every write started; the first that failed for good fails the run (or, on a worker, the bundle). */
   async drain(): Promise<void> {
     this.flush();
     await Promise.all(this.#chains.values());
@@ -184,20 +213,30 @@ export class BeamRunContext {
 const runs = new Map<string, BeamRunContext>();
 let nextRun = 0;
 
+/** Run ids are unique across machines too: a worker may hold runs of several submitters at once. */
+const runPrefix = `run-${randomUUID().slice(0, 8)}-${process.pid}`;
+
 export const beamRuns = {
-  open(context: BeamRunContext): string {
-    const id = `run-${process.pid}-${++nextRun}`;
+  /** Keeps a run's context under `id` (a new id by default: the key the submitter and every worker use). */
+  open(context: BeamRunContext, id: string = `${runPrefix}-${++nextRun}`): string {
     runs.set(id, context);
     return id;
   },
+  has(id: string): boolean {
+    return runs.has(id);
+  },
   get(id: string): BeamRunContext {
     const context = runs.get(id);
-    // Only a worker in another process could miss it: idemflow runs Beam's workers in this one.
+    // A worker registers the run before Beam's worker that needs it starts: a miss is a worker the job did not prepare.
     if (!context)
       throw new RunnerError(
-        `Beam run ${id} is not known in this process: idemflow's Beam runners need their SDK workers in-process (DirectRunner, or LOOPBACK on Flink)`,
+        `Beam run ${id} is not known in process ${process.pid}: its SDK worker was started without the job (LOOPBACK runs them in the submitting process; --environment external needs \`idemflow worker\`)`,
       );
     return context;
+  },
+  /** Every run this process holds (a worker awaits their writes before it reports a bundle done). */
+  all(): IterableIterator<BeamRunContext> {
+    return runs.values();
   },
   close(id: string): void {
     runs.delete(id);

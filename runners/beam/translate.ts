@@ -5,7 +5,7 @@ import { count, max, mean, min, sum } from 'apache-beam/transforms/combiners';
 import type { AggregateNode, WindowNode } from '../../compiler/ir/index.ts';
 import { windowOf } from '../../runtime/record-path.ts';
 import { ApplySteps, CustomCombine, eventTimestamp, ReadInput, ToRow, WriteSink } from './dofns.ts';
-import type { AggregateInput, BeamRunContext, StepOutput } from './run-context.ts';
+import type { AggregateInput, BeamRunContext, InputChunk, StepOutput } from './run-context.ts';
 
 // Beam's combiners are typed by their accumulators; here any of them fits the one call site.
 // eslint-disable-next-line @typescript-eslint/no-explicit-any
@@ -36,23 +36,49 @@ function windowFn(window: WindowNode) {
     : beam.slidingWindows(window.sizeMs / 1000, window.slideMs / 1000);
 }
 
+/** Where the job's workers are, as far as the translation cares. */
+export interface Placement {
+  /** The input, carried in the job for workers outside the submitting process; absent, they read it from the run's context. */
+  readonly chunks?: readonly InputChunk[];
+  /** Spread the input's chunks over the job's parallel workers (a reshuffle) before the per-record steps. */
+  readonly spread: boolean;
+}
+
 /**
  * The pipeline as Beam transforms:
  *
- *   impulse → read the bounded input → the per-record steps (one DoFn) → split
+ *   impulse → read the bounded input, in chunks (→ reshuffle, to spread them) → the per-record steps (one DoFn) → split
  *     sink rows → write to their sinks (systems of record, dead letters, un-aggregated output)
  *     aggregate inputs → event timestamps → windowInto → groupBy(key).combining(Beam's combiner)
  *                      → rows with their window → write to the pipeline's sink
  */
-export function translate(runId: string, context: BeamRunContext): (root: beam.Root) => void {
+export function translate(
+  runId: string,
+  context: BeamRunContext,
+  placement: Placement = { spread: false },
+): (root: beam.Root) => void {
   const { pipeline, aggregate } = context;
   const finalSink = context.sinks.indexOf(pipeline.sink);
   const window = windowOf(pipeline);
   /* eslint-disable @typescript-eslint/no-unsafe-assignment, @typescript-eslint/no-unsafe-call, @typescript-eslint/no-unsafe-member-access -- Beam 2.49's TypeScript declarations give parDo over our DoFn classes and split's outputs `any`; each collection is typed where it is named (PCollection<...>) */
   return (root) => {
-    const outputs = root
+    let chunks = root
       .apply(beam.withName('impulse', impulse()))
-      .apply(beam.withName(`read ${pipeline.source.connector}`, beam.parDo(new ReadInput(runId))))
+      .apply(
+        beam.withName(`read ${pipeline.source.connector}`, beam.parDo(new ReadInput(runId, placement.chunks))),
+      ) as beam.PCollection<InputChunk>;
+    // The impulse is one element, so everything up to the first shuffle runs on one worker; spread the chunks first,
+    // keyed by their first record (not at random, as Beam's reshuffle does: a replay sends a chunk where it went).
+    if (placement.spread)
+      chunks = chunks
+        .apply(
+          beam.withName(
+            'spread',
+            beam.groupBy((chunk: InputChunk) => chunk[0]?.i ?? 0),
+          ),
+        )
+        .flatMap(beam.withName('chunks', (grouped: { value: Iterable<InputChunk> }) => grouped.value));
+    const outputs = chunks
       .apply(beam.withName('steps', beam.parDo(new ApplySteps(runId))))
       .apply(beam.withName('route', beam.split<StepOutput>(['sink', 'agg'])));
     (outputs.sink as beam.PCollection<unknown>).apply(

@@ -1,0 +1,151 @@
+import './node-compat.ts'; // first: Beam needs it as it loads
+// apache-beam's modules require each other in a cycle that resolves only when its index loads first.
+import 'apache-beam';
+import type { StartWorkerRequest, StartWorkerResponse } from 'apache-beam/proto/beam_fn_api';
+import { beamFnExternalWorkerPoolDefinition } from 'apache-beam/proto/beam_fn_api.grpc-server';
+import { BundleProcessor, Worker } from 'apache-beam/worker/worker';
+import { RunnerError } from '../../runtime/runner-error.ts';
+import { grpc } from './beam-grpc.ts';
+import './dofns.ts'; // registers idemflow's DoFn classes: the job's DoFns name them
+import { jobRefOf } from './job-ref.ts';
+import { beamRuns } from './run-context.ts';
+import { fixBeamSdk } from './sdk-fixes.ts';
+import { WorkerJobs, type WorkerJobsOptions } from './worker-jobs.ts';
+
+/** A StartWorker whose worker id starts so only prepares the run: the submitter's check before it submits. */
+export const checkOnlyPrefix = 'idemflow-check-';
+
+export interface WorkerPoolOptions extends WorkerJobsOptions {
+  readonly host: string;
+  readonly port: number;
+}
+
+export interface WorkerPool {
+  /** host:port it listens on. */
+  readonly address: string;
+  stop(): Promise<void>;
+}
+
+/** Called after every bundle this process finished (a worker's progress line). */
+const afterBundle = new Set<() => void>();
+let bundlesAwaitWrites = false;
+
+/**
+ * In a worker, a bundle is reported done only once the sink writes it
+ * started have landed (Beam 2.49's DoFns cannot await them, so the bundle
+ * processor does): if this process dies, Flink replays the bundles it had
+ * not acknowledged, and idempotent sinks absorb the repeat. A write that
+ * failed for good fails the bundle, with its reason.
+ */
+function awaitWritesBeforeBundleEnds(): void {
+  if (bundlesAwaitWrites) return;
+  const prototype = BundleProcessor.prototype as unknown as { process(id: string): Promise<void> };
+  // eslint-disable-next-line @typescript-eslint/unbound-method -- called back with its this
+  const process = prototype.process;
+  prototype.process = async function (this: unknown, instructionId: string) {
+    await process.call(this, instructionId);
+    await Promise.all([...beamRuns.all()].map((run) => run.drain()));
+    afterBundle.forEach((listener) => listener());
+  };
+  bundlesAwaitWrites = true;
+}
+
+/**
+ * Beam's workers of this pool, by worker id. Ids are unique per
+ * TaskManager only ("1-1", "1-2" on each), so one id may name several
+ * workers; a StopWorker stops the oldest of that id.
+ */
+class PoolWorkers {
+  readonly #byId = new Map<string, { worker: Worker; runId: string }[]>();
+
+  add(workerId: string, entry: { worker: Worker; runId: string }): void {
+    this.#byId.set(workerId, [...(this.#byId.get(workerId) ?? []), entry]);
+  }
+
+  /** Removes the oldest worker of the id; undefined when there is none. */
+  take(workerId: string): { worker: Worker; runId: string } | undefined {
+    const [oldest, ...rest] = this.#byId.get(workerId) ?? [];
+    if (rest.length > 0) this.#byId.set(workerId, rest);
+    else this.#byId.delete(workerId);
+    return oldest;
+  }
+
+  stopAll(): void {
+    for (const entries of this.#byId.values()) for (const { worker } of entries) worker.stop();
+    this.#byId.clear();
+  }
+}
+
+/**
+ * `idemflow worker`: Beam's external worker-pool API (the service Flink's
+ * EXTERNAL environment calls) in this process. Each StartWorker carries the
+ * job's reference in its parameters; the run is rebuilt from the pipeline
+ * module (`WorkerJobs`) before Beam's worker starts and connects to the
+ * TaskManager's control endpoint. A run it cannot rebuild (another version
+ * of the file, no such export, no Cassandra configured) is refused with the
+ * reason, which Flink reports as the job's failure.
+ */
+export async function serveWorkerPool(options: WorkerPoolOptions): Promise<WorkerPool> {
+  fixBeamSdk();
+  awaitWritesBeforeBundleEnds();
+  const jobs = new WorkerJobs(options);
+  const workers = new PoolWorkers();
+  const progress = () => jobs.logProgress();
+  afterBundle.add(progress);
+  const server = new grpc.Server();
+  server.addService(beamFnExternalWorkerPoolDefinition, {
+    startWorker(call: { request: StartWorkerRequest }, callback: (error: null, response: StartWorkerResponse) => void) {
+      void startWorker(call.request, jobs, workers, options).then((error) => callback(null, { error }));
+    },
+    stopWorker(call: { request: { workerId: string } }, callback: (error: null, response: { error: string }) => void) {
+      const entry = workers.take(call.request.workerId);
+      entry?.worker.stop();
+      callback(null, { error: '' });
+      if (entry) void jobs.stopped(entry.runId);
+    },
+  });
+  const port = await new Promise<number>((resolve, reject) =>
+    server.bindAsync(`${options.host}:${options.port}`, grpc.ServerCredentials.createInsecure(), (error, bound) =>
+      error
+        ? reject(new RunnerError(`idemflow worker cannot listen on ${options.host}:${options.port}: ${error.message}`))
+        : resolve(bound),
+    ),
+  );
+  return {
+    address: `${options.host}:${port}`,
+    stop: () =>
+      new Promise<void>((resolve) => {
+        afterBundle.delete(progress);
+        workers.stopAll();
+        server.tryShutdown(() => resolve());
+      }),
+  };
+}
+
+/** Prepares the run a StartWorker names, then starts Beam's worker for it; returns the error for Flink, or ''. */
+async function startWorker(
+  request: StartWorkerRequest,
+  jobs: WorkerJobs,
+  workers: PoolWorkers,
+  options: WorkerPoolOptions,
+): Promise<string> {
+  try {
+    const ref = jobRefOf(request.params);
+    if (!ref)
+      throw new RunnerError(
+        'StartWorker without an idemflow job: this pool runs idemflow pipelines (run --environment external)',
+      );
+    await jobs.prepare(ref);
+    if (request.workerId.startsWith(checkOnlyPrefix)) return '';
+    const controlUrl = request.controlEndpoint?.url;
+    if (!controlUrl) throw new RunnerError(`StartWorker ${request.workerId} names no control endpoint`);
+    workers.add(request.workerId, { worker: new Worker(request.workerId, { controlUrl }, {}), runId: ref.runId });
+    jobs.started(ref);
+    options.log(`${ref.pipeline}: Beam worker ${request.workerId} started (control ${controlUrl})`);
+    return '';
+  } catch (error) {
+    const message = `idemflow worker at ${options.host}:${options.port} (pid ${process.pid}): ${error instanceof Error ? error.message : String(error)}`;
+    options.log(message);
+    return message;
+  }
+}
