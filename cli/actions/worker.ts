@@ -6,7 +6,7 @@ import { loadBeamWorkerPool } from '../../runners/registry.ts';
 import { importUserModule } from '../import-module.ts';
 import type { WorkerFlags } from '../commands/worker.ts';
 
-/** `idemflow worker`: serves until SIGINT or SIGTERM. */
+/** `idemflow worker`: serves until SIGINT or SIGTERM, then exits. */
 export async function workerAction(flags: WorkerFlags): Promise<void> {
   const serveWorkerPool = await loadBeamWorkerPool();
   const dir = join(tmpdir(), 'idemflow-worker');
@@ -30,4 +30,6 @@ export async function workerAction(flags: WorkerFlags): Promise<void> {
   });
   await pool.stop();
   log('idemflow worker: stopped');
+  // Runs whose SDK workers Flink never stopped still hold connections (Cassandra's keep the event loop alive).
+  process.exit(0);
 }

@@ -117,7 +117,15 @@ export async function serveWorkerPool(options: WorkerPoolOptions): Promise<Worke
       new Promise<void>((resolve) => {
         afterBundle.delete(progress);
         workers.stopAll();
-        server.tryShutdown(() => resolve());
+        // Calls still open (a TaskManager's) would hold a graceful shutdown forever: cut them after 2 s.
+        const force = setTimeout(() => {
+          server.forceShutdown();
+          resolve();
+        }, 2_000);
+        server.tryShutdown(() => {
+          clearTimeout(force);
+          resolve();
+        });
       }),
   };
 }
