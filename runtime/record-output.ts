@@ -1,0 +1,23 @@
+import type { SinkNode } from '../compiler/ir/index.ts';
+
+/**
+ * Where a record goes after the per-record steps. `index` is the record's
+ * place in the batch: the engine turns it into the raw payload and the
+ * source position when (and only when) a dead letter needs them.
+ */
+export interface RecordOutputs {
+  deadLetter(sink: SinkNode, reason: string, index: number): void;
+  archive(sink: SinkNode, event: unknown): void;
+  /** A keyed event for the aggregation, with its event time when the pipeline has one. */
+  aggregate(key: unknown, eventTime: number | undefined, event: unknown, index: number): void;
+  /** An event for a pipeline that sinks records without aggregating. */
+  emit(event: unknown): void;
+}
+
+const maxRawLength = 65_536;
+
+/** The raw payload as text for a dead letter, bounded so one huge record cannot exhaust memory. */
+export function rawText(raw: unknown): string {
+  const text = typeof raw === 'string' ? raw : (JSON.stringify(raw) ?? String(raw));
+  return text.length > maxRawLength ? `${text.slice(0, maxRawLength)}… (${text.length} chars)` : text;
+}
