@@ -88,7 +88,6 @@ export async function benchFaults(options: { seeds?: number }): Promise<string> 
     `CREATE KEYSPACE IF NOT EXISTS ${keyspace} WITH replication = {'class': 'SimpleStrategy', 'replication_factor': 1}`,
   );
   const dir = mkdtempSync(join(tmpdir(), 'idemflow-campaign-'));
-  const runId = Date.now().toString(36);
   // Schedules mostly wait on the servers (group joins, acknowledgements): a few run side by side, each in its own tables and folder.
   const slots = Number(process.env.IDEMFLOW_CAMPAIGN_CONCURRENCY ?? 4);
   const seed = Number(process.env.IDEMFLOW_CAMPAIGN_SEED ?? Date.now() % 1_000_000);
@@ -99,60 +98,84 @@ export async function benchFaults(options: { seeds?: number }): Promise<string> 
   say(
     `fault campaign: ${schedules.length} schedules (seed ${seed}) on Kafka ${host}:${kafkaPort} and Cassandra ${host}:${cassandraPort}`,
   );
-  const tally: Tally = {
-    schedules: 0,
-    violations: 0,
-    crashes: 0,
-    lostAcks: 0,
-    midStreamRepairs: 0,
-    kills: 0,
-    refusedRepairs: 0,
-    onBoundary: 0,
-    idleStops: 0,
-    byShape: new Map(),
-    byInput: new Map(),
-  };
-  const started = performance.now();
-  let next = 0;
-  const worker = async (slot: number) => {
-    const target = cassandraTarget({
-      client,
-      contactPoint: `${host}:${cassandraPort}`,
-      keyspace,
-      brokers: [`${host}:${kafkaPort}`],
-      dir: join(dir, String(slot)),
-      runId,
-      slot,
-    });
-    while (next < schedules.length) {
-      const s = schedules[next++]!;
-      count(
-        tally,
-        s,
-        await runSchedule(s, target).catch((error: unknown) => ({
-          violations: [`the run failed: ${error instanceof Error ? error.message : String(error)}`],
-          crashes: 0,
-          points: {},
-          lostAcks: 0,
-          late: 0,
-          refusedRepairs: 0,
-          idleStops: 0,
-        })),
-      );
-      // The whole report every 100 schedules: a run stopped early (Ctrl-C, a deadline) still leaves its figures.
-      if (tally.schedules % 100 === 0) say(report(tally, (performance.now() - started) / 1000));
-      else if (tally.schedules % 10 === 0)
-        say(
-          `  ${tally.schedules}/${schedules.length} schedules, ${tally.violations} violations, ${((performance.now() - started) / 1000).toFixed(0)} s`,
-        );
-    }
+  const campaign: Campaign = {
+    schedules,
+    next: 0,
+    tally: emptyTally(),
+    started: performance.now(),
+    client,
+    keyspace,
+    dir,
+    runId: Date.now().toString(36),
   };
   try {
-    await Promise.all(Array.from({ length: slots }, (_, slot) => worker(slot)));
+    await Promise.all(Array.from({ length: slots }, (_, slot) => worker(campaign, slot)));
   } finally {
     await client.shutdown();
     rmSync(dir, { recursive: true, force: true });
   }
-  say(report(tally, (performance.now() - started) / 1000));
-  return `faults: ${tally.schedules} schedules, ${tally.violations} violations`;
+  say(report(campaign.tally, (performance.now() - campaign.started) / 1000));
+  return `faults: ${campaign.tally.schedules} schedules, ${campaign.tally.violations} violations`;
+}
+
+const emptyTally = (): Tally => ({
+  schedules: 0,
+  violations: 0,
+  crashes: 0,
+  lostAcks: 0,
+  midStreamRepairs: 0,
+  kills: 0,
+  refusedRepairs: 0,
+  onBoundary: 0,
+  idleStops: 0,
+  byShape: new Map(),
+  byInput: new Map(),
+});
+
+/** The campaign's schedules, which worker slots take in turn, and what they tallied. */
+interface Campaign {
+  readonly schedules: readonly Schedule[];
+  next: number;
+  readonly tally: Tally;
+  readonly started: number;
+  readonly client: Client;
+  readonly keyspace: string;
+  readonly dir: string;
+  readonly runId: string;
+}
+
+/** One slot: takes the next schedule until none is left, in its own tables and folder. */
+async function worker(campaign: Campaign, slot: number): Promise<void> {
+  const { schedules, tally, started } = campaign;
+  const target = cassandraTarget({
+    client: campaign.client,
+    contactPoint: `${host}:${cassandraPort}`,
+    keyspace: campaign.keyspace,
+    brokers: [`${host}:${kafkaPort}`],
+    dir: join(campaign.dir, String(slot)),
+    runId: campaign.runId,
+    slot,
+  });
+  while (campaign.next < schedules.length) {
+    const s = schedules[campaign.next++]!;
+    count(
+      tally,
+      s,
+      await runSchedule(s, target).catch((error: unknown) => ({
+        violations: [`the run failed: ${error instanceof Error ? error.message : String(error)}`],
+        crashes: 0,
+        points: {},
+        lostAcks: 0,
+        late: 0,
+        refusedRepairs: 0,
+        idleStops: 0,
+      })),
+    );
+    // The whole report every 100 schedules: a run stopped early (Ctrl-C, a deadline) still leaves its figures.
+    if (tally.schedules % 100 === 0) say(report(tally, (performance.now() - started) / 1000));
+    else if (tally.schedules % 10 === 0)
+      say(
+        `  ${tally.schedules}/${schedules.length} schedules, ${tally.violations} violations, ${((performance.now() - started) / 1000).toFixed(0)} s`,
+      );
+  }
 }

@@ -9,6 +9,7 @@
  * into a memory sink to show Cassandra's share of the time.
  * Last line: `e2e_vs_raw_consume=<median ratio>`.
  */
+import type { Client } from 'cassandra-driver';
 import { Kafka, logLevel } from 'kafkajs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -74,76 +75,15 @@ export async function benchKafkaCassandra(options: { sizes?: number[] } = {}): P
   await upAll([kafkaServer, cassandraServer]);
   const id = Date.now().toString(36);
   const topic = `bench-readings-${id}`;
-  const settings = {
-    seed: 5,
-    count: n,
-    keys: 1_000,
-    intervalMs: 1,
-    startTs: Date.UTC(2024, 0, 1),
-    lateFraction: 0,
-    duplicateFraction: 0,
-  };
   log(
     `kafka → aggregate → cassandra: ${n.toLocaleString('en-US')} sensor events, 1,000 sensors reporting about once a second, 1-minute windows`,
   );
-  const t = performance.now();
-  await produceLines(
-    brokers,
-    topic,
-    (function* () {
-      for (let i = 0; i < n; i++) yield JSON.stringify(generatedEvent(settings, i).event);
-    })(),
-  );
-  log(`  produced in ${((performance.now() - t) / 1000).toFixed(1)} s`);
-
-  const aggregated = (group: string, emit: 'updates' | 'final') =>
-    source
-      .kafka({ brokers, topic, groupId: `${group}-${id}` })
-      .parse(SensorReading)
-      .withEventTime((r) => r.ts)
-      .window(tumbling({ minutes: 1 }, { emit }))
-      .groupBy('sensorId')
-      .count();
+  await produceReadings(topic, n);
   const batchSize = Number(process.env.IDEMFLOW_BENCH_BATCH ?? 20_000);
   const rounds = Math.max(1, Number(process.env.IDEMFLOW_BENCH_ROUNDS ?? 3));
   const client = connect({ contactPoints: [`${host}:${cassandraPort}`], localDataCenter: 'datacenter1' });
   await client.connect();
-  /** One end-to-end run into its own table, checked against the truth; returns events/s. */
-  const endToEnd = async (emit: 'updates' | 'final', run: string): Promise<number> => {
-    const table = `sensor_counts_${emit}_${id}_${run}`;
-    const pipeline = aggregated(`bench-e2e-${emit}-${run}`, emit).sink(
-      cassandra.upsert({
-        keyspace: 'idemflow_bench',
-        table,
-        key: { sensorid: 'key', ts: 'windowStart' },
-        values: { measurements: 'value' },
-      }),
-    );
-    for (const cql of schemaCql(tableSchemas(pipeline.ir))) await client.execute(cql);
-    const result = await runLocal(pipeline.ir, {
-      store: new EmbeddedStore(join(tmpdir(), 'idemflow-bench-kc')),
-      targets: [cassandraConnector(client)],
-      batchSize,
-      maxRecords: n,
-      log: () => {},
-    });
-    if (result.recordsIn !== n || result.deadLetters !== 0)
-      throw new Error(
-        `pipeline read ${result.recordsIn} records with ${result.deadLetters} dead letters, expected ${n} and 0`,
-      );
-    const rows = await client.execute(`SELECT measurements FROM idemflow_bench.${table}`, [], {
-      prepare: true,
-      fetchSize: 100_000,
-    });
-    const counted = rows.rows.reduce((a, row) => a + Number(row.get('measurements')), 0);
-    if (counted !== n) throw new Error(`emit '${emit}': Cassandra holds ${counted} counted events, expected ${n}`);
-    const upserts = Object.values(result.rowsWritten).reduce((a, b) => a + b, 0);
-    const rate = (n * 1000) / result.processingMs;
-    log(
-      `  end-to-end, emit '${emit}':${' '.repeat(8 - emit.length)}${fmtRate(rate)} events/s (${(result.processingMs / 1000).toFixed(2)} s, ${result.batches} batches, ${upserts.toLocaleString('en-US')} rows upserted; Cassandra holds all ${counted.toLocaleString('en-US')} events)`,
-    );
-    return rate;
-  };
+  const bench: Bench = { n, id, topic, batchSize, client };
   const median = (xs: readonly number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
   const raw: number[] = [];
   const final: number[] = [];
@@ -155,23 +95,16 @@ export async function benchKafkaCassandra(options: { sizes?: number[] } = {}): P
       const rawMs = await rawConsume(topic, n, round);
       raw.push((n * 1000) / rawMs);
       log(`  raw kafkajs consume:       ${fmtRate(raw.at(-1)!)} events/s (${(rawMs / 1000).toFixed(2)} s)`);
-      final.push(await endToEnd('final', `r${round}`));
+      final.push(await endToEnd(bench, 'final', `r${round}`));
     }
     // After the rounds: its 86k upserts leave Cassandra flushing and compacting for a while.
     log(" emit 'updates' (each open window rewritten once a batch), once");
-    updates = await endToEnd('updates', 'u');
+    updates = await endToEnd(bench, 'updates', 'u');
   } finally {
     await client.shutdown();
   }
   const rawRate = median(raw);
-  // Where the time goes: the same pipeline into a memory sink, so the difference is Cassandra's share.
-  const noSink = await runLocal(aggregated('bench-nosink', 'final').sink(sinks.memory()).ir, {
-    store: new EmbeddedStore(join(tmpdir(), 'idemflow-bench-kc')),
-    batchSize,
-    maxRecords: n,
-    log: () => {},
-  });
-  const noSinkRate = (n * 1000) / noSink.processingMs;
+  const noSinkRate = await memorySinkRate(bench);
   log(
     ` medians of ${rounds} rounds: raw kafkajs consume ${fmtRate(rawRate)} events/s; end-to-end emit 'final' ${fmtRate(median(final))} events/s (${fmtRatio(median(final) / rawRate)} of raw)`,
   );
@@ -179,4 +112,95 @@ export async function benchKafkaCassandra(options: { sizes?: number[] } = {}): P
     `  end-to-end, emit 'updates': ${fmtRatio(updates / rawRate)} of raw; emit 'final' into a memory sink instead of Cassandra: ${fmtRate(noSinkRate)} events/s (${fmtRatio(noSinkRate / rawRate)} of raw)`,
   );
   return `e2e_vs_raw_consume=${fmtRatio(median(final) / rawRate)}`;
+}
+
+/** What each measured run of this bench shares. */
+interface Bench {
+  /** Events in the topic. */
+  readonly n: number;
+  /** This bench's suffix for topics, groups and tables. */
+  readonly id: string;
+  readonly topic: string;
+  readonly batchSize: number;
+  readonly client: Client;
+}
+
+async function produceReadings(topic: string, n: number): Promise<void> {
+  const settings = {
+    seed: 5,
+    count: n,
+    keys: 1_000,
+    intervalMs: 1,
+    startTs: Date.UTC(2024, 0, 1),
+    lateFraction: 0,
+    duplicateFraction: 0,
+  };
+  const t = performance.now();
+  await produceLines(
+    brokers,
+    topic,
+    (function* () {
+      for (let i = 0; i < n; i++) yield JSON.stringify(generatedEvent(settings, i).event);
+    })(),
+  );
+  log(`  produced in ${((performance.now() - t) / 1000).toFixed(1)} s`);
+}
+
+/** The measured pipeline up to its sink: parse, event time, 1-minute windows, count by sensor. */
+const aggregated = (bench: Bench, group: string, emit: 'updates' | 'final') =>
+  source
+    .kafka({ brokers, topic: bench.topic, groupId: `${group}-${bench.id}` })
+    .parse(SensorReading)
+    .withEventTime((r) => r.ts)
+    .window(tumbling({ minutes: 1 }, { emit }))
+    .groupBy('sensorId')
+    .count();
+
+/** One end-to-end run into its own table, checked against the truth; returns events/s. */
+async function endToEnd(bench: Bench, emit: 'updates' | 'final', run: string): Promise<number> {
+  const { n, client } = bench;
+  const table = `sensor_counts_${emit}_${bench.id}_${run}`;
+  const pipeline = aggregated(bench, `bench-e2e-${emit}-${run}`, emit).sink(
+    cassandra.upsert({
+      keyspace: 'idemflow_bench',
+      table,
+      key: { sensorid: 'key', ts: 'windowStart' },
+      values: { measurements: 'value' },
+    }),
+  );
+  for (const cql of schemaCql(tableSchemas(pipeline.ir))) await client.execute(cql);
+  const result = await runLocal(pipeline.ir, {
+    store: new EmbeddedStore(join(tmpdir(), 'idemflow-bench-kc')),
+    targets: [cassandraConnector(client)],
+    batchSize: bench.batchSize,
+    maxRecords: n,
+    log: () => {},
+  });
+  if (result.recordsIn !== n || result.deadLetters !== 0)
+    throw new Error(
+      `pipeline read ${result.recordsIn} records with ${result.deadLetters} dead letters, expected ${n} and 0`,
+    );
+  const rows = await client.execute(`SELECT measurements FROM idemflow_bench.${table}`, [], {
+    prepare: true,
+    fetchSize: 100_000,
+  });
+  const counted = rows.rows.reduce((a, row) => a + Number(row.get('measurements')), 0);
+  if (counted !== n) throw new Error(`emit '${emit}': Cassandra holds ${counted} counted events, expected ${n}`);
+  const upserts = Object.values(result.rowsWritten).reduce((a, b) => a + b, 0);
+  const rate = (n * 1000) / result.processingMs;
+  log(
+    `  end-to-end, emit '${emit}':${' '.repeat(8 - emit.length)}${fmtRate(rate)} events/s (${(result.processingMs / 1000).toFixed(2)} s, ${result.batches} batches, ${upserts.toLocaleString('en-US')} rows upserted; Cassandra holds all ${counted.toLocaleString('en-US')} events)`,
+  );
+  return rate;
+}
+
+/** Where the time goes: the same pipeline into a memory sink, so the difference is Cassandra's share. */
+async function memorySinkRate(bench: Bench): Promise<number> {
+  const noSink = await runLocal(aggregated(bench, 'bench-nosink', 'final').sink(sinks.memory()).ir, {
+    store: new EmbeddedStore(join(tmpdir(), 'idemflow-bench-kc')),
+    batchSize: bench.batchSize,
+    maxRecords: bench.n,
+    log: () => {},
+  });
+  return (bench.n * 1000) / noSink.processingMs;
 }

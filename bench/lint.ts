@@ -101,7 +101,13 @@ export const sums${i} = prepared(events)
   .sum('value')
   .sink(cassandra.upsert({ keyspace, table: 'sums_${i}', key: { site: 'key', ts: 'windowStart' }, values: { total: 'value' } }));
 
-const client = new Client({ contactPoints: ['127.0.0.1'], localDataCenter: 'datacenter1', keyspace });
+${driverCode(i, bug)}`;
+}
+
+/** The file's driver code: a backfill through cassandra-driver and a Kafka mirror (its UPDATE not awaited in buggy files). */
+function driverCode(i: number, bug: boolean): string {
+  const topic = `topic_${i}`;
+  return `const client = new Client({ contactPoints: ['127.0.0.1'], localDataCenter: 'datacenter1', keyspace });
 
 export async function backfill${i}(rows: readonly Reading${i}[]): Promise<number> {
   let written = 0;

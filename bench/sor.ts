@@ -161,19 +161,7 @@ export async function benchSor(options: { sizes?: number[] } = {}): Promise<stri
     const withSor = await timedRun(client, archived, n);
     log(`  pipeline with the archive:     ${fmtRate(withSor)} events/s (${fmtRatio(withSor / noSor)} of without)`);
 
-    const rawEvents: RawEvent[] = events.map((e) => ({
-      bucket: new Date(e.ts).toISOString().slice(0, 10),
-      eventId: e.eventId,
-      payload: JSON.stringify(e),
-    }));
-    for (const table of Object.values(raw)) await client.execute(rawTableCql(keyspace, table));
-    const singleMs = await rawSingleInserts(client, keyspace, raw.single, rawEvents);
-    log(`  raw single-row inserts:        ${fmtRate((n * 1000) / singleMs)} events/s (64 in flight)`);
-    const batchedMs = await rawBatchedInserts(client, keyspace, raw.batched, rawEvents);
-    log(
-      `  raw batched inserts:           ${fmtRate((n * 1000) / batchedMs)} events/s (unlogged, one partition, ≤ 4 KiB)`,
-    );
-
+    await benchRawInserts(client, raw, events);
     const repairVsScan = await repairAgainstScan(client, archived.ir, tables.sor, n);
     const largest = await largestPartition(client, keyspace, tables.sor);
     log(
@@ -185,4 +173,25 @@ export async function benchSor(options: { sizes?: number[] } = {}): Promise<stri
       await client.execute(`DROP TABLE IF EXISTS ${keyspace}.${table}`).catch(() => {});
     await client.shutdown();
   }
+}
+
+/** The archive's writes without idemflow: single-row inserts, then unlogged batches, each into its own table. */
+async function benchRawInserts(
+  client: Client,
+  raw: { readonly single: string; readonly batched: string },
+  events: readonly ReturnType<typeof generatedEvent>['event'][],
+): Promise<void> {
+  const n = events.length;
+  const rawEvents: RawEvent[] = events.map((e) => ({
+    bucket: new Date(e.ts).toISOString().slice(0, 10),
+    eventId: e.eventId,
+    payload: JSON.stringify(e),
+  }));
+  for (const table of Object.values(raw)) await client.execute(rawTableCql(keyspace, table));
+  const singleMs = await rawSingleInserts(client, keyspace, raw.single, rawEvents);
+  log(`  raw single-row inserts:        ${fmtRate((n * 1000) / singleMs)} events/s (64 in flight)`);
+  const batchedMs = await rawBatchedInserts(client, keyspace, raw.batched, rawEvents);
+  log(
+    `  raw batched inserts:           ${fmtRate((n * 1000) / batchedMs)} events/s (unlogged, one partition, ≤ 4 KiB)`,
+  );
 }

@@ -25,7 +25,7 @@ import {
   type TrialFaults,
   type TrialResult,
 } from '../compiler/strategy/measurements.ts';
-import { runTrial } from './strategies/trial.ts';
+import { runTrial, type TrialOptions } from './strategies/trial.ts';
 
 const strategiesDir = fileURLToPath(new URL('../pipelines/strategies/', import.meta.url));
 const log = (s: string) => process.stderr.write(`${s}\n`);
@@ -79,33 +79,7 @@ export async function benchStrategies(
   };
   try {
     for (const id of ids) {
-      const file = join(strategiesDir, `${id}.ts`);
-      log(`${id}: speed pass (${speedEvents.toLocaleString('en-US')} events, batches of 2,000, no faults)`);
-      const speed = await withRetry(`${id} speed pass`, () =>
-        runTrial({
-          ...common,
-          batchSize: 2_000,
-          file,
-          seed: 1,
-          events: speedEvents,
-          faults: noFaults,
-          linesPerSecond: 0,
-        }),
-      );
-      log(`  ${Math.round(speed.eventsPerSecond).toLocaleString('en-US')} events/s`);
-      const trials: TrialResult[] = [];
-      for (let seed = 1; seed <= seeds; seed++) {
-        const started = Date.now();
-        const t = await withRetry(`${id} seed ${seed}`, () =>
-          runTrial({ ...common, file, seed, events, faults: benchFaults, linesPerSecond }),
-        );
-        trials.push(t);
-        const after = t.after ? `, after repair ${t.after.errorPct.toFixed(2)}%` : '';
-        log(
-          `  seed ${seed}: error ${t.before.errorPct.toFixed(2)}%${after}; killed at batch ${t.killedAtBatch ?? '—'}, recovered in ${t.recoveryMs ?? '—'} ms; ${t.swallowedAcks} acks swallowed (${((Date.now() - started) / 1000).toFixed(1)} s)`,
-        );
-      }
-      results.strategies[id] = { speed, trials };
+      results.strategies[id] = await measureRow(id, common, { events, speedEvents, seeds });
       // Written after every strategy: a long run interrupted still leaves its results.
       writeFileSync(resultsFile, `${JSON.stringify(results, undefined, 2)}\n`);
     }
@@ -115,4 +89,40 @@ export async function benchStrategies(
   writeCheatSheet(results);
   log(`wrote ${resultsFile}, docs/cheat-sheet.md and docs/cheat-sheet.svg`);
   return `strategies=${ids.length} seeds=${seeds}`;
+}
+
+/** One row of the cheat sheet: a speed pass without faults, then one fault trial a seed. */
+async function measureRow(
+  id: StrategyId,
+  common: Pick<TrialOptions, 'batchSize' | 'workDir' | 'admin' | 'keyspace' | 'log'>,
+  sizes: { readonly events: number; readonly speedEvents: number; readonly seeds: number },
+): Promise<{ speed: TrialResult; trials: TrialResult[] }> {
+  const { events, speedEvents, seeds } = sizes;
+  const file = join(strategiesDir, `${id}.ts`);
+  log(`${id}: speed pass (${speedEvents.toLocaleString('en-US')} events, batches of 2,000, no faults)`);
+  const speed = await withRetry(`${id} speed pass`, () =>
+    runTrial({
+      ...common,
+      batchSize: 2_000,
+      file,
+      seed: 1,
+      events: speedEvents,
+      faults: noFaults,
+      linesPerSecond: 0,
+    }),
+  );
+  log(`  ${Math.round(speed.eventsPerSecond).toLocaleString('en-US')} events/s`);
+  const trials: TrialResult[] = [];
+  for (let seed = 1; seed <= seeds; seed++) {
+    const started = Date.now();
+    const t = await withRetry(`${id} seed ${seed}`, () =>
+      runTrial({ ...common, file, seed, events, faults: benchFaults, linesPerSecond }),
+    );
+    trials.push(t);
+    const after = t.after ? `, after repair ${t.after.errorPct.toFixed(2)}%` : '';
+    log(
+      `  seed ${seed}: error ${t.before.errorPct.toFixed(2)}%${after}; killed at batch ${t.killedAtBatch ?? '—'}, recovered in ${t.recoveryMs ?? '—'} ms; ${t.swallowedAcks} acks swallowed (${((Date.now() - started) / 1000).toFixed(1)} s)`,
+    );
+  }
+  return { speed, trials };
 }

@@ -9,7 +9,10 @@ import { systemOfRecordEntries } from '../../connectors/cassandra/sor-reader.ts'
 import { produceLines } from '../../connectors/kafka/produce.ts';
 import { FileCheckpoints } from '../../runners/local/checkpoint.ts';
 import type { CampaignTarget } from './run-schedule.ts';
-import type { PipelineShape } from './schedule.ts';
+import type { PipelineShape, Schedule } from './schedule.ts';
+import type { Placement } from './pipelines.ts';
+import type { SensorEvent } from '../../dsl/index.ts';
+import type { RepairTarget } from '../../runners/local/index.ts';
 import { campaignSender } from './socket-sender.ts';
 import { cassandraConnector } from '../../connectors/cassandra/connector.ts';
 
@@ -37,96 +40,125 @@ async function withAdmin<T>(brokers: readonly string[], request: (admin: Admin) 
   }
 }
 
+export interface CassandraTargetOptions {
+  readonly client: Client;
+  readonly contactPoint: string;
+  readonly keyspace: string;
+  readonly brokers: readonly string[];
+  readonly dir: string;
+  readonly runId: string;
+  readonly slot: number;
+}
+
 /**
  * The campaign on the real servers: the input is a Kafka topic of its own
  * (two partitions), the system of record and the aggregates are Cassandra
  * tables, the runner's checkpoints and dead letters live in `dir`.
  */
-export function cassandraTarget(options: {
-  client: Client;
-  contactPoint: string;
-  keyspace: string;
-  brokers: readonly string[];
-  dir: string;
-  runId: string;
-  slot: number;
-}): CampaignTarget {
-  const { client, keyspace, brokers } = options;
-  const made = new Set<string>();
-  let topic: string | undefined;
-  let sender: Awaited<ReturnType<typeof campaignSender>> | undefined;
-  let n = 0;
-  return {
-    get storeDir() {
-      return join(options.dir, `store-${n}`);
-    },
-    get checkpointDir() {
-      return join(options.dir, `checkpoint-${n}`);
-    },
-    runOptions: { targets: [cassandraConnector(client)] },
-    cassandraContactPoint: options.contactPoint,
-    async place(s, events) {
-      n++;
-      const cassandra = { keyspace, suffix: `${shapeSuffix(s.shape)}_${options.slot}` };
-      const lines = events.map((e) => JSON.stringify(e));
-      topic = undefined;
-      if (s.shape.input === 'socket') {
-        sender = await campaignSender(events);
-        return { socket: { port: sender.port, walDir: join(options.dir, `wal-${n}`) }, cassandra };
+export function cassandraTarget(options: CassandraTargetOptions): CampaignTarget {
+  return new CassandraCampaignTarget(options);
+}
+
+class CassandraCampaignTarget implements CampaignTarget {
+  readonly #options: CassandraTargetOptions;
+  readonly #made = new Set<string>();
+  #topic: string | undefined;
+  #sender: Awaited<ReturnType<typeof campaignSender>> | undefined;
+  /** The schedule's number: its folders and topic are named after it. */
+  #n = 0;
+  readonly runOptions: CampaignTarget['runOptions'];
+  readonly cassandraContactPoint: string;
+
+  constructor(options: CassandraTargetOptions) {
+    this.#options = options;
+    this.runOptions = { targets: [cassandraConnector(options.client)] };
+    this.cassandraContactPoint = options.contactPoint;
+  }
+
+  get storeDir(): string {
+    return join(this.#options.dir, `store-${this.#n}`);
+  }
+
+  get checkpointDir(): string {
+    return join(this.#options.dir, `checkpoint-${this.#n}`);
+  }
+
+  async place(s: Schedule, events: readonly SensorEvent[]): Promise<Placement> {
+    const { dir, keyspace, brokers, slot, runId } = this.#options;
+    const n = ++this.#n;
+    const cassandra = { keyspace, suffix: `${shapeSuffix(s.shape)}_${slot}` };
+    const lines = events.map((e) => JSON.stringify(e));
+    this.#topic = undefined;
+    if (s.shape.input === 'socket') {
+      this.#sender = await campaignSender(events);
+      return { socket: { port: this.#sender.port, walDir: join(dir, `wal-${n}`) }, cassandra };
+    }
+    if (s.shape.input === 'file') {
+      mkdirSync(dir, { recursive: true });
+      const file = join(dir, `input-${n}.jsonl`);
+      writeFileSync(file, lines.map((l) => `${l}\n`).join(''));
+      return { file, cassandra };
+    }
+    const topic = `campaign-${runId}-${slot}-${n}`;
+    this.#topic = topic;
+    await produceLines(brokers, topic, lines);
+    return { kafka: { brokers, topic, groupId: topic }, cassandra };
+  }
+
+  async prepare(pipeline: PipelineNode): Promise<void> {
+    const { client } = this.#options;
+    for (const schema of tableSchemas(pipeline)) {
+      const name = `${schema.keyspace}.${schema.table}`;
+      if (!this.#made.has(name)) {
+        for (const cql of schemaCql([schema])) await client.execute(cql);
+        this.#made.add(name);
       }
-      if (s.shape.input === 'file') {
-        mkdirSync(options.dir, { recursive: true });
-        const file = join(options.dir, `input-${n}.jsonl`);
-        writeFileSync(file, lines.map((l) => `${l}\n`).join(''));
-        return { file, cassandra };
-      }
-      topic = `campaign-${options.runId}-${options.slot}-${n}`;
-      await produceLines(brokers, topic, lines);
-      return { kafka: { brokers, topic, groupId: topic }, cassandra };
-    },
-    async prepare(pipeline) {
-      for (const schema of tableSchemas(pipeline)) {
-        const name = `${schema.keyspace}.${schema.table}`;
-        if (!made.has(name)) {
-          for (const cql of schemaCql([schema])) await client.execute(cql);
-          made.add(name);
-        }
-        await client.execute(`TRUNCATE ${name}`);
-      }
-    },
-    async unread(pipelineName) {
-      if (!topic) return false;
-      const position = new FileCheckpoints(this.checkpointDir).load(pipelineName)?.position as
-        Record<string, number> | undefined;
-      const ends = await withAdmin(brokers, (admin) => admin.fetchTopicOffsets(topic!));
-      return ends.some((p) => (position?.[p.partition] ?? 0) < Number(p.high));
-    },
-    async cleanUp() {
-      await sender?.close();
-      sender = undefined;
-      for (const dir of [`store-${n}`, `checkpoint-${n}`, `input-${n}.jsonl`, `wal-${n}`])
-        rmSync(join(options.dir, dir), { recursive: true, force: true });
-      if (!topic) return;
-      await withAdmin(brokers, (admin) => admin.deleteTopics({ topics: [topic!] }));
-    },
-    async rows(pipeline) {
-      const sink = pipeline.sink;
-      const windowed = sink.key.length > 1;
-      const rows = await selectAll(client, `${sink.keyspace}.${sink.table}`);
-      return new Map(
-        rows.map((r) => [
-          JSON.stringify(windowed ? [r.get('s'), plain(r.get('ts'))] : [r.get('s')]),
-          Number(plain(r.get('n'))),
-        ]),
-      );
-    },
-    async archivedIds(pipeline) {
-      const sor = PipelineNode.systemsOfRecord(pipeline)[0]!;
-      // As repair and every reader see them: a block layout may hold copies a replay cut differently, read once each.
-      const ids: string[] = [];
-      for await (const { eventId } of systemOfRecordEntries(client, sor.keyspace!, sor.table!)) ids.push(eventId);
-      return ids;
-    },
-    repairTarget: (pipeline) => cassandraRepairTarget(client, pipeline),
-  };
+      await client.execute(`TRUNCATE ${name}`);
+    }
+  }
+
+  async unread(pipelineName: string): Promise<boolean> {
+    const topic = this.#topic;
+    if (!topic) return false;
+    const position = new FileCheckpoints(this.checkpointDir).load(pipelineName)?.position as
+      Record<string, number> | undefined;
+    const ends = await withAdmin(this.#options.brokers, (admin) => admin.fetchTopicOffsets(topic));
+    return ends.some((p) => (position?.[p.partition] ?? 0) < Number(p.high));
+  }
+
+  async cleanUp(): Promise<void> {
+    const n = this.#n;
+    await this.#sender?.close();
+    this.#sender = undefined;
+    for (const dir of [`store-${n}`, `checkpoint-${n}`, `input-${n}.jsonl`, `wal-${n}`])
+      rmSync(join(this.#options.dir, dir), { recursive: true, force: true });
+    const topic = this.#topic;
+    if (!topic) return;
+    await withAdmin(this.#options.brokers, (admin) => admin.deleteTopics({ topics: [topic] }));
+  }
+
+  async rows(pipeline: PipelineNode): Promise<Map<string, number>> {
+    const sink = pipeline.sink;
+    const windowed = sink.key.length > 1;
+    const rows = await selectAll(this.#options.client, `${sink.keyspace}.${sink.table}`);
+    return new Map(
+      rows.map((r) => [
+        JSON.stringify(windowed ? [r.get('s'), plain(r.get('ts'))] : [r.get('s')]),
+        Number(plain(r.get('n'))),
+      ]),
+    );
+  }
+
+  async archivedIds(pipeline: PipelineNode): Promise<string[]> {
+    const sor = PipelineNode.systemsOfRecord(pipeline)[0]!;
+    // As repair and every reader see them: a block layout may hold copies a replay cut differently, read once each.
+    const ids: string[] = [];
+    for await (const { eventId } of systemOfRecordEntries(this.#options.client, sor.keyspace!, sor.table!))
+      ids.push(eventId);
+    return ids;
+  }
+
+  repairTarget(pipeline: PipelineNode): RepairTarget {
+    return cassandraRepairTarget(this.#options.client, pipeline);
+  }
 }

@@ -197,6 +197,36 @@ export async function runSchedule(s: Schedule, target: CampaignTarget): Promise<
   }
 }
 
+/** What the runs of a schedule counted, run by run. */
+interface Counts {
+  crashes: number;
+  lostAcks: number;
+  late: number;
+  idleStops: number;
+  refusedRepairs: number;
+  readonly points: Partial<Record<CrashPoint, number>>;
+}
+
+type StreamRun = Awaited<ReturnType<typeof runStream>>;
+
+function countRun(counts: Counts, run: StreamRun, faults: FaultSpec): void {
+  counts.crashes += run.crashes.length;
+  counts.idleStops += run.idleStops;
+  tallyPoints(counts.points, run.crashes, faults);
+  counts.lostAcks += run.result.injected.lostAck;
+  counts.late += run.result.late;
+}
+
+/** What one schedule's runs share. */
+interface ScheduleRun {
+  readonly s: Schedule;
+  readonly target: CampaignTarget;
+  readonly pipeline: PipelineNode;
+  readonly events: readonly SensorEvent[];
+  readonly counts: Counts;
+  readonly violations: string[];
+}
+
 async function checkedRuns(
   s: Schedule,
   target: CampaignTarget,
@@ -205,31 +235,10 @@ async function checkedRuns(
   events: readonly SensorEvent[],
   truth: Map<string, number>,
 ): Promise<ScheduleOutcome> {
-  const ids = events.map((e) => e.eventId);
-  const violations: string[] = [];
-  let crashes = 0;
-  let lostAcks = 0;
-  let late = 0;
-
-  let killed = 0;
-  let refusedRepairs = 0;
-  const points: Partial<Record<CrashPoint, number>> = {};
-  if (s.kill) {
-    const config = {
-      schedule: s,
-      place,
-      storeDir: target.storeDir,
-      checkpointDir: target.checkpointDir,
-      cassandraContactPoint: target.cassandraContactPoint,
-      maxRecords: s.repairAfter,
-    };
-    const death = await runUntilKilled(config, s.kill);
-    if (death) {
-      killed++;
-      const point = death === 'signal' ? 'SIGKILL' : childPoint(target.checkpointDir);
-      points[point] = (points[point] ?? 0) + 1;
-    }
-  }
+  const counts: Counts = { crashes: 0, lostAcks: 0, late: 0, idleStops: 0, refusedRepairs: 0, points: {} };
+  const run: ScheduleRun = { s, target, pipeline, events, counts, violations: [] };
+  const { violations } = run;
+  if (s.kill) await killedChild(run, place, s.kill);
   const first = await runStream(
     pipeline,
     target,
@@ -237,44 +246,13 @@ async function checkedRuns(
     s.faults,
     s.repairAfter === undefined ? {} : { maxRecords: s.repairAfter },
   );
-  crashes += first.crashes.length + killed;
-  let idleStops = first.idleStops;
-  tallyPoints(points, first.crashes, s.faults);
-  lostAcks += first.result.injected.lostAck;
-  late += first.result.late;
+  countRun(counts, first, s.faults);
   let store = first.store;
   let undamaged = !damages(s.faults) && cleanRun(first.result);
-
   if (s.repairAfter !== undefined && first.result.stopped === 'max-records') {
-    const repaired = await midStreamRepair(pipeline, target, store);
-    if (repaired) {
-      const archived = new Set(await target.archivedIds(pipeline, store));
-      violations.push(
-        ...differences(
-          'after the mid-stream repair',
-          truthOf(
-            s.shape.window,
-            events.filter((e) => archived.has(e.eventId)),
-          ),
-          await target.rows(pipeline, store),
-        ),
-      );
-    } else refusedRepairs++;
-    const resumeFaults: FaultSpec = {
-      ...noFaults,
-      writeFail: s.resumeWriteFaults,
-      lostAck: s.resumeWriteFaults,
-      crashAt: s.resumeCrashes.map((n) => first.result.batches + n),
-    };
-    const second = await runStream(pipeline, target, { ...s, seed: s.seed + 1 }, resumeFaults, {});
-    crashes += second.crashes.length;
-    idleStops += second.idleStops;
-    tallyPoints(points, second.crashes, resumeFaults);
-    lostAcks += second.result.injected.lostAck;
-    late += second.result.late;
-    store = second.store;
-    // The repair made every row exact; a resumed stream that loses nothing must keep it so.
-    undamaged = cleanRun(second.result) && (repaired || !damages(s.faults));
+    const resumed = await repairMidStreamAndResume(run, first);
+    store = resumed.store;
+    undamaged = resumed.undamaged;
   }
   if (undamaged) {
     const closed = closedRows(s, events);
@@ -286,8 +264,64 @@ async function checkedRuns(
       ),
     );
   }
+  const ids = events.map((e) => e.eventId);
   violations.push(...archiveViolations('system of record', ids, await target.archivedIds(pipeline, store)));
   await repair(pipeline, { target: target.repairTarget(pipeline, store) });
   violations.push(...differences('after the final repair', truth, await target.rows(pipeline, store)));
+  const { crashes, points, lostAcks, late, refusedRepairs, idleStops } = counts;
   return { violations, crashes, points, lostAcks, late, refusedRepairs, idleStops };
+}
+
+/** A child runner killed at its schedule's point (SIGKILL, or an injected crash point that exits the process). */
+async function killedChild(run: ScheduleRun, place: Placement, kill: NonNullable<Schedule['kill']>): Promise<void> {
+  const { s, target, counts } = run;
+  const config = {
+    schedule: s,
+    place,
+    storeDir: target.storeDir,
+    checkpointDir: target.checkpointDir,
+    cassandraContactPoint: target.cassandraContactPoint,
+    maxRecords: s.repairAfter,
+  };
+  const death = await runUntilKilled(config, kill);
+  if (!death) return;
+  counts.crashes++;
+  const point = death === 'signal' ? 'SIGKILL' : childPoint(target.checkpointDir);
+  counts.points[point] = (counts.points[point] ?? 0) + 1;
+}
+
+/**
+ * The repair between two stream runs, checked against the truth of the events archived so far, then the stream
+ * resumed under its own write faults and crashes. Undamaged when the resumed stream lost nothing and the rows
+ * were exact before it (repaired, or never damaged).
+ */
+async function repairMidStreamAndResume(
+  run: ScheduleRun,
+  first: StreamRun,
+): Promise<{ store: EmbeddedStore; undamaged: boolean }> {
+  const { s, target, pipeline, events, counts, violations } = run;
+  const repaired = await midStreamRepair(pipeline, target, first.store);
+  if (repaired) {
+    const archived = new Set(await target.archivedIds(pipeline, first.store));
+    violations.push(
+      ...differences(
+        'after the mid-stream repair',
+        truthOf(
+          s.shape.window,
+          events.filter((e) => archived.has(e.eventId)),
+        ),
+        await target.rows(pipeline, first.store),
+      ),
+    );
+  } else counts.refusedRepairs++;
+  const resumeFaults: FaultSpec = {
+    ...noFaults,
+    writeFail: s.resumeWriteFaults,
+    lostAck: s.resumeWriteFaults,
+    crashAt: s.resumeCrashes.map((n) => first.result.batches + n),
+  };
+  const second = await runStream(pipeline, target, { ...s, seed: s.seed + 1 }, resumeFaults, {});
+  countRun(counts, second, resumeFaults);
+  // The repair made every row exact; a resumed stream that loses nothing must keep it so.
+  return { store: second.store, undamaged: cleanRun(second.result) && (repaired || !damages(s.faults)) };
 }

@@ -101,7 +101,33 @@ function storageText(row: MeasuredRow): string {
 export function writeCheatSheet(results: StrategyResults, dir = docsDir): void {
   const ids = (Object.keys(strategies) as StrategyId[]).filter((id) => results.strategies[id]);
   const rows = new Map(ids.map((id) => [id, summarize(results.strategies[id]!)]));
-  const fastest = Math.max(...[...rows.values()].map((r) => r.eventsPerSecond));
+  const out = [
+    ...introLines(results),
+    ...tableLines(ids, rows),
+    ...verdictLines(ids, rows, results.faults),
+    ...howToRead,
+  ];
+  writeFileSync(join(dir, 'cheat-sheet.md'), `${out.join('\n')}\n`);
+  const points = ids.map((id) => {
+    const r = rows.get(id)!;
+    return {
+      label: id,
+      eventsPerSecond: r.eventsPerSecond,
+      error: finalError(r),
+      repaired: r.errorAfter !== undefined,
+    };
+  });
+  writeFileSync(
+    join(dir, 'cheat-sheet.svg'),
+    accuracySpeedChart(
+      points,
+      `The cheat sheet of Real Time Analytics with Spark Streaming and Cassandra, measured (${results.seeds} fault schedules a row)`,
+    ),
+  );
+}
+
+/** The page's title and what every trial ran under. */
+function introLines(results: StrategyResults): string[] {
   const f = results.faults;
   const out: string[] = [];
   out.push('# The cheat sheet, measured');
@@ -128,6 +154,12 @@ export function writeCheatSheet(results: StrategyResults, dir = docsDir): void {
   out.push('');
   out.push('![accuracy against speed](cheat-sheet.svg)');
   out.push('');
+  return out;
+}
+
+/** One table row a strategy: the measured figures. */
+function tableLines(ids: readonly StrategyId[], rows: ReadonlyMap<StrategyId, MeasuredRow>): string[] {
+  const out: string[] = [];
   out.push(
     '| row | throughput | error before repair | after repair | over / under | events lost | exact seeds | recovery | storage |',
   );
@@ -138,6 +170,17 @@ export function writeCheatSheet(results: StrategyResults, dir = docsDir): void {
       `| \`${id}\` | ${int.format(r.eventsPerSecond)}/s | ${spreadText(r.errorBefore)} | ${r.errorAfter ? spreadText(r.errorAfter) : '— (no system of record)'} | +${r.overPct.toFixed(2)}% / −${r.underPct.toFixed(2)}% | ${r.eventsLost.toFixed(1)} | ${r.exactSeeds}/${r.seeds} | ${r.recoveryMs === undefined ? '—' : `${(r.recoveryMs / 1000).toFixed(1)} s`} | ${storageText(r)} |`,
     );
   }
+  return out;
+}
+
+/** Row by row, the guide's verdicts beside the measured ones, and how many of its claims the measurements agree with. */
+function verdictLines(
+  ids: readonly StrategyId[],
+  rows: ReadonlyMap<StrategyId, MeasuredRow>,
+  f: StrategyResults['faults'],
+): string[] {
+  const fastest = Math.max(...[...rows.values()].map((r) => r.eventsPerSecond));
+  const out: string[] = [];
   out.push('');
   out.push("## Row by row: the guide's verdict beside the measured one");
   const plain = rows.get('aggregates');
@@ -165,39 +208,16 @@ export function writeCheatSheet(results: StrategyResults, dir = docsDir): void {
   }
   out.push('');
   out.push(`Of the ${claims} accuracy and speed claims, the measurements agree with ${agreements}.`);
-  out.push('');
-  out.push('## How to read it');
-  out.push(
-    '- *error* is (total counted − truth) / truth over all rows of the sink table; *over / under* split it row by row, so a row that overcounts cannot hide a row that undercounts.',
-  );
-  out.push(
-    '- *storage* is the logical size of each table (the bytes of its stored values, keys included), which does not depend on when Cassandra flushes or compacts; the WAL figure is its peak size on disk.',
-  );
-  out.push(
-    "- *recovery* runs from the SIGKILL to the restarted runner's first committed batch: process start, reconnects, and for Kafka rows the consumer group's join (the restart removes the member its killed predecessor left once its own join waits in the group, instead of waiting 30 s for that member's session to time out; the group is never empty, so a stock broker's 3 s initial rebalance delay does not apply either). A restarted runner that finds nothing left to read (a plain receiver whose whole backlog died with it) records none.",
-  );
-  out.push(
-    "- A plain socket receiver loses, on a crash, what it had received but not processed and what was in the TCP connection; loopback buffers hold hundreds of kilobytes, so a row that falls behind the sender (the system-of-record rows write every event, and retry whole batches after a lost acknowledgement) loses much more than one that keeps up. That is the receiver's nature, which the WAL rows show is fixed by logging on receipt.",
-  );
-  out.push(
-    '- The speed classes compare rows with each other (fast: at least 0.6× the fastest row), on this 2-core machine; absolute figures depend on it.',
-  );
-  writeFileSync(join(dir, 'cheat-sheet.md'), `${out.join('\n')}\n`);
-
-  const points = ids.map((id) => {
-    const r = rows.get(id)!;
-    return {
-      label: id,
-      eventsPerSecond: r.eventsPerSecond,
-      error: finalError(r),
-      repaired: r.errorAfter !== undefined,
-    };
-  });
-  writeFileSync(
-    join(dir, 'cheat-sheet.svg'),
-    accuracySpeedChart(
-      points,
-      `The cheat sheet of Real Time Analytics with Spark Streaming and Cassandra, measured (${results.seeds} fault schedules a row)`,
-    ),
-  );
+  return out;
 }
+
+/** The closing notes on how to read the figures. */
+const howToRead: readonly string[] = [
+  '',
+  '## How to read it',
+  '- *error* is (total counted − truth) / truth over all rows of the sink table; *over / under* split it row by row, so a row that overcounts cannot hide a row that undercounts.',
+  '- *storage* is the logical size of each table (the bytes of its stored values, keys included), which does not depend on when Cassandra flushes or compacts; the WAL figure is its peak size on disk.',
+  "- *recovery* runs from the SIGKILL to the restarted runner's first committed batch: process start, reconnects, and for Kafka rows the consumer group's join (the restart removes the member its killed predecessor left once its own join waits in the group, instead of waiting 30 s for that member's session to time out; the group is never empty, so a stock broker's 3 s initial rebalance delay does not apply either). A restarted runner that finds nothing left to read (a plain receiver whose whole backlog died with it) records none.",
+  "- A plain socket receiver loses, on a crash, what it had received but not processed and what was in the TCP connection; loopback buffers hold hundreds of kilobytes, so a row that falls behind the sender (the system-of-record rows write every event, and retry whole batches after a lost acknowledgement) loses much more than one that keeps up. That is the receiver's nature, which the WAL rows show is fixed by logging on receipt.",
+  '- The speed classes compare rows with each other (fast: at least 0.6× the fastest row), on this 2-core machine; absolute figures depend on it.',
+];

@@ -9,7 +9,7 @@ import { cassandraRepairTarget } from '../../connectors/cassandra/repair-target.
 import { schemaCql, tableSchemas } from '../../connectors/cassandra/cql-schema.ts';
 import { produceLines } from '../../connectors/kafka/produce.ts';
 import { startCqlFaultProxy } from '../../connectors/proxy/cql-fault-proxy.ts';
-import { startLineServer } from '../../connectors/socket/line-server.ts';
+import { startLineServer, type LineServer } from '../../connectors/socket/line-server.ts';
 import { repair } from '../../runners/local/index.ts';
 import { SeededRandom } from '../../runtime/seeded-random.ts';
 import { generatedEvent } from '../../runtime/sources/generator-source.ts';
@@ -133,6 +133,69 @@ async function measuredRows(admin: Client, sink: SinkNode): Promise<Map<string, 
 export async function runTrial(options: TrialOptions): Promise<TrialResult> {
   const { seed, events, faults } = options;
   const random = new SeededRandom(seed * 7_919 + 17);
+  const trial = await prepareTrial(options, random);
+  const { target, connector, queue, sender, pipeline } = trial;
+  const proxy = await startCqlFaultProxy({
+    upstreamHost: host,
+    upstreamPort: cassandraPort,
+    dropResponseRate: faults.lostAcks,
+    seed,
+  });
+  const config: ChildConfig = {
+    file: options.file,
+    target,
+    checkpointDir: join(trial.dir, 'checkpoint'),
+    storeDir: join(trial.dir, 'store'),
+    cassandraPort: proxy.port,
+    batchSize: options.batchSize,
+    untilIdleMs: connector === 'file' ? 0 : 3_000,
+  };
+  const expectedBatches = Math.max(3, Math.ceil(queue.lines.length / options.batchSize));
+  const killAt = faults.crash ? 2 + random.int(0, Math.max(0, expectedBatches - 4)) : Number.POSITIVE_INFINITY;
+  let walPeakBytes = 0;
+  const walWatch = setInterval(() => (walPeakBytes = Math.max(walPeakBytes, dirBytes(target.walDir))), 50);
+  let runs: KilledRun;
+  try {
+    runs = await runKilledAndRestarted(config, killAt);
+  } finally {
+    clearInterval(walWatch);
+    await proxy.close();
+    await sender?.close();
+  }
+  const accuracy = await accuracyAfterRepair(options.admin, pipeline, trial.records);
+  const storage = await storageOf(options.admin, pipeline, trial.suffix);
+  rmSync(trial.dir, { recursive: true, force: true });
+  const { killedAt, recoveredAt } = runs;
+  return {
+    seed,
+    truthEvents: events,
+    ...accuracy,
+    eventsPerSecond: runs.processingMs > 0 ? (queue.lines.length * 1000) / runs.processingMs : 0,
+    recoveryMs: killedAt !== undefined && recoveredAt !== undefined ? recoveredAt - killedAt : undefined,
+    killedAtBatch: runs.killedAtBatch,
+    storage,
+    walPeakBytes,
+    swallowedAcks: proxy.stats.swallowedResponses,
+    queueLost: queue.lost,
+    duplicated: queue.duplicated,
+  };
+}
+
+interface PreparedTrial {
+  readonly dir: string;
+  readonly suffix: string;
+  /** Where the retargeted pipeline reads and writes (the socket sender's port filled in). */
+  readonly target: Target;
+  readonly connector: string;
+  readonly records: ReturnType<typeof trialEvent>[];
+  readonly queue: ReturnType<typeof delivered>;
+  readonly sender: LineServer | undefined;
+  readonly pipeline: PipelineNode;
+}
+
+/** The trial's folder, its records put on the queue (with its losses and duplicates), and its tables created. */
+async function prepareTrial(options: TrialOptions, random: SeededRandom): Promise<PreparedTrial> {
+  const { seed, events, faults } = options;
   const suffix = `${Date.now().toString(36)}${seed}`;
   const dir = join(options.workDir, suffix);
   mkdirSync(dir, { recursive: true });
@@ -146,19 +209,13 @@ export async function runTrial(options: TrialOptions): Promise<TrialResult> {
     walDir: join(dir, 'wal'),
     file: join(dir, 'input.jsonl'),
   };
-
   const { loadPipelines } = await import('../../cli/load-pipelines.ts');
   const [loaded] = await loadPipelines(options.file);
   const connector = loaded!.pipeline.ir.source.connector;
   const records = Array.from({ length: events }, (_, i) => trialEvent(seed, i));
-  const queue = delivered(
-    records.map((r) => JSON.stringify(r)),
-    faults,
-    connector === 'socket',
-    random,
-  );
-
-  let sender: Awaited<ReturnType<typeof startLineServer>> | undefined;
+  const lines = records.map((r) => JSON.stringify(r));
+  const queue = delivered(lines, faults, connector === 'socket', random);
+  let sender: LineServer | undefined;
   if (connector === 'socket') {
     const burst = 100;
     sender = await startLineServer(queue.lines, {
@@ -170,85 +227,66 @@ export async function runTrial(options: TrialOptions): Promise<TrialResult> {
   } else {
     writeFileSync(target.file, `${queue.lines.join('\n')}\n`);
   }
-  const pipeline: PipelineNode = retarget(loaded!.pipeline.ir, { ...target, port: sender?.port ?? 0 });
+  const retargeted = { ...target, port: sender?.port ?? 0 };
+  const pipeline: PipelineNode = retarget(loaded!.pipeline.ir, retargeted);
   for (const cql of schemaCql(tableSchemas(pipeline))) await options.admin.execute(cql);
+  return { dir, suffix, target: retargeted, connector, records, queue, sender, pipeline };
+}
 
-  const proxy = await startCqlFaultProxy({
-    upstreamHost: host,
-    upstreamPort: cassandraPort,
-    dropResponseRate: faults.lostAcks,
-    seed,
-  });
-  const config: ChildConfig = {
-    file: options.file,
-    target: { ...target, port: sender?.port ?? 0 },
-    checkpointDir: join(dir, 'checkpoint'),
-    storeDir: join(dir, 'store'),
-    cassandraPort: proxy.port,
-    batchSize: options.batchSize,
-    untilIdleMs: connector === 'file' ? 0 : 3_000,
-  };
-  const expectedBatches = Math.max(3, Math.ceil(queue.lines.length / options.batchSize));
-  const killAt = faults.crash ? 2 + random.int(0, Math.max(0, expectedBatches - 4)) : Number.POSITIVE_INFINITY;
+interface KilledRun {
+  readonly killedAt: number | undefined;
+  readonly killedAtBatch: number | undefined;
+  /** When the restarted runner finished its first batch. */
+  readonly recoveredAt: number | undefined;
+  readonly processingMs: number;
+}
 
-  let walPeakBytes = 0;
-  const walWatch = setInterval(() => (walPeakBytes = Math.max(walPeakBytes, dirBytes(target.walDir))), 50);
+/** The runner, killed with SIGKILL once it reports batch `killAt`, then restarted to the end. */
+async function runKilledAndRestarted(config: ChildConfig, killAt: number): Promise<KilledRun> {
   let killedAt: number | undefined;
   let killedAtBatch: number | undefined;
   let recoveredAt: number | undefined;
   let processingMs = 0;
-  try {
-    const first = startChild(config, (line) => {
-      if (typeof line.batch === 'number' && line.batch >= killAt && killedAt === undefined) {
-        killedAtBatch = line.batch;
-        killedAt = Date.now();
-        first.kill();
-      }
+  const first = startChild(config, (line) => {
+    if (typeof line.batch === 'number' && line.batch >= killAt && killedAt === undefined) {
+      killedAtBatch = line.batch;
+      killedAt = Date.now();
+      first.kill();
+    }
+    if (line.done) processingMs = Number(line.processingMs);
+  });
+  await first.exited;
+  if (killedAt !== undefined) {
+    const second = startChild(config, (line) => {
+      if (typeof line.batch === 'number' && recoveredAt === undefined) recoveredAt = Number(line.t);
       if (line.done) processingMs = Number(line.processingMs);
     });
-    await first.exited;
-    if (killedAt !== undefined) {
-      const second = startChild(config, (line) => {
-        if (typeof line.batch === 'number' && recoveredAt === undefined) recoveredAt = Number(line.t);
-        if (line.done) processingMs = Number(line.processingMs);
-      });
-      const code = await second.exited;
-      if (code !== 0) throw new Error(`the restarted runner failed (exit ${code})`);
-    }
-  } finally {
-    clearInterval(walWatch);
-    await proxy.close();
-    await sender?.close();
+    const code = await second.exited;
+    if (code !== 0) throw new Error(`the restarted runner failed (exit ${code})`);
   }
+  return { killedAt, killedAtBatch, recoveredAt, processingMs };
+}
 
+/** The sink's rows against the truth, and again after the repair job for a pipeline that can be repaired. */
+async function accuracyAfterRepair(
+  admin: Client,
+  pipeline: PipelineNode,
+  records: readonly ReturnType<typeof trialEvent>[],
+): Promise<{ before: Accuracy; after: Accuracy | undefined }> {
   const truth = truthOf(pipeline, records);
-  const before = accuracyOf(truth, await measuredRows(options.admin, pipeline.sink));
-  let after: Accuracy | undefined;
-  if (Pipelines.systemsOfRecord(pipeline).length > 0 && pipeline.sink.mode !== 'counter') {
-    await repair(pipeline, { target: cassandraRepairTarget(options.admin, pipeline) });
-    after = accuracyOf(truth, await measuredRows(options.admin, pipeline.sink));
-  }
+  const before = accuracyOf(truth, await measuredRows(admin, pipeline.sink));
+  if (Pipelines.systemsOfRecord(pipeline).length === 0 || pipeline.sink.mode === 'counter')
+    return { before, after: undefined };
+  await repair(pipeline, { target: cassandraRepairTarget(admin, pipeline) });
+  return { before, after: accuracyOf(truth, await measuredRows(admin, pipeline.sink)) };
+}
+
+/** Bytes on disk of each Cassandra table the pipeline writes, by its name without the trial's suffix. */
+async function storageOf(admin: Client, pipeline: PipelineNode, suffix: string): Promise<Record<string, number>> {
   const storage: Record<string, number> = {};
   for (const sink of Pipelines.sinks(pipeline)) {
     if (sink.target === 'cassandra' && sink.table)
-      storage[sink.table.slice(0, -suffix.length - 1)] = await tableBytes(
-        options.admin,
-        `${sink.keyspace}.${sink.table}`,
-      );
+      storage[sink.table.slice(0, -suffix.length - 1)] = await tableBytes(admin, `${sink.keyspace}.${sink.table}`);
   }
-  rmSync(dir, { recursive: true, force: true });
-  return {
-    seed,
-    truthEvents: events,
-    before,
-    after,
-    eventsPerSecond: processingMs > 0 ? (queue.lines.length * 1000) / processingMs : 0,
-    recoveryMs: killedAt !== undefined && recoveredAt !== undefined ? recoveredAt - killedAt : undefined,
-    killedAtBatch,
-    storage,
-    walPeakBytes,
-    swallowedAcks: proxy.stats.swallowedResponses,
-    queueLost: queue.lost,
-    duplicated: queue.duplicated,
-  };
+  return storage;
 }

@@ -6,6 +6,7 @@ import { compile } from '../../compiler/index.ts';
 import { EmbeddedStore } from '../../connectors/embedded/store.ts';
 import { demoEvents } from '../../pipelines/demo/sensor-events.ts';
 import { embeddedRepairTarget, parseFaults, repair, runWithRestarts } from '../../runners/local/index.ts';
+import type { FaultSpec } from '../../runtime/faults.ts';
 import { generatedEvent } from '../../runtime/sources/generator-source.ts';
 import { packageFile } from '../../compiler/package-files.ts';
 import { loadPipelines } from '../load-pipelines.ts';
@@ -14,6 +15,7 @@ import { loadPipelines } from '../load-pipelines.ts';
 const demoDir = packageFile('pipelines', 'demo');
 const number = new Intl.NumberFormat('en-US');
 const minute = 60_000;
+const out = (s = '') => process.stdout.write(`${s}\n`);
 
 /** The truth, by a hand loop over the same generated events: count per (sensor, minute). */
 function groundTruth(): Map<string, number> {
@@ -60,7 +62,6 @@ function line(label: string, t: Tally, truthTotal: number, rows: number): string
 export async function demoAction(flags: { seed: number; faults: string }): Promise<void> {
   const faults = parseFaults(flags.faults);
   const dir = mkdtempSync(join(tmpdir(), 'idemflow-demo-'));
-  const out = (s = '') => process.stdout.write(`${s}\n`);
   try {
     const truth = groundTruth();
     const truthTotal = [...truth.values()].reduce((a, b) => a + b, 0);
@@ -76,36 +77,7 @@ export async function demoAction(flags: { seed: number; faults: string }): Promi
       ['sensor-counters.ts', 'sensor_counters'],
       ['sensor-aggregates.ts', 'sensor_counts'],
     ] as const) {
-      const [loaded] = await loadPipelines(join(demoDir, file));
-      const ir = loaded!.pipeline.ir;
-      const { classification, diagnostics } = compile(ir);
-      out(`${pc.bold(ir.name)} — strategy ${pc.bold(classification.strategy.id)}: ${classification.strategy.title}`);
-      for (const d of diagnostics.filter((x) => x.severity === 'error'))
-        out(`  ${pc.red('check:')} ${d.code} ${d.message}`);
-      if (!diagnostics.some((d) => d.severity === 'error')) out(`  ${pc.green('check:')} no errors`);
-      const storeDir = join(dir, 'store');
-      const { result, crashes, store } = await runWithRestarts(ir, {
-        storeDir,
-        checkpointDir: join(dir, 'checkpoints', ir.name),
-        faults,
-        seed: flags.seed,
-        sleep: async () => {},
-        log: () => {},
-        onCrash: (batch) => out(`  ${pc.red('✗ crash')} in batch ${batch}; restarting from the last checkpoint`),
-      });
-      out(
-        `  ran ${result.batches} batches: ${result.replays} batch replays after failed writes, ${result.lost} readings lost in flight, ${crashes.length} crash`,
-      );
-      results.push([`${ir.name}`, tally(store, table, truth)]);
-      if (ir.sink.mode !== 'counter') {
-        const r = await repair(ir, { target: embeddedRepairTarget(new EmbeddedStore(storeDir)) });
-        out(
-          `  ${pc.green('repair')} from ${r.systemOfRecord}: ${r.events} events, ${r.checked} rows checked, ${r.corrected} corrected`,
-        );
-        results.push([`${ir.name} after repair`, tally(new EmbeddedStore(storeDir), table, truth)]);
-      } else {
-        out(`  repair: refused — a counter cannot be repaired by rewriting (IDEM001)`);
-      }
+      results.push(...(await demoPipeline(join(demoDir, file), table, { dir, faults, seed: flags.seed, truth })));
       out();
     }
     out(pc.bold(`  ${'strategy'.padEnd(40)} ${'total'.padStart(8)}   ${'rows ok'.padStart(9)}   verdict`));
@@ -121,4 +93,47 @@ export async function demoAction(flags: { seed: number; faults: string }): Promi
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }
+}
+
+interface DemoRun {
+  readonly dir: string;
+  readonly faults: FaultSpec;
+  readonly seed: number;
+  readonly truth: Map<string, number>;
+}
+
+/** One demo pipeline: checked, run under the faults with restarts after each crash, then repaired when it can be. */
+async function demoPipeline(file: string, table: string, run: DemoRun): Promise<[string, Tally][]> {
+  const { dir, truth } = run;
+  const [loaded] = await loadPipelines(file);
+  const ir = loaded!.pipeline.ir;
+  const { classification, diagnostics } = compile(ir);
+  out(`${pc.bold(ir.name)} — strategy ${pc.bold(classification.strategy.id)}: ${classification.strategy.title}`);
+  for (const d of diagnostics.filter((x) => x.severity === 'error'))
+    out(`  ${pc.red('check:')} ${d.code} ${d.message}`);
+  if (!diagnostics.some((d) => d.severity === 'error')) out(`  ${pc.green('check:')} no errors`);
+  const storeDir = join(dir, 'store');
+  const { result, crashes, store } = await runWithRestarts(ir, {
+    storeDir,
+    checkpointDir: join(dir, 'checkpoints', ir.name),
+    faults: run.faults,
+    seed: run.seed,
+    sleep: async () => {},
+    log: () => {},
+    onCrash: (batch) => out(`  ${pc.red('✗ crash')} in batch ${batch}; restarting from the last checkpoint`),
+  });
+  out(
+    `  ran ${result.batches} batches: ${result.replays} batch replays after failed writes, ${result.lost} readings lost in flight, ${crashes.length} crash`,
+  );
+  const results: [string, Tally][] = [[`${ir.name}`, tally(store, table, truth)]];
+  if (ir.sink.mode === 'counter') {
+    out(`  repair: refused — a counter cannot be repaired by rewriting (IDEM001)`);
+    return results;
+  }
+  const r = await repair(ir, { target: embeddedRepairTarget(new EmbeddedStore(storeDir)) });
+  out(
+    `  ${pc.green('repair')} from ${r.systemOfRecord}: ${r.events} events, ${r.checked} rows checked, ${r.corrected} corrected`,
+  );
+  results.push([`${ir.name} after repair`, tally(new EmbeddedStore(storeDir), table, truth)]);
+  return results;
 }

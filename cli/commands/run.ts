@@ -48,6 +48,50 @@ function allowList(value: string, previous: readonly string[] = []): string[] {
   return [...previous, ...codes];
 }
 
+/** Printed after the options by `idemflow run --help`. */
+const runHelp = `
+Before it starts, run checks the pipeline as \`idemflow check\` does. Errors
+refuse the run (exit 1) unless --allow names their codes; warnings are printed
+once and the run goes on.
+
+The pipeline's Cassandra sinks write to the embedded store (--store) when no
+Cassandra is configured. SIGINT or SIGTERM finishes the batch in flight,
+writes a checkpoint and exits 0; a second signal exits at once.
+
+Beam runners (--runner beam-direct | beam-flink) run bounded sources (memory,
+file, generator) and Kafka topics up to their end as one job; Beam's own output goes to a log file whose path
+errors name. beam-flink starts Beam's Flink job server (fetched once from Maven
+Central; needs Java 17) unless \`scripts/services up flink-job-server\` runs one.
+
+With --environment external, Beam's SDK workers (every user function, parse
+and sink write) run in \`idemflow worker\` processes, one beside each
+TaskManager: each imports the pipeline file itself (the same file, at the same
+path: a different one is refused) and writes to Cassandra with its own
+configuration. Sinks must be Cassandra tables. See \`idemflow worker --help\`.
+
+Faults (deterministic for a --seed):
+  write-fail=p   a sink write fails before it is applied
+  lost-ack=p     a sink write lands but its acknowledgement is lost (the sink retries)
+  crash-at=n     the process exits (code 137) in batch n; run again to resume (needs --checkpoint)
+  crash-after-checkpoint=n
+                 the process exits (code 137) once batch n's checkpoint is saved, before
+                 Kafka's offsets are committed or the WAL is truncated (needs --checkpoint)
+  crash-mid-append=n
+                 the process exits (code 137) in the middle of the receiver's n-th WAL
+                 append of the run: half written, not fsynced (needs --checkpoint)
+  duplicate=p    the source delivers a record twice
+  loss=p         a record is lost after the system of record, before aggregation
+
+Examples:
+  idemflow run pipelines/counts.ts --checkpoint .idemflow/ckpt
+  idemflow run pipelines/counts.ts --checkpoint .idemflow/ckpt --faults lost-ack=0.2,crash-at=3 --seed 7
+  idemflow run pipelines/counts.ts --dry-run
+  idemflow run pipelines/counters.ts --allow IDEM001      (a counter under retries, knowingly)
+  idemflow run pipelines/counts.ts --runner beam-flink
+  idemflow run pipelines/counts.ts --runner beam-flink --flink-master 127.0.0.1:8081 --environment external \\
+    --workers 127.0.0.1:50001,127.0.0.1:50002 --parallelism 2 --cassandra 127.0.0.1
+  idemflow demo                                           (no file needed: the anti-pattern against the design)`;
+
 // The runners, the compiler and the drivers load only when run runs, not for --help.
 export function runCommand(): Command {
   return new Command('run')
@@ -107,50 +151,6 @@ export function runCommand(): Command {
       [],
     )
     .option('--print-config', 'print the configuration this run would use (secrets redacted) and exit', false)
-    .addHelpText(
-      'after',
-      `
-Before it starts, run checks the pipeline as \`idemflow check\` does. Errors
-refuse the run (exit 1) unless --allow names their codes; warnings are printed
-once and the run goes on.
-
-The pipeline's Cassandra sinks write to the embedded store (--store) when no
-Cassandra is configured. SIGINT or SIGTERM finishes the batch in flight,
-writes a checkpoint and exits 0; a second signal exits at once.
-
-Beam runners (--runner beam-direct | beam-flink) run bounded sources (memory,
-file, generator) and Kafka topics up to their end as one job; Beam's own output goes to a log file whose path
-errors name. beam-flink starts Beam's Flink job server (fetched once from Maven
-Central; needs Java 17) unless \`scripts/services up flink-job-server\` runs one.
-
-With --environment external, Beam's SDK workers (every user function, parse
-and sink write) run in \`idemflow worker\` processes, one beside each
-TaskManager: each imports the pipeline file itself (the same file, at the same
-path: a different one is refused) and writes to Cassandra with its own
-configuration. Sinks must be Cassandra tables. See \`idemflow worker --help\`.
-
-Faults (deterministic for a --seed):
-  write-fail=p   a sink write fails before it is applied
-  lost-ack=p     a sink write lands but its acknowledgement is lost (the sink retries)
-  crash-at=n     the process exits (code 137) in batch n; run again to resume (needs --checkpoint)
-  crash-after-checkpoint=n
-                 the process exits (code 137) once batch n's checkpoint is saved, before
-                 Kafka's offsets are committed or the WAL is truncated (needs --checkpoint)
-  crash-mid-append=n
-                 the process exits (code 137) in the middle of the receiver's n-th WAL
-                 append of the run: half written, not fsynced (needs --checkpoint)
-  duplicate=p    the source delivers a record twice
-  loss=p         a record is lost after the system of record, before aggregation
-
-Examples:
-  idemflow run pipelines/counts.ts --checkpoint .idemflow/ckpt
-  idemflow run pipelines/counts.ts --checkpoint .idemflow/ckpt --faults lost-ack=0.2,crash-at=3 --seed 7
-  idemflow run pipelines/counts.ts --dry-run
-  idemflow run pipelines/counters.ts --allow IDEM001      (a counter under retries, knowingly)
-  idemflow run pipelines/counts.ts --runner beam-flink
-  idemflow run pipelines/counts.ts --runner beam-flink --flink-master 127.0.0.1:8081 --environment external \\
-    --workers 127.0.0.1:50001,127.0.0.1:50002 --parallelism 2 --cassandra 127.0.0.1
-  idemflow demo                                           (no file needed: the anti-pattern against the design)`,
-    )
+    .addHelpText('after', runHelp)
     .action(async (file: string, flags: RunFlags) => (await import('../actions/run.ts')).runAction(file, flags));
 }

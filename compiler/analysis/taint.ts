@@ -133,27 +133,62 @@ function analyzeBody(fn: ts.FunctionLikeDeclaration, reading: Reading): Function
   const { origins, locate, input, recordParameter } = reading;
   if (!fn.body) return { result: undefined, outputFields: new Map(input), notFollowed: [] };
   const notFollowed: NotFollowed[] = [];
+  const ownNames = origins ? namesDeclaredIn(fn) : new Set<string>();
   const fromOutside = (node: ts.Node): TaintOrigin | undefined => {
     if (ts.isIdentifier(node) && ownNames.has(node.text)) return undefined; // a parameter or a local: read here
     const found = origins?.shallowOrigin(node, fn, notFollowed);
     return found && described(found);
   };
   const param = bindParameter(fn, recordParameter);
-  const ownNames = new Set<string>();
+  const taintedLocals = new Map<string, TaintOrigin>();
+  const fieldRead = fieldReader(input, param, taintedLocals);
+
+  /** The first clock/random value or tainted read anywhere inside `node`. */
+  const taintOf = (node: ts.Node): TaintOrigin | undefined => {
+    const what = nondeterministicValue(node);
+    if (what) {
+      const location = locate(node);
+      return location ? { what, location } : { what };
+    }
+    const read = fieldRead(node);
+    if (read) return read;
+    // `config.region` of a const object outside: that property alone, not its siblings.
+    const property =
+      ts.isPropertyAccessExpression(node) && !(ts.isIdentifier(node.expression) && ownNames.has(node.expression.text))
+        ? origins?.propertyOrigin(node, notFollowed)
+        : undefined;
+    if (property) return property.origin && described(property.origin);
+    return fromOutside(node) ?? ts.forEachChild(node, taintOf);
+  };
+  taintLocals(fn.body, taintOf, taintedLocals);
+  const returned = returnedExpressions(fn);
+  const result = returned.map(taintOf).find((t) => t !== undefined);
+  const fromHelper = (call: ts.Expression) => helperRecordFields(call, param, reading, notFollowed);
+  return { result, outputFields: outputFieldTaint(fn, returned, input, param, taintOf, fromHelper), notFollowed };
+}
+
+/** Every parameter and local the function declares (destructured ones included): names read here, not from outside. */
+function namesDeclaredIn(fn: ts.FunctionLikeDeclaration): Set<string> {
+  const names = new Set<string>();
   const declare = (name: ts.BindingName): void => {
-    if (ts.isIdentifier(name)) ownNames.add(name.text);
+    if (ts.isIdentifier(name)) names.add(name.text);
     else for (const element of name.elements) if (!ts.isOmittedExpression(element)) declare(element.name);
   };
-  if (origins) {
-    const collectNames = (node: ts.Node): void => {
-      if (ts.isParameter(node) || ts.isVariableDeclaration(node) || ts.isBindingElement(node)) declare(node.name);
-      ts.forEachChild(node, collectNames);
-    };
-    collectNames(fn);
-  }
-  const taintedLocals = new Map<string, TaintOrigin>();
+  const collectNames = (node: ts.Node): void => {
+    if (ts.isParameter(node) || ts.isVariableDeclaration(node) || ts.isBindingElement(node)) declare(node.name);
+    ts.forEachChild(node, collectNames);
+  };
+  collectNames(fn);
+  return names;
+}
 
-  const fieldRead = (node: ts.Node): TaintOrigin | undefined => {
+/** The taint of a read of the record (`e.f`, `e['f']`, a destructured field) or of a tainted local. */
+function fieldReader(
+  input: FieldTaint,
+  param: ParameterBinding,
+  taintedLocals: ReadonlyMap<string, TaintOrigin>,
+): (node: ts.Node) => TaintOrigin | undefined {
+  return (node) => {
     if (
       ts.isPropertyAccessExpression(node) &&
       ts.isIdentifier(node.expression) &&
@@ -177,27 +212,17 @@ function analyzeBody(fn: ts.FunctionLikeDeclaration, reading: Reading): Function
     }
     return undefined;
   };
+}
 
-  /** The first clock/random value or tainted read anywhere inside `node`. */
-  const taintOf = (node: ts.Node): TaintOrigin | undefined => {
-    const what = nondeterministicValue(node);
-    if (what) {
-      const location = locate(node);
-      return location ? { what, location } : { what };
-    }
-    const read = fieldRead(node);
-    if (read) return read;
-    // `config.region` of a const object outside: that property alone, not its siblings.
-    const property =
-      ts.isPropertyAccessExpression(node) && !(ts.isIdentifier(node.expression) && ownNames.has(node.expression.text))
-        ? origins?.propertyOrigin(node, notFollowed)
-        : undefined;
-    if (property) return property.origin && described(property.origin);
-    return fromOutside(node) ?? ts.forEachChild(node, taintOf);
-  };
-
-  // Local variables given a tainted value, when declared or by a later `x = …` (a `let` reassigned), are tainted;
-  // repeat until nothing changes.
+/**
+ * Local variables given a tainted value, when declared or by a later `x = …` (a `let` reassigned), are tainted;
+ * repeat until nothing changes.
+ */
+function taintLocals(
+  body: ts.Node,
+  taintOf: (node: ts.Node) => TaintOrigin | undefined,
+  taintedLocals: Map<string, TaintOrigin>,
+): void {
   const sources: [name: string, value: ts.Expression][] = [];
   const collect = (node: ts.Node): void => {
     if (ts.isVariableDeclaration(node) && ts.isIdentifier(node.name) && node.initializer)
@@ -206,7 +231,7 @@ function analyzeBody(fn: ts.FunctionLikeDeclaration, reading: Reading): Function
       sources.push([node.left.text, node.right]);
     ts.forEachChild(node, collect);
   };
-  collect(fn.body);
+  collect(body);
   for (let changed = true; changed;) {
     changed = false;
     for (const [name, value] of sources) {
@@ -218,11 +243,6 @@ function analyzeBody(fn: ts.FunctionLikeDeclaration, reading: Reading): Function
       }
     }
   }
-
-  const returned = returnedExpressions(fn);
-  const result = returned.map(taintOf).find((t) => t !== undefined);
-  const fromHelper = (call: ts.Expression) => helperRecordFields(call, param, reading, notFollowed);
-  return { result, outputFields: outputFieldTaint(fn, returned, input, param, taintOf, fromHelper), notFollowed };
 }
 
 /**

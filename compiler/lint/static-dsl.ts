@@ -233,69 +233,64 @@ function streamCall(
   args: readonly AbstractValue[],
   site: CallSite,
 ): AbstractValue | undefined {
-  const next = (step: StepNode): AbstractValue => ({
-    type: 'stream',
-    source: stream.source,
-    steps: [...stream.steps, step],
-  });
+  const arg = args[0] ?? unknownValue;
+  if (method === 'withWal')
+    return {
+      type: 'stream',
+      source: SourceNode.cloneWithWal(stream.source, { dir: stringOf(propertyOf(arg, 'dir')) ?? dynamic }),
+      steps: stream.steps,
+    };
+  if (method === 'sink') {
+    if (arg.type !== 'sink-spec') return unknownValue;
+    return {
+      type: 'pipeline',
+      node: pipelineNodeOf({ source: stream.source, steps: stream.steps, sink: arg.node }, site.location),
+    };
+  }
+  const step = stepOf(method, args, site);
+  if (step === undefined) return undefined;
+  if (step === 'unreadable') return unknownValue;
+  return { type: 'stream', source: stream.source, steps: [...stream.steps, step] };
+}
+
+/** The step a stream method adds; 'unreadable' when the call is the DSL's but its argument cannot be read statically. */
+function stepOf(method: string, args: readonly AbstractValue[], site: CallSite): StepNode | 'unreadable' | undefined {
   const arg = args[0] ?? unknownValue;
   const transform = transforms[method];
-  if (transform) return next(TransformNode.create(transform, fnNodeOf(arg, site.location), site.location));
+  if (transform) return TransformNode.create(transform, fnNodeOf(arg, site.location), site.location);
   if ((aggregates as readonly string[]).includes(method)) {
     const field = stringOf(arg);
-    return next(
-      AggregateNode.create({
-        op: method as AggregateOp,
-        ...(field === undefined ? {} : { field }),
-        location: site.location,
-      }),
-    );
+    return AggregateNode.create({
+      op: method as AggregateOp,
+      ...(field === undefined ? {} : { field }),
+      location: site.location,
+    });
   }
   switch (method) {
-    case 'withWal':
-      return {
-        type: 'stream',
-        source: SourceNode.cloneWithWal(stream.source, { dir: stringOf(propertyOf(arg, 'dir')) ?? dynamic }),
-        steps: stream.steps,
-      };
     case 'parse': {
       const deadLetter = propertyOf(args[1] ?? unknownValue, 'deadLetter');
       const sink = deadLetter.type === 'sink-spec' ? deadLetter.node : unnamedDeadLetterSink(site.location);
-      return next(
-        ParseNode.create({ vendor: 'static', schema: () => undefined, deadLetter: sink, location: site.location }),
-      );
+      return ParseNode.create({ vendor: 'static', schema: () => undefined, deadLetter: sink, location: site.location });
     }
     case 'archive':
-      return arg.type === 'sink-spec' ? next(ArchiveNode.create(arg.node, site.location)) : unknownValue;
+      return arg.type === 'sink-spec' ? ArchiveNode.create(arg.node, site.location) : 'unreadable';
     case 'window':
-      return arg.type === 'window-spec'
-        ? next({ ...arg.node, location: arg.node.location ?? site.location })
-        : unknownValue;
+      return arg.type === 'window-spec' ? { ...arg.node, location: arg.node.location ?? site.location } : 'unreadable';
     case 'groupBy':
-      return next(
-        GroupByNode.create(
-          arg.type === 'fn'
-            ? { type: 'fn', fn: fnNodeOf(arg, site.location) }
-            : { type: 'field', field: stringOf(arg) ?? dynamic },
-          site.location,
-        ),
+      return GroupByNode.create(
+        arg.type === 'fn'
+          ? { type: 'fn', fn: fnNodeOf(arg, site.location) }
+          : { type: 'field', field: stringOf(arg) ?? dynamic },
+        site.location,
       );
     case 'aggregate': {
       const part = (name: string) => fnNodeOf(propertyOf(arg, name), site.location);
-      return next(
-        AggregateNode.create({
-          op: 'custom',
-          custom: { init: part('init'), add: part('add'), merge: part('merge') },
-          location: site.location,
-        }),
-      );
+      return AggregateNode.create({
+        op: 'custom',
+        custom: { init: part('init'), add: part('add'), merge: part('merge') },
+        location: site.location,
+      });
     }
-    case 'sink':
-      if (arg.type !== 'sink-spec') return unknownValue;
-      return {
-        type: 'pipeline',
-        node: pipelineNodeOf({ source: stream.source, steps: stream.steps, sink: arg.node }, site.location),
-      };
     default:
       return undefined;
   }

@@ -15,6 +15,15 @@ export interface LineServerOptions {
   readonly resume?: boolean;
 }
 
+export interface LineServer {
+  readonly port: number;
+  readonly connections: () => number;
+  readonly sent: () => number;
+  /** Lines the receiver acknowledged as logged (with `resume`). */
+  readonly acknowledged: () => number;
+  readonly close: () => Promise<void>;
+}
+
 /**
  * A TCP sender on loopback, like `nc -lk`: sends its lines to whoever
  * connects, continuing after the last line sent on a previous connection
@@ -24,21 +33,13 @@ export interface LineServerOptions {
  * receiver — unless `resume` makes it a client that re-sends what the
  * receiver did not acknowledge.
  */
-export async function startLineServer(
-  lines: readonly string[],
-  options: LineServerOptions = {},
-): Promise<{
-  port: number;
-  connections: () => number;
-  sent: () => number;
-  /** Lines the receiver acknowledged as logged (with `resume`). */
-  acknowledged: () => number;
-  close: () => Promise<void>;
-}> {
+export async function startLineServer(lines: readonly string[], options: LineServerOptions = {}): Promise<LineServer> {
   let sent = 0;
   let acknowledged = 0;
   let connections = 0;
   const open = new Set<Socket>();
+  const feedFrom = (socket: Socket, from: number) =>
+    feed(socket, lines, options, from, (next) => (sent = Math.max(sent, next)));
   const server: Server = createServer((socket) => {
     connections++;
     open.add(socket);
@@ -47,42 +48,14 @@ export async function startLineServer(
     socket.setEncoding('utf8');
     if (!options.resume) {
       socket.resume(); // whatever the receiver says is not read; it must not pile up either
-      return feed(socket, () => sent);
+      return feedFrom(socket, sent);
     }
-    let heard = '';
-    let started = false;
-    socket.on('data', (chunk: string) => {
-      heard += chunk;
-      const said = [...heard.matchAll(/logged (\d+)\n/g)].map((m) => Number(m[1]));
-      heard = heard.slice(heard.lastIndexOf('\n') + 1);
-      if (said.length === 0) return;
-      acknowledged = said.at(-1)!;
-      if (started) return;
-      started = true;
-      feed(socket, () => said[0]!);
-    });
+    hearLogged(
+      socket,
+      (logged) => (acknowledged = logged),
+      (from) => feedFrom(socket, from),
+    );
   });
-
-  /** Sends from `from()` on, in bursts, waiting for drain; then closes unless asked to stay open. */
-  function feed(socket: Socket, from: () => number): void {
-    let next = from();
-    const burst = options.burst ?? lines.length;
-    const sendNext = () => {
-      // A receiver that went away stops the feed; the next connection continues after the last line sent.
-      if (socket.destroyed || !socket.writable) return;
-      const chunk = lines.slice(next, next + burst);
-      next += chunk.length;
-      sent = Math.max(sent, next);
-      const flowing = chunk.length === 0 || socket.write(chunk.map((l) => `${l}\n`).join(''));
-      const after = () =>
-        next < lines.length ? setTimeout(sendNext, options.pauseMs ?? 0) : !options.keepOpen && socket.end();
-      // Like nc, a sender waits while the receiver does not read (TCP backpressure) instead of buffering the rest.
-      if (flowing) after();
-      else socket.once('drain', after);
-    };
-    sendNext();
-  }
-
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   const address = server.address();
   if (!address || typeof address === 'string') throw new Error('no port');
@@ -96,4 +69,46 @@ export async function startLineServer(
       return new Promise((resolve) => server.close(() => resolve()));
     },
   };
+}
+
+/** Reads the receiver's `logged <n>` lines: each is an acknowledgement; the first starts the feed from line n. */
+function hearLogged(socket: Socket, acknowledged: (logged: number) => void, start: (from: number) => void): void {
+  let heard = '';
+  let started = false;
+  socket.on('data', (chunk: string) => {
+    heard += chunk;
+    const said = [...heard.matchAll(/logged (\d+)\n/g)].map((m) => Number(m[1]));
+    heard = heard.slice(heard.lastIndexOf('\n') + 1);
+    if (said.length === 0) return;
+    acknowledged(said.at(-1)!);
+    if (started) return;
+    started = true;
+    start(said[0]!);
+  });
+}
+
+/** Sends from line `from` on, in bursts, waiting for drain; then closes unless asked to stay open. */
+function feed(
+  socket: Socket,
+  lines: readonly string[],
+  options: LineServerOptions,
+  from: number,
+  sentUpTo: (next: number) => void,
+): void {
+  let next = from;
+  const burst = options.burst ?? lines.length;
+  const sendNext = () => {
+    // A receiver that went away stops the feed; the next connection continues after the last line sent.
+    if (socket.destroyed || !socket.writable) return;
+    const chunk = lines.slice(next, next + burst);
+    next += chunk.length;
+    sentUpTo(next);
+    const flowing = chunk.length === 0 || socket.write(chunk.map((l) => `${l}\n`).join(''));
+    const after = () =>
+      next < lines.length ? setTimeout(sendNext, options.pauseMs ?? 0) : !options.keepOpen && socket.end();
+    // Like nc, a sender waits while the receiver does not read (TCP backpressure) instead of buffering the rest.
+    if (flowing) after();
+    else socket.once('drain', after);
+  };
+  sendNext();
 }

@@ -66,45 +66,64 @@ export async function flinkJobServerFor(
   log: (line: string) => void,
   startTimeoutMs = 90_000,
 ): Promise<JobServer> {
-  const shared = paths(flinkJobServer);
-  if (master === '[local]' && runningPid(flinkJobServer) !== undefined && (await portOpen(flinkJobServer.port, host))) {
-    const offset = sizeOf(shared.log);
-    return {
-      endpoint: `${host}:${flinkJobServer.port}`,
-      log: shared.log,
-      pipelineOptions: {},
-      failureCause: () => causeInLog(shared.log, offset),
-      stop: async () => {},
-    };
+  if (master === '[local]') {
+    const shared = await sharedJobServer();
+    if (shared) return shared;
   }
   if (master !== '[local]') await checkFlinkMaster(master);
+  const extras = await prepareJobServer(master, log);
+  return startJobServer(master, extras, log, startTimeoutMs);
+}
+
+/** The job server of `scripts/services`, when it runs: jobs on the embedded master go there. */
+async function sharedJobServer(): Promise<JobServer | undefined> {
+  const shared = paths(flinkJobServer);
+  if (runningPid(flinkJobServer) === undefined || !(await portOpen(flinkJobServer.port, host))) return undefined;
+  const offset = sizeOf(shared.log);
+  return {
+    endpoint: `${host}:${flinkJobServer.port}`,
+    log: shared.log,
+    pipelineOptions: {},
+    failureCause: () => causeInLog(shared.log, offset),
+    stop: async () => {},
+  };
+}
+
+/** Java, the job server's jars (fetched once) and its bind agent; for a cluster, the extras it runs with. */
+async function prepareJobServer(master: string, log: (line: string) => void): Promise<string[]> {
+  const { lib } = paths(flinkJobServer);
   if (spawnSync('java', ['-version'], { stdio: 'ignore' }).status !== 0) {
     throw new RunnerError(
       "beam-flink needs Java 17 on the PATH for Beam's Flink job server (`java -version` failed); install a JDK, or use --runner beam-direct",
     );
   }
+  const why = (error: unknown) => (error instanceof Error ? error.message : String(error));
   try {
     await fetchServer(flinkJobServer, log);
   } catch (error) {
-    throw new RunnerError(
-      `could not fetch Beam's Flink job server: ${error instanceof Error ? error.message : String(error)}`,
-    );
+    throw new RunnerError(`could not fetch Beam's Flink job server: ${why(error)}`);
   }
   try {
-    await buildBindAgent(shared.lib);
+    await buildBindAgent(lib);
   } catch (error) {
-    throw new RunnerError(
-      `refusing to start Beam's Flink job server: ${error instanceof Error ? error.message : String(error)}`,
-    );
+    throw new RunnerError(`refusing to start Beam's Flink job server: ${why(error)}`);
   }
   // A cluster runs from the same jars: the job stages none (the embedded master stages nothing anyway).
-  const remote = master !== '[local]';
-  let extras: string[] = [];
   try {
-    if (remote) extras = [await buildJobServerExtras(shared.lib)];
+    return master !== '[local]' ? [await buildJobServerExtras(lib)] : [];
   } catch (error) {
-    throw new RunnerError(`refusing to submit to ${master}: ${error instanceof Error ? error.message : String(error)}`);
+    throw new RunnerError(`refusing to submit to ${master}: ${why(error)}`);
   }
+}
+
+/** A job server started for this run, in a folder of its own, once it answers on its port. */
+async function startJobServer(
+  master: string,
+  extras: string[],
+  log: (line: string) => void,
+  startTimeoutMs: number,
+): Promise<JobServer> {
+  const shared = paths(flinkJobServer);
   const port = await freePort();
   const runDir = join(shared.base, `run-${process.pid}-${port}`);
   mkdirSync(runDir, { recursive: true });
@@ -133,7 +152,7 @@ export async function flinkJobServerFor(
   return {
     endpoint: `${host}:${port}`,
     log: logFile,
-    pipelineOptions: remote ? stageNothing : {},
+    pipelineOptions: master !== '[local]' ? stageNothing : {},
     failureCause: () => causeInLog(logFile, 0),
     async stop(failed = false) {
       if (!exited) {

@@ -1,5 +1,13 @@
 import { repairDerivation } from '../../compiler/analysis/repair-derivation.ts';
-import { deadLetterSink, PipelineNode, SinkNode, SourceNode, type WindowNode } from '../../compiler/ir/index.ts';
+import {
+  deadLetterSink,
+  PipelineNode,
+  SinkNode,
+  SourceNode,
+  type AggregateNode,
+  type StepNode,
+  type WindowNode,
+} from '../../compiler/ir/index.ts';
 import { RunnerError } from '../../runtime/runner-error.ts';
 import { aggregatorFor, type Aggregator } from '../../runtime/aggregators.ts';
 import { compileRecordPath, windowOf } from '../../runtime/record-path.ts';
@@ -43,39 +51,8 @@ export interface RepairJob {
  * that the archived record no longer yields.
  */
 export function repairJob(pipeline: PipelineNode): RepairJob {
-  if (pipeline.sink.mode === 'counter') {
-    throw new RepairRefused(
-      `cannot repair ${pipeline.name}: its sink ${SinkNode.label(pipeline.sink)} is a counter, and a counter cannot be repaired by rewriting it (IDEM001); switch to cassandra.upsert`,
-      ['IDEM001'],
-    );
-  }
-  const derivation = repairDerivation(pipeline);
-  const aggregate = PipelineNode.aggregate(pipeline);
-  if (!derivation.repairable && derivation.reason === 'no-archive') {
-    throw new RepairRefused(
-      `cannot repair ${pipeline.name}: it keeps no system of record to replay from (IDEM006); add .archive(…systemOfRecord(…))`,
-      ['IDEM006'],
-    );
-  }
-  if (!derivation.repairable) {
-    throw new RepairRefused(
-      `cannot repair ${pipeline.name}: its event time is taken before a ${derivation.change.kind} step that changes the record ${SinkNode.label(derivation.archive.sink)} archives, so the windows cannot be rebuilt from it (IDEM014); call .withEventTime() after that step or after .archive()`,
-      ['IDEM014'],
-    );
-  }
-  const sor = derivation.archive.sink;
-  if (!sor.id)
-    throw new RepairRefused(`cannot repair ${pipeline.name}: its system of record has no event id (IDEM007)`, [
-      'IDEM007',
-    ]);
-  if (!aggregate)
-    throw new RepairRefused(
-      `cannot repair ${pipeline.name}: it aggregates nothing, so there is no aggregate to recompute`,
-      [],
-    );
-
+  const { systemOfRecord, steps, aggregate } = repairable(pipeline);
   const window = windowOf(pipeline);
-  const steps = derivation.steps;
   const source = SourceNode.create({
     connector: 'memory',
     delivery: 'bounded',
@@ -109,7 +86,7 @@ export function repairJob(pipeline: PipelineNode): RepairJob {
   );
   return {
     pipeline,
-    systemOfRecord: sor,
+    systemOfRecord,
     aggregator: aggregatorFor(aggregate),
     window,
     visit(event, visitor) {
@@ -118,4 +95,43 @@ export function repairJob(pipeline: PipelineNode): RepairJob {
     },
     rejected: () => rejected,
   };
+}
+
+/** What a repair is derived from, or the refusal that says why rewriting cannot repair this pipeline. */
+function repairable(pipeline: PipelineNode): {
+  systemOfRecord: SinkNode;
+  steps: readonly StepNode[];
+  aggregate: AggregateNode;
+} {
+  if (pipeline.sink.mode === 'counter') {
+    throw new RepairRefused(
+      `cannot repair ${pipeline.name}: its sink ${SinkNode.label(pipeline.sink)} is a counter, and a counter cannot be repaired by rewriting it (IDEM001); switch to cassandra.upsert`,
+      ['IDEM001'],
+    );
+  }
+  const derivation = repairDerivation(pipeline);
+  const aggregate = PipelineNode.aggregate(pipeline);
+  if (!derivation.repairable && derivation.reason === 'no-archive') {
+    throw new RepairRefused(
+      `cannot repair ${pipeline.name}: it keeps no system of record to replay from (IDEM006); add .archive(…systemOfRecord(…))`,
+      ['IDEM006'],
+    );
+  }
+  if (!derivation.repairable) {
+    throw new RepairRefused(
+      `cannot repair ${pipeline.name}: its event time is taken before a ${derivation.change.kind} step that changes the record ${SinkNode.label(derivation.archive.sink)} archives, so the windows cannot be rebuilt from it (IDEM014); call .withEventTime() after that step or after .archive()`,
+      ['IDEM014'],
+    );
+  }
+  const sor = derivation.archive.sink;
+  if (!sor.id)
+    throw new RepairRefused(`cannot repair ${pipeline.name}: its system of record has no event id (IDEM007)`, [
+      'IDEM007',
+    ]);
+  if (!aggregate)
+    throw new RepairRefused(
+      `cannot repair ${pipeline.name}: it aggregates nothing, so there is no aggregate to recompute`,
+      [],
+    );
+  return { systemOfRecord: sor, steps: derivation.steps, aggregate };
 }

@@ -2,8 +2,8 @@ import { Node } from 'ts-morph';
 import { graphOf } from '../../analysis/call-graph/morph.ts';
 import { describeNondet, type NotFollowed } from '../../analysis/call-graph/value-origin.ts';
 import { findNondeterministic } from '../../analysis/nondeterministic-expression.ts';
-import { constInitializer } from '../driver/driver-calls.ts';
-import { displayTable, nondeterministicCqlFunction } from '../../analysis/cql.ts';
+import { constInitializer, type DriverCall, type SentStatement } from '../driver/driver-calls.ts';
+import { displayTable, nondeterministicCqlFunction, type BoundValue } from '../../analysis/cql.ts';
 import { recomputedOnRerun, rerunContextOf, type RerunContext } from '../driver/rerun-context.ts';
 import callNotFollowed from '../../rules/call-not-followed.ts';
 import { defineSourceRule, type SourceRuleContext } from '../source-rule.ts';
@@ -74,74 +74,91 @@ export default defineSourceRule<Message>({
         for (const value of write.values) {
           if (!keys.includes(value.column)) continue;
           const data = { column: value.column, table: displayTable(write.table) };
-          if (value.marker === undefined) {
-            const what = nondeterministicCqlFunction(value.text);
-            // A CQL function is evaluated again by the server on the driver's retries (isIdempotent) too.
-            const where = what
-              ? (rerunOf()?.describe ??
-                (driverCall.isIdempotent ? 'a statement marked isIdempotent: true (the driver retries it)' : undefined))
-              : undefined;
-            if (what && where)
-              context.report({
-                messageId: 'cqlFunction',
-                node: statement.queryNode,
-                data: { ...data, what, context: where },
-              });
-            continue;
-          }
-          const param = statement.params?.get(value.marker);
-          if (!param) continue;
-          const direct = findNondeterministic(param.getText());
-          const init = direct || !Node.isIdentifier(param) ? undefined : constInitializer(param);
-          const held = init ? findNondeterministic(init.getText()) : undefined;
-          if (direct || (init && held)) {
-            const rerun = rerunOf();
-            if (!rerun) continue;
-            const where = rerun.describe;
-            if (direct)
-              context.report({
-                messageId: 'boundParameter',
-                node: param,
-                offset: direct.offset,
-                data: { ...data, what: direct.what, context: where },
-              });
-            // An id made once before a retry wrapper is the same on every attempt: only a value made inside it changes.
-            else if (recomputedOnRerun(init!, rerun))
-              context.report({
-                messageId: 'viaVariable',
-                node: param,
-                data: {
-                  ...data,
-                  what: held!.what,
-                  name: param.getText(),
-                  line: init!.getStartLineNumber(),
-                  context: where,
-                },
-              });
-            continue;
-          }
-          // Helpers (here or in other modules), let bindings, module state and the machine, through the call graph.
-          const { origins, node } = graphOf(param);
-          const notes: NotFollowed[] = [];
-          const followed = origins.originOf(node, notes);
-          // Only where IDEM011 could fire: elsewhere nothing hangs on what was not followed (a plain data-access function).
-          if (!followed && rerunOf())
-            reportNotFollowed(notes, `key column \`${value.column}\` of ${write.table}`, param, context.report);
-          const rerun = followed ? rerunOf() : undefined;
-          if (!followed || !rerun) continue;
-          const near = followed.via[0]?.node ?? followed.at;
-          const offset =
-            near.getSourceFile() === node.getSourceFile() && near.getStart() >= node.getStart() && near.end <= node.end
-              ? near.getStart() - node.getStart()
-              : undefined;
-          context.report({
-            messageId: 'boundParameter',
-            node: param,
-            ...(offset === undefined ? {} : { offset }),
-            data: { ...data, what: describeNondet(followed), context: rerun.describe },
-          });
+          const key: KeyValue = { value, table: write.table, statement, driverCall, data, rerunOf, context };
+          if (value.marker === undefined) checkCqlFunction(key);
+          else checkBoundParameter(key, value.marker);
         }
       }
     }
   },
 });
+
+/** A key column's value in a statement a driver call sends, and what a finding about it needs. */
+interface KeyValue {
+  readonly value: BoundValue;
+  readonly table: string;
+  readonly statement: SentStatement;
+  readonly driverCall: DriverCall;
+  readonly data: { readonly column: string; readonly table: string };
+  /** Where the call can run twice for the same input; read once a call, and only when a finding needs it. */
+  readonly rerunOf: () => RerunContext | undefined;
+  readonly context: SourceRuleContext<Message>;
+}
+
+/** A key set by a CQL function (`now()`, `uuid()`): evaluated again by the server on the driver's retries (isIdempotent) too. */
+function checkCqlFunction({ value, statement, driverCall, data, rerunOf, context }: KeyValue): void {
+  const what = nondeterministicCqlFunction(value.text);
+  if (!what) return;
+  const where =
+    rerunOf()?.describe ??
+    (driverCall.isIdempotent ? 'a statement marked isIdempotent: true (the driver retries it)' : undefined);
+  if (where)
+    context.report({ messageId: 'cqlFunction', node: statement.queryNode, data: { ...data, what, context: where } });
+}
+
+/** A key bound to a parameter: the clock or randomness written out there, held by a const, or reached through the call graph. */
+function checkBoundParameter(key: KeyValue, marker: number | string): void {
+  const param = key.statement.params?.get(marker);
+  if (!param) return;
+  const direct = findNondeterministic(param.getText());
+  const init = direct || !Node.isIdentifier(param) ? undefined : constInitializer(param);
+  const held = init ? findNondeterministic(init.getText()) : undefined;
+  if (direct) return reportWrittenOut(key, param, direct);
+  if (init && held) return reportHeld(key, param, init, held.what);
+  reportFollowed(key, param);
+}
+
+function reportWrittenOut(key: KeyValue, param: Node, direct: { offset: number; what: string }): void {
+  const rerun = key.rerunOf();
+  if (!rerun) return;
+  key.context.report({
+    messageId: 'boundParameter',
+    node: param,
+    offset: direct.offset,
+    data: { ...key.data, what: direct.what, context: rerun.describe },
+  });
+}
+
+function reportHeld(key: KeyValue, param: Node, init: Node, what: string): void {
+  const rerun = key.rerunOf();
+  // An id made once before a retry wrapper is the same on every attempt: only a value made inside it changes.
+  if (!rerun || !recomputedOnRerun(init, rerun)) return;
+  key.context.report({
+    messageId: 'viaVariable',
+    node: param,
+    data: { ...key.data, what, name: param.getText(), line: init.getStartLineNumber(), context: rerun.describe },
+  });
+}
+
+/** Helpers (here or in other modules), let bindings, module state and the machine, through the call graph. */
+function reportFollowed(key: KeyValue, param: Node): void {
+  const { origins, node } = graphOf(param);
+  const notes: NotFollowed[] = [];
+  const followed = origins.originOf(node, notes);
+  // Only where IDEM011 could fire: elsewhere nothing hangs on what was not followed (a plain data-access function).
+  if (!followed && key.rerunOf())
+    reportNotFollowed(notes, `key column \`${key.value.column}\` of ${key.table}`, param, key.context.report);
+  const rerun = followed ? key.rerunOf() : undefined;
+  if (!followed || !rerun) return;
+  const near = followed.via[0]?.node ?? followed.at;
+  const offset =
+    near.getSourceFile() === node.getSourceFile() && near.getStart() >= node.getStart() && near.end <= node.end
+      ? near.getStart() - node.getStart()
+      : undefined;
+  key.context.report({
+    messageId: 'boundParameter',
+    node: param,
+    ...(offset === undefined ? {} : { offset }),
+    data: { ...key.data, what: describeNondet(followed), context: rerun.describe },
+  });
+}
