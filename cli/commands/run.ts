@@ -123,18 +123,8 @@ export function runCommand(): Command {
         .choices([...runnerNames])
         .default(defaultRunner),
     )
-    .option(
-      '--flink-master <host:port>',
-      'beam-flink: the JobManager of a Flink cluster (default: an embedded Flink, [local])',
-    )
-    .addOption(
-      new Option(
-        '--environment <where>',
-        "beam-flink: where Beam's SDK workers run: in this process (loopback), or in `idemflow worker`s (external)",
-      )
-        .choices(['loopback', 'external'])
-        .default('loopback'),
-    )
+    .addOption(flinkMasterOption())
+    .addOption(environmentOption())
     .option('--workers <host:port,...>', '--environment external: the idemflow workers', workerList)
     .option('--parallelism <n>', "beam-flink: the job's parallelism", parseInteger('--parallelism', 1))
     .addOption(cassandraOption())
@@ -154,3 +144,17 @@ export function runCommand(): Command {
     .addHelpText('after', runHelp)
     .action(async (file: string, flags: RunFlags) => (await import('../actions/run.ts')).runAction(file, flags));
 }
+
+const flinkMasterOption = () =>
+  new Option(
+    '--flink-master <host:port>',
+    'beam-flink: the JobManager of a Flink cluster (default: an embedded Flink, [local])',
+  );
+
+const environmentOption = () =>
+  new Option(
+    '--environment <where>',
+    "beam-flink: where Beam's SDK workers run: in this process (loopback), or in `idemflow worker`s (external)",
+  )
+    .choices(['loopback', 'external'])
+    .default('loopback');
