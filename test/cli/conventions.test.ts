@@ -114,7 +114,9 @@ describe('help examples work for a package user', () => {
       const examples =
         helpOf(command)
           .split('Examples:')[1]
-          ?.split('\n')
+          // A line ending in a backslash goes on in the next one, as in a shell.
+          ?.replace(/\\\n\s*/g, '')
+          .split('\n')
           .map((l) => l.trim())
           .filter((l) => l.startsWith('idemflow ')) ?? [];
       for (const example of examples) {
