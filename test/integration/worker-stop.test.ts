@@ -12,7 +12,7 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { checkWorkers } from '../../runners/beam/external-environment.ts';
 import { freePort } from '../helpers/free-port.ts';
 import { cliEnv, repoRoot } from '../helpers/run-cli.ts';
-import { contactPoint, runId } from '../integration/servers.ts';
+import { contactPoint, runId } from './servers.ts';
 
 const id = runId();
 const file = join(repoRoot, `test/fixtures/worker-stop-${id}.tmp.ts`);
