@@ -6,6 +6,7 @@ import { cassandraRepairTarget } from '../../connectors/cassandra/repair-target.
 import { cassandraTableSource } from '../../connectors/cassandra/table-source.ts';
 import { repair } from '../../runners/local/index.ts';
 import { rowsToOps } from '../../runtime/sinks/table-ops.ts';
+import { CopyHashes, tokenWords } from '../../connectors/cassandra/sor-copy-hashes.ts';
 import { archived, archiving, rowLayoutCql, sorOf, writerOf, type Reading } from './archived.ts';
 import { cassandraClient, runId, selectAll } from './servers.ts';
 
@@ -40,7 +41,13 @@ async function sourced(client: Client, table: string): Promise<unknown[]> {
 }
 
 /** Every reader of the archive sees each id once, with the payload written last; repair counts that one. */
-async function expectEachIdOnce(client: Client, pipeline: PipelineNode, table: string, truth: Map<string, Reading>) {
+async function expectEachIdOnce(
+  client: Client,
+  pipeline: PipelineNode,
+  table: string,
+  truth: Map<string, Reading>,
+  lookedUp = ['e0', 'e3', 'e1998', 'e1999'],
+) {
   const read = await archived(client, keyspace, table);
   expect(read.length).toBe(truth.size);
   expect(new Map(read.map((e) => [e.eventId, e.event]))).toEqual(truth);
@@ -48,8 +55,7 @@ async function expectEachIdOnce(client: Client, pipeline: PipelineNode, table: s
   expect(values.length).toBe(truth.size);
   expect(new Set(values.map((v) => (v as Reading).eventId)).size).toBe(truth.size);
   const lookups = await cassandraCurrentRows(client, pipeline, new Set([`${keyspace}.${table}`]));
-  for (const id of ['e0', 'e3', 'e1998', 'e1999'])
-    expect(lookups.get(`${keyspace}.${table}`)!([id])).toEqual({ payload: truth.get(id) });
+  for (const id of lookedUp) expect(lookups.get(`${keyspace}.${table}`)!([id])).toEqual({ payload: truth.get(id) });
   const result = await repair(pipeline, { target: cassandraRepairTarget(client, pipeline) });
   expect(result.events).toBe(truth.size);
   const counts = new Map(
@@ -117,4 +123,79 @@ describe('one event id archived with event times in different partitions', () =>
       await client.shutdown();
     }
   }, 180_000);
+});
+
+/**
+ * Two event ids the cheap copy check cannot tell apart: the same hash file and
+ * the same 53-bit key there (61 bits of the two 32-bit hashes of
+ * `sor-copy-hashes.ts`), found by a Pollard-rho search over `collide-` and 11
+ * characters (scratch C, about 10⁹ hashes).
+ */
+const colliding = ['collide-zPvvOlwa9Jx', 'collide-bg84K_xkgdy'] as const;
+
+/** Whether the cheap check says "maybe in two partitions" for these copies (token, id). */
+const maybeTwice = (copies: readonly (readonly [string, string])[]) => {
+  const hashes = new CopyHashes();
+  for (const [token, id] of copies) hashes.add(...tokenWords(token), id);
+  return hashes.maybeTwice();
+};
+
+describe('two event ids whose copy hashes meet, in two partitions', () => {
+  it('the ids collide for the copy check, in two partitions only', () => {
+    const [x, y] = colliding;
+    expect(x).not.toBe(y);
+    expect(
+      maybeTwice([
+        ['1', x],
+        ['2', y],
+      ]),
+    ).toBe(true);
+    expect(
+      maybeTwice([
+        ['1', x],
+        ['1', y],
+      ]),
+    ).toBe(false);
+    expect(
+      maybeTwice([
+        ['1', x],
+        ['2', 'e0'],
+      ]),
+    ).toBe(false);
+  });
+
+  for (const layout of ['blocks', 'rows'] as const)
+    it(`${layout}: the exact tally clears the collision; every reader reads both ids once, repair counts both`, async () => {
+      const [x, y] = colliding;
+      const table = `sor_collide_${layout}_${runId()}`;
+      const client = await cassandraClient();
+      try {
+        if (layout === 'rows') await client.execute(rowLayoutCql(keyspace, table));
+        const pipeline = archiving(table);
+        const write = await archiver(client, pipeline);
+        const base = Date.UTC(2024, 0, 1);
+        // 2,000 events a second apart (four 10-minute slots, one day), one colliding id among them,
+        // the other a day later: another slot, another day, so another partition in either layout.
+        const first = Array.from({ length: 2_000 }, (_, i) => ({
+          eventId: i === 500 ? x : `e${i}`,
+          sensorId: `s${i % 5}`,
+          ts: base + i * 1_000,
+        }));
+        const later = [{ eventId: y, sensorId: 's-later', ts: base + 86_400_000 }];
+        await write(first);
+        await write(later);
+        const read = await archived(client, keyspace, table);
+        const where = new Map(read.map((e) => [e.eventId, e.position]));
+        expect(where.get(x)!.token).not.toBe(where.get(y)!.token);
+        expect(
+          maybeTwice([
+            [where.get(x)!.token, x],
+            [where.get(y)!.token, y],
+          ]),
+        ).toBe(true);
+        await expectEachIdOnce(client, pipeline, table, lastWritten(first, later), ['e0', x, y]);
+      } finally {
+        await client.shutdown();
+      }
+    }, 180_000);
 });
