@@ -195,7 +195,13 @@ export class StaticEvaluator {
   #invoke(fn: AbstractValue, args: readonly AbstractValue[], reading: Reading): AbstractValue {
     if (fn.type !== 'fn' || this.#depth >= maxCallDepth) return unknownValue;
     const node = fn.node.compilerNode;
-    if (!(ts.isArrowFunction(node) || ts.isFunctionExpression(node) || ts.isFunctionDeclaration(node)))
+    // A method of an object literal (`Q.incr(table, column)`) is read like a function: `this` in it stays unknown.
+    if (!(
+      ts.isArrowFunction(node) ||
+      ts.isFunctionExpression(node) ||
+      ts.isFunctionDeclaration(node) ||
+      ts.isMethodDeclaration(node)
+    ))
       return unknownValue;
     const env = new Map<ts.Node, AbstractValue>();
     node.parameters.forEach((p, i) => env.set(p, args[i] ?? { type: 'literal', value: undefined }));

@@ -1,6 +1,7 @@
 import ts from 'typescript';
 import { calleeName, isFunctionNode, resolveCallee, resolveName, unwrap, type FunctionNode } from './resolve.ts';
 import { describeLocation } from '../describe-location.ts';
+import { dispatchedFunctions } from './dispatch-tables.ts';
 import { isRetryPackageCall, mayCallRetryByName, mentionsRetryPackage } from './retry-packages.ts';
 import { callsTo, retriedParameter, retryAround } from './retry-shape.ts';
 import { locationOfNode, maxCallDepth } from './value-origin.ts';
@@ -68,7 +69,7 @@ export class ReplayContexts {
         names.size === 0 &&
         !this.#anyPackage &&
         !mayCallRetryByName(file.text) &&
-        !/\b(eachMessage|eachBatch)\b/.test(file.text)
+        !/\b(eachMessage|eachBatch)\b|\.run\(\s*[\w$]+\s*\)/.test(file.text)
       )
         continue;
       this.#findRoots(file, names, (fn, context) => queue.push([fn, context, 0]));
@@ -218,12 +219,21 @@ export class ReplayContexts {
    */
   #runOptions(call: ts.CallExpression): ts.ObjectLiteralExpression | undefined {
     const first = call.arguments[0];
-    if (calleeName(call.expression)?.getText() === 'run')
-      return first && ts.isObjectLiteralExpression(first) ? first : undefined;
+    if (calleeName(call.expression)?.getText() === 'run') return first && this.#namedOptions(first);
     const index = call.arguments.findIndex((a) => ts.isObjectLiteralExpression(a) && hasHandlerProperty(a));
     if (index < 0) return undefined;
     const wrapper = this.#calledFunction(call);
     return wrapper && forwardsToRun(wrapper, index) ? (call.arguments[index] as ts.ObjectLiteralExpression) : undefined;
+  }
+
+  /** `{ eachMessage, … }` written out, or a const holding it, in this module or another (`consumer.run(runConfig)`). */
+  #namedOptions(options: ts.Expression): ts.ObjectLiteralExpression | undefined {
+    const node = unwrap(options);
+    if (ts.isObjectLiteralExpression(node)) return node;
+    if (!ts.isIdentifier(node)) return undefined;
+    const resolved = resolveName(node, this.checker);
+    const init = resolved.kind === 'variable' && resolved.node.initializer && unwrap(resolved.node.initializer);
+    return init && ts.isObjectLiteralExpression(init) && hasHandlerProperty(init) ? init : undefined;
   }
 
   /** The function a call runs, a method of any receiver included (`this.consumerService.consume`): asked only for calls handing over handler options, so typing the receiver stays rare. */
@@ -296,8 +306,12 @@ export class ReplayContexts {
     const visit = (node: ts.Node): void => {
       if (ts.isCallExpression(node)) {
         const resolved = resolveCallee(node, this.checker);
-        if (resolved.kind === 'function' && resolved.node !== fn)
-          found.push([resolved.node, calleeName(node.expression)?.getText() ?? 'a function']);
+        const name = calleeName(node.expression)?.getText();
+        if (resolved.kind === 'function' && resolved.node !== fn) found.push([resolved.node, name ?? 'a function']);
+        // `handlers[kind](…)`, `routes.find(…)?.handle(…)`: every function the table holds may be the one run.
+        else if (resolved.kind !== 'function' && resolved.kind !== 'external')
+          for (const entry of dispatchedFunctions(node.expression, this.checker))
+            found.push([entry, name ?? node.expression.getText().replace(/\s+/g, '')]);
         for (const argument of node.arguments) {
           if (!ts.isIdentifier(argument) && !ts.isPropertyAccessExpression(argument)) continue;
           const named = this.#functionOf(argument);

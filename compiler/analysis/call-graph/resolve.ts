@@ -136,6 +136,8 @@ export function resolveCallee(call: ts.CallExpression | ts.NewExpression, checke
     // An object literal of the program, or an instance it makes itself (`const ids = new IdSource()`).
     const known = init !== undefined && (ts.isObjectLiteralExpression(init) || ts.isNewExpression(init));
     if (owner.kind === 'external') return owner;
+    // `IdFactory.next(…)`: a static method of a class of the program.
+    if (owner.kind === 'other' && isProgramClass(receiver, checker)) return memberOf(callee, checker);
     // `(db: Db) => db.write(…)`: a parameter declared with a class or interface of the program.
     if (
       owner.kind === 'parameter' &&
@@ -158,3 +160,15 @@ function memberOf(callee: ts.PropertyAccessExpression, checker: ts.TypeChecker):
 
 const isThisMember = (node: ts.Expression) =>
   ts.isPropertyAccessExpression(node) && unwrap(node.expression).kind === ts.SyntaxKind.ThisKeyword;
+
+/** A name that stands for a class declared in the program (not a library's). */
+function isProgramClass(name: ts.Identifier, checker: ts.TypeChecker): boolean {
+  const symbol = symbolOf(name, checker);
+  const declaration = symbol?.valueDeclaration;
+  return (
+    symbol !== undefined &&
+    (symbol.flags & ts.SymbolFlags.Class) !== 0 &&
+    declaration !== undefined &&
+    !isLibrary(declaration.getSourceFile())
+  );
+}

@@ -10,6 +10,7 @@ import {
 } from '../clock-and-randomness.ts';
 import { describeLocation } from '../describe-location.ts';
 import { calleeName, isFunctionNode, resolveCallee, resolveName, unwrap, type FunctionNode } from './resolve.ts';
+import { staticFieldOf, staticFieldWritesIn } from './static-fields.ts';
 
 /** A step between the value's use and its source: a helper that returns it, or a variable that holds it. */
 export interface Hop {
@@ -73,6 +74,12 @@ const isIncrement = (node: ts.Node): node is ts.PrefixUnaryExpression | ts.Postf
   (ts.isPrefixUnaryExpression(node) || ts.isPostfixUnaryExpression(node)) &&
   (node.operator === ts.SyntaxKind.PlusPlusToken || node.operator === ts.SyntaxKind.MinusMinusToken);
 
+/** What `x++`, `x = …`, `x += …` write to, when `node` is such a write. */
+function writtenTarget(node: ts.Node): ts.Expression | undefined {
+  if (isIncrement(node)) return node.operand;
+  return ts.isBinaryExpression(node) && assignments.has(node.operatorToken.kind) ? node.left : undefined;
+}
+
 /** Is this identifier a read of a variable (not a property name, a declaration's name or a type)? */
 function isValueReference(id: ts.Identifier): boolean {
   const parent = id.parent;
@@ -126,6 +133,7 @@ export class ValueOrigins {
   readonly #summaries = new Map<FunctionNode, FunctionSummary>();
   readonly #inProgress = new Set<FunctionNode>();
   readonly #writes = new Map<ts.SourceFile, Map<ts.Symbol, ts.Node[]>>();
+  readonly #staticWrites = new Map<ts.SourceFile, Map<ts.PropertyDeclaration, ts.Node[]>>();
 
   constructor(readonly checker: ts.TypeChecker) {}
 
@@ -155,6 +163,8 @@ export class ValueOrigins {
     if (ts.isBinaryExpression(node) && assignments.has(node.operatorToken.kind) && ts.isIdentifier(node.left)) {
       return this.#stateWrite(node.left, node) ?? this.originOf(node.right, notes, depth, seen);
     }
+    const field = this.#staticField(node);
+    if (field) return field;
     if (ts.isIdentifier(node)) return isValueReference(node) ? this.#identifier(node, notes, depth, seen) : undefined;
     if (ts.isCallExpression(node) || ts.isNewExpression(node)) return this.#call(node, notes, depth, seen);
     const property = ts.isPropertyAccessExpression(node) ? this.propertyOrigin(node, notes, depth, seen) : undefined;
@@ -202,6 +212,8 @@ export class ValueOrigins {
     if (isIncrement(node) && ts.isIdentifier(node.operand)) return this.#stateWrite(node.operand, node);
     if (ts.isBinaryExpression(node) && assignments.has(node.operatorToken.kind) && ts.isIdentifier(node.left))
       return this.#stateWrite(node.left, node);
+    const field = this.#staticField(node);
+    if (field) return field;
     if (ts.isIdentifier(node) && isValueReference(node)) {
       if ((ts.isCallExpression(node.parent) || ts.isNewExpression(node.parent)) && node.parent.expression === node)
         return undefined; // the call asks for it
@@ -319,6 +331,35 @@ export class ValueOrigins {
       at: write,
       via: [],
     };
+  }
+
+  /**
+   * A static field of a class changed by the program (static-fields.ts):
+   * `IdFactory.n += 1` is itself a write; a read of `IdFactory.n` carries
+   * whatever the last call left there.
+   */
+  #staticField(node: ts.Node): Nondet | undefined {
+    const target = writtenTarget(node);
+    if (target) {
+      const written = staticFieldOf(target, this.checker);
+      return (
+        written && {
+          what: `static field \`${written.name}\` (changed on every call)`,
+          kind: 'module-state',
+          at: node,
+          via: [],
+        }
+      );
+    }
+    const read = staticFieldOf(node, this.checker);
+    if (!read) return undefined;
+    const file = read.declaration.getSourceFile();
+    let writes = this.#staticWrites.get(file);
+    if (!writes) this.#staticWrites.set(file, (writes = staticFieldWritesIn(file, this.checker, writtenTarget)));
+    const write = writes.get(read.declaration)?.[0];
+    if (!write) return undefined;
+    const line = write.getSourceFile().getLineAndCharacterOfPosition(write.getStart()).line + 1;
+    return { what: `static field \`${read.name}\`, changed at line ${line}`, kind: 'module-state', at: write, via: [] };
   }
 
   /** Right-hand sides of `x = …` for a `let` (in its whole file). */

@@ -1,4 +1,4 @@
-import { Node } from 'ts-morph';
+import { Node, SyntaxKind, type CallExpression } from 'ts-morph';
 import type { DriverCall } from './driver-calls.ts';
 
 const isFunction = (node: Node) =>
@@ -7,29 +7,89 @@ const isFunction = (node: Node) =>
   Node.isFunctionDeclaration(node) ||
   Node.isMethodDeclaration(node);
 const conditionalInsert = /^\s*INSERT\b[\s\S]*\bIF\s+NOT\s+EXISTS\s*;?\s*$/i;
+/** How many callers up the counter's function is followed to find the guard that gates its call. */
+const maxCallerDepth = 2;
+
+const functionOf = (node: Node) => node.getAncestors().find(isFunction);
 
 /**
  * An `INSERT … IF NOT EXISTS` de-duplication row keyed by the message's
- * offset, whose `wasApplied()` is checked before `counter` runs, in the same
- * function: a redelivered message finds its row and skips the update. What
- * is left is a crash between the two writes (row written, delta not): an
- * undercount, never an overcount.
+ * offset, whose `wasApplied()` is checked before `counter` runs: a
+ * redelivered message finds its row and skips the update. What is left is
+ * a crash between the two writes (row written, delta not): an undercount,
+ * never an overcount. The check may sit in the counter's function, in a
+ * helper it asks first (`if (!(await this.firstDelivery(p))) return`), or in
+ * a caller, before the call of the counter's function (up to two callers up).
  */
 export function dedupGuardBefore(counter: DriverCall, calls: readonly DriverCall[]): DriverCall | undefined {
-  const fn = counter.call.getAncestors().find(isFunction);
-  if (!fn) return undefined;
-  const counterAt = counter.call.getStart();
+  const text = counter.call.getSourceFile().getFullText();
+  if (!/\bIF\s+NOT\s+EXISTS\b/i.test(text) || !/\.wasApplied\s*\(/.test(text)) return undefined;
+  return guardBefore(counter.call, calls, 0, new Set());
+}
+
+/** A guard that gates `at` in its function, or the call of that function in a caller. */
+function guardBefore(at: Node, calls: readonly DriverCall[], depth: number, seen: Set<Node>): DriverCall | undefined {
+  const fn = functionOf(at);
+  if (!fn || seen.has(fn)) return undefined;
+  seen.add(fn);
+  const here = checkedInsertBefore(fn, at.getStart(), calls) ?? askedHelperBefore(fn, at.getStart(), calls);
+  if (here || depth >= maxCallerDepth) return here;
+  const name =
+    Node.isFunctionDeclaration(fn) || Node.isMethodDeclaration(fn)
+      ? fn.getNameNode()
+      : fn.getParentIfKind(SyntaxKind.VariableDeclaration)?.getNameNode();
+  if (!name || !Node.isIdentifier(name)) return undefined;
+  for (const reference of name.findReferencesAsNodes()) {
+    if (reference === name || reference.getSourceFile() !== at.getSourceFile()) continue;
+    const found = guardBefore(reference, calls, depth + 1, seen);
+    if (found) return found;
+  }
+  return undefined;
+}
+
+/** The offset-keyed conditional insert of `fn`, sent before `before`, with `wasApplied()` read between it and `before`. */
+function checkedInsertBefore(fn: Node, before: number, calls: readonly DriverCall[]): DriverCall | undefined {
   return calls.find((guard) => {
-    if (guard === counter || guard.call.getStart() >= counterAt || guard.call.getAncestors().find(isFunction) !== fn)
-      return false;
-    const statement = guard.statements[0];
-    if (
-      !statement ||
-      !conditionalInsert.test(statement.cql) ||
-      !/offset/i.test([...(statement.params?.values() ?? [])].map((p) => p.getText()).join(' '))
-    )
-      return false;
-    const between = fn.getSourceFile().getFullText().slice(guard.call.getStart(), counterAt);
+    if (guard.call.getStart() >= before || functionOf(guard.call) !== fn || !isOffsetGuard(guard)) return false;
+    const between = fn.getSourceFile().getFullText().slice(guard.call.getStart(), before);
     return /\.wasApplied\s*\(\s*\)/.test(between);
   });
+}
+
+function isOffsetGuard(guard: DriverCall): boolean {
+  const statement = guard.statements[0];
+  return (
+    statement !== undefined &&
+    conditionalInsert.test(statement.cql) &&
+    /offset/i.test([...(statement.params?.values() ?? [])].map((p) => p.getText()).join(' '))
+  );
+}
+
+/**
+ * `if (!(await this.firstDelivery(payload))) return;` before `before`: a
+ * helper of this file that sends the guard and returns its `wasApplied()`,
+ * its answer tested by an `if` (directly, or through the const it is kept in).
+ */
+function askedHelperBefore(fn: Node, before: number, calls: readonly DriverCall[]): DriverCall | undefined {
+  for (const asked of fn.getDescendantsOfKind(SyntaxKind.CallExpression)) {
+    if (asked.getStart() >= before || functionOf(asked) !== fn || !isTested(asked, before)) continue;
+    const callee = asked.getExpression();
+    const named = Node.isPropertyAccessExpression(callee) ? callee.getNameNode() : callee;
+    const helper = named.getSymbol()?.getDeclarations()[0];
+    if (!helper || !isFunction(helper) || helper.getSourceFile() !== fn.getSourceFile()) continue;
+    const guard = checkedInsertBefore(helper, helper.getEnd(), calls);
+    if (guard && /\breturn\b[^;]*\.wasApplied\s*\(/.test(helper.getText())) return guard;
+  }
+  return undefined;
+}
+
+/** The call's answer decides whether the code at `before` runs: it is in an `if` condition, or kept in a const an `if` tests. */
+function isTested(call: CallExpression, before: number): boolean {
+  const condition = call.getFirstAncestor((a) => Node.isIfStatement(a) || Node.isBlock(a));
+  if (condition && Node.isIfStatement(condition)) return condition.getExpression().getEnd() >= call.getEnd();
+  const kept = call.getFirstAncestorByKind(SyntaxKind.VariableDeclaration);
+  const name = kept?.getNameNode();
+  if (!kept || !name || !Node.isIdentifier(name)) return false;
+  const scope = kept.getSourceFile().getFullText().slice(kept.getEnd(), before);
+  return new RegExp(`\\bif\\s*\\([^)]*\\b${name.getText()}\\b`).test(scope);
 }

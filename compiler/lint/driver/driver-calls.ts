@@ -1,17 +1,10 @@
-import {
-  Node,
-  SyntaxKind,
-  ts,
-  VariableDeclarationKind,
-  type CallExpression,
-  type ParenthesizedExpression,
-  type SourceFile,
-} from 'ts-morph';
+import { Node, SyntaxKind, ts, type CallExpression, type ParenthesizedExpression, type SourceFile } from 'ts-morph';
 import { callsWhere, methodCalls, wrapInProject } from '../find-nodes.ts';
 import { forwardedCalls, type ArgumentPlaces } from './forwarded-cql.ts';
 import { propertyOf, type AbstractValue } from '../abstract-value.ts';
 import type { StaticEvaluator } from '../static-eval.ts';
-import { parseCqlWrite, unknownPart, type CqlWrite } from '../../analysis/cql.ts';
+import { parseCqlWrite, type CqlWrite } from '../../analysis/cql.ts';
+import { constInitializer, possibleCql } from './cql-text.ts';
 
 /** One statement a driver call sends: its CQL, the node holding it, and its parameters' nodes when written out. */
 export interface SentStatement {
@@ -35,7 +28,7 @@ export interface DriverCall {
   readonly through?: CallExpression;
 }
 
-/** Where each method takes its query, parameters and options. `executeConcurrent(client, query, paramsList, options)`. */
+/** Where each method takes its query, parameters and options. `executeConcurrent(client, query, paramsList, options)` (its list form is read apart). */
 const argumentIndex = {
   execute: { query: 0, params: 1, options: 2 },
   eachRow: { query: 0, params: 1, options: 2 },
@@ -54,37 +47,6 @@ const forwardedMethods: ReadonlyMap<string, ArgumentPlaces> = new Map(
     [`${m}Async`, argumentIndex[m]],
   ]),
 );
-
-/** The CQL text of an expression, reading `${…}` parts it cannot know as `unknownPart`. */
-export function cqlTextOf(node: Node, evaluator: StaticEvaluator): string | undefined {
-  if (Node.isTemplateExpression(node)) {
-    let text = node.getHead().getLiteralText();
-    for (const span of node.getTemplateSpans()) {
-      const part = evaluator.evaluate(span.getExpression());
-      text +=
-        (part.type === 'literal' && (typeof part.value === 'string' || typeof part.value === 'number')
-          ? String(part.value)
-          : unknownPart) + span.getLiteral().getLiteralText();
-    }
-    return text;
-  }
-  if (Node.isIdentifier(node)) {
-    const init = constInitializer(node);
-    if (init) return cqlTextOf(init, evaluator);
-  }
-  const value = evaluator.evaluate(node);
-  return value.type === 'literal' && typeof value.value === 'string' ? value.value : undefined;
-}
-
-/** The initializer of the `const` an identifier names, anywhere in the program. */
-export function constInitializer(identifier: Node): Node | undefined {
-  const symbol = identifier.getSymbol();
-  const target = symbol?.isAlias() ? symbol.getAliasedSymbol() : symbol;
-  const declaration = target?.getDeclarations()[0];
-  if (!declaration || !Node.isVariableDeclaration(declaration)) return undefined;
-  if (declaration.getVariableStatement()?.getDeclarationKind() !== VariableDeclarationKind.Const) return undefined;
-  return declaration.getInitializer();
-}
 
 /** `this.client` → the class field's initializer (`private readonly client = new Client(…)`). */
 function fieldInitializer(access: Node): Node | undefined {
@@ -105,31 +67,10 @@ function paramsOf(node: Node | undefined): ReadonlyMap<number | string, Node> | 
   return undefined;
 }
 
-function statement(
-  queryNode: Node,
-  paramsNode: Node | undefined,
-  evaluator: StaticEvaluator,
-): SentStatement | undefined {
-  const cql = cqlTextOf(queryNode, evaluator);
-  if (cql === undefined) return undefined;
-  return { cql, write: parseCqlWrite(cql), queryNode, params: paramsOf(paramsNode) };
-}
-
-/**
- * `STATEMENTS[kind]` of a const object of CQL strings, the key known only
- * at run time: any of its statements may be the one sent, so each is read
- * (a counter among them is a counter sent).
- */
-function pickedStatements(query: Node, paramsNode: Node | undefined, evaluator: StaticEvaluator): SentStatement[] {
-  if (!Node.isElementAccessExpression(query)) return [];
-  const table = evaluator.evaluate(query.getExpression());
-  if (table.type !== 'object') return [];
+/** The statements a query may be: its text when known, else each text it may hold (cql-text.ts). */
+function statementsOf(queryNode: Node, paramsNode: Node | undefined, evaluator: StaticEvaluator): SentStatement[] {
   const params = paramsOf(paramsNode);
-  return [...table.props.values()].flatMap((value) =>
-    value.type === 'literal' && typeof value.value === 'string'
-      ? [{ cql: value.value, write: parseCqlWrite(value.value), queryNode: query, params }]
-      : [],
-  );
+  return possibleCql(queryNode, evaluator).map((cql) => ({ cql, write: parseCqlWrite(cql), queryNode, params }));
 }
 
 /** `rows.map((r) => ({ query, params }))`: the statements the callback returns, one shape for every row. */
@@ -159,15 +100,13 @@ function batchStatements(list: Node | undefined, evaluator: StaticEvaluator): Se
       const query = item.getProperty('query');
       const params = item.getProperty('params');
       if (!query || !Node.isPropertyAssignment(query)) return [];
-      const found = statement(
+      return statementsOf(
         query.getInitializerOrThrow(),
         params && Node.isPropertyAssignment(params) ? params.getInitializer() : undefined,
         evaluator,
       );
-      return found ? [found] : [];
     }
-    const found = statement(item, undefined, evaluator);
-    return found ? [found] : [];
+    return statementsOf(item, undefined, evaluator);
   });
 }
 
@@ -213,14 +152,17 @@ export function driverCalls(file: SourceFile, evaluator: StaticEvaluator): Drive
         : Node.isPropertyAccessExpression(callee)
           ? callee.getExpression()
           : undefined;
-    const sent = sentBy(method, args[at.query], at.params === undefined ? undefined : args[at.params], evaluator);
+    // `executeConcurrent(client, [{ query, params }, …], options)`: a list of statements, read as a batch's; options third.
+    const listed = method === 'executeConcurrent' ? sentBy('batch', args[1], undefined, evaluator) : undefined;
+    const sent =
+      listed ?? sentBy(method, args[at.query], at.params === undefined ? undefined : args[at.params], evaluator);
     if (sent)
       calls.push({
         call,
         name: nameNode,
         method,
         statements: sent,
-        isIdempotent: idempotent(args[at.options], receiver, evaluator),
+        isIdempotent: idempotent(args[listed ? 2 : at.options], receiver, evaluator),
       });
   }
   // `run('UPDATE … SET n = n + 1 …', [page])` of a helper that hands its parameter to the driver as the query.
@@ -256,11 +198,7 @@ function sentBy(
   evaluator: StaticEvaluator,
 ): SentStatement[] | undefined {
   if (!query) return undefined;
-  const statements =
-    method === 'batch'
-      ? batchStatements(query, evaluator)
-      : [statement(query, params, evaluator)].filter((s) => s !== undefined);
-  if (statements.length === 0) statements.push(...pickedStatements(query, params, evaluator));
+  const statements = method === 'batch' ? batchStatements(query, evaluator) : statementsOf(query, params, evaluator);
   if (statements.length === 0 || !statements.some((s) => /^\s*(INSERT|UPDATE|DELETE|SELECT|BEGIN)\b/i.test(s.cql)))
     return undefined;
   return statements;

@@ -1,6 +1,6 @@
 import { Node, type CallExpression, type PropertyAccessExpression, type SourceFile } from 'ts-morph';
 import { methodCalls } from '../find-nodes.ts';
-import { constInitializer } from './driver-calls.ts';
+import { constInitializer } from './cql-text.ts';
 
 /** A counter update sent to a store other than Cassandra: a delta, not a value, like CQL's `SET c = c + ?`. */
 export interface StoreCounter {

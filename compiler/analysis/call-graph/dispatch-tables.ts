@@ -1,0 +1,122 @@
+import ts from 'typescript';
+import { isFunctionNode, resolveName, unwrap, type FunctionNode } from './resolve.ts';
+
+/** How many names and lookups one callee is followed through (a table of tables is rare; a cycle must end). */
+const maxHops = 5;
+
+/**
+ * The functions a callee may stand for when it is picked from a table of the
+ * program at run time: `handlers[kind](…)`, `const handle = handlers[kind];
+ * handle(…)`, `handlers.purchase(…)` of an object typed `Record<string, Handler>`
+ * (the checker then knows only the Record's signature), `byKind.get(kind)?.(…)`
+ * of a `new Map([[kind, fn], …])`, and `routes.find(…)?.handle(…)` of a const
+ * array of `{ topic, handle }`. Which entry runs depends on the input, so each
+ * may: the call graph follows them all. Only tables written in the program as
+ * consts are read; anything else gives nothing.
+ */
+export function dispatchedFunctions(callee: ts.Expression, checker: ts.TypeChecker): FunctionNode[] {
+  return functionsOf(callee, checker, 0);
+}
+
+function functionsOf(value: ts.Node, checker: ts.TypeChecker, hops: number): FunctionNode[] {
+  if (isFunctionNode(value)) return [value];
+  if (hops > maxHops || !ts.isExpression(value)) return [];
+  const node = unwrap(value);
+  if (isFunctionNode(node)) return [node];
+  const next = (values: readonly ts.Node[]) => values.flatMap((v) => functionsOf(v, checker, hops + 1));
+  if (ts.isIdentifier(node)) {
+    const resolved = resolveName(node, checker);
+    if (resolved.kind === 'function') return [resolved.node];
+    const init = resolved.kind === 'variable' && isConst(resolved.node) ? resolved.node.initializer : undefined;
+    return init ? next([init]) : [];
+  }
+  if (ts.isElementAccessExpression(node)) return next(entriesOf(node.expression, checker, hops + 1));
+  if (ts.isCallExpression(node) && methodName(node) === 'get') return next(mapGetValues(node, checker, hops + 1));
+  if (ts.isPropertyAccessExpression(node))
+    return next(recordsOf(node.expression, checker, hops + 1).flatMap((r) => propertyValues(r, node.name.text)));
+  return [];
+}
+
+/** The values a const table holds: an array's elements, an object's property values, a Map's entry values. */
+function entriesOf(table: ts.Expression, checker: ts.TypeChecker, hops: number): ts.Node[] {
+  const node = constValue(table, checker, hops);
+  if (!node) return [];
+  if (ts.isArrayLiteralExpression(node)) return node.elements.filter((e) => !ts.isSpreadElement(e));
+  if (ts.isObjectLiteralExpression(node)) return node.properties.flatMap(valueOfMember);
+  return mapEntries(node).map(([, value]) => value);
+}
+
+/** The objects an expression may be: a literal, a const naming one, an element or `find(…)` of a const table. */
+function recordsOf(value: ts.Node, checker: ts.TypeChecker, hops: number): ts.ObjectLiteralExpression[] {
+  if (hops > maxHops || !ts.isExpression(value)) return [];
+  const node = unwrap(value);
+  if (ts.isObjectLiteralExpression(node)) return [node];
+  const records = (values: readonly ts.Node[]) => values.flatMap((v) => recordsOf(v, checker, hops + 1));
+  if (ts.isIdentifier(node)) {
+    const resolved = resolveName(node, checker);
+    if (resolved.kind !== 'variable') return [];
+    if (isConst(resolved.node) && resolved.node.initializer) return records([resolved.node.initializer]);
+    // `for (const route of routes) route.handle(…)`: each element of the table in turn.
+    const loop = resolved.node.parent.parent;
+    return ts.isForOfStatement(loop) ? records(entriesOf(loop.expression, checker, hops + 1)) : [];
+  }
+  if (ts.isElementAccessExpression(node)) return records(entriesOf(node.expression, checker, hops + 1));
+  if (ts.isCallExpression(node) && ts.isPropertyAccessExpression(node.expression)) {
+    const method = methodName(node);
+    // `routes.find((r) => r.topic === topic)`, `routes.filter(…)[0]`: one of the table's elements.
+    if (method === 'find' || method === 'findLast')
+      return records(entriesOf(node.expression.expression, checker, hops + 1));
+    if (method === 'get') return records(mapGetValues(node, checker, hops + 1));
+  }
+  return [];
+}
+
+/** The initializer of the const a name stands for (through imports), or the expression itself when written out. */
+function constValue(expression: ts.Expression, checker: ts.TypeChecker, hops: number): ts.Expression | undefined {
+  const node = unwrap(expression);
+  if (!ts.isIdentifier(node)) return node;
+  if (hops > maxHops) return undefined;
+  const resolved = resolveName(node, checker);
+  if (resolved.kind !== 'variable' || !isConst(resolved.node) || !resolved.node.initializer) return undefined;
+  return constValue(resolved.node.initializer, checker, hops + 1);
+}
+
+/** `table.get(key)` of a const `new Map([[key, value], …])`: every value. */
+function mapGetValues(call: ts.CallExpression, checker: ts.TypeChecker, hops: number): ts.Expression[] {
+  if (!ts.isPropertyAccessExpression(call.expression)) return [];
+  const map = constValue(call.expression.expression, checker, hops);
+  return map ? mapEntries(map).map(([, value]) => value) : [];
+}
+
+/** The `[key, value]` pairs of `new Map([[key, value], …])` written out. */
+function mapEntries(node: ts.Expression): [ts.Expression, ts.Expression][] {
+  if (!ts.isNewExpression(node) || !ts.isIdentifier(node.expression) || node.expression.text !== 'Map') return [];
+  const list = node.arguments?.[0] && unwrap(node.arguments[0]);
+  if (!list || !ts.isArrayLiteralExpression(list)) return [];
+  return list.elements.flatMap((pair) => {
+    const inner = unwrap(pair);
+    return ts.isArrayLiteralExpression(inner) && inner.elements.length === 2
+      ? [[inner.elements[0]!, inner.elements[1]!] as [ts.Expression, ts.Expression]]
+      : [];
+  });
+}
+
+/** The value of a member of an object literal: `k: v`, shorthand `k`, or a method `k() {…}`. */
+function valueOfMember(member: ts.ObjectLiteralElementLike): ts.Node[] {
+  if (ts.isPropertyAssignment(member)) return [member.initializer];
+  if (ts.isShorthandPropertyAssignment(member)) return [member.name];
+  return ts.isMethodDeclaration(member) ? [member] : [];
+}
+
+/** The value of the property `name` of an object literal. */
+function propertyValues(record: ts.ObjectLiteralExpression, name: string): ts.Node[] {
+  return record.properties
+    .filter((p) => p.name && (ts.isIdentifier(p.name) || ts.isStringLiteral(p.name)) && p.name.text === name)
+    .flatMap(valueOfMember);
+}
+
+function methodName(call: ts.CallExpression): string | undefined {
+  return ts.isPropertyAccessExpression(call.expression) ? call.expression.name.text : undefined;
+}
+
+const isConst = (declaration: ts.VariableDeclaration) => (declaration.parent.flags & ts.NodeFlags.Const) !== 0;
