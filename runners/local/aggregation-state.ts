@@ -1,8 +1,10 @@
 import type { WindowNode } from '../../compiler/ir/index.ts';
 import type { Aggregator } from '../../runtime/aggregators.ts';
 import { windowStarts } from '../../runtime/windowing.ts';
+import { BackedEntries } from './backed-entries.ts';
 import { StateJournal, type StateScalars } from './state-journal.ts';
 import { keyId, unwindowed } from './state-key.ts';
+import type { StateStore, StoredEntry } from './state-store.ts';
 
 interface Entry {
   readonly key: unknown;
@@ -52,7 +54,9 @@ const onTime: readonly number[] = Object.freeze([]);
 /**
  * Aggregates per (key, window). Memory is bounded by keys × open windows:
  * a window is evicted once the watermark passes its end plus the allowed
- * lateness; a record for an evicted window is late and refused.
+ * lateness; a record for an evicted window is late and refused. Given a
+ * `StateStore` (`--state disk`), the entries live there and memory holds
+ * only those changed since the last saved checkpoint (see backed-entries.ts).
  */
 export class AggregationState implements StateTarget {
   readonly #windows = new Map<number, Map<unknown, Entry>>();
@@ -70,16 +74,23 @@ export class AggregationState implements StateTarget {
   readonly emitsFinal: boolean;
   /** With no durable checkpoint to restore from: what changed since the last saved checkpoint, to roll back. */
   #journal: StateJournal<Entry> | undefined;
+  /** With a store: which entries memory must keep, and what the store holds beside them. */
+  readonly #backed: BackedEntries<Entry> | undefined;
 
-  /** `rollback`: keep an undo journal, so that `rollback()` can return to the last saved checkpoint (no checkpoint folder). */
+  /**
+   * `rollback`: keep an undo journal, so that `rollback()` can return to the last saved checkpoint (no checkpoint folder).
+   * `store`: the entries live there; the checkpoint that saves them commits them to it (no rollback then).
+   */
   constructor(
     readonly aggregator: Aggregator,
     readonly window: WindowNode | undefined,
     readonly trackDeltas: boolean,
     readonly rollbackable = false,
+    store?: StateStore,
   ) {
     this.emitsFinal = window?.emit === 'final';
     this.#journal = rollbackable ? new StateJournal(this.#scalars()) : undefined;
+    this.#backed = store && new BackedEntries<Entry>(store);
   }
 
   #scalars(): StateScalars {
@@ -92,6 +103,11 @@ export class AggregationState implements StateTarget {
 
   /** Entries held: the bound the runner promises. */
   get size(): number {
+    return this.#backed ? this.#backed.size() : this.entriesInMemory;
+  }
+
+  /** Entries in memory: every one, or with a store only those read or changed since the last saved checkpoint. */
+  get entriesInMemory(): number {
     let n = 0;
     for (const keys of this.#windows.values()) n += keys.size;
     return n;
@@ -111,16 +127,18 @@ export class AggregationState implements StateTarget {
     const id = keyId(key);
     let entry = keys.get(id);
     if (!entry) {
+      const stored = this.#backed?.load(windowStart, key);
       entry = {
         key,
         windowStart: this.window ? windowStart : undefined,
-        acc: this.aggregator.init(),
+        acc: stored ? stored[0] : this.aggregator.init(),
         delta: undefined,
         dirty: false,
         unsaved: false,
         journaled: 0,
       };
       keys.set(id, entry);
+      if (this.#backed && !stored) this.#backed.created(entry);
       this.#journal?.created(entry, windowStart, id);
     }
     return entry;
@@ -182,7 +200,7 @@ export class AggregationState implements StateTarget {
     return rows;
   }
 
-  #row(e: Entry, value: unknown): AggregateRowOut {
+  #row(e: Pick<Entry, 'key' | 'windowStart'>, value: unknown): AggregateRowOut {
     return e.windowStart === undefined
       ? { key: e.key, value }
       : { key: e.key, windowStart: e.windowStart, windowEnd: e.windowStart + this.window!.sizeMs, value };
@@ -200,18 +218,40 @@ export class AggregationState implements StateTarget {
     const rows: AggregateRowOut[] = [];
     for (const keys of this.#windows.values())
       for (const e of keys.values()) rows.push(this.#row(e, this.aggregator.result(e.acc)));
+    for (const e of this.#storedOnly()) rows.push(this.#storedRow(e));
     return rows;
+  }
+
+  /** With a store: the committed entries memory does not hold (memory holds the newer ones), of every open window. */
+  *#storedOnly(): Iterable<StoredEntry> {
+    const backed = this.#backed;
+    if (!backed) return;
+    for (const [start, keys] of this.#windows) yield* backed.stored(start, keys);
+    for (const start of backed.storedWindows(this.#windows)) yield* backed.stored(start, undefined);
+  }
+
+  #storedRow([key, windowStart, acc]: StoredEntry): AggregateRowOut {
+    return this.#row({ key, windowStart: this.window ? windowStart : undefined }, this.aggregator.result(acc));
   }
 
   /** The rows of every open window, which are then dropped: a counter's last delta at the end of its input. */
   drainOpen(): AggregateRowOut[] {
     const rows = this.openRows();
-    for (const [start, keys] of this.#windows) {
-      this.#evictedUnsaved.add(start);
-      this.#journal?.evicted(start, keys);
-    }
-    this.#windows.clear();
+    for (const start of this.#backed?.storedWindows(this.#windows) ?? []) this.#evict(start, undefined, false);
+    for (const [start, keys] of this.#windows) this.#evict(start, keys, false);
     return rows;
+  }
+
+  /** A window leaves the state (its final rows kept when `rows`); returns how many entries it held. */
+  #evict(start: number, keys: Map<unknown, Entry> | undefined, rows: boolean): number {
+    let evicted = keys?.size ?? 0;
+    if (rows && keys) for (const e of keys.values()) this.#closed.push(this.#row(e, this.aggregator.result(e.acc)));
+    if (this.#backed)
+      evicted += this.#backed.evict(start, keys, rows ? (e) => this.#closed.push(this.#storedRow(e)) : undefined);
+    this.#windows.delete(start);
+    this.#evictedUnsaved.add(start);
+    if (keys) this.#journal?.evicted(start, keys);
+    return evicted;
   }
 
   /**
@@ -226,16 +266,10 @@ export class AggregationState implements StateTarget {
     if (candidate > this.#watermark) this.#watermark = candidate;
     if (!this.window) return 0;
     let evicted = 0;
-    for (const [start, keys] of this.#windows) {
-      if (this.#isClosed(start)) {
-        evicted += keys.size;
-        if (this.emitsFinal)
-          for (const e of keys.values()) this.#closed.push(this.#row(e, this.aggregator.result(e.acc)));
-        this.#windows.delete(start);
-        this.#evictedUnsaved.add(start);
-        this.#journal?.evicted(start, keys);
-      }
-    }
+    for (const start of this.#backed?.storedWindows(this.#windows) ?? [])
+      if (this.#isClosed(start)) evicted += this.#evict(start, undefined, this.emitsFinal);
+    for (const [start, keys] of this.#windows)
+      if (this.#isClosed(start)) evicted += this.#evict(start, keys, this.emitsFinal);
     return evicted;
   }
 
@@ -244,6 +278,7 @@ export class AggregationState implements StateTarget {
     const entries: [unknown, number | null, unknown][] = [];
     for (const keys of this.#windows.values())
       for (const e of keys.values()) entries.push([e.key, e.windowStart ?? null, e.acc]);
+    for (const [key, start, acc] of this.#storedOnly()) entries.push([key, this.window ? start : null, acc]);
     return { watermark: this.#watermark, entries };
   }
 
@@ -254,6 +289,7 @@ export class AggregationState implements StateTarget {
    */
   takeCheckpoint(whole: boolean): StateSnapshot | StateDelta {
     const taken = whole ? this.snapshot() : this.#delta();
+    this.#backed?.taken(this.#unsaved);
     this.#clearUnsaved();
     this.#journal?.close(this.#scalars());
     return taken;
@@ -268,6 +304,7 @@ export class AggregationState implements StateTarget {
   /** The oldest checkpoint taken (`takeCheckpoint`) is saved: a rollback no longer goes behind it. */
   checkpointSaved(): void {
     this.#journal?.saved();
+    this.#backed?.saved(this.#windows);
   }
 
   /**
@@ -306,6 +343,7 @@ export class AggregationState implements StateTarget {
   /** Resets the state to a checkpoint's snapshot: nothing unsaved, nothing to write. */
   restore(snapshot: StateSnapshot): void {
     this.#windows.clear();
+    this.#backed?.reset();
     this.#splitMax.clear();
     this.#dirty.length = 0;
     this.#unsaved.length = 0;

@@ -8,7 +8,7 @@ import type { AggregationState } from './aggregation-state.ts';
 import { batchDigest } from './batch-digest.ts';
 import type { BatchRecords } from './batch-records.ts';
 import { BatchFailed, type BatchJob, type BatchWriter } from './batch-writer.ts';
-import type { CheckpointHead, CheckpointStore, CheckpointToSave, FileCheckpoints } from './checkpoint.ts';
+import type { CheckpointHead, CheckpointStore, CheckpointToSave, DurableCheckpoints } from './checkpoint.ts';
 import type { ReplayInput } from './replay-safety.ts';
 import { restoreCheckpoint } from './restore-checkpoint.ts';
 import { idleStopDue } from './idle-stop.ts';
@@ -23,7 +23,7 @@ export interface LoopRun {
   readonly settings: RunSettings;
   readonly checkpoints: CheckpointStore;
   /** The same checkpoints when they are durable (a checkpoint folder). */
-  readonly files: FileCheckpoints | undefined;
+  readonly files: DurableCheckpoints | undefined;
   /** What the checkpoints say they are a position in. */
   readonly input: SourceIdentity;
   readonly sourceContext: SourceContext;

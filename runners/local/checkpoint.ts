@@ -1,9 +1,10 @@
-import { copyFileSync, existsSync, mkdirSync, readFileSync } from 'node:fs';
+import { copyFileSync, existsSync, mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { writeFileAtomically } from '../../connectors/durable-file.ts';
 import { RunnerError } from '../../runtime/runner-error.ts';
 import type { StateDelta, StateSnapshot, StateTarget } from './aggregation-state.ts';
-import { furthest, pastPosition, reachBeforeBatch } from './archive-reach.ts';
+import { furthest, pastPosition } from './archive-reach.ts';
+import { CheckpointSideFiles, progressWithReach, readJson } from './checkpoint-side-files.ts';
 import { identityMismatch, type SourceIdentity } from './source-identity.ts';
 import { StateImage } from './state-image.ts';
 import {
@@ -71,17 +72,6 @@ export function assertSameSource(checkpoint: CheckpointHead | undefined, current
   );
 }
 
-const writeJsonAtomically = (path: string, value: unknown) => writeFileAtomically(path, JSON.stringify(value));
-
-function readJson<T>(path: string): T | undefined {
-  if (!existsSync(path)) return undefined;
-  try {
-    return JSON.parse(readFileSync(path, 'utf8')) as T;
-  } catch (error) {
-    throw new RunnerError(`checkpoint ${path} is unreadable (${(error as Error).message}); remove it to start over`);
-  }
-}
-
 export interface CheckpointStore {
   /** The last checkpoint without its state: cheap, whatever the state's size. */
   head(pipeline: string): CheckpointHead | undefined;
@@ -96,8 +86,14 @@ export interface CheckpointStore {
   readonly durable: boolean;
 }
 
+/** Checkpoints a new process can resume from: state in files (`FileCheckpoints`) or in a store on disk (`DiskCheckpoints`). */
+export interface DurableCheckpoints extends CheckpointStore {
+  /** The last checkpoint's head, its state rebuilt into `into` (or, with a store, `into` reset to the store's last commit). */
+  restoreInto(pipeline: string, into: StateTarget): CheckpointHead | undefined;
+}
+
 /** A checkpoint with the reach its system of record may have past it, from the previous checkpoint and the batch's progress. */
-function withReach<C extends CheckpointHead>(
+export function withReach<C extends CheckpointHead>(
   next: C,
   previous: Pick<Checkpoint, 'archiveReach'> | undefined,
   progress: BatchProgress | undefined,
@@ -105,16 +101,6 @@ function withReach<C extends CheckpointHead>(
   const { archiveReach: _, ...rest } = next;
   const reach = pastPosition(next.position, furthest(previous?.archiveReach, progress?.archiveReach));
   return (reach === undefined ? rest : { ...rest, archiveReach: reach }) as C;
-}
-
-function progressWithReach(
-  next: BatchProgress,
-  checkpoint: Pick<Checkpoint, 'position' | 'archiveReach'> | undefined,
-  old: BatchProgress | undefined,
-): BatchProgress {
-  const { archiveReach: _, ...rest } = next;
-  const reach = reachBeforeBatch(checkpoint, old);
-  return reach === undefined ? rest : { ...rest, archiveReach: reach };
 }
 
 /**
@@ -164,6 +150,8 @@ export class FallbackOffered extends RunnerError {
 
 /** Named in `checkpoint.json`: a folder of another layout is refused, never misread. */
 export const checkpointLayout = 'idemflow-checkpoint/2';
+/** … and the layout of a folder whose keyed state lives in a store on disk (`--state disk`, disk-checkpoints.ts). */
+export const diskCheckpointLayout = 'idemflow-checkpoint/disk-1';
 
 /**
  * Where a save can be cut: `state-written` (a delta appended and fsynced, or a
@@ -178,6 +166,8 @@ export type CheckpointStep = 'state-written' | 'state-renamed' | 'manifest-writt
 interface Manifest extends CheckpointHead {
   readonly layout?: string;
   readonly state?: StateChain;
+  /** In a folder of the disk layout: the store that holds the state. */
+  readonly store?: string;
 }
 
 export interface FileCheckpointOptions {
@@ -197,7 +187,7 @@ export interface FileCheckpointOptions {
  * that rename is the commit, so a crash anywhere leaves the previous
  * checkpoint whole. Files no committed checkpoint names are removed later.
  */
-export class FileCheckpoints implements CheckpointStore {
+export class FileCheckpoints implements DurableCheckpoints {
   readonly durable = true;
   /** The last checkpoint's position and reach, kept so a progress record need not parse the whole state. */
   #last: Pick<Checkpoint, 'position' | 'archiveReach'> | undefined;
@@ -206,6 +196,7 @@ export class FileCheckpoints implements CheckpointStore {
   /** Left-over files are removed at the first save of a process, then at each compaction. */
   #tidy = false;
   readonly #options: FileCheckpointOptions;
+  readonly #side: CheckpointSideFiles;
 
   #lastSaved(): Pick<Checkpoint, 'position' | 'archiveReach'> | undefined {
     if (this.#last === undefined) {
@@ -221,10 +212,16 @@ export class FileCheckpoints implements CheckpointStore {
   ) {
     mkdirSync(dir, { recursive: true });
     this.#options = options;
+    this.#side = new CheckpointSideFiles(dir, () => this.#lastSaved());
   }
 
   #manifest(): Manifest | undefined {
     const manifest = readJson<Manifest>(join(this.dir, 'checkpoint.json'));
+    if (manifest?.layout === diskCheckpointLayout)
+      throw new RunnerError(
+        `checkpoint in ${this.dir} keeps its keyed state on disk (layout "${diskCheckpointLayout}", in the store ${manifest.store}); this run keeps it in memory (layout "${checkpointLayout}"). ` +
+          `Run again with --state disk to resume it, or use another --checkpoint folder (or remove ${this.dir}) to start over`,
+      );
     if (manifest && manifest.layout !== checkpointLayout) {
       const found =
         manifest.layout === undefined
@@ -368,21 +365,18 @@ export class FileCheckpoints implements CheckpointStore {
   }
 
   progress(): BatchProgress | undefined {
-    return readJson<BatchProgress>(join(this.dir, 'progress.json'));
+    return this.#side.progress();
   }
 
   saveProgress(progress: BatchProgress): void {
-    writeJsonAtomically(
-      join(this.dir, 'progress.json'),
-      progressWithReach(progress, this.#lastSaved(), this.progress()),
-    );
+    this.#side.saveProgress(progress);
   }
 
   crashedAt(): readonly (number | string)[] {
-    return readJson<(number | string)[]>(join(this.dir, 'crashes.json')) ?? [];
+    return this.#side.crashedAt();
   }
 
   markCrash(point: number | string): void {
-    writeJsonAtomically(join(this.dir, 'crashes.json'), [...this.crashedAt(), point]);
+    this.#side.markCrash(point);
   }
 }

@@ -8,14 +8,23 @@ import { AggregationState } from './aggregation-state.ts';
 import { BatchLoop } from './batch-loop.ts';
 import { BatchRecords } from './batch-records.ts';
 import { BatchWriter } from './batch-writer.ts';
-import { assertSameSource, FileCheckpoints, MemoryCheckpoints, type CheckpointStore } from './checkpoint.ts';
+import { RunnerError } from '../../runtime/runner-error.ts';
+import {
+  assertSameSource,
+  FileCheckpoints,
+  MemoryCheckpoints,
+  type CheckpointStore,
+  type DurableCheckpoints,
+} from './checkpoint.ts';
 import { CrashPoints } from './crash-points.ts';
+import { DiskCheckpoints } from './disk-checkpoints.ts';
 import { runInput } from './live-input.ts';
 import { assertNoPendingRepair } from './repair-pending.ts';
 import { lockRunFolders } from './run-locks.ts';
 import { runSettings, type LocalRunOptions, type LocalRunResult } from './run-options.ts';
 import { RunTotals } from './run-totals.ts';
 import { sourceIdentity } from './source-identity.ts';
+import { loadLmdb } from './state-store.ts';
 
 export { crashExitCode, SimulatedCrash } from './crash-points.ts';
 export type { LocalRunOptions, LocalRunResult, Progress, Resumed } from './run-options.ts';
@@ -36,17 +45,43 @@ export type { LocalRunOptions, LocalRunResult, Progress, Resumed } from './run-o
  * batch writer (batch-writer.ts), the loop (batch-loop.ts) and the input.
  */
 export async function runLocal(pipeline: PipelineNode, options: LocalRunOptions): Promise<LocalRunResult> {
+  const files = await durableCheckpoints(pipeline, options);
+  try {
+    return await runWith(pipeline, options, files);
+  } finally {
+    if (files instanceof DiskCheckpoints) await files.close();
+  }
+}
+
+/** The run's checkpoint folder: state in files, or (`--state disk`) in a store in or beside it; none without a folder. */
+async function durableCheckpoints(
+  pipeline: PipelineNode,
+  options: LocalRunOptions,
+): Promise<DurableCheckpoints | undefined> {
+  if (options.state?.kind !== 'disk')
+    return options.checkpointDir ? new FileCheckpoints(options.checkpointDir, options.compaction) : undefined;
+  if (!options.checkpointDir)
+    throw new RunnerError(
+      '--state disk needs --checkpoint <dir>: the store on disk is the checkpoint, and holds the state only with one',
+    );
+  const lmdb = await loadLmdb();
+  return DiskCheckpoints.open(lmdb, options.checkpointDir, pipeline.name, { storeDir: options.state.dir });
+}
+
+async function runWith(
+  pipeline: PipelineNode,
+  options: LocalRunOptions,
+  files: DurableCheckpoints | undefined,
+): Promise<LocalRunResult> {
   const totals = new RunTotals();
   const settings = runSettings(options);
   const { faults, log } = settings;
-  const files = options.checkpointDir ? new FileCheckpoints(options.checkpointDir, options.compaction) : undefined;
   const checkpoints: CheckpointStore = files ?? new MemoryCheckpoints();
   const crashes = new CrashPoints({ faults, checkpoints, crash: options.crash, log });
   const memory: MemorySinkContents = options.memory ?? new Map<string, Map<string, unknown>>();
   const plan: PlannedWrite[] | undefined = options.dryRun ? [] : undefined;
   const targets = runTargets(options.store, options.targets);
-  // Without a checkpoint folder, a failed batch rolls the state back through its undo journal (no second copy).
-  const state = aggregationState(pipeline, files === undefined);
+  const state = aggregationState(pipeline, files);
   const records = new BatchRecords(pipeline, { faults, totals, state, cassandra: targets.has('cassandra') });
   const writer = new BatchWriter(pipeline, { ...settings, targets, memory, plan, checkpoints, state, crashes, totals });
   const input = sourceIdentity(pipeline.source);
@@ -65,6 +100,7 @@ export async function runLocal(pipeline: PipelineNode, options: LocalRunOptions)
     folders = lockRunFolders(pipeline, {
       checkpointDir: options.checkpointDir,
       storeDir: options.store.dir,
+      stateDir: files instanceof DiskCheckpoints ? files.storeDir : undefined,
       dryRun: options.dryRun,
       cassandra: targets.has('cassandra'),
     });
@@ -95,9 +131,12 @@ export async function runLocal(pipeline: PipelineNode, options: LocalRunOptions)
 }
 
 /** The keyed window state of an aggregating pipeline; none for a pipeline that sinks its records as they are. */
-function aggregationState(pipeline: PipelineNode, rollbackable: boolean): AggregationState | undefined {
+function aggregationState(pipeline: PipelineNode, files: DurableCheckpoints | undefined): AggregationState | undefined {
   const aggregate = PipelineNode.aggregate(pipeline);
   if (!aggregate) return undefined;
   const counterSink = pipeline.sink.mode === 'counter';
-  return new AggregationState(aggregatorFor(aggregate), windowOf(pipeline), counterSink, rollbackable);
+  // Without a checkpoint folder, a failed batch rolls the state back through its undo journal (no second copy).
+  const rollbackable = files === undefined;
+  const store = files instanceof DiskCheckpoints ? files.store : undefined;
+  return new AggregationState(aggregatorFor(aggregate), windowOf(pipeline), counterSink, rollbackable, store);
 }

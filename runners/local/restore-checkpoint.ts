@@ -1,7 +1,7 @@
 import type { PipelineNode } from '../../compiler/ir/index.ts';
 import { RunnerError } from '../../runtime/runner-error.ts';
 import type { AggregationState } from './aggregation-state.ts';
-import { FallbackOffered, type CheckpointHead, type CheckpointStore, type FileCheckpoints } from './checkpoint.ts';
+import { FallbackOffered, type CheckpointHead, type CheckpointStore, type DurableCheckpoints } from './checkpoint.ts';
 import { whyNotReplay, type ReplayInput } from './replay-safety.ts';
 import { StateImage } from './state-image.ts';
 
@@ -16,7 +16,7 @@ import { StateImage } from './state-image.ts';
 export async function restoreCheckpoint(
   pipeline: PipelineNode,
   checkpoints: CheckpointStore,
-  files: FileCheckpoints | undefined,
+  files: DurableCheckpoints | undefined,
   state: AggregationState | undefined,
   input: ReplayInput,
   log: (line: string) => void,

@@ -4,6 +4,8 @@ import { holdFolder, type FolderHold } from '../../connectors/exclusive-folder.t
 export interface RunFolders {
   readonly checkpointDir?: string;
   readonly storeDir: string;
+  /** The LMDB store of `--state disk`, wherever it lives. */
+  readonly stateDir?: string;
   readonly dryRun?: boolean;
   /** With a Cassandra, the embedded store is written only by the pipeline's `embedded.*` sinks. */
   readonly cassandra: boolean;
@@ -30,6 +32,10 @@ export function lockRunFolders(pipeline: PipelineNode, folders: RunFolders): Fol
           'the checkpoint folder',
           "two runs sharing it would overwrite each other's checkpoints",
         ),
+      );
+    if (folders.stateDir)
+      locks.push(
+        holdFolder(folders.stateDir, 'the state store', "two runs sharing it would overwrite each other's state"),
       );
     const writesStore =
       !folders.dryRun && (!folders.cassandra || PipelineNode.sinks(pipeline).some((s) => s.target === 'embedded'));

@@ -31,6 +31,11 @@ export interface LocalRunOptions {
   readonly store: EmbeddedStore;
   /** Folder for durable checkpoints; without it, checkpoints live in memory (no restart across processes). */
   readonly checkpointDir?: string;
+  /**
+   * Where keyed window state lives: in memory (the default), or on disk in an LMDB store (`--state disk`), which
+   * then is the checkpoint; needs `checkpointDir`. `dir` defaults to `<checkpointDir>/state-lmdb`.
+   */
+  readonly state?: StateLocation;
   /** When a durable checkpoint compacts its deltas into a snapshot (defaults: 1 MiB, 1,000 deltas); the fault campaign compacts often. */
   readonly compaction?: Pick<FileCheckpointOptions, 'compactAfterBytes' | 'compactAfterDeltas'>;
   readonly batchSize?: number;
@@ -66,6 +71,8 @@ export interface LocalRunOptions {
   /** Connection attempts of a socket or Kafka source before the run fails (default 10, with doubling backoff). */
   readonly connectAttempts?: number;
 }
+
+export type StateLocation = { readonly kind: 'memory' } | { readonly kind: 'disk'; readonly dir?: string };
 
 export interface LocalRunResult extends RunResult {
   readonly plan?: readonly PlannedWrite[];

@@ -1,6 +1,7 @@
 import { AggregateNode, WindowNode } from '../../compiler/ir/index.ts';
 import { AggregationState, type StateSnapshot } from '../../runners/local/aggregation-state.ts';
 import type { CheckpointStore } from '../../runners/local/checkpoint.ts';
+import type { StateStore } from '../../runners/local/state-store.ts';
 import { aggregatorFor } from '../../runtime/aggregators.ts';
 import { SeededRandom } from '../../runtime/seeded-random.ts';
 
@@ -15,13 +16,23 @@ export interface Workload {
   readonly compositeKeys?: boolean;
 }
 
-/** Sums per key and one-minute tumbling window: the state a workload's batches build (`rollbackable`: with an undo journal). */
-export const workloadState = (rollbackable = false) =>
+/**
+ * Sums per key and one-minute tumbling window: the state a workload's batches build (`rollbackable`: with an undo
+ * journal; `store`: entries on disk, `--state disk`; `emit`: rows when a window closes).
+ */
+export const workloadState = (rollbackable = false, store?: StateStore, emit?: 'final') =>
   new AggregationState(
     aggregatorFor(AggregateNode.create({ op: 'sum', field: 'v' })),
-    WindowNode.create({ type: 'tumbling', sizeMs: minute, slideMs: minute, allowedLatenessMs: minute }),
+    WindowNode.create({
+      type: 'tumbling',
+      sizeMs: minute,
+      slideMs: minute,
+      allowedLatenessMs: minute,
+      ...(emit ? { emit } : {}),
+    }),
     false,
     rollbackable,
+    store,
   );
 
 /** Batch `batch` of the workload: the same events for the same batch number, in every process. */
