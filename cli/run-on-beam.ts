@@ -17,6 +17,7 @@ export interface BeamRunFlags {
   readonly seed: number;
   readonly dryRun: boolean;
   readonly untilIdle?: number;
+  readonly state?: { readonly kind: string };
   readonly quiet: boolean;
   readonly cassandra?: string;
   readonly flinkMaster?: string;
@@ -49,6 +50,7 @@ function refuseLocalOnly(flags: BeamRunFlags): FaultSpec {
     [flags.checkpoint !== undefined, '--checkpoint'],
     [flags.dryRun, '--dry-run'],
     [flags.untilIdle !== undefined, '--until-idle'],
+    [flags.state?.kind === 'disk', '--state disk'],
   ];
   const given = localOnly.filter(([set]) => set).map(([, name]) => name);
   if (given.length > 0)

@@ -85,6 +85,7 @@ async function runLocally(
     result = await runner.run(pipeline.ir, {
       store,
       checkpointDir: flags.checkpoint,
+      state: flags.state,
       batchSize: flags.batchSize,
       batchIntervalMs: flags.batchInterval,
       untilIdleMs: flags.untilIdle,

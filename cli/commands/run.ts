@@ -7,6 +7,7 @@ export interface RunFlags {
   pipeline?: string;
   store: string;
   checkpoint?: string;
+  state: StateFlag;
   faults?: string;
   seed: number;
   dryRun: boolean;
@@ -23,6 +24,18 @@ export interface RunFlags {
   workers?: string[];
   parallelism?: number;
   allow: string[];
+}
+
+/** Where keyed window state lives (`LocalRunOptions.state`). */
+export type StateFlag = { readonly kind: 'memory' } | { readonly kind: 'disk'; readonly dir?: string };
+
+/** `--state memory | disk | disk:<dir>`. */
+function stateFlag(value: string): StateFlag {
+  if (value === 'memory') return { kind: 'memory' };
+  if (value === 'disk') return { kind: 'disk' };
+  if (value.startsWith('disk:') && value.length > 'disk:'.length)
+    return { kind: 'disk', dir: value.slice('disk:'.length) };
+  throw new UsageError(`--state: give memory, disk or disk:<dir> (not "${value}")`);
 }
 
 /** `--workers a:1,b:2`: each a host:port. */
@@ -85,6 +98,7 @@ Faults (deterministic for a --seed):
 Examples:
   idemflow run pipelines/counts.ts --checkpoint .idemflow/ckpt
   idemflow run pipelines/counts.ts --checkpoint .idemflow/ckpt --faults lost-ack=0.2,crash-at=3 --seed 7
+  idemflow run pipelines/counts.ts --checkpoint .idemflow/ckpt --state disk   (keyed state in LMDB, not in memory)
   idemflow run pipelines/counts.ts --dry-run
   idemflow run pipelines/counters.ts --allow IDEM001      (a counter under retries, knowingly)
   idemflow run pipelines/counts.ts --runner beam-flink
@@ -102,6 +116,12 @@ export function runCommand(): Command {
     .addOption(pipelineOption())
     .addOption(storeOption())
     .option('--checkpoint <dir>', 'folder for durable checkpoints; a restart resumes from the last one')
+    .option(
+      '--state <where>',
+      'keyed window state: memory, or disk (an LMDB store in the --checkpoint folder, or disk:<dir>) for more keys than memory holds',
+      stateFlag,
+      { kind: 'memory' },
+    )
     .option('--faults <spec>', 'inject faults, e.g. "lost-ack=0.1,write-fail=0.05,crash-at=3,duplicate=0.01,loss=0.01"')
     .option('--seed <n>', 'seed of the fault schedule', parseInteger('--seed', 0), 1)
     .option('--dry-run', 'write nothing; print the writes it would make and how they differ from the store', false)
