@@ -1,0 +1,104 @@
+import { spawn, spawnSync } from 'node:child_process';
+import { existsSync, readFileSync, statSync } from 'node:fs';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { killRunSettings } from '../../helpers/disk-state-kill.ts';
+import { repoRoot } from '../../helpers/run-cli.ts';
+import { tempDir } from '../../helpers/temp-dir.ts';
+import { countsByKeyAndWindow } from '../../helpers/truth.ts';
+
+// 20,000 events, 1,500 sensors, batches of 500: 40 batches, and one-minute windows closing every ~3 batches.
+const events = 20_000;
+const keys = 1_500;
+const truth = countsByKeyAndWindow(killRunSettings(events, keys), 60_000);
+
+const childArgs = (dir: string, mode: string, kill: string) => [
+  '--import',
+  'tsx',
+  'test/helpers/disk-state-run-child.ts',
+  join(dir, 'ckpt'),
+  join(dir, 'rows.jsonl'),
+  mode,
+  String(events),
+  String(keys),
+  kill,
+];
+
+function child(dir: string, mode: string, kill: string) {
+  const r = spawnSync(process.execPath, childArgs(dir, mode, kill), {
+    cwd: repoRoot,
+    encoding: 'utf8',
+    timeout: 300_000,
+  });
+  return { signal: r.signal, status: r.status, stderr: r.stderr };
+}
+
+/** What the sink holds: the last row written for each (key, window), as an upsert leaves it. */
+function sinkRows(dir: string): Map<string, number> {
+  const path = join(dir, 'rows.jsonl');
+  const rows = new Map<string, number>();
+  if (!existsSync(path)) return rows;
+  for (const line of readFileSync(path, 'utf8').split('\n')) {
+    if (line === '') continue;
+    const row = JSON.parse(line) as { key: string; windowStart: number; value: number };
+    rows.set(JSON.stringify([row.key, row.windowStart]), row.value);
+  }
+  return rows;
+}
+
+describe('--state disk under kill -9: converges exactly, like state in memory', () => {
+  it.each([
+    ['memory', 'before-write:9'],
+    ['disk', 'before-write:9'],
+    ['memory', 'after-write:9'],
+    ['disk', 'after-write:9'],
+    ['memory', 'after-commit:9'],
+    ['disk', 'after-commit:9'],
+  ])(
+    'state in %s, SIGKILL %s (after a commit before the next write / after a write before its commit): the resumed run ends exact',
+    (mode, kill) => {
+      const dir = tempDir();
+      const killed = child(dir, mode, kill);
+      expect(killed.signal, killed.stderr).toBe('SIGKILL');
+      const resumed = child(dir, mode, 'none');
+      expect(resumed.status, resumed.stderr).toBe(0);
+      expect(sinkRows(dir)).toEqual(truth);
+      // The state was where the run was asked to keep it: an LMDB store in the checkpoint folder, or none.
+      expect(existsSync(join(dir, 'ckpt', 'state-lmdb', 'state.mdb'))).toBe(mode === 'disk');
+    },
+    120_000,
+  );
+
+  it('state on disk, SIGKILLed from outside at random moments once it writes, six times (inside the store transaction, a write, anywhere): the last run ends exact', async () => {
+    const dir = tempDir();
+    const rows = join(dir, 'rows.jsonl');
+    const size = () => (existsSync(rows) ? statSync(rows).size : 0);
+    let killedWhileWriting = 0;
+    for (let round = 0; round < 6; round++) {
+      const before = size();
+      const running = spawn(process.execPath, childArgs(dir, 'disk', 'none'), {
+        cwd: repoRoot,
+        stdio: ['ignore', 'ignore', 'pipe'],
+      });
+      let stderr = '';
+      running.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
+      const exited = new Promise<NodeJS.Signals | null>((resolve) => running.on('exit', (_, s) => resolve(s)));
+      // Once this round's first rows landed (the run is past its start-up), a kill at a moment that varies by round.
+      const delay = (round * 137) % 400;
+      const watch = setInterval(() => {
+        if (size() > before) {
+          clearInterval(watch);
+          setTimeout(() => running.kill('SIGKILL'), delay);
+        }
+      }, 5);
+      const signal = await exited;
+      clearInterval(watch);
+      if (signal === 'SIGKILL') killedWhileWriting++;
+      else expect(stderr).toBe('');
+    }
+    expect(killedWhileWriting).toBeGreaterThanOrEqual(3);
+    const last = child(dir, 'disk', 'none');
+    expect(last.status, last.stderr).toBe(0);
+    expect(sinkRows(dir)).toEqual(truth);
+  }, 300_000);
+});
