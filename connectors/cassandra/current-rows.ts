@@ -3,7 +3,7 @@ import { PipelineNode, SinkNode } from '../../compiler/ir/index.ts';
 import type { Row } from '../../runtime/sinks/table-op.ts';
 import type { RepairTarget } from '../../runtime/repair-target.ts';
 import { cassandraRepairTarget } from './repair-target.ts';
-import { systemOfRecordEntries } from './sor-reader.ts';
+import { systemOfRecordPairs, type PairsRead } from './sor-reader.ts';
 
 type TableLookup = (key: readonly unknown[]) => Row | undefined;
 
@@ -16,11 +16,18 @@ function missingTable(error: unknown): boolean {
  * A system of record is stored under (bucket, event id) while a plan names
  * its rows by event id alone: looked up by event id, with the payload as
  * stored (an event's payload never changes, so present means the same).
+ * Read as repair reads it (one pass; again only when an id may lie in two
+ * partitions), since every event is held here anyway.
  */
 async function systemOfRecordRows(client: Client, sink: SinkNode): Promise<TableLookup> {
-  const rows = new Map<string, Row>();
-  for await (const { eventId, event } of systemOfRecordEntries(client, sink.keyspace!, sink.table!))
-    rows.set(eventId, { payload: event });
+  let rows = new Map<string, Row>();
+  let read: PairsRead | undefined = systemOfRecordPairs(client, sink.keyspace!, sink.table!);
+  while (read) {
+    rows = new Map();
+    for await (const [ids, events] of read.runs)
+      for (let i = 0; i < ids.length; i++) rows.set(ids[i]!, { payload: events[i] });
+    read = await read.exact();
+  }
   return (key) => rows.get(String(key[0]));
 }
 

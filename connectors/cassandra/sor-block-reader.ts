@@ -1,6 +1,9 @@
 import type { Client, types } from 'cassandra-driver';
+import { blockIds } from './sor-block-ids.ts';
 import { decodeBlock, UndecodableBlock } from './sor-blocks.ts';
+import { idHash } from './sor-bucket.ts';
 import {
+  eagerRun,
   rowsInOrder,
   tokenOrderQueries,
   type SorPartition,
@@ -8,45 +11,142 @@ import {
   type SorPosition,
 } from './sor-token-queries.ts';
 
-/** One decoded block of a partition: its [id, event] pairs sorted by id, and how far a merge has read them. */
-interface Run {
-  readonly pairs: readonly [string, unknown][];
-  readonly written: bigint;
+/**
+ * How a pass reads the blocks of a partition:
+ * - `ids`: the ids only, never an event decoded (the look for ids in two
+ *   partitions; a block that is not JSON may give ids here, which only costs
+ *   a needless exact tally);
+ * - `lazy`: each block's events decoded when its run is taken (repair, the
+ *   dry-run), so a reader holds one block's events, not a partition's;
+ * - `ordered`: in event id order (a read that resumes after a position);
+ * - `exact`: every block decoded before the partition is yielded, bad ones
+ *   left out (the exact tally of copies, whose write times must be true).
+ */
+export type BlockReading = 'ids' | 'lazy' | 'ordered' | 'exact';
+
+/** One block of a partition as read: its key, write time, JSON, and ids (from the JSON, or from its decoded pairs). */
+interface Block {
   readonly block: string;
-  at: number;
+  readonly written: bigint;
+  readonly text: string;
+  readonly ids: readonly string[];
+  pairs?: [string, unknown][];
 }
 
 /** Above this many blocks in a partition, they are sorted together instead of merged. */
 const maxMergedRuns = 16;
 
-const byId = (a: readonly [string, unknown, ...unknown[]], b: readonly [string, unknown, ...unknown[]]) =>
+const byId = (a: readonly [string, ...unknown[]], b: readonly [string, ...unknown[]]) =>
   a[0] < b[0] ? -1 : a[0] > b[0] ? 1 : 0;
 
-/** The pairs sorted by id: as the writer cut them (checked in one pass), else sorted here. */
-function sortedPairs(pairs: [string, unknown][]): [string, unknown][] {
-  for (let i = 1; i < pairs.length; i++) if (pairs[i - 1]![0] > pairs[i]![0]) return [...pairs].sort(byId);
-  return pairs;
+const ascending = (ids: readonly string[]) => ids.every((id, i) => i === 0 || ids[i - 1]! < id);
+
+/** A block's pairs, decoded; undefined (reported) when it does not decode to [[id, event], …] or not to the ids found before. */
+function decoded(
+  bucket: string,
+  b: Block,
+  onBadBlock: (error: UndecodableBlock) => void,
+): [string, unknown][] | undefined {
+  try {
+    if (b.pairs) return b.pairs;
+    const pairs = decodeBlock(bucket, b.block, b.text);
+    if (pairs.length !== b.ids.length || pairs.some((p, i) => p[0] !== b.ids[i]))
+      throw new UndecodableBlock(bucket, b.block, new Error('its ids are not where its JSON puts them'));
+    return pairs;
+  } catch (error) {
+    if (!(error instanceof UndecodableBlock)) throw error;
+    onBadBlock(error);
+    return undefined;
+  }
 }
 
-/** A partition's blocks as read, in clustering order. */
-interface Partition {
-  readonly token: string;
-  readonly bucket: string;
-  readonly rows: types.Row[];
+/** A block's ids without decoding its events where the JSON is in the writer's shape; else decoded (bad ones reported, undefined). */
+function blockOf(bucket: string, row: types.Row, onBadBlock: (error: UndecodableBlock) => void): Block | undefined {
+  const block = String(row.get('block'));
+  const written = BigInt(String(row.get('written')));
+  const text = String(row.get('events'));
+  const ids = blockIds(text);
+  if (ids) return { block, written, text, ids };
+  try {
+    const pairs = decodeBlock(bucket, block, text);
+    return { block, written, text, ids: pairs.map((p) => p[0]), pairs };
+  } catch (error) {
+    if (!(error instanceof UndecodableBlock)) throw error;
+    onBadBlock(error);
+    return undefined;
+  }
 }
 
-/** A partition's decodable blocks, newest first (by write time; ties by block key); bad ones reported. */
-function decodedRuns(p: Partition, onBadBlock: (error: UndecodableBlock) => void): Run[] {
-  const runs: Run[] = [];
-  for (const row of p.rows) {
-    const block = String(row.get('block'));
-    try {
-      const pairs = sortedPairs(decodeBlock(p.bucket, block, row.get('events')));
-      runs.push({ pairs, written: BigInt(String(row.get('written'))), block, at: 0 });
-    } catch (error) {
-      if (!(error instanceof UndecodableBlock)) throw error;
-      onBadBlock(error);
+/**
+ * Whether any id comes twice among the blocks (a replay cut differently; or
+ * twice in one block, which no writer of idemflow's does): an open-addressing
+ * table of the ids' hashes, the strings compared only when hashes meet.
+ */
+function anyIdTwice(blocks: readonly Block[]): boolean {
+  const all = blocks.flatMap((b) => b.ids);
+  if (all.length < 2) return false;
+  const size = 2 ** Math.ceil(Math.log2(all.length * 2));
+  const slots = new Int32Array(size);
+  for (let i = 0; i < all.length; i++) {
+    const id = all[i]!;
+    let slot = idHash(id) & (size - 1);
+    for (let held = slots[slot]!; held !== 0; held = slots[slot]!) {
+      if (all[held - 1] === id) return true;
+      slot = (slot + 1) & (size - 1);
     }
+    slots[slot] = i + 1;
+  }
+  return false;
+}
+
+/** A block as a run whose events are decoded when taken. */
+const lazyRun = (bucket: string, b: Block, onBadBlock: (error: UndecodableBlock) => void): SorRun => ({
+  written: b.written,
+  ids: b.ids,
+  events: () => decoded(bucket, b, onBadBlock)?.map((p) => p[1]),
+});
+
+/** Sorted lists of pairs, none sharing an id, merged into one sorted list (two at a time: n log k). */
+function mergeSorted(lists: [string, unknown][][]): [string, unknown][] {
+  while (lists.length > 1) {
+    const next: [string, unknown][][] = [];
+    for (let i = 0; i < lists.length; i += 2) {
+      const [a, b] = [lists[i]!, lists[i + 1]];
+      if (!b) next.push(a);
+      else {
+        const out: [string, unknown][] = [];
+        let [x, y] = [0, 0];
+        while (x < a.length && y < b.length) out.push(a[x]![0] < b[y]![0] ? a[x++]! : b[y++]!);
+        while (x < a.length) out.push(a[x++]!);
+        while (y < b.length) out.push(b[y++]!);
+        next.push(out);
+      }
+    }
+    lists = next;
+  }
+  return lists[0] ?? [];
+}
+
+/** Pairs with their write times (ids ascending) as runs: a new run where the write time changes. */
+function runsOf(copies: readonly (readonly [string, unknown, bigint])[]): SorRun[] {
+  const runs: { written: bigint; ids: string[]; events: unknown[] }[] = [];
+  for (const [id, event, written] of copies) {
+    const last = runs[runs.length - 1];
+    if (last && last.written === written) {
+      last.ids.push(id);
+      last.events.push(event);
+    } else runs.push({ written, ids: [id], events: [event] });
+  }
+  return runs.map((r) => eagerRun(r.written, r.ids, r.events));
+}
+
+/** Decoded blocks, newest first (by write time; ties by block key), each sorted by id. */
+function newestFirst(bucket: string, blocks: readonly Block[], onBadBlock: (error: UndecodableBlock) => void) {
+  const runs: { written: bigint; block: string; pairs: [string, unknown][]; at: number }[] = [];
+  for (const b of blocks) {
+    const pairs = decoded(bucket, b, onBadBlock);
+    if (pairs)
+      runs.push({ written: b.written, block: b.block, pairs: ascending(b.ids) ? pairs : [...pairs].sort(byId), at: 0 });
   }
   return runs.sort((a, b) =>
     a.written !== b.written ? (a.written > b.written ? -1 : 1) : a.block > b.block ? -1 : a.block < b.block ? 1 : 0,
@@ -54,62 +154,26 @@ function decodedRuns(p: Partition, onBadBlock: (error: UndecodableBlock) => void
 }
 
 /**
- * One partition's events, each id once, sorted by id: of copies a replay
- * left in several blocks, the newest block's (by write time; ties by block
- * key), as the newest row of an id would stand. The blocks are sorted runs,
- * merged (no map, no sort of the whole partition): each step takes the
- * least id at the head of a run, from the newest run that has it, and steps
- * every run past it. A block that fails to decode is reported and skipped.
+ * One partition's events where blocks share ids (a replay cut differently),
+ * each id once, sorted by id: of its copies, the newest block's (by write
+ * time; ties by block key), as the newest row of an id would stand. The
+ * blocks are sorted runs, merged (each step takes the least id at the head
+ * of a run, from the newest run that has it, and steps every run past it);
+ * many small blocks are sorted together instead (stable, newest first).
  */
-/** The runs in order of their first id when no two share an id (no replay overlapped them: the usual case); else undefined. */
-function disjointRuns(runs: readonly Run[]): Run[] | undefined {
-  const ordered = runs.filter((r) => r.pairs.length > 0).sort((a, b) => byId(a.pairs[0]!, b.pairs[0]!));
-  for (let i = 1; i < ordered.length; i++)
-    if (ordered[i - 1]!.pairs[ordered[i - 1]!.pairs.length - 1]![0] >= ordered[i]!.pairs[0]![0]) return undefined;
-  return ordered;
-}
-
-/** Pairs with their write times (ids ascending) as runs: a new run where the write time changes. */
-function runsOf(copies: readonly (readonly [string, unknown, bigint])[]): SorRun[] {
-  const runs: { written: bigint; pairs: [string, unknown][] }[] = [];
-  for (const [id, event, written] of copies) {
-    const last = runs[runs.length - 1];
-    if (last && last.written === written) last.pairs.push([id, event]);
-    else runs.push({ written, pairs: [[id, event]] });
-  }
-  return runs;
-}
-
-/** Whether no id is in two runs: then each run stands as it is (for a reader that needs no order). */
-function noSharedIds(runs: readonly Run[]): boolean {
-  const seen = new Set<string>();
-  for (const run of runs)
-    for (const [id] of run.pairs) {
-      if (seen.has(id)) return false;
-      seen.add(id);
-    }
-  return true;
-}
-
-function partitionRuns(
-  p: Partition,
-  ordered: boolean,
+function deduplicated(
+  bucket: string,
+  blocks: readonly Block[],
   onBadBlock: (error: UndecodableBlock) => void,
-): readonly SorRun[] {
-  const runs = decodedRuns(p, onBadBlock);
-  const disjoint = disjointRuns(runs);
-  if (disjoint) return disjoint;
-  // Ids like e1, e10, e2 make batches overlap by range without sharing an id: a set tells, cheaper than a merge.
-  if (!ordered && noSharedIds(runs)) return runs;
-  // Many small blocks (small batches): one stable sort beats a merge that looks at every head for every id.
-  // Stable, so of equal ids the newest run's comes first, and only the first of each id is kept.
+): SorRun[] {
+  const runs = newestFirst(bucket, blocks, onBadBlock);
   if (runs.length > maxMergedRuns) {
     const all = runs.flatMap((r) => r.pairs.map(([id, event]) => [id, event, r.written] as const)).sort(byId);
     return runsOf(all.filter((e, i) => i === 0 || all[i - 1]![0] !== e[0]));
   }
   const copies: (readonly [string, unknown, bigint])[] = [];
   for (;;) {
-    let least: Run | undefined;
+    let least: (typeof runs)[number] | undefined;
     for (const run of runs) {
       const head = run.pairs[run.at];
       if (head && (least === undefined || head[0] < least.pairs[least.at]![0])) least = run;
@@ -122,40 +186,86 @@ function partitionRuns(
 }
 
 /**
+ * The runs of a partition whose blocks share no id, in id order: blocks
+ * whose id ranges do not overlap stand as they are (decoded when taken);
+ * interleaved ones (ids like e1, e10, e2) are decoded and merged into one
+ * run, whose write time is the newest of theirs (an ordered read uses none).
+ */
+function inIdOrder(bucket: string, blocks: readonly Block[], onBadBlock: (error: UndecodableBlock) => void): SorRun[] {
+  const sorted = blocks.filter((b) => b.ids.length > 0).sort((a, b) => byId([a.ids[0]!], [b.ids[0]!]));
+  const apart = sorted.every((b, i) => i === 0 || sorted[i - 1]!.ids[sorted[i - 1]!.ids.length - 1]! < b.ids[0]!);
+  if (apart && sorted.every((b) => ascending(b.ids))) return sorted.map((b) => lazyRun(bucket, b, onBadBlock));
+  const runs = newestFirst(bucket, sorted, onBadBlock);
+  const merged = mergeSorted(runs.map((r) => r.pairs));
+  if (runs.length === 0) return [];
+  return [
+    eagerRun(
+      runs[0]!.written,
+      merged.map((p) => p[0]),
+      merged.map((p) => p[1]),
+    ),
+  ];
+}
+
+function partitionRuns(
+  bucket: string,
+  blocks: readonly Block[],
+  reading: BlockReading,
+  onBadBlock: (error: UndecodableBlock) => void,
+): readonly SorRun[] {
+  if (reading === 'ids') return blocks.map((b) => ({ written: b.written, ids: b.ids, events: () => undefined }));
+  if (anyIdTwice(blocks)) return deduplicated(bucket, blocks, onBadBlock);
+  if (reading === 'ordered') return inIdOrder(bucket, blocks, onBadBlock);
+  if (reading === 'lazy') return blocks.map((b) => lazyRun(bucket, b, onBadBlock));
+  return newestFirst(bucket, blocks, onBadBlock).map((r) =>
+    eagerRun(
+      r.written,
+      r.pairs.map((p) => p[0]),
+      r.pairs.map((p) => p[1]),
+    ),
+  );
+}
+
+/**
  * The partitions of a block-layout system of record, each id once within
- * its partition, in token order then (when `ordered`: a resumable read)
- * event id, a partition at a time
- * (bounded by design, so memory is too; one array a partition, so a reader
- * pays no per-event await here), its blocks read with paging. After
- * `after`, the rest of its partition (re-read whole, the ids past it kept),
- * then greater tokens.
+ * its partition, in token order (then event id, when `ordered`: a resumable
+ * read), a partition at a time (bounded by design, so memory is too), its
+ * blocks read with paging. After `after`, the rest of its partition (re-read
+ * whole, the ids past it kept), then greater tokens.
  */
 export async function* blockPartitions(
   client: Client,
   keyspace: string,
   table: string,
   after: SorPosition | undefined,
-  ordered: boolean,
+  reading: BlockReading,
   onBadBlock: (error: UndecodableBlock) => void,
 ): AsyncGenerator<SorPartition> {
   const select = `SELECT token(bucket) AS t, bucket, block, writetime(events) AS written, events FROM ${keyspace}.${table}`;
   const queries = tokenOrderQueries(select, after, (a) => ['bucket = ?', [a.bucket]]);
-  const read = (partition: Partition): SorPartition => {
-    const runs = partitionRuns(partition, ordered, onBadBlock);
-    const { token, bucket } = partition;
+  const read = (token: string, bucket: string, blocks: readonly Block[]): SorPartition => {
+    const runs = partitionRuns(bucket, blocks, reading, onBadBlock);
     if (!after || bucket !== after.bucket) return { token, bucket, runs };
-    const rest = runs.map((r) => ({ written: r.written, pairs: r.pairs.filter(([id]) => id > after.eventId) }));
-    return { token, bucket, runs: rest.filter((r) => r.pairs.length > 0) };
+    return { token, bucket, runs: runs.map((r) => idsAfter(r, after.eventId)).filter((r) => r.ids.length > 0) };
   };
-  let partition: Partition | undefined;
+  let partition: { token: string; bucket: string; blocks: Block[] } | undefined;
   for await (const row of rowsInOrder(client, queries, 32)) {
     const bucket = String(row.get('bucket'));
     if (partition && partition.bucket !== bucket) {
-      yield read(partition);
+      yield read(partition.token, partition.bucket, partition.blocks);
       partition = undefined;
     }
-    partition ??= { token: String(row.get('t')), bucket, rows: [] };
-    partition.rows.push(row);
+    partition ??= { token: String(row.get('t')), bucket, blocks: [] };
+    const block = blockOf(bucket, row, onBadBlock);
+    if (block) partition.blocks.push(block);
   }
-  if (partition) yield read(partition);
+  if (partition) yield read(partition.token, partition.bucket, partition.blocks);
+}
+
+/** The part of an id-ordered run past `eventId`. */
+function idsAfter(run: SorRun, eventId: string): SorRun {
+  let from = 0;
+  while (from < run.ids.length && run.ids[from]! <= eventId) from++;
+  if (from === 0) return run;
+  return { written: run.written, ids: run.ids.slice(from), events: () => run.events()?.slice(from) };
 }

@@ -1,98 +1,14 @@
 import type { Client } from 'cassandra-driver';
-import { blockPartitions } from './sor-block-reader.ts';
+import { blockPartitions, type BlockReading } from './sor-block-reader.ts';
+import { rowPartitions } from './sor-row-reader.ts';
 import type { UndecodableBlock } from './sor-blocks.ts';
-import { allHashBuckets, idBucket } from './sor-bucket.ts';
 import { existingSorLayout } from './sor-layout.ts';
 import { CopyTally, LosingCopies } from './sor-copies.ts';
 import { CopyHashes, tokenWords } from './sor-copy-hashes.ts';
-import {
-  rowsInOrder,
-  tokenOrderQueries,
-  type SorEntry,
-  type SorPartition,
-  type SorPosition,
-} from './sor-token-queries.ts';
+import { type SorEntry, type SorPartition, type SorPosition, type SorRun } from './sor-token-queries.ts';
 import type { ArchiveRead } from '../../runtime/repair-target.ts';
 
 export { isSorPosition, tokenRanges, type SorEntry, type SorPosition } from './sor-token-queries.ts';
-
-/**
- * Whether a row is the one copy of its event to read. Rows written before
- * idemflow bucketed by the event id alone sit in a hash bucket of the whole
- * event (`h0`–`h63`, computed from the payload): a replay since then wrote
- * the same id into its id bucket, and one id delivered with two payloads
- * left two such rows. The copy in the id bucket wins; with none, the newest
- * legacy copy (by write time; ties by bucket name). One point query over the
- * 64 hash buckets per legacy row only: rows already in their id bucket, and
- * day buckets, cost nothing.
- */
-async function isTheCopyToRead(
-  client: Client,
-  keyspace: string,
-  table: string,
-  bucket: string,
-  eventId: string,
-): Promise<boolean> {
-  const own = idBucket(eventId);
-  if (bucket === own || !/^h\d+$/.test(bucket)) return true;
-  const cql = `SELECT bucket, writetime(payload) AS written FROM ${keyspace}.${table} WHERE bucket IN ? AND event_id = ?`;
-  const copies = (await client.execute(cql, [allHashBuckets, eventId], { prepare: true })).rows.map((r) => ({
-    bucket: String(r.get('bucket')),
-    written: BigInt(String(r.get('written'))),
-  }));
-  if (copies.some((c) => c.bucket === own)) return false;
-  const newest = copies.reduce(
-    (a, b) => (b.written > a.written || (b.written === a.written && b.bucket < a.bucket) ? b : a),
-    { bucket, written: -1n },
-  );
-  return newest.bucket === bucket;
-}
-
-/** Rows of one partition yielded together at most (a day of the row layout can hold a quarter of a million). */
-const rowsAtOnce = 1_000;
-
-/**
- * The rows of a row-layout system-of-record table (`bucket`, `event_id`,
- * `payload`) as partitions of decoded events, read by token ranges with
- * paging, so no query scans the whole ring and memory holds one page at a
- * time (a long partition comes in pieces of `rowsAtOnce`); each event once
- * within its partition, even where rows of an older bucketing left two
- * copies. Rows come in token order, then event id within a partition: after
- * `after`, the rest of its partition, then the partitions of greater tokens.
- * Rows inserted behind the position while reading are not read; rows ahead
- * are. (Two buckets of one token, a Murmur3 collision, would be read as one
- * partition: with 64 hash buckets or one a day, it does not happen.)
- */
-async function* rowPartitions(
-  client: Client,
-  keyspace: string,
-  table: string,
-  after: SorPosition | undefined,
-): AsyncGenerator<SorPartition> {
-  // Identifiers were validated by the DSL; values are bound.
-  const select = `SELECT token(bucket) AS t, bucket, event_id, writetime(payload) AS written, payload FROM ${keyspace}.${table}`;
-  const queries = tokenOrderQueries(select, after, (a) => ['bucket = ? AND event_id > ?', [a.bucket, a.eventId]]);
-  let piece:
-    | { token: string; bucket: string; runs: { written: bigint; pairs: [string, unknown][] }[]; rows: number }
-    | undefined;
-  for await (const row of rowsInOrder(client, queries, 5_000)) {
-    const eventId = String(row.get('event_id'));
-    const bucket = String(row.get('bucket'));
-    if (!(await isTheCopyToRead(client, keyspace, table, bucket, eventId))) continue;
-    if (piece && (piece.bucket !== bucket || piece.rows >= rowsAtOnce)) {
-      yield piece;
-      piece = undefined;
-    }
-    piece ??= { token: String(row.get('t')), bucket, runs: [], rows: 0 };
-    const written = BigInt(String(row.get('written')));
-    const pair: [string, unknown] = [eventId, JSON.parse(row.get('payload') as string)];
-    const last = piece.runs[piece.runs.length - 1];
-    if (last?.written === written) last.pairs.push(pair);
-    else piece.runs.push({ written, pairs: [pair] });
-    piece.rows++;
-  }
-  if (piece) yield piece;
-}
 
 export interface SorReadOptions {
   /** Resume after this event (a position a previous read yielded). */
@@ -108,9 +24,9 @@ const unreported = () => {};
  * One pass over a system-of-record table, whatever its layout (told from
  * its columns: blocks, or the rows of older versions; another is an error
  * naming the table and the layouts expected): its partitions in token
- * order, each id once within its partition (in event id order when
- * `ordered`, as a read that resumes after a position needs). An id
- * archived in two partitions comes once from each.
+ * order, each id once within its partition, its blocks read as `reading`
+ * says (see `BlockReading`; rows are read the same way whatever it says,
+ * in event id order). An id archived in two partitions comes once from each.
  */
 async function* partitionsOf(
   client: Client,
@@ -118,10 +34,10 @@ async function* partitionsOf(
   table: string,
   after: SorPosition | undefined,
   onBadBlock: (error: UndecodableBlock) => void,
-  ordered = false,
+  reading: BlockReading,
 ): AsyncGenerator<SorPartition> {
   const layout = await existingSorLayout(client, keyspace, table);
-  if (layout === 'blocks') yield* blockPartitions(client, keyspace, table, after, ordered, onBadBlock);
+  if (layout === 'blocks') yield* blockPartitions(client, keyspace, table, after, reading, onBadBlock);
   else yield* rowPartitions(client, keyspace, table, after);
 }
 
@@ -130,7 +46,7 @@ async function* tallied(partitions: AsyncIterable<SorPartition>, tally: CopyTall
   for await (const p of partitions) {
     for (const run of p.runs) {
       const place = CopyTally.place(p.token, p.bucket, run.written);
-      for (const [eventId] of run.pairs) tally.add(place, eventId);
+      for (const eventId of run.ids) tally.add(place, eventId);
     }
     yield p;
   }
@@ -143,17 +59,26 @@ async function* withoutLosers(
 ): AsyncGenerator<SorPartition> {
   for await (const p of partitions) {
     const lost = await losing.in(p.token, p.bucket);
-    if (!lost) yield p;
-    else
-      yield { ...p, runs: p.runs.map((r) => ({ written: r.written, pairs: r.pairs.filter(([id]) => !lost.has(id)) })) };
+    yield lost ? { ...p, runs: p.runs.map((r) => without(r, lost)) } : p;
   }
+}
+
+/** A run without the copies of the ids in `lost`. */
+function without(run: SorRun, lost: ReadonlySet<string>): SorRun {
+  const kept = run.ids.map((id) => !lost.has(id));
+  if (kept.every(Boolean)) return run;
+  return {
+    written: run.written,
+    ids: run.ids.filter((_, i) => kept[i]),
+    events: () => run.events()?.filter((_, i) => kept[i]),
+  };
 }
 
 /** The partitions as they pass, a hash of each copy kept (the cheap look for ids in two partitions). */
 async function* hashed(partitions: AsyncIterable<SorPartition>, hashes: CopyHashes): AsyncGenerator<SorPartition> {
   for await (const p of partitions) {
     const [high, low] = tokenWords(p.token);
-    for (const run of p.runs) for (const [eventId] of run.pairs) hashes.add(high, low, eventId);
+    for (const run of p.runs) for (const eventId of run.ids) hashes.add(high, low, eventId);
     yield p;
   }
 }
@@ -169,9 +94,10 @@ async function wholePass<K extends { remove(): void }>(
   table: string,
   kept: K,
   watch: (partitions: AsyncIterable<SorPartition>, kept: K) => AsyncIterable<SorPartition>,
+  reading: BlockReading,
 ): Promise<K> {
   try {
-    for await (const _ of watch(partitionsOf(client, keyspace, table, undefined, unreported), kept));
+    for await (const _ of watch(partitionsOf(client, keyspace, table, undefined, unreported, reading), kept));
   } catch (error) {
     kept.remove();
     throw error;
@@ -179,16 +105,17 @@ async function wholePass<K extends { remove(): void }>(
   return kept;
 }
 
-/** Which copies lose, exactly: every copy tallied. */
+/** Which copies lose, exactly: every copy tallied (every block decoded, so a bad one holds no copy that could win). */
 async function exactLosers(client: Client, keyspace: string, table: string): Promise<LosingCopies> {
-  return (await wholePass(client, keyspace, table, new CopyTally(), tallied)).losers();
+  return (await wholePass(client, keyspace, table, new CopyTally(), tallied, 'exact')).losers();
 }
 
 const noLosers = new LosingCopies(0, undefined);
 
 /** Which copies lose: a pass of hashes first, and the exact tally only when an id may lie in two partitions. */
 async function losingCopies(client: Client, keyspace: string, table: string): Promise<LosingCopies> {
-  const hashes = await wholePass(client, keyspace, table, new CopyHashes(), hashed);
+  // Ids only: no event decoded. A bad block's ids can only make the answer "maybe", which the exact tally settles.
+  const hashes = await wholePass(client, keyspace, table, new CopyHashes(), hashed, 'ids');
   return hashes.maybeTwice() ? exactLosers(client, keyspace, table) : noLosers;
 }
 
@@ -207,12 +134,21 @@ async function* exactPartitions(
 ): AsyncGenerator<SorPartition> {
   const losing = await losingCopies(client, keyspace, table);
   try {
-    const partitions = partitionsOf(client, keyspace, table, options.after, options.onBadBlock ?? warnBadBlock, true);
+    const onBadBlock = options.onBadBlock ?? warnBadBlock;
+    const partitions = partitionsOf(client, keyspace, table, options.after, onBadBlock, 'ordered');
     yield* withoutLosers(partitions, losing);
   } finally {
     losing.remove();
   }
 }
+
+/**
+ * The partitions of a system-of-record table, each event id once across all
+ * of them, in token order then event id, resumable `after` a position: what
+ * `source.cassandraTable` reads (its events and their positions, a partition
+ * at a time, with no await an event).
+ */
+export const systemOfRecordPartitions = exactPartitions;
 
 /** The events of a system-of-record table with their ids and positions, each id once, in token order then event id. */
 export async function* systemOfRecordEntries(
@@ -222,52 +158,98 @@ export async function* systemOfRecordEntries(
   options: SorReadOptions = {},
 ): AsyncGenerator<SorEntry> {
   for await (const { token, bucket, runs } of exactPartitions(client, keyspace, table, options))
-    for (const run of runs)
-      for (const [eventId, event] of run.pairs) yield { eventId, event, position: { token, bucket, eventId } };
+    for (const run of runs) {
+      const events = run.events() ?? [];
+      for (let i = 0; i < events.length; i++) {
+        const eventId = run.ids[i]!;
+        yield { eventId, event: events[i], position: { token, bucket, eventId } };
+      }
+    }
+}
+
+/** A run as read: its ids and its events, in the same order. */
+export type DecodedRun = readonly [ids: readonly string[], events: readonly unknown[]];
+
+/** Runs of events with their ids, a block (or rows written at once) each, decoded as taken; `exact()` as in `ArchiveRead`. */
+export interface PairsRead {
+  readonly runs: AsyncIterable<DecodedRun>;
+  exact(): Promise<PairsRead | undefined>;
+}
+
+/** The runs of the partitions, each decoded as it is taken (a block that does not decode gives none). */
+async function* decodedRuns(partitions: AsyncIterable<SorPartition>): AsyncGenerator<DecodedRun> {
+  for await (const p of partitions)
+    for (const run of p.runs) {
+      const events = run.events();
+      if (events) yield [run.ids, events];
+    }
 }
 
 /**
- * What repair reads: every event of a system-of-record table in one pass, a
- * partition at a time, a hash of each copy kept on the way. Only when some
- * id may lie in two partitions (rare: two event times for one id) does
- * `exact()` tally the copies exactly (a second pass) and, if some did lose,
- * return a third pass without them.
+ * The one fast read of a system-of-record table: every event with its id in
+ * one pass, a partition at a time, in no particular order, a hash of each
+ * copy kept on the way. Only when some id may lie in two partitions (rare:
+ * two event times for one id; or two ids whose hashes meet) does `exact()`
+ * tally the copies exactly (a second pass) and, if some did lose, return a
+ * third pass without them. Repair and the dry-run's lookup by id read this way.
  */
-export function systemOfRecordRead(
+export function systemOfRecordPairs(
   client: Client,
   keyspace: string,
   table: string,
   options: Omit<SorReadOptions, 'after'> = {},
-): ArchiveRead {
+): PairsRead {
   const hashes = new CopyHashes();
   let finished = false;
-  async function* events(): AsyncGenerator<readonly unknown[]> {
+  async function* runs(): AsyncGenerator<DecodedRun> {
     try {
-      const partitions = partitionsOf(client, keyspace, table, undefined, options.onBadBlock ?? warnBadBlock);
-      for await (const p of hashed(partitions, hashes)) for (const run of p.runs) yield run.pairs.map((e) => e[1]);
+      const partitions = partitionsOf(client, keyspace, table, undefined, options.onBadBlock ?? warnBadBlock, 'lazy');
+      yield* decodedRuns(hashed(partitions, hashes));
       finished = true;
     } finally {
       if (!finished) hashes.remove();
     }
   }
   return {
-    events: events(),
+    runs: runs(),
     async exact() {
       if (!finished) throw new Error('the system of record was not read to its end');
       if (!hashes.maybeTwice()) return undefined;
       const losing = await exactLosers(client, keyspace, table);
       if (losing.count === 0) return undefined;
-      async function* again(): AsyncGenerator<readonly unknown[]> {
+      async function* again(): AsyncGenerator<DecodedRun> {
         try {
           // Bad blocks were reported by the first pass.
-          const partitions = partitionsOf(client, keyspace, table, undefined, unreported);
-          for await (const p of withoutLosers(partitions, losing))
-            for (const run of p.runs) yield run.pairs.map((e) => e[1]);
+          const partitions = partitionsOf(client, keyspace, table, undefined, unreported, 'lazy');
+          yield* decodedRuns(withoutLosers(partitions, losing));
         } finally {
           losing.remove();
         }
       }
-      return { events: again(), exact: async () => undefined };
+      return { runs: again(), exact: async () => undefined };
+    },
+  };
+}
+
+/** What repair reads: the events of `systemOfRecordPairs`, without their ids. */
+export function systemOfRecordRead(
+  client: Client,
+  keyspace: string,
+  table: string,
+  options: Omit<SorReadOptions, 'after'> = {},
+): ArchiveRead {
+  return eventsOf(systemOfRecordPairs(client, keyspace, table, options));
+}
+
+function eventsOf(read: PairsRead): ArchiveRead {
+  async function* events(): AsyncGenerator<readonly unknown[]> {
+    for await (const run of read.runs) yield run[1];
+  }
+  return {
+    events: events(),
+    async exact() {
+      const again = await read.exact();
+      return again && eventsOf(again);
     },
   };
 }

@@ -76,11 +76,24 @@ export interface SorEntry {
   readonly position: SorPosition;
 }
 
-/** Copies of one write (a block; rows written at one time): their [id, event] pairs, sorted by id. */
+/**
+ * Copies of one write (a block; rows written at one time): their ids, known
+ * before any event is decoded, and their events in the same order, decoded
+ * when asked (a reader that takes a run at a time holds one run's events).
+ */
 export interface SorRun {
   readonly written: bigint;
-  readonly pairs: readonly (readonly [string, unknown])[];
+  readonly ids: readonly string[];
+  /** The events, in the order of `ids`; undefined for a block that turned out not to decode (reported then). Decoded at each call. */
+  events(): readonly unknown[] | undefined;
 }
+
+/** A run whose events are already decoded. */
+export const eagerRun = (written: bigint, ids: readonly string[], events: readonly unknown[]): SorRun => ({
+  written,
+  ids,
+  events: () => events,
+});
 
 /** One partition of a system of record as read: runs whose ids ascend from one run to the next, each id once (the newest copy there). */
 export interface SorPartition {

@@ -155,6 +155,12 @@ describe('the block layout of a Cassandra system of record', () => {
         [victim!.bucket, 'zz-not-pairs', 1, 9, '{"e": 1}'],
         { prepare: true },
       );
+      // In the writer's shape, so its ids are found without decoding it; but `tru` is not JSON.
+      await client.execute(
+        `INSERT INTO ${keyspace}.${table} (bucket, block, n, bytes, events) VALUES (?, ?, ?, ?, ?)`,
+        [victim!.bucket, 'zz-shaped-not-json', 1, 16, '[["e-bad2",tru]]'],
+        { prepare: true },
+      );
       const bad: UndecodableBlock[] = [];
       let read = 0;
       for await (const _ of systemOfRecordEntries(client, keyspace, table, { onBadBlock: (e) => bad.push(e) })) read++;
@@ -162,10 +168,16 @@ describe('the block layout of a Cassandra system of record', () => {
       expect(bad.map((e) => [e.bucket, e.block])).toEqual([
         [victim!.bucket, 'zz-not-json'],
         [victim!.bucket, 'zz-not-pairs'],
+        [victim!.bucket, 'zz-shaped-not-json'],
       ]);
       expect(bad[0]!.message).toMatch(
         new RegExp(`^block \\(bucket '${victim!.bucket}', block 'zz-not-json'\\) does not decode: `),
       );
+      // Repair's read (each block decoded as it is taken) reports the same three and counts every other event.
+      const inRepair: UndecodableBlock[] = [];
+      const target = cassandraRepairTarget(client, pipeline, { onBadBlock: (e) => inRepair.push(e) });
+      expect((await repair(pipeline, { target, dryRun: true })).events).toBe(3_000);
+      expect(inRepair.map((e) => e.block).sort()).toEqual(['zz-not-json', 'zz-not-pairs', 'zz-shaped-not-json']);
     } finally {
       await client.shutdown();
     }
