@@ -61,6 +61,8 @@ function recordsOf(value: ts.Node, checker: ts.TypeChecker, hops: number): ts.Ob
     return ts.isForOfStatement(loop) ? records(entriesOf(loop.expression, checker, hops + 1)) : [];
   }
   if (ts.isElementAccessExpression(node)) return records(entriesOf(node.expression, checker, hops + 1));
+  const frozen = frozenTable(node);
+  if (frozen) return records([frozen]);
   if (ts.isCallExpression(node) && ts.isPropertyAccessExpression(node.expression)) {
     const method = methodName(node);
     // `routes.find((r) => r.topic === topic)`, `routes.filter(…)[0]`: one of the table's elements.
@@ -74,6 +76,8 @@ function recordsOf(value: ts.Node, checker: ts.TypeChecker, hops: number): ts.Ob
 /** The initializer of the const a name stands for (through imports), or the expression itself when written out. */
 function constValue(expression: ts.Expression, checker: ts.TypeChecker, hops: number): ts.Expression | undefined {
   const node = unwrap(expression);
+  const frozen = frozenTable(node);
+  if (frozen) return constValue(frozen, checker, hops + 1);
   if (!ts.isIdentifier(node)) return node;
   if (hops > maxHops) return undefined;
   const resolved = resolveName(node, checker);
@@ -113,6 +117,13 @@ function propertyValues(record: ts.ObjectLiteralExpression, name: string): ts.No
   return record.properties
     .filter((p) => p.name && (ts.isIdentifier(p.name) || ts.isStringLiteral(p.name)) && p.name.text === name)
     .flatMap(valueOfMember);
+}
+
+/** `Object.freeze({ … })` is the table it freezes. */
+function frozenTable(node: ts.Expression): ts.Expression | undefined {
+  return ts.isCallExpression(node) && node.arguments[0] && node.expression.getText() === 'Object.freeze'
+    ? node.arguments[0]
+    : undefined;
 }
 
 function methodName(call: ts.CallExpression): string | undefined {

@@ -69,7 +69,7 @@ export class ReplayContexts {
         names.size === 0 &&
         !this.#anyPackage &&
         !mayCallRetryByName(file.text) &&
-        !/\b(eachMessage|eachBatch)\b|\.run\(\s*[\w$]+\s*\)/.test(file.text)
+        !/\b(eachMessage|eachBatch)\b|\.run\(\s*(\{\s*\.\.\.\s*)?[\w$]+/.test(file.text)
       )
         continue;
       this.#findRoots(file, names, (fn, context) => queue.push([fn, context, 0]));
@@ -186,17 +186,19 @@ export class ReplayContexts {
   }
 
   #kafkaRoots(call: ts.CallExpression, root: (fn: FunctionNode, context: ReplayContext) => void): void {
-    const options = this.#runOptions(call);
-    if (!options) return;
-    const autoCommitProp = options.properties.find(
-      (p) => p.name && ts.isIdentifier(p.name) && p.name.text === 'autoCommit',
-    );
+    const found = this.#runOptions(call);
+    if (!found) return;
+    const options = this.#optionProperties(found);
+    // The last `autoCommit` written wins, as in the object kafkajs receives.
+    const autoCommitProp = [...options]
+      .reverse()
+      .find((p) => p.name && ts.isIdentifier(p.name) && p.name.text === 'autoCommit');
     const autoCommit = !(
       autoCommitProp &&
       ts.isPropertyAssignment(autoCommitProp) &&
       autoCommitProp.initializer.kind === ts.SyntaxKind.FalseKeyword
     );
-    for (const property of options.properties) {
+    for (const property of options) {
       const kind = property.name && ts.isIdentifier(property.name) ? property.name.text : '';
       if (kind !== 'eachMessage' && kind !== 'eachBatch') continue;
       const fn = ts.isMethodDeclaration(property)
@@ -230,10 +232,26 @@ export class ReplayContexts {
   #namedOptions(options: ts.Expression): ts.ObjectLiteralExpression | undefined {
     const node = unwrap(options);
     if (ts.isObjectLiteralExpression(node)) return node;
+    const named = this.#constObject(node);
+    return named && this.#optionProperties(named).some((p) => isHandlerName(p.name)) ? named : undefined;
+  }
+
+  /** The object literal a const of the program holds (`const runConfig = { … }`, imported or not). */
+  #constObject(expression: ts.Expression): ts.ObjectLiteralExpression | undefined {
+    const node = unwrap(expression);
     if (!ts.isIdentifier(node)) return undefined;
     const resolved = resolveName(node, this.checker);
     const init = resolved.kind === 'variable' && resolved.node.initializer && unwrap(resolved.node.initializer);
-    return init && ts.isObjectLiteralExpression(init) && hasHandlerProperty(init) ? init : undefined;
+    return init && ts.isObjectLiteralExpression(init) ? init : undefined;
+  }
+
+  /** The properties of run options, those of a const spread into them included (`{ ...baseConfig, autoCommit: false }`). */
+  #optionProperties(options: ts.ObjectLiteralExpression, depth = 0): ts.ObjectLiteralElementLike[] {
+    return options.properties.flatMap((p) => {
+      if (!ts.isSpreadAssignment(p)) return [p];
+      const spread = depth < 2 ? this.#constObject(p.expression) : undefined;
+      return spread ? this.#optionProperties(spread, depth + 1) : [];
+    });
   }
 
   /** The function a call runs, a method of any receiver included (`this.consumerService.consume`): asked only for calls handing over handler options, so typing the receiver stays rare. */
@@ -311,7 +329,7 @@ export class ReplayContexts {
         // `handlers[kind](…)`, `routes.find(…)?.handle(…)`: every function the table holds may be the one run.
         else if (resolved.kind !== 'function' && resolved.kind !== 'external')
           for (const entry of dispatchedFunctions(node.expression, this.checker))
-            found.push([entry, name ?? node.expression.getText().replace(/\s+/g, '')]);
+            found.push([entry, name ?? node.expression.getText().replace(/\s+/g, ' ')]);
         for (const argument of node.arguments) {
           if (!ts.isIdentifier(argument) && !ts.isPropertyAccessExpression(argument)) continue;
           const named = this.#functionOf(argument);

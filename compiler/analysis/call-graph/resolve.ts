@@ -54,9 +54,9 @@ export function calleeName(callee: ts.Expression): ts.Node | undefined {
 
 /** The declaration a name refers to, classified. Functions are followed through `const f = …` and object properties. */
 export function resolveName(name: ts.Node, checker: ts.TypeChecker): Resolved {
-  let symbol = checker.getSymbolAtLocation(name);
-  if (!symbol && ts.isShorthandPropertyAssignment(name.parent) && name.parent.name === name)
-    symbol = checker.getShorthandAssignmentValueSymbol(name.parent);
+  // `{ onOrder }` names the function `onOrder` as a value; the checker's symbol there is the new property.
+  const shorthand = ts.isShorthandPropertyAssignment(name.parent) && name.parent.name === name;
+  let symbol = shorthand ? checker.getShorthandAssignmentValueSymbol(name.parent) : checker.getSymbolAtLocation(name);
   if (symbol && symbol.flags & ts.SymbolFlags.Alias) {
     // A package's export (`'node:crypto'`, `'uuid'`) is a library's, whether or not its types are installed.
     if (isPackageImport(symbol)) return { kind: 'external' };

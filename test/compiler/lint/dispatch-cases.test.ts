@@ -42,6 +42,8 @@ const driverCases: Readonly<Record<string, readonly ExpectedFinding[]>> = {
     ['IDEM010', 16, 16, 'execute('],
   ],
   'driver/route-table.ts': [],
+  // A frozen table of functions named by shorthand (`Object.freeze({ addFine })`), in options spread into run().
+  'driver/frozen-and-spread.ts': [['IDEM010', 5, 16, 'execute(']],
   // Options kept in a const and handed to `consumer.run` by name, from another module or this one (unseen2 l21).
   'driver/run-config.ts': [['IDEM010', 5, 16, 'execute(']],
   'driver/run-config-consumer.ts': [['IDEM010', 9, 20, 'execute(']],
