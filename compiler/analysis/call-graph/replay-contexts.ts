@@ -413,7 +413,7 @@ export function resendAround(send: ts.CallExpression, checker: ts.TypeChecker): 
   const fn = ts.findAncestor(send.parent, isFunctionNode);
   if (!fn) return undefined;
   const recursion = callsTo(fn, checker);
-  return retryAround(send, fn, (again) => recursion(again) || sameStatement(again, send));
+  return retryAround(send, fn, (again) => recursion(again) || sameStatement(again, send), checker);
 }
 
 /** The first call in `scope` that sends the same statement as `send`. */

@@ -1,4 +1,5 @@
 import ts from 'typescript';
+import { endsFailure, failureHandlerOf } from './failure-handler.ts';
 import { isFunctionNode, symbolOf, type FunctionNode } from './resolve.ts';
 
 const isLoop = (node: ts.Node) =>
@@ -8,12 +9,24 @@ const isLoop = (node: ts.Node) =>
   ts.isWhileStatement(node) ||
   ts.isDoStatement(node);
 
+/** `for (let i = 0; i < rows.length; i++) { … op(rows[i]) … }`: the counter picks an item, so each turn sends another. */
+function indexesItems(call: ts.Node, loop: ts.ForStatement): boolean {
+  const init = loop.initializer;
+  if (!init || !ts.isVariableDeclarationList(init)) return false;
+  const text = call.getText();
+  return init.declarations.some(
+    (d) => ts.isIdentifier(d.name) && new RegExp(`\\[\\s*${d.name.text}\\s*\\]`).test(text),
+  );
+}
+
 /**
  * `for (const item of items) { try { await op(item) } … }` moves on to the next item: a loop over
  * inputs, not a retry. So does a call that uses what the body made of the item
- * (`const { country } = JSON.parse(line)`): any name declared inside the loop.
+ * (`const { country } = JSON.parse(line)`): any name declared inside the loop; and
+ * a counting loop whose counter indexes the items.
  */
 function usesLoopVariable(call: ts.Node, loop: ts.Node): boolean {
+  if (ts.isForStatement(loop)) return indexesItems(call, loop);
   if (!(ts.isForOfStatement(loop) || ts.isForInStatement(loop)) || !ts.isVariableDeclarationList(loop.initializer))
     return false;
   const names: string[] = [];
@@ -47,36 +60,37 @@ function callsAgain(scope: ts.Node, matches: (call: ts.CallExpression) => boolea
 /**
  * The shape of a retry around `call`, inside `fn`: the call sits in the
  * `try` of a try/catch that is inside a loop, or whose `catch` calls it (or
- * `fn`) again; or its promise's `.catch(…)` does. Returns the node that
- * repeats it (the loop, the catch clause, the `.catch` call).
+ * `fn`) again; or its promise's `.catch(…)` does. A failure ended by the
+ * promise's own handler (`.then(() => true, () => false)`, `.catch(log)`)
+ * inside a loop is caught like a try/catch: the loop sends again. Returns the
+ * node that repeats it (the loop, the catch clause, the `.catch` call).
  */
 export function retryAround(
   call: ts.Node,
   fn: FunctionNode,
   matches: (again: ts.CallExpression) => boolean,
+  checker?: ts.TypeChecker,
 ): ts.Node | undefined {
-  let inTry: ts.TryStatement | undefined;
+  let caught = false;
   for (
     let child: ts.Node = call, parent = call.parent;
     parent && child !== fn;
     child = parent, parent = parent.parent
   ) {
     if (ts.isTryStatement(parent) && child === parent.tryBlock && parent.catchClause) {
-      inTry = parent;
+      caught = true;
       if (callsAgain(parent.catchClause.block, matches)) return parent.catchClause;
     }
-    if (inTry && isLoop(parent) && !usesLoopVariable(call, parent)) return parent;
-    // `send().catch(() => send())`, also after awaits and parentheses: `await send().catch(…)`.
-    if (
-      ts.isPropertyAccessExpression(parent) &&
-      parent.expression === child &&
-      (parent.name.text === 'catch' || parent.name.text === 'then') &&
-      ts.isCallExpression(parent.parent)
-    ) {
-      const handlers =
-        parent.name.text === 'catch' ? parent.parent.arguments.slice(0, 1) : parent.parent.arguments.slice(1, 2);
-      if (handlers.some((h) => callsAgain(h, matches))) return parent.parent;
+    if (caught && isLoop(parent)) {
+      if (!usesLoopVariable(call, parent)) return parent;
+      // Caught once per item of a loop over inputs: an outer loop (polling for more) sends other items, not this one again.
+      caught = false;
     }
+    // `send().catch(() => send())`, also after awaits and parentheses: `await send().catch(…)`.
+    const chained = ts.isPropertyAccessExpression(parent) && parent.expression === child ? parent.parent : undefined;
+    const handler = chained && ts.isCallExpression(chained) ? failureHandlerOf(chained) : undefined;
+    if (handler && callsAgain(handler, matches)) return chained;
+    if (handler && endsFailure(handler, checker)) caught = true;
   }
   return undefined;
 }
@@ -125,7 +139,7 @@ export function retriedParameter(
       if (retried) return;
       if (
         ts.isCallExpression(node) &&
-        ((isParamCall(node) && retryAround(node, fn, (again) => isParamCall(again) || recursion(again))) ||
+        ((isParamCall(node) && retryAround(node, fn, (again) => isParamCall(again) || recursion(again), checker)) ||
           node.arguments.some((argument, at) => isParam(argument) && retriesArgument(node, at)))
       )
         retried = true;
@@ -137,14 +151,18 @@ export function retriedParameter(
   return undefined;
 }
 
-/** The loop of a hand-written retry around `node`: a try/catch inside a loop of its own function (not a loop over inputs). */
-export function retryLoopAround(node: ts.Node): ts.Node | undefined {
+/**
+ * The loop of a hand-written retry around `node`: a try/catch (or a promise
+ * whose failure handler ends the failure) inside a loop of its own function
+ * (not a loop over inputs). The checker, when given, reads a handler passed by name.
+ */
+export function retryLoopAround(node: ts.Node, checker?: ts.TypeChecker): ts.Node | undefined {
   const fn = ts.findAncestor(node.parent, isFunctionNode);
   if (!fn) return undefined;
   // A function's name where it is called (`bump` of `bump(page)`): the loop is judged by the whole call and its arguments.
   let call = node;
   if (ts.isPropertyAccessExpression(call.parent) && call.parent.name === call) call = call.parent;
   if (ts.isCallExpression(call.parent) && call.parent.expression === call) call = call.parent;
-  const found = retryAround(call, fn, () => false);
+  const found = retryAround(call, fn, () => false, checker);
   return found && isLoop(found) ? found : undefined;
 }

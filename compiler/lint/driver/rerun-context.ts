@@ -36,28 +36,58 @@ const isFunction = (node: Node) =>
 /** Consumer and stream callbacks that run again for the same record after a crash, rebalance or restart. */
 const streamEvents = new Set(['data', 'message']);
 
+/** What registering `callback` with `call` means: a consumer's `on('data', cb)` or `consume(n, cb)` delivers again. */
+function registeredBy(call: Node, callback: Node): RerunContext | undefined {
+  if (!Node.isCallExpression(call) || !call.getArguments().includes(callback)) return undefined;
+  const callee = call.getExpression();
+  if (!Node.isPropertyAccessExpression(callee)) return undefined;
+  const method = callee.getName();
+  const first = call.getArguments()[0];
+  if (method === 'on' && first && Node.isStringLiteral(first) && streamEvents.has(first.getLiteralValue()))
+    return {
+      describe: `a consumer's '${first.getLiteralValue()}' callback (delivered at least once)`,
+      node: graphOf(call).node,
+      kind: 'delivery',
+    };
+  if (method === 'consume')
+    return { describe: 'a consume() callback (delivered at least once)', node: graphOf(call).node, kind: 'delivery' };
+  return undefined;
+}
+
+/**
+ * A function handed over by name where `name` refers to it: `consumer.on('data', onData)`,
+ * `consumer.on('data', this.onData.bind(this))`. The function then runs as that callback.
+ */
+function handedOverAt(name: Node): RerunContext | undefined {
+  let value: Node = name;
+  const member = value.getParent();
+  if (member && Node.isPropertyAccessExpression(member) && member.getNameNode() === value) value = member;
+  const bind = value.getParent();
+  const bound = bind?.getParent();
+  if (
+    bind &&
+    Node.isPropertyAccessExpression(bind) &&
+    bind.getName() === 'bind' &&
+    bound &&
+    Node.isCallExpression(bound)
+  )
+    value = bound;
+  const call = value.getParent();
+  return call ? registeredBy(call, value) : undefined;
+}
+
 /**
  * node-rdkafka / Confluent `consumer.on('data', fn)`, `consumer.consume(n, cb)`,
  * and a Node stream `new Transform({ transform(chunk, …) { … } })`: each
  * record is delivered at least once, so the callback may see it again.
  */
 function streamStepAround(node: Node): RerunContext | undefined {
+  const handedOver = handedOverAt(node);
+  if (handedOver) return handedOver;
   for (const fn of node.getAncestors().filter(isFunction)) {
     const call = fn.getParentIfKind(SyntaxKind.CallExpression);
-    const callee = call?.getExpression();
-    if (call && callee && Node.isPropertyAccessExpression(callee)) {
-      const method = callee.getName();
-      const first = call.getArguments()[0];
-      const at = graphOf(call).node;
-      if (method === 'on' && first && Node.isStringLiteral(first) && streamEvents.has(first.getLiteralValue()))
-        return {
-          describe: `a consumer's '${first.getLiteralValue()}' callback (delivered at least once)`,
-          node: at,
-          kind: 'delivery',
-        };
-      if (method === 'consume' && call.getArguments().includes(fn))
-        return { describe: 'a consume() callback (delivered at least once)', node: at, kind: 'delivery' };
-    }
+    const registered = call && registeredBy(call, fn);
+    if (registered) return registered;
     const holder = Node.isMethodDeclaration(fn) ? fn : fn.getParentIfKind(SyntaxKind.PropertyAssignment);
     const created = holder
       ?.getParentIfKind(SyntaxKind.ObjectLiteralExpression)
@@ -103,7 +133,7 @@ function localContext(node: Node): RerunContext | undefined {
   const graph = graphOf(node);
   const replay = graph.contexts.contextOf(graph.node);
   if (replay) return fromReplay(replay, graph.node);
-  const loop = retryLoopAround(graph.node);
+  const loop = retryLoopAround(graph.node, graph.checker);
   if (loop) {
     const line = loop.getSourceFile().getLineAndCharacterOfPosition(loop.getStart()).line + 1;
     return { describe: `a retry loop (line ${line})`, node: loop, kind: 'retry' };
@@ -111,10 +141,13 @@ function localContext(node: Node): RerunContext | undefined {
   return streamStepAround(node);
 }
 
-/** The name node a function is called by: `function save`, `const save = () =>`, a method's name. */
+/** The name node a function is called by: `function save`, `const save = () =>`, a method's name, a field's (`onData = async (m) => …`). */
 function nameOf(fn: Node): Node | undefined {
   if (Node.isFunctionDeclaration(fn) || Node.isMethodDeclaration(fn)) return fn.getNameNode();
-  const declaration = fn.getParentIfKind(SyntaxKind.VariableDeclaration);
+  const declaration =
+    fn.getParentIfKind(SyntaxKind.VariableDeclaration) ??
+    fn.getParentIfKind(SyntaxKind.PropertyDeclaration) ??
+    fn.getParentIfKind(SyntaxKind.PropertyAssignment);
   return declaration?.getNameNode();
 }
 

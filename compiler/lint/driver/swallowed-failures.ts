@@ -1,16 +1,19 @@
 import ts from 'typescript';
-import { resolveCallee } from '../../analysis/call-graph/resolve.ts';
+import { failureHandlerOf, reportingName as reporting, unbound } from '../../analysis/call-graph/failure-handler.ts';
+import { resolveCallee, resolveName } from '../../analysis/call-graph/resolve.ts';
 
-/** A try whose catch only logs: the writes in its block fail without the caller knowing. */
+/**
+ * A try whose catch only logs, or a promise chain whose `.catch(…)` only
+ * logs: the writes it waits for fail without the caller knowing.
+ */
 export interface SwallowedFailure {
-  readonly tryStatement: ts.TryStatement;
-  readonly catchClause: ts.CatchClause;
-  /** The writes the try waits for, in source order. */
+  /** The try statement, or the whole awaited chain (`client.execute(…).catch(log)`): a commit after it counts. */
+  readonly scope: ts.Node;
+  /** What lets the failure go: the catch clause, or the `catch` (`then`) of the chain. */
+  readonly handler: ts.Node;
+  /** The writes it waits for, in source order. */
   readonly writes: readonly ts.CallExpression[];
 }
-
-/** Calls that only report a failure: `console.error`, `logger.warn`, `Sentry.captureException`, a metric. */
-const reporting = /^(log|error|warn|warning|info|debug|trace|fatal|captureException|captureMessage|increment|inc)$/;
 
 function calleeName(call: ts.CallExpression): string | undefined {
   const callee = call.expression;
@@ -33,18 +36,60 @@ function formatsOnly(statement: ts.VariableStatement): boolean {
   return pure;
 }
 
+/** `console.error`, `logger.warn`: a reference to a function that only reports. */
+function isReporter(callee: ts.Expression): boolean {
+  const onConsole =
+    ts.isPropertyAccessExpression(callee) && ts.isIdentifier(callee.expression) && callee.expression.text === 'console';
+  const name = ts.isPropertyAccessExpression(callee) ? callee.name.text : ts.isIdentifier(callee) ? callee.text : '';
+  return onConsole || reporting.test(name);
+}
+
+/** An expression that only reports (a logger call), or hands back a plain value: the failure ends there. */
+function expressionReportsOnly(node: ts.Expression): boolean {
+  let expression = node;
+  while (
+    ts.isAwaitExpression(expression) ||
+    ts.isVoidExpression(expression) ||
+    ts.isParenthesizedExpression(expression)
+  )
+    expression = expression.expression;
+  if (ts.isLiteralExpression(expression) || ts.isIdentifier(expression)) return true;
+  if (
+    expression.kind === ts.SyntaxKind.FalseKeyword ||
+    expression.kind === ts.SyntaxKind.TrueKeyword ||
+    expression.kind === ts.SyntaxKind.NullKeyword
+  )
+    return true;
+  return ts.isCallExpression(expression) && isReporter(expression.expression);
+}
+
 function reportsOnly(statement: ts.Statement): boolean {
   if (ts.isEmptyStatement(statement)) return true;
   if (ts.isVariableStatement(statement)) return formatsOnly(statement);
   if ((ts.isReturnStatement(statement) && !statement.expression) || ts.isContinueStatement(statement)) return true;
   if (!ts.isExpressionStatement(statement)) return false;
-  let expression = statement.expression;
-  while (ts.isAwaitExpression(expression) || ts.isVoidExpression(expression)) expression = expression.expression;
-  if (!ts.isCallExpression(expression)) return false;
-  const callee = expression.expression;
-  const onConsole =
-    ts.isPropertyAccessExpression(callee) && ts.isIdentifier(callee.expression) && callee.expression.text === 'console';
-  return onConsole || reporting.test(calleeName(expression) ?? '');
+  const expression = statement.expression;
+  return !ts.isIdentifier(expression) && !ts.isLiteralExpression(expression) && expressionReportsOnly(expression);
+}
+
+/** A function body that only reports: every statement, or an arrow's one expression. */
+function bodyReportsOnly(fn: ts.FunctionLikeDeclaration): boolean {
+  if (!fn.body) return false;
+  return ts.isBlock(fn.body) ? fn.body.statements.every(reportsOnly) : expressionReportsOnly(fn.body);
+}
+
+/**
+ * A promise failure handler that lets the failure go: `logger.error`,
+ * `console.warn.bind(console)`, `(err) => log.error(…)`, `() => {}`,
+ * `() => false`, or a function of the program that only logs.
+ */
+function handlerSwallows(handler: ts.Expression, checker: ts.TypeChecker): boolean {
+  const target = unbound(handler);
+  if (ts.isArrowFunction(target) || ts.isFunctionExpression(target)) return bodyReportsOnly(target);
+  const name = ts.isIdentifier(target) ? target : ts.isPropertyAccessExpression(target) ? target.name : undefined;
+  const resolved = name ? resolveName(name, checker) : undefined;
+  if (resolved?.kind === 'function') return bodyReportsOnly(resolved.node);
+  return isReporter(target);
 }
 
 /**
@@ -84,12 +129,39 @@ const isFunction = (node: ts.Node) =>
   ts.isFunctionDeclaration(node) ||
   ts.isMethodDeclaration(node);
 
+/** `client.execute(…).then(…).catch(log)`: the call the chain starts from. */
+function chainStart(call: ts.CallExpression): ts.Expression {
+  let at: ts.Expression = call;
+  while (
+    ts.isCallExpression(at) &&
+    ts.isPropertyAccessExpression(at.expression) &&
+    /^(then|catch|finally)$/.test(at.expression.name.text)
+  )
+    at = at.expression.expression;
+  return at;
+}
+
+/** The chain `call` belongs to is awaited or returned whole: the handler waits for what its catch decides. */
+function awaitedChain(call: ts.CallExpression): boolean {
+  let outer: ts.Node = call;
+  while (ts.isPropertyAccessExpression(outer.parent) && ts.isCallExpression(outer.parent.parent))
+    outer = outer.parent.parent;
+  while (ts.isParenthesizedExpression(outer.parent)) outer = outer.parent;
+  const parent = outer.parent;
+  return (
+    ts.isAwaitExpression(parent) ||
+    ts.isReturnStatement(parent) ||
+    (ts.isArrowFunction(parent) && parent.body === outer)
+  );
+}
+
 /**
  * The try/catch statements in `fn` (its callbacks included, not functions
- * declared in it) whose try awaits a write and whose catch only logs. In a
- * Kafka handler the handler then returns normally, kafkajs commits the
- * offset, and the message is lost (with the writes before the failed one
- * applied, the rest not).
+ * declared in it) whose try awaits a write and whose catch only logs, and
+ * the awaited writes whose promise's `.catch(…)` only logs. In a Kafka
+ * handler the handler then returns normally, kafkajs commits the offset,
+ * and the message is lost (with the writes before the failed one applied,
+ * the rest not).
  */
 export function swallowedFailures(
   fn: ts.Node,
@@ -101,17 +173,38 @@ export function swallowedFailures(
   const visit = (node: ts.Node): void => {
     if (ts.isFunctionDeclaration(node) || ts.isMethodDeclaration(node)) return;
     if (ts.isTryStatement(node) && node.catchClause && swallows(node.catchClause)) {
-      const writes: ts.CallExpression[] = [];
-      const inTry = (child: ts.Node): void => {
-        if (isFunction(child)) return;
-        if (ts.isCallExpression(child) && ts.isAwaitExpression(child.parent) && isWrite(child)) writes.push(child);
-        ts.forEachChild(child, inTry);
-      };
-      inTry(node.tryBlock);
-      if (writes.length > 0) found.push({ tryStatement: node, catchClause: node.catchClause, writes });
+      const writes = awaitedWritesIn(node.tryBlock, isWrite);
+      if (writes.length > 0) found.push({ scope: node, handler: node.catchClause, writes });
     }
+    const swallowed = ts.isCallExpression(node) ? swallowedChain(node, checker, isWrite) : undefined;
+    if (swallowed) found.push(swallowed);
     ts.forEachChild(node, visit);
   };
   ts.forEachChild(fn, visit);
   return found;
+}
+
+/** The writes a try block awaits, outside the callbacks it declares. */
+function awaitedWritesIn(block: ts.Block, isWrite: (call: ts.CallExpression) => boolean): ts.CallExpression[] {
+  const writes: ts.CallExpression[] = [];
+  const inTry = (child: ts.Node): void => {
+    if (isFunction(child)) return;
+    if (ts.isCallExpression(child) && ts.isAwaitExpression(child.parent) && isWrite(child)) writes.push(child);
+    ts.forEachChild(child, inTry);
+  };
+  inTry(block);
+  return writes;
+}
+
+/** `await client.execute(…).catch((err) => logger.error(err))`: a write whose failure its own chain lets go. */
+function swallowedChain(
+  call: ts.CallExpression,
+  checker: ts.TypeChecker,
+  isWrite: (call: ts.CallExpression) => boolean,
+): SwallowedFailure | undefined {
+  const handler = failureHandlerOf(call);
+  if (!handler || !awaitedChain(call) || !handlerSwallows(handler, checker)) return undefined;
+  const start = chainStart(call);
+  if (!ts.isCallExpression(start) || !isWrite(start)) return undefined;
+  return { scope: call, handler: (call.expression as ts.PropertyAccessExpression).name, writes: [start] };
 }

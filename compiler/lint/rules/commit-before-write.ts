@@ -158,10 +158,10 @@ function reportSwallowed(
   const graph = graphOf(fn);
   const file = fn.getSourceFile();
   const isWriteName = (name: string) => !kafkaControls.has(name) && writeNames.test(name);
-  for (const { tryStatement, catchClause, writes } of swallowedFailures(graph.node, graph.checker, isWriteName)) {
-    if (!commitsAfter(tryStatement)) continue;
+  for (const { scope, handler: letGo, writes } of swallowedFailures(graph.node, graph.checker, isWriteName)) {
+    if (!commitsAfter(scope)) continue;
     const last = wrap(file, writes[writes.length - 1]! as unknown as morphTs.CallExpression);
-    report('swallowedFailure', wrap(file, catchClause as unknown as morphTs.CatchClause), {
+    report('swallowedFailure', wrap(file, letGo as unknown as morphTs.Node), {
       call: describeCall(last),
       line: last.getStartLineNumber(),
       handler,

@@ -40,7 +40,7 @@ export default defineSourceRule<Message>({
       retryHelper:
         'Counter update of {{counter}} runs inside {{helper}}(), which calls it again on failure{{via}}: a write that landed but timed out is counted twice.',
       retryLoop:
-        'Counter update of {{counter}} sits in a retry loop (try/catch inside a loop at line {{line}}): a write that landed but timed out is counted twice.',
+        'Counter update of {{counter}} sits in a retry loop (its failure is caught inside the loop at line {{line}}, by a try/catch or a failure handler of its promise, and the loop sends it again): a write that landed but timed out is counted twice.',
       retryRecursion:
         'Counter update of {{counter}} is sent again when it fails (line {{line}} sends it again): a write that landed but timed out is counted twice.',
       resentUpdate:
@@ -123,7 +123,7 @@ function reportResent(
   const lineOf = (at: ts.Node) => at.getSourceFile().getLineAndCharacterOfPosition(at.getStart()).line + 1;
   // A helper that sends the caller's CQL may retry it itself.
   const inner = through && (graphOf(through).node as ts.CallExpression);
-  const loop = retryLoopAround(send) ?? (inner && retryLoopAround(inner));
+  const loop = retryLoopAround(send, graph.checker) ?? (inner && retryLoopAround(inner, graph.checker));
   if (loop) return report({ messageId: 'retryLoop', node, data: { ...data, line: lineOf(loop) } });
   const resend = resendAround(send, graph.checker) ?? (inner && resendAround(inner, graph.checker));
   if (resend) return report({ messageId: 'retryRecursion', node, data: { ...data, line: lineOf(resend) } });

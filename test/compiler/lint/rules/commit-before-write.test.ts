@@ -21,6 +21,36 @@ sourceRuleTester(rule, {
       });
     `,
     },
+    {
+      name: 'a write whose .catch dead-letters the message and rethrows: kafkajs delivers it again',
+      code: code`
+      import { Client } from 'cassandra-driver';
+      import { Kafka } from 'kafkajs';
+
+      const client = new Client({ contactPoints: ['127.0.0.1'], localDataCenter: 'datacenter1' });
+      const kafka = new Kafka({ brokers: ['127.0.0.1:9092'] });
+      const producer = kafka.producer();
+      const consumer = kafka.consumer({ groupId: 'refunds' });
+
+      async function deadLetter(value: Buffer | null, error: unknown): Promise<void> {
+        await producer.send({ topic: 'refunds.dlq', messages: [{ value, headers: { error: String(error) } }] });
+      }
+
+      export async function start(): Promise<void> {
+        await consumer.run({
+          eachMessage: async ({ message }) => {
+            const r = JSON.parse(String(message.value)) as { id: string; cents: number };
+            await client
+              .execute('UPDATE pay.refunds SET cents = ? WHERE id = ?', [r.cents, r.id], { prepare: true })
+              .catch(async (e: unknown) => {
+                await deadLetter(message.value, e);
+                throw e;
+              });
+          },
+        });
+      }
+    `,
+    },
   ],
   invalid: [
     {
@@ -118,6 +148,48 @@ sourceRuleTester(rule, {
       });
     `,
       errors: [{ messageId: 'timerCommit', line: 8, column: 10 }],
+    },
+    {
+      name: "a write whose failure the promise's .catch hands to a logger's method: the handler resolves, the offset is committed",
+      code: code`
+      import { Client } from 'cassandra-driver';
+      import { Kafka } from 'kafkajs';
+
+      const client = new Client({ contactPoints: ['127.0.0.1'], localDataCenter: 'datacenter1' });
+      const log = { error: (...parts: unknown[]) => console.error('[refunds]', ...parts) };
+      const consumer = new Kafka({ brokers: ['127.0.0.1:9092'] }).consumer({ groupId: 'refunds' });
+
+      export async function start(): Promise<void> {
+        await consumer.run({
+          eachMessage: async ({ message }) => {
+            const r = JSON.parse(String(message.value)) as { id: string; cents: number };
+            await client.execute('UPDATE pay.refunds SET cents = ? WHERE id = ?', [r.cents, r.id], { prepare: true }).catch(log.error);
+          },
+        });
+      }
+    `,
+      errors: [{ messageId: 'swallowedFailure', line: 12, column: 113, message: /line 12/ }],
+    },
+    {
+      name: 'a returned write whose .catch arrow only warns',
+      code: code`
+      import { Client } from 'cassandra-driver';
+      import { Kafka } from 'kafkajs';
+
+      const client = new Client({ contactPoints: ['127.0.0.1'], localDataCenter: 'datacenter1' });
+      const consumer = new Kafka({ brokers: ['127.0.0.1:9092'] }).consumer({ groupId: 'refunds' });
+
+      export async function start(): Promise<void> {
+        await consumer.run({
+          eachMessage: ({ message }) =>
+            client
+              .execute('INSERT INTO pay.refund_log (id, body) VALUES (?, ?)', [String(message.key), String(message.value)], { prepare: true })
+              .then(() => undefined)
+              .catch((err: unknown) => console.warn('refund log write failed', message.offset, err)),
+        });
+      }
+    `,
+      errors: [{ messageId: 'swallowedFailure', line: 13, column: 10 }],
     },
   ],
 });

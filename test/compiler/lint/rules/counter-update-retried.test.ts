@@ -52,6 +52,70 @@ sourceRuleTester(rule, {
       }
     `,
     },
+    {
+      name: 'a loop whose failure handler logs and rethrows: the first failure ends the loop, nothing is sent again',
+      code: code`
+      import { Client } from 'cassandra-driver';
+
+      const client = new Client({ contactPoints: ['127.0.0.1'], localDataCenter: 'datacenter1' });
+
+      function logAndRethrow(error: unknown): never {
+        console.error('seat count failed', error);
+        throw error;
+      }
+
+      // The loop goes round only after a success; a failure leaves it through the rethrow.
+      export async function sellSeats(show: string, seats: number): Promise<void> {
+        for (let sold = 0; sold < seats; sold++) {
+          await client.execute('UPDATE box.sold SET seats = seats + 1 WHERE show = ?', [show], { prepare: true }).then(() => true, logAndRethrow);
+        }
+      }
+    `,
+    },
+    {
+      name: "a bound method registered as a consumer's 'data' callback that writes whole totals",
+      code: code`
+      import { Client } from 'cassandra-driver';
+
+      class Totals {
+        constructor(private readonly client: Client) {}
+
+        async save(region: string, total: number): Promise<void> {
+          await this.client.execute('UPDATE geo.region_totals SET total = ? WHERE region = ?', [total, region], { prepare: true });
+        }
+      }
+
+      export class Feed {
+        constructor(
+          private readonly totals: Totals,
+          private readonly consumer: { on(event: string, cb: (m: { value: Buffer }) => void): void },
+        ) {}
+
+        listen(): void {
+          this.consumer.on('data', this.receive.bind(this));
+        }
+
+        private async receive(m: { value: Buffer }): Promise<void> {
+          const r = JSON.parse(m.value.toString()) as { region: string; total: number };
+          await this.totals.save(r.region, r.total);
+        }
+      }
+    `,
+    },
+    {
+      name: 'a counting loop whose counter picks the item: each turn sends another page once, a failure only logged',
+      code: code`
+      import { Client } from 'cassandra-driver';
+
+      const client = new Client({ contactPoints: ['127.0.0.1'], localDataCenter: 'datacenter1' });
+
+      export async function addAll(pages: readonly string[]): Promise<void> {
+        for (let i = 0; i < pages.length; i++) {
+          await client.execute('UPDATE web.hits SET n = n + 1 WHERE page = ?', [pages[i]], { prepare: true }).catch((e: unknown) => console.warn(e));
+        }
+      }
+    `,
+    },
   ],
   invalid: [
     {
@@ -188,6 +252,97 @@ sourceRuleTester(rule, {
       }
     `,
       errors: [{ messageId: 'dedupGuarded', line: 11, column: 18, severity: 'note', message: /line 9 .*undercount/ }],
+    },
+    {
+      name: 'a loop that turns a failure into false with .then(ok, fail) and sends the update again',
+      code: code`
+      import { Client } from 'cassandra-driver';
+
+      const client = new Client({ contactPoints: ['127.0.0.1'], localDataCenter: 'datacenter1' });
+
+      // No try/catch: the promise's own failure handler ends the failure, and the while loop sends again.
+      export async function reserveSeat(show: string): Promise<boolean> {
+        let tries = 0;
+        while (tries++ < 5) {
+          const sent = await client
+            .execute('UPDATE box.sold SET seats = seats + 1 WHERE show = ?', [show], { prepare: true })
+            .then(() => true, () => false);
+          if (sent) return true;
+        }
+        return false;
+      }
+    `,
+      errors: [{ messageId: 'retryLoop', line: 10, column: 8, message: /line 8/ }],
+    },
+    {
+      name: 'a loop whose .catch hands the failure to a function that only logs it',
+      code: code`
+      import { Client } from 'cassandra-driver';
+
+      const client = new Client({ contactPoints: ['127.0.0.1'], localDataCenter: 'datacenter1' });
+
+      function noteFailure(error: unknown): void {
+        console.warn('bump failed, trying again', error);
+      }
+
+      // A failure resolves the chain to undefined: the loop goes round and sends the same update.
+      export async function bumpStock(sku: string): Promise<void> {
+        for (let attempt = 1; attempt <= 3; attempt++) {
+          const done = await client.execute('UPDATE shop.stock SET reserved = reserved + 1 WHERE sku = ?', [sku], { prepare: true }).then(() => true).catch(noteFailure);
+          if (done) return;
+        }
+      }
+    `,
+      errors: [{ messageId: 'retryLoop', line: 12, column: 31 }],
+    },
+    {
+      name: "a method bound to its instance and registered as a consumer's 'data' callback calls a counter helper",
+      code: code`
+      import { Client } from 'cassandra-driver';
+
+      class Tally {
+        constructor(private readonly client: Client) {}
+
+        async add(region: string): Promise<void> {
+          await this.client.execute('UPDATE geo.region_hits SET hits = hits + 1 WHERE region = ?', [region], { prepare: true });
+        }
+      }
+
+      export class Feed {
+        constructor(
+          private readonly tally: Tally,
+          private readonly consumer: { on(event: string, cb: (m: { value: Buffer }) => void): void },
+        ) {}
+
+        listen(): void {
+          this.consumer.on('data', this.receive.bind(this));
+        }
+
+        private async receive(m: { value: Buffer }): Promise<void> {
+          await this.tally.add(m.value.toString());
+        }
+      }
+    `,
+      errors: [{ messageId: 'consumerCallback', line: 7, column: 23, message: /'data' callback/ }],
+    },
+    {
+      name: "an arrow held by a field and registered by name as a consumer's 'message' callback",
+      code: code`
+      import { Client } from 'cassandra-driver';
+
+      const client = new Client({ contactPoints: ['127.0.0.1'], localDataCenter: 'datacenter1' });
+
+      export class Clicks {
+        constructor(private readonly consumer: { on(event: string, cb: (m: { key: Buffer }) => void): void }) {
+          consumer.on('message', this.onMessage);
+        }
+
+        private readonly onMessage = async (m: { key: Buffer }): Promise<void> => {
+          await client.execute('UPDATE web.clicks SET n = n + 1 WHERE page = ?', [m.key.toString()], { prepare: true });
+        };
+      }
+    `,
+      errors: [{ messageId: 'consumerCallback', line: 11, column: 18 }],
     },
   ],
 });
