@@ -3,6 +3,7 @@ import type { SourceLocation } from '../../ir/index.ts';
 import { functionTextStart, nodesStartingAt } from './function-at.ts';
 import type { ProgramSource } from './program-source.ts';
 import { isFunctionNode, resolveName } from './resolve.ts';
+import { returnedExpressions } from './value-origin.ts';
 
 /** Which function of a DSL call: its n-th argument, or a property of its options (`key.day`, `id`). */
 export type FunctionPick = { readonly argument: number } | { readonly property: readonly string[] };
@@ -13,16 +14,39 @@ function unwrap(node: ts.Expression): ts.Expression {
   return node;
 }
 
-/** A name's value as written: a const's initializer, a function declaration. */
-function written(node: ts.Expression, checker: ts.TypeChecker): ts.Node {
+/** How many factories deep a function made by a call is looked for (`makeKey()` returning `(e) => …`). */
+const maxFactoryDepth = 3;
+
+/** A name's value as written: a const's initializer, a function declaration, the function a factory call returns. */
+function written(node: ts.Expression, checker: ts.TypeChecker, depth = 0): ts.Node {
   const inner = unwrap(node);
+  if (ts.isCallExpression(inner)) return madeBy(inner, checker, depth) ?? inner;
   // `writer.addHits`, `writer` a module of the program (`import * as writer`): the member it names.
   const name = ts.isPropertyAccessExpression(inner) ? inner.name : inner;
   if (!ts.isIdentifier(name)) return inner;
   const resolved = resolveName(name, checker);
   if (resolved.kind === 'function') return resolved.node;
-  if (resolved.kind === 'variable' && resolved.node.initializer) return written(resolved.node.initializer, checker);
+  if (resolved.kind === 'variable' && resolved.node.initializer)
+    return written(resolved.node.initializer, checker, depth);
   return inner;
+}
+
+/**
+ * `groupBy(makeKey())`: the function a factory of the program returns, when
+ * it returns one function (written there, or named). The key function then
+ * is read where it was written, with what it captures from the factory (a
+ * salt, a default parameter), as the lint reads it.
+ */
+function madeBy(call: ts.CallExpression, checker: ts.TypeChecker, depth: number): ts.Node | undefined {
+  if (depth >= maxFactoryDepth) return undefined;
+  const callee = unwrap(call.expression);
+  const name = ts.isPropertyAccessExpression(callee) ? callee.name : callee;
+  const factory = ts.isIdentifier(name) ? resolveName(name, checker) : undefined;
+  if (factory?.kind !== 'function') return undefined;
+  const returned = returnedExpressions(factory.node);
+  if (returned.length !== 1) return undefined;
+  const made = written(returned[0]!, checker, depth + 1);
+  return isFunctionNode(made) ? made : undefined;
 }
 
 function property(object: ts.Node, name: string, checker: ts.TypeChecker): ts.Node | undefined {

@@ -33,6 +33,13 @@ export function unwrap(node: ts.Expression): ts.Expression {
   return node;
 }
 
+/** `const x = …` (not `let`, `var`). */
+export const isConst = (declaration: ts.VariableDeclaration) => (declaration.parent.flags & ts.NodeFlags.Const) !== 0;
+
+/** A variable declared at the top of its module: it lives as long as the process. */
+export const isModuleLevel = (declaration: ts.VariableDeclaration) =>
+  ts.isVariableStatement(declaration.parent.parent) && ts.isSourceFile(declaration.parent.parent.parent);
+
 const isLibrary = (file: ts.SourceFile) => file.isDeclarationFile || /[\\/]node_modules[\\/]/.test(file.fileName);
 
 /** The symbol a name refers to, through imports, renames and re-exports (`export { x as y } from './z'`). */

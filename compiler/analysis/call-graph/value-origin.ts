@@ -9,7 +9,19 @@ import {
   type NondeterministicKind,
 } from '../clock-and-randomness.ts';
 import { describeLocation } from '../describe-location.ts';
-import { calleeName, isFunctionNode, resolveCallee, resolveName, unwrap, type FunctionNode } from './resolve.ts';
+import { DefaultParameters } from './default-parameters.ts';
+import { advancedGenerator } from './generator-state.ts';
+import { heldCallee } from './held-values.ts';
+import {
+  calleeName,
+  isConst,
+  isFunctionNode,
+  isModuleLevel,
+  resolveCallee,
+  resolveName,
+  unwrap,
+  type FunctionNode,
+} from './resolve.ts';
 import { staticFieldOf, staticFieldWritesIn } from './static-fields.ts';
 
 /** A step between the value's use and its source: a helper that returns it, or a variable that holds it. */
@@ -105,10 +117,6 @@ function isValueReference(id: ts.Identifier): boolean {
   return !(ts.isLabeledStatement(parent) || ts.isBreakOrContinueStatement(parent));
 }
 
-const isModuleLevel = (declaration: ts.VariableDeclaration) =>
-  ts.isVariableStatement(declaration.parent.parent) && ts.isSourceFile(declaration.parent.parent.parent);
-const isConst = (declaration: ts.VariableDeclaration) => (declaration.parent.flags & ts.NodeFlags.Const) !== 0;
-
 /** The expressions a function returns (an arrow's body, or its `return`s, not those of nested functions). */
 export function returnedExpressions(fn: FunctionNode): ts.Expression[] {
   if (!fn.body) return [];
@@ -134,8 +142,17 @@ export class ValueOrigins {
   readonly #inProgress = new Set<FunctionNode>();
   readonly #writes = new Map<ts.SourceFile, Map<ts.Symbol, ts.Node[]>>();
   readonly #staticWrites = new Map<ts.SourceFile, Map<ts.PropertyDeclaration, ts.Node[]>>();
+  readonly #defaults: DefaultParameters | undefined;
 
-  constructor(readonly checker: ts.TypeChecker) {}
+  constructor(
+    readonly checker: ts.TypeChecker,
+    program?: ts.Program,
+  ) {
+    this.#defaults = program && new DefaultParameters(program, checker);
+  }
+
+  /** Whether a parameter may hold its default: some caller leaves it out (without the program, assume one does). */
+  readonly #defaultUsed = (parameter: ts.ParameterDeclaration): boolean => this.#defaults?.mayBeUsed(parameter) ?? true;
 
   /** What a function returns, read once and cached; a recursive call reads as "nothing more". */
   summary(fn: FunctionNode, depth = 0): FunctionSummary {
@@ -264,8 +281,15 @@ export class ValueOrigins {
   #calleeResult(call: ts.CallExpression | ts.NewExpression, notes: NotFollowed[], depth: number): Nondet | undefined {
     const formatted = ts.isCallExpression(call) ? formatsCurrentTime(call, this.#isFormatter) : undefined;
     if (formatted) return { what: formatted, kind: 'clock', at: call, via: [] };
+    const generator = ts.isCallExpression(call) ? advancedGenerator(call, this.checker) : undefined;
+    if (generator) return { what: generator, kind: 'module-state', at: call, via: [] };
     const resolved = resolveCallee(call, this.checker);
     const name = calleeName(call.expression)?.getText() ?? call.expression.getText();
+    if (resolved.kind === 'parameter' || resolved.kind === 'variable' || resolved.kind === 'other') {
+      // `this.now()` with `now = Date.now`, `this.clock.now()` with `clock = systemClock`: the function the name holds.
+      const held = heldCallee(call.expression, this.checker, this.#defaultUsed);
+      return held && this.#resultOfCalling(held, call, notes, depth);
+    }
     if (resolved.kind === 'function' && !isFunctionNode(call.expression)) {
       if (depth >= maxCallDepth) {
         notes.push({ at: call, what: `${name}()`, why: `helper calls nest deeper than ${maxCallDepth}` });
@@ -285,6 +309,26 @@ export class ValueOrigins {
     return undefined;
   }
 
+  /** What calling a held function value returns: an arrow's or method's summary, or `Date.now` (an import) judged by its name. */
+  #resultOfCalling(
+    value: ts.Node,
+    call: ts.CallExpression | ts.NewExpression,
+    notes: NotFollowed[],
+    depth: number,
+  ): Nondet | undefined {
+    const via: Hop = { how: 'returned by', name: call.expression.getText().replace(/\s+/g, ''), node: call };
+    if (isFunctionNode(value)) {
+      if (depth >= maxCallDepth) return undefined;
+      const summary = this.summary(value, depth + 1);
+      notes.push(...summary.notFollowed);
+      return summary.returns && { ...summary.returns, via: [via, ...summary.returns.via] };
+    }
+    if (!ts.isIdentifier(value) && !ts.isPropertyAccessExpression(value)) return undefined;
+    const exported = ts.isIdentifier(value) ? (renamedImportOf(value, this.checker) ?? value.text) : value.getText();
+    const what = nondeterministicCallee(exported.replace(/\s+/g, ''));
+    return what ? { what, kind: kindOf(what), at: value, via: [via] } : undefined;
+  }
+
   #identifier(id: ts.Identifier, notes: NotFollowed[], depth: number, seen: Set<ts.Node>): Nondet | undefined {
     const resolved = resolveName(id, this.checker);
     if (resolved.kind === 'unresolved') {
@@ -296,6 +340,8 @@ export class ValueOrigins {
       // `at = Date.now()`: the default is what the parameter holds whenever a caller leaves it out.
       seen.add(resolved.node);
       const found = this.originOf(resolved.node.initializer, notes, depth, seen);
+      // Every caller passing the argument (`makeKey('v1')`, `stamp(e, e.ts)`): the default never runs.
+      if (found && ts.isParameter(resolved.node) && !this.#defaultUsed(resolved.node)) return undefined;
       return found && { ...found, via: [{ how: 'held by', name: id.text, node: id }, ...found.via] };
     }
     if (resolved.kind !== 'variable' || seen.has(resolved.node)) return undefined;
@@ -416,7 +462,7 @@ const perProgram = new WeakMap<ts.Program, ValueOrigins>();
 export function valueOrigins(program: ts.Program): ValueOrigins {
   let origins = perProgram.get(program);
   if (!origins) {
-    origins = new ValueOrigins(program.getTypeChecker());
+    origins = new ValueOrigins(program.getTypeChecker(), program);
     perProgram.set(program, origins);
   }
   return origins;

@@ -60,6 +60,57 @@ sourceRuleTester(rule, {
       }
     `,
     },
+    {
+      name: 'a clock injected through a constructor default, written only to a value column',
+      code: code`
+      import { Client } from 'cassandra-driver';
+      import { Kafka } from 'kafkajs';
+
+      export const ddl = 'CREATE TABLE fleet.positions (truck text, at bigint, seen_at timestamp, PRIMARY KEY (truck, at))';
+
+      export class Positions {
+        constructor(
+          private readonly client: Client,
+          private readonly now: () => number = Date.now,
+        ) {}
+
+        // The key is the truck and the event's own time; the injected clock only says when we saw it.
+        async save(p: { truck: string; at: number }): Promise<void> {
+          await this.client.execute('INSERT INTO fleet.positions (truck, at, seen_at) VALUES (?, ?, ?)', [p.truck, p.at, new Date(this.now())], { prepare: true });
+        }
+      }
+
+      const positions = new Positions(new Client({ contactPoints: ['127.0.0.1'], localDataCenter: 'datacenter1' }));
+      const consumer = new Kafka({ brokers: ['127.0.0.1:9092'] }).consumer({ groupId: 'fleet' });
+      await consumer.run({ eachMessage: async ({ message }) => positions.save(JSON.parse(String(message.value))) });
+    `,
+    },
+    {
+      name: 'a generator over the records of the batch, made in the handler: a redelivery reads the same records again',
+      code: code`
+      import { Client } from 'cassandra-driver';
+      import { Kafka, type KafkaMessage } from 'kafkajs';
+
+      export const ddl = 'CREATE TABLE shipping.lines (order_id text, line_no int, sku text, PRIMARY KEY (order_id, line_no))';
+
+      const client = new Client({ contactPoints: ['127.0.0.1'], localDataCenter: 'datacenter1' });
+      const consumer = new Kafka({ brokers: ['127.0.0.1:9092'] }).consumer({ groupId: 'lines' });
+
+      function* orderLines(messages: readonly KafkaMessage[]): Generator<{ orderId: string; lineNo: number; sku: string }> {
+        for (const m of messages) yield JSON.parse(String(m.value)) as { orderId: string; lineNo: number; sku: string };
+      }
+
+      await consumer.run({
+        eachBatch: async ({ batch }) => {
+          const lines = orderLines(batch.messages);
+          for (let i = 0; i < batch.messages.length; i++) {
+            const line = lines.next().value;
+            await client.execute('INSERT INTO shipping.lines (order_id, line_no, sku) VALUES (?, ?, ?)', [line.orderId, line.lineNo, line.sku], { prepare: true });
+          }
+        },
+      });
+    `,
+    },
   ],
   invalid: [
     {
@@ -142,6 +193,87 @@ sourceRuleTester(rule, {
       }
     `,
       errors: [{ messageId: 'cqlFunction', line: 9, column: 24 }],
+    },
+    {
+      name: 'a clock injected as a constructor default (`now = Date.now`), truncated into the key column',
+      code: code`
+      import { Client } from 'cassandra-driver';
+      import { Kafka } from 'kafkajs';
+
+      export const ddl = 'CREATE TABLE fleet.pings (truck text, minute bigint, n int, PRIMARY KEY (truck, minute))';
+
+      export class Pings {
+        constructor(
+          private readonly client: Client,
+          private readonly now: () => number = Date.now,
+        ) {}
+
+        async save(truck: string, n: number): Promise<void> {
+          const minute = Math.floor(this.now() / 60_000);
+          await this.client.execute('INSERT INTO fleet.pings (truck, minute, n) VALUES (?, ?, ?)', [truck, minute, n], { prepare: true });
+        }
+      }
+
+      // Nothing passes a clock: the default one is used.
+      const pings = new Pings(new Client({ contactPoints: ['127.0.0.1'], localDataCenter: 'datacenter1' }));
+      const consumer = new Kafka({ brokers: ['127.0.0.1:9092'] }).consumer({ groupId: 'fleet' });
+      await consumer.run({ eachMessage: async ({ message }) => pings.save(String(message.key), 1) });
+    `,
+      errors: [
+        { messageId: 'boundParameter', line: 14, column: 102, message: /Date\.now\(\) via `minute` → `this\.now\(\)`/ },
+      ],
+    },
+    {
+      name: 'a clock object of another shape injected by a parameter default, read as this.clock.today()',
+      code: code`
+      import { Client } from 'cassandra-driver';
+      import { Kafka } from 'kafkajs';
+
+      export const ddl = 'CREATE TABLE fleet.daily (truck text, day text, km int, PRIMARY KEY (truck, day))';
+
+      interface Calendar {
+        today(): string;
+      }
+      const wallCalendar: Calendar = { today: () => new Date().toISOString().slice(0, 10) };
+
+      export class Daily {
+        private readonly client = new Client({ contactPoints: ['127.0.0.1'], localDataCenter: 'datacenter1' });
+        constructor(private readonly clock: Calendar = wallCalendar) {}
+
+        async add(truck: string, km: number): Promise<void> {
+          await this.client.execute('UPDATE fleet.daily SET km = ? WHERE truck = ? AND day = ?', [km, truck, this.clock.today()], { prepare: true });
+        }
+      }
+
+      const daily = new Daily();
+      const consumer = new Kafka({ brokers: ['127.0.0.1:9092'] }).consumer({ groupId: 'daily' });
+      await consumer.run({ eachMessage: async ({ message }) => daily.add(String(message.key), Number(message.value)) });
+    `,
+      errors: [{ messageId: 'boundParameter', line: 16, column: 104, message: /new Date\(\)/ }],
+    },
+    {
+      name: 'a key taken from a module-level generator: the next number on every call, a redelivery gets another',
+      code: code`
+      import { Client } from 'cassandra-driver';
+      import { Kafka } from 'kafkajs';
+
+      export const ddl = 'CREATE TABLE billing.invoices (invoice_no bigint PRIMARY KEY, order_id text)';
+
+      function* counter(from: number): Generator<number, never> {
+        for (let n = from; ; n++) yield n;
+      }
+      const invoiceNumbers = counter(50_000);
+
+      const client = new Client({ contactPoints: ['127.0.0.1'], localDataCenter: 'datacenter1' });
+      const consumer = new Kafka({ brokers: ['127.0.0.1:9092'] }).consumer({ groupId: 'invoices' });
+      await consumer.run({
+        eachMessage: async ({ message }) => {
+          const invoiceNo = invoiceNumbers.next().value;
+          await client.execute('INSERT INTO billing.invoices (invoice_no, order_id) VALUES (?, ?)', [invoiceNo, String(message.key)], { prepare: true });
+        },
+      });
+    `,
+      errors: [{ messageId: 'boundParameter', line: 16, column: 96, message: /generator `invoiceNumbers`/ }],
     },
   ],
 });

@@ -1,0 +1,91 @@
+import ts from 'typescript';
+import { isConst, resolveName, unwrap } from './resolve.ts';
+
+/** How many names are followed to the value they hold (`clock` → `systemClock` → `{ now }`). */
+const maxHops = 4;
+
+const isThisMember = (node: ts.Expression): node is ts.PropertyAccessExpression =>
+  ts.isPropertyAccessExpression(node) && unwrap(node.expression).kind === ts.SyntaxKind.ThisKeyword;
+
+/**
+ * The value a name or a field holds, where the program writes it in one
+ * place: a `const`'s initializer, a class field's (`private clock =
+ * systemClock`), a parameter's default (`constructor(private now =
+ * Date.now)`, `clock = systemClock`) when `defaultUsed` says a caller may
+ * leave it out. Anything else is returned as written (an object literal, an
+ * arrow, `Date.now`, a library's import); undefined when nothing says.
+ */
+export function heldValue(
+  expression: ts.Expression,
+  checker: ts.TypeChecker,
+  defaultUsed: (parameter: ts.ParameterDeclaration) => boolean,
+  hops = 0,
+): ts.Node | undefined {
+  const node = unwrap(expression);
+  const name = ts.isIdentifier(node) ? node : isThisMember(node) ? node.name : undefined;
+  if (!name || !ts.isIdentifier(name)) return node;
+  if (hops >= maxHops) return undefined;
+  const resolved = resolveName(name, checker);
+  if (resolved.kind === 'function') return resolved.node;
+  if (resolved.kind === 'external') return node;
+  const written = heldInitializer(resolved, name, checker, defaultUsed);
+  return written && heldValue(written, checker, defaultUsed, hops + 1);
+}
+
+/** The one expression a const, a field or a used default gives the name. */
+function heldInitializer(
+  resolved: ReturnType<typeof resolveName>,
+  name: ts.Identifier,
+  checker: ts.TypeChecker,
+  defaultUsed: (parameter: ts.ParameterDeclaration) => boolean,
+): ts.Expression | undefined {
+  if (resolved.kind === 'variable') return isConst(resolved.node) ? resolved.node.initializer : undefined;
+  if (resolved.kind === 'parameter')
+    return ts.isParameter(resolved.node) && resolved.node.initializer && defaultUsed(resolved.node)
+      ? resolved.node.initializer
+      : undefined;
+  const declaration = checker.getSymbolAtLocation(name)?.valueDeclaration;
+  return declaration && ts.isPropertyDeclaration(declaration) ? declaration.initializer : undefined;
+}
+
+/** The member `name` of an object value: a property of a literal (`{ now: () => new Date() }`), a method of a class made with `new`. */
+export function memberValue(object: ts.Node, name: string, checker: ts.TypeChecker): ts.Node | undefined {
+  if (ts.isObjectLiteralExpression(object)) {
+    for (const p of object.properties) {
+      if (!p.name || !(ts.isIdentifier(p.name) || ts.isStringLiteral(p.name)) || p.name.text !== name) continue;
+      if (ts.isPropertyAssignment(p)) return unwrap(p.initializer);
+      if (ts.isMethodDeclaration(p)) return p;
+      if (ts.isShorthandPropertyAssignment(p)) return p.name;
+    }
+    return undefined;
+  }
+  if (!ts.isNewExpression(object) || !ts.isIdentifier(object.expression)) return undefined;
+  const made = checker.getSymbolAtLocation(object.expression)?.valueDeclaration;
+  if (!made || !ts.isClassDeclaration(made)) return undefined;
+  const member = made.members.find((m) => m.name && ts.isIdentifier(m.name) && m.name.text === name);
+  if (member && ts.isMethodDeclaration(member)) return member;
+  return member && ts.isPropertyDeclaration(member) && member.initializer ? unwrap(member.initializer) : undefined;
+}
+
+/**
+ * What a call runs when its callee is a value held by a name, not a
+ * declared function: `this.now()` with `now = Date.now`, `this.clock.now()`
+ * with `clock: Clock = systemClock`. The function value (an arrow, a method,
+ * a function, or `Date.now` to be judged by its name); undefined otherwise.
+ */
+export function heldCallee(
+  callee: ts.Expression,
+  checker: ts.TypeChecker,
+  defaultUsed: (parameter: ts.ParameterDeclaration) => boolean,
+): ts.Node | undefined {
+  const node = unwrap(callee);
+  if (ts.isIdentifier(node) || isThisMember(node)) {
+    const held = heldValue(node, checker, defaultUsed);
+    return held === node ? undefined : held;
+  }
+  if (!ts.isPropertyAccessExpression(node)) return undefined;
+  const receiver = unwrap(node.expression);
+  if (!ts.isIdentifier(receiver) && !isThisMember(receiver)) return undefined;
+  const object = heldValue(receiver, checker, defaultUsed);
+  return object && object !== receiver ? memberValue(object, node.name.text, checker) : undefined;
+}
