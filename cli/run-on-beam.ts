@@ -5,6 +5,7 @@ import type { RunnerOf } from '../runners/registry.ts';
 import { parseFaults, type FaultSpec } from '../runtime/faults.ts';
 import { openTargets } from '../connectors/targets.ts';
 import { loadRunnerFor } from './load-runner.ts';
+import type { StreamingOptions } from '../runners/beam/beam-runner.ts';
 import type { ExternalWorkers } from '../runners/beam/external-run.ts';
 import { summary } from './run-summary.ts';
 import { openStore } from './shared-options.ts';
@@ -24,7 +25,21 @@ export interface BeamRunFlags {
   readonly environment: 'loopback' | 'external';
   readonly workers?: readonly string[];
   readonly parallelism?: number;
+  readonly streaming: boolean;
+  readonly checkpointInterval?: number;
   readonly allow: readonly string[];
+}
+
+/** `--streaming`: the job runs until Ctrl-C (SIGINT) or SIGTERM, which cancel it; checked before anything starts. */
+function streamingOf(engine: 'direct' | 'flink', flags: BeamRunFlags): StreamingOptions | undefined {
+  if (!flags.streaming) {
+    if (flags.checkpointInterval !== undefined) throw new UsageError('--checkpoint-interval: with --streaming');
+    return undefined;
+  }
+  if (engine !== 'flink') throw new UsageError('--streaming: with --runner beam-flink');
+  const stop = new AbortController();
+  for (const signal of ['SIGINT', 'SIGTERM'] as const) process.once(signal, () => stop.abort());
+  return { stop: stop.signal, checkpointIntervalMs: flags.checkpointInterval };
 }
 
 /** `--environment external --workers …` and `--parallelism`: checked before the input is read. */
@@ -82,6 +97,7 @@ export async function runOnBeam(
   const chosen = await loadRunnerFor(runner);
   const faults = refuseLocalOnly(flags);
   const external = externalWorkers(chosen.engine, flags, module);
+  const streaming = streamingOf(chosen.engine, flags);
   // The rules this runner adds: those asking for a capability it has (a local check ran the rest); --allow as for the others.
   const runnerRules = rules.filter((r) => r.meta.onlyWhen !== undefined);
   const errors = runRules(pipeline, runnerRules, runner).filter(
@@ -108,6 +124,7 @@ export async function runOnBeam(
       flinkMaster: flags.flinkMaster,
       external,
       parallelism: flags.parallelism,
+      streaming,
       log: (line) => process.stderr.write(`${line}\n`),
     });
     process.stdout.write(`${summary(result, runner)}\n  Beam's log: ${result.logFile}\n`);

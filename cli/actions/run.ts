@@ -37,6 +37,8 @@ export async function runAction(file: string, flags: RunFlags): Promise<void> {
     [flags.environment !== 'loopback', '--environment'],
     [flags.workers !== undefined, '--workers'],
     [flags.parallelism !== undefined, '--parallelism'],
+    [flags.streaming, '--streaming'],
+    [flags.checkpointInterval !== undefined, '--checkpoint-interval'],
   ] as const;
   const given = flinkOnly.filter(([set]) => set).map(([, name]) => name);
   if (given.length > 0)

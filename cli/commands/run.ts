@@ -23,6 +23,8 @@ export interface RunFlags {
   environment: 'loopback' | 'external';
   workers?: string[];
   parallelism?: number;
+  streaming: boolean;
+  checkpointInterval?: number;
   allow: string[];
 }
 
@@ -102,6 +104,7 @@ Examples:
   idemflow run pipelines/counts.ts --dry-run
   idemflow run pipelines/counters.ts --allow IDEM001      (a counter under retries, knowingly)
   idemflow run pipelines/counts.ts --runner beam-flink
+  idemflow run pipelines/kafka-counts.ts --runner beam-flink --flink-master 127.0.0.1:8081 --streaming --cassandra 127.0.0.1
   idemflow run pipelines/counts.ts --runner beam-flink --flink-master 127.0.0.1:8081 --environment external \\
     --workers 127.0.0.1:50001,127.0.0.1:50002 --parallelism 2 --cassandra 127.0.0.1
   idemflow demo                                           (no file needed: the anti-pattern against the design)`;
@@ -147,6 +150,8 @@ export function runCommand(): Command {
     .addOption(environmentOption())
     .option('--workers <host:port,...>', '--environment external: the idemflow workers', workerList)
     .option('--parallelism <n>', "beam-flink: the job's parallelism", parseInteger('--parallelism', 1))
+    .addOption(streamingOption())
+    .addOption(checkpointIntervalOption())
     .addOption(cassandraOption())
     .option(
       '--connect-attempts <n>',
@@ -164,6 +169,18 @@ export function runCommand(): Command {
     .addHelpText('after', runHelp)
     .action(async (file: string, flags: RunFlags) => (await import('../actions/run.ts')).runAction(file, flags));
 }
+
+const streamingOption = () =>
+  new Option(
+    '--streaming',
+    'beam-flink, a Kafka source: read the topic unbounded as a streaming job, until Ctrl-C; offsets commit with checkpoints',
+  ).default(false);
+
+const checkpointIntervalOption = () =>
+  new Option(
+    '--checkpoint-interval <ms>',
+    'beam-flink --streaming: how often Flink checkpoints (default 5000)',
+  ).argParser(parseInteger('--checkpoint-interval', 100));
 
 const flinkMasterOption = () =>
   new Option(

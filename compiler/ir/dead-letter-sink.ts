@@ -40,6 +40,14 @@ export function unnamedDeadLetterSink(location?: SourceLocation): SinkNode {
 }
 
 /**
+ * Where a record late for its windows goes: the pipeline's first append sink a `.parse()` named (its
+ * dead letters), else the default dead-letter sink. The same on every runner.
+ */
+export function lateDeadLetterSink(pipeline: PipelineNode, defaultDeadLetters: SinkNode): SinkNode {
+  return PipelineNode.sinks(pipeline).find((s) => s.mode === 'append' && !s.byDefault) ?? defaultDeadLetters;
+}
+
+/**
  * Where dead letters go that no `.parse()` routes (a map, filter, key or
  * event time that throws; late records without an append sink; a `.parse()`
  * without `deadLetter`): the embedded `dead_letters`, or, with Cassandra

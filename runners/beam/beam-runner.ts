@@ -18,7 +18,9 @@ import { fixBeamSdk } from './sdk-fixes.ts';
 import { checkWorkers, ExternalWorkersRunner } from './external-environment.ts';
 import { externalPlacement, type ExternalWorkers } from './external-run.ts';
 import { BeamRunContext, beamRuns, type BeamRunOptions } from './run-context.ts';
+import { untilStopped } from './streaming-job.ts';
 import { translate, type Placement } from './translate.ts';
+import { awaitWritesBeforeBundleEnds } from './worker-pool.ts';
 import { startWorkerFront } from './worker-front.ts';
 
 /** Where a Beam job runs: Beam's DirectRunner in this process, or Flink through Beam's job server. */
@@ -33,7 +35,22 @@ export interface BeamRunnerOptions extends BeamRunOptions {
   readonly external?: ExternalWorkers;
   /** beam-flink: the job's parallelism (Flink's default when unset). */
   readonly parallelism?: number;
+  /** beam-flink, a Kafka source: read the topic unbounded, as a streaming job, until `stop` (see StreamingOptions). */
+  readonly streaming?: StreamingOptions;
 }
+
+/**
+ * A streaming job on Flink: the Kafka topic read unbounded, checkpoints on, the group's offsets committed
+ * when a checkpoint completes. It runs until `stop` is aborted (then it is cancelled) or it fails.
+ */
+export interface StreamingOptions {
+  readonly stop: AbortSignal;
+  /** Flink's checkpoint interval; default 5,000 ms. Offsets are committed no more often than this. */
+  readonly checkpointIntervalMs?: number;
+}
+
+/** How often a streaming job checkpoints when not told: offsets reach Kafka within about this long. */
+export const defaultCheckpointIntervalMs = 5_000;
 
 export interface BeamRunResult extends RunResult {
   readonly memory: MemorySinkContents;
@@ -106,6 +123,7 @@ export function beamRunner(name: string, engine: BeamEngine): BeamRunner {
       if (blockers.length > 0) throw new RunnerError(blockers.map((d) => d.message).join(' '));
       const log = options.log ?? ((line: string) => process.stderr.write(`${line}\n`));
       const targets = runTargets(options.store, options.targets);
+      if (options.streaming) return runStreaming({ name, engine }, pipeline, options, targets, log, started);
       const input = await readBoundedInput(pipeline, { targets, log });
       try {
         const context = new BeamRunContext(pipeline, options, targets, {
@@ -135,6 +153,47 @@ export function beamRunner(name: string, engine: BeamEngine): BeamRunner {
         await input.close();
       }
     },
+  };
+}
+
+/**
+ * A Kafka pipeline as a streaming job on Flink (`options.streaming`): nothing is read here, the job reads
+ * the topic itself; the run ends when `stop` is aborted (the job is cancelled) or the job fails.
+ */
+async function runStreaming(
+  runner: Pick<BeamRunner, 'name' | 'engine'>,
+  pipeline: PipelineNode,
+  options: BeamRunnerOptions,
+  targets: ReturnType<typeof runTargets>,
+  log: (line: string) => void,
+  started: number,
+): Promise<BeamRunResult> {
+  if (runner.engine !== 'flink' || pipeline.source.connector !== 'kafka')
+    throw new RunnerError(
+      `streaming: a Kafka source on beam-flink only (this is a ${pipeline.source.connector} source on ${runner.name})`,
+    );
+  const context = new BeamRunContext(pipeline, options, targets);
+  // Flink completes a checkpoint, and commits the offsets it covers, only once the bundles before it are done:
+  // a bundle is done once its writes landed.
+  context.drainEachBundle = true;
+  awaitWritesBeforeBundleEnds(false);
+  const logFile = options.logFile ?? defaultLogFile(pipeline, runner.name);
+  const workersStarted = await runJob(runner, pipeline, context, logFile, options, log);
+  await context.drain();
+  return {
+    pipeline: pipeline.name,
+    batches: 0,
+    recordsIn: context.totals.records,
+    deadLetters: context.totals.deadLetters,
+    late: context.totals.late,
+    rowsWritten: context.rowsWritten,
+    abandonedWrites: context.totals.abandoned,
+    replays: 0,
+    elapsedMs: performance.now() - started,
+    memory: context.memory,
+    logFile,
+    countedOnWorkers: options.external !== undefined,
+    workersStarted,
   };
 }
 
@@ -189,14 +248,20 @@ async function runJob(
     if (options.external && engine !== 'flink')
       throw new RunnerError(`--environment external: ${name} runs its workers in this process; use beam-flink`);
     workers = await placeWorkers(context, runId, options);
-    jobServer = engine === 'flink' ? await flinkJobServerFor(options.flinkMaster ?? '[local]', log) : undefined;
+    const { streaming } = options;
+    jobServer =
+      engine === 'flink'
+        ? await flinkJobServerFor(options.flinkMaster ?? '[local]', log, undefined, { kafkaRead: !!streaming })
+        : undefined;
     const server = jobServer;
-    const { placement, runner: external } = workers;
+    const { runner: external } = workers;
+    const placement = streaming ? { ...workers.placement, kafkaExpansion: server?.expansion } : workers.placement;
     await withConsoleTo(logFile, async () => {
       const base = server && {
         jobEndpoint: server.endpoint,
         jobName: pipeline.name,
         ...(options.parallelism !== undefined ? { parallelism: options.parallelism } : {}),
+        ...(streaming ? { checkpointingInterval: streaming.checkpointIntervalMs ?? defaultCheckpointIntervalMs } : {}),
         ...server.pipelineOptions,
       };
       const runner = !base
@@ -204,7 +269,11 @@ async function runJob(
         : external
           ? external(base)
           : new PortableRunner({ ...base, environmentType: 'LOOPBACK' });
-      await runner.run(translate(runId, context, placement));
+      const job = translate(runId, context, placement);
+      // Only Beam's PortableRunner runs a streaming job here (runStreaming: beam-flink), and its results cancel.
+      if (streaming)
+        await untilStopped((await runner.runAsync(job)) as Parameters<typeof untilStopped>[0], streaming.stop);
+      else await runner.run(job);
     });
     return workers.started;
   } catch (error) {

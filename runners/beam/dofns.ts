@@ -49,6 +49,22 @@ export class ReadInput {
   }
 }
 
+/**
+ * A record of a streaming Kafka read (`kafka-stream.ts`: `topic/partition/offset`, the watermark before it was read,
+ * the value, a line each but the value) as a chunk of one input record with its position and that watermark.
+ * Its offset stands in for its index.
+ */
+export class FromKafka {
+  constructor(readonly runId: string) {}
+  process(text: string): Iterable<InputChunk> {
+    const first = text.indexOf('\n');
+    const second = text.indexOf('\n', first + 1);
+    const p = text.slice(0, first);
+    const w = Number(text.slice(first + 1, second));
+    return [[{ i: Number(p.slice(p.lastIndexOf('/') + 1)), v: text.slice(second + 1), p, w }]];
+  }
+}
+
 /** parse → map/filter/flatMap → event time → archive → group key, with the local runner's semantics. */
 export class ApplySteps {
   constructor(readonly runId: string) {}
@@ -114,6 +130,7 @@ export class WriteSink {
 // The name Beam records for these: any string both ends agree on (an `idemflow worker` imports this module).
 requireForSerialization('idemflow/runners/beam/dofns', {
   ReadInput,
+  FromKafka,
   ApplySteps,
   eventTimestamp,
   ToRow,

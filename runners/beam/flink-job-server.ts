@@ -6,6 +6,7 @@ import { buildBindAgent } from '../../scripts/servers/bind-agent.ts';
 import { jobServerHost as host } from '../../scripts/servers/config.ts';
 import { flinkJobServer, flinkJobServerArgs } from '../../scripts/servers/flink-job-server.ts';
 import { buildJobServerExtras, stageNothing } from '../../scripts/servers/job-server-extras.ts';
+import { kafkaReadJars } from '../../scripts/servers/kafka-read.ts';
 import { fetchServer, paths, portOpen, runningPid } from '../../scripts/servers/service.ts';
 import { RunnerError } from '../../runtime/runner-error.ts';
 import { checkFlinkMaster } from './flink-master.ts';
@@ -17,6 +18,8 @@ export interface JobServer {
   readonly log: string;
   /** Pipeline options the job needs on this job server (sent with it). */
   readonly pipelineOptions: Readonly<Record<string, string>>;
+  /** host:port of its expansion service, when the run asked for the streaming Kafka read. */
+  readonly expansion?: string;
   /** The root cause of a failed job, from what the job server logged since it was handed out. */
   failureCause(): string | undefined;
   /** Stops a job server started for the run (its folder is removed unless the run failed). */
@@ -65,14 +68,34 @@ export async function flinkJobServerFor(
   master: string,
   log: (line: string) => void,
   startTimeoutMs = 90_000,
+  needs: JobServerNeeds = {},
 ): Promise<JobServer> {
-  if (master === '[local]') {
+  // The shared one runs without KafkaIO on its classpath: a streaming Kafka job gets a job server of its own.
+  if (master === '[local]' && !needs.kafkaRead) {
     const shared = await sharedJobServer();
     if (shared) return shared;
   }
   if (master !== '[local]') await checkFlinkMaster(master);
   const extras = await prepareJobServer(master, log);
-  return startJobServer(master, extras, log, startTimeoutMs);
+  const kafka = needs.kafkaRead ? await prepareKafkaRead(log) : undefined;
+  return startJobServer(master, { extras, kafka }, log, startTimeoutMs);
+}
+
+/** What a run needs of its job server beyond Beam's own. */
+export interface JobServerNeeds {
+  /** idemflow's streaming Kafka read: KafkaIO and the read on its classpath, and its expansion service. */
+  readonly kafkaRead?: boolean;
+}
+
+/** KafkaIO, the Kafka client and idemflow's read (fetched and built once). */
+async function prepareKafkaRead(log: (line: string) => void): Promise<string[]> {
+  try {
+    return await kafkaReadJars(paths(flinkJobServer).lib, log);
+  } catch (error) {
+    throw new RunnerError(
+      `could not prepare the streaming Kafka read: ${error instanceof Error ? error.message : String(error)}`,
+    );
+  }
 }
 
 /** The job server of `scripts/services`, when it runs: jobs on the embedded master go there. */
@@ -119,17 +142,24 @@ async function prepareJobServer(master: string, log: (line: string) => void): Pr
 /** A job server started for this run, in a folder of its own, once it answers on its port. */
 async function startJobServer(
   master: string,
-  extras: string[],
+  jars: { extras: string[]; kafka?: string[] },
   log: (line: string) => void,
   startTimeoutMs: number,
 ): Promise<JobServer> {
   const shared = paths(flinkJobServer);
   const port = await freePort();
+  const { extras, kafka } = jars;
+  // The expansion service's port is chosen here when the job will call it; else any free one.
+  const expansionPort = kafka ? await freePort() : undefined;
   const runDir = join(shared.base, `run-${process.pid}-${port}`);
   mkdirSync(runDir, { recursive: true });
   const logFile = join(runDir, 'job-server.log');
   const out = openSync(logFile, 'a');
-  const args = flinkJobServerArgs(shared.lib, join(runDir, 'artifacts'), port, master, 'any', extras);
+  const args = flinkJobServerArgs(shared.lib, join(runDir, 'artifacts'), port, master, 'any', [
+    ...extras,
+    ...(kafka ?? []),
+  ]);
+  if (expansionPort !== undefined) args.push(`--expansion-port=${expansionPort}`);
   const child = spawn('java', args, {
     cwd: runDir,
     stdio: ['ignore', out, out],
@@ -153,6 +183,7 @@ async function startJobServer(
     endpoint: `${host}:${port}`,
     log: logFile,
     pipelineOptions: master !== '[local]' ? stageNothing : {},
+    expansion: expansionPort !== undefined ? `${host}:${expansionPort}` : undefined,
     failureCause: () => causeInLog(logFile, 0),
     async stop(failed = false) {
       if (!exited) {

@@ -1,15 +1,23 @@
 import { randomUUID } from 'node:crypto';
-import { defaultDeadLetterSink, PipelineNode, type AggregateNode, type SinkNode } from '../../compiler/ir/index.ts';
+import {
+  defaultDeadLetterSink,
+  lateDeadLetterSink,
+  PipelineNode,
+  type AggregateNode,
+  type SinkNode,
+  type WindowNode,
+} from '../../compiler/ir/index.ts';
 import type { EmbeddedStore } from '../../connectors/embedded/store.ts';
 import type { DeadLetter } from '../../dsl/index.ts';
 import { RunnerError } from '../../runtime/runner-error.ts';
 import { aggregatorFor, type Aggregator } from '../../runtime/aggregators.ts';
 import { noFaults, type FaultSpec } from '../../runtime/faults.ts';
-import { compileRecordPath, rawText } from '../../runtime/record-path.ts';
+import { compileRecordPath, rawText, windowOf } from '../../runtime/record-path.ts';
 import { SeededRandom } from '../../runtime/seeded-random.ts';
 import { SinkWriteError, writeWithRetry } from '../../runtime/sinks/faulty-write.ts';
 import { sinkWriter, type MemorySinkContents, type SinkWriter } from '../../runtime/sinks/sink-writer.ts';
 import type { TargetConnector, Targets } from '../../runtime/target-connector.ts';
+import { lateReason, windowStarts } from '../../runtime/windowing.ts';
 
 /**
  * A record of a bounded source as it enters Beam: its place in the input and its raw value; `p`, its source
@@ -20,6 +28,8 @@ export interface InputRecord {
   readonly i: number;
   readonly v: unknown;
   readonly p?: string;
+  /** A streaming read's watermark before the record was read (epoch ms): a record late for it goes to the dead letters. */
+  readonly w?: number;
 }
 
 /** Records travel in chunks: one Beam element a chunk, so a reshuffle spreads chunks, not single records, over workers. */
@@ -79,7 +89,7 @@ export class BeamRunContext {
   readonly aggregator: Aggregator | undefined;
   readonly memory: MemorySinkContents;
   /** What this process's share of the run did: records through the steps, dead letters, abandoned writes. */
-  readonly totals = { records: 0, deadLetters: 0, abandoned: 0 };
+  readonly totals = { records: 0, deadLetters: 0, late: 0, abandoned: 0 };
   readonly rowsWritten: Record<string, number> = {};
   readonly #writers = new Map<number, SinkWriter>();
   readonly #buffered = new Map<number, unknown[]>();
@@ -91,6 +101,8 @@ export class BeamRunContext {
   /** The record the per-record steps are on: a dead letter carries its raw value and position. */
   #current: InputRecord = { i: 0, v: undefined };
   readonly #random: SeededRandom;
+  /** Await this run's writes before each bundle it took part in is reported done (a streaming run: see worker-pool.ts). */
+  drainEachBundle = false;
 
   constructor(
     readonly pipeline: PipelineNode,
@@ -112,17 +124,30 @@ export class BeamRunContext {
         : undefined;
     const custom = this.aggregate?.op === 'custom';
     const emit = (s: SinkNode, row: unknown) => this.#outputs.push({ sink: { s: this.sinks.indexOf(s), row } });
+    const letter = (sink: SinkNode, reason: string) => {
+      const { i, v, p } = this.#current;
+      const position = p ?? this.input?.positions(i) ?? `#${i}`;
+      emit(sink, { reason, raw: rawText(v), position } satisfies DeadLetter);
+    };
+    const window = windowOf(pipeline);
+    const lateSink = lateDeadLetterSink(pipeline, defaultDeadLetters);
     this.#path = compileRecordPath(
       pipeline,
       {
         deadLetter: (sink, reason) => {
           this.totals.deadLetters++;
-          const { i, v, p } = this.#current;
-          const position = p ?? this.input?.positions(i) ?? `#${i}`;
-          emit(sink, { reason, raw: rawText(v), position } satisfies DeadLetter);
+          letter(sink, reason);
         },
         archive: emit,
         aggregate: (key, t, event) => {
+          if (window && t !== undefined && this.#current.w !== undefined) {
+            const late = lateFor(window, t, this.#current.w);
+            if (late) {
+              this.totals.late++;
+              letter(lateSink, late.reason);
+              if (late.every) return;
+            }
+          }
           const agg: { k: string; t?: number; n?: number; e?: unknown } = { k: JSON.stringify(key) };
           if (t !== undefined) agg.t = t;
           if (numeric !== undefined) agg.n = Number((event as Record<string, unknown>)[numeric]);
@@ -208,6 +233,17 @@ export class BeamRunContext {
     }
     return writer;
   }
+}
+
+/**
+ * Whether an event at `t` is late for a watermark: behind it by more than the allowed lateness for some of
+ * its windows (`every`: for all of them, so it is not aggregated at all), with the local runner's reason.
+ */
+function lateFor(window: WindowNode, t: number, watermark: number): { reason: string; every: boolean } | undefined {
+  const starts = windowStarts(window, t);
+  const missed = starts.filter((s) => s + window.sizeMs + window.allowedLatenessMs <= watermark);
+  if (missed.length === 0) return undefined;
+  return { reason: lateReason(window, t, watermark, missed), every: missed.length === starts.length };
 }
 
 const runs = new Map<string, BeamRunContext>();

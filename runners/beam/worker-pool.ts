@@ -29,22 +29,30 @@ export interface WorkerPool {
 /** Called after every bundle this process finished (a worker's progress line). */
 const afterBundle = new Set<() => void>();
 let bundlesAwaitWrites = false;
+/** In an `idemflow worker` every run's writes are awaited in its bundles; in a submitter, only streaming runs'. */
+let everyRunAwaitsInBundles = false;
 
 /**
  * In a worker, a bundle is reported done only once the sink writes it
  * started have landed (Beam 2.49's DoFns cannot await them, so the bundle
  * processor does): if this process dies, Flink replays the bundles it had
  * not acknowledged, and idempotent sinks absorb the repeat. A write that
- * failed for good fails the bundle, with its reason.
+ * failed for good fails the bundle, with its reason. A streaming run needs
+ * the same in the submitting process (LOOPBACK): Flink completes a
+ * checkpoint, and Kafka's offsets are committed, only after the bundles
+ * before it are done. `everyRun`: all runs of this process (a worker), else
+ * those that ask for it (`drainEachBundle`).
  */
-function awaitWritesBeforeBundleEnds(): void {
+export function awaitWritesBeforeBundleEnds(everyRun: boolean): void {
+  if (everyRun) everyRunAwaitsInBundles = true;
   if (bundlesAwaitWrites) return;
   const prototype = BundleProcessor.prototype as unknown as { process(id: string): Promise<void> };
   // eslint-disable-next-line @typescript-eslint/unbound-method -- called back with its this
   const process = prototype.process;
   prototype.process = async function (this: unknown, instructionId: string) {
     await process.call(this, instructionId);
-    await Promise.all([...beamRuns.all()].map((run) => run.drain()));
+    const runs = [...beamRuns.all()].filter((run) => everyRunAwaitsInBundles || run.drainEachBundle);
+    await Promise.all(runs.map((run) => run.drain()));
     afterBundle.forEach((listener) => listener());
   };
   bundlesAwaitWrites = true;
@@ -87,7 +95,7 @@ class PoolWorkers {
  */
 export async function serveWorkerPool(options: WorkerPoolOptions): Promise<WorkerPool> {
   fixBeamSdk();
-  awaitWritesBeforeBundleEnds();
+  awaitWritesBeforeBundleEnds(true);
   const jobs = new WorkerJobs(options);
   const workers = new PoolWorkers();
   const progress = () => jobs.logProgress();

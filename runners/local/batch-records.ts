@@ -1,4 +1,4 @@
-import { defaultDeadLetterSink, PipelineNode, type SinkNode } from '../../compiler/ir/index.ts';
+import { defaultDeadLetterSink, lateDeadLetterSink, PipelineNode, type SinkNode } from '../../compiler/ir/index.ts';
 import type { DeadLetter } from '../../dsl/index.ts';
 import type { FaultSpec } from '../../runtime/faults.ts';
 import { compileRecordPath, rawText } from '../../runtime/record-path.ts';
@@ -45,8 +45,7 @@ export class BatchRecords {
     this.#state = settings.state;
     this.#counterSink = pipeline.sink.mode === 'counter';
     const defaultDeadLetters = defaultDeadLetterSink(pipeline, settings.cassandra);
-    const lateSink =
-      PipelineNode.sinks(pipeline).find((s) => s.mode === 'append' && !s.byDefault) ?? defaultDeadLetters;
+    const lateSink = lateDeadLetterSink(pipeline, defaultDeadLetters);
     this.#path = compileRecordPath(
       pipeline,
       {

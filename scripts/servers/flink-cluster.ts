@@ -11,6 +11,7 @@ import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { bindAgentArgs, buildBindAgent } from './bind-agent.ts';
 import { flinkRestPort, flinkRpcPort, jobServerHost as host } from './config.ts';
+import { kafkaReadJars } from './kafka-read.ts';
 import { runAsync, type MemberSpec, type ServiceSpec } from './service.ts';
 
 export interface FlinkClusterPorts {
@@ -23,9 +24,10 @@ const taskManagerNames = ['taskmanager-1', 'taskmanager-2'];
 
 /**
  * Flink 1.16 reflects into these JDK packages, and its NetUtils calls sun.net.util's IPAddressUtil (for
- * taskmanager.host 127.0.0.1); Java 17 refuses both unless opened (1.16's scripts predate Java 17).
+ * taskmanager.host 127.0.0.1); Java 17 refuses both unless opened (1.16's scripts predate Java 17). A job
+ * server translating a streaming job needs them too (Flink's ClosureCleaner, on String's fields).
  */
-const addOpens = [
+export const addOpens = [
   ...['java.lang', 'java.util', 'java.net', 'java.io', 'java.nio', 'sun.nio.ch'].flatMap((p) => [
     '--add-opens',
     `java.base/${p}=ALL-UNNAMED`,
@@ -118,6 +120,10 @@ const entryPoints: Record<ResourceKind, string> = {
   taskmanager: 'org.apache.flink.runtime.taskexecutor.TaskManagerRunner',
 };
 
+/** Jars beside Beam's on every process's classpath: idemflow's streaming Kafka read (kafka-read.ts says why). */
+const extraJarsFile = (run: string) => join(run, 'extra-jars.json');
+const readExtraJars = (run: string) => JSON.parse(readFileSync(extraJarsFile(run), 'utf8')) as string[];
+
 /** The java command line of a JobManager or TaskManager, as flink-daemon.sh would build it, plus the bind agent. */
 function flinkProcessArgs(kind: ResourceKind, run: string, lib: string, settings: readonly string[] = []): string[] {
   const { jvm, dynamic } = readResources(run, kind);
@@ -127,7 +133,7 @@ function flinkProcessArgs(kind: ResourceKind, run: string, lib: string, settings
     ...addOpens,
     ...logging,
     '-cp',
-    `${lib}/*`,
+    [`${lib}/*`, ...readExtraJars(run)].join(':'),
     entryPoints[kind],
     '--configDir',
     run,
@@ -175,6 +181,8 @@ export function flinkClusterOn(ports: FlinkClusterPorts): ServiceSpec {
       writeFileSync(join(run, 'flink-conf.yaml'), flinkConf(run, ports));
       for (const kind of ['jobmanager', 'taskmanager'] as const)
         writeFileSync(resourcesFile(run, kind), JSON.stringify(await computeResources(kind, run, lib)));
+      const log = (line: string) => process.stderr.write(`${line}\n`);
+      writeFileSync(extraJarsFile(run), JSON.stringify(await kafkaReadJars(lib, log)));
     },
     javaArgs: (run, lib) => flinkProcessArgs('jobmanager', run, lib),
     // Ready once the REST endpoint lists every TaskManager started for it: then a job finds its slots.

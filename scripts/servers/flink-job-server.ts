@@ -1,5 +1,6 @@
 import { bindAgentArgs, buildBindAgent } from './bind-agent.ts';
 import { flinkJobPort, jobServerHost } from './config.ts';
+import { addOpens } from './flink-cluster.ts';
 import type { ServiceSpec } from './service.ts';
 
 /**
@@ -22,6 +23,7 @@ export function flinkJobServerArgs(
   const side = (offset: number) => (sidePorts === 'any' ? 0 : port - offset);
   return [
     ...bindAgentArgs(lib, jobServerHost),
+    ...addOpens,
     '-Xms128m',
     '-Xmx1g',
     '-XX:+UseG1GC',

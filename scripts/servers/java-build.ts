@@ -16,6 +16,8 @@ export interface JarSpec {
   readonly sources: readonly string[];
   /** The jar's manifest lines beyond the version; none for a plain library jar. */
   readonly manifest?: readonly string[];
+  /** Further files of the jar, by their path in it (a `META-INF/services` registration). */
+  readonly resources?: Readonly<Record<string, string>>;
 }
 
 const manifestText = (spec: JarSpec) => [...(spec.manifest ?? []), ''].join('\n');
@@ -25,6 +27,7 @@ export function jarPath(spec: JarSpec, lib: string): string {
   const hash = createHash('sha256');
   for (const source of spec.sources) hash.update(readFileSync(source));
   hash.update(manifestText(spec));
+  for (const [path, text] of Object.entries(spec.resources ?? {})) hash.update(`${path}\n${text}`);
   return join(dirname(lib), spec.name, `idemflow-${spec.name}-${hash.digest('hex').slice(0, 12)}.jar`);
 }
 
@@ -49,6 +52,10 @@ export async function buildJar(spec: JarSpec, lib: string, classpath: string, wh
     const classes = join(work, 'classes');
     const javac = await runAsync('javac', ['--release', '17', '-cp', classpath, '-d', classes, ...spec.sources]);
     if (javac.status !== 0) throw new Error(`${why}; compiling it failed: ${javac.output.trim().slice(-500)}`);
+    for (const [path, text] of Object.entries(spec.resources ?? {})) {
+      mkdirSync(dirname(join(classes, path)), { recursive: true });
+      writeFileSync(join(classes, path), text);
+    }
     const built = join(work, 'built.jar');
     const manifest = join(work, 'MANIFEST.MF');
     writeFileSync(manifest, manifestText(spec));

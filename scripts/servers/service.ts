@@ -38,6 +38,9 @@ export interface ServiceSpec {
 
 const here = fileURLToPath(new URL('.', import.meta.url));
 
+/** What fetching a lib folder needs: its name (the folder) and the pom whose dependencies fill it. */
+export type JarSource = Pick<ServiceSpec, 'name' | 'jarsOf' | 'pom'>;
+
 export const paths = (s: Pick<ServiceSpec, 'name' | 'jarsOf'>) => {
   const base = join(cacheDir, s.name);
   return {
@@ -102,7 +105,7 @@ const tail = (output: string, lines: number) => output.trim().split('\n').slice(
  * minutes, and a blocking call here froze the readiness wait of a service
  * started beside it (Kafka timed out on a cold machine while Cassandra downloaded).
  */
-export function fetchServer(s: ServiceSpec, log: (l: string) => void): Promise<void> {
+export function fetchServer(s: JarSource, log: (l: string) => void): Promise<void> {
   const { lib } = paths(s);
   if (existsSync(join(lib, '.complete'))) return Promise.resolve();
   // Two services of one `up` may share a lib folder (jarsOf): one fetch, both wait for it.
@@ -116,7 +119,7 @@ export function fetchServer(s: ServiceSpec, log: (l: string) => void): Promise<v
 
 const fetching = new Map<string, Promise<void>>();
 
-async function fetchInto(s: ServiceSpec, lib: string, log: (l: string) => void): Promise<void> {
+async function fetchInto(s: JarSource, lib: string, log: (l: string) => void): Promise<void> {
   const marker = join(lib, '.complete');
   if ((await runAsync('mvn', ['-v'])).status !== 0)
     throw new Error('mvn is not installed: it is needed to fetch the servers from Maven Central');
