@@ -58,3 +58,24 @@ export class CheckpointSideFiles {
     writeJsonAtomically(join(this.dir, 'crashes.json'), [...this.crashedAt(), point]);
   }
 }
+
+/** A checkpoint folder's side files, as `CheckpointStore` methods: what the folder's kinds (state in files, state in a store) share. */
+export abstract class FolderSideFiles {
+  protected abstract readonly side: CheckpointSideFiles;
+
+  progress(): BatchProgress | undefined {
+    return this.side.progress();
+  }
+
+  saveProgress(progress: BatchProgress): void {
+    this.side.saveProgress(progress);
+  }
+
+  crashedAt(): readonly (number | string)[] {
+    return this.side.crashedAt();
+  }
+
+  markCrash(point: number | string): void {
+    this.side.markCrash(point);
+  }
+}

@@ -4,7 +4,7 @@ import { writeFileAtomically } from '../../connectors/durable-file.ts';
 import { RunnerError } from '../../runtime/runner-error.ts';
 import type { StateDelta, StateSnapshot, StateTarget } from './aggregation-state.ts';
 import { furthest, pastPosition } from './archive-reach.ts';
-import { CheckpointSideFiles, progressWithReach, readJson } from './checkpoint-side-files.ts';
+import { CheckpointSideFiles, FolderSideFiles, progressWithReach, readJson } from './checkpoint-side-files.ts';
 import { identityMismatch, type SourceIdentity } from './source-identity.ts';
 import { StateImage } from './state-image.ts';
 import {
@@ -187,7 +187,7 @@ export interface FileCheckpointOptions {
  * that rename is the commit, so a crash anywhere leaves the previous
  * checkpoint whole. Files no committed checkpoint names are removed later.
  */
-export class FileCheckpoints implements DurableCheckpoints {
+export class FileCheckpoints extends FolderSideFiles implements DurableCheckpoints {
   readonly durable = true;
   /** The last checkpoint's position and reach, kept so a progress record need not parse the whole state. */
   #last: Pick<Checkpoint, 'position' | 'archiveReach'> | undefined;
@@ -196,7 +196,7 @@ export class FileCheckpoints implements DurableCheckpoints {
   /** Left-over files are removed at the first save of a process, then at each compaction. */
   #tidy = false;
   readonly #options: FileCheckpointOptions;
-  readonly #side: CheckpointSideFiles;
+  protected readonly side: CheckpointSideFiles;
 
   #lastSaved(): Pick<Checkpoint, 'position' | 'archiveReach'> | undefined {
     if (this.#last === undefined) {
@@ -210,9 +210,10 @@ export class FileCheckpoints implements DurableCheckpoints {
     readonly dir: string,
     options: FileCheckpointOptions = {},
   ) {
+    super();
     mkdirSync(dir, { recursive: true });
     this.#options = options;
-    this.#side = new CheckpointSideFiles(dir, () => this.#lastSaved());
+    this.side = new CheckpointSideFiles(dir, () => this.#lastSaved());
   }
 
   #manifest(): Manifest | undefined {
@@ -362,21 +363,5 @@ export class FileCheckpoints implements DurableCheckpoints {
       this.#tidy = true;
       removeOutsideChain(this.dir, chain);
     }
-  }
-
-  progress(): BatchProgress | undefined {
-    return this.#side.progress();
-  }
-
-  saveProgress(progress: BatchProgress): void {
-    this.#side.saveProgress(progress);
-  }
-
-  crashedAt(): readonly (number | string)[] {
-    return this.#side.crashedAt();
-  }
-
-  markCrash(point: number | string): void {
-    this.#side.markCrash(point);
   }
 }

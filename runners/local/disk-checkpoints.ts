@@ -4,12 +4,11 @@ import { isAbsolute, join, relative, resolve } from 'node:path';
 import { writeFileAtomically } from '../../connectors/durable-file.ts';
 import { RunnerError } from '../../runtime/runner-error.ts';
 import type { StateTarget } from './aggregation-state.ts';
-import { CheckpointSideFiles, readJson } from './checkpoint-side-files.ts';
+import { CheckpointSideFiles, FolderSideFiles, readJson } from './checkpoint-side-files.ts';
 import {
   checkpointLayout,
   diskCheckpointLayout,
   withReach,
-  type BatchProgress,
   type CheckpointHead,
   type CheckpointToSave,
   type DurableCheckpoints,
@@ -42,10 +41,10 @@ export const defaultStoreDir = (checkpointDir: string) => join(checkpointDir, 's
  * file, no second copy. `checkpoint.json` only names the store; the folder
  * keeps `progress.json` and `crashes.json` as with state in memory.
  */
-export class DiskCheckpoints implements DurableCheckpoints {
+export class DiskCheckpoints extends FolderSideFiles implements DurableCheckpoints {
   readonly durable = true;
   #head: CheckpointHead | undefined;
-  readonly #side: CheckpointSideFiles;
+  protected readonly side: CheckpointSideFiles;
 
   private constructor(
     readonly dir: string,
@@ -53,9 +52,10 @@ export class DiskCheckpoints implements DurableCheckpoints {
     readonly store: StateStore,
     readonly options: DiskCheckpointOptions,
   ) {
+    super();
     const head = store.head();
     this.#head = head === undefined ? undefined : (JSON.parse(head) as CheckpointHead);
-    this.#side = new CheckpointSideFiles(dir, () => this.#head);
+    this.side = new CheckpointSideFiles(dir, () => this.#head);
   }
 
   /** Opens the folder and its store, refusing a folder or a store of another layout, pipeline or pairing (naming both). */
@@ -116,22 +116,6 @@ export class DiskCheckpoints implements DurableCheckpoints {
     }
     this.#head = head;
     this.options.onCommitted?.(checkpoint.batch);
-  }
-
-  progress(): BatchProgress | undefined {
-    return this.#side.progress();
-  }
-
-  saveProgress(progress: BatchProgress): void {
-    this.#side.saveProgress(progress);
-  }
-
-  crashedAt(): readonly (number | string)[] {
-    return this.#side.crashedAt();
-  }
-
-  markCrash(point: number | string): void {
-    this.#side.markCrash(point);
   }
 
   close(): Promise<void> {
