@@ -92,7 +92,14 @@ export class StateStore {
     mkdirSync(dir, { recursive: true });
     // overlappingSync off: a commit is on disk when it returns, before the WAL is cut or Kafka's offsets move.
     // noReadAhead: reads are random; reading ahead would pull pages nobody asked for into memory.
-    const root = lmdb.open({ path: join(dir, 'state.mdb'), overlappingSync: false, noReadAhead: true });
+    // mapSize: address space reserved once (the file grows only with its data). Grown on demand, lmdb-js maps the
+    // file again and again, and the old mappings' resident pages count in RSS once each: 609 MB for a 221 MB store.
+    const root = lmdb.open({
+      path: join(dir, 'state.mdb'),
+      overlappingSync: false,
+      noReadAhead: true,
+      mapSize: 2 ** 40,
+    });
     return new StateStore(root);
   }
 

@@ -1,4 +1,4 @@
-import { rmSync, writeFileSync } from 'node:fs';
+import { readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { AggregateNode } from '../../../compiler/ir/index.ts';
@@ -91,6 +91,11 @@ describe('--state disk: keyed state in an LMDB store, behind the state interface
     pipelined(state, store, { ...w, eventsPerBatch: 200_000 }, 1, 1);
     expect(state.size).toBeGreaterThan(80_000);
     expect(state.entriesInMemory).toBe(0);
+    // One mapping of the store, however it grew: each mapping's resident pages count in RSS (it had 6 at 10⁷ keys).
+    const mappings = readFileSync('/proc/self/maps', 'utf8')
+      .split('\n')
+      .filter((l) => l.endsWith(join(defaultStoreDir(dir), 'state.mdb')));
+    expect(mappings).toHaveLength(1);
     pipelined(state, store, { ...w, eventsPerBatch: 10 }, 2, 2);
     expect(state.entriesInMemory).toBe(0);
     addBatch(state, { ...w, eventsPerBatch: 10 }, 3);
