@@ -50,6 +50,21 @@ describe('idemflow run --runner beam-*', () => {
     expect(run.stderr).toContain('record the stream to a file');
   });
 
+  it.each([
+    [['--streaming'], '--streaming applies to --runner beam-flink'],
+    [['--runner', 'beam-direct', '--streaming'], '--streaming: with --runner beam-flink'],
+    [['--runner', 'beam-flink', '--checkpoint-interval', '1000'], '--checkpoint-interval: with --streaming'],
+    [
+      ['--runner', 'beam-flink', '--streaming'],
+      'streaming: a Kafka source on beam-flink only (this is a generator source on beam-flink)',
+    ],
+  ])('--streaming: refused where it means nothing, before anything starts: %j', (extra, message) => {
+    const run = runCli(['run', aggregates, '--store', join(tempDir(), 'store'), ...extra]);
+    expect(run.stderr).toContain(message);
+    expect(run.status).toBe(2);
+    expect(run.stderr).not.toContain('flink job server: starting');
+  });
+
   it('--flink-master needs --runner beam-flink', () => {
     const run = runCli(['run', aggregates, '--flink-master', 'jm:8081', '--store', join(tempDir(), 'store')]);
     expect(run.status).toBe(2);
