@@ -120,7 +120,7 @@ function propertyValues(record: ts.ObjectLiteralExpression, name: string): ts.No
 }
 
 /** `Object.freeze({ … })` is the table it freezes. */
-function frozenTable(node: ts.Expression): ts.Expression | undefined {
+export function frozenTable(node: ts.Expression): ts.Expression | undefined {
   return ts.isCallExpression(node) && node.arguments[0] && node.expression.getText() === 'Object.freeze'
     ? node.arguments[0]
     : undefined;

@@ -12,11 +12,11 @@ export interface StaticField {
   readonly name: string;
 }
 
-const hasModifier = (node: ts.Node, kind: ts.SyntaxKind) =>
+export const hasModifier = (node: ts.Node, kind: ts.SyntaxKind) =>
   (ts.canHaveModifiers(node) ? (ts.getModifiers(node) ?? []) : []).some((m) => m.kind === kind);
 
 /** Inside a static method, accessor or block of a class, where `this` is the class itself. */
-function inStaticMember(node: ts.Node): boolean {
+export function inStaticMember(node: ts.Node): boolean {
   const member = ts.findAncestor(node.parent, (a) => ts.isClassElement(a) || ts.isFunctionExpression(a));
   return (
     member !== undefined &&

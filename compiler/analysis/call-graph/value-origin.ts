@@ -23,6 +23,8 @@ import {
   type FunctionNode,
 } from './resolve.ts';
 import { staticFieldOf, staticFieldWritesIn } from './static-fields.ts';
+import { changedFieldReturned, instanceFieldOf, moduleInstanceOf } from './instance-fields.ts';
+import { frozenTable } from './dispatch-tables.ts';
 
 /** A step between the value's use and its source: a helper that returns it, or a variable that holds it. */
 export interface Hop {
@@ -180,7 +182,7 @@ export class ValueOrigins {
     if (ts.isBinaryExpression(node) && assignments.has(node.operatorToken.kind) && ts.isIdentifier(node.left)) {
       return this.#stateWrite(node.left, node) ?? this.originOf(node.right, notes, depth, seen);
     }
-    const field = this.#staticField(node);
+    const field = this.#staticField(node) ?? this.#fieldInitializer(node, notes, depth, seen);
     if (field) return field;
     if (ts.isIdentifier(node)) return isValueReference(node) ? this.#identifier(node, notes, depth, seen) : undefined;
     if (ts.isCallExpression(node) || ts.isNewExpression(node)) return this.#call(node, notes, depth, seen);
@@ -204,7 +206,9 @@ export class ValueOrigins {
     if (!ts.isIdentifier(receiver)) return undefined;
     const owner = resolveName(receiver, this.checker);
     if (owner.kind !== 'variable' || !isConst(owner.node) || !owner.node.initializer) return undefined;
-    const object = unwrap(owner.node.initializer);
+    // `Object.freeze({ … })` is read as the object it freezes.
+    const initializer = unwrap(owner.node.initializer);
+    const object = unwrap(frozenTable(initializer) ?? initializer);
     if (!ts.isObjectLiteralExpression(object)) return undefined;
     let value: ts.Expression | undefined;
     for (const p of object.properties) {
@@ -290,6 +294,8 @@ export class ValueOrigins {
       const held = heldCallee(call.expression, this.checker, this.#defaultUsed);
       return held && this.#resultOfCalling(held, call, notes, depth);
     }
+    const instance = resolved.kind === 'function' ? this.#moduleInstanceState(call, resolved.node) : undefined;
+    if (instance) return instance;
     if (resolved.kind === 'function' && !isFunctionNode(call.expression)) {
       if (depth >= maxCallDepth) {
         notes.push({ at: call, what: `${name}()`, why: `helper calls nest deeper than ${maxCallDepth}` });
@@ -406,6 +412,29 @@ export class ValueOrigins {
     if (!write) return undefined;
     const line = write.getSourceFile().getLineAndCharacterOfPosition(write.getStart()).line + 1;
     return { what: `static field \`${read.name}\`, changed at line ${line}`, kind: 'module-state', at: write, via: [] };
+  }
+
+  /** `this.salt` with `private salt = randomUUID()`: the field holds what its initializer made (instance-fields.ts). */
+  #fieldInitializer(node: ts.Node, notes: NotFollowed[], depth: number, seen: Set<ts.Node>): Nondet | undefined {
+    const field = instanceFieldOf(node, this.checker);
+    if (!field?.initializer || seen.has(field)) return undefined;
+    seen.add(field);
+    const found = this.originOf(field.initializer, notes, depth, seen);
+    return found && { ...found, via: [{ how: 'held by', name: node.getText(), node }, ...found.via] };
+  }
+
+  /** `orderNumbers.next()` on a module-level `new Sequence()` whose `next` returns a field it changes: module state. */
+  #moduleInstanceState(call: ts.CallExpression | ts.NewExpression, method: FunctionNode): Nondet | undefined {
+    const instance = moduleInstanceOf(call, this.checker);
+    const changed = instance && changedFieldReturned(method, returnedExpressions(method), this.checker, writtenTarget);
+    if (!changed) return undefined;
+    const line = changed.write.getSourceFile().getLineAndCharacterOfPosition(changed.write.getStart()).line + 1;
+    return {
+      what: `field \`${changed.field}\` of the module-level instance \`${instance}\`, changed at line ${line}`,
+      kind: 'module-state',
+      at: changed.write,
+      via: [{ how: 'returned by', name: calleeName(call.expression)?.getText() ?? 'a method', node: call }],
+    };
   }
 
   /** Right-hand sides of `x = …` for a `let` (in its whole file). */

@@ -1,0 +1,77 @@
+import ts from 'typescript';
+import { isModuleLevel, resolveName, unwrap, type FunctionNode } from './resolve.ts';
+import { hasModifier, inStaticMember } from './static-fields.ts';
+
+/**
+ * Fields of class instances. A field initialised from the clock or
+ * randomness (`private salt = randomUUID()`) holds another value in every
+ * process; a field a method changes (`this.n += 1`) on an instance made once
+ * at module level (`export const orderNumbers = new Sequence()`) is module
+ * state by another name: a replayed event gets another number.
+ */
+export function instanceFieldOf(access: ts.Node, checker: ts.TypeChecker): ts.PropertyDeclaration | undefined {
+  if (!ts.isPropertyAccessExpression(access) || unwrap(access.expression).kind !== ts.SyntaxKind.ThisKeyword)
+    return undefined;
+  if (inStaticMember(access)) return undefined;
+  const declaration = checker.getSymbolAtLocation(access.name)?.valueDeclaration;
+  return declaration && ts.isPropertyDeclaration(declaration) && !hasModifier(declaration, ts.SyntaxKind.StaticKeyword)
+    ? declaration
+    : undefined;
+}
+
+/** `orderNumbers` of `orderNumbers.next()`, when it is a module-level variable holding `new C(…)`: one instance a process. */
+export function moduleInstanceOf(
+  call: ts.CallExpression | ts.NewExpression,
+  checker: ts.TypeChecker,
+): string | undefined {
+  const callee = unwrap(call.expression);
+  if (!ts.isPropertyAccessExpression(callee)) return undefined;
+  const receiver = unwrap(callee.expression);
+  if (!ts.isIdentifier(receiver)) return undefined;
+  const resolved = resolveName(receiver, checker);
+  const init = resolved.kind === 'variable' && isModuleLevel(resolved.node) ? resolved.node.initializer : undefined;
+  return init && ts.isNewExpression(unwrap(init)) ? receiver.text : undefined;
+}
+
+/**
+ * The first write, in a method of its class other than the constructor, of
+ * a field that `method` returns (`returned`: its returned expressions): `next() { this.n += 1; return this.n; }`.
+ */
+export function changedFieldReturned(
+  method: FunctionNode,
+  returned: readonly ts.Expression[],
+  checker: ts.TypeChecker,
+  isWrite: (node: ts.Node) => ts.Expression | undefined,
+): { readonly field: string; readonly write: ts.Node } | undefined {
+  if (!ts.isMethodDeclaration(method) || hasModifier(method, ts.SyntaxKind.StaticKeyword)) return undefined;
+  const fields = new Set<ts.PropertyDeclaration>();
+  const collect = (node: ts.Node): void => {
+    const field = instanceFieldOf(node, checker);
+    if (field) fields.add(field);
+    ts.forEachChild(node, collect);
+  };
+  for (const expression of returned) collect(expression);
+  for (const field of fields) {
+    const write = laterWriteOf(field, checker, isWrite);
+    if (write) return { field: field.name.getText(), write };
+  }
+  return undefined;
+}
+
+/** A write of `field` in a method (not the constructor, which runs once an instance) of its class. */
+function laterWriteOf(
+  field: ts.PropertyDeclaration,
+  checker: ts.TypeChecker,
+  isWrite: (node: ts.Node) => ts.Expression | undefined,
+): ts.Node | undefined {
+  let found: ts.Node | undefined;
+  const visit = (node: ts.Node): void => {
+    if (found) return;
+    const target = isWrite(node);
+    if (target && instanceFieldOf(target, checker) === field) found = node;
+    else ts.forEachChild(node, visit);
+  };
+  for (const member of field.parent.members)
+    if (!ts.isConstructorDeclaration(member) && !ts.isPropertyDeclaration(member)) visit(member);
+  return found;
+}
