@@ -1,5 +1,5 @@
 /**
- * `npm run bench -- state [--sizes <events>]`: what keyed state costs with a
+ * `npm run bench -- state [--sizes <events>[,<events at 1e7 keys>]] [--only memory|disk]`: what keyed state costs with a
  * durable checkpoint. Generated events (default 2,000,000) → groupBy → count →
  * an idempotent sink that keeps nothing, on the local runner with
  * `--checkpoint` and the default batch size (1,000), at 10³, 10⁵ and 10⁶ keys,
@@ -10,16 +10,26 @@
  * process takes to resume from that checkpoint (the input has nothing left,
  * so the run is the restore). Last line:
  * `keys_1e6_vs_1e3=<rate ratio> ckpt_bytes_per_changed_key=<at 1e6>`.
+ *
+ * Before those, the same runs with `--state disk` (keyed state in an LMDB
+ * store, which is the checkpoint), and one at 10⁷ keys (10,000,000 events by
+ * default, the second of `--sizes`): events/s, entries held at the end, peak
+ * RSS, and what was resident after the last batch, anonymous (the heap) apart from
+ * file-backed (LMDB's memory map: pages the kernel may drop at will).
+ * `--only disk` runs only those, and ends with
+ * `disk_keys_1e6_vs_1e3=<rate ratio> disk_rss_1e7_mb=<peak RSS at 1e7 keys>`;
+ * `--only memory` only the others.
  */
 import { readdirSync, readFileSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { fmtRate, measureInChild, reportChild } from './measure.ts';
+import { fmtRate, measureInChild, reportChild, type Measurement } from './measure.ts';
 
 const self = fileURLToPath(import.meta.url);
 const keyCounts = [1e3, 1e5, 1e6] as const;
-const checkpointDir = (keys: number, events: number) => join(tmpdir(), `idemflow-bench-state-${keys}-${events}`);
+const checkpointDir = (mode: string, keys: number, events: number) =>
+  join(tmpdir(), `idemflow-bench-state-${mode}-${keys}-${events}`);
 
 /** Bytes this process has passed to write(2) and friends so far (Linux). */
 function bytesWritten(): number {
@@ -36,15 +46,26 @@ function folderBytes(dir: string): number {
   return total;
 }
 
+/** Resident memory now (Linux): anonymous (the heap, buffers) and file-backed (LMDB's map, code), in bytes. */
+function residentNow(): { anon: number; file: number } {
+  const status = readFileSync('/proc/self/status', 'utf8');
+  const kb = (name: string) => Number(new RegExp(`${name}:\\s+(\\d+) kB`).exec(status)?.[1] ?? Number.NaN) * 1024;
+  return { anon: kb('RssAnon'), file: kb('RssFile') };
+}
+
+/** `run-<keys>` and `disk-<keys>` (state in memory or on disk) start afresh; `restore-<keys>` resumes the `run-` folder. */
 async function child(kind: string, events: number): Promise<void> {
   const [mode, keysText] = kind.split('-');
   const keys = Number(keysText);
   const { sink, source } = await import('../dsl/index.ts');
   const { runLocal } = await import('../runners/local/engine.ts');
   const { EmbeddedStore } = await import('../connectors/embedded/store.ts');
-  const dir = checkpointDir(keys, events);
-  if (mode === 'run') rmSync(dir, { recursive: true, force: true });
+  const dir = checkpointDir(mode === 'disk' ? 'disk' : 'memory', keys, events);
+  if (mode !== 'restore') rmSync(dir, { recursive: true, force: true });
   let changed = 0;
+  let entries = 0;
+  // Sampled after each batch, while the store is open (closed at the end of the run, its mapping goes).
+  let resident = residentNow();
   const pipeline = source
     .generator({ seed: 1, count: events, keys })
     .groupBy('sensorId')
@@ -55,11 +76,17 @@ async function child(kind: string, events: number): Promise<void> {
     const result = await runLocal(pipeline.ir, {
       store: new EmbeddedStore(join(tmpdir(), 'idemflow-bench-state-store')),
       checkpointDir: dir,
+      ...(mode === 'disk' ? { state: { kind: 'disk' as const } } : {}),
+      onProgress: (p) => {
+        entries = p.stateEntries;
+        resident = residentNow();
+      },
       log: () => {},
     });
     const written = bytesWritten() - writtenBefore;
-    const note = JSON.stringify({ changed, written, folder: folderBytes(dir), batches: result.batches });
-    return { check: result.recordsIn, note };
+    const { anon, file } = resident;
+    const note: Note = { changed, written, folder: folderBytes(dir), batches: result.batches, entries, anon, file };
+    return { check: result.recordsIn, note: JSON.stringify(note) };
   });
 }
 
@@ -68,13 +95,40 @@ interface Note {
   readonly written: number;
   readonly folder: number;
   readonly batches: number;
+  /** Entries the state held at the end. */
+  readonly entries: number;
+  /** Resident bytes after the last batch: anonymous, and file-backed. */
+  readonly anon: number;
+  readonly file: number;
 }
 
 const mb = (bytes: number) => `${(bytes / 1e6).toFixed(1)} MB`;
+const log = (s: string) => process.stderr.write(`${s}\n`);
 
-export async function benchState(options: { sizes?: readonly number[] } = {}): Promise<string> {
+/** One measured run in a fresh process, checked to have read every event. */
+function measured(kind: string, events: number): { m: Measurement; note: Note } {
+  const m = measureInChild(self, kind, events, 3_600_000);
+  if (m.check !== events) throw new Error(`${kind}: read ${m.check} of ${events} events`);
+  return { m, note: JSON.parse(m.note!) as Note };
+}
+
+/**
+ * `--sizes <events>[,<events at 10⁷ keys>]` (default 2,000,000 and 10,000,000);
+ * `--only memory` or `--only disk` runs one half.
+ */
+export async function benchState(
+  options: { sizes?: readonly number[]; only?: readonly string[] } = {},
+): Promise<string> {
   const events = options.sizes?.[0] ?? 2_000_000;
-  const log = (s: string) => process.stderr.write(`${s}\n`);
+  const only = options.only?.[0];
+  if (only !== undefined && only !== 'memory' && only !== 'disk')
+    throw new Error(`state: --only takes memory or disk, not "${only}"`);
+  const disk = only === 'memory' ? undefined : benchDiskState(events, options.sizes?.[1] ?? 10_000_000);
+  if (only === 'disk') return disk!;
+  return benchMemoryState(events);
+}
+
+function benchMemoryState(events: number): string {
   log(`keyed state with --checkpoint: ${fmtRate(events)} generated events → groupBy → count → a no-op idempotent sink`);
   log(
     `${'keys'.padStart(8)} ${'ev/s'.padStart(10)} ${'seconds'.padStart(8)} ${'RSS'.padStart(8)} ${'written'.padStart(10)} ${'B/changed key'.padStart(14)} ${'ckpt folder'.padStart(12)}`,
@@ -82,9 +136,7 @@ export async function benchState(options: { sizes?: readonly number[] } = {}): P
   const rates = new Map<number, number>();
   const perChangedKey = new Map<number, number>();
   for (const keys of keyCounts) {
-    const m = measureInChild(self, `run-${keys}`, events, 3_600_000);
-    if (m.check !== events) throw new Error(`${keys} keys: read ${m.check} of ${events} events`);
-    const note = JSON.parse(m.note!) as Note;
+    const { m, note } = measured(`run-${keys}`, events);
     rates.set(keys, m.eventsPerSecond);
     perChangedKey.set(keys, note.written / note.changed);
     log(
@@ -96,9 +148,32 @@ export async function benchState(options: { sizes?: readonly number[] } = {}): P
   log(
     `restore at ${largest.toExponential(0)} keys: ${(restore.ms / 1000).toFixed(2)} s, peak RSS ${restore.peakRssMb.toFixed(0)} MB (a fresh process resuming from the checkpoint, nothing left to read)`,
   );
-  for (const keys of keyCounts) rmSync(checkpointDir(keys, events), { recursive: true, force: true });
+  for (const keys of keyCounts) rmSync(checkpointDir('memory', keys, events), { recursive: true, force: true });
   const ratio = rates.get(largest)! / rates.get(keyCounts[0])!;
   return `keys_1e6_vs_1e3=${ratio.toFixed(2)} ckpt_bytes_per_changed_key=${perChangedKey.get(largest)!.toFixed(0)}`;
+}
+
+/** The same runs with `--state disk` (an LMDB store as the checkpoint), then one at 10⁷ keys for its memory. */
+function benchDiskState(events: number, bigEvents: number): string {
+  log(
+    `keyed state on disk (--state disk, LMDB): the same pipeline; RSS is the peak, anon / file what was resident after the last batch`,
+  );
+  log(
+    `${'keys'.padStart(8)} ${'events'.padStart(11)} ${'ev/s'.padStart(10)} ${'seconds'.padStart(8)} ${'entries'.padStart(11)} ${'RSS'.padStart(8)} ${'anon'.padStart(8)} ${'file'.padStart(8)} ${'written'.padStart(10)} ${'B/changed key'.padStart(14)} ${'store'.padStart(10)}`,
+  );
+  const rates = new Map<number, number>();
+  let peakAtBig = 0;
+  for (const [keys, n] of [...keyCounts.map((k) => [k, events] as const), [1e7, bigEvents] as const]) {
+    const { m, note } = measured(`disk-${keys}`, n);
+    rates.set(keys, m.eventsPerSecond);
+    if (keys === 1e7) peakAtBig = m.peakRssMb;
+    log(
+      `${keys.toExponential(0).padStart(8)} ${fmtRate(n).padStart(11)} ${fmtRate(m.eventsPerSecond).padStart(10)} ${(m.ms / 1000).toFixed(1).padStart(8)} ${fmtRate(note.entries).padStart(11)} ${`${m.peakRssMb.toFixed(0)} MB`.padStart(8)} ${`${(note.anon / 1e6).toFixed(0)} MB`.padStart(8)} ${`${(note.file / 1e6).toFixed(0)} MB`.padStart(8)} ${mb(note.written).padStart(10)} ${(note.written / note.changed).toFixed(1).padStart(14)} ${mb(note.folder).padStart(10)}`,
+    );
+    rmSync(checkpointDir('disk', keys, n), { recursive: true, force: true });
+  }
+  const ratio = rates.get(1e6)! / rates.get(1e3)!;
+  return `disk_keys_1e6_vs_1e3=${ratio.toFixed(2)} disk_rss_1e7_mb=${peakAtBig.toFixed(0)}`;
 }
 
 if (process.argv[2] === '--child') await child(process.argv[3]!, Number(process.argv[4]));

@@ -61,7 +61,7 @@ export function benchCommand(): Command {
     )
     .option(
       '--only <rows>',
-      "strategies: only these rows (comma-separated), keeping the others' committed results",
+      "strategies: only these rows (comma-separated), keeping the others' committed results; state: memory or disk",
       (v: string) => v.split(',').map((s) => s.trim()),
     )
     .action(
