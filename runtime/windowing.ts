@@ -1,8 +1,11 @@
 import type { WindowNode } from '../compiler/ir/index.ts';
 
+/** Start of the last window an event at `ts` falls in: its only one when tumbling. */
+export const lastWindowStart = (window: WindowNode, ts: number) => Math.floor(ts / window.slideMs) * window.slideMs;
+
 /** Start times of the windows an event at `ts` falls in (one for tumbling, size/slide for sliding). */
 export function windowStarts(window: WindowNode, ts: number): number[] {
-  const last = Math.floor(ts / window.slideMs) * window.slideMs;
+  const last = lastWindowStart(window, ts);
   if (window.slideMs === window.sizeMs) return [last];
   const starts: number[] = [];
   for (let s = last; s > ts - window.sizeMs; s -= window.slideMs) starts.push(s);

@@ -49,10 +49,7 @@ function decoded(
 ): [string, unknown][] | undefined {
   try {
     if (b.pairs) return b.pairs;
-    const pairs = decodeBlock(bucket, b.block, b.text);
-    if (pairs.length !== b.ids.length || pairs.some((p, i) => p[0] !== b.ids[i]))
-      throw new UndecodableBlock(bucket, b.block, new Error('its ids are not where its JSON puts them'));
-    return pairs;
+    return decodeBlock(bucket, b.block, b.text, b.ids);
   } catch (error) {
     if (!(error instanceof UndecodableBlock)) throw error;
     onBadBlock(error);

@@ -88,14 +88,26 @@ export class UndecodableBlock extends Error {
   }
 }
 
-/** The [id, event] pairs of a block's JSON; throws UndecodableBlock for anything else. */
-export function decodeBlock(bucket: string, block: string, events: unknown): [string, unknown][] {
+/**
+ * The [id, event] pairs of a block's JSON; throws UndecodableBlock for
+ * anything else, or when its ids are not `ids` (those found in it before).
+ */
+export function decodeBlock(
+  bucket: string,
+  block: string,
+  events: unknown,
+  ids?: readonly string[],
+): [string, unknown][] {
   try {
     const pairs = JSON.parse(String(events)) as unknown;
     if (!Array.isArray(pairs)) throw new Error('not a JSON array');
-    for (const p of pairs)
+    if (ids && pairs.length !== ids.length) throw new Error('its ids are not where its JSON puts them');
+    for (let i = 0; i < pairs.length; i++) {
+      const p = pairs[i] as unknown;
       if (!Array.isArray(p) || p.length !== 2 || typeof p[0] !== 'string')
         throw new Error('an entry is not [id, event]');
+      if (ids && p[0] !== ids[i]) throw new Error('its ids are not where its JSON puts them');
+    }
     return pairs as [string, unknown][];
   } catch (error) {
     throw new UndecodableBlock(bucket, block, error);

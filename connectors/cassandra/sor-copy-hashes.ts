@@ -121,15 +121,28 @@ export class CopyHashes {
   }
 }
 
-/** One file's records: any id hash with two tokens. */
+/**
+ * One file's records: any id hash with two tokens. The key is the 53 bits
+ * of the hash a file's records do not already share (all of the first half,
+ * the top 21 of the second), in an open-addressing table of record numbers:
+ * no Map, no number boxed a record.
+ */
 function twiceIn(records: Uint32Array): boolean {
-  const seen = new Map<number, number>();
+  const count = records.length / words;
+  if (count < 2) return false;
+  const mask = 2 ** Math.ceil(Math.log2(count * 2)) - 1;
+  const slots = new Int32Array(mask + 1);
   for (let r = 0; r < records.length; r += words) {
-    // 53 bits of the hash as one number (the file already holds 8 more): a Map key with no string made.
-    const key = records[r]! * 2 ** 21 + (records[r + 1]! >>> 11);
-    const first = seen.get(key);
-    if (first === undefined) seen.set(key, r);
-    else if (records[first + 2] !== records[r + 2] || records[first + 3] !== records[r + 3]) return true;
+    const [high, low] = [records[r]!, records[r + 1]! >>> 11];
+    let slot = high & mask;
+    let first = slots[slot]! - 1;
+    while (first >= 0 && (records[first * words] !== high || records[first * words + 1]! >>> 11 !== low)) {
+      slot = (slot + 1) & mask;
+      first = slots[slot]! - 1;
+    }
+    if (first < 0) slots[slot] = r / words + 1;
+    else if (records[first * words + 2] !== records[r + 2] || records[first * words + 3] !== records[r + 3])
+      return true;
   }
   return false;
 }

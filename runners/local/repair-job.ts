@@ -11,7 +11,7 @@ import {
 import { RunnerError } from '../../runtime/runner-error.ts';
 import { aggregatorFor, type Aggregator } from '../../runtime/aggregators.ts';
 import { compileRecordPath, windowOf } from '../../runtime/record-path.ts';
-import { windowStarts } from '../../runtime/windowing.ts';
+import { lastWindowStart, windowStarts } from '../../runtime/windowing.ts';
 
 export class RepairRefused extends RunnerError {
   constructor(
@@ -79,6 +79,8 @@ export function repairJob(pipeline: PipelineNode): RepairJob {
         const e = event as Record<string, unknown>;
         // Windows never close in repair: a late event counts too.
         if (!window) onGroup(key, undefined, e);
+        // Tumbling: its one window, with no array made an event.
+        else if (window.slideMs === window.sizeMs) onGroup(key, lastWindowStart(window, eventTime!), e);
         else for (const windowStart of windowStarts(window, eventTime!)) onGroup(key, windowStart, e);
       },
     },

@@ -4,6 +4,7 @@ import { holdFolder } from '../../connectors/exclusive-folder.ts';
 import { markRepairPending } from './repair-pending.ts';
 import { repairJob, type RepairJob } from './repair-job.ts';
 import { repairCheckpoint, type RepairCheckpoint } from './repair-checkpoint.ts';
+import { readAhead } from './read-ahead.ts';
 import { aggregateEvents, Recomputed, workPartitions, type PartitionOutcome } from './repair-partitions.ts';
 import { SinkNode as Sink } from '../../compiler/ir/index.ts';
 import type { ArchiveRead, RepairTarget } from '../../runtime/repair-target.ts';
@@ -96,6 +97,8 @@ async function recompute(
     });
   let read: ArchiveRead | undefined = target.events(job.systemOfRecord);
   let recomputed: Recomputed | undefined;
+  // The sink's rows read meanwhile, up to the bound on what repair holds: their queries overlap the archive's.
+  const sinkRows = readAhead(target.rows(sink), pageRows);
   try {
     // Read again (rarely) when an event id turned out to be archived in two partitions: aggregates cannot take an event back.
     while (read) {
@@ -104,7 +107,7 @@ async function recompute(
       await aggregateEvents(recomputed, read.events, report);
       read = await read.exact();
     }
-    await recomputed!.finish(target.rows(sink));
+    await recomputed!.finish(sinkRows);
     const outcome = await workPartitions(recomputed!, {
       pageRows,
       // eslint-disable-next-line @typescript-eslint/unbound-method -- holds is a closure of the checkpoint loaded above, it uses no this
@@ -114,5 +117,6 @@ async function recompute(
     return { ...outcome, events: recomputed!.events, peakGroups: recomputed!.peak };
   } finally {
     recomputed?.remove();
+    await sinkRows.close();
   }
 }
