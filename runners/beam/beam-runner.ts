@@ -134,21 +134,8 @@ export function beamRunner(name: string, engine: BeamEngine): BeamRunner {
         const workersStarted = await runJob({ name, engine }, pipeline, context, logFile, options, log);
         await context.drain();
         await input.acknowledged();
-        return {
-          pipeline: pipeline.name,
-          batches: 1,
-          recordsIn: input.values.length,
-          deadLetters: context.totals.deadLetters,
-          late: 0,
-          rowsWritten: context.rowsWritten,
-          abandonedWrites: context.totals.abandoned,
-          replays: 0,
-          elapsedMs: performance.now() - started,
-          memory: context.memory,
-          logFile,
-          countedOnWorkers: options.external !== undefined,
-          workersStarted,
-        };
+        const counted = { countedOnWorkers: options.external !== undefined, workersStarted };
+        return resultOf(context, { batches: 1, recordsIn: input.values.length, started, logFile, ...counted });
       } finally {
         await input.close();
       }
@@ -180,20 +167,36 @@ async function runStreaming(
   const logFile = options.logFile ?? defaultLogFile(pipeline, runner.name);
   const workersStarted = await runJob(runner, pipeline, context, logFile, options, log);
   await context.drain();
+  const counted = { countedOnWorkers: options.external !== undefined, workersStarted };
+  return resultOf(context, { batches: 0, recordsIn: context.totals.records, started, logFile, ...counted });
+}
+
+/** A run's result from what its context counted (in this process: on external workers, the workers count). */
+function resultOf(
+  context: BeamRunContext,
+  run: {
+    batches: number;
+    recordsIn: number;
+    started: number;
+    logFile: string;
+    countedOnWorkers: boolean;
+    workersStarted: ReadonlyMap<string, number> | undefined;
+  },
+): BeamRunResult {
   return {
-    pipeline: pipeline.name,
-    batches: 0,
-    recordsIn: context.totals.records,
+    pipeline: context.pipeline.name,
+    batches: run.batches,
+    recordsIn: run.recordsIn,
     deadLetters: context.totals.deadLetters,
     late: context.totals.late,
     rowsWritten: context.rowsWritten,
     abandonedWrites: context.totals.abandoned,
     replays: 0,
-    elapsedMs: performance.now() - started,
+    elapsedMs: performance.now() - run.started,
     memory: context.memory,
-    logFile,
-    countedOnWorkers: options.external !== undefined,
-    workersStarted,
+    logFile: run.logFile,
+    countedOnWorkers: run.countedOnWorkers,
+    workersStarted: run.workersStarted,
   };
 }
 

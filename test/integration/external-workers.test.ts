@@ -7,18 +7,17 @@
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { createHash } from 'node:crypto';
-import { mkdirSync, mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Client } from 'cassandra-driver';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { flinkJobServer } from '../../scripts/servers/flink-job-server.ts';
-import { paths } from '../../scripts/servers/service.ts';
 import { checkWorkers } from '../../runners/beam/external-environment.ts';
 import type { JobRef } from '../../runners/beam/job-ref.ts';
 import { freePort } from '../helpers/free-port.ts';
 import { cliEnv, repoRoot } from '../helpers/run-cli.ts';
 import { archived } from './archived.ts';
+import { ownFlinkClusterEnv } from './own-flink-cluster.ts';
 import { cassandraClient, contactPoint, runId, selectAll } from './servers.ts';
 
 interface Ran {
@@ -88,7 +87,6 @@ async function sharesOf(pipeline: string, total: number): Promise<number[]> {
 const id = runId();
 const keyspace = `ext_${id}`;
 const cache = mkdtempSync(join(tmpdir(), 'idemflow-external-'));
-const shared = paths(flinkJobServer);
 const files: string[] = [];
 let clusterEnv: NodeJS.ProcessEnv = {};
 let master = '';
@@ -158,16 +156,7 @@ const rowsOf = async (table: string) =>
 const eventsOf = async () => (await archived(client, keyspace, 'events')).map((e) => JSON.stringify(e)).sort();
 
 beforeAll(async () => {
-  mkdirSync(join(cache, 'flink-job-server'), { recursive: true });
-  symlinkSync(shared.lib, join(cache, 'flink-job-server', 'lib'));
-  symlinkSync(join(shared.base, 'bind-agent'), join(cache, 'flink-job-server', 'bind-agent'));
-  const rest = await freePort();
-  clusterEnv = {
-    IDEMFLOW_CACHE: cache,
-    IDEMFLOW_FLINK_REST_PORT: String(rest),
-    IDEMFLOW_FLINK_RPC_PORT: String(await freePort()),
-  };
-  master = `127.0.0.1:${rest}`;
+  ({ env: clusterEnv, master } = await ownFlinkClusterEnv(cache));
   const up = await run(join(repoRoot, 'scripts/services'), ['up', 'flink-cluster'], clusterEnv);
   expect(up.status, up.output).toBe(0);
   workers = await Promise.all([0, 1].map(() => startWorker({ IDEMFLOW_CASSANDRA: contactPoint })));

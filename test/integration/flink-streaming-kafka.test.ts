@@ -5,7 +5,7 @@
  * The real Kafka and Cassandra hold the input and the rows.
  */
 import { spawn } from 'node:child_process';
-import { mkdirSync, mkdtempSync, rmSync, symlinkSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Client } from 'cassandra-driver';
@@ -20,12 +20,10 @@ import { SensorReading } from '../../pipelines/schemas.ts';
 import { beamRunner } from '../../runners/beam/beam-runner.ts';
 import { runLocal } from '../../runners/local/index.ts';
 import { generatedEvent } from '../../runtime/sources/generator-source.ts';
-import { flinkJobServer } from '../../scripts/servers/flink-job-server.ts';
-import { paths } from '../../scripts/servers/service.ts';
-import { freePort } from '../helpers/free-port.ts';
 import { cliEnv, repoRoot } from '../helpers/run-cli.ts';
 import { tempDir } from '../helpers/temp-dir.ts';
 import { archived } from './archived.ts';
+import { ownFlinkClusterEnv } from './own-flink-cluster.ts';
 import { brokers, cassandraClient, runId, selectAll } from './servers.ts';
 
 const minute = 60_000;
@@ -33,7 +31,6 @@ const id = runId();
 const keyspace = `stream_${id}`;
 const topic = `it-stream-${id}`;
 const cache = mkdtempSync(join(tmpdir(), 'idemflow-streaming-'));
-const shared = paths(flinkJobServer);
 let clusterEnv: NodeJS.ProcessEnv = {};
 let master = '';
 let client: Client;
@@ -128,16 +125,7 @@ async function committed(groupId: string): Promise<number> {
 }
 
 beforeAll(async () => {
-  mkdirSync(join(cache, 'flink-job-server'), { recursive: true });
-  symlinkSync(shared.lib, join(cache, 'flink-job-server', 'lib'));
-  symlinkSync(join(shared.base, 'bind-agent'), join(cache, 'flink-job-server', 'bind-agent'));
-  const rest = await freePort();
-  clusterEnv = {
-    IDEMFLOW_CACHE: cache,
-    IDEMFLOW_FLINK_REST_PORT: String(rest),
-    IDEMFLOW_FLINK_RPC_PORT: String(await freePort()),
-  };
-  master = `127.0.0.1:${rest}`;
+  ({ env: clusterEnv, master } = await ownFlinkClusterEnv(cache));
   const up = await services('up', 'flink-cluster');
   expect(up.status, up.output).toBe(0);
   client = await cassandraClient();
