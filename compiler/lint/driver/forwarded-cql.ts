@@ -43,8 +43,25 @@ function parameterIndex(
 ): number | undefined {
   if (!node || !ts.isIdentifier(node)) return undefined;
   const resolved = resolveName(node, checker);
-  if (resolved.kind !== 'parameter' || !ts.isParameter(resolved.node) || resolved.node.parent !== fn) return undefined;
-  return fn.parameters.indexOf(resolved.node);
+  if (resolved.kind !== 'parameter') return undefined;
+  if (ts.isBindingElement(resolved.node)) return restElementIndex(resolved.node, fn, checker);
+  return resolved.node.parent === fn ? fn.parameters.indexOf(resolved.node) : undefined;
+}
+
+/**
+ * `send(client, ...statement) { const [cql, params] = statement; … }`: `cql`
+ * is the argument at the rest parameter's place plus its own position.
+ */
+function restElementIndex(element: ts.BindingElement, fn: FunctionNode, checker: ts.TypeChecker): number | undefined {
+  const pattern = element.parent;
+  const declaration = pattern.parent;
+  if (!ts.isArrayBindingPattern(pattern) || element.dotDotDotToken || !ts.isVariableDeclaration(declaration))
+    return undefined;
+  const init = declaration.initializer;
+  const rest = init && ts.isIdentifier(init) ? resolveName(init, checker) : undefined;
+  if (rest?.kind !== 'parameter' || !ts.isParameter(rest.node) || !rest.node.dotDotDotToken || rest.node.parent !== fn)
+    return undefined;
+  return fn.parameters.indexOf(rest.node) + pattern.elements.indexOf(element);
 }
 
 /** The helpers of a program that forward their parameter as the query, found once a program. */
