@@ -182,12 +182,15 @@ function otherSinkCall(method: string, args: readonly AbstractValue[], site: Cal
   if (method === 'sinks.console') return { type: 'sink-spec', node: consoleSinkNodeOf(site.location) };
   if (method !== 'sink') return undefined;
   const write = propertyOf(options, 'write');
+  // A write that is there but cannot be evaluated (`store.write.bind(store)`) is kept, placed at the call:
+  // the call graph then finds it from the sink's call, as `check` does.
+  const hasWrite = write.type === 'fn' || (options.type === 'object' && options.props.has('write'));
   const node = customSinkNodeOf(
     {
       name: stringOf(propertyOf(options, 'name')),
       idempotent: toPlain(propertyOf(options, 'idempotent')) === true,
       retry: retryOf(propertyOf(options, 'retry')),
-      ...(write.type === 'fn' ? { write: fnNodeOf(write, site.location) } : {}),
+      ...(hasWrite ? { write: fnNodeOf(write, site.location) } : {}),
     },
     site.location,
   );

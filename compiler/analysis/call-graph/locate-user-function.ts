@@ -20,6 +20,13 @@ const maxFactoryDepth = 3;
 /** A name's value as written: a const's initializer, a function declaration, the function a factory call returns. */
 function written(node: ts.Expression, checker: ts.TypeChecker, depth = 0): ts.Node {
   const inner = unwrap(node);
+  // `store.write.bind(store)` runs `store.write`.
+  if (
+    ts.isCallExpression(inner) &&
+    ts.isPropertyAccessExpression(inner.expression) &&
+    inner.expression.name.text === 'bind'
+  )
+    return written(inner.expression.expression, checker, depth);
   if (ts.isCallExpression(inner)) return madeBy(inner, checker, depth) ?? inner;
   // `writer.addHits`, `writer` a module of the program (`import * as writer`): the member it names.
   const name = ts.isPropertyAccessExpression(inner) ? inner.name : inner;

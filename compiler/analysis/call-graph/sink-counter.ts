@@ -12,7 +12,10 @@ import type { ProgramSource } from './program-source.ts';
  */
 export function counterUpdateOfSink(sink: SinkNode, programs: ProgramSource): CounterUpdate | undefined {
   if (!sink.write) return undefined;
-  const at = sink.write.location ?? userFunctionLocation(programs, sink.location, { property: ['write'] });
-  const located = at && functionAt(programs, at);
+  // The lint places a `write` it could not evaluate (`store.write.bind(store)`) at that expression: then it is
+  // looked for from the sink's call, as `check` does.
+  const own = sink.write.location && functionAt(programs, sink.write.location);
+  const at = own ? undefined : userFunctionLocation(programs, sink.location, { property: ['write'] });
+  const located = own ?? (at && functionAt(programs, at));
   return located && counterUpdates(located.origins.checker).inFunction(located.fn);
 }
