@@ -1,6 +1,8 @@
 import { readFileSync } from 'node:fs';
 import { expect, it } from 'vitest';
-import type { LintResult } from '../../compiler/lint/lint.ts';
+import { loadPipelines, resolveFiles } from '../../cli/load-pipelines.ts';
+import { reportOf } from '../../cli/report.ts';
+import { lintProject, loadLintProject, type LintResult } from '../../compiler/lint/lint.ts';
 
 /** [code, line, column, the text that must start there]: the exact expression, not just the line. */
 export type ExpectedFinding = readonly [code: string, line: number, column: number, startsWith: string];
@@ -28,4 +30,36 @@ export function lintCaseTests(
         expect(textAt(dir + name, line, column).startsWith(startsWith)).toBe(true);
     });
   }
+}
+
+/** Every file of a fixture folder linted as one project (IDEM006 off: fixtures keep no system of record on purpose). */
+export async function lintFixtureFolder(
+  root: string,
+  tsconfig: string,
+): Promise<{ files: string[]; linted: LintResult }> {
+  const files = (await resolveFiles([root])).map((f) => f.path);
+  return {
+    files,
+    linted: lintProject(loadLintProject(files, tsconfig), files, { config: { rules: { IDEM006: 'off' } } }),
+  };
+}
+
+/** What `check` (which runs the pipelines) reports in these fixture files, and what their cases expect, as `CODE file:line:col`. */
+export async function checkedAndExpected(
+  root: string,
+  cases: Readonly<Record<string, readonly ExpectedFinding[]>>,
+  pipelines: readonly string[],
+): Promise<{ checked: string[]; expected: string[] }> {
+  const key = (code: string, l: { file: string; line: number; column: number }) =>
+    `${code} ${l.file.slice(root.length)}:${l.line}:${l.column}`;
+  const loaded = (await Promise.all(pipelines.map((f) => loadPipelines(root + f, false)))).flat();
+  const checked = loaded.flatMap((p) =>
+    reportOf(p)
+      .diagnostics.filter((d) => d.code !== 'IDEM006')
+      .map((d) => key(d.code, d.location!)),
+  );
+  const expected = Object.entries(cases).flatMap(([name, list]) =>
+    list.map(([code, line, column]) => key(code, { file: root + name, line, column })),
+  );
+  return { checked: checked.sort(), expected: expected.sort() };
 }

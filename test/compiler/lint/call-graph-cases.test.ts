@@ -1,9 +1,12 @@
 import { fileURLToPath } from 'node:url';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { loadPipelines, resolveFiles } from '../../../cli/load-pipelines.ts';
-import { reportOf } from '../../../cli/report.ts';
-import { lintProject, loadLintProject, type LintResult } from '../../../compiler/lint/lint.ts';
-import { lintCaseTests, type ExpectedFinding } from '../../helpers/lint-cases.ts';
+import type { LintResult } from '../../../compiler/lint/lint.ts';
+import {
+  checkedAndExpected,
+  lintCaseTests,
+  lintFixtureFolder,
+  type ExpectedFinding,
+} from '../../helpers/lint-cases.ts';
 
 const root = fileURLToPath(new URL('../../fixtures/call-graph/', import.meta.url));
 const tsconfig = fileURLToPath(new URL('../../../tsconfig.json', import.meta.url));
@@ -175,15 +178,11 @@ const driverCases: Readonly<Record<string, readonly Expected[]>> = {
 
 const cases: Readonly<Record<string, readonly Expected[]>> = { ...dslCases, ...driverCases };
 
-const key = (code: string, l: { file: string; line: number; column: number }) =>
-  `${code} ${l.file.slice(root.length)}:${l.line}:${l.column}`;
-
 describe('the call graph: helpers, module values and handlers followed across files', () => {
   let files: string[];
   let linted: LintResult;
   beforeAll(async () => {
-    files = (await resolveFiles([root])).map((f) => f.path);
-    linted = lintProject(loadLintProject(files, tsconfig), files, { config: { rules: { IDEM006: 'off' } } });
+    ({ files, linted } = await lintFixtureFolder(root, tsconfig));
   }, 120_000);
 
   it('covers every fixture file', () => {
@@ -212,23 +211,13 @@ describe('the call graph: helpers, module values and handlers followed across fi
   });
 
   it('check, which runs the pipelines, finds the same codes at the same places', async () => {
-    const pipelineFiles = Object.keys(dslCases)
-      .filter(
-        (f) =>
-          !/(time|index|sampling|deep-chain|stamping|hit-writer|sink-steps|machine-config|key-factories|bound-sink-stores)\.ts$/.test(
-            f,
-          ),
-      )
-      .map((f) => root + f);
-    const loaded = (await Promise.all(pipelineFiles.map((f) => loadPipelines(f, false)))).flat();
-    const checked = loaded.flatMap((p) =>
-      reportOf(p)
-        .diagnostics.filter((d) => d.code !== 'IDEM006')
-        .map((d) => key(d.code, d.location!)),
+    const pipelineFiles = Object.keys(dslCases).filter(
+      (f) =>
+        !/(time|index|sampling|deep-chain|stamping|hit-writer|sink-steps|machine-config|key-factories|bound-sink-stores)\.ts$/.test(
+          f,
+        ),
     );
-    const expected = Object.entries(dslCases).flatMap(([name, list]) =>
-      list.map(([code, line, column]) => key(code, { file: root + name, line, column })),
-    );
-    expect(checked.sort()).toEqual(expected.sort());
+    const { checked, expected } = await checkedAndExpected(root, dslCases, pipelineFiles);
+    expect(checked).toEqual(expected);
   }, 120_000);
 });

@@ -1,9 +1,12 @@
 import { fileURLToPath } from 'node:url';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { loadPipelines, resolveFiles } from '../../../cli/load-pipelines.ts';
-import { reportOf } from '../../../cli/report.ts';
-import { lintProject, loadLintProject, type LintResult } from '../../../compiler/lint/lint.ts';
-import { lintCaseTests, type ExpectedFinding } from '../../helpers/lint-cases.ts';
+import type { LintResult } from '../../../compiler/lint/lint.ts';
+import {
+  checkedAndExpected,
+  lintCaseTests,
+  lintFixtureFolder,
+  type ExpectedFinding,
+} from '../../helpers/lint-cases.ts';
 
 const root = fileURLToPath(new URL('../../fixtures/dispatch/', import.meta.url));
 const tsconfig = fileURLToPath(new URL('../../../tsconfig.json', import.meta.url));
@@ -79,15 +82,11 @@ const driverCases: Readonly<Record<string, readonly ExpectedFinding[]>> = {
 
 const cases = { ...dslCases, ...driverCases };
 
-const key = (code: string, l: { file: string; line: number; column: number }) =>
-  `${code} ${l.file.slice(root.length)}:${l.line}:${l.column}`;
-
 describe('tables, options by name and CQL chosen at run time', () => {
   let files: string[];
   let linted: LintResult;
   beforeAll(async () => {
-    files = (await resolveFiles([root])).map((f) => f.path);
-    linted = lintProject(loadLintProject(files, tsconfig), files, { config: { rules: { IDEM006: 'off' } } });
+    ({ files, linted } = await lintFixtureFolder(root, tsconfig));
   }, 120_000);
 
   it('covers every fixture file', () => {
@@ -108,15 +107,7 @@ describe('tables, options by name and CQL chosen at run time', () => {
 
   it('check, which runs the pipelines, finds the same codes at the same places', async () => {
     const pipelines = ['dsl/static-seq.ts', 'dsl/instance-seq.ts', 'dsl/frozen-sampling.ts'];
-    const loaded = (await Promise.all(pipelines.map((f) => loadPipelines(root + f, false)))).flat();
-    const checked = loaded.flatMap((p) =>
-      reportOf(p)
-        .diagnostics.filter((d) => d.code !== 'IDEM006')
-        .map((d) => key(d.code, d.location!)),
-    );
-    const expected = pipelines.flatMap((f) =>
-      dslCases[f]!.map(([code, line, column]) => key(code, { file: root + f, line, column })),
-    );
-    expect(checked.sort()).toEqual(expected.sort());
+    const { checked, expected } = await checkedAndExpected(root, dslCases, pipelines);
+    expect(checked).toEqual(expected);
   }, 120_000);
 });
