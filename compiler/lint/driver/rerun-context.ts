@@ -153,8 +153,12 @@ function nameOf(fn: Node): Node | undefined {
 
 /** A value computed at `declaration` is computed anew on each rerun (not once, outside a retry around the write). */
 export function recomputedOnRerun(declaration: Node, context: RerunContext): boolean {
+  return computedAnewOnRerun(graphOf(declaration).node, context);
+}
+
+/** `recomputedOnRerun` for a compiler node (a declaration the call graph found). */
+export function computedAnewOnRerun(at: ts.Node, context: RerunContext): boolean {
   if (context.kind === 'delivery') return true;
-  const at = graphOf(declaration).node;
   const inside = (outer: ts.Node) =>
     at.getSourceFile() === outer.getSourceFile() && at.getStart() >= outer.getStart() && at.end <= outer.end;
   return inside(context.node) || (context.calledFunction !== undefined && inside(context.calledFunction));

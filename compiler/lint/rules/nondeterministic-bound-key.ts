@@ -1,11 +1,12 @@
 import { Node } from 'ts-morph';
 import { graphOf } from '../../analysis/call-graph/morph.ts';
-import { describeNondet, type NotFollowed } from '../../analysis/call-graph/value-origin.ts';
+import ts from 'typescript';
+import { describeNondet, type Nondet, type NotFollowed } from '../../analysis/call-graph/value-origin.ts';
 import { findNondeterministic } from '../../analysis/nondeterministic-expression.ts';
 import { constInitializer } from '../driver/cql-text.ts';
 import type { DriverCall, SentStatement } from '../driver/driver-calls.ts';
 import { displayTable, nondeterministicCqlFunction, type BoundValue } from '../../analysis/cql.ts';
-import { recomputedOnRerun, rerunContextOf, type RerunContext } from '../driver/rerun-context.ts';
+import { computedAnewOnRerun, recomputedOnRerun, rerunContextOf, type RerunContext } from '../driver/rerun-context.ts';
 import callNotFollowed from '../../rules/call-not-followed.ts';
 import { defineSourceRule, type SourceRuleContext } from '../source-rule.ts';
 
@@ -141,6 +142,17 @@ function reportHeld(key: KeyValue, param: Node, init: Node, what: string): void 
   });
 }
 
+/**
+ * The value is held by a name declared outside a retry (an outer function's default parameter, a
+ * const made before `pRetry(…)`): it is computed once, and every attempt resends it.
+ */
+function heldOutsideRetry(found: Nondet, rerun: RerunContext, checker: ts.TypeChecker): boolean {
+  const hop = found.via[0];
+  if (rerun.kind !== 'retry' || hop?.how !== 'held by' || !ts.isIdentifier(hop.node)) return false;
+  const declaration = checker.getSymbolAtLocation(hop.node)?.valueDeclaration;
+  return declaration !== undefined && !computedAnewOnRerun(declaration, rerun);
+}
+
 /** Helpers (here or in other modules), let bindings, module state and the machine, through the call graph. */
 function reportFollowed(key: KeyValue, param: Node): void {
   const { origins, node } = graphOf(param);
@@ -150,7 +162,7 @@ function reportFollowed(key: KeyValue, param: Node): void {
   if (!followed && key.rerunOf())
     reportNotFollowed(notes, `key column \`${key.value.column}\` of ${key.table}`, param, key.context.report);
   const rerun = followed ? key.rerunOf() : undefined;
-  if (!followed || !rerun) return;
+  if (!followed || !rerun || heldOutsideRetry(followed, rerun, graphOf(param).checker)) return;
   const near = followed.via[0]?.node ?? followed.at;
   const offset =
     near.getSourceFile() === node.getSourceFile() && near.getStart() >= node.getStart() && near.end <= node.end

@@ -111,6 +111,22 @@ sourceRuleTester(rule, {
       });
     `,
     },
+    {
+      name: "an outer function's default id, made once per call before the retry: every attempt writes the same row",
+      code: code`
+      import { randomUUID } from 'node:crypto';
+      import { Client } from 'cassandra-driver';
+      import pRetry from 'p-retry';
+
+      export const ddl = 'CREATE TABLE shop.refunds (refund_id uuid PRIMARY KEY, order_id text)';
+
+      const client = new Client({ contactPoints: ['127.0.0.1'], localDataCenter: 'datacenter1' });
+
+      export function refund(orderId: string, refundId: string = randomUUID()) {
+        return pRetry(() => client.execute('INSERT INTO shop.refunds (refund_id, order_id) VALUES (?, ?)', [refundId, orderId], { prepare: true }), { retries: 4 });
+      }
+    `,
+    },
   ],
   invalid: [
     {
@@ -274,6 +290,24 @@ sourceRuleTester(rule, {
       });
     `,
       errors: [{ messageId: 'boundParameter', line: 16, column: 96, message: /generator `invoiceNumbers`/ }],
+    },
+    {
+      name: 'a default id of the function the retry calls again: each attempt makes a new one',
+      code: code`
+      import { randomUUID } from 'node:crypto';
+      import { Client } from 'cassandra-driver';
+      import pRetry from 'p-retry';
+
+      export const ddl = 'CREATE TABLE shop.refunds (refund_id uuid PRIMARY KEY, order_id text)';
+
+      const client = new Client({ contactPoints: ['127.0.0.1'], localDataCenter: 'datacenter1' });
+
+      const attempt = (orderId: string, refundId: string = randomUUID()) =>
+        client.execute('INSERT INTO shop.refunds (refund_id, order_id) VALUES (?, ?)', [refundId, orderId], { prepare: true });
+
+      export const refund = (orderId: string) => pRetry(() => attempt(orderId), { retries: 4 });
+    `,
+      errors: [{ messageId: 'boundParameter', line: 10, column: 83 }],
     },
   ],
 });
