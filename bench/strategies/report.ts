@@ -149,7 +149,7 @@ function introLines(results: StrategyResults): string[] {
   out.push('- then the repair job (`idemflow repair`), for rows with a system of record.');
   out.push('');
   out.push(
-    `Throughput comes from a separate speed pass of ${int.format(results.speedEvents)} events without faults (socket senders as fast as the receiver reads).`,
+    `Throughput comes from separate speed passes of ${int.format(results.speedEvents)} events without faults, the median of three (socket senders as fast as the receiver reads).`,
   );
   out.push('');
   out.push('![accuracy against speed](cheat-sheet.svg)');
