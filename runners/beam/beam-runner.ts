@@ -22,7 +22,6 @@ import { untilStopped } from './streaming-job.ts';
 import { translate, type Placement } from './translate.ts';
 import { awaitWritesBeforeBundleEnds } from './worker-pool.ts';
 import { startWorkerFront } from './worker-front.ts';
-import { askTotals, sumTotals, type WorkerTotals } from './worker-report.ts';
 
 /** Where a Beam job runs: Beam's DirectRunner in this process, or Flink through Beam's job server. */
 export type BeamEngine = 'direct' | 'flink';
@@ -53,19 +52,13 @@ export interface StreamingOptions {
 /** How often a streaming job checkpoints when not told: offsets reach Kafka within about this long. */
 export const defaultCheckpointIntervalMs = 5_000;
 
-/** What one `idemflow worker` reported of a run (`--environment external`). */
-export interface WorkerShare {
-  /** Records its steps ran. */
-  readonly records: number;
-  /** With several workers (through the front): how many SDK workers it was asked to start. */
-  readonly started?: number;
-}
-
 export interface BeamRunResult extends RunResult {
   readonly memory: MemorySinkContents;
   readonly logFile: string;
-  /** `--environment external`: each worker's share, by address (dead letters and rows are in the totals above). */
-  readonly workers?: ReadonlyMap<string, WorkerShare>;
+  /** The SDK workers ran apart (`--environment external`): dead letters and rows written were counted there, not here. */
+  readonly countedOnWorkers: boolean;
+  /** With several external workers: how many SDK workers each was asked to start. */
+  readonly workersStarted?: ReadonlyMap<string, number>;
 }
 
 /** Sources Beam reads here: bounded ones, and a Kafka topic up to its end at the start of the run. */
@@ -138,10 +131,11 @@ export function beamRunner(name: string, engine: BeamEngine): BeamRunner {
           positions: (i) => input.position(i),
         });
         const logFile = options.logFile ?? defaultLogFile(pipeline, name);
-        const apart = await runJob({ name, engine }, pipeline, context, logFile, options, log);
+        const workersStarted = await runJob({ name, engine }, pipeline, context, logFile, options, log);
         await context.drain();
         await input.acknowledged();
-        return resultOf(context, apart, { batches: 1, recordsIn: input.values.length, started, logFile });
+        const counted = { countedOnWorkers: options.external !== undefined, workersStarted };
+        return resultOf(context, { batches: 1, recordsIn: input.values.length, started, logFile, ...counted });
       } finally {
         await input.close();
       }
@@ -171,108 +165,72 @@ async function runStreaming(
   context.drainEachBundle = true;
   awaitWritesBeforeBundleEnds(false);
   const logFile = options.logFile ?? defaultLogFile(pipeline, runner.name);
-  const apart = await runJob(runner, pipeline, context, logFile, options, log);
+  const workersStarted = await runJob(runner, pipeline, context, logFile, options, log);
   await context.drain();
-  return resultOf(context, apart, { batches: 0, started, logFile });
+  const counted = { countedOnWorkers: options.external !== undefined, workersStarted };
+  return resultOf(context, { batches: 0, recordsIn: context.totals.records, started, logFile, ...counted });
 }
 
-/**
- * A run's result from what it counted: in this process, or apart, the workers' totals (as LOOPBACK counts them in
- * this process). A bounded run's records are its input's; a streaming run's, those its steps ran.
- */
+/** A run's result from what its context counted (in this process: on external workers, the workers count). */
 function resultOf(
   context: BeamRunContext,
-  apart: ApartReport | undefined,
-  run: { batches: number; recordsIn?: number; started: number; logFile: string },
+  run: {
+    batches: number;
+    recordsIn: number;
+    started: number;
+    logFile: string;
+    countedOnWorkers: boolean;
+    workersStarted: ReadonlyMap<string, number> | undefined;
+  },
 ): BeamRunResult {
-  const counted = apart
-    ? sumTotals(apart.totals.values())
-    : { ...context.totals, rowsWritten: { ...context.rowsWritten } };
   return {
     pipeline: context.pipeline.name,
     batches: run.batches,
-    recordsIn: run.recordsIn ?? counted.records,
-    deadLetters: counted.deadLetters,
-    late: counted.late,
-    rowsWritten: counted.rowsWritten,
-    abandonedWrites: counted.abandoned,
+    recordsIn: run.recordsIn,
+    deadLetters: context.totals.deadLetters,
+    late: context.totals.late,
+    rowsWritten: context.rowsWritten,
+    abandonedWrites: context.totals.abandoned,
     replays: 0,
     elapsedMs: performance.now() - run.started,
     memory: context.memory,
     logFile: run.logFile,
-    workers: apart && sharesOf(apart),
+    countedOnWorkers: run.countedOnWorkers,
+    workersStarted: run.workersStarted,
   };
 }
 
 type PortableOptions = ConstructorParameters<typeof PortableRunner>[0] & object;
-
-/** What the external workers reported of a run: their totals, and how many SDK workers each started (with a front). */
-interface ApartReport {
-  readonly totals: ReadonlyMap<string, WorkerTotals>;
-  readonly started?: ReadonlyMap<string, number>;
-}
-
-const sharesOf = ({ totals, started }: ApartReport): ReadonlyMap<string, WorkerShare> =>
-  new Map([...totals].map(([worker, t]) => [worker, { records: t.records, started: started?.get(worker) }]));
-
-/**
- * Each worker's totals of the run. The job has succeeded by now: a worker that cannot be asked does not fail
- * it, but the summary's counts then lack its share, which is said.
- */
-async function reportsOf(
-  workers: readonly string[],
-  runId: string,
-  log: (line: string) => void,
-): Promise<Map<string, WorkerTotals>> {
-  const reports = await Promise.all(
-    workers.map((w) =>
-      askTotals(w, runId).then(
-        (totals) => [w, totals] as const,
-        (error: Error) => {
-          log(`${error.message}; the summary's dead letters and rows written lack its share`);
-          return undefined;
-        },
-      ),
-    ),
-  );
-  return new Map(reports.filter((r) => r !== undefined));
-}
 
 /** Where the job's SDK workers are: a LOOPBACK pool in this process, or `idemflow worker`s (checked first). */
 async function placeWorkers(
   context: BeamRunContext,
   runId: string,
   options: BeamRunnerOptions,
-  log: (line: string) => void,
 ): Promise<{
   placement: Placement;
   runner?: (base: PortableOptions) => PortableRunner;
   stop(): Promise<void>;
-  /** After the job: what each worker counted. */
-  report?: () => Promise<ApartReport>;
+  started?: ReadonlyMap<string, number>;
 }> {
   const { external } = options;
   if (!external) return { placement: { spread: false }, stop: async () => {} };
-  const { job, placement, stop: stopInput } = await externalPlacement(context, runId, external, options.faults);
-  try {
-    await checkWorkers(external.workers, job);
-  } catch (error) {
-    await stopInput();
-    throw error;
-  }
+  const { job, placement } = await externalPlacement(context, runId, external, options.faults);
+  await checkWorkers(external.workers, job);
   const front = external.workers.length > 1 ? await startWorkerFront(external.workers) : undefined;
   const address = front?.address ?? external.workers[0]!;
   return {
     placement,
-    // One SDK worker a TaskManager (Beam's default sdk_worker_parallelism): every subtask on a TaskManager
-    // shares it, and with the cluster's slots spread evenly (cluster.evenly-spread-out-slots) and the front
-    // handing each TaskManager's StartWorker to the next worker, each worker serves one TaskManager's subtasks.
-    runner: (base) => new ExternalWorkersRunner(base, address, job),
-    stop: async () => {
-      await front?.stop();
-      await stopInput();
-    },
-    report: async () => ({ totals: await reportsOf(external.workers, runId, log), started: front?.started }),
+    // Each TaskManager asks for as many SDK workers as there are workers (Beam's default is one), so a job
+    // whose subtasks share one TaskManager still reaches every worker through the front.
+    runner: (base) =>
+      new ExternalWorkersRunner(
+        front ? { ...base, sdkWorkerParallelism: external.workers.length } : base,
+        address,
+        job,
+      ),
+    stop: async () => front?.stop(),
+    started: front?.started,
   };
 }
 
@@ -284,7 +242,7 @@ async function runJob(
   logFile: string,
   options: BeamRunnerOptions,
   log: (line: string) => void,
-): Promise<ApartReport | undefined> {
+): Promise<ReadonlyMap<string, number> | undefined> {
   const runId = beamRuns.open(context);
   let failed = false;
   let workers: Awaited<ReturnType<typeof placeWorkers>> | undefined;
@@ -292,7 +250,7 @@ async function runJob(
   try {
     if (options.external && engine !== 'flink')
       throw new RunnerError(`--environment external: ${name} runs its workers in this process; use beam-flink`);
-    workers = await placeWorkers(context, runId, options, log);
+    workers = await placeWorkers(context, runId, options);
     const { streaming } = options;
     jobServer =
       engine === 'flink'
@@ -320,7 +278,7 @@ async function runJob(
         await untilStopped((await runner.runAsync(job)) as Parameters<typeof untilStopped>[0], streaming.stop);
       else await runner.run(job);
     });
-    return await workers.report?.();
+    return workers.started;
   } catch (error) {
     failed = true;
     if (error instanceof RunnerError) throw error;
