@@ -14,6 +14,7 @@
  * The last line is `package_help_wall_ms=<ms> package_help_cpu_ms=<ms>`
  * (medians) for the package's `--help`. Target: under 300 ms.
  */
+import { median } from './measure.ts';
 import { execFileSync, spawnSync } from 'node:child_process';
 import { cpSync, mkdtempSync, rmSync, symlinkSync } from 'node:fs';
 import { cpus, loadavg, tmpdir } from 'node:os';
@@ -54,11 +55,6 @@ function timeOnce(args: readonly string[]): { wall: number; cpu: number } {
     throw new Error(`node ${args.join(' ')} exited ${child.status}: ${child.stderr.slice(0, 300)}`);
   return { wall, cpu: Number(cpu[1]) };
 }
-
-const median = (xs: readonly number[]) => {
-  const sorted = [...xs].sort((a, b) => a - b);
-  return sorted[Math.floor(sorted.length / 2)]!;
-};
 
 const runs = 15;
 

@@ -25,7 +25,7 @@ import { cassandra as cassandraServer } from '../scripts/servers/cassandra.ts';
 import { kafka as kafkaServer } from '../scripts/servers/kafka.ts';
 import { upAll } from '../scripts/servers/main.ts';
 import { cassandraPort, host, kafkaPort } from '../scripts/servers/config.ts';
-import { fmtRate, fmtRatio } from './measure.ts';
+import { fmtRate, fmtRatio, median } from './measure.ts';
 import { cassandraConnector } from '../connectors/cassandra/connector.ts';
 
 const brokers = [`${host}:${kafkaPort}`];
@@ -84,7 +84,6 @@ export async function benchKafkaCassandra(options: { sizes?: number[] } = {}): P
   const client = connect({ contactPoints: [`${host}:${cassandraPort}`], localDataCenter: 'datacenter1' });
   await client.connect();
   const bench: Bench = { n, id, topic, batchSize, client };
-  const median = (xs: readonly number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
   const raw: number[] = [];
   const final: number[] = [];
   let updates = 0;

@@ -53,3 +53,10 @@ export async function reportChild(
 const rate = new Intl.NumberFormat('en-US', { maximumFractionDigits: 0 });
 export const fmtRate = (n: number) => rate.format(n);
 export const fmtRatio = (n: number) => (n >= 100 ? n.toFixed(0) : n >= 10 ? n.toFixed(1) : n.toFixed(2));
+
+/** The middle element by `key` (the upper one of an even count): the figure a bench keeps from its rounds. */
+export function medianBy<T>(xs: readonly T[], key: (x: T) => number): T {
+  return [...xs].sort((a, b) => key(a) - key(b))[Math.floor(xs.length / 2)]!;
+}
+
+export const median = (xs: readonly number[]): number => medianBy(xs, (x) => x);

@@ -32,7 +32,7 @@ import { cassandra as cassandraServer } from '../scripts/servers/cassandra.ts';
 import { kafka as kafkaServer } from '../scripts/servers/kafka.ts';
 import { upAll } from '../scripts/servers/main.ts';
 import { cassandraPort, host, kafkaPort } from '../scripts/servers/config.ts';
-import { fmtRate, fmtRatio } from './measure.ts';
+import { fmtRate, fmtRatio, median } from './measure.ts';
 import {
   largestPartition,
   rawBatchedInserts,
@@ -87,7 +87,6 @@ async function timedRun(client: Client, pipeline: ReturnType<typeof pipelineOf>,
 
 /** Rounds of (raw scan, repair, repair's read) in turn: the first reads of a table just written are slower. */
 const repairRounds = 3;
-const median = (xs: readonly number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
 
 /**
  * Repair of the archived pipeline (it must read n events and correct nothing) against a raw token-range scan

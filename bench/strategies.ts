@@ -8,6 +8,7 @@
  * pass without faults measures throughput (the median of three). Writes bench/results/strategies.json,
  * docs/cheat-sheet.md and docs/cheat-sheet.svg. Last line: `strategies=<n> seeds=<n>`.
  */
+import { medianBy } from './measure.ts';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -98,11 +99,6 @@ export async function benchStrategies(
  */
 const speedPasses = 3;
 
-function medianBySpeed(passes: readonly TrialResult[]): TrialResult {
-  const sorted = [...passes].sort((a, b) => a.eventsPerSecond - b.eventsPerSecond);
-  return sorted[Math.floor(sorted.length / 2)]!;
-}
-
 /** One row of the cheat sheet: speed passes without faults (the median kept), then one fault trial a seed. */
 async function measureRow(
   id: StrategyId,
@@ -130,7 +126,7 @@ async function measureRow(
       ),
     );
   }
-  const speed = medianBySpeed(passes);
+  const speed = medianBy(passes, (p) => p.eventsPerSecond);
   log(`  ${passes.map((p) => Math.round(p.eventsPerSecond).toLocaleString('en-US')).join(', ')} events/s; median kept`);
   const trials: TrialResult[] = [];
   for (let seed = 1; seed <= seeds; seed++) {
