@@ -1,9 +1,12 @@
 import ts from 'typescript';
 import { calleeName, isFunctionNode, resolveCallee, resolveName, unwrap, type FunctionNode } from './resolve.ts';
 import { describeLocation } from '../describe-location.ts';
+import { decoratorFunction, mayHaveDecorator, methodDecorators } from './decorator-retry.ts';
 import { dispatchedFunctions } from './dispatch-tables.ts';
+import { EmitterListeners } from './emitter-listeners.ts';
 import { isRetryPackageCall, mayCallRetryByName, mentionsRetryPackage } from './retry-packages.ts';
 import { callsTo, retriedParameter, retryAround } from './retry-shape.ts';
+import { mentionsRxjs, rxjsRetried } from './rxjs-retry.ts';
 import { locationOfNode, maxCallDepth } from './value-origin.ts';
 
 /** Why a function may run again for the same input: it is (or is called by) a Kafka handler or a retried callback. */
@@ -54,6 +57,8 @@ export class ReplayContexts {
   readonly #retries = new Map<FunctionNode, number | undefined>();
   /** Some file names a retry package: only then are callees followed through imports and aliases to one. */
   readonly #anyPackage: boolean;
+  /** `bus.emit('x')` → the listeners of `bus.on('x', …)`: indexed on the first emit followed. */
+  readonly #listeners: EmitterListeners;
 
   constructor(
     private readonly program: ts.Program,
@@ -62,6 +67,7 @@ export class ReplayContexts {
     const queue: [FunctionNode, ReplayContext, number][] = [];
     const files = program.getSourceFiles().filter((f) => !isLibrary(f));
     this.#anyPackage = mentionsRetryPackage(files);
+    this.#listeners = new EmitterListeners(files, checker, (e) => this.#functionOf(e));
     const wrappers = this.#retryWrapperNames(files);
     for (const file of files) {
       const names = withRenames(file, wrappers);
@@ -69,6 +75,8 @@ export class ReplayContexts {
         names.size === 0 &&
         !this.#anyPackage &&
         !mayCallRetryByName(file.text) &&
+        !mayHaveDecorator(file.text) &&
+        !mentionsRxjs(file.text) &&
         !/\b(eachMessage|eachBatch)\b|\.run\(\s*(\{\s*\.\.\.\s*)?[\w$]+/.test(file.text)
       )
         continue;
@@ -124,6 +132,11 @@ export class ReplayContexts {
     return undefined;
   }
 
+  /** The listeners an `x.emit('event', …)` runs (the EventEmitter drops what they return), or none. */
+  emittedListeners(call: ts.CallExpression): FunctionNode[] {
+    return this.#listeners.listenersOf(call);
+  }
+
   /** The parameter a function calls again on failure, if it is a retry wrapper (cached). */
   retriedParameter(fn: FunctionNode): number | undefined {
     if (!this.#retries.has(fn)) {
@@ -172,6 +185,7 @@ export class ReplayContexts {
     wrappers: ReadonlySet<string>,
     root: (fn: FunctionNode, context: ReplayContext) => void,
   ): void {
+    const rxjs = mentionsRxjs(file.text);
     const visit = (node: ts.Node): void => {
       if (ts.isCallExpression(node)) {
         this.#kafkaRoots(node, root);
@@ -179,7 +193,9 @@ export class ReplayContexts {
         const wrapped = name !== undefined && wrappers.has(name.getText()) && this.#retryRoots(node, root);
         if (!wrapped && node.arguments.length > 0 && isRetryPackageCall(node, this.checker, this.#anyPackage))
           this.#packageRetryRoots(node, root);
+        if (rxjs) this.#rxjsRetryRoots(node, root);
       }
+      for (const decorator of methodDecorators(node)) this.#decoratorRetryRoot(decorator, root);
       ts.forEachChild(node, visit);
     };
     visit(file);
@@ -292,6 +308,23 @@ export class ReplayContexts {
     }
   }
 
+  /** `@retried(3) async share() { … }`: a decorator whose wrapper calls the method again when it throws. */
+  #decoratorRetryRoot(decorator: ts.Decorator, root: (fn: FunctionNode, context: ReplayContext) => void): void {
+    const applied = decoratorFunction(decorator, this.checker);
+    if (!applied || this.retriedParameter(applied) === undefined) return;
+    const written = unwrap(decorator.expression);
+    const name = calleeName(ts.isCallExpression(written) ? written.expression : written)?.getText() ?? 'decorator';
+    root(decorator.parent as FunctionNode, { kind: 'retry', helper: `@${name}`, calledAt: decorator, via: [] });
+  }
+
+  /** `defer(() => write()).pipe(retry(3))`: rxjs subscribes again after an error, and the write is sent again. */
+  #rxjsRetryRoots(call: ts.CallExpression, root: (fn: FunctionNode, context: ReplayContext) => void): void {
+    const retried = rxjsRetried(call, this.checker);
+    if (!retried) return;
+    const helper = `rxjs ${retried.operator}`;
+    for (const fn of retried.fns) root(fn, { kind: 'retry', helper, calledAt: retried.retry, via: [] });
+  }
+
   /** The function an expression stands for: written inline, or named (a const, a declaration, a method). */
   #functionOf(expression: ts.Expression | ts.Identifier): FunctionNode | undefined {
     const inner = unwrapBound(expression);
@@ -330,6 +363,9 @@ export class ReplayContexts {
         else if (resolved.kind !== 'function' && resolved.kind !== 'external')
           for (const entry of dispatchedFunctions(node.expression, this.checker))
             found.push([entry, name ?? node.expression.getText().replace(/\s+/g, ' ')]);
+        // `bus.emit('download', …)` runs every listener of `bus.on('download', …)`.
+        for (const listener of this.#listeners.listenersOf(node))
+          found.push([listener, node.expression.getText().replace(/\s+/g, ' ')]);
         for (const argument of node.arguments) {
           if (!ts.isIdentifier(argument) && !ts.isPropertyAccessExpression(argument)) continue;
           const named = this.#functionOf(argument);

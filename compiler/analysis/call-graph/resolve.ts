@@ -121,7 +121,7 @@ function classify(declaration: ts.Node): Resolved {
 }
 
 /**
- * What a call calls. A method is resolved only on `this`, on a field of
+ * What a call calls. A method is resolved only on `this` or `super`, on a field of
  * `this`, on a module of the program, on an object literal or `new`
  * instance of the program, or on a parameter declared with a named type:
  * `rows.map()` or
@@ -134,7 +134,8 @@ export function resolveCallee(call: ts.CallExpression | ts.NewExpression, checke
   if (ts.isIdentifier(callee)) return resolveName(callee, checker);
   if (!ts.isPropertyAccessExpression(callee)) return { kind: 'other' };
   const receiver = unwrap(callee.expression);
-  if (receiver.kind !== ts.SyntaxKind.ThisKeyword) {
+  // `super.persist(…)` runs the base class's method, as `this.persist(…)` runs the inherited one.
+  if (receiver.kind !== ts.SyntaxKind.ThisKeyword && receiver.kind !== ts.SyntaxKind.SuperKeyword) {
     // `this.retrier.run(…)`, `this.counters.bump(…)`: a field of the class, typed from its declaration.
     if (isThisMember(receiver)) return memberOf(callee, checker);
     if (!ts.isIdentifier(receiver)) return { kind: 'other' };

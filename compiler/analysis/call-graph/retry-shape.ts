@@ -112,6 +112,59 @@ export function callsTo(fn: FunctionNode, checker: ts.TypeChecker): (call: ts.Ca
   };
 }
 
+/**
+ * The function a call runs: `op` of `op()`, of `op.apply(this, args)` and
+ * `op.call(this, x)` (a decorator's wrapper calling the method it wraps), and
+ * of `Reflect.apply(op, this, args)`.
+ */
+function invokedBy(call: ts.CallExpression): ts.Expression {
+  const callee = call.expression;
+  if (ts.isPropertyAccessExpression(callee) && /^(apply|call)$/.test(callee.name.text)) {
+    if (ts.isIdentifier(callee.expression) && callee.expression.text === 'Reflect') return call.arguments[0] ?? callee;
+    return callee.expression;
+  }
+  return callee;
+}
+
+/**
+ * The consts of a function that hold another name (`const original =
+ * descriptor.value`, the method a legacy decorator wraps; `const op = fn`, a
+ * rename), as alias → held: one walk a function, shared by its parameters.
+ */
+function constAliases(body: ts.Node, checker: ts.TypeChecker): Map<ts.Symbol, ts.Symbol> {
+  const aliases = new Map<ts.Symbol, ts.Symbol>();
+  const visit = (node: ts.Node): void => {
+    if (
+      ts.isVariableDeclaration(node) &&
+      ts.isIdentifier(node.name) &&
+      node.initializer &&
+      node.parent.flags & ts.NodeFlags.Const
+    ) {
+      let init = node.initializer;
+      if (ts.isPropertyAccessExpression(init) && init.name.text === 'value') init = init.expression;
+      const held = ts.isIdentifier(init) ? checker.getSymbolAtLocation(init) : undefined;
+      const alias = checker.getSymbolAtLocation(node.name);
+      if (held && alias) aliases.set(alias, held);
+    }
+    ts.forEachChild(node, visit);
+  };
+  visit(body);
+  return aliases;
+}
+
+/** Does `node` name the parameter, directly or through a const that holds it? */
+function namesParameter(
+  node: ts.Node,
+  param: ts.Symbol | undefined,
+  aliases: ReadonlyMap<ts.Symbol, ts.Symbol>,
+  checker: ts.TypeChecker,
+): boolean {
+  if (!param || !ts.isIdentifier(node)) return false;
+  let symbol = checker.getSymbolAtLocation(node);
+  for (let hop = 0; symbol && hop < 4; hop++, symbol = aliases.get(symbol)) if (symbol === param) return true;
+  return false;
+}
+
 /** Does `call` run its argument `index` again on failure (a retry package's helper, another retry wrapper)? */
 export type RetriesArgument = (call: ts.CallExpression, index: number) => boolean;
 
@@ -129,11 +182,14 @@ export function retriedParameter(
   const body = fn.body;
   if (!body) return undefined;
   const recursion = callsTo(fn, checker);
+  let aliases: Map<ts.Symbol, ts.Symbol> | undefined;
   for (const [index, param] of fn.parameters.entries()) {
     if (!ts.isIdentifier(param.name)) continue;
     const symbol = checker.getSymbolAtLocation(param.name);
-    const isParam = (node: ts.Node) => ts.isIdentifier(node) && checker.getSymbolAtLocation(node) === symbol;
-    const isParamCall = (call: ts.CallExpression) => isParam(call.expression);
+    aliases ??= constAliases(body, checker);
+    const held = aliases;
+    const isParam = (node: ts.Node) => namesParameter(node, symbol, held, checker);
+    const isParamCall = (call: ts.CallExpression) => isParam(invokedBy(call));
     let retried = false;
     const visit = (node: ts.Node): void => {
       if (retried) return;

@@ -4,6 +4,7 @@ import { graphOf } from '../../analysis/call-graph/morph.ts';
 import { describeReach, type ReplayContext } from '../../analysis/call-graph/replay-contexts.ts';
 import { isFunctionNode } from '../../analysis/call-graph/resolve.ts';
 import { retryLoopAround } from '../../analysis/call-graph/retry-shape.ts';
+import { kafkaStreamLoopAround } from './kafka-stream-loop.ts';
 
 const tsFindAncestor = ts.findAncestor;
 
@@ -78,12 +79,19 @@ function handedOverAt(name: Node): RerunContext | undefined {
 
 /**
  * node-rdkafka / Confluent `consumer.on('data', fn)`, `consumer.consume(n, cb)`,
- * and a Node stream `new Transform({ transform(chunk, …) { … } })`: each
+ * `for await (const m of consumerStream)`, and a Node stream `new Transform({ transform(chunk, …) { … } })`: each
  * record is delivered at least once, so the callback may see it again.
  */
 function streamStepAround(node: Node): RerunContext | undefined {
   const handedOver = handedOverAt(node);
   if (handedOver) return handedOver;
+  const loop = kafkaStreamLoopAround(node);
+  if (loop)
+    return {
+      describe: 'a `for await` loop over a Kafka consumer stream (each message delivered at least once)',
+      node: graphOf(loop).node,
+      kind: 'delivery',
+    };
   for (const fn of node.getAncestors().filter(isFunction)) {
     const call = fn.getParentIfKind(SyntaxKind.CallExpression);
     const registered = call && registeredBy(call, fn);

@@ -3,9 +3,12 @@ import type { ts as morphTs } from 'ts-morph';
 import { bufferedWrites } from '../../analysis/call-graph/buffered-writes.ts';
 import { graphOf } from '../../analysis/call-graph/morph.ts';
 import { describeReach } from '../../analysis/call-graph/replay-contexts.ts';
+import { locationOfNode } from '../../analysis/call-graph/value-origin.ts';
+import { describeLocation } from '../../analysis/describe-location.ts';
 import { isFunctionNode } from '../../analysis/call-graph/resolve.ts';
 import { autoCommitCallbacks } from '../driver/kafka-node-consumers.ts';
 import { swallowedFailures } from '../driver/swallowed-failures.ts';
+import { asyncWritingListeners, queuedWrite } from '../driver/unawaited-hand-offs.ts';
 import { wrap } from '../find-nodes.ts';
 import { defineSourceRule } from '../source-rule.ts';
 
@@ -17,7 +20,19 @@ interface KafkaHandler {
 }
 
 type Message =
-  'floatingWrite' | 'asyncForEach' | 'offsetBeforeWrite' | 'bufferedWrite' | 'swallowedFailure' | 'timerCommit';
+  | 'floatingWrite'
+  | 'asyncForEach'
+  | 'offsetBeforeWrite'
+  | 'bufferedWrite'
+  | 'swallowedFailure'
+  | 'timerCommit'
+  | 'queuedWrite'
+  | 'emittedWrite';
+
+/** A call as the call graph's compiler API sees it. */
+type RawCall = Parameters<typeof queuedWrite>[0];
+
+type Report = (messageId: Message, node: Node, data: Record<string, string | number>) => void;
 
 /** kafkajs's own controls inside a handler: calling them is not a write. */
 const kafkaControls = new Set([
@@ -82,8 +97,40 @@ function checkReached(
     if (nested) return traversal.skip();
     if (!Node.isExpressionStatement(node)) return;
     const call = floatingCall(node);
-    if (call && !kafkaControls.has(methodName(call)) && returnsPromise(call))
+    if (call && !kafkaControls.has(methodName(call)) && !reportQueued(call, handler, report) && returnsPromise(call))
       report('floatingWrite', nameNode(call), { call: describeCall(call), handler });
+  });
+  forEachCallIn(fn, (call) => reportEmitted(call, handler, report));
+}
+
+const isWriteName = (name: string) => !kafkaControls.has(name) && writeNames.test(name);
+
+/**
+ * A statement that gives a write to a queue and drops the task's promise:
+ * reported. True when the call hands a write to a queue at all (reported, or
+ * drained by an awaited `onIdle()` later): it is then no floating write.
+ */
+function reportQueued(call: CallExpression, handler: string, report: Report): boolean {
+  const graph = graphOf(call);
+  const queued = queuedWrite(graph.node as RawCall, graph.checker, isWriteName);
+  if (!queued) return false;
+  if (!queued.drained)
+    report('queuedWrite', nameNode(call), { call: describeCall(call), queue: queued.queue, handler });
+  return true;
+}
+
+/** `bus.emit('x', …)` whose listeners write asynchronously: nobody waits for them. */
+function reportEmitted(call: CallExpression, handler: string, report: Report): void {
+  if (methodName(call) !== 'emit') return;
+  const graph = graphOf(call);
+  const listeners = asyncWritingListeners(graph.node as RawCall, graph.contexts, graph.checker, isWriteName);
+  const first = listeners[0];
+  if (!first) return;
+  report('emittedWrite', nameNode(call), {
+    call: describeCall(call),
+    listeners: listeners.length === 1 ? 'a listener' : `${listeners.length} listeners`,
+    where: describeLocation(locationOfNode(first)),
+    handler,
   });
 }
 
@@ -105,6 +152,7 @@ function checkHandler(
   const commits: CallExpression[] = [];
   forEachCallIn(handler.fn, (node) => {
     const name = methodName(node);
+    reportEmitted(node, handler.kind, report);
     if (offsetCommits.has(name)) commits.push(node);
     else if (
       !kafkaControls.has(name) &&
@@ -125,6 +173,8 @@ function checkHandler(
       callback.isAsync()
     ) {
       report('asyncForEach', nameNode(node), { handler: handler.kind });
+    } else if (reportQueued(node, handler.kind, report)) {
+      // a queued write: reported above, or drained before the handler returns
     } else if (returnsPromise(node)) {
       report('floatingWrite', nameNode(node), { call: describeCall(node), handler: handler.kind });
     }
@@ -224,6 +274,10 @@ export default defineSourceRule<Message>({
         "`{{call}}(…)` runs in a kafka-node {{consumer}} 'message' listener with autoCommit on: kafka-node commits fetched offsets on a timer, never waiting for this write, so a crash after a commit and before the write lands loses the message.",
       swallowedFailure:
         'This catch only logs when `{{call}}(…)` (line {{line}}) fails: the {{handler}} handler returns normally, kafkajs commits the offset, and the message is lost.{{partial}}',
+      queuedWrite:
+        '`{{call}}(…)` hands a write to the queue `{{queue}}` and drops the promise that says it landed: the {{handler}} handler returns, kafkajs commits the offset, and a crash before the queued write runs loses the message.',
+      emittedWrite:
+        "`{{call}}(…)` runs {{listeners}} ({{where}}) that write asynchronously: an EventEmitter does not wait for a listener's promise, so the {{handler}} handler returns and kafkajs commits the offset before the write lands; a crash in between loses the message.",
     },
     fixes: {
       floatingWrite:
@@ -235,6 +289,10 @@ export default defineSourceRule<Message>({
       offsetBeforeWrite: 'Call resolveOffset / commit only after the write is awaited, message by message.',
       timerCommit:
         'Create the consumer with autoCommit: false and call consumer.commit() after the write has been awaited; pause the consumer while writes are pending if they can pile up.',
+      queuedWrite:
+        'await the task (`await queue.add(…)`), or `await queue.onIdle()` before the handler returns, so the offset is committed only after the write landed.',
+      emittedWrite:
+        'Call the write from the handler and await it, or use an emitter that waits for its listeners (`await emittery.emit(…)`); an EventEmitter is for things that may be lost (metrics, logs).',
       swallowedFailure:
         'Rethrow after logging (kafkajs then delivers the message again), or send the message to a dead-letter topic or table in the catch, so a failed write is never committed past.',
     },

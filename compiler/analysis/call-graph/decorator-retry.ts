@@ -1,0 +1,49 @@
+import ts from 'typescript';
+import { calleeName, isFunctionNode, resolveCallee, resolveName, unwrap, type FunctionNode } from './resolve.ts';
+
+/** The function a factory hands back: `return function (method, context) { … }`, or an arrow's expression body. */
+function returnedFunction(factory: FunctionNode, checker: ts.TypeChecker): FunctionNode | undefined {
+  const named = (expression: ts.Expression): FunctionNode | undefined => {
+    const inner = unwrap(expression);
+    if (isFunctionNode(inner)) return inner;
+    const name = calleeName(inner);
+    const resolved = name ? resolveName(name, checker) : undefined;
+    return resolved?.kind === 'function' ? resolved.node : undefined;
+  };
+  const body = factory.body;
+  if (!body) return undefined;
+  if (!ts.isBlock(body)) return named(body);
+  let found: FunctionNode | undefined;
+  const visit = (node: ts.Node): void => {
+    if (found || isFunctionNode(node)) return;
+    if (ts.isReturnStatement(node) && node.expression) found = named(node.expression);
+    else ts.forEachChild(node, visit);
+  };
+  ts.forEachChild(body, visit);
+  return found;
+}
+
+/**
+ * The function a method decorator applies: `@retried` names it, and
+ * `@retried(3)` calls a factory of the program that returns it. Undefined
+ * for a library's decorator or one the checker cannot follow.
+ */
+export function decoratorFunction(decorator: ts.Decorator, checker: ts.TypeChecker): FunctionNode | undefined {
+  const expression = unwrap(decorator.expression);
+  if (ts.isCallExpression(expression)) {
+    const factory = resolveCallee(expression, checker);
+    return factory.kind === 'function' ? returnedFunction(factory.node, checker) : undefined;
+  }
+  const name = calleeName(expression);
+  const resolved = name ? resolveName(name, checker) : undefined;
+  return resolved?.kind === 'function' ? resolved.node : undefined;
+}
+
+/** A line that starts with a decorator (`@retried(3)`, `@Retry()`): only such files are searched for one. */
+export const mayHaveDecorator = (text: string) => /^[ \t]*@[A-Za-z_$][\w$.]*[ \t]*(\(|$)/m.test(text);
+
+/** The decorators of a method with a body: `@retried(3) async share() { … }`. */
+export function methodDecorators(method: ts.Node): readonly ts.Decorator[] {
+  if (!ts.isMethodDeclaration(method) || !method.body || !ts.canHaveDecorators(method)) return [];
+  return ts.getDecorators(method) ?? [];
+}

@@ -1,0 +1,90 @@
+import ts from 'typescript';
+import { calleeName, isFunctionNode, resolveName, unwrap, type FunctionNode } from './resolve.ts';
+
+/** rxjs operators that subscribe to their source again when it errors. */
+const retryOperators = new Set(['retry', 'retryWhen']);
+/** rxjs creators whose callback runs on every subscription (a resubscription runs it again). */
+const perSubscription = new Set(['defer']);
+
+const isRxjsModule = (specifier: string) => /^rxjs(\/operators)?$/.test(specifier);
+
+/** A file that may use rxjs: only there are `.pipe(retry(…))` calls looked for. */
+export const mentionsRxjs = (text: string) => /['"]rxjs(\/operators)?['"]/.test(text);
+
+/** The name rxjs exports a local import under (`retry` of `import { retry as again } from 'rxjs'`), or undefined. */
+function rxjsExport(name: ts.Identifier, checker: ts.TypeChecker): string | undefined {
+  const declaration = checker.getSymbolAtLocation(name)?.declarations?.[0];
+  if (!declaration || !ts.isImportSpecifier(declaration)) return undefined;
+  const from = declaration.parent.parent.parent.moduleSpecifier;
+  if (!ts.isStringLiteral(from) || !isRxjsModule(from.text)) return undefined;
+  return (declaration.propertyName ?? declaration.name).text;
+}
+
+function rxjsCall(node: ts.Expression, names: ReadonlySet<string>, checker: ts.TypeChecker): boolean {
+  if (!ts.isCallExpression(node) && !ts.isNewExpression(node)) return false;
+  const callee = unwrap(node.expression);
+  const exported = ts.isIdentifier(callee) ? rxjsExport(callee, checker) : undefined;
+  return exported !== undefined && names.has(exported);
+}
+
+/** The functions an operator or creator call is given: inline, or named. */
+function callbacksOf(call: ts.CallExpression | ts.NewExpression, checker: ts.TypeChecker): FunctionNode[] {
+  return (call.arguments ?? []).flatMap((argument) => {
+    const inner = unwrap(argument);
+    if (isFunctionNode(inner)) return [inner];
+    const name = calleeName(inner);
+    const resolved = name ? resolveName(name, checker) : undefined;
+    return resolved?.kind === 'function' ? [resolved.node] : [];
+  });
+}
+
+/**
+ * What runs again when `source` is subscribed to again: the callback of
+ * `defer(() => write())` or `new Observable((subscriber) => …)`, and the
+ * callbacks of the operators piped before (`mergeMap(() => write())`), also
+ * through a const (`const write$ = defer(…)`).
+ */
+function resubscribed(source: ts.Expression, checker: ts.TypeChecker, depth = 0): FunctionNode[] {
+  const node = unwrap(source);
+  if (depth > 4) return [];
+  if (ts.isIdentifier(node)) {
+    const resolved = resolveName(node, checker);
+    const init = resolved.kind === 'variable' ? resolved.node.initializer : undefined;
+    return init ? resubscribed(init, checker, depth + 1) : [];
+  }
+  if (ts.isNewExpression(node) && calleeName(node.expression)?.getText() === 'Observable')
+    return callbacksOf(node, checker);
+  if (!ts.isCallExpression(node)) return [];
+  if (rxjsCall(node, perSubscription, checker)) return callbacksOf(node, checker);
+  const callee = unwrap(node.expression);
+  if (ts.isPropertyAccessExpression(callee) && callee.name.text === 'pipe')
+    return [
+      ...node.arguments.flatMap((operator) => (ts.isCallExpression(operator) ? callbacksOf(operator, checker) : [])),
+      ...resubscribed(callee.expression, checker, depth + 1),
+    ];
+  return [];
+}
+
+/**
+ * `source$.pipe(…, retry({ count: 3 }), …)`: rxjs's retry subscribes to the
+ * source again after an error, and a cold source runs its work again — a
+ * write in `defer(() => client.execute(…))` is sent once more. Returns the
+ * retry operator's call and the functions it runs again. (`from(promise)` is
+ * not among them: a promise runs once, and resubscribing replays its result.)
+ */
+export function rxjsRetried(
+  call: ts.CallExpression,
+  checker: ts.TypeChecker,
+): { readonly retry: ts.CallExpression; readonly operator: string; readonly fns: FunctionNode[] } | undefined {
+  const callee = unwrap(call.expression);
+  if (!ts.isPropertyAccessExpression(callee) || callee.name.text !== 'pipe') return undefined;
+  const at = call.arguments.findIndex((a) => rxjsCall(unwrap(a), retryOperators, checker));
+  if (at < 0) return undefined;
+  const before = call.arguments
+    .slice(0, at)
+    .flatMap((operator) => (ts.isCallExpression(operator) ? callbacksOf(operator, checker) : []));
+  const fns = [...before, ...resubscribed(callee.expression, checker)];
+  const retry = unwrap(call.arguments[at]!) as ts.CallExpression;
+  const operator = rxjsExport(unwrap(retry.expression) as ts.Identifier, checker) ?? 'retry';
+  return fns.length > 0 ? { retry, operator, fns } : undefined;
+}

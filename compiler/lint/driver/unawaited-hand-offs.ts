@@ -1,0 +1,132 @@
+import ts from 'typescript';
+import type { ReplayContexts } from '../../analysis/call-graph/replay-contexts.ts';
+import {
+  isFunctionNode,
+  resolveCallee,
+  resolveName,
+  unwrap,
+  type FunctionNode,
+} from '../../analysis/call-graph/resolve.ts';
+
+/**
+ * Writes a handler starts through something else and does not wait for: a
+ * task given to a queue (`queue.add(() => client.execute(…))`, p-queue,
+ * Bottleneck, p-limit) whose promise is dropped, or an EventEmitter listener
+ * that writes asynchronously (`bus.emit('x', …)`: emit drops the listener's
+ * promise). The handler returns first, kafkajs commits the offset, and a
+ * crash before the write lands loses the message.
+ */
+
+/** Methods that run a task later and hand back its promise (p-queue, Bottleneck, task queues). */
+const queueMethods = new Set(['add', 'addAll', 'schedule', 'enqueue', 'submit']);
+/** A concurrency limiter called directly (`limit(() => write())` of p-limit). */
+const limiterNames = /^(limit|limiter|throttle|throttled|enqueue)$/i;
+/** Awaiting one of these on the same queue waits for every task added before. */
+const drainMethods = new Set(['onIdle', 'drain', 'drained', 'idle']);
+
+/** A function that sends a write: one whose body (or one function it calls, one level down) calls a write method. */
+function writesIn(
+  fn: FunctionNode,
+  checker: ts.TypeChecker,
+  isWriteName: (name: string) => boolean,
+  depth = 0,
+): boolean {
+  const visit = (node: ts.Node): boolean => {
+    if (ts.isCallExpression(node)) {
+      const callee = unwrap(node.expression);
+      if (ts.isPropertyAccessExpression(callee) && isWriteName(callee.name.text)) return true;
+      if (depth < 1) {
+        const resolved = resolveCallee(node, checker);
+        if (
+          resolved.kind === 'function' &&
+          resolved.node !== fn &&
+          writesIn(resolved.node, checker, isWriteName, depth + 1)
+        )
+          return true;
+      }
+    }
+    return ts.forEachChild(node, visit) ?? false;
+  };
+  return fn.body !== undefined && visit(fn.body);
+}
+
+/** The function an argument is: inline, or named. */
+function functionArgument(argument: ts.Expression, checker: ts.TypeChecker): FunctionNode | undefined {
+  const inner = unwrap(argument);
+  if (isFunctionNode(inner)) return inner;
+  const name = ts.isIdentifier(inner) ? inner : ts.isPropertyAccessExpression(inner) ? inner.name : undefined;
+  const resolved = name ? resolveName(name, checker) : undefined;
+  return resolved?.kind === 'function' ? resolved.node : undefined;
+}
+
+/** `queue.onIdle()` awaited after `call`, in the same function, on the same queue (as written). */
+function drainedAfter(call: ts.CallExpression, queue: string): boolean {
+  const fn = ts.findAncestor(call.parent, isFunctionNode);
+  if (!fn?.body) return false;
+  const visit = (node: ts.Node): boolean => {
+    if (
+      ts.isAwaitExpression(node) &&
+      node.getStart() > call.end &&
+      ts.isCallExpression(unwrap(node.expression)) &&
+      ts.isPropertyAccessExpression((unwrap(node.expression) as ts.CallExpression).expression)
+    ) {
+      const callee = (unwrap(node.expression) as ts.CallExpression).expression as ts.PropertyAccessExpression;
+      if (drainMethods.has(callee.name.text) && callee.expression.getText() === queue) return true;
+    }
+    return ts.forEachChild(node, visit) ?? false;
+  };
+  return visit(fn.body);
+}
+
+/**
+ * `writes.add(() => client.execute(…))` as a statement: a queue starts the
+ * task (soon, or at once) and the promise that says it landed is dropped —
+ * unless the same function later awaits `writes.onIdle()` (`drained`).
+ * Undefined when the call hands no write to a queue.
+ */
+export function queuedWrite(
+  call: ts.CallExpression,
+  checker: ts.TypeChecker,
+  isWriteName: (name: string) => boolean,
+): { readonly queue: string; readonly drained: boolean } | undefined {
+  const callee = unwrap(call.expression);
+  const queue = ts.isPropertyAccessExpression(callee)
+    ? queueMethods.has(callee.name.text)
+      ? callee.expression.getText()
+      : undefined
+    : ts.isIdentifier(callee) && limiterNames.test(callee.text)
+      ? callee.text
+      : undefined;
+  if (queue === undefined) return undefined;
+  const task = call.arguments.map((a) => functionArgument(a, checker)).find((fn) => fn !== undefined);
+  if (!task || !writesIn(task, checker, isWriteName)) return undefined;
+  return { queue, drained: ts.isPropertyAccessExpression(callee) && drainedAfter(call, queue) };
+}
+
+/** Does the function hand back a promise (async, or returning one): what an EventEmitter drops? */
+function returnsPromise(fn: FunctionNode, checker: ts.TypeChecker): boolean {
+  if (fn.modifiers?.some((m) => m.kind === ts.SyntaxKind.AsyncKeyword)) return true;
+  const signature = checker.getSignatureFromDeclaration(fn);
+  const type = signature && checker.getReturnTypeOfSignature(signature);
+  return type?.getSymbol()?.getName() === 'Promise';
+}
+
+/**
+ * `bus.emit('download', file)` whose listeners (`bus.on('download', async …)`)
+ * write asynchronously: emit runs them and drops their promises, so awaiting
+ * emit waits for nothing. The listeners found, or none. An emitter whose emit
+ * hands back a promise (Emittery) and is awaited does wait: left alone.
+ */
+export function asyncWritingListeners(
+  call: ts.CallExpression,
+  contexts: ReplayContexts,
+  checker: ts.TypeChecker,
+  isWriteName: (name: string) => boolean,
+): FunctionNode[] {
+  const listeners = contexts.emittedListeners(call);
+  if (listeners.length === 0) return [];
+  const type = checker.getTypeAtLocation(call);
+  const waited = ts.isAwaitExpression(call.parent) || ts.isReturnStatement(call.parent);
+  if (waited && (type.flags & ts.TypeFlags.Any || type.getSymbol()?.getName() === 'Promise')) return [];
+  return listeners.filter((fn) => returnsPromise(fn, checker) && writesIn(fn, checker, isWriteName));
+}

@@ -1,0 +1,293 @@
+import rule from '../../../../compiler/lint/rules/counter-update-retried.ts';
+import { code, sourceRuleTester } from '../../../helpers/source-rule-tester.ts';
+
+/**
+ * Counter updates reached through a hop the call graph did not follow before
+ * (issue 15, round 3 of unseen cases): an EventEmitter's emit → its
+ * listeners, a `for await` over a Kafka stream, a retrying method decorator,
+ * rxjs's retry operator; and a class of the program with Redis-like method
+ * names, which the checker's types tell apart from Redis. Each with its
+ * look-alike that stays clean.
+ */
+sourceRuleTester(rule, {
+  valid: [
+    {
+      name: 'an emitted event whose listener only logs and keeps a tally in memory',
+      code: code`
+      import { EventEmitter } from 'node:events';
+      import { Kafka } from 'kafkajs';
+
+      const signals = new EventEmitter();
+      const seen = new Map<string, number>();
+      signals.on('signup', (email: string) => {
+        seen.set(email, (seen.get(email) ?? 0) + 1);
+        console.info('signup', email);
+      });
+
+      const consumer = new Kafka({ brokers: ['127.0.0.1:9092'] }).consumer({ groupId: 'signups' });
+      await consumer.run({
+        eachMessage: async ({ message }) => {
+          signals.emit('signup', String(message.value));
+        },
+      });
+    `,
+    },
+    {
+      name: 'a counter in the listener of an event that the handler never emits (another event name)',
+      code: code`
+      import { EventEmitter } from 'node:events';
+      import { Client } from 'cassandra-driver';
+      import { Kafka } from 'kafkajs';
+
+      const client = new Client({ contactPoints: ['127.0.0.1'], localDataCenter: 'datacenter1' });
+      const hub = new EventEmitter();
+      // Fired by an admin tool once a day, never by the consumer.
+      hub.on('reindex', async (shard: string) => {
+        await client.execute('UPDATE ops.reindex_runs SET runs = runs + 1 WHERE shard = ?', [shard], { prepare: true });
+      });
+
+      const consumer = new Kafka({ brokers: ['127.0.0.1:9092'] }).consumer({ groupId: 'docs' });
+      await consumer.run({
+        eachMessage: async ({ message }) => {
+          hub.emit('indexed', String(message.key));
+        },
+      });
+    `,
+    },
+    {
+      name: 'a counter bumped once per line of a file read with for await (no redelivery, no retry)',
+      code: code`
+      import { createReadStream } from 'node:fs';
+      import { createInterface } from 'node:readline';
+      import { Client } from 'cassandra-driver';
+
+      const client = new Client({ contactPoints: ['127.0.0.1'], localDataCenter: 'datacenter1' });
+      const lines = createInterface({ input: createReadStream('/var/log/imports.log') });
+
+      for await (const line of lines) {
+        await client.execute('UPDATE ops.import_lines SET n = n + 1 WHERE day = ?', [line.slice(0, 10)], { prepare: true });
+      }
+    `,
+    },
+    {
+      name: 'a method decorator that only times the call (no second attempt)',
+      code: code`
+      import type { Client } from 'cassandra-driver';
+
+      function timed<A extends unknown[], R>(method: (...args: A) => Promise<R>, _context: ClassMethodDecoratorContext) {
+        return async function (this: unknown, ...args: A): Promise<R> {
+          const started = performance.now();
+          try {
+            return await method.apply(this, args);
+          } finally {
+            console.info('took', performance.now() - started);
+          }
+        };
+      }
+
+      export class Likes {
+        constructor(private readonly client: Client) {}
+
+        @timed
+        async like(post: string): Promise<void> {
+          await this.client.execute('UPDATE social.likes SET n = n + 1 WHERE post = ?', [post], { prepare: true });
+        }
+      }
+    `,
+    },
+    {
+      name: 'rxjs retry around a read, and around a promise made once (resubscribing does not send it again)',
+      code: code`
+      import { Client } from 'cassandra-driver';
+      import { defer, from, lastValueFrom, retry } from 'rxjs';
+
+      const client = new Client({ contactPoints: ['127.0.0.1'], localDataCenter: 'datacenter1' });
+
+      export function balanceOf(account: string) {
+        return lastValueFrom(defer(() => client.execute('SELECT points FROM bank.points WHERE account = ?', [account], { prepare: true })).pipe(retry(2)));
+      }
+
+      export function credit(account: string) {
+        const sent = client.execute('UPDATE bank.points SET points = points + 5 WHERE account = ?', [account], { prepare: true });
+        return lastValueFrom(from(sent).pipe(retry(2)));
+      }
+    `,
+    },
+    {
+      name: 'an in-process tally with Redis-like method names in a file that talks about Redis',
+      code: code`
+      import { Kafka } from 'kafkajs';
+
+      // Counts in memory now; the plan is to move this to Redis (HINCRBY) later.
+      class Tally {
+        private readonly counts = new Map<string, number>();
+
+        hincrby(hash: string, field: string, by: number): number {
+          const n = (this.counts.get(hash + field) ?? 0) + by;
+          this.counts.set(hash + field, n);
+          return n;
+        }
+      }
+
+      const tally = new Tally();
+      const consumer = new Kafka({ brokers: ['127.0.0.1:9092'] }).consumer({ groupId: 'views' });
+      await consumer.run({
+        eachMessage: async ({ message }) => {
+          tally.hincrby('views', String(message.key), 1);
+        },
+      });
+    `,
+    },
+  ],
+  invalid: [
+    {
+      name: 'a counter in a listener that the kafkajs handler fires with emit on the same emitter',
+      code: code`
+      import { EventEmitter } from 'node:events';
+      import { Client } from 'cassandra-driver';
+      import { Kafka } from 'kafkajs';
+
+      const client = new Client({ contactPoints: ['127.0.0.1'], localDataCenter: 'datacenter1' });
+      const signals = new EventEmitter();
+      signals.once('signup', async (email: string) => {
+        await client.execute('UPDATE crm.signups SET n = n + 1 WHERE domain = ?', [email.split('@')[1]], { prepare: true });
+      });
+
+      const consumer = new Kafka({ brokers: ['127.0.0.1:9092'] }).consumer({ groupId: 'signups' });
+      await consumer.run({
+        eachMessage: async ({ message }) => {
+          signals.emit('signup', String(message.value));
+        },
+      });
+    `,
+      errors: [{ messageId: 'kafkaHandler', line: 8, column: 16, message: /signals\.emit/ }],
+    },
+    {
+      name: "a counter in a listener registered with this.addListener in an emitter subclass's constructor",
+      code: code`
+      import { EventEmitter } from 'node:events';
+      import type { Client } from 'cassandra-driver';
+      import { Kafka } from 'kafkajs';
+
+      const RECEIVED = 'received';
+
+      class Ledger extends EventEmitter {
+        constructor(private readonly client: Client) {
+          super();
+          this.addListener(RECEIVED, (account: string) => this.bump(account));
+        }
+
+        private async bump(account: string): Promise<void> {
+          await this.client.execute('UPDATE bank.deposits SET n = n + 1 WHERE account = ?', [account], { prepare: true });
+        }
+      }
+
+      export function start(client: Client): Promise<void> {
+        const ledger = new Ledger(client);
+        const consumer = new Kafka({ brokers: ['127.0.0.1:9092'] }).consumer({ groupId: 'deposits' });
+        return consumer.run({
+          eachMessage: async ({ message }) => {
+            ledger.emit(RECEIVED, String(message.key));
+          },
+        });
+      }
+    `,
+      errors: [{ messageId: 'kafkaHandler', line: 14, column: 23 }],
+    },
+    {
+      name: 'a counter in the body of a for await over a node-rdkafka read stream',
+      code: code`
+      import { Client } from 'cassandra-driver';
+      import Kafka from 'node-rdkafka';
+
+      const client = new Client({ contactPoints: ['127.0.0.1'], localDataCenter: 'datacenter1' });
+      const messages = Kafka.KafkaConsumer.createReadStream({ 'group.id': 'votes', 'metadata.broker.list': '127.0.0.1:9092' }, {}, { topics: ['votes'] });
+
+      for await (const m of messages) {
+        const poll = String(m.key);
+        await client.execute('UPDATE polls.votes SET n = n + 1 WHERE poll = ?', [poll], { prepare: true });
+      }
+    `,
+      errors: [{ messageId: 'consumerCallback', line: 9, column: 16, message: /for await/ }],
+    },
+    {
+      name: 'a counter in a method whose decorator calls it again in a loop around try/catch',
+      code: code`
+      import type { Client } from 'cassandra-driver';
+
+      function persistent(attempts: number) {
+        return function <A extends unknown[], R>(method: (...args: A) => Promise<R>, _context: ClassMethodDecoratorContext) {
+          return async function (this: unknown, ...args: A): Promise<R> {
+            for (let n = 1; ; n++) {
+              try {
+                return await method.apply(this, args);
+              } catch (error) {
+                if (n >= attempts) throw error;
+              }
+            }
+          };
+        };
+      }
+
+      export class Likes {
+        constructor(private readonly client: Client) {}
+
+        @persistent(4)
+        async like(post: string): Promise<void> {
+          await this.client.execute('UPDATE social.likes SET n = n + 1 WHERE post = ?', [post], { prepare: true });
+        }
+      }
+    `,
+      errors: [{ messageId: 'retryHelper', line: 22, column: 23, message: /@persistent/ }],
+    },
+    {
+      name: 'a counter in a method wrapped by a legacy (descriptor) decorator that retries descriptor.value',
+      code: code`
+      import type { Client } from 'cassandra-driver';
+
+      function Retry(times: number) {
+        return (_target: object, _key: string, descriptor: PropertyDescriptor) => {
+          const original = descriptor.value;
+          descriptor.value = async function (...args: unknown[]) {
+            let last: unknown;
+            for (let i = 0; i < times; i++) {
+              try {
+                return await original.call(this, ...args);
+              } catch (error) {
+                last = error;
+              }
+            }
+            throw last;
+          };
+          return descriptor;
+        };
+      }
+
+      export class Stock {
+        constructor(private readonly client: Client) {}
+
+        @Retry(3)
+        async reserve(sku: string): Promise<void> {
+          await this.client.execute('UPDATE shop.stock SET reserved = reserved + 1 WHERE sku = ?', [sku], { prepare: true });
+        }
+      }
+    `,
+      errors: [{ messageId: 'retryHelper', line: 26, column: 23 }],
+    },
+    {
+      name: 'a counter sent in defer(…) piped through rxjs retry (each resubscription sends it again)',
+      code: code`
+      import { Client } from 'cassandra-driver';
+      import { defer, lastValueFrom, retry as again } from 'rxjs';
+
+      const client = new Client({ contactPoints: ['127.0.0.1'], localDataCenter: 'datacenter1' });
+
+      export function credit(account: string) {
+        const send$ = defer(() => client.execute('UPDATE bank.points SET points = points + 5 WHERE account = ?', [account], { prepare: true }));
+        return lastValueFrom(send$.pipe(again({ count: 2, delay: 100 })));
+      }
+    `,
+      errors: [{ messageId: 'retryHelper', line: 7, column: 36, message: /rxjs retry\(\)/ }],
+    },
+  ],
+});
