@@ -1,7 +1,7 @@
 import type { Client, types } from 'cassandra-driver';
 import { blockIds } from './sor-block-ids.ts';
 import { decodeBlock, UndecodableBlock } from './sor-blocks.ts';
-import { idHash } from './sor-bucket.ts';
+import { idHashes } from './sor-copy-hashes.ts';
 import {
   eagerRun,
   rowsInOrder,
@@ -24,13 +24,25 @@ import {
  */
 export type BlockReading = 'ids' | 'lazy' | 'ordered' | 'exact';
 
-/** One block of a partition as read: its key, write time, JSON, and ids (from the JSON, or from its decoded pairs). */
+/**
+ * One block of a partition as read: its key, write time, JSON, ids (from
+ * the JSON, or from its decoded pairs) and their hashes, made once for the
+ * partition's check and the copy check alike.
+ */
 interface Block {
   readonly block: string;
   readonly written: bigint;
   readonly text: string;
   readonly ids: readonly string[];
+  readonly hashes: Uint32Array;
   pairs?: [string, unknown][];
+}
+
+/** The two hashes of each id (`idHashes`), id i at 2i. */
+function hashesOf(ids: readonly string[]): Uint32Array {
+  const hashes = new Uint32Array(ids.length * 2);
+  for (let i = 0; i < ids.length; i++) idHashes(ids[i]!, hashes, i * 2);
+  return hashes;
 }
 
 /** Above this many blocks in a partition, they are sorted together instead of merged. */
@@ -63,10 +75,11 @@ function blockOf(bucket: string, row: types.Row, onBadBlock: (error: Undecodable
   const written = BigInt(String(row.get('written')));
   const text = String(row.get('events'));
   const ids = blockIds(text);
-  if (ids) return { block, written, text, ids };
+  if (ids) return { block, written, text, ids, hashes: hashesOf(ids) };
   try {
     const pairs = decodeBlock(bucket, block, text);
-    return { block, written, text, ids: pairs.map((p) => p[0]), pairs };
+    const decodedIds = pairs.map((p) => p[0]);
+    return { block, written, text, ids: decodedIds, hashes: hashesOf(decodedIds), pairs };
   } catch (error) {
     if (!(error instanceof UndecodableBlock)) throw error;
     onBadBlock(error);
@@ -77,21 +90,29 @@ function blockOf(bucket: string, row: types.Row, onBadBlock: (error: Undecodable
 /**
  * Whether any id comes twice among the blocks (a replay cut differently; or
  * twice in one block, which no writer of idemflow's does): an open-addressing
- * table of the ids' hashes, the strings compared only when hashes meet.
+ * table of the ids' hashes (made when the blocks were read), the strings
+ * compared only when hashes meet.
  */
 function anyIdTwice(blocks: readonly Block[]): boolean {
-  const all = blocks.flatMap((b) => b.ids);
-  if (all.length < 2) return false;
-  const size = 2 ** Math.ceil(Math.log2(all.length * 2));
-  const slots = new Int32Array(size);
-  for (let i = 0; i < all.length; i++) {
-    const id = all[i]!;
-    let slot = idHash(id) & (size - 1);
-    for (let held = slots[slot]!; held !== 0; held = slots[slot]!) {
-      if (all[held - 1] === id) return true;
-      slot = (slot + 1) & (size - 1);
+  const count = blocks.reduce((n, b) => n + b.ids.length, 0);
+  if (count < 2) return false;
+  const size = 2 ** Math.ceil(Math.log2(count * 2));
+  // A slot names a block (+1: 0 is empty) and an id in it, so no array of the partition's ids is made.
+  const inBlock = new Int32Array(size);
+  const at = new Int32Array(size);
+  for (let b = 0; b < blocks.length; b++) {
+    const { ids, hashes } = blocks[b]!;
+    for (let i = 0; i < ids.length; i++) {
+      let slot = hashes[i * 2]! & (size - 1);
+      for (let held = inBlock[slot]!; held !== 0; held = inBlock[slot]!) {
+        const other = blocks[held - 1]!;
+        // The second hash first: strings are compared only when all 64 bits meet.
+        if (other.hashes[at[slot]! * 2 + 1] === hashes[i * 2 + 1] && other.ids[at[slot]!] === ids[i]) return true;
+        slot = (slot + 1) & (size - 1);
+      }
+      inBlock[slot] = b + 1;
+      at[slot] = i;
     }
-    slots[slot] = i + 1;
   }
   return false;
 }
@@ -100,6 +121,7 @@ function anyIdTwice(blocks: readonly Block[]): boolean {
 const lazyRun = (bucket: string, b: Block, onBadBlock: (error: UndecodableBlock) => void): SorRun => ({
   written: b.written,
   ids: b.ids,
+  hashes: b.hashes,
   events: () => decoded(bucket, b, onBadBlock)?.map((p) => p[1]),
 });
 
@@ -210,7 +232,8 @@ function partitionRuns(
   reading: BlockReading,
   onBadBlock: (error: UndecodableBlock) => void,
 ): readonly SorRun[] {
-  if (reading === 'ids') return blocks.map((b) => ({ written: b.written, ids: b.ids, events: () => undefined }));
+  if (reading === 'ids')
+    return blocks.map((b) => ({ written: b.written, ids: b.ids, hashes: b.hashes, events: () => undefined }));
   if (anyIdTwice(blocks)) return deduplicated(bucket, blocks, onBadBlock);
   if (reading === 'ordered') return inIdOrder(bucket, blocks, onBadBlock);
   if (reading === 'lazy') return blocks.map((b) => lazyRun(bucket, b, onBadBlock));

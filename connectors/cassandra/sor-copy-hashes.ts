@@ -13,10 +13,12 @@ const words = 4;
 
 /**
  * Two 32-bit hashes of an id in one pass (FNV-1a with two primes, each
- * through Murmur3's finalizer): 64 bits, so at 10⁸ events the chance that
- * two ids look alike somewhere is about 10⁻³.
+ * through Murmur3's finalizer), written to `out[at]` and `out[at + 1]`:
+ * 64 bits, so at 10⁸ events the chance that two ids look alike somewhere is
+ * about 10⁻³. The first is `idHash` (sor-bucket.ts), so a reader that made
+ * these for the copy check has the one its partition check needs too.
  */
-function idHashes(eventId: string, out: Uint32Array, at: number): void {
+export function idHashes(eventId: string, out: Uint32Array, at: number): void {
   let a = 0x811c9dc5;
   let b = 0x2f2a8d03;
   for (let i = 0; i < eventId.length; i++) {
@@ -62,13 +64,18 @@ export class CopyHashes {
 
   add(tokenHigh: number, tokenLow: number, eventId: string): void {
     idHashes(eventId, this.#scratch, 0);
-    const file = this.#scratch[1]! % files;
+    this.addHashed(tokenHigh, tokenLow, this.#scratch, 0);
+  }
+
+  /** A copy whose id's two hashes (`idHashes`) are at `hashes[at]`, `hashes[at + 1]`: made once for both checks. */
+  addHashed(tokenHigh: number, tokenLow: number, hashes: Uint32Array, at: number): void {
+    const file = hashes[at + 1]! % files;
     const chunk = this.#current[file]!;
-    const at = this.#filled[file]! * words;
-    chunk[at] = this.#scratch[0]!;
-    chunk[at + 1] = this.#scratch[1]!;
-    chunk[at + 2] = tokenHigh;
-    chunk[at + 3] = tokenLow;
+    const to = this.#filled[file]! * words;
+    chunk[to] = hashes[at]!;
+    chunk[to + 1] = hashes[at + 1]!;
+    chunk[to + 2] = tokenHigh;
+    chunk[to + 3] = tokenLow;
     if (++this.#filled[file]! < buffered) return;
     this.#chunks[file]!.push(chunk);
     this.#current[file] = new Uint32Array(buffered * words);

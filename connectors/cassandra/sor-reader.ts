@@ -78,7 +78,11 @@ function without(run: SorRun, lost: ReadonlySet<string>): SorRun {
 async function* hashed(partitions: AsyncIterable<SorPartition>, hashes: CopyHashes): AsyncGenerator<SorPartition> {
   for await (const p of partitions) {
     const [high, low] = tokenWords(p.token);
-    for (const run of p.runs) for (const eventId of run.ids) hashes.add(high, low, eventId);
+    for (const run of p.runs) {
+      const made = run.hashes;
+      if (made) for (let i = 0; i < run.ids.length; i++) hashes.addHashed(high, low, made, i * 2);
+      else for (const eventId of run.ids) hashes.add(high, low, eventId);
+    }
     yield p;
   }
 }

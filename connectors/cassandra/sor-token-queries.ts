@@ -84,6 +84,8 @@ export interface SorEntry {
 export interface SorRun {
   readonly written: bigint;
   readonly ids: readonly string[];
+  /** The ids' two 32-bit hashes each (`idHashes`: id i at 2i and 2i + 1), where the reader made them already. */
+  readonly hashes?: Uint32Array;
   /** The events, in the order of `ids`; undefined for a block that turned out not to decode (reported then). Decoded at each call. */
   events(): readonly unknown[] | undefined;
 }

@@ -34,11 +34,11 @@ export interface RepairJob {
   /** The stream's window (its lateness included): which windows a checkpoint still holds. */
   readonly window: WindowNode | undefined;
   /**
-   * Tells `onGroup` of every (key, window) an archived event counts in, through the stream's own steps
-   * from the archive on. A promise only where a step is asynchronous: repair calls this for every event,
-   * and an await (or an array) each costs.
+   * Tells `onGroup` of every (key, window) each archived event of a run counts in, through the stream's
+   * own steps from the archive on, in order. A promise only where a step is asynchronous: repair calls
+   * this for every block, and an await (or an array) an event costs.
    */
-  visit(event: unknown, onGroup: OnGroup): void | Promise<void>;
+  visitRun(events: readonly unknown[], onGroup: OnGroup): void | Promise<void>;
   /** Archived events the steps rejected (a filter is not a rejection): as the stream dead-lettered them. */
   readonly rejected: () => number;
 }
@@ -86,14 +86,21 @@ export function repairJob(pipeline: PipelineNode): RepairJob {
     },
     deadLetterSink('embedded', 'dead_letters'),
   );
+  /** The rest of a run once a step turned out asynchronous: each event awaited in turn, as the stream does. */
+  const visitRest = async (events: readonly unknown[], from: number) => {
+    for (let i = from; i < events.length; i++) await path(events[i], 0);
+  };
   return {
     pipeline,
     systemOfRecord,
     aggregator: aggregatorFor(aggregate),
     window,
-    visit(event, visitor) {
+    visitRun(events, visitor) {
       onGroup = visitor;
-      return path(event, 0);
+      for (let i = 0; i < events.length; i++) {
+        const pending = path(events[i], 0);
+        if (pending) return pending.then(() => visitRest(events, i + 1));
+      }
     },
     rejected: () => rejected,
   };

@@ -42,6 +42,12 @@ const groupId = (key: unknown, windowStart: number | undefined) => {
   return windowStart === undefined ? text : `${windowStart}:${text}`;
 };
 
+/** One window's groups: primitive keys as they are, other keys by their JSON. */
+interface Groups {
+  readonly plain: Map<unknown, Group>;
+  readonly json: Map<string, Group>;
+}
+
 /**
  * The aggregates of every (key, window) the archived events count in. Held
  * in memory up to `pageRows` groups; past that, every group held is written
@@ -50,7 +56,9 @@ const groupId = (key: unknown, windowStart: number | undefined) => {
  */
 export class Recomputed {
   /** Groups by window, then by key: primitives as Map keys, other keys by their JSON (no string made per event). */
-  readonly #windows = new Map<number | undefined, { plain: Map<unknown, Group>; json: Map<string, Group> }>();
+  readonly #windows = new Map<number | undefined, Groups>();
+  #last: Groups | undefined;
+  #lastStart: number | undefined;
   #size = 0;
   spill: SpillFiles | undefined;
   events = 0;
@@ -64,10 +72,17 @@ export class Recomputed {
   ) {}
 
   add(key: unknown, windowStart: number | undefined, event: Record<string, unknown>): void {
-    let window = this.#windows.get(windowStart);
-    if (!window) this.#windows.set(windowStart, (window = { plain: new Map(), json: new Map() }));
+    // Events read together mostly share a window: the last one found is tried first.
+    let window = this.#last;
+    if (!window || this.#lastStart !== windowStart) {
+      window = this.#windows.get(windowStart);
+      if (!window) this.#windows.set(windowStart, (window = { plain: new Map(), json: new Map() }));
+      this.#last = window;
+      this.#lastStart = windowStart;
+    }
     const plain = key === null || typeof key !== 'object';
-    const [groups, name] = plain ? [window.plain, key] : [window.json, JSON.stringify(key)];
+    const groups: Map<unknown, Group> = plain ? window.plain : window.json;
+    const name = plain ? key : JSON.stringify(key);
     let group = groups.get(name);
     if (!group) {
       if (this.#size >= this.pageRows) {
@@ -98,6 +113,7 @@ export class Recomputed {
       this.spill.add(partitionOf(g.stored, 0, fanout), JSON.stringify(line));
     }
     this.#windows.clear();
+    this.#last = undefined;
     this.#size = 0;
   }
 
@@ -138,10 +154,8 @@ export async function aggregateEvents(
     into.add(key, windowStart, event);
   let next = 10_000;
   for await (const run of events) {
-    for (const event of run) {
-      const pending = job.visit(event, add);
-      if (pending) await pending;
-    }
+    const pending = job.visitRun(run, add);
+    if (pending) await pending;
     into.events += run.length;
     if (into.events >= next) {
       report(into.events);
