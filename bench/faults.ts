@@ -17,7 +17,7 @@ import { upAll } from '../scripts/servers/main.ts';
 import { cassandraPort, host, kafkaPort } from '../scripts/servers/config.ts';
 import { cassandraTarget } from './faults/cassandra-target.ts';
 import { runSchedule, type CrashPoint } from './faults/run-schedule.ts';
-import { describeSchedule, scheduleArbitrary, type Schedule } from './faults/schedule.ts';
+import { describeSchedule, scheduleArbitrary, stateLayoutOf, type Schedule } from './faults/schedule.ts';
 
 interface Tally {
   schedules: number;
@@ -32,6 +32,8 @@ interface Tally {
   byShape: Map<string, number>;
   /** Crash points that struck, by input kind. */
   byInput: Map<string, Partial<Record<CrashPoint, number>>>;
+  /** Schedules, crashes struck and SIGKILLs, by where the keyed state lived (see `stateLayoutOf`). */
+  byLayout: Map<string, { schedules: number; crashes: number; kills: number }>;
 }
 
 const say = (line: string) => process.stderr.write(`${line}\n`);
@@ -51,6 +53,11 @@ function count(t: Tally, s: Schedule, outcome: Awaited<ReturnType<typeof runSche
   for (const [point, n] of Object.entries(outcome.points) as [CrashPoint, number][])
     points[point] = (points[point] ?? 0) + n;
   t.byInput.set(s.shape.input, points);
+  const layout = t.byLayout.get(stateLayoutOf(s)) ?? { schedules: 0, crashes: 0, kills: 0 };
+  layout.schedules++;
+  layout.crashes += outcome.crashes;
+  if (s.kill) layout.kills++;
+  t.byLayout.set(stateLayoutOf(s), layout);
   if (outcome.violations.length > 0) {
     t.violations++;
     say(`VIOLATION\n  ${outcome.violations.join('\n  ')}\n  schedule: ${describeSchedule(s)}`);
@@ -70,6 +77,10 @@ function report(t: Tally, seconds: number): string {
     `| input | ${crashPoints.join(' | ')} |`,
     `|---|${crashPoints.map(() => '---|').join('')}`,
     ...[...t.byInput].sort().map(([input, p]) => `| ${input} | ${crashPoints.map((c) => p[c] ?? 0).join(' | ')} |`),
+    '',
+    '| keyed state | schedules | crashes struck | schedules with a SIGKILL |',
+    '|---|---|---|---|',
+    ...[...t.byLayout].sort().map(([layout, n]) => `| ${layout} | ${n.schedules} | ${n.crashes} | ${n.kills} |`),
     '',
     '| pipeline shape | schedules |',
     '|---|---|',
@@ -130,6 +141,7 @@ const emptyTally = (): Tally => ({
   idleStops: 0,
   byShape: new Map(),
   byInput: new Map(),
+  byLayout: new Map(),
 });
 
 /** The campaign's schedules, which worker slots take in turn, and what they tallied. */

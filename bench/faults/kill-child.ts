@@ -32,6 +32,7 @@ await runLocal(pipeline, {
   targets: client ? [cassandraConnector(client)] : [],
   checkpointDir: config.checkpointDir,
   compaction: { compactAfterDeltas: config.schedule.compactAfterDeltas },
+  ...(config.schedule.state === 'disk' ? { state: { kind: 'disk' as const } } : {}),
   batchSize: config.schedule.batchSize,
   batchIntervalMs: 100,
   untilIdleMs: 1_500,

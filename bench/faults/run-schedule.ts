@@ -98,6 +98,7 @@ async function runStream(
       untilIdleMs: 1_500,
       batchIntervalMs: 100,
       compaction: { compactAfterDeltas: s.compactAfterDeltas },
+      ...(s.state === 'disk' ? { state: { kind: 'disk' as const } } : {}),
     });
   let run = await once();
   const crashes = [...run.crashes];

@@ -42,6 +42,8 @@ export interface Schedule {
   readonly kill?: KillPoint;
   /** Checkpoints compact their deltas into a snapshot every this many (default 1,000: never, at the campaign's sizes). */
   readonly compactAfterDeltas?: number;
+  /** `disk`: keyed state in an LMDB store that is the checkpoint (`--state disk`) instead of memory and a delta log. */
+  readonly state?: 'disk';
 }
 
 /** Probabilities from a short list: schedules stay readable when printed, and shrink towards no fault. */
@@ -59,6 +61,16 @@ const sizing = fc.integer({ min: 20, max: 120 }).chain((batchSize) =>
     ),
   }),
 );
+
+/**
+ * Where keyed state lives and how its checkpoint is laid out: one schedule in three on disk (`--state disk`, the
+ * same faults over the other layout); the others in memory, compacting every 1, 2, 3 or 7 deltas, or never.
+ */
+const stateLayout = fc
+  .record({ compactAfterDeltas: fc.constantFrom(undefined, 1, 2, 3, 7), onDisk: fc.constantFrom(false, false, true) })
+  .map(({ compactAfterDeltas, onDisk }): Pick<Schedule, 'state' | 'compactAfterDeltas'> =>
+    onDisk ? { state: 'disk' } : compactAfterDeltas !== undefined ? { compactAfterDeltas } : {},
+  );
 
 /** `kills`: whether schedules may SIGKILL a child process (slower: a process start each). */
 export function scheduleArbitrary(inputs: readonly InputKind[], kills = false): fc.Arbitrary<Schedule> {
@@ -90,7 +102,7 @@ export function scheduleArbitrary(inputs: readonly InputKind[], kills = false): 
       ),
       resumeCrashes: fc.uniqueArray(fc.integer({ min: 1, max: 5 }), { maxLength: 2 }),
       resumeWriteFaults: probability(0.2),
-      compactAfterDeltas: fc.constantFrom(undefined, 1, 2, 3, 7),
+      layout: stateLayout,
       kill: kills
         ? fc.option(
             fc.record({ afterBatch: fc.integer({ min: 1, max: 8 }), delayMs: fc.constantFrom(0, 0, 1, 5, 20, 60) }),
@@ -120,7 +132,7 @@ export function scheduleArbitrary(inputs: readonly InputKind[], kills = false): 
       resumeCrashes: r.resumeCrashes,
       resumeWriteFaults: r.resumeWriteFaults,
       ...(r.kill ? { kill: r.kill } : {}),
-      ...(r.compactAfterDeltas !== undefined ? { compactAfterDeltas: r.compactAfterDeltas } : {}),
+      ...r.layout,
     }));
 }
 
@@ -130,3 +142,11 @@ const crashPoints = <K extends 'crashAfterCheckpoint' | 'crashMidAppend'>(key: K
 
 /** One line that reproduces a schedule. */
 export const describeSchedule = (s: Schedule) => JSON.stringify(s);
+
+/** Where a schedule's keyed state lives, and how its checkpoint is laid out: what the report counts by. */
+export const stateLayoutOf = (s: Schedule): string =>
+  s.state === 'disk'
+    ? 'on disk (LMDB store)'
+    : s.compactAfterDeltas === undefined
+      ? 'in memory, delta log (no compaction)'
+      : 'in memory, delta log compacted every 1-7 deltas';

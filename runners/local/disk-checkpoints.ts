@@ -84,6 +84,12 @@ export class DiskCheckpoints extends FolderSideFiles implements DurableCheckpoin
     }
   }
 
+  /** Opens a folder of the disk layout at the store its `checkpoint.json` names (for repair, which has no --state). */
+  static openNamed(lmdb: Lmdb, dir: string, pipeline: string): DiskCheckpoints {
+    const pointer = readJson<Partial<DiskPointer>>(join(dir, 'checkpoint.json'));
+    return DiskCheckpoints.open(lmdb, dir, pipeline, { storeDir: resolve(dir, pointer?.store ?? '') });
+  }
+
   head(pipeline: string): CheckpointHead | undefined {
     if (this.#head && this.#head.pipeline !== pipeline)
       throw new RunnerError(

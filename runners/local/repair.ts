@@ -58,8 +58,9 @@ export async function repair(pipeline: PipelineNode, options: RepairOptions): Pr
       ? holdFolder(dir, 'the checkpoint folder', 'a repair while the stream runs would be undone by its next write')
       : undefined;
   let pending: { done(): void } | undefined;
+  let checkpoint: RepairCheckpoint | undefined;
   try {
-    const checkpoint = dir ? repairCheckpoint(dir, pipeline.name, job.window) : undefined;
+    checkpoint = dir ? await repairCheckpoint(dir, pipeline.name, job.window) : undefined;
     if (dir && !options.dryRun) pending = markRepairPending(dir, pipeline.name);
     const outcome = await recompute(job, options, checkpoint, started);
     const state = checkpoint ? checkpoint.rewrite(outcome.stateEntries, options.dryRun ?? false) : undefined;
@@ -74,6 +75,7 @@ export async function repair(pipeline: PipelineNode, options: RepairOptions): Pr
       elapsedMs: performance.now() - started,
     };
   } finally {
+    await checkpoint?.close();
     folder?.release();
   }
 }
