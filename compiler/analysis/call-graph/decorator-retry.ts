@@ -39,6 +39,22 @@ export function decoratorFunction(decorator: ts.Decorator, checker: ts.TypeCheck
   return resolved?.kind === 'function' ? resolved.node : undefined;
 }
 
+/** Names retry decorators of libraries go by (`@Retryable({ maxAttempts: 3 })` of typescript-retry-decorator, `@Retry()`). */
+const retryDecoratorNames = /^(retry|retryable|retried|retrying|withRetry|withRetries)$/i;
+
+/**
+ * A decorator whose body cannot be read (a library's, or an import that does
+ * not resolve) but whose name says it retries: judged by the name, as retry
+ * helpers of unknown packages are. One of the program is judged by its body.
+ */
+export function isRetryDecoratorByName(decorator: ts.Decorator, checker: ts.TypeChecker): boolean {
+  const expression = unwrap(decorator.expression);
+  const name = calleeName(ts.isCallExpression(expression) ? expression.expression : expression);
+  if (!name || !retryDecoratorNames.test(name.getText().split('.').pop() ?? '')) return false;
+  const resolved = resolveName(name, checker);
+  return resolved.kind === 'external' || resolved.kind === 'unresolved';
+}
+
 /** A line that starts with a decorator (`@retried(3)`, `@Retry()`): only such files are searched for one. */
 export const mayHaveDecorator = (text: string) => /^[ \t]*@[A-Za-z_$][\w$.]*[ \t]*(\(|$)/m.test(text);
 

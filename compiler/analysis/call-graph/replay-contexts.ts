@@ -1,7 +1,7 @@
 import ts from 'typescript';
 import { calleeName, isFunctionNode, resolveCallee, resolveName, unwrap, type FunctionNode } from './resolve.ts';
 import { describeLocation } from '../describe-location.ts';
-import { decoratorFunction, mayHaveDecorator, methodDecorators } from './decorator-retry.ts';
+import { decoratorFunction, isRetryDecoratorByName, mayHaveDecorator, methodDecorators } from './decorator-retry.ts';
 import { dispatchedFunctions } from './dispatch-tables.ts';
 import { EmitterListeners } from './emitter-listeners.ts';
 import { isRetryPackageCall, mayCallRetryByName, mentionsRetryPackage } from './retry-packages.ts';
@@ -311,7 +311,10 @@ export class ReplayContexts {
   /** `@retried(3) async share() { … }`: a decorator whose wrapper calls the method again when it throws. */
   #decoratorRetryRoot(decorator: ts.Decorator, root: (fn: FunctionNode, context: ReplayContext) => void): void {
     const applied = decoratorFunction(decorator, this.checker);
-    if (!applied || this.retriedParameter(applied) === undefined) return;
+    const retries = applied
+      ? this.retriedParameter(applied) !== undefined
+      : isRetryDecoratorByName(decorator, this.checker);
+    if (!retries) return;
     const written = unwrap(decorator.expression);
     const name = calleeName(ts.isCallExpression(written) ? written.expression : written)?.getText() ?? 'decorator';
     root(decorator.parent as FunctionNode, { kind: 'retry', helper: `@${name}`, calledAt: decorator, via: [] });

@@ -138,6 +138,22 @@ sourceRuleTester(rule, {
       });
     `,
     },
+    {
+      name: "a library's decorator that says it traces, not retries",
+      code: code`
+      import type { Client } from 'cassandra-driver';
+      import { Traced } from '@acme/tracing';
+
+      export class Likes {
+        constructor(private readonly client: Client) {}
+
+        @Traced('likes')
+        async like(post: string): Promise<void> {
+          await this.client.execute('UPDATE social.likes SET n = n + 1 WHERE post = ?', [post], { prepare: true });
+        }
+      }
+    `,
+    },
   ],
   invalid: [
     {
@@ -288,6 +304,23 @@ sourceRuleTester(rule, {
       }
     `,
       errors: [{ messageId: 'retryHelper', line: 7, column: 36, message: /rxjs retry\(\)/ }],
+    },
+    {
+      name: "a counter in a method decorated by a library's retry decorator (judged by its name: its body is not readable)",
+      code: code`
+      import type { Client } from 'cassandra-driver';
+      import { Retryable } from 'typescript-retry-decorator';
+
+      export class Stock {
+        constructor(private readonly client: Client) {}
+
+        @Retryable({ maxAttempts: 3 })
+        async reserve(sku: string): Promise<void> {
+          await this.client.execute('UPDATE shop.stock SET reserved = reserved + 1 WHERE sku = ?', [sku], { prepare: true });
+        }
+      }
+    `,
+      errors: [{ messageId: 'retryHelper', line: 9, column: 23, message: /@Retryable\(\)/ }],
     },
   ],
 });
