@@ -78,6 +78,16 @@ function drainedAfter(call: ts.CallExpression, queue: string): boolean {
   return visit(fn.body);
 }
 
+/** JavaScript's own collections: `add` keeps the callback, it runs nothing (a flush elsewhere is another matter). */
+const collections = new Set(['Set', 'WeakSet', 'Map', 'WeakMap', 'Array', 'ReadonlyArray']);
+
+/** Is the receiver one of JavaScript's collections, as the checker types it? Unknown (any) is not. */
+function isCollection(receiver: ts.Expression, checker: ts.TypeChecker): boolean {
+  const type = checker.getTypeAtLocation(receiver);
+  const name = (type.getSymbol() ?? type.aliasSymbol)?.getName();
+  return name !== undefined && collections.has(name);
+}
+
 /**
  * `writes.add(() => client.execute(…))` as a statement: a queue starts the
  * task (soon, or at once) and the promise that says it landed is dropped —
@@ -97,7 +107,8 @@ export function queuedWrite(
     : ts.isIdentifier(callee) && limiterNames.test(callee.text)
       ? callee.text
       : undefined;
-  if (queue === undefined) return undefined;
+  if (queue === undefined || (ts.isPropertyAccessExpression(callee) && isCollection(callee.expression, checker)))
+    return undefined;
   const task = call.arguments.map((a) => functionArgument(a, checker)).find((fn) => fn !== undefined);
   if (!task || !writesIn(task, checker, isWriteName)) return undefined;
   return { queue, drained: ts.isPropertyAccessExpression(callee) && drainedAfter(call, queue) };

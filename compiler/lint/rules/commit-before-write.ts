@@ -277,7 +277,7 @@ export default defineSourceRule<Message>({
       queuedWrite:
         '`{{call}}(…)` hands a write to the queue `{{queue}}` and drops the promise that says it landed: the {{handler}} handler returns, kafkajs commits the offset, and a crash before the queued write runs loses the message.',
       emittedWrite:
-        "`{{call}}(…)` runs {{listeners}} ({{where}}) that write asynchronously: an EventEmitter does not wait for a listener's promise, so the {{handler}} handler returns and kafkajs commits the offset before the write lands; a crash in between loses the message.",
+        "`{{call}}(…)` runs {{listeners}} ({{where}}) with an asynchronous write: an EventEmitter does not wait for a listener's promise, so the {{handler}} handler returns and kafkajs commits the offset before the write lands; a crash in between loses the message.",
     },
     fixes: {
       floatingWrite:

@@ -98,6 +98,24 @@ sourceRuleTester(rule, {
       }
     `,
     },
+    {
+      name: 'callbacks kept in a Set (add stores them) and run, awaited, before the handler returns',
+      code: code`
+      import { Client } from 'cassandra-driver';
+      import { Kafka } from 'kafkajs';
+
+      const client = new Client({ contactPoints: ['127.0.0.1'], localDataCenter: 'datacenter1' });
+      const steps = new Set<() => Promise<unknown>>();
+      const consumer = new Kafka({ brokers: ['127.0.0.1:9092'] }).consumer({ groupId: 'carts' });
+      await consumer.run({
+        eachMessage: async ({ message }) => {
+          steps.add(() => client.execute('INSERT INTO shop.carts (id) VALUES (?)', [String(message.key)], { prepare: true }));
+          for (const step of steps) await step();
+          steps.clear();
+        },
+      });
+    `,
+    },
   ],
   invalid: [
     {
@@ -138,7 +156,14 @@ sourceRuleTester(rule, {
         },
       });
     `,
-      errors: [{ messageId: 'emittedWrite', line: 14, column: 17, message: /a listener \(.*:7:/ }],
+      errors: [
+        {
+          messageId: 'emittedWrite',
+          line: 14,
+          column: 17,
+          message: /a listener \(.*:7:19\) with an asynchronous write/,
+        },
+      ],
     },
     {
       name: "a failure only logged in a base class method, reached by super.persist from the handler's method",
@@ -171,6 +196,24 @@ sourceRuleTester(rule, {
       }
     `,
       errors: [{ messageId: 'swallowedFailure', line: 10, column: 7, message: /`persist\(\)`/ }],
+    },
+    {
+      name: 'a write handed to a p-limit limiter as a statement',
+      code: code`
+      import { Client } from 'cassandra-driver';
+      import { Kafka } from 'kafkajs';
+      import pLimit from 'p-limit';
+
+      const client = new Client({ contactPoints: ['127.0.0.1'], localDataCenter: 'datacenter1' });
+      const limit = pLimit(4);
+      const consumer = new Kafka({ brokers: ['127.0.0.1:9092'] }).consumer({ groupId: 'carts' });
+      await consumer.run({
+        eachMessage: async ({ message }) => {
+          limit(() => client.execute('INSERT INTO shop.carts (id) VALUES (?)', [String(message.key)], { prepare: true }));
+        },
+      });
+    `,
+      errors: [{ messageId: 'queuedWrite', line: 10, column: 5 }],
     },
   ],
 });
