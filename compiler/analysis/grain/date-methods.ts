@@ -89,20 +89,30 @@ function dateMethod(v: TimedValue, name: string, call: ts.CallExpression, reader
   }
 }
 
-/** `iso.slice(0, 10)`: what the first `end` characters of `2026-12-03T13:05:00.000Z` keep. */
+/**
+ * `iso.slice(0, 10)`: what the characters `start` to `end` of
+ * `2026-12-03T13:05:00.000Z` keep. The end decides the grain; a start past
+ * the date (`slice(11, 13)`, the hour alone) makes the text repeat.
+ */
 function isoMethod(v: TimedValue, name: string, call: ts.CallExpression, reader: Reader): TimeValue | undefined {
   const [a, b] = call.arguments;
-  const start = a ? reader.constant(a) : 0;
+  let start = a ? reader.constant(a) : 0;
   const second = b ? reader.constant(b) : undefined;
   if (name === 'slice' || name === 'substring' || name === 'substr') {
     if (start === undefined || (b && second === undefined)) return undefined;
+    if (start < 0) start = name === 'substring' ? 0 : start + 24;
     let end = b === undefined ? 24 : name === 'substr' ? start + second! : second!;
-    if (end < 0) end += 24;
-    return cutTo(text(v), unit.isoPrefixGrain(end), call);
+    if (end < 0) end = name === 'substring' ? 0 : end + 24;
+    // `substring` takes its two bounds in either order.
+    if (name === 'substring' && end < start) [start, end] = [end, start];
+    return wrapTo(cutTo(text(v), unit.isoPrefixGrain(end), call), unit.isoStartPeriod(start), call);
   }
   if (name === 'split') {
     const separator = stringArg(call, 0);
-    return separator === 'T' || separator === ' ' ? { kind: 'list', item: cutTo(text(v), unit.day, call) } : undefined;
+    if (separator !== 'T' && separator !== ' ') return undefined;
+    const date = cutTo(text(v), unit.day, call);
+    // The part after the `T` is the time of day: as fine as the timestamp, the same every day.
+    return { kind: 'list', item: date, items: [date, wrapTo(text(v), unit.day, call)] };
   }
   return stringMethod(v, name);
 }
@@ -129,7 +139,10 @@ export function methodOn(
       return item && { kind: 'list', item };
     }
     if (name === 'join' && isTimed(receiver.item)) return text(receiver.item);
-    if (name === 'at') return receiver.item;
+    if (name === 'at') {
+      const index = call.arguments[0] && reader.constant(call.arguments[0]);
+      return (index === undefined ? undefined : receiver.items?.at(index)) ?? receiver.item;
+    }
     return undefined;
   }
   if (receiver.kind === 'row') return undefined;

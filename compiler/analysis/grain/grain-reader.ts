@@ -66,7 +66,10 @@ export class GrainReader implements Reader {
       const owner = this.value(node.expression);
       const index = node.argumentExpression;
       if (ts.isStringLiteral(index)) return this.#member(owner, index.text);
-      if (owner?.kind === 'list') return owner.item;
+      if (owner?.kind === 'list') {
+        const at = ts.isNumericLiteral(index) ? owner.items?.[Number(index.text)] : undefined;
+        return at ?? owner.item;
+      }
       // `DAYS[d.getUTCDay()]`: a lookup tells apart no more than its index, and repeats when the index does.
       const looked = this.value(index);
       return isTimed(looked) ? { kind: 'text', ...keptOf(looked) } : undefined;

@@ -52,6 +52,19 @@ export function isoPrefixGrain(length: number): number {
   return 1;
 }
 
+/**
+ * What an ISO-8601 timestamp cut from character `start` on has left out in
+ * front, as the span after which the rest comes round again: from 11
+ * (`13:05`) the date is gone and the text repeats every day; from 8 every
+ * month, from 5 every year. Undefined when the year is kept whole.
+ */
+export function isoStartPeriod(start: number): number | undefined {
+  if (start >= 11) return day;
+  if (start >= 8) return month;
+  if (start >= 5) return year;
+  return undefined;
+}
+
 /** Date getters: what each still tells apart (`getUTCHours()` keeps hours, repeating every day). */
 export const getterGrain: Readonly<Record<string, number>> = {
   getFullYear: year,

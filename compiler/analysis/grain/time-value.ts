@@ -35,7 +35,8 @@ export type TimeValue =
   | { readonly kind: 'row' }
   | (Timed & { readonly kind: 'number'; readonly scale?: number; readonly remainder?: number })
   | (Timed & { readonly kind: 'date' | 'iso' | 'text' })
-  | { readonly kind: 'list'; readonly item: TimeValue };
+  /** `item` stands for any element; `items`, when known, for each by its index (`iso.split('T')`: the date, then the time). */
+  | { readonly kind: 'list'; readonly item: TimeValue; readonly items?: readonly TimeValue[] };
 
 export type TimedValue = Extract<TimeValue, { grain: number }>;
 

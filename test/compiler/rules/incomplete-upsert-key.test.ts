@@ -200,6 +200,32 @@ ruleTester(rule, {
           }),
         ),
     },
+    {
+      name: 'the ISO text cut to the date and the hour (slice(0, 13)), hourly windows',
+      pipeline: () =>
+        windowed(HOUR).sink(
+          embedded.upsert({
+            table: 't',
+            key: { sensor_id: 'key', hour: (r) => new Date(r.windowStart).toISOString().slice(0, 13) },
+            values: { n: 'value' },
+          }),
+        ),
+    },
+    {
+      name: "the time after the ISO text's T beside its date part",
+      pipeline: () =>
+        windowed().sink(
+          embedded.upsert({
+            table: 't',
+            key: {
+              sensor_id: 'key',
+              day: (r) => new Date(r.windowStart).toISOString().split('T')[0]!,
+              time: (r) => new Date(r.windowStart).toISOString().split('T')[1]!,
+            },
+            values: { n: 'value' },
+          }),
+        ),
+    },
   ],
   invalid: [
     {
@@ -354,6 +380,42 @@ ruleTester(rule, {
           }),
         ),
       errors: [{ messageId: 'repeatingKey', ...placeOf(here, '@locale-time', 'toLocaleTimeString(') }],
+    },
+    {
+      name: 'the hour cut out of the ISO text (slice(11, 13)), hourly windows: the same two digits every day',
+      pipeline: () =>
+        windowed(HOUR).sink(
+          embedded.upsert({
+            table: 't',
+            key: { sensor_id: 'key', hour: (r) => new Date(r.windowStart).toISOString().slice(11, 13) }, // @iso-hour
+            values: { n: 'value' },
+          }),
+        ),
+      errors: [{ messageId: 'repeatingKey', ...placeOf(here, '@iso-hour', 'slice(') }],
+    },
+    {
+      name: 'hour and minute by substring(11, 16), and the time part after the T, of 1-minute windows',
+      pipeline: () =>
+        windowed().sink(
+          embedded.upsert({
+            table: 't',
+            key: { sensor_id: 'key', hhmm: (r) => new Date(r.windowStart).toISOString().substring(16, 11) }, // @iso-hhmm
+            values: { n: 'value' },
+          }),
+        ),
+      errors: [{ messageId: 'repeatingKey', ...placeOf(here, '@iso-hhmm', 'substring(') }],
+    },
+    {
+      name: "the time part after the ISO text's T, alone",
+      pipeline: () =>
+        windowed().sink(
+          embedded.upsert({
+            table: 't',
+            key: { sensor_id: 'key', time: (r) => new Date(r.windowStart).toISOString().split('T')[1]! }, // @iso-time
+            values: { n: 'value' },
+          }),
+        ),
+      errors: [{ messageId: 'repeatingKey', ...placeOf(here, '@iso-time', 'split(') }],
     },
   ],
 });
