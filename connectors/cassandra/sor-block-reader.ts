@@ -1,7 +1,6 @@
-import type { Client, types } from 'cassandra-driver';
-import { blockIds } from './sor-block-ids.ts';
-import { decodeBlock, UndecodableBlock } from './sor-blocks.ts';
-import { idHashes } from './sor-copy-hashes.ts';
+import type { Client } from 'cassandra-driver';
+import type { UndecodableBlock } from './sor-blocks.ts';
+import { ReadBlock as Block } from './sor-read-block.ts';
 import {
   eagerRun,
   rowsInOrder,
@@ -24,27 +23,6 @@ import {
  */
 export type BlockReading = 'ids' | 'lazy' | 'ordered' | 'exact';
 
-/**
- * One block of a partition as read: its key, write time, JSON, ids (from
- * the JSON, or from its decoded pairs) and their hashes, made once for the
- * partition's check and the copy check alike.
- */
-interface Block {
-  readonly block: string;
-  readonly written: bigint;
-  readonly text: string;
-  readonly ids: readonly string[];
-  readonly hashes: Uint32Array;
-  pairs?: [string, unknown][];
-}
-
-/** The two hashes of each id (`idHashes`), id i at 2i. */
-function hashesOf(ids: readonly string[]): Uint32Array {
-  const hashes = new Uint32Array(ids.length * 2);
-  for (let i = 0; i < ids.length; i++) idHashes(ids[i]!, hashes, i * 2);
-  return hashes;
-}
-
 /** Above this many blocks in a partition, they are sorted together instead of merged. */
 const maxMergedRuns = 16;
 
@@ -53,40 +31,6 @@ const byId = (a: readonly [string, ...unknown[]], b: readonly [string, ...unknow
 
 const ascending = (ids: readonly string[]) => ids.every((id, i) => i === 0 || ids[i - 1]! < id);
 
-/** A block's pairs, decoded; undefined (reported) when it does not decode to [[id, event], …] or not to the ids found before. */
-function decoded(
-  bucket: string,
-  b: Block,
-  onBadBlock: (error: UndecodableBlock) => void,
-): [string, unknown][] | undefined {
-  try {
-    if (b.pairs) return b.pairs;
-    return decodeBlock(bucket, b.block, b.text, b.ids);
-  } catch (error) {
-    if (!(error instanceof UndecodableBlock)) throw error;
-    onBadBlock(error);
-    return undefined;
-  }
-}
-
-/** A block's ids without decoding its events where the JSON is in the writer's shape; else decoded (bad ones reported, undefined). */
-function blockOf(bucket: string, row: types.Row, onBadBlock: (error: UndecodableBlock) => void): Block | undefined {
-  const block = String(row.get('block'));
-  const written = BigInt(String(row.get('written')));
-  const text = String(row.get('events'));
-  const ids = blockIds(text);
-  if (ids) return { block, written, text, ids, hashes: hashesOf(ids) };
-  try {
-    const pairs = decodeBlock(bucket, block, text);
-    const decodedIds = pairs.map((p) => p[0]);
-    return { block, written, text, ids: decodedIds, hashes: hashesOf(decodedIds), pairs };
-  } catch (error) {
-    if (!(error instanceof UndecodableBlock)) throw error;
-    onBadBlock(error);
-    return undefined;
-  }
-}
-
 /**
  * Whether any id comes twice among the blocks (a replay cut differently; or
  * twice in one block, which no writer of idemflow's does): an open-addressing
@@ -94,20 +38,21 @@ function blockOf(bucket: string, row: types.Row, onBadBlock: (error: Undecodable
  * compared only when hashes meet.
  */
 function anyIdTwice(blocks: readonly Block[]): boolean {
-  const count = blocks.reduce((n, b) => n + b.ids.length, 0);
+  const count = blocks.reduce((n, b) => n + b.count, 0);
   if (count < 2) return false;
   const size = 2 ** Math.ceil(Math.log2(count * 2));
   // A slot names a block (+1: 0 is empty) and an id in it, so no array of the partition's ids is made.
   const inBlock = new Int32Array(size);
   const at = new Int32Array(size);
   for (let b = 0; b < blocks.length; b++) {
-    const { ids, hashes } = blocks[b]!;
-    for (let i = 0; i < ids.length; i++) {
+    const block = blocks[b]!;
+    const hashes = block.hashes;
+    for (let i = 0; i < block.count; i++) {
       let slot = hashes[i * 2]! & (size - 1);
       for (let held = inBlock[slot]!; held !== 0; held = inBlock[slot]!) {
         const other = blocks[held - 1]!;
-        // The second hash first: strings are compared only when all 64 bits meet.
-        if (other.hashes[at[slot]! * 2 + 1] === hashes[i * 2 + 1] && other.ids[at[slot]!] === ids[i]) return true;
+        // The second hash first: ids are made and compared only when all 64 bits meet.
+        if (other.hashes[at[slot]! * 2 + 1] === hashes[i * 2 + 1] && other.ids[at[slot]!] === block.ids[i]) return true;
         slot = (slot + 1) & (size - 1);
       }
       inBlock[slot] = b + 1;
@@ -118,11 +63,17 @@ function anyIdTwice(blocks: readonly Block[]): boolean {
 }
 
 /** A block as a run whose events are decoded when taken. */
-const lazyRun = (bucket: string, b: Block, onBadBlock: (error: UndecodableBlock) => void): SorRun => ({
+const lazyRun = (b: Block, onBadBlock: (error: UndecodableBlock) => void): SorRun => ({
   written: b.written,
-  ids: b.ids,
+  get ids() {
+    return b.ids;
+  },
   hashes: b.hashes,
-  events: () => decoded(bucket, b, onBadBlock)?.map((p) => p[1]),
+  events: () => b.pairs(onBadBlock)?.map((p) => p[1]),
+  decoded() {
+    const pairs = b.pairs(onBadBlock);
+    return pairs && [pairs.map((p) => p[0]), pairs.map((p) => p[1])];
+  },
 });
 
 /** Sorted lists of pairs, none sharing an id, merged into one sorted list (two at a time: n log k). */
@@ -163,7 +114,7 @@ function runsOf(copies: readonly (readonly [string, unknown, bigint])[]): SorRun
 function newestFirst(bucket: string, blocks: readonly Block[], onBadBlock: (error: UndecodableBlock) => void) {
   const runs: { written: bigint; block: string; pairs: [string, unknown][]; at: number }[] = [];
   for (const b of blocks) {
-    const pairs = decoded(bucket, b, onBadBlock);
+    const pairs = b.pairs(onBadBlock);
     if (pairs)
       runs.push({ written: b.written, block: b.block, pairs: ascending(b.ids) ? pairs : [...pairs].sort(byId), at: 0 });
   }
@@ -211,9 +162,9 @@ function deduplicated(
  * run, whose write time is the newest of theirs (an ordered read uses none).
  */
 function inIdOrder(bucket: string, blocks: readonly Block[], onBadBlock: (error: UndecodableBlock) => void): SorRun[] {
-  const sorted = blocks.filter((b) => b.ids.length > 0).sort((a, b) => byId([a.ids[0]!], [b.ids[0]!]));
+  const sorted = blocks.filter((b) => b.count > 0).sort((a, b) => byId([a.ids[0]!], [b.ids[0]!]));
   const apart = sorted.every((b, i) => i === 0 || sorted[i - 1]!.ids[sorted[i - 1]!.ids.length - 1]! < b.ids[0]!);
-  if (apart && sorted.every((b) => ascending(b.ids))) return sorted.map((b) => lazyRun(bucket, b, onBadBlock));
+  if (apart && sorted.every((b) => ascending(b.ids))) return sorted.map((b) => lazyRun(b, onBadBlock));
   const runs = newestFirst(bucket, sorted, onBadBlock);
   const merged = mergeSorted(runs.map((r) => r.pairs));
   if (runs.length === 0) return [];
@@ -233,10 +184,17 @@ function partitionRuns(
   onBadBlock: (error: UndecodableBlock) => void,
 ): readonly SorRun[] {
   if (reading === 'ids')
-    return blocks.map((b) => ({ written: b.written, ids: b.ids, hashes: b.hashes, events: () => undefined }));
+    return blocks.map((b) => ({
+      written: b.written,
+      get ids() {
+        return b.ids;
+      },
+      hashes: b.hashes,
+      events: () => undefined,
+    }));
   if (anyIdTwice(blocks)) return deduplicated(bucket, blocks, onBadBlock);
   if (reading === 'ordered') return inIdOrder(bucket, blocks, onBadBlock);
-  if (reading === 'lazy') return blocks.map((b) => lazyRun(bucket, b, onBadBlock));
+  if (reading === 'lazy') return blocks.map((b) => lazyRun(b, onBadBlock));
   return newestFirst(bucket, blocks, onBadBlock).map((r) =>
     eagerRun(
       r.written,
@@ -276,7 +234,7 @@ export async function* blockPartitions(
       partition = undefined;
     }
     partition ??= { token: String(row.get('t')), bucket, blocks: [] };
-    const block = blockOf(bucket, row, onBadBlock);
+    const block = Block.of(bucket, row, onBadBlock);
     if (block) partition.blocks.push(block);
   }
   if (partition) yield read(partition.token, partition.bucket, partition.blocks);

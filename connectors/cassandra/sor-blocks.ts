@@ -88,25 +88,26 @@ export class UndecodableBlock extends Error {
   }
 }
 
+/** The ids a block was found to hold before it was decoded: how many, and whether the i-th is `id`. */
+export interface FoundIds {
+  readonly count: number;
+  isId(id: string, i: number): boolean;
+}
+
 /**
  * The [id, event] pairs of a block's JSON; throws UndecodableBlock for
- * anything else, or when its ids are not `ids` (those found in it before).
+ * anything else, or when its ids are not those `found` in it before.
  */
-export function decodeBlock(
-  bucket: string,
-  block: string,
-  events: unknown,
-  ids?: readonly string[],
-): [string, unknown][] {
+export function decodeBlock(bucket: string, block: string, events: unknown, found?: FoundIds): [string, unknown][] {
   try {
     const pairs = JSON.parse(String(events)) as unknown;
     if (!Array.isArray(pairs)) throw new Error('not a JSON array');
-    if (ids && pairs.length !== ids.length) throw new Error('its ids are not where its JSON puts them');
+    if (found && pairs.length !== found.count) throw new Error('its ids are not where its JSON puts them');
     for (let i = 0; i < pairs.length; i++) {
       const p = pairs[i] as unknown;
       if (!Array.isArray(p) || p.length !== 2 || typeof p[0] !== 'string')
         throw new Error('an entry is not [id, event]');
-      if (ids && p[0] !== ids[i]) throw new Error('its ids are not where its JSON puts them');
+      if (found && !found.isId(p[0], i)) throw new Error('its ids are not where its JSON puts them');
     }
     return pairs as [string, unknown][];
   } catch (error) {

@@ -5,10 +5,16 @@ import type { UndecodableBlock } from './sor-blocks.ts';
 import { existingSorLayout } from './sor-layout.ts';
 import { CopyTally, LosingCopies } from './sor-copies.ts';
 import { CopyHashes, tokenWords } from './sor-copy-hashes.ts';
-import { type SorEntry, type SorPartition, type SorPosition, type SorRun } from './sor-token-queries.ts';
+import {
+  type DecodedRun,
+  type SorEntry,
+  type SorPartition,
+  type SorPosition,
+  type SorRun,
+} from './sor-token-queries.ts';
 import type { ArchiveRead } from '../../runtime/repair-target.ts';
 
-export { isSorPosition, tokenRanges, type SorEntry, type SorPosition } from './sor-token-queries.ts';
+export { isSorPosition, tokenRanges, type DecodedRun, type SorEntry, type SorPosition } from './sor-token-queries.ts';
 
 export interface SorReadOptions {
   /** Resume after this event (a position a previous read yielded). */
@@ -80,7 +86,8 @@ async function* hashed(partitions: AsyncIterable<SorPartition>, hashes: CopyHash
     const [high, low] = tokenWords(p.token);
     for (const run of p.runs) {
       const made = run.hashes;
-      if (made) for (let i = 0; i < run.ids.length; i++) hashes.addHashed(high, low, made, i * 2);
+      // From the hashes the reader made: its ids are not made as strings for this.
+      if (made) for (let i = 0; i < made.length; i += 2) hashes.addHashed(high, low, made, i);
       else for (const eventId of run.ids) hashes.add(high, low, eventId);
     }
     yield p;
@@ -171,9 +178,6 @@ export async function* systemOfRecordEntries(
     }
 }
 
-/** A run as read: its ids and its events, in the same order. */
-export type DecodedRun = readonly [ids: readonly string[], events: readonly unknown[]];
-
 /** Runs of events with their ids, a block (or rows written at once) each, decoded as taken; `exact()` as in `ArchiveRead`. */
 export interface PairsRead {
   readonly runs: AsyncIterable<DecodedRun>;
@@ -184,6 +188,11 @@ export interface PairsRead {
 async function* decodedRuns(partitions: AsyncIterable<SorPartition>): AsyncGenerator<DecodedRun> {
   for await (const p of partitions)
     for (const run of p.runs) {
+      if (run.decoded) {
+        const decoded = run.decoded();
+        if (decoded) yield decoded;
+        continue;
+      }
       const events = run.events();
       if (events) yield [run.ids, events];
     }
