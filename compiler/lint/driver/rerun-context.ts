@@ -79,7 +79,8 @@ function handedOverAt(name: Node): RerunContext | undefined {
 
 /**
  * node-rdkafka / Confluent `consumer.on('data', fn)`, `consumer.consume(n, cb)`,
- * `for await (const m of consumerStream)`, and a Node stream `new Transform({ transform(chunk, …) { … } })`: each
+ * `for await (const m of consumerStream)`, and a Node stream step (`new Transform({ transform(chunk, …) { … } })`,
+ * a Writable's `write`, a subclass's `_transform` / `_write`): each
  * record is delivered at least once, so the callback may see it again.
  */
 function streamStepAround(node: Node): RerunContext | undefined {
@@ -96,22 +97,45 @@ function streamStepAround(node: Node): RerunContext | undefined {
     const call = fn.getParentIfKind(SyntaxKind.CallExpression);
     const registered = call && registeredBy(call, fn);
     if (registered) return registered;
-    const holder = Node.isMethodDeclaration(fn) ? fn : fn.getParentIfKind(SyntaxKind.PropertyAssignment);
-    const created = holder
-      ?.getParentIfKind(SyntaxKind.ObjectLiteralExpression)
-      ?.getParentIfKind(SyntaxKind.NewExpression);
-    if (
-      holder &&
-      created &&
-      holder.getSymbol()?.getName() === 'transform' &&
-      /Transform$/.test(created.getExpression().getText())
-    )
+    const step = streamStepOf(fn);
+    if (step)
       return {
-        describe: 'a stream Transform step (records are replayed after a restart)',
-        node: graphOf(created).node,
+        describe: `a stream ${step.kind} step (records are replayed after a restart)`,
+        node: graphOf(step.at).node,
         kind: 'delivery',
       };
   }
+  return undefined;
+}
+
+/** The methods a stream runs once a record, by the stream's class: options of `new X({ … })`, or `_x` of a subclass. */
+const recordMethods: Readonly<Record<string, readonly string[]>> = {
+  Transform: ['transform'],
+  Writable: ['write', 'writev'],
+  Duplex: ['write', 'writev'],
+};
+
+/** `Transform`, `stream.Writable`, `Writable` of any import: the stream class a name ends with. */
+const streamClassOf = (written: string) => /(Transform|Writable|Duplex)$/.exec(written)?.[1];
+
+/**
+ * A function a Node stream runs for each record: `transform` / `write` in the
+ * options of `new Transform({ … })` / `new Writable({ … })`, or `_transform` /
+ * `_write` / `_writev` of a class that extends one. Returns what creates the
+ * stream (the `new`, or the class).
+ */
+function streamStepOf(fn: Node): { kind: string; at: Node } | undefined {
+  const holder = Node.isMethodDeclaration(fn) ? fn : fn.getParentIfKind(SyntaxKind.PropertyAssignment);
+  const name = holder?.getSymbol()?.getName();
+  if (!holder || !name) return undefined;
+  const created = holder.getParentIfKind(SyntaxKind.ObjectLiteralExpression)?.getParentIfKind(SyntaxKind.NewExpression);
+  const createdKind = created && streamClassOf(created.getExpression().getText());
+  if (created && createdKind && recordMethods[createdKind]!.includes(name)) return { kind: createdKind, at: created };
+  const owner = Node.isMethodDeclaration(holder) ? holder.getParentIfKind(SyntaxKind.ClassDeclaration) : undefined;
+  const base = owner?.getExtends()?.getExpression().getText();
+  const baseKind = base && streamClassOf(base);
+  if (owner && baseKind && name.startsWith('_') && recordMethods[baseKind]!.includes(name.slice(1)))
+    return { kind: baseKind, at: owner };
   return undefined;
 }
 

@@ -114,6 +114,32 @@ export function queuedWrite(
   return { queue, drained: ts.isPropertyAccessExpression(callee) && drainedAfter(call, queue) };
 }
 
+/** Schedulers that run a callback after the current function has returned. */
+const schedulers = /^(setImmediate|setTimeout|queueMicrotask|process\.nextTick)$/;
+
+/** Inside the executor of `new Promise(…)`: the promise is awaited, and it settles when the write does. */
+function inPromiseExecutor(node: ts.Node): boolean {
+  for (let at = node.parent; at && !ts.isSourceFile(at); at = at.parent)
+    if (ts.isNewExpression(at) && at.expression.getText() === 'Promise') return true;
+  return false;
+}
+
+/**
+ * `setImmediate(() => client.execute(…))` in a handler: the write starts
+ * after the handler has returned, when kafkajs may already have committed.
+ * Returns the scheduler as written, or undefined.
+ */
+export function deferredWrite(
+  call: ts.CallExpression,
+  checker: ts.TypeChecker,
+  isWriteName: (name: string) => boolean,
+): string | undefined {
+  const scheduler = unwrap(call.expression).getText();
+  if (!schedulers.test(scheduler) || inPromiseExecutor(call)) return undefined;
+  const task = call.arguments[0] && functionArgument(call.arguments[0], checker);
+  return task && writesIn(task, checker, isWriteName) ? scheduler : undefined;
+}
+
 /** Does the function hand back a promise (async, or returning one): what an EventEmitter drops? */
 function returnsPromise(fn: FunctionNode, checker: ts.TypeChecker): boolean {
   if (fn.modifiers?.some((m) => m.kind === ts.SyntaxKind.AsyncKeyword)) return true;

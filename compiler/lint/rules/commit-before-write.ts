@@ -8,7 +8,7 @@ import { describeLocation } from '../../analysis/describe-location.ts';
 import { isFunctionNode } from '../../analysis/call-graph/resolve.ts';
 import { autoCommitCallbacks } from '../driver/kafka-node-consumers.ts';
 import { swallowedFailures } from '../driver/swallowed-failures.ts';
-import { asyncWritingListeners, queuedWrite } from '../driver/unawaited-hand-offs.ts';
+import { asyncWritingListeners, deferredWrite, queuedWrite } from '../driver/unawaited-hand-offs.ts';
 import { wrap } from '../find-nodes.ts';
 import { defineSourceRule } from '../source-rule.ts';
 
@@ -27,6 +27,7 @@ type Message =
   | 'swallowedFailure'
   | 'timerCommit'
   | 'queuedWrite'
+  | 'deferredWrite'
   | 'emittedWrite';
 
 /** A call as the call graph's compiler API sees it. */
@@ -112,6 +113,11 @@ const isWriteName = (name: string) => !kafkaControls.has(name) && writeNames.tes
  */
 function reportQueued(call: CallExpression, handler: string, report: Report): boolean {
   const graph = graphOf(call);
+  const scheduler = deferredWrite(graph.node as RawCall, graph.checker, isWriteName);
+  if (scheduler) {
+    report('deferredWrite', nameNode(call), { call: scheduler, handler });
+    return true;
+  }
   const queued = queuedWrite(graph.node as RawCall, graph.checker, isWriteName);
   if (!queued) return false;
   if (!queued.drained)
@@ -150,6 +156,7 @@ function checkHandler(
 ): void {
   const writes: CallExpression[] = [];
   const commits: CallExpression[] = [];
+  const handedOff: CallExpression[] = [];
   forEachCallIn(handler.fn, (node) => {
     const name = methodName(node);
     reportEmitted(node, handler.kind, report);
@@ -165,6 +172,8 @@ function checkHandler(
       node.getParentIfKind(SyntaxKind.ExpressionStatement) ??
       node.getParentIfKind(SyntaxKind.VoidExpression)?.getParentIfKind(SyntaxKind.ExpressionStatement);
     if (!statement || floatingCall(statement) !== node || kafkaControls.has(name)) return;
+    // A write inside a task already reported as queued or deferred is that same loss: one finding.
+    if (handedOff.some((h) => node.getStart() >= h.getStart() && node.getEnd() <= h.getEnd())) return;
     const callback = node.getArguments()[0];
     if (
       name === 'forEach' &&
@@ -174,7 +183,8 @@ function checkHandler(
     ) {
       report('asyncForEach', nameNode(node), { handler: handler.kind });
     } else if (reportQueued(node, handler.kind, report)) {
-      // a queued write: reported above, or drained before the handler returns
+      // a queued or deferred write: reported there, or drained before the handler returns
+      handedOff.push(node);
     } else if (returnsPromise(node)) {
       report('floatingWrite', nameNode(node), { call: describeCall(node), handler: handler.kind });
     }
@@ -276,6 +286,8 @@ export default defineSourceRule<Message>({
         'This catch only logs when `{{call}}(…)` (line {{line}}) fails: the {{handler}} handler returns normally, kafkajs commits the offset, and the message is lost.{{partial}}',
       queuedWrite:
         '`{{call}}(…)` hands a write to the queue `{{queue}}` and drops the promise that says it landed: the {{handler}} handler returns, kafkajs commits the offset, and a crash before the queued write runs loses the message.',
+      deferredWrite:
+        '`{{call}}(…)` starts a write after the {{handler}} handler has returned: kafkajs commits the offset when the handler returns, so a crash before the deferred write lands loses the message.',
       emittedWrite:
         "`{{call}}(…)` runs {{listeners}} ({{where}}) with an asynchronous write: an EventEmitter does not wait for a listener's promise, so the {{handler}} handler returns and kafkajs commits the offset before the write lands; a crash in between loses the message.",
     },
@@ -291,6 +303,8 @@ export default defineSourceRule<Message>({
         'Create the consumer with autoCommit: false and call consumer.commit() after the write has been awaited; pause the consumer while writes are pending if they can pile up.',
       queuedWrite:
         'await the task (`await queue.add(…)`), or `await queue.onIdle()` before the handler returns, so the offset is committed only after the write landed.',
+      deferredWrite:
+        "Await the write in the handler; to wait first, `await setTimeout(ms)` from 'node:timers/promises', then write.",
       emittedWrite:
         'Call the write from the handler and await it, or use an emitter that waits for its listeners (`await emittery.emit(…)`); an EventEmitter is for things that may be lost (metrics, logs).',
       swallowedFailure:

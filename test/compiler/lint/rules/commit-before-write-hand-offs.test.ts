@@ -116,6 +116,21 @@ sourceRuleTester(rule, {
       });
     `,
     },
+    {
+      name: 'a handler that waits in a promise around setTimeout, then awaits its write',
+      code: code`
+      import { Client } from 'cassandra-driver';
+      import { Kafka } from 'kafkajs';
+
+      const client = new Client({ contactPoints: ['127.0.0.1'], localDataCenter: 'datacenter1' });
+      const consumer = new Kafka({ brokers: ['127.0.0.1:9092'] }).consumer({ groupId: 'carts' });
+      await consumer.run({
+        eachMessage: async ({ message }) => {
+          await new Promise<void>((done) => setTimeout(() => client.execute('INSERT INTO shop.carts (id) VALUES (?)', [String(message.key)], { prepare: true }).then(() => done()), 50));
+        },
+      });
+    `,
+    },
   ],
   invalid: [
     {
@@ -214,6 +229,22 @@ sourceRuleTester(rule, {
       });
     `,
       errors: [{ messageId: 'queuedWrite', line: 10, column: 5 }],
+    },
+    {
+      name: 'a write scheduled with setImmediate from the handler: it starts after the handler has returned',
+      code: code`
+      import { Client } from 'cassandra-driver';
+      import { Kafka } from 'kafkajs';
+
+      const client = new Client({ contactPoints: ['127.0.0.1'], localDataCenter: 'datacenter1' });
+      const consumer = new Kafka({ brokers: ['127.0.0.1:9092'] }).consumer({ groupId: 'carts' });
+      await consumer.run({
+        eachMessage: async ({ message }) => {
+          setImmediate(() => client.execute('INSERT INTO shop.carts (id) VALUES (?)', [String(message.key)], { prepare: true }));
+        },
+      });
+    `,
+      errors: [{ messageId: 'deferredWrite', line: 8, column: 5, message: /`setImmediate\(…\)` starts a write/ }],
     },
   ],
 });

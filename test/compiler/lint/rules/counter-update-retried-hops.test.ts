@@ -322,5 +322,35 @@ sourceRuleTester(rule, {
     `,
       errors: [{ messageId: 'retryHelper', line: 9, column: 23, message: /@Retryable\(\)/ }],
     },
+    {
+      name: 'a counter in _transform of a Transform subclass and in write of a Writable, fed by a Kafka read stream',
+      code: code`
+      import { Transform, Writable, pipeline } from 'node:stream';
+      import { Client } from 'cassandra-driver';
+      import Kafka from 'node-rdkafka';
+
+      const client = new Client({ contactPoints: ['127.0.0.1'], localDataCenter: 'datacenter1' });
+
+      class Tally extends Transform {
+        override _transform(m: { key: Buffer }, _enc: BufferEncoding, done: (error?: Error | null) => void): void {
+          client.execute('UPDATE polls.seen SET n = n + 1 WHERE poll = ?', [String(m.key)], { prepare: true }).then(() => done(), done);
+        }
+      }
+
+      const sink = new Writable({
+        objectMode: true,
+        write(m: { key: Buffer }, _enc, done) {
+          client.execute('UPDATE polls.votes SET n = n + 1 WHERE poll = ?', [String(m.key)], { prepare: true }).then(() => done(), done);
+        },
+      });
+
+      const source = Kafka.KafkaConsumer.createReadStream({ 'group.id': 'votes', 'metadata.broker.list': '127.0.0.1:9092' }, {}, { topics: ['votes'] });
+      pipeline(source, new Tally({ objectMode: true }), sink, () => {});
+    `,
+      errors: [
+        { messageId: 'consumerCallback', line: 9, column: 12, message: /Transform step/ },
+        { messageId: 'consumerCallback', line: 16, column: 12, message: /Writable step/ },
+      ],
+    },
   ],
 });
