@@ -10,6 +10,8 @@ export interface Measurement {
   readonly peakRssMb: number;
   readonly check: number;
   readonly note?: string;
+  /** CPU time (user + system, all threads) the work took: less swayed than `ms` by other work on a shared machine. */
+  readonly cpuMs?: number;
 }
 
 const tsxLoader = fileURLToPath(new URL('../node_modules/tsx/dist/esm/index.mjs', import.meta.url));
@@ -43,10 +45,13 @@ export async function reportChild(
   work: () => Promise<{ check: number; note?: string }>,
 ): Promise<void> {
   const started = performance.now();
+  const cpuBefore = process.cpuUsage();
   const { check, note } = await work();
   const ms = performance.now() - started;
+  const cpu = process.cpuUsage(cpuBefore);
+  const cpuMs = (cpu.user + cpu.system) / 1000;
   const peakRssMb = process.resourceUsage().maxRSS / 1024;
-  const m: Measurement = { kind, events, ms, eventsPerSecond: (events * 1000) / ms, peakRssMb, check, note };
+  const m: Measurement = { kind, events, ms, eventsPerSecond: (events * 1000) / ms, peakRssMb, check, note, cpuMs };
   process.stdout.write(`${JSON.stringify(m)}\n`);
 }
 
