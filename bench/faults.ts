@@ -99,6 +99,8 @@ export async function benchFaults(options: { seeds?: number }): Promise<string> 
     `CREATE KEYSPACE IF NOT EXISTS ${keyspace} WITH replication = {'class': 'SimpleStrategy', 'replication_factor': 1}`,
   );
   const dir = mkdtempSync(join(tmpdir(), 'idemflow-campaign-'));
+  // The layout of the system-of-record tables: the block layout idemflow makes, or the row layout of older versions.
+  const sorLayout = process.env.IDEMFLOW_CAMPAIGN_SOR_LAYOUT === 'rows' ? 'rows' : 'blocks';
   // Schedules mostly wait on the servers (group joins, acknowledgements): a few run side by side, each in its own tables and folder.
   const slots = Number(process.env.IDEMFLOW_CAMPAIGN_CONCURRENCY ?? 4);
   const seed = Number(process.env.IDEMFLOW_CAMPAIGN_SEED ?? Date.now() % 1_000_000);
@@ -107,7 +109,7 @@ export async function benchFaults(options: { seeds?: number }): Promise<string> 
     ? [JSON.parse(replay) as Schedule]
     : fc.sample(scheduleArbitrary(['kafka', 'file', 'socket'], true), { numRuns: total, seed });
   say(
-    `fault campaign: ${schedules.length} schedules (seed ${seed}) on Kafka ${host}:${kafkaPort} and Cassandra ${host}:${cassandraPort}`,
+    `fault campaign: ${schedules.length} schedules (seed ${seed}) on Kafka ${host}:${kafkaPort} and Cassandra ${host}:${cassandraPort}, system of record in the ${sorLayout} layout`,
   );
   const campaign: Campaign = {
     schedules,
@@ -118,6 +120,7 @@ export async function benchFaults(options: { seeds?: number }): Promise<string> 
     keyspace,
     dir,
     runId: Date.now().toString(36),
+    sorLayout,
   };
   try {
     await Promise.all(Array.from({ length: slots }, (_, slot) => worker(campaign, slot)));
@@ -154,6 +157,7 @@ interface Campaign {
   readonly keyspace: string;
   readonly dir: string;
   readonly runId: string;
+  readonly sorLayout: 'blocks' | 'rows';
 }
 
 /** One slot: takes the next schedule until none is left, in its own tables and folder. */
@@ -167,6 +171,7 @@ async function worker(campaign: Campaign, slot: number): Promise<void> {
     dir: join(campaign.dir, String(slot)),
     runId: campaign.runId,
     slot,
+    sorLayout: campaign.sorLayout,
   });
   while (campaign.next < schedules.length) {
     const s = schedules[campaign.next++]!;

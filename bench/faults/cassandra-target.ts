@@ -6,6 +6,7 @@ import { PipelineNode } from '../../compiler/ir/index.ts';
 import { cassandraRepairTarget, plain } from '../../connectors/cassandra/repair-target.ts';
 import { schemaCql, tableSchemas } from '../../connectors/cassandra/cql-schema.ts';
 import { systemOfRecordEntries } from '../../connectors/cassandra/sor-reader.ts';
+import { sorTableCql, type SorLayout } from '../../connectors/cassandra/sor-layout.ts';
 import { produceLines } from '../../connectors/kafka/produce.ts';
 import { FileCheckpoints } from '../../runners/local/checkpoint.ts';
 import type { CampaignTarget } from './run-schedule.ts';
@@ -48,6 +49,11 @@ export interface CassandraTargetOptions {
   readonly dir: string;
   readonly runId: string;
   readonly slot: number;
+  /**
+   * The layout the system-of-record table is made in: `blocks` (what idemflow makes) or `rows` (what an
+   * older version made; the writer and every reader then keep to it), so the campaign holds over both.
+   */
+  readonly sorLayout?: SorLayout;
 }
 
 /**
@@ -107,10 +113,14 @@ class CassandraCampaignTarget implements CampaignTarget {
 
   async prepare(pipeline: PipelineNode): Promise<void> {
     const { client } = this.#options;
+    const sor = PipelineNode.systemsOfRecord(pipeline)[0];
+    const layout = this.#options.sorLayout ?? 'blocks';
     for (const schema of tableSchemas(pipeline)) {
       const name = `${schema.keyspace}.${schema.table}`;
       if (!this.#made.has(name)) {
-        for (const cql of schemaCql([schema])) await client.execute(cql);
+        const isSor = schema.keyspace === sor?.keyspace && schema.table === sor.table;
+        const made = isSor ? [sorTableCql(schema.keyspace, schema.table, layout)] : schemaCql([schema]);
+        for (const cql of made) await client.execute(cql);
         this.#made.add(name);
       }
       await client.execute(`TRUNCATE ${name}`);

@@ -23,6 +23,10 @@ const layouts: Record<SorLayout, { columns: readonly string[]; cql: string }> = 
   },
 };
 
+/** The CQL that makes a system-of-record table in a layout (identifiers validated by the caller). */
+export const sorTableCql = (keyspace: string, table: string, layout: SorLayout) =>
+  `CREATE TABLE IF NOT EXISTS ${keyspace}.${table} ${layouts[layout].cql}`;
+
 /** A table whose columns match no layout of a system of record. */
 export class UnknownSorLayout extends UserFacingError {
   override readonly name = 'UnknownSorLayout';
