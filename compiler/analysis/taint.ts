@@ -123,10 +123,14 @@ interface Reading {
   readonly depth: number;
 }
 
-/** A value from outside the function, placed where it enters: the first helper call or name on its path. */
+/**
+ * A value from outside the function, placed where it enters: the first helper call or name on its path —
+ * or, for a function a factory was handed and its closure calls, the argument that handed it over (the
+ * factory is not wrong; the call that gives it the clock is).
+ */
 const described = (found: Nondet): TaintOrigin => ({
   what: describeNondet(found),
-  location: locationOfNode(found.via[0]?.node ?? found.at),
+  location: locationOfNode((found.via.find((h) => h.how === 'passed as') ?? found.via[0])?.node ?? found.at),
 });
 
 function analyzeBody(fn: ts.FunctionLikeDeclaration, reading: Reading): FunctionTaint {

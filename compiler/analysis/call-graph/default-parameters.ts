@@ -1,17 +1,8 @@
 import ts from 'typescript';
+import { calledName } from './call-sites.ts';
 import { symbolOf } from './resolve.ts';
 
 const isLibrary = (file: ts.SourceFile) => file.isDeclarationFile || /[\\/]node_modules[\\/]/.test(file.fileName);
-
-/** The name a function with this parameter is called by: a declaration's, a `const`'s, a class's (`new C(…)`). */
-function calledName(parameter: ts.ParameterDeclaration): ts.Identifier | undefined {
-  const fn = parameter.parent;
-  if (ts.isConstructorDeclaration(fn)) return ts.isClassDeclaration(fn.parent) ? fn.parent.name : undefined;
-  if (ts.isFunctionDeclaration(fn)) return fn.name;
-  if ((ts.isArrowFunction(fn) || ts.isFunctionExpression(fn)) && ts.isVariableDeclaration(fn.parent))
-    return ts.isIdentifier(fn.parent.name) ? fn.parent.name : undefined;
-  return undefined;
-}
 
 /** Does this call leave the argument at `index` to its default: not given, `undefined`, or behind a spread? */
 function leavesOut(call: ts.CallExpression | ts.NewExpression, index: number): boolean {

@@ -1,5 +1,5 @@
 import ts from 'typescript';
-import { isConst, resolveName, unwrap } from './resolve.ts';
+import { isConst, resolveName, symbolOf, unwrap } from './resolve.ts';
 
 /** How many names are followed to the value they hold (`clock` → `systemClock` → `{ now }`). */
 const maxHops = 4;
@@ -60,7 +60,8 @@ export function memberValue(object: ts.Node, name: string, checker: ts.TypeCheck
     return undefined;
   }
   if (!ts.isNewExpression(object) || !ts.isIdentifier(object.expression)) return undefined;
-  const made = checker.getSymbolAtLocation(object.expression)?.valueDeclaration;
+  // `new WallClock()` with `WallClock` imported: the class the import stands for.
+  const made = symbolOf(object.expression, checker)?.valueDeclaration;
   if (!made || !ts.isClassDeclaration(made)) return undefined;
   const member = made.members.find((m) => m.name && ts.isIdentifier(m.name) && m.name.text === name);
   if (member && ts.isMethodDeclaration(member)) return member;
@@ -88,4 +89,28 @@ export function heldCallee(
   if (!ts.isIdentifier(receiver) && !isThisMember(receiver)) return undefined;
   const object = heldValue(receiver, checker, defaultUsed);
   return object && object !== receiver ? memberValue(object, node.name.text, checker) : undefined;
+}
+
+/**
+ * What a name destructured by a variable declaration was taken from:
+ * `gen.next()` for `value` of `const { value } = gen.next()`; of an object
+ * literal, the property it names (`const { at } = { at: e.ts, seen: Date.now() }`
+ * takes `e.ts`). Undefined for a destructured parameter (its caller's).
+ */
+export function destructuredFrom(binding: ts.BindingElement): ts.Expression | undefined {
+  let pattern: ts.Node = binding.parent;
+  while (ts.isBindingElement(pattern.parent)) pattern = pattern.parent.parent;
+  const declaration = pattern.parent;
+  if (!ts.isVariableDeclaration(declaration) || !declaration.initializer) return undefined;
+  const source = unwrap(declaration.initializer);
+  if (binding.parent !== declaration.name || !ts.isObjectBindingPattern(binding.parent)) return source;
+  if (!ts.isObjectLiteralExpression(source)) return source;
+  const key = binding.propertyName ?? binding.name;
+  if (!ts.isIdentifier(key)) return source;
+  for (const p of source.properties) {
+    if (ts.isSpreadAssignment(p)) return source;
+    if (p.name && ts.isIdentifier(p.name) && p.name.text === key.text)
+      return ts.isPropertyAssignment(p) ? p.initializer : ts.isShorthandPropertyAssignment(p) ? p.name : source;
+  }
+  return undefined;
 }

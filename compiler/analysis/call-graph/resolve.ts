@@ -1,4 +1,6 @@
 import ts from 'typescript';
+import { packageExportOfSymbol } from './package-exports.ts';
+import { unwrap } from './unwrap.ts';
 
 export type FunctionNode = ts.FunctionDeclaration | ts.MethodDeclaration | ts.ArrowFunction | ts.FunctionExpression;
 
@@ -21,17 +23,7 @@ export const isFunctionNode = (node: ts.Node): node is FunctionNode =>
   ts.isArrowFunction(node) ||
   ts.isFunctionExpression(node);
 
-/** The expression inside parentheses, `as`, `satisfies` and `!`. */
-export function unwrap(node: ts.Expression): ts.Expression {
-  while (
-    ts.isParenthesizedExpression(node) ||
-    ts.isAsExpression(node) ||
-    ts.isSatisfiesExpression(node) ||
-    ts.isNonNullExpression(node)
-  )
-    node = node.expression;
-  return node;
-}
+export { unwrap };
 
 /** `const x = …` (not `let`, `var`). */
 export const isConst = (declaration: ts.VariableDeclaration) => (declaration.parent.flags & ts.NodeFlags.Const) !== 0;
@@ -65,8 +57,9 @@ export function resolveName(name: ts.Node, checker: ts.TypeChecker): Resolved {
   const shorthand = ts.isShorthandPropertyAssignment(name.parent) && name.parent.name === name;
   let symbol = shorthand ? checker.getShorthandAssignmentValueSymbol(name.parent) : checker.getSymbolAtLocation(name);
   if (symbol && symbol.flags & ts.SymbolFlags.Alias) {
-    // A package's export (`'node:crypto'`, `'uuid'`) is a library's, whether or not its types are installed.
-    if (isPackageImport(symbol)) return { kind: 'external' };
+    // A package's export (`'node:crypto'`, `'uuid'`) is a library's, whether or not its types are installed,
+    // imported from the package or from a barrel of the program that re-exports it.
+    if (packageExportOfSymbol(symbol, checker)) return { kind: 'external' };
     symbol = checker.getAliasedSymbol(symbol);
   }
   const declaration = symbol?.valueDeclaration ?? symbol?.declarations?.[0];
@@ -75,25 +68,6 @@ export function resolveName(name: ts.Node, checker: ts.TypeChecker): Resolved {
   if (isLibrary(declaration.getSourceFile())) return { kind: 'external' };
   if (ts.isSourceFile(declaration) || ts.isModuleDeclaration(declaration)) return { kind: 'module' };
   return classify(declaration);
-}
-
-/** `import … from 'pkg'`, or in CommonJS `const { types } = require('pkg')` / `const pkg = require('pkg').x`. */
-function isPackageImport(alias: ts.Symbol): boolean {
-  const declaration = alias.declarations?.[0];
-  const specifier = declaration && moduleSpecifierOf(declaration);
-  return specifier !== undefined && !/^\.{0,2}\//.test(specifier);
-}
-
-function moduleSpecifierOf(declaration: ts.Node): string | undefined {
-  const from = ts.findAncestor(declaration, ts.isImportDeclaration);
-  if (from) return ts.isStringLiteral(from.moduleSpecifier) ? from.moduleSpecifier.text : undefined;
-  const variable = ts.findAncestor(declaration, ts.isVariableDeclaration);
-  let init = variable?.initializer && unwrap(variable.initializer);
-  while (init && ts.isPropertyAccessExpression(init)) init = unwrap(init.expression);
-  if (!init || !ts.isCallExpression(init) || !ts.isIdentifier(init.expression) || init.expression.text !== 'require')
-    return undefined;
-  const argument = init.arguments[0];
-  return init.arguments.length === 1 && argument && ts.isStringLiteral(argument) ? argument.text : undefined;
 }
 
 function classify(declaration: ts.Node): Resolved {

@@ -11,7 +11,7 @@ import {
 import { describeLocation } from '../describe-location.ts';
 import { DefaultParameters } from './default-parameters.ts';
 import { advancedGenerator } from './generator-state.ts';
-import { heldCallee } from './held-values.ts';
+import { destructuredFrom, heldCallee } from './held-values.ts';
 import {
   calleeName,
   isConst,
@@ -25,10 +25,15 @@ import {
 import { staticFieldOf, staticFieldWritesIn } from './static-fields.ts';
 import { changedFieldReturned, instanceFieldOf, moduleInstanceOf } from './instance-fields.ts';
 import { frozenTable } from './dispatch-tables.ts';
+import { packageExportOf } from './package-exports.ts';
+import { ParameterArguments } from './call-sites.ts';
+import { declaredInterface, Implementations } from './implementations.ts';
+import { passedCallees } from './passed-values.ts';
 
 /** A step between the value's use and its source: a helper that returns it, or a variable that holds it. */
 export interface Hop {
-  readonly how: 'returned by' | 'held by';
+  /** `passed as`: the argument a factory or a constructor was given, which a closure or a method calls later. */
+  readonly how: 'returned by' | 'held by' | 'passed as';
   readonly name: string;
   readonly node: ts.Node;
 }
@@ -66,10 +71,16 @@ export function locationOfNode(node: ts.Node): SourceLocation {
   return { file: file.fileName, line: line + 1, column: character + 1 };
 }
 
+function describeHop(h: Hop): string {
+  if (h.how === 'returned by') return `\`${h.name}()\``;
+  if (h.how === 'held by') return `\`${h.name}\``;
+  return `\`${h.name}\` (passed at ${describeLocation(locationOfNode(h.node))})`;
+}
+
 /** "Date.now() via `bucketOf()` (returned at helpers.ts:4:10)": the value and the path to it. */
 export function describeNondet(n: Nondet): string {
   if (n.via.length === 0) return n.what;
-  const path = n.via.map((h) => (h.how === 'returned by' ? `\`${h.name}()\`` : `\`${h.name}\``)).join(' → ');
+  const path = n.via.map(describeHop).join(' → ');
   return `${n.what} via ${path} (at ${describeLocation(locationOfNode(n.at))})`;
 }
 
@@ -145,12 +156,16 @@ export class ValueOrigins {
   readonly #writes = new Map<ts.SourceFile, Map<ts.Symbol, ts.Node[]>>();
   readonly #staticWrites = new Map<ts.SourceFile, Map<ts.PropertyDeclaration, ts.Node[]>>();
   readonly #defaults: DefaultParameters | undefined;
+  readonly #passed: ParameterArguments | undefined;
+  readonly #implementations: Implementations | undefined;
 
   constructor(
     readonly checker: ts.TypeChecker,
     program?: ts.Program,
   ) {
     this.#defaults = program && new DefaultParameters(program, checker);
+    this.#passed = program && new ParameterArguments(program, checker);
+    this.#implementations = program && new Implementations(program, checker);
   }
 
   /** Whether a parameter may hold its default: some caller leaves it out (without the program, assume one does). */
@@ -292,7 +307,8 @@ export class ValueOrigins {
     if (resolved.kind === 'parameter' || resolved.kind === 'variable' || resolved.kind === 'other') {
       // `this.now()` with `now = Date.now`, `this.clock.now()` with `clock = systemClock`: the function the name holds.
       const held = heldCallee(call.expression, this.checker, this.#defaultUsed);
-      return held && this.#resultOfCalling(held, call, notes, depth);
+      if (held) return this.#resultOfCalling(held, call, notes, depth);
+      return this.#passedResult(call, notes, depth) ?? this.#implementedResult(call, notes, depth);
     }
     const instance = resolved.kind === 'function' ? this.#moduleInstanceState(call, resolved.node) : undefined;
     if (instance) return instance;
@@ -312,6 +328,49 @@ export class ValueOrigins {
     } else if (resolved.kind === 'unresolved' && !globalNames.has(name)) {
       notes.push({ at: call, what: `${name}()`, why: resolved.why });
     }
+    return undefined;
+  }
+
+  /**
+   * `fallback()` in the arrow `eventTimeOr(fallback)` returns, `this.clock.now()` with
+   * `constructor(private clock: Clock)`: what the functions or objects the program passes
+   * for that parameter return (passed-values.ts). The first non-deterministic one is kept,
+   * with the argument that brought it.
+   */
+  #passedResult(call: ts.CallExpression | ts.NewExpression, notes: NotFollowed[], depth: number): Nondet | undefined {
+    if (!this.#passed) return undefined;
+    for (const { value, passed } of passedCallees(call.expression, this.checker, this.#passed, this.#defaultUsed)) {
+      const found = this.#resultOfCalling(value, call, notes, depth);
+      if (!found) continue;
+      const [first, ...rest] = found.via;
+      const given: Hop = { how: 'passed as', name: passed.getText().replace(/\s+/g, ' '), node: passed };
+      return { ...found, via: first ? [first, given, ...rest] : [given] };
+    }
+    return undefined;
+  }
+
+  /**
+   * `this.clock.now()` on a field typed by an interface of the program, whose value was
+   * not found where it is given: the one class of the program that implements it is
+   * followed; with none or several, a note says what was not followed.
+   */
+  #implementedResult(
+    call: ts.CallExpression | ts.NewExpression,
+    notes: NotFollowed[],
+    depth: number,
+  ): Nondet | undefined {
+    const callee = unwrap(call.expression);
+    if (!this.#implementations || !ts.isPropertyAccessExpression(callee)) return undefined;
+    const iface = declaredInterface(callee.expression, this.checker);
+    if (!iface) return undefined;
+    const { classes, methods } = this.#implementations.methods(iface, callee.name.text);
+    const name = `${callee.getText().replace(/\s+/g, '')}()`;
+    if (classes === 1 && methods.length === 1) return this.#resultOfCalling(methods[0]!, call, notes, depth);
+    notes.push({
+      at: call,
+      what: name,
+      why: `it is a method of the interface \`${iface.name.text}\`, implemented by ${classes === 0 ? 'no class' : `${classes} classes`} of the program, and which one it holds was not found`,
+    });
     return undefined;
   }
 
@@ -341,6 +400,14 @@ export class ValueOrigins {
       if (!globalNames.has(id.text) && id.text !== 'undefined')
         notes.push({ at: id, what: `\`${id.text}\``, why: resolved.why });
       return undefined;
+    }
+    const binding = resolved.kind === 'parameter' && ts.isBindingElement(resolved.node) ? resolved.node : undefined;
+    const destructured = binding && !seen.has(binding) ? destructuredFrom(binding) : undefined;
+    if (binding && destructured) {
+      // `const { value } = tickets.next()`: the name holds part of what its declaration reads.
+      seen.add(binding);
+      const found = this.originOf(destructured, notes, depth, seen);
+      if (found) return { ...found, via: [{ how: 'held by', name: id.text, node: id }, ...found.via] };
     }
     if (resolved.kind === 'parameter' && resolved.node.initializer && !seen.has(resolved.node)) {
       // `at = Date.now()`: the default is what the parameter holds whenever a caller leaves it out.
@@ -476,13 +543,13 @@ export class ValueOrigins {
   }
 }
 
-/** `fresh` of `import { randomUUID as fresh } from 'node:crypto'`: the name the package exports it under. */
+/**
+ * `fresh` of `import { randomUUID as fresh } from 'node:crypto'`, or of a
+ * barrel's `export { v4 as fresh } from 'uuid'`: the name the package
+ * exports it under.
+ */
 function renamedImportOf(callee: ts.Expression, checker: ts.TypeChecker): string | undefined {
-  if (!ts.isIdentifier(callee)) return undefined;
-  const declaration = checker.getSymbolAtLocation(callee)?.declarations?.[0];
-  return declaration && ts.isImportSpecifier(declaration) && declaration.propertyName
-    ? declaration.propertyName.text
-    : undefined;
+  return ts.isIdentifier(callee) ? packageExportOf(callee, checker)?.exported : undefined;
 }
 
 const perProgram = new WeakMap<ts.Program, ValueOrigins>();

@@ -1,4 +1,4 @@
-import { Node, SyntaxKind, type CallExpression } from 'ts-morph';
+import { Node, SyntaxKind, type CallExpression, type SourceFile } from 'ts-morph';
 import type { DriverCall } from './driver-calls.ts';
 
 const isFunction = (node: Node) =>
@@ -21,18 +21,27 @@ const functionOf = (node: Node) => node.getAncestors().find(isFunction);
  * helper it asks first (`if (!(await this.firstDelivery(p))) return`), or in
  * a caller, before the call of the counter's function (up to two callers up).
  */
-export function dedupGuardBefore(counter: DriverCall, calls: readonly DriverCall[]): DriverCall | undefined {
-  const text = counter.call.getSourceFile().getFullText();
-  if (!/\bIF\s+NOT\s+EXISTS\b/i.test(text) || !/\.wasApplied\s*\(/.test(text)) return undefined;
-  return guardBefore(counter.call, calls, 0, new Set());
+export function dedupGuardBefore(counter: DriverCall, callsIn: CallsIn): DriverCall | undefined {
+  return guardBefore(counter.call, callsIn, 0, new Set());
 }
 
+/** The driver calls of a file, or none when its text cannot hold a checked guard. */
+export type CallsIn = (file: SourceFile) => readonly DriverCall[];
+
+const mayGuard = (file: SourceFile) => {
+  const text = file.getFullText();
+  return /\bIF\s+NOT\s+EXISTS\b/i.test(text) && /\.wasApplied\s*\(/.test(text);
+};
+
 /** A guard that gates `at` in its function, or the call of that function in a caller. */
-function guardBefore(at: Node, calls: readonly DriverCall[], depth: number, seen: Set<Node>): DriverCall | undefined {
+function guardBefore(at: Node, callsIn: CallsIn, depth: number, seen: Set<Node>): DriverCall | undefined {
   const fn = functionOf(at);
   if (!fn || seen.has(fn)) return undefined;
   seen.add(fn);
-  const here = checkedInsertBefore(fn, at.getStart(), calls) ?? askedHelperBefore(fn, at.getStart(), calls);
+  const file = fn.getSourceFile();
+  const here =
+    (mayGuard(file) ? checkedInsertBefore(fn, at.getStart(), callsIn(file)) : undefined) ??
+    askedHelperBefore(fn, at.getStart(), callsIn);
   if (here || depth >= maxCallerDepth) return here;
   const name =
     Node.isFunctionDeclaration(fn) || Node.isMethodDeclaration(fn)
@@ -41,7 +50,7 @@ function guardBefore(at: Node, calls: readonly DriverCall[], depth: number, seen
   if (!name || !Node.isIdentifier(name)) return undefined;
   for (const reference of name.findReferencesAsNodes()) {
     if (reference === name || reference.getSourceFile() !== at.getSourceFile()) continue;
-    const found = guardBefore(reference, calls, depth + 1, seen);
+    const found = guardBefore(reference, callsIn, depth + 1, seen);
     if (found) return found;
   }
   return undefined;
@@ -67,20 +76,29 @@ function isOffsetGuard(guard: DriverCall): boolean {
 
 /**
  * `if (!(await this.firstDelivery(payload))) return;` before `before`: a
- * helper of this file that sends the guard and returns its `wasApplied()`,
- * its answer tested by an `if` (directly, or through the const it is kept in).
+ * helper, of this file or imported from another, that sends the guard and
+ * returns its `wasApplied()`, its answer tested by an `if` (directly, or
+ * through the const it is kept in).
  */
-function askedHelperBefore(fn: Node, before: number, calls: readonly DriverCall[]): DriverCall | undefined {
+function askedHelperBefore(fn: Node, before: number, callsIn: CallsIn): DriverCall | undefined {
   for (const asked of fn.getDescendantsOfKind(SyntaxKind.CallExpression)) {
     if (asked.getStart() >= before || functionOf(asked) !== fn || !isTested(asked, before)) continue;
-    const callee = asked.getExpression();
-    const named = Node.isPropertyAccessExpression(callee) ? callee.getNameNode() : callee;
-    const helper = named.getSymbol()?.getDeclarations()[0];
-    if (!helper || !isFunction(helper) || helper.getSourceFile() !== fn.getSourceFile()) continue;
-    const guard = checkedInsertBefore(helper, helper.getEnd(), calls);
+    const helper = calledFunction(asked);
+    if (!helper || !mayGuard(helper.getSourceFile())) continue;
+    const guard = checkedInsertBefore(helper, helper.getEnd(), callsIn(helper.getSourceFile()));
     if (guard && /\breturn\b[^;]*\.wasApplied\s*\(/.test(helper.getText())) return guard;
   }
   return undefined;
+}
+
+/** The function a call runs, through an import (`import { firstDelivery } from './dedup.ts'`) and `const f = async () => …`. */
+function calledFunction(call: CallExpression): Node | undefined {
+  const callee = call.getExpression();
+  const named = Node.isPropertyAccessExpression(callee) ? callee.getNameNode() : callee;
+  const symbol = named.getSymbol();
+  const declaration = (symbol?.isAlias() ? symbol.getAliasedSymbol() : symbol)?.getDeclarations()[0];
+  const value = declaration && Node.isVariableDeclaration(declaration) ? declaration.getInitializer() : declaration;
+  return value && isFunction(value) ? value : undefined;
 }
 
 /** The call's answer decides whether the code at `before` runs: it is in an `if` condition, or kept in a const an `if` tests. */

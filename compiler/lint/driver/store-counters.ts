@@ -1,4 +1,4 @@
-import { Node, type CallExpression, type PropertyAccessExpression, type SourceFile } from 'ts-morph';
+import { Node, SyntaxKind, type CallExpression, type PropertyAccessExpression, type SourceFile } from 'ts-morph';
 import { methodCalls } from '../find-nodes.ts';
 import { constInitializer } from './cql-text.ts';
 
@@ -51,7 +51,53 @@ const propertyName = (p: Node) =>
 /** The object literal an argument is (through a `const`), or undefined. */
 function objectOf(node: Node | undefined): Node | undefined {
   const value = node && Node.isIdentifier(node) ? constInitializer(node) : node;
+  if (value && Node.isCallExpression(value)) return mappedObject(value);
   return value && (Node.isObjectLiteralExpression(value) || Node.isArrayLiteralExpression(value)) ? value : undefined;
+}
+
+/**
+ * `messages.map((m) => ({ updateOne: { …, update: { $inc: … } } }))`: the
+ * operation every element becomes, for a `bulkWrite(ops)` of a list built so.
+ */
+function mappedObject(call: CallExpression): Node | undefined {
+  const callee = call.getExpression();
+  if (!Node.isPropertyAccessExpression(callee) || !/^(map|flatMap)$/.test(callee.getName())) return undefined;
+  const callback = call.getArguments()[0];
+  if (!callback || !(Node.isArrowFunction(callback) || Node.isFunctionExpression(callback))) return undefined;
+  const body = callback.getBody();
+  const returned = Node.isBlock(body)
+    ? body
+        .getDescendantsOfKind(SyntaxKind.ReturnStatement)
+        .filter((r) => r.getFirstAncestor((a) => Node.isFunctionLikeDeclaration(a)) === callback)
+        .map((r) => r.getExpression())
+    : [body];
+  for (const expression of returned) {
+    const value = expression && unwrapped(expression);
+    if (value && (Node.isObjectLiteralExpression(value) || Node.isArrayLiteralExpression(value))) return value;
+  }
+  return undefined;
+}
+
+const unwrapped = (node: Node): Node =>
+  Node.isParenthesizedExpression(node) || Node.isAsExpression(node) || Node.isSatisfiesExpression(node)
+    ? unwrapped(node.getExpression())
+    : node;
+
+/** The filter an update document goes with: the call's first argument, or the `filter` beside a bulkWrite op's `update`. */
+function filterOf(call: CallExpression, update: Node): Node | undefined {
+  const holder = update.getParent();
+  const op = holder?.getParent();
+  if (
+    holder &&
+    Node.isPropertyAssignment(holder) &&
+    propertyName(holder) === 'update' &&
+    op &&
+    Node.isObjectLiteralExpression(op)
+  ) {
+    const filter = op.getProperty('filter');
+    return filter && Node.isPropertyAssignment(filter) ? filter.getInitializer() : undefined;
+  }
+  return call.getArguments()[0];
 }
 
 /** `{ $inc: { views: 1 } }` anywhere in the update arguments (a bulkWrite's operations included), not in callbacks. */
@@ -86,7 +132,7 @@ function guardedByFilter(call: CallExpression, update: Node): boolean {
       if (value && Node.isObjectLiteralExpression(value))
         for (const field of value.getProperties()) recorded.add(propertyName(field));
     }
-  const filter = objectOf(call.getArguments()[0]);
+  const filter = objectOf(filterOf(call, update));
   if (!filter || !Node.isObjectLiteralExpression(filter)) return false;
   return filter.getProperties().some((p) => {
     const test = Node.isPropertyAssignment(p) ? objectOf(p.getInitializer()) : undefined;

@@ -204,7 +204,20 @@ function swallowedChain(
 ): SwallowedFailure | undefined {
   const handler = failureHandlerOf(call);
   if (!handler || !awaitedChain(call) || !handlerSwallows(handler, checker)) return undefined;
+  // `.then(ok, log).catch(log)`: the failure of the write ends in the first handler; one finding, there.
+  if (swallowedEarlier(call, checker)) return undefined;
   const start = chainStart(call);
   if (!ts.isCallExpression(start) || !isWrite(start)) return undefined;
   return { scope: call, handler: (call.expression as ts.PropertyAccessExpression).name, writes: [start] };
+}
+
+/** Does a link of the chain before `call` (nearer the write) already let the failure go? */
+function swallowedEarlier(call: ts.CallExpression, checker: ts.TypeChecker): boolean {
+  for (let at = (call.expression as ts.PropertyAccessExpression).expression; ;) {
+    if (!ts.isCallExpression(at) || !ts.isPropertyAccessExpression(at.expression)) return false;
+    if (!/^(then|catch|finally)$/.test(at.expression.name.text)) return false;
+    const earlier = failureHandlerOf(at);
+    if (earlier && handlerSwallows(earlier, checker)) return true;
+    at = at.expression.expression;
+  }
 }

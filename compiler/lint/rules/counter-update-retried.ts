@@ -5,6 +5,7 @@ import { describeReach, resendAround, resentFrom } from '../../analysis/call-gra
 import { retryLoopAround } from '../../analysis/call-graph/retry-shape.ts';
 import { displayTable } from '../../analysis/cql.ts';
 import { dedupGuardBefore } from '../driver/dedup-guard.ts';
+import { driverCalls } from '../driver/driver-calls.ts';
 import { rerunContextOf } from '../driver/rerun-context.ts';
 import { storeCounters } from '../driver/store-counters.ts';
 import { defineSourceRule, type SourceRuleContext } from '../source-rule.ts';
@@ -92,7 +93,9 @@ export default defineSourceRule<Message>({
         });
         continue;
       }
-      const guard = dedupGuardBefore(driverCall, context.driverCalls());
+      const guard = dedupGuardBefore(driverCall, (other) =>
+        other === file ? context.driverCalls() : driverCalls(other, context.evaluator),
+      );
       if (guard) {
         context.report({
           messageId: 'dedupGuarded',
