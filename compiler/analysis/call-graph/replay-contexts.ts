@@ -4,8 +4,10 @@ import { describeLocation } from '../describe-location.ts';
 import { decoratorFunction, isRetryDecoratorByName, mayHaveDecorator, methodDecorators } from './decorator-retry.ts';
 import { dispatchedFunctions } from './dispatch-tables.ts';
 import { EmitterListeners } from './emitter-listeners.ts';
+import { indirectTargets } from './indirect-calls.ts';
 import { isRetryPackageCall, mayCallRetryByName, mentionsRetryPackage } from './retry-packages.ts';
 import { callsTo, retriedParameter, retryAround } from './retry-shape.ts';
+import { returnedFunction } from './returned-function.ts';
 import { mentionsRxjs, rxjsRetried } from './rxjs-retry.ts';
 import { locationOfNode, maxCallDepth } from './value-origin.ts';
 
@@ -222,12 +224,37 @@ export class ReplayContexts {
         : ts.isPropertyAssignment(property) || ts.isShorthandPropertyAssignment(property)
           ? this.#functionOf(ts.isPropertyAssignment(property) ? property.initializer : property.name)
           : undefined;
-      if (!fn) continue;
-      this.#handlers.push({ fn, kind, autoCommit, registeredAt: property });
-      root(fn, { kind: 'kafka', handler: kind, autoCommit, registeredAt: property, via: [] });
-      const delegate = this.#delegateOf(fn);
+      const made = fn ? undefined : this.#madeHandler(property);
+      const handler = fn ?? made?.fn;
+      if (!handler) continue;
+      this.#handlers.push({ fn: handler, kind, autoCommit, registeredAt: property });
+      root(handler, { kind: 'kafka', handler: kind, autoCommit, registeredAt: property, via: [] });
+      // The callbacks handed to the factory run when its handler does: `handlerFor(decode, apply)`.
+      for (const callback of made?.callbacks ?? [])
+        root(callback, { kind: 'kafka', handler: kind, autoCommit, registeredAt: property, via: [made!.factory] });
+      const delegate = this.#delegateOf(handler);
       if (delegate) this.#handlers.push({ fn: delegate, kind, autoCommit, registeredAt: property });
     }
+  }
+
+  /**
+   * `eachMessage: handlerFor(decode, apply)`: a handler made by a factory of
+   * the program is the function the factory returns; the functions given to
+   * the factory are run by it (conservatively, each of them).
+   */
+  #madeHandler(
+    property: ts.ObjectLiteralElementLike,
+  ): { fn: FunctionNode; callbacks: FunctionNode[]; factory: string } | undefined {
+    const made = ts.isPropertyAssignment(property) ? unwrap(property.initializer) : undefined;
+    if (!made || !ts.isCallExpression(made)) return undefined;
+    const factory = resolveCallee(made, this.checker);
+    const fn = factory.kind === 'function' ? returnedFunction(factory.node, this.checker) : undefined;
+    if (!fn) return undefined;
+    const callbacks = made.arguments.flatMap((a) => {
+      const callback = ts.isObjectLiteralExpression(a) ? undefined : this.#functionOf(a);
+      return callback ? [callback] : [];
+    });
+    return { fn, callbacks, factory: calleeName(made.expression)?.getText() ?? 'a handler factory' };
   }
 
   /**
@@ -366,6 +393,10 @@ export class ReplayContexts {
         else if (resolved.kind !== 'function' && resolved.kind !== 'external')
           for (const entry of dispatchedFunctions(node.expression, this.checker))
             found.push([entry, name ?? node.expression.getText().replace(/\s+/g, ' ')]);
+        // `award(…)` of `const award = addPoints.bind(undefined, client)`, opossum's `breaker.fire(…)`.
+        if (resolved.kind !== 'function')
+          for (const target of indirectTargets(node, this.checker, (e) => this.#functionOf(e)))
+            found.push([target, name ?? 'a function']);
         // `bus.emit('download', …)` runs every listener of `bus.on('download', …)`.
         for (const listener of this.#listeners.listenersOf(node))
           found.push([listener, node.expression.getText().replace(/\s+/g, ' ')]);

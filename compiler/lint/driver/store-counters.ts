@@ -48,9 +48,24 @@ const mongoUpdates: ReadonlySet<string> = new Set([
 const propertyName = (p: Node) =>
   Node.isPropertyAssignment(p) || Node.isShorthandPropertyAssignment(p) ? p.getName().replace(/^['"]|['"]$/g, '') : '';
 
-/** The object literal an argument is (through a `const`), or undefined. */
-function objectOf(node: Node | undefined): Node | undefined {
-  const value = node && Node.isIdentifier(node) ? constInitializer(node) : node;
+/** The expression inside `as` / `satisfies` / `!` / parentheses: `{ $inc: { [field]: by } } as never`, a cast typed drivers force. */
+function unwrapped(node: Node | undefined): Node | undefined {
+  let at = node;
+  while (
+    at &&
+    (Node.isAsExpression(at) ||
+      Node.isSatisfiesExpression(at) ||
+      Node.isNonNullExpression(at) ||
+      Node.isParenthesizedExpression(at))
+  )
+    at = at.getExpression();
+  return at;
+}
+
+/** The object literal an argument is (through a `const`, and casts), or undefined. */
+function objectOf(written: Node | undefined): Node | undefined {
+  const node = unwrapped(written);
+  const value = node && Node.isIdentifier(node) ? unwrapped(constInitializer(node)) : node;
   if (value && Node.isCallExpression(value)) return mappedObject(value);
   return value && (Node.isObjectLiteralExpression(value) || Node.isArrayLiteralExpression(value)) ? value : undefined;
 }
@@ -77,11 +92,6 @@ function mappedObject(call: CallExpression): Node | undefined {
   }
   return undefined;
 }
-
-const unwrapped = (node: Node): Node =>
-  Node.isParenthesizedExpression(node) || Node.isAsExpression(node) || Node.isSatisfiesExpression(node)
-    ? unwrapped(node.getExpression())
-    : node;
 
 /** The filter an update document goes with: the call's first argument, or the `filter` beside a bulkWrite op's `update`. */
 function filterOf(call: CallExpression, update: Node): Node | undefined {
@@ -173,17 +183,42 @@ function runsOwnMethod(call: CallExpression): boolean {
   );
 }
 
+/** Generic command calls: ioredis's `call('HINCRBY', key, …)`, node-redis's `sendCommand(['HINCRBY', key, …])`. */
+const genericCommands: ReadonlySet<string> = new Set(['call', 'callBuffer', 'send_command', 'sendCommand']);
+
+const redisMethods: ReadonlySet<string> = new Set([...redisNames, ...genericCommands]);
+
+/** `redis.call('HINCRBY', key, field, 1)` / `sendCommand(['INCRBY', key, '5'])`: the command and its arguments, or undefined. */
+function genericRedisCommand(call: CallExpression): { command: string; args: Node[] } | undefined {
+  const [first, ...rest] = call.getArguments();
+  const list = first && Node.isArrayLiteralExpression(first) ? first.getElements() : undefined;
+  const [name, ...args] = list ?? [first, ...rest];
+  if (!name || !(Node.isStringLiteral(name) || Node.isNoSubstitutionTemplateLiteral(name))) return undefined;
+  const command = name.getLiteralText().toLowerCase();
+  return redisCommands.has(command) ? { command, args: args.filter((a): a is Node => a !== undefined) } : undefined;
+}
+
+/** A Redis counter command, by its method name (`hincrby(…)`) or through the generic form: command and key. */
+function redisCounter(call: CallExpression): { command: string; key: string } | undefined {
+  const name = (call.getExpression() as PropertyAccessExpression).getName();
+  const generic = genericCommands.has(name) ? genericRedisCommand(call) : undefined;
+  const command = generic?.command ?? name.toLowerCase();
+  const args = generic?.args ?? call.getArguments();
+  if (!generic && genericCommands.has(name)) return undefined;
+  if (args.length < (redisCommands.get(command) ?? Infinity) || runsOwnMethod(call)) return undefined;
+  return { command, key: args[0]!.getText().replace(/\s+/g, ' ') };
+}
+
 /** Counter updates a file sends to Redis (`INCR`, `HINCRBY`, …) and MongoDB (`$inc`). */
 export function storeCounters(file: SourceFile): StoreCounter[] {
   const found: StoreCounter[] = [];
   const text = file.getFullText();
   if (mentionsRedis.test(text))
-    for (const call of methodCalls(file, redisNames)) {
+    for (const call of methodCalls(file, redisMethods)) {
       const name = (call.getExpression() as PropertyAccessExpression).getNameNode();
-      const command = name.getText().toLowerCase();
-      if (call.getArguments().length < (redisCommands.get(command) ?? Infinity)) continue;
-      if (runsOwnMethod(call)) continue;
-      const key = call.getArguments()[0]!.getText().replace(/\s+/g, ' ');
+      const counter = redisCounter(call);
+      if (!counter) continue;
+      const { command, key } = counter;
       found.push({
         call,
         name,

@@ -154,6 +154,29 @@ sourceRuleTester(rule, {
       }
     `,
     },
+    {
+      name: "ioredis's generic call of a command that sets a whole value, and a bound helper that writes whole totals",
+      code: code`
+      import Redis from 'ioredis';
+      import { Client } from 'cassandra-driver';
+      import { Kafka } from 'kafkajs';
+
+      const redis = new Redis();
+      const client = new Client({ contactPoints: ['127.0.0.1'], localDataCenter: 'datacenter1' });
+      async function saveTotal(db: Client, player: string, total: number): Promise<void> {
+        await db.execute('UPDATE game.totals SET total = ? WHERE player = ?', [total, player], { prepare: true });
+      }
+      const save = saveTotal.bind(undefined, client);
+      const consumer = new Kafka({ brokers: ['127.0.0.1:9092'] }).consumer({ groupId: 'totals' });
+      await consumer.run({
+        eachMessage: async ({ message }) => {
+          const { player, total } = JSON.parse(String(message.value)) as { player: string; total: number };
+          await redis.call('HSET', 'totals', player, total);
+          await save(player, total);
+        },
+      });
+    `,
+    },
   ],
   invalid: [
     {
@@ -351,6 +374,104 @@ sourceRuleTester(rule, {
         { messageId: 'consumerCallback', line: 9, column: 12, message: /Transform step/ },
         { messageId: 'consumerCallback', line: 16, column: 12, message: /Writable step/ },
       ],
+    },
+    {
+      name: "Redis HINCRBY through ioredis's generic call(), from a kafkajs handler",
+      code: code`
+      import Redis from 'ioredis';
+      import { Kafka } from 'kafkajs';
+
+      const redis = new Redis();
+      const consumer = new Kafka({ brokers: ['127.0.0.1:9092'] }).consumer({ groupId: 'searches' });
+      await consumer.run({
+        eachMessage: async ({ message }) => {
+          await redis.call('HINCRBY', 'searches', String(message.key), 1);
+        },
+      });
+    `,
+      errors: [{ messageId: 'kafkaHandler', line: 8, column: 17, message: /Redis HINCRBY/ }],
+    },
+    {
+      name: 'a MongoDB $inc under a cast (`as never`), in a repository method called from a handler',
+      code: code`
+      import type { Collection, Document } from 'mongodb';
+      import { Kafka } from 'kafkajs';
+
+      class Repo<T extends Document> {
+        constructor(private readonly col: Collection<T>) {}
+        bump(id: string, field: keyof T & string) {
+          return this.col.updateOne({ _id: id } as never, { $inc: { [field]: 1 } } as never);
+        }
+      }
+
+      export function start(repo: Repo<{ _id: string; reads: number }>) {
+        const consumer = new Kafka({ brokers: ['127.0.0.1:9092'] }).consumer({ groupId: 'reads' });
+        return consumer.run({ eachMessage: async ({ message }) => { await repo.bump(String(message.key), 'reads'); } });
+      }
+    `,
+      errors: [{ messageId: 'kafkaHandler', line: 7, column: 21 }],
+    },
+    {
+      name: 'a counter helper partially applied with bind, called from the handler',
+      code: code`
+      import { Client } from 'cassandra-driver';
+      import { Kafka } from 'kafkajs';
+
+      const client = new Client({ contactPoints: ['127.0.0.1'], localDataCenter: 'datacenter1' });
+      async function addPoints(db: Client, player: string, points: number): Promise<void> {
+        await db.execute('UPDATE game.points SET total = total + ? WHERE player = ?', [points, player], { prepare: true });
+      }
+      const award = addPoints.bind(undefined, client);
+      const consumer = new Kafka({ brokers: ['127.0.0.1:9092'] }).consumer({ groupId: 'points' });
+      await consumer.run({
+        eachMessage: async ({ message }) => {
+          await award(String(message.key), 10);
+        },
+      });
+    `,
+      errors: [{ messageId: 'kafkaHandler', line: 6, column: 12, message: /award/ }],
+    },
+    {
+      name: "a counter run through an opossum circuit breaker's fire() from the handler",
+      code: code`
+      import CircuitBreaker from 'opossum';
+      import { Client } from 'cassandra-driver';
+      import { Kafka } from 'kafkajs';
+
+      const client = new Client({ contactPoints: ['127.0.0.1'], localDataCenter: 'datacenter1' });
+      async function move(sku: string, delta: number): Promise<void> {
+        await client.execute('UPDATE shop.moves SET moved = moved + ? WHERE sku = ?', [delta, sku], { prepare: true });
+      }
+      const breaker = new CircuitBreaker(move, { timeout: 2000 });
+      const consumer = new Kafka({ brokers: ['127.0.0.1:9092'] }).consumer({ groupId: 'moves' });
+      await consumer.run({
+        eachMessage: async ({ message }) => {
+          await breaker.fire(String(message.key), 1);
+        },
+      });
+    `,
+      errors: [{ messageId: 'kafkaHandler', line: 7, column: 16, message: /fire/ }],
+    },
+    {
+      name: 'a counter in the callback given to a handler factory (eachMessage: handlerFor(decode, apply))',
+      code: code`
+      import { Client } from 'cassandra-driver';
+      import { Kafka, type EachMessageHandler } from 'kafkajs';
+
+      const client = new Client({ contactPoints: ['127.0.0.1'], localDataCenter: 'datacenter1' });
+      function handlerFor<T>(decode: (raw: string) => T, apply: (event: T) => Promise<void>): EachMessageHandler {
+        return async ({ message }) => {
+          await apply(decode(String(message.value)));
+        };
+      }
+      const consumer = new Kafka({ brokers: ['127.0.0.1:9092'] }).consumer({ groupId: 'plays' });
+      await consumer.run({
+        eachMessage: handlerFor((raw) => JSON.parse(raw) as { track: string }, async (play) => {
+          await client.execute('UPDATE music.plays SET n = n + 1 WHERE track = ?', [play.track], { prepare: true });
+        }),
+      });
+    `,
+      errors: [{ messageId: 'kafkaHandler', line: 13, column: 18, message: /handlerFor/ }],
     },
   ],
 });

@@ -1,0 +1,40 @@
+import ts from 'typescript';
+import { calleeName, resolveName, unwrap, type FunctionNode } from './resolve.ts';
+
+/** Methods of an object built around a function that run that function: opossum's `breaker.fire(…)`. */
+const runsWrapped = new Set(['fire']);
+
+/** The initializer of the const a name holds (`const award = …`), unwrapped. */
+function constInit(name: ts.Node, checker: ts.TypeChecker): ts.Expression | undefined {
+  const resolved = resolveName(name, checker);
+  if (resolved.kind !== 'variable' || !(resolved.node.parent.flags & ts.NodeFlags.Const)) return undefined;
+  return resolved.node.initializer && unwrap(resolved.node.initializer);
+}
+
+/**
+ * Functions a call runs through an object made around them, which the call
+ * graph cannot resolve by the callee's name: `award(…)` where `const award =
+ * addPoints.bind(undefined, client)` (a partial application) runs
+ * `addPoints`; `breaker.fire(…)` where `const breaker = new
+ * CircuitBreaker(bumpStock, …)` (opossum) runs `bumpStock`.
+ */
+export function indirectTargets(
+  call: ts.CallExpression,
+  checker: ts.TypeChecker,
+  functionOf: (expression: ts.Expression) => FunctionNode | undefined,
+): FunctionNode[] {
+  const callee = unwrap(call.expression);
+  if (ts.isIdentifier(callee)) {
+    const init = constInit(callee, checker);
+    const bound =
+      init && ts.isCallExpression(init) && ts.isPropertyAccessExpression(init.expression) ? init.expression : undefined;
+    const target = bound?.name.text === 'bind' ? functionOf(bound.expression) : undefined;
+    return target ? [target] : [];
+  }
+  if (!ts.isPropertyAccessExpression(callee) || !runsWrapped.has(callee.name.text)) return [];
+  const holder = calleeName(unwrap(callee.expression));
+  const init = holder && ts.isIdentifier(holder) ? constInit(holder, checker) : undefined;
+  const wrapped = init && ts.isNewExpression(init) ? init.arguments?.[0] : undefined;
+  const target = wrapped && functionOf(wrapped);
+  return target ? [target] : [];
+}
