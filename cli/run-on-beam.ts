@@ -27,19 +27,33 @@ export interface BeamRunFlags {
   readonly parallelism?: number;
   readonly streaming: boolean;
   readonly checkpointInterval?: number;
+  readonly restarts?: number;
+  readonly restartDelay?: number;
   readonly allow: readonly string[];
 }
 
 /** `--streaming`: the job runs until Ctrl-C (SIGINT) or SIGTERM, which cancel it; checked before anything starts. */
 function streamingOf(engine: 'direct' | 'flink', flags: BeamRunFlags): StreamingOptions | undefined {
   if (!flags.streaming) {
-    if (flags.checkpointInterval !== undefined) throw new UsageError('--checkpoint-interval: with --streaming');
+    const given = (
+      [
+        [flags.checkpointInterval, '--checkpoint-interval'],
+        [flags.restarts, '--restarts'],
+        [flags.restartDelay, '--restart-delay'],
+      ] as const
+    ).filter(([value]) => value !== undefined);
+    if (given.length > 0) throw new UsageError(`${given.map(([, name]) => name).join(', ')}: with --streaming`);
     return undefined;
   }
   if (engine !== 'flink') throw new UsageError('--streaming: with --runner beam-flink');
   const stop = new AbortController();
   for (const signal of ['SIGINT', 'SIGTERM'] as const) process.once(signal, () => stop.abort());
-  return { stop: stop.signal, checkpointIntervalMs: flags.checkpointInterval };
+  return {
+    stop: stop.signal,
+    checkpointIntervalMs: flags.checkpointInterval,
+    restarts: flags.restarts,
+    restartDelayMs: flags.restartDelay,
+  };
 }
 
 /** `--environment external --workers …` and `--parallelism`: checked before the input is read. */

@@ -39,6 +39,8 @@ export async function runAction(file: string, flags: RunFlags): Promise<void> {
     [flags.parallelism !== undefined, '--parallelism'],
     [flags.streaming, '--streaming'],
     [flags.checkpointInterval !== undefined, '--checkpoint-interval'],
+    [flags.restarts !== undefined, '--restarts'],
+    [flags.restartDelay !== undefined, '--restart-delay'],
   ] as const;
   const given = flinkOnly.filter(([set]) => set).map(([, name]) => name);
   if (given.length > 0)

@@ -25,6 +25,8 @@ export interface RunFlags {
   parallelism?: number;
   streaming: boolean;
   checkpointInterval?: number;
+  restarts?: number;
+  restartDelay?: number;
   allow: string[];
 }
 
@@ -152,13 +154,10 @@ export function runCommand(): Command {
     .option('--parallelism <n>', "beam-flink: the job's parallelism", parseInteger('--parallelism', 1))
     .addOption(streamingOption())
     .addOption(checkpointIntervalOption())
+    .addOption(restartsOption())
+    .addOption(restartDelayOption())
     .addOption(cassandraOption())
-    .option(
-      '--connect-attempts <n>',
-      'tries to reach a socket sender or Kafka broker before giving up (doubling backoff)',
-      parseInteger('--connect-attempts', 1),
-      10,
-    )
+    .addOption(connectAttemptsOption())
     .option(
       '--allow <codes>',
       'run despite these error codes (comma-separated, e.g. IDEM001): errors otherwise refuse to run',
@@ -181,6 +180,26 @@ const checkpointIntervalOption = () =>
     '--checkpoint-interval <ms>',
     'beam-flink --streaming: how often Flink checkpoints (default 5000)',
   ).argParser(parseInteger('--checkpoint-interval', 100));
+
+const connectAttemptsOption = () =>
+  new Option(
+    '--connect-attempts <n>',
+    'tries to reach a socket sender or Kafka broker before giving up (doubling backoff)',
+  )
+    .argParser(parseInteger('--connect-attempts', 1))
+    .default(10);
+
+const restartsOption = () =>
+  new Option(
+    '--restarts <n>',
+    'beam-flink --streaming: how often Flink restarts the job from its last checkpoint after a failure before it fails (default 5)',
+  ).argParser(parseInteger('--restarts', 0));
+
+const restartDelayOption = () =>
+  new Option(
+    '--restart-delay <ms>',
+    'beam-flink --streaming: how long Flink waits before each restart (default 10000)',
+  ).argParser(parseInteger('--restart-delay', 0));
 
 const flinkMasterOption = () =>
   new Option(

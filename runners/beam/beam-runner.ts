@@ -13,7 +13,9 @@ import type { Runner, RunResult } from '../runner.ts';
 import type { MemorySinkContents } from '../../runtime/sinks/sink-writer.ts';
 import { runTargets } from '../../connectors/targets.ts';
 import { readBoundedInput } from './bounded-input.ts';
-import { flinkJobServerFor } from './flink-job-server.ts';
+import { flinkJobServerFor, type JobServer } from './flink-job-server.ts';
+import { watchFlinkJob, type FlinkJobWatch } from './flink-job-watch.ts';
+import { isFlinkAddress } from './flink-master.ts';
 import { fixBeamSdk } from './sdk-fixes.ts';
 import { checkWorkers, ExternalWorkersRunner } from './external-environment.ts';
 import { externalPlacement, type ExternalWorkers } from './external-run.ts';
@@ -47,10 +49,31 @@ export interface StreamingOptions {
   readonly stop: AbortSignal;
   /** Flink's checkpoint interval; default 5,000 ms. Offsets are committed no more often than this. */
   readonly checkpointIntervalMs?: number;
+  /** How many times Flink restarts the job from its last checkpoint after a failure before the job fails; default 5. */
+  readonly restarts?: number;
+  /** How long Flink waits before each restart; default 10,000 ms. */
+  readonly restartDelayMs?: number;
 }
 
 /** How often a streaming job checkpoints when not told: offsets reach Kafka within about this long. */
 export const defaultCheckpointIntervalMs = 5_000;
+
+/**
+ * Flink's restart strategy for a streaming job (fixed delay), when not told: a TaskManager or an SDK worker lost
+ * is ridden out from the last checkpoint, and a job that fails for good (a worker that never comes back) fails
+ * after about a minute, with its cause, rather than restarting forever.
+ */
+export const defaultRestarts = 5;
+export const defaultRestartDelayMs = 10_000;
+
+/** The pipeline options of a streaming job: checkpoints on, and a restart strategy (Beam's FlinkPipelineOptions). */
+function streamingPipelineOptions(streaming: StreamingOptions) {
+  return {
+    checkpointingInterval: streaming.checkpointIntervalMs ?? defaultCheckpointIntervalMs,
+    numberOfExecutionRetries: streaming.restarts ?? defaultRestarts,
+    executionRetryDelay: streaming.restartDelayMs ?? defaultRestartDelayMs,
+  };
+}
 
 export interface BeamRunResult extends RunResult {
   readonly memory: MemorySinkContents;
@@ -246,7 +269,8 @@ async function runJob(
   const runId = beamRuns.open(context);
   let failed = false;
   let workers: Awaited<ReturnType<typeof placeWorkers>> | undefined;
-  let jobServer: Awaited<ReturnType<typeof flinkJobServerFor>> | undefined;
+  let jobServer: JobServer | undefined;
+  let watch: FlinkJobWatch | undefined;
   try {
     if (options.external && engine !== 'flink')
       throw new RunnerError(`--environment external: ${name} runs its workers in this process; use beam-flink`);
@@ -256,41 +280,79 @@ async function runJob(
       engine === 'flink'
         ? await flinkJobServerFor(options.flinkMaster ?? '[local]', log, undefined, { kafkaRead: !!streaming })
         : undefined;
-    const server = jobServer;
-    const { runner: external } = workers;
-    const placement = streaming ? { ...workers.placement, kafkaExpansion: server?.expansion } : workers.placement;
-    await withConsoleTo(logFile, async () => {
-      const base = server && {
-        jobEndpoint: server.endpoint,
-        jobName: pipeline.name,
-        ...(options.parallelism !== undefined ? { parallelism: options.parallelism } : {}),
-        ...(streaming ? { checkpointingInterval: streaming.checkpointIntervalMs ?? defaultCheckpointIntervalMs } : {}),
-        ...server.pipelineOptions,
-      };
-      const runner = !base
-        ? directRunner()
-        : external
-          ? external(base)
-          : new PortableRunner({ ...base, environmentType: 'LOOPBACK' });
-      const job = translate(runId, context, placement);
-      // Only Beam's PortableRunner runs a streaming job here (runStreaming: beam-flink), and its results cancel.
-      if (streaming)
-        await untilStopped((await runner.runAsync(job)) as Parameters<typeof untilStopped>[0], streaming.stop);
-      else await runner.run(job);
-    });
+    // A streaming read is spread over the job's subtasks by Kafka's partitions already; a grouping to spread it
+    // (as a bounded input on external workers is) would wait, in the global window of an unbounded read, forever.
+    const placement = streaming
+      ? { ...workers.placement, spread: false, kafkaExpansion: jobServer?.expansion }
+      : workers.placement;
+    // Unique on the cluster: the watch finds the job by its name.
+    const jobName = `${pipeline.name}-${runId}`;
+    if (engine === 'flink' && options.flinkMaster && isFlinkAddress(options.flinkMaster))
+      watch = watchFlinkJob(options.flinkMaster, jobName, log);
+    const job = { runId, jobName, context, placement, server: jobServer, external: workers.runner };
+    await withConsoleTo(logFile, () => submit(job, options));
     return workers.started;
   } catch (error) {
     failed = true;
     if (error instanceof RunnerError) throw error;
-    const message = error instanceof Error ? error.message.split('\n')[0] : String(error);
-    const cause = jobServer?.failureCause();
-    const logs = jobServer ? `${logFile} and ${jobServer.log}` : logFile;
-    throw new RunnerError(`${pipeline.name} failed on ${name}: ${message}${cause ? ` (${cause})` : ''}; see ${logs}`, {
-      cause: error,
-    });
+    await watch?.stop();
+    throw jobFailure(error, { pipeline: pipeline.name, runner: name, logFile, jobServer, flink: watch?.lastFailure() });
   } finally {
     beamRuns.close(runId);
+    await watch?.stop();
     await workers?.stop();
     await jobServer?.stop(failed);
   }
+}
+
+/** One job for Beam: the DirectRunner when there is no job server, else Beam's PortableRunner (LOOPBACK or external). */
+async function submit(
+  job: {
+    runId: string;
+    jobName: string;
+    context: BeamRunContext;
+    placement: Placement;
+    server: JobServer | undefined;
+    external: ((base: PortableOptions) => PortableRunner) | undefined;
+  },
+  options: BeamRunnerOptions,
+): Promise<void> {
+  const { server, streaming } = { server: job.server, streaming: options.streaming };
+  const base = server && {
+    jobEndpoint: server.endpoint,
+    jobName: job.jobName,
+    ...(options.parallelism !== undefined ? { parallelism: options.parallelism } : {}),
+    ...(streaming ? streamingPipelineOptions(streaming) : {}),
+    ...server.pipelineOptions,
+  };
+  const runner = !base
+    ? directRunner()
+    : job.external
+      ? job.external(base)
+      : new PortableRunner({ ...base, environmentType: 'LOOPBACK' });
+  const pipeline = translate(job.runId, job.context, job.placement);
+  // Only Beam's PortableRunner runs a streaming job here (runStreaming: beam-flink), and its results cancel.
+  if (streaming)
+    await untilStopped((await runner.runAsync(pipeline)) as Parameters<typeof untilStopped>[0], streaming.stop);
+  else await runner.run(pipeline);
+}
+
+/**
+ * A job that failed, as one line: Beam's message, the root cause from the job server's log and the last failure
+ * Flink recorded for the job (its REST API), and where to read more.
+ */
+function jobFailure(
+  error: unknown,
+  run: { pipeline: string; runner: string; logFile: string; jobServer?: JobServer; flink?: string },
+): RunnerError {
+  const message = error instanceof Error ? error.message.split('\n')[0] : String(error);
+  const fromLog = run.jobServer?.failureCause();
+  // The job server's innermost cause and Flink's are often the same exception: said once.
+  const fromFlink = run.flink && !(fromLog && (fromLog.includes(run.flink) || run.flink.includes(fromLog)));
+  const causes = [fromLog, fromFlink ? `Flink: ${run.flink}` : undefined].filter((c) => c !== undefined);
+  const because = causes.length > 0 ? ` (${causes.join('; ')})` : '';
+  const logs = run.jobServer ? `${run.logFile} and ${run.jobServer.log}` : run.logFile;
+  return new RunnerError(`${run.pipeline} failed on ${run.runner}: ${message}${because}; see ${logs}`, {
+    cause: error,
+  });
 }

@@ -5,6 +5,9 @@ import { RunnerError } from '../../runtime/runner-error.ts';
 /** `host:port` of a JobManager's REST endpoint; `[local]` and Beam's other bracketed masters are not addresses. */
 const address = /^[^\s/[\]]+:\d+$/;
 
+/** Whether `master` is a JobManager's REST `host:port` (not `[local]` or another of Beam's bracketed masters). */
+export const isFlinkAddress = (master: string) => address.test(master);
+
 /**
  * Asks the JobManager at `master` for its overview before a job server is
  * started for it: an unreachable or mistyped master is then one line naming

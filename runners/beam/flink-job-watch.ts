@@ -1,0 +1,119 @@
+/**
+ * What Flink itself says about a job while it runs. Beam's job server reports
+ * a job that Flink is restarting as RUNNING: a job that fails over and over
+ * (a TaskManager gone, an SDK worker that cannot be reached) looks like a
+ * hang from the submitting process. The JobManager's REST API knows better:
+ * `/jobs/<id>` has its state (RESTARTING) and `/jobs/<id>/exceptions` each
+ * failure with the task, the TaskManager and the stack trace. The watch polls
+ * both and logs each new failure, so the user sees the root cause as it
+ * happens, and the run's error can name the last one.
+ */
+
+/** How often the JobManager is asked while the job runs. */
+const pollMs = 2_000;
+
+export interface FlinkJobWatch {
+  /** The last failure Flink recorded for the job, as one line; undefined when there was none. */
+  lastFailure(): string | undefined;
+  stop(): Promise<void>;
+}
+
+/** One failure of Flink's exception history (Flink 1.16's `/jobs/<id>/exceptions`). */
+interface ExceptionEntry {
+  readonly exceptionName?: string;
+  readonly stacktrace?: string;
+  readonly timestamp: number;
+  readonly taskName?: string | null;
+  readonly location?: string | null;
+}
+
+interface JobOverview {
+  readonly jid: string;
+  readonly name: string;
+  readonly 'start-time': number;
+}
+
+/** The innermost cause of a Java stack trace (its last `Caused by:`), else its first line; kept to one short line. */
+export function rootCauseOf(stacktrace: string): string {
+  const causes = [...stacktrace.matchAll(/^Caused by: (.+)$/gm)].map((m) => m[1]!.trim());
+  const line = causes.at(-1) ?? stacktrace.split('\n')[0]!.trim();
+  return line.length > 300 ? `${line.slice(0, 300)}…` : line;
+}
+
+/** A failure as the user reads it: the root cause, and where it happened. */
+export function describeFailure(entry: ExceptionEntry): string {
+  const cause = rootCauseOf(entry.stacktrace ?? entry.exceptionName ?? 'an unknown failure');
+  const where = [entry.taskName && `task ${entry.taskName}`, entry.location && `at ${entry.location}`]
+    .filter(Boolean)
+    .join(' ');
+  return where ? `${cause} (${where})` : cause;
+}
+
+async function getJson<T>(url: string): Promise<T | undefined> {
+  try {
+    const response = await fetch(url, { signal: AbortSignal.timeout(5_000) });
+    return response.ok ? ((await response.json()) as T) : undefined;
+  } catch {
+    return undefined; // the JobManager is busy or restarting: asked again at the next poll
+  }
+}
+
+/** The id of the job named `name` the JobManager at `master` lists, started at or after `since`. */
+async function findJob(master: string, name: string, since: number): Promise<string | undefined> {
+  const overview = await getJson<{ jobs: JobOverview[] }>(`http://${master}/jobs/overview`);
+  return overview?.jobs.find((j) => j.name === name && j['start-time'] >= since)?.jid;
+}
+
+/**
+ * Watches the Flink job named `jobName` on the JobManager at `master` (a REST `host:port`) from now until
+ * `stop`: each failure Flink records is logged once, with the job's state then (RESTARTING while Flink
+ * restarts it from its last checkpoint, FAILED once its restart strategy gives up).
+ */
+export function watchFlinkJob(master: string, jobName: string, log: (line: string) => void): FlinkJobWatch {
+  // Clocks of this process and the JobManager may differ by a little: a job started a minute before is not ours.
+  const since = Date.now() - 60_000;
+  let jobId: string | undefined;
+  let seen = 0;
+  let last: string | undefined;
+  let stopped = false;
+  let wake = () => {};
+  const poll = async () => {
+    jobId ??= await findJob(master, jobName, since);
+    if (!jobId) return;
+    const history = await getJson<{ exceptionHistory?: { entries: ExceptionEntry[] } }>(
+      `http://${master}/jobs/${jobId}/exceptions`,
+    );
+    const entries = [...(history?.exceptionHistory?.entries ?? [])].sort((a, b) => a.timestamp - b.timestamp);
+    const fresh = entries.filter((e) => e.timestamp > seen);
+    if (fresh.length === 0) return;
+    const job = await getJson<{ state: string }>(`http://${master}/jobs/${jobId}`);
+    for (const entry of fresh) {
+      last = describeFailure(entry);
+      const at = new Date(entry.timestamp).toISOString().slice(11, 19);
+      log(`flink: job ${jobId} failed at ${at} UTC, now ${job?.state ?? 'in an unknown state'}: ${last}`);
+    }
+    seen = fresh.at(-1)!.timestamp;
+  };
+  const loop = (async () => {
+    while (!stopped) {
+      await poll();
+      await new Promise<void>((resolve) => {
+        const timer = setTimeout(resolve, pollMs);
+        wake = () => {
+          clearTimeout(timer);
+          resolve();
+        };
+      });
+    }
+  })();
+  return {
+    lastFailure: () => last,
+    async stop() {
+      stopped = true;
+      wake();
+      await loop;
+      // A failure recorded since the last poll (the one that ended the job) is still worth a line.
+      await poll();
+    },
+  };
+}
