@@ -295,7 +295,7 @@ async function runJob(
   } catch (error) {
     failed = true;
     if (error instanceof RunnerError) throw error;
-    await watch?.stop();
+    await watch?.stop(true);
     throw jobFailure(error, { pipeline: pipeline.name, runner: name, logFile, jobServer, flink: watch?.lastFailure() });
   } finally {
     beamRuns.close(runId);

@@ -15,7 +15,8 @@ const pollMs = 2_000;
 export interface FlinkJobWatch {
   /** The last failure Flink recorded for the job, as one line; undefined when there was none. */
   lastFailure(): string | undefined;
-  stop(): Promise<void>;
+  /** Stops polling, after a last look; `failed`: the job failed, so Flink has a failure to tell (waits up to 10 s for it). */
+  stop(failed?: boolean): Promise<void>;
 }
 
 /** One failure of Flink's exception history (Flink 1.16's `/jobs/<id>/exceptions`). */
@@ -77,15 +78,17 @@ export function watchFlinkJob(master: string, jobName: string, log: (line: strin
   let last: string | undefined;
   let stopped = false;
   let wake = () => {};
-  const poll = async () => {
+  /** Logs the failures Flink recorded since the last poll; false when the JobManager did not answer for the job. */
+  const poll = async (): Promise<boolean> => {
     jobId ??= await findJob(master, jobName, since);
-    if (!jobId) return;
+    if (!jobId) return false;
     const history = await getJson<{ exceptionHistory?: { entries: ExceptionEntry[] } }>(
       `http://${master}/jobs/${jobId}/exceptions`,
     );
-    const entries = [...(history?.exceptionHistory?.entries ?? [])].sort((a, b) => a.timestamp - b.timestamp);
+    if (!history) return false;
+    const entries = [...(history.exceptionHistory?.entries ?? [])].sort((a, b) => a.timestamp - b.timestamp);
     const fresh = entries.filter((e) => e.timestamp > seen);
-    if (fresh.length === 0) return;
+    if (fresh.length === 0) return true;
     const job = await getJson<{ state: string }>(`http://${master}/jobs/${jobId}`);
     for (const entry of fresh) {
       last = describeFailure(entry);
@@ -93,6 +96,7 @@ export function watchFlinkJob(master: string, jobName: string, log: (line: strin
       log(`flink: job ${jobId} failed at ${at} UTC, now ${job?.state ?? 'in an unknown state'}: ${last}`);
     }
     seen = fresh.at(-1)!.timestamp;
+    return true;
   };
   const loop = (async () => {
     while (!stopped) {
@@ -108,12 +112,17 @@ export function watchFlinkJob(master: string, jobName: string, log: (line: strin
   })();
   return {
     lastFailure: () => last,
-    async stop() {
+    async stop(failed = false) {
       stopped = true;
       wake();
       await loop;
-      // A failure recorded since the last poll (the one that ended the job) is still worth a line.
-      await poll();
+      // A failure recorded since the last poll (the one that ended the job) is still worth a line. A job that has
+      // just failed may be between its JobMaster and the JobManager's archive, where REST does not find it: asked
+      // again, a second apart, until Flink tells its failure.
+      for (let attempt = 0; attempt < (failed ? 10 : 1); attempt++) {
+        if ((await poll()) && (!failed || last !== undefined)) return;
+        await new Promise((r) => setTimeout(r, 1_000));
+      }
     },
   };
 }

@@ -54,7 +54,10 @@ describe('idemflow run --runner beam-*', () => {
     [['--streaming'], '--streaming applies to --runner beam-flink'],
     [['--runner', 'beam-direct', '--streaming'], '--streaming: with --runner beam-flink'],
     [['--runner', 'beam-flink', '--checkpoint-interval', '1000'], '--checkpoint-interval: with --streaming'],
-    [['--runner', 'beam-flink', '--restarts', '3', '--restart-delay', '500'], '--restarts, --restart-delay: with --streaming'],
+    [
+      ['--runner', 'beam-flink', '--restarts', '3', '--restart-delay', '500'],
+      '--restarts, --restart-delay: with --streaming',
+    ],
     [['--restarts', '3'], '--restarts applies to --runner beam-flink'],
     [['--runner', 'beam-flink', '--streaming', '--restarts', '-1'], '--restarts must be a whole number >= 0, got "-1"'],
     [
