@@ -28,6 +28,7 @@ const benchmarks: Record<string, () => Promise<Benchmark>> = {
   runners: async () => (await import('../../bench/runners.ts')).benchRunners,
   sor: async () => (await import('../../bench/sor.ts')).benchSor,
   state: async () => (await import('../../bench/state.ts')).benchState,
+  'state-stores': async () => (await import('../../bench/state-stores.ts')).benchStateStores,
   strategies: async () => (await import('../../bench/strategies.ts')).benchStrategies,
 };
 
