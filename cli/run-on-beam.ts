@@ -142,8 +142,10 @@ export async function runOnBeam(
       log: (line) => process.stderr.write(`${line}\n`),
     });
     process.stdout.write(`${summary(result, runner)}\n  Beam's log: ${result.logFile}\n`);
-    for (const [worker, started] of result.workersStarted ?? [])
-      process.stdout.write(`  worker ${worker}: ${started} SDK workers started\n`);
+    for (const [worker, { records, started }] of result.workers ?? [])
+      process.stdout.write(
+        `  worker ${worker}: ${records.toLocaleString('en-US')} records${started === undefined ? '' : `, ${started} SDK workers started`}\n`,
+      );
   } finally {
     await Promise.all(targets.map((t) => t.close()));
   }

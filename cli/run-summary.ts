@@ -14,16 +14,14 @@ function batchesText(batches: number, resumed: Resumed | undefined): string {
 
 /** What `idemflow run` prints when a run ends, on any runner: one job `on` its runner, or the local runner's batches. */
 export function summary(
-  result: RunResult & Partial<Pick<LocalRunResult, 'lost' | 'resumed'>> & { readonly countedOnWorkers?: boolean },
+  result: RunResult & Partial<Pick<LocalRunResult, 'lost' | 'resumed'>>,
   onRunner?: string,
 ): string {
   const rate = (result.recordsIn * 1000) / Math.max(1, result.elapsedMs);
   const where = onRunner !== undefined ? `on ${onRunner}` : batchesText(result.batches, result.resumed);
   const lines = [
     `${pc.bold(result.pipeline)}: ${number.format(result.recordsIn)} records ${where}, ${(result.elapsedMs / 1000).toFixed(2)} s (${number.format(rate)} records/s)`,
-    result.countedOnWorkers
-      ? '  dead letters and rows written: counted by the workers, which ran the steps and the writes (their logs)'
-      : `  dead letters ${result.deadLetters} · late ${result.late} · lost in flight ${result.lost ?? 0} · replays ${result.replays} · abandoned writes ${result.abandonedWrites}`,
+    `  dead letters ${result.deadLetters} · late ${result.late} · lost in flight ${result.lost ?? 0} · replays ${result.replays} · abandoned writes ${result.abandonedWrites}`,
   ];
   for (const [sink, rows] of Object.entries(result.rowsWritten))
     lines.push(`  ${sink}: ${number.format(rows)} rows written`);

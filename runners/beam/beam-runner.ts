@@ -24,6 +24,7 @@ import { untilStopped } from './streaming-job.ts';
 import { translate, type Placement } from './translate.ts';
 import { awaitWritesBeforeBundleEnds } from './worker-pool.ts';
 import { startWorkerFront } from './worker-front.ts';
+import { askTotals, sumTotals, type WorkerTotals } from './worker-report.ts';
 
 /** Where a Beam job runs: Beam's DirectRunner in this process, or Flink through Beam's job server. */
 export type BeamEngine = 'direct' | 'flink';
@@ -75,13 +76,19 @@ function streamingPipelineOptions(streaming: StreamingOptions) {
   };
 }
 
+/** What one `idemflow worker` reported of a run (`--environment external`). */
+export interface WorkerShare {
+  /** Records its steps ran. */
+  readonly records: number;
+  /** With several workers (through the front): how many SDK workers it was asked to start. */
+  readonly started?: number;
+}
+
 export interface BeamRunResult extends RunResult {
   readonly memory: MemorySinkContents;
   readonly logFile: string;
-  /** The SDK workers ran apart (`--environment external`): dead letters and rows written were counted there, not here. */
-  readonly countedOnWorkers: boolean;
-  /** With several external workers: how many SDK workers each was asked to start. */
-  readonly workersStarted?: ReadonlyMap<string, number>;
+  /** `--environment external`: each worker's share, by address (dead letters and rows are in the totals above). */
+  readonly workers?: ReadonlyMap<string, WorkerShare>;
 }
 
 /** Sources Beam reads here: bounded ones, and a Kafka topic up to its end at the start of the run. */
@@ -154,11 +161,10 @@ export function beamRunner(name: string, engine: BeamEngine): BeamRunner {
           positions: (i) => input.position(i),
         });
         const logFile = options.logFile ?? defaultLogFile(pipeline, name);
-        const workersStarted = await runJob({ name, engine }, pipeline, context, logFile, options, log);
+        const apart = await runJob({ name, engine }, pipeline, context, logFile, options, log);
         await context.drain();
         await input.acknowledged();
-        const counted = { countedOnWorkers: options.external !== undefined, workersStarted };
-        return resultOf(context, { batches: 1, recordsIn: input.values.length, started, logFile, ...counted });
+        return resultOf(context, apart, { batches: 1, recordsIn: input.values.length, started, logFile });
       } finally {
         await input.close();
       }
@@ -188,72 +194,108 @@ async function runStreaming(
   context.drainEachBundle = true;
   awaitWritesBeforeBundleEnds(false);
   const logFile = options.logFile ?? defaultLogFile(pipeline, runner.name);
-  const workersStarted = await runJob(runner, pipeline, context, logFile, options, log);
+  const apart = await runJob(runner, pipeline, context, logFile, options, log);
   await context.drain();
-  const counted = { countedOnWorkers: options.external !== undefined, workersStarted };
-  return resultOf(context, { batches: 0, recordsIn: context.totals.records, started, logFile, ...counted });
+  return resultOf(context, apart, { batches: 0, started, logFile });
 }
 
-/** A run's result from what its context counted (in this process: on external workers, the workers count). */
+/**
+ * A run's result from what it counted: in this process, or apart, the workers' totals (as LOOPBACK counts them in
+ * this process). A bounded run's records are its input's; a streaming run's, those its steps ran.
+ */
 function resultOf(
   context: BeamRunContext,
-  run: {
-    batches: number;
-    recordsIn: number;
-    started: number;
-    logFile: string;
-    countedOnWorkers: boolean;
-    workersStarted: ReadonlyMap<string, number> | undefined;
-  },
+  apart: ApartReport | undefined,
+  run: { batches: number; recordsIn?: number; started: number; logFile: string },
 ): BeamRunResult {
+  const counted = apart
+    ? sumTotals(apart.totals.values())
+    : { ...context.totals, rowsWritten: { ...context.rowsWritten } };
   return {
     pipeline: context.pipeline.name,
     batches: run.batches,
-    recordsIn: run.recordsIn,
-    deadLetters: context.totals.deadLetters,
-    late: context.totals.late,
-    rowsWritten: context.rowsWritten,
-    abandonedWrites: context.totals.abandoned,
+    recordsIn: run.recordsIn ?? counted.records,
+    deadLetters: counted.deadLetters,
+    late: counted.late,
+    rowsWritten: counted.rowsWritten,
+    abandonedWrites: counted.abandoned,
     replays: 0,
     elapsedMs: performance.now() - run.started,
     memory: context.memory,
     logFile: run.logFile,
-    countedOnWorkers: run.countedOnWorkers,
-    workersStarted: run.workersStarted,
+    workers: apart && sharesOf(apart),
   };
 }
 
 type PortableOptions = ConstructorParameters<typeof PortableRunner>[0] & object;
+
+/** What the external workers reported of a run: their totals, and how many SDK workers each started (with a front). */
+interface ApartReport {
+  readonly totals: ReadonlyMap<string, WorkerTotals>;
+  readonly started?: ReadonlyMap<string, number>;
+}
+
+const sharesOf = ({ totals, started }: ApartReport): ReadonlyMap<string, WorkerShare> =>
+  new Map([...totals].map(([worker, t]) => [worker, { records: t.records, started: started?.get(worker) }]));
+
+/**
+ * Each worker's totals of the run. The job has succeeded by now: a worker that cannot be asked does not fail
+ * it, but the summary's counts then lack its share, which is said.
+ */
+async function reportsOf(
+  workers: readonly string[],
+  runId: string,
+  log: (line: string) => void,
+): Promise<Map<string, WorkerTotals>> {
+  const reports = await Promise.all(
+    workers.map((w) =>
+      askTotals(w, runId).then(
+        (totals) => [w, totals] as const,
+        (error: Error) => {
+          log(`${error.message}; the summary's dead letters and rows written lack its share`);
+          return undefined;
+        },
+      ),
+    ),
+  );
+  return new Map(reports.filter((r) => r !== undefined));
+}
 
 /** Where the job's SDK workers are: a LOOPBACK pool in this process, or `idemflow worker`s (checked first). */
 async function placeWorkers(
   context: BeamRunContext,
   runId: string,
   options: BeamRunnerOptions,
+  log: (line: string) => void,
 ): Promise<{
   placement: Placement;
   runner?: (base: PortableOptions) => PortableRunner;
   stop(): Promise<void>;
-  started?: ReadonlyMap<string, number>;
+  /** After the job: what each worker counted. */
+  report?: () => Promise<ApartReport>;
 }> {
   const { external } = options;
   if (!external) return { placement: { spread: false }, stop: async () => {} };
-  const { job, placement } = await externalPlacement(context, runId, external, options.faults);
-  await checkWorkers(external.workers, job);
+  const { job, placement, stop: stopInput } = await externalPlacement(context, runId, external, options.faults);
+  try {
+    await checkWorkers(external.workers, job);
+  } catch (error) {
+    await stopInput();
+    throw error;
+  }
   const front = external.workers.length > 1 ? await startWorkerFront(external.workers) : undefined;
   const address = front?.address ?? external.workers[0]!;
   return {
     placement,
-    // Each TaskManager asks for as many SDK workers as there are workers (Beam's default is one), so a job
-    // whose subtasks share one TaskManager still reaches every worker through the front.
-    runner: (base) =>
-      new ExternalWorkersRunner(
-        front ? { ...base, sdkWorkerParallelism: external.workers.length } : base,
-        address,
-        job,
-      ),
-    stop: async () => front?.stop(),
-    started: front?.started,
+    // One SDK worker a TaskManager (Beam's default sdk_worker_parallelism): every subtask on a TaskManager
+    // shares it, and with the cluster's slots spread evenly (cluster.evenly-spread-out-slots) and the front
+    // handing each TaskManager's StartWorker to the next worker, each worker serves one TaskManager's subtasks.
+    runner: (base) => new ExternalWorkersRunner(base, address, job),
+    stop: async () => {
+      await front?.stop();
+      await stopInput();
+    },
+    report: async () => ({ totals: await reportsOf(external.workers, runId, log), started: front?.started }),
   };
 }
 
@@ -265,7 +307,7 @@ async function runJob(
   logFile: string,
   options: BeamRunnerOptions,
   log: (line: string) => void,
-): Promise<ReadonlyMap<string, number> | undefined> {
+): Promise<ApartReport | undefined> {
   const runId = beamRuns.open(context);
   let failed = false;
   let workers: Awaited<ReturnType<typeof placeWorkers>> | undefined;
@@ -274,7 +316,7 @@ async function runJob(
   try {
     if (options.external && engine !== 'flink')
       throw new RunnerError(`--environment external: ${name} runs its workers in this process; use beam-flink`);
-    workers = await placeWorkers(context, runId, options);
+    workers = await placeWorkers(context, runId, options, log);
     const { streaming } = options;
     jobServer =
       engine === 'flink'
@@ -291,7 +333,7 @@ async function runJob(
       watch = watchFlinkJob(options.flinkMaster, jobName, log);
     const job = { runId, jobName, context, placement, server: jobServer, external: workers.runner };
     await withConsoleTo(logFile, () => submit(job, options));
-    return workers.started;
+    return await workers.report?.();
   } catch (error) {
     failed = true;
     if (error instanceof RunnerError) throw error;

@@ -3,7 +3,7 @@
  * and rebuilds it on its workers; objects registered with
  * `requireForSerialization` travel by name instead. So every DoFn here is an
  * instance of a registered class whose own fields are plain data — the run
- * id, and for workers outside the submitting process the input — and the
+ * id, or for workers outside the submitting process the number of input chunks — and the
  * functions Beam calls directly are registered too: nothing of the user's
  * pipeline is ever shipped as source text. A worker imports this module
  * itself, so the names resolve there.
@@ -19,33 +19,30 @@ import { beamRuns, type AggregateInput, type InputChunk, type InputRecord, type 
 /** Records a chunk: big enough that a chunk's overhead (an element, a shuffle key) is small against its records. */
 export const chunkSize = 500;
 
-/** The input in chunks of `chunkSize` records, each carrying its position when `position` is given. */
-export function inputChunks(
-  values: readonly unknown[],
-  position: ((index: number) => string) | undefined,
-): InputChunk[] {
+/** The input in chunks of `chunkSize` records (in the submitting process: positions are asked of its reader). */
+export function inputChunks(values: readonly unknown[]): InputChunk[] {
   const chunks: InputChunk[] = [];
   for (let start = 0; start < values.length; start += chunkSize) {
     const chunk: InputRecord[] = [];
-    for (let i = start; i < Math.min(values.length, start + chunkSize); i++)
-      chunk.push(position ? { i, v: values[i], p: position(i) } : { i, v: values[i] });
+    for (let i = start; i < Math.min(values.length, start + chunkSize); i++) chunk.push({ i, v: values[i] });
     chunks.push(chunk);
   }
   return chunks;
 }
 
-/**
- * Emits the run's bounded input from the impulse, one element a chunk of records: from the submitter's
- * reader when the worker is in its process, else from `chunks`, the input carried in the job itself.
- */
+/** Emits the run's bounded input from the impulse, one element a chunk of records, from the submitter's reader (in its process). */
 export class ReadInput {
-  constructor(
-    readonly runId: string,
-    readonly chunks?: readonly InputChunk[],
-  ) {}
+  constructor(readonly runId: string) {}
   *process(): Iterable<InputChunk> {
-    if (this.chunks) yield* this.chunks;
-    else yield* inputChunks(beamRuns.get(this.runId).input?.values ?? [], undefined);
+    yield* inputChunks(beamRuns.get(this.runId).input?.values ?? []);
+  }
+}
+
+/** For workers outside the submitting process: the indices of the input's chunks, which each worker fetches where it lands. */
+export class ChunkIndices {
+  constructor(readonly chunks: number) {}
+  *process(): Iterable<number> {
+    for (let i = 0; i < this.chunks; i++) yield i;
   }
 }
 
@@ -130,6 +127,7 @@ export class WriteSink {
 // The name Beam records for these: any string both ends agree on (an `idemflow worker` imports this module).
 requireForSerialization('idemflow/runners/beam/dofns', {
   ReadInput,
+  ChunkIndices,
   FromKafka,
   ApplySteps,
   eventTimestamp,

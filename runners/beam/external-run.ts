@@ -1,7 +1,7 @@
 import { SinkNode } from '../../compiler/ir/index.ts';
 import { describeFaults, noFaults, type FaultSpec } from '../../runtime/faults.ts';
 import { RunnerError } from '../../runtime/runner-error.ts';
-import { inputChunks } from './dofns.ts';
+import { startInputServer } from './input-server.ts';
 import { fileSha256, type JobRef } from './job-ref.ts';
 import type { BeamRunContext } from './run-context.ts';
 import type { Placement } from './translate.ts';
@@ -40,13 +40,16 @@ function refuseOffWorkers(context: BeamRunContext, faults: FaultSpec | undefined
   }
 }
 
-/** The job reference the workers rebuild the run from, and how its input travels to them. */
+/**
+ * The job reference the workers rebuild the run from, and where they fetch the input: a server in this process
+ * (the workers cannot ask its reader), stopped by `stop` once the job ended.
+ */
 export async function externalPlacement(
   context: BeamRunContext,
   runId: string,
   external: ExternalWorkers,
   faults: FaultSpec | undefined,
-): Promise<{ job: JobRef; placement: Placement }> {
+): Promise<{ job: JobRef; placement: Placement; stop: () => Promise<void> }> {
   refuseOffWorkers(context, faults);
   const job: JobRef = {
     runId,
@@ -56,8 +59,10 @@ export async function externalPlacement(
     sha256: await fileSha256(external.module),
     cassandra: context.sinks.some((s) => s.target === 'cassandra'),
   };
-  const input = context.input;
-  // The workers cannot ask this process's reader: the records, with their positions, travel in the job.
-  const chunks = inputChunks(input?.values ?? [], (i) => input!.positions(i));
-  return { job, placement: { chunks, spread: true } };
+  const input = await startInputServer(context.input ?? { values: [], positions: (i) => `#${i}` });
+  return {
+    job,
+    placement: { fetch: { url: input.url, chunks: input.chunks }, spread: true },
+    stop: () => input.stop(),
+  };
 }

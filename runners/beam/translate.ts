@@ -12,7 +12,17 @@ import {
 } from 'apache-beam/proto/beam_runner_api';
 import type { AggregateNode, WindowNode } from '../../compiler/ir/index.ts';
 import { windowOf } from '../../runtime/record-path.ts';
-import { ApplySteps, CustomCombine, eventTimestamp, FromKafka, ReadInput, ToRow, WriteSink } from './dofns.ts';
+import {
+  ApplySteps,
+  ChunkIndices,
+  CustomCombine,
+  eventTimestamp,
+  FromKafka,
+  ReadInput,
+  ToRow,
+  WriteSink,
+} from './dofns.ts';
+import { fetchChunks } from './fetch-chunks.ts';
 import { kafkaStream } from './kafka-stream.ts';
 import type { AggregateInput, BeamRunContext, InputChunk, StepOutput } from './run-context.ts';
 
@@ -78,34 +88,64 @@ function windowFn(window: WindowNode) {
 
 /** Where the job's workers are, as far as the translation cares. */
 export interface Placement {
-  /** The input, carried in the job for workers outside the submitting process; absent, they read it from the run's context. */
-  readonly chunks?: readonly InputChunk[];
-  /** Spread the input's chunks over the job's parallel workers (a reshuffle) before the per-record steps. */
+  /**
+   * For workers outside the submitting process: the input server they fetch the bounded input's chunks from, and
+   * how many there are. Absent, the workers are in this process and read the input from the run's context.
+   */
+  readonly fetch?: { readonly url: string; readonly chunks: number };
+  /** Spread the input over the job's parallel workers (a shuffle) before the per-record steps: they are apart. */
   readonly spread: boolean;
   /** A streaming job: the Kafka source read unbounded, expanded by the expansion service at this address. */
   readonly kafkaExpansion?: string;
 }
 
-/** The input as chunks of records: the bounded input from the impulse, or a Kafka topic read unbounded. */
-async function readChunks(root: beam.Root, runId: string, context: BeamRunContext, placement: Placement) {
+/**
+ * Spreads a collection over the job's parallel workers, keyed by `key` (not at random, as Beam's reshuffle does: a
+ * replay sends an element where it went). An input enters on one worker (the impulse is one element; a Kafka
+ * read's split), so everything up to the first shuffle would run there.
+ */
+function spread<T>(items: beam.PCollection<T>, key: (item: T) => number): beam.PCollection<T> {
+  const grouped = items.apply(beam.withName('spread', beam.groupBy(key))) as beam.PCollection<{ value: Iterable<T> }>;
+  return grouped.flatMap(beam.withName('spread out', (group: { value: Iterable<T> }) => group.value));
+}
+
+/**
+ * The input as chunks of records. A Kafka topic read unbounded; or the bounded input from the impulse: in the
+ * submitting process from its reader, apart as chunk indices, spread first, whose chunks each worker fetches
+ * from the submitter (the job cannot carry the records: gRPC's 4 MB message limit).
+ */
+async function readChunks(
+  root: beam.Root,
+  runId: string,
+  context: BeamRunContext,
+  placement: Placement,
+): Promise<beam.PCollection<InputChunk>> {
   const source = context.pipeline.source;
   if (placement.kafkaExpansion) {
     const records = await root.applyAsync(
       beam.withName('read kafka (unbounded)', kafkaStream(source, placement.kafkaExpansion)),
     );
-    return records.apply(beam.withName('records', beam.parDo(new FromKafka(runId)))) as beam.PCollection<InputChunk>;
-  }
-  return root
-    .apply(beam.withName('impulse', impulse()))
-    .apply(
-      beam.withName(`read ${source.connector}`, beam.parDo(new ReadInput(runId, placement.chunks))),
+    const chunks = records.apply(
+      beam.withName('records', beam.parDo(new FromKafka(runId))),
     ) as beam.PCollection<InputChunk>;
+    return placement.spread ? spread(chunks, (chunk) => chunk[0]?.i ?? 0) : chunks;
+  }
+  const start = root.apply(beam.withName('impulse', impulse()));
+  const { fetch } = placement;
+  if (!fetch)
+    return start.apply(
+      beam.withName(`read ${source.connector}`, beam.parDo(new ReadInput(runId))),
+    ) as beam.PCollection<InputChunk>;
+  const indices = start.apply(
+    beam.withName(`chunks of ${source.connector}`, beam.parDo(new ChunkIndices(fetch.chunks))),
+  ) as beam.PCollection<number>;
+  return spread(indices, (index) => index).apply(fetchChunks(fetch.url)) as beam.PCollection<InputChunk>;
 }
 
 /**
  * The pipeline as Beam transforms:
  *
- *   impulse → read the bounded input, in chunks (→ reshuffle, to spread them) → the per-record steps (one DoFn) → split
+ *   impulse → read the bounded input, in chunks (apart: chunk indices → spread → fetch) → the per-record steps (one DoFn) → split
  *     sink rows → write to their sinks (systems of record, dead letters, un-aggregated output)
  *     aggregate inputs → event timestamps → windowInto → groupBy(key).combining(Beam's combiner)
  *                      → rows with their window → write to the pipeline's sink
@@ -120,18 +160,7 @@ export function translate(
   const window = windowOf(pipeline);
   /* eslint-disable @typescript-eslint/no-unsafe-assignment, @typescript-eslint/no-unsafe-call, @typescript-eslint/no-unsafe-member-access -- Beam 2.49's TypeScript declarations give parDo over our DoFn classes and split's outputs `any`; each collection is typed where it is named (PCollection<...>) */
   return async (root) => {
-    let chunks = await readChunks(root, runId, context, placement);
-    // The impulse is one element, so everything up to the first shuffle runs on one worker; spread the chunks first,
-    // keyed by their first record (not at random, as Beam's reshuffle does: a replay sends a chunk where it went).
-    if (placement.spread)
-      chunks = chunks
-        .apply(
-          beam.withName(
-            'spread',
-            beam.groupBy((chunk: InputChunk) => chunk[0]?.i ?? 0),
-          ),
-        )
-        .flatMap(beam.withName('chunks', (grouped: { value: Iterable<InputChunk> }) => grouped.value));
+    const chunks = await readChunks(root, runId, context, placement);
     const outputs = chunks
       .apply(beam.withName('steps', beam.parDo(new ApplySteps(runId))))
       .apply(beam.withName('route', beam.split<StepOutput>(['sink', 'agg'])));

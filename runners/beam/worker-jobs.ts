@@ -7,6 +7,7 @@ import { RunnerError } from '../../runtime/runner-error.ts';
 import type { TargetConnector } from '../../runtime/target-connector.ts';
 import { fileSha256, type JobRef } from './job-ref.ts';
 import { BeamRunContext, beamRuns } from './run-context.ts';
+import { noTotals, sumTotals, type WorkerTotals } from './worker-report.ts';
 
 export interface WorkerJobsOptions {
   /** Loads a user's module (TypeScript compiled as it loads): the CLI's loader, handed down, not imported. */
@@ -35,6 +36,8 @@ interface Prepared {
  */
 export class WorkerJobs {
   readonly #runs = new Map<string, Prepared>();
+  /** Totals of the runs that ended here, newest last, for the submitter's report (which may come after the end). */
+  readonly #ended = new Map<string, WorkerTotals>();
 
   constructor(readonly options: WorkerJobsOptions) {}
 
@@ -75,12 +78,36 @@ export class WorkerJobs {
   async stopped(runId: string): Promise<void> {
     const run = this.#runs.get(runId);
     if (!run || --run.workers > 0) return;
+    await this.#end(runId, run);
+  }
+
+  /**
+   * What this process did for the run, asked by the submitter once the job ended. A run this worker only
+   * prepared (the submitter's check) and never ran ends here: its connections are closed.
+   */
+  totals(runId: string): WorkerTotals {
+    const ended = this.#ended.get(runId) ?? noTotals;
+    const run = this.#runs.get(runId);
+    if (!run || !beamRuns.has(runId)) return ended;
+    const totals = sumTotals([ended, totalsOf(runId)]);
+    if (run.workers === 0) void run.ready.then(() => this.#end(runId, run));
+    return totals;
+  }
+
+  async #end(runId: string, run: Prepared): Promise<void> {
+    if (this.#runs.get(runId) !== run) return;
     this.#runs.delete(runId);
     if (beamRuns.has(runId)) {
-      const { pipeline, totals, rowsWritten } = beamRuns.get(runId);
-      const rows = Object.entries(rowsWritten).map(([sink, n]) => `${sink} ${n}`);
+      // Flink may stop a run's last SDK worker here and start another for a later stage: the run is rebuilt, and
+      // its totals add up.
+      const totals = sumTotals([this.#ended.get(runId) ?? noTotals, totalsOf(runId)]);
+      this.#ended.delete(runId);
+      this.#ended.set(runId, totals);
+      // A long-lived worker keeps the totals of its last runs only.
+      if (this.#ended.size > 100) this.#ended.delete(this.#ended.keys().next().value!);
+      const rows = Object.entries(totals.rowsWritten).map(([sink, n]) => `${sink} ${n}`);
       this.options.log(
-        `${pipeline.name}: run ${runId} done here: ${totals.records} records, ${totals.deadLetters} dead letters, rows written: ${rows.join(', ') || 'none'}`,
+        `${beamRuns.get(runId).pipeline.name}: run ${runId} done here: ${totals.records} records, ${totals.deadLetters} dead letters, rows written: ${rows.join(', ') || 'none'}`,
       );
       beamRuns.close(runId);
     }
@@ -124,6 +151,12 @@ export class WorkerJobs {
       `${ref.pipeline}: rebuilt run ${ref.runId} from ${ref.module}#${ref.exportName} (sha256 ${actual.slice(0, 12)}…)`,
     );
   }
+}
+
+/** The run's counts in this process, copied (the context keeps counting). */
+function totalsOf(runId: string): WorkerTotals {
+  const { totals, rowsWritten } = beamRuns.get(runId);
+  return { ...totals, rowsWritten: { ...rowsWritten } };
 }
 
 const closeAll = (connectors: readonly TargetConnector[]) =>

@@ -7,10 +7,12 @@ import { BundleProcessor, Worker } from 'apache-beam/worker/worker';
 import { RunnerError } from '../../runtime/runner-error.ts';
 import { grpc } from './beam-grpc.ts';
 import './dofns.ts'; // registers idemflow's DoFn classes: the job's DoFns name them
+import './fetch-chunks.ts'; // registers the operator that fetches input chunks from the submitter
 import { jobRefOf } from './job-ref.ts';
 import { beamRuns } from './run-context.ts';
 import { fixBeamSdk } from './sdk-fixes.ts';
 import { WorkerJobs, type WorkerJobsOptions } from './worker-jobs.ts';
+import { addReportService } from './worker-report.ts';
 
 /** A StartWorker whose worker id starts so only prepares the run: the submitter's check before it submits. */
 export const checkOnlyPrefix = 'idemflow-check-';
@@ -112,6 +114,7 @@ export async function serveWorkerPool(options: WorkerPoolOptions): Promise<Worke
       if (entry) void jobs.stopped(entry.runId);
     },
   });
+  addReportService(server, (runId) => jobs.totals(runId));
   const port = await new Promise<number>((resolve, reject) =>
     server.bindAsync(`${options.host}:${options.port}`, grpc.ServerCredentials.createInsecure(), (error, bound) =>
       error

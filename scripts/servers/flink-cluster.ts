@@ -52,6 +52,9 @@ export function flinkConf(run: string, ports: FlinkClusterPorts): string {
     `taskmanager.host: ${host}`,
     `taskmanager.bind-host: ${host}`,
     'taskmanager.numberOfTaskSlots: 2',
+    // A job of parallelism 2 takes a slot on each TaskManager, not both of one: with one SDK worker a TaskManager
+    // (--environment external), that is what spreads its bundles over two workers.
+    'cluster.evenly-spread-out-slots: true',
     'parallelism.default: 1',
     // Beam's classes are on every process's classpath (the lib folder): loaded once there, not again by each
     // job's own class loader, whose copies would fill the metaspace of a cluster that runs many jobs.

@@ -65,22 +65,11 @@ async function startWorker(env: NodeJS.ProcessEnv): Promise<StartedWorker> {
   return worker;
 }
 
-/** Records a worker's share of a run took: its last progress line, `run … : N records here so far` (one a run). */
-const recordsDoneBy = (worker: StartedWorker, pipeline: string) => {
-  const runs = new Map<string, number>();
-  for (const m of worker.output.matchAll(new RegExp(`${pipeline}: run (\\S+): (\\d+) records here so far`, 'g')))
-    runs.set(m[1]!, Number(m[2]));
-  return [...runs.values()].reduce((a, b) => a + b, 0);
-};
-
-/** Each worker's share (their lines follow the bundles' ends by a moment). */
-async function sharesOf(pipeline: string, total: number): Promise<number[]> {
-  const deadline = Date.now() + 10_000;
-  let shares = workers.map((w) => recordsDoneBy(w, pipeline));
-  while (shares.reduce((a, b) => a + b, 0) < total && Date.now() < deadline) {
-    await new Promise((r) => setTimeout(r, 200));
-    shares = workers.map((w) => recordsDoneBy(w, pipeline));
-  }
+/** Each worker's share as the run's summary reports it: `worker host:port: N records, M SDK workers started`. */
+function workerShares(output: string): Map<string, { records: number; started: number }> {
+  const shares = new Map<string, { records: number; started: number }>();
+  for (const m of output.matchAll(/^ {2}worker (\S+): ([\d,]+) records, (\d+) SDK workers started$/gm))
+    shares.set(m[1]!, { records: Number(m[2]!.replaceAll(',', '')), started: Number(m[3]) });
   return shares;
 }
 
@@ -113,6 +102,34 @@ export const counts = source.generator({ seed: 11, count: 6_000, keys: 5, interv
   .count()
   .sink(cassandra.upsert({ keyspace: '${keyspace}', table: 'counts', key: { sensorid: 'key', ts: 'windowStart' }, values: { measurements: 'value' } }))
   .named('external-clean');
+`,
+  );
+
+/** A count over \`n\` readings, no archive: the input is what is big. */
+const bigFile = (n: number) =>
+  pipelineFile(
+    `external-big-${n}`,
+    `import { cassandra, source } from 'idemflow';
+export default source.generator({ seed: 13, count: ${n}, keys: 50, intervalMs: 10 })
+  .groupBy('sensorId')
+  .count()
+  .sink(cassandra.upsert({ keyspace: '${keyspace}', table: 'big_counts', key: { sensorid: 'key' }, values: { n: 'value' } }))
+  .named('external-big');
+`,
+  );
+
+/** A map that throws for about one reading in ten: dead letters, in the keyspace's dead_letters table. */
+const unluckyFile = () =>
+  pipelineFile(
+    'external-unlucky',
+    `import { cassandra, source } from 'idemflow';
+export default source.generator({ seed: 14, count: 6_000, keys: 5, intervalMs: 100 })
+  .map((r) => {
+    if (Math.round(r.value * 10) % 10 === 7) throw new Error('unlucky seven');
+    return r;
+  })
+  .sink(cassandra.upsert({ keyspace: '${keyspace}', table: 'readings', key: { eventid: 'eventId' }, values: { v: 'value' } }))
+  .named('external-unlucky');
 `,
   );
 
@@ -187,16 +204,76 @@ describe.sequential('run --runner beam-flink --environment external: SDK workers
     const ran = await onCluster(file);
     expect(ran.status, ran.output).toBe(0);
     expect(ran.output).toMatch(/external-clean: 6,000 records on beam-flink/);
-    expect(ran.output).toContain('counted by the workers');
     expect({ events: await eventsOf(), counts: await rowsOf('counts') }).toEqual(expected);
-    // Each worker was asked for SDK workers and rebuilt the run from the module; together they ran every record
-    // once. (Which worker runs which subtask is Flink's and Beam's choice: the split is not asserted.)
-    for (const w of workers)
-      expect(ran.output).toMatch(new RegExp(`worker ${w.address}: [1-9]\\d* SDK workers started`));
-    const shares = await sharesOf('external-clean', 6_000);
-    expect(shares[0]! + shares[1]!, `${JSON.stringify(shares)}: ${ran.output}`).toBe(6_000);
-    for (const w of workers)
+    // Each worker was asked for an SDK worker, rebuilt the run from the module, and ran a share of the records
+    // (one SDK worker a TaskManager, slots spread evenly over the two TaskManagers): together every record once.
+    const shares = workerShares(ran.output);
+    expect([...shares.keys()].sort(), ran.output).toEqual(workers.map((w) => w.address).sort());
+    for (const w of workers) {
+      expect(shares.get(w.address)!.records, ran.output).toBeGreaterThan(0);
+      expect(shares.get(w.address)!.started, ran.output).toBeGreaterThan(0);
       expect(w.output).toMatch(/external-clean: rebuilt run \S+ from .*external-clean-.*#counts/);
+    }
+    expect([...shares.values()].reduce((a, s) => a + s.records, 0)).toBe(6_000);
+  }, 600_000);
+
+  it('with 2 workers at --parallelism 2 both get bundles, run after run', async () => {
+    const file = bigFile(12_000);
+    for (let run = 0; run < 3; run++) {
+      const ran = await onCluster(file);
+      expect(ran.status, ran.output).toBe(0);
+      const shares = [...workerShares(ran.output).values()].map((s) => s.records);
+      expect(shares, ran.output).toHaveLength(2);
+      expect(Math.min(...shares), ran.output).toBeGreaterThan(0);
+      expect(shares[0]! + shares[1]!).toBe(12_000);
+    }
+  }, 600_000);
+
+  it("an input far above gRPC's 4 MB message limit: 10⁵ records (≈11 MB), the local runner's counts", async () => {
+    const file = bigFile(100_000);
+    const local = await idemflow(['run', file, '--cassandra', contactPoint, '--quiet']);
+    expect(local.status, local.output).toBe(0);
+    const expected = await rowsOf('big_counts');
+    const total = (await selectAll(client, `SELECT n FROM ${keyspace}.big_counts`)).reduce(
+      (a, r) => a + Number(r.n),
+      0,
+    );
+    expect(total).toBe(100_000);
+    await client.execute(`TRUNCATE ${keyspace}.big_counts`);
+
+    const ran = await onCluster(file);
+    expect(ran.status, ran.output).toBe(0);
+    expect(ran.output).toMatch(/external-big: 100,000 records on beam-flink/);
+    expect(await rowsOf('big_counts')).toEqual(expected);
+  }, 600_000);
+
+  it("the summary counts dead letters and rows written as LOOPBACK's does (the workers report them)", async () => {
+    const file = unluckyFile();
+    const loopback = await idemflow([
+      'run',
+      file,
+      '--runner',
+      'beam-flink',
+      '--flink-master',
+      master,
+      '--cassandra',
+      contactPoint,
+    ]);
+    expect(loopback.status, loopback.output).toBe(0);
+    const apart = await onCluster(file);
+    expect(apart.status, apart.output).toBe(0);
+    const counted = (output: string) =>
+      output.split('\n').filter((l) => /^ {2}(dead letters|\S+: [\d,]+ rows written)/.test(l));
+    // 6,000 readings, values 0.0–100.0: those whose tenths end in 7 fail the map, about a tenth.
+    const deadLetters = Number(/dead letters (\d+)/.exec(apart.output)?.[1]);
+    expect(deadLetters, apart.output).toBeGreaterThan(400);
+    expect(deadLetters).toBeLessThan(800);
+    expect(counted(apart.output)).toEqual(counted(loopback.output));
+    expect(counted(apart.output)).toContain(
+      `  ${keyspace}.readings: ${(6_000 - deadLetters).toLocaleString('en-US')} rows written`,
+    );
+    const letters = await selectAll(client, `SELECT reason FROM ${keyspace}.dead_letters`);
+    expect(letters).toHaveLength(deadLetters);
   }, 600_000);
 
   it('a pipeline IDEM009 flags is refused, and with --allow IDEM009 really differs on external workers', async () => {

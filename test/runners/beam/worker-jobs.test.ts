@@ -81,4 +81,37 @@ describe('WorkerJobs: a run rebuilt from the pipeline module', () => {
     await expect(workers.prepare(job)).rejects.toThrow('no pipeline export');
     await expect(workers.prepare({ ...job, exportName: 'raw' })).resolves.toBeUndefined();
   });
+
+  it('a run reports what it counted here, also after Flink stopped its last SDK worker', async () => {
+    const workers = jobs();
+    const job = ref();
+    await workers.prepare(job);
+    workers.started(job);
+    const context = beamRuns.get(job.runId);
+    context.applySteps([
+      { i: 0, v: { eventId: 'a', value: 1 } },
+      { i: 1, v: { eventId: 'b', value: 2 } },
+    ]);
+    expect(workers.totals(job.runId)).toMatchObject({ records: 2, deadLetters: 0 });
+    await workers.stopped(job.runId);
+    expect(beamRuns.has(job.runId)).toBe(false);
+    // The submitter asks once the job has ended, which may be after the stop.
+    expect(workers.totals(job.runId)).toMatchObject({ records: 2, deadLetters: 0, abandoned: 0 });
+    expect(workers.totals('never-here')).toEqual({
+      records: 0,
+      deadLetters: 0,
+      late: 0,
+      abandoned: 0,
+      rowsWritten: {},
+    });
+  });
+
+  it('a run this worker only prepared (the check) and never ran ends when the submitter asks for its totals', async () => {
+    const workers = jobs();
+    const job = ref();
+    await workers.prepare(job);
+    expect(workers.totals(job.runId).records).toBe(0);
+    await new Promise((r) => setTimeout(r, 50));
+    expect(beamRuns.has(job.runId)).toBe(false);
+  });
 });
