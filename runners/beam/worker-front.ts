@@ -1,7 +1,7 @@
 import './node-compat.ts'; // first: Beam needs it as it loads
 // apache-beam's modules require each other in a cycle that resolves only when its index loads first.
 import 'apache-beam';
-import type { StartWorkerRequest, StartWorkerResponse, StopWorkerRequest } from 'apache-beam/proto/beam_fn_api';
+import type { StartWorkerRequest, StartWorkerResponse } from 'apache-beam/proto/beam_fn_api';
 import { BeamFnExternalWorkerPoolClient } from 'apache-beam/proto/beam_fn_api.client';
 import { beamFnExternalWorkerPoolDefinition } from 'apache-beam/proto/beam_fn_api.grpc-server';
 import { jobServerHost as host } from '../../scripts/servers/config.ts';
@@ -19,8 +19,7 @@ type Reply<T> = (error: Error | null, response?: T) => void;
 
 /**
  * A worker pool in the submitting process that starts no worker itself: it
- * hands each StartWorker to the next of `workers` in turn, and each
- * StopWorker to the one that started that worker. Beam's external
+ * hands each StartWorker to the next of `workers` in turn. Beam's external
  * environment names one address; on a real cluster that is
  * `localhost:<port>`, one `idemflow worker` beside each TaskManager, and no
  * front is needed. Several workers named on one command line share a job
@@ -30,29 +29,22 @@ export async function startWorkerFront(workers: readonly string[]): Promise<Work
   const transports = workers.map(transportTo);
   const clients = transports.map((t) => new BeamFnExternalWorkerPoolClient(t));
   const started = new Map<string, number>(workers.map((w) => [w, 0]));
-  /** Which worker started each SDK worker; ids are unique per TaskManager only, so an id may have several. */
-  const owner = new Map<string, number[]>();
   let next = 0;
   const server = new grpc.Server();
   server.addService(beamFnExternalWorkerPoolDefinition, {
     startWorker(call: { request: StartWorkerRequest }, callback: Reply<StartWorkerResponse>) {
       const index = next++ % workers.length;
-      owner.set(call.request.workerId, [...(owner.get(call.request.workerId) ?? []), index]);
       started.set(workers[index]!, started.get(workers[index]!)! + 1);
       clients[index]!.startWorker(call.request).response.then(
         (response) => callback(null, response),
         (error: Error) => callback(null, { error: `worker ${workers[index]}: ${error.message.split('\n')[0]}` }),
       );
     },
-    stopWorker(call: { request: StopWorkerRequest }, callback: Reply<{ error: string }>) {
-      const [index, ...others] = owner.get(call.request.workerId) ?? [];
-      if (index === undefined) return callback(null, { error: '' });
-      if (others.length > 0) owner.set(call.request.workerId, others);
-      else owner.delete(call.request.workerId);
-      clients[index]!.stopWorker(call.request).response.then(
-        (response) => callback(null, response),
-        (error: Error) => callback(null, { error: error.message }),
-      );
+    // Acknowledged here: each worker ends its SDK worker when the TaskManager closes that worker's control
+    // stream, which Beam's runner does before it sends StopWorker. The id alone cannot say which worker to ask:
+    // each TaskManager numbers its own SDK workers, so two of them ask for "1-1" alike.
+    stopWorker(_call: unknown, callback: Reply<{ error: string }>) {
+      callback(null, { error: '' });
     },
   });
   const port = await new Promise<number>((resolve, reject) =>

@@ -60,29 +60,44 @@ export function awaitWritesBeforeBundleEnds(everyRun: boolean): void {
   bundlesAwaitWrites = true;
 }
 
+/** One of Beam's SDK workers this pool started: the run it serves and its TaskManager's control endpoint. */
+interface PoolEntry {
+  readonly worker: Worker;
+  readonly workerId: string;
+  readonly runId: string;
+  readonly controlUrl: string;
+}
+
 /**
- * Beam's workers of this pool, by worker id. Ids are unique per
- * TaskManager only ("1-1", "1-2" on each), so one id may name several
- * workers; a StopWorker stops the oldest of that id.
+ * Beam's workers of this pool. A worker ends when its TaskManager ends its
+ * control stream, not on a StopWorker: worker ids are unique per
+ * TaskManager only (each numbers its own, "1-1", "1-2", …, and two that ran
+ * the same jobs number them alike), so a StopWorker, which names only the
+ * id, cannot say which of two workers of that id it means, and stopping
+ * "the oldest" ended another TaskManager's worker in the middle of its job
+ * (Flink: "SDK harness closed connection"). Beam's runner closes a worker's
+ * control stream before it sends StopWorker (RemoteEnvironment.close), and a
+ * TaskManager that dies drops it, so the stream's end names the right worker
+ * every time.
  */
 class PoolWorkers {
-  readonly #byId = new Map<string, { worker: Worker; runId: string }[]>();
+  readonly #live = new Set<PoolEntry>();
 
-  add(workerId: string, entry: { worker: Worker; runId: string }): void {
-    this.#byId.set(workerId, [...(this.#byId.get(workerId) ?? []), entry]);
-  }
+  constructor(readonly onEnd: (entry: PoolEntry) => void) {}
 
-  /** Removes the oldest worker of the id; undefined when there is none. */
-  take(workerId: string): { worker: Worker; runId: string } | undefined {
-    const [oldest, ...rest] = this.#byId.get(workerId) ?? [];
-    if (rest.length > 0) this.#byId.set(workerId, rest);
-    else this.#byId.delete(workerId);
-    return oldest;
+  add(entry: PoolEntry): void {
+    this.#live.add(entry);
+    // 'status' comes once the call is over, however it ended (closed by the runner, or its connection lost).
+    entry.worker.controlChannel.once('status', () => {
+      if (!this.#live.delete(entry)) return;
+      entry.worker.stop();
+      this.onEnd(entry);
+    });
   }
 
   stopAll(): void {
-    for (const entries of this.#byId.values()) for (const { worker } of entries) worker.stop();
-    this.#byId.clear();
+    for (const { worker } of this.#live) worker.stop();
+    this.#live.clear();
   }
 }
 
@@ -99,7 +114,10 @@ export async function serveWorkerPool(options: WorkerPoolOptions): Promise<Worke
   fixBeamSdk();
   awaitWritesBeforeBundleEnds(true);
   const jobs = new WorkerJobs(options);
-  const workers = new PoolWorkers();
+  const workers = new PoolWorkers((entry) => {
+    options.log(`Beam worker ${entry.workerId} ended (control ${entry.controlUrl} closed)`);
+    void jobs.stopped(entry.runId);
+  });
   const progress = () => jobs.logProgress();
   afterBundle.add(progress);
   const server = new grpc.Server();
@@ -107,11 +125,9 @@ export async function serveWorkerPool(options: WorkerPoolOptions): Promise<Worke
     startWorker(call: { request: StartWorkerRequest }, callback: (error: null, response: StartWorkerResponse) => void) {
       void startWorker(call.request, jobs, workers, options).then((error) => callback(null, { error }));
     },
-    stopWorker(call: { request: { workerId: string } }, callback: (error: null, response: { error: string }) => void) {
-      const entry = workers.take(call.request.workerId);
-      entry?.worker.stop();
+    // Acknowledged only: the worker ended when its TaskManager closed its control stream (see PoolWorkers).
+    stopWorker(_call: unknown, callback: (error: null, response: { error: string }) => void) {
       callback(null, { error: '' });
-      if (entry) void jobs.stopped(entry.runId);
     },
   });
   addReportService(server, (runId) => jobs.totals(runId));
@@ -158,8 +174,13 @@ async function startWorker(
     if (request.workerId.startsWith(checkOnlyPrefix)) return '';
     const controlUrl = request.controlEndpoint?.url;
     if (!controlUrl) throw new RunnerError(`StartWorker ${request.workerId} names no control endpoint`);
-    workers.add(request.workerId, { worker: new Worker(request.workerId, { controlUrl }, {}), runId: ref.runId });
     jobs.started(ref);
+    workers.add({
+      worker: new Worker(request.workerId, { controlUrl }, {}),
+      workerId: request.workerId,
+      runId: ref.runId,
+      controlUrl,
+    });
     options.log(`${ref.pipeline}: Beam worker ${request.workerId} started (control ${controlUrl})`);
     return '';
   } catch (error) {
