@@ -3,21 +3,15 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { EmbeddedStore } from '../../../connectors/embedded/store.ts';
 import { embeddedRepairTarget, parseFaults, repair, runLocal, SimulatedCrash } from '../../../runners/local/index.ts';
-import { runCli } from '../../helpers/run-cli.ts';
 import { orderedPipeline, orderInput, orderTruth, type StepLetter } from '../../helpers/step-orders.ts';
+import { embeddedOrderTables as tables, orderCounts as counts, totalOf as total } from '../../helpers/order-counts.ts';
 import { tempDir } from '../../helpers/temp-dir.ts';
 
-/** `repair --checkpoint` on a folder whose keyed state is in a store (`--state disk`): it refused the folder by its layout. */
-const tables = { keyspace: 'idemflow_it', events: 'events', counts: 'counts' };
+/**
+ * `repair --checkpoint` on a folder whose keyed state is in a store (`--state disk`): it refused the folder by its
+ * layout. Through the CLI: repair-checkpoint.test.ts, the reported case in both layouts.
+ */
 const order: StepLetter[] = ['A', 'E'];
-const counts = (storeDir: string, table = tables.counts) =>
-  new Map(
-    new EmbeddedStore(storeDir)
-      .table({ keyspace: tables.keyspace, table })
-      .rows()
-      .map((r) => [JSON.stringify(r.key), Number(r.columns.measurements)]),
-  );
-const total = (rows: Map<string, number>) => [...rows.values()].reduce((a, b) => a + b, 0);
 
 describe('repair --checkpoint with the keyed state in a store (--state disk)', () => {
   it.each([
@@ -92,29 +86,4 @@ describe('repair --checkpoint with the keyed state in a store (--state disk)', (
     await repair(pipeline, { target, checkpointDir });
     expect(counts(store.dir)).toEqual(orderTruth(order, first));
   }, 60_000);
-
-  it('through the CLI: `repair --checkpoint` rewrites the store the folder names, and the resumed run counts on from it', () => {
-    const dir = tempDir();
-    const input = join(dir, 'input.jsonl');
-    const store = join(dir, 'store');
-    const checkpoint = join(dir, 'ckpt');
-    const env = { STEP_ORDER: order.join(''), STEP_INPUT: input, IT_RUN_ID: 'dk' };
-    const cli = (args: string[]) =>
-      runCli(
-        [args[0]!, 'test/fixtures/step-order.ts', '--store', store, '--checkpoint', checkpoint, '-q', ...args.slice(1)],
-        { env },
-      );
-    const first = orderInput(input, 300, 'dk');
-    const run = cli(['run', '--state', 'disk', '--faults', 'duplicate=0.1', '--seed', '7']);
-    expect(run.status, run.stderr).toBe(0);
-    expect(total(counts(store, 'order_counts_dk'))).toBeGreaterThan(300);
-    const fixed = cli(['repair']);
-    expect(fixed.status, fixed.stderr).toBe(0);
-    expect(fixed.stdout).toMatch(/checkpoint state: \d+ entries from the system of record, [1-9]\d* changed/);
-    expect(total(counts(store, 'order_counts_dk'))).toBe(300);
-    const more = orderInput(input, 100, 'dk', 7, 300);
-    const resumed = cli(['run', '--state', 'disk']);
-    expect(resumed.status, resumed.stderr).toBe(0);
-    expect(counts(store, 'order_counts_dk')).toEqual(orderTruth(order, [...first, ...more]));
-  }, 240_000);
 });

@@ -6,18 +6,10 @@ import { embeddedRepairTarget, parseFaults, repair, runLocal, SimulatedCrash } f
 import { SeededRandom } from '../../../runtime/seeded-random.ts';
 import { runCli } from '../../helpers/run-cli.ts';
 import { orderedPipeline, orderInput, orderTruth, type StepLetter } from '../../helpers/step-orders.ts';
+import { embeddedOrderTables as tables, orderCounts as counts, totalOf as total } from '../../helpers/order-counts.ts';
 import { tempDir } from '../../helpers/temp-dir.ts';
 
-const tables = { keyspace: 'idemflow_it', events: 'events', counts: 'counts' };
 const order: StepLetter[] = ['A', 'E'];
-const counts = (storeDir: string, table = tables.counts) =>
-  new Map(
-    new EmbeddedStore(storeDir)
-      .table({ keyspace: tables.keyspace, table })
-      .rows()
-      .map((r) => [JSON.stringify(r.key), Number(r.columns.measurements)]),
-  );
-const total = (rows: Map<string, number>) => [...rows.values()].reduce((a, b) => a + b, 0);
 /** How far a table is from the truth: the sum of the absolute differences, missing rows counted whole. */
 const distance = (rows: Map<string, number>, truth: Map<string, number>) => {
   let d = 0;
@@ -27,31 +19,38 @@ const distance = (rows: Map<string, number>, truth: Map<string, number>) => {
 };
 
 describe('repair --checkpoint: a resumed stream goes on from the repaired values (finding 3)', () => {
-  it('the reported case through the CLI: 300 events with duplicate=0.1 repaired, 100 more resumed → 400, not 429', () => {
-    const dir = tempDir();
-    const input = join(dir, 'input.jsonl');
-    const store = join(dir, 'store');
-    const checkpoint = join(dir, 'ckpt');
-    const env = { STEP_ORDER: order.join(''), STEP_INPUT: input, IT_RUN_ID: 'ck' };
-    const cli = ([command, ...args]: string[]) =>
-      runCli([command!, 'test/fixtures/step-order.ts', '--store', store, '--checkpoint', checkpoint, '-q', ...args], {
-        env,
-      });
-    const first = orderInput(input, 300, 'ck');
-    const run = cli(['run', '--faults', 'duplicate=0.1', '--seed', '7']);
-    expect(run.status, run.stderr).toBe(0);
-    expect(total(counts(store, 'order_counts_ck'))).toBeGreaterThan(300);
-    const fixed = cli(['repair']);
-    expect(fixed.status, fixed.stderr).toBe(0);
-    expect(fixed.stdout).toMatch(/checkpoint state: \d+ entries from the system of record, [1-9]\d* changed/);
-    expect(total(counts(store, 'order_counts_ck'))).toBe(300);
-    const more = orderInput(input, 100, 'ck', 7, 300);
-    const resumed = cli(['run']);
-    expect(resumed.status, resumed.stderr).toBe(0);
-    const rows = counts(store, 'order_counts_ck');
-    expect(total(rows)).toBe(400);
-    expect(rows).toEqual(orderTruth(order, [...first, ...more]));
-  }, 240_000);
+  it.each([
+    ['memory', [] as string[], 'ck'],
+    ['an LMDB store (--state disk)', ['--state', 'disk'], 'dk'],
+  ])(
+    'the reported case through the CLI, state in %s: 300 events with duplicate=0.1 repaired, 100 more resumed → 400, not 429',
+    (_, state, id) => {
+      const dir = tempDir();
+      const input = join(dir, 'input.jsonl');
+      const store = join(dir, 'store');
+      const checkpoint = join(dir, 'ckpt');
+      const env = { STEP_ORDER: order.join(''), STEP_INPUT: input, IT_RUN_ID: id };
+      const cli = ([command, ...args]: string[]) =>
+        runCli([command!, 'test/fixtures/step-order.ts', '--store', store, '--checkpoint', checkpoint, '-q', ...args], {
+          env,
+        });
+      const first = orderInput(input, 300, id);
+      const run = cli(['run', ...state, '--faults', 'duplicate=0.1', '--seed', '7']);
+      expect(run.status, run.stderr).toBe(0);
+      expect(total(counts(store, `order_counts_${id}`))).toBeGreaterThan(300);
+      const fixed = cli(['repair']);
+      expect(fixed.status, fixed.stderr).toBe(0);
+      expect(fixed.stdout).toMatch(/checkpoint state: \d+ entries from the system of record, [1-9]\d* changed/);
+      expect(total(counts(store, `order_counts_${id}`))).toBe(300);
+      const more = orderInput(input, 100, id, 7, 300);
+      const resumed = cli(['run', ...state]);
+      expect(resumed.status, resumed.stderr).toBe(0);
+      const rows = counts(store, `order_counts_${id}`);
+      expect(total(rows)).toBe(400);
+      expect(rows).toEqual(orderTruth(order, [...first, ...more]));
+    },
+    240_000,
+  );
 });
 
 describe('repair --checkpoint, randomized: crashes, duplicates and losses, then repair, then more input resumed', () => {
