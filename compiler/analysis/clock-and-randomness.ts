@@ -29,7 +29,8 @@ const nondeterministicCallees: readonly [RegExp, string][] = [
  * above and below needs one of them): text without any is skipped unparsed.
  * Keep it in step when adding a pattern.
  */
-const mentionsNondeterminism = /date|now|random|hrtime|uuid|v[14]|nanoid|ulid|hostname|networkinterfaces|uptime|pid/i;
+const mentionsNondeterminism =
+  /date|now|random|hrtime|uuid|v[14]|nanoid|ulid|hostname|networkinterfaces|uptime|pid|pod_name|computername|env\.host/i;
 
 /** False when source text cannot hold a clock, random or machine read (a cheap test before parsing it). */
 export function mayBeNondeterministic(text: string): boolean {
@@ -38,13 +39,20 @@ export function mayBeNondeterministic(text: string): boolean {
 
 /** Properties that differ from one process or machine to the next. */
 const machineProperties = /^(globalThis\.)?process\.(pid|ppid)$/;
+/**
+ * The machine's or the pod's name read from the environment (a new pod name
+ * after every restart in Kubernetes). Only these names: other variables are
+ * configuration, the same on every run.
+ */
+const machineEnvironment =
+  /^(globalThis\.)?process\.env(\.|\[['"`])(HOSTNAME|HOST|COMPUTERNAME|POD_NAME|POD_IP|MY_POD_NAME)(['"`]\])?$/;
 
 /** What kind of value a label names: the clock, randomness, or the machine running the code. */
 export type NondeterministicKind = 'clock' | 'random' | 'machine' | 'module-state';
 
 const clockLabels =
   /^(Date\.now\(\)|performance\.now\(\)|process\.hrtime\(\)|process\.uptime\(\)|new Date\(\)|Date\(\)|TimeUuid\.now\(\)|LocalDate\/LocalTime\.now\(\)|Intl\.DateTimeFormat\(\)\.format\(\))$/;
-const machineLabels = /^(os\.hostname\(\)|os\.networkInterfaces\(\)|process\.pid)$/;
+const machineLabels = /^(os\.hostname\(\)|os\.networkInterfaces\(\)|process\.pid|process\.env\.\w+)$/;
 
 export function kindOf(what: string): NondeterministicKind {
   if (clockLabels.test(what)) return 'clock';
@@ -108,6 +116,11 @@ export function nondeterministicValue(node: ts.Node): string | undefined {
     machineProperties.test(calleeText(node))
   )
     return 'process.pid';
+  if (
+    (ts.isPropertyAccessExpression(node) || ts.isElementAccessExpression(node)) &&
+    machineEnvironment.test(calleeText(node))
+  )
+    return `process.env.${machineEnvironment.exec(calleeText(node))![3]}`;
   if (ts.isCallExpression(node)) {
     const formatted = formatsCurrentTime(node);
     if (formatted) return formatted;

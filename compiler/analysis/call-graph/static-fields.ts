@@ -31,7 +31,11 @@ export function inStaticMember(node: ts.Node): boolean {
  * `this.field` in a static member. Only then is the checker asked (a class
  * name's symbol costs nothing; typing other receivers would).
  */
-export function staticFieldOf(access: ts.Node, checker: ts.TypeChecker): StaticField | undefined {
+export function staticFieldOf(
+  access: ts.Node,
+  checker: ts.TypeChecker,
+  { readonlyToo = false } = {},
+): StaticField | undefined {
   if (!ts.isPropertyAccessExpression(access)) return undefined;
   const receiver = unwrap(access.expression);
   if (receiver.kind === ts.SyntaxKind.ThisKeyword) {
@@ -47,7 +51,7 @@ export function staticFieldOf(access: ts.Node, checker: ts.TypeChecker): StaticF
     !declaration ||
     !ts.isPropertyDeclaration(declaration) ||
     !hasModifier(declaration, ts.SyntaxKind.StaticKeyword) ||
-    hasModifier(declaration, ts.SyntaxKind.ReadonlyKeyword)
+    (!readonlyToo && hasModifier(declaration, ts.SyntaxKind.ReadonlyKeyword))
   )
     return undefined;
   const owner = declaration.parent;
@@ -73,4 +77,30 @@ export function staticFieldWritesIn(
   };
   visit(file);
   return found;
+}
+
+/**
+ * What a static field is given once, when its class is loaded: its
+ * initializer (`static id = os.hostname()`) and what a `static { }` block of
+ * its class assigns it (`NodeId.value = os.hostname()`). A value read from
+ * the machine or the clock there differs from one process to the next.
+ */
+export function staticFieldValues(declaration: ts.PropertyDeclaration): ts.Expression[] {
+  const values = declaration.initializer ? [declaration.initializer] : [];
+  const owner = declaration.parent;
+  // `NodeId.value = …`, `this.value = …`, also through a cast (`(Worker as { id: string }).id = …` of a readonly field).
+  const assigns = (left: ts.Expression) => {
+    if (!ts.isPropertyAccessExpression(left) || left.name.text !== declaration.name.getText()) return false;
+    const receiver = unwrap(left.expression);
+    if (receiver.kind === ts.SyntaxKind.ThisKeyword) return true;
+    return ts.isIdentifier(receiver) && owner.name !== undefined && receiver.text === owner.name.text;
+  };
+  const visit = (node: ts.Node): void => {
+    if (ts.isFunctionLike(node)) return;
+    if (ts.isBinaryExpression(node) && node.operatorToken.kind === ts.SyntaxKind.EqualsToken && assigns(node.left))
+      values.push(node.right);
+    ts.forEachChild(node, visit);
+  };
+  for (const member of declaration.parent.members) if (ts.isClassStaticBlockDeclaration(member)) visit(member.body);
+  return values;
 }

@@ -22,7 +22,7 @@ import {
   unwrap,
   type FunctionNode,
 } from './resolve.ts';
-import { staticFieldOf, staticFieldWritesIn } from './static-fields.ts';
+import { staticFieldOf, staticFieldValues, staticFieldWritesIn } from './static-fields.ts';
 import { changedFieldReturned, instanceFieldOf, moduleInstanceOf } from './instance-fields.ts';
 import { frozenTable } from './dispatch-tables.ts';
 import { packageExportOf } from './package-exports.ts';
@@ -197,10 +197,15 @@ export class ValueOrigins {
     if (ts.isBinaryExpression(node) && assignments.has(node.operatorToken.kind) && ts.isIdentifier(node.left)) {
       return this.#stateWrite(node.left, node) ?? this.originOf(node.right, notes, depth, seen);
     }
-    const field = this.#staticField(node) ?? this.#fieldInitializer(node, notes, depth, seen);
+    const field =
+      this.#staticField(node) ??
+      this.#staticValue(node, notes, depth, seen) ??
+      this.#fieldInitializer(node, notes, depth, seen);
     if (field) return field;
     if (ts.isIdentifier(node)) return isValueReference(node) ? this.#identifier(node, notes, depth, seen) : undefined;
     if (ts.isCallExpression(node) || ts.isNewExpression(node)) return this.#call(node, notes, depth, seen);
+    const tagged = ts.isTaggedTemplateExpression(node) ? this.#tagResult(node, notes, depth) : undefined;
+    if (tagged) return tagged;
     const property = ts.isPropertyAccessExpression(node) ? this.propertyOrigin(node, notes, depth, seen) : undefined;
     if (property) return property.origin;
     return ts.forEachChild(node, (child) => this.originOf(child, notes, depth, seen));
@@ -248,7 +253,7 @@ export class ValueOrigins {
     if (isIncrement(node) && ts.isIdentifier(node.operand)) return this.#stateWrite(node.operand, node);
     if (ts.isBinaryExpression(node) && assignments.has(node.operatorToken.kind) && ts.isIdentifier(node.left))
       return this.#stateWrite(node.left, node);
-    const field = this.#staticField(node);
+    const field = this.#staticField(node) ?? this.#staticValue(node, notes, 0, new Set());
     if (field) return field;
     if (ts.isIdentifier(node) && isValueReference(node)) {
       if ((ts.isCallExpression(node.parent) || ts.isNewExpression(node.parent)) && node.parent.expression === node)
@@ -263,6 +268,7 @@ export class ValueOrigins {
       // Arguments are walked by the caller; only the callee's own result is asked here.
       return this.#calleeResult(node, notes, 0);
     }
+    if (ts.isTaggedTemplateExpression(node)) return this.#tagResult(node, notes, 0);
     return undefined;
   }
 
@@ -374,6 +380,17 @@ export class ValueOrigins {
     return undefined;
   }
 
+  /** ``uid`${r.id}` ``: a tagged template calls its tag, whose result is the template's value. */
+  #tagResult(node: ts.TaggedTemplateExpression, notes: NotFollowed[], depth: number): Nondet | undefined {
+    if (!ts.isIdentifier(node.tag) || depth >= maxCallDepth) return undefined;
+    const resolved = resolveName(node.tag, this.checker);
+    if (resolved.kind !== 'function') return undefined;
+    const summary = this.summary(resolved.node, depth + 1);
+    notes.push(...summary.notFollowed);
+    const via: Hop = { how: 'returned by', name: node.tag.text, node };
+    return summary.returns && { ...summary.returns, via: [via, ...summary.returns.via] };
+  }
+
   /** What calling a held function value returns: an arrow's or method's summary, or `Date.now` (an import) judged by its name. */
   #resultOfCalling(
     value: ts.Node,
@@ -479,6 +496,19 @@ export class ValueOrigins {
     if (!write) return undefined;
     const line = write.getSourceFile().getLineAndCharacterOfPosition(write.getStart()).line + 1;
     return { what: `static field \`${read.name}\`, changed at line ${line}`, kind: 'module-state', at: write, via: [] };
+  }
+
+  /** `NodeId.value`, given `os.hostname()` by its initializer or a `static { }` block: one value a process. */
+  #staticValue(node: ts.Node, notes: NotFollowed[], depth: number, seen: Set<ts.Node>): Nondet | undefined {
+    if (!ts.isPropertyAccessExpression(node) || writtenTarget(node.parent) === node) return undefined;
+    const read = staticFieldOf(node, this.checker, { readonlyToo: true });
+    if (!read || seen.has(read.declaration)) return undefined;
+    seen.add(read.declaration);
+    for (const value of staticFieldValues(read.declaration)) {
+      const found = this.originOf(value, notes, depth, seen);
+      if (found) return { ...found, via: [{ how: 'held by', name: read.name, node }, ...found.via] };
+    }
+    return undefined;
   }
 
   /** `this.salt` with `private salt = randomUUID()`: the field holds what its initializer made (instance-fields.ts). */
