@@ -178,3 +178,22 @@ export function parseCreateTable(cql: string): { table: string; primaryKey: stri
   const table = tableKey(m[1]!);
   return primaryKey.length > 0 && !isUnknownTable(table) ? { table, primaryKey } : undefined;
 }
+
+/**
+ * The columns of a CREATE TABLE typed `set<…>` or `map<…>` (also frozen or
+ * not): `SET tags = tags + ?` on them adds elements, and adding an element
+ * twice leaves the same collection — not a counter. (`list<…>` is left out:
+ * appending to a list twice does repeat the element.)
+ */
+export function setAndMapColumns(cql: string): { table: string; columns: string[] } | undefined {
+  const m = new RegExp(
+    String.raw`^\s*CREATE\s+TABLE\s+(?:IF\s+NOT\s+EXISTS\s+)?(${tableName})\s*\(([\s\S]*)\)`,
+    'i',
+  ).exec(cql);
+  if (!m) return undefined;
+  const columns = splitTopLevel(m[2]!, 0)
+    .map((c) => /^\s*("[^"]+"|[\w$]+)\s+(?:frozen\s*<\s*)?(set|map)\s*</i.exec(c.text)?.[1])
+    .filter((c): c is string => c !== undefined)
+    .map(unquote);
+  return { table: tableKey(m[1]!), columns };
+}

@@ -152,6 +152,7 @@ function lintFile(
     rule.check(file, {
       evaluator,
       primaryKey: (table) => tables.keyOf(table, file.getFilePath()),
+      setAndMapColumns: (table) => tables.setAndMapColumns(table),
       driverCalls: () => (calls ??= driverCalls(file, evaluator)),
       report({ messageId, node, offset, data, severity, as }) {
         const at = locationOf(node);

@@ -20,6 +20,8 @@ export interface SourceRuleContext<M extends string> {
   readonly evaluator: StaticEvaluator;
   /** A table's primary-key columns, from the CREATE TABLE statements found in the linted sources (this file's first). */
   primaryKey(table: string): readonly string[];
+  /** A table's columns typed `set<…>` / `map<…>` in the CREATE TABLE statements found: `c = c + ?` there is no counter. */
+  setAndMapColumns(table: string): readonly string[];
   /** The file's cassandra-driver calls with readable CQL (computed once a file, shared by rules). */
   driverCalls(): readonly DriverCall[];
   /** A function, not a method: rules pass it on to helpers. */

@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { ts, type Project } from 'ts-morph';
-import { parseCreateTable, unknownPart } from '../analysis/cql.ts';
+import { parseCreateTable, setAndMapColumns, unknownPart } from '../analysis/cql.ts';
 
 const createTable = /^\s*CREATE\s+TABLE/i;
 
@@ -14,10 +14,18 @@ const createTable = /^\s*CREATE\s+TABLE/i;
  */
 export class TableKeys {
   readonly #definitions = new Map<string, { readonly file: string; readonly key: readonly string[] }[]>();
+  /** Columns typed `set<…>` / `map<…>` in any definition of a table. */
+  readonly #collections = new Map<string, string[]>();
 
   constructor(project: Project, files: readonly string[]) {
     for (const file of files) {
       const add = (cql: string) => {
+        const collections = setAndMapColumns(cql);
+        if (collections)
+          this.#collections.set(collections.table, [
+            ...(this.#collections.get(collections.table) ?? []),
+            ...collections.columns,
+          ]);
         const table = parseCreateTable(cql);
         if (!table) return;
         const list = this.#definitions.get(table.table) ?? [];
@@ -27,6 +35,11 @@ export class TableKeys {
       if (file.endsWith('.cql')) readFileSync(file, 'utf8').split(';').forEach(add);
       else createTablesIn(project, file, add);
     }
+  }
+
+  /** The columns of `table` typed `set<…>` or `map<…>` in a CREATE TABLE found (none when none was found). */
+  setAndMapColumns(table: string): readonly string[] {
+    return this.#collections.get(table) ?? [];
   }
 
   /** The key columns of `table` as the code in `file` sees it (none when no CREATE TABLE was found). */

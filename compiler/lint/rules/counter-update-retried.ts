@@ -77,10 +77,15 @@ export default defineSourceRule<Message>({
   },
   check(file, context) {
     for (const driverCall of context.driverCalls()) {
-      const counter = driverCall.statements.find((s) => s.write && s.write.counterDeltas.length > 0);
+      // `tags = tags + ?` on a set or map column (by the schema found) adds elements: not a delta.
+      const deltasOf = (write: { table: string; counterDeltas: readonly string[] }) => {
+        const unions = context.setAndMapColumns(write.table);
+        return write.counterDeltas.filter((c) => !unions.includes(c));
+      };
+      const counter = driverCall.statements.find((s) => s.write && deltasOf(s.write).length > 0);
       if (!counter?.write) continue;
       const data = {
-        counter: `${displayTable(counter.write.table)}.${counter.write.counterDeltas[0]!}`,
+        counter: `${displayTable(counter.write.table)}.${deltasOf(counter.write)[0]!}`,
         where: '',
         via: '',
       };

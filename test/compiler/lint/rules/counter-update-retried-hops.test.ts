@@ -177,6 +177,22 @@ sourceRuleTester(rule, {
       });
     `,
     },
+    {
+      name: 'a set union and a map put (the schema says set and map): adding an element twice changes nothing',
+      code: code`
+      import { Client } from 'cassandra-driver';
+      import { Kafka } from 'kafkajs';
+
+      const client = new Client({ contactPoints: ['127.0.0.1'], localDataCenter: 'datacenter1' });
+      await client.execute('CREATE TABLE IF NOT EXISTS crm.labels (customer text PRIMARY KEY, labels set<text>, props frozen<map<text, text>>)');
+      const consumer = new Kafka({ brokers: ['127.0.0.1:9092'] }).consumer({ groupId: 'labels' });
+      await consumer.run({
+        eachMessage: async ({ message }) => {
+          await client.execute('UPDATE crm.labels SET labels = labels + ?, props = props + ? WHERE customer = ?', [[String(message.value)], { src: 'kafka' }, String(message.key)], { prepare: true });
+        },
+      });
+    `,
+    },
   ],
   invalid: [
     {
@@ -472,6 +488,23 @@ sourceRuleTester(rule, {
       });
     `,
       errors: [{ messageId: 'kafkaHandler', line: 13, column: 18, message: /handlerFor/ }],
+    },
+    {
+      name: 'a list append (the schema says list): a redelivery appends the element again',
+      code: code`
+      import { Client } from 'cassandra-driver';
+      import { Kafka } from 'kafkajs';
+
+      const client = new Client({ contactPoints: ['127.0.0.1'], localDataCenter: 'datacenter1' });
+      await client.execute('CREATE TABLE IF NOT EXISTS crm.trail (customer text PRIMARY KEY, steps list<text>, labels set<text>)');
+      const consumer = new Kafka({ brokers: ['127.0.0.1:9092'] }).consumer({ groupId: 'trail' });
+      await consumer.run({
+        eachMessage: async ({ message }) => {
+          await client.execute('UPDATE crm.trail SET labels = labels + ?, steps = steps + ? WHERE customer = ?', [['seen'], [String(message.value)], String(message.key)], { prepare: true });
+        },
+      });
+    `,
+      errors: [{ messageId: 'kafkaHandler', line: 9, column: 18, message: /trail\.steps/ }],
     },
   ],
 });
