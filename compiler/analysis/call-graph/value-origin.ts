@@ -539,9 +539,15 @@ export class ValueOrigins {
     return this.#writesOf(declaration).flatMap((w) => (ts.isBinaryExpression(w) ? [w.right] : []));
   }
 
-  /** Writes of a module variable made inside functions: each call changes it, so reads depend on history. */
+  /**
+   * Writes of a module variable made inside functions: each call changes it, so reads depend on history.
+   * A lazy initialisation (`table ??= new Map(…)`, `if (table === undefined) table = …`) gives it a value
+   * once: what it assigns is read as the variable's value instead (a random one is still found there).
+   */
   #writesInFunctions(declaration: ts.VariableDeclaration): ts.Node[] {
-    return this.#writesOf(declaration).filter((w) => ts.findAncestor(w, isFunctionNode) !== undefined);
+    return this.#writesOf(declaration).filter(
+      (w) => ts.findAncestor(w, isFunctionNode) !== undefined && !isLazyInit(w),
+    );
   }
 
   #writesOf(declaration: ts.VariableDeclaration): ts.Node[] {
@@ -571,6 +577,27 @@ export class ValueOrigins {
     };
     visit(file);
   }
+}
+
+/** `x ??= v`, `x ||= v`, or `x = v` under `if (x === undefined)` / `if (!x)` / `if (x == null)`: set once, on first use. */
+function isLazyInit(write: ts.Node): boolean {
+  if (!ts.isBinaryExpression(write) || !ts.isIdentifier(write.left)) return false;
+  const operator = write.operatorToken.kind;
+  if (operator === ts.SyntaxKind.QuestionQuestionEqualsToken || operator === ts.SyntaxKind.BarBarEqualsToken)
+    return true;
+  if (operator !== ts.SyntaxKind.EqualsToken) return false;
+  const statement = write.parent;
+  const guard = ts.isExpressionStatement(statement)
+    ? ts.isBlock(statement.parent) && statement.parent.statements.length === 1
+      ? statement.parent.parent
+      : statement.parent
+    : undefined;
+  if (!guard || !ts.isIfStatement(guard) || guard.elseStatement) return false;
+  const name = write.left.text;
+  const condition = unwrap(guard.expression).getText().replace(/\s+/g, '');
+  return new RegExp(
+    `^(!${name}|${name}===?(undefined|null)|(undefined|null)===?${name}|typeof${name}===?['"]undefined['"])$`,
+  ).test(condition);
 }
 
 /**

@@ -89,6 +89,9 @@ const dslCases: Readonly<Record<string, readonly Expected[]>> = {
     ['IDEM003', 13, 22, 'process.env.HOSTNAME'],
     ['IDEM007', 20, 89, 'unique`'],
   ],
+  // A module `let` set once on first use (unseen4 r08): read as what it is set to; a random one is still found.
+  'dsl/lazy-values.ts': [],
+  'dsl/lazy-keys.ts': [['IDEM003', 12, 22, 'pepperOf()']],
   'dsl/ids-barrel.ts': [],
   'dsl/sor-id-barrel.ts': [
     ['IDEM007', 9, 89, 'makeId()'],
@@ -277,7 +280,7 @@ describe('the call graph: helpers, module values and handlers followed across fi
   it('check, which runs the pipelines, finds the same codes at the same places', async () => {
     const pipelineFiles = Object.keys(dslCases).filter(
       (f) =>
-        !/(time|index|sampling|deep-chain|stamping|hit-writer|sink-steps|machine-config|key-factories|bound-sink-stores|time-fallbacks|ids-barrel|node-names)\.ts$/.test(
+        !/(time|index|sampling|deep-chain|stamping|hit-writer|sink-steps|machine-config|key-factories|bound-sink-stores|time-fallbacks|ids-barrel|node-names|lazy-values)\.ts$/.test(
           f,
         ),
     );
