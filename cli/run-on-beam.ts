@@ -29,6 +29,7 @@ export interface BeamRunFlags {
   readonly checkpointInterval?: number;
   readonly restarts?: number;
   readonly restartDelay?: number;
+  readonly windowGrace?: number;
   readonly allow: readonly string[];
 }
 
@@ -40,6 +41,7 @@ function streamingOf(engine: 'direct' | 'flink', flags: BeamRunFlags): Streaming
         [flags.checkpointInterval, '--checkpoint-interval'],
         [flags.restarts, '--restarts'],
         [flags.restartDelay, '--restart-delay'],
+        [flags.windowGrace, '--window-grace'],
       ] as const
     ).filter(([value]) => value !== undefined);
     if (given.length > 0) throw new UsageError(`${given.map(([, name]) => name).join(', ')}: with --streaming`);
@@ -53,6 +55,7 @@ function streamingOf(engine: 'direct' | 'flink', flags: BeamRunFlags): Streaming
     checkpointIntervalMs: flags.checkpointInterval,
     restarts: flags.restarts,
     restartDelayMs: flags.restartDelay,
+    windowGraceMs: flags.windowGrace,
   };
 }
 

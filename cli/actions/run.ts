@@ -41,6 +41,7 @@ export async function runAction(file: string, flags: RunFlags): Promise<void> {
     [flags.checkpointInterval !== undefined, '--checkpoint-interval'],
     [flags.restarts !== undefined, '--restarts'],
     [flags.restartDelay !== undefined, '--restart-delay'],
+    [flags.windowGrace !== undefined, '--window-grace'],
   ] as const;
   const given = flinkOnly.filter(([set]) => set).map(([, name]) => name);
   if (given.length > 0)

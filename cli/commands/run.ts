@@ -27,6 +27,7 @@ export interface RunFlags {
   checkpointInterval?: number;
   restarts?: number;
   restartDelay?: number;
+  windowGrace?: number;
   allow: string[];
 }
 
@@ -156,6 +157,7 @@ export function runCommand(): Command {
     .addOption(checkpointIntervalOption())
     .addOption(restartsOption())
     .addOption(restartDelayOption())
+    .addOption(windowGraceOption())
     .addOption(cassandraOption())
     .addOption(connectAttemptsOption())
     .option(
@@ -200,6 +202,12 @@ const restartDelayOption = () =>
     '--restart-delay <ms>',
     'beam-flink --streaming: how long Flink waits before each restart (default 10000)',
   ).argParser(parseInteger('--restart-delay', 0));
+
+const windowGraceOption = () =>
+  new Option(
+    '--window-grace <ms>',
+    'beam-flink --streaming: how long Flink keeps a window beyond its allowed lateness, in event time (default 3600000)',
+  ).argParser(parseInteger('--window-grace', 0));
 
 const flinkMasterOption = () =>
   new Option(

@@ -54,6 +54,8 @@ export interface StreamingOptions {
   readonly restarts?: number;
   /** How long Flink waits before each restart; default 10,000 ms. */
   readonly restartDelayMs?: number;
+  /** How long Flink keeps a window beyond its allowed lateness, in watermark time; default an hour (window-strategy.ts). */
+  readonly windowGraceMs?: number;
 }
 
 /** How often a streaming job checkpoints when not told: offsets reach Kafka within about this long. */
@@ -325,7 +327,12 @@ async function runJob(
     // A streaming read is spread over the job's subtasks by Kafka's partitions already; a grouping to spread it
     // (as a bounded input on external workers is) would wait, in the global window of an unbounded read, forever.
     const placement = streaming
-      ? { ...workers.placement, spread: false, kafkaExpansion: jobServer?.expansion }
+      ? {
+          ...workers.placement,
+          spread: false,
+          kafkaExpansion: jobServer?.expansion,
+          windowGraceMs: streaming.windowGraceMs,
+        }
       : workers.placement;
     // Unique on the cluster: the watch finds the job by its name.
     const jobName = `${pipeline.name}-${runId}`;

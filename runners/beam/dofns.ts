@@ -75,14 +75,19 @@ export function eventTimestamp(element: AggregateInput): Long {
   return Long.fromNumber(element.t ?? 0);
 }
 
-/** A combined (key, window) as the row the sinks expect: the same shape the local runner writes. */
+/**
+ * A combined (key, window) as the row the sinks expect: the same shape the local runner writes. Beam's window
+ * ends where the pipeline's does, and is as long as its slide (translate.ts): the start is the end minus the size.
+ */
 export class ToRow {
   constructor(readonly runId: string) {}
   process(combined: { k: string; value: unknown }, context: { window: { lookup(): unknown } }): Iterable<unknown> {
     const key: unknown = JSON.parse(combined.k);
-    const window = context.window.lookup() as { start?: Long; end?: Long };
-    if (window.start === undefined || window.end === undefined) return [{ key, value: combined.value }];
-    return [{ key, windowStart: window.start.toNumber(), windowEnd: window.end.toNumber(), value: combined.value }];
+    const window = context.window.lookup() as { end?: Long };
+    const size = beamRuns.get(this.runId).window?.sizeMs;
+    if (window.end === undefined || size === undefined) return [{ key, value: combined.value }];
+    const windowEnd = window.end.toNumber();
+    return [{ key, windowStart: windowEnd - size, windowEnd, value: combined.value }];
   }
 }
 

@@ -12,7 +12,8 @@ import { kafkaReadUrn } from '../../scripts/servers/kafka-read.ts';
  * value as text, a line each (`FromKafka` reads them).
  * Offsets are the group's, committed by Flink's source once a checkpoint
  * that covers them completes; the element timestamps and the watermark
- * follow the records' Kafka timestamps (KafkaIO's create-time policy).
+ * follow the records' Kafka timestamps, by the local runner's rule
+ * (IdemflowTimestampPolicy.java, IdemflowKafkaSource.java).
  */
 export function kafkaStream(source: SourceNode, expansion: string) {
   const o = source.options;
@@ -22,7 +23,6 @@ export function kafkaStream(source: SourceNode, expansion: string) {
       bootstrap_servers: (o.brokers as readonly string[]).join(','),
       topic: String(o.topic),
       group_id: String(o.groupId),
-      max_delay_ms: '0',
     },
     expansion,
   );

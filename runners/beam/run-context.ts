@@ -87,6 +87,8 @@ export class BeamRunContext {
   readonly sinks: readonly SinkNode[];
   readonly aggregate: AggregateNode | undefined;
   readonly aggregator: Aggregator | undefined;
+  /** The pipeline's event-time window, if any. */
+  readonly window: WindowNode | undefined;
   readonly memory: MemorySinkContents;
   /** What this process's share of the run did: records through the steps, dead letters, abandoned writes. */
   readonly totals = { records: 0, deadLetters: 0, late: 0, abandoned: 0 };
@@ -129,7 +131,7 @@ export class BeamRunContext {
       const position = p ?? this.input?.positions(i) ?? `#${i}`;
       emit(sink, { reason, raw: rawText(v), position } satisfies DeadLetter);
     };
-    const window = windowOf(pipeline);
+    const window = (this.window = windowOf(pipeline));
     const lateSink = lateDeadLetterSink(pipeline, defaultDeadLetters);
     this.#path = compileRecordPath(
       pipeline,
@@ -140,19 +142,18 @@ export class BeamRunContext {
         },
         archive: emit,
         aggregate: (key, t, event) => {
-          if (window && t !== undefined && this.#current.w !== undefined) {
-            const late = lateFor(window, t, this.#current.w);
-            if (late) {
-              this.totals.late++;
-              letter(lateSink, late.reason);
-              if (late.every) return;
-            }
-          }
           const agg: { k: string; t?: number; n?: number; e?: unknown } = { k: JSON.stringify(key) };
-          if (t !== undefined) agg.t = t;
           if (numeric !== undefined) agg.n = Number((event as Record<string, unknown>)[numeric]);
           if (custom) agg.e = event;
-          this.#outputs.push({ agg });
+          if (!window || t === undefined) return void this.#outputs.push({ agg });
+          const late = this.#current.w === undefined ? undefined : lateFor(window, t, this.#current.w);
+          if (late) {
+            this.totals.late++;
+            letter(lateSink, late.reason);
+          }
+          // One element a window it counts in, timed at that window's last instant (see `windowElementTime`).
+          for (const start of late?.open ?? windowStarts(window, t))
+            this.#outputs.push({ agg: { ...agg, t: windowElementTime(window, start) } });
         },
         emit: (event) => emit(pipeline.sink, event),
       },
@@ -237,14 +238,26 @@ export class BeamRunContext {
 
 /**
  * Whether an event at `t` is late for a watermark: behind it by more than the allowed lateness for some of
- * its windows (`every`: for all of them, so it is not aggregated at all), with the local runner's reason.
+ * its windows, with the local runner's reason, and the starts of the windows still `open` (none: it is not
+ * aggregated at all).
  */
-function lateFor(window: WindowNode, t: number, watermark: number): { reason: string; every: boolean } | undefined {
+function lateFor(window: WindowNode, t: number, watermark: number): { reason: string; open: number[] } | undefined {
   const starts = windowStarts(window, t);
-  const missed = starts.filter((s) => s + window.sizeMs + window.allowedLatenessMs <= watermark);
+  const closed = (s: number) => s + window.sizeMs + window.allowedLatenessMs <= watermark;
+  const missed = starts.filter(closed);
   if (missed.length === 0) return undefined;
-  return { reason: lateReason(window, t, watermark, missed), every: missed.length === starts.length };
+  return { reason: lateReason(window, t, watermark, missed), open: starts.filter((s) => !closed(s)) };
 }
+
+/**
+ * The time an aggregate input carries into Beam for the window starting at `start`: that window's last
+ * instant. Beam groups it in a fixed window of the slide's length ending where that window ends (translate.ts),
+ * one per window, so an input is counted in the windows the steps chose and no other: with Beam's sliding
+ * windows, one input would be counted in every window of its event time, also in those it was late for,
+ * as long as Flink still holds them (which it does for `--window-grace` longer, or while its watermark
+ * trails the read's).
+ */
+export const windowElementTime = (window: WindowNode, start: number) => start + window.sizeMs - 1;
 
 const runs = new Map<string, BeamRunContext>();
 let nextRun = 0;

@@ -2,16 +2,10 @@ import './node-compat.ts'; // first: Beam needs it as it loads
 import * as beam from 'apache-beam';
 import { impulse } from 'apache-beam/transforms/internal';
 import { count, max, mean, min, sum } from 'apache-beam/transforms/combiners';
-import {
-  AccumulationMode_Enum,
-  ClosingBehavior_Enum,
-  MergeStatus_Enum,
-  OnTimeBehavior_Enum,
-  OutputTime_Enum,
-  type WindowingStrategy,
-} from 'apache-beam/proto/beam_runner_api';
 import type { AggregateNode, WindowNode } from '../../compiler/ir/index.ts';
+import Long from 'long';
 import { windowOf } from '../../runtime/record-path.ts';
+import { RunnerError } from '../../runtime/runner-error.ts';
 import {
   ApplySteps,
   ChunkIndices,
@@ -24,6 +18,7 @@ import {
 } from './dofns.ts';
 import { fetchChunks } from './fetch-chunks.ts';
 import { kafkaStream } from './kafka-stream.ts';
+import { defaultWindowGraceMs, windowingOf } from './window-strategy.ts';
 import type { AggregateInput, BeamRunContext, InputChunk, StepOutput } from './run-context.ts';
 
 // Beam's combiners are typed by their accumulators; here any of them fits the one call site.
@@ -49,41 +44,18 @@ function combinerFor(aggregate: AggregateNode, runId: string): [field: keyof Agg
 }
 
 /**
- * How much longer than the allowed lateness a streaming job keeps a window (in watermark time). Which records
- * are late is decided before the grouping, by the watermark each record was read under (run-context.ts); the
- * grouping must not drop any other. It would: Flink's watermark runs ahead of the records still in the
- * TypeScript stage, and once the read has caught up it jumps to the wall clock (measured: windows fired with
- * half their records when the topic's event times were 30 minutes old). Records that reach a window after it
- * fired fire it again, with the whole aggregate.
+ * Event-time windows in Beam's terms (seconds): fixed windows of the slide's length. A tumbling window is one;
+ * each sliding window is grouped in the fixed window that ends where it ends, from the inputs the steps made
+ * for it (`windowElementTime`), so the grouping never counts an input in a window the steps found it late for.
  */
-export const streamingWindowGraceMs = 60 * 60_000;
-
-/**
- * How Beam fires a window: when the watermark passes its end, and again for each record that arrives within
- * the allowed lateness (plus `graceMs`) after that, each firing carrying the whole aggregate (an upsert writes
- * it whole, as the local runner does) or, for a counter sink, what changed.
- */
-function windowingOf(window: WindowNode, counter: boolean, environmentId: string, graceMs: number): WindowingStrategy {
-  return {
-    windowFn: undefined,
-    windowCoderId: '',
-    mergeStatus: MergeStatus_Enum.NON_MERGING,
-    assignsToOneWindow: window.slideMs === window.sizeMs,
-    trigger: { trigger: { oneofKind: 'default', default: {} } },
-    accumulationMode: counter ? AccumulationMode_Enum.DISCARDING : AccumulationMode_Enum.ACCUMULATING,
-    outputTime: OutputTime_Enum.END_OF_WINDOW,
-    closingBehavior: ClosingBehavior_Enum.EMIT_ALWAYS,
-    onTimeBehavior: OnTimeBehavior_Enum.FIRE_ALWAYS,
-    allowedLateness: BigInt(window.allowedLatenessMs + graceMs),
-    environmentId,
-  };
-}
-
-/** Event-time windows in Beam's terms (seconds). Tumbling windows are fixed windows. */
 function windowFn(window: WindowNode) {
-  return window.slideMs === window.sizeMs
-    ? beam.fixedWindows(window.sizeMs / 1000)
-    : beam.slidingWindows(window.sizeMs / 1000, window.slideMs / 1000);
+  // Sliding windows end at multiples of the slide plus the size's remainder: the fixed windows are offset by it.
+  const offsetMs = window.sizeMs % window.slideMs;
+  if (offsetMs % 1000 !== 0)
+    throw new RunnerError(
+      `a ${window.type} window of ${window.sizeMs} ms sliding by ${window.slideMs} ms: on Beam its size must be a whole number of seconds past a multiple of its slide`,
+    );
+  return beam.fixedWindows(window.slideMs / 1000, Long.fromNumber(offsetMs / 1000));
 }
 
 /** Where the job's workers are, as far as the translation cares. */
@@ -97,6 +69,8 @@ export interface Placement {
   readonly spread: boolean;
   /** A streaming job: the Kafka source read unbounded, expanded by the expansion service at this address. */
   readonly kafkaExpansion?: string;
+  /** A streaming job: how long it keeps a window beyond its allowed lateness (default `defaultWindowGraceMs`). */
+  readonly windowGraceMs?: number;
 }
 
 /**
@@ -181,7 +155,7 @@ export function translate(
                 window,
                 pipeline.sink.mode === 'counter',
                 keyed.pipeline.defaultEnvironment,
-                placement.kafkaExpansion ? streamingWindowGraceMs : 0,
+                placement.kafkaExpansion ? { graceMs: placement.windowGraceMs ?? defaultWindowGraceMs } : undefined,
               ),
             ),
           ),

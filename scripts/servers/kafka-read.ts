@@ -26,7 +26,11 @@ const source = (file: string) => fileURLToPath(new URL(`kafka-read/${file}`, imp
 const kafkaRead: JarSpec = {
   name: 'kafka-read',
   label: 'streaming Kafka read jar',
-  sources: [source('IdemflowKafkaRead.java'), source('IdemflowKafkaSource.java')],
+  sources: [
+    source('IdemflowKafkaRead.java'),
+    source('IdemflowKafkaSource.java'),
+    source('IdemflowTimestampPolicy.java'),
+  ],
   resources: {
     'META-INF/services/org.apache.beam.sdk.expansion.ExternalTransformRegistrar':
       'org.apache.beam.sdk.io.kafka.IdemflowKafkaRead$Registrar\n',

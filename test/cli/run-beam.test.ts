@@ -54,6 +54,9 @@ describe('idemflow run --runner beam-*', () => {
     [['--streaming'], '--streaming applies to --runner beam-flink'],
     [['--runner', 'beam-direct', '--streaming'], '--streaming: with --runner beam-flink'],
     [['--runner', 'beam-flink', '--checkpoint-interval', '1000'], '--checkpoint-interval: with --streaming'],
+    [['--runner', 'beam-flink', '--window-grace', '1000'], '--window-grace: with --streaming'],
+    [['--window-grace', '0'], '--window-grace applies to --runner beam-flink'],
+    [['--runner', 'beam-flink', '--streaming', '--window-grace', '-1'], '--window-grace must be a whole number >= 0'],
     [
       ['--runner', 'beam-flink', '--restarts', '3', '--restart-delay', '500'],
       '--restarts, --restart-delay: with --streaming',

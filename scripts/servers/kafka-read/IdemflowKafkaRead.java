@@ -12,7 +12,6 @@ import org.apache.beam.sdk.transforms.PTransform;
 import org.apache.beam.sdk.values.PBegin;
 import org.apache.beam.sdk.values.PCollection;
 import org.apache.kafka.common.serialization.ByteArrayDeserializer;
-import org.joda.time.Duration;
 import org.joda.time.Instant;
 
 /**
@@ -38,7 +37,6 @@ public final class IdemflowKafkaRead {
     String bootstrapServers;
     String topic;
     String groupId;
-    String maxDelayMs = "0";
 
     public void setBootstrapServers(String value) {
       bootstrapServers = value;
@@ -50,10 +48,6 @@ public final class IdemflowKafkaRead {
 
     public void setGroupId(String value) {
       groupId = value;
-    }
-
-    public void setMaxDelayMs(String value) {
-      maxDelayMs = value;
     }
   }
 
@@ -76,7 +70,8 @@ public final class IdemflowKafkaRead {
                   Map.of("group.id", c.groupId, "auto.offset.reset", "earliest"))
               .withReadCommitted()
               .commitOffsetsInFinalize()
-              .withCreateTime(Duration.millis(Long.parseLong(c.maxDelayMs)));
+              // The local runner's watermark rule, never the wall clock (IdemflowTimestampPolicy).
+              .withTimestampPolicyFactory(new IdemflowTimestampPolicy.Factory());
       return new ReadStrings(read);
     }
   }
@@ -110,7 +105,7 @@ public final class IdemflowKafkaRead {
 
   /**
    * One record as TypeScript reads it: {@code topic/partition/offset}, a newline, the reader's watermark
-   * (epoch ms) before the record was read, a newline, then the value as UTF-8. The watermark lets the
+   * (epoch ms) before the record was read ({@link IdemflowKafkaSource}), a newline, then the value as UTF-8. The watermark lets the
    * TypeScript steps send a record that is late for every window to the dead-letter sink, as the
    * local runner does, rather than leave Beam's grouping to drop it: no watermark downstream is
    * ahead of the one read here.

@@ -61,7 +61,8 @@ describe('the records of a streaming Kafka read', () => {
     expect(late(outputs)[0]!.reason).toBe(
       `late: event time ${new Date(t0 + 10_000).toISOString()} is behind the watermark ${new Date(watermark).toISOString()} minus the allowed lateness`,
     );
-    expect(aggregated(outputs)).toEqual([t0 + 2 * minute + 5_000]);
+    // Timed at its window's last instant: Beam groups it in the fixed window ending where its window ends.
+    expect(aggregated(outputs)).toEqual([t0 + 3 * minute - 1]);
     expect(context.totals.late).toBe(2);
   });
 
@@ -70,16 +71,23 @@ describe('the records of a streaming Kafka read', () => {
     const watermark = t0 + 4 * minute;
     const ts = t0 + 2 * minute + 1_000; // windows from t0, t0+1m and t0+2m: the first two have ended by t0+4m
     const outputs = context.applySteps(fromKafka(`t/1/3\n${watermark}\n${reading(ts)}`));
-    expect(aggregated(outputs)).toEqual([ts]);
+    // One input, for the window [t0+2m, t0+5m) only (at its last instant): Beam cannot count it in the other two.
+    expect(aggregated(outputs)).toEqual([t0 + 5 * minute - 1]);
     expect(late(outputs).map((l) => l.reason)).toEqual([
       expect.stringMatching(/^late for 2 of its 3 windows, .*; counted in the other 1$/),
     ]);
+  });
+
+  it('a sliding-window record on time: one input for each of its windows', () => {
+    const context = contextFor(sliding({ minutes: 3 }, { minutes: 1 }));
+    const outputs = context.applySteps(fromKafka(`t/1/4\n${t0}\n${reading(t0 + 2 * minute + 1_000)}`));
+    expect(aggregated(outputs)).toEqual([t0 + 5 * minute - 1, t0 + 4 * minute - 1, t0 + 3 * minute - 1]);
   });
 
   it('records without a watermark (a bounded input) are never late', () => {
     const context = contextFor(tumbling({ minutes: 1 }));
     const outputs = context.applySteps([{ i: 0, v: reading(t0) }]);
     expect(late(outputs)).toEqual([]);
-    expect(aggregated(outputs)).toEqual([t0]);
+    expect(aggregated(outputs)).toEqual([t0 + minute - 1]);
   });
 });
