@@ -8,7 +8,10 @@ import { schemaCql, tableSchemas } from '../../connectors/cassandra/cql-schema.t
 import { systemOfRecordEntries } from '../../connectors/cassandra/sor-reader.ts';
 import { sorTableCql, type SorLayout } from '../../connectors/cassandra/sor-layout.ts';
 import { produceLines } from '../../connectors/kafka/produce.ts';
-import { FileCheckpoints } from '../../runners/local/checkpoint.ts';
+import { diskCheckpointLayout, FileCheckpoints, type CheckpointHead } from '../../runners/local/checkpoint.ts';
+import { DiskCheckpoints } from '../../runners/local/disk-checkpoints.ts';
+import { loadLmdb } from '../../runners/local/state-store.ts';
+import { readJson } from '../../runners/local/checkpoint-side-files.ts';
 import type { CampaignTarget } from './run-schedule.ts';
 import type { PipelineShape, Schedule } from './schedule.ts';
 import type { Placement } from './pipelines.ts';
@@ -130,7 +133,7 @@ class CassandraCampaignTarget implements CampaignTarget {
   async unread(pipelineName: string): Promise<boolean> {
     const topic = this.#topic;
     if (!topic) return false;
-    const position = new FileCheckpoints(this.checkpointDir).load(pipelineName)?.position as
+    const position = (await checkpointHead(this.checkpointDir, pipelineName))?.position as
       Record<string, number> | undefined;
     const ends = await withAdmin(this.#options.brokers, (admin) => admin.fetchTopicOffsets(topic));
     return ends.some((p) => (position?.[p.partition] ?? 0) < Number(p.high));
@@ -170,5 +173,20 @@ class CassandraCampaignTarget implements CampaignTarget {
 
   repairTarget(pipeline: PipelineNode): RepairTarget {
     return cassandraRepairTarget(this.#options.client, pipeline);
+  }
+}
+
+/**
+ * The head of a stream's checkpoint in either layout: a `--state disk` folder is read through the store its
+ * checkpoint.json names (the file layout refuses such a folder, which made the campaign's Kafka + disk schedules fail).
+ */
+export async function checkpointHead(dir: string, pipelineName: string): Promise<CheckpointHead | undefined> {
+  if (readJson<{ layout?: string }>(join(dir, 'checkpoint.json'))?.layout !== diskCheckpointLayout)
+    return new FileCheckpoints(dir).load(pipelineName);
+  const files = DiskCheckpoints.openNamed(await loadLmdb(), dir, pipelineName);
+  try {
+    return files.head(pipelineName);
+  } finally {
+    await files.close();
   }
 }
