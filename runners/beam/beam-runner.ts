@@ -338,7 +338,10 @@ async function runJob(
     const jobName = `${pipeline.name}-${runId}`;
     if (engine === 'flink' && options.flinkMaster && isFlinkAddress(options.flinkMaster))
       watch = watchFlinkJob(options.flinkMaster, jobName, log);
-    const job = { runId, jobName, context, placement, server: jobServer, external: workers.runner };
+    const job = {
+      ...{ runId, jobName, context, placement, server: jobServer, external: workers.runner },
+      cancelOnCluster: watch && (() => watch!.cancel()),
+    };
     await withConsoleTo(logFile, () => submit(job, options));
     return await workers.report?.();
   } catch (error) {
@@ -363,6 +366,7 @@ async function submit(
     placement: Placement;
     server: JobServer | undefined;
     external: ((base: PortableOptions) => PortableRunner) | undefined;
+    cancelOnCluster?: () => Promise<string | undefined>;
   },
   options: BeamRunnerOptions,
 ): Promise<void> {
@@ -382,7 +386,11 @@ async function submit(
   const pipeline = translate(job.runId, job.context, job.placement);
   // Only Beam's PortableRunner runs a streaming job here (runStreaming: beam-flink), and its results cancel.
   if (streaming)
-    await untilStopped((await runner.runAsync(pipeline)) as Parameters<typeof untilStopped>[0], streaming.stop);
+    await untilStopped(
+      (await runner.runAsync(pipeline)) as Parameters<typeof untilStopped>[0],
+      streaming.stop,
+      job.cancelOnCluster,
+    );
   else await runner.run(pipeline);
 }
 

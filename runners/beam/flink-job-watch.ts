@@ -17,7 +17,17 @@ export interface FlinkJobWatch {
   lastFailure(): string | undefined;
   /** Stops polling, after a last look; `failed`: the job failed, so Flink has a failure to tell (waits up to 10 s for it). */
   stop(failed?: boolean): Promise<void>;
+  /**
+   * Cancels the job on the cluster and waits until Flink says it ended. Beam's job server, asked to cancel, stops
+   * waiting for a job of a session cluster but leaves it running there: its SDK workers stay connected, and a
+   * LOOPBACK run's process cannot exit. Returns the job's last state (undefined: the job was never found).
+   */
+  cancel(): Promise<string | undefined>;
 }
+
+/** How long a cancelled job may take to end on the cluster before the run stops waiting for it. */
+const cancelWaitMs = 60_000;
+const ended = new Set(['CANCELED', 'FAILED', 'FINISHED']);
 
 /** One failure of Flink's exception history (Flink 1.16's `/jobs/<id>/exceptions`). */
 interface ExceptionEntry {
@@ -50,9 +60,9 @@ export function describeFailure(entry: ExceptionEntry): string {
   return where ? `${cause} (${where})` : cause;
 }
 
-async function getJson<T>(url: string): Promise<T | undefined> {
+async function getJson<T>(url: string, method = 'GET'): Promise<T | undefined> {
   try {
-    const response = await fetch(url, { signal: AbortSignal.timeout(5_000) });
+    const response = await fetch(url, { method, signal: AbortSignal.timeout(5_000) });
     return response.ok ? ((await response.json()) as T) : undefined;
   } catch {
     return undefined; // the JobManager is busy or restarting: asked again at the next poll
@@ -63,6 +73,20 @@ async function getJson<T>(url: string): Promise<T | undefined> {
 async function findJob(master: string, name: string, since: number): Promise<string | undefined> {
   const overview = await getJson<{ jobs: JobOverview[] }>(`http://${master}/jobs/overview`);
   return overview?.jobs.find((j) => j.name === name && j['start-time'] >= since)?.jid;
+}
+
+/** Cancels a job on the cluster; returns its state once ended, or the last one seen if it did not end in time. */
+async function cancelJob(master: string, jobId: string): Promise<string | undefined> {
+  const deadline = Date.now() + cancelWaitMs;
+  let state: string | undefined;
+  // Asked again while it is not ended: a job between restarts may not take the first request.
+  while (Date.now() < deadline) {
+    await getJson(`http://${master}/jobs/${jobId}?mode=cancel`, 'PATCH');
+    state = (await getJson<{ state: string }>(`http://${master}/jobs/${jobId}`))?.state;
+    if (state !== undefined && ended.has(state)) return state;
+    await new Promise((r) => setTimeout(r, 500));
+  }
+  return state;
 }
 
 /**
@@ -112,6 +136,10 @@ export function watchFlinkJob(master: string, jobName: string, log: (line: strin
   })();
   return {
     lastFailure: () => last,
+    async cancel() {
+      jobId ??= await findJob(master, jobName, since);
+      return jobId && cancelJob(master, jobId);
+    },
     async stop(failed = false) {
       stopped = true;
       wake();

@@ -11,15 +11,26 @@ const pollMs = 1_000;
 
 /**
  * Waits for a streaming job: until `stop` is aborted, then cancels it; or until it ends by itself, which
- * for an unbounded read means it failed (thrown, with its state's name).
+ * for an unbounded read means it failed (thrown, with its state's name). `cancelOnCluster` cancels the job
+ * on the Flink cluster itself, first: Beam's cancel alone leaves a session cluster's job running.
  */
-export async function untilStopped(result: CancellableResult, stop: AbortSignal): Promise<void> {
+export async function untilStopped(
+  result: CancellableResult,
+  stop: AbortSignal,
+  cancelOnCluster?: () => Promise<string | undefined>,
+): Promise<void> {
   while (!stop.aborted) {
     const state = await result.waitUntilFinish(pollMs);
     if (state === JobState_Enum.DONE) return;
     if (isTerminal(state)) throw new Error(`Job finished in state ${JobState_Enum[state]}`);
   }
-  await result.cancel();
+  const onCluster = await cancelOnCluster?.();
+  try {
+    await result.cancel();
+  } catch (error) {
+    // The job server may no longer know a job the cluster has just cancelled: that is the end asked for.
+    if (onCluster !== 'CANCELED') throw error;
+  }
 }
 
 const terminal = new Set([
