@@ -1,8 +1,10 @@
 import ts from 'typescript';
 import type { SourceLocation } from '../ir/index.ts';
+import { decidingConditions } from './call-graph/deciding-conditions.ts';
 import { functionAt } from './call-graph/function-at.ts';
 import type { ProgramSource } from './call-graph/program-source.ts';
 import { calleeName, resolveCallee } from './call-graph/resolve.ts';
+import { filledBuffer } from './call-graph/value-sources.ts';
 import {
   assignments,
   describeNondet,
@@ -35,6 +37,11 @@ export type FieldTaint = ReadonlyMap<string, TaintOrigin>;
 export interface FunctionTaint {
   /** Non-deterministic values the function's result may depend on (first found). */
   readonly result: TaintOrigin | undefined;
+  /**
+   * What decides which `return` runs, or which side of a `?:` is returned: for a flatMap, how many records
+   * come out (`Math.random() < 0.2 ? [r] : []`), whatever the records hold.
+   */
+  readonly decidedBy?: TaintOrigin;
   /** For record-producing functions (map, flatMap): which output fields are tainted. */
   readonly outputFields: FieldTaint;
   /** Helpers and names that could not be followed while reading the function. */
@@ -166,9 +173,25 @@ function analyzeBody(fn: ts.FunctionLikeDeclaration, reading: Reading): Function
   };
   taintLocals(fn.body, taintOf, taintedLocals);
   const returned = returnedExpressions(fn);
-  const result = returned.map(taintOf).find((t) => t !== undefined);
+  // The conditions choosing which `return` runs decide the result too: `if (Math.random() < 0.1) return false`.
+  const deciding = [...decidingConditions(fn), ...returned.flatMap(chosenBy)];
+  const decidedBy = deciding.map(taintOf).find((t) => t !== undefined);
+  const result = decidedBy ?? returned.map(taintOf).find((t) => t !== undefined);
   const fromHelper = (call: ts.Expression) => helperRecordFields(call, param, reading, notFollowed);
-  return { result, outputFields: outputFieldTaint(fn, returned, input, param, taintOf, fromHelper), notFollowed };
+  const outputFields = outputFieldTaint(fn, returned, input, param, taintOf, fromHelper);
+  return { result, ...(decidedBy ? { decidedBy } : {}), outputFields, notFollowed };
+}
+
+/** The conditions of the `?:` a returned expression picks its value with (not those of nested functions). */
+function chosenBy(returned: ts.Expression): ts.Expression[] {
+  const found: ts.Expression[] = [];
+  const walk = (node: ts.Node): void => {
+    if (ts.isFunctionLike(node)) return;
+    if (ts.isConditionalExpression(node)) found.push(node.condition);
+    ts.forEachChild(node, walk);
+  };
+  walk(returned);
+  return found;
 }
 
 /** Every parameter and local the function declares (destructured ones included): names read here, not from outside. */
@@ -233,6 +256,12 @@ function taintLocals(
       sources.push([node.name.text, node.initializer]);
     else if (ts.isBinaryExpression(node) && ts.isIdentifier(node.left) && assignments.has(node.operatorToken.kind))
       sources.push([node.left.text, node.right]);
+    else if (ts.isForOfStatement(node) && ts.isVariableDeclarationList(node.initializer))
+      for (const d of node.initializer.declarations)
+        if (ts.isIdentifier(d.name)) sources.push([d.name.text, node.expression]);
+    // `crypto.getRandomValues(buf)` writes random bytes into `buf`.
+    const filled = filledBuffer(node);
+    if (filled) sources.push([filled.text, node as ts.Expression]);
     ts.forEachChild(node, collect);
   };
   collect(body);

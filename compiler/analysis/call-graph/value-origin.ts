@@ -16,7 +16,6 @@ import {
   calleeName,
   isConst,
   isFunctionNode,
-  isModuleLevel,
   resolveCallee,
   resolveName,
   unwrap,
@@ -29,6 +28,10 @@ import { packageExportOf } from './package-exports.ts';
 import { ParameterArguments } from './call-sites.ts';
 import { declaredInterface, Implementations } from './implementations.ts';
 import { passedCallees } from './passed-values.ts';
+import { decidingConditions } from './deciding-conditions.ts';
+import { changingSetMembership, outlivesCalls } from './outliving-state.ts';
+import { filledBuffer, getterOf, loopSource } from './value-sources.ts';
+import { returnedFunction } from './returned-function.ts';
 
 /** A step between the value's use and its source: a helper that returns it, or a variable that holds it. */
 export interface Hop {
@@ -179,7 +182,8 @@ export class ValueOrigins {
     this.#inProgress.add(fn);
     const notFollowed: NotFollowed[] = [];
     let returns: Nondet | undefined;
-    for (const expression of returnedExpressions(fn)) {
+    // What it returns, and the conditions choosing which `return` runs (`if (Math.random() < p) return false`).
+    for (const expression of [...returnedExpressions(fn), ...decidingConditions(fn)]) {
       returns ??= this.originOf(expression, notFollowed, depth);
     }
     this.#inProgress.delete(fn);
@@ -206,6 +210,8 @@ export class ValueOrigins {
     if (ts.isCallExpression(node) || ts.isNewExpression(node)) return this.#call(node, notes, depth, seen);
     const tagged = ts.isTaggedTemplateExpression(node) ? this.#tagResult(node, notes, depth) : undefined;
     if (tagged) return tagged;
+    const getter = ts.isPropertyAccessExpression(node) ? this.#getterResult(node, notes, depth) : undefined;
+    if (getter) return getter;
     const property = ts.isPropertyAccessExpression(node) ? this.propertyOrigin(node, notes, depth, seen) : undefined;
     if (property) return property.origin;
     return ts.forEachChild(node, (child) => this.originOf(child, notes, depth, seen));
@@ -269,7 +275,18 @@ export class ValueOrigins {
       return this.#calleeResult(node, notes, 0);
     }
     if (ts.isTaggedTemplateExpression(node)) return this.#tagResult(node, notes, 0);
+    if (ts.isPropertyAccessExpression(node)) return this.#getterResult(node, notes, 0);
     return undefined;
+  }
+
+  /** `partitioning.today`, `this.bucket`: a read of a `get` accessor runs it, so it is what its body returns. */
+  #getterResult(node: ts.PropertyAccessExpression, notes: NotFollowed[], depth: number): Nondet | undefined {
+    const getter = getterOf(node, this.checker);
+    if (!getter || depth >= maxCallDepth) return undefined;
+    const summary = this.summary(getter, depth + 1);
+    notes.push(...summary.notFollowed);
+    const via: Hop = { how: 'returned by', name: node.getText().replace(/\s+/g, ''), node };
+    return summary.returns && { ...summary.returns, via: [via, ...summary.returns.via] };
   }
 
   #call(
@@ -308,6 +325,16 @@ export class ValueOrigins {
     if (formatted) return { what: formatted, kind: 'clock', at: call, via: [] };
     const generator = ts.isCallExpression(call) ? advancedGenerator(call, this.checker) : undefined;
     if (generator) return { what: generator, kind: 'module-state', at: call, via: [] };
+    const member = ts.isCallExpression(call) ? changingSetMembership(call, this.checker) : undefined;
+    if (member) {
+      const line = member.write.getSourceFile().getLineAndCharacterOfPosition(member.write.getStart()).line + 1;
+      return {
+        what: `the set \`${member.name}\` of records seen before (added to at line ${line})`,
+        kind: 'module-state',
+        at: call,
+        via: [],
+      };
+    }
     const resolved = resolveCallee(call, this.checker);
     const name = calleeName(call.expression)?.getText() ?? call.expression.getText();
     if (resolved.kind === 'parameter' || resolved.kind === 'variable' || resolved.kind === 'other') {
@@ -399,6 +426,8 @@ export class ValueOrigins {
     depth: number,
   ): Nondet | undefined {
     const via: Hop = { how: 'returned by', name: call.expression.getText().replace(/\s+/g, ''), node: call };
+    // `const nextSeq = (() => { let n = 0; return () => ++n; })()`, `const stamp = makeStamper()`: the function the factory hands back.
+    if (ts.isCallExpression(value)) value = this.#madeFunction(value) ?? value;
     if (isFunctionNode(value)) {
       if (depth >= maxCallDepth) return undefined;
       const summary = this.summary(value, depth + 1);
@@ -409,6 +438,14 @@ export class ValueOrigins {
     const exported = ts.isIdentifier(value) ? (renamedImportOf(value, this.checker) ?? value.text) : value.getText();
     const what = nondeterministicCallee(exported.replace(/\s+/g, ''));
     return what ? { what, kind: kindOf(what), at: value, via: [via] } : undefined;
+  }
+
+  /** The function a factory call hands back, when the factory is an arrow called in place or a function of the program. */
+  #madeFunction(call: ts.CallExpression): FunctionNode | undefined {
+    const factory = unwrap(call.expression);
+    if (isFunctionNode(factory)) return returnedFunction(factory, this.checker);
+    const resolved = resolveCallee(call, this.checker);
+    return resolved.kind === 'function' ? returnedFunction(resolved.node, this.checker) : undefined;
   }
 
   #identifier(id: ts.Identifier, notes: NotFollowed[], depth: number, seen: Set<ts.Node>): Nondet | undefined {
@@ -438,7 +475,7 @@ export class ValueOrigins {
     const declaration = resolved.node;
     seen.add(declaration);
     const mutated =
-      !isConst(declaration) && isModuleLevel(declaration) ? this.#writesInFunctions(declaration)[0] : undefined;
+      !isConst(declaration) && outlivesCalls(declaration) ? this.#writesInFunctions(declaration)[0] : undefined;
     if (mutated)
       return {
         what: `module variable \`${id.text}\`, changed at line ${mutated.getSourceFile().getLineAndCharacterOfPosition(mutated.getStart()).line + 1}`,
@@ -449,6 +486,9 @@ export class ValueOrigins {
     const sources = [
       ...(declaration.initializer ? [declaration.initializer] : []),
       ...(isConst(declaration) ? [] : this.#assignedValues(declaration)),
+      ...loopSource(declaration),
+      // `crypto.getRandomValues(buf)` fills the array it is given.
+      ...this.#writesOf(declaration).filter(ts.isCallExpression),
     ];
     for (const source of sources) {
       const found = this.originOf(source, notes, depth, seen);
@@ -460,7 +500,7 @@ export class ValueOrigins {
   /** `seq++`, `seq = …` on a module-level variable: state that outlives the event, so a replay sees another value. */
   #stateWrite(target: ts.Identifier, write: ts.Node): Nondet | undefined {
     const resolved = resolveName(target, this.checker);
-    if (resolved.kind !== 'variable' || !isModuleLevel(resolved.node)) return undefined;
+    if (resolved.kind !== 'variable' || !outlivesCalls(resolved.node)) return undefined;
     return {
       what: `module variable \`${target.text}\` (changed on every call)`,
       kind: 'module-state',
@@ -568,7 +608,7 @@ export class ValueOrigins {
         ? node.operand
         : ts.isBinaryExpression(node) && assignments.has(node.operatorToken.kind)
           ? node.left
-          : undefined;
+          : filledBuffer(node);
       if (target && ts.isIdentifier(target)) {
         const symbol = this.checker.getSymbolAtLocation(target);
         if (symbol) into.set(symbol, [...(into.get(symbol) ?? []), node]);

@@ -3,6 +3,7 @@ import { cassandra, embedded, source, tumbling } from 'idemflow';
 import rule from '../../../compiler/rules/nondeterministic-key.ts';
 import { lineOf, Reading, readings } from '../../helpers/fixtures.ts';
 import { ruleTester } from '../../helpers/rule-tester.ts';
+import { hashed, nodeAddress, partitioning, regionOf, salted } from '../../fixtures/call-graph/dsl/value-sources.ts';
 
 const here = import.meta.url;
 const upsert = embedded.upsert({
@@ -14,6 +15,22 @@ const stream = () => source.memory(readings);
 
 ruleTester(rule, {
   valid: [
+    {
+      name: 'a getter that returns a field-made constant',
+      pipeline: () =>
+        stream()
+          .groupBy((e) => `${partitioning.fixedPartition}/${e.sensorId}`)
+          .count()
+          .sink(embedded.upsert({ table: 't', key: { k: 'key' }, values: { n: 'value' } })),
+    },
+    {
+      name: 'a loop over a const table of literals, and a hash kept in a typed array',
+      pipeline: () =>
+        stream()
+          .groupBy((e) => `${regionOf(e.sensorId)}/${hashed(e.sensorId)}`)
+          .count()
+          .sink(embedded.upsert({ table: 't', key: { k: 'key' }, values: { n: 'value' } })),
+    },
     {
       name: 'event time from the event, group key a field',
       pipeline: () =>
@@ -83,6 +100,33 @@ ruleTester(rule, {
     },
   ],
   invalid: [
+    {
+      name: 'a group key read from a getter that reads the clock',
+      pipeline: () =>
+        stream()
+          .groupBy((e) => `${partitioning.todayPartition}/${e.sensorId}`) // @getter
+          .count()
+          .sink(embedded.upsert({ table: 't', key: { k: 'key' }, values: { n: 'value' } })),
+      errors: [{ messageId: 'group-key', line: lineOf(here, '@getter'), column: 30 }],
+    },
+    {
+      name: 'a group key from a loop over the machine network interfaces',
+      pipeline: () =>
+        stream()
+          .groupBy((e) => `${nodeAddress()}/${e.sensorId}`) // @interfaces
+          .count()
+          .sink(embedded.upsert({ table: 't', key: { k: 'key' }, values: { n: 'value' } })),
+      errors: [{ messageId: 'group-key', line: lineOf(here, '@interfaces'), column: 30 }],
+    },
+    {
+      name: 'a group key salted by crypto.getRandomValues writing into an array',
+      pipeline: () =>
+        stream()
+          .groupBy((e) => salted(e.sensorId)) // @filled
+          .count()
+          .sink(embedded.upsert({ table: 't', key: { k: 'key' }, values: { n: 'value' } })),
+      errors: [{ messageId: 'group-key', line: lineOf(here, '@filled'), column: 27 }],
+    },
     {
       name: 'event time from the clock',
       pipeline: () =>

@@ -3,6 +3,7 @@ import { cassandra, embedded, source } from 'idemflow';
 import rule from '../../../compiler/rules/system-of-record-without-event-id.ts';
 import { kafka, lineOf, Reading } from '../../helpers/fixtures.ts';
 import { ruleTester } from '../../helpers/rule-tester.ts';
+import { nextSeq, prefixed } from '../../fixtures/call-graph/dsl/value-sources.ts';
 
 const here = import.meta.url;
 const upsert = embedded.upsert({ table: 't', key: { s: 'key' }, values: { n: 'value' } });
@@ -10,6 +11,15 @@ const parsed = () => source.kafka(kafka).parse(Reading);
 
 ruleTester(rule, {
   valid: [
+    {
+      name: 'id from a function a module-level IIFE made around a constant',
+      pipeline: () =>
+        parsed()
+          .archive(cassandra.systemOfRecord({ keyspace: 'k', table: 'events', id: (e) => prefixed(e.eventId) }))
+          .groupBy('sensorId')
+          .count()
+          .sink(upsert),
+    },
     {
       name: 'id from an event field',
       pipeline: () =>
@@ -34,6 +44,18 @@ ruleTester(rule, {
     },
   ],
   invalid: [
+    {
+      name: 'id from a counter kept in the closure of a module-level IIFE',
+      pipeline: () =>
+        parsed()
+          .archive(
+            cassandra.systemOfRecord({ keyspace: 'k', table: 'events', id: (e) => `${e.sensorId}-${nextSeq()}` }), // @iife
+          )
+          .groupBy('sensorId')
+          .count()
+          .sink(upsert),
+      errors: [{ messageId: 'nondeterministicId', line: lineOf(here, '@iife') }],
+    },
     {
       name: 'no id',
       pipeline: () =>

@@ -1,0 +1,33 @@
+import ts from 'typescript';
+import { unwrap, type FunctionNode } from './resolve.ts';
+
+/** Calls that fill the array they are given with random bytes. */
+const fillsWithRandom = /(^|\.)(getRandomValues|randomFillSync|randomFill)$/;
+
+/** `buf` of `crypto.getRandomValues(buf)`: the call writes random bytes into it, as an assignment would. */
+export function filledBuffer(node: ts.Node): ts.Identifier | undefined {
+  if (!ts.isCallExpression(node) || !fillsWithRandom.test(unwrap(node.expression).getText().replace(/\s+/g, '')))
+    return undefined;
+  const target = node.arguments[0] && unwrap(node.arguments[0]);
+  return target && ts.isIdentifier(target) ? target : undefined;
+}
+
+/** `for (const addrs of Object.values(networkInterfaces()))`: the loop variable holds items of what it iterates. */
+export function loopSource(declaration: ts.VariableDeclaration): ts.Expression[] {
+  const statement = declaration.parent.parent;
+  return ts.isForOfStatement(statement) && statement.initializer === declaration.parent ? [statement.expression] : [];
+}
+
+/**
+ * The `get` accessor a property read runs (`partitioning.todayPartition`),
+ * read like a method with no arguments. Not a write to it (a setter's business).
+ */
+export function getterOf(node: ts.PropertyAccessExpression, checker: ts.TypeChecker): FunctionNode | undefined {
+  const parent = node.parent;
+  if (ts.isBinaryExpression(parent) && parent.left === node) return undefined;
+  const symbol = checker.getSymbolAtLocation(node.name);
+  if (!symbol || !(symbol.flags & ts.SymbolFlags.GetAccessor)) return undefined;
+  const getter = symbol.declarations?.find(ts.isGetAccessorDeclaration);
+  // Read by the call graph like a method: only its body and its returns are used.
+  return getter?.body ? (getter as unknown as FunctionNode) : undefined;
+}
