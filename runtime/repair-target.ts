@@ -4,9 +4,11 @@ import type { Row, TableOp } from './sinks/table-op.ts';
 /**
  * One read of a system of record for repair. An event id archived in two
  * partitions (two event times: a retry that stamped its send time) may come
- * once from each: only the whole read tells, so `exact()`, asked once the
- * events were read to their end, returns a second read that leaves the
- * losing copies out, or undefined when this one already held each id once.
+ * once from each, and a read that hands events on as they arrive may pass
+ * on a copy that a later one outranks: only the whole read tells, so
+ * `exact()`, asked once the events were read to their end, returns a second
+ * read that leaves the losing copies out, or undefined when this one
+ * already held each id once, in the copy that wins.
  */
 export interface ArchiveRead {
   /** The archived events, a run (a partition, or a chunk) at a time. */

@@ -204,6 +204,10 @@ function partitionRuns(
   );
 }
 
+/** What every reader of a block table selects (before its WHERE): the token, the partition, and each block with its write time. */
+export const blockSelect = (keyspace: string, table: string) =>
+  `SELECT token(bucket) AS t, bucket, block, writetime(events) AS written, events FROM ${keyspace}.${table}`;
+
 /**
  * The partitions of a block-layout system of record, each id once within
  * its partition, in token order (then event id, when `ordered`: a resumable
@@ -219,8 +223,7 @@ export async function* blockPartitions(
   reading: BlockReading,
   onBadBlock: (error: UndecodableBlock) => void,
 ): AsyncGenerator<SorPartition> {
-  const select = `SELECT token(bucket) AS t, bucket, block, writetime(events) AS written, events FROM ${keyspace}.${table}`;
-  const queries = tokenOrderQueries(select, after, (a) => ['bucket = ?', [a.bucket]]);
+  const queries = tokenOrderQueries(blockSelect(keyspace, table), after, (a) => ['bucket = ?', [a.bucket]]);
   const read = (token: string, bucket: string, blocks: readonly Block[]): SorPartition => {
     const runs = partitionRuns(bucket, blocks, reading, onBadBlock);
     if (!after || bucket !== after.bucket) return { token, bucket, runs };

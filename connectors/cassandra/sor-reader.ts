@@ -1,6 +1,7 @@
 import type { Client } from 'cassandra-driver';
 import { blockPartitions, type BlockReading } from './sor-block-reader.ts';
 import { rowPartitions } from './sor-row-reader.ts';
+import { streamedBlocks, type StreamSinks, type StreamVerdict } from './sor-block-stream.ts';
 import type { UndecodableBlock } from './sor-blocks.ts';
 import { existingSorLayout } from './sor-layout.ts';
 import { CopyTally, LosingCopies } from './sor-copies.ts';
@@ -198,13 +199,28 @@ async function* decodedRuns(partitions: AsyncIterable<SorPartition>): AsyncGener
     }
 }
 
+/** The one fast pass: blocks streamed as they arrive (see `streamedBlocks`), rows a partition at a time; each copy's hash kept. */
+async function* fastRuns(
+  client: Client,
+  keyspace: string,
+  table: string,
+  sinks: StreamSinks,
+): AsyncGenerator<DecodedRun> {
+  if ((await existingSorLayout(client, keyspace, table)) === 'blocks')
+    yield* streamedBlocks(client, keyspace, table, sinks);
+  else yield* decodedRuns(hashed(rowPartitions(client, keyspace, table, undefined), sinks.hashes));
+}
+
 /**
  * The one fast read of a system-of-record table: every event with its id in
- * one pass, a partition at a time, in no particular order, a hash of each
- * copy kept on the way. Only when some id may lie in two partitions (rare:
- * two event times for one id; or two ids whose hashes meet) does `exact()`
- * tally the copies exactly (a second pass) and, if some did lose, return a
- * third pass without them. Repair and the dry-run's lookup by id read this way.
+ * one pass, a block at a time, in no particular order, a hash of each copy
+ * kept on the way. Only when some id may lie in two partitions (rare: two
+ * event times for one id; or two ids whose hashes meet) does `exact()` tally
+ * the copies exactly (a second pass); when some did lose, or when an id met
+ * twice in a partition was passed on in a copy that a de-duplicated read
+ * would not keep (copies of one id with different events: never a replay's),
+ * it returns another pass, de-duplicated, without the losers. Repair and the
+ * dry-run's lookup by id read this way.
  */
 export function systemOfRecordPairs(
   client: Client,
@@ -213,11 +229,11 @@ export function systemOfRecordPairs(
   options: Omit<SorReadOptions, 'after'> = {},
 ): PairsRead {
   const hashes = new CopyHashes();
+  const verdict: StreamVerdict = { inexact: false };
   let finished = false;
   async function* runs(): AsyncGenerator<DecodedRun> {
     try {
-      const partitions = partitionsOf(client, keyspace, table, undefined, options.onBadBlock ?? warnBadBlock, 'lazy');
-      yield* decodedRuns(hashed(partitions, hashes));
+      yield* fastRuns(client, keyspace, table, { hashes, onBadBlock: options.onBadBlock ?? warnBadBlock, verdict });
       finished = true;
     } finally {
       if (!finished) hashes.remove();
@@ -227,9 +243,8 @@ export function systemOfRecordPairs(
     runs: runs(),
     async exact() {
       if (!finished) throw new Error('the system of record was not read to its end');
-      if (!hashes.maybeTwice()) return undefined;
-      const losing = await exactLosers(client, keyspace, table);
-      if (losing.count === 0) return undefined;
+      const losing = hashes.maybeTwice() ? await exactLosers(client, keyspace, table) : noLosers;
+      if (losing.count === 0 && !verdict.inexact) return undefined;
       async function* again(): AsyncGenerator<DecodedRun> {
         try {
           // Bad blocks were reported by the first pass.
