@@ -9,7 +9,7 @@ import { EmbeddedStore } from '../../connectors/embedded/store.ts';
 import { runLocal } from '../../runners/local/engine.ts';
 import { noFaults } from '../../runtime/faults.ts';
 import { campaignPipeline, type Placement } from './pipelines.ts';
-import type { Schedule } from './schedule.ts';
+import { compactionOf, type Schedule } from './schedule.ts';
 import { cassandraConnector } from '../../connectors/cassandra/connector.ts';
 
 export interface KillChildConfig {
@@ -31,7 +31,7 @@ await runLocal(pipeline, {
   store: new EmbeddedStore(config.storeDir),
   targets: client ? [cassandraConnector(client)] : [],
   checkpointDir: config.checkpointDir,
-  compaction: { compactAfterDeltas: config.schedule.compactAfterDeltas },
+  compaction: compactionOf(config.schedule),
   ...(config.schedule.state === 'disk' ? { state: { kind: 'disk' as const } } : {}),
   batchSize: config.schedule.batchSize,
   batchIntervalMs: 100,

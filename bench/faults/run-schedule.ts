@@ -8,7 +8,7 @@ import type { LocalRunOptions, LocalRunResult } from '../../runners/local/engine
 import { noFaults, type FaultSpec } from '../../runtime/faults.ts';
 import type { SensorEvent } from '../../dsl/index.ts';
 import { campaignEvents, campaignPipeline, minute, truthOf, type Placement } from './pipelines.ts';
-import type { Schedule } from './schedule.ts';
+import { compactionOf, type Schedule } from './schedule.ts';
 import { runUntilKilled } from './kill.ts';
 
 /** Where a schedule runs: the embedded store, or the real Kafka and Cassandra. */
@@ -97,7 +97,7 @@ async function runStream(
       seed: s.seed,
       untilIdleMs: 1_500,
       batchIntervalMs: 100,
-      compaction: { compactAfterDeltas: s.compactAfterDeltas },
+      compaction: compactionOf(s),
       ...(s.state === 'disk' ? { state: { kind: 'disk' as const } } : {}),
     });
   let run = await once();

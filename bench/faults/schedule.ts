@@ -143,10 +143,17 @@ const crashPoints = <K extends 'crashAfterCheckpoint' | 'crashMidAppend'>(key: K
 /** One line that reproduces a schedule. */
 export const describeSchedule = (s: Schedule) => JSON.stringify(s);
 
+/**
+ * How a schedule's checkpoint compacts: in memory, a snapshot every `compactAfterDeltas` deltas; on disk, the
+ * store's delta log merged into LMDB every few entries, so that crashes strike log appends and merges alike.
+ */
+export const compactionOf = (s: Schedule) =>
+  s.state === 'disk' ? { mergeAfterEntries: 20 } : { compactAfterDeltas: s.compactAfterDeltas };
+
 /** Where a schedule's keyed state lives, and how its checkpoint is laid out: what the report counts by. */
 export const stateLayoutOf = (s: Schedule): string =>
   s.state === 'disk'
-    ? 'on disk (LMDB store)'
+    ? 'on disk (LMDB store and its delta log, merged every 20 entries)'
     : s.compactAfterDeltas === undefined
       ? 'in memory, delta log (no compaction)'
       : 'in memory, delta log compacted every 1-7 deltas';

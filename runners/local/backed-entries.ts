@@ -32,7 +32,7 @@ export class BackedEntries<E extends BackedEntry> {
 
   /** The stored accumulator of a key memory does not hold, in a one-element array; undefined if the store has none. */
   load(windowStart: number, key: unknown): [acc: unknown] | undefined {
-    return this.store.get(windowStart, key);
+    return this.store.getToSet(windowStart, key); // every key loaded is changed, and set by the next checkpoint
   }
 
   created(entry: E): void {

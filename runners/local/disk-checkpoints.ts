@@ -13,7 +13,14 @@ import {
   type CheckpointToSave,
   type DurableCheckpoints,
 } from './checkpoint.ts';
-import { StateStore, stateStoreLayout, type Lmdb, type StoreIdentity } from './state-store.ts';
+import {
+  StateStore,
+  stateStoreLayout,
+  stateStoreLayoutWithoutLog,
+  type Lmdb,
+  type StoreIdentity,
+  type StoreMergeOptions,
+} from './state-store.ts';
 
 /** `checkpoint.json` of a folder whose state lives in a store: which store, and the pairing both carry. No head: the store holds it. */
 interface DiskPointer {
@@ -27,19 +34,22 @@ interface DiskPointer {
 export interface DiskCheckpointOptions {
   /** The store's folder (default `<checkpoint folder>/state-lmdb`). */
   readonly storeDir?: string;
-  /** After a checkpoint's transaction committed: where crash tests strike. */
+  /** After a checkpoint committed: where crash tests strike. */
   readonly onCommitted?: (batch: number) => void;
+  /** When the store merges its delta log into LMDB (defaults in state-store.ts); the fault campaign merges often. */
+  readonly merge?: StoreMergeOptions;
 }
 
 export const defaultStoreDir = (checkpointDir: string) => join(checkpointDir, 'state-lmdb');
 
 /**
  * A checkpoint folder whose keyed state lives in an LMDB store (`--state
- * disk`). A checkpoint is one write transaction of the store: the entries the
- * batches changed, the windows they evicted, and the head (batch, source
- * position, input). That commit is the checkpoint: no snapshot, no delta
- * file, no second copy. `checkpoint.json` only names the store; the folder
- * keeps `progress.json` and `crashes.json` as with state in memory.
+ * disk`). A checkpoint is one commit of the store: the entries the batches
+ * changed, the windows they evicted, and the head (batch, source position,
+ * input), appended to the store's delta log or merged into LMDB (see
+ * state-store.ts). That commit is the checkpoint: no snapshot, no second
+ * copy. `checkpoint.json` only names the store; the folder keeps
+ * `progress.json` and `crashes.json` as with state in memory.
  */
 export class DiskCheckpoints extends FolderSideFiles implements DurableCheckpoints {
   readonly durable = true;
@@ -63,7 +73,7 @@ export class DiskCheckpoints extends FolderSideFiles implements DurableCheckpoin
     mkdirSync(dir, { recursive: true });
     const storeDir = resolve(options.storeDir ?? defaultStoreDir(dir));
     const pointer = readPointer(dir, pipeline, storeDir);
-    const store = StateStore.open(lmdb, storeDir);
+    const store = StateStore.open(lmdb, storeDir, options.merge);
     try {
       const identity = storeIdentity(store, { dir, storeDir, pipeline, pointer });
       if (!pointer) {
@@ -113,7 +123,7 @@ export class DiskCheckpoints extends FolderSideFiles implements DurableCheckpoin
   save(checkpoint: CheckpointToSave): void {
     const { state, ...head } = withReach(checkpoint, this.#head, this.progress());
     try {
-      this.store.commit(state, JSON.stringify(head));
+      this.store.commit(state, JSON.stringify(head), checkpoint.batch);
     } catch (error) {
       const previous = this.#head?.batch;
       throw new RunnerError(
@@ -164,7 +174,7 @@ interface Pairing {
 
 /** The store's identity, made on first use; a store of another layout, pipeline or checkpoint folder is refused. */
 function storeIdentity(store: StateStore, { dir, storeDir, pipeline, pointer }: Pairing): StoreIdentity {
-  const identity = store.identity();
+  const identity = upgraded(store);
   if (identity && identity.layout !== stateStoreLayout)
     throw new RunnerError(
       `the state store ${storeDir} has layout "${identity.layout}"; this idemflow reads and writes "${stateStoreLayout}". Finish that run with the idemflow that wrote it, or give another --state disk:<dir>`,
@@ -193,4 +203,13 @@ function storeIdentity(store: StateStore, { dir, storeDir, pipeline, pointer }: 
   const made: StoreIdentity = { layout: stateStoreLayout, pipeline, pairing: randomUUID() };
   store.setIdentity(made);
   return made;
+}
+
+/** The store's identity; one of layout 1 (no delta log) is marked 2 first, so that an idemflow that reads no log refuses it. */
+function upgraded(store: StateStore): StoreIdentity | undefined {
+  const identity = store.identity();
+  if (identity?.layout !== stateStoreLayoutWithoutLog) return identity;
+  const marked = { ...identity, layout: stateStoreLayout };
+  store.setIdentity(marked);
+  return marked;
 }

@@ -65,7 +65,10 @@ async function durableCheckpoints(
       '--state disk needs --checkpoint <dir>: the store on disk is the checkpoint, and holds the state only with one',
     );
   const lmdb = await loadLmdb();
-  return DiskCheckpoints.open(lmdb, options.checkpointDir, pipeline.name, { storeDir: options.state.dir });
+  return DiskCheckpoints.open(lmdb, options.checkpointDir, pipeline.name, {
+    storeDir: options.state.dir,
+    merge: options.compaction,
+  });
 }
 
 async function runWith(

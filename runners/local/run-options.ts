@@ -4,6 +4,7 @@ import type { MemorySinkContents, PlannedWrite } from '../../runtime/sinks/sink-
 import type { TargetConnector } from '../../runtime/target-connector.ts';
 import type { RunResult } from '../runner.ts';
 import type { FileCheckpointOptions } from './checkpoint.ts';
+import type { StoreMergeOptions } from './state-store.ts';
 
 // What `runLocal` takes and what it returns (engine.ts re-exports them).
 
@@ -36,8 +37,11 @@ export interface LocalRunOptions {
    * then is the checkpoint; needs `checkpointDir`. `dir` defaults to `<checkpointDir>/state-lmdb`.
    */
   readonly state?: StateLocation;
-  /** When a durable checkpoint compacts its deltas into a snapshot (defaults: 1 MiB, 1,000 deltas); the fault campaign compacts often. */
-  readonly compaction?: Pick<FileCheckpointOptions, 'compactAfterBytes' | 'compactAfterDeltas'>;
+  /**
+   * When a durable checkpoint compacts its deltas into a snapshot (defaults: 1 MiB, 1,000 deltas), or with `--state
+   * disk` merges its delta log into LMDB (defaults in state-store.ts); the fault campaign compacts often.
+   */
+  readonly compaction?: Pick<FileCheckpointOptions, 'compactAfterBytes' | 'compactAfterDeltas'> & StoreMergeOptions;
   readonly batchSize?: number;
   /** Streaming sources: a batch closes when full or this long after its first record (default 1000 ms). */
   readonly batchIntervalMs?: number;

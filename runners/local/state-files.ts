@@ -62,7 +62,8 @@ export interface StateWrite {
   readonly resume?: unknown;
 }
 
-function record(write: StateWrite, state: StateSnapshot | StateDelta): string {
+/** A state record as written: its header line (layout, pipeline, kind, batch, size, SHA-256), then its body. */
+export function record(write: StateWrite, state: StateSnapshot | StateDelta): string {
   const json = JSON.stringify(write.resume === undefined ? state : { ...state, resume: write.resume });
   const body = Buffer.from(json, 'utf8');
   const header: RecordHeader = {
@@ -112,7 +113,7 @@ export function writeState(
 }
 
 /** A record as read: the state, and the checkpoint head it was written with (absent in records written before heads were kept). */
-interface StateRecord {
+export interface StateRecord {
   readonly state: StateSnapshot | StateDelta;
   readonly resume?: unknown;
 }
@@ -183,7 +184,7 @@ export function readState(dir: string, pipeline: string, batch: number, chain: S
   }
 }
 
-interface Where {
+export interface Where {
   readonly path: string;
   readonly pipeline: string;
   readonly dir: string;
@@ -204,7 +205,12 @@ function readWhole(where: Where): Buffer {
 }
 
 /** The record at `offset`, checked against its header, and where the next one starts. */
-function readRecord(where: Where, bytes: Buffer, offset: number, kind: RecordHeader['kind']): [StateRecord, number] {
+export function readRecord(
+  where: Where,
+  bytes: Buffer,
+  offset: number,
+  kind: RecordHeader['kind'],
+): [StateRecord, number] {
   const newline = bytes.indexOf(0x0a, offset);
   let header: RecordHeader;
   try {

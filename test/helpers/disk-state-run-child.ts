@@ -57,6 +57,9 @@ await runLocal(pipeline.ir, {
   checkpointDir: checkpoint,
   state: state === 'disk' ? { kind: 'disk' } : { kind: 'memory' },
   batchSize: 500,
+  // With state on disk, the delta log is merged into LMDB every few batches (~400 entries change a batch): kills
+  // strike log appends and merges alike.
+  compaction: { mergeAfterEntries: 1_000 },
   faults: parseFaults(killKind === 'after-commit' ? `crash-after-checkpoint=${killAt}` : undefined),
   crash: die,
   log: () => {},

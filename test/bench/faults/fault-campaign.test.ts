@@ -15,7 +15,8 @@ import { tempDir } from '../../helpers/temp-dir.ts';
  * sliding and unwindowed; emit updates and final) on the embedded store, with
  * crashes mid-batch, between a checkpoint and the WAL truncation, and in the
  * middle of a WAL append. One schedule in three keeps its keyed state on disk
- * (`--state disk`, an LMDB store that is the checkpoint); the others in memory,
+ * (`--state disk`, an LMDB store and its delta log, merged every 20 entries,
+ * that are the checkpoint); the others in memory,
  * with a delta log compacted every 1, 2, 3 or 7 deltas, or never.
  * Invariants, against a truth counted by hand from the input: every event in
  * the system of record exactly once by id; after the final repair every sink
@@ -26,7 +27,7 @@ const runs = Number(process.env.IDEMFLOW_CAMPAIGN_RUNS ?? 60);
 const layoutNames = [
   'in memory, delta log (no compaction)',
   'in memory, delta log compacted every 1-7 deltas',
-  'on disk (LMDB store)',
+  'on disk (LMDB store and its delta log, merged every 20 entries)',
 ];
 
 describe('fault campaign, fast half (embedded store)', () => {

@@ -1,4 +1,4 @@
-import { readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { AggregateNode } from '../../../compiler/ir/index.ts';
@@ -239,8 +239,30 @@ describe('--state disk: folders and stores that do not belong together are refus
     );
     await root.close();
     expect(() => open(dir)).toThrow(
-      `the state store ${defaultStoreDir(dir)} has layout "idemflow-state-lmdb/0"; this idemflow reads and writes "idemflow-state-lmdb/1"`,
+      `the state store ${defaultStoreDir(dir)} has layout "idemflow-state-lmdb/0"; this idemflow reads and writes "idemflow-state-lmdb/2"`,
     );
+  });
+
+  it('a store of layout 1 (before the delta log) resumes, and is marked layout 2 so that an idemflow reading no log refuses it', async () => {
+    const dir = tempDir();
+    const w: Workload = { keys: 50, eventsPerBatch: 100, stepMs: 6_000 };
+    // Every checkpoint merged into LMDB at once: no log, as layout 1 kept its state.
+    const made = DiskCheckpoints.open(lmdb, dir, 'workload', { merge: { mergeAfterEntries: 1 } });
+    const state = workloadState(false, made.store);
+    pipelined(state, made, w, 1, 3);
+    await made.close();
+    expect(readdirSync(defaultStoreDir(dir)).filter((n) => n.endsWith('.log'))).toEqual([]);
+    const root = lmdb.open({ path: join(defaultStoreDir(dir), 'state.mdb') });
+    const meta = root.openDB('meta');
+    const layout = () => (meta.get('identity') as { layout: string }).layout;
+    root.transactionSync(() =>
+      meta.putSync('identity', { ...(meta.get('identity') as object), layout: 'idemflow-state-lmdb/1' }),
+    );
+    const back = await reopened(dir);
+    expect(back.head?.batch).toBe(3);
+    expect(sortedEntries(back.snapshot)).toEqual(sortedEntries(expectedAfter(w, 3)));
+    expect(layout()).toBe('idemflow-state-lmdb/2');
+    await root.close();
   });
 
   it('a folder whose checkpoint.json is another layout named by a store pointer is never read as empty', async () => {
