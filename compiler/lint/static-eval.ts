@@ -66,7 +66,9 @@ export class StaticEvaluator {
     if (ts.isPropertyAccessExpression(expression)) {
       if (isOwnModuleNamespace(expression.expression, reading.checker))
         return this.#symbolValue(reading.checker.getSymbolAtLocation(expression.name), env, reading);
-      return this.#property(this.#evaluate(expression.expression, env, reading), expression.name.getText());
+      const object = this.#evaluate(expression.expression, env, reading);
+      if (object.type === 'unknown') return this.#readonlyField(expression, reading);
+      return this.#property(object, expression.name.getText());
     }
     if (ts.isElementAccessExpression(expression)) {
       const key = this.#evaluate(expression.argumentExpression, env, reading);
@@ -160,6 +162,14 @@ export class StaticEvaluator {
     }
     this.#declarations.set(declaration, value);
     return value;
+  }
+
+  /** `Cql.LIKE` of `static readonly LIKE = 'UPDATE …'`, `this.insert` of `private readonly insert = '…'`: what the field is given where it is declared. */
+  #readonlyField(access: ts.PropertyAccessExpression, reading: Reading): AbstractValue {
+    const declaration = reading.checker.getSymbolAtLocation(access.name)?.declarations?.[0];
+    if (!declaration || !ts.isPropertyDeclaration(declaration) || !declaration.initializer) return unknownValue;
+    const readonly = ts.getCombinedModifierFlags(declaration) & ts.ModifierFlags.Readonly;
+    return readonly ? this.#evaluate(declaration.initializer, new Map(), reading) : unknownValue;
   }
 
   #property(object: AbstractValue, name: string): AbstractValue {

@@ -91,10 +91,32 @@ function mappedItems(node: Node): Node[] {
     .map((e) => (Node.isParenthesizedExpression(e) ? e.getExpression() : e));
 }
 
+/**
+ * `queries.push({ query: INCR, params })` in a loop before `client.batch(queries, …)`: the items
+ * pushed onto the array the name holds, in the function (or file) that declares it.
+ */
+function pushedItems(list: Node): Node[] {
+  const symbol = list.getSymbol();
+  const declaration = symbol?.getDeclarations()[0];
+  if (!symbol || !declaration || !Node.isVariableDeclaration(declaration)) return [];
+  const scope =
+    declaration.getFirstAncestor((a) => Node.isFunctionLikeDeclaration(a) || Node.isArrowFunction(a)) ??
+    declaration.getSourceFile();
+  return scope.getDescendantsOfKind(SyntaxKind.CallExpression).flatMap((call) => {
+    const callee = call.getExpression();
+    if (!Node.isPropertyAccessExpression(callee) || !['push', 'unshift'].includes(callee.getName())) return [];
+    const receiver = callee.getExpression();
+    return Node.isIdentifier(receiver) && receiver.getSymbol() === symbol ? call.getArguments() : [];
+  });
+}
+
 function batchStatements(list: Node | undefined, evaluator: StaticEvaluator): SentStatement[] {
-  const array = list && Node.isIdentifier(list) ? constInitializer(list) : list;
-  if (!array) return [];
-  const items = Node.isArrayLiteralExpression(array) ? array.getElements() : mappedItems(array);
+  const named = list && Node.isIdentifier(list) ? list : undefined;
+  const array = named ? constInitializer(named) : list;
+  const pushed = named ? pushedItems(named) : [];
+  if (!array && pushed.length === 0) return [];
+  const written = !array ? [] : Node.isArrayLiteralExpression(array) ? array.getElements() : mappedItems(array);
+  const items = [...written, ...pushed];
   return items.flatMap((item) => {
     if (Node.isObjectLiteralExpression(item)) {
       const query = item.getProperty('query');

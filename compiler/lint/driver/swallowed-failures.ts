@@ -13,6 +13,8 @@ export interface SwallowedFailure {
   readonly handler: ts.Node;
   /** The writes it waits for, in source order. */
   readonly writes: readonly ts.CallExpression[];
+  /** `Promise.allSettled(writes)`: the failures become results nobody throws. */
+  readonly settled?: true;
 }
 
 function calleeName(call: ts.CallExpression): string | undefined {
@@ -176,12 +178,46 @@ export function swallowedFailures(
       const writes = awaitedWritesIn(node.tryBlock, isWrite);
       if (writes.length > 0) found.push({ scope: node, handler: node.catchClause, writes });
     }
-    const swallowed = ts.isCallExpression(node) ? swallowedChain(node, checker, isWrite) : undefined;
+    const swallowed = ts.isCallExpression(node)
+      ? (swallowedChain(node, checker, isWrite) ?? settledWrites(node, fn, isWrite))
+      : undefined;
     if (swallowed) found.push(swallowed);
     ts.forEachChild(node, visit);
   };
   ts.forEachChild(fn, visit);
   return found;
+}
+
+/**
+ * `await Promise.allSettled(messages.map((m) => client.execute(…)))`: a failed write becomes a
+ * `{ status: 'rejected' }` result, and the handler returns normally — unless it throws after
+ * looking at the results (any `throw` after the call in the handler counts as that).
+ */
+function settledWrites(
+  call: ts.CallExpression,
+  fn: ts.Node,
+  isWrite: (call: ts.CallExpression) => boolean,
+): SwallowedFailure | undefined {
+  const callee = call.expression;
+  if (!ts.isPropertyAccessExpression(callee) || callee.getText() !== 'Promise.allSettled' || !awaitedChain(call))
+    return undefined;
+  const writes: ts.CallExpression[] = [];
+  const visit = (node: ts.Node): void => {
+    if (ts.isCallExpression(node) && isWrite(node)) writes.push(node);
+    else ts.forEachChild(node, visit);
+  };
+  call.arguments.forEach(visit);
+  if (writes.length === 0 || throwsAfter(fn, call.end)) return undefined;
+  return { scope: call, handler: callee.name, writes, settled: true };
+}
+
+/** A `throw` (or a `Promise.reject`) in `fn` after `position`: the settled results may be turned back into a failure. */
+function throwsAfter(fn: ts.Node, position: number): boolean {
+  const visit = (node: ts.Node): boolean =>
+    (node.pos >= position &&
+      (ts.isThrowStatement(node) || (ts.isCallExpression(node) && node.expression.getText() === 'Promise.reject'))) ||
+    (ts.forEachChild(node, visit) ?? false);
+  return visit(fn);
 }
 
 /** The writes a try block awaits, outside the callbacks it declares. */

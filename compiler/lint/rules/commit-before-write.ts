@@ -25,6 +25,7 @@ type Message =
   | 'offsetBeforeWrite'
   | 'bufferedWrite'
   | 'swallowedFailure'
+  | 'settledFailure'
   | 'timerCommit'
   | 'queuedWrite'
   | 'deferredWrite'
@@ -218,10 +219,10 @@ function reportSwallowed(
   const graph = graphOf(fn);
   const file = fn.getSourceFile();
   const isWriteName = (name: string) => !kafkaControls.has(name) && writeNames.test(name);
-  for (const { scope, handler: letGo, writes } of swallowedFailures(graph.node, graph.checker, isWriteName)) {
+  for (const { scope, handler: letGo, writes, settled } of swallowedFailures(graph.node, graph.checker, isWriteName)) {
     if (!commitsAfter(scope)) continue;
     const last = wrap(file, writes[writes.length - 1]! as unknown as morphTs.CallExpression);
-    report('swallowedFailure', wrap(file, letGo as unknown as morphTs.Node), {
+    report(settled ? 'settledFailure' : 'swallowedFailure', wrap(file, letGo as unknown as morphTs.Node), {
       call: describeCall(last),
       line: last.getStartLineNumber(),
       handler,
@@ -284,6 +285,8 @@ export default defineSourceRule<Message>({
         "`{{call}}(…)` runs in a kafka-node {{consumer}} 'message' listener with autoCommit on: kafka-node commits fetched offsets on a timer, never waiting for this write, so a crash after a commit and before the write lands loses the message.",
       swallowedFailure:
         'This catch only logs when `{{call}}(…)` (line {{line}}) fails: the {{handler}} handler returns normally, kafkajs commits the offset, and the message is lost.{{partial}}',
+      settledFailure:
+        'Promise.allSettled turns a failure of `{{call}}(…)` (line {{line}}) into a result, and nothing throws it: the {{handler}} handler returns normally, kafkajs commits the offset, and the message is lost.',
       queuedWrite:
         '`{{call}}(…)` hands a write to the queue `{{queue}}` and drops the promise that says it landed: the {{handler}} handler returns, kafkajs commits the offset, and a crash before the queued write runs loses the message.',
       deferredWrite:
@@ -307,6 +310,8 @@ export default defineSourceRule<Message>({
         "Await the write in the handler; to wait first, `await setTimeout(ms)` from 'node:timers/promises', then write.",
       emittedWrite:
         'Call the write from the handler and await it, or use an emitter that waits for its listeners (`await emittery.emit(…)`); an EventEmitter is for things that may be lost (metrics, logs).',
+      settledFailure:
+        'Use Promise.all (a failed write fails the handler, and kafkajs delivers the message again), or throw when a result is rejected.',
       swallowedFailure:
         'Rethrow after logging (kafkajs then delivers the message again), or send the message to a dead-letter topic or table in the catch, so a failed write is never committed past.',
     },

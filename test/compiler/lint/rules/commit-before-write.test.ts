@@ -5,6 +5,28 @@ import { code, sourceRuleTester } from '../../../helpers/source-rule-tester.ts';
 sourceRuleTester(rule, {
   valid: [
     {
+      name: 'Promise.allSettled whose rejected results are thrown',
+      code: code`
+      import { Client } from 'cassandra-driver';
+      import { Kafka } from 'kafkajs';
+
+      const client = new Client({ contactPoints: ['127.0.0.1'], localDataCenter: 'datacenter1' });
+      const consumer = new Kafka({ brokers: ['127.0.0.1:9092'] }).consumer({ groupId: 'orders' });
+
+      export async function start(): Promise<void> {
+        await consumer.run({
+          eachBatch: async ({ batch }) => {
+            const results = await Promise.allSettled(
+              batch.messages.map((m) => client.execute('INSERT INTO shop.orders (id, doc) VALUES (?, ?)', [String(m.key), String(m.value)])),
+            );
+            const failed = results.find((r) => r.status === 'rejected');
+            if (failed) throw new Error(batch.topic + ': a write failed');
+          },
+        });
+      }
+    `,
+    },
+    {
       name: 'kafka-node with autoCommit off, committing after the awaited write',
       code: code`
       import { ConsumerGroup } from 'kafka-node';
@@ -53,6 +75,29 @@ sourceRuleTester(rule, {
     },
   ],
   invalid: [
+    {
+      name: 'Promise.allSettled of the writes, results only counted for a log line',
+      code: code`
+      import { Client } from 'cassandra-driver';
+      import { Kafka } from 'kafkajs';
+
+      const client = new Client({ contactPoints: ['127.0.0.1'], localDataCenter: 'datacenter1' });
+      const consumer = new Kafka({ brokers: ['127.0.0.1:9092'] }).consumer({ groupId: 'orders' });
+
+      export async function start(): Promise<void> {
+        await consumer.run({
+          eachBatch: async ({ batch, resolveOffset }) => {
+            const results = await Promise.allSettled(
+              batch.messages.map((m) => client.execute('INSERT INTO shop.orders (id, doc) VALUES (?, ?)', [String(m.key), String(m.value)])),
+            );
+            console.warn(results.filter((r) => r.status === 'rejected').length, 'writes failed');
+            for (const m of batch.messages) resolveOffset(m.offset);
+          },
+        });
+      }
+    `,
+      errors: [{ messageId: 'settledFailure', line: 10, column: 37, message: /line 11/ }],
+    },
     {
       name: 'a write not awaited in eachMessage',
       code: code`

@@ -5,6 +5,27 @@ import { code, sourceRuleTester } from '../../../helpers/source-rule-tester.ts';
 sourceRuleTester(rule, {
   valid: [
     {
+      name: 'a batch of whole totals pushed in a loop, and a static readonly upsert, in eachBatch',
+      code: code`
+      import type { Consumer } from 'kafkajs';
+      import type { Client } from 'cassandra-driver';
+
+      class Cql {
+        static readonly SET_TOTAL = 'UPDATE shop.totals SET total = ? WHERE sku = ?';
+      }
+
+      export async function totals(consumer: Consumer, client: Client): Promise<void> {
+        await consumer.run({
+          eachBatch: async ({ batch }) => {
+            const queries: { query: string; params: unknown[] }[] = [];
+            for (const m of batch.messages) queries.push({ query: Cql.SET_TOTAL, params: [Number(m.value), String(m.key)] });
+            await client.batch(queries, { prepare: true });
+          },
+        });
+      }
+    `,
+    },
+    {
       name: 'a counter read inside a retry loop: reading twice is harmless',
       code: code`
       import { Client } from 'cassandra-driver';
@@ -118,6 +139,48 @@ sourceRuleTester(rule, {
     },
   ],
   invalid: [
+    {
+      name: 'counter statements pushed onto an array in a loop, then sent as one batch per Kafka batch',
+      code: code`
+      import type { Consumer } from 'kafkajs';
+      import type { Client } from 'cassandra-driver';
+
+      const ADD = 'UPDATE ads.clicks SET n = n + 1 WHERE campaign = ?';
+
+      export async function clicks(consumer: Consumer, client: Client): Promise<void> {
+        await consumer.run({
+          eachBatch: async ({ batch }) => {
+            const queries: { query: string; params: unknown[] }[] = [];
+            for (const m of batch.messages) queries.push({ query: ADD, params: [String(m.key)] });
+            await client.batch(queries, { prepare: true, counter: true });
+          },
+        });
+      }
+    `,
+      errors: [{ messageId: 'kafkaHandler', line: 11, column: 20 }],
+    },
+    {
+      name: 'counter CQL held by static readonly fields of a class, picked by a ternary',
+      code: code`
+      import type { Consumer } from 'kafkajs';
+      import type { Client } from 'cassandra-driver';
+
+      class Cql {
+        static readonly LIKE = 'UPDATE social.likes SET n = n + 1 WHERE post = ?';
+        static readonly UNLIKE = 'UPDATE social.likes SET n = n - 1 WHERE post = ?';
+      }
+
+      export async function likes(consumer: Consumer, client: Client): Promise<void> {
+        await consumer.run({
+          eachMessage: async ({ message }) => {
+            const like = String(message.value) === 'like';
+            await client.execute(like ? Cql.LIKE : Cql.UNLIKE, [String(message.key)], { prepare: true });
+          },
+        });
+      }
+    `,
+      errors: [{ messageId: 'kafkaHandler', line: 13, column: 20 }],
+    },
     {
       name: 'the client makes every query idempotent by default',
       code: code`
