@@ -43,7 +43,7 @@ export function fetchChunks(url: string): beam.PTransform<beam.PCollection<numbe
   );
 }
 /** What a failed fetch says: the chunk, the address, and why (the job fails with it as its cause). */
-async function fetchChunk(url: string): Promise<InputChunk> {
+async function fetchOnce(url: string): Promise<InputChunk> {
   let response: Response;
   try {
     response = await fetch(url);
@@ -56,31 +56,78 @@ async function fetchChunk(url: string): Promise<InputChunk> {
   return (await response.json()) as InputChunk;
 }
 
-class FetchChunksOperator implements IOperator {
+/**
+ * A chunk, asked for again once if the first try fails (a connection the submitter's server closed
+ * between two requests, a submitter busy for a moment): one lost request would otherwise fail the job,
+ * which on a bounded input has no checkpoint to resume from. A second failure is the job's.
+ */
+export async function fetchChunk(url: string, retryDelayMs = 200): Promise<InputChunk> {
+  try {
+    return await fetchOnce(url);
+  } catch {
+    await new Promise((resolve) => setTimeout(resolve, retryDelayMs));
+    return fetchOnce(url);
+  }
+}
+
+/**
+ * How many chunk fetches an operator keeps in flight: while one chunk's records go through the steps,
+ * the next ones are on their way (one at a time, a worker waited on each round trip, and on the
+ * submitter building the chunk, with nothing to do).
+ */
+export const fetchesAhead = 4;
+
+/**
+ * The fetch operator: each chunk index starts its fetch at once, up to `ahead` in flight; the chunks are
+ * handed on in the order their indices came, whatever order their fetches end in, each once. Beam's data
+ * source waits on what `process` returns, so it returns nothing until `ahead` fetches are in flight,
+ * then the oldest one's delivery. The bundle ends once every chunk is handed on (`finishBundle`).
+ */
+export class FetchChunksOperator implements IOperator {
   readonly #url: string;
   readonly #receiver: Receiver;
+  readonly #ahead: number;
+  /** The last chunk's delivery: each waits for the one before it, so chunks go on in their indices' order. */
+  #delivered: Promise<void> = Promise.resolve();
+  readonly #inFlight: Promise<void>[] = [];
 
   constructor(
     readonly transformId: string,
     url: string,
     transform: PTransform,
     context: OperatorContext,
+    ahead = fetchesAhead,
   ) {
     this.#url = url;
     const [output] = Object.values(transform.outputs);
     this.#receiver = context.getReceiver(output);
+    this.#ahead = ahead;
   }
 
-  async startBundle(): Promise<void> {}
+  async startBundle(): Promise<void> {
+    this.#delivered = Promise.resolve();
+    this.#inFlight.length = 0;
+  }
 
   process(element: WindowedValue<unknown>): ProcessResult {
-    return fetchChunk(`${this.#url}${String(element.value)}`).then((chunk) => {
-      const next = this.#receiver.receive({ ...element, value: chunk });
-      return next === NonPromise ? undefined : next;
+    const fetched = fetchChunk(`${this.#url}${String(element.value)}`);
+    // Handled here, awaited below: a fetch that fails before its turn must not be an unhandled rejection.
+    fetched.catch(() => {});
+    const delivery = this.#delivered.then(async () => {
+      const next = this.#receiver.receive({ ...element, value: await fetched });
+      if (next !== NonPromise) await next;
     });
+    delivery.catch(() => {});
+    this.#delivered = delivery;
+    this.#inFlight.push(delivery);
+    if (this.#inFlight.length < this.#ahead) return NonPromise;
+    return this.#inFlight.shift()!;
   }
 
-  async finishBundle(): Promise<void> {}
+  async finishBundle(): Promise<void> {
+    this.#inFlight.length = 0;
+    await this.#delivered;
+  }
 }
 
 type OperatorConstructor = (transformId: string, transform: PTransform, context: OperatorContext) => IOperator;
