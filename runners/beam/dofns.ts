@@ -12,8 +12,10 @@ import './node-compat.ts'; // first: Beam needs it as it loads
 // apache-beam's modules require each other in a cycle that resolves only when its index loads first.
 import 'apache-beam';
 import Long from 'long';
-import type { WindowedValue } from 'apache-beam/values';
+import { PaneInfoCoder } from 'apache-beam/coders/standard_coders';
+import { GlobalWindow, type WindowedValue } from 'apache-beam/values';
 import { requireForSerialization } from 'apache-beam/serialization';
+import { BundlePartials, type PreAggregated } from './bundle-partials.ts';
 import { beamRuns, type AggregateInput, type InputChunk, type InputRecord, type StepOutput } from './run-context.ts';
 
 /** Records a chunk: big enough that a chunk's overhead (an element, a shuffle key) is small against its records. */
@@ -62,11 +64,41 @@ export class FromKafka {
   }
 }
 
-/** parse → map/filter/flatMap → event time → archive → group key, with the local runner's semantics. */
+/** Where the partials a bundle hands on at its end go: the global window of a bounded input, at its start. */
+const boundedInputWindow = { windows: [new GlobalWindow()], timestamp: Long.fromValue('-9223372036854775') };
+
+/**
+ * parse → map/filter/flatMap → event time → archive → group key, with the local runner's semantics.
+ * With `preAggregate` (a count or a sum over a bounded input), the aggregate inputs of a bundle are
+ * summed by (key, window) in the bundle and handed on as partials when it ends (`bundle-partials.ts`):
+ * one element a key and window a bundle instead of one a record. Beam builds this DoFn once for each
+ * of its bundle processors, which runs one bundle at a time, so `partials` is one bundle's.
+ */
 export class ApplySteps {
-  constructor(readonly runId: string) {}
+  partials?: BundlePartials;
+  constructor(
+    readonly runId: string,
+    readonly preAggregate?: PreAggregated,
+  ) {}
+  startBundle(): void {
+    if (this.preAggregate) this.partials = new BundlePartials(this.preAggregate);
+  }
   process(chunk: InputChunk): Iterable<StepOutput> {
-    return beamRuns.get(this.runId).applySteps(chunk);
+    const outputs = beamRuns.get(this.runId).applySteps(chunk);
+    const { partials } = this;
+    if (!partials) return outputs;
+    const passed: StepOutput[] = [];
+    let full = false;
+    for (const output of outputs) {
+      if ('agg' in output) full = partials.add(output.agg) || full;
+      else passed.push(output);
+    }
+    if (full) for (const agg of partials.take()) passed.push({ agg });
+    return passed;
+  }
+  *finishBundle(): Iterable<WindowedValue<StepOutput>> {
+    for (const agg of this.partials?.take() ?? [])
+      yield { value: { agg }, ...boundedInputWindow, pane: PaneInfoCoder.ONE_AND_ONLY_FIRING };
   }
 }
 

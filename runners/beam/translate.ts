@@ -16,6 +16,7 @@ import {
   ToRow,
   WriteSink,
 } from './dofns.ts';
+import { preAggregatable } from './bundle-partials.ts';
 import { fetchChunks } from './fetch-chunks.ts';
 import { kafkaStream } from './kafka-stream.ts';
 import { defaultWindowGraceMs, windowingOf } from './window-strategy.ts';
@@ -25,11 +26,18 @@ import type { AggregateInput, BeamRunContext, InputChunk, StepOutput } from './r
 // eslint-disable-next-line @typescript-eslint/no-explicit-any
 type AnyCombineFn = beam.CombineFn<any, any, any>;
 
-/** Beam's own combiner for an aggregation, and the field of the aggregate input it reads. */
-function combinerFor(aggregate: AggregateNode, runId: string): [field: keyof AggregateInput, combiner: AnyCombineFn] {
+/**
+ * Beam's own combiner for an aggregation, and the field of the aggregate input it reads. A count whose bundles
+ * pre-aggregated (`preAggregated`) gets partial counts, which it sums.
+ */
+function combinerFor(
+  aggregate: AggregateNode,
+  runId: string,
+  preAggregated: boolean,
+): [field: keyof AggregateInput, combiner: AnyCombineFn] {
   switch (aggregate.op) {
     case 'count':
-      return ['k', count];
+      return preAggregated ? ['n', sum] : ['k', count];
     case 'sum':
       return ['n', sum];
     case 'min':
@@ -132,11 +140,14 @@ export function translate(
   const { pipeline, aggregate } = context;
   const finalSink = context.sinks.indexOf(pipeline.sink);
   const window = windowOf(pipeline);
+  // Bundles pre-aggregate a count or a sum of a bounded input; a streaming read's bundles go on as they are,
+  // so that no partial waits for its bundle's end behind the watermark.
+  const preAggregate = !placement.kafkaExpansion && preAggregatable(aggregate?.op) ? aggregate.op : undefined;
   /* eslint-disable @typescript-eslint/no-unsafe-assignment, @typescript-eslint/no-unsafe-call, @typescript-eslint/no-unsafe-member-access -- Beam 2.49's TypeScript declarations give parDo over our DoFn classes and split's outputs `any`; each collection is typed where it is named (PCollection<...>) */
   return async (root) => {
     const chunks = await readChunks(root, runId, context, placement);
     const outputs = chunks
-      .apply(beam.withName('steps', beam.parDo(new ApplySteps(runId))))
+      .apply(beam.withName('steps', beam.parDo(new ApplySteps(runId, preAggregate))))
       .apply(beam.withName('route', beam.split<StepOutput>(['sink', 'agg'])));
     (outputs.sink as beam.PCollection<unknown>).apply(
       beam.withName('write side sinks', beam.parDo(new WriteSink(runId))),
@@ -161,7 +172,7 @@ export function translate(
           ),
         );
     }
-    const [field, combiner] = combinerFor(aggregate, runId);
+    const [field, combiner] = combinerFor(aggregate, runId, preAggregate !== undefined);
     keyed
       .apply(
         beam.withName(
