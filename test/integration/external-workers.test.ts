@@ -166,6 +166,15 @@ const onCluster = (file: string, extra: readonly string[] = [], to = workers.map
     ...extra,
   ]);
 
+interface JobOverview {
+  readonly jid: string;
+  readonly 'start-time': number;
+}
+
+/** How many jobs this file's cluster has run (REST `/jobs/overview`). */
+const jobCount = async () =>
+  ((await (await fetch(`http://${master}/jobs/overview`)).json()) as { jobs: JobOverview[] }).jobs.length;
+
 const rowsOf = async (table: string) =>
   (await selectAll(client, `SELECT * FROM ${keyspace}.${table}`)).map((r) => JSON.stringify(r)).sort();
 
@@ -341,6 +350,34 @@ describe.sequential('run --runner beam-flink --environment external: SDK workers
     expect(ran.output).toContain(`idemflow worker --port ${closed}`);
     expect(ran.output).toContain(`idemflow-worker/worker-${closed}.log`);
   }, 120_000);
+
+  it('a dead worker among several is one line naming its address, before any job is submitted', async () => {
+    const doomed = await startWorker({ IDEMFLOW_CASSANDRA: contactPoint });
+    doomed.child.kill('SIGKILL');
+    await new Promise((resolve) => doomed.child.once('exit', resolve));
+    const jobsBefore = await jobCount();
+    const to = [workers[0]!.address, doomed.address, workers[1]!.address].join(',');
+    const ran = await onCluster(cleanFile(), [], to);
+    expect(ran.status, ran.output).toBe(2);
+    expect(ran.output).toContain(`no idemflow worker answers at ${doomed.address} (`);
+    expect(ran.output).not.toContain(`at ${workers[0]!.address} (`);
+    expect(ran.output).not.toContain(`at ${workers[1]!.address} (`);
+    expect(await jobCount()).toBe(jobsBefore);
+  }, 120_000);
+
+  it("a bounded job runs with the cluster's default restart strategy, which without checkpoints is none", async () => {
+    const ran = await onCluster(bigFile(12_000));
+    expect(ran.status, ran.output).toBe(0);
+    const get = async <T>(path: string) => (await (await fetch(`http://${master}${path}`)).json()) as T;
+    const { jobs } = await get<{ jobs: JobOverview[] }>('/jobs/overview');
+    const newest = jobs.sort((a, b) => b['start-time'] - a['start-time'])[0]!;
+    const config = await get<{ 'execution-config': { 'restart-strategy': string } }>(`/jobs/${newest.jid}/config`);
+    // Beam 2.50's Flink runner applies --restarts (numberOfExecutionRetries) to streaming jobs only.
+    expect(config['execution-config']['restart-strategy']).toBe('Cluster level default restart strategy');
+    // And this cluster sets none (scripts/servers/flink-cluster.ts): Flink's default for a job without checkpoints.
+    const cluster = await get<{ key: string }[]>('/jobmanager/config');
+    expect(cluster.filter((entry) => entry.key.startsWith('restart-strategy'))).toEqual([]);
+  }, 300_000);
 
   it('a worker without Cassandra configured refuses a job that writes to Cassandra', async () => {
     const bare = await startWorker({ IDEMFLOW_CASSANDRA: '' });
