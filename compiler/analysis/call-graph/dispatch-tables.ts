@@ -30,19 +30,45 @@ function functionsOf(value: ts.Node, checker: ts.TypeChecker, hops: number): Fun
     const init = resolved.kind === 'variable' && isConst(resolved.node) ? resolved.node.initializer : undefined;
     return init ? next([init]) : [];
   }
-  if (ts.isElementAccessExpression(node)) return next(entriesOf(node.expression, checker, hops + 1));
+  if (ts.isElementAccessExpression(node))
+    return next(entriesOf(node.expression, checker, hops + 1, constantKey(node.argumentExpression, checker)));
   if (ts.isCallExpression(node) && methodName(node) === 'get') return next(mapGetValues(node, checker, hops + 1));
   if (ts.isPropertyAccessExpression(node))
     return next(recordsOf(node.expression, checker, hops + 1).flatMap((r) => propertyValues(r, node.name.text)));
   return [];
 }
 
-/** The values a const table holds: an array's elements, an object's property values, a Map's entry values. */
-function entriesOf(table: ts.Expression, checker: ts.TypeChecker, hops: number): ts.Node[] {
+/**
+ * The key a lookup is made with, when the program fixes it: `'odometer'`,
+ * `0`, or a const (an enum member, a parameter) whose type is one literal.
+ * A key typed `string` or a union of literals may be any of them.
+ */
+function constantKey(key: ts.Expression, checker: ts.TypeChecker): string | undefined {
+  const node = unwrap(key);
+  if (ts.isStringLiteralLike(node) || ts.isNumericLiteral(node)) return node.text;
+  if (!ts.isIdentifier(node) && !ts.isPropertyAccessExpression(node)) return undefined;
+  const type = checker.getTypeAtLocation(node);
+  return type.isStringLiteral() || type.isNumberLiteral() ? String(type.value) : undefined;
+}
+
+/**
+ * The values a const table holds: an array's elements, an object's property
+ * values, a Map's entry values. Looked up by a constant key, only the entry
+ * it names (`HANDLERS[ODOMETER]` runs that handler, not its neighbours) —
+ * all of them when no entry is found by its name (a spread, a computed name).
+ */
+function entriesOf(table: ts.Expression, checker: ts.TypeChecker, hops: number, key?: string): ts.Node[] {
   const node = constValue(table, checker, hops);
   if (!node) return [];
-  if (ts.isArrayLiteralExpression(node)) return node.elements.filter((e) => !ts.isSpreadElement(e));
-  if (ts.isObjectLiteralExpression(node)) return node.properties.flatMap(valueOfMember);
+  if (ts.isArrayLiteralExpression(node)) {
+    const elements = node.elements.filter((e) => !ts.isSpreadElement(e));
+    const named = key === undefined || elements.length !== node.elements.length ? undefined : elements[Number(key)];
+    return named ? [named] : elements;
+  }
+  if (ts.isObjectLiteralExpression(node)) {
+    const named = key === undefined ? [] : propertyValues(node, key);
+    return named.length > 0 ? named : node.properties.flatMap(valueOfMember);
+  }
   return mapEntries(node).map(([, value]) => value);
 }
 
@@ -60,7 +86,8 @@ function recordsOf(value: ts.Node, checker: ts.TypeChecker, hops: number): ts.Ob
     const loop = resolved.node.parent.parent;
     return ts.isForOfStatement(loop) ? records(entriesOf(loop.expression, checker, hops + 1)) : [];
   }
-  if (ts.isElementAccessExpression(node)) return records(entriesOf(node.expression, checker, hops + 1));
+  if (ts.isElementAccessExpression(node))
+    return records(entriesOf(node.expression, checker, hops + 1, constantKey(node.argumentExpression, checker)));
   const frozen = frozenTable(node);
   if (frozen) return records([frozen]);
   if (ts.isCallExpression(node) && ts.isPropertyAccessExpression(node.expression)) {
@@ -85,11 +112,14 @@ function constValue(expression: ts.Expression, checker: ts.TypeChecker, hops: nu
   return constValue(resolved.node.initializer, checker, hops + 1);
 }
 
-/** `table.get(key)` of a const `new Map([[key, value], …])`: every value. */
+/** `table.get(key)` of a const `new Map([[key, value], …])`: every value, or the one a constant key names. */
 function mapGetValues(call: ts.CallExpression, checker: ts.TypeChecker, hops: number): ts.Expression[] {
   if (!ts.isPropertyAccessExpression(call.expression)) return [];
   const map = constValue(call.expression.expression, checker, hops);
-  return map ? mapEntries(map).map(([, value]) => value) : [];
+  const entries = map ? mapEntries(map) : [];
+  const key = call.arguments[0] && constantKey(call.arguments[0], checker);
+  const named = key === undefined ? [] : entries.filter(([k]) => constantKey(k, checker) === key);
+  return (named.length > 0 ? named : entries).map(([, value]) => value);
 }
 
 /** The `[key, value]` pairs of `new Map([[key, value], …])` written out. */
@@ -115,7 +145,12 @@ function valueOfMember(member: ts.ObjectLiteralElementLike): ts.Node[] {
 /** The value of the property `name` of an object literal. */
 function propertyValues(record: ts.ObjectLiteralExpression, name: string): ts.Node[] {
   return record.properties
-    .filter((p) => p.name && (ts.isIdentifier(p.name) || ts.isStringLiteral(p.name)) && p.name.text === name)
+    .filter(
+      (p) =>
+        p.name &&
+        (ts.isIdentifier(p.name) || ts.isStringLiteral(p.name) || ts.isNumericLiteral(p.name)) &&
+        p.name.text === name,
+    )
     .flatMap(valueOfMember);
 }
 

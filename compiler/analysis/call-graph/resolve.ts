@@ -62,12 +62,23 @@ export function resolveName(name: ts.Node, checker: ts.TypeChecker): Resolved {
     if (packageExportOfSymbol(symbol, checker)) return { kind: 'external' };
     symbol = checker.getAliasedSymbol(symbol);
   }
-  const declaration = symbol?.valueDeclaration ?? symbol?.declarations?.[0];
+  const declaration = symbol && implementationOf(symbol);
   if (!symbol || !declaration)
     return { kind: 'unresolved', why: 'its declaration was not found (an unresolved import or an undeclared name)' };
   if (isLibrary(declaration.getSourceFile())) return { kind: 'external' };
   if (ts.isSourceFile(declaration) || ts.isModuleDeclaration(declaration)) return { kind: 'module' };
   return classify(declaration);
+}
+
+/**
+ * The declaration a symbol runs: an overloaded function's or method's
+ * signatures come first and have no body (the checker's value declaration
+ * is the first of them); the implementation is the one with a body.
+ */
+function implementationOf(symbol: ts.Symbol): ts.Declaration | undefined {
+  const declaration = symbol.valueDeclaration ?? symbol.declarations?.[0];
+  if (!declaration || !isFunctionNode(declaration) || declaration.body) return declaration;
+  return symbol.declarations?.find((d) => isFunctionNode(d) && d.body !== undefined) ?? declaration;
 }
 
 function classify(declaration: ts.Node): Resolved {
