@@ -1,5 +1,5 @@
 import { readFileSync } from 'node:fs';
-import { expect, it } from 'vitest';
+import { beforeAll, expect, it } from 'vitest';
 import { loadPipelines, resolveFiles } from '../../cli/load-pipelines.ts';
 import { reportOf } from '../../cli/report.ts';
 import { lintProject, loadLintProject, type LintResult } from '../../compiler/lint/lint.ts';
@@ -62,4 +62,27 @@ export async function checkedAndExpected(
     list.map(([code, line, column]) => key(code, { file: root + name, line, column })),
   );
   return { checked: checked.sort(), expected: expected.sort() };
+}
+
+/**
+ * Inside a `describe`: lint a fixture folder once, check that the cases name
+ * every file of it, and one test a file. Returns what was linted, for more tests.
+ */
+export function fixtureFolderTests(
+  root: string,
+  tsconfig: string,
+  cases: Readonly<Record<string, readonly ExpectedFinding[]>>,
+): () => LintResult {
+  let files: string[];
+  let linted: LintResult;
+  beforeAll(async () => {
+    ({ files, linted } = await lintFixtureFolder(root, tsconfig));
+  }, 120_000);
+
+  it('covers every fixture file', () => {
+    expect(files.map((f) => f.slice(root.length)).sort()).toEqual(Object.keys(cases).sort());
+  });
+
+  lintCaseTests(root, cases, () => linted, 'lint ');
+  return () => linted;
 }

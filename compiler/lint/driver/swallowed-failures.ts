@@ -1,6 +1,6 @@
 import ts from 'typescript';
 import { failureHandlerOf, reportingName as reporting, unbound } from '../../analysis/call-graph/failure-handler.ts';
-import { resolveCallee, resolveName } from '../../analysis/call-graph/resolve.ts';
+import { resolveCallee, resolveName, unwrap } from '../../analysis/call-graph/resolve.ts';
 
 /**
  * A try whose catch only logs, or a promise chain whose `.catch(…)` only
@@ -9,8 +9,10 @@ import { resolveCallee, resolveName } from '../../analysis/call-graph/resolve.ts
 export interface SwallowedFailure {
   /** The try statement, or the whole awaited chain (`client.execute(…).catch(log)`): a commit after it counts. */
   readonly scope: ts.Node;
-  /** What lets the failure go: the catch clause, or the `catch` (`then`) of the chain. */
+  /** What lets the failure go: the catch clause, or the `catch` (`then`) of the chain, or the helper's name at its call. */
   readonly handler: ts.Node;
+  /** A helper that lets the failure of a write handed to it go (`quietly(client.execute(…))`): where it does. */
+  readonly inHelper?: ts.Node;
   /** The writes it waits for, in source order. */
   readonly writes: readonly ts.CallExpression[];
   /** `Promise.allSettled(writes)`: the failures become results nobody throws. */
@@ -68,7 +70,9 @@ function expressionReportsOnly(node: ts.Expression): boolean {
 function reportsOnly(statement: ts.Statement): boolean {
   if (ts.isEmptyStatement(statement)) return true;
   if (ts.isVariableStatement(statement)) return formatsOnly(statement);
-  if ((ts.isReturnStatement(statement) && !statement.expression) || ts.isContinueStatement(statement)) return true;
+  if (ts.isContinueStatement(statement)) return true;
+  // `return;`, `return undefined`, `return false`: the function resolves with a plain value instead of failing.
+  if (ts.isReturnStatement(statement)) return !statement.expression || expressionReportsOnly(statement.expression);
   if (!ts.isExpressionStatement(statement)) return false;
   const expression = statement.expression;
   return !ts.isIdentifier(expression) && !ts.isLiteralExpression(expression) && expressionReportsOnly(expression);
@@ -179,7 +183,9 @@ export function swallowedFailures(
       if (writes.length > 0) found.push({ scope: node, handler: node.catchClause, writes });
     }
     const swallowed = ts.isCallExpression(node)
-      ? (swallowedChain(node, checker, isWrite) ?? settledWrites(node, fn, isWrite))
+      ? (swallowedChain(node, checker, isWrite) ??
+        settledWrites(node, fn, isWrite) ??
+        swallowedByHelper(node, checker, isWrite))
       : undefined;
     if (swallowed) found.push(swallowed);
     ts.forEachChild(node, visit);
@@ -220,15 +226,60 @@ function throwsAfter(fn: ts.Node, position: number): boolean {
   return visit(fn);
 }
 
-/** The writes a try block awaits, outside the callbacks it declares. */
+/** The writes a try block awaits, outside the callbacks it declares, and those an awaited `Promise.all(…)` gathers. */
 function awaitedWritesIn(block: ts.Block, isWrite: (call: ts.CallExpression) => boolean): ts.CallExpression[] {
   const writes: ts.CallExpression[] = [];
   const inTry = (child: ts.Node): void => {
     if (isFunction(child)) return;
-    if (ts.isCallExpression(child) && ts.isAwaitExpression(child.parent) && isWrite(child)) writes.push(child);
+    if (ts.isCallExpression(child) && ts.isAwaitExpression(child.parent)) {
+      if (isWrite(child)) writes.push(child);
+      else writes.push(...gatheredWrites(child, isWrite));
+    }
     ts.forEachChild(child, inTry);
   };
   inTry(block);
+  return writes;
+}
+
+/** Combinators whose promise rejects when one of the promises it gathers does (not `allSettled`: it never rejects). */
+const rejectsWithAny = /^Promise\.(all|any|race)$/;
+
+/**
+ * `Promise.all(rows.map((r) => client.execute(…)))` or `Promise.all([write(a),
+ * write(b)])`: the writes whose failure the combinator's promise carries — an
+ * array's calls, or what a mapped callback returns or awaits.
+ */
+function gatheredWrites(call: ts.CallExpression, isWrite: (call: ts.CallExpression) => boolean): ts.CallExpression[] {
+  const list = call.arguments[0] && unwrap(call.arguments[0]);
+  if (!list || !rejectsWithAny.test(call.expression.getText())) return [];
+  if (ts.isArrayLiteralExpression(list))
+    return list.elements.flatMap((e) => {
+      const element = unwrap(e);
+      return ts.isCallExpression(element) && isWrite(element) ? [element] : [];
+    });
+  const mapped =
+    ts.isCallExpression(list) && /^(map|flatMap)$/.test(calleeName(list) ?? '') ? list.arguments[0] : undefined;
+  const callback = mapped && unwrap(mapped);
+  return callback && (ts.isArrowFunction(callback) || ts.isFunctionExpression(callback))
+    ? callbackWrites(callback, isWrite)
+    : [];
+}
+
+/** The writes a callback's promise settles with: its expression body, what it returns, what it awaits. */
+function callbackWrites(fn: ts.ArrowFunction | ts.FunctionExpression, isWrite: (call: ts.CallExpression) => boolean) {
+  const writes: ts.CallExpression[] = [];
+  const settles = (call: ts.CallExpression) =>
+    call.parent === fn || ts.isReturnStatement(call.parent) || ts.isAwaitExpression(call.parent);
+  const visit = (node: ts.Node): void => {
+    if (isFunction(node)) return;
+    if (ts.isCallExpression(node) && settles(node) && isWrite(node)) writes.push(node);
+    ts.forEachChild(node, visit);
+  };
+  if (ts.isBlock(fn.body)) visit(fn.body);
+  else {
+    const body = unwrap(fn.body);
+    if (ts.isCallExpression(body) && isWrite(body)) writes.push(body);
+  }
   return writes;
 }
 
@@ -256,4 +307,59 @@ function swallowedEarlier(call: ts.CallExpression, checker: ts.TypeChecker): boo
     if (earlier && handlerSwallows(earlier, checker)) return true;
     at = at.expression.expression;
   }
+}
+
+/**
+ * `await quietly(client.execute(…))` where the program's `quietly(write)`
+ * returns `write.catch(() => undefined)` (or awaits it in a try whose catch
+ * only logs): the helper lets the failure of the write handed to it go.
+ */
+function swallowedByHelper(
+  call: ts.CallExpression,
+  checker: ts.TypeChecker,
+  isWrite: (call: ts.CallExpression) => boolean,
+): SwallowedFailure | undefined {
+  if (call.arguments.length === 0 || !awaitedChain(call)) return undefined;
+  const resolved = resolveCallee(call, checker);
+  if (resolved.kind !== 'function' || !resolved.node.body) return undefined;
+  const fn = resolved.node;
+  for (const [index, argument] of call.arguments.entries()) {
+    const write = unwrap(argument);
+    if (!ts.isCallExpression(write) || !isWrite(write)) continue;
+    const parameter = fn.parameters[index]?.name;
+    const letGo = parameter && ts.isIdentifier(parameter) ? parameterLetGo(fn, parameter.text, checker) : undefined;
+    if (letGo) return { scope: call, handler: call.expression, inHelper: letGo, writes: [write] };
+  }
+  return undefined;
+}
+
+/** Where a function lets the failure of its parameter's promise go: a `.catch(…)` on it that only logs, or a catch around `await` of it. */
+function parameterLetGo(fn: ts.FunctionLikeDeclaration, name: string, checker: ts.TypeChecker): ts.Node | undefined {
+  const isParameter = (node: ts.Node) =>
+    ts.isIdentifier(unwrap(node as ts.Expression)) && unwrap(node as ts.Expression).getText() === name;
+  let found: ts.Node | undefined;
+  const visit = (node: ts.Node): void => {
+    if (found || (node !== fn.body && isFunction(node))) return;
+    if (ts.isCallExpression(node) && awaitedChain(node) && isParameter(chainStart(node))) {
+      const handler = failureHandlerOf(node);
+      if (handler && handlerSwallows(handler, checker)) found = (node.expression as ts.PropertyAccessExpression).name;
+    }
+    if (
+      ts.isTryStatement(node) &&
+      node.catchClause &&
+      swallows(node.catchClause) &&
+      awaitsName(node.tryBlock, isParameter)
+    )
+      found = node.catchClause;
+    ts.forEachChild(node, visit);
+  };
+  if (fn.body) visit(fn.body);
+  return found;
+}
+
+function awaitsName(block: ts.Block, isParameter: (node: ts.Node) => boolean): boolean {
+  const visit = (node: ts.Node): boolean =>
+    !isFunction(node) &&
+    ((ts.isAwaitExpression(node) && isParameter(node.expression)) || (ts.forEachChild(node, visit) ?? false));
+  return visit(block);
 }

@@ -26,6 +26,7 @@ type Message =
   | 'bufferedWrite'
   | 'swallowedFailure'
   | 'settledFailure'
+  | 'swallowedByHelper'
   | 'timerCommit'
   | 'queuedWrite'
   | 'deferredWrite'
@@ -219,12 +220,19 @@ function reportSwallowed(
   const graph = graphOf(fn);
   const file = fn.getSourceFile();
   const isWriteName = (name: string) => !kafkaControls.has(name) && writeNames.test(name);
-  for (const { scope, handler: letGo, writes, settled } of swallowedFailures(graph.node, graph.checker, isWriteName)) {
+  for (const { scope, handler: letGo, inHelper, writes, settled } of swallowedFailures(
+    graph.node,
+    graph.checker,
+    isWriteName,
+  )) {
     if (!commitsAfter(scope)) continue;
     const last = wrap(file, writes[writes.length - 1]! as unknown as morphTs.CallExpression);
-    report(settled ? 'settledFailure' : 'swallowedFailure', wrap(file, letGo as unknown as morphTs.Node), {
+    const messageId = settled ? 'settledFailure' : inHelper ? 'swallowedByHelper' : 'swallowedFailure';
+    report(messageId, wrap(file, letGo as unknown as morphTs.Node), {
       call: describeCall(last),
       line: last.getStartLineNumber(),
+      helper: letGo.getText(),
+      where: inHelper ? describeLocation(locationOfNode(inHelper)) : '',
       handler,
       partial:
         writes.length > 1
@@ -287,6 +295,8 @@ export default defineSourceRule<Message>({
         'This catch only logs when `{{call}}(…)` (line {{line}}) fails: the {{handler}} handler returns normally, kafkajs commits the offset, and the message is lost.{{partial}}',
       settledFailure:
         'Promise.allSettled turns a failure of `{{call}}(…)` (line {{line}}) into a result, and nothing throws it: the {{handler}} handler returns normally, kafkajs commits the offset, and the message is lost.',
+      swallowedByHelper:
+        '`{{helper}}(…)` lets the failure of `{{call}}(…)` go (its catch at {{where}} only logs or returns a value): the {{handler}} handler returns normally, kafkajs commits the offset, and the message is lost.',
       queuedWrite:
         '`{{call}}(…)` hands a write to the queue `{{queue}}` and drops the promise that says it landed: the {{handler}} handler returns, kafkajs commits the offset, and a crash before the queued write runs loses the message.',
       deferredWrite:
@@ -312,6 +322,8 @@ export default defineSourceRule<Message>({
         'Call the write from the handler and await it, or use an emitter that waits for its listeners (`await emittery.emit(…)`); an EventEmitter is for things that may be lost (metrics, logs).',
       settledFailure:
         'Use Promise.all (a failed write fails the handler, and kafkajs delivers the message again), or throw when a result is rejected.',
+      swallowedByHelper:
+        'Let the helper rethrow after logging (or await the write itself), so a failed write rejects the handler and kafkajs delivers the message again.',
       swallowedFailure:
         'Rethrow after logging (kafkajs then delivers the message again), or send the message to a dead-letter topic or table in the catch, so a failed write is never committed past.',
     },

@@ -1,12 +1,6 @@
 import { fileURLToPath } from 'node:url';
-import { beforeAll, describe, expect, it } from 'vitest';
-import type { LintResult } from '../../../compiler/lint/lint.ts';
-import {
-  checkedAndExpected,
-  lintCaseTests,
-  lintFixtureFolder,
-  type ExpectedFinding,
-} from '../../helpers/lint-cases.ts';
+import { describe, expect, it } from 'vitest';
+import { checkedAndExpected, type ExpectedFinding, fixtureFolderTests } from '../../helpers/lint-cases.ts';
 
 const root = fileURLToPath(new URL('../../fixtures/call-graph/', import.meta.url));
 const tsconfig = fileURLToPath(new URL('../../../tsconfig.json', import.meta.url));
@@ -226,33 +220,23 @@ const driverCases: Readonly<Record<string, readonly Expected[]>> = {
 const cases: Readonly<Record<string, readonly Expected[]>> = { ...dslCases, ...driverCases };
 
 describe('the call graph: helpers, module values and handlers followed across files', () => {
-  let files: string[];
-  let linted: LintResult;
-  beforeAll(async () => {
-    ({ files, linted } = await lintFixtureFolder(root, tsconfig));
-  }, 120_000);
-
-  it('covers every fixture file', () => {
-    expect(files.map((f) => f.slice(root.length)).sort()).toEqual(Object.keys(cases).sort());
-  });
-
-  lintCaseTests(root, cases, () => linted, 'lint ');
+  const lintOf = fixtureFolderTests(root, tsconfig, cases);
 
   it('names the helper path and the place of the clock call in the message', () => {
-    const finding = linted.findings.find((f) => f.location.file.endsWith('key-helper-other-module.ts'))!;
+    const finding = lintOf().findings.find((f) => f.location.file.endsWith('key-helper-other-module.ts'))!;
     expect(finding.message).toMatch(/Date\.now\(\) via `bucketNow\(\)` → `currentMs\(\)` \(at .*time\.ts:10:10\)/);
   });
 
   it('names the helper and the module variable of an id a helper stamps, and the table a template names', () => {
-    const stamped = linted.findings.find((f) => f.location.file.endsWith('stamped-by-helper.ts'))!;
+    const stamped = lintOf().findings.find((f) => f.location.file.endsWith('stamped-by-helper.ts'))!;
     expect(stamped.message).toMatch(/module variable `issued`.* via `withTicket\(\)` \(at .*stamping\.ts:7:87\)/);
-    const batch = linted.findings.find((f) => f.location.file.endsWith('hit-writer.ts'))!;
+    const batch = lintOf().findings.find((f) => f.location.file.endsWith('hit-writer.ts'))!;
     expect(batch.message).toContain('the counter page_hits.hits');
   });
 
   it('keeps a counter behind a de-duplication row checked in another module to a note', () => {
-    const severities = linted.findings
-      .filter((f) => f.location.file.endsWith('dedup-guarded.ts'))
+    const severities = lintOf()
+      .findings.filter((f) => f.location.file.endsWith('dedup-guarded.ts'))
       .map((f) => [f.location.line, f.severity]);
     expect(severities).toEqual([
       [9, 'note'],
@@ -261,11 +245,11 @@ describe('the call graph: helpers, module values and handlers followed across fi
   });
 
   it('names the argument a closure calls, and the implementation an interface field holds', () => {
-    const clocked = linted.findings.find((f) => f.location.file.endsWith('fallback-clock.ts'))!;
+    const clocked = lintOf().findings.find((f) => f.location.file.endsWith('fallback-clock.ts'))!;
     expect(clocked.message).toMatch(
       /Date\.now\(\) via `otherwise\(\)` → `nowMs` \(passed at .*fallback-clock\.ts:5:42\)/,
     );
-    const injected = linted.findings.filter((f) => f.location.file.endsWith('injected-clock.ts'));
+    const injected = lintOf().findings.filter((f) => f.location.file.endsWith('injected-clock.ts'));
     expect(injected[0]!.message).toMatch(
       /new Date\(\) via `at` → `this\.clock\.now\(\)` → `new WallClock\(\)` \(passed at/,
     );
@@ -273,7 +257,7 @@ describe('the call graph: helpers, module values and handlers followed across fi
   });
 
   it("says how a helper's counter update is reached from the handler", () => {
-    const finding = linted.findings.find((f) => f.location.file.endsWith('counters.ts'))!;
+    const finding = lintOf().findings.find((f) => f.location.file.endsWith('counters.ts'))!;
     expect(finding.message).toMatch(
       /eachMessage handler \(reached through `bumpVisits\(\)` from the handler registered at .*handler-by-name\.ts:18:24\)/,
     );

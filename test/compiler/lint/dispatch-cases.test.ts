@@ -1,12 +1,6 @@
 import { fileURLToPath } from 'node:url';
-import { beforeAll, describe, expect, it } from 'vitest';
-import type { LintResult } from '../../../compiler/lint/lint.ts';
-import {
-  checkedAndExpected,
-  lintCaseTests,
-  lintFixtureFolder,
-  type ExpectedFinding,
-} from '../../helpers/lint-cases.ts';
+import { describe, expect, it } from 'vitest';
+import { checkedAndExpected, type ExpectedFinding, fixtureFolderTests } from '../../helpers/lint-cases.ts';
 
 const root = fileURLToPath(new URL('../../fixtures/dispatch/', import.meta.url));
 const tsconfig = fileURLToPath(new URL('../../../tsconfig.json', import.meta.url));
@@ -83,20 +77,10 @@ const driverCases: Readonly<Record<string, readonly ExpectedFinding[]>> = {
 const cases = { ...dslCases, ...driverCases };
 
 describe('tables, options by name and CQL chosen at run time', () => {
-  let files: string[];
-  let linted: LintResult;
-  beforeAll(async () => {
-    ({ files, linted } = await lintFixtureFolder(root, tsconfig));
-  }, 120_000);
-
-  it('covers every fixture file', () => {
-    expect(files.map((f) => f.slice(root.length)).sort()).toEqual(Object.keys(cases).sort());
-  });
-
-  lintCaseTests(root, cases, () => linted, 'lint ');
+  const lintOf = fixtureFolderTests(root, tsconfig, cases);
 
   it('the guarded counter is a note, the unguarded look-alike an error; messages say how the table was reached', () => {
-    const inFile = (name: string) => linted.findings.filter((f) => f.location.file === root + name);
+    const inFile = (name: string) => lintOf().findings.filter((f) => f.location.file === root + name);
     expect(inFile('driver/dedup-helpers.ts').map((f) => f.severity)).toEqual(['note', 'error']);
     expect(inFile('driver/dedup-helpers.ts')[0]!.message).toContain('de-duplication row of line 10');
     const [found] = inFile('driver/method-table.ts');
