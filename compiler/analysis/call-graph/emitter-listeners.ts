@@ -1,5 +1,6 @@
 import ts from 'typescript';
-import { symbolOf, unwrap, type FunctionNode } from './resolve.ts';
+import type { ParameterArguments } from './call-sites.ts';
+import { isConst, symbolOf, unwrap, type FunctionNode } from './resolve.ts';
 
 /** EventEmitter methods that register a listener: `(event, listener)`. */
 const registering = new Set(['on', 'once', 'addListener', 'prependListener', 'prependOnceListener']);
@@ -35,13 +36,35 @@ function enclosingClass(node: ts.Node, checker: ts.TypeChecker): ts.Symbol | und
   return undefined;
 }
 
-/** Who an emitter is: `bus` (its variable, through imports), `this.events` (the field), `this` (the class). */
-function emitterOf(receiver: ts.Expression, checker: ts.TypeChecker): ts.Symbol | undefined {
+/** How many aliases and parameters an emitter is followed through. */
+const maxAliasHops = 4;
+
+/**
+ * Who an emitter is: `bus` (its variable, through imports), `this.events`
+ * (the field), `this` (the class). A const that aliases another
+ * (`const events = bus`) is that one too, and a parameter
+ * (`function register(b) { b.on(…) }`) is whatever the program passes for it.
+ */
+function emittersOf(
+  receiver: ts.Expression,
+  checker: ts.TypeChecker,
+  passed: ParameterArguments,
+  hops = 0,
+): ts.Symbol[] {
   const node = unwrap(receiver);
-  if (node.kind === ts.SyntaxKind.ThisKeyword) return enclosingClass(node, checker);
-  if (ts.isIdentifier(node)) return symbolOf(node, checker);
-  if (ts.isPropertyAccessExpression(node)) return symbolOf(node.name, checker);
-  return undefined;
+  if (node.kind === ts.SyntaxKind.ThisKeyword) return [enclosingClass(node, checker)].filter((s) => s !== undefined);
+  if (ts.isPropertyAccessExpression(node)) return [symbolOf(node.name, checker)].filter((s) => s !== undefined);
+  const own = ts.isIdentifier(node) ? symbolOf(node, checker) : undefined;
+  if (!own) return [];
+  const declaration = own.valueDeclaration;
+  if (hops >= maxAliasHops || !declaration) return [own];
+  const further = (values: readonly ts.Expression[]) => values.flatMap((v) => emittersOf(v, checker, passed, hops + 1));
+  if (ts.isParameter(declaration)) return [own, ...further(passed.of(declaration))];
+  const init = ts.isVariableDeclaration(declaration) && isConst(declaration) ? declaration.initializer : undefined;
+  const aliased = init && unwrap(init);
+  return aliased && (ts.isIdentifier(aliased) || ts.isPropertyAccessExpression(aliased))
+    ? [own, ...further([aliased])]
+    : [own];
 }
 
 /** The class of an expression's type and the classes it extends: an `audit` of type `AuditLog` is one. */
@@ -72,6 +95,7 @@ export class EmitterListeners {
     private readonly files: readonly ts.SourceFile[],
     private readonly checker: ts.TypeChecker,
     private readonly functionOf: (expression: ts.Expression) => FunctionNode | undefined,
+    private readonly passed: ParameterArguments,
   ) {}
 
   /** The listeners `call` runs, if it is an `x.emit('event', …)` of a known event; empty otherwise. */
@@ -81,19 +105,16 @@ export class EmitterListeners {
     const event = eventName(call.arguments[0], this.checker);
     const candidates = event === undefined ? undefined : this.#index().get(event);
     if (!candidates) return [];
-    const emitter = emitterOf(callee.expression, this.checker);
+    const emitters = emittersOf(callee.expression, this.checker, this.passed);
     let classes: ts.Symbol[] | undefined;
-    return candidates
-      .filter((r) => {
-        if (emitter && r.emitter === emitter) return true;
-        // `audit.emit(…)` with `this.on(…)` in class AuditLog (or a class it extends), and the other way round.
-        classes ??= classesOf(callee.expression, this.checker);
-        if (classes.includes(r.emitter)) return true;
-        return emitter !== undefined && emitter.flags & ts.SymbolFlags.Class
-          ? classesOf(r.receiver, this.checker).includes(emitter)
-          : false;
-      })
-      .map((r) => r.fn);
+    const runs = candidates.filter((r) => {
+      if (emitters.includes(r.emitter)) return true;
+      // `audit.emit(…)` with `this.on(…)` in class AuditLog (or a class it extends), and the other way round.
+      classes ??= classesOf(callee.expression, this.checker);
+      if (classes.includes(r.emitter)) return true;
+      return emitters.some((e) => e.flags & ts.SymbolFlags.Class && classesOf(r.receiver, this.checker).includes(e));
+    });
+    return [...new Set(runs.map((r) => r.fn))];
   }
 
   #index(): Map<string, Registration[]> {
@@ -116,8 +137,12 @@ export class EmitterListeners {
     const listener = call.arguments[1];
     const event = listener && eventName(call.arguments[0], this.checker);
     const fn = event === undefined ? undefined : this.functionOf(listener!);
-    const emitter = fn && emitterOf(callee.expression, this.checker);
-    if (!fn || !emitter || event === undefined) return;
-    index.set(event, [...(index.get(event) ?? []), { emitter, receiver: callee.expression, fn }]);
+    if (!fn || event === undefined) return;
+    const registered = emittersOf(callee.expression, this.checker, this.passed).map((emitter) => ({
+      emitter,
+      receiver: callee.expression,
+      fn,
+    }));
+    index.set(event, [...(index.get(event) ?? []), ...registered]);
   }
 }

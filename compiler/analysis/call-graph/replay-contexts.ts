@@ -1,6 +1,7 @@
 import ts from 'typescript';
 import { calleeName, isFunctionNode, resolveCallee, resolveName, unwrap, type FunctionNode } from './resolve.ts';
 import { describeLocation } from '../describe-location.ts';
+import { ParameterArguments } from './call-sites.ts';
 import { decoratorFunction, isRetryDecoratorByName, mayHaveDecorator, methodDecorators } from './decorator-retry.ts';
 import { dispatchedFunctions } from './dispatch-tables.ts';
 import { EmitterListeners } from './emitter-listeners.ts';
@@ -69,7 +70,12 @@ export class ReplayContexts {
     const queue: [FunctionNode, ReplayContext, number][] = [];
     const files = program.getSourceFiles().filter((f) => !isLibrary(f));
     this.#anyPackage = mentionsRetryPackage(files);
-    this.#listeners = new EmitterListeners(files, checker, (e) => this.#functionOf(e));
+    this.#listeners = new EmitterListeners(
+      files,
+      checker,
+      (e) => this.#functionOf(e),
+      new ParameterArguments(program, checker),
+    );
     const wrappers = this.#retryWrapperNames(files);
     for (const file of files) {
       const names = withRenames(file, wrappers);

@@ -92,13 +92,17 @@ function isCollection(receiver: ts.Expression, checker: ts.TypeChecker): boolean
  * `writes.add(() => client.execute(…))` as a statement: a queue starts the
  * task (soon, or at once) and the promise that says it landed is dropped —
  * unless the same function later awaits `writes.onIdle()` (`drained`).
- * Undefined when the call hands no write to a queue.
+ * Undefined when the call hands no write to a queue. Also a task pushed to a
+ * queue made around a writing worker (async's `queue`), and a helper that
+ * returns such a hand-off (`enqueue(cql, params)`).
  */
 export function queuedWrite(
   call: ts.CallExpression,
   checker: ts.TypeChecker,
   isWriteName: (name: string) => boolean,
+  followHelpers = true,
 ): { readonly queue: string; readonly drained: boolean } | undefined {
+  const byHelper = () => (followHelpers ? queuedByHelper(call, checker, isWriteName) : undefined);
   const callee = unwrap(call.expression);
   const queue = ts.isPropertyAccessExpression(callee)
     ? queueMethods.has(callee.name.text)
@@ -108,10 +112,62 @@ export function queuedWrite(
       ? callee.text
       : undefined;
   if (queue === undefined || (ts.isPropertyAccessExpression(callee) && isCollection(callee.expression, checker)))
-    return undefined;
+    return workerQueued(call, checker, isWriteName) ?? byHelper();
   const task = call.arguments.map((a) => functionArgument(a, checker)).find((fn) => fn !== undefined);
-  if (!task || !writesIn(task, checker, isWriteName)) return undefined;
+  if (!task || !writesIn(task, checker, isWriteName)) return byHelper();
   return { queue, drained: ts.isPropertyAccessExpression(callee) && drainedAfter(call, queue) };
+}
+
+/** Queues made around a worker function: async's `queue(worker, n)` (also `priorityQueue`, `cargo`), fastq's `fastq(worker, n)`. */
+const workerQueueFactories = /^(async\.)?(queue|priorityQueue|cargo|cargoQueue)$|^fastq(\.promise)?$/;
+/** Methods that give such a queue a task: the worker runs it later. */
+const pushMethods = new Set(['push', 'unshift', 'pushAsync', 'unshiftAsync']);
+
+/**
+ * `tasks.push(order)` on `const tasks = async.queue(async (o) => { await
+ * client.execute(…) }, 8)`: the queue's worker runs the write later, and the
+ * handler does not wait for it — unless it awaits `tasks.drain()` after.
+ */
+function workerQueued(
+  call: ts.CallExpression,
+  checker: ts.TypeChecker,
+  isWriteName: (name: string) => boolean,
+): { readonly queue: string; readonly drained: boolean } | undefined {
+  const callee = unwrap(call.expression);
+  if (!ts.isPropertyAccessExpression(callee) || !pushMethods.has(callee.name.text)) return undefined;
+  const receiver = unwrap(callee.expression);
+  const held = ts.isIdentifier(receiver) ? resolveName(receiver, checker) : undefined;
+  const made = held?.kind === 'variable' && held.node.initializer ? unwrap(held.node.initializer) : undefined;
+  if (!made || !ts.isCallExpression(made) || !workerQueueFactories.test(made.expression.getText())) return undefined;
+  const worker = made.arguments.map((a) => functionArgument(a, checker)).find((fn) => fn !== undefined);
+  if (!worker || !writesIn(worker, checker, isWriteName)) return undefined;
+  const queue = receiver.getText();
+  return { queue, drained: drainedAfter(call, queue) };
+}
+
+/**
+ * `enqueue(cql, params)` of the program's `const enqueue = (q, p) =>
+ * writes.add(() => client.execute(q, p))`: a helper whose promise is that of
+ * a write it hands to a queue. Dropping it at the call drops the write's.
+ */
+function queuedByHelper(
+  call: ts.CallExpression,
+  checker: ts.TypeChecker,
+  isWriteName: (name: string) => boolean,
+): { readonly queue: string; readonly drained: boolean } | undefined {
+  const resolved = resolveCallee(call, checker);
+  if (resolved.kind !== 'function' || !resolved.node.body) return undefined;
+  const body = resolved.node.body;
+  const returned = ts.isBlock(body)
+    ? body.statements.flatMap((st) => (ts.isReturnStatement(st) && st.expression ? [unwrap(st.expression)] : []))
+    : [unwrap(body)];
+  for (const value of returned) {
+    // One helper deep: a helper of a helper, or one that returns its own call, is not followed.
+    const handed = ts.isCallExpression(value) ? queuedWrite(value, checker, isWriteName, false) : undefined;
+    // Drained if the caller awaits the same queue's `onIdle()` after the call.
+    if (handed && !handed.drained) return { queue: handed.queue, drained: drainedAfter(call, handed.queue) };
+  }
+  return undefined;
 }
 
 /** Schedulers that run a callback after the current function has returned. */

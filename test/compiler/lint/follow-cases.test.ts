@@ -32,6 +32,21 @@ const driverCases: Readonly<Record<string, readonly ExpectedFinding[]>> = {
     ['IDEM012', 30, 13, 'quietly('],
     ['IDEM012', 31, 13, 'logged('],
   ],
+  // A listener registered by a helper on the emitter it is given, or on a const alias of the emitter: `bus.emit` in
+  // the handler runs it (a counter, an unawaited write). The same shapes on an emitter whose listeners log are clean.
+  'driver/listener-through-helper.ts': [
+    ['IDEM010', 11, 18, 'execute('],
+    ['IDEM012', 19, 15, 'execute('],
+    ['IDEM012', 34, 24, 'emit('],
+  ],
+  // A queue behind a helper (`enqueue(cql, params)` returning `writes.add(() => client.execute(…))`) and an async
+  // `queue(worker)` whose worker writes, given a task unawaited; the awaited helper, the drained queue and a worker
+  // that only logs are clean. (queue-packages.d.ts: the two packages' types, as installed.)
+  'driver/queued-behind-helper.ts': [
+    ['IDEM012', 24, 7, 'enqueue('],
+    ['IDEM012', 25, 17, 'push('],
+  ],
+  'driver/queue-packages.d.ts': [],
   // The same for driver code (e27): the key's overloaded helper adds Date.now(); its look-alike adds a field.
   'driver/overloaded-key.ts': [['IDEM011', 26, 85, 'tripId(vin)']],
 };
@@ -40,6 +55,12 @@ const cases = { ...dslCases, ...driverCases };
 
 describe('paths through helpers, listeners, queues, prototypes, overloads and records', () => {
   const lintOf = fixtureFolderTests(root, tsconfig, cases);
+
+  it('a write queued behind a helper names the queue (with the package typed, it was only a floating promise)', () => {
+    const [helper, worker] = lintOf().findings.filter((f) => f.location.file.endsWith('queued-behind-helper.ts'));
+    expect(helper!.message).toMatch(/^`enqueue\(…\)` hands a write to the queue `writes`/);
+    expect(worker!.message).toMatch(/^`odometers\.push\(…\)` hands a write to the queue `odometers`/);
+  });
 
   it('a helper that lets a failure go is named with the place it does', () => {
     const [quietly, logged] = lintOf().findings.filter((f) => f.location.file.endsWith('swallowing-helper.ts'));
