@@ -1,5 +1,6 @@
 import ts from 'typescript';
 import { packageExportOfSymbol } from './package-exports.ts';
+import { prototypeMethod } from './prototype-methods.ts';
 import { unwrap } from './unwrap.ts';
 
 export type FunctionNode = ts.FunctionDeclaration | ts.MethodDeclaration | ts.ArrowFunction | ts.FunctionExpression;
@@ -141,13 +142,24 @@ export function resolveCallee(call: ts.CallExpression | ts.NewExpression, checke
       return memberOf(callee, checker);
     if (owner.kind !== 'module' && !known) return { kind: 'other' };
     if (owner.kind !== 'module' && !ts.isObjectLiteralExpression(init!)) return memberOf(callee, checker);
+    return resolveName(callee.name, checker);
   }
-  return resolveName(callee.name, checker);
+  // `this.handle(…)` of a method attached to the class's prototype after it.
+  const own = resolveName(callee.name, checker);
+  const attached = own.kind === 'function' || own.kind === 'external' ? undefined : prototypeMethod(callee, checker);
+  return attached ? { kind: 'function', node: attached } : own;
 }
 
-/** A method of an instance: what the checker finds of it, or nothing to follow (a field typed `any` is not a helper the analysis missed). */
+/**
+ * A method of an instance: what the checker finds of it, or a method attached
+ * to the class's prototype, or nothing to follow (a field typed `any` is not
+ * a helper the analysis missed).
+ */
 function memberOf(callee: ts.PropertyAccessExpression, checker: ts.TypeChecker): Resolved {
   const resolved = resolveName(callee.name, checker);
+  if (resolved.kind === 'function' || resolved.kind === 'external') return resolved;
+  const attached = prototypeMethod(callee, checker);
+  if (attached) return { kind: 'function', node: attached };
   return resolved.kind === 'unresolved' ? { kind: 'other' } : resolved;
 }
 

@@ -1,4 +1,4 @@
-import { Node, SyntaxKind } from 'ts-morph';
+import { Node, SyntaxKind, type ClassDeclaration } from 'ts-morph';
 import ts from 'typescript';
 import { graphOf } from '../../analysis/call-graph/morph.ts';
 import { describeReach, type ReplayContext } from '../../analysis/call-graph/replay-contexts.ts';
@@ -205,16 +205,26 @@ export function computedAnewOnRerun(at: ts.Node, context: RerunContext): boolean
  * graph does not resolve). Outside all of these, only the driver resends a
  * statement, and it resends the same bound values.
  */
-export function rerunContextOf(node: Node, depth = 0, seen = new Set<Node>()): RerunContext | undefined {
-  const here = localContext(node);
+export function rerunContextOf(
+  node: Node,
+  depth = 0,
+  seen = new Set<Node>(),
+  instanceOf?: ClassDeclaration,
+): RerunContext | undefined {
+  // Inside a base's method that runs the override only for some instances, the base's own context (the call
+  // graph reached it from some handler) says nothing of which instance: its callers are read instead.
+  const here = instanceOf ? undefined : localContext(node);
   if (here || depth >= maxCallerDepth) return here;
   const fn = node.getAncestors().find(isFunction);
   const name = fn ? nameOf(fn) : undefined;
   if (!fn || !name || seen.has(fn) || !Node.isIdentifier(name)) return undefined;
   seen.add(fn);
+  const own = fn.getParentIfKind(SyntaxKind.ClassDeclaration);
   for (const reference of name.findReferencesAsNodes()) {
     if (reference === name) continue;
-    const found = rerunContextOf(reference, depth + 1, seen);
+    const instance = instanceThrough(reference, own, instanceOf);
+    if (instance === null) continue;
+    const found = rerunContextOf(reference, depth + 1, seen, instance);
     if (found)
       return {
         describe: `${found.describe}, through ${name.getText()}() at line ${reference.getStartLineNumber()}`,
@@ -224,4 +234,50 @@ export function rerunContextOf(node: Node, depth = 0, seen = new Set<Node>()): R
       };
   }
   return undefined;
+}
+
+/** Does class `a` extend `b`, directly or through its bases? */
+function derivesFrom(a: ClassDeclaration, b: ClassDeclaration): boolean {
+  for (let at = a.getBaseClass(), hops = 0; at && hops < 8; at = at.getBaseClass(), hops++) if (at === b) return true;
+  return false;
+}
+
+/**
+ * A method's reference as a call on some instance: which class that instance
+ * must still be shown to be (its callers are asked), undefined when nothing
+ * is left to ask, or null when it cannot be one.
+ * The checker's references of an override include the base's
+ * `this.apply()` and calls on sibling classes: `this.apply()` in the base
+ * runs `OrderCount.apply` only for an OrderCount, so the callers of the
+ * base's method count only where they call it on an OrderCount (or a
+ * subclass, or a receiver typed by a base, which may be one). A receiver
+ * whose class is unrelated (`new OrderTotal(m).run()`) runs another override.
+ */
+function instanceThrough(
+  reference: Node,
+  method: ClassDeclaration | undefined,
+  required: ClassDeclaration | undefined,
+): ClassDeclaration | undefined | null {
+  // Another class's declaration of the same method (the base's, a sibling override): no call, and the
+  // override's own references already hold the calls that may run it.
+  const declared = reference.getParent();
+  if (declared && Node.isMethodDeclaration(declared) && declared.getNameNode() === reference) return null;
+  const access = reference.getParentIfKind(SyntaxKind.PropertyAccessExpression);
+  if (!access || access.getNameNode() !== reference) return undefined;
+  const receiver = access.getExpression();
+  const needed = required ?? method;
+  if (Node.isThisExpression(receiver)) {
+    const written = receiver.getFirstAncestorByKind(SyntaxKind.ClassDeclaration);
+    // `this.apply()` written in a base of the method's class: its callers must hold an instance of that class.
+    return method && written && written !== method && derivesFrom(method, written) ? method : required;
+  }
+  if (!needed) return undefined;
+  const held = receiver
+    .getType()
+    .getSymbol()
+    ?.getDeclarations()
+    .find((d): d is ClassDeclaration => Node.isClassDeclaration(d));
+  // An instance of the class (or one typed by a base, which may be one): the call runs the method; nothing left to ask.
+  if (!held || held === needed || derivesFrom(held, needed) || derivesFrom(needed, held)) return undefined;
+  return null;
 }
