@@ -154,23 +154,18 @@ export function translate(
     );
     if (!aggregate) return;
     let keyed = outputs.agg as beam.PCollection<AggregateInput>;
+    const streaming = placement.kafkaExpansion
+      ? { graceMs: placement.windowGraceMs ?? defaultWindowGraceMs }
+      : undefined;
+    const windowing = () =>
+      windowingOf(window, pipeline.sink.mode === 'counter', keyed.pipeline.defaultEnvironment, streaming);
     if (window) {
       keyed = keyed
         .apply(beam.withName('event time', beam.assignTimestamps(eventTimestamp)))
-        .apply(
-          beam.withName(
-            `window ${window.type}`,
-            beam.windowInto(
-              windowFn(window),
-              windowingOf(
-                window,
-                pipeline.sink.mode === 'counter',
-                keyed.pipeline.defaultEnvironment,
-                placement.kafkaExpansion ? { graceMs: placement.windowGraceMs ?? defaultWindowGraceMs } : undefined,
-              ),
-            ),
-          ),
-        );
+        .apply(beam.withName(`window ${window.type}`, beam.windowInto(windowFn(window), windowing())));
+    } else if (streaming) {
+      // The global window closes only at the end of time: a streaming job fires it by processing time instead.
+      keyed = keyed.apply(beam.withName('window global', beam.windowInto(beam.globalWindows(), windowing())));
     }
     const [field, combiner] = combinerFor(aggregate, runId, preAggregate !== undefined);
     keyed

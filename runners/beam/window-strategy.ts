@@ -30,32 +30,45 @@ export const defaultWindowGraceMs = 60 * 60_000;
  */
 export const earlyFiringDelayMs = 1_000;
 
-/** A streaming job's triggers: early firings (updates), then one firing for each record within the allowed lateness. */
-function streamingTrigger(window: WindowNode): Trigger {
-  const perLateRecord: Trigger = { trigger: { oneofKind: 'elementCount', elementCount: { elementCount: 1 } } };
-  // `emit: 'final'`: written when the watermark passes the window's end, and again for each later record.
-  if (window.emit === 'final')
-    return { trigger: { oneofKind: 'afterEndOfWindow', afterEndOfWindow: { lateFirings: perLateRecord } } };
+/** Fires `earlyFiringDelayMs` after the first record since the last firing. */
+function aSecondAfterAChange(): Trigger {
   const delay = { oneofKind: 'delay' as const, delay: { delayMillis: BigInt(earlyFiringDelayMs) } };
-  const early: Trigger = {
+  return {
     trigger: {
       oneofKind: 'afterProcessingTime',
       afterProcessingTime: { timestampTransforms: [{ timestampTransform: delay }] },
     },
   };
+}
+
+/**
+ * A streaming job's triggers: early firings (updates), then one firing for each record within the allowed
+ * lateness. Without a window (the global one, which ends only at the end of time, where an unbounded read's
+ * watermark never gets), the early firings alone, over and over: at Beam's default trigger such a job never
+ * wrote its aggregates.
+ */
+function streamingTrigger(window: WindowNode | undefined): Trigger {
+  if (!window) return { trigger: { oneofKind: 'repeat', repeat: { subtrigger: aSecondAfterAChange() } } };
+  const perLateRecord: Trigger = { trigger: { oneofKind: 'elementCount', elementCount: { elementCount: 1 } } };
+  // `emit: 'final'`: written when the watermark passes the window's end, and again for each later record.
+  if (window.emit === 'final')
+    return { trigger: { oneofKind: 'afterEndOfWindow', afterEndOfWindow: { lateFirings: perLateRecord } } };
   return {
-    trigger: { oneofKind: 'afterEndOfWindow', afterEndOfWindow: { earlyFirings: early, lateFirings: perLateRecord } },
+    trigger: {
+      oneofKind: 'afterEndOfWindow',
+      afterEndOfWindow: { earlyFirings: aSecondAfterAChange(), lateFirings: perLateRecord },
+    },
   };
 }
 
 /**
- * How Beam fires a window. In a bounded job: once, at the end (Beam's default). In a streaming job
- * (`streaming` given): see `streamingTrigger`, each firing carrying the whole aggregate (an upsert writes it
- * whole, as the local runner does) or, for a counter sink, what changed; the window is kept for its allowed
- * lateness plus `graceMs`.
+ * How Beam fires a window (`undefined`: the global window of a pipeline without one). In a bounded job: once,
+ * at the end (Beam's default). In a streaming job (`streaming` given): see `streamingTrigger`, each firing
+ * carrying the whole aggregate (an upsert writes it whole, as the local runner does) or, for a counter sink,
+ * what changed; the window is kept for its allowed lateness plus `graceMs`.
  */
 export function windowingOf(
-  window: WindowNode,
+  window: WindowNode | undefined,
   counter: boolean,
   environmentId: string,
   streaming?: { readonly graceMs: number },
@@ -74,7 +87,7 @@ export function windowingOf(
     // (measured: counts of 0 written over windows whose records had all been counted, once they expired).
     closingBehavior: streaming ? ClosingBehavior_Enum.EMIT_IF_NONEMPTY : ClosingBehavior_Enum.EMIT_ALWAYS,
     onTimeBehavior: streaming ? OnTimeBehavior_Enum.FIRE_IF_NONEMPTY : OnTimeBehavior_Enum.FIRE_ALWAYS,
-    allowedLateness: BigInt(window.allowedLatenessMs + (streaming?.graceMs ?? 0)),
+    allowedLateness: BigInt((window?.allowedLatenessMs ?? 0) + (streaming?.graceMs ?? 0)),
     environmentId,
   };
 }

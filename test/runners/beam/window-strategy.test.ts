@@ -52,6 +52,19 @@ describe('windowingOf', () => {
     expect(strategy.onTimeBehavior).toBe(OnTimeBehavior_Enum.FIRE_IF_NONEMPTY);
   });
 
+  it('a streaming job without a window: the global window fires a second after each change, over and over', () => {
+    // The global window ends at the end of time, which an unbounded read's watermark never reaches.
+    const trigger = windowingOf(undefined, false, 'env', { graceMs: 5_000 }).trigger?.trigger;
+    if (trigger?.oneofKind !== 'repeat') throw new Error(`trigger ${trigger?.oneofKind}`);
+    const each = trigger.repeat.subtrigger?.trigger;
+    if (each?.oneofKind !== 'afterProcessingTime') throw new Error(`repeated trigger ${each?.oneofKind}`);
+    expect(each.afterProcessingTime.timestampTransforms[0]?.timestampTransform).toEqual({
+      oneofKind: 'delay',
+      delay: { delayMillis: BigInt(earlyFiringDelayMs) },
+    });
+    expect(windowingOf(undefined, true, 'env', { graceMs: 0 }).accumulationMode).toBe(AccumulationMode_Enum.DISCARDING);
+  });
+
   it("a streaming job, emit: 'final': no early firings; a counter gets what changed", () => {
     const final = windowNode(sliding(3 * minute, minute, { emit: 'final' }));
     const strategy = windowingOf(final, true, 'env', { graceMs: 0 });
