@@ -49,7 +49,18 @@ function streamingOf(engine: 'direct' | 'flink', flags: BeamRunFlags): Streaming
   }
   if (engine !== 'flink') throw new UsageError('--streaming: with --runner beam-flink');
   const stop = new AbortController();
-  for (const signal of ['SIGINT', 'SIGTERM'] as const) process.once(signal, () => stop.abort());
+  let signals = 0;
+  // Cancelling takes a while (up to a minute on a cluster): said, and a second signal exits at once (the job server
+  // the run started is stopped on the way out, but a job not cancelled yet goes on running on the cluster).
+  const onSignal = (signal: NodeJS.Signals) => {
+    if (++signals > 1) {
+      process.stderr.write(`${signal} again: exiting now; a job not cancelled yet goes on running on the cluster\n`);
+      process.exit(130); // as the local runner: 128 + SIGINT
+    }
+    process.stderr.write(`${signal}: cancelling the streaming job (again to exit at once)\n`);
+    stop.abort();
+  };
+  process.on('SIGINT', onSignal).on('SIGTERM', onSignal);
   return {
     stop: stop.signal,
     checkpointIntervalMs: flags.checkpointInterval,
@@ -144,6 +155,8 @@ export async function runOnBeam(
       streaming,
       log: (line) => process.stderr.write(`${line}\n`),
     });
+    // Stopped before its job was submitted, a streaming run has said so; a summary of nothing read would mislead.
+    if (result.submitted === false) return;
     process.stdout.write(`${summary(result, runner)}\n  Beam's log: ${result.logFile}\n`);
     for (const [worker, { records, started }] of result.workers ?? [])
       process.stdout.write(

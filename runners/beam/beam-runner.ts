@@ -91,6 +91,8 @@ export interface BeamRunResult extends RunResult {
   readonly logFile: string;
   /** `--environment external`: each worker's share, by address (dead letters and rows are in the totals above). */
   readonly workers?: ReadonlyMap<string, WorkerShare>;
+  /** False: a streaming run stopped before its job was submitted (it said so); nothing ran. */
+  readonly submitted?: boolean;
 }
 
 /** Sources Beam reads here: bounded ones, and a Kafka topic up to its end at the start of the run. */
@@ -207,9 +209,10 @@ async function runStreaming(
  */
 function resultOf(
   context: BeamRunContext,
-  apart: ApartReport | undefined,
+  ran: ApartReport | undefined | typeof notSubmitted,
   run: { batches: number; recordsIn?: number; started: number; logFile: string },
 ): BeamRunResult {
+  const apart = ran === notSubmitted ? undefined : ran;
   const counted = apart
     ? sumTotals(apart.totals.values())
     : { ...context.totals, rowsWritten: { ...context.rowsWritten } };
@@ -226,6 +229,7 @@ function resultOf(
     memory: context.memory,
     logFile: run.logFile,
     workers: apart && sharesOf(apart),
+    ...(ran === notSubmitted ? { submitted: false } : {}),
   };
 }
 
@@ -301,6 +305,9 @@ async function placeWorkers(
   };
 }
 
+/** What `runJob` returns for a streaming run stopped before its job was submitted. */
+const notSubmitted = Symbol('not submitted');
+
 /** Submits the job to Beam (the DirectRunner, or Flink's job server) and waits for it to end. */
 async function runJob(
   { name, engine }: Pick<BeamRunner, 'name' | 'engine'>,
@@ -309,12 +316,13 @@ async function runJob(
   logFile: string,
   options: BeamRunnerOptions,
   log: (line: string) => void,
-): Promise<ApartReport | undefined> {
+): Promise<ApartReport | undefined | typeof notSubmitted> {
   const runId = beamRuns.open(context);
   let failed = false;
   let workers: Awaited<ReturnType<typeof placeWorkers>> | undefined;
   let jobServer: JobServer | undefined;
   let watch: FlinkJobWatch | undefined;
+  let submitting = false;
   try {
     if (options.external && engine !== 'flink')
       throw new RunnerError(`--environment external: ${name} runs its workers in this process; use beam-flink`);
@@ -334,6 +342,7 @@ async function runJob(
           windowGraceMs: streaming.windowGraceMs,
         }
       : workers.placement;
+    if (await stoppedBeforeSubmitting(options, pipeline, log)) return notSubmitted;
     // Unique on the cluster: the watch finds the job by its name.
     const jobName = `${pipeline.name}-${runId}`;
     if (engine === 'flink' && options.flinkMaster && isFlinkAddress(options.flinkMaster))
@@ -342,9 +351,11 @@ async function runJob(
       ...{ runId, jobName, context, placement, server: jobServer, external: workers.runner },
       cancelOnCluster: watch && (() => watch!.cancel()),
     };
+    submitting = true;
     await withConsoleTo(logFile, () => submit(job, options));
     return await workers.report?.();
   } catch (error) {
+    if (!submitting && (await stoppedBeforeSubmitting(options, pipeline, log, error))) return notSubmitted;
     failed = true;
     if (error instanceof RunnerError) throw error;
     await watch?.stop(true);
@@ -355,6 +366,28 @@ async function runJob(
     await workers?.stop();
     await jobServer?.stop(failed);
   }
+}
+
+/**
+ * Whether a streaming run was stopped (Ctrl-C, SIGTERM) before its job was submitted: then it is not submitted, and
+ * the run ends as a stopped one. A terminal's Ctrl-C also reaches what the run starts meanwhile (`java -version`, the
+ * build of the Kafka read), which then fail in their own words ("needs Java 17"): not a failure worth reporting.
+ */
+async function stoppedBeforeSubmitting(
+  options: BeamRunnerOptions,
+  pipeline: PipelineNode,
+  log: (line: string) => void,
+  error?: unknown,
+): Promise<boolean> {
+  if (!options.streaming) return false;
+  // Node hands this process its signal on a later turn of the event loop than the failure of a child the same
+  // Ctrl-C ended (`java -version` is waited for synchronously): a moment first, for the signal to land.
+  if (error !== undefined) await new Promise((resolve) => setTimeout(resolve, 100));
+  if (!options.streaming.stop.aborted) return false;
+  const meanwhile =
+    error === undefined ? '' : ` (meanwhile: ${error instanceof Error ? error.message : format(error)})`;
+  log(`${pipeline.name}: stopped before its streaming job was submitted: nothing ran${meanwhile}`);
+  return true;
 }
 
 /** One job for Beam: the DirectRunner when there is no job server, else Beam's PortableRunner (LOOPBACK or external). */

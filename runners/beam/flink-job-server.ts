@@ -160,13 +160,23 @@ async function startJobServer(
     ...(kafka ?? []),
   ]);
   if (expansionPort !== undefined) args.push(`--expansion-port=${expansionPort}`);
-  const child = spawn('java', args, {
+  // Started with SIGINT ignored, which Java then leaves ignored (as `nohup` leaves SIGHUP): a terminal's Ctrl-C
+  // reaches every process of its foreground group, and Java would end at once, before the run has cancelled the job
+  // through it and on the cluster (the run then failed on the job server's gRPC, and the job went on running there).
+  // The run stops it itself, with SIGTERM.
+  const child = spawn('sh', ['-c', 'trap "" INT; exec "$@"', 'sh', 'java', ...args], {
     cwd: runDir,
     stdio: ['ignore', out, out],
   });
   closeSync(out);
   let exited = false;
-  child.once('exit', () => (exited = true));
+  // It ignores SIGINT: a run that exits without stopping it (a second Ctrl-C) must not leave it behind.
+  const stopOnExit = () => child.kill('SIGTERM');
+  process.once('exit', stopOnExit);
+  child.once('exit', () => {
+    exited = true;
+    process.off('exit', stopOnExit);
+  });
   log(`flink job server: starting for this run (master ${master}, port ${port}), log ${logFile}`);
   const deadline = Date.now() + startTimeoutMs;
   while (!(await portOpen(port, host))) {

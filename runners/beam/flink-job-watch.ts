@@ -8,6 +8,7 @@
  * both and logs each new failure, so the user sees the root cause as it
  * happens, and the run's error can name the last one.
  */
+import { RunnerError } from '../../runtime/runner-error.ts';
 
 /** How often the JobManager is asked while the job runs. */
 const pollMs = 2_000;
@@ -20,12 +21,13 @@ export interface FlinkJobWatch {
   /**
    * Cancels the job on the cluster and waits until Flink says it ended. Beam's job server, asked to cancel, stops
    * waiting for a job of a session cluster but leaves it running there: its SDK workers stay connected, and a
-   * LOOPBACK run's process cannot exit. Returns the job's last state (undefined: the job was never found).
+   * LOOPBACK run's process cannot exit. Returns the job's last state; throws, naming the job and where to cancel
+   * it, when the job did not show or did not end in time: it may still be running there.
    */
-  cancel(): Promise<string | undefined>;
+  cancel(): Promise<string>;
 }
 
-/** How long a cancelled job may take to end on the cluster before the run stops waiting for it. */
+/** How long a cancelled job may take to show on the cluster, and then to end there, before the run stops waiting. */
 const cancelWaitMs = 60_000;
 const ended = new Set(['CANCELED', 'FAILED', 'FINISHED']);
 
@@ -75,18 +77,38 @@ async function findJob(master: string, name: string, since: number): Promise<str
   return overview?.jobs.find((j) => j.name === name && j['start-time'] >= since)?.jid;
 }
 
-/** Cancels a job on the cluster; returns its state once ended, or the last one seen if it did not end in time. */
-async function cancelJob(master: string, jobId: string): Promise<string | undefined> {
-  const deadline = Date.now() + cancelWaitMs;
+const halfASecond = () => new Promise((r) => setTimeout(r, 500));
+
+/**
+ * The id of the job named `name`, looked for up to `waitMs`: a run stopped right after it started (Ctrl-C
+ * while the job server still submits) asks before the cluster lists the job, which would then run on.
+ */
+async function jobShowing(master: string, name: string, since: number, waitMs: number): Promise<string> {
+  const deadline = Date.now() + waitMs;
+  for (;;) {
+    const jobId = await findJob(master, name, since);
+    if (jobId) return jobId;
+    if (Date.now() >= deadline)
+      throw new RunnerError(
+        `cancelling: no job ${name} showed on the Flink cluster at ${master} within ${waitMs / 1000} s; if it shows later, cancel it there (PATCH http://${master}/jobs/<id>?mode=cancel)`,
+      );
+    await halfASecond();
+  }
+}
+
+/** Cancels a job on the cluster; returns its state once ended, or throws if it did not end by `deadline`. */
+async function cancelJob(master: string, jobId: string, deadline: number): Promise<string> {
   let state: string | undefined;
   // Asked again while it is not ended: a job between restarts may not take the first request.
-  while (Date.now() < deadline) {
+  do {
     await getJson(`http://${master}/jobs/${jobId}?mode=cancel`, 'PATCH');
     state = (await getJson<{ state: string }>(`http://${master}/jobs/${jobId}`))?.state;
     if (state !== undefined && ended.has(state)) return state;
-    await new Promise((r) => setTimeout(r, 500));
-  }
-  return state;
+    await halfASecond();
+  } while (Date.now() < deadline);
+  throw new RunnerError(
+    `cancelling: job ${jobId} did not end on the Flink cluster at ${master} (${state === undefined ? 'the JobManager did not answer' : `still ${state}`}); it may still be running there: cancel it there (PATCH http://${master}/jobs/${jobId}?mode=cancel)`,
+  );
 }
 
 /**
@@ -94,7 +116,12 @@ async function cancelJob(master: string, jobId: string): Promise<string | undefi
  * `stop`: each failure Flink records is logged once, with the job's state then (RESTARTING while Flink
  * restarts it from its last checkpoint, FAILED once its restart strategy gives up).
  */
-export function watchFlinkJob(master: string, jobName: string, log: (line: string) => void): FlinkJobWatch {
+export function watchFlinkJob(
+  master: string,
+  jobName: string,
+  log: (line: string) => void,
+  cancelWait = cancelWaitMs,
+): FlinkJobWatch {
   // Clocks of this process and the JobManager may differ by a little: a job started a minute before is not ours.
   const since = Date.now() - 60_000;
   let jobId: string | undefined;
@@ -137,8 +164,8 @@ export function watchFlinkJob(master: string, jobName: string, log: (line: strin
   return {
     lastFailure: () => last,
     async cancel() {
-      jobId ??= await findJob(master, jobName, since);
-      return jobId && cancelJob(master, jobId);
+      jobId ??= await jobShowing(master, jobName, since, cancelWait);
+      return cancelJob(master, jobId, Date.now() + cancelWait);
     },
     async stop(failed = false) {
       stopped = true;

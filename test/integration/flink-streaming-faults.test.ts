@@ -30,6 +30,7 @@ import { tempDir } from '../helpers/temp-dir.ts';
 import { archived } from './archived.ts';
 import { ownFlinkClusterEnv } from './own-flink-cluster.ts';
 import { brokers, cassandraClient, contactPoint, runId, selectAll } from './servers.ts';
+import { eventually, startCli, type Running } from './streaming-cli.ts';
 
 const minute = 60_000;
 const id = runId();
@@ -59,36 +60,10 @@ function run(command: string, args: readonly string[], env: NodeJS.ProcessEnv = 
   });
 }
 
-/** A long-running child (the streaming run, a worker) whose output is read while it runs. */
-interface Running {
-  readonly child: ChildProcess;
-  output: string;
-  readonly exited: Promise<number | null>;
-}
-
 function start(args: readonly string[], env: NodeJS.ProcessEnv = {}): Running {
-  const child = spawn(process.execPath, ['bin/idemflow.js', ...args], {
-    cwd: repoRoot,
-    env: cliEnv(env),
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
-  children.push(child);
-  const running: Running = { child, output: '', exited: new Promise((r) => child.once('exit', (code) => r(code))) };
-  child.stdout.on('data', (c: Buffer) => (running.output += c.toString()));
-  child.stderr.on('data', (c: Buffer) => (running.output += c.toString()));
+  const running = startCli(args, env);
+  children.push(running.child);
   return running;
-}
-
-/** Polls until `check` holds, or fails with what it saw last (and the run's output, when given). */
-async function eventually<T>(what: string, read: () => Promise<T>, check: (v: T) => boolean, ms = 240_000) {
-  const deadline = Date.now() + ms;
-  let last = await read();
-  while (!check(last)) {
-    if (Date.now() > deadline) throw new Error(`${what}: not within ${ms / 1000} s; last ${JSON.stringify(last)}`);
-    await new Promise((r) => setTimeout(r, 500));
-    last = await read();
-  }
-  return last;
 }
 
 // Event times 80 to 30 minutes ago, in order, a minute apart every 600: every window closes once the read has caught

@@ -24,6 +24,7 @@ import { cliEnv, repoRoot } from '../helpers/run-cli.ts';
 import { tempDir } from '../helpers/temp-dir.ts';
 import { archived } from './archived.ts';
 import { ownFlinkClusterEnv } from './own-flink-cluster.ts';
+import { eventually } from './streaming-cli.ts';
 import { brokers, cassandraClient, runId, selectAll } from './servers.ts';
 
 const minute = 60_000;
@@ -99,18 +100,6 @@ const deadOf = async (suffix: string) =>
     .sort();
 const eventsOf = async (suffix: string) =>
   (await archived(client, keyspace, `events_${suffix}`)).map((e) => JSON.stringify(e)).sort();
-
-/** Polls until `check` holds, or fails with what it saw last. */
-async function eventually<T>(what: string, read: () => Promise<T>, check: (v: T) => boolean, ms = 240_000) {
-  const deadline = Date.now() + ms;
-  let last = await read();
-  while (!check(last)) {
-    if (Date.now() > deadline) throw new Error(`${what}: not within ${ms / 1000} s; last ${JSON.stringify(last)}`);
-    await new Promise((r) => setTimeout(r, 1_000));
-    last = await read();
-  }
-  return last;
-}
 
 /** The group's committed offsets, summed over the topic's partitions. */
 async function committed(groupId: string): Promise<number> {
