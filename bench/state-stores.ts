@@ -1,13 +1,15 @@
 /**
  * `npm run bench -- state-stores [--sizes <keys>]`: what a checkpoint of changed keys writes in each embedded
  * store issue 20 named. A store of <keys> entries (default 1,000,000) keyed as `--state disk` keys them, then
- * commits of 1,000 random keys, each durable before the next: LMDB as `runners/local/state-store.ts` opens it
- * (one write transaction a commit), with other page sizes, and committing every 10 batches; LevelDB
+ * commits of 1,000 random keys, each durable before the next: the store of `--state disk`
+ * (`runners/local/state-store.ts`: a delta log, merged into LMDB every 200,000 entries; 3,000 commits, so that
+ * its merges count); LMDB alone, one write transaction a commit, with other page sizes, and committing every
+ * 10 batches; LevelDB
  * (`classic-level`, not a dependency of idemflow: `npm install --no-save classic-level@3.0.0` to measure it,
  * skipped otherwise), one `batch(…, { sync: true })` a commit, 3,000 of them so that its compactions count.
  * Each row in a fresh process. Per row: bytes the process passed to write(2) (all its threads: LevelDB's
  * background compactions too) per changed key, and milliseconds per commit. Last line
- * `lmdb_bytes_per_changed_key=<n> leveldb_bytes_per_changed_key=<n>`.
+ * `disk_store_bytes_per_changed_key=<n> lmdb_bytes_per_changed_key=<n> leveldb_bytes_per_changed_key=<n>`.
  */
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -24,11 +26,14 @@ const levelPackage: string = 'classic-level';
 const bytesWritten = () => Number(/wchar:\s+(\d+)/.exec(readFileSync('/proc/self/io', 'utf8'))?.[1] ?? Number.NaN);
 const keyText = (k: number) => `ssensor-${k}`;
 
-/** A seeded stream of key numbers: the same commits in every row. */
-function randomKeys(keys: number): () => number {
+/**
+ * A seeded stream of key numbers: the same commits in every row. The product is taken modulo 2³² (`Math.imul`):
+ * as a double it lost its low bits, and the stream cycled through 10,535 keys of a million.
+ */
+export function randomKeys(keys: number): () => number {
   let seed = 12_345;
   return () => {
-    seed = (seed * 1_103_515_245 + 12_345) & 0x7fffffff;
+    seed = (Math.imul(seed, 1_103_515_245) + 12_345) & 0x7fffffff;
     return seed % keys;
   };
 }
@@ -71,6 +76,39 @@ async function lmdbRow(dir: string, keys: number, pageSize: number, every: numbe
   return { written: bytesWritten() - before, ms, commits };
 }
 
+/** The store `--state disk` runs on: LMDB and its delta log, merged every 200,000 entries (state-store.ts). */
+async function storeRow(dir: string, keys: number): Promise<Outcome> {
+  const { StateStore, loadLmdb, stateStoreLayout } = await import('../runners/local/state-store.ts');
+  const store = StateStore.open(await loadLmdb(), dir);
+  store.setIdentity({ layout: stateStoreLayout, pipeline: 'bench', pairing: 'bench' });
+  const delta = (entries: [string, null, number[]][]) => ({
+    kind: 'delta' as const,
+    watermark: 0,
+    evicted: [],
+    entries,
+  });
+  let batch = 0;
+  for (let from = 0; from < keys; from += 100_000) {
+    const slice = Array.from({ length: Math.min(keys, from + 100_000) - from }, (_, i) => from + i);
+    store.commit(delta(slice.map((k) => [keyText(k).slice(1), null, [1]])), `batch ${++batch}`, batch);
+  }
+  const next = randomKeys(keys);
+  const commits = 3_000;
+  const before = bytesWritten();
+  const started = performance.now();
+  for (let c = 0; c < commits; c++) {
+    const entries = Array.from({ length: perCommit }, (): [string, null, number[]] => [
+      keyText(next()).slice(1),
+      null,
+      [c + 2],
+    ]);
+    store.commit(delta(entries), `batch ${++batch}`, batch);
+  }
+  const ms = performance.now() - started;
+  await store.close();
+  return { written: bytesWritten() - before, ms, commits };
+}
+
 interface LevelLike {
   open(): Promise<void>;
   batch(ops: { type: 'put'; key: string; value: unknown }[], options?: { sync: boolean }): Promise<void>;
@@ -99,13 +137,18 @@ async function levelRow(dir: string, keys: number): Promise<Outcome> {
   return { written: bytesWritten() - before, ms, commits };
 }
 
-/** In the child: `lmdb-<page size>-<commit every>` or `level`. */
+/** In the child: `lmdb-<page size>-<commit every>`, `store` or `level`. */
 async function child(kind: string, keys: number): Promise<void> {
   const dir = mkdtempSync(join(tmpdir(), 'idemflow-bench-stores-'));
   try {
     await reportChild(kind, keys, async () => {
       const [store, page, every] = kind.split('-');
-      const o = store === 'lmdb' ? await lmdbRow(dir, keys, Number(page), Number(every)) : await levelRow(dir, keys);
+      const o =
+        store === 'lmdb'
+          ? await lmdbRow(dir, keys, Number(page), Number(every))
+          : store === 'store'
+            ? await storeRow(dir, keys)
+            : await levelRow(dir, keys);
       return { check: keys, note: JSON.stringify(o) };
     });
   } finally {
@@ -114,7 +157,8 @@ async function child(kind: string, keys: number): Promise<void> {
 }
 
 const rows: readonly [kind: string, label: string][] = [
-  ['lmdb-4096-1', 'LMDB, 4 KiB pages (as --state disk)'],
+  ['store', 'LMDB + delta log (as --state disk)'],
+  ['lmdb-4096-1', 'LMDB alone, 4 KiB pages (--state disk before)'],
   ['lmdb-2048-1', 'LMDB, 2 KiB pages'],
   ['lmdb-8192-1', 'LMDB, 8 KiB pages'],
   ['lmdb-4096-10', 'LMDB, 4 KiB pages, a commit every 10 batches'],
@@ -144,7 +188,7 @@ export async function benchStateStores(options: { sizes?: readonly number[] } = 
     );
   }
   const fmt = (kind: string) => perKey.get(kind)?.toFixed(0) ?? 'not run';
-  return `lmdb_bytes_per_changed_key=${fmt('lmdb-4096-1')} leveldb_bytes_per_changed_key=${fmt('level')}`;
+  return `disk_store_bytes_per_changed_key=${fmt('store')} lmdb_bytes_per_changed_key=${fmt('lmdb-4096-1')} leveldb_bytes_per_changed_key=${fmt('level')}`;
 }
 
 if (process.argv[2] === '--child') await child(process.argv[3]!, Number(process.argv[4]));
