@@ -13,7 +13,7 @@
  * `keys_1e6_vs_1e3=<rate ratio> ckpt_bytes_per_changed_key=<at 1e6>`.
  *
  * Before those, the same runs with `--state disk` (keyed state in an LMDB
- * store, which is the checkpoint), and one at 10⁷ keys (10,000,000 events by
+ * store and its delta log, which are the checkpoint), and one at 10⁷ keys (10,000,000 events by
  * default, the second of `--sizes`): events/s, entries held at the end, peak
  * RSS, and what was resident after the last batch, anonymous (the heap) apart from
  * file-backed (LMDB's memory map: pages the kernel may drop at will).
@@ -179,10 +179,10 @@ function benchMemoryState(events: number): string {
   return `keys_1e6_vs_1e3=${ratio.toFixed(2)} ckpt_bytes_per_changed_key=${perChangedKey.get(largest)!.toFixed(0)}`;
 }
 
-/** The same runs with `--state disk` (an LMDB store as the checkpoint), then one at 10⁷ keys for its memory. */
+/** The same runs with `--state disk` (an LMDB store and its delta log as the checkpoint), then one at 10⁷ keys for its memory. */
 function benchDiskState(events: number, bigEvents: number): string {
   log(
-    `keyed state on disk (--state disk, LMDB): the same pipeline; RSS is the peak, anon / file what was resident after the last batch`,
+    `keyed state on disk (--state disk, LMDB and its delta log): the same pipeline; RSS is the peak, anon / file what was resident after the last batch`,
   );
   log(
     `${'keys'.padStart(8)} ${'events'.padStart(11)} ${'ev/s'.padStart(10)} ${'ev/CPU-s'.padStart(10)} ${'seconds'.padStart(8)} ${'entries'.padStart(11)} ${'RSS'.padStart(8)} ${'anon'.padStart(8)} ${'file'.padStart(8)} ${'written'.padStart(10)} ${'B/changed key'.padStart(14)} ${'store'.padStart(10)}`,
