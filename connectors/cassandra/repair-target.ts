@@ -35,11 +35,13 @@ async function* tableRows(
     `SELECT * FROM ${s.keyspace}.${s.table} WHERE ${token} ${i === 0 ? '>=' : '>'} ? AND ${token} <= ?`,
     [lo, hi],
   ]);
+  // The names looked up once, not a row: thousands of rows pass here while the archive is read.
+  const keyNames = keyColumnsOf(s).map((c) => c.name);
+  const names = s.columns.map((c) => c.name);
   for await (const row of rowsInOrder(client, queries, fetchSize)) {
-    yield {
-      key: keyColumnsOf(s).map((c) => plain(row.get(c.name))),
-      columns: Object.fromEntries(s.columns.map((c) => [c.name, plain(row.get(c.name))])),
-    };
+    const columns: Record<string, unknown> = {};
+    for (const name of names) columns[name] = plain(row.get(name));
+    yield { key: keyNames.map((name) => plain(row.get(name))), columns };
   }
 }
 

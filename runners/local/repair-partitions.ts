@@ -135,7 +135,8 @@ export class Recomputed {
       else byStored.set(g.stored, [g]);
     }
     for await (const row of rows)
-      for (const g of byStored.get(JSON.stringify(row.key)) ?? []) g.before = { ...g.before, ...row.columns };
+      for (const g of byStored.get(JSON.stringify(row.key)) ?? [])
+        g.before = g.before ? { ...g.before, ...row.columns } : row.columns;
   }
 
   remove(): void {
@@ -241,6 +242,8 @@ async function loadPartition(
   return groups;
 }
 
+const json = (v: unknown) => JSON.stringify(v);
+
 async function correct(job: RepairJob, groups: Iterable<Group>, options: WorkOptions, total: Total): Promise<void> {
   let pending: TableOp[] = [];
   for (const g of groups) {
@@ -251,7 +254,9 @@ async function correct(job: RepairJob, groups: Iterable<Group>, options: WorkOpt
     ]);
     if (op?.op !== 'upsert') continue;
     const before = g.before;
-    if (before && Object.entries(op.v).every(([c, v]) => JSON.stringify(before[c]) === JSON.stringify(v))) continue;
+    // Values compared as they are first (numbers, strings: nearly every row), as JSON only when they differ so.
+    const same = before && Object.entries(op.v).every(([c, v]) => before[c] === v || json(before[c]) === json(v));
+    if (same) continue;
     total.corrected++;
     pending.push(op);
     if (pending.length >= writeChunk) {
