@@ -257,10 +257,18 @@ export class ReplayContexts {
     const fn = factory.kind === 'function' ? returnedFunction(factory.node, this.checker) : undefined;
     if (!fn) return undefined;
     const callbacks = made.arguments.flatMap((a) => {
-      const callback = ts.isObjectLiteralExpression(a) ? undefined : this.#functionOf(a);
+      const callback = ts.isObjectLiteralExpression(a) ? undefined : (this.#functionOf(a) ?? this.#madeBy(a));
       return callback ? [callback] : [];
     });
     return { fn, callbacks, factory: calleeName(made.expression)?.getText() ?? 'a handler factory' };
+  }
+
+  /** `traced('sales', salesProjector(client))`: an argument that is itself made by a factory of the program, the function it returns. */
+  #madeBy(argument: ts.Expression): FunctionNode | undefined {
+    const call = unwrap(argument);
+    if (!ts.isCallExpression(call)) return undefined;
+    const factory = resolveCallee(call, this.checker);
+    return factory.kind === 'function' ? returnedFunction(factory.node, this.checker) : undefined;
   }
 
   /**

@@ -110,6 +110,17 @@ function pushedItems(list: Node): Node[] {
   });
 }
 
+/**
+ * `executeConcurrent(client, cql, paramsList)`: every row of the list binds the same columns, so one
+ * row stands for all — the first of a literal list, or what `messages.map((m) => [key, …])` returns.
+ */
+function concurrentParams(given: Node | undefined): Node | undefined {
+  const list = given && Node.isIdentifier(given) ? (constInitializer(given) ?? given) : given;
+  if (!list) return undefined;
+  const rows = Node.isArrayLiteralExpression(list) ? list.getElements() : mappedItems(list);
+  return rows[0];
+}
+
 function batchStatements(list: Node | undefined, evaluator: StaticEvaluator): SentStatement[] {
   const named = list && Node.isIdentifier(list) ? list : undefined;
   const array = named ? constInitializer(named) : list;
@@ -176,8 +187,13 @@ export function driverCalls(file: SourceFile, evaluator: StaticEvaluator): Drive
           : undefined;
     // `executeConcurrent(client, [{ query, params }, …], options)`: a list of statements, read as a batch's; options third.
     const listed = method === 'executeConcurrent' ? sentBy('batch', args[1], undefined, evaluator) : undefined;
-    const sent =
-      listed ?? sentBy(method, args[at.query], at.params === undefined ? undefined : args[at.params], evaluator);
+    const params =
+      method === 'executeConcurrent'
+        ? concurrentParams(args[2])
+        : at.params === undefined
+          ? undefined
+          : args[at.params];
+    const sent = listed ?? sentBy(method, args[at.query], params, evaluator);
     if (sent)
       calls.push({
         call,

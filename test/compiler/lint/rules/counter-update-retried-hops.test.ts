@@ -12,6 +12,25 @@ import { code, sourceRuleTester } from '../../../helpers/source-rule-tester.ts';
 sourceRuleTester(rule, {
   valid: [
     {
+      name: 'a tracing wrapper around a handler a factory made, whose write is a whole total',
+      code: code`
+      import type { Client } from 'cassandra-driver';
+      import type { Consumer, EachMessagePayload } from 'kafkajs';
+
+      function traced<A extends unknown[], R>(fn: (...a: A) => Promise<R>) {
+        return async (...args: A): Promise<R> => fn(...args);
+      }
+      function projector(client: Client) {
+        return async ({ message }: EachMessagePayload) => {
+          await client.execute('UPDATE shop.sales SET sold = ? WHERE sku = ?', [Number(message.value), String(message.key)]);
+        };
+      }
+      export async function start(consumer: Consumer, client: Client): Promise<void> {
+        await consumer.run({ eachMessage: traced(projector(client)) });
+      }
+    `,
+    },
+    {
       name: 'an emitted event whose listener only logs and keeps a tally in memory',
       code: code`
       import { EventEmitter } from 'node:events';
@@ -195,6 +214,26 @@ sourceRuleTester(rule, {
     },
   ],
   invalid: [
+    {
+      name: 'a counter in a handler a factory made, handed to a tracing wrapper (eachMessage: traced(projector(client)))',
+      code: code`
+      import type { Client } from 'cassandra-driver';
+      import type { Consumer, EachMessagePayload } from 'kafkajs';
+
+      function traced<A extends unknown[], R>(fn: (...a: A) => Promise<R>) {
+        return async (...args: A): Promise<R> => fn(...args);
+      }
+      function projector(client: Client) {
+        return async ({ message }: EachMessagePayload) => {
+          await client.execute('UPDATE shop.sales SET sold = sold + 1 WHERE sku = ?', [String(message.key)]);
+        };
+      }
+      export async function start(consumer: Consumer, client: Client): Promise<void> {
+        await consumer.run({ eachMessage: traced(projector(client)) });
+      }
+    `,
+      errors: [{ messageId: 'kafkaHandler', line: 9, column: 18, message: /traced/ }],
+    },
     {
       name: 'a counter in a listener that the kafkajs handler fires with emit on the same emitter',
       code: code`

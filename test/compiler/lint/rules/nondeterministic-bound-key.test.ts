@@ -5,6 +5,27 @@ import { code, sourceRuleTester } from '../../../helpers/source-rule-tester.ts';
 sourceRuleTester(rule, {
   valid: [
     {
+      name: 'executeConcurrent rows made by .map from message fields only',
+      code: code`
+      import { concurrent, type Client } from 'cassandra-driver';
+      import type { Consumer } from 'kafkajs';
+
+      const schema = 'CREATE TABLE iot.points (device text, at timestamp, body text, PRIMARY KEY (device, at))';
+
+      export async function land(consumer: Consumer, client: Client): Promise<void> {
+        await consumer.run({
+          eachBatch: async ({ batch }) => {
+            await concurrent.executeConcurrent(
+              client,
+              'INSERT INTO iot.points (device, at, body) VALUES (?, ?, ?)',
+              batch.messages.map((m) => [String(m.key), new Date(Number(m.timestamp)), String(m.value)]),
+            );
+          },
+        });
+      }
+    `,
+    },
+    {
       name: 'new Date() for logging and a value column; the key is the sensor id',
       code: code`
       import { Client } from 'cassandra-driver';
@@ -129,6 +150,28 @@ sourceRuleTester(rule, {
     },
   ],
   invalid: [
+    {
+      name: 'executeConcurrent rows made by .map with the clock in a key column, in eachBatch',
+      code: code`
+      import { concurrent, type Client } from 'cassandra-driver';
+      import type { Consumer } from 'kafkajs';
+
+      const schema = 'CREATE TABLE iot.points (device text, at timestamp, body text, PRIMARY KEY (device, at))';
+
+      export async function land(consumer: Consumer, client: Client): Promise<void> {
+        await consumer.run({
+          eachBatch: async ({ batch }) => {
+            await concurrent.executeConcurrent(
+              client,
+              'INSERT INTO iot.points (device, at, body) VALUES (?, ?, ?)',
+              batch.messages.map((m) => [String(m.key), new Date(), String(m.value)]),
+            );
+          },
+        });
+      }
+    `,
+      errors: [{ messageId: 'boundParameter', line: 12, column: 51 }],
+    },
     {
       name: 'CQL now() in the key, under a hand-written retry of the caller',
       code: code`
