@@ -13,13 +13,14 @@ export interface ProgramSource {
 }
 
 /**
- * Only the user's own modules are read for helpers: without the standard
- * library and `@types`, a program is parsed in milliseconds, and clock and
- * random calls are recognised by name anyway.
+ * Only the user's own modules and idemflow's DSL are read for helpers: without
+ * `@types` and with only ES5's library (the utility types the DSL's step types
+ * are made of, so a step's records are typed as in the lint), a program is
+ * parsed quickly, and clock and random calls are recognised by name anyway.
  */
 const diskOptions: ts.CompilerOptions = {
   allowJs: true,
-  noLib: true,
+  lib: ['lib.es5.d.ts'],
   types: [],
   noEmit: true,
   skipLibCheck: true,
@@ -27,14 +28,21 @@ const diskOptions: ts.CompilerOptions = {
   target: ts.ScriptTarget.ES2022,
   module: ts.ModuleKind.NodeNext,
   moduleResolution: ts.ModuleResolutionKind.NodeNext,
+  customConditions: ['idemflow-source'],
 };
 
-/** A compiler host that resolves relative imports only: packages are judged by name, as the lint judges their declarations. */
+/** idemflow's own DSL: its types say what a step's records are (`.map((r) => new Reading(…))` then `(r) => r.takenAt`). */
+const isIdemflow = (specifier: string) => specifier === 'idemflow' || specifier.startsWith('idemflow/');
+
+/**
+ * A compiler host that resolves relative imports (and idemflow itself) only:
+ * packages are judged by name, as the lint judges their declarations.
+ */
 function ownModulesOnly(): ts.CompilerHost {
   const host = ts.createCompilerHost(diskOptions, true);
   host.resolveModuleNameLiterals = (literals, containingFile, redirected, options) =>
     literals.map((literal) =>
-      /^\.{1,2}\//.test(literal.text)
+      /^\.{1,2}\//.test(literal.text) || isIdemflow(literal.text)
         ? ts.resolveModuleName(literal.text, containingFile, options, host, undefined, redirected)
         : { resolvedModule: undefined },
     );

@@ -140,6 +140,10 @@ export function resolveCallee(call: ts.CallExpression | ts.NewExpression, checke
       ts.isTypeReferenceNode(owner.node.type)
     )
       return memberOf(callee, checker);
+    // `.map((r) => new Visit(…)).groupBy((v) => v.bucket())`: a callback's parameter the checker types with a
+    // class of the program (asked only of unannotated parameters of arrows, the callbacks of a DSL step).
+    if (owner.kind === 'parameter' && isInferredCallbackParameter(owner.node) && isProgramClassType(receiver, checker))
+      return memberOf(callee, checker);
     if (owner.kind !== 'module' && !known) return { kind: 'other' };
     if (owner.kind !== 'module' && !ts.isObjectLiteralExpression(init!)) return memberOf(callee, checker);
     return resolveName(callee.name, checker);
@@ -176,4 +180,21 @@ function isProgramClass(name: ts.Identifier, checker: ts.TypeChecker): boolean {
     declaration !== undefined &&
     !isLibrary(declaration.getSourceFile())
   );
+}
+
+/** `(v) => …` passed as an argument: a parameter whose type the checker infers from the call. */
+function isInferredCallbackParameter(node: ts.ParameterDeclaration | ts.BindingElement): boolean {
+  return (
+    ts.isParameter(node) &&
+    node.type === undefined &&
+    ts.isArrowFunction(node.parent) &&
+    ts.isCallExpression(node.parent.parent) &&
+    node.parent.parent.arguments.includes(node.parent)
+  );
+}
+
+/** The checker types the value with a class declared in the program. */
+function isProgramClassType(value: ts.Expression, checker: ts.TypeChecker): boolean {
+  const declaration = checker.getTypeAtLocation(value).getSymbol()?.declarations?.find(ts.isClassDeclaration);
+  return declaration !== undefined && !isLibrary(declaration.getSourceFile());
 }

@@ -30,7 +30,7 @@ import { declaredInterface, Implementations } from './implementations.ts';
 import { passedCallees } from './passed-values.ts';
 import { decidingConditions } from './deciding-conditions.ts';
 import { changingSetMembership, outlivesCalls } from './outliving-state.ts';
-import { filledBuffer, getterOf, loopSource } from './value-sources.ts';
+import { filledBuffer, getterOf, iteratorGenerator, loopSource, yieldedExpressions } from './value-sources.ts';
 import { returnedFunction } from './returned-function.ts';
 
 /** A step between the value's use and its source: a helper that returns it, or a variable that holds it. */
@@ -206,6 +206,8 @@ export class ValueOrigins {
       this.#staticValue(node, notes, depth, seen) ??
       this.#fieldInitializer(node, notes, depth, seen);
     if (field) return field;
+    const iterated = this.#iteratedResult(node, notes, depth);
+    if (iterated) return iterated;
     if (ts.isIdentifier(node)) return isValueReference(node) ? this.#identifier(node, notes, depth, seen) : undefined;
     if (ts.isCallExpression(node) || ts.isNewExpression(node)) return this.#call(node, notes, depth, seen);
     const tagged = ts.isTaggedTemplateExpression(node) ? this.#tagResult(node, notes, depth) : undefined;
@@ -276,6 +278,31 @@ export class ValueOrigins {
     }
     if (ts.isTaggedTemplateExpression(node)) return this.#tagResult(node, notes, 0);
     if (ts.isPropertyAccessExpression(node)) return this.#getterResult(node, notes, 0);
+    return this.#iteratedResult(node, notes, 0);
+  }
+
+  /**
+   * `[...new Batch(items)]`, `for (const id of batch)`: iterating an instance
+   * of a program class runs its `*[Symbol.iterator]()` generator, so the
+   * items are what it yields.
+   */
+  #iteratedResult(node: ts.Node, notes: NotFollowed[], depth: number): Nondet | undefined {
+    const iterable = ts.isSpreadElement(node)
+      ? node.expression
+      : ts.isForOfStatement(node.parent) && node.parent.expression === node
+        ? node.parent.expression
+        : undefined;
+    const generator = iterable && iteratorGenerator(iterable, this.checker);
+    if (!generator || depth >= maxCallDepth) return undefined;
+    for (const yielded of yieldedExpressions(generator)) {
+      const found = this.originOf(yielded, notes, depth + 1);
+      const via: Hop = {
+        how: 'returned by',
+        name: `${iterable.getText().replace(/\s+/g, ' ')}[Symbol.iterator]`,
+        node,
+      };
+      if (found) return { ...found, via: [via, ...found.via] };
+    }
     return undefined;
   }
 

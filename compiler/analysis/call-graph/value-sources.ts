@@ -31,3 +31,28 @@ export function getterOf(node: ts.PropertyAccessExpression, checker: ts.TypeChec
   // Read by the call graph like a method: only its body and its returns are used.
   return getter?.body ? (getter as unknown as FunctionNode) : undefined;
 }
+
+const isSymbolIterator = (name: ts.PropertyName) =>
+  ts.isComputedPropertyName(name) && name.expression.getText().replace(/\s+/g, '') === 'Symbol.iterator';
+
+/** The `*[Symbol.iterator]()` generator of the program class a value is an instance of (the checker types it). */
+export function iteratorGenerator(value: ts.Expression, checker: ts.TypeChecker): FunctionNode | undefined {
+  const declaration = checker.getTypeAtLocation(value).getSymbol()?.declarations?.find(ts.isClassDeclaration);
+  if (!declaration || declaration.getSourceFile().isDeclarationFile) return undefined;
+  return declaration.members.find(
+    (m): m is ts.MethodDeclaration =>
+      ts.isMethodDeclaration(m) && m.asteriskToken !== undefined && m.body !== undefined && isSymbolIterator(m.name),
+  );
+}
+
+/** What a generator yields (`yield x`; `yield* xs` hands on xs), outside the functions it declares. */
+export function yieldedExpressions(generator: FunctionNode): ts.Expression[] {
+  const found: ts.Expression[] = [];
+  const visit = (node: ts.Node): void => {
+    if (node !== generator && ts.isFunctionLike(node)) return;
+    if (ts.isYieldExpression(node) && node.expression) found.push(node.expression);
+    ts.forEachChild(node, visit);
+  };
+  visit(generator);
+  return found;
+}

@@ -13,6 +13,15 @@ const tsconfig = fileURLToPath(new URL('../../../tsconfig.json', import.meta.url
 const dslCases: Readonly<Record<string, readonly ExpectedFinding[]>> = {
   // An overloaded helper (e27): the call resolves to a signature without a body; its implementation reads the clock.
   'dsl/overloaded-key.ts': [['IDEM003', 12, 19, 'shiftOf(e.sensorId)']],
+  // A record class the pipeline maps into (q04): a getter read as event time and a method called for the key that
+  // read the clock; the record's type is inferred from `.map(…)`, which `check` now reads with idemflow's own types.
+  // The getter and the method that read fields are clean.
+  'dsl/record-classes.ts': [
+    ['IDEM003', 28, 25, 'r.takenAt'],
+    ['IDEM003', 37, 19, 'r.shift()'],
+  ],
+  // Iterating an instance (q05: `[...new Stamps(id)]`) runs its `*[Symbol.iterator]()`: a yielded clock is the key's.
+  'dsl/iterated-keys.ts': [['IDEM003', 25, 20, '...new Stamps']],
 };
 
 const driverCases: Readonly<Record<string, readonly ExpectedFinding[]>> = {
