@@ -69,6 +69,9 @@ export function repairJob(pipeline: PipelineNode): RepairJob {
   });
   let onGroup: OnGroup = () => {};
   let rejected = 0;
+  // The tumbling window of the last event: events read together mostly share it, and a window start
+  // computed anew is a number boxed an event (garbage that a process which ran a pipeline collects dearly).
+  let lastStart = NaN;
   const path = compileRecordPath(
     job,
     {
@@ -80,8 +83,11 @@ export function repairJob(pipeline: PipelineNode): RepairJob {
         // Windows never close in repair: a late event counts too.
         if (!window) onGroup(key, undefined, e);
         // Tumbling: its one window, with no array made an event.
-        else if (window.slideMs === window.sizeMs) onGroup(key, lastWindowStart(window, eventTime!), e);
-        else for (const windowStart of windowStarts(window, eventTime!)) onGroup(key, windowStart, e);
+        else if (window.slideMs === window.sizeMs) {
+          if (!(eventTime! >= lastStart && eventTime! < lastStart + window.slideMs))
+            lastStart = lastWindowStart(window, eventTime!);
+          onGroup(key, lastStart, e);
+        } else for (const windowStart of windowStarts(window, eventTime!)) onGroup(key, windowStart, e);
       },
     },
     deadLetterSink('embedded', 'dead_letters'),
