@@ -9,8 +9,8 @@
  *   one prepared single-row insert per event (64 in flight), and unlogged
  *   batches of one partition under Cassandra's batch size warning;
  * - `repair` of the archived pipeline, against a raw token-range scan of the
- *   same system-of-record table that decodes every event (three rounds in
- *   turn, medians);
+ *   same system-of-record table that decodes every event (five rounds in
+ *   turn, medians; the CPU time of each beside);
  * - the largest partition of the system of record (events, bytes of JSON).
  * Last line: `sor_vs_no_sor=<r> repair_vs_scan=<r>`. Every table it makes is dropped.
  */
@@ -85,47 +85,74 @@ async function timedRun(client: Client, pipeline: ReturnType<typeof pipelineOf>,
   return (n * 1000) / result.processingMs;
 }
 
-/** Rounds of (raw scan, repair, repair's read) in turn: the first reads of a table just written are slower. */
-const repairRounds = 3;
+/**
+ * Rounds of (raw scan, repair, repair's read) in turn: the first reads of a table just written are slower, and on
+ * a loaded machine one round's figures swing 2-4x (medians of 3 rounds moved by 0.2 from run to run).
+ */
+const repairRounds = 5;
+
+/** CPU milliseconds of this process (user + system) since `from`: what a loaded machine moves least. */
+const cpuSince = (from = 0) => {
+  const used = process.cpuUsage();
+  return (used.user + used.system) / 1000 - from;
+};
+
+/** The (scan, repair, read) figures of the rounds: events/s and CPU ms, each a list of the rounds'. */
+type Rounds = Record<'scan' | 'repair' | 'read', { rates: number[]; cpu: number[] }>;
 
 /**
- * Repair of the archived pipeline (it must read n events and correct nothing) against a raw token-range scan
- * of the same system-of-record table that decodes every event, and repair's own read of the archive (the reader
- * it uses, with its check for ids in two partitions) alone. Interleaved rounds, medians: run in one order once,
- * whichever came first paid for the cold table. Returns repair / scan.
+ * One round: the raw scan, repair (which must read n events and correct nothing), and repair's own read of the
+ * archive (the reader it uses, with its check for ids in two partitions) alone. Returns the rows repair checked.
+ */
+async function repairRound(client: Client, pipeline: PipelineNode, sorTable: string, n: number, into: Rounds) {
+  const sor = PipelineNode.sinks(pipeline).find((s) => s.mode === 'system-of-record')!;
+  let cpu = cpuSince();
+  const scan = await rawScan(client, keyspace, sorTable);
+  if (scan.events !== n) throw new Error(`the raw scan read ${scan.events} events, expected ${n}`);
+  into.scan.rates.push((n * 1000) / scan.ms);
+  into.scan.cpu.push(cpuSince(cpu));
+  cpu = cpuSince();
+  const repaired = await repair(pipeline, { target: cassandraRepairTarget(client, pipeline) });
+  if (repaired.events !== n || repaired.corrected !== 0)
+    throw new Error(`repair read ${repaired.events} events and corrected ${repaired.corrected}, expected ${n} and 0`);
+  into.repair.rates.push((n * 1000) / repaired.elapsedMs);
+  into.repair.cpu.push(cpuSince(cpu));
+  cpu = cpuSince();
+  const readStarted = performance.now();
+  let read = 0;
+  const reading = cassandraRepairTarget(client, pipeline).events(sor);
+  for await (const run of reading.events) read += run.length;
+  if (await reading.exact())
+    throw new Error('the archive holds event ids in two partitions: the bench wrote each once');
+  if (read !== n) throw new Error(`repair's reader read ${read} events, expected ${n}`);
+  into.read.rates.push((read * 1000) / (performance.now() - readStarted));
+  into.read.cpu.push(cpuSince(cpu));
+  return repaired.checked;
+}
+
+/**
+ * Repair of the archived pipeline against a raw token-range scan of the same system-of-record table that decodes
+ * every event, and repair's own read alone. Interleaved rounds, medians: run in one order once, whichever came
+ * first paid for the cold table. Returns repair / scan (by wall time, as the goal is set); CPU is logged beside.
  */
 async function repairAgainstScan(client: Client, pipeline: PipelineNode, sorTable: string, n: number): Promise<number> {
-  const sor = PipelineNode.sinks(pipeline).find((s) => s.mode === 'system-of-record')!;
-  const rates = { scan: [] as number[], repair: [] as number[], read: [] as number[] };
+  const rounds: Rounds = { scan: { rates: [], cpu: [] }, repair: { rates: [], cpu: [] }, read: { rates: [], cpu: [] } };
   let checked = 0;
-  for (let round = 0; round < repairRounds; round++) {
-    const scan = await rawScan(client, keyspace, sorTable);
-    if (scan.events !== n) throw new Error(`the raw scan read ${scan.events} events, expected ${n}`);
-    rates.scan.push((n * 1000) / scan.ms);
-    const repaired = await repair(pipeline, { target: cassandraRepairTarget(client, pipeline) });
-    if (repaired.events !== n || repaired.corrected !== 0)
-      throw new Error(`repair read ${repaired.events} events and corrected ${repaired.corrected}, expected ${n} and 0`);
-    rates.repair.push((n * 1000) / repaired.elapsedMs);
-    checked = repaired.checked;
-    const readStarted = performance.now();
-    let read = 0;
-    const reading = cassandraRepairTarget(client, pipeline).events(sor);
-    for await (const run of reading.events) read += run.length;
-    if (await reading.exact())
-      throw new Error('the archive holds event ids in two partitions: the bench wrote each once');
-    if (read !== n) throw new Error(`repair's reader read ${read} events, expected ${n}`);
-    rates.read.push((read * 1000) / (performance.now() - readStarted));
-  }
-  const [scanRate, repairRate, readRate] = [median(rates.scan), median(rates.repair), median(rates.read)];
+  for (let round = 0; round < repairRounds; round++) checked = await repairRound(client, pipeline, sorTable, n, rounds);
+  const [scanRate, repairRate, readRate] = [rounds.scan, rounds.repair, rounds.read].map((r) => median(r.rates));
+  const [scanCpu, repairCpu, readCpu] = [rounds.scan, rounds.repair, rounds.read].map((r) => median(r.cpu));
   const each = (xs: number[]) => xs.map((x) => fmtRate(x)).join(' / ');
   log(
-    `  repair:                        ${fmtRate(repairRate)} events/s (${checked} rows checked; rounds ${each(rates.repair)})`,
+    `  repair:                        ${fmtRate(repairRate!)} events/s (${checked} rows checked; rounds ${each(rounds.repair.rates)})`,
   );
-  log(`  repair's read of the archive:  ${fmtRate(readRate)} events/s (rounds ${each(rates.read)})`);
+  log(`  repair's read of the archive:  ${fmtRate(readRate!)} events/s (rounds ${each(rounds.read.rates)})`);
   log(
-    `  raw token-range scan + decode: ${fmtRate(scanRate)} events/s (rounds ${each(rates.scan)}; medians: ${fmtRatio(repairRate / scanRate)} repair/scan, ${fmtRatio(readRate / scanRate)} its read/scan)`,
+    `  raw token-range scan + decode: ${fmtRate(scanRate!)} events/s (rounds ${each(rounds.scan.rates)}; medians: ${fmtRatio(repairRate! / scanRate!)} repair/scan, ${fmtRatio(readRate! / scanRate!)} its read/scan)`,
   );
-  return repairRate / scanRate;
+  log(
+    `  CPU a pass (medians):          scan ${scanCpu!.toFixed(0)} ms, repair ${repairCpu!.toFixed(0)} ms, its read ${readCpu!.toFixed(0)} ms (${fmtRatio(scanCpu! / repairCpu!)} repair/scan by CPU)`,
+  );
+  return repairRate! / scanRate!;
 }
 
 export async function benchSor(options: { sizes?: number[] } = {}): Promise<string> {
