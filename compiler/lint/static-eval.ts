@@ -96,7 +96,7 @@ export class StaticEvaluator {
     let complete = true;
     for (const prop of node.properties) {
       if (ts.isPropertyAssignment(prop)) {
-        const name = propertyName(prop.name);
+        const name = propertyName(prop.name) ?? this.#computedName(prop.name, env, reading);
         if (name === undefined) complete = false;
         else props.set(name, this.#evaluate(prop.initializer, env, reading));
       } else if (ts.isShorthandPropertyAssignment(prop)) {
@@ -119,6 +119,15 @@ export class StaticEvaluator {
       }
     }
     return { type: 'object', props, complete };
+  }
+
+  /** `{ [column]: 'key' }` in a helper called with `'sensor'`: the name the computed key evaluates to, when known. */
+  #computedName(name: ts.PropertyName, env: Env, reading: Reading): string | undefined {
+    if (!ts.isComputedPropertyName(name)) return undefined;
+    const value = this.#evaluate(name.expression, env, reading);
+    return value.type === 'literal' && (typeof value.value === 'string' || typeof value.value === 'number')
+      ? String(value.value)
+      : undefined;
   }
 
   #identifier(node: ts.Identifier, env: Env, reading: Reading): AbstractValue {

@@ -9,6 +9,7 @@ import {
 } from '../call-graph/resolve.ts';
 import { maxCallDepth, returnedExpressions } from '../call-graph/value-origin.ts';
 import { libraryCall, methodOn, type Reader } from './date-methods.ts';
+import { intlFormatted } from './intl-format.ts';
 import { numericConstant } from './numeric-constant.ts';
 import {
   cutTo,
@@ -153,6 +154,11 @@ export class GrainReader implements Reader {
       if (owner === 'Date' && name === 'UTC') return this.#parts(args());
       const receiver = this.value(callee.expression);
       if (receiver) return methodOn(receiver, name, call, this);
+      const formatted =
+        name === 'format' && call.arguments[0]
+          ? intlFormatted(call, callee.expression, this.value(call.arguments[0]), this.checker)
+          : undefined;
+      if (formatted) return formatted;
     }
     if (/^(String)$/.test(name)) return this.#converted(args()[0], 'text');
     if (/^(Number|parseInt|parseFloat)$/.test(name)) return this.#converted(args()[0], 'number');

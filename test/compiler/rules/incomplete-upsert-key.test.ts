@@ -9,6 +9,23 @@ declare function format(date: number | Date, pattern: string): string;
 /** A helper without a body: the analysis cannot tell what it keeps of the window, so it does not guess. */
 declare function opaqueBucket(ms: number): string;
 
+/** Intl formatters: the text of a day, of a minute, and of a day of the year without the year. */
+const dayLabel = new Intl.DateTimeFormat('en-CA', {
+  timeZone: 'UTC',
+  year: 'numeric',
+  month: '2-digit',
+  day: '2-digit',
+});
+const minuteLabel = new Intl.DateTimeFormat('en-CA', {
+  timeZone: 'UTC',
+  year: 'numeric',
+  month: '2-digit',
+  day: '2-digit',
+  hour: '2-digit',
+  minute: '2-digit',
+});
+const birthdayLabel = new Intl.DateTimeFormat('en-GB', { timeZone: 'UTC', month: 'short', day: 'numeric' });
+
 const here = import.meta.url;
 const helpers = new URL('../../helpers/day-keys.ts', here).href;
 const HOUR = 3_600_000;
@@ -30,6 +47,28 @@ const hopping = () =>
 
 ruleTester(rule, {
   valid: [
+    {
+      name: 'Intl labels at the windows own resolution: the minute of 1-minute windows, the day of 1-day windows',
+      pipeline: () =>
+        windowed().sink(
+          embedded.upsert({
+            table: 't',
+            key: { sensor_id: 'key', minute: (r) => minuteLabel.format(r.windowStart) },
+            values: { n: 'value' },
+          }),
+        ),
+    },
+    {
+      name: 'an Intl day label of 1-day windows',
+      pipeline: () =>
+        windowed(86_400_000).sink(
+          embedded.upsert({
+            table: 't',
+            key: { sensor_id: 'key', day: (r) => dayLabel.format(r.windowStart) },
+            values: { n: 'value' },
+          }),
+        ),
+    },
     {
       name: 'key and window in the key',
       pipeline: () =>
@@ -228,6 +267,30 @@ ruleTester(rule, {
     },
   ],
   invalid: [
+    {
+      name: 'the day of 1-minute windows as an Intl.DateTimeFormat label',
+      pipeline: () =>
+        windowed().sink(
+          embedded.upsert({
+            table: 't',
+            key: { sensor_id: 'key', day: (r) => dayLabel.format(r.windowStart) }, // @intl-day
+            values: { n: 'value' },
+          }),
+        ),
+      errors: [{ messageId: 'coarserThanWindow', ...placeOf(here, '@intl-day', 'dayLabel.format(') }],
+    },
+    {
+      name: 'an Intl label without the year for 1-day windows: each day of the year comes round again',
+      pipeline: () =>
+        windowed(86_400_000).sink(
+          embedded.upsert({
+            table: 't',
+            key: { sensor_id: 'key', day: (r) => birthdayLabel.format(r.windowStart) }, // @intl-no-year
+            values: { n: 'value' },
+          }),
+        ),
+      errors: [{ messageId: 'repeatingKey', ...placeOf(here, '@intl-no-year', 'birthdayLabel.format(') }],
+    },
     {
       name: 'windowed, keyed by the group key only',
       pipeline: () =>
