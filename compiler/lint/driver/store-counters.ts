@@ -66,7 +66,7 @@ function unwrapped(node: Node | undefined): Node | undefined {
 function objectOf(written: Node | undefined): Node | undefined {
   const node = unwrapped(written);
   const value = node && Node.isIdentifier(node) ? unwrapped(constInitializer(node)) : node;
-  if (value && Node.isCallExpression(value)) return mappedObject(value);
+  if (value && Node.isCallExpression(value)) return mappedObject(value) ?? builtObject(value);
   return value && (Node.isObjectLiteralExpression(value) || Node.isArrayLiteralExpression(value)) ? value : undefined;
 }
 
@@ -91,6 +91,30 @@ function mappedObject(call: CallExpression): Node | undefined {
     if (value && (Node.isObjectLiteralExpression(value) || Node.isArrayLiteralExpression(value))) return value;
   }
   return undefined;
+}
+
+/**
+ * `hitOn(page)`, a function of the program (here or in another module) that returns
+ * `{ $inc: { … } }`: the object literal it returns, read as if written at the call.
+ */
+function builtObject(call: CallExpression): Node | undefined {
+  const symbol = call.getExpression().getSymbol();
+  const target = symbol?.isAlias() ? symbol.getAliasedSymbol() : symbol;
+  const declaration = target?.getDeclarations()[0];
+  const fn =
+    declaration && Node.isVariableDeclaration(declaration) ? unwrapped(declaration.getInitializer()) : declaration;
+  if (!fn || !(Node.isFunctionDeclaration(fn) || Node.isArrowFunction(fn) || Node.isFunctionExpression(fn)))
+    return undefined;
+  const body = fn.getBody();
+  if (!body) return undefined;
+  const returned = Node.isBlock(body)
+    ? body
+        .getDescendantsOfKind(SyntaxKind.ReturnStatement)
+        .filter((r) => r.getFirstAncestor((a) => Node.isFunctionLikeDeclaration(a) || Node.isArrowFunction(a)) === fn)
+        .map((r) => r.getExpression())
+    : [body];
+  const objects = returned.map(unwrapped).filter((v) => v !== undefined && Node.isObjectLiteralExpression(v));
+  return objects[0];
 }
 
 /** The filter an update document goes with: the call's first argument, or the `filter` beside a bulkWrite op's `update`. */
@@ -225,7 +249,8 @@ export function storeCounters(file: SourceFile): StoreCounter[] {
         counter: `Redis ${command.toUpperCase()} of ${key.length > 40 ? `${key.slice(0, 39)}…` : key}`,
       });
     }
-  if (text.includes('$inc'))
+  // `$inc` in this file, or an update whose document a helper elsewhere may build (builtObject).
+  if (text.includes('$inc') || /\.(updateOne|updateMany|findOneAndUpdate|findByIdAndUpdate|bulkWrite)\(/.test(text))
     for (const call of methodCalls(file, mongoUpdates)) {
       const inc = incrementedFields(call);
       if (!inc || guardedByFilter(call, inc.update)) continue;

@@ -12,6 +12,25 @@ import { code, sourceRuleTester } from '../../../helpers/source-rule-tester.ts';
 sourceRuleTester(rule, {
   valid: [
     {
+      name: 'a MongoDB update document of whole values built by a helper',
+      code: code`
+      import { MongoClient } from 'mongodb';
+      import type { Consumer } from 'kafkajs';
+
+      const daily = new MongoClient('mongodb://127.0.0.1').db('web').collection('daily');
+      function hitOn(page: string) {
+        return { $set: { ['hits.' + page]: 1 } };
+      }
+      export async function count(consumer: Consumer): Promise<void> {
+        await consumer.run({
+          eachMessage: async ({ message }) => {
+            await daily.updateOne({ _id: String(message.key) as never }, hitOn(String(message.value)), { upsert: true });
+          },
+        });
+      }
+    `,
+    },
+    {
       name: 'a tracing wrapper around a handler a factory made, whose write is a whole total',
       code: code`
       import type { Client } from 'cassandra-driver';
@@ -214,6 +233,26 @@ sourceRuleTester(rule, {
     },
   ],
   invalid: [
+    {
+      name: 'a MongoDB $inc document built by a helper, applied in eachMessage',
+      code: code`
+      import { MongoClient } from 'mongodb';
+      import type { Consumer } from 'kafkajs';
+
+      const daily = new MongoClient('mongodb://127.0.0.1').db('web').collection('daily');
+      function hitOn(page: string) {
+        return { $inc: { ['hits.' + page]: 1 } };
+      }
+      export async function count(consumer: Consumer): Promise<void> {
+        await consumer.run({
+          eachMessage: async ({ message }) => {
+            await daily.updateOne({ _id: String(message.key) as never }, hitOn(String(message.value)), { upsert: true });
+          },
+        });
+      }
+    `,
+      errors: [{ messageId: 'kafkaHandler', line: 11, column: 19 }],
+    },
     {
       name: 'a counter in a handler a factory made, handed to a tracing wrapper (eachMessage: traced(projector(client)))',
       code: code`
