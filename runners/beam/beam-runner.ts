@@ -347,10 +347,8 @@ async function runJob(
     const jobName = `${pipeline.name}-${runId}`;
     if (engine === 'flink' && options.flinkMaster && isFlinkAddress(options.flinkMaster))
       watch = watchFlinkJob(options.flinkMaster, jobName, log);
-    const job = {
-      ...{ runId, jobName, context, placement, server: jobServer, external: workers.runner },
-      cancelOnCluster: watch && (() => watch!.cancel()),
-    };
+    const cancelOnCluster = watch && (() => watch!.cancel());
+    const job = { runId, jobName, context, placement, server: jobServer, external: workers.runner, cancelOnCluster };
     submitting = true;
     await withConsoleTo(logFile, () => submit(job, options));
     return await workers.report?.();
@@ -399,7 +397,7 @@ async function submit(
     placement: Placement;
     server: JobServer | undefined;
     external: ((base: PortableOptions) => PortableRunner) | undefined;
-    cancelOnCluster?: () => Promise<string | undefined>;
+    cancelOnCluster?: () => Promise<string>;
   },
   options: BeamRunnerOptions,
 ): Promise<void> {

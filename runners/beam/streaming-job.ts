@@ -17,7 +17,7 @@ const pollMs = 1_000;
 export async function untilStopped(
   result: CancellableResult,
   stop: AbortSignal,
-  cancelOnCluster?: () => Promise<string | undefined>,
+  cancelOnCluster?: () => Promise<string>,
 ): Promise<void> {
   while (!stop.aborted) {
     const state = await result.waitUntilFinish(pollMs);
