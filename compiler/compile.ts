@@ -1,6 +1,6 @@
 import type { ProgramSource } from './analysis/call-graph/program-source.ts';
 import type { PipelineNode } from './ir/index.ts';
-import { interpolate, type Diagnostic, type Rule, type Severity } from './rule.ts';
+import { diagnosticOf, type Diagnostic, type Rule, type Severity } from './rule.ts';
 import { rules as allRules } from './rules/index.ts';
 import { defaultRunner, runnerCan, type RunnerName } from './runner-catalogue.ts';
 import { classify, type Classification } from './strategy/classify.ts';
@@ -34,15 +34,7 @@ export function runRules(
     rule.check(pipeline, {
       ...(programs ? { programs } : {}),
       report({ messageId, node, data }) {
-        diagnostics.push({
-          code: meta.code,
-          rule: meta.name,
-          severity: meta.severity,
-          messageId,
-          message: interpolate(meta.messages[messageId] ?? messageId, data),
-          fix: interpolate(meta.fixes[messageId] ?? '', data),
-          location: node.location,
-        });
+        diagnostics.push(diagnosticOf(meta, messageId, node.location, data));
       },
     });
   }

@@ -58,6 +58,24 @@ export interface Diagnostic {
   readonly location?: SourceLocation;
 }
 
+/** A rule's diagnostic for one of its messages: the template filled in, with the fix that goes with it. */
+export function diagnosticOf(
+  meta: RuleMeta<string>,
+  messageId: string,
+  location: SourceLocation | undefined,
+  data?: Readonly<Record<string, string | number>>,
+): Diagnostic {
+  return {
+    code: meta.code,
+    rule: meta.name,
+    severity: meta.severity,
+    messageId,
+    message: interpolate(meta.messages[messageId] ?? messageId, data),
+    fix: interpolate(meta.fixes[messageId] ?? '', data),
+    location,
+  };
+}
+
 export function interpolate(template: string, data: Readonly<Record<string, string | number>> = {}): string {
   return template.replace(/\{\{\s*(\w+)\s*\}\}/g, (whole, name: string) => (name in data ? String(data[name]) : whole));
 }

@@ -177,11 +177,12 @@ const streamingOption = () =>
     'beam-flink, a Kafka source: read the topic unbounded as a streaming job, until Ctrl-C; offsets commit with checkpoints',
   ).default(false);
 
+/** A whole-number option of a streaming job on Flink; the default is Flink's side, said in the help. */
+const streamingNumberOption = (flag: string, value: string, what: string, least: number) =>
+  new Option(`${flag} <${value}>`, `beam-flink --streaming: ${what}`).argParser(parseInteger(flag, least));
+
 const checkpointIntervalOption = () =>
-  new Option(
-    '--checkpoint-interval <ms>',
-    'beam-flink --streaming: how often Flink checkpoints (default 5000)',
-  ).argParser(parseInteger('--checkpoint-interval', 100));
+  streamingNumberOption('--checkpoint-interval', 'ms', 'how often Flink checkpoints (default 5000)', 100);
 
 const connectAttemptsOption = () =>
   new Option(
@@ -192,22 +193,23 @@ const connectAttemptsOption = () =>
     .default(10);
 
 const restartsOption = () =>
-  new Option(
-    '--restarts <n>',
-    'beam-flink --streaming: how often Flink restarts the job from its last checkpoint after a failure before it fails (default 5)',
-  ).argParser(parseInteger('--restarts', 0));
+  streamingNumberOption(
+    '--restarts',
+    'n',
+    'how often Flink restarts the job from its last checkpoint after a failure before it fails (default 5)',
+    0,
+  );
 
 const restartDelayOption = () =>
-  new Option(
-    '--restart-delay <ms>',
-    'beam-flink --streaming: how long Flink waits before each restart (default 10000)',
-  ).argParser(parseInteger('--restart-delay', 0));
+  streamingNumberOption('--restart-delay', 'ms', 'how long Flink waits before each restart (default 10000)', 0);
 
 const windowGraceOption = () =>
-  new Option(
-    '--window-grace <ms>',
-    'beam-flink --streaming: how long Flink keeps a window beyond its allowed lateness, in event time (default 3600000)',
-  ).argParser(parseInteger('--window-grace', 0));
+  streamingNumberOption(
+    '--window-grace',
+    'ms',
+    'how long Flink keeps a window beyond its allowed lateness, in event time (default 3600000)',
+    0,
+  );
 
 const flinkMasterOption = () =>
   new Option(

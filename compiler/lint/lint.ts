@@ -4,7 +4,7 @@ import { offsetLocation } from '../analysis/offset-location.ts';
 import { runRules, type RunnerName } from '../compile.ts';
 import { defaultRunner } from '../runner-catalogue.ts';
 import type { SourceLocation } from '../ir/index.ts';
-import { interpolate, type Diagnostic, type RuleMeta } from '../rule.ts';
+import { diagnosticOf, type Diagnostic, type RuleMeta } from '../rule.ts';
 import { rules as pipelineRules } from '../rules/index.ts';
 import { driverCalls, type DriverCall } from './driver/driver-calls.ts';
 import type { LintConfig } from './lint-config.ts';
@@ -119,15 +119,7 @@ function finding(
   location: SourceLocation,
   data?: Readonly<Record<string, string | number>>,
 ): LintFinding {
-  return {
-    code: meta.code,
-    rule: meta.name,
-    severity: meta.severity,
-    messageId,
-    message: interpolate(meta.messages[messageId] ?? messageId, data),
-    fix: interpolate(meta.fixes[messageId] ?? '', data),
-    location,
-  };
+  return { ...diagnosticOf(meta, messageId, location, data), location };
 }
 
 interface FileContext {
