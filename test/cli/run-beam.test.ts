@@ -74,6 +74,19 @@ describe('idemflow run --runner beam-*', () => {
     expect(run.stderr).not.toContain('flink job server: starting');
   });
 
+  it.each([
+    ['0', true],
+    ['59999', true],
+    ['60000', false],
+  ])('--window-grace %s: a grace under a minute is warned of before anything starts', (grace, warned) => {
+    const flags = ['--runner', 'beam-flink', '--streaming', '--window-grace', grace];
+    const run = runCli(['run', aggregates, '--store', join(tempDir(), 'store'), ...flags]);
+    const warning = `warning: --window-grace ${grace}: Flink drops a record that reaches its window`;
+    if (warned) expect(run.stderr).toContain(warning);
+    else expect(run.stderr).not.toContain('warning: --window-grace');
+    expect(run.stderr).not.toContain('flink job server: starting');
+  });
+
   it('--flink-master needs --runner beam-flink', () => {
     const run = runCli(['run', aggregates, '--flink-master', 'jm:8081', '--store', join(tempDir(), 'store')]);
     expect(run.status).toBe(2);
