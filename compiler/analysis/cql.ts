@@ -36,9 +36,25 @@ export const unknownPart = 'idemflow_unknown_part';
 
 export const isUnknownTable = (table: string) => table.includes(unknownPart);
 
+/**
+ * `unknownPart` that remembers the expression it stands for (`${col}` as
+ * `idemflow_unknown_part_636f6c_`), so a message names the part as written.
+ * Hex keeps it one identifier; the closing `_` ends it before what follows.
+ */
+export function unknownPartFor(expressionText: string): string {
+  const text = expressionText.replace(/\s+/g, '');
+  return text.length > 0 && text.length <= 40 ? `${unknownPart}_${Buffer.from(text).toString('hex')}_` : unknownPart;
+}
+
+const unknownParts = new RegExp(`${unknownPart}(?:_([0-9a-f]+)_)?`, 'g');
+
+/** A table or column name for messages: an unknown part shown as written (`${col}`), or `${…}`. */
+export const displayName = (name: string) =>
+  name.replace(unknownParts, (_, hex?: string) => `\${${hex ? Buffer.from(hex, 'hex').toString() : '…'}}`);
+
 /** A table for messages: its name, or what is known of a name built at run time. */
 export const displayTable = (table: string) =>
-  isUnknownTable(table) ? `an unknown table (${table.replaceAll(unknownPart, '${…}')})` : table;
+  isUnknownTable(table) ? `an unknown table (${displayName(table)})` : table;
 
 /** Table names compare without their keyspace. */
 export const tableKey = (name: string) => unquote(name.split('.').pop()!);

@@ -1,7 +1,7 @@
 import { counterUpdateOfSink } from '../analysis/call-graph/sink-counter.ts';
 import { diskPrograms } from '../analysis/call-graph/program-source.ts';
 import { locationOfNode } from '../analysis/call-graph/value-origin.ts';
-import { displayTable } from '../analysis/cql.ts';
+import { displayName, displayTable } from '../analysis/cql.ts';
 import { SinkNode, type PipelineNode } from '../ir/index.ts';
 import { defineRule, type RuleContext } from '../rule.ts';
 import { deliveryLabel, isAtLeastOnce } from './delivery.ts';
@@ -29,7 +29,7 @@ function checkDeclaration(pipeline: PipelineNode, context: RuleContext<Message>)
     data: {
       sink: SinkNode.label(sink),
       table: displayTable(counter.table),
-      column: counter.column,
+      column: displayName(counter.column),
       via: counter.via.length > 0 ? ` (through \`${counter.via.join('()` → `')}()\`)` : '',
       repeats: repeats.join(' and '),
     },

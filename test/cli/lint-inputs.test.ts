@@ -104,7 +104,7 @@ describe('idemflow lint: which files, which tsconfig', () => {
     );
     const result = lintProject(loadLintProject([file]), [file]);
     expect(result.findings.map((f) => [f.code, f.location.line, f.message.split(':')[0]])).toEqual([
-      ['IDEM010', 4, 'Counter update of an unknown table (${…}_counts).n is marked isIdempotent'],
+      ['IDEM010', 4, 'Counter update of an unknown table (${prefix}_counts).n is marked isIdempotent'],
     ]);
   });
 });

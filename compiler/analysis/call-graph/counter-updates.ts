@@ -1,5 +1,5 @@
 import ts from 'typescript';
-import { parseCqlWrite, unknownPart } from '../cql.ts';
+import { parseCqlWrite, unknownPartFor } from '../cql.ts';
 import { calleeName, isFunctionNode, resolveCallee, resolveName, unwrap, type FunctionNode } from './resolve.ts';
 import { maxCallDepth, returnedExpressions } from './value-origin.ts';
 
@@ -149,10 +149,13 @@ export class CounterUpdates {
     if (ts.isTemplateExpression(node))
       return [
         node.head.text +
-          node.templateSpans.map((s) => (more(s.expression)[0] ?? unknownPart) + s.literal.text).join(''),
+          node.templateSpans.map((s) => (more(s.expression)[0] ?? unknownPartFor(s.expression.getText())) + s.literal.text).join(''),
       ];
     if (ts.isBinaryExpression(node) && node.operatorToken.kind === ts.SyntaxKind.PlusToken) {
-      const [left, right] = [more(node.left)[0] ?? unknownPart, more(node.right)[0] ?? unknownPart];
+      const [left, right] = [
+        more(node.left)[0] ?? unknownPartFor(node.left.getText()),
+        more(node.right)[0] ?? unknownPartFor(node.right.getText()),
+      ];
       return [left + right];
     }
     if (ts.isConditionalExpression(node)) return [...more(node.whenTrue), ...more(node.whenFalse)];

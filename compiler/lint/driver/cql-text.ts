@@ -1,11 +1,11 @@
 import { Node, SyntaxKind, VariableDeclarationKind, type Expression } from 'ts-morph';
-import { unknownPart } from '../../analysis/cql.ts';
+import { unknownPartFor } from '../../analysis/cql.ts';
 import type { StaticEvaluator } from '../static-eval.ts';
 
 /** How many names, picks and branches one query is followed through before the analysis gives up on it. */
 const maxHops = 6;
 
-/** The CQL text of an expression, reading `${…}` parts it cannot know as `unknownPart`. */
+/** The CQL text of an expression, reading `${…}` parts it cannot know as unknown parts that keep their text. */
 export function cqlTextOf(node: Node, evaluator: StaticEvaluator): string | undefined {
   if (Node.isTemplateExpression(node)) {
     let text = node.getHead().getLiteralText();
@@ -14,7 +14,7 @@ export function cqlTextOf(node: Node, evaluator: StaticEvaluator): string | unde
       text +=
         (part.type === 'literal' && (typeof part.value === 'string' || typeof part.value === 'number')
           ? String(part.value)
-          : unknownPart) + span.getLiteral().getLiteralText();
+          : unknownPartFor(span.getExpression().getText())) + span.getLiteral().getLiteralText();
     }
     return text;
   }

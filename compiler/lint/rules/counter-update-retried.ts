@@ -3,7 +3,7 @@ import type { CallExpression, Node } from 'ts-morph';
 import { graphOf } from '../../analysis/call-graph/morph.ts';
 import { describeReach, resendAround, resentFrom } from '../../analysis/call-graph/replay-contexts.ts';
 import { retryLoopAround } from '../../analysis/call-graph/retry-shape.ts';
-import { displayTable } from '../../analysis/cql.ts';
+import { displayName, displayTable } from '../../analysis/cql.ts';
 import { dedupGuardBefore } from '../driver/dedup-guard.ts';
 import { driverCalls } from '../driver/driver-calls.ts';
 import { rerunContextOf } from '../driver/rerun-context.ts';
@@ -85,7 +85,7 @@ export default defineSourceRule<Message>({
       const counter = driverCall.statements.find((s) => s.write && deltasOf(s.write).length > 0);
       if (!counter?.write) continue;
       const data = {
-        counter: `${displayTable(counter.write.table)}.${deltasOf(counter.write)[0]!}`,
+        counter: `${displayTable(counter.write.table)}.${displayName(deltasOf(counter.write)[0]!)}`,
         where: '',
         via: '',
       };

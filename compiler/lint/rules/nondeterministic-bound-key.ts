@@ -5,7 +5,7 @@ import { describeNondet, type Nondet, type NotFollowed } from '../../analysis/ca
 import { findNondeterministic } from '../../analysis/nondeterministic-expression.ts';
 import { constInitializer } from '../driver/cql-text.ts';
 import type { DriverCall, SentStatement } from '../driver/driver-calls.ts';
-import { displayTable, nondeterministicCqlFunction, type BoundValue } from '../../analysis/cql.ts';
+import { displayName, displayTable, nondeterministicCqlFunction, type BoundValue } from '../../analysis/cql.ts';
 import { computedAnewOnRerun, recomputedOnRerun, rerunContextOf, type RerunContext } from '../driver/rerun-context.ts';
 import callNotFollowed from '../../rules/call-not-followed.ts';
 import { defineSourceRule, type SourceRuleContext } from '../source-rule.ts';
@@ -75,7 +75,7 @@ export default defineSourceRule<Message>({
         const keys = write.verb === 'update' ? write.whereColumns : context.primaryKey(write.table);
         for (const value of write.values) {
           if (!keys.includes(value.column)) continue;
-          const data = { column: value.column, table: displayTable(write.table) };
+          const data = { column: displayName(value.column), table: displayTable(write.table) };
           const key: KeyValue = { value, table: write.table, statement, driverCall, data, rerunOf, context };
           if (value.marker === undefined) checkCqlFunction(key);
           else checkBoundParameter(key, value.marker);
