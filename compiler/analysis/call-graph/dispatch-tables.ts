@@ -1,5 +1,6 @@
 import ts from 'typescript';
-import { isFunctionNode, resolveName, unwrap, type FunctionNode } from './resolve.ts';
+import { isFunctionNode, resolveCallee, resolveName, unwrap, type FunctionNode } from './resolve.ts';
+import { returnedFunction } from './returned-function.ts';
 
 /** How many names and lookups one callee is followed through (a table of tables is rare; a cycle must end). */
 const maxHops = 5;
@@ -12,7 +13,10 @@ const maxHops = 5;
  * of a `new Map([[kind, fn], …])`, and `routes.find(…)?.handle(…)` of a const
  * array of `{ topic, handle }`. Which entry runs depends on the input, so each
  * may: the call graph follows them all. Only tables written in the program as
- * consts are read; anything else gives nothing.
+ * consts are read; anything else gives nothing. A function a factory of the
+ * program made (`const bump = makeCounter(…)`), held by a const, an entry of
+ * such a table or a field of an instance (`this.bump`), is the one the
+ * factory returns.
  */
 export function dispatchedFunctions(callee: ts.Expression, checker: ts.TypeChecker): FunctionNode[] {
   return functionsOf(callee, checker, 0);
@@ -33,9 +37,56 @@ function functionsOf(value: ts.Node, checker: ts.TypeChecker, hops: number): Fun
   if (ts.isElementAccessExpression(node))
     return next(entriesOf(node.expression, checker, hops + 1, constantKey(node.argumentExpression, checker)));
   if (ts.isCallExpression(node) && methodName(node) === 'get') return next(mapGetValues(node, checker, hops + 1));
+  // `const bump = makeCounter(client, 'carts', 'n')`, also as a table's entry: the function the factory hands back.
+  if (ts.isCallExpression(node)) return madeFunction(node, checker);
+  if (ts.isPropertyAccessExpression(node) && isInstance(node.expression, checker))
+    return next(fieldValues(node, checker));
   if (ts.isPropertyAccessExpression(node))
     return next(recordsOf(node.expression, checker, hops + 1).flatMap((r) => propertyValues(r, node.name.text)));
   return [];
+}
+
+/** The function a factory of the program returns (`makeCounter(…)`, an arrow called in place), or none. */
+function madeFunction(call: ts.CallExpression, checker: ts.TypeChecker): FunctionNode[] {
+  const factory = resolveCallee(call, checker);
+  const fn = factory.kind === 'function' ? returnedFunction(factory.node, checker) : undefined;
+  return fn ? [fn] : [];
+}
+
+/**
+ * `this`, or a const holding `new C(…)`: a receiver whose fields are a class's,
+ * known without typing it (typing any receiver is the costly part).
+ */
+function isInstance(receiver: ts.Expression, checker: ts.TypeChecker): boolean {
+  const node = unwrap(receiver);
+  if (node.kind === ts.SyntaxKind.ThisKeyword) return true;
+  if (!ts.isIdentifier(node)) return false;
+  const resolved = resolveName(node, checker);
+  const init = resolved.kind === 'variable' && isConst(resolved.node) ? resolved.node.initializer : undefined;
+  return init !== undefined && ts.isNewExpression(unwrap(init));
+}
+
+/**
+ * What a field of an instance is given: its initializer (`private readonly bump =
+ * makeCounter(…)`) and every `this.bump = …` in its class (the constructor's).
+ */
+function fieldValues(access: ts.PropertyAccessExpression, checker: ts.TypeChecker): ts.Expression[] {
+  const declaration = checker.getSymbolAtLocation(access.name)?.valueDeclaration;
+  if (!declaration || !ts.isPropertyDeclaration(declaration) || !ts.isClassLike(declaration.parent)) return [];
+  const values = declaration.initializer ? [declaration.initializer] : [];
+  const visit = (node: ts.Node): void => {
+    if (
+      ts.isBinaryExpression(node) &&
+      node.operatorToken.kind === ts.SyntaxKind.EqualsToken &&
+      ts.isPropertyAccessExpression(node.left) &&
+      unwrap(node.left.expression).kind === ts.SyntaxKind.ThisKeyword &&
+      checker.getSymbolAtLocation(node.left.name)?.valueDeclaration === declaration
+    )
+      values.push(node.right);
+    ts.forEachChild(node, visit);
+  };
+  for (const member of declaration.parent.members) if (!ts.isPropertyDeclaration(member)) visit(member);
+  return values;
 }
 
 /**

@@ -1,6 +1,7 @@
 import { Node, SyntaxKind, type CallExpression, type PropertyAccessExpression, type SourceFile } from 'ts-morph';
 import { methodCalls } from '../find-nodes.ts';
 import { constInitializer } from './cql-text.ts';
+import { luaCounters } from './lua-counters.ts';
 
 /** A counter update sent to a store other than Cassandra: a delta, not a value, like CQL's `SET c = c + ?`. */
 export interface StoreCounter {
@@ -248,6 +249,12 @@ export function storeCounters(file: SourceFile): StoreCounter[] {
         name,
         counter: `Redis ${command.toUpperCase()} of ${key.length > 40 ? `${key.slice(0, 39)}…` : key}`,
       });
+    }
+  if (mentionsRedis.test(text))
+    for (const { call, command, via } of luaCounters(file)) {
+      const name = (call.getExpression() as PropertyAccessExpression).getNameNode();
+      const how = via ? `an ${via} Lua script` : `the Lua script of the command \`${name.getText()}\``;
+      found.push({ call, name, counter: `Redis ${command} in ${how}` });
     }
   // `$inc` in this file, or an update whose document a helper elsewhere may build (builtObject).
   if (text.includes('$inc') || /\.(updateOne|updateMany|findOneAndUpdate|findByIdAndUpdate|bulkWrite)\(/.test(text))
