@@ -149,7 +149,9 @@ export class CounterUpdates {
     if (ts.isTemplateExpression(node))
       return [
         node.head.text +
-          node.templateSpans.map((s) => (more(s.expression)[0] ?? unknownPartFor(s.expression.getText())) + s.literal.text).join(''),
+          node.templateSpans
+            .map((s) => (more(s.expression)[0] ?? unknownPartFor(s.expression.getText())) + s.literal.text)
+            .join(''),
       ];
     if (ts.isBinaryExpression(node) && node.operatorToken.kind === ts.SyntaxKind.PlusToken) {
       const [left, right] = [

@@ -1,6 +1,7 @@
 import ts from 'typescript';
 import { failureHandlerOf, reportingName as reporting, unbound } from '../../analysis/call-graph/failure-handler.ts';
 import { resolveCallee, resolveName, unwrap } from '../../analysis/call-graph/resolve.ts';
+import { isCollection } from './unawaited-hand-offs.ts';
 
 /**
  * A try whose catch only logs, or a promise chain whose `.catch(…)` only
@@ -17,6 +18,8 @@ export interface SwallowedFailure {
   readonly writes: readonly ts.CallExpression[];
   /** `Promise.allSettled(writes)`: the failures become results nobody throws. */
   readonly settled?: true;
+  /** `retryLater.push(message)`: the catch keeps the message in memory only, for a retry a crash never runs. */
+  readonly parked?: ts.CallExpression;
 }
 
 function calleeName(call: ts.CallExpression): string | undefined {
@@ -108,6 +111,34 @@ function swallows(clause: ts.CatchClause): boolean {
   return clause.block.statements.every(reportsOnly);
 }
 
+/** Methods that keep a value in one of JavaScript's own collections. */
+const keeping = new Set(['push', 'unshift', 'add', 'set']);
+
+/** `retryLater.push(message)`, `pending.set(key, message)`: a statement that keeps something in an array, Set or Map. */
+function keepsInMemory(statement: ts.Statement, checker: ts.TypeChecker): ts.CallExpression | undefined {
+  const call = ts.isExpressionStatement(statement) ? unwrap(statement.expression) : undefined;
+  if (!call || !ts.isCallExpression(call) || !ts.isPropertyAccessExpression(call.expression)) return undefined;
+  const { name, expression: receiver } = call.expression;
+  return keeping.has(name.text) && isCollection(receiver, checker) ? call : undefined;
+}
+
+/**
+ * A catch that only logs and keeps the failed message in memory for a later
+ * retry (`this.retryLater.push(message)`): the handler returns normally, so
+ * the offset is committed, and the list dies with the process. The call that
+ * keeps it, or undefined.
+ */
+function parkedIn(clause: ts.CatchClause, checker: ts.TypeChecker): ts.CallExpression | undefined {
+  let parked: ts.CallExpression | undefined;
+  for (const statement of clause.block.statements) {
+    if (reportsOnly(statement)) continue;
+    const kept = keepsInMemory(statement, checker);
+    if (!kept) return undefined;
+    parked ??= kept;
+  }
+  return parked;
+}
+
 /** `await db.insert(logs).values(row)`: a call named like a write, or one of the calls its chain starts from. */
 function chainWrites(call: ts.CallExpression, isWriteName: (name: string) => boolean): boolean {
   for (let at: ts.Expression = call; ts.isCallExpression(at);) {
@@ -178,9 +209,11 @@ export function swallowedFailures(
   const found: SwallowedFailure[] = [];
   const visit = (node: ts.Node): void => {
     if (ts.isFunctionDeclaration(node) || ts.isMethodDeclaration(node)) return;
-    if (ts.isTryStatement(node) && node.catchClause && swallows(node.catchClause)) {
+    const clause = ts.isTryStatement(node) ? node.catchClause : undefined;
+    const parked = clause && !swallows(clause) ? parkedIn(clause, checker) : undefined;
+    if (ts.isTryStatement(node) && clause && (parked || swallows(clause))) {
       const writes = awaitedWritesIn(node.tryBlock, isWrite);
-      if (writes.length > 0) found.push({ scope: node, handler: node.catchClause, writes });
+      if (writes.length > 0) found.push({ scope: node, handler: clause, writes, ...(parked && { parked }) });
     }
     const swallowed = ts.isCallExpression(node)
       ? (swallowedChain(node, checker, isWrite) ??

@@ -25,7 +25,7 @@ const limiterNames = /^(limit|limiter|throttle|throttled|enqueue)$/i;
 const drainMethods = new Set(['onIdle', 'drain', 'drained', 'idle']);
 
 /** A function that sends a write: one whose body (or one function it calls, one level down) calls a write method. */
-function writesIn(
+export function writesIn(
   fn: FunctionNode,
   checker: ts.TypeChecker,
   isWriteName: (name: string) => boolean,
@@ -82,7 +82,7 @@ function drainedAfter(call: ts.CallExpression, queue: string): boolean {
 const collections = new Set(['Set', 'WeakSet', 'Map', 'WeakMap', 'Array', 'ReadonlyArray']);
 
 /** Is the receiver one of JavaScript's collections, as the checker types it? Unknown (any) is not. */
-function isCollection(receiver: ts.Expression, checker: ts.TypeChecker): boolean {
+export function isCollection(receiver: ts.Expression, checker: ts.TypeChecker): boolean {
   const type = checker.getTypeAtLocation(receiver);
   const name = (type.getSymbol() ?? type.aliasSymbol)?.getName();
   return name !== undefined && collections.has(name);
@@ -174,7 +174,7 @@ function queuedByHelper(
 const schedulers = /^(setImmediate|setTimeout|queueMicrotask|process\.nextTick)$/;
 
 /** Inside the executor of `new Promise(…)`: the promise is awaited, and it settles when the write does. */
-function inPromiseExecutor(node: ts.Node): boolean {
+export function inPromiseExecutor(node: ts.Node): boolean {
   for (let at = node.parent; at && !ts.isSourceFile(at); at = at.parent)
     if (ts.isNewExpression(at) && at.expression.getText() === 'Promise') return true;
   return false;

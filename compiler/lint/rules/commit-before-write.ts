@@ -8,6 +8,7 @@ import { describeLocation } from '../../analysis/describe-location.ts';
 import { isFunctionNode } from '../../analysis/call-graph/resolve.ts';
 import { autoCommitCallbacks } from '../driver/kafka-node-consumers.ts';
 import { swallowedFailures } from '../driver/swallowed-failures.ts';
+import { streamWrite } from '../driver/stream-writes.ts';
 import { asyncWritingListeners, deferredWrite, queuedWrite } from '../driver/unawaited-hand-offs.ts';
 import { wrap } from '../find-nodes.ts';
 import { defineSourceRule } from '../source-rule.ts';
@@ -26,10 +27,12 @@ type Message =
   | 'bufferedWrite'
   | 'swallowedFailure'
   | 'settledFailure'
+  | 'parkedFailure'
   | 'swallowedByHelper'
   | 'timerCommit'
   | 'queuedWrite'
   | 'deferredWrite'
+  | 'streamWrite'
   | 'emittedWrite';
 
 /** A call as the call graph's compiler API sees it. */
@@ -118,6 +121,16 @@ function reportQueued(call: CallExpression, handler: string, report: Report): bo
   const scheduler = deferredWrite(graph.node as RawCall, graph.checker, isWriteName);
   if (scheduler) {
     report('deferredWrite', nameNode(call), { call: scheduler, handler });
+    return true;
+  }
+  const stream = streamWrite(graph.node as RawCall, graph.checker, isWriteName);
+  if (stream) {
+    if (!stream.waited)
+      report('streamWrite', nameNode(call), {
+        call: describeCall(call),
+        where: describeLocation(locationOfNode(stream.writer)),
+        handler,
+      });
     return true;
   }
   const queued = queuedWrite(graph.node as RawCall, graph.checker, isWriteName);
@@ -220,18 +233,25 @@ function reportSwallowed(
   const graph = graphOf(fn);
   const file = fn.getSourceFile();
   const isWriteName = (name: string) => !kafkaControls.has(name) && writeNames.test(name);
-  for (const { scope, handler: letGo, inHelper, writes, settled } of swallowedFailures(
+  for (const { scope, handler: letGo, inHelper, writes, settled, parked } of swallowedFailures(
     graph.node,
     graph.checker,
     isWriteName,
   )) {
     if (!commitsAfter(scope)) continue;
     const last = wrap(file, writes[writes.length - 1]! as unknown as morphTs.CallExpression);
-    const messageId = settled ? 'settledFailure' : inHelper ? 'swallowedByHelper' : 'swallowedFailure';
+    const messageId = settled
+      ? 'settledFailure'
+      : parked
+        ? 'parkedFailure'
+        : inHelper
+          ? 'swallowedByHelper'
+          : 'swallowedFailure';
     report(messageId, wrap(file, letGo as unknown as morphTs.Node), {
       call: describeCall(last),
       line: last.getStartLineNumber(),
       helper: letGo.getText(),
+      parked: parked ? parked.expression.getText().replace(/\s+/g, '') : '',
       where: inHelper ? describeLocation(locationOfNode(inHelper)) : '',
       handler,
       partial:
@@ -293,12 +313,16 @@ export default defineSourceRule<Message>({
         "`{{call}}(…)` runs in a kafka-node {{consumer}} 'message' listener with autoCommit on: kafka-node commits fetched offsets on a timer, never waiting for this write, so a crash after a commit and before the write lands loses the message.",
       swallowedFailure:
         'This catch only logs when `{{call}}(…)` (line {{line}}) fails: the {{handler}} handler returns normally, kafkajs commits the offset, and the message is lost.{{partial}}',
+      parkedFailure:
+        'This catch keeps the message in memory (`{{parked}}(…)`) for a later retry when `{{call}}(…)` (line {{line}}) fails: the {{handler}} handler returns normally, kafkajs commits the offset, and a crash or rebalance before the retry loses the message.{{partial}}',
       settledFailure:
         'Promise.allSettled turns a failure of `{{call}}(…)` (line {{line}}) into a result, and nothing throws it: the {{handler}} handler returns normally, kafkajs commits the offset, and the message is lost.',
       swallowedByHelper:
         '`{{helper}}(…)` lets the failure of `{{call}}(…)` go (its catch at {{where}} only logs or returns a value): the {{handler}} handler returns normally, kafkajs commits the offset, and the message is lost.',
       queuedWrite:
         '`{{call}}(…)` hands a write to the queue `{{queue}}` and drops the promise that says it landed: the {{handler}} handler returns, kafkajs commits the offset, and a crash before the queued write runs loses the message.',
+      streamWrite:
+        "`{{call}}(…)` hands the message to a stream whose method at {{where}} writes it later: a stream's write() returns at once, so the {{handler}} handler returns, kafkajs commits the offset, and a crash before that write lands loses the message.",
       deferredWrite:
         '`{{call}}(…)` starts a write after the {{handler}} handler has returned: kafkajs commits the offset when the handler returns, so a crash before the deferred write lands loses the message.',
       emittedWrite:
@@ -316,10 +340,14 @@ export default defineSourceRule<Message>({
         'Create the consumer with autoCommit: false and call consumer.commit() after the write has been awaited; pause the consumer while writes are pending if they can pile up.',
       queuedWrite:
         'await the task (`await queue.add(…)`), or `await queue.onIdle()` before the handler returns, so the offset is committed only after the write landed.',
+      streamWrite:
+        'Wait for the stream before the handler returns: `await new Promise((ok, fail) => out.write(row, (e) => (e ? fail(e) : ok())))`, or end it and `await finished(out)` (or an awaited `pipeline(…)`), so the offset is committed after the write landed.',
       deferredWrite:
         "Await the write in the handler; to wait first, `await setTimeout(ms)` from 'node:timers/promises', then write.",
       emittedWrite:
         'Call the write from the handler and await it, or use an emitter that waits for its listeners (`await emittery.emit(…)`); an EventEmitter is for things that may be lost (metrics, logs).',
+      parkedFailure:
+        'Rethrow, so kafkajs delivers the message again (with its retry and backoff), or park it durably before the handler returns: a retry topic (await producer.send) or a dead-letter table.',
       settledFailure:
         'Use Promise.all (a failed write fails the handler, and kafkajs delivers the message again), or throw when a result is rejected.',
       swallowedByHelper:
