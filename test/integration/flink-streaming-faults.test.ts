@@ -14,12 +14,10 @@ import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Client } from 'cassandra-driver';
-import { Kafka } from 'kafkajs';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { schemaCql, tableSchemas } from '../../connectors/cassandra/cql-schema.ts';
 import { cassandraConnector } from '../../connectors/cassandra/connector.ts';
 import { EmbeddedStore } from '../../connectors/embedded/store.ts';
-import { kafkaClientConfig } from '../../connectors/kafka/kafka-input.ts';
 import type { Pipeline } from '../../dsl/index.ts';
 import { pidAlive } from '../../scripts/servers/processes.ts';
 import { runLocal } from '../../runners/local/index.ts';
@@ -30,6 +28,7 @@ import { tempDir } from '../helpers/temp-dir.ts';
 import { archived } from './archived.ts';
 import { ownFlinkClusterEnv } from './own-flink-cluster.ts';
 import { brokers, cassandraClient, contactPoint, runId, selectAll } from './servers.ts';
+import { produceMessages, readingMessage } from './produce-messages.ts';
 import { eventually, startCli, type Running } from './streaming-cli.ts';
 
 const minute = 60_000;
@@ -75,20 +74,9 @@ const malformed = ['{not json', JSON.stringify({ eventId: 'x', sensorId: 's', ts
 
 /** The input: `count` readings (far more than one fetch of KafkaIO's consumer, 500) and two malformed lines. */
 async function produce(): Promise<void> {
-  const producer = new Kafka(kafkaClientConfig('it-faults', brokers)).producer({ allowAutoTopicCreation: true });
-  await producer.connect();
-  try {
-    const messages = [];
-    for (let i = 0; i < count; i++) {
-      const { event } = generatedEvent(settings, i);
-      messages.push({ key: String(i), value: JSON.stringify(event), timestamp: String(event.ts) });
-    }
-    for (const line of malformed) messages.push({ key: line, value: line, timestamp: String(startTs + 50 * minute) });
-    for (let at = 0; at < messages.length; at += 2_000)
-      await producer.send({ topic, messages: messages.slice(at, at + 2_000), acks: -1 });
-  } finally {
-    await producer.disconnect();
-  }
+  const messages = Array.from({ length: count }, (_, i) => readingMessage(i, generatedEvent(settings, i).event));
+  for (const line of malformed) messages.push({ key: line, value: line, timestamp: String(startTs + 50 * minute) });
+  await produceMessages('it-faults', topic, messages);
 }
 
 /** The module under test: one pipeline an export, each with its own group and tables (`<table>_<suffix>`). */

@@ -26,6 +26,7 @@ import { archived } from './archived.ts';
 import { ownFlinkClusterEnv } from './own-flink-cluster.ts';
 import { eventually } from './streaming-cli.ts';
 import { brokers, cassandraClient, runId, selectAll } from './servers.ts';
+import { produceMessages, readingMessage } from './produce-messages.ts';
 
 const minute = 60_000;
 const id = runId();
@@ -53,21 +54,10 @@ const event = (i: number) => generatedEvent({ ...settings, count: 10_000 }, i).e
 
 /** Produces events [from, to) and the malformed lines, each with its event time as the Kafka timestamp. */
 async function produce(from: number, to: number, malformed: readonly string[]): Promise<void> {
-  const producer = new Kafka(kafkaClientConfig('it-stream', brokers)).producer({ allowAutoTopicCreation: true });
-  await producer.connect();
-  try {
-    const messages = [];
-    for (let i = from; i < to; i++) {
-      const e = event(i);
-      messages.push({ key: String(i), value: JSON.stringify(e), timestamp: String(e.ts) });
-    }
-    const last = event(to - 1).ts;
-    for (const line of malformed) messages.push({ key: line, value: line, timestamp: String(last) });
-    for (let at = 0; at < messages.length; at += 1_000)
-      await producer.send({ topic, messages: messages.slice(at, at + 1_000), acks: -1 });
-  } finally {
-    await producer.disconnect();
-  }
+  const messages = Array.from({ length: to - from }, (_, k) => readingMessage(from + k, event(from + k)));
+  const last = String(event(to - 1).ts);
+  for (const line of malformed) messages.push({ key: line, value: line, timestamp: last });
+  await produceMessages('it-stream', topic, messages);
 }
 
 /** The pipeline under test, its tables suffixed so that two runners' rows sit side by side. */

@@ -31,6 +31,7 @@ import { repoRoot } from '../helpers/run-cli.ts';
 import { tempDir } from '../helpers/temp-dir.ts';
 import { flinkClusterServices, ownFlinkClusterEnv } from './own-flink-cluster.ts';
 import { brokers, cassandraClient, contactPoint, runId, selectAll } from './servers.ts';
+import { produceMessages, readingMessage } from './produce-messages.ts';
 import { eventually, startCli, type Running } from './streaming-cli.ts';
 
 const minute = 60_000;
@@ -57,19 +58,8 @@ async function produce(): Promise<void> {
   await admin.connect();
   await admin.createTopics({ topics: [{ topic, numPartitions: 3 }], waitForLeaders: true });
   await admin.disconnect();
-  const producer = kafka.producer();
-  await producer.connect();
-  try {
-    const messages = [];
-    for (let i = 0; i < count; i++) {
-      const { event } = generatedEvent(settings, i);
-      messages.push({ partition: i % 2, key: String(i), value: JSON.stringify(event), timestamp: String(event.ts) });
-    }
-    for (let at = 0; at < messages.length; at += 1_000)
-      await producer.send({ topic, messages: messages.slice(at, at + 1_000), acks: -1 });
-  } finally {
-    await producer.disconnect();
-  }
+  const messages = Array.from({ length: count }, (_, i) => readingMessage(i, generatedEvent(settings, i).event, i % 2));
+  await produceMessages('it-stop', topic, messages);
 }
 
 /** The module under test: a count a sensor over all time, one export a run, each with its own group and table. */

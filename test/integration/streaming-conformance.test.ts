@@ -26,6 +26,7 @@ import { tempDir } from '../helpers/temp-dir.ts';
 import { archived } from './archived.ts';
 import { flinkClusterServices, ownFlinkClusterEnv } from './own-flink-cluster.ts';
 import { brokers, cassandraClient, runId, selectAll } from './servers.ts';
+import { produceMessages } from './produce-messages.ts';
 
 const second = 1_000;
 const minute = 60 * second;
@@ -74,15 +75,8 @@ function secondWave(behind: readonly number[]): Message[] {
 }
 
 async function produce(topic: string, messages: readonly Message[]): Promise<void> {
-  const producer = new Kafka(kafkaClientConfig('it-sconf', brokers)).producer();
-  await producer.connect();
-  try {
-    const all = messages.map((m) => ({ partition: m.partition, value: m.value, timestamp: String(m.ts) }));
-    for (let at = 0; at < all.length; at += 1_000)
-      await producer.send({ topic, messages: all.slice(at, at + 1_000), acks: -1 });
-  } finally {
-    await producer.disconnect();
-  }
+  const all = messages.map((m) => ({ partition: m.partition, value: m.value, timestamp: String(m.ts) }));
+  await produceMessages('it-sconf', topic, all);
 }
 
 async function createTopic(topic: string): Promise<void> {
