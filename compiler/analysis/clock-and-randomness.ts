@@ -22,6 +22,11 @@ const nondeterministicCallees: readonly [RegExp, string][] = [
   [/(^|\.)hostname$/, 'os.hostname()'],
   [/(^|\.)networkInterfaces$/, 'os.networkInterfaces()'],
   [/(^|\.)(process|os)\.uptime$/, 'process.uptime()'],
+  // What the machine has and how busy it is: partitions by CPU count or load differ from one host (or minute) to the next.
+  [/(^|\.)(cpus|availableParallelism)$/, 'os.cpus()'],
+  [/(^|\.)(loadavg|freemem)$/, 'os.loadavg()'],
+  [/(^|\.)(memoryUsage|cpuUsage|resourceUsage)$/, 'process.memoryUsage()'],
+  [/(^|\.)userInfo$/, 'os.userInfo()'],
 ];
 
 /**
@@ -30,7 +35,7 @@ const nondeterministicCallees: readonly [RegExp, string][] = [
  * Keep it in step when adding a pattern.
  */
 const mentionsNondeterminism =
-  /date|now|random|hrtime|uuid|v[14]|nanoid|ulid|hostname|networkinterfaces|uptime|pid|pod_name|computername|env\.host/i;
+  /date|now|random|hrtime|uuid|v[14]|nanoid|ulid|hostname|networkinterfaces|uptime|pid|pod_name|computername|env\.host|cpus|parallelism|loadavg|freemem|usage|userinfo|resolvedoptions|tolocale|timezoneoffset|timeorigin/i;
 
 /** False when source text cannot hold a clock, random or machine read (a cheap test before parsing it). */
 export function mayBeNondeterministic(text: string): boolean {
@@ -51,8 +56,9 @@ const machineEnvironment =
 export type NondeterministicKind = 'clock' | 'random' | 'machine' | 'module-state';
 
 const clockLabels =
-  /^(Date\.now\(\)|performance\.now\(\)|process\.hrtime\(\)|process\.uptime\(\)|new Date\(\)|Date\(\)|TimeUuid\.now\(\)|LocalDate\/LocalTime\.now\(\)|Intl\.DateTimeFormat\(\)\.format\(\))$/;
-const machineLabels = /^(os\.hostname\(\)|os\.networkInterfaces\(\)|process\.pid|process\.env\.\w+)$/;
+  /^(performance\.timeOrigin|Date\.now\(\)|performance\.now\(\)|process\.hrtime\(\)|process\.uptime\(\)|new Date\(\)|Date\(\)|TimeUuid\.now\(\)|LocalDate\/LocalTime\.now\(\)|Intl\.DateTimeFormat\(\)\.format\(\))$/;
+const machineLabels =
+  /^(os\.hostname\(\)|os\.networkInterfaces\(\)|os\.cpus\(\)|os\.loadavg\(\)|os\.userInfo\(\)|process\.memoryUsage\(\)|process\.pid|process\.env\.\w+|the machine's (time zone|locale).*)$/;
 
 export function kindOf(what: string): NondeterministicKind {
   if (clockLabels.test(what)) return 'clock';
@@ -102,7 +108,42 @@ export function formatsCurrentTime(
   return isFormatter(callee.expression) ? 'Intl.DateTimeFormat().format()' : undefined;
 }
 
+/** `performance.timeOrigin`: when the process started, a clock read once a process. */
+const processStart = /^(globalThis\.)?performance\.timeOrigin$/;
+
+/**
+ * Values that depend on the machine's time zone or locale, not on the event:
+ * `Intl.DateTimeFormat().resolvedOptions()` of a formatter made without
+ * options, `d.getTimezoneOffset()`, and `d.toLocaleDateString()` /
+ * `toLocaleString()` / `toLocaleTimeString()` given no `timeZone` (a replay on a
+ * host in another zone writes another key).
+ */
+function machineZoneOrLocale(call: ts.CallExpression): string | undefined {
+  const callee = call.expression;
+  if (!ts.isPropertyAccessExpression(callee)) return undefined;
+  const method = callee.name.text;
+  if (method === 'getTimezoneOffset' && call.arguments.length === 0)
+    return "the machine's time zone (getTimezoneOffset())";
+  if (method === 'resolvedOptions') {
+    const made = callee.expression;
+    const bare = (ts.isNewExpression(made) || ts.isCallExpression(made)) && (made.arguments?.length ?? 0) === 0;
+    return bare && isDateTimeFormat(made) ? "the machine's time zone and locale (Intl resolvedOptions())" : undefined;
+  }
+  if (!/^toLocale(Date|Time)?String$/.test(method)) return undefined;
+  const options = call.arguments[1];
+  const zoned =
+    options !== undefined &&
+    (!ts.isObjectLiteralExpression(options) || options.properties.some((p) => p.name?.getText() === 'timeZone'));
+  return zoned ? undefined : `the machine's time zone and locale (${method}() without a timeZone)`;
+}
+
 export function nondeterministicValue(node: ts.Node): string | undefined {
+  if (
+    ts.isPropertyAccessExpression(node) &&
+    !(ts.isCallExpression(node.parent) && node.parent.expression === node) &&
+    processStart.test(calleeText(node))
+  )
+    return 'performance.timeOrigin';
   if (
     ts.isNewExpression(node) &&
     calleeText(node.expression).replace(/^globalThis\./, '') === 'Date' &&
@@ -124,6 +165,8 @@ export function nondeterministicValue(node: ts.Node): string | undefined {
   if (ts.isCallExpression(node)) {
     const formatted = formatsCurrentTime(node);
     if (formatted) return formatted;
+    const zoned = machineZoneOrLocale(node);
+    if (zoned) return zoned;
     const callee = calleeText(node.expression);
     // cassandra-driver fills the node and clock ids it is not given with random bytes: another id on every call.
     if (/(^|\.)TimeUuid\.fromDate$/.test(callee) && node.arguments.length < 4)

@@ -114,3 +114,23 @@ export function destructuredFrom(binding: ts.BindingElement): ts.Expression | un
   }
   return undefined;
 }
+
+/**
+ * `random` of `const { random, floor } = Math`, `now` of `const { now } = Date`:
+ * the member a name was destructured from, spelt as the object's member
+ * (`Math.random`), so that it is judged like the member called in place.
+ * Undefined when the name is not destructured from a name or a property read.
+ */
+export function destructuredMemberName(callee: ts.Expression, checker: ts.TypeChecker): string | undefined {
+  const node = unwrap(callee);
+  if (!ts.isIdentifier(node)) return undefined;
+  const resolved = resolveName(node, checker);
+  if (resolved.kind !== 'parameter' || !ts.isBindingElement(resolved.node)) return undefined;
+  const binding = resolved.node;
+  const declaration = binding.parent.parent;
+  if (!ts.isObjectBindingPattern(binding.parent) || !ts.isVariableDeclaration(declaration)) return undefined;
+  const source = declaration.initializer && unwrap(declaration.initializer);
+  if (!source || !(ts.isIdentifier(source) || ts.isPropertyAccessExpression(source))) return undefined;
+  const member = binding.propertyName ?? binding.name;
+  return ts.isIdentifier(member) ? `${source.getText().replace(/\s+/g, '')}.${member.text}` : undefined;
+}

@@ -1,5 +1,5 @@
 import ts from 'typescript';
-import { isFunctionNode, isModuleLevel, unwrap } from './resolve.ts';
+import { isFunctionNode, isModuleLevel, unwrap, type FunctionNode } from './resolve.ts';
 
 /**
  * A function called where it is written, at the top of its module:
@@ -72,4 +72,146 @@ export function changingSetMembership(
   if (!init || !ts.isNewExpression(init) || unwrap(init.expression).getText() !== 'Set') return undefined;
   const write = setWritesIn(declaration.getSourceFile(), checker).get(symbol);
   return write && { name: receiver.text, write };
+}
+
+/** Calls that change what a collection holds. */
+const collectionWrites = new Set([
+  'set',
+  'add',
+  'delete',
+  'clear',
+  'push',
+  'pop',
+  'shift',
+  'unshift',
+  'splice',
+  'sort',
+  'reverse',
+  'fill',
+]);
+/** Reads that only look one key up: a memo (`if (v === undefined) cache.set(k, f(k))`) answers them the same every time. */
+const lookups = new Set(['get', 'has', 'includes']);
+
+interface CollectionWrite {
+  readonly node: ts.Node;
+  /** Set only when a look-up found nothing: a memo of the key, not a history of the records. */
+  readonly memo: boolean;
+}
+
+const collectionWritesByFile = new WeakMap<ts.SourceFile, Map<ts.Symbol, CollectionWrite[]>>();
+
+/**
+ * `if (v === undefined)`, `if (!v)`, `if (!seen.has(k))`, `v == null`: the branch runs when a look-up found
+ * nothing; or, earlier in the same block, `if (v !== undefined) return v;` returned what the look-up found.
+ */
+function underAbsenceTest(write: ts.Node): boolean {
+  const guard = ts.findAncestor(write.parent, (n) => isFunctionNode(n) || ts.isIfStatement(n));
+  if (guard && ts.isIfStatement(guard) && ts.findAncestor(write, (n) => n === guard.thenStatement) !== undefined) {
+    const condition = guard.expression.getText().replace(/\s+/g, '');
+    return /^!|===?undefined|===?null|==null|!\w+(\.\w+)*\.has\(/.test(condition);
+  }
+  const statement = ts.findAncestor(write, (n) => ts.isStatement(n) && ts.isBlock(n.parent));
+  if (!statement || !ts.isBlock(statement.parent)) return false;
+  const before = statement.parent.statements.slice(0, statement.parent.statements.indexOf(statement as ts.Statement));
+  return before.some(
+    (s) =>
+      ts.isIfStatement(s) &&
+      /^\{?return\b/.test(s.thenStatement.getText()) &&
+      /!==?undefined|!==?null|!=null|\.has\(|^\w+$/.test(s.expression.getText().replace(/\s+/g, '')),
+  );
+}
+
+/** `seen.set(…)`, `log.push(…)`, `slots[k] = …` inside functions of a file, by the collection's symbol. */
+function collectionWritesIn(file: ts.SourceFile, checker: ts.TypeChecker): Map<ts.Symbol, CollectionWrite[]> {
+  let writes = collectionWritesByFile.get(file);
+  if (writes) return writes;
+  const found = new Map<ts.Symbol, CollectionWrite[]>();
+  const visit = (node: ts.Node): void => {
+    const receiver =
+      ts.isCallExpression(node) &&
+      ts.isPropertyAccessExpression(node.expression) &&
+      collectionWrites.has(node.expression.name.text)
+        ? node.expression.expression
+        : ts.isBinaryExpression(node) &&
+            node.operatorToken.kind === ts.SyntaxKind.EqualsToken &&
+            ts.isElementAccessExpression(node.left)
+          ? node.left.expression
+          : undefined;
+    const symbol = receiver && ts.isIdentifier(receiver) ? checker.getSymbolAtLocation(receiver) : undefined;
+    if (symbol && ts.findAncestor(node, isFunctionNode) !== undefined)
+      found.set(symbol, [...(found.get(symbol) ?? []), { node, memo: underAbsenceTest(node) }]);
+    ts.forEachChild(node, visit);
+  };
+  visit(file);
+  collectionWritesByFile.set(file, (writes = found));
+  return writes;
+}
+
+/** `new Map()`, `new Set()`, `new Array()`, `[]`: a collection (weak ones are keyed by objects a record makes anew). */
+function isCollection(init: ts.Expression | undefined): boolean {
+  const value = init && unwrap(init);
+  if (!value) return false;
+  if (ts.isArrayLiteralExpression(value)) return true;
+  return ts.isNewExpression(value) && /^(Map|Set|Array)$/.test(unwrap(value.expression).getText());
+}
+
+/**
+ * A read of a collection that outlives the calls and that functions of the
+ * program fill as records come (`index.size`, `[...seen]`, `journal.length`,
+ * `lastSeen.get(id)`): its answer depends on which records came before, so a
+ * replay, or a restart that empties it, answers otherwise. A look-up in a
+ * memo (`cache.get(k)` with `cache.set(k, …)` only where the look-up found
+ * nothing) stays clean: it answers the same for the same key.
+ */
+export function collectionHistory(
+  read: ts.Identifier,
+  declaration: ts.VariableDeclaration,
+  checker: ts.TypeChecker,
+): ts.Node | undefined {
+  if (!isCollection(declaration.initializer) || !outlivesCalls(declaration)) return undefined;
+  const symbol = ts.isIdentifier(declaration.name) ? checker.getSymbolAtLocation(declaration.name) : undefined;
+  const writes = symbol && collectionWritesIn(declaration.getSourceFile(), checker).get(symbol);
+  if (!writes || writes.length === 0) return undefined;
+  const member = read.parent;
+  const lookup =
+    ts.isPropertyAccessExpression(member) &&
+    member.expression === read &&
+    lookups.has(member.name.text) &&
+    ts.isCallExpression(member.parent) &&
+    member.parent.expression === member;
+  if (lookup && writes.every((w) => w.memo)) return undefined;
+  // A write is not a read: `seen.add(id)` alone says nothing about the value it is part of.
+  if (ts.isPropertyAccessExpression(member) && collectionWrites.has(member.name.text)) return undefined;
+  return writes[0]!.node;
+}
+
+/**
+ * `const next = sequence('evt')` at module level, with `sequence` returning
+ * `() => ++n` over its own `let n`: the closure's variable lives as long as
+ * the process, like a module variable. The first write of such a captured
+ * variable in the made function, if any.
+ */
+export function capturedStateWrite(made: FunctionNode, checker: ts.TypeChecker): ts.Node | undefined {
+  let found: ts.Node | undefined;
+  const visit = (node: ts.Node): void => {
+    if (found) return;
+    const target =
+      (ts.isPrefixUnaryExpression(node) || ts.isPostfixUnaryExpression(node)) &&
+      (node.operator === ts.SyntaxKind.PlusPlusToken || node.operator === ts.SyntaxKind.MinusMinusToken)
+        ? node.operand
+        : ts.isBinaryExpression(node) &&
+            node.operatorToken.kind >= ts.SyntaxKind.FirstAssignment &&
+            node.operatorToken.kind <= ts.SyntaxKind.LastAssignment
+          ? node.left
+          : undefined;
+    const declaration =
+      target && ts.isIdentifier(target) ? checker.getSymbolAtLocation(target)?.valueDeclaration : undefined;
+    if (declaration && ts.isVariableDeclaration(declaration)) {
+      const owner = ts.findAncestor(declaration, isFunctionNode);
+      if (owner && owner !== made && ts.findAncestor(made, (n) => n === owner)) found = node;
+    }
+    ts.forEachChild(node, visit);
+  };
+  if (made.body) visit(made.body);
+  return found;
 }

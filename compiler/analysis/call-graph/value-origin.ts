@@ -11,7 +11,7 @@ import {
 import { describeLocation } from '../describe-location.ts';
 import { DefaultParameters } from './default-parameters.ts';
 import { advancedGenerator } from './generator-state.ts';
-import { destructuredFrom, heldCallee } from './held-values.ts';
+import { destructuredFrom, destructuredMemberName, heldCallee } from './held-values.ts';
 import {
   calleeName,
   isConst,
@@ -29,7 +29,7 @@ import { ParameterArguments } from './call-sites.ts';
 import { declaredInterface, Implementations } from './implementations.ts';
 import { passedCallees } from './passed-values.ts';
 import { decidingConditions } from './deciding-conditions.ts';
-import { changingSetMembership, outlivesCalls } from './outliving-state.ts';
+import { capturedStateWrite, changingSetMembership, collectionHistory, outlivesCalls } from './outliving-state.ts';
 import { filledBuffer, getterOf, iteratorGenerator, loopSource, yieldedExpressions } from './value-sources.ts';
 import { returnedFunction } from './returned-function.ts';
 
@@ -365,6 +365,10 @@ export class ValueOrigins {
     const resolved = resolveCallee(call, this.checker);
     const name = calleeName(call.expression)?.getText() ?? call.expression.getText();
     if (resolved.kind === 'parameter' || resolved.kind === 'variable' || resolved.kind === 'other') {
+      // `random()` of `const { random } = Math`: judged as `Math.random()`.
+      const member = destructuredMemberName(call.expression, this.checker);
+      const memberWhat = member === undefined ? undefined : nondeterministicCallee(member);
+      if (memberWhat) return { what: memberWhat, kind: kindOf(memberWhat), at: call, via: [] };
       // `this.now()` with `now = Date.now`, `this.clock.now()` with `clock = systemClock`: the function the name holds.
       const held = heldCallee(call.expression, this.checker, this.#defaultUsed);
       if (held) return this.#resultOfCalling(held, call, notes, depth);
@@ -454,7 +458,20 @@ export class ValueOrigins {
   ): Nondet | undefined {
     const via: Hop = { how: 'returned by', name: call.expression.getText().replace(/\s+/g, ''), node: call };
     // `const nextSeq = (() => { let n = 0; return () => ++n; })()`, `const stamp = makeStamper()`: the function the factory hands back.
-    if (ts.isCallExpression(value)) value = this.#madeFunction(value) ?? value;
+    if (ts.isCallExpression(value)) {
+      const made = this.#madeFunction(value);
+      // Made once at load: what the closure keeps between its calls lives as long as the process.
+      const kept =
+        made && ts.findAncestor(value, isFunctionNode) === undefined && capturedStateWrite(made, this.checker);
+      if (kept)
+        return {
+          what: `a variable kept by the closure \`${value.getText().replace(/\s+/g, ' ')}\` made, changed at line ${lineOf(kept)}`,
+          kind: 'module-state',
+          at: kept,
+          via: [via],
+        };
+      value = made ?? value;
+    }
     if (isFunctionNode(value)) {
       if (depth >= maxCallDepth) return undefined;
       const summary = this.summary(value, depth + 1);
@@ -498,7 +515,17 @@ export class ValueOrigins {
       if (found && ts.isParameter(resolved.node) && !this.#defaultUsed(resolved.node)) return undefined;
       return found && { ...found, via: [{ how: 'held by', name: id.text, node: id }, ...found.via] };
     }
-    if (resolved.kind !== 'variable' || seen.has(resolved.node)) return undefined;
+    if (resolved.kind !== 'variable') return undefined;
+    // Asked at each read (before `seen`): a memo's look-up is clean, its `.size` is not.
+    const history = collectionHistory(id, resolved.node, this.checker);
+    if (history)
+      return {
+        what: `the collection \`${id.text}\` filled as records come (changed at line ${lineOf(history)})`,
+        kind: 'module-state',
+        at: history,
+        via: [],
+      };
+    if (seen.has(resolved.node)) return undefined;
     const declaration = resolved.node;
     seen.add(declaration);
     const mutated =
@@ -645,6 +672,8 @@ export class ValueOrigins {
     visit(file);
   }
 }
+
+const lineOf = (node: ts.Node): number => node.getSourceFile().getLineAndCharacterOfPosition(node.getStart()).line + 1;
 
 /** `x ??= v`, `x ||= v`, or `x = v` under `if (x === undefined)` / `if (!x)` / `if (x == null)`: set once, on first use. */
 function isLazyInit(write: ts.Node): boolean {
