@@ -1,6 +1,6 @@
 import type { Client, types } from 'cassandra-driver';
 import { runBounded } from './run-bounded.ts';
-import { cutBlocks, partitionBound, type ArchivedEvent, type Block } from './sor-blocks.ts';
+import { encodeBlocks, partitionBound, type Block, type EventToArchive } from './sor-blocks.ts';
 
 /** Blocks in flight at once: each is one mutation of up to 256 KiB. */
 const blockLanes = 16;
@@ -55,16 +55,15 @@ export class SorBlockWriter {
     this.#insert = `INSERT INTO ${keyspace}.${table} (bucket, block, n, bytes, events) VALUES (?, ?, ?, ?, ?)`;
   }
 
-  /** Archives events (bucket, id, JSON); of one id twice in the batch, the last counts. */
-  async write(events: readonly (ArchivedEvent & { readonly bucket: string })[]): Promise<void> {
-    const byBucket = new Map<string, Map<string, ArchivedEvent>>();
+  /** Archives events (bucket, id, event); of one id twice in the batch, the last counts. */
+  async write(events: readonly (EventToArchive & { readonly bucket: string })[]): Promise<void> {
+    const byBucket = new Map<string, EventToArchive[]>();
     for (const e of events) {
-      let partition = byBucket.get(e.bucket);
-      if (!partition) byBucket.set(e.bucket, (partition = new Map<string, ArchivedEvent>()));
-      // The last of an id wins; where it sits does not matter, cutBlocks sorts by id.
-      partition.set(e.eventId, e);
+      const partition = byBucket.get(e.bucket);
+      if (partition) partition.push(e);
+      else byBucket.set(e.bucket, [e]);
     }
-    const blocks = [...byBucket].flatMap(([bucket, partition]) => cutBlocks(bucket, [...partition.values()]));
+    const blocks = [...byBucket].flatMap(([bucket, partition]) => encodeBlocks(bucket, partition));
     const grown = await this.#admit(blocks);
     await runBounded(blocks, blockLanes, (b) =>
       this.client.execute(this.#insert, [b.bucket, b.block, b.n, b.bytes, b.events], {

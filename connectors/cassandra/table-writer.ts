@@ -5,6 +5,7 @@ import type { CqlType, TableSchema } from './cql-schema.ts';
 import { routingKey } from './routing-key.ts';
 import { runBounded } from './run-bounded.ts';
 import { SorBlockWriter } from './sor-block-writer.ts';
+import type { EventToArchive } from './sor-blocks.ts';
 import { bucketById, type SorBucketing } from './sor-bucket.ts';
 import { sorLayout, type SorLayout } from './sor-layout.ts';
 
@@ -157,11 +158,13 @@ export class CassandraTableWriter {
   /** A system of record's events as blocks, by the id as stored (text). */
   #writeBlocks(ops: readonly TableOp[]): Promise<void> {
     this.#blocks ??= new SorBlockWriter(this.client, this.schema.keyspace, this.schema.table);
-    const events = ops.flatMap((op) => {
-      if (op.op !== 'upsert') return [];
+    // An object an event, no array around it: the events are encoded once, with their block (encodeBlocks).
+    const events: (EventToArchive & { readonly bucket: string })[] = [];
+    for (const op of ops) {
+      if (op.op !== 'upsert') continue;
       const eventId = toCql(op.k[0], 'text') as string;
-      return [{ bucket: this.bucketOf.block(op.v.payload, eventId), eventId, json: JSON.stringify(op.v.payload) }];
-    });
+      events.push({ bucket: this.bucketOf.block(op.v.payload, eventId), eventId, event: op.v.payload });
+    }
     return this.#blocks.write(events);
   }
 

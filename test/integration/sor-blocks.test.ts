@@ -78,7 +78,7 @@ describe('the block layout of a Cassandra system of record', () => {
     try {
       for (const cql of schemaCql(tableSchemas(archiving(table)))) await client.execute(cql);
       const events = (from: number, count: number) =>
-        Array.from({ length: count }, (_, i) => ({ bucket: 'p', eventId: `e${from + i}`, json: '{}' }));
+        Array.from({ length: count }, (_, i) => ({ bucket: 'p', eventId: `e${from + i}`, event: {} }));
       const bound = { events: 1_000, bytes: 1e9 };
       const warnings: string[] = [];
       const first = new SorBlockWriter(client, keyspace, table, bound, (l) => warnings.push(l));

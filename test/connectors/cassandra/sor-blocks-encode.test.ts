@@ -1,0 +1,67 @@
+import { describe, expect, it } from 'vitest';
+import { cutBlocks, encodeBlocks, type EventToArchive } from '../../../connectors/cassandra/sor-blocks.ts';
+import { SeededRandom } from '../../../runtime/seeded-random.ts';
+
+/** What the writer did before encodeBlocks: the last of an id kept, each event as JSON, then cut. */
+function cutAsBefore(bucket: string, events: readonly EventToArchive[], maxBytes?: number) {
+  const last = new Map(events.map((e) => [e.eventId, { eventId: e.eventId, json: JSON.stringify(e.event) }]));
+  return cutBlocks(bucket, [...last.values()], maxBytes);
+}
+
+/** Ids a sort or an escape could trip on, and events of every JSON kind. */
+const ids = ['"', '\\', ']', '\u0001', '\u2028', 'é', '😀', '', ' ', 'b', 'a', 'a0', 'A'];
+const values: unknown[] = [{ s: '"]],["x",' }, ['\\', { '}': '{' }], 'text', 42, -1.5e-7, null, true, [], {}];
+
+function randomEvents(random: SeededRandom, count: number): EventToArchive[] {
+  return Array.from({ length: count }, (_, i) => ({
+    // Some ids met twice: of one id twice, the last counts.
+    eventId: `${ids[random.int(0, ids.length - 1)]}${random.int(0, count)}`,
+    event: { i, v: values[random.int(0, values.length - 1)], at: new Date(1_700_000_000_000 + i) },
+  }));
+}
+
+describe('encodeBlocks: the blocks of a partition, encoded once', () => {
+  it('makes exactly the blocks cutBlocks makes of the events as JSON (keys, text, counts, sizes), one block or many', () => {
+    const random = new SeededRandom(1919);
+    for (const count of [1, 2, 10, 300, 3_000]) {
+      const events = randomEvents(random, count);
+      // A block of 256 KiB (the default), and blocks small enough that the events need several.
+      for (const maxBytes of [undefined, 2_048, 200]) {
+        const encoded = encodeBlocks('b', events, maxBytes);
+        expect(encoded).toEqual(cutAsBefore('b', events, maxBytes));
+        expect(encoded.reduce((n, b) => n + b.n, 0)).toBe(new Set(events.map((e) => e.eventId)).size);
+      }
+    }
+  });
+
+  it('keeps one block exactly while the JSON stays under the bound, as cutBlocks does: at the bound it cuts', () => {
+    const events = [
+      { eventId: 'a', event: { v: 'x'.repeat(40) } },
+      { eventId: 'b', event: { v: 'y'.repeat(40) } },
+    ];
+    const [whole] = encodeBlocks('b', events);
+    for (const maxBytes of [whole!.bytes - 1, whole!.bytes, whole!.bytes + 1]) {
+      const encoded = encodeBlocks('b', events, maxBytes);
+      expect(encoded).toEqual(cutAsBefore('b', events, maxBytes));
+      expect(encoded).toHaveLength(maxBytes > whole!.bytes ? 1 : 2);
+    }
+  });
+
+  it('keeps the last event of an id, wherever its copies sit, and leaves the caller its array', () => {
+    const events = [
+      { eventId: 'k', event: { n: 1 } },
+      { eventId: 'a', event: { n: 2 } },
+      { eventId: 'k', event: { n: 3 } },
+      { eventId: 'a', event: { n: 4 } },
+      { eventId: 'k', event: { n: 5 } },
+    ];
+    const before = [...events];
+    const [block] = encodeBlocks('b', events);
+    expect(JSON.parse(block!.events)).toEqual([
+      ['a', { n: 4 }],
+      ['k', { n: 5 }],
+    ]);
+    expect(block!.bytes).toBe(Buffer.byteLength(block!.events));
+    expect(events).toEqual(before);
+  });
+});
