@@ -1,7 +1,7 @@
 import { isDeepStrictEqual } from 'node:util';
 import type { PipelineNode, SinkNode } from '../../compiler/ir/index.ts';
 import type { FaultSpec } from '../../runtime/faults.ts';
-import type { SeededRandom } from '../../runtime/seeded-random.ts';
+import { SeededRandom } from '../../runtime/seeded-random.ts';
 import { SinkWriteError, writeWithRetry } from '../../runtime/sinks/faulty-write.ts';
 import { sinkWriter, type SinkContext, type SinkWriter } from '../../runtime/sinks/sink-writer.ts';
 import type { SourceReader } from '../../runtime/sources/source-reader.ts';
@@ -47,12 +47,15 @@ export class BatchWriter {
   readonly #pipeline: PipelineNode;
   readonly #settings: WriterSettings;
   readonly #writers = new Map<SinkNode, SinkWriter>();
+  /** Whether the systems of record are written beside the other sinks (`archivesBeside`). */
+  readonly #archiveBeside: boolean;
   /** When the last batch's writes completed: the batch loop's idle clock starts from the later of this and the last record. */
   writesFinishedAt = 0;
 
   constructor(pipeline: PipelineNode, settings: WriterSettings) {
     this.#pipeline = pipeline;
     this.#settings = settings;
+    this.#archiveBeside = archivesBeside(pipeline);
   }
 
   /** Each sink's rows with its writer, made on its first rows and kept for the run. */
@@ -78,8 +81,11 @@ export class BatchWriter {
   }
 
   /**
-   * The batch's sink writes in order, each recorded as done once acknowledged; an injected crash may strike between.
+   * The batch's sink writes, each recorded as done once acknowledged; an injected crash may strike between.
    * A write recorded as done is skipped only for the very same batch: same positions and same content.
+   * The writes go in lanes (`writeLanes`): in order within a lane, the lanes side by side. Once a lane fails
+   * or a crash strikes, the other lanes record nothing more (their write in flight may still land, as a
+   * request sent before a kill may), and the batch fails only when every lane has stopped.
    */
   async #writeAll(job: BatchJob): Promise<void> {
     const { checkpoints, crashes } = this.#settings;
@@ -89,16 +95,38 @@ export class BatchWriter {
     const done = sameBatch ? [...progress.done] : [];
     // Recorded before the first write: from here the system of record may hold events past the checkpoint (repair needs to know).
     if (!sameBatch) checkpoints.saveProgress({ ...identity, done });
-    // Crash point k: after k writes landed, before the k-th was recorded as done.
+    // Crash point k: after k writes landed (in the order they landed), before the k-th was recorded as done.
     const crashPoint = crashes.inBatch(batch) ? job.random.int(0, writes.length) : -1;
     if (crashPoint === 0) crashes.strikeInBatch(batch);
-    for (let i = 0; i < writes.length; i++) {
-      const [writer, rows] = writes[i]!;
-      if (!done.includes(writer.id)) await this.#write(writer, rows, job.random);
-      if (crashPoint === i + 1) crashes.strikeInBatch(batch);
-      done.push(writer.id);
-      checkpoints.saveProgress({ ...identity, done });
-    }
+    const lanes = writeLanes(writes, this.#archiveBeside);
+    // One lane draws from the batch's random as before; lanes side by side each from their own, so a seed's faults do not hang on timing.
+    const randoms = lanes.length === 1 ? [job.random] : lanes.map(() => new SeededRandom(job.random.int(0, 2 ** 31)));
+    let landed = 0;
+    let stopped = false;
+    const runLane = async (lane: readonly [SinkWriter, unknown[]][], random: SeededRandom) => {
+      for (const [writer, rows] of lane) {
+        if (stopped) return;
+        if (!done.includes(writer.id)) await this.#write(writer, rows, random);
+        if (stopped) return;
+        if (++landed === crashPoint) {
+          stopped = true;
+          crashes.strikeInBatch(batch);
+        }
+        done.push(writer.id);
+        checkpoints.saveProgress({ ...identity, done });
+      }
+    };
+    // The first failure in time is the batch's (a crash struck in one lane, not what it made another lane meet).
+    let failure: { error: unknown } | undefined;
+    await Promise.all(
+      lanes.map((lane, i) =>
+        runLane(lane, randoms[i]!).catch((error: unknown) => {
+          stopped = true;
+          failure ??= { error };
+        }),
+      ),
+    );
+    if (failure) throw failure.error;
   }
 
   async #write(writer: SinkWriter, rows: unknown[], random: SeededRandom): Promise<void> {
@@ -115,6 +143,25 @@ export class BatchWriter {
       log(`${error.message}; not retried (retry: 'none')`);
     }
   }
+}
+
+/**
+ * Whether a batch's systems of record may be written beside its other sinks instead of before them. Only
+ * where the input gives the batch's very records again after a crash (its positions prove its content): a
+ * kill after the aggregates landed and before the archive did is then mended by the replay, which archives
+ * the batch before its checkpoint. A socket (even with a WAL: what the receiver held in memory dies with it)
+ * or a table read again may not: there the archive goes first, so nothing is ever aggregated unarchived.
+ */
+export function archivesBeside(pipeline: PipelineNode): boolean {
+  return ['generator', 'memory', 'file', 'kafka'].includes(pipeline.source.connector);
+}
+
+/** The batch's writes in lanes: the systems of record in one and the other sinks in another, or all in one, in order. */
+function writeLanes(writes: readonly [SinkWriter, unknown[]][], archiveBeside: boolean): [SinkWriter, unknown[]][][] {
+  if (!archiveBeside) return [[...writes]];
+  const archives = writes.filter(([writer]) => writer.node.mode === 'system-of-record');
+  const others = writes.filter(([writer]) => writer.node.mode !== 'system-of-record');
+  return [archives, others].filter((lane) => lane.length > 0);
 }
 
 function isSameBatch(progress: BatchProgress, identity: Omit<BatchProgress, 'done'>): boolean {
