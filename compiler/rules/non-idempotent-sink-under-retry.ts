@@ -1,4 +1,4 @@
-import { counterUpdateOfSink } from '../analysis/call-graph/sink-counter.ts';
+import { counterUpdateOfSink, repeatedWriteOfSink } from '../analysis/call-graph/sink-counter.ts';
 import { diskPrograms } from '../analysis/call-graph/program-source.ts';
 import { locationOfNode } from '../analysis/call-graph/value-origin.ts';
 import { displayName, displayTable } from '../analysis/cql.ts';
@@ -6,7 +6,7 @@ import { SinkNode, type PipelineNode } from '../ir/index.ts';
 import { defineRule, type RuleContext } from '../rule.ts';
 import { deliveryLabel, isAtLeastOnce } from './delivery.ts';
 
-type Message = 'retried' | 'replayed' | 'counterDeclaredIdempotent';
+type Message = 'retried' | 'replayed' | 'counterDeclaredIdempotent' | 'writeDeclaredIdempotent';
 
 /**
  * `idempotent: true` is a claim about `write`'s body. A body that adds a
@@ -21,8 +21,9 @@ function checkDeclaration(pipeline: PipelineNode, context: RuleContext<Message>)
     ...(isAtLeastOnce(pipeline.source.delivery) ? [deliveryLabel[pipeline.source.delivery]] : []),
   ];
   if (repeats.length === 0) return; // written once at most: an undercount at worst, not an overcount
-  const counter = counterUpdateOfSink(sink, context.programs ?? diskPrograms);
-  if (!counter) return;
+  const programs = context.programs ?? diskPrograms;
+  const counter = counterUpdateOfSink(sink, programs);
+  if (!counter) return reportRepeatedWrite(pipeline, context, repeats);
   context.report({
     messageId: 'counterDeclaredIdempotent',
     node: { location: locationOfNode(counter.at) },
@@ -31,6 +32,22 @@ function checkDeclaration(pipeline: PipelineNode, context: RuleContext<Message>)
       table: displayTable(counter.table),
       column: displayName(counter.column),
       via: counter.via.length > 0 ? ` (through \`${counter.via.join('()` → `')}()\`)` : '',
+      repeats: repeats.join(' and '),
+    },
+  });
+}
+
+/** An append, a read value written back changed, a total kept for the process: repeated, each applies twice. */
+function reportRepeatedWrite(pipeline: PipelineNode, context: RuleContext<Message>, repeats: readonly string[]): void {
+  const write = repeatedWriteOfSink(pipeline.sink, context.programs ?? diskPrograms);
+  if (!write) return;
+  context.report({
+    messageId: 'writeDeclaredIdempotent',
+    node: { location: locationOfNode(write.at) },
+    data: {
+      sink: SinkNode.label(pipeline.sink),
+      what: write.what,
+      via: write.via.length > 0 ? ` (through \`${write.via.join('()` → `')}()\`)` : '',
       repeats: repeats.join(' and '),
     },
   });
@@ -51,6 +68,8 @@ export default defineRule<Message>({
         "Sink {{sink}} is declared idempotent: false and fed by {{delivery}}: records redelivered after a crash are written again, retry: 'none' or not.",
       counterDeclaredIdempotent:
         'Sink {{sink}} is declared idempotent: true, but its write adds a delta to the counter {{table}}.{{column}}{{via}}: a repeated write adds it again, and this sink repeats writes through {{repeats}}.',
+      writeDeclaredIdempotent:
+        'Sink {{sink}} is declared idempotent: true, but its write {{what}}{{via}}: a repeated write does it again, and this sink repeats writes through {{repeats}}.',
     },
     fixes: {
       retried:
@@ -59,6 +78,8 @@ export default defineRule<Message>({
         "Make the write idempotent (whole values under a deterministic key, or deduplicate by event id) and declare idempotent: true; retry: 'none' does not stop a replaying source.",
       counterDeclaredIdempotent:
         "Write the whole total instead of a delta (SET c = ? keyed by the group key and the window, or cassandra.upsert), or declare idempotent: false and face IDEM008's retry and replay findings.",
+      writeDeclaredIdempotent:
+        "Write whole values under a key the row determines (SET total = ? keyed by the group key and the window, or cassandra.upsert), never a value read and changed or an appended row; or declare idempotent: false and face IDEM008's retry and replay findings.",
     },
   },
   check(pipeline, context) {

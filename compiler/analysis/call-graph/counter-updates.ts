@@ -14,7 +14,7 @@ export interface CounterUpdate {
 }
 
 /** Where each driver method takes its CQL (cassandra-driver; `query` for drivers of other stores). */
-const queryArgument: Readonly<Record<string, number>> = {
+export const queryArgument: Readonly<Record<string, number>> = {
   execute: 0,
   eachRow: 0,
   stream: 0,
@@ -24,7 +24,7 @@ const queryArgument: Readonly<Record<string, number>> = {
 };
 
 /** The method a call sends CQL with, without bluebird's `Async` suffix; undefined for other calls. */
-function driverMethod(call: ts.CallExpression): string | undefined {
+export function driverMethod(call: ts.CallExpression): string | undefined {
   const name = calleeName(call.expression)
     ?.getText()
     .replace(/Async$/, '');
@@ -189,6 +189,12 @@ export class CounterUpdates {
   /** Statements made by a call: `rows.map((r) => ({ query, params }))`, a helper that returns them. */
   #built(call: ts.CallExpression, depth: number): string[] {
     const callee = unwrap(call.expression);
+    // `['UPDATE t SET', 'n', '=', 'n', '+ ?'].join(' ')`: the statement its words make.
+    if (ts.isPropertyAccessExpression(callee) && callee.name.text === 'join') {
+      const words = this.cqlTexts(callee.expression, depth + 1);
+      const separator = call.arguments[0] ? this.cqlTexts(call.arguments[0], depth + 1)[0] : ',';
+      return separator === undefined ? [] : [words.join(separator)];
+    }
     const callback = call.arguments[0] && unwrap(call.arguments[0]);
     let fn: FunctionNode | undefined;
     if (ts.isPropertyAccessExpression(callee) && /^(map|flatMap)$/.test(callee.name.text) && callback)

@@ -28,6 +28,16 @@ const dslCases: Readonly<Record<string, readonly ExpectedFinding[]>> = {
     ['IDEM007', 49, 93, 'record('],
     ['IDEM007', 56, 87, 'nextTicket()'],
   ],
+  // Sinks declared idempotent whose write is not: a value read, changed and written back; a row keyed by CQL now(); a
+  // total kept for the process (through a helper); a file append; a counter update whose CQL is joined from words.
+  // Whole totals stamped with now() in a value column stay clean.
+  'dsl/sink-writes.ts': [
+    ['IDEM008', 32, 20, 'execute('],
+    ['IDEM008', 48, 40, 'execute('],
+    ['IDEM008', 58, 65, 'addAll('],
+    ['IDEM008', 70, 15, 'appendFile('],
+    ['IDEM008', 85, 40, 'execute('],
+  ],
 };
 
 describe('round 6 of unseen DSL pipelines: what the analysis now reads', () => {
