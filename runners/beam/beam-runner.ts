@@ -224,7 +224,7 @@ function resultOf(
     late: counted.late,
     rowsWritten: counted.rowsWritten,
     abandonedWrites: counted.abandoned,
-    replays: 0,
+    replays: context.restartsOnCluster,
     elapsedMs: performance.now() - run.started,
     memory: context.memory,
     logFile: run.logFile,
@@ -361,6 +361,7 @@ async function runJob(
   } finally {
     beamRuns.close(runId);
     await watch?.stop();
+    if (watch) context.restartsOnCluster = watch.failures();
     await workers?.stop();
     await jobServer?.stop(failed);
   }

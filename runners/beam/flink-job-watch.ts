@@ -16,6 +16,8 @@ const pollMs = 2_000;
 export interface FlinkJobWatch {
   /** The last failure Flink recorded for the job, as one line; undefined when there was none. */
   lastFailure(): string | undefined;
+  /** How many failures Flink recorded for the job: each made it restart the job from its last checkpoint, or fail it. */
+  failures(): number;
   /** Stops polling, after a last look; `failed`: the job failed, so Flink has a failure to tell (waits up to 10 s for it). */
   stop(failed?: boolean): Promise<void>;
   /**
@@ -111,6 +113,16 @@ async function cancelJob(master: string, jobId: string, deadline: number): Promi
   );
 }
 
+/** The failures Flink recorded for a job after `seen` (a time), oldest first; undefined when the JobManager did not answer. */
+async function failuresSince(master: string, jobId: string, seen: number): Promise<ExceptionEntry[] | undefined> {
+  const history = await getJson<{ exceptionHistory?: { entries: ExceptionEntry[] } }>(
+    `http://${master}/jobs/${jobId}/exceptions`,
+  );
+  if (!history) return undefined;
+  const entries = [...(history.exceptionHistory?.entries ?? [])].sort((a, b) => a.timestamp - b.timestamp);
+  return entries.filter((e) => e.timestamp > seen);
+}
+
 /**
  * Watches the Flink job named `jobName` on the JobManager at `master` (a REST `host:port`) from now until
  * `stop`: each failure Flink records is logged once, with the job's state then (RESTARTING while Flink
@@ -126,6 +138,7 @@ export function watchFlinkJob(
   const since = Date.now() - 60_000;
   let jobId: string | undefined;
   let seen = 0;
+  let failures = 0;
   let last: string | undefined;
   let stopped = false;
   let wake = () => {};
@@ -133,12 +146,8 @@ export function watchFlinkJob(
   const poll = async (): Promise<boolean> => {
     jobId ??= await findJob(master, jobName, since);
     if (!jobId) return false;
-    const history = await getJson<{ exceptionHistory?: { entries: ExceptionEntry[] } }>(
-      `http://${master}/jobs/${jobId}/exceptions`,
-    );
-    if (!history) return false;
-    const entries = [...(history.exceptionHistory?.entries ?? [])].sort((a, b) => a.timestamp - b.timestamp);
-    const fresh = entries.filter((e) => e.timestamp > seen);
+    const fresh = await failuresSince(master, jobId, seen);
+    if (!fresh) return false;
     if (fresh.length === 0) return true;
     const job = await getJson<{ state: string }>(`http://${master}/jobs/${jobId}`);
     for (const entry of fresh) {
@@ -147,6 +156,7 @@ export function watchFlinkJob(
       log(`flink: job ${jobId} failed at ${at} UTC, now ${job?.state ?? 'in an unknown state'}: ${last}`);
     }
     seen = fresh.at(-1)!.timestamp;
+    failures += fresh.length;
     return true;
   };
   const loop = (async () => {
@@ -163,6 +173,7 @@ export function watchFlinkJob(
   })();
   return {
     lastFailure: () => last,
+    failures: () => failures,
     async cancel() {
       jobId ??= await jobShowing(master, jobName, since, cancelWait);
       return cancelJob(master, jobId, Date.now() + cancelWait);

@@ -105,6 +105,11 @@ export class BeamRunContext {
   readonly #random: SeededRandom;
   /** Await this run's writes before each bundle it took part in is reported done (a streaming run: see worker-pool.ts). */
   drainEachBundle = false;
+  /**
+   * How often Flink restarted the job from its last checkpoint (a session cluster's REST API tells): each re-runs the
+   * records since that checkpoint, counted again in the run's records, as a replay is in the local runner's.
+   */
+  restartsOnCluster = 0;
 
   constructor(
     readonly pipeline: PipelineNode,

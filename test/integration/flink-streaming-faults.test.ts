@@ -204,6 +204,8 @@ async function convergesAndRepairs(suffix: string, ran: Running, truth: Contents
   const exited = await Promise.race([ran.exited, new Promise((r) => setTimeout(() => r('still running'), 90_000))]);
   expect(exited, ran.output).toBe(0);
   expect(await lastJobState(`faults-${suffix}`)).toBe('CANCELED');
+  // The summary counts Flink's restarts from a checkpoint as replays (it said "replays 0" after them).
+  expect(ran.output).toMatch(/ · replays [1-9]\d* · /);
   const repair = await run(process.execPath, [
     'bin/idemflow.js',
     'repair',

@@ -155,6 +155,7 @@ describe.sequential('a streaming job on the cluster, run and stopped as in a ter
     expect.soft(rows, ran.output).toEqual(truth);
     expect.soft(exited, ran.output).toBe(0);
     expect.soft(await jobStates(`stop-flink-${id}`)).toEqual(['CANCELED']);
+    expect.soft(ran.output).toContain(' · replays 0 · ');
   }, 600_000);
 
   it('Ctrl-C while the run starts: nothing is submitted, the run exits 0 and says so', async () => {
