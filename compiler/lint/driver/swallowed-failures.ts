@@ -114,12 +114,28 @@ function swallows(clause: ts.CatchClause): boolean {
 /** Methods that keep a value in one of JavaScript's own collections. */
 const keeping = new Set(['push', 'unshift', 'add', 'set']);
 
-/** `retryLater.push(message)`, `pending.set(key, message)`: a statement that keeps something in an array, Set or Map. */
-function keepsInMemory(statement: ts.Statement, checker: ts.TypeChecker): ts.CallExpression | undefined {
+/**
+ * A collection that outlives the handler: a field (`this.retryLater`) or a
+ * variable declared outside `fn` (module state). A list local to the handler
+ * is the handler's own business (it may retry or throw from it before returning).
+ */
+function outlives(receiver: ts.Expression, fn: ts.Node, checker: ts.TypeChecker): boolean {
+  let root = unwrap(receiver);
+  while (ts.isPropertyAccessExpression(root) || ts.isElementAccessExpression(root)) root = unwrap(root.expression);
+  if (root.kind === ts.SyntaxKind.ThisKeyword) return true;
+  if (!ts.isIdentifier(root)) return false;
+  const declaration = checker.getSymbolAtLocation(root)?.valueDeclaration;
+  return declaration !== undefined && (declaration.pos < fn.pos || declaration.end > fn.end);
+}
+
+/** `retryLater.push(message)`, `pending.set(key, message)`: a statement that keeps something in an array, Set or Map that outlives `fn`. */
+function keepsInMemory(statement: ts.Statement, fn: ts.Node, checker: ts.TypeChecker): ts.CallExpression | undefined {
   const call = ts.isExpressionStatement(statement) ? unwrap(statement.expression) : undefined;
   if (!call || !ts.isCallExpression(call) || !ts.isPropertyAccessExpression(call.expression)) return undefined;
   const { name, expression: receiver } = call.expression;
-  return keeping.has(name.text) && isCollection(receiver, checker) ? call : undefined;
+  return keeping.has(name.text) && isCollection(receiver, checker) && outlives(receiver, fn, checker)
+    ? call
+    : undefined;
 }
 
 /**
@@ -128,15 +144,16 @@ function keepsInMemory(statement: ts.Statement, checker: ts.TypeChecker): ts.Cal
  * the offset is committed, and the list dies with the process. The call that
  * keeps it, or undefined.
  */
-function parkedIn(clause: ts.CatchClause, checker: ts.TypeChecker): ts.CallExpression | undefined {
+function parkedIn(clause: ts.CatchClause, fn: ts.Node, checker: ts.TypeChecker): ts.CallExpression | undefined {
   let parked: ts.CallExpression | undefined;
   for (const statement of clause.block.statements) {
     if (reportsOnly(statement)) continue;
-    const kept = keepsInMemory(statement, checker);
+    const kept = keepsInMemory(statement, fn, checker);
     if (!kept) return undefined;
     parked ??= kept;
   }
-  return parked;
+  // `if (failed.length > 0) throw …` after it: the handler still fails, and kafkajs delivers again.
+  return parked && !throwsAfter(fn, clause.end) ? parked : undefined;
 }
 
 /** `await db.insert(logs).values(row)`: a call named like a write, or one of the calls its chain starts from. */
@@ -210,7 +227,7 @@ export function swallowedFailures(
   const visit = (node: ts.Node): void => {
     if (ts.isFunctionDeclaration(node) || ts.isMethodDeclaration(node)) return;
     const clause = ts.isTryStatement(node) ? node.catchClause : undefined;
-    const parked = clause && !swallows(clause) ? parkedIn(clause, checker) : undefined;
+    const parked = clause && !swallows(clause) ? parkedIn(clause, fn, checker) : undefined;
     if (ts.isTryStatement(node) && clause && (parked || swallows(clause))) {
       const writes = awaitedWritesIn(node.tryBlock, isWrite);
       if (writes.length > 0) found.push({ scope: node, handler: clause, writes, ...(parked && { parked }) });

@@ -102,6 +102,41 @@ sourceRuleTester(rule, {
       }
     `,
     },
+    {
+      name: "a batch's failures kept in the handler's own list, then thrown together, or retried before it returns",
+      code: code`
+      import type { Consumer, KafkaMessage } from 'kafkajs';
+      import type { Client } from 'cassandra-driver';
+
+      const failedOnce: KafkaMessage[] = [];
+      export async function start(consumer: Consumer, client: Client): Promise<void> {
+        const insert = (m: KafkaMessage) => client.execute('INSERT INTO billing.invoices (id) VALUES (?)', [String(m.key)]);
+        await consumer.run({
+          eachBatch: async ({ batch }) => {
+            const again: KafkaMessage[] = [];
+            for (const m of batch.messages) {
+              try {
+                await insert(m);
+              } catch {
+                again.push(m);
+              }
+            }
+            for (const m of again) await insert(m);
+          },
+        });
+        await consumer.run({
+          eachMessage: async ({ message }) => {
+            try {
+              await insert(message);
+            } catch {
+              failedOnce.push(message);
+            }
+            if (failedOnce.length > 0) throw new Error(\`\${failedOnce.length} inserts failed\`);
+          },
+        });
+      }
+    `,
+    },
   ],
   invalid: [
     {
