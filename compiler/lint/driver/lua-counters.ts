@@ -14,11 +14,13 @@ export interface LuaCounter {
 const luaCounter = /redis\.p?call\(\s*['"](incr|decr|incrby|decrby|incrbyfloat|hincrby|hincrbyfloat|zincrby)['"]/i;
 
 /**
- * A write before the counter that succeeds only once for a key: `SETNX`,
- * `HSETNX` or `SET … NX` of a de-duplication key. In one script it is atomic
- * with the counter, so a redelivery finds the key and skips the delta.
+ * A check before the counter that passes only once for a message: `SETNX`,
+ * `HSETNX`, `SET … NX` or `SADD` of a de-duplication key, or `SISMEMBER` of a
+ * seen set. In one script it is atomic with the counter, so a redelivery
+ * finds the key and skips the delta.
  */
-const luaGuard = /redis\.p?call\(\s*['"](setnx|hsetnx)['"]|redis\.p?call\(\s*['"]set['"][^)]*['"]nx['"]/i;
+const luaGuard =
+  /redis\.p?call\(\s*['"](setnx|hsetnx|sadd|sismember)['"]|redis\.p?call\(\s*['"]set['"][^)]*['"]nx['"]/i;
 
 /** The Lua counter command a script runs unguarded, or undefined. */
 export function unguardedLuaCounter(script: string): string | undefined {

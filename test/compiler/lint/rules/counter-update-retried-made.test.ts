@@ -42,7 +42,7 @@ sourceRuleTester(rule, {
     `,
     },
     {
-      name: 'a Lua script that claims the message id with SET NX (or SETNX) before its INCRBY, by eval and defineCommand',
+      name: 'a Lua script that claims the message id with SET NX (or SADD to a seen set) before its INCRBY, by eval and defineCommand',
       code: code`
       import Redis from 'ioredis';
       import type { Consumer } from 'kafkajs';
@@ -55,7 +55,7 @@ sourceRuleTester(rule, {
       \`;
       redis.defineCommand('addOnce', {
         numberOfKeys: 2,
-        lua: "if redis.call('SETNX', KEYS[2], 1) == 1 then return redis.call('INCRBY', KEYS[1], ARGV[1]) end",
+        lua: "if redis.call('SADD', KEYS[2], ARGV[2]) == 1 then return redis.call('INCRBY', KEYS[1], ARGV[1]) end",
       });
       export async function scores(consumer: Consumer): Promise<void> {
         await consumer.run({
