@@ -28,9 +28,12 @@ export function dedupGuardBefore(counter: DriverCall, callsIn: CallsIn): DriverC
 /** The driver calls of a file, or none when its text cannot hold a checked guard. */
 export type CallsIn = (file: SourceFile) => readonly DriverCall[];
 
+/** The answer of a conditional write: `rs.wasApplied()`, or its `[applied]` column (`rs.first()['[applied]']`, `row.get('[applied]')`). */
+const appliedAnswer = /\.wasApplied\s*\(\s*\)|\[\s*['"]\[applied\]['"]\s*\]|\.get\(\s*['"]\[applied\]['"]\s*\)/;
+
 const mayGuard = (file: SourceFile) => {
   const text = file.getFullText();
-  return /\bIF\s+NOT\s+EXISTS\b/i.test(text) && /\.wasApplied\s*\(/.test(text);
+  return /\bIF\s+NOT\s+EXISTS\b/i.test(text) && appliedAnswer.test(text);
 };
 
 /** A guard that gates `at` in its function, or the call of that function in a caller. */
@@ -56,13 +59,36 @@ function guardBefore(at: Node, callsIn: CallsIn, depth: number, seen: Set<Node>)
   return undefined;
 }
 
-/** The offset-keyed conditional insert of `fn`, sent before `before`, with `wasApplied()` read between it and `before`. */
-function checkedInsertBefore(fn: Node, before: number, calls: readonly DriverCall[]): DriverCall | undefined {
+/** The offset-keyed conditional insert of `fn`, sent before `before`, whose answer, read between it and `before`, `gates` the code at `before`. */
+function checkedInsertBefore(
+  fn: Node,
+  before: number,
+  calls: readonly DriverCall[],
+  gates: (answer: Node, before: number) => boolean = runsOnlyWhenApplied,
+): DriverCall | undefined {
   return calls.find((guard) => {
     if (guard.call.getStart() >= before || functionOf(guard.call) !== fn || !isOffsetGuard(guard)) return false;
-    const between = fn.getSourceFile().getFullText().slice(guard.call.getStart(), before);
-    return /\.wasApplied\s*\(\s*\)/.test(between);
+    return answersIn(fn).some(
+      (answer) => answer.getStart() > guard.call.getStart() && answer.getStart() < before && gates(answer, before),
+    );
   });
+}
+
+/** Where `fn` reads a conditional write's answer (`x.wasApplied()`, `x['[applied]']`, `x.get('[applied]')`), outside nested functions. */
+function answersIn(fn: Node): Node[] {
+  const reads = fn.getDescendants().filter((node) => {
+    if (Node.isElementAccessExpression(node))
+      return node.getArgumentExpression()?.getText().slice(1, -1) === '[applied]';
+    if (!Node.isCallExpression(node)) return false;
+    const callee = node.getExpression();
+    if (!Node.isPropertyAccessExpression(callee)) return false;
+    const argument = node.getArguments()[0];
+    return (
+      callee.getName() === 'wasApplied' ||
+      (callee.getName() === 'get' && argument?.getText().slice(1, -1) === '[applied]')
+    );
+  });
+  return reads.filter((read) => functionOf(read) === fn);
 }
 
 function isOffsetGuard(guard: DriverCall): boolean {
@@ -82,11 +108,12 @@ function isOffsetGuard(guard: DriverCall): boolean {
  */
 function askedHelperBefore(fn: Node, before: number, callsIn: CallsIn): DriverCall | undefined {
   for (const asked of fn.getDescendantsOfKind(SyntaxKind.CallExpression)) {
-    if (asked.getStart() >= before || functionOf(asked) !== fn || !isTested(asked, before)) continue;
+    if (asked.getStart() >= before || functionOf(asked) !== fn || !runsOnlyWhenApplied(asked, before)) continue;
     const helper = calledFunction(asked);
     if (!helper || !mayGuard(helper.getSourceFile())) continue;
-    const guard = checkedInsertBefore(helper, helper.getEnd(), callsIn(helper.getSourceFile()));
-    if (guard && /\breturn\b[^;]*\.wasApplied\s*\(/.test(helper.getText())) return guard;
+    // The helper hands its answer back rather than test it: the caller's test, checked above, is the gate.
+    const guard = checkedInsertBefore(helper, helper.getEnd(), callsIn(helper.getSourceFile()), () => true);
+    if (guard && returnsAnswer(helper)) return guard;
   }
   return undefined;
 }
@@ -101,13 +128,86 @@ function calledFunction(call: CallExpression): Node | undefined {
   return value && isFunction(value) ? value : undefined;
 }
 
-/** The call's answer decides whether the code at `before` runs: it is in an `if` condition, or kept in a const an `if` tests. */
-function isTested(call: CallExpression, before: number): boolean {
-  const condition = call.getFirstAncestor((a) => Node.isIfStatement(a) || Node.isBlock(a));
-  if (condition && Node.isIfStatement(condition)) return condition.getExpression().getEnd() >= call.getEnd();
-  const kept = call.getFirstAncestorByKind(SyntaxKind.VariableDeclaration);
-  const name = kept?.getNameNode();
-  if (!kept || !name || !Node.isIdentifier(name)) return false;
-  const scope = kept.getSourceFile().getFullText().slice(kept.getEnd(), before);
-  return new RegExp(`\\bif\\s*\\([^)]*\\b${name.getText()}\\b`).test(scope);
+/** The helper hands its conditional write's answer back: `return rs.wasApplied()` (or its `[applied]` column). */
+const returnsAnswer = (helper: Node) =>
+  helper
+    .getDescendantsOfKind(SyntaxKind.ReturnStatement)
+    .some((r) => functionOf(r) === helper && appliedAnswer.test(r.getText()));
+
+/**
+ * The code at `before` runs only when `answer` (a conditional write's "applied", or a helper's answer
+ * that says so) is true: `if (!answer) return;` before it, `if (answer) { … }` around it, also through a
+ * const it is kept in and through `=== false` / `!== true`. An inverted test (`if (applied) return;`)
+ * lets the duplicates through and skips the first delivery: no guard. So is an answer nothing tests.
+ */
+function runsOnlyWhenApplied(answer: Node, before: number): boolean {
+  return senseAt(answer, before, true) === true;
+}
+
+function senseAt(answer: Node, before: number, positive: boolean): boolean | undefined {
+  const parent = answer.getParent();
+  if (!parent) return undefined;
+  if (Node.isParenthesizedExpression(parent) || Node.isAwaitExpression(parent))
+    return senseAt(parent, before, positive);
+  if (Node.isPrefixUnaryExpression(parent) && parent.getOperatorToken() === SyntaxKind.ExclamationToken)
+    return senseAt(parent, before, !positive);
+  if (Node.isBinaryExpression(parent)) return senseOfComparison(parent, answer, before, positive);
+  if (Node.isVariableDeclaration(parent) && parent.getInitializer() === answer)
+    return senseOfConst(parent, before, positive);
+  if (Node.isIfStatement(parent) && parent.getExpression() === answer) {
+    const inThen = contains(parent.getThenStatement(), before);
+    if (inThen || contains(parent.getElseStatement(), before)) return inThen === positive;
+    return before > parent.getEnd() && exits(parent.getThenStatement()) ? !positive : undefined;
+  }
+  if (Node.isConditionalExpression(parent) && parent.getCondition() === answer) {
+    const inTrue = contains(parent.getWhenTrue(), before);
+    return inTrue || contains(parent.getWhenFalse(), before) ? inTrue === positive : undefined;
+  }
+  return undefined;
+}
+
+/** `answer === false`, `answer !== true` flip the sense; `&&` / `||` keep it (`if (!applied || stale) return`). */
+function senseOfComparison(
+  parent: Node & { getOperatorToken(): Node; getLeft(): Node; getRight(): Node },
+  answer: Node,
+  before: number,
+  positive: boolean,
+) {
+  const op = parent.getOperatorToken().getKind();
+  if (op === SyntaxKind.AmpersandAmpersandToken || op === SyntaxKind.BarBarToken)
+    return senseAt(parent, before, positive);
+  const other = parent.getLeft() === answer ? parent.getRight() : parent.getLeft();
+  const literal =
+    other.getKind() === SyntaxKind.TrueKeyword ? true : other.getKind() === SyntaxKind.FalseKeyword ? false : undefined;
+  const equal = op === SyntaxKind.EqualsEqualsEqualsToken || op === SyntaxKind.EqualsEqualsToken;
+  const unequal = op === SyntaxKind.ExclamationEqualsEqualsToken || op === SyntaxKind.ExclamationEqualsToken;
+  if (literal === undefined || !(equal || unequal)) return undefined;
+  return senseAt(parent, before, positive === (literal === equal));
+}
+
+/** `const fresh = rs.wasApplied()`: the sense of the first test of `fresh` that decides whether `before` runs. */
+function senseOfConst(kept: Node, before: number, positive: boolean): boolean | undefined {
+  const name = kept.getChildAtIndex(0);
+  if (!Node.isIdentifier(name)) return undefined;
+  for (const use of name.findReferencesAsNodes()) {
+    if (use === name || use.getSourceFile() !== kept.getSourceFile() || use.getStart() >= before) continue;
+    const sense = senseAt(use, before, positive);
+    if (sense !== undefined) return sense;
+  }
+  return undefined;
+}
+
+const contains = (node: Node | undefined, at: number) =>
+  node !== undefined && node.getStart() <= at && at < node.getEnd();
+
+/** A branch that leaves: `return`, `throw`, `continue`, `break`, alone or as its block's last statement. */
+function exits(branch: Node): boolean {
+  const last = Node.isBlock(branch) ? branch.getStatements().at(-1) : branch;
+  return (
+    last !== undefined &&
+    (Node.isReturnStatement(last) ||
+      Node.isThrowStatement(last) ||
+      Node.isContinueStatement(last) ||
+      Node.isBreakStatement(last))
+  );
 }

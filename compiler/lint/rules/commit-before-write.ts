@@ -33,7 +33,10 @@ type Message =
   | 'queuedWrite'
   | 'deferredWrite'
   | 'streamWrite'
-  | 'emittedWrite';
+  | 'emittedWrite'
+  | 'callbackWrite'
+  | 'commitInFinally'
+  | 'commitBesideWrite';
 
 /** A call as the call graph's compiler API sees it. */
 type RawCall = Parameters<typeof queuedWrite>[0];
@@ -68,8 +71,7 @@ function methodName(call: CallExpression): string {
 function returnsPromise(call: CallExpression): boolean {
   const type = call.getType();
   if (type.isAny() || type.isUnknown()) return writeNames.test(methodName(call));
-  const symbol = type.getSymbol() ?? type.getApparentType().getSymbol();
-  return symbol?.getName() === 'Promise' || type.getText().startsWith('Promise<');
+  return isPromiseType(type);
 }
 
 /** A call whose promise nobody waits for: a statement of its own, or `void call()`. */
@@ -78,6 +80,35 @@ function floatingCall(statement: Node): CallExpression | undefined {
   let expression = statement.getExpression();
   if (Node.isVoidExpression(expression)) expression = expression.getExpression();
   return Node.isCallExpression(expression) ? expression : undefined;
+}
+
+/** A function that returns a promise: an async callback, or one whose signature says so (`(sink) => sink(event)`). */
+function returnsPromiseWhenCalled(fn: Node): boolean {
+  if ((Node.isArrowFunction(fn) || Node.isFunctionExpression(fn)) && fn.isAsync()) return true;
+  return fn
+    .getType()
+    .getCallSignatures()
+    .some((signature) => isPromiseType(signature.getReturnType()));
+}
+
+function isPromiseType(type: ReturnType<CallExpression['getType']>): boolean {
+  if (type.isAny() || type.isUnknown()) return false;
+  const symbol = type.getSymbol() ?? type.getApparentType().getSymbol();
+  return symbol?.getName() === 'Promise' || type.getText().startsWith('Promise<');
+}
+
+/**
+ * A write in Node's callback style, `client.execute(cql, params, options, (err) => …)`: it returns no
+ * promise, so nothing can await it, and the function that started it returns before it lands. Not when it
+ * runs inside a `new Promise(…)` executor: that promise settles in the callback, and is what gets awaited.
+ */
+function isCallbackWrite(call: CallExpression): boolean {
+  if (!writeNames.test(methodName(call)) || kafkaControls.has(methodName(call))) return false;
+  const last = call.getArguments().at(-1);
+  if (!last || !(Node.isArrowFunction(last) || Node.isFunctionExpression(last)) || last.getParameters().length === 0)
+    return false;
+  if (isPromiseType(call.getType())) return false;
+  return !call.getAncestors().some((a) => Node.isNewExpression(a) && a.getExpression().getText() === 'Promise');
 }
 
 const describeCall = (call: CallExpression) => call.getExpression().getText().replace(/\s+/g, '');
@@ -103,8 +134,9 @@ function checkReached(
     if (nested) return traversal.skip();
     if (!Node.isExpressionStatement(node)) return;
     const call = floatingCall(node);
-    if (call && !kafkaControls.has(methodName(call)) && !reportQueued(call, handler, report) && returnsPromise(call))
-      report('floatingWrite', nameNode(call), { call: describeCall(call), handler });
+    if (!call || kafkaControls.has(methodName(call)) || reportQueued(call, handler, report)) return;
+    if (isCallbackWrite(call)) report('callbackWrite', nameNode(call), { call: describeCall(call), handler });
+    else if (returnsPromise(call)) report('floatingWrite', nameNode(call), { call: describeCall(call), handler });
   });
   forEachCallIn(fn, (call) => reportEmitted(call, handler, report));
 }
@@ -190,13 +222,10 @@ function checkHandler(
     // A write inside a task already reported as queued or deferred is that same loss: one finding.
     if (handedOff.some((h) => node.getStart() >= h.getStart() && node.getEnd() <= h.getEnd())) return;
     const callback = node.getArguments()[0];
-    if (
-      name === 'forEach' &&
-      callback &&
-      (Node.isArrowFunction(callback) || Node.isFunctionExpression(callback)) &&
-      callback.isAsync()
-    ) {
+    if (name === 'forEach' && callback && returnsPromiseWhenCalled(callback)) {
       report('asyncForEach', nameNode(node), { handler: handler.kind });
+    } else if (isCallbackWrite(node)) {
+      report('callbackWrite', nameNode(node), { call: describeCall(node), handler: handler.kind });
     } else if (reportQueued(node, handler.kind, report)) {
       // a queued or deferred write: reported there, or drained before the handler returns
       handedOff.push(node);
@@ -205,6 +234,7 @@ function checkHandler(
     }
   });
   for (const commit of commits) {
+    if (reportUnorderedCommit(commit, handler.kind, report)) continue;
     const later = writes.find((w) => w.getStart() > commit.getStart());
     if (later)
       report('offsetBeforeWrite', nameNode(commit), {
@@ -222,6 +252,42 @@ function checkHandler(
     report,
   );
 }
+
+/**
+ * A commit not ordered after the write: in the `finally` of a `try` that writes (it runs when the write
+ * failed too), or beside the write in `Promise.all([write(), commitOffsets()])` (both in flight at once).
+ */
+function reportUnorderedCommit(commit: CallExpression, handler: string, report: Report): boolean {
+  const isWrite = (call: CallExpression) =>
+    !kafkaControls.has(methodName(call)) && !promiseChain.has(methodName(call)) && returnsPromise(call);
+  const attempt = commit.getAncestors().find(Node.isTryStatement);
+  const guarded = attempt?.getFinallyBlock()?.containsRange(commit.getPos(), commit.getEnd());
+  const written = guarded
+    ? attempt!.getTryBlock().getDescendantsOfKind(SyntaxKind.CallExpression).find(isWrite)
+    : undefined;
+  if (written) {
+    report('commitInFinally', nameNode(commit), describeCommit(commit, written, 'finally'));
+    return true;
+  }
+  const group = commit.getParentIfKind(SyntaxKind.ArrayLiteralExpression);
+  const together = group?.getParentIfKind(SyntaxKind.CallExpression);
+  if (!group || !together || !/^Promise\.(all|allSettled|any|race)$/.test(together.getExpression().getText()))
+    return false;
+  const beside = group
+    .getElements()
+    .flatMap((e) => (Node.isCallExpression(e) ? [e] : e.getDescendantsOfKind(SyntaxKind.CallExpression)))
+    .find((call) => call !== commit && isWrite(call));
+  if (!beside) return false;
+  report('commitBesideWrite', nameNode(commit), describeCommit(commit, beside, together.getExpression().getText()));
+  return true;
+}
+
+const describeCommit = (commit: CallExpression, write: CallExpression, where: string) => ({
+  commit: methodName(commit),
+  call: describeCall(write),
+  line: write.getStartLineNumber(),
+  where,
+});
 
 /** A try/catch in the handler whose catch only logs a failed write: the handler returns, and the offset is committed. */
 function reportSwallowed(
@@ -304,7 +370,7 @@ export default defineSourceRule<Message>({
       floatingWrite:
         '`{{call}}(…)` is not awaited in the {{handler}} handler: kafkajs commits the offset when the handler returns, possibly before this write lands; a crash in between loses the message.',
       asyncForEach:
-        'forEach does not wait for its async callback: the {{handler}} handler returns, and kafkajs commits the offset, before the writes inside it complete.',
+        'forEach does not wait for the promises its callback returns: the {{handler}} handler returns, and kafkajs commits the offset, before the writes inside it complete.',
       bufferedWrite:
         '`{{call}}(…)` only buffers the message for a timer ({{timer}} at line {{line}}) that writes it later: kafkajs commits the offset when the {{handler}} handler returns, so a crash before the flush loses it.',
       offsetBeforeWrite:
@@ -325,6 +391,12 @@ export default defineSourceRule<Message>({
         "`{{call}}(…)` hands the message to a stream whose method at {{where}} writes it later: a stream's write() returns at once, so the {{handler}} handler returns, kafkajs commits the offset, and a crash before that write lands loses the message.",
       deferredWrite:
         '`{{call}}(…)` starts a write after the {{handler}} handler has returned: kafkajs commits the offset when the handler returns, so a crash before the deferred write lands loses the message.',
+      callbackWrite:
+        '`{{call}}(…)` reports through a callback and returns no promise to await: the {{handler}} handler returns, and kafkajs commits the offset, before the write lands; a crash in between loses the message.',
+      commitInFinally:
+        '{{commit}}() in `finally` commits the offset also when `{{call}}(…)` (line {{line}}) failed: the message is skipped and never written.',
+      commitBesideWrite:
+        '{{commit}}() runs at the same time as `{{call}}(…)` (line {{line}}) in {{where}}: the commit can land first, and a crash or a failed write then loses the message.',
       emittedWrite:
         "`{{call}}(…)` runs {{listeners}} ({{where}}) with an asynchronous write: an EventEmitter does not wait for a listener's promise, so the {{handler}} handler returns and kafkajs commits the offset before the write lands; a crash in between loses the message.",
     },
@@ -344,6 +416,11 @@ export default defineSourceRule<Message>({
         'Wait for the stream before the handler returns: `await new Promise((ok, fail) => out.write(row, (e) => (e ? fail(e) : ok())))`, or end it and `await finished(out)` (or an awaited `pipeline(…)`), so the offset is committed after the write landed.',
       deferredWrite:
         "Await the write in the handler; to wait first, `await setTimeout(ms)` from 'node:timers/promises', then write.",
+      callbackWrite:
+        "Use the driver's promise form (`await client.execute(cql, params, options)`), or wrap the call in a promise that settles in its callback and await that.",
+      commitInFinally:
+        'Commit after the awaited write, not in `finally`: a failed write then leaves the offset uncommitted, and Kafka delivers the message again.',
+      commitBesideWrite: 'Await the write first, then commit: `await write(); await consumer.commitOffsets(…)`.',
       emittedWrite:
         'Call the write from the handler and await it, or use an emitter that waits for its listeners (`await emittery.emit(…)`); an EventEmitter is for things that may be lost (metrics, logs).',
       parkedFailure:
