@@ -200,6 +200,7 @@ export class StaticEvaluator {
       if (receiver.type === 'unknown' || receiver.type === 'literal') return unknownValue;
       const method = callee.name.getText();
       const values = args();
+      if (receiver.type === 'array' && method === 'join') return joinedItems(receiver.items, values[0]);
       const dsl = callDsl(receiver, method, values, { location: rawLocationOf(callee.name) });
       if (dsl) return dsl;
       return this.#invoke(this.#property(receiver, method), values, reading);
@@ -248,6 +249,14 @@ function joined(parts: readonly AbstractValue[]): AbstractValue {
     text += String(part.value);
   }
   return anyString ? { type: 'literal', value: text } : unknownValue;
+}
+
+/** `['UPDATE t', 'SET c = c + ?', 'WHERE k = ?'].join(' ')`: the text, when every item and the separator are known. */
+function joinedItems(items: readonly AbstractValue[], separator: AbstractValue | undefined): AbstractValue {
+  const between: AbstractValue = separator ?? { type: 'literal', value: ',' };
+  if (between.type !== 'literal' || typeof between.value !== 'string') return unknownValue;
+  const parts = items.flatMap((item, i) => (i === 0 ? [item] : [between, item]));
+  return joined(parts.length > 0 ? parts : [{ type: 'literal', value: '' }]);
 }
 
 /** A literal's value, as ts-morph's getLiteralValue reads it; undefined for anything else. */

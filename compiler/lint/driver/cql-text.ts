@@ -33,7 +33,7 @@ export function constInitializer(identifier: Node): Node | undefined {
   return declaration.getInitializer();
 }
 
-function variableOf(identifier: Node) {
+export function variableOf(identifier: Node) {
   const symbol = identifier.getSymbol();
   const target = symbol?.isAlias() ? symbol.getAliasedSymbol() : symbol;
   const declaration = target?.getDeclarations()[0];

@@ -1,10 +1,19 @@
-import { Node, SyntaxKind, ts, type CallExpression, type ParenthesizedExpression, type SourceFile } from 'ts-morph';
+import {
+  Node,
+  SyntaxKind,
+  ts,
+  type CallExpression,
+  type Identifier,
+  type ParenthesizedExpression,
+  type SourceFile,
+} from 'ts-morph';
 import { callsWhere, methodCalls, wrapInProject } from '../find-nodes.ts';
 import { forwardedCalls, type ArgumentPlaces } from './forwarded-cql.ts';
 import { propertyOf, type AbstractValue } from '../abstract-value.ts';
 import type { StaticEvaluator } from '../static-eval.ts';
 import { parseCqlWrite, type CqlWrite } from '../../analysis/cql.ts';
-import { constInitializer, possibleCql } from './cql-text.ts';
+import { constInitializer, possibleCql, variableOf } from './cql-text.ts';
+import { builtParams, pushedParams } from './built-params.ts';
 
 /** One statement a driver call sends: its CQL, the node holding it, and its parameters' nodes when written out. */
 export interface SentStatement {
@@ -54,9 +63,18 @@ function fieldInitializer(access: Node): Node | undefined {
   return declaration && Node.isPropertyDeclaration(declaration) ? declaration.getInitializer() : undefined;
 }
 
-function paramsOf(node: Node | undefined): ReadonlyMap<number | string, Node> | undefined {
+function paramsOf(node: Node | undefined, sentAt?: Node): ReadonlyMap<number | string, Node> | undefined {
   if (!node) return undefined;
-  if (Node.isIdentifier(node)) return paramsOf(constInitializer(node));
+  if (Node.isIdentifier(node)) {
+    const init = constInitializer(node);
+    const name = variableNameOf(node);
+    // `const params = [tenant]; params.push(Date.now())`: the pushes made before the call, in order.
+    if (init && Node.isArrayLiteralExpression(init) && name && sentAt)
+      return positions(pushedParams(name, init, sentAt));
+    return paramsOf(init);
+  }
+  const built = builtParams(node, constInitializer);
+  if (built) return positions(built);
   if (Node.isArrayLiteralExpression(node)) return new Map(node.getElements().map((e, i) => [i, e] as const));
   if (Node.isObjectLiteralExpression(node)) {
     const out = new Map<number | string, Node>();
@@ -67,9 +85,17 @@ function paramsOf(node: Node | undefined): ReadonlyMap<number | string, Node> | 
   return undefined;
 }
 
+const positions = (values: readonly Node[]) => new Map(values.map((value, i) => [i, value] as const));
+
+/** The name a const is declared with, for finding its other uses. */
+function variableNameOf(identifier: Node): Identifier | undefined {
+  const name = variableOf(identifier)?.getNameNode();
+  return name && Node.isIdentifier(name) ? name : undefined;
+}
+
 /** The statements a query may be: its text when known, else each text it may hold (cql-text.ts). */
 function statementsOf(queryNode: Node, paramsNode: Node | undefined, evaluator: StaticEvaluator): SentStatement[] {
-  const params = paramsOf(paramsNode);
+  const params = paramsOf(paramsNode, queryNode);
   return possibleCql(queryNode, evaluator).map((cql) => ({ cql, write: parseCqlWrite(cql), queryNode, params }));
 }
 

@@ -36,7 +36,8 @@ type Message =
   | 'emittedWrite'
   | 'callbackWrite'
   | 'commitInFinally'
-  | 'commitBesideWrite';
+  | 'commitBesideWrite'
+  | 'awaitedArray';
 
 /** A call as the call graph's compiler API sees it. */
 type RawCall = Parameters<typeof queuedWrite>[0];
@@ -138,7 +139,10 @@ function checkReached(
     if (isCallbackWrite(call)) report('callbackWrite', nameNode(call), { call: describeCall(call), handler });
     else if (returnsPromise(call)) report('floatingWrite', nameNode(call), { call: describeCall(call), handler });
   });
-  forEachCallIn(fn, (call) => reportEmitted(call, handler, report));
+  forEachCallIn(fn, (call) => {
+    reportEmitted(call, handler, report);
+    reportAwaitedArray(call, handler, report);
+  });
 }
 
 const isWriteName = (name: string) => !kafkaControls.has(name) && writeNames.test(name);
@@ -170,6 +174,13 @@ function reportQueued(call: CallExpression, handler: string, report: Report): bo
   if (!queued.drained)
     report('queuedWrite', nameNode(call), { call: describeCall(call), queue: queued.queue, handler });
   return true;
+}
+
+/** `await [write(a), write(b)]`: awaiting an array is awaiting a value that is no promise; nothing waits for the writes in it. */
+function reportAwaitedArray(call: CallExpression, handler: string, report: Report): void {
+  const awaited = call.getParentIfKind(SyntaxKind.ArrayLiteralExpression)?.getParentIfKind(SyntaxKind.AwaitExpression);
+  if (awaited && !kafkaControls.has(methodName(call)) && returnsPromise(call))
+    report('awaitedArray', nameNode(call), { call: describeCall(call), handler });
 }
 
 /** `bus.emit('x', …)` whose listeners write asynchronously: nobody waits for them. */
@@ -207,6 +218,7 @@ function checkHandler(
   forEachCallIn(handler.fn, (node) => {
     const name = methodName(node);
     reportEmitted(node, handler.kind, report);
+    reportAwaitedArray(node, handler.kind, report);
     if (offsetCommits.has(name)) commits.push(node);
     else if (
       !kafkaControls.has(name) &&
@@ -393,6 +405,8 @@ export default defineSourceRule<Message>({
         '`{{call}}(…)` starts a write after the {{handler}} handler has returned: kafkajs commits the offset when the handler returns, so a crash before the deferred write lands loses the message.',
       callbackWrite:
         '`{{call}}(…)` reports through a callback and returns no promise to await: the {{handler}} handler returns, and kafkajs commits the offset, before the write lands; a crash in between loses the message.',
+      awaitedArray:
+        '`await` of an array does not wait for the promises in it: `{{call}}(…)` may land after the {{handler}} handler returned and kafkajs committed the offset; a crash in between loses the message.',
       commitInFinally:
         '{{commit}}() in `finally` commits the offset also when `{{call}}(…)` (line {{line}}) failed: the message is skipped and never written.',
       commitBesideWrite:
@@ -418,6 +432,7 @@ export default defineSourceRule<Message>({
         "Await the write in the handler; to wait first, `await setTimeout(ms)` from 'node:timers/promises', then write.",
       callbackWrite:
         "Use the driver's promise form (`await client.execute(cql, params, options)`), or wrap the call in a promise that settles in its callback and await that.",
+      awaitedArray: 'await Promise.all([…]) instead of the bare array.',
       commitInFinally:
         'Commit after the awaited write, not in `finally`: a failed write then leaves the offset uncommitted, and Kafka delivers the message again.',
       commitBesideWrite: 'Await the write first, then commit: `await write(); await consumer.commitOffsets(…)`.',

@@ -12,11 +12,22 @@ const next = (offset: string) => (BigInt(offset) + 1n).toString();`;
 
 /**
  * Writes and commits whose order the handler does not fix (unseen round 6): a callback-style driver
- * call, a forEach over functions that return promises, a commit in `finally`, a commit beside the write
- * in Promise.all. Each failed before the fix; the valid twins are the same code put in order.
+ * call, a forEach over functions that return promises, `await` of a bare array of writes, a commit in
+ * `finally`, a commit beside the write in Promise.all. Each failed before the fix; the valid twins are the same code put in order.
  */
 sourceRuleTester(rule, {
   valid: [
+    {
+      name: 'await Promise.all of an array of writes',
+      code: code`${setUp}
+      export const start = () =>
+        consumer.run({
+          eachMessage: async ({ message }) => {
+            await Promise.all([save(String(message.key)), save(String(message.value))]);
+          },
+        });
+    `,
+    },
     {
       name: 'a callback-style execute inside a new Promise that settles in the callback, awaited',
       code: code`${setUp}
@@ -62,6 +73,21 @@ sourceRuleTester(rule, {
     },
   ],
   invalid: [
+    {
+      name: 'await of a bare array of writes: nothing waits for them',
+      code: code`${setUp}
+      export const start = () =>
+        consumer.run({
+          eachMessage: async ({ message }) => {
+            await [save(String(message.key)), save(String(message.value))];
+          },
+        });
+    `,
+      errors: [
+        { messageId: 'awaitedArray', line: 12, column: 20 },
+        { messageId: 'awaitedArray', line: 12, column: 47 },
+      ],
+    },
     {
       name: 'a callback-style execute in eachMessage: nothing to await, the handler returns first',
       code: code`${setUp}
