@@ -171,14 +171,17 @@ function analyzeBody(fn: ts.FunctionLikeDeclaration, reading: Reading): Function
     if (property) return property.origin && described(property.origin);
     return fromOutside(node) ?? ts.forEachChild(node, taintOf);
   };
-  taintLocals(fn.body, taintOf, taintedLocals);
+  // The parameters too: a default given in a destructuring (`({ sentAt = Date.now() }) => sentAt`) is what the name holds.
+  taintLocals(fn, taintOf, taintedLocals);
   const returned = returnedExpressions(fn);
   // The conditions choosing which `return` runs decide the result too: `if (Math.random() < 0.1) return false`.
   const deciding = [...decidingConditions(fn), ...returned.flatMap(chosenBy)];
   const decidedBy = deciding.map(taintOf).find((t) => t !== undefined);
   const result = decidedBy ?? returned.map(taintOf).find((t) => t !== undefined);
-  const fromHelper = (call: ts.Expression) => helperRecordFields(call, param, reading, notFollowed);
-  const outputFields = outputFieldTaint(fn, returned, input, param, taintOf, fromHelper);
+  const fromHelper = (call: ts.Expression) =>
+    helperRecordFields(call, param, reading, notFollowed) ?? spreadObjectFields(call, reading, taintOf, notFollowed);
+  const recordFields = () => requiredFields(fn.parameters[recordParameter], origins);
+  const outputFields = outputFieldTaint(fn, returned, input, { param, recordFields }, taintOf, fromHelper);
   return { result, ...(decidedBy ? { decidedBy } : {}), outputFields, notFollowed };
 }
 
@@ -252,7 +255,11 @@ function taintLocals(
 ): void {
   const sources: [name: string, value: ts.Expression][] = [];
   const collect = (node: ts.Node): void => {
-    if (ts.isVariableDeclaration(node) && ts.isIdentifier(node.name) && node.initializer)
+    if (
+      (ts.isVariableDeclaration(node) || (ts.isBindingElement(node) && node.initializer)) &&
+      ts.isIdentifier(node.name) &&
+      node.initializer
+    )
       sources.push([node.name.text, node.initializer]);
     else if (ts.isBinaryExpression(node) && ts.isIdentifier(node.left) && assignments.has(node.operatorToken.kind))
       sources.push([node.left.text, node.right]);
@@ -362,7 +369,7 @@ function outputFieldTaint(
   fn: ts.FunctionLikeDeclaration,
   returned: readonly ts.Expression[],
   input: FieldTaint,
-  param: ParameterBinding,
+  { param, recordFields }: { param: ParameterBinding; recordFields: () => ReadonlySet<string> },
   taintOf: (node: ts.Node) => TaintOrigin | undefined,
   fromHelper: (call: ts.Expression) => FieldTaint | undefined,
 ): FieldTaint {
@@ -388,8 +395,11 @@ function outputFieldTaint(
       sawObjectLiteral = true;
       for (const prop of node.properties) {
         if (ts.isSpreadAssignment(prop)) {
-          if (ts.isIdentifier(prop.expression) && prop.expression.text === param.name)
+          if (ts.isIdentifier(prop.expression) && prop.expression.text === param.name) {
+            // `{ ...defaults(), ...e }`: each field the record always has overrides what came before it.
+            for (const f of recordFields()) if (!input.has(f)) out.delete(f);
             for (const [f, t] of input) out.set(f, t);
+          }
           for (const [f, t] of fromHelper(prop.expression) ?? []) out.set(f, t);
           continue;
         }
@@ -433,4 +443,68 @@ function taintAssignedFields(
     ts.forEachChild(node, visit);
   };
   visit(body);
+}
+
+/** Fields a record parameter always has, by its type (none without the program's types). */
+function requiredFields(param: ts.ParameterDeclaration | undefined, origins: ValueOrigins | undefined): Set<string> {
+  if (!param || !origins) return new Set();
+  const type = origins.checker.getTypeAtLocation(param);
+  return new Set(
+    type
+      .getProperties()
+      .filter((p) => (p.flags & ts.SymbolFlags.Optional) === 0)
+      .map((p) => p.name),
+  );
+}
+
+/**
+ * `...stampNow()`, `...{ ts: Date.now() }` spread into the record a step returns: the fields of the object
+ * literal the expression is, or a helper of the program returns, each with what its value carries. A
+ * helper's field is placed at the call that brings it. Undefined for anything else.
+ */
+function spreadObjectFields(
+  expression: ts.Expression,
+  reading: Reading,
+  taintOf: (node: ts.Node) => TaintOrigin | undefined,
+  notFollowed: NotFollowed[],
+): FieldTaint | undefined {
+  const node = ts.isParenthesizedExpression(expression) ? expression.expression : expression;
+  if (!ts.isSpreadAssignment(node.parent)) return undefined;
+  if (ts.isObjectLiteralExpression(node)) return literalFields(node, taintOf);
+  const origins = reading.origins;
+  if (!origins || !ts.isCallExpression(node) || reading.depth >= maxCallDepth) return undefined;
+  const callee = resolveCallee(node, origins.checker);
+  if (callee.kind !== 'function') return undefined;
+  const name = calleeName(node.expression)?.getText() ?? 'a helper';
+  const here = reading.locate(node);
+  const fromHelper = (value: ts.Node): TaintOrigin | undefined => {
+    const found = origins.originOf(value, notFollowed, reading.depth + 1);
+    if (!found) return undefined;
+    const inner = described(found);
+    return {
+      what: `${inner.what} via \`${name}()\`${inner.location ? ` (at ${describeLocation(inner.location)})` : ''}`,
+      ...(here ? { location: here } : {}),
+    };
+  };
+  const fields = new Map<string, TaintOrigin>();
+  for (const returned of returnedExpressions(callee.node)) {
+    const literal = ts.isParenthesizedExpression(returned) ? returned.expression : returned;
+    if (ts.isObjectLiteralExpression(literal))
+      for (const [f, t] of literalFields(literal, fromHelper)) fields.set(f, t);
+  }
+  return fields;
+}
+
+/** Each named property of an object literal whose value carries something non-deterministic. */
+function literalFields(
+  literal: ts.ObjectLiteralExpression,
+  taintOf: (node: ts.Node) => TaintOrigin | undefined,
+): Map<string, TaintOrigin> {
+  const fields = new Map<string, TaintOrigin>();
+  for (const p of literal.properties) {
+    if (!ts.isPropertyAssignment(p) || !(ts.isIdentifier(p.name) || ts.isStringLiteral(p.name))) continue;
+    const origin = taintOf(p.initializer);
+    if (origin) fields.set(p.name.text, origin);
+  }
+  return fields;
 }

@@ -32,6 +32,7 @@ import { decidingConditions } from './deciding-conditions.ts';
 import { capturedStateWrite, changingSetMembership, collectionHistory, outlivesCalls } from './outliving-state.ts';
 import { filledBuffer, getterOf, iteratorGenerator, loopSource, yieldedExpressions } from './value-sources.ts';
 import { returnedFunction } from './returned-function.ts';
+import { conversionMethod } from './conversions.ts';
 
 /** A step between the value's use and its source: a helper that returns it, or a variable that holds it. */
 export interface Hop {
@@ -362,6 +363,8 @@ export class ValueOrigins {
         via: [],
       };
     }
+    const converted = ts.isNewExpression(call) ? this.#convertedResult(call, notes, depth) : undefined;
+    if (converted) return converted;
     const resolved = resolveCallee(call, this.checker);
     const name = calleeName(call.expression)?.getText() ?? call.expression.getText();
     if (resolved.kind === 'parameter' || resolved.kind === 'variable' || resolved.kind === 'other') {
@@ -438,6 +441,20 @@ export class ValueOrigins {
     return undefined;
   }
 
+  /** `${new ShardKey(id)}`, `JSON.stringify(new Bucket(p))`: the conversion runs the class's `toString`/`toJSON`/`[Symbol.toPrimitive]`. */
+  #convertedResult(made: ts.NewExpression, notes: NotFollowed[], depth: number): Nondet | undefined {
+    const method = depth < maxCallDepth ? conversionMethod(made, this.checker) : undefined;
+    if (!method) return undefined;
+    const summary = this.summary(method, depth + 1);
+    notes.push(...summary.notFollowed);
+    const via: Hop = {
+      how: 'returned by',
+      name: `${made.expression.getText()}.${method.name.getText()}`,
+      node: made,
+    };
+    return summary.returns && { ...summary.returns, via: [via, ...summary.returns.via] };
+  }
+
   /** ``uid`${r.id}` ``: a tagged template calls its tag, whose result is the template's value. */
   #tagResult(node: ts.TaggedTemplateExpression, notes: NotFollowed[], depth: number): Nondet | undefined {
     if (!ts.isIdentifier(node.tag) || depth >= maxCallDepth) return undefined;
@@ -459,6 +476,16 @@ export class ValueOrigins {
     const via: Hop = { how: 'returned by', name: call.expression.getText().replace(/\s+/g, ''), node: call };
     // `const nextSeq = (() => { let n = 0; return () => ++n; })()`, `const stamp = makeStamper()`: the function the factory hands back.
     if (ts.isCallExpression(value)) {
+      // `const shortId = customAlphabet('0123456789abcdef', 12)`: a package's generator of random ids.
+      const factory = ts.isIdentifier(value.expression)
+        ? (renamedImportOf(value.expression, this.checker) ?? value.expression.text)
+        : undefined;
+      if (
+        factory !== undefined &&
+        randomIdFactories.test(factory) &&
+        resolveCallee(value, this.checker).kind === 'external'
+      )
+        return { what: `a generated id (${factory}())`, kind: 'random', at: value, via: [via] };
       const made = this.#madeFunction(value);
       // Made once at load: what the closure keeps between its calls lives as long as the process.
       const kept =
@@ -617,7 +644,9 @@ export class ValueOrigins {
   /** `orderNumbers.next()` on a module-level `new Sequence()` whose `next` returns a field it changes: module state. */
   #moduleInstanceState(call: ts.CallExpression | ts.NewExpression, method: FunctionNode): Nondet | undefined {
     const instance = moduleInstanceOf(call, this.checker);
-    const changed = instance && changedFieldReturned(method, returnedExpressions(method), this.checker, writtenTarget);
+    // What it returns, and what decides which `return` runs (`if (this.tokens < 1) return false`).
+    const read = [...returnedExpressions(method), ...decidingConditions(method)];
+    const changed = instance && changedFieldReturned(method, read, this.checker, writtenTarget);
     if (!changed) return undefined;
     const line = changed.write.getSourceFile().getLineAndCharacterOfPosition(changed.write.getStart()).line + 1;
     return {
@@ -672,6 +701,9 @@ export class ValueOrigins {
     visit(file);
   }
 }
+
+/** nanoid's factories: the function each returns draws a random id on every call. */
+const randomIdFactories = /^(customAlphabet|customRandom)$/;
 
 const lineOf = (node: ts.Node): number => node.getSourceFile().getLineAndCharacterOfPosition(node.getStart()).line + 1;
 

@@ -31,6 +31,22 @@ const dslCases: Readonly<Record<string, readonly ExpectedFinding[]>> = {
   // Sinks declared idempotent whose write is not: a value read, changed and written back; a row keyed by CQL now(); a
   // total kept for the process (through a helper); a file append; a counter update whose CQL is joined from words.
   // Whole totals stamped with now() in a value column stay clean.
+  // A destructuring default from the clock, a helper's fields spread over the record's, a token bucket on a
+  // module-level instance (its deciding condition reads a field its method changes), nanoid's customAlphabet ids; a
+  // constant default and the record spread after the defaults (its own ts wins) stay clean.
+  'dsl/records.ts': [
+    ['IDEM003', 28, 30, 'Date.now()'],
+    ['IDEM003', 36, 27, 'stampNow()'],
+    ['IDEM016', 45, 17, 'limiter.tryTake()'],
+    ['IDEM007', 46, 100, 'shortId()'],
+  ],
+  // Instances of the program's classes converted in place run their conversion: Symbol.toPrimitive in a template,
+  // toString beside a string, toJSON in JSON.stringify. Conversions of fields only stay clean.
+  'dsl/conversions.ts': [
+    ['IDEM003', 42, 22, 'new ShardKey('],
+    ['IDEM003', 48, 26, 'new Label('],
+    ['IDEM003', 54, 34, 'new Bucket('],
+  ],
   'dsl/sink-writes.ts': [
     ['IDEM008', 32, 20, 'execute('],
     ['IDEM008', 48, 40, 'execute('],
