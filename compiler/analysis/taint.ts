@@ -175,8 +175,9 @@ function analyzeBody(fn: ts.FunctionLikeDeclaration, reading: Reading): Function
   taintLocals(fn, taintOf, taintedLocals);
   const returned = returnedExpressions(fn);
   // The conditions choosing which `return` runs decide the result too: `if (Math.random() < 0.1) return false`.
-  const deciding = [...decidingConditions(fn), ...returned.flatMap(chosenBy)];
-  const decidedBy = deciding.map(taintOf).find((t) => t !== undefined);
+  const deciding = [...decidingConditions(fn), ...returned.flatMap(chosenBy), ...returned.flatMap(countArguments)];
+  const decidedBy =
+    deciding.map(taintOf).find((t) => t !== undefined) ?? helperDecidedBy(returned, reading, notFollowed);
   const result = decidedBy ?? returned.map(taintOf).find((t) => t !== undefined);
   const fromHelper = (call: ts.Expression) =>
     helperRecordFields(call, param, reading, notFollowed) ?? spreadObjectFields(call, reading, taintOf, notFollowed);
@@ -507,4 +508,64 @@ function literalFields(
     if (origin) fields.set(p.name.text, origin);
   }
   return fields;
+}
+
+/**
+ * What sets how many items a returned array has: `Array.from({ length: n }, …)`, `new Array(n)`,
+ * `xs.slice(a, b)` — for a flatMap, how many records come out (not those of nested functions).
+ */
+function countArguments(returned: ts.Expression): ts.Expression[] {
+  const found: ts.Expression[] = [];
+  const walk = (node: ts.Node): void => {
+    if (ts.isFunctionLike(node)) return;
+    if (ts.isCallExpression(node) || ts.isNewExpression(node)) {
+      const callee = node.expression.getText().replace(/\s+/g, '');
+      const args = node.arguments ?? [];
+      const first = args[0];
+      if (callee === 'Array.from' && first && ts.isObjectLiteralExpression(first))
+        for (const p of first.properties) {
+          if (ts.isPropertyAssignment(p) && p.name.getText() === 'length') found.push(p.initializer);
+          if (ts.isShorthandPropertyAssignment(p) && p.name.text === 'length') found.push(p.name);
+        }
+      if (callee === 'Array' && first) found.push(first);
+      if (/\.(slice|splice)$/.test(callee)) found.push(...args);
+    }
+    ts.forEachChild(node, walk);
+  };
+  walk(returned);
+  return found;
+}
+
+/**
+ * `(e) => topTags(e)`: the count a helper of the program returns is decided in its body — by what
+ * chooses its `return`, or sets its array's length (`slice(0, keep)` with a random `keep`). Read one
+ * level down; placed at the call.
+ */
+function helperDecidedBy(
+  returned: readonly ts.Expression[],
+  reading: Reading,
+  notFollowed: NotFollowed[],
+): TaintOrigin | undefined {
+  const origins = reading.origins;
+  if (!origins || reading.depth >= maxCallDepth) return undefined;
+  for (const expression of returned) {
+    const call = ts.isAwaitExpression(expression) ? expression.expression : expression;
+    if (!ts.isCallExpression(call)) continue;
+    const callee = resolveCallee(call, origins.checker);
+    if (callee.kind !== 'function' || !callee.node.body) continue;
+    const inner = returnedExpressions(callee.node);
+    const deciding = [...decidingConditions(callee.node), ...inner.flatMap(chosenBy), ...inner.flatMap(countArguments)];
+    for (const node of deciding) {
+      const found = origins.originOf(node, notFollowed, reading.depth + 1);
+      if (!found) continue;
+      const inside = described(found);
+      const name = calleeName(call.expression)?.getText() ?? 'a helper';
+      const here = reading.locate(call);
+      return {
+        what: `${inside.what} via \`${name}()\`${inside.location ? ` (at ${describeLocation(inside.location)})` : ''}`,
+        ...(here ? { location: here } : {}),
+      };
+    }
+  }
+  return undefined;
 }

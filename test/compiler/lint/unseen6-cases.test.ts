@@ -47,6 +47,12 @@ const dslCases: Readonly<Record<string, readonly ExpectedFinding[]>> = {
     ['IDEM003', 48, 26, 'new Label('],
     ['IDEM003', 54, 34, 'new Bucket('],
   ],
+  // A flatMap whose count is chance: Array.from({ length: random }), a helper's slice(0, keep) with a random keep.
+  // Counts from the record, and the clock in what the records hold, stay clean.
+  'dsl/flatmap-counts.ts': [
+    ['IDEM016', 17, 51, 'Math.random()'],
+    ['IDEM016', 24, 19, 'someCopies('],
+  ],
   'dsl/sink-writes.ts': [
     ['IDEM008', 32, 20, 'execute('],
     ['IDEM008', 48, 40, 'execute('],
