@@ -363,7 +363,9 @@ export class ValueOrigins {
         via: [],
       };
     }
-    const converted = ts.isNewExpression(call) ? this.#convertedResult(call, notes, depth) : undefined;
+    const converted = ts.isNewExpression(call)
+      ? this.#convertedResult(call, notes, depth)
+      : this.#invokedResult(call, notes, depth);
     if (converted) return converted;
     const resolved = resolveCallee(call, this.checker);
     const name = calleeName(call.expression)?.getText() ?? call.expression.getText();
@@ -452,6 +454,20 @@ export class ValueOrigins {
       name: `${made.expression.getText()}.${method.name.getText()}`,
       node: made,
     };
+    return summary.returns && { ...summary.returns, via: [via, ...summary.returns.via] };
+  }
+
+  /** `sessionOf.call(undefined, id)`, `keyOf.apply(null, [e])`: a call of the function of the program they are methods of. */
+  #invokedResult(call: ts.CallExpression, notes: NotFollowed[], depth: number): Nondet | undefined {
+    const callee = unwrap(call.expression);
+    if (!ts.isPropertyAccessExpression(callee) || !/^(call|apply)$/.test(callee.name.text)) return undefined;
+    const target = unwrap(callee.expression);
+    if (!ts.isIdentifier(target) || depth >= maxCallDepth) return undefined;
+    const resolved = resolveName(target, this.checker);
+    if (resolved.kind !== 'function') return undefined;
+    const summary = this.summary(resolved.node, depth + 1);
+    notes.push(...summary.notFollowed);
+    const via: Hop = { how: 'returned by', name: target.text, node: call };
     return summary.returns && { ...summary.returns, via: [via, ...summary.returns.via] };
   }
 

@@ -53,6 +53,11 @@ const dslCases: Readonly<Record<string, readonly ExpectedFinding[]>> = {
     ['IDEM016', 17, 51, 'Math.random()'],
     ['IDEM016', 24, 19, 'someCopies('],
   ],
+  // A helper called through Function.prototype.call / apply is the helper called; a function of the sensor stays clean.
+  'dsl/invoked.ts': [
+    ['IDEM003', 15, 19, 'sessionOf.call('],
+    ['IDEM003', 21, 19, 'sessionOf.apply('],
+  ],
   'dsl/sink-writes.ts': [
     ['IDEM008', 32, 20, 'execute('],
     ['IDEM008', 48, 40, 'execute('],
