@@ -370,7 +370,7 @@ function outputFieldTaint(
   fn: ts.FunctionLikeDeclaration,
   returned: readonly ts.Expression[],
   input: FieldTaint,
-  { param, recordFields }: { param: ParameterBinding; recordFields: () => ReadonlySet<string> },
+  { param, recordFields }: { param: ParameterBinding; recordFields: () => ReadonlySet<string> | undefined },
   taintOf: (node: ts.Node) => TaintOrigin | undefined,
   fromHelper: (call: ts.Expression) => FieldTaint | undefined,
 ): FieldTaint {
@@ -398,7 +398,10 @@ function outputFieldTaint(
         if (ts.isSpreadAssignment(prop)) {
           if (ts.isIdentifier(prop.expression) && prop.expression.text === param.name) {
             // `{ ...defaults(), ...e }`: each field the record always has overrides what came before it.
-            for (const f of recordFields()) if (!input.has(f)) out.delete(f);
+            // Of a record whose type is not known (any), every field may: nothing before it is kept.
+            const always = recordFields();
+            for (const f of [...out.keys()])
+              if (!input.has(f) && (always === undefined || always.has(f))) out.delete(f);
             for (const [f, t] of input) out.set(f, t);
           }
           for (const [f, t] of fromHelper(prop.expression) ?? []) out.set(f, t);
@@ -446,10 +449,14 @@ function taintAssignedFields(
   visit(body);
 }
 
-/** Fields a record parameter always has, by its type (none without the program's types). */
-function requiredFields(param: ts.ParameterDeclaration | undefined, origins: ValueOrigins | undefined): Set<string> {
+/** Fields a record parameter always has, by its type (none without the program's types); undefined when it is `any`. */
+function requiredFields(
+  param: ts.ParameterDeclaration | undefined,
+  origins: ValueOrigins | undefined,
+): Set<string> | undefined {
   if (!param || !origins) return new Set();
   const type = origins.checker.getTypeAtLocation(param);
+  if (type.flags & (ts.TypeFlags.Any | ts.TypeFlags.Unknown)) return undefined;
   return new Set(
     type
       .getProperties()
