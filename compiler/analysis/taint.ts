@@ -398,8 +398,9 @@ function outputFieldTaint(
         if (ts.isSpreadAssignment(prop)) {
           if (ts.isIdentifier(prop.expression) && prop.expression.text === param.name) {
             // `{ ...defaults(), ...e }`: each field the record always has overrides what came before it.
-            // Of a record whose type is not known (any), every field may: nothing before it is kept.
-            const always = recordFields();
+            // Of a record whose type is not known (any), every field may: nothing before it is kept. Asked only
+            // when a field came before: typing the record's parameter types the whole DSL chain (the lint's dearest call).
+            const always = out.size > 0 ? recordFields() : undefined;
             for (const f of [...out.keys()])
               if (!input.has(f) && (always === undefined || always.has(f))) out.delete(f);
             for (const [f, t] of input) out.set(f, t);

@@ -30,7 +30,14 @@ import { declaredInterface, Implementations } from './implementations.ts';
 import { passedCallees } from './passed-values.ts';
 import { decidingConditions } from './deciding-conditions.ts';
 import { capturedStateWrite, changingSetMembership, collectionHistory, outlivesCalls } from './outliving-state.ts';
-import { filledBuffer, getterOf, iteratorGenerator, loopSource, yieldedExpressions } from './value-sources.ts';
+import {
+  filledBuffer,
+  getterOf,
+  iteratorGenerator,
+  loopSource,
+  programGetterNames,
+  yieldedExpressions,
+} from './value-sources.ts';
 import { returnedFunction } from './returned-function.ts';
 import { conversionMethod } from './conversions.ts';
 
@@ -162,6 +169,8 @@ export class ValueOrigins {
   readonly #defaults: DefaultParameters | undefined;
   readonly #passed: ParameterArguments | undefined;
   readonly #implementations: Implementations | undefined;
+  /** The names a getter of the program has (see programGetterNames); undefined: any name may. */
+  readonly #getterNames: ReadonlySet<string> | undefined;
 
   constructor(
     readonly checker: ts.TypeChecker,
@@ -170,6 +179,7 @@ export class ValueOrigins {
     this.#defaults = program && new DefaultParameters(program, checker);
     this.#passed = program && new ParameterArguments(program, checker);
     this.#implementations = program && new Implementations(program, checker);
+    this.#getterNames = program && programGetterNames(program);
   }
 
   /** Whether a parameter may hold its default: some caller leaves it out (without the program, assume one does). */
@@ -309,6 +319,7 @@ export class ValueOrigins {
 
   /** `partitioning.today`, `this.bucket`: a read of a `get` accessor runs it, so it is what its body returns. */
   #getterResult(node: ts.PropertyAccessExpression, notes: NotFollowed[], depth: number): Nondet | undefined {
+    if (this.#getterNames && !this.#getterNames.has(node.name.text)) return undefined;
     const getter = getterOf(node, this.checker);
     if (!getter || depth >= maxCallDepth) return undefined;
     const summary = this.summary(getter, depth + 1);

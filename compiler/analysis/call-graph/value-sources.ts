@@ -19,6 +19,31 @@ export function loopSource(declaration: ts.VariableDeclaration): ts.Expression[]
 }
 
 /**
+ * The names of the `get` accessors with a body in the program's files: a property read by another name
+ * runs none, and asking the checker for its symbol would type the receiver — once every property read
+ * asked, that doubled the lint's time (bench lint: 7.7 → 16.6 ms a file). Undefined (ask for every read)
+ * when a getter's name is computed from something other than a literal.
+ */
+export function programGetterNames(program: ts.Program): ReadonlySet<string> | undefined {
+  if (getterNamesOf.has(program)) return getterNamesOf.get(program);
+  let names: Set<string> | undefined = new Set<string>();
+  const visit = (node: ts.Node): void => {
+    if (!names) return;
+    if (ts.isGetAccessorDeclaration(node) && node.body) {
+      const name = ts.isComputedPropertyName(node.name) ? unwrap(node.name.expression) : node.name;
+      if (ts.isIdentifier(name) || ts.isPrivateIdentifier(name) || ts.isStringLiteralLike(name)) names.add(name.text);
+      else if (ts.isNumericLiteral(name)) names.add(name.text);
+      else names = undefined;
+    }
+    ts.forEachChild(node, visit);
+  };
+  for (const file of program.getSourceFiles()) if (!file.isDeclarationFile) visit(file);
+  getterNamesOf.set(program, names);
+  return names;
+}
+const getterNamesOf = new WeakMap<ts.Program, ReadonlySet<string> | undefined>();
+
+/**
  * The `get` accessor a property read runs (`partitioning.todayPartition`),
  * read like a method with no arguments. Not a write to it (a setter's business).
  */
