@@ -1,6 +1,7 @@
 import ts from 'typescript';
 import { parseCqlWrite, unknownPartFor } from '../cql.ts';
 import { calleeName, isFunctionNode, resolveCallee, resolveName, unwrap, type FunctionNode } from './resolve.ts';
+import { FirstFound } from './first-found.ts';
 import { maxCallDepth, returnedExpressions } from './value-origin.ts';
 
 /** A CQL counter update (`SET c = c + ?`) a function sends, and how it is reached from there. */
@@ -42,26 +43,15 @@ const conditionalInsert = /^\s*INSERT\b[\s\S]*\bIF\s+NOT\s+EXISTS\s*;?\s*$/i;
  * kept per function. Never runs the code.
  */
 export class CounterUpdates {
-  readonly #summaries = new Map<FunctionNode, CounterUpdate | undefined>();
-  readonly #inProgress = new Set<FunctionNode>();
+  readonly #found = new FirstFound<CounterUpdate>();
 
   constructor(readonly checker: ts.TypeChecker) {}
 
   /** The first counter update `fn` sends, itself or through what it calls; undefined when it sends none we can read. */
   inFunction(fn: FunctionNode, depth = 0): CounterUpdate | undefined {
-    if (this.#summaries.has(fn)) return this.#summaries.get(fn);
-    if (this.#inProgress.has(fn) || !fn.body) return undefined;
-    this.#inProgress.add(fn);
-    let found: CounterUpdate | undefined;
-    const visit = (node: ts.Node): void => {
-      if (found) return;
-      if (ts.isCallExpression(node)) found = this.#sent(node, fn) ?? this.#reached(node, depth);
-      if (!found) ts.forEachChild(node, visit);
-    };
-    visit(fn.body);
-    this.#inProgress.delete(fn);
-    this.#summaries.set(fn, found);
-    return found;
+    return this.#found.in(fn, (node) =>
+      ts.isCallExpression(node) ? (this.#sent(node, fn) ?? this.#reached(node, depth)) : undefined,
+    );
   }
 
   /** A driver call of `fn` that sends a counter update not guarded by a de-duplication row. */

@@ -3,6 +3,7 @@ import { parseCqlWrite } from '../cql.ts';
 import { counterUpdates, driverMethod, queryArgument } from './counter-updates.ts';
 import { outlivesCalls } from './outliving-state.ts';
 import { calleeName, isFunctionNode, resolveCallee, resolveName, unwrap, type FunctionNode } from './resolve.ts';
+import { FirstFound } from './first-found.ts';
 import { maxCallDepth } from './value-origin.ts';
 
 /** A write that a repetition applies again: what it does, where, and through which helpers. */
@@ -27,25 +28,15 @@ const appends = /^(appendFile|appendFileSync)$/;
  * `sums[k] += v`). Never runs the code.
  */
 export class RepeatedWrites {
-  readonly #summaries = new Map<FunctionNode, RepeatedWrite | undefined>();
-  readonly #inProgress = new Set<FunctionNode>();
+  readonly #found = new FirstFound<RepeatedWrite>();
 
   constructor(readonly checker: ts.TypeChecker) {}
 
   inFunction(fn: FunctionNode, depth = 0): RepeatedWrite | undefined {
-    if (this.#summaries.has(fn)) return this.#summaries.get(fn);
-    if (this.#inProgress.has(fn) || !fn.body) return undefined;
-    this.#inProgress.add(fn);
-    let found: RepeatedWrite | undefined;
-    const visit = (node: ts.Node): void => {
-      if (found) return;
-      found = this.#own(node, fn) ?? (ts.isCallExpression(node) ? this.#reached(node, depth) : undefined);
-      if (!found) ts.forEachChild(node, visit);
-    };
-    visit(fn.body);
-    this.#inProgress.delete(fn);
-    this.#summaries.set(fn, found);
-    return found;
+    return this.#found.in(
+      fn,
+      (node) => this.#own(node, fn) ?? (ts.isCallExpression(node) ? this.#reached(node, depth) : undefined),
+    );
   }
 
   #own(node: ts.Node, fn: FunctionNode): RepeatedWrite | undefined {
