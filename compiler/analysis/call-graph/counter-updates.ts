@@ -1,6 +1,7 @@
 import ts from 'typescript';
 import { parseCqlWrite, unknownPartFor } from '../cql.ts';
 import { calleeName, isFunctionNode, resolveCallee, resolveName, unwrap, type FunctionNode } from './resolve.ts';
+import { calledHelpers, throughHelper } from './called-helpers.ts';
 import { FirstFound } from './first-found.ts';
 import { maxCallDepth, returnedExpressions } from './value-origin.ts';
 
@@ -71,27 +72,9 @@ export class CounterUpdates {
   /** A helper called here (or passed by name as a callback) that sends a counter update. */
   #reached(call: ts.CallExpression, depth: number): CounterUpdate | undefined {
     if (depth >= maxCallDepth) return undefined;
-    const targets: [ts.Node, FunctionNode][] = [];
-    const callee = resolveCallee(call, this.checker);
-    if (callee.kind === 'function' && !isFunctionNode(unwrap(call.expression))) targets.push([call, callee.node]);
-    else {
-      const method = this.#methodOfInstance(call);
-      if (method) targets.push([call, method]);
-    }
-    for (const arg of call.arguments) {
-      const inner = unwrap(arg);
-      const named = ts.isIdentifier(inner) ? resolveName(inner, this.checker) : undefined;
-      if (named?.kind === 'function') targets.push([arg, named.node]);
-    }
-    for (const [at, target] of targets) {
+    for (const [at, target] of calledHelpers(call, this.checker, () => this.#methodOfInstance(call))) {
       const inner = this.inFunction(target, depth + 1);
-      const name = ts.isCallExpression(at) ? calleeName(at.expression)?.getText() : at.getText();
-      if (inner)
-        return {
-          ...inner,
-          at: ts.isCallExpression(at) ? (calleeName(at.expression) ?? at) : at,
-          via: [name ?? 'a helper', ...inner.via],
-        };
+      if (inner) return throughHelper(at, inner);
     }
     return undefined;
   }

@@ -2,7 +2,8 @@ import ts from 'typescript';
 import { parseCqlWrite } from '../cql.ts';
 import { counterUpdates, driverMethod, queryArgument } from './counter-updates.ts';
 import { outlivesCalls } from './outliving-state.ts';
-import { calleeName, isFunctionNode, resolveCallee, resolveName, unwrap, type FunctionNode } from './resolve.ts';
+import { calleeName, resolveName, unwrap, type FunctionNode } from './resolve.ts';
+import { calledHelpers, throughHelper } from './called-helpers.ts';
 import { FirstFound } from './first-found.ts';
 import { maxCallDepth } from './value-origin.ts';
 
@@ -142,20 +143,9 @@ export class RepeatedWrites {
   /** A helper of the program called here, or passed by name, that makes such a write. */
   #reached(call: ts.CallExpression, depth: number): RepeatedWrite | undefined {
     if (depth >= maxCallDepth) return undefined;
-    const targets: [ts.Node, FunctionNode][] = [];
-    const callee = resolveCallee(call, this.checker);
-    if (callee.kind === 'function' && !isFunctionNode(unwrap(call.expression))) targets.push([call, callee.node]);
-    for (const arg of call.arguments) {
-      const inner = unwrap(arg);
-      const named = ts.isIdentifier(inner) ? resolveName(inner, this.checker) : undefined;
-      if (named?.kind === 'function') targets.push([arg, named.node]);
-    }
-    for (const [at, target] of targets) {
+    for (const [at, target] of calledHelpers(call, this.checker)) {
       const inner = this.inFunction(target, depth + 1);
-      if (!inner) continue;
-      const name = ts.isCallExpression(at) ? calleeName(at.expression)?.getText() : at.getText();
-      const place = ts.isCallExpression(at) ? (calleeName(at.expression) ?? at) : at;
-      return { ...inner, at: place, via: [name ?? 'a helper', ...inner.via] };
+      if (inner) return throughHelper(at, inner);
     }
     return undefined;
   }
