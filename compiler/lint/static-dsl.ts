@@ -29,6 +29,7 @@ import {
 import { functionTextStart } from '../analysis/call-graph/function-at.ts';
 import { propertyOf, stringOf, toPlain, unknownValue, type AbstractValue } from './abstract-value.ts';
 import { lineAndColumnAt } from './location.ts';
+import { lookupTable } from '../analysis/lookup-table.ts';
 
 export interface CallSite {
   readonly location: SourceLocation;
@@ -222,12 +223,12 @@ function windowCall(type: 'tumbling' | 'sliding', args: readonly AbstractValue[]
   return { type: 'window-spec', node };
 }
 
-const transforms: Readonly<Record<string, TransformKind>> = {
+const transforms = lookupTable<TransformKind>({
   map: 'Map',
   filter: 'Filter',
   flatMap: 'FlatMap',
   withEventTime: 'EventTime',
-};
+});
 const aggregates: readonly AggregateOp[] = ['count', 'sum', 'min', 'max', 'avg'];
 
 function streamCall(

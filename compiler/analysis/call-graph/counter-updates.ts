@@ -1,4 +1,5 @@
 import ts from 'typescript';
+import { lookupTable } from '../lookup-table.ts';
 import { parseCqlWrite, unknownPartFor } from '../cql.ts';
 import { calleeName, isFunctionNode, resolveCallee, resolveName, unwrap, type FunctionNode } from './resolve.ts';
 import { calledHelpers, throughHelper } from './called-helpers.ts';
@@ -16,14 +17,14 @@ export interface CounterUpdate {
 }
 
 /** Where each driver method takes its CQL (cassandra-driver; `query` for drivers of other stores). */
-export const queryArgument: Readonly<Record<string, number>> = {
+export const queryArgument = lookupTable<number>({
   execute: 0,
   eachRow: 0,
   stream: 0,
   batch: 0,
   query: 0,
   executeConcurrent: 1,
-};
+});
 
 /** The method a call sends CQL with, without bluebird's `Async` suffix; undefined for other calls. */
 export function driverMethod(call: ts.CallExpression): string | undefined {

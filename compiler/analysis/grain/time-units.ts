@@ -1,3 +1,5 @@
+import { lookupTable } from '../lookup-table.ts';
+
 /**
  * Time units as a key can keep them, and how date APIs cut a timestamp down
  * to one: `toISOString().slice(0, 10)` keeps the day, `getUTCHours()` the
@@ -66,7 +68,7 @@ export function isoStartPeriod(start: number): number | undefined {
 }
 
 /** Date getters: what each still tells apart (`getUTCHours()` keeps hours, repeating every day). */
-export const getterGrain: Readonly<Record<string, number>> = {
+export const getterGrain = lookupTable<number>({
   getFullYear: year,
   getMonth: month,
   getDate: day,
@@ -75,10 +77,10 @@ export const getterGrain: Readonly<Record<string, number>> = {
   getMinutes: minute,
   getSeconds: second,
   getMilliseconds: 1,
-};
+});
 
 /** What each getter leaves out: `getUTCHours()` is the same every day, `getUTCDate()` every month. */
-export const getterPeriod: Readonly<Record<string, number>> = {
+export const getterPeriod = lookupTable<number>({
   getMonth: year,
   getDate: month,
   getDay: week,
@@ -86,19 +88,19 @@ export const getterPeriod: Readonly<Record<string, number>> = {
   getMinutes: hour,
   getSeconds: minute,
   getMilliseconds: second,
-};
+});
 
 /** Date setters that zero every smaller field when given all their arguments: `setUTCHours(0, 0, 0, 0)` → a day. */
-export const setterGrain: Readonly<Record<string, readonly [grain: number, args: number]>> = {
+export const setterGrain = lookupTable<readonly [grain: number, args: number]>({
   setHours: [day, 4],
   setMinutes: [hour, 3],
   setSeconds: [minute, 2],
   setMilliseconds: [second, 1],
-};
+});
 
 /** `startOfDay`, `startOf('day')`, `truncate('hour')`: the unit a date library rounds down to. */
 export function unitGrain(unit: string): number | undefined {
-  const units: Readonly<Record<string, number>> = {
+  const units = lookupTable<number>({
     second,
     minute,
     hour,
@@ -109,7 +111,7 @@ export function unitGrain(unit: string): number | undefined {
     month,
     quarter,
     year,
-  };
+  });
   return units[unit.toLowerCase().replace(/^utc|utc$|s$/gi, '')];
 }
 

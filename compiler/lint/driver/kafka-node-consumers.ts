@@ -2,6 +2,7 @@ import { Node, type PropertyAccessExpression, type SourceFile } from 'ts-morph';
 import { propertyOf } from '../abstract-value.ts';
 import { methodCalls } from '../find-nodes.ts';
 import type { StaticEvaluator } from '../static-eval.ts';
+import { lookupTable } from '../../analysis/lookup-table.ts';
 
 /** A kafka-node consumer's `on('message', fn)` callback, where the consumer commits on a timer. */
 export interface AutoCommitCallback {
@@ -11,11 +12,11 @@ export interface AutoCommitCallback {
 }
 
 /** kafka-node's consumers and the argument their options are: `new Consumer(client, payloads, options)`, `new ConsumerGroup(options, topics)`. */
-const optionsArgument: Readonly<Record<string, number>> = {
+const optionsArgument = lookupTable<number>({
   Consumer: 2,
   HighLevelConsumer: 2,
   ConsumerGroup: 0,
-};
+});
 
 /** `this.consumer` → its field's initializer; `consumer` → its variable's. */
 function initializerOf(receiver: Node): Node | undefined {

@@ -5,6 +5,7 @@ import { describeReach, type ReplayContext } from '../../analysis/call-graph/rep
 import { isFunctionNode } from '../../analysis/call-graph/resolve.ts';
 import { retryLoopAround } from '../../analysis/call-graph/retry-shape.ts';
 import { kafkaStreamLoopAround } from './kafka-stream-loop.ts';
+import { lookupTable } from '../../analysis/lookup-table.ts';
 
 const tsFindAncestor = ts.findAncestor;
 
@@ -109,11 +110,11 @@ function streamStepAround(node: Node): RerunContext | undefined {
 }
 
 /** The methods a stream runs once a record, by the stream's class: options of `new X({ … })`, or `_x` of a subclass. */
-const recordMethods: Readonly<Record<string, readonly string[]>> = {
+const recordMethods = lookupTable<readonly string[]>({
   Transform: ['transform'],
   Writable: ['write', 'writev'],
   Duplex: ['write', 'writev'],
-};
+});
 
 /** `Transform`, `stream.Writable`, `Writable` of any import: the stream class a name ends with. */
 const streamClassOf = (written: string) => /(Transform|Writable|Duplex)$/.exec(written)?.[1];
