@@ -22,6 +22,10 @@ export interface StageContext {
   readonly guarded: <R>(fn: (v: unknown) => R, value: unknown, what: string, index: number) => R | typeof failed;
 }
 
+/** Why an event time was rejected: it is not a finite number of milliseconds. */
+export const badEventTime = (t: unknown) =>
+  `event time is not a finite number: ${rawText(t)} (withEventTime must return milliseconds since the epoch or a Date)`;
+
 export const message = (error: unknown) => (error instanceof Error ? error.message : String(error)).split('\n')[0];
 
 /** A table with one stage builder a step kind: a new kind does not compile until it has one. */
@@ -52,11 +56,7 @@ export const stageOf: StageBuilders = {
       const raw = guarded(fn, value, 'event time', index);
       if (raw === failed) return;
       const t = raw instanceof Date ? raw.getTime() : raw;
-      if (typeof t !== 'number' || !Number.isFinite(t))
-        return reject(
-          `event time is not a finite number: ${rawText(t)} (withEventTime must return milliseconds since the epoch or a Date)`,
-          index,
-        );
+      if (typeof t !== 'number' || !Number.isFinite(t)) return reject(badEventTime(t), index);
       return after(value, index, t);
     };
   },
@@ -166,7 +166,7 @@ function describeIssues(issues: readonly StandardSchemaV1.Issue[]): string {
  * CSV gives, counts). Anything else would turn the whole aggregate into NaN,
  * written as null: the record is dead-lettered instead, with the reason.
  */
-function numericFieldCheck(pipeline: PipelineNode): ((event: unknown) => string | undefined) | undefined {
+export function numericFieldCheck(pipeline: PipelineNode): ((event: unknown) => string | undefined) | undefined {
   const aggregate = PipelineNode.aggregate(pipeline);
   const field = aggregate?.field;
   if (!aggregate || field === undefined || aggregate.op === 'count' || aggregate.op === 'custom') return undefined;

@@ -16,12 +16,21 @@ export interface ArchiveRead {
   exact(): Promise<ArchiveRead | undefined>;
 }
 
+/** A sink row as the table stores it: its primary key and its columns. */
+export interface StoredRow {
+  readonly key: readonly unknown[];
+  readonly columns: Row;
+}
+
 /** Where repair reads the system of record from and rewrites aggregates to: the embedded store, or Cassandra. */
 export interface RepairTarget {
   /** Every archived event, streamed; each id once after `exact()`. */
   events(systemOfRecord: SinkNode): ArchiveRead;
-  /** The sink table's rows as stored, streamed; a key that comes again takes the later columns (a log's later upsert). */
-  rows(sink: SinkNode): AsyncIterable<{ readonly key: readonly unknown[]; readonly columns: Row }>;
+  /**
+   * The sink table's rows as stored, streamed a page at a time (a row an await would cost more than the row's
+   * own work); a key that comes again takes the later columns (a log's later upsert).
+   */
+  rows(sink: SinkNode): AsyncIterable<readonly StoredRow[]>;
   /** A planned primary key as the table stores it, to compare with `rows`. */
   storedKey(sink: SinkNode, key: readonly unknown[]): readonly unknown[];
   write(sink: SinkNode, ops: readonly TableOp[]): Promise<void>;

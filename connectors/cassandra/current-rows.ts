@@ -34,7 +34,7 @@ async function systemOfRecordRows(client: Client, sink: SinkNode): Promise<Table
 /** A sink table's rows by planned primary key (a dry-run shows every row it plans, so they are all needed). */
 async function sinkRows(target: RepairTarget, sink: SinkNode): Promise<TableLookup> {
   const rows = new Map<string, Row>();
-  for await (const row of target.rows(sink)) rows.set(JSON.stringify(row.key), row.columns);
+  for await (const page of target.rows(sink)) for (const row of page) rows.set(JSON.stringify(row.key), row.columns);
   return (key) => rows.get(JSON.stringify(target.storedKey(sink, key)));
 }
 

@@ -1,11 +1,11 @@
 import { types, type Client } from 'cassandra-driver';
 import type { PipelineNode, SinkNode } from '../../compiler/ir/index.ts';
-import type { RepairTarget } from '../../runtime/repair-target.ts';
+import type { RepairTarget, StoredRow } from '../../runtime/repair-target.ts';
 import { tableSchemas, type CqlType, type TableSchema } from './cql-schema.ts';
 import { sorBucket } from './sor-bucket.ts';
 import { systemOfRecordRead } from './sor-reader.ts';
 import type { UndecodableBlock } from './sor-blocks.ts';
-import { rowsInOrder, tokenRanges } from './sor-token-queries.ts';
+import { pagesInOrder, tokenRanges } from './sor-token-queries.ts';
 import { CassandraTableWriter } from './table-writer.ts';
 
 /** Values as the pipeline computed them: Longs and timestamps back to numbers. */
@@ -20,15 +20,11 @@ function stored(value: unknown, type: CqlType): unknown {
 const keyColumnsOf = (s: TableSchema) => [...s.partitionKey, ...s.clustering];
 
 /**
- * A table's rows with their primary key, read by token ranges with paging:
- * no query scans the whole ring, and memory holds one page of `fetchSize`
- * rows at a time.
+ * A table's rows with their primary key, read by token ranges with paging,
+ * a page at a time: no query scans the whole ring, and memory holds two
+ * pages of `fetchSize` rows.
  */
-async function* tableRows(
-  client: Client,
-  s: TableSchema,
-  fetchSize: number,
-): AsyncGenerator<{ key: unknown[]; columns: Record<string, unknown> }> {
+async function* tableRows(client: Client, s: TableSchema, fetchSize: number): AsyncGenerator<readonly StoredRow[]> {
   const token = `token(${s.partitionKey.map((c) => c.name).join(', ')})`;
   // (lo, hi] slices; the first includes the minimum token itself. Identifiers were validated by the DSL.
   const queries = tokenRanges(16).map(([lo, hi], i): [string, unknown[]] => [
@@ -38,11 +34,12 @@ async function* tableRows(
   // The names looked up once, not a row: thousands of rows pass here while the archive is read.
   const keyNames = keyColumnsOf(s).map((c) => c.name);
   const names = s.columns.map((c) => c.name);
-  for await (const row of rowsInOrder(client, queries, fetchSize)) {
-    const columns: Record<string, unknown> = {};
-    for (const name of names) columns[name] = plain(row.get(name));
-    yield { key: keyNames.map((name) => plain(row.get(name))), columns };
-  }
+  for await (const rows of pagesInOrder(client, queries, fetchSize))
+    yield rows.map((row) => {
+      const columns: Record<string, unknown> = {};
+      for (const name of names) columns[name] = plain(row.get(name));
+      return { key: keyNames.map((name) => plain(row.get(name))), columns };
+    });
 }
 
 /** Repair against Cassandra: the system of record and the sink table both streamed by token ranges with paging; corrections written as upserts. */

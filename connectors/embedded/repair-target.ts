@@ -4,9 +4,11 @@ import type { SinkNode } from '../../compiler/ir/index.ts';
 import { completeLines } from '../../runtime/log-lines.ts';
 import type { TableOp } from '../../runtime/sinks/table-op.ts';
 import { tableName, type EmbeddedStore } from './store.ts';
-import type { RepairTarget } from '../../runtime/repair-target.ts';
+import type { RepairTarget, StoredRow } from '../../runtime/repair-target.ts';
 import { partitionOf, SpillFiles } from '../../runtime/spill-files.ts';
 
+/** Sink rows handed to repair at once. */
+const rowsAPage = 1_000;
 /** Bytes of system-of-record log deduplicated in memory at once. */
 const dedupeBudget = 4 << 20;
 
@@ -59,7 +61,14 @@ export function embeddedRepairTarget(store: EmbeddedStore): RepairTarget {
       return { events: eachEventOnce(path, existsSync(path) ? statSync(path).size : 0), exact: async () => undefined };
     },
     async *rows(sink) {
-      for await (const op of upserts(logPath(store, sink))) yield { key: op.k, columns: op.v };
+      let page: StoredRow[] = [];
+      for await (const op of upserts(logPath(store, sink))) {
+        page.push({ key: op.k, columns: op.v });
+        if (page.length < rowsAPage) continue;
+        yield page;
+        page = [];
+      }
+      if (page.length > 0) yield page;
     },
     storedKey: (_sink, key) => key,
     // Through the store, so a store already open in this process sees the corrections (it loads the sink table, as the stream does).

@@ -1,25 +1,32 @@
 /**
- * An async iterable read ahead of its consumer, up to `limit` items held:
+ * An async iterable read ahead of its consumer, until `limit` items are held:
  * started now, consumed later (each item once, in order). Repair reads the
  * sink table this way while it reads the system of record, so the sink's
  * queries wait on the cluster at the same time as the archive's instead of
- * after them; memory holds at most `limit` items (the bound repair keeps for
- * its groups). A failure of the read is thrown to the consumer.
+ * after them; memory holds `limit` items and at most one more (the bound repair keeps for
+ * its groups). A failure of the read is thrown to the consumer. `size`
+ * says how much an item counts towards the limit (a page: its rows).
  */
-export function readAhead<T>(source: AsyncIterable<T>, limit: number): AsyncIterable<T> & { close(): Promise<void> } {
+export function readAhead<T>(
+  source: AsyncIterable<T>,
+  limit: number,
+  size: (item: T) => number = () => 1,
+): AsyncIterable<T> & { close(): Promise<void> } {
   const iterator = source[Symbol.asyncIterator]();
   const held: T[] = [];
   let ended = false;
   let failed: { error: unknown } | undefined;
+  let holding = 0;
   const filling = (async () => {
     try {
-      while (held.length < limit) {
+      while (holding < limit) {
         const next = await iterator.next();
         if (next.done) {
           ended = true;
           return;
         }
         held.push(next.value);
+        holding += size(next.value);
       }
     } catch (error) {
       failed = { error };

@@ -11,6 +11,7 @@ import {
 import { RunnerError } from '../../runtime/runner-error.ts';
 import { aggregatorFor, type Aggregator } from '../../runtime/aggregators.ts';
 import { compileRecordPath, windowOf } from '../../runtime/record-path.ts';
+import { compileRunPath } from '../../runtime/record-run.ts';
 import { lastWindowStart, windowStarts } from '../../runtime/windowing.ts';
 
 export class RepairRefused extends RunnerError {
@@ -69,29 +70,20 @@ export function repairJob(pipeline: PipelineNode): RepairJob {
   });
   let onGroup: OnGroup = () => {};
   let rejected = 0;
-  // The tumbling window of the last event: events read together mostly share it, and a window start
-  // computed anew is a number boxed an event (garbage that a process which ran a pipeline collects dearly).
-  let lastStart = NaN;
+  const place = placeInWindows(window, (key, windowStart, event) => onGroup(key, windowStart, event));
   const path = compileRecordPath(
     job,
     {
       deadLetter: () => void rejected++,
       archive: () => {},
       emit: () => {},
-      aggregate(key, eventTime, event) {
-        const e = event as Record<string, unknown>;
-        // Windows never close in repair: a late event counts too.
-        if (!window) onGroup(key, undefined, e);
-        // Tumbling: its one window, with no array made an event.
-        else if (window.slideMs === window.sizeMs) {
-          if (!(eventTime! >= lastStart && eventTime! < lastStart + window.slideMs))
-            lastStart = lastWindowStart(window, eventTime!);
-          onGroup(key, lastStart, e);
-        } else for (const windowStart of windowStarts(window, eventTime!)) onGroup(key, windowStart, e);
-      },
+      aggregate: (key, eventTime, event) => place(key, eventTime, event as Record<string, unknown>),
     },
     deadLetterSink('embedded', 'dead_letters'),
   );
+  // The steps over a whole run at once where they allow it (no await, one event of one): no closure chain an event.
+  const runPath = compileRunPath(job);
+  const reject = () => void rejected++;
   /** The rest of a run once a step turned out asynchronous: each event awaited in turn, as the stream does. */
   const visitRest = async (events: readonly unknown[], from: number) => {
     for (let i = from; i < events.length; i++) await path(events[i], 0);
@@ -103,12 +95,37 @@ export function repairJob(pipeline: PipelineNode): RepairJob {
     window,
     visitRun(events, visitor) {
       onGroup = visitor;
+      if (runPath) {
+        const { values, keys, times, n } = runPath(events, reject);
+        for (let i = 0; i < n; i++) place(keys[i], times[i], values[i] as Record<string, unknown>);
+        return;
+      }
       for (let i = 0; i < events.length; i++) {
         const pending = path(events[i], 0);
         if (pending) return pending.then(() => visitRest(events, i + 1));
       }
     },
     rejected: () => rejected,
+  };
+}
+
+/**
+ * Hands a keyed event to `onGroup` for each window it counts in (every one:
+ * windows never close in repair, so a late event counts too), or once with
+ * no window when the pipeline has none.
+ */
+function placeInWindows(window: WindowNode | undefined, onGroup: OnGroup) {
+  // The tumbling window of the last event: events read together mostly share it, and a window start
+  // computed anew is a number boxed an event (garbage that a process which ran a pipeline collects dearly).
+  let lastStart = NaN;
+  return (key: unknown, eventTime: number | undefined, e: Record<string, unknown>): void => {
+    if (!window) onGroup(key, undefined, e);
+    // Tumbling: its one window, with no array made an event.
+    else if (window.slideMs === window.sizeMs) {
+      if (!(eventTime! >= lastStart && eventTime! < lastStart + window.slideMs))
+        lastStart = lastWindowStart(window, eventTime!);
+      onGroup(key, lastStart, e);
+    } else for (const windowStart of windowStarts(window, eventTime!)) onGroup(key, windowStart, e);
   };
 }
 

@@ -1,6 +1,7 @@
 import type { StateSnapshot } from './aggregation-state.ts';
 import type { Row, TableOp } from '../../runtime/sinks/table-op.ts';
 import type { RepairJob } from './repair-job.ts';
+import type { StoredRow } from '../../runtime/repair-target.ts';
 import { columnValue, rowsToOps } from '../../runtime/sinks/table-ops.ts';
 import { partitionOf, SpillFiles } from '../../runtime/spill-files.ts';
 import { decodeAccumulator, encodeAccumulator } from './spilled-accumulator.ts';
@@ -117,14 +118,15 @@ export class Recomputed {
     this.#size = 0;
   }
 
-  /** Once every event is in: with a spill, the groups still held go to it too, then the sink rows. */
-  async finish(rows: AsyncIterable<{ readonly key: readonly unknown[]; readonly columns: Row }>): Promise<void> {
+  /** Once every event is in: with a spill, the groups still held go to it too, then the sink rows (a page at a time). */
+  async finish(pages: AsyncIterable<readonly StoredRow[]>): Promise<void> {
     if (this.spill) {
       this.#spillGroups();
-      for await (const row of rows) {
-        const stored = JSON.stringify(row.key);
-        this.spill.add(partitionOf(stored, 0, fanout), JSON.stringify(['r', stored, row.columns] satisfies Line));
-      }
+      for await (const page of pages)
+        for (const row of page) {
+          const stored = JSON.stringify(row.key);
+          this.spill.add(partitionOf(stored, 0, fanout), JSON.stringify(['r', stored, row.columns] satisfies Line));
+        }
       return;
     }
     // Everything fits: each sink row is matched to its groups as it streams by, and only those are kept.
@@ -134,9 +136,10 @@ export class Recomputed {
       if (same) same.push(g);
       else byStored.set(g.stored, [g]);
     }
-    for await (const row of rows)
-      for (const g of byStored.get(JSON.stringify(row.key)) ?? [])
-        g.before = g.before ? { ...g.before, ...row.columns } : row.columns;
+    for await (const page of pages)
+      for (const row of page)
+        for (const g of byStored.get(JSON.stringify(row.key)) ?? [])
+          g.before = g.before ? { ...g.before, ...row.columns } : row.columns;
   }
 
   remove(): void {

@@ -100,7 +100,7 @@ async function recompute(
   let read: ArchiveRead | undefined = target.events(job.systemOfRecord);
   let recomputed: Recomputed | undefined;
   // The sink's rows read meanwhile, up to the bound on what repair holds: their queries overlap the archive's.
-  const sinkRows = readAhead(target.rows(sink), pageRows);
+  const sinkRows = readAhead(target.rows(sink), pageRows, (page) => page.length);
   try {
     // Read again (rarely) when an event id turned out to be archived in two partitions: aggregates cannot take an event back.
     while (read) {

@@ -62,6 +62,12 @@ describe('repair streams tables many pages long, on the real Cassandra', () => {
       expect(result.peakGroups).toBeLessThanOrEqual(300);
       expect(await rows()).toEqual(truth);
       expect((await repair(pipeline, { target, pageRows: 300 })).corrected).toBe(0);
+      // The sink's rows reach repair a page at a time (no await a row): pages of at most 500, every row once.
+      const pages: number[] = [];
+      for await (const page of target.rows(pipeline.sink)) pages.push(page.length);
+      expect(Math.max(...pages)).toBeLessThanOrEqual(500);
+      expect(pages.length).toBeGreaterThan(10);
+      expect(pages.reduce((a, b) => a + b, 0)).toBe(truth.size);
     } finally {
       await client.shutdown();
     }

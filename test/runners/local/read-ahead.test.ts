@@ -47,6 +47,22 @@ describe('readAhead', () => {
     await expect(all(readAhead(counted(1_000, 700).items, 300))).rejects.toThrow('item 700 failed');
   });
 
+  it('with a size an item (pages of rows), reads ahead until that many rows are held', async () => {
+    const pulled: number[][] = [];
+    async function* pages() {
+      for (let p = 0; p < 10; p++) {
+        const page = Array.from({ length: 40 }, (_, i) => p * 40 + i);
+        pulled.push(page);
+        yield page;
+      }
+    }
+    const ahead = readAhead(pages(), 100, (page) => page.length);
+    await new Promise((resolve) => setTimeout(resolve, 10));
+    // 3 pages make 120 rows, the first count past 100: held, and no more.
+    expect(pulled).toHaveLength(3);
+    expect((await all(ahead)).flat()).toEqual(Array.from({ length: 400 }, (_, i) => i));
+  });
+
   it('closed unconsumed, the source is closed too', async () => {
     const { seen, items } = counted(1_000);
     await readAhead(items, 300).close();
