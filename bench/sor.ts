@@ -4,13 +4,16 @@
  * then, in the same run:
  * - the pipeline (Kafka → parse → 1-minute windows, `emit: 'final'` → count
  *   → Cassandra upsert) without an archive, and the same pipeline with
- *   `.archive(cassandra.systemOfRecord(...))`, each checked against the truth;
+ *   `.archive(cassandra.systemOfRecord(...))`, each checked against the truth,
+ *   in five rounds of the two in ABBA order (each into tables of its own), the
+ *   median of the rounds' ratios kept;
  * - two baselines for writing the same events into a row-per-event table:
  *   one prepared single-row insert per event (64 in flight), and unlogged
  *   batches of one partition under Cassandra's batch size warning;
  * - `repair` of the archived pipeline, against a raw token-range scan of the
- *   same system-of-record table that decodes every event (five rounds in
- *   turn, medians; the CPU time of each beside);
+ *   same system-of-record table that decodes every event (five rounds of the
+ *   two in ABBA order, the median of the rounds' ratios; the CPU time of each
+ *   beside);
  * - the largest partition of the system of record (events, bytes of JSON).
  * Last line: `sor_vs_no_sor=<r> repair_vs_scan=<r>`. Every table it makes is dropped.
  */
@@ -33,6 +36,7 @@ import { kafka as kafkaServer } from '../scripts/servers/kafka.ts';
 import { upAll } from '../scripts/servers/main.ts';
 import { cassandraPort, host, kafkaPort } from '../scripts/servers/config.ts';
 import { fmtRate, fmtRatio, median } from './measure.ts';
+import { pairedRatio, pairedRounds } from './sor/paired.ts';
 import {
   largestPartition,
   rawBatchedInserts,
@@ -86,10 +90,11 @@ async function timedRun(client: Client, pipeline: ReturnType<typeof pipelineOf>,
 }
 
 /**
- * Rounds of (raw scan, repair, repair's read) in turn: the first reads of a table just written are slower, and on
- * a loaded machine one round's figures swing 2-4x (medians of 3 rounds moved by 0.2 from run to run).
+ * Rounds of each pair compared (without / with the archive; raw scan / repair), in ABBA order, the median of the
+ * rounds' ratios kept: one side run once each let one noisy second flip the ratio (medians of 3 rounds apart moved
+ * by 0.2 from run to run).
  */
-const repairRounds = 5;
+const rounds = 5;
 
 /** CPU milliseconds of this process (user + system) since `from`: what a loaded machine moves least. */
 const cpuSince = (from = 0) => {
@@ -97,62 +102,88 @@ const cpuSince = (from = 0) => {
   return (used.user + used.system) / 1000 - from;
 };
 
-/** The (scan, repair, read) figures of the rounds: events/s and CPU ms, each a list of the rounds'. */
-type Rounds = Record<'scan' | 'repair' | 'read', { rates: number[]; cpu: number[] }>;
-
-/**
- * One round: the raw scan, repair (which must read n events and correct nothing), and repair's own read of the
- * archive (the reader it uses, with its check for ids in two partitions) alone. Returns the rows repair checked.
- */
-async function repairRound(client: Client, pipeline: PipelineNode, sorTable: string, n: number, into: Rounds) {
-  const sor = PipelineNode.sinks(pipeline).find((s) => s.mode === 'system-of-record')!;
-  let cpu = cpuSince();
-  const scan = await rawScan(client, keyspace, sorTable);
-  if (scan.events !== n) throw new Error(`the raw scan read ${scan.events} events, expected ${n}`);
-  into.scan.rates.push((n * 1000) / scan.ms);
-  into.scan.cpu.push(cpuSince(cpu));
-  cpu = cpuSince();
-  const repaired = await repair(pipeline, { target: cassandraRepairTarget(client, pipeline) });
-  if (repaired.events !== n || repaired.corrected !== 0)
-    throw new Error(`repair read ${repaired.events} events and corrected ${repaired.corrected}, expected ${n} and 0`);
-  into.repair.rates.push((n * 1000) / repaired.elapsedMs);
-  into.repair.cpu.push(cpuSince(cpu));
-  cpu = cpuSince();
-  const readStarted = performance.now();
-  let read = 0;
-  const reading = cassandraRepairTarget(client, pipeline).events(sor);
-  for await (const run of reading.events) read += run.length;
-  if (await reading.exact())
-    throw new Error('the archive holds event ids in two partitions: the bench wrote each once');
-  if (read !== n) throw new Error(`repair's reader read ${read} events, expected ${n}`);
-  into.read.rates.push((read * 1000) / (performance.now() - readStarted));
-  into.read.cpu.push(cpuSince(cpu));
-  return repaired.checked;
+/** One pass measured: events/s and CPU ms. */
+interface Pass {
+  readonly rate: number;
+  readonly cpu: number;
 }
+
+/** Times `work` (which reads n events and returns the ms it took), with this process's CPU time beside. */
+async function pass(n: number, work: () => Promise<number>): Promise<Pass> {
+  const cpu = cpuSince();
+  const ms = await work();
+  return { rate: (n * 1000) / ms, cpu: cpuSince(cpu) };
+}
+
+/** The raw scan of the system of record: every block read and decoded. */
+async function scanPass(client: Client, sorTable: string, n: number): Promise<Pass> {
+  return pass(n, async () => {
+    const scan = await rawScan(client, keyspace, sorTable);
+    if (scan.events !== n) throw new Error(`the raw scan read ${scan.events} events, expected ${n}`);
+    return scan.ms;
+  });
+}
+
+/** Repair of the archived pipeline, which must read n events and correct nothing. */
+async function repairPass(client: Client, pipeline: PipelineNode, n: number, checked: { rows: number }): Promise<Pass> {
+  return pass(n, async () => {
+    const repaired = await repair(pipeline, { target: cassandraRepairTarget(client, pipeline) });
+    if (repaired.events !== n || repaired.corrected !== 0)
+      throw new Error(`repair read ${repaired.events} events and corrected ${repaired.corrected}, expected ${n} and 0`);
+    checked.rows = repaired.checked;
+    return repaired.elapsedMs;
+  });
+}
+
+/** Repair's own read of the archive alone (the reader it uses, with its check for ids in two partitions). */
+async function readPass(client: Client, pipeline: PipelineNode, n: number): Promise<Pass> {
+  const sor = PipelineNode.sinks(pipeline).find((s) => s.mode === 'system-of-record')!;
+  return pass(n, async () => {
+    const started = performance.now();
+    let read = 0;
+    const reading = cassandraRepairTarget(client, pipeline).events(sor);
+    for await (const run of reading.events) read += run.length;
+    if (await reading.exact())
+      throw new Error('the archive holds event ids in two partitions: the bench wrote each once');
+    if (read !== n) throw new Error(`repair's reader read ${read} events, expected ${n}`);
+    return performance.now() - started;
+  });
+}
+
+const each = (xs: readonly number[], f: (x: number) => string = fmtRate) => xs.map(f).join(' / ');
 
 /**
  * Repair of the archived pipeline against a raw token-range scan of the same system-of-record table that decodes
- * every event, and repair's own read alone. Interleaved rounds, medians: run in one order once, whichever came
- * first paid for the cold table. Returns repair / scan (by wall time, as the goal is set); CPU is logged beside.
+ * every event: rounds of the two in ABBA order (whichever read first paid for the cold table), repair's own read
+ * after each round. Returns the median of the rounds' repair / scan (by wall time, as the goal is set); CPU beside.
  */
 async function repairAgainstScan(client: Client, pipeline: PipelineNode, sorTable: string, n: number): Promise<number> {
-  const rounds: Rounds = { scan: { rates: [], cpu: [] }, repair: { rates: [], cpu: [] }, read: { rates: [], cpu: [] } };
-  let checked = 0;
-  for (let round = 0; round < repairRounds; round++) checked = await repairRound(client, pipeline, sorTable, n, rounds);
-  const [scanRate, repairRate, readRate] = [rounds.scan, rounds.repair, rounds.read].map((r) => median(r.rates));
-  const [scanCpu, repairCpu, readCpu] = [rounds.scan, rounds.repair, rounds.read].map((r) => median(r.cpu));
-  const each = (xs: number[]) => xs.map((x) => fmtRate(x)).join(' / ');
-  log(
-    `  repair:                        ${fmtRate(repairRate!)} events/s (${checked} rows checked; rounds ${each(rounds.repair.rates)})`,
+  const checked = { rows: 0 };
+  const reads: Pass[] = [];
+  const pairs = await pairedRounds(
+    rounds,
+    () => scanPass(client, sorTable, n),
+    async () => {
+      const repaired = await repairPass(client, pipeline, n, checked);
+      reads.push(await readPass(client, pipeline, n));
+      return repaired;
+    },
   );
-  log(`  repair's read of the archive:  ${fmtRate(readRate!)} events/s (rounds ${each(rounds.read.rates)})`);
+  const byRate = pairedRatio(pairs.map((p) => ({ a: p.a.rate, b: p.b.rate })));
+  const byCpu = pairedRatio(pairs.map((p) => ({ a: p.b.cpu, b: p.a.cpu })));
+  const [scans, repairs] = [pairs.map((p) => p.a), pairs.map((p) => p.b)];
   log(
-    `  raw token-range scan + decode: ${fmtRate(scanRate!)} events/s (rounds ${each(rounds.scan.rates)}; medians: ${fmtRatio(repairRate! / scanRate!)} repair/scan, ${fmtRatio(readRate! / scanRate!)} its read/scan)`,
+    `  repair:                        rounds ${each(repairs.map((p) => p.rate))} events/s (${checked.rows} rows checked)`,
+  );
+  log(`  repair's read of the archive:  rounds ${each(reads.map((p) => p.rate))} events/s`);
+  log(`  raw token-range scan + decode: rounds ${each(scans.map((p) => p.rate))} events/s`);
+  log(
+    `  repair / scan a round:         ${each(byRate.ratios, fmtRatio)} (median ${fmtRatio(byRate.median)}; its read / scan, medians apart: ${fmtRatio(median(reads.map((p) => p.rate)) / median(scans.map((p) => p.rate)))})`,
   );
   log(
-    `  CPU a pass (medians):          scan ${scanCpu!.toFixed(0)} ms, repair ${repairCpu!.toFixed(0)} ms, its read ${readCpu!.toFixed(0)} ms (${fmtRatio(scanCpu! / repairCpu!)} repair/scan by CPU)`,
+    `  CPU a pass (medians):          scan ${median(scans.map((p) => p.cpu)).toFixed(0)} ms, repair ${median(repairs.map((p) => p.cpu)).toFixed(0)} ms, its read ${median(reads.map((p) => p.cpu)).toFixed(0)} ms (repair / scan by CPU a round ${each(byCpu.ratios, fmtRatio)}, median ${fmtRatio(byCpu.median)})`,
   );
-  return repairRate! / scanRate!;
+  return byRate.median;
 }
 
 export async function benchSor(options: { sizes?: number[] } = {}): Promise<string> {
@@ -171,34 +202,49 @@ export async function benchSor(options: { sizes?: number[] } = {}): Promise<stri
     topic,
     events.map((e) => JSON.stringify(e)),
   );
-  const tables = { plain: `sor_plain_${id}`, counts: `sor_counts_${id}`, sor: `sor_events_${id}` };
   const raw = { single: `sor_raw1_${id}`, batched: `sor_rawb_${id}` };
+  const made: string[] = [...Object.values(raw)];
   const client = connect({ contactPoints: [`${host}:${cassandraPort}`], localDataCenter: 'datacenter1' });
   await client.connect();
   try {
-    const noSor = await timedRun(client, pipelineOf(topic, `sor-plain-${id}`, tables.plain), n);
-    log(`  pipeline without the archive:  ${fmtRate(noSor)} events/s`);
-    const archived = pipelineOf(
-      topic,
-      `sor-archived-${id}`,
-      tables.counts,
-      cassandra.systemOfRecord({ keyspace, table: tables.sor, id: 'eventId' }),
-    );
-    const withSor = await timedRun(client, archived, n);
-    log(`  pipeline with the archive:     ${fmtRate(withSor)} events/s (${fmtRatio(withSor / noSor)} of without)`);
-
+    const { ratio: sorVsNoSor, archived } = await pipelineRounds(client, topic, id, n, made);
     await benchRawInserts(client, raw, events);
-    const repairVsScan = await repairAgainstScan(client, archived.ir, tables.sor, n);
-    const largest = await largestPartition(client, keyspace, tables.sor);
+    const sorTable = PipelineNode.sinks(archived.ir).find((x) => x.mode === 'system-of-record')!;
+    const repairVsScan = await repairAgainstScan(client, archived.ir, sorTable.table!, n);
+    const largest = await largestPartition(client, keyspace, sorTable.table!);
     log(
       `  largest partition: ${largest.events.toLocaleString('en-US')} events, ${mb(largest.bytes)} of event JSON (bucket ${largest.bucket}; ${largest.partitions} partitions)`,
     );
-    return `sor_vs_no_sor=${fmtRatio(withSor / noSor)} repair_vs_scan=${fmtRatio(repairVsScan)}`;
+    return `sor_vs_no_sor=${fmtRatio(sorVsNoSor)} repair_vs_scan=${fmtRatio(repairVsScan)}`;
   } finally {
-    for (const table of [...Object.values(tables), ...Object.values(raw)])
-      await client.execute(`DROP TABLE IF EXISTS ${keyspace}.${table}`).catch(() => {});
+    for (const table of made) await client.execute(`DROP TABLE IF EXISTS ${keyspace}.${table}`).catch(() => {});
     await client.shutdown();
   }
+}
+
+/**
+ * The pipeline without the archive and with it, in rounds of the two in ABBA order, each run from the topic's
+ * start (a consumer group of its own) into tables of its own (named in `made`, to drop). Returns the median of the
+ * rounds' with / without, and the first archived pipeline (its system of record is what repair reads).
+ */
+async function pipelineRounds(client: Client, topic: string, id: string, n: number, made: string[]) {
+  const archivedIn: ReturnType<typeof pipelineOf>[] = [];
+  const plainRun = async (round: number) => {
+    made.push(`sor_plain_${id}_${round}`);
+    return timedRun(client, pipelineOf(topic, `sor-plain-${id}-${round}`, made.at(-1)!), n);
+  };
+  const archivedRun = async (round: number) => {
+    made.push(`sor_counts_${id}_${round}`, `sor_events_${id}_${round}`);
+    const archive = cassandra.systemOfRecord({ keyspace, table: `sor_events_${id}_${round}`, id: 'eventId' });
+    archivedIn[round] = pipelineOf(topic, `sor-archived-${id}-${round}`, `sor_counts_${id}_${round}`, archive);
+    return timedRun(client, archivedIn[round], n);
+  };
+  const pairs = await pairedRounds(rounds, plainRun, archivedRun);
+  const { median: ratio, ratios } = pairedRatio(pairs);
+  log(`  pipeline without the archive:  rounds ${each(pairs.map((p) => p.a))} events/s`);
+  log(`  pipeline with the archive:     rounds ${each(pairs.map((p) => p.b))} events/s`);
+  log(`  with / without a round:        ${each(ratios, fmtRatio)} (median ${fmtRatio(ratio)})`);
+  return { ratio, archived: archivedIn[0]! };
 }
 
 /** The archive's writes without idemflow: single-row inserts, then unlogged batches, each into its own table. */
