@@ -1,4 +1,4 @@
-import type { ProgramSource } from './analysis/call-graph/program-source.ts';
+import { rootedAt, type ProgramSource } from './analysis/call-graph/program-source.ts';
 import type { PipelineNode } from './ir/index.ts';
 import { diagnosticOf, type Diagnostic, type Rule, type Severity } from './rule.ts';
 import { rules as allRules } from './rules/index.ts';
@@ -28,6 +28,9 @@ export function runRules(
   programs?: ProgramSource,
 ): Diagnostic[] {
   const diagnostics: Diagnostic[] = [];
+  // A pipeline that was run is read back from its file's own program (program-source.ts, rootedAt).
+  const file = pipeline.location?.file;
+  programs ??= file === undefined ? undefined : rootedAt(file);
   for (const rule of rules) {
     if (!appliesOn(rule, runner)) continue;
     const { meta } = rule;

@@ -171,6 +171,8 @@ function analyzeBody(fn: ts.FunctionLikeDeclaration, reading: Reading): Function
     if (property) return property.origin && described(property.origin);
     return fromOutside(node) ?? ts.forEachChild(node, taintOf);
   };
+  // `const [, arrival] = stamps(e)`: a name taken by position from a generator of the program holds what it yields there.
+  if (origins) for (const [name, origin] of generatorLocals(fn, origins, notFollowed)) taintedLocals.set(name, origin);
   // The parameters too: a default given in a destructuring (`({ sentAt = Date.now() }) => sentAt`) is what the name holds.
   taintLocals(fn, taintOf, taintedLocals);
   const returned = returnedExpressions(fn);
@@ -184,6 +186,24 @@ function analyzeBody(fn: ts.FunctionLikeDeclaration, reading: Reading): Function
   const recordFields = () => requiredFields(fn.parameters[recordParameter], origins);
   const outputFields = outputFieldTaint(fn, returned, input, { param, recordFields }, taintOf, fromHelper);
   return { result, ...(decidedBy ? { decidedBy } : {}), outputFields, notFollowed };
+}
+
+/** Names the function's own array patterns take from generators of the program, with what the yield at their position carries. */
+function generatorLocals(
+  fn: ts.FunctionLikeDeclaration,
+  origins: ValueOrigins,
+  notFollowed: NotFollowed[],
+): Map<string, TaintOrigin> {
+  const found = new Map<string, TaintOrigin>();
+  const visit = (node: ts.Node): void => {
+    if (ts.isBindingElement(node) && ts.isIdentifier(node.name) && ts.isArrayBindingPattern(node.parent)) {
+      const origin = origins.destructuredOrigin(node, notFollowed)?.origin;
+      if (origin) found.set(node.name.text, described(origin));
+    }
+    ts.forEachChild(node, visit);
+  };
+  if (fn.body) visit(fn.body);
+  return found;
 }
 
 /** The conditions of the `?:` a returned expression picks its value with (not those of nested functions). */

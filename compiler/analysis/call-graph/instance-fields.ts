@@ -1,5 +1,5 @@
 import ts from 'typescript';
-import { isModuleLevel, resolveName, unwrap, type FunctionNode } from './resolve.ts';
+import { moduleInstance, resolveName, unwrap, type FunctionNode } from './resolve.ts';
 import { hasModifier, inStaticMember } from './static-fields.ts';
 
 /**
@@ -19,18 +19,18 @@ export function instanceFieldOf(access: ts.Node, checker: ts.TypeChecker): ts.Pr
     : undefined;
 }
 
-/** `orderNumbers` of `orderNumbers.next()`, when it is a module-level variable holding `new C(…)`: one instance a process. */
+/**
+ * `orderNumbers` of `orderNumbers.next()` or of the getter read `turn.next`, when it names one instance for the
+ * process: a module-level variable holding `new C(…)`, or a module's default export `new C(…)` (moduleInstance).
+ */
 export function moduleInstanceOf(
-  call: ts.CallExpression | ts.NewExpression,
+  use: ts.CallExpression | ts.NewExpression | ts.PropertyAccessExpression,
   checker: ts.TypeChecker,
 ): string | undefined {
-  const callee = unwrap(call.expression);
+  const callee = ts.isPropertyAccessExpression(use) ? use : unwrap(use.expression);
   if (!ts.isPropertyAccessExpression(callee)) return undefined;
   const receiver = unwrap(callee.expression);
-  if (!ts.isIdentifier(receiver)) return undefined;
-  const resolved = resolveName(receiver, checker);
-  const init = resolved.kind === 'variable' && isModuleLevel(resolved.node) ? resolved.node.initializer : undefined;
-  return init && ts.isNewExpression(unwrap(init)) ? receiver.text : undefined;
+  return ts.isIdentifier(receiver) && moduleInstance(receiver, checker) ? receiver.text : undefined;
 }
 
 /**
@@ -43,11 +43,24 @@ export function changedFieldReturned(
   checker: ts.TypeChecker,
   isWrite: (node: ts.Node) => ts.Expression | undefined,
 ): { readonly field: string; readonly write: ts.Node } | undefined {
-  if (!ts.isMethodDeclaration(method) || hasModifier(method, ts.SyntaxKind.StaticKeyword)) return undefined;
+  const accessor = ts.isMethodDeclaration(method) || ts.isGetAccessorDeclaration(method);
+  if (!accessor || hasModifier(method, ts.SyntaxKind.StaticKeyword)) return undefined;
   const fields = new Set<ts.PropertyDeclaration>();
+  const followed = new Set<ts.Node>();
   const collect = (node: ts.Node): void => {
     const field = instanceFieldOf(node, checker);
     if (field) fields.add(field);
+    // `const v = this.i % 4; … return v;`: a local of the method holds what its initializer read.
+    const local = ts.isIdentifier(node) ? resolveName(node, checker) : undefined;
+    if (
+      local?.kind === 'variable' &&
+      local.node.initializer &&
+      !followed.has(local.node) &&
+      within(local.node, method)
+    ) {
+      followed.add(local.node);
+      collect(local.node.initializer);
+    }
     ts.forEachChild(node, collect);
   };
   for (const expression of returned) collect(expression);
@@ -75,3 +88,5 @@ function laterWriteOf(
     if (!ts.isConstructorDeclaration(member) && !ts.isPropertyDeclaration(member)) visit(member);
   return found;
 }
+
+const within = (node: ts.Node, fn: ts.Node): boolean => ts.findAncestor(node, (n) => n === fn) !== undefined;

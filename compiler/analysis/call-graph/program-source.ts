@@ -78,3 +78,24 @@ export const diskPrograms: ProgramSource = new DiskPrograms();
 export function fromProgram(program: ts.Program): ProgramSource {
   return { programOf: (file) => (program.getSourceFile(file) ? program : diskPrograms.programOf(file)) };
 }
+
+const rooted = new Map<string, ProgramSource>();
+
+/**
+ * For `check` of a pipeline written in `file`: the program built from that file answers for every file it
+ * holds, so a helper it imports is read together with the calls the pipeline makes of it (what a factory
+ * was handed); a program built from another pipeline's file may hold the helper without those calls.
+ */
+export function rootedAt(file: string): ProgramSource {
+  let source = rooted.get(file);
+  if (!source) {
+    source = {
+      programOf: (f) => {
+        const own = diskPrograms.programOf(file);
+        return own?.getSourceFile(f) ? own : diskPrograms.programOf(f);
+      },
+    };
+    rooted.set(file, source);
+  }
+  return source;
+}

@@ -107,6 +107,23 @@ function classify(declaration: ts.Node): Resolved {
 }
 
 /**
+ * The `new C(…)` a name holds for the whole process: a module-level variable's
+ * (`export const turn = new Turn()`), or a module's default export
+ * (`export default new (class { … })()`, imported under any name).
+ */
+export function moduleInstance(name: ts.Identifier, checker: ts.TypeChecker): ts.NewExpression | undefined {
+  const declaration = symbolOf(name, checker)?.valueDeclaration ?? symbolOf(name, checker)?.declarations?.[0];
+  if (!declaration || isLibrary(declaration.getSourceFile())) return undefined;
+  const made = ts.isExportAssignment(declaration)
+    ? declaration.expression
+    : ts.isVariableDeclaration(declaration) && isModuleLevel(declaration)
+      ? declaration.initializer
+      : undefined;
+  const instance = made && unwrap(made);
+  return instance && ts.isNewExpression(instance) ? instance : undefined;
+}
+
+/**
  * What a call calls. A method is resolved only on `this` or `super`, on a field of
  * `this`, on a module of the program, on an object literal or `new`
  * instance of the program, or on a parameter declared with a named type:
@@ -130,6 +147,8 @@ export function resolveCallee(call: ts.CallExpression | ts.NewExpression, checke
     // An object literal of the program, or an instance it makes itself (`const ids = new IdSource()`).
     const known = init !== undefined && (ts.isObjectLiteralExpression(init) || ts.isNewExpression(init));
     if (owner.kind === 'external') return owner;
+    // `import ids from './ids.ts'` of `export default new (class { … })()`: an instance the program makes.
+    if (owner.kind === 'other' && moduleInstance(receiver, checker)) return memberOf(callee, checker);
     // `IdFactory.next(…)`: a static method of a class of the program.
     if (owner.kind === 'other' && isProgramClass(receiver, checker)) return memberOf(callee, checker);
     // `(db: Db) => db.write(…)`: a parameter declared with a class or interface of the program.

@@ -11,6 +11,7 @@ import {
 import { describeLocation } from '../describe-location.ts';
 import { DefaultParameters } from './default-parameters.ts';
 import { advancedGenerator } from './generator-state.ts';
+import { generatorPosition } from './generator-positions.ts';
 import { destructuredFrom, destructuredMemberName, heldCallee } from './held-values.ts';
 import {
   calleeName,
@@ -27,7 +28,7 @@ import { frozenTable } from './dispatch-tables.ts';
 import { packageExportOf } from './package-exports.ts';
 import { ParameterArguments } from './call-sites.ts';
 import { declaredInterface, Implementations } from './implementations.ts';
-import { passedCallees } from './passed-values.ts';
+import { capturedParameter, passedCallees } from './passed-values.ts';
 import { decidingConditions } from './deciding-conditions.ts';
 import { capturedStateWrite, changingSetMembership, collectionHistory, outlivesCalls } from './outliving-state.ts';
 import {
@@ -193,8 +194,10 @@ export class ValueOrigins {
     this.#inProgress.add(fn);
     const notFollowed: NotFollowed[] = [];
     let returns: Nondet | undefined;
-    // What it returns, and the conditions choosing which `return` runs (`if (Math.random() < p) return false`).
-    for (const expression of [...returnedExpressions(fn), ...decidingConditions(fn)]) {
+    // What it returns, and the conditions choosing which `return` runs (`if (Math.random() < p) return false`);
+    // of a generator, what it yields, which whoever iterates it takes.
+    const yielded = fn.asteriskToken ? yieldedExpressions(fn) : [];
+    for (const expression of [...returnedExpressions(fn), ...yielded, ...decidingConditions(fn)]) {
       returns ??= this.originOf(expression, notFollowed, depth);
     }
     this.#inProgress.delete(fn);
@@ -225,6 +228,8 @@ export class ValueOrigins {
     if (tagged) return tagged;
     const getter = ts.isPropertyAccessExpression(node) ? this.#getterResult(node, notes, depth) : undefined;
     if (getter) return getter;
+    const captured = ts.isPropertyAccessExpression(node) ? this.#capturedArgument(node, notes, depth, seen) : undefined;
+    if (captured) return captured;
     const property = ts.isPropertyAccessExpression(node) ? this.propertyOrigin(node, notes, depth, seen) : undefined;
     if (property) return property.origin;
     return ts.forEachChild(node, (child) => this.originOf(child, notes, depth, seen));
@@ -288,8 +293,57 @@ export class ValueOrigins {
       return this.#calleeResult(node, notes, 0);
     }
     if (ts.isTaggedTemplateExpression(node)) return this.#tagResult(node, notes, 0);
-    if (ts.isPropertyAccessExpression(node)) return this.#getterResult(node, notes, 0);
+    if (ts.isPropertyAccessExpression(node))
+      return this.#getterResult(node, notes, 0) ?? this.#capturedArgument(node, notes, 0, new Set());
     return this.#iteratedResult(node, notes, 0);
+  }
+
+  /**
+   * `arrival` of `const [, arrival] = stamps(e)`, `stamps` a generator of the program: what it yields at
+   * that position (generator-positions.ts), placed at the call. Undefined when the name is not taken by
+   * position from a generator; `{ origin: undefined }` when the value there is clean (the first of
+   * `yield e.ts; yield Date.now()`).
+   */
+  destructuredOrigin(
+    binding: ts.BindingElement,
+    notes: NotFollowed[],
+    depth = 0,
+    seen: Set<ts.Node> = new Set(),
+  ): { readonly origin: Nondet | undefined } | undefined {
+    const position = depth < maxCallDepth ? generatorPosition(binding, this.checker) : undefined;
+    if (!position) return undefined;
+    seen.add(binding);
+    const name = calleeName(position.call.expression)?.getText() ?? 'a generator';
+    for (const value of position.values) {
+      const found = this.originOf(value, notes, depth + 1, seen);
+      if (found)
+        return { origin: { ...found, via: [{ how: 'returned by', name, node: position.call }, ...found.via] } };
+    }
+    return { origin: undefined };
+  }
+
+  /**
+   * `prefix` in the closure `(prefix) => (e) => prefix + e.id` returns, `this.salt` with
+   * `constructor(private salt: string)`: a value bound into a closure or an instance when it was made
+   * carries what the program passed for it — `keyWith(hostname())` makes a key function of the machine.
+   * Every call of the factory counts: the closure cannot tell which one made it. Placed at the argument.
+   */
+  #capturedArgument(node: ts.Expression, notes: NotFollowed[], depth: number, seen: Set<ts.Node>): Nondet | undefined {
+    const parameter = this.#passed && depth < maxCallDepth ? capturedParameter(node, this.checker) : undefined;
+    if (!parameter || seen.has(parameter)) return undefined;
+    // A function's own parameter read by a callback inside it (`xs.map((x) => x + salt)`) is its caller's to judge.
+    const factory = parameter.parent;
+    if (ts.isIdentifier(node) && !(isFunctionNode(factory) && returnedFunction(factory, this.checker)))
+      return undefined;
+    seen.add(parameter);
+    for (const argument of this.#passed!.of(parameter)) {
+      const found = this.originOf(argument, notes, depth + 1, seen);
+      if (!found) continue;
+      const name = node.getText().replace(/\s+/g, '');
+      const passed: Hop = { how: 'passed as', name: argument.getText().replace(/\s+/g, ' '), node: argument };
+      return { ...found, via: [{ how: 'held by', name, node }, passed, ...found.via] };
+    }
+    return undefined;
   }
 
   /**
@@ -322,6 +376,9 @@ export class ValueOrigins {
     if (this.#getterNames && !this.#getterNames.has(node.name.text)) return undefined;
     const getter = getterOf(node, this.checker);
     if (!getter || depth >= maxCallDepth) return undefined;
+    // `turn.next` whose getter advances a field of a module-level instance: each read takes another value.
+    const instance = this.#moduleInstanceState(node, getter);
+    if (instance) return instance;
     const summary = this.summary(getter, depth + 1);
     notes.push(...summary.notFollowed);
     const via: Hop = { how: 'returned by', name: node.getText().replace(/\s+/g, ''), node };
@@ -546,6 +603,41 @@ export class ValueOrigins {
     return resolved.kind === 'function' ? returnedFunction(resolved.node, this.checker) : undefined;
   }
 
+  /**
+   * What a parameter or a destructured name holds: a generator's value at its position, the part of its
+   * declaration it takes, its default when a caller leaves it out, or what a factory's callers passed.
+   */
+  #parameterValue(
+    id: ts.Identifier,
+    declared: ts.ParameterDeclaration | ts.BindingElement,
+    notes: NotFollowed[],
+    depth: number,
+    seen: Set<ts.Node>,
+  ): Nondet | undefined {
+    const held = (found: Nondet): Nondet => ({
+      ...found,
+      via: [{ how: 'held by', name: id.text, node: id }, ...found.via],
+    });
+    const binding = ts.isBindingElement(declared) ? declared : undefined;
+    const position = binding && !seen.has(binding) ? this.destructuredOrigin(binding, notes, depth, seen) : undefined;
+    if (position) return position.origin && held(position.origin);
+    const destructured = binding && !seen.has(binding) ? destructuredFrom(binding) : undefined;
+    if (binding && destructured) {
+      // `const { value } = tickets.next()`: the name holds part of what its declaration reads.
+      seen.add(binding);
+      const found = this.originOf(destructured, notes, depth, seen);
+      if (found) return held(found);
+    }
+    if (declared.initializer && !seen.has(declared)) {
+      // `at = Date.now()`: the default is what the parameter holds whenever a caller leaves it out.
+      seen.add(declared);
+      const found = this.originOf(declared.initializer, notes, depth, seen);
+      // Every caller passing the argument (`makeKey('v1')`, `stamp(e, e.ts)`): the default never runs.
+      if (found && !(ts.isParameter(declared) && !this.#defaultUsed(declared))) return held(found);
+    }
+    return this.#capturedArgument(id, notes, depth, seen);
+  }
+
   #identifier(id: ts.Identifier, notes: NotFollowed[], depth: number, seen: Set<ts.Node>): Nondet | undefined {
     const resolved = resolveName(id, this.checker);
     if (resolved.kind === 'unresolved') {
@@ -553,22 +645,7 @@ export class ValueOrigins {
         notes.push({ at: id, what: `\`${id.text}\``, why: resolved.why });
       return undefined;
     }
-    const binding = resolved.kind === 'parameter' && ts.isBindingElement(resolved.node) ? resolved.node : undefined;
-    const destructured = binding && !seen.has(binding) ? destructuredFrom(binding) : undefined;
-    if (binding && destructured) {
-      // `const { value } = tickets.next()`: the name holds part of what its declaration reads.
-      seen.add(binding);
-      const found = this.originOf(destructured, notes, depth, seen);
-      if (found) return { ...found, via: [{ how: 'held by', name: id.text, node: id }, ...found.via] };
-    }
-    if (resolved.kind === 'parameter' && resolved.node.initializer && !seen.has(resolved.node)) {
-      // `at = Date.now()`: the default is what the parameter holds whenever a caller leaves it out.
-      seen.add(resolved.node);
-      const found = this.originOf(resolved.node.initializer, notes, depth, seen);
-      // Every caller passing the argument (`makeKey('v1')`, `stamp(e, e.ts)`): the default never runs.
-      if (found && ts.isParameter(resolved.node) && !this.#defaultUsed(resolved.node)) return undefined;
-      return found && { ...found, via: [{ how: 'held by', name: id.text, node: id }, ...found.via] };
-    }
+    if (resolved.kind === 'parameter') return this.#parameterValue(id, resolved.node, notes, depth, seen);
     if (resolved.kind !== 'variable') return undefined;
     // Asked at each read (before `seen`): a memo's look-up is clean, its `.size` is not.
     const history = collectionHistory(id, resolved.node, this.checker);
@@ -669,7 +746,10 @@ export class ValueOrigins {
   }
 
   /** `orderNumbers.next()` on a module-level `new Sequence()` whose `next` returns a field it changes: module state. */
-  #moduleInstanceState(call: ts.CallExpression | ts.NewExpression, method: FunctionNode): Nondet | undefined {
+  #moduleInstanceState(
+    call: ts.CallExpression | ts.NewExpression | ts.PropertyAccessExpression,
+    method: FunctionNode,
+  ): Nondet | undefined {
     const instance = moduleInstanceOf(call, this.checker);
     // What it returns, and what decides which `return` runs (`if (this.tokens < 1) return false`).
     const read = [...returnedExpressions(method), ...decidingConditions(method)];
@@ -680,7 +760,14 @@ export class ValueOrigins {
       what: `field \`${changed.field}\` of the module-level instance \`${instance}\`, changed at line ${line}`,
       kind: 'module-state',
       at: changed.write,
-      via: [{ how: 'returned by', name: calleeName(call.expression)?.getText() ?? 'a method', node: call }],
+      via: [
+        {
+          how: 'returned by',
+          name:
+            (ts.isPropertyAccessExpression(call) ? call.name : calleeName(call.expression))?.getText() ?? 'a method',
+          node: call,
+        },
+      ],
     };
   }
 

@@ -59,6 +59,7 @@ function dateMethod(v: TimedValue, name: string, call: ts.CallExpression, reader
     case 'toLocaleTimeString':
       return wrapTo(cutTo(text(v), unit.second, call), unit.day, call);
     case 'startOf':
+    case 'endOf':
     case 'truncate': {
       const grain = unit.unitGrain(stringArg(call, 0) ?? '');
       return grain === undefined ? undefined : cutTo(date(v), grain, call);
@@ -85,8 +86,15 @@ function dateMethod(v: TimedValue, name: string, call: ts.CallExpression, reader
       return date(v);
     default:
       void reader;
-      return undefined;
+      // dayjs' `d.isoWeek()`, `d.year()` read a part (given an argument, they set it instead).
+      return call.arguments.length === 0 ? calendarPartOf(v, name, call) : undefined;
   }
+}
+
+/** A calendar part read from a date value (calendarPart): what it keeps, and how often it comes round. */
+export function calendarPartOf(v: TimedValue, name: string, at: ts.Node): TimeValue | undefined {
+  const part = unit.calendarPart(name);
+  return part && wrapTo(cutTo(num(v), part[0], at), part[1], at);
 }
 
 /**
@@ -160,7 +168,7 @@ export function methodOn(
  */
 export function libraryCall(name: string, call: ts.CallExpression, first: TimeValue): TimeValue | undefined {
   if (!isTimed(first)) return undefined;
-  const startOf = /^startOf(?:UTC)?(\w+)$/.exec(name);
+  const startOf = /^(?:startOf|endOf)(?:UTC)?(\w+)$/.exec(name);
   if (startOf) {
     const grain = unit.unitGrain(startOf[1]!);
     return grain === undefined ? undefined : cutTo(date(first), grain, call);
@@ -183,6 +191,8 @@ export function libraryCall(name: string, call: ts.CallExpression, first: TimeVa
     const name = `get${getter[2] === 'Year' ? 'FullYear' : getter[2]}`;
     return wrapTo(cutTo(num(first), unit.getterGrain[name]!, call), unit.getterPeriod[name], call);
   }
+  // date-fns' `getISOWeek(d)`, `getISOWeekYear(d)`, `getQuarter(d)`, `getDayOfYear(d)`.
+  if (/^get[A-Z]/.test(name)) return calendarPartOf(first, name, call);
   if (/^(dayjs|moment|utc|toDate|parseISO|fromMillis|fromJSDate|fromISO|fromSeconds|fromUnixTime|DateTime)$/.test(name))
     return date(first);
   return undefined;

@@ -8,9 +8,9 @@ import {
   type FunctionNode,
 } from '../call-graph/resolve.ts';
 import { maxCallDepth, returnedExpressions } from '../call-graph/value-origin.ts';
-import { libraryCall, methodOn, type Reader } from './date-methods.ts';
+import { calendarPartOf, libraryCall, methodOn, type Reader } from './date-methods.ts';
 import { intlFormatted } from './intl-format.ts';
-import { numericConstant } from './numeric-constant.ts';
+import { numericConstant, type ParameterConstants } from './numeric-constant.ts';
 import {
   cutTo,
   finest,
@@ -49,6 +49,8 @@ export class GrainReader implements Reader {
     readonly fn: FunctionNode,
     readonly env: Env,
     readonly depth = 0,
+    /** Parameters given a constant number by the call being read: `step` of `floorTo(ws, HOUR)`. */
+    readonly constants: ParameterConstants = new Map(),
   ) {}
 
   /** What the function returns, all its `return`s taken together. */
@@ -57,12 +59,12 @@ export class GrainReader implements Reader {
   }
 
   constant(node: ts.Expression): number | undefined {
-    return numericConstant(node, this.checker);
+    return numericConstant(node, this.checker, 0, this.constants);
   }
 
   value(expression: ts.Expression): TimeValue | undefined {
     const node = unwrap(expression);
-    if (ts.isPropertyAccessExpression(node)) return this.#member(this.value(node.expression), node.name.text);
+    if (ts.isPropertyAccessExpression(node)) return this.#member(this.value(node.expression), node.name.text, node);
     if (ts.isElementAccessExpression(node)) {
       const owner = this.value(node.expression);
       const index = node.argumentExpression;
@@ -92,8 +94,10 @@ export class GrainReader implements Reader {
     return undefined;
   }
 
-  #member(owner: TimeValue | undefined, name: string): TimeValue | undefined {
+  #member(owner: TimeValue | undefined, name: string, node?: ts.Node): TimeValue | undefined {
     if (owner?.kind === 'row' && windowFields.has(name)) return { kind: 'number', grain: 1, scale: 1 };
+    // luxon's `dt.weekNumber`, `dt.year`, `dt.ordinal`: a part of the date, read as a property.
+    if (owner?.kind === 'date' && node) return calendarPartOf(owner, name === 'day' ? 'date' : name, node);
     return undefined;
   }
 
@@ -163,7 +167,7 @@ export class GrainReader implements Reader {
     if (/^(String)$/.test(name)) return this.#converted(args()[0], 'text');
     if (/^(Number|parseInt|parseFloat)$/.test(name)) return this.#converted(args()[0], 'number');
     const resolved = resolveCallee(call, this.checker);
-    if (resolved.kind === 'function') return this.apply(call.expression, args(), call);
+    if (resolved.kind === 'function') return this.apply(call.expression, args(), call, true);
     const first = args()[0];
     return first && libraryCall(name, call, first);
   }
@@ -196,6 +200,8 @@ export class GrainReader implements Reader {
     callback: ts.Expression,
     args: readonly (TimeValue | undefined)[],
     call: ts.CallExpression,
+    /** The call's own arguments are the helper's: a constant one (`HOUR`) is the number its parameter holds. */
+    passesArguments = false,
   ): TimeValue | undefined {
     if (this.depth >= maxCallDepth || !args.some((a) => a !== undefined)) return undefined;
     const inner = unwrap(callback);
@@ -204,7 +210,13 @@ export class GrainReader implements Reader {
     // A callback written inline still sees the parameters of the functions around it.
     const env = new Map<ts.Node, TimeValue>(this.env);
     target.parameters.forEach((p, i) => args[i] && env.set(p, args[i]));
-    const result = new GrainReader(this.checker, target, env, this.depth + 1).result();
+    const constants = new Map(this.constants);
+    if (passesArguments)
+      target.parameters.forEach((p, i) => {
+        const given = call.arguments[i] && this.constant(call.arguments[i]);
+        if (given !== undefined) constants.set(p, given);
+      });
+    const result = new GrainReader(this.checker, target, env, this.depth + 1, constants).result();
     if (!isTimed(result) || target === inner) return result;
     const helper = calleeName(inner)?.getText() ?? inner.getText();
     // A cut or cycle the helper made is shown at this call, with the helper on its path.

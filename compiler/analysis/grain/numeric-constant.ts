@@ -26,31 +26,43 @@ function propertyConstant(
   return undefined;
 }
 
+/** The numbers a helper's parameters hold for the call being read (a parameter absent here is unknown). */
+export type ParameterConstants = ReadonlyMap<ts.Node, number>;
+const noParameters: ParameterConstants = new Map();
+
 /**
  * The number an expression always has, read without running it: literals,
  * arithmetic on them, and consts (`const DAY = 24 * HOUR`, imported or not).
  * Undefined for anything that could vary.
  */
-export function numericConstant(node: ts.Expression, checker: ts.TypeChecker, depth = 0): number | undefined {
+export function numericConstant(
+  node: ts.Expression,
+  checker: ts.TypeChecker,
+  depth = 0,
+  bound: ParameterConstants = noParameters,
+): number | undefined {
   if (depth > 16) return undefined;
+  const inner = (e: ts.Expression) => numericConstant(e, checker, depth + 1, bound);
   if (ts.isParenthesizedExpression(node) || ts.isAsExpression(node) || ts.isSatisfiesExpression(node))
-    return numericConstant(node.expression, checker, depth + 1);
+    return inner(node.expression);
   if (ts.isNumericLiteral(node)) return Number(node.text);
   if (ts.isPrefixUnaryExpression(node) && node.operator === ts.SyntaxKind.MinusToken) {
-    const operand = numericConstant(node.operand, checker, depth + 1);
+    const operand = inner(node.operand);
     return operand === undefined ? undefined : -operand;
   }
   if (ts.isBinaryExpression(node)) {
     const apply = operators[node.operatorToken.kind];
-    const left = apply && numericConstant(node.left, checker, depth + 1);
-    const right = apply && numericConstant(node.right, checker, depth + 1);
+    const left = apply && inner(node.left);
+    const right = apply && inner(node.right);
     return apply && left !== undefined && right !== undefined ? apply(left, right) : undefined;
   }
   if (ts.isIdentifier(node)) {
     const resolved = resolveName(node, checker);
+    // `step` of `floorTo(ms, step)` read for the call `floorTo(ws, HOUR)`: the number that call passes.
+    if (resolved.kind === 'parameter') return bound.get(resolved.node);
     if (resolved.kind !== 'variable' || !resolved.node.initializer) return undefined;
     if ((resolved.node.parent.flags & ts.NodeFlags.Const) === 0) return undefined;
-    return numericConstant(resolved.node.initializer, checker, depth + 1);
+    return inner(resolved.node.initializer);
   }
   if (ts.isPropertyAccessExpression(node)) return propertyConstant(node.expression, node.name.text, checker, depth);
   if (ts.isElementAccessExpression(node) && ts.isStringLiteral(node.argumentExpression))

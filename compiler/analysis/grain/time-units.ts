@@ -90,6 +90,41 @@ export const getterPeriod = lookupTable<number>({
   getMilliseconds: second,
 });
 
+/**
+ * The calendar parts date libraries read, by name, with the unit each keeps and the span after which it
+ * comes round again: date-fns' `getISOWeek(d)` (a week, every year), dayjs' `d.isoWeekYear()` (a year,
+ * never), luxon's `dt.weekNumber`. Also `Date`'s own getters under their date-fns names (`getQuarter`).
+ */
+export const calendarParts: Readonly<Record<string, readonly [grain: number, period: number | undefined]>> = {
+  isoweekyear: [year, undefined],
+  weekyear: [year, undefined],
+  localweekyear: [year, undefined],
+  year: [year, undefined],
+  quarter: [quarter, year],
+  month: [month, year],
+  isoweek: [week, year],
+  week: [week, year],
+  weeknumber: [week, year],
+  localweeknumber: [week, year],
+  dayofyear: [day, year],
+  ordinal: [day, year],
+  isoday: [day, week],
+  isoweekday: [day, week],
+  weekday: [day, week],
+  localweekday: [day, week],
+  date: [day, month],
+  day: [day, week],
+  hour: [hour, day],
+  minute: [minute, hour],
+  second: [second, minute],
+};
+
+/** The part `name` reads (`getISOWeek`, `isoWeek`, `weekNumber`), case and a `get`/`getUTC` prefix aside. */
+export function calendarPart(name: string): readonly [grain: number, period: number | undefined] | undefined {
+  const part = name.replace(/^get(UTC)?(?=[A-Z])/, '').toLowerCase();
+  return Object.hasOwn(calendarParts, part) ? calendarParts[part] : undefined;
+}
+
 /** Date setters that zero every smaller field when given all their arguments: `setUTCHours(0, 0, 0, 0)` → a day. */
 export const setterGrain = lookupTable<readonly [grain: number, args: number]>({
   setHours: [day, 4],
@@ -109,6 +144,8 @@ export function unitGrain(unit: string): number | undefined {
     week,
     isoweek: week,
     month,
+    isoweekyear: year,
+    weekyear: year,
     quarter,
     year,
   });
@@ -125,7 +162,7 @@ const patternLetters: readonly [RegExp, number][] = [
   [/[wWI]/, week],
   [/[ML]/, month],
   [/Q/, quarter],
-  [/[yYuGg]/, year],
+  [/[yYuGgR]/, year],
 ];
 
 /** Pattern letters and the span after which what they print comes round again (the year never does). */
@@ -137,7 +174,7 @@ const letterPeriods: readonly [RegExp, number][] = [
   [/d/, month],
   [/[Eeoi]/, week],
   [/[DwWIMLQ]/, year],
-  [/[yYuGgT]/, Infinity],
+  [/[yYuGgRT]/, Infinity],
 ];
 
 /** What `table` gives each letter a format pattern prints, quoted text (`'T'` in date-fns, `[T]` in dayjs) skipped. */
