@@ -95,7 +95,7 @@ export const getterPeriod = lookupTable<number>({
  * comes round again: date-fns' `getISOWeek(d)` (a week, every year), dayjs' `d.isoWeekYear()` (a year,
  * never), luxon's `dt.weekNumber`. Also `Date`'s own getters under their date-fns names (`getQuarter`).
  */
-export const calendarParts: Readonly<Record<string, readonly [grain: number, period: number | undefined]>> = {
+export const calendarParts = lookupTable<readonly [grain: number, period: number | undefined]>({
   isoweekyear: [year, undefined],
   weekyear: [year, undefined],
   localweekyear: [year, undefined],
@@ -117,12 +117,12 @@ export const calendarParts: Readonly<Record<string, readonly [grain: number, per
   hour: [hour, day],
   minute: [minute, hour],
   second: [second, minute],
-};
+});
 
 /** The part `name` reads (`getISOWeek`, `isoWeek`, `weekNumber`), case and a `get`/`getUTC` prefix aside. */
 export function calendarPart(name: string): readonly [grain: number, period: number | undefined] | undefined {
   const part = name.replace(/^get(UTC)?(?=[A-Z])/, '').toLowerCase();
-  return Object.hasOwn(calendarParts, part) ? calendarParts[part] : undefined;
+  return calendarParts[part];
 }
 
 /** Date setters that zero every smaller field when given all their arguments: `setUTCHours(0, 0, 0, 0)` → a day. */
