@@ -157,8 +157,12 @@ export async function* pagesInOrder(
   queries: readonly [string, unknown[]][],
   fetchSize: number,
 ): AsyncGenerator<readonly types.Row[]> {
-  const page = (q: number, pageState?: string) =>
-    client.execute(queries[q]![0], queries[q]![1], { prepare: true, fetchSize, pageState });
+  const page = (q: number, pageState?: string) => {
+    const asked = client.execute(queries[q]![0], queries[q]![1], { prepare: true, fetchSize, pageState });
+    // Handled at once: a reader that stops before this page would leave its failure unhandled (awaited, it still throws).
+    asked.catch(() => {});
+    return asked;
+  };
   let q = 0;
   let next = queries.length > 0 ? page(0) : undefined;
   while (next) {
