@@ -1,4 +1,5 @@
 import ts from 'typescript';
+import { appliedAnswersBetween, runsOnlyWhenApplied } from '../applied-sense.ts';
 import { lookupTable } from '../lookup-table.ts';
 import { parseCqlWrite, unknownPartFor } from '../cql.ts';
 import { calleeName, isFunctionNode, resolveCallee, resolveName, unwrap, type FunctionNode } from './resolve.ts';
@@ -94,7 +95,8 @@ export class CounterUpdates {
 
   /**
    * `INSERT … IF NOT EXISTS` sent earlier in the same function and its
-   * `wasApplied()` read before the update: a repeated row finds its
+   * `wasApplied()` tested before the update so that it runs only when the row
+   * was new (applied-sense.ts, the lint's reading too): a repeated row finds its
    * de-duplication row and skips the delta (the lint's category 5 guard).
    */
   #guarded(counter: ts.CallExpression, fn: FunctionNode): boolean {
@@ -109,8 +111,9 @@ export class CounterUpdates {
     };
     if (fn.body) visit(fn.body);
     if (!guard) return false;
-    const between = fn.getSourceFile().text.slice(guard.getStart(), counter.getStart());
-    return /\.wasApplied\s*\(\s*\)|\[\s*['"]\[applied\]['"]\s*\]/.test(between);
+    // Its answer read between the two and tested the right way: `if (rs.wasApplied()) return;` lets repeats through.
+    const before = counter.getStart();
+    return appliedAnswersBetween(fn, guard, before).some((answer) => runsOnlyWhenApplied(answer, before));
   }
 
   /** Every CQL text an expression may hold. */

@@ -1,4 +1,6 @@
 import { Node, SyntaxKind, type CallExpression, type SourceFile } from 'ts-morph';
+import type ts from 'typescript';
+import { appliedAnswersBetween, runsOnlyWhenApplied } from '../../analysis/applied-sense.ts';
 import type { DriverCall } from './driver-calls.ts';
 
 const isFunction = (node: Node) =>
@@ -11,6 +13,8 @@ const conditionalInsert = /^\s*INSERT\b[\s\S]*\bIF\s+NOT\s+EXISTS\s*;?\s*$/i;
 const maxCallerDepth = 2;
 
 const functionOf = (node: Node) => node.getAncestors().find(isFunction);
+/** The node as the compiler sees it (ts-morph bundles its own TypeScript, whose syntax kinds are the compiler's: morph.ts). */
+const asCompiled = (node: Node) => node.compilerNode as unknown as ts.Node;
 
 /**
  * An `INSERT … IF NOT EXISTS` de-duplication row keyed by the message's
@@ -64,31 +68,14 @@ function checkedInsertBefore(
   fn: Node,
   before: number,
   calls: readonly DriverCall[],
-  gates: (answer: Node, before: number) => boolean = runsOnlyWhenApplied,
+  gates: (answer: ts.Node, before: number) => boolean = runsOnlyWhenApplied,
 ): DriverCall | undefined {
   return calls.find((guard) => {
     if (guard.call.getStart() >= before || functionOf(guard.call) !== fn || !isOffsetGuard(guard)) return false;
-    return answersIn(fn).some(
-      (answer) => answer.getStart() > guard.call.getStart() && answer.getStart() < before && gates(answer, before),
+    return appliedAnswersBetween(asCompiled(fn), asCompiled(guard.call), before).some((answer) =>
+      gates(answer, before),
     );
   });
-}
-
-/** Where `fn` reads a conditional write's answer (`x.wasApplied()`, `x['[applied]']`, `x.get('[applied]')`), outside nested functions. */
-function answersIn(fn: Node): Node[] {
-  const reads = fn.getDescendants().filter((node) => {
-    if (Node.isElementAccessExpression(node))
-      return node.getArgumentExpression()?.getText().slice(1, -1) === '[applied]';
-    if (!Node.isCallExpression(node)) return false;
-    const callee = node.getExpression();
-    if (!Node.isPropertyAccessExpression(callee)) return false;
-    const argument = node.getArguments()[0];
-    return (
-      callee.getName() === 'wasApplied' ||
-      (callee.getName() === 'get' && argument?.getText().slice(1, -1) === '[applied]')
-    );
-  });
-  return reads.filter((read) => functionOf(read) === fn);
 }
 
 function isOffsetGuard(guard: DriverCall): boolean {
@@ -108,7 +95,8 @@ function isOffsetGuard(guard: DriverCall): boolean {
  */
 function askedHelperBefore(fn: Node, before: number, callsIn: CallsIn): DriverCall | undefined {
   for (const asked of fn.getDescendantsOfKind(SyntaxKind.CallExpression)) {
-    if (asked.getStart() >= before || functionOf(asked) !== fn || !runsOnlyWhenApplied(asked, before)) continue;
+    if (asked.getStart() >= before || functionOf(asked) !== fn || !runsOnlyWhenApplied(asCompiled(asked), before))
+      continue;
     const helper = calledFunction(asked);
     if (!helper || !mayGuard(helper.getSourceFile())) continue;
     // The helper hands its answer back rather than test it: the caller's test, checked above, is the gate.
@@ -133,81 +121,3 @@ const returnsAnswer = (helper: Node) =>
   helper
     .getDescendantsOfKind(SyntaxKind.ReturnStatement)
     .some((r) => functionOf(r) === helper && appliedAnswer.test(r.getText()));
-
-/**
- * The code at `before` runs only when `answer` (a conditional write's "applied", or a helper's answer
- * that says so) is true: `if (!answer) return;` before it, `if (answer) { … }` around it, also through a
- * const it is kept in and through `=== false` / `!== true`. An inverted test (`if (applied) return;`)
- * lets the duplicates through and skips the first delivery: no guard. So is an answer nothing tests.
- */
-function runsOnlyWhenApplied(answer: Node, before: number): boolean {
-  return senseAt(answer, before, true) === true;
-}
-
-function senseAt(answer: Node, before: number, positive: boolean): boolean | undefined {
-  const parent = answer.getParent();
-  if (!parent) return undefined;
-  if (Node.isParenthesizedExpression(parent) || Node.isAwaitExpression(parent))
-    return senseAt(parent, before, positive);
-  if (Node.isPrefixUnaryExpression(parent) && parent.getOperatorToken() === SyntaxKind.ExclamationToken)
-    return senseAt(parent, before, !positive);
-  if (Node.isBinaryExpression(parent)) return senseOfComparison(parent, answer, before, positive);
-  if (Node.isVariableDeclaration(parent) && parent.getInitializer() === answer)
-    return senseOfConst(parent, before, positive);
-  if (Node.isIfStatement(parent) && parent.getExpression() === answer) {
-    const inThen = contains(parent.getThenStatement(), before);
-    if (inThen || contains(parent.getElseStatement(), before)) return inThen === positive;
-    return before > parent.getEnd() && exits(parent.getThenStatement()) ? !positive : undefined;
-  }
-  if (Node.isConditionalExpression(parent) && parent.getCondition() === answer) {
-    const inTrue = contains(parent.getWhenTrue(), before);
-    return inTrue || contains(parent.getWhenFalse(), before) ? inTrue === positive : undefined;
-  }
-  return undefined;
-}
-
-/** `answer === false`, `answer !== true` flip the sense; `&&` / `||` keep it (`if (!applied || stale) return`). */
-function senseOfComparison(
-  parent: Node & { getOperatorToken(): Node; getLeft(): Node; getRight(): Node },
-  answer: Node,
-  before: number,
-  positive: boolean,
-) {
-  const op = parent.getOperatorToken().getKind();
-  if (op === SyntaxKind.AmpersandAmpersandToken || op === SyntaxKind.BarBarToken)
-    return senseAt(parent, before, positive);
-  const other = parent.getLeft() === answer ? parent.getRight() : parent.getLeft();
-  const literal =
-    other.getKind() === SyntaxKind.TrueKeyword ? true : other.getKind() === SyntaxKind.FalseKeyword ? false : undefined;
-  const equal = op === SyntaxKind.EqualsEqualsEqualsToken || op === SyntaxKind.EqualsEqualsToken;
-  const unequal = op === SyntaxKind.ExclamationEqualsEqualsToken || op === SyntaxKind.ExclamationEqualsToken;
-  if (literal === undefined || !(equal || unequal)) return undefined;
-  return senseAt(parent, before, positive === (literal === equal));
-}
-
-/** `const fresh = rs.wasApplied()`: the sense of the first test of `fresh` that decides whether `before` runs. */
-function senseOfConst(kept: Node, before: number, positive: boolean): boolean | undefined {
-  const name = kept.getChildAtIndex(0);
-  if (!Node.isIdentifier(name)) return undefined;
-  for (const use of name.findReferencesAsNodes()) {
-    if (use === name || use.getSourceFile() !== kept.getSourceFile() || use.getStart() >= before) continue;
-    const sense = senseAt(use, before, positive);
-    if (sense !== undefined) return sense;
-  }
-  return undefined;
-}
-
-const contains = (node: Node | undefined, at: number) =>
-  node !== undefined && node.getStart() <= at && at < node.getEnd();
-
-/** A branch that leaves: `return`, `throw`, `continue`, `break`, alone or as its block's last statement. */
-function exits(branch: Node): boolean {
-  const last = Node.isBlock(branch) ? branch.getStatements().at(-1) : branch;
-  return (
-    last !== undefined &&
-    (Node.isReturnStatement(last) ||
-      Node.isThrowStatement(last) ||
-      Node.isContinueStatement(last) ||
-      Node.isBreakStatement(last))
-  );
-}
