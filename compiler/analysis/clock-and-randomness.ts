@@ -130,11 +130,30 @@ function machineZoneOrLocale(call: ts.CallExpression): string | undefined {
     return bare && isDateTimeFormat(made) ? "the machine's time zone and locale (Intl resolvedOptions())" : undefined;
   }
   if (!/^toLocale(Date|Time)?String$/.test(method)) return undefined;
-  const options = call.arguments[1];
-  const zoned =
+  return zoned(call.arguments[1]) ? undefined : `the machine's time zone and locale (${method}() without a timeZone)`;
+}
+
+/** Options that name a time zone, or that cannot be read (a const, a spread): given the benefit of the doubt. */
+function zoned(options: ts.Expression | undefined): boolean {
+  return (
     options !== undefined &&
-    (!ts.isObjectLiteralExpression(options) || options.properties.some((p) => p.name?.getText() === 'timeZone'));
-  return zoned ? undefined : `the machine's time zone and locale (${method}() without a timeZone)`;
+    (!ts.isObjectLiteralExpression(options) ||
+      options.properties.some((p) => ts.isSpreadAssignment(p) || p.name?.getText() === 'timeZone'))
+  );
+}
+
+/**
+ * `new Intl.DateTimeFormat('en-CA', { year: 'numeric', … })` without a
+ * `timeZone`: whatever date it formats, it prints it in the machine's zone,
+ * so `isoDay.format(ws)` is another day on a host west of UTC. (Made without
+ * any argument and asked only `resolvedOptions()`, it is judged there.)
+ */
+function zonelessFormatter(node: ts.Node): string | undefined {
+  if (!isDateTimeFormat(node)) return undefined;
+  const args = (node as ts.NewExpression | ts.CallExpression).arguments ?? [];
+  const parent = node.parent;
+  if (ts.isPropertyAccessExpression(parent) && parent.name.text === 'resolvedOptions') return undefined;
+  return zoned(args[1]) ? undefined : "the machine's time zone (an Intl.DateTimeFormat without a timeZone)";
 }
 
 export function nondeterministicValue(node: ts.Node): string | undefined {
@@ -162,6 +181,8 @@ export function nondeterministicValue(node: ts.Node): string | undefined {
     machineEnvironment.test(calleeText(node))
   )
     return `process.env.${machineEnvironment.exec(calleeText(node))![3]}`;
+  const zoneless = zonelessFormatter(node);
+  if (zoneless) return zoneless;
   if (ts.isCallExpression(node)) {
     const formatted = formatsCurrentTime(node);
     if (formatted) return formatted;

@@ -176,6 +176,10 @@ export class StaticEvaluator {
   /** `Cql.LIKE` of `static readonly LIKE = 'UPDATE …'`, `this.insert` of `private readonly insert = '…'`: what the field is given where it is declared. */
   #readonlyField(access: ts.PropertyAccessExpression, reading: Reading): AbstractValue {
     const declaration = reading.checker.getSymbolAtLocation(access.name)?.declarations?.[0];
+    // A method of a class of the program handed over as a function (`keys.of`, `LegacyIds.forReading`, `ids.idFor`
+    // of an arrow field): the step runs that body, as `check` finds it.
+    const method = declaration && classMethodOf(declaration);
+    if (method) return { type: 'fn', node: wrapInProject(reading.anchor, method) };
     if (!declaration || !ts.isPropertyDeclaration(declaration) || !declaration.initializer) return unknownValue;
     const readonly = ts.getCombinedModifierFlags(declaration) & ts.ModifierFlags.Readonly;
     return readonly ? this.#evaluate(declaration.initializer, new Map(), reading) : unknownValue;
@@ -199,6 +203,8 @@ export class StaticEvaluator {
       const receiver = this.#evaluate(callee.expression, env, reading);
       if (receiver.type === 'unknown' || receiver.type === 'literal') return unknownValue;
       const method = callee.name.getText();
+      // `keys.of.bind(keys)` runs the body of `keys.of`.
+      if (method === 'bind' && receiver.type === 'fn') return receiver;
       const values = args();
       if (receiver.type === 'array' && method === 'join') return joinedItems(receiver.items, values[0]);
       const dsl = callDsl(receiver, method, values, { location: rawLocationOf(callee.name) });
@@ -331,4 +337,12 @@ function isFunctionWithBody(node: ts.Node): boolean {
     default:
       return false;
   }
+}
+
+/** A class's method with a body, or an arrow or function expression a class field holds: a function of the program. */
+function classMethodOf(declaration: ts.Declaration): ts.Node | undefined {
+  if (ts.isMethodDeclaration(declaration) && ts.isClassLike(declaration.parent) && declaration.body) return declaration;
+  if (!ts.isPropertyDeclaration(declaration) || !declaration.initializer) return undefined;
+  const value = declaration.initializer;
+  return ts.isArrowFunction(value) || ts.isFunctionExpression(value) ? value : undefined;
 }

@@ -19,6 +19,81 @@ export function instanceFieldOf(access: ts.Node, checker: ts.TypeChecker): ts.Pr
     : undefined;
 }
 
+/** What `this.x` may hold, as its class gives it a value: see {@link instanceFieldValues}. */
+export interface FieldValues {
+  readonly declaration: ts.PropertyDeclaration | ts.ParameterDeclaration;
+  readonly values: readonly ts.Expression[];
+}
+
+/**
+ * The values a class gives the field `this.x` reads, where it gives them:
+ * the field's initializer and each `this.x = …` of its constructor (which
+ * runs once an instance: `this.generation = new Date()…`), or, for a
+ * parameter property (`constructor(private readonly width = 13)`), the
+ * parameter's default, which the caller decides about (see DefaultParameters).
+ */
+export function instanceFieldValues(
+  access: ts.Node,
+  checker: ts.TypeChecker,
+  constructorSet?: ReadonlySet<string>,
+): FieldValues | undefined {
+  if (!ts.isPropertyAccessExpression(access) || inStaticMember(access)) return undefined;
+  const onThis = unwrap(access.expression).kind === ts.SyntaxKind.ThisKeyword;
+  // Another receiver (`RunInfo.get().startedAt`): only names some constructor sets, not to type every read.
+  if (!onThis && !constructorSet?.has(access.name.text)) return undefined;
+  const declaration = checker.getSymbolAtLocation(access.name)?.valueDeclaration;
+  if (onThis && declaration && ts.isParameter(declaration) && ts.isConstructorDeclaration(declaration.parent))
+    return { declaration, values: declaration.initializer ? [declaration.initializer] : [] };
+  if (!declaration || !ts.isPropertyDeclaration(declaration) || hasModifier(declaration, ts.SyntaxKind.StaticKeyword))
+    return undefined;
+  if (!onThis && (isLibraryFile(declaration.getSourceFile()) || ts.isBinaryExpression(access.parent))) return undefined;
+  const values: ts.Expression[] = declaration.initializer ? [declaration.initializer] : [];
+  for (const member of declaration.parent.members)
+    if (ts.isConstructorDeclaration(member) && member.body)
+      for (const assigned of constructorAssignments(member.body))
+        if (assigned.field === declaration.name.getText()) values.push(assigned.value);
+  return { declaration, values };
+}
+
+const isLibraryFile = (file: ts.SourceFile) => file.isDeclarationFile || /[\\/]node_modules[\\/]/.test(file.fileName);
+
+/** `this.x = v` in a constructor's body: the field's name and the value. */
+function constructorAssignments(body: ts.Node): { readonly field: string; readonly value: ts.Expression }[] {
+  const found: { field: string; value: ts.Expression }[] = [];
+  const visit = (node: ts.Node): void => {
+    if (
+      ts.isBinaryExpression(node) &&
+      node.operatorToken.kind === ts.SyntaxKind.EqualsToken &&
+      ts.isPropertyAccessExpression(node.left) &&
+      unwrap(node.left.expression).kind === ts.SyntaxKind.ThisKeyword
+    )
+      found.push({ field: node.left.name.text, value: node.right });
+    ts.forEachChild(node, visit);
+  };
+  visit(body);
+  return found;
+}
+
+/**
+ * The names of instance fields a constructor of the program sets (`this.startedAt = Date.now()`), found
+ * once a program: a read of such a name on any receiver (`RunInfo.get().startedAt`) asks the checker
+ * which field it is; other reads are not typed.
+ */
+export function constructorSetFields(program: ts.Program): ReadonlySet<string> {
+  let names = constructorSetOf.get(program);
+  if (names) return names;
+  const found = new Set<string>();
+  const visit = (node: ts.Node): void => {
+    if (ts.isConstructorDeclaration(node) && node.body)
+      for (const assigned of constructorAssignments(node.body)) found.add(assigned.field);
+    ts.forEachChild(node, visit);
+  };
+  for (const file of program.getSourceFiles()) if (!isLibraryFile(file)) visit(file);
+  constructorSetOf.set(program, (names = found));
+  return names;
+}
+const constructorSetOf = new WeakMap<ts.Program, ReadonlySet<string>>();
+
 /**
  * `orderNumbers` of `orderNumbers.next()` or of the getter read `turn.next`, when it names one instance for the
  * process: a module-level variable holding `new C(…)`, or a module's default export `new C(…)` (moduleInstance).

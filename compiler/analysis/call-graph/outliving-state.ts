@@ -91,6 +91,30 @@ const collectionWrites = new Set([
 ]);
 /** Reads that only look one key up: a memo (`if (v === undefined) cache.set(k, f(k))`) answers them the same every time. */
 const lookups = new Set(['get', 'has', 'includes']);
+/** `Atomics.add(cell, 0, 1)`: what changes the typed array given first (a counter shared with worker threads). */
+const atomicWrites = /^(add|sub|and|or|xor|exchange|compareExchange|store)$/;
+
+/** The collection a call or an assignment changes: `seen.add(…)`, `slots[k] = …`, `Atomics.add(cell, …)`. */
+function changedCollection(node: ts.Node): ts.Expression | undefined {
+  if (ts.isBinaryExpression(node) && ts.isElementAccessExpression(node.left))
+    return node.operatorToken.kind >= ts.SyntaxKind.FirstAssignment &&
+      node.operatorToken.kind <= ts.SyntaxKind.LastAssignment
+      ? node.left.expression
+      : undefined;
+  if ((ts.isDeleteExpression(node) || isIncrement(node)) && ts.isElementAccessExpression(operandOf(node)))
+    return (operandOf(node) as ts.ElementAccessExpression).expression;
+  if (!ts.isCallExpression(node) || !ts.isPropertyAccessExpression(node.expression)) return undefined;
+  const { expression: receiver, name } = node.expression;
+  if (ts.isIdentifier(receiver) && receiver.text === 'Atomics')
+    return atomicWrites.test(name.text) ? node.arguments[0] : undefined;
+  return collectionWrites.has(name.text) ? receiver : undefined;
+}
+
+const operandOf = (node: ts.DeleteExpression | ts.PrefixUnaryExpression | ts.PostfixUnaryExpression) =>
+  ts.isDeleteExpression(node) ? node.expression : node.operand;
+const isIncrement = (node: ts.Node): node is ts.PrefixUnaryExpression | ts.PostfixUnaryExpression =>
+  (ts.isPrefixUnaryExpression(node) || ts.isPostfixUnaryExpression(node)) &&
+  (node.operator === ts.SyntaxKind.PlusPlusToken || node.operator === ts.SyntaxKind.MinusMinusToken);
 
 interface CollectionWrite {
   readonly node: ts.Node;
@@ -127,19 +151,10 @@ function collectionWritesIn(file: ts.SourceFile, checker: ts.TypeChecker): Map<t
   if (writes) return writes;
   const found = new Map<ts.Symbol, CollectionWrite[]>();
   const visit = (node: ts.Node): void => {
-    const receiver =
-      ts.isCallExpression(node) &&
-      ts.isPropertyAccessExpression(node.expression) &&
-      collectionWrites.has(node.expression.name.text)
-        ? node.expression.expression
-        : ts.isBinaryExpression(node) &&
-            node.operatorToken.kind === ts.SyntaxKind.EqualsToken &&
-            ts.isElementAccessExpression(node.left)
-          ? node.left.expression
-          : undefined;
+    const receiver = changedCollection(node);
     const symbol = receiver && ts.isIdentifier(receiver) ? checker.getSymbolAtLocation(receiver) : undefined;
     if (symbol && ts.findAncestor(node, isFunctionNode) !== undefined)
-      found.set(symbol, [...(found.get(symbol) ?? []), { node, memo: underAbsenceTest(node) }]);
+      found.set(symbol, [...(found.get(symbol) ?? []), { node, memo: isLazyWrite(node) || underAbsenceTest(node) }]);
     ts.forEachChild(node, visit);
   };
   visit(file);
@@ -147,12 +162,34 @@ function collectionWritesIn(file: ts.SourceFile, checker: ts.TypeChecker): Map<t
   return writes;
 }
 
-/** `new Map()`, `new Set()`, `new Array()`, `[]`: a collection (weak ones are keyed by objects a record makes anew). */
+/**
+ * `new Map()`, `new Set()`, `new Array()`, `[]`, an object literal used as a dictionary (`const kinds:
+ * Record<string, true> = {}`), a typed array (`new Int32Array(new SharedArrayBuffer(4))`): a collection
+ * (weak ones are keyed by objects a record makes anew).
+ */
 function isCollection(init: ts.Expression | undefined): boolean {
   const value = init && unwrap(init);
   if (!value) return false;
-  if (ts.isArrayLiteralExpression(value)) return true;
-  return ts.isNewExpression(value) && /^(Map|Set|Array)$/.test(unwrap(value.expression).getText());
+  if (ts.isArrayLiteralExpression(value) || ts.isObjectLiteralExpression(value)) return true;
+  return (
+    ts.isNewExpression(value) &&
+    /^(Map|Set|Array|(Big)?(Int|Uint|Float)(8|16|32|64)(Clamped)?Array)$/.test(unwrap(value.expression).getText())
+  );
+}
+
+/** `cache[k] ??= f(k)`: set only where the look-up found nothing, as a memo is. */
+const isLazyWrite = (node: ts.Node): boolean =>
+  ts.isBinaryExpression(node) &&
+  (node.operatorToken.kind === ts.SyntaxKind.QuestionQuestionEqualsToken ||
+    node.operatorToken.kind === ts.SyntaxKind.BarBarEqualsToken);
+
+/** `cache[k]`, `k in cache`: a look-up of one key of a dictionary, which a memo answers the same every time. */
+function isKeyLookup(read: ts.Identifier): boolean {
+  const parent = read.parent;
+  if (ts.isElementAccessExpression(parent) && parent.expression === read) return true;
+  return (
+    ts.isBinaryExpression(parent) && parent.operatorToken.kind === ts.SyntaxKind.InKeyword && parent.right === read
+  );
 }
 
 /**
@@ -179,7 +216,7 @@ export function collectionHistory(
     lookups.has(member.name.text) &&
     ts.isCallExpression(member.parent) &&
     member.parent.expression === member;
-  if (lookup && writes.every((w) => w.memo)) return undefined;
+  if ((lookup || isKeyLookup(read)) && writes.every((w) => w.memo)) return undefined;
   // A write is not a read: `seen.add(id)` alone says nothing about the value it is part of.
   if (ts.isPropertyAccessExpression(member) && collectionWrites.has(member.name.text)) return undefined;
   return writes[0]!.node;

@@ -23,7 +23,12 @@ import {
   type FunctionNode,
 } from './resolve.ts';
 import { staticFieldOf, staticFieldValues, staticFieldWritesIn } from './static-fields.ts';
-import { changedFieldReturned, instanceFieldOf, moduleInstanceOf } from './instance-fields.ts';
+import {
+  changedFieldReturned,
+  constructorSetFields,
+  instanceFieldValues,
+  moduleInstanceOf,
+} from './instance-fields.ts';
 import { frozenTable } from './dispatch-tables.ts';
 import { packageExportOf } from './package-exports.ts';
 import { ParameterArguments } from './call-sites.ts';
@@ -117,6 +122,18 @@ function writtenTarget(node: ts.Node): ts.Expression | undefined {
   return ts.isBinaryExpression(node) && assignments.has(node.operatorToken.kind) ? node.left : undefined;
 }
 
+/**
+ * What a write changes on every run: not a lazy singleton's `this.#instance ??= new Settings()`, which
+ * sets it once (what it holds is then judged by what it is given).
+ */
+function changingWrite(node: ts.Node): ts.Expression | undefined {
+  const lazy =
+    ts.isBinaryExpression(node) &&
+    (node.operatorToken.kind === ts.SyntaxKind.QuestionQuestionEqualsToken ||
+      node.operatorToken.kind === ts.SyntaxKind.BarBarEqualsToken);
+  return lazy ? undefined : writtenTarget(node);
+}
+
 /** Is this identifier a read of a variable (not a property name, a declaration's name or a type)? */
 function isValueReference(id: ts.Identifier): boolean {
   const parent = id.parent;
@@ -172,6 +189,8 @@ export class ValueOrigins {
   readonly #implementations: Implementations | undefined;
   /** The names a getter of the program has (see programGetterNames); undefined: any name may. */
   readonly #getterNames: ReadonlySet<string> | undefined;
+  /** The names of fields a constructor of the program sets (see constructorSetFields). */
+  readonly #constructorSet: ReadonlySet<string> | undefined;
 
   constructor(
     readonly checker: ts.TypeChecker,
@@ -181,6 +200,7 @@ export class ValueOrigins {
     this.#passed = program && new ParameterArguments(program, checker);
     this.#implementations = program && new Implementations(program, checker);
     this.#getterNames = program && programGetterNames(program);
+    this.#constructorSet = program && constructorSetFields(program);
   }
 
   /** Whether a parameter may hold its default: some caller leaves it out (without the program, assume one does). */
@@ -277,7 +297,10 @@ export class ValueOrigins {
     if (isIncrement(node) && ts.isIdentifier(node.operand)) return this.#stateWrite(node.operand, node);
     if (ts.isBinaryExpression(node) && assignments.has(node.operatorToken.kind) && ts.isIdentifier(node.left))
       return this.#stateWrite(node.left, node);
-    const field = this.#staticField(node) ?? this.#staticValue(node, notes, 0, new Set());
+    const field =
+      this.#staticField(node) ??
+      this.#staticValue(node, notes, 0, new Set()) ??
+      this.#fieldInitializer(node, notes, 0, new Set());
     if (field) return field;
     if (ts.isIdentifier(node) && isValueReference(node)) {
       if ((ts.isCallExpression(node.parent) || ts.isNewExpression(node.parent)) && node.parent.expression === node)
@@ -700,7 +723,7 @@ export class ValueOrigins {
    * whatever the last call left there.
    */
   #staticField(node: ts.Node): Nondet | undefined {
-    const target = writtenTarget(node);
+    const target = changingWrite(node);
     if (target) {
       const written = staticFieldOf(target, this.checker);
       return (
@@ -716,7 +739,7 @@ export class ValueOrigins {
     if (!read) return undefined;
     const file = read.declaration.getSourceFile();
     let writes = this.#staticWrites.get(file);
-    if (!writes) this.#staticWrites.set(file, (writes = staticFieldWritesIn(file, this.checker, writtenTarget)));
+    if (!writes) this.#staticWrites.set(file, (writes = staticFieldWritesIn(file, this.checker, changingWrite)));
     const write = writes.get(read.declaration)?.[0];
     if (!write) return undefined;
     const line = write.getSourceFile().getLineAndCharacterOfPosition(write.getStart()).line + 1;
@@ -736,13 +759,20 @@ export class ValueOrigins {
     return undefined;
   }
 
-  /** `this.salt` with `private salt = randomUUID()`: the field holds what its initializer made (instance-fields.ts). */
+  /**
+   * `this.salt` with `private salt = randomUUID()`, or given it by the constructor (`this.salt = randomUUID()`),
+   * or a parameter property's default that some `new` leaves to run (instance-fields.ts).
+   */
   #fieldInitializer(node: ts.Node, notes: NotFollowed[], depth: number, seen: Set<ts.Node>): Nondet | undefined {
-    const field = instanceFieldOf(node, this.checker);
-    if (!field?.initializer || seen.has(field)) return undefined;
-    seen.add(field);
-    const found = this.originOf(field.initializer, notes, depth, seen);
-    return found && { ...found, via: [{ how: 'held by', name: node.getText(), node }, ...found.via] };
+    const field = instanceFieldValues(node, this.checker, this.#constructorSet);
+    if (!field || seen.has(field.declaration)) return undefined;
+    seen.add(field.declaration);
+    if (ts.isParameter(field.declaration) && !this.#defaultUsed(field.declaration)) return undefined;
+    for (const value of field.values) {
+      const found = this.originOf(value, notes, depth, seen);
+      if (found) return { ...found, via: [{ how: 'held by', name: node.getText(), node }, ...found.via] };
+    }
+    return undefined;
   }
 
   /** `orderNumbers.next()` on a module-level `new Sequence()` whose `next` returns a field it changes: module state. */
