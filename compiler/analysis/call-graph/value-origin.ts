@@ -765,13 +765,16 @@ export class ValueOrigins {
    */
   #fieldInitializer(node: ts.Node, notes: NotFollowed[], depth: number, seen: Set<ts.Node>): Nondet | undefined {
     const field = instanceFieldValues(node, this.checker, this.#constructorSet);
-    if (!field || seen.has(field.declaration)) return undefined;
-    seen.add(field.declaration);
+    // A parameter property is also what each `new` passes: #capturedArgument reads that, placed at the argument.
+    if (!field || field.values.length === 0 || seen.has(field.declaration)) return undefined;
     if (ts.isParameter(field.declaration) && !this.#defaultUsed(field.declaration)) return undefined;
+    seen.add(field.declaration);
     for (const value of field.values) {
       const found = this.originOf(value, notes, depth, seen);
       if (found) return { ...found, via: [{ how: 'held by', name: node.getText(), node }, ...found.via] };
     }
+    // Clean here: what a `new` passes for a parameter property is still to be read (#capturedArgument).
+    seen.delete(field.declaration);
     return undefined;
   }
 
