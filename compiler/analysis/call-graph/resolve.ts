@@ -112,7 +112,8 @@ function classify(declaration: ts.Node): Resolved {
  * (`export default new (class { … })()`, imported under any name).
  */
 export function moduleInstance(name: ts.Identifier, checker: ts.TypeChecker): ts.NewExpression | undefined {
-  const declaration = symbolOf(name, checker)?.valueDeclaration ?? symbolOf(name, checker)?.declarations?.[0];
+  const symbol = symbolOf(name, checker);
+  const declaration = symbol?.valueDeclaration ?? symbol?.declarations?.[0];
   if (!declaration || isLibrary(declaration.getSourceFile())) return undefined;
   const made = ts.isExportAssignment(declaration)
     ? declaration.expression
