@@ -9,7 +9,7 @@ import {
 } from '../call-graph/resolve.ts';
 import { maxCallDepth, returnedExpressions } from '../call-graph/value-origin.ts';
 import { calendarPartOf, libraryCall, methodOn, type Reader } from './date-methods.ts';
-import { intlFormatted } from './intl-format.ts';
+import { intlFormatted, localeFormatted } from './intl-format.ts';
 import { numericConstant, type ParameterConstants } from './numeric-constant.ts';
 import {
   cutTo,
@@ -157,6 +157,10 @@ export class GrainReader implements Reader {
         return call.arguments[0] && rounded(this.value(call.arguments[0]), call);
       if (owner === 'Date' && name === 'UTC') return this.#parts(args());
       const receiver = this.value(callee.expression);
+      const localized = /^toLocale(Date|Time)?String$/.test(name)
+        ? localeFormatted(call, receiver, this.checker)
+        : undefined;
+      if (localized) return localized;
       if (receiver) return methodOn(receiver, name, call, this);
       const formatted =
         name === 'format' && call.arguments[0]

@@ -1,7 +1,7 @@
 import ts from 'typescript';
 import { isDateTimeFormat } from '../clock-and-randomness.ts';
-import { resolveName, unwrap } from '../call-graph/resolve.ts';
-import { cutTo, isTimed, keptOf, wrapTo, type TimeValue } from './time-value.ts';
+import { isConst, resolveName, unwrap } from '../call-graph/resolve.ts';
+import { cutTo, isTimed, keptOf, wrapTo, type TimedValue, type TimeValue } from './time-value.ts';
 import * as unit from './time-units.ts';
 
 /** The `Intl.DateTimeFormat` a receiver is: made in place, or held by a const of the program. */
@@ -18,10 +18,23 @@ function formatterOf(
 }
 
 /** The option names a formatter prints, from its options object written out (undefined when it cannot be read). */
-function printedFields(formatter: ts.NewExpression | ts.CallExpression): Set<string> | undefined {
-  const options = formatter.arguments?.[1];
+function printedFields(
+  formatter: ts.NewExpression | ts.CallExpression,
+  checker: ts.TypeChecker,
+): Set<string> | undefined {
+  return optionFields(formatter.arguments?.[1], checker);
+}
+
+/** The names an options object gives: written in place or held by a const (`const LABEL = { hour: '2-digit' }`). */
+function optionFields(options: ts.Expression | undefined, checker: ts.TypeChecker): Set<string> | undefined {
   if (!options) return new Set();
-  const object = unwrap(options);
+  let object = unwrap(options);
+  if (ts.isIdentifier(object)) {
+    const resolved = resolveName(object, checker);
+    const init = resolved.kind === 'variable' && isConst(resolved.node) ? resolved.node.initializer : undefined;
+    if (!init) return undefined;
+    object = unwrap(init);
+  }
   if (!ts.isObjectLiteralExpression(object)) return undefined;
   const fields = new Set<string>();
   for (const p of object.properties) {
@@ -58,8 +71,29 @@ export function intlFormatted(
 ): TimeValue | undefined {
   if (!isTimed(first)) return undefined;
   const formatter = formatterOf(receiver, checker);
-  const fields = formatter && printedFields(formatter);
+  const fields = formatter && printedFields(formatter, checker);
   if (!fields) return undefined;
+  return printedText(fields, call, first);
+}
+
+/**
+ * `new Date(ws).toLocaleString('en-GB', { timeZone: 'UTC', year, month, day, hour })`: the date
+ * methods print what their options ask for, read like a formatter's (the hour here). Undefined
+ * without a date or time field among them: each method's own default is read elsewhere.
+ */
+export function localeFormatted(
+  call: ts.CallExpression,
+  first: TimeValue | undefined,
+  checker: ts.TypeChecker,
+): TimeValue | undefined {
+  if (!isTimed(first)) return undefined;
+  const fields = optionFields(call.arguments[1], checker);
+  if (!fields || !finestPrinted.some(([f]) => fields.has(f))) return undefined;
+  return printedText(fields, call, first);
+}
+
+/** Text cut to the finest field printed, wrapping round when the year (or more) is left out. */
+function printedText(fields: ReadonlySet<string>, call: ts.CallExpression, first: TimedValue): TimeValue {
   const printed = finestPrinted.filter(([f]) => fields.has(f));
   const grain = printed[0]?.[1] ?? unit.day;
   const dated = fields.has('dateStyle') || fields.has('year') || printed.length === 0;
