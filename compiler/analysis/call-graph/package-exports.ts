@@ -6,6 +6,22 @@ const maxAliasHops = 8;
 
 const isPackage = (specifier: string) => !/^\.{0,2}\//.test(specifier);
 
+/** Declared by a library: a `.d.ts`, or a file in node_modules. */
+export const isLibraryFile = (file: ts.SourceFile) =>
+  file.isDeclarationFile || /[\\/]node_modules[\\/]/.test(file.fileName);
+
+/**
+ * A bare specifier that lands in the program's own sources — a tsconfig
+ * `paths` alias (`@core/ids`) or a workspace package linked into
+ * node_modules (resolved to its real path) — is the program's code, to be
+ * followed like a relative import, not a package judged by its name.
+ */
+function landsInProgram(alias: ts.Symbol, checker: ts.TypeChecker): boolean {
+  const target = checker.getImmediateAliasedSymbol(alias);
+  const declaration = target?.valueDeclaration ?? target?.declarations?.[0];
+  return declaration !== undefined && !isLibraryFile(declaration.getSourceFile());
+}
+
 /**
  * The module an import, an `export … from`, or a `require('…')` initializer
  * names (`const { types } = require('pkg')`, `const x = require('pkg').x`).
@@ -52,7 +68,8 @@ export function packageExportOfSymbol(symbol: ts.Symbol, checker: ts.TypeChecker
     const declaration = at.declarations?.[0];
     if (!declaration) return undefined;
     const from = moduleNamedBy(declaration);
-    if (from !== undefined && isPackage(from)) return { module: from, exported: takenName(declaration) };
+    if (from !== undefined && isPackage(from) && !landsInProgram(at, checker))
+      return { module: from, exported: takenName(declaration) };
     at = checker.getImmediateAliasedSymbol(at);
   }
   return undefined;

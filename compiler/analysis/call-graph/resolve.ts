@@ -1,5 +1,5 @@
 import ts from 'typescript';
-import { packageExportOfSymbol } from './package-exports.ts';
+import { isLibraryFile, packageExportOfSymbol } from './package-exports.ts';
 import { prototypeMethod } from './prototype-methods.ts';
 import { unwrap } from './unwrap.ts';
 
@@ -33,8 +33,6 @@ export const isConst = (declaration: ts.VariableDeclaration) => (declaration.par
 export const isModuleLevel = (declaration: ts.VariableDeclaration) =>
   ts.isVariableStatement(declaration.parent.parent) && ts.isSourceFile(declaration.parent.parent.parent);
 
-const isLibrary = (file: ts.SourceFile) => file.isDeclarationFile || /[\\/]node_modules[\\/]/.test(file.fileName);
-
 /** The symbol a name refers to, through imports, renames and re-exports (`export { x as y } from './z'`). */
 export function symbolOf(name: ts.Node, checker: ts.TypeChecker): ts.Symbol | undefined {
   let symbol = checker.getSymbolAtLocation(name);
@@ -66,7 +64,7 @@ export function resolveName(name: ts.Node, checker: ts.TypeChecker): Resolved {
   const declaration = symbol && implementationOf(symbol);
   if (!symbol || !declaration)
     return { kind: 'unresolved', why: 'its declaration was not found (an unresolved import or an undeclared name)' };
-  if (isLibrary(declaration.getSourceFile())) return { kind: 'external' };
+  if (isLibraryFile(declaration.getSourceFile())) return { kind: 'external' };
   if (ts.isSourceFile(declaration) || ts.isModuleDeclaration(declaration)) return { kind: 'module' };
   return classify(declaration);
 }
@@ -198,7 +196,7 @@ function isProgramClass(name: ts.Identifier, checker: ts.TypeChecker): boolean {
     symbol !== undefined &&
     (symbol.flags & ts.SymbolFlags.Class) !== 0 &&
     declaration !== undefined &&
-    !isLibrary(declaration.getSourceFile())
+    !isLibraryFile(declaration.getSourceFile())
   );
 }
 
@@ -216,5 +214,5 @@ function isInferredCallbackParameter(node: ts.ParameterDeclaration | ts.BindingE
 /** The checker types the value with a class declared in the program. */
 function isProgramClassType(value: ts.Expression, checker: ts.TypeChecker): boolean {
   const declaration = checker.getTypeAtLocation(value).getSymbol()?.declarations?.find(ts.isClassDeclaration);
-  return declaration !== undefined && !isLibrary(declaration.getSourceFile());
+  return declaration !== undefined && !isLibraryFile(declaration.getSourceFile());
 }
