@@ -31,6 +31,7 @@ import {
 } from './instance-fields.ts';
 import { frozenTable } from './dispatch-tables.ts';
 import { packageExportOf } from './package-exports.ts';
+import { packageNondeterminism, randomIdFactory } from './package-nondeterminism.ts';
 import { ParameterArguments } from './call-sites.ts';
 import { declaredInterface, Implementations } from './implementations.ts';
 import { capturedParameter, passedCallees } from './passed-values.ts';
@@ -485,6 +486,9 @@ export class ValueOrigins {
       const exported = renamedImportOf(call.expression, this.checker);
       const what = exported === undefined ? undefined : nondeterministicCallee(exported);
       if (what) return { what, kind: kindOf(what), at: call, via: [] };
+      // `dayjs()`, `DateTime.utc()`, `KSUID.randomSync()`: a date or id package's call, judged by the package.
+      const fromPackage = ts.isCallExpression(call) ? packageNondeterminism(call, this.checker) : undefined;
+      if (fromPackage) return { ...fromPackage, at: call, via: [] };
     } else if (resolved.kind === 'unresolved' && !globalNames.has(name)) {
       notes.push({ at: call, what: `${name}()`, why: resolved.why });
     }
@@ -583,15 +587,9 @@ export class ValueOrigins {
     const via: Hop = { how: 'returned by', name: call.expression.getText().replace(/\s+/g, ''), node: call };
     // `const nextSeq = (() => { let n = 0; return () => ++n; })()`, `const stamp = makeStamper()`: the function the factory hands back.
     if (ts.isCallExpression(value)) {
-      // `const shortId = customAlphabet('0123456789abcdef', 12)`: a package's generator of random ids.
-      const factory = ts.isIdentifier(value.expression)
-        ? (renamedImportOf(value.expression, this.checker) ?? value.expression.text)
-        : undefined;
-      if (
-        factory !== undefined &&
-        randomIdFactories.test(factory) &&
-        resolveCallee(value, this.checker).kind === 'external'
-      )
+      // `const shortId = customAlphabet('0123456789abcdef', 12)`, `const nextId = monotonicFactory()`: a package's generator of random ids.
+      const factory = randomIdFactory(value, this.checker);
+      if (factory !== undefined)
         return { what: `a generated id (${factory}())`, kind: 'random', at: value, via: [via] };
       const made = this.#madeFunction(value);
       // Made once at load: what the closure keeps between its calls lives as long as the process.
@@ -848,9 +846,6 @@ export class ValueOrigins {
     visit(file);
   }
 }
-
-/** nanoid's factories: the function each returns draws a random id on every call. */
-const randomIdFactories = /^(customAlphabet|customRandom)$/;
 
 const lineOf = (node: ts.Node): number => node.getSourceFile().getLineAndCharacterOfPosition(node.getStart()).line + 1;
 

@@ -1,0 +1,126 @@
+import ts from 'typescript';
+import { packageExportOf, type PackageExport } from './package-exports.ts';
+import { unwrap } from './unwrap.ts';
+
+/**
+ * Date and id packages whose calls read the clock or draw randomness, judged
+ * by the package's name, the export's and the member called (a package's code
+ * is not read, and its types may not be installed). Given a time, the same
+ * calls are functions of it: `dayjs(e.ts)` and `DateTime.utc(2024, 1, 1)`
+ * are not listed, hence `noArguments`.
+ */
+interface PackageCall {
+  readonly module: RegExp;
+  /** The export called, or whose member is called; `default` also matches the whole module (`require('dayjs')`). */
+  readonly exported: RegExp;
+  /** The member called on the export (`DateTime.now()`); undefined when the export itself is called. */
+  readonly member?: RegExp;
+  readonly noArguments?: boolean;
+  readonly what: string;
+  readonly kind: 'clock' | 'random';
+}
+
+const packageCalls: readonly PackageCall[] = [
+  {
+    module: /^(dayjs|moment|moment-timezone)$/,
+    exported: /^default$/,
+    noArguments: true,
+    what: 'dayjs()/moment() (the current time)',
+    kind: 'clock',
+  },
+  {
+    module: /^(dayjs|moment|moment-timezone)$/,
+    exported: /^default$/,
+    member: /^utc$/,
+    noArguments: true,
+    what: 'dayjs.utc()/moment.utc() (the current time)',
+    kind: 'clock',
+  },
+  {
+    module: /^luxon$/,
+    exported: /^DateTime$/,
+    member: /^(now|utc|local)$/,
+    noArguments: true,
+    what: 'DateTime.now()/utc()/local() (luxon, the current time)',
+    kind: 'clock',
+  },
+  {
+    module: /^date-fns(\/.*)?$/,
+    exported: /^(startOf|endOf)(Today|Tomorrow|Yesterday)$/,
+    what: 'startOfToday() (date-fns, the current day)',
+    kind: 'clock',
+  },
+  {
+    module: /^ksuid$/,
+    exported: /^default$/,
+    member: /^random(Sync)?$/,
+    what: 'KSUID.random() (time and random bytes)',
+    kind: 'random',
+  },
+  {
+    module: /^@paralleldrive\/cuid2$/,
+    exported: /^createId$/,
+    what: 'createId() (cuid2, a random id)',
+    kind: 'random',
+  },
+  { module: /^cuid$/, exported: /^default$/, what: 'cuid() (a random id)', kind: 'random' },
+  {
+    module: /^(short-uuid|shortid)$/,
+    exported: /^(default|generate)$/,
+    member: /^generate$/,
+    what: 'generate() (a random short id)',
+    kind: 'random',
+  },
+  { module: /^(short-uuid|shortid)$/, exported: /^generate$/, what: 'generate() (a random short id)', kind: 'random' },
+  { module: /^uuid$/, exported: /^v[67]$/, what: 'uuid v6/v7 (time and random bytes)', kind: 'random' },
+];
+
+/** Package factories whose product draws a new random id on every call: `const nextId = monotonicFactory()`. */
+const randomIdFactories: readonly { readonly module: RegExp; readonly exported: RegExp }[] = [
+  { module: /^nanoid(\/.*)?$/, exported: /^(customAlphabet|customRandom)$/ },
+  { module: /^ulid$/, exported: /^(monotonicFactory|factory)$/ },
+  { module: /^@paralleldrive\/cuid2$/, exported: /^init$/ },
+  { module: /^hyperid$/, exported: /^default$/ },
+];
+
+const exportName = (taken: PackageExport) => taken.exported ?? 'default';
+
+/** The package export a callee names, and the member called on it (`DateTime` and `now` of `DateTime.now()`). */
+function packageCallee(call: ts.CallExpression, checker: ts.TypeChecker) {
+  const callee = unwrap(call.expression);
+  if (ts.isIdentifier(callee)) {
+    const taken = packageExportOf(callee, checker);
+    return taken && { taken, member: undefined };
+  }
+  if (!ts.isPropertyAccessExpression(callee) || !ts.isIdentifier(unwrap(callee.expression))) return undefined;
+  const taken = packageExportOf(unwrap(callee.expression), checker);
+  return taken && { taken, member: callee.name.text };
+}
+
+/** What a call into a date or id package reads: the clock or randomness, with a label. */
+export function packageNondeterminism(
+  call: ts.CallExpression,
+  checker: ts.TypeChecker,
+): { what: string; kind: 'clock' | 'random' } | undefined {
+  const named = packageCallee(call, checker);
+  if (!named) return undefined;
+  const { taken, member } = named;
+  const entry = packageCalls.find(
+    (c) =>
+      c.module.test(taken.module) &&
+      c.exported.test(exportName(taken)) &&
+      (c.member === undefined ? member === undefined : member !== undefined && c.member.test(member)) &&
+      (!c.noArguments || call.arguments.length === 0),
+  );
+  return entry && { what: entry.what, kind: entry.kind };
+}
+
+/** `monotonicFactory()` of ulid, `init({ length })` of cuid2, nanoid's `customAlphabet(…)`: the factory's name, or undefined. */
+export function randomIdFactory(call: ts.CallExpression, checker: ts.TypeChecker): string | undefined {
+  const named = packageCallee(call, checker);
+  if (!named || named.member !== undefined) return undefined;
+  const { taken } = named;
+  return randomIdFactories.some((f) => f.module.test(taken.module) && f.exported.test(exportName(taken)))
+    ? exportName(taken)
+    : undefined;
+}
