@@ -99,12 +99,17 @@ function statementsOf(queryNode: Node, paramsNode: Node | undefined, evaluator: 
   return possibleCql(queryNode, evaluator).map((cql) => ({ cql, write: parseCqlWrite(cql), queryNode, params }));
 }
 
-/** `rows.map((r) => ({ query, params }))`: the statements the callback returns, one shape for every row. */
+/**
+ * `rows.map((r) => ({ query, params }))`, or `Array.from(rows, (r) => …)`: the statements the callback returns, one
+ * shape for every row.
+ */
 function mappedItems(node: Node): Node[] {
   if (!Node.isCallExpression(node)) return [];
   const callee = node.getExpression();
-  const callback = node.getArguments()[0];
-  if (!Node.isPropertyAccessExpression(callee) || !['map', 'flatMap'].includes(callee.getName())) return [];
+  const arrayFrom = callee.getText().replace(/\s+/g, '') === 'Array.from';
+  const callback = node.getArguments()[arrayFrom ? 1 : 0];
+  if (!arrayFrom && (!Node.isPropertyAccessExpression(callee) || !['map', 'flatMap'].includes(callee.getName())))
+    return [];
   if (!callback || !(Node.isArrowFunction(callback) || Node.isFunctionExpression(callback))) return [];
   const body = callback.getBody();
   if (!Node.isBlock(body))

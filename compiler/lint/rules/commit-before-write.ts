@@ -55,9 +55,24 @@ const kafkaControls = new Set([
   'uncommittedOffsets',
   'isRunning',
   'isStale',
+  // A kafkajs transaction's: the consumer's offsets, committed with the transaction.
+  'sendOffsets',
 ]);
 const promiseChain = new Set(['then', 'catch', 'finally']);
-const offsetCommits = new Set(['resolveOffset', 'commitOffsetsIfNecessary', 'commitOffsets']);
+const offsetCommits = new Set(['resolveOffset', 'commitOffsetsIfNecessary', 'commitOffsets', 'sendOffsets']);
+
+/** `tx.commit()` after `tx.sendOffsets(…)`: the same transaction ending, which commits the offsets; not a write after them. */
+function endsSameTransaction(commit: CallExpression, later: CallExpression): boolean {
+  const receiverOf = (call: CallExpression) => {
+    const callee = call.getExpression();
+    return Node.isPropertyAccessExpression(callee) ? callee.getExpression().getText() : undefined;
+  };
+  return (
+    methodName(commit) === 'sendOffsets' &&
+    ['commit', 'abort'].includes(methodName(later)) &&
+    receiverOf(later) === receiverOf(commit)
+  );
+}
 /** Names that write somewhere, for when the types are not known (an unresolved import reads as `any`). */
 const writeNames =
   /^(execute|batch|eachRow|insert|insertOne|insertMany|upsert|update|updateOne|write|save|put|send|index|bulk|bulkWrite|set|hset|incr|incrby|query)$/i;
@@ -247,7 +262,7 @@ function checkHandler(
   });
   for (const commit of commits) {
     if (reportUnorderedCommit(commit, handler.kind, report)) continue;
-    const later = writes.find((w) => w.getStart() > commit.getStart());
+    const later = writes.find((w) => w.getStart() > commit.getStart() && !endsSameTransaction(commit, w));
     if (later)
       report('offsetBeforeWrite', nameNode(commit), {
         commit: methodName(commit),
