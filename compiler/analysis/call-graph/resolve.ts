@@ -97,11 +97,27 @@ function classify(declaration: ts.Node): Resolved {
     if (init && (ts.isArrowFunction(init) || ts.isFunctionExpression(init))) return { kind: 'function', node: init };
     return { kind: 'variable', node: declaration };
   }
+  // CommonJS `exports.bump = async function bump(…) {…}` (or `module.exports.bump = …`): the function assigned.
+  const assigned = commonJsAssignment(declaration);
+  if (assigned) return { kind: 'function', node: assigned };
   if ((ts.isPropertyAssignment(declaration) || ts.isPropertyDeclaration(declaration)) && declaration.initializer) {
     const init = unwrap(declaration.initializer);
     if (ts.isArrowFunction(init) || ts.isFunctionExpression(init)) return { kind: 'function', node: init };
   }
   return { kind: 'other' };
+}
+
+/** The function a CommonJS export assignment (`exports.x = function …`, `module.exports.x = () => …`) gives. */
+function commonJsAssignment(declaration: ts.Node): ts.ArrowFunction | ts.FunctionExpression | undefined {
+  const assignment = ts.isPropertyAccessExpression(declaration) ? declaration.parent : declaration;
+  if (
+    !ts.isBinaryExpression(assignment) ||
+    assignment.operatorToken.kind !== ts.SyntaxKind.EqualsToken ||
+    !ts.isPropertyAccessExpression(assignment.left)
+  )
+    return undefined;
+  const value = unwrap(assignment.right);
+  return ts.isArrowFunction(value) || ts.isFunctionExpression(value) ? value : undefined;
 }
 
 /**

@@ -19,3 +19,11 @@ describe('round 7 of unseen driver code: helpers behind tsconfig paths aliases',
     'src/schema.ts': [],
   });
 });
+
+describe('round 7 of unseen driver code: CommonJS functions assigned to exports', () => {
+  const root = fileURLToPath(new URL('../../fixtures/unseen7/cjs/', import.meta.url));
+  fixtureFolderTests(root, fileURLToPath(new URL('../../../tsconfig.json', import.meta.url)), {
+    'lib/counters.js': [['IDEM010', 7, 17, 'execute(cql.likes']],
+    'worker.js': [],
+  });
+});
