@@ -38,6 +38,19 @@ function callbacksOf(call: ts.CallExpression | ts.NewExpression, checker: ts.Typ
   });
 }
 
+/** What a function returns: its arrow body, or the expressions of its own `return` statements (not nested functions'). */
+function returnedValues(fn: FunctionNode): ts.Expression[] {
+  if (!fn.body) return [];
+  if (!ts.isBlock(fn.body)) return [fn.body];
+  const values: ts.Expression[] = [];
+  const visit = (node: ts.Node): void => {
+    if (ts.isReturnStatement(node) && node.expression) values.push(node.expression);
+    else if (!isFunctionNode(node)) ts.forEachChild(node, visit);
+  };
+  ts.forEachChild(fn.body, visit);
+  return values;
+}
+
 /**
  * What runs again when `source` is subscribed to again: the callback of
  * `defer(() => write())` or `new Observable((subscriber) => …)`, and the
@@ -56,6 +69,10 @@ function resubscribed(source: ts.Expression, checker: ts.TypeChecker, depth = 0)
     return callbacksOf(node, checker);
   if (!ts.isCallExpression(node)) return [];
   if (rxjsCall(node, perSubscription, checker)) return callbacksOf(node, checker);
+  // `watched(id).pipe(retry(3))`: the observable a function of the program makes and returns.
+  const made = ts.isIdentifier(unwrap(node.expression)) ? resolveName(unwrap(node.expression), checker) : undefined;
+  if (made?.kind === 'function')
+    return returnedValues(made.node).flatMap((value) => resubscribed(value, checker, depth + 1));
   const callee = unwrap(node.expression);
   if (ts.isPropertyAccessExpression(callee) && callee.name.text === 'pipe')
     return [
