@@ -1,5 +1,14 @@
 import ts from 'typescript';
-import { calleeName, isFunctionNode, resolveCallee, resolveName, unwrap, type FunctionNode } from './resolve.ts';
+import {
+  calleeName,
+  isConst,
+  isFunctionNode,
+  resolveCallee,
+  resolveName,
+  unwrap,
+  type FunctionNode,
+} from './resolve.ts';
+import { invokedBy } from './invoked-by.ts';
 import { describeLocation } from '../describe-location.ts';
 import { ParameterArguments } from './call-sites.ts';
 import { decoratorFunction, isRetryDecoratorByName, mayHaveDecorator, methodDecorators } from './decorator-retry.ts';
@@ -370,12 +379,15 @@ export class ReplayContexts {
   }
 
   /** The function an expression stands for: written inline, or named (a const, a declaration, a method). */
-  #functionOf(expression: ts.Expression | ts.Identifier): FunctionNode | undefined {
+  #functionOf(expression: ts.Expression | ts.Identifier, hops = 0): FunctionNode | undefined {
     const inner = unwrapBound(expression);
     if (isFunctionNode(inner)) return inner;
     const name = calleeName(inner);
     const resolved = name ? resolveName(name, this.checker) : undefined;
-    return resolved?.kind === 'function' ? resolved.node : undefined;
+    if (resolved?.kind === 'function') return resolved.node;
+    // `const record = stats.record.bind(stats)`, handed on by name: the method it binds.
+    const init = resolved?.kind === 'variable' && isConst(resolved.node) ? resolved.node.initializer : undefined;
+    return init && hops < 4 && unwrapBound(init) !== unwrap(init) ? this.#functionOf(init, hops + 1) : undefined;
   }
 
   /** `payload => this.handle(payload)`: a handler whose whole body hands over to another function, which then is the handler. */
@@ -411,6 +423,10 @@ export class ReplayContexts {
         if (resolved.kind !== 'function')
           for (const target of indirectTargets(node, this.checker, (e) => this.#functionOf(e)))
             found.push([target, name ?? 'a function']);
+        // `op.call(ctx, e)`, `Reflect.apply(op, ctx, [e])`: `op`, also one picked from a table (`handlers[type]`).
+        const invoked = invokedBy(node);
+        if (invoked !== node.expression)
+          for (const target of dispatchedFunctions(invoked, this.checker)) found.push([target, invoked.getText()]);
         // `bus.emit('download', …)` runs every listener of `bus.on('download', …)`.
         for (const listener of this.#listeners.listenersOf(node))
           found.push([listener, node.expression.getText().replace(/\s+/g, ' ')]);

@@ -1,4 +1,5 @@
 import ts from 'typescript';
+import { invokedBy } from './invoked-by.ts';
 import { endsFailure, failureHandlerOf } from './failure-handler.ts';
 import { isFunctionNode, symbolOf, type FunctionNode } from './resolve.ts';
 
@@ -110,20 +111,6 @@ export function callsTo(fn: FunctionNode, checker: ts.TypeChecker): (call: ts.Ca
     const target = ts.isIdentifier(callee) ? callee : ts.isPropertyAccessExpression(callee) ? callee.name : undefined;
     return target !== undefined && symbolOf(target, checker) === own;
   };
-}
-
-/**
- * The function a call runs: `op` of `op()`, of `op.apply(this, args)` and
- * `op.call(this, x)` (a decorator's wrapper calling the method it wraps), and
- * of `Reflect.apply(op, this, args)`.
- */
-function invokedBy(call: ts.CallExpression): ts.Expression {
-  const callee = call.expression;
-  if (ts.isPropertyAccessExpression(callee) && /^(apply|call)$/.test(callee.name.text)) {
-    if (ts.isIdentifier(callee.expression) && callee.expression.text === 'Reflect') return call.arguments[0] ?? callee;
-    return callee.expression;
-  }
-  return callee;
 }
 
 /**
