@@ -128,7 +128,7 @@ function commonJsAssignment(declaration: ts.Node): ts.ArrowFunction | ts.Functio
 export function moduleInstance(name: ts.Identifier, checker: ts.TypeChecker): ts.NewExpression | undefined {
   const symbol = symbolOf(name, checker);
   const declaration = symbol?.valueDeclaration ?? symbol?.declarations?.[0];
-  if (!declaration || isLibrary(declaration.getSourceFile())) return undefined;
+  if (!declaration || isLibraryFile(declaration.getSourceFile())) return undefined;
   const made = ts.isExportAssignment(declaration)
     ? declaration.expression
     : ts.isVariableDeclaration(declaration) && isModuleLevel(declaration)
