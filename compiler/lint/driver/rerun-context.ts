@@ -214,7 +214,7 @@ export function rerunContextOf(
 ): RerunContext | undefined {
   // Inside a base's method that runs the override only for some instances, the base's own context (the call
   // graph reached it from some handler) says nothing of which instance: its callers are read instead.
-  const here = instanceOf ? undefined : localContext(node);
+  const here = instanceOf ? handlerOfInstance(node, instanceOf) : localContext(node);
   if (here || depth >= maxCallerDepth) return here;
   const fn = node.getAncestors().find(isFunction);
   const name = fn ? nameOf(fn) : undefined;
@@ -235,6 +235,31 @@ export function rerunContextOf(
       };
   }
   return undefined;
+}
+
+/**
+ * The Kafka handler around `node` when it runs for an instance of
+ * `instanceOf`: a handler registered in a base class's method
+ * (`start() { consumer.run({ eachMessage: (p) => this.consume(p) }) }`) runs
+ * the overrides of the instance that method is called on, so it counts where
+ * some call of the method is on such an instance (`new VoteConsumer(…).start()`).
+ */
+function handlerOfInstance(node: Node, instanceOf: ClassDeclaration): RerunContext | undefined {
+  const context = localContext(node);
+  if (context?.kind !== 'delivery') return undefined;
+  const method = tsFindAncestor(context.node, ts.isMethodDeclaration);
+  if (!method || !ts.isIdentifier(method.name)) return undefined;
+  const name = node
+    .getProject()
+    .getSourceFile(method.getSourceFile().fileName)
+    ?.getDescendantAtPos(method.name.getStart());
+  const own = name?.getFirstAncestorByKind(SyntaxKind.ClassDeclaration);
+  if (!name || !Node.isIdentifier(name) || !own) return undefined;
+  const onInstance = (reference: Node) =>
+    reference !== name &&
+    reference.getParentIfKind(SyntaxKind.PropertyAccessExpression)?.getNameNode() === reference &&
+    instanceThrough(reference, own, instanceOf) === undefined;
+  return name.findReferencesAsNodes().some(onInstance) ? context : undefined;
 }
 
 /** Does class `a` extend `b`, directly or through its bases? */
