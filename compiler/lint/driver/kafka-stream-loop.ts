@@ -23,6 +23,20 @@ function moduleOf(declaration: Node): string | undefined {
   return undefined;
 }
 
+/** `async function* messages(…)` (or a generator method) of the program, named by a callee. */
+function isGeneratorOfProgram(callee: Node): boolean {
+  const name = Node.isPropertyAccessExpression(callee) ? callee.getNameNode() : callee;
+  if (!Node.isIdentifier(name)) return false;
+  const symbol = name.getSymbol();
+  const declarations = (symbol?.getAliasedSymbol() ?? symbol)?.getDeclarations() ?? [];
+  return declarations.some(
+    (d) =>
+      (Node.isFunctionDeclaration(d) || Node.isMethodDeclaration(d) || Node.isFunctionExpression(d)) &&
+      d.isGenerator() &&
+      !d.getSourceFile().isDeclarationFile(),
+  );
+}
+
 /**
  * Does `expression` come from a Kafka client: a call or `new` on a name
  * imported from a Kafka package (`Kafka.KafkaConsumer.createReadStream(…)`),
@@ -37,6 +51,13 @@ function fromKafkaClient(expression: Node, steps = 0): boolean {
     Node.isAsExpression(expression)
   )
     return fromKafkaClient(expression.getExpression(), steps + 1);
+  // `messages(consumer, 'goals')`: a generator of the program given a Kafka consumer yields that consumer's messages.
+  if (
+    Node.isCallExpression(expression) &&
+    isGeneratorOfProgram(expression.getExpression()) &&
+    expression.getArguments().some((argument) => fromKafkaClient(argument, steps + 1))
+  )
+    return true;
   if (Node.isCallExpression(expression) || Node.isNewExpression(expression))
     return fromKafkaClient(expression.getExpression(), steps + 1);
   if (Node.isPropertyAccessExpression(expression)) return fromKafkaClient(expression.getExpression(), steps + 1);
