@@ -25,9 +25,24 @@ function localNames(file: ts.SourceFile, name: string): Set<string> {
   return names;
 }
 
+/** `f` of `f(…)` and `new F(…)`, and for a method `on` of `router.on(…)`: the name a call is made by. */
+function calledBy(node: ts.Node, method: boolean): ts.Identifier | undefined {
+  if (!ts.isCallExpression(node) && !ts.isNewExpression(node)) return undefined;
+  const callee = node.expression;
+  if (!method) return ts.isIdentifier(callee) ? callee : undefined;
+  return ts.isCallExpression(node) && ts.isPropertyAccessExpression(callee) && ts.isIdentifier(callee.name)
+    ? callee.name
+    : undefined;
+}
+
+/** The same declaration: a method called on a class with a `this` type is an instantiated copy of its symbol. */
+const sameSymbol = (a: ts.Symbol | undefined, b: ts.Symbol) =>
+  a === b || (a !== undefined && a.valueDeclaration !== undefined && a.valueDeclaration === b.valueDeclaration);
+
 /**
  * What the program passes for a parameter: the argument at its index in
- * every call of the function (or `new` of the class) found by name, renamed
+ * every call of the function (or `new` of the class, or the method on any
+ * receiver the checker types as its class) found by name, renamed
  * imports included. A call that leaves it out, or spreads its arguments,
  * gives nothing here (a default is the caller's to read).
  */
@@ -46,7 +61,9 @@ export class ParameterArguments {
   }
 
   #find(parameter: ts.ParameterDeclaration): ts.Expression[] {
-    const name = calledName(parameter);
+    const fn = parameter.parent;
+    const method = ts.isMethodDeclaration(fn) && ts.isIdentifier(fn.name) ? fn.name : undefined;
+    const name = calledName(parameter) ?? method;
     const own = name && this.checker.getSymbolAtLocation(name);
     if (!name || !own || parameter.dotDotDotToken) return [];
     const index = parameter.parent.parameters.indexOf(parameter);
@@ -55,14 +72,14 @@ export class ParameterArguments {
       if (isLibrary(file) || !file.text.includes(name.text)) continue;
       const names = localNames(file, name.text);
       const visit = (node: ts.Node): void => {
-        if ((ts.isCallExpression(node) || ts.isNewExpression(node)) && ts.isIdentifier(node.expression)) {
-          const args = node.arguments ?? [];
+        const callee = calledBy(node, method !== undefined);
+        if (callee && names.has(callee.text)) {
+          const args = (node as ts.CallExpression | ts.NewExpression).arguments ?? [];
           const argument = args[index];
           if (
-            names.has(node.expression.text) &&
             argument &&
             !args.slice(0, index + 1).some(ts.isSpreadElement) &&
-            symbolOf(node.expression, this.checker) === own
+            sameSymbol(symbolOf(callee, this.checker), own)
           )
             found.push(argument);
         }

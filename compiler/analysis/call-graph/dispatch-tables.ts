@@ -1,6 +1,8 @@
 import ts from 'typescript';
 import { isFunctionNode, resolveCallee, resolveName, unwrap, type FunctionNode } from './resolve.ts';
 import { returnedFunction } from './returned-function.ts';
+import type { ParameterArguments } from './call-sites.ts';
+import { storedValues } from './stored-values.ts';
 
 /** How many names and lookups one callee is followed through (a table of tables is rare; a cycle must end). */
 const maxHops = 5;
@@ -18,31 +20,44 @@ const maxHops = 5;
  * such a table or a field of an instance (`this.bump`), is the one the
  * factory returns.
  */
-export function dispatchedFunctions(callee: ts.Expression, checker: ts.TypeChecker): FunctionNode[] {
-  return functionsOf(callee, checker, 0);
+export function dispatchedFunctions(
+  callee: ts.Expression,
+  checker: ts.TypeChecker,
+  passed?: ParameterArguments,
+): FunctionNode[] {
+  return functionsOf(callee, { checker, passed }, 0);
 }
 
-function functionsOf(value: ts.Node, checker: ts.TypeChecker, hops: number): FunctionNode[] {
+/** The checker, and what the program passes for a parameter (a table handed to a function: `compose([a, b])`). */
+interface Lookup {
+  readonly checker: ts.TypeChecker;
+  readonly passed: ParameterArguments | undefined;
+}
+
+function functionsOf(value: ts.Node, look: Lookup, hops: number): FunctionNode[] {
   if (isFunctionNode(value)) return [value];
   if (hops > maxHops || !ts.isExpression(value)) return [];
   const node = unwrap(value);
   if (isFunctionNode(node)) return [node];
-  const next = (values: readonly ts.Node[]) => values.flatMap((v) => functionsOf(v, checker, hops + 1));
+  const next = (values: readonly ts.Node[]) => values.flatMap((v) => functionsOf(v, look, hops + 1));
   if (ts.isIdentifier(node)) {
-    const resolved = resolveName(node, checker);
+    const resolved = resolveName(node, look.checker);
     if (resolved.kind === 'function') return [resolved.node];
     const init = resolved.kind === 'variable' && isConst(resolved.node) ? resolved.node.initializer : undefined;
+    // `for (const handle of handlers) await handle(…)`: each element of the table in turn.
+    const loop = resolved.kind === 'variable' ? resolved.node.parent.parent : undefined;
+    if (!init && loop && ts.isForOfStatement(loop)) return next(entriesOf(loop.expression, look, hops + 1));
     return init ? next([init]) : [];
   }
   if (ts.isElementAccessExpression(node))
-    return next(entriesOf(node.expression, checker, hops + 1, constantKey(node.argumentExpression, checker)));
-  if (ts.isCallExpression(node) && methodName(node) === 'get') return next(mapGetValues(node, checker, hops + 1));
+    return next(entriesOf(node.expression, look, hops + 1, constantKey(node.argumentExpression, look.checker)));
+  if (ts.isCallExpression(node) && methodName(node) === 'get') return next(mapGetValues(node, look, hops + 1));
   // `const bump = makeCounter(client, 'carts', 'n')`, also as a table's entry: the function the factory hands back.
-  if (ts.isCallExpression(node)) return madeFunction(node, checker);
-  if (ts.isPropertyAccessExpression(node) && isInstance(node.expression, checker))
-    return next(fieldValues(node, checker));
+  if (ts.isCallExpression(node)) return madeFunction(node, look.checker);
+  if (ts.isPropertyAccessExpression(node) && isInstance(node.expression, look.checker))
+    return next(fieldValues(node, look.checker));
   if (ts.isPropertyAccessExpression(node))
-    return next(recordsOf(node.expression, checker, hops + 1).flatMap((r) => propertyValues(r, node.name.text)));
+    return next(recordsOf(node.expression, look, hops + 1).flatMap((r) => propertyValues(r, node.name.text)));
   return [];
 }
 
@@ -108,69 +123,85 @@ function constantKey(key: ts.Expression, checker: ts.TypeChecker): string | unde
  * it names (`HANDLERS[ODOMETER]` runs that handler, not its neighbours) —
  * all of them when no entry is found by its name (a spread, a computed name).
  */
-function entriesOf(table: ts.Expression, checker: ts.TypeChecker, hops: number, key?: string): ts.Node[] {
-  const node = constValue(table, checker, hops);
-  if (!node) return [];
+function entriesOf(table: ts.Expression, look: Lookup, hops: number, key?: string): ts.Node[] {
+  // A table filled at run time (`this.routes.set(topic, fn)`, `handlers.push(fn)`): also what is stored into it.
+  const stored = storedValues(table, look.checker, look.passed);
+  const node = constValue(table, look, hops);
+  if (!node) return [...stored, ...passedTables(table, look, hops).flatMap((t) => entriesOf(t, look, hops + 1, key))];
   if (ts.isArrayLiteralExpression(node)) {
     const elements = node.elements.filter((e) => !ts.isSpreadElement(e));
     const named = key === undefined || elements.length !== node.elements.length ? undefined : elements[Number(key)];
-    return named ? [named] : elements;
+    return named ? [named] : [...elements, ...stored];
   }
   if (ts.isObjectLiteralExpression(node)) {
     const named = key === undefined ? [] : propertyValues(node, key);
-    return named.length > 0 ? named : node.properties.flatMap(valueOfMember);
+    return named.length > 0 ? named : [...node.properties.flatMap(valueOfMember), ...stored];
   }
-  return mapEntries(node).map(([, value]) => value);
+  return [...mapEntries(node).map(([, value]) => value), ...stored];
+}
+
+/**
+ * `stack[i](…)` in `function compose(stack) { … }`: a table that is a
+ * parameter is what the program passes for it (`compose([decode, addRevenue])`).
+ */
+function passedTables(table: ts.Expression, look: Lookup, hops: number): ts.Expression[] {
+  const node = unwrap(table);
+  if (!look.passed || hops > maxHops || !ts.isIdentifier(node)) return [];
+  const resolved = resolveName(node, look.checker);
+  if (resolved.kind !== 'parameter' || !ts.isParameter(resolved.node)) return [];
+  return [...look.passed.of(resolved.node)];
 }
 
 /** The objects an expression may be: a literal, a const naming one, an element or `find(…)` of a const table. */
-function recordsOf(value: ts.Node, checker: ts.TypeChecker, hops: number): ts.ObjectLiteralExpression[] {
+function recordsOf(value: ts.Node, look: Lookup, hops: number): ts.ObjectLiteralExpression[] {
   if (hops > maxHops || !ts.isExpression(value)) return [];
   const node = unwrap(value);
   if (ts.isObjectLiteralExpression(node)) return [node];
-  const records = (values: readonly ts.Node[]) => values.flatMap((v) => recordsOf(v, checker, hops + 1));
+  const records = (values: readonly ts.Node[]) => values.flatMap((v) => recordsOf(v, look, hops + 1));
   if (ts.isIdentifier(node)) {
-    const resolved = resolveName(node, checker);
+    const resolved = resolveName(node, look.checker);
     if (resolved.kind !== 'variable') return [];
     if (isConst(resolved.node) && resolved.node.initializer) return records([resolved.node.initializer]);
     // `for (const route of routes) route.handle(…)`: each element of the table in turn.
     const loop = resolved.node.parent.parent;
-    return ts.isForOfStatement(loop) ? records(entriesOf(loop.expression, checker, hops + 1)) : [];
+    return ts.isForOfStatement(loop) ? records(entriesOf(loop.expression, look, hops + 1)) : [];
   }
   if (ts.isElementAccessExpression(node))
-    return records(entriesOf(node.expression, checker, hops + 1, constantKey(node.argumentExpression, checker)));
+    return records(entriesOf(node.expression, look, hops + 1, constantKey(node.argumentExpression, look.checker)));
   const frozen = frozenTable(node);
   if (frozen) return records([frozen]);
   if (ts.isCallExpression(node) && ts.isPropertyAccessExpression(node.expression)) {
     const method = methodName(node);
     // `routes.find((r) => r.topic === topic)`, `routes.filter(…)[0]`: one of the table's elements.
     if (method === 'find' || method === 'findLast')
-      return records(entriesOf(node.expression.expression, checker, hops + 1));
-    if (method === 'get') return records(mapGetValues(node, checker, hops + 1));
+      return records(entriesOf(node.expression.expression, look, hops + 1));
+    if (method === 'get') return records(mapGetValues(node, look, hops + 1));
   }
   return [];
 }
 
 /** The initializer of the const a name stands for (through imports), or the expression itself when written out. */
-function constValue(expression: ts.Expression, checker: ts.TypeChecker, hops: number): ts.Expression | undefined {
+function constValue(expression: ts.Expression, look: Lookup, hops: number): ts.Expression | undefined {
   const node = unwrap(expression);
   const frozen = frozenTable(node);
-  if (frozen) return constValue(frozen, checker, hops + 1);
+  if (frozen) return constValue(frozen, look, hops + 1);
   if (!ts.isIdentifier(node)) return node;
   if (hops > maxHops) return undefined;
-  const resolved = resolveName(node, checker);
+  const resolved = resolveName(node, look.checker);
   if (resolved.kind !== 'variable' || !isConst(resolved.node) || !resolved.node.initializer) return undefined;
-  return constValue(resolved.node.initializer, checker, hops + 1);
+  return constValue(resolved.node.initializer, look, hops + 1);
 }
 
 /** `table.get(key)` of a const `new Map([[key, value], …])`: every value, or the one a constant key names. */
-function mapGetValues(call: ts.CallExpression, checker: ts.TypeChecker, hops: number): ts.Expression[] {
+function mapGetValues(call: ts.CallExpression, look: Lookup, hops: number): ts.Expression[] {
   if (!ts.isPropertyAccessExpression(call.expression)) return [];
-  const map = constValue(call.expression.expression, checker, hops);
+  const map = constValue(call.expression.expression, look, hops);
   const entries = map ? mapEntries(map) : [];
-  const key = call.arguments[0] && constantKey(call.arguments[0], checker);
-  const named = key === undefined ? [] : entries.filter(([k]) => constantKey(k, checker) === key);
-  return (named.length > 0 ? named : entries).map(([, value]) => value);
+  const key = call.arguments[0] && constantKey(call.arguments[0], look.checker);
+  const named = key === undefined ? [] : entries.filter(([k]) => constantKey(k, look.checker) === key);
+  if (named.length > 0) return named.map(([, value]) => value);
+  // A registry filled at run time (`this.routes.set(topic, handler)`): any value stored may be the one got.
+  return [...entries.map(([, value]) => value), ...storedValues(call.expression.expression, look.checker, look.passed)];
 }
 
 /** The `[key, value]` pairs of `new Map([[key, value], …])` written out. */

@@ -18,19 +18,30 @@ import { indirectTargets } from './indirect-calls.ts';
 import { isRetryPackageCall, mayCallRetryByName, mentionsRetryPackage } from './retry-packages.ts';
 import { callsTo, retriedParameter, retryAround } from './retry-shape.ts';
 import { returnedFunction } from './returned-function.ts';
+import { nestMessageDecorator } from './nest-handlers.ts';
 import { mentionsRxjs, rxjsRetried } from './rxjs-retry.ts';
 import { locationOfNode, maxCallDepth } from './value-origin.ts';
+
+/** kafkajs's run options, or the NestJS microservice decorators (their Kafka transport runs them from `eachMessage`). */
+export type KafkaHandlerKind = 'eachMessage' | 'eachBatch' | 'EventPattern' | 'MessagePattern';
+
+/** A handler kind in words: "kafkajs eachMessage", "NestJS @EventPattern". */
+export const handlerLabel = (kind: KafkaHandlerKind) =>
+  kind === 'eachMessage' || kind === 'eachBatch' ? `kafkajs ${kind}` : `NestJS @${kind}`;
 
 /** Why a function may run again for the same input: it is (or is called by) a Kafka handler or a retried callback. */
 export type ReplayContext =
   | {
       readonly kind: 'kafka';
-      readonly handler: 'eachMessage' | 'eachBatch';
+      readonly handler: KafkaHandlerKind;
       readonly autoCommit: boolean;
       readonly registeredAt: ts.Node;
       readonly via: readonly string[];
     }
   | { readonly kind: 'retry'; readonly helper: string; readonly calledAt: ts.Node; readonly via: readonly string[] };
+
+/** A context of a handler kafkajs runs itself (its offsets are committed as its run options say). */
+export type KafkajsContext = ReplayContext & { kind: 'kafka'; handler: 'eachMessage' | 'eachBatch' };
 
 /** A kafkajs handler as registered: `consumer.run({ eachMessage: handle })`, with the function that runs. */
 export interface RegisteredHandler {
@@ -71,6 +82,8 @@ export class ReplayContexts {
   readonly #anyPackage: boolean;
   /** `bus.emit('x')` → the listeners of `bus.on('x', …)`: indexed on the first emit followed. */
   readonly #listeners: EmitterListeners;
+  /** What the program passes for a parameter: a table or a handler handed to a function or method. */
+  readonly #passed: ParameterArguments;
 
   constructor(
     private readonly program: ts.Program,
@@ -79,12 +92,8 @@ export class ReplayContexts {
     const queue: [FunctionNode, ReplayContext, number][] = [];
     const files = program.getSourceFiles().filter((f) => !isLibrary(f));
     this.#anyPackage = mentionsRetryPackage(files);
-    this.#listeners = new EmitterListeners(
-      files,
-      checker,
-      (e) => this.#functionOf(e),
-      new ParameterArguments(program, checker),
-    );
+    this.#passed = new ParameterArguments(program, checker);
+    this.#listeners = new EmitterListeners(files, checker, (e) => this.#functionOf(e), this.#passed);
     const wrappers = this.#retryWrapperNames(files);
     for (const file of files) {
       const names = withRenames(file, wrappers);
@@ -127,11 +136,12 @@ export class ReplayContexts {
   }
 
   /** Functions of `file` reached from a Kafka handler through its calls (not the handlers themselves), with how. */
-  reachedFromHandlersIn(file: ts.Node): [FunctionNode, ReplayContext & { kind: 'kafka' }][] {
+  reachedFromHandlersIn(file: ts.Node): [FunctionNode, KafkajsContext][] {
     const registered = new Set<ts.Node>(this.#handlers.map((h) => h.fn));
     return [...this.#reached].filter(
-      (entry): entry is [FunctionNode, ReplayContext & { kind: 'kafka' }] =>
+      (entry): entry is [FunctionNode, KafkajsContext] =>
         entry[1].kind === 'kafka' &&
+        (entry[1].handler === 'eachMessage' || entry[1].handler === 'eachBatch') &&
         entry[1].via.length > 0 &&
         !registered.has(entry[0]) &&
         entry[0].getSourceFile() === file,
@@ -178,13 +188,15 @@ export class ReplayContexts {
     const names = new Set<string>();
     for (const file of files) {
       // A retry catches the failure; a wrapper that hands its callback to a retry package needs no catch.
-      if (!this.#anyPackage && !/\bcatch\b/.test(file.text)) continue;
+      // A hedge (`Promise.any([task(), later.then(task)])`) runs the callback twice with no catch.
+      if (!this.#anyPackage && !/\bcatch\b|\bPromise\.(any|race)\b/.test(file.text)) continue;
       const visit = (node: ts.Node): void => {
         if (isFunctionNode(node) && node.parameters.length > 0 && this.retriedParameter(node) !== undefined) {
+          // `run = async (op) => { … }`: a wrapper held by a class field is called by the field's name.
           const name =
             ts.isFunctionDeclaration(node) || ts.isMethodDeclaration(node)
               ? node.name
-              : ts.isVariableDeclaration(node.parent)
+              : ts.isVariableDeclaration(node.parent) || ts.isPropertyDeclaration(node.parent)
                 ? node.parent.name
                 : undefined;
           if (name && ts.isIdentifier(name)) names.add(name.text);
@@ -212,7 +224,10 @@ export class ReplayContexts {
           this.#packageRetryRoots(node, root);
         if (rxjs) this.#rxjsRetryRoots(node, root);
       }
-      for (const decorator of methodDecorators(node)) this.#decoratorRetryRoot(decorator, root);
+      for (const decorator of methodDecorators(node)) {
+        this.#decoratorRetryRoot(decorator, root);
+        this.#nestHandlerRoot(decorator, root);
+      }
       ts.forEachChild(node, visit);
     };
     visit(file);
@@ -370,6 +385,19 @@ export class ReplayContexts {
     root(decorator.parent as FunctionNode, { kind: 'retry', helper: `@${name}`, calledAt: decorator, via: [] });
   }
 
+  /** `@EventPattern('post-shared') async onShared(…)`: a NestJS microservice handler, delivered at least once. */
+  #nestHandlerRoot(decorator: ts.Decorator, root: (fn: FunctionNode, context: ReplayContext) => void): void {
+    const handler = nestMessageDecorator(decorator, this.checker);
+    if (handler)
+      root(decorator.parent as FunctionNode, {
+        kind: 'kafka',
+        handler,
+        autoCommit: true,
+        registeredAt: decorator,
+        via: [],
+      });
+  }
+
   /** `defer(() => write()).pipe(retry(3))`: rxjs subscribes again after an error, and the write is sent again. */
   #rxjsRetryRoots(call: ts.CallExpression, root: (fn: FunctionNode, context: ReplayContext) => void): void {
     const retried = rxjsRetried(call, this.checker);
@@ -417,7 +445,7 @@ export class ReplayContexts {
         if (resolved.kind === 'function' && resolved.node !== fn) found.push([resolved.node, name ?? 'a function']);
         // `handlers[kind](…)`, `routes.find(…)?.handle(…)`: every function the table holds may be the one run.
         else if (resolved.kind !== 'function' && resolved.kind !== 'external')
-          for (const entry of dispatchedFunctions(node.expression, this.checker))
+          for (const entry of dispatchedFunctions(node.expression, this.checker, this.#passed))
             found.push([entry, name ?? node.expression.getText().replace(/\s+/g, ' ')]);
         // `award(…)` of `const award = addPoints.bind(undefined, client)`, opossum's `breaker.fire(…)`.
         if (resolved.kind !== 'function')
@@ -509,11 +537,45 @@ const compact = (node: ts.Node | undefined) => node?.getText().replace(/\s+/g, '
  * function again), or `send().catch(() => send())`: a retry by recursion.
  * A catch that writes something else (a failure log) is no resend.
  */
-export function resendAround(send: ts.CallExpression, checker: ts.TypeChecker): ts.Node | undefined {
+export function resendAround(
+  send: ts.CallExpression,
+  checker: ts.TypeChecker,
+  emitted?: (call: ts.CallExpression) => readonly FunctionNode[],
+): ts.Node | undefined {
   const fn = ts.findAncestor(send.parent, isFunctionNode);
   if (!fn) return undefined;
   const recursion = callsTo(fn, checker);
-  return retryAround(send, fn, (again) => recursion(again) || sameStatement(again, send), checker);
+  const reEmits = (again: ts.CallExpression) => emitted !== undefined && emitsTo(again, fn, emitted, 0);
+  return retryAround(send, fn, (again) => recursion(again) || sameStatement(again, send) || reEmits(again), checker);
+}
+
+/** How many listeners deep an emit is followed to the listener it runs again. */
+const maxEmitHops = 3;
+
+/**
+ * `jobs.emit('failed', job)` in the catch of the 'run' listener, whose
+ * 'failed' listener emits 'run' again (at once or from a timer): an
+ * EventEmitter retry, the listener `fn` runs again with the same job.
+ */
+function emitsTo(
+  call: ts.CallExpression,
+  fn: FunctionNode,
+  emitted: (call: ts.CallExpression) => readonly FunctionNode[],
+  hops: number,
+): boolean {
+  const listeners = emitted(call);
+  if (listeners.includes(fn)) return true;
+  if (hops >= maxEmitHops) return false;
+  return listeners.some((listener) => {
+    let found = false;
+    const visit = (node: ts.Node): void => {
+      if (found) return;
+      if (ts.isCallExpression(node) && emitsTo(node, fn, emitted, hops + 1)) found = true;
+      else ts.forEachChild(node, visit);
+    };
+    if (listener.body) visit(listener.body);
+    return found;
+  });
 }
 
 /** The first call in `scope` that sends the same statement as `send`. */
@@ -526,6 +588,22 @@ function sameSendIn(scope: ts.Node, send: ts.CallExpression): ts.CallExpression 
   };
   visit(scope);
   return found;
+}
+
+/**
+ * `attempts.reduce((attempt, wait) => attempt.catch(() => send()), send())`:
+ * the accumulator a reduce's callback chains onto starts as the reduce's
+ * initial value (the first attempt). Returns that value, for `attempt`.
+ */
+function reducedFrom(receiver: ts.Expression): ts.Expression | undefined {
+  const name = ts.isIdentifier(receiver) ? receiver.text : undefined;
+  const callback = name && ts.findAncestor(receiver.parent, isFunctionNode);
+  const first = callback ? callback.parameters[0]?.name : undefined;
+  const reduce = callback && ts.isCallExpression(callback.parent) ? callback.parent : undefined;
+  if (!first || !ts.isIdentifier(first) || first.text !== name || !reduce || reduce.arguments[0] !== callback)
+    return undefined;
+  const method = ts.isPropertyAccessExpression(reduce.expression) ? reduce.expression.name.text : '';
+  return /^reduce(Right)?$/.test(method) ? reduce.arguments[1] : undefined;
 }
 
 /**
@@ -544,7 +622,7 @@ export function resentFrom(send: ts.CallExpression): ts.CallExpression | undefin
     const method = ts.isCallExpression(at) && ts.isPropertyAccessExpression(at.expression) ? at.expression : undefined;
     const handler = method?.name.text === 'catch' ? 0 : method?.name.text === 'then' ? 1 : -1;
     if (method && handler >= 0 && (at as ts.CallExpression).arguments[handler] === child) {
-      const first = sameSendIn(method.expression, send);
+      const first = sameSendIn(method.expression, send) ?? sameSendIn(reducedFrom(method.expression) ?? method, send);
       if (first) return first;
     }
   }

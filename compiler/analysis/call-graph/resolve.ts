@@ -160,7 +160,7 @@ export function resolveCallee(call: ts.CallExpression | ts.NewExpression, checke
     const owner = resolveName(receiver, checker);
     const init = owner.kind === 'variable' && owner.node.initializer ? unwrap(owner.node.initializer) : undefined;
     // An object literal of the program, or an instance it makes itself (`const ids = new IdSource()`).
-    const known = init !== undefined && (ts.isObjectLiteralExpression(init) || ts.isNewExpression(init));
+    const known = init !== undefined && (ts.isObjectLiteralExpression(init) || madeWithNew(init));
     if (owner.kind === 'external') return owner;
     // `import ids from './ids.ts'` of `export default new (class { … })()`: an instance the program makes.
     if (owner.kind === 'other' && moduleInstance(receiver, checker)) return memberOf(callee, checker);
@@ -199,6 +199,14 @@ function memberOf(callee: ts.PropertyAccessExpression, checker: ts.TypeChecker):
   const attached = prototypeMethod(callee, checker);
   if (attached) return { kind: 'function', node: attached };
   return resolved.kind === 'unresolved' ? { kind: 'other' } : resolved;
+}
+
+/** `new Router()`, or a builder chain on one (`new Router().on('a', f).on('b', g)`): an instance the program makes. */
+function madeWithNew(init: ts.Expression): boolean {
+  let at = init;
+  for (let hops = 0; ts.isCallExpression(at) && ts.isPropertyAccessExpression(at.expression) && hops < 16; hops++)
+    at = unwrap(at.expression.expression);
+  return ts.isNewExpression(at);
 }
 
 const isThisMember = (node: ts.Expression) =>

@@ -177,7 +177,7 @@ export function retriedParameter(
     const held = aliases;
     const isParam = (node: ts.Node) => namesParameter(node, symbol, held, checker);
     const isParamCall = (call: ts.CallExpression) => isParam(invokedBy(call));
-    let retried = false;
+    let retried = runsTwiceAtOnce(body, isParam, isParamCall);
     const visit = (node: ts.Node): void => {
       if (retried) return;
       if (
@@ -192,6 +192,54 @@ export function retriedParameter(
     if (retried) return index;
   }
   return undefined;
+}
+
+/** Calls that run a function handed to them: a promise's handlers, a timer. */
+const runsHanded = /^(then|catch|finally|setTimeout|setImmediate|queueMicrotask|nextTick)$/;
+
+/** Operators of which only one side may run: `a() || b()`, `c ? a() : b()`. */
+const choosesOne = (node: ts.Node) =>
+  ts.isConditionalExpression(node) ||
+  (ts.isBinaryExpression(node) &&
+    [ts.SyntaxKind.BarBarToken, ts.SyntaxKind.AmpersandAmpersandToken, ts.SyntaxKind.QuestionQuestionToken].includes(
+      node.operatorToken.kind,
+    ));
+
+/** The innermost node holding both `a` and `b`. */
+function commonAncestor(a: ts.Node, b: ts.Node): ts.Node | undefined {
+  const holders = new Set<ts.Node>();
+  for (let at: ts.Node | undefined = a; at; at = at.parent) holders.add(at);
+  for (let at: ts.Node | undefined = b; at; at = at.parent) if (holders.has(at)) return at;
+  return undefined;
+}
+
+/**
+ * A hedged request: `Promise.any([task(), sleep(50).then(task)])` runs the
+ * callback twice on purpose, in one expression (no branch picks one of the
+ * two, as `cached ? task() : fallback()` would). A write sent so may land
+ * twice, as a retry's may.
+ */
+function runsTwiceAtOnce(
+  body: ts.Node,
+  isParam: (node: ts.Node) => boolean,
+  isParamCall: (call: ts.CallExpression) => boolean,
+): boolean {
+  const runs: ts.Node[] = [];
+  const visit = (node: ts.Node): void => {
+    if (ts.isCallExpression(node)) {
+      const callee = node.expression;
+      const name = ts.isPropertyAccessExpression(callee) ? callee.name.text : callee.getText();
+      if (isParamCall(node) || (runsHanded.test(name) && node.arguments.some(isParam))) runs.push(node);
+    }
+    ts.forEachChild(node, visit);
+  };
+  visit(body);
+  for (const [i, a] of runs.entries())
+    for (const b of runs.slice(i + 1)) {
+      const both = commonAncestor(a, b);
+      if (both && both !== a && both !== b && ts.isExpression(both) && !choosesOne(both)) return true;
+    }
+  return false;
 }
 
 /**

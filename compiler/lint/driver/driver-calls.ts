@@ -14,6 +14,7 @@ import type { StaticEvaluator } from '../static-eval.ts';
 import { parseCqlWrite, type CqlWrite } from '../../analysis/cql.ts';
 import { constInitializer, possibleCql, variableOf } from './cql-text.ts';
 import { builtParams, pushedParams } from './built-params.ts';
+import { promisifiedCalls, promisifiedMethod } from './promisified-driver.ts';
 
 /** One statement a driver call sends: its CQL, the node holding it, and its parameters' nodes when written out. */
 export interface SentStatement {
@@ -208,31 +209,22 @@ export function driverCalls(file: SourceFile, evaluator: StaticEvaluator): Drive
     const nameNode = Node.isPropertyAccessExpression(callee) ? callee.getNameNode() : callee;
     const method = nameNode.getText().replace(promisified, '');
     if (!isDriverMethod(method)) continue;
-    const at = argumentIndex[method];
-    const args = call.getArguments();
     const receiver =
       method === 'executeConcurrent'
-        ? args[0]
+        ? call.getArguments()[0]
         : Node.isPropertyAccessExpression(callee)
           ? callee.getExpression()
           : undefined;
-    // `executeConcurrent(client, [{ query, params }, …], options)`: a list of statements, read as a batch's; options third.
-    const listed = method === 'executeConcurrent' ? sentBy('batch', args[1], undefined, evaluator) : undefined;
-    const params =
-      method === 'executeConcurrent'
-        ? concurrentParams(args[2])
-        : at.params === undefined
-          ? undefined
-          : args[at.params];
-    const sent = listed ?? sentBy(method, args[at.query], params, evaluator);
-    if (sent)
-      calls.push({
-        call,
-        name: nameNode,
-        method,
-        statements: sent,
-        isIdempotent: idempotent(args[listed ? 2 : at.options], receiver, evaluator),
-      });
+    const read = readDriverCall(call, nameNode, method, receiver, evaluator);
+    if (read) calls.push(read);
+  }
+  // `exec(cql, params)` of `const exec = promisify(client.execute.bind(client))`: the method it was taken from.
+  for (const call of promisifiedCalls(file)) {
+    const taken = promisifiedMethod(call);
+    const method = taken?.method.replace(promisified, '');
+    if (!taken || !method || !isDriverMethod(method) || method === 'executeConcurrent') continue;
+    const read = readDriverCall(call, call.getExpression(), method, taken.receiver, evaluator);
+    if (read) calls.push(read);
   }
   // `run('UPDATE … SET n = n + 1 …', [page])` of a helper that hands its parameter to the driver as the query.
   for (const { call, name, forwarder } of forwardedCalls(file, forwardedMethods)) {
@@ -257,6 +249,26 @@ export function driverCalls(file: SourceFile, evaluator: StaticEvaluator): Drive
       });
   }
   return calls;
+}
+
+/** A call of driver method `method` (its arguments in the method's places), with the statements it sends we can read. */
+function readDriverCall(
+  call: CallExpression,
+  name: Node,
+  method: DriverCall['method'],
+  receiver: Node | undefined,
+  evaluator: StaticEvaluator,
+): DriverCall | undefined {
+  const at = argumentIndex[method];
+  const args = call.getArguments();
+  // `executeConcurrent(client, [{ query, params }, …], options)`: a list of statements, read as a batch's; options third.
+  const listed = method === 'executeConcurrent' ? sentBy('batch', args[1], undefined, evaluator) : undefined;
+  const params =
+    method === 'executeConcurrent' ? concurrentParams(args[2]) : at.params === undefined ? undefined : args[at.params];
+  const sent = listed ?? sentBy(method, args[at.query], params, evaluator);
+  if (!sent) return undefined;
+  const isIdempotent = idempotent(args[listed ? 2 : at.options], receiver, evaluator);
+  return { call, name, method, statements: sent, isIdempotent };
 }
 
 /** The statements a call sends, if one of them is a write or read we can see. */

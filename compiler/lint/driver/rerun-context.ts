@@ -1,7 +1,12 @@
 import { Node, SyntaxKind, type ClassDeclaration } from 'ts-morph';
 import ts from 'typescript';
 import { graphOf } from '../../analysis/call-graph/morph.ts';
-import { describeReach, type ReplayContext } from '../../analysis/call-graph/replay-contexts.ts';
+import {
+  describeReach,
+  handlerLabel,
+  resentFrom,
+  type ReplayContext,
+} from '../../analysis/call-graph/replay-contexts.ts';
 import { isFunctionNode } from '../../analysis/call-graph/resolve.ts';
 import { retryLoopAround } from '../../analysis/call-graph/retry-shape.ts';
 import { kafkaStreamLoopAround } from './kafka-stream-loop.ts';
@@ -145,7 +150,7 @@ function fromReplay(replay: ReplayContext, at: ts.Node): RerunContext {
   const via = describeReach(replay);
   if (replay.kind === 'kafka')
     return {
-      describe: `a kafkajs ${replay.handler} handler (delivered at least once)${via}`,
+      describe: `a ${handlerLabel(replay.handler)} handler (delivered at least once)${via}`,
       node: replay.registeredAt,
       kind: 'delivery',
       replay,
@@ -171,7 +176,17 @@ function localContext(node: Node): RerunContext | undefined {
     const line = loop.getSourceFile().getLineAndCharacterOfPosition(loop.getStart()).line + 1;
     return { describe: `a retry loop (line ${line})`, node: loop, kind: 'retry' };
   }
-  return streamStepAround(node);
+  return resentCall(graph.node) ?? streamStepAround(node);
+}
+
+/** `bump()` called again in a failure handler of the promise of an earlier `bump()` (`.catch(() => bump())`, a reduce of them). */
+function resentCall(name: ts.Node): RerunContext | undefined {
+  const callee = ts.isPropertyAccessExpression(name.parent) && name.parent.name === name ? name.parent : name;
+  const call = ts.isCallExpression(callee.parent) && callee.parent.expression === callee ? callee.parent : undefined;
+  const first = call && resentFrom(call);
+  if (!call || !first) return undefined;
+  const line = first.getSourceFile().getLineAndCharacterOfPosition(first.getStart()).line + 1;
+  return { describe: `a resend, when the call of line ${line} fails`, node: call, kind: 'retry' };
 }
 
 /** The name node a function is called by: `function save`, `const save = () =>`, a method's name, a field's (`onData = async (m) => …`). */

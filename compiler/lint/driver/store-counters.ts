@@ -265,5 +265,35 @@ export function storeCounters(file: SourceFile): StoreCounter[] {
       const fields = inc.fields.length > 0 ? ` of \`${inc.fields.join('`, `')}\`` : '';
       found.push({ call, name, counter: `MongoDB \`$inc\`${fields}` });
     }
+  if (/\.(incr|decr)\(/.test(text))
+    for (const call of methodCalls(file, mapperWrites)) {
+      const fields = mapperIncrements(call);
+      if (fields.length === 0) continue;
+      const name = (call.getExpression() as PropertyAccessExpression).getNameNode();
+      found.push({ call, name, counter: `cassandra-driver Mapper \`q.incr\` of \`${fields.join('`, `')}\`` });
+    }
   return found.sort((a, b) => a.call.getStart() - b.call.getStart());
+}
+
+/** Mapper methods that write a document: a `q.incr` in one is `SET c = c + ?`. */
+const mapperWrites: ReadonlySet<string> = new Set(['update', 'insert']);
+
+/**
+ * The fields cassandra-driver's Mapper is asked to add to:
+ * `pageViews.update({ page, views: q.incr(1) })` of `const { q } = mapping`
+ * (also `mapping.q.incr(1)`, `q.decr(n)`) sends `UPDATE … SET views = views + 1`.
+ */
+function mapperIncrements(call: CallExpression): string[] {
+  const document = objectOf(call.getArguments()[0]);
+  if (!document || !Node.isObjectLiteralExpression(document)) return [];
+  return document.getProperties().flatMap((p) => {
+    const value = Node.isPropertyAssignment(p) ? unwrapped(p.getInitializer()) : undefined;
+    const callee = value && Node.isCallExpression(value) ? value.getExpression() : undefined;
+    const adds =
+      callee &&
+      Node.isPropertyAccessExpression(callee) &&
+      /^(incr|decr)$/.test(callee.getName()) &&
+      /(^|\.)q$/.test(callee.getExpression().getText());
+    return adds ? [propertyName(p)] : [];
+  });
 }

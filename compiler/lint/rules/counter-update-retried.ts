@@ -1,7 +1,7 @@
 import type ts from 'typescript';
 import type { CallExpression, Node } from 'ts-morph';
 import { graphOf } from '../../analysis/call-graph/morph.ts';
-import { describeReach, resendAround, resentFrom } from '../../analysis/call-graph/replay-contexts.ts';
+import { describeReach, handlerLabel, resendAround, resentFrom } from '../../analysis/call-graph/replay-contexts.ts';
 import { retryLoopAround } from '../../analysis/call-graph/retry-shape.ts';
 import { displayName, displayTable } from '../../analysis/cql.ts';
 import { dedupGuardBefore } from '../driver/dedup-guard.ts';
@@ -39,7 +39,7 @@ export default defineSourceRule<Message>({
       idempotentFlag:
         'Counter update of {{counter}} is marked isIdempotent: true{{where}}: the driver retries it after a timeout, and a retried delta is counted twice.',
       retryHelper:
-        'Counter update of {{counter}} runs inside {{helper}}(), which calls it again on failure{{via}}: a write that landed but timed out is counted twice.',
+        'Counter update of {{counter}} runs inside {{helper}}(), which calls it again on failure (or a second time while the first is slow, a hedge){{via}}: a write that landed but timed out is counted twice.',
       retryLoop:
         'Counter update of {{counter}} sits in a retry loop (its failure is caught inside the loop at line {{line}}, by a try/catch or a failure handler of its promise, and the loop sends it again): a write that landed but timed out is counted twice.',
       retryRecursion:
@@ -47,7 +47,7 @@ export default defineSourceRule<Message>({
       resentUpdate:
         'Counter update of {{counter}} sends the update of line {{line}} again when that one fails: if the first landed and only its answer was lost, the delta is counted twice.',
       kafkaHandler:
-        'Counter update of {{counter}} runs in a kafkajs {{handler}} handler{{via}}: Kafka redelivers messages after a crash or rebalance (at least once), and each redelivery adds the delta again.',
+        'Counter update of {{counter}} runs in a {{handler}} handler{{via}}: Kafka redelivers messages after a crash or rebalance (at least once), and each redelivery adds the delta again.',
       consumerCallback: 'Counter update of {{counter}} runs in {{context}}: each redelivery adds the delta again.',
       retriedCaller:
         'Counter update of {{counter}} runs in {{context}}: a write that landed but timed out is counted twice.',
@@ -133,7 +133,8 @@ function reportResent(
   const inner = through && (graphOf(through).node as ts.CallExpression);
   const loop = retryLoopAround(send, graph.checker) ?? (inner && retryLoopAround(inner, graph.checker));
   if (loop) return report({ messageId: 'retryLoop', node, data: { ...data, line: lineOf(loop) } });
-  const resend = resendAround(send, graph.checker) ?? (inner && resendAround(inner, graph.checker));
+  const emitted = (emit: ts.CallExpression) => graph.contexts.emittedListeners(emit);
+  const resend = resendAround(send, graph.checker, emitted) ?? (inner && resendAround(inner, graph.checker, emitted));
   if (resend) return report({ messageId: 'retryRecursion', node, data: { ...data, line: lineOf(resend) } });
   const first = resentFrom(send);
   if (first) return report({ messageId: 'resentUpdate', node, data: { ...data, line: lineOf(first) } });
@@ -142,7 +143,11 @@ function reportResent(
   const rerun = rerunContextOf(call);
   const replay = rerun?.replay;
   if (replay?.kind === 'kafka')
-    report({ messageId: 'kafkaHandler', node, data: { ...data, handler: replay.handler, via: describeReach(replay) } });
+    report({
+      messageId: 'kafkaHandler',
+      node,
+      data: { ...data, handler: handlerLabel(replay.handler), via: describeReach(replay) },
+    });
   else if (replay?.kind === 'retry')
     report({ messageId: 'retryHelper', node, data: { ...data, helper: replay.helper, via: describeReach(replay) } });
   else if (rerun?.kind === 'delivery')
