@@ -33,6 +33,7 @@ import { frozenTable } from './dispatch-tables.ts';
 import { packageExportOf } from './package-exports.ts';
 import { packageNondeterminism, randomIdFactory } from './package-nondeterminism.ts';
 import { ParameterArguments } from './call-sites.ts';
+import { callbackArguments } from './callback-arguments.ts';
 import { declaredInterface, Implementations } from './implementations.ts';
 import { capturedParameter, passedCallees } from './passed-values.ts';
 import { decidingConditions } from './deciding-conditions.ts';
@@ -656,7 +657,10 @@ export class ValueOrigins {
       // Every caller passing the argument (`makeKey('v1')`, `stamp(e, e.ts)`): the default never runs.
       if (found && !(ts.isParameter(declared) && !this.#defaultUsed(declared))) return held(found);
     }
-    return this.#capturedArgument(id, notes, depth, seen);
+    const captured = this.#capturedArgument(id, notes, depth, seen);
+    // `stamped((ts) => …)`, `idOf().then((id) => …)`: a callback's parameter holds what it is given.
+    if (captured || !ts.isParameter(declared) || seen.has(declared)) return captured;
+    return this.#callbackParameter(id, declared, notes, depth, seen);
   }
 
   #identifier(id: ts.Identifier, notes: NotFollowed[], depth: number, seen: Set<ts.Node>): Nondet | undefined {
@@ -698,6 +702,22 @@ export class ValueOrigins {
     ];
     for (const source of sources) {
       const found = this.originOf(source, notes, depth, seen);
+      if (found) return { ...found, via: [{ how: 'held by', name: id.text, node: id }, ...found.via] };
+    }
+    return undefined;
+  }
+
+  /** `stamped((ts) => …)` whose `stamped` calls `fn(new Date())`, `idOf().then((id) => …)`: what the callback is given. */
+  #callbackParameter(
+    id: ts.Identifier,
+    parameter: ts.ParameterDeclaration,
+    notes: NotFollowed[],
+    depth: number,
+    seen: Set<ts.Node>,
+  ): Nondet | undefined {
+    seen.add(parameter);
+    for (const given of callbackArguments(parameter, this.checker)) {
+      const found = this.originOf(given, notes, depth + 1, seen);
       if (found) return { ...found, via: [{ how: 'held by', name: id.text, node: id }, ...found.via] };
     }
     return undefined;
