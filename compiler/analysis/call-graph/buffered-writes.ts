@@ -78,23 +78,56 @@ function nameToFunction(
 /**
  * Writes a Kafka handler only buffers: it puts the message into a
  * collection declared outside it, which a timer of the same module reads
- * (and writes out). The handler returns at once, kafkajs commits the offset,
- * and a crash before the next tick loses what was buffered.
+ * (and writes out) — itself, or through a function it calls whose module
+ * holds the buffer and the timer (`writer.add(row)` of a `BatchWriter` that
+ * pushes to `this.pending` and flushes it from its own `setInterval`; the
+ * finding is then the handler's call). The handler returns at once, kafkajs
+ * commits the offset, and a crash before the next tick loses what was buffered.
  */
 export function bufferedWrites(handler: FunctionNode, checker: ts.TypeChecker): BufferedWrite[] {
-  const timers = timersIn(handler.getSourceFile(), checker).map((t) => ({ ...t, reads: symbolsRead(t.fn, checker) }));
-  if (timers.length === 0 || !handler.body) return [];
+  const own = putsIn(handler, checker);
+  if (!handler.body) return own;
+  const found = [...own];
+  // A handler that is one call hands over to that function, which is read as the handler itself (its puts are its own).
+  const sole =
+    ts.isBlock(handler.body) && handler.body.statements.length === 1 ? handler.body.statements[0] : handler.body;
+  const delegated = (call: ts.Node) =>
+    sole !== undefined && (sole === call || (ts.isExpressionStatement(sole) && sole.expression === call));
+  const visit = (node: ts.Node): void => {
+    if (ts.isCallExpression(node) && !own.some((w) => w.put === node) && !delegated(node)) {
+      const callee = resolveCallee(node, checker);
+      const inner = callee.kind === 'function' && callee.node !== handler ? putsIn(callee.node, checker) : [];
+      if (inner[0]) found.push({ put: node, timer: inner[0].timer });
+    }
+    ts.forEachChild(node, visit);
+  };
+  visit(handler.body);
+  return found;
+}
+
+const putsOf = new WeakMap<FunctionNode, BufferedWrite[]>();
+
+/** The buffer puts of `fn` itself: into a collection declared outside it that a timer of its module reads (cached). */
+function putsIn(fn: FunctionNode, checker: ts.TypeChecker): BufferedWrite[] {
+  let puts = putsOf.get(fn);
+  if (!puts) putsOf.set(fn, (puts = findPuts(fn, checker)));
+  return puts;
+}
+
+function findPuts(fn: FunctionNode, checker: ts.TypeChecker): BufferedWrite[] {
+  const timers = timersIn(fn.getSourceFile(), checker).map((t) => ({ ...t, reads: symbolsRead(t.fn, checker) }));
+  if (timers.length === 0 || !fn.body) return [];
   const found: BufferedWrite[] = [];
   const visit = (node: ts.Node): void => {
     if (ts.isCallExpression(node)) {
       const symbol = receiverSymbol(node, checker);
       const declaredInside =
-        symbol?.valueDeclaration && ts.findAncestor(symbol.valueDeclaration, (n) => n === handler) !== undefined;
+        symbol?.valueDeclaration && ts.findAncestor(symbol.valueDeclaration, (n) => n === fn) !== undefined;
       const timer = symbol && !declaredInside ? timers.find((t) => t.reads.has(symbol)) : undefined;
       if (timer) found.push({ put: node, timer: timer.call });
     }
     ts.forEachChild(node, visit);
   };
-  visit(handler.body);
+  visit(fn.body);
   return found;
 }

@@ -403,7 +403,7 @@ export default defineSourceRule<Message>({
       offsetBeforeWrite:
         '{{commit}}() marks the offset done before `{{call}}(…)` (line {{line}}) completes: a commit in between, then a crash, loses the message.',
       timerCommit:
-        "`{{call}}(…)` runs in a kafka-node {{consumer}} 'message' listener with autoCommit on: kafka-node commits fetched offsets on a timer, never waiting for this write, so a crash after a commit and before the write lands loses the message.",
+        "`{{call}}(…)` runs in a {{library}} {{consumer}} '{{event}}' listener with {{setting}} on: {{library}} commits fetched offsets on a timer, never waiting for this write, so a crash after a commit and before the write lands loses the message.",
       swallowedFailure:
         'This catch only logs when `{{call}}(…)` (line {{line}}) fails: the {{handler}} handler returns normally, kafkajs commits the offset, and the message is lost.{{partial}}',
       parkedFailure:
@@ -438,7 +438,7 @@ export default defineSourceRule<Message>({
         "Turn autoCommit off and commit the buffered messages' offsets after the flush has been awaited, or write in the handler (eachBatch writes a whole batch at once).",
       offsetBeforeWrite: 'Call resolveOffset / commit only after the write is awaited, message by message.',
       timerCommit:
-        'Create the consumer with autoCommit: false and call consumer.commit() after the write has been awaited; pause the consumer while writes are pending if they can pile up.',
+        "Create the consumer with autoCommit: false (node-rdkafka: 'enable.auto.commit': false) and commit after the write has been awaited (consumer.commit(), node-rdkafka's commitMessage(msg)); pause the consumer while writes are pending if they can pile up.",
       queuedWrite:
         'await the task (`await queue.add(…)`), or `await queue.onIdle()` before the handler returns, so the offset is committed only after the write landed.',
       streamWrite:
@@ -488,7 +488,13 @@ export default defineSourceRule<Message>({
           context.report({
             messageId: 'timerCommit',
             node: nameNode(call),
-            data: { call: describeCall(call), consumer: listener.consumer },
+            data: {
+              call: describeCall(call),
+              consumer: listener.consumer,
+              library: listener.library,
+              event: listener.event,
+              setting: listener.setting,
+            },
           });
       });
     const graph = graphOf(file);
