@@ -223,6 +223,30 @@ export function collectionHistory(
 }
 
 /**
+ * The values stored into a collection that outlives the calls, for a look-up
+ * of it (`firstSeen.get(id)` with `firstSeen.set(id, Date.now())`): a memo
+ * gives what it stored, so a memo of the clock holds the clock. The value of
+ * each `set(k, v)` and `[k] = v` in the collection's module.
+ */
+export function lookedUpValues(
+  read: ts.Identifier,
+  declaration: ts.VariableDeclaration,
+  checker: ts.TypeChecker,
+): ts.Expression[] {
+  const member = read.parent;
+  const lookup = ts.isPropertyAccessExpression(member) && member.expression === read && member.name.text === 'get';
+  if (!lookup || !isCollection(declaration.initializer) || !outlivesCalls(declaration)) return [];
+  const symbol = ts.isIdentifier(declaration.name) ? checker.getSymbolAtLocation(declaration.name) : undefined;
+  const writes = (symbol && collectionWritesIn(declaration.getSourceFile(), checker).get(symbol)) ?? [];
+  return writes.flatMap(({ node }) => {
+    if (ts.isBinaryExpression(node)) return [node.right];
+    const call = node as ts.CallExpression;
+    const method = (call.expression as ts.PropertyAccessExpression).name.text;
+    return method === 'set' && call.arguments.length === 2 ? [call.arguments[1]!] : [];
+  });
+}
+
+/**
  * `const next = sequence('evt')` at module level, with `sequence` returning
  * `() => ++n` over its own `let n`: the closure's variable lives as long as
  * the process, like a module variable. The first write of such a captured

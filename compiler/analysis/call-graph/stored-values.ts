@@ -1,9 +1,10 @@
 import ts from 'typescript';
+import { lookupTable } from '../lookup-table.ts';
 import type { ParameterArguments } from './call-sites.ts';
 import { symbolOf, unwrap } from './resolve.ts';
 
 /** Methods that put a value into a container, and which of their arguments they store. */
-const storing: Readonly<Record<string, 'last' | 'all'>> = { set: 'last', push: 'all', unshift: 'all', add: 'all' };
+const storing = lookupTable<'last' | 'all'>({ set: 'last', push: 'all', unshift: 'all', add: 'all' });
 
 const isThis = (node: ts.Expression) => unwrap(node).kind === ts.SyntaxKind.ThisKeyword;
 

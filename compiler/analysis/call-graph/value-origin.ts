@@ -37,7 +37,13 @@ import { callbackArguments } from './callback-arguments.ts';
 import { declaredInterface, Implementations } from './implementations.ts';
 import { capturedParameter, passedCallees } from './passed-values.ts';
 import { decidingConditions } from './deciding-conditions.ts';
-import { capturedStateWrite, changingSetMembership, collectionHistory, outlivesCalls } from './outliving-state.ts';
+import {
+  capturedStateWrite,
+  changingSetMembership,
+  collectionHistory,
+  lookedUpValues,
+  outlivesCalls,
+} from './outliving-state.ts';
 import {
   filledBuffer,
   getterOf,
@@ -697,6 +703,8 @@ export class ValueOrigins {
       ...(declaration.initializer ? [declaration.initializer] : []),
       ...(isConst(declaration) ? [] : this.#assignedValues(declaration)),
       ...loopSource(declaration),
+      // `firstSeen.get(id)` of a module Map a memo fills with `firstSeen.set(id, Date.now())`.
+      ...lookedUpValues(id, declaration, this.checker),
       // `crypto.getRandomValues(buf)` fills the array it is given.
       ...this.#writesOf(declaration).filter(ts.isCallExpression),
     ];

@@ -51,8 +51,40 @@ sourceRuleTester(rule, {
         });
     `,
     },
+    {
+      name: 'a module Map memo of a function of the event time, read back as the key',
+      code: code`${setUp}
+      const dayOfHour = new Map<number, Date>();
+      function dayOf(ms: number): Date {
+        const hour = Math.floor(ms / 3_600_000);
+        if (!dayOfHour.has(hour)) dayOfHour.set(hour, new Date(hour * 3_600_000));
+        return dayOfHour.get(hour)!;
+      }
+      export const start = () =>
+        consumer.run({
+          eachMessage: async ({ message }) => {
+            await client.execute(UPSERT, ['paid', String(message.key), dayOf(Number(message.timestamp))]);
+          },
+        });
+    `,
+    },
   ],
   invalid: [
+    {
+      name: 'a module Map memo set from the clock, read back with .get() as the key',
+      code: code`${setUp}
+      const firstSeen = new Map<string, number>();
+      export const start = () =>
+        consumer.run({
+          eachMessage: async ({ message }) => {
+            const id = String(message.key);
+            if (!firstSeen.has(id)) firstSeen.set(id, Date.now());
+            await client.execute(UPSERT, ['paid', id, firstSeen.get(id)]);
+          },
+        });
+    `,
+      errors: [{ messageId: 'boundParameter', line: 27, column: 55, message: /Date.now\(\) via `firstSeen`/ }],
+    },
     {
       name: 'the clock a helper hands to its callback, bound as a key',
       code: code`${setUp}
