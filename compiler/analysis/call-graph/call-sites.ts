@@ -1,7 +1,6 @@
 import ts from 'typescript';
 import { symbolOf } from './resolve.ts';
-
-const isLibrary = (file: ts.SourceFile) => file.isDeclarationFile || /[\\/]node_modules[\\/]/.test(file.fileName);
+import { isLibraryFile } from './package-exports.ts';
 
 /** The name a function with this parameter is called by: a declaration's, a `const`'s, a class's (`new C(…)`). */
 export function calledName(parameter: ts.ParameterDeclaration): ts.Identifier | undefined {
@@ -69,7 +68,7 @@ export class ParameterArguments {
     const index = parameter.parent.parameters.indexOf(parameter);
     const found: ts.Expression[] = [];
     for (const file of this.program.getSourceFiles()) {
-      if (isLibrary(file) || !file.text.includes(name.text)) continue;
+      if (isLibraryFile(file) || !file.text.includes(name.text)) continue;
       const names = localNames(file, name.text);
       const visit = (node: ts.Node): void => {
         const callee = calledBy(node, method !== undefined);

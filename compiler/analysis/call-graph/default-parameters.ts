@@ -1,8 +1,7 @@
 import ts from 'typescript';
 import { calledName } from './call-sites.ts';
 import { symbolOf } from './resolve.ts';
-
-const isLibrary = (file: ts.SourceFile) => file.isDeclarationFile || /[\\/]node_modules[\\/]/.test(file.fileName);
+import { isLibraryFile } from './package-exports.ts';
 
 /** Does this call leave the argument at `index` to its default: not given, `undefined`, or behind a spread? */
 function leavesOut(call: ts.CallExpression | ts.NewExpression, index: number): boolean {
@@ -60,7 +59,7 @@ export class DefaultParameters {
     const index = parameter.parent.parameters.indexOf(parameter);
     let calls = 0;
     for (const file of this.program.getSourceFiles()) {
-      if (isLibrary(file) || !file.text.includes(name.text)) continue;
+      if (isLibraryFile(file) || !file.text.includes(name.text)) continue;
       let used = false;
       const visit = (node: ts.Node): void => {
         if (used) return;

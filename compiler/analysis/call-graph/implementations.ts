@@ -1,7 +1,6 @@
 import ts from 'typescript';
 import { symbolOf, unwrap } from './resolve.ts';
-
-const isLibrary = (file: ts.SourceFile) => file.isDeclarationFile || /[\\/]node_modules[\\/]/.test(file.fileName);
+import { isLibraryFile } from './package-exports.ts';
 
 /**
  * The interface of the program a receiver is declared with: `this.clock`
@@ -28,7 +27,7 @@ export function declaredInterface(
       : undefined;
   if (!type || !ts.isTypeReferenceNode(type) || !ts.isIdentifier(type.typeName)) return undefined;
   const declared = symbolOf(type.typeName, checker)?.declarations?.find(ts.isInterfaceDeclaration);
-  return declared && !isLibrary(declared.getSourceFile()) ? declared : undefined;
+  return declared && !isLibraryFile(declared.getSourceFile()) ? declared : undefined;
 }
 
 /**
@@ -71,7 +70,7 @@ export class Implementations {
           clause.types.some((t) => ts.isIdentifier(t.expression) && symbolOf(t.expression, this.checker) === own),
       ) ?? false;
     for (const file of this.program.getSourceFiles()) {
-      if (isLibrary(file) || !file.text.includes('implements') || !file.text.includes(iface.name.text)) continue;
+      if (isLibraryFile(file) || !file.text.includes('implements') || !file.text.includes(iface.name.text)) continue;
       const visit = (node: ts.Node): void => {
         if (ts.isClassLike(node) && implementsIt(node)) found.push(node);
         ts.forEachChild(node, visit);

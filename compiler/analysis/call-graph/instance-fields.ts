@@ -1,6 +1,7 @@
 import ts from 'typescript';
 import { moduleInstance, resolveName, unwrap, type FunctionNode } from './resolve.ts';
 import { hasModifier, inStaticMember } from './static-fields.ts';
+import { isLibraryFile } from './package-exports.ts';
 
 /**
  * Fields of class instances. A field initialised from the clock or
@@ -54,8 +55,6 @@ export function instanceFieldValues(
         if (assigned.field === declaration.name.getText()) values.push(assigned.value);
   return { declaration, values };
 }
-
-const isLibraryFile = (file: ts.SourceFile) => file.isDeclarationFile || /[\\/]node_modules[\\/]/.test(file.fileName);
 
 /** `this.x = v` in a constructor's body: the field's name and the value. */
 function constructorAssignments(body: ts.Node): { readonly field: string; readonly value: ts.Expression }[] {

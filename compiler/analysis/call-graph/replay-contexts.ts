@@ -21,6 +21,7 @@ import { returnedFunction } from './returned-function.ts';
 import { nestMessageDecorator } from './nest-handlers.ts';
 import { mentionsRxjs, rxjsRetried } from './rxjs-retry.ts';
 import { locationOfNode, maxCallDepth } from './value-origin.ts';
+import { isLibraryFile } from './package-exports.ts';
 
 /** kafkajs's run options, or the NestJS microservice decorators (their Kafka transport runs them from `eachMessage`). */
 export type KafkaHandlerKind = 'eachMessage' | 'eachBatch' | 'EventPattern' | 'MessagePattern';
@@ -50,8 +51,6 @@ export interface RegisteredHandler {
   readonly autoCommit: boolean;
   readonly registeredAt: ts.Node;
 }
-
-const isLibrary = (file: ts.SourceFile) => file.isDeclarationFile || /[\\/]node_modules[\\/]/.test(file.fileName);
 
 /** `unwrap`, and `this.handle.bind(this)` runs `this.handle`. */
 function unwrapBound(expression: ts.Expression): ts.Expression {
@@ -90,7 +89,7 @@ export class ReplayContexts {
     private readonly checker: ts.TypeChecker,
   ) {
     const queue: [FunctionNode, ReplayContext, number][] = [];
-    const files = program.getSourceFiles().filter((f) => !isLibrary(f));
+    const files = program.getSourceFiles().filter((f) => !isLibraryFile(f));
     this.#anyPackage = mentionsRetryPackage(files);
     this.#passed = new ParameterArguments(program, checker);
     this.#listeners = new EmitterListeners(files, checker, (e) => this.#functionOf(e), this.#passed);
@@ -342,7 +341,7 @@ export class ReplayContexts {
     const callee = unwrapBound(call.expression);
     if (!ts.isPropertyAccessExpression(callee)) return undefined;
     const declaration = this.checker.getSymbolAtLocation(callee.name)?.declarations?.[0];
-    return declaration && isFunctionNode(declaration) && declaration.body && !isLibrary(declaration.getSourceFile())
+    return declaration && isFunctionNode(declaration) && declaration.body && !isLibraryFile(declaration.getSourceFile())
       ? declaration
       : undefined;
   }

@@ -1,5 +1,6 @@
 import ts from 'typescript';
 import { unwrap } from './resolve.ts';
+import { isLibraryFile } from './package-exports.ts';
 
 /** Packages whose exports call their function again when it throws: a write inside runs more than once. */
 const retryModules: ReadonlySet<string> = new Set([
@@ -100,7 +101,5 @@ export function isRetryPackageCall(call: ts.CallExpression, checker: ts.TypeChec
   if (symbol && symbol.flags & ts.SymbolFlags.Alias) symbol = checker.getAliasedSymbol(symbol);
   const declaration = symbol?.declarations?.[0];
   // Declared nowhere the checker can see, or by a library: judged by its name.
-  return !declaration || isLibrary(declaration.getSourceFile());
+  return !declaration || isLibraryFile(declaration.getSourceFile());
 }
-
-const isLibrary = (file: ts.SourceFile) => file.isDeclarationFile || /[\\/]node_modules[\\/]/.test(file.fileName);

@@ -8,6 +8,7 @@ import {
   type FunctionNode,
 } from '../../analysis/call-graph/resolve.ts';
 import { callsWhere } from '../find-nodes.ts';
+import { isLibraryFile } from '../../analysis/call-graph/package-exports.ts';
 
 /** The argument positions of a driver method: which one is the query, the parameters, the options. */
 export interface ArgumentPlaces {
@@ -32,8 +33,6 @@ export interface Forwarder {
     readonly options: number | undefined;
   };
 }
-
-const isLibrary = (file: ts.SourceFile) => file.isDeclarationFile || /[\\/]node_modules[\\/]/.test(file.fileName);
 
 /** The index of `node` among the parameters of `fn`, when it is one of them by name. */
 function parameterIndex(
@@ -73,7 +72,7 @@ class Forwarders {
     const checker = program.getTypeChecker();
     const mentions = new RegExp(`\\.(${[...methods.keys()].join('|')})\\s*\\(`);
     for (const file of program.getSourceFiles()) {
-      if (isLibrary(file) || !mentions.test(file.text)) continue;
+      if (isLibraryFile(file) || !mentions.test(file.text)) continue;
       const visit = (node: ts.Node): void => {
         if (ts.isCallExpression(node) && ts.isPropertyAccessExpression(node.expression)) {
           const places = methods.get(node.expression.name.text);

@@ -1,6 +1,7 @@
 import ts from 'typescript';
 import { isFunctionNode, resolveName, unwrap, type FunctionNode } from '../../analysis/call-graph/resolve.ts';
 import { inPromiseExecutor, writesIn } from './unawaited-hand-offs.ts';
+import { isLibraryFile } from '../../analysis/call-graph/package-exports.ts';
 
 /** The Node stream classes whose `write()` queues a chunk for a method run later. */
 const writableClass = /(^|\.)(Writable|Duplex|Transform|PassThrough)$/;
@@ -8,8 +9,6 @@ const writableClass = /(^|\.)(Writable|Duplex|Transform|PassThrough)$/;
 const chunkMethods = new Set(['write', 'writev', 'transform', 'final']);
 /** Methods that hand a writable a chunk. */
 const streamWriteMethods = new Set(['write', 'end']);
-
-const isLibrary = (file: ts.SourceFile) => file.isDeclarationFile || /[\\/]node_modules[\\/]/.test(file.fileName);
 
 /** `_write`, `_writev`, `_transform`, `_final` of a class of the program that extends a stream class (up to 3 bases up). */
 function subclassMethods(declaration: ts.ClassLikeDeclaration, checker: ts.TypeChecker, depth = 0): FunctionNode[] {
@@ -23,7 +22,7 @@ function subclassMethods(declaration: ts.ClassLikeDeclaration, checker: ts.TypeC
   );
   if (writableClass.test(base)) return own;
   const parent = (checker.getTypeAtLocation(declaration).getBaseTypes() ?? [])[0]?.getSymbol()?.valueDeclaration;
-  return parent && ts.isClassLike(parent) && !isLibrary(parent.getSourceFile())
+  return parent && ts.isClassLike(parent) && !isLibraryFile(parent.getSourceFile())
     ? [...own, ...subclassMethods(parent, checker, depth + 1)]
     : own;
 }
@@ -47,7 +46,7 @@ function chunkWriters(receiver: ts.Expression, checker: ts.TypeChecker): Functio
   const init = held?.kind === 'variable' && held.node.initializer ? unwrap(held.node.initializer) : undefined;
   if (init && ts.isNewExpression(init) && writableClass.test(init.expression.getText())) return optionMethods(init);
   const declaration = checker.getTypeAtLocation(node).getSymbol()?.valueDeclaration;
-  return declaration && ts.isClassLike(declaration) && !isLibrary(declaration.getSourceFile())
+  return declaration && ts.isClassLike(declaration) && !isLibraryFile(declaration.getSourceFile())
     ? subclassMethods(declaration, checker)
     : [];
 }
