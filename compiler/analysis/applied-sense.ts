@@ -1,4 +1,5 @@
 import ts from 'typescript';
+import { isFunctionNode } from './call-graph/resolve.ts';
 
 /**
  * Which way a test of a conditional write's answer goes. `INSERT … IF NOT
@@ -10,13 +11,7 @@ import ts from 'typescript';
  * write), so the two cannot disagree.
  */
 
-const isFunction = (node: ts.Node) =>
-  ts.isArrowFunction(node) ||
-  ts.isFunctionExpression(node) ||
-  ts.isFunctionDeclaration(node) ||
-  ts.isMethodDeclaration(node);
-
-const functionOf = (node: ts.Node) => ts.findAncestor(node.parent, isFunction);
+const functionOf = (node: ts.Node) => ts.findAncestor(node.parent, isFunctionNode);
 
 const isAppliedColumn = (node: ts.Node | undefined) =>
   node !== undefined && ts.isStringLiteralLike(node) && node.text === '[applied]';
@@ -25,7 +20,7 @@ const isAppliedColumn = (node: ts.Node | undefined) =>
 export function appliedAnswersIn(fn: ts.Node): ts.Node[] {
   const found: ts.Node[] = [];
   const visit = (node: ts.Node): void => {
-    if (node !== fn && isFunction(node)) return;
+    if (node !== fn && isFunctionNode(node)) return;
     if (ts.isElementAccessExpression(node) && isAppliedColumn(node.argumentExpression)) found.push(node);
     if (ts.isCallExpression(node) && ts.isPropertyAccessExpression(node.expression)) {
       const method = node.expression.name.text;

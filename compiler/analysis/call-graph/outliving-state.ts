@@ -112,7 +112,8 @@ function changedCollection(node: ts.Node): ts.Expression | undefined {
 
 const operandOf = (node: ts.DeleteExpression | ts.PrefixUnaryExpression | ts.PostfixUnaryExpression) =>
   ts.isDeleteExpression(node) ? node.expression : node.operand;
-const isIncrement = (node: ts.Node): node is ts.PrefixUnaryExpression | ts.PostfixUnaryExpression =>
+/** `x++`, `--x`: a write of the operand. */
+export const isIncrement = (node: ts.Node): node is ts.PrefixUnaryExpression | ts.PostfixUnaryExpression =>
   (ts.isPrefixUnaryExpression(node) || ts.isPostfixUnaryExpression(node)) &&
   (node.operator === ts.SyntaxKind.PlusPlusToken || node.operator === ts.SyntaxKind.MinusMinusToken);
 

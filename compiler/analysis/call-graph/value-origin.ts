@@ -41,6 +41,7 @@ import {
   capturedStateWrite,
   changingSetMembership,
   collectionHistory,
+  isIncrement,
   lookedUpValues,
   outlivesCalls,
 } from './outliving-state.ts';
@@ -120,10 +121,6 @@ export const assignments: ReadonlySet<ts.SyntaxKind> = new Set([
   ts.SyntaxKind.BarBarEqualsToken,
   ts.SyntaxKind.AmpersandAmpersandEqualsToken,
 ]);
-const isIncrement = (node: ts.Node): node is ts.PrefixUnaryExpression | ts.PostfixUnaryExpression =>
-  (ts.isPrefixUnaryExpression(node) || ts.isPostfixUnaryExpression(node)) &&
-  (node.operator === ts.SyntaxKind.PlusPlusToken || node.operator === ts.SyntaxKind.MinusMinusToken);
-
 /** What `x++`, `x = …`, `x += …` write to, when `node` is such a write. */
 function writtenTarget(node: ts.Node): ts.Expression | undefined {
   if (isIncrement(node)) return node.operand;

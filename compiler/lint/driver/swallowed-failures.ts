@@ -1,6 +1,6 @@
 import ts from 'typescript';
 import { failureHandlerOf, reportingName as reporting, unbound } from '../../analysis/call-graph/failure-handler.ts';
-import { resolveCallee, resolveName, unwrap } from '../../analysis/call-graph/resolve.ts';
+import { isFunctionNode, resolveCallee, resolveName, unwrap } from '../../analysis/call-graph/resolve.ts';
 import { isCollection } from './unawaited-hand-offs.ts';
 
 /**
@@ -177,12 +177,6 @@ function sendsWrite(call: ts.CallExpression, checker: ts.TypeChecker, isWriteNam
   return visit(resolved.node.body);
 }
 
-const isFunction = (node: ts.Node) =>
-  ts.isArrowFunction(node) ||
-  ts.isFunctionExpression(node) ||
-  ts.isFunctionDeclaration(node) ||
-  ts.isMethodDeclaration(node);
-
 /** `client.execute(…).then(…).catch(log)`: the call the chain starts from. */
 function chainStart(call: ts.CallExpression): ts.Expression {
   let at: ts.Expression = call;
@@ -280,7 +274,7 @@ function throwsAfter(fn: ts.Node, position: number): boolean {
 function awaitedWritesIn(block: ts.Block, isWrite: (call: ts.CallExpression) => boolean): ts.CallExpression[] {
   const writes: ts.CallExpression[] = [];
   const inTry = (child: ts.Node): void => {
-    if (isFunction(child)) return;
+    if (isFunctionNode(child)) return;
     if (ts.isCallExpression(child) && ts.isAwaitExpression(child.parent)) {
       if (isWrite(child)) writes.push(child);
       else writes.push(...gatheredWrites(child, isWrite));
@@ -321,7 +315,7 @@ function callbackWrites(fn: ts.ArrowFunction | ts.FunctionExpression, isWrite: (
   const settles = (call: ts.CallExpression) =>
     call.parent === fn || ts.isReturnStatement(call.parent) || ts.isAwaitExpression(call.parent);
   const visit = (node: ts.Node): void => {
-    if (isFunction(node)) return;
+    if (isFunctionNode(node)) return;
     if (ts.isCallExpression(node) && settles(node) && isWrite(node)) writes.push(node);
     ts.forEachChild(node, visit);
   };
@@ -389,7 +383,7 @@ function parameterLetGo(fn: ts.FunctionLikeDeclaration, name: string, checker: t
     ts.isIdentifier(unwrap(node as ts.Expression)) && unwrap(node as ts.Expression).getText() === name;
   let found: ts.Node | undefined;
   const visit = (node: ts.Node): void => {
-    if (found || (node !== fn.body && isFunction(node))) return;
+    if (found || (node !== fn.body && isFunctionNode(node))) return;
     if (ts.isCallExpression(node) && awaitedChain(node) && isParameter(chainStart(node))) {
       const handler = failureHandlerOf(node);
       if (handler && handlerSwallows(handler, checker)) found = (node.expression as ts.PropertyAccessExpression).name;
@@ -409,7 +403,7 @@ function parameterLetGo(fn: ts.FunctionLikeDeclaration, name: string, checker: t
 
 function awaitsName(block: ts.Block, isParameter: (node: ts.Node) => boolean): boolean {
   const visit = (node: ts.Node): boolean =>
-    !isFunction(node) &&
+    !isFunctionNode(node) &&
     ((ts.isAwaitExpression(node) && isParameter(node.expression)) || (ts.forEachChild(node, visit) ?? false));
   return visit(block);
 }
