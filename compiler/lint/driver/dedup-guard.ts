@@ -2,12 +2,8 @@ import { Node, SyntaxKind, type CallExpression, type SourceFile } from 'ts-morph
 import type ts from 'typescript';
 import { appliedAnswersBetween, runsOnlyWhenApplied } from '../../analysis/applied-sense.ts';
 import type { DriverCall } from './driver-calls.ts';
+import { isFunction } from './rerun-context.ts';
 
-const isFunction = (node: Node) =>
-  Node.isArrowFunction(node) ||
-  Node.isFunctionExpression(node) ||
-  Node.isFunctionDeclaration(node) ||
-  Node.isMethodDeclaration(node);
 const conditionalInsert = /^\s*INSERT\b[\s\S]*\bIF\s+NOT\s+EXISTS\s*;?\s*$/i;
 /** How many callers up the counter's function is followed to find the guard that gates its call. */
 const maxCallerDepth = 2;

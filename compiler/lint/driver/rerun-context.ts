@@ -34,7 +34,8 @@ export interface RerunContext {
 /** How many callers up a write's function is followed to find a handler or retry that calls it. */
 const maxCallerDepth = 3;
 
-const isFunction = (node: Node) =>
+/** The four kinds of function the call graph follows (resolve.ts's isFunctionNode), on a ts-morph node. */
+export const isFunction = (node: Node) =>
   Node.isArrowFunction(node) ||
   Node.isFunctionExpression(node) ||
   Node.isFunctionDeclaration(node) ||
