@@ -15,6 +15,7 @@ import { cassandra as cassandraServer } from '../scripts/servers/cassandra.ts';
 import { kafka as kafkaServer } from '../scripts/servers/kafka.ts';
 import { upAll } from '../scripts/servers/main.ts';
 import { cassandraPort, host, kafkaPort } from '../scripts/servers/config.ts';
+import { newSorLayout, type SorLayout } from '../connectors/cassandra/sor-layout.ts';
 import { cassandraTarget } from './faults/cassandra-target.ts';
 import { runSchedule, type CrashPoint } from './faults/run-schedule.ts';
 import { describeSchedule, scheduleArbitrary, stateLayoutOf, type Schedule } from './faults/schedule.ts';
@@ -99,8 +100,9 @@ export async function benchFaults(options: { seeds?: number }): Promise<string> 
     `CREATE KEYSPACE IF NOT EXISTS ${keyspace} WITH replication = {'class': 'SimpleStrategy', 'replication_factor': 1}`,
   );
   const dir = mkdtempSync(join(tmpdir(), 'idemflow-campaign-'));
-  // The layout of the system-of-record tables: the block layout idemflow makes, or the row layout of older versions.
-  const sorLayout = process.env.IDEMFLOW_CAMPAIGN_SOR_LAYOUT === 'rows' ? 'rows' : 'blocks';
+  // The layout of the system-of-record tables: the deflated blocks idemflow makes, or the text blocks or rows of older versions.
+  const asked = process.env.IDEMFLOW_CAMPAIGN_SOR_LAYOUT;
+  const sorLayout: SorLayout = asked === 'rows' || asked === 'blocks' ? asked : newSorLayout;
   // Schedules mostly wait on the servers (group joins, acknowledgements): a few run side by side, each in its own tables and folder.
   const slots = Number(process.env.IDEMFLOW_CAMPAIGN_CONCURRENCY ?? 4);
   const seed = Number(process.env.IDEMFLOW_CAMPAIGN_SEED ?? Date.now() % 1_000_000);
@@ -157,7 +159,7 @@ interface Campaign {
   readonly keyspace: string;
   readonly dir: string;
   readonly runId: string;
-  readonly sorLayout: 'blocks' | 'rows';
+  readonly sorLayout: SorLayout;
 }
 
 /** One slot: takes the next schedule until none is left, in its own tables and folder. */

@@ -6,7 +6,7 @@ import { PipelineNode } from '../../compiler/ir/index.ts';
 import { cassandraRepairTarget, plain } from '../../connectors/cassandra/repair-target.ts';
 import { schemaCql, tableSchemas } from '../../connectors/cassandra/cql-schema.ts';
 import { systemOfRecordEntries } from '../../connectors/cassandra/sor-reader.ts';
-import { sorTableCql, type SorLayout } from '../../connectors/cassandra/sor-layout.ts';
+import { newSorLayout, sorTableCql, type SorLayout } from '../../connectors/cassandra/sor-layout.ts';
 import { produceLines } from '../../connectors/kafka/produce.ts';
 import { diskCheckpointLayout, FileCheckpoints, type CheckpointHead } from '../../runners/local/checkpoint.ts';
 import { DiskCheckpoints } from '../../runners/local/disk-checkpoints.ts';
@@ -53,8 +53,9 @@ export interface CassandraTargetOptions {
   readonly runId: string;
   readonly slot: number;
   /**
-   * The layout the system-of-record table is made in: `blocks` (what idemflow makes) or `rows` (what an
-   * older version made; the writer and every reader then keep to it), so the campaign holds over both.
+   * The layout the system-of-record table is made in: `deflated-blocks` (what idemflow makes), or `blocks`
+   * or `rows` (what older versions made; the writer and every reader then keep to it), so the campaign holds
+   * over each.
    */
   readonly sorLayout?: SorLayout;
 }
@@ -117,7 +118,7 @@ class CassandraCampaignTarget implements CampaignTarget {
   async prepare(pipeline: PipelineNode): Promise<void> {
     const { client } = this.#options;
     const sor = PipelineNode.systemsOfRecord(pipeline)[0];
-    const layout = this.#options.sorLayout ?? 'blocks';
+    const layout = this.#options.sorLayout ?? newSorLayout;
     for (const schema of tableSchemas(pipeline)) {
       const name = `${schema.keyspace}.${schema.table}`;
       if (!this.#made.has(name)) {

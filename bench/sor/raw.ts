@@ -1,4 +1,5 @@
 import { concurrent, types, type Client } from 'cassandra-driver';
+import { blockText } from '../../connectors/cassandra/sor-block-codec.ts';
 import { tokenRanges } from '../../connectors/cassandra/sor-reader.ts';
 
 /** One archived event as the baselines write it: its partition bucket, id and JSON text. */
@@ -87,10 +88,15 @@ export async function* scanRows(client: Client, keyspace: string, table: string)
   }
 }
 
+/** A block row's JSON, inflated in the `deflated-blocks` layout (as every reader of blocks must). */
+const storedText = (row: types.Row) =>
+  blockText(String(row.get('bucket')), String(row.get('block')), row.get('events'));
+
 /**
  * A raw token-range scan of a system-of-record table, whatever its layout:
  * every row read and its events decoded from JSON (the least any reader of
- * the events does). Returns the events seen and the ms it took.
+ * the events does; blocks inflated first where they are deflated). Returns
+ * the events seen and the ms it took.
  */
 export async function rawScan(
   client: Client,
@@ -105,7 +111,7 @@ export async function rawScan(
       JSON.parse(payload);
       events++;
     } else {
-      const block = JSON.parse(String(row.get('events'))) as unknown[];
+      const block = JSON.parse(storedText(row)) as unknown[];
       events += block.length;
     }
   }
@@ -128,7 +134,7 @@ export async function largestPartition(
       size.events++;
       size.bytes += Buffer.byteLength(payload);
     } else {
-      const text = String(row.get('events'));
+      const text = storedText(row);
       size.events += (JSON.parse(text) as unknown[]).length;
       size.bytes += Buffer.byteLength(text);
     }

@@ -5,8 +5,9 @@ import {
   type AggregateNode,
   type ColumnNode,
 } from '../../compiler/ir/index.ts';
+import { newSorLayout, sorTableCql } from './sor-layout.ts';
 
-export type CqlType = 'text' | 'bigint' | 'double' | 'timestamp' | 'counter';
+export type CqlType = 'text' | 'bigint' | 'double' | 'timestamp' | 'counter' | 'blob';
 
 export interface TableSchema {
   readonly keyspace: string;
@@ -76,7 +77,8 @@ export function tableSchemas(pipeline: PipelineNode): TableSchema[] {
           columns: [
             { name: 'n', type: 'bigint' },
             { name: 'bytes', type: 'bigint' },
-            { name: 'events', type: 'text' },
+            // The layout a new table is made in (schemaCql makes it with sorTableCql): blocks deflated.
+            { name: 'events', type: 'blob' },
           ],
         });
         break;
@@ -108,6 +110,7 @@ export function schemaCql(
   return [
     ...keyspaces.map((k) => `CREATE KEYSPACE IF NOT EXISTS ${k} WITH replication = ${replication}`),
     ...schemas.map((s) => {
+      if (s.mode === 'system-of-record') return sorTableCql(s.keyspace, s.table, newSorLayout);
       const all = [...s.partitionKey, ...s.clustering, ...s.columns];
       const pk = `(${s.partitionKey.map((c) => c.name).join(', ')})${s.clustering.map((c) => `, ${c.name}`).join('')}`;
       return `CREATE TABLE IF NOT EXISTS ${s.keyspace}.${s.table} (${all.map((c) => `${c.name} ${c.type}`).join(', ')}, PRIMARY KEY (${pk}))`;

@@ -24,6 +24,8 @@ export function routingKey(value: unknown, type: CqlType): Buffer | undefined {
       b.writeDoubleBE(value);
       return b;
     }
+    case 'blob':
+      return Buffer.isBuffer(value) ? value : undefined;
     case 'counter':
       return undefined;
   }

@@ -1,4 +1,5 @@
 import type { Client, types } from 'cassandra-driver';
+import { blockText } from './sor-block-codec.ts';
 import { blockSpans, isIdAt, type BlockSpans } from './sor-block-ids.ts';
 import { decodeBlock, UndecodableBlock } from './sor-blocks.ts';
 import { idHashes, tokenWords, type CopyHashes } from './sor-copy-hashes.ts';
@@ -113,8 +114,9 @@ function runOf(pairs: readonly [string, unknown][], repeated: Uint8Array | undef
 
 /** A row's block decoded; undefined (reported) when it does not decode. */
 function decoded(row: types.Row, bucket: string, onBadBlock: (error: UndecodableBlock) => void) {
-  const [block, text] = [String(row.get('block')), String(row.get('events'))];
+  const block = String(row.get('block'));
   try {
+    const text = blockText(bucket, block, row.get('events'));
     return {
       held: new HeldBlock(block, BigInt(String(row.get('written'))), text),
       pairs: decodeBlock(bucket, block, text),

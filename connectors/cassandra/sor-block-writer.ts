@@ -1,6 +1,8 @@
 import type { Client, types } from 'cassandra-driver';
 import { runBounded } from './run-bounded.ts';
+import { deflateBlock } from './sor-block-codec.ts';
 import { encodeBlocks, partitionBound, type Block, type EventToArchive } from './sor-blocks.ts';
+import { newSorLayout, type SorLayout } from './sor-layout.ts';
 
 /** Blocks in flight at once: each is one mutation of up to 256 KiB. */
 const blockLanes = 16;
@@ -32,7 +34,8 @@ export function overBoundWarning(table: string, bucket: string, held: Size, addi
 /**
  * Writes archived events to a block-layout system of record: each batch's
  * events of one partition as a few blocks (one mutation each, idempotent),
- * instead of a row an event. Before writing, each partition the batch
+ * instead of a row an event; each block's JSON deflated off the main thread
+ * in the `deflated-blocks` layout, as text in the `blocks` layout of before. Before writing, each partition the batch
  * touches is checked against `partitionBound` (its size read once, then
  * tracked): a batch that passes it is written, with a warning.
  * Rewriting a block a replay cut the same way counts it again, so the
@@ -50,6 +53,8 @@ export class SorBlockWriter {
     readonly table: string,
     readonly bound: Size = partitionBound,
     readonly warn: (line: string) => void = (line) => process.stderr.write(`${line}\n`),
+    /** The table's block layout: its blocks deflated (made since issue 19's write path), or as text (before). */
+    readonly layout: Exclude<SorLayout, 'rows'> = newSorLayout as 'deflated-blocks',
   ) {
     // Identifiers were validated by the DSL; values are bound.
     this.#insert = `INSERT INTO ${keyspace}.${table} (bucket, block, n, bytes, events) VALUES (?, ?, ?, ?, ?)`;
@@ -65,11 +70,14 @@ export class SorBlockWriter {
     }
     const blocks = [...byBucket].flatMap(([bucket, partition]) => encodeBlocks(bucket, partition));
     const grown = await this.#admit(blocks);
-    await runBounded(blocks, blockLanes, (b) =>
-      this.client.execute(this.#insert, [b.bucket, b.block, b.n, b.bytes, b.events], {
-        prepare: true,
-        isIdempotent: true,
-      }),
+    const deflated = this.layout === 'deflated-blocks';
+    // Each block deflated on libuv's pool as its lane takes it: the 16 lanes keep the pool's threads busy together.
+    await runBounded(blocks, blockLanes, async (b) =>
+      this.client.execute(
+        this.#insert,
+        [b.bucket, b.block, b.n, b.bytes, deflated ? await deflateBlock(b.events) : b.events],
+        { prepare: true, isIdempotent: true },
+      ),
     );
     for (const [bucket, size] of grown) this.#remember(bucket, size);
   }

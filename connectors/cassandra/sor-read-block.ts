@@ -1,4 +1,5 @@
 import type { types } from 'cassandra-driver';
+import { blockText } from './sor-block-codec.ts';
 import { blockSpans, idsOf, isIdAt, type BlockSpans } from './sor-block-ids.ts';
 import { decodeBlock, UndecodableBlock } from './sor-blocks.ts';
 import { idHashes, idHashesIn } from './sor-copy-hashes.ts';
@@ -42,7 +43,14 @@ export class ReadBlock {
   static of(bucket: string, row: types.Row, onBadBlock: (error: UndecodableBlock) => void): ReadBlock | undefined {
     const block = String(row.get('block'));
     const written = BigInt(String(row.get('written')));
-    const text = String(row.get('events'));
+    let text: string;
+    try {
+      text = blockText(bucket, block, row.get('events'));
+    } catch (error) {
+      if (!(error instanceof UndecodableBlock)) throw error;
+      onBadBlock(error);
+      return undefined;
+    }
     const spans = blockSpans(text);
     if (spans) {
       const hashes = hashesOf(text, spans, () => idsOf(text, spans));

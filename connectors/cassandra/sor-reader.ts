@@ -3,7 +3,7 @@ import { blockPartitions, type BlockReading } from './sor-block-reader.ts';
 import { rowPartitions } from './sor-row-reader.ts';
 import { streamedBlocks, type StreamSinks, type StreamVerdict } from './sor-block-stream.ts';
 import type { UndecodableBlock } from './sor-blocks.ts';
-import { existingSorLayout } from './sor-layout.ts';
+import { existingSorLayout, isBlockLayout } from './sor-layout.ts';
 import { CopyTally, LosingCopies } from './sor-copies.ts';
 import { CopyHashes, tokenWords } from './sor-copy-hashes.ts';
 import {
@@ -29,7 +29,7 @@ const unreported = () => {};
 
 /**
  * One pass over a system-of-record table, whatever its layout (told from
- * its columns: blocks, or the rows of older versions; another is an error
+ * its columns: blocks, deflated or as text, or the rows of older versions; another is an error
  * naming the table and the layouts expected): its partitions in token
  * order, each id once within its partition, its blocks read as `reading`
  * says (see `BlockReading`; rows are read the same way whatever it says,
@@ -44,7 +44,7 @@ async function* partitionsOf(
   reading: BlockReading,
 ): AsyncGenerator<SorPartition> {
   const layout = await existingSorLayout(client, keyspace, table);
-  if (layout === 'blocks') yield* blockPartitions(client, keyspace, table, after, reading, onBadBlock);
+  if (isBlockLayout(layout)) yield* blockPartitions(client, keyspace, table, after, reading, onBadBlock);
   else yield* rowPartitions(client, keyspace, table, after);
 }
 
@@ -206,7 +206,7 @@ async function* fastRuns(
   table: string,
   sinks: StreamSinks,
 ): AsyncGenerator<DecodedRun> {
-  if ((await existingSorLayout(client, keyspace, table)) === 'blocks')
+  if (isBlockLayout(await existingSorLayout(client, keyspace, table)))
     yield* streamedBlocks(client, keyspace, table, sinks);
   else yield* decodedRuns(hashed(rowPartitions(client, keyspace, table, undefined), sinks.hashes));
 }

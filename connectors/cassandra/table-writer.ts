@@ -7,7 +7,7 @@ import { runBounded } from './run-bounded.ts';
 import { SorBlockWriter } from './sor-block-writer.ts';
 import type { EventToArchive } from './sor-blocks.ts';
 import { bucketById, type SorBucketing } from './sor-bucket.ts';
-import { sorLayout, type SorLayout } from './sor-layout.ts';
+import { isBlockLayout, newSorLayout, sorLayout, type SorLayout } from './sor-layout.ts';
 
 /** JS values as the column's CQL type expects them: the driver binds them; nothing is spliced into CQL. */
 function toCql(value: unknown, type: CqlType): unknown {
@@ -21,6 +21,8 @@ function toCql(value: unknown, type: CqlType): unknown {
       return Number(value);
     case 'text':
       return typeof value === 'string' ? value : JSON.stringify(value);
+    case 'blob':
+      return value;
   }
 }
 
@@ -93,7 +95,10 @@ export class CassandraTableWriter {
   }
 
   async write(ops: readonly TableOp[]): Promise<void> {
-    if (this.sink.mode === 'system-of-record' && (await this.#layout()) === 'blocks') return this.#writeBlocks(ops);
+    if (this.sink.mode === 'system-of-record') {
+      const layout = await this.#layout();
+      if (isBlockLayout(layout)) return this.#writeBlocks(ops, layout as Exclude<SorLayout, 'rows'>);
+    }
     const counters: Extract<TableOp, { op: 'add' }>[] = [];
     // The last upsert of a primary key is the one that counts (each sets every column): in one unlogged
     // batch, statements share a timestamp and Cassandra would break the tie by value, not by order.
@@ -138,14 +143,14 @@ export class CassandraTableWriter {
 
   /**
    * The table's layout, read once it is known; a table not made yet is taken
-   * as blocks (the write then names it missing) and looked at again next
+   * as the layout a new table gets (the write then names it missing) and looked at again next
    * time, as after a failed look (a retried write must not inherit it).
    */
   #layout(): Promise<SorLayout> {
     this.#sorLayout ??= sorLayout(this.client, this.schema.keyspace, this.schema.table).then(
       (layout) => {
         if (!layout) this.#sorLayout = undefined;
-        return layout ?? 'blocks';
+        return layout ?? newSorLayout;
       },
       (error: unknown) => {
         this.#sorLayout = undefined;
@@ -156,8 +161,11 @@ export class CassandraTableWriter {
   }
 
   /** A system of record's events as blocks, by the id as stored (text). */
-  #writeBlocks(ops: readonly TableOp[]): Promise<void> {
-    this.#blocks ??= new SorBlockWriter(this.client, this.schema.keyspace, this.schema.table);
+  #writeBlocks(ops: readonly TableOp[], layout: Exclude<SorLayout, 'rows'>): Promise<void> {
+    if (this.#blocks?.layout !== layout) {
+      const { keyspace, table } = this.schema;
+      this.#blocks = new SorBlockWriter(this.client, keyspace, table, undefined, undefined, layout);
+    }
     // An object an event, no array around it: the events are encoded once, with their block (encodeBlocks).
     const events: (EventToArchive & { readonly bucket: string })[] = [];
     for (const op of ops) {

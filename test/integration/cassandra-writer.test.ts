@@ -61,6 +61,7 @@ describe('Cassandra table writer (real server)', () => {
         bigint: [0, 42, -7, 2 ** 40],
         timestamp: [new Date(0), new Date(Date.UTC(2024, 0, 1)), new Date(-86_400_000)],
         double: [0.5, -1e9, 3],
+        blob: [Buffer.from('ʕ•ᴥ•ʔ'), Buffer.from([0, 1, 255])],
       };
       for (const [type, values] of Object.entries(samples) as [CqlType, unknown[]][]) {
         const table = `idemflow_it.routing_${type}_${runId()}`;

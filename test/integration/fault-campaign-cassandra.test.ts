@@ -10,8 +10,8 @@ import { brokers, cassandraClient, contactPoint, runId } from './servers.ts';
 /**
  * The long half of the fault campaign (`npm run bench -- faults`), a few of
  * its schedules at a time, on the real Kafka and Cassandra, with the system
- * of record in the block layout idemflow makes and in the row layout of
- * older versions: crashes inside a batch's writes, a SIGKILL of a child
+ * of record in the deflated block layout idemflow makes and in the text
+ * block and row layouts of older versions: crashes inside a batch's writes, a SIGKILL of a child
  * process, lost acknowledgements and failed writes, a repair in the middle of
  * the stream and the stream resumed, then the final repair. Invariants, as in
  * the campaign: every event in the system of record once by id, every sink
@@ -21,7 +21,7 @@ import { brokers, cassandraClient, contactPoint, runId } from './servers.ts';
 const seed = 15;
 const schedules = fc.sample(scheduleArbitrary(['kafka', 'file', 'socket'], true), { numRuns: 4, seed });
 
-describe('fault campaign schedules on the real servers, over both layouts of the system of record', () => {
+describe('fault campaign schedules on the real servers, over each layout of the system of record', () => {
   it('the schedules strike what the issue asks for: SIGKILLs, crashes mid-batch, a mid-stream repair, every input', () => {
     expect(schedules.filter((s) => s.kill).length).toBeGreaterThanOrEqual(2);
     expect(schedules.filter((s) => s.faults.crashAt.length > 0).length).toBeGreaterThanOrEqual(2);
@@ -29,7 +29,7 @@ describe('fault campaign schedules on the real servers, over both layouts of the
     expect(new Set(schedules.map((s) => s.shape.input))).toEqual(new Set(['kafka', 'file', 'socket']));
   });
 
-  for (const layout of ['blocks', 'rows'] as const)
+  for (const layout of ['deflated-blocks', 'blocks', 'rows'] as const)
     it(`${layout}: ${schedules.length} schedules end with 0 violations, repair exact over that layout`, async () => {
       const client = await cassandraClient();
       // A keyspace of its own: the campaign names its tables by pipeline shape, which another run would share.

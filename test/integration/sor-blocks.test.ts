@@ -1,9 +1,11 @@
+import { deflateRawSync } from 'node:zlib';
 import { describe, expect, it } from 'vitest';
 import { schemaCql, tableSchemas } from '../../connectors/cassandra/cql-schema.ts';
 import { cassandraRepairTarget } from '../../connectors/cassandra/repair-target.ts';
 import { SorBlockWriter } from '../../connectors/cassandra/sor-block-writer.ts';
 import { partitionBound, type UndecodableBlock } from '../../connectors/cassandra/sor-blocks.ts';
 import { sorBucket } from '../../connectors/cassandra/sor-bucket.ts';
+import { sorLayout, sorTableCql } from '../../connectors/cassandra/sor-layout.ts';
 import { systemOfRecordEntries } from '../../connectors/cassandra/sor-reader.ts';
 import { CassandraTableWriter } from '../../connectors/cassandra/table-writer.ts';
 import { cassandraCurrentRows } from '../../connectors/cassandra/current-rows.ts';
@@ -132,56 +134,61 @@ describe('the block layout of a Cassandra system of record', () => {
     }
   }, 120_000);
 
-  it('a block that fails to decode is reported by its key; every other block is read', async () => {
-    const table = `sor_bad_${runId()}`;
-    const client = await cassandraClient();
-    try {
-      const pipeline = archiving(table);
-      const writer = await writerOf(client, pipeline);
-      const events = Array.from({ length: 3_000 }, (_, i) => ({
-        eventId: `e${i}`,
-        sensorId: `s${i % 3}`,
-        ts: i * 1_000,
-      }));
-      await writer.write(rowsToOps(sorOf(pipeline), events));
-      const [victim] = await selectAll(client, `SELECT bucket, block, n FROM ${keyspace}.${table} LIMIT 1`);
-      await client.execute(
-        `INSERT INTO ${keyspace}.${table} (bucket, block, n, bytes, events) VALUES (?, ?, ?, ?, ?)`,
-        [victim!.bucket, 'zz-not-json', 1, 9, '[["e-bad",'],
-        { prepare: true },
-      );
-      await client.execute(
-        `INSERT INTO ${keyspace}.${table} (bucket, block, n, bytes, events) VALUES (?, ?, ?, ?, ?)`,
-        [victim!.bucket, 'zz-not-pairs', 1, 9, '{"e": 1}'],
-        { prepare: true },
-      );
-      // In the writer's shape, so its ids are found without decoding it; but `tru` is not JSON.
-      await client.execute(
-        `INSERT INTO ${keyspace}.${table} (bucket, block, n, bytes, events) VALUES (?, ?, ?, ?, ?)`,
-        [victim!.bucket, 'zz-shaped-not-json', 1, 16, '[["e-bad2",tru]]'],
-        { prepare: true },
-      );
-      const bad: UndecodableBlock[] = [];
-      let read = 0;
-      for await (const _ of systemOfRecordEntries(client, keyspace, table, { onBadBlock: (e) => bad.push(e) })) read++;
-      expect(read).toBe(3_000);
-      expect(bad.map((e) => [e.bucket, e.block])).toEqual([
-        [victim!.bucket, 'zz-not-json'],
-        [victim!.bucket, 'zz-not-pairs'],
-        [victim!.bucket, 'zz-shaped-not-json'],
-      ]);
-      expect(bad[0]!.message).toMatch(
-        new RegExp(`^block \\(bucket '${victim!.bucket}', block 'zz-not-json'\\) does not decode: `),
-      );
-      // Repair's read (each block decoded as it is taken) reports the same three and counts every other event.
-      const inRepair: UndecodableBlock[] = [];
-      const target = cassandraRepairTarget(client, pipeline, { onBadBlock: (e) => inRepair.push(e) });
-      expect((await repair(pipeline, { target, dryRun: true })).events).toBe(3_000);
-      expect(inRepair.map((e) => e.block).sort()).toEqual(['zz-not-json', 'zz-not-pairs', 'zz-shaped-not-json']);
-    } finally {
-      await client.shutdown();
-    }
-  }, 120_000);
+  // What each block layout stores: text, or the text deflated; and a block whose bytes do not inflate at all.
+  const stored = {
+    blocks: (text: string) => text,
+    'deflated-blocks': (text: string) => deflateRawSync(text),
+  } as const;
+  for (const layout of ['deflated-blocks', 'blocks'] as const)
+    it(`${layout}: a block that fails to decode is reported by its key; every other block is read`, async () => {
+      const table = `sor_bad_${runId()}`;
+      const client = await cassandraClient();
+      try {
+        const pipeline = archiving(table);
+        if (layout === 'blocks') await client.execute(sorTableCql(keyspace, table, 'blocks'));
+        const writer = await writerOf(client, pipeline);
+        const events = Array.from({ length: 3_000 }, (_, i) => ({
+          eventId: `e${i}`,
+          sensorId: `s${i % 3}`,
+          ts: i * 1_000,
+        }));
+        await writer.write(rowsToOps(sorOf(pipeline), events));
+        expect(await sorLayout(client, keyspace, table)).toBe(layout);
+        const [victim] = await selectAll(client, `SELECT bucket, block, n FROM ${keyspace}.${table} LIMIT 1`);
+        const insertBad = (block: string, events: unknown) =>
+          client.execute(
+            `INSERT INTO ${keyspace}.${table} (bucket, block, n, bytes, events) VALUES (?, ?, ?, ?, ?)`,
+            [victim!.bucket, block, 1, 9, events],
+            { prepare: true },
+          );
+        await insertBad('zz-not-json', stored[layout]('[["e-bad",'));
+        await insertBad('zz-not-pairs', stored[layout]('{"e": 1}'));
+        // In the writer's shape, so its ids are found without decoding it; but `tru` is not JSON.
+        await insertBad('zz-shaped-not-json', stored[layout]('[["e-bad2",tru]]'));
+        const badBlocks = ['zz-not-json', 'zz-not-pairs', 'zz-shaped-not-json'];
+        if (layout === 'deflated-blocks') {
+          await insertBad('zz-not-deflate', Buffer.from('[["e-bad3",{}]]'));
+          badBlocks.push('zz-not-deflate');
+        }
+        const bad: UndecodableBlock[] = [];
+        let read = 0;
+        for await (const _ of systemOfRecordEntries(client, keyspace, table, { onBadBlock: (e) => bad.push(e) }))
+          read++;
+        expect(read).toBe(3_000);
+        // In the order the blocks are clustered (by key).
+        expect(bad.map((e) => [e.bucket, e.block])).toEqual([...badBlocks].sort().map((b) => [victim!.bucket, b]));
+        expect(bad.find((e) => e.block === 'zz-not-json')!.message).toMatch(
+          new RegExp(`^block \\(bucket '${victim!.bucket}', block 'zz-not-json'\\) does not decode: `),
+        );
+        // Repair's read (each block decoded as it is taken) reports the same and counts every other event.
+        const inRepair: UndecodableBlock[] = [];
+        const target = cassandraRepairTarget(client, pipeline, { onBadBlock: (e) => inRepair.push(e) });
+        expect((await repair(pipeline, { target, dryRun: true })).events).toBe(3_000);
+        expect(inRepair.map((e) => e.block).sort()).toEqual(badBlocks.sort());
+      } finally {
+        await client.shutdown();
+      }
+    }, 120_000);
 
   it('a table in neither layout: reading and repair fail naming the table, its columns and the layouts expected', async () => {
     const table = `sor_alien_${runId()}`;
@@ -190,7 +197,7 @@ describe('the block layout of a Cassandra system of record', () => {
       const pipeline = archiving(table);
       await client.execute(`CREATE TABLE ${keyspace}.${table} (bucket text PRIMARY KEY, stuff text)`);
       const message = new RegExp(
-        `^${keyspace}\\.${table} is not a system of record idemflow can read: its columns are \\(bucket, stuff\\); expected the block layout \\(bucket text, block text, n bigint, bytes bigint, events text`,
+        `^${keyspace}\\.${table} is not a system of record idemflow can read: its columns are \\(bucket text, stuff text\\); expected the block layout \\(bucket text, block text, n bigint, bytes bigint, events blob, .*the text block layout of older versions \\(bucket text, block text, n bigint, bytes bigint, events text, .* or the row layout of older versions \\(bucket text, event_id text, payload text`,
       );
       await expect(archived(client, keyspace, table)).rejects.toThrow(message);
       await expect(repair(pipeline, { target: cassandraRepairTarget(client, pipeline) })).rejects.toThrow(message);
@@ -204,36 +211,78 @@ describe('the block layout of a Cassandra system of record', () => {
     }
   }, 60_000);
 
-  it('an archive an older version made (a row an event) goes on being written and read as such; repair is exact over it', async () => {
-    const table = `sor_old_${runId()}`;
-    const events = Array.from({ length: 2_500 }, (_, i) => ({
-      eventId: `e${i}`,
-      sensorId: `s${i % 7}`,
-      ts: i * 60_000,
-    }));
+  for (const layout of ['blocks', 'rows'] as const)
+    it(`an archive an older version made (${layout}) goes on being written and read as such; repair is exact over it`, async () => {
+      const table = `sor_old_${runId()}`;
+      const events = Array.from({ length: 2_500 }, (_, i) => ({
+        eventId: `e${i}`,
+        sensorId: `s${i % 7}`,
+        ts: i * 60_000,
+      }));
+      const client = await cassandraClient();
+      try {
+        await client.execute(layout === 'rows' ? rowLayoutCql(keyspace, table) : sorTableCql(keyspace, table, layout));
+        const pipeline = archiving(table, events);
+        for (const cql of schemaCql(tableSchemas(pipeline))) await client.execute(cql);
+        await runLocal(pipeline, {
+          store: new EmbeddedStore(tempDir()),
+          targets: [cassandraConnector(client)],
+          batchSize: 1_000,
+          ...quiet,
+        });
+        expect(await sorLayout(client, keyspace, table)).toBe(layout);
+        if (layout === 'rows') {
+          // Still a row an event, in the day buckets of that layout.
+          const rows = await selectAll(client, `SELECT bucket, event_id FROM ${keyspace}.${table}`);
+          expect(rows.length).toBe(2_500);
+          expect(new Set(rows.map((r) => r.bucket))).toEqual(new Set(['1970-01-01', '1970-01-02']));
+        } else {
+          // Still blocks of JSON text, as that version wrote them.
+          const blocks = await selectAll(client, `SELECT events FROM ${keyspace}.${table}`);
+          expect(blocks.every((b) => typeof b.events === 'string')).toBe(true);
+          expect(blocks.reduce((a, b) => a + (JSON.parse(String(b.events)) as unknown[]).length, 0)).toBe(2_500);
+        }
+        expect((await archived(client, keyspace, table)).length).toBe(2_500);
+        await client.execute(`TRUNCATE ${keyspace}.${table}_n`);
+        const result = await repair(pipeline, { target: cassandraRepairTarget(client, pipeline) });
+        expect(result.events).toBe(2_500);
+        expect(await countsOf(client, table)).toEqual(truthOf(events));
+      } finally {
+        await client.shutdown();
+      }
+    }, 120_000);
+
+  it('a table made by idemflow now: blocks deflated (a fraction of their JSON), the table not compressed again', async () => {
+    const table = `sor_new_${runId()}`;
     const client = await cassandraClient();
     try {
-      await client.execute(rowLayoutCql(keyspace, table));
-      const pipeline = archiving(table, events);
-      for (const cql of schemaCql(tableSchemas(pipeline))) await client.execute(cql);
-      await runLocal(pipeline, {
-        store: new EmbeddedStore(tempDir()),
-        targets: [cassandraConnector(client)],
-        batchSize: 1_000,
-        ...quiet,
-      });
-      // Still a row an event, in the day buckets of that layout.
-      const rows = await selectAll(client, `SELECT bucket, event_id FROM ${keyspace}.${table}`);
-      expect(rows.length).toBe(2_500);
-      expect(new Set(rows.map((r) => r.bucket))).toEqual(new Set(['1970-01-01', '1970-01-02']));
-      await client.execute(`TRUNCATE ${keyspace}.${table}_n`);
-      const result = await repair(pipeline, { target: cassandraRepairTarget(client, pipeline) });
-      expect(result.events).toBe(2_500);
-      expect(await countsOf(client, table)).toEqual(truthOf(events));
+      const pipeline = archiving(table);
+      const writer = await writerOf(client, pipeline);
+      const events = Array.from({ length: 4_000 }, (_, i) => ({
+        eventId: `e${i}`,
+        sensorId: `s${i % 9}`,
+        ts: i * 100,
+      }));
+      await writer.write(rowsToOps(sorOf(pipeline), events));
+      expect(await sorLayout(client, keyspace, table)).toBe('deflated-blocks');
+      const blocks = await selectAll(client, `SELECT bytes, events FROM ${keyspace}.${table}`);
+      const [json, stored] = [0, 0].map((_, i) =>
+        blocks.reduce((a, b) => a + (i === 0 ? Number(b.bytes) : (b.events as Buffer).length), 0),
+      );
+      expect(stored).toBeLessThan(json! / 3);
+      const options = await client.execute(
+        'SELECT compression FROM system_schema.tables WHERE keyspace_name = ? AND table_name = ?',
+        [keyspace, table],
+        { prepare: true },
+      );
+      expect(options.rows[0]!.get('compression')).toMatchObject({ enabled: 'false' });
+      expect(new Map((await archived(client, keyspace, table)).map((e) => [e.eventId, e.event]))).toEqual(
+        new Map(events.map((e) => [e.eventId, e])),
+      );
     } finally {
       await client.shutdown();
     }
-  }, 120_000);
+  }, 60_000);
 
   it('a dry-run over a block-layout archive finds the events already there by id', async () => {
     const table = `sor_dry_${runId()}`;

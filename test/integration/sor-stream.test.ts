@@ -1,3 +1,4 @@
+import { deflateRawSync } from 'node:zlib';
 import { describe, expect, it } from 'vitest';
 import type { Client } from 'cassandra-driver';
 import { cassandraCurrentRows } from '../../connectors/cassandra/current-rows.ts';
@@ -89,7 +90,7 @@ describe("repair's streamed read of a block-layout system of record", () => {
       const [victim] = await selectAll(client, `SELECT bucket FROM ${keyspace}.${table} LIMIT 1`);
       await client.execute(
         `INSERT INTO ${keyspace}.${table} (bucket, block, n, bytes, events) VALUES (?, ?, ?, ?, ?)`,
-        [victim!.bucket, '0-not-json', 1, 9, '[["e-bad",'],
+        [victim!.bucket, '0-not-json', 1, 9, deflateRawSync('[["e-bad",')],
         { prepare: true },
       );
       const refuse = (error: Error) => {
