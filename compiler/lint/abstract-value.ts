@@ -56,3 +56,39 @@ export function propertyOf(value: AbstractValue | undefined, name: string): Abst
 export function stringOf(value: AbstractValue): string | undefined {
   return value.type === 'literal' && typeof value.value === 'string' ? value.value : undefined;
 }
+
+/**
+ * Two values known to be the same: equal literals, objects and arrays of the same values, the same function or
+ * DSL export. Streams and specs are the same only when they are one value (built once, read twice).
+ */
+export function sameValue(a: AbstractValue, b: AbstractValue): boolean {
+  if (a === b) return true;
+  if (a.type === 'unknown' || a.type !== b.type) return false;
+  switch (a.type) {
+    case 'literal':
+      return a.value === (b as typeof a).value;
+    case 'fn':
+      return a.node === (b as typeof a).node;
+    case 'dsl':
+      return a.name === (b as typeof a).name;
+    case 'array': {
+      const items = (b as typeof a).items;
+      return a.items.length === items.length && a.items.every((item, i) => sameValue(item, items[i]!));
+    }
+    case 'object': {
+      const other = b as typeof a;
+      if (a.complete !== other.complete || a.props.size !== other.props.size) return false;
+      return [...a.props].every(([k, v]) => other.props.has(k) && sameValue(v, other.props.get(k)!));
+    }
+    default:
+      return false;
+  }
+}
+
+/** What a literal says in a condition: truthy or falsy; undefined when the value is not known. */
+export function truthOf(value: AbstractValue): boolean | undefined {
+  if (value.type === 'literal') return Boolean(value.value);
+  // An object, array or function is always truthy, whatever it holds.
+  if (value.type === 'object' || value.type === 'array' || value.type === 'fn') return true;
+  return undefined;
+}

@@ -2,6 +2,7 @@ import { SyntaxKind, type CallExpression, type SourceFile } from 'ts-morph';
 import type { PipelineNode } from '../ir/index.ts';
 import { methodCalls } from './find-nodes.ts';
 import type { StaticEvaluator } from './static-eval.ts';
+import { mayRun } from './untaken-branches.ts';
 
 const sinkMethod = new Set(['sink']);
 
@@ -17,14 +18,15 @@ function namingCall(call: CallExpression): CallExpression | undefined {
  * Every idemflow pipeline a file builds, read without running it: each
  * `.sink(…)` call whose receiver is, statically, a stream that starts at a
  * `source.*` call (through constants, imports and helper functions), named as
- * a `.named(…)` after it names it.
+ * a `.named(…)` after it names it. A sink in a branch no call of its factory
+ * takes builds no pipeline (untaken-branches.ts).
  */
 export function pipelinesInFile(file: SourceFile, evaluator: StaticEvaluator): PipelineNode[] {
   const found: PipelineNode[] = [];
   for (const call of methodCalls(file, sinkMethod)) {
     if (call.getArguments().length !== 1) continue;
     const value = evaluator.evaluate(call);
-    if (value.type !== 'pipeline') continue;
+    if (value.type !== 'pipeline' || !mayRun(call, evaluator)) continue;
     const naming = namingCall(call);
     const named = naming && evaluator.evaluate(naming);
     found.push(named?.type === 'pipeline' ? named.node : value.node);

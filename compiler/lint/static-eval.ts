@@ -1,5 +1,5 @@
 import { ts, type Node } from 'ts-morph';
-import { unknownValue, type AbstractValue } from './abstract-value.ts';
+import { sameValue, truthOf, unknownValue, type AbstractValue } from './abstract-value.ts';
 import { wrapInProject } from './find-nodes.ts';
 import { isIdemflowDeclaration, isIdemflowModule } from './idemflow-module.ts';
 import { rawLocationOf } from './location.ts';
@@ -39,6 +39,12 @@ export class StaticEvaluator {
     });
   }
 
+  /** An expression of `anchor`'s program read with some parameters bound: a helper's condition, as one call passes them. */
+  evaluateBound(expression: ts.Node, bindings: ReadonlyMap<ts.Node, AbstractValue>, anchor: Node): AbstractValue {
+    const program = anchor.getProject().getProgram().compilerObject;
+    return this.#evaluate(expression, bindings, { checker: program.getTypeChecker(), anchor });
+  }
+
   #evaluate(expression: ts.Node, env: Env, reading: Reading): AbstractValue {
     if (
       ts.isParenthesizedExpression(expression) ||
@@ -51,12 +57,7 @@ export class StaticEvaluator {
     }
     const literal = literalValue(expression);
     if (literal) return literal;
-    if (ts.isPrefixUnaryExpression(expression) && expression.operator === ts.SyntaxKind.MinusToken) {
-      const operand = this.#evaluate(expression.operand, env, reading);
-      return operand.type === 'literal' && typeof operand.value === 'number'
-        ? { type: 'literal', value: -operand.value }
-        : unknownValue;
-    }
+    if (ts.isPrefixUnaryExpression(expression)) return this.#prefix(expression, env, reading);
     if (ts.isArrowFunction(expression) || ts.isFunctionExpression(expression))
       return { type: 'fn', node: wrapInProject(reading.anchor, expression) };
     if (ts.isObjectLiteralExpression(expression)) return this.#object(expression, env, reading);
@@ -78,9 +79,54 @@ export class StaticEvaluator {
     }
     if (ts.isCallExpression(expression)) return this.#call(expression, env, reading);
     if (ts.isTemplateExpression(expression)) return this.#template(expression, env, reading);
-    if (ts.isBinaryExpression(expression) && expression.operatorToken.kind === ts.SyntaxKind.PlusToken)
-      return joined([this.#evaluate(expression.left, env, reading), this.#evaluate(expression.right, env, reading)]);
+    if (ts.isBinaryExpression(expression)) return this.#binary(expression, env, reading);
+    if (ts.isConditionalExpression(expression)) return this.#conditional(expression, env, reading);
     return unknownValue;
+  }
+
+  /** `-1`, and `!x` of a value whose truth is known. */
+  #prefix(expression: ts.PrefixUnaryExpression, env: Env, reading: Reading): AbstractValue {
+    const operand = this.#evaluate(expression.operand, env, reading);
+    if (expression.operator === ts.SyntaxKind.MinusToken)
+      return operand.type === 'literal' && typeof operand.value === 'number'
+        ? { type: 'literal', value: -operand.value }
+        : unknownValue;
+    const truth = expression.operator === ts.SyntaxKind.ExclamationToken ? truthOf(operand) : undefined;
+    return truth === undefined ? unknownValue : { type: 'literal', value: !truth };
+  }
+
+  /** `a + b` of known parts, `opts.mode === 'live'` of known literals, and `&&`, `||`, `??` decided by their left. */
+  #binary(expression: ts.BinaryExpression, env: Env, reading: Reading): AbstractValue {
+    const operator = expression.operatorToken.kind;
+    const left = this.#evaluate(expression.left, env, reading);
+    const right = () => this.#evaluate(expression.right, env, reading);
+    switch (operator) {
+      case ts.SyntaxKind.PlusToken:
+        return joined([left, right()]);
+      case ts.SyntaxKind.AmpersandAmpersandToken:
+      case ts.SyntaxKind.BarBarToken: {
+        const truth = truthOf(left);
+        if (truth === undefined) return unknownValue;
+        return truth === (operator === ts.SyntaxKind.BarBarToken) ? left : right();
+      }
+      case ts.SyntaxKind.QuestionQuestionToken:
+        if (left.type === 'literal') return left.value === null || left.value === undefined ? right() : left;
+        return truthOf(left) ? left : unknownValue;
+      default:
+        return compared(operator, left, right());
+    }
+  }
+
+  /**
+   * `cond ? a : b`: the branch a known condition takes; with the condition unknown, the value both branches give
+   * when they give the same one (`env === 'test' ? { retry: 'none' } : { retry: 'none' }`), else unknown.
+   */
+  #conditional(expression: ts.ConditionalExpression, env: Env, reading: Reading): AbstractValue {
+    const truth = truthOf(this.#evaluate(expression.condition, env, reading));
+    if (truth !== undefined) return this.#evaluate(truth ? expression.whenTrue : expression.whenFalse, env, reading);
+    const whenTrue = this.#evaluate(expression.whenTrue, env, reading);
+    const whenFalse = this.#evaluate(expression.whenFalse, env, reading);
+    return sameValue(whenTrue, whenFalse) ? whenTrue : unknownValue;
   }
 
   /** `` `UPDATE ${table} SET …` `` with every part known (a helper called with literals): the text it makes. */
@@ -233,14 +279,39 @@ export class StaticEvaluator {
     node.parameters.forEach((p, i) => env.set(p, args[i] ?? { type: 'literal', value: undefined }));
     const body = node.body;
     if (!body) return unknownValue;
-    const returned = ts.isBlock(body) ? onlyReturnedExpression(body) : body;
-    if (!returned) return unknownValue;
+    const returned = ts.isBlock(body) ? returnedExpressions(body) : [body];
+    if (returned.length === 0) return unknownValue;
     this.#depth++;
     try {
-      return this.#evaluate(returned, env, reading);
+      return this.#oneOf(returned, env, reading);
     } finally {
       this.#depth--;
     }
+  }
+
+  /** A helper's possible returns: the value when every one gives the same (both branches `{ retry: 'none' }`). */
+  #oneOf(returned: readonly ts.Expression[], env: Env, reading: Reading): AbstractValue {
+    const first = this.#evaluate(returned[0]!, env, reading);
+    for (const other of returned.slice(1))
+      if (!sameValue(first, this.#evaluate(other, env, reading))) return unknownValue;
+    return first;
+  }
+}
+
+/** `===`, `!==`, `==`, `!=` of two known literals; anything else, or an unknown side, is unknown. */
+function compared(operator: ts.SyntaxKind, left: AbstractValue, right: AbstractValue): AbstractValue {
+  if (left.type !== 'literal' || right.type !== 'literal') return unknownValue;
+  switch (operator) {
+    case ts.SyntaxKind.EqualsEqualsEqualsToken:
+      return { type: 'literal', value: left.value === right.value };
+    case ts.SyntaxKind.ExclamationEqualsEqualsToken:
+      return { type: 'literal', value: left.value !== right.value };
+    case ts.SyntaxKind.EqualsEqualsToken:
+      return { type: 'literal', value: left.value == right.value };
+    case ts.SyntaxKind.ExclamationEqualsToken:
+      return { type: 'literal', value: left.value != right.value };
+    default:
+      return unknownValue;
   }
 }
 
@@ -307,20 +378,20 @@ function propertyName(name: ts.Node): string | undefined {
   return undefined;
 }
 
-/** The expression of a block's single `return` (nested functions' returns are theirs); undefined when there are several. */
-function onlyReturnedExpression(body: ts.Block): ts.Expression | undefined {
+/** The expressions of a block's `return`s (nested functions' returns are theirs); none when one returns nothing. */
+function returnedExpressions(body: ts.Block): ts.Expression[] {
   const returns: ts.Expression[] = [];
-  let count = 0;
+  let bare = false;
   const visit = (node: ts.Node): void => {
     if (isFunctionWithBody(node)) return;
     if (ts.isReturnStatement(node)) {
-      count++;
       if (node.expression) returns.push(node.expression);
+      else bare = true;
     }
     ts.forEachChild(node, visit);
   };
   ts.forEachChild(body, visit);
-  return count === 1 ? returns[0] : undefined;
+  return bare ? [] : returns;
 }
 
 /** The function-like nodes whose returns are their own (ts-morph's isFunctionLikeDeclaration, arrows and function expressions). */

@@ -38,12 +38,53 @@ function calledBy(node: ts.Node, method: boolean): ts.Identifier | undefined {
 const sameSymbol = (a: ts.Symbol | undefined, b: ts.Symbol) =>
   a === b || (a !== undefined && a.valueDeclaration !== undefined && a.valueDeclaration === b.valueDeclaration);
 
+/** The function (or class, for a constructor) a parameter list belongs to, by the name its calls use. */
+function calledByName(fn: ts.SignatureDeclaration): { name: ts.Identifier; method: boolean } | undefined {
+  const method = ts.isMethodDeclaration(fn) && ts.isIdentifier(fn.name) ? fn.name : undefined;
+  const first = fn.parameters[0];
+  const name = (first && calledName(first)) ?? method ?? functionName(fn);
+  return name && { name, method: method !== undefined };
+}
+
+/** A parameterless function's name, as calledName reads a parameter's. */
+function functionName(fn: ts.SignatureDeclaration): ts.Identifier | undefined {
+  if (ts.isFunctionDeclaration(fn)) return fn.name;
+  if ((ts.isArrowFunction(fn) || ts.isFunctionExpression(fn)) && ts.isVariableDeclaration(fn.parent))
+    return ts.isIdentifier(fn.parent.name) ? fn.parent.name : undefined;
+  return undefined;
+}
+
+/**
+ * Every call of a function (or `new` of the class, or the method on any receiver the checker types as its
+ * class) the program makes, found by name, renamed imports included.
+ */
+export function callsOf(
+  fn: ts.SignatureDeclaration,
+  program: ts.Program,
+  checker: ts.TypeChecker,
+): (ts.CallExpression | ts.NewExpression)[] {
+  const called = calledByName(fn);
+  const own = called && checker.getSymbolAtLocation(called.name);
+  if (!called || !own) return [];
+  const found: (ts.CallExpression | ts.NewExpression)[] = [];
+  for (const file of program.getSourceFiles()) {
+    if (isLibraryFile(file) || !file.text.includes(called.name.text)) continue;
+    const names = localNames(file, called.name.text);
+    const visit = (node: ts.Node): void => {
+      const callee = calledBy(node, called.method);
+      if (callee && names.has(callee.text) && sameSymbol(symbolOf(callee, checker), own))
+        found.push(node as ts.CallExpression | ts.NewExpression);
+      ts.forEachChild(node, visit);
+    };
+    visit(file);
+  }
+  return found;
+}
+
 /**
  * What the program passes for a parameter: the argument at its index in
- * every call of the function (or `new` of the class, or the method on any
- * receiver the checker types as its class) found by name, renamed
- * imports included. A call that leaves it out, or spreads its arguments,
- * gives nothing here (a default is the caller's to read).
+ * every call of the function (callsOf). A call that leaves it out, or
+ * spreads its arguments, gives nothing here (a default is the caller's to read).
  */
 export class ParameterArguments {
   readonly #passed = new Map<ts.ParameterDeclaration, readonly ts.Expression[]>();
@@ -60,32 +101,12 @@ export class ParameterArguments {
   }
 
   #find(parameter: ts.ParameterDeclaration): ts.Expression[] {
-    const fn = parameter.parent;
-    const method = ts.isMethodDeclaration(fn) && ts.isIdentifier(fn.name) ? fn.name : undefined;
-    const name = calledName(parameter) ?? method;
-    const own = name && this.checker.getSymbolAtLocation(name);
-    if (!name || !own || parameter.dotDotDotToken) return [];
+    if (parameter.dotDotDotToken) return [];
     const index = parameter.parent.parameters.indexOf(parameter);
-    const found: ts.Expression[] = [];
-    for (const file of this.program.getSourceFiles()) {
-      if (isLibraryFile(file) || !file.text.includes(name.text)) continue;
-      const names = localNames(file, name.text);
-      const visit = (node: ts.Node): void => {
-        const callee = calledBy(node, method !== undefined);
-        if (callee && names.has(callee.text)) {
-          const args = (node as ts.CallExpression | ts.NewExpression).arguments ?? [];
-          const argument = args[index];
-          if (
-            argument &&
-            !args.slice(0, index + 1).some(ts.isSpreadElement) &&
-            sameSymbol(symbolOf(callee, this.checker), own)
-          )
-            found.push(argument);
-        }
-        ts.forEachChild(node, visit);
-      };
-      visit(file);
-    }
-    return found;
+    return callsOf(parameter.parent, this.program, this.checker).flatMap((call) => {
+      const args = call.arguments ?? [];
+      const argument = args[index];
+      return argument && !args.slice(0, index + 1).some(ts.isSpreadElement) ? [argument] : [];
+    });
   }
 }

@@ -134,3 +134,31 @@ export function destructuredMemberName(callee: ts.Expression, checker: ts.TypeCh
   const member = binding.propertyName ?? binding.name;
   return ts.isIdentifier(member) ? `${source.getText().replace(/\s+/g, '')}.${member.text}` : undefined;
 }
+
+/**
+ * `cond ? arrival : () => 0`, `custom ?? Date.now`, `override || systemClock`: a value chosen from several,
+ * each followed to what its name holds. Every branch may be the one taken, so each one's origin counts.
+ * Undefined when the value is not such a choice.
+ */
+export function chosenValues(
+  value: ts.Node,
+  checker: ts.TypeChecker,
+  defaultUsed: (parameter: ts.ParameterDeclaration) => boolean,
+): ts.Node[] | undefined {
+  const node = ts.isExpression(value) ? unwrap(value) : value;
+  const choice = ts.isConditionalExpression(node)
+    ? [node.whenTrue, node.whenFalse]
+    : ts.isBinaryExpression(node) && choiceOperators.has(node.operatorToken.kind)
+      ? [node.left, node.right]
+      : undefined;
+  return choice?.flatMap((branch) => {
+    const held = heldValue(branch, checker, defaultUsed);
+    return held ? [held] : [];
+  });
+}
+
+const choiceOperators: ReadonlySet<ts.SyntaxKind> = new Set([
+  ts.SyntaxKind.QuestionQuestionToken,
+  ts.SyntaxKind.BarBarToken,
+  ts.SyntaxKind.AmpersandAmpersandToken,
+]);

@@ -12,7 +12,7 @@ import { describeLocation } from '../describe-location.ts';
 import { DefaultParameters } from './default-parameters.ts';
 import { advancedGenerator } from './generator-state.ts';
 import { generatorPosition } from './generator-positions.ts';
-import { destructuredFrom, destructuredMemberName, heldCallee } from './held-values.ts';
+import { chosenValues, destructuredFrom, destructuredMemberName, heldCallee } from './held-values.ts';
 import {
   calleeName,
   isConst,
@@ -588,6 +588,15 @@ export class ValueOrigins {
     notes: NotFollowed[],
     depth: number,
   ): Nondet | undefined {
+    // `const fallback = opts.fallback === 'arrival' ? arrival : () => 0`: whichever branch it holds is called.
+    const chosen = chosenValues(value, this.checker, this.#defaultUsed);
+    if (chosen) {
+      for (const branch of chosen) {
+        const found = this.#resultOfCalling(branch, call, notes, depth);
+        if (found) return found;
+      }
+      return undefined;
+    }
     const via: Hop = { how: 'returned by', name: call.expression.getText().replace(/\s+/g, ''), node: call };
     // `const nextSeq = (() => { let n = 0; return () => ++n; })()`, `const stamp = makeStamper()`: the function the factory hands back.
     if (ts.isCallExpression(value)) {

@@ -1,0 +1,33 @@
+import { fileURLToPath } from 'node:url';
+import { describe, expect, it } from 'vitest';
+import { checkedAndExpected, type ExpectedFinding, fixtureFolderTests } from '../../helpers/lint-cases.ts';
+
+const root = fileURLToPath(new URL('../../fixtures/unseen7-left/', import.meta.url));
+const tsconfig = fileURLToPath(new URL('../../../tsconfig.json', import.meta.url));
+
+/**
+ * Left from the seventh round of unseen pipelines (issue 15, U15Q): values chosen by a condition, a helper's
+ * several returns, a factory's branches as its calls take them. Each file has look-alikes that stay clean.
+ */
+const dslCases: Readonly<Record<string, readonly ExpectedFinding[]>> = {
+  // A const holding a function chosen by a condition: the arrival-time branch carries the clock; a choice of two
+  // clean functions stays clean.
+  'dsl/chosen-functions.ts': [['IDEM003', 17, 50, 'fallback()']],
+  // Retry options spread from a helper: all of its returns say retry: 'none' (a conditional, or two returns) and
+  // the sink is not retried; one return with retries keeps the finding.
+  'dsl/delivery-helpers.ts': [['IDEM008', 39, 9, "sink({ name: 'billing-c'"]],
+  // A factory's counter branch that no call takes builds no pipeline; one a call takes is reported.
+  'dsl/factory-branches.ts': [
+    ['IDEM001', 16, 6, 'kafka('],
+    ['IDEM001', 33, 50, 'counter('],
+  ],
+};
+
+describe('round 7 leftovers: values chosen by a condition', () => {
+  fixtureFolderTests(root, tsconfig, dslCases);
+
+  it('check, which runs the pipelines, finds the same codes at the same places', async () => {
+    const { checked, expected } = await checkedAndExpected(root, dslCases, Object.keys(dslCases));
+    expect(checked).toEqual(expected);
+  }, 120_000);
+});
