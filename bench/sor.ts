@@ -35,8 +35,10 @@ import { cassandra as cassandraServer } from '../scripts/servers/cassandra.ts';
 import { kafka as kafkaServer } from '../scripts/servers/kafka.ts';
 import { upAll } from '../scripts/servers/main.ts';
 import { cassandraPort, host, kafkaPort } from '../scripts/servers/config.ts';
+import { runningPid } from '../scripts/servers/service.ts';
 import { fmtRate, fmtRatio, median } from './measure.ts';
 import { pairedRatio, pairedRounds } from './sor/paired.ts';
+import { ownCpuMs, processCpuMs } from './sor/process-cpu.ts';
 import {
   largestPartition,
   rawBatchedInserts,
@@ -70,9 +72,18 @@ function pipelineOf(topic: string, group: string, counts: string, archive?: Sink
     );
 }
 
-/** Runs a pipeline over the whole topic; checks it counted every event once; returns events/s. */
-async function timedRun(client: Client, pipeline: ReturnType<typeof pipelineOf>, n: number): Promise<number> {
+/** One pipeline run: events/s, and the CPU ms this process and the Cassandra server (undefined: not ours to read) spent in it. */
+interface PipelineRun {
+  readonly rate: number;
+  readonly nodeCpu: number;
+  readonly cassandraCpu: number | undefined;
+}
+
+/** Runs a pipeline over the whole topic; checks it counted every event once; returns events/s and the CPU spent. */
+async function timedRun(client: Client, pipeline: ReturnType<typeof pipelineOf>, n: number): Promise<PipelineRun> {
   for (const cql of schemaCql(tableSchemas(pipeline.ir))) await client.execute(cql);
+  const cassandraPid = runningPid(cassandraServer);
+  const [nodeFrom, cassandraFrom] = [ownCpuMs(), processCpuMs(cassandraPid)];
   const result = await runLocal(pipeline.ir, {
     store: new EmbeddedStore(join(tmpdir(), 'idemflow-bench-sor')),
     targets: [cassandraConnector(client)],
@@ -80,13 +91,17 @@ async function timedRun(client: Client, pipeline: ReturnType<typeof pipelineOf>,
     maxRecords: n,
     log: () => {},
   });
+  const nodeCpu = ownCpuMs(nodeFrom);
+  const cassandraTo = processCpuMs(cassandraPid);
+  const cassandraCpu =
+    cassandraFrom !== undefined && cassandraTo !== undefined ? cassandraTo - cassandraFrom : undefined;
   if (result.recordsIn !== n || result.deadLetters !== 0)
     throw new Error(`read ${result.recordsIn} records with ${result.deadLetters} dead letters, expected ${n} and 0`);
   const sink = pipeline.ir.sink;
   const rows = await client.execute(`SELECT n FROM ${sink.keyspace}.${sink.table}`, [], { fetchSize: 100_000 });
   const counted = rows.rows.reduce((a, row) => a + Number(row.get('n')), 0);
   if (counted !== n) throw new Error(`${sink.table} counts ${counted} events, expected ${n}`);
-  return (n * 1000) / result.processingMs;
+  return { rate: (n * 1000) / result.processingMs, nodeCpu, cassandraCpu };
 }
 
 /**
@@ -96,12 +111,6 @@ async function timedRun(client: Client, pipeline: ReturnType<typeof pipelineOf>,
  */
 const rounds = 5;
 
-/** CPU milliseconds of this process (user + system) since `from`: what a loaded machine moves least. */
-const cpuSince = (from = 0) => {
-  const used = process.cpuUsage();
-  return (used.user + used.system) / 1000 - from;
-};
-
 /** One pass measured: events/s and CPU ms. */
 interface Pass {
   readonly rate: number;
@@ -110,9 +119,9 @@ interface Pass {
 
 /** Times `work` (which reads n events and returns the ms it took), with this process's CPU time beside. */
 async function pass(n: number, work: () => Promise<number>): Promise<Pass> {
-  const cpu = cpuSince();
+  const cpu = ownCpuMs();
   const ms = await work();
-  return { rate: (n * 1000) / ms, cpu: cpuSince(cpu) };
+  return { rate: (n * 1000) / ms, cpu: ownCpuMs(cpu) };
 }
 
 /** The raw scan of the system of record: every block read and decoded. */
@@ -240,10 +249,15 @@ async function pipelineRounds(client: Client, topic: string, id: string, n: numb
     return timedRun(client, archivedIn[round], n);
   };
   const pairs = await pairedRounds(rounds, plainRun, archivedRun);
-  const { median: ratio, ratios } = pairedRatio(pairs);
-  log(`  pipeline without the archive:  rounds ${each(pairs.map((p) => p.a))} events/s`);
-  log(`  pipeline with the archive:     rounds ${each(pairs.map((p) => p.b))} events/s`);
+  const { median: ratio, ratios } = pairedRatio(pairs.map((p) => ({ a: p.a.rate, b: p.b.rate })));
+  log(`  pipeline without the archive:  rounds ${each(pairs.map((p) => p.a.rate))} events/s`);
+  log(`  pipeline with the archive:     rounds ${each(pairs.map((p) => p.b.rate))} events/s`);
   log(`  with / without a round:        ${each(ratios, fmtRatio)} (median ${fmtRatio(ratio)})`);
+  const cpu = (side: PipelineRun[]) => side.map((r) => `${r.nodeCpu.toFixed(0)}/${r.cassandraCpu?.toFixed(0) ?? '?'}`);
+  // Cassandra's CPU is the server's whole: on a shared server it also holds what other clients asked of it meanwhile.
+  log(
+    `  CPU ms a run, Node / Cassandra: without ${cpu(pairs.map((p) => p.a)).join(' ')}; with ${cpu(pairs.map((p) => p.b)).join(' ')}`,
+  );
   return { ratio, archived: archivedIn[0]! };
 }
 
