@@ -1,8 +1,12 @@
 import { promisify } from 'node:util';
-import { deflateRaw, inflateRawSync } from 'node:zlib';
+import { deflateRaw, inflateRaw, inflateRawSync } from 'node:zlib';
 import { UndecodableBlock } from './sor-blocks.ts';
 
 const deflate = promisify(deflateRaw);
+const inflate = promisify(inflateRaw) as (stored: Buffer, options: { chunkSize: number }) => Promise<Buffer>;
+
+/** Output chunks of an off-thread inflate: one chunk holds a whole block (≤ 256 KiB of JSON), so none is concatenated. */
+const inflatedChunk = 512 * 1024;
 
 /**
  * A block's JSON as the `deflated-blocks` layout stores it: raw DEFLATE at
@@ -26,6 +30,22 @@ export function blockText(bucket: string, block: string, stored: unknown): strin
   if (!Buffer.isBuffer(stored)) return String(stored);
   try {
     return inflateRawSync(stored).toString('utf8');
+  } catch (error) {
+    throw new UndecodableBlock(bucket, block, error);
+  }
+}
+
+/**
+ * `blockText`, with the inflating done on libuv's thread pool: what a reader
+ * that has other work for its own thread meanwhile takes (repair's streamed
+ * read inflates the next blocks while it parses and aggregates this one).
+ * The same text, and the same UndecodableBlock naming the block, as
+ * `blockText`; text (the layout before) is given back as it is.
+ */
+export async function blockTextOffThread(bucket: string, block: string, stored: unknown): Promise<string> {
+  if (!Buffer.isBuffer(stored)) return String(stored);
+  try {
+    return (await inflate(stored, { chunkSize: inflatedChunk })).toString('utf8');
   } catch (error) {
     throw new UndecodableBlock(bucket, block, error);
   }

@@ -1,5 +1,6 @@
 import type { Client, types } from 'cassandra-driver';
-import { blockText } from './sor-block-codec.ts';
+import { blockTextOffThread } from './sor-block-codec.ts';
+import { inOrderAhead } from './in-order-ahead.ts';
 import { blockSpans, isIdAt, type BlockSpans } from './sor-block-ids.ts';
 import { decodeBlock, UndecodableBlock } from './sor-blocks.ts';
 import { idHashes, tokenWords, type CopyHashes } from './sor-copy-hashes.ts';
@@ -112,11 +113,26 @@ function runOf(pairs: readonly [string, unknown][], repeated: Uint8Array | undef
   return [kept.map((p) => p[0]), kept.map((p) => p[1])];
 }
 
-/** A row's block decoded; undefined (reported) when it does not decode. */
-function decoded(row: types.Row, bucket: string, onBadBlock: (error: UndecodableBlock) => void) {
+/** Blocks inflated ahead of the one being decoded (on libuv's pool, while this thread parses and aggregates). */
+const inflatedAhead = 8;
+
+/** A row's block text (inflated off this thread), or the UndecodableBlock its bytes give. */
+const textOf = (row: types.Row): Promise<string | UndecodableBlock> =>
+  blockTextOffThread(String(row.get('bucket')), String(row.get('block')), row.get('events')).catch((error) => {
+    if (!(error instanceof UndecodableBlock)) throw error;
+    return error;
+  });
+
+/** A row's block decoded from its text; undefined (reported) when it does not decode. */
+function decoded(
+  row: types.Row,
+  bucket: string,
+  text: string | UndecodableBlock,
+  onBadBlock: (error: UndecodableBlock) => void,
+) {
   const block = String(row.get('block'));
   try {
-    const text = blockText(bucket, block, row.get('events'));
+    if (text instanceof UndecodableBlock) throw text;
     return {
       held: new HeldBlock(block, BigInt(String(row.get('written'))), text),
       pairs: decodeBlock(bucket, block, text),
@@ -131,13 +147,16 @@ function decoded(row: types.Row, bucket: string, onBadBlock: (error: Undecodable
 /**
  * Every block of a block-layout system of record, decoded as it arrives and
  * passed on at once (one JSON.parse a block, as a raw scan does; no look
- * for its ids before): the fast read of repair and the dry-run. Each copy
+ * for its ids before): the fast read of repair and the dry-run. Deflated
+ * blocks are inflated on libuv's pool, `inflatedAhead` of them while this
+ * thread decodes and aggregates the one before. Each copy
  * kept goes into `hashes` (the look for ids in two partitions). An id met
  * again in its partition (a replay cut differently) is left out: its copy
  * passed on stands for it when both have the same event text (a replay's
  * copies do) or when it is the one a de-duplicated read keeps; otherwise
  * `verdict.inexact` says the read must be done again, de-duplicated first.
- * Memory: the texts of one partition (bounded by design) and its ids' hashes.
+ * Memory: the texts of one partition (bounded by design) and of the blocks
+ * inflated ahead, and the partition's ids' hashes.
  */
 export async function* streamedBlocks(
   client: Client,
@@ -147,14 +166,15 @@ export async function* streamedBlocks(
 ): AsyncGenerator<DecodedRun> {
   const select = blockSelect(keyspace, table);
   const partition = new StreamedPartition();
-  for await (const row of rowsInOrder(
+  const rows = rowsInOrder(
     client,
     tokenOrderQueries(select, undefined, () => ['', []]),
     32,
-  )) {
+  );
+  for await (const [row, text] of inOrderAhead(rows, textOf, inflatedAhead)) {
     const bucket = String(row.get('bucket'));
     partition.enter(bucket, String(row.get('t')));
-    const block = decoded(row, bucket, onBadBlock);
+    const block = decoded(row, bucket, text, onBadBlock);
     if (!block) continue;
     const run = runOf(block.pairs, partition.repeated(block.held, block.pairs, hashes, verdict));
     if (run[0].length > 0) yield run;

@@ -1,7 +1,7 @@
 import { deflateRawSync } from 'node:zlib';
 import type { types } from 'cassandra-driver';
 import { describe, expect, it } from 'vitest';
-import { blockText, deflateBlock } from '../../../connectors/cassandra/sor-block-codec.ts';
+import { blockText, blockTextOffThread, deflateBlock } from '../../../connectors/cassandra/sor-block-codec.ts';
 import { encodeBlocks, UndecodableBlock } from '../../../connectors/cassandra/sor-blocks.ts';
 import { ReadBlock } from '../../../connectors/cassandra/sor-read-block.ts';
 
@@ -47,5 +47,15 @@ describe("a block's stored form: raw DEFLATE in the deflated-blocks layout, text
     const notPairs = ReadBlock.of('b', rowOf(deflateRawSync('{"e": 1}'), 'not-pairs'), (e) => bad.push(e));
     expect(notPairs?.pairs((e) => bad.push(e))).toBeUndefined();
     expect(bad.map((e) => e.block)).toEqual(['broken', 'not-pairs']);
+  });
+
+  it('inflated on the thread pool: the same text as blockText, text passed as it is, bad bytes named', async () => {
+    const [block] = encodeBlocks('b', events);
+    const stored = await deflateBlock(block!.events);
+    expect(await blockTextOffThread('b', block!.block, stored)).toBe(block!.events);
+    expect(await blockTextOffThread('b', block!.block, block!.events)).toBe(block!.events);
+    const bad = blockTextOffThread('2024-01-01T00:10/b3', 'k1', Buffer.from('not deflate at all, {}'));
+    await expect(bad).rejects.toThrow(UndecodableBlock);
+    await expect(bad).rejects.toThrow(/^block \(bucket '2024-01-01T00:10\/b3', block 'k1'\) does not decode: /);
   });
 });
