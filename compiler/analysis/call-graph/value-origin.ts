@@ -29,7 +29,7 @@ import {
   instanceFieldValues,
   moduleInstanceOf,
 } from './instance-fields.ts';
-import { frozenTable } from './dispatch-tables.ts';
+import { propertyValue } from './object-property.ts';
 import { packageExportOf } from './package-exports.ts';
 import { packageNondeterminism, randomIdFactory } from './package-nondeterminism.ts';
 import { ParameterArguments } from './call-sites.ts';
@@ -271,21 +271,9 @@ export class ValueOrigins {
     depth = 0,
     seen: Set<ts.Node> = new Set(),
   ): { readonly origin: Nondet | undefined } | undefined {
-    const receiver = node.expression;
-    if (!ts.isIdentifier(receiver)) return undefined;
-    const owner = resolveName(receiver, this.checker);
-    if (owner.kind !== 'variable' || !isConst(owner.node) || !owner.node.initializer) return undefined;
-    // `Object.freeze({ … })` is read as the object it freezes.
-    const initializer = unwrap(owner.node.initializer);
-    const object = unwrap(frozenTable(initializer) ?? initializer);
-    if (!ts.isObjectLiteralExpression(object)) return undefined;
-    let value: ts.Expression | undefined;
-    for (const p of object.properties) {
-      if (ts.isSpreadAssignment(p) || !ts.isPropertyAssignment(p)) return undefined; // not read whole: judge it all
-      if ((ts.isIdentifier(p.name) || ts.isStringLiteral(p.name)) && p.name.text === node.name.text)
-        value = p.initializer;
-    }
-    if (!value) return undefined;
+    const value = propertyValue(node.expression, node.name.text, this.checker, returnedExpressions);
+    if (value === undefined) return undefined;
+    if (value === 'absent') return { origin: undefined };
     const found = this.originOf(value, notes, depth, seen);
     return {
       origin: found && { ...found, via: [{ how: 'held by', name: node.getText(), node }, ...found.via] },

@@ -1,0 +1,71 @@
+import ts from 'typescript';
+import { frozenTable } from './dispatch-tables.ts';
+import { isConst, isFunctionNode, resolveCallee, resolveName, unwrap, type FunctionNode } from './resolve.ts';
+
+/** How many names, calls and spreads one property read is followed through. */
+const maxHops = 6;
+
+/**
+ * What `receiver.name` reads, when the receiver is an object the program writes out: a const
+ * object literal, or the object a function of the program returns (`entryFrom(msg)` returning
+ * `{ ...defaults(), ...msg, entryId: msg.id }`). The last part of the literal that may set the
+ * property wins, as at run time: a property written out, or a spread that may hold it — an
+ * object of the program looked into, else one whose type has the property (then the spread
+ * expression is the value). A spread whose type lacks it is skipped: `...msg` of a message type
+ * without `entryId` leaves `entryId` to an earlier part.
+ *
+ * Undefined when that cannot be told (then the whole receiver is judged, as before); `absent`
+ * when no part sets it.
+ */
+export function propertyValue(
+  receiver: ts.Expression,
+  name: string,
+  checker: ts.TypeChecker,
+  returned: (fn: FunctionNode) => readonly ts.Expression[],
+  hops = 0,
+): ts.Expression | 'absent' | undefined {
+  const object = objectOf(receiver, checker, returned, hops);
+  if (!object) return undefined;
+  for (const part of [...object.properties].reverse()) {
+    if (ts.isSpreadAssignment(part)) {
+      const inner = propertyValue(part.expression, name, checker, returned, hops + 1);
+      if (inner === 'absent') continue;
+      if (inner) return inner;
+      if (!checker.getTypeAtLocation(part.expression).getProperty(name)) continue;
+      return part.expression;
+    }
+    const key = part.name;
+    if (!key || ts.isComputedPropertyName(key)) return undefined;
+    if (!(ts.isIdentifier(key) || ts.isStringLiteral(key)) || key.text !== name) continue;
+    if (ts.isPropertyAssignment(part)) return part.initializer;
+    if (ts.isShorthandPropertyAssignment(part)) return part.name;
+    return undefined; // a method or an accessor: its result is not read here
+  }
+  return 'absent';
+}
+
+/** The object literal an expression holds: written there, held by a const, or returned by a function of the program. */
+function objectOf(
+  expression: ts.Expression,
+  checker: ts.TypeChecker,
+  returned: (fn: FunctionNode) => readonly ts.Expression[],
+  hops: number,
+): ts.ObjectLiteralExpression | undefined {
+  if (hops > maxHops) return undefined;
+  const node = unwrap(expression);
+  // `Object.freeze({ … })` is read as the object it freezes.
+  const frozen = frozenTable(node);
+  if (frozen) return objectOf(frozen, checker, returned, hops + 1);
+  if (ts.isObjectLiteralExpression(node)) return node;
+  if (ts.isIdentifier(node)) {
+    const owner = resolveName(node, checker);
+    if (owner.kind !== 'variable' || !isConst(owner.node) || !owner.node.initializer) return undefined;
+    return objectOf(owner.node.initializer, checker, returned, hops + 1);
+  }
+  if (!ts.isCallExpression(node)) return undefined;
+  const callee = resolveCallee(node, checker);
+  if (callee.kind !== 'function' || !isFunctionNode(callee.node)) return undefined;
+  // One shape returned (a function with several `return`s of other objects is not guessed at).
+  const results = returned(callee.node);
+  return results.length === 1 ? objectOf(results[0]!, checker, returned, hops + 1) : undefined;
+}
