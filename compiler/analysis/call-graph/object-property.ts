@@ -1,5 +1,6 @@
 import ts from 'typescript';
 import { frozenTable } from './dispatch-tables.ts';
+import { isLibraryFile } from './package-exports.ts';
 import { isConst, isFunctionNode, resolveCallee, resolveName, unwrap, type FunctionNode } from './resolve.ts';
 
 /** How many names, calls and spreads one property read is followed through. */
@@ -23,12 +24,13 @@ export function propertyValue(
   checker: ts.TypeChecker,
   returned: (fn: FunctionNode) => readonly ts.Expression[],
   hops = 0,
+  typed = false,
 ): ts.Expression | 'absent' | undefined {
-  const object = objectOf(receiver, checker, returned, hops);
+  const object = objectOf(receiver, checker, returned, hops, typed);
   if (!object) return undefined;
   for (const part of [...object.properties].reverse()) {
     if (ts.isSpreadAssignment(part)) {
-      const inner = propertyValue(part.expression, name, checker, returned, hops + 1);
+      const inner = propertyValue(part.expression, name, checker, returned, hops + 1, typed);
       if (inner === 'absent') continue;
       if (inner) return inner;
       if (!checker.getTypeAtLocation(part.expression).getProperty(name)) continue;
@@ -44,28 +46,44 @@ export function propertyValue(
   return 'absent';
 }
 
-/** The object literal an expression holds: written there, held by a const, or returned by a function of the program. */
-function objectOf(
+/**
+ * The object literal an expression holds: written there, held by a const, or returned by a function
+ * of the program. `typed`: a method of any receiver is found by the receiver's type (`d.toStatement()`
+ * with `d` a callback's parameter) — costly, so only where few expressions are asked about.
+ */
+export function objectOf(
   expression: ts.Expression,
   checker: ts.TypeChecker,
   returned: (fn: FunctionNode) => readonly ts.Expression[],
   hops: number,
+  typed = false,
 ): ts.ObjectLiteralExpression | undefined {
   if (hops > maxHops) return undefined;
   const node = unwrap(expression);
   // `Object.freeze({ … })` is read as the object it freezes.
   const frozen = frozenTable(node);
-  if (frozen) return objectOf(frozen, checker, returned, hops + 1);
+  if (frozen) return objectOf(frozen, checker, returned, hops + 1, typed);
   if (ts.isObjectLiteralExpression(node)) return node;
   if (ts.isIdentifier(node)) {
     const owner = resolveName(node, checker);
     if (owner.kind !== 'variable' || !isConst(owner.node) || !owner.node.initializer) return undefined;
-    return objectOf(owner.node.initializer, checker, returned, hops + 1);
+    return objectOf(owner.node.initializer, checker, returned, hops + 1, typed);
   }
   if (!ts.isCallExpression(node)) return undefined;
   const callee = resolveCallee(node, checker);
-  if (callee.kind !== 'function' || !isFunctionNode(callee.node)) return undefined;
+  const fn = callee.kind === 'function' ? callee.node : typed ? methodByType(node, checker) : undefined;
+  if (!fn) return undefined;
   // One shape returned (a function with several `return`s of other objects is not guessed at).
-  const results = returned(callee.node);
-  return results.length === 1 ? objectOf(results[0]!, checker, returned, hops + 1) : undefined;
+  const results = returned(fn);
+  return results.length === 1 ? objectOf(results[0]!, checker, returned, hops + 1, typed) : undefined;
+}
+
+/** `d.toStatement()`: the method of the program the receiver's type declares, with a body. */
+function methodByType(call: ts.CallExpression, checker: ts.TypeChecker): FunctionNode | undefined {
+  const callee = unwrap(call.expression);
+  if (!ts.isPropertyAccessExpression(callee)) return undefined;
+  const member = checker.getTypeAtLocation(callee.expression).getProperty(callee.name.text);
+  const declaration = member?.valueDeclaration;
+  if (!declaration || isLibraryFile(declaration.getSourceFile())) return undefined;
+  return isFunctionNode(declaration) && declaration.body ? declaration : undefined;
 }

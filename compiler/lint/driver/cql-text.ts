@@ -1,29 +1,26 @@
 import { Node, SyntaxKind, VariableDeclarationKind, type Expression } from 'ts-morph';
-import { unknownPartFor } from '../../analysis/cql.ts';
+import { assembledText, partText } from './assembled-cql.ts';
+import { heldQuery } from './held-query.ts';
 import type { StaticEvaluator } from '../static-eval.ts';
 
 /** How many names, picks and branches one query is followed through before the analysis gives up on it. */
 const maxHops = 6;
 
 /** The CQL text of an expression, reading `${…}` parts it cannot know as unknown parts that keep their text. */
-export function cqlTextOf(node: Node, evaluator: StaticEvaluator): string | undefined {
+export function cqlTextOf(node: Node, evaluator: StaticEvaluator, depth = 0): string | undefined {
   if (Node.isTemplateExpression(node)) {
     let text = node.getHead().getLiteralText();
-    for (const span of node.getTemplateSpans()) {
-      const part = evaluator.evaluate(span.getExpression());
-      text +=
-        (part.type === 'literal' && (typeof part.value === 'string' || typeof part.value === 'number')
-          ? String(part.value)
-          : unknownPartFor(span.getExpression().getText())) + span.getLiteral().getLiteralText();
-    }
+    for (const span of node.getTemplateSpans())
+      text += partText(span.getExpression(), evaluator, cqlTextOf, depth) + span.getLiteral().getLiteralText();
     return text;
   }
   if (Node.isIdentifier(node)) {
     const init = constInitializer(node);
-    if (init) return cqlTextOf(init, evaluator);
+    if (init) return cqlTextOf(init, evaluator, depth);
   }
   const value = evaluator.evaluate(node);
-  return value.type === 'literal' && typeof value.value === 'string' ? value.value : undefined;
+  if (value.type === 'literal' && typeof value.value === 'string') return value.value;
+  return assembledText(node, evaluator, cqlTextOf, depth);
 }
 
 /** The initializer of the `const` an identifier names, anywhere in the program. */
@@ -65,6 +62,9 @@ export function possibleCql(node: Node, evaluator: StaticEvaluator, hops = 0): s
     return [...next(node.getLeft()), ...next(node.getRight())];
   if (Node.isElementAccessExpression(node)) return objectValues(node.getExpression(), evaluator);
   if (Node.isCallExpression(node)) return mapValues(node).flatMap(next);
+  // `stmt.query`, `const { query } = updateFor(usage)`: the property of an object the program makes.
+  const held = heldQuery(node);
+  if (held) return next(held);
   if (Node.isIdentifier(node)) {
     const declaration = variableOf(node);
     if (!declaration) return [];

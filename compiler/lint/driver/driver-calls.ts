@@ -14,6 +14,7 @@ import type { StaticEvaluator } from '../static-eval.ts';
 import { parseCqlWrite, type CqlWrite } from '../../analysis/cql.ts';
 import { constInitializer, possibleCql, variableOf } from './cql-text.ts';
 import { builtParams, pushedParams } from './built-params.ts';
+import { returnedStatement } from './held-query.ts';
 import { promisifiedCalls, promisifiedMethod } from './promisified-driver.ts';
 
 /** One statement a driver call sends: its CQL, the node holding it, and its parameters' nodes when written out. */
@@ -160,7 +161,9 @@ function batchStatements(list: Node | undefined, evaluator: StaticEvaluator): Se
   if (!array && pushed.length === 0) return [];
   const written = !array ? [] : Node.isArrayLiteralExpression(array) ? array.getElements() : mappedItems(array);
   const items = [...written, ...pushed];
-  return items.flatMap((item) => {
+  return items.flatMap((listed) => {
+    // `deltas.map((d) => d.toStatement())`: the `{ query, params }` the method returns.
+    const item = returnedStatement(listed) ?? listed;
     if (Node.isObjectLiteralExpression(item)) {
       const query = item.getProperty('query');
       const params = item.getProperty('params');
