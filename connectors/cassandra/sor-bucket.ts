@@ -79,13 +79,15 @@ export function sorBucket(pipeline: PipelineNode): SorBucketing {
   const eventTime = pipeline.steps.slice(archive + 1).find((s) => s.kind === 'EventTime');
   if (eventTime && eventTime.kind === 'EventTime') {
     const fn = eventTime.fn.fn as (e: unknown) => number | Date;
-    // Events of a batch mostly share a slot: its name is made once, not an ISO date an event.
+    // Events of a batch mostly share a slot: its bucket names are made once, not a string an event (one
+    // string object a bucket also makes the writer's grouping by bucket a look-up of a hash already known).
     let slotStart = NaN;
-    let slotName = '';
+    let slotNames: readonly string[] = [];
     const slotOf = (ms: number) => {
       const start = ms - (((ms % slotMs) + slotMs) % slotMs);
-      if (start !== slotStart) [slotStart, slotName] = [start, new Date(start).toISOString().slice(0, 16)];
-      return slotName;
+      if (start !== slotStart)
+        [slotStart, slotNames] = [start, bucketNames(new Date(start).toISOString().slice(0, 16))];
+      return slotNames;
     };
     return {
       row(event) {
@@ -94,15 +96,21 @@ export function sorBucket(pipeline: PipelineNode): SorBucketing {
       },
       block(event, eventId) {
         const ms = timeOf(fn, event);
-        return `${ms === undefined ? noTimeBucket : slotOf(ms)}/b${idHash(eventId) % slotBuckets}`;
+        return (ms === undefined ? noTimeNames : slotOf(ms))[idHash(eventId) % slotBuckets]!;
       },
     };
   }
   return bucketById;
 }
 
+/** The block layout's bucket names of one slot (`<slot>/b0` … `<slot>/b15`), or of the ids alone (`id/b0` … `id/b63`). */
+const bucketNames = (prefix: string, count = slotBuckets): readonly string[] =>
+  Array.from({ length: count }, (_, b) => `${prefix}/b${b}`);
+const noTimeNames = bucketNames(noTimeBucket);
+const idNames = bucketNames('id', timelessBuckets);
+
 /** The buckets of a pipeline without event time after its archive: by event id alone. */
 export const bucketById: SorBucketing = Object.freeze({
   row: (_event: unknown, eventId: string) => idBucket(eventId),
-  block: (_event: unknown, eventId: string) => `id/b${idHash(eventId) % timelessBuckets}`,
+  block: (_event: unknown, eventId: string) => idNames[idHash(eventId) % timelessBuckets]!,
 });
