@@ -1,5 +1,6 @@
 import ts from 'typescript';
-import { isFunctionNode, resolveCallee, resolveName, unwrap, type FunctionNode } from './resolve.ts';
+import { isLibraryFile } from './package-exports.ts';
+import { isFunctionNode, resolveCallee, resolveName, symbolOf, unwrap, type FunctionNode } from './resolve.ts';
 import { returnedFunction } from './returned-function.ts';
 import type { ParameterArguments } from './call-sites.ts';
 import { storedValues } from './stored-values.ts';
@@ -126,8 +127,9 @@ function constantKey(key: ts.Expression, checker: ts.TypeChecker): string | unde
 function entriesOf(table: ts.Expression, look: Lookup, hops: number, key?: string): ts.Node[] {
   // A table filled at run time (`this.routes.set(topic, fn)`, `handlers.push(fn)`): also what is stored into it.
   const stored = storedValues(table, look.checker, look.passed);
-  const node = constValue(table, look, hops);
+  const node = constValue(table, look, hops) ?? declaredTable(table, look, hops);
   if (!node) return [...stored, ...passedTables(table, look, hops).flatMap((t) => entriesOf(t, look, hops + 1, key))];
+  if (ts.isClassLike(node)) return staticMembers(node, key);
   if (ts.isArrayLiteralExpression(node)) {
     const elements = node.elements.filter((e) => !ts.isSpreadElement(e));
     const named = key === undefined || elements.length !== node.elements.length ? undefined : elements[Number(key)];
@@ -190,6 +192,49 @@ function constValue(expression: ts.Expression, look: Lookup, hops: number): ts.E
   const resolved = resolveName(node, look.checker);
   if (resolved.kind !== 'variable' || !isConst(resolved.node) || !resolved.node.initializer) return undefined;
   return constValue(resolved.node.initializer, look, hops + 1);
+}
+
+/**
+ * A table the program declares instead of holding it in a const: a class,
+ * whose static methods `Subscriber[kind](…)` picks from, or the object a
+ * module exports (`module.exports = { … }`, `export default { … }`),
+ * required or imported under a name (`const handlers = require('./handlers')`).
+ * A library's declarations are not read.
+ */
+function declaredTable(
+  table: ts.Expression,
+  look: Lookup,
+  hops: number,
+): ts.ClassLikeDeclaration | ts.Expression | undefined {
+  const node = unwrap(table);
+  if (ts.isClassExpression(node)) return node;
+  if (!ts.isIdentifier(node) || hops > maxHops) return undefined;
+  const symbol = symbolOf(node, look.checker);
+  const declaration = symbol?.valueDeclaration ?? symbol?.declarations?.[0];
+  if (!declaration || isLibraryFile(declaration.getSourceFile())) return undefined;
+  if (ts.isClassLike(declaration)) return declaration;
+  const exported = ts.isExportAssignment(declaration) ? declaration.expression : moduleExportsValue(declaration);
+  return exported && (constValue(exported, look, hops + 1) ?? declaredTable(exported, look, hops + 1));
+}
+
+/** The value of CommonJS `module.exports = value`, as the checker declares a required module's export. */
+function moduleExportsValue(declaration: ts.Node): ts.Expression | undefined {
+  return ts.isBinaryExpression(declaration) &&
+    declaration.operatorToken.kind === ts.SyntaxKind.EqualsToken &&
+    declaration.left.getText() === 'module.exports'
+    ? declaration.right
+    : undefined;
+}
+
+/** A class's static methods and static fields, as entries of a table; by a constant key, only the member it names. */
+function staticMembers(cls: ts.ClassLikeDeclaration, key: string | undefined): ts.Node[] {
+  const statics = cls.members.filter(
+    (m) => ts.canHaveModifiers(m) && ts.getModifiers(m)?.some((k) => k.kind === ts.SyntaxKind.StaticKeyword),
+  );
+  const values = (m: ts.ClassElement): ts.Node[] =>
+    ts.isMethodDeclaration(m) ? [m] : ts.isPropertyDeclaration(m) && m.initializer ? [m.initializer] : [];
+  const named = key === undefined ? [] : statics.filter((m) => m.name?.getText() === key);
+  return (named.length > 0 ? named : statics).flatMap(values);
 }
 
 /** `table.get(key)` of a const `new Map([[key, value], …])`: every value, or the one a constant key names. */

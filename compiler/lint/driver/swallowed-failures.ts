@@ -1,4 +1,5 @@
 import ts from 'typescript';
+import { dispatchedFunctions } from '../../analysis/call-graph/dispatch-tables.ts';
 import { failureHandlerOf, reportingName as reporting, unbound } from '../../analysis/call-graph/failure-handler.ts';
 import { isFunctionNode, resolveCallee, resolveName, unwrap } from '../../analysis/call-graph/resolve.ts';
 import { isCollection } from './unawaited-hand-offs.ts';
@@ -168,13 +169,19 @@ function chainWrites(call: ts.CallExpression, isWriteName: (name: string) => boo
 /** `await saveOrder(m)`: a function of the program that sends a write itself (one call deep). */
 function sendsWrite(call: ts.CallExpression, checker: ts.TypeChecker, isWriteName: (name: string) => boolean): boolean {
   const resolved = resolveCallee(call, checker);
-  if (resolved.kind !== 'function' || !resolved.node.body) return false;
+  // `await Subscriber[key](value)`: any function the table may hand over.
+  const targets =
+    resolved.kind === 'function'
+      ? [resolved.node]
+      : ts.isElementAccessExpression(call.expression)
+        ? dispatchedFunctions(call.expression, checker)
+        : [];
   const visit = (node: ts.Node): boolean =>
     (ts.isCallExpression(node) &&
       ts.isPropertyAccessExpression(node.expression) &&
       isWriteName(node.expression.name.text)) ||
     (ts.forEachChild(node, visit) ?? false);
-  return visit(resolved.node.body);
+  return targets.some((fn) => fn.body !== undefined && visit(fn.body));
 }
 
 /** `client.execute(…).then(…).catch(log)`: the call the chain starts from. */

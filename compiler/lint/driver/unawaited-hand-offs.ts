@@ -197,7 +197,7 @@ export function deferredWrite(
 }
 
 /** Does the function hand back a promise (async, or returning one): what an EventEmitter drops? */
-function returnsPromise(fn: FunctionNode, checker: ts.TypeChecker): boolean {
+export function returnsPromise(fn: FunctionNode, checker: ts.TypeChecker): boolean {
   if (fn.modifiers?.some((m) => m.kind === ts.SyntaxKind.AsyncKeyword)) return true;
   const signature = checker.getSignatureFromDeclaration(fn);
   const type = signature && checker.getReturnTypeOfSignature(signature);

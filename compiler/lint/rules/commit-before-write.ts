@@ -9,7 +9,13 @@ import { isFunctionNode } from '../../analysis/call-graph/resolve.ts';
 import { autoCommitCallbacks } from '../driver/kafka-node-consumers.ts';
 import { swallowedFailures } from '../driver/swallowed-failures.ts';
 import { streamWrite } from '../driver/stream-writes.ts';
-import { asyncWritingListeners, deferredWrite, queuedWrite } from '../driver/unawaited-hand-offs.ts';
+import { dispatchedFunctions } from '../../analysis/call-graph/dispatch-tables.ts';
+import {
+  asyncWritingListeners,
+  deferredWrite,
+  queuedWrite,
+  returnsPromise as functionReturnsPromise,
+} from '../driver/unawaited-hand-offs.ts';
 import { wrap } from '../find-nodes.ts';
 import { defineSourceRule } from '../source-rule.ts';
 
@@ -83,11 +89,21 @@ function methodName(call: CallExpression): string {
   return Node.isIdentifier(callee) ? callee.getText() : '';
 }
 
-/** Type-aware: the call returns a promise; when its type is unknown (any), its name must look like a write. */
+/**
+ * Type-aware: the call returns a promise; when its type is unknown (any), its name must look like a write, or it
+ * picks an async function from a table of the program (`Subscriber[key](value)`, a class's statics in JavaScript).
+ */
 function returnsPromise(call: CallExpression): boolean {
   const type = call.getType();
-  if (type.isAny() || type.isUnknown()) return writeNames.test(methodName(call));
+  if (type.isAny() || type.isUnknown()) return writeNames.test(methodName(call)) || picksAsyncFromTable(call);
   return isPromiseType(type);
+}
+
+function picksAsyncFromTable(call: CallExpression): boolean {
+  if (!Node.isElementAccessExpression(call.getExpression())) return false;
+  const { node, checker } = graphOf(call);
+  const callee = (node as RawCall).expression;
+  return dispatchedFunctions(callee, checker).some((fn) => functionReturnsPromise(fn, checker));
 }
 
 /** A call whose promise nobody waits for: a statement of its own, or `void call()`. */
