@@ -1,3 +1,5 @@
+import { resolve } from 'node:path';
+import { rootedAt } from '../compiler/analysis/call-graph/program-source.ts';
 import { compile, rules, type Classification, type Diagnostic, type RunnerName } from '../compiler/index.ts';
 import { defaultRunner } from '../compiler/runner-catalogue.ts';
 import type { MeasuredRow } from '../compiler/strategy/measurements.ts';
@@ -13,7 +15,10 @@ export interface PipelineReport {
 }
 
 export function reportOf(loaded: LoadedPipeline, runner: RunnerName = defaultRunner): PipelineReport {
-  const { classification, diagnostics } = compile(loaded.pipeline.ir, rules, runner);
+  // Read from the program of the file that was loaded: it holds the pipeline's own file and what the loaded file
+  // adds (a subclass made there whose override a base's pipeline calls).
+  const programs = rootedAt(resolve(loaded.file));
+  const { classification, diagnostics } = compile(loaded.pipeline.ir, rules, runner, programs);
   return { name: loaded.pipeline.name, file: loaded.file, classification, diagnostics };
 }
 

@@ -51,6 +51,7 @@ export function compile(
   pipeline: PipelineNode,
   rules: readonly Rule[] = allRules,
   runner: RunnerName = defaultRunner,
+  programs?: ProgramSource,
 ): CompileResult {
-  return { pipeline, classification: classify(pipeline), diagnostics: runRules(pipeline, rules, runner) };
+  return { pipeline, classification: classify(pipeline), diagnostics: runRules(pipeline, rules, runner, programs) };
 }

@@ -1,4 +1,5 @@
 import ts from 'typescript';
+import { localZoneCalendar } from './local-zone.ts';
 
 /**
  * Calls whose result differs on every run: the processing clock and
@@ -35,7 +36,7 @@ const nondeterministicCallees: readonly [RegExp, string][] = [
  * Keep it in step when adding a pattern.
  */
 const mentionsNondeterminism =
-  /date|now|random|hrtime|uuid|v[14]|nanoid|ulid|hostname|networkinterfaces|uptime|pid|pod_name|computername|env\.host|cpus|parallelism|loadavg|freemem|usage|userinfo|resolvedoptions|tolocale|timezoneoffset|timeorigin/i;
+  /date|now|random|hrtime|uuid|v[14]|nanoid|ulid|hostname|networkinterfaces|uptime|pid|pod_name|computername|env\.host|cpus|parallelism|loadavg|freemem|usage|userinfo|resolvedoptions|tolocale|timezoneoffset|timeorigin|hours|month|fullyear|getday|getyear|timestring/i;
 
 /** False when source text cannot hold a clock, random or machine read (a cheap test before parsing it). */
 export function mayBeNondeterministic(text: string): boolean {
@@ -186,7 +187,7 @@ export function nondeterministicValue(node: ts.Node): string | undefined {
   if (ts.isCallExpression(node)) {
     const formatted = formatsCurrentTime(node);
     if (formatted) return formatted;
-    const zoned = machineZoneOrLocale(node);
+    const zoned = machineZoneOrLocale(node) ?? localZoneCalendar(node);
     if (zoned) return zoned;
     const callee = calleeText(node.expression);
     // cassandra-driver fills the node and clock ids it is not given with random bytes: another id on every call.

@@ -2,7 +2,7 @@ import { counterUpdateOfSink, repeatedWriteOfSink } from '../analysis/call-graph
 import { diskPrograms } from '../analysis/call-graph/program-source.ts';
 import { locationOfNode } from '../analysis/call-graph/value-origin.ts';
 import { displayName, displayTable } from '../analysis/cql.ts';
-import { SinkNode, type PipelineNode } from '../ir/index.ts';
+import { PipelineNode, SinkNode } from '../ir/index.ts';
 import { defineRule, type RuleContext } from '../rule.ts';
 import { deliveryLabel, isAtLeastOnce } from './delivery.ts';
 
@@ -14,8 +14,7 @@ type Message = 'retried' | 'replayed' | 'counterDeclaredIdempotent' | 'writeDecl
  * batch built with `.map` — is not idempotent whatever it declares, so its
  * retries and a replaying source add the delta again.
  */
-function checkDeclaration(pipeline: PipelineNode, context: RuleContext<Message>): void {
-  const sink = pipeline.sink;
+function checkDeclaration(pipeline: PipelineNode, sink: SinkNode, context: RuleContext<Message>): void {
   const repeats = [
     ...(sink.retry.retries > 0 ? [`its ${sink.retry.retries} retries`] : []),
     ...(isAtLeastOnce(pipeline.source.delivery) ? [deliveryLabel[pipeline.source.delivery]] : []),
@@ -23,7 +22,7 @@ function checkDeclaration(pipeline: PipelineNode, context: RuleContext<Message>)
   if (repeats.length === 0) return; // written once at most: an undercount at worst, not an overcount
   const programs = context.programs ?? diskPrograms;
   const counter = counterUpdateOfSink(sink, programs);
-  if (!counter) return reportRepeatedWrite(pipeline, context, repeats);
+  if (!counter) return reportRepeatedWrite(sink, context, repeats);
   context.report({
     messageId: 'counterDeclaredIdempotent',
     node: { location: locationOfNode(counter.at) },
@@ -38,14 +37,14 @@ function checkDeclaration(pipeline: PipelineNode, context: RuleContext<Message>)
 }
 
 /** An append, a read value written back changed, a total kept for the process: repeated, each applies twice. */
-function reportRepeatedWrite(pipeline: PipelineNode, context: RuleContext<Message>, repeats: readonly string[]): void {
-  const write = repeatedWriteOfSink(pipeline.sink, context.programs ?? diskPrograms);
+function reportRepeatedWrite(sink: SinkNode, context: RuleContext<Message>, repeats: readonly string[]): void {
+  const write = repeatedWriteOfSink(sink, context.programs ?? diskPrograms);
   if (!write) return;
   context.report({
     messageId: 'writeDeclaredIdempotent',
     node: { location: locationOfNode(write.at) },
     data: {
-      sink: SinkNode.label(pipeline.sink),
+      sink: SinkNode.label(sink),
       what: write.what,
       via: write.via.length > 0 ? ` (through \`${write.via.join('()` → `')}()\`)` : '',
       repeats: repeats.join(' and '),
@@ -83,21 +82,24 @@ export default defineRule<Message>({
     },
   },
   check(pipeline, context) {
-    const sink = pipeline.sink;
-    if (sink.mode !== 'custom') return;
-    if (sink.idempotent) return checkDeclaration(pipeline, context);
-    if (sink.retry.retries > 0)
-      context.report({
-        messageId: 'retried',
-        node: sink,
-        data: { sink: SinkNode.label(sink), retries: sink.retry.retries },
-      });
-    // Like IDEM001 for counters: the replay is the source's doing, so the finding points at the source.
-    if (isAtLeastOnce(pipeline.source.delivery))
-      context.report({
-        messageId: 'replayed',
-        node: pipeline.source,
-        data: { sink: SinkNode.label(sink), delivery: deliveryLabel[pipeline.source.delivery] },
-      });
+    // The pipeline's sink, and a custom dead-letter sink of a `.parse()`: a redelivered bad record is written again.
+    for (const sink of PipelineNode.sinks(pipeline)) if (sink.mode === 'custom') checkSink(pipeline, sink, context);
   },
 });
+
+function checkSink(pipeline: PipelineNode, sink: SinkNode, context: RuleContext<Message>): void {
+  if (sink.idempotent) return checkDeclaration(pipeline, sink, context);
+  if (sink.retry.retries > 0)
+    context.report({
+      messageId: 'retried',
+      node: sink,
+      data: { sink: SinkNode.label(sink), retries: sink.retry.retries },
+    });
+  // Like IDEM001 for counters: the replay is the source's doing, so the finding points at the source.
+  if (isAtLeastOnce(pipeline.source.delivery))
+    context.report({
+      messageId: 'replayed',
+      node: pipeline.source,
+      data: { sink: SinkNode.label(sink), delivery: deliveryLabel[pipeline.source.delivery] },
+    });
+}

@@ -1,4 +1,5 @@
 import ts from 'typescript';
+import { storesFunctionOfKey } from './memo-key.ts';
 import { isFunctionNode, isModuleLevel, unwrap, type FunctionNode } from './resolve.ts';
 
 /**
@@ -155,7 +156,10 @@ function collectionWritesIn(file: ts.SourceFile, checker: ts.TypeChecker): Map<t
     const receiver = changedCollection(node);
     const symbol = receiver && ts.isIdentifier(receiver) ? checker.getSymbolAtLocation(receiver) : undefined;
     if (symbol && ts.findAncestor(node, isFunctionNode) !== undefined)
-      found.set(symbol, [...(found.get(symbol) ?? []), { node, memo: isLazyWrite(node) || underAbsenceTest(node) }]);
+      found.set(symbol, [
+        ...(found.get(symbol) ?? []),
+        { node, memo: (isLazyWrite(node) || underAbsenceTest(node)) && storesFunctionOfKey(node) },
+      ]);
     ts.forEachChild(node, visit);
   };
   visit(file);

@@ -54,6 +54,7 @@ import {
   yieldedExpressions,
 } from './value-sources.ts';
 import { returnedFunction } from './returned-function.ts';
+import { Overrides } from './overrides.ts';
 import { conversionMethod } from './conversions.ts';
 
 /** A step between the value's use and its source: a helper that returns it, or a variable that holds it. */
@@ -192,6 +193,7 @@ export class ValueOrigins {
   readonly #defaults: DefaultParameters | undefined;
   readonly #passed: ParameterArguments | undefined;
   readonly #implementations: Implementations | undefined;
+  readonly #overrides: Overrides | undefined;
   /** The names a getter of the program has (see programGetterNames); undefined: any name may. */
   readonly #getterNames: ReadonlySet<string> | undefined;
   /** The names of fields a constructor of the program sets (see constructorSetFields). */
@@ -204,6 +206,7 @@ export class ValueOrigins {
     this.#defaults = program && new DefaultParameters(program, checker);
     this.#passed = program && new ParameterArguments(program, checker);
     this.#implementations = program && new Implementations(program, checker);
+    this.#overrides = program && new Overrides(program, checker);
     this.#getterNames = program && programGetterNames(program);
     this.#constructorSet = program && constructorSetFields(program);
   }
@@ -409,12 +412,15 @@ export class ValueOrigins {
   ): Nondet | undefined {
     const result = this.#calleeResult(call, notes, depth);
     if (result) return result;
-    const callee = call.expression;
+    const callee = unwrap(call.expression);
+    // `salted[Math.floor(Math.random() * 8)](id)`: which function of the table runs is chosen by the index.
     const receiver = ts.isPropertyAccessExpression(callee)
       ? callee.expression
       : isFunctionNode(callee)
         ? callee
-        : undefined;
+        : ts.isElementAccessExpression(callee)
+          ? callee.argumentExpression
+          : undefined;
     for (const part of [...(receiver ? [receiver] : []), ...(call.arguments ?? [])]) {
       const found = this.originOf(part, notes, depth, seen);
       if (found) return found;
@@ -453,6 +459,8 @@ export class ValueOrigins {
     if (converted) return converted;
     const resolved = resolveCallee(call, this.checker);
     const name = calleeName(call.expression)?.getText() ?? call.expression.getText();
+    const overridden = resolved.kind === 'external' ? undefined : this.#thisCallTargets(call);
+    if (overridden) return this.#firstResult(overridden, call, name, notes, depth);
     if (resolved.kind === 'parameter' || resolved.kind === 'variable' || resolved.kind === 'other') {
       // `random()` of `const { random } = Math`: judged as `Math.random()`.
       const member = destructuredMemberName(call.expression, this.checker);
@@ -483,6 +491,37 @@ export class ValueOrigins {
       if (fromPackage) return { ...fromPackage, at: call, via: [] };
     } else if (resolved.kind === 'unresolved' && !globalNames.has(name)) {
       notes.push({ at: call, what: `${name}()`, why: resolved.why });
+    }
+    return undefined;
+  }
+
+  /**
+   * `this.sessionOf(v)` in a base class: the methods the instances the program makes run for it — an
+   * override in a subclass, or the base's own when a class that keeps it is made (overrides.ts).
+   */
+  #thisCallTargets(call: ts.CallExpression | ts.NewExpression): readonly FunctionNode[] | undefined {
+    const callee = unwrap(call.expression);
+    if (!ts.isPropertyAccessExpression(callee) || unwrap(callee.expression).kind !== ts.SyntaxKind.ThisKeyword)
+      return undefined;
+    // The method the name declares in the class (an abstract one has no body: the overrides are what runs).
+    const declared = this.checker.getSymbolAtLocation(callee.name)?.valueDeclaration;
+    return declared && ts.isMethodDeclaration(declared) ? this.#overrides?.of(declared) : undefined;
+  }
+
+  /** The first non-deterministic value one of the functions a call may run returns. */
+  #firstResult(
+    targets: readonly FunctionNode[],
+    call: ts.CallExpression | ts.NewExpression,
+    name: string,
+    notes: NotFollowed[],
+    depth: number,
+  ): Nondet | undefined {
+    if (depth >= maxCallDepth) return undefined;
+    for (const target of targets) {
+      const summary = this.summary(target, depth + 1);
+      notes.push(...summary.notFollowed);
+      if (summary.returns)
+        return { ...summary.returns, via: [{ how: 'returned by', name, node: call }, ...summary.returns.via] };
     }
     return undefined;
   }
