@@ -20,11 +20,11 @@ export interface RecordSettings {
 const noBatch: SourceBatch = { values: [], position: () => '', done: false };
 
 /**
- * Records routed between two turns of the event loop. A batch of plain steps routes without a pause, and the
- * batch before it writes meanwhile: its archive blocks deflated on the thread pool, the driver's sends and the
+ * Records routed between two turns of the event loop, so that the batch before writes while this one is
+ * routed (a batch of plain steps would route without a pause): its archive blocks deflated on the thread pool, the driver's sends and the
  * acknowledgements all wait for a turn of the loop. Without one, those writes began only once this batch was
  * routed, and the run waited for them after (issue 19: a batch's commit ended 1–15 ms before the next batch
- * could start, in 13 batches of 14). A turn every 1,024 records costs ~20 turns a batch of 20,000.
+ * could start, in 12 batches of 14 in each of two runs). A turn every 1,024 records is ~20 turns a batch of 20,000.
  */
 const recordsPerTurn = 1_024;
 const eventLoopTurn = () => new Promise<void>((resolve) => setImmediate(resolve));
