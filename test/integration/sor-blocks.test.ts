@@ -211,6 +211,25 @@ describe('the block layout of a Cassandra system of record', () => {
     }
   }, 60_000);
 
+  it("a table with the block layout's column names but another type for its events is refused, naming the types", async () => {
+    const table = `sor_typed_${runId()}`;
+    const client = await cassandraClient();
+    try {
+      await client.execute(
+        `CREATE TABLE ${keyspace}.${table} (bucket text, block text, n bigint, bytes bigint, events int, PRIMARY KEY (bucket, block))`,
+      );
+      const message = `its columns are (block text, bucket text, bytes bigint, events int, n bigint); expected the block layout`;
+      await expect(archived(client, keyspace, table)).rejects.toThrow(message);
+      const pipeline = archiving(table);
+      const writer = await writerOf(client, pipeline);
+      await expect(writer.write(rowsToOps(sorOf(pipeline), [{ eventId: 'e', sensorId: 's', ts: 1 }]))).rejects.toThrow(
+        message,
+      );
+    } finally {
+      await client.shutdown();
+    }
+  }, 60_000);
+
   for (const layout of ['blocks', 'rows'] as const)
     it(`an archive an older version made (${layout}) goes on being written and read as such; repair is exact over it`, async () => {
       const table = `sor_old_${runId()}`;
