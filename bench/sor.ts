@@ -17,6 +17,7 @@
  * - the largest partition of the system of record (events, bytes of JSON).
  * Last line: `sor_vs_no_sor=<r> repair_vs_scan=<r>`. Every table it makes is dropped.
  */
+import { rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Client } from 'cassandra-driver';
@@ -72,6 +73,9 @@ function pipelineOf(topic: string, group: string, counts: string, archive?: Sink
     );
 }
 
+/** This run's embedded store (checkpoints): its own folder, so two benches at once never share one. */
+const storeDir = join(tmpdir(), `idemflow-bench-sor-${process.pid}`);
+
 /** One pipeline run: events/s, and the CPU ms this process and the Cassandra server (undefined: not ours to read) spent in it. */
 interface PipelineRun {
   readonly rate: number;
@@ -85,7 +89,7 @@ async function timedRun(client: Client, pipeline: ReturnType<typeof pipelineOf>,
   const cassandraPid = runningPid(cassandraServer);
   const [nodeFrom, cassandraFrom] = [ownCpuMs(), processCpuMs(cassandraPid)];
   const result = await runLocal(pipeline.ir, {
-    store: new EmbeddedStore(join(tmpdir(), 'idemflow-bench-sor')),
+    store: new EmbeddedStore(storeDir),
     targets: [cassandraConnector(client)],
     batchSize: Number(process.env.IDEMFLOW_BENCH_BATCH ?? 20_000),
     maxRecords: n,
@@ -185,7 +189,9 @@ async function repairAgainstScan(client: Client, pipeline: PipelineNode, sorTabl
     `  repair:                        rounds ${each(repairs.map((p) => p.rate))} events/s (${checked.rows} rows checked; deflated blocks inflated on libuv's thread pool, 8 ahead, the rest on one thread)`,
   );
   log(`  repair's read of the archive:  rounds ${each(reads.map((p) => p.rate))} events/s`);
-  log(`  raw token-range scan + decode: rounds ${each(scans.map((p) => p.rate))} events/s (one thread, inflating too)`);
+  log(
+    `  raw token-range scan + decode: rounds ${each(scans.map((p) => p.rate))} events/s (deflated blocks inflated on libuv's thread pool, 8 ahead, as repair does)`,
+  );
   log(
     `  repair / scan a round:         ${each(byRate.ratios, fmtRatio)} (median ${fmtRatio(byRate.median)}; its read / scan, medians apart: ${fmtRatio(median(reads.map((p) => p.rate)) / median(scans.map((p) => p.rate)))})`,
   );
@@ -229,6 +235,7 @@ export async function benchSor(options: { sizes?: number[] } = {}): Promise<stri
   } finally {
     for (const table of made) await client.execute(`DROP TABLE IF EXISTS ${keyspace}.${table}`).catch(() => {});
     await client.shutdown();
+    rmSync(storeDir, { recursive: true, force: true });
   }
 }
 

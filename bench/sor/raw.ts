@@ -1,5 +1,6 @@
 import { concurrent, types, type Client } from 'cassandra-driver';
-import { blockText } from '../../connectors/cassandra/sor-block-codec.ts';
+import { inOrderAhead } from '../../connectors/cassandra/in-order-ahead.ts';
+import { blockText, blockTextOffThread } from '../../connectors/cassandra/sor-block-codec.ts';
 import { tokenRanges } from '../../connectors/cassandra/sor-reader.ts';
 
 /** One archived event as the baselines write it: its partition bucket, id and JSON text. */
@@ -92,11 +93,23 @@ export async function* scanRows(client: Client, keyspace: string, table: string)
 const storedText = (row: types.Row) =>
   blockText(String(row.get('bucket')), String(row.get('block')), row.get('events'));
 
+/** Blocks a scan inflates ahead of the one it parses: repair's own depth (sor-block-stream.ts), so both decode alike. */
+const inflatedAhead = 8;
+
+/** A row's event JSON: the row layout's payload as it is, a block's text inflated on libuv's pool where deflated. */
+const rowText = (row: types.Row): Promise<string> => {
+  const payload = row.get('payload') as string | undefined;
+  if (payload !== undefined && payload !== null) return Promise.resolve(payload);
+  return blockTextOffThread(String(row.get('bucket')), String(row.get('block')), row.get('events'));
+};
+
 /**
  * A raw token-range scan of a system-of-record table, whatever its layout:
  * every row read and its events decoded from JSON (the least any reader of
- * the events does; blocks inflated first where they are deflated). Returns
- * the events seen and the ms it took.
+ * the events does). Deflated blocks are inflated on libuv's pool, eight
+ * ahead, as repair's read does: the baseline gets the same decoder, so
+ * repair's ratio to it measures repair's own work, not where zlib runs.
+ * Returns the events seen and the ms it took.
  */
 export async function rawScan(
   client: Client,
@@ -105,15 +118,9 @@ export async function rawScan(
 ): Promise<{ events: number; ms: number }> {
   const started = performance.now();
   let events = 0;
-  for await (const row of scanRows(client, keyspace, table)) {
-    const payload = row.get('payload') as string | undefined;
-    if (payload !== undefined && payload !== null) {
-      JSON.parse(payload);
-      events++;
-    } else {
-      const block = JSON.parse(storedText(row)) as unknown[];
-      events += block.length;
-    }
+  for await (const [row, text] of inOrderAhead(scanRows(client, keyspace, table), rowText, inflatedAhead)) {
+    const decoded = JSON.parse(text) as unknown;
+    events += row.get('payload') !== undefined && row.get('payload') !== null ? 1 : (decoded as unknown[]).length;
   }
   return { events, ms: performance.now() - started };
 }
