@@ -219,13 +219,17 @@ export class StaticEvaluator {
     return value;
   }
 
-  /** `Cql.LIKE` of `static readonly LIKE = 'UPDATE …'`, `this.insert` of `private readonly insert = '…'`: what the field is given where it is declared. */
+  /** `Cql.LIKE` of `static readonly LIKE = 'UPDATE …'`, `Grain.Hour` of an enum, `this.insert` of `private readonly insert = '…'`: what the field is given where it is declared. */
   #readonlyField(access: ts.PropertyAccessExpression, reading: Reading): AbstractValue {
     const declaration = reading.checker.getSymbolAtLocation(access.name)?.declarations?.[0];
     // A method of a class of the program handed over as a function (`keys.of`, `LegacyIds.forReading`, `ids.idFor`
     // of an arrow field): the step runs that body, as `check` finds it.
     const method = declaration && classMethodOf(declaration);
     if (method) return { type: 'fn', node: wrapInProject(reading.anchor, method) };
+    // `Grain.Minute` of `enum Grain { Minute = 60_000 }`: the member's value, which the checker computes.
+    const member =
+      declaration && ts.isEnumMember(declaration) ? reading.checker.getConstantValue(declaration) : undefined;
+    if (member !== undefined) return { type: 'literal', value: member };
     if (!declaration || !ts.isPropertyDeclaration(declaration) || !declaration.initializer) return unknownValue;
     const readonly = ts.getCombinedModifierFlags(declaration) & ts.ModifierFlags.Readonly;
     return readonly ? this.#evaluate(declaration.initializer, new Map(), reading) : unknownValue;

@@ -48,6 +48,9 @@ const conditionalInsert = /^\s*INSERT\b[\s\S]*\bIF\s+NOT\s+EXISTS\s*;?\s*$/i;
 export class CounterUpdates {
   readonly #found = new FirstFound<CounterUpdate>();
 
+  /** What the program passes for a parameter (call-sites.ts), when the program is known. */
+  passedFor: ((parameter: ts.ParameterDeclaration) => readonly ts.Expression[]) | undefined;
+
   constructor(readonly checker: ts.TypeChecker) {}
 
   /** The first counter update `fn` sends, itself or through what it calls; undefined when it sends none we can read. */
@@ -158,8 +161,15 @@ export class CounterUpdates {
     const target = symbol && symbol.flags & ts.SymbolFlags.Alias ? this.checker.getAliasedSymbol(symbol) : symbol;
     const declaration = target?.valueDeclaration;
     if (!declaration) return [];
-    if ((ts.isVariableDeclaration(declaration) || ts.isPropertyAssignment(declaration)) && declaration.initializer)
-      return this.cqlTexts(declaration.initializer, depth + 1);
+    // Also a class's field (`static readonly RESERVE = 'UPDATE …'`, `private readonly bump = '…'`).
+    const initialized =
+      ts.isVariableDeclaration(declaration) ||
+      ts.isPropertyAssignment(declaration) ||
+      ts.isPropertyDeclaration(declaration);
+    if (initialized && declaration.initializer) return this.cqlTexts(declaration.initializer, depth + 1);
+    // `cql` of a sink factory `cqlSink(name, cql, bind)`: every statement the program hands it.
+    if (ts.isParameter(declaration) && this.passedFor && depth < maxCallDepth)
+      return this.passedFor(declaration).flatMap((given) => this.cqlTexts(given, depth + 1));
     return [];
   }
 
@@ -192,11 +202,15 @@ export class CounterUpdates {
 const perChecker = new WeakMap<ts.TypeChecker, CounterUpdates>();
 
 /** One analysis a program (its checker), so summaries are computed once however many sinks ask. */
-export function counterUpdates(checker: ts.TypeChecker): CounterUpdates {
+export function counterUpdates(
+  checker: ts.TypeChecker,
+  passedFor?: (parameter: ts.ParameterDeclaration) => readonly ts.Expression[],
+): CounterUpdates {
   let found = perChecker.get(checker);
   if (!found) {
     found = new CounterUpdates(checker);
     perChecker.set(checker, found);
   }
+  found.passedFor ??= passedFor;
   return found;
 }

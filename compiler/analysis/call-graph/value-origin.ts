@@ -211,6 +211,10 @@ export class ValueOrigins {
     this.#constructorSet = program && constructorSetFields(program);
   }
 
+  /** What the program passes for a parameter at each call of its function (none without the program). */
+  readonly passedFor = (parameter: ts.ParameterDeclaration): readonly ts.Expression[] =>
+    this.#passed?.of(parameter) ?? [];
+
   /** Whether a parameter may hold its default: some caller leaves it out (without the program, assume one does). */
   readonly #defaultUsed = (parameter: ts.ParameterDeclaration): boolean => this.#defaults?.mayBeUsed(parameter) ?? true;
 

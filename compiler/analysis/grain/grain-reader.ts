@@ -8,6 +8,7 @@ import {
   type FunctionNode,
 } from '../call-graph/resolve.ts';
 import { maxCallDepth, returnedExpressions } from '../call-graph/value-origin.ts';
+import { curriedCall, type Made } from './curried.ts';
 import { calendarPartOf, libraryCall, methodOn, type Reader } from './date-methods.ts';
 import { intlFormatted, localeFormatted } from './intl-format.ts';
 import { numericConstant, type ParameterConstants } from './numeric-constant.ts';
@@ -172,6 +173,8 @@ export class GrainReader implements Reader {
     if (/^(Number|parseInt|parseFloat)$/.test(name)) return this.#converted(args()[0], 'number');
     const resolved = resolveCallee(call, this.checker);
     if (resolved.kind === 'function') return this.apply(call.expression, args(), call, true);
+    const curried = curriedCall(callee, this.checker, (e) => this.constant(e));
+    if (curried) return this.apply(call.expression, args(), call, true, curried);
     const first = args()[0];
     return first && libraryCall(name, call, first);
   }
@@ -206,15 +209,17 @@ export class GrainReader implements Reader {
     call: ts.CallExpression,
     /** The call's own arguments are the helper's: a constant one (`HOUR`) is the number its parameter holds. */
     passesArguments = false,
+    /** A function a factory made (`bucket(5)`), with the numbers the factory was given. */
+    made?: Made,
   ): TimeValue | undefined {
     if (this.depth >= maxCallDepth || !args.some((a) => a !== undefined)) return undefined;
     const inner = unwrap(callback);
-    const target = isFunctionNode(inner) ? inner : this.#functionNamed(inner, call);
+    const target = made?.target ?? (isFunctionNode(inner) ? inner : this.#functionNamed(inner, call));
     if (!target) return undefined;
     // A callback written inline still sees the parameters of the functions around it.
     const env = new Map<ts.Node, TimeValue>(this.env);
     target.parameters.forEach((p, i) => args[i] && env.set(p, args[i]));
-    const constants = new Map(this.constants);
+    const constants = new Map([...this.constants, ...(made?.constants ?? [])]);
     if (passesArguments)
       target.parameters.forEach((p, i) => {
         const given = call.arguments[i] && this.constant(call.arguments[i]);

@@ -1,5 +1,5 @@
 import ts from 'typescript';
-import { resolveName } from '../call-graph/resolve.ts';
+import { resolveName, symbolOf } from '../call-graph/resolve.ts';
 
 const operators: Partial<Record<ts.SyntaxKind, (a: number, b: number) => number>> = {
   [ts.SyntaxKind.AsteriskToken]: (a, b) => a * b,
@@ -24,6 +24,12 @@ function propertyConstant(
     if (ts.isPropertyAssignment(p) && p.name.getText().replace(/^['"]|['"]$/g, '') === name)
       return numericConstant(p.initializer, checker, depth + 1);
   return undefined;
+}
+
+/** The value of an enum member read as `Grain.Hour` (its declaration's, which the checker computes). */
+function enumMemberValue(node: ts.PropertyAccessExpression, checker: ts.TypeChecker): string | number | undefined {
+  const declaration = symbolOf(node.name, checker)?.valueDeclaration;
+  return declaration && ts.isEnumMember(declaration) ? checker.getConstantValue(declaration) : undefined;
 }
 
 /** The numbers a helper's parameters hold for the call being read (a parameter absent here is unknown). */
@@ -64,6 +70,9 @@ export function numericConstant(
     if ((resolved.node.parent.flags & ts.NodeFlags.Const) === 0) return undefined;
     return inner(resolved.node.initializer);
   }
+  // `Grain.Hour` of `enum Grain { Minute = 60_000, Hour = 3_600_000 }`: the checker knows an enum member's value.
+  const member = ts.isPropertyAccessExpression(node) ? enumMemberValue(node, checker) : undefined;
+  if (typeof member === 'number') return member;
   if (ts.isPropertyAccessExpression(node)) return propertyConstant(node.expression, node.name.text, checker, depth);
   if (ts.isElementAccessExpression(node) && ts.isStringLiteral(node.argumentExpression))
     return propertyConstant(node.expression, node.argumentExpression.text, checker, depth);

@@ -29,6 +29,19 @@ const dslCases: Readonly<Record<string, readonly ExpectedFinding[]>> = {
   'dsl/overrides.ts': [['IDEM003', 17, 23, 'this.keyOf(']],
   // A custom dead-letter sink of `.parse()` is checked like the pipeline's sink: counting rejects is not
   // idempotent; inserting each bad record under its source position is.
+  // The unit a key cuts the window to, fixed by a curried helper (`bucket(5)`, applied later or in place) or by enum
+  // members (`floorTo(ws, Grain.Hour)` of `Grain.Minute` windows); at the windows' own size, clean.
+  'dsl/grain-shapes.ts': [
+    ['IDEM004', 25, 91, 'toFive('],
+    ['IDEM004', 28, 91, 'bucket(5)('],
+    ['IDEM004', 34, 94, 'floorTo('],
+  ],
+  // The CQL of a sink declared idempotent, handed to a sink factory as a parameter or kept in a class's static
+  // readonly field: a counter update is found (at the driver call, or at the method's call); whole values stay clean.
+  'dsl/sink-writers.ts': [
+    ['IDEM008', 18, 42, 'execute('],
+    ['IDEM008', 65, 118, 'apply('],
+  ],
   'dsl/dead-letters.ts': [['IDEM008', 18, 20, 'execute(']],
 };
 
