@@ -81,3 +81,31 @@ export class Implementations {
     return classes;
   }
 }
+
+const perChecker = new WeakMap<ts.TypeChecker, Implementations>();
+
+/** The one Implementations of a program (its classes read once, whoever asks first). */
+export function implementationsFor(program: ts.Program): Implementations {
+  const checker = program.getTypeChecker();
+  let found = perChecker.get(checker);
+  if (!found) perChecker.set(checker, (found = new Implementations(program, checker)));
+  return found;
+}
+
+/**
+ * `this.retries.run(…)`, `this.handler.handle(…)`, `sink.write(…)` of a receiver declared with an
+ * interface of the program (a field, a constructor's parameter property, a parameter): the method of
+ * the one class of the program that implements it (unseen round 8, U8D: services given their retry
+ * policy, handler or sink by dependency injection). None or several classes: undefined, nothing is
+ * guessed. Only for a program whose Implementations was made (the call graph makes it first).
+ */
+export function soleImplementation(
+  callee: ts.PropertyAccessExpression,
+  checker: ts.TypeChecker,
+): ts.MethodDeclaration | undefined {
+  const implementations = perChecker.get(checker);
+  const iface = implementations && declaredInterface(callee.expression, checker);
+  if (!iface) return undefined;
+  const { classes, methods } = implementations.methods(iface, callee.name.text);
+  return classes === 1 && methods.length === 1 ? methods[0] : undefined;
+}

@@ -1,4 +1,5 @@
 import ts from 'typescript';
+import { implementationsFor } from './implementations.ts';
 import {
   calleeName,
   isConst,
@@ -633,6 +634,7 @@ const perProgram = new WeakMap<ts.Program, ReplayContexts>();
 export function replayContexts(program: ts.Program): ReplayContexts {
   let contexts = perProgram.get(program);
   if (!contexts) {
+    implementationsFor(program); // methods of interfaces resolve to their one implementation (resolve.ts)
     contexts = new ReplayContexts(program, program.getTypeChecker());
     perProgram.set(program, contexts);
   }

@@ -1,5 +1,6 @@
 import ts from 'typescript';
 import { isLibraryFile, packageExportOfSymbol } from './package-exports.ts';
+import { soleImplementation } from './implementations.ts';
 import { prototypeMethod } from './prototype-methods.ts';
 import { unwrap } from './unwrap.ts';
 
@@ -190,13 +191,13 @@ export function resolveCallee(call: ts.CallExpression | ts.NewExpression, checke
 
 /**
  * A method of an instance: what the checker finds of it, or a method attached
- * to the class's prototype, or nothing to follow (a field typed `any` is not
+ * to the class's prototype, or the one implementation of an interface method, or nothing to follow (a field typed `any` is not
  * a helper the analysis missed).
  */
 function memberOf(callee: ts.PropertyAccessExpression, checker: ts.TypeChecker): Resolved {
   const resolved = resolveName(callee.name, checker);
   if (resolved.kind === 'function' || resolved.kind === 'external') return resolved;
-  const attached = prototypeMethod(callee, checker);
+  const attached = prototypeMethod(callee, checker) ?? soleImplementation(callee, checker);
   if (attached) return { kind: 'function', node: attached };
   return resolved.kind === 'unresolved' ? { kind: 'other' } : resolved;
 }

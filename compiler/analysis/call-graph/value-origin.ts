@@ -34,7 +34,7 @@ import { packageExportOf } from './package-exports.ts';
 import { packageNondeterminism, randomIdFactory } from './package-nondeterminism.ts';
 import { ParameterArguments } from './call-sites.ts';
 import { callbackArguments } from './callback-arguments.ts';
-import { declaredInterface, Implementations } from './implementations.ts';
+import { declaredInterface, implementationsFor, type Implementations } from './implementations.ts';
 import { capturedParameter, passedCallees } from './passed-values.ts';
 import { decidingConditions } from './deciding-conditions.ts';
 import {
@@ -205,7 +205,7 @@ export class ValueOrigins {
   ) {
     this.#defaults = program && new DefaultParameters(program, checker);
     this.#passed = program && new ParameterArguments(program, checker);
-    this.#implementations = program && new Implementations(program, checker);
+    this.#implementations = program && implementationsFor(program);
     this.#overrides = program && new Overrides(program, checker);
     this.#getterNames = program && programGetterNames(program);
     this.#constructorSet = program && constructorSetFields(program);
@@ -461,6 +461,13 @@ export class ValueOrigins {
       ? this.#convertedResult(call, notes, depth)
       : this.#invokedResult(call, notes, depth);
     if (converted) return converted;
+    // `this.clock.now()` of `clock: Clock`: the object passed for the field names the path (`new WallClock()`,
+    // passed at …), before resolveCallee's one implementation of the interface.
+    const method = unwrap(call.expression);
+    if (ts.isPropertyAccessExpression(method) && declaredInterface(method.expression, this.checker)) {
+      const passed = this.#passedResult(call, notes, depth);
+      if (passed) return passed;
+    }
     const resolved = resolveCallee(call, this.checker);
     const name = calleeName(call.expression)?.getText() ?? call.expression.getText();
     const overridden = resolved.kind === 'external' ? undefined : this.#thisCallTargets(call);

@@ -141,7 +141,11 @@ function incrementedFields(call: CallExpression): { fields: string[]; update: No
     if (!argument) continue;
     let found: { fields: string[]; update: Node } | undefined;
     argument.forEachDescendant((node, traversal) => {
-      if (Node.isArrowFunction(node) || Node.isFunctionExpression(node)) return traversal.skip();
+      // `traversal.skip()` as a statement: returned, its value would end the whole walk (ts-morph stops on a returned value).
+      if (Node.isArrowFunction(node) || Node.isFunctionExpression(node)) {
+        traversal.skip();
+        return;
+      }
       if (found || propertyName(node) !== '$inc' || !Node.isPropertyAssignment(node)) return;
       const value = objectOf(node.getInitializer());
       const fields =

@@ -163,7 +163,12 @@ function checkReached(
       Node.isFunctionExpression(node) ||
       Node.isFunctionDeclaration(node) ||
       Node.isMethodDeclaration(node);
-    if (nested) return traversal.skip();
+    // Not `return traversal.skip()`: ts-morph ends the whole walk on a returned value, so every statement after
+    // the first callback (`cols.map(() => '?')`) went unread.
+    if (nested) {
+      traversal.skip();
+      return;
+    }
     if (!Node.isExpressionStatement(node)) return;
     const call = floatingCall(node);
     if (!call || kafkaControls.has(methodName(call)) || reportQueued(call, handler, report)) return;
