@@ -11,6 +11,7 @@ import { maxCallDepth, returnedExpressions } from '../call-graph/value-origin.ts
 import { curriedCall, type Made } from './curried.ts';
 import { calendarPartOf, libraryCall, methodOn, type Reader } from './date-methods.ts';
 import { intlFormatted, localeFormatted } from './intl-format.ts';
+import { instanceConstants } from './instance-constants.ts';
 import { numericConstant, type ParameterConstants } from './numeric-constant.ts';
 import {
   cutTo,
@@ -219,7 +220,9 @@ export class GrainReader implements Reader {
     // A callback written inline still sees the parameters of the functions around it.
     const env = new Map<ts.Node, TimeValue>(this.env);
     target.parameters.forEach((p, i) => args[i] && env.set(p, args[i]));
-    const constants = new Map([...this.constants, ...(made?.constants ?? [])]);
+    // `partition.of(ws)` of `const partition = new IsoPartitioner()`: the instance's parameter properties.
+    const own = passesArguments ? instanceConstants(call.expression, this.checker, this.constants) : this.constants;
+    const constants = new Map([...own, ...(made?.constants ?? [])]);
     if (passesArguments)
       target.parameters.forEach((p, i) => {
         const given = call.arguments[i] && this.constant(call.arguments[i]);

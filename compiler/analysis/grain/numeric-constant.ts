@@ -1,5 +1,6 @@
 import ts from 'typescript';
 import { resolveName, symbolOf } from '../call-graph/resolve.ts';
+import { thisFieldConstant } from './instance-constants.ts';
 
 const operators: Partial<Record<ts.SyntaxKind, (a: number, b: number) => number>> = {
   [ts.SyntaxKind.AsteriskToken]: (a, b) => a * b,
@@ -73,7 +74,11 @@ export function numericConstant(
   // `Grain.Hour` of `enum Grain { Minute = 60_000, Hour = 3_600_000 }`: the checker knows an enum member's value.
   const member = ts.isPropertyAccessExpression(node) ? enumMemberValue(node, checker) : undefined;
   if (typeof member === 'number') return member;
-  if (ts.isPropertyAccessExpression(node)) return propertyConstant(node.expression, node.name.text, checker, depth);
+  if (ts.isPropertyAccessExpression(node))
+    return (
+      thisFieldConstant(node, checker, bound, inner) ??
+      propertyConstant(node.expression, node.name.text, checker, depth)
+    );
   if (ts.isElementAccessExpression(node) && ts.isStringLiteral(node.argumentExpression))
     return propertyConstant(node.expression, node.argumentExpression.text, checker, depth);
   return undefined;

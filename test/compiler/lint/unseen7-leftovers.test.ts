@@ -13,6 +13,12 @@ const dslCases: Readonly<Record<string, readonly ExpectedFinding[]>> = {
   // A const holding a function chosen by a condition: the arrival-time branch carries the clock; a choice of two
   // clean functions stays clean.
   'dsl/chosen-functions.ts': [['IDEM003', 17, 50, 'fallback()']],
+  // A grain width an instance holds, read through `this`: a constructor's default (the hour) and a readonly field
+  // are reported on 1-minute windows; the minute a `new` passes is not.
+  'dsl/instance-widths.ts': [
+    ['IDEM004', 39, 89, 'byDefault.of('],
+    ['IDEM004', 47, 89, 'hours.of('],
+  ],
   // Retry options spread from a helper: all of its returns say retry: 'none' (a conditional, or two returns) and
   // the sink is not retried; one return with retries keeps the finding.
   'dsl/delivery-helpers.ts': [['IDEM008', 39, 9, "sink({ name: 'billing-c'"]],
