@@ -55,6 +55,7 @@ import {
 } from './value-sources.ts';
 import { returnedFunction } from './returned-function.ts';
 import { Overrides } from './overrides.ts';
+import { sharedFieldWrite } from './shared-object-fields.ts';
 import { conversionMethod } from './conversions.ts';
 
 /** A step between the value's use and its source: a helper that returns it, or a variable that holds it. */
@@ -250,7 +251,8 @@ export class ValueOrigins {
     const field =
       this.#staticField(node) ??
       this.#staticValue(node, notes, depth, seen) ??
-      this.#fieldInitializer(node, notes, depth, seen);
+      this.#fieldInitializer(node, notes, depth, seen) ??
+      this.#sharedField(node);
     if (field) return field;
     const iterated = this.#iteratedResult(node, notes, depth);
     if (iterated) return iterated;
@@ -300,7 +302,8 @@ export class ValueOrigins {
     const field =
       this.#staticField(node) ??
       this.#staticValue(node, notes, 0, new Set()) ??
-      this.#fieldInitializer(node, notes, 0, new Set());
+      this.#fieldInitializer(node, notes, 0, new Set()) ??
+      this.#sharedField(node);
     if (field) return field;
     if (ts.isIdentifier(node) && isValueReference(node)) {
       if ((ts.isCallExpression(node.parent) || ts.isNewExpression(node.parent)) && node.parent.expression === node)
@@ -814,6 +817,19 @@ export class ValueOrigins {
     if (!write) return undefined;
     const line = write.getSourceFile().getLineAndCharacterOfPosition(write.getStart()).line + 1;
     return { what: `static field \`${read.name}\`, changed at line ${line}`, kind: 'module-state', at: write, via: [] };
+  }
+
+  /** `state.seq` of `const state = (globalThis.__ingest ??= { seq: 0 })` that `state.seq += 1` changes: kept for the process. */
+  #sharedField(node: ts.Node): Nondet | undefined {
+    const write = sharedFieldWrite(node, this.checker);
+    if (!write) return undefined;
+    const field = ts.isPropertyAccessExpression(node) ? node : (changingWrite(node) ?? node);
+    return {
+      what: `field \`${field.getText().replace(/\s+/g, '')}\` of an object kept for the process, changed at line ${lineOf(write)}`,
+      kind: 'module-state',
+      at: write,
+      via: [],
+    };
   }
 
   /** `NodeId.value`, given `os.hostname()` by its initializer or a `static { }` block: one value a process. */
