@@ -5,6 +5,7 @@ import { parseCqlWrite, unknownPartFor } from '../cql.ts';
 import { calleeName, isFunctionNode, resolveCallee, resolveName, unwrap, type FunctionNode } from './resolve.ts';
 import { calledHelpers, throughHelper } from './called-helpers.ts';
 import { FirstFound } from './first-found.ts';
+import { Overrides } from './overrides.ts';
 import { maxCallDepth, returnedExpressions } from './value-origin.ts';
 
 /** A CQL counter update (`SET c = c + ?`) a function sends, and how it is reached from there. */
@@ -51,7 +52,19 @@ export class CounterUpdates {
   /** What the program passes for a parameter (call-sites.ts), when the program is known. */
   passedFor: ((parameter: ts.ParameterDeclaration) => readonly ts.Expression[]) | undefined;
 
+  /** To find the overrides of an abstract method (overrides.ts); without it they are not followed. */
+  program: ts.Program | undefined;
+
   constructor(readonly checker: ts.TypeChecker) {}
+
+  #overrides: Overrides | undefined;
+
+  /** A function, or for an abstract method the overrides of the classes the program makes (overrides.ts). */
+  #bodies(fn: FunctionNode): readonly FunctionNode[] {
+    if (fn.body || !this.program || !ts.isMethodDeclaration(fn)) return [fn];
+    this.#overrides ??= new Overrides(this.program, this.checker);
+    return this.#overrides.of(fn) ?? [];
+  }
 
   /** The first counter update `fn` sends, itself or through what it calls; undefined when it sends none we can read. */
   inFunction(fn: FunctionNode, depth = 0): CounterUpdate | undefined {
@@ -77,10 +90,11 @@ export class CounterUpdates {
   /** A helper called here (or passed by name as a callback) that sends a counter update. */
   #reached(call: ts.CallExpression, depth: number): CounterUpdate | undefined {
     if (depth >= maxCallDepth) return undefined;
-    for (const [at, target] of calledHelpers(call, this.checker, () => this.#methodOfInstance(call))) {
-      const inner = this.inFunction(target, depth + 1);
-      if (inner) return throughHelper(at, inner);
-    }
+    for (const [at, target] of calledHelpers(call, this.checker, () => this.#methodOfInstance(call)))
+      for (const body of this.#bodies(target)) {
+        const inner = this.inFunction(body, depth + 1);
+        if (inner) return throughHelper(at, inner);
+      }
     return undefined;
   }
 
@@ -93,7 +107,7 @@ export class CounterUpdates {
     const callee = unwrap(call.expression);
     if (!ts.isPropertyAccessExpression(callee)) return undefined;
     const method = resolveName(callee.name, this.checker);
-    return method.kind === 'function' ? method.node : undefined;
+    return method.kind === 'function' ? method.node : abstractMethod(callee, this.checker);
   }
 
   /**
@@ -170,7 +184,9 @@ export class CounterUpdates {
     // `cql` of a sink factory `cqlSink(name, cql, bind)`: every statement the program hands it.
     if (ts.isParameter(declaration) && this.passedFor && depth < maxCallDepth)
       return this.passedFor(declaration).flatMap((given) => this.cqlTexts(given, depth + 1));
-    return [];
+    // `const [cql, params] = this.statement(row)`: the texts of what it is taken from.
+    const whole = ts.isBindingElement(declaration) ? ts.findAncestor(declaration, ts.isVariableDeclaration) : undefined;
+    return whole?.initializer ? this.cqlTexts(whole.initializer, depth + 1) : [];
   }
 
   /** Statements made by a call: `rows.map((r) => ({ query, params }))`, a helper that returns them. */
@@ -188,9 +204,15 @@ export class CounterUpdates {
       fn = isFunctionNode(callback) ? callback : this.#functionOf(callback);
     else {
       const resolved = resolveCallee(call, this.checker);
-      fn = resolved.kind === 'function' ? resolved.node : undefined;
+      fn =
+        resolved.kind === 'function'
+          ? resolved.node
+          : ts.isPropertyAccessExpression(callee)
+            ? abstractMethod(callee, this.checker)
+            : undefined;
     }
-    return fn ? returnedExpressions(fn).flatMap((e) => this.cqlTexts(e, depth + 1)) : [];
+    const bodies = fn ? this.#bodies(fn) : [];
+    return bodies.flatMap((body) => returnedExpressions(body).flatMap((e) => this.cqlTexts(e, depth + 1)));
   }
 
   #functionOf(node: ts.Expression): FunctionNode | undefined {
@@ -199,12 +221,19 @@ export class CounterUpdates {
   }
 }
 
+/** `this.statement(row)` of `protected abstract statement(row: R): …`: the declaration its overrides implement. */
+function abstractMethod(callee: ts.PropertyAccessExpression, checker: ts.TypeChecker): FunctionNode | undefined {
+  const declaration = checker.getSymbolAtLocation(callee.name)?.valueDeclaration;
+  return declaration && ts.isMethodDeclaration(declaration) && !declaration.body ? declaration : undefined;
+}
+
 const perChecker = new WeakMap<ts.TypeChecker, CounterUpdates>();
 
 /** One analysis a program (its checker), so summaries are computed once however many sinks ask. */
 export function counterUpdates(
   checker: ts.TypeChecker,
   passedFor?: (parameter: ts.ParameterDeclaration) => readonly ts.Expression[],
+  program?: ts.Program,
 ): CounterUpdates {
   let found = perChecker.get(checker);
   if (!found) {
@@ -212,5 +241,6 @@ export function counterUpdates(
     perChecker.set(checker, found);
   }
   found.passedFor ??= passedFor;
+  found.program ??= program;
   return found;
 }

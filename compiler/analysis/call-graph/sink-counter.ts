@@ -13,7 +13,10 @@ import type { ProgramSource } from './program-source.ts';
  */
 export function counterUpdateOfSink(sink: SinkNode, programs: ProgramSource): CounterUpdate | undefined {
   const located = writeFunctionOf(sink, programs);
-  return located && counterUpdates(located.origins.checker, located.origins.passedFor).inFunction(located.fn);
+  return (
+    located &&
+    counterUpdates(located.origins.checker, located.origins.passedFor, located.origins.program).inFunction(located.fn)
+  );
 }
 
 /** Another write a repetition applies again (repeated-writes.ts): an append, a read value changed, a kept total. */

@@ -202,7 +202,7 @@ export class ValueOrigins {
 
   constructor(
     readonly checker: ts.TypeChecker,
-    program?: ts.Program,
+    readonly program?: ts.Program,
   ) {
     this.#defaults = program && new DefaultParameters(program, checker);
     this.#passed = program && new ParameterArguments(program, checker);

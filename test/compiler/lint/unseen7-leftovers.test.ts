@@ -25,6 +25,13 @@ const dslCases: Readonly<Record<string, readonly ExpectedFinding[]>> = {
     ['IDEM007', 46, 103, 'ingestNumber()'],
     ['IDEM007', 52, 103, 'batchNumber()'],
   ],
+  // idempotent: true checked against the body: a sink built from an instance's fields (a base class's claim, the
+  // subclass's counter statement behind an abstract method), and a .parse() dead-letter sink that appends. An
+  // honest dead-letter sink that overwrites by position stays clean.
+  'dsl/claimed-sinks.ts': [
+    ['IDEM008', 23, 20, 'execute('],
+    ['IDEM008', 50, 13, 'appendFile('],
+  ],
   // Retry options spread from a helper: all of its returns say retry: 'none' (a conditional, or two returns) and
   // the sink is not retried; one return with retries keeps the finding.
   'dsl/delivery-helpers.ts': [['IDEM008', 39, 9, "sink({ name: 'billing-c'"]],
