@@ -694,6 +694,8 @@ export class ValueOrigins {
       via: [{ how: 'held by', name: id.text, node: id }, ...found.via],
     });
     const binding = ts.isBindingElement(declared) ? declared : undefined;
+    // Asked before the look-ups below mark the binding seen: its default (`{ id = randomUUID() } = body`) is still read.
+    const unseen = !seen.has(declared);
     const position = binding && !seen.has(binding) ? this.destructuredOrigin(binding, notes, depth, seen) : undefined;
     if (position) return position.origin && held(position.origin);
     const destructured = binding && !seen.has(binding) ? destructuredFrom(binding) : undefined;
@@ -703,8 +705,8 @@ export class ValueOrigins {
       const found = this.originOf(destructured, notes, depth, seen);
       if (found) return held(found);
     }
-    if (declared.initializer && !seen.has(declared)) {
-      // `at = Date.now()`: the default is what the parameter holds whenever a caller leaves it out.
+    if (declared.initializer && unseen) {
+      // `at = Date.now()`, `const { id = uuid() } = body`: the default is what the name holds whenever the value is missing.
       seen.add(declared);
       const found = this.originOf(declared.initializer, notes, depth, seen);
       // Every caller passing the argument (`makeKey('v1')`, `stamp(e, e.ts)`): the default never runs.

@@ -17,6 +17,8 @@ interface Msg { id: string; entity: string; actor?: string }`;
  * judged by their type. Before, the whole object was judged, so a clock in one property (a value
  * column) was reported on every key column read from the object (s17 was a false alarm; k04 and k13
  * had a second finding on a column from the message). The valid cases failed before the fix.
+ * A destructuring default of a variable (\`const { id = randomUUID() } = body\`, k02) was skipped: the
+ * binding was marked seen by the look-up of what it is destructured from, before its default was read.
  */
 sourceRuleTester(rule, {
   valid: [
@@ -49,8 +51,33 @@ sourceRuleTester(rule, {
         });
     `,
     },
+    {
+      name: 'a destructuring default from the message itself (its offset) as the key',
+      code: code`${setUp}
+      export const start = () =>
+        consumer.run({
+          eachMessage: async ({ message }) => {
+            const { id = String(message.offset), entity } = JSON.parse(String(message.value)) as Partial<Msg>;
+            await client.execute(INSERT, [entity, id, 'x', new Date()], { prepare: true });
+          },
+        });
+    `,
+    },
   ],
   invalid: [
+    {
+      name: 'a destructuring default randomUUID() as the key (unseen round 8, k02)',
+      code: code`${setUp}
+      export const start = () =>
+        consumer.run({
+          eachMessage: async ({ message }) => {
+            const { id = crypto.randomUUID(), entity } = JSON.parse(String(message.value)) as Partial<Msg>;
+            await client.execute(INSERT, [entity, id, 'x', null], { prepare: true });
+          },
+        });
+    `,
+      errors: [{ messageId: 'boundParameter', line: 14, column: 51 }],
+    },
     {
       name: 'the key property set by a spread defaults object (TimeUuid.now()) that the message type does not override',
       code: code`${setUp}
