@@ -191,7 +191,7 @@ export class StaticEvaluator {
       if (isIdemflowModule(declaration))
         return { type: 'dsl', name: ts.isImportSpecifier(own) ? own.name.getText() : '*' };
       // Other packages (zod, loggers, drivers) hold no pipeline: not following them into node_modules saves the checker's work.
-      if (declaration && !moduleSpecifierOf(declaration).startsWith('.')) return unknownValue;
+      if (declaration && !isOwnSpecifier(moduleSpecifierOf(declaration))) return unknownValue;
     }
     const target = symbol.flags & ts.SymbolFlags.Alias ? reading.checker.getAliasedSymbol(symbol) : symbol;
     const declaration = target?.declarations?.[0];
@@ -368,8 +368,11 @@ function isOwnModuleNamespace(node: ts.Expression, checker: ts.TypeChecker): boo
   const own = checker.getSymbolAtLocation(node)?.declarations?.[0];
   if (!own || !ts.isNamespaceImport(own)) return false;
   const declaration = ts.findAncestor(own.parent, ts.isImportDeclaration);
-  return declaration !== undefined && moduleSpecifierOf(declaration).startsWith('.') && !isIdemflowModule(declaration);
+  return declaration !== undefined && isOwnSpecifier(moduleSpecifierOf(declaration)) && !isIdemflowModule(declaration);
 }
+
+/** `./ids.ts`, and `#lib/ids` of the package.json `imports` map: the program's own modules, not a package's. */
+const isOwnSpecifier = (specifier: string) => specifier.startsWith('.') || specifier.startsWith('#');
 
 function moduleSpecifierOf(declaration: ts.ImportDeclaration): string {
   return (declaration.moduleSpecifier as ts.StringLiteral).text;

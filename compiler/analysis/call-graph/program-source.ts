@@ -34,15 +34,18 @@ const diskOptions: ts.CompilerOptions = {
 /** idemflow's own DSL: its types say what a step's records are (`.map((r) => new Reading(…))` then `(r) => r.takenAt`). */
 const isIdemflow = (specifier: string) => specifier === 'idemflow' || specifier.startsWith('idemflow/');
 
+/** `#lib/ids`: a package.json `imports` entry, which maps to the package's own files. */
+const isOwnImport = (specifier: string) => specifier.startsWith('#');
+
 /**
- * A compiler host that resolves relative imports (and idemflow itself) only:
+ * A compiler host that resolves relative imports, `#` imports of the package's own files and idemflow itself only:
  * packages are judged by name, as the lint judges their declarations.
  */
 function ownModulesOnly(): ts.CompilerHost {
   const host = ts.createCompilerHost(diskOptions, true);
   host.resolveModuleNameLiterals = (literals, containingFile, redirected, options) =>
     literals.map((literal) =>
-      /^\.{1,2}\//.test(literal.text) || isIdemflow(literal.text)
+      /^\.{1,2}\//.test(literal.text) || isOwnImport(literal.text) || isIdemflow(literal.text)
         ? ts.resolveModuleName(literal.text, containingFile, options, host, undefined, redirected)
         : { resolvedModule: undefined },
     );

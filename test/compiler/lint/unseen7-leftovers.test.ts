@@ -32,6 +32,10 @@ const dslCases: Readonly<Record<string, readonly ExpectedFinding[]>> = {
     ['IDEM008', 23, 20, 'execute('],
     ['IDEM008', 50, 13, 'appendFile('],
   ],
+  // A helper imported through the package.json `imports` map (`#lib/ids`) is the program's own module: its random
+  // fallback is reported where it is written; the deterministic helper beside it stays clean.
+  'subpath/pipeline.ts': [],
+  'subpath/lib/ids.ts': [['IDEM007', 9, 49, 'randomUUID()']],
   // Retry options spread from a helper: all of its returns say retry: 'none' (a conditional, or two returns) and
   // the sink is not retried; one return with retries keeps the finding.
   'dsl/delivery-helpers.ts': [['IDEM008', 39, 9, "sink({ name: 'billing-c'"]],
@@ -46,7 +50,10 @@ describe('round 7 leftovers: values chosen by a condition', () => {
   fixtureFolderTests(root, tsconfig, dslCases);
 
   it('check, which runs the pipelines, finds the same codes at the same places', async () => {
-    const { checked, expected } = await checkedAndExpected(root, dslCases, Object.keys(dslCases));
+    // The subpath folder has a package.json of its own (for its `imports` map), under which `idemflow` does not
+    // resolve when it runs: it is linted only.
+    const run = Object.fromEntries(Object.entries(dslCases).filter(([name]) => !name.startsWith('subpath/')));
+    const { checked, expected } = await checkedAndExpected(root, run, Object.keys(run));
     expect(checked).toEqual(expected);
   }, 120_000);
 });
