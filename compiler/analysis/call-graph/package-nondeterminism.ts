@@ -73,6 +73,14 @@ const packageCalls: readonly PackageCall[] = [
   },
   { module: /^(short-uuid|shortid)$/, exported: /^generate$/, what: 'generate() (a random short id)', kind: 'random' },
   { module: /^uuid$/, exported: /^v[67]$/, what: 'uuid v6/v7 (time and random bytes)', kind: 'random' },
+  // `new ObjectId()` (or `ObjectId()`): the time, a process id and a counter; `new ObjectId(hex)` parses an id.
+  {
+    module: /^(bson|mongodb)$/,
+    exported: /^ObjectI[dD]$/,
+    noArguments: true,
+    what: 'new ObjectId() (bson: the time, the process and a counter)',
+    kind: 'random',
+  },
 ];
 
 /** Package factories whose product draws a new random id on every call: `const nextId = monotonicFactory()`. */
@@ -86,7 +94,7 @@ const randomIdFactories: readonly { readonly module: RegExp; readonly exported: 
 const exportName = (taken: PackageExport) => taken.exported ?? 'default';
 
 /** The package export a callee names, and the member called on it (`DateTime` and `now` of `DateTime.now()`). */
-function packageCallee(call: ts.CallExpression, checker: ts.TypeChecker) {
+function packageCallee(call: ts.CallExpression | ts.NewExpression, checker: ts.TypeChecker) {
   const callee = unwrap(call.expression);
   if (ts.isIdentifier(callee)) {
     const taken = packageExportOf(callee, checker);
@@ -99,7 +107,7 @@ function packageCallee(call: ts.CallExpression, checker: ts.TypeChecker) {
 
 /** What a call into a date or id package reads: the clock or randomness, with a label. */
 export function packageNondeterminism(
-  call: ts.CallExpression,
+  call: ts.CallExpression | ts.NewExpression,
   checker: ts.TypeChecker,
 ): { what: string; kind: 'clock' | 'random' } | undefined {
   const named = packageCallee(call, checker);
@@ -110,7 +118,7 @@ export function packageNondeterminism(
       c.module.test(taken.module) &&
       c.exported.test(exportName(taken)) &&
       (c.member === undefined ? member === undefined : member !== undefined && c.member.test(member)) &&
-      (!c.noArguments || call.arguments.length === 0),
+      (!c.noArguments || (call.arguments?.length ?? 0) === 0),
   );
   return entry && { what: entry.what, kind: entry.kind };
 }

@@ -501,7 +501,7 @@ export class ValueOrigins {
       const what = exported === undefined ? undefined : nondeterministicCallee(exported);
       if (what) return { what, kind: kindOf(what), at: call, via: [] };
       // `dayjs()`, `DateTime.utc()`, `KSUID.randomSync()`: a date or id package's call, judged by the package.
-      const fromPackage = ts.isCallExpression(call) ? packageNondeterminism(call, this.checker) : undefined;
+      const fromPackage = packageNondeterminism(call, this.checker);
       if (fromPackage) return { ...fromPackage, at: call, via: [] };
     } else if (resolved.kind === 'unresolved' && !globalNames.has(name)) {
       notes.push({ at: call, what: `${name}()`, why: resolved.why });

@@ -20,6 +20,18 @@ const INSERT = 'INSERT INTO ops.events (day, id, body) VALUES (?, ?, ?)';`;
 sourceRuleTester(rule, {
   valid: [
     {
+      name: 'new ObjectId(hex) of the id the message carries',
+      code: code`${setUp}
+      import { ObjectId } from 'bson';
+      export const start = () =>
+        consumer.run({
+          eachMessage: async ({ message }) => {
+            await client.execute(INSERT, ['d', new ObjectId(String(message.key)).toHexString(), String(message.value)]);
+          },
+        });
+    `,
+    },
+    {
       name: "dayjs and luxon given the event's time; ulid's decodeTime of the id the producer made",
       code: code`${setUp}
       import dayjs from 'dayjs';
@@ -52,6 +64,19 @@ sourceRuleTester(rule, {
     },
   ],
   invalid: [
+    {
+      name: 'new ObjectId() of bson as the key (unseen round 8, U8D k08; failed before)',
+      code: code`${setUp}
+      import { ObjectId } from 'bson';
+      export const start = () =>
+        consumer.run({
+          eachMessage: async ({ message }) => {
+            await client.execute(INSERT, ['d', new ObjectId().toHexString(), String(message.value)]);
+          },
+        });
+    `,
+      errors: [{ messageId: 'boundParameter', line: 13, column: 48 }],
+    },
     {
       name: 'dayjs(), luxon DateTime.utc() and date-fns startOfToday() as the day key',
       code: code`${setUp}
