@@ -139,6 +139,17 @@ export function moduleInstance(name: ts.Identifier, checker: ts.TypeChecker): ts
   return instance && ts.isNewExpression(instance) ? instance : undefined;
 }
 
+/** A name imported as a module's default export that is an object literal (`export default { … }`). */
+function defaultExportedObject(name: ts.Identifier, checker: ts.TypeChecker): boolean {
+  const declaration = symbolOf(name, checker)?.declarations?.[0];
+  return (
+    declaration !== undefined &&
+    ts.isExportAssignment(declaration) &&
+    !isLibraryFile(declaration.getSourceFile()) &&
+    ts.isObjectLiteralExpression(unwrap(declaration.expression))
+  );
+}
+
 /**
  * What a call calls. A method is resolved only on `this` or `super`, on a field of
  * `this`, on a module of the program, on an object literal or `new`
@@ -165,6 +176,8 @@ export function resolveCallee(call: ts.CallExpression | ts.NewExpression, checke
     if (owner.kind === 'external') return owner;
     // `import ids from './ids.ts'` of `export default new (class { … })()`: an instance the program makes.
     if (owner.kind === 'other' && moduleInstance(receiver, checker)) return memberOf(callee, checker);
+    // `import ids from './ids.ts'` of `export default { eventId(v) { … } }`: a method of the program's object.
+    if (owner.kind === 'other' && defaultExportedObject(receiver, checker)) return memberOf(callee, checker);
     // `IdFactory.next(…)`: a static method of a class of the program.
     if (owner.kind === 'other' && isProgramClass(receiver, checker)) return memberOf(callee, checker);
     // `(db: Db) => db.write(…)`: a parameter declared with a class or interface of the program.

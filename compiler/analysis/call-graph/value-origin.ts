@@ -266,6 +266,8 @@ export class ValueOrigins {
     if (captured) return captured;
     const property = ts.isPropertyAccessExpression(node) ? this.propertyOrigin(node, notes, depth, seen) : undefined;
     if (property) return property.origin;
+    const exported = ts.isPropertyAccessExpression(node) ? this.#namespaceMember(node, notes, depth, seen) : undefined;
+    if (exported) return exported;
     return ts.forEachChild(node, (child) => this.originOf(child, notes, depth, seen));
   }
 
@@ -320,8 +322,26 @@ export class ValueOrigins {
     }
     if (ts.isTaggedTemplateExpression(node)) return this.#tagResult(node, notes, 0);
     if (ts.isPropertyAccessExpression(node))
-      return this.#getterResult(node, notes, 0) ?? this.#capturedArgument(node, notes, 0, new Set());
+      return (
+        this.#getterResult(node, notes, 0) ??
+        this.#capturedArgument(node, notes, 0, new Set()) ??
+        this.#namespaceMember(node, notes, 0, new Set())
+      );
     return this.#iteratedResult(node, notes, 0);
+  }
+
+  /** `lib.GENERATION` of `import * as lib from './lib/index.ts'` (also through `export *` barrels): that module variable. */
+  #namespaceMember(
+    node: ts.PropertyAccessExpression,
+    notes: NotFollowed[],
+    depth: number,
+    seen: Set<ts.Node>,
+  ): Nondet | undefined {
+    const receiver = unwrap(node.expression);
+    if (!ts.isIdentifier(receiver) || !ts.isIdentifier(node.name)) return undefined;
+    return resolveName(receiver, this.checker).kind === 'module'
+      ? this.#identifier(node.name, notes, depth, seen)
+      : undefined;
   }
 
   /**
