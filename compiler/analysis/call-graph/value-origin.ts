@@ -56,6 +56,8 @@ import {
 import { returnedFunction } from './returned-function.ts';
 import { Overrides } from './overrides.ts';
 import { sharedFieldWrite } from './shared-object-fields.ts';
+import { diskPrograms } from './program-source.ts';
+import { requiredFunction, requiredFunctionIn } from './required-modules.ts';
 import { conversionMethod } from './conversions.ts';
 
 /** A step between the value's use and its source: a helper that returns it, or a variable that holds it. */
@@ -503,7 +505,7 @@ export class ValueOrigins {
       // `this.now()` with `now = Date.now`, `this.clock.now()` with `clock = systemClock`: the function the name holds.
       const held = heldCallee(call.expression, this.checker, this.#defaultUsed);
       if (held) return this.#resultOfCalling(held, call, notes, depth);
-      return this.#passedResult(call, notes, depth) ?? this.#implementedResult(call, notes, depth);
+      return this.#elsewhereResult(call, notes, depth);
     }
     const instance = resolved.kind === 'function' ? this.#moduleInstanceState(call, resolved.node) : undefined;
     if (instance) return instance;
@@ -601,6 +603,36 @@ export class ValueOrigins {
       why: `it is a method of the interface \`${iface.name.text}\`, implemented by ${classes === 0 ? 'no class' : `${classes} classes`} of the program, and which one it holds was not found`,
     });
     return undefined;
+  }
+
+  /** A name that holds no function here: what a caller passed, the one implementation, or a CommonJS export. */
+  #elsewhereResult(
+    call: ts.CallExpression | ts.NewExpression,
+    notes: NotFollowed[],
+    depth: number,
+  ): Nondet | undefined {
+    return (
+      this.#passedResult(call, notes, depth) ??
+      this.#implementedResult(call, notes, depth) ??
+      this.#requiredResult(call, notes, depth)
+    );
+  }
+
+  /**
+   * `shardFor(id)` of `const { shardFor } = createRequire(import.meta.url)('./shard.cjs')`-style CommonJS loads:
+   * what the function the file exports returns, read in a program holding that file (the lint's, or one built
+   * from disk).
+   */
+  #requiredResult(call: ts.CallExpression | ts.NewExpression, notes: NotFollowed[], depth: number): Nondet | undefined {
+    const required = depth < maxCallDepth ? requiredFunction(call.expression, this.checker) : undefined;
+    if (!required) return undefined;
+    const program = this.program?.getSourceFile(required.file) ? this.program : diskPrograms.programOf(required.file);
+    const fn = program && requiredFunctionIn(program, required.file, required.name);
+    if (!program || !fn) return undefined;
+    const summary = valueOrigins(program).summary(fn, depth + 1);
+    notes.push(...summary.notFollowed);
+    const via: Hop = { how: 'returned by', name: required.name, node: call };
+    return summary.returns && { ...summary.returns, via: [via, ...summary.returns.via] };
   }
 
   /** `${new ShardKey(id)}`, `JSON.stringify(new Bucket(p))`: the conversion runs the class's `toString`/`toJSON`/`[Symbol.toPrimitive]`. */
