@@ -249,6 +249,7 @@ export class StaticEvaluator {
       const fn = this.#symbolValue(reading.checker.getSymbolAtLocation(callee.name), env, reading);
       return fn.type === 'fn' ? this.#invoke(fn, args(), reading) : unknownValue;
     }
+    if (callee.getText().replace(/\s+/g, '') === 'Object.assign') return merged(args());
     if (ts.isPropertyAccessExpression(callee)) {
       const receiver = this.#evaluate(callee.expression, env, reading);
       if (receiver.type === 'unknown' || receiver.type === 'literal') return unknownValue;
@@ -423,4 +424,16 @@ function classMethodOf(declaration: ts.Declaration): ts.Node | undefined {
   if (!ts.isPropertyDeclaration(declaration) || !declaration.initializer) return undefined;
   const value = declaration.initializer;
   return ts.isArrowFunction(value) || ts.isFunctionExpression(value) ? value : undefined;
+}
+
+/** `Object.assign({}, base, { name, write })`: the objects merged, later properties winning; unknown if one is not an object. */
+function merged(parts: readonly AbstractValue[]): AbstractValue {
+  const props = new Map<string, AbstractValue>();
+  let complete = true;
+  for (const part of parts) {
+    if (part.type !== 'object') return unknownValue;
+    for (const [k, v] of part.props) props.set(k, v);
+    complete &&= part.complete;
+  }
+  return { type: 'object', props, complete };
 }

@@ -56,9 +56,24 @@ function madeBy(call: ts.CallExpression, checker: ts.TypeChecker, depth: number)
   return isFunctionNode(made) ? made : undefined;
 }
 
+/** `Object.assign({}, base, { write })`: the objects merged, the last first (its properties win). */
+function assignedParts(node: ts.Node): readonly ts.Expression[] | undefined {
+  if (!ts.isCallExpression(node) || unwrap(node.expression).getText().replace(/\s+/g, '') !== 'Object.assign')
+    return undefined;
+  return [...node.arguments].reverse();
+}
+
 function property(object: ts.Node, name: string, checker: ts.TypeChecker): ts.Node | undefined {
+  const parts = assignedParts(object);
+  if (parts) return parts.map((part) => property(written(part, checker), name, checker)).find((found) => found);
   if (!ts.isObjectLiteralExpression(object)) return undefined;
-  for (const p of object.properties) {
+  // The last property of that name wins, also one a spread brings (`{ ...base, write }`).
+  for (const p of [...object.properties].reverse()) {
+    if (ts.isSpreadAssignment(p)) {
+      const spread = property(written(p.expression, checker), name, checker);
+      if (spread) return spread;
+      continue;
+    }
     if (!p.name || !(ts.isIdentifier(p.name) || ts.isStringLiteral(p.name)) || p.name.text !== name) continue;
     if (ts.isPropertyAssignment(p)) return written(p.initializer, checker);
     if (ts.isMethodDeclaration(p)) return p;
