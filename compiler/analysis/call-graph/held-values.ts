@@ -116,12 +116,13 @@ export function destructuredFrom(binding: ts.BindingElement): ts.Expression | un
 }
 
 /**
- * `random` of `const { random, floor } = Math`, `now` of `const { now } = Date`:
- * the member a name was destructured from, spelt as the object's member
- * (`Math.random`), so that it is judged like the member called in place.
- * Undefined when the name is not destructured from a name or a property read.
+ * The binding and the declaration of a name destructured from an object (`const { now } = Date`,
+ * `const { bucket } = require('./time.cjs')`). Undefined for any other name.
  */
-export function destructuredMemberName(callee: ts.Expression, checker: ts.TypeChecker): string | undefined {
+export function objectBindingOf(
+  callee: ts.Expression,
+  checker: ts.TypeChecker,
+): { readonly binding: ts.BindingElement; readonly declaration: ts.VariableDeclaration } | undefined {
   const node = unwrap(callee);
   if (!ts.isIdentifier(node)) return undefined;
   const resolved = resolveName(node, checker);
@@ -129,6 +130,19 @@ export function destructuredMemberName(callee: ts.Expression, checker: ts.TypeCh
   const binding = resolved.node;
   const declaration = binding.parent.parent;
   if (!ts.isObjectBindingPattern(binding.parent) || !ts.isVariableDeclaration(declaration)) return undefined;
+  return { binding, declaration };
+}
+
+/**
+ * `random` of `const { random, floor } = Math`, `now` of `const { now } = Date`:
+ * the member a name was destructured from, spelt as the object's member
+ * (`Math.random`), so that it is judged like the member called in place.
+ * Undefined when the name is not destructured from a name or a property read.
+ */
+export function destructuredMemberName(callee: ts.Expression, checker: ts.TypeChecker): string | undefined {
+  const destructured = objectBindingOf(callee, checker);
+  if (!destructured) return undefined;
+  const { binding, declaration } = destructured;
   const source = declaration.initializer && unwrap(declaration.initializer);
   if (!source || !(ts.isIdentifier(source) || ts.isPropertyAccessExpression(source))) return undefined;
   const member = binding.propertyName ?? binding.name;

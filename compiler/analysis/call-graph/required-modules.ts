@@ -1,6 +1,7 @@
 import { existsSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import ts from 'typescript';
+import { objectBindingOf } from './held-values.ts';
 import { isFunctionNode, resolveName, unwrap, type FunctionNode } from './resolve.ts';
 
 /** The file a relative `require('./shard.cjs')` loads: the path as written, or with a script extension added. */
@@ -54,15 +55,11 @@ export function requiredFunction(
   callee: ts.Expression,
   checker: ts.TypeChecker,
 ): { readonly file: string; readonly name: string } | undefined {
-  const name = unwrap(callee);
-  if (!ts.isIdentifier(name)) return undefined;
-  const resolved = resolveName(name, checker);
-  if (resolved.kind !== 'parameter' || !ts.isBindingElement(resolved.node)) return undefined;
-  const binding = resolved.node;
-  const declaration = binding.parent.parent;
-  if (!ts.isObjectBindingPattern(binding.parent) || !ts.isVariableDeclaration(declaration) || !declaration.initializer)
-    return undefined;
-  const specifier = requiredSpecifier(declaration.initializer, checker);
+  const destructured = objectBindingOf(callee, checker);
+  const initializer = destructured?.declaration.initializer;
+  if (!destructured || !initializer) return undefined;
+  const { binding, declaration } = destructured;
+  const specifier = requiredSpecifier(initializer, checker);
   const file = specifier && requiredFile(specifier, declaration.getSourceFile());
   const exported = (binding.propertyName ?? binding.name).getText();
   return file ? { file, name: exported } : undefined;
