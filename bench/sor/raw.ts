@@ -1,5 +1,7 @@
 import { concurrent, types, type Client } from 'cassandra-driver';
 import { inOrderAhead } from '../../connectors/cassandra/in-order-ahead.ts';
+// Repair's own read-ahead depth, so the scan and repair inflate alike.
+import { inflatedAhead } from '../../connectors/cassandra/sor-block-stream.ts';
 import { blockText, blockTextOffThread } from '../../connectors/cassandra/sor-block-codec.ts';
 import { tokenRanges } from '../../connectors/cassandra/sor-reader.ts';
 
@@ -92,9 +94,6 @@ export async function* scanRows(client: Client, keyspace: string, table: string)
 /** A block row's JSON, inflated in the `deflated-blocks` layout (as every reader of blocks must). */
 const storedText = (row: types.Row) =>
   blockText(String(row.get('bucket')), String(row.get('block')), row.get('events'));
-
-/** Blocks a scan inflates ahead of the one it parses: repair's own depth (sor-block-stream.ts), so both decode alike. */
-const inflatedAhead = 8;
 
 /** A row's event JSON: the row layout's payload as it is, a block's text inflated on libuv's pool where deflated. */
 const rowText = (row: types.Row): Promise<string> => {

@@ -114,7 +114,7 @@ function runOf(pairs: readonly [string, unknown][], repeated: Uint8Array | undef
 }
 
 /** Blocks inflated ahead of the one being decoded (on libuv's pool, while this thread parses and aggregates). */
-const inflatedAhead = 8;
+export const inflatedAhead = 8;
 
 /** A row's block text (inflated off this thread), or the UndecodableBlock its bytes give. */
 const textOf = (row: types.Row): Promise<string | UndecodableBlock> =>
