@@ -5,15 +5,9 @@ import { functionAt } from './call-graph/function-at.ts';
 import type { ProgramSource } from './call-graph/program-source.ts';
 import { calleeName, resolveCallee } from './call-graph/resolve.ts';
 import { filledBuffer } from './call-graph/value-sources.ts';
-import {
-  assignments,
-  describeNondet,
-  locationOfNode,
-  maxCallDepth,
-  type Nondet,
-  type NotFollowed,
-  type ValueOrigins,
-} from './call-graph/value-origin.ts';
+import { assignments } from './call-graph/variable-writes.ts';
+import { describeNondet, locationOfNode, maxCallDepth, type Nondet, type NotFollowed } from './call-graph/nondet.ts';
+import { type ValueOrigins } from './call-graph/value-origin.ts';
 import { nondeterministicValue } from './clock-and-randomness.ts';
 import { describeLocation } from './describe-location.ts';
 import { offsetLocation } from './offset-location.ts';

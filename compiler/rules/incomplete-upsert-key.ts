@@ -1,5 +1,5 @@
 import { diskPrograms } from '../analysis/call-graph/program-source.ts';
-import { locationOfNode } from '../analysis/call-graph/value-origin.ts';
+import { locationOfNode } from '../analysis/call-graph/nondet.ts';
 import { keyColumnGrain, type ColumnGrain } from '../analysis/grain/window-grain.ts';
 import type { Cut } from '../analysis/grain/time-value.ts';
 import { describeEvery, describeSpan } from '../analysis/grain/time-units.ts';

@@ -1,6 +1,6 @@
 import { counterUpdateOfSink, repeatedWriteOfSink } from '../analysis/call-graph/sink-counter.ts';
 import { diskPrograms } from '../analysis/call-graph/program-source.ts';
-import { locationOfNode } from '../analysis/call-graph/value-origin.ts';
+import { locationOfNode } from '../analysis/call-graph/nondet.ts';
 import { displayName, displayTable } from '../analysis/cql.ts';
 import { PipelineNode, SinkNode } from '../ir/index.ts';
 import { defineRule, type RuleContext } from '../rule.ts';

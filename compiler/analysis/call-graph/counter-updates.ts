@@ -6,7 +6,8 @@ import { calleeName, isFunctionNode, resolveCallee, resolveName, unwrap, type Fu
 import { calledHelpers, throughHelper } from './called-helpers.ts';
 import { FirstFound } from './first-found.ts';
 import { Overrides } from './overrides.ts';
-import { maxCallDepth, returnedExpressions } from './value-origin.ts';
+import { maxCallDepth } from './nondet.ts';
+import { returnedExpressions } from './returned-expressions.ts';
 
 /** A CQL counter update (`SET c = c + ?`) a function sends, and how it is reached from there. */
 export interface CounterUpdate {

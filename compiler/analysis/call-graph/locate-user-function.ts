@@ -3,7 +3,7 @@ import type { SourceLocation } from '../../ir/index.ts';
 import { functionTextStart, nodesStartingAt } from './function-at.ts';
 import type { ProgramSource } from './program-source.ts';
 import { isFunctionNode, resolveName } from './resolve.ts';
-import { returnedExpressions } from './value-origin.ts';
+import { returnedExpressions } from './returned-expressions.ts';
 
 /** Which function of a DSL call: its n-th argument, or a property of its options (`key.day`, `id`). */
 export type FunctionPick = { readonly argument: number } | { readonly property: readonly string[] };

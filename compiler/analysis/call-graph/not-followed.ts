@@ -2,7 +2,7 @@ import { SinkNode, type FnNode, type PipelineNode, type SourceLocation } from '.
 import { analyzeFunction } from '../taint.ts';
 import { userFunctionLocation, type FunctionPick } from './locate-user-function.ts';
 import type { ProgramSource } from './program-source.ts';
-import { locationOfNode } from './value-origin.ts';
+import { locationOfNode } from './nondet.ts';
 
 export interface NotFollowedUse {
   /** What the function computes: "the group key", "key column `day` of ks.t". */

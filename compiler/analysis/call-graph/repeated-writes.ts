@@ -5,7 +5,7 @@ import { outlivesCalls } from './outliving-state.ts';
 import { calleeName, resolveName, unwrap, type FunctionNode } from './resolve.ts';
 import { calledHelpers, throughHelper } from './called-helpers.ts';
 import { FirstFound } from './first-found.ts';
-import { maxCallDepth } from './value-origin.ts';
+import { maxCallDepth } from './nondet.ts';
 
 /** A write that a repetition applies again: what it does, where, and through which helpers. */
 export interface RepeatedWrite {

@@ -21,7 +21,7 @@ import { callsTo, retriedParameter, retryAround } from './retry-shape.ts';
 import { returnedFunction } from './returned-function.ts';
 import { nestMessageDecorator } from './nest-handlers.ts';
 import { mentionsRxjs, rxjsRetried } from './rxjs-retry.ts';
-import { locationOfNode, maxCallDepth } from './value-origin.ts';
+import { locationOfNode, maxCallDepth } from './nondet.ts';
 import { isLibraryFile } from './package-exports.ts';
 
 /** kafkajs's run options, or the NestJS microservice decorators (their Kafka transport runs them from `eachMessage`). */

@@ -1,14 +1,11 @@
 import ts from 'typescript';
-import type { SourceLocation } from '../../ir/index.ts';
 import {
   formatsCurrentTime,
   isDateTimeFormat,
   kindOf,
   nondeterministicCallee,
   nondeterministicValue,
-  type NondeterministicKind,
 } from '../clock-and-randomness.ts';
-import { describeLocation } from '../describe-location.ts';
 import { DefaultParameters } from './default-parameters.ts';
 import { advancedGenerator } from './generator-state.ts';
 import { generatorPosition } from './generator-positions.ts';
@@ -22,13 +19,8 @@ import {
   unwrap,
   type FunctionNode,
 } from './resolve.ts';
-import { staticFieldOf, staticFieldValues, staticFieldWritesIn } from './static-fields.ts';
-import {
-  changedFieldReturned,
-  constructorSetFields,
-  instanceFieldValues,
-  moduleInstanceOf,
-} from './instance-fields.ts';
+import { staticFieldOf, staticFieldValues } from './static-fields.ts';
+import { constructorSetFields, instanceFieldValues } from './instance-fields.ts';
 import { propertyValue } from './object-property.ts';
 import { packageExportOf } from './package-exports.ts';
 import { packageNondeterminism, randomIdFactory } from './package-nondeterminism.ts';
@@ -45,103 +37,18 @@ import {
   lookedUpValues,
   outlivesCalls,
 } from './outliving-state.ts';
-import {
-  filledBuffer,
-  getterOf,
-  iteratorGenerator,
-  loopSource,
-  programGetterNames,
-  yieldedExpressions,
-} from './value-sources.ts';
+import { getterOf, iteratorGenerator, loopSource, programGetterNames, yieldedExpressions } from './value-sources.ts';
 import { returnedFunction } from './returned-function.ts';
 import { Overrides } from './overrides.ts';
-import { sharedFieldWrite } from './shared-object-fields.ts';
 import { diskPrograms } from './program-source.ts';
 import { requiredFunction, requiredFunctionIn } from './required-modules.ts';
 import { conversionMethod } from './conversions.ts';
-
-/** A step between the value's use and its source: a helper that returns it, or a variable that holds it. */
-export interface Hop {
-  /** `passed as`: the argument a factory or a constructor was given, which a closure or a method calls later. */
-  readonly how: 'returned by' | 'held by' | 'passed as';
-  readonly name: string;
-  readonly node: ts.Node;
-}
-
-/** A value that differs between a run and its replay, and how it got here. */
-export interface Nondet {
-  /** e.g. "Date.now()", "module variable `seq`". */
-  readonly what: string;
-  readonly kind: NondeterministicKind;
-  /** The clock or random call, or the write of module state, itself. */
-  readonly at: ts.Node;
-  /** Helpers and variables between the use and `at`, outermost first. */
-  readonly via: readonly Hop[];
-}
-
-/** A call or name the analysis could not follow: named so a reviewer knows what was not checked. */
-export interface NotFollowed {
-  readonly at: ts.Node;
-  readonly what: string;
-  readonly why: string;
-}
-
-export interface FunctionSummary {
-  /** The function's result may carry this non-deterministic value (not counting what its arguments bring). */
-  readonly returns?: Nondet;
-  readonly notFollowed: readonly NotFollowed[];
-}
-
-/** How many helper calls deep values are followed; deeper chains are noted, not guessed. */
-export const maxCallDepth = 8;
-
-export function locationOfNode(node: ts.Node): SourceLocation {
-  const file = node.getSourceFile();
-  const { line, character } = file.getLineAndCharacterOfPosition(node.getStart(file));
-  return { file: file.fileName, line: line + 1, column: character + 1 };
-}
-
-function describeHop(h: Hop): string {
-  if (h.how === 'returned by') return `\`${h.name}()\``;
-  if (h.how === 'held by') return `\`${h.name}\``;
-  return `\`${h.name}\` (passed at ${describeLocation(locationOfNode(h.node))})`;
-}
-
-/** "Date.now() via `bucketOf()` (returned at helpers.ts:4:10)": the value and the path to it. */
-export function describeNondet(n: Nondet): string {
-  if (n.via.length === 0) return n.what;
-  const path = n.via.map(describeHop).join(' → ');
-  return `${n.what} via ${path} (at ${describeLocation(locationOfNode(n.at))})`;
-}
+import { maxCallDepth, type FunctionSummary, type Hop, type Nondet, type NotFollowed } from './nondet.ts';
+import { returnedExpressions } from './returned-expressions.ts';
+import { lineOf, ModuleStateOrigins } from './module-state-origin.ts';
+import { assignments, VariableWrites, writtenTarget } from './variable-writes.ts';
 
 const globalNames = new Set(Object.getOwnPropertyNames(globalThis));
-/** `=`, `+=`, `??=`, `||=`…: each gives the variable on its left a value from its right. */
-export const assignments: ReadonlySet<ts.SyntaxKind> = new Set([
-  ts.SyntaxKind.EqualsToken,
-  ts.SyntaxKind.PlusEqualsToken,
-  ts.SyntaxKind.MinusEqualsToken,
-  ts.SyntaxKind.AsteriskEqualsToken,
-  ts.SyntaxKind.QuestionQuestionEqualsToken,
-  ts.SyntaxKind.BarBarEqualsToken,
-  ts.SyntaxKind.AmpersandAmpersandEqualsToken,
-]);
-/** What `x++`, `x = …`, `x += …` write to, when `node` is such a write. */
-function writtenTarget(node: ts.Node): ts.Expression | undefined {
-  if (isIncrement(node)) return node.operand;
-  return ts.isBinaryExpression(node) && assignments.has(node.operatorToken.kind) ? node.left : undefined;
-}
-
-/**
- * What a write changes on every run: not a lazy singleton's `this.#instance ??= new Settings()`, which
- * sets it once (what it holds is then judged by what it is given).
- */
-function changingWrite(node: ts.Node): ts.Expression | undefined {
-  const lazy =
-    ts.isBinaryExpression(node) &&
-    (node.operatorToken.kind === ts.SyntaxKind.QuestionQuestionEqualsToken ||
-      node.operatorToken.kind === ts.SyntaxKind.BarBarEqualsToken);
-  return lazy ? undefined : writtenTarget(node);
-}
 
 /** Is this identifier a read of a variable (not a property name, a declaration's name or a type)? */
 function isValueReference(id: ts.Identifier): boolean {
@@ -168,20 +75,6 @@ function isValueReference(id: ts.Identifier): boolean {
   return !(ts.isLabeledStatement(parent) || ts.isBreakOrContinueStatement(parent));
 }
 
-/** The expressions a function returns (an arrow's body, or its `return`s, not those of nested functions). */
-export function returnedExpressions(fn: FunctionNode): ts.Expression[] {
-  if (!fn.body) return [];
-  if (!ts.isBlock(fn.body)) return [fn.body];
-  const found: ts.Expression[] = [];
-  const walk = (node: ts.Node): void => {
-    if (ts.isFunctionLike(node)) return;
-    if (ts.isReturnStatement(node) && node.expression) found.push(node.expression);
-    ts.forEachChild(node, walk);
-  };
-  ts.forEachChild(fn.body, walk);
-  return found;
-}
-
 /**
  * Answers "can this value differ on a replay?" across functions and modules:
  * clock, randomness and the machine read directly, through helpers (summaries
@@ -191,8 +84,8 @@ export function returnedExpressions(fn: FunctionNode): ts.Expression[] {
 export class ValueOrigins {
   readonly #summaries = new Map<FunctionNode, FunctionSummary>();
   readonly #inProgress = new Set<FunctionNode>();
-  readonly #writes = new Map<ts.SourceFile, Map<ts.Symbol, ts.Node[]>>();
-  readonly #staticWrites = new Map<ts.SourceFile, Map<ts.PropertyDeclaration, ts.Node[]>>();
+  readonly #variableWrites: VariableWrites;
+  readonly #state: ModuleStateOrigins;
   readonly #defaults: DefaultParameters | undefined;
   readonly #passed: ParameterArguments | undefined;
   readonly #implementations: Implementations | undefined;
@@ -206,6 +99,8 @@ export class ValueOrigins {
     readonly checker: ts.TypeChecker,
     readonly program?: ts.Program,
   ) {
+    this.#variableWrites = new VariableWrites(checker);
+    this.#state = new ModuleStateOrigins(checker);
     this.#defaults = program && new DefaultParameters(program, checker);
     this.#passed = program && new ParameterArguments(program, checker);
     this.#implementations = program && implementationsFor(program);
@@ -246,15 +141,15 @@ export class ValueOrigins {
     if (ts.isTypeNode(node)) return undefined;
     const what = nondeterministicValue(node);
     if (what) return { what, kind: kindOf(what), at: node, via: [] };
-    if (isIncrement(node) && ts.isIdentifier(node.operand)) return this.#stateWrite(node.operand, node);
+    if (isIncrement(node) && ts.isIdentifier(node.operand)) return this.#state.stateWrite(node.operand, node);
     if (ts.isBinaryExpression(node) && assignments.has(node.operatorToken.kind) && ts.isIdentifier(node.left)) {
-      return this.#stateWrite(node.left, node) ?? this.originOf(node.right, notes, depth, seen);
+      return this.#state.stateWrite(node.left, node) ?? this.originOf(node.right, notes, depth, seen);
     }
     const field =
-      this.#staticField(node) ??
+      this.#state.staticField(node) ??
       this.#staticValue(node, notes, depth, seen) ??
       this.#fieldInitializer(node, notes, depth, seen) ??
-      this.#sharedField(node);
+      this.#state.sharedField(node);
     if (field) return field;
     const iterated = this.#iteratedResult(node, notes, depth);
     if (iterated) return iterated;
@@ -300,14 +195,14 @@ export class ValueOrigins {
    * the caller's to walk.
    */
   shallowOrigin(node: ts.Node, fn: ts.Node, notes: NotFollowed[]): Nondet | undefined {
-    if (isIncrement(node) && ts.isIdentifier(node.operand)) return this.#stateWrite(node.operand, node);
+    if (isIncrement(node) && ts.isIdentifier(node.operand)) return this.#state.stateWrite(node.operand, node);
     if (ts.isBinaryExpression(node) && assignments.has(node.operatorToken.kind) && ts.isIdentifier(node.left))
-      return this.#stateWrite(node.left, node);
+      return this.#state.stateWrite(node.left, node);
     const field =
-      this.#staticField(node) ??
+      this.#state.staticField(node) ??
       this.#staticValue(node, notes, 0, new Set()) ??
       this.#fieldInitializer(node, notes, 0, new Set()) ??
-      this.#sharedField(node);
+      this.#state.sharedField(node);
     if (field) return field;
     if (ts.isIdentifier(node) && isValueReference(node)) {
       if ((ts.isCallExpression(node.parent) || ts.isNewExpression(node.parent)) && node.parent.expression === node)
@@ -425,7 +320,7 @@ export class ValueOrigins {
     const getter = getterOf(node, this.checker);
     if (!getter || depth >= maxCallDepth) return undefined;
     // `turn.next` whose getter advances a field of a module-level instance: each read takes another value.
-    const instance = this.#moduleInstanceState(node, getter);
+    const instance = this.#state.moduleInstanceState(node, getter);
     if (instance) return instance;
     const summary = this.summary(getter, depth + 1);
     notes.push(...summary.notFollowed);
@@ -507,7 +402,7 @@ export class ValueOrigins {
       if (held) return this.#resultOfCalling(held, call, notes, depth);
       return this.#elsewhereResult(call, notes, depth);
     }
-    const instance = resolved.kind === 'function' ? this.#moduleInstanceState(call, resolved.node) : undefined;
+    const instance = resolved.kind === 'function' ? this.#state.moduleInstanceState(call, resolved.node) : undefined;
     if (instance) return instance;
     if (resolved.kind === 'function' && !isFunctionNode(call.expression)) {
       if (depth >= maxCallDepth) {
@@ -792,7 +687,9 @@ export class ValueOrigins {
     const declaration = resolved.node;
     seen.add(declaration);
     const mutated =
-      !isConst(declaration) && outlivesCalls(declaration) ? this.#writesInFunctions(declaration)[0] : undefined;
+      !isConst(declaration) && outlivesCalls(declaration)
+        ? this.#variableWrites.writesInFunctions(declaration)[0]
+        : undefined;
     if (mutated)
       return {
         what: `module variable \`${id.text}\`, changed at line ${mutated.getSourceFile().getLineAndCharacterOfPosition(mutated.getStart()).line + 1}`,
@@ -802,12 +699,12 @@ export class ValueOrigins {
       };
     const sources = [
       ...(declaration.initializer ? [declaration.initializer] : []),
-      ...(isConst(declaration) ? [] : this.#assignedValues(declaration)),
+      ...(isConst(declaration) ? [] : this.#variableWrites.assignedValues(declaration)),
       ...loopSource(declaration),
       // `firstSeen.get(id)` of a module Map a memo fills with `firstSeen.set(id, Date.now())`.
       ...lookedUpValues(id, declaration, this.checker),
       // `crypto.getRandomValues(buf)` fills the array it is given.
-      ...this.#writesOf(declaration).filter(ts.isCallExpression),
+      ...this.#variableWrites.writesOf(declaration).filter(ts.isCallExpression),
     ];
     for (const source of sources) {
       const found = this.originOf(source, notes, depth, seen);
@@ -830,60 +727,6 @@ export class ValueOrigins {
       if (found) return { ...found, via: [{ how: 'held by', name: id.text, node: id }, ...found.via] };
     }
     return undefined;
-  }
-
-  /** `seq++`, `seq = …` on a module-level variable: state that outlives the event, so a replay sees another value. */
-  #stateWrite(target: ts.Identifier, write: ts.Node): Nondet | undefined {
-    const resolved = resolveName(target, this.checker);
-    if (resolved.kind !== 'variable' || !outlivesCalls(resolved.node)) return undefined;
-    return {
-      what: `module variable \`${target.text}\` (changed on every call)`,
-      kind: 'module-state',
-      at: write,
-      via: [],
-    };
-  }
-
-  /**
-   * A static field of a class changed by the program (static-fields.ts):
-   * `IdFactory.n += 1` is itself a write; a read of `IdFactory.n` carries
-   * whatever the last call left there.
-   */
-  #staticField(node: ts.Node): Nondet | undefined {
-    const target = changingWrite(node);
-    if (target) {
-      const written = staticFieldOf(target, this.checker);
-      return (
-        written && {
-          what: `static field \`${written.name}\` (changed on every call)`,
-          kind: 'module-state',
-          at: node,
-          via: [],
-        }
-      );
-    }
-    const read = staticFieldOf(node, this.checker);
-    if (!read) return undefined;
-    const file = read.declaration.getSourceFile();
-    let writes = this.#staticWrites.get(file);
-    if (!writes) this.#staticWrites.set(file, (writes = staticFieldWritesIn(file, this.checker, changingWrite)));
-    const write = writes.get(read.declaration)?.[0];
-    if (!write) return undefined;
-    const line = write.getSourceFile().getLineAndCharacterOfPosition(write.getStart()).line + 1;
-    return { what: `static field \`${read.name}\`, changed at line ${line}`, kind: 'module-state', at: write, via: [] };
-  }
-
-  /** `state.seq` of `const state = (globalThis.__ingest ??= { seq: 0 })` that `state.seq += 1` changes: kept for the process. */
-  #sharedField(node: ts.Node): Nondet | undefined {
-    const write = sharedFieldWrite(node, this.checker);
-    if (!write) return undefined;
-    const field = ts.isPropertyAccessExpression(node) ? node : (changingWrite(node) ?? node);
-    return {
-      what: `field \`${field.getText().replace(/\s+/g, '')}\` of an object kept for the process, changed at line ${lineOf(write)}`,
-      kind: 'module-state',
-      at: write,
-      via: [],
-    };
   }
 
   /** `NodeId.value`, given `os.hostname()` by its initializer or a `static { }` block: one value a process. */
@@ -917,99 +760,6 @@ export class ValueOrigins {
     seen.delete(field.declaration);
     return undefined;
   }
-
-  /** `orderNumbers.next()` on a module-level `new Sequence()` whose `next` returns a field it changes: module state. */
-  #moduleInstanceState(
-    call: ts.CallExpression | ts.NewExpression | ts.PropertyAccessExpression,
-    method: FunctionNode,
-  ): Nondet | undefined {
-    const instance = moduleInstanceOf(call, this.checker);
-    // What it returns, and what decides which `return` runs (`if (this.tokens < 1) return false`).
-    const read = [...returnedExpressions(method), ...decidingConditions(method)];
-    const changed = instance && changedFieldReturned(method, read, this.checker, writtenTarget);
-    if (!changed) return undefined;
-    const line = changed.write.getSourceFile().getLineAndCharacterOfPosition(changed.write.getStart()).line + 1;
-    return {
-      what: `field \`${changed.field}\` of the module-level instance \`${instance}\`, changed at line ${line}`,
-      kind: 'module-state',
-      at: changed.write,
-      via: [
-        {
-          how: 'returned by',
-          name:
-            (ts.isPropertyAccessExpression(call) ? call.name : calleeName(call.expression))?.getText() ?? 'a method',
-          node: call,
-        },
-      ],
-    };
-  }
-
-  /** Right-hand sides of `x = …` for a `let` (in its whole file). */
-  #assignedValues(declaration: ts.VariableDeclaration): ts.Expression[] {
-    return this.#writesOf(declaration).flatMap((w) => (ts.isBinaryExpression(w) ? [w.right] : []));
-  }
-
-  /**
-   * Writes of a module variable made inside functions: each call changes it, so reads depend on history.
-   * A lazy initialisation (`table ??= new Map(…)`, `if (table === undefined) table = …`) gives it a value
-   * once: what it assigns is read as the variable's value instead (a random one is still found there).
-   */
-  #writesInFunctions(declaration: ts.VariableDeclaration): ts.Node[] {
-    return this.#writesOf(declaration).filter(
-      (w) => ts.findAncestor(w, isFunctionNode) !== undefined && !isLazyInit(w),
-    );
-  }
-
-  #writesOf(declaration: ts.VariableDeclaration): ts.Node[] {
-    const file = declaration.getSourceFile();
-    let byName = this.#writes.get(file);
-    if (!byName) {
-      byName = new Map();
-      this.#writes.set(file, byName);
-      this.#collectWrites(file, byName);
-    }
-    const symbol = ts.isIdentifier(declaration.name) ? this.checker.getSymbolAtLocation(declaration.name) : undefined;
-    return (symbol && byName.get(symbol)) ?? [];
-  }
-
-  #collectWrites(file: ts.SourceFile, into: Map<ts.Symbol, ts.Node[]>): void {
-    const visit = (node: ts.Node): void => {
-      const target = isIncrement(node)
-        ? node.operand
-        : ts.isBinaryExpression(node) && assignments.has(node.operatorToken.kind)
-          ? node.left
-          : filledBuffer(node);
-      if (target && ts.isIdentifier(target)) {
-        const symbol = this.checker.getSymbolAtLocation(target);
-        if (symbol) into.set(symbol, [...(into.get(symbol) ?? []), node]);
-      }
-      ts.forEachChild(node, visit);
-    };
-    visit(file);
-  }
-}
-
-const lineOf = (node: ts.Node): number => node.getSourceFile().getLineAndCharacterOfPosition(node.getStart()).line + 1;
-
-/** `x ??= v`, `x ||= v`, or `x = v` under `if (x === undefined)` / `if (!x)` / `if (x == null)`: set once, on first use. */
-function isLazyInit(write: ts.Node): boolean {
-  if (!ts.isBinaryExpression(write) || !ts.isIdentifier(write.left)) return false;
-  const operator = write.operatorToken.kind;
-  if (operator === ts.SyntaxKind.QuestionQuestionEqualsToken || operator === ts.SyntaxKind.BarBarEqualsToken)
-    return true;
-  if (operator !== ts.SyntaxKind.EqualsToken) return false;
-  const statement = write.parent;
-  const guard = ts.isExpressionStatement(statement)
-    ? ts.isBlock(statement.parent) && statement.parent.statements.length === 1
-      ? statement.parent.parent
-      : statement.parent
-    : undefined;
-  if (!guard || !ts.isIfStatement(guard) || guard.elseStatement) return false;
-  const name = write.left.text;
-  const condition = unwrap(guard.expression).getText().replace(/\s+/g, '');
-  return new RegExp(
-    `^(!${name}|${name}===?(undefined|null)|(undefined|null)===?${name}|typeof${name}===?['"]undefined['"])$`,
-  ).test(condition);
 }
 
 /**

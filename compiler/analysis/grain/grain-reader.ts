@@ -7,7 +7,8 @@ import {
   unwrap,
   type FunctionNode,
 } from '../call-graph/resolve.ts';
-import { maxCallDepth, returnedExpressions } from '../call-graph/value-origin.ts';
+import { maxCallDepth } from '../call-graph/nondet.ts';
+import { returnedExpressions } from '../call-graph/returned-expressions.ts';
 import { curriedCall, type Made } from './curried.ts';
 import { calendarPartOf, libraryCall, methodOn, type Reader } from './date-methods.ts';
 import { intlFormatted, localeFormatted } from './intl-format.ts';

@@ -1,7 +1,7 @@
 import { Node, type ObjectLiteralExpression } from 'ts-morph';
 import type ts from 'typescript';
 import { objectOf, propertyValue } from '../../analysis/call-graph/object-property.ts';
-import { returnedExpressions } from '../../analysis/call-graph/value-origin.ts';
+import { returnedExpressions } from '../../analysis/call-graph/returned-expressions.ts';
 import { wrapInProject } from '../find-nodes.ts';
 
 /** The compiler's own node and checker: ts-morph bundles the same TypeScript under another type (see morph.ts). */

@@ -3,7 +3,7 @@ import type { ts as morphTs } from 'ts-morph';
 import { bufferedWrites } from '../../analysis/call-graph/buffered-writes.ts';
 import { graphOf } from '../../analysis/call-graph/morph.ts';
 import { describeReach } from '../../analysis/call-graph/replay-contexts.ts';
-import { locationOfNode } from '../../analysis/call-graph/value-origin.ts';
+import { locationOfNode } from '../../analysis/call-graph/nondet.ts';
 import { describeLocation } from '../../analysis/describe-location.ts';
 import { isFunctionNode } from '../../analysis/call-graph/resolve.ts';
 import { autoCommitCallbacks } from '../driver/kafka-node-consumers.ts';

@@ -1,7 +1,7 @@
 import { Node } from 'ts-morph';
 import { graphOf } from '../../analysis/call-graph/morph.ts';
 import ts from 'typescript';
-import { describeNondet, type Nondet, type NotFollowed } from '../../analysis/call-graph/value-origin.ts';
+import { describeNondet, type Nondet, type NotFollowed } from '../../analysis/call-graph/nondet.ts';
 import { findNondeterministic } from '../../analysis/nondeterministic-expression.ts';
 import { constInitializer } from '../driver/cql-text.ts';
 import type { DriverCall, SentStatement } from '../driver/driver-calls.ts';
