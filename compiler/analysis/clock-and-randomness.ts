@@ -27,6 +27,8 @@ const nondeterministicCallees: readonly [RegExp, string][] = [
   [/(^|\.)(cpus|availableParallelism)$/, 'os.cpus()'],
   [/(^|\.)(loadavg|freemem)$/, 'os.loadavg()'],
   [/(^|\.)(memoryUsage|cpuUsage|resourceUsage)$/, 'process.memoryUsage()'],
+  // How busy the process is right now: shedding records by event-loop load or heap keeps another set on every replay.
+  [/(^|\.)(eventLoopUtilization|getHeapStatistics|availableMemory)$/, 'performance.eventLoopUtilization()'],
   [/(^|\.)userInfo$/, 'os.userInfo()'],
 ];
 
@@ -36,7 +38,7 @@ const nondeterministicCallees: readonly [RegExp, string][] = [
  * Keep it in step when adding a pattern.
  */
 const mentionsNondeterminism =
-  /date|now|random|hrtime|uuid|v[14]|nanoid|ulid|hostname|networkinterfaces|uptime|pid|pod_name|computername|env\.host|cpus|parallelism|loadavg|freemem|usage|userinfo|resolvedoptions|tolocale|timezoneoffset|timeorigin|hours|month|fullyear|getday|getyear|timestring/i;
+  /date|now|random|hrtime|uuid|v[14]|nanoid|ulid|hostname|networkinterfaces|uptime|pid|pod_name|computername|env\.host|cpus|parallelism|loadavg|freemem|usage|utilization|heapstatistics|availablememory|userinfo|resolvedoptions|tolocale|timezoneoffset|timeorigin|hours|month|fullyear|getday|getyear|timestring/i;
 
 /** False when source text cannot hold a clock, random or machine read (a cheap test before parsing it). */
 export function mayBeNondeterministic(text: string): boolean {
@@ -59,7 +61,7 @@ export type NondeterministicKind = 'clock' | 'random' | 'machine' | 'module-stat
 const clockLabels =
   /^(performance\.timeOrigin|Date\.now\(\)|performance\.now\(\)|process\.hrtime\(\)|process\.uptime\(\)|new Date\(\)|Date\(\)|TimeUuid\.now\(\)|LocalDate\/LocalTime\.now\(\)|Intl\.DateTimeFormat\(\)\.format\(\))$/;
 const machineLabels =
-  /^(os\.hostname\(\)|os\.networkInterfaces\(\)|os\.cpus\(\)|os\.loadavg\(\)|os\.userInfo\(\)|process\.memoryUsage\(\)|process\.pid|process\.env\.\w+|the machine's (time zone|locale).*)$/;
+  /^(os\.hostname\(\)|os\.networkInterfaces\(\)|os\.cpus\(\)|os\.loadavg\(\)|os\.userInfo\(\)|process\.memoryUsage\(\)|performance\.eventLoopUtilization\(\)|process\.pid|process\.env\.\w+|the machine's (time zone|locale).*)$/;
 
 export function kindOf(what: string): NondeterministicKind {
   if (clockLabels.test(what)) return 'clock';
@@ -76,7 +78,12 @@ function calleeText(node: ts.Expression): string {
   ) {
     return calleeText(node.expression.right);
   }
-  return node.getText().replace(/\s+/g, '').replace(/\?\./g, '.');
+  // `Math['random']` → `Math.random`: a member named by a string literal is the same member.
+  return node
+    .getText()
+    .replace(/\s+/g, '')
+    .replace(/\?\./g, '.')
+    .replace(/\[(['"`])(\w+)\1\]/g, '.$2');
 }
 
 /** What a single node reads from the clock or a random source, if anything (not its children). */

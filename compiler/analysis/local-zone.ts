@@ -2,11 +2,11 @@ import ts from 'typescript';
 
 /**
  * Date methods that read or set a calendar part in the machine's time zone: `getHours()`, `getDate()`,
- * `setHours(0, 0, 0, 0)`, `toDateString()`… A UTC-midnight day window is "yesterday" on a host west of
+ * `setHours(0, 0, 0, 0)`, `toDateString()`, `toString()` (local time with the zone's name)… A UTC-midnight day window is "yesterday" on a host west of
  * Greenwich, so two consumers in two zones write two keys. Their `getUTC…` twins, and the minutes and
  * seconds (the same in every whole-hour zone), are not listed.
  */
-const localZoneMethods = /^((get|set)(Hours|Date|Month|FullYear)|get(Day|Year)|to(Date|Time)String)$/;
+const localZoneMethods = /^((get|set)(Hours|Date|Month|FullYear)|get(Day|Year)|to(Date|Time)?String)$/;
 
 const isDateConstruction = (node: ts.Node): node is ts.NewExpression =>
   ts.isNewExpression(node) && node.expression.getText().replace(/^globalThis\./, '') === 'Date';

@@ -50,6 +50,15 @@ const packageCalls: readonly PackageCall[] = [
     what: 'startOfToday() (date-fns, the current day)',
     kind: 'clock',
   },
+  // Predicates and texts relative to the current time: `isToday(e.ts)`, `isPast(o.expiresAt)`, `formatDistanceToNow(ts)`
+  // answer differently on a replay tomorrow, though they are given the event's time.
+  {
+    module: /^date-fns(\/.*)?$/,
+    exported:
+      /^(is(Today|Tomorrow|Yesterday|Past|Future)|isThis(Second|Minute|Hour|Week|ISOWeek|Month|Quarter|Year|ISOWeekYear)|formatDistanceToNow(Strict)?)$/,
+    what: 'isToday()/isPast() (date-fns, compared with the current time)',
+    kind: 'clock',
+  },
   {
     module: /^ksuid$/,
     exported: /^default$/,
