@@ -16,12 +16,17 @@ const functionOf = (node: ts.Node) => ts.findAncestor(node.parent, isFunctionNod
 const isAppliedColumn = (node: ts.Node | undefined) =>
   node !== undefined && ts.isStringLiteralLike(node) && node.text === '[applied]';
 
-/** Where `fn` reads a conditional write's answer (`x.wasApplied()`, `x['[applied]']`, `x.get('[applied]')`), outside nested functions. */
+/**
+ * Where `fn` reads a conditional write's answer (`x.wasApplied()`, `x['[applied]']`, `x.get('[applied]')`,
+ * or the name the column is destructured into: `const [{ '[applied]': fresh }] = rs.rows`), outside nested functions.
+ */
 export function appliedAnswersIn(fn: ts.Node): ts.Node[] {
   const found: ts.Node[] = [];
   const visit = (node: ts.Node): void => {
     if (node !== fn && isFunctionNode(node)) return;
     if (ts.isElementAccessExpression(node) && isAppliedColumn(node.argumentExpression)) found.push(node);
+    if (ts.isBindingElement(node) && isAppliedColumn(node.propertyName) && ts.isIdentifier(node.name))
+      found.push(node.name);
     if (ts.isCallExpression(node) && ts.isPropertyAccessExpression(node.expression)) {
       const method = node.expression.name.text;
       if (method === 'wasApplied' || (method === 'get' && isAppliedColumn(node.arguments[0]))) found.push(node);
@@ -58,6 +63,9 @@ function senseAt(answer: ts.Node, before: number, positive: boolean): boolean | 
     return senseAt(parent, before, !positive);
   if (ts.isBinaryExpression(parent)) return senseOfComparison(parent, answer, before, positive);
   if (ts.isVariableDeclaration(parent) && parent.initializer === answer) return senseOfConst(parent, before, positive);
+  // `const [{ '[applied]': fresh }] = rs.rows`: the name holds the answer, as a const it is kept in does.
+  if (ts.isBindingElement(parent) && parent.name === answer && ts.isIdentifier(answer))
+    return senseOfName(answer, before, positive);
   if (ts.isIfStatement(parent) && parent.expression === answer) {
     const inThen = contains(parent.thenStatement, before);
     if (inThen || contains(parent.elseStatement, before)) return inThen === positive;
@@ -91,9 +99,12 @@ function senseOfComparison(
 
 /** `const fresh = rs.wasApplied()`: the sense of the first test of `fresh`, in its function, that decides whether `before` runs. */
 function senseOfConst(kept: ts.VariableDeclaration, before: number, positive: boolean): boolean | undefined {
-  const name = kept.name;
-  const scope = functionOf(kept) ?? kept.getSourceFile();
-  if (!ts.isIdentifier(name)) return undefined;
+  return ts.isIdentifier(kept.name) ? senseOfName(kept.name, before, positive) : undefined;
+}
+
+/** The sense of the first test of the name that holds the answer, in its function, that decides whether `before` runs. */
+function senseOfName(name: ts.Identifier, before: number, positive: boolean): boolean | undefined {
+  const scope = functionOf(name) ?? name.getSourceFile();
   let sense: boolean | undefined;
   const visit = (node: ts.Node): void => {
     if (sense !== undefined || node.getStart() >= before) return;

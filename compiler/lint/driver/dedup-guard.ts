@@ -28,8 +28,12 @@ export function dedupGuardBefore(counter: DriverCall, callsIn: CallsIn): DriverC
 /** The driver calls of a file, or none when its text cannot hold a checked guard. */
 export type CallsIn = (file: SourceFile) => readonly DriverCall[];
 
-/** The answer of a conditional write: `rs.wasApplied()`, or its `[applied]` column (`rs.first()['[applied]']`, `row.get('[applied]')`). */
-const appliedAnswer = /\.wasApplied\s*\(\s*\)|\[\s*['"]\[applied\]['"]\s*\]|\.get\(\s*['"]\[applied\]['"]\s*\)/;
+/**
+ * The answer of a conditional write: `rs.wasApplied()`, or its `[applied]` column (`rs.first()['[applied]']`,
+ * `row.get('[applied]')`, destructured: `const [{ '[applied]': fresh }] = rs.rows`).
+ */
+const appliedAnswer =
+  /\.wasApplied\s*\(\s*\)|\[\s*['"]\[applied\]['"]\s*\]|\.get\(\s*['"]\[applied\]['"]\s*\)|['"]\[applied\]['"]\s*:/;
 
 const mayGuard = (file: SourceFile) => {
   const text = file.getFullText();
