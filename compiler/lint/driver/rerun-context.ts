@@ -9,6 +9,7 @@ import {
 } from '../../analysis/call-graph/replay-contexts.ts';
 import { isFunctionNode } from '../../analysis/call-graph/resolve.ts';
 import { retryLoopAround } from '../../analysis/call-graph/retry-shape.ts';
+import { indirectCallSitesOf } from './indirect-call-sites.ts';
 import { kafkaStreamLoopAround } from './kafka-stream-loop.ts';
 import { lookupTable } from '../../analysis/lookup-table.ts';
 
@@ -200,6 +201,12 @@ function nameOf(fn: Node): Node | undefined {
   return declaration?.getNameNode();
 }
 
+/** How a call site names the function it runs: `bump`, `this[BUMP]`, `this[kind]`. */
+function calledAs(reference: Node): string {
+  const access = reference.getParentIfKind(SyntaxKind.ElementAccessExpression);
+  return access && access.getArgumentExpression() === reference ? access.getText() : reference.getText();
+}
+
 /** A value computed at `declaration` is computed anew on each rerun (not once, outside a retry around the write). */
 export function recomputedOnRerun(declaration: Node, context: RerunContext): boolean {
   return computedAnewOnRerun(graphOf(declaration).node, context);
@@ -233,18 +240,20 @@ export function rerunContextOf(
   const here = instanceOf ? handlerOfInstance(node, instanceOf) : localContext(node);
   if (here || depth >= maxCallerDepth) return here;
   const fn = node.getAncestors().find(isFunction);
-  const name = fn ? nameOf(fn) : undefined;
-  if (!fn || !name || seen.has(fn) || !Node.isIdentifier(name)) return undefined;
+  if (!fn || seen.has(fn)) return undefined;
+  const name = nameOf(fn);
+  const named = name && Node.isIdentifier(name) ? name.findReferencesAsNodes().filter((r) => r !== name) : [];
+  const references = [...named, ...indirectCallSitesOf(fn)];
+  if (references.length === 0) return undefined;
   seen.add(fn);
   const own = fn.getParentIfKind(SyntaxKind.ClassDeclaration);
-  for (const reference of name.findReferencesAsNodes()) {
-    if (reference === name) continue;
+  for (const reference of references) {
     const instance = instanceThrough(reference, own, instanceOf);
     if (instance === null) continue;
     const found = rerunContextOf(reference, depth + 1, seen, instance);
     if (found)
       return {
-        describe: `${found.describe}, through ${name.getText()}() at line ${reference.getStartLineNumber()}`,
+        describe: `${found.describe}, through ${calledAs(reference)}() at line ${reference.getStartLineNumber()}`,
         node: found.node,
         kind: found.kind,
         calledFunction: graphOf(fn).node,

@@ -15,7 +15,38 @@ const BUMP = 'UPDATE web.hits SET n = n + 1 WHERE page = ?';`;
  * before its fix (checked by stashing it); each valid one is its look-alike that stays clean.
  */
 sourceRuleTester(rule, {
-  valid: [],
+  valid: [
+    {
+      name: 'a symbol-keyed method that writes a whole total, picked by its symbol from eachMessage',
+      code: code`${setUp}
+      const SAVE = Symbol('save');
+      class Projector {
+        async [SAVE](page: string, n: number) {
+          await client.execute('UPDATE web.totals SET n = ? WHERE page = ?', [n, page], { prepare: true });
+        }
+        async onMessage(page: string, n: number) {
+          await this[SAVE](page, n);
+        }
+      }
+      const projector = new Projector();
+      export const start = () => consumer.run({ eachMessage: ({ message }) => projector.onMessage(String(message.key), 1) });
+    `,
+    },
+    {
+      name: 'a method named by a key of literal names that no handler reaches: a counter sent once',
+      code: code`${setUp}
+      class Engagement {
+        async view(id: string) {
+          await client.execute('UPDATE web.engagement SET views = views + 1 WHERE id = ?', [id], { prepare: true });
+        }
+        async handle(kind: 'view', id: string) {
+          await this[kind](id);
+        }
+      }
+      export const engagement = new Engagement();
+    `,
+    },
+  ],
   invalid: [
     {
       name: "the guard's [applied] column destructured from the rows: a note, as with wasApplied()",
@@ -46,6 +77,64 @@ sourceRuleTester(rule, {
         });
     `,
       errors: [{ messageId: 'kafkaHandler', line: 15, column: 26 }],
+    },
+    {
+      name: 'a symbol-keyed method picked by its symbol (this[BUMP]) from a method eachMessage calls',
+      code: code`${setUp}
+      const BUMPS = Symbol('bump');
+      class DownloadCounter {
+        async [BUMPS](page: string) {
+          await client.execute(BUMP, [page], { prepare: true });
+        }
+        async onMessage(page: string) {
+          await this[BUMPS](page);
+        }
+      }
+      const counter = new DownloadCounter();
+      export const start = () => consumer.run({ eachMessage: ({ message }) => counter.onMessage(String(message.key)) });
+    `,
+      errors: [{ messageId: 'consumerCallback', line: 12, column: 24 }],
+    },
+    {
+      name: 'a getter that returns the function sending the counter, called from eachMessage',
+      code: code`${setUp}
+      class Counters {
+        get bump(): (page: string) => Promise<unknown> {
+          return (page) => client.execute(BUMP, [page], { prepare: true });
+        }
+      }
+      const counters = new Counters();
+      export const start = () =>
+        consumer.run({
+          eachMessage: async ({ message }) => {
+            await counters.bump(String(message.key));
+          },
+        });
+    `,
+      errors: [{ messageId: 'consumerCallback', line: 11, column: 35 }],
+    },
+    {
+      name: 'methods picked by a key typed as a union of their names (this[kind]): each one it may name',
+      code: code`${setUp}
+      class Engagement {
+        async view(id: string) {
+          await client.execute('UPDATE web.engagement SET views = views + 1 WHERE id = ?', [id], { prepare: true });
+        }
+        async share(id: string) {
+          await client.execute('UPDATE web.engagement SET shares = shares + 1 WHERE id = ?', [id], { prepare: true });
+        }
+        async handle(kind: 'view' | 'share', id: string) {
+          await this[kind](id);
+        }
+      }
+      const engagement = new Engagement();
+      export const start = () =>
+        consumer.run({ eachMessage: ({ message }) => engagement.handle(message.key ? 'view' : 'share', String(message.value)) });
+    `,
+      errors: [
+        { messageId: 'consumerCallback', line: 11, column: 24 },
+        { messageId: 'consumerCallback', line: 14, column: 24 },
+      ],
     },
   ],
 });
