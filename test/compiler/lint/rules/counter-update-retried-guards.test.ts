@@ -62,5 +62,35 @@ sourceRuleTester(rule, {
     `,
       errors: [{ messageId: 'kafkaHandler', line: 14, column: 28 }],
     },
+    {
+      name: "the guard's [applied] column destructured from the rows: a note, as with wasApplied()",
+      code: code`${setUp}
+      export const start = () =>
+        consumer.run({
+          eachMessage: async ({ topic, partition, message }) => {
+            const claim = await client.execute(CLAIM, [topic, partition, message.offset], { prepare: true });
+            const [{ '[applied]': firstTime }] = claim.rows;
+            if (!firstTime) return;
+            await client.execute(BUMP, [String(message.key)], { prepare: true });
+          },
+        });
+    `,
+      errors: [{ messageId: 'dedupGuarded', line: 15, column: 26, severity: 'note' }],
+    },
+    {
+      name: 'the destructured [applied] column tested the wrong way round guards nothing',
+      code: code`${setUp}
+      export const start = () =>
+        consumer.run({
+          eachMessage: async ({ topic, partition, message }) => {
+            const claim = await client.execute(CLAIM, [topic, partition, message.offset], { prepare: true });
+            const { '[applied]': seenBefore } = claim.first();
+            if (seenBefore) return;
+            await client.execute(BUMP, [String(message.key)], { prepare: true });
+          },
+        });
+    `,
+      errors: [{ messageId: 'kafkaHandler', line: 15, column: 26 }],
+    },
   ],
 });
