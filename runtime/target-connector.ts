@@ -16,6 +16,11 @@ export interface RepairReading {
 /** Applies a sink's table ops: the one thing a connector does on the hot path. */
 export interface TableWriter {
   write(ops: readonly TableOp[]): void | Promise<void>;
+  /**
+   * A system of record's events, the i-th under the i-th key (`archiveKeys`): what `write` does with their
+   * upserts, with no op an event. Optional: a writer without it is given the ops.
+   */
+  archive?(keys: readonly unknown[], events: readonly unknown[]): void | Promise<void>;
 }
 
 /**

@@ -1,7 +1,7 @@
 import type { Client, types } from 'cassandra-driver';
 import { runBounded } from './run-bounded.ts';
 import { deflateBlock } from './sor-block-codec.ts';
-import { encodeBlocks, partitionBound, type Block, type EventToArchive } from './sor-blocks.ts';
+import { encodeBlocksAt, partitionBound, type ArchiveColumns, type Block } from './sor-blocks.ts';
 import { newSorLayout, type SorLayout } from './sor-layout.ts';
 
 /** Blocks in flight at once: each is one mutation of up to 256 KiB. */
@@ -60,15 +60,17 @@ export class SorBlockWriter {
     this.#insert = `INSERT INTO ${keyspace}.${table} (bucket, block, n, bytes, events) VALUES (?, ?, ?, ?, ?)`;
   }
 
-  /** Archives events (bucket, id, event); of one id twice in the batch, the last counts. */
-  async write(events: readonly (EventToArchive & { readonly bucket: string })[]): Promise<void> {
-    const byBucket = new Map<string, EventToArchive[]>();
-    for (const e of events) {
-      const partition = byBucket.get(e.bucket);
-      if (partition) partition.push(e);
-      else byBucket.set(e.bucket, [e]);
+  /** Archives a batch's events (the i-th in partition `buckets[i]`); of one id twice in the batch, the last counts. */
+  async write(batch: ArchiveColumns & { readonly buckets: readonly string[] }): Promise<void> {
+    // Each partition's events by their places in the batch: no object an event (ArchiveColumns).
+    const byBucket = new Map<string, number[]>();
+    const { buckets } = batch;
+    for (let i = 0; i < buckets.length; i++) {
+      const at = byBucket.get(buckets[i]!);
+      if (at) at.push(i);
+      else byBucket.set(buckets[i]!, [i]);
     }
-    const blocks = [...byBucket].flatMap(([bucket, partition]) => encodeBlocks(bucket, partition));
+    const blocks = [...byBucket].flatMap(([bucket, at]) => encodeBlocksAt(bucket, batch, at));
     const grown = await this.#admit(blocks);
     const deflated = this.layout === 'deflated-blocks';
     // Each block deflated on libuv's pool as its lane takes it: the 16 lanes keep the pool's threads busy together.

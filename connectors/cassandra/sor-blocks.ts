@@ -80,10 +80,21 @@ export interface EventToArchive {
   readonly event: unknown;
 }
 
-const byId = (a: EventToArchive, b: EventToArchive) => (a.eventId < b.eventId ? -1 : a.eventId > b.eventId ? 1 : 0);
+/**
+ * A batch's archived events side by side, the i-th id beside the i-th
+ * event: no object an event (an op, an entry, a pair before the block's
+ * JSON), which a batch of 20,000 held through its writes would otherwise
+ * carry into the old generation (issue 19, docs/benchmarks.md).
+ */
+export interface ArchiveColumns {
+  /** Each event's id as stored (text). */
+  readonly ids: readonly string[];
+  readonly events: readonly unknown[];
+}
 
 /**
- * The blocks of one partition's events of a batch: the very blocks cutBlocks
+ * The blocks of one partition's events of a batch, given as the places
+ * `at` (in batch order) of its events in `batch`: the very blocks cutBlocks
  * makes of the events' JSON (same keys, same text), so a replay written by
  * either rewrites the same blocks. Of one id twice, the last counts. When the
  * partition's events fit in one block, as they mostly do (a batch of 20,000
@@ -91,20 +102,37 @@ const byId = (a: EventToArchive, b: EventToArchive) => (a.eventId < b.eventId ? 
  * its [id, event] pairs: no string an event, no entry, no join. Only a
  * partition too large for one block is encoded an event at a time and cut.
  */
-export function encodeBlocks(bucket: string, events: readonly EventToArchive[], maxBytes = blockBytes): Block[] {
-  // Stable: of one id twice, the later stays last of its run.
-  const sorted = [...events].sort(byId);
-  const unique = sorted.filter((e, i) => i + 1 === sorted.length || sorted[i + 1]!.eventId !== e.eventId);
-  const text = JSON.stringify(unique.map((e) => [e.eventId, e.event]));
+export function encodeBlocksAt(
+  bucket: string,
+  batch: ArchiveColumns,
+  at: readonly number[],
+  maxBytes = blockBytes,
+): Block[] {
+  const { ids, events } = batch;
+  // Stable, and `at` in batch order: of one id twice, the later stays last of its run.
+  const sorted = [...at].sort((a, b) => (ids[a]! < ids[b]! ? -1 : ids[a]! > ids[b]! ? 1 : 0));
+  const unique = sorted.filter((e, i) => i + 1 === sorted.length || ids[sorted[i + 1]!] !== ids[e]);
+  const text = JSON.stringify(unique.map((i) => [ids[i], events[i]]));
   const bytes = Buffer.byteLength(text);
   // cutBlocks keeps events in one block exactly while their JSON stays under maxBytes.
   if (bytes < maxBytes) {
-    const ids = unique.map((e) => e.eventId);
-    return [{ bucket, block: blockKey(ids), n: unique.length, bytes, events: text }];
+    const blockIds = unique.map((i) => ids[i]!);
+    return [{ bucket, block: blockKey(blockIds), n: unique.length, bytes, events: text }];
   }
   return cutBlocks(
     bucket,
-    unique.map((e) => ({ eventId: e.eventId, json: JSON.stringify(e.event) })),
+    unique.map((i) => ({ eventId: ids[i]!, json: JSON.stringify(events[i]) })),
+    maxBytes,
+  );
+}
+
+/** `encodeBlocksAt` for one partition's events given as objects: the same blocks. */
+export function encodeBlocks(bucket: string, events: readonly EventToArchive[], maxBytes = blockBytes): Block[] {
+  const batch = { ids: events.map((e) => e.eventId), events: events.map((e) => e.event) };
+  return encodeBlocksAt(
+    bucket,
+    batch,
+    events.map((_, i) => i),
     maxBytes,
   );
 }

@@ -5,7 +5,6 @@ import type { CqlType, TableSchema } from './cql-schema.ts';
 import { routingKey } from './routing-key.ts';
 import { runBounded } from './run-bounded.ts';
 import { SorBlockWriter } from './sor-block-writer.ts';
-import type { EventToArchive } from './sor-blocks.ts';
 import { bucketById, type SorBucketing } from './sor-bucket.ts';
 import { isBlockLayout, newSorLayout, sorLayout, type SorLayout } from './sor-layout.ts';
 
@@ -94,10 +93,25 @@ export class CassandraTableWriter {
       : undefined;
   }
 
+  /**
+   * A system of record's events, the i-th stored under the i-th key: a
+   * block-layout table takes them as they are, with no op an event; a table
+   * of the row layout (an older version's) as upserts.
+   */
+  async archive(keys: readonly unknown[], events: readonly unknown[]): Promise<void> {
+    const layout = await this.#layout();
+    if (isBlockLayout(layout)) return this.#writeBlocks(keys, events, layout as Exclude<SorLayout, 'rows'>);
+    return this.write(keys.map((k, i) => ({ op: 'upsert', k: [k], v: { payload: events[i] } })));
+  }
+
   async write(ops: readonly TableOp[]): Promise<void> {
     if (this.sink.mode === 'system-of-record') {
       const layout = await this.#layout();
-      if (isBlockLayout(layout)) return this.#writeBlocks(ops, layout as Exclude<SorLayout, 'rows'>);
+      if (isBlockLayout(layout)) {
+        const upserts = ops.filter((op) => op.op === 'upsert');
+        const [keys, events] = [upserts.map((op) => op.k[0]), upserts.map((op) => op.v.payload)];
+        return this.#writeBlocks(keys, events, layout as Exclude<SorLayout, 'rows'>);
+      }
     }
     const counters: Extract<TableOp, { op: 'add' }>[] = [];
     // The last upsert of a primary key is the one that counts (each sets every column): in one unlogged
@@ -160,20 +174,24 @@ export class CassandraTableWriter {
     return this.#sorLayout;
   }
 
-  /** A system of record's events as blocks, by the id as stored (text). */
-  #writeBlocks(ops: readonly TableOp[], layout: Exclude<SorLayout, 'rows'>): Promise<void> {
+  /** A system of record's events as blocks, by the id as stored (text), each with its partition. */
+  #writeBlocks(
+    keys: readonly unknown[],
+    events: readonly unknown[],
+    layout: Exclude<SorLayout, 'rows'>,
+  ): Promise<void> {
     if (this.#blocks?.layout !== layout) {
       const { keyspace, table } = this.schema;
       this.#blocks = new SorBlockWriter(this.client, keyspace, table, undefined, undefined, layout);
     }
-    // An object an event, no array around it: the events are encoded once, with their block (encodeBlocks).
-    const events: (EventToArchive & { readonly bucket: string })[] = [];
-    for (const op of ops) {
-      if (op.op !== 'upsert') continue;
-      const eventId = toCql(op.k[0], 'text') as string;
-      events.push({ bucket: this.bucketOf.block(op.v.payload, eventId), eventId, event: op.v.payload });
+    // Ids and partitions side by side with the events, no object an event: each is encoded once, with its block.
+    const ids = new Array<string>(keys.length);
+    const buckets = new Array<string>(keys.length);
+    for (let i = 0; i < keys.length; i++) {
+      const id = (ids[i] = toCql(keys[i], 'text') as string);
+      buckets[i] = this.bucketOf.block(events[i], id);
     }
-    return this.#blocks.write(events);
+    return this.#blocks.write({ ids, events, buckets });
   }
 
   /**

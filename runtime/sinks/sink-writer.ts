@@ -2,7 +2,7 @@ import { SinkNode } from '../../compiler/ir/index.ts';
 import type { PipelineNode } from '../../compiler/ir/index.ts';
 import { tableId, type Targets } from '../target-connector.ts';
 import type { TableOp } from './table-op.ts';
-import { rowsToOps } from './table-ops.ts';
+import { archiveKeys, rowsToOps } from './table-ops.ts';
 
 /** Rows kept by `sinks.memory()` sinks: the latest row of each (key, window), by sink name. */
 export type MemorySinkContents = Map<string, Map<string, unknown>>;
@@ -68,12 +68,17 @@ export function sinkWriter(node: SinkNode, context: SinkContext): SinkWriter {
   }
 }
 
-/** A table sink: its rows become table ops, planned in a dry-run, else applied by the target's connector. */
+/**
+ * A table sink: its rows become table ops, planned in a dry-run, else applied by the target's connector;
+ * a system of record's events go as they are, beside their keys, to a writer that takes them so (`archive`).
+ */
 function tableSinkWriter(node: SinkNode, context: SinkContext): SinkWriter {
   const id = tableId(node);
   const { plan } = context;
   if (plan)
     return { id, node, write: (rows) => void plan.push({ sink: id, mode: node.mode, ops: rowsToOps(node, rows) }) };
   const table = context.targets.for(node).writer(node, context.pipeline);
+  if (node.mode === 'system-of-record' && table.archive)
+    return { id, node, write: (rows) => table.archive!(archiveKeys(node, rows), rows) };
   return { id, node, write: (rows) => table.write(rowsToOps(node, rows)) };
 }

@@ -19,13 +19,10 @@ export function rowsToOps(sink: SinkNode, rows: readonly unknown[]): TableOp[] {
       const counter = sink.values[0]!.column;
       return rows.map((row) => ({ op: 'add', k: key(row), c: counter, d: Number((row as { value: unknown }).value) }));
     }
-    case 'system-of-record':
-      // Without an id (IDEM007) every copy is stored apart: exactly the duplication the rule warns of.
-      return rows.map((row, i) => ({
-        op: 'upsert',
-        k: sink.id ? key(row) : [`no-id-${Date.now()}-${i}-${Math.random()}`],
-        v: { payload: row },
-      }));
+    case 'system-of-record': {
+      const keys = archiveKeys(sink, rows);
+      return rows.map((row, i) => ({ op: 'upsert', k: [keys[i]], v: { payload: row } }));
+    }
     default:
       return rows.map((row) => ({
         op: 'upsert',
@@ -33,4 +30,12 @@ export function rowsToOps(sink: SinkNode, rows: readonly unknown[]): TableOp[] {
         v: Object.fromEntries(sink.values.map((c) => [c.column, columnValue(c, row)])),
       }));
   }
+}
+
+/** The key each event of a system of record is stored under: its id (the sink's one key column). */
+export function archiveKeys(sink: SinkNode, rows: readonly unknown[]): unknown[] {
+  // Without an id (IDEM007) every copy is stored apart: exactly the duplication the rule warns of.
+  if (!sink.id) return rows.map((_, i) => `no-id-${Date.now()}-${i}-${Math.random()}`);
+  const id = sink.key[0]!;
+  return rows.map((row) => columnValue(id, row));
 }

@@ -79,8 +79,11 @@ describe('the block layout of a Cassandra system of record', () => {
     const client = await cassandraClient();
     try {
       for (const cql of schemaCql(tableSchemas(archiving(table)))) await client.execute(cql);
-      const events = (from: number, count: number) =>
-        Array.from({ length: count }, (_, i) => ({ bucket: 'p', eventId: `e${from + i}`, event: {} }));
+      const events = (from: number, count: number) => ({
+        ids: Array.from({ length: count }, (_, i) => `e${from + i}`),
+        events: Array.from({ length: count }, () => ({})),
+        buckets: Array.from({ length: count }, () => 'p'),
+      });
       const bound = { events: 1_000, bytes: 1e9 };
       const warnings: string[] = [];
       const first = new SorBlockWriter(client, keyspace, table, bound, (l) => warnings.push(l));
@@ -302,6 +305,38 @@ describe('the block layout of a Cassandra system of record', () => {
       await client.shutdown();
     }
   }, 60_000);
+
+  for (const layout of ['deflated-blocks', 'rows'] as const)
+    it(`${layout}: a batch archived as columns (no op an event) reads back exactly: escapes, an id twice, an event over a block`, async () => {
+      const table = `sor_cols_${runId()}`;
+      const client = await cassandraClient();
+      try {
+        const pipeline = archiving(table);
+        if (layout === 'rows') await client.execute(rowLayoutCql(keyspace, table));
+        const writer = await writerOf(client, pipeline);
+        const odd = ['"', '\\', ']', ',', '\u0001', '\u2028', 'é', '😀'];
+        const events = Array.from({ length: 3_000 }, (_, i) => ({
+          eventId: `${odd[(i % 2_900) % odd.length]}${i % 2_900}`,
+          sensorId: `s"],[${odd[i % odd.length]}`,
+          ts: i * 100,
+          i,
+        }));
+        // Larger than a block (256 KiB of JSON): a block of its own.
+        events.push({ eventId: 'big', sensorId: `"]],[[${'é😀'.repeat(70_000)}`, ts: 0, i: 3_000 });
+        await writer.archive(
+          events.map((e) => e.eventId),
+          events,
+        );
+        expect(await sorLayout(client, keyspace, table)).toBe(layout);
+        // Of an id twice in the batch, the last counts (the events 2,900 to 2,999 repeat the ids of 0 to 99).
+        const last = new Map(events.map((e) => [e.eventId, e]));
+        expect(last.size).toBe(2_901);
+        expect(new Map((await archived(client, keyspace, table)).map((e) => [e.eventId, e.event]))).toEqual(last);
+      } finally {
+        await client.execute(`DROP TABLE IF EXISTS ${keyspace}.${table}`);
+        await client.shutdown();
+      }
+    }, 60_000);
 
   it('a dry-run over a block-layout archive finds the events already there by id', async () => {
     const table = `sor_dry_${runId()}`;

@@ -1,5 +1,10 @@
 import { describe, expect, it } from 'vitest';
-import { cutBlocks, encodeBlocks, type EventToArchive } from '../../../connectors/cassandra/sor-blocks.ts';
+import {
+  cutBlocks,
+  encodeBlocks,
+  encodeBlocksAt,
+  type EventToArchive,
+} from '../../../connectors/cassandra/sor-blocks.ts';
 import { SeededRandom } from '../../../runtime/seeded-random.ts';
 
 /** What the writer did before encodeBlocks: the last of an id kept, each event as JSON, then cut. */
@@ -63,5 +68,40 @@ describe('encodeBlocks: the blocks of a partition, encoded once', () => {
     ]);
     expect(block!.bytes).toBe(Buffer.byteLength(block!.events));
     expect(events).toEqual(before);
+  });
+});
+
+describe('encodeBlocksAt: a partition of a batch given as columns', () => {
+  it('makes the blocks cutBlocks makes of the events at those places (ids repeated, escapes, one block or many)', () => {
+    const random = new SeededRandom(2019);
+    for (const count of [1, 7, 300, 3_000]) {
+      const events = randomEvents(random, count);
+      const batch = { ids: events.map((e) => e.eventId), events: events.map((e) => e.event) };
+      // Two partitions interleaved in the batch, as the writer's grouping by bucket gives them.
+      const partitions = [0, 1].map((p) =>
+        events.flatMap((_, i) => (i % 3 === p || (p === 1 && i % 3 === 2) ? [i] : [])),
+      );
+      for (const maxBytes of [undefined, 2_048, 200])
+        for (const at of partitions.filter((p) => p.length > 0))
+          expect(encodeBlocksAt('b', batch, at, maxBytes)).toEqual(
+            cutAsBefore(
+              'b',
+              at.map((i) => events[i]!),
+              maxBytes,
+            ),
+          );
+    }
+  });
+
+  it('keeps an event larger than a block in a block of its own, its JSON whole', () => {
+    const big = { s: `"]],[["${'é😀\u2028'.repeat(400)}` };
+    const batch = { ids: ['a', 'z', 'm', 'a'], events: [{ n: 1 }, { n: 2 }, big, { n: 4 }] };
+    const blocks = encodeBlocksAt('b', batch, [0, 1, 2, 3], 1_024);
+    expect(blocks.map((b) => JSON.parse(b.events) as unknown)).toEqual([
+      [['a', { n: 4 }]],
+      [['m', big]],
+      [['z', { n: 2 }]],
+    ]);
+    expect(blocks.map((b) => b.bytes)).toEqual(blocks.map((b) => Buffer.byteLength(b.events)));
   });
 });
