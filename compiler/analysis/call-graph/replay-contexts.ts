@@ -21,6 +21,7 @@ import { callsTo, retriedParameter, retryAround } from './retry-shape.ts';
 import { returnedFunction } from './returned-function.ts';
 import { nestMessageDecorator } from './nest-handlers.ts';
 import { mentionsRxjs, rxjsRetried } from './rxjs-retry.ts';
+import { jobProcessor, mentionsJobQueue } from './job-queues.ts';
 import { locationOfNode, maxCallDepth } from './nondet.ts';
 import { isLibraryFile } from './package-exports.ts';
 
@@ -103,6 +104,7 @@ export class ReplayContexts {
         !mayCallRetryByName(file.text) &&
         !mayHaveDecorator(file.text) &&
         !mentionsRxjs(file.text) &&
+        !mentionsJobQueue(file.text) &&
         !/\b(eachMessage|eachBatch)\b|\.run\(\s*(\{\s*\.\.\.\s*)?[\w$]+/.test(file.text)
       )
         continue;
@@ -215,7 +217,9 @@ export class ReplayContexts {
     root: (fn: FunctionNode, context: ReplayContext) => void,
   ): void {
     const rxjs = mentionsRxjs(file.text);
+    const jobs = mentionsJobQueue(file.text);
     const visit = (node: ts.Node): void => {
+      if (jobs) this.#jobProcessorRoot(node, root);
       if (ts.isCallExpression(node)) {
         this.#kafkaRoots(node, root);
         const name = calleeName(node.expression);
@@ -383,6 +387,13 @@ export class ReplayContexts {
     const written = unwrap(decorator.expression);
     const name = calleeName(ts.isCallExpression(written) ? written.expression : written)?.getText() ?? 'decorator';
     root(decorator.parent as FunctionNode, { kind: 'retry', helper: `@${name}`, calledAt: decorator, via: [] });
+  }
+
+  /** `new Worker('hits', async (job) => …)` of BullMQ, Bull's `queue.process(…)`: a job runs again after a failure or a stall. */
+  #jobProcessorRoot(node: ts.Node, root: (fn: FunctionNode, context: ReplayContext) => void): void {
+    const registered = jobProcessor(node, this.checker);
+    const fn = registered && this.#functionOf(registered.processor);
+    if (fn) root(fn, { kind: 'retry', helper: registered.label, calledAt: node, via: [] });
   }
 
   /** `@EventPattern('post-shared') async onShared(…)`: a NestJS microservice handler, delivered at least once. */

@@ -45,6 +45,24 @@ sourceRuleTester(rule, {
       export const engagement = new Engagement();
     `,
     },
+    {
+      name: "a BullMQ processor that writes a whole value keyed by the job's data: a rerun overwrites",
+      code: code`${setUp}
+      import { Worker } from 'bullmq';
+      export const worker = new Worker<{ page: string; n: number }>('totals', async (job) => {
+        await client.execute('UPDATE web.totals SET n = ? WHERE page = ?', [job.data.n, job.data.page], { prepare: true });
+      });
+    `,
+    },
+    {
+      name: 'a Worker of another package is no job queue',
+      code: code`${setUp}
+      import { Worker } from './threads.ts';
+      export const worker = new Worker('hits', async (page: string) => {
+        await client.execute(BUMP, [page], { prepare: true });
+      });
+    `,
+    },
   ],
   invalid: [
     {
@@ -104,6 +122,28 @@ sourceRuleTester(rule, {
         { messageId: 'consumerCallback', line: 10, column: 24 },
         { messageId: 'consumerCallback', line: 13, column: 24 },
       ],
+    },
+    {
+      name: 'a counter in a BullMQ Worker processor: a failed (attempts) or stalled job runs again',
+      code: code`${setUp}
+      import { Worker } from 'bullmq';
+      export const worker = new Worker<{ page: string }>('hits', async (job) => {
+        await client.execute(BUMP, [job.data.page], { prepare: true });
+      });
+    `,
+      errors: [{ messageId: 'retryHelper', line: 10, column: 22 }],
+    },
+    {
+      name: "a counter in a Bull queue's process() callback, through a helper",
+      code: code`${setUp}
+      import Queue from 'bull';
+      const hits = new Queue('hits');
+      async function countHit(page: string) {
+        await client.execute(BUMP, [page], { prepare: true });
+      }
+      hits.process(5, (job) => countHit(job.data.page));
+    `,
+      errors: [{ messageId: 'retryHelper', line: 11, column: 22 }],
     },
   ],
 });
