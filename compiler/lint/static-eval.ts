@@ -230,9 +230,13 @@ export class StaticEvaluator {
     const member =
       declaration && ts.isEnumMember(declaration) ? reading.checker.getConstantValue(declaration) : undefined;
     if (member !== undefined) return { type: 'literal', value: member };
-    if (!declaration || !ts.isPropertyDeclaration(declaration) || !declaration.initializer) return unknownValue;
+    // `Queries.ADD_SALE` of `namespace Queries { export const ADD_SALE = '…' }`: the const's initializer.
+    if (declaration && ts.isVariableDeclaration(declaration) && ts.findAncestor(declaration, ts.isModuleBlock))
+      return this.#declarationValue(declaration, reading);
+    if (!declaration || !ts.isPropertyDeclaration(declaration)) return unknownValue;
+    const given = declaration.initializer ?? staticBlockAssignment(declaration);
     const readonly = ts.getCombinedModifierFlags(declaration) & ts.ModifierFlags.Readonly;
-    return readonly ? this.#evaluate(declaration.initializer, new Map(), reading) : unknownValue;
+    return given && (readonly || !declaration.initializer) ? this.#evaluate(given, new Map(), reading) : unknownValue;
   }
 
   #property(object: AbstractValue, name: string): AbstractValue {
@@ -364,6 +368,32 @@ function declaredConst(declaration: ts.VariableDeclaration): boolean {
 }
 
 /** `helpers` of `import * as helpers from './helpers.ts'`: a module of the program, whose members are read by name. */
+/**
+ * `static BUMP: string; static { Cql.BUMP = '…' }`: the value a static field without an initializer is given
+ * by its class's static block, when that is the one assignment to it in its module (set once, as the class loads).
+ */
+function staticBlockAssignment(field: ts.PropertyDeclaration): ts.Expression | undefined {
+  const owner = field.parent;
+  const name = field.name;
+  if (!ts.isClassDeclaration(owner) || !owner.name || !ts.isIdentifier(name)) return undefined;
+  if (!(ts.getCombinedModifierFlags(field) & ts.ModifierFlags.Static)) return undefined;
+  const assigned: ts.BinaryExpression[] = [];
+  const visit = (node: ts.Node): void => {
+    if (
+      ts.isBinaryExpression(node) &&
+      node.operatorToken.kind === ts.SyntaxKind.EqualsToken &&
+      ts.isPropertyAccessExpression(node.left) &&
+      node.left.name.text === name.text &&
+      [owner.name!.text, 'this'].includes(node.left.expression.getText())
+    )
+      assigned.push(node);
+    ts.forEachChild(node, visit);
+  };
+  visit(field.getSourceFile());
+  const only = assigned.length === 1 ? assigned[0] : undefined;
+  return only && ts.findAncestor(only, ts.isClassStaticBlockDeclaration)?.parent === owner ? only.right : undefined;
+}
+
 function isOwnModuleNamespace(node: ts.Expression, checker: ts.TypeChecker): boolean {
   if (!ts.isIdentifier(node)) return false;
   const own = checker.getSymbolAtLocation(node)?.declarations?.[0];

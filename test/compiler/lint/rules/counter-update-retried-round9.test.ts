@@ -63,6 +63,19 @@ sourceRuleTester(rule, {
       });
     `,
     },
+    {
+      name: 'a static field given a whole-value upsert in its static block',
+      code: code`${setUp}
+      class Cql {
+        static SET_TOTAL: string;
+        static {
+          Cql.SET_TOTAL = 'UPDATE web.totals SET n = ? WHERE page = ?';
+        }
+      }
+      export const start = () =>
+        consumer.run({ eachMessage: async ({ message }) => void (await client.execute(Cql.SET_TOTAL, [1, String(message.key)])) });
+    `,
+    },
   ],
   invalid: [
     {
@@ -144,6 +157,40 @@ sourceRuleTester(rule, {
       hits.process(5, (job) => countHit(job.data.page));
     `,
       errors: [{ messageId: 'retryHelper', line: 11, column: 22 }],
+    },
+    {
+      name: 'counter CQL assigned to a static field in its class static block',
+      code: code`${setUp}
+      class Cql {
+        static ADD: string;
+        static {
+          const table = 'web.clicks';
+          Cql.ADD = \`UPDATE \${table} SET n = n + 1 WHERE ad = ?\`;
+        }
+      }
+      export const start = () =>
+        consumer.run({
+          eachMessage: async ({ message }) => {
+            await client.execute(Cql.ADD, [String(message.key)], { prepare: true });
+          },
+        });
+    `,
+      errors: [{ messageId: 'kafkaHandler', line: 18, column: 26 }],
+    },
+    {
+      name: 'counter CQL exported from a namespace',
+      code: code`${setUp}
+      namespace Queries {
+        export const ADD_SALE = 'UPDATE web.sales SET units = units + ? WHERE sku = ?';
+      }
+      export const start = () =>
+        consumer.run({
+          eachMessage: async ({ message }) => {
+            await client.execute(Queries.ADD_SALE, [1, String(message.key)], { prepare: true });
+          },
+        });
+    `,
+      errors: [{ messageId: 'kafkaHandler', line: 14, column: 26 }],
     },
   ],
 });
