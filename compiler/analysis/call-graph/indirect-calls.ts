@@ -11,6 +11,17 @@ function constInit(name: ts.Node, checker: ts.TypeChecker): ts.Expression | unde
   return resolved.node.initializer && unwrap(resolved.node.initializer);
 }
 
+/** `addPoints.bind(undefined, client)`, the const a called name holds when it was made by `bind`. */
+export function boundCall(callee: ts.Expression, checker: ts.TypeChecker): ts.CallExpression | undefined {
+  const init = ts.isIdentifier(callee) ? constInit(callee, checker) : undefined;
+  return init &&
+    ts.isCallExpression(init) &&
+    ts.isPropertyAccessExpression(init.expression) &&
+    init.expression.name.text === 'bind'
+    ? init
+    : undefined;
+}
+
 /**
  * Functions a call runs through an object made around them, which the call
  * graph cannot resolve by the callee's name: `award(…)` where `const award =
@@ -25,10 +36,8 @@ export function indirectTargets(
 ): FunctionNode[] {
   const callee = unwrap(call.expression);
   if (ts.isIdentifier(callee)) {
-    const init = constInit(callee, checker);
-    const bound =
-      init && ts.isCallExpression(init) && ts.isPropertyAccessExpression(init.expression) ? init.expression : undefined;
-    const target = bound?.name.text === 'bind' ? functionOf(bound.expression) : undefined;
+    const bound = boundCall(callee, checker)?.expression;
+    const target = bound && ts.isPropertyAccessExpression(bound) ? functionOf(bound.expression) : undefined;
     return target ? [target] : [];
   }
   if (!ts.isPropertyAccessExpression(callee) || !runsWrapped.has(callee.name.text)) return [];

@@ -43,6 +43,8 @@ import { Overrides } from './overrides.ts';
 import { diskPrograms } from './program-source.ts';
 import { requiredFunction, requiredFunctionIn } from './required-modules.ts';
 import { conversionMethod } from './conversions.ts';
+import { boundCall } from './indirect-calls.ts';
+import { invokedBy } from './invoked-by.ts';
 import { maxCallDepth, type FunctionSummary, type Hop, type Nondet, type NotFollowed } from './nondet.ts';
 import { returnedExpressions } from './returned-expressions.ts';
 import { lineOf, ModuleStateOrigins } from './module-state-origin.ts';
@@ -379,7 +381,7 @@ export class ValueOrigins {
     }
     const converted = ts.isNewExpression(call)
       ? this.#convertedResult(call, notes, depth)
-      : this.#invokedResult(call, notes, depth);
+      : (this.#invokedResult(call, notes, depth) ?? this.#boundArgumentResult(call, notes, depth));
     if (converted) return converted;
     // `this.clock.now()` of `clock: Clock`: the object passed for the field names the path (`new WallClock()`,
     // passed at …), before resolveCallee's one implementation of the interface.
@@ -544,11 +546,12 @@ export class ValueOrigins {
     return summary.returns && { ...summary.returns, via: [via, ...summary.returns.via] };
   }
 
-  /** `sessionOf.call(undefined, id)`, `keyOf.apply(null, [e])`: a call of the function of the program they are methods of. */
+  /** `sessionOf.call(undefined, id)`, `keyOf.apply(null, [e])`, `Reflect.apply(keyOf, null, [e])`: a call of the function of the program they are methods of. */
   #invokedResult(call: ts.CallExpression, notes: NotFollowed[], depth: number): Nondet | undefined {
     const callee = unwrap(call.expression);
     if (!ts.isPropertyAccessExpression(callee) || !/^(call|apply)$/.test(callee.name.text)) return undefined;
-    const target = unwrap(callee.expression);
+    // `Reflect.apply(sessionOf, undefined, [e])` runs its first argument.
+    const target = unwrap(invokedBy(call));
     if (!ts.isIdentifier(target) || depth >= maxCallDepth) return undefined;
     const resolved = resolveName(target, this.checker);
     if (resolved.kind !== 'function') return undefined;
@@ -556,6 +559,21 @@ export class ValueOrigins {
     notes.push(...summary.notFollowed);
     const via: Hop = { how: 'returned by', name: target.text, node: call };
     return summary.returns && { ...summary.returns, via: [via, ...summary.returns.via] };
+  }
+
+  /**
+   * `keyOf(user)` with `const keyOf = keyAt.bind(null, Date.now())`: the arguments bound when the function was
+   * made are passed to every call of it, as a factory's are captured. Placed at the bound argument.
+   */
+  #boundArgumentResult(call: ts.CallExpression, notes: NotFollowed[], depth: number): Nondet | undefined {
+    const bound = boundCall(unwrap(call.expression), this.checker);
+    for (const argument of bound?.arguments.slice(1) ?? []) {
+      const found = this.originOf(argument, notes, depth + 1);
+      if (!found) continue;
+      const passed: Hop = { how: 'passed as', name: argument.getText().replace(/\s+/g, ' '), node: argument };
+      return { ...found, via: [{ how: 'held by', name: call.expression.getText(), node: call }, passed, ...found.via] };
+    }
+    return undefined;
   }
 
   /** ``uid`${r.id}` ``: a tagged template calls its tag, whose result is the template's value. */
