@@ -21,7 +21,7 @@ export function unbound(expression: ts.Expression): ts.Expression {
 }
 
 /** Does the body throw, or hand back a rejected promise (`Promise.reject(e)`), outside its own nested functions? */
-function throwsAgain(body: ts.Node): boolean {
+export function throwsAgain(body: ts.Node): boolean {
   const visit = (node: ts.Node): boolean => {
     if (ts.isFunctionLike(node)) return false;
     if (ts.isThrowStatement(node)) return true;

@@ -18,6 +18,7 @@ import { EmitterListeners } from './emitter-listeners.ts';
 import { indirectTargets } from './indirect-calls.ts';
 import { isRetryPackageCall, mayCallRetryByName, mentionsRetryPackage } from './retry-packages.ts';
 import { callsTo, retriedParameter, retryAround } from './retry-shape.ts';
+import { compact, handedToOwnFailure, secondPassFrom } from './second-pass.ts';
 import { returnedFunction } from './returned-function.ts';
 import { nestMessageDecorator } from './nest-handlers.ts';
 import { mentionsRxjs, rxjsRetried } from './rxjs-retry.ts';
@@ -540,9 +541,6 @@ function sameStatement(a: ts.CallExpression, b: ts.CallExpression): boolean {
   );
 }
 
-/** Source text without its layout: `client\n    .execute` is `client.execute`. */
-const compact = (node: ts.Node | undefined) => node?.getText().replace(/\s+/g, '');
-
 /**
  * `send()` inside a try whose catch sends it again (or calls its own
  * function again), or `send().catch(() => send())`: a retry by recursion.
@@ -620,12 +618,14 @@ function reducedFrom(receiver: ts.Expression): ts.Expression | undefined {
 /**
  * The other side of a resend: `send` is the second attempt, in the catch of
  * a try that sent the same statement, or in the `.catch(() => send())` of
- * its promise. Returns the first attempt. If that one landed and only its
- * answer was lost, this one applies the statement a second time.
+ * its promise; or the first call of a function handed to its own promise's
+ * `.catch`, or a second pass over what `Promise.allSettled` rejected
+ * (second-pass.ts). Returns the first attempt. If that one landed and only
+ * its answer was lost, this one applies the statement a second time.
  */
 export function resentFrom(send: ts.CallExpression): ts.CallExpression | undefined {
   for (let child: ts.Node = send, at = send.parent; at; child = at, at = at.parent) {
-    if (ts.isFunctionDeclaration(at) || ts.isMethodDeclaration(at)) return undefined;
+    if (ts.isFunctionDeclaration(at) || ts.isMethodDeclaration(at)) break;
     if (ts.isCatchClause(at) && ts.isTryStatement(at.parent)) {
       const first = sameSendIn(at.parent.tryBlock, send);
       if (first) return first;
@@ -637,7 +637,7 @@ export function resentFrom(send: ts.CallExpression): ts.CallExpression | undefin
       if (first) return first;
     }
   }
-  return undefined;
+  return handedToOwnFailure(send) ?? secondPassFrom(send);
 }
 
 const perProgram = new WeakMap<ts.Program, ReplayContexts>();

@@ -2,6 +2,7 @@ import ts from 'typescript';
 import { invokedBy } from './invoked-by.ts';
 import { endsFailure, failureHandlerOf } from './failure-handler.ts';
 import { isFunctionNode, symbolOf, type FunctionNode } from './resolve.ts';
+import { unwrap } from './unwrap.ts';
 
 const isLoop = (node: ts.Node) =>
   ts.isForStatement(node) ||
@@ -46,6 +47,23 @@ function usesLoopVariable(call: ts.Node, loop: ts.Node): boolean {
   return names.some((n) => new RegExp(`\\b${n}\\b`).test(text));
 }
 
+/** A `return` or `break` of `loop` in `block` outside nested functions and loops: the loop stops there. */
+function leavesLoop(block: ts.Node): boolean {
+  const visit = (node: ts.Node): boolean => {
+    if (ts.isFunctionLike(node) || isLoop(node) || ts.isSwitchStatement(node)) return false;
+    if (ts.isReturnStatement(node) || (ts.isBreakStatement(node) && !node.label)) return true;
+    return ts.forEachChild(node, visit) ?? false;
+  };
+  return visit(block);
+}
+
+/**
+ * A loop that stops at the first success (`try { await op(x, attempt); return } catch {}`) tries the
+ * same work again, whatever its turns pass (an attempt number, a delay): a loop over inputs goes on
+ * to the next one.
+ */
+const stopsAtFirstSuccess = (attempt: ts.TryStatement) => leavesLoop(attempt.tryBlock);
+
 /** Does `scope` (a catch block or a `.catch` callback) call one of `targets` again? */
 function callsAgain(scope: ts.Node, matches: (call: ts.CallExpression) => boolean): boolean {
   let found = false;
@@ -73,6 +91,7 @@ export function retryAround(
   checker?: ts.TypeChecker,
 ): ts.Node | undefined {
   let caught = false;
+  let attempt: ts.TryStatement | undefined;
   for (
     let child: ts.Node = call, parent = call.parent;
     parent && child !== fn;
@@ -80,12 +99,14 @@ export function retryAround(
   ) {
     if (ts.isTryStatement(parent) && child === parent.tryBlock && parent.catchClause) {
       caught = true;
+      attempt ??= parent;
       if (callsAgain(parent.catchClause.block, matches)) return parent.catchClause;
     }
     if (caught && isLoop(parent)) {
-      if (!usesLoopVariable(call, parent)) return parent;
+      if (!usesLoopVariable(call, parent) || (attempt && stopsAtFirstSuccess(attempt))) return parent;
       // Caught once per item of a loop over inputs: an outer loop (polling for more) sends other items, not this one again.
       caught = false;
+      attempt = undefined;
     }
     // `send().catch(() => send())`, also after awaits and parentheses: `await send().catch(…)`.
     const chained = ts.isPropertyAccessExpression(parent) && parent.expression === child ? parent.parent : undefined;
@@ -127,7 +148,7 @@ function constAliases(body: ts.Node, checker: ts.TypeChecker): Map<ts.Symbol, ts
       node.initializer &&
       node.parent.flags & ts.NodeFlags.Const
     ) {
-      let init = node.initializer;
+      let init = unwrap(node.initializer);
       if (ts.isPropertyAccessExpression(init) && init.name.text === 'value') init = init.expression;
       const held = ts.isIdentifier(init) ? checker.getSymbolAtLocation(init) : undefined;
       const alias = checker.getSymbolAtLocation(node.name);
@@ -150,6 +171,12 @@ function namesParameter(
   let symbol = checker.getSymbolAtLocation(node);
   for (let hop = 0; symbol && hop < 4; hop++, symbol = aliases.get(symbol)) if (symbol === param) return true;
   return false;
+}
+
+/** An arrow or function expression whose body calls what `matches` (`() => op()`, `function () { return op.apply(this) }`). */
+function callsInline(argument: ts.Node, matches: (call: ts.CallExpression) => boolean): boolean {
+  const fn = unwrap(argument as ts.Expression);
+  return (ts.isArrowFunction(fn) || ts.isFunctionExpression(fn)) && callsAgain(fn.body, matches);
 }
 
 /** Does `call` run its argument `index` again on failure (a retry package's helper, another retry wrapper)? */
@@ -177,13 +204,15 @@ export function retriedParameter(
     const held = aliases;
     const isParam = (node: ts.Node) => namesParameter(node, symbol, held, checker);
     const isParamCall = (call: ts.CallExpression) => isParam(invokedBy(call));
+    // `retryAsync(() => original.apply(this, args))`: a function written to run the parameter, handed on.
+    const runsParam = (argument: ts.Node) => isParam(argument) || callsInline(argument, isParamCall);
     let retried = runsTwiceAtOnce(body, isParam, isParamCall);
     const visit = (node: ts.Node): void => {
       if (retried) return;
       if (
         ts.isCallExpression(node) &&
         ((isParamCall(node) && retryAround(node, fn, (again) => isParamCall(again) || recursion(again), checker)) ||
-          node.arguments.some((argument, at) => isParam(argument) && retriesArgument(node, at)))
+          node.arguments.some((argument, at) => runsParam(argument) && retriesArgument(node, at)))
       )
         retried = true;
       else ts.forEachChild(node, visit);

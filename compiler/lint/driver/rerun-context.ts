@@ -207,6 +207,17 @@ function calledAs(reference: Node): string {
   return access && access.getArgumentExpression() === reference ? access.getText() : reference.getText();
 }
 
+/**
+ * `items.map((a) => client.execute(…))`: a function written inline as a call's
+ * argument has no name to be called by; it runs when the function around it
+ * does, and that function's callers are asked.
+ */
+function isInlineCallback(fn: Node): boolean {
+  const call = fn.getParent();
+  const anonymous = Node.isArrowFunction(fn) || (Node.isFunctionExpression(fn) && !fn.getName());
+  return anonymous && call !== undefined && Node.isCallExpression(call) && call.getArguments().includes(fn);
+}
+
 /** A value computed at `declaration` is computed anew on each rerun (not once, outside a retry around the write). */
 export function recomputedOnRerun(declaration: Node, context: RerunContext): boolean {
   return computedAnewOnRerun(graphOf(declaration).node, context);
@@ -239,7 +250,7 @@ export function rerunContextOf(
   // graph reached it from some handler) says nothing of which instance: its callers are read instead.
   const here = instanceOf ? handlerOfInstance(node, instanceOf) : localContext(node);
   if (here || depth >= maxCallerDepth) return here;
-  const fn = node.getAncestors().find(isFunction);
+  const fn = node.getAncestors().find((at) => isFunction(at) && !isInlineCallback(at));
   if (!fn || seen.has(fn)) return undefined;
   const name = nameOf(fn);
   const named = name && Node.isIdentifier(name) ? name.findReferencesAsNodes().filter((r) => r !== name) : [];

@@ -2,6 +2,7 @@ import type ts from 'typescript';
 import type { CallExpression, Node } from 'ts-morph';
 import { graphOf } from '../../analysis/call-graph/morph.ts';
 import { describeReach, handlerLabel, resendAround, resentFrom } from '../../analysis/call-graph/replay-contexts.ts';
+import { keptOnFailure } from '../../analysis/call-graph/kept-on-failure.ts';
 import { retryLoopAround } from '../../analysis/call-graph/retry-shape.ts';
 import { displayName, displayTable } from '../../analysis/cql.ts';
 import { dedupGuardBefore } from '../driver/dedup-guard.ts';
@@ -16,6 +17,7 @@ type Message =
   | 'retryLoop'
   | 'retryRecursion'
   | 'resentUpdate'
+  | 'keptOnFailure'
   | 'kafkaHandler'
   | 'consumerCallback'
   | 'retriedCaller'
@@ -46,6 +48,8 @@ export default defineSourceRule<Message>({
         'Counter update of {{counter}} is sent again when it fails (line {{line}} sends it again): a write that landed but timed out is counted twice.',
       resentUpdate:
         'Counter update of {{counter}} sends the update of line {{line}} again when that one fails: if the first landed and only its answer was lost, the delta is counted twice.',
+      keptOnFailure:
+        'Counter update of {{counter}} is made from {{state}}, which is emptied only after the write succeeds (the catch at line {{line}} ends the failure): the next run sends the same deltas again, and a write that landed but timed out is counted twice.',
       kafkaHandler:
         'Counter update of {{counter}} runs in a {{handler}} handler{{via}}: Kafka redelivers messages after a crash or rebalance (at least once), and each redelivery adds the delta again.',
       consumerCallback: 'Counter update of {{counter}} runs in {{context}}: each redelivery adds the delta again.',
@@ -65,6 +69,8 @@ export default defineSourceRule<Message>({
         'Write whole aggregates with SET c = ? (idempotent; in Redis a SET/HSET of the total, in MongoDB $set) so a resend overwrites; or let the failure surface instead of sending the delta again.',
       resentUpdate:
         'Write whole aggregates with SET c = ? (idempotent; in Redis a SET/HSET of the total, in MongoDB $set) so a resend overwrites; or let the failure surface instead of sending the delta again.',
+      keptOnFailure:
+        'Write whole totals with SET c = ? (idempotent) so a resend overwrites; or take the deltas out of the buffer before the write and let a failed write be lost (an undercount a correcting batch job repairs).',
       kafkaHandler:
         'Aggregate per (key, window) and write the whole total with SET c = ? (Redis SET/HSET, MongoDB $set), keyed deterministically; keep raw events in a system of record keyed by event id for repair.',
       consumerCallback:
@@ -138,6 +144,9 @@ function reportResent(
   if (resend) return report({ messageId: 'retryRecursion', node, data: { ...data, line: lineOf(resend) } });
   const first = resentFrom(send);
   if (first) return report({ messageId: 'resentUpdate', node, data: { ...data, line: lineOf(first) } });
+  const kept = keptOnFailure(send, graph.checker);
+  if (kept)
+    return report({ messageId: 'keptOnFailure', node, data: { ...data, state: kept.state, line: lineOf(kept.at) } });
   // A handler or retry helper around the write or reached from one (also registered elsewhere, by any
   // name), node-rdkafka / Confluent callbacks and stream steps, or one of these up to three callers away.
   const rerun = rerunContextOf(call);
