@@ -15,6 +15,12 @@ export interface AutoCommitCallback {
   readonly setting: string;
 }
 
+/** A consumer's listener, whether or not its consumer commits on a timer, and the consumer as written at `.on(…)`. */
+export interface ConsumerListener extends AutoCommitCallback {
+  readonly autoCommit: boolean;
+  readonly receiver: string;
+}
+
 /** A consumer library that commits on a timer unless told not to. */
 interface TimerCommitter {
   readonly library: string;
@@ -78,10 +84,15 @@ function initializerOf(receiver: Node): Node | undefined {
  * that imports the library.
  */
 export function autoCommitCallbacks(file: SourceFile, evaluator: StaticEvaluator): AutoCommitCallback[] {
+  return consumerListeners(file, evaluator).filter((listener) => listener.autoCommit);
+}
+
+/** The listeners of kafka-node and node-rdkafka consumers in a file that imports the library, each with its commit mode. */
+export function consumerListeners(file: SourceFile, evaluator: StaticEvaluator): ConsumerListener[] {
   const text = file.getFullText();
   const libraries = committers.filter((c) => c.mentioned.test(text));
   if (libraries.length === 0) return [];
-  const found: AutoCommitCallback[] = [];
+  const found: ConsumerListener[] = [];
   for (const call of methodCalls(file, new Set(['on']))) {
     const [event, listener] = call.getArguments();
     if (!event || !Node.isStringLiteral(event)) continue;
@@ -99,9 +110,16 @@ export function autoCommitCallbacks(file: SourceFile, evaluator: StaticEvaluator
       const value = options ? propertyOf(evaluator.evaluate(options), name) : undefined;
       return value?.type === 'literal' && value.value === false;
     });
-    if (turnedOff) continue;
     const { library } = committer;
-    found.push({ fn: listener, consumer, library, event: committer.event, setting: committer.offSwitches[0]! });
+    found.push({
+      fn: listener,
+      consumer,
+      library,
+      event: committer.event,
+      setting: committer.offSwitches[0]!,
+      autoCommit: !turnedOff,
+      receiver: receiver.getText(),
+    });
   }
   return found;
 }

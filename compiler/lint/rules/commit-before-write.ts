@@ -6,7 +6,7 @@ import { describeReach } from '../../analysis/call-graph/replay-contexts.ts';
 import { locationOfNode } from '../../analysis/call-graph/nondet.ts';
 import { describeLocation } from '../../analysis/describe-location.ts';
 import { isFunctionNode } from '../../analysis/call-graph/resolve.ts';
-import { autoCommitCallbacks } from '../driver/kafka-node-consumers.ts';
+import { autoCommitCallbacks, consumerListeners, type ConsumerListener } from '../driver/kafka-node-consumers.ts';
 import { swallowedFailures } from '../driver/swallowed-failures.ts';
 import { streamWrite } from '../driver/stream-writes.ts';
 import { dispatchedFunctions } from '../../analysis/call-graph/dispatch-tables.ts';
@@ -242,6 +242,39 @@ function forEachCallIn(fn: Node, visitCall: (call: CallExpression) => void): voi
     ts.forEachChild(node, visit);
   };
   ts.forEachChild(fn.compilerNode, visit);
+}
+
+/** The commits of kafka-node (`commit`) and node-rdkafka (`commit`, `commitMessage`, their `…Sync` forms, and `offsetsStore`, which the timer then commits). */
+const listenerCommits = new Set(['commit', 'commitSync', 'commitMessage', 'commitMessageSync', 'offsetsStore']);
+
+/**
+ * A kafka-node / node-rdkafka listener that commits by hand (its timer commits turned off) and calls the
+ * consumer's commit before a write it awaits: the offset is stored first, so a crash before the write
+ * lands loses the message, as `resolveOffset()` before the write does in kafkajs.
+ */
+function reportManualCommitFirst(listener: ConsumerListener, report: Report): void {
+  const commits: CallExpression[] = [];
+  const writes: CallExpression[] = [];
+  forEachCallIn(listener.fn, (call) => {
+    const callee = call.getExpression();
+    const name = methodName(call);
+    if (
+      listenerCommits.has(name) &&
+      Node.isPropertyAccessExpression(callee) &&
+      callee.getExpression().getText() === listener.receiver
+    )
+      commits.push(call);
+    else if (call.getParentIfKind(SyntaxKind.AwaitExpression) && (writeNames.test(name) || returnsPromise(call)))
+      writes.push(call);
+  });
+  const commit = commits[0];
+  const later = commit && writes.find((w) => w.getStart() > commit.getStart());
+  if (commit && later)
+    report('offsetBeforeWrite', nameNode(commit), {
+      commit: methodName(commit),
+      call: describeCall(later),
+      line: later.getStartLineNumber(),
+    });
 }
 
 function checkHandler(
@@ -518,6 +551,9 @@ export default defineSourceRule<Message>({
             },
           });
       });
+    for (const listener of consumerListeners(file, context.evaluator))
+      if (!listener.autoCommit)
+        reportManualCommitFirst(listener, (messageId, node, data) => context.report({ messageId, node, data }));
     const graph = graphOf(file);
     for (const [reached, how] of graph.contexts.reachedFromHandlersIn(graph.node))
       checkReached(

@@ -63,5 +63,27 @@ sourceRuleTester(rule, {
     `,
       errors: [{ messageId: 'timerCommit', line: 8, column: 22 }],
     },
+    {
+      name: 'auto commit off, but the message committed before the awaited write (round 9, d01)',
+      code: code`${setUp}
+      const consumer = new Kafka.KafkaConsumer({ 'group.id': 'geo', 'enable.auto.commit': false }, {});
+      consumer.on('data', async (msg: { value: Buffer }) => {
+        consumer.commitMessage(msg);
+        await client.execute('INSERT INTO positions (id) VALUES (?)', [msg.value.toString()]);
+      });
+    `,
+      errors: [{ messageId: 'offsetBeforeWrite', line: 8, column: 18 }],
+    },
+    {
+      name: 'offsets stored by the program before its write: the timer commits them',
+      code: code`${setUp}
+      const consumer = new Kafka.KafkaConsumer({ 'group.id': 'geo', 'enable.auto.offset.store': false }, {});
+      consumer.on('data', async (msg: { value: Buffer; topic: string; partition: number; offset: number }) => {
+        consumer.offsetsStore([{ topic: msg.topic, partition: msg.partition, offset: msg.offset + 1 }]);
+        await client.execute('INSERT INTO positions (id) VALUES (?)', [msg.value.toString()]);
+      });
+    `,
+      errors: [{ messageId: 'offsetBeforeWrite', line: 8, column: 18 }],
+    },
   ],
 });
