@@ -103,7 +103,7 @@ function statementsOf(queryNode: Node, paramsNode: Node | undefined, evaluator: 
 
 /**
  * `rows.map((r) => ({ query, params }))`, or `Array.from(rows, (r) => …)`: the statements the callback returns, one
- * shape for every row.
+ * shape for every row (for `flatMap`, each element of the array it returns).
  */
 function mappedItems(node: Node): Node[] {
   if (!Node.isCallExpression(node)) return [];
@@ -114,14 +114,15 @@ function mappedItems(node: Node): Node[] {
     return [];
   if (!callback || !(Node.isArrowFunction(callback) || Node.isFunctionExpression(callback))) return [];
   const body = callback.getBody();
-  if (!Node.isBlock(body))
-    return [
-      body.getKind() === SyntaxKind.ParenthesizedExpression ? (body as ParenthesizedExpression).getExpression() : body,
-    ];
-  return body
-    .getDescendantsOfKind(SyntaxKind.ReturnStatement)
-    .flatMap((r) => r.getExpression() ?? [])
-    .map((e) => (Node.isParenthesizedExpression(e) ? e.getExpression() : e));
+  const returned = !Node.isBlock(body)
+    ? [body.getKind() === SyntaxKind.ParenthesizedExpression ? (body as ParenthesizedExpression).getExpression() : body]
+    : body
+        .getDescendantsOfKind(SyntaxKind.ReturnStatement)
+        .flatMap((r) => r.getExpression() ?? [])
+        .map((e) => (Node.isParenthesizedExpression(e) ? e.getExpression() : e));
+  // `tallies.flatMap((t) => [bySku(t), byStore(t)])`: each element of the array returned is an item of the list.
+  const flat = Node.isPropertyAccessExpression(callee) && callee.getName() === 'flatMap';
+  return returned.flatMap((e) => (flat && Node.isArrayLiteralExpression(e) ? e.getElements() : [e]));
 }
 
 /**

@@ -76,6 +76,22 @@ sourceRuleTester(rule, {
         consumer.run({ eachMessage: async ({ message }) => void (await client.execute(Cql.SET_TOTAL, [1, String(message.key)])) });
     `,
     },
+    {
+      name: 'a retried batch of whole-value upserts built with flatMap',
+      code: code`${setUp}
+      import pRetry from 'p-retry';
+      export const flush = (tallies: { sku: string; store: string; units: number }[]) =>
+        pRetry(() =>
+          client.batch(
+            tallies.flatMap((t) => [
+              { query: 'UPDATE web.by_sku SET units = ? WHERE sku = ?', params: [t.units, t.sku] },
+              { query: 'UPDATE web.by_store SET units = ? WHERE store = ?', params: [t.units, t.store] },
+            ]),
+            { prepare: true },
+          ),
+        );
+    `,
+    },
   ],
   invalid: [
     {
@@ -191,6 +207,20 @@ sourceRuleTester(rule, {
         });
     `,
       errors: [{ messageId: 'kafkaHandler', line: 14, column: 26 }],
+    },
+    {
+      name: 'a retried counter batch whose statements a flatMap callback returns as an array',
+      code: code`${setUp}
+      import pRetry from 'p-retry';
+      export async function flush(tallies: { sku: string; store: string; units: number }[]) {
+        const queries = tallies.flatMap((t) => [
+          { query: 'UPDATE web.by_sku SET units = units + ? WHERE sku = ?', params: [t.units, t.sku] },
+          { query: 'UPDATE web.by_store SET units = units + ? WHERE store = ?', params: [t.units, t.store] },
+        ]);
+        await pRetry(() => client.batch(queries, { prepare: true, counter: true }), { retries: 3 });
+      }
+    `,
+      errors: [{ messageId: 'retryHelper', line: 14, column: 35 }],
     },
   ],
 });
