@@ -32,6 +32,7 @@ function dateMethod(v: TimedValue, name: string, call: ts.CallExpression, reader
   const plain = name.replace('UTC', '');
   if (plain in unit.getterGrain)
     return wrapTo(cutTo(num(v), unit.getterGrain[plain]!, call), unit.getterPeriod[plain], call);
+  if (name === 'toUTCString') return { kind: 'utc', ...keptOf(v) };
   const setter = unit.setterGrain[plain];
   if (setter) return call.arguments.length >= setter[1] ? cutTo(num(v, 1), setter[0], call) : num(v, 1);
   switch (name) {
@@ -51,7 +52,6 @@ function dateMethod(v: TimedValue, name: string, call: ts.CallExpression, reader
     case 'toLocaleDateString':
       return cutTo(text(v), unit.day, call);
     case 'toString':
-    case 'toUTCString':
     case 'toLocaleString':
       return cutTo(text(v), unit.second, call);
     // The time of day alone: the same text every day.
@@ -117,12 +117,46 @@ function isoMethod(v: TimedValue, name: string, call: ts.CallExpression, reader:
   }
   if (name === 'split') {
     const separator = stringArg(call, 0);
-    if (separator !== 'T' && separator !== ' ') return undefined;
-    const date = cutTo(text(v), unit.day, call);
-    // The part after the `T` is the time of day: as fine as the timestamp, the same every day.
-    return { kind: 'list', item: date, items: [date, wrapTo(text(v), unit.day, call)] };
+    const parts = separator === ' ' ? isoParts('T') : separator ? isoParts(separator) : undefined;
+    if (!parts) return undefined;
+    // Each part keeps what its characters of the ISO text keep: `split(':')[0]` the hour, `split('T')[1]` the time
+    // of day (as fine as the timestamp, the same every day).
+    const items = parts.map(([start, end]) =>
+      wrapTo(cutTo(text(v), unit.isoPrefixGrain(end), call), unit.isoStartPeriod(start), call),
+    );
+    return { kind: 'list', item: items[0]!, items };
   }
   return stringMethod(v, name);
+}
+
+const isoLayout = '2026-12-03T13:05:00.000Z';
+
+/** Where the parts of an ISO timestamp split at `separator` start and end, or undefined when it holds none. */
+function isoParts(separator: string): [number, number][] | undefined {
+  if (separator.length === 0 || !isoLayout.includes(separator)) return undefined;
+  const parts: [number, number][] = [];
+  let start = 0;
+  for (const piece of isoLayout.split(separator)) {
+    parts.push([start, start + piece.length]);
+    start += piece.length + separator.length;
+  }
+  return parts;
+}
+
+/**
+ * `utc.slice(0, 16)` of `Thu, 03 Dec 2026 13:05:00 GMT`: a prefix keeps the day (16), the hour (19), the minute
+ * (22) or the second (25). A cut that starts inside the date or ends before the year is not read (no guess).
+ */
+function utcMethod(v: TimedValue, name: string, call: ts.CallExpression, reader: Reader): TimeValue | undefined {
+  if (name !== 'slice' && name !== 'substring' && name !== 'substr') return stringMethod(v, name);
+  const [a, b] = call.arguments;
+  const start = a ? reader.constant(a) : 0;
+  const second = b ? reader.constant(b) : undefined;
+  if (start === undefined || start < 0 || start > 5 || (b && second === undefined)) return undefined;
+  const end = b === undefined ? 29 : name === 'substr' ? start + second! : second!;
+  const grain =
+    end >= 25 ? unit.second : end >= 22 ? unit.minute : end >= 19 ? unit.hour : end >= 16 ? unit.day : undefined;
+  return grain === undefined ? undefined : cutTo(text(v), grain, call);
 }
 
 /** String methods that keep what the text tells apart (`toLowerCase`, `replace`…); slicing text of unknown shape is unknown. */
@@ -156,6 +190,7 @@ export function methodOn(
   if (receiver.kind === 'row') return undefined;
   if (receiver.kind === 'date') return dateMethod(receiver, name, call, reader);
   if (receiver.kind === 'iso') return isoMethod(receiver, name, call, reader);
+  if (receiver.kind === 'utc') return utcMethod(receiver, name, call, reader);
   if (receiver.kind === 'text') return stringMethod(receiver, name);
   if (name === 'toString' || name === 'toFixed' || name === 'toPrecision') return text(receiver);
   return name === 'valueOf' ? receiver : undefined;

@@ -74,6 +74,11 @@ export function numericConstant(
   // `Grain.Hour` of `enum Grain { Minute = 60_000, Hour = 3_600_000 }`: the checker knows an enum member's value.
   const member = ts.isPropertyAccessExpression(node) ? enumMemberValue(node, checker) : undefined;
   if (typeof member === 'number') return member;
+  // `'yyyy-mm-dd'.length`, `DAY_PATTERN.length` of a const text: the checker types it as its literal.
+  if (ts.isPropertyAccessExpression(node) && node.name.text === 'length') {
+    const text = checker.getTypeAtLocation(node.expression);
+    if (text.isStringLiteral()) return text.value.length;
+  }
   if (ts.isPropertyAccessExpression(node))
     return (
       thisFieldConstant(node, checker, bound, inner) ??

@@ -35,6 +35,8 @@ export type TimeValue =
   | { readonly kind: 'row' }
   | (Timed & { readonly kind: 'number'; readonly scale?: number; readonly remainder?: number })
   | (Timed & { readonly kind: 'date' | 'iso' | 'text' })
+  /** `toUTCString()`: `Thu, 03 Dec 2026 13:05:00 GMT`, text of a fixed layout that a prefix cut keeps part of. */
+  | (Timed & { readonly kind: 'utc' })
   /** `item` stands for any element; `items`, when known, for each by its index (`iso.split('T')`: the date, then the time). */
   | { readonly kind: 'list'; readonly item: TimeValue; readonly items?: readonly TimeValue[] };
 

@@ -30,6 +30,13 @@ const dslCases: Readonly<Record<string, readonly ExpectedFinding[]>> = {
     ['IDEM003', 11, 42, 'Date.now()'],
     ['IDEM003', 24, 19, 'Reflect.apply(sessionOf'],
   ],
+  // The text of a date cut to a coarser grain than the windows: split(':')[0] of the ISO text (the hour), a slice
+  // as long as a const pattern (the day), a prefix of toUTCString() (the day). At the windows' grain, clean.
+  'dsl/text-grains.ts': [
+    ['IDEM004', 22, 73, "split(':')"],
+    ['IDEM004', 40, 73, 'slice(0, DAY_PATTERN.length)'],
+    ['IDEM004', 49, 73, 'slice(0, 16)'],
+  ],
 };
 
 describe('round 9 of unseen DSL pipelines: what the analysis now reads', () => {
