@@ -358,4 +358,28 @@ describe('the block layout of a Cassandra system of record', () => {
       await client.shutdown();
     }
   }, 60_000);
+
+  it('keeps two events whose ids differ only in a lone surrogate, archived in two batches to one partition', async () => {
+    const table = `sor_lone_${runId()}`;
+    const client = await cassandraClient();
+    try {
+      const pipeline = archiving(table);
+      const writer = await writerOf(client, pipeline);
+      const bucketOf = sorBucket(pipeline);
+      const reading = (eventId: string, i: number) => ({ eventId, sensorId: 's', ts: 0, i });
+      // Two lone surrogates of one partition: UTF-8 makes both U+FFFD, and the block key was a hash of that.
+      const ids = ['\uD800'];
+      for (let c = 0xd801; ids.length < 2; c++) {
+        const id = String.fromCharCode(c);
+        if (bucketOf.block(reading(id, 0), id) === bucketOf.block(reading(ids[0]!, 0), ids[0]!)) ids.push(id);
+      }
+      for (const [i, id] of ids.entries()) await writer.archive([id], [reading(id, i)]);
+      const read = await archived(client, keyspace, table);
+      expect(new Map(read.map((e) => [e.eventId, e.event]))).toEqual(new Map(ids.map((id, i) => [id, reading(id, i)])));
+    } finally {
+      await client.execute(`DROP TABLE IF EXISTS ${keyspace}.${table}`);
+      await client.execute(`DROP TABLE IF EXISTS ${keyspace}.${table}_n`);
+      await client.shutdown();
+    }
+  }, 60_000);
 });

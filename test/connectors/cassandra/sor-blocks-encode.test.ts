@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { createHash } from 'node:crypto';
 import {
   cutBlocks,
   encodeBlocks,
@@ -103,5 +104,37 @@ describe('encodeBlocksAt: a partition of a batch given as columns', () => {
       [['z', { n: 2 }]],
     ]);
     expect(blocks.map((b) => b.bytes)).toEqual(blocks.map((b) => Buffer.byteLength(b.events)));
+  });
+});
+
+describe('block keys of ids with lone surrogates', () => {
+  /** The key every block was stored under before: a hash of the ids' UTF-8, each after its length. */
+  const keyAsStored = (ids: readonly string[]) =>
+    createHash('sha1')
+      .update(ids.map((id) => `${id.length}:${id}`).join(''))
+      .digest('hex')
+      .slice(0, 24);
+
+  it('gives two ids that differ only in a lone surrogate two blocks, so the later batch overwrites nothing', () => {
+    // UTF-8 makes both U+FFFD: one key, and the second batch's block replaced the first's event (lost).
+    for (const [a, b] of [
+      ['\uD800', '\uD844'],
+      ['x\uDC00', 'x\uDFFF'],
+      ['\uD83D', '\uDE00'],
+    ] as const) {
+      const [first] = encodeBlocks('id/b46', [{ eventId: a, event: { n: 1 } }]);
+      const [second] = encodeBlocks('id/b46', [{ eventId: b, event: { n: 2 } }]);
+      expect(first!.block).not.toBe(second!.block);
+      const [cut] = cutBlocks('id/b46', [{ eventId: a, json: '1' }]);
+      expect(cut!.block).toBe(first!.block);
+    }
+  });
+
+  it('keeps the stored key of every block whose ids are well formed (pairs, U+2028, empty, escapes)', () => {
+    for (const ids of [['a'], ['', '😀', '\u2028', '"', '\u0001'], ['\uD83D\uDE00x', 'é']]) {
+      const events = ids.map((eventId, n) => ({ eventId, event: { n } }));
+      const sorted = [...ids].sort((a, b) => (a < b ? -1 : a > b ? 1 : 0));
+      expect(encodeBlocks('b', events)[0]!.block).toBe(keyAsStored(sorted));
+    }
   });
 });
