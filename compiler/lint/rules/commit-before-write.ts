@@ -6,6 +6,7 @@ import { describeReach } from '../../analysis/call-graph/replay-contexts.ts';
 import { locationOfNode } from '../../analysis/call-graph/nondet.ts';
 import { describeLocation } from '../../analysis/describe-location.ts';
 import { isFunctionNode } from '../../analysis/call-graph/resolve.ts';
+import { heldWrites } from '../driver/held-writes.ts';
 import { autoCommitCallbacks, consumerListeners, type ConsumerListener } from '../driver/kafka-node-consumers.ts';
 import { swallowedFailures } from '../driver/swallowed-failures.ts';
 import { streamWrite } from '../driver/stream-writes.ts';
@@ -314,6 +315,9 @@ function checkHandler(
       report('floatingWrite', nameNode(node), { call: describeCall(node), handler: handler.kind });
     }
   });
+  // `const p = write(m); inflight.add(p);`: a write kept in a name the handler never waits for.
+  for (const held of heldWrites(handler.fn, (call) => !kafkaControls.has(methodName(call)) && returnsPromise(call)))
+    report('floatingWrite', nameNode(held), { call: describeCall(held), handler: handler.kind });
   for (const commit of commits) {
     if (reportUnorderedCommit(commit, handler.kind, report)) continue;
     const later = writes.find((w) => w.getStart() > commit.getStart() && !endsSameTransaction(commit, w));

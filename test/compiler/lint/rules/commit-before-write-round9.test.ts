@@ -1,0 +1,66 @@
+import rule from '../../../../compiler/lint/rules/commit-before-write.ts';
+import { code, sourceRuleTester } from '../../../helpers/source-rule-tester.ts';
+
+const consumerAndWrite = `
+import { Client } from 'cassandra-driver';
+import { Kafka } from 'kafkajs';
+
+const client = new Client({ contactPoints: ['127.0.0.1'], localDataCenter: 'dc1' });
+const consumer = new Kafka({ brokers: ['127.0.0.1:9092'] }).consumer({ groupId: 'inbox' });
+const write = (raw: string) => client.execute('INSERT INTO app.inbox (id) VALUES (?)', [raw], { prepare: true });`;
+
+/**
+ * Round 9 of unseen driver code (issue 15, U9D): writes a kafkajs handler starts and keeps in a name it never
+ * waits for. Each invalid case failed before its fix (stash); the look-alikes wait for the write.
+ */
+sourceRuleTester(rule, {
+  valid: [
+    {
+      name: 'the write kept in a set of in-flight writes and also awaited by the handler',
+      code: code`${consumerAndWrite}
+      const inflight = new Set<Promise<unknown>>();
+      export const start = () =>
+        consumer.run({
+          eachMessage: async ({ message }) => {
+            const p = write(String(message.value));
+            inflight.add(p);
+            try {
+              await p;
+            } finally {
+              inflight.delete(p);
+            }
+          },
+        });
+    `,
+    },
+    {
+      name: 'two writes kept in names, awaited together',
+      code: code`${consumerAndWrite}
+      export const start = () =>
+        consumer.run({
+          eachMessage: async ({ message }) => {
+            const first = write(String(message.key));
+            const second = write(String(message.value));
+            await Promise.all([first, second]);
+          },
+        });
+    `,
+    },
+  ],
+  invalid: [
+    {
+      name: 'the write kept in a set drained only at shutdown: the handler returns before it lands',
+      code: code`${consumerAndWrite}
+      const inflight = new Set<Promise<unknown>>();
+      export const start = () =>
+        consumer.run({
+          eachMessage: async ({ message }) => {
+            const p = write(String(message.value)).finally(() => inflight.delete(p));
+            inflight.add(p);
+          },
+        });
+    `,
+      errors: [{ messageId: 'floatingWrite', line: 12, column: 23 }],
+    },
+  ],
+});
