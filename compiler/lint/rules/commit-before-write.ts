@@ -7,6 +7,7 @@ import { locationOfNode } from '../../analysis/call-graph/nondet.ts';
 import { describeLocation } from '../../analysis/describe-location.ts';
 import { isFunctionNode } from '../../analysis/call-graph/resolve.ts';
 import { heldWrites } from '../driver/held-writes.ts';
+import { racedWrite } from '../driver/raced-writes.ts';
 import { autoCommitCallbacks, consumerListeners, type ConsumerListener } from '../driver/kafka-node-consumers.ts';
 import { swallowedFailures } from '../driver/swallowed-failures.ts';
 import { streamWrite } from '../driver/stream-writes.ts';
@@ -31,6 +32,7 @@ type Message =
   | 'floatingWrite'
   | 'asyncForEach'
   | 'offsetBeforeWrite'
+  | 'racedWrite'
   | 'bufferedWrite'
   | 'swallowedFailure'
   | 'settledFailure'
@@ -278,6 +280,17 @@ function reportManualCommitFirst(listener: ConsumerListener, report: Report): vo
     });
 }
 
+/** `Promise.race([write(m), sleep(ms)])`: the write raced against a timer that resolves (raced-writes.ts). */
+function reportRaced(race: CallExpression, handler: string, report: Report): void {
+  const raced = racedWrite(race, (call) => returnsPromise(call));
+  if (raced)
+    report('racedWrite', nameNode(raced.write), {
+      call: describeCall(raced.write),
+      timer: raced.timer.getText().replace(/\s+/g, ' '),
+      handler,
+    });
+}
+
 function checkHandler(
   handler: KafkaHandler,
   report: (messageId: Message, node: Node, data: Record<string, string | number>) => void,
@@ -287,6 +300,7 @@ function checkHandler(
   const handedOff: CallExpression[] = [];
   forEachCallIn(handler.fn, (node) => {
     const name = methodName(node);
+    if (name === 'race') reportRaced(node, handler.kind, report);
     reportEmitted(node, handler.kind, report);
     reportAwaitedArray(node, handler.kind, report);
     if (offsetCommits.has(name)) commits.push(node);
@@ -458,6 +472,8 @@ export default defineSourceRule<Message>({
         'forEach does not wait for the promises its callback returns: the {{handler}} handler returns, and kafkajs commits the offset, before the writes inside it complete.',
       bufferedWrite:
         '`{{call}}(…)` only buffers the message for a timer ({{timer}} at line {{line}}) that writes it later: kafkajs commits the offset when the {{handler}} handler returns, so a crash before the flush loses it.',
+      racedWrite:
+        '`{{call}}(…)` races `{{timer}}` in Promise.race: when the timer wins, the {{handler}} handler returns and kafkajs commits the offset while the write is still in flight; a crash then loses the message.',
       offsetBeforeWrite:
         '{{commit}}() marks the offset done before `{{call}}(…)` (line {{line}}) completes: a commit in between, then a crash, loses the message.',
       timerCommit:
@@ -494,6 +510,8 @@ export default defineSourceRule<Message>({
         'Use `for (const m of batch.messages) { await write(m) }` or `await Promise.all(messages.map(write))`.',
       bufferedWrite:
         "Turn autoCommit off and commit the buffered messages' offsets after the flush has been awaited, or write in the handler (eachBatch writes a whole batch at once).",
+      racedWrite:
+        'Await the write itself; to bound it, race it against a timer that rejects (the handler then fails and the message comes again), never one that resolves.',
       offsetBeforeWrite: 'Call resolveOffset / commit only after the write is awaited, message by message.',
       timerCommit:
         "Create the consumer with autoCommit: false (node-rdkafka: 'enable.auto.commit': false) and commit after the write has been awaited (consumer.commit(), node-rdkafka's commitMessage(msg)); pause the consumer while writes are pending if they can pile up.",

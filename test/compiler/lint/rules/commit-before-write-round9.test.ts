@@ -46,6 +46,18 @@ sourceRuleTester(rule, {
         });
     `,
     },
+    {
+      name: 'the write raced against a deadline that rejects: the handler waits for it or fails',
+      code: code`${consumerAndWrite}
+      const deadline = (ms: number) => new Promise<never>((_, reject) => setTimeout(() => reject(new Error('slow')), ms));
+      export const start = () =>
+        consumer.run({
+          eachMessage: async ({ message }) => {
+            await Promise.race([write(String(message.value)), deadline(3_000)]);
+          },
+        });
+    `,
+    },
   ],
   invalid: [
     {
@@ -61,6 +73,19 @@ sourceRuleTester(rule, {
         });
     `,
       errors: [{ messageId: 'floatingWrite', line: 12, column: 23 }],
+    },
+    {
+      name: 'the write raced against a timer that resolves: after 3 s the handler returns with the write in flight',
+      code: code`${consumerAndWrite}
+      const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+      export const start = () =>
+        consumer.run({
+          eachMessage: async ({ message }) => {
+            await Promise.race([write(String(message.value)), sleep(3_000)]);
+          },
+        });
+    `,
+      errors: [{ messageId: 'racedWrite', line: 12, column: 33 }],
     },
   ],
 });
