@@ -47,7 +47,7 @@ function calledByName(fn: ts.SignatureDeclaration): { name: ts.Identifier; metho
 }
 
 /** A parameterless function's name, as calledName reads a parameter's. */
-function functionName(fn: ts.SignatureDeclaration): ts.Identifier | undefined {
+export function functionName(fn: ts.SignatureDeclaration): ts.Identifier | undefined {
   if (ts.isFunctionDeclaration(fn)) return fn.name;
   if ((ts.isArrowFunction(fn) || ts.isFunctionExpression(fn)) && ts.isVariableDeclaration(fn.parent))
     return ts.isIdentifier(fn.parent.name) ? fn.parent.name : undefined;

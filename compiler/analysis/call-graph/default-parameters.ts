@@ -19,6 +19,8 @@ function leavesOut(call: ts.CallExpression | ts.NewExpression, index: number): b
 function mayUseDefault(id: ts.Identifier, index: number): boolean | undefined {
   const parent = id.parent;
   if (ts.isTypeReferenceNode(parent) || ts.isTypeQueryNode(parent)) return undefined; // a type, not a call
+  // An overload's signature (`export function bucket(): number;`) declares the name; it calls nothing.
+  if (ts.isFunctionDeclaration(parent) && parent.name === id && parent.body === undefined) return undefined;
   // A rename hides later calls from a search by name; a default import may take any name.
   if (ts.isImportSpecifier(parent) || ts.isExportSpecifier(parent))
     return parent.propertyName !== undefined && parent.propertyName.getText() !== parent.name.getText();

@@ -44,6 +44,7 @@ import { diskPrograms } from './program-source.ts';
 import { requiredFunction, requiredFunctionIn } from './required-modules.ts';
 import { conversionMethod } from './conversions.ts';
 import { boundCall } from './indirect-calls.ts';
+import { writtenAtLoad } from './load-time-writes.ts';
 import { invokedBy } from './invoked-by.ts';
 import { maxCallDepth, type FunctionSummary, type Hop, type Nondet, type NotFollowed } from './nondet.ts';
 import { returnedExpressions } from './returned-expressions.ts';
@@ -167,7 +168,34 @@ export class ValueOrigins {
     if (property) return property.origin;
     const exported = ts.isPropertyAccessExpression(node) ? this.#namespaceMember(node, notes, depth, seen) : undefined;
     if (exported) return exported;
+    if (ts.isBinaryExpression(node) && this.#fallbackNeverRuns(node))
+      return this.originOf(node.left, notes, depth, seen);
     return ts.forEachChild(node, (child) => this.originOf(child, notes, depth, seen));
+  }
+
+  /**
+   * `env` of `prefix = env` in a setter the program calls only at load (`configure('prod')`, writtenAtLoad):
+   * what those calls pass for it. Any other assigned value is itself.
+   */
+  readonly #givenAtLoad = (assigned: ts.Expression): readonly ts.Expression[] => {
+    const resolved = ts.isIdentifier(assigned) ? resolveName(assigned, this.checker) : undefined;
+    const parameter = resolved?.kind === 'parameter' ? resolved.node : undefined;
+    if (!parameter || !ts.isParameter(parameter) || !this.#passed || !this.program) return [assigned];
+    const write = assigned.parent;
+    return writtenAtLoad(write, this.program, this.checker) ? this.#passed.of(parameter) : [assigned];
+  };
+
+  /**
+   * `ts ?? Date.now()` on a parameter that every call of its function passes a value that is never null or
+   * undefined (`minuteBucket(e.ts)` everywhere): the fallback never runs, as a default no call leaves to.
+   */
+  #fallbackNeverRuns(node: ts.BinaryExpression): boolean {
+    if (node.operatorToken.kind !== ts.SyntaxKind.QuestionQuestionToken || !this.#passed) return false;
+    const left = unwrap(node.left);
+    const resolved = ts.isIdentifier(left) ? resolveName(left, this.checker) : undefined;
+    const parameter = resolved?.kind === 'parameter' ? resolved.node : undefined;
+    if (!parameter || !ts.isParameter(parameter) || this.#defaultUsed(parameter)) return false;
+    return this.#passed.of(parameter).every((given) => !mayBeNullish(this.checker.getTypeAtLocation(given)));
   }
 
   /**
@@ -706,7 +734,9 @@ export class ValueOrigins {
     seen.add(declaration);
     const mutated =
       !isConst(declaration) && outlivesCalls(declaration)
-        ? this.#variableWrites.writesInFunctions(declaration)[0]
+        ? this.#variableWrites
+            .writesInFunctions(declaration)
+            .find((w) => !this.program || !writtenAtLoad(w, this.program, this.checker))
         : undefined;
     if (mutated)
       return {
@@ -717,7 +747,7 @@ export class ValueOrigins {
       };
     const sources = [
       ...(declaration.initializer ? [declaration.initializer] : []),
-      ...(isConst(declaration) ? [] : this.#variableWrites.assignedValues(declaration)),
+      ...(isConst(declaration) ? [] : this.#variableWrites.assignedValues(declaration).flatMap(this.#givenAtLoad)),
       ...loopSource(declaration),
       // `firstSeen.get(id)` of a module Map a memo fills with `firstSeen.set(id, Date.now())`.
       ...lookedUpValues(id, declaration, this.checker),
@@ -800,3 +830,10 @@ export function valueOrigins(program: ts.Program): ValueOrigins {
   }
   return origins;
 }
+
+const nullish =
+  ts.TypeFlags.Undefined | ts.TypeFlags.Null | ts.TypeFlags.Void | ts.TypeFlags.Any | ts.TypeFlags.Unknown;
+
+/** Can a value of this type be null or undefined (or is it unknown)? */
+const mayBeNullish = (type: ts.Type): boolean =>
+  type.isUnion() ? type.types.some(mayBeNullish) : (type.flags & nullish) !== 0;
