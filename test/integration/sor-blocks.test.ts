@@ -306,13 +306,14 @@ describe('the block layout of a Cassandra system of record', () => {
     }
   }, 60_000);
 
-  for (const layout of ['deflated-blocks', 'rows'] as const)
+  for (const layout of ['deflated-blocks', 'blocks', 'rows'] as const)
     it(`${layout}: a batch archived as columns (no op an event) reads back exactly: escapes, an id twice, an event over a block`, async () => {
       const table = `sor_cols_${runId()}`;
       const client = await cassandraClient();
       try {
         const pipeline = archiving(table);
         if (layout === 'rows') await client.execute(rowLayoutCql(keyspace, table));
+        if (layout === 'blocks') await client.execute(sorTableCql(keyspace, table, layout));
         const writer = await writerOf(client, pipeline);
         const odd = ['"', '\\', ']', ',', '\u0001', '\u2028', 'é', '😀'];
         const events = Array.from({ length: 3_000 }, (_, i) => ({
