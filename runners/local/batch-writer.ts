@@ -140,7 +140,8 @@ export class BatchWriter {
       totals.rowsWritten[writer.id] = (totals.rowsWritten[writer.id] ?? 0) + rows.length;
     } catch (error) {
       if (!(error instanceof SinkWriteError)) throw error;
-      // retry: 'none' means the write is not tried again, by the sink or by a replay: its effect may be lost.
+      // retry: 'none': not tried again by the sink, nor by a replay where it is recorded as done (not an upsert's
+      // or an archive's, which a replay after a crash writes again: harmless, see repeatIsHarmless): its effect may be lost.
       if (writer.node.retry.retries > 0) throw new BatchFailed(error.message);
       totals.abandoned++;
       log(`${error.message}; not retried (retry: 'none')`);
