@@ -6,6 +6,7 @@ import { calleeName, resolveName, unwrap, type FunctionNode } from './resolve.ts
 import { calledHelpers, throughHelper } from './called-helpers.ts';
 import { FirstFound } from './first-found.ts';
 import { maxCallDepth } from './nondet.ts';
+import { storeDelta } from './store-deltas.ts';
 
 /** A write that a repetition applies again: what it does, where, and through which helpers. */
 export interface RepeatedWrite {
@@ -18,6 +19,24 @@ export interface RepeatedWrite {
 
 const generatedKey = /^(now|uuid)\(\)$/i;
 const appends = /^(appendFile|appendFileSync)$/;
+
+/** Node's writers and openers given an append mode: `writeFile(p, d, { flag: 'a' })`, `createWriteStream(p, { flags: 'a' })`, `open(p, 'a')`. */
+const fileOpeners = /(^|\.)(writeFile|writeFileSync|createWriteStream|open|openSync)$/;
+
+function opensToAppend(call: ts.CallExpression, name: string): boolean {
+  if (!fileOpeners.test(name)) return false;
+  const appendMode = (mode: ts.Node) => ts.isStringLiteralLike(mode) && mode.text.startsWith('a');
+  return call.arguments.some((arg) => {
+    const value = unwrap(arg);
+    if (appendMode(value)) return /(^|\.)open(Sync)?$/.test(name);
+    return (
+      ts.isObjectLiteralExpression(value) &&
+      value.properties.some(
+        (p) => ts.isPropertyAssignment(p) && /^flags?$/.test(p.name.getText()) && appendMode(unwrap(p.initializer)),
+      )
+    );
+  });
+}
 
 /**
  * Writes other than a counter delta that a repeated call applies twice,
@@ -43,8 +62,10 @@ export class RepeatedWrites {
   #own(node: ts.Node, fn: FunctionNode): RepeatedWrite | undefined {
     if (ts.isCallExpression(node)) {
       const name = calleeName(node.expression)?.getText();
-      if (name !== undefined && appends.test(name))
+      if (name !== undefined && (appends.test(name) || opensToAppend(node, name)))
         return { what: 'appends to a file', at: calleeName(node.expression)!, via: [] };
+      const delta = storeDelta(node);
+      if (delta) return { ...delta, via: [] };
       return this.#cqlWrite(node, fn) ?? this.#accumulated(node);
     }
     return this.#addedInPlace(node);

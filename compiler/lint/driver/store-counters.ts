@@ -2,6 +2,7 @@ import { Node, SyntaxKind, type CallExpression, type PropertyAccessExpression, t
 import { methodCalls } from '../find-nodes.ts';
 import { constInitializer } from './cql-text.ts';
 import { luaCounters } from './lua-counters.ts';
+import { mongoUpdates, redisCommands, redisNames } from '../../analysis/store-commands.ts';
 
 /** A counter update sent to a store other than Cassandra: a delta, not a value, like CQL's `SET c = c + ?`. */
 export interface StoreCounter {
@@ -11,40 +12,6 @@ export interface StoreCounter {
   /** How a message names it: "Redis `HINCRBY`", "MongoDB `$inc` of `views`". */
   readonly counter: string;
 }
-
-/**
- * Redis commands that add to a stored number, with the arguments they need
- * (key, and the delta or hash field): ioredis's lower-case names and
- * node-redis v4's camel-case ones. An `incr()` with fewer arguments is some
- * other library's counter (a metrics gauge), not Redis.
- */
-const redisCommands: ReadonlyMap<string, number> = new Map([
-  ['incr', 1],
-  ['decr', 1],
-  ['incrby', 2],
-  ['decrby', 2],
-  ['incrbyfloat', 2],
-  ['hincrby', 3],
-  ['hincrbyfloat', 3],
-  ['zincrby', 3],
-]);
-const redisNames: ReadonlySet<string> = new Set(
-  [...redisCommands.keys()].flatMap((n) => [
-    n,
-    n.replace(/by(float)?$/, (m) => (m === 'by' ? 'By' : 'ByFloat')).replace(/^([hz])incr/, (_, p) => `${p}Incr`),
-  ]),
-);
-
-/** MongoDB driver and Mongoose methods that take an update document. */
-const mongoUpdates: ReadonlySet<string> = new Set([
-  'updateOne',
-  'updateMany',
-  'update',
-  'findOneAndUpdate',
-  'findByIdAndUpdate',
-  'findAndModify',
-  'bulkWrite',
-]);
 
 const propertyName = (p: Node) =>
   Node.isPropertyAssignment(p) || Node.isShorthandPropertyAssignment(p) ? p.getName().replace(/^['"]|['"]$/g, '') : '';

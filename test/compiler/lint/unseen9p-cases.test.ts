@@ -45,6 +45,13 @@ const dslCases: Readonly<Record<string, readonly ExpectedFinding[]>> = {
     ['IDEM003', 48, 22, 'salt'],
     ['IDEM003', 58, 36, 'minuteOf()'],
   ],
+  // Custom sinks declared idempotent whose write repeats an effect: a file opened to append (flags: 'a' / flag: 'a')
+  // and a MongoDB $inc. A file written whole for each window and a $set of the window's total stay clean.
+  'dsl/sink-deltas.ts': [
+    ['IDEM008', 28, 19, 'createWriteStream('],
+    ['IDEM008', 40, 13, 'writeFile('],
+    ['IDEM008', 60, 42, 'updateOne('],
+  ],
 };
 
 describe('round 9 of unseen DSL pipelines: what the analysis now reads', () => {
