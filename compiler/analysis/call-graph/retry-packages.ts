@@ -95,6 +95,7 @@ export function isRetryPackageCall(call: ts.CallExpression, checker: ts.TypeChec
     if (ts.isIdentifier(callee) && retryPackageOf(callee, checker)) return true;
     const receiver = ts.isPropertyAccessExpression(callee) ? unwrap(callee.expression) : undefined;
     if (receiver && ts.isIdentifier(receiver) && retryPackageOf(receiver, checker)) return true;
+    if (receiver && madeByRetryPackageInField(receiver, checker)) return true;
   }
   if (!retryNames.test(name.text)) return false;
   let symbol = checker.getSymbolAtLocation(name);
@@ -102,4 +103,17 @@ export function isRetryPackageCall(call: ts.CallExpression, checker: ts.TypeChec
   const declaration = symbol?.declarations?.[0];
   // Declared nowhere the checker can see, or by a library: judged by its name.
   return !declaration || isLibraryFile(declaration.getSourceFile());
+}
+
+/**
+ * `this.resilience.execute(…)` with `private readonly resilience = wrap(retry(handleAll, …), timeout(…))`: a
+ * policy a retry package made, held by a field of the class (its initializer), as `const policy = retry(…)` is.
+ */
+function madeByRetryPackageInField(receiver: ts.Expression, checker: ts.TypeChecker): boolean {
+  if (!ts.isPropertyAccessExpression(receiver) || unwrap(receiver.expression).kind !== ts.SyntaxKind.ThisKeyword)
+    return false;
+  const field = checker.getSymbolAtLocation(receiver.name)?.valueDeclaration;
+  const init = field && ts.isPropertyDeclaration(field) && field.initializer && unwrap(field.initializer);
+  const made = init && ts.isCallExpression(init) ? unwrap(init.expression) : undefined;
+  return made !== undefined && ts.isIdentifier(made) && retryPackageOf(made, checker) !== undefined;
 }

@@ -92,6 +92,21 @@ sourceRuleTester(rule, {
         );
     `,
     },
+    {
+      name: 'a cockatiel policy held by a field retries a whole-value upsert',
+      code: code`${setUp}
+      import { ExponentialBackoff, handleAll, retry, timeout, TimeoutStrategy, wrap } from 'cockatiel';
+      export class Likes {
+        private readonly resilience = wrap(
+          retry(handleAll, { maxAttempts: 4, backoff: new ExponentialBackoff() }),
+          timeout(2_000, TimeoutStrategy.Aggressive),
+        );
+        save(post: string, likes: number) {
+          return this.resilience.execute(() => client.execute('UPDATE web.likes SET n = ? WHERE post = ?', [likes, post]));
+        }
+      }
+    `,
+    },
   ],
   invalid: [
     {
@@ -221,6 +236,22 @@ sourceRuleTester(rule, {
       }
     `,
       errors: [{ messageId: 'retryHelper', line: 14, column: 35 }],
+    },
+    {
+      name: 'a cockatiel policy (retry wrapped with a timeout) held by a field runs a counter again',
+      code: code`${setUp}
+      import { ExponentialBackoff, handleAll, retry, timeout, TimeoutStrategy, wrap } from 'cockatiel';
+      export class Likes {
+        private readonly resilience = wrap(
+          retry(handleAll, { maxAttempts: 4, backoff: new ExponentialBackoff() }),
+          timeout(2_000, TimeoutStrategy.Aggressive),
+        );
+        like(post: string) {
+          return this.resilience.execute(() => client.execute(BUMP, [post], { prepare: true }));
+        }
+      }
+    `,
+      errors: [{ messageId: 'retryHelper', line: 15, column: 55 }],
     },
   ],
 });
