@@ -21,6 +21,8 @@ export interface SwallowedFailure {
   readonly settled?: true;
   /** `retryLater.push(message)`: the catch keeps the message in memory only, for a retry a crash never runs. */
   readonly parked?: ts.CallExpression;
+  /** `if (!(err instanceof errors.ResponseError)) throw err;`: the failures the catch still lets go, in words. */
+  readonly partly?: string;
 }
 
 function calleeName(call: ts.CallExpression): string | undefined {
@@ -110,6 +112,47 @@ function handlerSwallows(handler: ts.Expression, checker: ts.TypeChecker): boole
  */
 function swallows(clause: ts.CatchClause): boolean {
   return clause.block.statements.every(reportsOnly);
+}
+
+/** A class of the Cassandra driver's errors (`errors.ResponseError`, `OperationTimedOutError`): a write's own failures. */
+function isDriverErrorClass(name: ts.Expression, checker: ts.TypeChecker): boolean {
+  const node = ts.isPropertyAccessExpression(name) ? name.name : name;
+  const declaration = checker.getSymbolAtLocation(node)?.declarations?.[0];
+  return declaration !== undefined && /[\\/]cassandra-driver[\\/]/.test(declaration.getSourceFile().fileName);
+}
+
+/** `throw err;` alone, or as a block's one statement. */
+const onlyThrows = (statement: ts.Statement) =>
+  ts.isThrowStatement(statement) ||
+  (ts.isBlock(statement) && statement.statements.length === 1 && ts.isThrowStatement(statement.statements[0]!));
+
+/**
+ * `if (!(err instanceof errors.ResponseError)) throw err;` rethrows every
+ * failure but the driver's server errors, which include write timeouts (a
+ * write that may or may not have landed); `if (err instanceof Fatal) throw
+ * err;` rethrows one class and lets every other go. Returns what is let go,
+ * or undefined: a test of anything else (`err.code === 11000`, a duplicate
+ * key, a class of the program's) may well let go only what is harmless.
+ */
+function letGoBy(statement: ts.Statement, checker: ts.TypeChecker): string | undefined {
+  if (!ts.isIfStatement(statement) || statement.elseStatement || !onlyThrows(statement.thenStatement)) return undefined;
+  let test = unwrap(statement.expression);
+  const negated = ts.isPrefixUnaryExpression(test) && test.operator === ts.SyntaxKind.ExclamationToken;
+  if (ts.isPrefixUnaryExpression(test) && negated) test = unwrap(test.operand);
+  if (!ts.isBinaryExpression(test) || test.operatorToken.kind !== ts.SyntaxKind.InstanceOfKeyword) return undefined;
+  const kind = test.right.getText();
+  if (!negated) return `every failure but ${kind}`;
+  return isDriverErrorClass(test.right, checker)
+    ? `the failures that are ${kind} (write timeouts among them)`
+    : undefined;
+}
+
+/** A catch that rethrows some failures and only logs the rest: what it lets go, in words. */
+function partlySwallows(clause: ts.CatchClause, checker: ts.TypeChecker): string | undefined {
+  const lets = clause.block.statements.map((s) => letGoBy(s, checker));
+  const rest = clause.block.statements.filter((_, i) => lets[i] === undefined);
+  const first = lets.find((l) => l !== undefined);
+  return first && rest.every(reportsOnly) ? first : undefined;
 }
 
 /** Methods that keep a value in one of JavaScript's own collections. */
@@ -229,9 +272,11 @@ export function swallowedFailures(
     if (ts.isFunctionDeclaration(node) || ts.isMethodDeclaration(node)) return;
     const clause = ts.isTryStatement(node) ? node.catchClause : undefined;
     const parked = clause && !swallows(clause) ? parkedIn(clause, fn, checker) : undefined;
-    if (ts.isTryStatement(node) && clause && (parked || swallows(clause))) {
+    const partly = clause && !parked && !swallows(clause) ? partlySwallows(clause, checker) : undefined;
+    if (ts.isTryStatement(node) && clause && (parked || partly || swallows(clause))) {
       const writes = awaitedWritesIn(node.tryBlock, isWrite);
-      if (writes.length > 0) found.push({ scope: node, handler: clause, writes, ...(parked && { parked }) });
+      if (writes.length > 0)
+        found.push({ scope: node, handler: clause, writes, ...(parked && { parked }), ...(partly && { partly }) });
     }
     const swallowed = ts.isCallExpression(node)
       ? (swallowedChain(node, checker, isWrite) ??

@@ -7,9 +7,10 @@ import { locationOfNode } from '../../analysis/call-graph/nondet.ts';
 import { describeLocation } from '../../analysis/describe-location.ts';
 import { isFunctionNode } from '../../analysis/call-graph/resolve.ts';
 import { heldWrites } from '../driver/held-writes.ts';
-import { racedWrite } from '../driver/raced-writes.ts';
+import { racedWrite, writesRacedByHelper } from '../driver/raced-writes.ts';
 import { autoCommitCallbacks, consumerListeners, type ConsumerListener } from '../driver/kafka-node-consumers.ts';
 import { swallowedFailures } from '../driver/swallowed-failures.ts';
+import { keptPromises } from '../driver/kept-promises.ts';
 import { streamWrite } from '../driver/stream-writes.ts';
 import { dispatchedFunctions } from '../../analysis/call-graph/dispatch-tables.ts';
 import {
@@ -46,7 +47,9 @@ type Message =
   | 'callbackWrite'
   | 'commitInFinally'
   | 'commitBesideWrite'
-  | 'awaitedArray';
+  | 'awaitedArray'
+  | 'partlySwallowed'
+  | 'keptPromise';
 
 /** A call as the call graph's compiler API sees it. */
 type RawCall = Parameters<typeof queuedWrite>[0];
@@ -181,6 +184,7 @@ function checkReached(
   forEachCallIn(fn, (call) => {
     reportEmitted(call, handler, report);
     reportAwaitedArray(call, handler, report);
+    reportRacedByHelper(call, handler, report);
   });
 }
 
@@ -220,6 +224,34 @@ function reportAwaitedArray(call: CallExpression, handler: string, report: Repor
   const awaited = call.getParentIfKind(SyntaxKind.ArrayLiteralExpression)?.getParentIfKind(SyntaxKind.AwaitExpression);
   if (awaited && !kafkaControls.has(methodName(call)) && returnsPromise(call))
     report('awaitedArray', nameNode(call), { call: describeCall(call), handler });
+}
+
+/** `withTimeout(client.execute(…), 2000)`: a write handed to a function of the program that races it with a timer that resolves. */
+function reportRacedByHelper(call: CallExpression, handler: string, report: Report): void {
+  if (call.getArguments().length === 0) return;
+  const graph = graphOf(call);
+  for (const write of writesRacedByHelper(graph.node as RawCall, graph.checker, isWriteName)) {
+    const node = wrap(call.getSourceFile(), write);
+    report('racedWrite', nameNode(node), {
+      call: describeCall(node),
+      timer: 'a timer that resolves',
+      where: ` inside ${describeCall(call)}() (line ${call.getStartLineNumber()})`,
+      handler,
+    });
+  }
+}
+
+/** Write promises kept in a const never awaited, or in module state awaited only inside an `if`. */
+function reportKept(fn: Node, handler: string, report: Report): void {
+  const graph = graphOf(fn);
+  if (!isFunctionNode(graph.node)) return;
+  for (const kept of keptPromises(graph.node, graph.checker, isWriteName)) {
+    const node = wrap(fn.getSourceFile(), kept.write);
+    const test = kept.onlyIf?.expression;
+    const line = test && test.getSourceFile().getLineAndCharacterOfPosition(test.getStart()).line + 1;
+    const onlyIf = test ? `awaited only when ${test.getText()} (line ${line})` : 'never awaited';
+    report('keptPromise', nameNode(node), { call: describeCall(node), holder: kept.holder, onlyIf, handler });
+  }
 }
 
 /** `bus.emit('x', …)` whose listeners write asynchronously: nobody waits for them. */
@@ -287,6 +319,7 @@ function reportRaced(race: CallExpression, handler: string, report: Report): voi
     report('racedWrite', nameNode(raced.write), {
       call: describeCall(raced.write),
       timer: raced.timer.getText().replace(/\s+/g, ' '),
+      where: '',
       handler,
     });
 }
@@ -303,6 +336,7 @@ function checkHandler(
     if (name === 'race') reportRaced(node, handler.kind, report);
     reportEmitted(node, handler.kind, report);
     reportAwaitedArray(node, handler.kind, report);
+    reportRacedByHelper(node, handler.kind, report);
     if (offsetCommits.has(name)) commits.push(node);
     else if (
       !kafkaControls.has(name) &&
@@ -342,6 +376,7 @@ function checkHandler(
         line: later.getStartLineNumber(),
       });
   }
+  reportKept(handler.fn, handler.kind, report);
   if (handler.autoCommit) reportBuffered(handler, report);
   // Without autoCommit, a failure swallowed before the handler commits the offset itself is lost the same way.
   reportSwallowed(
@@ -398,7 +433,7 @@ function reportSwallowed(
   const graph = graphOf(fn);
   const file = fn.getSourceFile();
   const isWriteName = (name: string) => !kafkaControls.has(name) && writeNames.test(name);
-  for (const { scope, handler: letGo, inHelper, writes, settled, parked } of swallowedFailures(
+  for (const { scope, handler: letGo, inHelper, writes, settled, parked, partly } of swallowedFailures(
     graph.node,
     graph.checker,
     isWriteName,
@@ -407,16 +442,19 @@ function reportSwallowed(
     const last = wrap(file, writes[writes.length - 1]! as unknown as morphTs.CallExpression);
     const messageId = settled
       ? 'settledFailure'
-      : parked
-        ? 'parkedFailure'
-        : inHelper
-          ? 'swallowedByHelper'
-          : 'swallowedFailure';
+      : partly
+        ? 'partlySwallowed'
+        : parked
+          ? 'parkedFailure'
+          : inHelper
+            ? 'swallowedByHelper'
+            : 'swallowedFailure';
     report(messageId, wrap(file, letGo as unknown as morphTs.Node), {
       call: describeCall(last),
       line: last.getStartLineNumber(),
       helper: letGo.getText(),
       parked: parked ? parked.expression.getText().replace(/\s+/g, '') : '',
+      letGo: partly ?? '',
       where: inHelper ? describeLocation(locationOfNode(inHelper)) : '',
       handler,
       partial:
@@ -473,13 +511,17 @@ export default defineSourceRule<Message>({
       bufferedWrite:
         '`{{call}}(…)` only buffers the message for a timer ({{timer}} at line {{line}}) that writes it later: kafkajs commits the offset when the {{handler}} handler returns, so a crash before the flush loses it.',
       racedWrite:
-        '`{{call}}(…)` races `{{timer}}` in Promise.race: when the timer wins, the {{handler}} handler returns and kafkajs commits the offset while the write is still in flight; a crash then loses the message.',
+        '`{{call}}(…)` races `{{timer}}` in Promise.race{{where}}: when the timer wins, the {{handler}} handler returns and kafkajs commits the offset while the write is still in flight; a crash then loses the message.',
       offsetBeforeWrite:
         '{{commit}}() marks the offset done before `{{call}}(…)` (line {{line}}) completes: a commit in between, then a crash, loses the message.',
       timerCommit:
         "`{{call}}(…)` runs in a {{library}} {{consumer}} '{{event}}' listener with {{setting}} on: {{library}} commits fetched offsets on a timer, never waiting for this write, so a crash after a commit and before the write lands loses the message.",
       swallowedFailure:
         'This catch only logs when `{{call}}(…)` (line {{line}}) fails: the {{handler}} handler returns normally, kafkajs commits the offset, and the message is lost.{{partial}}',
+      keptPromise:
+        'The promise of `{{call}}(…)` is kept in {{holder}}, {{onlyIf}}: the {{handler}} handler can return with the write in flight, kafkajs commits the offset, and a write that then fails (or a crash before it lands) loses the message.',
+      partlySwallowed:
+        'This catch rethrows only some failures of `{{call}}(…)` (line {{line}}) and only logs {{letGo}}: for those the {{handler}} handler returns normally, kafkajs commits the offset, and the message is lost.{{partial}}',
       parkedFailure:
         'This catch keeps the message in memory (`{{parked}}(…)`) for a later retry when `{{call}}(…)` (line {{line}}) fails: the {{handler}} handler returns normally, kafkajs commits the offset, and a crash or rebalance before the retry loses the message.{{partial}}',
       settledFailure:
@@ -535,6 +577,9 @@ export default defineSourceRule<Message>({
         'Use Promise.all (a failed write fails the handler, and kafkajs delivers the message again), or throw when a result is rejected.',
       swallowedByHelper:
         'Let the helper rethrow after logging (or await the write itself), so a failed write rejects the handler and kafkajs delivers the message again.',
+      keptPromise: 'Await the kept promises before the handler returns, on every path: `await Promise.all(tasks)`.',
+      partlySwallowed:
+        'Rethrow every failure the write may have (a timeout is one), or send the message to a dead-letter topic or table for those you let go, so a failed write is never committed past.',
       swallowedFailure:
         'Rethrow after logging (kafkajs then delivers the message again), or send the message to a dead-letter topic or table in the catch, so a failed write is never committed past.',
     },
