@@ -77,14 +77,43 @@ export function passedCallees(
 ): PassedCallee[] {
   const node = unwrap(callee);
   const method = ts.isPropertyAccessExpression(node) && !isThisMember(node) ? node : undefined;
-  const parameter = capturedParameter(method ? method.expression : node, checker);
-  // A method is looked for only on a parameter typed by a named type (a class or an interface), not on data.
-  if (!parameter || (method && !(parameter.type && ts.isTypeReferenceNode(parameter.type)))) return [];
+  // `deps.ids.next()`: a method of an object held by a property of the parameter (a factory's deps object).
+  const path: string[] = [];
+  let holder = method ? unwrap(method.expression) : node;
+  while (method && ts.isPropertyAccessExpression(holder) && !isThisMember(holder) && path.length < maxPath) {
+    path.unshift(holder.name.text);
+    holder = unwrap(holder.expression);
+  }
+  const parameter = capturedParameter(holder, checker);
+  if (!parameter || (method && !typedByName(method.expression, parameter, path, checker))) return [];
   const found: PassedCallee[] = [];
   for (const argument of passed.of(parameter)) {
-    const held = heldValue(argument, checker, defaultUsed);
+    let held = heldValue(argument, checker, defaultUsed);
+    for (const step of path) {
+      const member = held && memberValue(held, step, checker);
+      held = member && ts.isExpression(member) ? heldValue(member, checker, defaultUsed) : undefined;
+    }
     const value = held && (method ? memberValue(held, method.name.text, checker) : held);
     if (value) found.push({ value, passed: argument });
   }
   return found;
+}
+
+/** How many properties deep (`deps.ids.next()`) a method's object is followed from the parameter. */
+const maxPath = 2;
+
+/**
+ * A method is looked for only on an object typed by a named type (a class or
+ * an interface: `deps: Clock`, `ids: IdSource` of `deps: { ids: IdSource }`),
+ * not on data.
+ */
+function typedByName(
+  receiver: ts.Expression,
+  parameter: ts.ParameterDeclaration,
+  path: readonly string[],
+  checker: ts.TypeChecker,
+): boolean {
+  if (path.length === 0) return parameter.type !== undefined && ts.isTypeReferenceNode(parameter.type);
+  const declared = checker.getTypeAtLocation(receiver).getSymbol()?.declarations?.[0];
+  return declared !== undefined && (ts.isInterfaceDeclaration(declared) || ts.isClassDeclaration(declared));
 }
