@@ -1,22 +1,21 @@
 import ts from 'typescript';
 import { isFunctionNode, unwrap } from '../../analysis/call-graph/resolve.ts';
-import { isCollection, queuedWrite } from './unawaited-hand-offs.ts';
+import { isCollection } from './unawaited-hand-offs.ts';
 
 /**
- * Write promises a handler keeps instead of awaiting: in a const it never
- * awaits (`const tasks = msgs.map((m) => limit(() => write(m)))`, only
- * `tasks.length` read), or in a collection that outlives it
- * (`pending.push(client.execute(…))`) awaited only on some paths
- * (`if (pending.length >= 200) await Promise.all(pending.splice(0))`). Either
- * way the handler can return with the write in flight.
+ * Write promises a handler keeps in a collection that outlives it
+ * (`pending.push(client.execute(…))`) and awaits only on some paths
+ * (`if (pending.length >= 200) await Promise.all(pending.splice(0))`): below
+ * the threshold the handler returns with the write in flight. (A name it
+ * never awaits at all is a floatingWrite, found where the write is kept.)
  */
 export interface KeptPromise {
   /** The write (or the queued task) whose promise is kept. */
   readonly write: ts.CallExpression;
-  /** Where it is kept: the const's or the collection's name. */
+  /** The collection's name. */
   readonly holder: string;
-  /** The `if` that awaits it on some paths only, when there is one. */
-  readonly onlyIf?: ts.IfStatement;
+  /** The `if` that awaits it on some paths only. */
+  readonly onlyIf: ts.IfStatement;
 }
 
 type IsWriteName = (name: string) => boolean;
@@ -28,26 +27,6 @@ function isWriteCall(node: ts.Node, isWriteName: IsWriteName): node is ts.CallEx
   return ts.isPropertyAccessExpression(callee) && isWriteName(callee.name.text);
 }
 
-/** A write, or a task handed to a queue that writes, whose promise `expression` makes (nested callbacks included). */
-function writeMadeBy(
-  expression: ts.Node,
-  checker: ts.TypeChecker,
-  isWriteName: IsWriteName,
-): ts.CallExpression | undefined {
-  const visit = (node: ts.Node): ts.CallExpression | undefined => {
-    if (ts.isCallExpression(node) && (queuedWrite(node, checker, isWriteName, false) || isWriteCall(node, isWriteName)))
-      return node;
-    return ts.forEachChild(node, visit);
-  };
-  return visit(expression);
-}
-
-/** `tasks.length`, `${tasks.length}`: a read of the count, which waits for nothing. */
-const readsCountOnly = (reference: ts.Identifier) =>
-  ts.isPropertyAccessExpression(reference.parent) &&
-  reference.parent.expression === reference &&
-  reference.parent.name.text === 'length';
-
 /** Identifiers named `name` in `scope` after `from`, outside the declaration. */
 function laterUses(scope: ts.Node, name: string, from: number): ts.Identifier[] {
   const uses: ts.Identifier[] = [];
@@ -57,22 +36,6 @@ function laterUses(scope: ts.Node, name: string, from: number): ts.Identifier[] 
   };
   visit(scope);
   return uses;
-}
-
-/** `const tasks = items.map((m) => limit(() => write(m)))` read only for its length (or not at all). */
-function neverAwaited(
-  declaration: ts.VariableDeclaration,
-  fn: ts.Node,
-  checker: ts.TypeChecker,
-  isWriteName: IsWriteName,
-): KeptPromise | undefined {
-  const init = declaration.initializer && unwrap(declaration.initializer);
-  if (!init || !ts.isCallExpression(init) || !ts.isIdentifier(declaration.name)) return undefined;
-  const method = ts.isPropertyAccessExpression(init.expression) ? init.expression.name.text : '';
-  if (method !== 'map') return undefined;
-  const write = writeMadeBy(init, checker, isWriteName);
-  const uses = write ? laterUses(fn, declaration.name.text, declaration.name.end) : [];
-  return write && uses.every(readsCountOnly) ? { write, holder: declaration.name.text } : undefined;
 }
 
 /** `pending.push(client.execute(…))` into a collection that outlives `fn`, awaited in `fn` only inside an `if`. */
@@ -97,7 +60,7 @@ function awaitedOnlyIf(
   return onlyIf ? { write, holder: holder.text, onlyIf } : undefined;
 }
 
-/** The write promises `fn` keeps without awaiting them on every path (its nested callbacks are searched for consts too). */
+/** The write promises `fn` keeps without awaiting them on every path. */
 export function keptPromises(
   fn: ts.FunctionLikeDeclaration,
   checker: ts.TypeChecker,
@@ -106,11 +69,7 @@ export function keptPromises(
   const found: KeptPromise[] = [];
   const visit = (node: ts.Node): void => {
     if (node !== fn && isFunctionNode(node)) return;
-    const kept = ts.isVariableDeclaration(node)
-      ? neverAwaited(node, fn, checker, isWriteName)
-      : ts.isCallExpression(node)
-        ? awaitedOnlyIf(node, fn, checker, isWriteName)
-        : undefined;
+    const kept = ts.isCallExpression(node) ? awaitedOnlyIf(node, fn, checker, isWriteName) : undefined;
     if (kept) found.push(kept);
     else ts.forEachChild(node, visit);
   };

@@ -241,15 +241,15 @@ function reportRacedByHelper(call: CallExpression, handler: string, report: Repo
   }
 }
 
-/** Write promises kept in a const never awaited, or in module state awaited only inside an `if`. */
+/** Write promises kept in module state and awaited only inside an `if` (a threshold). */
 function reportKept(fn: Node, handler: string, report: Report): void {
   const graph = graphOf(fn);
   if (!isFunctionNode(graph.node)) return;
   for (const kept of keptPromises(graph.node, graph.checker, isWriteName)) {
     const node = wrap(fn.getSourceFile(), kept.write);
-    const test = kept.onlyIf?.expression;
-    const line = test && test.getSourceFile().getLineAndCharacterOfPosition(test.getStart()).line + 1;
-    const onlyIf = test ? `awaited only when ${test.getText()} (line ${line})` : 'never awaited';
+    const test = kept.onlyIf.expression;
+    const line = test.getSourceFile().getLineAndCharacterOfPosition(test.getStart()).line + 1;
+    const onlyIf = `awaited only when ${test.getText()} (line ${line})`;
     report('keptPromise', nameNode(node), { call: describeCall(node), holder: kept.holder, onlyIf, handler });
   }
 }

@@ -14,8 +14,10 @@ const UPSERT = 'UPDATE profiles SET name = ? WHERE id = ?';`;
 /**
  * A kafkajs handler that can return with its write in flight, or its failure let go, in shapes round 8 of
  * unseen driver code found unread (U8D c02 c03 c05 c10 c11; each failed before): a race with a timer that
- * resolves (written out, or in a helper the write is handed to), write promises kept in a const never awaited
- * or in module state awaited only past a threshold, and a catch that rethrows only some failures.
+ * resolves in a helper the write is handed to, write promises kept in module state awaited only past a
+ * threshold, and a catch that rethrows only some failures. (A race written out, c02, is found by round 9's U9D
+ * racedWrite too, its case kept here beside the helper's; tasks kept in a const never awaited, c10, are a U9D
+ * floatingWrite.)
  */
 sourceRuleTester(rule, {
   valid: [
@@ -98,20 +100,14 @@ sourceRuleTester(rule, {
         },
       });
     `,
-      errors: [{ messageId: 'racedWrite', line: 16, column: 36, message: /in Promise\.race inside withTimeout\(\) \(line 16\)/ }],
-    },
-    {
-      name: 'p-limit tasks kept in a const, only their count read',
-      code: code`${setUp}
-      const limit = pLimit(8);
-      await consumer.run({
-        eachBatch: async ({ batch }) => {
-          const tasks = batch.messages.map((m) => limit(() => client.execute(UPSERT, [String(m.value), String(m.key)])));
-          console.debug(\`queued \${tasks.length}\`);
+      errors: [
+        {
+          messageId: 'racedWrite',
+          line: 16,
+          column: 36,
+          message: /in Promise\.race inside withTimeout\(\) \(line 16\)/,
         },
-      });
-    `,
-      errors: [{ messageId: 'keptPromise', line: 13, column: 51, message: /kept in tasks, never awaited/ }],
+      ],
     },
     {
       name: 'writes pushed to module state, awaited only past a threshold',
