@@ -831,9 +831,11 @@ export function valueOrigins(program: ts.Program): ValueOrigins {
   return origins;
 }
 
-const nullish =
-  ts.TypeFlags.Undefined | ts.TypeFlags.Null | ts.TypeFlags.Void | ts.TypeFlags.Any | ts.TypeFlags.Unknown;
+const nullish = ts.TypeFlags.Undefined | ts.TypeFlags.Null | ts.TypeFlags.Void;
 
-/** Can a value of this type be null or undefined (or is it unknown)? */
+/**
+ * Can a value of this type be null or undefined? A type the program does not know (`any`: a record `check` types
+ * without the schema's package) counts as given, as an argument passed for a default does.
+ */
 const mayBeNullish = (type: ts.Type): boolean =>
   type.isUnion() ? type.types.some(mayBeNullish) : (type.flags & nullish) !== 0;
