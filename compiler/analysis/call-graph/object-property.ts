@@ -69,6 +69,11 @@ export function objectOf(
     if (owner.kind !== 'variable' || !isConst(owner.node) || !owner.node.initializer) return undefined;
     return objectOf(owner.node.initializer, checker, returned, hops + 1, typed);
   }
+  // `deps.time` of `const deps = { time: { parse, now } }`: the object a property of such an object holds.
+  if (ts.isPropertyAccessExpression(node)) {
+    const held = propertyValue(node.expression, node.name.text, checker, returned, hops + 1, typed);
+    return held && held !== 'absent' ? objectOf(held, checker, returned, hops + 1, typed) : undefined;
+  }
   if (!ts.isCallExpression(node)) return undefined;
   const callee = resolveCallee(node, checker);
   const fn = callee.kind === 'function' ? callee.node : typed ? methodByType(node, checker) : undefined;

@@ -53,6 +53,9 @@ const dslCases: Readonly<Record<string, readonly ExpectedFinding[]>> = {
     ['IDEM008', 40, 13, 'writeFile('],
     ['IDEM008', 60, 42, 'updateOne('],
   ],
+  // An object of objects (injected dependencies): only the member called counts, `deps?.time?.parse?.(…)` is
+  // clean beside `now`, and `deps?.time?.now?.()` is the clock.
+  'dsl/nested-deps.ts': [['IDEM003', 24, 24, 'deps?.time?.now?.()']],
 };
 
 describe('round 9 of unseen DSL pipelines: what the analysis now reads', () => {
