@@ -47,3 +47,32 @@ export function indirectTargets(
   const target = wrapped && functionOf(wrapped);
   return target ? [target] : [];
 }
+
+/**
+ * `breaker.fallback((p) => sendPoints(p))` where `const breaker = new CircuitBreaker(sendPoints, …)`
+ * (opossum): the fallback runs when the wrapped call failed or timed out — and calls the same function
+ * again, so a write that landed but answered late is sent twice. Returns the wrapped function then.
+ */
+export function resentByFallback(
+  call: ts.CallExpression,
+  checker: ts.TypeChecker,
+  functionOf: (expression: ts.Expression) => FunctionNode | undefined,
+): FunctionNode | undefined {
+  const callee = unwrap(call.expression);
+  const given = call.arguments[0];
+  if (!ts.isPropertyAccessExpression(callee) || callee.name.text !== 'fallback' || !given) return undefined;
+  const holder = unwrap(callee.expression);
+  const init = ts.isIdentifier(holder) ? constInit(holder, checker) : undefined;
+  const wrapped = init && ts.isNewExpression(init) ? init.arguments?.[0] : undefined;
+  const target = wrapped && functionOf(wrapped);
+  const fallback = functionOf(given);
+  if (!target || !fallback) return undefined;
+  let callsTarget = false;
+  const visit = (node: ts.Node): void => {
+    if (ts.isCallExpression(node) && ts.isIdentifier(unwrap(node.expression)))
+      callsTarget ||= functionOf(unwrap(node.expression)) === target;
+    if (!callsTarget) ts.forEachChild(node, visit);
+  };
+  visit(fallback);
+  return callsTarget ? target : undefined;
+}

@@ -15,7 +15,7 @@ import { ParameterArguments } from './call-sites.ts';
 import { decoratorFunction, isRetryDecoratorByName, mayHaveDecorator, methodDecorators } from './decorator-retry.ts';
 import { dispatchedFunctions } from './dispatch-tables.ts';
 import { EmitterListeners } from './emitter-listeners.ts';
-import { indirectTargets } from './indirect-calls.ts';
+import { indirectTargets, resentByFallback } from './indirect-calls.ts';
 import { isRetryPackageCall, mayCallRetryByName, mentionsRetryPackage } from './retry-packages.ts';
 import { callsTo, retriedParameter, retryAround } from './retry-shape.ts';
 import { compact, handedToOwnFailure, secondPassFrom } from './second-pass.ts';
@@ -106,6 +106,7 @@ export class ReplayContexts {
         !mayHaveDecorator(file.text) &&
         !mentionsRxjs(file.text) &&
         !mentionsJobQueue(file.text) &&
+        !/\.fallback\s*\(/.test(file.text) &&
         !/\b(eachMessage|eachBatch)\b|\.run\(\s*(\{\s*\.\.\.\s*)?[\w$]+/.test(file.text)
       )
         continue;
@@ -219,8 +220,10 @@ export class ReplayContexts {
   ): void {
     const rxjs = mentionsRxjs(file.text);
     const jobs = mentionsJobQueue(file.text);
+    const fallbacks = /\.fallback\s*\(/.test(file.text);
     const visit = (node: ts.Node): void => {
       if (jobs) this.#jobProcessorRoot(node, root);
+      if (fallbacks && ts.isCallExpression(node)) this.#fallbackRoot(node, root);
       if (ts.isCallExpression(node)) {
         this.#kafkaRoots(node, root);
         const name = calleeName(node.expression);
@@ -388,6 +391,12 @@ export class ReplayContexts {
     const written = unwrap(decorator.expression);
     const name = calleeName(ts.isCallExpression(written) ? written.expression : written)?.getText() ?? 'decorator';
     root(decorator.parent as FunctionNode, { kind: 'retry', helper: `@${name}`, calledAt: decorator, via: [] });
+  }
+
+  /** `breaker.fallback(() => sendPoints(…))` of `new CircuitBreaker(sendPoints)`: the wrapped function sent again. */
+  #fallbackRoot(call: ts.CallExpression, root: (fn: FunctionNode, context: ReplayContext) => void): void {
+    const resent = resentByFallback(call, this.checker, (e) => this.#functionOf(e));
+    if (resent) root(resent, { kind: 'retry', helper: call.expression.getText(), calledAt: call, via: [] });
   }
 
   /** `new Worker('hits', async (job) => …)` of BullMQ, Bull's `queue.process(…)`: a job runs again after a failure or a stall. */

@@ -107,6 +107,19 @@ sourceRuleTester(rule, {
       }
     `,
     },
+    {
+      name: 'an opossum breaker whose fallback answers without sending again',
+      code: code`${setUp}
+      import CircuitBreaker from 'opossum';
+      async function sendPoints(player: string) {
+        await client.execute(BUMP, [player], { prepare: true });
+        return { queued: false };
+      }
+      const breaker = new CircuitBreaker(sendPoints, { timeout: 800 });
+      breaker.fallback(() => ({ queued: false }));
+      export const award = (player: string) => breaker.fire(player);
+    `,
+    },
   ],
   invalid: [
     {
@@ -252,6 +265,19 @@ sourceRuleTester(rule, {
       }
     `,
       errors: [{ messageId: 'retryHelper', line: 15, column: 55 }],
+    },
+    {
+      name: "an opossum breaker's fallback that calls the wrapped counter write again",
+      code: code`${setUp}
+      import CircuitBreaker from 'opossum';
+      async function sendPoints(player: string) {
+        await client.execute(BUMP, [player], { prepare: true });
+      }
+      const breaker = new CircuitBreaker(sendPoints, { timeout: 800 });
+      breaker.fallback((player: string) => sendPoints(player));
+      export const award = (player: string) => breaker.fire(player);
+    `,
+      errors: [{ messageId: 'retryHelper', line: 10, column: 22 }],
     },
   ],
 });
