@@ -18,6 +18,19 @@ const maxRawLength = 65_536;
 
 /** The raw payload as text for a dead letter, bounded so one huge record cannot exhaust memory. */
 export function rawText(raw: unknown): string {
-  const text = typeof raw === 'string' ? raw : (JSON.stringify(raw) ?? String(raw));
+  const text = typeof raw === 'string' ? raw : asJson(raw);
   return text.length > maxRawLength ? `${text.slice(0, maxRawLength)}… (${text.length} chars)` : text;
+}
+
+/** A record as JSON for a dead letter; one JSON cannot write (a BigInt in it) with each BigInt as `123n`, a cycle as its message. */
+function asJson(raw: unknown): string {
+  try {
+    return JSON.stringify(raw) ?? String(raw);
+  } catch {
+    try {
+      return JSON.stringify(raw, (_key, value: unknown) => (typeof value === 'bigint' ? `${value}n` : value));
+    } catch (error) {
+      return `${String(raw)} (${error instanceof Error ? error.message.split('\n')[0] : String(error)})`;
+    }
+  }
 }

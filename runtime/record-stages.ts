@@ -1,6 +1,7 @@
 import type { StandardSchemaV1 } from '@standard-schema/spec';
 import { PipelineNode, type SinkNode, type StepNode } from '../compiler/ir/index.ts';
 import { columnValue } from './sinks/table-ops.ts';
+import { archivedCopy, Unarchivable } from './archived-copy.ts';
 import { rawText, type RecordOutputs } from './record-output.ts';
 
 /** One step of the record path: takes a value (with its place in the batch and its event time) to the next step. */
@@ -122,7 +123,12 @@ function archiveStage(step: Extract<StepNode, { kind: 'Archive' }>, c: StageCont
       if (eventId === undefined || eventId === null || eventId === '')
         return reject(`event id ${idName} is missing`, index);
     }
-    out.archive(sink, value);
+    // The event as it is now, not as a later step may leave it (`e.n *= 2` in a map): what the source said
+    // is what repair recounts. A value JSON cannot keep as it is makes the record a dead letter, neither
+    // counted nor archived, as an event with no id is: the aggregates stay what repair would make of the archive.
+    const copy = archivedCopy(value);
+    if (copy instanceof Unarchivable) return reject(copy.reason, index);
+    out.archive(sink, copy);
     return after(value, index, t);
   };
 }
