@@ -84,12 +84,6 @@ export function cutBlocks(bucket: string, events: readonly ArchivedEvent[], maxB
   return blocks;
 }
 
-/** An event to archive as the pipeline holds it: encoded once, within its block. */
-export interface EventToArchive {
-  readonly eventId: string;
-  readonly event: unknown;
-}
-
 /**
  * A batch's archived events side by side, the i-th id beside the i-th
  * event: no object an event (an op, an entry, a pair before the block's
@@ -132,17 +126,6 @@ export function encodeBlocksAt(
   return cutBlocks(
     bucket,
     unique.map((i) => ({ eventId: ids[i]!, json: JSON.stringify(events[i]) })),
-    maxBytes,
-  );
-}
-
-/** `encodeBlocksAt` for one partition's events given as objects: the same blocks. */
-export function encodeBlocks(bucket: string, events: readonly EventToArchive[], maxBytes = blockBytes): Block[] {
-  const batch = { ids: events.map((e) => e.eventId), events: events.map((e) => e.event) };
-  return encodeBlocksAt(
-    bucket,
-    batch,
-    events.map((_, i) => i),
     maxBytes,
   );
 }

@@ -2,7 +2,8 @@ import { deflateRawSync } from 'node:zlib';
 import type { types } from 'cassandra-driver';
 import { describe, expect, it } from 'vitest';
 import { blockText, blockTextOffThread, deflateBlock } from '../../../connectors/cassandra/sor-block-codec.ts';
-import { encodeBlocks, UndecodableBlock } from '../../../connectors/cassandra/sor-blocks.ts';
+import { UndecodableBlock } from '../../../connectors/cassandra/sor-blocks.ts';
+import { encodeBlocks } from '../../helpers/sor-events.ts';
 import { ReadBlock } from '../../../connectors/cassandra/sor-read-block.ts';
 
 const events = Array.from({ length: 500 }, (_, i) => ({

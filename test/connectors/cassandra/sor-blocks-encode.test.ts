@@ -1,11 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { createHash } from 'node:crypto';
-import {
-  cutBlocks,
-  encodeBlocks,
-  encodeBlocksAt,
-  type EventToArchive,
-} from '../../../connectors/cassandra/sor-blocks.ts';
+import { cutBlocks, encodeBlocksAt } from '../../../connectors/cassandra/sor-blocks.ts';
+import { encodeBlocks, type EventToArchive } from '../../helpers/sor-events.ts';
 import { SeededRandom } from '../../../runtime/seeded-random.ts';
 
 /** What the writer did before encodeBlocks: the last of an id kept, each event as JSON, then cut. */
