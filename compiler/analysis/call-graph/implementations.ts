@@ -31,6 +31,22 @@ export function declaredInterface(
 }
 
 /**
+ * `strategy` of `const strategy = STRATEGIES.arrival`, declared without a type: the interface of the program
+ * the checker gives it (`Record<string, KeyStrategy>` of the table). Asked only where no declared type was
+ * found, for a method call nothing else resolved.
+ */
+export function inferredInterface(
+  receiver: ts.Expression,
+  checker: ts.TypeChecker,
+): ts.InterfaceDeclaration | undefined {
+  const declared = checker
+    .getTypeAtLocation(unwrap(receiver))
+    .getSymbol()
+    ?.declarations?.find(ts.isInterfaceDeclaration);
+  return declared && !isLibraryFile(declared.getSourceFile()) ? declared : undefined;
+}
+
+/**
  * The classes of the program that implement an interface
  * (`class SystemClock implements Clock`), found by the interface's name
  * and checked by symbol. Read once an interface.
@@ -47,7 +63,11 @@ export class Implementations {
   methods(
     iface: ts.InterfaceDeclaration,
     name: string,
-  ): { readonly classes: number; readonly methods: readonly ts.MethodDeclaration[] } {
+  ): {
+    readonly classes: number;
+    readonly methods: readonly ts.MethodDeclaration[];
+    readonly implementing: readonly ts.ClassLikeDeclaration[];
+  } {
     const classes = this.#of(iface);
     const methods = classes.flatMap((c) =>
       c.members.filter(
@@ -55,7 +75,7 @@ export class Implementations {
           ts.isMethodDeclaration(m) && m.body !== undefined && ts.isIdentifier(m.name) && m.name.text === name,
       ),
     );
-    return { classes: classes.length, methods };
+    return { classes: classes.length, methods, implementing: classes };
   }
 
   #of(iface: ts.InterfaceDeclaration): readonly ts.ClassLikeDeclaration[] {

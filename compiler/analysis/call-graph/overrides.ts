@@ -7,7 +7,7 @@ const maxBases = 16;
 
 /**
  * `this.sessionOf(v)` in a base class runs the method of the instance's class: the base's own, or an
- * override. Which classes have instances is read from the `new` expressions of the program, once a program.
+ * override; so does `t.bucket` of a getter, `t` typed with the base but holding an instance of a subclass. Which classes have instances is read from the `new` expressions of the program, once a program.
  */
 export class Overrides {
   #made: ReadonlySet<ts.ClassLikeDeclaration> | undefined;
@@ -22,21 +22,29 @@ export class Overrides {
    * program made with `new` that is that class or extends it, the nearest declaration of the name. Undefined
    * when no such class is made in the program (instances made elsewhere: the method itself is read).
    */
-  of(method: ts.MethodDeclaration): readonly ts.MethodDeclaration[] | undefined {
+  of<M extends ts.MethodDeclaration | ts.GetAccessorDeclaration>(method: M): readonly M[] | undefined {
     const owner = method.parent;
     if (!ts.isClassLike(owner) || !ts.isIdentifier(method.name)) return undefined;
     const name = method.name.text;
-    const found = new Set<ts.MethodDeclaration>();
+    const found = new Set<M>();
     let instantiated = false;
     for (const made of this.#instantiated()) {
       const chain = this.#bases(made);
       const at = chain.indexOf(owner);
       if (at < 0) continue;
       instantiated = true;
-      const runs = chain.slice(0, at + 1).flatMap((c) => c.members.filter((m) => isBodyOf(m, name)))[0];
+      // A getter is overridden by a getter (`override get bucket()`), a method by a method.
+      const runs = chain
+        .slice(0, at + 1)
+        .flatMap((c) => c.members.filter((m): m is M => m.kind === method.kind && isBodyOf(m, name)))[0];
       if (runs) found.add(runs);
     }
     return instantiated ? [...found] : undefined;
+  }
+
+  /** Whether the program makes an instance of this class with `new` (a subclass's instance does not count). */
+  isMade(declaration: ts.ClassLikeDeclaration): boolean {
+    return this.#instantiated().has(declaration);
   }
 
   /** The class and the classes it extends, nearest first. */
@@ -67,8 +75,8 @@ export class Overrides {
   }
 }
 
-const isBodyOf = (member: ts.ClassElement, name: string): member is ts.MethodDeclaration =>
-  ts.isMethodDeclaration(member) &&
+const isBodyOf = (member: ts.ClassElement, name: string): boolean =>
+  (ts.isMethodDeclaration(member) || ts.isGetAccessorDeclaration(member)) &&
   member.body !== undefined &&
   ts.isIdentifier(member.name) &&
   member.name.text === name;

@@ -18,6 +18,7 @@ import {
   resolveName,
   unwrap,
   type FunctionNode,
+  type Resolved,
 } from './resolve.ts';
 import { staticFieldOf, staticFieldValues } from './static-fields.ts';
 import { constructorSetFields, instanceFieldValues } from './instance-fields.ts';
@@ -26,7 +27,7 @@ import { packageExportOf } from './package-exports.ts';
 import { packageNondeterminism, randomIdFactory } from './package-nondeterminism.ts';
 import { ParameterArguments } from './call-sites.ts';
 import { callbackArguments } from './callback-arguments.ts';
-import { declaredInterface, implementationsFor, type Implementations } from './implementations.ts';
+import { declaredInterface, implementationsFor, inferredInterface, type Implementations } from './implementations.ts';
 import { capturedParameter, passedCallees } from './passed-values.ts';
 import { decidingConditions } from './deciding-conditions.ts';
 import {
@@ -352,10 +353,27 @@ export class ValueOrigins {
     // `turn.next` whose getter advances a field of a module-level instance: each read takes another value.
     const instance = this.#state.moduleInstanceState(node, getter);
     if (instance) return instance;
-    const summary = this.summary(getter, depth + 1);
-    notes.push(...summary.notFollowed);
-    const via: Hop = { how: 'returned by', name: node.getText().replace(/\s+/g, ''), node };
-    return summary.returns && { ...summary.returns, via: [via, ...summary.returns.via] };
+    // `t.bucket` of `t: Tagged` may run `override get bucket()` of a subclass the program makes.
+    const targets = this.#virtualTargets(node.expression, getter as unknown as ts.GetAccessorDeclaration);
+    const name = node.getText().replace(/\s+/g, '');
+    return this.#firstResult(targets as unknown as FunctionNode[], node, name, notes, depth);
+  }
+
+  /**
+   * The bodies a member read or called on `receiver` may run: for a receiver made in place
+   * (`new Tagged(c)`, or a const holding one) the member itself; else the member of each class of the
+   * program made with `new` that is its class or extends it (an override, overrides.ts) — `t` typed
+   * `Tagged` may hold an `ArrivalTagged`.
+   */
+  #virtualTargets<M extends ts.MethodDeclaration | ts.GetAccessorDeclaration>(
+    receiver: ts.Expression,
+    declared: M,
+  ): readonly M[] {
+    const held = unwrap(receiver);
+    const resolved = ts.isIdentifier(held) ? resolveName(held, this.checker) : undefined;
+    const init = resolved?.kind === 'variable' ? resolved.node.initializer : undefined;
+    if (ts.isNewExpression(held) || (init !== undefined && ts.isNewExpression(unwrap(init)))) return [declared];
+    return this.#overrides?.of(declared) ?? [declared];
   }
 
   #call(
@@ -420,7 +438,7 @@ export class ValueOrigins {
     }
     const resolved = resolveCallee(call, this.checker);
     const name = calleeName(call.expression)?.getText() ?? call.expression.getText();
-    const overridden = resolved.kind === 'external' ? undefined : this.#thisCallTargets(call);
+    const overridden = resolved.kind === 'external' ? undefined : this.#thisCallTargets(call, resolved);
     if (overridden) return this.#firstResult(overridden, call, name, notes, depth);
     if (resolved.kind === 'parameter' || resolved.kind === 'variable' || resolved.kind === 'other') {
       // `random()` of `const { random } = Math`: judged as `Math.random()`.
@@ -460,10 +478,19 @@ export class ValueOrigins {
    * `this.sessionOf(v)` in a base class: the methods the instances the program makes run for it — an
    * override in a subclass, or the base's own when a class that keeps it is made (overrides.ts).
    */
-  #thisCallTargets(call: ts.CallExpression | ts.NewExpression): readonly FunctionNode[] | undefined {
+  #thisCallTargets(
+    call: ts.CallExpression | ts.NewExpression,
+    resolved: Resolved,
+  ): readonly FunctionNode[] | undefined {
     const callee = unwrap(call.expression);
-    if (!ts.isPropertyAccessExpression(callee) || unwrap(callee.expression).kind !== ts.SyntaxKind.ThisKeyword)
-      return undefined;
+    if (!ts.isPropertyAccessExpression(callee)) return undefined;
+    if (unwrap(callee.expression).kind !== ts.SyntaxKind.ThisKeyword) {
+      // `t.bucketOf()` of `t: Tagged`: the override of the subclass an instance was made of may run.
+      const method = resolved.kind === 'function' ? resolved.node : undefined;
+      if (!method || !ts.isMethodDeclaration(method) || !ts.isClassLike(method.parent)) return undefined;
+      const targets = this.#virtualTargets(callee.expression, method);
+      return targets.length === 1 && targets[0] === method ? undefined : targets;
+    }
     // The method the name declares in the class (an abstract one has no body: the overrides are what runs).
     const declared = this.checker.getSymbolAtLocation(callee.name)?.valueDeclaration;
     return declared && ts.isMethodDeclaration(declared) ? this.#overrides?.of(declared) : undefined;
@@ -472,7 +499,7 @@ export class ValueOrigins {
   /** The first non-deterministic value one of the functions a call may run returns. */
   #firstResult(
     targets: readonly FunctionNode[],
-    call: ts.CallExpression | ts.NewExpression,
+    call: ts.Node,
     name: string,
     notes: NotFollowed[],
     depth: number,
@@ -508,7 +535,9 @@ export class ValueOrigins {
   /**
    * `this.clock.now()` on a field typed by an interface of the program, whose value was
    * not found where it is given: the one class of the program that implements it is
-   * followed; with none or several, a note says what was not followed.
+   * followed; with several, the instance a const holds (`STRATEGIES.event`), else those the
+   * program makes; failing that, a note says what was not followed. A receiver typed with the
+   * interface only by the checker (no declared type) gets no note.
    */
   #implementedResult(
     call: ts.CallExpression | ts.NewExpression,
@@ -517,17 +546,49 @@ export class ValueOrigins {
   ): Nondet | undefined {
     const callee = unwrap(call.expression);
     if (!this.#implementations || !ts.isPropertyAccessExpression(callee)) return undefined;
-    const iface = declaredInterface(callee.expression, this.checker);
+    const declared = declaredInterface(callee.expression, this.checker);
+    const iface = declared ?? inferredInterface(callee.expression, this.checker);
     if (!iface) return undefined;
-    const { classes, methods } = this.#implementations.methods(iface, callee.name.text);
+    const { classes, methods, implementing } = this.#implementations.methods(iface, callee.name.text);
     const name = `${callee.getText().replace(/\s+/g, '')}()`;
-    if (classes === 1 && methods.length === 1) return this.#resultOfCalling(methods[0]!, call, notes, depth);
+    if (declared && classes === 1 && methods.length === 1)
+      return this.#resultOfCalling(methods[0]!, call, notes, depth);
+    const held = this.#heldInstanceMethod(callee);
+    if (held) return this.#resultOfCalling(held, call, notes, depth);
+    // `strategy.keyOf(…)` with `const strategy = STRATEGIES.arrival`: which instance it holds is not known, but
+    // those the program makes with `new` are what it may hold; the first that is not deterministic is reported.
+    const made = methods.filter((m) => this.#overrides?.isMade(m.parent as ts.ClassLikeDeclaration));
+    if (made.length > 0 && made.length === implementing.filter((c) => this.#overrides?.isMade(c)).length)
+      return this.#firstResult(made, call, name.slice(0, -2), notes, depth);
+    if (!declared) return undefined;
     notes.push({
       at: call,
       what: name,
       why: `it is a method of the interface \`${iface.name.text}\`, implemented by ${classes === 0 ? 'no class' : `${classes} classes`} of the program, and which one it holds was not found`,
     });
     return undefined;
+  }
+
+  /**
+   * `byEvent.keyOf` with `const byEvent = STRATEGIES.event` and `STRATEGIES = { event: new ByEventHour(), … }`:
+   * the method of the class the instance the name holds was made of, followed through const names and the
+   * properties of const objects. Undefined when the value is not such an instance.
+   */
+  #heldInstanceMethod(callee: ts.PropertyAccessExpression): ts.MethodDeclaration | undefined {
+    let value: ts.Expression | undefined = unwrap(callee.expression);
+    for (let hops = 0; value && hops < 6 && !ts.isNewExpression(value); hops++) {
+      if (ts.isIdentifier(value)) {
+        const resolved = resolveName(value, this.checker);
+        const init = resolved.kind === 'variable' && isConst(resolved.node) ? resolved.node.initializer : undefined;
+        value = init && unwrap(init);
+      } else if (ts.isPropertyAccessExpression(value)) {
+        const found = propertyValue(value.expression, value.name.text, this.checker, returnedExpressions);
+        value = found === undefined || found === 'absent' ? undefined : unwrap(found);
+      } else value = undefined;
+    }
+    if (!value || !ts.isNewExpression(value)) return undefined;
+    const member = this.checker.getTypeAtLocation(value).getProperty(callee.name.text)?.valueDeclaration;
+    return member && ts.isMethodDeclaration(member) && member.body ? member : undefined;
   }
 
   /** A name that holds no function here: what a caller passed, the one implementation, or a CommonJS export. */
