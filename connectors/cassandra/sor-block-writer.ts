@@ -15,32 +15,41 @@ interface Size {
 }
 
 /**
- * What the writer says when a batch takes a partition past its bound. A warning, not a refusal:
- * refusing stopped the pipeline for good (the batch is replayed, refused again, and a restart meets
- * the same batch) once a burst filled a 10-minute slot, once 4 million events without a usable
- * event time had gone to the no-time buckets, or when a batch replayed after a kill -9 near the
- * bound was counted twice. A partition past its bound costs Cassandra more; a stopped pipeline
- * loses the stream.
+ * What the writer says when a partition is full: the blocks that would take it past its bound go
+ * to its next overflow partition instead (`<bucket>~1`, `~2`, …). Refusing the write outright
+ * stopped the pipeline for good (the batch is replayed, refused again, and a restart meets the
+ * same batch) once a burst filled a 10-minute slot, once millions of events without event time
+ * had filled the id buckets, or when a batch replayed after a kill -9 near the bound was counted
+ * twice; writing it all the same let the partition grow without bound.
  */
-export function overBoundWarning(table: string, bucket: string, held: Size, adding: Size, bound: Size): string {
+function fullPartitionNotice(table: string, bucket: string, held: Size, bound: Size, next: string): string {
   return (
-    `the system of record ${table}: partition '${bucket}' grows past its bound: it holds ${held.events} events ` +
-    `(${held.bytes} bytes), this batch adds ${adding.events} (${adding.bytes} bytes), the bound is ${bound.events} events or ${bound.bytes} bytes; ` +
-    `written all the same (said once a partition). A partition is a 10-minute slot of event time split 16 ways by event id (64 ways by id alone without event time): ` +
-    `call .withEventTime() after .archive() if the pipeline has none, else archive fewer events per slot (see docs/connectors.md)`
+    `the system of record ${table}: partition '${bucket}' is full: it holds ${held.events} events ` +
+    `(${held.bytes} bytes of JSON), the bound is ${bound.events} events or ${bound.bytes} bytes; ` +
+    `events past it go to partition '${next}' (said once a partition). A partition is a 10-minute slot of event time split 16 ways by event id (64 ways by id alone without event time): ` +
+    `call .withEventTime() after .archive() if the pipeline has none (see docs/connectors.md)`
   );
+}
+
+/** The overflow partition after `bucket` in its chain: `<base>~1` after the base, then `~2`, … */
+function nextInChain(bucket: string, base: string): string {
+  const k = bucket === base ? 0 : Number(bucket.slice(base.length + 1));
+  return `${base}~${k + 1}`;
 }
 
 /**
  * Writes archived events to a block-layout system of record: each batch's
  * events of one partition as a few blocks (one mutation each, idempotent),
  * instead of a row an event; each block's JSON deflated off the main thread
- * in the `deflated-blocks` layout, as text in the `blocks` layout of before. Before writing, each partition the batch
- * touches is checked against `partitionBound` (its size read once, then
- * tracked): a batch that passes it is written, with a warning.
- * Rewriting a block a replay cut the same way counts it again, so the
- * check errs on the safe side; one writer a pipeline (the runner's lock)
- * keeps the tracked sizes true.
+ * in the `deflated-blocks` layout, as text in the `blocks` layout of before. Before writing, each block is
+ * placed in its partition if that stays within `partitionBound` (its size
+ * read once, then tracked), else in the first overflow partition of its
+ * chain with room (`<bucket>~1`, `~2`, …; a block alone in an empty
+ * partition always fits): no partition grows past the bound. Readers scan
+ * every partition and count an id met in two once, so where a block lands
+ * changes nothing they read. Rewriting a block a replay cut the same way
+ * counts it again, so the check errs on the safe side; one writer a
+ * pipeline (the runner's lock) keeps the tracked sizes true.
  */
 export class SorBlockWriter {
   readonly #insert: string;
@@ -71,10 +80,10 @@ export class SorBlockWriter {
       else byBucket.set(buckets[i]!, [i]);
     }
     const blocks = [...byBucket].flatMap(([bucket, at]) => encodeBlocksAt(bucket, batch, at));
-    const grown = await this.#admit(blocks);
+    const { placed, grown } = await this.#place(blocks);
     const deflated = this.layout === 'deflated-blocks';
     // Each block deflated on libuv's pool as its lane takes it: the 16 lanes keep the pool's threads busy together.
-    await runBounded(blocks, blockLanes, async (b) =>
+    await runBounded(placed, blockLanes, async (b) =>
       this.client.execute(
         this.#insert,
         [b.bucket, b.block, b.n, b.bytes, deflated ? await deflateBlock(b.events) : b.events],
@@ -84,26 +93,44 @@ export class SorBlockWriter {
     for (const [bucket, size] of grown) this.#remember(bucket, size);
   }
 
-  /** The partitions' sizes once the blocks land; warns (once a partition) where one passes the bound. */
-  async #admit(blocks: readonly Block[]): Promise<Map<string, Size>> {
-    const adding = new Map<string, Size>();
-    for (const b of blocks) {
-      const size = adding.get(b.bucket) ?? { events: 0, bytes: 0 };
-      adding.set(b.bucket, { events: size.events + b.n, bytes: size.bytes + b.bytes });
-    }
+  /**
+   * Each block in its own partition, or in the first partition of that one's overflow chain with room for it;
+   * the sizes of the partitions written once the blocks land. The batch's own partitions are read in parallel
+   * (once a process); an overflow partition only when one is full.
+   */
+  async #place(blocks: readonly Block[]): Promise<{ placed: Block[]; grown: Map<string, Size> }> {
     const grown = new Map<string, Size>();
-    await runBounded([...adding], blockLanes, async ([bucket, add]) => {
-      const held = this.#sizes.get(bucket) ?? (await this.#read(bucket));
-      const over = held.events + add.events > this.bound.events || held.bytes + add.bytes > this.bound.bytes;
-      if (over && !this.#warned.has(bucket)) {
-        this.#warned.add(bucket);
-        // Bounded like the sizes: a run of months past the bound touches a new partition every 10 minutes.
-        if (this.#warned.size > rememberedPartitions) this.#warned.delete(this.#warned.values().next().value!);
-        this.warn(overBoundWarning(`${this.keyspace}.${this.table}`, bucket, held, add, this.bound));
+    const sizeOf = async (bucket: string) => grown.get(bucket) ?? this.#sizes.get(bucket) ?? (await this.#read(bucket));
+    const own = [...new Set(blocks.map((b) => b.bucket))];
+    await runBounded(own, blockLanes, async (bucket) => void grown.set(bucket, await sizeOf(bucket)));
+    const placed: Block[] = [];
+    for (const block of blocks) {
+      let bucket = block.bucket;
+      let held = await sizeOf(bucket);
+      while (!this.#fits(held, block)) {
+        const next = nextInChain(bucket, block.bucket);
+        this.#notify(bucket, held, next);
+        [bucket, held] = [next, await sizeOf(next)];
       }
-      grown.set(bucket, { events: held.events + add.events, bytes: held.bytes + add.bytes });
-    });
-    return grown;
+      grown.set(bucket, { events: held.events + block.n, bytes: held.bytes + block.bytes });
+      placed.push(bucket === block.bucket ? block : { ...block, bucket });
+    }
+    return { placed, grown };
+  }
+
+  /** Whether a block fits in a partition holding `held`: within the bound, or alone in an empty partition. */
+  #fits(held: Size, block: Block): boolean {
+    if (held.events === 0) return true;
+    return held.events + block.n <= this.bound.events && held.bytes + block.bytes <= this.bound.bytes;
+  }
+
+  /** Says once a partition (of the last 4,096 said) that it is full and where its events go. */
+  #notify(bucket: string, held: Size, next: string): void {
+    if (this.#warned.has(bucket)) return;
+    this.#warned.add(bucket);
+    // Bounded like the sizes: a run of months touches a new partition every 10 minutes.
+    if (this.#warned.size > rememberedPartitions) this.#warned.delete(this.#warned.values().next().value!);
+    this.warn(fullPartitionNotice(`${this.keyspace}.${this.table}`, bucket, held, this.bound, next));
   }
 
   /** A partition's size as stored: the sum over its blocks (copies a replay left count twice: on the safe side). */

@@ -3,9 +3,10 @@ import { createHash } from 'node:crypto';
 /**
  * The bound every partition of a block-layout system of record keeps: at
  * most this many events and this many bytes of event JSON. The writer
- * refuses a batch that would take a partition past either; nothing grows
- * silently. (With 10-minute slots split 16 ways, 10⁸ events a day put about
- * 43,000 events in a partition; the bound is reached near 5.8·10⁸ a day.)
+ * places a block that would take a partition past either in its overflow
+ * partition (sor-block-writer.ts); no partition grows past it. (With
+ * 10-minute slots split 16 ways, 10⁸ events a day put about 43,000 events in
+ * a partition; the bound is reached near 5.8·10⁸ a day.)
  */
 export const partitionBound = { events: 250_000, bytes: 32 * 1024 * 1024 } as const;
 

@@ -6,7 +6,7 @@ import { SorBlockWriter } from '../../connectors/cassandra/sor-block-writer.ts';
 import { partitionBound, type UndecodableBlock } from '../../connectors/cassandra/sor-blocks.ts';
 import { sorBucket } from '../../connectors/cassandra/sor-bucket.ts';
 import { sorLayout, sorTableCql } from '../../connectors/cassandra/sor-layout.ts';
-import { systemOfRecordEntries } from '../../connectors/cassandra/sor-reader.ts';
+import { systemOfRecordEntries, systemOfRecordPairs, type PairsRead } from '../../connectors/cassandra/sor-reader.ts';
 import { CassandraTableWriter } from '../../connectors/cassandra/table-writer.ts';
 import { cassandraCurrentRows } from '../../connectors/cassandra/current-rows.ts';
 import { EmbeddedStore } from '../../connectors/embedded/store.ts';
@@ -74,35 +74,102 @@ describe('the block layout of a Cassandra system of record', () => {
     }
   }, 600_000);
 
-  it('a batch that takes a partition past its bound is written all the same, with one warning a partition and writer', async () => {
+  it('a partition never passes its bound: what would is written to its overflow partitions, said once a partition, and reads back once', async () => {
     const table = `sor_bound_${runId()}`;
     const client = await cassandraClient();
     try {
       for (const cql of schemaCql(tableSchemas(archiving(table)))) await client.execute(cql);
       const events = (from: number, count: number) => ({
         ids: Array.from({ length: count }, (_, i) => `e${from + i}`),
-        events: Array.from({ length: count }, () => ({})),
+        events: Array.from({ length: count }, (_, i) => ({ n: from + i })),
         buckets: Array.from({ length: count }, () => 'p'),
       });
       const bound = { events: 1_000, bytes: 1e9 };
-      const warnings: string[] = [];
-      const first = new SorBlockWriter(client, keyspace, table, bound, (l) => warnings.push(l));
+      const notices: string[] = [];
+      const first = new SorBlockWriter(client, keyspace, table, bound, (l) => notices.push(l));
       await first.write(events(0, 600));
       await first.write(events(600, 300));
-      expect(warnings).toEqual([]);
-      // The writer tracks what it wrote: 900 + 200 would be 1,100. Refusing here stopped the pipeline for good.
+      expect(notices).toEqual([]);
+      // 900 + 200 would pass 1,000: the 200 go to p~1; 150 more pass it again, and join them.
       await first.write(events(900, 200));
-      await first.write(events(1_100, 50));
-      expect(warnings).toHaveLength(1);
-      expect(warnings[0]).toContain(
-        `the system of record ${keyspace}.${table}: partition 'p' grows past its bound: it holds 900 events`,
+      await first.write(events(1_100, 150));
+      expect(notices).toHaveLength(1);
+      expect(notices[0]).toContain(
+        `the system of record ${keyspace}.${table}: partition 'p' is full: it holds 900 events (`,
       );
-      // Another process (a restart) reads the partition's size before its first write there.
+      expect(notices[0]).toContain(`events past it go to partition 'p~1'`);
+      // Another process (a restart) reads the sizes before its first write: p holds 900, p~1 350.
       const again: string[] = [];
       const second = new SorBlockWriter(client, keyspace, table, bound, (l) => again.push(l));
-      await second.write(events(1_100, 10));
-      expect(again[0]).toMatch(/holds 1150 events .* adds 10 .* bound is 1000 events/);
-      expect((await archived(client, keyspace, table)).length).toBe(1_150);
+      await second.write(events(1_250, 700));
+      expect(again).toHaveLength(2);
+      expect(again[1]).toMatch(/partition 'p~1' is full: it holds 350 events .* go to partition 'p~2'/);
+      const sizes = await selectAll(client, `SELECT bucket, n FROM ${keyspace}.${table}`);
+      const held = new Map<string, number>();
+      for (const row of sizes) held.set(String(row.bucket), (held.get(String(row.bucket)) ?? 0) + Number(row.n));
+      expect(Object.fromEntries(held)).toEqual({ p: 900, 'p~1': 350, 'p~2': 700 });
+      const read = await archived(client, keyspace, table);
+      expect(read).toHaveLength(1_950);
+      expect(new Set(read.map((e) => e.eventId)).size).toBe(1_950);
+    } finally {
+      await client.shutdown();
+    }
+  }, 120_000);
+
+  it('a replay that meets its partition full writes the copies to the overflow partition: read back once, as the first copy', async () => {
+    const table = `sor_bound_replay_${runId()}`;
+    const client = await cassandraClient();
+    try {
+      for (const cql of schemaCql(tableSchemas(archiving(table)))) await client.execute(cql);
+      const batch = {
+        ids: Array.from({ length: 400 }, (_, i) => `r${i}`),
+        events: Array.from({ length: 400 }, (_, i) => ({ n: i })),
+        buckets: Array.from({ length: 400 }, () => 'q'),
+      };
+      const bound = { events: 500, bytes: 1e9 };
+      // The batch landed, then the process was killed before its checkpoint; the restart replays it.
+      await new SorBlockWriter(client, keyspace, table, bound, () => {}).write(batch);
+      await new SorBlockWriter(client, keyspace, table, bound, () => {}).write(batch);
+      const buckets = await selectAll(client, `SELECT bucket FROM ${keyspace}.${table}`);
+      expect(new Set(buckets.map((r) => String(r.bucket)))).toEqual(new Set(['q', 'q~1']));
+      const read = await archived(client, keyspace, table);
+      expect(read).toHaveLength(400);
+      expect(read.map((e) => (e.event as { n: number }).n).sort((a, b) => a - b)).toEqual(batch.events.map((e) => e.n));
+      // Repair's and the dry-run's read: one pass finds ids in two partitions, the exact pass counts each once.
+      let pass: PairsRead | undefined = systemOfRecordPairs(client, keyspace, table);
+      let passes = 0;
+      let ids: string[] = [];
+      while (pass) {
+        [ids, passes] = [[], passes + 1];
+        for await (const [runIds] of pass.runs) ids.push(...runIds);
+        pass = await pass.exact();
+      }
+      expect(passes).toBe(2);
+      expect(ids.sort()).toEqual([...batch.ids].sort());
+    } finally {
+      await client.shutdown();
+    }
+  }, 120_000);
+
+  it('a block alone fits an empty partition even past a bound smaller than itself; the next write goes on', async () => {
+    const table = `sor_bound_block_${runId()}`;
+    const client = await cassandraClient();
+    try {
+      for (const cql of schemaCql(tableSchemas(archiving(table)))) await client.execute(cql);
+      const events = (from: number, count: number) => ({
+        ids: Array.from({ length: count }, (_, i) => `b${from + i}`),
+        events: Array.from({ length: count }, () => ({})),
+        buckets: Array.from({ length: count }, () => 'r'),
+      });
+      const writer = new SorBlockWriter(client, keyspace, table, { events: 100, bytes: 1e9 }, () => {});
+      await writer.write(events(0, 300));
+      await writer.write(events(300, 10));
+      const sizes = await selectAll(client, `SELECT bucket, n FROM ${keyspace}.${table}`);
+      expect(sizes.map((r) => [String(r.bucket), Number(r.n)]).sort()).toEqual([
+        ['r', 300],
+        ['r~1', 10],
+      ]);
+      expect(await archived(client, keyspace, table)).toHaveLength(310);
     } finally {
       await client.shutdown();
     }
