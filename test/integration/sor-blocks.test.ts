@@ -32,6 +32,13 @@ const truthOf = (events: readonly Reading[]) => {
   return counts;
 };
 
+/** A batch as the block writer takes it: ids `<prefix><from>`… with events `{ n }`, all in partition `bucket`. */
+const columnsOf = (prefix: string, bucket: string, from: number, count: number) => ({
+  ids: Array.from({ length: count }, (_, i) => `${prefix}${from + i}`),
+  events: Array.from({ length: count }, (_, i) => ({ n: from + i })),
+  buckets: Array.from({ length: count }, () => bucket),
+});
+
 describe('the block layout of a Cassandra system of record', () => {
   it('10⁶ events at the rate of 10⁸ a day: no partition passes the bound, every event reads back once', async () => {
     const table = `sor_million_${runId()}`;
@@ -79,11 +86,7 @@ describe('the block layout of a Cassandra system of record', () => {
     const client = await cassandraClient();
     try {
       for (const cql of schemaCql(tableSchemas(archiving(table)))) await client.execute(cql);
-      const events = (from: number, count: number) => ({
-        ids: Array.from({ length: count }, (_, i) => `e${from + i}`),
-        events: Array.from({ length: count }, (_, i) => ({ n: from + i })),
-        buckets: Array.from({ length: count }, () => 'p'),
-      });
+      const events = (from: number, count: number) => columnsOf('e', 'p', from, count);
       const bound = { events: 1_000, bytes: 1e9 };
       const notices: string[] = [];
       const first = new SorBlockWriter(client, keyspace, table, bound, (l) => notices.push(l));
@@ -121,11 +124,7 @@ describe('the block layout of a Cassandra system of record', () => {
     const client = await cassandraClient();
     try {
       for (const cql of schemaCql(tableSchemas(archiving(table)))) await client.execute(cql);
-      const batch = {
-        ids: Array.from({ length: 400 }, (_, i) => `r${i}`),
-        events: Array.from({ length: 400 }, (_, i) => ({ n: i })),
-        buckets: Array.from({ length: 400 }, () => 'q'),
-      };
+      const batch = columnsOf('r', 'q', 0, 400);
       const bound = { events: 500, bytes: 1e9 };
       // The batch landed, then the process was killed before its checkpoint; the restart replays it.
       await new SorBlockWriter(client, keyspace, table, bound, () => {}).write(batch);
@@ -156,11 +155,7 @@ describe('the block layout of a Cassandra system of record', () => {
     const client = await cassandraClient();
     try {
       for (const cql of schemaCql(tableSchemas(archiving(table)))) await client.execute(cql);
-      const events = (from: number, count: number) => ({
-        ids: Array.from({ length: count }, (_, i) => `b${from + i}`),
-        events: Array.from({ length: count }, () => ({})),
-        buckets: Array.from({ length: count }, () => 'r'),
-      });
+      const events = (from: number, count: number) => columnsOf('b', 'r', from, count);
       const writer = new SorBlockWriter(client, keyspace, table, { events: 100, bytes: 1e9 }, () => {});
       await writer.write(events(0, 300));
       await writer.write(events(300, 10));
