@@ -15,11 +15,21 @@ function refusedForBlock(problem: string): string {
   );
 }
 
+/** A reason cut to a line's worth: it may quote a whole event. */
+const shortened = (reason: string) => (reason.length > 300 ? `${reason.slice(0, 300)}…` : reason);
+
 function summary(name: string, result: RepairResult, dryRun: boolean): string {
   const verb = dryRun ? 'would correct' : 'corrected';
   const lines = [
     `repair of ${name} from ${result.systemOfRecord}: ${result.events} events, ${result.checked} rows checked, ${result.corrected} ${verb}, in ${(result.elapsedMs / 1000).toFixed(2)} s`,
   ];
+  const { rejected } = result;
+  // Said, not only counted: a repair that counts nothing of what it read would otherwise look like one that found nothing wrong.
+  if (rejected.count > 0)
+    lines.push(
+      `${rejected.count} archived event${rejected.count === 1 ? ' was' : 's were'} rejected by the steps after the archive and not counted ` +
+        `(first: ${shortened(rejected.first ?? '')}); the stream dead-lettered them too, unless the archive gave them back changed: a Date comes back as its ISO text`,
+    );
   if (result.state)
     lines.push(
       `checkpoint state: ${result.state.entries} entries from the system of record, ${result.state.changed} ${dryRun ? 'would change' : 'changed'}`,

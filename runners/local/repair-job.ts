@@ -42,6 +42,8 @@ export interface RepairJob {
   visitRun(events: readonly unknown[], onGroup: OnGroup): void | Promise<void>;
   /** Archived events the steps rejected (a filter is not a rejection): as the stream dead-lettered them. */
   readonly rejected: () => number;
+  /** Why the first of them was rejected (undefined while none was). */
+  readonly firstRejection: () => string | undefined;
 }
 
 /**
@@ -70,11 +72,16 @@ export function repairJob(pipeline: PipelineNode): RepairJob {
   });
   let onGroup: OnGroup = () => {};
   let rejected = 0;
+  let firstRejection: string | undefined;
+  const reject = (reason: string) => {
+    rejected++;
+    firstRejection ??= reason;
+  };
   const place = placeInWindows(window, (key, windowStart, event) => onGroup(key, windowStart, event));
   const path = compileRecordPath(
     job,
     {
-      deadLetter: () => void rejected++,
+      deadLetter: (_sink, reason) => reject(reason),
       archive: () => {},
       emit: () => {},
       aggregate: (key, eventTime, event) => place(key, eventTime, event as Record<string, unknown>),
@@ -83,7 +90,6 @@ export function repairJob(pipeline: PipelineNode): RepairJob {
   );
   // The steps over a whole run at once where they allow it (no await, one event of one): no closure chain an event.
   const runPath = compileRunPath(job);
-  const reject = () => void rejected++;
   /** The rest of a run once a step turned out asynchronous: each event awaited in turn, as the stream does. */
   const visitRest = async (events: readonly unknown[], from: number) => {
     for (let i = from; i < events.length; i++) await path(events[i], 0);
@@ -106,6 +112,7 @@ export function repairJob(pipeline: PipelineNode): RepairJob {
       }
     },
     rejected: () => rejected,
+    firstRejection: () => firstRejection,
   };
 }
 

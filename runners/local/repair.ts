@@ -20,6 +20,11 @@ export interface RepairResult {
   readonly checked: number;
   /** Rows that were wrong (or missing) and were rewritten. */
   readonly corrected: number;
+  /**
+   * Archived events the steps after the archive rejected, not counted anywhere, and the first one's reason: the
+   * stream dead-lettered them too, unless the archive gave them back changed (a Date comes back as its ISO text).
+   */
+  readonly rejected: { readonly count: number; readonly first?: string };
   /** The most (key, window) groups held in memory at once (at most `pageRows`). */
   readonly peakGroups: number;
   /** With a checkpoint: the (key, window) entries of its state rewritten from the system of record, and how many differed. */
@@ -70,6 +75,7 @@ export async function repair(pipeline: PipelineNode, options: RepairOptions): Pr
       events: outcome.events,
       checked: outcome.checked,
       corrected: outcome.corrected,
+      rejected: outcome.rejected,
       peakGroups: outcome.peakGroups,
       state,
       elapsedMs: performance.now() - started,
@@ -85,7 +91,7 @@ async function recompute(
   options: RepairOptions,
   checkpoint: RepairCheckpoint | undefined,
   started: number,
-): Promise<PartitionOutcome & { events: number; peakGroups: number }> {
+): Promise<PartitionOutcome & { events: number; peakGroups: number; rejected: RepairResult['rejected'] }> {
   const { target } = options;
   const sink = job.pipeline.sink;
   const pageRows = options.pageRows ?? 20_000;
@@ -99,6 +105,7 @@ async function recompute(
     });
   let read: ArchiveRead | undefined = target.events(job.systemOfRecord);
   let recomputed: Recomputed | undefined;
+  let rejectedBefore = 0;
   // The sink's rows read meanwhile, up to the bound on what repair holds: their queries overlap the archive's.
   const sinkRows = readAhead(target.rows(sink), pageRows, (page) => page.length);
   try {
@@ -106,6 +113,8 @@ async function recompute(
     while (read) {
       recomputed?.remove();
       recomputed = new Recomputed(job, (key) => target.storedKey(sink, key), pageRows);
+      // Counted for the last read only: a read done again (de-duplicated) rejects the same events again.
+      rejectedBefore = job.rejected();
       await aggregateEvents(recomputed, read.events, report);
       read = await read.exact();
     }
@@ -116,7 +125,8 @@ async function recompute(
       keepState: checkpoint?.holds,
       write: options.dryRun ? async () => {} : (ops) => target.write(sink, ops),
     });
-    return { ...outcome, events: recomputed!.events, peakGroups: recomputed!.peak };
+    const rejected = { count: job.rejected() - rejectedBefore, first: job.firstRejection() };
+    return { ...outcome, events: recomputed!.events, peakGroups: recomputed!.peak, rejected };
   } finally {
     recomputed?.remove();
     await sinkRows.close();
