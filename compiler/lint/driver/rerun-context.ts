@@ -11,6 +11,7 @@ import { isFunctionNode } from '../../analysis/call-graph/resolve.ts';
 import { retryLoopAround } from '../../analysis/call-graph/retry-shape.ts';
 import { indirectCallSitesOf } from './indirect-call-sites.ts';
 import { kafkaStreamLoopAround } from './kafka-stream-loop.ts';
+import { lambdaHandlerAround } from './lambda-handlers.ts';
 import { lookupTable } from '../../analysis/lookup-table.ts';
 
 const tsFindAncestor = ts.findAncestor;
@@ -52,6 +53,7 @@ function registeredBy(call: Node, callback: Node): RerunContext | undefined {
   if (!Node.isPropertyAccessExpression(callee)) return undefined;
   const method = callee.getName();
   const first = call.getArguments()[0];
+  if (isNodeCoreEmitter(callee.getExpression())) return undefined;
   if (method === 'on' && first && Node.isStringLiteral(first) && streamEvents.has(first.getLiteralValue()))
     return {
       describe: `a consumer's '${first.getLiteralValue()}' callback (delivered at least once)`,
@@ -61,6 +63,19 @@ function registeredBy(call: Node, callback: Node): RerunContext | undefined {
   if (method === 'consume')
     return { describe: 'a consume() callback (delivered at least once)', node: graphOf(call).node, kind: 'delivery' };
   return undefined;
+}
+
+/**
+ * A receiver typed by Node's own modules — worker_threads' `parentPort` or a
+ * `Worker`, a child process, a socket (unseen round 10, U10D): its 'message' and
+ * 'data' events come once, from this process's own peers; no broker delivers them again.
+ */
+function isNodeCoreEmitter(receiver: Node): boolean {
+  const declarations = receiver.getType().getNonNullableType().getSymbol()?.getDeclarations() ?? [];
+  return (
+    declarations.length > 0 &&
+    declarations.every((d) => /[\\/]@types[\\/]node[\\/]/.test(d.getSourceFile().getFilePath()))
+  );
 }
 
 /**
@@ -178,7 +193,13 @@ function localContext(node: Node): RerunContext | undefined {
     const line = loop.getSourceFile().getLineAndCharacterOfPosition(loop.getStart()).line + 1;
     return { describe: `a retry loop (line ${line})`, node: loop, kind: 'retry' };
   }
-  return resentCall(graph.node) ?? streamStepAround(node);
+  return resentCall(graph.node) ?? streamStepAround(node) ?? lambdaContext(node);
+}
+
+/** An AWS Lambda event-source handler around `node`: its batch is handed over again after a failure. */
+function lambdaContext(node: Node): RerunContext | undefined {
+  const lambda = lambdaHandlerAround(node);
+  return lambda && { describe: lambda.describe, node: graphOf(lambda.at).node, kind: 'delivery' };
 }
 
 /** `bump()` called again in a failure handler of the promise of an earlier `bump()` (`.catch(() => bump())`, a reduce of them). */

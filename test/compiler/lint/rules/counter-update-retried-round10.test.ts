@@ -1,0 +1,82 @@
+import rule from '../../../../compiler/lint/rules/counter-update-retried.ts';
+import { code, sourceRuleTester } from '../../../helpers/source-rule-tester.ts';
+
+const setUp = `
+import { Client } from 'cassandra-driver';
+
+const client = new Client({ contactPoints: ['127.0.0.1'], localDataCenter: 'dc1' });
+const BUMP = 'UPDATE web.hits SET n = n + 1 WHERE page = ?';`;
+
+/**
+ * Round 10 of unseen driver code (issue 15, U10D): shapes the lint did not read. Each invalid case failed
+ * before its fix (checked by stashing it); each valid one is its look-alike that stays clean.
+ */
+sourceRuleTester(rule, {
+  valid: [
+    {
+      name: 'an AWS Lambda MSK handler that writes whole totals keyed by the record: a redelivered batch overwrites',
+      code: code`${setUp}
+      import type { MSKEvent } from 'aws-lambda';
+      export const handler = async (event: MSKEvent) => {
+        for (const records of Object.values(event.records))
+          for (const r of records)
+            await client.execute('UPDATE web.totals SET n = ? WHERE page = ?', [r.offset, r.key], { prepare: true });
+      };
+    `,
+    },
+    {
+      name: "a worker thread's parentPort 'message' listener, fed by an HTTP server: no broker delivers it again",
+      code: code`${setUp}
+      import { parentPort } from 'node:worker_threads';
+      parentPort!.on('message', async (page: string) => {
+        await client.execute(BUMP, [page], { prepare: true });
+      });
+    `,
+    },
+    {
+      name: 'a function typed by an event of no Lambda event source (an API Gateway request) runs once',
+      code: code`${setUp}
+      import type { APIGatewayProxyEvent } from 'aws-lambda';
+      export const handler = async (event: APIGatewayProxyEvent) => {
+        await client.execute(BUMP, [event.path], { prepare: true });
+        return { statusCode: 204 };
+      };
+    `,
+    },
+  ],
+  invalid: [
+    {
+      name: 'an AWS Lambda MSK handler: a failed invocation hands the whole batch over again',
+      code: code`${setUp}
+      import type { MSKEvent } from 'aws-lambda';
+      export const handler = async (event: MSKEvent): Promise<void> => {
+        for (const records of Object.values(event.records))
+          for (const r of records) await client.execute(BUMP, [r.key], { prepare: true });
+      };
+    `,
+      errors: [{ messageId: 'consumerCallback', line: 9, column: 49, message: /AWS Lambda MSKEvent handler/ }],
+    },
+    {
+      name: 'an SQS handler with a partial batch response, typed by the const (SQSHandler)',
+      code: code`${setUp}
+      import type { SQSHandler } from 'aws-lambda';
+      export const handler: SQSHandler = async (event) => {
+        for (const record of event.Records) await client.execute(BUMP, [record.body], { prepare: true });
+      };
+    `,
+      errors: [{ messageId: 'consumerCallback', line: 8, column: 58 }],
+    },
+    {
+      name: 'a Lambda handler wrapped by middy: the function handed over is typed by its event',
+      code: code`${setUp}
+      import middy from '@middy/core';
+      import type { KinesisStreamEvent } from 'aws-lambda';
+      async function countViews(event: KinesisStreamEvent) {
+        await Promise.all(event.Records.map((r) => client.execute(BUMP, [r.kinesis.partitionKey], { prepare: true })));
+      }
+      export const handler = middy(countViews);
+    `,
+      errors: [{ messageId: 'consumerCallback', line: 9, column: 59 }],
+    },
+  ],
+});
