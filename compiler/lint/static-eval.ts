@@ -1,5 +1,6 @@
 import { ts, type Node } from 'ts-morph';
 import { sameValue, truthOf, unknownValue, type AbstractValue } from './abstract-value.ts';
+import { entriesObject, textMethodValue } from './known-values.ts';
 import { wrapInProject } from './find-nodes.ts';
 import { isIdemflowDeclaration, isIdemflowModule } from './idemflow-module.ts';
 import { rawLocationOf } from './location.ts';
@@ -254,10 +255,12 @@ export class StaticEvaluator {
       return fn.type === 'fn' ? this.#invoke(fn, args(), reading) : unknownValue;
     }
     if (callee.getText().replace(/\s+/g, '') === 'Object.assign') return merged(args());
+    if (callee.getText().replace(/\s+/g, '') === 'Object.fromEntries') return entriesObject(args()[0]);
     if (ts.isPropertyAccessExpression(callee)) {
       const receiver = this.#evaluate(callee.expression, env, reading);
-      if (receiver.type === 'unknown' || receiver.type === 'literal') return unknownValue;
       const method = callee.name.getText();
+      if (receiver.type === 'literal') return textMethodValue(receiver, method, args()) ?? unknownValue;
+      if (receiver.type === 'unknown') return unknownValue;
       // `keys.of.bind(keys)` runs the body of `keys.of`.
       if (method === 'bind' && receiver.type === 'fn') return receiver;
       const values = args();

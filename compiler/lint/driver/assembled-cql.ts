@@ -10,7 +10,7 @@ export type TextOf = (node: Node, evaluator: StaticEvaluator, depth: number) => 
 
 /**
  * Queries assembled at run time from pieces the lint can read (unseen round 8, U8D):
- * `'UPDATE ' + table + ' SET ' + col + ' = ' + col + ' + ?'` (concatenation),
+ * `'UPDATE ' + table + ' SET ' + col + ' = ' + col + ' + ?'` (concatenation, also by `String.prototype.concat`),
  * `format('UPDATE %s SET %s = %s + ?', t, c, c)` of node:util, and a SET list
  * `cols.map((c) => \`${c} = ${c} + ?\`).join(', ')` (one item stands for every item:
  * each is made by the same callback). Unknown pieces keep their text, so
@@ -24,8 +24,8 @@ export function assembledText(
   depth: number,
 ): string | undefined {
   if (depth > maxDepth) return undefined;
-  if (isConcatenation(node)) {
-    const pieces = concatenated(node);
+  const pieces = isConcatenation(node) ? concatenated(node) : concatCall(node);
+  if (pieces) {
     if (!pieces.some((p) => textOf(p, evaluator, depth + 1) !== undefined)) return undefined;
     return pieces.map((p) => partText(p, evaluator, textOf, depth + 1)).join('');
   }
@@ -37,6 +37,14 @@ export function assembledText(
 
 const isConcatenation = (node: Node) =>
   Node.isBinaryExpression(node) && node.getOperatorToken().getKind() === SyntaxKind.PlusToken;
+
+/** `'UPDATE '.concat(table, ' SET ', col, …)`: the receiver, then each argument (unseen round 10, U10D). */
+function concatCall(node: Node): Node[] | undefined {
+  if (!Node.isCallExpression(node)) return undefined;
+  const callee = node.getExpression();
+  if (!Node.isPropertyAccessExpression(callee) || callee.getName() !== 'concat') return undefined;
+  return [callee.getExpression(), ...node.getArguments()];
+}
 
 /** The pieces of `a + b + c` in order (one chain, however long). */
 function concatenated(node: Node): Node[] {

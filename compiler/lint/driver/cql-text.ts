@@ -1,6 +1,7 @@
 import { Node, SyntaxKind, VariableDeclarationKind, type Expression } from 'ts-morph';
 import { assembledText, partText } from './assembled-cql.ts';
 import { heldQuery } from './held-query.ts';
+import { jsonImportCql, readFileCql } from './read-cql.ts';
 import type { StaticEvaluator } from '../static-eval.ts';
 
 /** How many names, picks and branches one query is followed through before the analysis gives up on it. */
@@ -20,7 +21,28 @@ export function cqlTextOf(node: Node, evaluator: StaticEvaluator, depth = 0): st
   }
   const value = evaluator.evaluate(node);
   if (value.type === 'literal' && typeof value.value === 'string') return value.value;
-  return assembledText(node, evaluator, cqlTextOf, depth);
+  return (
+    readFileCql(node) ??
+    jsonImportCql(node) ??
+    taggedTemplateCql(node) ??
+    assembledText(node, evaluator, cqlTextOf, depth)
+  );
+}
+
+/**
+ * A statement written as a tagged template (unseen round 10, U10D): ``cql`UPDATE t SET n = n + ${d} WHERE k = ${k}` ``,
+ * also read as `stmt.query` of `const stmt = cql`…``. A tag makes bound markers of its parts, so each
+ * part reads as `?`.
+ */
+function taggedTemplateCql(node: Node): string | undefined {
+  const receiver = Node.isPropertyAccessExpression(node) ? node.getExpression() : undefined;
+  const held = receiver && Node.isIdentifier(receiver) ? constInitializer(receiver) : node;
+  if (!held || !Node.isTaggedTemplateExpression(held)) return undefined;
+  const template = held.getTemplate();
+  if (Node.isNoSubstitutionTemplateLiteral(template)) return template.getLiteralText();
+  return [template.getHead(), ...template.getTemplateSpans().map((s) => s.getLiteral())]
+    .map((part) => part.getLiteralText())
+    .join('?');
 }
 
 /** The initializer of the `const` an identifier names, anywhere in the program. */

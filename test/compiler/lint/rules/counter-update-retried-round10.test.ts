@@ -43,6 +43,16 @@ sourceRuleTester(rule, {
       };
     `,
     },
+    {
+      name: 'a statement made by replace() and concat() whose text sets a whole value',
+      code: code`${setUp}
+      const TEMPLATE = 'UPDATE {table} SET n = ? WHERE page = ?';
+      export const save = (page: string, n: number) =>
+        client.execute(TEMPLATE.replace('{table}', 'web.totals'), [n, page], { isIdempotent: true });
+      export const save2 = (page: string, n: number) =>
+        client.execute('UPDATE '.concat('web.totals', ' SET n = ? WHERE page = ?'), [n, page], { isIdempotent: true });
+    `,
+    },
   ],
   invalid: [
     {
@@ -77,6 +87,42 @@ sourceRuleTester(rule, {
       export const handler = middy(countViews);
     `,
       errors: [{ messageId: 'consumerCallback', line: 9, column: 59 }],
+    },
+    {
+      name: "a counter statement made by 'UPDATE '.concat(…), with an unknown table, sent as idempotent",
+      code: code`${setUp}
+      export const add = (table: string, page: string) =>
+        client.execute('UPDATE '.concat(table, ' SET n = n + 1 WHERE page = ?'), [page], { isIdempotent: true });
+    `,
+      errors: [{ messageId: 'idempotentFlag', line: 7, column: 16 }],
+    },
+    {
+      name: 'a counter statement filled in by replace() / replaceAll() of a template',
+      code: code`${setUp}
+      const INCREMENT = 'UPDATE {table} SET {col} = {col} + 1 WHERE page = ?';
+      export const add = (page: string) =>
+        client.execute(INCREMENT.replace('{table}', 'web.hits').replaceAll('{col}', 'n'), [page], { isIdempotent: true });
+    `,
+      errors: [{ messageId: 'idempotentFlag', line: 8, column: 16 }],
+    },
+    {
+      name: 'a statement map made by Object.fromEntries, read by name',
+      code: code`${setUp}
+      const STATEMENTS = Object.fromEntries([['hit', BUMP], ['total', 'UPDATE web.totals SET n = ? WHERE page = ?']]);
+      export const add = (page: string) => client.execute(STATEMENTS.hit!, [page], { isIdempotent: true });
+    `,
+      errors: [{ messageId: 'idempotentFlag', line: 7, column: 51 }],
+    },
+    {
+      name: 'a statement written as a tagged template, sent as stmt.query',
+      code: code`${setUp}
+      const cql = (strings: TemplateStringsArray, ...params: unknown[]) => ({ query: strings.join('?'), params });
+      export async function add(page: string) {
+        const stmt = cql\`UPDATE web.hits SET n = n + \${1} WHERE page = \${page}\`;
+        await client.execute(stmt.query, stmt.params, { isIdempotent: true });
+      }
+    `,
+      errors: [{ messageId: 'idempotentFlag', line: 9, column: 22 }],
     },
   ],
 });
