@@ -37,8 +37,36 @@ function registerTypeScriptHooks(): void {
 export async function importUserModule(file: string): Promise<Record<string, unknown>> {
   registerTypeScriptHooks();
   const ext = extname(file);
-  if (ext === '.cts' || ext === '.cjs') return exportsOf({ default: createRequire(file)(file) as unknown });
-  return exportsOf((await import(pathToFileURL(file).href)) as Record<string, unknown>);
+  return printingToStderr(async () => {
+    if (ext === '.cts' || ext === '.cjs') return exportsOf({ default: createRequire(file)(file) as unknown });
+    return exportsOf((await import(pathToFileURL(file).href)) as Record<string, unknown>);
+  });
+}
+
+/** How many loads are under way: stdout is sent back when the last one ends, whichever order they end in. */
+let loading = 0;
+/** stdout's own write, while loads send it to stderr. */
+let stdoutWrite: typeof process.stdout.write | undefined;
+const toStderr = ((...args: unknown[]) =>
+  (process.stderr.write as (...a: unknown[]) => boolean).apply(process.stderr, args)) as typeof process.stdout.write;
+
+/**
+ * Runs `load` with what is written to stdout sent to stderr: a user's module
+ * that logs as it loads (`console.log` in a factory) must not land in the
+ * command's report, which `--format json` and `sarif` make a document that
+ * stdout holds alone. What the module prints later, from its functions, is its own business.
+ */
+async function printingToStderr<T>(load: () => Promise<T>): Promise<T> {
+  if (loading++ === 0) {
+    // eslint-disable-next-line @typescript-eslint/unbound-method -- kept to be put back on process.stdout, its object
+    stdoutWrite = process.stdout.write;
+    process.stdout.write = toStderr;
+  }
+  try {
+    return await load();
+  } finally {
+    if (--loading === 0) process.stdout.write = stdoutWrite!;
+  }
 }
 
 /**

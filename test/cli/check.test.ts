@@ -24,6 +24,17 @@ const rows = [
 ];
 
 describe('idemflow check', () => {
+  it("keeps its report alone on stdout: what a pipeline module prints as it loads goes to stderr", () => {
+    for (const format of ['json', 'pretty']) {
+      const r = runCli(['check', 'test/fixtures/logs-at-load.ts', '--format', format]);
+      expect(r.status).toBe(0);
+      expect(r.stdout).not.toContain('building the counts pipeline');
+      expect(r.stderr).toContain('building the counts pipeline\ndebug: config loaded\nwritten to stdout directly\n');
+      if (format === 'json') expect(() => JSON.parse(r.stdout) as unknown).not.toThrow();
+      else expect(r.stdout).toContain('counts');
+    }
+  });
+
   it('classifies all nine strategy pipelines, errors on the counter rows, and exits 1', () => {
     const r = runCli(['check', 'pipelines/strategies/*.ts', '--format', 'json']);
     expect(r.stderr).toBe('');
