@@ -24,7 +24,7 @@ const rows = [
 ];
 
 describe('idemflow check', () => {
-  it("keeps its report alone on stdout: what a pipeline module prints as it loads goes to stderr", () => {
+  it('keeps its report alone on stdout: what a pipeline module prints as it loads goes to stderr', () => {
     for (const format of ['json', 'pretty']) {
       const r = runCli(['check', 'test/fixtures/logs-at-load.ts', '--format', format]);
       expect(r.status).toBe(0);
