@@ -39,6 +39,15 @@ export interface TargetConnector {
   tableSource?(table: { readonly keyspace: string; readonly table: string }, from: unknown): SourceReader;
   /** Where repair reads the system of record and the sink's rows, and writes its corrections. */
   repairTarget(pipeline: PipelineNode, reading?: RepairReading): RepairTarget;
+  /**
+   * Copies a system-of-record table of this target (any layout it reads) into the one `pipeline` archives
+   * into (`idemflow migrate`); how many events, and that table's name.
+   */
+  migrateArchive?(
+    pipeline: PipelineNode,
+    from: { readonly keyspace: string; readonly table: string },
+    onProgress?: (events: number) => void,
+  ): Promise<{ readonly events: number; readonly into: string }>;
   /** The current rows of the named tables (`keyspace.table`) that it holds, for a dry-run's diff. */
   currentRows(pipeline: PipelineNode, tables: ReadonlySet<string>): Promise<Map<string, TableLookup>>;
   close(): Promise<void>;

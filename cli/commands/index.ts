@@ -54,6 +54,11 @@ export const commands: readonly CommandEntry[] = [
     load: async () => (await import('./repair.ts')).repairCommand(),
   },
   {
+    name: 'migrate',
+    summary: 'copy a system of record of any layout into the table the pipeline archives into',
+    load: async () => (await import('./migrate.ts')).migrateCommand(),
+  },
+  {
     name: 'store',
     summary: 'look inside the embedded store (the local stand-in for Cassandra)',
     load: async () => (await import('./store.ts')).storeCommand(),

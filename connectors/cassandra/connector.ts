@@ -5,6 +5,7 @@ import type { TargetConnector } from '../../runtime/target-connector.ts';
 import { loadCredentials } from '../credentials.ts';
 import { describeConnectError } from './connect-error.ts';
 import { cassandraSettings, connect } from './connection.ts';
+import { migrateArchive } from './sor-migrate.ts';
 import { cassandraCurrentRows } from './current-rows.ts';
 import { schemaCql, tableSchemas } from './cql-schema.ts';
 import { cassandraRepairTarget } from './repair-target.ts';
@@ -39,6 +40,7 @@ export function cassandraConnector(
     repairTarget: (pipeline, reading) =>
       cassandraRepairTarget(client, pipeline, { fetchSize: options.fetchSize, onBadBlock: reading?.onBadBlock }),
     currentRows: (pipeline, tables) => cassandraCurrentRows(client, pipeline, tables),
+    migrateArchive: (pipeline, from, onProgress) => migrateArchive(client, pipeline, from, onProgress),
     close: () => client.shutdown(),
   };
 }

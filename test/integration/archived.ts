@@ -36,6 +36,13 @@ export const archiving = (table: string, events: readonly Reading[] = []) =>
     .count()
     .sink(cassandra.upsert({ keyspace, table: `${table}_n`, key: { sensor: 'key' }, values: { n: 'value' } })).ir;
 
+/** How many readings each sensor has: what the counts of `archiving`'s pipeline hold once repaired. */
+export const countsBySensor = (events: Iterable<Reading>) => {
+  const counts = new Map<unknown, number>();
+  for (const e of events) counts.set(e.sensorId, (counts.get(e.sensorId) ?? 0) + 1);
+  return counts;
+};
+
 export const sorOf = (pipeline: PipelineNode) =>
   PipelineNode.sinks(pipeline).find((s) => s.mode === 'system-of-record')!;
 

@@ -8,7 +8,7 @@ import { cassandraTableSource } from '../../connectors/cassandra/table-source.ts
 import { repair } from '../../runners/local/index.ts';
 import { rowsToOps } from '../../runtime/sinks/table-ops.ts';
 import { CopyHashes, tokenWords } from '../../connectors/cassandra/sor-copy-hashes.ts';
-import { archived, archiving, rowLayoutCql, sorOf, writerOf, type Reading } from './archived.ts';
+import { archived, archiving, countsBySensor, rowLayoutCql, sorOf, writerOf, type Reading } from './archived.ts';
 import { cassandraClient, runId, selectAll } from './servers.ts';
 
 const keyspace = 'idemflow_it';
@@ -21,12 +21,6 @@ async function archiver(client: Client, pipeline: PipelineNode) {
 
 /** What each id holds once every write landed: the last one written (an upsert keyed by event id). */
 const lastWritten = (...writes: (readonly Reading[])[]) => new Map(writes.flat().map((e) => [e.eventId, e]));
-
-const countsBySensor = (events: Iterable<Reading>) => {
-  const counts = new Map<unknown, number>();
-  for (const e of events) counts.set(e.sensorId, (counts.get(e.sensorId) ?? 0) + 1);
-  return counts;
-};
 
 /** Everything `source.cassandraTable` reads from the table, a few hundred at a time. */
 async function sourced(client: Client, table: string): Promise<unknown[]> {
