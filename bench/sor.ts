@@ -14,7 +14,9 @@
  *   same system-of-record table that decodes every event (five rounds of the
  *   two in ABBA order, the median of the rounds' ratios; the CPU time of each
  *   beside);
- * - the largest partition of the system of record (events, bytes of JSON).
+ * - the largest partition of the system of record (events, bytes of JSON),
+ *   of the bench's table and of one the same pipeline archives 10⁶ events
+ *   into at the rate of 10⁸ a day (sor/million.ts).
  * Last line: `sor_vs_no_sor=<r> repair_vs_scan=<r>`. Every table it makes is dropped.
  */
 import { rmSync } from 'node:fs';
@@ -38,6 +40,8 @@ import { upAll } from '../scripts/servers/main.ts';
 import { cassandraPort, host, kafkaPort } from '../scripts/servers/config.ts';
 import { runningPid } from '../scripts/servers/service.ts';
 import { fmtRate, fmtRatio, median } from './measure.ts';
+import { partitionBound } from '../connectors/cassandra/sor-blocks.ts';
+import { largestAfterMillion } from './sor/million.ts';
 import { pairedRatio, pairedRounds } from './sor/paired.ts';
 import { ownCpuMs, processCpuMs } from './sor/process-cpu.ts';
 import {
@@ -230,6 +234,20 @@ export async function benchSor(options: { sizes?: number[] } = {}): Promise<stri
     const largest = await largestPartition(client, keyspace, sorTable.table!);
     log(
       `  largest partition: ${largest.events.toLocaleString('en-US')} events, ${mb(largest.bytes)} of event JSON (bucket ${largest.bucket}; ${largest.partitions} partitions)`,
+    );
+    made.push(`sor_million_${id}`, `sor_million_${id}_n`);
+    const million = await largestAfterMillion(
+      client,
+      pipelineOf(
+        topic,
+        'unused',
+        `sor_million_${id}_n`,
+        cassandra.systemOfRecord({ keyspace, table: `sor_million_${id}`, id: 'eventId' }),
+      ).ir,
+      keyspace,
+    );
+    log(
+      `  largest partition after 10⁶ events at 10⁸ a day: ${million.events.toLocaleString('en-US')} events, ${mb(million.bytes)} of event JSON (bucket ${million.bucket}; ${million.partitions} partitions; the bound: ${partitionBound.events.toLocaleString('en-US')} events, ${mb(partitionBound.bytes)})`,
     );
     return `sor_vs_no_sor=${fmtRatio(sorVsNoSor)} repair_vs_scan=${fmtRatio(repairVsScan)}`;
   } finally {
