@@ -12,6 +12,7 @@ import { retryLoopAround } from '../../analysis/call-graph/retry-shape.ts';
 import { indirectCallSitesOf } from './indirect-call-sites.ts';
 import { kafkaStreamLoopAround } from './kafka-stream-loop.ts';
 import { lambdaHandlerAround } from './lambda-handlers.ts';
+import { temporalActivityAround } from './temporal-activities.ts';
 import { lookupTable } from '../../analysis/lookup-table.ts';
 
 const tsFindAncestor = ts.findAncestor;
@@ -193,7 +194,15 @@ function localContext(node: Node): RerunContext | undefined {
     const line = loop.getSourceFile().getLineAndCharacterOfPosition(loop.getStart()).line + 1;
     return { describe: `a retry loop (line ${line})`, node: loop, kind: 'retry' };
   }
-  return resentCall(graph.node) ?? streamStepAround(node) ?? lambdaContext(node);
+  return resentCall(graph.node) ?? streamStepAround(node) ?? lambdaContext(node) ?? temporalContext(node);
+}
+
+/** A Temporal activity around `node`: the workflow's proxy runs it again, whole, when an attempt fails or times out. */
+function temporalContext(node: Node): RerunContext | undefined {
+  const activity = temporalActivityAround(node);
+  if (!activity) return undefined;
+  const fn = graphOf(activity.at).node;
+  return { describe: activity.describe, node: fn, kind: 'retry', calledFunction: fn };
 }
 
 /** An AWS Lambda event-source handler around `node`: its batch is handed over again after a failure. */

@@ -53,6 +53,19 @@ sourceRuleTester(rule, {
         client.execute('UPDATE '.concat('web.totals', ' SET n = ? WHERE page = ?'), [n, page], { isIdempotent: true });
     `,
     },
+    {
+      name: 'a Temporal activity proxied with retry.maximumAttempts: 1 runs once',
+      code: code`${setUp}
+      import { proxyActivities } from '@temporalio/workflow';
+      export const activities = {
+        async addHit(page: string) {
+          await client.execute(BUMP, [page], { prepare: true });
+        },
+      };
+      const { addHit } = proxyActivities<typeof activities>({ startToCloseTimeout: '10s', retry: { maximumAttempts: 1 } });
+      export const pageViewed = (page: string) => addHit(page);
+    `,
+    },
   ],
   invalid: [
     {
@@ -123,6 +136,20 @@ sourceRuleTester(rule, {
       }
     `,
       errors: [{ messageId: 'idempotentFlag', line: 9, column: 22 }],
+    },
+    {
+      name: "a Temporal activity: the workflow's proxy retries it (by default without limit)",
+      code: code`${setUp}
+      import { proxyActivities } from '@temporalio/workflow';
+      export const activities = {
+        async addHit(page: string) {
+          await client.execute(BUMP, [page], { prepare: true });
+        },
+      };
+      const { addHit } = proxyActivities<typeof activities>({ startToCloseTimeout: '10s', retry: { maximumAttempts: 5 } });
+      export const pageViewed = (page: string) => addHit(page);
+    `,
+      errors: [{ messageId: 'retriedCaller', line: 9, column: 24, message: /Temporal activity/ }],
     },
   ],
 });

@@ -38,5 +38,18 @@ sourceRuleTester(rule, {
     `,
       errors: [{ messageId: 'boundParameter', line: 11, column: 41, message: /AWS Lambda MskEvent handler/ }],
     },
+    {
+      name: 'a Temporal activity that makes its payment id inside: each attempt inserts another row',
+      code: code`${setUp}
+      import { proxyActivities } from '@temporalio/workflow';
+      export async function recordClick(page: string) {
+        await client.execute(INSERT, [randomUUID(), page], { prepare: true });
+      }
+      export const activities = { recordClick };
+      const proxied = proxyActivities<typeof activities>({ startToCloseTimeout: '1 minute' });
+      export const clicked = (page: string) => proxied.recordClick(page);
+    `,
+      errors: [{ messageId: 'boundParameter', line: 10, column: 39, message: /Temporal activity/ }],
+    },
   ],
 });
