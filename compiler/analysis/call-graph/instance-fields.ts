@@ -74,9 +74,11 @@ function constructorAssignments(body: ts.Node): { readonly field: string; readon
 }
 
 /**
- * The names of instance fields a constructor of the program sets (`this.startedAt = Date.now()`), found
- * once a program: a read of such a name on any receiver (`RunInfo.get().startedAt`) asks the checker
- * which field it is; other reads are not typed.
+ * The names of instance fields given a value when an instance is made, found once a program: set by a
+ * constructor (`this.startedAt = Date.now()`) or by an initializer that calls something (`readonly id =
+ * randomUUID()`, which runs at each `new` as a constructor's line would). A read of such a name on any
+ * receiver (`RunInfo.get().startedAt`, `row.id` of `new EventRow(…)`) asks the checker which field it
+ * is; other reads are not typed.
  */
 export function constructorSetFields(program: ts.Program): ReadonlySet<string> {
   let names = constructorSetOf.get(program);
@@ -85,6 +87,7 @@ export function constructorSetFields(program: ts.Program): ReadonlySet<string> {
   const visit = (node: ts.Node): void => {
     if (ts.isConstructorDeclaration(node) && node.body)
       for (const assigned of constructorAssignments(node.body)) found.add(assigned.field);
+    if (isComputedPerInstance(node)) found.add(node.name.getText());
     ts.forEachChild(node, visit);
   };
   for (const file of program.getSourceFiles()) if (!isLibraryFile(file)) visit(file);
@@ -92,6 +95,17 @@ export function constructorSetFields(program: ts.Program): ReadonlySet<string> {
   return names;
 }
 const constructorSetOf = new WeakMap<ts.Program, ReadonlySet<string>>();
+
+/** `readonly id = randomUUID()`: an instance field whose initializer calls or makes something. */
+function isComputedPerInstance(node: ts.Node): node is ts.PropertyDeclaration {
+  if (!ts.isPropertyDeclaration(node) || !node.initializer || hasModifier(node, ts.SyntaxKind.StaticKeyword))
+    return false;
+  const calls = (n: ts.Node): boolean =>
+    ts.isCallExpression(n) || ts.isNewExpression(n) || (!isFunctionLike(n) && ts.forEachChild(n, calls) === true);
+  return calls(node.initializer);
+}
+
+const isFunctionLike = (n: ts.Node): boolean => ts.isArrowFunction(n) || ts.isFunctionExpression(n);
 
 /**
  * `orderNumbers` of `orderNumbers.next()` or of the getter read `turn.next`, when it names one instance for the

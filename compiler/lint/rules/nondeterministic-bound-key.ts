@@ -5,6 +5,7 @@ import { describeNondet, type Nondet, type NotFollowed } from '../../analysis/ca
 import { findNondeterministic } from '../../analysis/nondeterministic-expression.ts';
 import { constInitializer } from '../driver/cql-text.ts';
 import type { DriverCall, SentStatement } from '../driver/driver-calls.ts';
+import { keyColumnOf, mapperWrites, type MapperWrite } from '../driver/mapper-writes.ts';
 import { displayName, displayTable, nondeterministicCqlFunction, type BoundValue } from '../../analysis/cql.ts';
 import { computedAnewOnRerun, recomputedOnRerun, rerunContextOf, type RerunContext } from '../driver/rerun-context.ts';
 import callNotFollowed from '../../rules/call-not-followed.ts';
@@ -64,7 +65,7 @@ export default defineSourceRule<Message>({
         'Bind the key column to a value from the event (e.g. its event time) with a ? marker instead of a CQL function evaluated at write time.',
     },
   },
-  check(_file, context) {
+  check(file, context) {
     for (const driverCall of context.driverCalls()) {
       // Only where the same input can be written twice: the driver's own retry resends the same bound values.
       let rerun: RerunContext | undefined | null = null;
@@ -82,8 +83,39 @@ export default defineSourceRule<Message>({
         }
       }
     }
+    for (const written of mapperWrites(file)) checkMapperWrite(written, context);
   },
 });
+
+/**
+ * A Mapper document (`events.insert({ eventId: types.Uuid.random(), … })`, round 9 U9D c15): read as the INSERT the
+ * Mapper sends, each property bound to the key column it names.
+ */
+function checkMapperWrite(written: MapperWrite, context: SourceRuleContext<Message>): void {
+  const keys = context.primaryKey(written.table);
+  const bound = written.properties.flatMap((p) => {
+    const column = keyColumnOf(p.name, keys);
+    return column ? [{ column, value: p.value }] : [];
+  });
+  if (bound.length === 0) return;
+  const values = bound.map((b, marker) => ({ column: b.column, marker, text: '?' }));
+  const write = { verb: 'insert', table: written.table, whereColumns: [], values, counterDeltas: [] } as const;
+  const params = new Map(bound.map((b, marker) => [marker, b.value] as const));
+  const statement: SentStatement = { cql: '', write, queryNode: written.name, params };
+  const driverCall: DriverCall = {
+    call: written.call,
+    name: written.name,
+    method: 'execute',
+    statements: [statement],
+    isIdempotent: false,
+  };
+  let rerun: RerunContext | undefined | null = null;
+  const rerunOf = () => (rerun === null ? (rerun = rerunContextOf(written.call)) : rerun);
+  for (const value of values) {
+    const data = { column: displayName(value.column), table: displayTable(written.table) };
+    checkBoundParameter({ value, table: written.table, statement, driverCall, data, rerunOf, context }, value.marker);
+  }
+}
 
 /** A key column's value in a statement a driver call sends, and what a finding about it needs. */
 interface KeyValue {
