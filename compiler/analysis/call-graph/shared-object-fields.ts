@@ -16,6 +16,12 @@ const isGlobalThis = (node: ts.Expression) => {
   return ts.isIdentifier(inner) && (inner.text === 'globalThis' || inner.text === 'global');
 };
 
+const isProcessEnv = (node: ts.Expression) =>
+  ts.isPropertyAccessExpression(node) &&
+  node.name.text === 'env' &&
+  ts.isIdentifier(unwrap(node.expression)) &&
+  (unwrap(node.expression) as ts.Identifier).text === 'process';
+
 /** `??=`, `||=`, `=`, `??`, `||`: the object is the one on the left, set once or already there. */
 const heldOperators: ReadonlySet<ts.SyntaxKind> = new Set([
   ts.SyntaxKind.QuestionQuestionEqualsToken,
@@ -26,13 +32,15 @@ const heldOperators: ReadonlySet<ts.SyntaxKind> = new Set([
 ]);
 
 /**
- * The home of the object an expression holds, when it outlives the call: `globalThis.__ingest`, a module-level
+ * The home of the object an expression holds, when it outlives the call: `globalThis.__ingest`, `process.env`, a module-level
  * `const state = { seq: 0 }`, or a local const holding one of these (`const state = (globalThis.__ingest ??= {
  * seq: 0 })`). Undefined for anything made anew by each call.
  */
 export function objectHome(expression: ts.Expression, checker: ts.TypeChecker, hops = 0): Home | undefined {
   const node = unwrap(expression);
   if (ts.isPropertyAccessExpression(node) && isGlobalThis(node.expression)) return { global: node.name.text };
+  // `process.env`: kept for the process (and handed to its children), so `process.env.SEQ = String(n)` is a counter.
+  if (isProcessEnv(node)) return { global: 'process.env' };
   if (
     ts.isElementAccessExpression(node) &&
     isGlobalThis(node.expression) &&

@@ -4,6 +4,7 @@ import rule from '../../../compiler/rules/system-of-record-without-event-id.ts';
 import { kafka, lineOf, Reading } from '../../helpers/fixtures.ts';
 import { ruleTester } from '../../helpers/rule-tester.ts';
 import { nextSeq, prefixed } from '../../fixtures/call-graph/dsl/value-sources.ts';
+import { nextEnvSeq, region } from '../../fixtures/call-graph/dsl/env-state.ts';
 
 const here = import.meta.url;
 const upsert = embedded.upsert({ table: 't', key: { s: 'key' }, values: { n: 'value' } });
@@ -16,6 +17,15 @@ ruleTester(rule, {
       pipeline: () =>
         parsed()
           .archive(cassandra.systemOfRecord({ keyspace: 'k', table: 'events', id: (e) => prefixed(e.eventId) }))
+          .groupBy('sensorId')
+          .count()
+          .sink(upsert),
+    },
+    {
+      name: 'id from an event field and a setting read from process.env (never written by the program)',
+      pipeline: () =>
+        parsed()
+          .archive(cassandra.systemOfRecord({ keyspace: 'k', table: 'events', id: (e) => `${region()}-${e.eventId}` }))
           .groupBy('sensorId')
           .count()
           .sink(upsert),
@@ -44,6 +54,19 @@ ruleTester(rule, {
     },
   ],
   invalid: [
+    {
+      // Round 9 (U9P 56): process.env outlives the event like a module variable; not followed before (stash).
+      name: 'id from a sequence kept in process.env, written back on every call',
+      pipeline: () =>
+        parsed()
+          .archive(
+            cassandra.systemOfRecord({ keyspace: 'k', table: 'events', id: (e) => `${e.sensorId}-${nextEnvSeq()}` }), // @env-seq
+          )
+          .groupBy('sensorId')
+          .count()
+          .sink(upsert),
+      errors: [{ messageId: 'nondeterministicId', line: lineOf(here, '@env-seq'), column: 100 }],
+    },
     {
       name: 'id from a counter kept in the closure of a module-level IIFE',
       pipeline: () =>
