@@ -1,5 +1,6 @@
 import ts from 'typescript';
-import { parseCqlWrite } from '../cql.ts';
+import { kindOf, nondeterministicValue } from '../clock-and-randomness.ts';
+import { parseCqlWrite, type CqlWrite } from '../cql.ts';
 import { counterUpdates, driverMethod, queryArgument } from './counter-updates.ts';
 import { outlivesCalls } from './outliving-state.ts';
 import { calleeName, resolveName, unwrap, type FunctionNode } from './resolve.ts';
@@ -39,9 +40,24 @@ function opensToAppend(call: ts.CallExpression, name: string): boolean {
 }
 
 /**
+ * `INSERT INTO t (id, body) VALUES (?, ?)` bound to `[randomUUID(), …]`: a random id written out for the first
+ * column, where tables put their key (no schema is at hand), makes a new row on every repeat. A random value in a
+ * later column, or the clock anywhere, is left alone: a trace id or a time stamp beside the key.
+ */
+function freshBoundKey(write: CqlWrite, params: ts.Expression): string | undefined {
+  const first = write.values[0];
+  const values = unwrap(params);
+  if (write.verb !== 'insert' || typeof first?.marker !== 'number' || !ts.isArrayLiteralExpression(values))
+    return undefined;
+  const bound = values.elements[first.marker];
+  const what = bound && nondeterministicValue(unwrap(bound));
+  return what && kindOf(what) === 'random' ? `${what} bound to \`${first.column}\`` : undefined;
+}
+
+/**
  * Writes other than a counter delta that a repeated call applies twice,
  * read from a function's body and the helpers it calls (to a bound depth):
- * an INSERT under a key CQL makes anew (`VALUES (?, now(), ?)`), a value
+ * an INSERT under a key CQL makes anew (`VALUES (?, now(), ?)`) or a random id bound to its first column, a value
  * read by a SELECT and written back changed (`SET total = ?` bound to
  * `current + r.value`), a line appended to a file, and a total kept for the
  * process that each call adds to (`totals.set(k, (totals.get(k) ?? 0) + v)`,
@@ -85,6 +101,8 @@ export class RepeatedWrites {
       );
       if (made) return { what: `adds a row keyed by CQL ${made.text.trim()} to ${write.table}`, at, via: [] };
       const params = call.arguments[queryArgument[method!]! + 1];
+      const fresh = params && freshBoundKey(write, params);
+      if (fresh) return { what: `adds a row keyed by ${fresh} to ${write.table}`, at, via: [] };
       const changed = params && this.#changedReadValue(params, fn);
       if (changed)
         return { what: `writes back to ${write.table} a value it read and changed (\`${changed}\`)`, at, via: [] };

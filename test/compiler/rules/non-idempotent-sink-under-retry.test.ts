@@ -1,3 +1,4 @@
+import { randomUUID } from 'node:crypto';
 import { sink, source } from 'idemflow';
 import rule from '../../../compiler/rules/non-idempotent-sink-under-retry.ts';
 import { bumpAll, putTotals, type CounterStore, type Cql, type Row } from '../../helpers/counter-writes.ts';
@@ -50,6 +51,29 @@ ruleTester(rule, {
             },
           }),
         ),
+    },
+    {
+      name: 'a dead-letter INSERT keyed by the record, a random trace id and the clock in later columns',
+      pipeline: () =>
+        source
+          .kafka(kafka)
+          .parse(Reading, {
+            deadLetter: sink({
+              name: 'rejects',
+              idempotent: true,
+              write: async (rows) => {
+                for (const r of rows)
+                  await db.execute('INSERT INTO metrics.rejects (body, trace, at) VALUES (?, ?, ?)', [
+                    r.raw,
+                    randomUUID(),
+                    Date.now(),
+                  ]);
+              },
+            }),
+          })
+          .groupBy('sensorId')
+          .count()
+          .sink(sink({ write, idempotent: true })),
     },
     {
       name: 'a counter update in a comment and in a log line, a counter read',
@@ -147,6 +171,27 @@ ruleTester(rule, {
           }),
         ),
       errors: [{ messageId: 'counterDeclaredIdempotent', ...placeOf(here, '@inline', 'execute(') }],
+    },
+    {
+      // Round 9 (U9P 53): a random id bound (not CQL's uuid()) to the INSERT's first column; clean before (stash).
+      name: 'a dead-letter sink declared idempotent whose INSERT binds randomUUID() to its first column',
+      pipeline: () =>
+        source
+          .kafka(kafka)
+          .parse(Reading, {
+            deadLetter: sink({
+              name: 'rejects',
+              idempotent: true,
+              write: async (rows) => {
+                for (const r of rows)
+                  await db.execute('INSERT INTO metrics.rejects (id, body) VALUES (?, ?)', [randomUUID(), r.raw]); // @dead-letter
+              },
+            }),
+          })
+          .groupBy('sensorId')
+          .count()
+          .sink(sink({ write, idempotent: true })),
+      errors: [{ messageId: 'writeDeclaredIdempotent', ...placeOf(here, '@dead-letter', 'execute(') }],
     },
     {
       name: 'declared idempotent, a helper of another module sends a counter batch built with .map',
