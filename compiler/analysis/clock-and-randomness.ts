@@ -126,7 +126,7 @@ const processStart = /^(globalThis\.)?performance\.timeOrigin$/;
  * `toLocaleString()` / `toLocaleTimeString()` given no `timeZone` (a replay on a
  * host in another zone writes another key).
  */
-function machineZoneOrLocale(call: ts.CallExpression): string | undefined {
+function machineZoneOrLocale(call: ts.CallExpression, constOf?: ConstOf): string | undefined {
   const callee = call.expression;
   if (!ts.isPropertyAccessExpression(callee)) return undefined;
   const method = callee.name.text;
@@ -138,15 +138,38 @@ function machineZoneOrLocale(call: ts.CallExpression): string | undefined {
     return bare && isDateTimeFormat(made) ? "the machine's time zone and locale (Intl resolvedOptions())" : undefined;
   }
   if (!/^toLocale(Date|Time)?String$/.test(method)) return undefined;
-  return zoned(call.arguments[1]) ? undefined : `the machine's time zone and locale (${method}() without a timeZone)`;
+  return zoned(call.arguments[1], constOf)
+    ? undefined
+    : `the machine's time zone and locale (${method}() without a timeZone)`;
 }
 
-/** Options that name a time zone, or that cannot be read (a const, a spread): given the benefit of the doubt. */
-function zoned(options: ts.Expression | undefined): boolean {
+/**
+ * What a const name holds, when the analysis can tell (`SHORT_DATE` of `export const SHORT_DATE = { dateStyle:
+ * 'short' }` in another module); undefined otherwise.
+ */
+export type ConstOf = (name: ts.Identifier) => ts.Expression | undefined;
+
+/**
+ * Options that name a time zone, or that cannot be read (a spread, a name whose value is not known): given the
+ * benefit of the doubt. A const name holding an object literal is read as that literal.
+ */
+function zoned(given: ts.Expression | undefined, constOf?: ConstOf): boolean {
+  const options = given && ts.isIdentifier(given) ? (constOf?.(given) ?? given) : given;
   return (
     options !== undefined &&
     (!ts.isObjectLiteralExpression(options) ||
       options.properties.some((p) => ts.isSpreadAssignment(p) || p.name?.getText() === 'timeZone'))
+  );
+}
+
+/** `Reflect.construct(Date, [])` (or with no argument list): `new Date()` by reflection, the current time. */
+function reflectedNewDate(call: ts.CallExpression): boolean {
+  if (!/^(globalThis\.)?Reflect\.construct$/.test(calleeText(call.expression))) return false;
+  const [target, args] = call.arguments;
+  return (
+    target !== undefined &&
+    calleeText(target).replace(/^globalThis\./, '') === 'Date' &&
+    (args === undefined || (ts.isArrayLiteralExpression(args) && args.elements.length === 0))
   );
 }
 
@@ -156,15 +179,15 @@ function zoned(options: ts.Expression | undefined): boolean {
  * so `isoDay.format(ws)` is another day on a host west of UTC. (Made without
  * any argument and asked only `resolvedOptions()`, it is judged there.)
  */
-function zonelessFormatter(node: ts.Node): string | undefined {
+function zonelessFormatter(node: ts.Node, constOf?: ConstOf): string | undefined {
   if (!isDateTimeFormat(node)) return undefined;
   const args = (node as ts.NewExpression | ts.CallExpression).arguments ?? [];
   const parent = node.parent;
   if (ts.isPropertyAccessExpression(parent) && parent.name.text === 'resolvedOptions') return undefined;
-  return zoned(args[1]) ? undefined : "the machine's time zone (an Intl.DateTimeFormat without a timeZone)";
+  return zoned(args[1], constOf) ? undefined : "the machine's time zone (an Intl.DateTimeFormat without a timeZone)";
 }
 
-export function nondeterministicValue(node: ts.Node): string | undefined {
+export function nondeterministicValue(node: ts.Node, constOf?: ConstOf): string | undefined {
   if (
     ts.isPropertyAccessExpression(node) &&
     !(ts.isCallExpression(node.parent) && node.parent.expression === node) &&
@@ -189,12 +212,13 @@ export function nondeterministicValue(node: ts.Node): string | undefined {
     machineEnvironment.test(calleeText(node))
   )
     return `process.env.${machineEnvironment.exec(calleeText(node))![3]}`;
-  const zoneless = zonelessFormatter(node);
+  const zoneless = zonelessFormatter(node, constOf);
   if (zoneless) return zoneless;
   if (ts.isCallExpression(node)) {
     const formatted = formatsCurrentTime(node);
     if (formatted) return formatted;
-    const zoned = machineZoneOrLocale(node) ?? localZoneCalendar(node);
+    if (reflectedNewDate(node)) return 'new Date()';
+    const zoned = machineZoneOrLocale(node, constOf) ?? localZoneCalendar(node);
     if (zoned) return zoned;
     const callee = calleeText(node.expression);
     // cassandra-driver fills the node and clock ids it is not given with random bytes: another id on every call.

@@ -150,7 +150,7 @@ function analyzeBody(fn: ts.FunctionLikeDeclaration, reading: Reading): Function
 
   /** The first clock/random value or tainted read anywhere inside `node`. */
   const taintOf = (node: ts.Node): TaintOrigin | undefined => {
-    const what = nondeterministicValue(node);
+    const what = nondeterministicValue(node, origins?.constValue);
     if (what) {
       const location = locate(node);
       return location ? { what, location } : { what };

@@ -1,5 +1,6 @@
 import { ts, type Node } from 'ts-morph';
 import { sameValue, truthOf, unknownValue, type AbstractValue } from './abstract-value.ts';
+import { jsonModuleValue } from '../analysis/call-graph/json-modules.ts';
 import { entriesObject, textMethodValue } from './known-values.ts';
 import { wrapInProject } from './find-nodes.ts';
 import { isIdemflowDeclaration, isIdemflowModule } from './idemflow-module.ts';
@@ -215,6 +216,10 @@ export class StaticEvaluator {
         value = this.#evaluate(declaration.initializer, new Map(), reading);
     } else if (ts.isExportAssignment(declaration)) {
       value = this.#evaluate(declaration.expression, new Map(), reading);
+    } else {
+      // `import cfg from './cfg.json' with { type: 'json' }`: the configuration the file writes out.
+      const json = jsonModuleValue(declaration as unknown as Parameters<typeof jsonModuleValue>[0]);
+      if (json) value = this.#evaluate(json, new Map(), reading);
     }
     this.#declarations.set(declaration, value);
     return value;

@@ -16,6 +16,8 @@ interface PackageCall {
   /** The member called on the export (`DateTime.now()`); undefined when the export itself is called. */
   readonly member?: RegExp;
   readonly noArguments?: boolean;
+  /** The arguments that leave the date to the current time (`DateTime.fromObject({ hour: 3 })`: today at 03:00). */
+  readonly todayUnless?: (args: readonly ts.Expression[]) => boolean;
   readonly what: string;
   readonly kind: 'clock' | 'random';
 }
@@ -42,6 +44,31 @@ const packageCalls: readonly PackageCall[] = [
     member: /^(now|utc|local)$/,
     noArguments: true,
     what: 'DateTime.now()/utc()/local() (luxon, the current time)',
+    kind: 'clock',
+  },
+  // Given only some units, luxon and moment fill the larger ones from the current time: `fromObject({})` is now,
+  // `fromObject({ hour: 3 })` and `fromFormat('09:00', 'HH:mm')` today at that hour.
+  {
+    module: /^luxon$/,
+    exported: /^DateTime$/,
+    member: /^fromObject$/,
+    todayUnless: (args) => objectWithoutYear(args[0]),
+    what: 'DateTime.fromObject() without a year (luxon fills it from the current time)',
+    kind: 'clock',
+  },
+  {
+    module: /^luxon$/,
+    exported: /^DateTime$/,
+    member: /^fromFormat$/,
+    todayUnless: (args) => formatWithoutYear(args[1]),
+    what: 'DateTime.fromFormat() with a format without a year (luxon fills it from the current time)',
+    kind: 'clock',
+  },
+  {
+    module: /^(moment|moment-timezone)$/,
+    exported: /^default$/,
+    todayUnless: (args) => objectWithoutYear(args[0]) || (args.length >= 2 && formatWithoutYear(args[1])),
+    what: 'moment() given no year (it fills it from the current time)',
     kind: 'clock',
   },
   {
@@ -102,6 +129,26 @@ const randomIdFactories: readonly { readonly module: RegExp; readonly exported: 
 
 const exportName = (taken: PackageExport) => taken.exported ?? 'default';
 
+/** No argument, or an object literal written out with no year (`{}`, `{ hour: 3 }`); a name or a spread is not judged. */
+function objectWithoutYear(arg: ts.Expression | undefined): boolean {
+  if (arg === undefined) return true;
+  const object = unwrap(arg);
+  return (
+    ts.isObjectLiteralExpression(object) &&
+    object.properties.every((p) => !ts.isSpreadAssignment(p) && !/^(years?|y|weekYear)$/.test(p.name?.getText() ?? ''))
+  );
+}
+
+/**
+ * A format written out that parses no year: no `y`/`Y`, week year `k`/`g`/`G`, or whole-date macro (`D`, `f`, `F`,
+ * `L`) outside its quoted text (`'HH:mm'`, `"dd 'at' HH"`). A name or a template is not judged.
+ */
+function formatWithoutYear(arg: ts.Expression | undefined): boolean {
+  const format = arg && unwrap(arg);
+  if (!format || !ts.isStringLiteralLike(format)) return false;
+  return !/[yYkgGDfFLXx]/.test(format.text.replace(/'[^']*'|\[[^\]]*\]/g, ''));
+}
+
 /** The package export a callee names, and the member called on it (`DateTime` and `now` of `DateTime.now()`). */
 function packageCallee(call: ts.CallExpression | ts.NewExpression, checker: ts.TypeChecker) {
   const callee = unwrap(call.expression);
@@ -127,7 +174,8 @@ export function packageNondeterminism(
       c.module.test(taken.module) &&
       c.exported.test(exportName(taken)) &&
       (c.member === undefined ? member === undefined : member !== undefined && c.member.test(member)) &&
-      (!c.noArguments || (call.arguments?.length ?? 0) === 0),
+      (!c.noArguments || (call.arguments?.length ?? 0) === 0) &&
+      (!c.todayUnless || c.todayUnless(call.arguments ?? [])),
   );
   return entry && { what: entry.what, kind: entry.kind };
 }

@@ -120,6 +120,13 @@ export class ValueOrigins {
   /** Whether a parameter may hold its default: some caller leaves it out (without the program, assume one does). */
   readonly #defaultUsed = (parameter: ts.ParameterDeclaration): boolean => this.#defaults?.mayBeUsed(parameter) ?? true;
 
+  /** What a const name holds (`SHORT_DATE` imported from another module): its initializer, for nondeterministicValue. */
+  readonly constValue = (name: ts.Identifier): ts.Expression | undefined => {
+    const resolved = resolveName(name, this.checker);
+    const init = resolved.kind === 'variable' && isConst(resolved.node) ? resolved.node.initializer : undefined;
+    return init && unwrap(init);
+  };
+
   /** What a function returns, read once and cached; a recursive call reads as "nothing more". */
   summary(fn: FunctionNode, depth = 0): FunctionSummary {
     const cached = this.#summaries.get(fn);
@@ -143,7 +150,7 @@ export class ValueOrigins {
   /** The first non-deterministic value `node` may carry; what could not be followed is added to `notes`. */
   originOf(node: ts.Node, notes: NotFollowed[], depth = 0, seen: Set<ts.Node> = new Set()): Nondet | undefined {
     if (ts.isTypeNode(node)) return undefined;
-    const what = nondeterministicValue(node);
+    const what = nondeterministicValue(node, this.constValue);
     if (what) return { what, kind: kindOf(what), at: node, via: [] };
     if (isIncrement(node) && ts.isIdentifier(node.operand)) return this.#state.stateWrite(node.operand, node);
     if (ts.isBinaryExpression(node) && assignments.has(node.operatorToken.kind) && ts.isIdentifier(node.left)) {

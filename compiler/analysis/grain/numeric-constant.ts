@@ -1,4 +1,5 @@
 import ts from 'typescript';
+import { importedJson } from '../call-graph/json-modules.ts';
 import { resolveName, symbolOf } from '../call-graph/resolve.ts';
 import { thisFieldConstant } from './instance-constants.ts';
 
@@ -10,7 +11,7 @@ const operators: Partial<Record<ts.SyntaxKind, (a: number, b: number) => number>
   [ts.SyntaxKind.AsteriskAsteriskToken]: (a, b) => a ** b,
 };
 
-/** `MS.day`, `units['hour']`: a property of an object literal held by a const. */
+/** `MS.day`, `units['hour']`: a property of an object literal held by a const, or of a JSON module (`cfg.dayChars`). */
 function propertyConstant(
   node: ts.Expression,
   name: string,
@@ -19,7 +20,7 @@ function propertyConstant(
 ): number | undefined {
   if (!ts.isIdentifier(node)) return undefined;
   const owner = resolveName(node, checker);
-  const init = owner.kind === 'variable' ? owner.node.initializer : undefined;
+  const init = owner.kind === 'variable' ? owner.node.initializer : importedJson(node, checker);
   if (!init || !ts.isObjectLiteralExpression(init)) return undefined;
   for (const p of init.properties)
     if (ts.isPropertyAssignment(p) && p.name.getText().replace(/^['"]|['"]$/g, '') === name)
