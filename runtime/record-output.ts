@@ -5,9 +5,20 @@ import type { SinkNode } from '../compiler/ir/index.ts';
  * place in the batch: the engine turns it into the raw payload and the
  * source position when (and only when) a dead letter needs them.
  */
+/**
+ * An event as the archive step hands it on: the id the step took from it (a copy, when not a string)
+ * beside the copy of the event. The writer stores the event under this id: computed again at write time,
+ * from the copy, an id function reading a getter or method of a class would find none there.
+ */
+export interface ArchivedEvent {
+  /** Undefined for a system of record with no id (IDEM007): each copy is stored apart. */
+  readonly id: unknown;
+  readonly event: unknown;
+}
+
 export interface RecordOutputs {
   deadLetter(sink: SinkNode, reason: string, index: number): void;
-  archive(sink: SinkNode, event: unknown): void;
+  archive(sink: SinkNode, archived: ArchivedEvent): void;
   /** A keyed event for the aggregation, with its event time when the pipeline has one. */
   aggregate(key: unknown, eventTime: number | undefined, event: unknown, index: number): void;
   /** An event for a pipeline that sinks records without aggregating. */

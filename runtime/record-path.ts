@@ -1,6 +1,7 @@
 import { PipelineNode, type SinkNode, type StepNode, type WindowNode } from '../compiler/ir/index.ts';
 import type { RecordOutputs } from './record-output.ts';
 import { failed, message, stageOf, type Stage, type StageContext } from './record-stages.ts';
+import type { ArchiveIdChecks } from './target-connector.ts';
 
 export { rawText, type RecordOutputs } from './record-output.ts';
 
@@ -18,12 +19,14 @@ function deadLetterAt(steps: readonly StepNode[], index: number, fallback: SinkN
  * closure calling the next, built back to front (record-stages.ts has one
  * builder a step kind); nothing is interpreted per record. A step that
  * rejects or throws sends the record to a dead-letter sink with the reason
- * and the raw payload; the pipeline goes on.
+ * and the raw payload; the pipeline goes on. `idChecks`: the event ids each system of record's table
+ * cannot keep apart (`Targets.archiveIdChecks`, resolved before the first batch; repair passes none).
  */
 export function compileRecordPath(
   pipeline: PipelineNode,
   out: RecordOutputs,
   fallbackDeadLetter: SinkNode,
+  idChecks: ArchiveIdChecks,
 ): (raw: unknown, index: number) => void | Promise<void> {
   const steps = pipeline.steps;
   const aggregated = PipelineNode.aggregate(pipeline) !== undefined;
@@ -39,7 +42,7 @@ export function compileRecordPath(
         return failed;
       }
     };
-    const context: StageContext = { pipeline, out, after: next, fallbackDeadLetter, reject, guarded };
+    const context: StageContext = { pipeline, out, after: next, fallbackDeadLetter, reject, guarded, idChecks };
     next = stageFor(steps[i]!, context);
   }
   const first = next;

@@ -2,6 +2,8 @@ import type { StandardSchemaV1 } from '@standard-schema/spec';
 import { PipelineNode, type SinkNode, type StepNode } from '../compiler/ir/index.ts';
 import { columnValue } from './sinks/table-ops.ts';
 import { archivedCopy, Unarchivable } from './archived-copy.ts';
+import { storedId } from './stored-id.ts';
+import type { ArchiveIdChecks } from './target-connector.ts';
 import { rawText, type RecordOutputs } from './record-output.ts';
 
 /** One step of the record path: takes a value (with its place in the batch and its event time) to the next step. */
@@ -21,6 +23,8 @@ export interface StageContext {
   readonly reject: (reason: string, index: number) => void;
   /** Calls a user function; if it throws, the record becomes a dead letter and `failed` is returned. */
   readonly guarded: <R>(fn: (v: unknown) => R, value: unknown, what: string, index: number) => R | typeof failed;
+  /** The ids each system of record's table cannot keep apart (resolved before the first batch). */
+  readonly idChecks: ArchiveIdChecks;
 }
 
 /** Why an event time was rejected: it is not a finite number of milliseconds. */
@@ -110,26 +114,51 @@ function flatMapStage(step: Extract<StepNode, { kind: 'FlatMap' }>, c: StageCont
 }
 
 function archiveStage(step: Extract<StepNode, { kind: 'Archive' }>, c: StageContext): Stage {
-  const { after, guarded, reject, out } = c;
+  const { after, reject, out } = c;
   const sink = step.sink;
-  const id = sink.id;
-  const idName = id?.from.type === 'field' ? `\`${id.from.field}\`` : 'function';
+  const idOf = sink.id ? archivedIdOf(sink, c) : () => undefined;
   return (value, index, t) => {
-    // An event with no id cannot be stored once (and Cassandra refuses a null key, failing every batch
-    // it is in): a dead letter, left out of the aggregates too, so that repair recomputes what the stream did.
-    if (id) {
-      const eventId = guarded((v) => columnValue(id, v), value, 'event id', index);
-      if (eventId === failed) return;
-      if (eventId === undefined || eventId === null || eventId === '')
-        return reject(`event id ${idName} is missing`, index);
-    }
+    const id = idOf(value, index);
+    if (id === failed) return;
     // The event as it is now, not as a later step may leave it (`e.n *= 2` in a map): what the source said
     // is what repair recounts. A value JSON cannot keep as it is makes the record a dead letter, neither
     // counted nor archived, as an event with no id is: the aggregates stay what repair would make of the archive.
-    const copy = archivedCopy(value);
-    if (copy instanceof Unarchivable) return reject(copy.reason, index);
-    out.archive(sink, copy);
+    const event = archivedCopy(value);
+    if (event instanceof Unarchivable) return reject(event.reason, index);
+    out.archive(sink, { id, event });
     return after(value, index, t);
+  };
+}
+
+/**
+ * An event's id as the archive keeps it (a string as it is, another value copied, as a later step may
+ * change it in place), or `failed` when it cannot be archived: the record is then a dead letter with the
+ * reason, counted by nothing, as the archive would not keep it apart. Refused: no id (Cassandra refuses
+ * a null key, failing every batch it is in), one JSON cannot store as it is (a BigInt; a Map, stored as
+ * `{}` like every other Map), one the table would merge with another (`idChecks`).
+ */
+function archivedIdOf(sink: SinkNode, c: StageContext): (value: unknown, index: number) => unknown {
+  const { guarded, reject } = c;
+  const id = sink.id!;
+  const idName = id.from.type === 'field' ? `\`${id.from.field}\`` : 'function';
+  const check = c.idChecks.get(sink);
+  const refusal = (kept: unknown): string | undefined => {
+    if (kept === undefined || kept === null || kept === '') return `event id ${idName} is missing`;
+    if (kept instanceof Unarchivable) {
+      const where = kept.path === '' ? '' : ` at \`${kept.path}\``;
+      return `cannot archive: event id ${idName} is ${kept.what}${where}, which JSON does not keep as it is (two ids would be stored as one)`;
+    }
+    const refused = check?.(storedId(kept));
+    return refused === undefined ? undefined : `cannot archive: event id ${idName} ${refused}`;
+  };
+  return (value, index) => {
+    const eventId = guarded((v) => columnValue(id, v), value, 'event id', index);
+    if (eventId === failed) return failed;
+    const kept = typeof eventId === 'string' || eventId == null ? eventId : archivedCopy(eventId);
+    const reason = refusal(kept);
+    if (reason === undefined) return kept;
+    reject(reason, index);
+    return failed;
   };
 }
 

@@ -7,6 +7,18 @@ import type { SourceReader } from './sources/source-reader.ts';
 /** A table's current row by planned primary key (undefined: no such row), for a dry-run's diff. */
 export type TableLookup = (key: readonly unknown[]) => Row | undefined;
 
+/**
+ * Why a system of record's table cannot keep an event id (its stored text, `storedId`) apart from every
+ * other id — the words of the record's dead letter — or undefined when it can.
+ */
+export type ArchiveIdCheck = (storedId: string) => string | undefined;
+
+/** A run's checks of event ids, by system-of-record sink (one with none keeps every id apart). */
+export type ArchiveIdChecks = ReadonlyMap<SinkNode, ArchiveIdCheck>;
+
+/** What repair passes: it counts what the archive holds, so an id already archived is never refused. */
+export const noArchiveIdChecks: ArchiveIdChecks = new Map();
+
 /** How a repair wants to hear of what it cannot read. */
 export interface RepairReading {
   /** A stored block of the system of record that fails to decode: named here, skipped and not counted. */
@@ -35,6 +47,13 @@ export interface TargetConnector {
   /** Creates what the pipeline's tables need, if missing; returns a line for the log, or nothing when there was nothing to do. */
   ensureSchema(pipeline: PipelineNode): Promise<string | undefined>;
   writer(sink: SinkNode, pipeline: PipelineNode): TableWriter;
+  /**
+   * For a system of record: the check of the ids its table cannot keep apart (an older layout's), or
+   * undefined when it keeps every id apart. Asked once before the first batch, since the archive step
+   * must refuse such an id before the record is counted (dead-lettered then, it is neither counted nor
+   * archived, and the aggregates stay what repair makes of the archive); the write itself could only fail.
+   */
+  archiveIdCheck?(sink: SinkNode): Promise<ArchiveIdCheck | undefined>;
   /** A system of record read back as a source (`source.cassandraTable`), from a checkpointed position. */
   tableSource?(table: { readonly keyspace: string; readonly table: string }, from: unknown): SourceReader;
   /** Where repair reads the system of record and the sink's rows, and writes its corrections. */
@@ -113,6 +132,17 @@ export class Targets {
       storedKey: (sink, key) => of(sink).storedKey(sink, key),
       write: (sink, ops) => of(sink).write(sink, ops),
     };
+  }
+
+  /** The id checks of the pipeline's systems of record, each asked of its sink's connector (before the first batch). */
+  async archiveIdChecks(pipeline: PipelineNode): Promise<ArchiveIdChecks> {
+    const checks = new Map<SinkNode, ArchiveIdCheck>();
+    for (const sink of PipelineNode.sinks(pipeline)) {
+      if (sink.mode !== 'system-of-record' || !isTable(sink)) continue;
+      const check = await this.for(sink).archiveIdCheck?.(sink);
+      if (check) checks.set(sink, check);
+    }
+    return checks;
   }
 
   /** The current rows of every planned table, each asked of the connector its sink writes to. */

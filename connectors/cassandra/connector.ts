@@ -10,6 +10,7 @@ import { cassandraCurrentRows } from './current-rows.ts';
 import { schemaCql, tableSchemas } from './cql-schema.ts';
 import { cassandraRepairTarget } from './repair-target.ts';
 import { sorBucket } from './sor-bucket.ts';
+import { sorIdCheck } from './sor-id-check.ts';
 import { cassandraTableSource } from './table-source.ts';
 import { CassandraTableWriter } from './table-writer.ts';
 
@@ -36,6 +37,7 @@ export function cassandraConnector(
       if (!schema) throw new Error(`no schema for ${SinkNode.label(sink)}`);
       return new CassandraTableWriter(client, sink, schema, sorBucket(pipeline));
     },
+    archiveIdCheck: (sink) => sorIdCheck(client, sink),
     tableSource: ({ keyspace, table }, from) => cassandraTableSource(client, keyspace, table, from),
     repairTarget: (pipeline, reading) =>
       cassandraRepairTarget(client, pipeline, { fetchSize: options.fetchSize, onBadBlock: reading?.onBadBlock }),

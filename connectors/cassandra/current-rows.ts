@@ -2,6 +2,7 @@ import type { Client } from 'cassandra-driver';
 import { PipelineNode, SinkNode } from '../../compiler/ir/index.ts';
 import type { Row } from '../../runtime/sinks/table-op.ts';
 import type { RepairTarget } from '../../runtime/repair-target.ts';
+import { storedId } from '../../runtime/stored-id.ts';
 import { cassandraRepairTarget } from './repair-target.ts';
 import { systemOfRecordPairs, type PairsRead } from './sor-reader.ts';
 
@@ -28,7 +29,7 @@ async function systemOfRecordRows(client: Client, sink: SinkNode): Promise<Table
       for (let i = 0; i < ids.length; i++) rows.set(ids[i]!, { payload: events[i] });
     read = await read.exact();
   }
-  return (key) => rows.get(String(key[0]));
+  return (key) => rows.get(storedId(key[0]));
 }
 
 /** A sink table's rows by planned primary key (a dry-run shows every row it plans, so they are all needed). */

@@ -1,6 +1,7 @@
 import type { Client } from 'cassandra-driver';
 import type { SinkNode } from '../../compiler/ir/index.ts';
 import type { TableOp } from '../../runtime/sinks/table-op.ts';
+import { storedId } from '../../runtime/stored-id.ts';
 import type { CqlType, TableSchema } from './cql-schema.ts';
 import { routingKey } from './routing-key.ts';
 import { runBounded } from './run-bounded.ts';
@@ -151,7 +152,7 @@ export class CassandraTableWriter {
 
   /** A row-layout system-of-record row's key: its bucket (of the id as stored, text), then the event id. */
   #sorKey(op: Extract<TableOp, { op: 'upsert' }>): unknown[] {
-    const eventId = toCql(op.k[0], 'text') as string;
+    const eventId = storedId(op.k[0]);
     return [this.bucketOf.row(op.v.payload, eventId), eventId];
   }
 
@@ -188,7 +189,7 @@ export class CassandraTableWriter {
     const ids = new Array<string>(keys.length);
     const buckets = new Array<string>(keys.length);
     for (let i = 0; i < keys.length; i++) {
-      const id = (ids[i] = toCql(keys[i], 'text') as string);
+      const id = (ids[i] = storedId(keys[i]));
       buckets[i] = this.bucketOf.block(events[i], id);
     }
     return this.#blocks.write({ ids, events, buckets });

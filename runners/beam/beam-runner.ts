@@ -160,7 +160,7 @@ export function beamRunner(name: string, engine: BeamEngine): BeamRunner {
       if (options.streaming) return runStreaming({ name, engine }, pipeline, options, targets, log, started);
       const input = await readBoundedInput(pipeline, { targets, log });
       try {
-        const context = new BeamRunContext(pipeline, options, targets, {
+        const context = new BeamRunContext(pipeline, options, targets, await targets.archiveIdChecks(pipeline), {
           values: input.values,
           positions: (i) => input.position(i),
         });
@@ -192,7 +192,7 @@ async function runStreaming(
     throw new RunnerError(
       `streaming: a Kafka source on beam-flink only (this is a ${pipeline.source.connector} source on ${runner.name})`,
     );
-  const context = new BeamRunContext(pipeline, options, targets);
+  const context = new BeamRunContext(pipeline, options, targets, await targets.archiveIdChecks(pipeline));
   // Flink completes a checkpoint, and commits the offsets it covers, only once the bundles before it are done:
   // a bundle is done once its writes landed.
   context.drainEachBundle = true;

@@ -16,7 +16,7 @@ import { compileRecordPath, rawText, windowOf } from '../../runtime/record-path.
 import { SeededRandom } from '../../runtime/seeded-random.ts';
 import { SinkWriteError, writeWithRetry } from '../../runtime/sinks/faulty-write.ts';
 import { sinkWriter, type MemorySinkContents, type SinkWriter } from '../../runtime/sinks/sink-writer.ts';
-import type { TargetConnector, Targets } from '../../runtime/target-connector.ts';
+import type { ArchiveIdChecks, TargetConnector, Targets } from '../../runtime/target-connector.ts';
 import { lateReason, windowStarts } from '../../runtime/windowing.ts';
 
 /**
@@ -116,6 +116,8 @@ export class BeamRunContext {
     readonly options: BeamRunOptions,
     /** Where the sinks write: the run's connectors, opened once by the runner (or by the worker). */
     readonly targets: Targets,
+    /** The ids each system of record's table cannot keep apart (`Targets.archiveIdChecks`, asked before the job). */
+    idChecks: ArchiveIdChecks,
     /** The bounded input, when this is the submitting process (absent on a worker: records bring their own). */
     readonly input?: LocalInput,
   ) {
@@ -163,6 +165,7 @@ export class BeamRunContext {
         emit: (event) => emit(pipeline.sink, event),
       },
       defaultDeadLetters,
+      idChecks,
     );
   }
 

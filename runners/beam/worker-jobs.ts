@@ -145,7 +145,8 @@ export class WorkerJobs {
     }
     // Nothing of a job on external workers writes to the embedded store (the submitter refuses those sinks): a scratch one.
     const store = new EmbeddedStore(join(tmpdir(), 'idemflow-worker', ref.runId));
-    const context = new BeamRunContext(pipeline, { store, log }, runTargets(store, connectors));
+    const targets = runTargets(store, connectors);
+    const context = new BeamRunContext(pipeline, { store, log }, targets, await targets.archiveIdChecks(pipeline));
     beamRuns.open(context, ref.runId);
     log(
       `${ref.pipeline}: rebuilt run ${ref.runId} from ${ref.module}#${ref.exportName} (sha256 ${actual.slice(0, 12)}…)`,

@@ -3,6 +3,7 @@ import type { DeadLetter } from '../../dsl/index.ts';
 import type { FaultSpec } from '../../runtime/faults.ts';
 import { compileRecordPath, rawText } from '../../runtime/record-path.ts';
 import { SeededRandom } from '../../runtime/seeded-random.ts';
+import type { ArchiveIdChecks, Targets } from '../../runtime/target-connector.ts';
 import type { SourceBatch } from '../../runtime/sources/source-reader.ts';
 import { lateReason } from '../../runtime/windowing.ts';
 import type { AggregationState } from './aggregation-state.ts';
@@ -15,6 +16,8 @@ export interface RecordSettings {
   readonly state: AggregationState | undefined;
   /** Whether a default dead-letter sink writes to a connected Cassandra. */
   readonly cassandra: boolean;
+  /** The ids each system of record's table cannot keep apart (`Targets.archiveIdChecks`, asked before the first batch). */
+  readonly idChecks: ArchiveIdChecks;
 }
 
 const noBatch: SourceBatch = { values: [], position: () => '', done: false };
@@ -48,6 +51,16 @@ export class BatchRecords {
   /** The rows of every open `emit: 'final'` window were written as they stand (at the end of the input). */
   openRowsWritten = false;
 
+  /** The batch records of a run writing to `targets`, once they told which ids their archives cannot keep apart. */
+  static async open(
+    pipeline: PipelineNode,
+    targets: Targets,
+    settings: Omit<RecordSettings, 'cassandra' | 'idChecks'>,
+  ): Promise<BatchRecords> {
+    const idChecks = await targets.archiveIdChecks(pipeline);
+    return new BatchRecords(pipeline, { ...settings, cassandra: targets.has('cassandra'), idChecks });
+  }
+
   constructor(pipeline: PipelineNode, settings: RecordSettings) {
     this.#pipeline = pipeline;
     this.#faults = settings.faults;
@@ -71,6 +84,7 @@ export class BatchRecords {
         },
       },
       defaultDeadLetters,
+      settings.idChecks,
     );
   }
 

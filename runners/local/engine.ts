@@ -85,7 +85,7 @@ async function runWith(
   const plan: PlannedWrite[] | undefined = options.dryRun ? [] : undefined;
   const targets = runTargets(options.store, options.targets);
   const state = aggregationState(pipeline, files);
-  const records = new BatchRecords(pipeline, { faults, totals, state, cassandra: targets.has('cassandra') });
+  const records = await BatchRecords.open(pipeline, targets, { faults, totals, state });
   const writer = new BatchWriter(pipeline, { ...settings, targets, memory, plan, checkpoints, state, crashes, totals });
   const input = sourceIdentity(pipeline.source);
   assertSameSource(checkpoints.head(pipeline.name), input, options.checkpointDir ?? 'in memory');

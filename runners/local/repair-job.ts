@@ -11,6 +11,7 @@ import {
 import { RunnerError } from '../../runtime/runner-error.ts';
 import { aggregatorFor, type Aggregator } from '../../runtime/aggregators.ts';
 import { compileRecordPath, windowOf } from '../../runtime/record-path.ts';
+import { noArchiveIdChecks } from '../../runtime/target-connector.ts';
 import { compileRunPath } from '../../runtime/record-run.ts';
 import { lastWindowStart, windowStarts } from '../../runtime/windowing.ts';
 
@@ -46,6 +47,16 @@ export interface RepairJob {
   readonly firstRejection: () => string | undefined;
 }
 
+/** Where the repair job's events come from: the archive, read by repair and handed over a run at a time. */
+const archiveSource = (pipeline: PipelineNode) =>
+  SourceNode.create({
+    connector: 'memory',
+    delivery: 'bounded',
+    options: {},
+    knownFields: [],
+    location: pipeline.location,
+  });
+
 /**
  * The seed's correcting batch job, derived from the pipeline itself: the
  * steps after the archive (and the event time, when taken before it) over
@@ -56,16 +67,9 @@ export interface RepairJob {
 export function repairJob(pipeline: PipelineNode): RepairJob {
   const { systemOfRecord, steps, aggregate } = repairable(pipeline);
   const window = windowOf(pipeline);
-  const source = SourceNode.create({
-    connector: 'memory',
-    delivery: 'bounded',
-    options: {},
-    knownFields: [],
-    location: pipeline.location,
-  });
   const job = PipelineNode.create({
     name: `${pipeline.name} (repair)`,
-    source,
+    source: archiveSource(pipeline),
     steps,
     sink: pipeline.sink,
     location: pipeline.location,
@@ -87,6 +91,7 @@ export function repairJob(pipeline: PipelineNode): RepairJob {
       aggregate: (key, eventTime, event) => place(key, eventTime, event as Record<string, unknown>),
     },
     deadLetterSink('embedded', 'dead_letters'),
+    noArchiveIdChecks,
   );
   // The steps over a whole run at once where they allow it (no await, one event of one): no closure chain an event.
   const runPath = compileRunPath(job);

@@ -1,8 +1,9 @@
 import { SinkNode } from '../../compiler/ir/index.ts';
 import type { PipelineNode } from '../../compiler/ir/index.ts';
-import { tableId, type Targets } from '../target-connector.ts';
+import { tableId, type TableWriter, type Targets } from '../target-connector.ts';
 import type { TableOp } from './table-op.ts';
-import { archiveKeys, rowsToOps } from './table-ops.ts';
+import type { ArchivedEvent } from '../record-output.ts';
+import { archivedColumns, archiveOps, rowsToOps } from './table-ops.ts';
 
 /** Rows kept by `sinks.memory()` sinks: the latest row of each (key, window), by sink name. */
 export type MemorySinkContents = Map<string, Map<string, unknown>>;
@@ -69,16 +70,28 @@ export function sinkWriter(node: SinkNode, context: SinkContext): SinkWriter {
 }
 
 /**
- * A table sink: its rows become table ops, planned in a dry-run, else applied by the target's connector;
- * a system of record's events go as they are, beside their keys, to a writer that takes them so (`archive`).
+ * A table sink: its rows become table ops, planned in a dry-run, else applied by the target's connector.
+ * A system of record's rows are what the archive step handed on (`ArchivedEvent`): its events go as they
+ * are, beside the ids the step took, to a writer that takes them so (`archive`), else as upserts.
  */
 function tableSinkWriter(node: SinkNode, context: SinkContext): SinkWriter {
   const id = tableId(node);
   const { plan } = context;
+  if (node.mode === 'system-of-record') {
+    const write = plan
+      ? (keys: readonly unknown[], events: readonly unknown[]) =>
+          void plan.push({ sink: id, mode: node.mode, ops: archiveOps(keys, events) })
+      : archiveWrite(context.targets.for(node).writer(node, context.pipeline));
+    return { id, node, write: (rows) => write(...archivedColumns(node, rows as readonly ArchivedEvent[])) };
+  }
   if (plan)
     return { id, node, write: (rows) => void plan.push({ sink: id, mode: node.mode, ops: rowsToOps(node, rows) }) };
   const table = context.targets.for(node).writer(node, context.pipeline);
-  if (node.mode === 'system-of-record' && table.archive)
-    return { id, node, write: (rows) => table.archive!(archiveKeys(node, rows), rows) };
   return { id, node, write: (rows) => table.write(rowsToOps(node, rows)) };
 }
+
+/** How a table writer stores a system of record's events under their keys: as they are, or as upserts. */
+const archiveWrite =
+  (table: TableWriter) =>
+  (keys: readonly unknown[], events: readonly unknown[]): void | Promise<void> =>
+    table.archive ? table.archive(keys, events) : table.write(archiveOps(keys, events));

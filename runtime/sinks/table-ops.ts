@@ -1,4 +1,5 @@
 import type { ColumnNode, SinkNode } from '../../compiler/ir/index.ts';
+import type { ArchivedEvent } from '../record-output.ts';
 import type { TableOp } from './table-op.ts';
 
 export function columnValue(column: ColumnNode, row: unknown): unknown {
@@ -19,10 +20,8 @@ export function rowsToOps(sink: SinkNode, rows: readonly unknown[]): TableOp[] {
       const counter = sink.values[0]!.column;
       return rows.map((row) => ({ op: 'add', k: key(row), c: counter, d: Number((row as { value: unknown }).value) }));
     }
-    case 'system-of-record': {
-      const keys = archiveKeys(sink, rows);
-      return rows.map((row, i) => ({ op: 'upsert', k: [keys[i]], v: { payload: row } }));
-    }
+    case 'system-of-record':
+      return archiveOps(archiveKeys(sink, rows), rows);
     default:
       return rows.map((row) => ({
         op: 'upsert',
@@ -38,4 +37,14 @@ export function archiveKeys(sink: SinkNode, rows: readonly unknown[]): unknown[]
   if (!sink.id) return rows.map((_, i) => `no-id-${Date.now()}-${i}-${Math.random()}`);
   const id = sink.key[0]!;
   return rows.map((row) => columnValue(id, row));
+}
+
+/** A system of record's upserts: the i-th event stored under the i-th key. */
+export const archiveOps = (keys: readonly unknown[], events: readonly unknown[]): TableOp[] =>
+  events.map((event, i) => ({ op: 'upsert', k: [keys[i]], v: { payload: event } }));
+
+/** The keys and events of what the archive step handed on: each event under the id the step took. */
+export function archivedColumns(sink: SinkNode, rows: readonly ArchivedEvent[]): [readonly unknown[], unknown[]] {
+  const events = rows.map((r) => r.event);
+  return [sink.id ? rows.map((r) => r.id) : archiveKeys(sink, events), events];
 }

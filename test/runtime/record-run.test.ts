@@ -66,6 +66,7 @@ function byRecordPath(pipeline: ReturnType<(typeof pipelines)[keyof typeof pipel
       aggregate: (key, t, event) => keyed.push([key, t, event]),
     },
     deadLetterSink('embedded', 'dead_letters'),
+    new Map(),
   );
   events.forEach((e, i) => void path(e, i));
   return { keyed, rejected };

@@ -44,7 +44,7 @@ function runOf(op: 'count' | 'sum'): string {
     .groupBy('sensorId');
   const pipeline = (op === 'count' ? windowed.count() : windowed.sum('value')).sink(sinks.memory()).ir;
   const store = new EmbeddedStore(tempDir());
-  return beamRuns.open(new BeamRunContext(pipeline, { store }, runTargets(store, [])));
+  return beamRuns.open(new BeamRunContext(pipeline, { store }, runTargets(store, []), new Map()));
 }
 
 /** What a DoFn hands on over bundles of chunks, as Beam's operator collects it: process's outputs, then finishBundle's. */

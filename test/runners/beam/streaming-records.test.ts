@@ -29,7 +29,7 @@ function contextFor(window: ReturnType<typeof tumbling>) {
     .count()
     .sink(sinks.memory()).ir;
   const store = new EmbeddedStore(tempDir());
-  return new BeamRunContext(pipeline, { store }, runTargets(store, []));
+  return new BeamRunContext(pipeline, { store }, runTargets(store, []), new Map());
 }
 
 /** The records FromKafka makes of one element each. */

@@ -22,6 +22,8 @@ const rows: Reading[] = [
   { eventId: 'b', n: 2 },
   { eventId: 'a', n: 3 },
 ];
+/** What the archive step hands the writer: each event beside the id the step took from it. */
+const archived = rows.map((event) => ({ id: event.eventId, event }));
 
 /** Targets whose one connector hands out `writer` for every sink. */
 function targetsWith(writer: TableWriter): Targets {
@@ -45,7 +47,7 @@ describe('a system of record written by its table writer', () => {
       write: (o) => void ops.push([...o]),
       archive: (keys, events) => void got.push({ keys, events }),
     };
-    await sinkWriter(sor, context(targetsWith(writer))).write(rows);
+    await sinkWriter(sor, context(targetsWith(writer))).write(archived);
     expect(ops).toEqual([]);
     expect(got).toEqual([{ keys: ['a', 'b', 'a'], events: rows }]);
     // The very rows, not copies: the events are encoded once, where they lie.
@@ -54,14 +56,21 @@ describe('a system of record written by its table writer', () => {
 
   it('gives a writer without `archive` the upserts of before, and a dry-run plans them', async () => {
     const ops: TableOp[][] = [];
-    await sinkWriter(sor, context(targetsWith({ write: (o) => void ops.push([...o]) }))).write(rows);
+    await sinkWriter(sor, context(targetsWith({ write: (o) => void ops.push([...o]) }))).write(archived);
     const upserts = rows.map((r) => ({ op: 'upsert', k: [r.eventId], v: { payload: r } }));
     expect(ops).toEqual([upserts]);
     const plan: PlannedWrite[] = [];
     const archive = () => {
       throw new Error('a dry-run writes nothing');
     };
-    await sinkWriter(sor, context(targetsWith({ write: archive, archive }), plan)).write(rows);
+    await sinkWriter(sor, context(targetsWith({ write: archive, archive }), plan)).write(archived);
     expect(plan).toEqual([{ sink: 'k.events', mode: 'system-of-record', ops: upserts }]);
+  });
+
+  it('stores each event under the id the archive step took, not one computed again from the event', async () => {
+    const got: (readonly unknown[])[] = [];
+    const writer: TableWriter = { write: () => {}, archive: (keys) => void got.push(keys) };
+    await sinkWriter(sor, context(targetsWith(writer))).write([{ id: 'as-taken', event: rows[0] }]);
+    expect(got).toEqual([['as-taken']]);
   });
 });
