@@ -96,6 +96,21 @@ describe('an id the row layout would merge with another is a dead letter, decide
     }, 120_000);
 });
 
+describe('the dry-run plans what the run would do with such an id', () => {
+  it('rows layout: planned as a dead letter, not as an archived event; nothing written', async () => {
+    await inKeyspace('rows', async (client, keyspace) => {
+      const pipeline = counting(keyspace, readings(loneIds));
+      const result = await runLocal(pipeline, { ...options(client), dryRun: true });
+      expect(result.deadLetters).toBe(2);
+      const archivedIds = (result.plan ?? [])
+        .filter((w) => w.sink === `${keyspace}.events`)
+        .flatMap((w) => w.ops.map((op) => op.k[0]));
+      expect(archivedIds.sort()).toEqual(['a', 'b', 'c', 'd\uD83D\uDE00']);
+      expect(await archived(client, keyspace, 'events')).toEqual([]);
+    });
+  }, 120_000);
+});
+
 describe('the block layouts keep ids differing only in a lone surrogate apart, written and read back', () => {
   for (const layout of ['new', 'blocks'] as const)
     it(`${layout === 'new' ? 'deflated blocks' : 'text blocks'}: archived in separate batches to one partition; repair and source.cassandraTable read each`, async () => {
