@@ -423,7 +423,8 @@ export class ReplayContexts {
   #rxjsRetryRoots(call: ts.CallExpression, root: (fn: FunctionNode, context: ReplayContext) => void): void {
     const retried = rxjsRetried(call, this.checker);
     if (!retried) return;
-    const helper = `rxjs ${retried.operator}`;
+    // `Effect.retry` names its library; an rxjs operator is named with it.
+    const helper = retried.operator.includes('.') ? retried.operator : `rxjs ${retried.operator}`;
     for (const fn of retried.fns) root(fn, { kind: 'retry', helper, calledAt: retried.retry, via: [] });
   }
 

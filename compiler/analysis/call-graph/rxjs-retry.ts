@@ -1,15 +1,32 @@
 import ts from 'typescript';
 import { calleeName, isFunctionNode, resolveName, unwrap, type FunctionNode } from './resolve.ts';
 
-/** rxjs operators that subscribe to their source again when it errors. */
-const retryOperators = new Set(['retry', 'retryWhen']);
-/** rxjs creators whose callback runs on every subscription (a resubscription runs it again). */
-const perSubscription = new Set(['defer']);
+/** rxjs operators that subscribe to their source again when it errors; Effect's `Effect.retry`, which runs the effect again. */
+const retryOperators = new Set(['retry', 'retryWhen', 'retryOrElse']);
+/**
+ * rxjs creators whose callback runs on every subscription (a resubscription runs it again), and Effect's
+ * constructors of an effect from a function (`Effect.tryPromise(() => …)`, `{ try: () => … }`): each run calls it.
+ */
+const perSubscription = new Set(['defer', 'tryPromise', 'promise', 'sync', 'try']);
 
-const isRxjsModule = (specifier: string) => /^rxjs(\/operators)?$/.test(specifier);
+const isRxjsModule = (specifier: string) => /^(rxjs(\/operators)?|effect(\/Effect)?)$/.test(specifier);
 
-/** A file that may use rxjs: only there are `.pipe(retry(…))` calls looked for. */
-export const mentionsRxjs = (text: string) => /['"]rxjs(\/operators)?['"]/.test(text);
+/** A file that may use rxjs (or Effect): only there are `.pipe(retry(…))` calls looked for. */
+export const mentionsRxjs = (text: string) => /['"](rxjs(\/operators)?|effect(\/Effect)?)['"]/.test(text);
+
+/**
+ * `Effect.retry` of `import { Effect } from 'effect'` (or `import * as Effect from 'effect/Effect'`): the member
+ * named, when the object is Effect's module (unseen round 10, U10D).
+ */
+function effectMember(callee: ts.Expression, checker: ts.TypeChecker): string | undefined {
+  if (!ts.isPropertyAccessExpression(callee) || !ts.isIdentifier(callee.expression)) return undefined;
+  const declaration = checker.getSymbolAtLocation(callee.expression)?.declarations?.[0];
+  const from = declaration && ts.findAncestor(declaration, ts.isImportDeclaration)?.moduleSpecifier;
+  const named = declaration && (ts.isImportSpecifier(declaration) || ts.isNamespaceImport(declaration));
+  return named && from && ts.isStringLiteral(from) && /^effect(\/Effect)?$/.test(from.text)
+    ? callee.name.text
+    : undefined;
+}
 
 /** The name rxjs exports a local import under (`retry` of `import { retry as again } from 'rxjs'`), or undefined. */
 function rxjsExport(name: ts.Identifier, checker: ts.TypeChecker): string | undefined {
@@ -23,7 +40,7 @@ function rxjsExport(name: ts.Identifier, checker: ts.TypeChecker): string | unde
 function rxjsCall(node: ts.Expression, names: ReadonlySet<string>, checker: ts.TypeChecker): boolean {
   if (!ts.isCallExpression(node) && !ts.isNewExpression(node)) return false;
   const callee = unwrap(node.expression);
-  const exported = ts.isIdentifier(callee) ? rxjsExport(callee, checker) : undefined;
+  const exported = ts.isIdentifier(callee) ? rxjsExport(callee, checker) : effectMember(callee, checker);
   return exported !== undefined && names.has(exported);
 }
 
@@ -32,6 +49,12 @@ function callbacksOf(call: ts.CallExpression | ts.NewExpression, checker: ts.Typ
   return (call.arguments ?? []).flatMap((argument) => {
     const inner = unwrap(argument);
     if (isFunctionNode(inner)) return [inner];
+    // `Effect.tryPromise({ try: () => client.execute(…), catch: … })`: the function under `try` is the work.
+    const work = ts.isObjectLiteralExpression(inner)
+      ? inner.properties.find((p) => p.name?.getText() === 'try')
+      : undefined;
+    if (work && ts.isPropertyAssignment(work) && isFunctionNode(unwrap(work.initializer)))
+      return [unwrap(work.initializer) as FunctionNode];
     const name = calleeName(inner);
     const resolved = name ? resolveName(name, checker) : undefined;
     return resolved?.kind === 'function' ? [resolved.node] : [];
@@ -102,6 +125,9 @@ export function rxjsRetried(
     .flatMap((operator) => (ts.isCallExpression(operator) ? callbacksOf(operator, checker) : []));
   const fns = [...before, ...resubscribed(callee.expression, checker)];
   const retry = unwrap(call.arguments[at]!) as ts.CallExpression;
-  const operator = rxjsExport(unwrap(retry.expression) as ts.Identifier, checker) ?? 'retry';
+  const retryCallee = unwrap(retry.expression);
+  const operator =
+    (ts.isIdentifier(retryCallee) ? rxjsExport(retryCallee, checker) : undefined) ??
+    (effectMember(retryCallee, checker) ? retryCallee.getText() : 'retry');
   return fns.length > 0 ? { retry, operator, fns } : undefined;
 }

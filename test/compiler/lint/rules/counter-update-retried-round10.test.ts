@@ -66,6 +66,18 @@ sourceRuleTester(rule, {
       export const pageViewed = (page: string) => addHit(page);
     `,
     },
+    {
+      name: 'Effect.retry around a read: the counter after it is sent once',
+      code: code`${setUp}
+      import { Effect, Schedule } from 'effect';
+      const read = (page: string) =>
+        Effect.tryPromise(() => client.execute('SELECT n FROM web.hits WHERE page = ?', [page])).pipe(Effect.retry(Schedule.recurs(3)));
+      export async function show(page: string) {
+        await Effect.runPromise(read(page));
+        await client.execute(BUMP, [page], { prepare: true });
+      }
+    `,
+    },
   ],
   invalid: [
     {
@@ -150,6 +162,16 @@ sourceRuleTester(rule, {
       export const pageViewed = (page: string) => addHit(page);
     `,
       errors: [{ messageId: 'retriedCaller', line: 9, column: 24, message: /Temporal activity/ }],
+    },
+    {
+      name: 'Effect.retry(Schedule) over an effect a function makes with Effect.tryPromise({ try })',
+      code: code`${setUp}
+      import { Effect, Schedule } from 'effect';
+      const addHit = (page: string) =>
+        Effect.tryPromise({ try: () => client.execute(BUMP, [page], { prepare: true }), catch: (e) => new Error(String(e)) });
+      export const hit = (page: string) => addHit(page).pipe(Effect.retry(Schedule.recurs(3)));
+    `,
+      errors: [{ messageId: 'retryHelper', line: 8, column: 47, message: /Effect\.retry/ }],
     },
   ],
 });
