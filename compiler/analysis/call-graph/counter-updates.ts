@@ -165,8 +165,32 @@ export class CounterUpdates {
       return [];
     }
     if (ts.isIdentifier(node) || ts.isPropertyAccessExpression(node)) return this.#named(node, depth);
+    if (ts.isElementAccessExpression(node)) return this.#picked(node, depth);
     if (ts.isCallExpression(node)) return this.#built(node, depth);
     return [];
+  }
+
+  /**
+   * `Q[MODE]`, `Q['bump']` of a const table of statements (`const Q = { upsert: 'INSERT …', bump: 'UPDATE … n = n + ?' }`):
+   * the statement under the key, read from a literal or a const; under a key that cannot be read (`Q[row.kind]`),
+   * any statement of the table may run.
+   */
+  #picked(node: ts.ElementAccessExpression, depth: number): string[] {
+    const receiver = unwrap(node.expression);
+    const symbol = ts.isIdentifier(receiver) ? this.checker.getSymbolAtLocation(receiver) : undefined;
+    const target = symbol && symbol.flags & ts.SymbolFlags.Alias ? this.checker.getAliasedSymbol(symbol) : symbol;
+    const declaration = target?.valueDeclaration;
+    const table =
+      declaration && ts.isVariableDeclaration(declaration) && declaration.initializer
+        ? unwrap(declaration.initializer)
+        : undefined;
+    if (!table || !ts.isObjectLiteralExpression(table)) return [];
+    const keys = this.cqlTexts(node.argumentExpression, depth + 1);
+    const entries = table.properties.filter(ts.isPropertyAssignment);
+    const keyOf = (p: ts.PropertyAssignment) =>
+      ts.isIdentifier(p.name) || ts.isStringLiteral(p.name) ? p.name.text : undefined;
+    const chosen = keys.length > 0 ? entries.filter((p) => keys.includes(keyOf(p) ?? '')) : entries;
+    return chosen.flatMap((p) => this.cqlTexts(p.initializer, depth + 1));
   }
 
   /** A variable's value (`const q = '…'`, `let q = …`) or an object's property (`CQL.bump`). */

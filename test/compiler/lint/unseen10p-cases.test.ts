@@ -29,6 +29,9 @@ const dslCases: Readonly<Record<string, readonly ExpectedFinding[]>> = {
   // A JSON module's values are constants: the window size and the width of an ISO cut read from it. A day of
   // 1-minute windows is reported; the hour of hourly windows stays clean.
   'dsl/json-config.ts': [['IDEM004', 20, 77, 'slice(0, grain.dayChars)']],
+  // A statement picked from a const table by a const key: the counter update under `Q[MODE]`, in a sink declared
+  // idempotent. The INSERT under the other key stays clean.
+  'dsl/statement-table.ts': [['IDEM008', 23, 42, 'execute(Q[MODE]']],
 };
 
 describe('round 10 of unseen DSL pipelines: what the analysis now reads', () => {
