@@ -187,6 +187,29 @@ function zonelessFormatter(node: ts.Node, constOf?: ConstOf): string | undefined
   return zoned(args[1], constOf) ? undefined : "the machine's time zone (an Intl.DateTimeFormat without a timeZone)";
 }
 
+/**
+ * `xs.sort(() => Math.random() - 0.5)`: a comparator that answers by chance leaves the elements in a random
+ * order, so whatever is taken by position from the result (`[0]`, `.slice(0, 1)`) is picked by chance.
+ */
+function randomOrder(call: ts.CallExpression): string | undefined {
+  const callee = call.expression;
+  if (!ts.isPropertyAccessExpression(callee) || !/^(sort|toSorted)$/.test(callee.name.text)) return undefined;
+  const comparator = call.arguments[0];
+  if (!comparator || !(ts.isArrowFunction(comparator) || ts.isFunctionExpression(comparator))) return undefined;
+  const chance = (node: ts.Node): string | undefined => {
+    const what = nondeterministicValue(node);
+    return what && kindOf(what) === 'random' ? what : ts.forEachChild(node, chance);
+  };
+  const what = chance(comparator.body);
+  return what && `a random order (.${callee.name.text} by ${what})`;
+}
+
+/** The method name of `xs.sort(…)` when that call sorts by chance: where a finding about it points. */
+export const sortedAt = (node: ts.Node): ts.Node | undefined =>
+  ts.isCallExpression(node) && ts.isPropertyAccessExpression(node.expression) && randomOrder(node)
+    ? node.expression.name
+    : undefined;
+
 export function nondeterministicValue(node: ts.Node, constOf?: ConstOf): string | undefined {
   if (
     ts.isPropertyAccessExpression(node) &&
@@ -225,6 +248,8 @@ export function nondeterministicValue(node: ts.Node, constOf?: ConstOf): string 
     if (/(^|\.)TimeUuid\.fromDate$/.test(callee) && node.arguments.length < 4)
       return 'TimeUuid.fromDate() without node and clock ids (random bytes)';
     if (callee === 'Date' || callee === 'globalThis.Date') return 'Date()';
+    const order = randomOrder(node);
+    if (order) return order;
     for (const [pattern, label] of nondeterministicCallees) if (pattern.test(callee)) return label;
   }
   return undefined;

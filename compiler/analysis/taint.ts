@@ -8,7 +8,7 @@ import { filledBuffer } from './call-graph/value-sources.ts';
 import { assignments } from './call-graph/variable-writes.ts';
 import { describeNondet, locationOfNode, maxCallDepth, type Nondet, type NotFollowed } from './call-graph/nondet.ts';
 import { type ValueOrigins } from './call-graph/value-origin.ts';
-import { nondeterministicValue } from './clock-and-randomness.ts';
+import { nondeterministicValue, sortedAt } from './clock-and-randomness.ts';
 import { describeLocation } from './describe-location.ts';
 import { offsetLocation } from './offset-location.ts';
 import { parseFunction } from './parse-function.ts';
@@ -152,7 +152,8 @@ function analyzeBody(fn: ts.FunctionLikeDeclaration, reading: Reading): Function
   const taintOf = (node: ts.Node): TaintOrigin | undefined => {
     const what = nondeterministicValue(node, origins?.constValue);
     if (what) {
-      const location = locate(node);
+      // A chain sorted by chance is placed at its `.sort`, not at the start of the chain.
+      const location = locate(sortedAt(node) ?? node);
       return location ? { what, location } : { what };
     }
     const read = fieldRead(node);
@@ -268,8 +269,11 @@ function taintLocals(
   taintOf: (node: ts.Node) => TaintOrigin | undefined,
   taintedLocals: Map<string, TaintOrigin>,
 ): void {
-  const sources: [name: string, value: ts.Expression][] = [];
+  const sources: [name: string, value: ts.Expression, elements?: boolean][] = [];
   const collect = (node: ts.Node): void => {
+    // `xs.map((x) => …)`: the callback's parameter is an element of the receiver.
+    const element = elementParameter(node);
+    if (element) sources.push([element.name, element.receiver, true]);
     if (
       (ts.isVariableDeclaration(node) || (ts.isBindingElement(node) && node.initializer)) &&
       ts.isIdentifier(node.name) &&
@@ -289,15 +293,49 @@ function taintLocals(
   collect(body);
   for (let changed = true; changed;) {
     changed = false;
-    for (const [name, value] of sources) {
+    for (const [name, value, elements] of sources) {
       if (taintedLocals.has(name)) continue;
-      const origin = taintOf(value);
+      const origin = elements ? elementsTaint(value, taintOf) : taintOf(value);
       if (origin) {
         taintedLocals.set(name, origin);
         changed = true;
       }
     }
   }
+}
+
+/** Array methods that hand their callback each element of the receiver, first. */
+const elementMethods = /^(map|flatMap|forEach|filter|find|findLast|some|every)$/;
+
+/** `x` and `xs` of `xs.map((x) => …)`, for an inline callback whose first parameter is a plain name. */
+function elementParameter(node: ts.Node): { readonly name: string; readonly receiver: ts.Expression } | undefined {
+  if (!ts.isCallExpression(node) || !ts.isPropertyAccessExpression(node.expression)) return undefined;
+  if (!elementMethods.test(node.expression.name.text)) return undefined;
+  const callback = node.arguments[0];
+  if (!callback || !(ts.isArrowFunction(callback) || ts.isFunctionExpression(callback))) return undefined;
+  const first = callback.parameters[0]?.name;
+  return first && ts.isIdentifier(first) ? { name: first.text, receiver: node.expression.expression } : undefined;
+}
+
+/**
+ * What the elements of an array expression carry: its own taint, read along its chain of calls
+ * (`[...v.arms].sort(() => Math.random() - 0.5).slice(0, 1)`: a random order) and their non-function
+ * arguments, not what callbacks along it compute (`xs.map((x) => ({ ...x, at: Date.now() }))` stamps a field,
+ * which the elements' fields carry, not the elements' choice).
+ */
+function elementsTaint(
+  node: ts.Expression,
+  taintOf: (node: ts.Node) => TaintOrigin | undefined,
+): TaintOrigin | undefined {
+  if (nondeterministicValue(node)) return taintOf(node);
+  const callee = ts.isCallExpression(node) ? node.expression : undefined;
+  if (node.kind === ts.SyntaxKind.CallExpression && callee && ts.isPropertyAccessExpression(callee)) {
+    const args = (node as ts.CallExpression).arguments.filter((a) => !ts.isFunctionLike(a));
+    return args.map(taintOf).find((t) => t !== undefined) ?? elementsTaint(callee.expression, taintOf);
+  }
+  if (ts.isParenthesizedExpression(node) || ts.isNonNullExpression(node))
+    return elementsTaint(node.expression, taintOf);
+  return taintOf(node);
 }
 
 /**

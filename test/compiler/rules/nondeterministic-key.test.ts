@@ -16,6 +16,20 @@ const stream = () => source.memory(readings);
 ruleTester(rule, {
   valid: [
     {
+      name: 'a flatMap over a list sorted by a field, and elements whose clock-stamped copies are not what is grouped by',
+      pipeline: () =>
+        stream()
+          .flatMap((e) =>
+            [e.sensorId, 'spare']
+              .sort((a, b) => a.localeCompare(b))
+              .map((s) => ({ ...e, seenAt: Date.now(), s }))
+              .map((copy) => ({ ...e, arm: copy.s })),
+          )
+          .groupBy('arm')
+          .count()
+          .sink(upsert),
+    },
+    {
       name: 'a getter that returns a field-made constant',
       pipeline: () =>
         stream()
@@ -100,6 +114,31 @@ ruleTester(rule, {
     },
   ],
   invalid: [
+    {
+      // Round 9 (U9P 10): a comparator answering by chance; the arm a flatMap takes first, then grouped by. Clean before (stash).
+      name: 'a flatMap that picks an element after a random sort, grouped by it',
+      pipeline: () =>
+        stream()
+          .flatMap((e) =>
+            [e.sensorId, 'spare']
+              .sort(() => Math.random() - 0.5) // @random-sort
+              .slice(0, 1)
+              .map((arm) => ({ ...e, arm })),
+          )
+          .groupBy('arm')
+          .count()
+          .sink(upsert),
+      errors: [{ messageId: 'group-key', line: lineOf(here, '@random-sort'), column: 16 }],
+    },
+    {
+      name: 'a group key taken first from a list sorted by chance',
+      pipeline: () =>
+        stream()
+          .groupBy((e) => [e.sensorId, 'b'].sort(() => (Math.random() < 0.5 ? -1 : 1))[0]!) // @sorted-key
+          .count()
+          .sink(upsert),
+      errors: [{ messageId: 'group-key', line: lineOf(here, '@sorted-key'), column: 45 }],
+    },
     {
       name: 'a group key read from a getter that reads the clock',
       pipeline: () =>
