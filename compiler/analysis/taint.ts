@@ -158,6 +158,8 @@ function analyzeBody(fn: ts.FunctionLikeDeclaration, reading: Reading): Function
     }
     const read = fieldRead(node);
     if (read) return read;
+    // `opts.unique ? \`${id}#${++issued}\` : id` with an option no call sets: only the branch that runs.
+    if (ts.isConditionalExpression(node) && origins?.neverTruthy(node.condition)) return taintOf(node.whenFalse);
     // `config.region` of a const object outside: that property alone, not its siblings.
     const property =
       ts.isPropertyAccessExpression(node) && !(ts.isIdentifier(node.expression) && ownNames.has(node.expression.text))

@@ -46,6 +46,7 @@ import { requiredFunction, requiredFunctionIn } from './required-modules.ts';
 import { conversionMethod } from './conversions.ts';
 import { boundCall } from './indirect-calls.ts';
 import { writtenAtLoad } from './load-time-writes.ts';
+import { optionNeverSet } from './unset-options.ts';
 import { invokedBy } from './invoked-by.ts';
 import { maxCallDepth, type FunctionSummary, type Hop, type Nondet, type NotFollowed } from './nondet.ts';
 import { returnedExpressions } from './returned-expressions.ts';
@@ -116,6 +117,11 @@ export class ValueOrigins {
   /** What the program passes for a parameter at each call of its function (none without the program). */
   readonly passedFor = (parameter: ts.ParameterDeclaration): readonly ts.Expression[] =>
     this.#passed?.of(parameter) ?? [];
+
+  /** A condition on an option no call of the program sets (`opts.unique` of `opts = {}`): its branch never runs. */
+  readonly neverTruthy = (condition: ts.Expression): boolean =>
+    this.#passed !== undefined &&
+    optionNeverSet(condition, this.checker, { passedFor: this.passedFor, defaultUsed: this.#defaultUsed });
 
   /** Whether a parameter may hold its default: some caller leaves it out (without the program, assume one does). */
   readonly #defaultUsed = (parameter: ts.ParameterDeclaration): boolean => this.#defaults?.mayBeUsed(parameter) ?? true;

@@ -17,6 +17,7 @@ const dslCases: Readonly<Record<string, readonly Expected[]>> = {
   'dsl/index.ts': [],
   'dsl/sampling.ts': [],
   'dsl/env-state.ts': [],
+  'dsl/key-options.ts': [],
   // Helpers read by the rule tests (a getter, a loop, a filled array, an IIFE's closure): no pipeline of their own.
   'dsl/value-sources.ts': [],
   // What could not be followed is a note at its place, never a silent clean.

@@ -5,6 +5,7 @@ import { kafka, lineOf, Reading } from '../../helpers/fixtures.ts';
 import { ruleTester } from '../../helpers/rule-tester.ts';
 import { nextSeq, prefixed } from '../../fixtures/call-graph/dsl/value-sources.ts';
 import { nextEnvSeq, region } from '../../fixtures/call-graph/dsl/env-state.ts';
+import { plainKeyBy, strictKeyBy } from '../../fixtures/call-graph/dsl/key-options.ts';
 
 const here = import.meta.url;
 const upsert = embedded.upsert({ table: 't', key: { s: 'key' }, values: { n: 'value' } });
@@ -26,6 +27,16 @@ ruleTester(rule, {
       pipeline: () =>
         parsed()
           .archive(cassandra.systemOfRecord({ keyspace: 'k', table: 'events', id: (e) => `${region()}-${e.eventId}` }))
+          .groupBy('sensorId')
+          .count()
+          .sink(upsert),
+    },
+    {
+      // Round 8 (U8P s07): a false alarm before (stash): the counter sits under an option no call sets.
+      name: 'id from a factory whose counter runs only under an option no call of the program sets',
+      pipeline: () =>
+        parsed()
+          .archive(cassandra.systemOfRecord({ keyspace: 'k', table: 'events', id: plainKeyBy((e) => e.eventId) }))
           .groupBy('sensorId')
           .count()
           .sink(upsert),
@@ -54,6 +65,28 @@ ruleTester(rule, {
     },
   ],
   invalid: [
+    {
+      name: 'id from a factory whose counter runs under an option this call sets',
+      pipeline: () =>
+        parsed()
+          .archive(
+            cassandra.systemOfRecord({
+              keyspace: 'k',
+              table: 'events',
+              id: strictKeyBy((e) => e.eventId, { unique: true }),
+            }),
+          )
+          .groupBy('sensorId')
+          .count()
+          .sink(upsert),
+      errors: [
+        {
+          messageId: 'nondeterministicId',
+          line: lineOf(import.meta.resolve('../../fixtures/call-graph/dsl/key-options.ts'), 'strictKeyBy<T>') + 1,
+          column: 46,
+        },
+      ],
+    },
     {
       // Round 9 (U9P 56): process.env outlives the event like a module variable; not followed before (stash).
       name: 'id from a sequence kept in process.env, written back on every call',
