@@ -96,6 +96,25 @@ describe('an id the row layout would merge with another is a dead letter, decide
     }, 120_000);
 });
 
+describe('an id past the row layout key column’s 65,535 bytes is a dead letter, not a batch that fails on every replay', () => {
+  it('local: the long id named with its size; the others counted and archived', async () => {
+    await inKeyspace('rows', async (client, keyspace) => {
+      const long = 'é'.repeat(40_000); // 80,000 bytes of UTF-8 in 40,000 units
+      const pipeline = counting(keyspace, readings(['a', long, 'b', 'z'.repeat(65_535)]));
+      const result = await run(client, pipeline);
+      expect(result.deadLetters).toBe(1);
+      const [letter] = await selectAll(client, `SELECT reason FROM ${keyspace}.dead_letters`);
+      expect(String(letter!.reason)).toMatch(
+        new RegExp(`event id \\\`eventId\\\` is 80000 bytes of UTF-8: ${keyspace}\\.events has the row layout`),
+      );
+      expect(await counts(client, keyspace)).toEqual([['s', 3]]);
+      expect((await archived(client, keyspace, 'events')).map((e) => String(e.eventId).length).sort()).toEqual([
+        1, 1, 65_535,
+      ]);
+    });
+  }, 120_000);
+});
+
 describe('the dry-run plans what the run would do with such an id', () => {
   it('rows layout: planned as a dead letter, not as an archived event; nothing written', async () => {
     await inKeyspace('rows', async (client, keyspace) => {
