@@ -40,12 +40,36 @@ function heldInitializer(
   defaultUsed: (parameter: ts.ParameterDeclaration) => boolean,
 ): ts.Expression | undefined {
   if (resolved.kind === 'variable') return isConst(resolved.node) ? resolved.node.initializer : undefined;
-  if (resolved.kind === 'parameter')
-    return ts.isParameter(resolved.node) && resolved.node.initializer && defaultUsed(resolved.node)
-      ? resolved.node.initializer
+  if (resolved.kind === 'parameter') {
+    const parameter = resolved.node;
+    if (ts.isBindingElement(parameter)) return bindingDefault(parameter, defaultUsed);
+    return ts.isParameter(parameter) && parameter.initializer && defaultUsed(parameter)
+      ? parameter.initializer
       : undefined;
+  }
   const declaration = checker.getSymbolAtLocation(name)?.valueDeclaration;
   return declaration && ts.isPropertyDeclaration(declaration) ? declaration.initializer : undefined;
+}
+
+/**
+ * `clock` of `function bucketOf(user, { clock = () => Date.now() }: Opts = {})`: the default of a field of a
+ * destructured options parameter, when a call leaves the whole parameter out (`bucketOf(c.user)`) and the
+ * parameter's own default (`= {}`) does not give the field.
+ */
+function bindingDefault(
+  binding: ts.BindingElement,
+  defaultUsed: (parameter: ts.ParameterDeclaration) => boolean,
+): ts.Expression | undefined {
+  const parameter = binding.parent.parent;
+  if (!binding.initializer || !ts.isObjectBindingPattern(binding.parent) || !ts.isParameter(parameter))
+    return undefined;
+  if (!parameter.initializer || !defaultUsed(parameter)) return undefined;
+  const given = unwrap(parameter.initializer);
+  const key = (binding.propertyName ?? binding.name).getText();
+  const gives =
+    !ts.isObjectLiteralExpression(given) ||
+    given.properties.some((p) => ts.isSpreadAssignment(p) || p.name?.getText() === key);
+  return gives ? undefined : binding.initializer;
 }
 
 /** The member `name` of an object value: a property of a literal (`{ now: () => new Date() }`), a method of a class made with `new`. */
