@@ -1,14 +1,6 @@
 import rule from '../../../../compiler/lint/rules/nondeterministic-bound-key.ts';
 import { code, sourceRuleTester } from '../../../helpers/source-rule-tester.ts';
-
-const setUp = `
-import { Client } from 'cassandra-driver';
-import { Kafka } from 'kafkajs';
-
-const client = new Client({ contactPoints: ['127.0.0.1'], localDataCenter: 'dc1' });
-const consumer = new Kafka({ brokers: ['127.0.0.1:9092'] }).consumer({ groupId: 'g' });
-const schema = 'CREATE TABLE ops.events (day text, id text, body text, PRIMARY KEY (day, id))';
-const INSERT = 'INSERT INTO ops.events (day, id, body) VALUES (?, ?, ?)';`;
+import { setUp } from './bound-key-set-up.ts';
 
 /**
  * Dates given only some of their units: luxon's `DateTime.fromObject({ hour: 3 })` and
