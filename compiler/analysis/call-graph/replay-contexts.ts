@@ -19,6 +19,7 @@ import { indirectTargets, resentByFallback } from './indirect-calls.ts';
 import { isRetryPackageCall, mayCallRetryByName, mentionsRetryPackage } from './retry-packages.ts';
 import { callsTo, retriedParameter, retryAround } from './retry-shape.ts';
 import { compact, handedToOwnFailure, secondPassFrom } from './second-pass.ts';
+import { returnedExpressions } from './returned-expressions.ts';
 import { returnedFunction } from './returned-function.ts';
 import { nestMessageDecorator } from './nest-handlers.ts';
 import { mentionsRxjs, rxjsRetried } from './rxjs-retry.ts';
@@ -317,12 +318,27 @@ export class ReplayContexts {
     return wrapper && forwardsToRun(wrapper, index) ? (call.arguments[index] as ts.ObjectLiteralExpression) : undefined;
   }
 
-  /** `{ eachMessage, … }` written out, or a const holding it, in this module or another (`consumer.run(runConfig)`). */
+  /**
+   * `{ eachMessage, … }` written out, or a const holding it, in this module or another (`consumer.run(runConfig)`),
+   * or returned by a function of the program the call runs (`consumer.run(hitCounterConfig(db))`).
+   */
   #namedOptions(options: ts.Expression): ts.ObjectLiteralExpression | undefined {
     const node = unwrap(options);
     if (ts.isObjectLiteralExpression(node)) return node;
-    const named = this.#constObject(node);
+    const named = ts.isCallExpression(node) ? this.#returnedOptions(node) : this.#constObject(node);
     return named && this.#optionProperties(named).some((p) => isHandlerName(p.name)) ? named : undefined;
+  }
+
+  /** The object literal a factory of the program returns, written out or held in a const (one level: no factory of factories). */
+  #returnedOptions(call: ts.CallExpression): ts.ObjectLiteralExpression | undefined {
+    const factory = resolveCallee(call, this.checker);
+    if (factory.kind !== 'function') return undefined;
+    for (const returned of returnedExpressions(factory.node)) {
+      const node = unwrap(returned);
+      const object = ts.isObjectLiteralExpression(node) ? node : this.#constObject(node);
+      if (object) return object;
+    }
+    return undefined;
   }
 
   /** The object literal a const of the program holds (`const runConfig = { … }`, imported or not). */
