@@ -1,5 +1,6 @@
 import { Node, type CallExpression, type SourceFile } from 'ts-morph';
 import { methodCalls } from '../find-nodes.ts';
+import { tableKey } from '../../analysis/cql.ts';
 import { constInitializer } from './cql-text.ts';
 
 /** A document cassandra-driver's Mapper writes: `events.insert({ eventId: …, kind })` of `mapper.forModel('Event')`. */
@@ -7,7 +8,10 @@ export interface MapperWrite {
   readonly call: CallExpression;
   /** The method's name node. */
   readonly name: Node;
-  /** The model's first table (`models: { Event: { tables: ['events'] } }`), else the model's name, as the Mapper does. */
+  /**
+   * The model's first table (`models: { Event: { tables: ['events'] } }`), else the model's name, as the Mapper does;
+   * without a keyspace (`'app.visits'` is `visits`), as every statement's table is compared.
+   */
   readonly table: string;
   /** The document's written-out properties: their names and the values given them. */
   readonly properties: readonly { readonly name: string; readonly value: Node }[];
@@ -34,7 +38,7 @@ export function mapperWrites(file: SourceFile): MapperWrite[] {
         return [{ name: p.getName().replace(/^['"]|['"]$/g, ''), value: p.getInitializerOrThrow() }];
       return Node.isShorthandPropertyAssignment(p) ? [{ name: p.getName(), value: p.getNameNode() }] : [];
     });
-    found.push({ call, name: callee.getNameNode(), table: tableOfModel(file, model), properties });
+    found.push({ call, name: callee.getNameNode(), table: tableKey(tableOfModel(file, model)), properties });
   }
   return found;
 }

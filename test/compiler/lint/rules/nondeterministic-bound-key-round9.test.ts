@@ -118,5 +118,25 @@ sourceRuleTester(rule, {
     `,
       errors: [{ messageId: 'boundParameter', line: 13, column: 44 }],
     },
+    {
+      // Round 10 (U10D e09): the model's table named with its keyspace; failed before (stash), the table not matched.
+      name: 'a Mapper insert of a fresh uuid key, the model table given as keyspace.table',
+      code: code`
+      import { Client, mapping, types } from 'cassandra-driver';
+      import { Kafka } from 'kafkajs';
+
+      const client = new Client({ contactPoints: ['127.0.0.1'], localDataCenter: 'dc1' });
+      const consumer = new Kafka({ brokers: ['127.0.0.1:9092'] }).consumer({ groupId: 'g' });
+      const schema = 'CREATE TABLE app.visits (visit_id uuid PRIMARY KEY, page text)';
+      const visits = new mapping.Mapper(client, { models: { Visit: { tables: ['app.visits'] } } }).forModel('Visit');
+      export const start = () =>
+        consumer.run({
+          eachMessage: async ({ message }) => {
+            await visits.insert({ visitId: types.Uuid.random(), page: String(message.key) });
+          },
+        });
+    `,
+      errors: [{ messageId: 'boundParameter', line: 11, column: 38 }],
+    },
   ],
 });
