@@ -1,11 +1,6 @@
 import type { SinkNode } from '../compiler/ir/index.ts';
 
 /**
- * Where a record goes after the per-record steps. `index` is the record's
- * place in the batch: the engine turns it into the raw payload and the
- * source position when (and only when) a dead letter needs them.
- */
-/**
  * An event as the archive step hands it on: the id the step took from it (a copy, when not a string)
  * beside the copy of the event. The writer stores the event under this id: computed again at write time,
  * from the copy, an id function reading a getter or method of a class would find none there.
@@ -16,6 +11,11 @@ export interface ArchivedEvent {
   readonly event: unknown;
 }
 
+/**
+ * Where a record goes after the per-record steps. `index` is the record's
+ * place in the batch: the engine turns it into the raw payload and the
+ * source position when (and only when) a dead letter needs them.
+ */
 export interface RecordOutputs {
   deadLetter(sink: SinkNode, reason: string, index: number): void;
   archive(sink: SinkNode, archived: ArchivedEvent): void;

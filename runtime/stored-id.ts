@@ -13,8 +13,8 @@ export function storedId(id: unknown): string {
   return text;
 }
 
-/** A high surrogate with no low one after it, or a low one with no high one before it (no `u` flag: code units). */
-const loneSurrogate = /[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/;
+/** A surrogate not paired: in a `u` regex a pair is one code point, not a surrogate (`search` still gives code units). */
+const loneSurrogate = /\p{Cs}/u;
 
 /**
  * The position (UTF-16 code unit) of the first lone surrogate in a string — half of a pair with no

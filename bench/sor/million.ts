@@ -8,8 +8,7 @@
 import type { Client } from 'cassandra-driver';
 import { PipelineNode } from '../../compiler/ir/index.ts';
 import { schemaCql, tableSchemas } from '../../connectors/cassandra/cql-schema.ts';
-import { sorBucket } from '../../connectors/cassandra/sor-bucket.ts';
-import { CassandraTableWriter } from '../../connectors/cassandra/table-writer.ts';
+import { tableWriterOf } from '../../connectors/cassandra/table-writer.ts';
 import { largestPartition } from './raw.ts';
 
 /** Events of one batch, as the archive's write path takes them. */
@@ -19,8 +18,7 @@ const batchSize = 20_000;
 export async function largestAfterMillion(client: Client, pipeline: PipelineNode, keyspace: string, n = 1_000_000) {
   for (const cql of schemaCql(tableSchemas(pipeline))) await client.execute(cql);
   const sor = PipelineNode.sinks(pipeline).find((s) => s.mode === 'system-of-record')!;
-  const schema = tableSchemas(pipeline).find((s) => s.table === sor.table)!;
-  const writer = new CassandraTableWriter(client, sor, schema, sorBucket(pipeline));
+  const writer = tableWriterOf(client, sor, pipeline);
   const start = Date.UTC(2024, 0, 1);
   for (let from = 0; from < n; from += batchSize) {
     const events = Array.from({ length: Math.min(batchSize, n - from) }, (_, k) => {

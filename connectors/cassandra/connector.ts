@@ -1,5 +1,4 @@
 import type { Client } from 'cassandra-driver';
-import { SinkNode } from '../../compiler/ir/index.ts';
 import { RunnerError } from '../../runtime/runner-error.ts';
 import type { TargetConnector } from '../../runtime/target-connector.ts';
 import { loadCredentials } from '../credentials.ts';
@@ -9,10 +8,9 @@ import { migrateArchive } from './sor-migrate.ts';
 import { cassandraCurrentRows } from './current-rows.ts';
 import { schemaCql, tableSchemas } from './cql-schema.ts';
 import { cassandraRepairTarget } from './repair-target.ts';
-import { sorBucket } from './sor-bucket.ts';
 import { sorIdCheck } from './sor-id-check.ts';
 import { cassandraTableSource } from './table-source.ts';
-import { CassandraTableWriter } from './table-writer.ts';
+import { tableWriterOf } from './table-writer.ts';
 
 /**
  * Cassandra as a target, over a connected session: sinks write with prepared statements, repair and the
@@ -32,11 +30,7 @@ export function cassandraConnector(
       const hosts = options.contactPoints ? `${options.contactPoints.join(',')}, ` : '';
       return `cassandra: ${hosts}${statements.length} schema statements applied (IF NOT EXISTS)`;
     },
-    writer(sink, pipeline) {
-      const schema = tableSchemas(pipeline).find((s) => s.keyspace === sink.keyspace && s.table === sink.table);
-      if (!schema) throw new Error(`no schema for ${SinkNode.label(sink)}`);
-      return new CassandraTableWriter(client, sink, schema, sorBucket(pipeline));
-    },
+    writer: (sink, pipeline) => tableWriterOf(client, sink, pipeline),
     archiveIdCheck: (sink) => sorIdCheck(client, sink),
     tableSource: ({ keyspace, table }, from) => cassandraTableSource(client, keyspace, table, from),
     repairTarget: (pipeline, reading) =>

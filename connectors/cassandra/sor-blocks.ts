@@ -1,4 +1,5 @@
 import { createHash } from 'node:crypto';
+import { loneSurrogateAt } from '../../runtime/stored-id.ts';
 
 /**
  * The bound every partition of a block-layout system of record keeps: at
@@ -31,9 +32,6 @@ export interface ArchivedEvent {
   readonly json: string;
 }
 
-/** A surrogate not paired (in a `u` regex a pair is one code point, not a surrogate). */
-const loneSurrogate = /\p{Cs}/u;
-
 /**
  * A block's key: a hash of the ids in it, so a replay that cuts the same
  * batch rewrites the same block (with the newest payloads, as a row per id
@@ -47,9 +45,10 @@ function blockKey(ids: readonly string[]): string {
   // UTF-8 hashes every lone surrogate as U+FFFD: ids differing only there would name one block, and a later
   // batch's block would overwrite an earlier one's events. Such an id is hashed as its JSON, which escapes it;
   // every other id as before, so the blocks already stored keep their keys.
-  if (loneSurrogate.test(text)) {
+  if (loneSurrogateAt(text) !== -1) {
     text = '';
-    for (const id of ids) text += loneSurrogate.test(id) ? `${id.length}j${JSON.stringify(id)}` : `${id.length}:${id}`;
+    for (const id of ids)
+      text += loneSurrogateAt(id) !== -1 ? `${id.length}j${JSON.stringify(id)}` : `${id.length}:${id}`;
   }
   return createHash('sha1').update(text).digest('hex').slice(0, 24);
 }

@@ -1,11 +1,9 @@
 import type { Client } from 'cassandra-driver';
 import { SinkNode, type PipelineNode } from '../../compiler/ir/index.ts';
 import { UserFacingError } from '../../runtime/user-facing-error.ts';
-import { tableSchemas } from './cql-schema.ts';
-import { sorBucket } from './sor-bucket.ts';
 import type { UndecodableBlock } from './sor-blocks.ts';
 import { systemOfRecordPartitions } from './sor-reader.ts';
-import { CassandraTableWriter } from './table-writer.ts';
+import { tableWriterOf } from './table-writer.ts';
 
 /** Events handed to the archive's writer at once: a stream's batch, blocks of the same size. */
 const eventsAWrite = 20_000;
@@ -44,8 +42,7 @@ export async function migrateArchive(
     throw new UserFacingError(
       `migrate: ${from.keyspace}.${from.table} is the table ${pipeline.name} archives into already`,
     );
-  const schema = tableSchemas(pipeline).find((s) => s.keyspace === sor.keyspace && s.table === sor.table)!;
-  const writer = new CassandraTableWriter(client, sor, schema, sorBucket(pipeline));
+  const writer = tableWriterOf(client, sor, pipeline);
   let [ids, events, copied] = [[] as string[], [] as unknown[], 0];
   const write = async () => {
     await writer.archive(ids, events);

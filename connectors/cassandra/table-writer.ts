@@ -1,12 +1,12 @@
 import type { Client } from 'cassandra-driver';
-import type { SinkNode } from '../../compiler/ir/index.ts';
+import { SinkNode, type PipelineNode } from '../../compiler/ir/index.ts';
 import type { TableOp } from '../../runtime/sinks/table-op.ts';
 import { storedId } from '../../runtime/stored-id.ts';
-import type { CqlType, TableSchema } from './cql-schema.ts';
+import { tableSchemas, type CqlType, type TableSchema } from './cql-schema.ts';
 import { routingKey } from './routing-key.ts';
 import { runBounded } from './run-bounded.ts';
 import { SorBlockWriter } from './sor-block-writer.ts';
-import { bucketById, type SorBucketing } from './sor-bucket.ts';
+import { bucketById, sorBucket, type SorBucketing } from './sor-bucket.ts';
 import { isBlockLayout, newSorLayout, sorLayout, type SorLayout } from './sor-layout.ts';
 
 /** JS values as the column's CQL type expects them: the driver binds them; nothing is spliced into CQL. */
@@ -230,4 +230,11 @@ export class CassandraTableWriter {
     }
     return batches;
   }
+}
+
+/** The writer of one of `pipeline`'s Cassandra sinks: its table's schema as the pipeline makes it, its archive's partitions. */
+export function tableWriterOf(client: Client, sink: SinkNode, pipeline: PipelineNode): CassandraTableWriter {
+  const schema = tableSchemas(pipeline).find((s) => s.keyspace === sink.keyspace && s.table === sink.table);
+  if (!schema) throw new Error(`no schema for ${SinkNode.label(sink)}`);
+  return new CassandraTableWriter(client, sink, schema, sorBucket(pipeline));
 }
