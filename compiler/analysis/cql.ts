@@ -83,15 +83,18 @@ function splitTopLevel(text: string, offset: number): { text: string; at: number
 }
 
 /** Offsets of `?` markers outside string literals. */
-function markerOffsets(cql: string): number[] {
+const markerOffsets = (cql: string) => offsetsOutsideQuotes(cql, '?');
+
+/** Offsets of a character outside string literals, from `from` on. */
+function offsetsOutsideQuotes(cql: string, wanted: string, from = 0): number[] {
   const offsets: number[] = [];
   let quote: string | undefined;
-  for (let i = 0; i < cql.length; i++) {
+  for (let i = from; i < cql.length; i++) {
     const c = cql[i];
     if (quote) {
       if (c === quote) quote = undefined;
     } else if (c === "'" || c === '"') quote = c;
-    else if (c === '?') offsets.push(i);
+    else if (c === wanted) offsets.push(i);
   }
   return offsets;
 }
@@ -158,10 +161,57 @@ function parseUpdate(cql: string, markers: readonly number[]): CqlWrite | undefi
   return { verb: 'update', table: tableKey(m[1]!), whereColumns, values, counterDeltas };
 }
 
-/** An INSERT or UPDATE statement's shape, or undefined for anything else. */
-export function parseCqlWrite(cql: string): CqlWrite | undefined {
+/**
+ * An INSERT or UPDATE statement's shape, or undefined for anything else. Comments are read as blanks
+ * (`SET n = /* one more *\/ n + 1` is a delta); a whole `BEGIN [COUNTER] BATCH … APPLY BATCH` sent as one
+ * string is read as its first counter update, else its first write (unseen round 11, U11D f02/f03).
+ */
+export function parseCqlWrite(text: string): CqlWrite | undefined {
+  const cql = blankComments(text);
   const markers = markerOffsets(cql);
-  return parseInsert(cql, markers) ?? parseUpdate(cql, markers);
+  const single = (statement: string) => parseInsert(statement, markers) ?? parseUpdate(statement, markers);
+  const batch = /^\s*BEGIN\s+(?:UNLOGGED\s+|COUNTER\s+)?BATCH\b(?:\s+USING\s+\S+\s+\S+)?/i.exec(cql);
+  if (!batch) return single(cql);
+  const writes = batchStatements(cql, batch[0].length).flatMap((statement) => single(statement) ?? []);
+  return writes.find((w) => w.counterDeltas.length > 0) ?? writes[0];
+}
+
+/**
+ * The statements of a batch, each as the whole text with everything else blanked, so that offsets (and so
+ * the numbering of `?` markers) stay those of the batch.
+ */
+function batchStatements(cql: string, bodyStart: number): string[] {
+  const end = cql.search(/\bAPPLY\s+BATCH\b/i);
+  const body = cql.slice(0, end < 0 ? cql.length : end);
+  const statements: string[] = [];
+  let start = bodyStart;
+  for (const cut of [...offsetsOutsideQuotes(body, ';', bodyStart), body.length]) {
+    if (body.slice(start, cut).trim()) statements.push(' '.repeat(start) + body.slice(start, cut));
+    start = cut + 1;
+  }
+  return statements;
+}
+
+/** CQL's comments (`/* … *\/`, `-- …`, `// …`, outside string literals) turned into spaces of the same length. */
+function blankComments(cql: string): string {
+  if (!/\/\*|--|\/\//.test(cql)) return cql;
+  let out = '';
+  let quote: string | undefined;
+  for (let i = 0; i < cql.length; i++) {
+    const c = cql[i]!;
+    if (quote) {
+      if (c === quote) quote = undefined;
+    } else if (c === "'" || c === '"') quote = c;
+    else if (cql.startsWith('/*', i) || cql.startsWith('--', i) || cql.startsWith('//', i)) {
+      const close = c === '/' && cql[i + 1] === '*' ? cql.indexOf('*/', i + 2) : cql.indexOf('\n', i);
+      const stop = close < 0 ? cql.length : c === '/' && cql[i + 1] === '*' ? close + 2 : close;
+      out += cql.slice(i, stop).replace(/[^\n]/g, ' ');
+      i = stop - 1;
+      continue;
+    }
+    out += c;
+  }
+  return out;
 }
 
 /** CQL functions that give a new value on every call: a key made from them is new on every retry. */
