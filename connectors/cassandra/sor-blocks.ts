@@ -1,5 +1,6 @@
 import { createHash } from 'node:crypto';
 import { loneSurrogateAt } from '../../runtime/stored-id.ts';
+import { blockOrder } from './sor-block-order.ts';
 
 /**
  * The bound every partition of a block-layout system of record keeps: at
@@ -17,7 +18,7 @@ export const partitionBound = { events: 250_000, bytes: 32 * 1024 * 1024 } as co
  */
 export const blockBytes = 256 * 1024;
 
-/** One block as written: its key within the partition, its events (id and event, sorted by id) as JSON. */
+/** One block as written: its key within the partition, its events (id and event, in `blockOrder`) as JSON. */
 export interface Block {
   readonly bucket: string;
   readonly block: string;
@@ -33,8 +34,8 @@ export interface ArchivedEvent {
 }
 
 /**
- * A block's key: a hash of the ids in it, so a replay that cuts the same
- * batch rewrites the same block (with the newest payloads, as a row per id
+ * A block's key: a hash of the ids in it (in `blockOrder`, a function of
+ * the set of ids), so a replay that cuts the same batch rewrites the same block (with the newest payloads, as a row per id
  * would be rewritten), and one cut differently adds a block whose copies a
  * reader de-duplicates by event id.
  */
@@ -53,11 +54,15 @@ function blockKey(ids: readonly string[]): string {
   return createHash('sha1').update(text).digest('hex').slice(0, 24);
 }
 
-/** The blocks of one partition's events of a batch (ids unique, each event as JSON), sorted by id, each ≤ `blockBytes` of JSON. */
+/** The blocks of one partition's events of a batch (each event as JSON; of one id twice, the last counts), in `blockOrder`, each ≤ `blockBytes` of JSON. */
 export function cutBlocks(bucket: string, events: readonly ArchivedEvent[], maxBytes = blockBytes): Block[] {
-  const sorted = [...events].sort((a, b) => (a.eventId < b.eventId ? -1 : a.eventId > b.eventId ? 1 : 0));
+  const ids = events.map((e) => e.eventId);
+  const ordered = blockOrder(
+    ids,
+    ids.map((_, i) => i),
+  ).map((i) => events[i]!);
   // Each `[id,event]` made once: the event JSON is already text, spliced as is, the id through JSON.stringify.
-  const entries = sorted.map((e) => `[${JSON.stringify(e.eventId)},${e.json}]`);
+  const entries = ordered.map((e) => `[${JSON.stringify(e.eventId)},${e.json}]`);
   const blocks: Block[] = [];
   let start = 0;
   let bytes = 2;
@@ -65,7 +70,7 @@ export function cutBlocks(bucket: string, events: readonly ArchivedEvent[], maxB
     const events = `[${entries.slice(start, end).join(',')}]`;
     blocks.push({
       bucket,
-      block: blockKey(sorted.slice(start, end).map((e) => e.eventId)),
+      block: blockKey(ordered.slice(start, end).map((e) => e.eventId)),
       n: end - start,
       bytes: bytes - 1,
       events,
@@ -80,7 +85,7 @@ export function cutBlocks(bucket: string, events: readonly ArchivedEvent[], maxB
     if (i > start && bytes + size > maxBytes) close(i);
     bytes += size;
   }
-  if (start < sorted.length) close(sorted.length);
+  if (start < ordered.length) close(ordered.length);
   return blocks;
 }
 
@@ -94,6 +99,8 @@ export interface ArchiveColumns {
   /** Each event's id as stored (text). */
   readonly ids: readonly string[];
   readonly events: readonly unknown[];
+  /** Each id's `idHash`, where the caller made it already (to pick the partition): made again here otherwise. */
+  readonly hashes?: Uint32Array;
 }
 
 /**
@@ -113,9 +120,7 @@ export function encodeBlocksAt(
   maxBytes = blockBytes,
 ): Block[] {
   const { ids, events } = batch;
-  // Stable, and `at` in batch order: of one id twice, the later stays last of its run.
-  const sorted = [...at].sort((a, b) => (ids[a]! < ids[b]! ? -1 : ids[a]! > ids[b]! ? 1 : 0));
-  const unique = sorted.filter((e, i) => i + 1 === sorted.length || ids[sorted[i + 1]!] !== ids[e]);
+  const unique = blockOrder(ids, at, batch.hashes);
   const text = JSON.stringify(unique.map((i) => [ids[i], events[i]]));
   const bytes = Buffer.byteLength(text);
   // cutBlocks keeps events in one block exactly while their JSON stays under maxBytes.

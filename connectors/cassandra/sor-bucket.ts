@@ -49,8 +49,8 @@ export function idHash(eventId: string): number {
 export interface SorBucketing {
   /** The row layout (one row an event): UTC day, `no-time`, or `h0`–`h63`. */
   row(event: unknown, eventId: string): string;
-  /** The block layout: a 10-minute slot of event time and an id bucket, e.g. `2024-01-01T00:10/b7`. */
-  block(event: unknown, eventId: string): string;
+  /** The block layout: a 10-minute slot of event time and an id bucket, e.g. `2024-01-01T00:10/b7` (`hash`: the id's `idHash`). */
+  block(event: unknown, eventId: string, hash?: number): string;
 }
 
 /** Event time as ms, or undefined where it throws or is not a time a Date can hold (toISOString would throw). */
@@ -94,9 +94,9 @@ export function sorBucket(pipeline: PipelineNode): SorBucketing {
         const ms = timeOf(fn, event);
         return ms === undefined ? noTimeBucket : new Date(ms).toISOString().slice(0, 10);
       },
-      block(event, eventId) {
+      block(event, eventId, hash = idHash(eventId)) {
         const ms = timeOf(fn, event);
-        return (ms === undefined ? noTimeNames : slotOf(ms))[idHash(eventId) % slotBuckets]!;
+        return (ms === undefined ? noTimeNames : slotOf(ms))[hash % slotBuckets]!;
       },
     };
   }
@@ -112,5 +112,5 @@ const idNames = bucketNames('id', timelessBuckets);
 /** The buckets of a pipeline without event time after its archive: by event id alone. */
 export const bucketById: SorBucketing = Object.freeze({
   row: (_event: unknown, eventId: string) => idBucket(eventId),
-  block: (_event: unknown, eventId: string) => idNames[idHash(eventId) % timelessBuckets]!,
+  block: (_event: unknown, eventId: string, hash = idHash(eventId)) => idNames[hash % timelessBuckets]!,
 });

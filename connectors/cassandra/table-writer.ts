@@ -6,7 +6,7 @@ import { tableSchemas, type CqlType, type TableSchema } from './cql-schema.ts';
 import { routingKey } from './routing-key.ts';
 import { runBounded } from './run-bounded.ts';
 import { SorBlockWriter } from './sor-block-writer.ts';
-import { bucketById, sorBucket, type SorBucketing } from './sor-bucket.ts';
+import { bucketById, idHash, sorBucket, type SorBucketing } from './sor-bucket.ts';
 import { isBlockLayout, newSorLayout, sorLayout, type SorLayout } from './sor-layout.ts';
 
 /** JS values as the column's CQL type expects them: the driver binds them; nothing is spliced into CQL. */
@@ -186,13 +186,15 @@ export class CassandraTableWriter {
       this.#blocks = new SorBlockWriter(this.client, keyspace, table, undefined, undefined, layout);
     }
     // Ids and partitions side by side with the events, no object an event: each is encoded once, with its block.
+    // Each id's hash made once: it picks the partition, then orders the block (blockOrder).
     const ids = new Array<string>(keys.length);
+    const hashes = new Uint32Array(keys.length);
     const buckets = new Array<string>(keys.length);
     for (let i = 0; i < keys.length; i++) {
       const id = (ids[i] = storedId(keys[i]));
-      buckets[i] = this.bucketOf.block(events[i], id);
+      buckets[i] = this.bucketOf.block(events[i], id, (hashes[i] = idHash(id)));
     }
-    return this.#blocks.write({ ids, events, buckets });
+    return this.#blocks.write({ ids, events, buckets, hashes });
   }
 
   /**

@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { createHash } from 'node:crypto';
 import { cutBlocks, encodeBlocksAt } from '../../../connectors/cassandra/sor-blocks.ts';
 import { encodeBlocks, type EventToArchive } from '../../helpers/sor-events.ts';
+import { idHash } from '../../../connectors/cassandra/sor-bucket.ts';
 import { SeededRandom } from '../../../runtime/seeded-random.ts';
 
 /** What the writer did before encodeBlocks: the last of an id kept, each event as JSON, then cut. */
@@ -94,17 +95,15 @@ describe('encodeBlocksAt: a partition of a batch given as columns', () => {
     const big = { s: `"]],[["${'é😀\u2028'.repeat(400)}` };
     const batch = { ids: ['a', 'z', 'm', 'a'], events: [{ n: 1 }, { n: 2 }, big, { n: 4 }] };
     const blocks = encodeBlocksAt('b', batch, [0, 1, 2, 3], 1_024);
-    expect(blocks.map((b) => JSON.parse(b.events) as unknown)).toEqual([
-      [['a', { n: 4 }]],
-      [['m', big]],
-      [['z', { n: 2 }]],
-    ]);
+    const inOrder = [...'amz'].sort((x, y) => idHash(x) - idHash(y));
+    const byId = { a: [['a', { n: 4 }]], m: [['m', big]], z: [['z', { n: 2 }]] };
+    expect(blocks.map((b) => JSON.parse(b.events) as unknown)).toEqual(inOrder.map((id) => byId[id as 'a']));
     expect(blocks.map((b) => b.bytes)).toEqual(blocks.map((b) => Buffer.byteLength(b.events)));
   });
 });
 
 describe('block keys of ids with lone surrogates', () => {
-  /** The key every block was stored under before: a hash of the ids' UTF-8, each after its length. */
+  /** A block's key: a hash of its ids' UTF-8 in block order, each after its length. */
   const keyAsStored = (ids: readonly string[]) =>
     createHash('sha1')
       .update(ids.map((id) => `${id.length}:${id}`).join(''))
@@ -126,11 +125,11 @@ describe('block keys of ids with lone surrogates', () => {
     }
   });
 
-  it('keeps the stored key of every block whose ids are well formed (pairs, U+2028, empty, escapes)', () => {
+  it('keys a block by its ids in block order, the hash of each id then the id (pairs, U+2028, empty, escapes)', () => {
     for (const ids of [['a'], ['', '😀', '\u2028', '"', '\u0001'], ['\uD83D\uDE00x', 'é']]) {
       const events = ids.map((eventId, n) => ({ eventId, event: { n } }));
-      const sorted = [...ids].sort((a, b) => (a < b ? -1 : a > b ? 1 : 0));
-      expect(encodeBlocks('b', events)[0]!.block).toBe(keyAsStored(sorted));
+      const inOrder = [...ids].sort((a, b) => idHash(a) - idHash(b) || (a < b ? -1 : a > b ? 1 : 0));
+      expect(encodeBlocks('b', events)[0]!.block).toBe(keyAsStored(inOrder));
     }
   });
 });
