@@ -1,5 +1,6 @@
 import ts from 'typescript';
 import { isLibraryFile, packageExportOfSymbol } from './package-exports.ts';
+import { containerMethod } from './container-lookup.ts';
 import { soleImplementation } from './implementations.ts';
 import { prototypeMethod } from './prototype-methods.ts';
 import { unwrap } from './unwrap.ts';
@@ -168,6 +169,9 @@ export function resolveCallee(call: ts.CallExpression | ts.NewExpression, checke
   if (receiver.kind !== ts.SyntaxKind.ThisKeyword && receiver.kind !== ts.SyntaxKind.SuperKeyword) {
     // `this.retrier.run(…)`, `this.counters.bump(…)`: a field of the class, typed from its declaration.
     if (isThisMember(receiver)) return memberOf(callee, checker);
+    // `container.resolve(LikesRepository).like(…)`, `repo.like(…)` of such a look-up: a class of the program.
+    const looked = containerMethod(receiver, callee.name.text, checker);
+    if (looked) return { kind: 'function', node: looked };
     if (!ts.isIdentifier(receiver)) return { kind: 'other' };
     const owner = resolveName(receiver, checker);
     const init = owner.kind === 'variable' && owner.node.initializer ? unwrap(owner.node.initializer) : undefined;
