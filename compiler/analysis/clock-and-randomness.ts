@@ -38,7 +38,7 @@ const nondeterministicCallees: readonly [RegExp, string][] = [
  * Keep it in step when adding a pattern.
  */
 const mentionsNondeterminism =
-  /date|now|random|hrtime|uuid|v[14]|nanoid|ulid|hostname|networkinterfaces|uptime|pid|pod_name|computername|env\.host|cpus|parallelism|loadavg|freemem|usage|utilization|heapstatistics|availablememory|userinfo|resolvedoptions|tolocale|timezoneoffset|timeorigin|hours|month|fullyear|getday|getyear|timestring/i;
+  /date|now|random|hrtime|uuid|v[14]|nanoid|ulid|hostname|networkinterfaces|uptime|pid|pod_name|computername|env\.host|cpus|parallelism|loadavg|freemem|usage|utilization|heapstatistics|availablememory|userinfo|resolvedoptions|tolocale|timezoneoffset|timeorigin|hours|month|fullyear|getday|getyear|timestring|sample|shuffle|uniqueid/i;
 
 /** False when source text cannot hold a clock, random or machine read (a cheap test before parsing it). */
 export function mayBeNondeterministic(text: string): boolean {

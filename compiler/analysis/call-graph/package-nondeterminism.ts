@@ -117,7 +117,32 @@ const packageCalls: readonly PackageCall[] = [
     what: 'new ObjectId() (bson: the time, the process and a counter)',
     kind: 'random',
   },
+  ...lodashCalls(/^now$/, '_.now() (lodash, the current time)', 'clock'),
+  ...lodashCalls(
+    /^(random|sample|sampleSize|shuffle)$/,
+    '_.random()/_.sample()/_.shuffle() (lodash, chance)',
+    'random',
+  ),
+  // `_.uniqueId('c-')` numbers from a counter kept for the process: it starts again at 1 after a restart.
+  ...lodashCalls(/^uniqueId$/, '_.uniqueId() (lodash, a counter kept for the process)', 'random'),
 ];
+
+/**
+ * lodash (and lodash-es, underscore) calls of the functions `names` matches, in the three ways they are imported:
+ * a member of the whole library (`_.now()`), a named import (`import { now } from 'lodash'`), and a per-method
+ * module (`lodash/now`, the `lodash.now` package).
+ */
+function lodashCalls(names: RegExp, what: string, kind: 'clock' | 'random'): readonly PackageCall[] {
+  const whole = /^(lodash|lodash-es|underscore)$/;
+  const perMethod = new RegExp(
+    `^lodash(-es)?/(${names.source.replace(/^\^|\$$/g, '')})$|^lodash\\.(${names.source.replace(/^\^|\$$/g, '').toLowerCase()})$`,
+  );
+  return [
+    { module: whole, exported: /^default$/, member: names, what, kind },
+    { module: whole, exported: names, what, kind },
+    { module: perMethod, exported: /^default$/, what, kind },
+  ];
+}
 
 /** Package factories whose product draws a new random id on every call: `const nextId = monotonicFactory()`. */
 const randomIdFactories: readonly { readonly module: RegExp; readonly exported: RegExp }[] = [
