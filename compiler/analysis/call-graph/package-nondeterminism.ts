@@ -130,12 +130,12 @@ const packageCalls: readonly PackageCall[] = [
 /**
  * lodash (and lodash-es, underscore) calls of the functions `names` matches, in the three ways they are imported:
  * a member of the whole library (`_.now()`), a named import (`import { now } from 'lodash'`), and a per-method
- * module (`lodash/now`, the `lodash.now` package).
+ * module (`lodash/now`, also `lodash/now.js` as ESM imports it; the `lodash.now` package).
  */
 function lodashCalls(names: RegExp, what: string, kind: 'clock' | 'random'): readonly PackageCall[] {
   const whole = /^(lodash|lodash-es|underscore)$/;
   const perMethod = new RegExp(
-    `^lodash(-es)?/(${names.source.replace(/^\^|\$$/g, '')})$|^lodash\\.(${names.source.replace(/^\^|\$$/g, '').toLowerCase()})$`,
+    `^lodash(-es)?/(${names.source.replace(/^\^|\$$/g, '')})(\\.js)?$|^lodash\\.(${names.source.replace(/^\^|\$$/g, '').toLowerCase()})$`,
   );
   return [
     { module: whole, exported: /^default$/, member: names, what, kind },

@@ -1,4 +1,4 @@
-import { Node, type CallExpression, type SourceFile } from 'ts-morph';
+import { Node, type CallExpression, type ObjectLiteralExpression, type SourceFile } from 'ts-morph';
 import { methodCalls } from '../find-nodes.ts';
 import { tableKey } from '../../analysis/cql.ts';
 import { constInitializer } from './cql-text.ts';
@@ -33,14 +33,19 @@ export function mapperWrites(file: SourceFile): MapperWrite[] {
     const model = modelOf(callee.getExpression());
     const document = call.getArguments()[0];
     if (!model || !document || !Node.isObjectLiteralExpression(document)) continue;
-    const properties = document.getProperties().flatMap((p) => {
-      if (Node.isPropertyAssignment(p))
-        return [{ name: p.getName().replace(/^['"]|['"]$/g, ''), value: p.getInitializerOrThrow() }];
-      return Node.isShorthandPropertyAssignment(p) ? [{ name: p.getName(), value: p.getNameNode() }] : [];
-    });
+    const properties = documentProperties(document);
     found.push({ call, name: callee.getNameNode(), table: tableKey(tableOfModel(file, model)), properties });
   }
   return found;
+}
+
+/** A document's written-out properties (`{ eventId: …, 'kind': …, body }`): their names and the values given them. */
+export function documentProperties(document: ObjectLiteralExpression): MapperWrite['properties'] {
+  return document.getProperties().flatMap((p) => {
+    if (Node.isPropertyAssignment(p))
+      return [{ name: p.getName().replace(/^['"]|['"]$/g, ''), value: p.getInitializerOrThrow() }];
+    return Node.isShorthandPropertyAssignment(p) ? [{ name: p.getName(), value: p.getNameNode() }] : [];
+  });
 }
 
 /** `'Event'` of a receiver held by `const events = mapper.forModel('Event')`. */

@@ -5,6 +5,7 @@ import { describeNondet, type Nondet, type NotFollowed } from '../../analysis/ca
 import { findNondeterministic } from '../../analysis/nondeterministic-expression.ts';
 import { constInitializer } from '../driver/cql-text.ts';
 import type { DriverCall, SentStatement } from '../driver/driver-calls.ts';
+import { jsonInsertOf } from '../driver/json-insert.ts';
 import { keyColumnOf, mapperWrites, type MapperWrite } from '../driver/mapper-writes.ts';
 import { displayName, displayTable, nondeterministicCqlFunction, type BoundValue } from '../../analysis/cql.ts';
 import { computedAnewOnRerun, recomputedOnRerun, rerunContextOf, type RerunContext } from '../driver/rerun-context.ts';
@@ -72,6 +73,8 @@ export default defineSourceRule<Message>({
       const rerunOf = () => (rerun === null ? (rerun = rerunContextOf(driverCall.call)) : rerun);
       for (const statement of driverCall.statements) {
         const write = statement.write;
+        const json = write ? undefined : jsonInsertOf(driverCall, statement);
+        if (json) checkMapperWrite(json, context);
         if (!write) continue;
         const keys = write.verb === 'update' ? write.whereColumns : context.primaryKey(write.table);
         for (const value of write.values) {
