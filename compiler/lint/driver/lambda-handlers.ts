@@ -1,4 +1,4 @@
-import { Node, SyntaxKind, type TypeNode } from 'ts-morph';
+import { Node, SyntaxKind, ts, type TypeNode } from 'ts-morph';
 
 /**
  * AWS Lambda event sources that hand a function a batch and hand it over
@@ -39,7 +39,22 @@ function lambdaEventOf(fn: Node): string | undefined {
   const byParameter = sourceNamedBy(parameter?.getTypeNode());
   if (byParameter) return byParameter;
   const holder = fn.getParentIfKind(SyntaxKind.VariableDeclaration);
-  return sourceNamedBy(holder?.getTypeNode());
+  return (
+    sourceNamedBy(holder?.getTypeNode()) ?? sourceInJsDoc(parameter?.compilerNode) ?? sourceInJsDoc(fn.compilerNode)
+  );
+}
+
+/**
+ * The event source a JSDoc type names, for JavaScript handlers (round 11, U11D f11): `@param
+ * {import('aws-lambda').SQSEvent} event`, or `@type {import('aws-lambda').SQSHandler}` above
+ * `exports.handler = async (event) => …`.
+ */
+function sourceInJsDoc(node: ts.Node | undefined): string | undefined {
+  const type = node && ts.getJSDocType(node);
+  return type
+    ?.getText()
+    .match(/[A-Za-z_]\w*/g)
+    ?.find((word) => eventSource.test(word));
 }
 
 /**
