@@ -77,7 +77,7 @@ const computed = new WeakMap<PipelineNode, { readonly programs: ProgramSource; r
 function computeKeyUses(pipeline: PipelineNode, programs: ProgramSource): readonly KeyUse[] {
   /** Passes the function's position when known, so a taint can point at the exact clock or random call and helpers are followed. */
   const analyze: Analyze = (fn, input, at, pick) =>
-    analyzeFunction(fn.source, input, 0, fn.location ?? userFunctionLocation(programs, at, pick), programs);
+    analyzeFunction(fn.source, input, 0, fn.location ?? userFunctionLocation(programs, at, pick, fn.source), programs);
   const firstArgument = { argument: 0 };
   const uses: KeyUse[] = [];
   let fields: FieldTaint = new Map();

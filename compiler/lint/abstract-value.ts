@@ -12,8 +12,11 @@ export type AbstractValue =
   | { readonly type: 'literal'; readonly value: string | number | boolean | null | undefined }
   | { readonly type: 'object'; readonly props: ReadonlyMap<string, AbstractValue>; readonly complete: boolean }
   | { readonly type: 'array'; readonly items: readonly AbstractValue[] }
-  /** A function written in the source: an arrow, a function expression or a declaration. */
-  | { readonly type: 'fn'; readonly node: Node }
+  /**
+   * A function written in the source: an arrow, a function expression or a declaration; with the parameters of
+   * the functions around it that a call bound when it was made (`keyedBy(fn)` returning `(s) => s.groupBy(fn)`).
+   */
+  | { readonly type: 'fn'; readonly node: Node; readonly captured?: ReadonlyMap<object, AbstractValue> }
   /** An export of idemflow's DSL (`source`, `cassandra`, …), or the whole module for `import * as x`. */
   | { readonly type: 'dsl'; readonly name: string }
   | { readonly type: 'stream'; readonly source: SourceNode; readonly steps: readonly StepNode[] }
@@ -68,7 +71,8 @@ export function sameValue(a: AbstractValue, b: AbstractValue): boolean {
     case 'literal':
       return a.value === (b as typeof a).value;
     case 'fn':
-      return a.node === (b as typeof a).node;
+      // The same arrow made by two calls of its factory is two functions when their bindings may differ.
+      return a.node === (b as typeof a).node && a.captured === (b as typeof a).captured;
     case 'dsl':
       return a.name === (b as typeof a).name;
     case 'array': {

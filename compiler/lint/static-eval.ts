@@ -6,6 +6,15 @@ import { wrapInProject } from './find-nodes.ts';
 import { isIdemflowDeclaration, isIdemflowModule } from './idemflow-module.ts';
 import { rawLocationOf } from './location.ts';
 import { callDsl } from './static-dsl.ts';
+import { isAbstractMember, overridingValues } from './abstract-members.ts';
+import {
+  arrayMethodValue,
+  bindParameter,
+  isEnvironmentRead,
+  numberConversion,
+  spreadItems,
+  straightYields,
+} from './assembled-values.ts';
 
 /** Parameter bindings while reading a helper function's body for one call (raw parameter declarations). */
 type Env = ReadonlyMap<ts.Node, AbstractValue>;
@@ -60,11 +69,16 @@ export class StaticEvaluator {
     const literal = literalValue(expression);
     if (literal) return literal;
     if (ts.isPrefixUnaryExpression(expression)) return this.#prefix(expression, env, reading);
-    if (ts.isArrowFunction(expression) || ts.isFunctionExpression(expression))
-      return { type: 'fn', node: wrapInProject(reading.anchor, expression) };
+    if (ts.isArrowFunction(expression) || ts.isFunctionExpression(expression)) {
+      const node = wrapInProject(reading.anchor, expression);
+      // A function made inside a call keeps what that call bound: `(s) => s.groupBy(fn)` returned by `keyedBy(fn)`.
+      return env.size > 0 ? { type: 'fn', node, captured: env } : { type: 'fn', node };
+    }
     if (ts.isObjectLiteralExpression(expression)) return this.#object(expression, env, reading);
-    if (ts.isArrayLiteralExpression(expression))
-      return { type: 'array', items: expression.elements.map((e) => this.#evaluate(e, env, reading)) };
+    if (ts.isArrayLiteralExpression(expression)) {
+      const items = spreadItems(expression.elements, (e) => this.#evaluate(e, env, reading));
+      return items ? { type: 'array', items } : unknownValue;
+    }
     if (ts.isIdentifier(expression)) return this.#identifier(expression, env, reading);
     if (ts.isPropertyAccessExpression(expression)) {
       if (isOwnModuleNamespace(expression.expression, reading.checker))
@@ -107,11 +121,14 @@ export class StaticEvaluator {
         return joined([left, right()]);
       case ts.SyntaxKind.AmpersandAmpersandToken:
       case ts.SyntaxKind.BarBarToken: {
+        if (operator === ts.SyntaxKind.BarBarToken && left.type === 'unknown' && isEnvironmentRead(expression.left))
+          return right();
         const truth = truthOf(left);
         if (truth === undefined) return unknownValue;
         return truth === (operator === ts.SyntaxKind.BarBarToken) ? left : right();
       }
       case ts.SyntaxKind.QuestionQuestionToken:
+        if (left.type === 'unknown' && isEnvironmentRead(expression.left)) return right();
         if (left.type === 'literal') return left.value === null || left.value === undefined ? right() : left;
         return truthOf(left) ? left : unknownValue;
       default:
@@ -239,10 +256,18 @@ export class StaticEvaluator {
     // `Queries.ADD_SALE` of `namespace Queries { export const ADD_SALE = '…' }`: the const's initializer.
     if (declaration && ts.isVariableDeclaration(declaration) && ts.findAncestor(declaration, ts.isModuleBlock))
       return this.#declarationValue(declaration, reading);
+    if (declaration && isAbstractMember(declaration)) return this.#overridden(declaration, reading);
     if (!declaration || !ts.isPropertyDeclaration(declaration)) return unknownValue;
     const given = declaration.initializer ?? staticBlockAssignment(declaration);
     const readonly = ts.getCombinedModifierFlags(declaration) & ts.ModifierFlags.Readonly;
     return given && (readonly || !declaration.initializer) ? this.#evaluate(given, new Map(), reading) : unknownValue;
+  }
+
+  /** `this.windowMinutes` of an abstract getter or field: the value every subclass the program makes gives it, when they agree. */
+  #overridden(member: ts.PropertyDeclaration | ts.GetAccessorDeclaration, reading: Reading): AbstractValue {
+    const program = reading.anchor.getProject().getProgram().compilerObject;
+    const given = overridingValues(member, program);
+    return given ? this.#oneOf(given, new Map(), reading) : unknownValue;
   }
 
   #property(object: AbstractValue, name: string): AbstractValue {
@@ -270,10 +295,17 @@ export class StaticEvaluator {
       if (method === 'bind' && receiver.type === 'fn') return receiver;
       const values = args();
       if (receiver.type === 'array' && method === 'join') return joinedItems(receiver.items, values[0]);
+      const mapped =
+        receiver.type === 'array' &&
+        arrayMethodValue(receiver.items, method, values, (fn, given) => this.#invoke(fn, given, reading));
+      if (mapped) return mapped;
       const dsl = callDsl(receiver, method, values, { location: rawLocationOf(callee.name) });
       if (dsl) return dsl;
       return this.#invoke(this.#property(receiver, method), values, reading);
     }
+    const converted =
+      ts.isIdentifier(callee) && isGlobal(callee, reading.checker) && numberConversion(callee.text, args());
+    if (converted) return converted;
     const fn = this.#evaluate(callee, env, reading);
     if (fn.type === 'dsl')
       return callDsl(undefined, fn.name, args(), { location: rawLocationOf(callee) }) ?? unknownValue;
@@ -292,15 +324,28 @@ export class StaticEvaluator {
       ts.isMethodDeclaration(node)
     ))
       return unknownValue;
-    const env = new Map<ts.Node, AbstractValue>();
-    node.parameters.forEach((p, i) => env.set(p, args[i] ?? { type: 'literal', value: undefined }));
+    const env = new Map<ts.Node, AbstractValue>(fn.captured as ReadonlyMap<ts.Node, AbstractValue> | undefined);
+    node.parameters.forEach((p, i) => bindParameter(p, args[i] ?? { type: 'literal', value: undefined }, env));
     const body = node.body;
     if (!body) return unknownValue;
+    if (node.asteriskToken) return this.#yielded(body, env, reading);
     const returned = ts.isBlock(body) ? returnedExpressions(body) : [body];
     if (returned.length === 0) return unknownValue;
     this.#depth++;
     try {
       return this.#oneOf(returned, env, reading);
+    } finally {
+      this.#depth--;
+    }
+  }
+
+  /** `[...stages()]` of a generator yielding stage after stage: the array of what it yields, in order. */
+  #yielded(body: ts.Node, env: Env, reading: Reading): AbstractValue {
+    const yielded = ts.isBlock(body) ? straightYields(body) : undefined;
+    if (!yielded) return unknownValue;
+    this.#depth++;
+    try {
+      return { type: 'array', items: yielded.map((y) => this.#evaluate(y, env, reading)) };
     } finally {
       this.#depth--;
     }
@@ -373,6 +418,12 @@ function declaredConst(declaration: ts.VariableDeclaration): boolean {
   if (!ts.isVariableDeclarationList(list) || !ts.isVariableStatement(list.parent)) return false;
   const blockScoped: ts.NodeFlags = list.flags & (ts.NodeFlags.Let | ts.NodeFlags.Const | ts.NodeFlags.Using);
   return blockScoped === ts.NodeFlags.Const;
+}
+
+/** `Number` of JavaScript's globals (declared in the compiler's lib files), not a function of the program with that name. */
+function isGlobal(name: ts.Identifier, checker: ts.TypeChecker): boolean {
+  const file = checker.getSymbolAtLocation(name)?.declarations?.[0]?.getSourceFile();
+  return file !== undefined && file.isDeclarationFile && /(^|\/)lib\.[\w.]+\.d\.ts$/.test(file.fileName);
 }
 
 /** `helpers` of `import * as helpers from './helpers.ts'`: a module of the program, whose members are read by name. */

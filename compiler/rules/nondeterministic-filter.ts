@@ -38,7 +38,7 @@ export default defineRule({
     if (aggregateAt < 0) return;
     for (const step of pipeline.steps.slice(0, aggregateAt)) {
       if (step.kind !== 'Filter' && step.kind !== 'FlatMap') continue;
-      const at = step.fn.location ?? userFunctionLocation(programs, step.location, { argument: 0 });
+      const at = step.fn.location ?? userFunctionLocation(programs, step.location, { argument: 0 }, step.fn.source);
       const read = analyzeFunction(step.fn.source, new Map(), 0, at, programs);
       // A flatMap keeps or drops records by what decides how many it returns, not by what they hold.
       const taint = step.kind === 'Filter' ? read.result : read.decidedBy;

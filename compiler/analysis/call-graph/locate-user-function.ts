@@ -1,5 +1,6 @@
 import ts from 'typescript';
 import type { SourceLocation } from '../../ir/index.ts';
+import { functionByText } from './function-by-text.ts';
 import { functionTextStart, nodesStartingAt } from './function-at.ts';
 import type { ProgramSource } from './program-source.ts';
 import { isFunctionNode, resolveName } from './resolve.ts';
@@ -96,12 +97,15 @@ function callAt(file: ts.SourceFile, at: SourceLocation): ts.CallExpression | un
  * pipeline, so its functions carry their text but no position; their DSL
  * call's position is known, and the call is read back from its file. The
  * result is the position the lint gives the same function, so both then
- * read it, and follow its helpers, the same way.
+ * read it, and follow its helpers, the same way. A function the call was
+ * handed through a parameter (`stream.groupBy(fn)` in a step factory) is the
+ * one function of the program that says what the loaded one says (`text`).
  */
 export function userFunctionLocation(
   programs: ProgramSource,
   at: SourceLocation | undefined,
   pick: FunctionPick,
+  text?: string,
 ): SourceLocation | undefined {
   if (!at) return undefined;
   const program = programs.programOf(at.file);
@@ -117,7 +121,8 @@ export function userFunctionLocation(
     node = call.arguments[0] && written(call.arguments[0], checker);
     for (const name of pick.property) node = node && property(node, name, checker);
   }
-  if (!node || !isFunctionNode(node)) return undefined;
+  if (!node || !isFunctionNode(node)) node = text === undefined ? undefined : functionByText(program, text);
+  if (!node) return undefined;
   const home = node.getSourceFile();
   const { line, character } = home.getLineAndCharacterOfPosition(functionTextStart(node, home));
   return { file: home.fileName, line: line + 1, column: character + 1 };

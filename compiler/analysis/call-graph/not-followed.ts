@@ -63,7 +63,7 @@ function checkedFunctions(pipeline: PipelineNode): Checked[] {
 export function notFollowedIn(pipeline: PipelineNode, programs: ProgramSource): NotFollowedUse[] {
   const out: NotFollowedUse[] = [];
   for (const { role, fn, at, pick } of checkedFunctions(pipeline)) {
-    const location = fn.location ?? userFunctionLocation(programs, at, pick);
+    const location = fn.location ?? userFunctionLocation(programs, at, pick, fn.source);
     const analysis = analyzeFunction(fn.source, new Map(), 0, location, programs);
     if (analysis.result) continue;
     for (const note of analysis.notFollowed)

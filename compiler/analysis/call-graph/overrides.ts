@@ -47,7 +47,16 @@ export class Overrides {
     return this.#instantiated().has(declaration);
   }
 
+  /** The classes the program makes with `new`, in its own files. */
+  made(): ReadonlySet<ts.ClassLikeDeclaration> {
+    return this.#instantiated();
+  }
+
   /** The class and the classes it extends, nearest first. */
+  bases(start: ts.ClassLikeDeclaration): ts.ClassLikeDeclaration[] {
+    return this.#bases(start);
+  }
+
   #bases(start: ts.ClassLikeDeclaration): ts.ClassLikeDeclaration[] {
     const chain = [start];
     for (let c = start; chain.length < maxBases;) {

@@ -29,7 +29,8 @@ export function keyColumnGrain(
 ): ColumnGrain | 'unknown' | undefined {
   if (column.from.type === 'field') return /^window(Start|End)$/.test(column.from.field) ? { grain: 1 } : undefined;
   const fn = column.from.fn;
-  const at = fn.location ?? userFunctionLocation(programs, sink.location, { property: ['key', column.column] });
+  const at =
+    fn.location ?? userFunctionLocation(programs, sink.location, { property: ['key', column.column] }, fn.source);
   const located = at && functionAt(programs, at);
   const row = located?.fn.parameters[0];
   if (!located || !row) return mentionsWindow(fn.source) ? 'unknown' : undefined;

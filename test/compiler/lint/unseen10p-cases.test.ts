@@ -35,6 +35,16 @@ const dslCases: Readonly<Record<string, readonly ExpectedFinding[]>> = {
   // The default of a field of a destructured options parameter runs when a call leaves the options out: a clock there
   // is the key's. A helper every call of which passes its own clock stays clean.
   'dsl/options-default.ts': [['IDEM003', 29, 19, 'bucketOf(e.sensorId)']],
+  // Pipelines assembled by code (U10L): a key function handed through a curried step factory, stages a generator
+  // yields folded with `reduce`, a window from `process.env.X ?? default`, a window from an abstract getter a subclass
+  // overrides, pipelines mapped from configurations by a builder with a destructured parameter. The look-alikes
+  // beside each (a field key, a hash sample, an hour default, hourly windows, a field key) stay clean.
+  'dsl/step-factories.ts': [],
+  'dsl/curried-factory.ts': [['IDEM003', 7, 68, 'Date.now()']],
+  'dsl/generator-stages.ts': [['IDEM016', 11, 31, 'Math.random()']],
+  'dsl/env-window.ts': [['IDEM004', 21, 82, 'slice(0, 13)']],
+  'dsl/abstract-window.ts': [['IDEM004', 21, 84, 'slice(0, 13)']],
+  'dsl/config-loop.ts': [['IDEM003', 15, 63, 'Date.now()']],
 };
 
 describe('round 10 of unseen DSL pipelines: what the analysis now reads', () => {
