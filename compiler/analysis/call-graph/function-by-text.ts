@@ -31,6 +31,15 @@ function loadedWords(text: string): string[] | undefined {
   return wordsOf(statement.expression);
 }
 
+/**
+ * Whether a function as written says what a loaded function says. Undefined when the loaded text cannot be read
+ * (then nothing is decided by it).
+ */
+export function saysLoadedText(node: FunctionNode, text: string): boolean | undefined {
+  const words = loadedWords(text);
+  return words && sameWords(wordsOf(node), words);
+}
+
 const found = new WeakMap<ts.Program, Map<string, FunctionNode | undefined>>();
 
 /**

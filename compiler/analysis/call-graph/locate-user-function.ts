@@ -1,6 +1,6 @@
 import ts from 'typescript';
 import type { SourceLocation } from '../../ir/index.ts';
-import { functionByText } from './function-by-text.ts';
+import { functionByText, saysLoadedText } from './function-by-text.ts';
 import { functionTextStart, nodesStartingAt } from './function-at.ts';
 import type { ProgramSource } from './program-source.ts';
 import { isFunctionNode, resolveName } from './resolve.ts';
@@ -121,9 +121,11 @@ export function userFunctionLocation(
     node = call.arguments[0] && written(call.arguments[0], checker);
     for (const name of pick.property) node = node && property(node, name, checker);
   }
-  if (!node || !isFunctionNode(node)) node = text === undefined ? undefined : functionByText(program, text);
-  if (!node) return undefined;
-  const home = node.getSourceFile();
-  const { line, character } = home.getLineAndCharacterOfPosition(functionTextStart(node, home));
+  let fn = node && isFunctionNode(node) ? node : undefined;
+  // `groupBy(this.keyFn)` of a field a builder's `withKey(fn)` set: the field's initializer is not what runs.
+  if (text !== undefined && (!fn || saysLoadedText(fn, text) === false)) fn = functionByText(program, text) ?? fn;
+  if (!fn) return undefined;
+  const home = fn.getSourceFile();
+  const { line, character } = home.getLineAndCharacterOfPosition(functionTextStart(fn, home));
   return { file: home.fileName, line: line + 1, column: character + 1 };
 }
