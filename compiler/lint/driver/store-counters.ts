@@ -1,7 +1,9 @@
+import type ts from 'typescript';
 import { Node, SyntaxKind, type CallExpression, type PropertyAccessExpression, type SourceFile } from 'ts-morph';
 import { methodCalls } from '../find-nodes.ts';
 import { constInitializer } from './cql-text.ts';
 import { luaCounters } from './lua-counters.ts';
+import { ormIncrements, ormUpdates } from '../../analysis/call-graph/store-deltas.ts';
 import { mongoUpdates, redisCommands, redisNames } from '../../analysis/store-commands.ts';
 
 /** A counter update sent to a store other than Cassandra: a delta, not a value, like CQL's `SET c = c + ?`. */
@@ -235,6 +237,13 @@ export function storeCounters(file: SourceFile): StoreCounter[] {
       const name = (call.getExpression() as PropertyAccessExpression).getNameNode();
       const fields = inc.fields.length > 0 ? ` of \`${inc.fields.join('`, `')}\`` : '';
       found.push({ call, name, counter: `MongoDB \`$inc\`${fields}` });
+    }
+  if (/\$(incr|decr)\b/.test(text))
+    for (const call of methodCalls(file, ormUpdates)) {
+      const fields = ormIncrements(call.compilerNode as unknown as ts.CallExpression);
+      if (fields.length === 0) continue;
+      const name = (call.getExpression() as PropertyAccessExpression).getNameNode();
+      found.push({ call, name, counter: `express-cassandra \`$incr\` of \`${fields.join('`, `')}\`` });
     }
   if (/\.(incr|decr)\(/.test(text))
     for (const call of methodCalls(file, mapperWrites)) {
