@@ -47,6 +47,28 @@ export function propertyValue(
 }
 
 /**
+ * `settings.partition` of `const settings = Object.freeze({ get partition() { … } })`: the `get` accessor an object
+ * literal of the program declares for the property read (the last part that may set it wins, as in
+ * `propertyValue`). The checker types a frozen literal's property as a plain one, so the read is not seen as a
+ * getter's by its symbol.
+ */
+export function literalGetter(
+  receiver: ts.Expression,
+  name: string,
+  checker: ts.TypeChecker,
+  returned: (fn: FunctionNode) => readonly ts.Expression[],
+): ts.GetAccessorDeclaration | undefined {
+  const object = objectOf(receiver, checker, returned, 0);
+  const part = object?.properties.findLast(
+    (p) => ts.isSpreadAssignment(p) || (p.name !== undefined && propertyNameText(p.name) === name),
+  );
+  return part && ts.isGetAccessorDeclaration(part) && part.body ? part : undefined;
+}
+
+const propertyNameText = (key: ts.PropertyName) =>
+  ts.isIdentifier(key) || ts.isStringLiteral(key) ? key.text : undefined;
+
+/**
  * The object literal an expression holds: written there, held by a const, or returned by a function
  * of the program. `typed`: a method of any receiver is found by the receiver's type (`d.toStatement()`
  * with `d` a callback's parameter) — costly, so only where few expressions are asked about.

@@ -22,9 +22,10 @@ import {
 } from './resolve.ts';
 import { staticFieldOf, staticFieldValues } from './static-fields.ts';
 import { constructorSetFields, instanceFieldValues } from './instance-fields.ts';
-import { propertyValue } from './object-property.ts';
+import { literalGetter, propertyValue } from './object-property.ts';
 import { packageExportOf } from './package-exports.ts';
 import { packageNondeterminism, randomIdFactory } from './package-nondeterminism.ts';
+import { combinedBy, type Combined } from './function-combinators.ts';
 import { ParameterArguments } from './call-sites.ts';
 import { callbackArguments } from './callback-arguments.ts';
 import { declaredInterface, implementationsFor, inferredInterface, type Implementations } from './implementations.ts';
@@ -223,6 +224,8 @@ export class ValueOrigins {
     depth = 0,
     seen: Set<ts.Node> = new Set(),
   ): { readonly origin: Nondet | undefined } | undefined {
+    const getter = literalGetter(node.expression, node.name.text, this.checker, returnedExpressions);
+    if (getter) return { origin: this.#literalGetterResult(node, getter, notes, depth) };
     const value = propertyValue(node.expression, node.name.text, this.checker, returnedExpressions);
     if (value === undefined) return undefined;
     if (value === 'absent') return { origin: undefined };
@@ -230,6 +233,20 @@ export class ValueOrigins {
     return {
       origin: found && { ...found, via: [{ how: 'held by', name: node.getText(), node }, ...found.via] },
     };
+  }
+
+  /** `settings.partition` running `get partition()` of an object literal: what its body returns, and only that. */
+  #literalGetterResult(
+    node: ts.PropertyAccessExpression,
+    getter: ts.GetAccessorDeclaration,
+    notes: NotFollowed[],
+    depth: number,
+  ): Nondet | undefined {
+    if (depth >= maxCallDepth) return undefined;
+    const summary = this.summary(getter as unknown as FunctionNode, depth + 1);
+    notes.push(...summary.notFollowed);
+    const via: Hop = { how: 'returned by', name: node.getText().replace(/\s+/g, ''), node };
+    return summary.returns && { ...summary.returns, via: [via, ...summary.returns.via] };
   }
 
   /**
@@ -708,6 +725,9 @@ export class ValueOrigins {
     const via: Hop = { how: 'returned by', name: call.expression.getText().replace(/\s+/g, ''), node: call };
     // `const nextSeq = (() => { let n = 0; return () => ++n; })()`, `const stamp = makeStamper()`: the function the factory hands back.
     if (ts.isCallExpression(value)) {
+      // `const deployedAt = R.always(new Date()…)`, `const today = _.once(() => new Date()…)`: a library's combinator.
+      const combined = combinedBy(value, this.checker);
+      if (combined) return this.#combinedResult(combined, call, notes, depth);
       // `const shortId = customAlphabet('0123456789abcdef', 12)`, `const nextId = monotonicFactory()`: a package's generator of random ids.
       const factory = randomIdFactory(value, this.checker);
       if (factory !== undefined)
@@ -735,6 +755,38 @@ export class ValueOrigins {
     const exported = ts.isIdentifier(value) ? (renamedImportOf(value, this.checker) ?? value.text) : value.getText();
     const what = nondeterministicCallee(exported.replace(/\s+/g, ''));
     return what ? { what, kind: kindOf(what), at: value, via: [via] } : undefined;
+  }
+
+  /**
+   * Calling what a library's combinator made: the value `always`/`constant` was given (computed when the function
+   * was made), or what the functions `once`, `memoize`, `flow`, `pipe`… were given return.
+   */
+  #combinedResult(
+    combined: Combined,
+    call: ts.CallExpression | ts.NewExpression,
+    notes: NotFollowed[],
+    depth: number,
+  ): Nondet | undefined {
+    if (depth >= maxCallDepth) return undefined;
+    if (combined.kind === 'returns') {
+      const found = this.originOf(combined.value, notes, depth + 1);
+      const via: Hop = { how: 'returned by', name: call.expression.getText().replace(/\s+/g, ''), node: call };
+      return found && { ...found, via: [via, ...found.via] };
+    }
+    for (const given of combined.functions) {
+      const found = this.#resultOfCalling(this.#functionHeld(given), call, notes, depth + 1);
+      if (found) return found;
+    }
+    return undefined;
+  }
+
+  /** The function a name given to a combinator stands for (`pipe(pageOf, salted)`): its declaration or const's value. */
+  #functionHeld(given: ts.Expression): ts.Node {
+    const node = unwrap(given);
+    if (!ts.isIdentifier(node)) return node;
+    const resolved = resolveName(node, this.checker);
+    if (resolved.kind === 'function') return resolved.node;
+    return resolved.kind === 'variable' && resolved.node.initializer ? resolved.node.initializer : node;
   }
 
   /** The function a factory call hands back, when the factory is an arrow called in place or a function of the program. */
