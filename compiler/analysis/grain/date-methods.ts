@@ -126,10 +126,33 @@ function isoMethod(v: TimedValue, name: string, call: ts.CallExpression, reader:
     );
     return { kind: 'list', item: items[0]!, items };
   }
+  // `iso.replace(/T.*$/, '')`: a replacement that leaves a prefix of the ISO text keeps what that prefix keeps.
+  const kept = name === 'replace' || name === 'replaceAll' ? isoPrefixLeftBy(call) : undefined;
+  if (kept !== undefined) return cutTo(text(v), unit.isoPrefixGrain(kept), call);
   return stringMethod(v, name);
 }
 
 const isoLayout = '2026-12-03T13:05:00.000Z';
+
+/**
+ * How long a prefix of an ISO timestamp `iso.replace(/T.*$/, '')` leaves: the regex literal and the replacement
+ * text written out are applied to the layout (a regex, not user code; on 24 characters). Undefined when they are
+ * not written out, or leave anything but a shorter prefix (`replace(/[-:]/g, '')` reformats and keeps it all).
+ */
+function isoPrefixLeftBy(call: ts.CallExpression): number | undefined {
+  const [pattern, replacement] = call.arguments;
+  if (!pattern || !ts.isRegularExpressionLiteral(pattern) || !replacement || !ts.isStringLiteralLike(replacement))
+    return undefined;
+  const literal = /^\/(.*)\/([a-z]*)$/s.exec(pattern.text);
+  if (!literal) return undefined;
+  let left: string;
+  try {
+    left = isoLayout.replace(new RegExp(literal[1]!, literal[2]), replacement.text);
+  } catch {
+    return undefined; // a pattern this engine does not take, or replaceAll's non-global regex
+  }
+  return left.length > 0 && left.length < isoLayout.length && isoLayout.startsWith(left) ? left.length : undefined;
+}
 
 /** Where the parts of an ISO timestamp split at `separator` start and end, or undefined when it holds none. */
 function isoParts(separator: string): [number, number][] | undefined {

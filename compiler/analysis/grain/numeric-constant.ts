@@ -1,6 +1,7 @@
 import ts from 'typescript';
 import { importedJson } from '../call-graph/json-modules.ts';
-import { resolveName, symbolOf } from '../call-graph/resolve.ts';
+import { frozenTable } from '../call-graph/dispatch-tables.ts';
+import { resolveName, symbolOf, unwrap } from '../call-graph/resolve.ts';
 import { thisFieldConstant } from './instance-constants.ts';
 
 const operators: Partial<Record<ts.SyntaxKind, (a: number, b: number) => number>> = {
@@ -20,7 +21,9 @@ function propertyConstant(
 ): number | undefined {
   if (!ts.isIdentifier(node)) return undefined;
   const owner = resolveName(node, checker);
-  const init = owner.kind === 'variable' ? owner.node.initializer : importedJson(node, checker);
+  const written = owner.kind === 'variable' ? owner.node.initializer : importedJson(node, checker);
+  // `{ … } as const satisfies Layout`, `Object.freeze({ … })`: the object written inside.
+  const init = written && unwrap(frozenTable(unwrap(written)) ?? written);
   if (!init || !ts.isObjectLiteralExpression(init)) return undefined;
   for (const p of init.properties)
     if (ts.isPropertyAssignment(p) && p.name.getText().replace(/^['"]|['"]$/g, '') === name)

@@ -30,6 +30,12 @@ const dslCases: Readonly<Record<string, readonly ExpectedFinding[]>> = {
   // A getter of a frozen object literal runs when its property is read, and only it: the clock in one getter is
   // not the value of its neighbour, which reads the configuration.
   'dsl/frozen-getters.ts': [['IDEM003', 28, 25, 'settings.partition']],
+  // A day cut from 1-minute windows by a slice width held in a `satisfies`-typed const (also frozen), or by a regex
+  // replacement that leaves the ISO text's date. The minute, and a replacement that only reformats, stay clean.
+  'dsl/coarse-cuts.ts': [
+    ['IDEM004', 28, 53, 'slice(0, DAY_LAYOUT'],
+    ['IDEM004', 46, 53, "replace(/T.*$/, '')"],
+  ],
 };
 
 describe('round 11 of unseen DSL pipelines: what the analysis now reads', () => {
