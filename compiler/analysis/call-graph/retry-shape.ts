@@ -1,5 +1,6 @@
 import ts from 'typescript';
 import { invokedBy } from './invoked-by.ts';
+import { loopUntilSucceeds } from './result-retry.ts';
 import { endsFailure, failureHandlerOf } from './failure-handler.ts';
 import { isFunctionNode, symbolOf, type FunctionNode } from './resolve.ts';
 import { unwrap } from './unwrap.ts';
@@ -284,5 +285,6 @@ export function retryLoopAround(node: ts.Node, checker?: ts.TypeChecker): ts.Nod
   if (ts.isPropertyAccessExpression(call.parent) && call.parent.name === call) call = call.parent;
   if (ts.isCallExpression(call.parent) && call.parent.expression === call) call = call.parent;
   const found = retryAround(call, fn, () => false, checker);
-  return found && isLoop(found) ? found : undefined;
+  if (found && isLoop(found)) return found;
+  return checker && ts.isCallExpression(call) ? loopUntilSucceeds(call, fn, checker) : undefined;
 }
