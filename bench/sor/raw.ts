@@ -83,6 +83,10 @@ export async function rawBatchedInserts(
   return performance.now() - started;
 }
 
+/** How many events a block's decoded JSON holds, in either form: `[[id, event], …]` or `{"id": field, "events": […]}`. */
+const eventsIn = (decoded: unknown): number =>
+  Array.isArray(decoded) ? decoded.length : (decoded as { events: unknown[] }).events.length;
+
 /** Every row of a table, read by 16 token ranges with paging (as any full-table reader must). */
 export async function* scanRows(client: Client, keyspace: string, table: string): AsyncGenerator<types.Row> {
   for (const [i, [lo, hi]] of tokenRanges(16).entries()) {
@@ -119,7 +123,7 @@ export async function rawScan(
   let events = 0;
   for await (const [row, text] of inOrderAhead(scanRows(client, keyspace, table), rowText, inflatedAhead)) {
     const decoded = JSON.parse(text) as unknown;
-    events += row.get('payload') !== undefined && row.get('payload') !== null ? 1 : (decoded as unknown[]).length;
+    events += row.get('payload') !== undefined && row.get('payload') !== null ? 1 : eventsIn(decoded);
   }
   return { events, ms: performance.now() - started };
 }
@@ -141,7 +145,7 @@ export async function largestPartition(
       size.bytes += Buffer.byteLength(payload);
     } else {
       const text = storedText(row);
-      size.events += (JSON.parse(text) as unknown[]).length;
+      size.events += eventsIn(JSON.parse(text));
       size.bytes += Buffer.byteLength(text);
     }
   }

@@ -27,9 +27,10 @@ export class HeldBlock {
     return this.#spans;
   }
 
-  /** The JSON text of pair i's event (`[["id",event],…]`: after the id's `",`, before the pair's `]`). */
+  /** The JSON text of event i: where the keyed form's spans put it, or in `[["id",event],…]` after the id's `",`, before the pair's `]`. */
   eventText(i: number): string {
-    const at = this.spans!.at;
+    const { at, events } = this.spans!;
+    if (events) return this.text.slice(events[i * 2], events[i * 2 + 1]);
     return this.text.slice(at[i * 2 + 1]! + 2, i + 1 < this.spans!.count ? at[i * 2 + 2]! - 4 : this.text.length - 2);
   }
 }

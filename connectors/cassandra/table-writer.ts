@@ -194,7 +194,9 @@ export class CassandraTableWriter {
       const id = (ids[i] = storedId(keys[i]));
       buckets[i] = this.bucketOf.block(events[i], id, (hashes[i] = idHash(id)));
     }
-    return this.#blocks.write({ ids, events, buckets, hashes });
+    // Events that hold their id in a field are stored keyed by it: each id once (encodeBlocksAt).
+    const idField = this.sink.id?.from.type === 'field' ? this.sink.id.from.field : undefined;
+    return this.#blocks.write({ ids, events, buckets, hashes, idField });
   }
 
   /**
