@@ -156,6 +156,7 @@ export class CounterUpdates {
       return [left + right];
     }
     if (ts.isConditionalExpression(node)) return [...more(node.whenTrue), ...more(node.whenFalse)];
+    if (ts.isTaggedTemplateExpression(node)) return [this.#taggedText(node, depth)];
     if (ts.isArrayLiteralExpression(node))
       return node.elements.flatMap((e) => (ts.isSpreadElement(e) ? more(e.expression) : more(e)));
     if (ts.isObjectLiteralExpression(node)) {
@@ -168,6 +169,19 @@ export class CounterUpdates {
     if (ts.isElementAccessExpression(node)) return this.#picked(node, depth);
     if (ts.isCallExpression(node)) return this.#built(node, depth);
     return [];
+  }
+
+  /**
+   * ``String.raw`UPDATE t SET n = n + ? WHERE k = ?` `` is the text it writes, its parts spliced in; a statement
+   * tag of a library (``cql`UPDATE t SET n = n + ${d} WHERE k = ${k}` ``) binds each part, read as `?`.
+   */
+  #taggedText(node: ts.TaggedTemplateExpression, depth: number): string {
+    const { template } = node;
+    if (ts.isNoSubstitutionTemplateLiteral(template)) return template.text;
+    const spliced = unwrap(node.tag).getText().replace(/\s+/g, '') === 'String.raw';
+    const part = (e: ts.Expression) =>
+      spliced ? (this.cqlTexts(e, depth + 1)[0] ?? unknownPartFor(e.getText())) : '?';
+    return template.head.text + template.templateSpans.map((s) => part(s.expression) + s.literal.text).join('');
   }
 
   /**

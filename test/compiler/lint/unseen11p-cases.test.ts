@@ -36,6 +36,12 @@ const dslCases: Readonly<Record<string, readonly ExpectedFinding[]>> = {
     ['IDEM004', 28, 53, 'slice(0, DAY_LAYOUT'],
     ['IDEM004', 46, 53, "replace(/T.*$/, '')"],
   ],
+  // A custom sink declared idempotent whose statement is written with String.raw: its text, parts spliced in (the
+  // column of `${COLUMN} = ${COLUMN} + ?` read from its const). A whole value written the same way stays clean.
+  'dsl/string-raw-sink.ts': [
+    ['IDEM008', 29, 42, 'execute(ADD,'],
+    ['IDEM008', 39, 42, 'execute(ADD_TO_COLUMN,'],
+  ],
 };
 
 describe('round 11 of unseen DSL pipelines: what the analysis now reads', () => {
