@@ -237,10 +237,10 @@ function keyedPairs(parsed: unknown): unknown[] {
   if (typeof field !== 'string' || !Array.isArray(events) || Object.keys(rest).length > 0)
     throw new Error('not a JSON array of [id, event], nor {"id": field, "events": [...]}');
   return events.map((event: unknown) => {
-    // The own field as JSON.parse defined it, even one named __proto__.
+    // The own field as JSON.parse defined it (an own field named __proto__ too: it hides the prototype's accessor).
     const id =
-      typeof event === 'object' && event !== null && !Array.isArray(event)
-        ? (Object.getOwnPropertyDescriptor(event, field)?.value as unknown)
+      typeof event === 'object' && event !== null && !Array.isArray(event) && Object.hasOwn(event, field)
+        ? (event as Record<string, unknown>)[field]
         : undefined;
     if (typeof id !== 'string') throw new Error(`an event holds no id in its field ${JSON.stringify(field)}`);
     return [id, event];
