@@ -408,7 +408,8 @@ function swallowedEarlier(call: ts.CallExpression, checker: ts.TypeChecker): boo
 /**
  * `await quietly(client.execute(…))` where the program's `quietly(write)`
  * returns `write.catch(() => undefined)` (or awaits it in a try whose catch
- * only logs): the helper lets the failure of the write handed to it go.
+ * only logs, or settles the promises it is handed with `Promise.allSettled`
+ * and throws nothing after): the helper lets the failure of the writes handed to it go.
  */
 function swallowedByHelper(
   call: ts.CallExpression,
@@ -420,13 +421,24 @@ function swallowedByHelper(
   if (resolved.kind !== 'function' || !resolved.node.body) return undefined;
   const fn = resolved.node;
   for (const [index, argument] of call.arguments.entries()) {
-    const write = unwrap(argument);
-    if (!ts.isCallExpression(write) || !isWrite(write)) continue;
+    const writes = writesIn(argument, isWrite);
+    if (writes.length === 0) continue;
     const parameter = fn.parameters[index]?.name;
     const letGo = parameter && ts.isIdentifier(parameter) ? parameterLetGo(fn, parameter.text, checker) : undefined;
-    if (letGo) return { scope: call, handler: call.expression, inHelper: letGo, writes: [write] };
+    if (letGo) return { scope: call, handler: call.expression, inHelper: letGo, writes };
   }
   return undefined;
+}
+
+/** The write an argument is, or the writes it gathers (`rows.map((r) => client.execute(…))`, an array of them). */
+function writesIn(argument: ts.Expression, isWrite: (call: ts.CallExpression) => boolean): ts.CallExpression[] {
+  const writes: ts.CallExpression[] = [];
+  const visit = (node: ts.Node): void => {
+    if (ts.isCallExpression(node) && isWrite(node)) writes.push(node);
+    else ts.forEachChild(node, visit);
+  };
+  visit(argument);
+  return writes;
 }
 
 /** Where a function lets the failure of its parameter's promise go: a `.catch(…)` on it that only logs, or a catch around `await` of it. */
@@ -447,6 +459,15 @@ function parameterLetGo(fn: ts.FunctionLikeDeclaration, name: string, checker: t
       awaitsName(node.tryBlock, isParameter)
     )
       found = node.catchClause;
+    // `Promise.allSettled(work)` of the promises handed over, and no throw after it (round 11, U11D d09).
+    if (
+      ts.isCallExpression(node) &&
+      ts.isPropertyAccessExpression(node.expression) &&
+      node.expression.getText() === 'Promise.allSettled' &&
+      node.arguments.some(isParameter) &&
+      !throwsAfter(fn.body!, node.end)
+    )
+      found = node.expression.name;
     ts.forEachChild(node, visit);
   };
   if (fn.body) visit(fn.body);
