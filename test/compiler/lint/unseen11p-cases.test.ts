@@ -39,8 +39,8 @@ const dslCases: Readonly<Record<string, readonly ExpectedFinding[]>> = {
   // A custom sink declared idempotent whose statement is written with String.raw: its text, parts spliced in (the
   // column of `${COLUMN} = ${COLUMN} + ?` read from its const). A whole value written the same way stays clean.
   'dsl/string-raw-sink.ts': [
-    ['IDEM008', 29, 42, 'execute(ADD,'],
-    ['IDEM008', 39, 42, 'execute(ADD_TO_COLUMN,'],
+    ['IDEM008', 32, 42, 'execute(ADD,'],
+    ['IDEM008', 42, 42, 'execute(ADD_TO_COLUMN,'],
   ],
 };
 
