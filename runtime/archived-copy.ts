@@ -23,6 +23,9 @@ export class Unarchivable extends Error {
   }
 }
 
+/** Objects that box a primitive: JSON writes the primitive (not `{}`, nor a string's characters as keys). */
+const boxed = [Number, String, Boolean, BigInt] as const;
+
 /** Containers JSON writes as `{}` or as numbered keys: their contents would not come back. */
 const lossy = [Map, Set, WeakMap, WeakSet, ArrayBuffer, RegExp, Promise] as const;
 
@@ -36,6 +39,8 @@ const lossy = [Map, Set, WeakMap, WeakSet, ArrayBuffer, RegExp, Promise] as cons
  * would throw or silently change the value: the record is then a dead letter, naming the field.
  */
 export function archivedCopy(event: unknown): unknown {
+  // JSON writes nothing of an undefined event: a block would hold `undefined` (not JSON) or `null`.
+  if (event === undefined) return new Unarchivable('undefined (JSON writes nothing of it)');
   try {
     return copyOf(event, []);
   } catch (error) {
@@ -64,6 +69,8 @@ function copyOf(value: unknown, holding: object[]): unknown {
   if (value === null) return null;
   // What JSON.stringify asks first: an object with toJSON (a Date among them) is written as what that returns.
   if (typeof (value as { toJSON?: unknown }).toJSON === 'function') return copyWithToJson(value, holding);
+  // What JSON.stringify asks next: a boxed number, string, boolean (or BigInt) is written as the value it boxes.
+  if (boxed.some((type) => value instanceof type)) return copyOf((value as { valueOf(): unknown }).valueOf(), holding);
   const proto = Object.getPrototypeOf(value) as unknown;
   if (proto === Object.prototype || proto === null) return copyFields(value as Record<string, unknown>, holding);
   if (Array.isArray(value)) return copyItems(value, holding);

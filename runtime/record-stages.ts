@@ -142,6 +142,11 @@ function archivedIdOf(sink: SinkNode, c: StageContext): (value: unknown, index: 
   const id = sink.id!;
   const idName = id.from.type === 'field' ? `\`${id.from.field}\`` : 'function';
   const check = c.idChecks.get(sink);
+  // A field every object inherits (`__proto__`, `constructor`) names the event's own id only when it holds
+  // one: otherwise Object.prototype's member would be taken (`__proto__` copied as {}, one id for all events).
+  const inherited = id.from.type === 'field' && id.from.field in Object.prototype ? id.from.field : undefined;
+  const idOf = (v: unknown) =>
+    inherited !== undefined && !Object.hasOwn(v as object, inherited) ? undefined : columnValue(id, v);
   const refusal = (kept: unknown): string | undefined => {
     if (kept === undefined || kept === null || kept === '') return `event id ${idName} is missing`;
     if (kept instanceof Unarchivable) {
@@ -152,7 +157,7 @@ function archivedIdOf(sink: SinkNode, c: StageContext): (value: unknown, index: 
     return refused === undefined ? undefined : `cannot archive: event id ${idName} ${refused}`;
   };
   return (value, index) => {
-    const eventId = guarded((v) => columnValue(id, v), value, 'event id', index);
+    const eventId = guarded(idOf, value, 'event id', index);
     if (eventId === failed) return failed;
     const kept = typeof eventId === 'string' || eventId == null ? eventId : archivedCopy(eventId);
     const reason = refusal(kept);

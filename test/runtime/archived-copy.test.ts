@@ -35,6 +35,15 @@ describe('archivedCopy: the event as the archive keeps it', () => {
     expect(copy).toMatchObject({ n: 1, nested: { list: [1, 'a', null, { deep: true }] } });
   });
 
+  it('copies a boxed number, string or boolean as the value JSON writes of it (not as {} or its characters)', () => {
+    const event = { n: new Number(5), s: new String('xy'), b: new Boolean(false), list: [new Number(1)] };
+    const copy = archivedCopy(event);
+    expect(copy).toEqual({ n: 5, s: 'xy', b: false, list: [1] });
+    expect(JSON.stringify(copy)).toBe(JSON.stringify(event));
+    expect(reasonOf({ big: Object(1n) })).toMatch(/^cannot archive: field `big` is a BigInt/);
+    expect(reasonOf({ nan: new Number(Number.NaN) })).toMatch(/field `nan` is NaN \(JSON writes null\)/);
+  });
+
   it('the same object twice (not a cycle) is copied twice', () => {
     const shared = { a: 1 };
     expect(JSON.stringify(archivedCopy({ x: shared, y: [shared, shared] }))).toBe(
