@@ -44,7 +44,6 @@ function symbolsRead(fn: FunctionNode, checker: ts.TypeChecker, depth = 0): Set<
 
 /** `setInterval(flush, 1000)` / `setInterval(async () => …)` in a file, with the function each runs. */
 function timersIn(file: ts.SourceFile, checker: ts.TypeChecker): { call: ts.CallExpression; fn: FunctionNode }[] {
-  if (!/\bset(Interval|Timeout)\b/.test(file.text)) return [];
   const found: { call: ts.CallExpression; fn: FunctionNode }[] = [];
   const visit = (node: ts.Node): void => {
     if (
@@ -63,8 +62,45 @@ function timersIn(file: ts.SourceFile, checker: ts.TypeChecker): { call: ts.Call
     }
     ts.forEachChild(node, visit);
   };
-  visit(file);
-  return found;
+  if (/\bset(Interval|Timeout)\b/.test(file.text)) visit(file);
+  return [...found, ...backgroundLoops(file, checker)];
+}
+
+/**
+ * `void writerLoop()` (also `writerLoop().catch(log)`, or a bare call) as a statement of the module, where
+ * `writerLoop` is a function of the program around an endless loop (`for (;;)`, `while (true)`): it writes
+ * out, at its own pace, what the handler left in the buffer — a timer by another name (round 11, U11D d06).
+ */
+function backgroundLoops(
+  file: ts.SourceFile,
+  checker: ts.TypeChecker,
+): { call: ts.CallExpression; fn: FunctionNode }[] {
+  return file.statements.flatMap((statement) => {
+    if (!ts.isExpressionStatement(statement)) return [];
+    let started = statement.expression;
+    if (ts.isVoidExpression(started)) started = started.expression;
+    for (
+      let hops = 0;
+      ts.isCallExpression(started) && ts.isPropertyAccessExpression(started.expression) && hops < 4;
+      hops++
+    )
+      started = started.expression.expression;
+    if (!ts.isCallExpression(started)) return [];
+    const callee = resolveCallee(started, checker);
+    return callee.kind === 'function' && callee.node.body && loopsForever(callee.node.body)
+      ? [{ call: started, fn: callee.node }]
+      : [];
+  });
+}
+
+const isTrue = (node: ts.Expression | undefined) => node === undefined || node.kind === ts.SyntaxKind.TrueKeyword;
+
+function loopsForever(node: ts.Node): boolean {
+  if (ts.isForStatement(node) && isTrue(node.condition)) return true;
+  if ((ts.isWhileStatement(node) || ts.isDoStatement(node)) && isTrue(node.expression)) return true;
+  return (
+    ts.forEachChild(node, (child) => (ts.isFunctionLike(child) ? undefined : loopsForever(child) || undefined)) ?? false
+  );
 }
 
 function nameToFunction(
@@ -123,11 +159,28 @@ function findPuts(fn: FunctionNode, checker: ts.TypeChecker): BufferedWrite[] {
       const symbol = receiverSymbol(node, checker);
       const declaredInside =
         symbol?.valueDeclaration && ts.findAncestor(symbol.valueDeclaration, (n) => n === fn) !== undefined;
-      const timer = symbol && !declaredInside ? timers.find((t) => t.reads.has(symbol)) : undefined;
+      const timer =
+        symbol && !declaredInside && !inPromiseExecutor(node, fn) ? timers.find((t) => t.reads.has(symbol)) : undefined;
       if (timer) found.push({ put: node, timer: timer.call });
     }
     ts.forEachChild(node, visit);
   };
   visit(fn.body);
   return found;
+}
+
+/**
+ * A put inside the executor of `new Promise((resolve, reject) => queue.push({ m, done }))`: whoever awaits that
+ * promise waits until the writer settles it, after the write (or fails with it) — a hand-off, not a buffer.
+ */
+function inPromiseExecutor(put: ts.Node, fn: FunctionNode): boolean {
+  for (let at = put.parent; at && at !== fn; at = at.parent)
+    if (
+      isFunctionNode(at) &&
+      ts.isNewExpression(at.parent) &&
+      ts.isIdentifier(at.parent.expression) &&
+      at.parent.expression.text === 'Promise'
+    )
+      return true;
+  return false;
 }

@@ -509,7 +509,7 @@ export default defineSourceRule<Message>({
       asyncForEach:
         'forEach does not wait for the promises its callback returns: the {{handler}} handler returns, and kafkajs commits the offset, before the writes inside it complete.',
       bufferedWrite:
-        '`{{call}}(…)` only buffers the message for a timer ({{timer}} at line {{line}}) that writes it later: kafkajs commits the offset when the {{handler}} handler returns, so a crash before the flush loses it.',
+        '`{{call}}(…)` only buffers the message for a timer or a background loop ({{timer}} at line {{line}}) that writes it later: kafkajs commits the offset when the {{handler}} handler returns, so a crash before the flush loses it.',
       racedWrite:
         '`{{call}}(…)` races `{{timer}}` in Promise.race{{where}}: when the timer wins, the {{handler}} handler returns and kafkajs commits the offset while the write is still in flight; a crash then loses the message.',
       offsetBeforeWrite:
