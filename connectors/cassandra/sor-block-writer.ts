@@ -1,5 +1,6 @@
 import type { Client, types } from 'cassandra-driver';
 import { runBounded } from './run-bounded.ts';
+import { earlierCopies } from './sor-batch-copies.ts';
 import { deflateBlock } from './sor-block-codec.ts';
 import { encodeBlocksAt, partitionBound, type ArchiveColumns, type Block } from './sor-blocks.ts';
 import { newSorLayout, type SorLayout } from './sor-layout.ts';
@@ -74,7 +75,10 @@ export class SorBlockWriter {
     // Each partition's events by their places in the batch: no object an event (ArchiveColumns).
     const byBucket = new Map<string, number[]>();
     const { buckets } = batch;
+    // An id's earlier copies are not written: only the batch's last stands, whichever block lands last.
+    const earlier = earlierCopies(batch.ids, batch.hashes);
     for (let i = 0; i < buckets.length; i++) {
+      if (earlier?.[i] === 1) continue;
       const at = byBucket.get(buckets[i]!);
       if (at) at.push(i);
       else byBucket.set(buckets[i]!, [i]);
