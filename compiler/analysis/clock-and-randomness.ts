@@ -1,5 +1,5 @@
 import ts from 'typescript';
-import { localZoneCalendar } from './local-zone.ts';
+import { localDateTimeParse, localZoneCalendar } from './local-zone.ts';
 
 /**
  * Calls whose result differs on every run: the processing clock and
@@ -235,7 +235,7 @@ export function nondeterministicValue(node: ts.Node, constOf?: ConstOf): string 
     machineEnvironment.test(calleeText(node))
   )
     return `process.env.${machineEnvironment.exec(calleeText(node))![3]}`;
-  const zoneless = zonelessFormatter(node, constOf);
+  const zoneless = zonelessFormatter(node, constOf) ?? localDateTimeParse(node);
   if (zoneless) return zoneless;
   if (ts.isCallExpression(node)) {
     const formatted = formatsCurrentTime(node);

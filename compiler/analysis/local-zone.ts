@@ -53,3 +53,40 @@ export function localZoneCalendar(call: ts.CallExpression): string | undefined {
     ? `the machine's time zone (${callee.name.text}() of a Date, in local time)`
     : undefined;
 }
+
+/** The literal pieces of a text written out: a string, or a template's head and the text after each part. */
+function literalPieces(text: ts.Expression): readonly string[] | undefined {
+  if (ts.isStringLiteralLike(text)) return [text.text];
+  return ts.isTemplateExpression(text) ? [text.head.text, ...text.templateSpans.map((s) => s.literal.text)] : undefined;
+}
+
+/** Ends with a zone: `Z`, `+02:00`, `-0500`, `GMT`, `UTC`. */
+const endsWithZone = /(Z|[+-]\d\d(:?\d\d)?|GMT|UTC)\s*$/i;
+
+/**
+ * A date and a time of day written without a zone, which Date reads in the machine's zone: `'2024-01-01 10:00'`,
+ * `${day} ${time}`, `${day}T${time}`, `${day}T00:00`. A date alone (`2024-01-01`, read as UTC), a text ending in a
+ * zone, and a template whose last part may carry one (`${offset}`) are not.
+ */
+function zonelessDateTime(text: ts.Expression): boolean {
+  const pieces = literalPieces(text);
+  if (!pieces || endsWithZone.test(pieces.at(-1)!)) return false;
+  if (ts.isStringLiteralLike(text)) return /^\d{4}-\d\d-\d\d[T ]\d\d:\d\d/.test(text.text);
+  const spans = (text as ts.TemplateExpression).templateSpans;
+  if (pieces.at(-1) === '' && /zone|offset|tz/i.test(spans.at(-1)!.expression.getText())) return false;
+  // A `T` or a space after the first part, before another part or a written-out hour.
+  return spans.some(
+    (s, i) => /^[T ]\d\d:\d\d/.test(s.literal.text) || (/^[T ]$/.test(s.literal.text) && i < spans.length - 1),
+  );
+}
+
+/** "the machine's time zone (…)" for `new Date(text)` or `Date.parse(text)` of a date-time text without a zone. */
+export function localDateTimeParse(node: ts.Node): string | undefined {
+  const parses =
+    isDateConstruction(node) ||
+    (ts.isCallExpression(node) && node.expression.getText().replace(/^globalThis\./, '') === 'Date.parse');
+  const text = parses ? node.arguments?.[0] : undefined;
+  return text && zonelessDateTime(text)
+    ? "the machine's time zone (a date and time written without a zone, read as local time)"
+    : undefined;
+}

@@ -42,6 +42,13 @@ const dslCases: Readonly<Record<string, readonly ExpectedFinding[]>> = {
     ['IDEM008', 32, 42, 'execute(ADD,'],
     ['IDEM008', 42, 42, 'execute(ADD_TO_COLUMN,'],
   ],
+  // A date and a time of day joined into a text without a zone (Date.parse, new Date, also in a helper): read in
+  // the machine's time zone. Texts ending in Z or an offset, a date alone and a template ending in the offset stay clean.
+  'dsl/local-time-text.ts': [
+    ['IDEM003', 23, 48, 'Date.parse(`${s.day} ${s.time}`)'],
+    ['IDEM003', 24, 44, 'tillTime(s.day, s.time)'],
+    ['IDEM003', 25, 45, 'new Date(`${s.day}T00:00`)'],
+  ],
 };
 
 describe('round 11 of unseen DSL pipelines: what the analysis now reads', () => {
