@@ -126,7 +126,9 @@ export class CassandraTableWriter {
       const key = this.sink.mode === 'system-of-record' ? this.#sorKey(op) : op.k;
       const keyValues = key.map((v, i) => toCql(v, this.#keyColumns[i]!.type));
       const values = this.#columns.map((c) => toCql(op.v[c.name], c.type));
-      const id = JSON.stringify(keyValues);
+      // A system of record's rows by event id alone: an id's copy of another day (its event time differs) is
+      // an earlier copy too, else both rows are sent side by side and the one landing last is the one read.
+      const id = this.sink.mode === 'system-of-record' ? String(keyValues[1]) : JSON.stringify(keyValues);
       upserts.delete(id);
       upserts.set(id, {
         params: [...values, ...keyValues],
