@@ -221,9 +221,10 @@ function resentCall(name: ts.Node): RerunContext | undefined {
   return { describe: `a resend, when the call of line ${line} fails`, node: call, kind: 'retry' };
 }
 
-/** The name node a function is called by: `function save`, `const save = () =>`, a method's name, a field's (`onData = async (m) => …`). */
+/** The name node a function is called by: `function save`, `const save = () =>`, a method's or a getter's name, a field's (`onData = async (m) => …`). */
 function nameOf(fn: Node): Node | undefined {
-  if (Node.isFunctionDeclaration(fn) || Node.isMethodDeclaration(fn)) return fn.getNameNode();
+  if (Node.isFunctionDeclaration(fn) || Node.isMethodDeclaration(fn) || Node.isGetAccessorDeclaration(fn))
+    return fn.getNameNode();
   const declaration =
     fn.getParentIfKind(SyntaxKind.VariableDeclaration) ??
     fn.getParentIfKind(SyntaxKind.PropertyDeclaration) ??
@@ -280,7 +281,10 @@ export function rerunContextOf(
   // graph reached it from some handler) says nothing of which instance: its callers are read instead.
   const here = instanceOf ? handlerOfInstance(node, instanceOf) : localContext(node);
   if (here || depth >= maxCallerDepth) return here;
-  const fn = node.getAncestors().find((at) => isFunction(at) && !isInlineCallback(at));
+  // A getter runs where it is read (round 11, U11D c04: `await stats.read` of `get read() { return client.execute(…) }`).
+  const fn = node
+    .getAncestors()
+    .find((at) => (isFunction(at) || Node.isGetAccessorDeclaration(at)) && !isInlineCallback(at));
   if (!fn || seen.has(fn)) return undefined;
   const name = nameOf(fn);
   const named = name && Node.isIdentifier(name) ? name.findReferencesAsNodes().filter((r) => r !== name) : [];
