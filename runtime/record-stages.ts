@@ -114,7 +114,7 @@ function flatMapStage(step: Extract<StepNode, { kind: 'FlatMap' }>, c: StageCont
 }
 
 function archiveStage(step: Extract<StepNode, { kind: 'Archive' }>, c: StageContext): Stage {
-  const { after, reject, out } = c;
+  const { after, reject, out, guarded } = c;
   const sink = step.sink;
   const idOf = sink.id ? archivedIdOf(sink, c) : () => undefined;
   return (value, index, t) => {
@@ -123,7 +123,10 @@ function archiveStage(step: Extract<StepNode, { kind: 'Archive' }>, c: StageCont
     // The event as it is now, not as a later step may leave it (`e.n *= 2` in a map): what the source said
     // is what repair recounts. A value JSON cannot keep as it is makes the record a dead letter, neither
     // counted nor archived, as an event with no id is: the aggregates stay what repair would make of the archive.
-    const event = archivedCopy(value);
+    // Copying reads every getter and calls every toJSON of the event (user code): one that throws makes this
+    // record a dead letter, as a throwing step does, not the whole batch fail again at each replay.
+    const event = guarded(archivedCopy, value, 'reading the event to archive it', index);
+    if (event === failed) return;
     if (event instanceof Unarchivable) return reject(event.reason, index);
     out.archive(sink, { id, event });
     return after(value, index, t);

@@ -60,4 +60,28 @@ describe('the id the archive step takes is the event’s own', () => {
     expect(ids).toEqual(['k']);
     expect(rejected).toEqual([expect.stringMatching(/^cannot archive: the event is undefined/)]);
   });
+
+  it('an event whose getter or toJSON throws is a dead letter, not a failure of its whole batch', () => {
+    // Before: the copy's throw left the record path, failing the batch (and each replay of it).
+    const lazy = {
+      id: 'a',
+      get total(): number {
+        throw new Error('items not loaded');
+      },
+    };
+    const badJson = {
+      id: 'b',
+      nested: {
+        toJSON: () => {
+          throw new Error('no JSON');
+        },
+      },
+    };
+    const { ids, rejected } = archiveStep('id', [lazy, badJson, { id: 'c' }]);
+    expect(ids).toEqual(['c']);
+    expect(rejected).toEqual([
+      'reading the event to archive it threw: items not loaded',
+      'reading the event to archive it threw: no JSON',
+    ]);
+  });
 });
