@@ -70,9 +70,44 @@ export function changingSetMembership(
   if (!symbol || !declaration || !ts.isVariableDeclaration(declaration) || !outlivesCalls(declaration))
     return undefined;
   const init = declaration.initializer && unwrap(declaration.initializer);
-  if (!init || !ts.isNewExpression(init) || unwrap(init.expression).getText() !== 'Set') return undefined;
+  if (!init || !ts.isNewExpression(init)) return undefined;
+  if (unwrap(init.expression).getText() !== 'Set') {
+    // A map or a package's cache (`new LRU({ max })`, unseen round 10, b15) filled with `set` as records come, not
+    // only where a look-up found nothing (a memo answers the same every time): the same history as a set's.
+    if (!isKeyedCache(init, checker)) return undefined;
+    const history = collectionWritesIn(declaration.getSourceFile(), checker)
+      .get(symbol)
+      ?.find((w) => !w.memo || storesMarker(w.node));
+    return history && { name: receiver.text, write: history.node };
+  }
   const write = setWritesIn(declaration.getSourceFile(), checker).get(symbol);
   return write && { name: receiver.text, write };
+}
+
+/** `recent.set(id, true)`: a constant stored under the key marks it seen; no memo keeps a constant. */
+function storesMarker(write: ts.Node): boolean {
+  if (!ts.isCallExpression(write) || write.arguments.length !== 2) return false;
+  const value = unwrap(write.arguments[1]!);
+  return (
+    value.kind === ts.SyntaxKind.TrueKeyword ||
+    value.kind === ts.SyntaxKind.NullKeyword ||
+    ts.isNumericLiteral(value) ||
+    ts.isStringLiteral(value)
+  );
+}
+
+/** Packages whose classes keep entries by key for the process: `lru-cache`, `quick-lru`, `node-cache`, `mnemonist/lru-cache`. */
+const cachePackage = /lru|cache/i;
+
+/** `new Map()`, or `new LRU({ max })` of a class imported from a cache package: a collection kept by key. */
+function isKeyedCache(init: ts.NewExpression, checker: ts.TypeChecker): boolean {
+  const made = unwrap(init.expression);
+  if (made.getText() === 'Map') return true;
+  const name = ts.isPropertyAccessExpression(made) ? made.expression : made;
+  if (!ts.isIdentifier(name)) return false;
+  const own = checker.getSymbolAtLocation(name)?.declarations?.[0];
+  const from = own && ts.findAncestor(own, ts.isImportDeclaration);
+  return from !== undefined && ts.isStringLiteral(from.moduleSpecifier) && cachePackage.test(from.moduleSpecifier.text);
 }
 
 /** Calls that change what a collection holds. */
@@ -172,13 +207,14 @@ function collectionWritesIn(file: ts.SourceFile, checker: ts.TypeChecker): Map<t
  * Record<string, true> = {}`), a typed array (`new Int32Array(new SharedArrayBuffer(4))`): a collection
  * (weak ones are keyed by objects a record makes anew).
  */
-function isCollection(init: ts.Expression | undefined): boolean {
+function isCollection(init: ts.Expression | undefined, checker: ts.TypeChecker): boolean {
   const value = init && unwrap(init);
   if (!value) return false;
   if (ts.isArrayLiteralExpression(value) || ts.isObjectLiteralExpression(value)) return true;
   return (
     ts.isNewExpression(value) &&
-    /^(Map|Set|Array|(Big)?(Int|Uint|Float)(8|16|32|64)(Clamped)?Array)$/.test(unwrap(value.expression).getText())
+    (/^(Map|Set|Array|(Big)?(Int|Uint|Float)(8|16|32|64)(Clamped)?Array)$/.test(unwrap(value.expression).getText()) ||
+      isKeyedCache(value, checker))
   );
 }
 
@@ -210,7 +246,7 @@ export function collectionHistory(
   declaration: ts.VariableDeclaration,
   checker: ts.TypeChecker,
 ): ts.Node | undefined {
-  if (!isCollection(declaration.initializer) || !outlivesCalls(declaration)) return undefined;
+  if (!isCollection(declaration.initializer, checker) || !outlivesCalls(declaration)) return undefined;
   const symbol = ts.isIdentifier(declaration.name) ? checker.getSymbolAtLocation(declaration.name) : undefined;
   const writes = symbol && collectionWritesIn(declaration.getSourceFile(), checker).get(symbol);
   if (!writes || writes.length === 0) return undefined;
@@ -240,7 +276,7 @@ export function lookedUpValues(
 ): ts.Expression[] {
   const member = read.parent;
   const lookup = ts.isPropertyAccessExpression(member) && member.expression === read && member.name.text === 'get';
-  if (!lookup || !isCollection(declaration.initializer) || !outlivesCalls(declaration)) return [];
+  if (!lookup || !isCollection(declaration.initializer, checker) || !outlivesCalls(declaration)) return [];
   const symbol = ts.isIdentifier(declaration.name) ? checker.getSymbolAtLocation(declaration.name) : undefined;
   const writes = (symbol && collectionWritesIn(declaration.getSourceFile(), checker).get(symbol)) ?? [];
   return writes.flatMap(({ node }) => {
