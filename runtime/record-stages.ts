@@ -148,8 +148,11 @@ function archivedIdOf(sink: SinkNode, c: StageContext): (value: unknown, index: 
   // A field every object inherits (`__proto__`, `constructor`) names the event's own id only when it holds
   // one: otherwise Object.prototype's member would be taken (`__proto__` copied as {}, one id for all events).
   const inherited = id.from.type === 'field' && id.from.field in Object.prototype ? id.from.field : undefined;
-  const idOf = (v: unknown) =>
-    inherited !== undefined && !Object.hasOwn(v as object, inherited) ? undefined : columnValue(id, v);
+  // The id as kept: its copy too reads getters and calls toJSON (user code), so it is guarded with the id's read.
+  const keptIdOf = (v: unknown) => {
+    const eventId = inherited !== undefined && !Object.hasOwn(v as object, inherited) ? undefined : columnValue(id, v);
+    return typeof eventId === 'string' || eventId == null ? eventId : archivedCopy(eventId);
+  };
   const refusal = (kept: unknown): string | undefined => {
     if (kept === undefined || kept === null || kept === '') return `event id ${idName} is missing`;
     if (kept instanceof Unarchivable) {
@@ -160,9 +163,8 @@ function archivedIdOf(sink: SinkNode, c: StageContext): (value: unknown, index: 
     return refused === undefined ? undefined : `cannot archive: event id ${idName} ${refused}`;
   };
   return (value, index) => {
-    const eventId = guarded(idOf, value, 'event id', index);
-    if (eventId === failed) return failed;
-    const kept = typeof eventId === 'string' || eventId == null ? eventId : archivedCopy(eventId);
+    const kept = guarded(keptIdOf, value, 'event id', index);
+    if (kept === failed) return failed;
     const reason = refusal(kept);
     if (reason === undefined) return kept;
     reject(reason, index);

@@ -84,4 +84,17 @@ describe('the id the archive step takes is the event’s own', () => {
       'reading the event to archive it threw: no JSON',
     ]);
   });
+
+  it('an id whose copy throws (a getter of an id object) is a dead letter too', () => {
+    // Before: the id's copy threw out of the record path, failing the batch.
+    const id = (e: unknown) => (e as { k: unknown }).k;
+    const throwing = {
+      get part(): string {
+        throw new Error('not loaded');
+      },
+    };
+    const { ids, rejected } = archiveStep(id, [{ k: throwing }, { k: { part: 'p' } }]);
+    expect(ids).toEqual(['{"part":"p"}']);
+    expect(rejected).toEqual(['event id threw: not loaded']);
+  });
 });
