@@ -15,7 +15,7 @@ const inflatedChunk = 512 * 1024;
  * 0.3 MB), which is what Cassandra's commit log, memtable and network carry:
  * the text blocks cost it 5–8× the time of these (issue 19, docs/benchmarks.md).
  */
-export function deflateBlock(text: string): Promise<Buffer> {
+export function deflateBlock(text: string | Buffer): Promise<Buffer> {
   return deflate(text, { level: 1 });
 }
 

@@ -10,6 +10,9 @@ const blockLanes = 16;
 /** Partitions whose size the writer remembers; an older one is read again when touched (a long run touches thousands). */
 const rememberedPartitions = 4_096;
 
+/** A block as the writer holds it until its insert: its JSON as text, or as the bytes it deflates. */
+type StoredBlock = Omit<Block, 'events'> & { readonly events: string | Buffer };
+
 interface Size {
   events: number;
   bytes: number;
@@ -83,9 +86,15 @@ export class SorBlockWriter {
       if (at) at.push(i);
       else byBucket.set(buckets[i]!, [i]);
     }
-    const blocks = [...byBucket].flatMap(([bucket, at]) => encodeBlocksAt(bucket, batch, at));
-    const { placed, grown } = await this.#place(blocks);
     const deflated = this.layout === 'deflated-blocks';
+    // Each block's JSON made bytes at once, as deflate takes it: a block's text (about 100 KB, too small for V8's
+    // large-object space) would otherwise be held through the awaits below, and copied by every scavenge until its insert.
+    const blocks = [...byBucket].flatMap(([bucket, at]) =>
+      encodeBlocksAt(bucket, batch, at).map((b): StoredBlock =>
+        deflated ? { ...b, events: Buffer.from(b.events) } : b,
+      ),
+    );
+    const { placed, grown } = await this.#place(blocks);
     // Each block deflated on libuv's pool as its lane takes it: the 16 lanes keep the pool's threads busy together.
     await runBounded(placed, blockLanes, async (b) =>
       this.client.execute(
@@ -102,12 +111,12 @@ export class SorBlockWriter {
    * the sizes of the partitions written once the blocks land. The batch's own partitions are read in parallel
    * (once a process); an overflow partition only when one is full.
    */
-  async #place(blocks: readonly Block[]): Promise<{ placed: Block[]; grown: Map<string, Size> }> {
+  async #place(blocks: readonly StoredBlock[]): Promise<{ placed: StoredBlock[]; grown: Map<string, Size> }> {
     const grown = new Map<string, Size>();
     const sizeOf = async (bucket: string) => grown.get(bucket) ?? this.#sizes.get(bucket) ?? (await this.#read(bucket));
     const own = [...new Set(blocks.map((b) => b.bucket))];
     await runBounded(own, blockLanes, async (bucket) => void grown.set(bucket, await sizeOf(bucket)));
-    const placed: Block[] = [];
+    const placed: StoredBlock[] = [];
     for (const block of blocks) {
       let bucket = block.bucket;
       let held = await sizeOf(bucket);
@@ -123,7 +132,7 @@ export class SorBlockWriter {
   }
 
   /** Whether a block fits in a partition holding `held`: within the bound, or alone in an empty partition. */
-  #fits(held: Size, block: Block): boolean {
+  #fits(held: Size, block: StoredBlock): boolean {
     if (held.events === 0) return true;
     return held.events + block.n <= this.bound.events && held.bytes + block.bytes <= this.bound.bytes;
   }

@@ -51,6 +51,25 @@ describe('archivedCopy: the event as the archive keeps it', () => {
     );
   });
 
+  it('finds every cycle, at the top, through arrays and deep down, and copies shared objects that are not one', () => {
+    const me: Record<string, unknown> = { id: 'm' };
+    me.me = me;
+    const list: unknown[] = [1];
+    list.push({ in: list });
+    const deep: Record<string, unknown> = { a: { b: { c: [{ d: {} }] } } };
+    (
+      (((deep.a as Record<string, unknown>).b as Record<string, unknown>).c as unknown[])[0] as Record<string, unknown>
+    ).d = deep.a;
+    expect(reasonOf(me)).toMatch(/field `me` is a reference back/);
+    expect(reasonOf(list)).toMatch(/field `\[1\]\.in` is a reference back/);
+    expect(reasonOf({ wrap: list })).toMatch(/field `wrap\[1\]\.in` is a reference back/);
+    expect(reasonOf(deep)).toMatch(/field `a\.b\.c\[0\]\.d` is a reference back/);
+    // Siblings sharing one object, at several depths, are no cycle: each is copied.
+    const leaf = { v: 1 };
+    const sideBySide = { a: { x: leaf, y: leaf }, b: [leaf, { z: leaf }], c: leaf };
+    expect(archivedCopy(sideBySide)).toEqual(sideBySide);
+  });
+
   it('names the field and the type of every value JSON does not keep as it is', () => {
     const cyclic: Record<string, unknown> = { id: 'c' };
     cyclic.self = { back: cyclic };
