@@ -24,6 +24,7 @@ import { returnedFunction } from './returned-function.ts';
 import { nestMessageDecorator } from './nest-handlers.ts';
 import { mentionsRxjs, rxjsRetried } from './rxjs-retry.ts';
 import { jobProcessor, mentionsJobQueue } from './job-queues.ts';
+import { hedgedName } from './local-hedge.ts';
 import { locationOfNode, maxCallDepth } from './nondet.ts';
 import { isLibraryFile } from './package-exports.ts';
 
@@ -108,6 +109,7 @@ export class ReplayContexts {
         !mentionsRxjs(file.text) &&
         !mentionsJobQueue(file.text) &&
         !/\.fallback\s*\(/.test(file.text) &&
+        !/\bPromise\.(race|any)\b/.test(file.text) &&
         !/\b(eachMessage|eachBatch)\b|\.run\(\s*(\{\s*\.\.\.\s*)?[\w$]+/.test(file.text)
       )
         continue;
@@ -222,9 +224,11 @@ export class ReplayContexts {
     const rxjs = mentionsRxjs(file.text);
     const jobs = mentionsJobQueue(file.text);
     const fallbacks = /\.fallback\s*\(/.test(file.text);
+    const hedges = /\bPromise\.(race|any)\b/.test(file.text);
     const visit = (node: ts.Node): void => {
       if (jobs) this.#jobProcessorRoot(node, root);
       if (fallbacks && ts.isCallExpression(node)) this.#fallbackRoot(node, root);
+      if (hedges && ts.isCallExpression(node)) this.#hedgeRoot(node, root);
       if (ts.isCallExpression(node)) {
         this.#kafkaRoots(node, root);
         const name = calleeName(node.expression);
@@ -413,6 +417,13 @@ export class ReplayContexts {
   #fallbackRoot(call: ts.CallExpression, root: (fn: FunctionNode, context: ReplayContext) => void): void {
     const resent = resentByFallback(call, this.checker, (e) => this.#functionOf(e));
     if (resent) root(resent, { kind: 'retry', helper: call.expression.getText(), calledAt: call, via: [] });
+  }
+
+  /** `Promise.race([send(), sleep(150).then(send)])`: a local function two elements of a hedge run. */
+  #hedgeRoot(call: ts.CallExpression, root: (fn: FunctionNode, context: ReplayContext) => void): void {
+    const name = hedgedName(call);
+    const fn = name && this.#functionOf(name);
+    if (fn) root(fn, { kind: 'retry', helper: call.expression.getText(), calledAt: call, via: [] });
   }
 
   /** `new Worker('hits', async (job) => …)` of BullMQ, Bull's `queue.process(…)`: a job runs again after a failure or a stall. */
