@@ -1,6 +1,7 @@
 import type { StepNode } from '../compiler/ir/index.ts';
 import { PipelineNode } from '../compiler/ir/index.ts';
 import { badEventTime, message, numericFieldCheck } from './record-stages.ts';
+import { fieldReader } from './own-field.ts';
 
 /**
  * A run of events as the steps leave it: the first `n` of `values`, each
@@ -105,6 +106,7 @@ function groupByStage(step: Extract<StepNode, { kind: 'GroupBy' }>, pipeline: Pi
   const notNumeric = numericFieldCheck(pipeline);
   const by = step.by;
   const field = by.type === 'field' ? by.field : undefined;
+  const read = field === undefined ? undefined : fieldReader(field);
   const fn = by.type === 'fn' ? (by.fn.fn as (v: unknown) => unknown) : undefined;
   return (run, reject) => {
     const { values, keys, times } = run;
@@ -113,7 +115,7 @@ function groupByStage(step: Extract<StepNode, { kind: 'GroupBy' }>, pipeline: Pi
       const value = values[i];
       let key: unknown;
       if (field !== undefined) {
-        key = (value as Record<string, unknown> | null)?.[field];
+        key = read!(value);
         if (key === undefined || key === null) {
           reject(`group key \`${field}\` is missing`);
           continue;

@@ -3,6 +3,7 @@ import { PipelineNode, type SinkNode, type StepNode } from '../compiler/ir/index
 import { columnValue } from './sinks/table-ops.ts';
 import { archivedCopy, Unarchivable } from './archived-copy.ts';
 import { storedId } from './stored-id.ts';
+import { fieldReader } from './own-field.ts';
 import type { ArchiveIdChecks } from './target-connector.ts';
 import { rawText, type RecordOutputs } from './record-output.ts';
 
@@ -146,11 +147,11 @@ function archivedIdOf(sink: SinkNode, c: StageContext): (value: unknown, index: 
   const idName = id.from.type === 'field' ? `\`${id.from.field}\`` : 'function';
   const check = c.idChecks.get(sink);
   // A field every object inherits (`__proto__`, `constructor`) names the event's own id only when it holds
-  // one: otherwise Object.prototype's member would be taken (`__proto__` copied as {}, one id for all events).
-  const inherited = id.from.type === 'field' && id.from.field in Object.prototype ? id.from.field : undefined;
+  // one (fieldReader): otherwise Object.prototype's member would be taken (`__proto__` copied as {}, one id for all).
+  const readId = id.from.type === 'field' ? fieldReader(id.from.field) : (v: unknown) => columnValue(id, v);
   // The id as kept: its copy too reads getters and calls toJSON (user code), so it is guarded with the id's read.
   const keptIdOf = (v: unknown) => {
-    const eventId = inherited !== undefined && !Object.hasOwn(v as object, inherited) ? undefined : columnValue(id, v);
+    const eventId = readId(v);
     return typeof eventId === 'string' || eventId == null ? eventId : archivedCopy(eventId);
   };
   const refusal = (kept: unknown): string | undefined => {
@@ -183,8 +184,9 @@ function groupByStage(step: Extract<StepNode, { kind: 'GroupBy' }>, c: StageCont
   };
   if (by.type === 'field') {
     const field = by.field;
+    const read = fieldReader(field);
     return (value, index, t) => {
-      const key = (value as Record<string, unknown> | null)?.[field];
+      const key = read(value);
       if (key === undefined || key === null) return reject(`group key \`${field}\` is missing`, index);
       aggregate(key, t, value, index);
     };

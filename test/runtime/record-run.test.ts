@@ -100,6 +100,17 @@ describe('the steps over a whole run of events (repair reads a block at a time)'
     });
   }
 
+  it('a group key field every object inherits: the event’s own or missing, on both paths (review of issue 19)', () => {
+    const byConstructor = () => source.memory<{ constructor: string }>([]).groupBy('constructor').count();
+    const events = readings.map((r, i) => (i % 2 === 0 ? (JSON.parse(`{"constructor":"c${i % 3}"}`) as unknown) : r));
+    const expected = byRecordPath(byConstructor() as never, events);
+    expect(expected.keyed.map(([key]) => key)).toEqual(['c0', 'c2', 'c1', 'c0']);
+    expect(expected.rejected).toEqual(Array(4).fill('group key `constructor` is missing'));
+    const got = byRunPath(byConstructor() as never, events);
+    expect(got.keyed).toEqual(expected.keyed);
+    expect(got.rejected).toEqual(expected.rejected);
+  });
+
   it('leaves to the record path a parse (its schema may answer later), a flatMap and an archive', () => {
     const withEventTime = <T extends { ts: number }>(s: ReturnType<typeof source.memory<T>>) =>
       s.withEventTime((r) => r.ts);
