@@ -5,6 +5,7 @@ import { schemaCql, tableSchemas } from '../../connectors/cassandra/cql-schema.t
 import { sorBucket } from '../../connectors/cassandra/sor-bucket.ts';
 import { systemOfRecordEntries, type SorEntry } from '../../connectors/cassandra/sor-reader.ts';
 import { CassandraTableWriter } from '../../connectors/cassandra/table-writer.ts';
+import { selectAll } from './servers.ts';
 
 /** The events of a Cassandra system of record as every reader sees them: each id once, whatever the layout. */
 export async function archived(client: Client, keyspace: string, table: string): Promise<SorEntry[]> {
@@ -35,6 +36,12 @@ export const archiving = (table: string, events: readonly Reading[] = []) =>
     .groupBy('sensorId')
     .count()
     .sink(cassandra.upsert({ keyspace, table: `${table}_n`, key: { sensor: 'key' }, values: { n: 'value' } })).ir;
+
+/** The counts a table of idemflow_it holds by sensor (`archiving`'s `<table>_n`, or another `(sensor, n)` table). */
+export async function sensorCounts(client: Client, table: string): Promise<Map<unknown, number>> {
+  const rows = await selectAll(client, `SELECT sensor, n FROM ${keyspace}.${table}`);
+  return new Map(rows.map((r) => [r.sensor, Number(r.n)]));
+}
 
 /** How many readings each sensor has: what the counts of `archiving`'s pipeline hold once repaired. */
 export const countsBySensor = (events: Iterable<Reading>) => {

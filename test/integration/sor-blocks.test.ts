@@ -13,17 +13,15 @@ import { EmbeddedStore } from '../../connectors/embedded/store.ts';
 import { repair, runLocal } from '../../runners/local/index.ts';
 import { rowsToOps } from '../../runtime/sinks/table-ops.ts';
 import { tempDir } from '../helpers/temp-dir.ts';
-import { archived, archiving, rowLayoutCql, sorOf, writerOf, type Reading } from './archived.ts';
+import { archived, archiving, rowLayoutCql, sorOf, writerOf, type Reading, sensorCounts } from './archived.ts';
 import { cassandraClient, runId, selectAll } from './servers.ts';
 import { cassandraConnector } from '../../connectors/cassandra/connector.ts';
 
 const keyspace = 'idemflow_it';
 const quiet = { log: () => {} };
 
-const countsOf = async (client: Awaited<ReturnType<typeof cassandraClient>>, table: string) =>
-  new Map(
-    (await selectAll(client, `SELECT sensor, n FROM ${keyspace}.${table}_n`)).map((r) => [r.sensor, Number(r.n)]),
-  );
+const countsOf = (client: Awaited<ReturnType<typeof cassandraClient>>, table: string) =>
+  sensorCounts(client, `${table}_n`);
 
 const truthOf = (events: readonly Reading[]) => {
   const byId = new Map(events.map((e) => [e.eventId, e]));

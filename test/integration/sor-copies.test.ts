@@ -8,7 +8,16 @@ import { cassandraTableSource } from '../../connectors/cassandra/table-source.ts
 import { repair } from '../../runners/local/index.ts';
 import { rowsToOps } from '../../runtime/sinks/table-ops.ts';
 import { CopyHashes, tokenWords } from '../../connectors/cassandra/sor-copy-hashes.ts';
-import { archived, archiving, countsBySensor, rowLayoutCql, sorOf, writerOf, type Reading } from './archived.ts';
+import {
+  archived,
+  archiving,
+  countsBySensor,
+  rowLayoutCql,
+  sorOf,
+  writerOf,
+  type Reading,
+  sensorCounts,
+} from './archived.ts';
 import { cassandraClient, runId, selectAll } from './servers.ts';
 
 const keyspace = 'idemflow_it';
@@ -53,10 +62,7 @@ async function expectEachIdOnce(
   for (const id of lookedUp) expect(lookups.get(`${keyspace}.${table}`)!([id])).toEqual({ payload: truth.get(id) });
   const result = await repair(pipeline, { target: cassandraRepairTarget(client, pipeline) });
   expect(result.events).toBe(truth.size);
-  const counts = new Map(
-    (await selectAll(client, `SELECT sensor, n FROM ${keyspace}.${table}_n`)).map((r) => [r.sensor, Number(r.n)]),
-  );
-  expect(counts).toEqual(countsBySensor(truth.values()));
+  expect(await sensorCounts(client, `${table}_n`)).toEqual(countsBySensor(truth.values()));
 }
 
 describe('one event id archived with event times in different partitions', () => {

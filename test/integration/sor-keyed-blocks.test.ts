@@ -6,7 +6,7 @@ import { SorBlockWriter } from '../../connectors/cassandra/sor-block-writer.ts';
 import { sorBucket } from '../../connectors/cassandra/sor-bucket.ts';
 import { repair } from '../../runners/local/index.ts';
 import { rowsToOps } from '../../runtime/sinks/table-ops.ts';
-import { archived, archiving, countsBySensor, sorOf, writerOf, type Reading } from './archived.ts';
+import { archived, archiving, countsBySensor, sorOf, writerOf, type Reading, sensorCounts } from './archived.ts';
 import { cassandraClient, runId, selectAll } from './servers.ts';
 
 const keyspace = 'idemflow_it';
@@ -22,11 +22,6 @@ const at = (i: number, sensor = `s${i % 5}`): Reading => ({
 async function formsOf(client: Client, table: string): Promise<Set<string>> {
   const rows = await selectAll(client, `SELECT events FROM ${keyspace}.${table}`);
   return new Set(rows.map((r) => inflateRawSync(r.events as Buffer).toString('utf8')[0]!));
-}
-
-async function countsOf(client: Client, table: string): Promise<Map<unknown, number>> {
-  const rows = await selectAll(client, `SELECT sensor, n FROM ${keyspace}.${table}_n`);
-  return new Map(rows.map((r) => [r.sensor, Number(r.n)]));
 }
 
 describe('blocks keyed by the id field, beside blocks of [id, event] pairs', () => {
@@ -50,7 +45,7 @@ describe('blocks keyed by the id field, beside blocks of [id, event] pairs', () 
       const result = await repair(pipeline, { target: cassandraRepairTarget(client, pipeline) });
       expect(result.events).toBe(1_500);
       const truth = new Map([...first.slice(0, 500), ...replay].map((e) => [e.eventId, e]));
-      expect(await countsOf(client, table)).toEqual(countsBySensor(truth.values()));
+      expect(await sensorCounts(client, `${table}_n`)).toEqual(countsBySensor(truth.values()));
     } finally {
       await client.shutdown();
     }

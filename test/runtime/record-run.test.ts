@@ -111,6 +111,20 @@ describe('the steps over a whole run of events (repair reads a block at a time)'
     expect(got.rejected).toEqual(expected.rejected);
   });
 
+  it('every name an object inherits is read as the event’s own only; an ordinary field as before, inherited or not', () => {
+    const groupedBy = (field: string) => source.memory<Record<string, string>>([]).groupBy(field).count();
+    for (const field of ['constructor', '__proto__', 'toString']) {
+      const owned = JSON.parse(`{${JSON.stringify(field)}:"g1"}`) as unknown;
+      const { keyed, rejected } = byRecordPath(groupedBy(field), [{ sensor: 'a' }, owned, { sensor: 'b' }]);
+      expect(keyed.map(([key]) => key)).toEqual(['g1']);
+      expect(rejected).toEqual(Array(2).fill(`group key \`${field}\` is missing`));
+    }
+    const inherited = Object.create({ sensor: 'from-prototype' }) as unknown;
+    const { keyed, rejected } = byRecordPath(groupedBy('sensor'), [{ sensor: 'a' }, inherited, { other: 1 }]);
+    expect(keyed.map(([key]) => key)).toEqual(['a', 'from-prototype']);
+    expect(rejected).toEqual(['group key `sensor` is missing']);
+  });
+
   it('leaves to the record path a parse (its schema may answer later), a flatMap and an archive', () => {
     const withEventTime = <T extends { ts: number }>(s: ReturnType<typeof source.memory<T>>) =>
       s.withEventTime((r) => r.ts);
