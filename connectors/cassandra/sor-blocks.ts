@@ -1,4 +1,5 @@
 import { createHash } from 'node:crypto';
+import { parseBlockJson } from './block-json.ts';
 import { blockOrder } from './sor-block-order.ts';
 
 /**
@@ -210,7 +211,7 @@ export interface FoundIds {
  */
 export function decodeBlock(bucket: string, block: string, events: unknown, found?: FoundIds): [string, unknown][] {
   try {
-    const parsed = JSON.parse(String(events)) as unknown;
+    const parsed = parseBlockJson(String(events));
     const pairs = Array.isArray(parsed) ? parsed : keyedPairs(parsed);
     if (found && pairs.length !== found.count) throw new Error('its ids are not where its JSON puts them');
     for (let i = 0; i < pairs.length; i++) {
