@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import { parseBlockJson } from './block-json.ts';
+import { parseBlockJson } from '../../runtime/json-parse.ts';
 import { blockOrder } from './sor-block-order.ts';
 
 /**

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { parseBlockJson, strictJsonParse } from '../../../connectors/cassandra/block-json.ts';
-import { SeededRandom } from '../../../runtime/seeded-random.ts';
+import { parseBlockJson, parseRecordJson, strictJsonParse } from '../../runtime/json-parse.ts';
+import { SeededRandom } from '../../runtime/seeded-random.ts';
 
 const keysOf = (value: unknown) => Object.keys(value as object);
 
@@ -48,5 +48,17 @@ describe("a block's JSON parsed proof against V8's escaped-key bug", () => {
     expect(strictJsonParse(' { "a" : [ 1 , "b" ] , "a" : 2 } ')).toEqual({ a: 2 });
     for (const bad of ['', '{', '{"a":}', '[1,]', '{"a":1,}', 'tru', '"x', '{} x', "{'a':1}"])
       expect(() => strictJsonParse(bad), bad).toThrow(SyntaxError);
+  });
+
+  it('reads a record with an escaped key as itself after the poisoning parse, and leaves others to JSON.parse', () => {
+    JSON.parse('{"before":null,"\\\\":"x"}');
+    for (const key of ['\u0001', '"', '\n']) {
+      const record = parseRecordJson(`{"before":null,${JSON.stringify(key)}:"v","nested":{${JSON.stringify(key)}:1}}`);
+      expect(keysOf(record)).toEqual(['before', key, 'nested']);
+      expect(keysOf((record as { nested: object }).nested)).toEqual([key]);
+    }
+    // A key that truly holds a backslash, and a value that does: read as they are.
+    expect(parseRecordJson('{"a\\\\b":"c\\"d"}')).toEqual({ 'a\\b': 'c"d' });
+    expect(() => parseRecordJson('{"a":')).toThrow(SyntaxError);
   });
 });
