@@ -2,7 +2,7 @@ import type { Client, types } from 'cassandra-driver';
 import { blockTextOffThread } from './sor-block-codec.ts';
 import { inOrderAhead } from './in-order-ahead.ts';
 import { blockSpans, isIdAt, type BlockSpans } from './sor-block-ids.ts';
-import { decodeBlock, UndecodableBlock } from './sor-blocks.ts';
+import { decodeColumns, UndecodableBlock } from './sor-blocks.ts';
 import { idHashes, tokenWords, type CopyHashes } from './sor-copy-hashes.ts';
 import { PartitionIds } from './sor-partition-ids.ts';
 import { blockSelect } from './sor-block-reader.ts';
@@ -88,12 +88,12 @@ export class StreamedPartition {
    * copy check) and looked up among the partition's; the positions of the
    * copies already passed on (an id met twice in the partition), or undefined.
    */
-  repeated(held: HeldBlock, pairs: readonly [string, unknown][], hashes: CopyHashes, verdict: StreamVerdict) {
+  repeated(held: HeldBlock, ids: readonly string[], hashes: CopyHashes, verdict: StreamVerdict) {
     const index = this.held.push(held) - 1;
-    const idHash = new Uint32Array(pairs.length * 2);
+    const idHash = new Uint32Array(ids.length * 2);
     let repeated: Uint8Array | undefined;
-    for (let i = 0; i < pairs.length; i++) {
-      this.#id = pairs[i]![0];
+    for (let i = 0; i < ids.length; i++) {
+      this.#id = ids[i]!;
       idHashes(this.#id, idHash, i * 2);
       const slot = this.ids.firstOrAdd(idHash, i * 2, index, i, this.#same);
       if (slot < 0) {
@@ -102,16 +102,17 @@ export class StreamedPartition {
       }
       const kept = this.held[this.ids.blockAt(slot)]!;
       if (!keptStands(kept, this.ids.pairAt(slot), held, i)) verdict.inexact = true;
-      (repeated ??= new Uint8Array(pairs.length))[i] = 1;
+      (repeated ??= new Uint8Array(ids.length))[i] = 1;
     }
     return repeated;
   }
 }
 
-/** A block's pairs as a run, without the copies `repeated` marks. */
-function runOf(pairs: readonly [string, unknown][], repeated: Uint8Array | undefined): DecodedRun {
-  const kept = repeated ? pairs.filter((_, i) => repeated[i] === 0) : pairs;
-  return [kept.map((p) => p[0]), kept.map((p) => p[1])];
+/** A block's ids and events as a run, without the copies `repeated` marks. */
+function runOf([ids, events]: DecodedRun, repeated: Uint8Array | undefined): DecodedRun {
+  if (!repeated) return [ids, events];
+  const kept = (_: unknown, i: number) => repeated[i] === 0;
+  return [ids.filter(kept), events.filter(kept)];
 }
 
 /** Blocks inflated ahead of the one being decoded (on libuv's pool, while this thread parses and aggregates). */
@@ -136,7 +137,7 @@ function decoded(
     if (text instanceof UndecodableBlock) throw text;
     return {
       held: new HeldBlock(block, BigInt(String(row.get('written'))), text),
-      pairs: decodeBlock(bucket, block, text),
+      columns: decodeColumns(bucket, block, text),
     };
   } catch (error) {
     if (!(error instanceof UndecodableBlock)) throw error;
@@ -177,7 +178,7 @@ export async function* streamedBlocks(
     partition.enter(bucket, String(row.get('t')));
     const block = decoded(row, bucket, text, onBadBlock);
     if (!block) continue;
-    const run = runOf(block.pairs, partition.repeated(block.held, block.pairs, hashes, verdict));
+    const run = runOf(block.columns, partition.repeated(block.held, block.columns[0], hashes, verdict));
     if (run[0].length > 0) yield run;
   }
 }

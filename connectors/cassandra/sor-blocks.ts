@@ -212,32 +212,55 @@ export interface FoundIds {
 export function decodeBlock(bucket: string, block: string, events: unknown, found?: FoundIds): [string, unknown][] {
   try {
     const parsed = parseBlockJson(String(events));
-    const pairs = Array.isArray(parsed) ? parsed : keyedPairs(parsed);
+    const pairs = Array.isArray(parsed) ? checkedPairs(parsed) : zip(keyedColumns(parsed));
     if (found && pairs.length !== found.count) throw new Error('its ids are not where its JSON puts them');
-    for (let i = 0; i < pairs.length; i++) {
-      const p = pairs[i] as unknown;
-      if (!Array.isArray(p) || p.length !== 2 || typeof p[0] !== 'string')
-        throw new Error('an entry is not [id, event]');
-      if (found && !found.isId(p[0], i)) throw new Error('its ids are not where its JSON puts them');
-    }
-    return pairs as [string, unknown][];
+    if (found && pairs.some((p, i) => !found.isId(p[0], i)))
+      throw new Error('its ids are not where its JSON puts them');
+    return pairs;
   } catch (error) {
     throw new UndecodableBlock(bucket, block, error);
   }
 }
 
-/** A keyed block's events as [id, event] pairs, each id read from its event's own field (as JSON.parse made it). */
-function keyedPairs(parsed: unknown): unknown[] {
+/**
+ * A block's ids and events side by side, in either form, as repair's streamed read takes them: a keyed
+ * block's events as JSON.parse made them, with no pair made an event. Throws UndecodableBlock as decodeBlock does.
+ */
+export function decodeColumns(bucket: string, block: string, events: unknown): [string[], unknown[]] {
+  try {
+    const parsed = parseBlockJson(String(events));
+    if (!Array.isArray(parsed)) return keyedColumns(parsed);
+    const pairs = checkedPairs(parsed);
+    return [pairs.map((p) => p[0]), pairs.map((p) => p[1])];
+  } catch (error) {
+    throw new UndecodableBlock(bucket, block, error);
+  }
+}
+
+/** A pairs block's entries, each checked to be [id, event] with a string id. */
+function checkedPairs(parsed: readonly unknown[]): [string, unknown][] {
+  for (const p of parsed)
+    if (!Array.isArray(p) || p.length !== 2 || typeof p[0] !== 'string') throw new Error('an entry is not [id, event]');
+  return parsed as [string, unknown][];
+}
+
+const zip = ([ids, events]: [string[], unknown[]]): [string, unknown][] => ids.map((id, i) => [id, events[i]]);
+
+/** A keyed block's ids, each read from its event's own field (as JSON.parse made it), beside its events. */
+function keyedColumns(parsed: unknown): [string[], unknown[]] {
   const { id: field, events, ...rest } = (parsed ?? {}) as { id?: unknown; events?: unknown };
   if (typeof field !== 'string' || !Array.isArray(events) || Object.keys(rest).length > 0)
     throw new Error('not a JSON array of [id, event], nor {"id": field, "events": [...]}');
-  return events.map((event: unknown) => {
+  const ids = new Array<string>(events.length);
+  for (let i = 0; i < events.length; i++) {
+    const event = events[i] as unknown;
     // The own field as JSON.parse defined it (an own field named __proto__ too: it hides the prototype's accessor).
     const id =
       typeof event === 'object' && event !== null && !Array.isArray(event) && Object.hasOwn(event, field)
         ? (event as Record<string, unknown>)[field]
         : undefined;
     if (typeof id !== 'string') throw new Error(`an event holds no id in its field ${JSON.stringify(field)}`);
-    return [id, event];
-  });
+    ids[i] = id;
+  }
+  return [ids, events as unknown[]];
 }

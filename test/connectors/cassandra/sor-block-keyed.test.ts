@@ -2,7 +2,13 @@ import { describe, expect, it } from 'vitest';
 import type { types } from 'cassandra-driver';
 import { blockSpans, idsOf } from '../../../connectors/cassandra/sor-block-ids.ts';
 import { HeldBlock, StreamedPartition, type StreamVerdict } from '../../../connectors/cassandra/sor-block-stream.ts';
-import { cutBlocks, decodeBlock, encodeBlocksAt, UndecodableBlock } from '../../../connectors/cassandra/sor-blocks.ts';
+import {
+  cutBlocks,
+  decodeBlock,
+  decodeColumns,
+  encodeBlocksAt,
+  UndecodableBlock,
+} from '../../../connectors/cassandra/sor-blocks.ts';
 import { CopyHashes } from '../../../connectors/cassandra/sor-copy-hashes.ts';
 import { ReadBlock } from '../../../connectors/cassandra/sor-read-block.ts';
 import { SeededRandom } from '../../../runtime/seeded-random.ts';
@@ -140,10 +146,33 @@ describe('keyed blocks: each id stored once, in its event', () => {
     const verdict: StreamVerdict = { inexact: false };
     const hashes = new CopyHashes();
     const [first, replay] = [keyed('k1', 1n, ids.slice(0, 7)), keyed('k2', 2n, ids.slice(4))];
-    partition.repeated(first.held, first.pairs, hashes, verdict);
-    const repeated = partition.repeated(replay.held, replay.pairs, hashes, verdict)!;
+    partition.repeated(
+      first.held,
+      first.pairs.map((p) => p[0]),
+      hashes,
+      verdict,
+    );
+    const repeated = partition.repeated(
+      replay.held,
+      replay.pairs.map((p) => p[0]),
+      hashes,
+      verdict,
+    )!;
     const left = replay.pairs.filter((_, i) => repeated[i] === 1).map(([id]) => id);
     expect(left.sort()).toEqual(ids.slice(4, 7).sort());
     expect(verdict.inexact).toBe(false);
+  });
+
+  it('decodes either form into columns (repair’s read) exactly as into pairs, and refuses the same blocks', () => {
+    const random = new SeededRandom(14);
+    for (const idField of ['eventId', '\u0001', undefined]) {
+      const batch = { ...batchOf(idField ?? 'eventId', 300, random), idField };
+      for (const block of encodeBlocksAt('b', batch, all(300), 4_096)) {
+        const pairs = decodeBlock('b', block.block, block.events);
+        expect(decodeColumns('b', block.block, block.events)).toEqual([pairs.map((p) => p[0]), pairs.map((p) => p[1])]);
+      }
+    }
+    for (const bad of ['{"id":"k","events":[{"k":1}]}', '[["a"]]', '[[1,{}]]', '{"events":[]}', 'nope'])
+      expect(() => decodeColumns('b', 'k', bad)).toThrow(UndecodableBlock);
   });
 });

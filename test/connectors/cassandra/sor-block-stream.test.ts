@@ -24,7 +24,12 @@ function streamed(blocks: readonly ReturnType<typeof blockOf>[]) {
   const verdict: StreamVerdict = { inexact: false };
   const hashes = new CopyHashes();
   const left = blocks.map(({ held, pairs }) => {
-    const repeated = partition.repeated(held, pairs, hashes, verdict);
+    const repeated = partition.repeated(
+      held,
+      pairs.map((p) => p[0]),
+      hashes,
+      verdict,
+    );
     return pairs.filter((_, i) => repeated?.[i] === 1).map((p) => p[0]);
   });
   // Kept copies are all in this one partition: the copy check finds no id in two.
@@ -74,9 +79,23 @@ describe('a partition streamed a block at a time: ids met again in it', () => {
     const hashes = new CopyHashes();
     const { held, pairs } = blockOf('k', 1n, [eventOf('a')]);
     partition.enter('b1', '1');
-    expect(partition.repeated(held, pairs, hashes, verdict)).toBeUndefined();
+    expect(
+      partition.repeated(
+        held,
+        pairs.map((p) => p[0]),
+        hashes,
+        verdict,
+      ),
+    ).toBeUndefined();
     partition.enter('b2', '2');
-    expect(partition.repeated(held, pairs, hashes, verdict)).toBeUndefined();
+    expect(
+      partition.repeated(
+        held,
+        pairs.map((p) => p[0]),
+        hashes,
+        verdict,
+      ),
+    ).toBeUndefined();
     // The same id in two partitions: the copy check's business, not this one's.
     expect(hashes.maybeTwice()).toBe(true);
   });
