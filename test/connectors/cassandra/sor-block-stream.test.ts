@@ -78,24 +78,11 @@ describe('a partition streamed a block at a time: ids met again in it', () => {
     const verdict: StreamVerdict = { inexact: false };
     const hashes = new CopyHashes();
     const { held, pairs } = blockOf('k', 1n, [eventOf('a')]);
+    const ids = pairs.map((p) => p[0]);
     partition.enter('b1', '1');
-    expect(
-      partition.repeated(
-        held,
-        pairs.map((p) => p[0]),
-        hashes,
-        verdict,
-      ),
-    ).toBeUndefined();
+    expect(partition.repeated(held, ids, hashes, verdict)).toBeUndefined();
     partition.enter('b2', '2');
-    expect(
-      partition.repeated(
-        held,
-        pairs.map((p) => p[0]),
-        hashes,
-        verdict,
-      ),
-    ).toBeUndefined();
+    expect(partition.repeated(held, ids, hashes, verdict)).toBeUndefined();
     // The same id in two partitions: the copy check's business, not this one's.
     expect(hashes.maybeTwice()).toBe(true);
   });
