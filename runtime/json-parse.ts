@@ -1,10 +1,13 @@
 /**
- * JSON.parse of a record's text (a Kafka value, a file line) proof against V8's escaped-key bug (see
- * `parseBlockJson`): the bug makes an escaped key read back as a backslash, so where the text holds a
- * backslash and a key of the result holds one, the text is parsed again strictly (a key that truly holds a
- * backslash costs that second parse, nothing else).
+ * JSON.parse proof against V8's escaped-key bug (Node 24 and 26, V8 12.8 to 14.6: nodejs/node#63785): once a
+ * text with a key `"\\"` was parsed, a key escaped otherwise (`"\u0001"`, `"\""`) can come back as a
+ * backslash, silently. So where the text holds a backslash and a key of the result holds one (what the bug
+ * leaves), the text is parsed again here, strictly, with every key decoded as a string value (which the bug
+ * does not touch); a key that truly holds a backslash costs that second parse, nothing else. What every
+ * JSON idemflow reads from its users' events goes through it: a record at `.parse()`, a system of record's
+ * blocks and rows.
  */
-export function parseRecordJson(text: string): unknown {
+export function parseJson(text: string): unknown {
   const parsed = JSON.parse(text) as unknown;
   return text.includes('\\') && hasBackslashKey(parsed, 0) ? strictJsonParse(text) : parsed;
 }
@@ -18,19 +21,6 @@ function hasBackslashKey(value: unknown, depth: number): boolean {
     if (key.includes('\\') || hasBackslashKey((value as Record<string, unknown>)[key], depth + 1)) return true;
   }
   return false;
-}
-
-/**
- * JSON.parse of a block's JSON, proof against V8's escaped-key bug (Node 24 and 26, V8 12.8 to 14.6:
- * nodejs/node#63785): once a text with a key `"\\"` was parsed, a key escaped otherwise (`"\u0001"`, `"\""`)
- * can come back as a backslash, silently. A block holds the `JSON.stringify` of what it parses to, so where its
- * text holds a backslash the parse is checked by writing it again; when the two differ, the text is parsed
- * again here, strictly, with every key decoded as a string value (which the bug does not touch).
- */
-export function parseBlockJson(text: string): unknown {
-  const parsed = JSON.parse(text) as unknown;
-  if (!text.includes('\\') || JSON.stringify(parsed) === text) return parsed;
-  return strictJsonParse(text);
 }
 
 const literal = /-?(?:0|[1-9]\d*)(?:\.\d+)?(?:[eE][+-]?\d+)?|true|false|null/y;

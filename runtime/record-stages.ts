@@ -4,7 +4,7 @@ import { columnValue } from './sinks/table-ops.ts';
 import { archivedCopy, Unarchivable } from './archived-copy.ts';
 import { storedId } from './stored-id.ts';
 import { fieldReader } from './own-field.ts';
-import { parseRecordJson } from './json-parse.ts';
+import { parseJson } from './json-parse.ts';
 import type { ArchiveIdChecks } from './target-connector.ts';
 import { rawText, type RecordOutputs } from './record-output.ts';
 
@@ -86,7 +86,7 @@ function parseStage(step: Extract<StepNode, { kind: 'Parse' }>, c: StageContext)
     let decoded = value;
     if (typeof value === 'string') {
       try {
-        decoded = parseRecordJson(value);
+        decoded = parseJson(value);
       } catch (error) {
         return out.deadLetter(own, `not JSON: ${message(error)}`, index);
       }

@@ -79,19 +79,10 @@ export function blockSpans(text: string): BlockSpans | undefined {
   const spans = new SpanList();
   if (text.length === 2 && text.charCodeAt(1) === CLOSE) return spans.done();
   let at = 1;
-  // The next backslash at or after the id being read (-1: none left), so the whole text is searched once.
-  let escape = text.indexOf('\\');
   for (;;) {
     if (text.charCodeAt(at) !== OPEN || text.charCodeAt(at + 1) !== QUOTE) return undefined;
     const end = stringEnd(text, at + 1);
-    if (end === -1 || text.charCodeAt(end + 1) !== COMMA) return undefined;
-    if (escape !== -1 && escape < at + 2) escape = text.indexOf('\\', at + 2);
-    if (escape !== -1 && escape < end) {
-      // Rare (the writer escapes only quotes, backslashes and control characters): checked now, made a string by idsOf.
-      if (idOf(text.slice(at + 2, end)) === undefined) return undefined;
-      spans.escaped = true;
-    }
-    spans.push(at + 2, end);
+    if (end === -1 || text.charCodeAt(end + 1) !== COMMA || !idSpan(text, at + 2, end, spans)) return undefined;
     // The `]` closing the pair, after its event (and any spaces, which JSON.parse reads past too).
     let close = valueEnd(text, end + 2);
     while (close !== -1 && close < text.length && text.charCodeAt(close) <= 32) close++;
@@ -150,7 +141,10 @@ function keyedEvent(text: string, at: number, field: string, spans: SpanList): n
   }
 }
 
-/** Pushes the span of an id's text (between its quotes), checking its escapes are JSON's; false when they are not. */
+/**
+ * Pushes the span of an id's text (between its quotes), in either block form, checking its escapes are JSON's
+ * (rare: the writer escapes only quotes, backslashes and control characters); false when they are not.
+ */
 function idSpan(text: string, from: number, to: number, spans: SpanList): boolean {
   let escaped = false;
   for (let i = from; i < to && !escaped; i++) escaped = text.charCodeAt(i) === BACKSLASH;
@@ -179,15 +173,15 @@ function keyedSpans(text: string): BlockSpans | undefined {
   const field = text.slice(keyedHead.length, fieldEnd);
   if (idOf(field) === undefined) return undefined;
   const [spans, events] = [new SpanList(), new SpanList()];
+  // The `]` at `end` closes the events, and the block's `}` right after it ends the text.
+  const closed = (end: number) => (text.length === end + 2 && text.endsWith(']}') ? spans.done(events) : undefined);
   let at = fieldEnd + 1 + keyedEvents.length;
-  if (text.charCodeAt(at) === CLOSE)
-    return text.length === at + 2 && text.endsWith(']}') ? spans.done(events) : undefined;
+  if (text.charCodeAt(at) === CLOSE) return closed(at);
   for (;;) {
     const end = keyedEvent(text, at, field, spans);
     if (end === -1) return undefined;
     events.push(at, end);
-    if (text.charCodeAt(end) === CLOSE)
-      return text.length === end + 2 && text.endsWith(']}') ? spans.done(events) : undefined;
+    if (text.charCodeAt(end) === CLOSE) return closed(end);
     if (text.charCodeAt(end) !== COMMA) return undefined;
     at = end + 1;
   }

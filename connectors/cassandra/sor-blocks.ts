@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import { parseBlockJson } from '../../runtime/json-parse.ts';
+import { parseJson } from '../../runtime/json-parse.ts';
 import { blockOrder } from './sor-block-order.ts';
 
 /**
@@ -211,7 +211,7 @@ export interface FoundIds {
  */
 export function decodeBlock(bucket: string, block: string, events: unknown, found?: FoundIds): [string, unknown][] {
   try {
-    const parsed = parseBlockJson(String(events));
+    const parsed = parseJson(String(events));
     const pairs = Array.isArray(parsed) ? checkedPairs(parsed) : zip(keyedColumns(parsed));
     if (found && pairs.length !== found.count) throw new Error('its ids are not where its JSON puts them');
     if (found && pairs.some((p, i) => !found.isId(p[0], i)))
@@ -228,7 +228,7 @@ export function decodeBlock(bucket: string, block: string, events: unknown, foun
  */
 export function decodeColumns(bucket: string, block: string, events: unknown): [string[], unknown[]] {
   try {
-    const parsed = parseBlockJson(String(events));
+    const parsed = parseJson(String(events));
     if (!Array.isArray(parsed)) return keyedColumns(parsed);
     const pairs = checkedPairs(parsed);
     return [pairs.map((p) => p[0]), pairs.map((p) => p[1])];

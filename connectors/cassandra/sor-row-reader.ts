@@ -1,4 +1,4 @@
-import { parseBlockJson } from '../../runtime/json-parse.ts';
+import { parseJson } from '../../runtime/json-parse.ts';
 import type { Client } from 'cassandra-driver';
 import { allHashBuckets, idBucket } from './sor-bucket.ts';
 import { eagerRun, rowsInOrder, tokenOrderQueries, type SorPartition, type SorPosition } from './sor-token-queries.ts';
@@ -78,7 +78,7 @@ export async function* rowPartitions(
     piece ??= { token: String(row.get('t')), bucket, runs: [], rows: 0 };
     const written = BigInt(String(row.get('written')));
     // As a block's: proof against V8's escaped-key bug (runtime/json-parse.ts).
-    const event = parseBlockJson(row.get('payload') as string);
+    const event = parseJson(row.get('payload') as string);
     const last = piece.runs[piece.runs.length - 1];
     if (last?.written === written) {
       last.ids.push(eventId);

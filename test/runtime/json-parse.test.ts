@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { parseBlockJson, parseRecordJson, strictJsonParse } from '../../runtime/json-parse.ts';
+import { parseJson, strictJsonParse } from '../../runtime/json-parse.ts';
 import { SeededRandom } from '../../runtime/seeded-random.ts';
 
 const keysOf = (value: unknown) => Object.keys(value as object);
@@ -30,7 +30,7 @@ describe("a block's JSON parsed proof against V8's escaped-key bug", () => {
     JSON.parse('{"before":null,"\\\\":"x"}');
     for (const key of ['\u0001', '"', '\n', '\\']) {
       const text = JSON.stringify({ id: key, events: [{ before: null, [key]: 'e1' }] });
-      const parsed = parseBlockJson(text) as { events: Record<string, unknown>[] };
+      const parsed = parseJson(text) as { events: Record<string, unknown>[] };
       expect(keysOf(parsed.events[0])).toEqual(['before', key]);
       expect(parsed.events[0]![key]).toBe('e1');
     }
@@ -42,7 +42,7 @@ describe("a block's JSON parsed proof against V8's escaped-key bug", () => {
       const text = JSON.stringify(randomValue(random));
       // Against the text, not JSON.parse: on Node 24 JSON.parse itself gets escaped keys wrong here.
       expect(JSON.stringify(strictJsonParse(text))).toBe(text);
-      expect(JSON.stringify(parseBlockJson(text))).toBe(text);
+      expect(JSON.stringify(parseJson(text))).toBe(text);
     }
     expect(Object.hasOwn(strictJsonParse('{"__proto__":1}') as object, '__proto__')).toBe(true);
     expect(strictJsonParse(' { "a" : [ 1 , "b" ] , "a" : 2 } ')).toEqual({ a: 2 });
@@ -53,12 +53,12 @@ describe("a block's JSON parsed proof against V8's escaped-key bug", () => {
   it('reads a record with an escaped key as itself after the poisoning parse, and leaves others to JSON.parse', () => {
     JSON.parse('{"before":null,"\\\\":"x"}');
     for (const key of ['\u0001', '"', '\n']) {
-      const record = parseRecordJson(`{"before":null,${JSON.stringify(key)}:"v","nested":{${JSON.stringify(key)}:1}}`);
+      const record = parseJson(`{"before":null,${JSON.stringify(key)}:"v","nested":{${JSON.stringify(key)}:1}}`);
       expect(keysOf(record)).toEqual(['before', key, 'nested']);
       expect(keysOf((record as { nested: object }).nested)).toEqual([key]);
     }
     // A key that truly holds a backslash, and a value that does: read as they are.
-    expect(parseRecordJson('{"a\\\\b":"c\\"d"}')).toEqual({ 'a\\b': 'c"d' });
-    expect(() => parseRecordJson('{"a":')).toThrow(SyntaxError);
+    expect(parseJson('{"a\\\\b":"c\\"d"}')).toEqual({ 'a\\b': 'c"d' });
+    expect(() => parseJson('{"a":')).toThrow(SyntaxError);
   });
 });
